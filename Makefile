@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` opens the app, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP_APP  := $(VENV)/.installed-app
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test lint bench clean qt-libs
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install it (e.g. 'apt-get install python3.11 python3.11-venv') or run 'make PYTHON=python3 run'"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP_APP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(STAMP_TEST): pyproject.toml $(STAMP_APP)
+	$(PIP) install --quiet -e ".[test]"
+	@touch $@
+
+qt-libs:
+	@$(PYTHON) packaging/check_qt_libs.py --install || true
+
+run: $(STAMP_APP) qt-libs
+	$(PY) -m automl_gui
+
+test: $(STAMP_TEST)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: $(STAMP_TEST)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP_TEST)
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

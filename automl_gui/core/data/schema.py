@@ -1,0 +1,102 @@
+"""Plain data types describing a loaded table and what we found in it (no pandas logic here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class ColumnKind(str, Enum):
+    """What a column holds, as inferred by profiling (the user may override for features)."""
+
+    NUMERIC = "numeric"
+    CATEGORICAL = "categorical"
+    BOOLEAN = "boolean"
+    TEXT = "text"  # free text: many distinct long strings
+    DATETIME = "datetime"
+    IDENTIFIER = "identifier"  # unique per row (ids, keys)
+    CONSTANT = "constant"  # a single value (or all missing)
+
+
+class Task(str, Enum):
+    """The learning task for the chosen target."""
+
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    REGRESSION = "regression"
+
+    @property
+    def is_classification(self) -> bool:
+        return self is not Task.REGRESSION
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """How a table file was read, so the same settings can read it (or a sibling) again."""
+
+    path: str
+    format: str  # "csv" | "tsv" | "parquet"
+    delimiter: str | None = None
+    encoding: str | None = None
+    has_header: bool = True
+
+
+@dataclass
+class LoadedTable:
+    """A table read from disk plus notices for the user (encoding fallback, dropped rows...)."""
+
+    df: Any  # pandas.DataFrame (typed loosely to keep this module import-light)
+    source: TableSource
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """Summary of one column for the Data page and for automatic preprocessing."""
+
+    name: str
+    kind: ColumnKind
+    dtype: str
+    count: int  # non-missing values
+    missing: int
+    unique: int
+    minimum: float | None = None
+    maximum: float | None = None
+    mean: float | None = None
+    std: float | None = None
+    infinite: int = 0
+    top_values: tuple[tuple[str, int], ...] = ()  # most frequent (value, count), up to 10
+    histogram: tuple[tuple[int, ...], tuple[float, ...]] | None = None  # (counts, bin edges)
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    """Summary of a whole table."""
+
+    n_rows: int
+    n_columns: int
+    columns: tuple[ColumnProfile, ...]
+    duplicate_rows: int = 0
+
+    def column(self, name: str) -> ColumnProfile:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class DataWarning:
+    """A problem worth the user's attention, with a count where one applies.
+
+    ``code`` is stable for tests and UI icons: "imbalance", "duplicates", "constant",
+    "identifier", "leak", "rare_class", "missing", "infinite", "high_cardinality", "text".
+    ``severity`` is "warning" or "info"; "error" means training cannot proceed as set up.
+    """
+
+    code: str
+    message: str
+    column: str | None = None
+    count: int | None = None
+    severity: str = "warning"

@@ -1,0 +1,88 @@
+"""Preprocessing settings: JSON-serializable dataclasses, versioned.
+
+The fitted statistics (means, vocabularies) are not stored here: they are learned from the
+training split when the model is built and live inside the model's preprocessing layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CONFIG_VERSION = 1
+
+MISSING_STRATEGIES = ("mean", "median", "most_frequent", "constant", "drop_rows")
+SCALINGS = ("standardize", "minmax", "none")
+ENCODINGS = ("onehot", "embedding")
+FEATURE_TYPES = ("numeric", "categorical")
+
+
+@dataclass
+class ColumnConfig:
+    """How one input column is used.
+
+    Args:
+        name: column name in the data.
+        use: False excludes the column from the features.
+        type: "numeric" (float input) or "categorical" (string input).
+        missing: how missing values are filled (see MISSING_STRATEGIES).
+        fill_value: the value for missing="constant" (number or string).
+        missing_indicator: add a 0/1 feature saying the value was missing.
+        scaling: numeric only, see SCALINGS.
+        encoding: categorical only, "onehot" or "embedding" (index + learned embedding).
+        reason: why the automatic default chose this (shown as a tooltip).
+    """
+
+    name: str
+    use: bool = True
+    type: str = "numeric"
+    missing: str = "mean"
+    fill_value: float | str | None = None
+    missing_indicator: bool = False
+    scaling: str = "standardize"
+    encoding: str = "onehot"
+    reason: str = ""
+
+
+@dataclass
+class SplitConfig:
+    """Train/validation/test split; fractions must sum to 1."""
+
+    train: float = 0.7
+    validation: float = 0.15
+    test: float = 0.15
+    stratify: bool = True
+    seed: int = 42
+
+
+@dataclass
+class PreprocessConfig:
+    """All preprocessing of a tabular dataset, from raw table to model-ready split."""
+
+    target: str
+    task: str  # Task value: "binary" | "multiclass" | "regression"
+    columns: list[ColumnConfig] = field(default_factory=list)
+    drop_duplicates: bool = True
+    embedding_threshold: int = 30  # categorical cardinality above which "embedding" is default
+    split: SplitConfig = field(default_factory=SplitConfig)
+    version: int = CONFIG_VERSION
+
+    def feature_columns(self) -> list[ColumnConfig]:
+        return [c for c in self.columns if c.use and c.name != self.target]
+
+    def column(self, name: str) -> ColumnConfig:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PreprocessConfig:
+        data = dict(data)
+        data.setdefault("version", CONFIG_VERSION)
+        data["columns"] = [ColumnConfig(**c) for c in data.get("columns", [])]
+        data["split"] = SplitConfig(**data.get("split", {}))
+        return cls(**data)

@@ -1,0 +1,92 @@
+"""The window's shared state: one QObject every page reads and updates.
+
+Pages never talk to each other directly; they change :class:`AppState` through its setters,
+and the setters emit signals the other pages listen to. Core objects are held as they are
+(LoadedTable, TableProfile, PreprocessConfig, ...), so the GUI adds no parallel model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.preprocess.config import PreprocessConfig
+from automl_gui.core.train.config import TrainConfig
+
+
+class AppState(QObject):
+    """Current dataset, settings and results, with change signals."""
+
+    dataset_changed = Signal()  # table/profile replaced (new file loaded or cleared)
+    target_changed = Signal()  # target or task changed (preprocess config rebuilt)
+    preprocess_changed = Signal()  # user edited preprocessing
+    model_changed = Signal()  # user edited model/training settings
+    run_started = Signal()
+    run_finished = Signal()  # self.run holds the finished run (or None after failure)
+    engine_ready_changed = Signal(bool)
+    status = Signal(str)  # a short line for the status bar ("Loading data.csv…")
+    page_requested = Signal(str)  # ask the window to show a page: "data", "train", ...
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.table: LoadedTable | None = None
+        self.profile: TableProfile | None = None
+        self.warnings: list[DataWarning] = []
+        self.target: str | None = None
+        self.task: str | None = None  # Task value
+        self.preprocess: PreprocessConfig | None = None
+        self.mlp = MLPConfig()
+        self.training = TrainConfig()
+        self.run: Any = None  # core.pipeline.TabularRun once trained
+        self.training_active = False
+        self.engine_ready = False
+        self.hardware_plan: Any = None  # core.hardware.HardwarePlan once the engine is ready
+
+    # -- setters that notify ----------------------------------------------------------------
+    def set_dataset(
+        self, table: LoadedTable | None, profile: TableProfile | None
+    ) -> None:
+        self.table, self.profile = table, profile
+        self.warnings = []
+        self.target = self.task = None
+        self.preprocess = None
+        self.run = None
+        self.dataset_changed.emit()
+
+    def set_target(
+        self,
+        target: str,
+        task: str,
+        preprocess: PreprocessConfig,
+        warnings: list[DataWarning],
+    ) -> None:
+        self.target, self.task = target, task
+        self.preprocess = preprocess
+        self.warnings = list(warnings)
+        self.target_changed.emit()
+
+    def notify_preprocess_changed(self) -> None:
+        self.preprocess_changed.emit()
+
+    def notify_model_changed(self) -> None:
+        self.model_changed.emit()
+
+    def set_run(self, run: Any) -> None:
+        self.run = run
+        self.run_finished.emit()
+
+    def set_engine_ready(self, ready: bool, plan: Any = None) -> None:
+        self.engine_ready = ready
+        self.hardware_plan = plan
+        self.engine_ready_changed.emit(ready)
+
+    @property
+    def dataset_name(self) -> str:
+        if self.table is None:
+            return ""
+        from pathlib import Path
+
+        return Path(self.table.source.path).name

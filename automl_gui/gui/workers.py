@@ -1,0 +1,122 @@
+"""Run core jobs off the UI thread and turn core events into Qt signals.
+
+A *job* is any callable ``job(on_event, cancel) -> result`` from core. :class:`JobWorker`
+runs it in a ``QThread``; the job's events arrive on the main thread as signals (Qt queues
+cross-thread emissions), so only main-thread slots touch widgets. Batch events are coalesced
+to at most ~10 per second here as well, whatever the job sends.
+
+Usage::
+
+    worker = JobWorker(lambda on_event, cancel: train_tabular(..., on_event=on_event,
+                                                            cancel=cancel))
+    worker.epoch.connect(page.on_epoch)
+    worker.finished.connect(page.on_finished)
+    worker.start()
+    ...
+    worker.cancel()  # Stop: the job ends at its next batch/chunk
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from automl_gui.core.errors import CancelledError, describe
+from automl_gui.core.events import (
+    BatchEnd,
+    CancelToken,
+    EpochEnd,
+    Event,
+    Log,
+    PhaseChanged,
+    Progress,
+)
+
+Job = Callable[[Callable[[Event], None], CancelToken], Any]
+
+BATCH_MIN_INTERVAL = 0.1  # seconds between forwarded BatchEnd events
+
+
+class _Thread(QThread):
+    def __init__(self, worker: JobWorker) -> None:
+        super().__init__()
+        self._worker = worker
+
+    def run(self) -> None:  # runs in the worker thread
+        self._worker._run()
+
+
+class JobWorker(QObject):
+    """Runs one core job in a thread; emits its events as signals on the main thread."""
+
+    started = Signal()
+    progress = Signal(object)  # Progress
+    log = Signal(object)  # Log
+    phase = Signal(object)  # PhaseChanged
+    batch = Signal(object)  # BatchEnd (throttled)
+    epoch = Signal(object)  # EpochEnd
+    finished = Signal(object)  # the job's return value
+    failed = Signal(str, str)  # message, hint
+    cancelled = Signal()
+    done = Signal()  # always last, whatever the outcome
+
+    def __init__(self, job: Job, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._job = job
+        self.token = CancelToken()
+        self._thread = _Thread(self)
+        self._last_batch = 0.0
+        self._thread.finished.connect(self._on_thread_finished)
+
+    # -- control (main thread) -------------------------------------------------------------
+    def start(self) -> None:
+        self.started.emit()
+        self._thread.start()
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self._thread.wait(msecs)
+
+    # -- worker thread ---------------------------------------------------------------------
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, BatchEnd):
+            now = time.monotonic()
+            if now - self._last_batch < BATCH_MIN_INTERVAL:
+                return
+            self._last_batch = now
+            self.batch.emit(event)
+        elif isinstance(event, EpochEnd):
+            self.epoch.emit(event)
+        elif isinstance(event, Progress):
+            self.progress.emit(event)
+        elif isinstance(event, Log):
+            self.log.emit(event)
+        elif isinstance(event, PhaseChanged):
+            self.phase.emit(event)
+
+    def _run(self) -> None:
+        try:
+            result = self._job(self._on_event, self.token)
+        except CancelledError:
+            self.cancelled.emit()
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
+            from automl_gui.core.errors import AutoMLError
+
+            if not isinstance(exc, AutoMLError):
+                traceback.print_exc()  # a bug: keep the trace on the console for reports
+            message, hint = describe(exc)
+            self.failed.emit(message, hint)
+        else:
+            self.finished.emit(result)
+
+    def _on_thread_finished(self) -> None:
+        self.done.emit()
