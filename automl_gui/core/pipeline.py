@@ -1,0 +1,286 @@
+"""The end-to-end tabular job that both the window and the command line run.
+
+``train_tabular`` goes from a raw DataFrame and the three settings objects to a trained,
+evaluated, exportable run: prepare and split → build the preprocessing layers and the model →
+train with live events → evaluate on the held-out test split → metadata for export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.data.schema import LoadedTable, Task
+from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.preprocess.config import PreprocessConfig
+from automl_gui.core.train.config import TrainConfig
+
+SAMPLE_ROWS = 20
+
+
+@dataclass
+class TabularRun:
+    """A finished training run: the serving model plus everything needed to judge and export it."""
+
+    model: Any  # serving keras.Model: raw rows in, probabilities or values out
+    metadata: dict[str, Any]
+    report: dict[str, Any]
+    history: dict[str, list[float]]
+    result: Any  # core.train.trainer.TrainResult
+    prepared: Any  # core.preprocess.tabular.PreparedData
+    test_predictions: Any  # DataFrame: test rows + actual + prediction + probability_*
+    diagnosis: Any = None  # core.train.diagnostics.Diagnosis | None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def bundle(self) -> Any:
+        """The run as an export :class:`~automl_gui.core.export.bundle.Bundle` (not on disk)."""
+        from automl_gui.core.export.bundle import Bundle
+
+        return Bundle(model=self.model, metadata=self.metadata, path=None)
+
+    @property
+    def task(self) -> str:
+        return self.metadata["task"]
+
+
+@dataclass
+class DatasetSetup:
+    """What the command line (or a script) needs to train on a table: the settings decided."""
+
+    table: LoadedTable
+    profile: Any
+    preprocess: PreprocessConfig
+    warnings: list[Any]
+
+
+def setup_tabular(table: LoadedTable, target: str | None, task: str | None = None) -> DatasetSetup:
+    """Profile ``table`` and decide target, task and automatic preprocessing.
+
+    Args:
+        table: the loaded table.
+        target: the target column; None guesses it.
+        task: "binary" | "multiclass" | "regression"; None detects it from the target.
+    """
+    from automl_gui.core.data.profile import (
+        check_target,
+        dataset_warnings,
+        detect_task,
+        guess_target,
+        profile_table,
+    )
+    from automl_gui.core.preprocess.tabular import auto_config
+
+    df = table.df
+    profile = profile_table(df)
+    if target is None:
+        target = guess_target(df, profile)
+    if target not in df.columns:
+        columns = ", ".join(map(str, df.columns[:12]))
+        more = " …" if len(df.columns) > 12 else ""
+        raise DataError(f"There is no column named '{target}'.", f"Choose one of: {columns}{more}.")
+    if task is None or task == "auto":
+        task_value = detect_task(df[target], profile.column(target)).value
+    else:
+        try:
+            task_value = Task(task).value
+        except ValueError as exc:
+            raise ConfigError(
+                f"Unknown task '{task}'.", "Use binary, multiclass, regression or auto."
+            ) from exc
+    check_target(df, target, Task(task_value))
+    warnings = dataset_warnings(df, profile, target, Task(task_value))
+    preprocess = auto_config(df, profile, target, Task(task_value))
+    return DatasetSetup(table=table, profile=profile, preprocess=preprocess, warnings=warnings)
+
+
+def train_tabular(
+    df: Any,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TabularRun:
+    """Train, evaluate and describe a model for a table. ``df`` is never modified.
+
+    Raises:
+        DataError / ConfigError: the data or settings cannot be trained as given.
+        CancelledError: cancelled before training began (a Stop during training instead
+            returns normally with the best weights and ``result.stopped_reason == "cancelled"``).
+    """
+    from automl_gui.core import lazy
+    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
+    from automl_gui.core.export.bundle import Bundle, make_metadata, predict_frame
+    from automl_gui.core.hardware import apply_plan
+    from automl_gui.core.models.mlp import build_tabular_model
+    from automl_gui.core.preprocess.tabular import (
+        build_preprocessor,
+        frame_to_inputs,
+        prepare_data,
+    )
+    from automl_gui.core.train.diagnostics import diagnose
+    from automl_gui.core.train.trainer import Trainer
+
+    cancel = cancel or CancelToken()
+    task = Task(preprocess.task)
+
+    emit(on_event, Progress("prepare", 0.0, "Preparing and splitting the data…"))
+    prepared = prepare_data(df, preprocess, on_event=on_event)
+    for notice in prepared.notices:
+        emit(on_event, Log(notice, "warning"))
+    emit(
+        on_event,
+        Log(
+            f"Split: {len(prepared.train):,} training, {len(prepared.validation):,} validation, "
+            f"{len(prepared.test):,} test rows."
+        ),
+    )
+    cancel.raise_if_cancelled()
+
+    emit(on_event, Progress("build", 0.0, "Building the model…"))
+    keras = lazy.keras()
+    keras.utils.set_random_seed(training.seed)
+    strategy = apply_plan(plan) if plan is not None else None
+
+    y_train, y_val = prepared.y_train, prepared.y_validation
+    target_scale = None
+    if task is Task.REGRESSION:
+        mean = float(np.mean(y_train))
+        std = float(np.std(y_train)) or 1.0
+        target_scale = (mean, std)
+        y_train = ((y_train - mean) / std).astype("float32")
+        y_val = ((y_val - mean) / std).astype("float32")
+    n_classes = len(prepared.class_names) if prepared.class_names else 1
+
+    def _build() -> Any:
+        pre = build_preprocessor(preprocess, prepared.train)
+        built = build_tabular_model(
+            pre,
+            task.value,
+            n_classes,
+            len(prepared.train),
+            mlp,
+            target_scale=target_scale,
+            seed=training.seed,
+        )
+        return pre, built
+
+    if strategy is not None:
+        with strategy.scope():
+            pre, built = _build()
+    else:
+        pre, built = _build()
+    x_train = frame_to_inputs(prepared.train, pre.schema)
+    x_val = frame_to_inputs(prepared.validation, pre.schema)
+    cancel.raise_if_cancelled()
+
+    class_weight = None
+    if task.is_classification and training.class_weights == "balanced":
+        class_weight = _balanced_class_weights(prepared.y_train, n_classes)
+
+    trainer = Trainer(training, plan)
+    result = trainer.fit(
+        built.train_model,
+        task.value,
+        x_train,
+        y_train,
+        x_val,
+        y_val,
+        class_weight=class_weight,
+        on_event=on_event,
+        cancel=cancel,
+    )
+
+    emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
+    model = built.serving_model
+    sample = prepared.test.head(SAMPLE_ROWS)
+    metadata = make_metadata(
+        schema=pre.schema,
+        task=task.value,
+        class_names=prepared.class_names,
+        preprocess=preprocess,
+        mlp=mlp,
+        training=training,
+        metrics={},
+        sample_rows=sample,
+        target=preprocess.target,
+        extra={
+            "preprocessing_fitted": pre.summary,
+            "training_result": {
+                "best_epoch": result.best_epoch,
+                "epochs_run": result.epochs_run,
+                "stopped_reason": result.stopped_reason,
+                "seconds": round(result.seconds, 3),
+                "batch_size": result.batch_size,
+            },
+            "data": {
+                "rows_in": prepared.rows_in,
+                "rows_used": prepared.rows_used,
+                "train_rows": len(prepared.train),
+                "validation_rows": len(prepared.validation),
+                "test_rows": len(prepared.test),
+                "dropped": dict(prepared.dropped),
+            },
+            "hardware": getattr(plan, "device_label", None),
+        },
+    )
+    bundle = Bundle(model=model, metadata=metadata, path=None)
+    test_predictions = predict_frame(bundle, prepared.test)
+    if task.is_classification:
+        names = list(prepared.class_names)
+        proba = test_predictions[[f"probability_{c}" for c in names]].to_numpy(dtype="float64")
+        report = evaluate_classification(prepared.y_test, proba, names)
+        actual = [names[i] for i in prepared.y_test]
+    else:
+        predicted = test_predictions["prediction"].to_numpy(dtype="float64")
+        report = evaluate_regression(prepared.y_test, predicted)
+        actual = prepared.y_test
+    test_predictions.insert(len(prepared.test.columns), "actual", actual)
+    metadata["metrics"] = report["metrics"]
+    sample_out = predict_frame(bundle, sample)
+    metadata["sample_predictions"] = _jsonable_outputs(sample_out, prepared.class_names)
+
+    diagnosis = diagnose(result.history)
+    if diagnosis is not None:
+        emit(on_event, Log(diagnosis.message, "warning"))
+    emit(on_event, Progress("evaluate", 1.0, "Done."))
+    return TabularRun(
+        model=model,
+        metadata=metadata,
+        report=report,
+        history=result.history,
+        result=result,
+        prepared=prepared,
+        test_predictions=test_predictions,
+        diagnosis=diagnosis,
+        notices=list(prepared.notices),
+    )
+
+
+def save_run(run: TabularRun, out_dir: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically."""
+    from automl_gui.core.export.bundle import save_bundle
+
+    return save_bundle(run.model, run.metadata, run.report, out_dir, overwrite=overwrite)
+
+
+def _balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
+    counts = np.bincount(np.asarray(y, dtype="int64"), minlength=n_classes).astype("float64")
+    total = counts.sum()
+    return {i: float(total / (n_classes * c)) if c > 0 else 0.0 for i, c in enumerate(counts)}
+
+
+def _jsonable_outputs(frame: Any, class_names: list[str] | None) -> list[Any]:
+    """Model outputs on the sample rows, as stored in metadata for round-trip checks."""
+    if class_names:
+        cols = [f"probability_{c}" for c in class_names]
+        return frame[cols].to_numpy(dtype="float64").round(8).tolist()
+    return frame["prediction"].to_numpy(dtype="float64").round(8).tolist()
