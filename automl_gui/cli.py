@@ -1,0 +1,317 @@
+"""Headless command line: the same engine as the window, for servers and clusters.
+
+    automl-gui train DATA --target COL [--out DIR] [--model auto|mlp] [--epochs N]
+                     [--time-budget SECONDS] [--seed N]
+    automl-gui predict MODEL DATA [--out FILE.csv]
+    automl-gui export MODEL --format keras|savedmodel --out PATH
+    automl-gui info
+
+Every failure exits non-zero with one line on stderr saying what is wrong and what to do.
+TensorFlow is imported only by the subcommands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from automl_gui import __version__
+from automl_gui.core.errors import AutoMLError, ConfigError, DataError, describe
+from automl_gui.core.events import CancelToken, Event, Log, Progress
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (public so the README and tests can show the same help)."""
+    parser = argparse.ArgumentParser(
+        prog="automl-gui",
+        description="Desktop AutoML for Keras. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"automl-gui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = sub.add_parser("train", help="train a model on a CSV/TSV/Parquet table")
+    train.add_argument("data", help="the table file")
+    train.add_argument("--target", help="target column (default: a good guess)")
+    train.add_argument(
+        "--task",
+        choices=["auto", "binary", "multiclass", "regression"],
+        default="auto",
+        help="learning task (default: detected from the target)",
+    )
+    train.add_argument("--out", help="output folder (default: runs/<data>-<time>)")
+    train.add_argument("--model", default="auto", help="model family: auto or mlp")
+    train.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 100)")
+    train.add_argument("--batch-size", type=_positive_int, help="batch size (default: auto)")
+    train.add_argument(
+        "--time-budget", type=_positive_float, help="stop training after this many seconds"
+    )
+    train.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
+    train.add_argument("--cpu", action="store_true", help="train on the CPU even with a GPU")
+    train.add_argument(
+        "--overwrite", action="store_true", help="replace the output folder if it exists"
+    )
+    train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+
+    predict = sub.add_parser("predict", help="predict with a trained model")
+    predict.add_argument("model", help="a model folder (or its model.keras)")
+    predict.add_argument("data", help="the table to predict")
+    predict.add_argument("--out", help="output CSV (default: <data>_predictions.csv here)")
+    predict.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+
+    export = sub.add_parser("export", help="export a trained model to another format")
+    export.add_argument("model", help="a model folder (or its model.keras)")
+    export.add_argument("--format", required=True, choices=["keras", "savedmodel"])
+    export.add_argument("--out", required=True, help="destination path")
+    export.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+
+    sub.add_parser("info", help="versions, compute devices and weights folders")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    handlers = {"train": _train, "predict": _predict, "export": _export, "info": _info}
+    try:
+        return handlers[args.command](args)
+    except AutoMLError as exc:
+        _fail(exc)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("error: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        _fail(exc)
+        if os.environ.get("AUTOML_GUI_DEBUG"):
+            raise
+        return EXIT_ERROR
+
+
+# -- subcommands ----------------------------------------------------------------------------
+def _train(args: argparse.Namespace) -> int:
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.models.registry import resolve
+    from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
+    from automl_gui.core.train.config import TrainConfig
+
+    family = resolve(args.model, "tabular")
+    out = Path(args.out) if args.out else _default_run_dir(args.data)
+    _refuse_existing(out, args.overwrite, "--out")
+
+    table = _read_tabular(args.data)
+    for notice in table.notices:
+        _say(args, f"note: {notice}")
+    setup = setup_tabular(table, args.target, None if args.task == "auto" else args.task)
+    pre = setup.preprocess
+    seed = 42 if args.seed is None else args.seed
+    pre.split.seed = seed
+    features = [c.name for c in pre.feature_columns()]
+    _say(
+        args,
+        f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
+        f"{len(features)} feature columns.",
+    )
+    for warning in setup.warnings:
+        _say(args, f"warning: {warning.message}")
+
+    training = TrainConfig(seed=seed)
+    if args.epochs:
+        training.epochs = args.epochs
+    if args.batch_size:
+        training.batch_size = args.batch_size
+    if args.time_budget:
+        training.time_budget = args.time_budget
+    plan = _plan(force_cpu=args.cpu)
+    _say(args, f"Device: {plan.device_label} ({plan.reason}). Model: {family}.")
+
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        run = train_tabular(
+            table.df,
+            pre,
+            MLPConfig(),
+            training,
+            plan=plan,
+            on_event=_printer(args),
+            cancel=cancel,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if run.result.stopped_reason == "cancelled":
+        _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
+    path = save_run(run, out, overwrite=args.overwrite)
+
+    from automl_gui.core.evaluate.metrics import summary_line
+
+    print(f"Test: {summary_line(run.report)}")
+    print(f"Saved model.keras, metadata.json and report.json to {path}")
+    return EXIT_OK
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from automl_gui.core.export.bundle import load_bundle, predict_frame
+
+    out = Path(args.out) if args.out else Path.cwd() / f"{Path(args.data).stem}_predictions.csv"
+    _refuse_existing(out, args.overwrite, "--out")
+    bundle = load_bundle(args.model)
+    table = _read_tabular(args.data)
+    frame = predict_frame(bundle, table.df)
+    _write_csv_atomic(frame, out)
+    print(f"Wrote {len(frame):,} predictions to {out}")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from automl_gui.core.export.bundle import load_bundle
+    from automl_gui.core.export.formats import export_model
+
+    bundle = load_bundle(args.model)
+    result = export_model(bundle, args.format, args.out, overwrite=args.overwrite)
+    print(result.message)
+    if not result.ok:
+        print(
+            "error: the exported model does not reproduce the original's predictions. "
+            "Keep using the original model and report this.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _info(args: argparse.Namespace) -> int:
+    from automl_gui.core.hardware import list_devices, plan_for, versions
+
+    for name, version in versions().items():
+        print(f"{name:<14} {version}")
+    devices = list_devices()
+    print("devices:")
+    for device in devices:
+        memory = f", {device.memory_bytes / 2**30:.1f} GiB" if device.memory_bytes else ""
+        cc = (
+            f", compute {device.compute_capability[0]}.{device.compute_capability[1]}"
+            if device.compute_capability
+            else ""
+        )
+        print(f"  {device.kind}: {device.name}{memory}{cc}")
+    plan = plan_for(devices)
+    print(f"training plan: {plan.device_label} ({plan.reason})")
+    print("weights folders (searched in this order):")
+    for folder in weights_folders():
+        print(f"  {folder}{'' if folder.exists() else '  (missing)'}")
+    return EXIT_OK
+
+
+# -- helpers --------------------------------------------------------------------------------
+def weights_folders() -> list[Path]:
+    """Where pretrained backbone weights are looked up, in order."""
+    folders = []
+    configured = os.environ.get("AUTOML_GUI_WEIGHTS")
+    if configured:
+        folders.append(Path(configured))
+    folders.append(Path(__file__).resolve().parent.parent / "models" / "pretrained")
+    folders.append(Path.home() / ".keras" / "models")
+    return folders
+
+
+def _read_tabular(path: str) -> Any:
+    from automl_gui.core.data.detect import detect_kind
+    from automl_gui.core.data.tabular import read_table
+
+    kind = detect_kind(path)
+    if kind != "tabular":
+        raise DataError(
+            f"{path} is a folder of {kind}; this version trains on tables only.",
+            "Give a CSV, TSV or Parquet file. Image and audio datasets come in a later release.",
+        )
+    return read_table(path)
+
+
+def _plan(force_cpu: bool) -> Any:
+    from automl_gui.core.hardware import list_devices, plan_for
+
+    return plan_for(list_devices(), force_cpu=force_cpu)
+
+
+def _default_run_dir(data: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{Path(data).stem}-{stamp}"
+
+
+def _refuse_existing(path: Path, overwrite: bool, flag: str) -> None:
+    if path.exists() and not overwrite and (path.is_file() or any(path.iterdir())):
+        raise ConfigError(
+            f"{path} already exists.", f"Choose another {flag} or pass --overwrite to replace it."
+        )
+
+
+def _write_csv_atomic(frame: Any, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    try:
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _printer(args: argparse.Namespace):
+    last_stage = {"message": ""}
+
+    def on_event(event: Event) -> None:
+        if args.quiet:
+            return
+        if isinstance(event, Log):
+            prefix = "warning: " if event.level == "warning" else ""
+            print(f"{prefix}{event.message}", flush=True)
+        elif isinstance(event, Progress) and event.message != last_stage["message"]:
+            last_stage["message"] = event.message
+            if event.message:
+                print(event.message, flush=True)
+
+    return on_event
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    if not args.quiet:
+        print(line, flush=True)
+
+
+def _fail(exc: BaseException) -> None:
+    message, hint = describe(exc)
+    text = f"{message} {hint}".strip().replace("\n", " ")
+    print(f"error: {text}", file=sys.stderr)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
