@@ -1,0 +1,311 @@
+"""Live training plots: loss, metric, learning rate and generalization gap.
+
+Data arrive as core events (:class:`BatchEnd`, :class:`EpochEnd`, :class:`PhaseChanged`) and are
+stored at once, so the accessors always tell the truth; drawing is coalesced by a timer to at
+most ~10 redraws per second, whatever the event rate. Epochs are drawn 1-based at the end of
+each epoch (x = epoch + 1), batches at fractional epochs (x = epoch + (step + 1) / steps).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged
+
+REDRAW_INTERVAL_MS = 100
+EMA_ALPHA = 0.2  # weight of the newest batch loss in the smoothed line
+
+TRAIN_COLOR = "#1f77b4"
+VAL_COLOR = "#e8590c"
+BATCH_COLOR = (31, 119, 180, 110)
+LR_COLOR = "#2b8a3e"
+GAP_COLOR = "#7048e8"
+PHASE_COLOR = "#868e96"
+OVERFIT_COLOR = "#c92a2a"
+BEST_COLOR = "#f08c00"
+AXIS_COLOR = "#343a40"
+
+
+def _finite(value: object) -> float | None:
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+class _LogAxis(pg.AxisItem):
+    """Log axis labelled only at 1, 2 and 5 × 10^k, in short scientific notation."""
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        out = []
+        for v in values:
+            x = 10 ** (v * scale)
+            mantissa = x / 10 ** math.floor(math.log10(x)) if x > 0 else 0
+            out.append(f"{x:.0e}".replace("e-0", "e-") if round(mantissa, 3) in (1, 2, 5) else "")
+        return out
+
+
+class TrainingPlots(QWidget):
+    """Four linked plots of a training run, fed by events or by a finished history."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._view = pg.GraphicsLayoutWidget()
+        self._view.setBackground("w")
+        self._view.ci.setSpacing(12)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+
+        # One legend above the grid, so no legend ever hides a curve.
+        self.legend = pg.LegendItem(colCount=5, labelTextColor=AXIS_COLOR)
+        self._view.addItem(self.legend, row=0, col=0, colspan=2)
+        self.loss_plot = self._make_plot(1, 0, "Loss", "loss")
+        self.metric_plot = self._make_plot(1, 1, "Accuracy", "accuracy")
+        self.lr_plot = self._make_plot(2, 0, "Learning rate", "learning rate", log_axis=True)
+        self.gap_plot = self._make_plot(2, 1, "Generalization gap", "val loss − loss")
+        self.lr_plot.setLogMode(y=True)
+        for plot in (self.metric_plot, self.lr_plot, self.gap_plot):
+            plot.setXLink(self.loss_plot)
+
+        def pen(color: object, width: float = 2.0, style: object = None) -> object:
+            p = pg.mkPen(color=color, width=width)
+            if style is not None:
+                p.setStyle(style)
+            return p
+
+        sym = {"symbol": "o", "symbolSize": 6}
+        self._batch_curve = self.loss_plot.plot(pen=pen(BATCH_COLOR, 1.5), name="batch (smoothed)")
+        self._loss_curve = self.loss_plot.plot(
+            pen=pen(TRAIN_COLOR), symbolBrush=TRAIN_COLOR, symbolPen=None, name="train", **sym
+        )
+        self._val_loss_curve = self.loss_plot.plot(
+            pen=pen(VAL_COLOR), symbolBrush=VAL_COLOR, symbolPen=None, name="validation", **sym
+        )
+        self._best_marker = pg.ScatterPlotItem(
+            symbol="star", size=16, brush=pg.mkBrush(BEST_COLOR), pen=pg.mkPen("#000", width=0.8)
+        )
+        self.loss_plot.addItem(self._best_marker)
+        self._metric_curve = self.metric_plot.plot(
+            pen=pen(TRAIN_COLOR), symbolBrush=TRAIN_COLOR, symbolPen=None, name="train", **sym
+        )
+        self._val_metric_curve = self.metric_plot.plot(
+            pen=pen(VAL_COLOR), symbolBrush=VAL_COLOR, symbolPen=None, name="validation", **sym
+        )
+        self._lr_curve = self.lr_plot.plot(
+            pen=pen(LR_COLOR), symbolBrush=LR_COLOR, symbolPen=None, **sym
+        )
+        self.gap_plot.addItem(
+            pg.InfiniteLine(pos=0, angle=0, pen=pen(PHASE_COLOR, 1, Qt.PenStyle.DashLine))
+        )
+        self._gap_curve = self.gap_plot.plot(
+            pen=pen(GAP_COLOR), symbolBrush=GAP_COLOR, symbolPen=None, **sym
+        )
+        self.legend.addItem(self._loss_curve, "train")
+        self.legend.addItem(self._val_loss_curve, "validation")
+        self.legend.addItem(self._batch_curve, "batch loss (smoothed)")
+        self.legend.addItem(self._best_marker, "best epoch")
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self.redraw)
+        self._markers: list[tuple[object, pg.InfiniteLine]] = []
+        self.redraw_count = 0
+        self.reset("binary")
+
+    # -- construction ------------------------------------------------------------------------
+    def _make_plot(
+        self, row: int, col: int, title: str, ylabel: str, log_axis: bool = False
+    ) -> pg.PlotItem:
+        axes = {"left": _LogAxis(orientation="left")} if log_axis else None
+        plot = self._view.addPlot(row=row, col=col, axisItems=axes)
+        plot.setTitle(title, color=AXIS_COLOR, size="11pt")
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setLabel("bottom", "epoch", color=AXIS_COLOR)
+        plot.setLabel("left", ylabel, color=AXIS_COLOR)
+        for axis in ("left", "bottom"):
+            ax = plot.getAxis(axis)
+            ax.setPen(pg.mkPen(AXIS_COLOR))
+            ax.setTextPen(pg.mkPen(AXIS_COLOR))
+            ax.enableAutoSIPrefix(False)
+        plot.setMenuEnabled(False)
+        return plot
+
+    # -- feeding -----------------------------------------------------------------------------
+    def reset(self, task: str) -> None:
+        """Clear everything and prepare for a new run of ``task`` (binary/multiclass/regression)."""
+        self.task = task
+        self.metric_key = "mae" if task == "regression" else "accuracy"
+        metric_title = "Mean absolute error" if task == "regression" else "Accuracy"
+        self.metric_plot.setTitle(metric_title, color=AXIS_COLOR, size="11pt")
+        self.metric_plot.setLabel("left", self.metric_key, color=AXIS_COLOR)
+        self._epochs: list[int] = []
+        self._series: dict[str, list[float]] = {}
+        self._batches: list[tuple[float, float]] = []
+        self._ema: float | None = None
+        self._phases: list[tuple[str, int]] = []
+        self.overfitting_epoch: int | None = None
+        self._best_override: int | None = None
+        for plot, line in self._markers:
+            plot.removeItem(line)  # type: ignore[attr-defined]
+        self._markers = []
+        self.redraw()
+
+    def add_batch(self, event: BatchEnd) -> None:
+        """Add a (throttled) batch report to the smoothed batch-loss line."""
+        loss = _finite(event.logs.get("loss"))
+        if loss is None:
+            return
+        steps = max(int(event.steps or 1), 1)
+        x = event.epoch + min(event.step + 1, steps) / steps
+        self._ema = loss if self._ema is None else EMA_ALPHA * loss + (1 - EMA_ALPHA) * self._ema
+        self._batches.append((x, self._ema))
+        self._schedule()
+
+    def add_epoch(self, event: EpochEnd) -> None:
+        """Add one finished epoch's logs (loss, val_loss, metric, val_metric, lr)."""
+        self._append_epoch(event.epoch, event.logs)
+        self._schedule()
+
+    def _append_epoch(self, epoch: int, logs: Mapping[str, object]) -> None:
+        if self._epochs and epoch <= self._epochs[-1]:
+            return  # duplicate or out-of-order report
+        self._epochs.append(epoch)
+        n = len(self._epochs)
+        for key, value in logs.items():
+            series = self._series.setdefault(key, [])
+            series.extend([math.nan] * (n - 1 - len(series)))
+            f = _finite(value)
+            series.append(math.nan if f is None else f)
+
+    def mark_phase(self, event: PhaseChanged) -> None:
+        """Draw a labelled vertical line where a training phase begins."""
+        self._phases.append((event.phase, event.epoch))
+        self._add_marker(event.epoch, event.phase, PHASE_COLOR)
+
+    def mark_overfitting(self, epoch: int) -> None:
+        """Draw (or move) the "overfitting" marker at 0-based ``epoch``."""
+        if self.overfitting_epoch == epoch:
+            return
+        if self.overfitting_epoch is not None:
+            self._remove_markers("overfitting")
+        self.overfitting_epoch = epoch
+        self._add_marker(epoch + 1, "overfitting", OVERFIT_COLOR)
+
+    def set_best_epoch(self, epoch: int | None) -> None:
+        """Force the best-epoch marker (0-based), e.g. from ``TrainResult.best_epoch``."""
+        self._best_override = epoch
+        self._schedule()
+
+    def load_history(
+        self,
+        history: Mapping[str, Sequence[float]],
+        *,
+        task: str | None = None,
+        best_epoch: int | None = None,
+    ) -> None:
+        """Show a finished run's per-epoch history (no batch line)."""
+        if task is not None:
+            self.reset(task)
+        else:
+            self.reset(self.task)
+        n = max((len(v) for v in history.values()), default=0)
+        for i in range(n):
+            self._append_epoch(i, {k: v[i] for k, v in history.items() if i < len(v)})
+        self._best_override = best_epoch
+        self.redraw()
+
+    # -- read-only accessors (tests, screenshots) ------------------------------------------
+    def epochs(self) -> list[int]:
+        """0-based epochs received so far."""
+        return list(self._epochs)
+
+    def epoch_points(self, key: str) -> list[float]:
+        """Per-epoch values of ``key`` ("loss", "val_loss", "accuracy", "lr", ...)."""
+        series = self._series.get(key, [])
+        return series + [math.nan] * (len(self._epochs) - len(series))
+
+    def batch_points(self) -> list[tuple[float, float]]:
+        """Smoothed batch losses as (fractional epoch, loss)."""
+        return list(self._batches)
+
+    def gap_points(self) -> list[float]:
+        """val_loss − loss per epoch (NaN where either is missing)."""
+        return [
+            v - t
+            for t, v in zip(self.epoch_points("loss"), self.epoch_points("val_loss"), strict=False)
+        ]
+
+    def phase_marks(self) -> list[tuple[str, int]]:
+        return list(self._phases)
+
+    def best_epoch(self) -> int | None:
+        """0-based best epoch: the given one, else the lowest validation loss so far."""
+        if self._best_override is not None:
+            return self._best_override
+        values = [(v, i) for i, v in enumerate(self.epoch_points("val_loss")) if not math.isnan(v)]
+        return self._epochs[min(values)[1]] if values else None
+
+    # -- drawing -----------------------------------------------------------------------------
+    def _schedule(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def redraw(self) -> None:
+        """Push the stored points to the curves now (normally called by the timer)."""
+        self._timer.stop()
+        self.redraw_count += 1
+        xs = [e + 1 for e in self._epochs]
+
+        def put(curve: pg.PlotDataItem, key: str, positive: bool = False) -> None:
+            pts = [
+                (x, y)
+                for x, y in zip(xs, self.epoch_points(key), strict=False)
+                if not math.isnan(y) and (y > 0 or not positive)
+            ]
+            curve.setData([p[0] for p in pts], [p[1] for p in pts])
+
+        put(self._loss_curve, "loss")
+        put(self._val_loss_curve, "val_loss")
+        put(self._metric_curve, self.metric_key)
+        put(self._val_metric_curve, f"val_{self.metric_key}")
+        put(self._lr_curve, "lr", positive=True)
+        gap = [(x, g) for x, g in zip(xs, self.gap_points(), strict=False) if not math.isnan(g)]
+        self._gap_curve.setData([p[0] for p in gap], [p[1] for p in gap])
+        self._batch_curve.setData([b[0] for b in self._batches], [b[1] for b in self._batches])
+        best = self.best_epoch()
+        val = self.epoch_points("val_loss") or self.epoch_points("loss")
+        if best is not None and best in self._epochs:
+            y = val[self._epochs.index(best)] if val else math.nan
+            self._best_marker.setData([best + 1] if not math.isnan(y) else [], [y])
+        else:
+            self._best_marker.setData([], [])
+
+    def _add_marker(self, x: float, label: str, color: str) -> None:
+        for i, plot in enumerate((self.loss_plot, self.metric_plot, self.lr_plot, self.gap_plot)):
+            line = pg.InfiniteLine(
+                pos=x,
+                angle=90,
+                pen=pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine),
+                label=label if i == 0 else None,
+                labelOpts={"position": 0.06, "color": color, "fill": (255, 255, 255, 200)},
+                name=label,
+            )
+            plot.addItem(line)
+            self._markers.append((plot, line))
+
+    def _remove_markers(self, label: str) -> None:
+        keep = []
+        for plot, line in self._markers:
+            if line.name() == label:
+                plot.removeItem(line)  # type: ignore[attr-defined]
+            else:
+                keep.append((plot, line))
+        self._markers = keep
