@@ -1,15 +1,57 @@
-"""Train page (skeleton; filled in shortly)."""
+"""Train page: what will be trained, Start/Stop, progress with ETA, live plots, epoch log.
+
+Training runs :func:`automl_gui.core.pipeline.train_tabular` in a :class:`JobWorker`. After each
+epoch the accumulated history goes through :func:`core.train.diagnostics.diagnose`; an
+overfitting finding shows a banner with remedies and a marker on the plots.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import copy
+from typing import Any
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progress
+from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.live_plots import TrainingPlots
+from automl_gui.gui.workers import JobWorker
+
+LOG_MAX_LINES = 2000
+PROGRESS_SCALE = 1000  # progress bar units per epoch (batches move it within an epoch)
+
+STOP_REASONS = {
+    "completed": "completed all epochs",
+    "early_stopping": "early stopping",
+    "cancelled": "stopped by you",
+    "time_budget": "time budget reached",
+    "nan": "stopped: loss became NaN",
+}
+
+
+def format_seconds(seconds: float | None) -> str:
+    """'0:07', '1:02:03' for a duration; '?' when unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "?"
+    s = round(seconds)
+    h, rem = divmod(s, 3600)
+    m, sec = divmod(rem, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 class TrainPage(QWidget):
-    """Train the model and watch it learn."""
+    """Start and watch training; Stop keeps the best weights."""
 
     training_active_changed = Signal(bool)
 
@@ -19,15 +61,297 @@ class TrainPage(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.worker: JobWorker | None = None
+        self._history: dict[str, list[float]] = {}
+        self._epochs_total = 0
+        self._last_diagnosis: Any = None
+
+        title = QLabel("Train")
+        title.setProperty("role", "title")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+
+        self.start_button = QPushButton("Start training")
+        self.start_button.setProperty("primary", True)
+        self.start_button.setShortcut("Ctrl+Return")
+        self.start_button.clicked.connect(self.start_training)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop at the next batch and keep the best weights so far")
+        self.stop_button.setEnabled(False)
+        self.stop_button.clicked.connect(self.stop_training)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("Not started")
+        self.progress.setTextVisible(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.start_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.progress, 1)
+
+        self.status_label = QLabel("Ready.")
+        self.status_label.setProperty("role", "muted")
+        self.error_banner = Banner()
+        self.diagnosis_banner = Banner()
+
+        self.plots = TrainingPlots()
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(LOG_MAX_LINES)
+        self.log_view.setPlaceholderText("Epoch log")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.plots)
+        splitter.addWidget(self.log_view)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.title))
+        layout.addWidget(title)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.error_banner)
+        layout.addWidget(self.diagnosis_banner)
+        layout.addWidget(splitter, 1)
 
-    def accept_drop(self, path: str) -> bool:
-        """Return True if this page handled the dropped file."""
-        return False
+        for sig in (
+            state.dataset_changed,
+            state.target_changed,
+            state.preprocess_changed,
+            state.model_changed,
+        ):
+            sig.connect(self.refresh)
+        state.engine_ready_changed.connect(lambda _ready: self.refresh())
+        self.refresh()
 
+    # -- summary and Start availability -------------------------------------------------------
+    def start_blocker(self) -> str:
+        """Why training cannot start now ('' when it can)."""
+        st = self.state
+        if self.is_training():
+            return "Training is running."
+        if st.table is None:
+            return "Open a dataset first (File → Open Dataset…)."
+        if not st.target or st.preprocess is None:
+            return "Choose a target column on the Data page first."
+        if not st.preprocess.feature_columns():
+            return "No feature columns are selected: include at least one on the Preprocess page."
+        if not st.engine_ready:
+            return "Engine loading…"
+        return ""
+
+    def refresh(self) -> None:
+        """Update the summary and the Start button's state from AppState."""
+        self.summary.setText(self._summary_html())
+        reason = self.start_blocker()
+        running = self.is_training()
+        self.start_button.setEnabled(not reason and not running)
+        self.start_button.setToolTip(reason or "Train the model (Ctrl+Enter)")
+        self.stop_button.setEnabled(running)
+
+    def _summary_html(self) -> str:
+        st = self.state
+        if st.table is None:
+            return "<i>No dataset loaded.</i>"
+        df = st.table.df
+        parts = [f"<b>Dataset</b> {st.dataset_name} ({len(df):,} rows × {df.shape[1]} columns)"]
+        if st.target and st.preprocess is not None:
+            feats = st.preprocess.feature_columns()
+            parts.append(f"<b>Target</b> {st.target} ({st.task})")
+            parts.append(f"<b>Features</b> {len(feats)}")
+        mlp = st.mlp
+        model = "MLP, sized automatically" if mlp.auto else f"MLP {mlp.hidden_units}"
+        tr = st.training
+        parts.append(f"<b>Model</b> {model}")
+        parts.append(
+            f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, up to {tr.epochs} epochs"
+        )
+        plan = st.hardware_plan
+        device = getattr(plan, "device_label", None) or ("CPU" if plan is not None else "…")
+        parts.append(f"<b>Device</b> {device}")
+        return " · ".join(parts)
+
+    def is_training(self) -> bool:
+        return self.worker is not None
+
+    # -- start / stop ---------------------------------------------------------------------------
     def start_training(self) -> None:
-        """Start training with the state's data and settings."""
+        """Start training with the state's data and settings (no-op if it cannot start)."""
+        reason = self.start_blocker()
+        if reason:
+            self.error_banner.show_message("Cannot start training.", reason, "info")
+            return
+        st = self.state
+        df = st.table.df
+        preprocess = copy.deepcopy(st.preprocess)
+        mlp = copy.deepcopy(st.mlp)
+        training = copy.deepcopy(st.training)
+        plan = st.hardware_plan
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.pipeline import train_tabular
+
+            return train_tabular(
+                df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
+            )
+
+        self._history = {}
+        self._epochs_total = training.epochs
+        self._last_diagnosis = None
+        self.error_banner.dismiss()
+        self.diagnosis_banner.dismiss()
+        self.log_view.clear()
+        self.plots.reset(preprocess.task)
+        self.progress.setRange(0, 0)  # busy until the first epoch
+        self.progress.setFormat("Preparing…")
+        self._set_status("Preparing the data…")
+
+        worker = JobWorker(job, self)
+        worker.progress.connect(self._on_progress)
+        worker.log.connect(self._on_log)
+        worker.phase.connect(self._on_phase)
+        worker.batch.connect(self._on_batch)
+        worker.epoch.connect(self._on_epoch)
+        worker.finished.connect(self._on_finished)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.done.connect(self._on_done)
+        self.worker = worker
+        st.training_active = True
+        st.run_started.emit()
+        self.training_active_changed.emit(True)
+        self.refresh()
+        worker.start()
 
     def stop_training(self) -> None:
-        """Ask the running training to stop at the next batch (keeps the best weights)."""
+        """Ask the run to stop at the next batch; it finishes with the best weights so far."""
+        if self.worker is None:
+            return
+        self.worker.cancel()
+        self.stop_button.setEnabled(False)
+        self._set_status("Stopping after the current batch…")
+
+    # -- worker slots (main thread) -----------------------------------------------------------
+    def _on_progress(self, event: Progress) -> None:
+        if event.message:
+            self._set_status(event.message)
+
+    def _on_log(self, event: Log) -> None:
+        prefix = "⚠ " if event.level == "warning" else ""
+        self.log_view.appendPlainText(prefix + event.message)
+
+    def _on_phase(self, event: PhaseChanged) -> None:
+        self.plots.mark_phase(event)
+        self.log_view.appendPlainText(f"— phase: {event.phase} (from epoch {event.epoch + 1})")
+
+    def _on_batch(self, event: BatchEnd) -> None:
+        self.plots.add_batch(event)
+        total = max(self._epochs_total, event.epoch + 1)
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, total * PROGRESS_SCALE)
+            self.progress.setFormat(f"Epoch {event.epoch + 1}/{total}")
+        steps = max(event.steps, 1)
+        self.progress.setValue(round((event.epoch + (event.step + 1) / steps) * PROGRESS_SCALE))
+
+    def _on_epoch(self, event: EpochEnd) -> None:
+        self.plots.add_epoch(event)
+        self._epochs_total = event.epochs
+        n = len(next(iter(self._history.values()), []))
+        for key, value in event.logs.items():
+            series = self._history.setdefault(key, [float("nan")] * n)
+            series.append(float(value))
+        self.progress.setRange(0, event.epochs * PROGRESS_SCALE)
+        self.progress.setValue((event.epoch + 1) * PROGRESS_SCALE)
+        eta = f" · ~{format_seconds(event.eta)} left" if event.eta is not None else ""
+        self.progress.setFormat(
+            f"Epoch {event.epoch + 1}/{event.epochs} · {format_seconds(event.elapsed)} elapsed{eta}"
+        )
+        self.log_view.appendPlainText(self._epoch_line(event))
+        self._set_status(f"Training: epoch {event.epoch + 1} of {event.epochs}")
+        self._update_diagnosis()
+
+    @staticmethod
+    def _epoch_line(event: EpochEnd) -> str:
+        keys = [k for k in event.logs if k != "lr"] + (["lr"] if "lr" in event.logs else [])
+        values = "  ".join(f"{k} {event.logs[k]:.4g}" for k in keys)
+        return f"Epoch {event.epoch + 1}/{event.epochs}  {values}"
+
+    def _update_diagnosis(self) -> None:
+        from automl_gui.core.train.diagnostics import diagnose
+
+        try:
+            diagnosis = diagnose(self._history)
+        except Exception:  # noqa: BLE001 - a diagnostic must never break training
+            return
+        self.show_diagnosis(diagnosis)
+
+    def show_diagnosis(self, diagnosis: Any) -> None:
+        """Show (or hide, for None) the overfitting/underfitting banner."""
+        self._last_diagnosis = diagnosis
+        if diagnosis is None:
+            self.diagnosis_banner.dismiss()
+            return
+        bullets = "\n".join(f"• {r}" for r in getattr(diagnosis, "remedies", []) or [])
+        if diagnosis.kind == "overfitting":
+            if diagnosis.epoch is not None:
+                self.plots.mark_overfitting(diagnosis.epoch)
+            self.diagnosis_banner.show_message(diagnosis.message, bullets, "warning")
+        else:
+            self.diagnosis_banner.show_message(diagnosis.message, bullets, "info")
+
+    def _on_finished(self, run: Any) -> None:
+        result = run.result
+        self.plots.set_best_epoch(result.best_epoch)
+        self.plots.redraw()
+        if run.diagnosis is not None or self._last_diagnosis is not None:
+            self.show_diagnosis(run.diagnosis)
+        reason = STOP_REASONS.get(result.stopped_reason, result.stopped_reason)
+        val_loss = run.history.get("val_loss") or []
+        best_val = (
+            f", val_loss {val_loss[result.best_epoch]:.4g}"
+            if 0 <= result.best_epoch < len(val_loss)
+            else ""
+        )
+        message = f"Training finished: best epoch {result.best_epoch + 1}{best_val}"
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.progress.setFormat(
+            f"Done: {result.epochs_run} epochs in {format_seconds(result.seconds)} ({reason})"
+        )
+        self.log_view.appendPlainText(f"{message} ({reason}, {result.seconds:.1f} s).")
+        self._set_status(f"{message} ({reason}).")
+        self.state.status.emit(message)
+        self.state.training_active = False
+        self.state.set_run(run)
+        self.state.page_requested.emit("evaluate")
+
+    def _on_failed(self, message: str, hint: str) -> None:
+        self.error_banner.show_message(message, hint, "error")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("Failed")
+        self._set_status("Training failed.")
+        self.state.status.emit(f"Training failed: {message}")
+        self.state.training_active = False
+        self.state.set_run(None)
+
+    def _on_cancelled(self) -> None:
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("Cancelled")
+        self._set_status("Training cancelled before it began.")
+        self.state.status.emit("Training cancelled.")
+        self.state.training_active = False
+        self.state.set_run(None)
+
+    def _on_done(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self.state.training_active = False
+        self.training_active_changed.emit(False)
+        self.refresh()
+
+    def _set_status(self, text: str) -> None:
+        self.status_label.setText(text)

@@ -1,0 +1,127 @@
+"""Small result widgets: metric cards and a plain read-only table over a list of rows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+_CARD_STYLE = (
+    "QFrame#metricCard { background: #ffffff; border: 1px solid #d8dee4; border-radius: 6px; }"
+)
+
+
+def format_value(value: Any, digits: int = 4) -> str:
+    """Short human form of a metric: '0.9123', '1.2e-05', '—' for None/NaN."""
+    if value is None:
+        return "—"
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(f):
+        return "—"
+    if f != 0 and (abs(f) < 1e-3 or abs(f) >= 1e6):
+        return f"{f:.3g}"
+    if float(f).is_integer() and abs(f) >= 1000:
+        return f"{int(f):,}"
+    return f"{f:.{digits}f}"
+
+
+class MetricCards(QWidget):
+    """A row of cards, each a caption over a big number, with a tooltip explaining it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(8)
+        self._values: dict[str, str] = {}
+
+    def set_metrics(self, items: Sequence[tuple[str, Any, str]]) -> None:
+        """Replace the cards with ``(caption, value, tooltip)`` items."""
+        while self._layout.count():
+            w = self._layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self._values = {}
+        for caption, value, tip in items:
+            text = format_value(value)
+            self._values[caption] = text
+            card = QFrame()
+            card.setObjectName("metricCard")
+            card.setStyleSheet(_CARD_STYLE)
+            card.setToolTip(tip)
+            box = QVBoxLayout(card)
+            box.setContentsMargins(12, 8, 12, 8)
+            cap = QLabel(caption)
+            cap.setProperty("role", "muted")
+            num = QLabel(text)
+            num.setStyleSheet("font-size: 17pt; font-weight: 600; color: #1f2933;")
+            box.addWidget(cap)
+            box.addWidget(num)
+            self._layout.addWidget(card)
+        self._layout.addStretch(1)
+
+    def values(self) -> dict[str, str]:
+        """Caption → displayed text (for tests)."""
+        return dict(self._values)
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only table over ``rows`` (lists of values) with ``headers``; numbers right-aligned."""
+
+    def __init__(
+        self,
+        headers: Sequence[str] = (),
+        rows: Sequence[Sequence[Any]] = (),
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.rows = [list(r) for r in rows]
+
+    def set_rows(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.beginResetModel()
+        self.headers = list(headers)
+        self.rows = [list(r) for r in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        value = self.rows[index.row()][index.column()]
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if isinstance(value, float):
+                return format_value(value)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.headers[section] if section < len(self.headers) else None
+        return str(section + 1)
+
+
+def frame_model(df: Any, parent: Any = None) -> QAbstractTableModel:
+    """A table model over a DataFrame: the shared DataFrameModel when available."""
+    try:
+        from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+    except ImportError:
+        rows = df.head(100_000).itertuples(index=False, name=None)
+        return RowsModel([str(c) for c in df.columns], rows, parent)
+    return DataFrameModel(df, parent)
