@@ -1,14 +1,75 @@
-"""Evaluate page (skeleton; filled in shortly)."""
+"""Evaluate page: the test-split report of the finished run.
+
+Classification: metric cards, per-class table, confusion matrix (click a cell to list those test
+rows), ROC curve for binary tasks. Regression: metric cards, predicted-vs-actual and residual
+plots. Plus the training summary and diagnosis, and "Save report…" (report.json).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
 
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
+from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR
+from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
+
+CLASSIFICATION_CARDS = (
+    ("Accuracy", "accuracy", "Share of test rows predicted correctly."),
+    ("F1 macro", "f1_macro", "F1 averaged over classes, each class counting equally."),
+    ("F1 weighted", "f1_weighted", "F1 averaged over classes, weighted by class size."),
+    ("Precision macro", "precision_macro", "Of the rows predicted as a class, share right."),
+    ("Recall macro", "recall_macro", "Of the rows of a class, share found."),
+    ("ROC AUC", "roc_auc", "Ranking quality of the probabilities (1 is perfect, 0.5 chance)."),
+)
+REGRESSION_CARDS = (
+    ("MSE", "mse", "Mean squared error on the test split."),
+    ("RMSE", "rmse", "Root mean squared error: typical error in target units."),
+    ("MAE", "mae", "Mean absolute error in target units."),
+    ("R²", "r2", "Share of the target's variance explained (1 is perfect, 0 = the mean)."),
+)
+
+
+def _plot(title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(background="w")
+    item = w.getPlotItem()
+    item.setTitle(title, color=AXIS_COLOR, size="11pt")
+    item.showGrid(x=True, y=True, alpha=0.15)
+    item.setLabel("bottom", xlabel, color=AXIS_COLOR)
+    item.setLabel("left", ylabel, color=AXIS_COLOR)
+    item.setMenuEnabled(False)
+    for axis in ("left", "bottom"):
+        ax = item.getAxis(axis)
+        ax.setPen(pg.mkPen(AXIS_COLOR))
+        ax.setTextPen(pg.mkPen(AXIS_COLOR))
+        ax.enableAutoSIPrefix(False)
+    return w
 
 
 class EvaluatePage(QWidget):
-    """Test-split results of the trained model."""
+    """Shows how the trained model did on the held-out test split."""
 
     name = "evaluate"
     title = "Evaluate"
@@ -16,9 +77,251 @@ class EvaluatePage(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.title))
+        self.run: Any = None
 
-    def accept_drop(self, path: str) -> bool:
-        """Return True if this page handled the dropped file."""
-        return False
+        title = QLabel("Evaluate")
+        title.setProperty("role", "title")
+        self.save_button = QPushButton("Save report…")
+        self.save_button.setToolTip("Write the test-split report as report.json")
+        self.save_button.clicked.connect(self._save_report_clicked)
+        self.save_button.setEnabled(False)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.save_button)
+
+        self.summary = QLabel("Train a model to see its results on held-out test data.")
+        self.summary.setProperty("role", "muted")
+        self.summary.setWordWrap(True)
+        self.banner = Banner()
+        self.diagnosis_banner = Banner()
+        self.cards = MetricCards()
+
+        # classification view
+        self.matrix = ConfusionMatrixView()
+        self.matrix.cell_clicked.connect(self.show_cell_rows)
+        matrix_box = QWidget()
+        mb = QVBoxLayout(matrix_box)
+        mb.setContentsMargins(0, 0, 0, 0)
+        mb.addWidget(QLabel("<b>Confusion matrix</b> (click a cell to list its test rows)"))
+        mb.addWidget(self.matrix, 1)
+        self.per_class_model = RowsModel()
+        self.per_class_table = QTableView()
+        self.per_class_table.setModel(self.per_class_model)
+        self.per_class_table.horizontalHeader().setStretchLastSection(True)
+        self.errors_label = QLabel("Click a cell of the confusion matrix.")
+        self.errors_model = DataFrameModel()
+        self.errors_table = QTableView()
+        self.errors_table.setModel(self.errors_model)
+        errors_box = QWidget()
+        eb = QVBoxLayout(errors_box)
+        eb.setContentsMargins(0, 0, 0, 0)
+        eb.addWidget(self.errors_label)
+        eb.addWidget(self.errors_table, 1)
+        self.roc_plot = _plot("ROC curve (test split)", "false positive rate", "true positive rate")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.per_class_table, "Per class")
+        self.tabs.addTab(errors_box, "Rows")
+        self.tabs.addTab(self.roc_plot, "ROC curve")
+        cls_split = QSplitter(Qt.Orientation.Horizontal)
+        cls_split.addWidget(matrix_box)
+        cls_split.addWidget(self.tabs)
+        cls_split.setStretchFactor(0, 2)
+        cls_split.setStretchFactor(1, 3)
+
+        # regression view
+        self.scatter_plot = _plot("Predicted vs actual (test split)", "actual", "predicted")
+        self.residual_plot = _plot("Residuals", "predicted", "actual − predicted")
+        reg_split = QSplitter(Qt.Orientation.Horizontal)
+        reg_split.addWidget(self.scatter_plot)
+        reg_split.addWidget(self.residual_plot)
+
+        self.stack = QStackedWidget()
+        self.empty = QLabel("No results yet.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(cls_split)
+        self.stack.addWidget(reg_split)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.diagnosis_banner)
+        layout.addWidget(self.cards)
+        layout.addWidget(self.stack, 1)
+
+        state.run_finished.connect(self.show_run)
+        state.dataset_changed.connect(lambda: self.show_run())
+        if state.run is not None:
+            self.show_run()
+
+    # -- showing a run ------------------------------------------------------------------------
+    def show_run(self, run: Any = None) -> None:
+        """Show ``run`` (default: ``state.run``); clears the page when there is none."""
+        run = run if run is not None else self.state.run
+        self.run = run
+        self.diagnosis_banner.dismiss()
+        self.banner.dismiss()
+        self.save_button.setEnabled(run is not None)
+        if run is None:
+            self.cards.set_metrics([])
+            self.matrix.clear()
+            self.summary.setText("Train a model to see its results on held-out test data.")
+            self.stack.setCurrentWidget(self.empty)
+            return
+        report = run.report
+        self.summary.setText(self._summary_text(run))
+        diagnosis = run.diagnosis
+        if diagnosis is not None:
+            bullets = "\n".join(f"• {r}" for r in diagnosis.remedies)
+            level = "warning" if diagnosis.kind == "overfitting" else "info"
+            self.diagnosis_banner.show_message(diagnosis.message, bullets, level)
+        if report.get("task") == "regression":
+            self._show_regression(report)
+        else:
+            self._show_classification(report)
+
+    def _summary_text(self, run: Any) -> str:
+        r = run.result
+        reason = STOP_REASONS.get(r.stopped_reason, r.stopped_reason)
+        n = run.report.get("n_samples", 0)
+        return (
+            f"Test split: {n:,} rows never seen in training. Training: {r.epochs_run} epochs in "
+            f"{format_seconds(r.seconds)} ({reason}); weights from the best epoch, "
+            f"{r.best_epoch + 1}."
+        )
+
+    def _show_classification(self, report: dict[str, Any]) -> None:
+        m = report.get("metrics", {})
+        self.cards.set_metrics([(cap, m.get(key), tip) for cap, key, tip in CLASSIFICATION_CARDS])
+        self.per_class_model.set_rows(
+            ["class", "precision", "recall", "F1", "support"],
+            [
+                [str(p["class"]), p["precision"], p["recall"], p["f1"], int(p["support"])]
+                for p in report.get("per_class", [])
+            ],
+        )
+        self.per_class_table.resizeColumnsToContents()
+        self.matrix.set_matrix(report.get("confusion_matrix", []), report.get("class_names", []))
+        self.errors_model.set_frame(None)
+        self.errors_label.setText("Click a cell of the confusion matrix to list its test rows.")
+        roc = report.get("roc")
+        self.roc_plot.clear()
+        self.tabs.setTabVisible(2, roc is not None)
+        if roc is not None:
+            pts = [
+                (f, t)
+                for f, t in zip(roc["fpr"], roc["tpr"], strict=False)
+                if f is not None and t is not None
+            ]
+            self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen("#868e96", style=Qt.PenStyle.DashLine))
+            self.roc_plot.plot(
+                [p[0] for p in pts], [p[1] for p in pts], pen=pg.mkPen(TRAIN_COLOR, width=2)
+            )
+            auc = m.get("roc_auc")
+            if auc is not None:
+                self.roc_plot.getPlotItem().setTitle(
+                    f"ROC curve (test split), AUC {auc:.3f}", color=AXIS_COLOR, size="11pt"
+                )
+        self.tabs.setCurrentIndex(0)
+        self.stack.setCurrentIndex(1)
+
+    def _show_regression(self, report: dict[str, Any]) -> None:
+        m = report.get("metrics", {})
+        self.cards.set_metrics([(cap, m.get(key), tip) for cap, key, tip in REGRESSION_CARDS])
+        samples = report.get("samples", {})
+        pairs = [
+            (a, p)
+            for a, p in zip(samples.get("actual", []), samples.get("predicted", []), strict=False)
+            if a is not None and p is not None
+        ]
+        actual = [a for a, _ in pairs]
+        predicted = [p for _, p in pairs]
+        self.scatter_plot.clear()
+        self.residual_plot.clear()
+        if pairs:
+            lo, hi = min(actual + predicted), max(actual + predicted)
+            self.scatter_plot.plot(
+                [lo, hi], [lo, hi], pen=pg.mkPen("#868e96", width=1.5, style=Qt.PenStyle.DashLine)
+            )
+            self._scatter(self.scatter_plot, actual, predicted)
+            self.residual_plot.addItem(
+                pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#868e96", style=Qt.PenStyle.DashLine))
+            )
+            self._scatter(self.residual_plot, predicted, [a - p for a, p in pairs])
+        self.stack.setCurrentIndex(2)
+
+    @staticmethod
+    def _scatter(plot: pg.PlotWidget, xs: list[float], ys: list[float]) -> None:
+        plot.plot(
+            xs,
+            ys,
+            pen=None,
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=pg.mkBrush(VAL_COLOR + "99"),
+            symbolPen=None,
+        )
+
+    # -- errors table ------------------------------------------------------------------------
+    def show_cell_rows(self, true_idx: int, pred_idx: int) -> None:
+        """List the test rows whose true class is ``true_idx`` and prediction ``pred_idx``."""
+        run = self.run
+        if run is None or run.test_predictions is None:
+            return
+        names = [str(c) for c in run.report.get("class_names", [])]
+        if not (0 <= true_idx < len(names) and 0 <= pred_idx < len(names)):
+            return
+        df = run.test_predictions
+        mask = (df["actual"].astype(str) == names[true_idx]) & (
+            df["prediction"].astype(str) == names[pred_idx]
+        )
+        rows = df[mask]
+        self.errors_model.set_frame(rows)
+        kind = "correct" if true_idx == pred_idx else "misclassified"
+        self.errors_label.setText(
+            f"{len(rows):,} test rows ({kind}): true <b>{names[true_idx]}</b>, "
+            f"predicted <b>{names[pred_idx]}</b>"
+        )
+        self.errors_table.resizeColumnsToContents()
+        self.tabs.setCurrentIndex(1)
+
+    def shown_rows(self) -> Any:
+        """The DataFrame the rows table currently shows (tests)."""
+        return self.errors_model.frame
+
+    # -- saving ------------------------------------------------------------------------------
+    def _save_report_clicked(self) -> None:
+        settings = QSettings()
+        folder = str(settings.value("evaluate/last_folder", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save report", str(Path(folder) / "report.json"), "JSON (*.json)"
+        )
+        if path:
+            settings.setValue("evaluate/last_folder", str(Path(path).parent))
+            self.save_report(path)
+
+    def save_report(self, path: str) -> bool:
+        """Write the run's report to ``path`` as JSON (atomically). True on success."""
+        if self.run is None:
+            return False
+        target = Path(path)
+        tmp = None
+        try:
+            text = json.dumps(self.run.report, indent=2, allow_nan=False)
+            fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+            os.replace(tmp, target)
+        except (OSError, ValueError) as exc:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+            from automl_gui.core.errors import describe
+
+            message, hint = describe(exc)
+            self.banner.show_message(message, hint, "error")
+            return False
+        self.banner.show_message(f"Saved the report to {target}.", "", "success")
+        self.state.status.emit(f"Saved {target.name}")
+        return True

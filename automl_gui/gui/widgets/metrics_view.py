@@ -115,13 +115,3 @@ class RowsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             return self.headers[section] if section < len(self.headers) else None
         return str(section + 1)
-
-
-def frame_model(df: Any, parent: Any = None) -> QAbstractTableModel:
-    """A table model over a DataFrame: the shared DataFrameModel when available."""
-    try:
-        from automl_gui.gui.widgets.dataframe_model import DataFrameModel
-    except ImportError:
-        rows = df.head(100_000).itertuples(index=False, name=None)
-        return RowsModel([str(c) for c in df.columns], rows, parent)
-    return DataFrameModel(df, parent)
