@@ -1,0 +1,145 @@
+"""A multilayer perceptron on top of the fitted preprocessing: raw rows in, answers out.
+
+``train_model`` is what the trainer fits (probabilities, or a standardized regression value);
+``serving_model`` shares its weights and is what gets saved and used for prediction
+(regression values de-standardized back to the target's scale). Models are not compiled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.data.schema import Task
+from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
+
+
+@dataclass
+class TabularModel:
+    """The two views of one tabular network (same weights)."""
+
+    train_model: Any  # keras.Model
+    serving_model: Any  # keras.Model
+    task: str  # Task value
+    class_names: list[str] | None = None
+    target_scale: tuple[float, float] | None = None  # (mean, std) for regression
+
+    def standardize_target(self, y: np.ndarray) -> np.ndarray:
+        """Regression targets as ``train_model`` learns them; other tasks unchanged."""
+        if self.task != Task.REGRESSION.value or self.target_scale is None:
+            return y
+        mean, std = self.target_scale
+        return ((np.asarray(y, dtype=np.float64) - mean) / std).astype(np.float32)
+
+
+def target_scale_for(y: np.ndarray) -> tuple[float, float]:
+    """``(mean, std)`` of training targets for regression (std 1 when constant)."""
+    y = np.asarray(y, dtype=np.float64)
+    mean = float(y.mean()) if y.size else 0.0
+    std = float(y.std()) if y.size else 1.0
+    return mean, (std if std > 1e-12 and np.isfinite(std) else 1.0)
+
+
+def auto_hidden_units(n_features: int, n_rows: int) -> list[int]:
+    """Width from the number of features, depth (1-3 layers) from the number of rows."""
+    width = int(np.clip(2 * n_features, 16, 256))
+    width = 1 << int(round(np.log2(width)))  # a power of two: 16, 32, ..., 256
+    depth = 1 if n_rows < 1_000 else 2 if n_rows < 50_000 else 3
+    return [max(8, width >> i) for i in range(depth)]
+
+
+def build_tabular_model(
+    pre: Any,
+    task: Task | str,
+    n_classes: int,
+    n_train_rows: int,
+    cfg: MLPConfig,
+    *,
+    target_scale: tuple[float, float] | None = None,
+    seed: int = 42,
+    class_names: list[str] | None = None,
+) -> TabularModel:
+    """Stack an MLP on a :class:`~automl_gui.core.preprocess.tabular.Preprocessor`.
+
+    Args:
+        pre: the fitted preprocessor (Keras inputs and feature tensor).
+        task: "binary", "multiclass" or "regression".
+        n_classes: number of classes (ignored for regression).
+        n_train_rows: training rows, used by automatic sizing.
+        cfg: layer settings; ``cfg.auto`` sizes the hidden layers from the data.
+        target_scale: regression ``(mean, std)`` the serving model maps outputs back with.
+        seed: seed of weight initializers and dropout.
+        class_names: stored on the result for convenience.
+    """
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    task_value = Task(task).value
+    if cfg.activation not in ACTIVATIONS:
+        raise ConfigError(
+            f"Unknown activation '{cfg.activation}'.", f"Use one of {', '.join(ACTIVATIONS)}."
+        )
+    if not 0.0 <= cfg.dropout < 1.0:
+        raise ConfigError(f"Dropout {cfg.dropout} is out of range.", "Use a value in [0, 1).")
+    if cfg.l1 < 0 or cfg.l2 < 0:
+        raise ConfigError("L1/L2 penalties cannot be negative.", "Use 0 or a small positive value.")
+    n_features = int(pre.features.shape[-1])
+    units = auto_hidden_units(n_features, n_train_rows) if cfg.auto else list(cfg.hidden_units)
+    if any(int(u) < 1 for u in units):
+        raise ConfigError("Every hidden layer needs at least one unit.", "Fix the layer sizes.")
+    if task_value != Task.REGRESSION.value and n_classes < 2:
+        raise ModelError(
+            f"Classification needs at least 2 classes, got {n_classes}.",
+            "Pick a target with two or more classes.",
+        )
+
+    regularizer = keras.regularizers.L1L2(l1=cfg.l1, l2=cfg.l2) if (cfg.l1 or cfg.l2) else None
+    x = pre.features
+    for i, n_units in enumerate(units):
+        x = keras.layers.Dense(
+            int(n_units),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 100 + i),
+            kernel_regularizer=regularizer,
+            use_bias=not cfg.batch_norm,
+            name=f"dense_{i}",
+        )(x)
+        if cfg.batch_norm:
+            x = keras.layers.BatchNormalization(name=f"batch_norm_{i}")(x)
+        x = keras.layers.Activation(cfg.activation, name=f"{cfg.activation}_{i}")(x)
+        if cfg.dropout > 0:
+            x = keras.layers.Dropout(cfg.dropout, seed=seed + 200 + i, name=f"dropout_{i}")(x)
+
+    out_init = keras.initializers.GlorotUniform(seed=seed + 300)
+    inputs = pre.inputs
+    if task_value == Task.REGRESSION.value:
+        out = keras.layers.Dense(
+            1, kernel_initializer=out_init, dtype="float32", name="standardized"
+        )(x)
+        mean, std = target_scale if target_scale is not None else (0.0, 1.0)
+        train_model = keras.Model(inputs, out, name="tabular_mlp")
+        value = keras.layers.Rescaling(
+            scale=float(std), offset=float(mean), dtype="float32", name="prediction"
+        )(out)
+        serving_model = keras.Model(inputs, value, name="tabular_mlp_serving")
+        scale = (float(mean), float(std))
+    else:
+        out = keras.layers.Dense(
+            int(n_classes),
+            activation="softmax",
+            kernel_initializer=out_init,
+            dtype="float32",
+            name="probabilities",
+        )(x)
+        train_model = keras.Model(inputs, out, name="tabular_mlp")
+        serving_model = train_model
+        scale = None
+    return TabularModel(
+        train_model=train_model,
+        serving_model=serving_model,
+        task=task_value,
+        class_names=list(class_names) if class_names is not None else None,
+        target_scale=scale,
+    )

@@ -1,0 +1,44 @@
+"""Model families the Model page offers, and resolving "auto" to a family per data kind."""
+
+from __future__ import annotations
+
+from automl_gui.core.errors import ConfigError
+
+MODEL_FAMILIES: dict[str, dict[str, str]] = {
+    "mlp": {
+        "name": "MLP",
+        "description": "A multilayer perceptron on the preprocessed columns; sized to the data.",
+        "kind": "tabular",
+    },
+}
+
+_AUTO = {"tabular": "mlp"}
+
+
+def families_for(kind: str) -> list[str]:
+    """Family names usable for a data kind ("tabular", later "images", "audio")."""
+    return [name for name, info in MODEL_FAMILIES.items() if info["kind"] == kind]
+
+
+def resolve(name: str, kind: str = "tabular") -> str:
+    """Map a user's model choice to a family: "auto" picks the default for the data kind.
+
+    Raises:
+        ConfigError: unknown family, or one that does not fit the data kind.
+    """
+    choice = (name or "auto").strip().lower()
+    if choice == "auto":
+        if kind not in _AUTO:
+            raise ConfigError(
+                f"No model is available yet for {kind} data.", "Use a table (CSV, TSV, Parquet)."
+            )
+        return _AUTO[kind]
+    if choice not in MODEL_FAMILIES:
+        known = ", ".join(["auto", *MODEL_FAMILIES])
+        raise ConfigError(f"Unknown model '{name}'.", f"Choose one of: {known}.")
+    if MODEL_FAMILIES[choice]["kind"] != kind:
+        raise ConfigError(
+            f"Model '{choice}' does not work on {kind} data.",
+            f"Choose one of: auto, {', '.join(families_for(kind)) or 'none'}.",
+        )
+    return choice

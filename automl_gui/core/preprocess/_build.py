@@ -1,0 +1,190 @@
+"""Fit preprocessing on the training split and express it as Keras layers inside the model."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl_gui.core.errors import ConfigError
+from automl_gui.core.preprocess._inputs import InputSchema, frame_to_inputs
+from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
+
+MAX_VOCABULARY = 10_000  # most frequent categories kept; rarer ones share the unseen slot
+MISSING_TOKEN = "(missing)"  # category used for constant fill without a value
+
+
+@dataclass
+class Preprocessor:
+    """Keras inputs and the encoded feature tensor, plus what was fitted (for metadata)."""
+
+    inputs: dict[str, Any]  # input_name -> keras.Input
+    features: Any  # KerasTensor (batch, n_features), float32
+    schema: InputSchema
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        return int(self.features.shape[-1])
+
+
+def embedding_size(n_tokens: int, configured: int | None = None) -> int:
+    """Embedding width: the configured one, else a rule of thumb growing slowly with cardinality."""
+    if configured:
+        return int(configured)
+    return int(min(50, max(2, round(1.6 * n_tokens**0.56))))
+
+
+def _numeric_fill(col: ColumnConfig, finite: np.ndarray) -> float:
+    if col.missing == "constant":
+        return float(col.fill_value if col.fill_value is not None else 0.0)
+    if finite.size == 0:
+        return 0.0
+    if col.missing == "median":
+        return float(np.median(finite))
+    if col.missing == "most_frequent":
+        values, counts = np.unique(finite, return_counts=True)
+        return float(values[np.argmax(counts)])
+    return float(np.mean(finite))  # "mean", and "drop_rows" for rows that arrive at serving
+
+
+def _numeric_branch(keras: Any, layers: Any, col: ColumnConfig, inp: Any, values: np.ndarray):
+    finite = values[np.isfinite(values)].astype(np.float64)
+    fill = _numeric_fill(col, finite)
+    name = inp.name
+    imputed = layers.ImputeNumeric(fill, col.missing_indicator, name=f"impute_{name}")(inp)
+    x, indicator = imputed if col.missing_indicator else (imputed, None)
+    filled = np.where(np.isfinite(values), values, fill).astype(np.float64)
+    facts: dict[str, Any] = {"type": "numeric", "fill_value": fill, "scaling": col.scaling}
+    if filled.size:
+        facts.update(min=float(filled.min()), max=float(filled.max()))
+    if col.scaling == "standardize":
+        mean = float(filled.mean()) if filled.size else 0.0
+        var = float(filled.var()) if filled.size else 1.0
+        x = keras.layers.Normalization(
+            mean=mean, variance=var if var > 0 else 1.0, dtype="float32", name=f"scale_{name}"
+        )(x)
+        facts.update(mean=mean, std=float(np.sqrt(var)))
+    elif col.scaling == "minmax":
+        lo = float(filled.min()) if filled.size else 0.0
+        span = float(filled.max()) - lo if filled.size else 0.0
+        scale = 1.0 / span if span > 0 else 1.0
+        x = keras.layers.Rescaling(
+            scale=scale, offset=-lo * scale, dtype="float32", name=f"scale_{name}"
+        )(x)
+    parts = [x] + ([indicator] if indicator is not None else [])
+    facts["missing_indicator"] = bool(col.missing_indicator)
+    facts["missing_in_train"] = int((~np.isfinite(values)).sum())
+    return parts, facts
+
+
+def _categorical_branch(
+    keras: Any,
+    layers: Any,
+    col: ColumnConfig,
+    inp: Any,
+    values: np.ndarray,
+    embedding_dim: int | None,
+    seed: int,
+):
+    counts = Counter(v for v in values.tolist() if v != "")
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_VOCABULARY]
+    vocab = [v for v, _ in ranked]
+    if col.missing == "constant":
+        from automl_gui.core.preprocess._inputs import canonical_string
+
+        fill = canonical_string(col.fill_value) or MISSING_TOKEN
+    else:  # most_frequent (also for "drop_rows" rows that arrive at serving, and mean/median)
+        fill = vocab[0] if vocab else MISSING_TOKEN
+    if fill not in vocab:
+        vocab.append(fill)
+    name = inp.name
+    imputed = layers.ImputeString(fill, col.missing_indicator, name=f"impute_{name}")(inp)
+    x, indicator = imputed if col.missing_indicator else (imputed, None)
+    ids = keras.layers.StringLookup(
+        vocabulary=vocab, num_oov_indices=1, output_mode="int", name=f"lookup_{name}"
+    )(x)
+    n_tokens = len(vocab) + 1  # index 0: unseen categories
+    facts: dict[str, Any] = {
+        "type": "categorical",
+        "fill_value": fill,
+        "encoding": col.encoding,
+        "vocabulary_size": len(vocab),
+        "top_values": vocab[:20],
+        "missing_indicator": bool(col.missing_indicator),
+        "missing_in_train": int((values == "").sum()),
+    }
+    if col.encoding == "embedding":
+        dim = embedding_size(n_tokens, embedding_dim)
+        emb = keras.layers.Embedding(
+            n_tokens,
+            dim,
+            embeddings_initializer=keras.initializers.RandomUniform(-0.05, 0.05, seed=seed),
+            dtype="float32",
+            name=f"embed_{name}",
+        )(ids)
+        x = keras.layers.Reshape((dim,), dtype="float32", name=f"flat_{name}")(emb)
+        facts["embedding_dim"] = dim
+    else:
+        x = keras.layers.CategoryEncoding(
+            num_tokens=n_tokens, output_mode="one_hot", dtype="float32", name=f"onehot_{name}"
+        )(ids)
+    parts = [x] + ([indicator] if indicator is not None else [])
+    return parts, facts
+
+
+def build_preprocessor(
+    config: PreprocessConfig,
+    train_df: pd.DataFrame,
+    *,
+    embedding_dim: int | None = None,
+    seed: int = 42,
+) -> Preprocessor:
+    """Fit every feature's preprocessing on the training split as Keras layers.
+
+    Args:
+        config: preprocessing settings (feature columns, fills, scaling, encoding).
+        train_df: raw training rows (only the training split: no leakage from val/test).
+        embedding_dim: width of category embeddings (None: from cardinality).
+        seed: seed for embedding initializers.
+    """
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    from automl_gui.core.preprocess import layers
+
+    features = config.feature_columns()
+    if not features:
+        raise ConfigError(
+            "All columns are excluded, so the model would have no inputs.",
+            "Include at least one column besides the target.",
+        )
+    schema = InputSchema.from_columns(
+        [(c.name, "float32" if c.type == "numeric" else "string") for c in features]
+    )
+    arrays = frame_to_inputs(train_df, schema)
+    inputs: dict[str, Any] = {}
+    parts: list[Any] = []
+    summary: dict[str, Any] = {}
+    for i, (col, spec) in enumerate(zip(features, schema.columns, strict=True)):
+        inp = keras.Input(shape=(1,), name=spec.input_name, dtype=spec.dtype)
+        inputs[spec.input_name] = inp
+        values = arrays[spec.input_name][:, 0]
+        if col.type == "numeric":
+            col_parts, facts = _numeric_branch(keras, layers, col, inp, values)
+        else:
+            col_parts, facts = _categorical_branch(
+                keras, layers, col, inp, values, embedding_dim, seed + i
+            )
+        facts["input_name"] = spec.input_name
+        facts["width"] = int(sum(p.shape[-1] for p in col_parts))
+        summary[col.name] = facts
+        parts.extend(col_parts)
+    if len(parts) == 1:
+        feats = parts[0]
+    else:
+        feats = keras.layers.Concatenate(dtype="float32", name="features")(parts)
+    return Preprocessor(inputs=inputs, features=feats, schema=schema, summary=summary)

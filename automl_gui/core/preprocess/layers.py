@@ -1,0 +1,87 @@
+"""Custom Keras layers for preprocessing inside the model (saved with it, safe_mode friendly).
+
+This is the one core module that imports Keras at module level: it is imported only when a
+model is built or loaded. Everything else in preprocessing uses Keras's built-in layers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+PACKAGE = "automl_gui"
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ImputeNumeric(keras.layers.Layer):
+    """Replace NaN and +-inf with a fitted fill value; optionally also emit a 0/1 indicator.
+
+    Args:
+        fill_value: the value that replaces missing or infinite entries.
+        indicator: when True the layer returns ``(filled, missing_indicator)``.
+    """
+
+    def __init__(self, fill_value: float = 0.0, indicator: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self.fill_value = float(fill_value)
+        self.indicator = bool(indicator)
+
+    def call(self, inputs: Any) -> Any:
+        x = ops.cast(inputs, "float32")
+        missing = ops.logical_not(ops.isfinite(x))
+        filled = ops.where(missing, ops.full_like(x, self.fill_value), x)
+        if self.indicator:
+            return filled, ops.cast(missing, "float32")
+        return filled
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return (input_shape, input_shape) if self.indicator else input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(fill_value=self.fill_value, indicator=self.indicator)
+        return config
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ImputeString(keras.layers.Layer):
+    """Replace missing strings ("" after stripping spaces) with a fill token.
+
+    Args:
+        fill_value: the token that replaces missing entries.
+        indicator: when True the layer returns ``(filled, missing_indicator)``.
+    """
+
+    def __init__(self, fill_value: str = "", indicator: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fill_value = str(fill_value)
+        self.indicator = bool(indicator)
+
+    def build(self, input_shape: Any) -> None:
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        x = tf.strings.strip(tf.convert_to_tensor(inputs, dtype=tf.string))
+        missing = tf.equal(x, "")
+        filled = tf.where(missing, tf.constant(self.fill_value), x)
+        if self.indicator:
+            return filled, tf.cast(missing, tf.float32)
+        return filled
+
+    def compute_output_spec(self, inputs: Any) -> Any:
+        spec = keras.KerasTensor(inputs.shape, dtype="string")
+        if self.indicator:
+            return spec, keras.KerasTensor(inputs.shape, dtype="float32")
+        return spec
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(fill_value=self.fill_value, indicator=self.indicator)
+        return config
+
+
+__all__ = ["ImputeNumeric", "ImputeString"]
