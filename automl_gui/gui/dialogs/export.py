@@ -45,7 +45,7 @@ _BAD_STYLE = "color: #6B1414; background: #FDECEC; border: 1px solid #F3B9B9; pa
 
 def _formats() -> dict[str, str]:
     try:
-        from automl_gui.core.export import FORMATS
+        from automl_gui.core.export.formats import FORMATS
     except ImportError:
         return dict(FALLBACK_FORMATS)
     return dict(FORMATS)
@@ -232,7 +232,7 @@ class ExportDialog(QDialog):
         bundle = run.bundle
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.export import export_model
+            from automl_gui.core.export.formats import export_model
 
             return export_model(bundle, fmt, path, overwrite=overwrite)
 

@@ -156,7 +156,7 @@ class PredictPage(QWidget):
 
         def job(on_event: Any, cancel: Any) -> Any:
             from automl_gui.core.data.tabular import read_table
-            from automl_gui.core.export import predict_frame
+            from automl_gui.core.export.bundle import predict_frame
 
             table = read_table(path, on_event=on_event, cancel=cancel)
             return predict_frame(bundle, table.df), table.notices
@@ -190,7 +190,7 @@ class PredictPage(QWidget):
         """Load an exported bundle (folder or ``.keras`` file) in the background."""
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.export import load_bundle
+            from automl_gui.core.export.bundle import load_bundle
 
             return load_bundle(path)
 

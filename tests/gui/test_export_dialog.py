@@ -1,0 +1,94 @@
+"""Export dialog: .keras and SavedModel exports verified, reloaded, never overwritten silently."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui.dialogs.export import ExportDialog
+from automl_gui.gui.state import AppState
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from automl_gui.core.data.tabular import read_table
+    from automl_gui.core.pipeline import setup_tabular, train_tabular
+
+    rng = np.random.default_rng(0)
+    n = 200
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    color = rng.choice(["red", "green", "blue"], size=n)
+    label = np.where(x1 + (color == "red") > 0.5, "yes", "no")
+    path = tmp_path_factory.mktemp("data") / "d.csv"
+    pd.DataFrame({"x1": x1, "x2": x2, "color": color, "label": label}).to_csv(path, index=False)
+    table = read_table(path)
+    setup = setup_tabular(table, "label")
+    return train_tabular(
+        table.df,
+        setup.preprocess,
+        MLPConfig(auto=False, hidden_units=[8], dropout=0.0),
+        TrainConfig(epochs=2, batch_size=16, early_stopping=False, seed=1),
+    )
+
+
+@pytest.fixture
+def dialog(qtbot, run):
+    state = AppState()
+    state.set_run(run)
+    d = ExportDialog(state)
+    qtbot.addWidget(d)
+    return d
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("keras", "model.keras"), ("savedmodel", "sm")])
+def test_export_verifies_and_reloads_with_the_same_predictions(
+    qtbot, dialog, run, tmp_path, fmt, name
+):
+    from automl_gui.core.export.bundle import load_bundle, predict_frame
+
+    out = tmp_path / name
+    with qtbot.waitSignal(dialog.export_done, timeout=120_000) as blocker:
+        assert dialog.export_to(str(out), fmt)
+        assert not dialog.export_button.isEnabled()  # busy while writing
+    result = blocker.args[0]
+    assert result.ok and result.format == fmt and result.rows_compared > 0
+    assert out.exists()
+    text = dialog.result_text()
+    assert text.startswith("Verified: reloaded the")
+    assert f"compared {result.rows_compared} rows" in text
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=10_000)
+
+    rows = run.prepared.test.head(20)
+    expected = predict_frame(run.bundle, rows)
+    bundle = load_bundle(str(out) if fmt == "keras" else result.path)
+    got = predict_frame(bundle, rows)
+    assert list(got["prediction"]) == list(expected["prediction"])
+    cols = [c for c in expected.columns if c.startswith("probability_")]
+    assert np.allclose(got[cols].to_numpy(float), expected[cols].to_numpy(float), atol=1e-5)
+
+
+def test_existing_destination_needs_a_yes(qtbot, dialog, tmp_path, monkeypatch):
+    out = tmp_path / "model.keras"
+    out.write_text("precious")
+    asked: list[str] = []
+    monkeypatch.setattr(dialog, "confirm_overwrite", lambda p: asked.append(p) or False)
+    assert dialog.export_to(str(out), "keras") is False
+    assert asked == [str(out)] and out.read_text() == "precious"
+    assert "Not exported" in dialog.result_text()
+
+    monkeypatch.setattr(dialog, "confirm_overwrite", lambda p: True)
+    with qtbot.waitSignal(dialog.export_done, timeout=120_000) as blocker:
+        assert dialog.export_to(str(out), "keras")
+    assert blocker.args[0].ok
+    assert out.read_bytes() != b"precious"
+
+
+def test_without_a_model_export_is_refused(qtbot):
+    d = ExportDialog(AppState())
+    qtbot.addWidget(d)
+    assert not d.export_button.isEnabled()
+    assert d.export_to("/tmp/never-written.keras", "keras") is False
+    assert set(d.format_buttons) == {"keras", "savedmodel"}
