@@ -1,1 +1,1 @@
-"""Dialogs of the window."""
+"""Dialogs and message helpers of the window."""

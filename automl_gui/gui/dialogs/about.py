@@ -1,0 +1,100 @@
+"""Help → About: versions, detected devices and the training plan."""
+
+from __future__ import annotations
+
+import html
+import platform
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+import automl_gui
+from automl_gui.gui.state import AppState
+
+
+def _gui_versions() -> dict[str, str]:
+    import pandas
+    import pyqtgraph
+    import PySide6
+
+    return {
+        "automl-gui": automl_gui.__version__,
+        "Python": platform.python_version(),
+        "PySide6": PySide6.__version__,
+        "pyqtgraph": pyqtgraph.__version__,
+        "pandas": pandas.__version__,
+    }
+
+
+def _engine_versions() -> dict[str, str]:
+    """Versions from ``hardware.versions()`` (only called once TensorFlow is loaded)."""
+    from automl_gui.core import hardware
+
+    found = hardware.versions()
+    if isinstance(found, dict):
+        return {str(k): str(v) for k, v in found.items()}
+    return {str(k): str(v) for k, v in dict(found).items()}
+
+
+def _describe_device(device: Any) -> str:
+    for attr in ("description", "label", "name"):
+        value = getattr(device, attr, None)
+        if value:
+            kind = getattr(device, "kind", None) or getattr(device, "device_type", None)
+            return f"{value} ({kind})" if kind and str(kind) not in str(value) else str(value)
+    return str(device)
+
+
+def about_html(state: AppState, devices: list[Any] | None = None) -> str:
+    """The About text as HTML (a function so tests can check it without a dialog)."""
+    versions = _gui_versions()
+    if state.engine_ready:
+        try:
+            versions.update(_engine_versions())
+        except Exception as exc:  # noqa: BLE001 - the About box must always open
+            versions["engine"] = f"unknown ({exc})"
+    else:
+        versions["TensorFlow / Keras"] = "not loaded yet (the engine loads in the background)"
+    rows = "".join(
+        f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
+        for k, v in versions.items()
+    )
+    parts = [
+        f"<h3>automl-gui {html.escape(automl_gui.__version__)}</h3>",
+        "<p>Desktop AutoML for Keras: load a table, train a model live, judge it on held-out "
+        "data and export it.</p>",
+        f"<table cellspacing='4'>{rows}</table>",
+    ]
+    plan = state.hardware_plan
+    if devices:
+        items = "".join(f"<li>{html.escape(_describe_device(d))}</li>" for d in devices)
+        parts.append(f"<p><b>Detected devices</b></p><ul>{items}</ul>")
+    elif state.engine_ready:
+        parts.append("<p><b>Detected devices:</b> CPU only</p>")
+    if plan is not None:
+        label = html.escape(str(getattr(plan, "device_label", "")))
+        reason = html.escape(str(getattr(plan, "reason", "")))
+        parts.append(f"<p><b>Training plan:</b> {label}<br>{reason}</p>")
+    return "".join(parts)
+
+
+class AboutDialog(QDialog):
+    """A small dialog with :func:`about_html`."""
+
+    def __init__(
+        self, state: AppState, devices: list[Any] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("About automl-gui")
+        self.label = QLabel(about_html(state, devices))
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setMinimumWidth(420)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(buttons)

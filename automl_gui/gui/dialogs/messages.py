@@ -1,0 +1,102 @@
+"""Message boxes and in-window banners.
+
+Every blocking question or error box the window shows goes through the functions here, so tests
+can monkeypatch them (``monkeypatch.setattr(messages, "confirm", lambda *a, **k: True)``).
+Error boxes are opened with ``QMessageBox.open()`` (window-modal, no nested event loop), so
+nothing here blocks a test even when it is not patched.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+_open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
+
+
+def show_error(parent: QWidget | None, title: str, message: str, hint: str = "") -> None:
+    """Show an error box without blocking (message: what is wrong; hint: what to do)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok)
+    if hint:
+        box.setInformativeText(hint)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    if parent is not None:
+        box.setParent(parent, box.windowFlags())
+    _open_boxes.append(box)
+    box.finished.connect(lambda _=0, b=box: _open_boxes.remove(b) if b in _open_boxes else None)
+    box.open()
+
+
+def confirm(parent: QWidget | None, title: str, question: str) -> bool:
+    """Ask a yes/no question (blocking); True for Yes. Tests monkeypatch this."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class Banner(QFrame):
+    """A dismissible message strip ("info", "success", "warning" or "error") inside a page."""
+
+    dismissed = Signal()
+
+    _ICONS = {
+        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+        "success": QStyle.StandardPixmap.SP_DialogApplyButton,
+        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    }
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 4, 4)
+        self._icon = QLabel()
+        self._text = QLabel()
+        self._text.setWordWrap(True)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss this message")
+        close.clicked.connect(self.dismiss)
+        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self._text, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.level = "info"
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        """The message shown (plain text, message and hint joined)."""
+        return self._text.text()
+
+    def show_message(self, message: str, hint: str = "", level: str = "error") -> None:
+        """Show ``message`` (and ``hint`` on a second line) with the style of ``level``."""
+        self.level = level
+        self._text.setText(f"{message}\n{hint}" if hint else message)
+        self.setProperty("banner", level)
+        icon = self.style().standardIcon(self._ICONS.get(level, self._ICONS["info"]))
+        self._icon.setPixmap(icon.pixmap(18, 18))
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+
+    def dismiss(self) -> None:
+        """Hide the banner."""
+        self.hide()
+        self.dismissed.emit()

@@ -1,0 +1,80 @@
+"""Load the engine (TensorFlow + the hardware plan) in the background after the window shows.
+
+Importing TensorFlow takes seconds, so the window never waits for it: :class:`EngineLoader`
+runs the import, device discovery and plan in a :class:`JobWorker` and reports the plan to
+:meth:`AppState.set_engine_ready`. Nothing here imports tensorflow at module level.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from automl_gui.core.events import CancelToken, Progress, emit
+from automl_gui.gui.state import AppState
+from automl_gui.gui.workers import JobWorker
+
+
+def load_engine_job(on_event: Any = None, cancel: CancelToken | None = None) -> dict[str, Any]:
+    """Import TensorFlow, find devices, choose and apply a plan (runs in a worker thread).
+
+    Returns:
+        ``{"plan": HardwarePlan, "devices": list}``.
+    """
+    from automl_gui.core import hardware, lazy
+
+    emit(on_event, Progress("engine", None, "Loading TensorFlow…"))
+    lazy.tf()
+    emit(on_event, Progress("engine", None, "Looking for devices…"))
+    devices = hardware.list_devices()
+    plan = hardware.plan_for(devices)
+    hardware.apply_plan(plan)
+    return {"plan": plan, "devices": list(devices)}
+
+
+class EngineLoader(QObject):
+    """Runs :func:`load_engine_job` once and keeps what it found for the About box."""
+
+    failed = Signal(str, str)  # message, hint
+
+    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._worker: JobWorker | None = None
+        self.devices: list[Any] = []
+        self.error: str = ""
+
+    def start(self) -> None:
+        """Start loading (no-op when already started)."""
+        if self._worker is not None:
+            return
+        self._state.status.emit("Loading the engine (TensorFlow)…")
+        self._worker = JobWorker(load_engine_job, self)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.start()
+
+    @property
+    def started(self) -> bool:
+        return self._worker is not None
+
+    def is_running(self) -> bool:
+        return self._worker is not None and self._worker.is_running()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until the loader thread ends (used when quitting during the import)."""
+        return self._worker.wait(msecs) if self._worker is not None else True
+
+    def _on_finished(self, result: Any) -> None:
+        self.devices = list(result.get("devices", []))
+        plan = result.get("plan")
+        self._state.set_engine_ready(True, plan)
+        label = getattr(plan, "device_label", "CPU")
+        self._state.status.emit(f"Engine ready: {label}")
+
+    def _on_failed(self, message: str, hint: str) -> None:
+        self.error = f"{message} {hint}".strip()
+        self._state.set_engine_ready(False, None)
+        self._state.status.emit(f"Engine failed to load: {message}")
+        self.failed.emit(message, hint)

@@ -1,0 +1,528 @@
+"""The main window: step navigation, pages, menus, drag and drop, status bar, settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.errors import describe
+from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs import messages
+from automl_gui.gui.dialogs.about import AboutDialog
+from automl_gui.gui.engine import EngineLoader
+from automl_gui.gui.pages.data import DataPage
+from automl_gui.gui.pages.evaluate import EvaluatePage
+from automl_gui.gui.pages.model import ModelPage
+from automl_gui.gui.pages.predict import PredictPage
+from automl_gui.gui.pages.preprocess import PreprocessPage
+from automl_gui.gui.pages.train import TrainPage
+from automl_gui.gui.state import AppState
+
+PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
+PAGE_HELP = {
+    "data": "Load a table, look at its columns and choose what to predict.",
+    "preprocess": "Choose how each column is cleaned and encoded, and how rows are split.",
+    "model": "Pick the network and how it is trained.",
+    "train": "Train the model and watch it learn live.",
+    "evaluate": "See how the model does on held-out test rows.",
+    "predict": "Predict on new files with the trained (or a saved) model.",
+}
+TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
+_DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+
+
+def local_paths(mime: Any) -> list[str]:
+    """Local file/folder paths in drag-and-drop data (empty when any URL is not local)."""
+    if mime is None or not mime.hasUrls():
+        return []
+    urls = mime.urls()
+    if not urls or not all(u.isLocalFile() for u in urls):
+        return []
+    return [u.toLocalFile() for u in urls]
+
+
+class MainWindow(QMainWindow):
+    """Data → Preprocess → Model → Train → Evaluate → Predict, with menus and drag and drop.
+
+    Args:
+        state: shared state (a new one when None).
+        settings: where geometry, recent files etc. persist (the app's default store when None).
+        load_engine: load TensorFlow in the background once the window is first shown.
+    """
+
+    def __init__(
+        self,
+        state: AppState | None = None,
+        settings: QSettings | None = None,
+        load_engine: bool = True,
+    ) -> None:
+        super().__init__()
+        self.state = state if state is not None else AppState(self)
+        self.settings = app_settings.use(settings)
+        self.load_engine = load_engine
+        self.engine = EngineLoader(self.state, self)
+        self._shown_once = False
+        self._training = False
+        self._close_after_stop = False
+        self._about: AboutDialog | None = None
+        self.setWindowTitle("automl-gui")
+        self.setAcceptDrops(True)
+
+        self.pages: dict[str, QWidget] = {}
+        self._build_central()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self._restore_settings()
+        self.update_steps()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    # -- construction ------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(190)
+        self.nav.setToolTip("The steps, in order. A step unlocks when the ones before are done.")
+        self.stack = QStackedWidget()
+        for i, cls in enumerate(PAGE_CLASSES, start=1):
+            page = cls(self.state, self)
+            self.pages[page.name] = page
+            self.stack.addWidget(page)
+            icon = QIcon(str(app_settings.resource_path("icons", f"{page.name}.svg")))
+            item = QListWidgetItem(icon, f"{i}   {page.title}")
+            item.setData(Qt.ItemDataRole.UserRole, page.name)
+            self.nav.addItem(item)
+        self.data_page: DataPage = self.pages["data"]  # type: ignore[assignment]
+        self.train_page: Any = self.pages["train"]
+        self.nav.currentRowChanged.connect(self._on_nav_row)
+        self.nav.setCurrentRow(0)
+
+        self.banner = messages.Banner()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 6, 8, 0)
+        right_layout.setSpacing(0)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+    def _action(self, text: str, tip: str, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts(shortcut)
+            else:
+                action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        icons = app_settings.resource_path("icons")
+        file_menu = bar.addMenu("&File")
+        self.action_open = self._action(
+            "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
+        )
+        self.action_open.setIcon(QIcon(str(icons / "open.svg")))
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setToolTipsVisible(True)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.action_clear_recent = self._action(
+            "&Clear Recent", "Forget the recently opened files", self.clear_recent
+        )
+        sample = app_settings.sample_dataset_path()
+        self.action_open_sample = self._action(
+            "Open &Sample", "Open the bundled demo dataset", self.open_sample
+        )
+        self.action_open_sample.setEnabled(sample is not None)
+        self.action_export = self._action(
+            "&Export Model…",
+            "Save the trained model (.keras or SavedModel)",
+            self.export_model,
+            QKeySequence("Ctrl+E"),
+        )
+        self.action_export.setIcon(QIcon(str(icons / "export.svg")))
+        self.action_quit = self._action("&Quit", "Quit automl-gui", self.close, QKeySequence.Quit)
+        self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        file_menu.addAction(self.action_open)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.action_open_sample)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_export)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
+        self._fill_recent_menu()
+
+        train_menu = bar.addMenu("&Train")
+        self.action_start = self._action(
+            "&Start Training",
+            "Train the model with the current settings",
+            self.start_training,
+            QKeySequence("Ctrl+R"),
+        )
+        self.action_start.setIcon(QIcon(str(icons / "start.svg")))
+        self.action_stop = self._action(
+            "S&top Training",
+            "Stop at the next batch and keep the best weights",
+            self.stop_training,
+            [QKeySequence("Ctrl+."), QKeySequence(Qt.Key.Key_Escape)],
+        )
+        self.action_stop.setIcon(QIcon(str(icons / "stop.svg")))
+        train_menu.addAction(self.action_start)
+        train_menu.addAction(self.action_stop)
+
+        view_menu = bar.addMenu("&View")
+        self.page_actions: dict[str, QAction] = {}
+        for i, (name, page) in enumerate(self.pages.items(), start=1):
+            action = self._action(
+                f"&{i} {page.title}",
+                PAGE_HELP.get(name, page.title),
+                lambda _c=False, n=name: self.go_to(n),
+                QKeySequence(f"Ctrl+{i}"),
+            )
+            self.page_actions[name] = action
+            view_menu.addAction(action)
+
+        help_menu = bar.addMenu("&Help")
+        self.action_about = self._action(
+            "&About", "Versions, detected devices and the training plan", self.show_about
+        )
+        help_menu.addAction(self.action_about)
+        for menu in (file_menu, train_menu, view_menu, help_menu):
+            menu.setToolTipsVisible(True)
+
+    def _build_status_bar(self) -> None:
+        self.device_label = QLabel()
+        self.device_label.setContentsMargins(8, 0, 8, 0)
+        self.statusBar().addPermanentWidget(self.device_label)
+        self._update_device_label()
+
+    def _connect(self) -> None:
+        st = self.state
+        for sig in (st.dataset_changed, st.target_changed, st.run_finished, st.preprocess_changed):
+            sig.connect(self.update_steps)
+        st.engine_ready_changed.connect(lambda _r: self._update_device_label())
+        st.engine_ready_changed.connect(lambda _r: self.update_steps())
+        st.status.connect(lambda text: self.statusBar().showMessage(text))
+        st.page_requested.connect(self.go_to)
+        self.data_page.loaded.connect(self._on_dataset_loaded)
+        self.data_page.sample_requested.connect(self.open_sample)
+        self.data_page.open_requested.connect(self.open_dialog)
+        signal = getattr(self.train_page, "training_active_changed", None)
+        if signal is not None:
+            signal.connect(self._on_training_active)
+        self.engine.failed.connect(lambda m, h: self._update_device_label())
+
+    def _restore_settings(self) -> None:
+        geometry, window_state = app_settings.window_geometry(self.settings)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 820)
+        if window_state is not None:
+            self.restoreState(window_state)
+        self.data_page.show_welcome(app_settings.is_first_launch(self.settings))
+        app_settings.mark_launched(self.settings)
+
+    # -- navigation --------------------------------------------------------------------------
+    def step_blocker(self, name: str) -> str:
+        """Why step ``name`` is not available yet ('' when it is)."""
+        st = self.state
+        if name in ("data", "predict"):
+            return ""
+        if st.table is None:
+            return "Open a dataset first (File → Open Dataset… or drop a file on the window)."
+        if st.preprocess is None:
+            return "Choose a target column on the Data page first."
+        if name == "preprocess":
+            return ""
+        errors = [w for w in st.warnings if w.severity == "error"]
+        if errors and name in ("model", "train"):
+            return f"The target “{st.target}” cannot be trained on: {errors[0].message}"
+        if name == "evaluate" and st.run is None:
+            return "Train a model first (Train page)."
+        return ""
+
+    def update_steps(self) -> None:
+        """Enable or disable steps and actions from the state, with the reason as tooltip."""
+        for row in range(self.nav.count()):
+            item = self.nav.item(row)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            reason = self.step_blocker(name)
+            flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+            item.setFlags(flags if not reason else Qt.ItemFlag.NoItemFlags)
+            item.setToolTip(reason or f"{PAGE_HELP.get(name, '')} (Ctrl+{row + 1})")
+            action = self.page_actions[name]
+            action.setEnabled(not reason)
+            action.setToolTip(reason or PAGE_HELP.get(name, ""))
+        if self.step_blocker(self.current_page_name()):
+            self.go_to("data")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        reason = self.step_blocker("train")
+        if not reason and hasattr(self.train_page, "start_blocker"):
+            reason = self.train_page.start_blocker()
+        self.action_start.setEnabled(not reason and not self._training)
+        self.action_start.setToolTip(reason or "Train the model with the current settings")
+        self.action_stop.setEnabled(self._training)
+        self.action_export.setEnabled(self.state.run is not None and not self._training)
+
+    def current_page_name(self) -> str:
+        page = self.stack.currentWidget()
+        return getattr(page, "name", "data")
+
+    def go_to(self, name: str) -> bool:
+        """Show page ``name`` if it is available; False when it is not."""
+        if name not in self.pages or self.step_blocker(name):
+            return False
+        names = list(self.pages)
+        self.nav.setCurrentRow(names.index(name))
+        return True
+
+    def _on_nav_row(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+
+    # -- opening files -----------------------------------------------------------------------
+    def open_path(self, path: str | Path) -> bool:
+        """Open a dataset (File → Open, recent, sample and drops all come here).
+
+        Returns:
+            True when loading started; False when the path is not a usable dataset (the reason
+            is shown in the banner, the status bar and a message box).
+        """
+        from automl_gui.core.data.detect import detect_kind
+
+        path = str(path)
+        name = Path(path).name or path
+        try:
+            kind = detect_kind(path)
+        except Exception as exc:  # noqa: BLE001 - DataError or a file-system error
+            message, hint = describe(exc)
+            self.show_problem(f"Cannot open “{name}”: {message}", hint)
+            return False
+        if kind != "tabular":
+            what = {"images": "Image", "audio": "Audio"}.get(kind, kind.capitalize())
+            self.show_problem(
+                f"“{name}” looks like a folder of {kind} files.",
+                f"{what} folders are coming in a later version; for now open a table "
+                "(CSV, TSV or Parquet).",
+                level="info",
+            )
+            return False
+        self.banner.dismiss()
+        app_settings.set_last_folder(self.settings, path)
+        self.go_to("data")
+        self.data_page.load(path)
+        return True
+
+    def show_problem(self, message: str, hint: str = "", level: str = "error") -> None:
+        """Tell the user why something could not be done (banner, status bar, message box)."""
+        self.banner.show_message(message, hint, level)
+        self.statusBar().showMessage(message)
+        messages.show_error(self, "automl-gui", message, hint)
+
+    def open_dialog(self) -> None:
+        """File → Open Dataset…"""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open dataset", app_settings.last_folder(self.settings), TABLE_FILTER
+        )
+        if path:
+            self.open_path(path)
+
+    def open_sample(self) -> None:
+        """File → Open Sample (also the welcome panel's button)."""
+        sample = app_settings.sample_dataset_path()
+        if sample is None:
+            self.show_problem("No sample dataset is installed.", "Open your own file instead.")
+            return
+        self.open_path(str(sample))
+
+    def _on_dataset_loaded(self, path: str) -> None:
+        sample = app_settings.sample_dataset_path()
+        if sample is None or Path(path).resolve() != sample.resolve():
+            app_settings.add_recent_file(self.settings, path)
+        self._fill_recent_menu()
+        self.banner.dismiss()
+
+    def recent_files(self) -> list[str]:
+        return app_settings.recent_files(self.settings)
+
+    def clear_recent(self) -> None:
+        app_settings.clear_recent_files(self.settings)
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent_files()
+        for i, path in enumerate(paths, start=1):
+            action = self.recent_menu.addAction(f"&{i % 10}  {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_path(p))
+        if not paths:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.action_clear_recent)
+        self.action_clear_recent.setEnabled(bool(paths))
+
+    # -- drag and drop -----------------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Take file drops anywhere in this window, even over widgets that accept text."""
+        if event.type() not in _DRAG_EVENTS or not isinstance(obj, QWidget):
+            return False
+        if obj.window() is not self:
+            return False
+        paths = local_paths(event.mimeData())
+        if not paths:
+            return False
+        if event.type() == QEvent.Type.Drop:
+            event.acceptProposedAction()
+            self.handle_drop(paths)
+        else:
+            event.acceptProposedAction()
+        return True
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = local_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.handle_drop(paths)
+
+    def handle_drop(self, paths: list[str]) -> bool:
+        """Route dropped paths: the current page's ``accept_drop`` first, else open a dataset."""
+        if not paths:
+            return False
+        path = paths[0]
+        page = self.stack.currentWidget()
+        accept = getattr(page, "accept_drop", None)
+        if accept is not None and accept(path):
+            return True
+        if len(paths) > 1:
+            self.statusBar().showMessage(f"{len(paths)} items dropped: opening the first one.")
+        return self.open_path(path)
+
+    # -- training, export, about -------------------------------------------------------------
+    def start_training(self) -> None:
+        """Train → Start: show the Train page and start."""
+        if self.go_to("train"):
+            self.train_page.start_training()
+
+    def stop_training(self) -> None:
+        """Train → Stop (Ctrl+. or Esc while training)."""
+        if self._training:
+            self.train_page.stop_training()
+
+    def _on_training_active(self, active: bool) -> None:
+        self._training = active
+        self._update_actions()
+        if not active and self._close_after_stop:
+            QTimer.singleShot(0, self.close)
+
+    def export_model(self) -> None:
+        """File → Export Model…"""
+        if self.state.run is None:
+            return
+        from automl_gui.gui.dialogs.export import ExportDialog
+
+        ExportDialog(self.state, self).exec()
+
+    def show_about(self) -> None:
+        """Help → About."""
+        self._about = AboutDialog(self.state, self.engine.devices, self)
+        self._about.open()
+
+    # -- engine and status -------------------------------------------------------------------
+    def start_engine(self) -> None:
+        """Load TensorFlow and the hardware plan in the background (once)."""
+        self.engine.start()
+        self._update_device_label()
+
+    def _update_device_label(self) -> None:
+        st = self.state
+        if st.engine_ready:
+            plan = st.hardware_plan
+            self.device_label.setText(f"⚙ {getattr(plan, 'device_label', 'CPU')}")
+            self.device_label.setToolTip(str(getattr(plan, "reason", "")) or "Engine ready")
+        elif self.engine.error:
+            self.device_label.setText("Engine unavailable")
+            self.device_label.setToolTip(self.engine.error)
+        elif self.engine.started or self.load_engine:
+            self.device_label.setText("Engine loading…")
+            self.device_label.setToolTip("TensorFlow is loading in the background.")
+        else:
+            self.device_label.setText("Engine not loaded")
+            self.device_label.setToolTip("TensorFlow has not been loaded in this session.")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if self.load_engine:
+                QTimer.singleShot(0, self.start_engine)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._training:
+            event.ignore()
+            if self._close_after_stop:
+                return
+            if not messages.confirm(
+                self,
+                "Training is running",
+                "Stop training and quit? The model is not saved unless you exported it.",
+            ):
+                return
+            self._close_after_stop = True
+            self.statusBar().showMessage("Stopping training before quitting…")
+            self.train_page.stop_training()
+            return
+        app_settings.save_window_geometry(self.settings, self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self.data_page.wait_idle()
+        if self.engine.is_running():
+            self.hide()
+            self.engine.wait()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        event.accept()

@@ -1,0 +1,521 @@
+"""Data page: load a table off the UI thread, preview it, profile it, pick the target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile, Task
+from automl_gui.core.errors import DataError, describe
+from automl_gui.core.events import CancelToken, Event, Progress, emit
+from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.profile_view import ProfileView
+from automl_gui.gui.widgets.warnings_view import WarningsView
+from automl_gui.gui.workers import JobWorker
+
+TASK_CHOICES = [
+    (None, "Auto"),
+    (Task.BINARY.value, "Binary classification"),
+    (Task.MULTICLASS.value, "Multiclass classification"),
+    (Task.REGRESSION.value, "Regression"),
+]
+
+
+@dataclass
+class Analysis:
+    """What a target choice implies: task, warnings, automatic preprocessing."""
+
+    target: str
+    task: str
+    detected_task: str
+    config: Any  # PreprocessConfig | None
+    warnings: list[DataWarning] = field(default_factory=list)
+    error: str = ""
+
+
+def analyze_target(df: Any, profile: TableProfile, target: str, task: str | None) -> Analysis:
+    """Detect the task (unless given), list warnings, check the target, build auto config.
+
+    A target that cannot be trained on does not raise: its :class:`DataError` becomes an
+    ``error`` row in the warnings, so the page can show it and the window can block training.
+    """
+    from automl_gui.core.data.profile import check_target, dataset_warnings, detect_task
+    from automl_gui.core.preprocess.tabular import auto_config
+
+    errors: list[DataWarning] = []
+
+    def error_row(exc: BaseException) -> DataWarning:
+        message, hint = describe(exc)
+        return DataWarning("target", f"{message} {hint}".strip(), column=target, severity="error")
+
+    try:
+        detected = Task(detect_task(df[target], profile.column(target))).value
+    except DataError as exc:
+        errors.append(error_row(exc))
+        detected = Task.MULTICLASS.value
+    chosen = task or detected
+    warnings: list[DataWarning] = []
+    try:
+        warnings = list(dataset_warnings(df, profile, target, Task(chosen)))
+    except DataError as exc:
+        errors.append(error_row(exc))
+    if not errors:
+        try:
+            check_target(df, target, Task(chosen))
+        except DataError as exc:
+            errors.append(error_row(exc))
+    config = None
+    try:
+        config = auto_config(df, profile, target, Task(chosen))
+    except DataError as exc:
+        errors.append(error_row(exc))
+    return Analysis(
+        target=target,
+        task=chosen,
+        detected_task=detected,
+        config=config,
+        warnings=errors + warnings,
+        error=errors[0].message if errors else "",
+    )
+
+
+@dataclass
+class LoadResult:
+    path: str
+    table: LoadedTable
+    profile: TableProfile
+    analysis: Analysis | None
+
+
+def load_job(path: str, on_event: Any = None, cancel: CancelToken | None = None) -> LoadResult:
+    """Read, profile and analyze a table (runs in a worker thread)."""
+    from automl_gui.core.data.profile import guess_target, profile_table
+    from automl_gui.core.data.tabular import read_table
+
+    def forward(event: Event) -> None:
+        emit(on_event, event)
+
+    table = read_table(path, on_event=forward, cancel=cancel)
+    emit(on_event, Progress("profile", None, f"Profiling {len(table.df.columns)} columns…"))
+    profile = profile_table(table.df, cancel=cancel)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    analysis = None
+    if len(table.df.columns) > 0:
+        target = guess_target(table.df, profile)
+        emit(on_event, Progress("analyze", None, f"Checking target “{target}”…"))
+        analysis = analyze_target(table.df, profile, target, None)
+    return LoadResult(path, table, profile, analysis)
+
+
+class DataPage(QWidget):
+    """Step 1: the dataset, its columns, the target and what may go wrong."""
+
+    name = "data"
+    title = "Data"
+
+    loaded = Signal(str)  # path of a table that loaded successfully
+    load_failed = Signal(str, str)  # message, hint
+    busy_changed = Signal(bool)
+    sample_requested = Signal()
+    open_requested = Signal()
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._load_worker: JobWorker | None = None
+        self._analysis_worker: JobWorker | None = None
+        self._workers: set[JobWorker] = set()  # alive until their thread ends
+        self._generation = 0
+        self._detected_task = ""
+        self._build()
+        state.dataset_changed.connect(self._on_dataset_changed)
+        state.target_changed.connect(self._on_target_changed)
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title_label = QLabel("Data")
+        self.title_label.setProperty("role", "title")
+        self.info_label = QLabel("No dataset loaded.")
+        self.info_label.setProperty("role", "muted")
+        self.info_label.setWordWrap(True)
+        self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner = Banner()
+
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(160)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setToolTip("Reading and profiling the file in the background")
+        self.busy_label = QLabel()
+        self.busy_label.setProperty("role", "muted")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop loading this file (the current dataset stays)")
+        self.cancel_button.clicked.connect(self.cancel_load)
+        busy_row = QHBoxLayout()
+        busy_row.addWidget(self.busy_bar)
+        busy_row.addWidget(self.busy_label, 1)
+        busy_row.addWidget(self.cancel_button)
+        self.busy_box = QWidget()
+        self.busy_box.setLayout(busy_row)
+        busy_row.setContentsMargins(0, 0, 0, 0)
+        self.busy_box.hide()
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_welcome())
+        self.stack.addWidget(self._build_content())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.info_label)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.busy_box)
+        layout.addWidget(self.stack, 1)
+
+    def _build_welcome(self) -> QWidget:
+        panel = QWidget()
+        self.welcome_title = QLabel("Welcome to automl-gui")
+        self.welcome_title.setProperty("role", "title")
+        self.welcome_text = QLabel(
+            "Train a Keras model on a table in a few clicks: load a CSV, TSV or Parquet file "
+            "(or drop it anywhere on this window), pick the column to predict, review the "
+            "automatic preprocessing and model, then train and watch it learn live."
+        )
+        self.welcome_text.setWordWrap(True)
+        self.sample_button = QPushButton("Open sample dataset")
+        self.sample_button.setProperty("primary", True)
+        self.sample_button.clicked.connect(self.sample_requested)
+        sample = app_settings.sample_dataset_path()
+        self.sample_button.setEnabled(sample is not None)
+        self.sample_button.setToolTip(
+            f"Load the bundled demo table ({sample.name}) to try the app"
+            if sample
+            else "No sample dataset is installed"
+        )
+        self.own_button = QPushButton("Open your own…")
+        self.own_button.setToolTip("Choose a CSV, TSV or Parquet file (Ctrl+O)")
+        self.own_button.clicked.connect(self.open_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.sample_button)
+        buttons.addWidget(self.own_button)
+        buttons.addStretch(1)
+        hint = QLabel("Tip: drop a file anywhere on the window to open it.")
+        hint.setProperty("role", "muted")
+        self.welcome_text.setFixedWidth(560)
+        layout = QVBoxLayout(panel)
+        layout.addStretch(1)
+        layout.addWidget(self.welcome_title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(6)
+        layout.addWidget(self.welcome_text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(14)
+        layout.addLayout(buttons)
+        layout.addSpacing(10)
+        layout.addWidget(hint, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.welcome_text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return panel
+
+    def _build_content(self) -> QWidget:
+        self.target_combo = QComboBox()
+        self.target_combo.setMinimumWidth(180)
+        self.target_combo.setToolTip(
+            "The column the model learns to predict. The app guesses one (a column named "
+            "target, label, class, y…, else the last column); change it here."
+        )
+        self.target_combo.currentTextChanged.connect(self._on_target_picked)
+        self.task_combo = QComboBox()
+        for value, label in TASK_CHOICES:
+            self.task_combo.addItem(label, value)
+        self.task_combo.setToolTip(
+            "Auto detects the task from the target: two values → binary classification, a "
+            "few values or text → multiclass, many numbers → regression. Override it here."
+        )
+        self.task_combo.currentIndexChanged.connect(self._on_task_picked)
+        self.task_label = QLabel()
+        self.task_label.setProperty("role", "muted")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Target:"))
+        row.addWidget(self.target_combo)
+        row.addSpacing(16)
+        row.addWidget(QLabel("Task:"))
+        row.addWidget(self.task_combo)
+        row.addSpacing(8)
+        row.addWidget(self.task_label, 1)
+
+        self.model = DataFrameModel()
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setToolTip("A preview of every row (scroll freely: only visible rows are read)")
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        vheader = self.table.verticalHeader()
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vheader.setDefaultSectionSize(22)
+        hheader = self.table.horizontalHeader()
+        hheader.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hheader.setDefaultSectionSize(110)
+        hheader.setResizeContentsPrecision(50)
+
+        self.profile_view = ProfileView()
+        self.profile_view.column_selected.connect(self._on_column_selected)
+        self.warnings_view = WarningsView()
+        warn_box = QWidget()
+        warn_layout = QVBoxLayout(warn_box)
+        warn_layout.setContentsMargins(0, 0, 0, 0)
+        warn_title = QLabel("Findings")
+        warn_title.setStyleSheet("font-weight: 600;")
+        warn_layout.addWidget(warn_title)
+        warn_layout.addWidget(self.warnings_view)
+        prof_box = QWidget()
+        prof_layout = QVBoxLayout(prof_box)
+        prof_layout.setContentsMargins(0, 0, 0, 0)
+        prof_title = QLabel("Columns")
+        prof_title.setStyleSheet("font-weight: 600;")
+        prof_layout.addWidget(prof_title)
+        prof_layout.addWidget(self.profile_view)
+
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(prof_box)
+        bottom.addWidget(warn_box)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 2)
+        bottom.setChildrenCollapsible(False)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(split, 1)
+        return panel
+
+    # -- welcome -----------------------------------------------------------------------------
+    def show_welcome(self, first_launch: bool) -> None:
+        """Words for the empty page: a welcome on first launch, a short hint afterwards."""
+        if first_launch:
+            self.welcome_title.setText("Welcome to automl-gui")
+        else:
+            self.welcome_title.setText("Open a dataset to begin")
+        if self.state.table is None:
+            self.stack.setCurrentIndex(0)
+
+    # -- loading -----------------------------------------------------------------------------
+    @property
+    def is_busy(self) -> bool:
+        return self._load_worker is not None or self._analysis_worker is not None
+
+    def load(self, path: str | Path) -> None:
+        """Read, profile and analyze ``path`` in the background; the current data stays
+        until the new one is ready (and stays if the new one fails)."""
+        path = str(path)
+        self.cancel_load()
+        self._generation += 1
+        worker = JobWorker(partial(_call_load_job, path))
+        self._load_worker = worker
+        gen = self._generation
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(lambda result: self._on_loaded(gen, result))
+        worker.failed.connect(lambda m, h: self._on_load_failed(gen, path, m, h))
+        worker.cancelled.connect(lambda: self._on_load_cancelled(gen))
+        self._track(worker)
+        self.banner.dismiss()
+        self._set_busy(True, f"Loading {Path(path).name}…")
+        self.state.status.emit(f"Loading {Path(path).name}…")
+        worker.start()
+
+    def cancel_load(self) -> None:
+        """Cancel a load in progress (no-op when idle)."""
+        if self._load_worker is not None:
+            self._load_worker.cancel()
+            self._load_worker = None
+            self._set_busy(False)
+
+    def _track(self, worker: JobWorker) -> None:
+        self._workers.add(worker)
+        worker.done.connect(lambda w=worker: self._workers.discard(w))
+
+    def wait_idle(self, msecs: int = 10000) -> None:
+        """Cancel and join background jobs (used when the window closes)."""
+        for worker in list(self._workers):
+            worker.cancel()
+            worker.wait(msecs)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self.busy_box.setVisible(busy)
+        self.busy_label.setText(text)
+        self.cancel_button.setVisible(self._load_worker is not None)
+        self.target_combo.setEnabled(not busy)
+        self.task_combo.setEnabled(not busy)
+        self.busy_changed.emit(busy)
+
+    def _on_progress(self, event: Progress) -> None:
+        if event.message:
+            self.busy_label.setText(event.message)
+
+    def _on_loaded(self, gen: int, result: LoadResult) -> None:
+        if gen != self._generation:
+            return
+        self._load_worker = None
+        self._set_busy(False)
+        self.state.set_dataset(result.table, result.profile)
+        if result.analysis is not None:
+            self._apply(result.analysis)
+        rows, cols = result.table.df.shape
+        self.state.status.emit(f"Loaded {Path(result.path).name}: {rows:,} rows × {cols} columns")
+        self.loaded.emit(result.path)
+
+    def _on_load_failed(self, gen: int, path: str, message: str, hint: str) -> None:
+        if gen != self._generation:
+            return
+        self._load_worker = None
+        self._set_busy(False)
+        kept = ""
+        if self.state.table is not None:
+            kept = f" The previous dataset ({self.state.dataset_name}) is still loaded."
+        self.banner.show_message(f"Could not load {Path(path).name}: {message}", hint + kept)
+        self.state.status.emit(f"Could not load {Path(path).name}: {message}")
+        self.load_failed.emit(message, hint)
+
+    def _on_load_cancelled(self, gen: int) -> None:
+        if gen == self._generation:
+            self._load_worker = None
+            self._set_busy(False)
+        self.state.status.emit("Loading cancelled.")
+
+    # -- target / task -----------------------------------------------------------------------
+    def set_target(self, target: str, task: str | None = None) -> None:
+        """Choose ``target`` (and a task, None: detect) and re-run the checks in the background."""
+        if self.state.table is None or self.state.profile is None:
+            return
+        df, profile = self.state.table.df, self.state.profile
+        if target not in df.columns:
+            return
+        if self._analysis_worker is not None:
+            self._analysis_worker.cancel()
+        self._generation += 1
+        gen = self._generation
+        worker = JobWorker(lambda on_event, cancel: analyze_target(df, profile, target, task))
+        self._analysis_worker = worker
+        worker.finished.connect(lambda analysis: self._on_analyzed(gen, analysis))
+        worker.failed.connect(lambda m, h: self._on_analysis_failed(gen, m, h))
+        self._track(worker)
+        self._set_busy(True, f"Checking target “{target}”…")
+        worker.start()
+
+    def _on_analyzed(self, gen: int, analysis: Analysis) -> None:
+        if gen != self._generation:
+            return
+        self._analysis_worker = None
+        self._set_busy(False)
+        self._apply(analysis)
+
+    def _on_analysis_failed(self, gen: int, message: str, hint: str) -> None:
+        if gen != self._generation:
+            return
+        self._analysis_worker = None
+        self._set_busy(False)
+        self.banner.show_message(message, hint)
+
+    def _apply(self, analysis: Analysis) -> None:
+        self._detected_task = analysis.detected_task
+        self.state.set_target(analysis.target, analysis.task, analysis.config, analysis.warnings)
+        if analysis.error:
+            self.state.status.emit(f"Target “{analysis.target}” cannot be used: {analysis.error}")
+
+    def _on_target_picked(self, name: str) -> None:
+        if name and name != self.state.target:
+            self.task_combo.blockSignals(True)
+            self.task_combo.setCurrentIndex(0)
+            self.task_combo.blockSignals(False)
+            self.set_target(name, None)
+
+    def _on_task_picked(self, index: int) -> None:
+        if self.state.target:
+            self.set_target(self.state.target, self.task_combo.itemData(index))
+
+    def _on_column_selected(self, name: str) -> None:
+        cols = self.model.frame.columns
+        if name in cols:
+            self.table.scrollTo(self.model.index(0, list(cols).index(name)))
+
+    # -- reacting to state -------------------------------------------------------------------
+    def _on_dataset_changed(self) -> None:
+        table, profile = self.state.table, self.state.profile
+        self.model.set_frame(table.df if table is not None else None)
+        self.profile_view.set_profile(profile)
+        self.warnings_view.set_warnings([])
+        self.target_combo.blockSignals(True)
+        self.target_combo.clear()
+        if table is not None:
+            self.target_combo.addItems([str(c) for c in table.df.columns])
+        self.target_combo.setCurrentIndex(-1)
+        self.target_combo.blockSignals(False)
+        if table is None:
+            self.info_label.setText("No dataset loaded.")
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        rows, cols = table.df.shape
+        text = f"<b>{self.state.dataset_name}</b> — {rows:,} rows × {cols:,} columns"
+        if profile is not None and profile.duplicate_rows:
+            text += f" · {profile.duplicate_rows:,} duplicate rows"
+        for notice in table.notices:
+            text += f"<br>ⓘ {notice}"
+        self.info_label.setText(text)
+        self.info_label.setToolTip(table.source.path)
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for c in range(min(cols, 200)):
+            if header.sectionSize(c) > 240:
+                header.resizeSection(c, 240)
+
+    def _on_target_changed(self) -> None:
+        target, task = self.state.target, self.state.task
+        self.target_combo.blockSignals(True)
+        self.target_combo.setCurrentText(target or "")
+        self.target_combo.blockSignals(False)
+        detected = self._detected_task or task or ""
+        self.task_combo.setItemText(0, f"Auto ({_task_words(detected)})" if detected else "Auto")
+        self.task_label.setText(f"Training a {_task_words(task)} model." if task else "")
+        self.warnings_view.set_warnings(self.state.warnings)
+        if target:
+            self.profile_view.select_column(target)
+
+
+def _task_words(task: str | None) -> str:
+    return {
+        "binary": "binary classification",
+        "multiclass": "multiclass classification",
+        "regression": "regression",
+    }.get(task or "", task or "")
+
+
+def _call_load_job(path: str, on_event: Any, cancel: CancelToken) -> LoadResult:
+    return load_job(path, on_event=on_event, cancel=cancel)

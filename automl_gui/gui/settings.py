@@ -1,0 +1,150 @@
+"""QSettings helpers: window geometry, last folder, recent files, first launch, last settings.
+
+The window passes its ``QSettings`` to :func:`use`; pages read it with :func:`current`. Tests
+pass ``QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)`` so nothing touches the user's
+real settings. Lists and configs are stored as JSON strings: the INI and native back ends then
+round-trip them identically (a one-item QStringList would otherwise come back as a str).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+ORGANIZATION = "automl-gui"
+APPLICATION = "automl-gui"
+MAX_RECENT = 10
+
+KEY_GEOMETRY = "window/geometry"
+KEY_WINDOW_STATE = "window/state"
+KEY_LAST_FOLDER = "paths/last_folder"
+KEY_RECENT = "paths/recent"
+KEY_FIRST_LAUNCH_DONE = "app/first_launch_done"
+KEY_TRAINING = "model/last_training"
+
+_current: QSettings | None = None
+
+
+def use(settings: QSettings | None) -> QSettings:
+    """Make ``settings`` the one pages read (None: the application's default store)."""
+    global _current
+    _current = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+    return _current
+
+
+def current() -> QSettings:
+    """The settings store in use (the default store until :func:`use` is called)."""
+    return _current if _current is not None else use(None)
+
+
+def _get_json(settings: QSettings, key: str, default: Any) -> Any:
+    raw = settings.value(key, "")
+    if not raw:
+        return default
+    try:
+        return json.loads(str(raw))
+    except (TypeError, ValueError):
+        return default
+
+
+def recent_files(settings: QSettings) -> list[str]:
+    """Recent dataset paths, newest first; files that no longer exist are pruned (and saved)."""
+    paths = _get_json(settings, KEY_RECENT, [])
+    if not isinstance(paths, list):
+        paths = []
+    kept = [str(p) for p in paths if isinstance(p, str) and Path(p).exists()][:MAX_RECENT]
+    if kept != paths:
+        settings.setValue(KEY_RECENT, json.dumps(kept))
+    return kept
+
+
+def add_recent_file(settings: QSettings, path: str) -> list[str]:
+    """Put ``path`` first in the recent list (deduplicated, at most ``MAX_RECENT``)."""
+    path = str(Path(path).resolve())
+    paths = [p for p in recent_files(settings) if p != path]
+    paths = [path, *paths][:MAX_RECENT]
+    settings.setValue(KEY_RECENT, json.dumps(paths))
+    return paths
+
+
+def clear_recent_files(settings: QSettings) -> None:
+    """Forget every recent file."""
+    settings.setValue(KEY_RECENT, json.dumps([]))
+
+
+def last_folder(settings: QSettings) -> str:
+    """The folder the last file dialog opened from (home folder when unknown)."""
+    folder = str(settings.value(KEY_LAST_FOLDER, "") or "")
+    return folder if folder and Path(folder).is_dir() else str(Path.home())
+
+
+def set_last_folder(settings: QSettings, path: str) -> None:
+    """Remember the folder of ``path`` (or ``path`` itself when it is a folder)."""
+    p = Path(path)
+    settings.setValue(KEY_LAST_FOLDER, str(p if p.is_dir() else p.parent))
+
+
+def is_first_launch(settings: QSettings) -> bool:
+    """True until :func:`mark_launched` has been called once."""
+    return str(settings.value(KEY_FIRST_LAUNCH_DONE, "false")).lower() not in {"true", "1"}
+
+
+def mark_launched(settings: QSettings) -> None:
+    """Record that the welcome panel has been offered."""
+    settings.setValue(KEY_FIRST_LAUNCH_DONE, "true")
+
+
+def window_geometry(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
+    """Saved ``(geometry, state)`` of the main window, or None for each that is missing."""
+    geometry = settings.value(KEY_GEOMETRY)
+    state = settings.value(KEY_WINDOW_STATE)
+    return (
+        geometry if isinstance(geometry, QByteArray) else None,
+        state if isinstance(state, QByteArray) else None,
+    )
+
+
+def save_window_geometry(settings: QSettings, geometry: QByteArray, state: QByteArray) -> None:
+    """Remember the main window's geometry and dock/toolbar state."""
+    settings.setValue(KEY_GEOMETRY, geometry)
+    settings.setValue(KEY_WINDOW_STATE, state)
+
+
+def load_dataclass(settings: QSettings, key: str, cls: type) -> Any | None:
+    """Rebuild a config dataclass saved with :func:`save_dataclass`; None when absent or bad.
+
+    Unknown keys (from another version) are ignored, missing ones take the class default.
+    """
+    data = _get_json(settings, key, None)
+    if not isinstance(data, dict):
+        return None
+    names = {f.name for f in fields(cls)}
+    try:
+        return cls(**{k: v for k, v in data.items() if k in names})
+    except (TypeError, ValueError):
+        return None
+
+
+def save_dataclass(settings: QSettings, key: str, obj: Any) -> None:
+    """Store a config dataclass with a ``to_dict()`` as JSON under ``key``."""
+    settings.setValue(key, json.dumps(obj.to_dict()))
+
+
+# -- bundled resources (icons, stylesheet, sample data) ---------------------------------------
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    """Path of a file under ``automl_gui/resources`` (it may not exist)."""
+    return RESOURCES.joinpath(*parts)
+
+
+def sample_dataset_path() -> Path | None:
+    """The demo CSV offered on first launch (the first ``resources/samples/*.csv``), or None."""
+    folder = resource_path("samples")
+    found = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    return found[0] if found else None
