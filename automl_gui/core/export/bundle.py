@@ -1,0 +1,368 @@
+"""A saved model with its metadata: write atomically, load safely, predict on raw rows.
+
+A bundle folder holds ``model.keras`` (the serving model: raw rows in, answers out),
+``metadata.json`` (input schema, classes, configs, metrics, sample rows and the predictions
+on them) and ``report.json`` (the evaluation). TensorFlow is imported only when needed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl_gui.core.errors import ModelError
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.keras"
+METADATA_FILE = "metadata.json"
+REPORT_FILE = "report.json"
+MAX_SAMPLE_ROWS = 20
+PREDICT_BATCH = 1024
+
+
+@dataclass
+class Bundle:
+    """A loaded (or in-memory) model with its metadata; ``path`` is where it came from."""
+
+    model: Any  # keras.Model (the serving model)
+    metadata: dict[str, Any]
+    path: str | None = None
+    report: dict[str, Any] | None = None
+
+    @property
+    def task(self) -> str:
+        return str(self.metadata.get("task", ""))
+
+    @property
+    def class_names(self) -> list[str] | None:
+        names = self.metadata.get("class_names")
+        return list(names) if names is not None else None
+
+
+# -- JSON helpers -----------------------------------------------------------------------------
+def jsonable(obj: Any) -> Any:
+    """Plain JSON values: numpy scalars/arrays unwrapped, NaN and infinities as None."""
+    if isinstance(obj, Enum):
+        obj = obj.value
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    if hasattr(obj, "to_dict"):
+        return jsonable(obj.to_dict())
+    if isinstance(obj, (_dt.datetime, _dt.date, pd.Timestamp)):
+        return obj.isoformat()
+    return str(obj)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` as strict JSON (no NaN literals)."""
+    text = json.dumps(jsonable(data), indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"Could not read {path.name}: {exc}.", "The bundle is damaged; export it again."
+        ) from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path.name} is not a metadata object.", "Export the model again.")
+    return data
+
+
+def sample_records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """Up to 20 raw rows as JSON records (NaN and infinities become None)."""
+    part = df.head(MAX_SAMPLE_ROWS)
+    if columns is not None:
+        part = part[[c for c in columns if c in part.columns]]
+    return [{str(k): jsonable(v) for k, v in row.items()} for row in part.to_dict(orient="records")]
+
+
+# -- metadata ---------------------------------------------------------------------------------
+def _versions() -> dict[str, str]:
+    from automl_gui import __version__
+
+    versions = {"app": __version__, "python": platform.python_version()}
+    try:
+        from automl_gui.core import lazy
+
+        versions["tensorflow"] = lazy.tf().__version__
+        versions["keras"] = lazy.keras().__version__
+    except Exception:  # noqa: BLE001 - versions are informative only
+        pass
+    return versions
+
+
+def make_metadata(
+    *,
+    schema: Any,
+    task: str,
+    class_names: list[str] | None,
+    preprocess: Any,
+    mlp: Any,
+    training: Any,
+    metrics: dict[str, Any] | None,
+    sample_rows: pd.DataFrame | list[dict[str, Any]] | None,
+    target: str,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything needed to use and trust the model outside the app (JSON-ready).
+
+    Args:
+        schema: the model's InputSchema (or its dict).
+        task: "binary", "multiclass" or "regression".
+        class_names: class names in output order (classification).
+        preprocess, mlp, training: the configs used (dataclasses or dicts).
+        metrics: test metrics (e.g. the report's headline numbers).
+        sample_rows: raw input rows (a frame or records); the first 20 are kept.
+        target: the target column.
+        extra: anything else to record (preprocessing summary, hardware...).
+    """
+    schema_dict = schema.to_dict() if hasattr(schema, "to_dict") else dict(schema)
+    columns = [c["name"] for c in schema_dict.get("columns", [])]
+    if isinstance(sample_rows, pd.DataFrame):
+        records = sample_records(sample_rows, columns)
+    else:
+        records = jsonable(list(sample_rows or [])[:MAX_SAMPLE_ROWS])
+    meta: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "kind": "tabular",
+        "task": getattr(task, "value", task),
+        "target": target,
+        "class_names": list(class_names) if class_names is not None else None,
+        "input_schema": schema_dict,
+        "preprocess": jsonable(preprocess),
+        "model": jsonable(mlp),
+        "training": jsonable(training),
+        "metrics": jsonable(metrics or {}),
+        "sample_rows": records,
+        "sample_predictions": None,
+    }
+    if extra:
+        meta.update(jsonable(extra))
+    return jsonable(meta)
+
+
+# -- predictions ------------------------------------------------------------------------------
+def predict_arrays(model: Any, metadata: dict[str, Any], df: pd.DataFrame) -> np.ndarray:
+    """Raw model outputs for raw rows: (n, classes) probabilities or (n,) values."""
+    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs, to_tensors
+
+    schema = InputSchema.from_dict(metadata["input_schema"])
+    n_out = len(metadata.get("class_names") or []) or 1
+    if len(df) == 0:
+        out = np.zeros((0, n_out), dtype=np.float32)
+    else:
+        inputs = to_tensors(frame_to_inputs(df, schema))
+        out = np.asarray(model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0))
+    if metadata.get("task") == "regression":
+        return out.reshape(-1).astype(np.float32)
+    return out.reshape(len(df), -1).astype(np.float32)
+
+
+def sample_predictions(model: Any, metadata: dict[str, Any]) -> list[Any]:
+    """The model's outputs on ``metadata["sample_rows"]`` as JSON lists."""
+    rows = pd.DataFrame.from_records(metadata.get("sample_rows") or [])
+    return predict_arrays(model, metadata, rows).tolist()
+
+
+def predict_frame(bundle: Bundle, df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` plus ``prediction`` (class name or value) and, for classification,
+    ``probability_<class>`` per class.
+
+    Raises:
+        DataError: the frame lacks columns the model needs, or holds text in a numeric one.
+    """
+    out = predict_arrays(bundle.model, bundle.metadata, df)
+    result = df.copy()
+    names = bundle.class_names
+    if bundle.task == "regression" or not names:
+        result["prediction"] = out.astype(np.float64)
+        return result
+    result["prediction"] = np.asarray(names, dtype=object)[out.argmax(axis=1)] if len(df) else []
+    for i, name in enumerate(names):
+        result[f"probability_{name}"] = out[:, i].astype(np.float64)
+    return result
+
+
+# -- atomic writes ----------------------------------------------------------------------------
+def _check_target(out: Path, overwrite: bool) -> None:
+    if out.exists() and not overwrite:
+        if out.is_file() or any(out.iterdir()):
+            raise ModelError(
+                f"{out} exists; choose another folder or pass --overwrite.",
+                "Nothing was written.",
+            )
+
+
+def commit_dir(tmp: Path, out: Path, overwrite: bool) -> None:
+    """Move a fully written temp folder into place (replacing ``out`` only if allowed)."""
+    _check_target(out, overwrite)
+    backup: Path | None = None
+    if out.exists():
+        backup = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if backup.exists():
+            shutil.rmtree(backup, ignore_errors=True)
+        os.replace(out, backup)
+    try:
+        os.replace(tmp, out)
+    except OSError:
+        if backup is not None:
+            os.replace(backup, out)
+        raise
+    if backup is not None:
+        if backup.is_dir():
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            backup.unlink(missing_ok=True)
+
+
+def temp_dir_beside(out: Path) -> Path:
+    """A fresh temporary folder in the same parent as ``out`` (so rename is atomic)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+
+
+def serving_model_of(model: Any) -> Any:
+    """Accept a TabularModel or a keras.Model; return the model that takes raw rows."""
+    return getattr(model, "serving_model", model)
+
+
+def save_bundle(
+    model: Any,
+    metadata: dict[str, Any],
+    report: dict[str, Any] | None,
+    out_dir: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically.
+
+    Fills ``metadata["sample_predictions"]`` if the caller left it empty.
+
+    Raises:
+        ModelError: ``out_dir`` exists and is not empty while ``overwrite`` is False.
+    """
+    out = Path(out_dir).expanduser().absolute()
+    _check_target(out, overwrite)
+    keras_model = serving_model_of(model)
+    meta = dict(metadata)
+    if not meta.get("sample_predictions") and meta.get("sample_rows"):
+        meta["sample_predictions"] = sample_predictions(keras_model, meta)
+    tmp = temp_dir_beside(out)
+    try:
+        keras_model.save(tmp / MODEL_FILE)
+        write_json(tmp / METADATA_FILE, meta)
+        write_json(tmp / REPORT_FILE, report or {})
+        commit_dir(tmp, out, overwrite)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    metadata.update(sample_predictions=meta.get("sample_predictions"))
+    return out
+
+
+# -- loading ----------------------------------------------------------------------------------
+def load_keras_model(model_path: Path) -> Any:
+    """Load a ``.keras`` file with ``safe_mode=True``; friendly errors for bad files."""
+    if not model_path.is_file():
+        raise ModelError(f"Model file not found: {model_path}.", "Check the path.")
+    if not zipfile.is_zipfile(model_path):
+        raise ModelError(
+            f"{model_path.name} is not a Keras model file (damaged or another format).",
+            "Choose a .keras file saved by this app, or export the model again.",
+        )
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    import automl_gui.core.preprocess.layers  # noqa: F401  (registers custom layers)
+
+    try:
+        return keras.saving.load_model(model_path, compile=False, safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for bad files
+        text = str(exc)
+        if "safe_mode" in text or "unsafe" in text.lower() or "lambda" in text.lower():
+            raise ModelError(
+                f"{model_path.name} contains code that could run on loading; refused.",
+                "Only load models from sources you trust; this app never runs such code.",
+            ) from None
+        raise ModelError(
+            f"Could not load {model_path.name}: {text.splitlines()[0] if text else type(exc).__name__}",
+            "The file may be damaged or saved by an incompatible version; export it again.",
+        ) from None
+
+
+def _locate(path: Path) -> tuple[Path, Path]:
+    if path.is_dir():
+        return path / MODEL_FILE, path / METADATA_FILE
+    if path.suffix == ".keras":
+        beside = path.with_name(f"{path.stem}.{METADATA_FILE}")
+        return path, beside if beside.is_file() else path.with_name(METADATA_FILE)
+    if path.name == METADATA_FILE:
+        return path.with_name(MODEL_FILE), path
+    raise ModelError(
+        f"{path} is not a model bundle.", "Choose a folder with model.keras or a .keras file."
+    )
+
+
+def load_bundle(path: str | os.PathLike[str]) -> Bundle:
+    """Load a bundle folder, or a ``.keras`` file with ``metadata.json`` beside it.
+
+    Raises:
+        ModelError: missing, damaged or unsafe files, or metadata from a newer version.
+    """
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ModelError(f"Model not found: {p}.", "Check the path.")
+    model_path, meta_path = _locate(p)
+    if not model_path.is_file():
+        raise ModelError(f"{model_path.name} is missing in {model_path.parent}.", "Export again.")
+    if not meta_path.is_file():
+        raise ModelError(
+            f"metadata.json is missing beside {model_path.name}.",
+            "Keep metadata.json next to the model (it says which columns the model needs).",
+        )
+    metadata = _read_json(meta_path)
+    version = metadata.get("format_version", 0)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelError(
+            f"{meta_path.name} has format version {version}; this app reads up to {FORMAT_VERSION}.",
+            "Update the app to load this model.",
+        )
+    if "input_schema" not in metadata:
+        raise ModelError(f"{meta_path.name} lacks the input schema.", "Export the model again.")
+    model = load_keras_model(model_path)
+    report_path = model_path.parent / REPORT_FILE
+    report = _read_json(report_path) if report_path.is_file() else None
+    return Bundle(model=model, metadata=metadata, path=str(p), report=report)
