@@ -7,7 +7,7 @@ import math
 import pytest
 
 from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged
-from automl_gui.gui.widgets.live_plots import EMA_ALPHA, TrainingPlots
+from automl_gui.gui.widgets.live_plots import EMA_EPOCHS, TrainingPlots
 
 
 @pytest.fixture
@@ -56,7 +56,8 @@ def test_batches_become_a_smoothed_line_on_fractional_epochs(plots):
     points = plots.batch_points()
     assert [x for x, _ in points] == [0.25, 1.0]
     assert points[0][1] == 1.0
-    assert points[1][1] == pytest.approx(1.0 - EMA_ALPHA)
+    alpha = 1 - math.exp(-0.75 / EMA_EPOCHS)  # weight grows with the x distance
+    assert points[1][1] == pytest.approx(1.0 - alpha)
 
 
 def test_redraws_are_coalesced(plots, qtbot):

@@ -267,15 +267,8 @@ class TrainPage(QWidget):
         self.progress.setFormat(
             f"Epoch {event.epoch + 1}/{event.epochs} · {format_seconds(event.elapsed)} elapsed{eta}"
         )
-        self.log_view.appendPlainText(self._epoch_line(event))
         self._set_status(f"Training: epoch {event.epoch + 1} of {event.epochs}")
         self._update_diagnosis()
-
-    @staticmethod
-    def _epoch_line(event: EpochEnd) -> str:
-        keys = [k for k in event.logs if k != "lr"] + (["lr"] if "lr" in event.logs else [])
-        values = "  ".join(f"{k} {event.logs[k]:.4g}" for k in keys)
-        return f"Epoch {event.epoch + 1}/{event.epochs}  {values}"
 
     def _update_diagnosis(self) -> None:
         from automl_gui.core.train.diagnostics import diagnose

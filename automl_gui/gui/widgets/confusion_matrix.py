@@ -132,6 +132,7 @@ class ConfusionMatrixView(QWidget):
             return
         grid, cell = self._layout()
         fm = QFontMetrics(self.font())
+        label_w = max((fm.horizontalAdvance(_short(c)) for c in self.class_names), default=0)
         count_font = QFont(self.font())
         count_font.setBold(True)
         count_font.setPointSizeF(max(6.0, min(12.0, cell / 4)))
@@ -161,8 +162,9 @@ class ConfusionMatrixView(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         painter.setFont(bold)
+        label_h = (label_w if n > 4 else fm.height()) + 8
         painter.drawText(
-            QRect(grid.left(), self.height() - fm.height() - 6, grid.width(), fm.height() + 2),
+            QRect(grid.left(), grid.bottom() + label_h, grid.width(), fm.height() + 2),
             Qt.AlignmentFlag.AlignCenter,
             "Predicted",
         )

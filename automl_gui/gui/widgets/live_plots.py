@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged
 
 REDRAW_INTERVAL_MS = 100
-EMA_ALPHA = 0.2  # weight of the newest batch loss in the smoothed line
+EMA_EPOCHS = 0.25  # time constant of the smoothed batch-loss line, in epochs
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#e8590c"
@@ -165,7 +165,14 @@ class TrainingPlots(QWidget):
             return
         steps = max(int(event.steps or 1), 1)
         x = event.epoch + min(event.step + 1, steps) / steps
-        self._ema = loss if self._ema is None else EMA_ALPHA * loss + (1 - EMA_ALPHA) * self._ema
+        if self._ema is None or not self._batches:
+            self._ema = loss
+        else:
+            # the weight depends on the x distance, so the smoothing spans ~a quarter epoch
+            # however many (throttled) batch reports an epoch gets
+            dx = max(x - self._batches[-1][0], 0.0)
+            alpha = 1.0 - math.exp(-dx / EMA_EPOCHS)
+            self._ema = alpha * loss + (1 - alpha) * self._ema
         self._batches.append((x, self._ema))
         self._schedule()
 
