@@ -259,7 +259,7 @@ class EvaluatePage(QWidget):
             ys,
             pen=None,
             symbol="o",
-            symbolSize=5,
+            symbolSize=7,
             symbolBrush=pg.mkBrush(VAL_COLOR + "99"),
             symbolPen=None,
         )
