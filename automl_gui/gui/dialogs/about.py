@@ -48,14 +48,15 @@ def _describe_device(device: Any) -> str:
 
 def about_html(state: AppState, devices: list[Any] | None = None) -> str:
     """The About text as HTML (a function so tests can check it without a dialog)."""
-    versions = _gui_versions()
-    if state.engine_ready:
-        try:
-            versions.update(_engine_versions())
-        except Exception as exc:  # noqa: BLE001 - the About box must always open
-            versions["engine"] = f"unknown ({exc})"
-    else:
-        versions["TensorFlow / Keras"] = "not loaded yet (the engine loads in the background)"
+    versions: dict[str, str] = {}
+    try:
+        versions.update(_engine_versions())  # reads package metadata: imports nothing heavy
+    except Exception as exc:  # noqa: BLE001 - the About box must always open
+        versions["engine"] = f"unknown ({exc})"
+    known = {k.lower() for k in versions}
+    versions.update({k: v for k, v in _gui_versions().items() if k.lower() not in known})
+    if not state.engine_ready:
+        versions["engine"] = "TensorFlow is still loading (or not loaded in this session)"
     rows = "".join(
         f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>"
         for k, v in versions.items()
