@@ -174,11 +174,13 @@ def test_predict_with_a_loaded_exported_model(qtbot, classification, tmp_path):
     assert page.accept_drop(str(tmp_path / "x.csv")) is False  # no model yet
     with qtbot.waitSignal(page.model_loaded, timeout=60_000):
         page.load_model(str(tmp_path / "bundle"))
+    qtbot.waitUntil(lambda: page.open_button.isEnabled(), timeout=10_000)
     path = tmp_path / "rows.csv"
     rows = run.prepared.test.head(8)
     rows.to_csv(path, index=False)
     with qtbot.waitSignal(page.predictions_ready, timeout=60_000) as blocker:
         page.predict_file(str(path))
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10_000)
     expected = predict_frame(run.bundle, pd.read_csv(path))
     got = blocker.args[0]
     assert list(got["prediction"].astype(str)) == list(expected["prediction"].astype(str))

@@ -84,6 +84,7 @@ def test_existing_destination_needs_a_yes(qtbot, dialog, tmp_path, monkeypatch):
         assert dialog.export_to(str(out), "keras")
     assert blocker.args[0].ok
     assert out.read_bytes() != b"precious"
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
 
 
 def test_without_a_model_export_is_refused(qtbot):

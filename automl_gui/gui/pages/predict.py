@@ -242,6 +242,10 @@ class PredictPage(QWidget):
         )
         return True
 
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Block until the background job (if any) has ended; True when idle."""
+        return self.worker is None or self.worker.wait(msecs)
+
     # -- worker plumbing -----------------------------------------------------------------------
     def _start(self, job: Any, on_result: Any) -> None:
         self.banner.dismiss()

@@ -175,6 +175,10 @@ class TrainPage(QWidget):
     def is_training(self) -> bool:
         return self.worker is not None
 
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Block until the background job (if any) has ended; True when idle."""
+        return self.worker is None or self.worker.wait(msecs)
+
     # -- start / stop ---------------------------------------------------------------------------
     def start_training(self) -> None:
         """Start training with the state's data and settings (no-op if it cannot start)."""
