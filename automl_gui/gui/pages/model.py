@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -77,8 +77,37 @@ def _select(combo: QComboBox, value: str) -> None:
     combo.setCurrentIndex(i if i >= 0 else 0)
 
 
-def _dspin(low: float, high: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
+class CompactSpinBox(QDoubleSpinBox):
+    """A double spin box that shows 0.001 or 1e-05 instead of 0.001000 (accepts both)."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802
+        return f"{value:g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        stripped = text.strip()
+        if any(ch not in "0123456789.eE+-" for ch in stripped):
+            return QValidator.State.Invalid, text, pos
+        try:
+            value = float(stripped)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos  # "1e-" while typing
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+
+def _dspin(
+    low: float, high: float, decimals: int, step: float, tip: str, compact: bool = False
+) -> QDoubleSpinBox:
+    spin = CompactSpinBox() if compact else QDoubleSpinBox()
+    if compact:  # steps scale with the value: 0.001 → 0.0011, 0.01 → 0.011
+        spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
     spin.setRange(low, high)
     spin.setDecimals(decimals)
     spin.setSingleStep(step)
@@ -154,7 +183,7 @@ class ModelPage(QWidget):
             "overfitting. 0 = off, 0.1–0.3 is typical.",
         )
         self.l1_spin = _dspin(
-            0.0, 1.0, 6, 1e-4, "L1 penalty on weights: pushes useless weights to exactly 0."
+            0.0, 1.0, 6, 1e-4, "L1 penalty on weights: pushes useless weights to exactly 0.", True
         )
         self.l2_spin = _dspin(
             0.0,
@@ -163,6 +192,7 @@ class ModelPage(QWidget):
             1e-4,
             "L2 penalty (weight decay) on weights: keeps them small, "
             "reducing overfitting. 1e-4 is typical.",
+            True,
         )
         self.batchnorm_check = QCheckBox("Batch normalization")
         self.batchnorm_check.setToolTip(
@@ -192,6 +222,7 @@ class ModelPage(QWidget):
             1e-4,
             "Step size of each update. Too high: loss jumps around; too "
             "low: training crawls. 0.001 suits Adam.",
+            True,
         )
         self.schedule_combo = _combo(
             SCHEDULES,
