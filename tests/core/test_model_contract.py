@@ -43,9 +43,9 @@ def mixed_frame(task: str, n: int = N, seed: int = 0) -> pd.DataFrame:
     if task == "binary":
         df["target"] = np.where(signal > 0.5, "yes", "no")
     elif task == "multiclass":
-        df["target"] = pd.cut(signal, [-np.inf, -1, 1.5, np.inf], labels=["lo", "mid", "hi"]).astype(
-            str
-        )
+        df["target"] = pd.cut(
+            signal, [-np.inf, -1, 1.5, np.inf], labels=["lo", "mid", "hi"]
+        ).astype(str)
     else:
         df["target"] = 1000.0 + 50.0 * signal + rng.normal(0, 1, n)
     return df

@@ -52,7 +52,20 @@ def canonical_string(value: Any) -> str:
 
 
 def canonical_strings(series: pd.Series) -> np.ndarray:
-    """Vectorized :func:`canonical_string` (converts each distinct value once)."""
+    """Vectorized :func:`canonical_string`: each distinct value is converted once."""
+    if series.dtype == object:  # mixed Python values: 1.0 == True, so no factorize here
+        cache: dict[Any, str] = {}
+        out = np.empty(len(series), dtype=object)
+        for i, v in enumerate(series.tolist()):
+            try:
+                key = (type(v), v)
+                text = cache.get(key)
+                if text is None:
+                    text = cache[key] = canonical_string(v)
+            except TypeError:  # unhashable
+                text = canonical_string(v)
+            out[i] = text
+        return out
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     mapped = np.array([canonical_string(u) for u in uniques] + [""], dtype=object)
     return mapped[codes]  # code -1 (missing) picks the trailing ""
@@ -91,7 +104,7 @@ class InputColumn:
 
 def sanitize_input_name(name: str, taken: set[str]) -> str:
     """A Keras/TF-safe input name ([A-Za-z0-9_], not starting with a digit), unique in ``taken``."""
-    base = re.sub(r"[^A-Za-z0-9_]", "_", str(name)).strip("_") or "col"
+    base = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", str(name))).strip("_") or "col"
     if base[0].isdigit():
         base = f"c_{base}"
     candidate, i = base, 2

@@ -293,7 +293,7 @@ def prepare_data(
     dropped: dict[str, int] = {}
     notices: list[str] = []
 
-    keep = df[config.target].notna().to_numpy()
+    keep = df[config.target].notna().to_numpy(dtype=bool, copy=True)
     if (~keep).any():
         dropped["missing_target"] = int((~keep).sum())
         notices.append(f"Dropped {dropped['missing_target']} rows with a missing target.")
@@ -307,7 +307,7 @@ def prepare_data(
         if col.missing != "drop_rows":
             continue
         s = df[col.name]
-        miss = s.isna().to_numpy()
+        miss = s.isna().to_numpy(dtype=bool, copy=True)
         if col.type == "numeric" and pd.api.types.is_numeric_dtype(s):
             miss |= ~np.isfinite(s.to_numpy(dtype="float64", na_value=np.nan))
         miss &= keep

@@ -1,0 +1,142 @@
+"""Exports reload and answer like the in-memory model; nothing is overwritten unless asked."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.export.bundle import (
+    Bundle,
+    load_bundle,
+    make_metadata,
+    predict_frame,
+    save_bundle,
+)
+from automl_gui.core.export.formats import FORMATS, export_model
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.models.mlp import build_tabular_model
+from automl_gui.core.models.registry import MODEL_FAMILIES, resolve
+from automl_gui.core.preprocess.tabular import auto_config, build_preprocessor, prepare_data
+
+
+@pytest.fixture(scope="module")
+def bundle() -> Bundle:
+    """A tiny untrained 3-class model over raw rows (weights are seeded, so answers vary)."""
+    rng = np.random.default_rng(1)
+    n = 120
+    df = pd.DataFrame(
+        {
+            "size": rng.normal(size=n),
+            "shape": rng.choice(["round", "square", None], n),
+            "y": rng.choice(["x", "y", "z"], n),
+        }
+    )
+    df.loc[::5, "size"] = np.nan
+    config = auto_config(df, None, "y", "multiclass")
+    prepared = prepare_data(df, config)
+    pre = build_preprocessor(config, prepared.train)
+    model = build_tabular_model(
+        pre, "multiclass", 3, len(prepared.train), MLPConfig(auto=False, hidden_units=[8])
+    )
+    sample = prepared.test.copy()
+    sample.loc[0, "shape"] = "unseen"
+    sample.loc[1, "size"] = np.inf
+    meta = make_metadata(
+        schema=pre.schema,
+        task="multiclass",
+        class_names=prepared.class_names,
+        preprocess=config,
+        mlp=MLPConfig(),
+        training={},
+        metrics={"accuracy": 0.4},
+        sample_rows=sample,
+        target="y",
+    )
+    return Bundle(model=model.serving_model, metadata=meta)
+
+
+def test_metadata_is_strict_json_with_versions_and_sample_rows(bundle):
+    meta = bundle.metadata
+    text = json.dumps(meta, allow_nan=False)  # no NaN/inf literals anywhere
+    assert json.loads(text) == meta
+    assert meta["format_version"] == 1 and meta["task"] == "multiclass"
+    assert {"app", "tensorflow", "keras"} <= set(meta["versions"])
+    assert meta["class_names"] == ["x", "y", "z"]
+    assert 10 < len(meta["sample_rows"]) < 20  # the whole test split (under the cap of 20)
+    assert meta["sample_rows"][1]["size"] is None  # inf stored as missing: same answer
+    assert meta["preprocess"]["target"] == "y"
+
+
+def test_keras_export_round_trip_refuses_then_allows_overwrite(bundle, tmp_path):
+    out = tmp_path / "exported"
+    result = export_model(bundle, "keras", out)
+    assert result.ok and result.rows_compared == len(bundle.metadata["sample_rows"])
+    assert result.max_abs_diff <= 1e-6 and result.agreement == 1.0
+    assert (out / "model.keras").is_file() and (out / "metadata.json").is_file()
+    reloaded = load_bundle(out)
+    frame = pd.DataFrame.from_records(bundle.metadata["sample_rows"])
+    pd.testing.assert_frame_equal(predict_frame(reloaded, frame), predict_frame(bundle, frame))
+
+    with pytest.raises(ModelError, match="exists; choose another folder or pass --overwrite"):
+        export_model(bundle, "keras", out)
+    assert export_model(bundle, "keras", out, overwrite=True).ok
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exported"]  # no temp leftovers
+
+    single = tmp_path / "files" / "classifier.keras"
+    result = export_model(bundle, "keras", single)
+    assert result.ok and single.is_file() and (single.parent / "metadata.json").is_file()
+    assert load_bundle(single).class_names == ["x", "y", "z"]
+    with pytest.raises(ModelError, match="exists"):
+        export_model(bundle, "keras", single)
+
+
+def test_savedmodel_export_reloads_with_tensorflow_and_matches(bundle, tmp_path):
+    out = tmp_path / "saved"
+    result = export_model(bundle, "savedmodel", out)
+    assert result.format == "savedmodel" and result.ok, result.message
+    assert result.max_abs_diff <= 1e-4 and result.agreement == 1.0
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["export"]["format"] == "savedmodel"
+    assert len(meta["sample_predictions"]) == len(meta["sample_rows"])
+    assert (out / "saved_model.pb").is_file()
+    with pytest.raises(ModelError, match="exists"):
+        export_model(bundle, "savedmodel", out)
+
+
+def test_save_bundle_refuses_non_empty_folder_and_overwrites_when_asked(bundle, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("user file")
+    with pytest.raises(ModelError, match="exists"):
+        save_bundle(bundle.model, dict(bundle.metadata), {}, out)
+    assert (out / "keep.txt").read_text() == "user file"  # untouched
+    save_bundle(bundle.model, dict(bundle.metadata), {"ok": 1}, out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == ["metadata.json", "model.keras", "report.json"]
+    assert load_bundle(out / "model.keras").report == {"ok": 1}
+
+
+def test_loading_garbage_or_missing_files_is_a_model_error(tmp_path):
+    bad = tmp_path / "model.keras"
+    bad.write_bytes(b"this is not a zip archive")
+    (tmp_path / "metadata.json").write_text(json.dumps({"format_version": 1, "input_schema": {}}))
+    with pytest.raises(ModelError, match="not a Keras model file"):
+        load_bundle(bad)
+    with pytest.raises(ModelError, match="not found"):
+        load_bundle(tmp_path / "nothing_here")
+    (tmp_path / "metadata.json").write_text("{broken json")
+    with pytest.raises(ModelError, match="metadata.json"):
+        load_bundle(tmp_path)
+
+
+def test_unknown_format_and_model_family_are_config_errors(bundle, tmp_path):
+    with pytest.raises(ConfigError, match="format"):
+        export_model(bundle, "pickle", tmp_path / "x")
+    assert set(FORMATS) >= {"keras", "savedmodel"}
+    assert resolve("auto", "tabular") == "mlp" and resolve("MLP", "tabular") == "mlp"
+    assert MODEL_FAMILIES["mlp"]["kind"] == "tabular"
+    with pytest.raises(ConfigError, match="Unknown model"):
+        resolve("xgboost", "tabular")
