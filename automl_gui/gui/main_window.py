@@ -52,6 +52,7 @@ PAGE_HELP = {
     "predict": "Predict on new files with the trained (or a saved) model.",
 }
 TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
+ENGINE_FALLBACK_MS = 1500  # start the engine anyway if the window never reports being exposed
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
 
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.load_engine = load_engine
         self.engine = EngineLoader(self.state, self)
         self._shown_once = False
+        self._engine_pending = False
         self._training = False
         self._close_after_stop = False
         self._about: AboutDialog | None = None
@@ -403,7 +405,13 @@ class MainWindow(QMainWindow):
     # -- drag and drop -----------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         """Take file drops anywhere in this window, even over widgets that accept text."""
-        if event.type() not in _DRAG_EVENTS or not isinstance(obj, QWidget):
+        kind = event.type()
+        if kind == QEvent.Type.Expose and self._engine_pending and obj is self.windowHandle():
+            if self.windowHandle().isExposed():  # painted: now the engine may take the CPU
+                self._engine_pending = False
+                QTimer.singleShot(0, self.start_engine)
+            return False
+        if kind not in _DRAG_EVENTS or not isinstance(obj, QWidget):
             return False
         if obj.window() is not self:
             return False
@@ -498,8 +506,14 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            if self.load_engine:
-                QTimer.singleShot(0, self.start_engine)
+            if self.load_engine:  # start on the first expose event (see eventFilter)
+                self._engine_pending = True
+                QTimer.singleShot(ENGINE_FALLBACK_MS, self._start_engine_if_pending)
+
+    def _start_engine_if_pending(self) -> None:
+        if self._engine_pending:  # no expose event came (e.g. started minimized)
+            self._engine_pending = False
+            self.start_engine()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self._training:
@@ -518,7 +532,10 @@ class MainWindow(QMainWindow):
             return
         app_settings.save_window_geometry(self.settings, self.saveGeometry(), self.saveState())
         self.settings.sync()
-        self.data_page.wait_idle()
+        for page in self.pages.values():  # join background jobs before the threads die
+            wait_idle = getattr(page, "wait_idle", None)
+            if wait_idle is not None:
+                wait_idle()
         if self.engine.is_running():
             self.hide()
             self.engine.wait()

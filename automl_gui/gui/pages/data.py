@@ -361,11 +361,13 @@ class DataPage(QWidget):
         self._workers.add(worker)
         worker.done.connect(lambda w=worker: self._workers.discard(w))
 
-    def wait_idle(self, msecs: int = 10000) -> None:
-        """Cancel and join background jobs (used when the window closes)."""
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Cancel and join background jobs (the window calls this when it closes)."""
+        ok = True
         for worker in list(self._workers):
             worker.cancel()
-            worker.wait(msecs)
+            ok = worker.wait(msecs) and ok
+        return ok
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy_box.setVisible(busy)

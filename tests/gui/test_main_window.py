@@ -1,0 +1,281 @@
+"""Main window: starts without TensorFlow, menus/shortcuts, drops, recent files, closing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs import about, messages
+from automl_gui.gui.main_window import MainWindow
+
+
+def write_csv(path, n: int = 60) -> str:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=n)
+    pd.DataFrame(
+        {"x": x, "color": rng.choice(["red", "blue"], size=n), "label": (x > 0).astype(int)}
+    ).to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(messages, "show_error", lambda _p, _t, m, h="": shown.append((m, h)))
+    return shown
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    def make(name: str = "s.ini") -> MainWindow:
+        settings = QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, load_engine=False)
+        qtbot.addWidget(window)
+        return window
+
+    return make
+
+
+def drop(window: MainWindow, path: str, target=None) -> None:
+    """Send a real QDropEvent with a file URL to ``target`` (default: the window)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(path)])
+    widget = target or window
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+
+
+def test_window_appears_before_tensorflow_is_imported_and_engine_loads_after():
+    script = textwrap.dedent(
+        """
+        import os, sys, tempfile
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""
+        from PySide6.QtCore import QSettings, QTimer
+        from automl_gui.gui.app import create_application
+        app = create_application()
+        from automl_gui.gui.main_window import MainWindow
+        s = QSettings(os.path.join(tempfile.mkdtemp(), "s.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(settings=s, load_engine=True)
+        seen = []
+        start = w.engine.start
+        def spy():
+            exposed = w.windowHandle() is not None and w.windowHandle().isExposed()
+            seen.append((exposed, "tensorflow" in sys.modules))
+            start()
+        w.engine.start = spy
+        w.show()
+        print("shown", w.isVisible(), "tf", "tensorflow" in sys.modules, w.device_label.text())
+        app.processEvents()
+        w.state.engine_ready_changed.connect(lambda ok: app.quit())
+        QTimer.singleShot(120000, app.quit)
+        app.exec()
+        print("engine started after show", seen)
+        print("ready", w.state.engine_ready, "label", w.device_label.text())
+        print("tip", w.device_label.toolTip())
+        w.close()
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180
+    )
+    lines = out.stdout.splitlines()
+    assert lines and lines[0] == "shown True tf False Engine loading…", out.stdout + out.stderr
+    assert lines[1] == "engine started after show [(True, False)]", out.stdout + out.stderr
+    assert "ready True" in out.stdout, out.stdout + out.stderr
+    label = next(line for line in lines if line.startswith("ready"))
+    assert "CPU" in label
+    assert "tip " in out.stdout and len(next(x for x in lines if x.startswith("tip"))) > 5
+
+
+def test_menus_and_shortcuts(make_window):
+    w = make_window()
+    menus = [a.text().replace("&", "") for a in w.menuBar().actions()]
+    assert menus == ["File", "Train", "View", "Help"]
+    assert w.action_open.shortcut() == QKeySequence("Ctrl+O")
+    assert w.action_export.shortcut() == QKeySequence("Ctrl+E")
+    assert w.action_quit.shortcut() == QKeySequence("Ctrl+Q")
+    assert w.action_start.shortcut() == QKeySequence("Ctrl+R")
+    assert QKeySequence("Ctrl+.") in w.action_stop.shortcuts()
+    assert QKeySequence(Qt.Key.Key_Escape) in w.action_stop.shortcuts()
+    for i, name in enumerate(["data", "preprocess", "model", "train", "evaluate", "predict"]):
+        assert w.page_actions[name].shortcut() == QKeySequence(f"Ctrl+{i + 1}")
+    # nothing loaded: only Data and Predict are reachable; training and export are off
+    assert not w.action_export.isEnabled()
+    assert not w.action_start.isEnabled() and not w.action_stop.isEnabled()
+    assert not w.page_actions["preprocess"].isEnabled()
+    item = w.nav.item(1)
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    assert "Open a dataset" in item.toolTip()
+    assert not w.go_to("model")
+    for action in (w.action_open, w.action_start, w.action_stop, w.action_about):
+        assert action.toolTip()
+
+
+def test_first_launch_shows_the_welcome_panel_once(make_window):
+    w = make_window()
+    assert w.data_page.stack.currentIndex() == 0
+    assert w.data_page.welcome_title.text() == "Welcome to automl-gui"
+    w.close()
+    w2 = make_window()  # same settings file
+    assert w2.data_page.welcome_title.text() != "Welcome to automl-gui"
+    assert w2.data_page.stack.currentIndex() == 0
+
+
+def test_dropping_a_csv_loads_it_and_fills_the_pages(qtbot, make_window, tmp_path, errors):
+    w = make_window()
+    w.show()
+    path = write_csv(tmp_path / "d.csv")
+    with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
+        drop(w, path, target=w.data_page.table)  # over a child widget: still taken
+    page = w.data_page
+    assert page.model.rowCount() == 60 and page.model.columnCount() == 3
+    assert page.profile_view.tree.topLevelItemCount() == 3
+    assert w.state.target == "label"
+    assert page.stack.currentIndex() == 1
+    assert "d.csv" in page.info_label.text() and "60 rows" in page.info_label.text()
+    assert w.page_actions["preprocess"].isEnabled() and w.go_to("model")
+    assert not w.page_actions["evaluate"].isEnabled()
+    assert errors == []
+    assert w.recent_files() == [str((tmp_path / "d.csv").resolve())]
+
+
+def test_unsupported_drop_says_why_and_the_app_stays_usable(qtbot, make_window, tmp_path, errors):
+    w = make_window()
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"PK\x03\x04 not a table")
+    w.handle_drop([str(bad)])
+    assert errors and "notes.docx" in errors[0][0]
+    assert w.banner.isVisible() or not w.isVisible()
+    assert "notes.docx" in w.banner.text
+    assert w.state.table is None
+    # still usable: a good file opens afterwards
+    with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
+        assert w.open_path(write_csv(tmp_path / "ok.csv"))
+    assert w.state.dataset_name == "ok.csv"
+
+
+def test_image_folder_is_a_later_version_message(make_window, tmp_path, errors):
+    w = make_window()
+    folder = tmp_path / "pics" / "cat"
+    folder.mkdir(parents=True)
+    from PySide6.QtGui import QImage
+
+    for i in range(3):
+        QImage(4, 4, QImage.Format.Format_RGB32).save(str(folder / f"{i}.png"))
+    assert not w.open_path(str(tmp_path / "pics"))
+    assert errors and "later version" in errors[0][1]
+    assert w.banner.level == "info"
+
+
+def test_current_page_may_take_the_drop_first(make_window, tmp_path, monkeypatch):
+    w = make_window()
+    w.go_to("predict")
+    taken: list[str] = []
+    page = w.pages["predict"]
+    monkeypatch.setattr(page, "accept_drop", lambda p: taken.append(p) or True, raising=False)
+    opened: list[str] = []
+    monkeypatch.setattr(w, "open_path", lambda p: opened.append(p) or True)
+    w.handle_drop([str(tmp_path / "new.csv")])
+    assert taken == [str(tmp_path / "new.csv")] and opened == []
+
+
+def test_recent_files_persist_and_prune(qtbot, make_window, tmp_path, errors):
+    a, b = write_csv(tmp_path / "a.csv"), write_csv(tmp_path / "b.csv")
+    w = make_window()
+    for path in (a, b):
+        with qtbot.waitSignal(w.data_page.loaded, timeout=30_000):
+            w.open_path(path)
+    w.close()
+    w2 = make_window()
+    names = [p.rsplit("/", 1)[-1] for p in w2.recent_files()]
+    assert names == ["b.csv", "a.csv"]
+    w2._fill_recent_menu()
+    texts = [act.text() for act in w2.recent_menu.actions()]
+    assert any("b.csv" in t for t in texts) and any("a.csv" in t for t in texts)
+    (tmp_path / "b.csv").unlink()
+    assert [p.rsplit("/", 1)[-1] for p in w2.recent_files()] == ["a.csv"]
+    w2.clear_recent()
+    assert w2.recent_files() == []
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    assert app_settings.recent_files(settings) == []
+
+
+def test_recent_list_is_capped(tmp_path):
+    settings = QSettings(str(tmp_path / "r.ini"), QSettings.Format.IniFormat)
+    for i in range(12):
+        (tmp_path / f"{i}.csv").write_text("a\n1\n")
+        app_settings.add_recent_file(settings, str(tmp_path / f"{i}.csv"))
+    recent = app_settings.recent_files(settings)
+    assert len(recent) == app_settings.MAX_RECENT and recent[0].endswith("11.csv")
+
+
+def test_geometry_and_last_folder_persist(qtbot, make_window, tmp_path, errors):
+    w = make_window()
+    w.resize(900, 640)
+    w.show()
+    with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
+        w.open_path(write_csv(tmp_path / "g.csv"))
+    w.close()
+    w2 = make_window()
+    assert (w2.width(), w2.height()) == (900, 640)
+    assert app_settings.last_folder(w2.settings) == str(tmp_path)
+
+
+def test_about_lists_versions_and_plan(qtbot, make_window):
+    w = make_window()
+    text = about.about_html(w.state)
+    assert "PySide6" in text and "still loading" in text
+
+    class Plan:
+        device_label = "CPU (2 threads)"
+        reason = "No GPU found: training on the CPU."
+
+    w.state.set_engine_ready(True, Plan())
+    assert w.device_label.text().endswith("CPU (2 threads)")
+    assert w.device_label.toolTip() == Plan.reason
+    text = about.about_html(w.state, ["cpu0"])
+    assert "tensorflow" in text.lower() and "still loading" not in text
+    assert "cpu0" in text and Plan.reason in text
+    w.show_about()
+    assert w._about is not None and "automl-gui" in w._about.label.text()
+    w._about.close()
+
+
+def test_status_bar_shows_state_status(make_window):
+    w = make_window()
+    w.state.status.emit("Doing something…")
+    assert w.statusBar().currentMessage() == "Doing something…"
+
+
+def test_closing_while_training_asks_then_stops_cleanly(qtbot, make_window, monkeypatch):
+    w = make_window()
+    w.show()
+    page = w.train_page
+    stopped: list[bool] = []
+    monkeypatch.setattr(page, "stop_training", lambda: stopped.append(True))
+    page.training_active_changed.emit(True)
+    assert w.action_stop.isEnabled()
+    monkeypatch.setattr(messages, "confirm", lambda *a: False)
+    w.close()
+    assert w.isVisible() and stopped == []
+    monkeypatch.setattr(messages, "confirm", lambda *a: True)
+    w.close()
+    assert w.isVisible() and stopped == [True]  # waits for the worker to end
+    page.training_active_changed.emit(False)  # the worker ended
+    qtbot.waitUntil(lambda: not w.isVisible())
