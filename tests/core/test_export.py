@@ -140,3 +140,14 @@ def test_unknown_format_and_model_family_are_config_errors(bundle, tmp_path):
     assert MODEL_FAMILIES["mlp"]["kind"] == "tabular"
     with pytest.raises(ConfigError, match="Unknown model"):
         resolve("xgboost", "tabular")
+
+
+def test_models_with_code_are_refused_in_safe_mode(tmp_path):
+    import keras
+
+    inp = keras.Input(shape=(1,), name="a")
+    model = keras.Model(inp, keras.layers.Lambda(lambda t: t * 2)(inp))
+    model.save(tmp_path / "model.keras")
+    (tmp_path / "metadata.json").write_text(json.dumps({"format_version": 1, "input_schema": {}}))
+    with pytest.raises(ModelError, match="code"):
+        load_bundle(tmp_path)
