@@ -118,7 +118,12 @@ def train_tabular(
     """
     from automl_gui.core import lazy
     from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
-    from automl_gui.core.export.bundle import Bundle, make_metadata, predict_frame
+    from automl_gui.core.export.bundle import (
+        Bundle,
+        make_metadata,
+        predict_frame,
+        sample_predictions,
+    )
     from automl_gui.core.hardware import apply_plan
     from automl_gui.core.models.mlp import build_tabular_model
     from automl_gui.core.preprocess.tabular import (
@@ -161,7 +166,9 @@ def train_tabular(
     n_classes = len(prepared.class_names) if prepared.class_names else 1
 
     def _build() -> Any:
-        pre = build_preprocessor(preprocess, prepared.train)
+        pre = build_preprocessor(
+            preprocess, prepared.train, embedding_dim=mlp.embedding_dim, seed=training.seed
+        )
         built = build_tabular_model(
             pre,
             task.value,
@@ -170,6 +177,7 @@ def train_tabular(
             mlp,
             target_scale=target_scale,
             seed=training.seed,
+            class_names=prepared.class_names,
         )
         return pre, built
 
@@ -245,8 +253,7 @@ def train_tabular(
         actual = prepared.y_test
     test_predictions.insert(len(prepared.test.columns), "actual", actual)
     metadata["metrics"] = report["metrics"]
-    sample_out = predict_frame(bundle, sample)
-    metadata["sample_predictions"] = _jsonable_outputs(sample_out, prepared.class_names)
+    metadata["sample_predictions"] = sample_predictions(model, metadata)
 
     diagnosis = diagnose(result.history)
     if diagnosis is not None:
@@ -276,11 +283,3 @@ def _balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     counts = np.bincount(np.asarray(y, dtype="int64"), minlength=n_classes).astype("float64")
     total = counts.sum()
     return {i: float(total / (n_classes * c)) if c > 0 else 0.0 for i, c in enumerate(counts)}
-
-
-def _jsonable_outputs(frame: Any, class_names: list[str] | None) -> list[Any]:
-    """Model outputs on the sample rows, as stored in metadata for round-trip checks."""
-    if class_names:
-        cols = [f"probability_{c}" for c in class_names]
-        return frame[cols].to_numpy(dtype="float64").round(8).tolist()
-    return frame["prediction"].to_numpy(dtype="float64").round(8).tolist()
