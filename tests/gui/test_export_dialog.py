@@ -63,11 +63,27 @@ def test_export_verifies_and_reloads_with_the_same_predictions(
 
     rows = run.prepared.test.head(20)
     expected = predict_frame(run.bundle, rows)
-    bundle = load_bundle(str(out) if fmt == "keras" else result.path)
-    got = predict_frame(bundle, rows)
-    assert list(got["prediction"]) == list(expected["prediction"])
     cols = [c for c in expected.columns if c.startswith("probability_")]
-    assert np.allclose(got[cols].to_numpy(float), expected[cols].to_numpy(float), atol=1e-5)
+    if fmt == "keras":
+        got = predict_frame(load_bundle(str(out)), rows)
+        assert list(got["prediction"]) == list(expected["prediction"])
+        proba = got[cols].to_numpy(float)
+    else:  # load_bundle reads .keras bundles; a SavedModel is reloaded with TensorFlow
+        proba = _serve_savedmodel(out, rows)
+    assert np.allclose(proba, expected[cols].to_numpy(float), atol=1e-5)
+
+
+def _serve_savedmodel(folder, rows):
+    import json
+
+    import tensorflow as tf
+
+    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs, to_tensors
+
+    meta = json.loads((folder / "metadata.json").read_text())
+    inputs = frame_to_inputs(rows, InputSchema.from_dict(meta["input_schema"]))
+    loaded = tf.saved_model.load(str(folder))  # keep a reference while serving
+    return np.asarray(loaded.serve(to_tensors(inputs)))
 
 
 def test_existing_destination_needs_a_yes(qtbot, dialog, tmp_path, monkeypatch):
