@@ -71,7 +71,7 @@ def test_load_fills_preview_profile_target_and_warnings(qtbot, page, state, tmp_
     assert state.preprocess is not None and state.preprocess.target == "label"
     codes = page.warnings_view.codes()
     assert "imbalance" in codes and "constant" in codes
-    assert page.warnings_view.topLevelItemCount() == len(codes)
+    assert page.warnings_view.rowCount() == len(codes)
     assert "200 rows × 5 columns" in page.info_label.text()
     # the target's distribution is plotted
     assert page.profile_view.current_column() == "label"

@@ -148,6 +148,7 @@ class DataPage(QWidget):
         self._workers: set[JobWorker] = set()  # alive until their thread ends
         self._generation = 0
         self._detected_task = ""
+        self._selecting_target = False
         self._build()
         state.dataset_changed.connect(self._on_dataset_changed)
         state.target_changed.connect(self._on_target_changed)
@@ -281,32 +282,23 @@ class DataPage(QWidget):
         self.profile_view = ProfileView()
         self.profile_view.column_selected.connect(self._on_column_selected)
         self.warnings_view = WarningsView()
-        warn_box = QWidget()
-        warn_layout = QVBoxLayout(warn_box)
-        warn_layout.setContentsMargins(0, 0, 0, 0)
-        warn_title = QLabel("Findings")
-        warn_title.setStyleSheet("font-weight: 600;")
-        warn_layout.addWidget(warn_title)
-        warn_layout.addWidget(self.warnings_view)
-        prof_box = QWidget()
-        prof_layout = QVBoxLayout(prof_box)
-        prof_layout.setContentsMargins(0, 0, 0, 0)
-        prof_title = QLabel("Columns")
-        prof_title.setStyleSheet("font-weight: 600;")
-        prof_layout.addWidget(prof_title)
-        prof_layout.addWidget(self.profile_view)
+        warn_box = _titled("Findings", self.warnings_view)
+        warn_box.setMinimumWidth(300)
+        prof_box = _titled("Columns", self.profile_view)
 
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(prof_box)
-        bottom.addWidget(warn_box)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 2)
-        bottom.setChildrenCollapsible(False)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.table)
+        top.addWidget(warn_box)
+        top.setStretchFactor(0, 5)
+        top.setStretchFactor(1, 2)
+        top.setSizes([700, 380])
+        top.setChildrenCollapsible(False)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split.addWidget(top)
+        split.addWidget(prof_box)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([330, 370])
         split.setChildrenCollapsible(False)
 
         panel = QWidget()
@@ -463,6 +455,8 @@ class DataPage(QWidget):
             self.set_target(self.state.target, self.task_combo.itemData(index))
 
     def _on_column_selected(self, name: str) -> None:
+        if self._selecting_target:
+            return  # the target is selected for its plot; keep the preview where it is
         cols = self.model.frame.columns
         if name in cols:
             self.table.scrollTo(self.model.index(0, list(cols).index(name)))
@@ -508,7 +502,21 @@ class DataPage(QWidget):
         self.task_label.setText(f"Training a {_task_words(task)} model." if task else "")
         self.warnings_view.set_warnings(self.state.warnings)
         if target:
+            self._selecting_target = True
             self.profile_view.select_column(target)
+            self._selecting_target = False
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    """``widget`` under a bold section title."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 4, 0, 0)
+    label = QLabel(title)
+    label.setStyleSheet("font-weight: 600;")
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    return box
 
 
 def _task_words(task: str | None) -> str:

@@ -337,7 +337,7 @@ class PreprocessPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((170, 100, 120, 80, 70, 100, 100)):
+        for col, width in enumerate((160, 100, 120, 80, 90, 100, 100)):
             self.table.setColumnWidth(col, width)
 
         self.dedup_check = QCheckBox("Drop duplicate rows")

@@ -103,7 +103,7 @@ class ProfileView(QWidget):
         self.plot_title = QLabel("Select a column to see its distribution.")
         self.plot_title.setProperty("role", "muted")
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setMinimumHeight(140)
+        self.plot.setMinimumSize(240, 140)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -113,15 +113,17 @@ class ProfileView(QWidget):
 
         plot_box = QWidget()
         plot_layout = QVBoxLayout(plot_box)
-        plot_layout.setContentsMargins(0, 4, 0, 0)
+        plot_layout.setContentsMargins(4, 0, 0, 0)
         plot_layout.addWidget(self.plot_title)
         plot_layout.addWidget(self.plot, 1)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(plot_box)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([600, 380])
+        self.splitter = splitter
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
