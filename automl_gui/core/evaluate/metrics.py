@@ -1,0 +1,230 @@
+"""Evaluation reports on held-out data: plain JSON-serializable dicts (saved as report.json).
+
+The GUI's Evaluate page and the CLI read these exact keys; see :func:`evaluate_classification`
+and :func:`evaluate_regression`. Every value is a plain float, int, str, list or None (NaN and
+infinities become None), so ``json.dumps(report)`` always works. No TensorFlow here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+MAX_ROC_POINTS = 200
+MAX_REGRESSION_SAMPLES = 2000
+SAMPLE_SEED = 0
+_EPS = 1e-15
+
+
+def _num(value: Any) -> float | None:
+    """A finite Python float, or None for NaN/inf/None."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _floats(values: Any) -> list[float | None]:
+    return [_num(v) for v in np.asarray(values, dtype="float64").ravel()]
+
+
+def _thin(n: int, limit: int) -> np.ndarray:
+    """Indices of at most ``limit`` points spread evenly over ``n``, keeping both ends."""
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(int))
+
+
+def _roc(y_true: np.ndarray, score: np.ndarray) -> dict[str, list[float | None]] | None:
+    from sklearn.metrics import roc_curve
+
+    if len(np.unique(y_true)) < 2:
+        return None
+    fpr, tpr, thresholds = roc_curve(y_true, score)
+    keep = _thin(len(fpr), MAX_ROC_POINTS)
+    # sklearn's first threshold is +inf (no sample predicted positive): keep it as None
+    return {
+        "fpr": _floats(fpr[keep]),
+        "tpr": _floats(tpr[keep]),
+        "thresholds": _floats(thresholds[keep]),
+    }
+
+
+def evaluate_classification(
+    y_true: Sequence[int] | np.ndarray,
+    proba: np.ndarray,
+    class_names: Sequence[Any],
+) -> dict[str, Any]:
+    """Report for a classifier from true class indices and predicted probabilities.
+
+    Args:
+        y_true: int class indices, shape (n,), in ``class_names`` order.
+        proba: predicted probabilities, shape (n, k) with k = len(class_names).
+        class_names: class labels in index order (shown as text).
+
+    Returns:
+        ``{"task", "n_samples", "class_names", "metrics", "per_class", "confusion_matrix",
+        "roc"}``. ``roc`` is the binary ROC curve (at most 200 points) or None.
+    """
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        log_loss,
+        precision_recall_fscore_support,
+        roc_auc_score,
+        top_k_accuracy_score,
+    )
+
+    y = np.asarray(y_true).astype(int).ravel()
+    p = np.asarray(proba, dtype="float64")
+    names = [str(c) for c in class_names]
+    k = len(names)
+    if p.ndim == 1:  # a single sigmoid column: P(class 1)
+        p = np.stack([1.0 - p, p], axis=1)
+    if p.shape != (len(y), k):
+        raise ValueError(f"proba has shape {p.shape}, expected ({len(y)}, {k})")
+    labels = np.arange(k)
+    pred = p.argmax(axis=1)
+    task = "binary" if k == 2 else "multiclass"
+
+    prec, rec, f1, support = precision_recall_fscore_support(
+        y, pred, labels=labels, zero_division=0
+    )
+    macro = precision_recall_fscore_support(
+        y, pred, labels=labels, average="macro", zero_division=0
+    )
+    weighted = precision_recall_fscore_support(
+        y, pred, labels=labels, average="weighted", zero_division=0
+    )
+    clipped = np.clip(p, _EPS, 1.0)
+    clipped = clipped / clipped.sum(axis=1, keepdims=True)
+    try:
+        ll = log_loss(y, clipped, labels=labels)
+    except ValueError:
+        ll = None
+
+    present = np.unique(y)
+    roc = None
+    auc = None
+    if task == "binary":
+        if len(present) == 2:
+            auc = roc_auc_score(y, p[:, 1])
+            roc = _roc(y, p[:, 1])
+    elif len(present) == k:
+        try:
+            auc = roc_auc_score(y, clipped, multi_class="ovr", average="macro", labels=labels)
+        except ValueError:
+            auc = None
+    top_k = None
+    if k > 3:
+        top_k = top_k_accuracy_score(y, p, k=3, labels=labels)
+
+    metrics = {
+        "accuracy": _num(accuracy_score(y, pred)),
+        "precision_macro": _num(macro[0]),
+        "recall_macro": _num(macro[1]),
+        "f1_macro": _num(macro[2]),
+        "precision_weighted": _num(weighted[0]),
+        "recall_weighted": _num(weighted[1]),
+        "f1_weighted": _num(weighted[2]),
+        "log_loss": _num(ll),
+        "roc_auc": _num(auc),
+        "top_k_accuracy": _num(top_k),
+    }
+    per_class = [
+        {
+            "class": names[i],
+            "precision": _num(prec[i]),
+            "recall": _num(rec[i]),
+            "f1": _num(f1[i]),
+            "support": int(support[i]),
+        }
+        for i in range(k)
+    ]
+    cm = confusion_matrix(y, pred, labels=labels)
+    return {
+        "task": task,
+        "n_samples": int(len(y)),
+        "class_names": names,
+        "metrics": metrics,
+        "per_class": per_class,
+        "confusion_matrix": [[int(v) for v in row] for row in cm],
+        "roc": roc,
+    }
+
+
+def evaluate_regression(
+    y_true: Sequence[float] | np.ndarray, y_pred: Sequence[float] | np.ndarray
+) -> dict[str, Any]:
+    """Report for a regressor in the target's own units.
+
+    Args:
+        y_true: actual values, shape (n,).
+        y_pred: predicted values, shape (n,) or (n, 1).
+
+    Returns:
+        ``{"task": "regression", "n_samples", "metrics": {"mse", "rmse", "mae", "r2"},
+        "samples": {"actual", "predicted"}}`` with at most 2000 sample points (a random subset
+        with a fixed seed, in original order) for the predicted-vs-actual and residual plots.
+    """
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    actual = np.asarray(y_true, dtype="float64").ravel()
+    predicted = np.asarray(y_pred, dtype="float64").ravel()
+    if actual.shape != predicted.shape:
+        raise ValueError(f"y_pred has {predicted.size} values, y_true {actual.size}")
+    n = len(actual)
+    finite = np.isfinite(actual) & np.isfinite(predicted)
+    a, p = actual[finite], predicted[finite]
+    if len(a):
+        mse = mean_squared_error(a, p)
+        mae = mean_absolute_error(a, p)
+        r2 = r2_score(a, p) if len(a) > 1 else None
+    else:
+        mse = mae = r2 = None
+    if n > MAX_REGRESSION_SAMPLES:
+        rng = np.random.default_rng(SAMPLE_SEED)
+        keep = np.sort(rng.choice(n, size=MAX_REGRESSION_SAMPLES, replace=False))
+    else:
+        keep = np.arange(n)
+    return {
+        "task": "regression",
+        "n_samples": int(n),
+        "metrics": {
+            "mse": _num(mse),
+            "rmse": _num(math.sqrt(mse)) if mse is not None else None,
+            "mae": _num(mae),
+            "r2": _num(r2),
+        },
+        "samples": {"actual": _floats(actual[keep]), "predicted": _floats(predicted[keep])},
+    }
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _fmt_g(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def summary_line(report: dict[str, Any]) -> str:
+    """One line for the CLI, e.g. ``accuracy 0.953 · F1 (macro) 0.951 · ROC AUC 0.990``."""
+    m = report.get("metrics", {})
+    if report.get("task") == "regression":
+        return " · ".join(
+            [
+                f"RMSE {_fmt_g(m.get('rmse'))}",
+                f"MAE {_fmt_g(m.get('mae'))}",
+                f"R² {_fmt(m.get('r2'))}",
+            ]
+        )
+    parts = [f"accuracy {_fmt(m.get('accuracy'))}", f"F1 (macro) {_fmt(m.get('f1_macro'))}"]
+    if m.get("roc_auc") is not None:
+        parts.append(f"ROC AUC {_fmt(m['roc_auc'])}")
+    if m.get("top_k_accuracy") is not None:
+        parts.append(f"top-3 accuracy {_fmt(m['top_k_accuracy'])}")
+    return " · ".join(parts)

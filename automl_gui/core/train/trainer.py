@@ -1,0 +1,397 @@
+"""Fit a Keras model on in-memory data with live events, Stop, early stopping and a time budget.
+
+:class:`Trainer` takes a plain (uncompiled or compiled) Keras model and numpy data in the
+input contract of ``preprocess.tabular.frame_to_inputs``: ``x`` a dict ``{input_name: (n, 1)
+array}`` (float32, or object arrays of ``str`` for string inputs), ``y`` int class indices or
+standardized float targets. It compiles the model for the task, builds ``tf.data`` pipelines
+and runs ``model.fit`` with :mod:`.callbacks`. However training ends (completed, early
+stopping, Stop, time budget, a NaN loss), it returns a :class:`TrainResult` with the best
+epoch's weights loaded when ``TrainConfig.restore_best`` is on.
+
+``stopped_reason`` is one of "completed", "early_stopping", "cancelled", "time_budget" and
+"nan" (the loss became NaN/inf: training stopped, the best — or, failing that, the initial —
+weights were restored and a warning logged).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.errors import ConfigError, DataError, ModelError
+from automl_gui.core.events import CancelToken, EventCallback, Log, emit
+from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
+
+TASKS = ("binary", "multiclass", "regression")
+STOP_REASONS = ("completed", "early_stopping", "cancelled", "time_budget", "nan")
+MIN_AUTO_BATCH = 16
+MAX_AUTO_BATCH = 512
+
+
+@dataclass
+class TrainResult:
+    """What a fit produced (the model itself is trained in place).
+
+    Args:
+        history: per-epoch values keyed as Keras names them ("loss", "val_loss",
+            "accuracy"/"val_accuracy" or "mae"/"val_mae") plus "lr".
+        best_epoch: 0-based epoch with the lowest val_loss (-1 if no epoch had a finite one).
+        epochs_run: epochs run, the last one possibly partial (Stop, time budget, NaN).
+        stopped_reason: one of STOP_REASONS.
+        seconds: wall time of the fit.
+        batch_size: the batch size used (after "auto" and any out-of-memory retry).
+    """
+
+    history: dict[str, list[float]] = field(default_factory=dict)
+    best_epoch: int = -1
+    epochs_run: int = 0
+    stopped_reason: str = "completed"
+    seconds: float = 0.0
+    batch_size: int = 0
+
+
+def auto_batch_size(n_rows: int, plan: Any = None) -> int:
+    """Batch size for "auto": the hardware plan's, else a power of two near n/50 in [16, 512]."""
+    if plan is not None and getattr(plan, "batch_size", 0):
+        return int(plan.batch_size)
+    target = max(n_rows / 50.0, 1.0)
+    power = 2 ** round(math.log2(target))
+    return int(min(max(power, MIN_AUTO_BATCH), MAX_AUTO_BATCH))
+
+
+def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
+    """sklearn-style "balanced" weights: n / (k * count) for each class present."""
+    classes, counts = np.unique(np.asarray(y).astype(int), return_counts=True)
+    n, k = counts.sum(), len(classes)
+    return {int(c): float(n / (k * cnt)) for c, cnt in zip(classes, counts, strict=True)}
+
+
+def _make_optimizer(keras: Any, name: str, learning_rate: Any) -> Any:
+    opts = keras.optimizers
+    if name == "sgd":
+        return opts.SGD(learning_rate=learning_rate, momentum=0.9, nesterov=True)
+    classes = {
+        "adam": opts.Adam,
+        "adamw": opts.AdamW,
+        "rmsprop": opts.RMSprop,
+        "adadelta": opts.Adadelta,
+        "adamax": opts.Adamax,
+        "nadam": opts.Nadam,
+    }
+    return classes[name](learning_rate=learning_rate)
+
+
+class Trainer:
+    """Compiles and fits a Keras model as configured by a :class:`TrainConfig`.
+
+    Args:
+        config: optimizer, schedule, batch size, epochs, early stopping, seed, time budget.
+        plan: a ``hardware.HardwarePlan``; only its ``batch_size`` is used (for "auto").
+            Apply the plan (``hardware.apply_plan``) and build the model in its strategy
+            scope before calling :meth:`fit`.
+    """
+
+    def __init__(self, config: TrainConfig, plan: Any = None) -> None:
+        self.config = config
+        self.plan = plan
+
+    def _check(self, task: str, n_train: int) -> None:
+        cfg = self.config
+        if task not in TASKS:
+            raise ConfigError(f"Unknown task {task!r}.", f"Use one of: {', '.join(TASKS)}.")
+        if cfg.optimizer not in OPTIMIZERS:
+            raise ConfigError(
+                f"Unknown optimizer {cfg.optimizer!r}.", f"Use one of: {', '.join(OPTIMIZERS)}."
+            )
+        if cfg.schedule not in SCHEDULES:
+            raise ConfigError(
+                f"Unknown learning-rate schedule {cfg.schedule!r}.",
+                f"Use one of: {', '.join(SCHEDULES)}.",
+            )
+        if cfg.epochs < 1:
+            raise ConfigError("Epochs must be at least 1.", "Set epochs to 1 or more.")
+        if not cfg.learning_rate > 0:
+            raise ConfigError("The learning rate must be positive.", "Try 0.001.")
+        if cfg.batch_size < 0:
+            raise ConfigError("The batch size cannot be negative.", "Use 0 for automatic.")
+        if n_train == 0:
+            raise DataError(
+                "There are no training rows.", "Use a larger dataset or a smaller test split."
+            )
+
+    def batch_size_for(self, n_rows: int) -> int:
+        """The batch size this trainer uses for ``n_rows`` training rows."""
+        if self.config.batch_size > 0:
+            return int(self.config.batch_size)
+        return auto_batch_size(n_rows, self.plan)
+
+    def fit(
+        self,
+        model: Any,
+        task: str,
+        x_train: dict[str, np.ndarray],
+        y_train: np.ndarray,
+        x_val: dict[str, np.ndarray] | None,
+        y_val: np.ndarray | None,
+        *,
+        class_weight: dict[int, float] | None = None,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> TrainResult:
+        """Compile ``model`` for ``task`` and train it; the model ends with the kept weights.
+
+        Args:
+            model: a Keras model taking the dict ``x``; softmax over classes or one linear
+                output for regression.
+            task: "binary", "multiclass" or "regression".
+            x_train, y_train: training inputs and targets.
+            x_val, y_val: validation inputs and targets (None: monitor the training loss).
+            class_weight: ``{class index: weight}``; None and ``config.class_weights ==
+                "balanced"`` computes balanced weights. Applied as per-sample weights.
+            on_event: receives Log, BatchEnd (throttled) and EpochEnd events.
+            cancel: Stop: ends after the current batch and returns normally.
+
+        Raises:
+            ConfigError: an invalid setting. ModelError: out of memory even at half batch.
+        """
+        from automl_gui.core import lazy
+
+        tf = lazy.tf()
+        keras = lazy.keras()
+        cfg = self.config
+        y_train = np.asarray(y_train).reshape(-1)
+        n = len(y_train)
+        self._check(task, n)
+        classification = task != "regression"
+        y_train = y_train.astype("int32" if classification else "float32")
+        if y_val is not None:
+            y_val = np.asarray(y_val).reshape(-1).astype(y_train.dtype)
+        has_val = x_val is not None and y_val is not None and len(y_val) > 0
+
+        weights = None
+        if classification:
+            if class_weight is None and cfg.class_weights == "balanced":
+                class_weight = balanced_class_weights(y_train)
+            if class_weight:
+                lookup = np.ones(int(y_train.max()) + 1, dtype="float32")
+                for cls, w in class_weight.items():
+                    if 0 <= int(cls) < len(lookup):
+                        lookup[int(cls)] = w
+                weights = lookup[y_train]
+
+        keras.utils.set_random_seed(cfg.seed)
+        x_train_t = {k: tf.constant(v) for k, v in x_train.items()}
+        train_tensors: tuple = (x_train_t, tf.constant(y_train))
+        if weights is not None:
+            train_tensors += (tf.constant(weights),)
+        val_tensors = None
+        if has_val:
+            val_tensors = ({k: tf.constant(v) for k, v in x_val.items()}, tf.constant(y_val))
+
+        initial = model.get_weights()
+        batch = self.batch_size_for(n)
+        start = time.monotonic()
+        for attempt in range(2):
+            try:
+                return self._fit_once(
+                    tf,
+                    keras,
+                    model,
+                    task,
+                    train_tensors,
+                    val_tensors,
+                    n,
+                    batch,
+                    initial,
+                    on_event,
+                    cancel,
+                    start,
+                )
+            except tf.errors.ResourceExhaustedError as exc:
+                if attempt == 1 or batch <= 1:
+                    raise ModelError(
+                        f"Ran out of memory while training, even with batch size {batch}.",
+                        "Use a smaller batch size or model, or train on the CPU.",
+                    ) from exc
+                half = max(1, batch // 2)
+                emit(
+                    on_event,
+                    Log(
+                        f"Out of memory with batch size {batch}; retrying once with batch "
+                        f"size {half}.",
+                        "warning",
+                    ),
+                )
+                batch = half
+                model.set_weights(initial)
+                keras.utils.set_random_seed(cfg.seed)
+        raise AssertionError("unreachable")
+
+    def _fit_once(
+        self,
+        tf: Any,
+        keras: Any,
+        model: Any,
+        task: str,
+        train_tensors: tuple,
+        val_tensors: tuple | None,
+        n: int,
+        batch: int,
+        initial: list[Any],
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+        start: float,
+    ) -> TrainResult:
+        from automl_gui.core.train import callbacks as cb
+
+        cfg = self.config
+        steps = max(1, math.ceil(n / batch))
+        lr: Any = float(cfg.learning_rate)
+        if cfg.schedule == "cosine":
+            lr = keras.optimizers.schedules.CosineDecay(
+                initial_learning_rate=lr, decay_steps=max(1, cfg.epochs * steps)
+            )
+        classification = task != "regression"
+        strategy = getattr(model, "_distribute_strategy", None)
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            model.compile(
+                optimizer=_make_optimizer(keras, cfg.optimizer, lr),
+                loss="sparse_categorical_crossentropy" if classification else "mse",
+                metrics=["accuracy"] if classification else ["mae"],
+            )
+
+        train_ds = _dataset(tf, train_tensors, n, batch, shuffle=True, seed=cfg.seed)
+        val_ds = None
+        if val_tensors is not None:
+            n_val = int(val_tensors[1].shape[0])
+            val_ds = _dataset(tf, val_tensors, n_val, batch, shuffle=False, seed=cfg.seed)
+        monitor = "val_loss" if val_ds is not None else "loss"
+
+        bridge = cb.make_event_bridge(
+            on_event, cancel, cfg.epochs, steps, 0.1, time_budget=cfg.time_budget
+        )
+        bridge.initial_weights = initial
+        callbacks: list[Any] = [bridge]
+        early = None
+        if cfg.early_stopping:
+            early = keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=max(1, cfg.patience), restore_best_weights=False
+            )
+            callbacks.append(early)
+        if cfg.schedule == "plateau":
+            callbacks.append(
+                keras.callbacks.ReduceLROnPlateau(
+                    monitor=monitor,
+                    factor=0.5,
+                    patience=max(2, cfg.patience // 3),
+                    min_lr=float(cfg.learning_rate) * 1e-3,
+                )
+            )
+        budget = None
+        if cfg.time_budget and cfg.time_budget > 0:
+            budget = cb.make_time_budget(max(0.0, cfg.time_budget - (time.monotonic() - start)))
+            callbacks.append(budget)
+
+        model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=cfg.epochs,
+            callbacks=callbacks,
+            shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
+            verbose=0,
+        )
+
+        if bridge.cancelled:
+            reason = "cancelled"
+        elif bridge.nan:
+            reason = "nan"
+        elif budget is not None and budget.exceeded and bridge.epochs_run < cfg.epochs:
+            reason = "time_budget"
+        elif bridge.epochs_run < cfg.epochs:
+            reason = "early_stopping"
+        else:
+            reason = "completed"
+
+        restored = False
+        if reason == "nan" or (cfg.restore_best and bridge.best_epoch >= 0):
+            restored = bridge.restore_best()
+        if reason == "nan":
+            where = (
+                f"the weights of epoch {bridge.best_epoch + 1} were restored"
+                if bridge.best_epoch >= 0
+                else "the initial weights were restored"
+            )
+            emit(
+                on_event,
+                Log(
+                    f"Training stopped: the loss became NaN in epoch {bridge.epochs_run}; "
+                    f"{where}. Try a lower learning rate or check the data for extreme values.",
+                    "warning",
+                ),
+            )
+        elif reason != "completed" or (restored and bridge.best_epoch < bridge.epochs_run - 1):
+            emit(on_event, Log(_end_line(reason, bridge, restored)))
+        return TrainResult(
+            history={k: list(v) for k, v in bridge.history.items()},
+            best_epoch=bridge.best_epoch,
+            epochs_run=bridge.epochs_run,
+            stopped_reason=reason,
+            seconds=time.monotonic() - start,
+            batch_size=batch,
+        )
+
+
+def _end_line(reason: str, bridge: Any, restored: bool) -> str:
+    head = {
+        "completed": "Training completed",
+        "early_stopping": f"Early stopping after epoch {bridge.epochs_run}",
+        "cancelled": f"Stopped by the user in epoch {bridge.epochs_run}",
+        "time_budget": f"Time budget reached in epoch {bridge.epochs_run}",
+    }[reason]
+    if restored:
+        return f"{head}; kept the weights of the best epoch ({bridge.best_epoch + 1})."
+    return f"{head}."
+
+
+def _dataset(tf: Any, tensors: tuple, n: int, batch: int, *, shuffle: bool, seed: int) -> Any:
+    """Batches gathered from in-memory tensors by index: one vectorized gather per batch.
+
+    Like Keras' own array adapter: each epoch draws one permutation of the row indices
+    (``stateless_shuffle`` seeded from ``Dataset.random``, which re-draws every epoch yet is
+    reproducible for a seed), splits it into batches and gathers every input column per
+    batch in parallel. Much faster than ``from_tensor_slices(...).shuffle(n).batch(b)``, whose
+    cost grows with rows x columns of per-element work.
+    """
+    full = n // batch
+    rest = n - full * batch
+
+    def batches(perm: Any) -> Any:
+        ds = tf.data.Dataset.from_tensor_slices(tf.reshape(perm[: full * batch], [full, batch]))
+        if rest:
+            ds = ds.concatenate(tf.data.Dataset.from_tensors(perm[full * batch :]))
+        return ds
+
+    if shuffle:
+
+        def permutation(s: Any) -> Any:
+            key = tf.stack([s, tf.constant(0, tf.int64)])
+            return tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), key)
+
+        perms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+        indices = perms.map(permutation)
+    else:
+        indices = tf.data.Dataset.from_tensors(tf.range(n, dtype=tf.int64))
+    ds = indices.flat_map(batches).map(
+        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    options = tf.data.Options()
+    # the default graph rewrites only cost time on a pipeline this simple (as in Keras)
+    options.experimental_optimization.apply_default_optimizations = False
+    return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
