@@ -457,7 +457,8 @@ class DataPage(QWidget):
     def _on_column_selected(self, name: str) -> None:
         if self._selecting_target:
             return  # the target is selected for its plot; keep the preview where it is
-        cols = self.model.frame.columns
+        frame = self.model.frame
+        cols = frame.columns if frame is not None else []
         if name in cols:
             self.table.scrollTo(self.model.index(0, list(cols).index(name)))
 

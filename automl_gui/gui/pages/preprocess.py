@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -421,6 +420,8 @@ class PreprocessPage(QWidget):
             self.columns.set_rows([], {})
             self.info_label.setText("Load a dataset and pick a target on the Data page first.")
             return
+        import pandas as pd  # imported on first use: the window must not wait for it
+
         df = self.state.table.df
         numeric_ok = {
             str(c): bool(pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
@@ -22,6 +21,9 @@ TOOLTIP_CHARS = 2000
 MISSING_TEXT = "—"
 
 _Index = QModelIndex | QPersistentModelIndex
+
+if TYPE_CHECKING:  # pandas is imported on first use: the window must not wait for it
+    import pandas as pd
 
 
 def format_value(value: Any) -> str:
@@ -34,6 +36,8 @@ def format_value(value: Any) -> str:
         if value.is_integer() and abs(value) < 1e15:
             return f"{value:.1f}"
         return f"{value:.6g}"
+    import pandas as pd
+
     try:
         if pd.isna(value):
             return MISSING_TEXT
@@ -47,12 +51,22 @@ class DataFrameModel(QAbstractTableModel):
 
     def __init__(self, df: pd.DataFrame | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._df = df if df is not None else pd.DataFrame()
+        self._df = df
         self._setup()
 
     # -- data source -------------------------------------------------------------------------
     def _setup(self) -> None:
         df = self._df
+        self._cache: OrderedDict[tuple[int, int], tuple[list[str], list[bool]]] = OrderedDict()
+        self._missing_brush = QBrush(QColor("#9AA5B1"))
+        self._missing_font = QFont()
+        self._missing_font.setItalic(True)
+        if df is None:
+            self._n_rows, self._columns, self._numeric, self._dtypes = 0, [], [], []
+            self._default_index = True
+            return
+        import pandas as pd
+
         self._n_rows = len(df)
         self._columns = [str(c) for c in df.columns]
         self._numeric = [
@@ -60,21 +74,17 @@ class DataFrameModel(QAbstractTableModel):
             for dtype in df.dtypes
         ]
         self._dtypes = [str(dtype) for dtype in df.dtypes]
-        self._cache: OrderedDict[tuple[int, int], tuple[list[str], list[bool]]] = OrderedDict()
         self._default_index = isinstance(df.index, pd.RangeIndex) and df.index.start == 0
-        self._missing_brush = QBrush(QColor("#9AA5B1"))
-        self._missing_font = QFont()
-        self._missing_font.setItalic(True)
 
     @property
-    def frame(self) -> pd.DataFrame:
-        """The DataFrame shown (never modified by the model)."""
+    def frame(self) -> pd.DataFrame | None:
+        """The DataFrame shown (never modified by the model); None when empty."""
         return self._df
 
     def set_frame(self, df: pd.DataFrame | None) -> None:
         """Show another DataFrame (resets attached views)."""
         self.beginResetModel()
-        self._df = df if df is not None else pd.DataFrame()
+        self._df = df
         self._setup()
         self.endResetModel()
 
