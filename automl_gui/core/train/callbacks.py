@@ -54,9 +54,8 @@ def _floats(logs: dict[str, Any] | None) -> dict[str, float]:
 def current_lr(optimizer: Any) -> float | None:
     """The optimizer's current learning rate (schedules evaluated at the current step)."""
     try:
-        import numpy as np
-
-        return float(np.asarray(optimizer.learning_rate))
+        value = optimizer.learning_rate
+        return float(value.numpy() if hasattr(value, "numpy") else value)
     except Exception:
         return None
 

@@ -394,4 +394,6 @@ def _dataset(tf: Any, tensors: tuple, n: int, batch: int, *, shuffle: bool, seed
     options = tf.data.Options()
     # the default graph rewrites only cost time on a pipeline this simple (as in Keras)
     options.experimental_optimization.apply_default_optimizations = False
+    # the batch count is known: tell tf.data, so Keras neither guesses nor warns at epoch end
+    ds = ds.apply(tf.data.experimental.assert_cardinality(full + (1 if rest else 0)))
     return ds.with_options(options).prefetch(tf.data.AUTOTUNE)
