@@ -160,6 +160,37 @@ def test_stop_in_the_first_epoch(keras):
     )
 
 
+class _TokenAfter(CancelToken):
+    """Reports "cancelled" from its ``after``-th poll on: a Stop at an exact point."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__()
+        self.after = after
+        self.polls = 0
+
+    @property
+    def cancelled(self) -> bool:
+        self.polls += 1
+        return self.polls >= self.after
+
+
+def test_stop_during_validation_cuts_it_short_and_ignores_that_epoch(keras):
+    x, y = _data(140, seed=11)
+    xt, yt, xv, yv = _split(x, y, 60)  # 80 train rows: 5 batches; 60 val rows: 4 batches
+    model = _model(keras)
+    # polls: epoch 0 = 1 (begin) + 5 (train) + 4 (val) = 10; epoch 1 val batches are 17-20
+    token = _TokenAfter(18)
+    cfg = TrainConfig(epochs=10, batch_size=16, learning_rate=0.01, schedule="constant")
+    result = Trainer(cfg).fit(model, "binary", xt, yt, xv, yv, cancel=token)
+    assert result.stopped_reason == "cancelled"
+    assert result.epochs_run == 2
+    assert result.best_epoch == 0  # the cut validation of epoch 1 is not trusted
+    assert token.polls == 18  # validation stopped at once
+    assert _val_loss(keras, model, "binary", xv, yv) == pytest.approx(
+        result.history["val_loss"][0], rel=1e-3
+    )
+
+
 def test_early_stopping_restores_best_and_plateau_lowers_lr(keras):
     x, y = _data(240, seed=3, noise_labels=True)  # nothing to learn: val loss soon rises
     xt, yt, xv, yv = _split(x, y, 60)

@@ -116,6 +116,8 @@ def _classes() -> tuple[type, type]:
             self._epoch_t0 = self._t0
             self._epoch_seconds: list[float] = []
             self._next_batch_event = 0.0
+            self._validation_cut = False
+            self._may_cut_validation = True
 
         # -- per batch: keep it cheap ------------------------------------------------------
         def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
@@ -137,10 +139,23 @@ def _classes() -> tuple[type, type]:
             steps = self.steps if self.steps is not None else self.params.get("steps") or 0
             emit(self.on_event, BatchEnd(self._epoch, int(batch), int(steps), _floats(logs)))
 
+        def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
+            # Stopped during training: validate this (partial) epoch fully so it can count.
+            self._may_cut_validation = not self.cancelled
+
+        def on_test_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+            # Stop during a long validation pass: cut it short; that epoch's partial
+            # val_loss is then not trusted as "best".
+            if self._may_cut_validation and self.cancel is not None and self.cancel.cancelled:
+                self.cancelled = True
+                self._validation_cut = True
+                self.model.stop_training = True
+                self.model.stop_evaluating = True
+
         # -- per epoch ---------------------------------------------------------------------
         def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
             self._t0 = time.monotonic()
-            if self.track_best:
+            if self.track_best and self.initial_weights is None:
                 self.initial_weights = self.model.get_weights()
 
         def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
@@ -167,7 +182,7 @@ def _classes() -> tuple[type, type]:
             if not math.isfinite(values.get("loss", 0.0)) or not math.isfinite(monitor):
                 self.nan = True
                 self.model.stop_training = True
-            elif monitor < self.best_value:
+            elif monitor < self.best_value and not self._validation_cut:
                 self.best_value = monitor
                 self.best_epoch = int(epoch)
                 if self.track_best:

@@ -184,18 +184,20 @@ class Trainer:
                         lookup[int(cls)] = w
                 weights = lookup[y_train]
 
+        start = time.monotonic()
         keras.utils.set_random_seed(cfg.seed)
-        x_train_t = {k: tf.constant(v) for k, v in x_train.items()}
-        train_tensors: tuple = (x_train_t, tf.constant(y_train))
-        if weights is not None:
-            train_tensors += (tf.constant(weights),)
-        val_tensors = None
-        if has_val:
-            val_tensors = ({k: tf.constant(v) for k, v in x_val.items()}, tf.constant(y_val))
+        with tf.device("/cpu:0"):  # tf.data gathers batches on the host, strings included
+            x_train_t = {k: tf.constant(v) for k, v in x_train.items()}
+            train_tensors: tuple = (x_train_t, tf.constant(y_train))
+            if weights is not None:
+                train_tensors += (tf.constant(weights),)
+            val_tensors = None
+            if has_val:
+                x_val_t = {k: tf.constant(v) for k, v in x_val.items()}
+                val_tensors = (x_val_t, tf.constant(y_val))
 
         initial = model.get_weights()
         batch = self.batch_size_for(n)
-        start = time.monotonic()
         for attempt in range(2):
             try:
                 return self._fit_once(
@@ -369,7 +371,9 @@ def _dataset(tf: Any, tensors: tuple, n: int, batch: int, *, shuffle: bool, seed
     """
     full = n // batch
     rest = n - full * batch
+    plain = tf.autograph.experimental.do_not_convert  # pure TF ops: skip AutoGraph's rewrite
 
+    @plain
     def batches(perm: Any) -> Any:
         ds = tf.data.Dataset.from_tensor_slices(tf.reshape(perm[: full * batch], [full, batch]))
         if rest:
@@ -378,6 +382,7 @@ def _dataset(tf: Any, tensors: tuple, n: int, batch: int, *, shuffle: bool, seed
 
     if shuffle:
 
+        @plain
         def permutation(s: Any) -> Any:
             key = tf.stack([s, tf.constant(0, tf.int64)])
             return tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), key)
@@ -386,8 +391,13 @@ def _dataset(tf: Any, tensors: tuple, n: int, batch: int, *, shuffle: bool, seed
         indices = perms.map(permutation)
     else:
         indices = tf.data.Dataset.from_tensors(tf.range(n, dtype=tf.int64))
+
+    @plain
+    def gather(idx: Any) -> Any:
+        return tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors)
+
     ds = indices.flat_map(batches).map(
-        lambda idx: tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors),
+        gather,
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
