@@ -137,17 +137,9 @@ def train_tabular(
     cancel = cancel or CancelToken()
     task = Task(preprocess.task)
 
-    emit(on_event, Progress("prepare", 0.0, "Preparing and splitting the data…"))
     prepared = prepare_data(df, preprocess, on_event=on_event)
     for notice in prepared.notices:
         emit(on_event, Log(notice, "warning"))
-    emit(
-        on_event,
-        Log(
-            f"Split: {len(prepared.train):,} training, {len(prepared.validation):,} validation, "
-            f"{len(prepared.test):,} test rows."
-        ),
-    )
     cancel.raise_if_cancelled()
 
     emit(on_event, Progress("build", 0.0, "Building the model…"))

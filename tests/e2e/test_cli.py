@@ -108,13 +108,13 @@ def test_regression_and_binary_end_to_end(tmp_path):
         "--out",
         "reg",
         "--epochs",
-        "30",
+        "150",
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "reg" / "report.json").read_text())
     assert report["task"] == "regression"
-    assert report["metrics"]["r2"] > 0.2  # a mean predictor scores 0
+    assert report["metrics"]["r2"] > 0.25  # a mean predictor scores 0, linear models ~0.45
 
     cancer = load_breast_cancer(as_frame=True).frame
     cancer.to_csv(tmp_path / "cancer.csv", index=False)
@@ -129,7 +129,7 @@ def test_regression_and_binary_end_to_end(tmp_path):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["train", "missing.csv", "--target", "y"], ["not found", "missing.csv"]),
+        (["train", "missing.csv", "--target", "y"], ["does not exist", "missing.csv"]),
         (["train", "empty.csv", "--target", "y"], ["empty"]),
         (["train", "ok.csv", "--target", "nope"], ["nope"]),
         (["predict", "no-model-here", "ok.csv"], ["model"]),
