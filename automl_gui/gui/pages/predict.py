@@ -168,7 +168,10 @@ class PredictPage(QWidget):
     def _on_predicted(self, result: Any) -> None:
         frame, notices = result
         self.predictions = frame
-        self.model.set_frame(frame)
+        # The answers first: the input columns can be many and would push them off screen.
+        answers = [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
+        shown = frame[answers + [c for c in frame.columns if c not in answers]]
+        self.model.set_frame(shown)
         self.table.resizeColumnsToContents()
         name = Path(self.source_path or "").name
         self.info.setText(f"{len(frame):,} predictions for {name}.")

@@ -1,0 +1,96 @@
+"""Drive the window through the whole tabular workflow and save a screenshot of every page.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [DATA.csv] [OUT_DIR]
+
+Used to look at the app as a user would (and to refresh docs/screenshot.png). Uses the same
+public page methods as the GUI tests; the file dialogs are bypassed.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+
+def wait_for(predicate, timeout_s: float = 300.0) -> None:
+    app = QApplication.instance()
+    loop_ms = 50
+    waited = 0.0
+    while not predicate():
+        loop = QEventLoop()
+        QTimer.singleShot(loop_ms, loop.quit)
+        loop.exec()
+        waited += loop_ms / 1000
+        if waited > timeout_s:
+            raise TimeoutError("the window did not get there in time")
+    app.processEvents()
+
+
+def main() -> int:
+    from automl_gui.gui.app import create_application
+    from automl_gui.gui.main_window import MainWindow
+    from automl_gui.gui.settings import sample_dataset_path
+
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else sample_dataset_path()
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("/tmp/automl-shots")
+    out.mkdir(parents=True, exist_ok=True)
+    create_application([])
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.resize(1360, 860)
+    window.show()
+    wait_for(lambda: window.state.engine_ready)
+    window.grab().save(str(out / "0_welcome.png"))
+    window.open_path(str(data))
+    wait_for(lambda: window.state.preprocess is not None)
+    for name in ("data", "preprocess", "model"):
+        window.go_to(name)
+        wait_for(lambda: True)
+        window.grab().save(str(out / f"{'123'['data preprocess model'.split().index(name)]}_{name}.png"))
+    window.state.training.epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+    window.go_to("train")
+    window.start_training()
+    wait_for(lambda: window.state.training_active)
+    shots = 0
+    while window.state.training_active:
+        wait_for(lambda: True)
+        loop = QEventLoop()
+        QTimer.singleShot(1500, loop.quit)
+        loop.exec()
+        if shots == 0:
+            window.go_to("train")
+            window.grab().save(str(out / "4_train_running.png"))
+            shots += 1
+    window.go_to("train")
+    wait_for(lambda: True)
+    window.grab().save(str(out / "4_train_done.png"))
+    window.go_to("evaluate")
+    wait_for(lambda: True)
+    window.grab().save(str(out / "5_evaluate.png"))
+    page = window.pages["predict"]
+    page.predict_file(str(data))
+    page.wait_idle(120000)
+    window.go_to("predict")
+    wait_for(lambda: True)
+    window.grab().save(str(out / "6_predict.png"))
+    from automl_gui.gui.dialogs.export import ExportDialog
+
+    dialog = ExportDialog(window.state, window)
+    dialog.show()
+    done = []
+    dialog.export_done.connect(done.append)
+    dialog.export_failed.connect(lambda *a: done.append(a))
+    dialog.export_to(str(Path(tempfile.mkdtemp()) / "exported"), "savedmodel")
+    wait_for(lambda: bool(done), 300)
+    dialog.grab().save(str(out / "7_export.png"))
+    print(f"screenshots in {out}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
