@@ -10,6 +10,7 @@ the same for one idle second before training as a reference). Target: p99 ≤ 50
 
 from __future__ import annotations
 
+import faulthandler
 import tempfile
 import time
 from pathlib import Path
@@ -92,6 +93,8 @@ def _wait(app, condition, timeout: float, what: str | None) -> None:
 
 
 def body() -> dict:
+    # A hang should say where it is stuck, not just time out in run.py (limit 900 s).
+    faulthandler.dump_traceback_later(840, exit=True)
     create_application = require("automl_gui.gui.app", "create_application")
     main_window_cls = require("automl_gui.gui.main_window", "MainWindow")
     from PySide6.QtCore import QSettings
@@ -140,7 +143,7 @@ def body() -> dict:
     train_page.start_training()
     if not train_page.is_training():
         raise Unavailable(f"training did not start: {train_page.start_blocker()}")
-    _wait(app, lambda: bool(finished) or not train_page.is_training(), 600, "training")
+    _wait(app, lambda: bool(finished) or not train_page.is_training(), 480, "training")
     seconds = time.perf_counter() - started
     delays = beat.stop()
     run = state.run
