@@ -1,9 +1,15 @@
-"""Evaluation on held-out data: JSON-serializable reports (no TensorFlow)."""
+"""Evaluation on held-out data: JSON-serializable reports.
 
-from automl_gui.core.evaluate.metrics import (
-    evaluate_classification,
-    evaluate_regression,
-    summary_line,
-)
+Public names load their submodule on first use (see ``core/_exports.py``), so importing
+this package imports neither pandas nor TensorFlow.
+"""
 
-__all__ = ["evaluate_classification", "evaluate_regression", "summary_line"]
+from automl_gui.core._exports import lazy_exports
+
+_NAMES = {
+    "evaluate_classification": "metrics",
+    "evaluate_regression": "metrics",
+    "summary_line": "metrics",
+}
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

@@ -1,21 +1,20 @@
-"""Saving, loading and exporting models with their metadata (TensorFlow imported on use)."""
+"""Saving, loading and exporting models with their metadata.
 
-from automl_gui.core.export.bundle import (
-    Bundle,
-    load_bundle,
-    make_metadata,
-    predict_frame,
-    save_bundle,
-)
-from automl_gui.core.export.formats import FORMATS, ExportResult, export_model
+Public names load their submodule on first use (see ``core/_exports.py``), so importing
+this package imports neither pandas nor TensorFlow.
+"""
 
-__all__ = [
-    "FORMATS",
-    "Bundle",
-    "ExportResult",
-    "export_model",
-    "load_bundle",
-    "make_metadata",
-    "predict_frame",
-    "save_bundle",
-]
+from automl_gui.core._exports import lazy_exports
+
+_NAMES = {
+    "Bundle": "bundle",
+    "load_bundle": "bundle",
+    "make_metadata": "bundle",
+    "predict_frame": "bundle",
+    "save_bundle": "bundle",
+    "FORMATS": "formats",
+    "ExportResult": "formats",
+    "export_model": "formats",
+}
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

@@ -1,24 +1,20 @@
 """Model builders (tabular MLP now; image and audio networks later) and the family registry.
 
-Importing this package does not import TensorFlow.
+Public names load their submodule on first use (see ``core/_exports.py``), so importing
+this package imports neither pandas nor TensorFlow.
 """
 
-from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.models.mlp import (
-    TabularModel,
-    auto_hidden_units,
-    build_tabular_model,
-    target_scale_for,
-)
-from automl_gui.core.models.registry import MODEL_FAMILIES, families_for, resolve
+from automl_gui.core._exports import lazy_exports
 
-__all__ = [
-    "MLPConfig",
-    "MODEL_FAMILIES",
-    "TabularModel",
-    "auto_hidden_units",
-    "build_tabular_model",
-    "families_for",
-    "resolve",
-    "target_scale_for",
-]
+_NAMES = {
+    "MLPConfig": "config",
+    "TabularModel": "mlp",
+    "auto_hidden_units": "mlp",
+    "build_tabular_model": "mlp",
+    "target_scale_for": "mlp",
+    "MODEL_FAMILIES": "registry",
+    "families_for": "registry",
+    "resolve": "registry",
+}
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

@@ -1,36 +1,26 @@
 """Tabular preprocessing: settings, the split, and preprocessing layers inside the model.
 
-Importing this package does not import TensorFlow (``layers`` is imported on first build).
+Public names load their submodule on first use (see ``core/_exports.py``), so importing
+this package imports neither pandas nor TensorFlow.
 """
 
-from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig, SplitConfig
-from automl_gui.core.preprocess.tabular import (
-    InputColumn,
-    InputSchema,
-    PreparedData,
-    Preprocessor,
-    auto_config,
-    build_preprocessor,
-    canonical_string,
-    frame_to_inputs,
-    prepare_data,
-    to_tensors,
-    validate_config,
-)
+from automl_gui.core._exports import lazy_exports
 
-__all__ = [
-    "ColumnConfig",
-    "InputColumn",
-    "InputSchema",
-    "PreparedData",
-    "PreprocessConfig",
-    "Preprocessor",
-    "SplitConfig",
-    "auto_config",
-    "build_preprocessor",
-    "canonical_string",
-    "frame_to_inputs",
-    "prepare_data",
-    "to_tensors",
-    "validate_config",
-]
+_NAMES = {
+    "ColumnConfig": "config",
+    "PreprocessConfig": "config",
+    "SplitConfig": "config",
+    "InputColumn": "tabular",
+    "InputSchema": "tabular",
+    "PreparedData": "tabular",
+    "Preprocessor": "tabular",
+    "auto_config": "tabular",
+    "build_preprocessor": "tabular",
+    "canonical_string": "tabular",
+    "frame_to_inputs": "tabular",
+    "prepare_data": "tabular",
+    "to_tensors": "tabular",
+    "validate_config": "tabular",
+}
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)

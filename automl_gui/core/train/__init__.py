@@ -1,21 +1,22 @@
 """Training: the trainer with live events, its Keras callbacks, and run diagnostics.
 
-Importing this package does not import TensorFlow; :class:`Trainer` imports it in ``fit``.
+Public names load their submodule on first use (see ``core/_exports.py``), so importing
+this package imports neither pandas nor TensorFlow.
 """
 
-from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
-from automl_gui.core.train.diagnostics import Diagnosis, diagnose, generalization_gap
-from automl_gui.core.train.trainer import STOP_REASONS, Trainer, TrainResult, auto_batch_size
+from automl_gui.core._exports import lazy_exports
 
-__all__ = [
-    "OPTIMIZERS",
-    "SCHEDULES",
-    "STOP_REASONS",
-    "Diagnosis",
-    "TrainConfig",
-    "TrainResult",
-    "Trainer",
-    "auto_batch_size",
-    "diagnose",
-    "generalization_gap",
-]
+_NAMES = {
+    "OPTIMIZERS": "config",
+    "SCHEDULES": "config",
+    "TrainConfig": "config",
+    "Diagnosis": "diagnostics",
+    "diagnose": "diagnostics",
+    "generalization_gap": "diagnostics",
+    "STOP_REASONS": "trainer",
+    "Trainer": "trainer",
+    "TrainResult": "trainer",
+    "auto_batch_size": "trainer",
+}
+__all__ = sorted(_NAMES)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)
