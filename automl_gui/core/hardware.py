@@ -186,7 +186,9 @@ def list_devices() -> list[Device]:
         from automl_gui.core import lazy
 
         tf = lazy.tf()
-        for index, gpu in enumerate(tf.config.list_physical_devices("GPU")):
+        with lazy.quiet_native_stderr():  # "failed call to cuInit" on machines without CUDA
+            gpus = tf.config.list_physical_devices("GPU")
+        for index, gpu in enumerate(gpus):
             try:
                 details = tf.config.experimental.get_device_details(gpu) or {}
             except Exception:
