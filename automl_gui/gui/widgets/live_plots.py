@@ -115,9 +115,10 @@ class TrainingPlots(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_INTERVAL_MS)
-        self._timer.timeout.connect(self.redraw)
+        self._timer.timeout.connect(lambda: self.redraw(full=self._epochs_dirty))
         self._markers: list[tuple[object, pg.InfiniteLine]] = []
         self.redraw_count = 0
+        self._epochs_dirty = True
         self.reset("binary")
 
     # -- construction ------------------------------------------------------------------------
@@ -174,7 +175,7 @@ class TrainingPlots(QWidget):
             alpha = 1.0 - math.exp(-dx / EMA_EPOCHS)
             self._ema = alpha * loss + (1 - alpha) * self._ema
         self._batches.append((x, self._ema))
-        self._schedule()
+        self._schedule(epochs_changed=False)
 
     def add_epoch(self, event: EpochEnd) -> None:
         """Add one finished epoch's logs (loss, val_loss, metric, val_metric, lr)."""
@@ -261,14 +262,24 @@ class TrainingPlots(QWidget):
         return self._epochs[min(values)[1]] if values else None
 
     # -- drawing -----------------------------------------------------------------------------
-    def _schedule(self) -> None:
+    def _schedule(self, *, epochs_changed: bool = True) -> None:
+        # Batch reports only move the batch-loss line: redraw the other three plots (and
+        # their axes, the costly part of a repaint) only when an epoch or marker changed.
+        self._epochs_dirty = self._epochs_dirty or epochs_changed
         if not self._timer.isActive():
             self._timer.start()
 
-    def redraw(self) -> None:
-        """Push the stored points to the curves now (normally called by the timer)."""
+    def redraw(self, full: bool = True) -> None:
+        """Push the stored points to the curves now (normally called by the timer).
+
+        ``full=False`` updates only the batch-loss line (what a batch report changes).
+        """
         self._timer.stop()
         self.redraw_count += 1
+        self._batch_curve.setData([b[0] for b in self._batches], [b[1] for b in self._batches])
+        if not full:
+            return
+        self._epochs_dirty = False
         xs = [e + 1 for e in self._epochs]
 
         def put(curve: pg.PlotDataItem, key: str, positive: bool = False) -> None:
@@ -286,7 +297,6 @@ class TrainingPlots(QWidget):
         put(self._lr_curve, "lr", positive=True)
         gap = [(x, g) for x, g in zip(xs, self.gap_points(), strict=False) if not math.isnan(g)]
         self._gap_curve.setData([p[0] for p in gap], [p[1] for p in gap])
-        self._batch_curve.setData([b[0] for b in self._batches], [b[1] for b in self._batches])
         best = self.best_epoch()
         val = self.epoch_points("val_loss") or self.epoch_points("loss")
         if best is not None and best in self._epochs:
