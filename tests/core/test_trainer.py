@@ -160,6 +160,26 @@ def test_stop_in_the_first_epoch(keras):
     )
 
 
+def test_many_small_batches_run_several_per_call_and_still_stop_promptly(keras):
+    x, y = _data(1200, seed=12)
+    xt, yt, xv, yv = _split(x, y, 100)  # 1100 rows / 16 = 69 batches: 8 per step call
+    model = _model(keras)
+    token = CancelToken()
+    seen = []
+
+    def on_event(event):
+        if isinstance(event, BatchEnd):
+            seen.append(event.step)
+            token.cancel()
+
+    cfg = TrainConfig(epochs=5, batch_size=16)
+    result = Trainer(cfg).fit(model, "binary", xt, yt, xv, yv, on_event=on_event, cancel=token)
+    assert model.steps_per_execution == 8
+    assert seen[0] == 7  # the first call ran batches 0-7
+    assert result.stopped_reason == "cancelled"
+    assert int(model.optimizer.iterations) == 16  # Stop seen at the next call's end
+
+
 class _TokenAfter(CancelToken):
     """Reports "cancelled" from its ``after``-th poll on: a Stop at an exact point."""
 

@@ -31,6 +31,9 @@ TASKS = ("binary", "multiclass", "regression")
 STOP_REASONS = ("completed", "early_stopping", "cancelled", "time_budget", "nan")
 MIN_AUTO_BATCH = 16
 MAX_AUTO_BATCH = 512
+SMALL_MODEL_PARAMS = 1_000_000  # up to this size, run MULTI_STEP batches per step call
+MULTI_STEP = 8
+MULTI_STEP_MIN_STEPS = 64
 
 
 @dataclass
@@ -265,6 +268,7 @@ class Trainer:
                 optimizer=_make_optimizer(keras, cfg.optimizer, lr),
                 loss="sparse_categorical_crossentropy" if classification else "mse",
                 metrics=["accuracy"] if classification else ["mae"],
+                steps_per_execution=_steps_per_execution(model, steps),
             )
 
         train_ds = _dataset(tf, train_tensors, n, batch, shuffle=True, seed=cfg.seed)
@@ -346,6 +350,21 @@ class Trainer:
             seconds=time.monotonic() - start,
             batch_size=batch,
         )
+
+
+def _steps_per_execution(model: Any, steps: int) -> int:
+    """Batches per call into the compiled train step.
+
+    Small models on many batches spend much of each step in Python dispatch (more so with
+    one input per column); running several batches per call removes most of it. Callbacks
+    (events, Stop, NaN and time-budget checks) then run every few batches: milliseconds
+    for such models. Large models keep one batch per call so Stop stays immediate.
+    """
+    try:
+        small = model.count_params() <= SMALL_MODEL_PARAMS
+    except Exception:
+        small = False
+    return MULTI_STEP if small and steps >= MULTI_STEP_MIN_STEPS else 1
 
 
 def _end_line(reason: str, bridge: Any, restored: bool) -> str:
