@@ -40,6 +40,7 @@ class TableSource:
     delimiter: str | None = None
     encoding: str | None = None
     has_header: bool = True
+    decimal: str = "."  # "," for files written with decimal commas (1,5)
 
 
 @dataclass
@@ -68,6 +69,12 @@ class ColumnProfile:
     infinite: int = 0
     top_values: tuple[tuple[str, int], ...] = ()  # most frequent (value, count), up to 10
     histogram: tuple[tuple[int, ...], tuple[float, ...]] | None = None  # (counts, bin edges)
+    # True when ``unique`` and the top-value counts are estimated from a sample (big tables:
+    # high-cardinality float columns, low-cardinality text columns).
+    unique_approx: bool = False
+    # Text columns that are mostly numbers: how many values are not numbers, and examples.
+    non_numeric: int = 0
+    non_numeric_examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +98,8 @@ class DataWarning:
     """A problem worth the user's attention, with a count where one applies.
 
     ``code`` is stable for tests and UI icons: "imbalance", "duplicates", "constant",
-    "identifier", "leak", "rare_class", "missing", "infinite", "high_cardinality", "text".
+    "identifier", "leak", "rare_class", "missing", "infinite", "high_cardinality", "text",
+    "mixed" (numbers mixed with other values in one column), "target_missing".
     ``severity`` is "warning" or "info"; "error" means training cannot proceed as set up.
     """
 

@@ -1,0 +1,166 @@
+"""Say what kind of dataset a path holds: a table file, a folder of images or of audio clips.
+
+Only the suffixes are looked at (cheap, no file is opened), so a dropped path is answered at
+once; reading the file is :func:`automl_gui.core.data.tabular.read_table`'s job. Anything we
+cannot use raises :class:`DataError` saying what was given and what would work instead.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from automl_gui.core.errors import DataError
+
+TABULAR = "tabular"
+IMAGES = "images"
+AUDIO = "audio"
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SUPPORTED_TABLE_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
+
+SUPPORTED_TEXT = (
+    "Open a table (CSV .csv .tsv .txt .tab, or Parquet .parquet .pq), "
+    "or a folder of images (.jpg .png .bmp .gif .webp) or audio clips (.wav .flac .ogg .mp3)."
+)
+
+# How far a folder scan goes before deciding (huge image folders must not stall the drop).
+_MAX_FILES_SCANNED = 5000
+# Files every OS sprinkles into folders; they say nothing about the dataset.
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+_SAVE_AS_CSV = "Save it as CSV (File > Save As > CSV UTF-8) or Parquet and open that file."
+_KNOWN_UNSUPPORTED: dict[str, tuple[str, str]] = {
+    ".xlsx": ("an Excel workbook", _SAVE_AS_CSV),
+    ".xlsm": ("an Excel workbook", _SAVE_AS_CSV),
+    ".xls": ("an Excel workbook", _SAVE_AS_CSV),
+    ".xlsb": ("an Excel workbook", _SAVE_AS_CSV),
+    ".ods": ("a spreadsheet (OpenDocument)", _SAVE_AS_CSV),
+    ".numbers": ("a Numbers spreadsheet", _SAVE_AS_CSV),
+    ".json": ("a JSON file", "Convert it to a CSV or Parquet table (one row per example)."),
+    ".jsonl": ("a JSON Lines file", "Convert it to a CSV or Parquet table."),
+    ".xml": ("an XML file", "Convert it to a CSV or Parquet table."),
+    ".feather": ("a Feather/Arrow file", "Save it as Parquet or CSV and open that file."),
+    ".arrow": ("an Arrow file", "Save it as Parquet or CSV and open that file."),
+    ".h5": ("an HDF5 file", "Save the table as Parquet or CSV and open that file."),
+    ".hdf5": ("an HDF5 file", "Save the table as Parquet or CSV and open that file."),
+    ".pkl": (
+        "a Python pickle",
+        "Pickles can run code when opened, so they are never loaded; save the table as "
+        "Parquet or CSV.",
+    ),
+    ".pickle": (
+        "a Python pickle",
+        "Pickles can run code when opened, so they are never loaded; save the table as "
+        "Parquet or CSV.",
+    ),
+    ".zip": ("a zip archive", "Extract it first, then open the table or folder inside."),
+    ".gz": ("a compressed file", "Decompress it first, then open the table inside."),
+    ".bz2": ("a compressed file", "Decompress it first, then open the table inside."),
+    ".xz": ("a compressed file", "Decompress it first, then open the table inside."),
+    ".7z": ("a compressed archive", "Extract it first, then open the table or folder inside."),
+    ".tar": ("a tar archive", "Extract it first, then open the table or folder inside."),
+    ".tgz": ("a tar archive", "Extract it first, then open the table or folder inside."),
+    ".rar": ("a RAR archive", "Extract it first, then open the table or folder inside."),
+    ".sav": ("an SPSS file", _SAVE_AS_CSV),
+    ".dta": ("a Stata file", _SAVE_AS_CSV),
+    ".sas7bdat": ("a SAS file", _SAVE_AS_CSV),
+    ".db": ("a database file", "Export the table you need as CSV or Parquet."),
+    ".sqlite": ("a database file", "Export the table you need as CSV or Parquet."),
+    ".pdf": ("a PDF document", "Export the table in it as CSV and open that file."),
+    ".docx": ("a Word document", "Copy the table into a spreadsheet and save it as CSV."),
+    ".keras": ("a saved model", "Open it on the Predict page; here, open a dataset."),
+    ".h5ad": ("an AnnData file", "Export the table you need as CSV or Parquet."),
+}
+
+
+def detect_kind(path: str | os.PathLike[str]) -> str:
+    """Return ``"tabular"``, ``"images"`` or ``"audio"`` for ``path``.
+
+    Raises:
+        DataError: the path does not exist, is an empty folder, or holds nothing we can
+            train on (the message says what it is; the hint says what to do instead).
+    """
+    p = Path(path)
+    if not str(path).strip():
+        raise DataError("No file was given.", SUPPORTED_TEXT)
+    if not p.exists():
+        raise DataError(
+            f"'{p}' does not exist (it may have been moved, renamed or deleted).",
+            "Check the path, or drop the file on the window again.",
+        )
+    if p.is_dir():
+        return _detect_folder(p)
+    return _detect_file(p)
+
+
+def _detect_file(p: Path) -> str:
+    suffix = p.suffix.lower()
+    if suffix in SUPPORTED_TABLE_SUFFIXES:
+        return TABULAR
+    name = p.name
+    if suffix in _KNOWN_UNSUPPORTED:
+        what, hint = _KNOWN_UNSUPPORTED[suffix]
+        raise DataError(f"'{name}' is {what}, which cannot be opened directly.", hint)
+    if suffix in IMAGE_SUFFIXES or suffix in AUDIO_SUFFIXES:
+        kind = "an image" if suffix in IMAGE_SUFFIXES else "an audio clip"
+        raise DataError(
+            f"'{name}' is a single file ({kind}); a dataset is a folder of them.",
+            "Open the folder that holds the files, with one subfolder per class "
+            "(e.g. photos/cat/*.jpg and photos/dog/*.jpg).",
+        )
+    described = f"'{name}' has the suffix '{suffix}'" if suffix else f"'{name}' has no suffix"
+    raise DataError(
+        f"{described}, which is not a supported dataset type.",
+        SUPPORTED_TEXT + " A CSV file with another suffix can be renamed to .csv.",
+    )
+
+
+def _detect_folder(p: Path) -> str:
+    counts = {IMAGES: 0, AUDIO: 0, TABULAR: 0, "other": 0}
+    scanned = 0
+    try:
+        for _root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for fname in files:
+                if fname.startswith(".") or fname.lower() in _IGNORED_NAMES:
+                    continue
+                suffix = os.path.splitext(fname)[1].lower()
+                if suffix in IMAGE_SUFFIXES:
+                    counts[IMAGES] += 1
+                elif suffix in AUDIO_SUFFIXES:
+                    counts[AUDIO] += 1
+                elif suffix in SUPPORTED_TABLE_SUFFIXES:
+                    counts[TABULAR] += 1
+                else:
+                    counts["other"] += 1
+                scanned += 1
+            if scanned >= _MAX_FILES_SCANNED:
+                break
+    except PermissionError as exc:  # os.walk swallows most errors; listing the root may not
+        raise DataError(
+            f"Cannot read the folder '{p.name}': permission denied.",
+            "Check that you may read this folder, or copy it somewhere you can.",
+        ) from exc
+
+    if scanned == 0:
+        raise DataError(
+            f"The folder '{p.name}' is empty (no files in it or its subfolders).",
+            SUPPORTED_TEXT,
+        )
+    media = counts[IMAGES] + counts[AUDIO]
+    if media and media * 2 >= scanned:  # "mostly" media files
+        return IMAGES if counts[IMAGES] >= counts[AUDIO] else AUDIO
+    if counts[TABULAR]:
+        raise DataError(
+            f"The folder '{p.name}' holds table files, not a folder dataset "
+            f"({counts[TABULAR]} table file(s) among {scanned} files).",
+            "Open the table file itself (e.g. the .csv) rather than its folder.",
+        )
+    raise DataError(
+        f"The folder '{p.name}' holds no images or audio clips ({scanned} files of other types).",
+        SUPPORTED_TEXT,
+    )

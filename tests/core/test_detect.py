@@ -1,0 +1,110 @@
+"""detect_kind: which dataset a dropped path holds, or a plain error saying what would work."""
+
+from __future__ import annotations
+
+import pytest
+
+from automl_gui.core.data import SUPPORTED_TABLE_SUFFIXES, detect_kind
+from automl_gui.core.errors import DataError
+
+
+@pytest.mark.parametrize("name", ["a.csv", "b.TSV", "c.txt", "d.tab", "e.parquet", "f.PQ"])
+def test_table_files_are_tabular_whatever_the_case_of_the_suffix(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("x,y\n1,2\n")
+    assert detect_kind(path) == "tabular"
+    assert detect_kind(str(path)) == "tabular"
+
+
+def test_supported_table_suffixes_are_listed():
+    assert set(SUPPORTED_TABLE_SUFFIXES) == {".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq"}
+
+
+def test_folder_of_images_in_class_subfolders_is_images(tmp_path):
+    for cls in ("cat", "dog"):
+        (tmp_path / cls).mkdir()
+        for i in range(3):
+            (tmp_path / cls / f"{i}.JPG").write_bytes(b"\xff\xd8\xff")
+    (tmp_path / ".DS_Store").write_bytes(b"")
+    (tmp_path / "labels.csv").write_text("file,label\n")
+    assert detect_kind(tmp_path) == "images"
+
+
+def test_folder_of_audio_clips_is_audio(tmp_path):
+    for i, ext in enumerate([".wav", ".flac", ".ogg", ".mp3"]):
+        (tmp_path / f"clip{i}{ext}").write_bytes(b"RIFF")
+    assert detect_kind(tmp_path) == "audio"
+
+
+def test_missing_path_says_it_does_not_exist(tmp_path):
+    with pytest.raises(DataError, match="does not exist") as info:
+        detect_kind(tmp_path / "gone.csv")
+    assert info.value.hint
+
+
+def test_empty_folder_is_refused(tmp_path):
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(DataError, match="empty") as info:
+        detect_kind(tmp_path)
+    assert "CSV" in info.value.hint
+
+
+def test_excel_file_is_refused_with_save_as_csv_hint(tmp_path):
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(DataError, match="report.xlsx is|'report.xlsx' is an Excel") as info:
+        detect_kind(path)
+    assert "CSV" in info.value.hint
+
+
+def test_unknown_suffix_lists_what_is_supported(tmp_path):
+    path = tmp_path / "notes.doc2"
+    path.write_text("hello")
+    with pytest.raises(DataError, match=r"\.doc2") as info:
+        detect_kind(path)
+    assert ".csv" in info.value.hint and ".parquet" in info.value.hint
+
+
+def test_pickle_is_refused_for_safety(tmp_path):
+    path = tmp_path / "frame.pkl"
+    path.write_bytes(b"\x80\x04")
+    with pytest.raises(DataError, match="pickle") as info:
+        detect_kind(path)
+    assert "Parquet" in info.value.hint
+
+
+def test_single_image_file_asks_for_its_folder(tmp_path):
+    path = tmp_path / "cat.png"
+    path.write_bytes(b"\x89PNG")
+    with pytest.raises(DataError, match="single file") as info:
+        detect_kind(path)
+    assert "folder" in info.value.hint
+
+
+def test_folder_of_tables_asks_for_the_table_itself(tmp_path):
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match="table files") as info:
+        detect_kind(tmp_path)
+    assert "table file itself" in info.value.hint
+
+
+def test_folder_of_other_files_is_refused(tmp_path):
+    (tmp_path / "a.doc").write_text("x")
+    (tmp_path / "b.md").write_text("x")
+    with pytest.raises(DataError, match="no images or audio"):
+        detect_kind(tmp_path)
+
+
+def test_importing_the_package_defers_pandas_until_the_readers_are_used():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import automl_gui.core.data as d\n"
+        "print('pandas' in sys.modules)\n"
+        "d.read_table\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
