@@ -5,14 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication
+from gui_helpers import drop
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QKeySequence
 
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import about, messages
@@ -44,30 +43,6 @@ def make_window(qtbot, tmp_path):
         return window
 
     return make
-
-
-def drop(window: MainWindow, path: str, target=None) -> None:
-    """Drag a file URL over ``target`` (default: the window), then drop it there.
-
-    The drag-enter goes through Qt's real dispatch (so the window must accept it); Qt only
-    delivers a drop during a real drag, so the drop event is handed to the window's handler
-    for that widget, as Qt would.
-    """
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(path)])
-    widget = target or window
-    action, button = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # QPoint constructor
-        enter = QDragEnterEvent(QPoint(5, 5), action, mime, button, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, enter)
-    assert enter.isAccepted()
-    event = QDropEvent(QPointF(5, 5), action, mime, button, Qt.KeyboardModifier.NoModifier)
-    if widget is window:
-        window.dropEvent(event)
-    else:
-        assert window.eventFilter(widget, event)
-    assert event.isAccepted()
 
 
 def test_window_appears_before_tensorflow_is_imported_and_engine_loads_after():
