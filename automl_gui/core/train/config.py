@@ -23,7 +23,8 @@ class TrainConfig:
         restore_best: keep the weights of the best validation epoch (also on Stop).
         class_weights: "balanced" or "none" (classification only).
         seed: random seed for weights, shuffling and dropout.
-        time_budget: seconds; 0 means no limit. Training stops after the epoch that exceeds it.
+        time_budget: seconds; 0 means no limit. Training stops after the batch that crosses it
+            (the partial epoch is still validated) and keeps the best weights.
     """
 
     optimizer: str = "adam"
