@@ -136,6 +136,9 @@ class DataPage(QWidget):
         hint = QLabel("Tip: drop a file anywhere on the window to open it.")
         hint.setProperty("role", "muted")
         self.welcome_text.setFixedWidth(560)
+        # a fixed-width wrapped label does not ask for its wrapped height: seen clipped to
+        # two of its three lines on a screenshot
+        self.welcome_text.setMinimumHeight(self.welcome_text.heightForWidth(560) + 4)
         layout = QVBoxLayout(panel)
         layout.addStretch(1)
         layout.addWidget(self.welcome_title, 0, Qt.AlignmentFlag.AlignHCenter)
