@@ -50,7 +50,9 @@ def main() -> int:
     for name in ("data", "preprocess", "model"):
         window.go_to(name)
         wait_for(lambda: True)
-        window.grab().save(str(out / f"{'123'['data preprocess model'.split().index(name)]}_{name}.png"))
+        window.grab().save(
+            str(out / f"{'123'['data preprocess model'.split().index(name)]}_{name}.png")
+        )
     window.state.training.epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 40
     window.go_to("train")
     window.start_training()

@@ -46,9 +46,7 @@ class AppState(QObject):
         self.hardware_plan: Any = None  # core.hardware.HardwarePlan once the engine is ready
 
     # -- setters that notify ----------------------------------------------------------------
-    def set_dataset(
-        self, table: LoadedTable | None, profile: TableProfile | None
-    ) -> None:
+    def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:
         self.table, self.profile = table, profile
         self.warnings = []
         self.target = self.task = None
