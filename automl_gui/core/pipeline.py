@@ -42,7 +42,7 @@ class TabularRun:
         """The run as an export :class:`~automl_gui.core.export.bundle.Bundle` (not on disk)."""
         from automl_gui.core.export.bundle import Bundle
 
-        return Bundle(model=self.model, metadata=self.metadata, path=None)
+        return Bundle(model=self.model, metadata=self.metadata, path=None, report=self.report)
 
     @property
     def task(self) -> str:

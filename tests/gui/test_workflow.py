@@ -77,6 +77,7 @@ def test_drop_train_export_reload_matches_the_app(qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(ExportDialog, "exec", exec_without_file_dialog)
     window.action_export.trigger()
     assert results and results[0].ok, results
+    assert (out / "report.json").exists()  # the evaluation travels with the model
 
     raw = pd.read_csv(csv).drop(columns=["species"])
     reloaded = predict_frame(load_bundle(out), raw)

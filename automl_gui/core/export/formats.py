@@ -113,6 +113,8 @@ def _write_savedmodel(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite
                 f"Could not export a SavedModel: {exc}", "Try the .keras format instead."
             ) from None
         write_json(tmp / METADATA_FILE, meta)
+        if bundle.report:
+            write_json(tmp / REPORT_FILE, bundle.report)
         commit_dir(tmp, out, overwrite)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
