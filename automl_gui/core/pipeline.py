@@ -275,3 +275,64 @@ def _balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
     counts = np.bincount(np.asarray(y, dtype="int64"), minlength=n_classes).astype("float64")
     total = counts.sum()
     return {i: float(total / (n_classes * c)) if c > 0 else 0.0 for i, c in enumerate(counts)}
+
+
+def train_tabular_isolated(
+    process: Any,
+    df: Any,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TabularRun:
+    """:func:`train_tabular` in an :class:`~automl_gui.core.process.EngineProcess`.
+
+    The window uses this so training never competes with it for the interpreter lock. The
+    child saves the trained model to a temporary file; it is loaded back here (safe mode) and
+    the file removed. Same result, events and errors as :func:`train_tabular`.
+    """
+    import shutil
+    import tempfile
+
+    from automl_gui.core.export.bundle import load_keras_model
+
+    workdir = Path(tempfile.mkdtemp(prefix="automl-gui-run-"))
+    try:
+        run = process.run(
+            "automl_gui.core.pipeline:_train_in_child",
+            {
+                "df": df,
+                "preprocess": preprocess,
+                "mlp": mlp,
+                "training": training,
+                "plan": plan,
+                "model_path": str(workdir / "model.keras"),
+            },
+            on_event=on_event,
+            cancel=cancel,
+        )
+        run.model = load_keras_model(workdir / "model.keras")
+        return run
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _train_in_child(
+    *,
+    df: Any,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    plan: Any,
+    model_path: str,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TabularRun:
+    """Child side of :func:`train_tabular_isolated`: the model travels as a .keras file."""
+    run = train_tabular(df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel)
+    run.model.save(model_path)
+    run.model = None
+    return run

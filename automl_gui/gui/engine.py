@@ -30,7 +30,13 @@ def load_engine_job(on_event: Any = None, cancel: CancelToken | None = None) -> 
     devices = hardware.list_devices()
     plan = hardware.plan_for(devices)
     hardware.apply_plan(plan)
-    return {"plan": plan, "devices": list(devices)}
+    # Training runs in a warm child process so it never competes with the window for the
+    # interpreter lock (see core/process.py); it imports TensorFlow on its own meanwhile.
+    from automl_gui.core.process import EngineProcess
+
+    process = EngineProcess()
+    process.start()
+    return {"plan": plan, "devices": list(devices), "process": process}
 
 
 class EngineLoader(QObject):
@@ -68,10 +74,17 @@ class EngineLoader(QObject):
 
     def _on_finished(self, result: Any) -> None:
         self.devices = list(result.get("devices", []))
+        self._state.engine_process = result.get("process")
         plan = result.get("plan")
         self._state.set_engine_ready(True, plan)
         label = getattr(plan, "device_label", "CPU")
         self._state.status.emit(f"Engine ready: {label}")
+
+    def close(self) -> None:
+        """Stop the engine process (the window is closing)."""
+        process, self._state.engine_process = self._state.engine_process, None
+        if process is not None:
+            process.close()
 
     def _on_failed(self, message: str, hint: str) -> None:
         self.error = f"{message} {hint}".strip()

@@ -539,6 +539,7 @@ class MainWindow(QMainWindow):
         if self.engine.is_running():
             self.hide()
             self.engine.wait()
+        self.engine.close()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

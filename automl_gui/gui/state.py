@@ -44,6 +44,7 @@ class AppState(QObject):
         self.training_active = False
         self.engine_ready = False
         self.hardware_plan: Any = None  # core.hardware.HardwarePlan once the engine is ready
+        self.engine_process: Any = None  # core.process.EngineProcess that runs training
 
     # -- setters that notify ----------------------------------------------------------------
     def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:

@@ -63,7 +63,7 @@ def test_drop_train_export_reload_matches_the_app(qtbot, tmp_path, monkeypatch):
     assert len(plots.epoch_points("loss")) == 3
     assert len(plots.epoch_points("val_loss")) == 3
     assert plots.batch_points()  # the smoothed batch-loss line moved during training
-    assert window.action_export.isEnabled()
+    qtbot.waitUntil(window.action_export.isEnabled, timeout=10_000)  # once the worker ends
 
     out = tmp_path / "exported"
     results = []

@@ -1,6 +1,7 @@
 """Train page: what will be trained, Start/Stop, progress with ETA, live plots, epoch log.
 
-Training runs :func:`automl_gui.core.pipeline.train_tabular` in a :class:`JobWorker`. After each
+Training runs :func:`automl_gui.core.pipeline.train_tabular` in the engine's child process
+(or, without one, in a thread) from a :class:`JobWorker`. After each
 epoch the accumulated history goes through :func:`core.train.diagnostics.diagnose`; an
 overfitting finding shows a banner with remedies and a marker on the plots.
 """
@@ -192,10 +193,22 @@ class TrainPage(QWidget):
         mlp = copy.deepcopy(st.mlp)
         training = copy.deepcopy(st.training)
         plan = st.hardware_plan
+        process = st.engine_process
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.pipeline import train_tabular
+            from automl_gui.core.pipeline import train_tabular, train_tabular_isolated
 
+            if process is not None:  # the usual case: the engine's own process
+                return train_tabular_isolated(
+                    process,
+                    df,
+                    preprocess,
+                    mlp,
+                    training,
+                    plan=plan,
+                    on_event=on_event,
+                    cancel=cancel,
+                )
             return train_tabular(
                 df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
             )

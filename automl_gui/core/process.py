@@ -1,0 +1,179 @@
+"""A warm child process that runs engine jobs away from the caller's interpreter.
+
+Why: training in a thread of the window's process competes with the window for Python's
+global interpreter lock, and the window's plots stalled for 60-250 ms at a time (measured by
+``benchmarks/bench_ui_responsiveness.py``). In a child process the two only share CPU cores,
+which the operating system schedules fairly. A crash in TensorFlow (or the kernel killing it
+for memory) also no longer takes the window down with it.
+
+The child is started with the ``spawn`` method (never ``fork``: the parent has threads and
+may have TensorFlow loaded), imports TensorFlow at once so the first job starts warm, and then
+serves jobs one at a time. A job is ``"package.module:function"`` plus keyword arguments; it
+is called as ``function(**kwargs, on_event=..., cancel=...)`` and its events come back to the
+caller's ``on_event`` as they happen. Everything crossing the boundary must pickle.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import multiprocessing as mp
+import os
+import queue
+import threading
+import traceback
+from typing import Any
+
+from automl_gui.core import errors
+from automl_gui.core.errors import AutoMLError, ModelError
+from automl_gui.core.events import CancelToken, EventCallback
+
+_POLL_S = 0.05
+NICENESS = 5
+
+
+class EngineProcess:
+    """One child process running engine jobs sequentially (thread-safe to call ``run``)."""
+
+    def __init__(self, *, warm: bool = True) -> None:
+        self._ctx = mp.get_context("spawn")
+        self._warm = warm
+        self._proc: Any = None
+        self._jobs: Any = None
+        self._events: Any = None
+        self._cancel: Any = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the child if it is not running (returns at once; it warms up on its own)."""
+        if self._proc is not None and self._proc.is_alive():
+            return
+        self._jobs = self._ctx.Queue()
+        self._events = self._ctx.Queue()
+        self._cancel = self._ctx.Event()
+        self._proc = self._ctx.Process(
+            target=_serve,
+            args=(self._jobs, self._events, self._cancel, self._warm),
+            name="automl-gui-engine",
+            daemon=True,
+        )
+        self._proc.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.is_alive()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Ask the child to exit; terminate it if it does not."""
+        if self._proc is None:
+            return
+        if self._proc.is_alive():
+            self._cancel.set()
+            self._jobs.put(None)
+            self._proc.join(timeout)
+            if self._proc.is_alive():
+                self._proc.terminate()
+                self._proc.join(timeout)
+        self._proc = None
+
+    # -- jobs ---------------------------------------------------------------------------------
+    def run(
+        self,
+        target: str,
+        kwargs: dict[str, Any],
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """Run ``target(**kwargs)`` in the child and return its result (blocking).
+
+        Raises what the job raised (AutoMLError subclasses keep their message and hint), or
+        ModelError when the child died.
+        """
+        with self._lock:
+            self.start()
+            self._cancel.clear()
+            self._drain()
+            self._jobs.put((target, kwargs))
+            cancel_sent = False
+            while True:
+                if cancel is not None and cancel.cancelled and not cancel_sent:
+                    self._cancel.set()
+                    cancel_sent = True
+                try:
+                    kind, payload = self._events.get(timeout=_POLL_S)
+                except queue.Empty:
+                    if not self._proc.is_alive():
+                        code = self._proc.exitcode
+                        self._proc = None
+                        raise ModelError(
+                            f"The engine process stopped unexpectedly (exit code {code}).",
+                            "It may have run out of memory: try a smaller batch size, a smaller "
+                            "model or fewer rows. The window keeps working; start again.",
+                        ) from None
+                    continue
+                if kind == "event":
+                    if on_event is not None:
+                        on_event(payload)
+                elif kind == "result":
+                    return payload
+                elif kind == "error":
+                    raise _rebuild_error(payload)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._events.get_nowait()
+            except queue.Empty:
+                return
+
+
+def _rebuild_error(payload: dict[str, Any]) -> BaseException:
+    cls = getattr(errors, payload["type"], None)
+    if isinstance(cls, type) and issubclass(cls, AutoMLError):
+        return cls(payload["message"], payload["hint"])
+    return ModelError(payload["message"], payload["hint"])
+
+
+def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
+    """The child's loop: run each job, stream its events, send its result or error."""
+    if hasattr(os, "nice"):
+        # A little below the window: when cores are scarce the scheduler serves the window's
+        # repaints first; training still gets every cycle the window does not use.
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
+    if warm:
+        from automl_gui.core import lazy
+
+        lazy.keras()
+        with lazy.quiet_native_stderr():  # the runtime's first op logs CUDA probing
+            lazy.tf().constant(0.0).numpy()
+    while True:
+        job = jobs.get()
+        if job is None:
+            return
+        target, kwargs = job
+        token = CancelToken()
+        done = threading.Event()
+
+        def watch(token: CancelToken = token, done: threading.Event = done) -> None:
+            while not done.wait(_POLL_S):
+                if cancel_flag.is_set():
+                    token.cancel()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            module, name = target.split(":")
+            func = getattr(importlib.import_module(module), name)
+            result = func(**kwargs, on_event=lambda e: events.put(("event", e)), cancel=token)
+            events.put(("result", result))
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the caller
+            if not isinstance(exc, AutoMLError):
+                traceback.print_exc()  # a bug: keep the trace on the console for reports
+            message, hint = errors.describe(exc)
+            events.put(("error", {"type": type(exc).__name__, "message": message, "hint": hint}))
+        finally:
+            done.set()

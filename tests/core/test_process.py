@@ -1,0 +1,88 @@
+"""Training in the engine process: same results and events, errors keep their words,
+Stop works across the boundary, and a dead child is reported instead of hanging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.data.schema import LoadedTable, TableSource
+from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.events import CancelToken, EpochEnd
+from automl_gui.core.export.bundle import predict_frame
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.pipeline import setup_tabular, train_tabular_isolated
+from automl_gui.core.process import EngineProcess
+from automl_gui.core.train.config import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def engine():
+    process = EngineProcess()
+    process.start()
+    yield process
+    process.close()
+
+
+def _data(n: int = 300):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=n)
+    df = pd.DataFrame(
+        {"x": x, "c": rng.choice(["a", "b"], size=n), "y": np.where(x > 0, "up", "down")}
+    )
+    setup = setup_tabular(LoadedTable(df=df, source=TableSource("m.csv", "csv")), "y")
+    return df, setup.preprocess
+
+
+def _configs(epochs: int = 3):
+    return MLPConfig(auto=False, hidden_units=[8]), TrainConfig(epochs=epochs, batch_size=32)
+
+
+def test_run_in_child_returns_a_usable_model_and_streams_events(engine):
+    df, pre = _data()
+    mlp, training = _configs()
+    events = []
+    run = train_tabular_isolated(engine, df, pre, mlp, training, on_event=events.append)
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1, 2]
+    assert run.result.epochs_run == 3 and run.report["task"] == "binary"
+    frame = predict_frame(run.bundle, df.head(5))  # the model came back through a file
+    probs = frame[["probability_down", "probability_up"]].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_errors_keep_their_class_message_and_hint(engine):
+    df, pre = _data()
+    pre.split.train, pre.split.validation, pre.split.test = 0.5, 0.1, 0.1  # sums to 0.7
+    mlp, training = _configs()
+    with pytest.raises(ConfigError) as info:
+        train_tabular_isolated(engine, df, pre, mlp, training)
+    assert info.value.message and info.value.hint
+    assert engine.alive  # the child survives a failed job
+
+
+def test_stop_crosses_the_process_boundary(engine):
+    df, pre = _data()
+    mlp, training = _configs(epochs=200)
+    cancel = CancelToken()
+
+    def on_event(event):
+        if isinstance(event, EpochEnd) and event.epoch >= 1:
+            cancel.cancel()
+
+    run = train_tabular_isolated(engine, df, pre, mlp, training, on_event=on_event, cancel=cancel)
+    assert run.result.stopped_reason == "cancelled" and run.result.epochs_run < 20
+
+
+def test_a_dead_child_is_reported_not_waited_for():
+    process = EngineProcess(warm=False)
+    df, pre = _data()
+    mlp, training = _configs(epochs=500)
+
+    def kill_on_first_epoch(event):
+        if isinstance(event, EpochEnd):
+            process._proc.kill()
+
+    with pytest.raises(ModelError, match="stopped unexpectedly"):
+        train_tabular_isolated(process, df, pre, mlp, training, on_event=kill_on_first_epoch)
+    process.close()
