@@ -7,6 +7,9 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to the GUI or the command line and return the exit status."""
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the engine process is spawned; frozen apps need this
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] in {"gui", "--smoke-test"}:
         from automl_gui.gui.app import run_app

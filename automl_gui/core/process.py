@@ -138,6 +138,10 @@ def _rebuild_error(payload: dict[str, Any]) -> BaseException:
 
 def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
     """The child's loop: run each job, stream its events, send its result or error."""
+    parent = mp.parent_process()
+    if parent is not None:
+        # Never outlive the window: if it is killed, nothing else would ever stop this child.
+        threading.Thread(target=lambda: (parent.join(), os._exit(0)), daemon=True).start()
     if hasattr(os, "nice"):
         # A little below the window: when cores are scarce the scheduler serves the window's
         # repaints first; training still gets every cycle the window does not use.

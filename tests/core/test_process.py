@@ -86,3 +86,33 @@ def test_a_dead_child_is_reported_not_waited_for():
     with pytest.raises(ModelError, match="stopped unexpectedly"):
         train_tabular_isolated(process, df, pre, mlp, training, on_event=kill_on_first_epoch)
     process.close()
+
+
+def test_the_child_does_not_outlive_a_killed_parent(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, time\n"
+        "from automl_gui.core.process import EngineProcess\n"
+        "if __name__ == '__main__':\n"
+        "    p = EngineProcess(warm=False)\n"
+        "    p.start()\n"
+        "    time.sleep(2)\n"
+        "    print(p._proc.pid, flush=True)\n"
+        "    os._exit(0)  # dies without any clean-up, as a killed window would\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    child = int(out.stdout.strip())
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(child, 9)
+    raise AssertionError("the engine process outlived its parent")
