@@ -8,6 +8,7 @@ public page methods as the GUI tests; the file dialogs are bypassed.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -41,7 +42,8 @@ def main() -> int:
     create_application([])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings)
-    window.resize(1360, 860)
+    width, height = (int(v) for v in os.environ.get("SHOT_SIZE", "1360x860").split("x"))
+    window.resize(width, height)
     window.show()
     wait_for(lambda: window.state.engine_ready)
     window.grab().save(str(out / "0_welcome.png"))
