@@ -8,3 +8,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+# Qt's default settings store lives under XDG_CONFIG_HOME: keep the tests' writes (recent
+# files, remembered folders) out of the developer's own configuration.
+if "AUTOML_GUI_TEST_CONFIG" not in os.environ:
+    import tempfile
+
+    os.environ["AUTOML_GUI_TEST_CONFIG"] = tempfile.mkdtemp(prefix="automl-gui-test-config-")
+    os.environ["XDG_CONFIG_HOME"] = os.environ["AUTOML_GUI_TEST_CONFIG"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.state import AppState
 from automl_gui.gui.workers import JobWorker
@@ -145,7 +146,7 @@ class ExportDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
-        self._folder = str(QSettings().value(SETTINGS_KEY, str(Path.home())))
+        self._folder = str(app_settings.current().value(SETTINGS_KEY, str(Path.home())))
         self.path_edit.setText(str(Path(self._folder) / DEFAULT_NAMES.get(self.fmt, "model")))
         self._refresh()
 
@@ -185,7 +186,7 @@ class ExportDialog(QDialog):
             )
         if path:
             self._folder = str(Path(path).parent)
-            QSettings().setValue(SETTINGS_KEY, self._folder)
+            app_settings.current().setValue(SETTINGS_KEY, self._folder)
             self.path_edit.setText(path)
 
     def _refresh(self) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
@@ -293,7 +294,7 @@ class EvaluatePage(QWidget):
 
     # -- saving ------------------------------------------------------------------------------
     def _save_report_clicked(self) -> None:
-        settings = QSettings()
+        settings = app_settings.current()
         folder = str(settings.value("evaluate/last_folder", str(Path.home())))
         path, _ = QFileDialog.getSaveFileName(
             self, "Save report", str(Path(folder) / "report.json"), "JSON (*.json)"

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
@@ -140,7 +141,7 @@ class PredictPage(QWidget):
         return True
 
     def _open_clicked(self) -> None:
-        settings = QSettings()
+        settings = app_settings.current()
         folder = str(settings.value("predict/last_folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(self, "Predict on file", folder, TABLE_FILTER)
         if path:
@@ -182,7 +183,7 @@ class PredictPage(QWidget):
 
     # -- loading a model -----------------------------------------------------------------------
     def _load_clicked(self) -> None:
-        settings = QSettings()
+        settings = app_settings.current()
         folder = str(settings.value("predict/model_folder", str(Path.home())))
         path = QFileDialog.getExistingDirectory(self, "Load exported model (folder)", folder)
         if path:
@@ -208,7 +209,7 @@ class PredictPage(QWidget):
 
     # -- saving --------------------------------------------------------------------------------
     def _save_clicked(self) -> None:
-        settings = QSettings()
+        settings = app_settings.current()
         folder = str(settings.value("predict/last_folder", str(Path.home())))
         stem = Path(self.source_path).stem if self.source_path else "data"
         path, _ = QFileDialog.getSaveFileName(
