@@ -178,6 +178,7 @@ def train_tabular(
             pre, built = _build()
     else:
         pre, built = _build()
+    emit(on_event, Log(_describe_model(built.train_model, mlp, int(pre.features.shape[-1]))))
     x_train = frame_to_inputs(prepared.train, pre.schema)
     x_val = frame_to_inputs(prepared.validation, pre.schema)
     cancel.raise_if_cancelled()
@@ -336,3 +337,18 @@ def _train_in_child(
     run.model.save(model_path)
     run.model = None
     return run
+
+
+def _describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
+    """One log line saying what was built (Auto sizes the network: say to what)."""
+    units = [
+        layer.units
+        for layer in model.layers
+        if type(layer).__name__ == "Dense" and layer is not model.layers[-1]
+    ]
+    how = "sized to the data" if mlp.auto else "as set"
+    layers = ", ".join(str(u) for u in units) or "none"
+    return (
+        f"Model: MLP {how}, hidden layers {layers} on {n_features} encoded inputs "
+        f"({model.count_params():,} weights)."
+    )
