@@ -131,7 +131,7 @@ def train_tabular(
         frame_to_inputs,
         prepare_data,
     )
-    from automl_gui.core.train.diagnostics import diagnose
+    from automl_gui.core.train.diagnostics import diagnose, still_improving
     from automl_gui.core.train.trainer import Trainer
 
     cancel = cancel or CancelToken()
@@ -248,7 +248,7 @@ def train_tabular(
     metadata["metrics"] = report["metrics"]
     metadata["sample_predictions"] = sample_predictions(model, metadata)
 
-    diagnosis = diagnose(result.history)
+    diagnosis = diagnose(result.history) or still_improving(result.history, result.stopped_reason)
     if diagnosis is not None:
         emit(on_event, Log(diagnosis.message, "warning"))
     emit(on_event, Progress("evaluate", 1.0, "Done."))

@@ -109,3 +109,20 @@ def test_nan_epochs_are_ignored():
 def test_generalization_gap():
     assert generalization_gap({"loss": [1.0, 0.5], "val_loss": [1.5, 0.75]}) == [0.5, 0.25]
     assert generalization_gap({"loss": [1.0]}) == []
+
+
+def test_still_improving_only_when_the_limit_cut_a_falling_loss_short():
+    from automl_gui.core.train.diagnostics import still_improving
+
+    falling = {
+        "loss": [1.0 / (i + 1) for i in range(20)],
+        "val_loss": [1.1 / (i + 1) for i in range(20)],
+    }
+    note = still_improving(falling, "completed")
+    assert note is not None and note.kind == "still_improving" and "epoch limit" in note.message
+    assert still_improving(falling, "time_budget") is not None
+    assert still_improving(falling, "early_stopping") is None  # it ended on its own
+    assert still_improving(falling, "cancelled") is None
+    flat = {"loss": [0.5] * 20, "val_loss": [0.6] * 14 + [0.599] * 6}
+    assert still_improving(flat, "completed") is None  # converged: < 1 % better
+    assert still_improving({"val_loss": [1.0, 0.9, 0.8]}, "completed") is None  # too short

@@ -13,6 +13,7 @@ _NAMES = {
     "Diagnosis": "diagnostics",
     "diagnose": "diagnostics",
     "generalization_gap": "diagnostics",
+    "still_improving": "diagnostics",
     "STOP_REASONS": "trainer",
     "Trainer": "trainer",
     "TrainResult": "trainer",

@@ -184,3 +184,41 @@ def diagnose(
         if found is not None:
             return found
     return _underfitting(history, loss, val, min_epochs, baseline_loss)
+
+
+STILL_IMPROVING_WINDOW = 5
+STILL_IMPROVING_MIN_GAIN = 0.01  # relative drop of the best val loss over the last epochs
+
+
+def still_improving(
+    history: Mapping[str, Sequence[float]], stopped_reason: str
+) -> Diagnosis | None:
+    """After a run that hit its epoch limit or time budget: was it still getting better?
+
+    Judged once at the end (during training a falling loss is just progress). True when the
+    best validation loss of the last few epochs beats the best before them by more than 1 %.
+    """
+    if stopped_reason not in ("completed", "time_budget"):
+        return None
+    val = [v for v in _clean(history.get("val_loss") or history.get("loss")) if math.isfinite(v)]
+    n = len(val)
+    if n <= STILL_IMPROVING_WINDOW:
+        return None
+    before = min(val[: n - STILL_IMPROVING_WINDOW])
+    recent = min(val[n - STILL_IMPROVING_WINDOW :])
+    if before <= 0 or (before - recent) / before < STILL_IMPROVING_MIN_GAIN:
+        return None
+    limit = "the time budget" if stopped_reason == "time_budget" else "the epoch limit"
+    return Diagnosis(
+        kind="still_improving",
+        epoch=n - 1,
+        message=(
+            f"Training stopped at {limit} while the validation loss was still falling "
+            f"({(before - recent) / before:.1%} better over the last "
+            f"{STILL_IMPROVING_WINDOW} epochs): the model has not converged yet."
+        ),
+        remedies=[
+            "Train for more epochs (early stopping ends it when it stops improving).",
+            "Or raise the learning rate a little to converge faster.",
+        ],
+    )
