@@ -34,7 +34,7 @@ from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR
+from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR, style_plot
 from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
 
 CLASSIFICATION_CARDS = (
@@ -55,17 +55,7 @@ REGRESSION_CARDS = (
 
 def _plot(title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
     w = pg.PlotWidget(background="w")
-    item = w.getPlotItem()
-    item.setTitle(title, color=AXIS_COLOR, size="11pt")
-    item.showGrid(x=True, y=True, alpha=0.15)
-    item.setLabel("bottom", xlabel, color=AXIS_COLOR)
-    item.setLabel("left", ylabel, color=AXIS_COLOR)
-    item.setMenuEnabled(False)
-    for axis in ("left", "bottom"):
-        ax = item.getAxis(axis)
-        ax.setPen(pg.mkPen(AXIS_COLOR))
-        ax.setTextPen(pg.mkPen(AXIS_COLOR))
-        ax.enableAutoSIPrefix(False)
+    style_plot(w.getPlotItem(), title, xlabel, ylabel)
     return w
 
 
