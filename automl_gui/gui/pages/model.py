@@ -170,6 +170,13 @@ class ModelPage(QWidget):
         self.layers_error.setStyleSheet("color: #B71C1C;")
         self.layers_error.setWordWrap(True)
         self.layers_error.hide()
+        self.auto_note = QLabel(
+            "Auto sizes the layers when training starts, from the encoded inputs and the rows; "
+            "the training log says what it built. It uses the settings shown below; choose MLP "
+            "to change them."
+        )
+        self.auto_note.setProperty("role", "muted")
+        self.auto_note.setWordWrap(True)
         self.activation_combo = _combo(
             [(a, a) for a in ACTIVATIONS],
             "The non-linearity after each hidden layer. relu is a safe default.",
@@ -204,6 +211,7 @@ class ModelPage(QWidget):
         mform.addRow("Model family", self.family_combo)
         mform.addRow("Hidden layers", self.layers_edit)
         mform.addRow("", self.layers_error)
+        mform.addRow("", self.auto_note)
         mform.addRow("Activation", self.activation_combo)
         mform.addRow("Dropout", self.dropout_spin)
         mform.addRow("L1", self.l1_spin)
@@ -361,6 +369,7 @@ class ModelPage(QWidget):
         ):
             w.setEnabled(manual)
         self.layers_error.setVisible(manual and bool(self.layers_error.text()))
+        self.auto_note.setVisible(not manual)
         self.patience_spin.setEnabled(self.early_check.isChecked())
         task = self.state.task
         self.class_weight_combo.setEnabled(task is None or task != "regression")
