@@ -147,6 +147,15 @@ def test_predict_on_file_with_unseen_category_then_save(qtbot, classification, t
     assert not page.save_predictions(str(path))  # never overwrites the input file
     assert pd.read_csv(path).shape == new.shape
 
+    # A later file that fails must not leave the earlier file's answers on show as its own.
+    bad = tmp_path / "bad.csv"
+    new.drop(columns=["x2"]).to_csv(bad, index=False)
+    qtbot.waitUntil(lambda: page.worker is None, timeout=5_000)
+    with qtbot.waitSignal(page.prediction_failed, timeout=60_000):
+        page.predict_file(str(bad))
+    assert page.predictions is None and page.model.rowCount() == 0
+    qtbot.waitUntil(lambda: not page.save_button.isEnabled(), timeout=5_000)
+
 
 def test_predict_reports_a_missing_column_in_the_banner(qtbot, classification, tmp_path):
     state = _state(classification)

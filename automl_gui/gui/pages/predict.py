@@ -164,7 +164,7 @@ class PredictPage(QWidget):
 
         self.source_path = path
         self.info.setText(f"Predicting on {Path(path).name}…")
-        self._start(job, self._on_predicted)
+        self._start(job, self._on_predicted, clear_on_fail=True)
 
     def _on_predicted(self, result: Any) -> None:
         frame, notices = result
@@ -251,15 +251,21 @@ class PredictPage(QWidget):
         return self.worker is None or self.worker.wait(msecs)
 
     # -- worker plumbing -----------------------------------------------------------------------
-    def _start(self, job: Any, on_result: Any) -> None:
+    def _start(self, job: Any, on_result: Any, *, clear_on_fail: bool = False) -> None:
         self.banner.dismiss()
         worker = JobWorker(job, self)
         worker.finished.connect(on_result)
+        if clear_on_fail:  # the table must never show another file's answers as this one's
+            worker.failed.connect(self._clear_predictions)
         worker.failed.connect(self._fail)
         worker.done.connect(self._on_done)
         self.worker = worker
         self._refresh()
         worker.start()
+
+    def _clear_predictions(self, *_: Any) -> None:
+        self.predictions = None
+        self.model.set_frame(None)
 
     def _fail(self, message: str, hint: str = "") -> None:
         self.banner.show_message(message, hint, "error")
