@@ -48,22 +48,28 @@ class EngineLoader(QObject):
         super().__init__(parent)
         self._state = state
         self._worker: JobWorker | None = None
+        self._started = False
         self.devices: list[Any] = []
         self.error: str = ""
 
     def start(self) -> None:
         """Start loading (no-op when already started)."""
-        if self._worker is not None:
+        if self._started:
             return
+        self._started = True
         self._state.status.emit("Loading the engine (TensorFlow)…")
         self._worker = JobWorker(load_engine_job, self)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
+        self._worker.done.connect(self._on_done)
         self._worker.start()
+
+    def _on_done(self) -> None:
+        self._worker = None  # it deletes itself
 
     @property
     def started(self) -> bool:
-        return self._worker is not None
+        return self._started
 
     def is_running(self) -> bool:
         return self._worker is not None and self._worker.is_running()

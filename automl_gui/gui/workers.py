@@ -14,6 +14,10 @@ Usage::
     worker.start()
     ...
     worker.cancel()  # Stop: the job ends at its next batch/chunk
+
+A worker deletes itself once it is done (after its ``done`` slots ran): drop references to it
+in a ``done`` slot and never call it afterwards. (Workers kept alive by their connections
+held the jobs' DataFrames for good.)
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class JobWorker(QObject):
         self._thread = _Thread(self)
         self._last_batch = 0.0
         self._thread.finished.connect(self._on_thread_finished)
+        self.done.connect(self.deleteLater)
 
     # -- control (main thread) -------------------------------------------------------------
     def start(self) -> None:

@@ -146,3 +146,24 @@ def test_loading_error_through_the_window_is_not_a_crash(qtbot, tmp_path, monkey
         window.open_path(str(binary))
     assert window.state.table is None
     assert window.recent_files() == []
+
+
+def test_replaced_tables_are_freed_and_a_load_ends_any_target_check(qtbot, page, state, tmp_path):
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    load(qtbot, page, write_csv(tmp_path / "a.csv"))
+    first = weakref.ref(state.table.df)
+    with qtbot.waitSignal(state.target_changed, timeout=30_000):
+        page.set_target("x")
+    # A load started while a target check runs supersedes it: the page ends idle.
+    page.set_target("color")
+    load(qtbot, page, write_csv(tmp_path / "b.csv", n=120))
+    qtbot.waitUntil(lambda: not page.is_busy, timeout=30_000)
+    assert state.dataset_name == "b.csv"
+    qtbot.waitUntil(lambda: not page._workers, timeout=30_000)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert first() is None  # finished workers no longer hold the old DataFrame

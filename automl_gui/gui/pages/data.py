@@ -57,7 +57,8 @@ class DataPage(QWidget):
         self._load_worker: JobWorker | None = None
         self._analysis_worker: JobWorker | None = None
         self._workers: set[JobWorker] = set()  # alive until their thread ends
-        self._generation = 0
+        self._load_gen = 0  # stale results of replaced jobs are ignored
+        self._analysis_gen = 0
         self._detected_task = ""
         self._selecting_target = False
         self._build()
@@ -242,10 +243,11 @@ class DataPage(QWidget):
         until the new one is ready (and stays if the new one fails)."""
         path = str(path)
         self.cancel_load()
-        self._generation += 1
+        self._cancel_analysis()  # its result would belong to the table being replaced
+        self._load_gen += 1
         worker = JobWorker(partial(call_load_job, path))
         self._load_worker = worker
-        gen = self._generation
+        gen = self._load_gen
         worker.progress.connect(self._on_progress)
         worker.finished.connect(lambda result: self._on_loaded(gen, result))
         worker.failed.connect(lambda m, h: self._on_load_failed(gen, path, m, h))
@@ -287,8 +289,14 @@ class DataPage(QWidget):
         if event.message:
             self.busy_label.setText(event.message)
 
+    def _cancel_analysis(self) -> None:
+        if self._analysis_worker is not None:
+            self._analysis_worker.cancel()
+            self._analysis_worker = None
+        self._analysis_gen += 1
+
     def _on_loaded(self, gen: int, result: LoadResult) -> None:
-        if gen != self._generation:
+        if gen != self._load_gen:
             return
         self._load_worker = None
         self._set_busy(False)
@@ -300,7 +308,7 @@ class DataPage(QWidget):
         self.loaded.emit(result.path)
 
     def _on_load_failed(self, gen: int, path: str, message: str, hint: str) -> None:
-        if gen != self._generation:
+        if gen != self._load_gen:
             return
         self._load_worker = None
         self._set_busy(False)
@@ -312,10 +320,10 @@ class DataPage(QWidget):
         self.load_failed.emit(message, hint)
 
     def _on_load_cancelled(self, gen: int) -> None:
-        if gen == self._generation:
+        if gen == self._load_gen:
             self._load_worker = None
             self._set_busy(False)
-        self.state.status.emit("Loading cancelled.")
+            self.state.status.emit("Loading cancelled.")
 
     # -- target / task -----------------------------------------------------------------------
     def set_target(self, target: str, task: str | None = None) -> None:
@@ -325,10 +333,8 @@ class DataPage(QWidget):
         df, profile = self.state.table.df, self.state.profile
         if target not in df.columns:
             return
-        if self._analysis_worker is not None:
-            self._analysis_worker.cancel()
-        self._generation += 1
-        gen = self._generation
+        self._cancel_analysis()
+        gen = self._analysis_gen
         worker = JobWorker(lambda on_event, cancel: analyze_target(df, profile, target, task))
         self._analysis_worker = worker
         worker.finished.connect(lambda analysis: self._on_analyzed(gen, analysis))
@@ -338,14 +344,14 @@ class DataPage(QWidget):
         worker.start()
 
     def _on_analyzed(self, gen: int, analysis: Analysis) -> None:
-        if gen != self._generation:
+        if gen != self._analysis_gen:
             return
         self._analysis_worker = None
         self._set_busy(False)
         self._apply(analysis)
 
     def _on_analysis_failed(self, gen: int, message: str, hint: str) -> None:
-        if gen != self._generation:
+        if gen != self._analysis_gen:
             return
         self._analysis_worker = None
         self._set_busy(False)
