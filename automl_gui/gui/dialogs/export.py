@@ -262,9 +262,7 @@ class ExportDialog(QDialog):
         self.export_failed.emit(message, hint)
 
     def _on_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.deleteLater()
+        self.worker = None  # it deletes itself
         self._refresh()
 
     def _show_result(self, ok: bool, text: str) -> None:

@@ -273,7 +273,5 @@ class PredictPage(QWidget):
         self.prediction_failed.emit(message, hint)
 
     def _on_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.deleteLater()
+        self.worker = None  # it deletes itself
         self._refresh()

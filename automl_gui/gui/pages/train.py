@@ -356,9 +356,7 @@ class TrainPage(QWidget):
         self.state.set_run(None)
 
     def _on_done(self) -> None:
-        worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.deleteLater()
+        self.worker = None  # it deletes itself
         self.state.training_active = False
         self.training_active_changed.emit(False)
         self.refresh()
