@@ -233,7 +233,7 @@ def apply_plan(plan: HardwarePlan) -> Any:
         try:
             tf.config.set_visible_devices([], "GPU")
         except (RuntimeError, ValueError):
-            pass  # already initialized; placement below still keeps work on the CPU
+            pass  # runtime already started: this process keeps the devices it began with
     keras.mixed_precision.set_global_policy("mixed_float16" if plan.mixed_precision else "float32")
     if plan.strategy == "mirrored":
         return tf.distribute.MirroredStrategy()

@@ -19,6 +19,7 @@ import contextlib
 import importlib
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import threading
 import traceback
@@ -43,6 +44,7 @@ class EngineProcess:
         self._events: Any = None
         self._cancel: Any = None
         self._lock = threading.Lock()
+        self._job_id = 0
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -65,17 +67,33 @@ class EngineProcess:
         return self._proc is not None and self._proc.is_alive()
 
     def close(self, timeout: float = 5.0) -> None:
-        """Ask the child to exit; terminate it if it does not."""
-        if self._proc is None:
+        """Ask the child to exit; terminate it if it does not. Stops a running job first."""
+        proc = self._proc
+        if proc is None:
             return
-        if self._proc.is_alive():
+        if proc.is_alive():
             self._cancel.set()
             self._jobs.put(None)
-            self._proc.join(timeout)
-            if self._proc.is_alive():
-                self._proc.terminate()
-                self._proc.join(timeout)
-        self._proc = None
+            # a running job returns (cancelled) before the child is let go; one that does not
+            # answer in time is ended with the child
+            locked = self._lock.acquire(timeout=timeout)
+            try:
+                proc.join(timeout)
+                if proc.is_alive():
+                    proc.terminate()
+                    proc.join(timeout)
+            finally:
+                if locked:
+                    self._lock.release()
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop the child and its queues (a feeder thread must not block the exit)."""
+        for q in (self._jobs, self._events):
+            if q is not None:
+                q.cancel_join_thread()
+                q.close()
+        self._proc = self._jobs = self._events = None
 
     # -- jobs ---------------------------------------------------------------------------------
     def run(
@@ -91,42 +109,52 @@ class EngineProcess:
         Raises what the job raised (AutoMLError subclasses keep their message and hint), or
         ModelError when the child died.
         """
+        try:  # pickle here, so a bad argument fails in the caller instead of hanging
+            job = pickle.dumps((target, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001 - pickling raises many kinds
+            raise ModelError(
+                f"Could not send the job to the engine process: {exc}", "This is a bug."
+            ) from exc
         with self._lock:
             self.start()
+            proc, events = self._proc, self._events
+            self._job_id += 1
+            job_id = self._job_id
             self._cancel.clear()
-            self._drain()
-            self._jobs.put((target, kwargs))
-            cancel_sent = False
-            while True:
-                if cancel is not None and cancel.cancelled and not cancel_sent:
-                    self._cancel.set()
-                    cancel_sent = True
-                try:
-                    kind, payload = self._events.get(timeout=_POLL_S)
-                except queue.Empty:
-                    if not self._proc.is_alive():
-                        code = self._proc.exitcode
-                        self._proc = None
-                        raise ModelError(
-                            f"The engine process stopped unexpectedly (exit code {code}).",
-                            "It may have run out of memory: try a smaller batch size, a smaller "
-                            "model or fewer rows. The window keeps working; start again.",
-                        ) from None
-                    continue
-                if kind == "event":
-                    if on_event is not None:
-                        on_event(payload)
-                elif kind == "result":
-                    return payload
-                elif kind == "error":
-                    raise _rebuild_error(payload)
-
-    def _drain(self) -> None:
-        while True:
+            self._jobs.put((job_id, job))
+            finished = False
             try:
-                self._events.get_nowait()
-            except queue.Empty:
-                return
+                while True:
+                    if cancel is not None and cancel.cancelled:
+                        self._cancel.set()
+                    try:
+                        tag, kind, payload = events.get(timeout=_POLL_S)
+                    except (queue.Empty, OSError, ValueError):  # closed by close(): dead
+                        if not proc.is_alive():
+                            finished = True
+                            self._forget()
+                            raise ModelError(
+                                f"The engine process stopped unexpectedly "
+                                f"(exit code {proc.exitcode}).",
+                                "It may have run out of memory: try a smaller batch size, a "
+                                "smaller model or fewer rows. The window keeps working; start "
+                                "again.",
+                            ) from None
+                        continue
+                    if tag != job_id:
+                        continue  # left over from a job whose caller gave up
+                    if kind == "event":
+                        if on_event is not None:
+                            on_event(payload)
+                    elif kind == "result":
+                        finished = True
+                        return pickle.loads(payload)
+                    elif kind == "error":
+                        finished = True
+                        raise _rebuild_error(payload)
+            finally:
+                if not finished:  # the caller gave up (its on_event raised): stop the job
+                    self._cancel.set()
 
 
 def _rebuild_error(payload: dict[str, Any]) -> BaseException:
@@ -147,17 +175,15 @@ def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
         # repaints first; training still gets every cycle the window does not use.
         with contextlib.suppress(OSError):
             os.nice(NICENESS)
-    if warm:
+    if warm:  # import only: the first op would start the runtime before a job's device plan
         from automl_gui.core import lazy
 
         lazy.keras()
-        with lazy.quiet_native_stderr():  # the runtime's first op logs CUDA probing
-            lazy.tf().constant(0.0).numpy()
     while True:
-        job = jobs.get()
-        if job is None:
+        message = jobs.get()
+        if message is None:
             return
-        target, kwargs = job
+        job_id, job = message
         token = CancelToken()
         done = threading.Event()
 
@@ -170,14 +196,20 @@ def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         try:
+            target, kwargs = pickle.loads(job)
             module, name = target.split(":")
             func = getattr(importlib.import_module(module), name)
-            result = func(**kwargs, on_event=lambda e: events.put(("event", e)), cancel=token)
-            events.put(("result", result))
+            result = func(
+                **kwargs, on_event=lambda e, tag=job_id: events.put((tag, "event", e)), cancel=token
+            )
+            # pickled here: Queue.put pickles in a thread that drops what fails, and the
+            # caller would wait for ever
+            events.put((job_id, "result", pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the caller
             if not isinstance(exc, AutoMLError):
                 traceback.print_exc()  # a bug: keep the trace on the console for reports
             message, hint = errors.describe(exc)
-            events.put(("error", {"type": type(exc).__name__, "message": message, "hint": hint}))
+            error = {"type": type(exc).__name__, "message": message, "hint": hint}
+            events.put((job_id, "error", error))
         finally:
             done.set()

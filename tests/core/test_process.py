@@ -116,3 +116,9 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path):
         time.sleep(0.2)
     os.kill(child, 9)
     raise AssertionError("the engine process outlived its parent")
+
+
+def test_an_argument_that_cannot_be_sent_fails_at_once(engine):
+    with pytest.raises(ModelError, match="Could not send"):
+        engine.run("automl_gui.core.pipeline:train_tabular", {"df": lambda: None})
+    assert engine.alive
