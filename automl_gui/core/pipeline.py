@@ -11,16 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from automl_gui.core.data.schema import LoadedTable, Task
 from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
-
-SAMPLE_ROWS = 20
 
 
 @dataclass
@@ -32,7 +28,7 @@ class TabularRun:
     report: dict[str, Any]
     history: dict[str, list[float]]
     result: Any  # core.train.trainer.TrainResult
-    prepared: Any  # core.preprocess.tabular.PreparedData
+    prepared: Any  # core.preprocess.tabular.PreparedData (None when trained in a child)
     test_predictions: Any  # DataFrame: test rows + actual + prediction + probability_*
     diagnosis: Any = None  # core.train.diagnostics.Diagnosis | None
     notices: list[str] = field(default_factory=list)
@@ -119,13 +115,14 @@ def train_tabular(
     from automl_gui.core import lazy
     from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
     from automl_gui.core.export.bundle import (
+        MAX_SAMPLE_ROWS,
         Bundle,
+        frame_with_outputs,
         make_metadata,
-        predict_frame,
-        sample_predictions,
+        predict_arrays,
     )
     from automl_gui.core.hardware import apply_plan
-    from automl_gui.core.models.mlp import build_tabular_model
+    from automl_gui.core.models.mlp import build_tabular_model, target_scale_for
     from automl_gui.core.preprocess.tabular import (
         build_preprocessor,
         frame_to_inputs,
@@ -147,14 +144,8 @@ def train_tabular(
     keras.utils.set_random_seed(training.seed)
     strategy = apply_plan(plan) if plan is not None else None
 
-    y_train, y_val = prepared.y_train, prepared.y_validation
-    target_scale = None
-    if task is Task.REGRESSION:
-        mean = float(np.mean(y_train))
-        std = float(np.std(y_train)) or 1.0
-        target_scale = (mean, std)
-        y_train = ((y_train - mean) / std).astype("float32")
-        y_val = ((y_val - mean) / std).astype("float32")
+    regression = task is Task.REGRESSION
+    target_scale = target_scale_for(prepared.y_train) if regression else None
     n_classes = len(prepared.class_names) if prepared.class_names else 1
 
     def _build() -> Any:
@@ -183,26 +174,21 @@ def train_tabular(
     x_val = frame_to_inputs(prepared.validation, pre.schema)
     cancel.raise_if_cancelled()
 
-    class_weight = None
-    if task.is_classification and training.class_weights == "balanced":
-        class_weight = _balanced_class_weights(prepared.y_train, n_classes)
-
-    trainer = Trainer(training, plan)
+    trainer = Trainer(training, plan)  # balanced class weights, if asked, are the trainer's
     result = trainer.fit(
         built.train_model,
         task.value,
         x_train,
-        y_train,
+        built.standardize_target(prepared.y_train),
         x_val,
-        y_val,
-        class_weight=class_weight,
+        built.standardize_target(prepared.y_validation),
         on_event=on_event,
         cancel=cancel,
     )
 
     emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
     model = built.serving_model
-    sample = prepared.test.head(SAMPLE_ROWS)
+    sample = prepared.test.head(MAX_SAMPLE_ROWS)
     metadata = make_metadata(
         schema=pre.schema,
         task=task.value,
@@ -234,19 +220,19 @@ def train_tabular(
         },
     )
     bundle = Bundle(model=model, metadata=metadata, path=None)
-    test_predictions = predict_frame(bundle, prepared.test)
+    outputs = predict_arrays(model, metadata, prepared.test)  # the one pass over the test rows
+    test_predictions = frame_with_outputs(bundle, prepared.test, outputs)
     if task.is_classification:
         names = list(prepared.class_names)
-        proba = test_predictions[[f"probability_{c}" for c in names]].to_numpy(dtype="float64")
-        report = evaluate_classification(prepared.y_test, proba, names)
+        report = evaluate_classification(prepared.y_test, outputs.astype("float64"), names)
         actual = [names[i] for i in prepared.y_test]
     else:
-        predicted = test_predictions["prediction"].to_numpy(dtype="float64")
-        report = evaluate_regression(prepared.y_test, predicted)
+        report = evaluate_regression(prepared.y_test, outputs.astype("float64"))
         actual = prepared.y_test
     test_predictions.insert(len(prepared.test.columns), "actual", actual)
     metadata["metrics"] = report["metrics"]
-    metadata["sample_predictions"] = sample_predictions(model, metadata)
+    # the stored sample rows are the first test rows: their answers are already computed
+    metadata["sample_predictions"] = outputs[: len(metadata["sample_rows"])].tolist()
 
     diagnosis = diagnose(result.history) or still_improving(result.history, result.stopped_reason)
     if diagnosis is not None:
@@ -270,12 +256,6 @@ def save_run(run: TabularRun, out_dir: str | Path, *, overwrite: bool = False) -
     from automl_gui.core.export.bundle import save_bundle
 
     return save_bundle(run.model, run.metadata, run.report, out_dir, overwrite=overwrite)
-
-
-def _balanced_class_weights(y: np.ndarray, n_classes: int) -> dict[int, float]:
-    counts = np.bincount(np.asarray(y, dtype="int64"), minlength=n_classes).astype("float64")
-    total = counts.sum()
-    return {i: float(total / (n_classes * c)) if c > 0 else 0.0 for i, c in enumerate(counts)}
 
 
 def train_tabular_isolated(
@@ -336,6 +316,7 @@ def _train_in_child(
     run = train_tabular(df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel)
     run.model.save(model_path)
     run.model = None
+    run.prepared = None  # the split frames stay here: the window needs test_predictions only
     return run
 
 

@@ -204,7 +204,11 @@ def predict_frame(bundle: Bundle, df: pd.DataFrame) -> pd.DataFrame:
     Raises:
         DataError: the frame lacks columns the model needs, or holds text in a numeric one.
     """
-    out = predict_arrays(bundle.model, bundle.metadata, df)
+    return frame_with_outputs(bundle, df, predict_arrays(bundle.model, bundle.metadata, df))
+
+
+def frame_with_outputs(bundle: Bundle, df: pd.DataFrame, out: np.ndarray) -> pd.DataFrame:
+    """``df`` plus the prediction columns for model outputs ``out`` already computed."""
     result = df.copy()
     names = bundle.class_names
     if bundle.task == "regression" or not names:
