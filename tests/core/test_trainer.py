@@ -356,7 +356,8 @@ def test_auto_batch_size():
     assert auto_batch_size(100) == 16
     assert auto_batch_size(12_800) == 256
     assert auto_batch_size(10_000_000) == 512
-    assert auto_batch_size(100, Plan()) == 256
+    assert auto_batch_size(100, Plan()) == 16  # small data: enough steps per epoch
+    assert auto_batch_size(10_000_000, Plan()) == 256  # large data: the device's size
 
 
 def test_importing_train_package_does_not_import_tensorflow():

@@ -59,12 +59,17 @@ class TrainResult:
 
 
 def auto_batch_size(n_rows: int, plan: Any = None) -> int:
-    """Batch size for "auto": the hardware plan's, else a power of two near n/50 in [16, 512]."""
-    if plan is not None and getattr(plan, "batch_size", 0):
-        return int(plan.batch_size)
+    """Batch size for "auto": a power of two near n/50 in [16, 512], at most the plan's.
+
+    The plan's size is what the device handles well; a small table still needs enough steps
+    per epoch to learn (200 rows at the plan's 128 were two steps an epoch).
+    """
     target = max(n_rows / 50.0, 1.0)
     power = 2 ** round(math.log2(target))
-    return int(min(max(power, MIN_AUTO_BATCH), MAX_AUTO_BATCH))
+    size = int(min(max(power, MIN_AUTO_BATCH), MAX_AUTO_BATCH))
+    if plan is not None and getattr(plan, "batch_size", 0):
+        size = min(size, int(plan.batch_size))
+    return size
 
 
 def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
