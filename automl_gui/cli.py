@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from automl_gui import __version__
-from automl_gui.core.errors import AutoMLError, ConfigError, DataError, describe
+from automl_gui.core.errors import (
+    AutoMLError,
+    CancelledError,
+    ConfigError,
+    DataError,
+    describe,
+)
 from automl_gui.core.events import CancelToken, Event, Log, Progress
 
 EXIT_OK = 0
@@ -88,12 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"train": _train, "predict": _predict, "export": _export, "info": _info}
     try:
         return handlers[args.command](args)
+    except (KeyboardInterrupt, CancelledError):  # Ctrl+C before training had begun
+        print("error: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except AutoMLError as exc:
         _fail(exc)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("error: interrupted.", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         _fail(exc)
         if os.environ.get("AUTOML_GUI_DEBUG"):

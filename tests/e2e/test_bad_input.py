@@ -162,3 +162,17 @@ def test_prediction_file_missing_a_column_or_with_an_unseen_category(tmp_path, c
     path = _write(tmp_path, "unseen.csv", unseen)
     assert cli.main(["predict", str(tmp_path / "m"), path, "--out", str(tmp_path / "p2.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "p2.csv")) == 80
+
+
+def test_ctrl_c_before_training_exits_130(tmp_path, capsys, monkeypatch):
+    from automl_gui.core import pipeline
+    from automl_gui.core.errors import CancelledError
+
+    def cancelled(*_a, **_k):
+        raise CancelledError()
+
+    monkeypatch.setattr(pipeline, "train_tabular", cancelled)
+    path = _write(tmp_path, "ok.csv", _frame())
+    code = cli.main(["train", path, "--target", "y", "--out", str(tmp_path / "o")])
+    assert code == cli.EXIT_INTERRUPTED
+    assert "interrupted" in capsys.readouterr().err
