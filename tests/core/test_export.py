@@ -88,10 +88,16 @@ def test_keras_export_round_trip_refuses_then_allows_overwrite(bundle, tmp_path)
 
     single = tmp_path / "files" / "classifier.keras"
     result = export_model(bundle, "keras", single)
-    assert result.ok and single.is_file() and (single.parent / "metadata.json").is_file()
+    assert result.ok and single.is_file()
+    assert (single.parent / "classifier.metadata.json").is_file()
     assert load_bundle(single).class_names == ["x", "y", "z"]
     with pytest.raises(ModelError, match="exists"):
         export_model(bundle, "keras", single)
+    # a second .keras export in the same folder keeps its own metadata
+    other = single.with_name("other.keras")
+    assert export_model(bundle, "keras", other).ok
+    assert (single.parent / "other.metadata.json").is_file()
+    assert load_bundle(single).class_names == ["x", "y", "z"]
 
 
 def test_savedmodel_export_reloads_with_tensorflow_and_matches(bundle, tmp_path):

@@ -221,7 +221,8 @@ def frame_with_outputs(bundle: Bundle, df: pd.DataFrame, out: np.ndarray) -> pd.
 
 
 # -- atomic writes ----------------------------------------------------------------------------
-def _check_target(out: Path, overwrite: bool) -> None:
+def check_destination(out: Path, overwrite: bool) -> None:
+    """Refuse to replace an existing file or non-empty folder unless ``overwrite``."""
     if out.exists() and not overwrite:
         if out.is_file() or any(out.iterdir()):
             raise ModelError(
@@ -232,7 +233,7 @@ def _check_target(out: Path, overwrite: bool) -> None:
 
 def commit_dir(tmp: Path, out: Path, overwrite: bool) -> None:
     """Move a fully written temp folder into place (replacing ``out`` only if allowed)."""
-    _check_target(out, overwrite)
+    check_destination(out, overwrite)
     backup: Path | None = None
     if out.exists():
         backup = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -279,7 +280,7 @@ def save_bundle(
         ModelError: ``out_dir`` exists and is not empty while ``overwrite`` is False.
     """
     out = Path(out_dir).expanduser().absolute()
-    _check_target(out, overwrite)
+    check_destination(out, overwrite)
     keras_model = serving_model_of(model)
     meta = dict(metadata)
     if not meta.get("sample_predictions") and meta.get("sample_rows"):

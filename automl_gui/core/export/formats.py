@@ -23,6 +23,7 @@ from automl_gui.core.export.bundle import (
     MODEL_FILE,
     REPORT_FILE,
     Bundle,
+    check_destination,
     commit_dir,
     load_keras_model,
     predict_arrays,
@@ -70,13 +71,10 @@ def _export_metadata(bundle: Bundle, fmt: str, reference: np.ndarray) -> dict[st
 
 def _write_keras(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite: bool) -> Path:
     if out.suffix == ".keras":
-        meta_path = out.with_name(METADATA_FILE)
+        # "<name>.metadata.json": two .keras exports in one folder keep their own metadata
+        meta_path = out.with_name(f"{out.stem}.{METADATA_FILE}")
         for p in (out, meta_path):
-            if p.exists() and not overwrite:
-                raise ModelError(
-                    f"{p} exists; choose another folder or pass --overwrite.",
-                    "Nothing was written.",
-                )
+            check_destination(p, overwrite)
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.tmp-", suffix=".keras", dir=out.parent)
         os.close(fd)
@@ -170,7 +168,7 @@ def export_model(
 
     Args:
         bundle: the model (in memory or loaded) and its metadata.
-        fmt: "keras" (a folder, or a path ending in .keras with metadata.json beside it) or
+        fmt: "keras" (a folder, or a path ending in .keras with <name>.metadata.json beside it) or
             "savedmodel" (a folder with metadata.json inside).
         out: where to write.
         overwrite: replace an existing export; otherwise refuse.
@@ -184,10 +182,7 @@ def export_model(
     target = Path(out).expanduser().absolute()
     if fmt == "savedmodel" and target.suffix == ".keras":
         raise ConfigError("A SavedModel is a folder, not a .keras file.", "Give a folder path.")
-    if target.exists() and not overwrite and (target.is_file() or any(target.iterdir())):
-        raise ModelError(
-            f"{target} exists; choose another folder or pass --overwrite.", "Nothing was written."
-        )
+    check_destination(target, overwrite)
     rows = pd.DataFrame.from_records(bundle.metadata.get("sample_rows") or [])
     reference = predict_arrays(bundle.model, bundle.metadata, rows)
     meta = _export_metadata(bundle, fmt, reference)
