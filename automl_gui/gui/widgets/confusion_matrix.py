@@ -75,9 +75,15 @@ class ConfusionMatrixView(QWidget):
         cell = max(min(avail_w, avail_h) / max(n, 1), 4.0)
         return QRect(left, top, round(cell * n), round(cell * n)), cell
 
-    def cell_rect(self, true_idx: int, pred_idx: int) -> QRect:
-        """Rectangle of one cell in widget coordinates (tests click its centre)."""
-        grid, cell = self._layout()
+    def cell_rect(
+        self, true_idx: int, pred_idx: int, layout: tuple[QRect, float] | None = None
+    ) -> QRect:
+        """Rectangle of one cell in widget coordinates (tests click its centre).
+
+        ``layout`` is :meth:`_layout`'s result when the caller already has it: it measures
+        every class label, and painting asks for n² cells.
+        """
+        grid, cell = layout or self._layout()
         return QRect(
             round(grid.left() + pred_idx * cell),
             round(grid.top() + true_idx * cell),
@@ -130,7 +136,8 @@ class ConfusionMatrixView(QWidget):
             painter.setPen(QColor("#616e7c"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No results yet")
             return
-        grid, cell = self._layout()
+        layout = self._layout()
+        grid, cell = layout
         fm = QFontMetrics(self.font())
         label_w = max((fm.horizontalAdvance(_short(c)) for c in self.class_names), default=0)
         count_font = QFont(self.font())
@@ -144,7 +151,7 @@ class ConfusionMatrixView(QWidget):
                 share = value / total
                 high = HIGH if t == p else WRONG_HIGH
                 color = _blend(LOW, high, share**0.7 if value else 0.0)
-                rect = self.cell_rect(t, p)
+                rect = self.cell_rect(t, p, layout)
                 painter.fillRect(rect, color)
                 painter.setPen(QPen(QColor("#ffffff"), 1))
                 painter.drawRect(rect)
@@ -154,7 +161,7 @@ class ConfusionMatrixView(QWidget):
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(value))
         if self.selected is not None:
             painter.setPen(QPen(QColor("#f08c00"), 3))
-            painter.drawRect(self.cell_rect(*self.selected).adjusted(1, 1, -1, -1))
+            painter.drawRect(self.cell_rect(*self.selected, layout).adjusted(1, 1, -1, -1))
 
         painter.setFont(self.font())
         painter.setPen(TEXT_DARK)
@@ -180,13 +187,13 @@ class ConfusionMatrixView(QWidget):
         painter.setFont(self.font())
         for i, name in enumerate(self.class_names):
             label = _short(name)
-            row = self.cell_rect(i, 0)
+            row = self.cell_rect(i, 0, layout)
             painter.drawText(
                 QRect(fm.height() + 6, row.top(), grid.left() - fm.height() - 10, row.height()),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 label,
             )
-            col = self.cell_rect(0, i)
+            col = self.cell_rect(0, i, layout)
             if n > 4:
                 painter.save()
                 painter.translate(col.center().x() + fm.height() / 3, grid.bottom() + 6)
