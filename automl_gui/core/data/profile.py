@@ -426,7 +426,7 @@ def _column_warnings(col: ColumnProfile, n: int) -> list[DataWarning]:
 
 
 def _mostly_numbers(series: pd.Series) -> bool:
-    head = series.dropna().astype(str).head(1000)
+    head = series.dropna().head(1000).astype(str)
     return bool(len(head)) and sum(is_number_text(v) for v in head) >= 0.9 * len(head)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import platform
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,30 +10,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 import automl_gui
 from automl_gui.gui.state import AppState
-
-
-def _gui_versions() -> dict[str, str]:
-    import pandas
-    import pyqtgraph
-    import PySide6
-
-    return {
-        "automl-gui": automl_gui.__version__,
-        "Python": platform.python_version(),
-        "PySide6": PySide6.__version__,
-        "pyqtgraph": pyqtgraph.__version__,
-        "pandas": pandas.__version__,
-    }
-
-
-def _engine_versions() -> dict[str, str]:
-    """Versions from ``hardware.versions()`` (only called once TensorFlow is loaded)."""
-    from automl_gui.core import hardware
-
-    found = hardware.versions()
-    if isinstance(found, dict):
-        return {str(k): str(v) for k, v in found.items()}
-    return {str(k): str(v) for k, v in dict(found).items()}
 
 
 def _describe_device(device: Any) -> str:
@@ -48,13 +23,13 @@ def _describe_device(device: Any) -> str:
 
 def about_html(state: AppState, devices: list[Any] | None = None) -> str:
     """The About text as HTML (a function so tests can check it without a dialog)."""
+    from automl_gui.core import hardware
+
     versions: dict[str, str] = {}
-    try:
-        versions.update(_engine_versions())  # reads package metadata: imports nothing heavy
+    try:  # package metadata only: opening About imports nothing heavy on the UI thread
+        versions.update({str(k): str(v) for k, v in hardware.versions().items()})
     except Exception as exc:  # noqa: BLE001 - the About box must always open
-        versions["engine"] = f"unknown ({exc})"
-    known = {k.lower() for k in versions}
-    versions.update({k: v for k, v in _gui_versions().items() if k.lower() not in known})
+        versions["versions"] = f"unknown ({exc})"
     if not state.engine_ready:
         versions["engine"] = "TensorFlow is still loading (or not loaded in this session)"
     rows = "".join(

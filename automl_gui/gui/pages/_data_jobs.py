@@ -10,7 +10,7 @@ from typing import Any
 
 from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile, Task
 from automl_gui.core.errors import DataError, describe
-from automl_gui.core.events import CancelToken, Event, Progress, emit
+from automl_gui.core.events import CancelToken, Progress, emit
 
 
 @dataclass
@@ -84,10 +84,7 @@ def load_job(path: str, on_event: Any = None, cancel: CancelToken | None = None)
     from automl_gui.core.data.profile import guess_target, profile_table
     from automl_gui.core.data.tabular import read_table
 
-    def forward(event: Event) -> None:
-        emit(on_event, event)
-
-    table = read_table(path, on_event=forward, cancel=cancel)
+    table = read_table(path, on_event=on_event, cancel=cancel)
     emit(on_event, Progress("profile", None, f"Profiling {len(table.df.columns)} columns…"))
     profile = profile_table(table.df, cancel=cancel)
     if cancel is not None:
@@ -98,7 +95,3 @@ def load_job(path: str, on_event: Any = None, cancel: CancelToken | None = None)
         emit(on_event, Progress("analyze", None, f"Checking target “{target}”…"))
         analysis = analyze_target(table.df, profile, target, None)
     return LoadResult(path, table, profile, analysis)
-
-
-def call_load_job(path: str, on_event: Any, cancel: CancelToken) -> LoadResult:
-    return load_job(path, on_event=on_event, cancel=cancel)

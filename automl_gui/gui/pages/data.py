@@ -24,7 +24,7 @@ from automl_gui.core.data.schema import Task
 from automl_gui.core.events import Progress
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
-from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, call_load_job
+from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.profile_view import ProfileView
@@ -245,7 +245,7 @@ class DataPage(QWidget):
         self.cancel_load()
         self._cancel_analysis()  # its result would belong to the table being replaced
         self._load_gen += 1
-        worker = JobWorker(partial(call_load_job, path))
+        worker = JobWorker(partial(load_job, path))
         self._load_worker = worker
         gen = self._load_gen
         worker.progress.connect(self._on_progress)

@@ -126,8 +126,6 @@ class ColumnConfigModel(QAbstractTableModel):
             return c.type == "numeric"
         if col == COL_ENCODING:
             return c.type == "categorical"
-        if col == COL_TYPE:
-            return True
         return True
 
     def options(self, c: ColumnConfig, col: int) -> list[str]:
