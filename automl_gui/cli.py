@@ -29,6 +29,7 @@ from automl_gui.core.errors import (
     describe,
 )
 from automl_gui.core.events import CancelToken, Event, Log, Progress
+from automl_gui.core.files import atomic_write
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -177,7 +178,7 @@ def _predict(args: argparse.Namespace) -> int:
     bundle = load_bundle(args.model)
     table = _read_tabular(args.data)
     frame = predict_frame(bundle, table.df)
-    _write_csv_atomic(frame, out)
+    atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
     print(f"Wrote {len(frame):,} predictions to {out}")
     return EXIT_OK
 
@@ -263,16 +264,6 @@ def _refuse_existing(path: Path, overwrite: bool, flag: str) -> None:
         raise ConfigError(
             f"{path} already exists.", f"Choose another {flag} or pass --overwrite to replace it."
         )
-
-
-def _write_csv_atomic(frame: Any, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    try:
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _printer(args: argparse.Namespace):

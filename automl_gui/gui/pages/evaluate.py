@@ -7,9 +7,6 @@ plots. Plus the training summary and diagnosis, and "Save report…" (report.jso
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -297,19 +294,14 @@ class EvaluatePage(QWidget):
         """Write the run's report to ``path`` as JSON (atomically). True on success."""
         if self.run is None:
             return False
-        target = Path(path)
-        tmp = None
-        try:
-            text = json.dumps(self.run.report, indent=2, allow_nan=False)
-            fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".json", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-            os.replace(tmp, target)
-        except (OSError, ValueError) as exc:
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
-            from automl_gui.core.errors import describe
+        from automl_gui.core.errors import describe
+        from automl_gui.core.export.bundle import write_json
+        from automl_gui.core.files import atomic_write
 
+        target = Path(path)
+        try:
+            atomic_write(target, lambda tmp: write_json(tmp, self.run.report))
+        except (OSError, ValueError) as exc:
             message, hint = describe(exc)
             self.banner.show_message(message, hint, "error")
             return False

@@ -8,8 +8,6 @@ files) appear in a banner with the engine's message and hint.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -228,17 +226,13 @@ class PredictPage(QWidget):
                 "Will not overwrite the input file.", "Choose another name for the predictions."
             )
             return False
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".predictions-", suffix=".csv", dir=target.parent)
-            os.close(fd)
-            self.predictions.to_csv(tmp, index=False)
-            os.replace(tmp, target)
-        except OSError as exc:
-            if tmp and os.path.exists(tmp):
-                os.unlink(tmp)
-            from automl_gui.core.errors import describe
+        from automl_gui.core.errors import describe
+        from automl_gui.core.files import atomic_write
 
+        frame = self.predictions
+        try:
+            atomic_write(target, lambda tmp: frame.to_csv(tmp, index=False))
+        except OSError as exc:
             self._fail(*describe(exc))
             return False
         self.banner.show_message(
