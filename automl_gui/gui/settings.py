@@ -76,16 +76,17 @@ def clear_recent_files(settings: QSettings) -> None:
     settings.setValue(KEY_RECENT, json.dumps([]))
 
 
-def last_folder(settings: QSettings) -> str:
-    """The folder the last file dialog opened from (home folder when unknown)."""
-    folder = str(settings.value(KEY_LAST_FOLDER, "") or "")
+def last_folder(settings: QSettings, key: str = KEY_LAST_FOLDER) -> str:
+    """The folder a file dialog last used (``key`` per purpose; home folder when unknown
+    or since removed)."""
+    folder = str(settings.value(key, "") or "")
     return folder if folder and Path(folder).is_dir() else str(Path.home())
 
 
-def set_last_folder(settings: QSettings, path: str) -> None:
+def set_last_folder(settings: QSettings, path: str, key: str = KEY_LAST_FOLDER) -> None:
     """Remember the folder of ``path`` (or ``path`` itself when it is a folder)."""
     p = Path(path)
-    settings.setValue(KEY_LAST_FOLDER, str(p if p.is_dir() else p.parent))
+    settings.setValue(key, str(p if p.is_dir() else p.parent))
 
 
 def is_first_launch(settings: QSettings) -> bool:

@@ -146,7 +146,7 @@ class ExportDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
 
-        self._folder = str(app_settings.current().value(SETTINGS_KEY, str(Path.home())))
+        self._folder = app_settings.last_folder(app_settings.current(), SETTINGS_KEY)
         self.path_edit.setText(str(Path(self._folder) / DEFAULT_NAMES.get(self.fmt, "model")))
         self._refresh()
 
@@ -186,7 +186,7 @@ class ExportDialog(QDialog):
             )
         if path:
             self._folder = str(Path(path).parent)
-            app_settings.current().setValue(SETTINGS_KEY, self._folder)
+            app_settings.set_last_folder(app_settings.current(), path, SETTINGS_KEY)
             self.path_edit.setText(path)
 
     def _refresh(self) -> None:

@@ -282,12 +282,12 @@ class EvaluatePage(QWidget):
     # -- saving ------------------------------------------------------------------------------
     def _save_report_clicked(self) -> None:
         settings = app_settings.current()
-        folder = str(settings.value("evaluate/last_folder", str(Path.home())))
+        folder = app_settings.last_folder(settings, "evaluate/last_folder")
         path, _ = QFileDialog.getSaveFileName(
             self, "Save report", str(Path(folder) / "report.json"), "JSON (*.json)"
         )
         if path:
-            settings.setValue("evaluate/last_folder", str(Path(path).parent))
+            app_settings.set_last_folder(settings, path, "evaluate/last_folder")
             self.save_report(path)
 
     def save_report(self, path: str) -> bool:

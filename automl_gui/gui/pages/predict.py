@@ -140,10 +140,10 @@ class PredictPage(QWidget):
 
     def _open_clicked(self) -> None:
         settings = app_settings.current()
-        folder = str(settings.value("predict/last_folder", str(Path.home())))
+        folder = app_settings.last_folder(settings, "predict/last_folder")
         path, _ = QFileDialog.getOpenFileName(self, "Predict on file", folder, TABLE_FILTER)
         if path:
-            settings.setValue("predict/last_folder", str(Path(path).parent))
+            app_settings.set_last_folder(settings, path, "predict/last_folder")
             self.predict_file(path)
 
     def predict_file(self, path: str) -> None:
@@ -182,7 +182,7 @@ class PredictPage(QWidget):
     # -- loading a model -----------------------------------------------------------------------
     def _load_clicked(self) -> None:
         settings = app_settings.current()
-        folder = str(settings.value("predict/model_folder", str(Path.home())))
+        folder = app_settings.last_folder(settings, "predict/model_folder")
         path = QFileDialog.getExistingDirectory(self, "Load exported model (folder)", folder)
         if path:
             settings.setValue("predict/model_folder", str(Path(path).parent))
@@ -208,7 +208,7 @@ class PredictPage(QWidget):
     # -- saving --------------------------------------------------------------------------------
     def _save_clicked(self) -> None:
         settings = app_settings.current()
-        folder = str(settings.value("predict/last_folder", str(Path.home())))
+        folder = app_settings.last_folder(settings, "predict/last_folder")
         stem = Path(self.source_path).stem if self.source_path else "data"
         path, _ = QFileDialog.getSaveFileName(
             self, "Save predictions", str(Path(folder) / f"{stem}_predictions.csv"), "CSV (*.csv)"
