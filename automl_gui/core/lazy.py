@@ -68,8 +68,3 @@ def keras() -> ModuleType:
     import keras as _keras
 
     return _keras
-
-
-def is_loaded() -> bool:
-    """True once TensorFlow has been imported in this process."""
-    return "tensorflow" in sys.modules

@@ -169,7 +169,7 @@ def train_tabular(
             pre, built = _build()
     else:
         pre, built = _build()
-    emit(on_event, Log(_describe_model(built.train_model, mlp, int(pre.features.shape[-1]))))
+    emit(on_event, Log(_describe_model(built.train_model, mlp, pre.n_features)))
     x_train = frame_to_inputs(prepared.train, pre.schema)
     x_val = frame_to_inputs(prepared.validation, pre.schema)
     cancel.raise_if_cancelled()

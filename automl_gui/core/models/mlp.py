@@ -86,7 +86,7 @@ def build_tabular_model(
         raise ConfigError(f"Dropout {cfg.dropout} is out of range.", "Use a value in [0, 1).")
     if cfg.l1 < 0 or cfg.l2 < 0:
         raise ConfigError("L1/L2 penalties cannot be negative.", "Use 0 or a small positive value.")
-    n_features = int(pre.features.shape[-1])
+    n_features = pre.n_features
     units = auto_hidden_units(n_features, n_train_rows) if cfg.auto else list(cfg.hidden_units)
     if any(int(u) < 1 for u in units):
         raise ConfigError("Every hidden layer needs at least one unit.", "Fix the layer sizes.")

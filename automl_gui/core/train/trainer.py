@@ -288,12 +288,12 @@ class Trainer:
         )
         bridge.initial_weights = initial
         callbacks: list[Any] = [bridge]
-        early = None
         if cfg.early_stopping:
-            early = keras.callbacks.EarlyStopping(
-                monitor=monitor, patience=max(1, cfg.patience), restore_best_weights=False
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor=monitor, patience=max(1, cfg.patience), restore_best_weights=False
+                )
             )
-            callbacks.append(early)
         if cfg.schedule == "plateau":
             callbacks.append(
                 keras.callbacks.ReduceLROnPlateau(
