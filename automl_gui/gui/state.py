@@ -11,9 +11,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from automl_gui.core.data.images import ImageDataset
 from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile
 from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
+from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 
 
@@ -32,7 +35,11 @@ class AppState(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.kind = "tabular"  # "tabular" | "images": which pages the steps show
         self.table: LoadedTable | None = None
+        self.images: ImageDataset | None = None  # the scanned image folder (kind "images")
+        self.image_preprocess = ImagePreprocessConfig()
+        self.image_model = ImageModelConfig()
         self.profile: TableProfile | None = None
         self.warnings: list[DataWarning] = []
         self.target: str | None = None
@@ -48,12 +55,29 @@ class AppState(QObject):
 
     # -- setters that notify ----------------------------------------------------------------
     def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:
+        self.kind = "tabular"
+        self.images = None
         self.table, self.profile = table, profile
         self.warnings = []
         self.target = self.task = None
         self.preprocess = None
         self.run = None
         self.dataset_changed.emit()
+
+    def set_image_dataset(self, dataset: ImageDataset | None) -> None:
+        """A scanned image folder replaces whatever was loaded (settings are kept)."""
+        self.kind = "images"
+        self.images = dataset
+        self.table = self.profile = None
+        self.warnings = []
+        self.target = self.task = None
+        self.preprocess = None
+        self.run = None
+        self.dataset_changed.emit()
+
+    @property
+    def has_dataset(self) -> bool:
+        return self.table is not None or self.images is not None
 
     def set_target(
         self,
@@ -84,8 +108,10 @@ class AppState(QObject):
 
     @property
     def dataset_name(self) -> str:
-        if self.table is None:
-            return ""
         from pathlib import Path
 
+        if self.images is not None:
+            return Path(self.images.root).name
+        if self.table is None:
+            return ""
         return Path(self.table.source.path).name

@@ -41,6 +41,12 @@ class Bundle:
     metadata: dict[str, Any]
     path: str | None = None
     report: dict[str, Any] | None = None
+    samples: Any = None  # images: a few model inputs (ndarray) for the reload-and-compare check
+
+    @property
+    def kind(self) -> str:
+        """"tabular" or "images" (older bundles without the key are tables)."""
+        return str(self.metadata.get("kind", "tabular"))
 
     @property
     def task(self) -> str:
