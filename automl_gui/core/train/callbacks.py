@@ -80,6 +80,9 @@ def _classes() -> tuple[type, type]:
             throttle: minimum seconds between two ``BatchEnd`` events.
             time_budget: seconds (0: none); only caps the ETA here (see TimeBudget).
             track_best: keep a copy of the best epoch's weights.
+            epoch_offset: epochs run in earlier phases; events and log lines count on from
+                there (``history``, ``best_epoch`` and ``epochs_run`` stay phase-local).
+            epochs_after: epochs planned in later phases (in the totals and the ETA).
         """
 
         async_safe = True
@@ -93,6 +96,8 @@ def _classes() -> tuple[type, type]:
             throttle: float = 0.1,
             time_budget: float = 0.0,
             track_best: bool = True,
+            epoch_offset: int = 0,
+            epochs_after: int = 0,
         ) -> None:
             super().__init__()
             self.on_event = on_event
@@ -102,6 +107,8 @@ def _classes() -> tuple[type, type]:
             self.throttle = float(throttle)
             self.time_budget = float(time_budget or 0.0)
             self.track_best = track_best
+            self.epoch_offset = int(epoch_offset)
+            self.epochs_after = int(epochs_after)
             self.history: dict[str, list[float]] = {}
             self.cancelled = False
             self.nan = False
@@ -137,7 +144,8 @@ def _classes() -> tuple[type, type]:
                     return
                 self._next_batch_event = now + self.throttle
             steps = self.steps if self.steps is not None else self.params.get("steps") or 0
-            emit(self.on_event, BatchEnd(self._epoch, int(batch), int(steps), _floats(logs)))
+            epoch = self._epoch + self.epoch_offset
+            emit(self.on_event, BatchEnd(epoch, int(batch), int(steps), _floats(logs)))
 
         def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
             # Stopped during training: validate this (partial) epoch fully so it can count.
@@ -189,16 +197,18 @@ def _classes() -> tuple[type, type]:
                     self.best_weights = self.model.get_weights()
 
             elapsed = now - self._t0
-            remaining = max(0, self.epochs - self.epochs_run)
+            remaining = max(0, self.epochs - self.epochs_run) + self.epochs_after
             eta = remaining * (sum(self._epoch_seconds) / len(self._epoch_seconds))
             if self.time_budget > 0:
                 eta = min(eta, max(0.0, self.time_budget - elapsed))
             if self.model.stop_training:
                 eta = 0.0
-            emit(self.on_event, Log(epoch_line(int(epoch), self.epochs, values, seconds)))
+            shown = int(epoch) + self.epoch_offset
+            total = self.epochs + self.epoch_offset + self.epochs_after
+            emit(self.on_event, Log(epoch_line(shown, total, values, seconds)))
             emit(
                 self.on_event,
-                EpochEnd(int(epoch), self.epochs, dict(values), elapsed=elapsed, eta=eta),
+                EpochEnd(shown, total, dict(values), elapsed=elapsed, eta=eta),
             )
 
         # -- for the trainer ---------------------------------------------------------------

@@ -204,6 +204,99 @@ class Trainer:
                 x_val_t = {k: tf.constant(v) for k, v in x_val.items()}
                 val_tensors = (x_val_t, tf.constant(y_val))
 
+        def make_train(batch: int) -> Any:
+            return _dataset(tf, train_tensors, n, batch, shuffle=True, seed=cfg.seed)
+
+        make_val = None
+        if val_tensors is not None:
+            n_val = int(val_tensors[1].shape[0])
+
+            def make_val(batch: int) -> Any:
+                return _dataset(tf, val_tensors, n_val, batch, shuffle=False, seed=cfg.seed)
+
+        return self._fit_with_retry(
+            tf, keras, model, task, make_train, make_val, n, on_event, cancel, start
+        )
+
+    def fit_dataset(
+        self,
+        model: Any,
+        task: str,
+        make_train: Any,
+        make_val: Any,
+        n_train: int,
+        *,
+        class_weight: dict[int, float] | None = None,
+        epoch_offset: int = 0,
+        epochs_after: int = 0,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> TrainResult:
+        """Like :meth:`fit`, for data that streams: ``make_train(batch_size)`` returns a
+        ``tf.data.Dataset`` of ``(x, y)`` batches (reshuffling each epoch) and ``make_val``
+        likewise (or None). They are called again with half the batch size after an
+        out-of-memory error.
+
+        Args:
+            n_train: training examples (for the automatic batch size and steps per epoch).
+            class_weight: ``{class index: weight}`` applied as per-sample weights in the
+                dataset (the caller computes "balanced" ones: only it knows the labels).
+            epoch_offset: epochs already run in an earlier phase: events and log lines
+                count on from there (a second phase continues the same plots).
+            epochs_after: epochs planned in later phases (shown in totals and the ETA).
+        """
+        from automl_gui.core import lazy
+
+        tf = lazy.tf()
+        keras = lazy.keras()
+        cfg = self.config
+        self._check(task, n_train)
+        if class_weight and task != "regression":
+            size = max(int(c) for c in class_weight) + 1
+            lookup_values = np.ones(size, dtype="float32")
+            for cls, w in class_weight.items():
+                lookup_values[int(cls)] = w
+            lookup = tf.constant(lookup_values)
+            base_train = make_train
+
+            def make_train(batch: int) -> Any:  # noqa: F811 - wraps the caller's factory
+                return base_train(batch).map(
+                    lambda x, y: (x, y, tf.gather(lookup, tf.cast(y, tf.int32)))
+                )
+
+        start = time.monotonic()
+        keras.utils.set_random_seed(cfg.seed)
+        return self._fit_with_retry(
+            tf,
+            keras,
+            model,
+            task,
+            make_train,
+            make_val,
+            n_train,
+            on_event,
+            cancel,
+            start,
+            epoch_offset=epoch_offset,
+            epochs_after=epochs_after,
+        )
+
+    def _fit_with_retry(
+        self,
+        tf: Any,
+        keras: Any,
+        model: Any,
+        task: str,
+        make_train: Any,
+        make_val: Any,
+        n: int,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+        start: float,
+        **bridge_args: Any,
+    ) -> TrainResult:
+        """Fit once; after an out-of-memory error, once more at half the batch size."""
+        cfg = self.config
         initial = model.get_weights()
         batch = self.batch_size_for(n)
         for attempt in range(2):
@@ -213,20 +306,21 @@ class Trainer:
                     keras,
                     model,
                     task,
-                    train_tensors,
-                    val_tensors,
+                    make_train(batch),
+                    make_val(batch) if make_val is not None else None,
                     n,
                     batch,
                     initial,
                     on_event,
                     cancel,
                     start,
+                    **bridge_args,
                 )
             except tf.errors.ResourceExhaustedError as exc:
                 if attempt == 1 or batch <= 1:
                     raise ModelError(
                         f"Ran out of memory while training, even with batch size {batch}.",
-                        "Use a smaller batch size or model, or train on the CPU.",
+                        "Use a smaller batch size, image size or model, or train on the CPU.",
                     ) from exc
                 half = max(1, batch // 2)
                 emit(
@@ -248,14 +342,16 @@ class Trainer:
         keras: Any,
         model: Any,
         task: str,
-        train_tensors: tuple,
-        val_tensors: tuple | None,
+        train_ds: Any,
+        val_ds: Any,
         n: int,
         batch: int,
         initial: list[Any],
         on_event: EventCallback | None,
         cancel: CancelToken | None,
         start: float,
+        epoch_offset: int = 0,
+        epochs_after: int = 0,
     ) -> TrainResult:
         from automl_gui.core.train import callbacks as cb
 
@@ -276,15 +372,17 @@ class Trainer:
                 steps_per_execution=_steps_per_execution(model, steps),
             )
 
-        train_ds = _dataset(tf, train_tensors, n, batch, shuffle=True, seed=cfg.seed)
-        val_ds = None
-        if val_tensors is not None:
-            n_val = int(val_tensors[1].shape[0])
-            val_ds = _dataset(tf, val_tensors, n_val, batch, shuffle=False, seed=cfg.seed)
         monitor = "val_loss" if val_ds is not None else "loss"
 
         bridge = cb.make_event_bridge(
-            on_event, cancel, cfg.epochs, steps, 0.1, time_budget=cfg.time_budget
+            on_event,
+            cancel,
+            cfg.epochs,
+            steps,
+            0.1,
+            time_budget=cfg.time_budget,
+            epoch_offset=epoch_offset,
+            epochs_after=epochs_after,
         )
         bridge.initial_weights = initial
         callbacks: list[Any] = [bridge]
@@ -373,14 +471,16 @@ def _steps_per_execution(model: Any, steps: int) -> int:
 
 
 def _end_line(reason: str, bridge: Any, restored: bool) -> str:
+    last = bridge.epochs_run + bridge.epoch_offset
     head = {
         "completed": "Training completed",
-        "early_stopping": f"Early stopping after epoch {bridge.epochs_run}",
-        "cancelled": f"Stopped by the user in epoch {bridge.epochs_run}",
-        "time_budget": f"Time budget reached in epoch {bridge.epochs_run}",
+        "early_stopping": f"Early stopping after epoch {last}",
+        "cancelled": f"Stopped by the user in epoch {last}",
+        "time_budget": f"Time budget reached in epoch {last}",
     }[reason]
     if restored:
-        return f"{head}; kept the weights of the best epoch ({bridge.best_epoch + 1})."
+        best = bridge.best_epoch + 1 + bridge.epoch_offset
+        return f"{head}; kept the weights of the best epoch ({best})."
     return f"{head}."
 
 
