@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression
-from PySide6.QtGui import QRegularExpressionValidator, QValidator
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,7 +13,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,26 +21,17 @@ from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.training_settings import CompactSpinBox, TrainingSettingsForm
+from automl_gui.gui.widgets.training_settings import combo as _combo
+from automl_gui.gui.widgets.training_settings import dspin as _dspin
+from automl_gui.gui.widgets.training_settings import select as _select
+
+__all__ = ["CompactSpinBox", "ModelPage", "parse_hidden_units"]
 
 FAMILIES = [
     ("auto", "Auto (MLP sized to the data)"),
     ("mlp", "MLP (multilayer perceptron)"),
 ]
-OPTIMIZERS = [
-    ("adam", "Adam"),
-    ("adamw", "AdamW"),
-    ("sgd", "SGD with momentum"),
-    ("rmsprop", "RMSprop"),
-    ("adadelta", "Adadelta"),
-    ("adamax", "Adamax"),
-    ("nadam", "Nadam"),
-]
-SCHEDULES = [
-    ("constant", "Constant"),
-    ("plateau", "Reduce on plateau"),
-    ("cosine", "Cosine decay"),
-]
-CLASS_WEIGHTS = [("none", "None"), ("balanced", "Balanced")]
 _LAYERS_RE = QRegularExpression(r"^\s*\d{0,5}(\s*,\s*\d{0,5})*\s*,?\s*$")
 
 
@@ -64,64 +52,6 @@ def parse_hidden_units(text: str) -> list[int]:
     return units
 
 
-def _combo(items: list[tuple[str, str]], tip: str) -> QComboBox:
-    combo = QComboBox()
-    for value, label in items:
-        combo.addItem(label, value)
-    combo.setToolTip(tip)
-    return combo
-
-
-def _select(combo: QComboBox, value: str) -> None:
-    i = combo.findData(value)
-    combo.setCurrentIndex(i if i >= 0 else 0)
-
-
-class CompactSpinBox(QDoubleSpinBox):
-    """A double spin box that shows 0.001 or 1e-05 instead of 0.001000 (accepts both)."""
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802
-        return f"{value:g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> object:
-        stripped = text.strip()
-        if any(ch not in "0123456789.eE+-" for ch in stripped):
-            return QValidator.State.Invalid, text, pos
-        try:
-            value = float(stripped)
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos  # "1e-" while typing
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
-
-
-def _dspin(
-    low: float, high: float, decimals: int, step: float, tip: str, compact: bool = False
-) -> QDoubleSpinBox:
-    spin = CompactSpinBox() if compact else QDoubleSpinBox()
-    if compact:  # steps scale with the value: 0.001 → 0.0011, 0.01 → 0.011
-        spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
-    spin.setRange(low, high)
-    spin.setDecimals(decimals)
-    spin.setSingleStep(step)
-    spin.setToolTip(tip)
-    return spin
-
-
-def _spin(low: int, high: int, tip: str) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setToolTip(tip)
-    return spin
-
-
 class ModelPage(QWidget):
     """Step 3: model family, MLP shape and regularization, optimizer and training settings."""
 
@@ -137,6 +67,10 @@ class ModelPage(QWidget):
         )
         if saved is not None:
             state.training = saved
+        # Tables and images keep their own training settings (an MLP trains ~100 epochs, an
+        # image head ~20): this page puts its TrainConfig back into the state whenever a
+        # table is loaded; the image Model page does the same for image folders.
+        self._training = state.training
         self._build()
         self._show(state.mlp, state.training)
         state.target_changed.connect(self._on_task_changed)
@@ -218,68 +152,15 @@ class ModelPage(QWidget):
         mform.addRow("L2", self.l2_spin)
         mform.addRow("", self.batchnorm_check)
 
-        self.optimizer_combo = _combo(
-            OPTIMIZERS,
-            "How weights are updated. Adam works well almost always; SGD with momentum can "
-            "generalize slightly better with tuning.",
-        )
-        self.lr_spin = _dspin(
-            1e-6,
-            1.0,
-            6,
-            1e-4,
-            "Step size of each update. Too high: loss jumps around; too "
-            "low: training crawls. 0.001 suits Adam.",
-            True,
-        )
-        self.schedule_combo = _combo(
-            SCHEDULES,
-            "How the learning rate changes: constant, lowered when validation loss stalls "
-            "(reduce on plateau), or smoothly decayed to zero (cosine).",
-        )
-        self.batch_spin = _spin(
-            0, 65536, "Rows per update. Auto picks one from the device and the data size."
-        )
-        self.batch_spin.setSpecialValueText("Auto")
-        self.epochs_spin = _spin(1, 100000, "Maximum passes over the training data.")
-        self.early_check = QCheckBox("Early stopping")
-        self.early_check.setToolTip(
-            "Stop when validation loss has not improved for 'patience' epochs."
-        )
-        self.patience_spin = _spin(1, 10000, "Epochs without improvement before stopping.")
-        self.restore_check = QCheckBox("Keep the best epoch's weights")
-        self.restore_check.setToolTip(
-            "At the end (also on Stop) keep the weights of the epoch with the lowest "
-            "validation loss, not the last ones."
-        )
-        self.class_weight_combo = _combo(
-            CLASS_WEIGHTS,
-            "Balanced gives rare classes more weight so the model does not ignore them "
-            "(classification only).",
-        )
-        self.seed_spin = _spin(0, 2**31 - 1, "Random seed for weights and shuffling.")
-        self.budget_spin = _spin(
-            0, 7 * 24 * 3600, "Stop after this many seconds (checked after each epoch)."
-        )
-        self.budget_spin.setSpecialValueText("No limit")
-        self.budget_spin.setSuffix(" s")
-        patience_row = QHBoxLayout()
-        patience_row.addWidget(self.early_check)
-        patience_row.addWidget(QLabel("patience"))
-        patience_row.addWidget(self.patience_spin)
-        patience_row.addStretch(1)
-        train_box = QGroupBox("Training")
-        tform = QFormLayout(train_box)
-        tform.addRow("Optimizer", self.optimizer_combo)
-        tform.addRow("Learning rate", self.lr_spin)
-        tform.addRow("Schedule", self.schedule_combo)
-        tform.addRow("Batch size", self.batch_spin)
-        tform.addRow("Epochs", self.epochs_spin)
-        tform.addRow("", patience_row)
-        tform.addRow("", self.restore_check)
-        tform.addRow("Class weights", self.class_weight_combo)
-        tform.addRow("Seed", self.seed_spin)
-        tform.addRow("Time budget", self.budget_spin)
+        self.training_form = TrainingSettingsForm("Training")
+        train_box = self.training_form
+        f = self.training_form  # its controls keep their names on the page (tests, shortcuts)
+        self.optimizer_combo, self.lr_spin = f.optimizer_combo, f.lr_spin
+        self.schedule_combo, self.batch_spin = f.schedule_combo, f.batch_spin
+        self.epochs_spin, self.early_check = f.epochs_spin, f.early_check
+        self.patience_spin, self.restore_check = f.patience_spin, f.restore_check
+        self.class_weight_combo, self.seed_spin = f.class_weight_combo, f.seed_spin
+        self.budget_spin = f.budget_spin
 
         self.defaults_button = QPushButton("Restore defaults")
         self.defaults_button.setToolTip("Set every model and training setting back to default.")
@@ -309,28 +190,12 @@ class ModelPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
 
-        for combo in (
-            self.family_combo,
-            self.activation_combo,
-            self.optimizer_combo,
-            self.schedule_combo,
-            self.class_weight_combo,
-        ):
-            combo.currentIndexChanged.connect(self._on_edit)
-        for spin in (
-            self.dropout_spin,
-            self.l1_spin,
-            self.l2_spin,
-            self.lr_spin,
-            self.batch_spin,
-            self.epochs_spin,
-            self.patience_spin,
-            self.seed_spin,
-            self.budget_spin,
-        ):
-            spin.valueChanged.connect(self._on_edit)
-        for check in (self.batchnorm_check, self.early_check, self.restore_check):
-            check.toggled.connect(self._on_edit)
+        for box in (self.family_combo, self.activation_combo):
+            box.currentIndexChanged.connect(self._on_edit)
+        for sp in (self.dropout_spin, self.l1_spin, self.l2_spin):
+            sp.valueChanged.connect(self._on_edit)
+        self.batchnorm_check.toggled.connect(self._on_edit)
+        self.training_form.edited.connect(self._on_edit)
         self.layers_edit.textEdited.connect(self._on_edit)
 
     # -- config -> widgets -------------------------------------------------------------------
@@ -343,17 +208,7 @@ class ModelPage(QWidget):
         self.l1_spin.setValue(mlp.l1)
         self.l2_spin.setValue(mlp.l2)
         self.batchnorm_check.setChecked(mlp.batch_norm)
-        _select(self.optimizer_combo, training.optimizer)
-        self.lr_spin.setValue(training.learning_rate)
-        _select(self.schedule_combo, training.schedule)
-        self.batch_spin.setValue(training.batch_size)
-        self.epochs_spin.setValue(training.epochs)
-        self.early_check.setChecked(training.early_stopping)
-        self.patience_spin.setValue(training.patience)
-        self.restore_check.setChecked(training.restore_best)
-        _select(self.class_weight_combo, training.class_weights)
-        self.seed_spin.setValue(training.seed)
-        self.budget_spin.setValue(int(training.time_budget))
+        self.training_form.show_config(training)
         self._updating = False
         self._update_enabled()
 
@@ -370,21 +225,24 @@ class ModelPage(QWidget):
             w.setEnabled(manual)
         self.layers_error.setVisible(manual and bool(self.layers_error.text()))
         self.auto_note.setVisible(not manual)
-        self.patience_spin.setEnabled(self.early_check.isChecked())
+        self.training_form.update_enabled()
         task = self.state.task
-        self.class_weight_combo.setEnabled(task is None or task != "regression")
+        self.training_form.set_class_weights_enabled(task is None or task != "regression")
 
     def _on_task_changed(self) -> None:
-        if self.state.task == "regression" and self.state.training.class_weights != "none":
-            self.state.training.class_weights = "none"
-            self._show(self.state.mlp, self.state.training)
+        if self.state.kind == "tabular" and self.state.training is not self._training:
+            self.state.training = self._training
+            self._show(self.state.mlp, self._training)
+        if self.state.task == "regression" and self._training.class_weights != "none":
+            self._training.class_weights = "none"
+            self._show(self.state.mlp, self._training)
         self._update_enabled()
 
     # -- widgets -> config -------------------------------------------------------------------
     def _on_edit(self, *_args: object) -> None:
         if self._updating:
             return
-        mlp, tr = self.state.mlp, self.state.training
+        mlp, tr = self.state.mlp, self._training
         mlp.auto = self.family_combo.currentData() == "auto"
         try:
             mlp.hidden_units = parse_hidden_units(self.layers_edit.text())
@@ -396,17 +254,7 @@ class ModelPage(QWidget):
         mlp.l1 = self.l1_spin.value()
         mlp.l2 = self.l2_spin.value()
         mlp.batch_norm = self.batchnorm_check.isChecked()
-        tr.optimizer = self.optimizer_combo.currentData()
-        tr.learning_rate = self.lr_spin.value()
-        tr.schedule = self.schedule_combo.currentData()
-        tr.batch_size = self.batch_spin.value()
-        tr.epochs = self.epochs_spin.value()
-        tr.early_stopping = self.early_check.isChecked()
-        tr.patience = self.patience_spin.value()
-        tr.restore_best = self.restore_check.isChecked()
-        tr.class_weights = self.class_weight_combo.currentData()
-        tr.seed = self.seed_spin.value()
-        tr.time_budget = float(self.budget_spin.value())
+        self.training_form.read_into(tr)
         self._update_enabled()
         app_settings.save_dataclass(app_settings.current(), app_settings.KEY_TRAINING, tr)
         self.state.notify_model_changed()
@@ -419,9 +267,11 @@ class ModelPage(QWidget):
     def restore_defaults(self) -> None:
         """Reset model and training settings to the dataclass defaults."""
         self.state.mlp = MLPConfig()
-        self.state.training = TrainConfig()
-        self._show(self.state.mlp, self.state.training)
+        self._training = TrainConfig()
+        if self.state.kind == "tabular":
+            self.state.training = self._training
+        self._show(self.state.mlp, self._training)
         app_settings.save_dataclass(
-            app_settings.current(), app_settings.KEY_TRAINING, self.state.training
+            app_settings.current(), app_settings.KEY_TRAINING, self._training
         )
         self.state.notify_model_changed()
