@@ -158,10 +158,34 @@ class EngineProcess:
 
 
 def _rebuild_error(payload: dict[str, Any]) -> BaseException:
-    cls = getattr(errors, payload["type"], None)
-    if isinstance(cls, type) and issubclass(cls, AutoMLError):
-        return cls(payload["message"], payload["hint"])
-    return ModelError(payload["message"], payload["hint"])
+    """The job's error as the caller's exception: same class (an AutoMLError subclass from
+    any core module), message, hint and extra attributes (e.g. which weights file is missing)."""
+    cls: Any = None
+    module = payload.get("module") or errors.__name__
+    if module.startswith("automl_gui."):
+        with contextlib.suppress(ImportError):
+            cls = getattr(importlib.import_module(module), payload["type"], None)
+    if not (isinstance(cls, type) and issubclass(cls, AutoMLError)):
+        cls = ModelError
+    exc = cls(payload["message"], payload["hint"])
+    for key, value in (payload.get("attrs") or {}).items():
+        with contextlib.suppress(AttributeError):
+            setattr(exc, key, value)
+    return exc
+
+
+def _error_attrs(exc: BaseException) -> dict[str, Any]:
+    """An AutoMLError's extra attributes that survive pickling (others are dropped)."""
+    attrs: dict[str, Any] = {}
+    for key, value in vars(exc).items():
+        if key in ("message", "hint") or key.startswith("_"):
+            continue
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: BLE001 - anything unpicklable stays behind
+            continue
+        attrs[key] = value
+    return attrs
 
 
 def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
@@ -209,7 +233,13 @@ def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
             if not isinstance(exc, AutoMLError):
                 traceback.print_exc()  # a bug: keep the trace on the console for reports
             message, hint = errors.describe(exc)
-            error = {"type": type(exc).__name__, "message": message, "hint": hint}
+            error = {
+                "type": type(exc).__name__,
+                "module": type(exc).__module__,
+                "message": message,
+                "hint": hint,
+                "attrs": _error_attrs(exc) if isinstance(exc, AutoMLError) else {},
+            }
             events.put((job_id, "error", error))
         finally:
             done.set()
