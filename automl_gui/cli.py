@@ -1,8 +1,11 @@
 """Headless command line: the same engine as the window, for servers and clusters.
 
-    automl-gui train DATA --target COL [--out DIR] [--model auto|mlp] [--epochs N]
+    automl-gui train TABLE --target COL [--out DIR] [--model auto|mlp] [--epochs N]
                      [--time-budget SECONDS] [--seed N]
-    automl-gui predict MODEL DATA [--out FILE.csv]
+    automl-gui train FOLDER [--model auto|cnn|resnet50|inceptionv3] [--weights PATH]
+                     [--fine-tune-layers N] [--image-size N] [--augment/--no-augment] ...
+    automl-gui predict MODEL DATA [--out FILE.csv]          (a table)
+    automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images)
     automl-gui export MODEL --format keras|savedmodel --out PATH
     automl-gui info
 
@@ -45,9 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"automl-gui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    train = sub.add_parser("train", help="train a model on a CSV/TSV/Parquet table")
-    train.add_argument("data", help="the table file")
-    train.add_argument("--target", help="target column (default: a good guess)")
+    train = sub.add_parser(
+        "train",
+        help="train a model on a table (CSV/TSV/Parquet) or a folder of images",
+        description="Train on a table, or on images: a folder with one subfolder per class, "
+        "a folder split into train/ val/ test/, or a CSV of image paths and labels.",
+    )
+    train.add_argument("data", help="the table file, image folder or image CSV")
+    train.add_argument("--target", help="target column of a table (default: a good guess)")
     train.add_argument(
         "--task",
         choices=["auto", "binary", "multiclass", "regression"],
@@ -55,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="learning task (default: detected from the target)",
     )
     train.add_argument("--out", help="output folder (default: runs/<data>-<time>)")
-    train.add_argument("--model", default="auto", help="model family: auto or mlp")
+    train.add_argument(
+        "--model",
+        default="auto",
+        help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images)",
+    )
     train.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 100)")
     train.add_argument("--batch-size", type=_positive_int, help="batch size (default: auto)")
     train.add_argument(
@@ -67,10 +79,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the output folder if it exists"
     )
     train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    images = train.add_argument_group("images")
+    images.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
+    images.add_argument(
+        "--weights-folder", help="folder searched first for pretrained weights files"
+    )
+    images.add_argument(
+        "--no-download", action="store_true", help="never download missing pretrained weights"
+    )
+    images.add_argument(
+        "--fine-tune-layers",
+        type=_fine_tune_layers,
+        default=-1,
+        help="backbone layers to fine-tune after the head: N, 0 (head only) or auto (default)",
+    )
+    images.add_argument(
+        "--fine-tune-epochs", type=_positive_int, help="epochs of fine-tuning (default 10)"
+    )
+    images.add_argument(
+        "--image-size", type=_image_size, help="square input size (default: from the model)"
+    )
+    images.add_argument(
+        "--color-mode", choices=["rgb", "grayscale"], default="rgb", help="default rgb"
+    )
+    images.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="random flips, rotation, zoom, shifts, contrast, brightness while training "
+        "(default on; off lets backbones train the head on cached features, much faster)",
+    )
+    images.add_argument(
+        "--cache", action="store_true", help="keep decoded images in memory after one epoch"
+    )
 
     predict = sub.add_parser("predict", help="predict with a trained model")
     predict.add_argument("model", help="a model folder (or its model.keras)")
-    predict.add_argument("data", help="the table to predict")
+    predict.add_argument(
+        "data",
+        nargs="+",
+        help="a table; for an image model: image files and/or folders (searched recursively)",
+    )
     predict.add_argument("--out", help="output CSV (default: <data>_predictions.csv here)")
     predict.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
 
@@ -110,6 +159,110 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- subcommands ----------------------------------------------------------------------------
 def _train(args: argparse.Namespace) -> int:
+    from automl_gui.core.data.detect import detect_kind
+
+    if detect_kind(args.data) == "images":
+        return _train_images(args)
+    return _train_table(args)
+
+
+def _train_images(args: argparse.Namespace) -> int:
+    from automl_gui.core.data.images import scan_images
+    from automl_gui.core.export.bundle import save_bundle
+    from automl_gui.core.images_pipeline import train_images
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.models.registry import resolve
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+    from automl_gui.core.train.config import TrainConfig
+
+    arch = resolve(args.model, "images")
+    if args.target:
+        raise ConfigError(
+            "--target is for tables; an image folder's classes are its subfolders.",
+            "Leave out --target.",
+        )
+    if args.weights and arch not in ("resnet50", "inceptionv3"):
+        raise ConfigError(
+            "--weights needs --model resnet50 or --model inceptionv3.",
+            "Add the model the weights file belongs to.",
+        )
+    if args.weights and not Path(args.weights).expanduser().is_file():
+        raise ConfigError(f"The weights file {args.weights} does not exist.", "Check the path.")
+    out = Path(args.out) if args.out else _default_run_dir(args.data)
+    _refuse_existing(out, args.overwrite, "--out")
+
+    cancel = CancelToken()
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        dataset = scan_images(args.data, on_event=_printer(args), cancel=cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    counts = dataset.class_counts()
+    _say(
+        args,
+        f"Data: {len(dataset):,} images in {len(counts)} classes ("
+        + ", ".join(f"{k} {v:,}" for k, v in list(counts.items())[:8])
+        + (" …" if len(counts) > 8 else "")
+        + ").",
+    )
+    for notice in dataset.notices:
+        _say(args, f"note: {notice}")
+    for bad in dataset.bad_files[:10]:
+        _say(args, f"warning: skipped {bad.path}: {bad.reason}")
+    if len(dataset.bad_files) > 10:
+        _say(args, f"warning: … and {len(dataset.bad_files) - 10} more broken files skipped")
+
+    seed = 42 if args.seed is None else args.seed
+    preprocess = ImagePreprocessConfig(
+        image_size=args.image_size or 0, color_mode=args.color_mode, seed=seed, cache=args.cache
+    )
+    preprocess.augment.enabled = bool(args.augment)
+    model_config = ImageModelConfig(
+        architecture=arch,
+        weights_path=args.weights or "",
+        weights_folder=args.weights_folder or "",
+        allow_download=not args.no_download,
+        fine_tune_layers=args.fine_tune_layers,
+    )
+    if args.fine_tune_epochs:
+        model_config.fine_tune_epochs = args.fine_tune_epochs
+    training = TrainConfig(seed=seed, epochs=args.epochs or 30)
+    if args.batch_size:
+        training.batch_size = args.batch_size
+    if args.time_budget:
+        training.time_budget = args.time_budget
+    plan = _plan(force_cpu=args.cpu)
+    _say(args, f"Device: {plan.device_label} ({plan.reason}).")
+
+    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        run = train_images(
+            dataset,
+            preprocess,
+            model_config,
+            training,
+            plan=plan,
+            on_event=_printer(args),
+            cancel=cancel,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if run.result.stopped_reason == "cancelled":
+        _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
+    path = save_bundle(
+        run.model, run.metadata, run.report, out, overwrite=args.overwrite, samples=run.samples
+    )
+    preds = path / "test_predictions.csv"
+    atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
+
+    from automl_gui.core.evaluate.metrics import summary_line
+
+    print(f"Test: {summary_line(run.report)}")
+    print(f"Saved model.keras, metadata.json, report.json and test_predictions.csv to {path}")
+    return EXIT_OK
+
+
+def _train_table(args: argparse.Namespace) -> int:
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
@@ -173,10 +326,34 @@ def _train(args: argparse.Namespace) -> int:
 def _predict(args: argparse.Namespace) -> int:
     from automl_gui.core.export.bundle import load_bundle, predict_frame
 
-    out = Path(args.out) if args.out else Path.cwd() / f"{Path(args.data).stem}_predictions.csv"
+    first = Path(args.data[0])
+    default_name = f"{first.stem or first.name or 'images'}_predictions.csv"
+    out = Path(args.out) if args.out else Path.cwd() / default_name
     _refuse_existing(out, args.overwrite, "--out")
     bundle = load_bundle(args.model)
-    table = _read_tabular(args.data)
+    if bundle.kind == "images":
+        from automl_gui.core.images_pipeline import predict_images
+
+        cancel = CancelToken()
+        previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+        try:
+            frame = predict_images(bundle, list(args.data), cancel=cancel)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        failed = int((frame["error"] != "").sum())
+        atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
+        print(f"Wrote {len(frame) - failed:,} predictions to {out}")
+        if failed:
+            print(
+                f"warning: {failed} file(s) could not be read; see the 'error' column.",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+    if len(args.data) > 1:
+        raise ConfigError(
+            "A table model predicts one table at a time.", "Give a single CSV/TSV/Parquet file."
+        )
+    table = _read_tabular(args.data[0])
     frame = predict_frame(bundle, table.df)
     atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
     print(f"Wrote {len(frame):,} predictions to {out}")
@@ -217,33 +394,35 @@ def _info(args: argparse.Namespace) -> int:
         print(f"  {device.kind}: {device.name}{memory}{cc}")
     plan = plan_for(devices)
     print(f"training plan: {plan.device_label} ({plan.reason})")
+    from automl_gui.core.models.weights import find_weights, search_folders
+
     print("weights folders (searched in this order):")
-    for folder in weights_folders():
+    for folder in search_folders():
         print(f"  {folder}{'' if folder.exists() else '  (missing)'}")
+    for arch in ("resnet50", "inceptionv3"):
+        try:
+            found = find_weights(arch)
+        except Exception:  # noqa: BLE001 - info never fails on a bad file
+            found = None
+        print(f"  {arch}: {found if found else 'not found (downloaded when first used)'}")
     return EXIT_OK
 
 
 # -- helpers --------------------------------------------------------------------------------
-def weights_folders() -> list[Path]:
-    """Where pretrained backbone weights are looked up, in order."""
-    folders = []
-    configured = os.environ.get("AUTOML_GUI_WEIGHTS")
-    if configured:
-        folders.append(Path(configured))
-    folders.append(Path(__file__).resolve().parent.parent / "models" / "pretrained")
-    folders.append(Path.home() / ".keras" / "models")
-    return folders
-
-
 def _read_tabular(path: str) -> Any:
     from automl_gui.core.data.detect import detect_kind
     from automl_gui.core.data.tabular import read_table
 
     kind = detect_kind(path)
+    if kind == "images":
+        raise DataError(
+            f"{path} holds images, but this model was trained on a table.",
+            "Give it a CSV, TSV or Parquet file, or use an image model.",
+        )
     if kind != "tabular":
         raise DataError(
-            f"{path} is a folder of {kind}; this version trains on tables only.",
-            "Give a CSV, TSV or Parquet file. Image and audio datasets come in a later release.",
+            f"{path} is a folder of {kind}; this version trains on tables and images.",
+            "Give a table or an image folder. Audio datasets come in a later release.",
         )
     return read_table(path)
 
@@ -266,8 +445,14 @@ def _refuse_existing(path: Path, overwrite: bool, flag: str) -> None:
         )
 
 
+PROGRESS_EVERY_S = 2.0
+
+
 def _printer(args: argparse.Namespace):
-    last_stage = {"message": ""}
+    """Events as lines: every log line; progress when its stage changes, at most every 2 s
+    within a stage (counting messages such as "Checking images… 1,234 / 5,000"), and its
+    last message."""
+    last = {"stage": "", "message": "", "time": 0.0}
 
     def on_event(event: Event) -> None:
         if args.quiet:
@@ -275,9 +460,12 @@ def _printer(args: argparse.Namespace):
         if isinstance(event, Log):
             prefix = "warning: " if event.level == "warning" else ""
             print(f"{prefix}{event.message}", flush=True)
-        elif isinstance(event, Progress) and event.message != last_stage["message"]:
-            last_stage["message"] = event.message
-            if event.message:
+        elif isinstance(event, Progress) and event.message and event.message != last["message"]:
+            now = time.monotonic()
+            new_stage = event.stage != last["stage"]
+            done = event.fraction is not None and event.fraction >= 1.0
+            if new_stage or done or now - last["time"] >= PROGRESS_EVERY_S:
+                last.update(stage=event.stage, message=event.message, time=now)
                 print(event.message, flush=True)
 
     return on_event
@@ -311,3 +499,27 @@ def _positive(kind: type, noun: str):
 
 _positive_int = _positive(int, "a whole number")
 _positive_float = _positive(float, "a number")
+
+
+def _fine_tune_layers(text: str) -> int:
+    """``auto`` (-1) or a whole number ≥ 0."""
+    if text.strip().lower() == "auto":
+        return -1
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'auto'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _image_size(text: str) -> int:
+    from automl_gui.core.preprocess.image_config import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
+
+    value = _positive_int(text)
+    if not MIN_IMAGE_SIZE <= value <= MAX_IMAGE_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"must be between {MIN_IMAGE_SIZE} and {MAX_IMAGE_SIZE}, got {value}"
+        )
+    return value

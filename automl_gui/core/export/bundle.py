@@ -29,6 +29,7 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
 REPORT_FILE = "report.json"
+SAMPLES_FILE = "sample_images.npy"  # image bundles: model inputs the sample predictions are for
 MAX_SAMPLE_ROWS = 20
 PREDICT_BATCH = 1024
 
@@ -197,6 +198,28 @@ def predict_arrays(model: Any, metadata: dict[str, Any], df: pd.DataFrame) -> np
     return out.reshape(len(df), -1).astype(np.float32)
 
 
+def predict_images_array(model: Any, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """Probabilities (n, classes) for decoded images (float32, values 0-255, one size)."""
+    images = np.asarray(images, dtype=np.float32)
+    if len(images) == 0:
+        return np.zeros((0, int(model.outputs[0].shape[-1])), dtype=np.float32)
+    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), dtype=np.float32)
+
+
+def sample_inputs(bundle: Bundle) -> Any:
+    """What the export check predicts on: sample rows (tables) or sample images (images)."""
+    if bundle.kind == "images":
+        return bundle.samples if bundle.samples is not None else np.zeros((0, 1, 1, 3), "float32")
+    return pd.DataFrame.from_records(bundle.metadata.get("sample_rows") or [])
+
+
+def predict_inputs(model: Any, metadata: dict[str, Any], inputs: Any) -> np.ndarray:
+    """:func:`predict_arrays` for rows, :func:`predict_images_array` for images."""
+    if metadata.get("kind") == "images":
+        return predict_images_array(model, inputs)
+    return predict_arrays(model, metadata, inputs)
+
+
 def sample_predictions(model: Any, metadata: dict[str, Any]) -> list[Any]:
     """The model's outputs on ``metadata["sample_rows"]`` as JSON lists."""
     rows = pd.DataFrame.from_records(metadata.get("sample_rows") or [])
@@ -277,10 +300,12 @@ def save_bundle(
     out_dir: str | os.PathLike[str],
     *,
     overwrite: bool = False,
+    samples: Any = None,
 ) -> Path:
     """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically.
 
-    Fills ``metadata["sample_predictions"]`` if the caller left it empty.
+    Fills ``metadata["sample_predictions"]`` if the caller left it empty. ``samples`` (image
+    models: a few input images) are saved as ``sample_images.npy`` for later checks.
 
     Raises:
         ModelError: ``out_dir`` exists and is not empty while ``overwrite`` is False.
@@ -296,6 +321,8 @@ def save_bundle(
         keras_model.save(tmp / MODEL_FILE)
         write_json(tmp / METADATA_FILE, meta)
         write_json(tmp / REPORT_FILE, report or {})
+        if samples is not None:
+            np.save(tmp / SAMPLES_FILE, np.asarray(samples, dtype=np.float32))
         commit_dir(tmp, out, overwrite)
     finally:
         if tmp.exists():
@@ -317,7 +344,8 @@ def load_keras_model(model_path: Path) -> Any:
     from automl_gui.core import lazy
 
     keras = lazy.keras()
-    import automl_gui.core.preprocess.layers  # noqa: F401  (registers custom layers)
+    import automl_gui.core.models.image_layers  # noqa: F401  (registers custom layers)
+    import automl_gui.core.preprocess.layers  # noqa: F401
 
     try:
         return keras.saving.load_model(model_path, compile=False, safe_mode=True)
@@ -371,9 +399,24 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
             f"{meta_path.name} has format version {version}; this app reads up to {FORMAT_VERSION}.",
             "Update the app to load this model.",
         )
-    if "input_schema" not in metadata:
+    kind = metadata.get("kind", "tabular")
+    if kind == "tabular" and "input_schema" not in metadata:
         raise ModelError(f"{meta_path.name} lacks the input schema.", "Export the model again.")
+    if kind == "images" and not metadata.get("class_names"):
+        raise ModelError(f"{meta_path.name} lacks the class names.", "Export the model again.")
+    if kind not in ("tabular", "images"):
+        raise ModelError(
+            f"{meta_path.name} is for a '{kind}' model, which this version cannot use.",
+            "Update the app to load this model.",
+        )
     model = load_keras_model(model_path)
     report_path = model_path.parent / REPORT_FILE
     report = _read_json(report_path) if report_path.is_file() else None
-    return Bundle(model=model, metadata=metadata, path=str(p), report=report)
+    samples = None
+    samples_path = model_path.parent / SAMPLES_FILE
+    if kind == "images" and samples_path.is_file():
+        try:
+            samples = np.load(samples_path, allow_pickle=False)
+        except (OSError, ValueError):
+            samples = None  # only used for checks: a damaged file loses nothing else
+    return Bundle(model=model, metadata=metadata, path=str(p), report=report, samples=samples)

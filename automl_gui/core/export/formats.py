@@ -15,18 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from automl_gui.core.errors import ConfigError, ModelError
 from automl_gui.core.export.bundle import (
     METADATA_FILE,
     MODEL_FILE,
     REPORT_FILE,
+    SAMPLES_FILE,
     Bundle,
     check_destination,
     commit_dir,
     load_keras_model,
-    predict_arrays,
+    predict_inputs,
+    sample_inputs,
     temp_dir_beside,
     write_json,
 )
@@ -61,12 +62,25 @@ def _export_metadata(bundle: Bundle, fmt: str, reference: np.ndarray) -> dict[st
         "format": fmt,
         "exported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    if fmt == "savedmodel":
+    if fmt == "savedmodel" and bundle.kind == "images":
+        meta["export"]["serving"] = (
+            "Call loaded.serve(images): float32 (n, height, width, 3) RGB values 0-255, any "
+            "size (the model resizes); returns class probabilities in class_names order."
+        )
+    elif fmt == "savedmodel":
         meta["export"]["serving"] = (
             "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
             "categories as strings ('' = missing) in the canonical form of input_schema."
         )
     return meta
+
+
+def _write_extras(bundle: Bundle, folder: Path) -> None:
+    """report.json and (image models) the sample images, inside an export folder."""
+    if bundle.report:
+        write_json(folder / REPORT_FILE, bundle.report)
+    if bundle.kind == "images" and bundle.samples is not None:
+        np.save(folder / SAMPLES_FILE, np.asarray(bundle.samples, dtype=np.float32))
 
 
 def _write_keras(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite: bool) -> Path:
@@ -92,8 +106,7 @@ def _write_keras(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite: boo
     try:
         bundle.model.save(tmp / MODEL_FILE)
         write_json(tmp / METADATA_FILE, meta)
-        if bundle.report:
-            write_json(tmp / REPORT_FILE, bundle.report)
+        _write_extras(bundle, tmp)
         commit_dir(tmp, out, overwrite)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -111,19 +124,18 @@ def _write_savedmodel(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite
                 f"Could not export a SavedModel: {exc}", "Try the .keras format instead."
             ) from None
         write_json(tmp / METADATA_FILE, meta)
-        if bundle.report:
-            write_json(tmp / REPORT_FILE, bundle.report)
+        _write_extras(bundle, tmp)
         commit_dir(tmp, out, overwrite)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
-def _reload_keras(path: Path, metadata: dict[str, Any], rows: pd.DataFrame) -> np.ndarray:
-    return predict_arrays(load_keras_model(path), metadata, rows)
+def _reload_keras(path: Path, metadata: dict[str, Any], rows: Any) -> np.ndarray:
+    return predict_inputs(load_keras_model(path), metadata, rows)
 
 
-def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: pd.DataFrame) -> np.ndarray:
+def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: Any) -> np.ndarray:
     from automl_gui.core import lazy
     from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs, to_tensors
 
@@ -136,6 +148,8 @@ def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: pd.DataFrame)
         ) from None
     if len(rows) == 0:
         return np.zeros((0,), dtype=np.float32)
+    if metadata.get("kind") == "images":
+        return np.asarray(loaded.serve(tf.constant(np.asarray(rows, dtype=np.float32))))
     inputs = to_tensors(frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"])))
     out = np.asarray(loaded.serve(inputs))
     if metadata.get("task") == "regression":
@@ -183,8 +197,8 @@ def export_model(
     if fmt == "savedmodel" and target.suffix == ".keras":
         raise ConfigError("A SavedModel is a folder, not a .keras file.", "Give a folder path.")
     check_destination(target, overwrite)
-    rows = pd.DataFrame.from_records(bundle.metadata.get("sample_rows") or [])
-    reference = predict_arrays(bundle.model, bundle.metadata, rows)
+    rows = sample_inputs(bundle)
+    reference = predict_inputs(bundle.model, bundle.metadata, rows)
     meta = _export_metadata(bundle, fmt, reference)
     write, reload = _WRITERS[fmt]
     written = write(bundle, target, meta, overwrite)
@@ -193,10 +207,11 @@ def export_model(
     diff, agreement = compare(reference, reloaded, task)
     ok = diff <= TOLERANCE
     n = len(rows)
+    what = "sample images" if bundle.kind == "images" else "sample rows"
     if n == 0:
-        message = "Written; no sample rows in the metadata to compare."
+        message = f"Written; no {what} to compare."
     else:
-        message = f"Reloaded and compared {n} sample rows: max difference {diff:.2g}"
+        message = f"Reloaded and compared {n} {what}: max difference {diff:.2g}"
         if agreement is not None:
             message += f", same class for {agreement:.0%}"
         message += "." if ok else f" (above the {TOLERANCE:g} tolerance)."

@@ -10,9 +10,28 @@ MODEL_FAMILIES: dict[str, dict[str, str]] = {
         "description": "A multilayer perceptron on the preprocessed columns; sized to the data.",
         "kind": "tabular",
     },
+    "cnn": {
+        "name": "Compact CNN",
+        "description": "A small convolutional network trained from scratch, sized to the "
+        "images and their number.",
+        "kind": "images",
+    },
+    "resnet50": {
+        "name": "ResNet50",
+        "description": "ImageNet-pretrained ResNet50: a new head, then the top layers "
+        "fine-tuned (224×224 by default).",
+        "kind": "images",
+    },
+    "inceptionv3": {
+        "name": "InceptionV3",
+        "description": "ImageNet-pretrained InceptionV3: a new head, then the top layers "
+        "fine-tuned (299×299 by default).",
+        "kind": "images",
+    },
 }
 
-_AUTO = {"tabular": "mlp"}
+# images: "auto" stays "auto" (the pipeline picks a backbone whose weights are here, else CNN)
+_AUTO = {"tabular": "mlp", "images": "auto"}
 
 
 def families_for(kind: str) -> list[str]:
