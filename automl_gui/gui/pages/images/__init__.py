@@ -1,0 +1,1 @@
+"""Pages of the window for image datasets (hosted in the same steps as the table pages)."""
