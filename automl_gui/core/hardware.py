@@ -42,6 +42,8 @@ class HardwarePlan:
         batch_size: suggested global batch size (used when the user leaves it on auto).
         devices: the devices the plan uses.
         cpu_threads: CPU threads available (None when unknown).
+        intra_op_threads: threads one operation may use (0 = TensorFlow's default).
+        inter_op_threads: operations run at once (0 = TensorFlow's default).
     """
 
     device_label: str
@@ -51,6 +53,8 @@ class HardwarePlan:
     batch_size: int
     devices: tuple[Device, ...]
     cpu_threads: int | None = None
+    intra_op_threads: int = 0
+    inter_op_threads: int = 0
 
     @property
     def uses_gpu(self) -> bool:
@@ -94,6 +98,10 @@ def plan_for(
     if force_cpu or not gpus:
         why = "GPU use turned off in settings" if force_cpu else "no GPU visible to TensorFlow"
         label = f"CPU ({threads} threads)" if threads else "CPU"
+        # every core for the math inside an op; few ops at once, so they do not fight over
+        # the cores (the input pipeline has its own tf.data threads)
+        intra = threads or 0
+        inter = min(2, threads) if threads else 0
         return HardwarePlan(
             device_label=label,
             reason=f"CPU: {why}",
@@ -102,6 +110,8 @@ def plan_for(
             batch_size=BATCH_CPU,
             devices=cpus[:1],
             cpu_threads=threads,
+            intra_op_threads=intra,
+            inter_op_threads=inter,
         )
 
     mixed = all(_supports_mixed(g) for g in gpus)
@@ -234,6 +244,24 @@ def apply_plan(plan: HardwarePlan) -> Any:
             tf.config.set_visible_devices([], "GPU")
         except (RuntimeError, ValueError):
             pass  # runtime already started: this process keeps the devices it began with
+    threading = tf.config.threading
+    for wanted, getter, setter in (
+        (
+            plan.intra_op_threads,
+            threading.get_intra_op_parallelism_threads,
+            threading.set_intra_op_parallelism_threads,
+        ),
+        (
+            plan.inter_op_threads,
+            threading.get_inter_op_parallelism_threads,
+            threading.set_inter_op_parallelism_threads,
+        ),
+    ):
+        if wanted and getter() != wanted:
+            try:
+                setter(wanted)
+            except RuntimeError:
+                pass  # runtime already started: it keeps its thread pools
     keras.mixed_precision.set_global_policy("mixed_float16" if plan.mixed_precision else "float32")
     if plan.strategy == "mirrored":
         return tf.distribute.MirroredStrategy()

@@ -121,3 +121,17 @@ def test_list_devices_always_includes_a_cpu():
     assert all(d.kind in ("CPU", "GPU") for d in devices)
     plan = plan_for(devices)
     assert plan.batch_size > 0
+
+
+def test_cpu_plan_sets_thread_pools_from_the_core_count():
+    plan = plan_for([Device("CPU", "CPU")], cpu_count=16)
+    assert plan.intra_op_threads == 16
+    assert plan.inter_op_threads == 2
+    one = plan_for([Device("CPU", "CPU")], cpu_count=1)
+    assert (one.intra_op_threads, one.inter_op_threads) == (1, 1)
+
+
+def test_gpu_plan_leaves_thread_pools_to_tensorflow():
+    gpu = Device("NVIDIA H100", "GPU", 80 * 2**30, (9, 0))
+    plan = plan_for([gpu, Device("CPU", "CPU")], cpu_count=16)
+    assert (plan.intra_op_threads, plan.inter_op_threads) == (0, 0)
