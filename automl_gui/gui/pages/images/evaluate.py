@@ -15,8 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -64,7 +63,7 @@ ARCHITECTURE_NAMES = {
     "resnet50": "ResNet50",
     "inceptionv3": "InceptionV3",
 }
-GALLERY_TIP = "Hover an image for its path and probabilities; double-click to open it."
+GALLERY_TIP = "Hover an image for its path and probabilities; double-click for a larger view."
 TOP_PROBABILITIES = 3  # classes listed in an image's tooltip
 
 
@@ -175,7 +174,6 @@ class ImageEvaluatePage(QWidget):
         self.cell_heading.setWordWrap(True)
         self.cell_gallery = ImageGallery()
         self.cell_gallery.setToolTip(GALLERY_TIP)
-        self.cell_gallery.activated_path.connect(self.open_image)
         cell_box = QWidget()
         cb = QVBoxLayout(cell_box)
         cb.setContentsMargins(4, 4, 4, 4)
@@ -185,9 +183,8 @@ class ImageEvaluatePage(QWidget):
 
         self.wrong_heading = QLabel()
         self.wrong_heading.setWordWrap(True)
-        self.wrong_gallery = ImageGallery()
+        self.wrong_gallery = ImageGallery(thumb_size=128)  # room for "true → predicted NN%"
         self.wrong_gallery.setToolTip(GALLERY_TIP)
-        self.wrong_gallery.activated_path.connect(self.open_image)
         wrong_box = QWidget()
         wb = QVBoxLayout(wrong_box)
         wb.setContentsMargins(4, 4, 4, 4)
@@ -417,15 +414,6 @@ class ImageEvaluatePage(QWidget):
         a, p = self.actual_combo.currentIndex(), self.predicted_combo.currentIndex()
         if a >= 0 and p >= 0:
             self.show_cell(a, p)
-
-    def open_image(self, path: str) -> None:
-        """Open a test image in the system's image viewer."""
-        if not Path(path).is_file():
-            self.banner.show_message(
-                f"{path} no longer exists.", "It was moved or deleted after training.", "warning"
-            )
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     # -- saving ------------------------------------------------------------------------------
     def _save_report_clicked(self) -> None:
