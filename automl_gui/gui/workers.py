@@ -65,6 +65,7 @@ class JobWorker(QObject):
     epoch = Signal(object)  # EpochEnd
     finished = Signal(object)  # the job's return value
     failed = Signal(str, str)  # message, hint
+    error = Signal(object)  # the exception itself, emitted just before ``failed``
     cancelled = Signal()
     done = Signal()  # always last, whatever the outcome
 
@@ -119,6 +120,7 @@ class JobWorker(QObject):
             if not isinstance(exc, AutoMLError):
                 traceback.print_exc()  # a bug: keep the trace on the console for reports
             message, hint = describe(exc)
+            self.error.emit(exc)
             self.failed.emit(message, hint)
         else:
             self.finished.emit(result)

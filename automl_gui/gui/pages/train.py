@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -66,6 +66,7 @@ class TrainPage(QWidget):
         self._history: dict[str, list[float]] = {}
         self._epochs_total = 0
         self._last_diagnosis: Any = None
+        self._pending_weights_error: Any = None
 
         title = QLabel("Train")
         title.setProperty("role", "title")
@@ -132,6 +133,12 @@ class TrainPage(QWidget):
         st = self.state
         if self.is_training():
             return "Training is running."
+        if st.kind == "images":
+            if st.images is None:
+                return "Open an image folder first (File → Open Image Folder…)."
+            if not st.engine_ready:
+                return "Engine loading…"
+            return ""
         if st.table is None:
             return "Open a dataset first (File → Open Dataset…)."
         if not st.target or st.preprocess is None:
@@ -151,8 +158,33 @@ class TrainPage(QWidget):
         self.start_button.setToolTip(reason or "Train the model (Ctrl+Enter)")
         self.stop_button.setEnabled(running)
 
+    def _images_summary_html(self) -> str:
+        from automl_gui.core.models.registry import MODEL_FAMILIES
+
+        st = self.state
+        ds = st.images
+        parts = [
+            f"<b>Dataset</b> {st.dataset_name} ({len(ds):,} images, {len(ds.class_names)} classes)"
+        ]
+        arch = st.image_model.architecture
+        model = "Auto" if arch == "auto" else MODEL_FAMILIES.get(arch, {}).get("name", arch)
+        size = st.image_preprocess.image_size
+        parts.append(f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}")
+        aug = "on" if st.image_preprocess.augment.active else "off"
+        parts.append(f"<b>Augmentation</b> {aug}")
+        tr = st.training
+        parts.append(
+            f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, up to {tr.epochs} epochs"
+        )
+        plan = st.hardware_plan
+        device = getattr(plan, "device_label", None) or ("CPU" if plan is not None else "…")
+        parts.append(f"<b>Device</b> {device}")
+        return " · ".join(parts)
+
     def _summary_html(self) -> str:
         st = self.state
+        if st.kind == "images" and st.images is not None:
+            return self._images_summary_html()
         if st.table is None:
             return "<i>No dataset loaded.</i>"
         df = st.table.df
@@ -188,6 +220,9 @@ class TrainPage(QWidget):
             self.error_banner.show_message("Cannot start training.", reason, "info")
             return
         st = self.state
+        if st.kind == "images":
+            self._start(self._image_job(), "multiclass", st.training.epochs)
+            return
         df = st.table.df
         preprocess = copy.deepcopy(st.preprocess)
         mlp = copy.deepcopy(st.mlp)
@@ -213,13 +248,39 @@ class TrainPage(QWidget):
                 df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
             )
 
+        self._start(job, preprocess.task, training.epochs)
+
+    def _image_job(self) -> Any:
+        """The image training job for the current state (settings copied now)."""
+        st = self.state
+        dataset = st.images
+        preprocess = copy.deepcopy(st.image_preprocess)
+        model_config = copy.deepcopy(st.image_model)
+        training = copy.deepcopy(st.training)
+        plan = st.hardware_plan
+        process = st.engine_process
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.images_pipeline import train_images, train_images_isolated
+
+            args = (dataset, preprocess, model_config, training)
+            if process is not None:
+                return train_images_isolated(
+                    process, *args, plan=plan, on_event=on_event, cancel=cancel
+                )
+            return train_images(*args, plan=plan, on_event=on_event, cancel=cancel)
+
+        return job
+
+    def _start(self, job: Any, task: str, epochs: int) -> None:
+        st = self.state
         self._history = {}
-        self._epochs_total = training.epochs
+        self._epochs_total = epochs
         self._last_diagnosis = None
         self.error_banner.dismiss()
         self.diagnosis_banner.dismiss()
         self.log_view.clear()
-        self.plots.reset(preprocess.task)
+        self.plots.reset(task)
         self.progress.setRange(0, 0)  # busy until the first epoch
         self.progress.setFormat("Preparing…")
         self._set_status("Preparing the data…")
@@ -232,6 +293,7 @@ class TrainPage(QWidget):
         worker.epoch.connect(self._on_epoch)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.error.connect(self._on_error)
         worker.cancelled.connect(self._on_cancelled)
         worker.done.connect(self._on_done)
         self.worker = worker
@@ -253,6 +315,11 @@ class TrainPage(QWidget):
     def _on_progress(self, event: Progress) -> None:
         if event.message:
             self._set_status(event.message)
+        if event.stage in ("download", "features") and event.fraction is not None:
+            # before the epochs: a download of weights or the one pass over the backbone
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(round(min(max(event.fraction, 0.0), 1.0) * 1000))
+            self.progress.setFormat(event.message or "%p%")
 
     def _on_log(self, event: Log) -> None:
         prefix = "⚠ " if event.level == "warning" else ""
@@ -346,6 +413,30 @@ class TrainPage(QWidget):
         self.state.training_active = False
         self.state.set_run(None)
 
+    def _on_error(self, exc: BaseException) -> None:
+        """Missing pretrained weights: offer to choose the file or train from scratch."""
+        from automl_gui.core.models.weights import WeightsMissingError
+
+        if isinstance(exc, WeightsMissingError) and self.state.kind == "images":
+            self._pending_weights_error = exc
+
+    def _ask_for_weights(self, exc: BaseException) -> None:
+        from automl_gui.gui.dialogs.weights import WeightsDialog
+
+        dialog = WeightsDialog(exc, self)
+        dialog.exec()
+        config = self.state.image_model
+        if dialog.choice == "file" and dialog.chosen_path:
+            config.weights_path = str(dialog.chosen_path)
+        elif dialog.choice == "scratch":
+            config.architecture = "cnn"
+            if self.state.image_preprocess.image_size in (224, 299):
+                self.state.image_preprocess.image_size = 0  # the CNN picks its own size
+        else:
+            return
+        self.state.notify_model_changed()
+        self.start_training()
+
     def _on_cancelled(self) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -360,6 +451,9 @@ class TrainPage(QWidget):
         self.state.training_active = False
         self.training_active_changed.emit(False)
         self.refresh()
+        pending, self._pending_weights_error = self._pending_weights_error, None
+        if pending is not None:
+            QTimer.singleShot(0, lambda: self._ask_for_weights(pending))
 
     def _set_status(self, text: str) -> None:
         self.status_label.setText(text)
