@@ -1,7 +1,8 @@
 """Say what kind of dataset a path holds: a table file, a folder of images or of audio clips.
 
-Only the suffixes are looked at (cheap, no file is opened), so a dropped path is answered at
-once; reading the file is :func:`automl_gui.core.data.tabular.read_table`'s job. Anything we
+Mostly the suffixes are looked at, so a dropped path is answered at once; reading the file is
+:func:`automl_gui.core.data.tabular.read_table`'s job. The one peek: a CSV whose first ~200
+rows hold a column of image paths is an image dataset, not a table. Anything we
 cannot use raises :class:`DataError` saying what was given and what would work instead.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from automl_gui.core.data._image_csv import looks_like_image_csv
 from automl_gui.core.errors import DataError
 
 TABULAR = "tabular"
@@ -99,6 +101,8 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
 
 def _detect_file(p: Path) -> str:
     suffix = p.suffix.lower()
+    if suffix in CSV_SUFFIXES and looks_like_image_csv(str(p)):
+        return IMAGES
     if suffix in SUPPORTED_TABLE_SUFFIXES:
         return TABULAR
     name = p.name

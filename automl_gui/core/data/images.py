@@ -13,12 +13,42 @@ Hidden files/folders and files that are not images are ignored and counted.
 
 from __future__ import annotations
 
+import os
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from automl_gui.core.events import CancelToken, EventCallback
+from automl_gui.core.data._image_check import SUPPORTED_FORMATS, BadImageError, check_image
+from automl_gui.core.data._image_csv import (
+    IMAGE_EXTENSIONS,
+    guess_label_column,
+    guess_path_column,
+    looks_like_image_csv,
+    read_csv,
+    resolve_column,
+    resolve_path,
+)
+from automl_gui.core.errors import CancelledError, DataError
+from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "LAYOUTS",
+    "SPLIT_NAMES",
+    "SUPPORTED_FORMATS",
+    "BadFile",
+    "BadImageError",
+    "ImageDataset",
+    "ImageItem",
+    "check_image",
+    "looks_like_image_csv",
+    "scan_images",
+]
 SPLIT_NAMES = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
 LAYOUTS = ("class_folders", "split_folders", "csv")
 
@@ -65,6 +95,9 @@ class ImageDataset:
         other_ignored: non-image files skipped.
         notices: sentences for the user (empty classes dropped, split folders used, ...).
         formats: file format → count (e.g. {"PNG": 10, "JPEG": 3}).
+        unlabeled_ignored: images left out because no class is known for them (directly in
+            the root next to class folders, in a folder that is not a split, CSV rows
+            without a label).
     """
 
     root: str
@@ -76,6 +109,7 @@ class ImageDataset:
     other_ignored: int = 0
     notices: list[str] = field(default_factory=list)
     formats: dict[str, int] = field(default_factory=dict)
+    unlabeled_ignored: int = 0
 
     def __len__(self) -> int:
         return len(self.items)
@@ -94,31 +128,17 @@ class ImageDataset:
         return counts
 
     def size_stats(self) -> dict[str, Any]:
-        """Width/height statistics: min, median, max, mean of each, distinct sizes, modes."""
-        raise NotImplementedError
+        """Width/height statistics: min, median, max, mean of each, distinct sizes, modes.
+
+        A plain JSON-able dict: ``count``, ``width`` and ``height`` (each ``min``, ``median``,
+        ``max``, ``mean``; None when empty), ``distinct_sizes``, ``most_common_size``
+        (``[w, h]``), ``modes`` (mode → count), ``aspect_ratio`` (``min``/``max`` of w/h).
+        """
+        return _size_stats(self.items)
 
     def paths(self, label: str | None = None) -> list[str]:
         """Paths of all items (or of one class), in scan order."""
         return [i.path for i in self.items if label is None or i.label == label]
-
-
-def check_image(path: str) -> tuple[int, int, str, str]:
-    """Check one file cheaply; return (width, height, PIL mode, format name).
-
-    Raises:
-        BadImageError: with a short reason ("empty file (0 bytes)", "truncated", "not an image",
-            "unreadable: <why>").
-    """
-    raise NotImplementedError
-
-
-class BadImageError(Exception):
-    """A file that is not a usable image; ``str(exc)`` is the reason."""
-
-
-def looks_like_image_csv(path: str) -> bool:
-    """True when the CSV at ``path`` has a column of image file paths (relative to it)."""
-    raise NotImplementedError
 
 
 def scan_images(
@@ -132,6 +152,7 @@ def scan_images(
     """Scan a folder (or an image CSV) into an :class:`ImageDataset`.
 
     Emits ``Progress("scan", fraction, "Checking images… 1,234 / 5,000")`` while checking.
+    ``path_column``/``label_column`` name the CSV's columns (guessed when None).
 
     Raises:
         DataError: no images at all; images but no class subfolders; fewer than two classes
@@ -139,4 +160,517 @@ def scan_images(
             what to do.
         CancelledError: ``cancel`` was set.
     """
-    raise NotImplementedError
+    p = Path(path)
+    if not p.exists():
+        raise DataError(
+            f"'{p}' does not exist (it may have been moved, renamed or deleted).",
+            "Check the path, or drop the folder on the window again.",
+        )
+    if p.is_file():
+        if p.suffix.lower() in _CSV_SUFFIXES:
+            return _scan_csv(str(p.absolute()), on_event, cancel, path_column, label_column)
+        raise DataError(
+            f"'{p.name}' is a single file, not an image dataset.",
+            "Open a folder with one subfolder per class (e.g. photos/cat/*.jpg and "
+            "photos/dog/*.jpg), or a CSV file naming each image and its class.",
+        )
+    return _scan_folder(str(p.absolute()), on_event, cancel)
+
+
+# -- folders ----------------------------------------------------------------------------------
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+_PROGRESS_INTERVAL = 0.1  # seconds between Progress events (at most ~10 a second)
+_MAX_WORKERS = 16  # threads checking files (I/O bound; more gain nothing on local disks)
+_SPLIT_ORDER = ("train", "validation", "test")
+_EXAMPLE = "e.g. photos/cat/*.jpg and photos/dog/*.jpg"
+_EXT_FORMAT = {
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".png": "PNG",
+    ".bmp": "BMP",
+    ".gif": "GIF",
+    ".webp": "WEBP",
+}
+
+
+@dataclass
+class _Found:
+    """What listing a folder (or reading a CSV) found, before any file is checked."""
+
+    candidates: list[tuple[str, str, str | None]] = field(default_factory=list)
+    declared: set[str] = field(default_factory=set)  # class names seen (folders / labels)
+    bad: list[BadFile] = field(default_factory=list)
+    loose: int = 0  # images with no class (directly in the root, ...)
+    notices: list[str] = field(default_factory=list)
+
+
+class _Walker:
+    """Lists image files under folders, counting hidden and non-image files on the way."""
+
+    def __init__(self, on_event: EventCallback | None, cancel: CancelToken | None) -> None:
+        self.hidden = 0
+        self.other = 0
+        self.unreadable: list[str] = []
+        self._on_event = on_event
+        self._cancel = cancel
+        self._found = 0
+        self._last = 0.0
+        self._seen: set[tuple[int, int]] = set()
+
+    def entries(self, folder: str) -> tuple[list[os.DirEntry[str]], list[str]]:
+        """Visible subfolders and image files directly in ``folder`` (both sorted)."""
+        dirs: list[os.DirEntry[str]] = []
+        images: list[str] = []
+        if not self._first_visit(folder):
+            return dirs, images  # a link back to a folder already listed
+        try:
+            with os.scandir(folder) as it:
+                listing = list(it)
+        except OSError as exc:
+            self.unreadable.append(f"'{os.path.basename(folder)}' ({exc.strerror or exc})")
+            return dirs, images
+        for entry in listing:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # follows links; a broken link is a file (reported bad)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.startswith("."):
+                    self.hidden += _count_files(entry.path)
+                else:
+                    dirs.append(entry)
+            elif name.startswith("."):
+                self.hidden += 1
+            elif name.lower().endswith(IMAGE_EXTENSIONS):
+                images.append(entry.path)
+            else:
+                self.other += 1
+        self._found += len(images)
+        self._report()
+        dirs.sort(key=lambda e: e.name)
+        images.sort()
+        return dirs, images
+
+    def images_under(self, folder: str) -> list[str]:
+        """All image files under ``folder``, nested subfolders included."""
+        out: list[str] = []
+        stack = [folder]
+        while stack:
+            dirs, images = self.entries(stack.pop())
+            out.extend(images)
+            stack.extend(d.path for d in reversed(dirs))
+        return out
+
+    def _first_visit(self, folder: str) -> bool:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return True  # scandir reports it
+        key = (st.st_dev, st.st_ino)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def _report(self) -> None:
+        if self._cancel is not None:
+            self._cancel.raise_if_cancelled()
+        now = time.monotonic()
+        if now - self._last >= _PROGRESS_INTERVAL:
+            self._last = now
+            emit(self._on_event, Progress("scan", None, f"Finding images… {self._found:,} found"))
+
+
+def _count_files(folder: str) -> int:
+    return sum(len(files) for _root, _dirs, files in os.walk(folder))
+
+
+def _scan_folder(
+    root: str, on_event: EventCallback | None, cancel: CancelToken | None
+) -> ImageDataset:
+    walker = _Walker(on_event, cancel)
+    found = _Found()
+    dirs, loose = walker.entries(root)
+    splits = {d.name: SPLIT_NAMES[d.name.lower()] for d in dirs if d.name.lower() in SPLIT_NAMES}
+    layout = "class_folders"
+    if "train" in splits.values() and len(set(splits.values())) >= 2:
+        layout = "split_folders"
+        found.loose += len(loose)
+        if loose:
+            found.notices.append(
+                f"{len(loose):,} image(s) directly in '{os.path.basename(root)}' (not in a "
+                "split folder) were left out."
+            )
+        for d in dirs:
+            if d.name in splits:
+                _add_classes(walker, d.path, splits[d.name], found, where=f"'{d.name}'")
+            else:
+                n = len(walker.images_under(d.path))
+                found.loose += n
+                if n:
+                    found.notices.append(
+                        f"The folder '{d.name}' is not a split (train, val, validation, "
+                        f"test); its {n:,} image(s) were left out."
+                    )
+    elif len(dirs) == 1 and splits and not loose:  # root/train/<class>/... and nothing else
+        only = dirs[0]
+        if splits[only.name] == "train":
+            found.notices.append(
+                f"Only a '{only.name}' folder was found: its class folders are used and split "
+                "automatically."
+            )
+        _add_classes(walker, only.path, None, found, where=f"'{only.name}'")
+    else:
+        where = f"'{os.path.basename(root)}'"
+        _add_classes(walker, root, None, found, where=where, listing=(dirs, loose))
+    if walker.unreadable:
+        found.notices.append(
+            "Some folders could not be read and were left out: "
+            + ", ".join(walker.unreadable[:5])
+            + (" …" if len(walker.unreadable) > 5 else "")
+            + "."
+        )
+    if not found.candidates:
+        _raise_no_images(root, found, walker)
+    return _finish(root, layout, found, walker.hidden, walker.other, on_event, cancel)
+
+
+def _add_classes(
+    walker: _Walker,
+    folder: str,
+    split: str | None,
+    found: _Found,
+    *,
+    where: str,
+    listing: tuple[list[os.DirEntry[str]], list[str]] | None = None,
+) -> None:
+    dirs, loose = listing if listing is not None else walker.entries(folder)
+    if loose and dirs:
+        found.loose += len(loose)
+        found.notices.append(
+            f"{len(loose):,} image(s) directly in {where} (not in a class subfolder) were left out."
+        )
+    elif loose:
+        found.loose += len(loose)  # no class folders at all: _raise_no_images explains
+    for d in dirs:
+        found.declared.add(d.name)
+        found.candidates.extend((p, d.name, split) for p in walker.images_under(d.path))
+
+
+def _raise_no_images(root: str, found: _Found, walker: _Walker) -> None:
+    name = os.path.basename(root)
+    if found.loose:
+        raise DataError(
+            f"The {found.loose:,} image(s) in '{name}' are not sorted into classes "
+            "(no class subfolders hold images).",
+            f"Put the images of each class in its own subfolder ({_EXAMPLE}), or open a CSV "
+            "file that names each image and its class.",
+        )
+    what = []
+    if walker.other:
+        what.append(f"{walker.other:,} other file(s)")
+    if walker.hidden:
+        what.append(f"{walker.hidden:,} hidden file(s)")
+    held = f" (only {' and '.join(what)})" if what else ""
+    raise DataError(
+        f"The folder '{name}' holds no images{held}.",
+        f"Open a folder with one subfolder per class holding .jpg, .png, .bmp, .gif or .webp "
+        f"images ({_EXAMPLE}).",
+    )
+
+
+# -- CSV --------------------------------------------------------------------------------------
+def _scan_csv(
+    csv_path: str,
+    on_event: EventCallback | None,
+    cancel: CancelToken | None,
+    path_column: str | None,
+    label_column: str | None,
+) -> ImageDataset:
+    name = os.path.basename(csv_path)
+    try:
+        table = read_csv(csv_path)
+    except OSError as exc:
+        raise DataError(
+            f"Cannot read the CSV file '{name}': {exc.strerror or exc}.",
+            "Check that it exists and that you may read it.",
+        ) from exc
+    columns = ", ".join(f"'{h}'" for h in table.header)
+    if path_column:
+        pcol = resolve_column(table, path_column, "image paths", name)
+    else:
+        pcol = guess_path_column(table)
+    if pcol is None:
+        raise DataError(
+            f"The CSV file '{name}' has no column of image file paths (columns: {columns}).",
+            "It needs a column whose values are image files (.jpg .png .bmp .gif .webp), "
+            "relative to the CSV's folder or absolute, and a column with each image's class.",
+        )
+    if label_column:
+        lcol = resolve_column(table, label_column, "labels", name)
+    else:
+        lcol = guess_label_column(table, pcol)
+    if lcol is None or lcol == pcol:
+        raise DataError(
+            f"The CSV file '{name}' has no label column next to its paths in '{pcol}' "
+            f"(columns: {columns}).",
+            "Add a column named 'label' with each image's class, or choose the label column.",
+        )
+    pi, li = table.header.index(pcol), table.header.index(lcol)
+    folder = os.path.dirname(csv_path)
+    found = _Found()
+    first_label: dict[str, str] = {}
+    no_label = repeated = conflicting = 0
+    for row in table.rows:
+        raw, label = row[pi], row[li]
+        if not raw:
+            continue
+        if not label:
+            no_label += 1
+            continue
+        full = resolve_path(raw, folder)
+        if full in first_label:
+            repeated += 1
+            conflicting += first_label[full] != label
+            continue
+        first_label[full] = label
+        ext = os.path.splitext(full)[1].lower()
+        if ext not in IMAGE_EXTENSIONS:
+            found.bad.append(BadFile(full, f"not an image file type ({ext or 'no extension'})"))
+            continue
+        found.declared.add(label)
+        found.candidates.append((full, label, None))
+    found.loose = no_label
+    if no_label:
+        found.notices.append(f"{no_label:,} row(s) without a label in '{lcol}' were left out.")
+    if repeated:
+        differ = f", {conflicting:,} of them with another label" if conflicting else ""
+        found.notices.append(
+            f"{repeated:,} row(s) name an image listed before{differ}; the first row of each "
+            "image was used."
+        )
+    if not found.candidates:
+        raise DataError(
+            f"The CSV file '{name}' names no image files with a label "
+            f"(path column '{pcol}', label column '{lcol}').",
+            "Fill in the image path and the class of each row.",
+        )
+    found.notices.insert(0, f"Images from '{pcol}', classes from '{lcol}'.")
+    return _finish(csv_path, "csv", found, 0, 0, on_event, cancel, label_column=lcol)
+
+
+# -- checking and the result --------------------------------------------------------------------
+def _finish(
+    root: str,
+    layout: str,
+    found: _Found,
+    hidden: int,
+    other: int,
+    on_event: EventCallback | None,
+    cancel: CancelToken | None,
+    label_column: str | None = None,
+) -> ImageDataset:
+    found.candidates.sort()
+    _require_two_classes(found.declared, found, root, label_column, usable=False)
+    results = _check_files([c[0] for c in found.candidates], on_event, cancel)
+    items: list[ImageItem] = []
+    bad = list(found.bad)
+    formats: Counter[str] = Counter()
+    renamed = 0
+    for (path, label, split), result in zip(found.candidates, results, strict=True):
+        if isinstance(result, str):
+            bad.append(BadFile(path, result))
+            continue
+        width, height, mode, fmt = result
+        items.append(ImageItem(path, label, split, width, height, mode))
+        formats[fmt] += 1
+        renamed += _EXT_FORMAT.get(os.path.splitext(path)[1].lower()) != fmt
+    bad.sort(key=lambda b: b.path)
+    classes = sorted({i.label for i in items})
+    _require_two_classes(set(classes), found, root, label_column, usable=True, bad=bad)
+
+    notices: list[str] = []
+    if layout == "split_folders":
+        per_split = Counter(i.split for i in items)
+        parts = [f"{per_split[s]:,} {s}" for s in _SPLIT_ORDER if per_split[s]]
+        notices.append("Using the folder's own split: " + ", ".join(parts) + ".")
+    notices.extend(found.notices)
+    dropped = sorted(found.declared - set(classes))
+    if len(dropped) <= 5:
+        notices.extend(f"Class '{c}' has no usable images and was left out." for c in dropped)
+    else:
+        listed = ", ".join(f"'{c}'" for c in dropped[:5])
+        notices.append(
+            f"{len(dropped):,} classes have no usable images and were left out: {listed} …"
+        )
+    if bad:
+        notices.append(
+            f"{len(bad):,} file(s) could not be used and were left out ({_summary(bad)})."
+        )
+    if hidden or other:
+        parts = []
+        if hidden:
+            parts.append(f"{hidden:,} hidden file(s)")
+        if other:
+            parts.append(f"{other:,} file(s) that are not images")
+        notices.append("Ignored " + " and ".join(parts) + ".")
+    if renamed:
+        notices.append(
+            f"{renamed:,} image(s) have an extension that does not match their format (e.g. a "
+            "PNG named .jpg); they are read by their content."
+        )
+    return ImageDataset(
+        root=root,
+        layout=layout,
+        items=items,
+        class_names=classes,
+        bad_files=bad,
+        hidden_ignored=hidden,
+        other_ignored=other,
+        notices=notices,
+        formats=dict(sorted(formats.items())),
+        unlabeled_ignored=found.loose,
+    )
+
+
+def _require_two_classes(
+    classes: set[str],
+    found: _Found,
+    root: str,
+    label_column: str | None,
+    *,
+    usable: bool,
+    bad: list[BadFile] | None = None,
+) -> None:
+    if len(classes) >= 2:
+        return
+    name = os.path.basename(root)
+    if label_column:
+        fix = (
+            f"A classifier needs at least two classes: check that the column '{label_column}' "
+            "holds each image's class."
+        )
+    else:
+        fix = (
+            "A classifier needs at least two classes: put the images of each class in its "
+            f"own subfolder ({_EXAMPLE})."
+        )
+    if not classes:  # only reachable after checking: every image was bad
+        raise DataError(
+            f"None of the {len(found.candidates):,} images in '{name}' can be used "
+            f"({_summary(bad or [])}).",
+            "Replace or remove the broken files (each is listed with its reason), or open "
+            "another dataset.",
+        )
+    (only,) = classes
+    n = sum(1 for c in found.candidates if c[1] == only)
+    what = "usable image(s)" if usable else "image(s)"
+    raise DataError(f"Only one class was found in '{name}': '{only}' ({n:,} {what}).", fix)
+
+
+def _summary(bad: list[BadFile]) -> str:
+    """'2 truncated, 1 not an image': counts of the reasons' first words."""
+    counts = Counter(b.reason.split(":")[0].split(" (")[0] for b in bad)
+    return ", ".join(f"{n:,} {reason}" for reason, n in counts.most_common())
+
+
+CheckResult = tuple[int, int, str, str] | str  # (width, height, mode, format) or a bad reason
+
+
+def _check_files(
+    paths: list[str], on_event: EventCallback | None, cancel: CancelToken | None
+) -> list[CheckResult]:
+    """``check_image`` on every path, in parallel (I/O bound), results in the paths' order."""
+    total = len(paths)
+    results: list[CheckResult] = [""] * total
+    stop = threading.Event()
+    lock = threading.Lock()
+    done = [0]
+
+    def work(lo: int, hi: int) -> None:
+        for i in range(lo, hi):
+            if stop.is_set():
+                return
+            results[i] = _check_one(paths[i])
+            with lock:
+                done[0] += 1
+
+    def report(fraction_done: int) -> None:
+        message = f"Checking images… {fraction_done:,} / {total:,}"
+        emit(on_event, Progress("scan", fraction_done / total if total else 1.0, message))
+
+    workers = max(1, min(_MAX_WORKERS, 4 * (os.cpu_count() or 1)))
+    chunk = max(8, min(256, total // (workers * 8) or 1))
+    report(0)
+    last = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="image-scan") as pool:
+        pending = {pool.submit(work, lo, min(lo + chunk, total)) for lo in range(0, total, chunk)}
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError()
+                now = time.monotonic()
+                if pending and now - last >= _PROGRESS_INTERVAL:
+                    last = now
+                    report(done[0])
+        except BaseException:
+            stop.set()
+            for future in pending:
+                future.cancel()
+            raise
+    report(total)
+    return results
+
+
+def _check_one(path: str) -> CheckResult:
+    try:
+        return check_image(path)
+    except BadImageError as exc:
+        return str(exc)
+    except Exception as exc:  # never let one odd file end a scan of thousands
+        return f"unreadable: {type(exc).__name__}: {exc}"
+
+
+# -- statistics -------------------------------------------------------------------------------
+def _size_stats(items: list[ImageItem]) -> dict[str, Any]:
+    if not items:
+        empty = {"min": None, "median": None, "max": None, "mean": None}
+        return {
+            "count": 0,
+            "width": dict(empty),
+            "height": dict(empty),
+            "distinct_sizes": 0,
+            "most_common_size": None,
+            "modes": {},
+            "aspect_ratio": {"min": None, "max": None},
+        }
+    widths = [i.width for i in items]
+    heights = [i.height for i in items]
+    sizes = Counter(zip(widths, heights, strict=True))
+    ratios = [w / h for w, h in sizes if h]
+
+    def describe(values: list[int]) -> dict[str, float | int]:
+        return {
+            "min": min(values),
+            "median": float(statistics.median(values)),
+            "max": max(values),
+            "mean": round(statistics.fmean(values), 2),
+        }
+
+    ((common, _n),) = sizes.most_common(1)
+    return {
+        "count": len(items),
+        "width": describe(widths),
+        "height": describe(heights),
+        "distinct_sizes": len(sizes),
+        "most_common_size": [common[0], common[1]],
+        "modes": dict(Counter(i.mode for i in items).most_common()),
+        "aspect_ratio": {
+            "min": round(min(ratios), 4) if ratios else None,
+            "max": round(max(ratios), 4) if ratios else None,
+        },
+    }
