@@ -60,11 +60,14 @@ def fake_run(folder, classes, per_class: int, *, wrong_every: int = 4, seed: int
             "task": "multiclass" if k > 2 else "binary",
             "class_names": names,
             "architecture": "resnet50",
-            "image_size": [32, 32],
+            "image_size": 32,
+            "training_result": {"fine_tuned_layers": 12},
         },
         report=evaluate_classification(y, proba, names),
         history=history,
-        result=TrainResult(history={}, best_epoch=0, epochs_run=2, stopped_reason="completed"),
+        result=TrainResult(
+            history=history, best_epoch=4, epochs_run=6, stopped_reason="early_stopping", seconds=75
+        ),
         test_predictions=df,
         phases=[("head", 0), ("fine-tune", 4)],
     )
@@ -106,9 +109,10 @@ def test_cards_table_summary_and_confidently_wrong(qtbot, run3):
     assert model.rows[0][5] == "dog (3)" and model.rows[2][5] == "cat (3)"
 
     summary = page.summary.text()
-    assert "27 images" in summary and "ResNet50 at 32×32 px" in summary
-    assert "head 1–4, fine-tune 5–6" in summary
-    assert "best epoch, 5" in summary  # lowest val_loss of the last phase (0.6 at epoch 5)
+    assert "27 images" in summary
+    assert "ResNet50 at 32×32 px, top 12 layers fine-tuned" in summary
+    assert "6 epochs in 1:15 (head 1–4, fine-tune 5–6), early stopping" in summary
+    assert "best epoch, 5" in summary
 
     # the most confidently wrong gallery: all 9 wrong images, surest first
     wrong = run3.test_predictions[

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
-from automl_gui.gui.pages.train import STOP_REASONS
+from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.image_gallery import ImageGallery
@@ -291,6 +291,7 @@ class ImageEvaluatePage(QWidget):
 
     def _summary_text(self, run: Any) -> str:
         meta = run.metadata or {}
+        result = run.result
         n = run.report.get("n_samples", len(run.test_predictions))
         parts = [f"Test split: {plural(n, 'image')} never seen in training."]
         arch = str(meta.get("architecture", ""))
@@ -299,49 +300,36 @@ class ImageEvaluatePage(QWidget):
             size = meta.get("image_size")
             if isinstance(size, (list, tuple)) and len(size) == 2:
                 model += f" at {size[0]}×{size[1]} px"
-            elif isinstance(size, int):
+            elif isinstance(size, int) and size > 0:
                 model += f" at {size}×{size} px"
+            layers = (meta.get("training_result") or {}).get("fine_tuned_layers")
+            if isinstance(layers, int) and layers > 0:
+                model += f", top {plural(layers, 'layer')} fine-tuned"
             parts.append(f"Model: {model}.")
-        losses = list(run.history.get("loss") or [])
-        epochs = len(losses) or getattr(run.result, "epochs_run", 0)
-        phases = [(str(p), int(start)) for p, start in (run.phases or [])]
+        epochs = getattr(result, "epochs_run", 0) or len(run.history.get("loss") or [])
         training = f"Training: {plural(epochs, 'epoch')}"
+        seconds = getattr(result, "seconds", 0.0)
+        if seconds and seconds > 0:
+            training += f" in {format_seconds(seconds)}"
+        phases = [(str(p), int(start)) for p, start in (run.phases or [])]
         if len(phases) > 1:
             spans = []
             for i, (phase, start) in enumerate(phases):
-                end = phases[i + 1][1] if i + 1 < len(phases) else epochs
-                if end > start:
-                    spans.append(
-                        f"{phase} {start + 1}–{end}" if end - start > 1 else f"{phase} {end}"
-                    )
+                end = min(phases[i + 1][1], epochs) if i + 1 < len(phases) else epochs
+                if end - start > 1:
+                    spans.append(f"{phase} {start + 1}–{end}")
+                elif end - start == 1:
+                    spans.append(f"{phase} {end}")
             if spans:
                 training += f" ({', '.join(spans)})"
-        reason = getattr(run.result, "stopped_reason", "")
+        reason = getattr(result, "stopped_reason", "")
         if reason:
             training += f", {STOP_REASONS.get(reason, reason)}"
         parts.append(training + ".")
-        best = self._best_epoch(run, phases)
-        if best is not None:
+        best = getattr(result, "best_epoch", -1)
+        if isinstance(best, int) and best >= 0:  # counted over all phases
             parts.append(f"Weights from the best epoch, {best + 1}.")
         return " ".join(parts)
-
-    @staticmethod
-    def _best_epoch(run: Any, phases: list[tuple[str, int]]) -> int | None:
-        """0-based epoch (over all phases) whose weights the model kept, if known.
-
-        The last phase's fit restores its best epoch: the lowest val_loss within that phase.
-        """
-        val = list(run.history.get("val_loss") or [])
-        start = phases[-1][1] if phases else 0
-        finite = [
-            (v, i)
-            for i, v in enumerate(val[start:], start)
-            if isinstance(v, (int, float)) and math.isfinite(v)
-        ]
-        if finite:
-            return min(finite)[1]
-        best = getattr(run.result, "best_epoch", -1)
-        return start + best if best is not None and best >= 0 else None
 
     def _fill_per_class(self, report: dict[str, Any], matrix: list[list[int]], names: list[str]):
         rows = []
