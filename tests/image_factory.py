@@ -171,3 +171,20 @@ def write_hidden_and_other(folder: Path) -> tuple[int, int]:
     (folder / "notes.txt").write_text("notes", encoding="utf-8")
     (folder / "Thumbs.db").write_bytes(b"\x00" * 32)
     return 2, 2
+
+
+# -- pretrained weights files -------------------------------------------------------------------
+def save_legacy_notop_weights(model, path: Path) -> Path:
+    """Save ``model``'s weights as keras-applications publishes them: a legacy HDF5 file.
+
+    The real ``*_notop.h5`` files cannot be downloaded here; a file written this way from a
+    ``weights=None`` backbone goes through exactly the code path the real one would.
+    """
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, model)
+    return path
