@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -406,14 +407,18 @@ class Trainer:
             budget = cb.make_time_budget(max(0.0, cfg.time_budget - (time.monotonic() - start)))
             callbacks.append(budget)
 
-        model.fit(
-            train_ds,
-            validation_data=val_ds,
-            epochs=cfg.epochs,
-            callbacks=callbacks,
-            shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
-            verbose=0,
-        )
+        with warnings.catch_warnings():
+            # a streamed dataset (files that fail to decode are skipped) has no known length:
+            # Keras learns it at the end of the first epoch and warns, needlessly
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
+            model.fit(
+                train_ds,
+                validation_data=val_ds,
+                epochs=cfg.epochs,
+                callbacks=callbacks,
+                shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
+                verbose=0,
+            )
 
         if bridge.cancelled:
             reason = "cancelled"
