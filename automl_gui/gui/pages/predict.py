@@ -1,9 +1,16 @@
-"""Predict page: run the trained (or a loaded) model on a new table and save the predictions.
+"""Predict page: run the trained (or a loaded) model on new data and save the predictions.
 
-Files are read with :func:`core.data.tabular.read_table` and predicted with
+Table models: files are read with :func:`core.data.tabular.read_table` and predicted with
 :func:`core.export.predict_frame` in a :class:`JobWorker`; the target column, if present, is
-just an extra column that ``predict_frame`` ignores. Problems (missing columns, unreadable
-files) appear in a banner with the engine's message and hint.
+just an extra column that ``predict_frame`` ignores.
+
+Image models (``bundle.kind == "images"``): image files and folders (recursed) are dropped or
+chosen, predicted with :func:`core.images_pipeline.predict_images` in a worker with progress
+and Cancel, and shown as a table (path, prediction, probability_<class>, error) beside a
+gallery captioned with the predictions. Broken files get a row with the reason.
+
+Problems (missing columns, unreadable files) appear in a banner with the engine's message and
+hint. "Save predictions…" writes the table as CSV.
 """
 
 from __future__ import annotations
@@ -11,26 +18,71 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from automl_gui.core.data.images import IMAGE_EXTENSIONS
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.image_gallery import ImageGallery
 from automl_gui.gui.workers import JobWorker
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
 TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
+IMAGE_FILTER = (
+    f"Images ({' '.join('*' + s for s in IMAGE_EXTENSIONS)});;All files (*)"  # *.jpg *.png ...
+)
+PROGRESS_STEPS = 1000
+MAX_LISTED_CLASSES = 6  # classes named in the model line
+
+
+def is_image_input(path: str) -> bool:
+    """True for a folder or a file with an image extension (what an image model predicts on)."""
+    p = Path(path)
+    return p.is_dir() or p.suffix.lower() in IMAGE_EXTENSIONS
+
+
+def image_items(frame: Any) -> list[tuple[str, str, str]]:
+    """Gallery items ``(path, caption, tooltip)`` for ``predict_images`` rows: "dog 97%", or
+    "can't read" with the reason for a broken file."""
+    import numpy as np
+
+    probs = [c for c in frame.columns if c.startswith("probability_")]
+    names = [c[len("probability_") :] for c in probs]
+    proba = frame[probs].to_numpy(dtype="float64", na_value=np.nan) if probs else None
+    errors = frame["error"].fillna("").astype(str).tolist() if "error" in frame else None
+    predictions = frame["prediction"].fillna("").astype(str).tolist()
+    items = []
+    for i, path in enumerate(frame["path"].astype(str).tolist()):
+        error = errors[i] if errors is not None else ""
+        if error or not predictions[i]:
+            reason = error or "no prediction"
+            items.append((path, "can't read", f"{path}\n{reason}"))
+            continue
+        tip = f"{path}\npredicted {predictions[i]}"
+        if proba is not None and not np.isnan(proba[i]).all():
+            order = np.argsort(-np.nan_to_num(proba[i], nan=-1.0))[:3]
+            conf = f"{100 * proba[i].max():.0f}%"
+            tip += f" ({conf})\nmost likely: " + ", ".join(
+                f"{names[j]} {100 * proba[i, j]:.0f}%" for j in order
+            )
+            items.append((path, f"{predictions[i]} {conf}", tip))
+        else:
+            items.append((path, predictions[i], tip))
+    return items
 
 
 class PredictPage(QWidget):
@@ -50,7 +102,9 @@ class PredictPage(QWidget):
         self.bundle_source = ""
         self.predictions: Any = None  # DataFrame of the last prediction
         self.source_path: str | None = None
+        self.source_name = ""  # what the predictions are for ("photos", "3 items")
         self.worker: JobWorker | None = None
+        self.gallery_items: list[tuple[str, str, str]] = []
 
         title = QLabel("Predict")
         title.setProperty("role", "title")
@@ -61,29 +115,56 @@ class PredictPage(QWidget):
         self.open_button.setProperty("primary", True)
         self.open_button.setToolTip("Choose a CSV/TSV/Parquet file with the same feature columns")
         self.open_button.clicked.connect(self._open_clicked)
+        self.folder_button = QPushButton("Open folder…")
+        self.folder_button.setToolTip("Predict every image in a folder and its subfolders")
+        self.folder_button.clicked.connect(self._open_folder_clicked)
         self.load_button = QPushButton("Load model…")
         self.load_button.setToolTip("Predict with an exported model (folder or .keras file)")
         self.load_button.clicked.connect(self._load_clicked)
         self.save_button = QPushButton("Save predictions…")
         self.save_button.setEnabled(False)
+        self.save_button.setToolTip("Write the predictions table as a CSV file")
         self.save_button.clicked.connect(self._save_clicked)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(160)
         self.busy.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop predicting (Esc)")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self,
+            self.cancel,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         buttons = QHBoxLayout()
-        for b in (self.open_button, self.load_button, self.save_button):
+        for b in (self.open_button, self.folder_button, self.load_button, self.save_button):
             buttons.addWidget(b)
         buttons.addWidget(self.busy)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
 
         self.banner = Banner()
         self.info = QLabel("Drop a table file here, or use Open file…")
         self.info.setProperty("role", "muted")
+        self.info.setWordWrap(True)
         self.model = DataFrameModel()
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
+        self.gallery = ImageGallery()
+        self.gallery.setToolTip(
+            "The predicted images: hover for the probabilities, double-click for a larger view"
+        )
+        self.gallery.activated_path.connect(self.select_path)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.table)
+        self.split.addWidget(self.gallery)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.gallery.hide()
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -91,7 +172,7 @@ class PredictPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
         layout.addWidget(self.info)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.split, 1)
 
         state.run_finished.connect(self._on_run_finished)
         self._on_run_finished()
@@ -100,51 +181,113 @@ class PredictPage(QWidget):
     def _on_run_finished(self) -> None:
         run = self.state.run
         if run is not None:
-            self.bundle = run.bundle
-            self.bundle_source = "the model trained in this session"
+            self._set_bundle(run.bundle, "the model trained in this session")
         elif self.bundle_source.startswith("the model trained"):
-            self.bundle, self.bundle_source = None, ""
+            self._set_bundle(None, "")
         self._refresh()
+
+    def _set_bundle(self, bundle: Any, source: str) -> None:
+        """Use ``bundle``; answers of a model of the other kind (table/images) are cleared."""
+        old = self.is_image_model()
+        self.bundle, self.bundle_source = bundle, source
+        if self.is_image_model() != old:
+            self._clear_predictions()
+            self.info.setText(self._prompt())
+
+    def is_image_model(self) -> bool:
+        """True when the current model classifies images."""
+        return self.bundle is not None and getattr(self.bundle, "kind", "tabular") == "images"
+
+    def _prompt(self) -> str:
+        if self.is_image_model():
+            return "Drop images or a folder here, or use Open images… / Open folder…"
+        return "Drop a table file here, or use Open file…"
+
+    def _model_text(self) -> str:
+        meta = getattr(self.bundle, "metadata", {}) or {}
+        if not self.is_image_model():
+            target = meta.get("target", "?")
+            task = meta.get("task", "?")
+            return f"Model: {self.bundle_source} (predicts <b>{target}</b>, {task})."
+        names = [str(n) for n in (self.bundle.class_names or [])]
+        listed = ", ".join(names[:MAX_LISTED_CLASSES])
+        if len(names) > MAX_LISTED_CLASSES:
+            listed += f" and {len(names) - MAX_LISTED_CLASSES} more"
+        size = meta.get("image_size")
+        details = f"; {meta['architecture']}" if meta.get("architecture") else ""
+        details += f", {size}×{size} px" if isinstance(size, int) and size > 0 else ""
+        return (
+            f"Model: {self.bundle_source} (classifies images into {len(names)} classes: "
+            f"<b>{listed}</b>{details})."
+        )
 
     def _refresh(self) -> None:
         has_model = self.bundle is not None
         busy = self.worker is not None
+        images = self.is_image_model()
         if has_model:
-            meta = getattr(self.bundle, "metadata", {}) or {}
-            target = meta.get("target", "?")
-            task = meta.get("task", "?")
-            self.model_label.setText(
-                f"Model: {self.bundle_source} (predicts <b>{target}</b>, {task})."
-            )
+            self.model_label.setText(self._model_text())
         else:
             self.model_label.setText("No model yet: train one, or load an exported model.")
+        self.open_button.setText("Open images…" if images else "Open file…")
         self.open_button.setEnabled(has_model and not busy)
-        self.open_button.setToolTip(
-            "Choose a CSV/TSV/Parquet file with the same feature columns"
-            if has_model
-            else "Train a model or load one first"
-        )
+        if not has_model:
+            tip = "Train a model or load one first"
+        elif images:
+            tip = "Choose image files to classify (JPEG, PNG, BMP, GIF, WebP)"
+        else:
+            tip = "Choose a CSV/TSV/Parquet file with the same feature columns"
+        self.open_button.setToolTip(tip)
+        self.folder_button.setVisible(images)
+        if not images:
+            self.gallery.hide()
+        self.folder_button.setEnabled(images and not busy)
         self.load_button.setEnabled(not busy)
         self.save_button.setEnabled(self.predictions is not None and not busy)
         self.busy.setVisible(busy)
+        self.cancel_button.setVisible(busy)
 
     # -- drop / open ---------------------------------------------------------------------------
     def accept_drop(self, path: str) -> bool:
-        """Predict on a dropped table file when a model exists; False otherwise."""
-        if self.bundle is None or self.worker is not None:
+        """Predict on a dropped table file (table model) or image file/folder (image model)
+        when a model exists and nothing is running; False otherwise."""
+        return self.accept_drops([path])
+
+    def accept_drops(self, paths: list[str]) -> bool:
+        """:meth:`accept_drop` for several dropped items: an image model predicts them all."""
+        if self.bundle is None or self.worker is not None or not paths:
             return False
-        if Path(path).suffix.lower() not in TABLE_SUFFIXES:
+        if self.is_image_model():
+            if not all(is_image_input(p) for p in paths):
+                return False
+            self.predict_images(paths)
+            return True
+        if Path(paths[0]).suffix.lower() not in TABLE_SUFFIXES:
             return False
-        self.predict_file(path)
+        self.predict_file(paths[0])
         return True
 
     def _open_clicked(self) -> None:
         settings = app_settings.current()
         folder = app_settings.last_folder(settings, "predict/last_folder")
+        if self.is_image_model():
+            paths, _ = QFileDialog.getOpenFileNames(self, "Classify images", folder, IMAGE_FILTER)
+            if paths:
+                app_settings.set_last_folder(settings, paths[0], "predict/last_folder")
+                self.predict_images(paths)
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Predict on file", folder, TABLE_FILTER)
         if path:
             app_settings.set_last_folder(settings, path, "predict/last_folder")
             self.predict_file(path)
+
+    def _open_folder_clicked(self) -> None:
+        settings = app_settings.current()
+        folder = app_settings.last_folder(settings, "predict/last_folder")
+        path = QFileDialog.getExistingDirectory(self, "Classify the images in a folder", folder)
+        if path:
+            settings.setValue("predict/last_folder", str(Path(path).parent))
+            self.predict_images([path])
 
     def predict_file(self, path: str) -> None:
         """Read ``path`` and predict on it in the background (emits predictions_ready/failed)."""
@@ -167,6 +310,10 @@ class PredictPage(QWidget):
     def _on_predicted(self, result: Any) -> None:
         frame, notices = result
         self.predictions = frame
+        self.source_name = Path(self.source_path or "").name
+        self.gallery_items = []
+        self.gallery.clear()
+        self.gallery.hide()
         # The answers first: the input columns can be many and would push them off screen.
         answers = [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
         shown = frame[answers + [c for c in frame.columns if c not in answers]]
@@ -178,6 +325,84 @@ class PredictPage(QWidget):
             self.banner.show_message("; ".join(notices), "", "info")
         self.state.status.emit(f"Predicted {len(frame):,} rows of {name}")
         self.predictions_ready.emit(frame)
+
+    # -- images --------------------------------------------------------------------------------
+    def predict_images(self, paths: list[str]) -> None:
+        """Classify image files/folders (recursed) in the background, with progress and
+        Cancel (emits predictions_ready/prediction_failed)."""
+        if self.bundle is None:
+            self._fail("No model to predict with.", "Train a model or load an exported one.")
+            return
+        bundle, paths = self.bundle, [str(p) for p in paths]
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.images_pipeline import predict_images
+
+            return predict_images(bundle, paths, on_event=on_event, cancel=cancel)
+
+        self.source_path = paths[0] if len(paths) == 1 else None
+        self.source_name = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
+        self.info.setText(f"Classifying the images in {self.source_name}…")
+        self._start(job, self._on_images_predicted, clear_on_fail=True)
+        if self.worker is not None:
+            self.worker.progress.connect(self._on_progress)
+
+    def _on_progress(self, event: Any) -> None:
+        if event.fraction is not None:
+            self.busy.setRange(0, PROGRESS_STEPS)
+            self.busy.setValue(round(PROGRESS_STEPS * min(max(event.fraction, 0.0), 1.0)))
+        if event.message:
+            self.info.setText(f"{self.source_name}: {event.message}")
+
+    def _on_images_predicted(self, frame: Any) -> None:
+        self.predictions = frame
+        first = [c for c in ("path", "prediction", "confidence") if c in frame.columns]
+        first += [c for c in frame.columns if c.startswith("probability_")]
+        first += ["error"] if "error" in frame.columns else []
+        shown = frame[first + [c for c in frame.columns if c not in first]]
+        self.model.set_frame(shown)
+        self.table.resizeColumnsToContents()
+        self.gallery_items = image_items(frame)
+        self.gallery.set_items(self.gallery_items)
+        self.gallery.show()
+        broken = int((frame["error"].fillna("").astype(str) != "").sum()) if "error" in frame else 0
+        good = len(frame) - broken
+        text = f"{good:,} images classified in {self.source_name}."
+        if broken:
+            text = text[:-1] + f"; {broken:,} could not be read (see the error column)."
+            self.banner.show_message(
+                f"{broken:,} of {len(frame):,} files could not be read.",
+                "They are listed with the reason in the error column; the others are predicted.",
+                "warning",
+            )
+        self.info.setText(text)
+        self.state.status.emit(f"Classified {good:,} images in {self.source_name}")
+        self.predictions_ready.emit(frame)
+
+    def select_path(self, path: str) -> None:
+        """Select and show the table row of ``path`` (a gallery item was activated)."""
+        frame = self.model.frame
+        if frame is None or "path" not in frame.columns:
+            return
+        hits = (frame["path"].astype(str) == path).to_numpy().nonzero()[0]
+        if len(hits):
+            index = self.model.index(int(hits[0]), 0)
+            flags = (
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows
+            )
+            self.table.selectionModel().select(index, flags)
+            self.table.scrollTo(index)
+
+    def cancel(self) -> None:
+        """Stop the running prediction (the job ends at its next batch)."""
+        if self.worker is not None:
+            self.worker.cancel()
+            self.info.setText("Cancelling…")
+
+    def _on_cancelled(self) -> None:
+        self._clear_predictions()
+        self.info.setText("Prediction cancelled.")
 
     # -- loading a model -----------------------------------------------------------------------
     def _load_clicked(self) -> None:
@@ -200,20 +425,21 @@ class PredictPage(QWidget):
         self._start(job, lambda bundle: self._on_loaded(bundle, path))
 
     def _on_loaded(self, bundle: Any, path: str) -> None:
-        self.bundle = bundle
-        self.bundle_source = f"loaded from {path}"
-        self.info.setText("Model loaded. Drop a table file here, or use Open file…")
+        self._set_bundle(bundle, f"loaded from {path}")
+        self.info.setText(f"Model loaded. {self._prompt()}")
         self.model_loaded.emit(bundle)
 
     # -- saving --------------------------------------------------------------------------------
     def _save_clicked(self) -> None:
         settings = app_settings.current()
         folder = app_settings.last_folder(settings, "predict/last_folder")
-        stem = Path(self.source_path).stem if self.source_path else "data"
+        default = "images" if self.is_image_model() else "data"
+        stem = Path(self.source_path).stem if self.source_path else default
         path, _ = QFileDialog.getSaveFileName(
             self, "Save predictions", str(Path(folder) / f"{stem}_predictions.csv"), "CSV (*.csv)"
         )
         if path:
+            app_settings.set_last_folder(settings, path, "predict/last_folder")
             self.save_predictions(path)
 
     def save_predictions(self, path: str) -> bool:
@@ -252,14 +478,18 @@ class PredictPage(QWidget):
         if clear_on_fail:  # the table must never show another file's answers as this one's
             worker.failed.connect(self._clear_predictions)
         worker.failed.connect(self._fail)
+        worker.cancelled.connect(self._on_cancelled)
         worker.done.connect(self._on_done)
         self.worker = worker
+        self.busy.setRange(0, 0)  # busy until the job reports a fraction
         self._refresh()
         worker.start()
 
     def _clear_predictions(self, *_: Any) -> None:
         self.predictions = None
         self.model.set_frame(None)
+        self.gallery_items = []
+        self.gallery.clear()
 
     def _fail(self, message: str, hint: str = "") -> None:
         self.banner.show_message(message, hint, "error")
