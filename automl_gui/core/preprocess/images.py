@@ -6,17 +6,29 @@ model itself resizes, converts the colour mode, augments (training only) and nor
 The input pipeline therefore only decodes (any format, first GIF frame, grayscale/RGBA/palette
 → RGB) and resizes to the target size so images can be batched. Resizing an image that
 already has the target size is the identity, so the pipeline and the model agree exactly.
+
+Decoding uses TensorFlow ops only (parallel, no GIL) and gives the same pixels as Pillow's
+``Image.open(path).convert("RGB")``: alpha is dropped (not blended), grayscale is repeated,
+palettes are looked up, JPEG uses the accurate integer IDCT as Pillow does. Two known
+differences: transparent GIF pixels come out black (TensorFlow's GIF decoder drops the
+palette index; Pillow shows the palette colour), and 16-bit PNGs are scaled to 8 bits
+(Pillow clips them).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from automl_gui.core import lazy
 from automl_gui.core.data.images import ImageDataset, ImageItem
+from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig
+
+SPLITS = ("train", "validation", "test")
 
 
 @dataclass
@@ -35,26 +47,299 @@ class ImageSplit:
         return np.array([index[i.label] for i in items], dtype="int32")
 
 
+# -- split --------------------------------------------------------------------------------------
+def _check_fractions(config: ImagePreprocessConfig) -> tuple[float, float]:
+    val, test = float(config.validation_fraction), float(config.test_fraction)
+    if not (0.0 <= val < 1.0 and 0.0 <= test < 1.0 and val + test < 1.0):
+        raise ConfigError(
+            f"Validation ({val:g}) and test ({test:g}) fractions must each be between 0 and 1 "
+            "and leave images for training.",
+            "Use e.g. 0.15 for each.",
+        )
+    return val, test
+
+
+def _fmt_pct(fraction: float) -> str:
+    return f"{fraction * 100:.0f}%"
+
+
+def _cut(
+    items: list[ImageItem], fraction: float, seed: int, notices: list[str]
+) -> tuple[list[ImageItem], list[ImageItem]]:
+    """Split ``fraction`` of ``items`` off (stratified by label): (kept, cut off).
+
+    At least one image is cut off when ``fraction`` > 0 and there is more than one image.
+    When a class is too small to stratify, the cut is random but every class keeps at least
+    one image (the first of it in a seeded shuffle), so no class loses all its training images.
+    """
+    n = len(items)
+    if fraction <= 0 or n < 2:
+        return list(items), []
+    size = min(n - 1, max(1, int(round(n * fraction))))
+    from sklearn.model_selection import train_test_split
+
+    index = np.arange(n)
+    labels = np.array([i.label for i in items])
+    try:
+        keep, cut = train_test_split(
+            index, test_size=size, random_state=seed, shuffle=True, stratify=labels
+        )
+        # Large fractions can round a small class away completely: never allow that.
+        stratified = len(set(labels[keep])) == len(set(labels))
+    except ValueError:
+        stratified = False
+    if not stratified:
+        notice = (
+            "Some classes have too few images to split them in proportion; the split is random, "
+            "with at least one image of every class kept for training."
+        )
+        if notice not in notices:
+            notices.append(notice)
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(n)
+        reserved: dict[str, int] = {}
+        for i in order:
+            reserved.setdefault(str(labels[i]), int(i))
+        pool = np.array([i for i in order if i not in set(reserved.values())], dtype=int)
+        size = min(size, len(pool))
+        cut, rest = pool[:size], pool[size:]
+        keep = np.concatenate([np.array(sorted(reserved.values()), dtype=int), rest])
+    # Keep the dataset's order inside each part (stable galleries and evaluation tables).
+    return [items[i] for i in np.sort(keep)], [items[i] for i in np.sort(cut)]
+
+
+def _carve(
+    train: list[ImageItem], val_fraction: float, test_fraction: float, seed: int, notices: list
+) -> tuple[list[ImageItem], list[ImageItem], list[ImageItem]]:
+    """Carve test then validation parts out of ``train`` by fractions of ``train``'s size."""
+    n = len(train)
+    rest, test = _cut(train, test_fraction, seed, notices)
+    # The validation part is a fraction of all images, not of what is left after the test cut.
+    val_of_rest = val_fraction * n / len(rest) if rest and val_fraction > 0 else 0.0
+    train, val = _cut(rest, min(val_of_rest, 0.99), seed + 1, notices)
+    return train, val, test
+
+
 def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageSplit:
     """Use the folder's split when it has one, else a stratified split by the fractions.
 
+    A folder split without a validation (or test) part gets one carved out of its training
+    images (stratified, ``validation_fraction`` / ``test_fraction`` of them) with a notice.
+    Classes keep the dataset's sorted order; each part keeps the dataset's image order.
+    Deterministic for a given dataset and seed.
+
     Raises:
-        DataError: a split would have no training images / a class has too few images.
+        ConfigError: fractions out of range.
+        DataError: a split would have no training images / a class has no training images.
     """
-    raise NotImplementedError
+    val_fraction, test_fraction = _check_fractions(config)
+    seed = int(config.seed)
+    notices: list[str] = []
+    class_names = list(dataset.class_names)
+    if dataset.has_split:
+        parts: dict[str, list[ImageItem]] = defaultdict(list)
+        for item in dataset.items:
+            parts[item.split or "train"].append(item)
+        train = parts["train"]
+        validation, test = parts["validation"], parts["test"]
+        if not train:
+            raise DataError(
+                "The folder is split into train/validation/test, but train/ has no usable images.",
+                "Put one subfolder of images per class into train/.",
+            )
+        need_val = not validation and val_fraction > 0
+        need_test = not test and test_fraction > 0
+        if need_val or need_test:
+            train, carved_val, carved_test = _carve(
+                train,
+                val_fraction if need_val else 0.0,
+                test_fraction if need_test else 0.0,
+                seed,
+                notices,
+            )
+            if need_val:
+                validation = carved_val
+                notices.insert(
+                    0,
+                    f"The folder has no validation split: {_fmt_pct(val_fraction)} of the "
+                    f"training images ({len(validation)}) are used for validation.",
+                )
+            if need_test:
+                test = carved_test
+                notices.insert(
+                    0,
+                    f"The folder has no test split: {_fmt_pct(test_fraction)} of the training "
+                    f"images ({len(test)}) are held out for testing.",
+                )
+    else:
+        if not dataset.items:
+            raise DataError("The dataset has no usable images.", "Choose a folder with images.")
+        train, validation, test = _carve(
+            list(dataset.items), val_fraction, test_fraction, seed, notices
+        )
+
+    in_train = {i.label for i in train}
+    missing = [c for c in class_names if c not in in_train]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise DataError(
+            f"No training images for class {names}.",
+            "Add training images of that class (at least 3 so it can be split), or remove it.",
+        )
+    return ImageSplit(train, validation, test, class_names, notices)
+
+
+# -- decode -------------------------------------------------------------------------------------
+def _u16(header: Any, at: int) -> Any:
+    tf = lazy.tf()
+    b = tf.cast(header[at : at + 2], tf.int64)
+    return b[0] + b[1] * 256
+
+
+def _u32(header: Any, at: int) -> Any:
+    tf = lazy.tf()
+    b = tf.cast(header[at : at + 4], tf.int64)
+    return b[0] + b[1] * 256 + b[2] * 65536 + b[3] * 16777216
+
+
+def _is_palette_bmp(data: Any) -> Any:
+    """True for an uncompressed 1/2/4/8-bit BMP (TensorFlow's decoder ignores its palette)."""
+    tf = lazy.tf()
+
+    def check() -> Any:
+        header = tf.io.decode_raw(tf.strings.substr(data, 0, 54), tf.uint8)
+        bpp = _u16(header, 28)
+        small = (bpp == 1) | (bpp == 2) | (bpp == 4) | (bpp == 8)
+        return small & (_u32(header, 30) == 0) & (_u32(header, 14) >= 40)
+
+    bmp = (tf.strings.length(data) >= 54) & (tf.strings.substr(data, 0, 2) == b"BM")
+    return tf.cond(bmp, check, lambda: tf.constant(False))
+
+
+def _decode_palette_bmp(data: Any) -> Any:
+    """Decode an uncompressed BMP of 1, 2, 4 or 8 bits per pixel through its palette."""
+    tf = lazy.tf()
+    header = tf.io.decode_raw(tf.strings.substr(data, 0, 54), tf.uint8)
+    offset, dib = _u32(header, 10), _u32(header, 14)
+    width, height = _u32(header, 18), _u32(header, 22)
+    height = tf.where(height >= 2**31, height - 2**32, height)  # negative: rows top-down
+    bpp = _u16(header, 28)
+    colours = _u32(header, 46)
+    colours = tf.where(colours == 0, tf.bitwise.left_shift(tf.constant(1, tf.int64), bpp), colours)
+    palette = tf.io.decode_raw(tf.strings.substr(data, 14 + dib, 4 * colours), tf.uint8)
+    palette = tf.gather(tf.reshape(palette, [-1, 4]), [2, 1, 0], axis=1)  # BGRx → RGB
+    rows = tf.abs(height)
+    stride = (width * bpp + 31) // 32 * 4
+    raw = tf.io.decode_raw(tf.strings.substr(data, offset, stride * rows), tf.uint8)
+    raw = tf.cast(tf.reshape(raw, tf.stack([rows, stride])), tf.int32)
+    bits = tf.cast(bpp, tf.int32)
+    shifts = tf.range(8 - bits, -1, -bits)  # leftmost pixel in the high bits
+    index = tf.bitwise.bitwise_and(
+        tf.bitwise.right_shift(raw[:, :, None], shifts), tf.bitwise.left_shift(1, bits) - 1
+    )
+    index = tf.reshape(index, tf.stack([rows, -1]))[:, :width]
+    index = tf.minimum(index, tf.shape(palette)[0] - 1)
+    index = tf.cond(height > 0, lambda: tf.reverse(index, [0]), lambda: index)
+    return tf.gather(palette, index)
+
+
+def _to_rgb(image: Any) -> Any:
+    """1 (gray), 2 (gray + alpha), 3 or 4 (RGBA) channels → RGB, alpha dropped."""
+    tf = lazy.tf()
+    channels = tf.shape(image)[-1]
+    return tf.cond(
+        channels >= 3, lambda: image[:, :, :3], lambda: tf.tile(image[:, :, :1], [1, 1, 3])
+    )
+
+
+def decode_bytes(data: Any) -> Any:
+    """TF graph op: encoded image bytes (string tensor) → float32 ``(h, w, 3)`` in [0, 255]."""
+    tf = lazy.tf()
+
+    def jpeg() -> Any:
+        # The accurate integer IDCT is what Pillow (libjpeg) uses: the same pixels.
+        return tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE")
+
+    def other() -> Any:
+        return tf.cond(
+            _is_palette_bmp(data),
+            lambda: _decode_palette_bmp(data),
+            # channels=0 keeps what the file has: WebP with alpha refuses channels=3.
+            lambda: _to_rgb(tf.io.decode_image(data, channels=0, expand_animations=False)),
+        )
+
+    image = tf.cond(tf.io.is_jpeg(data), jpeg, other)
+    image = tf.ensure_shape(image, [None, None, 3])
+    return tf.cast(image, tf.float32)
 
 
 def decode_image(path: Any) -> Any:
     """TF graph op: file path (string tensor) → float32 ``(h, w, 3)`` RGB in [0, 255].
 
-    JPEG, PNG, BMP, GIF (first frame), WebP; grayscale, RGBA and palette become RGB.
+    JPEG, PNG, BMP, GIF (first frame), WebP; grayscale, RGBA and palette become RGB, as
+    Pillow's ``convert("RGB")`` does (alpha dropped). A file that cannot be decoded raises
+    ``tf.errors.InvalidArgumentError`` (or ``NotFoundError``) when the op runs.
     """
-    raise NotImplementedError
+    tf = lazy.tf()
+    return decode_bytes(tf.io.read_file(path))
+
+
+def resize(image: Any, image_size: int) -> Any:
+    """Resize one decoded image exactly as ``keras.layers.Resizing(s, s)`` (bilinear)."""
+    tf = lazy.tf()
+    out = tf.image.resize(image, [image_size, image_size], method="bilinear", antialias=False)
+    return tf.ensure_shape(out, [image_size, image_size, 3])
+
+
+_LOADERS: dict[int, Any] = {}
+
+
+def _loader(image_size: int) -> Any:
+    """A compiled path → resized image function per size (eager ops are slow one by one)."""
+    if image_size not in _LOADERS:
+        tf = lazy.tf()
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.string)], autograph=False)
+        def load(path: Any) -> Any:
+            return resize(decode_image(path), image_size)
+
+        _LOADERS[image_size] = load
+    return _LOADERS[image_size]
+
+
+def _check_size(image_size: int) -> int:
+    size = int(image_size)
+    if size < 1:
+        raise ConfigError(f"Image size {image_size} is not a positive number of pixels.", "")
+    return size
 
 
 def load_images(paths: list[str], image_size: int) -> np.ndarray:
-    """Decode and resize ``paths`` eagerly (float32 ``(n, s, s, 3)``); for previews, samples."""
-    raise NotImplementedError
+    """Decode and resize ``paths`` eagerly (float32 ``(n, s, s, 3)``); for previews, samples.
+
+    Raises:
+        DataError: a file cannot be read or decoded (the message names it).
+    """
+    size = _check_size(image_size)
+    out = np.empty((len(paths), size, size, 3), dtype=np.float32)
+    if not paths:
+        return out
+    tf = lazy.tf()
+    load = _loader(size)
+    for k, path in enumerate(paths):
+        try:
+            out[k] = load(tf.constant(str(path))).numpy()
+        except (tf.errors.OpError, ValueError) as exc:
+            reason = (
+                "file not found"
+                if isinstance(exc, tf.errors.NotFoundError)
+                else ("not a readable image")
+            )
+            raise DataError(
+                f"Could not read the image {path}: {reason}.",
+                "Check that the file exists and is a JPEG, PNG, BMP, GIF or WebP image.",
+            ) from None
+    return out
 
 
 def make_dataset(
@@ -66,15 +351,53 @@ def make_dataset(
     shuffle: bool = False,
     seed: int = 42,
     cache: bool = False,
+    deterministic: bool | None = None,
 ) -> Any:
     """A streaming ``tf.data.Dataset`` of ``(images, labels)`` (or images only).
 
     Paths are shuffled (not images: memory stays flat), decoded in parallel, resized to
     ``image_size`` (bilinear, as the model's Resizing layer), batched and prefetched.
     A file that fails to decode is skipped (``ignore_errors``): training never dies on one bad
-    file. ``cache`` keeps the decoded images in memory after the first pass.
+    file. ``cache`` keeps the decoded images in memory after the first pass; the shuffle then
+    comes after the cache (of the cached images' order) so every epoch is still reshuffled.
+
+    Args:
+        deterministic: keep the order of the parallel decode. Default: True unless the paths
+            are shuffled before decoding (shuffle without cache), where a slow file then
+            cannot hold up the others; pass True for runs that must repeat exactly.
     """
-    raise NotImplementedError
+    tf = lazy.tf()
+    size = _check_size(image_size)
+    if batch_size < 1:
+        raise ConfigError(f"Batch size {batch_size} must be at least 1.", "")
+    paths = [str(p) for p in paths]
+    if labels is not None:
+        labels = np.asarray(labels)
+        if len(labels) != len(paths):
+            raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
+        ds = tf.data.Dataset.from_tensor_slices((tf.constant(paths, tf.string), labels))
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(tf.constant(paths, tf.string))
+    if deterministic is None:
+        # With ``cache`` the decode sees the paths in order (the shuffle comes after the cache):
+        # keep that order so the cached images, and so every later epoch, repeat exactly.
+        deterministic = not shuffle or cache
+    n = max(1, len(paths))
+
+    @tf.autograph.experimental.do_not_convert  # plain TF ops; spares autograph's warnings
+    def load(path: Any, *label: Any) -> Any:
+        image = resize(decode_image(path), size)
+        return (image, *label) if label else image
+
+    if shuffle and not cache:
+        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    ds = ds.ignore_errors()
+    if cache:
+        ds = ds.cache()
+        if shuffle:
+            ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def build_augmentation(config: AugmentConfig, seed: int = 42) -> Any:
@@ -124,6 +447,20 @@ def augment_preview(
 ) -> np.ndarray:
     """``count`` augmented versions of the images at ``paths`` (cycled): uint8 (n, s, s, 3).
 
-    What the augmentation layers do in training, for the preview grid.
+    What the augmentation layers do in training, for the preview grid; the plain resized
+    images when augmentation is off.
+
+    Raises:
+        DataError: an image cannot be read.
     """
-    raise NotImplementedError
+    size = _check_size(image_size)
+    if not paths or count < 1:
+        return np.zeros((0, size, size, 3), dtype=np.uint8)
+    chosen = [paths[k % len(paths)] for k in range(count)]
+    unique = list(dict.fromkeys(chosen))
+    loaded = load_images(unique, size)
+    images = loaded[[unique.index(p) for p in chosen]]
+    augmentation = build_augmentation(config, seed)
+    if augmentation is not None:
+        images = np.asarray(augmentation(images, training=True))
+    return np.clip(np.rint(images), 0, 255).astype(np.uint8)
