@@ -189,6 +189,13 @@ def test_csv_without_paths_or_labels_is_refused(tmp_path):
     assert "label" in info.value.hint
 
 
+def test_a_folder_whose_csv_names_the_classes_uses_that_csv(tmp_path):
+    make_csv_dataset(tmp_path, classes=("a", "b"), per_class=3)  # pictures/ + labels.csv
+    ds = _scan(tmp_path)
+    assert ds.layout == "csv" and ds.class_counts() == {"a": 3, "b": 3}
+    assert "'labels.csv' does" in ds.notices[0]
+
+
 def test_csv_rows_repeating_an_image_keep_the_first_label(tmp_path):
     csv = make_csv_dataset(tmp_path, classes=("a", "b"), per_class=2)
     with csv.open("a", encoding="utf-8") as f:
@@ -275,12 +282,13 @@ def test_progress_reports_checked_counts_up_to_one(tmp_path):
 
 
 def test_progress_shows_thousands_separators_and_is_throttled(tmp_path, monkeypatch):
-    import automl_gui.core.data.images as images
+    from automl_gui.core.data import _image_files
 
     paths = [str(tmp_path / f"{i}.png") for i in range(1500)]
-    monkeypatch.setattr(images, "check_image", lambda p: (1, 1, "L", "PNG"))
+    monkeypatch.setattr(_image_files, "check_image", lambda p: (1, 1, "L", "PNG"))
     events = []
-    images._check_files(paths, events.append, None)
+    results = _image_files.check_files(paths, events.append, None)
+    assert results == [(1, 1, "L", "PNG")] * 1500
     assert events[-1].message == "Checking images… 1,500 / 1,500"
     assert len(events) <= 3  # instant checks: start, maybe one ~0.1 s report, end
 

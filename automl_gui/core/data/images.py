@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import os
 import statistics
-import threading
-import time
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +30,9 @@ from automl_gui.core.data._image_csv import (
     resolve_column,
     resolve_path,
 )
-from automl_gui.core.errors import CancelledError, DataError
-from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.data._image_files import Walker, check_files
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import CancelToken, EventCallback
 
 __all__ = [
     "IMAGE_EXTENSIONS",
@@ -174,13 +172,39 @@ def scan_images(
             "Open a folder with one subfolder per class (e.g. photos/cat/*.jpg and "
             "photos/dog/*.jpg), or a CSV file naming each image and its class.",
         )
-    return _scan_folder(str(p.absolute()), on_event, cancel)
+    root = str(p.absolute())
+    try:
+        return _scan_folder(root, on_event, cancel)
+    except DataError:
+        csv = _single_image_csv(root)  # e.g. root/labels.csv naming root/pictures/*.jpg
+        if csv is None:
+            raise
+    dataset = _scan_csv(csv, on_event, cancel, path_column, label_column)
+    dataset.notices.insert(
+        0,
+        f"The subfolders do not name the classes, so '{os.path.basename(csv)}' does.",
+    )
+    return dataset
+
+
+def _single_image_csv(folder: str) -> str | None:
+    """The one CSV directly in ``folder`` that lists images, if there is exactly one."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    found = [
+        os.path.join(folder, n)
+        for n in names
+        if n.lower().endswith(_CSV_SUFFIXES)
+        and not n.startswith(".")
+        and looks_like_image_csv(os.path.join(folder, n))
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 # -- folders ----------------------------------------------------------------------------------
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
-_PROGRESS_INTERVAL = 0.1  # seconds between Progress events (at most ~10 a second)
-_MAX_WORKERS = 16  # threads checking files (I/O bound; more gain nothing on local disks)
 _SPLIT_ORDER = ("train", "validation", "test")
 _EXAMPLE = "e.g. photos/cat/*.jpg and photos/dog/*.jpg"
 _EXT_FORMAT = {
@@ -204,94 +228,17 @@ class _Found:
     notices: list[str] = field(default_factory=list)
 
 
-class _Walker:
-    """Lists image files under folders, counting hidden and non-image files on the way."""
-
-    def __init__(self, on_event: EventCallback | None, cancel: CancelToken | None) -> None:
-        self.hidden = 0
-        self.other = 0
-        self.unreadable: list[str] = []
-        self._on_event = on_event
-        self._cancel = cancel
-        self._found = 0
-        self._last = 0.0
-        self._seen: set[tuple[int, int]] = set()
-
-    def entries(self, folder: str) -> tuple[list[os.DirEntry[str]], list[str]]:
-        """Visible subfolders and image files directly in ``folder`` (both sorted)."""
-        dirs: list[os.DirEntry[str]] = []
-        images: list[str] = []
-        if not self._first_visit(folder):
-            return dirs, images  # a link back to a folder already listed
-        try:
-            with os.scandir(folder) as it:
-                listing = list(it)
-        except OSError as exc:
-            self.unreadable.append(f"'{os.path.basename(folder)}' ({exc.strerror or exc})")
-            return dirs, images
-        for entry in listing:
-            name = entry.name
-            try:
-                is_dir = entry.is_dir()  # follows links; a broken link is a file (reported bad)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if name.startswith("."):
-                    self.hidden += _count_files(entry.path)
-                else:
-                    dirs.append(entry)
-            elif name.startswith("."):
-                self.hidden += 1
-            elif name.lower().endswith(IMAGE_EXTENSIONS):
-                images.append(entry.path)
-            else:
-                self.other += 1
-        self._found += len(images)
-        self._report()
-        dirs.sort(key=lambda e: e.name)
-        images.sort()
-        return dirs, images
-
-    def images_under(self, folder: str) -> list[str]:
-        """All image files under ``folder``, nested subfolders included."""
-        out: list[str] = []
-        stack = [folder]
-        while stack:
-            dirs, images = self.entries(stack.pop())
-            out.extend(images)
-            stack.extend(d.path for d in reversed(dirs))
-        return out
-
-    def _first_visit(self, folder: str) -> bool:
-        try:
-            st = os.stat(folder)
-        except OSError:
-            return True  # scandir reports it
-        key = (st.st_dev, st.st_ino)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        return True
-
-    def _report(self) -> None:
-        if self._cancel is not None:
-            self._cancel.raise_if_cancelled()
-        now = time.monotonic()
-        if now - self._last >= _PROGRESS_INTERVAL:
-            self._last = now
-            emit(self._on_event, Progress("scan", None, f"Finding images… {self._found:,} found"))
-
-
-def _count_files(folder: str) -> int:
-    return sum(len(files) for _root, _dirs, files in os.walk(folder))
-
-
 def _scan_folder(
     root: str, on_event: EventCallback | None, cancel: CancelToken | None
 ) -> ImageDataset:
-    walker = _Walker(on_event, cancel)
+    walker = Walker(on_event, cancel)
     found = _Found()
     dirs, loose = walker.entries(root)
+    if walker.unreadable:
+        raise DataError(
+            f"Cannot read the folder {walker.unreadable[0]}.",
+            "Check that you may read this folder, or copy it somewhere you can.",
+        )
     splits = {d.name: SPLIT_NAMES[d.name.lower()] for d in dirs if d.name.lower() in SPLIT_NAMES}
     layout = "class_folders"
     if "train" in splits.values() and len(set(splits.values())) >= 2:
@@ -337,7 +284,7 @@ def _scan_folder(
 
 
 def _add_classes(
-    walker: _Walker,
+    walker: Walker,
     folder: str,
     split: str | None,
     found: _Found,
@@ -358,7 +305,7 @@ def _add_classes(
         found.candidates.extend((p, d.name, split) for p in walker.images_under(d.path))
 
 
-def _raise_no_images(root: str, found: _Found, walker: _Walker) -> None:
+def _raise_no_images(root: str, found: _Found, walker: Walker) -> None:
     name = os.path.basename(root)
     if found.loose:
         raise DataError(
@@ -473,7 +420,7 @@ def _finish(
 ) -> ImageDataset:
     found.candidates.sort()
     _require_two_classes(found.declared, found, root, label_column, usable=False)
-    results = _check_files([c[0] for c in found.candidates], on_event, cancel)
+    results = check_files([c[0] for c in found.candidates], on_event, cancel)
     items: list[ImageItem] = []
     bad = list(found.bad)
     formats: Counter[str] = Counter()
@@ -573,66 +520,6 @@ def _summary(bad: list[BadFile]) -> str:
     """'2 truncated, 1 not an image': counts of the reasons' first words."""
     counts = Counter(b.reason.split(":")[0].split(" (")[0] for b in bad)
     return ", ".join(f"{n:,} {reason}" for reason, n in counts.most_common())
-
-
-CheckResult = tuple[int, int, str, str] | str  # (width, height, mode, format) or a bad reason
-
-
-def _check_files(
-    paths: list[str], on_event: EventCallback | None, cancel: CancelToken | None
-) -> list[CheckResult]:
-    """``check_image`` on every path, in parallel (I/O bound), results in the paths' order."""
-    total = len(paths)
-    results: list[CheckResult] = [""] * total
-    stop = threading.Event()
-    lock = threading.Lock()
-    done = [0]
-
-    def work(lo: int, hi: int) -> None:
-        for i in range(lo, hi):
-            if stop.is_set():
-                return
-            results[i] = _check_one(paths[i])
-            with lock:
-                done[0] += 1
-
-    def report(fraction_done: int) -> None:
-        message = f"Checking images… {fraction_done:,} / {total:,}"
-        emit(on_event, Progress("scan", fraction_done / total if total else 1.0, message))
-
-    workers = max(1, min(_MAX_WORKERS, 4 * (os.cpu_count() or 1)))
-    chunk = max(8, min(256, total // (workers * 8) or 1))
-    report(0)
-    last = time.monotonic()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="image-scan") as pool:
-        pending = {pool.submit(work, lo, min(lo + chunk, total)) for lo in range(0, total, chunk)}
-        try:
-            while pending:
-                finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()
-                if cancel is not None and cancel.cancelled:
-                    raise CancelledError()
-                now = time.monotonic()
-                if pending and now - last >= _PROGRESS_INTERVAL:
-                    last = now
-                    report(done[0])
-        except BaseException:
-            stop.set()
-            for future in pending:
-                future.cancel()
-            raise
-    report(total)
-    return results
-
-
-def _check_one(path: str) -> CheckResult:
-    try:
-        return check_image(path)
-    except BadImageError as exc:
-        return str(exc)
-    except Exception as exc:  # never let one odd file end a scan of thousands
-        return f"unreadable: {type(exc).__name__}: {exc}"
 
 
 # -- statistics -------------------------------------------------------------------------------
