@@ -3,8 +3,17 @@
 Every model follows the input contract of ``core.preprocess.images``: float32 RGB images in
 [0, 255] of any size in, class probabilities (softmax, float32) out; resizing, colour mode,
 augmentation (training only) and normalization are layers inside the model, so a saved model
-needs nothing else. Backbones run with ``training=False`` so their BatchNorm layers stay in
-inference mode also when fine-tuned.
+needs nothing else.
+
+Backbones are called with ``training=False``. Keras 3 passes the outer ``training`` flag into
+nested models anyway, so what really keeps their BatchNorm layers in inference mode is that
+they are never trainable: a frozen ``BatchNormalization`` always normalizes with its moving
+statistics, and :meth:`ImageModel.unfreeze_top` never unfreezes one.
+
+Two-phase transfer learning: phase 1 trains ``head`` (features → probabilities), either on
+features ``feature_model`` computed once (no augmentation) or inside ``model``; both share the
+same layers, so the trained head is ``model``'s head. Phase 2 calls ``unfreeze_top(n)`` and
+fine-tunes ``model`` at a lower learning rate.
 """
 
 from __future__ import annotations
@@ -12,8 +21,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from automl_gui.core.models.image_config import ImageModelConfig
-from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
+from automl_gui.core.preprocess.image_config import COLOR_MODES, ImagePreprocessConfig
+
+FAMILIES = ("cnn", "resnet50", "inceptionv3")
+#: The smallest input side each backbone accepts (Keras's own limits).
+MIN_SIZES = {"cnn": 16, "resnet50": 32, "inceptionv3": 75}
+#: The normalization each network was trained with (see ``image_layers.BackbonePreprocess``).
+NORMALIZATION = {"cnn": "unit", "resnet50": "resnet50", "inceptionv3": "inceptionv3"}
+DISPLAY_NAMES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+
+#: ``auto_fine_tune_layers``: (minimum training images, layers to unfreeze), largest first.
+#: The counts are the weighted non-BatchNorm layers (convolutions) of whole resolution stages
+#: counted from the top, so fine-tuning starts at a block boundary:
+#: ResNet50: 10 = the conv5 stage, 29 = conv4 + conv5;
+#: InceptionV3: 18 = the 8×8 blocks mixed9 + mixed10, 64 = mixed4 … mixed10 (17×17 and 8×8).
+FINE_TUNE_TIERS = {
+    "resnet50": ((2000, 29), (100, 10)),
+    "inceptionv3": ((2000, 64), (100, 18)),
+}
+
+#: CNN sizing: blocks halve the side until it is at most this; base filters by training images.
+CNN_FINAL_SIDE = 8
+CNN_MAX_FILTERS = 256
+CNN_BASE_FILTERS = ((10_000, 64), (1_000, 32), (0, 16))
 
 
 @dataclass
@@ -39,23 +71,392 @@ class ImageModel:
     feature_model: Any = None
     head: Any = None
 
+    def _fine_tunable(self) -> list[Any]:
+        """Backbone layers with weights that fine-tuning may unfreeze (not BatchNorm)."""
+        if self.backbone is None:
+            return []
+        from automl_gui.core import lazy
+
+        bn = lazy.keras().layers.BatchNormalization
+        return [
+            layer for layer in self.backbone.layers if layer.weights and not isinstance(layer, bn)
+        ]
+
+    @property
+    def max_fine_tune_layers(self) -> int:
+        """How many layers :meth:`unfreeze_top` can unfreeze at most (0 for the CNN)."""
+        return len(self._fine_tunable())
+
     def unfreeze_top(self, n_layers: int) -> int:
         """Make the top ``n_layers`` backbone layers trainable (BatchNorm layers stay frozen).
 
-        Returns the number of layers unfrozen (with weights). 0 keeps the backbone frozen.
+        ``n_layers`` counts layers with weights other than BatchNorm (the convolutions), from
+        the output down; everything below stays frozen. Returns the number of layers unfrozen
+        (at most :attr:`max_fine_tune_layers`). 0 keeps the backbone frozen. The CNN has no
+        backbone: 0. Compile the model again afterwards.
+
+        Raises:
+            ConfigError: ``n_layers`` is negative ("auto" is resolved by the caller with
+                :func:`auto_fine_tune_layers`).
         """
-        raise NotImplementedError
+        if int(n_layers) < 0:
+            raise ConfigError(
+                f"Cannot unfreeze {n_layers} layers.",
+                "Use 0 (head only) or a positive number; resolve 'auto' first.",
+            )
+        if self.backbone is None:
+            return 0
+        candidates = self._fine_tunable()
+        n = min(int(n_layers), len(candidates))
+        if n == 0:
+            self.backbone.trainable = False
+            return 0
+        self.backbone.trainable = True  # sets every sublayer trainable: freeze them again
+        for layer in self.backbone.layers:
+            layer.trainable = False
+        for layer in candidates[-n:]:
+            layer.trainable = True
+        return n
+
+
+def _check_architecture(architecture: str) -> None:
+    if architecture not in FAMILIES:
+        hint = (
+            "Resolve 'auto' to a network first."
+            if architecture == "auto"
+            else f"Use one of {', '.join(FAMILIES)}."
+        )
+        raise ConfigError(f"Unknown image model '{architecture}'.", hint)
+
+
+def _median_side(sizes: dict[str, Any]) -> float | None:
+    """The median image side from ``ImageDataset.size_stats()``-like statistics."""
+
+    def pick(*candidates: Any) -> float | None:
+        for value in candidates:
+            if isinstance(value, (int, float)) and value > 0:
+                return float(value)
+        return None
+
+    width_stats, height_stats = sizes.get("width"), sizes.get("height")
+    width = pick(
+        width_stats.get("median") if isinstance(width_stats, dict) else None,
+        sizes.get("median_width"),
+    )
+    height = pick(
+        height_stats.get("median") if isinstance(height_stats, dict) else None,
+        sizes.get("median_height"),
+    )
+    median = sizes.get("median")
+    if (width is None or height is None) and isinstance(median, (list, tuple)) and len(median) == 2:
+        width, height = pick(median[0]), pick(median[1])
+    if width is None or height is None:
+        return pick(median) if not isinstance(median, (list, tuple)) else None
+    return min(width, height)
 
 
 def auto_image_size(architecture: str, sizes: dict[str, Any] | None = None) -> int:
     """Target size for "auto": 224 ResNet50, 299 InceptionV3; the CNN from the image sizes
-    (median side rounded to a multiple of 16, within [32, 128]; 64 without statistics)."""
-    raise NotImplementedError
+    (median side rounded to a multiple of 16, within [32, 128]; 64 without statistics).
+
+    ``sizes`` are the image size statistics (``ImageDataset.size_stats()``): the median of
+    ``sizes["width"]["median"]`` and ``sizes["height"]["median"]`` (or flat ``median_width``
+    / ``median_height``) is used; the shorter median side decides.
+    """
+    _check_architecture(architecture)
+    if architecture in DEFAULT_SIZES:
+        return int(DEFAULT_SIZES[architecture])
+    side = _median_side(sizes) if sizes else None
+    if side is None:
+        return 64
+    return int(min(128, max(32, 16 * round(side / 16))))
 
 
 def auto_fine_tune_layers(architecture: str, n_train: int) -> int:
-    """Layers to unfreeze for "auto": more with more data, 0 for very small datasets."""
-    raise NotImplementedError
+    """Layers to unfreeze for "auto": more with more data, 0 for very small datasets.
+
+    The rule (``FINE_TUNE_TIERS``): under 100 training images only the head is trained (0);
+    from 100 the last resolution stage is fine-tuned (ResNet50 conv5: 10 layers; InceptionV3
+    mixed9–mixed10: 18); from 2,000 the last two stages (ResNet50 conv4+conv5: 29;
+    InceptionV3 mixed4–mixed10: 64). The CNN trains all its layers: 0.
+    """
+    _check_architecture(architecture)
+    for minimum, layers in FINE_TUNE_TIERS.get(architecture, ()):
+        if n_train >= minimum:
+            return layers
+    return 0
+
+
+def _check_inputs(
+    architecture: str, n_classes: int, image_size: int, preprocess: ImagePreprocessConfig
+) -> None:
+    _check_architecture(architecture)
+    if int(n_classes) < 2:
+        raise ConfigError(
+            f"An image classifier needs at least 2 classes, got {n_classes}.",
+            "Add a folder of images for each class (two or more classes).",
+        )
+    minimum = MIN_SIZES[architecture]
+    if int(image_size) < minimum:
+        raise ConfigError(
+            f"{DISPLAY_NAMES[architecture]} needs images of at least {minimum}×{minimum} "
+            f"pixels; the target size is {image_size}.",
+            f"Set the image size to {minimum} or more (or 0 for automatic).",
+        )
+    if preprocess.color_mode not in COLOR_MODES:
+        raise ConfigError(
+            f"Unknown colour mode '{preprocess.color_mode}'.",
+            f"Use one of {', '.join(COLOR_MODES)}.",
+        )
+
+
+def _input_stage_layers(
+    image_size: int, color_mode: str, normalization: str
+) -> tuple[list[Any], Any]:
+    """(layers before augmentation, normalization layer) of the input stage."""
+    from automl_gui.core import lazy
+    from automl_gui.core.models.image_layers import NORMALIZATIONS, BackbonePreprocess, Grayscale
+
+    keras = lazy.keras()
+    if normalization not in NORMALIZATIONS:
+        raise ConfigError(
+            f"Unknown normalization '{normalization}'.", f"Use one of {', '.join(NORMALIZATIONS)}."
+        )
+    if color_mode not in COLOR_MODES:
+        raise ConfigError(
+            f"Unknown colour mode '{color_mode}'.", f"Use one of {', '.join(COLOR_MODES)}."
+        )
+    s = int(image_size)
+    before: list[Any] = [
+        keras.layers.Resizing(s, s, interpolation="bilinear", dtype="float32", name="resize")
+    ]
+    if color_mode == "grayscale":
+        before.append(Grayscale(1 if normalization == "unit" else 3, name="grayscale"))
+    return before, BackbonePreprocess(normalization, name="normalize")
+
+
+def _resize_and_convert(before: list[Any], inputs: Any) -> Any:
+    """Call the layers before augmentation; Resizing with an explicit ``training=False``.
+
+    Keras's image preprocessing layers declare ``training=True`` as their default, and in
+    Keras 3 the value a layer resolves is passed on to the layers called after it in the same
+    model call. Without the explicit ``False``, ``model(images)`` (no ``training`` argument)
+    would augment and run BatchNorm on batch statistics. ``fit`` still passes
+    ``training=True`` to every layer, which overrides this.
+    """
+    x = before[0](inputs, training=False)
+    for layer in before[1:]:
+        x = layer(x)
+    return x
+
+
+def build_input_stage(
+    inputs: Any, image_size: int, color_mode: str, normalization: str, augment: Any = None
+) -> Any:
+    """Apply the model's input stage to the Keras tensor ``inputs`` and return the output.
+
+    Resizing(image_size, bilinear) → grayscale (1 channel; repeated to 3 when
+    ``normalization`` is a backbone's) → ``augment`` (a Keras model/layer, optional; wrapped
+    in ``TrainingOnly`` so it runs in ``fit`` only, never in ``model(x)`` or ``predict``) → normalization: "unit" (/255, for the CNN), "resnet50" (caffe: RGB→BGR,
+    ImageNet mean subtracted), "inceptionv3" (tf: [-1, 1]) — equal to
+    ``keras.applications.<net>.preprocess_input``, as serializable layers (no Lambda).
+
+    Raises:
+        ConfigError: unknown colour mode or normalization.
+    """
+    before, normalize = _input_stage_layers(image_size, color_mode, normalization)
+    x = _resize_and_convert(before, inputs)
+    if augment is not None:
+        x = _training_only(augment)(x)
+    return normalize(x)
+
+
+def _training_only(augment: Any) -> Any:
+    from automl_gui.core.models.image_layers import TrainingOnly
+
+    return TrainingOnly(augment, name="augment")
+
+
+def _image_input() -> Any:
+    from automl_gui.core import lazy
+
+    return lazy.keras().Input(shape=(None, None, 3), dtype="float32", name="image")
+
+
+def _classifier(keras: Any, n_classes: int, seed: int) -> Any:
+    return keras.layers.Dense(
+        int(n_classes),
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 300),
+        dtype="float32",
+        name="probabilities",
+    )
+
+
+def cnn_plan(image_size: int, n_train: int) -> tuple[int, list[int]]:
+    """(number of blocks, filters per block) of the compact CNN.
+
+    Blocks halve the side until it is at most 8 (at least one block); filters double per
+    block from a base that grows with the training images (16 under 1,000, 32 under 10,000,
+    64 from there), capped at 256.
+    """
+    side, blocks = int(image_size), 0
+    while side > CNN_FINAL_SIDE or blocks == 0:
+        side //= 2
+        blocks += 1
+    base = next(f for minimum, f in CNN_BASE_FILTERS if n_train >= minimum)
+    return blocks, [min(CNN_MAX_FILTERS, base * 2**i) for i in range(blocks)]
+
+
+def _build_cnn(
+    n_classes: int,
+    image_size: int,
+    preprocess: ImagePreprocessConfig,
+    config: ImageModelConfig,
+    n_train: int,
+    seed: int,
+) -> ImageModel:
+    from automl_gui.core import lazy
+    from automl_gui.core.preprocess.images import build_augmentation
+
+    keras = lazy.keras()
+    inputs = _image_input()
+    augment = build_augmentation(preprocess.augment, seed=seed)
+    x = build_input_stage(inputs, image_size, preprocess.color_mode, "unit", augment)
+    _, filters = cnn_plan(image_size, n_train)
+    k = 0
+    for b, n_filters in enumerate(filters, start=1):
+        for c in (1, 2):
+            x = keras.layers.Conv2D(
+                n_filters,
+                3,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=keras.initializers.HeNormal(seed=seed + k),
+                name=f"block{b}_conv{c}",
+            )(x)
+            x = keras.layers.BatchNormalization(name=f"block{b}_bn{c}")(x)
+            x = keras.layers.Activation("relu", name=f"block{b}_relu{c}")(x)
+            k += 1
+        x = keras.layers.MaxPooling2D(2, name=f"block{b}_pool")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    if config.dropout > 0:
+        x = keras.layers.Dropout(config.dropout, seed=seed + 200, name="dropout")(x)
+    outputs = _classifier(keras, n_classes, seed)(x)
+    model = keras.Model(inputs, outputs, name="cnn")
+    return ImageModel(model=model, architecture="cnn", image_size=int(image_size))
+
+
+def _detect_network(path: str) -> str | None:
+    """Which network a Keras HDF5 weights file belongs to, from its layer names, or None."""
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            group = (
+                f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
+            )
+            raw = group.attrs.get("layer_names")
+            if raw is None:
+                return None
+            names = {n.decode("utf8") if isinstance(n, bytes) else str(n) for n in raw}
+    except Exception:  # noqa: BLE001 - detection is a courtesy for the error message
+        return None
+    top = "predictions" in names or "fc1000" in names
+    if {"conv5_block3_out", "res5c_branch2c"} & names:
+        net = "ResNet50"
+    elif "mixed10" in names:
+        net = "InceptionV3"
+    else:
+        return None
+    return f"{net} with its ImageNet classifier (include_top=True)" if top else f"{net} (notop)"
+
+
+def _load_backbone_weights(backbone: Any, architecture: str, weights_file: str) -> None:
+    """Load ``weights_file`` into ``backbone`` as ``keras.applications`` does
+    (``model.load_weights``: legacy HDF5 ``*_notop.h5`` files by layer order, or Keras 3
+    ``.weights.h5``/``.keras`` files)."""
+    from pathlib import Path
+
+    path = Path(weights_file)
+    name = DISPLAY_NAMES[architecture]
+    if not path.is_file():
+        raise ModelError(
+            f"Weights file not found: {path}.", "Choose the file again, or train from scratch."
+        )
+    if not path.name.lower().endswith((".h5", ".hdf5", ".keras")):
+        raise ModelError(
+            f"{path.name} is not a Keras weights file (.h5).",
+            f"Choose the {name} 'notop' .h5 file (see models/pretrained/README.md).",
+        )
+    try:
+        backbone.load_weights(str(path))
+    except Exception as exc:  # noqa: BLE001 - Keras/h5py raise many types for a bad file
+        fits = _detect_network(str(path))
+        if fits:
+            what = f"it holds weights for {fits}, not {name} (notop)"
+        else:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            what = f"it does not fit {name} (notop): {first}"
+        raise ModelError(
+            f"Cannot load the weights file {path.name}: {what}.",
+            f"Choose the {name} 'notop' weights file (see models/pretrained/README.md), "
+            "or train from scratch.",
+        ) from None
+
+
+def _build_backbone_model(
+    architecture: str,
+    n_classes: int,
+    image_size: int,
+    preprocess: ImagePreprocessConfig,
+    config: ImageModelConfig,
+    weights_file: str | None,
+    seed: int,
+) -> ImageModel:
+    from automl_gui.core import lazy
+    from automl_gui.core.preprocess.images import build_augmentation
+
+    keras = lazy.keras()
+    s = int(image_size)
+    constructor = {
+        "resnet50": keras.applications.ResNet50,
+        "inceptionv3": keras.applications.InceptionV3,
+    }[architecture]
+    backbone = constructor(include_top=False, weights=None, input_shape=(s, s, 3))
+    if weights_file:
+        _load_backbone_weights(backbone, architecture, weights_file)
+    backbone.trainable = False
+
+    n_features = int(backbone.output.shape[-1])
+    pool = keras.layers.GlobalAveragePooling2D(dtype="float32", name="pool")
+    feature_input = keras.Input(shape=(n_features,), dtype="float32", name="features")
+    h = feature_input
+    if config.dropout > 0:
+        h = keras.layers.Dropout(config.dropout, seed=seed + 200, name="dropout")(h)
+    head = keras.Model(feature_input, _classifier(keras, n_classes, seed)(h), name="head")
+
+    inputs = _image_input()
+    before, normalize = _input_stage_layers(s, preprocess.color_mode, architecture)
+    x = _resize_and_convert(before, inputs)
+    plain = normalize(x)
+    augment = build_augmentation(preprocess.augment, seed=seed)
+    trained = normalize(_training_only(augment)(x)) if augment is not None else plain
+
+    model = keras.Model(
+        inputs, head(pool(backbone(trained, training=False))), name=f"{architecture}_classifier"
+    )
+    feature_model = keras.Model(
+        inputs, pool(backbone(plain, training=False)), name=f"{architecture}_features"
+    )
+    return ImageModel(
+        model=model,
+        architecture=architecture,
+        image_size=s,
+        backbone=backbone,
+        feature_model=feature_model,
+        head=head,
+    )
 
 
 def build_image_model(
@@ -71,12 +472,35 @@ def build_image_model(
 ) -> ImageModel:
     """Build ``architecture`` ("cnn" | "resnet50" | "inceptionv3"; not "auto").
 
-    The CNN's width and depth follow ``image_size`` and ``n_train``. Backbones load
-    ``weights_file`` (an ``include_top=False`` weights file) when given, else start random.
+    The CNN's width and depth follow ``image_size`` and ``n_train`` (:func:`cnn_plan`).
+    Backbones load ``weights_file`` (an ``include_top=False`` weights file, e.g. from
+    :func:`weights.resolve_weights`) when given, else start random; they are frozen.
+    Layers take the global Keras dtype policy (mixed precision); the input stage and the
+    classifier compute in float32, so the outputs are float32 probabilities.
 
     Raises:
         ConfigError: unknown architecture, too small an image size for a backbone (ResNet50
             32, InceptionV3 75), fewer than 2 classes.
         ModelError: the weights file does not fit the network (the message names the file).
     """
-    raise NotImplementedError
+    _check_inputs(architecture, n_classes, image_size, preprocess)
+    if not 0.0 <= config.dropout < 1.0:
+        raise ConfigError(f"Dropout {config.dropout} is out of range.", "Use a value in [0, 1).")
+    import automl_gui.core.models.image_layers  # noqa: F401  (registers the custom layers)
+
+    if architecture == "cnn":
+        return _build_cnn(n_classes, image_size, preprocess, config, n_train, seed)
+    return _build_backbone_model(
+        architecture, n_classes, image_size, preprocess, config, weights_file, seed
+    )
+
+
+__all__ = [
+    "FAMILIES",
+    "ImageModel",
+    "auto_fine_tune_layers",
+    "auto_image_size",
+    "build_image_model",
+    "build_input_stage",
+    "cnn_plan",
+]
