@@ -1,0 +1,551 @@
+"""Image Model page: which network, its pretrained weights, fine-tuning and training settings.
+
+Edits change ``state.image_model`` and the page's own ``TrainConfig`` (installed as
+``state.training`` while an image folder is loaded: images and tables keep separate training
+settings), are remembered in QSettings and call ``state.notify_model_changed()``. Whether each
+backbone's pretrained weights are on this computer is looked up by
+``core.models.weights.find_weights`` in a :class:`JobWorker` (it hashes ~100 MB files).
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui import settings as app_settings
+from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.training_settings import (
+    TrainingSettingsForm,
+    combo,
+    dspin,
+    select,
+    spin,
+)
+from automl_gui.gui.workers import JobWorker
+
+KEY_IMAGE_MODEL = "images/model"
+KEY_IMAGE_TRAINING = "images/training"
+KEY_WEIGHTS_FOLDER = "images/weights_folder"  # where the folder dialog starts
+KEY_WEIGHTS_FILE = "paths/weights_file"  # where the file dialog starts (as the weights dialog)
+IMAGE_TRAINING_DEFAULTS = TrainConfig(epochs=30)  # as `automl-gui train FOLDER`
+NAMES = {"auto": "Auto", "cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+ARCHITECTURES = [
+    ("auto", "Auto"),
+    ("cnn", "Compact CNN (from scratch)"),
+    ("resnet50", "ResNet50 (pretrained)"),
+    ("inceptionv3", "InceptionV3 (pretrained)"),
+]
+EXPLAIN = {
+    "auto": "ResNet50 (or else InceptionV3) when its pretrained weights are on this computer, "
+    "otherwise the Compact CNN: no download needed.",
+    "cnn": "A small convolutional network trained from scratch, sized to the images and the "
+    "dataset: needs no weights, best with many images of simple things.",
+    "resnet50": "A 50-layer network pretrained on ImageNet, fine-tuned to your classes: very "
+    "accurate even with few images; 224 px inputs.",
+    "inceptionv3": "Google's Inception network pretrained on ImageNet: a little slower than "
+    "ResNet50, 299 px inputs, good on fine detail.",
+}
+PHASES = (
+    "Pretrained networks train in two phases: (1) a new head for your classes on the frozen "
+    "network (the “Head / CNN epochs” on the right), (2) fine-tuning of the top layers at a "
+    "lower learning rate. The live plots mark where phase 2 starts."
+)
+
+
+def ask_weights_file(parent: QWidget | None, start: str) -> str:
+    """Ask for a weights file (blocking); "" when cancelled. Tests monkeypatch this."""
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Choose the pretrained weights file", start, "Keras weights (*.h5);;All files (*)"
+    )
+    return path
+
+
+def ask_weights_folder(parent: QWidget | None, start: str) -> str:
+    """Ask for a folder (blocking); "" when cancelled. Tests monkeypatch this."""
+    return QFileDialog.getExistingDirectory(parent, "Folder with pretrained weights", start)
+
+
+def short_path(path: str | Path) -> str:
+    """``path`` with the home folder written as ~ (shorter, and no user name on screen)."""
+    p, home = Path(path), Path.home()
+    try:
+        return str(Path("~") / p.relative_to(home))
+    except ValueError:
+        return str(p)
+
+
+def lookup_weights(folder: str) -> dict[str, dict[str, Any]]:
+    """For each backbone: ``path`` found (or None), ``size_bytes`` and ``error`` (a message).
+
+    Runs in a worker: :func:`find_weights` verifies checksums of ~100 MB files.
+    """
+    from automl_gui.core.errors import describe
+    from automl_gui.core.models import weights
+
+    try:
+        specs = weights.manifest()
+    except Exception:  # noqa: BLE001 - only the download size is missing then
+        specs = {}
+    out: dict[str, dict[str, Any]] = {}
+    for arch in BACKBONES:
+        spec = specs.get(arch)
+        entry: dict[str, Any] = {"path": None, "error": "", "size_bytes": None}
+        entry["size_bytes"] = getattr(spec, "size_bytes", None)
+        try:
+            found = weights.find_weights(arch, folder or None)
+            entry["path"] = str(found) if found is not None else None
+        except Exception as exc:  # noqa: BLE001 - shown beside the backbone
+            entry["error"] = describe(exc)[0]
+        out[arch] = entry
+    return out
+
+
+def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
+    """One line for a backbone's weights ("✓ found: …", "not on this computer: …")."""
+    if entry is None:
+        return "checking…"
+    if entry.get("error"):
+        return f"could not check: {entry['error']}"
+    if entry.get("path"):
+        return f"✓ found: {short_path(entry['path'])}"
+    size = entry.get("size_bytes")
+    size_text = f" ({size / 1e6:.0f} MB)" if size else ""
+    if allow_download:
+        return f"not on this computer: will be downloaded{size_text} when training starts"
+    return "not on this computer, and downloading is off: choose the file or a folder"
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label
+
+
+class ImageModelPage(QWidget):
+    """Step 3 for image folders: network, pretrained weights, fine-tuning, training."""
+
+    name = "model"
+    title = "Model"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._updating = False
+        self._workers: set[JobWorker] = set()
+        self._lookup_worker: JobWorker | None = None
+        self._lookup_gen = 0
+        self._lookup_pending = False
+        self.weights_status: dict[str, dict[str, Any]] | None = None
+        store = app_settings.current()
+        saved = app_settings.load_dataclass(store, KEY_IMAGE_MODEL, ImageModelConfig)
+        if saved is not None:
+            if saved.weights_path and not Path(saved.weights_path).is_file():
+                saved.weights_path = ""  # moved or deleted since
+            state.image_model = saved
+        training = app_settings.load_dataclass(store, KEY_IMAGE_TRAINING, TrainConfig)
+        self.training = training or copy.deepcopy(IMAGE_TRAINING_DEFAULTS)
+        self._build()
+        self._show()
+        state.dataset_changed.connect(self._on_dataset_changed)
+        self._on_dataset_changed()
+        self.check_weights()
+
+    @property
+    def config(self) -> ImageModelConfig:
+        return self.state.image_model
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        title = QLabel("Model")
+        title.setProperty("role", "title")
+        intro = _muted(
+            "Auto uses a pretrained network when its weights are on this computer, else a CNN "
+            "trained from scratch. Hover any setting for what it does."
+        )
+
+        self.arch_combo = combo(
+            ARCHITECTURES,
+            "The network to train. Pretrained networks (ResNet50, InceptionV3) reach high "
+            "accuracy with few images; the Compact CNN needs no weights file.",
+        )
+        self.arch_explain = _muted()
+        self.auto_choice = _muted()
+        self.dropout_spin = dspin(
+            0.0,
+            0.9,
+            2,
+            0.05,
+            "Share of features switched off at random before the classifier while training: "
+            "fights overfitting. 0.2 is typical.",
+        )
+        self.dropout_spin.setMaximumWidth(150)
+        arch_field = QVBoxLayout()
+        arch_field.setSpacing(4)
+        arch_field.addWidget(self.arch_combo)
+        arch_field.addWidget(self.arch_explain)
+        arch_field.addWidget(self.auto_choice)
+        net_box = QGroupBox("Network")
+        nform = QFormLayout(net_box)
+        nform.addRow("Architecture", arch_field)
+        nform.addRow("Dropout", self.dropout_spin)
+
+        self.status_labels: dict[str, QLabel] = {}
+        weights_box = QGroupBox("Pretrained weights")
+        wform = QFormLayout(weights_box)
+        for arch in BACKBONES:
+            label = QLabel("checking…")
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.status_labels[arch] = label
+            wform.addRow(NAMES[arch], label)
+        self.file_label = _muted()
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose_button = QPushButton("Choose weights file…")
+        self.choose_button.setToolTip(
+            "Use a weights file you have (an include_top=False .h5 file for the chosen "
+            "network), e.g. one downloaded on another computer."
+        )
+        self.choose_button.clicked.connect(self.choose_file)
+        self.clear_file_button = QPushButton("Clear")
+        self.clear_file_button.setToolTip("Stop using the chosen file: look the weights up again.")
+        self.clear_file_button.clicked.connect(self.clear_file)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.choose_button)
+        file_row.addWidget(self.clear_file_button)
+        file_row.addStretch(1)
+        self.folder_label = _muted()
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_button = QPushButton("Weights folder…")
+        self.folder_button.setToolTip(
+            "A folder searched first for the weights files (e.g. a shared drive), before "
+            "models/pretrained/ and the Keras cache."
+        )
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.clear_folder_button = QPushButton("Clear")
+        self.clear_folder_button.setToolTip("Search only models/pretrained/ and the Keras cache.")
+        self.clear_folder_button.clicked.connect(self.clear_folder)
+        self.recheck_button = QPushButton("Check again")
+        self.recheck_button.setToolTip("Look for the weights files again (after copying one).")
+        self.recheck_button.clicked.connect(self.check_weights)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_button)
+        folder_row.addWidget(self.clear_folder_button)
+        folder_row.addStretch(1)
+        folder_row.addWidget(self.recheck_button)
+        self.download_check = QCheckBox("Download when missing")
+        self.download_check.setToolTip(
+            "Download missing weights from the Keras servers when training starts (with a "
+            "progress bar; the checksum is verified and the file cached for next time)."
+        )
+        wform.addRow("Your file", self.file_label)
+        wform.addRow("", file_row)
+        wform.addRow("Folder", self.folder_label)
+        wform.addRow("", folder_row)
+        wform.addRow("", self.download_check)
+
+        self.layers_spin = spin(
+            -1,
+            1000,
+            "Backbone layers to unfreeze in phase 2, counted from the top. Auto: more with "
+            "more images (none for very small datasets). 0 = train the head only.",
+        )
+        self.layers_spin.setSpecialValueText("Auto")
+        self.ft_epochs_spin = spin(
+            0, 100000, "Epochs of phase 2 (fine-tuning). Off = stop after the head."
+        )
+        self.ft_epochs_spin.setSpecialValueText("Off")
+        self.lr_factor_spin = dspin(
+            0.001,
+            1.0,
+            3,
+            0.01,
+            "Phase 2 learning rate = the training learning rate × this. Small (0.1 or less) so "
+            "fine-tuning does not wipe out what the network learned on ImageNet.",
+            True,
+        )
+        self.ft_note = _muted(PHASES)
+        ft_box = QGroupBox("Fine-tuning (pretrained networks)")
+        fform = QFormLayout(ft_box)
+        fform.addRow(self.ft_note)
+        for box in (self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
+            box.setMaximumWidth(150)
+        fform.addRow("Layers to unfreeze", self.layers_spin)
+        fform.addRow("Fine-tune epochs", self.ft_epochs_spin)
+        fform.addRow("Learning-rate factor", self.lr_factor_spin)
+
+        self.training_form = TrainingSettingsForm(
+            "Training", epochs_label="Head / CNN epochs", batch_unit="images"
+        )
+        self.training_form.epochs_spin.setToolTip(
+            "Maximum passes over the training images: the whole Compact CNN, or phase 1 (the "
+            "new head) of a pretrained network."
+        )
+        self.training_form.batch_spin.setToolTip(
+            "Images per update. Auto picks one from the device and the data size (smaller for "
+            "big networks on the CPU); an out-of-memory error on the GPU halves it and retries."
+        )
+        self.defaults_button = QPushButton("Restore defaults")
+        self.defaults_button.setToolTip("Set every model and training setting back to default.")
+        self.defaults_button.clicked.connect(self.restore_defaults)
+
+        left = QVBoxLayout()
+        left.addWidget(net_box)
+        left.addWidget(weights_box)
+        left.addWidget(ft_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.training_form)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.defaults_button)
+        right.addLayout(buttons)
+        right.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.setContentsMargins(16, 12, 16, 12)
+        inner_layout.addWidget(title)
+        inner_layout.addWidget(intro)
+        inner_layout.addLayout(columns)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        scroll.viewport().setAutoFillBackground(False)
+        inner.setAutoFillBackground(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+        self.arch_combo.currentIndexChanged.connect(self._on_arch_changed)
+        for box in (self.dropout_spin, self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
+            box.valueChanged.connect(self._on_edit)
+        self.download_check.toggled.connect(self._on_edit)
+        self.training_form.edited.connect(self._on_edit)
+
+    # -- config -> widgets -------------------------------------------------------------------
+    def _show(self) -> None:
+        c = self.config
+        self._updating = True
+        try:
+            select(self.arch_combo, c.architecture)
+            self.dropout_spin.setValue(c.dropout)
+            self.download_check.setChecked(c.allow_download)
+            self.layers_spin.setValue(c.fine_tune_layers)
+            self.ft_epochs_spin.setValue(c.fine_tune_epochs)
+            self.lr_factor_spin.setValue(c.fine_tune_lr_factor)
+            self.training_form.show_config(self.training)
+        finally:
+            self._updating = False
+        self._update_texts()
+
+    def _update_texts(self) -> None:
+        c = self.config
+        arch = c.architecture
+        self.arch_explain.setText(EXPLAIN.get(arch, ""))
+        backbone = arch in BACKBONES
+        for w in (self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
+            w.setEnabled(arch != "cnn")
+        phase2 = c.fine_tune_layers != 0 and c.fine_tune_epochs > 0
+        self.lr_factor_spin.setEnabled(arch != "cnn" and phase2)
+        if arch == "cnn":
+            self.ft_note.setText("The Compact CNN trains in one phase: nothing to fine-tune.")
+        elif arch == "auto":
+            self.ft_note.setText(PHASES + " Used when Auto picks a pretrained network.")
+        else:
+            self.ft_note.setText(PHASES)
+        self.choose_button.setEnabled(backbone)
+        self.choose_button.setToolTip(
+            "Use a weights file you have (an include_top=False .h5 file for "
+            f"{NAMES[arch]}), e.g. one downloaded on another computer."
+            if backbone
+            else "Choose ResNet50 or InceptionV3 first: a weights file belongs to one network."
+        )
+        self.file_label.setText(short_path(c.weights_path) if c.weights_path else "none chosen")
+        self.clear_file_button.setEnabled(bool(c.weights_path))
+        self.folder_label.setText(
+            short_path(c.weights_folder)
+            if c.weights_folder
+            else "none (models/pretrained/ and the Keras cache are searched)"
+        )
+        self.clear_folder_button.setEnabled(bool(c.weights_folder))
+        self._update_status()
+
+    def _update_status(self) -> None:
+        c = self.config
+        status = self.weights_status
+        for arch, label in self.status_labels.items():
+            if c.weights_path and arch == c.architecture:
+                ok = Path(c.weights_path).is_file()
+                mark = "✓ your file" if ok else "✗ your file is missing"
+                label.setText(f"{mark}: {short_path(c.weights_path)}")
+            else:
+                entry = None if status is None else status.get(arch)
+                label.setText(status_text(entry, c.allow_download))
+            text = label.text()
+            colour = "#1B5E20" if text.startswith("✓") else "#616E7C"
+            if text.startswith(("✗", "could not")) or "downloading is off" in text:
+                colour = "#B71C1C"
+            label.setStyleSheet(f"color: {colour};")
+        if c.architecture != "auto":
+            self.auto_choice.setVisible(False)
+            return
+        self.auto_choice.setVisible(True)
+        if status is None:
+            self.auto_choice.setText("Auto will use: checking which weights are here…")
+            return
+        found = [a for a in BACKBONES if status.get(a, {}).get("path")]
+        self.auto_choice.setText(
+            f"Auto will use: {NAMES[found[0]]} (its weights are on this computer)."
+            if found
+            else "Auto will use: the Compact CNN (no pretrained weights on this computer)."
+        )
+
+    # -- widgets -> config -------------------------------------------------------------------
+    def _on_arch_changed(self, *_args: object) -> None:
+        if self._updating:
+            return
+        arch = self.arch_combo.currentData()
+        if arch != self.config.architecture and self.config.weights_path:
+            self.config.weights_path = ""  # a weights file belongs to one network
+        self.config.architecture = arch
+        self._on_edit()
+
+    def _on_edit(self, *_args: object) -> None:
+        if self._updating:
+            return
+        c = self.config
+        c.architecture = self.arch_combo.currentData()
+        c.dropout = self.dropout_spin.value()
+        c.allow_download = self.download_check.isChecked()
+        c.fine_tune_layers = self.layers_spin.value()
+        c.fine_tune_epochs = self.ft_epochs_spin.value()
+        c.fine_tune_lr_factor = self.lr_factor_spin.value()
+        self.training_form.read_into(self.training)
+        self._update_texts()
+        self._commit()
+
+    def _commit(self) -> None:
+        store = app_settings.current()
+        app_settings.save_dataclass(store, KEY_IMAGE_MODEL, self.config)
+        app_settings.save_dataclass(store, KEY_IMAGE_TRAINING, self.training)
+        self.state.notify_model_changed()
+
+    def choose_file(self) -> None:
+        """Ask for the chosen backbone's weights file (sets ``weights_path``)."""
+        store = app_settings.current()
+        path = ask_weights_file(self, app_settings.last_folder(store, KEY_WEIGHTS_FILE))
+        if not path:
+            return
+        app_settings.set_last_folder(store, path, KEY_WEIGHTS_FILE)
+        self.config.weights_path = path
+        self._update_texts()
+        self._commit()
+
+    def clear_file(self) -> None:
+        self.config.weights_path = ""
+        self._update_texts()
+        self._commit()
+
+    def choose_folder(self) -> None:
+        """Ask for a folder searched first for weights (sets ``weights_folder``)."""
+        store = app_settings.current()
+        start = self.config.weights_folder or app_settings.last_folder(store, KEY_WEIGHTS_FOLDER)
+        folder = ask_weights_folder(self, start)
+        if not folder:
+            return
+        app_settings.set_last_folder(store, folder, KEY_WEIGHTS_FOLDER)
+        self.config.weights_folder = folder
+        self._update_texts()
+        self._commit()
+        self.check_weights()
+
+    def clear_folder(self) -> None:
+        self.config.weights_folder = ""
+        self._update_texts()
+        self._commit()
+        self.check_weights()
+
+    def restore_defaults(self) -> None:
+        """Model and training settings back to their defaults (the chosen folder stays)."""
+        folder = self.config.weights_folder
+        self.state.image_model = ImageModelConfig(weights_folder=folder)
+        self.training = copy.deepcopy(IMAGE_TRAINING_DEFAULTS)
+        if self.state.kind == "images":
+            self.state.training = self.training
+        self._show()
+        self._commit()
+
+    # -- state -------------------------------------------------------------------------------
+    def _on_dataset_changed(self) -> None:
+        """An image folder is loaded: training uses this page's settings."""
+        if self.state.kind == "images" and self.state.training is not self.training:
+            self.state.training = self.training
+
+    # -- weights lookup ----------------------------------------------------------------------
+    def check_weights(self) -> None:
+        """Look the weights up in the background; the labels say "checking…" meanwhile."""
+        self._lookup_gen += 1
+        self.weights_status = None
+        self._update_status()
+        if self._lookup_worker is not None:
+            self._lookup_pending = True  # go again when the running lookup ends
+            return
+        folder = self.config.weights_folder
+        gen = self._lookup_gen
+        worker = JobWorker(lambda _e, _c: lookup_weights(folder))
+        self._lookup_worker = worker
+        self._workers.add(worker)
+        worker.finished.connect(lambda result: self._on_lookup(gen, result))
+        worker.failed.connect(lambda m, _h: self._on_lookup(gen, None, m))
+        worker.done.connect(lambda w=worker: self._on_lookup_done(w))
+        worker.start()
+
+    def _on_lookup(self, gen: int, result: Any, error: str = "") -> None:
+        if gen != self._lookup_gen:
+            return  # the folder changed meanwhile
+        if result is None:
+            result = {a: {"path": None, "error": error, "size_bytes": None} for a in BACKBONES}
+        self.weights_status = result
+        self._update_status()
+
+    def _on_lookup_done(self, worker: JobWorker) -> None:
+        self._workers.discard(worker)
+        if self._lookup_worker is worker:
+            self._lookup_worker = None
+        if self._lookup_pending:
+            self._lookup_pending = False
+            self.check_weights()
+
+    @property
+    def lookup_busy(self) -> bool:
+        return self._lookup_worker is not None
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Join the weights lookup (the window calls this when it closes)."""
+        self._lookup_pending = False
+        ok = True
+        for worker in list(self._workers):
+            worker.cancel()
+            ok = worker.wait(msecs) and ok
+        return ok
