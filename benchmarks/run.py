@@ -28,6 +28,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("ui", "bench_ui_responsiveness.py", 900),
     ("startup", "bench_startup.py", 300),
     ("csv", "bench_csv_load.py", 1800),
+    ("image_stream", "bench_image_stream.py", 900),
     ("gallery", "bench_gallery.py", 600),
 ]
 
