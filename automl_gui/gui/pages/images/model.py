@@ -97,6 +97,7 @@ def lookup_weights(folder: str) -> dict[str, dict[str, Any]]:
     Runs in a worker: :func:`find_weights` verifies checksums of ~100 MB files.
     """
     from automl_gui.core.errors import describe
+    from automl_gui.core.events import Log
     from automl_gui.core.models import weights
 
     try:
@@ -106,10 +107,16 @@ def lookup_weights(folder: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for arch in BACKBONES:
         spec = specs.get(arch)
-        entry: dict[str, Any] = {"path": None, "error": "", "size_bytes": None}
+        skipped: list[str] = []  # copies with a wrong checksum or unreadable
+        entry: dict[str, Any] = {"path": None, "error": "", "skipped": skipped}
         entry["size_bytes"] = getattr(spec, "size_bytes", None)
+
+        def on_event(event: Any, skipped: list[str] = skipped) -> None:
+            if isinstance(event, Log) and event.level == "warning":
+                skipped.append(event.message)
+
         try:
-            found = weights.find_weights(arch, folder or None)
+            found = weights.find_weights(arch, folder or None, on_event=on_event)
             entry["path"] = str(found) if found is not None else None
         except Exception as exc:  # noqa: BLE001 - shown beside the backbone
             entry["error"] = describe(exc)[0]
@@ -127,9 +134,15 @@ def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
         return f"✓ found: {short_path(entry['path'])}"
     size = entry.get("size_bytes")
     size_text = f" ({size / 1e6:.0f} MB)" if size else ""
+    skipped = entry.get("skipped") or []
+    where = "no good copy here" if skipped else "not on this computer"
     if allow_download:
-        return f"not on this computer: will be downloaded{size_text} when training starts"
-    return "not on this computer, and downloading is off: choose the file or a folder"
+        text = f"{where}: will be downloaded{size_text} when training starts"
+    else:
+        text = f"{where}, and downloading is off: choose the file or a folder"
+    if skipped:
+        text += f" ({len(skipped)} damaged cop{'y' if len(skipped) == 1 else 'ies'} skipped)"
+    return text
 
 
 def _muted(text: str = "") -> QLabel:
@@ -402,6 +415,7 @@ class ImageModelPage(QWidget):
             else:
                 entry = None if status is None else status.get(arch)
                 label.setText(status_text(entry, c.allow_download))
+                label.setToolTip("\n".join((entry or {}).get("skipped") or []))
             text = label.text()
             colour = "#1B5E20" if text.startswith("✓") else "#616E7C"
             if text.startswith(("✗", "could not")) or "downloading is off" in text:
@@ -525,7 +539,7 @@ class ImageModelPage(QWidget):
         if gen != self._lookup_gen:
             return  # the folder changed meanwhile
         if result is None:
-            result = {a: {"path": None, "error": error, "size_bytes": None} for a in BACKBONES}
+            result = {a: {"path": None, "error": error} for a in BACKBONES}
         self.weights_status = result
         self._update_status()
 
