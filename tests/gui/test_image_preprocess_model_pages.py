@@ -179,6 +179,7 @@ def test_size_auto_and_normalization_follow_the_model(qtbot, prep, state):
 def test_cnn_auto_size_comes_from_the_images(qtbot, prep, state, dataset):
     state.image_model.architecture = "cnn"
     state.set_image_dataset(dataset)  # 32 px images (×0.75–1.5)
+    qtbot.waitUntil(lambda: prep.size_spin.text() != "Auto")  # statistics: in the background
     text = prep.size_spin.text()
     assert text.startswith("Auto (") and text.endswith(" px)")
     assert 32 <= int(text[6:-4]) <= 48

@@ -188,7 +188,8 @@ class ImagePreprocessPage(QWidget):
         self._preview_pending = False
         self._preview_dirty = True
         self._sample_seed = 0
-        self._cnn_auto_size: int | None = None
+        self._cnn_auto_size: int | None = None  # computed in the background per dataset
+        self._size_gen = 0
         self.preview_paths: list[str] = []
         saved = load_config(app_settings.current())
         if saved is not None:
@@ -535,11 +536,26 @@ class ImagePreprocessPage(QWidget):
     def _on_dataset_changed(self) -> None:
         self._cnn_auto_size = None
         self.preview_paths = []
+        self._size_gen += 1
         data = self.state.images
-        if data is not None and len(data):
-            self._cnn_auto_size = cnn_auto_size(data)
+        if data is not None and len(data):  # size statistics take ~0.2 s at 50,000 images
+            gen = self._size_gen
+            worker = JobWorker(lambda _e, _c: cnn_auto_size(data))
+            self._workers.add(worker)
+            worker.finished.connect(lambda size: self._on_auto_size(gen, size))
+            worker.done.connect(lambda w=worker: self._workers.discard(w))
+            worker.start()
         self._update_texts()
         self.schedule_preview()
+
+    def _on_auto_size(self, gen: int, size: int | None) -> None:
+        if gen != self._size_gen:
+            return  # another dataset since
+        before = self.effective_size()
+        self._cnn_auto_size = size
+        self._update_texts()
+        if self.effective_size() != before:
+            self.schedule_preview()
 
     def _on_model_changed(self) -> None:
         before = self.effective_size()
