@@ -170,7 +170,7 @@ def test_progress_is_shown_and_cancel_returns_to_the_previous_state(
             pause.wait(0.01)
         raise CancelledError()
 
-    monkeypatch.setattr(data_module, "scan_job", slow_scan)
+    monkeypatch.setattr(data_module, "scan_job", slow_scan)  # load_job calls it
     page.load(str(folder))
     qtbot.waitUntil(lambda: page.busy_label.text() == "Checking images… 1,234 / 5,000")
     assert page.progress.value() == 250 and page.progress.maximum() == 1000
@@ -195,3 +195,27 @@ def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
     state.set_dataset(None, None)
     assert page.stack.currentIndex() == 0
     assert page.gallery.count() == 0 and page.bad_model.rowCount() == 0
+
+
+def test_bar_chart_labels_counts_clicks_and_scrolls_with_many_classes(qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    from automl_gui.gui.widgets.bar_chart import HorizontalBarChart, scrolling
+
+    chart = HorizontalBarChart()
+    area = scrolling(chart)
+    qtbot.addWidget(area)
+    area.resize(360, 300)
+    area.show()
+    counts = {f"class_{i:03d}": i + 1 for i in range(200)}
+    chart.set_counts(counts)
+    assert chart.height() == 200 * chart.ROW + 4
+    assert area.verticalScrollBar().maximum() > 0  # many classes scroll
+    assert chart.totals()[:3] == [1, 2, 3]
+    assert chart.row_tooltip(1).startswith("class_001: 2 (")
+    with qtbot.waitSignal(chart.bar_clicked) as blocker:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(100, 2 * chart.ROW + 5))
+    assert blocker.args == ["class_002"]
+    with pytest.raises(ValueError):
+        chart.set_data(["a", "b"], chart.series)
+    chart.grab()  # paints without error

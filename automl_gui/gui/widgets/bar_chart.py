@@ -83,7 +83,7 @@ class HorizontalBarChart(QWidget):
     def _name_width(self) -> int:
         fm = self.fontMetrics()
         widest = max((fm.horizontalAdvance(t) for t in self.labels[:500]), default=0)
-        return min(max(60, widest + self.GAP), max(80, self.width() // 3))
+        return min(max(60, widest + self.GAP), max(80, self.width() * 9 // 20))
 
     def _count_width(self) -> int:
         fm = self.fontMetrics()

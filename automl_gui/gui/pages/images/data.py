@@ -61,6 +61,12 @@ def scan_job(path: str, on_event: Any = None, cancel: Any = None) -> ImageDatase
     return scan_images(path, on_event=on_event, cancel=cancel)
 
 
+def load_job(path: str, on_event: Any = None, cancel: Any = None) -> tuple[ImageDataset, list]:
+    """Scan ``path`` and prepare the gallery rows too, off the UI thread (0.1 s at 50,000)."""
+    ds = scan_job(path, on_event=on_event, cancel=cancel)
+    return ds, gallery_rows(ds)
+
+
 class ImageDataPage(QWidget):
     """Step 1 for images: the folder, its classes, image sizes, broken files, thumbnails."""
 
@@ -79,6 +85,8 @@ class ImageDataPage(QWidget):
         self._workers: set[JobWorker] = set()  # alive until their thread ends
         self._gen = 0  # results of replaced scans are ignored
         self._class: str | None = ALL_CLASSES
+        self._rows: list[tuple[str, str, str, str | None, str]] = []
+        self._rows_of: ImageDataset | None = None
         self._build()
         state.dataset_changed.connect(self._on_dataset_changed)
         self._on_dataset_changed()
@@ -229,6 +237,9 @@ class ImageDataPage(QWidget):
         self.class_list.setMaximumWidth(200)
         self.class_list.setMinimumWidth(140)
         self.class_list.setStyleSheet("QListWidget::item { padding: 3px 4px; }")
+        # long names are elided in the middle so the count at the end stays readable
+        self.class_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.class_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.class_list.currentItemChanged.connect(self._on_class_picked)
         self.split_combo = QComboBox()
         self.split_combo.setToolTip("Show the images of one split only")
@@ -317,10 +328,10 @@ class ImageDataPage(QWidget):
         self.cancel_load()
         self._gen += 1
         gen = self._gen
-        worker = JobWorker(partial(scan_job, path))
+        worker = JobWorker(partial(load_job, path))
         self._worker = worker
         worker.progress.connect(lambda event: self._on_progress(gen, event))
-        worker.finished.connect(lambda ds: self._on_loaded(gen, path, ds))
+        worker.finished.connect(lambda result: self._on_loaded(gen, path, *result))
         worker.failed.connect(lambda m, h: self._on_failed(gen, path, m, h))
         worker.cancelled.connect(lambda: self._on_cancelled(gen, path))
         self._workers.add(worker)
@@ -369,9 +380,10 @@ class ImageDataPage(QWidget):
         self._set_busy(False)
         return True
 
-    def _on_loaded(self, gen: int, path: str, dataset: ImageDataset) -> None:
+    def _on_loaded(self, gen: int, path: str, dataset: ImageDataset, rows: list) -> None:
         if not self._done(gen):
             return
+        self._rows, self._rows_of = rows, dataset
         self.state.set_image_dataset(dataset)
         bad = f", {len(dataset.bad_files):,} broken left out" if dataset.bad_files else ""
         self.state.status.emit(
@@ -531,13 +543,17 @@ class ImageDataPage(QWidget):
         if ds is None:
             self.gallery.clear()
             return
+        if self._rows_of is not ds:  # a dataset this page did not load: describe it here
+            self._rows, self._rows_of = gallery_rows(ds), ds
         label, split = self._class, self.split_combo.currentData()
-        root = ds.root if os.path.isdir(ds.root) else os.path.dirname(ds.root)
-        items = [
-            gallery_item(i, root, with_class=label is ALL_CLASSES)
-            for i in ds.items
-            if (label is ALL_CLASSES or i.label == label) and (split is None or i.split == split)
-        ]
+        if label is ALL_CLASSES:
+            items = [(r[0], r[2], r[4]) for r in self._rows if split is None or r[3] == split]
+        else:
+            items = [
+                (r[0], r[1], r[4])
+                for r in self._rows
+                if r[2] == label and (split is None or r[3] == split)
+            ]
         self.gallery.set_items(items)
         self.chart.set_highlighted(label)
         what = "all classes" if label is ALL_CLASSES else f"class “{label}”"
@@ -627,24 +643,29 @@ def summary_html(ds: ImageDataset, name: str) -> str:
     return f"<b>{_html(name)}</b> — " + " · ".join(parts)
 
 
-def gallery_item(item: ImageItem, root: str, with_class: bool) -> tuple[str, str, str]:
-    """(path, caption, tooltip) of one image for the gallery."""
-    name = os.path.basename(item.path)
-    caption = item.label if with_class else name
-    facts = [f"Class: {item.label}"]
+def gallery_rows(ds: ImageDataset) -> list[tuple[str, str, str, str | None, str]]:
+    """:func:`gallery_row` of every image of ``ds``."""
+    root = ds.root if os.path.isdir(ds.root) else os.path.dirname(ds.root)
+    return [gallery_row(i, root) for i in ds.items]
+
+
+def gallery_row(item: ImageItem, root: str) -> tuple[str, str, str, str | None, str]:
+    """(path, file name, class, split, tooltip) of one image; the gallery shows the file name
+    as caption for one class and the class for all classes. Cheap: 50,000 in ~0.1 s."""
+    path = item.path
+    name = path.rpartition(os.sep)[2]
+    facts = f"Class: {item.label}"
     if item.split:
-        facts.append(f"split: {item.split}")
+        facts += f" · split: {item.split}"
     if item.width:
-        facts.append(f"{item.width}×{item.height} {item.mode}")
-    return item.path, caption, f"{_relative(item.path, root)}\n" + " · ".join(facts)
+        facts += f" · {item.width}×{item.height} {item.mode}"
+    return path, name, item.label, item.split, f"{_relative(path, root)}\n{facts}"
 
 
 def _relative(path: str, root: str) -> str:
-    try:
-        rel = os.path.relpath(path, root)
-    except ValueError:  # another drive (Windows)
-        return path
-    return path if rel.startswith("..") else rel
+    """``path`` relative to ``root`` when it lies under it (string prefix: no file system)."""
+    prefix = root.rstrip(os.sep) + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def _min_med_max(d: dict) -> str:
