@@ -7,6 +7,7 @@ import threading
 import pytest
 from image_factory import (
     make_class_folders,
+    make_csv_dataset,
     make_split_folders,
     write_hidden_and_other,
     write_not_an_image,
@@ -132,6 +133,15 @@ def test_split_folder_stacks_the_chart_and_filters_the_gallery(qtbot, page, stat
     page.class_list.setCurrentRow(1)
     assert page.gallery.count() == 2
     assert page.gallery_label.text() == "2 images of class “circle” (test)"
+
+
+def test_image_csv_loads_with_paths_relative_to_the_csv(qtbot, page, state, tmp_path):
+    csv = make_csv_dataset(tmp_path / "csvset", classes=["a", "b"], per_class=3)
+    load(qtbot, page, csv)
+    assert state.images.layout == "csv" and len(state.images) == 6
+    assert "listed in a CSV" in page.info_label.text()
+    model = page.gallery.gallery_model()
+    assert model.item(0)[2].startswith("pictures/img_0_000.png\nClass: a")
 
 
 def test_one_class_folder_shows_the_error_and_keeps_the_page_empty(qtbot, page, state, tmp_path):
