@@ -198,3 +198,22 @@ def test_preview_of_unreadable_file_says_so(qtbot, tmp_path):
         pass
     assert blocker.args == [False]
     assert "cannot be read" in dialog.image_label.toolTip()
+
+
+def test_thumbnail_cache_is_bounded_by_count_and_bytes(qtbot, image_folder):
+    from automl_gui.gui.widgets.image_gallery import GalleryModel
+
+    paths = sorted(str(p) for p in image_folder.rglob("*_*.*"))
+    model = GalleryModel(thumb_size=64)
+    model.set_items([(p, "", "") for p in paths])
+    model.cache_size = 5
+    for r in range(len(paths)):
+        model.data(model.index(r), Qt.ItemDataRole.DecorationRole)
+    qtbot.waitUntil(lambda: model.pending_count() == 0, timeout=10_000)
+    assert len(model._cache) == 5
+    assert model._bytes == sum(p.width() * p.height() * 4 for p in model._cache.values() if p)
+    model.cache_size, model.cache_bytes = 1000, 64 * 64 * 4 * 2  # room for about two
+    model.data(model.index(0), Qt.ItemDataRole.DecorationRole)
+    qtbot.waitUntil(lambda: model.pending_count() == 0, timeout=10_000)
+    assert model._bytes <= model.cache_bytes and 1 <= len(model._cache) <= 3
+    assert (paths[0], 64) in model._cache  # the newest stays

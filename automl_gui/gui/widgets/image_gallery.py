@@ -57,7 +57,8 @@ from PySide6.QtWidgets import (
 PathRole = Qt.ItemDataRole.UserRole + 1  # the item's file path
 StateRole = Qt.ItemDataRole.UserRole + 2  # "loading" | "ready" | "broken"
 
-CACHE_SIZE = 3000  # thumbnails kept (at 96 px: ~100 MB worst case, typically far less)
+CACHE_SIZE = 3000  # thumbnails kept at most...
+CACHE_BYTES = 160 * 2**20  # ...and at most this much pixel memory (matters for large thumbs)
 MIN_THUMB, MAX_THUMB = 48, 256
 PREVIEW_SIZE = 512
 
@@ -280,6 +281,8 @@ class GalleryModel(QAbstractListModel):
         self._flush.timeout.connect(self._flush_dirty)
         self.requested_rows: set[int] = set()  # rows a thumbnail was asked for (tests/bench)
         self.cache_size = CACHE_SIZE
+        self.cache_bytes = CACHE_BYTES
+        self._bytes = 0
 
     # -- Qt model API ----------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -381,10 +384,13 @@ class GalleryModel(QAbstractListModel):
             del self._pending[ticket.row]
         pix = QPixmap.fromImage(image) if image is not None else None
         key = (ticket.path, ticket.size)
+        old = self._cache.pop(key, None)
+        self._bytes += _nbytes(pix) - _nbytes(old)
         self._cache[key] = pix
-        self._cache.move_to_end(key)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        while len(self._cache) > 1 and (
+            len(self._cache) > self.cache_size or self._bytes > self.cache_bytes
+        ):
+            self._bytes -= _nbytes(self._cache.popitem(last=False)[1])
         self._dirty.add(ticket.row)
         if not self._flush.isActive():
             self._flush.start()
@@ -401,6 +407,7 @@ class GalleryModel(QAbstractListModel):
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._bytes = 0
 
 
 # -- delegate ----------------------------------------------------------------------------------
@@ -654,6 +661,10 @@ class ImagePreviewDialog(QDialog):
         except RuntimeError:  # closed (C++ object deleted) before the image arrived
             return
         self.loaded.emit(self.ok)
+
+
+def _nbytes(pix: QPixmap | None) -> int:
+    return 0 if pix is None else pix.width() * pix.height() * 4
 
 
 def _html(text: str) -> str:
