@@ -100,7 +100,7 @@ def test_dropped_folder_is_classified_with_broken_files_listed(qtbot, run, folde
     page = _page(qtbot, run)
     assert page.is_image_model()
     assert page.open_button.text() == "Open images…" and page.folder_button.isVisible()
-    assert "3 classes" in page.model_label.text()
+    assert "3 classes" in page.model_label.text() and "CNN, 32×32 px" in page.model_label.text()
     assert page.accept_drop(str(tmp_path / "rows.csv")) is False  # a table is not for it
 
     with qtbot.waitSignal(page.predictions_ready, timeout=60_000) as blocker:

@@ -46,7 +46,9 @@ IMAGE_FILTER = (
     f"Images ({' '.join('*' + s for s in IMAGE_EXTENSIONS)});;All files (*)"  # *.jpg *.png ...
 )
 PROGRESS_STEPS = 1000
+PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
 MAX_LISTED_CLASSES = 6  # classes named in the model line
+ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
 
 
 def is_image_input(path: str) -> bool:
@@ -62,26 +64,28 @@ def image_items(frame: Any) -> list[tuple[str, str, str]]:
 
     probs = [c for c in frame.columns if c.startswith("probability_")]
     names = [c[len("probability_") :] for c in probs]
-    proba = frame[probs].to_numpy(dtype="float64", na_value=np.nan) if probs else None
-    errors = frame["error"].fillna("").astype(str).tolist() if "error" in frame else None
+    n = len(frame)
+    if probs:  # vectorized: 50,000 rows must not hold up the window
+        proba = np.nan_to_num(frame[probs].to_numpy(dtype="float64", na_value=np.nan), nan=-1.0)
+        order = np.argsort(-proba, axis=1)[:, :3].tolist()
+        confidence = proba.max(axis=1).tolist()
+        proba = proba.tolist()
+    else:
+        order, confidence, proba = [[]] * n, [-1.0] * n, [[]] * n
+    errors = frame["error"].fillna("").astype(str).tolist() if "error" in frame else [""] * n
     predictions = frame["prediction"].fillna("").astype(str).tolist()
     items = []
     for i, path in enumerate(frame["path"].astype(str).tolist()):
-        error = errors[i] if errors is not None else ""
-        if error or not predictions[i]:
-            reason = error or "no prediction"
-            items.append((path, "can't read", f"{path}\n{reason}"))
-            continue
-        tip = f"{path}\npredicted {predictions[i]}"
-        if proba is not None and not np.isnan(proba[i]).all():
-            order = np.argsort(-np.nan_to_num(proba[i], nan=-1.0))[:3]
-            conf = f"{100 * proba[i].max():.0f}%"
-            tip += f" ({conf})\nmost likely: " + ", ".join(
-                f"{names[j]} {100 * proba[i, j]:.0f}%" for j in order
-            )
-            items.append((path, f"{predictions[i]} {conf}", tip))
+        prediction, error = predictions[i], errors[i]
+        if error or not prediction:
+            items.append((path, "can't read", f"{path}\n{error or 'no prediction'}"))
+        elif confidence[i] < 0:
+            items.append((path, prediction, f"{path}\npredicted {prediction}"))
         else:
-            items.append((path, predictions[i], tip))
+            conf = f"{100 * confidence[i]:.0f}%"
+            top = ", ".join(f"{names[j]} {100 * proba[i][j]:.0f}%" for j in order[i])
+            tip = f"{path}\npredicted {prediction} ({conf})\nmost likely: {top}"
+            items.append((path, f"{prediction} {conf}", tip))
     return items
 
 
@@ -154,6 +158,7 @@ class PredictPage(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)  # rows measured: fast
         self.gallery = ImageGallery()
         self.gallery.setToolTip(
             "The predicted images: hover for the probabilities, double-click for a larger view"
@@ -214,7 +219,8 @@ class PredictPage(QWidget):
         if len(names) > MAX_LISTED_CLASSES:
             listed += f" and {len(names) - MAX_LISTED_CLASSES} more"
         size = meta.get("image_size")
-        details = f"; {meta['architecture']}" if meta.get("architecture") else ""
+        arch = str(meta.get("architecture") or "")
+        details = f"; {ARCHITECTURES.get(arch, arch)}" if arch else ""
         details += f", {size}×{size} px" if isinstance(size, int) and size > 0 else ""
         return (
             f"Model: {self.bundle_source} (classifies images into {len(names)} classes: "
@@ -318,6 +324,7 @@ class PredictPage(QWidget):
         answers = [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
         shown = frame[answers + [c for c in frame.columns if c not in answers]]
         self.model.set_frame(shown)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.resizeColumnsToContents()
         name = Path(self.source_path or "").name
         self.info.setText(f"{len(frame):,} predictions for {name}.")
@@ -338,7 +345,8 @@ class PredictPage(QWidget):
         def job(on_event: Any, cancel: Any) -> Any:
             from automl_gui.core.images_pipeline import predict_images
 
-            return predict_images(bundle, paths, on_event=on_event, cancel=cancel)
+            frame = predict_images(bundle, paths, on_event=on_event, cancel=cancel)
+            return frame, image_items(frame)  # captions built here, off the UI thread
 
         self.source_path = paths[0] if len(paths) == 1 else None
         self.source_name = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
@@ -354,15 +362,17 @@ class PredictPage(QWidget):
         if event.message:
             self.info.setText(f"{self.source_name}: {event.message}")
 
-    def _on_images_predicted(self, frame: Any) -> None:
+    def _on_images_predicted(self, result: Any) -> None:
+        frame, self.gallery_items = result
         self.predictions = frame
         first = [c for c in ("path", "prediction", "confidence") if c in frame.columns]
         first += [c for c in frame.columns if c.startswith("probability_")]
         first += ["error"] if "error" in frame.columns else []
         shown = frame[first + [c for c in frame.columns if c not in first]]
         self.model.set_frame(shown)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
         self.table.resizeColumnsToContents()
-        self.gallery_items = image_items(frame)
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
         self.gallery.set_items(self.gallery_items)
         self.gallery.show()
         broken = int((frame["error"].fillna("").astype(str) != "").sum()) if "error" in frame else 0
