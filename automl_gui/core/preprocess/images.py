@@ -100,7 +100,8 @@ def _cut(
         reserved: dict[str, int] = {}
         for i in order:
             reserved.setdefault(str(labels[i]), int(i))
-        pool = np.array([i for i in order if i not in set(reserved.values())], dtype=int)
+        kept_back = set(reserved.values())
+        pool = np.array([i for i in order if i not in kept_back], dtype=int)
         size = min(size, len(pool))
         cut, rest = pool[:size], pool[size:]
         keep = np.concatenate([np.array(sorted(reserved.values()), dtype=int), rest])
@@ -135,6 +136,7 @@ def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageS
     val_fraction, test_fraction = _check_fractions(config)
     seed = int(config.seed)
     notices: list[str] = []
+    folder_notices: list[str] = []
     class_names = list(dataset.class_names)
     if dataset.has_split:
         parts: dict[str, list[ImageItem]] = defaultdict(list)
@@ -159,15 +161,13 @@ def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageS
             )
             if need_val:
                 validation = carved_val
-                notices.insert(
-                    0,
+                folder_notices.append(
                     f"The folder has no validation split: {_fmt_pct(val_fraction)} of the "
                     f"training images ({len(validation)}) are used for validation.",
                 )
             if need_test:
                 test = carved_test
-                notices.insert(
-                    0,
+                folder_notices.append(
                     f"The folder has no test split: {_fmt_pct(test_fraction)} of the training "
                     f"images ({len(test)}) are held out for testing.",
                 )
@@ -186,7 +186,7 @@ def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageS
             f"No training images for class {names}.",
             "Add training images of that class (at least 3 so it can be split), or remove it.",
         )
-    return ImageSplit(train, validation, test, class_names, notices)
+    return ImageSplit(train, validation, test, class_names, folder_notices + notices)
 
 
 # -- decode -------------------------------------------------------------------------------------
@@ -310,7 +310,10 @@ def _loader(image_size: int) -> Any:
 def _check_size(image_size: int) -> int:
     size = int(image_size)
     if size < 1:
-        raise ConfigError(f"Image size {image_size} is not a positive number of pixels.", "")
+        raise ConfigError(
+            f"Image size {image_size} is not a positive number of pixels.",
+            "Choose an image size such as 64, 128 or 224.",
+        )
     return size
 
 
@@ -330,11 +333,8 @@ def load_images(paths: list[str], image_size: int) -> np.ndarray:
         try:
             out[k] = load(tf.constant(str(path))).numpy()
         except (tf.errors.OpError, ValueError) as exc:
-            reason = (
-                "file not found"
-                if isinstance(exc, tf.errors.NotFoundError)
-                else ("not a readable image")
-            )
+            missing = isinstance(exc, tf.errors.NotFoundError)
+            reason = "file not found" if missing else "not a readable image"
             raise DataError(
                 f"Could not read the image {path}: {reason}.",
                 "Check that the file exists and is a JPEG, PNG, BMP, GIF or WebP image.",
@@ -369,7 +369,7 @@ def make_dataset(
     tf = lazy.tf()
     size = _check_size(image_size)
     if batch_size < 1:
-        raise ConfigError(f"Batch size {batch_size} must be at least 1.", "")
+        raise ConfigError(f"Batch size {batch_size} must be at least 1.", "Use e.g. 32.")
     paths = [str(p) for p in paths]
     if labels is not None:
         labels = np.asarray(labels)
@@ -408,8 +408,6 @@ def build_augmentation(config: AugmentConfig, seed: int = 42) -> Any:
     """
     if not config.active:
         return None
-    from automl_gui.core import lazy
-
     keras = lazy.keras()
     layers: list[Any] = []
     flip = {"horizontal": "horizontal", "vertical": "vertical", "both": "horizontal_and_vertical"}
