@@ -245,6 +245,11 @@ def test_preview_waits_for_the_engine(qtbot, prep, state, dataset, fake):
     assert tile_rgb(prep, 0, 0) == (200, 200, 200)  # as loaded
     assert tile_rgb(prep, 2, 3) == (10, 245, 0)  # augmented
     assert "augmented as in training" in prep.preview_status.text()
+    prep.augment_check.setChecked(False)  # augmented columns would only repeat the originals
+    qtbot.waitUntil(lambda: len(fake.calls) == 2 and preview_done(prep), timeout=5000)
+    assert prep.tiles[0][1].pixmap().isNull() and "off" in prep.tiles[0][1].text()
+    assert tile_rgb(prep, 0, 0) == (200, 200, 200)
+    assert "augmentation off" in prep.preview_status.text()
 
 
 def test_edits_are_debounced_and_stale_previews_dropped(qtbot, prep, state, dataset, fake):

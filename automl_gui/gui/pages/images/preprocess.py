@@ -51,7 +51,7 @@ PREVIEW_ROWS = 3  # sample images (from different classes where possible)
 PREVIEW_AUGMENTED = 3  # augmented versions of each, beside the original
 PREVIEW_DEBOUNCE_MS = 300
 PREVIEW_MAX_SIZE = 128  # px the preview is computed at (smaller when the model's size is)
-TILE = 112  # px a preview tile is shown at
+TILE = 100  # px a preview tile is shown at
 NOT_READY = "Preview available once the engine has loaded."
 
 COLOR_MODES = [("rgb", "RGB (colour)"), ("grayscale", "Grayscale")]
@@ -230,7 +230,7 @@ class ImagePreprocessPage(QWidget):
         )
         self.norm_edit = QLineEdit()
         self.norm_edit.setReadOnly(True)
-        self.norm_edit.setMinimumWidth(340)
+        self.norm_edit.setMinimumWidth(260)
         self.norm_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.norm_edit.setToolTip(
             "How pixel values are scaled before the network: set by the chosen network "
@@ -336,6 +336,7 @@ class ImagePreprocessPage(QWidget):
                 tile.setFixedSize(TILE + 2, TILE + 2)
                 tile.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 tile.setFrameShape(QFrame.Shape.StyledPanel)
+                tile.setProperty("role", "muted")
                 grid.addWidget(tile, row + 1, col)
                 tiles.append(tile)
             self.tiles.append(tiles)
@@ -622,18 +623,25 @@ class ImagePreprocessPage(QWidget):
             return  # an edit came after this one started
         originals, augmented = result
         n = len(originals)
+        active = self.config.augment.active  # off: copies of the originals, not worth showing
         for row in range(PREVIEW_ROWS):
             for col in range(1 + PREVIEW_AUGMENTED):
                 tile = self.tiles[row][col]
                 k = (col - 1) * n + row
-                if row >= n or (col and k >= len(augmented)):
+                if row >= n or (col and (k >= len(augmented) or not active)):
                     tile.clear()
+                    if row < n and not active:
+                        tile.setText("augmentation\noff")
                     continue
                 image = originals[row] if col == 0 else augmented[k]
                 tile.setPixmap(to_pixmap(image))
                 tile.setToolTip(self.preview_paths[row] if row < len(self.preview_paths) else "")
         size = originals.shape[1] if n else 0
-        what = "augmented as in training" if self.config.augment.active else "augmentation off"
+        what = (
+            "augmented as in training"
+            if active
+            else "augmentation off: training sees them as loaded"
+        )
         self.preview_status.setText(f"{n} sample images at {size} px, {what}.")
 
     def _on_preview_failed(self, gen: int, message: str, hint: str) -> None:
