@@ -169,7 +169,7 @@ def auto_image_size(architecture: str, sizes: dict[str, Any] | None = None) -> i
     side = _median_side(sizes) if sizes else None
     if side is None:
         return 64
-    return int(min(128, max(32, 16 * round(side / 16))))
+    return int(min(128, max(32, 16 * int(side / 16 + 0.5))))
 
 
 def auto_fine_tune_layers(architecture: str, n_train: int) -> int:
