@@ -110,7 +110,7 @@ def test_dropped_folder_is_classified_with_broken_files_listed(qtbot, run, folde
     assert len(frame) == 12 + len(BROKEN) == page.model.rowCount()  # hidden/other ignored
 
     shown = page.model.frame
-    assert list(shown.columns[:2]) == ["path", "prediction"]
+    assert list(shown.columns[:3]) == ["path", "prediction", "error"]  # reasons in sight
     assert {f"probability_{c}" for c in CLASSES} | {"error"} <= set(shown.columns)
 
     errors = frame["error"].fillna("").astype(str)
@@ -159,6 +159,7 @@ def test_several_dropped_files_and_a_folder_without_images(qtbot, run, folder, t
     qtbot.waitUntil(lambda: page.worker is None, timeout=10_000)
     frame = blocker.args[0]
     assert list(frame["path"]) == files
+    assert list(page.model.frame.columns[:3]) == ["path", "prediction", "confidence"]
     assert "2 images classified in 2 items" in page.info.text()
     assert not page.accept_drops([files[0], str(tmp_path / "notes.txt")])  # mixed: not ours
 

@@ -365,9 +365,11 @@ class PredictPage(QWidget):
     def _on_images_predicted(self, result: Any) -> None:
         frame, self.gallery_items = result
         self.predictions = frame
-        first = [c for c in ("path", "prediction", "confidence") if c in frame.columns]
+        broken = int((frame["error"].fillna("").astype(str) != "").sum()) if "error" in frame else 0
+        # the reasons next to the names when some files failed, else the empty column last
+        first = ["path", "prediction", *(["error"] if broken else []), "confidence"]
+        first = [c for c in first if c in frame.columns]
         first += [c for c in frame.columns if c.startswith("probability_")]
-        first += ["error"] if "error" in frame.columns else []
         shown = frame[first + [c for c in frame.columns if c not in first]]
         self.model.set_frame(shown)
         self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
@@ -375,7 +377,6 @@ class PredictPage(QWidget):
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
         self.gallery.set_items(self.gallery_items)
         self.gallery.show()
-        broken = int((frame["error"].fillna("").astype(str) != "").sum()) if "error" in frame else 0
         good = len(frame) - broken
         text = f"{good:,} images classified in {self.source_name}."
         if broken:
