@@ -591,3 +591,28 @@ def test_model_restore_defaults(qtbot, model_page, state, dataset):
 
 def test_model_controls_have_tooltips(model_page):
     assert_tooltips(model_page)
+
+
+def test_pages_show_changes_made_elsewhere(qtbot, model_page, prep, state, weights_fake, tmp_path):
+    """The weights dialog's choices arrive as config changes + model_changed (Train page)."""
+    select_arch(model_page, "resnet50")
+    prep.size_spin.setValue(224)
+    file = tmp_path / "chosen.h5"
+    file.write_bytes(b"x")
+    state.image_model.weights_path = str(file)  # "Choose file…"
+    state.notify_model_changed()
+    assert model_page.status_labels["resnet50"].text().startswith("✓ your file:")
+    state.image_model.architecture = "cnn"  # "Train from scratch"
+    state.image_preprocess.image_size = 0
+    state.notify_model_changed()
+    assert model_page.arch_combo.currentData() == "cnn"
+    assert not model_page.layers_spin.isEnabled()
+    assert prep.size_spin.value() == 0 and "0…1" in prep.norm_edit.text()
+    state.image_model.weights_folder = str(tmp_path)  # e.g. settings loaded elsewhere
+    weights_fake.calls.clear()
+    state.notify_model_changed()
+    qtbot.waitUntil(lambda: model_page.weights_status is not None and not model_page.lookup_busy)
+    assert ("resnet50", str(tmp_path), False) in weights_fake.calls
+    state.image_preprocess.augment.enabled = False
+    state.notify_preprocess_changed()
+    assert not prep.augment_check.isChecked()

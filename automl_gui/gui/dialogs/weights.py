@@ -1,7 +1,7 @@
 """The dialog shown when a backbone's pretrained weights are missing (offline or failed).
 
 It names the exact file, where it comes from and where to put it, and offers the ways on:
-choose the file, train from scratch (random weights), or cancel. The window shows it when
+choose the file, train the Compact CNN from scratch instead, or cancel. The window shows it when
 training fails with :class:`automl_gui.core.models.weights.WeightsMissingError`::
 
     dialog = WeightsDialog(error, window)
@@ -81,7 +81,7 @@ class WeightsDialog(QDialog):
     """Pretrained weights are missing: show what to get and where, and let the user choose.
 
     After :meth:`exec`: ``choice`` is "file" (``chosen_path`` holds the file), "scratch"
-    (train the network from random weights) or "cancel".
+    (train a network that needs no weights: the Compact CNN) or "cancel".
     """
 
     def __init__(self, error: Any, parent: QWidget | None = None) -> None:
@@ -164,8 +164,8 @@ class WeightsDialog(QDialog):
         self.choose_button.setProperty("primary", True)
         self.scratch_button = QPushButton("Train from scratch")
         self.scratch_button.setToolTip(
-            f"Train {self.network} from random weights: no file needed, but it needs much more "
-            "data and time to reach the same accuracy."
+            "Train the Compact CNN from scratch instead: no weights file needed, but usually "
+            "less accurate than a pretrained network on small datasets."
         )
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Do not train now.")

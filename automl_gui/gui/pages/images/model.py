@@ -162,11 +162,13 @@ class ImageModelPage(QWidget):
         super().__init__(parent)
         self.state = state
         self._updating = False
+        self._emitting = False
         self._workers: set[JobWorker] = set()
         self._lookup_worker: JobWorker | None = None
         self._lookup_gen = 0
         self._lookup_pending = False
         self.weights_status: dict[str, dict[str, Any]] | None = None
+        self._looked_up_folder = ""
         store = app_settings.current()
         saved = app_settings.load_dataclass(store, KEY_IMAGE_MODEL, ImageModelConfig)
         if saved is not None:
@@ -178,6 +180,7 @@ class ImageModelPage(QWidget):
         self._build()
         self._show()
         state.dataset_changed.connect(self._on_dataset_changed)
+        state.model_changed.connect(self._on_model_changed)
         self._on_dataset_changed()
         self.check_weights()
 
@@ -463,7 +466,11 @@ class ImageModelPage(QWidget):
         store = app_settings.current()
         app_settings.save_dataclass(store, KEY_IMAGE_MODEL, self.config)
         app_settings.save_dataclass(store, KEY_IMAGE_TRAINING, self.training)
-        self.state.notify_model_changed()
+        self._emitting = True  # our own change: the widgets already show it
+        try:
+            self.state.notify_model_changed()
+        finally:
+            self._emitting = False
 
     def choose_file(self) -> None:
         """Ask for the chosen backbone's weights file (sets ``weights_path``)."""
@@ -511,6 +518,16 @@ class ImageModelPage(QWidget):
         self._commit()
 
     # -- state -------------------------------------------------------------------------------
+    def _on_model_changed(self) -> None:
+        """Others change the config too (the weights dialog: a file, or the CNN instead)."""
+        if self._updating or self._emitting:
+            return
+        if self.training is not self.state.training and self.state.kind == "images":
+            self.training = self.state.training  # replaced wholesale (e.g. a test, a project)
+        self._show()
+        if self.config.weights_folder != self._looked_up_folder:
+            self.check_weights()
+
     def _on_dataset_changed(self) -> None:
         """An image folder is loaded: training uses this page's settings."""
         if self.state.kind == "images" and self.state.training is not self.training:
@@ -525,7 +542,7 @@ class ImageModelPage(QWidget):
         if self._lookup_worker is not None:
             self._lookup_pending = True  # go again when the running lookup ends
             return
-        folder = self.config.weights_folder
+        folder = self._looked_up_folder = self.config.weights_folder
         gen = self._lookup_gen
         worker = JobWorker(lambda _e, _c: lookup_weights(folder))
         self._lookup_worker = worker

@@ -182,6 +182,7 @@ class ImagePreprocessPage(QWidget):
         super().__init__(parent)
         self.state = state
         self._updating = False
+        self._emitting = False
         self._workers: set[JobWorker] = set()
         self._preview_worker: JobWorker | None = None
         self._preview_gen = 0
@@ -202,6 +203,7 @@ class ImagePreprocessPage(QWidget):
         self._show(state.image_preprocess)
         state.dataset_changed.connect(self._on_dataset_changed)
         state.model_changed.connect(self._on_model_changed)
+        state.preprocess_changed.connect(self._on_preprocess_changed)
         state.engine_ready_changed.connect(lambda _ready: self.schedule_preview())
         self._on_dataset_changed()
 
@@ -513,9 +515,16 @@ class ImagePreprocessPage(QWidget):
         c.cache = self.cache_check.isChecked()
         self._update_texts()
         self._save()
-        self.state.notify_preprocess_changed()
+        self._notify()
         if self.sender() not in (self.val_spin, self.test_spin, self.cache_check):
             self.schedule_preview()
+
+    def _notify(self) -> None:
+        self._emitting = True  # our own change: the widgets already show it
+        try:
+            self.state.notify_preprocess_changed()
+        finally:
+            self._emitting = False
 
     def _snap_size(self) -> None:
         """1–15 px typed: show the minimum the config uses."""
@@ -530,7 +539,7 @@ class ImagePreprocessPage(QWidget):
         self.config.augment = AugmentConfig()
         self._show(self.config)
         self._save()
-        self.state.notify_preprocess_changed()
+        self._notify()
         self.schedule_preview()
 
     # -- state signals -----------------------------------------------------------------------
@@ -560,9 +569,14 @@ class ImagePreprocessPage(QWidget):
 
     def _on_model_changed(self) -> None:
         before = self.effective_size()
-        self._update_texts()
+        self._show(self.config)  # the size may have been reset with the model (CNN instead)
         if self.effective_size() != before:
             self.schedule_preview()
+
+    def _on_preprocess_changed(self) -> None:
+        """Show changes made elsewhere (this page's own edits change nothing here)."""
+        if not self._updating and not self._emitting:
+            self._show(self.config)
 
     # -- preview -----------------------------------------------------------------------------
     def new_samples(self) -> None:
