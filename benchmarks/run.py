@@ -30,6 +30,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("csv", "bench_csv_load.py", 1800),
     ("image_stream", "bench_image_stream.py", 900),
     ("gallery", "bench_gallery.py", 600),
+    ("cached_features", "bench_cached_features.py", 1200),
 ]
 
 
