@@ -608,6 +608,9 @@ def test_pages_show_changes_made_elsewhere(qtbot, model_page, prep, state, weigh
     assert model_page.arch_combo.currentData() == "cnn"
     assert not model_page.layers_spin.isEnabled()
     assert prep.size_spin.value() == 0 and "0…1" in prep.norm_edit.text()
+    store = app_settings.current()  # remembered as if chosen on the pages
+    assert json.loads(store.value(mp_key("KEY_IMAGE_MODEL")))["architecture"] == "cnn"
+    assert json.loads(store.value(pp.KEY_IMAGE_PREPROCESS))["image_size"] == 0
     state.image_model.weights_folder = str(tmp_path)  # e.g. settings loaded elsewhere
     weights_fake.calls.clear()
     state.notify_model_changed()

@@ -525,6 +525,9 @@ class ImageModelPage(QWidget):
         if self.training is not self.state.training and self.state.kind == "images":
             self.training = self.state.training  # replaced wholesale (e.g. a test, a project)
         self._show()
+        store = app_settings.current()  # remembered as if edited here
+        app_settings.save_dataclass(store, KEY_IMAGE_MODEL, self.config)
+        app_settings.save_dataclass(store, KEY_IMAGE_TRAINING, self.training)
         if self.config.weights_folder != self._looked_up_folder:
             self.check_weights()
 

@@ -570,6 +570,7 @@ class ImagePreprocessPage(QWidget):
     def _on_model_changed(self) -> None:
         before = self.effective_size()
         self._show(self.config)  # the size may have been reset with the model (CNN instead)
+        self._save()
         if self.effective_size() != before:
             self.schedule_preview()
 
@@ -577,6 +578,7 @@ class ImagePreprocessPage(QWidget):
         """Show changes made elsewhere (this page's own edits change nothing here)."""
         if not self._updating and not self._emitting:
             self._show(self.config)
+            self._save()
 
     # -- preview -----------------------------------------------------------------------------
     def new_samples(self) -> None:
