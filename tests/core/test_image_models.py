@@ -88,7 +88,8 @@ def test_auto_image_size() -> None:
     assert auto_image_size("inceptionv3", {"width": {"median": 40}}) == 299
     assert auto_image_size("cnn") == 64
     assert auto_image_size("cnn", {"width": {"median": 40}, "height": {"median": 70}}) == 48
-    assert auto_image_size("cnn", {"median_width": 500, "median_height": 400}) == 128
+    assert auto_image_size("cnn", {"width": {"median": 500}, "height": {"median": 400}}) == 128
+    assert auto_image_size("cnn", {"count": 0, "width": {"median": None}}) == 64
     assert auto_image_size("cnn", {"width": {"median": 10}, "height": {"median": 12}}) == 32
     with pytest.raises(ConfigError):
         auto_image_size("auto")

@@ -130,38 +130,23 @@ def _check_architecture(architecture: str) -> None:
 
 
 def _median_side(sizes: dict[str, Any]) -> float | None:
-    """The median image side from ``ImageDataset.size_stats()``-like statistics."""
-
-    def pick(*candidates: Any) -> float | None:
-        for value in candidates:
-            if isinstance(value, (int, float)) and value > 0:
-                return float(value)
-        return None
-
-    width_stats, height_stats = sizes.get("width"), sizes.get("height")
-    width = pick(
-        width_stats.get("median") if isinstance(width_stats, dict) else None,
-        sizes.get("median_width"),
-    )
-    height = pick(
-        height_stats.get("median") if isinstance(height_stats, dict) else None,
-        sizes.get("median_height"),
-    )
-    median = sizes.get("median")
-    if (width is None or height is None) and isinstance(median, (list, tuple)) and len(median) == 2:
-        width, height = pick(median[0]), pick(median[1])
-    if width is None or height is None:
-        return pick(median) if not isinstance(median, (list, tuple)) else None
-    return min(width, height)
+    """The shorter median side from ``ImageDataset.size_stats()``, or None when unknown."""
+    sides = []
+    for key in ("width", "height"):
+        stats = sizes.get(key)
+        value = stats.get("median") if isinstance(stats, dict) else None
+        if not isinstance(value, (int, float)) or value <= 0:
+            return None
+        sides.append(float(value))
+    return min(sides)
 
 
 def auto_image_size(architecture: str, sizes: dict[str, Any] | None = None) -> int:
     """Target size for "auto": 224 ResNet50, 299 InceptionV3; the CNN from the image sizes
     (median side rounded to a multiple of 16, within [32, 128]; 64 without statistics).
 
-    ``sizes`` are the image size statistics (``ImageDataset.size_stats()``): the median of
-    ``sizes["width"]["median"]`` and ``sizes["height"]["median"]`` (or flat ``median_width``
-    / ``median_height``) is used; the shorter median side decides.
+    ``sizes`` are the image size statistics (``ImageDataset.size_stats()``): the shorter of
+    ``sizes["width"]["median"]`` and ``sizes["height"]["median"]`` decides.
     """
     _check_architecture(architecture)
     if architecture in DEFAULT_SIZES:
