@@ -16,7 +16,9 @@ from automl_gui.gui.state import AppState
 from automl_gui.gui.workers import JobWorker
 
 
-def load_engine_job(on_event: Any = None, cancel: CancelToken | None = None) -> dict[str, Any]:
+def load_engine_job(
+    on_event: Any = None, cancel: CancelToken | None = None, force_cpu: bool = False
+) -> dict[str, Any]:
     """Import TensorFlow, find devices, choose and apply a plan (runs in a worker thread).
 
     Returns:
@@ -28,7 +30,7 @@ def load_engine_job(on_event: Any = None, cancel: CancelToken | None = None) -> 
     lazy.tf()
     emit(on_event, Progress("engine", None, "Looking for devices…"))
     devices = hardware.list_devices()
-    plan = hardware.plan_for(devices)
+    plan = hardware.plan_for(devices, force_cpu=force_cpu)
     hardware.apply_plan(plan)
     # Training runs in a warm child process so it never competes with the window for the
     # interpreter lock (see core/process.py); it imports TensorFlow on its own meanwhile.
@@ -51,6 +53,7 @@ class EngineLoader(QObject):
         self._started = False
         self.devices: list[Any] = []
         self.error: str = ""
+        self.force_cpu = False
 
     def start(self) -> None:
         """Start loading (no-op when already started)."""
@@ -58,7 +61,12 @@ class EngineLoader(QObject):
             return
         self._started = True
         self._state.status.emit("Loading the engine (TensorFlow)…")
-        self._worker = JobWorker(load_engine_job, self)
+        force_cpu = self.force_cpu
+
+        def job(on_event: Any, cancel: Any) -> dict[str, Any]:
+            return load_engine_job(on_event, cancel, force_cpu=force_cpu)
+
+        self._worker = JobWorker(job, self)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._worker.done.connect(self._on_done)
@@ -85,6 +93,25 @@ class EngineLoader(QObject):
         self._state.set_engine_ready(True, plan)
         label = getattr(plan, "device_label", "CPU")
         self._state.status.emit(f"Engine ready: {label}")
+
+    def set_force_cpu(self, force_cpu: bool) -> None:
+        """Plan for the CPU only (or for the GPUs again) from the next training on.
+
+        The training process restarts when idle: a process whose runtime already started on a
+        GPU cannot hide it any more.
+        """
+        self.force_cpu = force_cpu
+        if not self._state.engine_ready or not self.devices:
+            return  # the loader picks the setting up when it runs
+        from automl_gui.core.hardware import plan_for
+
+        plan = plan_for(self.devices, force_cpu=force_cpu)
+        process = self._state.engine_process
+        if process is not None and not self._state.training_active:
+            process.close()
+            process.start()
+        self._state.set_engine_ready(True, plan)
+        self._state.status.emit(f"Training plan: {plan.reason}")
 
     def close(self) -> None:
         """Stop the engine process (the window is closing)."""

@@ -43,15 +43,22 @@ from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
 
 PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
+# The steps whose page differs for image datasets (Train and Predict serve both kinds).
+IMAGE_PAGE_CLASSES = {
+    "data": "automl_gui.gui.pages.images.data:ImageDataPage",
+    "preprocess": "automl_gui.gui.pages.images.preprocess:ImagePreprocessPage",
+    "model": "automl_gui.gui.pages.images.model:ImageModelPage",
+    "evaluate": "automl_gui.gui.pages.images.evaluate:ImageEvaluatePage",
+}
 PAGE_HELP = {
-    "data": "Load a table, look at its columns and choose what to predict.",
+    "data": "Load a table or an image folder, look at it and choose what to predict.",
     "preprocess": "Choose how each column is cleaned and encoded, and how rows are split.",
     "model": "Pick the network and how it is trained.",
     "train": "Train the model and watch it learn live.",
     "evaluate": "See how the model does on held-out test rows.",
     "predict": "Predict on new files with the trained (or a saved) model.",
 }
-TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
+TABLE_FILTER = "Tables and image lists (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
 ENGINE_FALLBACK_MS = 1500  # start the engine anyway if the window never reports being exposed
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
@@ -64,6 +71,43 @@ def local_paths(mime: Any) -> list[str]:
     if not urls or not all(u.isLocalFile() for u in urls):
         return []
     return [u.toLocalFile() for u in urls]
+
+
+def _load_class(spec: str) -> type:
+    import importlib
+
+    module, name = spec.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class StepHost(QStackedWidget):
+    """One step of the navigation: its table page and, where it differs, its image page.
+
+    ``show_kind`` switches to the page for the loaded dataset's kind; drops and waiting for
+    background jobs go to the pages themselves.
+    """
+
+    def __init__(self, pages: dict[str, QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind_pages = pages
+        first = pages["tabular"]
+        self.name = first.name
+        self.title = first.title
+        for page in pages.values():
+            self.addWidget(page)
+
+    def show_kind(self, kind: str) -> None:
+        self.setCurrentWidget(self.kind_pages.get(kind, self.kind_pages["tabular"]))
+
+    def accept_drop(self, path: str) -> bool:
+        accept = getattr(self.currentWidget(), "accept_drop", None)
+        return bool(accept is not None and accept(path))
+
+    def wait_idle(self) -> None:
+        for page in self.kind_pages.values():
+            wait_idle = getattr(page, "wait_idle", None)
+            if wait_idle is not None:
+                wait_idle()
 
 
 class MainWindow(QMainWindow):
@@ -86,6 +130,7 @@ class MainWindow(QMainWindow):
         self.settings = app_settings.use(settings)
         self.load_engine = load_engine
         self.engine = EngineLoader(self.state, self)
+        self.engine.force_cpu = app_settings.force_cpu(self.settings)
         self._shown_once = False
         self._engine_pending = False
         self._training = False
@@ -113,15 +158,25 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(190)
         self.nav.setToolTip("The steps, in order. A step unlocks when the ones before are done.")
         self.stack = QStackedWidget()
+        self.image_pages: dict[str, QWidget] = {}
+        self.hosts: dict[str, StepHost] = {}
         for i, cls in enumerate(PAGE_CLASSES, start=1):
             page = cls(self.state, self)
             self.pages[page.name] = page
-            self.stack.addWidget(page)
+            kinds: dict[str, QWidget] = {"tabular": page}
+            if page.name in IMAGE_PAGE_CLASSES:
+                image_page = _load_class(IMAGE_PAGE_CLASSES[page.name])(self.state, self)
+                self.image_pages[page.name] = image_page
+                kinds["images"] = image_page
+            host = StepHost(kinds)
+            self.hosts[page.name] = host
+            self.stack.addWidget(host)
             icon = QIcon(str(app_settings.resource_path("icons", f"{page.name}.svg")))
             item = QListWidgetItem(icon, f"{i}   {page.title}")
             item.setData(Qt.ItemDataRole.UserRole, page.name)
             self.nav.addItem(item)
         self.data_page: DataPage = self.pages["data"]  # type: ignore[assignment]
+        self.image_data_page: Any = self.image_pages["data"]
         self.train_page: Any = self.pages["train"]
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.nav.setCurrentRow(0)
@@ -161,6 +216,12 @@ class MainWindow(QMainWindow):
             "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
         )
         self.action_open.setIcon(QIcon(str(icons / "open.svg")))
+        self.action_open_folder = self._action(
+            "Open &Image Folder…",
+            "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
+            self.open_folder_dialog,
+            QKeySequence("Ctrl+Shift+O"),
+        )
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -182,6 +243,7 @@ class MainWindow(QMainWindow):
         self.action_quit = self._action("&Quit", "Quit automl-gui", self.close, QKeySequence.Quit)
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu.addAction(self.action_open)
+        file_menu.addAction(self.action_open_folder)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.action_open_sample)
         file_menu.addSeparator()
@@ -207,6 +269,15 @@ class MainWindow(QMainWindow):
         self.action_stop.setIcon(QIcon(str(icons / "stop.svg")))
         train_menu.addAction(self.action_start)
         train_menu.addAction(self.action_stop)
+        train_menu.addSeparator()
+        self.action_force_cpu = self._action(
+            "Train on the &CPU Only",
+            "Ignore GPUs, e.g. when another program needs them (applies to the next training)",
+            self.set_force_cpu,
+        )
+        self.action_force_cpu.setCheckable(True)
+        self.action_force_cpu.setChecked(app_settings.force_cpu(self.settings))
+        train_menu.addAction(self.action_force_cpu)
 
         view_menu = bar.addMenu("&View")
         self.page_actions: dict[str, QAction] = {}
@@ -243,6 +314,8 @@ class MainWindow(QMainWindow):
         st.status.connect(lambda text: self.statusBar().showMessage(text))
         st.page_requested.connect(self.go_to)
         self.data_page.loaded.connect(self._on_dataset_loaded)
+        self.image_data_page.loaded.connect(self._on_dataset_loaded)
+        st.dataset_changed.connect(self._show_kind_pages)
         self.data_page.sample_requested.connect(self.open_sample)
         self.data_page.open_requested.connect(self.open_dialog)
         signal = getattr(self.train_page, "training_active_changed", None)
@@ -264,6 +337,12 @@ class MainWindow(QMainWindow):
         """Why step ``name`` is not available yet ('' when it is)."""
         st = self.state
         if name in ("data", "predict"):
+            return ""
+        if st.kind == "images":
+            if st.images is None:
+                return "Open a dataset first (File → Open Image Folder… or drop a folder here)."
+            if name == "evaluate" and st.run is None:
+                return "Train a model first (Train page)."
             return ""
         if st.table is None:
             return "Open a dataset first (File → Open Dataset… or drop a file on the window)."
@@ -301,6 +380,7 @@ class MainWindow(QMainWindow):
         self.action_start.setEnabled(not reason and not self._training)
         self.action_start.setToolTip(reason or "Train the model with the current settings")
         self.action_stop.setEnabled(self._training)
+        self.action_force_cpu.setEnabled(not self._training)
         self.action_export.setEnabled(self.state.run is not None and not self._training)
 
     def current_page_name(self) -> str:
@@ -337,20 +417,29 @@ class MainWindow(QMainWindow):
             message, hint = describe(exc)
             self.show_problem(f"Cannot open “{name}”: {message}", hint)
             return False
-        if kind != "tabular":
-            what = {"images": "Image", "audio": "Audio"}.get(kind, kind.capitalize())
+        if kind not in ("tabular", "images"):
             self.show_problem(
                 f"“{name}” looks like a folder of {kind} files.",
-                f"{what} folders are coming in a later version; for now open a table "
-                "(CSV, TSV or Parquet).",
+                "Audio folders are coming in a later version; for now open a table "
+                "(CSV, TSV or Parquet) or a folder of images.",
                 level="info",
             )
             return False
         self.banner.dismiss()
         app_settings.set_last_folder(self.settings, path)
         self.go_to("data")
-        self.data_page.load(path)
+        if kind == "images":
+            self.hosts["data"].show_kind("images")
+            self.image_data_page.load(path)
+        else:
+            self.hosts["data"].show_kind("tabular")
+            self.data_page.load(path)
         return True
+
+    def _show_kind_pages(self) -> None:
+        """Each step shows the page for the loaded dataset's kind."""
+        for host in self.hosts.values():
+            host.show_kind(self.state.kind)
 
     def show_problem(self, message: str, hint: str = "", level: str = "error") -> None:
         """Tell the user why something could not be done (banner, status bar, message box)."""
@@ -365,6 +454,20 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.open_path(path)
+
+    def open_folder_dialog(self) -> None:
+        """File → Open Image Folder…"""
+        path = QFileDialog.getExistingDirectory(
+            self, "Open image folder", app_settings.last_folder(self.settings)
+        )
+        if path:
+            self.open_path(path)
+
+    def set_force_cpu(self, checked: bool) -> None:
+        """Train → Train on the CPU Only: a new plan for the next training (remembered)."""
+        app_settings.set_force_cpu(self.settings, checked)
+        self.engine.set_force_cpu(checked)
+        self._update_device_label()
 
     def open_sample(self) -> None:
         """File → Open Sample (also the welcome panel's button)."""
@@ -443,6 +546,10 @@ class MainWindow(QMainWindow):
             return False
         path = paths[0]
         page = self.stack.currentWidget()
+        host_page = getattr(page, "currentWidget", lambda: page)()
+        many = getattr(host_page, "accept_drops", None)
+        if len(paths) > 1 and many is not None and many(paths):
+            return True
         accept = getattr(page, "accept_drop", None)
         if accept is not None and accept(path):
             return True
@@ -532,10 +639,8 @@ class MainWindow(QMainWindow):
             return
         app_settings.save_window_geometry(self.settings, self.saveGeometry(), self.saveState())
         self.settings.sync()
-        for page in self.pages.values():  # join background jobs before the threads die
-            wait_idle = getattr(page, "wait_idle", None)
-            if wait_idle is not None:
-                wait_idle()
+        for host in self.hosts.values():  # join background jobs before the threads die
+            host.wait_idle()
         if self.engine.is_running():
             self.hide()
             self.engine.wait()

@@ -22,6 +22,7 @@ MAX_RECENT = 10
 KEY_GEOMETRY = "window/geometry"
 KEY_WINDOW_STATE = "window/state"
 KEY_LAST_FOLDER = "paths/last_folder"
+KEY_FORCE_CPU = "training/force_cpu"
 KEY_RECENT = "paths/recent"
 KEY_FIRST_LAUNCH_DONE = "app/first_launch_done"
 KEY_TRAINING = "model/last_training"
@@ -87,6 +88,15 @@ def set_last_folder(settings: QSettings, path: str, key: str = KEY_LAST_FOLDER) 
     """Remember the folder of ``path`` (or ``path`` itself when it is a folder)."""
     p = Path(path)
     settings.setValue(key, str(p if p.is_dir() else p.parent))
+
+
+def force_cpu(settings: QSettings) -> bool:
+    """Train → Train on the CPU Only (off by default)."""
+    return str(settings.value(KEY_FORCE_CPU, "false")).lower() in ("true", "1")
+
+
+def set_force_cpu(settings: QSettings, value: bool) -> None:
+    settings.setValue(KEY_FORCE_CPU, "true" if value else "false")
 
 
 def is_first_launch(settings: QSettings) -> bool:

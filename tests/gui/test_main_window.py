@@ -155,17 +155,34 @@ def test_unsupported_drop_says_why_and_the_app_stays_usable(qtbot, make_window, 
     assert w.state.dataset_name == "ok.csv"
 
 
-def test_image_folder_is_a_later_version_message(make_window, tmp_path, errors):
-    w = make_window()
-    folder = tmp_path / "pics" / "cat"
-    folder.mkdir(parents=True)
-    from PySide6.QtGui import QImage
+def test_image_folder_opens_on_the_image_pages(qtbot, make_window, tmp_path, errors):
+    from image_factory import make_class_folders
 
-    for i in range(3):
-        QImage(4, 4, QImage.Format.Format_RGB32).save(str(folder / f"{i}.png"))
-    assert not w.open_path(str(tmp_path / "pics"))
-    assert errors and "later version" in errors[0][1]
-    assert w.banner.level == "info"
+    w = make_window()
+    root = make_class_folders(tmp_path / "pics", per_class=4, size=(24, 24))
+    with qtbot.waitSignal(w.image_data_page.loaded, timeout=30_000):
+        assert w.open_path(str(root))
+    assert w.state.kind == "images" and len(w.state.images) == 12
+    assert not errors
+    for name in ("data", "preprocess", "model", "evaluate"):
+        assert w.hosts[name].currentWidget() is w.image_pages[name]
+    assert w.step_blocker("train") == "" and w.step_blocker("evaluate")
+    # a table afterwards switches every step back to the table pages
+    with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
+        assert w.open_path(write_csv(tmp_path / "ok.csv"))
+    assert w.state.kind == "tabular" and w.state.images is None
+    assert w.hosts["data"].currentWidget() is w.pages["data"]
+
+
+def test_one_class_image_folder_says_why(qtbot, make_window, tmp_path, errors):
+    from image_factory import make_class_folders
+
+    w = make_window()
+    root = make_class_folders(tmp_path / "one", classes=("cat",), per_class=3, size=(20, 20))
+    with qtbot.waitSignal(w.image_data_page.load_failed, timeout=30_000):
+        assert w.open_path(str(root))
+    assert w.state.images is None
+    assert "cat" in w.image_data_page.banner.text
 
 
 def test_current_page_may_take_the_drop_first(make_window, tmp_path, monkeypatch):
