@@ -122,3 +122,19 @@ def test_an_argument_that_cannot_be_sent_fails_at_once(engine):
     with pytest.raises(ModelError, match="Could not send"):
         engine.run("automl_gui.core.pipeline:train_tabular", {"df": lambda: None})
     assert engine.alive
+
+
+def test_errors_from_other_core_modules_keep_their_class_and_details(engine, tmp_path):
+    from automl_gui.core.models.weights import WeightsMissingError, find_weights
+
+    if find_weights("inceptionv3", str(tmp_path)) is not None:
+        pytest.skip("InceptionV3 weights are installed on this machine")
+    with pytest.raises(WeightsMissingError) as info:
+        engine.run(
+            "automl_gui.core.models.weights:resolve_weights",
+            {"architecture": "inceptionv3", "configured": str(tmp_path), "allow_download": False},
+        )
+    err = info.value
+    assert err.spec.file_name == "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    assert str(tmp_path) in [str(f) for f in err.folders]
+    assert err.destination is not None and err.hint

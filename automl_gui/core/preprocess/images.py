@@ -427,19 +427,6 @@ def build_augmentation(config: AugmentConfig, seed: int = 42) -> Any:
     return keras.Sequential(layers, name="augmentation") if layers else None
 
 
-def build_input_stage(
-    inputs: Any, image_size: int, color_mode: str, normalization: str, augment: Any = None
-) -> Any:
-    """Apply the model's input stage to the Keras tensor ``inputs`` and return the output.
-
-    Resizing(image_size) → grayscale (1 channel; repeated to 3 when ``normalization`` is a
-    backbone's) → ``augment`` (optional) → normalization: "unit" (/255, for the CNN),
-    "resnet50" (caffe: RGB→BGR, ImageNet mean subtracted), "inceptionv3" (tf: [-1, 1]) —
-    equal to ``keras.applications.<net>.preprocess_input``, as serializable layers.
-    """
-    raise NotImplementedError
-
-
 def augment_preview(
     paths: list[str], config: AugmentConfig, image_size: int, count: int = 8, seed: int = 0
 ) -> np.ndarray:
