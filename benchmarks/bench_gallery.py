@@ -5,10 +5,12 @@
 folder. The real :class:`ImageGallery` (offscreen, 1000×700, 96 px thumbnails) is filled, then
 scrolled one page at a time through 200 pages at about 60 pages a second: each page is
 repainted synchronously (the time measured) and the event loop runs for the rest of the frame,
-so decoded thumbnails arrive and requests for pages already left are dropped. Reported:
-set_items (+ first layout and paint), repaint p50/p99/worst, how many files were decoded vs
+so decoded thumbnails arrive and requests for pages already left are dropped. Then 20 more
+pages at reading speed (one per 0.3 s), where thumbnails decode between and during repaints.
+Reported: set_items (+ first layout and paint), repaint p50/p99/worst (wall; and the UI
+thread's CPU time, which a busy machine does not inflate), how many files were decoded vs
 skipped as stale, and the time until a page is complete once scrolling stops.
-Target: set_items ≤ 1 s and repaint p99 ≤ 50 ms.
+Target: set_items ≤ 1 s and repaint p99 ≤ 50 ms at both speeds.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ ITEMS = 50_000
 FILES = 300
 PAGES = 200
 FRAME_S = 1 / 60
+READING_PAGES = 20
+READING_FRAME_S = 0.3
 TARGET_SET_S = 1.0
 TARGET_P99_MS = 50.0
 
@@ -96,21 +100,26 @@ def body() -> dict:
 
     first_page_s = settle()
     bar = gallery.verticalScrollBar()
-    step = bar.pageStep()
-    repaints: list[float] = []
-    repaint_cpu: list[float] = []  # the UI thread's own CPU time (without waiting for a core)
+
+    def scroll(pages: int, frame_s: float) -> tuple[list[float], list[float]]:
+        """Page down ``pages`` times, one page per ``frame_s``; repaint wall and CPU ms."""
+        wall: list[float] = []
+        cpu: list[float] = []  # the UI thread's own CPU time (without waiting for a core)
+        for _ in range(pages):
+            frame_start = time.perf_counter()
+            bar.setValue(min(bar.maximum(), bar.value() + bar.pageStep()))
+            t0, c0 = time.perf_counter(), time.thread_time()
+            gallery.viewport().repaint()
+            wall.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.thread_time() - c0) * 1000)
+            while time.perf_counter() - frame_start < frame_s:
+                app.processEvents()
+                time.sleep(0.001)
+        return wall, cpu
+
     decoded0, skipped0 = loader().decoded, loader().skipped
     scroll_start = time.perf_counter()
-    for _ in range(PAGES):
-        frame_start = time.perf_counter()
-        bar.setValue(min(bar.maximum(), bar.value() + step))
-        t0, c0 = time.perf_counter(), time.thread_time()
-        gallery.viewport().repaint()
-        repaints.append((time.perf_counter() - t0) * 1000)
-        repaint_cpu.append((time.thread_time() - c0) * 1000)
-        while time.perf_counter() - frame_start < FRAME_S:
-            app.processEvents()
-            time.sleep(0.001)
+    repaints, repaint_cpu = scroll(PAGES, FRAME_S)
     scroll_s = time.perf_counter() - scroll_start
     settle_s = settle()
     loader().wait(30_000)
@@ -118,19 +127,23 @@ def body() -> dict:
     decoded = loader().decoded - decoded0
     skipped = loader().skipped - skipped0
     first, last = gallery.visible_rows()
+    # reading speed: a page every 0.3 s, so thumbnails decode between (and during) repaints
+    reading, _reading_cpu = scroll(READING_PAGES, READING_FRAME_S)
 
     p50, p99, worst = percentile(repaints, 50), percentile(repaints, 99), max(repaints)
-    passed = set_s <= TARGET_SET_S and p99 <= TARGET_P99_MS
+    r99 = percentile(reading, 99)
+    passed = set_s <= TARGET_SET_S and p99 <= TARGET_P99_MS and r99 <= TARGET_P99_MS
     return result(
         NAME,
         "repaint p99 while scrolling",
         round(p99, 2),
         "ms",
-        f"set_items <= {TARGET_SET_S:g} s, repaint p99 <= {TARGET_P99_MS:g} ms",
+        f"set_items <= {TARGET_SET_S:g} s, repaint p99 <= {TARGET_P99_MS:g} ms (both speeds)",
         passed,
         summary=(
             f"set_items {set_s * 1000:.0f} ms for {ITEMS:,}; repaint p50 {p50:.1f} / "
-            f"p99 {p99:.1f} / worst {worst:.1f} ms over {PAGES} pages"
+            f"p99 {p99:.1f} / worst {worst:.1f} ms over {PAGES} pages; at reading speed "
+            f"p99 {r99:.1f} ms"
         ),
         items=ITEMS,
         set_items_ms=round(set_s * 1000, 1),
@@ -138,6 +151,8 @@ def body() -> dict:
         repaint_p50_ms=round(p50, 2),
         repaint_p99_ms=round(p99, 2),
         repaint_worst_ms=round(worst, 2),
+        reading_repaint_p50_ms=round(percentile(reading, 50), 2),
+        reading_repaint_p99_ms=round(r99, 2),
         repaint_cpu_p50_ms=round(percentile(repaint_cpu, 50), 2),
         repaint_cpu_p99_ms=round(percentile(repaint_cpu, 99), 2),
         load_average=round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,

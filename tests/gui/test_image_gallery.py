@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -122,19 +123,53 @@ def test_requests_for_rows_scrolled_past_are_dropped(qtbot, gallery):
     gallery.set_items([(f"/nonexistent/{i}.png", str(i), "") for i in range(5_000)])
     qtbot.wait(1)  # lay out
     model = gallery.gallery_model()
-    # ask for many rows far apart (as fast scrolling would), then scroll: only rows near the
-    # new view stay pending; the others are marked cancelled and skipped by the pool
+    qtbot.waitUntil(lambda: not model._holding)  # the scroll to the top has settled
+    # ask for many rows far apart (as a jump would), then scroll: only rows near the new view
+    # stay pending; the others are marked cancelled and skipped by the decoder
     for r in range(1000, 1400):
         model.data(model.index(r), Qt.ItemDataRole.DecorationRole)
-    tickets = list(model._pending.values())
-    gallery.verticalScrollBar().setValue(0)
+    tickets = [t for r, t in model._pending.items() if r >= 1000]
+    assert len(tickets) == 400
     gallery.verticalScrollBar().setValue(gallery.verticalScrollBar().singleStep())
     first, last = gallery.visible_rows()
     margin = gallery._columns()
     assert all(first - margin <= r <= last + margin for r in model._pending)
-    cancelled = [t for t in tickets if t.cancelled]
-    assert len(cancelled) >= 350
+    assert sum(t.cancelled for t in tickets) == 400
     wait_loaded(qtbot, gallery)
+
+
+def test_pages_scrolled_past_are_never_decoded(qtbot, gallery, image_folder, tmp_path):
+    sources = sorted(image_folder.rglob("*_*.*"))
+    paths = []
+    for i in range(400):  # distinct paths (links to a few files): every page is new work
+        src = sources[i % len(sources)]
+        link = tmp_path / f"{i:03d}{src.suffix}"
+        os.link(src, link)
+        paths.append(str(link))
+    gallery.set_items([(p, str(i), "") for i, p in enumerate(paths)])
+    gallery._settle.setInterval(60_000)  # the test says when scrolling has paused
+    qtbot.wait(1)
+    model = gallery.gallery_model()
+    gallery._on_settled()
+    wait_loaded(qtbot, gallery)
+    bar = gallery.verticalScrollBar()
+    passed = []
+    for _ in range(5):  # five pages in quick succession: painted, but only deferred
+        bar.setValue(bar.value() + bar.pageStep())
+        gallery.viewport().repaint()
+        passed.append(gallery.visible_rows())
+        assert model._holding and model._deferred
+        assert not set(model._pending) & set(model._deferred)
+    before = set(model.requested_rows)
+    gallery._on_settled()  # scrolling paused: the page in view is decoded, nothing else
+    wait_loaded(qtbot, gallery)
+    first, last = gallery.visible_rows()
+    states_now = states(gallery, range(first, last + 1))
+    assert set(states_now) == {"ready"}
+    skipped_page = passed[1]
+    assert skipped_page[0] in before
+    row = skipped_page[0]
+    assert model.data(model.index(row), StateRole) == "loading"  # never decoded
 
 
 def test_selection_thumb_size_and_clear(qtbot, gallery, image_folder):

@@ -61,6 +61,9 @@ CACHE_SIZE = 3000  # thumbnails kept at most...
 CACHE_BYTES = 160 * 2**20  # ...and at most this much pixel memory (matters for large thumbs)
 MIN_THUMB, MAX_THUMB = 48, 256
 PREVIEW_SIZE = 512
+# decoding starts once scrolling has paused this long: on 2 busy cores, decoding pages that
+# fly past tripled the repaint p99 (a decoder thread and the GIL compete with painting)
+SCROLL_SETTLE_MS = 60
 
 
 # -- decoding (worker threads) -----------------------------------------------------------------
@@ -273,6 +276,8 @@ class GalleryModel(QAbstractListModel):
         self._generation = 0
         self._cache: OrderedDict[tuple[str, int], QPixmap | None] = OrderedDict()
         self._pending: dict[int, _Ticket] = {}
+        self._deferred: dict[int, str] = {}  # row → path, asked for while holding
+        self._holding = False
         self._priority = 0
         self._dirty: set[int] = set()
         self._flush = QTimer(self)
@@ -353,10 +358,29 @@ class GalleryModel(QAbstractListModel):
             return pix if pix is not None else _tile("broken", self._size)
         self.requested_rows.add(row)
         if row not in self._pending:
-            ticket = _Ticket(path, self._size, row, self._generation, weakref.ref(self))
-            self._pending[row] = ticket
-            loader().submit(ticket, self._priority)
+            if self._holding:
+                self._deferred[row] = path
+            else:
+                self._submit(row, path)
         return _tile("loading", self._size)
+
+    def _submit(self, row: int, path: str) -> None:
+        ticket = _Ticket(path, self._size, row, self._generation, weakref.ref(self))
+        self._pending[row] = ticket
+        loader().submit(ticket, self._priority)
+
+    def hold(self) -> None:
+        """Defer new decodes (while the user scrolls: pages flying past are not decoded, and
+        the UI thread keeps the CPU); :meth:`release` submits those still wanted."""
+        self._holding = True
+
+    def release(self, first: int, last: int) -> None:
+        """Stop deferring; decode the deferred rows within ``first..last``."""
+        self._holding = False
+        deferred, self._deferred = self._deferred, {}
+        for row, path in deferred.items():
+            if first <= row <= last and row not in self._pending and row < len(self._items):
+                self._submit(row, path)
 
     def bump_priority(self) -> None:
         """Requests made from now on are served before older ones (newest scroll first)."""
@@ -370,9 +394,11 @@ class GalleryModel(QAbstractListModel):
         return len(dropped)
 
     def pending_count(self) -> int:
-        return len(self._pending)
+        """Thumbnails asked for and not delivered yet (queued, decoding or deferred)."""
+        return len(self._pending) + len(self._deferred)
 
     def _cancel_all(self) -> None:
+        self._deferred.clear()
         for ticket in self._pending.values():
             ticket.cancelled = True
         self._pending.clear()
@@ -507,6 +533,10 @@ class ImageGallery(QListView):
         self.setToolTip("")  # items carry their own tooltips
         self._apply_cell_size()
         self._dialogs: list[ImagePreviewDialog] = []
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SCROLL_SETTLE_MS)
+        self._settle.timeout.connect(self._on_settled)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.activated.connect(self._on_activated)
 
@@ -567,12 +597,21 @@ class ImageGallery(QListView):
         self.doItemsLayout()
 
     def _on_scrolled(self, _value: int = 0) -> None:
-        # newest requests first; forget those for cells more than a line out of view
+        # newest requests first; forget those for cells more than a line out of view; while
+        # scrolling goes on, decode nothing new (see SCROLL_SETTLE_MS)
         self._model.bump_priority()
+        first, last = self._wanted_rows()
+        self._model.keep_only(first, last)
+        self._model.hold()
+        self._settle.start()
+
+    def _wanted_rows(self) -> tuple[int, int]:
         first, last = self.visible_rows()
-        if last >= first:
-            margin = self._columns()
-            self._model.keep_only(first - margin, last + margin)
+        margin = self._columns()
+        return first - margin, last + margin
+
+    def _on_settled(self) -> None:
+        self._model.release(*self._wanted_rows())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
