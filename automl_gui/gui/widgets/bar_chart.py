@@ -188,4 +188,8 @@ def scrolling(chart: HorizontalBarChart) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setAlignment(Qt.AlignmentFlag.AlignTop)
+    # the page's background shows through (a scroll area paints its own grey otherwise)
+    area.setStyleSheet("QScrollArea { background: transparent; }")
+    area.viewport().setAutoFillBackground(False)
+    chart.setAutoFillBackground(False)
     return area
