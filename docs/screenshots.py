@@ -1,6 +1,8 @@
-"""Drive the window through the whole tabular workflow and save a screenshot of every page.
+"""Drive the window through the whole workflow and save a screenshot of every page.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [DATA.csv] [OUT_DIR]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [DATA] [OUT_DIR] [EPOCHS]
+
+DATA is a table (default: the bundled sample) or an image folder.
 
 Used to look at the app as a user would (and to refresh docs/screenshot.png). Uses the same
 public page methods as the GUI tests; the file dialogs are bypassed.
@@ -48,7 +50,8 @@ def main() -> int:
     wait_for(lambda: window.state.engine_ready)
     window.grab().save(str(out / "0_welcome.png"))
     window.open_path(str(data))
-    wait_for(lambda: window.state.preprocess is not None)
+    wait_for(lambda: window.state.preprocess is not None or window.state.images is not None)
+    images = window.state.kind == "images"
     for name in ("data", "preprocess", "model"):
         window.go_to(name)
         wait_for(lambda: True)
@@ -56,6 +59,7 @@ def main() -> int:
             str(out / f"{'123'['data preprocess model'.split().index(name)]}_{name}.png")
         )
     window.state.training.epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+    window.state.notify_model_changed()
     window.go_to("train")
     window.start_training()
     wait_for(lambda: window.state.training_active)
@@ -76,7 +80,10 @@ def main() -> int:
     wait_for(lambda: True)
     window.grab().save(str(out / "5_evaluate.png"))
     page = window.pages["predict"]
-    page.predict_file(str(data))
+    if images:
+        page.predict_images([str(data)])
+    else:
+        page.predict_file(str(data))
     page.wait_idle(120000)
     window.go_to("predict")
     wait_for(lambda: True)

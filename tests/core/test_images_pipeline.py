@@ -1,0 +1,174 @@
+"""The image job end to end: scan → split → build → (two phases) → evaluate → save → reload."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from image_factory import make_class_folders, save_legacy_notop_weights, write_truncated
+
+from automl_gui.core.data.images import scan_images
+from automl_gui.core.events import EpochEnd, Log, PhaseChanged
+from automl_gui.core.export.bundle import load_bundle, save_bundle
+from automl_gui.core.export.formats import export_model
+from automl_gui.core.images_pipeline import collect_image_paths, predict_images, train_images
+from automl_gui.core.models.image_config import ImageModelConfig
+from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+from automl_gui.core.train.config import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("shapes")
+    return make_class_folders(root, per_class=14, size=(32, 32), seed=3)
+
+
+@pytest.fixture(scope="module")
+def cnn_run(folder):
+    events: list = []
+    dataset = scan_images(str(folder))
+    pre = ImagePreprocessConfig(image_size=32)
+    pre.augment.enabled = False
+    run = train_images(
+        dataset,
+        pre,
+        ImageModelConfig(architecture="cnn"),
+        TrainConfig(epochs=3, batch_size=8, seed=1),
+        on_event=events.append,
+    )
+    return run, events, dataset
+
+
+def test_cnn_run_has_a_report_predictions_and_metadata(cnn_run):
+    run, events, dataset = cnn_run
+    names = run.metadata["class_names"]
+    assert names == ["circle", "square", "triangle"]
+    assert run.metadata["kind"] == "images" and run.metadata["architecture"] == "cnn"
+    assert run.metadata["image_size"] == 32
+    n_test = run.metadata["data"]["test_images"]
+    assert n_test > 0 and run.report["n_samples"] == n_test
+    assert np.array(run.report["confusion_matrix"]).sum() == n_test
+    df = run.test_predictions
+    assert list(df.columns[:4]) == ["path", "actual", "prediction", "confidence"]
+    assert {f"probability_{n}" for n in names} <= set(df.columns)
+    assert np.allclose(df[[f"probability_{n}" for n in names]].sum(axis=1), 1.0, atol=1e-4)
+    assert run.phases == [("train", 0)]
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == list(range(run.result.epochs_run))
+    assert any(isinstance(e, Log) and "Compact CNN" in e.message for e in events)
+    wrong = run.confidently_wrong()
+    assert (wrong["actual"] != wrong["prediction"]).all()
+    assert list(wrong["confidence"]) == sorted(wrong["confidence"], reverse=True)
+
+
+def test_saved_image_bundle_reloads_and_predicts_the_same(cnn_run, tmp_path):
+    run = cnn_run[0]
+    out = save_bundle(run.model, run.metadata, run.report, tmp_path / "m", samples=run.samples)
+    bundle = load_bundle(out)
+    assert bundle.kind == "images" and bundle.samples.shape == run.samples.shape
+    again = np.asarray(bundle.model.predict(bundle.samples, verbose=0))
+    assert np.allclose(again, np.array(run.metadata["sample_predictions"]), atol=1e-5)
+
+
+@pytest.mark.parametrize("fmt", ["keras", "savedmodel"])
+def test_export_reloads_and_compares_on_sample_images(cnn_run, tmp_path, fmt):
+    result = export_model(cnn_run[0].bundle, fmt, tmp_path / f"export-{fmt}")
+    assert result.ok, result.message
+    assert result.rows_compared == len(cnn_run[0].samples)
+    assert "sample images" in result.message
+
+
+def test_predict_images_matches_the_run_and_reports_broken_files(cnn_run, folder, tmp_path):
+    run = cnn_run[0]
+    test = run.test_predictions.head(6)
+    extra = tmp_path / "more"
+    write_truncated(extra / "broken.png", "png")
+    df = predict_images(run.bundle, [*test["path"], str(extra)])
+    assert list(df.columns[:3]) == ["path", "prediction", "confidence"]
+    assert df.columns[-1] == "error"
+    broken = df[df["path"].str.endswith("broken.png")]
+    assert len(broken) == 1 and broken["error"].iloc[0] and broken["prediction"].iloc[0] == ""
+    good = df[df["error"] == ""].set_index("path")
+    for _, row in test.iterrows():
+        assert good.loc[row["path"], "prediction"] == row["prediction"]
+        assert abs(good.loc[row["path"], "confidence"] - row["confidence"]) < 1e-4
+
+
+def test_collect_image_paths_recurses_and_skips_hidden(folder):
+    good, bad, other = collect_image_paths([str(folder)])
+    assert len(good) == 42 and not bad and other == 0
+    assert good == sorted(good)
+
+
+def test_auto_without_pretrained_weights_trains_the_cnn(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.delenv("AUTOML_GUI_WEIGHTS", raising=False)
+    from automl_gui.core.models import weights
+
+    monkeypatch.setattr(weights, "find_weights", lambda *a, **k: None)
+    events: list = []
+    pre = ImagePreprocessConfig(image_size=32)
+    pre.augment.enabled = False
+    run = train_images(
+        scan_images(str(folder)),
+        pre,
+        ImageModelConfig(architecture="auto"),
+        TrainConfig(epochs=1, batch_size=16),
+        on_event=events.append,
+    )
+    assert run.metadata["architecture"] == "cnn"
+    assert any(isinstance(e, Log) and e.message.startswith("Auto: a compact CNN") for e in events)
+
+
+def test_missing_weights_without_download_names_the_file(folder, tmp_path, monkeypatch):
+    from automl_gui.core.models.weights import WeightsMissingError
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    monkeypatch.delenv("AUTOML_GUI_WEIGHTS", raising=False)
+    from automl_gui.core.models import weights
+
+    monkeypatch.setattr(weights, "find_weights", lambda *a, **k: None)
+    with pytest.raises(WeightsMissingError) as info:
+        train_images(
+            scan_images(str(folder)),
+            ImagePreprocessConfig(image_size=32),
+            ImageModelConfig(architecture="resnet50", allow_download=False),
+            TrainConfig(epochs=1),
+        )
+    assert "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(info.value)
+    assert info.value.spec is not None and info.value.folders
+
+
+def test_backbone_two_phases_with_cached_features(folder, tmp_path):
+    """ResNet50 on a weights file saved here: phase 1 on cached features, then fine-tuning."""
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    weights_file = save_legacy_notop_weights(
+        keras.applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3)),
+        tmp_path / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    )
+    events: list = []
+    pre = ImagePreprocessConfig(image_size=32)
+    pre.augment.enabled = False
+    run = train_images(
+        scan_images(str(folder)),
+        pre,
+        ImageModelConfig(
+            architecture="resnet50",
+            weights_path=str(weights_file),
+            fine_tune_layers=4,
+            fine_tune_epochs=1,
+        ),
+        TrainConfig(epochs=2, batch_size=16, early_stopping=False),
+        on_event=events.append,
+    )
+    phases = [e for e in events if isinstance(e, PhaseChanged)]
+    assert [p.phase for p in phases] == ["head", "fine-tune"]
+    assert phases[1].epoch == 2
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == [0, 1, 2]
+    assert all(e.epochs == 3 for e in epochs)
+    assert any(isinstance(e, Log) and "cached backbone features" in e.message for e in events)
+    assert run.phases == [("head", 0), ("fine-tune", 2)]
+    assert len(run.history["loss"]) == 3
+    assert run.metadata["architecture"] == "resnet50"
