@@ -41,6 +41,7 @@ from automl_gui.gui.pages.predict import PredictPage
 from automl_gui.gui.pages.preprocess import PreprocessPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
+from automl_gui.gui.step_host import StepHost, load_class
 
 PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
 # The steps whose page differs for image datasets (Train and Predict serve both kinds).
@@ -71,43 +72,6 @@ def local_paths(mime: Any) -> list[str]:
     if not urls or not all(u.isLocalFile() for u in urls):
         return []
     return [u.toLocalFile() for u in urls]
-
-
-def _load_class(spec: str) -> type:
-    import importlib
-
-    module, name = spec.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-class StepHost(QStackedWidget):
-    """One step of the navigation: its table page and, where it differs, its image page.
-
-    ``show_kind`` switches to the page for the loaded dataset's kind; drops and waiting for
-    background jobs go to the pages themselves.
-    """
-
-    def __init__(self, pages: dict[str, QWidget], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kind_pages = pages
-        first = pages["tabular"]
-        self.name = first.name
-        self.title = first.title
-        for page in pages.values():
-            self.addWidget(page)
-
-    def show_kind(self, kind: str) -> None:
-        self.setCurrentWidget(self.kind_pages.get(kind, self.kind_pages["tabular"]))
-
-    def accept_drop(self, path: str) -> bool:
-        accept = getattr(self.currentWidget(), "accept_drop", None)
-        return bool(accept is not None and accept(path))
-
-    def wait_idle(self) -> None:
-        for page in self.kind_pages.values():
-            wait_idle = getattr(page, "wait_idle", None)
-            if wait_idle is not None:
-                wait_idle()
 
 
 class MainWindow(QMainWindow):
@@ -165,7 +129,7 @@ class MainWindow(QMainWindow):
             self.pages[page.name] = page
             kinds: dict[str, QWidget] = {"tabular": page}
             if page.name in IMAGE_PAGE_CLASSES:
-                image_page = _load_class(IMAGE_PAGE_CLASSES[page.name])(self.state, self)
+                image_page = load_class(IMAGE_PAGE_CLASSES[page.name])(self.state, self)
                 self.image_pages[page.name] = image_page
                 kinds["images"] = image_page
             host = StepHost(kinds)
@@ -315,6 +279,9 @@ class MainWindow(QMainWindow):
         st.page_requested.connect(self.go_to)
         self.data_page.loaded.connect(self._on_dataset_loaded)
         self.image_data_page.loaded.connect(self._on_dataset_loaded)
+        self.image_data_page.open_requested.connect(self.open_folder_dialog)
+        self.image_data_page.load_failed.connect(self._on_image_load_failed)
+        self.image_data_page.busy_changed.connect(self._on_image_busy)
         st.dataset_changed.connect(self._show_kind_pages)
         self.data_page.sample_requested.connect(self.open_sample)
         self.data_page.open_requested.connect(self.open_dialog)
@@ -435,6 +402,16 @@ class MainWindow(QMainWindow):
             self.hosts["data"].show_kind("tabular")
             self.data_page.load(path)
         return True
+
+    def _on_image_load_failed(self, message: str, hint: str) -> None:
+        if self.state.table is not None:  # a table is still loaded: keep showing it
+            self.hosts["data"].show_kind("tabular")
+            self.banner.show_message(message, hint, "error")
+            self.statusBar().showMessage(message)
+
+    def _on_image_busy(self, busy: bool) -> None:
+        if not busy and self.state.kind == "tabular" and self.state.table is not None:
+            self.hosts["data"].show_kind("tabular")  # cancelled or failed: the table stays
 
     def _show_kind_pages(self) -> None:
         """Each step shows the page for the loaded dataset's kind."""
