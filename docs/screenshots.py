@@ -33,6 +33,14 @@ def wait_for(predicate, timeout_s: float = 300.0) -> None:
     app.processEvents()
 
 
+def pause(ms: int) -> None:
+    """Let the event loop run for ``ms`` milliseconds (background results arrive)."""
+    if ms > 0:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+
 def main() -> int:
     from automl_gui.gui.app import create_application
     from automl_gui.gui.main_window import MainWindow
@@ -55,6 +63,7 @@ def main() -> int:
     for name in ("data", "preprocess", "model"):
         window.go_to(name)
         wait_for(lambda: True)
+        pause(2000 if images else 0)  # thumbnails and the augmentation preview load lazily
         window.grab().save(
             str(out / f"{'123'['data preprocess model'.split().index(name)]}_{name}.png")
         )
@@ -78,6 +87,14 @@ def main() -> int:
     window.grab().save(str(out / "4_train_done.png"))
     window.go_to("evaluate")
     wait_for(lambda: True)
+    if images:  # show the images of the largest mistake cell, as a user would click
+        page_eval = window.image_pages["evaluate"]
+        matrix = window.state.run.report["confusion_matrix"]
+        cells = [(v, a, p) for a, row in enumerate(matrix) for p, v in enumerate(row) if a != p]
+        if cells:
+            _, a, p = max(cells)
+            page_eval.show_cell(a, p)
+        pause(2000)
     window.grab().save(str(out / "5_evaluate.png"))
     page = window.pages["predict"]
     if images:
@@ -87,6 +104,7 @@ def main() -> int:
     page.wait_idle(120000)
     window.go_to("predict")
     wait_for(lambda: True)
+    pause(2000 if images else 0)
     window.grab().save(str(out / "6_predict.png"))
     from automl_gui.gui.dialogs.export import ExportDialog
 
