@@ -592,31 +592,21 @@ def train_images_isolated(
     cancel: CancelToken | None = None,
 ) -> ImageRun:
     """:func:`train_images` in an EngineProcess (as ``pipeline.train_tabular_isolated``)."""
-    import shutil
-    import tempfile
-    from pathlib import Path
+    from automl_gui.core.pipeline import run_isolated
 
-    from automl_gui.core.export.bundle import load_keras_model
-
-    workdir = Path(tempfile.mkdtemp(prefix="automl-gui-run-"))
-    try:
-        run = process.run(
-            "automl_gui.core.images_pipeline:_train_in_child",
-            {
-                "dataset": dataset,
-                "preprocess": preprocess,
-                "model_config": model_config,
-                "training": training,
-                "plan": plan,
-                "model_path": str(workdir / "model.keras"),
-            },
-            on_event=on_event,
-            cancel=cancel,
-        )
-        run.model = load_keras_model(workdir / "model.keras")
-        return run
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return run_isolated(
+        process,
+        "automl_gui.core.images_pipeline:_train_in_child",
+        {
+            "dataset": dataset,
+            "preprocess": preprocess,
+            "model_config": model_config,
+            "training": training,
+            "plan": plan,
+        },
+        on_event=on_event,
+        cancel=cancel,
+    )
 
 
 def _train_in_child(

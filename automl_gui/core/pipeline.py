@@ -275,6 +275,28 @@ def train_tabular_isolated(
     child saves the trained model to a temporary file; it is loaded back here (safe mode) and
     the file removed. Same result, events and errors as :func:`train_tabular`.
     """
+    return run_isolated(
+        process,
+        "automl_gui.core.pipeline:_train_in_child",
+        {"df": df, "preprocess": preprocess, "mlp": mlp, "training": training, "plan": plan},
+        on_event=on_event,
+        cancel=cancel,
+    )
+
+
+def run_isolated(
+    process: Any,
+    target: str,
+    kwargs: dict[str, Any],
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """Run a training job ``target(**kwargs, model_path=...)`` in the engine process.
+
+    The child saves the run's model to ``model_path`` (a temporary .keras file) and returns
+    the run without it; the model is loaded back here in safe mode and the file removed.
+    """
     import shutil
     import tempfile
 
@@ -282,20 +304,11 @@ def train_tabular_isolated(
 
     workdir = Path(tempfile.mkdtemp(prefix="automl-gui-run-"))
     try:
+        model_path = workdir / "model.keras"
         run = process.run(
-            "automl_gui.core.pipeline:_train_in_child",
-            {
-                "df": df,
-                "preprocess": preprocess,
-                "mlp": mlp,
-                "training": training,
-                "plan": plan,
-                "model_path": str(workdir / "model.keras"),
-            },
-            on_event=on_event,
-            cancel=cancel,
+            target, {**kwargs, "model_path": str(model_path)}, on_event=on_event, cancel=cancel
         )
-        run.model = load_keras_model(workdir / "model.keras")
+        run.model = load_keras_model(model_path)
         return run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -172,3 +172,27 @@ def test_backbone_two_phases_with_cached_features(folder, tmp_path):
     assert run.phases == [("head", 0), ("fine-tune", 2)]
     assert len(run.history["loss"]) == 3
     assert run.metadata["architecture"] == "resnet50"
+
+
+def test_training_in_the_engine_process_returns_a_usable_model(folder):
+    from automl_gui.core.images_pipeline import train_images_isolated
+    from automl_gui.core.process import EngineProcess
+
+    process = EngineProcess(warm=False)
+    try:
+        events: list = []
+        pre = ImagePreprocessConfig(image_size=32)
+        pre.augment.enabled = False
+        run = train_images_isolated(
+            process,
+            scan_images(str(folder)),
+            pre,
+            ImageModelConfig(architecture="cnn"),
+            TrainConfig(epochs=1, batch_size=16),
+            on_event=events.append,
+        )
+    finally:
+        process.close()
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0]
+    again = np.asarray(run.model.predict(run.samples, verbose=0))
+    assert np.allclose(again, np.array(run.metadata["sample_predictions"]), atol=1e-5)

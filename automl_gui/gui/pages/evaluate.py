@@ -7,13 +7,11 @@ plots. Plus the training summary and diagnosis, and "Save report…" (report.jso
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -25,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages._report import ReportSaving
 from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -56,7 +54,7 @@ def _plot(title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
     return w
 
 
-class EvaluatePage(QWidget):
+class EvaluatePage(ReportSaving, QWidget):
     """Shows how the trained model did on the held-out test split."""
 
     name = "evaluate"
@@ -278,33 +276,3 @@ class EvaluatePage(QWidget):
     def shown_rows(self) -> Any:
         """The DataFrame the rows table currently shows (tests)."""
         return self.errors_model.frame
-
-    # -- saving ------------------------------------------------------------------------------
-    def _save_report_clicked(self) -> None:
-        settings = app_settings.current()
-        folder = app_settings.last_folder(settings, "evaluate/last_folder")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save report", str(Path(folder) / "report.json"), "JSON (*.json)"
-        )
-        if path:
-            app_settings.set_last_folder(settings, path, "evaluate/last_folder")
-            self.save_report(path)
-
-    def save_report(self, path: str) -> bool:
-        """Write the run's report to ``path`` as JSON (atomically). True on success."""
-        if self.run is None:
-            return False
-        from automl_gui.core.errors import describe
-        from automl_gui.core.export.bundle import write_json
-        from automl_gui.core.files import atomic_write
-
-        target = Path(path)
-        try:
-            atomic_write(target, lambda tmp: write_json(tmp, self.run.report))
-        except (OSError, ValueError) as exc:
-            message, hint = describe(exc)
-            self.banner.show_message(message, hint, "error")
-            return False
-        self.banner.show_message(f"Saved the report to {target}.", "", "success")
-        self.state.status.emit(f"Saved {target.name}")
-        return True

@@ -12,13 +12,11 @@ any other run clears the page.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -30,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages._report import ReportSaving
 from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -112,7 +110,7 @@ def gallery_items(rows: Any, class_names: list[str], *, arrow: bool) -> list[tup
     return items
 
 
-class ImageEvaluatePage(QWidget):
+class ImageEvaluatePage(ReportSaving, QWidget):
     """Shows how the trained image model did on the held-out test images."""
 
     name = "evaluate"
@@ -402,33 +400,3 @@ class ImageEvaluatePage(QWidget):
         a, p = self.actual_combo.currentIndex(), self.predicted_combo.currentIndex()
         if a >= 0 and p >= 0:
             self.show_cell(a, p)
-
-    # -- saving ------------------------------------------------------------------------------
-    def _save_report_clicked(self) -> None:
-        settings = app_settings.current()
-        folder = app_settings.last_folder(settings, "evaluate/last_folder")
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save report", str(Path(folder) / "report.json"), "JSON (*.json)"
-        )
-        if path:
-            app_settings.set_last_folder(settings, path, "evaluate/last_folder")
-            self.save_report(path)
-
-    def save_report(self, path: str) -> bool:
-        """Write the run's report to ``path`` as JSON (atomically). True on success."""
-        if self.run is None:
-            return False
-        from automl_gui.core.errors import describe
-        from automl_gui.core.export.bundle import write_json
-        from automl_gui.core.files import atomic_write
-
-        target = Path(path)
-        try:
-            atomic_write(target, lambda tmp: write_json(tmp, self.run.report))
-        except (OSError, ValueError) as exc:
-            message, hint = describe(exc)
-            self.banner.show_message(message, hint, "error")
-            return False
-        self.banner.show_message(f"Saved the report to {target}.", "", "success")
-        self.state.status.emit(f"Saved {target.name}")
-        return True

@@ -1,0 +1,42 @@
+"""“Save report…” for both Evaluate pages (tables and images): the run's report.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from automl_gui.gui import settings as app_settings
+
+
+class ReportSaving:
+    """Mixin for a page with ``run`` (a finished run), ``banner`` and ``state``."""
+
+    def _save_report_clicked(self) -> None:
+        settings = app_settings.current()
+        folder = app_settings.last_folder(settings, "evaluate/last_folder")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save report", str(Path(folder) / "report.json"), "JSON (*.json)"
+        )
+        if path:
+            app_settings.set_last_folder(settings, path, "evaluate/last_folder")
+            self.save_report(path)
+
+    def save_report(self, path: str) -> bool:
+        """Write the run's report to ``path`` as JSON (atomically). True on success."""
+        if self.run is None:
+            return False
+        from automl_gui.core.errors import describe
+        from automl_gui.core.export.bundle import write_json
+        from automl_gui.core.files import atomic_write
+
+        target = Path(path)
+        try:
+            atomic_write(target, lambda tmp: write_json(tmp, self.run.report))
+        except (OSError, ValueError) as exc:
+            message, hint = describe(exc)
+            self.banner.show_message(message, hint, "error")
+            return False
+        self.banner.show_message(f"Saved the report to {target}.", "", "success")
+        self.state.status.emit(f"Saved {target.name}")
+        return True
