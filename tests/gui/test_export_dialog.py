@@ -109,3 +109,15 @@ def test_without_a_model_export_is_refused(qtbot):
     assert not d.export_button.isEnabled()
     assert d.export_to("/tmp/never-written.keras", "keras") is False
     assert set(d.format_buttons) == {"keras", "savedmodel"}
+
+
+def test_image_runs_are_described_as_images():
+    from types import SimpleNamespace
+
+    from automl_gui.gui.dialogs.export import describe_result
+
+    result = SimpleNamespace(
+        format="keras", ok=True, rows_compared=8, max_abs_diff=0.0, agreement=1.0, path="/x"
+    )
+    ok, text = describe_result(result, "images")
+    assert ok and "compared 8 images" in text

@@ -311,3 +311,22 @@ def test_many_qt_calls_do_not_exhaust_none_or_bool_references():
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_train_on_cpu_only_replans_and_is_remembered(make_window):
+    from automl_gui.core.hardware import Device
+
+    w = make_window()
+    gpu = Device("NVIDIA H100", "GPU", 80 * 2**30, (9, 0))
+    w.engine.devices = [gpu, Device("CPU", "CPU")]
+    w.state.set_engine_ready(True, None)
+    assert not w.action_force_cpu.isChecked()
+    w.action_force_cpu.trigger()
+    plan = w.state.hardware_plan
+    assert plan.strategy == "default" and "turned off" in plan.reason
+    assert "CPU" in w.device_label.text()
+    w.action_force_cpu.trigger()
+    assert w.state.hardware_plan.uses_gpu and w.state.hardware_plan.mixed_precision
+    w.action_force_cpu.trigger()
+    again = make_window()  # same settings file
+    assert again.action_force_cpu.isChecked() and again.engine.force_cpu

@@ -52,12 +52,15 @@ def _formats() -> dict[str, str]:
     return dict(FORMATS)
 
 
-def describe_result(result: Any) -> tuple[bool, str]:
-    """(ok, sentence) for an ExportResult, e.g. "Verified: reloaded the SavedModel and ..."."""
+def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
+    """(ok, sentence) for an ExportResult, e.g. "Verified: reloaded the SavedModel and ...".
+
+    ``what`` names the compared samples ("rows" for tables, "images" for image models).
+    """
     kind = "SavedModel" if result.format == "savedmodel" else ".keras file"
     if not result.ok:
         return False, f"Export problem: {result.message or 'the reloaded model disagrees.'}"
-    parts = [f"Verified: reloaded the {kind} and compared {result.rows_compared} rows"]
+    parts = [f"Verified: reloaded the {kind} and compared {result.rows_compared} {what}"]
     details = []
     if result.max_abs_diff is not None:
         details.append(f"max difference {result.max_abs_diff:.2g}")
@@ -81,9 +84,16 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export Model")
         self.setMinimumWidth(560)
 
+        images = getattr(state.run, "kind", "tabular") == "images"
+        self._compared = "images" if images else "rows"
+        takes = (
+            "decoded RGB images of any size (resizing and normalization are inside it)"
+            if images
+            else "raw rows (the preprocessing is inside it)"
+        )
         intro = QLabel(
-            "The exported model takes raw rows (the preprocessing is inside it) and comes with "
-            "metadata.json. After writing, it is reloaded and checked against this session."
+            f"The exported model takes {takes} and comes with metadata.json. After writing, "
+            "it is reloaded and checked against this session."
         )
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
@@ -251,7 +261,7 @@ class ExportDialog(QDialog):
 
     def _on_finished(self, result: Any) -> None:
         self.last_result = result
-        ok, text = describe_result(result)
+        ok, text = describe_result(result, self._compared)
         self._show_result(ok, text)
         self.state.status.emit("Export verified." if ok else "Export finished with a problem.")
         self.export_done.emit(result)
