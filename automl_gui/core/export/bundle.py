@@ -46,7 +46,7 @@ class Bundle:
 
     @property
     def kind(self) -> str:
-        """"tabular" or "images" (older bundles without the key are tables)."""
+        """ "tabular" or "images" (older bundles without the key are tables)."""
         return str(self.metadata.get("kind", "tabular"))
 
     @property
