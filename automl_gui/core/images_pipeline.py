@@ -378,13 +378,16 @@ def train_images(
             if val_paths
             else (None, None)
         )
-        head_input = built.head.inputs[0].name
+        # the Trainer feeds dicts of named inputs: give the head one (same layers, so
+        # training this trains the model's head)
+        features = keras.Input(shape=tuple(built.head.inputs[0].shape[1:]), name="features")
+        head = keras.Model({"features": features}, built.head(features), name="head_on_features")
         result1 = Trainer(phase_training, plan).fit(
-            built.head,
+            head,
             task,
-            {head_input: f_train},
+            {"features": f_train},
             fy_train,
-            {head_input: f_val} if f_val is not None else None,
+            {"features": f_val} if f_val is not None else None,
             fy_val,
             class_weight=class_weight,
             on_event=_offset_events(on_event, 0, ft_epochs),
