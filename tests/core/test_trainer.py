@@ -373,3 +373,39 @@ def test_importing_train_package_does_not_import_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_streamed_datasets_retry_out_of_memory_with_half_the_batch(keras, monkeypatch):
+    """fit_dataset rebuilds the datasets at half the batch size, weights reset, and says so."""
+    tf = lazy.tf()
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(96, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    inp = keras.Input((4,))
+    model = keras.Model(inp, keras.layers.Dense(2, activation="softmax")(inp))
+    built_with: list[int] = []
+
+    def make(batch: int):
+        built_with.append(batch)
+        return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)
+
+    real_fit = type(model).fit
+    calls = []
+
+    def fit(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(model), "fit", fit)
+    events = []
+    result = Trainer(TrainConfig(epochs=2, batch_size=32)).fit_dataset(
+        model, "binary", make, make, len(y), epoch_offset=3, on_event=events.append
+    )
+    assert result.batch_size == 16 and built_with == [32, 32, 16, 16]
+    assert any(
+        "retrying once with batch size 16" in e.message for e in events if isinstance(e, Log)
+    )
+    # a later phase counts on from the earlier one
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [3, 4]
