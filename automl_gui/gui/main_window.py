@@ -197,6 +197,12 @@ class MainWindow(QMainWindow):
             "Open &Sample", "Open the bundled demo dataset", self.open_sample
         )
         self.action_open_sample.setEnabled(sample is not None)
+        self.action_open_image_sample = self._action(
+            "Open Image Sam&ple",
+            "Open the bundled demo image folder (circles, squares and triangles)",
+            self.open_image_sample,
+        )
+        self.action_open_image_sample.setEnabled(app_settings.image_sample_path() is not None)
         self.action_export = self._action(
             "&Export Model…",
             "Save the trained model (.keras or SavedModel)",
@@ -210,6 +216,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_open_folder)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.action_open_sample)
+        file_menu.addAction(self.action_open_image_sample)
         file_menu.addSeparator()
         file_menu.addAction(self.action_export)
         file_menu.addSeparator()
@@ -284,6 +291,7 @@ class MainWindow(QMainWindow):
         self.image_data_page.busy_changed.connect(self._on_image_busy)
         st.dataset_changed.connect(self._show_kind_pages)
         self.data_page.sample_requested.connect(self.open_sample)
+        self.data_page.image_sample_requested.connect(self.open_image_sample)
         self.data_page.open_requested.connect(self.open_dialog)
         signal = getattr(self.train_page, "training_active_changed", None)
         if signal is not None:
@@ -454,9 +462,17 @@ class MainWindow(QMainWindow):
             return
         self.open_path(str(sample))
 
+    def open_image_sample(self) -> None:
+        """File → Open Image Sample."""
+        sample = app_settings.image_sample_path()
+        if sample is None:
+            self.show_problem("No sample image folder is installed.", "Open your own folder.")
+            return
+        self.open_path(str(sample))
+
     def _on_dataset_loaded(self, path: str) -> None:
-        sample = app_settings.sample_dataset_path()
-        if sample is None or Path(path).resolve() != sample.resolve():
+        samples = [app_settings.sample_dataset_path(), app_settings.image_sample_path()]
+        if all(s is None or Path(path).resolve() != s.resolve() for s in samples):
             app_settings.add_recent_file(self.settings, path)
         self._fill_recent_menu()
         self.banner.dismiss()

@@ -159,3 +159,9 @@ def sample_dataset_path() -> Path | None:
     folder = resource_path("samples")
     found = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     return found[0] if found else None
+
+
+def image_sample_path() -> Path | None:
+    """The demo image folder (``resources/samples/shapes``: one subfolder per class), or None."""
+    folder = resource_path("samples", "shapes")
+    return folder if folder.is_dir() and any(folder.iterdir()) else None

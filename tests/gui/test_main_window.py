@@ -330,3 +330,17 @@ def test_train_on_cpu_only_replans_and_is_remembered(make_window):
     w.action_force_cpu.trigger()
     again = make_window()  # same settings file
     assert again.action_force_cpu.isChecked() and again.engine.force_cpu
+
+
+def test_image_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors):
+    w = make_window()
+    assert w.action_open_image_sample.isEnabled()
+    with qtbot.waitSignal(w.image_data_page.loaded, timeout=60_000):
+        w.action_open_image_sample.trigger()
+    assert w.state.kind == "images" and w.state.images.class_names == [
+        "circle",
+        "square",
+        "triangle",
+    ]
+    assert len(w.state.images) == 120 and not w.state.images.bad_files and not errors
+    assert w.recent_files() == []

@@ -49,6 +49,7 @@ class DataPage(QWidget):
     load_failed = Signal(str, str)  # message, hint
     busy_changed = Signal(bool)
     sample_requested = Signal()
+    image_sample_requested = Signal()
     open_requested = Signal()
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -111,8 +112,8 @@ class DataPage(QWidget):
         self.welcome_title = QLabel("Welcome to automl-gui")
         self.welcome_title.setProperty("role", "title")
         self.welcome_text = QLabel(
-            "Train a Keras model on a table in a few clicks: load a CSV, TSV or Parquet file "
-            "(or drop it anywhere on this window), pick the column to predict, review the "
+            "Train a Keras model in a few clicks: load a CSV, TSV or Parquet table or a folder "
+            "of images (or drop it anywhere on this window), check what was found, review the "
             "automatic preprocessing and model, then train and watch it learn live."
         )
         self.welcome_text.setWordWrap(True)
@@ -126,15 +127,22 @@ class DataPage(QWidget):
             if sample
             else "No sample dataset is installed"
         )
+        self.image_sample_button = QPushButton("Open sample images")
+        self.image_sample_button.clicked.connect(self.image_sample_requested)
+        self.image_sample_button.setEnabled(app_settings.image_sample_path() is not None)
+        self.image_sample_button.setToolTip(
+            "Load the bundled demo image folder (circles, squares, triangles: 120 images)"
+        )
         self.own_button = QPushButton("Open your own…")
         self.own_button.setToolTip("Choose a CSV, TSV or Parquet file (Ctrl+O)")
         self.own_button.clicked.connect(self.open_requested)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.sample_button)
+        buttons.addWidget(self.image_sample_button)
         buttons.addWidget(self.own_button)
         buttons.addStretch(1)
-        hint = QLabel("Tip: drop a file anywhere on the window to open it.")
+        hint = QLabel("Tip: drop a file or an image folder anywhere on the window to open it.")
         hint.setProperty("role", "muted")
         self.welcome_text.setFixedWidth(560)
         # a fixed-width wrapped label does not ask for its wrapped height: seen clipped to
