@@ -40,6 +40,9 @@ class AppState(QObject):
         self.images: ImageDataset | None = None  # the scanned image folder (kind "images")
         self.image_preprocess = ImagePreprocessConfig()
         self.image_model = ImageModelConfig()
+        # what "auto" resolves to on this computer ("cnn" or a backbone whose weights are
+        # here), once the Model page has looked; None until then
+        self.auto_architecture: str | None = None
         self.profile: TableProfile | None = None
         self.warnings: list[DataWarning] = []
         self.target: str | None = None

@@ -186,6 +186,19 @@ def test_cnn_auto_size_comes_from_the_images(qtbot, prep, state, dataset):
     assert "Caching 12 images" in prep.cache_note.text()
 
 
+def test_auto_shows_the_size_of_the_network_auto_picks_here(qtbot, prep, state, dataset):
+    state.image_model.architecture = "auto"
+    state.set_image_dataset(dataset)
+    state.auto_architecture = "cnn"  # the Model page found no pretrained weights
+    state.notify_model_changed()
+    qtbot.waitUntil(lambda: prep.size_spin.text() != "Auto")
+    assert prep.effective_size() <= 48  # the CNN's size, not a backbone's 224
+    assert f"at {prep.effective_size()} px" in prep.cache_note.text()
+    state.auto_architecture = "inceptionv3"
+    state.notify_model_changed()
+    assert prep.size_spin.text() == "Auto (299 px)" and prep.effective_size() == 299
+
+
 def test_tiny_sizes_snap_to_the_minimum(prep, state):
     prep.size_spin.setValue(8)
     assert state.image_preprocess.image_size == 16

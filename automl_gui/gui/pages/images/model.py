@@ -432,6 +432,10 @@ class ImageModelPage(QWidget):
             self.auto_choice.setText("Auto will use: checking which weights are here…")
             return
         found = [a for a in BACKBONES if status.get(a, {}).get("path")]
+        resolved = found[0] if found else "cnn"
+        if self.state.auto_architecture != resolved:  # the Preprocess page shows Auto's size
+            self.state.auto_architecture = resolved
+            self.state.notify_model_changed()
         self.auto_choice.setText(
             f"Auto will use: {NAMES[found[0]]} (its weights are on this computer)."
             if found

@@ -427,6 +427,8 @@ class ImagePreprocessPage(QWidget):
 
     def _update_auto_texts(self) -> None:
         arch = self.state.image_model.architecture
+        if arch == "auto" and self.state.auto_architecture:
+            arch = self.state.auto_architecture  # what Auto picks on this computer
         cnn = (
             f"{self._cnn_auto_size} px for these images"
             if self._cnn_auto_size
@@ -483,7 +485,10 @@ class ImagePreprocessPage(QWidget):
         if arch in DEFAULT_SIZES:
             return DEFAULT_SIZES[arch]
         if arch == "auto":
-            return DEFAULT_SIZES["resnet50"]
+            resolved = self.state.auto_architecture
+            if resolved == "cnn":
+                return self._cnn_auto_size or 64
+            return DEFAULT_SIZES.get(resolved or "resnet50", DEFAULT_SIZES["resnet50"])
         return self._cnn_auto_size or 64
 
     # -- widgets -> config -------------------------------------------------------------------
