@@ -100,3 +100,11 @@ class Banner(QFrame):
         """Hide the banner."""
         self.hide()
         self.dismissed.emit()
+
+
+def muted_label(text: str = "") -> QLabel:
+    """A wrapped label in the muted style (explanations under a control)."""
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.training_settings import (
     TrainingSettingsForm,
@@ -145,13 +146,6 @@ def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
     return text
 
 
-def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    label.setWordWrap(True)
-    return label
-
-
 class ImageModelPage(QWidget):
     """Step 3 for image folders: network, pretrained weights, fine-tuning, training."""
 
@@ -192,7 +186,7 @@ class ImageModelPage(QWidget):
     def _build(self) -> None:
         title = QLabel("Model")
         title.setProperty("role", "title")
-        intro = _muted(
+        intro = muted_label(
             "Auto uses a pretrained network when its weights are on this computer, else a CNN "
             "trained from scratch. Hover any setting for what it does."
         )
@@ -202,8 +196,8 @@ class ImageModelPage(QWidget):
             "The network to train. Pretrained networks (ResNet50, InceptionV3) reach high "
             "accuracy with few images; the Compact CNN needs no weights file.",
         )
-        self.arch_explain = _muted()
-        self.auto_choice = _muted()
+        self.arch_explain = muted_label()
+        self.auto_choice = muted_label()
         self.dropout_spin = dspin(
             0.0,
             0.9,
@@ -232,7 +226,7 @@ class ImageModelPage(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.status_labels[arch] = label
             wform.addRow(NAMES[arch], label)
-        self.file_label = _muted()
+        self.file_label = muted_label()
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.choose_button = QPushButton("Choose weights file…")
         self.choose_button.setToolTip(
@@ -247,7 +241,7 @@ class ImageModelPage(QWidget):
         file_row.addWidget(self.choose_button)
         file_row.addWidget(self.clear_file_button)
         file_row.addStretch(1)
-        self.folder_label = _muted()
+        self.folder_label = muted_label()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_button = QPushButton("Weights folder…")
         self.folder_button.setToolTip(
@@ -297,7 +291,7 @@ class ImageModelPage(QWidget):
             "fine-tuning does not wipe out what the network learned on ImageNet.",
             True,
         )
-        self.ft_note = _muted(PHASES)
+        self.ft_note = muted_label(PHASES)
         ft_box = QGroupBox("Fine-tuning (pretrained networks)")
         fform = QFormLayout(ft_box)
         fform.addRow(self.ft_note)

@@ -42,6 +42,7 @@ from automl_gui.core.preprocess.image_config import (
     ImagePreprocessConfig,
 )
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.training_settings import combo, select, spin
 from automl_gui.gui.workers import JobWorker
@@ -165,13 +166,6 @@ def to_pixmap(image: np.ndarray, side: int = TILE) -> QPixmap:
     return QPixmap.fromImage(qimage).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode)
 
 
-def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    label.setWordWrap(True)
-    return label
-
-
 class ImagePreprocessPage(QWidget):
     """Step 2 for image folders: model input, augmentation (with preview) and the split."""
 
@@ -215,7 +209,7 @@ class ImagePreprocessPage(QWidget):
     def _build(self) -> None:
         title = QLabel("Preprocess")
         title.setProperty("role", "title")
-        intro = _muted(
+        intro = muted_label(
             "How images are fed to the network. Everything here becomes part of the saved "
             "model, so it later accepts images of any size. Hover a setting for what it does."
         )
@@ -270,7 +264,7 @@ class ImagePreprocessPage(QWidget):
             box.setSingleStep(step)
             box.setSpecialValueText("Off")
             box.setToolTip(tip)
-            label = _muted()
+            label = muted_label()
             label.setMinimumWidth(150)
             row = QHBoxLayout()
             row.addWidget(box)
@@ -281,7 +275,7 @@ class ImagePreprocessPage(QWidget):
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setToolTip("Set the augmentation back to its default strengths.")
         self.reset_button.clicked.connect(self.reset_augmentation)
-        self.speed_note = _muted(
+        self.speed_note = muted_label(
             "Tip: with augmentation off, ResNet50 and InceptionV3 compute the backbone's "
             "features once and train the new head on them — much faster."
         )
@@ -301,7 +295,7 @@ class ImagePreprocessPage(QWidget):
         for box in (self.val_spin, self.test_spin):
             box.setSuffix(" %")
         self.seed_spin = spin(0, 2**31 - 1, "Random seed of the split and the augmentation.")
-        self.split_note = _muted()
+        self.split_note = muted_label()
         self.cache_check = QCheckBox("Cache decoded images in memory")
         self.cache_check.setToolTip(
             "Keep images decoded and resized in memory after the first epoch: later epochs "
@@ -309,7 +303,7 @@ class ImagePreprocessPage(QWidget):
             "Only for datasets that fit in memory; leave it off for large ones, which then "
             "stream from disk."
         )
-        self.cache_note = _muted()
+        self.cache_note = muted_label()
         split_box = QGroupBox("Split and loading")
         sform = QFormLayout(split_box)
         sform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -327,7 +321,7 @@ class ImagePreprocessPage(QWidget):
         grid.setSpacing(6)
         heads = ["As loaded"] + [f"Augmented {i + 1}" for i in range(PREVIEW_AUGMENTED)]
         for col, text in enumerate(heads):
-            head = _muted(text)
+            head = muted_label(text)
             head.setAlignment(Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(head, 0, col)
         self.tiles: list[list[QLabel]] = []
@@ -342,7 +336,7 @@ class ImagePreprocessPage(QWidget):
                 grid.addWidget(tile, row + 1, col)
                 tiles.append(tile)
             self.tiles.append(tiles)
-        self.preview_status = _muted()
+        self.preview_status = muted_label()
         self.new_samples_button = QPushButton("New samples")
         self.new_samples_button.setToolTip("Preview other images of the dataset.")
         self.new_samples_button.clicked.connect(self.new_samples)
