@@ -196,21 +196,48 @@ def _cached_features(
     return np.concatenate(feats), np.concatenate(ys)
 
 
+def _prediction_frame(paths: list[str], proba: np.ndarray, names: list[str]) -> Any:
+    """``path, prediction, confidence, probability_<class>...`` for predicted images."""
+    import pandas as pd
+
+    pred = proba.argmax(axis=1) if len(proba) else np.zeros(0, int)
+    frame = pd.DataFrame(
+        {
+            "path": paths,
+            "prediction": np.asarray(names, dtype=object)[pred] if len(proba) else [],
+            "confidence": proba.max(axis=1).astype("float64") if len(proba) else [],
+        }
+    )
+    for c, name in enumerate(names):
+        frame[f"probability_{name}"] = proba[:, c].astype("float64")
+    return frame
+
+
 def _predict_dataset(
-    model: Any, paths: list[str], image_size: int, batch: int, cancel: CancelToken | None
+    model: Any,
+    paths: list[str],
+    image_size: int,
+    batch: int,
+    cancel: CancelToken | None,
+    on_event: EventCallback | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities, index into ``paths``) for the files that decode."""
+    """(probabilities, index into ``paths``) for the files that decode (others skipped)."""
     from automl_gui.core.preprocess.images import make_dataset
 
     idx = np.arange(len(paths), dtype="int32")
     ds = make_dataset(paths, idx, image_size, batch, shuffle=False)
     outs: list[np.ndarray] = []
     kept: list[np.ndarray] = []
+    done = 0
     for x, i in ds:
         if cancel is not None:
             cancel.raise_if_cancelled()
         outs.append(np.asarray(model(x, training=False), dtype=np.float32))
         kept.append(np.asarray(i))
+        done += len(kept[-1])
+        if on_event is not None:
+            message = f"Predicted {done:,}/{len(paths):,}"
+            emit(on_event, Progress("predict", done / max(1, len(paths)), message))
     if not outs:
         n_out = int(model.outputs[0].shape[-1])
         return np.zeros((0, n_out), np.float32), np.zeros(0, "int32")
@@ -236,13 +263,10 @@ def train_images(
         CancelledError: cancelled before training began (a Stop during training returns
             normally with the best weights).
     """
-    import dataclasses
-
-    import pandas as pd
 
     from automl_gui.core import lazy
     from automl_gui.core.evaluate.metrics import evaluate_classification
-    from automl_gui.core.export.bundle import FORMAT_VERSION, _versions, jsonable
+    from automl_gui.core.export.bundle import base_metadata, jsonable
     from automl_gui.core.hardware import apply_plan
     from automl_gui.core.models.images import (
         auto_fine_tune_layers,
@@ -478,18 +502,9 @@ def train_images(
     proba, kept = _predict_dataset(model, test_paths, image_size, batch, None)
     y_kept = y_test[kept] if len(kept) else np.zeros(0, "int32")
     report = evaluate_classification(y_kept, proba.astype("float64"), names)
-    pred = proba.argmax(axis=1) if len(proba) else np.zeros(0, int)
-    name_arr = np.asarray(names, dtype=object)
-    test_predictions = pd.DataFrame(
-        {
-            "path": [test_paths[i] for i in kept],
-            "actual": name_arr[y_kept] if len(kept) else [],
-            "prediction": name_arr[pred] if len(kept) else [],
-            "confidence": proba.max(axis=1).astype("float64") if len(proba) else [],
-        }
-    )
-    for i, name in enumerate(names):
-        test_predictions[f"probability_{name}"] = proba[:, i].astype("float64")
+    test_predictions = _prediction_frame([test_paths[i] for i in kept], proba, names)
+    actual = np.asarray(names, dtype=object)[y_kept] if len(kept) else []
+    test_predictions.insert(1, "actual", actual)
     skipped = len(test_paths) - len(kept)
     if skipped:
         notices.append(f"{skipped} test image(s) could not be decoded and were not evaluated.")
@@ -499,14 +514,9 @@ def train_images(
     sample_out = (
         np.asarray(model.predict(samples, verbose=0), np.float32) if samples is not None else None
     )
-    import datetime as _dt
-
     metadata: dict[str, Any] = jsonable(
         {
-            "format_version": FORMAT_VERSION,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "versions": _versions(),
-            "kind": "images",
+            **base_metadata("images"),
             "task": task,
             "class_names": names,
             "architecture": arch,
@@ -523,11 +533,7 @@ def train_images(
             "sample_predictions": sample_out.tolist() if sample_out is not None else None,
             "phases": [list(p) for p in phases],
             "training_result": {
-                "best_epoch": result.best_epoch,
-                "epochs_run": result.epochs_run,
-                "stopped_reason": result.stopped_reason,
-                "seconds": round(result.seconds, 3),
-                "batch_size": result.batch_size,
+                **result.summary(),
                 "fine_tuned_layers": fine_tune if ft_epochs else 0,
             },
             "data": {
@@ -632,53 +638,51 @@ def _train_in_child(
     return run
 
 
-def collect_image_paths(paths: list[str]) -> tuple[list[str], list[BadFile], int]:
+def collect_image_paths(
+    paths: list[str],
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[str], list[BadFile], int]:
     """Image files among ``paths`` (folders recursed, hidden skipped), sorted.
 
+    Lists and checks them as the dataset scan does (``Walker``, parallel ``check_files``).
     Returns (image paths, files with an image extension that are broken, other files ignored).
 
     Raises:
         DataError: a path does not exist, or nothing usable was found.
     """
     import os
-    from pathlib import Path
 
-    from automl_gui.core.data.images import IMAGE_EXTENSIONS, BadImageError, check_image
+    from automl_gui.core.data._image_files import Walker, check_files
+    from automl_gui.core.data.images import IMAGE_EXTENSIONS
 
+    walker = Walker(on_event, cancel)
     candidates: list[str] = []
-    other = 0
     for raw in paths:
-        p = Path(raw).expanduser()
-        if not p.exists() and not p.is_symlink():
+        path = os.path.abspath(os.path.expanduser(raw))
+        if not os.path.lexists(path):
             raise DataError(f"'{raw}' does not exist.", "Check the path.")
-        if p.is_dir():
-            for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith("."):
-                        continue
-                    if name.lower().endswith(IMAGE_EXTENSIONS):
-                        candidates.append(str(Path(dirpath) / name))
-                    else:
-                        other += 1
-        elif p.name.lower().endswith(IMAGE_EXTENSIONS):
-            candidates.append(str(p.absolute()))
+        if os.path.isdir(path):
+            candidates.extend(walker.images_under(path))
+        elif path.lower().endswith(IMAGE_EXTENSIONS):
+            candidates.append(path)
         else:
-            other += 1
+            walker.other += 1
+    candidates = sorted(dict.fromkeys(candidates))
     good: list[str] = []
     bad: list[BadFile] = []
-    for path in sorted(dict.fromkeys(candidates)):
-        try:
-            check_image(path)
+    for path, checked in zip(candidates, check_files(candidates, on_event, cancel), strict=True):
+        if isinstance(checked, str):
+            bad.append(BadFile(path, checked))
+        else:
             good.append(path)
-        except BadImageError as exc:
-            bad.append(BadFile(path, str(exc)))
     if not good and not bad:
         raise DataError(
             "No image files found in what was given.",
             "Give image files (.jpg .png .bmp .gif .webp) or folders holding them.",
         )
-    return good, bad, other
+    return good, bad, walker.other
 
 
 def predict_images(
@@ -701,53 +705,22 @@ def predict_images(
             "This model was trained on a table, not on images.",
             "Give it a table (CSV, TSV or Parquet), or choose an image model.",
         )
-    good, bad, _other = collect_image_paths(paths)
+    good, bad, _other = collect_image_paths(paths, on_event=on_event, cancel=cancel)
     names = list(bundle.class_names or [])
     size = int(bundle.metadata.get("image_size") or 0)
     if size <= 0:
         raise DataError("The model's metadata lacks its image size.", "Export the model again.")
     emit(on_event, Progress("predict", 0.0, f"Predicting {len(good):,} images…"))
-    outs: list[np.ndarray] = []
-    kept: list[np.ndarray] = []
-    from automl_gui.core.preprocess.images import make_dataset
-
-    if good:
-        ds = make_dataset(good, np.arange(len(good), dtype="int32"), size, batch_size)
-        done = 0
-        for x, i in ds:
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            outs.append(np.asarray(bundle.model(x, training=False), dtype=np.float32))
-            kept.append(np.asarray(i))
-            done += len(kept[-1])
-            emit(
-                on_event, Progress("predict", done / len(good), f"Predicted {done:,}/{len(good):,}")
-            )
-    proba = np.concatenate(outs) if outs else np.zeros((0, len(names)), np.float32)
-    index = np.concatenate(kept) if kept else np.zeros(0, "int32")
-    failed = sorted(set(range(len(good))) - {int(i) for i in index})
-    rows: list[dict[str, Any]] = []
-    for row, i in enumerate(index):
-        record: dict[str, Any] = {
-            "path": good[int(i)],
-            "prediction": names[int(proba[row].argmax())],
-            "confidence": float(proba[row].max()),
-        }
-        for c, name in enumerate(names):
-            record[f"probability_{name}"] = float(proba[row, c])
-        record["error"] = ""
-        rows.append(record)
-    for path, reason in [(good[i], "could not be decoded") for i in failed] + [
-        (b.path, b.reason) for b in bad
-    ]:
-        record = {"path": path, "prediction": "", "confidence": float("nan")}
-        for name in names:
-            record[f"probability_{name}"] = float("nan")
-        record["error"] = reason
-        rows.append(record)
-    columns = ["path", "prediction", "confidence", *[f"probability_{n}" for n in names], "error"]
-    df = pd.DataFrame.from_records(rows, columns=columns)
-    order = {p: k for k, p in enumerate(sorted(df["path"]))}
-    df = df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
+    proba, index = _predict_dataset(bundle.model, good, size, batch_size, cancel, on_event)
+    df = _prediction_frame([good[int(i)] for i in index], proba, names)
+    df["error"] = ""
+    decoded = {int(i) for i in index}
+    failed = [(p, "could not be decoded") for k, p in enumerate(good) if k not in decoded]
+    failed += [(b.path, b.reason) for b in bad]
+    if failed:
+        rows = pd.DataFrame({"path": [p for p, _ in failed], "error": [r for _, r in failed]})
+        rows["prediction"] = ""
+        df = pd.concat([df, rows], ignore_index=True)  # probabilities become NaN
+    df = df.sort_values("path", kind="stable", ignore_index=True)
     emit(on_event, Progress("predict", 1.0, "Done."))
     return df

@@ -201,13 +201,7 @@ def train_tabular(
         target=preprocess.target,
         extra={
             "preprocessing_fitted": pre.summary,
-            "training_result": {
-                "best_epoch": result.best_epoch,
-                "epochs_run": result.epochs_run,
-                "stopped_reason": result.stopped_reason,
-                "seconds": round(result.seconds, 3),
-                "batch_size": result.batch_size,
-            },
+            "training_result": result.summary(),
             "data": {
                 "rows_in": prepared.rows_in,
                 "rows_used": prepared.rows_used,

@@ -129,6 +129,16 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def base_metadata(kind: str) -> dict[str, Any]:
+    """The keys every bundle's metadata starts with: format, creation time, versions, kind."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "kind": kind,
+    }
+
+
 def make_metadata(
     *,
     schema: Any,
@@ -161,10 +171,7 @@ def make_metadata(
     else:
         records = jsonable(list(sample_rows or [])[:MAX_SAMPLE_ROWS])
     meta: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "versions": _versions(),
-        "kind": "tabular",
+        **base_metadata("tabular"),
         "task": getattr(task, "value", task),
         "target": target,
         "class_names": list(class_names) if class_names is not None else None,

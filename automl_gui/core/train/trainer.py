@@ -58,6 +58,16 @@ class TrainResult:
     seconds: float = 0.0
     batch_size: int = 0
 
+    def summary(self) -> dict[str, Any]:
+        """The figures a saved model's metadata records about its training."""
+        return {
+            "best_epoch": self.best_epoch,
+            "epochs_run": self.epochs_run,
+            "stopped_reason": self.stopped_reason,
+            "seconds": round(self.seconds, 3),
+            "batch_size": self.batch_size,
+        }
+
 
 def auto_batch_size(n_rows: int, plan: Any = None) -> int:
     """Batch size for "auto": a power of two near n/50 in [16, 512], at most the plan's.
