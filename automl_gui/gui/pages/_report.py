@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton
 
 from automl_gui.gui import settings as app_settings
 
 
 class ReportSaving:
     """Mixin for a page with ``run`` (a finished run), ``banner`` and ``state``."""
+
+    def _report_header(self, title_text: str) -> QHBoxLayout:
+        """The page title with the "Save report…" button (``self.save_button``) at the right."""
+        title = QLabel(title_text)
+        title.setProperty("role", "title")
+        self.save_button = QPushButton("Save report…")
+        self.save_button.setToolTip("Write the test-split report as report.json")
+        self.save_button.clicked.connect(self._save_report_clicked)
+        self.save_button.setEnabled(False)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.save_button)
+        return header
 
     def _save_report_clicked(self) -> None:
         settings = app_settings.current()

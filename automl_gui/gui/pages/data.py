@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -27,6 +26,7 @@ from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.page_layout import BusyRow
 from automl_gui.gui.widgets.profile_view import ProfileView
 from automl_gui.gui.widgets.warnings_view import WarningsView
 from automl_gui.gui.workers import JobWorker
@@ -76,24 +76,15 @@ class DataPage(QWidget):
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner = Banner()
 
-        self.busy_bar = QProgressBar()
+        self.busy_box = BusyRow(
+            "Reading and profiling the file in the background",
+            "Stop loading this file (the current dataset stays)",
+            160,
+        )
+        self.busy_bar, self.busy_label = self.busy_box.bar, self.busy_box.label
         self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(160)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setToolTip("Reading and profiling the file in the background")
-        self.busy_label = QLabel()
-        self.busy_label.setProperty("role", "muted")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop loading this file (the current dataset stays)")
+        self.cancel_button = self.busy_box.cancel_button
         self.cancel_button.clicked.connect(self.cancel_load)
-        busy_row = QHBoxLayout()
-        busy_row.addWidget(self.busy_bar)
-        busy_row.addWidget(self.busy_label, 1)
-        busy_row.addWidget(self.cancel_button)
-        self.busy_box = QWidget()
-        self.busy_box.setLayout(busy_row)
-        busy_row.setContentsMargins(0, 0, 0, 0)
-        self.busy_box.hide()
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_welcome())

@@ -12,9 +12,7 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -65,16 +63,7 @@ class EvaluatePage(ReportSaving, QWidget):
         self.state = state
         self.run: Any = None
 
-        title = QLabel("Evaluate")
-        title.setProperty("role", "title")
-        self.save_button = QPushButton("Save report…")
-        self.save_button.setToolTip("Write the test-split report as report.json")
-        self.save_button.clicked.connect(self._save_report_clicked)
-        self.save_button.setEnabled(False)
-        header = QHBoxLayout()
-        header.addWidget(title)
-        header.addStretch(1)
-        header.addWidget(self.save_button)
+        header = self._report_header("Evaluate")
 
         self.summary = QLabel("Train a model to see its results on held-out test data.")
         self.summary.setProperty("role", "muted")

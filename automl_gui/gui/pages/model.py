@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -21,6 +19,7 @@ from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import CompactSpinBox, TrainingSettingsForm
 from automl_gui.gui.widgets.training_settings import combo as _combo
 from automl_gui.gui.widgets.training_settings import dspin as _dspin
@@ -172,23 +171,7 @@ class ModelPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.defaults_button)
-        inner = QWidget()
-        inner_layout = QVBoxLayout(inner)
-        inner_layout.setContentsMargins(16, 12, 16, 12)
-        inner_layout.addWidget(title)
-        inner_layout.addWidget(intro)
-        inner_layout.addLayout(boxes)
-        inner_layout.addLayout(buttons)
-        inner_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(inner)
-        scroll.viewport().setAutoFillBackground(False)  # keep the window's background
-        inner.setAutoFillBackground(False)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        scrolling_page(self, title, intro, boxes, buttons, stretch=True)
 
         for box in (self.family_combo, self.activation_combo):
             box.currentIndexChanged.connect(self._on_edit)

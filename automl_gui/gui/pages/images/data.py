@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSlider,
     QSplitter,
@@ -42,6 +41,7 @@ from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.bar_chart import PALETTE, HorizontalBarChart, Series, scrolling
 from automl_gui.gui.widgets.image_gallery import ImageGallery
+from automl_gui.gui.widgets.page_layout import BusyRow
 from automl_gui.gui.workers import JobWorker
 
 KEY_THUMB_SIZE = "images/thumb_size"
@@ -101,24 +101,15 @@ class ImageDataPage(QWidget):
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner = Banner()
 
-        self.progress = QProgressBar()
+        self.busy_box = BusyRow(
+            "Every image is opened and checked once, in the background",
+            "Stop checking this folder (the current dataset stays)",
+            220,
+        )
+        self.progress, self.busy_label = self.busy_box.bar, self.busy_box.label
         self.progress.setRange(0, 1000)
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(False)
-        self.progress.setToolTip("Every image is opened and checked once, in the background")
-        self.busy_label = QLabel()
-        self.busy_label.setProperty("role", "muted")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop checking this folder (the current dataset stays)")
+        self.cancel_button = self.busy_box.cancel_button
         self.cancel_button.clicked.connect(self.cancel_load)
-        busy_row = QHBoxLayout()
-        busy_row.setContentsMargins(0, 0, 0, 0)
-        busy_row.addWidget(self.progress)
-        busy_row.addWidget(self.busy_label, 1)
-        busy_row.addWidget(self.cancel_button)
-        self.busy_box = QWidget()
-        self.busy_box.setLayout(busy_row)
-        self.busy_box.hide()
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self._build_empty())

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -124,16 +123,7 @@ class ImageEvaluatePage(ReportSaving, QWidget):
         self.cell_items: list[tuple[str, str, str]] = []
         self.wrong_items: list[tuple[str, str, str]] = []
 
-        title = QLabel("Evaluate")
-        title.setProperty("role", "title")
-        self.save_button = QPushButton("Save report…")
-        self.save_button.setToolTip("Write the test-split report as report.json")
-        self.save_button.clicked.connect(self._save_report_clicked)
-        self.save_button.setEnabled(False)
-        header = QHBoxLayout()
-        header.addWidget(title)
-        header.addStretch(1)
-        header.addWidget(self.save_button)
+        header = self._report_header("Evaluate")
 
         self.summary = QLabel("Train a model to see its results on held-out test images.")
         self.summary.setProperty("role", "muted")
