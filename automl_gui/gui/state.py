@@ -11,10 +11,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from automl_gui.core.data.audio import AudioDataset
 from automl_gui.core.data.images import ImageDataset
 from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.models.image_config import ImageModelConfig
+from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
@@ -35,11 +37,14 @@ class AppState(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.kind = "tabular"  # "tabular" | "images": which pages the steps show
+        self.kind = "tabular"  # "tabular" | "images" | "audio": which pages the steps show
         self.table: LoadedTable | None = None
         self.images: ImageDataset | None = None  # the scanned image folder (kind "images")
         self.image_preprocess = ImagePreprocessConfig()
         self.image_model = ImageModelConfig()
+        self.audio: AudioDataset | None = None  # the scanned audio folder (kind "audio")
+        self.audio_preprocess = AudioPreprocessConfig()
+        self.audio_model = ImageModelConfig(fine_tune_epochs=5)
         # what "auto" resolves to on this computer ("cnn" or a backbone whose weights are
         # here), once the Model page has looked; None until then
         self.auto_architecture: str | None = None
@@ -60,6 +65,7 @@ class AppState(QObject):
     def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:
         self.kind = "tabular"
         self.images = None
+        self.audio = None
         self.table, self.profile = table, profile
         self.warnings = []
         self.target = self.task = None
@@ -71,6 +77,19 @@ class AppState(QObject):
         """A scanned image folder replaces whatever was loaded (settings are kept)."""
         self.kind = "images"
         self.images = dataset
+        self.audio = None
+        self.table = self.profile = None
+        self.warnings = []
+        self.target = self.task = None
+        self.preprocess = None
+        self.run = None
+        self.dataset_changed.emit()
+
+    def set_audio_dataset(self, dataset: AudioDataset | None) -> None:
+        """A scanned audio folder replaces whatever was loaded (settings are kept)."""
+        self.kind = "audio"
+        self.audio = dataset
+        self.images = None
         self.table = self.profile = None
         self.warnings = []
         self.target = self.task = None
@@ -80,7 +99,7 @@ class AppState(QObject):
 
     @property
     def has_dataset(self) -> bool:
-        return self.table is not None or self.images is not None
+        return self.table is not None or self.images is not None or self.audio is not None
 
     def set_target(
         self,
@@ -115,6 +134,8 @@ class AppState(QObject):
 
         if self.images is not None:
             return Path(self.images.root).name
+        if self.audio is not None:
+            return Path(self.audio.root).name
         if self.table is None:
             return ""
         return Path(self.table.source.path).name

@@ -1,0 +1,112 @@
+"""Audio preprocessing settings: sample rate, clip length, features, augmentation, split
+(JSON-friendly dataclasses, like ``image_config``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FEATURES = ("log-mel", "mfcc")
+DEFAULT_SAMPLE_RATE = 16_000
+MIN_SAMPLE_RATE = 4_000
+MAX_SAMPLE_RATE = 96_000
+#: the scan excludes clips shorter than this (seconds)
+MIN_CLIP_SECONDS = 0.01
+MAX_CLIP_SECONDS = 60.0
+#: automatic clip length: this percentile of the training clips' durations
+AUTO_CLIP_PERCENTILE = 95
+
+
+@dataclass
+class AudioAugmentConfig:
+    """Random augmentation applied during training only (layers inside the model, wrapped so
+    they never run in ``predict``).
+
+    Args:
+        enabled: turns all of them off at once.
+        noise: add white noise at a random SNR between ``snr_min_db`` and ``snr_max_db``.
+        gain_db: random gain in ±``gain_db`` decibels (0 = off).
+        shift: random circular time shift up to this fraction of the clip (0 = off).
+        time_mask: SpecAugment time masking, the widest mask as a fraction of the frames.
+        freq_mask: SpecAugment frequency masking, the widest mask as a fraction of the bands.
+        masks: how many time and how many frequency masks per clip.
+    """
+
+    enabled: bool = True
+    noise: bool = True
+    snr_min_db: float = 10.0
+    snr_max_db: float = 40.0
+    gain_db: float = 6.0
+    shift: float = 0.1
+    time_mask: float = 0.1
+    freq_mask: float = 0.1
+    masks: int = 1
+
+    @property
+    def active(self) -> bool:
+        """True when at least one augmentation would change a clip."""
+        if not self.enabled:
+            return False
+        strengths = (self.gain_db, self.shift, self.time_mask, self.freq_mask)
+        return self.noise or any(s > 0 for s in strengths)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AudioAugmentConfig:
+        return cls(**data)
+
+
+@dataclass
+class AudioPreprocessConfig:
+    """How clips become model inputs, and how the dataset is split.
+
+    Args:
+        sample_rate: every clip is mixed down to mono and resampled to this rate (Hz); the
+            exported model takes raw waveforms at this rate.
+        clip_seconds: fixed clip length; longer clips are cropped (randomly in training,
+            centred in evaluation and prediction), shorter ones zero-padded (centred).
+            0 = automatic: the 95th percentile of the clips' durations.
+        features: "log-mel" (log-mel spectrogram) or "mfcc" (MFCCs of the log-mel).
+        n_mels: mel bands.
+        window_ms, hop_ms: STFT window and hop in milliseconds (the FFT length is the next
+            power of two of the window).
+        n_mfcc: coefficients kept when ``features == "mfcc"``.
+        fmin, fmax: mel filterbank range in Hz (fmax 0 = half the sample rate).
+        augment: training-time augmentation.
+        validation_fraction, test_fraction: used when the folder is not already split
+            (stratified by class).
+        seed: split and augmentation seed.
+        cache: keep decoded, resampled clips in memory after the first epoch.
+    """
+
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    clip_seconds: float = 0.0
+    features: str = "log-mel"
+    n_mels: int = 64
+    window_ms: float = 25.0
+    hop_ms: float = 10.0
+    n_mfcc: int = 20
+    fmin: float = 20.0
+    fmax: float = 0.0
+    augment: AudioAugmentConfig = field(default_factory=AudioAugmentConfig)
+    validation_fraction: float = 0.15
+    test_fraction: float = 0.15
+    seed: int = 42
+    cache: bool = False
+
+    def n_samples(self, clip_seconds: float | None = None) -> int:
+        """Samples per clip at ``sample_rate`` (``clip_seconds`` overrides the setting,
+        e.g. once "auto" is resolved)."""
+        seconds = self.clip_seconds if clip_seconds is None else clip_seconds
+        return max(1, int(round(float(seconds) * int(self.sample_rate))))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AudioPreprocessConfig:
+        data = dict(data)
+        augment = AudioAugmentConfig.from_dict(data.pop("augment", {}) or {})
+        return cls(augment=augment, **data)
