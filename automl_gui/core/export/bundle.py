@@ -351,7 +351,8 @@ def load_keras_model(model_path: Path) -> Any:
     from automl_gui.core import lazy
 
     keras = lazy.keras()
-    import automl_gui.core.models.image_layers  # noqa: F401  (registers custom layers)
+    import automl_gui.core.models.audio_layers  # noqa: F401  (registers custom layers)
+    import automl_gui.core.models.image_layers  # noqa: F401
     import automl_gui.core.preprocess.layers  # noqa: F401
 
     try:
