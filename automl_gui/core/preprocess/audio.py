@@ -10,13 +10,26 @@ that (spectrogram, normalization, augmentation) happens inside the model.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from automl_gui.core.data.audio import AudioDataset, AudioItem
-from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.preprocess.audio_config import (
+    AUTO_CLIP_PERCENTILE,
+    DEFAULT_SAMPLE_RATE,
+    MAX_CLIP_SECONDS,
+    MAX_SAMPLE_RATE,
+    MIN_SAMPLE_RATE,
+    AudioPreprocessConfig,
+)
+
+#: the automatic clip length never exceeds this (seconds)
+AUTO_CLIP_MAX_SECONDS = 30.0
 
 
 @dataclass
@@ -35,32 +48,6 @@ class AudioSplit:
 
 def split_audio(dataset: AudioDataset, config: AudioPreprocessConfig) -> AudioSplit:
     """The folder's split when it has one, else stratified by class (as ``split_images``)."""
-    raise NotImplementedError
-
-
-def load_audio(path: str, sample_rate: int) -> np.ndarray:
-    """One clip as float32 mono at ``sample_rate`` (whole length).
-
-    Raises:
-        DataError: the file cannot be decoded (the message names it).
-    """
-    raise NotImplementedError
-
-
-def crop_or_pad(wave: np.ndarray, n_samples: int, offset: int | None = None) -> np.ndarray:
-    """``wave`` cut or zero-padded to ``n_samples``: the centred window/centred padding when
-    ``offset`` is None, else the window starting at ``offset``."""
-    raise NotImplementedError
-
-
-def auto_clip_seconds(durations: list[float] | np.ndarray) -> float:
-    """Automatic clip length: the 95th percentile of ``durations``, rounded up to 0.1 s,
-    within [0.1, 30] s (1.0 with no durations)."""
-    raise NotImplementedError
-
-
-def clip_seconds_for(dataset: AudioDataset, config: AudioPreprocessConfig) -> float:
-    """``config.clip_seconds`` or, when 0, :func:`auto_clip_seconds` of the dataset."""
     raise NotImplementedError
 
 
@@ -88,13 +75,159 @@ def make_audio_dataset(
     raise NotImplementedError
 
 
+# -- decode -------------------------------------------------------------------------------------
+def _check_rate(sample_rate: int) -> int:
+    rate = int(sample_rate)
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise ConfigError(
+            f"Sample rate {sample_rate} Hz is outside {MIN_SAMPLE_RATE:,}–{MAX_SAMPLE_RATE:,} Hz.",
+            f"Use e.g. {DEFAULT_SAMPLE_RATE:,} Hz.",
+        )
+    return rate
+
+
+def _decode(path: str, sample_rate: int) -> np.ndarray:
+    """Decode, mix down and resample; lets soundfile's/soxr's own errors through.
+
+    Both libraries release the GIL while they work (cffi calls; soxr's C core), so threads
+    (the tf.data parallel map, ``load_clips``) really decode in parallel.
+    """
+    import soundfile as sf
+    import soxr
+
+    data, rate = sf.read(path, dtype="float32", always_2d=True)
+    wave = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
+    if rate != sample_rate and len(wave):
+        wave = soxr.resample(wave, rate, sample_rate, quality="HQ")
+    wave = np.nan_to_num(np.asarray(wave, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
+    # Float files may hold samples beyond full scale, and resampling can overshoot a little.
+    return np.clip(wave, -1.0, 1.0, out=wave)
+
+
+def load_audio(path: str, sample_rate: int) -> np.ndarray:
+    """One clip as float32 mono at ``sample_rate`` (whole length).
+
+    Mono is the mean of the channels; a different rate is converted with soxr's high-quality
+    band-limited resampler (anti-aliased when downsampling). Samples are clipped to [-1, 1].
+
+    Raises:
+        ConfigError: ``sample_rate`` out of range.
+        DataError: the file cannot be decoded (the message names it).
+    """
+    rate = _check_rate(sample_rate)
+    try:
+        return _decode(str(path), rate)
+    except (RuntimeError, OSError, ValueError, TypeError, EOFError) as exc:
+        missing = not os.path.exists(str(path))
+        reason = "file not found" if missing else f"not a readable audio file ({exc})"
+        raise DataError(
+            f"Could not read the clip {path}: {reason}.",
+            "Check that the file exists and is a WAV, FLAC, OGG or MP3 file.",
+        ) from None
+
+
+def crop_or_pad(wave: np.ndarray, n_samples: int, offset: int | None = None) -> np.ndarray:
+    """``wave`` cut or zero-padded to ``n_samples``: the centred window/centred padding when
+    ``offset`` is None, else the window starting at ``offset``.
+
+    Centred means: a longer clip keeps ``wave[(n - n_samples) // 2:][:n_samples]``; a shorter
+    one gets ``(n_samples - n) // 2`` zeros before it and the rest after (the same arithmetic
+    as the TF crop in :func:`make_audio_dataset` and the model's ``CropOrPad`` layer). An
+    ``offset`` is clamped into the clip; padding is always centred.
+    """
+    wave = np.asarray(wave, dtype=np.float32).reshape(-1)
+    n, want = len(wave), int(n_samples)
+    if want < 1:
+        raise ConfigError(f"Clip length of {n_samples} samples is too short.", "Use e.g. 1 s.")
+    if n >= want:
+        extra = n - want
+        start = extra // 2 if offset is None else min(max(int(offset), 0), extra)
+        return wave[start : start + want].copy()
+    out = np.zeros(want, dtype=np.float32)
+    left = (want - n) // 2
+    out[left : left + n] = wave
+    return out
+
+
 def load_clips(paths: list[str], sample_rate: int, n_samples: int) -> np.ndarray:
     """``(n, n_samples)`` float32 centred clips (for samples, previews and tests).
+
+    Decoded in a few threads (the decoders release the GIL).
 
     Raises:
         DataError: a file cannot be decoded.
     """
-    raise NotImplementedError
+    rate = _check_rate(sample_rate)
+    want = int(n_samples)
+    out = np.zeros((len(paths), max(want, 1)), dtype=np.float32)[:, :want]
+    if not paths:
+        return out
+
+    def one(path: str) -> np.ndarray:
+        return crop_or_pad(load_audio(path, rate), want)
+
+    if len(paths) < 4:
+        clips = [one(p) for p in paths]
+    else:
+        with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+            clips = list(pool.map(one, [str(p) for p in paths]))
+    for k, clip in enumerate(clips):
+        out[k] = clip
+    return out
+
+
+# -- clip length --------------------------------------------------------------------------------
+def auto_clip_seconds(durations: list[float] | np.ndarray) -> float:
+    """Automatic clip length: the 95th percentile of ``durations``, rounded up to 0.1 s,
+    within [0.1, 30] s (1.0 with no durations)."""
+    values = np.asarray(durations, dtype=np.float64).reshape(-1)
+    values = values[np.isfinite(values) & (values > 0)]
+    if not len(values):
+        return 1.0
+    p = float(np.percentile(values, AUTO_CLIP_PERCENTILE))
+    seconds = np.ceil(round(p * 10, 6)) / 10  # round() first: 1.0000000001 s stays 1.0 s
+    return float(min(max(seconds, 0.1), AUTO_CLIP_MAX_SECONDS))
+
+
+def clip_seconds_for(dataset: AudioDataset, config: AudioPreprocessConfig) -> float:
+    """``config.clip_seconds`` or, when 0, :func:`auto_clip_seconds` of the dataset.
+
+    Raises:
+        ConfigError: a negative or too long clip length.
+    """
+    seconds = float(config.clip_seconds)
+    if seconds == 0:
+        return auto_clip_seconds(dataset.durations())
+    if not 0 < seconds <= MAX_CLIP_SECONDS:
+        raise ConfigError(
+            f"Clip length {seconds:g} s must be between 0 and {MAX_CLIP_SECONDS:g} s.",
+            "Use 0 for automatic (the 95th percentile of the clips' durations), or e.g. 1 s.",
+        )
+    return seconds
+
+
+# -- display spectrogram ------------------------------------------------------------------------
+def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
+    """HTK mel scale, as ``tf.signal.linear_to_mel_weight_matrix`` (and Keras) use."""
+    return 1127.0 * np.log1p(np.asarray(hz, dtype=np.float64) / 700.0)
+
+
+def mel_filterbank(
+    sample_rate: int, fft_length: int, n_mels: int, fmin: float = 0.0, fmax: float = 0.0
+) -> np.ndarray:
+    """``(fft_length // 2 + 1, n_mels)`` HTK-mel triangular filters, built the way
+    ``tf.signal.linear_to_mel_weight_matrix`` builds them (triangles in mel space, peak 1,
+    no area normalization, DC bin unused), so the display matches the model's features."""
+    fmax = float(fmax) if fmax and fmax > 0 else sample_rate / 2.0
+    bins = fft_length // 2 + 1
+    freqs = np.linspace(0.0, sample_rate / 2.0, bins)[1:]
+    spec_mel = _hz_to_mel(freqs)[:, None]
+    edges = np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2)
+    lower, centre, upper = edges[:-2], edges[1:-1], edges[2:]
+    rising = (spec_mel - lower) / (centre - lower)
+    falling = (upper - spec_mel) / (upper - centre)
+    weights = np.maximum(0.0, np.minimum(rising, falling))
+    return np.pad(weights, [[1, 0], [0, 0]]).astype(np.float32)
 
 
 def log_mel_display(
@@ -105,8 +238,25 @@ def log_mel_display(
     hop_ms: float = 10.0,
 ) -> np.ndarray:
     """A log-mel spectrogram in dB, ``(frames, n_mels)``, in NumPy (no TensorFlow), for the
-    Data page's plots. Matches the model's front end closely, not bit for bit."""
-    raise NotImplementedError
+    Data page's plots. Matches the model's front end closely, not bit for bit.
+
+    Frames of ``window_ms`` every ``hop_ms`` (no centre padding, as ``tf.signal.stft``; a clip
+    shorter than one window is zero-padded to one frame), a periodic Hann window, an FFT of
+    the next power of two, the power spectrum through an HTK-mel filterbank
+    (:func:`mel_filterbank`, 0 Hz to Nyquist), then ``10 * log10(power + 1e-10)``.
+    """
+    wave = np.asarray(wave, dtype=np.float32).reshape(-1)
+    rate = int(sample_rate)
+    window = max(2, int(round(rate * float(window_ms) / 1000.0)))
+    hop = max(1, int(round(rate * float(hop_ms) / 1000.0)))
+    fft_length = 1 << (window - 1).bit_length()
+    if len(wave) < window:
+        wave = np.pad(wave, (0, window - len(wave)))
+    frames = np.lib.stride_tricks.sliding_window_view(wave, window)[::hop]
+    hann = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(window) / window)).astype(np.float32)
+    power = np.abs(np.fft.rfft(frames * hann, n=fft_length, axis=1)) ** 2
+    mel = power @ mel_filterbank(rate, fft_length, int(n_mels))
+    return (10.0 * np.log10(mel + 1e-10)).astype(np.float32)
 
 
 __all__ = [
@@ -117,6 +267,7 @@ __all__ = [
     "load_audio",
     "load_clips",
     "log_mel_display",
+    "mel_filterbank",
     "make_audio_dataset",
     "split_audio",
 ]
