@@ -1,8 +1,12 @@
-"""Check (and optionally install) the system libraries Qt's xcb platform plugin needs on Linux.
+"""Check (and optionally install) the system libraries Qt needs on Linux for the window and
+for sound.
 
 PySide6 wheels bundle Qt itself but not these X11/OpenGL libraries; without them the window
-fails to open with "Could not load the Qt platform plugin "xcb"". Standard library only, so
-it runs before the virtual environment exists (``make run`` calls it with ``--install``).
+fails to open with "Could not load the Qt platform plugin "xcb"". QtMultimedia (playing
+audio clips) also needs PulseAudio's client library: without ``libpulse.so.0``,
+``import PySide6.QtMultimedia`` fails (the app then shows clips but cannot play them).
+Standard library only, so it runs before the virtual environment exists (``make run`` calls
+it with ``--install``).
 
     python3 packaging/check_qt_libs.py            # print what is missing (exit 1 if anything)
     python3 packaging/check_qt_libs.py --install  # root + apt-get: install what is missing
@@ -30,7 +34,11 @@ REQUIRED: dict[str, str] = {
     "libxcb-shape0": "libxcb-shape.so.0",
     "libegl1": "libEGL.so.1",
     "libgl1": "libGL.so.1",
+    "libpulse0": "libpulse.so.0",
 }
+# What each package is for, in the message (the others are the xcb window plugin's).
+PURPOSE: dict[str, str] = {"libpulse0": "sound playback (QtMultimedia)"}
+XCB_PURPOSE = "the window system plugin (xcb)"
 
 HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 _LDCONFIG_CANDIDATES = ("ldconfig", "/sbin/ldconfig", "/usr/sbin/ldconfig")
@@ -75,6 +83,17 @@ def missing_packages(text: str) -> list[str]:
     return [pkg for pkg, soname in REQUIRED.items() if soname not in present]
 
 
+def describe_missing(packages: list[str]) -> str:
+    """One line per purpose: which missing libraries Qt needs for what."""
+    groups: dict[str, list[str]] = {}
+    for pkg in packages:
+        groups.setdefault(PURPOSE.get(pkg, XCB_PURPOSE), []).append(REQUIRED[pkg])
+    return "\n".join(
+        f"Qt needs libraries for {purpose} that are missing: {', '.join(libs)}"
+        for purpose, libs in groups.items()
+    )
+
+
 def install_command(packages: list[str], *, sudo: bool) -> list[str]:
     """The apt-get command line that installs ``packages``."""
     return (["sudo"] if sudo else []) + ["apt-get", "install", "-y", *packages]
@@ -108,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         0 when nothing is missing (or not applicable), else 1.
     """
-    parser = argparse.ArgumentParser(description="Check the system libraries Qt's xcb needs.")
+    parser = argparse.ArgumentParser(description="Check the system libraries Qt needs.")
     parser.add_argument(
         "--install", action="store_true", help="install missing packages (root + apt-get)"
     )
@@ -125,10 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if not missing:
         return 0
 
-    libs = ", ".join(REQUIRED[pkg] for pkg in missing)
-    print(
-        f"Qt's window system plugin (xcb) needs libraries that are missing: {libs}", file=sys.stderr
-    )
+    print(describe_missing(missing), file=sys.stderr)
     has_apt = shutil.which("apt-get") is not None
     if args.install and has_apt and _is_root():
         print("Installing: " + " ".join(missing), file=sys.stderr)

@@ -128,3 +128,26 @@ def test_real_ldconfig_runs_on_linux(mod):
     if text is None:
         pytest.skip("no ldconfig on this system")
     assert "libc.so.6" in mod.cached_sonames(text)
+
+
+def test_missing_pulseaudio_is_named_as_needed_for_sound(mod, monkeypatch, capsys):
+    assert mod.REQUIRED["libpulse0"] == "libpulse.so.0"
+    assert mod.missing_packages(_all_but(mod, "libpulse0")) == ["libpulse0"]
+    monkeypatch.setattr(mod, "ldconfig_output", lambda: _all_but(mod, "libpulse0", "libegl1"))
+    monkeypatch.setattr(mod, "_is_root", lambda: False)
+    monkeypatch.setattr(mod.shutil, "which", lambda name: "/usr/bin/" + name)
+    assert mod.main([]) == 1
+    err = capsys.readouterr().err
+    assert "sound playback (QtMultimedia) that are missing: libpulse.so.0" in err
+    assert "window system plugin (xcb) that are missing: libEGL.so.1" in err
+    assert "sudo apt-get install -y libegl1 libpulse0" in err
+
+
+def test_root_installs_pulseaudio_with_the_rest(mod, monkeypatch):
+    monkeypatch.setattr(mod, "ldconfig_output", lambda: _all_but(mod, "libpulse0"))
+    monkeypatch.setattr(mod, "_is_root", lambda: True)
+    monkeypatch.setattr(mod.shutil, "which", lambda name: "/usr/bin/" + name)
+    apt = _Recorder([0])
+    monkeypatch.setattr(mod, "_apt", apt)
+    assert mod.main(["--install"]) == 0
+    assert apt.calls == [["apt-get", "install", "-y", "libpulse0"]]
