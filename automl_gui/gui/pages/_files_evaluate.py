@@ -1,0 +1,432 @@
+"""The Evaluate page of a classifier of files (images, audio clips), shared by both kinds.
+
+Metric cards (accuracy, top-3 accuracy for more than 3 classes, F1, log loss...), a per-class
+table with the class each is most often mistaken for, the confusion matrix (click a cell, or
+pick "actual"/"predicted" with the keyboard, to see those test files), the most confidently
+wrong test files, the training summary and diagnosis, and "Save report…" (report.json).
+
+What varies between kinds is how a set of test files is shown (a gallery of thumbnails, a
+list of playable clips) and how the model is described; subclasses supply those through
+:meth:`FilesEvaluatePage._make_view`, :meth:`_show_rows` and :meth:`_model_details`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages._report import ReportSaving
+from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
+from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
+from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
+
+ARCHITECTURE_NAMES = {
+    "cnn": "a CNN trained from scratch",
+    "resnet50": "ResNet50",
+    "inceptionv3": "InceptionV3",
+}
+TOP_PROBABILITIES = 3  # classes listed in a file's tooltip
+
+
+def percent(value: Any) -> str:
+    """'97%' for a probability; '?' when missing."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return "?"
+    return "?" if math.isnan(f) else f"{100 * f:.0f}%"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def metric_cards(noun: str) -> tuple[tuple[str, str, str], ...]:
+    """(caption, metric key, tooltip) of the cards, worded for test ``noun``s ("image").
+
+    Cards whose value is None (top-3 for ≤ 3 classes, ROC AUC when a class is missing from the
+    test split) are left out by the page.
+    """
+    return (
+        ("Accuracy", "accuracy", f"Share of test {noun}s whose top prediction is right."),
+        (
+            "Top-3 accuracy",
+            "top_k_accuracy",
+            f"Share of test {noun}s whose true class is among the model's 3 most likely classes.",
+        ),
+        ("F1 macro", "f1_macro", "F1 averaged over classes, each class counting equally."),
+        (
+            "Precision macro",
+            "precision_macro",
+            f"Of the {noun}s predicted as a class, share right.",
+        ),
+        ("Recall macro", "recall_macro", f"Of the {noun}s of a class, share found."),
+        (
+            "Log loss",
+            "log_loss",
+            "Cross-entropy of the predicted probabilities (lower is better; confident mistakes "
+            "cost most).",
+        ),
+        ("ROC AUC", "roc_auc", "Ranking quality of the probabilities (1 is perfect, 0.5 chance)."),
+    )
+
+
+def top_classes(rows: Any, class_names: list[str]) -> list[str]:
+    """Per row, "most likely: dog 87%, cat 13%" from its ``probability_<class>`` columns (all
+    rows vectorized at once; empty strings when the columns are missing)."""
+    import numpy as np
+
+    columns = [f"probability_{c}" for c in class_names]
+    if not columns or not all(c in rows.columns for c in columns):
+        return [""] * len(rows)
+    proba = rows[columns].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.argsort(-np.nan_to_num(proba, nan=-1.0), axis=1)[:, :TOP_PROBABILITIES]
+    return [
+        "most likely: " + ", ".join(f"{class_names[j]} {percent(proba[i, j])}" for j in order[i])
+        for i in range(len(rows))
+    ]
+
+
+def prediction_items(
+    rows: Any, class_names: list[str], *, arrow: bool
+) -> list[tuple[str, str, str]]:
+    """Items ``(path, caption, tooltip)`` for test-prediction rows.
+
+    Captions say "dog 87%" (``arrow`` False: the files share their true class) or
+    "cat → dog 97%" (``arrow`` True); tooltips name the file and the most likely classes.
+    """
+    if rows is None or len(rows) == 0:
+        return []
+    import numpy as np
+
+    paths = rows["path"].astype(str).tolist()
+    actual = rows["actual"].astype(str).tolist()
+    predicted = rows["prediction"].astype(str).tolist()
+    confidence = rows["confidence"].to_numpy(dtype="float64", na_value=np.nan)
+    likely = top_classes(rows, class_names)
+    items = []
+    for i, path in enumerate(paths):
+        conf = percent(confidence[i])
+        caption = f"{actual[i]} → {predicted[i]} {conf}" if arrow else f"{predicted[i]} {conf}"
+        tip = f"{path}\nactual {actual[i]}, predicted {predicted[i]} ({conf})"
+        if likely[i]:
+            tip += f"\n{likely[i]}"
+        items.append((path, caption, tip))
+    return items
+
+
+class FilesEvaluatePage(ReportSaving, QWidget):
+    """How the trained classifier did on its held-out test files (base of the image and audio
+    Evaluate pages).
+
+    Subclasses set ``kind`` (the ``run.kind`` they show), ``noun`` ("image", "clip"),
+    ``items_tab`` (the title of the cell's tab), ``cell_hint`` / ``wrong_hint`` (how the
+    listed files are captioned) and implement the three view hooks.
+    """
+
+    name = "evaluate"
+    title = "Evaluate"
+    kind = ""
+    noun = "file"
+    items_tab = "Files"
+    cell_hint = "surest first"
+    wrong_hint = "surest first"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.run: Any = None
+        self.cell: tuple[int, int] | None = None  # (actual, predicted) shown in the cell view
+        self.cell_items: list[Any] = []
+        self.wrong_items: list[Any] = []
+        noun = self.noun
+
+        header = self._report_header("Evaluate")
+
+        self.summary = QLabel(self._empty_text())
+        self.summary.setProperty("role", "muted")
+        self.summary.setWordWrap(True)
+        self.banner = Banner()
+        self.diagnosis_banner = Banner()
+        self.cards = MetricCards()
+
+        # left: the confusion matrix
+        self.matrix = ConfusionMatrixView()
+        self.matrix.setToolTip(f"Click a cell to see its test {noun}s.")
+        self.matrix.cell_clicked.connect(self.show_cell)
+        matrix_box = QWidget()
+        mb = QVBoxLayout(matrix_box)
+        mb.setContentsMargins(0, 0, 0, 0)
+        mb.addWidget(QLabel(f"<b>Confusion matrix</b> (click a cell to see its test {noun}s)"))
+        mb.addWidget(self.matrix, 1)
+
+        # right: tabs with the cell's files, the confident mistakes, the per-class table
+        self.actual_combo = QComboBox()
+        self.actual_combo.setToolTip(f"True class of the {noun}s to show")
+        self.predicted_combo = QComboBox()
+        self.predicted_combo.setToolTip(f"Predicted class of the {noun}s to show")
+        for combo in (self.actual_combo, self.predicted_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.activated.connect(self._combo_activated)
+        picker = QHBoxLayout()
+        picker.setContentsMargins(0, 0, 0, 0)
+        for text, combo in (("Actual", self.actual_combo), ("predicted", self.predicted_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            picker.addWidget(label)
+            picker.addWidget(combo)
+        picker.addStretch(1)
+        self.cell_heading = QLabel()
+        self.cell_heading.setWordWrap(True)
+        self.cell_view = self._make_view(wrong=False)
+        cell_box = QWidget()
+        cb = QVBoxLayout(cell_box)
+        cb.setContentsMargins(4, 4, 4, 4)
+        cb.addLayout(picker)
+        cb.addWidget(self.cell_heading)
+        cb.addWidget(self.cell_view, 1)
+
+        self.wrong_heading = QLabel()
+        self.wrong_heading.setWordWrap(True)
+        self.wrong_view = self._make_view(wrong=True)
+        wrong_box = QWidget()
+        wb = QVBoxLayout(wrong_box)
+        wb.setContentsMargins(4, 4, 4, 4)
+        wb.addWidget(self.wrong_heading)
+        wb.addWidget(self.wrong_view, 1)
+
+        self.per_class_model = RowsModel()
+        self.per_class_table = QTableView()
+        self.per_class_table.setModel(self.per_class_model)
+        self.per_class_table.setAlternatingRowColors(True)
+        self.per_class_table.horizontalHeader().setStretchLastSection(True)
+        self.per_class_table.setToolTip(
+            f"Precision: of the {noun}s predicted as the class, share right. Recall: of the "
+            f"class's {noun}s, share found. Support: test {noun}s of the class."
+        )
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(cell_box, self.items_tab)
+        self.tabs.addTab(wrong_box, "Most confidently wrong")
+        self.tabs.addTab(self.per_class_table, "Per class")
+        self.tabs.setTabToolTip(0, f"The test {noun}s of one confusion-matrix cell")
+        self.tabs.setTabToolTip(1, "Wrong predictions the model was surest about")
+        self.tabs.setTabToolTip(2, "Precision, recall and F1 of each class")
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(matrix_box)
+        self.split.addWidget(self.tabs)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 3)
+
+        self.stack = QStackedWidget()
+        self.empty = QLabel("No results yet.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.split)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.diagnosis_banner)
+        layout.addWidget(self.cards)
+        layout.addWidget(self.stack, 1)
+
+        state.run_finished.connect(self.show_run)
+        state.dataset_changed.connect(lambda: self.show_run())
+        if state.run is not None:
+            self.show_run()
+
+    # -- what subclasses supply ---------------------------------------------------------------
+    def _make_view(self, *, wrong: bool) -> QWidget:
+        """The widget that shows a set of test files (``wrong``: the confident mistakes)."""
+        raise NotImplementedError
+
+    def _show_rows(self, view: QWidget, rows: Any, *, arrow: bool) -> list[Any]:
+        """Show test-prediction ``rows`` (DataFrame, in order; None clears) in ``view`` and
+        return one item per row. ``arrow``: the rows' true classes differ (say "a → b")."""
+        raise NotImplementedError
+
+    def _model_details(self, meta: dict[str, Any]) -> str:
+        """What follows the architecture's name in the summary ("at 224×224 px")."""
+        return ""
+
+    def _empty_text(self) -> str:
+        return f"Train a model to see its results on held-out test {self.noun}s."
+
+    # -- showing a run ------------------------------------------------------------------------
+    def show_run(self, run: Any = None) -> None:
+        """Show ``run`` (default: ``state.run``) if it is of this page's kind; else clear."""
+        run = run if run is not None else self.state.run
+        if run is not None and getattr(run, "kind", None) != self.kind:
+            run = None
+        self.run = run
+        self.diagnosis_banner.dismiss()
+        self.banner.dismiss()
+        self.save_button.setEnabled(run is not None)
+        self.cell = None
+        self.cell_items = self._show_rows(self.cell_view, None, arrow=False)
+        self.wrong_items = self._show_rows(self.wrong_view, None, arrow=True)
+        if run is None:
+            self.cards.set_metrics([])
+            self.matrix.clear()
+            self.per_class_model.set_rows([], [])
+            for combo in (self.actual_combo, self.predicted_combo):
+                combo.clear()
+            self.summary.setText(self._empty_text())
+            self.stack.setCurrentWidget(self.empty)
+            return
+        report = run.report
+        names = self.class_names()
+        metrics = report.get("metrics", {})
+        self.cards.set_metrics(
+            [
+                (cap, metrics.get(key), tip)
+                for cap, key, tip in metric_cards(self.noun)
+                if metrics.get(key) is not None
+            ]
+        )
+        self.summary.setText(self._summary_text(run))
+        if run.diagnosis is not None:
+            bullets = "\n".join(f"• {r}" for r in run.diagnosis.remedies)
+            level = "warning" if run.diagnosis.kind == "overfitting" else "info"
+            self.diagnosis_banner.show_message(run.diagnosis.message, bullets, level)
+        if run.notices:
+            self.banner.show_message(" ".join(run.notices), "", "info")
+        matrix = report.get("confusion_matrix", [])
+        self.matrix.set_matrix(matrix, names)
+        self._fill_per_class(report, matrix, names)
+        for combo in (self.actual_combo, self.predicted_combo):
+            combo.clear()
+            combo.addItems(names)
+        self.cell_heading.setText(
+            "Click a cell of the confusion matrix, or pick an actual and a predicted class."
+        )
+        self._show_confidently_wrong()
+        self.tabs.setCurrentIndex(1 if self.wrong_items else 2)
+        self.stack.setCurrentIndex(1)
+
+    def class_names(self) -> list[str]:
+        return [str(c) for c in (self.run.report.get("class_names", []) if self.run else [])]
+
+    def _summary_text(self, run: Any) -> str:
+        meta = run.metadata or {}
+        result = run.result
+        n = run.report.get("n_samples", len(run.test_predictions))
+        parts = [f"Test split: {plural(n, self.noun)} never seen in training."]
+        arch = str(meta.get("architecture", ""))
+        if arch:
+            model = ARCHITECTURE_NAMES.get(arch, arch)
+            details = self._model_details(meta)
+            if details:
+                model += f" {details}"
+            layers = (meta.get("training_result") or {}).get("fine_tuned_layers")
+            if isinstance(layers, int) and layers > 0:
+                model += f", top {plural(layers, 'layer')} fine-tuned"
+            parts.append(f"Model: {model}.")
+        epochs = getattr(result, "epochs_run", 0) or len(run.history.get("loss") or [])
+        training = f"Training: {plural(epochs, 'epoch')}"
+        seconds = getattr(result, "seconds", 0.0)
+        if seconds and seconds > 0:
+            training += f" in {format_seconds(seconds)}"
+        phases = [(str(p), int(start)) for p, start in (run.phases or [])]
+        if len(phases) > 1:
+            spans = []
+            for i, (phase, start) in enumerate(phases):
+                end = min(phases[i + 1][1], epochs) if i + 1 < len(phases) else epochs
+                if end - start > 1:
+                    spans.append(f"{phase} {start + 1}–{end}")
+                elif end - start == 1:
+                    spans.append(f"{phase} {end}")
+            if spans:
+                training += f" ({', '.join(spans)})"
+        reason = getattr(result, "stopped_reason", "")
+        if reason:
+            training += f", {STOP_REASONS.get(reason, reason)}"
+        parts.append(training + ".")
+        best = getattr(result, "best_epoch", -1)
+        if isinstance(best, int) and best >= 0:  # counted over all phases
+            parts.append(f"Weights from the best epoch, {best + 1}.")
+        return " ".join(parts)
+
+    def _fill_per_class(self, report: dict[str, Any], matrix: list[list[int]], names: list[str]):
+        rows = []
+        for i, p in enumerate(report.get("per_class", [])):
+            confused = ""
+            if i < len(matrix):
+                wrong = [(n, j) for j, n in enumerate(matrix[i]) if j != i and n > 0]
+                if wrong:
+                    n, j = max(wrong)
+                    confused = f"{names[j]} ({n:,})"
+            rows.append(
+                [str(p["class"]), p["precision"], p["recall"], p["f1"], int(p["support"]), confused]
+            )
+        self.per_class_model.set_rows(
+            ["class", "precision", "recall", "F1", "support", "most often mistaken for"], rows
+        )
+        self.per_class_table.resizeColumnsToContents()
+
+    def _show_confidently_wrong(self) -> None:
+        df = self.run.test_predictions
+        n_wrong = int((df["actual"].astype(str) != df["prediction"].astype(str)).sum())
+        self.wrong_items = self._show_rows(
+            self.wrong_view, self.run.confidently_wrong(), arrow=True
+        )
+        wrong = f"wrong test {self.noun}"
+        if n_wrong == 0:
+            text = "No wrong predictions on the test split."
+        elif len(self.wrong_items) < n_wrong:
+            text = (
+                f"The {len(self.wrong_items):,} most confidently wrong of "
+                f"{plural(n_wrong, wrong)}, {self.wrong_hint}."
+            )
+        else:
+            text = f"{plural(n_wrong, wrong)}, {self.wrong_hint}."
+        self.wrong_heading.setText(text)
+
+    # -- one confusion-matrix cell ------------------------------------------------------------
+    def show_cell(self, actual_idx: int, predicted_idx: int) -> None:
+        """Show the test files whose true class is ``actual_idx`` and prediction
+        ``predicted_idx`` in the first tab, most confident first."""
+        run = self.run
+        names = self.class_names()
+        if run is None or not (0 <= actual_idx < len(names) and 0 <= predicted_idx < len(names)):
+            return
+        actual, predicted = names[actual_idx], names[predicted_idx]
+        df = run.test_predictions
+        rows = df[
+            (df["actual"].astype(str) == actual) & (df["prediction"].astype(str) == predicted)
+        ]
+        rows = rows.sort_values("confidence", ascending=False, kind="stable")
+        self.cell = (actual_idx, predicted_idx)
+        self.cell_items = self._show_rows(self.cell_view, rows, arrow=False)
+        self.matrix.selected = self.cell
+        self.matrix.update()
+        self.actual_combo.setCurrentIndex(actual_idx)
+        self.predicted_combo.setCurrentIndex(predicted_idx)
+        verdict = "correct" if actual_idx == predicted_idx else "wrong"
+        heading = f"{plural(len(rows), self.noun)}: actual {actual}, predicted {predicted}"
+        if len(rows):
+            heading += f" ({verdict}; {self.cell_hint})"
+        self.cell_heading.setText(heading)
+        self.tabs.setCurrentIndex(0)
+
+    def _combo_activated(self, _index: int) -> None:
+        a, p = self.actual_combo.currentIndex(), self.predicted_combo.currentIndex()
+        if a >= 0 and p >= 0:
+            self.show_cell(a, p)
