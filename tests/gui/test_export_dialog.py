@@ -121,3 +121,41 @@ def test_image_runs_are_described_as_images():
     )
     ok, text = describe_result(result, "images")
     assert ok and "compared 8 images" in text
+
+
+def test_audio_runs_are_described_as_waveforms_at_their_rate(qtbot):
+    from types import SimpleNamespace
+
+    from automl_gui.gui.dialogs.export import describe_result, model_input, rate_text
+
+    state = AppState()
+    state.set_run(SimpleNamespace(kind="audio", metadata={"sample_rate": 16000}))
+    d = ExportDialog(state)
+    qtbot.addWidget(d)
+    intro = d.intro.text()
+    assert "takes raw waveforms at 16 kHz (float32 mono" in intro
+    assert "spectrogram are inside it" in intro
+    assert "answers on a few test waveforms are compared" in intro
+    assert d.export_button.isEnabled()
+
+    result = SimpleNamespace(
+        format="savedmodel", ok=True, rows_compared=4, max_abs_diff=3e-7, agreement=1.0, path="/x"
+    )
+    ok, text = describe_result(result, d._compared)
+    assert ok and text.startswith("Verified: reloaded the SavedModel and compared 4 waveforms")
+    assert "100 % same class" in text
+
+    assert model_input(SimpleNamespace(kind="audio", metadata={}))[0].startswith(
+        "raw waveforms at the training sample rate"
+    )
+    assert model_input(SimpleNamespace(kind="images"))[1] == "images"
+    assert model_input(None)[1] == "rows"
+    assert [rate_text(r) for r in (16000, 22050, 8000.0, 500, None, "x", 0)] == [
+        "16 kHz",
+        "22.05 kHz",
+        "8 kHz",
+        "500 Hz",
+        "",
+        "",
+        "",
+    ]

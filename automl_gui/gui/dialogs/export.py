@@ -55,7 +55,8 @@ def _formats() -> dict[str, str]:
 def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
     """(ok, sentence) for an ExportResult, e.g. "Verified: reloaded the SavedModel and ...".
 
-    ``what`` names the compared samples ("rows" for tables, "images" for image models).
+    ``what`` names the compared samples ("rows" for tables, "images" for image models,
+    "waveforms" for audio models).
     """
     kind = "SavedModel" if result.format == "savedmodel" else ".keras file"
     if not result.ok:
@@ -68,6 +69,36 @@ def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
         details.append(f"{100 * result.agreement:.0f} % same class")
     text = parts[0] + (": " + ", ".join(details) if details else "") + "."
     return True, f"{text}\nWritten to {result.path}"
+
+
+def rate_text(rate: Any) -> str:
+    """ "16 kHz", "22.05 kHz", "8 kHz"; "" when unknown."""
+    try:
+        hz = float(rate)
+    except (TypeError, ValueError):
+        return ""
+    if not hz > 0:
+        return ""
+    return f"{hz / 1000:g} kHz" if hz >= 1000 else f"{hz:g} Hz"
+
+
+def model_input(run: Any) -> tuple[str, str]:
+    """(what the exported model takes, what the reload check compares) for ``run``'s kind."""
+    kind = getattr(run, "kind", "tabular")
+    if kind == "images":
+        return (
+            "decoded RGB images of any size (resizing and normalization are inside it)",
+            "images",
+        )
+    if kind == "audio":
+        rate = rate_text((getattr(run, "metadata", None) or {}).get("sample_rate"))
+        at = f" at {rate}" if rate else " at the training sample rate"
+        return (
+            f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; cropping or "
+            "padding and the spectrogram are inside it)",
+            "waveforms",
+        )
+    return "raw rows (the preprocessing is inside it)", "rows"
 
 
 class ExportDialog(QDialog):
@@ -84,16 +115,11 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export Model")
         self.setMinimumWidth(560)
 
-        images = getattr(state.run, "kind", "tabular") == "images"
-        self._compared = "images" if images else "rows"
-        takes = (
-            "decoded RGB images of any size (resizing and normalization are inside it)"
-            if images
-            else "raw rows (the preprocessing is inside it)"
-        )
-        intro = QLabel(
+        takes, self._compared = model_input(state.run)
+        self.intro = intro = QLabel(
             f"The exported model takes {takes} and comes with metadata.json. After writing, "
-            "it is reloaded and checked against this session."
+            f"it is reloaded and its answers on a few test {self._compared} are compared with "
+            "this session's."
         )
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
