@@ -17,8 +17,6 @@ palette index; Pillow shows the palette colour), and 16-bit PNGs are scaled to 8
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,99 +24,16 @@ import numpy as np
 from automl_gui.core import lazy
 from automl_gui.core.data.images import ImageDataset, ImageItem
 from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.preprocess._files import FileSplit, split_items, stream_files
 from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig
 
-SPLITS = ("train", "validation", "test")
 
-
-@dataclass
-class ImageSplit:
+class ImageSplit(FileSplit):
     """Items per split, and the class-name order of the labels (index = output unit)."""
 
     train: list[ImageItem]
     validation: list[ImageItem]
     test: list[ImageItem]
-    class_names: list[str]
-    notices: list[str]
-
-    def labels(self, items: list[ImageItem]) -> np.ndarray:
-        """int32 class indices of ``items``."""
-        index = {name: i for i, name in enumerate(self.class_names)}
-        return np.array([index[i.label] for i in items], dtype="int32")
-
-
-# -- split --------------------------------------------------------------------------------------
-def _check_fractions(config: ImagePreprocessConfig) -> tuple[float, float]:
-    val, test = float(config.validation_fraction), float(config.test_fraction)
-    if not (0.0 <= val < 1.0 and 0.0 <= test < 1.0 and val + test < 1.0):
-        raise ConfigError(
-            f"Validation ({val:g}) and test ({test:g}) fractions must each be between 0 and 1 "
-            "and leave images for training.",
-            "Use e.g. 0.15 for each.",
-        )
-    return val, test
-
-
-def _fmt_pct(fraction: float) -> str:
-    return f"{fraction * 100:.0f}%"
-
-
-def _cut(
-    items: list[ImageItem], fraction: float, seed: int, notices: list[str]
-) -> tuple[list[ImageItem], list[ImageItem]]:
-    """Split ``fraction`` of ``items`` off (stratified by label): (kept, cut off).
-
-    At least one image is cut off when ``fraction`` > 0 and there is more than one image.
-    When a class is too small to stratify, the cut is random but every class keeps at least
-    one image (the first of it in a seeded shuffle), so no class loses all its training images.
-    """
-    n = len(items)
-    if fraction <= 0 or n < 2:
-        return list(items), []
-    size = min(n - 1, max(1, int(round(n * fraction))))
-    from sklearn.model_selection import train_test_split
-
-    index = np.arange(n)
-    labels = np.array([i.label for i in items])
-    try:
-        keep, cut = train_test_split(
-            index, test_size=size, random_state=seed, shuffle=True, stratify=labels
-        )
-        # Large fractions can round a small class away completely: never allow that.
-        stratified = len(set(labels[keep])) == len(set(labels))
-    except ValueError:
-        stratified = False
-    if not stratified:
-        notice = (
-            "Some classes have too few images to split them in proportion; the split is random, "
-            "with at least one image of every class kept for training."
-        )
-        if notice not in notices:
-            notices.append(notice)
-        rng = np.random.default_rng(seed)
-        order = rng.permutation(n)
-        reserved: dict[str, int] = {}
-        for i in order:
-            reserved.setdefault(str(labels[i]), int(i))
-        kept_back = set(reserved.values())
-        pool = np.array([i for i in order if i not in kept_back], dtype=int)
-        size = min(size, len(pool))
-        cut, rest = pool[:size], pool[size:]
-        keep = np.concatenate([np.array(sorted(reserved.values()), dtype=int), rest])
-    # Keep the dataset's order inside each part (stable galleries and evaluation tables).
-    return [items[i] for i in np.sort(keep)], [items[i] for i in np.sort(cut)]
-
-
-def _carve(
-    train: list[ImageItem], val_fraction: float, test_fraction: float, seed: int, notices: list
-) -> tuple[list[ImageItem], list[ImageItem], list[ImageItem]]:
-    """Carve test then validation parts out of ``train`` by fractions of ``train``'s size."""
-    n = len(train)
-    rest, test = _cut(train, test_fraction, seed, notices)
-    # The validation part is a fraction of all images, not of what is left after the test cut.
-    val_of_rest = val_fraction * n / len(rest) if rest and val_fraction > 0 else 0.0
-    train, val = _cut(rest, min(val_of_rest, 0.99), seed + 1, notices)
-    return train, val, test
 
 
 def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageSplit:
@@ -127,66 +42,13 @@ def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageS
     A folder split without a validation (or test) part gets one carved out of its training
     images (stratified, ``validation_fraction`` / ``test_fraction`` of them) with a notice.
     Classes keep the dataset's sorted order; each part keeps the dataset's image order.
-    Deterministic for a given dataset and seed.
+    Deterministic for a given dataset and seed (see ``_files.split_items``, shared with audio).
 
     Raises:
         ConfigError: fractions out of range.
         DataError: a split would have no training images / a class has no training images.
     """
-    val_fraction, test_fraction = _check_fractions(config)
-    seed = int(config.seed)
-    notices: list[str] = []
-    folder_notices: list[str] = []
-    class_names = list(dataset.class_names)
-    if dataset.has_split:
-        parts: dict[str, list[ImageItem]] = defaultdict(list)
-        for item in dataset.items:
-            parts[item.split or "train"].append(item)
-        train = parts["train"]
-        validation, test = parts["validation"], parts["test"]
-        if not train:
-            raise DataError(
-                "The folder is split into train/validation/test, but train/ has no usable images.",
-                "Put one subfolder of images per class into train/.",
-            )
-        need_val = not validation and val_fraction > 0
-        need_test = not test and test_fraction > 0
-        if need_val or need_test:
-            train, carved_val, carved_test = _carve(
-                train,
-                val_fraction if need_val else 0.0,
-                test_fraction if need_test else 0.0,
-                seed,
-                notices,
-            )
-            if need_val:
-                validation = carved_val
-                folder_notices.append(
-                    f"The folder has no validation split: {_fmt_pct(val_fraction)} of the "
-                    f"training images ({len(validation)}) are used for validation.",
-                )
-            if need_test:
-                test = carved_test
-                folder_notices.append(
-                    f"The folder has no test split: {_fmt_pct(test_fraction)} of the training "
-                    f"images ({len(test)}) are held out for testing.",
-                )
-    else:
-        if not dataset.items:
-            raise DataError("The dataset has no usable images.", "Choose a folder with images.")
-        train, validation, test = _carve(
-            list(dataset.items), val_fraction, test_fraction, seed, notices
-        )
-
-    in_train = {i.label for i in train}
-    missing = [c for c in class_names if c not in in_train]
-    if missing:
-        names = ", ".join(f"'{c}'" for c in missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise DataError(
-            f"No training images for class {names}.",
-            "Add training images of that class (at least 3 so it can be split), or remove it.",
-        )
-    return ImageSplit(train, validation, test, class_names, folder_notices + notices)
+    return split_items(dataset, config, noun="images", split_class=ImageSplit)
 
 
 # -- decode -------------------------------------------------------------------------------------
@@ -368,36 +230,22 @@ def make_dataset(
     """
     tf = lazy.tf()
     size = _check_size(image_size)
-    if batch_size < 1:
-        raise ConfigError(f"Batch size {batch_size} must be at least 1.", "Use e.g. 32.")
-    paths = [str(p) for p in paths]
-    if labels is not None:
-        labels = np.asarray(labels)
-        if len(labels) != len(paths):
-            raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
-        ds = tf.data.Dataset.from_tensor_slices((tf.constant(paths, tf.string), labels))
-    else:
-        ds = tf.data.Dataset.from_tensor_slices(tf.constant(paths, tf.string))
-    if deterministic is None:
-        # With ``cache`` the decode sees the paths in order (the shuffle comes after the cache):
-        # keep that order so the cached images, and so every later epoch, repeat exactly.
-        deterministic = not shuffle or cache
-    n = max(1, len(paths))
 
     @tf.autograph.experimental.do_not_convert  # plain TF ops; spares autograph's warnings
     def load(path: Any, *label: Any) -> Any:
         image = resize(decode_image(path), size)
         return (image, *label) if label else image
 
-    if shuffle and not cache:
-        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
-    ds = ds.ignore_errors()
-    if cache:
-        ds = ds.cache()
-        if shuffle:
-            ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return stream_files(
+        paths,
+        labels,
+        load,
+        batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        cache=cache,
+        deterministic=deterministic,
+    )
 
 
 def build_augmentation(config: AugmentConfig, seed: int = 42) -> Any:

@@ -1,0 +1,251 @@
+"""What image and audio inputs share: the train/validation/test split of labelled files and
+the streaming ``tf.data`` skeleton (paths → parallel decode → skip broken → cache → batch).
+
+Works on any dataset with ``items`` (each with ``path``, ``label`` and ``split``),
+``class_names`` and ``has_split``, and any config with ``validation_fraction``,
+``test_fraction`` and ``seed``. ``noun`` ("images", "clips") words the messages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core import lazy
+from automl_gui.core.errors import ConfigError, DataError
+
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass
+class FileSplit:
+    """Items per split, and the class-name order of the labels (index = output unit)."""
+
+    train: list[Any]
+    validation: list[Any]
+    test: list[Any]
+    class_names: list[str]
+    notices: list[str] = field(default_factory=list)
+
+    def labels(self, items: list[Any]) -> np.ndarray:
+        """int32 class indices of ``items``."""
+        index = {name: i for i, name in enumerate(self.class_names)}
+        return np.array([index[i.label] for i in items], dtype="int32")
+
+
+# -- split --------------------------------------------------------------------------------------
+def _check_fractions(config: Any, noun: str) -> tuple[float, float]:
+    val, test = float(config.validation_fraction), float(config.test_fraction)
+    if not (0.0 <= val < 1.0 and 0.0 <= test < 1.0 and val + test < 1.0):
+        raise ConfigError(
+            f"Validation ({val:g}) and test ({test:g}) fractions must each be between 0 and 1 "
+            f"and leave {noun} for training.",
+            "Use e.g. 0.15 for each.",
+        )
+    return val, test
+
+
+def _fmt_pct(fraction: float) -> str:
+    return f"{fraction * 100:.0f}%"
+
+
+def _cut(
+    items: list[Any], fraction: float, seed: int, notices: list[str], noun: str
+) -> tuple[list[Any], list[Any]]:
+    """Split ``fraction`` of ``items`` off (stratified by label): (kept, cut off).
+
+    At least one item is cut off when ``fraction`` > 0 and there is more than one item.
+    When a class is too small to stratify, the cut is random but every class keeps at least
+    one item (the first of it in a seeded shuffle), so no class loses all its training items.
+    """
+    n = len(items)
+    if fraction <= 0 or n < 2:
+        return list(items), []
+    size = min(n - 1, max(1, int(round(n * fraction))))
+    from sklearn.model_selection import train_test_split
+
+    index = np.arange(n)
+    labels = np.array([i.label for i in items])
+    try:
+        keep, cut = train_test_split(
+            index, test_size=size, random_state=seed, shuffle=True, stratify=labels
+        )
+        # Large fractions can round a small class away completely: never allow that.
+        stratified = len(set(labels[keep])) == len(set(labels))
+    except ValueError:
+        stratified = False
+    if not stratified:
+        notice = (
+            f"Some classes have too few {noun} to split them in proportion; the split is "
+            f"random, with at least one {noun.removesuffix('s')} of every class kept for "
+            "training."
+        )
+        if notice not in notices:
+            notices.append(notice)
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(n)
+        reserved: dict[str, int] = {}
+        for i in order:
+            reserved.setdefault(str(labels[i]), int(i))
+        kept_back = set(reserved.values())
+        pool = np.array([i for i in order if i not in kept_back], dtype=int)
+        size = min(size, len(pool))
+        cut, rest = pool[:size], pool[size:]
+        keep = np.concatenate([np.array(sorted(reserved.values()), dtype=int), rest])
+    # Keep the dataset's order inside each part (stable galleries and evaluation tables).
+    return [items[i] for i in np.sort(keep)], [items[i] for i in np.sort(cut)]
+
+
+def _carve(
+    train: list[Any],
+    val_fraction: float,
+    test_fraction: float,
+    seed: int,
+    notices: list[str],
+    noun: str,
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """Carve test then validation parts out of ``train`` by fractions of ``train``'s size."""
+    n = len(train)
+    rest, test = _cut(train, test_fraction, seed, notices, noun)
+    # The validation part is a fraction of all items, not of what is left after the test cut.
+    val_of_rest = val_fraction * n / len(rest) if rest and val_fraction > 0 else 0.0
+    train, val = _cut(rest, min(val_of_rest, 0.99), seed + 1, notices, noun)
+    return train, val, test
+
+
+def split_items(
+    dataset: Any, config: Any, *, noun: str = "images", split_class: type = FileSplit
+) -> Any:
+    """Use the folder's split when it has one, else a stratified split by the fractions.
+
+    A folder split without a validation (or test) part gets one carved out of its training
+    items (stratified, ``validation_fraction`` / ``test_fraction`` of them) with a notice.
+    Classes keep the dataset's sorted order; each part keeps the dataset's item order.
+    Deterministic for a given dataset and seed. Returns a ``split_class`` (``FileSplit`` or
+    a subclass).
+
+    Raises:
+        ConfigError: fractions out of range.
+        DataError: a split would have no training items / a class has no training items.
+    """
+    val_fraction, test_fraction = _check_fractions(config, noun)
+    seed = int(config.seed)
+    notices: list[str] = []
+    folder_notices: list[str] = []
+    class_names = list(dataset.class_names)
+    if dataset.has_split:
+        parts: dict[str, list[Any]] = defaultdict(list)
+        for item in dataset.items:
+            parts[item.split or "train"].append(item)
+        train = parts["train"]
+        validation, test = parts["validation"], parts["test"]
+        if not train:
+            raise DataError(
+                f"The folder is split into train/validation/test, but train/ has no usable {noun}.",
+                f"Put one subfolder of {noun} per class into train/.",
+            )
+        need_val = not validation and val_fraction > 0
+        need_test = not test and test_fraction > 0
+        if need_val or need_test:
+            train, carved_val, carved_test = _carve(
+                train,
+                val_fraction if need_val else 0.0,
+                test_fraction if need_test else 0.0,
+                seed,
+                notices,
+                noun,
+            )
+            if need_val:
+                validation = carved_val
+                folder_notices.append(
+                    f"The folder has no validation split: {_fmt_pct(val_fraction)} of the "
+                    f"training {noun} ({len(validation)}) are used for validation.",
+                )
+            if need_test:
+                test = carved_test
+                folder_notices.append(
+                    f"The folder has no test split: {_fmt_pct(test_fraction)} of the training "
+                    f"{noun} ({len(test)}) are held out for testing.",
+                )
+    else:
+        if not dataset.items:
+            raise DataError(f"The dataset has no usable {noun}.", f"Choose a folder with {noun}.")
+        train, validation, test = _carve(
+            list(dataset.items), val_fraction, test_fraction, seed, notices, noun
+        )
+
+    in_train = {i.label for i in train}
+    missing = [c for c in class_names if c not in in_train]
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise DataError(
+            f"No training {noun} for class {names}.",
+            f"Add training {noun} of that class (at least 3 so it can be split), or remove it.",
+        )
+    return split_class(train, validation, test, class_names, folder_notices + notices)
+
+
+# -- streaming ----------------------------------------------------------------------------------
+def stream_files(
+    paths: list[str],
+    labels: np.ndarray | None,
+    load: Callable[..., Any],
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    seed: int = 42,
+    cache: bool = False,
+    deterministic: bool | None = None,
+    after_cache: Callable[[Any], Any] | None = None,
+) -> Any:
+    """A streaming ``tf.data.Dataset`` of ``(x, labels)`` batches (or ``x`` only) from files.
+
+    ``load(path)`` (or ``load(path, label)``, returning ``(x, label)``) is a TF graph
+    function; it runs in parallel on the paths, and an element whose load fails is skipped
+    (``ignore_errors``): an epoch never dies on one bad file. Paths are shuffled (not
+    decoded data: memory stays flat), reshuffled every epoch. ``cache`` keeps the loaded
+    elements in memory after the first pass; the shuffle then comes after the cache (of the
+    cached order) so every epoch is still reshuffled. ``after_cache`` transforms the dataset
+    of single elements after the cache and shuffle (e.g. a random crop that must differ
+    every epoch) and must make every element the same shape for ``batch``.
+
+    Args:
+        deterministic: keep the order of the parallel load. Default: True unless the paths
+            are shuffled before loading (shuffle without cache), where a slow file then
+            cannot hold up the others; pass True for runs that must repeat exactly.
+
+    Raises:
+        ConfigError: ``batch_size`` below 1.
+        ValueError: ``labels`` and ``paths`` differ in length (a programming error).
+    """
+    tf = lazy.tf()
+    if batch_size < 1:
+        raise ConfigError(f"Batch size {batch_size} must be at least 1.", "Use e.g. 32.")
+    paths = [str(p) for p in paths]
+    if labels is not None:
+        labels = np.asarray(labels)
+        if len(labels) != len(paths):
+            raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
+        ds = tf.data.Dataset.from_tensor_slices((tf.constant(paths, tf.string), labels))
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(tf.constant(paths, tf.string))
+    if deterministic is None:
+        # With ``cache`` the load sees the paths in order (the shuffle comes after the cache):
+        # keep that order so the cached elements, and so every later epoch, repeat exactly.
+        deterministic = not shuffle or cache
+    n = max(1, len(paths))
+    if shuffle and not cache:
+        ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    ds = ds.ignore_errors()
+    if cache:
+        ds = ds.cache()
+        if shuffle:
+            ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    if after_cache is not None:
+        ds = after_cache(ds)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
