@@ -1,0 +1,1 @@
+"""Pages for audio datasets (kind "audio")."""
