@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import copy
 import json
-import random
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage, QPixmap, QShowEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -42,18 +41,25 @@ from automl_gui.core.preprocess.image_config import (
 )
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
+from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY etc. kept here
+    NOT_READY,
+    PREVIEW_DEBOUNCE_MS,
+    PreviewPage,
+    SplitBox,
+    format_bytes,
+    load_nested_config,
+    pick_samples,
+    strength_row,
+)
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, select, spin
-from automl_gui.gui.workers import JobWorker
 
 KEY_IMAGE_PREPROCESS = "images/preprocess"
 PREVIEW_ROWS = 3  # sample images (from different classes where possible)
 PREVIEW_AUGMENTED = 3  # augmented versions of each, beside the original
-PREVIEW_DEBOUNCE_MS = 300
 PREVIEW_MAX_SIZE = 128  # px the preview is computed at (smaller when the model's size is)
 TILE = 100  # px a preview tile is shown at
-NOT_READY = "Preview available once the engine has loaded."
 
 COLOR_MODES = [("rgb", "RGB (colour)"), ("grayscale", "Grayscale")]
 FLIPS = [
@@ -119,19 +125,7 @@ def strength_text(name: str, value: float) -> str:
 
 def load_config(store: Any) -> ImagePreprocessConfig | None:
     """The remembered settings (None when absent or unreadable: another version)."""
-    raw = store.value(KEY_IMAGE_PREPROCESS, "")
-    try:
-        data = json.loads(str(raw)) if raw else None
-        if not isinstance(data, dict):
-            return None
-        names = set(ImagePreprocessConfig.__dataclass_fields__)
-        augment = data.get("augment") or {}
-        aug_names = set(AugmentConfig.__dataclass_fields__)
-        data = {k: v for k, v in data.items() if k in names}
-        data["augment"] = {k: v for k, v in augment.items() if k in aug_names}
-        return ImagePreprocessConfig.from_dict(data)
-    except (TypeError, ValueError, AttributeError):
-        return None
+    return load_nested_config(store, KEY_IMAGE_PREPROCESS, ImagePreprocessConfig)
 
 
 def preview_job(
@@ -166,33 +160,21 @@ def to_pixmap(image: np.ndarray, side: int = TILE) -> QPixmap:
     return QPixmap.fromImage(qimage).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode)
 
 
-class ImagePreprocessPage(QWidget):
+class ImagePreprocessPage(PreviewPage):
     """Step 2 for image folders: model input, augmentation (with preview) and the split."""
 
     name = "preprocess"
     title = "Preprocess"
+    empty_text = "Open an image folder on the Data page to preview it here."
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self._updating = False
-        self._emitting = False
-        self._workers: set[JobWorker] = set()
-        self._preview_worker: JobWorker | None = None
-        self._preview_gen = 0
-        self._preview_pending = False
-        self._preview_dirty = True
-        self._sample_seed = 0
+        super().__init__(state, parent)
         self._cnn_auto_size: int | None = None  # computed in the background per dataset
         self._size_gen = 0
         self.preview_paths: list[str] = []
         saved = load_config(app_settings.current())
         if saved is not None:
             state.image_preprocess = saved
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(PREVIEW_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.refresh_preview)
         self._build()
         self._show(state.image_preprocess)
         state.dataset_changed.connect(self._on_dataset_changed)
@@ -258,17 +240,7 @@ class ImagePreprocessPage(QWidget):
         aug_form.addRow("", self.augment_check)
         aug_form.addRow("Flip", self.flip_combo)
         for name, (high, step, tip) in STRENGTHS.items():
-            box = QDoubleSpinBox()
-            box.setRange(0.0, high)
-            box.setDecimals(2)
-            box.setSingleStep(step)
-            box.setSpecialValueText("Off")
-            box.setToolTip(tip)
-            label = muted_label()
-            label.setMinimumWidth(150)
-            row = QHBoxLayout()
-            row.addWidget(box)
-            row.addWidget(label, 1)
+            box, label, row = strength_row(0.0, high, step, tip)
             self.strength_spins[name] = box
             self.strength_labels[name] = label
             aug_form.addRow(name.capitalize(), row)
@@ -288,33 +260,17 @@ class ImagePreprocessPage(QWidget):
         aug_layout.addLayout(reset_row)
         aug_layout.addWidget(self.speed_note)
 
-        self.val_spin = spin(5, 45, "Share of the images held out to watch overfitting and stop.")
-        self.test_spin = spin(
-            5, 45, "Share of the images kept aside for the final, unbiased evaluation."
-        )
-        for box in (self.val_spin, self.test_spin):
-            box.setSuffix(" %")
-        self.seed_spin = spin(0, 2**31 - 1, "Random seed of the split and the augmentation.")
-        self.split_note = muted_label()
-        self.cache_check = QCheckBox("Cache decoded images in memory")
-        self.cache_check.setToolTip(
+        split_box = self.split_box = SplitBox(
+            "images",
+            "Cache decoded images in memory",
             "Keep images decoded and resized in memory after the first epoch: later epochs "
             "skip reading and decoding the files (much faster, above all from slow disks). "
             "Only for datasets that fit in memory; leave it off for large ones, which then "
-            "stream from disk."
+            "stream from disk.",
         )
-        self.cache_note = muted_label()
-        split_box = QGroupBox("Split and loading")
-        sform = QFormLayout(split_box)
-        sform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for box in (self.val_spin, self.test_spin, self.seed_spin):
-            box.setMaximumWidth(150)
-        sform.addRow("Validation", self.val_spin)
-        sform.addRow("Test", self.test_spin)
-        sform.addRow("Seed", self.seed_spin)
-        sform.addRow("", self.split_note)
-        sform.addRow("", self.cache_check)
-        sform.addRow("", self.cache_note)
+        self.val_spin, self.test_spin = split_box.val_spin, split_box.test_spin
+        self.seed_spin, self.cache_check = split_box.seed_spin, split_box.cache_check
+        self.split_note, self.cache_note = split_box.split_note, split_box.cache_note
 
         preview_box = QGroupBox("Preview")
         grid = QGridLayout()
@@ -363,12 +319,11 @@ class ImagePreprocessPage(QWidget):
 
         for box in (self.color_combo, self.flip_combo):
             box.currentIndexChanged.connect(self._on_edit)
-        for box in (self.size_spin, self.val_spin, self.test_spin, self.seed_spin):
-            box.valueChanged.connect(self._on_edit)
+        self.size_spin.valueChanged.connect(self._on_edit)
         for box in self.strength_spins.values():
             box.valueChanged.connect(self._on_edit)
-        for check in (self.augment_check, self.cache_check):
-            check.toggled.connect(self._on_edit)
+        self.augment_check.toggled.connect(self._on_edit)
+        split_box.connect_edits(self._on_edit)
         self.size_spin.editingFinished.connect(self._snap_size)
 
     # -- config -> widgets -------------------------------------------------------------------
@@ -382,10 +337,7 @@ class ImagePreprocessPage(QWidget):
             select(self.flip_combo, aug.flip)
             for name, box in self.strength_spins.items():
                 box.setValue(getattr(aug, name))
-            self.val_spin.setValue(round(config.validation_fraction * 100))
-            self.test_spin.setValue(round(config.test_fraction * 100))
-            self.seed_spin.setValue(config.seed)
-            self.cache_check.setChecked(config.cache)
+            self.split_box.show_config(config)
         finally:
             self._updating = False
         self._update_texts()
@@ -432,19 +384,7 @@ class ImagePreprocessPage(QWidget):
 
     def _update_split(self) -> None:
         data = self.state.images
-        fixed = data is not None and data.has_split
-        for box in (self.val_spin, self.test_spin):
-            box.setEnabled(not fixed)
-        if fixed:
-            self.split_note.setText(
-                "The folder is already split into train / validation / test folders: that "
-                "split is used, so these fractions do not apply."
-            )
-        else:
-            train = 100 - self.val_spin.value() - self.test_spin.value()
-            self.split_note.setText(
-                f"Training gets the other {train} %. Each class is split in these shares."
-            )
+        self.split_box.update_split(data is not None and data.has_split)
 
     def _update_cache_note(self) -> None:
         data = self.state.images
@@ -484,32 +424,13 @@ class ImagePreprocessPage(QWidget):
         aug.flip = self.flip_combo.currentData()
         for name, box in self.strength_spins.items():
             setattr(aug, name, round(box.value(), 4))
-        val, test = self.val_spin.value(), self.test_spin.value()
-        if val + test > 60:  # keep at least 40 % for training: lower the other one
-            self._updating = True
-            if self.sender() is self.val_spin:
-                test = 60 - val
-                self.test_spin.setValue(test)
-            else:
-                val = 60 - test
-                self.val_spin.setValue(val)
-            self._updating = False
-        c.validation_fraction = val / 100
-        c.test_fraction = test / 100
-        c.seed = self.seed_spin.value()
-        c.cache = self.cache_check.isChecked()
+        sender = self.sender()
+        self.split_box.read_into(c, sender)
         self._update_texts()
         self._save()
         self._notify()
-        if self.sender() not in (self.val_spin, self.test_spin, self.cache_check):
+        if sender not in (self.val_spin, self.test_spin, self.cache_check):
             self.schedule_preview()
-
-    def _notify(self) -> None:
-        self._emitting = True  # our own change: the widgets already show it
-        try:
-            self.state.notify_preprocess_changed()
-        finally:
-            self._emitting = False
 
     def _snap_size(self) -> None:
         """1–15 px typed: show the minimum the config uses."""
@@ -535,11 +456,9 @@ class ImagePreprocessPage(QWidget):
         data = self.state.images
         if data is not None and len(data):  # size statistics take ~0.2 s at 50,000 images
             gen = self._size_gen
-            worker = JobWorker(lambda _e, _c: cnn_auto_size(data))
-            self._workers.add(worker)
-            worker.finished.connect(lambda size: self._on_auto_size(gen, size))
-            worker.done.connect(lambda w=worker: self._workers.discard(w))
-            worker.start()
+            self.run_in_background(
+                lambda: cnn_auto_size(data), lambda size: self._on_auto_size(gen, size)
+            )
         self._update_texts()
         self.schedule_preview()
 
@@ -572,36 +491,10 @@ class ImagePreprocessPage(QWidget):
         self.preview_paths = []
         self.refresh_preview()
 
-    def schedule_preview(self) -> None:
-        """Refresh the preview ~300 ms after the last call (edits come in bursts)."""
-        self._preview_gen += 1  # whatever is computing now is stale
-        self._debounce.start()
+    def preview_data(self) -> Any:
+        return self.state.images
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._preview_dirty:
-            self.schedule_preview()
-
-    def refresh_preview(self) -> None:
-        """Compute the preview now (in the background); hidden pages wait until shown."""
-        self._debounce.stop()
-        self._preview_gen += 1
-        data = self.state.images
-        if data is None or not len(data):
-            self._clear_tiles("Open an image folder on the Data page to preview it here.")
-            self._preview_dirty = False
-            return
-        if not self.state.engine_ready:
-            self._clear_tiles(NOT_READY)
-            self._preview_dirty = True
-            return
-        if not self.isVisible():
-            self._preview_dirty = True
-            return
-        self._preview_dirty = False
-        if self._preview_worker is not None:  # one at a time: go again when it is done
-            self._preview_pending = True
-            return
+    def preview_job(self, data: Any) -> Any:
         if not self.preview_paths:
             self.preview_paths = pick_samples(data, PREVIEW_ROWS, self._sample_seed)
         paths = list(self.preview_paths)
@@ -609,19 +502,9 @@ class ImagePreprocessPage(QWidget):
         size = min(self.effective_size(), PREVIEW_MAX_SIZE)
         gray = self.config.color_mode == "grayscale"
         seed = self.config.seed + self._sample_seed
-        gen = self._preview_gen
-        worker = JobWorker(lambda _e, _c: preview_job(paths, augment, size, seed, gray))
-        self._preview_worker = worker
-        self._workers.add(worker)
-        worker.finished.connect(lambda result: self._on_preview(gen, result))
-        worker.failed.connect(lambda m, h: self._on_preview_failed(gen, m, h))
-        worker.done.connect(lambda w=worker: self._on_preview_done(w))
-        self.preview_status.setText("Updating the preview…")
-        worker.start()
+        return lambda: preview_job(paths, augment, size, seed, gray)
 
-    def _on_preview(self, gen: int, result: tuple[np.ndarray, np.ndarray]) -> None:
-        if gen != self._preview_gen:
-            return  # an edit came after this one started
+    def show_preview(self, result: tuple[np.ndarray, np.ndarray]) -> None:
         originals, augmented = result
         n = len(originals)
         active = self.config.augment.active  # off: copies of the originals, not worth showing
@@ -645,52 +528,18 @@ class ImagePreprocessPage(QWidget):
         )
         self.preview_status.setText(f"{n} sample images at {size} px, {what}.")
 
-    def _on_preview_failed(self, gen: int, message: str, hint: str) -> None:
-        if gen == self._preview_gen:
-            self._clear_tiles(f"No preview: {message} {hint}".strip())
-
-    def _on_preview_done(self, worker: JobWorker) -> None:
-        self._workers.discard(worker)
-        if self._preview_worker is worker:
-            self._preview_worker = None
-        if self._preview_pending:
-            self._preview_pending = False
-            self.refresh_preview()
-
-    def _clear_tiles(self, message: str) -> None:
+    def clear_preview(self, message: str) -> None:
         for row in self.tiles:
             for tile in row:
                 tile.clear()
                 tile.setToolTip("")
         self.preview_status.setText(message)
 
-    @property
-    def preview_busy(self) -> bool:
-        return self._preview_worker is not None or self._debounce.isActive()
-
-    def wait_idle(self, msecs: int = 30000) -> bool:
-        """Stop the debounce timer and join the preview job (the window calls it on close)."""
-        self._debounce.stop()
-        self._preview_pending = False
-        ok = True
-        for worker in list(self._workers):
-            worker.cancel()
-            ok = worker.wait(msecs) and ok
-        return ok
-
 
 def arch_name(arch: str) -> str:
     return {"resnet50": "ResNet50", "inceptionv3": "InceptionV3", "cnn": "the Compact CNN"}.get(
         arch, arch
     )
-
-
-def format_bytes(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} GB"  # pragma: no cover
 
 
 def cnn_auto_size(data: Any) -> int | None:
@@ -701,21 +550,3 @@ def cnn_auto_size(data: Any) -> int | None:
         return int(auto_image_size("cnn", data.size_stats()))
     except Exception:  # noqa: BLE001 - a hint in a tooltip; never worth an error
         return None
-
-
-def pick_samples(data: Any, n: int, seed: int) -> list[str]:
-    """Up to ``n`` image paths, from different classes where possible (fast at 50,000)."""
-    rng = random.Random(seed)
-    items = data.items
-    picked: dict[str, str] = {}
-    for i in rng.sample(range(len(items)), min(len(items), 50 * n)):
-        item = items[i]
-        if item.label not in picked:
-            picked[item.label] = item.path
-            if len(picked) == n:
-                break
-    paths = list(picked.values())
-    if len(paths) < n:  # fewer classes than rows: fill with other images
-        rest = [i.path for i in rng.sample(items, min(len(items), 4 * n)) if i.path not in paths]
-        paths += rest[: n - len(paths)]
-    return paths
