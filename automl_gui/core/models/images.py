@@ -18,6 +18,7 @@ fine-tunes ``model`` at a lower learning rate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -293,6 +294,46 @@ def cnn_plan(image_size: int, n_train: int) -> tuple[int, list[int]]:
     return blocks, [min(CNN_MAX_FILTERS, base * 2**i) for i in range(blocks)]
 
 
+def conv_blocks(x: Any, filters: list[int], seed: int, pools: list[Any] | None = None) -> Any:
+    """The compact CNN's body: per block two 3×3 convolutions (no bias) + BatchNorm + ReLU,
+    then max pooling by ``pools[b]`` (default 2; a tuple pools the two axes differently).
+
+    Shared by the image CNN and the audio CNN (``core.models.audio``); layer names
+    ``block{b}_conv{c}``, ``block{b}_bn{c}``, ``block{b}_relu{c}``, ``block{b}_pool``.
+    """
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    k = 0
+    for b, n_filters in enumerate(filters, start=1):
+        for c in (1, 2):
+            x = keras.layers.Conv2D(
+                n_filters,
+                3,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=keras.initializers.HeNormal(seed=seed + k),
+                name=f"block{b}_conv{c}",
+            )(x)
+            x = keras.layers.BatchNormalization(name=f"block{b}_bn{c}")(x)
+            x = keras.layers.Activation("relu", name=f"block{b}_relu{c}")(x)
+            k += 1
+        pool = 2 if pools is None else pools[b - 1]
+        x = keras.layers.MaxPooling2D(pool, name=f"block{b}_pool")(x)
+    return x
+
+
+def cnn_top(x: Any, n_classes: int, dropout: float, seed: int) -> Any:
+    """Global average pooling → dropout (if > 0) → float32 softmax ``probabilities``."""
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    if dropout > 0:
+        x = keras.layers.Dropout(dropout, seed=seed + 200, name="dropout")(x)
+    return _classifier(keras, n_classes, seed)(x)
+
+
 def _build_cnn(
     n_classes: int,
     image_size: int,
@@ -309,25 +350,7 @@ def _build_cnn(
     augment = build_augmentation(preprocess.augment, seed=seed)
     x = build_input_stage(inputs, image_size, preprocess.color_mode, "unit", augment)
     _, filters = cnn_plan(image_size, n_train)
-    k = 0
-    for b, n_filters in enumerate(filters, start=1):
-        for c in (1, 2):
-            x = keras.layers.Conv2D(
-                n_filters,
-                3,
-                padding="same",
-                use_bias=False,
-                kernel_initializer=keras.initializers.HeNormal(seed=seed + k),
-                name=f"block{b}_conv{c}",
-            )(x)
-            x = keras.layers.BatchNormalization(name=f"block{b}_bn{c}")(x)
-            x = keras.layers.Activation("relu", name=f"block{b}_relu{c}")(x)
-            k += 1
-        x = keras.layers.MaxPooling2D(2, name=f"block{b}_pool")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    if config.dropout > 0:
-        x = keras.layers.Dropout(config.dropout, seed=seed + 200, name="dropout")(x)
-    outputs = _classifier(keras, n_classes, seed)(x)
+    outputs = cnn_top(conv_blocks(x, filters, seed), n_classes, config.dropout, seed)
     model = keras.Model(inputs, outputs, name="cnn")
     return ImageModel(model=model, architecture="cnn", image_size=int(image_size))
 
@@ -390,17 +413,28 @@ def _load_backbone_weights(backbone: Any, architecture: str, weights_file: str) 
         ) from None
 
 
-def _build_backbone_model(
+def build_backbone_model(
     architecture: str,
     n_classes: int,
     image_size: int,
-    preprocess: ImagePreprocessConfig,
     config: ImageModelConfig,
     weights_file: str | None,
     seed: int,
+    input_stage: Callable[[], tuple[Any, Any, Any]],
 ) -> ImageModel:
+    """A frozen pretrained ``architecture`` with a new head, fed by ``input_stage``.
+
+    ``input_stage()`` builds the model's input and returns ``(inputs, plain, trained)``: the
+    Keras input and two tensors of ``(image_size, image_size, 3)`` images already normalized
+    for the network, ``plain`` without augmentation (for ``feature_model``) and ``trained``
+    with it (``plain`` itself when there is none). Both paths share their layers, so
+    ``feature_model`` and ``head`` share layers with ``model``. Used for images and for
+    spectrograms (``core.models.audio``).
+
+    Raises:
+        ModelError: the weights file does not fit the network.
+    """
     from automl_gui.core import lazy
-    from automl_gui.core.preprocess.images import build_augmentation
 
     keras = lazy.keras()
     s = int(image_size)
@@ -421,13 +455,7 @@ def _build_backbone_model(
         h = keras.layers.Dropout(config.dropout, seed=seed + 200, name="dropout")(h)
     head = keras.Model(feature_input, _classifier(keras, n_classes, seed)(h), name="head")
 
-    inputs = _image_input()
-    before, normalize = _input_stage_layers(s, preprocess.color_mode, architecture)
-    x = _resize_and_convert(before, inputs)
-    plain = normalize(x)
-    augment = build_augmentation(preprocess.augment, seed=seed)
-    trained = normalize(_training_only(augment)(x)) if augment is not None else plain
-
+    inputs, plain, trained = input_stage()
     model = keras.Model(
         inputs, head(pool(backbone(trained, training=False))), name=f"{architecture}_classifier"
     )
@@ -442,6 +470,25 @@ def _build_backbone_model(
         feature_model=feature_model,
         head=head,
     )
+
+
+def _image_stage(
+    architecture: str, image_size: int, preprocess: ImagePreprocessConfig, seed: int
+) -> Callable[[], tuple[Any, Any, Any]]:
+    """The image models' ``input_stage`` for :func:`build_backbone_model`."""
+
+    def stage() -> tuple[Any, Any, Any]:
+        from automl_gui.core.preprocess.images import build_augmentation
+
+        inputs = _image_input()
+        before, normalize = _input_stage_layers(image_size, preprocess.color_mode, architecture)
+        x = _resize_and_convert(before, inputs)
+        plain = normalize(x)
+        augment = build_augmentation(preprocess.augment, seed=seed)
+        trained = normalize(_training_only(augment)(x)) if augment is not None else plain
+        return inputs, plain, trained
+
+    return stage
 
 
 def build_image_model(
@@ -475,8 +522,9 @@ def build_image_model(
 
     if architecture == "cnn":
         return _build_cnn(n_classes, image_size, preprocess, config, n_train, seed)
-    return _build_backbone_model(
-        architecture, n_classes, image_size, preprocess, config, weights_file, seed
+    stage = _image_stage(architecture, int(image_size), preprocess, seed)
+    return build_backbone_model(
+        architecture, n_classes, image_size, config, weights_file, seed, stage
     )
 
 
