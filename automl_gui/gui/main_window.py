@@ -41,18 +41,28 @@ from automl_gui.gui.pages.predict import PredictPage
 from automl_gui.gui.pages.preprocess import PreprocessPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
-from automl_gui.gui.step_host import StepHost, load_class
+from automl_gui.gui.step_host import StepHost, load_page
 
 PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
-# The steps whose page differs for image datasets (Train and Predict serve both kinds).
+# The steps whose page differs for image and audio datasets (Train and Predict serve all kinds).
 IMAGE_PAGE_CLASSES = {
     "data": "automl_gui.gui.pages.images.data:ImageDataPage",
     "preprocess": "automl_gui.gui.pages.images.preprocess:ImagePreprocessPage",
     "model": "automl_gui.gui.pages.images.model:ImageModelPage",
     "evaluate": "automl_gui.gui.pages.images.evaluate:ImageEvaluatePage",
 }
+AUDIO_PAGE_CLASSES = {
+    "data": "automl_gui.gui.pages.audio.data:AudioDataPage",
+    "preprocess": "automl_gui.gui.pages.audio.preprocess:AudioPreprocessPage",
+    "model": "automl_gui.gui.pages.audio.model:AudioModelPage",
+    "evaluate": "automl_gui.gui.pages.audio.evaluate:AudioEvaluatePage",
+}
+MEDIA_PAGE_CLASSES = {"images": IMAGE_PAGE_CLASSES, "audio": AUDIO_PAGE_CLASSES}
+# How each folder kind is named in menus and messages.
+MEDIA_WORDS = {"images": "Image", "audio": "Audio"}
 PAGE_HELP = {
-    "data": "Load a table or an image folder, look at it and choose what to predict.",
+    "data": "Load a table, an image folder or a folder of sound clips, look at it and choose "
+    "what to predict.",
     "preprocess": "Choose how each column is cleaned and encoded, and how rows are split.",
     "model": "Pick the network and how it is trained.",
     "train": "Train the model and watch it learn live.",
@@ -122,16 +132,20 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(190)
         self.nav.setToolTip("The steps, in order. A step unlocks when the ones before are done.")
         self.stack = QStackedWidget()
-        self.image_pages: dict[str, QWidget] = {}
+        # the image and audio pages of the steps that differ per kind
+        self.media_pages: dict[str, dict[str, QWidget]] = {k: {} for k in MEDIA_PAGE_CLASSES}
+        self.image_pages = self.media_pages["images"]
+        self.audio_pages = self.media_pages["audio"]
         self.hosts: dict[str, StepHost] = {}
         for i, cls in enumerate(PAGE_CLASSES, start=1):
             page = cls(self.state, self)
             self.pages[page.name] = page
             kinds: dict[str, QWidget] = {"tabular": page}
-            if page.name in IMAGE_PAGE_CLASSES:
-                image_page = load_class(IMAGE_PAGE_CLASSES[page.name])(self.state, self)
-                self.image_pages[page.name] = image_page
-                kinds["images"] = image_page
+            for kind, specs in MEDIA_PAGE_CLASSES.items():
+                if page.name in specs:
+                    spec = specs[page.name]
+                    kinds[kind] = load_page(spec, self.state, self, page.name, page.title)
+                    self.media_pages[kind][page.name] = kinds[kind]
             host = StepHost(kinds)
             self.hosts[page.name] = host
             self.stack.addWidget(host)
@@ -141,6 +155,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.data_page: DataPage = self.pages["data"]  # type: ignore[assignment]
         self.image_data_page: Any = self.image_pages["data"]
+        self.audio_data_page: Any = self.audio_pages["data"]
         self.train_page: Any = self.pages["train"]
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.nav.setCurrentRow(0)
@@ -186,6 +201,13 @@ class MainWindow(QMainWindow):
             self.open_folder_dialog,
             QKeySequence("Ctrl+Shift+O"),
         )
+        self.action_open_audio_folder = self._action(
+            "Open &Audio Folder…",
+            "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
+            "train/ val/ test/ folders",
+            self.open_audio_folder_dialog,
+            QKeySequence("Ctrl+Alt+O"),
+        )
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -203,6 +225,12 @@ class MainWindow(QMainWindow):
             self.open_image_sample,
         )
         self.action_open_image_sample.setEnabled(app_settings.image_sample_path() is not None)
+        self.action_open_audio_sample = self._action(
+            "Open Audio Sa&mple",
+            "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
+            self.open_audio_sample,
+        )
+        self.action_open_audio_sample.setEnabled(app_settings.audio_sample_path() is not None)
         self.action_export = self._action(
             "&Export Model…",
             "Save the trained model (.keras or SavedModel)",
@@ -214,9 +242,11 @@ class MainWindow(QMainWindow):
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu.addAction(self.action_open)
         file_menu.addAction(self.action_open_folder)
+        file_menu.addAction(self.action_open_audio_folder)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.action_open_sample)
         file_menu.addAction(self.action_open_image_sample)
+        file_menu.addAction(self.action_open_audio_sample)
         file_menu.addSeparator()
         file_menu.addAction(self.action_export)
         file_menu.addSeparator()
@@ -285,13 +315,23 @@ class MainWindow(QMainWindow):
         st.status.connect(lambda text: self.statusBar().showMessage(text))
         st.page_requested.connect(self.go_to)
         self.data_page.loaded.connect(self._on_dataset_loaded)
-        self.image_data_page.loaded.connect(self._on_dataset_loaded)
-        self.image_data_page.open_requested.connect(self.open_folder_dialog)
-        self.image_data_page.load_failed.connect(self._on_image_load_failed)
-        self.image_data_page.busy_changed.connect(self._on_image_busy)
+        for kind, open_dialog in (
+            ("images", self.open_folder_dialog),
+            ("audio", self.open_audio_folder_dialog),
+        ):
+            page = self.media_pages[kind]["data"]
+            for signal, slot in (
+                ("loaded", self._on_dataset_loaded),
+                ("open_requested", open_dialog),
+                ("load_failed", self._on_media_load_failed),
+                ("busy_changed", self._on_media_busy),
+            ):
+                if hasattr(page, signal):  # not on a page that could not be loaded
+                    getattr(page, signal).connect(slot)
         st.dataset_changed.connect(self._show_kind_pages)
         self.data_page.sample_requested.connect(self.open_sample)
         self.data_page.image_sample_requested.connect(self.open_image_sample)
+        self.data_page.audio_sample_requested.connect(self.open_audio_sample)
         self.data_page.open_requested.connect(self.open_dialog)
         signal = getattr(self.train_page, "training_active_changed", None)
         if signal is not None:
@@ -313,9 +353,10 @@ class MainWindow(QMainWindow):
         st = self.state
         if name in ("data", "predict"):
             return ""
-        if st.kind == "images":
-            if st.images is None:
-                return "Open a dataset first (File → Open Image Folder… or drop a folder here)."
+        if st.kind in MEDIA_PAGE_CLASSES:
+            if (st.images if st.kind == "images" else st.audio) is None:
+                word = MEDIA_WORDS[st.kind]
+                return f"Open a dataset first (File → Open {word} Folder… or drop a folder here)."
             if name == "evaluate" and st.run is None:
                 return "Train a model first (Train page)."
             return ""
@@ -392,34 +433,35 @@ class MainWindow(QMainWindow):
             message, hint = describe(exc)
             self.show_problem(f"Cannot open “{name}”: {message}", hint)
             return False
-        if kind not in ("tabular", "images"):
+        page = self.data_page if kind == "tabular" else self.media_pages[kind]["data"]
+        if not hasattr(page, "load"):  # the page's module could not be loaded
             self.show_problem(
-                f"“{name}” looks like a folder of {kind} files.",
-                "Audio folders are coming in a later version; for now open a table "
-                "(CSV, TSV or Parquet) or a folder of images.",
-                level="info",
+                f"“{name}” is a folder of {kind} files, which this installation cannot open.",
+                getattr(page, "reason", "") or "Reinstall automl-gui.",
             )
             return False
         self.banner.dismiss()
         app_settings.set_last_folder(self.settings, path)
         self.go_to("data")
-        if kind == "images":
-            self.hosts["data"].show_kind("images")
-            self.image_data_page.load(path)
-        else:
-            self.hosts["data"].show_kind("tabular")
-            self.data_page.load(path)
+        self.hosts["data"].show_kind(kind)
+        page.load(path)
         return True
 
-    def _on_image_load_failed(self, message: str, hint: str) -> None:
-        if self.state.table is not None:  # a table is still loaded: keep showing it
-            self.hosts["data"].show_kind("tabular")
+    def _on_media_load_failed(self, message: str, hint: str) -> None:
+        """A folder scan failed: the dataset loaded before stays on screen."""
+        if self.state.kind != self._data_kind_shown() and self.state.has_dataset:
+            self.hosts["data"].show_kind(self.state.kind)
             self.banner.show_message(message, hint, "error")
             self.statusBar().showMessage(message)
 
-    def _on_image_busy(self, busy: bool) -> None:
-        if not busy and self.state.kind == "tabular" and self.state.table is not None:
-            self.hosts["data"].show_kind("tabular")  # cancelled or failed: the table stays
+    def _on_media_busy(self, busy: bool) -> None:
+        if not busy and self.state.has_dataset and self.state.kind != self._data_kind_shown():
+            self.hosts["data"].show_kind(self.state.kind)  # cancelled or failed: it stays
+
+    def _data_kind_shown(self) -> str:
+        host = self.hosts["data"]
+        shown = host.currentWidget()
+        return next((k for k, p in host.kind_pages.items() if p is shown), "tabular")
 
     def _show_kind_pages(self) -> None:
         """Each step shows the page for the loaded dataset's kind."""
@@ -440,13 +482,17 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path)
 
-    def open_folder_dialog(self) -> None:
-        """File → Open Image Folder…"""
+    def open_folder_dialog(self, _checked: bool = False, what: str = "image") -> None:
+        """File → Open Image Folder… (and, with ``what="audio"``, Open Audio Folder…)."""
         path = QFileDialog.getExistingDirectory(
-            self, "Open image folder", app_settings.last_folder(self.settings)
+            self, f"Open {what} folder", app_settings.last_folder(self.settings)
         )
         if path:
             self.open_path(path)
+
+    def open_audio_folder_dialog(self) -> None:
+        """File → Open Audio Folder…"""
+        self.open_folder_dialog(what="audio")
 
     def set_force_cpu(self, checked: bool) -> None:
         """Train → Train on the CPU Only: a new plan for the next training (remembered)."""
@@ -464,15 +510,20 @@ class MainWindow(QMainWindow):
 
     def open_image_sample(self) -> None:
         """File → Open Image Sample."""
-        sample = app_settings.image_sample_path()
+        self._open_sample_folder(app_settings.image_sample_path(), "image")
+
+    def open_audio_sample(self) -> None:
+        """File → Open Audio Sample (also the welcome panel's "Open sample sounds")."""
+        self._open_sample_folder(app_settings.audio_sample_path(), "sound")
+
+    def _open_sample_folder(self, sample: Path | None, what: str) -> None:
         if sample is None:
-            self.show_problem("No sample image folder is installed.", "Open your own folder.")
+            self.show_problem(f"No sample {what} folder is installed.", "Open your own folder.")
             return
         self.open_path(str(sample))
 
     def _on_dataset_loaded(self, path: str) -> None:
-        samples = [app_settings.sample_dataset_path(), app_settings.image_sample_path()]
-        if all(s is None or Path(path).resolve() != s.resolve() for s in samples):
+        if all(Path(path).resolve() != s.resolve() for s in app_settings.sample_paths()):
             app_settings.add_recent_file(self.settings, path)
         self._fill_recent_menu()
         self.banner.dismiss()

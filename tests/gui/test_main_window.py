@@ -344,3 +344,53 @@ def test_image_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors)
     ]
     assert len(w.state.images) == 120 and not w.state.images.bad_files and not errors
     assert w.recent_files() == []
+
+
+def test_audio_menu_entries_and_welcome_button(qtbot, make_window, monkeypatch):
+    w = make_window()
+    assert w.action_open_audio_folder.shortcut() == QKeySequence("Ctrl+Alt+O")
+    shortcuts = [a.shortcut() for a in w.findChildren(type(w.action_open)) if a.shortcut()]
+    assert shortcuts.count(QKeySequence("Ctrl+Alt+O")) == 1
+    assert w.action_open_audio_sample.isEnabled()
+    assert w.data_page.audio_sample_button.isEnabled()
+    assert w.data_page.audio_sample_button.toolTip()
+    opened: list[str] = []
+    monkeypatch.setattr(w, "open_path", lambda p: opened.append(p) or True)
+    w.data_page.audio_sample_button.click()
+    assert opened == [str(app_settings.audio_sample_path())]
+    assert sorted(p.name for p in app_settings.audio_sample_path().iterdir()) == [
+        "hiss",
+        "siren",
+        "tick",
+        "whistle",
+    ]
+    chosen: list[tuple[str, str]] = []
+
+    def fake_dialog(_parent, caption, folder):
+        chosen.append((caption, folder))
+        return str(app_settings.audio_sample_path())
+
+    monkeypatch.setattr("automl_gui.gui.main_window.QFileDialog.getExistingDirectory", fake_dialog)
+    w.action_open_audio_folder.trigger()
+    assert chosen and chosen[0][0] == "Open audio folder"
+    assert opened[-1] == str(app_settings.audio_sample_path())
+
+
+def test_a_page_that_cannot_load_leaves_the_window_usable(
+    qtbot, make_window, tmp_path, monkeypatch, errors
+):
+    from automl_gui.gui import main_window
+    from automl_gui.gui.step_host import UnavailablePage
+
+    specs = dict(main_window.AUDIO_PAGE_CLASSES, data="automl_gui.gui.pages.no_such:Page")
+    monkeypatch.setitem(main_window.MEDIA_PAGE_CLASSES, "audio", specs)
+    w = make_window()
+    page = w.audio_pages["data"]
+    assert isinstance(page, UnavailablePage) and "no_such" in page.reason
+    folder = tmp_path / "clips" / "a"
+    folder.mkdir(parents=True)
+    (folder / "x.wav").write_bytes(b"RIFF")
+    assert not w.open_path(str(tmp_path / "clips"))
+    assert errors and "audio" in errors[0][0] and "no_such" in errors[0][1]
+    with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
+        assert w.open_path(write_csv(tmp_path / "ok.csv"))

@@ -50,6 +50,7 @@ class DataPage(QWidget):
     busy_changed = Signal(bool)
     sample_requested = Signal()
     image_sample_requested = Signal()
+    audio_sample_requested = Signal()
     open_requested = Signal()
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -103,9 +104,10 @@ class DataPage(QWidget):
         self.welcome_title = QLabel("Welcome to automl-gui")
         self.welcome_title.setProperty("role", "title")
         self.welcome_text = QLabel(
-            "Train a Keras model in a few clicks: load a CSV, TSV or Parquet table or a folder "
-            "of images (or drop it anywhere on this window), check what was found, review the "
-            "automatic preprocessing and model, then train and watch it learn live."
+            "Train a Keras model in a few clicks: load a CSV, TSV or Parquet table, a folder "
+            "of images or a folder of sound clips (or drop it anywhere on this window), check "
+            "what was found, review the automatic preprocessing and model, then train and "
+            "watch it learn live."
         )
         self.welcome_text.setWordWrap(True)
         self.sample_button = QPushButton("Open sample dataset")
@@ -124,6 +126,12 @@ class DataPage(QWidget):
         self.image_sample_button.setToolTip(
             "Load the bundled demo image folder (circles, squares, triangles: 120 images)"
         )
+        self.audio_sample_button = QPushButton("Open sample sounds")
+        self.audio_sample_button.clicked.connect(self.audio_sample_requested)
+        self.audio_sample_button.setEnabled(app_settings.audio_sample_path() is not None)
+        self.audio_sample_button.setToolTip(
+            "Load the bundled demo sound folder (whistle, siren, hiss, tick: 80 one-second clips)"
+        )
         self.own_button = QPushButton("Open your own…")
         self.own_button.setToolTip("Choose a CSV, TSV or Parquet file (Ctrl+O)")
         self.own_button.clicked.connect(self.open_requested)
@@ -131,9 +139,10 @@ class DataPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.sample_button)
         buttons.addWidget(self.image_sample_button)
+        buttons.addWidget(self.audio_sample_button)
         buttons.addWidget(self.own_button)
         buttons.addStretch(1)
-        hint = QLabel("Tip: drop a file or an image folder anywhere on the window to open it.")
+        hint = QLabel("Tip: drop a file or a folder anywhere on the window to open it.")
         hint.setProperty("role", "muted")
         self.welcome_text.setFixedWidth(560)
         # a fixed-width wrapped label does not ask for its wrapped height: seen clipped to

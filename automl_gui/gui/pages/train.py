@@ -1,7 +1,9 @@
 """Train page: what will be trained, Start/Stop, progress with ETA, live plots, epoch log.
 
-Training runs :func:`automl_gui.core.pipeline.train_tabular` in the engine's child process
-(or, without one, in a thread) from a :class:`JobWorker`. After each
+Training runs :func:`automl_gui.core.pipeline.train_tabular` (for tables),
+``images_pipeline.train_images`` or ``audio_pipeline.train_audio`` (for folders of images or
+sound clips) in the engine's child process (or, without one, in a thread) from a
+:class:`JobWorker`. After each
 epoch the accumulated history goes through :func:`core.train.diagnostics.diagnose`; an
 overfitting finding shows a banner with remedies and a marker on the plots.
 """
@@ -31,6 +33,12 @@ from automl_gui.gui.workers import JobWorker
 
 LOG_MAX_LINES = 2000
 PROGRESS_SCALE = 1000  # progress bar units per epoch (batches move it within an epoch)
+
+# kind → (the pipeline module, its train function, words for the summary and messages)
+MEDIA_JOBS = {
+    "images": ("automl_gui.core.images_pipeline", "train_images", "image", "images"),
+    "audio": ("automl_gui.core.audio_pipeline", "train_audio", "audio", "clips"),
+}
 
 STOP_REASONS = {
     "completed": "completed all epochs",
@@ -133,9 +141,13 @@ class TrainPage(QWidget):
         st = self.state
         if self.is_training():
             return "Training is running."
-        if st.kind == "images":
-            if st.images is None:
-                return "Open an image folder first (File → Open Image Folder…)."
+        if st.kind in MEDIA_JOBS:
+            if self._media()[0] is None:
+                word = MEDIA_JOBS[st.kind][2]
+                return (
+                    f"Open {'an' if word[0] in 'aeiou' else 'a'} {word} folder first "
+                    f"(File → Open {word.capitalize()} Folder…)."
+                )
             if not st.engine_ready:
                 return "Engine loading…"
             return ""
@@ -158,19 +170,37 @@ class TrainPage(QWidget):
         self.start_button.setToolTip(reason or "Train the model (Ctrl+Enter)")
         self.stop_button.setEnabled(running)
 
-    def _images_summary_html(self) -> str:
+    def _media(self) -> tuple[Any, Any, Any]:
+        """(dataset, preprocess config, model config) of the loaded image or audio folder."""
+        st = self.state
+        if st.kind == "audio":
+            return st.audio, st.audio_preprocess, st.audio_model
+        return st.images, st.image_preprocess, st.image_model
+
+    def _media_summary_html(self) -> str:
         from automl_gui.core.models.registry import MODEL_FAMILIES
 
         st = self.state
-        ds = st.images
+        ds, preprocess, model_config = self._media()
+        items = MEDIA_JOBS[st.kind][3]
         parts = [
-            f"<b>Dataset</b> {st.dataset_name} ({len(ds):,} images, {len(ds.class_names)} classes)"
+            f"<b>Dataset</b> {st.dataset_name} ({len(ds):,} {items}, {len(ds.class_names)} classes)"
         ]
-        arch = st.image_model.architecture
+        arch = model_config.architecture
         model = "Auto" if arch == "auto" else MODEL_FAMILIES.get(arch, {}).get("name", arch)
-        size = st.image_preprocess.image_size
-        parts.append(f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}")
-        aug = "on" if st.image_preprocess.augment.active else "off"
+        if st.kind == "audio":
+            clip = f"{preprocess.clip_seconds:g} s" if preprocess.clip_seconds else "auto length"
+            bands = f"{preprocess.n_mels} bands" if preprocess.features == "log-mel" else ""
+            bands = bands or f"{preprocess.n_mfcc} coefficients"
+            parts.append(f"<b>Model</b> {model}")
+            parts.append(
+                f"<b>Clips</b> {preprocess.sample_rate / 1000:g} kHz, {clip}, "
+                f"{preprocess.features} ({bands})"
+            )
+        else:
+            size = preprocess.image_size
+            parts.append(f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}")
+        aug = "on" if preprocess.augment.active else "off"
         parts.append(f"<b>Augmentation</b> {aug}")
         tr = st.training
         parts.append(
@@ -183,8 +213,8 @@ class TrainPage(QWidget):
 
     def _summary_html(self) -> str:
         st = self.state
-        if st.kind == "images" and st.images is not None:
-            return self._images_summary_html()
+        if st.kind in MEDIA_JOBS and self._media()[0] is not None:
+            return self._media_summary_html()
         if st.table is None:
             return "<i>No dataset loaded.</i>"
         df = st.table.df
@@ -220,8 +250,8 @@ class TrainPage(QWidget):
             self.error_banner.show_message("Cannot start training.", reason, "info")
             return
         st = self.state
-        if st.kind == "images":
-            self._start(self._image_job(), "multiclass", st.training.epochs)
+        if st.kind in MEDIA_JOBS:
+            self._start(self._media_job(), "multiclass", st.training.epochs)
             return
         df = st.table.df
         preprocess = copy.deepcopy(st.preprocess)
@@ -250,25 +280,27 @@ class TrainPage(QWidget):
 
         self._start(job, preprocess.task, training.epochs)
 
-    def _image_job(self) -> Any:
-        """The image training job for the current state (settings copied now)."""
+    def _media_job(self) -> Any:
+        """The image or audio training job for the current state (settings copied now)."""
+        import importlib
+
         st = self.state
-        dataset = st.images
-        preprocess = copy.deepcopy(st.image_preprocess)
-        model_config = copy.deepcopy(st.image_model)
+        dataset, preprocess, model_config = self._media()
+        args = (dataset, copy.deepcopy(preprocess), copy.deepcopy(model_config))
         training = copy.deepcopy(st.training)
         plan = st.hardware_plan
         process = st.engine_process
+        module_name, train_name = MEDIA_JOBS[st.kind][:2]
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.images_pipeline import train_images, train_images_isolated
-
-            args = (dataset, preprocess, model_config, training)
+            module = importlib.import_module(module_name)  # in the worker: TensorFlow-heavy
             if process is not None:
-                return train_images_isolated(
-                    process, *args, plan=plan, on_event=on_event, cancel=cancel
+                isolated = getattr(module, f"{train_name}_isolated")
+                return isolated(
+                    process, *args, training, plan=plan, on_event=on_event, cancel=cancel
                 )
-            return train_images(*args, plan=plan, on_event=on_event, cancel=cancel)
+            train = getattr(module, train_name)
+            return train(*args, training, plan=plan, on_event=on_event, cancel=cancel)
 
         return job
 
@@ -417,7 +449,7 @@ class TrainPage(QWidget):
         """Missing pretrained weights: offer to choose the file or train from scratch."""
         from automl_gui.core.models.weights import WeightsMissingError
 
-        if isinstance(exc, WeightsMissingError) and self.state.kind == "images":
+        if isinstance(exc, WeightsMissingError) and self.state.kind in MEDIA_JOBS:
             self._pending_weights_error = exc
 
     def _ask_for_weights(self, exc: BaseException) -> None:
@@ -425,13 +457,13 @@ class TrainPage(QWidget):
 
         dialog = WeightsDialog(exc, self)
         dialog.exec()
-        config = self.state.image_model
+        _dataset, preprocess, config = self._media()
         if dialog.choice == "file" and dialog.chosen_path:
             config.weights_path = str(dialog.chosen_path)
         elif dialog.choice == "scratch":
             config.architecture = "cnn"
-            if self.state.image_preprocess.image_size in (224, 299):
-                self.state.image_preprocess.image_size = 0  # the CNN picks its own size
+            if getattr(preprocess, "image_size", 0) in (224, 299):
+                preprocess.image_size = 0  # the CNN picks its own size
         else:
             return
         self.state.notify_model_changed()
