@@ -1,165 +1,43 @@
-"""Image files in bulk: list them under folders, and check them in parallel.
-
-Helpers of :mod:`automl_gui.core.data.images`; listing counts hidden and non-image files on
-the way, checking runs :func:`check_image` on a thread pool (the work is file I/O) with
-throttled progress and cancel.
-"""
+"""Image files in bulk: the shared listing and parallel checking (``_media_files``) bound to
+images (their extensions, ``check_image``, "images" in progress messages)."""
 
 from __future__ import annotations
 
 import os
-import threading
-import time
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from automl_gui.core.data._image_check import BadImageError, check_image
-from automl_gui.core.data._image_csv import IMAGE_EXTENSIONS
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS
+from automl_gui.core.data._media_files import PROGRESS_INTERVAL, count_files
+from automl_gui.core.data._media_files import Walker as MediaWalker
+from automl_gui.core.data._media_files import check_files as check_media_files
+from automl_gui.core.events import CancelToken, EventCallback
 
-PROGRESS_INTERVAL = 0.1  # seconds between Progress events (at most ~10 a second)
-# Threads overlap file I/O (cold cache, network drives); header parsing holds the GIL, so
-# more threads only contend (on a warm cache one thread is about as fast).
-MAX_WORKERS = 8
+__all__ = ["PROGRESS_INTERVAL", "CheckResult", "Walker", "check_files", "check_one", "count_files"]
+
+CheckResult = tuple[int, int, str, str] | str  # (width, height, mode, format) or a bad reason
 
 
-class Walker:
+class Walker(MediaWalker):
     """Lists image files under folders, counting hidden and non-image files on the way."""
 
     def __init__(self, on_event: EventCallback | None, cancel: CancelToken | None) -> None:
-        self.hidden = 0
-        self.other = 0
-        self.unreadable: list[str] = []
-        self._on_event = on_event
-        self._cancel = cancel
-        self._found = 0
-        self._last = 0.0
-        self._seen: set[tuple[int, int]] = set()
-
-    def entries(self, folder: str) -> tuple[list[os.DirEntry[str]], list[str]]:
-        """Visible subfolders and image files directly in ``folder`` (both sorted)."""
-        dirs: list[os.DirEntry[str]] = []
-        images: list[str] = []
-        if not self._first_visit(folder):
-            return dirs, images  # a link back to a folder already listed
-        try:
-            with os.scandir(folder) as it:
-                listing = list(it)
-        except OSError as exc:
-            self.unreadable.append(f"'{os.path.basename(folder)}' ({exc.strerror or exc})")
-            return dirs, images
-        for entry in listing:
-            name = entry.name
-            try:
-                is_dir = entry.is_dir()  # follows links; a broken link is a file (reported bad)
-            except OSError:
-                is_dir = False
-            if is_dir:
-                if name.startswith("."):
-                    self.hidden += count_files(entry.path)
-                else:
-                    dirs.append(entry)
-            elif name.startswith("."):
-                self.hidden += 1
-            elif name.lower().endswith(IMAGE_EXTENSIONS):
-                images.append(entry.path)
-            else:
-                self.other += 1
-        self._found += len(images)
-        self._report()
-        dirs.sort(key=lambda e: e.name)
-        images.sort()
-        return dirs, images
+        super().__init__(on_event, cancel, extensions=IMAGE_EXTENSIONS, plural="images")
 
     def images_under(self, folder: str) -> list[str]:
         """All image files under ``folder``, nested subfolders included."""
-        out: list[str] = []
-        stack = [folder]
-        while stack:
-            dirs, images = self.entries(stack.pop())
-            out.extend(images)
-            stack.extend(d.path for d in reversed(dirs))
-        return out
-
-    def _first_visit(self, folder: str) -> bool:
-        try:
-            st = os.stat(folder)
-        except OSError:
-            return True  # scandir reports it
-        key = (st.st_dev, st.st_ino)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
-        return True
-
-    def _report(self) -> None:
-        if self._cancel is not None:
-            self._cancel.raise_if_cancelled()
-        now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL:
-            self._last = now
-            emit(self._on_event, Progress("scan", None, f"Finding images… {self._found:,} found"))
-
-
-def count_files(folder: str) -> int:
-    return sum(len(files) for _root, _dirs, files in os.walk(folder))
-
-
-CheckResult = tuple[int, int, str, str] | str  # (width, height, mode, format) or a bad reason
+        return self.files_under(folder)
 
 
 def check_files(
     paths: list[str], on_event: EventCallback | None, cancel: CancelToken | None
 ) -> list[CheckResult]:
     """``check_image`` on every path, in parallel (I/O bound), results in the paths' order."""
-    total = len(paths)
-    results: list[CheckResult] = [""] * total
-    stop = threading.Event()
-    lock = threading.Lock()
-    done = [0]
-
-    def work(lo: int, hi: int) -> None:
-        for i in range(lo, hi):
-            if stop.is_set():
-                return
-            results[i] = _check_one(paths[i])
-            with lock:
-                done[0] += 1
-
-    def report(fraction_done: int) -> None:
-        message = f"Checking images… {fraction_done:,} / {total:,}"
-        emit(on_event, Progress("scan", fraction_done / total if total else 1.0, message))
-
-    workers = max(1, min(MAX_WORKERS, 4 * (os.cpu_count() or 1)))
-    chunk = max(8, min(256, total // (workers * 8) or 1))
-    report(0)
-    last = time.monotonic()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="image-scan") as pool:
-        pending = {pool.submit(work, lo, min(lo + chunk, total)) for lo in range(0, total, chunk)}
-        try:
-            while pending:
-                finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    future.result()
-                if cancel is not None and cancel.cancelled:
-                    raise CancelledError()
-                now = time.monotonic()
-                if pending and now - last >= PROGRESS_INTERVAL:
-                    last = now
-                    report(done[0])
-        except BaseException:
-            stop.set()
-            for future in pending:
-                future.cancel()
-            raise
-    report(total)
-    return results
+    return check_media_files(paths, on_event, cancel, check=check_one, plural="images")
 
 
-def _check_one(path: str) -> CheckResult:
+def check_one(path: str) -> CheckResult:
+    """``check_image``'s answer, or its reason as a string."""
     try:
-        return check_image(path)
+        return check_image(os.fspath(path))
     except BadImageError as exc:
         return str(exc)
-    except Exception as exc:  # never let one odd file end a scan of thousands
-        return f"unreadable: {type(exc).__name__}: {exc}"

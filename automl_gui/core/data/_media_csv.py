@@ -1,10 +1,11 @@
-"""Image CSVs: a table with a column of image file paths and a column of labels.
+"""Media CSVs: a table with a column of image (or audio) file paths and a column of labels.
 
 Read with the standard ``csv`` module (no pandas: a drop must be answered at once). The
-delimiter is guessed from the first line; a first row that already holds an image path is
+delimiter is guessed from the first line; a first row that already holds a media path is
 data, not a header. Columns are guessed when not given: the path column is the one whose
-values mostly end with an image extension, the label column another one with few distinct
-values (a column named like ``label`` or ``class`` is preferred).
+values mostly end with one of the media's extensions, the label column another one with few
+distinct values (a column named like ``label`` or ``class`` is preferred). Every function
+takes the media's ``extensions`` (``IMAGE_EXTENSIONS`` or ``AUDIO_EXTENSIONS``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,22 @@ from dataclasses import dataclass
 from automl_gui.core.errors import DataError
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+AUDIO_EXTENSIONS = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3")
 
 _DELIMITERS = (",", "\t", ";", "|")
-_PATH_NAMES = ("path", "filepath", "file_path", "file", "filename", "file_name", "image", "img")
+_PATH_NAMES = (
+    "path",
+    "filepath",
+    "file_path",
+    "file",
+    "filename",
+    "file_name",
+    "image",
+    "img",
+    "audio",
+    "clip",
+    "wav",
+)
 _LABEL_NAMES = (
     "label",
     "labels",
@@ -33,7 +47,7 @@ _LABEL_NAMES = (
     "breed",
     "type",
 )
-_MOSTLY = 0.5  # share of a column's values that must look like image paths
+_MOSTLY = 0.5  # share of a column's values that must look like media paths
 _SNIFF_ROWS = 200
 
 
@@ -46,8 +60,17 @@ class CsvTable:
     had_header: bool = True
 
 
-def read_csv(path: str, max_rows: int | None = None) -> CsvTable:
+def read_csv(
+    path: str,
+    max_rows: int | None = None,
+    *,
+    extensions: tuple[str, ...] = IMAGE_EXTENSIONS,
+    what: str = "image",
+) -> CsvTable:
     """Read ``path`` (UTF-8, with or without BOM; Windows-1252 as a fallback).
+
+    A first row holding a path with one of ``extensions`` is data (no header); ``what``
+    ("image", "audio") names the files in the message for an empty CSV.
 
     Raises:
         OSError: the file cannot be read.
@@ -74,12 +97,12 @@ def read_csv(path: str, max_rows: int | None = None) -> CsvTable:
     if not rows:
         raise DataError(
             f"The CSV file '{os.path.basename(path)}' is empty.",
-            "It needs a column of image file paths and a column of labels.",
+            f"It needs a column of {what} file paths and a column of labels.",
         )
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     first = rows[0]
-    if any(_is_image_path(cell) for cell in first):  # no header: the first row is data
+    if any(_is_media_path(cell, extensions) for cell in first):  # no header: the first row is data
         header = [f"column {i + 1}" for i in range(width)]
         return CsvTable(header, rows, had_header=False)
     header = [name or f"column {i + 1}" for i, name in enumerate(first)]
@@ -88,21 +111,33 @@ def read_csv(path: str, max_rows: int | None = None) -> CsvTable:
 
 def looks_like_image_csv(path: str) -> bool:
     """True when the CSV at ``path`` has a column of image file paths (reads ≤ ~200 rows)."""
+    return looks_like_media_csv(path, IMAGE_EXTENSIONS)
+
+
+def looks_like_audio_csv(path: str) -> bool:
+    """True when the CSV at ``path`` has a column of audio file paths (reads ≤ ~200 rows)."""
+    return looks_like_media_csv(path, AUDIO_EXTENSIONS)
+
+
+def looks_like_media_csv(path: str, extensions: tuple[str, ...]) -> bool:
+    """True when the CSV at ``path`` has a column of paths with one of ``extensions``."""
     try:
-        table = read_csv(str(path), max_rows=_SNIFF_ROWS)
+        table = read_csv(str(path), max_rows=_SNIFF_ROWS, extensions=extensions)
     except (OSError, DataError, csv.Error, UnicodeError):
         return False
-    return guess_path_column(table) is not None
+    return guess_path_column(table, extensions) is not None
 
 
-def guess_path_column(table: CsvTable) -> str | None:
-    """The column whose values mostly end with an image extension (the highest share wins)."""
+def guess_path_column(
+    table: CsvTable, extensions: tuple[str, ...] = IMAGE_EXTENSIONS
+) -> str | None:
+    """The column whose values mostly end with one of ``extensions`` (the highest share wins)."""
     best: tuple[float, int, str] | None = None
     for i, name in enumerate(table.header):
         values = [r[i] for r in table.rows if r[i]]
         if not values:
             continue
-        share = sum(map(_is_image_path, values)) / len(values)
+        share = sum(_is_media_path(v, extensions) for v in values) / len(values)
         if share < _MOSTLY:
             continue
         named = 1 if name.strip().lower() in _PATH_NAMES else 0
@@ -112,7 +147,9 @@ def guess_path_column(table: CsvTable) -> str | None:
     return best[2] if best else None
 
 
-def guess_label_column(table: CsvTable, path_column: str) -> str | None:
+def guess_label_column(
+    table: CsvTable, path_column: str, extensions: tuple[str, ...] = IMAGE_EXTENSIONS
+) -> str | None:
     """A column other than the paths with few distinct values; label-like names first."""
     n_rows = len(table.rows)
     limit = max(2, min(1000, n_rows // 2))
@@ -122,7 +159,9 @@ def guess_label_column(table: CsvTable, path_column: str) -> str | None:
         if name == path_column:
             continue
         values = [r[i] for r in table.rows if r[i]]
-        if not values or sum(map(_is_image_path, values)) >= _MOSTLY * len(values):
+        if not values or sum(_is_media_path(v, extensions) for v in values) >= _MOSTLY * len(
+            values
+        ):
             continue
         lowered = name.strip().lower()
         if lowered in _LABEL_NAMES:
@@ -155,5 +194,5 @@ def resolve_path(value: str, folder: str) -> str:
     return os.path.normpath(value if os.path.isabs(value) else os.path.join(folder, value))
 
 
-def _is_image_path(value: str) -> bool:
-    return value.lower().endswith(IMAGE_EXTENSIONS)
+def _is_media_path(value: str, extensions: tuple[str, ...]) -> bool:
+    return value.lower().endswith(extensions)

@@ -13,25 +13,21 @@ needed)", "unreadable: ...".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import statistics
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from automl_gui.core.data.images import BadFile
+from automl_gui.core.data._audio_check import (
+    FULL_DECODE_SECONDS,
+    SILENCE_PEAK,
+    AudioInfo,
+    check_audio,
+    sniff_audio,
+)
+from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS, looks_like_audio_csv
+from automl_gui.core.data._media_scan import BadFile, Media, MediaDataset, collect_files, scan
 from automl_gui.core.events import CancelToken, EventCallback
-
-AUDIO_EXTENSIONS = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3")
-
-
-@dataclass(frozen=True)
-class AudioInfo:
-    """What the check learned about a good clip (from its header and one decode)."""
-
-    duration: float  # seconds
-    sample_rate: int
-    channels: int
-    format: str  # "WAV", "FLAC", "OGG", "MP3"
-    subtype: str = ""  # "PCM_16", "VORBIS", ...
-    peak: float = 0.0  # max |sample| in [0, 1]
 
 
 @dataclass(frozen=True)
@@ -49,41 +45,14 @@ class AudioItem:
 
 
 @dataclass
-class AudioDataset:
-    """A scanned audio dataset (the same shape as ``ImageDataset``).
+class AudioDataset(MediaDataset):
+    """A scanned audio dataset (fields: see ``MediaDataset``, as ``ImageDataset``).
 
-    Args:
-        root: the folder (or the CSV file) scanned.
-        layout: "class_folders", "split_folders" or "csv".
-        items: usable clips, sorted by (split, label, path).
-        class_names: sorted class names (classes with no usable clip are dropped with a notice).
-        bad_files: excluded clips with reasons.
-        hidden_ignored, other_ignored, unlabeled_ignored: files skipped (hidden; not audio;
-            audio with no class).
-        notices: sentences for the user.
-        formats: clip count per format ("WAV": 120, ...).
+    ``items`` are :class:`AudioItem` sorted by path; ``formats`` counts clips per container
+    ("WAV": 120, "MP3": 3, ...); ``layout`` is "class_folders", "split_folders" or "csv".
     """
 
-    root: str
-    layout: str
     items: list[AudioItem]
-    class_names: list[str]
-    bad_files: list[BadFile] = field(default_factory=list)
-    hidden_ignored: int = 0
-    other_ignored: int = 0
-    notices: list[str] = field(default_factory=list)
-    formats: dict[str, int] = field(default_factory=dict)
-    unlabeled_ignored: int = 0
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    @property
-    def has_split(self) -> bool:
-        return any(i.split for i in self.items)
-
-    def class_counts(self, split: str | None = None) -> dict[str, int]:
-        raise NotImplementedError
 
     def durations(self) -> list[float]:
         """Every usable clip's duration in seconds (for the histogram and auto clip length)."""
@@ -91,17 +60,42 @@ class AudioDataset:
 
     def duration_stats(self) -> dict[str, Any]:
         """min / median / p95 / max / mean / total seconds; sample rates and channel counts
-        seen ({16000: 40, ...}, {1: 30, 2: 10})."""
-        raise NotImplementedError
-
-    def paths(self, label: str | None = None) -> list[str]:
-        raise NotImplementedError
+        seen ({16000: 40, ...}, {1: 30, 2: 10}), most common first. Durations are None for
+        an empty dataset."""
+        return duration_stats(self.items)
 
 
-def check_audio(path: str) -> AudioInfo | str:
-    """Check one file: an ``AudioInfo`` when usable, else the reason it is not (a sentence
-    fragment as ``BadFile.reason``)."""
-    raise NotImplementedError
+def duration_stats(items: list[AudioItem]) -> dict[str, Any]:
+    """The statistics of ``AudioDataset.duration_stats`` for any list of items."""
+    durations = sorted(i.duration for i in items)
+    rates = Counter(i.sample_rate for i in items)
+    channels = Counter(i.channels for i in items)
+    stats: dict[str, Any] = {"count": len(items)}
+    if durations:
+        stats.update(
+            min=durations[0],
+            median=float(statistics.median(durations)),
+            p95=percentile(durations, 95),
+            max=durations[-1],
+            mean=statistics.fmean(durations),
+            total=float(sum(durations)),
+        )
+    else:
+        stats.update(dict.fromkeys(("min", "median", "p95", "max", "mean"), None), total=0.0)
+    stats["sample_rates"] = dict(rates.most_common())
+    stats["channels"] = dict(channels.most_common())
+    return stats
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of sorted values, linearly interpolated (as numpy's
+    default), without importing numpy."""
+    if not sorted_values:
+        raise ValueError("percentile of no values")
+    pos = (len(sorted_values) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return float(sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo))
 
 
 def scan_audio(
@@ -114,27 +108,84 @@ def scan_audio(
 ) -> AudioDataset:
     """Scan a folder or a CSV of clips (see module docstring).
 
+    Emits ``Progress("scan", fraction, "Checking clips… 1,234 / 5,000")`` while checking.
+    ``path_column``/``label_column`` name the CSV's columns (guessed when None).
+
     Raises:
         DataError: no audio files, no class folders, fewer than two classes, a CSV without
             path/label columns (the message says what was found and what to do).
         CancelledError: cancelled.
     """
-    raise NotImplementedError
+    return scan(
+        _AUDIO,
+        path,
+        on_event=on_event,
+        cancel=cancel,
+        path_column=path_column,
+        label_column=label_column,
+    )
 
 
-def looks_like_audio_csv(path: str) -> bool:
-    """True when ``path`` is a CSV whose first rows name audio files (``detect_kind`` then
-    calls it "audio")."""
-    raise NotImplementedError
+def collect_audio_paths(
+    paths: list[str],
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[str], list[BadFile], int]:
+    """Audio files among ``paths`` (folders recursed, hidden skipped), sorted and checked as
+    the scan checks them (for prediction). Returns (usable paths, broken clips with reasons,
+    other files ignored).
+
+    Raises:
+        DataError: a path does not exist, or no audio file was found.
+    """
+    return collect_files(_AUDIO, paths, on_event=on_event, cancel=cancel)
+
+
+def _audio_item(path: str, label: str, split: str | None, info: AudioInfo) -> tuple[AudioItem, str]:
+    item = AudioItem(
+        path, label, split, info.duration, info.sample_rate, info.channels, info.format
+    )
+    return item, info.format
+
+
+_AUDIO = Media(
+    noun="clip",
+    plural="clips",
+    adjective="audio",
+    extensions=AUDIO_EXTENSIONS,
+    shown_extensions=(".wav", ".flac", ".ogg", ".mp3"),
+    example="e.g. sounds/dog/*.wav and sounds/cat/*.wav",
+    check=check_audio,
+    make_item=_audio_item,
+    dataset=AudioDataset,
+    ext_format={
+        ".wav": "WAV",
+        ".wave": "WAV",
+        ".flac": "FLAC",
+        ".ogg": "OGG",
+        ".oga": "OGG",
+        ".opus": "OGG",
+        ".mp3": "MP3",
+    },
+    renamed_example="a FLAC named .wav",
+    not_media="not audio",
+)
 
 
 __all__ = [
     "AUDIO_EXTENSIONS",
+    "FULL_DECODE_SECONDS",
+    "SILENCE_PEAK",
     "AudioDataset",
     "AudioInfo",
     "AudioItem",
     "BadFile",
     "check_audio",
+    "collect_audio_paths",
+    "duration_stats",
     "looks_like_audio_csv",
+    "percentile",
     "scan_audio",
+    "sniff_audio",
 ]

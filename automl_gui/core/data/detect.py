@@ -2,7 +2,7 @@
 
 Mostly the suffixes are looked at, so a dropped path is answered at once; reading the file is
 :func:`automl_gui.core.data.tabular.read_table`'s job. The one peek: a CSV whose first ~200
-rows hold a column of image paths is an image dataset, not a table. Anything we
+rows hold a column of image (audio) paths is an image (audio) dataset, not a table. Anything we
 cannot use raises :class:`DataError` saying what was given and what would work instead.
 """
 
@@ -11,7 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from automl_gui.core.data._image_csv import looks_like_image_csv
+from automl_gui.core.data._media_csv import (
+    AUDIO_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    looks_like_audio_csv,
+    looks_like_image_csv,
+)
 from automl_gui.core.errors import DataError
 
 TABULAR = "tabular"
@@ -21,8 +26,8 @@ AUDIO = "audio"
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SUPPORTED_TABLE_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
+IMAGE_SUFFIXES = IMAGE_EXTENSIONS
+AUDIO_SUFFIXES = AUDIO_EXTENSIONS
 
 SUPPORTED_TEXT = (
     "Open a table (CSV .csv .tsv .txt .tab, or Parquet .parquet .pq), "
@@ -103,6 +108,8 @@ def _detect_file(p: Path) -> str:
     suffix = p.suffix.lower()
     if suffix in CSV_SUFFIXES and looks_like_image_csv(str(p)):
         return IMAGES
+    if suffix in CSV_SUFFIXES and looks_like_audio_csv(str(p)):
+        return AUDIO
     if suffix in SUPPORTED_TABLE_SUFFIXES:
         return TABULAR
     name = p.name

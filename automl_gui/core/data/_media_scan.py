@@ -1,0 +1,573 @@
+"""The dataset scan shared by images and clips: layouts, candidates, checking, the result.
+
+Three layouts (see ``scan_images`` / ``scan_audio``): ``class_folders``
+(``root/<class>/**/<file>``), ``split_folders`` (``root/train|val|validation|test/<class>/...``,
+the split is used) and ``csv`` (a column of paths relative to the CSV and a label column).
+What differs between media — extensions, the check of one file, the item and dataset types,
+the words in messages — comes from a :class:`Media` description.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automl_gui.core.data._media_csv import (
+    guess_label_column,
+    guess_path_column,
+    looks_like_media_csv,
+    read_csv,
+    resolve_column,
+    resolve_path,
+)
+from automl_gui.core.data._media_files import CheckFn, Walker, check_files
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import CancelToken, EventCallback
+
+SPLIT_NAMES = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
+LAYOUTS = ("class_folders", "split_folders", "csv")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+_SPLIT_ORDER = ("train", "validation", "test")
+
+
+@dataclass(frozen=True)
+class BadFile:
+    """A file with a media extension that cannot be used, and why (a short phrase)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class MediaDataset:
+    """What a scan found (the base of ``ImageDataset`` and ``AudioDataset``). Only usable
+    files are in ``items``; classes are sorted by name.
+
+    Args:
+        root: the folder scanned (for a CSV: the CSV's path).
+        layout: one of LAYOUTS.
+        items: the usable files (items with ``path``, ``label`` and ``split``).
+        class_names: sorted class names that have at least one usable file.
+        bad_files: excluded files with reasons.
+        hidden_ignored: hidden files (and files in hidden folders) skipped.
+        other_ignored: files of other types skipped.
+        notices: sentences for the user (empty classes dropped, split folders used, ...).
+        formats: file format → count (e.g. {"PNG": 10, "JPEG": 3}).
+        unlabeled_ignored: files left out because no class is known for them (directly in
+            the root next to class folders, in a folder that is not a split, CSV rows
+            without a label).
+    """
+
+    root: str
+    layout: str
+    items: list[Any]
+    class_names: list[str]
+    bad_files: list[BadFile] = field(default_factory=list)
+    hidden_ignored: int = 0
+    other_ignored: int = 0
+    notices: list[str] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)
+    unlabeled_ignored: int = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def has_split(self) -> bool:
+        """True when the folder layout fixed train/validation/test."""
+        return self.layout == "split_folders"
+
+    def class_counts(self, split: str | None = None) -> dict[str, int]:
+        """Files per class (in ``class_names`` order), optionally of one split only."""
+        counts = dict.fromkeys(self.class_names, 0)
+        for item in self.items:
+            if split is None or item.split == split:
+                counts[item.label] = counts.get(item.label, 0) + 1
+        return counts
+
+    def paths(self, label: str | None = None) -> list[str]:
+        """Paths of all items (or of one class), in scan order."""
+        return [i.path for i in self.items if label is None or i.label == label]
+
+
+@dataclass(frozen=True)
+class Media:
+    """What differs between an image scan and a clip scan.
+
+    Args:
+        noun, plural: a file in messages ("image"/"images", "clip"/"clips").
+        adjective: "image" / "audio" ("an image dataset", "audio file paths").
+        extensions: lower-case suffixes that name such files.
+        shown_extensions: the few suffixes named in hints (".jpg", ".png", ...).
+        example: a layout example for hints ("e.g. photos/cat/*.jpg and photos/dog/*.jpg").
+        check: one file → what was learned, or the reason it is not usable (a str).
+        make_item: (path, label, split, what check learned) → (item, format name).
+        dataset: the dataset class, called with the fields of ``ImageDataset``.
+        ext_format: suffix → format name, to notice files named for another format.
+        renamed_example: "a PNG named .jpg".
+        not_media: how other files are called ("not images", "not audio").
+    """
+
+    noun: str
+    plural: str
+    adjective: str
+    extensions: tuple[str, ...]
+    shown_extensions: tuple[str, ...]
+    example: str
+    check: CheckFn
+    make_item: Callable[[str, str, str | None, Any], tuple[Any, str]]
+    dataset: Callable[..., Any]
+    ext_format: Mapping[str, str]
+    renamed_example: str
+    not_media: str
+
+
+def scan(
+    media: Media,
+    path: str,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+    path_column: str | None = None,
+    label_column: str | None = None,
+) -> Any:
+    """Scan a folder (or a CSV of ``media`` files) into ``media.dataset``.
+
+    Raises:
+        DataError: nothing usable (see ``scan_images``), with a message and a hint.
+        CancelledError: ``cancel`` was set.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError(
+            f"'{p}' does not exist (it may have been moved, renamed or deleted).",
+            "Check the path, or drop the folder on the window again.",
+        )
+    if p.is_file():
+        if p.suffix.lower() in CSV_SUFFIXES:
+            return _Scan(media, on_event, cancel).csv(str(p.absolute()), path_column, label_column)
+        raise DataError(
+            f"'{p.name}' is a single file, not {_a(media.adjective)} dataset.",
+            f"Open a folder with one subfolder per class ({media.example}), or a CSV file "
+            f"naming each {media.noun} and its class.",
+        )
+    root = str(p.absolute())
+    try:
+        return _Scan(media, on_event, cancel).folder(root)
+    except DataError:
+        csv = _single_media_csv(root, media)  # e.g. root/labels.csv naming root/pictures/*.jpg
+        if csv is None:
+            raise
+    dataset = _Scan(media, on_event, cancel).csv(csv, path_column, label_column)
+    dataset.notices.insert(
+        0,
+        f"The subfolders do not name the classes, so '{os.path.basename(csv)}' does.",
+    )
+    return dataset
+
+
+def collect_files(
+    media: Media,
+    paths: list[str],
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[str], list[BadFile], int]:
+    """``media`` files among ``paths`` (folders recursed, hidden skipped), sorted, checked as
+    a scan checks them (for prediction on new files).
+
+    Returns (usable paths, files with a media extension that are broken, other files ignored).
+
+    Raises:
+        DataError: a path does not exist, or nothing usable was found.
+    """
+    walker = Walker(on_event, cancel, extensions=media.extensions, plural=media.plural)
+    candidates: list[str] = []
+    for raw in paths:
+        path = os.path.abspath(os.path.expanduser(raw))
+        if not os.path.lexists(path):
+            raise DataError(f"'{raw}' does not exist.", "Check the path.")
+        if os.path.isdir(path):
+            candidates.extend(walker.files_under(path))
+        elif path.lower().endswith(media.extensions):
+            candidates.append(path)
+        else:
+            walker.other += 1
+    candidates = sorted(dict.fromkeys(candidates))
+    checked = check_files(candidates, on_event, cancel, check=media.check, plural=media.plural)
+    good: list[str] = []
+    bad: list[BadFile] = []
+    for path, result in zip(candidates, checked, strict=True):
+        if isinstance(result, str):
+            bad.append(BadFile(path, result))
+        else:
+            good.append(path)
+    if not good and not bad:
+        raise DataError(
+            f"No {media.adjective} files found in what was given.",
+            f"Give {media.adjective} files ({' '.join(media.shown_extensions)}) or folders "
+            "holding them.",
+        )
+    return good, bad, walker.other
+
+
+def summary(bad: list[BadFile]) -> str:
+    """'2 truncated, 1 not an image': counts of the reasons' first words."""
+    counts = Counter(b.reason.split(":")[0].split(" (")[0] for b in bad)
+    return ", ".join(f"{n:,} {reason}" for reason, n in counts.most_common())
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def _single_media_csv(folder: str, media: Media) -> str | None:
+    """The one CSV directly in ``folder`` that lists media files, if there is exactly one."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    found = [
+        os.path.join(folder, n)
+        for n in names
+        if n.lower().endswith(CSV_SUFFIXES)
+        and not n.startswith(".")
+        and looks_like_media_csv(os.path.join(folder, n), media.extensions)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass
+class _Found:
+    """What listing a folder (or reading a CSV) found, before any file is checked."""
+
+    candidates: list[tuple[str, str, str | None]] = field(default_factory=list)
+    declared: set[str] = field(default_factory=set)  # class names seen (folders / labels)
+    bad: list[BadFile] = field(default_factory=list)
+    loose: int = 0  # files with no class (directly in the root, ...)
+    notices: list[str] = field(default_factory=list)
+
+
+class _Scan:
+    """One scan of one media kind: the layouts, then checking and the result."""
+
+    def __init__(
+        self, media: Media, on_event: EventCallback | None, cancel: CancelToken | None
+    ) -> None:
+        self.media = media
+        self.on_event = on_event
+        self.cancel = cancel
+        m = media
+        self.walker = Walker(on_event, cancel, extensions=m.extensions, plural=m.plural)
+
+    # -- folders ------------------------------------------------------------------------------
+    def folder(self, root: str) -> Any:
+        walker, noun = self.walker, self.media.noun
+        found = _Found()
+        dirs, loose = walker.entries(root)
+        if walker.unreadable:
+            raise DataError(
+                f"Cannot read the folder {walker.unreadable[0]}.",
+                "Check that you may read this folder, or copy it somewhere you can.",
+            )
+        splits = {
+            d.name: SPLIT_NAMES[d.name.lower()] for d in dirs if d.name.lower() in SPLIT_NAMES
+        }
+        layout = "class_folders"
+        if "train" in splits.values() and len(set(splits.values())) >= 2:
+            layout = "split_folders"
+            found.loose += len(loose)
+            if loose:
+                found.notices.append(
+                    f"{len(loose):,} {noun}(s) directly in '{os.path.basename(root)}' (not in a "
+                    "split folder) were left out."
+                )
+            for d in dirs:
+                if d.name in splits:
+                    self._add_classes(d.path, splits[d.name], found, where=f"'{d.name}'")
+                else:
+                    n = len(walker.files_under(d.path))
+                    found.loose += n
+                    if n:
+                        found.notices.append(
+                            f"The folder '{d.name}' is not a split (train, val, validation, "
+                            f"test); its {n:,} {noun}(s) were left out."
+                        )
+        elif len(dirs) == 1 and splits and not loose:  # root/train/<class>/... and nothing else
+            only = dirs[0]
+            if splits[only.name] == "train":
+                found.notices.append(
+                    f"Only a '{only.name}' folder was found: its class folders are used and "
+                    "split automatically."
+                )
+            self._add_classes(only.path, None, found, where=f"'{only.name}'")
+        else:
+            where = f"'{os.path.basename(root)}'"
+            self._add_classes(root, None, found, where=where, listing=(dirs, loose))
+        if walker.unreadable:
+            found.notices.append(
+                "Some folders could not be read and were left out: "
+                + ", ".join(walker.unreadable[:5])
+                + (" …" if len(walker.unreadable) > 5 else "")
+                + "."
+            )
+        if not found.candidates:
+            self._raise_none_found(root, found)
+        return self._finish(root, layout, found, walker.hidden, walker.other)
+
+    def _add_classes(
+        self,
+        folder: str,
+        split: str | None,
+        found: _Found,
+        *,
+        where: str,
+        listing: tuple[list[os.DirEntry[str]], list[str]] | None = None,
+    ) -> None:
+        dirs, loose = listing if listing is not None else self.walker.entries(folder)
+        if loose and dirs:
+            found.loose += len(loose)
+            found.notices.append(
+                f"{len(loose):,} {self.media.noun}(s) directly in {where} (not in a class "
+                "subfolder) were left out."
+            )
+        elif loose:
+            found.loose += len(loose)  # no class folders at all: _raise_none_found explains
+        for d in dirs:
+            found.declared.add(d.name)
+            found.candidates.extend((p, d.name, split) for p in self.walker.files_under(d.path))
+
+    def _raise_none_found(self, root: str, found: _Found) -> None:
+        m, walker = self.media, self.walker
+        name = os.path.basename(root)
+        if found.loose:
+            raise DataError(
+                f"The {found.loose:,} {m.noun}(s) in '{name}' are not sorted into classes "
+                f"(no class subfolders hold {m.plural}).",
+                f"Put the {m.plural} of each class in its own subfolder ({m.example}), or open "
+                f"a CSV file that names each {m.noun} and its class.",
+            )
+        what = []
+        if walker.other:
+            what.append(f"{walker.other:,} other file(s)")
+        if walker.hidden:
+            what.append(f"{walker.hidden:,} hidden file(s)")
+        held = f" (only {' and '.join(what)})" if what else ""
+        shown = m.shown_extensions
+        listed = ", ".join(shown[:-1]) + " or " + shown[-1]
+        raise DataError(
+            f"The folder '{name}' holds no {m.plural}{held}.",
+            f"Open a folder with one subfolder per class holding {listed} {m.plural} "
+            f"({m.example}).",
+        )
+
+    # -- CSV ----------------------------------------------------------------------------------
+    def csv(self, csv_path: str, path_column: str | None, label_column: str | None) -> Any:
+        m = self.media
+        name = os.path.basename(csv_path)
+        try:
+            table = read_csv(csv_path, extensions=m.extensions, what=m.adjective)
+        except OSError as exc:
+            raise DataError(
+                f"Cannot read the CSV file '{name}': {exc.strerror or exc}.",
+                "Check that it exists and that you may read it.",
+            ) from exc
+        columns = ", ".join(f"'{h}'" for h in table.header)
+        if path_column:
+            pcol = resolve_column(table, path_column, f"{m.adjective} paths", name)
+        else:
+            pcol = guess_path_column(table, m.extensions)
+        if pcol is None:
+            raise DataError(
+                f"The CSV file '{name}' has no column of {m.adjective} file paths "
+                f"(columns: {columns}).",
+                f"It needs a column whose values are {m.adjective} files "
+                f"({' '.join(m.shown_extensions)}), relative to the CSV's folder or absolute, "
+                f"and a column with each {m.noun}'s class.",
+            )
+        if label_column:
+            lcol = resolve_column(table, label_column, "labels", name)
+        else:
+            lcol = guess_label_column(table, pcol, m.extensions)
+        if lcol is None or lcol == pcol:
+            raise DataError(
+                f"The CSV file '{name}' has no label column next to its paths in '{pcol}' "
+                f"(columns: {columns}).",
+                f"Add a column named 'label' with each {m.noun}'s class, or choose the label "
+                "column.",
+            )
+        found = self._csv_rows(table, pcol, lcol, os.path.dirname(csv_path))
+        if not found.candidates:
+            raise DataError(
+                f"The CSV file '{name}' names no {m.adjective} files with a label "
+                f"(path column '{pcol}', label column '{lcol}').",
+                f"Fill in the {m.noun} path and the class of each row.",
+            )
+        found.notices.insert(0, f"{m.plural.capitalize()} from '{pcol}', classes from '{lcol}'.")
+        return self._finish(csv_path, "csv", found, 0, 0, label_column=lcol)
+
+    def _csv_rows(self, table: Any, pcol: str, lcol: str, folder: str) -> _Found:
+        m = self.media
+        pi, li = table.header.index(pcol), table.header.index(lcol)
+        found = _Found()
+        first_label: dict[str, str] = {}
+        no_label = repeated = conflicting = 0
+        for row in table.rows:
+            raw, label = row[pi], row[li]
+            if not raw:
+                continue
+            if not label:
+                no_label += 1
+                continue
+            full = resolve_path(raw, folder)
+            if full in first_label:
+                repeated += 1
+                conflicting += first_label[full] != label
+                continue
+            first_label[full] = label
+            ext = os.path.splitext(full)[1].lower()
+            if ext not in m.extensions:
+                reason = f"not {_a(m.adjective)} file type ({ext or 'no extension'})"
+                found.bad.append(BadFile(full, reason))
+                continue
+            found.declared.add(label)
+            found.candidates.append((full, label, None))
+        found.loose = no_label
+        if no_label:
+            found.notices.append(f"{no_label:,} row(s) without a label in '{lcol}' were left out.")
+        if repeated:
+            differ = f", {conflicting:,} of them with another label" if conflicting else ""
+            found.notices.append(
+                f"{repeated:,} row(s) name {_a(m.noun)} listed before{differ}; the first row of "
+                f"each {m.noun} was used."
+            )
+        return found
+
+    # -- checking and the result --------------------------------------------------------------
+    def _finish(
+        self,
+        root: str,
+        layout: str,
+        found: _Found,
+        hidden: int,
+        other: int,
+        label_column: str | None = None,
+    ) -> Any:
+        m = self.media
+        found.candidates.sort()
+        self._require_two_classes(found.declared, found, root, label_column, usable=False)
+        paths = [c[0] for c in found.candidates]
+        results = check_files(paths, self.on_event, self.cancel, check=m.check, plural=m.plural)
+        items: list[Any] = []
+        bad = list(found.bad)
+        formats: Counter[str] = Counter()
+        renamed = 0
+        for (path, label, split), result in zip(found.candidates, results, strict=True):
+            if isinstance(result, str):
+                bad.append(BadFile(path, result))
+                continue
+            item, fmt = m.make_item(path, label, split, result)
+            items.append(item)
+            formats[fmt] += 1
+            renamed += m.ext_format.get(os.path.splitext(path)[1].lower()) != fmt
+        bad.sort(key=lambda b: b.path)
+        classes = sorted({i.label for i in items})
+        self._require_two_classes(set(classes), found, root, label_column, usable=True, bad=bad)
+        return m.dataset(
+            root=root,
+            layout=layout,
+            items=items,
+            class_names=classes,
+            bad_files=bad,
+            hidden_ignored=hidden,
+            other_ignored=other,
+            notices=self._notices(layout, found, items, classes, bad, hidden, other, renamed),
+            formats=dict(sorted(formats.items())),
+            unlabeled_ignored=found.loose,
+        )
+
+    def _notices(
+        self,
+        layout: str,
+        found: _Found,
+        items: list[Any],
+        classes: list[str],
+        bad: list[BadFile],
+        hidden: int,
+        other: int,
+        renamed: int,
+    ) -> list[str]:
+        m = self.media
+        notices: list[str] = []
+        if layout == "split_folders":
+            per_split = Counter(i.split for i in items)
+            parts = [f"{per_split[s]:,} {s}" for s in _SPLIT_ORDER if per_split[s]]
+            notices.append("Using the folder's own split: " + ", ".join(parts) + ".")
+        notices.extend(found.notices)
+        dropped = sorted(found.declared - set(classes))
+        if len(dropped) <= 5:
+            notices.extend(
+                f"Class '{c}' has no usable {m.plural} and was left out." for c in dropped
+            )
+        else:
+            listed = ", ".join(f"'{c}'" for c in dropped[:5])
+            notices.append(
+                f"{len(dropped):,} classes have no usable {m.plural} and were left out: {listed} …"
+            )
+        if bad:
+            notices.append(
+                f"{len(bad):,} file(s) could not be used and were left out ({summary(bad)})."
+            )
+        if hidden or other:
+            parts = []
+            if hidden:
+                parts.append(f"{hidden:,} hidden file(s)")
+            if other:
+                parts.append(f"{other:,} file(s) that are {m.not_media}")
+            notices.append("Ignored " + " and ".join(parts) + ".")
+        if renamed:
+            notices.append(
+                f"{renamed:,} {m.noun}(s) have an extension that does not match their format "
+                f"(e.g. {m.renamed_example}); they are read by their content."
+            )
+        return notices
+
+    def _require_two_classes(
+        self,
+        classes: set[str],
+        found: _Found,
+        root: str,
+        label_column: str | None,
+        *,
+        usable: bool,
+        bad: list[BadFile] | None = None,
+    ) -> None:
+        if len(classes) >= 2:
+            return
+        m = self.media
+        name = os.path.basename(root)
+        if label_column:
+            fix = (
+                "A classifier needs at least two classes: check that the column "
+                f"'{label_column}' holds each {m.noun}'s class."
+            )
+        else:
+            fix = (
+                f"A classifier needs at least two classes: put the {m.plural} of each class in "
+                f"its own subfolder ({m.example})."
+            )
+        if not classes:  # only reachable after checking: every file was bad
+            raise DataError(
+                f"None of the {len(found.candidates):,} {m.plural} in '{name}' can be used "
+                f"({summary(bad or [])}).",
+                "Replace or remove the broken files (each is listed with its reason), or open "
+                "another dataset.",
+            )
+        (only,) = classes
+        n = sum(1 for c in found.candidates if c[1] == only)
+        what = f"usable {m.noun}(s)" if usable else f"{m.noun}(s)"
+        raise DataError(f"Only one class was found in '{name}': '{only}' ({n:,} {what}).", fix)
