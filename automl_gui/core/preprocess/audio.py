@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from automl_gui.core import lazy
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.preprocess._files import FileSplit, split_items, stream_files
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
     DEFAULT_SAMPLE_RATE,
@@ -32,47 +33,24 @@ from automl_gui.core.preprocess.audio_config import (
 AUTO_CLIP_MAX_SECONDS = 30.0
 
 
-@dataclass
-class AudioSplit:
-    """Train / validation / test items and the class order (same shape as ``ImageSplit``)."""
+class AudioSplit(FileSplit):
+    """Train / validation / test items and the class order (same shape as ``ImageSplit``;
+    ``labels(items)`` gives int32 class indices)."""
 
     train: list[AudioItem]
     validation: list[AudioItem]
     test: list[AudioItem]
-    class_names: list[str]
-    notices: list[str] = field(default_factory=list)
-
-    def labels(self, items: list[AudioItem]) -> np.ndarray:
-        raise NotImplementedError
 
 
 def split_audio(dataset: AudioDataset, config: AudioPreprocessConfig) -> AudioSplit:
-    """The folder's split when it has one, else stratified by class (as ``split_images``)."""
-    raise NotImplementedError
+    """The folder's split when it has one, else stratified by class (as ``split_images``;
+    the same code, ``_files.split_items``).
 
-
-def make_audio_dataset(
-    paths: list[str],
-    labels: np.ndarray | None,
-    sample_rate: int,
-    n_samples: int,
-    batch_size: int,
-    *,
-    shuffle: bool = False,
-    training: bool = False,
-    seed: int = 42,
-    cache: bool = False,
-) -> Any:
-    """A streaming ``tf.data.Dataset`` of ``(waves (b, n_samples) float32, labels)`` batches
-    (only waves when ``labels`` is None).
-
-    Paths are shuffled (not clips); clips are decoded and resampled in parallel
-    (``tf.numpy_function``), files that fail are skipped (``ignore_errors``); ``cache`` keeps
-    the decoded full-length clips (before the crop, so random crops still vary per epoch);
-    crop is random when ``training`` else centred; batch; prefetch. Memory does not grow
-    with the number of clips.
+    Raises:
+        ConfigError: fractions out of range.
+        DataError: a split would have no training clips / a class has no training clips.
     """
-    raise NotImplementedError
+    return split_items(dataset, config, noun="clips", split_class=AudioSplit)
 
 
 # -- decode -------------------------------------------------------------------------------------
@@ -174,6 +152,108 @@ def load_clips(paths: list[str], sample_rate: int, n_samples: int) -> np.ndarray
     for k, clip in enumerate(clips):
         out[k] = clip
     return out
+
+
+# -- streaming ----------------------------------------------------------------------------------
+def _tf_crop_or_pad(wave: Any, n_samples: int, position: Any = None) -> Any:
+    """TF graph op: :func:`crop_or_pad` of one waveform. ``position`` (a float scalar in
+    [0, 1)) places the window within a longer clip (uniform over all windows); None = the
+    centred one. Padding is always centred."""
+    tf = lazy.tf()
+    n = tf.shape(wave)[0]
+    extra = tf.maximum(n - n_samples, 0)
+    if position is None:
+        begin = extra // 2
+    else:
+        scaled = tf.floor(position * tf.cast(extra + 1, tf.float32))
+        begin = tf.minimum(tf.cast(scaled, tf.int32), extra)
+    wave = wave[begin : begin + n_samples]
+    short = n_samples - tf.shape(wave)[0]
+    wave = tf.pad(wave, [[short // 2, short - short // 2]])
+    return tf.ensure_shape(wave, [n_samples])
+
+
+def make_audio_dataset(
+    paths: list[str],
+    labels: np.ndarray | None,
+    sample_rate: int,
+    n_samples: int,
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    training: bool = False,
+    seed: int = 42,
+    cache: bool = False,
+    deterministic: bool | None = None,
+) -> Any:
+    """A streaming ``tf.data.Dataset`` of ``(waves (b, n_samples) float32, labels)`` batches
+    (only waves when ``labels`` is None).
+
+    Paths are shuffled (not clips), reshuffled every epoch; clips are decoded, mixed down
+    and resampled in parallel (``tf.numpy_function`` around :func:`load_audio`'s decoder,
+    which releases the GIL); files that fail are skipped (``ignore_errors``); ``cache``
+    keeps the decoded full-length clips (before the crop, so random crops still vary per
+    epoch; the shuffle then comes after the cache, as for images); the crop is random when
+    ``training`` (a new window every epoch, reproducible from ``seed``) else centred, and
+    short clips are zero-padded centred; batch; prefetch. Memory does not grow with the
+    number of clips (without ``cache``). Built on ``_files.stream_files`` (shared with
+    images).
+
+    Args:
+        deterministic: keep the order of the parallel decode. Default: True unless the paths
+            are shuffled before decoding (shuffle without cache), where a slow file cannot
+            hold up the others. The random crops are a seeded sequence in arrival order, so
+            a training run repeats crop for crop only with ``deterministic=True``.
+
+    Raises:
+        ConfigError: sample rate, clip length or batch size out of range.
+    """
+    tf = lazy.tf()
+    rate = _check_rate(sample_rate)
+    want = int(n_samples)
+    if want < 1:
+        raise ConfigError(f"Clip length of {n_samples} samples is too short.", "Use e.g. 1 s.")
+
+    def decode(path: bytes) -> np.ndarray:
+        return _decode(os.fsdecode(path), rate)
+
+    @tf.autograph.experimental.do_not_convert  # plain TF ops; spares autograph's warnings
+    def load(path: Any, *label: Any) -> Any:
+        wave = tf.numpy_function(decode, [path], tf.float32, stateful=False)
+        wave = tf.ensure_shape(wave, [None])
+        return (wave, *label) if label else wave
+
+    @tf.autograph.experimental.do_not_convert
+    def centred(wave: Any, *label: Any) -> Any:
+        wave = _tf_crop_or_pad(wave, want)
+        return (wave, *label) if label else wave
+
+    @tf.autograph.experimental.do_not_convert
+    def random_crop(element: Any, r: Any) -> Any:
+        wave, *label = element if isinstance(element, tuple) else (element,)
+        key = tf.stack([r, tf.constant(seed, tf.int64)])
+        wave = _tf_crop_or_pad(wave, want, tf.random.stateless_uniform([], seed=key))
+        return (wave, *label) if label else wave
+
+    def crop(ds: Any) -> Any:
+        if not training:
+            return ds.map(centred, num_parallel_calls=tf.data.AUTOTUNE)
+        # A fresh random number per element and per epoch; the same sequence for a seed.
+        randoms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        zipped = tf.data.Dataset.zip((ds, randoms))
+        return zipped.map(random_crop, num_parallel_calls=tf.data.AUTOTUNE)
+
+    return stream_files(
+        paths,
+        labels,
+        load,
+        batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        cache=cache,
+        deterministic=deterministic,
+        after_cache=crop,
+    )
 
 
 # -- clip length --------------------------------------------------------------------------------
