@@ -108,3 +108,25 @@ def test_importing_the_package_defers_pandas_until_the_readers_are_used():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_folder_of_every_audio_extension_is_audio(tmp_path):
+    for i, ext in enumerate([".WAV", ".wave", ".oga", ".opus", ".Mp3"]):
+        (tmp_path / "birds" / f"clip{i}{ext}").parent.mkdir(exist_ok=True)
+        (tmp_path / "birds" / f"clip{i}{ext}").write_bytes(b"RIFF")
+    assert detect_kind(tmp_path) == "audio"
+
+
+def test_csv_naming_audio_files_is_audio_and_one_naming_images_stays_images(tmp_path):
+    clips = tmp_path / "clips.csv"
+    clips.write_text("file,label\na/1.wav,dog\na/2.flac,cat\nb/3.MP3,dog\n")
+    assert detect_kind(clips) == "audio"
+    headerless = tmp_path / "clips.tsv"
+    headerless.write_text("x/1.ogg\tdog\nx/2.opus\tcat\n")
+    assert detect_kind(headerless) == "audio"
+    pictures = tmp_path / "pictures.csv"
+    pictures.write_text("path,label\n1.jpg,cat\n2.png,dog\n")
+    assert detect_kind(pictures) == "images"
+    table = tmp_path / "table.csv"
+    table.write_text("name,wav_count\nx.txt,3\ny,4\n")
+    assert detect_kind(table) == "tabular"

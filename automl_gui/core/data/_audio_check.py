@@ -13,6 +13,7 @@ spread over their length instead.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from dataclasses import dataclass
@@ -199,6 +200,7 @@ class _Decoded:
     def __init__(self) -> None:
         self.frames = 0
         self.peak = 0.0
+        self.finite = True
 
     def read(self, sound: Any, buf: Any, limit: int) -> int:
         """Decode up to ``limit`` frames from the current position; frames actually read."""
@@ -210,7 +212,11 @@ class _Decoded:
             if len(block) == 0:
                 break
             got += len(block)
-            self.peak = max(self.peak, float(np.max(np.abs(block))))
+            peak = float(np.max(np.abs(block)))
+            if math.isfinite(peak):
+                self.peak = max(self.peak, peak)
+            else:
+                self.finite = False
         self.frames += got
         return got
 
@@ -236,7 +242,7 @@ def _decode(path: str, container: str | None) -> AudioInfo | str:
         return _open_failure(exc, container)
     if isinstance(duration_frames, str):
         return duration_frames
-    if not np.isfinite(decoded.peak):
+    if not decoded.finite:
         return "damaged (holds NaN or infinite samples)"
     duration = duration_frames / rate
     if duration < MIN_CLIP_SECONDS:
@@ -252,9 +258,9 @@ def _decode_frames(sound: Any, buf: Any, decoded: _Decoded, rate: int, frames: i
     if frames <= FULL_DECODE_SECONDS * rate or not sound.seekable():
         decoded.read(sound, buf, frames if frames > 0 else int(FULL_DECODE_SECONDS * rate))
         missing = frames - decoded.frames
-        # MP3 headers count frames roughly (encoder delay, padding): allow two MPEG frames
-        # or 5 %; lossless and Vorbis decoders give exactly what the header counts.
-        slack = max(2 * _MP3_FRAME, 0.05 * frames) if sound.format == "MP3" else 0.01 * frames
+        # An MP3's count may be an estimate (no LAME/Xing header): allow one MPEG frame or
+        # 2 %; lossless and Vorbis decoders give exactly what the header counts.
+        slack = max(_MP3_FRAME, 0.02 * frames) if sound.format == "MP3" else 0.01 * frames
         if frames > 0 and missing > slack:
             return _truncated(decoded.frames, frames, rate)
         return decoded.frames
