@@ -99,7 +99,12 @@ class HistogramPlot(QWidget):
                 angle=90,
                 pen=pg.mkPen(MARKER_COLOR, width=1.5, style=Qt.PenStyle.DashLine),
                 label=marker_label or None,
-                labelOpts={"position": 0.88, "color": MARKER_COLOR, "anchors": [(1, 0), (1, 0)]},
+                labelOpts={
+                    "position": 0.9,
+                    "color": MARKER_COLOR,
+                    "fill": (255, 255, 255, 210),
+                    "anchors": [(1, 0.5), (1, 0.5)],
+                },
             )
             self.plot.addItem(self.marker)
         lo, hi = float(self.edges[0]), float(self.edges[-1])

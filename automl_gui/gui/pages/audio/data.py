@@ -1,0 +1,581 @@
+"""Audio Data page: scan a folder of clips (or a CSV of them) off the UI thread, describe it,
+and look at and listen to single clips.
+
+Shows what :func:`automl_gui.core.data.audio.scan_audio` found: a summary line, clips per
+class (stacked by split), a histogram of clip durations with the automatic clip length (the
+95th percentile) marked, sample rates / channels / formats, the broken files with their
+reasons, and a clip list per class (virtual: 50,000 clips scroll smoothly). The selected
+clip's waveform and log-mel spectrogram are computed in a worker (the latest selection wins)
+and it plays with Space or the Play button.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.data.audio import AudioDataset, AudioItem
+from automl_gui.gui.pages._folder_data import (
+    ALL_CLASSES,
+    FolderDataPage,
+    dataset_folder,
+    heading,
+    html,
+    plural,
+    relative,
+)
+from automl_gui.gui.widgets.audio_player import PlayerBar
+from automl_gui.gui.widgets.audio_view import SpectrogramView, WaveformView
+from automl_gui.gui.widgets.histogram import HistogramPlot
+from automl_gui.gui.workers import JobWorker
+
+#: longer clips are shown (waveform, spectrogram) by their first this many seconds
+MAX_VIEW_SECONDS = 60.0
+
+
+def scan_job(path: str, on_event: Any = None, cancel: Any = None) -> AudioDataset:
+    """Scan ``path`` (runs in a worker thread)."""
+    from automl_gui.core.data.audio import scan_audio
+
+    return scan_audio(path, on_event=on_event, cancel=cancel)
+
+
+def clip_job(
+    path: str,
+    sample_rate: int,
+    n_mels: int = 64,
+    window_ms: float = 25.0,
+    hop_ms: float = 10.0,
+    on_event: Any = None,
+    cancel: Any = None,
+) -> tuple[np.ndarray, int, np.ndarray, float, bool]:
+    """Decode one clip (mono, its own rate) and its log-mel spectrogram, in a worker thread.
+
+    Returns (wave, rate, dB (frames, n_mels), hop seconds, cut): ``cut`` is True when only
+    the first :data:`MAX_VIEW_SECONDS` were read (a long recording).
+    """
+    import soundfile as sf
+
+    from automl_gui.core.preprocess.audio import load_audio, log_mel_display
+    from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+
+    rate = min(max(int(sample_rate), MIN_SAMPLE_RATE), MAX_SAMPLE_RATE)
+    try:
+        cut = sf.info(path).duration > MAX_VIEW_SECONDS
+    except (RuntimeError, OSError):
+        cut = False  # load_audio says what is wrong with the file
+    if cut:  # read only the start: an hour-long file must not fill the memory
+        data, rate = sf.read(
+            path, frames=int(MAX_VIEW_SECONDS * sf.info(path).samplerate), always_2d=True
+        )
+        wave = np.clip(data.mean(axis=1, dtype=np.float32), -1.0, 1.0)
+    else:
+        wave = load_audio(path, rate)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    db = log_mel_display(wave, rate, n_mels=n_mels, window_ms=window_ms, hop_ms=hop_ms)
+    hop = max(1, int(round(rate * hop_ms / 1000.0))) / rate
+    return wave, int(rate), db, hop, cut
+
+
+class AudioDataPage(FolderDataPage):
+    """Step 1 for audio: the folder, its classes, durations, broken files, and single clips
+    to look at and listen to."""
+
+    KIND = "audio"
+    NOUN, NOUNS = "clip", "clips"
+    EXTENSION_WORD = "an audio"
+    NO_DATA = "No audio folder loaded."
+    SCAN_TIP = "Every clip is opened and checked once, in the background"
+
+    def __init__(self, state: Any, parent: QWidget | None = None) -> None:
+        self._clip_worker: JobWorker | None = None
+        self._clip_want: AudioItem | None = None  # the selected clip
+        self._clip_job_item: AudioItem | None = None  # the clip being decoded
+        super().__init__(state, parent)
+        state.preprocess_changed.connect(self._refresh_durations)
+
+    # -- hooks -------------------------------------------------------------------------------
+    def _scan_job(self, path: str) -> Any:
+        return lambda on_event, cancel: scan_job(path, on_event=on_event, cancel=cancel)
+
+    def _accept(self, dataset: AudioDataset) -> AudioDataset:
+        self.state.set_audio_dataset(dataset)
+        return dataset
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build_empty(self) -> QWidget:
+        return self._empty_panel(
+            "Open an audio folder",
+            "Use a folder with one subfolder per class, a folder already split into "
+            "train/, val/ and test/ class folders, or a CSV listing clips and their labels. "
+            "WAV, FLAC, OGG and MP3 at any sample rate and channel count are read; broken "
+            "files (empty, truncated, silent, too short) are listed and left out.",
+            "Choose a folder of sound clips (or drop it anywhere on the window)",
+        )
+
+    def _build_content(self) -> QWidget:
+        chart_area = self._build_class_chart("Clips per class; click a class to list its clips")
+        self.durations_plot = HistogramPlot("", "clip length (s)", "clips")
+        self.durations_plot.setMinimumHeight(150)
+        self.durations_plot.setMaximumHeight(210)
+        self.durations_plot.setToolTip(
+            "How long the clips are. The dashed line is the clip length every clip is cropped "
+            "or padded to (automatic: the 95th percentile; change it on the Preprocess page)"
+        )
+        self.stats_form = QFormLayout()
+        self.stats_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.stats_form.setContentsMargins(0, 0, 0, 0)
+        self.stat_labels: dict[str, QLabel] = {}
+        for key, caption, tip in (
+            ("total", "Total", "Clips and their summed duration"),
+            ("duration", "Duration", "Clip length: shortest · median · 95th percentile · longest"),
+            ("rates", "Sample rates", "As stored; every clip is resampled to one rate"),
+            ("channels", "Channels", "As stored; every clip is mixed down to mono"),
+            ("formats", "Formats", "File formats of the usable clips"),
+            (
+                "ignored",
+                "Ignored",
+                "Skipped files: hidden ones (names starting with a dot, or in hidden folders), "
+                "files without an audio extension, and clips without a class",
+            ),
+        ):
+            label = QLabel("–")
+            label.setWordWrap(True)
+            label.setToolTip(tip)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.stat_labels[key] = label
+            name = QLabel(caption + ":")
+            name.setToolTip(tip)
+            self.stats_form.addRow(name, label)
+        stats_box = QWidget()
+        stats_box.setLayout(self.stats_form)
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setProperty("role", "muted")
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 4, 8, 0)
+        left_layout.addWidget(self.chart_heading)
+        left_layout.addWidget(chart_area, 1)
+        left_layout.addSpacing(4)
+        self.durations_heading = heading("Clip durations")
+        left_layout.addWidget(self.durations_heading)
+        left_layout.addWidget(self.durations_plot)
+        self.clip_length_label = QLabel()
+        self.clip_length_label.setProperty("role", "muted")
+        self.clip_length_label.setWordWrap(True)
+        left_layout.addWidget(self.clip_length_label)
+        left_layout.addSpacing(4)
+        left_layout.addWidget(stats_box)
+        left_layout.addSpacing(4)
+        left_layout.addWidget(self.notes_label)
+        left_layout.addStretch(0)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_clips_tab(), "Clips")
+        self.bad_tab = self._build_bad_tab()
+        self.tabs.addTab(self.bad_tab, "Broken files")
+        self.tabs.setTabToolTip(0, "The clips per class; select one to see and hear it")
+        self.tabs.setTabToolTip(1, "Files that cannot be used, and why (they are left out)")
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 5)
+        split.setSizes([330, 770])
+        split.setChildrenCollapsible(False)
+        left.setMinimumWidth(280)
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(split, 1)
+        return panel
+
+    def _build_clips_tab(self) -> QWidget:
+        self._build_class_picker()
+        self.class_list.setMaximumWidth(170)
+        self.class_list.setMinimumWidth(120)
+        self.clip_model = ClipTableModel()
+        self.clip_table = QTableView()
+        self.clip_table.setModel(self.clip_model)
+        # scan order until a header is clicked (the model sorts itself, in Python)
+        self.clip_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.clip_table.setSortingEnabled(True)
+        self.clip_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.clip_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.clip_table.setAlternatingRowColors(True)
+        self.clip_table.setWordWrap(False)
+        self.clip_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.clip_table.setToolTip(
+            "Select a clip to see its waveform and spectrogram; ↑/↓ step through, Space plays, "
+            "double-click plays"
+        )
+        vheader = self.clip_table.verticalHeader()
+        vheader.setVisible(False)
+        vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: virtual
+        vheader.setDefaultSectionSize(22)
+        header = self.clip_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in enumerate((0, 96, 70, 70, 36, 56)):
+            if width:
+                header.resizeSection(col, width)
+        self.clip_table.selectionModel().currentRowChanged.connect(self._on_clip_row)
+        self.clip_table.doubleClicked.connect(lambda _i: self.play_selected())
+        self.clips_label = QLabel()
+        self.clips_label.setProperty("role", "muted")
+
+        self.clip_title = QLabel("Select a clip")
+        self.clip_title.setStyleSheet("font-weight: 600;")
+        self.clip_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.player_bar = PlayerBar(shortcut_scope=self)
+        self.wave_view = WaveformView()
+        self.spec_view = SpectrogramView()
+
+        top = QHBoxLayout()
+        top.addWidget(self.clips_label, 1)
+        top.addWidget(self.split_label)
+        top.addWidget(self.split_combo)
+        clip_head = QHBoxLayout()
+        clip_head.addWidget(self.clip_title, 1)
+        clip_head.addWidget(self.player_bar, 2)
+        viewer = QWidget()
+        viewer_layout = QVBoxLayout(viewer)
+        viewer_layout.setContentsMargins(0, 4, 0, 0)
+        viewer_layout.addLayout(clip_head)
+        viewer_layout.addWidget(self.wave_view, 2)
+        viewer_layout.addWidget(self.spec_view, 3)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addLayout(top)
+        table_layout.addWidget(self.clip_table, 1)
+        vsplit = QSplitter(Qt.Orientation.Vertical)
+        vsplit.addWidget(table_box)
+        vsplit.addWidget(viewer)
+        vsplit.setStretchFactor(0, 2)
+        vsplit.setStretchFactor(1, 3)
+        vsplit.setSizes([240, 400])
+        vsplit.setChildrenCollapsible(False)
+        tab = QWidget()
+        layout = QHBoxLayout(tab)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.class_list)
+        layout.addWidget(vsplit, 1)
+        return tab
+
+    # -- showing a dataset -------------------------------------------------------------------
+    def _summary_html(self, ds: AudioDataset, extra: list[str] | None = None) -> str:
+        stats = ds.duration_stats()
+        return super()._summary_html(ds, [f"{format_seconds(stats['total'])} in all"])
+
+    def _clear_dataset(self) -> None:
+        self.clip_model.set_items([], "")
+        self.durations_plot.clear()
+        self._clear_clip()
+
+    def _show_dataset(self, ds: AudioDataset) -> None:
+        self.clip_model.root = dataset_folder(ds)
+        self._refresh_durations()
+        self._show_stats(ds)
+        self.tabs.setCurrentIndex(0)
+        self._clear_clip()
+
+    def _refresh_durations(self) -> None:
+        """The histogram, with the clip length the Preprocess settings give marked."""
+        ds = self.dataset()
+        if ds is None:
+            return
+        from automl_gui.core.preprocess.audio import auto_clip_seconds
+
+        durations = ds.durations()
+        configured = float(self.state.audio_preprocess.clip_seconds or 0)
+        if configured > 0:
+            length, words = configured, "set on the Preprocess page"
+        else:
+            length = auto_clip_seconds(durations)
+            words = "automatic: 95th percentile"
+        self.clip_seconds = length
+        self.durations_plot.set_values(durations, marker=length, marker_label=f"{length:g} s")
+        longer = sum(1 for d in durations if d > length + 1e-9)
+        self.clip_length_label.setText(
+            f"Clip length {length:g} s ({words}): {plural(longer, 'clip')} longer are cropped, "
+            "shorter ones padded with silence."
+        )
+
+    def _show_stats(self, ds: AudioDataset) -> None:
+        stats = ds.duration_stats()
+        self.stat_labels["total"].setText(
+            f"{plural(len(ds), 'clip')}, {format_seconds(stats['total'])}"
+        )
+        if stats.get("min") is not None:
+            self.stat_labels["duration"].setText(
+                " · ".join(
+                    format_seconds(stats[k], short=True) for k in ("min", "median", "p95", "max")
+                )
+            )
+        else:
+            self.stat_labels["duration"].setText("–")
+        self.stat_labels["rates"].setText(
+            ", ".join(f"{format_rate(r)} ({n:,})" for r, n in stats["sample_rates"].items()) or "–"
+        )
+        self.stat_labels["channels"].setText(
+            ", ".join(f"{channel_words(c)} ({n:,})" for c, n in stats["channels"].items()) or "–"
+        )
+        self.stat_labels["formats"].setText(
+            ", ".join(f"{f} {n:,}" for f, n in ds.formats.items()) or "–"
+        )
+        ignored = f"{ds.hidden_ignored:,} hidden, {ds.other_ignored:,} not audio"
+        if ds.unlabeled_ignored:
+            ignored += f", {ds.unlabeled_ignored:,} without a class"
+        self.stat_labels["ignored"].setText(ignored)
+        self.notes_label.setText("<br>".join(f"• {html(n)}" for n in ds.notices))
+        self.notes_label.setVisible(bool(ds.notices))
+
+    def _fill_items(self) -> None:
+        ds = self.dataset()
+        if ds is None:
+            self.clip_model.set_items([], "")
+            return
+        label, split = self._class, self.split_combo.currentData()
+        items = [
+            i
+            for i in ds.items
+            if (label is ALL_CLASSES or i.label == label) and (split is None or i.split == split)
+        ]
+        self.clip_model.set_items(items, dataset_folder(ds))
+        self.chart.set_highlighted(label)
+        self.clips_label.setText(f"{plural(len(items), 'clip')} {self._picked_words()}")
+        if items:
+            self.clip_table.selectRow(0)
+            self.clip_table.scrollToTop()
+        else:
+            self._clear_clip()
+
+    # -- the selected clip -------------------------------------------------------------------
+    def selected_item(self) -> AudioItem | None:
+        """The clip selected in the list (None when none is)."""
+        index = self.clip_table.currentIndex()
+        return self.clip_model.item(index.row()) if index.isValid() else None
+
+    def select_clip(self, row: int) -> None:
+        """Select row ``row`` of the clip list (as a click does)."""
+        self.clip_table.selectRow(row)
+
+    def play_selected(self) -> None:
+        """Play (or stop) the selected clip: Space and double-click."""
+        self.player_bar.toggle()
+
+    def _on_clip_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        item = self.clip_model.item(current.row()) if current.isValid() else None
+        if item is None:
+            self._clear_clip()
+            return
+        self._clip_want = item
+        self.player_bar.set_file(item.path)
+        name = item.path.rpartition(os.sep)[2]
+        self.clip_title.setText(name)
+        self.clip_title.setToolTip(self.clip_model.tooltip(item))
+        self.wave_view.clear(f"Loading {name}…")
+        self.spec_view.clear("")
+        if self._clip_worker is None:
+            self._start_clip_job(item)
+
+    def _start_clip_job(self, item: AudioItem) -> None:
+        cfg = self.state.audio_preprocess
+        job = partial(clip_job, item.path, item.sample_rate, cfg.n_mels, cfg.window_ms, cfg.hop_ms)
+        worker = JobWorker(lambda on_event, cancel: job(on_event=on_event, cancel=cancel))
+        self._clip_worker, self._clip_job_item = worker, item
+        worker.finished.connect(lambda result: self._on_clip_ready(item, *result))
+        worker.failed.connect(lambda message, _hint: self._on_clip_failed(item, message))
+        self._workers.add(worker)
+        worker.done.connect(lambda w=worker: self._on_clip_done(w))
+        worker.start()
+
+    def _on_clip_done(self, worker: JobWorker) -> None:
+        self._workers.discard(worker)
+        self._clip_worker = None
+        want = self._clip_want
+        if want is not None and want is not self._clip_job_item:
+            self._start_clip_job(want)  # the selection moved on meanwhile: latest wins
+        else:
+            self._clip_job_item = None
+
+    def _on_clip_ready(
+        self, item: AudioItem, wave: np.ndarray, rate: int, db: np.ndarray, hop: float, cut: bool
+    ) -> None:
+        if item is not self._clip_want:
+            return
+        name = item.path.rpartition(os.sep)[2]
+        shown = f"first {format_seconds(len(wave) / rate)} of " if cut else ""
+        self.wave_view.set_wave(wave, rate, f"Waveform — {shown}{format_seconds(item.duration)}")
+        self.spec_view.set_spectrogram(
+            db, hop, max_hz=rate / 2, title=f"Log-mel spectrogram — {db.shape[1]} bands"
+        )
+        self.clip_title.setText(name)
+
+    def _on_clip_failed(self, item: AudioItem, message: str) -> None:
+        if item is not self._clip_want:
+            return
+        self.wave_view.clear("Cannot show this clip")
+        self.spec_view.clear("")
+        self.clip_title.setText(f"{item.path.rpartition(os.sep)[2]}: {message}")
+
+    def _clear_clip(self) -> None:
+        self._clip_want = None
+        self.player_bar.clear()
+        self.clip_title.setText("Select a clip to see and hear it")
+        self.clip_title.setToolTip("")
+        self.wave_view.clear()
+        self.spec_view.clear()
+
+
+class ClipTableModel(QAbstractTableModel):
+    """Clips as rows (file, class, duration, rate, channels, format); sorts in Python so
+    50,000 rows sort in a blink, and only visible rows are ever asked for."""
+
+    HEADERS = ("File", "Class", "Duration", "Rate", "Ch.", "Format")
+    TIPS = (
+        "File name (hover for the path)",
+        "Class of the clip",
+        "Length in seconds",
+        "Sample rate as stored",
+        "Channels as stored",
+        "File format",
+    )
+    KEYS = (
+        lambda i: i.path.rpartition(os.sep)[2].lower(),
+        lambda i: i.label,
+        lambda i: i.duration,
+        lambda i: i.sample_rate,
+        lambda i: i.channels,
+        lambda i: i.format,
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[AudioItem] = []
+        self.root = ""
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    def set_items(self, items: list[AudioItem], root: str) -> None:
+        self.beginResetModel()
+        self.items = list(items)
+        self.root = root
+        if self._sort is not None:
+            self._sort_items(*self._sort)
+        self.endResetModel()
+
+    def item(self, row: int) -> AudioItem | None:
+        return self.items[row] if 0 <= row < len(self.items) else None
+
+    def tooltip(self, item: AudioItem) -> str:
+        facts = f"Class: {item.label}"
+        if item.split:
+            facts += f" · split: {item.split}"
+        facts += (
+            f" · {format_seconds(item.duration)} · {format_rate(item.sample_rate)} · "
+            f"{channel_words(item.channels)} · {item.format}"
+        )
+        return f"{relative(item.path, self.root)}\n{facts}"
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        item = self.items[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return item.path.rpartition(os.sep)[2]
+            if col == 1:
+                return item.label
+            if col == 2:
+                return f"{item.duration:.2f} s"
+            if col == 3:
+                return format_rate(item.sample_rate)
+            if col == 4:
+                return str(item.channels)
+            return item.format
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3, 4):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(item)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.TIPS[section]
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.KEYS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._sort_items(column, order)
+        self.layoutChanged.emit()
+
+    def _sort_items(self, column: int, order: Qt.SortOrder) -> None:
+        key = self.KEYS[column]
+        self.items.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+# -- text helpers ----------------------------------------------------------------------------
+def format_seconds(seconds: float | None, short: bool = False) -> str:
+    """'0.85 s', '12.3 s', '4 min 05 s', '2 h 03 min' (``short``: '4:05' past a minute)."""
+    if seconds is None:
+        return "–"
+    s = float(seconds)
+    if s < 10:
+        return f"{s:.2f} s"
+    if s < 60:
+        return f"{s:.1f} s"
+    if s < 3600:
+        m, rest = divmod(round(s), 60)
+        return f"{m}:{rest:02d}" if short else f"{m} min {rest:02d} s"
+    h, rest = divmod(round(s), 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if short else f"{h} h {rest // 60:02d} min"
+
+
+def format_rate(rate: int) -> str:
+    """'16 kHz', '22.05 kHz', '44.1 kHz'."""
+    return f"{rate / 1000:g} kHz"
+
+
+def channel_words(channels: int) -> str:
+    return {1: "mono", 2: "stereo"}.get(int(channels), f"{channels} channels")
