@@ -1,0 +1,81 @@
+"""Audio Evaluate page: how the trained audio classifier did on the held-out test clips.
+
+The shared Evaluate page of file classifiers (``pages/_files_evaluate.py``: metric cards,
+per-class table, clickable confusion matrix, most confidently wrong, summary, Save report)
+with the clips of a cell and the confident mistakes as clip lists (name, actual, predicted,
+confidence); the selected clip plays (Enter, double-click, Space) and shows its waveform and
+log-mel spectrogram as the model hears it.
+
+Reads ``state.run`` when it is a ``core.audio_pipeline.AudioRun`` (``run.kind == "audio"``);
+any other run clears the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from automl_gui.gui.pages._files_evaluate import FilesEvaluatePage, percent, top_classes
+from automl_gui.gui.widgets.clip_list import ClipBrowser, audio_model_details
+
+HEADERS = ("clip", "actual", "predicted", "confidence")
+LIST_TIP = "Enter, double-click or Space plays the selected clip; arrows move through the list."
+
+
+def clip_rows(rows: Any, class_names: list[str]) -> tuple[list[str], list[list[str]], list[str]]:
+    """(paths, [actual, predicted, confidence] columns, tooltips) for test-prediction rows."""
+    if rows is None or len(rows) == 0:
+        return [], [[], [], []], []
+    import numpy as np
+
+    paths = rows["path"].astype(str).tolist()
+    actual = rows["actual"].astype(str).tolist()
+    predicted = rows["prediction"].astype(str).tolist()
+    confidence = [percent(c) for c in rows["confidence"].to_numpy("float64", na_value=np.nan)]
+    likely = top_classes(rows, class_names)
+    tips = [
+        f"{path}\nactual {a}, predicted {p} ({c})" + (f"\n{m}" if m else "")
+        for path, a, p, c, m in zip(paths, actual, predicted, confidence, likely, strict=True)
+    ]
+    return paths, [actual, predicted, confidence], tips
+
+
+class AudioEvaluatePage(FilesEvaluatePage):
+    """Shows how the trained audio model did on the held-out test clips."""
+
+    kind = "audio"
+    noun = "clip"
+    items_tab = "Clips"
+    cell_hint = "surest first; Enter or Space plays"
+    wrong_hint = "surest first"
+
+    def _make_view(self, *, wrong: bool) -> QWidget:
+        browser = ClipBrowser()
+        browser.list.setToolTip(LIST_TIP)
+        return browser
+
+    def _show_rows(self, view: QWidget, rows: Any, *, arrow: bool) -> list[Any]:
+        assert isinstance(view, ClipBrowser)
+        if self.run is not None:
+            view.set_sample_rate(int((self.run.metadata or {}).get("sample_rate") or 0))
+        paths, columns, tips = clip_rows(rows, self.class_names())
+        if not paths:
+            view.clear()
+            return []
+        captions = [f"actual {a}, predicted {p} ({c})" for a, p, c in zip(*columns, strict=True)]
+        view.set_clips(HEADERS, paths, columns, tips, captions, align_right=(3,))
+        return paths
+
+    def _model_details(self, meta: dict[str, Any]) -> str:
+        return audio_model_details(meta)
+
+    @property
+    def cell_clips(self) -> ClipBrowser:
+        """The clip list and panel of the selected confusion-matrix cell."""
+        return self.cell_view  # type: ignore[return-value]
+
+    @property
+    def wrong_clips(self) -> ClipBrowser:
+        """The clip list and panel of the most confidently wrong test clips."""
+        return self.wrong_view  # type: ignore[return-value]

@@ -1,0 +1,252 @@
+"""Audio Evaluate page: metric cards, summary, confusion-matrix cells listed as clips, the most
+confidently wrong clips, and the selected clip drawn and played.
+
+The runs are real ``AudioRun`` objects over generated clip files (tests/audio_factory.py) with
+predictions the test chooses (so every count is known) and the report from
+``evaluate_classification``; no model is trained.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from audio_factory import make_class_folders
+from PySide6.QtCore import Qt
+
+from automl_gui.core.audio_pipeline import AudioRun
+from automl_gui.core.evaluate.metrics import evaluate_classification
+from automl_gui.core.train.trainer import TrainResult
+from automl_gui.gui.pages.audio.evaluate import AudioEvaluatePage, clip_rows
+from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.audio_player import ClipPlayer
+
+CLASSES = ("tone", "chirp", "noise")
+PER_CLASS = 6
+RATE = 8000
+
+
+def audio_run(folder, *, mistakes: int = 2, seed: int = 1) -> AudioRun:
+    """Clips of 3 classes; the first ``mistakes`` clips of each class are predicted as the
+    next class (confidence rising with the clip number), the others correctly."""
+    make_class_folders(
+        folder, CLASSES, PER_CLASS, seconds=(0.5, 0.9), rates=(8000, 16000), seed=seed
+    )
+    paths = [sorted(str(p) for p in (folder / c).iterdir()) for c in CLASSES]
+    k = len(CLASSES)
+    y = np.repeat(np.arange(k), PER_CLASS)
+    i = np.tile(np.arange(PER_CLASS), k)
+    guess = np.where(i < mistakes, (y + 1) % k, y)
+    proba = np.full((len(y), k), 0.0)
+    confidence = 0.5 + 0.05 * i + 0.01 * y  # all different, so the order is known
+    proba[np.arange(len(y)), guess] = confidence
+    proba += ((1 - confidence) / (k - 1))[:, None] * (proba == 0)
+    frame = pd.DataFrame(
+        {
+            "path": [p for group in paths for p in group],
+            "actual": [CLASSES[c] for c in y],
+            "prediction": [CLASSES[c] for c in guess],
+            "confidence": proba.max(axis=1),
+        }
+    )
+    for j, name in enumerate(CLASSES):
+        frame[f"probability_{name}"] = proba[:, j]
+    history = {"loss": [1.0, 0.7, 0.5], "val_loss": [1.0, 0.8, 0.75]}
+    return AudioRun(
+        model=None,
+        metadata={
+            "kind": "audio",
+            "task": "multiclass",
+            "class_names": list(CLASSES),
+            "architecture": "cnn",
+            "features": "log-mel",
+            "sample_rate": RATE,
+            "clip_seconds": 1.0,
+        },
+        report=evaluate_classification(y, proba, list(CLASSES)),
+        history=history,
+        result=TrainResult(
+            history=history, best_epoch=2, epochs_run=3, stopped_reason="completed", seconds=12
+        ),
+        test_predictions=frame,
+    )
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return audio_run(tmp_path_factory.mktemp("clips"))
+
+
+def _page(qtbot, run=None) -> tuple[AppState, AudioEvaluatePage]:
+    state = AppState()
+    page = AudioEvaluatePage(state)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    if run is not None:
+        state.set_run(run)
+    return state, page
+
+
+def _wait_drawn(qtbot, browser) -> None:
+    qtbot.waitUntil(lambda: browser.panel.drawn == browser.panel.path != "", timeout=20_000)
+
+
+def test_cards_summary_and_confidently_wrong_clips(qtbot, run):
+    state, page = _page(qtbot)
+    assert page.cards.values() == {} and not page.save_button.isEnabled()
+    assert "test clips" in page.summary.text()
+    state.set_run(run)
+    metrics = run.report["metrics"]
+    values = page.cards.values()
+    assert values["Accuracy"] == f"{metrics['accuracy']:.4f}" == "0.6667"
+    assert "Top-3 accuracy" not in values
+    assert page.save_button.isEnabled()
+
+    summary = page.summary.text()
+    assert "Test split: 18 clips never seen in training." in summary
+    assert "a CNN trained from scratch on log-mel spectrograms of 1 s clips at 8 kHz" in summary
+    assert "3 epochs in" in summary and "best epoch, 3" in summary
+
+    # per class: 2 of each class's 6 clips went to the next class
+    model = page.per_class_model
+    assert [model.rows[r][0] for r in range(3)] == list(CLASSES)
+    assert [model.rows[r][5] for r in range(3)] == ["chirp (2)", "noise (2)", "tone (2)"]
+
+    # the 6 wrong clips, surest first, with actual / predicted / confidence columns
+    assert page.tabs.currentIndex() == 1
+    df = run.test_predictions
+    wrong = df[df["actual"] != df["prediction"]].sort_values("confidence", ascending=False)
+    browser = page.wrong_clips
+    assert browser.count() == 6 and page.wrong_items == list(wrong["path"])
+    cm = browser.list.clip_model
+    assert cm.headers == ["clip", "actual", "predicted", "confidence"]
+    first = wrong.iloc[0]
+    assert [cm.columns[c][0] for c in range(4)] == [
+        first["path"].rsplit("/", 1)[-1],
+        first["actual"],
+        first["prediction"],
+        f"{round(100 * first['confidence'])}%",
+    ]
+    assert first["path"] in cm.tips[0] and "most likely:" in cm.tips[0]
+    assert page.wrong_heading.text() == "6 wrong test clips, surest first."
+    # the surest mistake is selected and drawn as the model hears it (mono at 8 kHz)
+    _wait_drawn(qtbot, browser)
+    assert browser.panel.path == first["path"]
+    assert "8 kHz" in browser.panel.waveform.plot.getPlotItem().titleLabel.text
+    assert browser.panel.spectrogram.shape[1] == 64
+
+
+def test_clicking_each_cell_lists_exactly_its_clips(qtbot, run):
+    _, page = _page(qtbot, run)
+    df = run.test_predictions
+    for t, actual in enumerate(CLASSES):
+        for p, predicted in enumerate(CLASSES):
+            center = page.matrix.cell_rect(t, p).center()
+            with qtbot.waitSignal(page.matrix.cell_clicked):
+                qtbot.mouseClick(page.matrix, Qt.MouseButton.LeftButton, pos=center)
+            rows = df[(df["actual"] == actual) & (df["prediction"] == predicted)]
+            expected = list(rows.sort_values("confidence", ascending=False)["path"])
+            count = run.report["confusion_matrix"][t][p]
+            assert len(expected) == count == (4 if t == p else 2 if p == (t + 1) % 3 else 0)
+            assert page.cell == (t, p) and page.tabs.currentIndex() == 0
+            assert page.cell_clips.list.paths() == expected == page.cell_items
+            heading = page.cell_heading.text()
+            noun = "clip" if count == 1 else "clips"
+            assert heading.startswith(f"{count} {noun}: actual {actual}, predicted {predicted}")
+            if count:
+                assert set(page.cell_clips.list.clip_model.columns[2]) == {predicted}
+                assert page.cell_clips.panel.path == expected[0]
+            else:
+                assert page.cell_clips.panel.path == ""
+    assert page.actual_combo.currentText() == "noise"
+
+
+def test_play_without_an_audio_device_says_why(qtbot, run):
+    _, page = _page(qtbot, run)
+    page.show_cell(1, 1)
+    browser = page.cell_clips
+    player: ClipPlayer = browser.panel.player_bar.player
+    _wait_drawn(qtbot, browser)
+    browser.list.setFocus()
+    if player.available:  # a machine with sound: playing starts, Space stops it again
+        qtbot.keyClick(browser.list, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: player.playing, timeout=5000)
+        player.stop()
+        return
+    with qtbot.waitSignal(player.error) as blocker:
+        qtbot.keyClick(browser.list, Qt.Key.Key_Return)
+    assert blocker.args[0] == player.unavailable_reason != ""
+    assert browser.panel.player_bar.status.text() == player.unavailable_reason
+    with qtbot.waitSignal(player.error):  # Space in the list plays too
+        qtbot.keyClick(browser.list, Qt.Key.Key_Space)
+    assert not player.playing
+
+
+def test_arrow_keys_move_and_the_latest_clip_is_drawn(qtbot, run):
+    _, page = _page(qtbot, run)
+    page.show_cell(0, 0)
+    browser = page.cell_clips
+    browser.list.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(browser.list, Qt.Key.Key_Down)
+    assert browser.list.currentIndex().row() == 3
+    expected = page.cell_items[3]
+    assert browser.panel.path == expected
+    _wait_drawn(qtbot, browser)
+    assert browser.panel.drawn == expected
+    assert browser.panel.title.text().startswith(f"<b>{expected.rsplit('/', 1)[-1]}</b>")
+    assert "actual tone, predicted tone" in browser.panel.title.text()
+
+
+def test_a_vanished_clip_says_it_cannot_be_read(qtbot, tmp_path):
+    run = audio_run(tmp_path / "gone", seed=4)
+    (tmp_path / "gone" / "noise").rename(tmp_path / "gone" / "moved")
+    _, page = _page(qtbot, run)
+    page.show_cell(2, 2)
+    browser = page.cell_clips
+    path = page.cell_items[0]
+    assert browser.panel.path == path
+    _wait_drawn(qtbot, browser)
+    title = browser.panel.waveform.plot.getPlotItem().titleLabel.text
+    assert "Could not read the clip" in title and "file not found" in title
+    assert browser.panel.spectrogram.shape == (0, 0)
+    page.show_cell(0, 0)  # the page goes on working
+    _wait_drawn(qtbot, browser)
+    assert browser.panel.spectrogram.shape[1] == 64
+
+
+def test_another_kind_of_run_or_a_new_dataset_clears_the_page(qtbot, run):
+    state, page = _page(qtbot, run)
+    page.show_cell(0, 1)
+    assert page.cell_clips.count() == 2
+
+    class ImageRun:  # an image run belongs to the image page
+        kind = "images"
+        report = run.report
+
+    state.set_run(ImageRun())
+    assert page.run is None and page.cards.values() == {}
+    assert page.cell_clips.count() == 0 and page.wrong_clips.count() == 0
+    assert page.cell_clips.panel.path == "" and page.stack.currentIndex() == 0
+    state.set_run(run)
+    assert page.stack.currentIndex() == 1 and page.wrong_clips.count() == 6
+    state.set_audio_dataset(None)
+    assert page.run is None and page.matrix.matrix == []
+
+
+def test_clip_rows_helper():
+    rows = pd.DataFrame(
+        {
+            "path": ["/c/a.wav"],
+            "actual": ["tone"],
+            "prediction": ["noise"],
+            "confidence": [0.912],
+            "probability_noise": [0.912],
+            "probability_tone": [0.088],
+        }
+    )
+    paths, columns, tips = clip_rows(rows, ["noise", "tone"])
+    assert paths == ["/c/a.wav"] and columns == [["tone"], ["noise"], ["91%"]]
+    assert tips == ["/c/a.wav\nactual tone, predicted noise (91%)\nmost likely: noise 91%, tone 9%"]
+    assert clip_rows(None, []) == ([], [[], [], []], [])
