@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.clip_list import rate_text
 from automl_gui.gui.workers import JobWorker
 
 FALLBACK_FORMATS = {
@@ -69,17 +70,6 @@ def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
         details.append(f"{100 * result.agreement:.0f} % same class")
     text = parts[0] + (": " + ", ".join(details) if details else "") + "."
     return True, f"{text}\nWritten to {result.path}"
-
-
-def rate_text(rate: Any) -> str:
-    """ "16 kHz", "22.05 kHz", "8 kHz"; "" when unknown."""
-    try:
-        hz = float(rate)
-    except (TypeError, ValueError):
-        return ""
-    if not hz > 0:
-        return ""
-    return f"{hz / 1000:g} kHz" if hz >= 1000 else f"{hz:g} Hz"
 
 
 def model_input(run: Any) -> tuple[str, str]:

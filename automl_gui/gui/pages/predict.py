@@ -4,10 +4,10 @@ Table models: files are read with :func:`core.data.tabular.read_table` and predi
 :func:`core.export.predict_frame` in a :class:`JobWorker`; the target column, if present, is
 just an extra column that ``predict_frame`` ignores.
 
-Image models (``bundle.kind == "images"``): image files and folders (recursed) are dropped or
-chosen, predicted with :func:`core.images_pipeline.predict_images` in a worker with progress
-and Cancel, and shown as a table (path, prediction, probability_<class>, error) beside a
-gallery captioned with the predictions. Broken files get a row with the reason.
+Image and audio models (``bundle.kind`` "images" / "audio"): files and folders (recursed) are
+dropped or chosen and predicted in a worker with progress and Cancel, shown as a table (path,
+prediction, confidence, probability_<class>, error) beside a gallery (images) or the selected
+clip with Play, waveform and spectrogram (audio); see ``_predict_files.py``.
 
 Problems (missing columns, unreadable files) appear in a banner with the engine's message and
 hint. "Save predictions…" writes the table as CSV.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -32,64 +32,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.data.images import IMAGE_EXTENSIONS
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages._predict_files import (
+    IMAGES,
+    FilesPredicting,
+    files_model_text,
+    image_items,
+    is_image_input,
+    is_media_input,
+)
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.clip_list import ClipPanel
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.image_gallery import ImageGallery
 from automl_gui.gui.workers import JobWorker
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
 TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
-IMAGE_FILTER = (
-    f"Images ({' '.join('*' + s for s in IMAGE_EXTENSIONS)});;All files (*)"  # *.jpg *.png ...
-)
-PROGRESS_STEPS = 1000
-PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
-MAX_LISTED_CLASSES = 6  # classes named in the model line
-ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+
+__all__ = ["PredictPage", "image_items", "is_image_input"]
 
 
-def is_image_input(path: str) -> bool:
-    """True for a folder or a file with an image extension (what an image model predicts on)."""
-    p = Path(path)
-    return p.is_dir() or p.suffix.lower() in IMAGE_EXTENSIONS
-
-
-def image_items(frame: Any) -> list[tuple[str, str, str]]:
-    """Gallery items ``(path, caption, tooltip)`` for ``predict_images`` rows: "dog 97%", or
-    "can't read" with the reason for a broken file."""
-    import numpy as np
-
-    probs = [c for c in frame.columns if c.startswith("probability_")]
-    names = [c[len("probability_") :] for c in probs]
-    n = len(frame)
-    if probs:  # vectorized: 50,000 rows must not hold up the window
-        proba = np.nan_to_num(frame[probs].to_numpy(dtype="float64", na_value=np.nan), nan=-1.0)
-        order = np.argsort(-proba, axis=1)[:, :3].tolist()
-        confidence = proba.max(axis=1).tolist()
-        proba = proba.tolist()
-    else:
-        order, confidence, proba = [[]] * n, [-1.0] * n, [[]] * n
-    errors = frame["error"].fillna("").astype(str).tolist() if "error" in frame else [""] * n
-    predictions = frame["prediction"].fillna("").astype(str).tolist()
-    items = []
-    for i, path in enumerate(frame["path"].astype(str).tolist()):
-        prediction, error = predictions[i], errors[i]
-        if error or not prediction:
-            items.append((path, "can't read", f"{path}\n{error or 'no prediction'}"))
-        elif confidence[i] < 0:
-            items.append((path, prediction, f"{path}\npredicted {prediction}"))
-        else:
-            conf = f"{100 * confidence[i]:.0f}%"
-            top = ", ".join(f"{names[j]} {100 * proba[i][j]:.0f}%" for j in order[i])
-            tip = f"{path}\npredicted {prediction} ({conf})\nmost likely: {top}"
-            items.append((path, f"{prediction} {conf}", tip))
-    return items
-
-
-class PredictPage(QWidget):
+class PredictPage(FilesPredicting, QWidget):
     """Predict on new files with the current model."""
 
     name = "predict"
@@ -164,6 +129,8 @@ class PredictPage(QWidget):
             "The predicted images: hover for the probabilities, double-click for a larger view"
         )
         self.gallery.activated_path.connect(self.select_path)
+        self._clip_panel: ClipPanel | None = None  # made for the first audio model
+        self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.table)
         self.split.addWidget(self.gallery)
@@ -183,6 +150,16 @@ class PredictPage(QWidget):
         self._on_run_finished()
 
     # -- model source -------------------------------------------------------------------------
+    @property
+    def clip_panel(self) -> ClipPanel:
+        """The selected clip of an audio model's predictions (play, waveform, spectrogram)."""
+        if self._clip_panel is None:
+            self._clip_panel = ClipPanel(shortcut_scope=self.table)  # Space plays
+            self._clip_panel.hide()
+            self.split.addWidget(self._clip_panel)
+            self.split.setStretchFactor(2, 2)
+        return self._clip_panel
+
     def _on_run_finished(self) -> None:
         run = self.state.run
         if run is not None:
@@ -192,62 +169,54 @@ class PredictPage(QWidget):
         self._refresh()
 
     def _set_bundle(self, bundle: Any, source: str) -> None:
-        """Use ``bundle``; answers of a model of the other kind (table/images) are cleared."""
-        old = self.is_image_model()
+        """Use ``bundle``; answers of a model of another kind (table/images/audio) are
+        cleared."""
+        old = self.media()
         self.bundle, self.bundle_source = bundle, source
-        if self.is_image_model() != old:
+        if self.media() is not old:
             self._clear_predictions()
             self.info.setText(self._prompt())
 
-    def is_image_model(self) -> bool:
-        """True when the current model classifies images."""
-        return self.bundle is not None and getattr(self.bundle, "kind", "tabular") == "images"
-
     def _prompt(self) -> str:
-        if self.is_image_model():
-            return "Drop images or a folder here, or use Open images… / Open folder…"
+        media = self.media()
+        if media is not None:
+            return f"Drop {media.noun}s or a folder here, or use {media.open_text} / Open folder…"
         return "Drop a table file here, or use Open file…"
 
     def _model_text(self) -> str:
+        media = self.media()
+        if media is not None:
+            return files_model_text(self.bundle, media, self.bundle_source)
         meta = getattr(self.bundle, "metadata", {}) or {}
-        if not self.is_image_model():
-            target = meta.get("target", "?")
-            task = meta.get("task", "?")
-            return f"Model: {self.bundle_source} (predicts <b>{target}</b>, {task})."
-        names = [str(n) for n in (self.bundle.class_names or [])]
-        listed = ", ".join(names[:MAX_LISTED_CLASSES])
-        if len(names) > MAX_LISTED_CLASSES:
-            listed += f" and {len(names) - MAX_LISTED_CLASSES} more"
-        size = meta.get("image_size")
-        arch = str(meta.get("architecture") or "")
-        details = f"; {ARCHITECTURES.get(arch, arch)}" if arch else ""
-        details += f", {size}×{size} px" if isinstance(size, int) and size > 0 else ""
-        return (
-            f"Model: {self.bundle_source} (classifies images into {len(names)} classes: "
-            f"<b>{listed}</b>{details})."
-        )
+        target = meta.get("target", "?")
+        task = meta.get("task", "?")
+        return f"Model: {self.bundle_source} (predicts <b>{target}</b>, {task})."
 
     def _refresh(self) -> None:
         has_model = self.bundle is not None
         busy = self.worker is not None
-        images = self.is_image_model()
+        media = self.media()
         if has_model:
             self.model_label.setText(self._model_text())
         else:
             self.model_label.setText("No model yet: train one, or load an exported model.")
-        self.open_button.setText("Open images…" if images else "Open file…")
+        self.open_button.setText(media.open_text if media else "Open file…")
         self.open_button.setEnabled(has_model and not busy)
         if not has_model:
             tip = "Train a model or load one first"
-        elif images:
-            tip = "Choose image files to classify (JPEG, PNG, BMP, GIF, WebP)"
+        elif media is not None:
+            tip = media.open_tip
         else:
             tip = "Choose a CSV/TSV/Parquet file with the same feature columns"
         self.open_button.setToolTip(tip)
-        self.folder_button.setVisible(images)
-        if not images:
+        self.folder_button.setVisible(media is not None)
+        if media is not None:
+            self.folder_button.setToolTip(media.folder_tip)
+        if not self.is_image_model():
             self.gallery.hide()
-        self.folder_button.setEnabled(images and not busy)
+        if not self.is_audio_model() and self._clip_panel is not None:
+            self._clip_panel.hide()
+        self.folder_button.setEnabled(media is not None and not busy)
         self.load_button.setEnabled(not busy)
         self.save_button.setEnabled(self.predictions is not None and not busy)
         self.busy.setVisible(busy)
@@ -255,18 +224,19 @@ class PredictPage(QWidget):
 
     # -- drop / open ---------------------------------------------------------------------------
     def accept_drop(self, path: str) -> bool:
-        """Predict on a dropped table file (table model) or image file/folder (image model)
-        when a model exists and nothing is running; False otherwise."""
+        """Predict on a dropped table file (table model) or image/audio file or folder (image
+        or audio model) when a model exists and nothing is running; False otherwise."""
         return self.accept_drops([path])
 
     def accept_drops(self, paths: list[str]) -> bool:
-        """:meth:`accept_drop` for several dropped items: an image model predicts them all."""
+        """:meth:`accept_drop` for several dropped items: a file model predicts them all."""
         if self.bundle is None or self.worker is not None or not paths:
             return False
-        if self.is_image_model():
-            if not all(is_image_input(p) for p in paths):
+        media = self.media()
+        if media is not None:
+            if not all(is_media_input(p, media) for p in paths):
                 return False
-            self.predict_images(paths)
+            self.predict_files(paths)
             return True
         if Path(paths[0]).suffix.lower() not in TABLE_SUFFIXES:
             return False
@@ -276,11 +246,14 @@ class PredictPage(QWidget):
     def _open_clicked(self) -> None:
         settings = app_settings.current()
         folder = app_settings.last_folder(settings, "predict/last_folder")
-        if self.is_image_model():
-            paths, _ = QFileDialog.getOpenFileNames(self, "Classify images", folder, IMAGE_FILTER)
+        media = self.media()
+        if media is not None:
+            paths, _ = QFileDialog.getOpenFileNames(
+                self, f"Classify {media.noun}s", folder, media.file_filter
+            )
             if paths:
                 app_settings.set_last_folder(settings, paths[0], "predict/last_folder")
-                self.predict_images(paths)
+                self.predict_files(paths)
             return
         path, _ = QFileDialog.getOpenFileName(self, "Predict on file", folder, TABLE_FILTER)
         if path:
@@ -290,10 +263,11 @@ class PredictPage(QWidget):
     def _open_folder_clicked(self) -> None:
         settings = app_settings.current()
         folder = app_settings.last_folder(settings, "predict/last_folder")
-        path = QFileDialog.getExistingDirectory(self, "Classify the images in a folder", folder)
+        noun = (self.media() or IMAGES).noun
+        path = QFileDialog.getExistingDirectory(self, f"Classify the {noun}s in a folder", folder)
         if path:
             settings.setValue("predict/last_folder", str(Path(path).parent))
-            self.predict_images([path])
+            self.predict_files([path])
 
     def predict_file(self, path: str) -> None:
         """Read ``path`` and predict on it in the background (emits predictions_ready/failed)."""
@@ -317,9 +291,7 @@ class PredictPage(QWidget):
         frame, notices = result
         self.predictions = frame
         self.source_name = Path(self.source_path or "").name
-        self.gallery_items = []
-        self.gallery.clear()
-        self.gallery.hide()
+        self._show_side_view(None)
         # The answers first: the input columns can be many and would push them off screen.
         answers = [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
         shown = frame[answers + [c for c in frame.columns if c not in answers]]
@@ -332,78 +304,6 @@ class PredictPage(QWidget):
             self.banner.show_message("; ".join(notices), "", "info")
         self.state.status.emit(f"Predicted {len(frame):,} rows of {name}")
         self.predictions_ready.emit(frame)
-
-    # -- images --------------------------------------------------------------------------------
-    def predict_images(self, paths: list[str]) -> None:
-        """Classify image files/folders (recursed) in the background, with progress and
-        Cancel (emits predictions_ready/prediction_failed)."""
-        if self.bundle is None:
-            self._fail("No model to predict with.", "Train a model or load an exported one.")
-            return
-        bundle, paths = self.bundle, [str(p) for p in paths]
-
-        def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.images_pipeline import predict_images
-
-            frame = predict_images(bundle, paths, on_event=on_event, cancel=cancel)
-            return frame, image_items(frame)  # captions built here, off the UI thread
-
-        self.source_path = paths[0] if len(paths) == 1 else None
-        self.source_name = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
-        self.info.setText(f"Classifying the images in {self.source_name}…")
-        self._start(job, self._on_images_predicted, clear_on_fail=True)
-        if self.worker is not None:
-            self.worker.progress.connect(self._on_progress)
-
-    def _on_progress(self, event: Any) -> None:
-        if event.fraction is not None:
-            self.busy.setRange(0, PROGRESS_STEPS)
-            self.busy.setValue(round(PROGRESS_STEPS * min(max(event.fraction, 0.0), 1.0)))
-        if event.message:
-            self.info.setText(f"{self.source_name}: {event.message}")
-
-    def _on_images_predicted(self, result: Any) -> None:
-        frame, self.gallery_items = result
-        self.predictions = frame
-        broken = int((frame["error"].fillna("").astype(str) != "").sum()) if "error" in frame else 0
-        # the reasons next to the names when some files failed, else the empty column last
-        first = ["path", "prediction", *(["error"] if broken else []), "confidence"]
-        first = [c for c in first if c in frame.columns]
-        first += [c for c in frame.columns if c.startswith("probability_")]
-        shown = frame[first + [c for c in frame.columns if c not in first]]
-        self.model.set_frame(shown)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
-        self.gallery.set_items(self.gallery_items)
-        self.gallery.show()
-        good = len(frame) - broken
-        text = f"{good:,} images classified in {self.source_name}."
-        if broken:
-            text = text[:-1] + f"; {broken:,} could not be read (see the error column)."
-            self.banner.show_message(
-                f"{broken:,} of {len(frame):,} files could not be read.",
-                "They are listed with the reason in the error column; the others are predicted.",
-                "warning",
-            )
-        self.info.setText(text)
-        self.state.status.emit(f"Classified {good:,} images in {self.source_name}")
-        self.predictions_ready.emit(frame)
-
-    def select_path(self, path: str) -> None:
-        """Select and show the table row of ``path`` (a gallery item was activated)."""
-        frame = self.model.frame
-        if frame is None or "path" not in frame.columns:
-            return
-        hits = (frame["path"].astype(str) == path).to_numpy().nonzero()[0]
-        if len(hits):
-            index = self.model.index(int(hits[0]), 0)
-            flags = (
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows
-            )
-            self.table.selectionModel().select(index, flags)
-            self.table.scrollTo(index)
 
     def cancel(self) -> None:
         """Stop the running prediction (the job ends at its next batch)."""
@@ -444,7 +344,8 @@ class PredictPage(QWidget):
     def _save_clicked(self) -> None:
         settings = app_settings.current()
         folder = app_settings.last_folder(settings, "predict/last_folder")
-        default = "images" if self.is_image_model() else "data"
+        media = self.media()
+        default = f"{media.noun}s" if media is not None else "data"
         stem = Path(self.source_path).stem if self.source_path else default
         path, _ = QFileDialog.getSaveFileName(
             self, "Save predictions", str(Path(folder) / f"{stem}_predictions.csv"), "CSV (*.csv)"
@@ -501,6 +402,8 @@ class PredictPage(QWidget):
         self.model.set_frame(None)
         self.gallery_items = []
         self.gallery.clear()
+        if self._clip_panel is not None:
+            self._clip_panel.clear()
 
     def _fail(self, message: str, hint: str = "") -> None:
         self.banner.show_message(message, hint, "error")

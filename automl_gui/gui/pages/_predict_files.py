@@ -1,0 +1,319 @@
+"""The Predict page's part for classifiers of files: image models and audio models.
+
+Files and folders (recursed) are dropped or chosen, predicted in a worker with progress and
+Cancel by the kind's engine call (``core.images_pipeline.predict_images`` or
+``core.audio_pipeline.predict_audio``), and shown as a table (path, prediction, confidence,
+probability_<class>, error). Beside the table: a gallery captioned with the predictions for
+images, the selected row's clip (play, waveform, spectrogram) for audio. Broken files get a
+row with the reason.
+
+:class:`FilesPredicting` is a mixin of ``PredictPage``; what differs between kinds is data in
+:class:`MediaKind`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+
+from automl_gui.core.data.audio import AUDIO_EXTENSIONS
+from automl_gui.core.data.images import IMAGE_EXTENSIONS
+from automl_gui.gui.widgets.clip_list import audio_model_details
+
+PROGRESS_STEPS = 1000
+PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
+MAX_LISTED_CLASSES = 6  # classes named in the model line
+ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+
+
+def _filter(title: str, extensions: tuple[str, ...]) -> str:
+    return f"{title} ({' '.join('*' + s for s in extensions)});;All files (*)"
+
+
+@dataclass(frozen=True)
+class MediaKind:
+    """What the Predict page says and does for one kind of file model."""
+
+    kind: str  # bundle.kind: "images" | "audio"
+    noun: str  # "image", "clip"
+    extensions: tuple[str, ...]
+    file_filter: str  # for the file dialog
+    open_text: str  # the Open button's text
+    open_tip: str
+    folder_tip: str
+    engine: str  # "module:function" predicting a DataFrame for paths
+
+    def plural(self, n: int) -> str:
+        return f"{n:,} {self.noun}" if n == 1 else f"{n:,} {self.noun}s"
+
+    def predict(self, bundle: Any, paths: list[str], on_event: Any, cancel: Any) -> Any:
+        import importlib
+
+        module, name = self.engine.split(":")
+        function = getattr(importlib.import_module(module), name)
+        return function(bundle, paths, on_event=on_event, cancel=cancel)
+
+
+IMAGES = MediaKind(
+    kind="images",
+    noun="image",
+    extensions=IMAGE_EXTENSIONS,
+    file_filter=_filter("Images", IMAGE_EXTENSIONS),
+    open_text="Open images…",
+    open_tip="Choose image files to classify (JPEG, PNG, BMP, GIF, WebP)",
+    folder_tip="Predict every image in a folder and its subfolders",
+    engine="automl_gui.core.images_pipeline:predict_images",
+)
+AUDIO = MediaKind(
+    kind="audio",
+    noun="clip",
+    extensions=AUDIO_EXTENSIONS,
+    file_filter=_filter("Audio clips", AUDIO_EXTENSIONS),
+    open_text="Open clips…",
+    open_tip="Choose audio clips to classify (WAV, FLAC, OGG, MP3)",
+    folder_tip="Predict every audio clip in a folder and its subfolders",
+    engine="automl_gui.core.audio_pipeline:predict_audio",
+)
+MEDIA_KINDS = {m.kind: m for m in (IMAGES, AUDIO)}
+
+
+def media_kind(bundle: Any) -> MediaKind | None:
+    """The file kind ``bundle`` classifies, or None for a table model (or no model)."""
+    if bundle is None:
+        return None
+    return MEDIA_KINDS.get(str(getattr(bundle, "kind", "tabular")))
+
+
+def is_media_input(path: str, media: MediaKind) -> bool:
+    """True for a folder or a file with one of ``media``'s extensions."""
+    p = Path(path)
+    return p.is_dir() or p.suffix.lower() in media.extensions
+
+
+def is_image_input(path: str) -> bool:
+    """True for a folder or a file with an image extension (what an image model predicts on)."""
+    return is_media_input(path, IMAGES)
+
+
+def image_items(frame: Any) -> list[tuple[str, str, str]]:
+    """Gallery items ``(path, caption, tooltip)`` for ``predict_images`` rows: "dog 97%", or
+    "can't read" with the reason for a broken file."""
+    import numpy as np
+
+    probs = [c for c in frame.columns if c.startswith("probability_")]
+    names = [c[len("probability_") :] for c in probs]
+    n = len(frame)
+    if probs:  # vectorized: 50,000 rows must not hold up the window
+        proba = np.nan_to_num(frame[probs].to_numpy(dtype="float64", na_value=np.nan), nan=-1.0)
+        order = np.argsort(-proba, axis=1)[:, :3].tolist()
+        confidence = proba.max(axis=1).tolist()
+        proba = proba.tolist()
+    else:
+        order, confidence, proba = [[]] * n, [-1.0] * n, [[]] * n
+    errors = frame["error"].fillna("").astype(str).tolist() if "error" in frame else [""] * n
+    predictions = frame["prediction"].fillna("").astype(str).tolist()
+    items = []
+    for i, path in enumerate(frame["path"].astype(str).tolist()):
+        prediction, error = predictions[i], errors[i]
+        if error or not prediction:
+            items.append((path, "can't read", f"{path}\n{error or 'no prediction'}"))
+        elif confidence[i] < 0:
+            items.append((path, prediction, f"{path}\npredicted {prediction}"))
+        else:
+            conf = f"{100 * confidence[i]:.0f}%"
+            top = ", ".join(f"{names[j]} {100 * proba[i][j]:.0f}%" for j in order[i])
+            tip = f"{path}\npredicted {prediction} ({conf})\nmost likely: {top}"
+            items.append((path, f"{prediction} {conf}", tip))
+    return items
+
+
+def broken_count(frame: Any) -> int:
+    """Rows whose file could not be read (a non-empty ``error``)."""
+    if "error" not in frame.columns:
+        return 0
+    return int((frame["error"].fillna("").astype(str) != "").sum())
+
+
+def shown_frame(frame: Any) -> Any:
+    """The columns in reading order: path, prediction, the error (only when some file failed:
+    the reasons next to the names, else the empty column goes last), confidence, then the
+    probabilities."""
+    first = ["path", "prediction", *(["error"] if broken_count(frame) else []), "confidence"]
+    first = [c for c in first if c in frame.columns]
+    first += [c for c in frame.columns if c.startswith("probability_")]
+    return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def files_model_text(bundle: Any, media: MediaKind, source: str) -> str:
+    """The model line: "Model: <source> (classifies clips into 4 classes: <b>a, b</b>; CNN
+    on log-mel spectrograms of 1 s clips at 16 kHz)."."""
+    meta = getattr(bundle, "metadata", {}) or {}
+    names = [str(n) for n in (bundle.class_names or [])]
+    listed = ", ".join(names[:MAX_LISTED_CLASSES])
+    if len(names) > MAX_LISTED_CLASSES:
+        listed += f" and {len(names) - MAX_LISTED_CLASSES} more"
+    arch = str(meta.get("architecture") or "")
+    details = [ARCHITECTURES.get(arch, arch)] if arch else []
+    if media.kind == "images":
+        size = meta.get("image_size")
+        if isinstance(size, int) and size > 0:
+            details.append(f"{size}×{size} px")
+    else:
+        audio = audio_model_details(meta)
+        if audio:
+            details = [f"{details[0]} {audio}"] if details else [audio]
+    tail = f"; {', '.join(details)}" if details else ""
+    return (
+        f"Model: {source} (classifies {media.noun}s into {len(names)} classes: "
+        f"<b>{listed}</b>{tail})."
+    )
+
+
+class FilesPredicting:
+    """Mixin of the Predict page: predicting with an image or audio model.
+
+    The page supplies ``bundle``, ``model`` (DataFrameModel), ``table``, ``gallery``,
+    ``clip_panel`` (made on first use; ``_clip_panel`` None until then), ``info``,
+    ``banner``, ``busy``, ``state``, ``predictions``, ``predictions_ready`` and the worker
+    plumbing ``_start`` / ``_fail``.
+    """
+
+    def media(self) -> MediaKind | None:
+        """The kind of files the current model classifies (None: a table model)."""
+        return media_kind(self.bundle)
+
+    def is_image_model(self) -> bool:
+        """True when the current model classifies images."""
+        return self.media() is IMAGES
+
+    def is_audio_model(self) -> bool:
+        """True when the current model classifies audio clips."""
+        return self.media() is AUDIO
+
+    def predict_files(self, paths: list[str]) -> None:
+        """Classify files/folders (recursed) with the current image or audio model in the
+        background, with progress and Cancel (emits predictions_ready/prediction_failed)."""
+        media = self.media()
+        if media is None:
+            self._fail("No image or audio model to predict with.", "Load or train one first.")
+            return
+        bundle, paths = self.bundle, [str(p) for p in paths]
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            frame = media.predict(bundle, paths, on_event, cancel)
+            # gallery captions built here, off the UI thread
+            return frame, image_items(frame) if media is IMAGES else []
+
+        self.source_path = paths[0] if len(paths) == 1 else None
+        self.source_name = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
+        self.info.setText(f"Classifying the {media.noun}s in {self.source_name}…")
+        self._start(job, self._on_files_predicted, clear_on_fail=True)
+        if self.worker is not None:
+            self.worker.progress.connect(self._on_progress)
+
+    predict_images = predict_files  # the name the image tests and the window know
+    predict_clips = predict_files
+
+    def _on_progress(self, event: Any) -> None:
+        if event.fraction is not None:
+            self.busy.setRange(0, PROGRESS_STEPS)
+            self.busy.setValue(round(PROGRESS_STEPS * min(max(event.fraction, 0.0), 1.0)))
+        if event.message:
+            self.info.setText(f"{self.source_name}: {event.message}")
+
+    def _on_files_predicted(self, result: Any) -> None:
+        media = self.media() or IMAGES
+        frame, self.gallery_items = result
+        self.predictions = frame
+        broken = broken_count(frame)
+        self.model.set_frame(shown_frame(frame))
+        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
+        self._show_side_view(media)
+        good = len(frame) - broken
+        text = f"{media.plural(good)} classified in {self.source_name}."
+        if broken:
+            text = text[:-1] + f"; {broken:,} could not be read (see the error column)."
+            self.banner.show_message(
+                f"{broken:,} of {len(frame):,} files could not be read.",
+                "They are listed with the reason in the error column; the others are predicted.",
+                "warning",
+            )
+        self.info.setText(text)
+        self.state.status.emit(f"Classified {media.plural(good)} in {self.source_name}")
+        self.predictions_ready.emit(frame)
+
+    def _show_side_view(self, media: MediaKind | None) -> None:
+        """The gallery for images, the clip panel for audio (the first good clip selected)."""
+        if media is not AUDIO and self._clip_panel is not None:
+            self._clip_panel.hide()
+        if media is IMAGES:
+            self.gallery.set_items(self.gallery_items)
+            self.gallery.show()
+        elif media is AUDIO:
+            self.gallery.hide()
+            self.clip_panel.show()
+            self.clip_panel.set_sample_rate(int((self.bundle.metadata or {}).get("sample_rate", 0)))
+            frame = self.model.frame
+            good = [] if frame is None else self._good_rows(frame)
+            if good:
+                self.select_row(good[0])
+            else:
+                self.clip_panel.clear()
+        else:
+            self.gallery.hide()
+
+    @staticmethod
+    def _good_rows(frame: Any) -> list[int]:
+        if "error" not in frame.columns:
+            return list(range(len(frame)))
+        errors = frame["error"].fillna("").astype(str).to_numpy()
+        return (errors == "").nonzero()[0].tolist()
+
+    def select_path(self, path: str) -> None:
+        """Select and show the table row of ``path`` (a gallery item was activated)."""
+        frame = self.model.frame
+        if frame is None or "path" not in frame.columns:
+            return
+        hits = (frame["path"].astype(str) == path).to_numpy().nonzero()[0]
+        if len(hits):
+            self.select_row(int(hits[0]))
+
+    def select_row(self, row: int) -> None:
+        """Make table row ``row`` current and selected (for audio: its clip in the panel)."""
+        index = self.model.index(row, 0)
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """An audio model's table: the current row's clip goes to the clip panel."""
+        if not self.is_audio_model():
+            return
+        frame = self.model.frame
+        row = current.row()
+        if frame is None or not 0 <= row < len(frame) or "path" not in frame.columns:
+            self.clip_panel.clear()
+            return
+        record = frame.iloc[row]
+        error = str(record.get("error", "") or "") if "error" in frame.columns else ""
+        path = str(record["path"])
+        if error:
+            self.clip_panel.show_problem(path, error)
+            return
+        prediction = str(record.get("prediction", "") or "")
+        caption = f"predicted {prediction}" if prediction else ""
+        try:
+            confidence = float(record.get("confidence"))
+        except (TypeError, ValueError):
+            confidence = float("nan")
+        if caption and confidence == confidence:  # not NaN
+            caption += f" ({100 * confidence:.0f}%)"
+        self.clip_panel.show_clip(path, caption)
