@@ -130,3 +130,11 @@ def test_csv_naming_audio_files_is_audio_and_one_naming_images_stays_images(tmp_
     table = tmp_path / "table.csv"
     table.write_text("name,wav_count\nx.txt,3\ny,4\n")
     assert detect_kind(table) == "tabular"
+
+
+def test_single_audio_file_asks_for_its_folder_with_an_audio_example(tmp_path):
+    path = tmp_path / "bark.flac"
+    path.write_bytes(b"fLaC")
+    with pytest.raises(DataError, match="single file \\(an audio clip\\)") as info:
+        detect_kind(path)
+    assert "sounds/dog/*.wav" in info.value.hint

@@ -45,7 +45,7 @@ class AudioInfo:
     channels: int
     format: str  # "WAV", "FLAC", "OGG", "MP3"
     subtype: str = ""  # "PCM_16", "VORBIS", ...
-    peak: float = 0.0  # max |sample| in [0, 1]
+    peak: float = 0.0  # max |sample|, 0-1 (a lossy codec may overshoot 1 a little)
 
 
 def check_audio(path: str) -> AudioInfo | str:

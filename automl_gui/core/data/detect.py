@@ -117,11 +117,16 @@ def _detect_file(p: Path) -> str:
         what, hint = _KNOWN_UNSUPPORTED[suffix]
         raise DataError(f"'{name}' is {what}, which cannot be opened directly.", hint)
     if suffix in IMAGE_SUFFIXES or suffix in AUDIO_SUFFIXES:
-        kind = "an image" if suffix in IMAGE_SUFFIXES else "an audio clip"
+        image = suffix in IMAGE_SUFFIXES
+        kind = "an image" if image else "an audio clip"
+        example = (
+            "photos/cat/*.jpg and photos/dog/*.jpg"
+            if image
+            else "sounds/dog/*.wav and sounds/cat/*.wav"
+        )
         raise DataError(
             f"'{name}' is a single file ({kind}); a dataset is a folder of them.",
-            "Open the folder that holds the files, with one subfolder per class "
-            "(e.g. photos/cat/*.jpg and photos/dog/*.jpg).",
+            f"Open the folder that holds the files, with one subfolder per class (e.g. {example}).",
         )
     described = f"'{name}' has the suffix '{suffix}'" if suffix else f"'{name}' has no suffix"
     raise DataError(
