@@ -5,6 +5,9 @@ Edits change ``state.image_model`` and the page's own ``TrainConfig`` (installed
 settings), are remembered in QSettings and call ``state.notify_model_changed()``. Whether each
 backbone's pretrained weights are on this computer is looked up by
 ``core.models.weights.find_weights`` in a :class:`JobWorker` (it hashes ~100 MB files).
+
+The page is parametrized by its class attributes (which config on the state, settings keys,
+words, what Auto picks): the audio Model page (``pages/audio/model.py``) is a subclass.
 """
 
 from __future__ import annotations
@@ -147,10 +150,27 @@ def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
 
 
 class ImageModelPage(QWidget):
-    """Step 3 for image folders: network, pretrained weights, fine-tuning, training."""
+    """Step 3 for image folders: network, pretrained weights, fine-tuning, training.
+
+    Subclasses for other kinds of files change the class attributes below and, where Auto
+    means something else, :meth:`resolve_auto`.
+    """
 
     name = "model"
     title = "Model"
+    kind = "images"  # the state.kind whose training settings this page holds
+    config_attr = "image_model"  # the ImageModelConfig on the state this page edits
+    model_key = KEY_IMAGE_MODEL
+    training_key = KEY_IMAGE_TRAINING
+    training_defaults = IMAGE_TRAINING_DEFAULTS
+    config_defaults: dict[str, Any] = {}  # ImageModelConfig(**these) is the default
+    unit = "images"  # what the dataset holds, in texts
+    explain = EXPLAIN
+    intro = (
+        "Auto uses a pretrained network when its weights are on this computer, else a CNN "
+        "trained from scratch. Hover any setting for what it does."
+    )
+    publish_auto = True  # tell the state what Auto resolves to (the Preprocess page's size)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -164,37 +184,35 @@ class ImageModelPage(QWidget):
         self.weights_status: dict[str, dict[str, Any]] | None = None
         self._looked_up_folder = ""
         store = app_settings.current()
-        saved = app_settings.load_dataclass(store, KEY_IMAGE_MODEL, ImageModelConfig)
+        saved = app_settings.load_dataclass(store, self.model_key, ImageModelConfig)
         if saved is not None:
             if saved.weights_path and not Path(saved.weights_path).is_file():
                 saved.weights_path = ""  # moved or deleted since
-            state.image_model = saved
-        training = app_settings.load_dataclass(store, KEY_IMAGE_TRAINING, TrainConfig)
-        self.training = training or copy.deepcopy(IMAGE_TRAINING_DEFAULTS)
+            setattr(state, self.config_attr, saved)
+        training = app_settings.load_dataclass(store, self.training_key, TrainConfig)
+        self.training = training or copy.deepcopy(self.training_defaults)
         self._build()
         self._show()
         state.dataset_changed.connect(self._on_dataset_changed)
         state.model_changed.connect(self._on_model_changed)
+        state.engine_ready_changed.connect(lambda _ready: self._update_status())
         self._on_dataset_changed()
         self.check_weights()
 
     @property
     def config(self) -> ImageModelConfig:
-        return self.state.image_model
+        return getattr(self.state, self.config_attr)
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         title = QLabel("Model")
         title.setProperty("role", "title")
-        intro = muted_label(
-            "Auto uses a pretrained network when its weights are on this computer, else a CNN "
-            "trained from scratch. Hover any setting for what it does."
-        )
+        intro = muted_label(self.intro)
 
         self.arch_combo = combo(
             ARCHITECTURES,
             "The network to train. Pretrained networks (ResNet50, InceptionV3) reach high "
-            "accuracy with few images; the Compact CNN needs no weights file.",
+            f"accuracy with few {self.unit}; the Compact CNN needs no weights file.",
         )
         self.arch_explain = muted_label()
         self.auto_choice = muted_label()
@@ -275,7 +293,7 @@ class ImageModelPage(QWidget):
             -1,
             1000,
             "Backbone layers to unfreeze in phase 2, counted from the top. Auto: more with "
-            "more images (none for very small datasets). 0 = train the head only.",
+            f"more {self.unit} (none for very small datasets). 0 = train the head only.",
         )
         self.layers_spin.setSpecialValueText("Auto")
         self.ft_epochs_spin = spin(
@@ -302,15 +320,16 @@ class ImageModelPage(QWidget):
         fform.addRow("Learning-rate factor", self.lr_factor_spin)
 
         self.training_form = TrainingSettingsForm(
-            "Training", epochs_label="Head / CNN epochs", batch_unit="images"
+            "Training", epochs_label="Head / CNN epochs", batch_unit=self.unit
         )
         self.training_form.epochs_spin.setToolTip(
-            "Maximum passes over the training images: the whole Compact CNN, or phase 1 (the "
-            "new head) of a pretrained network."
+            f"Maximum passes over the training {self.unit}: the whole Compact CNN, or phase 1 "
+            "(the new head) of a pretrained network."
         )
         self.training_form.batch_spin.setToolTip(
-            "Images per update. Auto picks one from the device and the data size (smaller for "
-            "big networks on the CPU); an out-of-memory error on the GPU halves it and retries."
+            f"{self.unit.capitalize()} per update. Auto picks one from the device and the data "
+            "size (smaller for big networks on the CPU); an out-of-memory error on the GPU "
+            "halves it and retries."
         )
         self.defaults_button = QPushButton("Restore defaults")
         self.defaults_button.setToolTip("Set every model and training setting back to default.")
@@ -358,7 +377,7 @@ class ImageModelPage(QWidget):
     def _update_texts(self) -> None:
         c = self.config
         arch = c.architecture
-        self.arch_explain.setText(EXPLAIN.get(arch, ""))
+        self.arch_explain.setText(self.explain.get(arch, ""))
         backbone = arch in BACKBONES
         for w in (self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
             w.setEnabled(arch != "cnn")
@@ -412,15 +431,18 @@ class ImageModelPage(QWidget):
             self.auto_choice.setText("Auto will use: checking which weights are here…")
             return
         found = [a for a in BACKBONES if status.get(a, {}).get("path")]
-        resolved = found[0] if found else "cnn"
-        if self.state.auto_architecture != resolved:  # the Preprocess page shows Auto's size
-            self.state.auto_architecture = resolved
+        resolved, text = self.resolve_auto(found)
+        if self.publish_auto and self.state.auto_architecture != resolved:
+            self.state.auto_architecture = resolved  # the Preprocess page shows Auto's size
             self.state.notify_model_changed()
-        self.auto_choice.setText(
-            f"Auto will use: {NAMES[found[0]]} (its weights are on this computer)."
-            if found
-            else "Auto will use: the Compact CNN (no pretrained weights on this computer)."
-        )
+        self.auto_choice.setText(text)
+
+    def resolve_auto(self, found: list[str]) -> tuple[str, str]:
+        """What Auto picks given the backbones whose weights ``found`` here, and a line
+        saying so: the first of them, else the Compact CNN."""
+        if found:
+            return found[0], f"Auto will use: {NAMES[found[0]]} (its weights are on this computer)."
+        return "cnn", "Auto will use: the Compact CNN (no pretrained weights on this computer)."
 
     # -- widgets -> config -------------------------------------------------------------------
     def _on_arch_changed(self, *_args: object) -> None:
@@ -448,8 +470,8 @@ class ImageModelPage(QWidget):
 
     def _commit(self) -> None:
         store = app_settings.current()
-        app_settings.save_dataclass(store, KEY_IMAGE_MODEL, self.config)
-        app_settings.save_dataclass(store, KEY_IMAGE_TRAINING, self.training)
+        app_settings.save_dataclass(store, self.model_key, self.config)
+        app_settings.save_dataclass(store, self.training_key, self.training)
         self._emitting = True  # our own change: the widgets already show it
         try:
             self.state.notify_model_changed()
@@ -494,9 +516,10 @@ class ImageModelPage(QWidget):
     def restore_defaults(self) -> None:
         """Model and training settings back to their defaults (the chosen folder stays)."""
         folder = self.config.weights_folder
-        self.state.image_model = ImageModelConfig(weights_folder=folder)
-        self.training = copy.deepcopy(IMAGE_TRAINING_DEFAULTS)
-        if self.state.kind == "images":
+        defaults = ImageModelConfig(**self.config_defaults, weights_folder=folder)
+        setattr(self.state, self.config_attr, defaults)
+        self.training = copy.deepcopy(self.training_defaults)
+        if self.state.kind == self.kind:
             self.state.training = self.training
         self._show()
         self._commit()
@@ -506,18 +529,18 @@ class ImageModelPage(QWidget):
         """Others change the config too (the weights dialog: a file, or the CNN instead)."""
         if self._updating or self._emitting:
             return
-        if self.training is not self.state.training and self.state.kind == "images":
+        if self.training is not self.state.training and self.state.kind == self.kind:
             self.training = self.state.training  # replaced wholesale (e.g. a test, a project)
         self._show()
         store = app_settings.current()  # remembered as if edited here
-        app_settings.save_dataclass(store, KEY_IMAGE_MODEL, self.config)
-        app_settings.save_dataclass(store, KEY_IMAGE_TRAINING, self.training)
+        app_settings.save_dataclass(store, self.model_key, self.config)
+        app_settings.save_dataclass(store, self.training_key, self.training)
         if self.config.weights_folder != self._looked_up_folder:
             self.check_weights()
 
     def _on_dataset_changed(self) -> None:
-        """An image folder is loaded: training uses this page's settings."""
-        if self.state.kind == "images" and self.state.training is not self.training:
+        """A dataset of this page's kind is loaded: training uses this page's settings."""
+        if self.state.kind == self.kind and self.state.training is not self.training:
             self.state.training = self.training
 
     # -- weights lookup ----------------------------------------------------------------------
