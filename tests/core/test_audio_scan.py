@@ -25,7 +25,6 @@ from automl_gui.core.data.audio import (
     AudioDataset,
     AudioItem,
     check_audio,
-    collect_audio_paths,
     duration_stats,
     looks_like_audio_csv,
     percentile,
@@ -245,14 +244,3 @@ def test_cancel_stops_the_scan(tmp_path):
 
     with pytest.raises(CancelledError):
         scan_audio(str(root), cancel=token, on_event=cancel_when_checking)
-
-
-def test_collect_audio_paths_recurses_folders_and_lists_broken_clips(tmp_path):
-    good = write(tmp_path / "in" / "deep" / "a.ogg", synth("tone", 0.4, 16000), 16000)
-    bad = write_empty(tmp_path / "in" / "b.mp3")
-    (tmp_path / "in" / "c.txt").write_text("x")
-    paths, broken, other = collect_audio_paths([str(tmp_path / "in")])
-    assert paths == [str(good)] and other == 1
-    assert [(b.path, b.reason) for b in broken] == [(str(bad), "empty file (0 bytes)")]
-    with pytest.raises(DataError, match="No audio files found"):
-        collect_audio_paths([str(tmp_path / "in" / "c.txt")])

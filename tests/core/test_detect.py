@@ -117,19 +117,19 @@ def test_folder_of_every_audio_extension_is_audio(tmp_path):
     assert detect_kind(tmp_path) == "audio"
 
 
-def test_csv_naming_audio_files_is_audio_and_one_naming_images_stays_images(tmp_path):
-    clips = tmp_path / "clips.csv"
-    clips.write_text("file,label\na/1.wav,dog\na/2.flac,cat\nb/3.MP3,dog\n")
-    assert detect_kind(clips) == "audio"
-    headerless = tmp_path / "clips.tsv"
-    headerless.write_text("x/1.ogg\tdog\nx/2.opus\tcat\n")
-    assert detect_kind(headerless) == "audio"
-    pictures = tmp_path / "pictures.csv"
-    pictures.write_text("path,label\n1.jpg,cat\n2.png,dog\n")
-    assert detect_kind(pictures) == "images"
-    table = tmp_path / "table.csv"
-    table.write_text("name,wav_count\nx.txt,3\ny,4\n")
-    assert detect_kind(table) == "tabular"
+@pytest.mark.parametrize(
+    ("name", "text", "kind"),
+    [
+        ("clips.csv", "file,label\na/1.wav,dog\na/2.flac,cat\nb/3.MP3,dog\n", "audio"),
+        ("clips.tsv", "x/1.ogg\tdog\nx/2.opus\tcat\n", "audio"),  # no header
+        ("pictures.csv", "path,label\n1.jpg,cat\n2.png,dog\n", "images"),
+        ("table.csv", "name,wav_count\nx.txt,3\ny,4\n", "tabular"),
+    ],
+)
+def test_a_csv_naming_audio_files_is_audio(tmp_path, name, text, kind):
+    path = tmp_path / name
+    path.write_text(text)
+    assert detect_kind(path) == kind
 
 
 def test_single_audio_file_asks_for_its_folder_with_an_audio_example(tmp_path):

@@ -170,51 +170,6 @@ def scan(
     return dataset
 
 
-def collect_files(
-    media: Media,
-    paths: list[str],
-    *,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> tuple[list[str], list[BadFile], int]:
-    """``media`` files among ``paths`` (folders recursed, hidden skipped), sorted, checked as
-    a scan checks them (for prediction on new files).
-
-    Returns (usable paths, files with a media extension that are broken, other files ignored).
-
-    Raises:
-        DataError: a path does not exist, or nothing usable was found.
-    """
-    walker = Walker(on_event, cancel, extensions=media.extensions, plural=media.plural)
-    candidates: list[str] = []
-    for raw in paths:
-        path = os.path.abspath(os.path.expanduser(raw))
-        if not os.path.lexists(path):
-            raise DataError(f"'{raw}' does not exist.", "Check the path.")
-        if os.path.isdir(path):
-            candidates.extend(walker.files_under(path))
-        elif path.lower().endswith(media.extensions):
-            candidates.append(path)
-        else:
-            walker.other += 1
-    candidates = sorted(dict.fromkeys(candidates))
-    checked = check_files(candidates, on_event, cancel, check=media.check, plural=media.plural)
-    good: list[str] = []
-    bad: list[BadFile] = []
-    for path, result in zip(candidates, checked, strict=True):
-        if isinstance(result, str):
-            bad.append(BadFile(path, result))
-        else:
-            good.append(path)
-    if not good and not bad:
-        raise DataError(
-            f"No {media.adjective} files found in what was given.",
-            f"Give {media.adjective} files ({' '.join(media.shown_extensions)}) or folders "
-            "holding them.",
-        )
-    return good, bad, walker.other
-
-
 def summary(bad: list[BadFile]) -> str:
     """'2 truncated, 1 not an image': counts of the reasons' first words."""
     counts = Counter(b.reason.split(":")[0].split(" (")[0] for b in bad)

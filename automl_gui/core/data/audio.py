@@ -26,7 +26,7 @@ from automl_gui.core.data._audio_check import (
     sniff_audio,
 )
 from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS, looks_like_audio_csv
-from automl_gui.core.data._media_scan import BadFile, Media, MediaDataset, collect_files, scan
+from automl_gui.core.data._media_scan import BadFile, Media, MediaDataset, scan
 from automl_gui.core.events import CancelToken, EventCallback
 
 
@@ -126,22 +126,6 @@ def scan_audio(
     )
 
 
-def collect_audio_paths(
-    paths: list[str],
-    *,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> tuple[list[str], list[BadFile], int]:
-    """Audio files among ``paths`` (folders recursed, hidden skipped), sorted and checked as
-    the scan checks them (for prediction). Returns (usable paths, broken clips with reasons,
-    other files ignored).
-
-    Raises:
-        DataError: a path does not exist, or no audio file was found.
-    """
-    return collect_files(_AUDIO, paths, on_event=on_event, cancel=cancel)
-
-
 def _audio_item(path: str, label: str, split: str | None, info: AudioInfo) -> tuple[AudioItem, str]:
     item = AudioItem(
         path, label, split, info.duration, info.sample_rate, info.channels, info.format
@@ -182,7 +166,6 @@ __all__ = [
     "AudioItem",
     "BadFile",
     "check_audio",
-    "collect_audio_paths",
     "duration_stats",
     "looks_like_audio_csv",
     "percentile",
