@@ -130,6 +130,19 @@ def prediction_items(
     return items
 
 
+def _tab_box(top: QHBoxLayout | None, heading: QLabel, view: QWidget) -> QWidget:
+    """A tab's content: an optional row of controls, a wrapped heading, the view below."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(4, 4, 4, 4)
+    if top is not None:
+        layout.addLayout(top)
+    heading.setWordWrap(True)
+    layout.addWidget(heading)
+    layout.addWidget(view, 1)
+    return box
+
+
 class FilesEvaluatePage(ReportSaving, QWidget):
     """How the trained classifier did on its held-out test files (base of the image and audio
     Evaluate pages).
@@ -191,24 +204,10 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             picker.addWidget(label)
             picker.addWidget(combo)
         picker.addStretch(1)
-        self.cell_heading = QLabel()
-        self.cell_heading.setWordWrap(True)
-        self.cell_view = self._make_view(wrong=False)
-        cell_box = QWidget()
-        cb = QVBoxLayout(cell_box)
-        cb.setContentsMargins(4, 4, 4, 4)
-        cb.addLayout(picker)
-        cb.addWidget(self.cell_heading)
-        cb.addWidget(self.cell_view, 1)
-
-        self.wrong_heading = QLabel()
-        self.wrong_heading.setWordWrap(True)
-        self.wrong_view = self._make_view(wrong=True)
-        wrong_box = QWidget()
-        wb = QVBoxLayout(wrong_box)
-        wb.setContentsMargins(4, 4, 4, 4)
-        wb.addWidget(self.wrong_heading)
-        wb.addWidget(self.wrong_view, 1)
+        self.cell_heading, self.cell_view = QLabel(), self._make_view(wrong=False)
+        self.wrong_heading, self.wrong_view = QLabel(), self._make_view(wrong=True)
+        cell_box = _tab_box(picker, self.cell_heading, self.cell_view)
+        wrong_box = _tab_box(None, self.wrong_heading, self.wrong_view)
 
         self.per_class_model = RowsModel()
         self.per_class_table = QTableView()

@@ -128,22 +128,13 @@ class ClipList(QTableView):
         self._last = ""
 
     # -- content --------------------------------------------------------------------------
-    def set_clips(
-        self,
-        headers: Sequence[str],
-        paths: Sequence[str],
-        columns: Sequence[Sequence[str]] = (),
-        tips: Sequence[str] | None = None,
-        *,
-        align_right: Sequence[int] = (),
-        select_first: bool = True,
-    ) -> None:
-        """Replace the clips (see :meth:`ClipListModel.set_clips`); the first becomes current
-        unless ``select_first`` is False."""
-        self.clip_model.set_clips(headers, paths, columns, tips, align_right=align_right)
+    def set_clips(self, *args: Any, select_first: bool = True, **kwargs: Any) -> None:
+        """Replace the clips (the arguments of :meth:`ClipListModel.set_clips`); the first
+        becomes current unless ``select_first`` is False."""
+        self.clip_model.set_clips(*args, **kwargs)
         self._last = ""  # the first clip is announced even when it was current before
         self._fit_columns()
-        if select_first and paths:
+        if select_first and self.count():
             self.select_row(0)
         else:
             self._emit_current("")
@@ -430,21 +421,12 @@ class ClipBrowser(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
 
-    def set_clips(
-        self,
-        headers: Sequence[str],
-        paths: Sequence[str],
-        columns: Sequence[Sequence[str]] = (),
-        tips: Sequence[str] | None = None,
-        captions: Sequence[str] | None = None,
-        *,
-        align_right: Sequence[int] = (),
-    ) -> None:
-        """Replace the clips (see :meth:`ClipListModel.set_clips`); ``captions`` (one per clip)
-        go beside the name in the panel. The first clip is shown."""
-        self.captions = list(captions) if captions is not None else [""] * len(paths)
-        self.list.set_clips(headers, paths, columns, tips, align_right=align_right)
-        if not paths:
+    def set_clips(self, *args: Any, captions: Sequence[str] = (), **kwargs: Any) -> None:
+        """Replace the clips (the arguments of :meth:`ClipListModel.set_clips`); ``captions``
+        (one per clip) go beside the name in the panel. The first clip is shown."""
+        self.captions = list(captions)
+        self.list.set_clips(*args, **kwargs)
+        if not self.count():
             self.panel.clear()
 
     def clear(self) -> None:

@@ -64,18 +64,12 @@ class AudioEvaluatePage(FilesEvaluatePage):
             view.clear()
             return []
         captions = [f"actual {a}, predicted {p} ({c})" for a, p, c in zip(*columns, strict=True)]
-        view.set_clips(HEADERS, paths, columns, tips, captions, align_right=(3,))
+        view.set_clips(HEADERS, paths, columns, tips, captions=captions, align_right=(3,))
         return paths
 
     def _model_details(self, meta: dict[str, Any]) -> str:
         return audio_model_details(meta)
 
-    @property
-    def cell_clips(self) -> ClipBrowser:
-        """The clip list and panel of the selected confusion-matrix cell."""
-        return self.cell_view  # type: ignore[return-value]
-
-    @property
-    def wrong_clips(self) -> ClipBrowser:
-        """The clip list and panel of the most confidently wrong test clips."""
-        return self.wrong_view  # type: ignore[return-value]
+    # the clip lists and panels of the selected cell and of the confident mistakes
+    cell_clips = property(lambda self: self.cell_view)
+    wrong_clips = property(lambda self: self.wrong_view)
