@@ -242,7 +242,7 @@ class AudioDataPage(FolderDataPage):
         header = self.clip_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate((0, 96, 70, 70, 36, 56)):
+        for col, width in enumerate((0, 100, 82, 80, 42, 68)):
             if width:
                 header.resizeSection(col, width)
         self.clip_table.selectionModel().currentRowChanged.connect(self._on_clip_row)
@@ -253,7 +253,8 @@ class AudioDataPage(FolderDataPage):
         self.clip_title = QLabel("Select a clip")
         self.clip_title.setStyleSheet("font-weight: 600;")
         self.clip_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.player_bar = PlayerBar(shortcut_scope=self)
+        tab = QWidget()  # Space plays within the clips tab (buttons elsewhere keep it)
+        self.player_bar = PlayerBar(shortcut_scope=tab)
         self.wave_view = WaveformView()
         self.spec_view = SpectrogramView()
 
@@ -282,7 +283,6 @@ class AudioDataPage(FolderDataPage):
         vsplit.setStretchFactor(1, 3)
         vsplit.setSizes([240, 400])
         vsplit.setChildrenCollapsible(False)
-        tab = QWidget()
         layout = QHBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.class_list)
