@@ -29,6 +29,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("startup", "bench_startup.py", 300),
     ("csv", "bench_csv_load.py", 1800),
     ("image_stream", "bench_image_stream.py", 900),
+    ("audio_stream", "bench_audio_stream.py", 900),
     ("gallery", "bench_gallery.py", 600),
     ("cached_features", "bench_cached_features.py", 1200),
 ]
