@@ -12,21 +12,14 @@ features the network sees and with a Play button. It is computed by
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -45,19 +38,19 @@ from automl_gui.gui.pages._files_preprocess import (
     format_bytes,
     load_nested_config,
     pick_samples,
-    strength_row,
+)
+from automl_gui.gui.pages.audio._augment import AudioAugmentBox
+from automl_gui.gui.pages.audio._preview import (
+    AudioPreview,
+    AugmentPreviewBox,
+    preview_job,
+    rate_text,
 )
 from automl_gui.gui.state import AppState
-from automl_gui.gui.widgets.audio_player import PlayButton, shared_player
-from automl_gui.gui.widgets.audio_view import SpectrogramView
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, dspin, select, spin
 
 KEY_AUDIO_PREPROCESS = "audio/preprocess"
-PREVIEW_AUGMENTED = 3  # augmented versions shown beside the clip as loaded
-CLIPS_PER_CLASS = 12  # clips offered by name in the preview's list, per class
-MAX_LISTED_CLIPS = 240
-PREVIEW_HEIGHT = 150  # px of each spectrogram: four fit beside the settings
 RATES = [
     (8000, "8 kHz (telephone speech)"),
     (16000, "16 kHz (speech, most sounds)"),
@@ -66,90 +59,11 @@ RATES = [
     (48000, "48 kHz (video, studio)"),
 ]
 FEATURES = [("log-mel", "Log-mel spectrogram"), ("mfcc", "MFCC")]
-SPEED_NOTE = (
-    "Tip: with augmentation off, ResNet50 and InceptionV3 compute the backbone's features "
-    "once and train the new head on them — much faster."
-)
 
 
 def load_config(store: Any) -> AudioPreprocessConfig | None:
     """The remembered settings (None when absent or unreadable: another version)."""
     return load_nested_config(store, KEY_AUDIO_PREPROCESS, AudioPreprocessConfig)
-
-
-def rate_text(hz: float) -> str:
-    """16000 → "16 kHz", 22050 → "22.05 kHz"."""
-    return f"{hz / 1000:g} kHz"
-
-
-def gain_text(db: float) -> str:
-    if db <= 0:
-        return "off"
-    return f"up to ±{db:g} dB (loudness ×{10 ** (-db / 20):.2f} to ×{10 ** (db / 20):.2f})"
-
-
-def share_text(fraction: float, of: str, detail: str = "") -> str:
-    """What a shift or mask width means: "up to 10 % of the frames (9 frames)"."""
-    if fraction <= 0:
-        return "off"
-    text = f"up to {fraction * 100:.0f} % of the {of}"
-    return f"{text} ({detail})" if detail else text
-
-
-@dataclass
-class AudioPreview:
-    """One clip as the model gets it, and augmented versions (what the preview shows)."""
-
-    path: str
-    sample_rate: int
-    wave: np.ndarray  # (n_samples,) float32
-    features: np.ndarray  # (frames, bands)
-    augmented_waves: np.ndarray  # (k, n_samples); k = 0 with augmentation off
-    augmented_features: np.ndarray  # (k, frames, bands)
-
-
-def preview_job(
-    path: str, config: AudioPreprocessConfig, n_samples: int, seed: int
-) -> AudioPreview:
-    """Load ``path`` (mono, resampled, centred crop/pad) and augment it as training does."""
-    from automl_gui.core.models import audio as audio_models
-    from automl_gui.core.preprocess import audio as core_audio
-
-    waves = core_audio.load_clips([path], config.sample_rate, n_samples)
-    plain = copy.deepcopy(config)
-    plain.augment = AudioAugmentConfig(enabled=False)  # the features, unchanged
-    _, features = audio_models.augment_preview(waves, plain, n_samples, count=1, seed=seed)
-    if config.augment.active:
-        aug_waves, aug_features = audio_models.augment_preview(
-            waves, config, n_samples, count=PREVIEW_AUGMENTED, seed=seed
-        )
-        aug_waves, aug_features = np.asarray(aug_waves)[0], np.asarray(aug_features)[0]
-    else:
-        aug_waves = np.zeros((0, n_samples), dtype="float32")
-        aug_features = np.zeros((0, *np.asarray(features).shape[2:]), dtype="float32")
-    return AudioPreview(
-        path,
-        config.sample_rate,
-        np.asarray(waves, dtype="float32")[0],
-        np.asarray(features)[0, 0],
-        aug_waves,
-        aug_features,
-    )
-
-
-def listed_clips(data: Any) -> list[tuple[str, str]]:
-    """(path, "class / name") of a few clips per class for the preview's list (fast at 50,000:
-    the items are sorted by split, class and path, so one pass keeps the first of each)."""
-    per_class: dict[str, int] = {}
-    out: list[tuple[str, str]] = []
-    for item in data.items:
-        if per_class.get(item.label, 0) >= CLIPS_PER_CLASS:
-            continue
-        per_class[item.label] = per_class.get(item.label, 0) + 1
-        out.append((item.path, f"{item.label} / {Path(item.path).name}"))
-        if len(out) >= MAX_LISTED_CLIPS:
-            break
-    return sorted(out, key=lambda pair: pair[1].lower())
 
 
 class AudioPreprocessPage(PreviewPage):
@@ -191,7 +105,13 @@ class AudioPreprocessPage(PreviewPage):
         left = QVBoxLayout()
         left.addWidget(self._build_input())
         left.addWidget(self._build_features())
-        left.addWidget(self._build_augmentation())
+        aug = self.augment_box = AudioAugmentBox()
+        self.augment_check, self.noise_check = aug.augment_check, aug.noise_check
+        self.snr_min_spin, self.snr_max_spin = aug.snr_min_spin, aug.snr_max_spin
+        self.strength_spins, self.strength_labels = aug.strength_spins, aug.strength_labels
+        self.masks_spin, self.reset_button = aug.masks_spin, aug.reset_button
+        self.reset_button.clicked.connect(self.reset_augmentation)
+        left.addWidget(aug)
         self.split_box = SplitBox(
             "clips",
             "Cache decoded clips in memory",
@@ -203,7 +123,13 @@ class AudioPreprocessPage(PreviewPage):
         left.addWidget(self.split_box)
         left.addStretch(1)
         right = QVBoxLayout()
-        right.addWidget(self._build_preview())
+        box = self.preview_box = AugmentPreviewBox()
+        self.clip_combo, self.new_clip_button = box.clip_combo, box.new_clip_button
+        self.views, self.play_buttons = box.views, box.play_buttons
+        self.preview_status, self.play_note = box.status, box.play_note
+        self.clip_combo.currentIndexChanged.connect(self._on_clip_chosen)
+        self.new_clip_button.clicked.connect(self.new_clip)
+        right.addWidget(box)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
@@ -211,13 +137,15 @@ class AudioPreprocessPage(PreviewPage):
 
         for box in (self.rate_combo, self.features_combo):
             box.currentIndexChanged.connect(self._on_edit)
-        spins = [self.clip_spin, self.mels_spin, self.mfcc_spin, self.window_spin, self.hop_spin]
-        spins += [self.snr_min_spin, self.snr_max_spin, self.masks_spin]
-        spins += list(self.strength_spins.values())
-        for box in spins:
-            box.valueChanged.connect(self._on_edit)
-        for check in (self.augment_check, self.noise_check):
-            check.toggled.connect(self._on_edit)
+        for spin_box in (
+            self.clip_spin,
+            self.mels_spin,
+            self.mfcc_spin,
+            self.window_spin,
+            self.hop_spin,
+        ):
+            spin_box.valueChanged.connect(self._on_edit)
+        self.augment_box.connect_edits(self._on_edit)
         self.split_box.connect_edits(self._on_edit)
 
     def _build_input(self) -> QGroupBox:
@@ -294,157 +222,6 @@ class AudioPreprocessPage(PreviewPage):
         form.addRow(self.shape_note)
         return box
 
-    def _build_augmentation(self) -> QGroupBox:
-        self.augment_check = QCheckBox("Augment training clips")
-        self.augment_check.setToolTip(
-            "Let the network hear randomly changed copies of the training clips (noise, "
-            "louder or quieter, shifted, parts hidden) so it learns the sound, not the "
-            "recording. Only during training; validation, test and predictions use the clips "
-            "as they are."
-        )
-        self.noise_check = QCheckBox("Add background noise")
-        self.noise_check.setToolTip(
-            "Mix white noise into each training clip at a random signal-to-noise ratio from "
-            "the range below: the network learns to ignore hiss and background sounds."
-        )
-        snr_tip = (
-            "Signal-to-noise ratio range in dB: how much quieter the noise is than the clip. "
-            "Lower = noisier: 10 dB is clearly audible noise, 40 dB barely."
-        )
-        self.snr_min_spin = dspin(0.0, 80.0, 0, 5.0, snr_tip)
-        self.snr_max_spin = dspin(0.0, 80.0, 0, 5.0, snr_tip)
-        for box in (self.snr_min_spin, self.snr_max_spin):
-            box.setSuffix(" dB")
-            box.setMaximumWidth(110)
-        self.snr_label = muted_label()
-        snr_row = QHBoxLayout()
-        snr_row.addWidget(self.snr_min_spin)
-        snr_row.addWidget(QLabel("to"))
-        snr_row.addWidget(self.snr_max_spin)
-        snr_row.addWidget(self.snr_label, 1)
-        strengths = {  # name: (high, step, decimals, suffix, tooltip)
-            "gain_db": (
-                24.0,
-                1.0,
-                1,
-                " dB",
-                "Makes each training clip louder or quieter at random, by up to this many "
-                "decibels: helps when recordings have different levels. 6 dB = ×2 or ×½.",
-            ),
-            "shift": (
-                50.0,
-                5.0,
-                0,
-                " %",
-                "Shifts each training clip in time at random (what falls off one end comes "
-                "back at the other), by up to this share of the clip: helps when sounds do "
-                "not start at the same moment.",
-            ),
-            "time_mask": (
-                50.0,
-                5.0,
-                0,
-                " %",
-                "SpecAugment: hides a random stretch of time in the spectrogram, up to this "
-                "share of the frames, so the network cannot rely on one moment.",
-            ),
-            "freq_mask": (
-                50.0,
-                5.0,
-                0,
-                " %",
-                "SpecAugment: hides a random range of frequency bands, up to this share of the "
-                "bands, so the network cannot rely on one pitch range.",
-            ),
-        }
-        self.strength_spins: dict[str, QDoubleSpinBox] = {}
-        self.strength_labels: dict[str, QLabel] = {}
-        rows: dict[str, QHBoxLayout] = {}
-        for name, (high, step, decimals, suffix, tip) in strengths.items():
-            box, label, row = strength_row(0.0, high, step, tip, decimals)
-            box.setSuffix(suffix)
-            box.setMaximumWidth(110)
-            self.strength_spins[name], self.strength_labels[name], rows[name] = box, label, row
-        self.masks_spin = spin(
-            1,
-            5,
-            "How many time masks and how many frequency masks each training clip gets.",
-        )
-        self.masks_spin.setMaximumWidth(110)
-        self.reset_button = QPushButton("Reset to defaults")
-        self.reset_button.setToolTip("Set the augmentation back to its default strengths.")
-        self.reset_button.clicked.connect(self.reset_augmentation)
-        self.speed_note = muted_label(SPEED_NOTE)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("", self.augment_check)
-        form.addRow("", self.noise_check)
-        form.addRow("Noise SNR", snr_row)
-        form.addRow("Gain", rows["gain_db"])
-        form.addRow("Time shift", rows["shift"])
-        form.addRow("Time mask", rows["time_mask"])
-        form.addRow("Frequency mask", rows["freq_mask"])
-        form.addRow("Masks", self.masks_spin)
-        box = QGroupBox("Augmentation (training only)")
-        layout = QVBoxLayout(box)
-        layout.addLayout(form)
-        reset_row = QHBoxLayout()
-        reset_row.addStretch(1)
-        reset_row.addWidget(self.reset_button)
-        layout.addLayout(reset_row)
-        layout.addWidget(self.speed_note)
-        return box
-
-    def _build_preview(self) -> QGroupBox:
-        self.clip_combo = QComboBox()
-        self.clip_combo.setToolTip(
-            "The clip to preview: a random one, or one of the first clips of each class."
-        )
-        self.clip_combo.setMinimumContentsLength(24)
-        self.clip_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.clip_combo.currentIndexChanged.connect(self._on_clip_chosen)
-        self.new_clip_button = QPushButton("&Another clip")
-        self.new_clip_button.setToolTip("Preview another random clip of the dataset (Alt+A).")
-        self.new_clip_button.clicked.connect(self.new_clip)
-        pick_row = QHBoxLayout()
-        pick_row.addWidget(QLabel("Clip"))
-        pick_row.addWidget(self.clip_combo, 1)
-        pick_row.addWidget(self.new_clip_button)
-        self.views: list[SpectrogramView] = []
-        self.play_buttons: list[PlayButton] = []
-        rows = QVBoxLayout()
-        rows.setSpacing(4)
-        for k in range(1 + PREVIEW_AUGMENTED):
-            view = SpectrogramView(self.row_title(k))
-            view.setFixedHeight(PREVIEW_HEIGHT)
-            if k < PREVIEW_AUGMENTED:  # one time axis label, under the last plot
-                view.plot.getAxis("bottom").showLabel(False)
-            button = PlayButton()
-            row = QHBoxLayout()
-            row.addWidget(view, 1)
-            row.addWidget(button)
-            rows.addLayout(row)
-            self.views.append(view)
-            self.play_buttons.append(button)
-        self.preview_status = muted_label()
-        self.play_note = muted_label()
-        player = shared_player()
-        player.error.connect(self.play_note.setText)
-        player.playing_changed.connect(self._on_playing)
-        box = QGroupBox("Augmentation preview")
-        layout = QVBoxLayout(box)
-        layout.addLayout(pick_row)
-        layout.addLayout(rows)
-        layout.addWidget(self.preview_status)
-        layout.addWidget(self.play_note)
-        return box
-
-    @staticmethod
-    def row_title(k: int) -> str:
-        return "As loaded" if k == 0 else f"Augmented {k}"
-
     # -- config -> widgets -------------------------------------------------------------------
     def _show(self, config: AudioPreprocessConfig) -> None:
         self._updating = True
@@ -459,15 +236,7 @@ class AudioPreprocessPage(PreviewPage):
             self.mfcc_spin.setValue(config.n_mfcc)
             self.window_spin.setValue(config.window_ms)
             self.hop_spin.setValue(config.hop_ms)
-            aug = config.augment
-            self.augment_check.setChecked(aug.enabled)
-            self.noise_check.setChecked(aug.noise)
-            self.snr_min_spin.setValue(aug.snr_min_db)
-            self.snr_max_spin.setValue(aug.snr_max_db)
-            self.strength_spins["gain_db"].setValue(aug.gain_db)
-            for name in ("shift", "time_mask", "freq_mask"):
-                self.strength_spins[name].setValue(getattr(aug, name) * 100)
-            self.masks_spin.setValue(max(1, aug.masks))
+            self.augment_box.show_config(config.augment)
             self.split_box.show_config(config)
         finally:
             self._updating = False
@@ -488,27 +257,11 @@ class AudioPreprocessPage(PreviewPage):
     def _update_texts(self) -> None:
         """Enabled states and the explanations that follow the values."""
         c = self.config
-        aug = c.augment
         self.mfcc_spin.setEnabled(c.features == "mfcc")
-        for w in (self.noise_check, self.masks_spin, *self.strength_spins.values()):
-            w.setEnabled(aug.enabled)
-        for w in (self.snr_min_spin, self.snr_max_spin):
-            w.setEnabled(aug.enabled and aug.noise)
-        masking = aug.time_mask > 0 or aug.freq_mask > 0
-        self.masks_spin.setEnabled(aug.enabled and masking)
-        self.snr_label.setText("noisier ← lower SNR" if aug.enabled and aug.noise else "off")
-        arch = self.state.audio_model.architecture
-        self.speed_note.setVisible(aug.active and arch != "cnn")
         seconds = self.clip_seconds()
         shape = self._update_clip_texts(seconds)
-        frames, bands = shape if shape else (None, None)
-        self.strength_labels["gain_db"].setText(gain_text(aug.gain_db))
-        shift = "" if seconds is None else f"±{aug.shift * seconds:.2f} s"
-        self.strength_labels["shift"].setText(share_text(aug.shift, "clip", shift))
-        wide = "" if frames is None else f"{int(aug.time_mask * frames):,} frames"
-        self.strength_labels["time_mask"].setText(share_text(aug.time_mask, "frames", wide))
-        high = "" if bands is None else f"{int(aug.freq_mask * bands)} bands"
-        self.strength_labels["freq_mask"].setText(share_text(aug.freq_mask, "bands", high))
+        backbone = self.state.audio_model.architecture != "cnn"
+        self.augment_box.update_texts(c.augment, seconds, shape, backbone)
         data = self.state.audio
         self.split_box.update_split(data is not None and data.has_split)
         self._update_cache_note()
@@ -622,24 +375,7 @@ class AudioPreprocessPage(PreviewPage):
         c.n_mfcc = self.mfcc_spin.value()
         c.window_ms = round(self.window_spin.value(), 1)
         c.hop_ms = round(self.hop_spin.value(), 1)
-        aug = c.augment
-        aug.enabled = self.augment_check.isChecked()
-        aug.noise = self.noise_check.isChecked()
-        low, high = self.snr_min_spin.value(), self.snr_max_spin.value()
-        if low > high:  # the one not just edited gives way
-            if sender is self.snr_min_spin:
-                high = low
-            else:
-                low = high
-            self._updating = True
-            self.snr_min_spin.setValue(low)
-            self.snr_max_spin.setValue(high)
-            self._updating = False
-        aug.snr_min_db, aug.snr_max_db = low, high
-        aug.gain_db = round(self.strength_spins["gain_db"].value(), 1)
-        for name in ("shift", "time_mask", "freq_mask"):
-            setattr(aug, name, round(self.strength_spins[name].value() / 100, 4))
-        aug.masks = self.masks_spin.value()
+        self.augment_box.read_into(c.augment, sender)
         self.split_box.read_into(c, sender)
         self._update_texts()
         self._save()
@@ -662,17 +398,7 @@ class AudioPreprocessPage(PreviewPage):
     def _on_dataset_changed(self) -> None:
         self.preview_path = ""
         self.preview = None
-        data = self.state.audio
-        self._updating = True
-        try:
-            self.clip_combo.clear()
-            self.clip_combo.addItem("Random clip", "")
-            for path, text in listed_clips(data) if data is not None else []:
-                self.clip_combo.addItem(text, path)
-                tip = Qt.ItemDataRole.ToolTipRole
-                self.clip_combo.setItemData(self.clip_combo.count() - 1, path, tip)
-        finally:
-            self._updating = False
+        self.preview_box.set_clips(self.state.audio)
         self._update_texts()
         self.schedule_preview()
 
@@ -711,59 +437,8 @@ class AudioPreprocessPage(PreviewPage):
 
     def show_preview(self, result: AudioPreview) -> None:
         self.preview = result
-        c = self.config
-        hop = c.hop_ms / 1000
-        mel = c.features != "mfcc"
-        top = c.fmax or result.sample_rate / 2
-        name = Path(result.path).name
-        series = [(result.wave, result.features)]
-        series += list(zip(result.augmented_waves, result.augmented_features, strict=True))
-        for k, (view, button) in enumerate(zip(self.views, self.play_buttons, strict=True)):
-            if k >= len(series):
-                view.clear("Augmented: augmentation is off")
-                button.clear()
-                continue
-            wave, features = series[k]
-            features = np.asarray(features, dtype="float32")
-            if not mel:  # coefficients, not dB: spread them over the view's colour range
-                features = mfcc_display(features)
-            view.set_spectrogram(
-                features,
-                hop,
-                max_hz=top if mel else None,
-                min_hz=c.fmin if mel else 0.0,
-                title=f"{self.row_title(k)}: {name}",
-            )
-            if not mel:
-                view.plot.setLabel("left", "MFCC coefficient")
-            button.set_wave(np.asarray(wave), result.sample_rate, f"{name} ({self.row_title(k)})")
-        seconds = len(result.wave) / result.sample_rate
-        what = (
-            "and augmented as in training"
-            if len(result.augmented_waves)
-            else "(augmentation off: training hears it as loaded)"
-        )
-        self.preview_status.setText(
-            f"{name}: {seconds:g} s at {rate_text(result.sample_rate)}, mono, as the model "
-            f"gets it {what}. Press Play to listen."
-        )
+        self.preview_box.show_result(result, self.config)
 
     def clear_preview(self, message: str) -> None:
         self.preview = None
-        for k, (view, button) in enumerate(zip(self.views, self.play_buttons, strict=True)):
-            view.clear(self.row_title(k))
-            button.clear()
-        self.preview_status.setText(message)
-
-    def _on_playing(self, playing: bool, _name: str) -> None:
-        if playing:
-            self.play_note.setText("")
-
-
-def mfcc_display(coefficients: np.ndarray, span: float = 80.0) -> np.ndarray:
-    """MFCCs mapped linearly onto [-span, 0], so the spectrogram view's colours (a dB range
-    below the loudest value) show the whole range of each coefficient image."""
-    low, high = float(np.min(coefficients)), float(np.max(coefficients))
-    if high - low < 1e-12:
-        return np.zeros_like(coefficients)
-    return (coefficients - high) / (high - low) * span
+        self.preview_box.clear(message)
