@@ -117,3 +117,55 @@ def test_packaging_metadata_is_well_formed():
     entries = dict(line.split("=", 1) for line in desktop.splitlines()[1:] if "=" in line)
     assert entries["Type"] == "Application"
     assert entries["Exec"].split()[0] == "automl-gui"
+
+
+SOUNDS = ROOT / "automl_gui" / "resources" / "samples" / "sounds"
+SOUND_CLASSES = ["hiss", "siren", "tick", "whistle"]
+
+
+def _load_generator(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "packaging" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sound_sample_is_small_one_second_mono_flac_per_class():
+    import soundfile as sf
+
+    files = sorted(SOUNDS.rglob("*"))
+    clips = [p for p in files if p.is_file()]
+    assert sorted(p.name for p in SOUNDS.iterdir()) == SOUND_CLASSES
+    assert len(clips) == 80 and all(p.suffix == ".flac" for p in clips)
+    assert sum(p.stat().st_size for p in clips) < 1_500_000
+    peaks = []
+    for path in clips:
+        info = sf.info(str(path))
+        assert (info.samplerate, info.channels, info.frames) == (16000, 1, 16000), path
+        peaks.append(float(abs(sf.read(str(path))[0]).max()))
+    # levels vary (not all normalized alike), never clipped, never silent
+    assert min(peaks) < 0.1 < 0.5 < max(peaks) < 1.0
+
+
+def test_sound_sample_is_reproduced_by_its_generator(tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    module = _load_generator("make_audio_sample")
+    written = module.generate(tmp_path)
+    assert len(written) == 80
+    for path in written:
+        bundled = SOUNDS / path.relative_to(tmp_path)
+        a, b = sf.read(str(path))[0], sf.read(str(bundled))[0]
+        assert np.abs(a - b).max() <= 2 / 32768, path  # PCM_16 rounding at most
+
+
+def test_sound_sample_scans_as_four_clean_classes():
+    from automl_gui.core.data.audio import scan_audio
+    from automl_gui.core.data.detect import detect_kind
+
+    assert detect_kind(SOUNDS) == "audio"
+    ds = scan_audio(str(SOUNDS))
+    assert ds.class_names == SOUND_CLASSES and len(ds) == 80
+    assert ds.class_counts() == dict.fromkeys(SOUND_CLASSES, 20)
+    assert not ds.bad_files and ds.formats == {"FLAC": 80}
