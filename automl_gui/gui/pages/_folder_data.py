@@ -341,9 +341,10 @@ class FolderDataPage(QWidget):
         self.stack.setCurrentIndex(1)
         self.info_label.setText(self._summary_html(ds))
         self.info_label.setToolTip(ds.root)
-        self._show_chart(ds)
+        counts = ds.class_counts()  # once: 50 ms at 50,000 items
+        self._show_chart(ds, counts)
         self._show_bad_files(ds)
-        self._fill_class_list(ds)
+        self._fill_class_list(ds, counts)
         self._fill_split_combo(ds)
         self._show_dataset(ds)
         self._fill_items()
@@ -352,7 +353,7 @@ class FolderDataPage(QWidget):
         """'<b>name</b> — 1,234 images · 3 classes · one folder per class · …'."""
         return summary_html(ds, self.state.dataset_name, self.NOUNS, extra)
 
-    def _show_chart(self, ds: Any) -> None:
+    def _show_chart(self, ds: Any, counts: dict[str, int]) -> None:
         names = list(ds.class_names)
         if ds.has_split:
             series = []
@@ -362,10 +363,9 @@ class FolderDataPage(QWidget):
                     series.append(Series(split, tuple(counts[c] for c in names), colour))
             self.chart.set_data(names, series)
         else:
-            self.chart.set_counts(ds.class_counts())
+            self.chart.set_counts(counts)
         # as tall as its rows, up to the space there is (then it scrolls)
         self.chart_area.setMaximumHeight(self.chart.height() + 2)
-        counts = ds.class_counts()
         self.chart_heading.setText(f"{self.NOUNS.capitalize()} per class ({len(names)})")
         if counts:
             lo, hi = min(counts.values()), max(counts.values())
@@ -385,14 +385,14 @@ class FolderDataPage(QWidget):
         else:
             self.bad_label.setText(f"No broken files: every {self.NOUN} could be read.")
 
-    def _fill_class_list(self, ds: Any) -> None:
+    def _fill_class_list(self, ds: Any, counts: dict[str, int]) -> None:
         self.class_list.blockSignals(True)
         self.class_list.clear()
         item = QListWidgetItem(f"All classes ({len(ds):,})")
         item.setData(Qt.ItemDataRole.UserRole, ALL_CLASSES)
         item.setToolTip(f"Every {self.NOUN}, in scan order")
         self.class_list.addItem(item)
-        for name, n in ds.class_counts().items():
+        for name, n in counts.items():
             item = QListWidgetItem(f"{name} ({n:,})")
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(f"{name}: {plural(n, self.NOUN, self.NOUNS)}")

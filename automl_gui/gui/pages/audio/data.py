@@ -61,6 +61,14 @@ def scan_job(path: str, on_event: Any = None, cancel: Any = None) -> AudioDatase
     return scan_audio(path, on_event=on_event, cancel=cancel)
 
 
+def load_job(
+    path: str, on_event: Any = None, cancel: Any = None
+) -> tuple[AudioDataset, dict[str, Any]]:
+    """Scan ``path`` and compute the duration statistics too, off the UI thread."""
+    ds = scan_job(path, on_event=on_event, cancel=cancel)
+    return ds, ds.duration_stats()
+
+
 def clip_job(
     path: str,
     sample_rate: int,
@@ -113,14 +121,18 @@ class AudioDataPage(FolderDataPage):
         self._clip_worker: JobWorker | None = None
         self._clip_want: AudioItem | None = None  # the selected clip
         self._clip_job_item: AudioItem | None = None  # the clip being decoded
+        self._stats: dict[str, Any] = {}
+        self._stats_of: AudioDataset | None = None
         super().__init__(state, parent)
         state.preprocess_changed.connect(self._refresh_durations)
 
     # -- hooks -------------------------------------------------------------------------------
     def _scan_job(self, path: str) -> Any:
-        return lambda on_event, cancel: scan_job(path, on_event=on_event, cancel=cancel)
+        return lambda on_event, cancel: load_job(path, on_event=on_event, cancel=cancel)
 
-    def _accept(self, dataset: AudioDataset) -> AudioDataset:
+    def _accept(self, result: tuple[AudioDataset, dict[str, Any]]) -> AudioDataset:
+        dataset, stats = result
+        self._stats, self._stats_of = stats, dataset
         self.state.set_audio_dataset(dataset)
         return dataset
 
@@ -290,8 +302,14 @@ class AudioDataPage(FolderDataPage):
         return tab
 
     # -- showing a dataset -------------------------------------------------------------------
+    def duration_stats(self, ds: AudioDataset) -> dict[str, Any]:
+        """``ds.duration_stats()``, computed once per dataset (0.1 s at 50,000 clips)."""
+        if self._stats_of is not ds:
+            self._stats, self._stats_of = ds.duration_stats(), ds
+        return self._stats
+
     def _summary_html(self, ds: AudioDataset, extra: list[str] | None = None) -> str:
-        stats = ds.duration_stats()
+        stats = self.duration_stats(ds)
         return super()._summary_html(ds, [f"{format_seconds(stats['total'])} in all"])
 
     def _clear_dataset(self) -> None:
@@ -329,7 +347,7 @@ class AudioDataPage(FolderDataPage):
         )
 
     def _show_stats(self, ds: AudioDataset) -> None:
-        stats = ds.duration_stats()
+        stats = self.duration_stats(ds)
         self.stat_labels["total"].setText(
             f"{plural(len(ds), 'clip')}, {format_seconds(stats['total'])}"
         )
@@ -447,6 +465,8 @@ class AudioDataPage(FolderDataPage):
         self.clip_title.setText(f"{item.path.rpartition(os.sep)[2]}: {message}")
 
     def _clear_clip(self) -> None:
+        if self.player_bar.button.is_playing():
+            self.player_bar.player.stop()  # the clip playing leaves the list
         self._clip_want = None
         self.player_bar.clear()
         self.clip_title.setText("Select a clip to see and hear it")
