@@ -1,0 +1,825 @@
+"""The end-to-end job for a classifier on files, shared by images and audio clips.
+
+split → architecture ("auto" resolved) → pretrained weights → input settings (image size;
+clip length and band statistics) → batch → build under the hardware plan's strategy →
+phase 1: the head (on cached backbone features when augmentation is off, else streamed) →
+phase 2: fine-tune the top backbone layers (kept only if it lowers the validation loss) →
+evaluate on the test split → metadata and sample inputs for the export check.
+
+What differs between media lives in a :class:`Media` adapter (``images_pipeline.ImageMedia``,
+``audio_pipeline.AudioMedia``): how files become batches, how the network is built, what the
+metadata records and the words used in messages ("images", "clips").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import (
+    BatchEnd,
+    CancelToken,
+    EpochEnd,
+    EventCallback,
+    Log,
+    PhaseChanged,
+    Progress,
+    emit,
+)
+from automl_gui.core.models.image_config import ImageModelConfig
+from automl_gui.core.train.config import TrainConfig
+
+MAX_SAMPLES = 8
+CONFIDENTLY_WRONG = 24
+NAMES = {"cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+BACKBONES = ("resnet50", "inceptionv3")
+CPU_BACKBONE_BATCH = 32
+CPU_CNN_BATCH = 64
+#: what each kind of model takes, for "trained on X, not on Y" messages
+KIND_WORDS = {"tabular": "a table", "images": "images", "audio": "audio clips"}
+KIND_INPUTS = {
+    "tabular": "Give it a table (CSV, TSV or Parquet)",
+    "images": "Give it image files (.jpg .png .bmp .gif .webp) or folders",
+    "audio": "Give it audio files (.wav .flac .ogg .mp3) or folders",
+}
+KIND_MODELS = {"tabular": "a table model", "images": "an image model", "audio": "an audio model"}
+
+
+@dataclass
+class FilesRun:
+    """A finished training run of a classifier on files (images or audio clips).
+
+    Args:
+        model: serving keras.Model (decoded files → probabilities).
+        metadata: ``kind``, ``task``, ``class_names``, ``architecture``, the media's input
+            settings, settings, metrics, versions.
+        report: ``evaluate_classification`` report (metrics, ``per_class``,
+            ``confusion_matrix``, ``class_names``).
+        history: per-epoch values of both phases, one list per key.
+        result: the last phase's TrainResult.
+        test_predictions: DataFrame with ``path``, ``actual``, ``prediction``, ``confidence``
+            and ``probability_<class>`` per test file.
+        diagnosis: over/underfitting diagnosis or None.
+        notices: sentences for the user.
+        phases: ``[(phase name, first epoch index)]`` in order (e.g. head at 0, fine-tune at 10).
+        samples: a few test inputs (model input arrays) whose predictions are stored in
+            metadata; export reloads the model and compares on them.
+    """
+
+    model: Any
+    metadata: dict[str, Any]
+    report: dict[str, Any]
+    history: dict[str, list[float]]
+    result: Any
+    test_predictions: Any
+    diagnosis: Any = None
+    notices: list[str] = field(default_factory=list)
+    phases: list[tuple[str, int]] = field(default_factory=list)
+    samples: np.ndarray | None = None
+
+    @property
+    def task(self) -> str:
+        return self.metadata["task"]
+
+    @property
+    def kind(self) -> str:
+        return str(self.metadata.get("kind", ""))
+
+    @property
+    def bundle(self) -> Any:
+        from automl_gui.core.export.bundle import Bundle
+
+        return Bundle(
+            model=self.model,
+            metadata=self.metadata,
+            path=None,
+            report=self.report,
+            samples=self.samples,
+        )
+
+    def confidently_wrong(self, n: int = CONFIDENTLY_WRONG) -> Any:
+        """The ``n`` wrong test predictions with the highest confidence (DataFrame rows)."""
+        df = self.test_predictions
+        wrong = df[df["actual"] != df["prediction"]]
+        return wrong.sort_values("confidence", ascending=False).head(n)
+
+    def cell(self, actual: str, predicted: str) -> Any:
+        """Test rows of one confusion-matrix cell."""
+        df = self.test_predictions
+        return df[(df["actual"] == actual) & (df["prediction"] == predicted)]
+
+
+class Media:
+    """What the shared job needs to know about one kind of file (subclass per medium).
+
+    Attributes:
+        kind: metadata ``kind`` ("images", "audio").
+        noun, one: the files in messages ("images"/"image", "clips"/"clip").
+        run_class: the FilesRun subclass returned.
+        preprocess: the medium's preprocessing settings (``to_dict``, ``cache``).
+        dataset: the scanned dataset (``root``, ``layout``, ``items``, ``bad_files``,
+            ``notices``).
+    """
+
+    kind = "files"
+    noun = "files"
+    one = "file"
+    run_class: type[FilesRun] = FilesRun
+    #: "auto" picks a pretrained backbone only when training runs on a GPU
+    backbone_needs_gpu = False
+    #: the log line when "auto" finds no backbone weights
+    auto_cnn_message = (
+        "Auto: a compact CNN trained from scratch (no pretrained ResNet50/InceptionV3 "
+        "weights on this computer; see models/pretrained/README.md to add them)."
+    )
+
+    def __init__(self, dataset: Any, preprocess: Any) -> None:
+        self.dataset = dataset
+        self.preprocess = preprocess
+
+    # -- overridden per medium ------------------------------------------------------------
+    def split(self) -> Any:
+        """Train/validation/test items (``.train``, ``.validation``, ``.test``, ``.labels()``,
+        ``.class_names``, ``.notices``)."""
+        raise NotImplementedError
+
+    def prepare(self, architecture: str, job: Any) -> None:
+        """Decide the input settings once the network is known (image size; clip length and
+        band statistics). ``job`` has ``paths["train"]``, ``on_event`` and ``cancel``."""
+
+    def make_dataset(
+        self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
+    ) -> Any:
+        """A streaming ``tf.data`` of ``(inputs, labels)`` batches; undecodable files skipped.
+
+        ``options``: ``shuffle``, ``training`` (random crops and such), ``seed``, ``cache``
+        (all off by default).
+        """
+        raise NotImplementedError
+
+    def load_samples(self, paths: list[str]) -> np.ndarray:
+        """Model inputs for a few files (the export check's samples)."""
+        raise NotImplementedError
+
+    def build(
+        self, architecture: str, n_classes: int, model_config: ImageModelConfig, **options: Any
+    ) -> Any:
+        """An ``ImageModel`` (model, backbone, feature_model, head, unfreeze_top);
+        ``options``: ``n_train``, ``weights_file``, ``seed``."""
+        raise NotImplementedError
+
+    def describe(self, architecture: str) -> str:
+        """What was built, for the log ("Compact CNN at 64×64 (rgb)")."""
+        return NAMES.get(architecture, architecture)
+
+    @property
+    def augment_active(self) -> bool:
+        return bool(self.preprocess.augment.active)
+
+    def metadata(self, architecture: str, built: Any) -> dict[str, Any]:
+        """Medium-specific metadata keys (input size, the input contract sentence...)."""
+        return {}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def resolve_architecture(
+    model_config: ImageModelConfig,
+    on_event: EventCallback | None,
+    *,
+    media: Media | None = None,
+    plan: Any = None,
+) -> tuple[str, str | None]:
+    """Resolve "auto": a backbone whose weights are already on this computer, else the CNN.
+
+    With ``media.backbone_needs_gpu`` (audio: a backbone on spectrograms is slow on a CPU) a
+    backbone is chosen only when ``plan`` trains on a GPU. The log says which and why.
+    Returns (architecture, weights file found for "auto" or None).
+    """
+    from automl_gui.core.models.weights import find_weights
+
+    arch = model_config.architecture
+    if arch != "auto":
+        return arch, None
+    if media is not None and media.backbone_needs_gpu and not getattr(plan, "uses_gpu", False):
+        emit(
+            on_event,
+            Log(
+                f"Auto: a compact CNN on the {media.noun}' spectrograms (training runs on the "
+                "CPU, where a pretrained ResNet50/InceptionV3 on spectrograms is slow; choose "
+                "one explicitly to use it anyway)."
+            ),
+        )
+        return "cnn", None
+    folder = model_config.weights_folder or None
+    for candidate in BACKBONES:
+        try:
+            found = find_weights(candidate, folder)
+        except Exception:  # noqa: BLE001 - a bad file never stops "auto": fall back to the CNN
+            found = None
+        if found is not None:
+            emit(on_event, Log(f"Auto: {NAMES[candidate]} with pretrained weights ({found})."))
+            return candidate, str(found)
+    emit(on_event, Log(media.auto_cnn_message if media is not None else Media.auto_cnn_message))
+    return "cnn", None
+
+
+def batch_size_for(training: TrainConfig, n_train: int, backbone: bool, plan: Any) -> int:
+    """The batch for "auto": the trainer's rule, capped (activations of files are large)."""
+    from automl_gui.core.train.trainer import auto_batch_size
+
+    if training.batch_size > 0:
+        return int(training.batch_size)
+    size = auto_batch_size(n_train, plan)
+    on_gpu = bool(getattr(plan, "uses_gpu", False))
+    cap = (64 if on_gpu else CPU_BACKBONE_BATCH) if backbone else (128 if on_gpu else CPU_CNN_BATCH)
+    return max(1, min(size, cap))
+
+
+def merge_history(first: dict[str, list[float]], second: dict[str, list[float]]) -> dict:
+    """Two phases' histories as one (keys only in the second padded with NaN before it)."""
+    keys = list(dict.fromkeys([*first, *second]))
+    n1 = max((len(v) for v in first.values()), default=0)
+    out: dict[str, list[float]] = {}
+    for k in keys:
+        a = list(first.get(k, []))
+        a += [float("nan")] * (n1 - len(a))
+        out[k] = a + list(second.get(k, []))
+    return out
+
+
+def best_val(history: dict[str, list[float]]) -> float:
+    values = [v for v in history.get("val_loss", history.get("loss", [])) if np.isfinite(v)]
+    return min(values) if values else float("inf")
+
+
+def cached_features(
+    feature_model: Any,
+    dataset: Any,
+    total: int,
+    what: str,
+    on_event: EventCallback | None,
+    cancel: CancelToken,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Backbone features of every batch of ``dataset`` (``(inputs, labels)``), computed once."""
+    feats: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    done = 0
+    total = max(1, total)
+    for x, y in dataset:
+        cancel.raise_if_cancelled()
+        feats.append(np.asarray(feature_model(x, training=False), dtype=np.float32))
+        ys.append(np.asarray(y))
+        done += len(ys[-1])
+        emit(
+            on_event,
+            Progress(
+                "features", done / total, f"Computing {what} features once… {done:,}/{total:,}"
+            ),
+        )
+    if not feats:
+        return np.zeros((0, int(feature_model.outputs[0].shape[-1])), np.float32), np.zeros(0)
+    return np.concatenate(feats), np.concatenate(ys)
+
+
+def prediction_frame(paths: list[str], proba: np.ndarray, names: list[str]) -> Any:
+    """``path, prediction, confidence, probability_<class>...`` for predicted files."""
+    import pandas as pd
+
+    pred = proba.argmax(axis=1) if len(proba) else np.zeros(0, int)
+    frame = pd.DataFrame(
+        {
+            "path": paths,
+            "prediction": np.asarray(names, dtype=object)[pred] if len(proba) else [],
+            "confidence": proba.max(axis=1).astype("float64") if len(proba) else [],
+        }
+    )
+    for c, name in enumerate(names):
+        frame[f"probability_{name}"] = proba[:, c].astype("float64")
+    return frame
+
+
+MakeDataset = Callable[..., Any]  # (paths, labels, batch_size) -> tf.data of (inputs, labels)
+
+
+def predict_dataset(
+    model: Any,
+    make_dataset: MakeDataset,
+    paths: list[str],
+    batch: int,
+    cancel: CancelToken | None,
+    on_event: EventCallback | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, index into ``paths``) for the files that decode (others skipped).
+
+    ``make_dataset(paths, labels, batch)`` streams ``(inputs, labels)`` in order; the labels
+    given are the files' indices, so skipped files are known.
+    """
+    idx = np.arange(len(paths), dtype="int32")
+    ds = make_dataset(paths, idx, batch)
+    outs: list[np.ndarray] = []
+    kept: list[np.ndarray] = []
+    done = 0
+    for x, i in ds:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        outs.append(np.asarray(model(x, training=False), dtype=np.float32))
+        kept.append(np.asarray(i))
+        done += len(kept[-1])
+        if on_event is not None:
+            message = f"Predicted {done:,}/{len(paths):,}"
+            emit(on_event, Progress("predict", done / max(1, len(paths)), message))
+    if not outs:
+        n_out = int(model.outputs[0].shape[-1])
+        return np.zeros((0, n_out), np.float32), np.zeros(0, "int32")
+    return np.concatenate(outs), np.concatenate(kept)
+
+
+def offset_events(
+    on_event: EventCallback | None, offset: int, epochs_after: int
+) -> EventCallback | None:
+    """Events of a fit that does not know later phases: add them to totals (for the ETA)."""
+    if on_event is None or (offset == 0 and epochs_after == 0):
+        return on_event
+
+    def forward(event: Any) -> None:
+        if isinstance(event, EpochEnd):
+            per_epoch = event.elapsed / max(1, event.epoch + 1)
+            event = dataclasses.replace(
+                event,
+                epoch=event.epoch + offset,
+                epochs=event.epochs + offset + epochs_after,
+                eta=(event.eta or 0.0) + epochs_after * per_epoch if event.eta else event.eta,
+            )
+        elif isinstance(event, BatchEnd):
+            event = dataclasses.replace(event, epoch=event.epoch + offset)
+        on_event(event)
+
+    return forward
+
+
+# -- the job ----------------------------------------------------------------------------------
+def train_files(
+    media: Media, model_config: ImageModelConfig, training: TrainConfig, **job: Any
+) -> FilesRun:
+    """Train, evaluate and describe a classifier on ``media``'s files (module docstring).
+
+    ``job``: ``plan``, ``on_event``, ``cancel`` as for ``train_images``, which documents what
+    it raises (DataError, ConfigError, WeightsMissingError, CancelledError).
+    """
+    plan, on_event, cancel = job.get("plan"), job.get("on_event"), job.get("cancel")
+    return _Job(media, model_config, training, plan, on_event, cancel or CancelToken()).run()
+
+
+class _Job:
+    """One run of :func:`train_files`: the state its steps share."""
+
+    def __init__(
+        self,
+        media: Media,
+        model_config: ImageModelConfig,
+        training: TrainConfig,
+        plan: Any,
+        on_event: EventCallback | None,
+        cancel: CancelToken,
+    ) -> None:
+        self.media, self.model_config, self.training = media, model_config, training
+        self.plan, self.on_event, self.cancel = plan, on_event, cancel
+        self.paths: dict[str, list[str]] = {}
+        self.y: dict[str, np.ndarray] = {}
+        self.names: list[str] = []
+        self.notices: list[str] = []
+        self.arch = "cnn"
+        self.built: Any = None
+        self.batch = 1
+        self.class_weight: Any = None
+        self.phases: list[tuple[str, int]] = []
+
+    @property
+    def task(self) -> str:
+        return "binary" if len(self.names) == 2 else "multiclass"
+
+    def _log(self, message: str, level: str = "info") -> None:
+        emit(self.on_event, Log(message, level))
+
+    def run(self) -> FilesRun:
+        from automl_gui.core.models.images import auto_fine_tune_layers
+        from automl_gui.core.train.trainer import balanced_class_weights
+
+        media, cancel, on_event = self.media, self.cancel, self.on_event
+        emit(on_event, Progress("prepare", None, f"Splitting the {media.noun}…"))
+        split = media.split()
+        self.notices = list(split.notices)
+        for notice in self.notices:
+            self._log(notice, "warning")
+        self.names = list(split.class_names)
+        for part in ("train", "validation", "test"):
+            items = getattr(split, part)
+            self.y[part] = split.labels(items)
+            self.paths[part] = [i.path for i in items]
+        cancel.raise_if_cancelled()
+
+        self._build()
+        n_train = len(self.paths["train"])
+        if self.training.class_weights == "balanced":
+            self.class_weight = balanced_class_weights(self.y["train"])
+        backbone = self.arch != "cnn"
+        fine_tune = 0
+        if backbone:
+            fine_tune = self.model_config.fine_tune_layers
+            if fine_tune < 0:
+                fine_tune = auto_fine_tune_layers(self.arch, n_train)
+        ft_epochs = self.model_config.fine_tune_epochs if fine_tune > 0 else 0
+        result1 = self._phase_one(backbone, ft_epochs)
+        result = dataclasses.replace(result1, history=dict(result1.history))
+        if ft_epochs > 0 and result1.stopped_reason not in ("cancelled", "nan", "time_budget"):
+            result = self._fine_tune(result1, fine_tune, ft_epochs)
+        elif ft_epochs > 0:
+            self._log("Fine-tuning skipped: phase 1 did not finish normally.")
+        return self._evaluate(result, fine_tune if ft_epochs else 0)
+
+    def _build(self) -> None:
+        """Architecture, weights, input settings and batch; the model under the strategy."""
+        from automl_gui.core import lazy
+        from automl_gui.core.hardware import apply_plan
+        from automl_gui.core.models.weights import resolve_weights
+
+        media, config, on_event = self.media, self.model_config, self.on_event
+        arch, found = resolve_architecture(config, on_event, media=media, plan=self.plan)
+        self.arch = arch
+        weights_file = None
+        if arch != "cnn":
+            weights_file = found or str(
+                resolve_weights(
+                    arch,
+                    weights_path=config.weights_path,
+                    configured=config.weights_folder or None,
+                    allow_download=config.allow_download,
+                    on_event=on_event,
+                    cancel=self.cancel,
+                )
+            )
+        n_train = len(self.paths["train"])
+        media.prepare(arch, self)
+        self.batch = batch_size_for(self.training, n_train, arch != "cnn", self.plan)
+        self.cancel.raise_if_cancelled()
+
+        emit(on_event, Progress("build", None, f"Building {NAMES.get(arch, arch)}…"))
+        lazy.keras().utils.set_random_seed(self.training.seed)
+        strategy = apply_plan(self.plan) if self.plan is not None else None
+        kwargs = {"n_train": n_train, "weights_file": weights_file, "seed": self.training.seed}
+        if strategy is not None:
+            with strategy.scope():
+                self.built = media.build(arch, len(self.names), config, **kwargs)
+        else:
+            self.built = media.build(arch, len(self.names), config, **kwargs)
+        self._log(
+            f"Model: {media.describe(arch)}, {self.built.model.count_params():,} weights; "
+            f"{n_train:,} training, {len(self.paths['validation']):,} validation, "
+            f"{len(self.paths['test']):,} test {media.noun}; batch size {self.batch}."
+        )
+
+    # -- training ---------------------------------------------------------------------------
+    def make_train(self, b: int) -> Any:
+        return self.media.make_dataset(
+            self.paths["train"],
+            self.y["train"],
+            b,
+            shuffle=True,
+            training=True,
+            seed=self.training.seed,
+            cache=bool(self.media.preprocess.cache),
+        )
+
+    def _make_val(self, b: int) -> Any:
+        return self.media.make_dataset(
+            self.paths["validation"],
+            self.y["validation"],
+            b,
+            cache=bool(self.media.preprocess.cache),
+        )
+
+    @property
+    def make_val(self) -> Callable[[int], Any] | None:
+        return self._make_val if self.paths["validation"] else None
+
+    def _fit_dataset(self, training: TrainConfig, **kwargs: Any) -> Any:
+        from automl_gui.core.train.trainer import Trainer
+
+        return Trainer(training, self.plan).fit_dataset(
+            self.built.model,
+            self.task,
+            self.make_train,
+            self.make_val,
+            len(self.paths["train"]),
+            class_weight=self.class_weight,
+            on_event=self.on_event,
+            cancel=self.cancel,
+            **kwargs,
+        )
+
+    def _phase_one(self, backbone: bool, ft_epochs: int) -> Any:
+        phase_training = dataclasses.replace(self.training, batch_size=self.batch)
+        if backbone:
+            self.phases.append(("head", 0))
+            emit(self.on_event, PhaseChanged("head", 0))
+        else:
+            self.phases.append(("train", 0))
+        if backbone and not self.media.augment_active:
+            self._log("Phase 1: training the new head on cached backbone features.")
+            return self._fit_cached_head(phase_training, ft_epochs)
+        if backbone:
+            self._log("Phase 1: training the new head on the frozen backbone.")
+        return self._fit_dataset(phase_training, epochs_after=ft_epochs)
+
+    def _features(self, part: str, what: str) -> tuple[np.ndarray, np.ndarray]:
+        ds = self.media.make_dataset(self.paths[part], self.y[part], self.batch, shuffle=False)
+        feature_model = self.built.feature_model
+        return cached_features(
+            feature_model, ds, len(self.paths[part]), what, self.on_event, self.cancel
+        )
+
+    def _fit_cached_head(self, phase_training: TrainConfig, ft_epochs: int) -> Any:
+        from automl_gui.core import lazy
+        from automl_gui.core.train.trainer import Trainer
+
+        keras = lazy.keras()
+        head = self.built.head
+        f_train, fy_train = self._features("train", "training")
+        f_val, fy_val = None, None
+        if self.paths["validation"]:
+            f_val, fy_val = self._features("validation", "validation")
+        # the Trainer feeds dicts of named inputs: give the head one (same layers, so
+        # training this trains the model's head)
+        inputs = keras.Input(shape=tuple(head.inputs[0].shape[1:]), name="features")
+        on_features = keras.Model({"features": inputs}, head(inputs), name="head_on_features")
+        return Trainer(phase_training, self.plan).fit(
+            on_features,
+            self.task,
+            {"features": f_train},
+            fy_train,
+            {"features": f_val} if f_val is not None else None,
+            fy_val,
+            class_weight=self.class_weight,
+            on_event=offset_events(self.on_event, 0, ft_epochs),
+            cancel=self.cancel,
+        )
+
+    def _fine_tune(self, result1: Any, fine_tune: int, ft_epochs: int) -> Any:
+        model = self.built.model
+        unfrozen = self.built.unfreeze_top(fine_tune)
+        start_epoch = result1.epochs_run
+        self.phases.append(("fine-tune", start_epoch))
+        emit(self.on_event, PhaseChanged("fine-tune", start_epoch))
+        lr = self.training.learning_rate * self.model_config.fine_tune_lr_factor
+        self._log(
+            f"Phase 2: fine-tuning the top {unfrozen} backbone layers at learning rate "
+            f"{lr:.2g} (BatchNorm layers stay in inference mode)."
+        )
+        before = model.get_weights()
+        best_before = best_val(result1.history)
+        budget_left = 0.0
+        if self.training.time_budget > 0:
+            budget_left = max(1.0, self.training.time_budget - result1.seconds)
+        ft_training = dataclasses.replace(
+            self.training,
+            batch_size=self.batch,
+            epochs=ft_epochs,
+            learning_rate=lr,
+            time_budget=budget_left,
+        )
+        result2 = self._fit_dataset(ft_training, epoch_offset=start_epoch)
+        improved = best_val(result2.history) <= best_before
+        if not improved:
+            model.set_weights(before)
+            self._log(
+                "Fine-tuning did not lower the validation loss: kept the model from "
+                "phase 1 (head only).",
+                "warning",
+            )
+        return dataclasses.replace(
+            result2,
+            history=merge_history(result1.history, result2.history),
+            epochs_run=start_epoch + result2.epochs_run,
+            best_epoch=start_epoch + result2.best_epoch if improved else result1.best_epoch,
+            seconds=result1.seconds + result2.seconds,
+        )
+
+    # -- evaluation -------------------------------------------------------------------------
+    def _evaluate(self, result: Any, fine_tuned: int) -> FilesRun:
+        """Test-split evaluation, sample inputs and metadata → the run."""
+        from automl_gui.core.evaluate.metrics import evaluate_classification
+        from automl_gui.core.export.bundle import base_metadata, jsonable
+        from automl_gui.core.train.diagnostics import diagnose, still_improving
+
+        media, names, model = self.media, self.names, self.built.model
+        test_paths = self.paths["test"]
+        emit(
+            self.on_event,
+            Progress("evaluate", 0.0, f"Evaluating on the held-out test {media.noun}…"),
+        )
+        proba, kept = predict_dataset(model, media.make_dataset, test_paths, self.batch, None)
+        y_kept = self.y["test"][kept] if len(kept) else np.zeros(0, "int32")
+        report = evaluate_classification(y_kept, proba.astype("float64"), names)
+        test_predictions = prediction_frame([test_paths[i] for i in kept], proba, names)
+        actual = np.asarray(names, dtype=object)[y_kept] if len(kept) else []
+        test_predictions.insert(1, "actual", actual)
+        skipped = len(test_paths) - len(kept)
+        if skipped:
+            self.notices.append(
+                f"{skipped} test {media.one}(s) could not be decoded and were not evaluated."
+            )
+
+        sample_paths = [test_paths[i] for i in kept[:MAX_SAMPLES]]
+        samples = media.load_samples(sample_paths) if sample_paths else None
+        sample_out = None
+        if samples is not None:
+            sample_out = np.asarray(model.predict(samples, verbose=0), np.float32)
+        dataset, noun = media.dataset, media.noun
+        metadata: dict[str, Any] = jsonable(
+            {
+                **base_metadata(media.kind),
+                "task": self.task,
+                "class_names": names,
+                "architecture": self.arch,
+                **media.metadata(self.arch, self.built),
+                "preprocess": media.preprocess.to_dict(),
+                "model": self.model_config.to_dict(),
+                "training": self.training.to_dict(),
+                "metrics": report["metrics"],
+                "sample_predictions": sample_out.tolist() if sample_out is not None else None,
+                "phases": [list(p) for p in self.phases],
+                "training_result": {**result.summary(), "fine_tuned_layers": fine_tuned},
+                "data": {
+                    "root": dataset.root,
+                    "layout": dataset.layout,
+                    f"{noun}_used": len(dataset.items),
+                    f"train_{noun}": len(self.paths["train"]),
+                    f"validation_{noun}": len(self.paths["validation"]),
+                    f"test_{noun}": len(test_paths),
+                    "bad_files": len(dataset.bad_files),
+                },
+                "hardware": getattr(self.plan, "device_label", None),
+            }
+        )
+        history = result.history
+        diagnosis = diagnose(history) or still_improving(history, result.stopped_reason)
+        if diagnosis is not None:
+            self._log(diagnosis.message, "warning")
+        emit(self.on_event, Progress("evaluate", 1.0, "Done."))
+        return media.run_class(
+            model=model,
+            metadata=metadata,
+            report=report,
+            history=history,
+            result=result,
+            test_predictions=test_predictions,
+            diagnosis=diagnosis,
+            notices=self.notices + list(dataset.notices),
+            phases=self.phases,
+            samples=samples,
+        )
+
+
+# -- the engine process -----------------------------------------------------------------------
+def train_isolated(
+    process: Any,
+    train: str,
+    args: tuple[Any, ...],
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> FilesRun:
+    """``train(*args, plan=plan)`` ("module:function", e.g. ``train_images``) in an
+    EngineProcess; the model comes back as a .keras file loaded in safe mode."""
+    from automl_gui.core.pipeline import run_isolated
+
+    return run_isolated(
+        process,
+        "automl_gui.core.files_pipeline:_train_in_child",
+        {"train": train, "args": args, "plan": plan},
+        on_event=on_event,
+        cancel=cancel,
+    )
+
+
+def _train_in_child(
+    *,
+    train: str,
+    args: tuple[Any, ...],
+    plan: Any,
+    model_path: str,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> FilesRun:
+    """Child side of :func:`train_isolated`: the model travels as a .keras file."""
+    import importlib
+
+    module, name = train.split(":")
+    job = getattr(importlib.import_module(module), name)
+    run = job(*args, plan=plan, on_event=on_event, cancel=cancel)
+    run.model.save(model_path)
+    run.model = None
+    return run
+
+
+# -- files to predict -------------------------------------------------------------------------
+def collect_files(
+    paths: list[str],
+    walker: Any,
+    list_under: Callable[[str], list[str]],
+    check: Callable[[list[str]], list[Any]],
+    *,
+    extensions: tuple[str, ...],
+    noun: str,
+    hint: str,
+) -> tuple[list[str], list[Any], int]:
+    """Files among ``paths`` (folders recursed with ``list_under``, hidden skipped), checked
+    with ``check`` (results: a reason string for a broken file), sorted. ``walker`` counts
+    the other files (``.other``), as the dataset scan's ``Walker`` does.
+
+    Returns (good paths, ``BadFile`` for broken ones, other files ignored).
+
+    Raises:
+        DataError: a path does not exist, or nothing usable was found.
+    """
+    import os
+
+    from automl_gui.core.data.images import BadFile
+
+    candidates: list[str] = []
+    for raw in paths:
+        path = os.path.abspath(os.path.expanduser(raw))
+        if not os.path.lexists(path):
+            raise DataError(f"'{raw}' does not exist.", "Check the path.")
+        if os.path.isdir(path):
+            candidates.extend(list_under(path))
+        elif path.lower().endswith(extensions):
+            candidates.append(path)
+        else:
+            walker.other += 1
+    candidates = sorted(dict.fromkeys(candidates))
+    good: list[str] = []
+    bad: list[Any] = []
+    for path, checked in zip(candidates, check(candidates), strict=True):
+        if isinstance(checked, str):
+            bad.append(BadFile(path, checked))
+        else:
+            good.append(path)
+    if not good and not bad:
+        raise DataError(f"No {noun} files found in what was given.", hint)
+    return good, bad, walker.other
+
+
+# -- prediction -------------------------------------------------------------------------------
+def check_bundle_kind(bundle: Any, kind: str) -> None:
+    """DataError when ``bundle`` was not trained on ``kind`` (the message says on what)."""
+    if bundle.kind == kind:
+        return
+    trained = KIND_WORDS.get(bundle.kind, f"'{bundle.kind}' data")
+    raise DataError(
+        f"This model was trained on {trained}, not on {KIND_WORDS.get(kind, kind)}.",
+        f"{KIND_INPUTS.get(bundle.kind, 'Give it the data it was trained on')}, or choose "
+        f"{KIND_MODELS.get(kind, 'another model')}.",
+    )
+
+
+def predict_files(
+    bundle: Any,
+    good: list[str],
+    bad: list[Any],
+    make_dataset: MakeDataset,
+    *,
+    noun: str,
+    batch_size: int = 32,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """DataFrame ``path, prediction, confidence, probability_<class>..., error`` for the
+    checked files ``good`` (broken ones in ``bad``: ``BadFile``), sorted by path.
+
+    Files that fail to decode, and ``bad``, get an empty prediction and the reason in
+    ``error``.
+    """
+    import pandas as pd
+
+    names = list(bundle.class_names or [])
+    emit(on_event, Progress("predict", 0.0, f"Predicting {len(good):,} {noun}…"))
+    proba, index = predict_dataset(bundle.model, make_dataset, good, batch_size, cancel, on_event)
+    df = prediction_frame([good[int(i)] for i in index], proba, names)
+    df["error"] = ""
+    decoded = {int(i) for i in index}
+    failed = [(p, "could not be decoded") for k, p in enumerate(good) if k not in decoded]
+    failed += [(b.path, b.reason) for b in bad]
+    if failed:
+        rows = pd.DataFrame({"path": [p for p, _ in failed], "error": [r for _, r in failed]})
+        rows["prediction"] = ""
+        df = pd.concat([df, rows], ignore_index=True)  # probabilities become NaN
+    df = df.sort_values("path", kind="stable", ignore_index=True)
+    emit(on_event, Progress("predict", 1.0, "Done."))
+    return df
