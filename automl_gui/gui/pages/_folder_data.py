@@ -20,14 +20,17 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -164,6 +167,81 @@ class FolderDataPage(QWidget):
         layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         return panel
+
+    def _two_columns(
+        self,
+        chart_tip: str,
+        left_parts: list[QWidget | int],
+        items_tab: tuple[QWidget, str, str],
+        left_width: int = 340,
+    ) -> QWidget:
+        """The content: on the left the class chart, then ``left_parts`` (widgets; an int is
+        a spacing) and the notices; on the right ``tabs``: ``items_tab`` (widget, title,
+        tooltip) and the broken files."""
+        chart_area = self._build_class_chart(chart_tip)
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setProperty("role", "muted")
+        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 4, 8, 0)
+        left_layout.addWidget(self.chart_heading)
+        left_layout.addWidget(chart_area, 1)
+        for part in [*left_parts, 6, self.notes_label]:
+            if isinstance(part, int):
+                left_layout.addSpacing(part)
+            else:
+                left_layout.addWidget(part)
+        left_layout.addStretch(0)
+
+        widget, title, tip = items_tab
+        self.tabs = QTabWidget()
+        self.tabs.addTab(widget, title)
+        self.bad_tab = self._build_bad_tab()
+        self.tabs.addTab(self.bad_tab, "Broken files")
+        self.tabs.setTabToolTip(0, tip)
+        self.tabs.setTabToolTip(1, "Files that cannot be used, and why (they are left out)")
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 5)
+        split.setSizes([left_width, 1100 - left_width])
+        split.setChildrenCollapsible(False)
+        left.setMinimumWidth(260)
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(split, 1)
+        return panel
+
+    @staticmethod
+    def _facts_form(rows: tuple[tuple[str, str, str], ...]) -> tuple[QWidget, dict[str, QLabel]]:
+        """A form of (key, caption, tooltip) rows with selectable values ("–" for now);
+        returns the form and its value labels by key."""
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setContentsMargins(0, 0, 0, 0)
+        labels: dict[str, QLabel] = {}
+        for key, caption, tip in rows:
+            label = QLabel("–")
+            label.setWordWrap(True)
+            label.setToolTip(tip)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            labels[key] = label
+            name = QLabel(caption + ":")
+            name.setToolTip(tip)
+            form.addRow(name, label)
+        box = QWidget()
+        box.setLayout(form)
+        return box, labels
+
+    def _show_notes(self, ds: Any) -> None:
+        """The scan's notices as bullet points (hidden when there are none)."""
+        self.notes_label.setText("<br>".join(f"• {html(n)}" for n in ds.notices))
+        self.notes_label.setVisible(bool(ds.notices))
 
     def _build_class_chart(self, tip: str) -> QWidget:
         """``chart_heading`` and the scrolling ``chart`` (clicking a class shows it)."""
@@ -346,6 +424,7 @@ class FolderDataPage(QWidget):
         self._show_bad_files(ds)
         self._fill_class_list(ds, counts)
         self._fill_split_combo(ds)
+        self._show_notes(ds)
         self._show_dataset(ds)
         self._fill_items()
 

@@ -24,13 +24,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QSplitter,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +39,6 @@ from automl_gui.gui.pages._folder_data import (
     FolderDataPage,
     dataset_folder,
     heading,
-    html,
     plural,
     relative,
 )
@@ -148,7 +145,6 @@ class AudioDataPage(FolderDataPage):
         )
 
     def _build_content(self) -> QWidget:
-        chart_area = self._build_class_chart("Clips per class; click a class to list its clips")
         self.durations_plot = HistogramPlot("", "clip length (s)", "clips")
         self.durations_plot.setMinimumHeight(150)
         self.durations_plot.setMaximumHeight(210)
@@ -156,77 +152,41 @@ class AudioDataPage(FolderDataPage):
             "How long the clips are. The dashed line is the clip length every clip is cropped "
             "or padded to (automatic: the 95th percentile; change it on the Preprocess page)"
         )
-        self.stats_form = QFormLayout()
-        self.stats_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.stats_form.setContentsMargins(0, 0, 0, 0)
-        self.stat_labels: dict[str, QLabel] = {}
-        for key, caption, tip in (
-            ("total", "Total", "Clips and their summed duration"),
-            ("duration", "Duration", "Clip length: shortest · median · 95th percentile · longest"),
-            ("rates", "Sample rates", "As stored; every clip is resampled to one rate"),
-            ("channels", "Channels", "As stored; every clip is mixed down to mono"),
-            ("formats", "Formats", "File formats of the usable clips"),
-            (
-                "ignored",
-                "Ignored",
-                "Skipped files: hidden ones (names starting with a dot, or in hidden folders), "
-                "files without an audio extension, and clips without a class",
-            ),
-        ):
-            label = QLabel("–")
-            label.setWordWrap(True)
-            label.setToolTip(tip)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.stat_labels[key] = label
-            name = QLabel(caption + ":")
-            name.setToolTip(tip)
-            self.stats_form.addRow(name, label)
-        stats_box = QWidget()
-        stats_box.setLayout(self.stats_form)
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setProperty("role", "muted")
-        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 4, 8, 0)
-        left_layout.addWidget(self.chart_heading)
-        left_layout.addWidget(chart_area, 1)
-        left_layout.addSpacing(4)
-        self.durations_heading = heading("Clip durations")
-        left_layout.addWidget(self.durations_heading)
-        left_layout.addWidget(self.durations_plot)
         self.clip_length_label = QLabel()
         self.clip_length_label.setProperty("role", "muted")
         self.clip_length_label.setWordWrap(True)
-        left_layout.addWidget(self.clip_length_label)
-        left_layout.addSpacing(4)
-        left_layout.addWidget(stats_box)
-        left_layout.addSpacing(4)
-        left_layout.addWidget(self.notes_label)
-        left_layout.addStretch(0)
-
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_clips_tab(), "Clips")
-        self.bad_tab = self._build_bad_tab()
-        self.tabs.addTab(self.bad_tab, "Broken files")
-        self.tabs.setTabToolTip(0, "The clips per class; select one to see and hear it")
-        self.tabs.setTabToolTip(1, "Files that cannot be used, and why (they are left out)")
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(self.tabs)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 5)
-        split.setSizes([330, 770])
-        split.setChildrenCollapsible(False)
-        left.setMinimumWidth(280)
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(split, 1)
-        return panel
+        stats_box, self.stat_labels = self._facts_form(
+            (
+                ("total", "Total", "Clips and their summed duration"),
+                ("duration", "Duration", "Shortest · median · 95th percentile · longest clip"),
+                ("rates", "Sample rates", "As stored; every clip is resampled to one rate"),
+                ("channels", "Channels", "As stored; every clip is mixed down to mono"),
+                ("formats", "Formats", "File formats of the usable clips"),
+                (
+                    "ignored",
+                    "Ignored",
+                    "Skipped files: hidden ones (names starting with a dot, or in hidden "
+                    "folders), files without an audio extension, and clips without a class",
+                ),
+            )
+        )
+        return self._two_columns(
+            "Clips per class; click a class to list its clips",
+            [
+                4,
+                heading("Clip durations"),
+                self.durations_plot,
+                self.clip_length_label,
+                4,
+                stats_box,
+            ],
+            (
+                self._build_clips_tab(),
+                "Clips",
+                "The clips per class; select one to see and hear it",
+            ),
+            left_width=330,
+        )
 
     def _build_clips_tab(self) -> QWidget:
         self._build_class_picker()
@@ -372,8 +332,6 @@ class AudioDataPage(FolderDataPage):
         if ds.unlabeled_ignored:
             ignored += f", {ds.unlabeled_ignored:,} without a class"
         self.stat_labels["ignored"].setText(ignored)
-        self.notes_label.setText("<br>".join(f"• {html(n)}" for n in ds.notices))
-        self.notes_label.setVisible(bool(ds.notices))
 
     def _fill_items(self) -> None:
         ds = self.dataset()

@@ -13,12 +13,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QSlider,
-    QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +30,6 @@ from automl_gui.gui.pages._folder_data import (
     FolderDataPage,
     dataset_folder,
     heading,
-    html,
     plural,
     relative,
     summary_html,
@@ -104,75 +100,26 @@ class ImageDataPage(FolderDataPage):
         )
 
     def _build_content(self) -> QWidget:
-        # left column: classes chart, image sizes, notes
-        chart_area = self._build_class_chart(
-            "Images per class; click a class to show it in the gallery"
-        )
-        self.sizes_form = QFormLayout()
-        self.sizes_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.sizes_form.setContentsMargins(0, 0, 0, 0)
-        self.size_labels: dict[str, QLabel] = {}
-        for key, caption, tip in (
-            ("width", "Width", "Pixel width: smallest · median · largest"),
-            ("height", "Height", "Pixel height: smallest · median · largest"),
-            ("distinct", "Distinct sizes", "How many different width×height pairs occur"),
-            ("aspect", "Aspect ratio", "Width ÷ height: narrowest to widest"),
-            ("modes", "Colour modes", "As stored; all are converted to the model's colours"),
+        sizes_box, self.size_labels = self._facts_form(
             (
-                "ignored",
-                "Ignored",
-                "Skipped files: hidden ones (names starting with a dot, or in hidden folders) "
-                "and files without an image extension",
-            ),
-        ):
-            label = QLabel("–")
-            label.setWordWrap(True)
-            label.setToolTip(tip)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.size_labels[key] = label
-            name = QLabel(caption + ":")
-            name.setToolTip(tip)
-            self.sizes_form.addRow(name, label)
-        sizes_box = QWidget()
-        sizes_box.setLayout(self.sizes_form)
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setProperty("role", "muted")
-        self.notes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 4, 8, 0)
-        left_layout.addWidget(self.chart_heading)
-        left_layout.addWidget(chart_area, 1)
-        left_layout.addSpacing(6)
-        left_layout.addWidget(heading("Image sizes"))
-        left_layout.addWidget(sizes_box)
-        left_layout.addSpacing(6)
-        left_layout.addWidget(self.notes_label)
-        left_layout.addStretch(0)
-
-        # right: gallery per class, bad files
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_gallery_tab(), "Gallery")
-        self.bad_tab = self._build_bad_tab()
-        self.tabs.addTab(self.bad_tab, "Broken files")
-        self.tabs.setTabToolTip(0, "Thumbnails of the images, per class")
-        self.tabs.setTabToolTip(1, "Files that cannot be used, and why (they are left out)")
-
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(self.tabs)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 5)
-        split.setSizes([340, 760])
-        split.setChildrenCollapsible(False)
-        left.setMinimumWidth(260)
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addWidget(split, 1)
-        return panel
+                ("width", "Width", "Pixel width: smallest · median · largest"),
+                ("height", "Height", "Pixel height: smallest · median · largest"),
+                ("distinct", "Distinct sizes", "How many different width×height pairs occur"),
+                ("aspect", "Aspect ratio", "Width ÷ height: narrowest to widest"),
+                ("modes", "Colour modes", "As stored; all are converted to the model's colours"),
+                (
+                    "ignored",
+                    "Ignored",
+                    "Skipped files: hidden ones (names starting with a dot, or in hidden "
+                    "folders) and files without an image extension",
+                ),
+            )
+        )
+        return self._two_columns(
+            "Images per class; click a class to show it in the gallery",
+            [6, heading("Image sizes"), sizes_box],
+            (self._build_gallery_tab(), "Gallery", "Thumbnails of the images, per class"),
+        )
 
     def _build_gallery_tab(self) -> QWidget:
         self._build_class_picker()
@@ -215,7 +162,8 @@ class ImageDataPage(FolderDataPage):
 
     def _show_dataset(self, ds: ImageDataset) -> None:
         self._show_sizes(ds)
-        self._show_notes(ds)
+        ignored = f"{ds.hidden_ignored:,} hidden, {ds.other_ignored:,} non-image"
+        self.size_labels["ignored"].setText(ignored)
         self.tabs.setCurrentIndex(0)
 
     def _show_sizes(self, ds: ImageDataset) -> None:
@@ -238,12 +186,6 @@ class ImageDataPage(FolderDataPage):
         self.size_labels["modes"].setText(
             ", ".join(f"{m} {n:,}" for m, n in modes.items()) if modes else "–"
         )
-
-    def _show_notes(self, ds: ImageDataset) -> None:
-        ignored = f"{ds.hidden_ignored:,} hidden, {ds.other_ignored:,} non-image"
-        self.size_labels["ignored"].setText(ignored)
-        self.notes_label.setText("<br>".join(f"• {html(n)}" for n in ds.notices))
-        self.notes_label.setVisible(bool(ds.notices))
 
     def _fill_items(self) -> None:
         ds = self.dataset()
