@@ -30,12 +30,15 @@ MODEL_FAMILIES: dict[str, dict[str, str]] = {
     },
 }
 
-# images: "auto" stays "auto" (the pipeline picks a backbone whose weights are here, else CNN)
-_AUTO = {"tabular": "mlp", "images": "auto"}
+# images, audio: "auto" stays "auto" (the pipeline picks a backbone whose weights are here,
+# else the CNN); audio uses the image families on its spectrograms
+_AUTO = {"tabular": "mlp", "images": "auto", "audio": "auto"}
+_FAMILIES_OF = {"audio": "images"}
 
 
 def families_for(kind: str) -> list[str]:
-    """Family names usable for a data kind ("tabular", later "images", "audio")."""
+    """Family names usable for a data kind ("tabular", "images", "audio")."""
+    kind = _FAMILIES_OF.get(kind, kind)
     return [name for name, info in MODEL_FAMILIES.items() if info["kind"] == kind]
 
 
@@ -55,7 +58,7 @@ def resolve(name: str, kind: str = "tabular") -> str:
     if choice not in MODEL_FAMILIES:
         known = ", ".join(["auto", *MODEL_FAMILIES])
         raise ConfigError(f"Unknown model '{name}'.", f"Choose one of: {known}.")
-    if MODEL_FAMILIES[choice]["kind"] != kind:
+    if choice not in families_for(kind):
         raise ConfigError(
             f"Model '{choice}' does not work on {kind} data.",
             f"Choose one of: auto, {', '.join(families_for(kind)) or 'none'}.",
