@@ -77,7 +77,8 @@ def _decode(path: str, sample_rate: int) -> np.ndarray:
     wave = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
     if rate != sample_rate and len(wave):
         wave = soxr.resample(wave, rate, sample_rate, quality="HQ")
-    wave = np.nan_to_num(np.asarray(wave, dtype=np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
+    wave = np.asarray(wave, dtype=np.float32)
+    np.nan_to_num(wave, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
     # Float files may hold samples beyond full scale, and resampling can overshoot a little.
     return np.clip(wave, -1.0, 1.0, out=wave)
 
