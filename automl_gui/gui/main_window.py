@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -323,8 +324,8 @@ class MainWindow(QMainWindow):
             for signal, slot in (
                 ("loaded", self._on_dataset_loaded),
                 ("open_requested", open_dialog),
-                ("load_failed", self._on_media_load_failed),
-                ("busy_changed", self._on_media_busy),
+                ("load_failed", partial(self._on_media_load_failed, kind)),
+                ("busy_changed", partial(self._on_media_busy, kind)),
             ):
                 if hasattr(page, signal):  # not on a page that could not be loaded
                     getattr(page, signal).connect(slot)
@@ -447,21 +448,16 @@ class MainWindow(QMainWindow):
         page.load(path)
         return True
 
-    def _on_media_load_failed(self, message: str, hint: str) -> None:
-        """A folder scan failed: the dataset loaded before stays on screen."""
-        if self.state.kind != self._data_kind_shown() and self.state.has_dataset:
+    def _on_media_load_failed(self, kind: str, message: str, hint: str) -> None:
+        """A folder scan failed: a dataset of another kind loaded before stays on screen."""
+        if self.state.has_dataset and self.state.kind != kind:
             self.hosts["data"].show_kind(self.state.kind)
             self.banner.show_message(message, hint, "error")
             self.statusBar().showMessage(message)
 
-    def _on_media_busy(self, busy: bool) -> None:
-        if not busy and self.state.has_dataset and self.state.kind != self._data_kind_shown():
+    def _on_media_busy(self, kind: str, busy: bool) -> None:
+        if not busy and self.state.has_dataset and self.state.kind != kind:
             self.hosts["data"].show_kind(self.state.kind)  # cancelled or failed: it stays
-
-    def _data_kind_shown(self) -> str:
-        host = self.hosts["data"]
-        shown = host.currentWidget()
-        return next((k for k, p in host.kind_pages.items() if p is shown), "tabular")
 
     def _show_kind_pages(self) -> None:
         """Each step shows the page for the loaded dataset's kind."""

@@ -394,3 +394,49 @@ def test_a_page_that_cannot_load_leaves_the_window_usable(
     assert errors and "audio" in errors[0][0] and "no_such" in errors[0][1]
     with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
         assert w.open_path(write_csv(tmp_path / "ok.csv"))
+
+
+def test_audio_folder_opens_on_the_audio_pages(qtbot, make_window, tmp_path, errors):
+    from audio_factory import make_class_folders as make_clips
+
+    w = make_window()
+    w.show()
+    root = make_clips(tmp_path / "clips", ("tone", "click"), per_class=3, formats=("wav",))
+    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=30_000):
+        drop(w, str(root))
+    assert w.state.kind == "audio" and len(w.state.audio) == 6 and not errors
+    assert not w.banner.isVisible()
+    for name in ("data", "preprocess", "model", "evaluate"):
+        assert w.hosts[name].currentWidget() is w.audio_pages[name]
+    assert w.step_blocker("model") == "" and w.step_blocker("evaluate")
+    assert app_settings.last_folder(w.settings) == str(root)
+    assert w.recent_files() == [str(root.resolve())]
+    # a folder that fails to scan keeps the audio dataset on screen
+    one = make_clips(tmp_path / "one", ("tone",), per_class=2, formats=("wav",))
+    with qtbot.waitSignal(w.audio_data_page.load_failed, timeout=30_000):
+        assert w.open_path(str(one))
+    assert w.state.kind == "audio" and len(w.state.audio) == 6
+    # an image folder that fails to scan: back to the audio page, with the reason
+    from image_factory import make_class_folders as make_pictures
+
+    pics = make_pictures(tmp_path / "pics", classes=("cat",), per_class=2, size=(16, 16))
+    with qtbot.waitSignal(w.image_data_page.load_failed, timeout=30_000):
+        assert w.open_path(str(pics))
+    assert w.hosts["data"].currentWidget() is w.audio_data_page
+    assert "cat" in w.banner.text
+    # a table afterwards switches every step back to the table pages
+    with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
+        assert w.open_path(write_csv(tmp_path / "ok.csv"))
+    assert w.state.kind == "tabular" and w.state.audio is None
+    assert w.hosts["model"].currentWidget() is w.pages["model"]
+
+
+def test_audio_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors):
+    w = make_window()
+    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=60_000):
+        w.action_open_audio_sample.trigger()
+    ds = w.state.audio
+    assert w.state.kind == "audio" and ds.class_names == ["hiss", "siren", "tick", "whistle"]
+    assert len(ds) == 80 and not ds.bad_files and not errors
+    assert w.recent_files() == []
+    assert "Open Audio Folder" not in w.step_blocker("train")
