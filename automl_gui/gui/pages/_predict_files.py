@@ -25,6 +25,8 @@ from automl_gui.gui.widgets.clip_list import audio_model_details
 
 PROGRESS_STEPS = 1000
 PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
+ERROR_WIDTH = 240  # px at most for the error column (the whole reason in the tooltip)
+TABLE_SHARE = 0.6  # of the width, for the table beside an audio model's clip panel
 MAX_LISTED_CLASSES = 6  # classes named in the model line
 ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
 
@@ -233,6 +235,9 @@ class FilesPredicting:
         self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
+        if broken:  # long reasons must not push the answers out of sight
+            column = list(self.model.frame.columns).index("error")
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), ERROR_WIDTH))
         self._show_side_view(media)
         good = len(frame) - broken
         text = f"{media.plural(good)} classified in {self.source_name}."
@@ -256,6 +261,10 @@ class FilesPredicting:
             self.gallery.show()
         elif media is AUDIO:
             self.gallery.hide()
+            if not self.clip_panel.isVisible():  # the table keeps room for its columns
+                total = max(sum(self.split.sizes()), self.split.width())
+                table = int(total * TABLE_SHARE)
+                self.split.setSizes([table, 0, total - table])
             self.clip_panel.show()
             self.clip_panel.set_sample_rate(int((self.bundle.metadata or {}).get("sample_rate", 0)))
             frame = self.model.frame

@@ -355,8 +355,8 @@ class ClipPanel(QWidget):
     def _set_title(self, path: str, caption: str) -> None:
         from html import escape
 
-        name = f"<b>{escape(Path(path).name)}</b>"
-        self.title.setText(f"{name} — {escape(caption)}" if caption else name)
+        name = f"<b>{escape(Path(path).name, quote=False)}</b>"
+        self.title.setText(f"{name} — {escape(caption, quote=False)}" if caption else name)
         self.title.setToolTip(path)
 
     def _load_next(self) -> None:
