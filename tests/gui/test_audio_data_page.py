@@ -25,6 +25,7 @@ from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.audio import data as data_module
 from automl_gui.gui.pages.audio.data import AudioDataPage, format_rate, format_seconds
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets import clip_list
 
 SMALL = {"seconds": (0.3, 0.9), "rates": (8000, 16000), "formats": ("wav", "flac", "ogg")}
 
@@ -70,7 +71,7 @@ def load(qtbot, page: AudioDataPage, path) -> None:
 
 def wait_for_plots(qtbot, page: AudioDataPage) -> None:
     qtbot.waitUntil(
-        lambda: bool(page.wave_view.curves) and page._clip_worker is None, timeout=15_000
+        lambda: bool(page.wave_view.curves) and page.clip_panel._worker is None, timeout=15_000
     )
 
 
@@ -118,12 +119,14 @@ def test_selecting_a_clip_draws_waveform_and_spectrogram(qtbot, page, state, fol
     assert item is page.clip_model.items[5]
     assert page.wave_view.curves == []  # cleared until the new clip is decoded
     wait_for_plots(qtbot, page)
-    assert page.clip_title.text() == item.path.rsplit("/", 1)[1]
+    assert item.path.rsplit("/", 1)[1] in page.clip_panel.title.text()
+    assert page.clip_model.facts(item) in page.clip_panel.title.text()
+    assert page.clip_panel.drawn == item.path
+    assert page.clip_panel.sample_rate == item.sample_rate  # the file's own rate
     assert page.wave_view.duration == pytest.approx(item.duration, abs=0.01)
     frames, bands = page.spec_view.shape
-    assert bands == state.audio_preprocess.n_mels
-    hop = state.audio_preprocess.hop_ms / 1000
-    assert frames == pytest.approx(item.duration / hop, abs=4)
+    assert bands == clip_list.N_MELS
+    assert frames == pytest.approx(item.duration / (clip_list.HOP_MS / 1000), abs=4)
     assert page.spec_view.levels[1] - page.spec_view.levels[0] == pytest.approx(80.0)
     assert page.player_bar.button.clip_name == item.path
 
@@ -132,19 +135,19 @@ def test_latest_selection_wins_and_jobs_do_not_pile_up(qtbot, page, state, folde
     load(qtbot, page, folder)
     wait_for_plots(qtbot, page)
     calls: list[str] = []
-    real = data_module.clip_job
+    real = clip_list.load_clip_view
 
     def counting(path, *args, **kwargs):
         calls.append(path)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(data_module, "clip_job", counting)
+    monkeypatch.setattr(clip_list, "load_clip_view", counting)
     for row in (1, 2, 3, 4, 7):  # as fast as arrow keys
         page.select_clip(row)
     last = page.selected_item()
     qtbot.waitUntil(lambda: bool(calls) and calls[-1] == last.path, timeout=15_000)
     wait_for_plots(qtbot, page)
-    assert page.clip_title.text() == last.path.rsplit("/", 1)[1]
+    assert page.clip_panel.drawn == last.path
     assert page.wave_view.duration == pytest.approx(last.duration, abs=0.01)
     assert len(calls) <= 2  # the one running, then the latest: the middle ones are skipped
 
@@ -265,11 +268,9 @@ def test_fifty_thousand_clips_list_quickly_and_a_missing_file_says_so(qtbot, pag
     page.clip_table.scrollToBottom()
     page.grab()  # paints only the visible rows
     # the files do not exist: the plots say so, nothing raises
-    qtbot.waitUntil(lambda: page.clip_title.text().startswith("clip_00000.wav:"), timeout=15_000)
-    assert (
-        page.wave_view.curves == []
-        and "Cannot show" in page.wave_view.plot.plotItem.titleLabel.text
-    )
+    qtbot.waitUntil(lambda: page.clip_panel.drawn == items[0].path, timeout=15_000)
+    assert page.wave_view.curves == []
+    assert "clip_00000.wav" in page.wave_view.plot.plotItem.titleLabel.text
 
 
 def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):

@@ -5,17 +5,16 @@ Shows what :func:`automl_gui.core.data.audio.scan_audio` found: a summary line, 
 class (stacked by split), a histogram of clip durations with the automatic clip length (the
 95th percentile) marked, sample rates / channels / formats, the broken files with their
 reasons, and a clip list per class (virtual: 50,000 clips scroll smoothly). The selected
-clip's waveform and log-mel spectrogram are computed in a worker (the latest selection wins)
-and it plays with Space or the Play button.
+clip shows in a :class:`~automl_gui.gui.widgets.clip_list.ClipPanel` (waveform and log-mel
+spectrogram at the file's own rate, decoded in a worker, latest selection wins) and plays
+with Space, a double-click or the Play button.
 """
 
 from __future__ import annotations
 
 import os
-from functools import partial
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.data.audio import AudioDataset, AudioItem
+from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from automl_gui.gui.pages._folder_data import (
     ALL_CLASSES,
     FolderDataPage,
@@ -42,13 +42,8 @@ from automl_gui.gui.pages._folder_data import (
     plural,
     relative,
 )
-from automl_gui.gui.widgets.audio_player import PlayerBar
-from automl_gui.gui.widgets.audio_view import SpectrogramView, WaveformView
+from automl_gui.gui.widgets.clip_list import ClipPanel
 from automl_gui.gui.widgets.histogram import HistogramPlot
-from automl_gui.gui.workers import JobWorker
-
-#: longer clips are shown (waveform, spectrogram) by their first this many seconds
-MAX_VIEW_SECONDS = 60.0
 
 
 def scan_job(path: str, on_event: Any = None, cancel: Any = None) -> AudioDataset:
@@ -66,44 +61,6 @@ def load_job(
     return ds, ds.duration_stats()
 
 
-def clip_job(
-    path: str,
-    sample_rate: int,
-    n_mels: int = 64,
-    window_ms: float = 25.0,
-    hop_ms: float = 10.0,
-    on_event: Any = None,
-    cancel: Any = None,
-) -> tuple[np.ndarray, int, np.ndarray, float, bool]:
-    """Decode one clip (mono, its own rate) and its log-mel spectrogram, in a worker thread.
-
-    Returns (wave, rate, dB (frames, n_mels), hop seconds, cut): ``cut`` is True when only
-    the first :data:`MAX_VIEW_SECONDS` were read (a long recording).
-    """
-    import soundfile as sf
-
-    from automl_gui.core.preprocess.audio import load_audio, log_mel_display
-    from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
-
-    rate = min(max(int(sample_rate), MIN_SAMPLE_RATE), MAX_SAMPLE_RATE)
-    try:
-        cut = sf.info(path).duration > MAX_VIEW_SECONDS
-    except (RuntimeError, OSError):
-        cut = False  # load_audio says what is wrong with the file
-    if cut:  # read only the start: an hour-long file must not fill the memory
-        data, rate = sf.read(
-            path, frames=int(MAX_VIEW_SECONDS * sf.info(path).samplerate), always_2d=True
-        )
-        wave = np.clip(data.mean(axis=1, dtype=np.float32), -1.0, 1.0)
-    else:
-        wave = load_audio(path, rate)
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    db = log_mel_display(wave, rate, n_mels=n_mels, window_ms=window_ms, hop_ms=hop_ms)
-    hop = max(1, int(round(rate * hop_ms / 1000.0))) / rate
-    return wave, int(rate), db, hop, cut
-
-
 class AudioDataPage(FolderDataPage):
     """Step 1 for audio: the folder, its classes, durations, broken files, and single clips
     to look at and listen to."""
@@ -115,9 +72,6 @@ class AudioDataPage(FolderDataPage):
     SCAN_TIP = "Every clip is opened and checked once, in the background"
 
     def __init__(self, state: Any, parent: QWidget | None = None) -> None:
-        self._clip_worker: JobWorker | None = None
-        self._clip_want: AudioItem | None = None  # the selected clip
-        self._clip_job_item: AudioItem | None = None  # the clip being decoded
         self._stats: dict[str, Any] = {}
         self._stats_of: AudioDataset | None = None
         super().__init__(state, parent)
@@ -222,27 +176,15 @@ class AudioDataPage(FolderDataPage):
         self.clips_label = QLabel()
         self.clips_label.setProperty("role", "muted")
 
-        self.clip_title = QLabel("Select a clip")
-        self.clip_title.setStyleSheet("font-weight: 600;")
-        self.clip_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         tab = QWidget()  # Space plays within the clips tab (buttons elsewhere keep it)
-        self.player_bar = PlayerBar(shortcut_scope=tab)
-        self.wave_view = WaveformView()
-        self.spec_view = SpectrogramView()
+        self.clip_panel = ClipPanel(shortcut_scope=tab)
+        self.player_bar = self.clip_panel.player_bar
+        self.wave_view, self.spec_view = self.clip_panel.waveform, self.clip_panel.spectrogram
 
         top = QHBoxLayout()
         top.addWidget(self.clips_label, 1)
         top.addWidget(self.split_label)
         top.addWidget(self.split_combo)
-        clip_head = QHBoxLayout()
-        clip_head.addWidget(self.clip_title, 1)
-        clip_head.addWidget(self.player_bar, 2)
-        viewer = QWidget()
-        viewer_layout = QVBoxLayout(viewer)
-        viewer_layout.setContentsMargins(0, 4, 0, 0)
-        viewer_layout.addLayout(clip_head)
-        viewer_layout.addWidget(self.wave_view, 2)
-        viewer_layout.addWidget(self.spec_view, 3)
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
@@ -250,7 +192,7 @@ class AudioDataPage(FolderDataPage):
         table_layout.addWidget(self.clip_table, 1)
         vsplit = QSplitter(Qt.Orientation.Vertical)
         vsplit.addWidget(table_box)
-        vsplit.addWidget(viewer)
+        vsplit.addWidget(self.clip_panel)
         vsplit.setStretchFactor(0, 2)
         vsplit.setStretchFactor(1, 3)
         vsplit.setSizes([240, 400])
@@ -372,65 +314,21 @@ class AudioDataPage(FolderDataPage):
         if item is None:
             self._clear_clip()
             return
-        self._clip_want = item
-        self.player_bar.set_file(item.path)
-        name = item.path.rpartition(os.sep)[2]
-        self.clip_title.setText(name)
-        self.clip_title.setToolTip(self.clip_model.tooltip(item))
-        self.wave_view.clear(f"Loading {name}…")
-        self.spec_view.clear("")
-        if self._clip_worker is None:
-            self._start_clip_job(item)
-
-    def _start_clip_job(self, item: AudioItem) -> None:
-        cfg = self.state.audio_preprocess
-        job = partial(clip_job, item.path, item.sample_rate, cfg.n_mels, cfg.window_ms, cfg.hop_ms)
-        worker = JobWorker(lambda on_event, cancel: job(on_event=on_event, cancel=cancel))
-        self._clip_worker, self._clip_job_item = worker, item
-        worker.finished.connect(lambda result: self._on_clip_ready(item, *result))
-        worker.failed.connect(lambda message, _hint: self._on_clip_failed(item, message))
-        self._workers.add(worker)
-        worker.done.connect(lambda w=worker: self._on_clip_done(w))
-        worker.start()
-
-    def _on_clip_done(self, worker: JobWorker) -> None:
-        self._workers.discard(worker)
-        self._clip_worker = None
-        want = self._clip_want
-        if want is not None and want is not self._clip_job_item:
-            self._start_clip_job(want)  # the selection moved on meanwhile: latest wins
-        else:
-            self._clip_job_item = None
-
-    def _on_clip_ready(
-        self, item: AudioItem, wave: np.ndarray, rate: int, db: np.ndarray, hop: float, cut: bool
-    ) -> None:
-        if item is not self._clip_want:
-            return
-        name = item.path.rpartition(os.sep)[2]
-        shown = f"first {format_seconds(len(wave) / rate)} of " if cut else ""
-        self.wave_view.set_wave(wave, rate, f"Waveform — {shown}{format_seconds(item.duration)}")
-        self.spec_view.set_spectrogram(
-            db, hop, max_hz=rate / 2, title=f"Log-mel spectrogram — {db.shape[1]} bands"
+        # drawn at the file's own rate (what is in the file, not yet what the model hears)
+        self.clip_panel.set_sample_rate(
+            min(max(item.sample_rate, MIN_SAMPLE_RATE), MAX_SAMPLE_RATE)
         )
-        self.clip_title.setText(name)
-
-    def _on_clip_failed(self, item: AudioItem, message: str) -> None:
-        if item is not self._clip_want:
-            return
-        self.wave_view.clear("Cannot show this clip")
-        self.spec_view.clear("")
-        self.clip_title.setText(f"{item.path.rpartition(os.sep)[2]}: {message}")
+        self.clip_panel.show_clip(item.path, self.clip_model.facts(item))
+        self.clip_panel.title.setToolTip(self.clip_model.tooltip(item))
 
     def _clear_clip(self) -> None:
         if self.player_bar.button.is_playing():
             self.player_bar.player.stop()  # the clip playing leaves the list
-        self._clip_want = None
-        self.player_bar.clear()
-        self.clip_title.setText("Select a clip to see and hear it")
-        self.clip_title.setToolTip("")
-        self.wave_view.clear()
-        self.spec_view.clear()
+        self.clip_panel.clear("Select a clip to see and hear it.")
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        ok = super().wait_idle(msecs)
+        return self.clip_panel.wait_idle(msecs) and ok
 
 
 class ClipTableModel(QAbstractTableModel):
@@ -472,15 +370,14 @@ class ClipTableModel(QAbstractTableModel):
     def item(self, row: int) -> AudioItem | None:
         return self.items[row] if 0 <= row < len(self.items) else None
 
+    def facts(self, item: AudioItem) -> str:
+        """'dog · train · 1.20 s · 16 kHz · stereo · WAV'."""
+        parts = [item.label, item.split or "", format_seconds(item.duration)]
+        parts += [format_rate(item.sample_rate), channel_words(item.channels), item.format]
+        return " · ".join(p for p in parts if p)
+
     def tooltip(self, item: AudioItem) -> str:
-        facts = f"Class: {item.label}"
-        if item.split:
-            facts += f" · split: {item.split}"
-        facts += (
-            f" · {format_seconds(item.duration)} · {format_rate(item.sample_rate)} · "
-            f"{channel_words(item.channels)} · {item.format}"
-        )
-        return f"{relative(item.path, self.root)}\n{facts}"
+        return f"{relative(item.path, self.root)}\n{self.facts(item)}"
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.items)
