@@ -15,24 +15,18 @@ from audio_factory import (
     write_text_as_audio,
     write_too_short,
 )
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.errors import CancelledError
 from automl_gui.core.events import Progress
 from automl_gui.core.preprocess.audio import auto_clip_seconds
-from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.audio import data as data_module
 from automl_gui.gui.pages.audio.data import AudioDataPage, format_rate, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets import clip_list
 
 SMALL = {"seconds": (0.3, 0.9), "rates": (8000, 16000), "formats": ("wav", "flac", "ogg")}
-
-
-@pytest.fixture(autouse=True)
-def tmp_settings(tmp_path):
-    app_settings.use(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture
@@ -47,7 +41,7 @@ def page(qtbot, state):
     p.resize(1100, 720)
     p.show()
     yield p
-    p.wait_idle()
+    p.wait_idle()  # joins the scan and clip-decoding workers
 
 
 @pytest.fixture(scope="module")
