@@ -414,10 +414,13 @@ def test_listed_clips_are_few_per_class_and_quick_at_50000():
     assert listed[0][1].startswith("c0 / ")
 
 
-def test_mfcc_display_spreads_coefficients_over_the_colour_range():
-    out = _preview.mfcc_display(np.array([[-300.0, 0.0], [50.0, 20.0]]))
-    assert out.max() == 0.0 and out.min() == -_preview.MFCC_SPAN
-    assert np.all(_preview.mfcc_display(np.ones((2, 2))) == 0)
+def test_mfcc_display_spreads_each_coefficient_over_the_colour_range():
+    loud = np.array([[-300.0, 1.0], [-100.0, 3.0], [-200.0, 2.0]])  # c0 dwarfs c1
+    out = _preview.mfcc_display(loud, loud)
+    assert np.allclose(out[:, 0], out[:, 1])  # both span the same colours
+    assert -_preview.MFCC_SPAN <= out.min() and out.max() <= 0.0 and np.ptp(out) > 40
+    flat = _preview.mfcc_display(np.ones((3, 2)), np.ones((3, 2)))
+    assert np.allclose(flat, -_preview.MFCC_SPAN / 2)  # no spread: the middle colour
 
 
 # -- Model page --------------------------------------------------------------------------------

@@ -96,13 +96,17 @@ def listed_clips(data: Any) -> list[tuple[str, str]]:
     return sorted(out, key=lambda pair: pair[1].lower())
 
 
-def mfcc_display(coefficients: np.ndarray, span: float = MFCC_SPAN) -> np.ndarray:
-    """MFCCs mapped linearly onto [-span, 0], so the spectrogram view's colours (a dB range
-    below the loudest value) show the whole range of each coefficient image."""
-    low, high = float(np.min(coefficients)), float(np.max(coefficients))
-    if high - low < 1e-12:
-        return np.zeros_like(coefficients)
-    return (coefficients - high) / (high - low) * span
+def mfcc_display(
+    coefficients: np.ndarray, reference: np.ndarray, span: float = MFCC_SPAN
+) -> np.ndarray:
+    """MFCCs ``(frames, n)`` standardized per coefficient with the mean and spread of
+    ``reference`` (the clip as loaded; the model normalizes per band too), ±3 spreads mapped
+    onto [-span, 0]: the view's colour range. Else the first coefficient (overall loudness)
+    takes all the colours and the others look flat."""
+    ref = np.asarray(reference, dtype=np.float64)
+    mean, std = ref.mean(axis=0), ref.std(axis=0)
+    z = (np.asarray(coefficients, dtype=np.float64) - mean) / np.maximum(std, 1e-6)
+    return ((np.clip(z, -3.0, 3.0) - 3.0) / 6.0 * span).astype(np.float32)
 
 
 class AugmentPreviewBox(QGroupBox):
@@ -185,7 +189,7 @@ class AugmentPreviewBox(QGroupBox):
             wave, features = series[k]
             features = np.asarray(features, dtype="float32")
             if not mel:  # coefficients, not dB: spread them over the view's colour range
-                features = mfcc_display(features)
+                features = mfcc_display(features, result.features)
             view.set_spectrogram(
                 features,
                 hop,
@@ -193,6 +197,8 @@ class AugmentPreviewBox(QGroupBox):
                 min_hz=config.fmin if mel else 0.0,
                 title=f"{row_title(k)}: {name}",
             )
+            view.colorbar.axis.setStyle(showValues=mel)
+            view.colorbar.getAxis("left").setLabel("dB" if mel else "low → high")
             if not mel:
                 view.plot.setLabel("left", "MFCC coefficient")
             button.set_wave(np.asarray(wave), result.sample_rate, f"{name} ({row_title(k)})")
