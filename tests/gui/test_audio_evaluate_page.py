@@ -250,3 +250,38 @@ def test_clip_rows_helper():
     assert paths == ["/c/a.wav"] and columns == [["tone"], ["noise"], ["91%"]]
     assert tips == ["/c/a.wav\nactual tone, predicted noise (91%)\nmost likely: noise 91%, tone 9%"]
     assert clip_rows(None, []) == ([], [[], [], []], [])
+
+
+def test_fifty_thousand_clips_in_two_cells(qtbot):
+    """A big binary test split (files need not exist: clips decode only when selected)."""
+    rng = np.random.default_rng(7)
+    n = 50_000
+    y = rng.integers(0, 2, n)
+    p1 = np.clip(0.25 + 0.5 * y + rng.normal(0, 0.2, n), 0.01, 0.99)
+    frame = pd.DataFrame({"path": [f"/nowhere/{i:06d}.wav" for i in range(n)]})
+    frame["actual"] = np.where(y == 1, "yes", "no")
+    frame["prediction"] = np.where(p1 > 0.5, "yes", "no")
+    frame["confidence"] = np.maximum(p1, 1 - p1)
+    frame["probability_no"], frame["probability_yes"] = 1 - p1, p1
+    proba = np.stack([1 - p1, p1], axis=1)
+    run = AudioRun(
+        model=None,
+        metadata={"kind": "audio", "task": "binary", "class_names": ["no", "yes"]},
+        report=evaluate_classification(y, proba, ["no", "yes"]),
+        history={},
+        result=TrainResult(),
+        test_predictions=frame,
+    )
+    _, page = _page(qtbot, run)
+    wrong = run.confidently_wrong()
+    assert page.wrong_items == list(wrong["path"]) and 0 < len(wrong) < 100
+    page.show_cell(1, 1)
+    count = run.report["confusion_matrix"][1][1]
+    assert page.cell_clips.count() == count > 15_000
+    confidence = page.cell_clips.list.clip_model.columns[3]
+    assert confidence[0] == "99%" and confidence[-1] == "50%"
+    _wait_drawn(qtbot, page.cell_clips)  # the missing file says so instead of failing
+    assert (
+        "Could not read the clip"
+        in page.cell_clips.panel.waveform.plot.getPlotItem().titleLabel.text
+    )

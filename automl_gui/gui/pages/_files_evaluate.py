@@ -96,9 +96,14 @@ def top_classes(rows: Any, class_names: list[str]) -> list[str]:
         return [""] * len(rows)
     proba = rows[columns].to_numpy(dtype="float64", na_value=np.nan)
     order = np.argsort(-np.nan_to_num(proba, nan=-1.0), axis=1)[:, :TOP_PROBABILITIES]
+    # "87%" per class and row, made once per distinct value (50,000 rows stay quick)
+    pct = np.where(np.isnan(proba), -1, np.rint(100 * np.nan_to_num(proba))).astype(int)
+    texts = {v: "?" if v < 0 else f"{v}%" for v in np.unique(pct).tolist()}
+    top = np.take_along_axis(pct, order, axis=1).tolist()
     return [
-        "most likely: " + ", ".join(f"{class_names[j]} {percent(proba[i, j])}" for j in order[i])
-        for i in range(len(rows))
+        "most likely: "
+        + ", ".join(f"{class_names[j]} {texts[v]}" for j, v in zip(o, t, strict=True))
+        for o, t in zip(order.tolist(), top, strict=True)
     ]
 
 

@@ -15,6 +15,7 @@ is drawn. :class:`ClipBrowser` is a list beside a panel, wired together.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from os.path import basename
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ class ClipListModel(QAbstractTableModel):
         self.beginResetModel()
         self.headers = [str(h) for h in headers]
         self.paths = [str(p) for p in paths]
-        self.columns = [[Path(p).name for p in self.paths], *[list(col) for col in columns]]
+        self.columns = [[basename(p) for p in self.paths], *[list(col) for col in columns]]
         self.tips = list(tips) if tips is not None else list(self.paths)
         self.align_right = set(align_right)
         self.endResetModel()
