@@ -273,3 +273,14 @@ def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
     assert page.stack.currentIndex() == 0
     assert page.clip_model.rowCount() == 0 and page.bad_model.rowCount() == 0
     assert page.player_bar.button.clip_name == ""
+
+
+def test_the_clip_length_set_on_preprocess_moves_the_marker(qtbot, page, state, folder):
+    load(qtbot, page, folder)
+    state.audio_preprocess.clip_seconds = 0.5
+    state.notify_preprocess_changed()
+    assert page.durations_plot.marker.value() == pytest.approx(0.5)
+    longer = sum(1 for d in state.audio.durations() if d > 0.5)
+    assert page.clip_length_label.text().startswith(
+        f"Clip length 0.5 s (set on the Preprocess page): {longer} clip"
+    )
