@@ -106,3 +106,63 @@ def _jsonable(value: Any) -> Any:
         return float(value)
     except (TypeError, ValueError):
         return str(value)
+
+
+def run_child(script: str | Path, *args: object, what: str, timeout: int = 600) -> dict[str, Any]:
+    """Run ``script --child ARGS`` in a fresh Python process; its last JSON line of stdout.
+
+    For measurements that need cold imports or their own peak RSS (``ru_maxrss`` only grows).
+
+    Raises:
+        RuntimeError: the child printed no JSON line (``what`` and its last lines say why).
+    """
+    import subprocess
+
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    command = [sys.executable, str(Path(script).resolve()), "--child", *map(str, args)]
+    proc = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO
+    )
+    for line in reversed(proc.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+    raise RuntimeError(f"measurement of {what} failed: {' | '.join(tail)}")
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory so far (kB on Linux)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def measure_epoch(dataset: Any, floor_kb: int, noun: str) -> dict[str, Any]:
+    """Iterate one epoch of a batched ``tf.data`` dataset: count, time, speed and peak RSS.
+
+    ``floor_kb`` is :func:`peak_rss_kb` taken before the dataset was built. The first batch
+    pays for start-up (threads, autotuning), so ``<noun>_per_s`` is timed after it;
+    ``overall_<noun>_per_s`` includes it.
+    """
+    import time
+
+    start = time.perf_counter()
+    seen = 0
+    first = None
+    for batch in dataset:
+        x = batch[0] if isinstance(batch, tuple) else batch
+        seen += int(x.shape[0])
+        if first is None:
+            first = (time.perf_counter(), seen)
+    end = time.perf_counter()
+    steady = (seen - first[1]) / (end - first[0]) if first and end > first[0] else float("nan")
+    return {
+        noun: seen,
+        "seconds": end - start,
+        "first_batch_s": first[0] - start if first else float("nan"),
+        f"{noun}_per_s": steady,
+        f"overall_{noun}_per_s": seen / (end - start) if end > start else float("nan"),
+        "peak_rss_mb": peak_rss_kb() / 1024,
+        "floor_rss_mb": floor_kb / 1024,
+    }

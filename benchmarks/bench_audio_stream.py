@@ -30,13 +30,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, Unavailable, require, result, run_main
+from _common import (
+    REPO,
+    Unavailable,
+    measure_epoch,
+    peak_rss_kb,
+    require,
+    result,
+    run_child,
+    run_main,
+)
 
 NAME = "audio_stream_memory"
 SIZES = (1_000, 10_000)
@@ -110,8 +118,6 @@ def decode_one_thread(folder: Path, count: int = 200) -> float:
 
 def child(folder: Path, n: int, cache: bool) -> dict:
     """In a fresh process: one full shuffled training epoch over ``n`` clips; RSS and speed."""
-    import resource
-
     import numpy as np
 
     sys.path.insert(0, str(REPO))
@@ -122,48 +128,15 @@ def child(folder: Path, n: int, cache: bool) -> dict:
     pairs = _paths(folder, n)
     paths = [p for p, _ in pairs]
     labels = np.array([label for _, label in pairs], dtype="int32")
-    floor_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    floor_kb = peak_rss_kb()
     ds = make_audio_dataset(
         paths, labels, RATE, RATE, BATCH, shuffle=True, training=True, seed=1, cache=cache
     )
-    start = time.perf_counter()
-    seen = 0
-    first = None  # the first batch pays for start-up (threads, autotuning): timed apart
-    for waves, _ in ds:
-        seen += int(waves.shape[0])
-        if first is None:
-            first = (time.perf_counter(), seen)
-    end = time.perf_counter()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    steady = (seen - first[1]) / (end - first[0]) if first and end > first[0] else float("nan")
-    return {
-        "clips": seen,
-        "seconds": end - start,
-        "first_batch_s": first[0] - start if first else float("nan"),
-        "clips_per_s": steady,
-        "overall_clips_per_s": seen / (end - start) if end > start else float("nan"),
-        "peak_rss_mb": peak_kb / 1024,
-        "floor_rss_mb": floor_kb / 1024,
-    }
+    return measure_epoch(ds, floor_kb, "clips")
 
 
 def _measure(folder: Path, n: int, cache: bool) -> dict:
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(folder), str(n)]
-    proc = subprocess.run(
-        [*command, str(int(cache))],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        cwd=REPO,
-    )
-    for line in reversed(proc.stdout.strip().splitlines()):
-        if line.startswith("{"):
-            return json.loads(line)
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    raise RuntimeError(f"measurement of {n} clips failed: {' | '.join(tail)}")
+    return run_child(__file__, folder, n, int(cache), what=f"{n} clips")
 
 
 def body() -> dict:

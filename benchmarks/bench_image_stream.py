@@ -16,12 +16,21 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _common import CACHE, REPO, Unavailable, require, result, run_main
+from _common import (
+    CACHE,
+    REPO,
+    Unavailable,
+    measure_epoch,
+    peak_rss_kb,
+    require,
+    result,
+    run_child,
+    run_main,
+)
 
 NAME = "image_stream_memory"
 SIZES = (2_000, 20_000)
@@ -79,8 +88,6 @@ def make_images() -> float:
 
 def child(n: int) -> dict:
     """In a fresh process: one full shuffled epoch over ``n`` images; RSS and speed."""
-    import resource
-
     import numpy as np
 
     sys.path.insert(0, str(REPO))
@@ -91,44 +98,13 @@ def child(n: int) -> dict:
     pairs = _paths(n)
     paths = [p for p, _ in pairs]
     labels = np.array([label for _, label in pairs], dtype="int32")
-    floor_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    floor_kb = peak_rss_kb()
     ds = make_dataset(paths, labels, SIDE, BATCH, shuffle=True, seed=1)
-    start = time.perf_counter()
-    seen = 0
-    first = None  # the first batch pays for start-up (threads, autotuning): timed apart
-    for images, _ in ds:
-        seen += int(images.shape[0])
-        if first is None:
-            first = (time.perf_counter(), seen)
-    end = time.perf_counter()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    steady = (seen - first[1]) / (end - first[0]) if first and end > first[0] else float("nan")
-    return {
-        "images": seen,
-        "seconds": end - start,
-        "first_batch_s": first[0] - start if first else float("nan"),
-        "images_per_s": steady,
-        "peak_rss_mb": peak_kb / 1024,
-        "floor_rss_mb": floor_kb / 1024,
-    }
+    return measure_epoch(ds, floor_kb, "images")
 
 
 def _measure(n: int) -> dict:
-    env = dict(os.environ)
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", str(n)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-        cwd=REPO,
-    )
-    for line in reversed(proc.stdout.strip().splitlines()):
-        if line.startswith("{"):
-            return json.loads(line)
-    tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-    raise RuntimeError(f"measurement of {n} images failed: {' | '.join(tail)}")
+    return run_child(__file__, n, what=f"{n} images")
 
 
 def body() -> dict:
@@ -163,7 +139,7 @@ def body() -> dict:
             f"{n}_{k}": round(v, 1)
             for n, run in runs.items()
             for k, v in run.items()
-            if k != "images"
+            if k not in ("images", "overall_images_per_s")
         },
         pipeline_growth_mb={str(n): round(v, 1) for n, v in growth.items()},
         growth_kb_per_extra_image=round(per_image_kb, 2),

@@ -244,17 +244,8 @@ def make_audio_dataset(
         zipped = tf.data.Dataset.zip((ds, randoms))
         return zipped.map(random_crop, num_parallel_calls=tf.data.AUTOTUNE)
 
-    return stream_files(
-        paths,
-        labels,
-        load,
-        batch_size,
-        shuffle=shuffle,
-        seed=seed,
-        cache=cache,
-        deterministic=deterministic,
-        after_cache=crop,
-    )
+    options = {"shuffle": shuffle, "seed": seed, "cache": cache, "deterministic": deterministic}
+    return stream_files(paths, labels, load, batch_size, after_cache=crop, **options)
 
 
 # -- clip length --------------------------------------------------------------------------------
