@@ -2,7 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots.py [DATA] [OUT_DIR] [EPOCHS]
 
-DATA is a table (default: the bundled sample) or an image folder.
+DATA is a table (default: the bundled sample), an image folder or a folder of sound clips.
+``--audio-demo N`` instead generates a real-sized sound folder (4 classes × N one-second
+clips, by ``packaging/make_audio_sample.py``) and walks that.
 
 Used to look at the app as a user would (and to refresh docs/screenshot.png). Uses the same
 public page methods as the GUI tests; the file dialogs are bypassed.
@@ -41,13 +43,31 @@ def pause(ms: int) -> None:
         loop.exec()
 
 
+def audio_demo(per_class: int) -> Path:
+    """A fresh folder of 4 × ``per_class`` generated one-second clips (whistle, siren, ...)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parent.parent / "packaging" / "make_audio_sample.py"
+    spec = importlib.util.spec_from_file_location("make_audio_sample", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = Path(tempfile.mkdtemp()) / "sounds"
+    module.generate(folder, per_class=per_class)
+    return folder
+
+
 def main() -> int:
     from automl_gui.gui.app import create_application
     from automl_gui.gui.main_window import MainWindow
     from automl_gui.gui.settings import sample_dataset_path
 
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else sample_dataset_path()
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("/tmp/automl-shots")
+    args = sys.argv[1:]
+    if args[:1] == ["--audio-demo"]:
+        data = audio_demo(int(args[1]))
+        args = args[2:]
+    else:
+        data = Path(args.pop(0)) if args else sample_dataset_path()
+    out = Path(args[0]) if args else Path("/tmp/automl-shots")
     out.mkdir(parents=True, exist_ok=True)
     create_application([])
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
@@ -58,16 +78,20 @@ def main() -> int:
     wait_for(lambda: window.state.engine_ready)
     window.grab().save(str(out / "0_welcome.png"))
     window.open_path(str(data))
-    wait_for(lambda: window.state.preprocess is not None or window.state.images is not None)
-    images = window.state.kind == "images"
+    st = window.state
+    wait_for(lambda: st.preprocess is not None or st.images is not None or st.audio is not None)
+    kind = st.kind
+    media = kind in ("images", "audio")  # thumbnails, clip plots and previews load lazily
+    if kind == "audio":  # show a clip's waveform and spectrogram, as a user would click
+        window.audio_data_page.select_clip(0)
     for name in ("data", "preprocess", "model"):
         window.go_to(name)
         wait_for(lambda: True)
-        pause(2000 if images else 0)  # thumbnails and the augmentation preview load lazily
+        pause(2000 if media else 0)
         window.grab().save(
             str(out / f"{'123'['data preprocess model'.split().index(name)]}_{name}.png")
         )
-    window.state.training.epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 40
+    window.state.training.epochs = int(args[1]) if len(args) > 1 else 40
     window.state.notify_model_changed()
     window.go_to("train")
     window.start_training()
@@ -87,8 +111,8 @@ def main() -> int:
     window.grab().save(str(out / "4_train_done.png"))
     window.go_to("evaluate")
     wait_for(lambda: True)
-    if images:  # show the images of the largest mistake cell, as a user would click
-        page_eval = window.image_pages["evaluate"]
+    if media:  # show the files of the largest mistake cell, as a user would click
+        page_eval = window.media_pages[kind]["evaluate"]
         matrix = window.state.run.report["confusion_matrix"]
         cells = [(v, a, p) for a, row in enumerate(matrix) for p, v in enumerate(row) if a != p]
         if cells:
@@ -97,14 +121,14 @@ def main() -> int:
         pause(2000)
     window.grab().save(str(out / "5_evaluate.png"))
     page = window.pages["predict"]
-    if images:
-        page.predict_images([str(data)])
+    if media:
+        page.predict_files([str(data)])
     else:
         page.predict_file(str(data))
     page.wait_idle(120000)
     window.go_to("predict")
     wait_for(lambda: True)
-    pause(2000 if images else 0)
+    pause(2000 if media else 0)
     window.grab().save(str(out / "6_predict.png"))
     from automl_gui.gui.dialogs.export import ExportDialog
 

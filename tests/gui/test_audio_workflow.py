@@ -1,0 +1,101 @@
+"""The whole audio workflow as a user does it, through the real window and the engine process.
+
+File ▸ Open Audio Folder… (a generated folder of mixed formats, rates and channel counts, with
+a broken clip) → the audio pages → settings on the Preprocess and Model steps → Train ▸ Start
+(the compact CNN, 2 epochs, in the engine process) → the Evaluate page shows the run and a
+confusion-matrix cell lists its clips → Predict on the folder gives every clip the answer the
+trained model gives, and the broken clip its reason.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from audio_factory import make_class_folders, write_truncated
+from PySide6.QtCore import QSettings
+
+from automl_gui.core.preprocess.audio import load_clips
+from automl_gui.gui.main_window import MainWindow
+
+CLASSES = ("tone", "chirp", "click")
+RATE = 8000
+SECONDS = 0.5
+
+
+def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
+    root = make_class_folders(
+        tmp_path / "sounds",
+        CLASSES,
+        per_class=10,
+        seconds=(0.4, 0.7),
+        rates=(8000, 16000, 22050),
+        formats=("wav", "flac", "ogg"),
+    )
+    write_truncated(root / "tone" / "cut.wav", keep=0.3)
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    st = window.state
+    assert window.train_page.start_blocker() == "Open a dataset first (File → Open Dataset…)."
+
+    monkeypatch.setattr(
+        "automl_gui.gui.main_window.QFileDialog.getExistingDirectory",
+        lambda *_args: str(root),
+    )
+    with qtbot.waitSignal(st.dataset_changed, timeout=60_000):
+        window.action_open_audio_folder.trigger()
+    assert st.kind == "audio" and len(st.audio) == 30
+    assert [b.reason.split(" ")[0] for b in st.audio.bad_files] == ["truncated"]
+    for name in ("data", "preprocess", "model", "evaluate"):
+        assert window.hosts[name].currentWidget() is window.audio_pages[name]
+    qtbot.waitUntil(lambda: st.engine_ready, timeout=120_000)
+
+    # what a user sets on the Preprocess and Model steps
+    assert window.go_to("preprocess") and window.go_to("model")
+    st.audio_preprocess.sample_rate = RATE
+    st.audio_preprocess.clip_seconds = SECONDS
+    st.audio_preprocess.n_mels = 32
+    st.audio_preprocess.augment.enabled = False
+    st.notify_preprocess_changed()
+    st.audio_model.architecture = "cnn"
+    st.training.epochs = 2
+    st.training.batch_size = 8
+    st.notify_model_changed()
+    summary = window.train_page.summary.text()
+    assert "30 clips, 3 classes" in summary and "8 kHz, 0.5 s, log-mel (32 bands)" in summary
+    assert "Augmentation</b> off" in summary
+
+    assert window.action_start.isEnabled(), window.action_start.toolTip()
+    with qtbot.waitSignal(st.run_finished, timeout=300_000):
+        window.action_start.trigger()
+    run = st.run
+    assert run is not None, window.train_page.error_banner.text
+    assert run.kind == "audio" and run.result.epochs_run == 2
+    assert run.metadata["sample_rate"] == RATE and run.metadata["n_samples"] == RATE * SECONDS
+    assert run.metadata["class_names"] == sorted(CLASSES)
+    assert len(window.train_page.plots.epoch_points("loss")) == 2
+
+    qtbot.waitUntil(lambda: window.current_page_name() == "evaluate", timeout=10_000)
+    evaluate = window.audio_pages["evaluate"]
+    assert window.hosts["evaluate"].currentWidget() is evaluate
+    matrix = np.array(run.report["confusion_matrix"])
+    assert matrix.sum() == len(run.test_predictions) > 0
+    a, p = np.unravel_index(matrix.argmax(), matrix.shape)
+    evaluate.show_cell(int(a), int(p))
+    assert len(evaluate.cell_clips.list.paths()) == matrix[a, p]
+
+    # Predict on the folder with the model just trained
+    assert window.go_to("predict")
+    page = window.pages["predict"]
+    assert page.is_audio_model()
+    with qtbot.waitSignal(page.predictions_ready, timeout=120_000) as ready:
+        page.predict_files([str(root)])
+    frame = ready.args[0]
+    errors = frame["error"].fillna("").astype(str)
+    assert len(frame) == 31 and list(frame.loc[errors != "", "path"]) == [
+        str(root / "tone" / "cut.wav")
+    ]
+    good = frame[errors == ""]
+    expected = run.model.predict(load_clips(list(good["path"]), RATE, RATE // 2), verbose=0)
+    columns = [f"probability_{c}" for c in sorted(CLASSES)]
+    assert np.allclose(good[columns].to_numpy(float), expected, atol=1e-4)
+    qtbot.waitUntil(lambda: page.worker is None, timeout=10_000)
