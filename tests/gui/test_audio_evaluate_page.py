@@ -80,7 +80,7 @@ def run(tmp_path_factory):
 def _page(qtbot, run=None) -> tuple[AppState, AudioEvaluatePage]:
     state = AppState()
     page = AudioEvaluatePage(state)
-    qtbot.addWidget(page)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
     page.resize(1280, 800)
     page.show()
     if run is not None:

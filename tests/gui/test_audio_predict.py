@@ -80,7 +80,7 @@ def folder(tmp_path_factory):
 def _page(qtbot, run) -> PredictPage:
     state = AppState()
     page = PredictPage(state)
-    qtbot.addWidget(page)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
     page.resize(1280, 800)
     page.show()
     state.set_run(run)

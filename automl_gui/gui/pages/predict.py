@@ -380,7 +380,8 @@ class PredictPage(FilesPredicting, QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Block until the background job (if any) has ended; True when idle."""
-        return self.worker is None or self.worker.wait(msecs)
+        panel_idle = self._clip_panel is None or self._clip_panel.wait_idle(msecs)
+        return panel_idle and (self.worker is None or self.worker.wait(msecs))
 
     # -- worker plumbing -----------------------------------------------------------------------
     def _start(self, job: Any, on_result: Any, *, clear_on_fail: bool = False) -> None:

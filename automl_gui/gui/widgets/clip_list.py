@@ -441,6 +441,9 @@ class ClipBrowser(QWidget):
     def set_sample_rate(self, rate: int) -> None:
         self.panel.set_sample_rate(rate)
 
+    def wait_idle(self, msecs: int = 10000) -> bool:
+        return self.panel.wait_idle(msecs)
+
     def _on_clip_changed(self, path: str) -> None:
         if not path:
             self.panel.clear()

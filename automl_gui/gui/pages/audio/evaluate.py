@@ -70,6 +70,10 @@ class AudioEvaluatePage(FilesEvaluatePage):
     def _model_details(self, meta: dict[str, Any]) -> str:
         return audio_model_details(meta)
 
+    def wait_idle(self, msecs: int = 10000) -> bool:
+        """Wait for the clip decodes still running (before the window closes)."""
+        return all([self.cell_view.wait_idle(msecs), self.wrong_view.wait_idle(msecs)])
+
     # the clip lists and panels of the selected cell and of the confident mistakes
     cell_clips = property(lambda self: self.cell_view)
     wrong_clips = property(lambda self: self.wrong_view)
