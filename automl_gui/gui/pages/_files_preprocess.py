@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui.dialogs.messages import muted_label
+from automl_gui.gui.pages._serial_job import SerialJob, join_workers
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.training_settings import spin
 from automl_gui.gui.workers import JobWorker
@@ -209,9 +210,8 @@ class PreviewPage(QWidget):
         self._updating = False
         self._emitting = False
         self._workers: set[JobWorker] = set()
-        self._preview_worker: JobWorker | None = None
+        self._preview_job = SerialJob(self.refresh_preview)
         self._preview_gen = 0
-        self._preview_pending = False
         self._preview_dirty = True
         self._sample_seed = 0
         self._debounce = QTimer(self)
@@ -279,17 +279,16 @@ class PreviewPage(QWidget):
             self._preview_dirty = True
             return
         self._preview_dirty = False
-        if self._preview_worker is not None:  # one at a time: go again when it is done
-            self._preview_pending = True
+        if self._preview_job.queue_if_busy():  # one at a time: go again when it is done
             return
         job = self.preview_job(data)
         gen = self._preview_gen
         worker = JobWorker(lambda _e, _c: job())
-        self._preview_worker = worker
         self._workers.add(worker)
+        self._preview_job.track(worker)
         worker.finished.connect(lambda result: self._on_preview(gen, result))
         worker.failed.connect(lambda m, h: self._on_preview_failed(gen, m, h))
-        worker.done.connect(lambda w=worker: self._on_preview_done(w))
+        worker.done.connect(lambda w=worker: self._workers.discard(w))
         self.preview_status.setText("Updating the preview…")
         worker.start()
 
@@ -301,24 +300,12 @@ class PreviewPage(QWidget):
         if gen == self._preview_gen:
             self.clear_preview(f"No preview: {message} {hint}".strip())
 
-    def _on_preview_done(self, worker: JobWorker) -> None:
-        self._workers.discard(worker)
-        if self._preview_worker is worker:
-            self._preview_worker = None
-        if self._preview_pending:
-            self._preview_pending = False
-            self.refresh_preview()
-
     @property
     def preview_busy(self) -> bool:
-        return self._preview_worker is not None or self._debounce.isActive()
+        return self._preview_job.busy or self._debounce.isActive()
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Stop the debounce timer and join the background jobs (the window calls it on close)."""
         self._debounce.stop()
-        self._preview_pending = False
-        ok = True
-        for worker in list(self._workers):
-            worker.cancel()
-            ok = worker.wait(msecs) and ok
-        return ok
+        self._preview_job.pending = False
+        return join_workers(self._workers, msecs)

@@ -86,12 +86,13 @@ def listed_clips(data: Any) -> list[tuple[str, str]]:
     one pass keeps the first clips of each class)."""
     per_class: dict[str, int] = {}
     out: list[tuple[str, str]] = []
+    enough = min(MAX_LISTED_CLIPS, CLIPS_PER_CLASS * max(1, len(data.class_names)))
     for item in data.items:
         if per_class.get(item.label, 0) >= CLIPS_PER_CLASS:
             continue
         per_class[item.label] = per_class.get(item.label, 0) + 1
         out.append((item.path, f"{item.label} / {Path(item.path).name}"))
-        if len(out) >= MAX_LISTED_CLIPS:
+        if len(out) >= enough:  # every class full: the rest need not be looked at
             break
     return sorted(out, key=lambda pair: pair[1].lower())
 

@@ -33,6 +33,7 @@ from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
+from automl_gui.gui.pages._serial_job import SerialJob, join_workers
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import (
@@ -178,9 +179,8 @@ class ImageModelPage(QWidget):
         self._updating = False
         self._emitting = False
         self._workers: set[JobWorker] = set()
-        self._lookup_worker: JobWorker | None = None
+        self._lookup = SerialJob(self.check_weights)
         self._lookup_gen = 0
-        self._lookup_pending = False
         self.weights_status: dict[str, dict[str, Any]] | None = None
         self._looked_up_folder = ""
         store = app_settings.current()
@@ -549,17 +549,16 @@ class ImageModelPage(QWidget):
         self._lookup_gen += 1
         self.weights_status = None
         self._update_status()
-        if self._lookup_worker is not None:
-            self._lookup_pending = True  # go again when the running lookup ends
+        if self._lookup.queue_if_busy():  # go again when the running lookup ends
             return
         folder = self._looked_up_folder = self.config.weights_folder
         gen = self._lookup_gen
         worker = JobWorker(lambda _e, _c: lookup_weights(folder))
-        self._lookup_worker = worker
         self._workers.add(worker)
+        self._lookup.track(worker)
         worker.finished.connect(lambda result: self._on_lookup(gen, result))
         worker.failed.connect(lambda m, _h: self._on_lookup(gen, None, m))
-        worker.done.connect(lambda w=worker: self._on_lookup_done(w))
+        worker.done.connect(lambda w=worker: self._workers.discard(w))
         worker.start()
 
     def _on_lookup(self, gen: int, result: Any, error: str = "") -> None:
@@ -570,23 +569,11 @@ class ImageModelPage(QWidget):
         self.weights_status = result
         self._update_status()
 
-    def _on_lookup_done(self, worker: JobWorker) -> None:
-        self._workers.discard(worker)
-        if self._lookup_worker is worker:
-            self._lookup_worker = None
-        if self._lookup_pending:
-            self._lookup_pending = False
-            self.check_weights()
-
     @property
     def lookup_busy(self) -> bool:
-        return self._lookup_worker is not None
+        return self._lookup.busy
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Join the weights lookup (the window calls this when it closes)."""
-        self._lookup_pending = False
-        ok = True
-        for worker in list(self._workers):
-            worker.cancel()
-            ok = worker.wait(msecs) and ok
-        return ok
+        self._lookup.pending = False
+        return join_workers(self._workers, msecs)
