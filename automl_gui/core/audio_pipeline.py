@@ -1,27 +1,53 @@
 """The end-to-end audio job the window and the command line run (as ``images_pipeline``).
 
-scan (``core.data.audio.scan_audio``) → split → clip length → band statistics → build (CNN
-or a pretrained backbone on spectrograms) → phase 1 (head) → phase 2 (fine-tune) → evaluate
-on the test split → metadata (``kind: "audio"``) and a few sample waveforms for the export
-check.
+scan (``core.data.audio.scan_audio``) → split → clip length → band statistics over a capped
+pass of training clips → build (CNN or a pretrained backbone on spectrograms) → phase 1
+(head) → phase 2 (fine-tune) → evaluate on the test split → metadata (``kind: "audio"``) and
+a few sample waveforms for the export check. The shared flow is ``files_pipeline``; this
+module says how clips become batches and models (:class:`AudioMedia`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from automl_gui.core.data.audio import AudioDataset
-from automl_gui.core.events import CancelToken, EventCallback
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.files_pipeline import (
+    NAMES,
+    FilesRun,
+    Media,
+    check_bundle_kind,
+    collect_files,
+    predict_files,
+    train_files,
+    train_isolated,
+)
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 
+#: band statistics are measured on at most this many training clips (centred crops)
+MAX_STATS_CLIPS = 500
+STATS_BATCH = 32
+__all__ = [
+    "AudioMedia",
+    "AudioRun",
+    "collect_audio_paths",
+    "input_description",
+    "predict_audio",
+    "train_audio",
+    "train_audio_isolated",
+]
+
 
 @dataclass
-class AudioRun:
+class AudioRun(FilesRun):
     """A finished audio training run (the fields of ``ImageRun``; ``samples`` are waveforms
     ``(n, n_samples)`` at ``metadata["sample_rate"]``).
 
@@ -30,34 +56,139 @@ class AudioRun:
     ``test_predictions``: ``path, actual, prediction, confidence, probability_<class>``.
     """
 
-    model: Any
-    metadata: dict[str, Any]
-    report: dict[str, Any]
-    history: dict[str, list[float]]
-    result: Any
-    test_predictions: Any
-    diagnosis: Any = None
-    notices: list[str] = field(default_factory=list)
-    phases: list[tuple[str, int]] = field(default_factory=list)
-    samples: np.ndarray | None = None
-
-    @property
-    def task(self) -> str:
-        return self.metadata["task"]
-
     @property
     def kind(self) -> str:
         return "audio"
 
-    @property
-    def bundle(self) -> Any:
-        raise NotImplementedError
 
-    def confidently_wrong(self, n: int = 24) -> Any:
-        raise NotImplementedError
+def input_description(sample_rate: int) -> str:
+    """The input contract of an audio model, in one sentence (metadata ``input``)."""
+    return (
+        f"float32 mono waveforms (n, samples) at {int(sample_rate)} Hz, values in [-1, 1], any "
+        "length: the model crops/pads centred and computes its spectrogram"
+    )
 
-    def cell(self, actual: str, predicted: str) -> Any:
-        raise NotImplementedError
+
+class AudioMedia(Media):
+    """Clips for the shared job: decoded, mixed down, resampled and cropped by
+    ``core.preprocess.audio``; spectrograms and normalization inside the model."""
+
+    kind = "audio"
+    noun = "clips"
+    one = "clip"
+    run_class = AudioRun
+    backbone_needs_gpu = True
+    auto_cnn_message = (
+        "Auto: a compact CNN on the clips' spectrograms, trained from scratch (no pretrained "
+        "ResNet50/InceptionV3 weights on this computer; see models/pretrained/README.md)."
+    )
+
+    def __init__(self, dataset: AudioDataset, preprocess: AudioPreprocessConfig) -> None:
+        super().__init__(dataset, preprocess)
+        self.sample_rate = int(preprocess.sample_rate)
+        self.clip_seconds = 0.0
+        self.n_samples = 0
+        self.band_mean: np.ndarray | None = None
+        self.band_var: np.ndarray | None = None
+
+    def split(self) -> Any:
+        from automl_gui.core.preprocess.audio import split_audio
+
+        return split_audio(self.dataset, self.preprocess)
+
+    def prepare(self, architecture: str, job: Any) -> None:
+        """Clip length (the setting, or the 95th percentile of the durations) and the
+        per-band statistics of the features over up to 500 training clips."""
+        from automl_gui.core.models.audio import band_statistics
+        from automl_gui.core.preprocess.audio import clip_seconds_for
+
+        self.clip_seconds = float(clip_seconds_for(self.dataset, self.preprocess))
+        self.n_samples = self.preprocess.n_samples(self.clip_seconds)
+        train = list(job.paths["train"])
+        if len(train) > MAX_STATS_CLIPS:  # evenly spread over the (class-sorted) list
+            picks = np.linspace(0, len(train) - 1, MAX_STATS_CLIPS).round().astype(int)
+            train = [train[i] for i in picks]
+        if self.preprocess.clip_seconds == 0:
+            emit(
+                job.on_event,
+                Log(
+                    f"Clip length: {self.clip_seconds:g} s (the 95th percentile of the clips' "
+                    f"durations), {self.n_samples:,} samples at {self.sample_rate:,} Hz."
+                ),
+            )
+        ds = self.make_dataset(train, None, STATS_BATCH)
+        batches = _counted(ds, len(train), job.on_event, job.cancel)
+        self.band_mean, self.band_var = band_statistics(self.preprocess, self.n_samples, batches)
+
+    def make_dataset(
+        self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
+    ) -> Any:
+        from automl_gui.core.preprocess.audio import make_audio_dataset
+
+        rate, n = self.sample_rate, self.n_samples
+        return make_audio_dataset(paths, labels, rate, n, batch_size, **options)
+
+    def load_samples(self, paths: list[str]) -> np.ndarray:
+        from automl_gui.core.preprocess.audio import load_clips
+
+        return load_clips(paths, self.sample_rate, self.n_samples)
+
+    def build(
+        self, architecture: str, n_classes: int, model_config: ImageModelConfig, **options: Any
+    ) -> Any:
+        from automl_gui.core.models.audio import build_audio_model
+
+        return build_audio_model(
+            architecture,
+            n_classes,
+            self.preprocess,
+            model_config,
+            n_samples=self.n_samples,
+            band_mean=self.band_mean,
+            band_var=self.band_var,
+            **options,
+        )
+
+    def describe(self, architecture: str) -> str:
+        from automl_gui.core.models.audio import feature_shape
+
+        frames, bands = feature_shape(self.preprocess, self.n_samples)
+        what = "MFCCs" if self.preprocess.features == "mfcc" else "log-mel bands"
+        return (
+            f"{NAMES.get(architecture, architecture)} on {bands} {what} × {frames} frames "
+            f"({self.clip_seconds:g} s at {self.sample_rate:,} Hz)"
+        )
+
+    def metadata(self, architecture: str, built: Any) -> dict[str, Any]:
+        from automl_gui.core.models.audio import feature_shape
+
+        pre = self.preprocess
+        meta: dict[str, Any] = {
+            "sample_rate": self.sample_rate,
+            "clip_seconds": self.clip_seconds,
+            "n_samples": self.n_samples,
+            "features": pre.features,
+            "feature_shape": list(feature_shape(pre, self.n_samples)),
+            "input": input_description(self.sample_rate),
+        }
+        if architecture != "cnn":
+            meta["image_size"] = int(getattr(built, "image_size", 0) or 0)
+        return meta
+
+
+def _counted(
+    ds: Any, total: int, on_event: EventCallback | None, cancel: CancelToken
+) -> Iterator[Any]:
+    """The batches of ``ds`` with progress ("Measuring the spectrogram bands…") and cancel."""
+    done = 0
+    total = max(1, total)
+    message = f"Measuring the spectrogram bands on {total:,} training clips…"
+    emit(on_event, Progress("features", 0.0, message))
+    for batch in ds:
+        cancel.raise_if_cancelled()
+        yield batch
+        done += int(batch.shape[0])
+        emit(on_event, Progress("features", min(1.0, done / total), message))
 
 
 def train_audio(
@@ -72,9 +203,15 @@ def train_audio(
 ) -> AudioRun:
     """Train, evaluate and describe an audio classifier (see module docstring).
 
+    "auto": the compact CNN unless a backbone's weights are on this computer and the plan
+    trains on a GPU (a backbone on spectrograms is slow on a CPU); the log says which and why.
+
     Raises as ``train_images`` (DataError, ConfigError, WeightsMissingError, CancelledError).
     """
-    raise NotImplementedError
+    media = AudioMedia(dataset, preprocess)
+    run = train_files(media, model_config, training, plan=plan, on_event=on_event, cancel=cancel)
+    assert isinstance(run, AudioRun)
+    return run
 
 
 def train_audio_isolated(
@@ -89,7 +226,41 @@ def train_audio_isolated(
     cancel: CancelToken | None = None,
 ) -> AudioRun:
     """:func:`train_audio` in an EngineProcess (the model travels as a .keras file)."""
-    raise NotImplementedError
+    return train_isolated(
+        process,
+        "automl_gui.core.audio_pipeline:train_audio",
+        (dataset, preprocess, model_config, training),
+        plan=plan,
+        on_event=on_event,
+        cancel=cancel,
+    )
+
+
+def collect_audio_paths(
+    paths: list[str],
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[str], list[Any], int]:
+    """Audio files among ``paths`` (folders recursed, hidden skipped), sorted, checked as the
+    dataset scan does (``check_audio``: empty, truncated, silent, too short... are ``BadFile``).
+
+    Returns (clip paths, broken clips with reasons, other files ignored).
+
+    Raises:
+        DataError: a path does not exist, or nothing usable was found.
+    """
+    from automl_gui.core.data._media_files import Walker, check_files
+    from automl_gui.core.data.audio import AUDIO_EXTENSIONS, check_audio
+
+    return collect_files(
+        paths,
+        Walker(on_event, cancel, extensions=AUDIO_EXTENSIONS, plural="clips"),
+        lambda found: check_files(found, on_event, cancel, check=check_audio, plural="clips"),
+        extensions=AUDIO_EXTENSIONS,
+        noun="audio",
+        hint="Give audio files (.wav .flac .ogg .mp3) or folders holding them.",
+    )
 
 
 def predict_audio(
@@ -101,5 +272,31 @@ def predict_audio(
     cancel: CancelToken | None = None,
 ) -> Any:
     """DataFrame ``path, prediction, confidence, probability_<class>..., error`` for clip
-    files or folders (recursed). Broken files get an empty prediction and the reason."""
-    raise NotImplementedError
+    files or folders (recursed). Broken files get an empty prediction and the reason.
+
+    Clips are decoded, mixed down, resampled and centre-cropped exactly as in evaluation.
+    """
+    from automl_gui.core.preprocess.audio import make_audio_dataset
+
+    check_bundle_kind(bundle, "audio")
+    rate = int(bundle.metadata.get("sample_rate") or 0)
+    n_samples = int(bundle.metadata.get("n_samples") or 0)
+    if rate <= 0 or n_samples <= 0:
+        raise DataError(
+            "The model's metadata lacks its sample rate or clip length.", "Export the model again."
+        )
+    good, bad, _other = collect_audio_paths(paths, on_event=on_event, cancel=cancel)
+
+    def make(found: list[str], labels: np.ndarray, batch: int) -> Any:
+        return make_audio_dataset(found, labels, rate, n_samples, batch)
+
+    return predict_files(
+        bundle,
+        good,
+        bad,
+        make,
+        noun="clips",
+        batch_size=batch_size,
+        on_event=on_event,
+        cancel=cancel,
+    )

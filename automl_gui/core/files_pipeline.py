@@ -732,16 +732,15 @@ def _train_in_child(
 def collect_files(
     paths: list[str],
     walker: Any,
-    list_under: Callable[[str], list[str]],
     check: Callable[[list[str]], list[Any]],
     *,
     extensions: tuple[str, ...],
     noun: str,
     hint: str,
 ) -> tuple[list[str], list[Any], int]:
-    """Files among ``paths`` (folders recursed with ``list_under``, hidden skipped), checked
-    with ``check`` (results: a reason string for a broken file), sorted. ``walker`` counts
-    the other files (``.other``), as the dataset scan's ``Walker`` does.
+    """Files among ``paths`` (folders recursed by ``walker``, the dataset scan's ``Walker``:
+    hidden skipped, other files counted), checked with ``check`` (results: a reason string for
+    a broken file), sorted.
 
     Returns (good paths, ``BadFile`` for broken ones, other files ignored).
 
@@ -758,7 +757,7 @@ def collect_files(
         if not os.path.lexists(path):
             raise DataError(f"'{raw}' does not exist.", "Check the path.")
         if os.path.isdir(path):
-            candidates.extend(list_under(path))
+            candidates.extend(walker.files_under(path))
         elif path.lower().endswith(extensions):
             candidates.append(path)
         else:

@@ -197,11 +197,9 @@ def collect_image_paths(
     from automl_gui.core.data._image_files import Walker, check_files
     from automl_gui.core.data.images import IMAGE_EXTENSIONS
 
-    walker = Walker(on_event, cancel)
     return collect_files(
         paths,
-        walker,
-        walker.images_under,
+        Walker(on_event, cancel),
         lambda found: check_files(found, on_event, cancel),
         extensions=IMAGE_EXTENSIONS,
         noun="image",

@@ -157,3 +157,85 @@ def test_models_with_code_are_refused_in_safe_mode(tmp_path):
     (tmp_path / "metadata.json").write_text(json.dumps({"format_version": 1, "input_schema": {}}))
     with pytest.raises(ModelError, match="code"):
         load_bundle(tmp_path)
+
+
+def _tiny_file_model(shape: tuple[int, ...], n_classes: int = 2):
+    import keras
+
+    inp = keras.Input(shape=shape)
+    x = keras.layers.Flatten()(inp) if len(shape) > 1 else inp
+    return keras.Model(inp, keras.layers.Dense(n_classes, activation="softmax")(x))
+
+
+def test_older_image_bundles_with_sample_images_npy_still_load_their_samples(tmp_path):
+    from automl_gui.core.export.bundle import base_metadata
+
+    samples = np.random.default_rng(0).uniform(0, 255, (3, 4, 4, 3)).astype("float32")
+    meta = {**base_metadata("images"), "task": "binary", "class_names": ["a", "b"]}
+    out = save_bundle(_tiny_file_model((4, 4, 3)), meta, {}, tmp_path / "old", samples=samples)
+    (out / "samples.npy").rename(out / "sample_images.npy")  # as written before audio
+    bundle = load_bundle(out)
+    assert bundle.kind == "images" and np.array_equal(bundle.samples, samples)
+    assert export_model(bundle, "keras", tmp_path / "again").ok
+
+
+@pytest.mark.parametrize(
+    "missing, message", [("sample_rate", "sample rate"), ("n_samples", "clip length")]
+)
+def test_audio_metadata_without_its_input_settings_is_refused(tmp_path, missing, message):
+    from automl_gui.core.export.bundle import base_metadata
+
+    meta = {
+        **base_metadata("audio"),
+        "task": "binary",
+        "class_names": ["a", "b"],
+        "sample_rate": 8000,
+        "n_samples": 800,
+    }
+    out = save_bundle(_tiny_file_model((800,)), meta, {}, tmp_path / "m")
+    text = json.loads((out / "metadata.json").read_text())
+    del text[missing]
+    (out / "metadata.json").write_text(json.dumps(text))
+    with pytest.raises(ModelError, match=f"lacks the {message}"):
+        load_bundle(out)
+
+
+def test_audio_savedmodel_serves_waveforms_of_any_length(tmp_path):
+    """The exported signature is (None, None) float32: clips shorter and longer than the
+    model's clip length are cropped/padded inside, as in the app."""
+    import tensorflow as tf
+
+    from automl_gui.core.export.bundle import base_metadata
+    from automl_gui.core.models.audio import build_audio_model
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+
+    pre = AudioPreprocessConfig(sample_rate=8000, clip_seconds=0.25, n_mels=16)
+    built = build_audio_model(
+        "cnn", 3, pre, ImageModelConfig(architecture="cnn"), n_samples=2000, n_train=10
+    )
+    rng = np.random.default_rng(0)
+    samples = rng.uniform(-0.5, 0.5, (2, 2000)).astype("float32")
+    meta = {
+        **base_metadata("audio"),
+        "task": "multiclass",
+        "class_names": ["a", "b", "c"],
+        "sample_rate": 8000,
+        "n_samples": 2000,
+    }
+    bundle = Bundle(model=built.model, metadata=meta, samples=samples)
+    out = tmp_path / "sm"
+    result = export_model(bundle, "savedmodel", out)
+    assert result.ok and result.rows_compared == 2, result.message
+    assert "sample clips (raw waveforms)" in result.message
+    serving = json.loads((out / "metadata.json").read_text())["export"]["serving"]
+    assert "loaded.serve(waveforms)" in serving and "8000 Hz" in serving
+    assert np.array_equal(np.load(out / "samples.npy"), samples)
+    loaded = tf.saved_model.load(str(out))
+    spec = loaded.serve.concrete_functions[0].structured_input_signature[0][0]
+    assert spec.shape.as_list() == [None, None] and spec.dtype == tf.float32
+    for length in (1500, 2000, 3100):
+        waves = rng.uniform(-0.5, 0.5, (2, length)).astype("float32")
+        got = np.asarray(loaded.serve(tf.constant(waves)))
+        want = np.asarray(built.model(waves, training=False))
+        assert got.shape == (2, 3) and np.allclose(got, want, atol=1e-5)

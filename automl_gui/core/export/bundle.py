@@ -29,7 +29,12 @@ FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
 REPORT_FILE = "report.json"
-SAMPLES_FILE = "sample_images.npy"  # image bundles: model inputs the sample predictions are for
+#: image and audio bundles: the model inputs the sample predictions are for
+SAMPLES_FILE = "samples.npy"
+LEGACY_SAMPLES_FILE = "sample_images.npy"  # image bundles written before audio; still read
+#: bundles whose model takes decoded files (arrays) rather than rows
+FILE_KINDS = ("images", "audio")
+KINDS = ("tabular", *FILE_KINDS)
 MAX_SAMPLE_ROWS = 20
 PREDICT_BATCH = 1024
 
@@ -42,11 +47,11 @@ class Bundle:
     metadata: dict[str, Any]
     path: str | None = None
     report: dict[str, Any] | None = None
-    samples: Any = None  # images: a few model inputs (ndarray) for the reload-and-compare check
+    samples: Any = None  # images/audio: a few model inputs (ndarray) for the export check
 
     @property
     def kind(self) -> str:
-        """ "tabular" or "images" (older bundles without the key are tables)."""
+        """ "tabular", "images" or "audio" (older bundles without the key are tables)."""
         return str(self.metadata.get("kind", "tabular"))
 
     @property
@@ -205,25 +210,32 @@ def predict_arrays(model: Any, metadata: dict[str, Any], df: pd.DataFrame) -> np
     return out.reshape(len(df), -1).astype(np.float32)
 
 
-def predict_images_array(model: Any, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
-    """Probabilities (n, classes) for decoded images (float32, values 0-255, one size)."""
-    images = np.asarray(images, dtype=np.float32)
-    if len(images) == 0:
+def predict_array(model: Any, inputs: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """Probabilities (n, classes) for decoded files of one shape: images (float32, values
+    0-255) or waveforms (float32 mono in [-1, 1] at the model's sample rate)."""
+    inputs = np.asarray(inputs, dtype=np.float32)
+    if len(inputs) == 0:
         return np.zeros((0, int(model.outputs[0].shape[-1])), dtype=np.float32)
-    return np.asarray(model.predict(images, batch_size=batch_size, verbose=0), dtype=np.float32)
+    return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float32)
+
+
+def _no_samples(metadata: dict[str, Any]) -> np.ndarray:
+    if metadata.get("kind") == "audio":
+        return np.zeros((0, int(metadata.get("n_samples") or 1)), "float32")
+    return np.zeros((0, 1, 1, 3), "float32")
 
 
 def sample_inputs(bundle: Bundle) -> Any:
-    """What the export check predicts on: sample rows (tables) or sample images (images)."""
-    if bundle.kind == "images":
-        return bundle.samples if bundle.samples is not None else np.zeros((0, 1, 1, 3), "float32")
+    """What the export check predicts on: sample rows (tables), sample images or clips."""
+    if bundle.kind in FILE_KINDS:
+        return bundle.samples if bundle.samples is not None else _no_samples(bundle.metadata)
     return pd.DataFrame.from_records(bundle.metadata.get("sample_rows") or [])
 
 
 def predict_inputs(model: Any, metadata: dict[str, Any], inputs: Any) -> np.ndarray:
-    """:func:`predict_arrays` for rows, :func:`predict_images_array` for images."""
-    if metadata.get("kind") == "images":
-        return predict_images_array(model, inputs)
+    """:func:`predict_arrays` for rows, :func:`predict_array` for images and waveforms."""
+    if metadata.get("kind") in FILE_KINDS:
+        return predict_array(model, inputs)
     return predict_arrays(model, metadata, inputs)
 
 
@@ -312,7 +324,8 @@ def save_bundle(
     """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically.
 
     Fills ``metadata["sample_predictions"]`` if the caller left it empty. ``samples`` (image
-    models: a few input images) are saved as ``sample_images.npy`` for later checks.
+    and audio models: a few input images or waveforms) are saved as ``samples.npy`` for
+    later checks.
 
     Raises:
         ModelError: ``out_dir`` exists and is not empty while ``overwrite`` is False.
@@ -408,23 +421,38 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
             "Update the app to load this model.",
         )
     kind = metadata.get("kind", "tabular")
-    if kind == "tabular" and "input_schema" not in metadata:
-        raise ModelError(f"{meta_path.name} lacks the input schema.", "Export the model again.")
-    if kind == "images" and not metadata.get("class_names"):
-        raise ModelError(f"{meta_path.name} lacks the class names.", "Export the model again.")
-    if kind not in ("tabular", "images"):
-        raise ModelError(
-            f"{meta_path.name} is for a '{kind}' model, which this version cannot use.",
-            "Update the app to load this model.",
-        )
+    _check_metadata(metadata, meta_path.name)
     model = load_keras_model(model_path)
     report_path = model_path.parent / REPORT_FILE
     report = _read_json(report_path) if report_path.is_file() else None
-    samples = None
-    samples_path = model_path.parent / SAMPLES_FILE
-    if kind == "images" and samples_path.is_file():
-        try:
-            samples = np.load(samples_path, allow_pickle=False)
-        except (OSError, ValueError):
-            samples = None  # only used for checks: a damaged file loses nothing else
+    samples = _load_samples(model_path.parent) if kind in FILE_KINDS else None
     return Bundle(model=model, metadata=metadata, path=str(p), report=report, samples=samples)
+
+
+def _check_metadata(metadata: dict[str, Any], name: str) -> None:
+    """ModelError when the metadata lacks what its kind of model needs to be used."""
+    kind = metadata.get("kind", "tabular")
+    if kind not in KINDS:
+        raise ModelError(
+            f"{name} is for a '{kind}' model, which this version cannot use.",
+            "Update the app to load this model.",
+        )
+    if kind == "tabular" and "input_schema" not in metadata:
+        raise ModelError(f"{name} lacks the input schema.", "Export the model again.")
+    needed = {"images": ("class_names",), "audio": ("class_names", "sample_rate", "n_samples")}
+    for key in needed.get(kind, ()):
+        if not metadata.get(key):
+            what = {"n_samples": "clip length"}.get(key, key.replace("_", " "))
+            raise ModelError(f"{name} lacks the {what}.", "Export the model again.")
+
+
+def _load_samples(folder: Path) -> np.ndarray | None:
+    """``samples.npy`` (or an older bundle's ``sample_images.npy``), None if absent/damaged."""
+    for name in (SAMPLES_FILE, LEGACY_SAMPLES_FILE):
+        path = folder / name
+        if path.is_file():
+            try:
+                return np.load(path, allow_pickle=False)
+            except (OSError, ValueError):
+                return None  # only used for checks: a damaged file loses nothing else
+    return None

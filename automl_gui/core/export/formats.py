@@ -18,6 +18,7 @@ import numpy as np
 
 from automl_gui.core.errors import ConfigError, ModelError
 from automl_gui.core.export.bundle import (
+    FILE_KINDS,
     METADATA_FILE,
     MODEL_FILE,
     REPORT_FILE,
@@ -62,24 +63,37 @@ def _export_metadata(bundle: Bundle, fmt: str, reference: np.ndarray) -> dict[st
         "format": fmt,
         "exported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    if fmt == "savedmodel" and bundle.kind == "images":
-        meta["export"]["serving"] = (
-            "Call loaded.serve(images): float32 (n, height, width, 3) RGB values 0-255, any "
-            "size (the model resizes); returns class probabilities in class_names order."
-        )
-    elif fmt == "savedmodel":
-        meta["export"]["serving"] = (
-            "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
-            "categories as strings ('' = missing) in the canonical form of input_schema."
-        )
+    if fmt == "savedmodel":
+        meta["export"]["serving"] = serving_text(meta)
     return meta
 
 
+def serving_text(metadata: dict[str, Any]) -> str:
+    """How to call an exported SavedModel's ``serve`` signature, for its kind of input."""
+    kind = metadata.get("kind")
+    if kind == "images":
+        return (
+            "Call loaded.serve(images): float32 (n, height, width, 3) RGB values 0-255, any "
+            "size (the model resizes); returns class probabilities in class_names order."
+        )
+    if kind == "audio":
+        rate = int(metadata.get("sample_rate") or 0)
+        return (
+            f"Call loaded.serve(waveforms): float32 (n, samples) mono at {rate} Hz, values in "
+            "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
+            "its spectrogram); returns class probabilities in class_names order."
+        )
+    return (
+        "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
+        "categories as strings ('' = missing) in the canonical form of input_schema."
+    )
+
+
 def _write_extras(bundle: Bundle, folder: Path) -> None:
-    """report.json and (image models) the sample images, inside an export folder."""
+    """report.json and (image and audio models) the sample inputs, inside an export folder."""
     if bundle.report:
         write_json(folder / REPORT_FILE, bundle.report)
-    if bundle.kind == "images" and bundle.samples is not None:
+    if bundle.kind in FILE_KINDS and bundle.samples is not None:
         np.save(folder / SAMPLES_FILE, np.asarray(bundle.samples, dtype=np.float32))
 
 
@@ -118,7 +132,9 @@ def _write_savedmodel(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite
     try:
         shutil.rmtree(tmp)  # export creates the folder itself
         try:
-            bundle.model.export(str(tmp), format="tf_saved_model", verbose=False)
+            bundle.model.export(
+                str(tmp), format="tf_saved_model", verbose=False, **_signature(bundle)
+            )
         except Exception as exc:  # noqa: BLE001 - TF raises many kinds
             raise ModelError(
                 f"Could not export a SavedModel: {exc}", "Try the .keras format instead."
@@ -129,6 +145,17 @@ def _write_savedmodel(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _signature(bundle: Bundle) -> dict[str, Any]:
+    """Audio: serve waveforms of any length, ``(None, None)`` float32, whatever length the
+    model was traced with. Others: the model's own input spec."""
+    if bundle.kind != "audio":
+        return {}
+    from automl_gui.core import lazy
+
+    tf = lazy.tf()
+    return {"input_signature": [tf.TensorSpec((None, None), tf.float32, name="waveforms")]}
 
 
 def _reload_keras(path: Path, metadata: dict[str, Any], rows: Any) -> np.ndarray:
@@ -148,7 +175,7 @@ def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: Any) -> np.nd
         ) from None
     if len(rows) == 0:
         return np.zeros((0,), dtype=np.float32)
-    if metadata.get("kind") == "images":
+    if metadata.get("kind") in FILE_KINDS:
         return np.asarray(loaded.serve(tf.constant(np.asarray(rows, dtype=np.float32))))
     inputs = to_tensors(frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"])))
     out = np.asarray(loaded.serve(inputs))
@@ -207,7 +234,9 @@ def export_model(
     diff, agreement = compare(reference, reloaded, task)
     ok = diff <= TOLERANCE
     n = len(rows)
-    what = "sample images" if bundle.kind == "images" else "sample rows"
+    what = {"images": "sample images", "audio": "sample clips (raw waveforms)"}.get(
+        bundle.kind, "sample rows"
+    )
     if n == 0:
         message = f"Written; no {what} to compare."
     else:

@@ -1,0 +1,259 @@
+"""The audio job end to end: scan → split → clip length → band statistics → build → train →
+evaluate → save → reload → predict on raw waveforms → export."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from audio_factory import make_class_folders, write_empty, write_text_as_audio, write_truncated
+
+from automl_gui.core import audio_pipeline
+from automl_gui.core.audio_pipeline import (
+    AudioMedia,
+    collect_audio_paths,
+    predict_audio,
+    train_audio,
+)
+from automl_gui.core.data.audio import scan_audio
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import CancelToken, EpochEnd, Log, Progress
+from automl_gui.core.export.bundle import load_bundle, save_bundle
+from automl_gui.core.export.formats import export_model
+from automl_gui.core.files_pipeline import resolve_architecture
+from automl_gui.core.models.image_config import ImageModelConfig
+from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+from automl_gui.core.train.config import TrainConfig
+
+RATE = 8000
+
+
+def _pre(**kwargs) -> AudioPreprocessConfig:
+    pre = AudioPreprocessConfig(sample_rate=RATE, n_mels=24, window_ms=32, hop_ms=16, **kwargs)
+    pre.augment.enabled = False
+    return pre
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """4 classes × 8 clips: every format, 8/16/22/44 kHz, stereo and mono, 0.4-0.8 s."""
+    root = tmp_path_factory.mktemp("sounds")
+    return make_class_folders(root, per_class=8, seconds=(0.4, 0.8), seed=2)
+
+
+@pytest.fixture(scope="module")
+def run(folder):
+    events: list = []
+    dataset = scan_audio(str(folder))
+    result = train_audio(
+        dataset,
+        _pre(),
+        ImageModelConfig(architecture="auto"),
+        TrainConfig(epochs=2, batch_size=8, seed=1),
+        on_event=events.append,
+    )
+    return result, events, dataset
+
+
+def test_audio_run_has_metadata_report_and_predictions(run):
+    result, events, dataset = run
+    meta = result.metadata
+    names = meta["class_names"]
+    assert names == ["chirp", "click", "noise", "tone"]
+    assert meta["kind"] == "audio" and result.kind == "audio" and meta["task"] == "multiclass"
+    assert meta["architecture"] == "cnn"  # auto on a CPU
+    assert meta["sample_rate"] == RATE and meta["features"] == "log-mel"
+    # clip length auto: the 95th percentile of the durations, rounded up to 0.1 s
+    assert 0.7 <= meta["clip_seconds"] <= 0.9
+    assert meta["n_samples"] == round(meta["clip_seconds"] * RATE)
+    assert meta["input"].startswith(f"float32 mono waveforms (n, samples) at {RATE} Hz")
+    assert meta["feature_shape"][1] == 24
+    n_test = meta["data"]["test_clips"]
+    assert n_test > 0 and result.report["n_samples"] == n_test
+    assert meta["data"]["clips_used"] == len(dataset) == 32
+    assert np.array(result.report["confusion_matrix"]).sum() == n_test
+    df = result.test_predictions
+    assert list(df.columns[:4]) == ["path", "actual", "prediction", "confidence"]
+    assert {f"probability_{n}" for n in names} <= set(df.columns)
+    assert np.allclose(df[[f"probability_{n}" for n in names]].sum(axis=1), 1.0, atol=1e-4)
+    assert result.samples.shape == (min(8, n_test), meta["n_samples"])
+    assert np.abs(result.samples).max() <= 1.0
+    assert result.phases == [("train", 0)]
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == list(range(2))
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert any(m.startswith("Auto: a compact CNN") and "CPU" in m for m in logs)
+    assert any(m.startswith("Model: Compact CNN on 24 log-mel bands") for m in logs)
+    assert any(m.startswith("Clip length:") for m in logs)
+    bands = [e for e in events if isinstance(e, Progress) and e.stage == "features"]
+    assert bands and "training clips" in bands[-1].message and bands[-1].fraction == 1.0
+    wrong = result.confidently_wrong()
+    assert (wrong["actual"] != wrong["prediction"]).all()
+    cell = result.cell(names[0], names[0])
+    assert (cell["actual"] == names[0]).all()
+
+
+def test_tone_versus_noise_is_learned(tmp_path):
+    root = make_class_folders(
+        tmp_path / "two", classes=("tone", "noise"), per_class=16, seconds=(0.5, 0.7), seed=5
+    )
+    pre = _pre(clip_seconds=0.5, test_fraction=0.25)
+    result = train_audio(
+        scan_audio(str(root)),
+        pre,
+        ImageModelConfig(architecture="cnn"),
+        TrainConfig(epochs=6, batch_size=8, seed=3, early_stopping=False),
+    )
+    assert result.metadata["task"] == "binary" and result.metadata["clip_seconds"] == 0.5
+    assert result.report["n_samples"] >= 6
+    assert result.report["metrics"]["accuracy"] >= 0.75  # chance is 0.5
+
+
+def test_saved_bundle_predicts_raw_waveforms_like_the_app(run, tmp_path):
+    result = run[0]
+    out = save_bundle(
+        result.model, result.metadata, result.report, tmp_path / "m", samples=result.samples
+    )
+    assert (out / "samples.npy").is_file() and not (out / "sample_images.npy").exists()
+    bundle = load_bundle(out)
+    assert bundle.kind == "audio" and bundle.samples.shape == result.samples.shape
+    again = np.asarray(bundle.model.predict(bundle.samples, verbose=0))
+    assert np.allclose(again, np.array(result.metadata["sample_predictions"]), atol=1e-5)
+    # files predicted through the reloaded bundle = the in-app test predictions
+    test = result.test_predictions
+    df = predict_audio(bundle, list(test["path"])).set_index("path")
+    names = result.metadata["class_names"]
+    for _, row in test.iterrows():
+        assert df.loc[row["path"], "prediction"] == row["prediction"]
+        for n in names:
+            got = df.loc[row["path"], f"probability_{n}"]
+            assert abs(got - row[f"probability_{n}"]) < 1e-4
+
+
+@pytest.mark.parametrize("fmt", ["keras", "savedmodel"])
+def test_export_reloads_and_compares_on_raw_waveforms(run, tmp_path, fmt):
+    result = export_model(run[0].bundle, fmt, tmp_path / f"export-{fmt}")
+    assert result.ok, result.message
+    assert result.rows_compared == len(run[0].samples)
+    assert "sample clips (raw waveforms)" in result.message
+    assert (tmp_path / f"export-{fmt}" / "samples.npy").is_file()
+
+
+def test_predict_audio_lists_broken_files_with_reasons(run, folder, tmp_path):
+    result = run[0]
+    extra = tmp_path / "more"
+    write_empty(extra / "empty.wav")
+    write_truncated(extra / "cut.flac")
+    write_text_as_audio(extra / "page.mp3")
+    (extra / "notes.txt").write_text("not a clip")
+    good = sorted(str(p) for p in (folder / "tone").iterdir())[:3]
+    df = predict_audio(result.bundle, [*good, str(extra)])
+    names = result.metadata["class_names"]
+    assert list(df.columns) == [
+        "path",
+        "prediction",
+        "confidence",
+        *[f"probability_{n}" for n in names],
+        "error",
+    ]
+    assert len(df) == 6 and list(df["path"]) == sorted(df["path"])
+    bad = df[df["error"] != ""]
+    reasons = {p.rsplit("/", 1)[-1]: r for p, r in zip(bad["path"], bad["error"], strict=True)}
+    assert set(reasons) == {"empty.wav", "cut.flac", "page.mp3"}
+    assert "empty" in reasons["empty.wav"] and "truncated" in reasons["cut.flac"]
+    assert "not" in reasons["page.mp3"]
+    assert (bad["prediction"] == "").all() and bad["confidence"].isna().all()
+    ok = df[df["error"] == ""]
+    assert len(ok) == 3 and ok["prediction"].isin(names).all()
+
+
+def test_collect_audio_paths_recurses_counts_other_files_and_errors(folder, tmp_path):
+    good, bad, other = collect_audio_paths([str(folder)])
+    assert len(good) == 32 and not bad and other == 0 and good == sorted(good)
+    (tmp_path / "x.txt").write_text("x")
+    with pytest.raises(DataError, match="No audio files"):
+        collect_audio_paths([str(tmp_path)])
+    with pytest.raises(DataError, match="does not exist"):
+        collect_audio_paths([str(tmp_path / "missing")])
+
+
+def test_an_image_model_refuses_clips_and_an_audio_model_refuses_images(run, folder):
+    from automl_gui.core.images_pipeline import predict_images
+
+    with pytest.raises(DataError, match="trained on audio clips, not on images") as info:
+        predict_images(run[0].bundle, [str(folder)])
+    assert "audio files" in info.value.hint
+    image_bundle = SimpleNamespace(kind="images", metadata={}, class_names=["a", "b"])
+    with pytest.raises(DataError, match="trained on images, not on audio clips"):
+        predict_audio(image_bundle, [str(folder)])
+
+
+def test_auto_picks_a_backbone_for_audio_only_with_weights_and_a_gpu(monkeypatch, tmp_path):
+    from automl_gui.core.models import weights
+
+    found = tmp_path / "resnet50.h5"
+    monkeypatch.setattr(weights, "find_weights", lambda arch, *a, **k: found)
+    media = AudioMedia(SimpleNamespace(), _pre())
+    auto = ImageModelConfig(architecture="auto")
+    logs: list = []
+    gpu, cpu = SimpleNamespace(uses_gpu=True), SimpleNamespace(uses_gpu=False)
+    assert resolve_architecture(auto, logs.append, media=media, plan=gpu) == (
+        "resnet50",
+        str(found),
+    )
+    assert resolve_architecture(auto, logs.append, media=media, plan=cpu) == ("cnn", None)
+    assert "slow" in logs[-1].message and "CPU" in logs[-1].message
+    # images take the backbone on a CPU too
+    assert resolve_architecture(auto, logs.append, plan=cpu)[0] == "resnet50"
+    monkeypatch.setattr(weights, "find_weights", lambda *a, **k: None)
+    assert resolve_architecture(auto, logs.append, media=media, plan=gpu) == ("cnn", None)
+    assert "no pretrained" in logs[-1].message
+
+
+def test_band_statistics_use_a_capped_pass_of_training_clips(folder, monkeypatch):
+    monkeypatch.setattr(audio_pipeline, "MAX_STATS_CLIPS", 5)
+    dataset = scan_audio(str(folder))
+    media = AudioMedia(dataset, _pre(clip_seconds=0.5))
+    events: list = []
+    job = SimpleNamespace(
+        paths={"train": [i.path for i in dataset.items]},
+        on_event=events.append,
+        cancel=CancelToken(),
+    )
+    media.prepare("cnn", job)
+    assert media.n_samples == 4000 and media.clip_seconds == 0.5
+    assert media.band_mean.shape == (24,) and media.band_var.shape == (24,)
+    assert np.all(media.band_var > 0) and np.all(np.isfinite(media.band_mean))
+    assert "on 5 training clips" in events[-1].message
+    cancelled = CancelToken()
+    cancelled.cancel()
+    job.cancel = cancelled
+    from automl_gui.core.errors import CancelledError
+
+    with pytest.raises(CancelledError):
+        media.prepare("cnn", job)
+
+
+def test_the_engine_process_job_pickles_and_names_train_audio(folder, monkeypatch):
+    """train_audio_isolated sends (dataset, settings) to the shared child job, which runs
+    train_audio by name (the image test runs that child for real; this checks the audio
+    payload crosses a process boundary)."""
+    import pickle
+
+    from automl_gui.core import pipeline
+    from automl_gui.core.audio_pipeline import train_audio_isolated
+
+    sent: dict = {}
+
+    def fake_run_isolated(process, target, kwargs, *, on_event=None, cancel=None):
+        sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
+        return "run"
+
+    monkeypatch.setattr(pipeline, "run_isolated", fake_run_isolated)
+    dataset = scan_audio(str(folder))
+    args = (dataset, _pre(), ImageModelConfig(architecture="cnn"), TrainConfig(epochs=1))
+    assert train_audio_isolated(None, *args) == "run"
+    assert sent["target"] == "automl_gui.core.files_pipeline:_train_in_child"
+    assert sent["kwargs"]["train"] == "automl_gui.core.audio_pipeline:train_audio"
+    again = sent["kwargs"]["args"]
+    assert again[0].items == dataset.items and again[1] == args[1]
