@@ -25,9 +25,12 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._serial_job import SerialJob, join_workers
 from automl_gui.gui.state import AppState
@@ -109,6 +112,17 @@ def strength_row(
     row.addWidget(box)
     row.addWidget(label, 1)
     return box, label, row
+
+
+def augment_layout(box: QGroupBox, form: QFormLayout, reset: QPushButton, note: QLabel) -> None:
+    """The augmentation group's body: its form, the reset button on the right, a note."""
+    layout = QVBoxLayout(box)
+    layout.addLayout(form)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(reset)
+    layout.addLayout(row)
+    layout.addWidget(note)
 
 
 class SplitBox(QGroupBox):
@@ -196,12 +210,17 @@ class SplitBox(QGroupBox):
 class PreviewPage(QWidget):
     """Base of the Preprocess pages of file datasets: settings plus a background preview.
 
-    Subclasses build their widgets, including ``preview_status`` (a label), and implement
+    Subclasses set the class attributes, call :meth:`_start` at the end of ``__init__``,
+    build their widgets in ``_build`` (including ``preview_status``, a label), show a config
+    in ``_show``, react in ``_on_dataset_changed`` / ``_on_model_changed``, and implement
     :meth:`preview_data` (the dataset, or None), :meth:`preview_job` (a callable run in the
     worker), :meth:`show_preview` (its result, on the UI thread) and :meth:`clear_preview`.
     """
 
     empty_text = "Open a dataset on the Data page to preview it here."
+    config_attr = ""  # the config on the state this page edits ("image_preprocess")
+    settings_key = ""  # where it is remembered in QSettings
+    config_cls: type = object
     preview_status: QLabel
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -219,7 +238,55 @@ class PreviewPage(QWidget):
         self._debounce.setInterval(PREVIEW_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh_preview)
 
+    @property
+    def config(self) -> Any:
+        return getattr(self.state, self.config_attr)
+
+    def _start(self) -> None:
+        """Take the remembered settings, build and fill the widgets, follow the state."""
+        saved = load_nested_config(app_settings.current(), self.settings_key, self.config_cls)
+        if saved is not None:
+            setattr(self.state, self.config_attr, saved)
+        self._build()
+        self._show(self.config)
+        state = self.state
+        state.dataset_changed.connect(self._on_dataset_changed)
+        state.model_changed.connect(self._on_model_changed)
+        state.preprocess_changed.connect(self._on_preprocess_changed)
+        state.engine_ready_changed.connect(lambda _ready: self.schedule_preview())
+        self._on_dataset_changed()
+
+    def _save(self) -> None:
+        app_settings.save_dataclass(app_settings.current(), self.settings_key, self.config)
+
+    def reset_augmentation(self) -> None:
+        """Augmentation back to the defaults (the other settings stay)."""
+        self.config.augment = type(self.config.augment)()
+        self._show(self.config)
+        self._save()
+        self._notify()
+        self.schedule_preview()
+
+    def _on_preprocess_changed(self) -> None:
+        """Show changes made elsewhere (this page's own edits change nothing here)."""
+        if not self._updating and not self._emitting:
+            self._show(self.config)
+            self._save()
+            self.schedule_preview()
+
     # -- to implement ------------------------------------------------------------------------
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def _show(self, config: Any) -> None:
+        raise NotImplementedError
+
+    def _on_dataset_changed(self) -> None:
+        raise NotImplementedError
+
+    def _on_model_changed(self) -> None:
+        raise NotImplementedError
+
     def preview_data(self) -> Any:
         raise NotImplementedError
 

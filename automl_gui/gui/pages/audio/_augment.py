@@ -14,13 +14,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from automl_gui.core.preprocess.audio_config import AudioAugmentConfig
 from automl_gui.gui.dialogs.messages import muted_label
-from automl_gui.gui.pages._files_preprocess import strength_row
+from automl_gui.gui.pages._files_preprocess import augment_layout, strength_row
 from automl_gui.gui.widgets.training_settings import dspin, spin
 
 SPEED_NOTE = (
@@ -137,13 +136,7 @@ class AudioAugmentBox(QGroupBox):
         self.reset_button = QPushButton("Reset to defaults")
         self.reset_button.setToolTip("Set the augmentation back to its default strengths.")
         self.speed_note = muted_label(SPEED_NOTE)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        reset_row = QHBoxLayout()
-        reset_row.addStretch(1)
-        reset_row.addWidget(self.reset_button)
-        layout.addLayout(reset_row)
-        layout.addWidget(self.speed_note)
+        augment_layout(self, form, self.reset_button, self.speed_note)
 
     def connect_edits(self, slot: Callable[..., None]) -> None:
         """Call ``slot`` after each change of a control (the sender is the control)."""

@@ -27,10 +27,8 @@ from PySide6.QtWidgets import (
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
     MAX_CLIP_SECONDS,
-    AudioAugmentConfig,
     AudioPreprocessConfig,
 )
-from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._files_preprocess import (
     PreviewPage,
@@ -72,25 +70,16 @@ class AudioPreprocessPage(PreviewPage):
     name = "preprocess"
     title = "Preprocess"
     empty_text = "Open an audio folder on the Data page to preview its clips here."
+    config_attr = "audio_preprocess"
+    settings_key = KEY_AUDIO_PREPROCESS
+    config_cls = AudioPreprocessConfig
+    config: AudioPreprocessConfig
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
         self.preview_path = ""  # the random clip picked (the list's choice wins)
         self.preview: AudioPreview | None = None
-        saved = load_config(app_settings.current())
-        if saved is not None:
-            state.audio_preprocess = saved
-        self._build()
-        self._show(state.audio_preprocess)
-        state.dataset_changed.connect(self._on_dataset_changed)
-        state.preprocess_changed.connect(self._on_preprocess_changed)
-        state.model_changed.connect(self._update_texts)
-        state.engine_ready_changed.connect(lambda _ready: self.schedule_preview())
-        self._on_dataset_changed()
-
-    @property
-    def config(self) -> AudioPreprocessConfig:
-        return self.state.audio_preprocess
+        self._start()
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -383,17 +372,6 @@ class AudioPreprocessPage(PreviewPage):
         if sender not in self.split_box.controls or sender is self.split_box.seed_spin:
             self.schedule_preview()
 
-    def _save(self) -> None:
-        app_settings.save_dataclass(app_settings.current(), KEY_AUDIO_PREPROCESS, self.config)
-
-    def reset_augmentation(self) -> None:
-        """Augmentation back to the defaults (the other settings stay)."""
-        self.config.augment = AudioAugmentConfig()
-        self._show(self.config)
-        self._save()
-        self._notify()
-        self.schedule_preview()
-
     # -- state signals -----------------------------------------------------------------------
     def _on_dataset_changed(self) -> None:
         self.preview_path = ""
@@ -402,12 +380,8 @@ class AudioPreprocessPage(PreviewPage):
         self._update_texts()
         self.schedule_preview()
 
-    def _on_preprocess_changed(self) -> None:
-        """Show changes made elsewhere (this page's own edits change nothing here)."""
-        if not self._updating and not self._emitting:
-            self._show(self.config)
-            self._save()
-            self.schedule_preview()
+    def _on_model_changed(self) -> None:
+        self._update_texts()  # the speed tip follows the network
 
     # -- preview -----------------------------------------------------------------------------
     def _on_clip_chosen(self, *_args: object) -> None:

@@ -10,7 +10,6 @@ that an edit made stale is dropped.
 from __future__ import annotations
 
 import copy
-import json
 from typing import Any
 
 import numpy as np
@@ -39,13 +38,13 @@ from automl_gui.core.preprocess.image_config import (
     AugmentConfig,
     ImagePreprocessConfig,
 )
-from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY etc. kept here
     NOT_READY,
     PREVIEW_DEBOUNCE_MS,
     PreviewPage,
     SplitBox,
+    augment_layout,
     format_bytes,
     load_nested_config,
     pick_samples,
@@ -166,22 +165,16 @@ class ImagePreprocessPage(PreviewPage):
     name = "preprocess"
     title = "Preprocess"
     empty_text = "Open an image folder on the Data page to preview it here."
+    config_attr = "image_preprocess"
+    settings_key = KEY_IMAGE_PREPROCESS
+    config_cls = ImagePreprocessConfig
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
         self._cnn_auto_size: int | None = None  # computed in the background per dataset
         self._size_gen = 0
         self.preview_paths: list[str] = []
-        saved = load_config(app_settings.current())
-        if saved is not None:
-            state.image_preprocess = saved
-        self._build()
-        self._show(state.image_preprocess)
-        state.dataset_changed.connect(self._on_dataset_changed)
-        state.model_changed.connect(self._on_model_changed)
-        state.preprocess_changed.connect(self._on_preprocess_changed)
-        state.engine_ready_changed.connect(lambda _ready: self.schedule_preview())
-        self._on_dataset_changed()
+        self._start()
 
     @property
     def config(self) -> ImagePreprocessConfig:
@@ -252,13 +245,7 @@ class ImagePreprocessPage(PreviewPage):
             "features once and train the new head on them — much faster."
         )
         aug_box = QGroupBox("Augmentation (training only)")
-        aug_layout = QVBoxLayout(aug_box)
-        aug_layout.addLayout(aug_form)
-        reset_row = QHBoxLayout()
-        reset_row.addStretch(1)
-        reset_row.addWidget(self.reset_button)
-        aug_layout.addLayout(reset_row)
-        aug_layout.addWidget(self.speed_note)
+        augment_layout(aug_box, aug_form, self.reset_button, self.speed_note)
 
         split_box = self.split_box = SplitBox(
             "images",
@@ -437,17 +424,6 @@ class ImagePreprocessPage(PreviewPage):
         if 0 < self.size_spin.value() < MIN_IMAGE_SIZE:
             self.size_spin.setValue(MIN_IMAGE_SIZE)
 
-    def _save(self) -> None:
-        app_settings.current().setValue(KEY_IMAGE_PREPROCESS, json.dumps(self.config.to_dict()))
-
-    def reset_augmentation(self) -> None:
-        """Augmentation back to the defaults (the other settings stay)."""
-        self.config.augment = AugmentConfig()
-        self._show(self.config)
-        self._save()
-        self._notify()
-        self.schedule_preview()
-
     # -- state signals -----------------------------------------------------------------------
     def _on_dataset_changed(self) -> None:
         self._cnn_auto_size = None
@@ -477,12 +453,6 @@ class ImagePreprocessPage(PreviewPage):
         self._save()
         if self.effective_size() != before:
             self.schedule_preview()
-
-    def _on_preprocess_changed(self) -> None:
-        """Show changes made elsewhere (this page's own edits change nothing here)."""
-        if not self._updating and not self._emitting:
-            self._show(self.config)
-            self._save()
 
     # -- preview -----------------------------------------------------------------------------
     def new_samples(self) -> None:
