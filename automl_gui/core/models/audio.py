@@ -15,32 +15,393 @@ sharing layers with ``model``, ``unfreeze_top``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from automl_gui.core.models.image_config import ImageModelConfig
-from automl_gui.core.models.images import ImageModel
-from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
+from automl_gui.core.models.images import (
+    CNN_FINAL_SIDE,
+    DISPLAY_NAMES,
+    FAMILIES,
+    MIN_SIZES,
+    ImageModel,
+    build_backbone_model,
+    cnn_plan,
+    cnn_top,
+    conv_blocks,
+)
+from automl_gui.core.preprocess.audio_config import (
+    FEATURES,
+    MAX_SAMPLE_RATE,
+    MIN_SAMPLE_RATE,
+    AudioAugmentConfig,
+    AudioPreprocessConfig,
+)
+
+#: The audio CNN stops halving after this many blocks (long clips: global pooling over time
+#: does the rest), so a 30 s clip does not get a 9-block network.
+CNN_MAX_BLOCKS = 6
+#: BatchNorm momentum of the audio CNN. It trains from scratch, often on tens to hundreds of
+#: clips (a few steps per epoch): with Keras's 0.99 the moving statistics that inference uses
+#: need ~300 steps to settle and a model that fits its batches predicts one class in
+#: evaluation; 0.9 settles in ~30 steps.
+CNN_BN_MOMENTUM = 0.9
+#: Mel bands allowed (the Preprocess page offers far fewer).
+MAX_MELS = 256
+#: Most SpecAugment masks of each kind per clip.
+MAX_MASKS = 10
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """STFT sizes in samples and the front end's output shape."""
+
+    frame_length: int
+    frame_step: int
+    fft_length: int
+    frames: int
+    bands: int
+
+
+def _check_preprocess(preprocess: AudioPreprocessConfig) -> None:
+    rate = int(preprocess.sample_rate)
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise ConfigError(
+            f"Sample rate {rate} Hz is outside {MIN_SAMPLE_RATE:,}–{MAX_SAMPLE_RATE:,} Hz.",
+            "Use e.g. 16,000 Hz.",
+        )
+    if preprocess.features not in FEATURES:
+        raise ConfigError(
+            f"Unknown audio features '{preprocess.features}'.", f"Use one of {', '.join(FEATURES)}."
+        )
+    if not 1 <= int(preprocess.n_mels) <= MAX_MELS:
+        raise ConfigError(
+            f"{preprocess.n_mels} mel bands is out of range.", f"Use 1 to {MAX_MELS} (e.g. 64)."
+        )
+    if preprocess.features == "mfcc" and not 1 <= int(preprocess.n_mfcc) <= int(preprocess.n_mels):
+        raise ConfigError(
+            f"{preprocess.n_mfcc} MFCCs from {preprocess.n_mels} mel bands is not possible.",
+            "Keep between 1 and the number of mel bands coefficients (e.g. 20 of 64).",
+        )
+    if not preprocess.window_ms > 0 or not preprocess.hop_ms > 0:
+        raise ConfigError(
+            f"Window {preprocess.window_ms:g} ms and hop {preprocess.hop_ms:g} ms must be > 0.",
+            "Use e.g. a 25 ms window and a 10 ms hop.",
+        )
+    nyquist = rate / 2.0
+    fmax = float(preprocess.fmax) or nyquist
+    if not 0 <= float(preprocess.fmin) < fmax <= nyquist:
+        raise ConfigError(
+            f"Mel range {preprocess.fmin:g}–{fmax:g} Hz does not fit a {rate:,} Hz sample rate.",
+            f"Use 0 ≤ lowest < highest ≤ {nyquist:g} Hz (highest 0 = half the sample rate).",
+        )
+
+
+def _check_augment(augment: AudioAugmentConfig) -> None:
+    if augment.snr_min_db > augment.snr_max_db:
+        raise ConfigError(
+            f"Noise SNR range {augment.snr_min_db:g}–{augment.snr_max_db:g} dB is reversed.",
+            "Set the lowest SNR below the highest (e.g. 10–40 dB).",
+        )
+    if augment.gain_db < 0 or not 0 <= augment.shift < 1:
+        raise ConfigError(
+            f"Gain ±{augment.gain_db:g} dB / shift {augment.shift:g} is out of range.",
+            "Use a gain of 0 dB or more and a shift from 0 to under 1 (a fraction of the clip).",
+        )
+    masks_ok = 0 <= augment.time_mask <= 1 and 0 <= augment.freq_mask <= 1
+    if not masks_ok or not 0 <= int(augment.masks) <= MAX_MASKS:
+        raise ConfigError(
+            f"SpecAugment masks ({augment.masks} of up to {augment.time_mask:g} of the time "
+            f"and {augment.freq_mask:g} of the bands) are out of range.",
+            f"Use mask widths from 0 to 1 (fractions) and 0 to {MAX_MASKS} masks.",
+        )
+
+
+def _sizes(preprocess: AudioPreprocessConfig, n_samples: int) -> _Sizes:
+    """Validated STFT sizes and output shape (ConfigError for unusable settings)."""
+    _check_preprocess(preprocess)
+    rate = int(preprocess.sample_rate)
+    frame_length = max(2, int(round(rate * float(preprocess.window_ms) / 1000.0)))
+    frame_step = max(1, int(round(rate * float(preprocess.hop_ms) / 1000.0)))
+    fft_length = 1 << (frame_length - 1).bit_length()
+    n = int(n_samples)
+    if n < frame_length:
+        raise ConfigError(
+            f"A clip of {n / rate * 1000:.0f} ms is shorter than one "
+            f"{preprocess.window_ms:g} ms window: no spectrogram frames.",
+            "Use a longer clip length or a shorter window.",
+        )
+    frames = 1 + (n - frame_length) // frame_step
+    mfcc = preprocess.features == "mfcc"
+    bands = int(preprocess.n_mfcc) if mfcc else int(preprocess.n_mels)
+    return _Sizes(frame_length, frame_step, fft_length, frames, bands)
 
 
 def feature_shape(preprocess: AudioPreprocessConfig, n_samples: int) -> tuple[int, int]:
-    """(frames, bands) of the front end's output for clips of ``n_samples``."""
-    raise NotImplementedError
+    """(frames, bands) of the front end's output for clips of ``n_samples``.
+
+    Frames: ``1 + (n_samples - window) // hop`` (no centre padding); bands: ``n_mels`` for
+    log-mel, ``n_mfcc`` for MFCC.
+
+    Raises:
+        ConfigError: unusable settings, or a clip shorter than one window.
+    """
+    sizes = _sizes(preprocess, n_samples)
+    return sizes.frames, sizes.bands
+
+
+def _frontend_layers(preprocess: AudioPreprocessConfig, sizes: _Sizes, n_samples: int) -> Any:
+    """(CropOrPad, [feature layers]) of the front end."""
+    from automl_gui.core.models.audio_layers import MFCC, CropOrPad, LogMelSpectrogram
+
+    crop = CropOrPad(int(n_samples), name="crop_or_pad")
+    features = [
+        LogMelSpectrogram(
+            int(preprocess.sample_rate),
+            sizes.frame_length,
+            sizes.frame_step,
+            sizes.fft_length,
+            int(preprocess.n_mels),
+            fmin=float(preprocess.fmin),
+            fmax=float(preprocess.fmax),
+            name="log_mel",
+        )
+    ]
+    if preprocess.features == "mfcc":
+        features.append(MFCC(int(preprocess.n_mfcc), name="mfcc"))
+    return crop, features
+
+
+def _apply(layers: list[Any], x: Any) -> Any:
+    for layer in layers:
+        x = layer(x)
+    return x
+
+
+def _waveform_input() -> Any:
+    from automl_gui.core import lazy
+
+    return lazy.keras().Input(shape=(None,), dtype="float32", name="waveform")
 
 
 def build_frontend(preprocess: AudioPreprocessConfig, n_samples: int) -> Any:
     """keras.Model: waveforms ``(n, any)`` → features ``(n, frames, bands)`` (crop/pad and
-    log-mel/MFCC; no augmentation, no normalization). Used for band statistics and plots."""
-    raise NotImplementedError
+    log-mel/MFCC; no augmentation, no normalization). Used for band statistics and plots.
+
+    Raises:
+        ConfigError: unusable settings (see :func:`feature_shape`).
+    """
+    from automl_gui.core import lazy
+
+    sizes = _sizes(preprocess, n_samples)
+    crop, features = _frontend_layers(preprocess, sizes, n_samples)
+    inputs = _waveform_input()
+    return lazy.keras().Model(inputs, _apply(features, crop(inputs)), name="audio_frontend")
 
 
 def band_statistics(
     preprocess: AudioPreprocessConfig, n_samples: int, batches: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-band (mean, variance) of the front end's features over ``batches`` (an iterable of
-    waveform arrays/tensors ``(b, n_samples)``, e.g. a capped pass over the training clips)."""
-    raise NotImplementedError
+    waveform arrays/tensors ``(b, n_samples)``, e.g. a capped pass over the training clips).
+
+    Each (frame, band) value counts once; batches are merged exactly (Chan's parallel
+    formula in float64), so the result does not depend on how the clips are batched. A
+    ``(waves, labels)`` tuple is accepted as a batch (a labelled ``tf.data`` dataset).
+
+    Raises:
+        ConfigError: unusable settings.
+        DataError: no clips in ``batches``.
+    """
+    frontend = build_frontend(preprocess, n_samples)
+    count, mean, m2 = 0, None, None
+    for batch in batches:
+        waves = batch[0] if isinstance(batch, (tuple, list)) else batch
+        waves = np.asarray(waves, dtype=np.float32)
+        if waves.ndim != 2 or not len(waves):
+            continue
+        feats = np.asarray(frontend(waves, training=False), dtype=np.float64)
+        values = feats.reshape(-1, feats.shape[-1])
+        n_b, mean_b = len(values), values.mean(axis=0)
+        m2_b = ((values - mean_b) ** 2).sum(axis=0)
+        if mean is None:
+            count, mean, m2 = n_b, mean_b, m2_b
+            continue
+        total = count + n_b
+        delta = mean_b - mean
+        mean = mean + delta * (n_b / total)
+        m2 = m2 + m2_b + delta**2 * (count * n_b / total)
+        count = total
+    if mean is None:
+        raise DataError(
+            "No clips to compute the per-band normalization from.",
+            "Check that the training split has readable clips.",
+        )
+    return mean.astype(np.float32), (m2 / count).astype(np.float32)
+
+
+def _augment_layers(augment: AudioAugmentConfig, seed: int) -> tuple[Any, Any]:
+    """(WaveformAugment or None, SpecAugment or None) for ``augment``."""
+    from automl_gui.core.models.audio_layers import SpecAugment, WaveformAugment
+
+    _check_augment(augment)
+    if not augment.enabled:
+        return None, None
+    wave = None
+    if augment.noise or augment.gain_db > 0 or augment.shift > 0:
+        wave = WaveformAugment(
+            noise=bool(augment.noise),
+            snr_min_db=float(augment.snr_min_db),
+            snr_max_db=float(augment.snr_max_db),
+            gain_db=float(augment.gain_db),
+            shift=float(augment.shift),
+            seed=seed + 400,
+            name="waveform_augment",
+        )
+    spec = None
+    if int(augment.masks) > 0 and (augment.time_mask > 0 or augment.freq_mask > 0):
+        spec = SpecAugment(
+            float(augment.time_mask),
+            float(augment.freq_mask),
+            int(augment.masks),
+            seed=seed + 401,
+            name="spec_augment",
+        )
+    return wave, spec
+
+
+def _training_only(layer: Any, name: str) -> Any:
+    from automl_gui.core.models.image_layers import TrainingOnly
+
+    return TrainingOnly(layer, name=name)
+
+
+def _normalization(sizes: _Sizes, band_mean: Any, band_var: Any) -> Any:
+    from automl_gui.core import lazy
+
+    mean = np.zeros(sizes.bands, np.float32) if band_mean is None else np.asarray(band_mean)
+    var = np.ones(sizes.bands, np.float32) if band_var is None else np.asarray(band_var)
+    mean, var = mean.astype(np.float32).reshape(-1), var.astype(np.float32).reshape(-1)
+    if mean.shape != (sizes.bands,) or var.shape != (sizes.bands,):
+        raise ConfigError(
+            f"The band statistics have {len(mean)}/{len(var)} values for {sizes.bands} bands.",
+            "Compute them again with band_statistics for these feature settings.",
+        )
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(var)) and np.all(var >= 0)):
+        raise ConfigError(
+            "The band statistics hold invalid values (not finite, or a negative variance).",
+            "Compute them again with band_statistics on readable training clips.",
+        )
+    return lazy.keras().layers.Normalization(
+        axis=-1, mean=mean, variance=var, dtype="float32", name="band_norm"
+    )
+
+
+class _Stage:
+    """The shared layers from the waveform to normalized features, and both paths through
+    them: ``plain`` (no augmentation) and ``trained`` (augmentation in ``fit`` only)."""
+
+    def __init__(
+        self,
+        preprocess: AudioPreprocessConfig,
+        n_samples: int,
+        band_mean: Any,
+        band_var: Any,
+        seed: int,
+    ) -> None:
+        self.sizes = _sizes(preprocess, n_samples)
+        self.crop, self.features = _frontend_layers(preprocess, self.sizes, n_samples)
+        self.norm = _normalization(self.sizes, band_mean, band_var)
+        self.wave_aug, self.spec_aug = _augment_layers(preprocess.augment, seed)
+
+    @property
+    def augments(self) -> bool:
+        return self.wave_aug is not None or self.spec_aug is not None
+
+    def plain(self, inputs: Any) -> Any:
+        return self.norm(_apply(self.features, self.crop(inputs)))
+
+    def trained(self, inputs: Any) -> Any:
+        x = self.crop(inputs)
+        if self.wave_aug is not None:
+            x = _training_only(self.wave_aug, "augment_waveform")(x)
+        x = self.norm(_apply(self.features, x))
+        if self.spec_aug is not None:
+            x = _training_only(self.spec_aug, "augment_spectrogram")(x)
+        return x
+
+
+def _check_model_inputs(architecture: str, n_classes: int, config: ImageModelConfig) -> None:
+    if architecture not in FAMILIES:
+        hint = (
+            "Resolve 'auto' to a network first."
+            if architecture == "auto"
+            else f"Use one of {', '.join(FAMILIES)}."
+        )
+        raise ConfigError(f"Unknown audio model '{architecture}'.", hint)
+    if int(n_classes) < 2:
+        raise ConfigError(
+            f"An audio classifier needs at least 2 classes, got {n_classes}.",
+            "Add a folder of clips for each class (two or more classes).",
+        )
+    if not 0.0 <= config.dropout < 1.0:
+        raise ConfigError(f"Dropout {config.dropout} is out of range.", "Use a value in [0, 1).")
+
+
+def audio_cnn_plan(frames: int, bands: int, n_train: int) -> tuple[list[int], list[tuple]]:
+    """(filters per block, pool sizes per block) of the compact audio CNN.
+
+    Like :func:`images.cnn_plan` on the longer side (blocks until it is at most 8, at most
+    ``CNN_MAX_BLOCKS``; base filters 16/32/64 by training clips, doubling, capped at 256),
+    but each axis is halved only while it is longer than 8, so a short axis (few bands) is
+    not pooled away.
+    """
+    _, filters = cnn_plan(max(int(frames), int(bands)), n_train)
+    filters = filters[:CNN_MAX_BLOCKS]
+    pools, sides = [], [int(frames), int(bands)]
+    for _ in filters:
+        pool = tuple(2 if side > CNN_FINAL_SIDE else 1 for side in sides)
+        sides = [side // p for side, p in zip(sides, pool, strict=True)]
+        pools.append(pool)
+    return filters, pools
+
+
+def _build_cnn(stage: _Stage, n_classes: int, config: ImageModelConfig, n_train: int, seed: int):
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+    frames, bands = stage.sizes.frames, stage.sizes.bands
+    inputs = _waveform_input()
+    x = keras.layers.Reshape((frames, bands, 1), name="add_channel")(stage.trained(inputs))
+    filters, pools = audio_cnn_plan(frames, bands, n_train)
+    x = conv_blocks(x, filters, seed, pools, bn_momentum=CNN_BN_MOMENTUM)
+    outputs = cnn_top(x, n_classes, config.dropout, seed)
+    model = keras.Model(inputs, outputs, name="audio_cnn")
+    return ImageModel(model=model, architecture="cnn", image_size=0)
+
+
+def _backbone_stage(stage: _Stage, architecture: str, image_size: int) -> Any:
+    """``input_stage`` for :func:`images.build_backbone_model`: waveform → normalized
+    features → ``SpectrogramImage`` → resized → the backbone's own normalization."""
+    from automl_gui.core.models.audio_layers import SpectrogramImage
+    from automl_gui.core.models.images import _input_stage_layers, _resize_and_convert
+
+    def build() -> tuple[Any, Any, Any]:
+        inputs = _waveform_input()
+        to_image = SpectrogramImage(name="spectrogram_image")
+        before, normalize = _input_stage_layers(image_size, "rgb", architecture)
+
+        def image(features: Any) -> Any:
+            return normalize(_resize_and_convert(before, to_image(features)))
+
+        plain = image(stage.plain(inputs))
+        trained = image(stage.trained(inputs)) if stage.augments else plain
+        return inputs, plain, trained
+
+    return build
 
 
 def build_audio_model(
@@ -64,12 +425,34 @@ def build_audio_model(
     backbone (0 = the network's default, 224 / 299). Returns an ``ImageModel`` (its
     ``image_size`` is the backbone side, or 0 for the CNN).
 
+    The CNN (:func:`audio_cnn_plan`) sees the normalized ``(frames, bands, 1)`` features. A
+    backbone sees them as an image (``SpectrogramImage``: frequency up, time right,
+    ``clip(x * 32 + 128, 0, 255)`` in 3 channels) resized to ``image_size`` and normalized as
+    the network was trained; it starts frozen, ``feature_model`` (waveforms → pooled
+    features, no augmentation) and ``head`` share layers with ``model``. Layers take the
+    global dtype policy (mixed precision) except the front end, normalization, spectrogram
+    image and softmax, which compute in float32.
+
     Raises:
         ConfigError: unknown architecture or feature type, fewer than 2 classes, settings that
             give no spectrogram frames (clip shorter than a window).
         ModelError: the weights file does not fit the network.
     """
-    raise NotImplementedError
+    _check_model_inputs(architecture, n_classes, config)
+    import automl_gui.core.models.audio_layers  # noqa: F401  (registers the custom layers)
+
+    stage = _Stage(preprocess, n_samples, band_mean, band_var, seed)
+    if architecture == "cnn":
+        return _build_cnn(stage, n_classes, config, n_train, seed)
+    side = int(image_size) or int(DEFAULT_SIZES[architecture])
+    if side < MIN_SIZES[architecture]:
+        raise ConfigError(
+            f"{DISPLAY_NAMES[architecture]} needs spectrogram images of at least "
+            f"{MIN_SIZES[architecture]} pixels; the size is {side}.",
+            f"Set the image size to {MIN_SIZES[architecture]} or more (or 0 for automatic).",
+        )
+    build = _backbone_stage(stage, architecture, side)
+    return build_backbone_model(architecture, n_classes, side, config, weights_file, seed, build)
 
 
 def augment_preview(
@@ -82,11 +465,40 @@ def augment_preview(
 ) -> tuple[np.ndarray, np.ndarray]:
     """What augmentation does to ``waves`` (n, n_samples): (augmented waves
     ``(n, count, n_samples)`` for playback, their features with SpecAugment masks applied
-    ``(n, count, frames, bands)`` for the plot). With augmentation off, copies."""
-    raise NotImplementedError
+    ``(n, count, frames, bands)`` for the plot). With augmentation off, copies.
+
+    The same layers the model trains with, called with ``training=True``. Waves of another
+    length are cropped/padded (centred) first. Features are the front end's (log-mel dB or
+    MFCC, not normalized); masked cells show the clip's mean. The waves are clipped to
+    [-1, 1] for playback (the model itself does not clip). ``seed`` makes it repeatable.
+
+    Raises:
+        ConfigError: unusable settings.
+    """
+    sizes = _sizes(preprocess, n_samples)
+    wave_aug, spec_aug = _augment_layers(preprocess.augment, int(seed))
+    data = np.asarray(waves, dtype=np.float32)
+    data = data.reshape(1, -1) if data.ndim == 1 else data
+    n, count = len(data), max(1, int(count))
+    if n == 0:
+        return (
+            np.zeros((0, count, int(n_samples)), np.float32),
+            np.zeros((0, count, sizes.frames, sizes.bands), np.float32),
+        )
+    crop, features = _frontend_layers(preprocess, sizes, n_samples)
+    x = crop(np.repeat(data, count, axis=0))
+    if wave_aug is not None:
+        x = wave_aug(x, training=True)
+    feats = _apply(features, x)
+    if spec_aug is not None:
+        feats = spec_aug(feats, training=True)
+    out_waves = np.clip(np.asarray(x), -1.0, 1.0).reshape(n, count, int(n_samples))
+    out_feats = np.asarray(feats).reshape(n, count, sizes.frames, sizes.bands)
+    return out_waves.astype(np.float32), out_feats.astype(np.float32)
 
 
 __all__ = [
+    "audio_cnn_plan",
     "augment_preview",
     "band_statistics",
     "build_audio_model",

@@ -294,9 +294,16 @@ def cnn_plan(image_size: int, n_train: int) -> tuple[int, list[int]]:
     return blocks, [min(CNN_MAX_FILTERS, base * 2**i) for i in range(blocks)]
 
 
-def conv_blocks(x: Any, filters: list[int], seed: int, pools: list[Any] | None = None) -> Any:
+def conv_blocks(
+    x: Any,
+    filters: list[int],
+    seed: int,
+    pools: list[Any] | None = None,
+    bn_momentum: float = 0.99,
+) -> Any:
     """The compact CNN's body: per block two 3×3 convolutions (no bias) + BatchNorm + ReLU,
     then max pooling by ``pools[b]`` (default 2; a tuple pools the two axes differently).
+    ``bn_momentum``: BatchNorm's moving-average momentum (Keras's default 0.99).
 
     Shared by the image CNN and the audio CNN (``core.models.audio``); layer names
     ``block{b}_conv{c}``, ``block{b}_bn{c}``, ``block{b}_relu{c}``, ``block{b}_pool``.
@@ -315,7 +322,7 @@ def conv_blocks(x: Any, filters: list[int], seed: int, pools: list[Any] | None =
                 kernel_initializer=keras.initializers.HeNormal(seed=seed + k),
                 name=f"block{b}_conv{c}",
             )(x)
-            x = keras.layers.BatchNormalization(name=f"block{b}_bn{c}")(x)
+            x = keras.layers.BatchNormalization(momentum=bn_momentum, name=f"block{b}_bn{c}")(x)
             x = keras.layers.Activation("relu", name=f"block{b}_relu{c}")(x)
             k += 1
         pool = 2 if pools is None else pools[b - 1]
