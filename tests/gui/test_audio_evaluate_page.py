@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import soundfile as sf
 from audio_factory import make_class_folders
 from PySide6.QtCore import Qt
 
@@ -133,7 +134,11 @@ def test_cards_summary_and_confidently_wrong_clips(qtbot, run):
     # the surest mistake is selected and drawn as the model hears it (mono at 8 kHz)
     _wait_drawn(qtbot, browser)
     assert browser.panel.path == first["path"]
-    assert "8 kHz" in browser.panel.waveform.plot.getPlotItem().titleLabel.text
+    seconds = sf.info(first["path"]).duration
+    assert browser.panel.note.text().startswith(f"{seconds:.2f} s, mono at 8 kHz; ")
+    # longer than the model's 1 s? then its centred second is shaded, else it is padded
+    assert browser.panel.note.text().endswith("padded to 1 s for the model")
+    assert browser.panel.window_region is None
     assert browser.panel.spectrogram.shape[1] == 64
 
 
@@ -197,6 +202,27 @@ def test_arrow_keys_move_and_the_latest_clip_is_drawn(qtbot, run):
     assert browser.panel.drawn == expected
     assert browser.panel.title.text().startswith(f"<b>{expected.rsplit('/', 1)[-1]}</b>")
     assert "actual tone, predicted tone" in browser.panel.title.text()
+
+
+def test_the_centred_part_the_model_hears_is_shaded(qtbot, tmp_path):
+    from automl_gui.core.preprocess.audio import load_audio
+
+    run = audio_run(tmp_path / "short", seed=6)
+    run.metadata["clip_seconds"] = 0.25  # shorter than every clip
+    _, page = _page(qtbot, run)
+    page.show_cell(0, 0)
+    panel = page.cell_clips.panel
+    _wait_drawn(qtbot, page.cell_clips)
+    n = len(load_audio(panel.path, RATE))  # as the model gets it: at 8 kHz
+    start = (n - RATE // 4) // 2 / RATE
+    assert panel.window_region.getRegion() == pytest.approx((start, start + 0.25))
+    assert panel.note.text() == (
+        f"{n / RATE:.2f} s, mono at 8 kHz; shaded: the centred 0.25 s the model hears"
+    )
+    page.show_cell(0, 1)  # another clip: one shaded region, not two
+    _wait_drawn(qtbot, page.cell_clips)
+    regions = [i for i in panel.waveform.plot.getPlotItem().items if i is panel.window_region]
+    assert len(regions) == 1
 
 
 def test_a_vanished_clip_says_it_cannot_be_read(qtbot, tmp_path):

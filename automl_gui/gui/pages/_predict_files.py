@@ -266,7 +266,9 @@ class FilesPredicting:
                 table = int(total * TABLE_SHARE)
                 self.split.setSizes([table, 0, total - table])
             self.clip_panel.show()
-            self.clip_panel.set_sample_rate(int((self.bundle.metadata or {}).get("sample_rate", 0)))
+            meta = self.bundle.metadata or {}
+            self.clip_panel.set_sample_rate(int(meta.get("sample_rate") or 0))
+            self.clip_panel.set_clip_seconds(float(meta.get("clip_seconds") or 0))
             frame = self.model.frame
             good = [] if frame is None else self._good_rows(frame)
             if good:

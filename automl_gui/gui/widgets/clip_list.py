@@ -283,6 +283,8 @@ class ClipPanel(QWidget):
 
         super().__init__(parent)
         self.sample_rate = DISPLAY_RATE
+        self.clip_seconds = 0.0  # the model's clip length (its centred window is shaded)
+        self.window_region: Any = None  # pyqtgraph LinearRegionItem over the waveform
         self.path = ""  # the clip shown (or being loaded)
         self.drawn = ""  # the clip whose plots are on screen
         self._worker: Any = None
@@ -290,6 +292,9 @@ class ClipPanel(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.player_bar = PlayerBar(player, shortcut_scope=shortcut_scope or self)
+        self.note = QLabel()  # length, rate, what the model hears
+        self.note.setProperty("role", "muted")
+        self.note.setWordWrap(True)
         self.waveform = WaveformView()
         self.spectrogram = SpectrogramView()
         direction = (
@@ -302,6 +307,7 @@ class ClipPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.player_bar)
+        layout.addWidget(self.note)
         layout.addLayout(plots, 1)
         self.clear()
 
@@ -312,12 +318,26 @@ class ClipPanel(QWidget):
             self.sample_rate = rate
             self.drawn = ""
 
+    def set_clip_seconds(self, seconds: float) -> None:
+        """Shade the centred ``seconds`` of longer clips: what the model hears (0: none)."""
+        seconds = float(seconds) if seconds and float(seconds) > 0 else 0.0
+        if seconds != self.clip_seconds:
+            self.clip_seconds = seconds
+            self.drawn = ""
+
     def clear(self, message: str = "Select a clip to see and play it.") -> None:
         self.path = self.drawn = ""
         self.title.setText(message)
         self.player_bar.clear()
-        self.waveform.clear()
-        self.spectrogram.clear()
+        self._clear_plots()
+
+    def _clear_plots(self, message: str = "") -> None:
+        if self.window_region is not None:
+            self.waveform.plot.removeItem(self.window_region)
+            self.window_region = None
+        self.waveform.clear(message)
+        self.spectrogram.clear(message)
+        self.note.setText("")
 
     def show_clip(self, path: str, caption: str = "") -> None:
         """Show ``path`` with ``caption`` (e.g. "actual dog, predicted cat (97%)"); its plots
@@ -331,8 +351,7 @@ class ClipPanel(QWidget):
         self.player_bar.set_file(path)
         if path == self.drawn:
             return
-        self.waveform.clear("Loading…")
-        self.spectrogram.clear("Loading…")
+        self._clear_plots("Loading…")
         self._load_next()
 
     def show_problem(self, path: str, reason: str) -> None:
@@ -340,8 +359,8 @@ class ClipPanel(QWidget):
         self.path = self.drawn = ""
         self._set_title(str(path), f"can't read: {reason}")
         self.player_bar.clear()
+        self._clear_plots()
         self.waveform.clear("Cannot read this file")
-        self.spectrogram.clear()
         self.loaded.emit(str(path))
 
     def play(self, path: str = "") -> None:
@@ -378,19 +397,47 @@ class ClipPanel(QWidget):
         if path != self.path or rate != self.sample_rate:
             return  # the selection moved on while this one decoded
         wave, db, seconds = result
-        at = rate_text(rate)
         shown = len(wave) / float(rate)
-        cut = f" (first {shown:g} s of {seconds:.1f} s)" if seconds > shown + 1e-6 else ""
-        self.waveform.set_wave(wave, rate, title=f"Waveform, mono at {at}{cut}")
+        note = [f"{seconds:.2f} s, mono at {rate_text(rate)}"]
+        if seconds > shown + 1e-6:
+            note.append(f"the first {shown:g} s drawn")
+        self._clear_plots()
+        window = self._window(seconds, shown)
+        if window is not None:
+            import pyqtgraph as pg
+
+            self.window_region = pg.LinearRegionItem(
+                values=window, movable=False, brush=pg.mkBrush(255, 170, 0, 50)
+            )
+            self.window_region.setToolTip("The centred part of the clip the model hears")
+            note.append(f"shaded: the centred {self.clip_seconds:g} s the model hears")
+        elif self.clip_seconds and seconds < self.clip_seconds:
+            note.append(f"padded to {self.clip_seconds:g} s for the model")
+        self.note.setText("; ".join(note))
+        self.waveform.set_wave(wave, rate)
+        if self.window_region is not None:
+            self.waveform.plot.addItem(self.window_region)
         self.spectrogram.set_spectrogram(db, HOP_MS / 1000.0, max_hz=rate / 2.0)
         self.drawn = path
         self.loaded.emit(path)
 
+    def _window(self, seconds: float, shown: float) -> tuple[float, float] | None:
+        """(start, end) in seconds of the centred crop the model takes from a clip of
+        ``seconds``, when the clip is longer and the crop lies in the ``shown`` part."""
+        rate = self.sample_rate
+        n_clip = int(round(self.clip_seconds * rate))
+        n_full = int(round(seconds * rate))
+        if not n_clip or n_full <= n_clip:
+            return None
+        start = (n_full - n_clip) // 2 / rate  # as crop_or_pad centres it
+        end = start + n_clip / rate
+        return (start, end) if end <= shown + 1e-9 else None
+
     def _on_failed(self, path: str, message: str) -> None:
         if path != self.path:
             return
+        self._clear_plots()
         self.waveform.clear(message)
-        self.spectrogram.clear()
         self.drawn = path
         self.loaded.emit(path)
 
@@ -438,8 +485,10 @@ class ClipBrowser(QWidget):
     def count(self) -> int:
         return self.list.count()
 
-    def set_sample_rate(self, rate: int) -> None:
+    def set_model_input(self, rate: int, clip_seconds: float = 0.0) -> None:
+        """Show clips as the model hears them: at ``rate`` Hz, its centred ``clip_seconds``."""
         self.panel.set_sample_rate(rate)
+        self.panel.set_clip_seconds(clip_seconds)
 
     def wait_idle(self, msecs: int = 10000) -> bool:
         return self.panel.wait_idle(msecs)

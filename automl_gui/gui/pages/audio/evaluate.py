@@ -58,7 +58,10 @@ class AudioEvaluatePage(FilesEvaluatePage):
     def _show_rows(self, view: QWidget, rows: Any, *, arrow: bool) -> list[Any]:
         assert isinstance(view, ClipBrowser)
         if self.run is not None:
-            view.set_sample_rate(int((self.run.metadata or {}).get("sample_rate") or 0))
+            meta = self.run.metadata or {}
+            view.set_model_input(
+                int(meta.get("sample_rate") or 0), float(meta.get("clip_seconds") or 0)
+            )
         paths, columns, tips = clip_rows(rows, self.class_names())
         if not paths:
             view.clear()
