@@ -11,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 from audio_factory import make_class_folders, make_split_folders
 from PySide6.QtCore import QSettings
 
-from automl_gui.core.data.audio import AudioDataset, AudioItem
+from automl_gui.core.data.audio import AudioDataset, AudioItem, scan_audio
 from automl_gui.core.models import audio as audio_models
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess import audio as core_audio
@@ -33,28 +32,15 @@ from automl_gui.gui.widgets.audio_player import shared_player
 
 
 @pytest.fixture
-def settings(tmp_path):
-    return app_settings.use(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
-def state(qtbot, settings):
+def state(qtbot, tmp_path):
+    """A new window's state, with its settings in a fresh file (as a first launch)."""
+    app_settings.use(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     return AppState()
 
 
-def dataset_of(root: Path, layout: str = "class_folders") -> AudioDataset:
-    """An AudioDataset of the clips under ``root`` (durations from their headers, as a scan)."""
-    items = []
-    for f in sorted(root.rglob("*.*")):
-        split = f.parent.parent.name if layout == "split_folders" else None
-        split = {"val": "validation"}.get(split, split)
-        info = sf.info(str(f))
-        items.append(
-            AudioItem(
-                str(f), f.parent.name, split, info.duration, info.samplerate, info.channels, "WAV"
-            )
-        )
-    return AudioDataset(str(root), layout, items, sorted({i.label for i in items}))
+@pytest.fixture
+def settings(state):
+    return app_settings.current()
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +56,9 @@ def folder(tmp_path_factory):
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dataset(folder):
-    return dataset_of(folder)
+    return scan_audio(str(folder))
 
 
 @pytest.fixture
@@ -180,7 +166,7 @@ def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_p
     longer = make_class_folders(
         tmp_path / "long", ("a", "b"), per_class=2, seconds=(2.2, 2.6), formats=("wav",)
     )
-    state.set_audio_dataset(dataset_of(longer))
+    state.set_audio_dataset(scan_audio(str(longer)))
     second = core_audio.auto_clip_seconds(state.audio.durations())
     assert second > expected and prep.clip_spin.text() == f"Auto ({second:g} s)"
     prep.clip_spin.setValue(1.0)  # a set length: every clip of 2.2-2.6 s is cropped
@@ -242,10 +228,10 @@ def test_a_split_folder_disables_the_fractions(prep, state, tmp_path):
     root = make_split_folders(
         tmp_path / "split", ("a", "b"), {"train": 2, "val": 1}, formats=("wav",), rates=(8000,)
     )
-    state.set_audio_dataset(dataset_of(root, "split_folders"))
+    state.set_audio_dataset(scan_audio(str(root)))
     assert not prep.split_box.val_spin.isEnabled() and not prep.split_box.test_spin.isEnabled()
     assert "already split" in prep.split_box.split_note.text()
-    state.set_audio_dataset(dataset_of(root / "train"))
+    state.set_audio_dataset(scan_audio(str(root / "train")))
     assert prep.split_box.val_spin.isEnabled()
 
 

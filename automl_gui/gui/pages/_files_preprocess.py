@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
-from automl_gui.gui.pages._serial_job import SerialJob, join_workers
+from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.training_settings import spin
 from automl_gui.gui.workers import JobWorker
@@ -207,7 +207,7 @@ class SplitBox(QGroupBox):
             )
 
 
-class PreviewPage(QWidget):
+class PreviewPage(BackgroundPage):
     """Base of the Preprocess pages of file datasets: settings plus a background preview.
 
     Subclasses set the class attributes, call :meth:`_start` at the end of ``__init__``,
@@ -224,11 +224,7 @@ class PreviewPage(QWidget):
     preview_status: QLabel
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self._updating = False
-        self._emitting = False
-        self._workers: set[JobWorker] = set()
+        super().__init__(state, parent)
         self._preview_job = SerialJob(self.refresh_preview)
         self._preview_gen = 0
         self._preview_dirty = True
@@ -308,17 +304,6 @@ class PreviewPage(QWidget):
         finally:
             self._emitting = False
 
-    def run_in_background(
-        self, job: Callable[[], Any], on_result: Callable[[Any], None]
-    ) -> JobWorker:
-        """Run ``job()`` in a worker the page joins on close; ``on_result`` gets its value."""
-        worker = JobWorker(lambda _e, _c: job())
-        self._workers.add(worker)
-        worker.finished.connect(on_result)
-        worker.done.connect(lambda w=worker: self._workers.discard(w))
-        worker.start()
-        return worker
-
     def schedule_preview(self) -> None:
         """Refresh the preview ~300 ms after the last call (edits come in bursts)."""
         self._preview_gen += 1  # whatever is computing now is stale
@@ -375,4 +360,4 @@ class PreviewPage(QWidget):
         """Stop the debounce timer and join the background jobs (the window calls it on close)."""
         self._debounce.stop()
         self._preview_job.pending = False
-        return join_workers(self._workers, msecs)
+        return super().wait_idle(msecs)

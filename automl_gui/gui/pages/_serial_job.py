@@ -1,15 +1,56 @@
-"""One background job at a time for a page (a preview, a weights lookup).
+"""Pages that run background jobs: :class:`BackgroundPage` (the state, guards against the
+page's own edits, its workers joined on close) and :class:`SerialJob` (one run at a time of a
+preview or a weights lookup).
 
-A request while the job runs is remembered and made again when it ends: a burst of edits
-starts at most one more run, with the settings as they are by then, instead of piling up
-threads. The page keeps its own generation counter to drop results an edit made stale.
+A request while a serial job runs is remembered and made again when it ends: a burst of
+edits starts at most one more run, with the settings as they are by then, instead of piling
+up threads. The page keeps its own generation counter to drop results an edit made stale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from PySide6.QtWidgets import QWidget
+
+from automl_gui.gui.state import AppState
 from automl_gui.gui.workers import JobWorker
+
+
+class BackgroundPage(QWidget):
+    """A page over ``state`` whose slow work runs in workers it joins in :meth:`wait_idle`.
+
+    ``_updating`` is set while the page fills its widgets (their change signals are then not
+    edits); ``_emitting`` while it notifies the state of its own edit (the echo is ignored).
+    """
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._updating = False
+        self._emitting = False
+        self._workers: set[JobWorker] = set()
+
+    def run_in_background(
+        self, job: Callable[[], Any], on_result: Callable[[Any], None]
+    ) -> JobWorker:
+        """Run ``job()`` in a worker the page joins on close; ``on_result`` gets its value."""
+        worker = JobWorker(lambda _e, _c: job())
+        self._workers.add(worker)
+        worker.finished.connect(on_result)
+        worker.done.connect(lambda w=worker: self._workers.discard(w))
+        worker.start()
+        return worker
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Cancel the page's workers and wait for each (the window calls this on close);
+        False when one did not end in time."""
+        ok = True
+        for worker in list(self._workers):
+            worker.cancel()
+            ok = worker.wait(msecs) and ok
+        return ok
 
 
 class SerialJob:
@@ -43,13 +84,3 @@ class SerialJob:
         if self.pending:
             self.pending = False
             self._again()
-
-
-def join_workers(workers: set[JobWorker], msecs: int) -> bool:
-    """Cancel ``workers`` and wait for each (a page's ``wait_idle`` when the window closes);
-    False when one did not end in time."""
-    ok = True
-    for worker in list(workers):
-        worker.cancel()
-        ok = worker.wait(msecs) and ok
-    return ok

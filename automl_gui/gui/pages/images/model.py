@@ -33,7 +33,7 @@ from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
-from automl_gui.gui.pages._serial_job import SerialJob, join_workers
+from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import (
@@ -150,7 +150,7 @@ def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
     return text
 
 
-class ImageModelPage(QWidget):
+class ImageModelPage(BackgroundPage):
     """Step 3 for image folders: network, pretrained weights, fine-tuning, training.
 
     Subclasses for other kinds of files change the class attributes below and, where Auto
@@ -174,11 +174,7 @@ class ImageModelPage(QWidget):
     publish_auto = True  # tell the state what Auto resolves to (the Preprocess page's size)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self._updating = False
-        self._emitting = False
-        self._workers: set[JobWorker] = set()
+        super().__init__(state, parent)
         self._lookup = SerialJob(self.check_weights)
         self._lookup_gen = 0
         self.weights_status: dict[str, dict[str, Any]] | None = None
@@ -576,4 +572,4 @@ class ImageModelPage(QWidget):
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Join the weights lookup (the window calls this when it closes)."""
         self._lookup.pending = False
-        return join_workers(self._workers, msecs)
+        return super().wait_idle(msecs)
