@@ -238,3 +238,28 @@ def test_another_kind_of_model_hides_the_clip_panel(qtbot, run, folder):
     page._set_bundle(Bundle(model=None, metadata={"kind": "images", "class_names": ["a"]}), "x")
     page._refresh()
     assert page.open_button.text() == "Open images…" and not page.clip_panel.isVisible()
+
+
+def test_an_exported_audio_model_loads_and_predicts_like_the_trained_one(
+    qtbot, run, folder, tmp_path
+):
+    from automl_gui.core.export.bundle import save_bundle
+    from automl_gui.core.preprocess.audio import load_clips
+
+    save_bundle(run.model, dict(run.metadata), {}, tmp_path / "bundle")
+    page = PredictPage(AppState())
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    page.show()
+    assert page.accept_drop(str(folder)) is False  # no model yet
+    with qtbot.waitSignal(page.model_loaded, timeout=60_000):
+        page.load_model(str(tmp_path / "bundle"))
+    qtbot.waitUntil(lambda: page.open_button.isEnabled(), timeout=10_000)
+    assert page.is_audio_model() and page.open_button.text() == "Open clips…"
+    assert "Open clips" in page.info.text() and "loaded from" in page.model_label.text()
+
+    clip = sorted(str(p) for p in (folder / "chirp").iterdir())[0]
+    frame = _predict(qtbot, page, [clip])
+    got = frame[[f"probability_{c}" for c in CLASSES]].to_numpy(float)
+    expected = run.model.predict(load_clips([clip], RATE, int(RATE * SECONDS)), verbose=0)
+    assert np.allclose(got, expected, atol=1e-5)
+    assert page.source_path == clip and page.clip_panel.path == clip
