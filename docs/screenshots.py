@@ -97,12 +97,11 @@ def main() -> int:
     window.start_training()
     wait_for(lambda: window.state.training_active)
     shots = 0
+    halfway = max(1, window.state.training.epochs // 2)  # plots with something on them
     while window.state.training_active:
         wait_for(lambda: True)
-        loop = QEventLoop()
-        QTimer.singleShot(1500, loop.quit)
-        loop.exec()
-        if shots == 0:
+        pause(500)
+        if shots == 0 and len(window.train_page.plots.epoch_points("loss")) >= halfway:
             window.go_to("train")
             window.grab().save(str(out / "4_train_running.png"))
             shots += 1
@@ -114,10 +113,12 @@ def main() -> int:
     if media:  # show the files of the largest mistake cell, as a user would click
         page_eval = window.media_pages[kind]["evaluate"]
         matrix = window.state.run.report["confusion_matrix"]
-        cells = [(v, a, p) for a, row in enumerate(matrix) for p, v in enumerate(row) if a != p]
-        if cells:
-            _, a, p = max(cells)
-            page_eval.show_cell(a, p)
+        # the largest mistake cell, else (no mistakes) the largest correct one
+        cells = [
+            (a != p and v > 0, v, a, p) for a, row in enumerate(matrix) for p, v in enumerate(row)
+        ]
+        _, _, a, p = max(cells)
+        page_eval.show_cell(a, p)
         pause(2000)
     window.grab().save(str(out / "5_evaluate.png"))
     page = window.pages["predict"]

@@ -9,7 +9,7 @@ seed so the folder is reproducible: ``.venv/bin/python packaging/make_audio_samp
 - tick: trains of short clicks, 4-14 per second.
 
 Each clip has its own pitch, loudness (-24 to -3 dBFS peak), onset and length of the event,
-and a background (faint noise, mains hum or a distant babble of tones) at 12-35 dB below it,
+and a background (noise, mains hum or a babble of tones) from 3 dB (loud) to 30 dB (faint) below it,
 so whistle and siren, or hiss and tick at low levels, are not told apart by loudness alone.
 File → Open Audio Sample then shows the whole audio workflow in a minute or two on a CPU.
 """
@@ -114,10 +114,10 @@ def synth(label: str, rng: np.random.Generator) -> np.ndarray:
     n = int(SECONDS * RATE)
     t = np.arange(n) / RATE
     event = _event(label, rng, t)
-    length = int(rng.uniform(0.4, 1.0) * n)
+    length = int(rng.uniform(0.25, 1.0) * n)
     event = event * _envelope(n, int(rng.integers(0, n - length + 1)), length, int(0.02 * RATE))
     rms = float(np.sqrt(np.mean(event[event != 0] ** 2))) if np.any(event) else 1.0
-    snr_db = rng.uniform(12, 35)
+    snr_db = rng.uniform(3, 30)
     x = event / rms + _background(rng, t) * 10 ** (-snr_db / 20)
     peak_db = rng.uniform(-24, -3)
     x = x / max(1e-9, float(np.max(np.abs(x)))) * 10 ** (peak_db / 20)
