@@ -25,10 +25,10 @@ from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.models.images import (
     CNN_FINAL_SIDE,
     DISPLAY_NAMES,
-    FAMILIES,
     MIN_SIZES,
     ImageModel,
     build_backbone_model,
+    check_architecture,
     cnn_plan,
     cnn_top,
     conv_blocks,
@@ -335,13 +335,7 @@ class _Stage:
 
 
 def _check_model_inputs(architecture: str, n_classes: int, config: ImageModelConfig) -> None:
-    if architecture not in FAMILIES:
-        hint = (
-            "Resolve 'auto' to a network first."
-            if architecture == "auto"
-            else f"Use one of {', '.join(FAMILIES)}."
-        )
-        raise ConfigError(f"Unknown audio model '{architecture}'.", hint)
+    check_architecture(architecture, "audio")
     if int(n_classes) < 2:
         raise ConfigError(
             f"An audio classifier needs at least 2 classes, got {n_classes}.",

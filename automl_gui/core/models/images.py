@@ -120,14 +120,16 @@ class ImageModel:
         return n
 
 
-def _check_architecture(architecture: str) -> None:
+def check_architecture(architecture: str, kind: str = "image") -> None:
+    """ConfigError unless ``architecture`` is one of ``FAMILIES`` (``kind`` names the data in
+    the message: "image", "audio")."""
     if architecture not in FAMILIES:
         hint = (
             "Resolve 'auto' to a network first."
             if architecture == "auto"
             else f"Use one of {', '.join(FAMILIES)}."
         )
-        raise ConfigError(f"Unknown image model '{architecture}'.", hint)
+        raise ConfigError(f"Unknown {kind} model '{architecture}'.", hint)
 
 
 def _median_side(sizes: dict[str, Any]) -> float | None:
@@ -149,7 +151,7 @@ def auto_image_size(architecture: str, sizes: dict[str, Any] | None = None) -> i
     ``sizes`` are the image size statistics (``ImageDataset.size_stats()``): the shorter of
     ``sizes["width"]["median"]`` and ``sizes["height"]["median"]`` decides.
     """
-    _check_architecture(architecture)
+    check_architecture(architecture)
     if architecture in DEFAULT_SIZES:
         return int(DEFAULT_SIZES[architecture])
     side = _median_side(sizes) if sizes else None
@@ -166,7 +168,7 @@ def auto_fine_tune_layers(architecture: str, n_train: int) -> int:
     mixed9–mixed10: 18); from 2,000 the last two stages (ResNet50 conv4+conv5: 29;
     InceptionV3 mixed4–mixed10: 64). The CNN trains all its layers: 0.
     """
-    _check_architecture(architecture)
+    check_architecture(architecture)
     for minimum, layers in FINE_TUNE_TIERS.get(architecture, ()):
         if n_train >= minimum:
             return layers
@@ -176,7 +178,7 @@ def auto_fine_tune_layers(architecture: str, n_train: int) -> int:
 def _check_inputs(
     architecture: str, n_classes: int, image_size: int, preprocess: ImagePreprocessConfig
 ) -> None:
-    _check_architecture(architecture)
+    check_architecture(architecture)
     if int(n_classes) < 2:
         raise ConfigError(
             f"An image classifier needs at least 2 classes, got {n_classes}.",
