@@ -4,8 +4,10 @@
                      [--time-budget SECONDS] [--seed N]
     automl-gui train FOLDER [--model auto|cnn|resnet50|inceptionv3] [--weights PATH]
                      [--fine-tune-layers N] [--image-size N] [--augment/--no-augment] ...
+    automl-gui train AUDIO_FOLDER [--sample-rate HZ] [--clip-seconds S] [--features
+                     log-mel|mfcc] [--n-mels N] [--model ...] [--augment/--no-augment] ...
     automl-gui predict MODEL DATA [--out FILE.csv]          (a table)
-    automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images)
+    automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images or audio clips)
     automl-gui export MODEL --format keras|savedmodel --out PATH
     automl-gui info
 
@@ -50,11 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser(
         "train",
-        help="train a model on a table (CSV/TSV/Parquet) or a folder of images",
-        description="Train on a table, or on images: a folder with one subfolder per class, "
-        "a folder split into train/ val/ test/, or a CSV of image paths and labels.",
+        help="train a model on a table (CSV/TSV/Parquet) or a folder of images or audio clips",
+        description="Train on a table, or on images or audio clips (WAV, FLAC, OGG, MP3): a "
+        "folder with one subfolder per class, a folder split into train/ val/ test/, or a CSV "
+        "of file paths and labels.",
     )
-    train.add_argument("data", help="the table file, image folder or image CSV")
+    train.add_argument("data", help="the table file, or the image/audio folder or CSV")
     train.add_argument("--target", help="target column of a table (default: a good guess)")
     train.add_argument(
         "--task",
@@ -66,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--model",
         default="auto",
-        help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images)",
+        help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images, "
+        "audio: on spectrograms)",
     )
     train.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 100)")
     train.add_argument("--batch-size", type=_positive_int, help="batch size (default: auto)")
@@ -79,46 +83,67 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the output folder if it exists"
     )
     train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
-    images = train.add_argument_group("images")
-    images.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
-    images.add_argument(
+    files = train.add_argument_group("images and audio")
+    files.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
+    files.add_argument(
         "--weights-folder", help="folder searched first for pretrained weights files"
     )
-    images.add_argument(
+    files.add_argument(
         "--no-download", action="store_true", help="never download missing pretrained weights"
     )
-    images.add_argument(
+    files.add_argument(
         "--fine-tune-layers",
         type=_fine_tune_layers,
         default=-1,
         help="backbone layers to fine-tune after the head: N, 0 (head only) or auto (default)",
     )
-    images.add_argument(
+    files.add_argument(
         "--fine-tune-epochs", type=_positive_int, help="epochs of fine-tuning (default 10)"
     )
-    images.add_argument(
-        "--image-size", type=_image_size, help="square input size (default: from the model)"
-    )
-    images.add_argument(
-        "--color-mode", choices=["rgb", "grayscale"], default="rgb", help="default rgb"
-    )
-    images.add_argument(
+    files.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="random flips, rotation, zoom, shifts, contrast, brightness while training "
-        "(default on; off lets backbones train the head on cached features, much faster)",
+        help="random changes while training: flips, rotation, zoom, shifts, contrast, "
+        "brightness (images); noise, gain, time shift, time/frequency masks (audio). Default "
+        "on; off lets backbones train the head on cached features, much faster",
     )
+    files.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep decoded images (clips) in memory after one epoch",
+    )
+    images = train.add_argument_group("images")
     images.add_argument(
-        "--cache", action="store_true", help="keep decoded images in memory after one epoch"
+        "--image-size", type=_image_size, help="square input size (default: from the model)"
     )
+    images.add_argument("--color-mode", choices=["rgb", "grayscale"], help="default rgb")
+    audio = train.add_argument_group("audio")
+    audio.add_argument(
+        "--sample-rate",
+        type=_sample_rate,
+        metavar="HZ",
+        help="clips are mixed to mono and resampled to this rate in Hz (default 16000); the "
+        "model then takes waveforms at this rate",
+    )
+    audio.add_argument(
+        "--clip-seconds",
+        type=_clip_seconds,
+        metavar="SECONDS",
+        help="clip length: longer clips are cropped, shorter ones padded "
+        "(default 0 = auto, the 95th percentile of the durations)",
+    )
+    audio.add_argument(
+        "--features", choices=["log-mel", "mfcc"], help="spectrogram features (default log-mel)"
+    )
+    audio.add_argument("--n-mels", type=_n_mels, metavar="N", help="mel bands (default 64)")
 
     predict = sub.add_parser("predict", help="predict with a trained model")
     predict.add_argument("model", help="a model folder (or its model.keras)")
     predict.add_argument(
         "data",
         nargs="+",
-        help="a table; for an image model: image files and/or folders (searched recursively)",
+        help="a table; for an image or audio model: files and/or folders (searched recursively)",
     )
     predict.add_argument("--out", help="output CSV (default: <data>_predictions.csv here)")
     predict.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -161,26 +186,37 @@ def main(argv: list[str] | None = None) -> int:
 def _train(args: argparse.Namespace) -> int:
     from automl_gui.core.data.detect import detect_kind
 
-    if detect_kind(args.data) == "images":
-        return _train_images(args)
+    kind = detect_kind(args.data)
+    if kind in _FILE_OPTIONS:
+        return _train_files(args, kind)
     return _train_table(args)
 
 
-def _train_images(args: argparse.Namespace) -> int:
-    from automl_gui.core.data.images import scan_images
-    from automl_gui.core.export.bundle import save_bundle
-    from automl_gui.core.images_pipeline import train_images
-    from automl_gui.core.models.image_config import ImageModelConfig
-    from automl_gui.core.models.registry import resolve
-    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
-    from automl_gui.core.train.config import TrainConfig
+#: options that only fit one kind of folder (argparse destinations)
+_FILE_OPTIONS = {
+    "images": ("image_size", "color_mode"),
+    "audio": ("sample_rate", "clip_seconds", "features", "n_mels"),
+}
+_FOLDER_WORDS = {"images": ("an image", "images"), "audio": ("an audio", "clips")}
 
-    arch = resolve(args.model, "images")
+
+def _check_file_options(args: argparse.Namespace, kind: str, arch: str) -> None:
+    """ConfigError for options that do not fit an image/audio folder or the model chosen."""
+    folder = _FOLDER_WORDS[kind][0]
     if args.target:
         raise ConfigError(
-            "--target is for tables; an image folder's classes are its subfolders.",
+            f"--target is for tables; {folder} folder's classes are its subfolders.",
             "Leave out --target.",
         )
+    for other, names in _FILE_OPTIONS.items():
+        given = [n for n in names if other != kind and getattr(args, n, None) is not None]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            raise ConfigError(
+                f"{flag} is for {_FOLDER_WORDS[other][0]} folder, but {args.data} is "
+                f"{folder} folder.",
+                f"Leave out {flag}.",
+            )
     if args.weights and arch not in ("resnet50", "inceptionv3"):
         raise ConfigError(
             "--weights needs --model resnet50 or --model inceptionv3.",
@@ -188,19 +224,62 @@ def _train_images(args: argparse.Namespace) -> int:
         )
     if args.weights and not Path(args.weights).expanduser().is_file():
         raise ConfigError(f"The weights file {args.weights} does not exist.", "Check the path.")
-    out = Path(args.out) if args.out else _default_run_dir(args.data)
-    _refuse_existing(out, args.overwrite, "--out")
 
-    cancel = CancelToken()
+
+def _file_job(args: argparse.Namespace, kind: str, seed: int) -> tuple[Any, Any, Any]:
+    """(scan function, preprocessing settings from the options, train function)."""
+    if kind == "images":
+        from automl_gui.core.data.images import scan_images
+        from automl_gui.core.images_pipeline import train_images
+        from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+
+        pre = ImagePreprocessConfig(
+            image_size=args.image_size or 0,
+            color_mode=args.color_mode or "rgb",
+            seed=seed,
+            cache=args.cache,
+        )
+        return scan_images, pre, train_images
+    from automl_gui.core.audio_pipeline import train_audio
+    from automl_gui.core.data.audio import scan_audio
+    from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+
+    pre = AudioPreprocessConfig(seed=seed, cache=args.cache)
+    for name in _FILE_OPTIONS["audio"]:
+        if getattr(args, name) is not None:
+            setattr(pre, name, getattr(args, name))
+    return scan_audio, pre, train_audio
+
+
+def _interruptible(cancel: CancelToken, job: Any, *args: Any, **kwargs: Any) -> Any:
+    """``job(*args, **kwargs, cancel=cancel)`` with Ctrl+C setting ``cancel``."""
     previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     try:
-        dataset = scan_images(args.data, on_event=_printer(args), cancel=cancel)
+        return job(*args, **kwargs, cancel=cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _train_files(args: argparse.Namespace, kind: str) -> int:
+    """Train on an image or audio folder (or CSV); writes the bundle and test predictions."""
+    from automl_gui.core.export.bundle import save_bundle
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.models.registry import resolve
+    from automl_gui.core.train.config import TrainConfig
+
+    arch = resolve(args.model, kind)
+    _check_file_options(args, kind, arch)
+    out = Path(args.out) if args.out else _default_run_dir(args.data)
+    _refuse_existing(out, args.overwrite, "--out")
+    seed = 42 if args.seed is None else args.seed
+    scan, preprocess, train = _file_job(args, kind, seed)
+
+    cancel = CancelToken()
+    dataset = _interruptible(cancel, scan, args.data, on_event=_printer(args))
     counts = dataset.class_counts()
     _say(
         args,
-        f"Data: {len(dataset):,} images in {len(counts)} classes ("
+        f"Data: {len(dataset):,} {_FOLDER_WORDS[kind][1]} in {len(counts)} classes ("
         + ", ".join(f"{k} {v:,}" for k, v in list(counts.items())[:8])
         + (" …" if len(counts) > 8 else "")
         + ").",
@@ -212,10 +291,6 @@ def _train_images(args: argparse.Namespace) -> int:
     if len(dataset.bad_files) > 10:
         _say(args, f"warning: … and {len(dataset.bad_files) - 10} more broken files skipped")
 
-    seed = 42 if args.seed is None else args.seed
-    preprocess = ImagePreprocessConfig(
-        image_size=args.image_size or 0, color_mode=args.color_mode, seed=seed, cache=args.cache
-    )
     preprocess.augment.enabled = bool(args.augment)
     model_config = ImageModelConfig(
         architecture=arch,
@@ -234,19 +309,16 @@ def _train_images(args: argparse.Namespace) -> int:
     plan = _plan(force_cpu=args.cpu)
     _say(args, f"Device: {plan.device_label} ({plan.reason}).")
 
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-    try:
-        run = train_images(
-            dataset,
-            preprocess,
-            model_config,
-            training,
-            plan=plan,
-            on_event=_printer(args),
-            cancel=cancel,
-        )
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    run = _interruptible(
+        cancel,
+        train,
+        dataset,
+        preprocess,
+        model_config,
+        training,
+        plan=plan,
+        on_event=_printer(args),
+    )
     if run.result.stopped_reason == "cancelled":
         _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
     path = save_bundle(
@@ -331,15 +403,12 @@ def _predict(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path.cwd() / default_name
     _refuse_existing(out, args.overwrite, "--out")
     bundle = load_bundle(args.model)
-    if bundle.kind == "images":
-        from automl_gui.core.images_pipeline import predict_images
-
-        cancel = CancelToken()
-        previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-        try:
-            frame = predict_images(bundle, list(args.data), cancel=cancel)
-        finally:
-            signal.signal(signal.SIGINT, previous)
+    if bundle.kind in _FILE_OPTIONS:
+        if bundle.kind == "images":
+            from automl_gui.core.images_pipeline import predict_images as predict
+        else:
+            from automl_gui.core.audio_pipeline import predict_audio as predict
+        frame = _interruptible(CancelToken(), predict, bundle, list(args.data))
         failed = int((frame["error"] != "").sum())
         atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
         print(f"Wrote {len(frame) - failed:,} predictions to {out}")
@@ -414,15 +483,11 @@ def _read_tabular(path: str) -> Any:
     from automl_gui.core.data.tabular import read_table
 
     kind = detect_kind(path)
-    if kind == "images":
-        raise DataError(
-            f"{path} holds images, but this model was trained on a table.",
-            "Give it a CSV, TSV or Parquet file, or use an image model.",
-        )
     if kind != "tabular":
+        what = {"images": "images", "audio": "audio clips"}.get(kind, f"{kind} data")
         raise DataError(
-            f"{path} is a folder of {kind}; this version trains on tables and images.",
-            "Give a table or an image folder. Audio datasets come in a later release.",
+            f"{path} holds {what}, but this model was trained on a table.",
+            "Give it a CSV, TSV or Parquet file, or use an image or audio model.",
         )
     return read_table(path)
 
@@ -514,12 +579,39 @@ def _fine_tune_layers(text: str) -> int:
     return value
 
 
+def _ranged(kind: type, noun: str, low: float, high: float, unit: str = ""):
+    """An argparse type: ``kind`` between ``low`` and ``high`` (inclusive)."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be between {low:g}{unit} and {high:g}{unit}, got {value:g}{unit}"
+            )
+        return value
+
+    return parse
+
+
+def _sample_rate(text: str) -> int:
+    from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+
+    return _ranged(int, "a whole number of Hz", MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, " Hz")(text)
+
+
+def _clip_seconds(text: str) -> float:
+    from automl_gui.core.preprocess.audio_config import MAX_CLIP_SECONDS
+
+    return _ranged(float, "a number of seconds", 0, MAX_CLIP_SECONDS, " s")(text)
+
+
+_n_mels = _ranged(int, "a whole number", 8, 256)
+
+
 def _image_size(text: str) -> int:
     from automl_gui.core.preprocess.image_config import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
 
-    value = _positive_int(text)
-    if not MIN_IMAGE_SIZE <= value <= MAX_IMAGE_SIZE:
-        raise argparse.ArgumentTypeError(
-            f"must be between {MIN_IMAGE_SIZE} and {MAX_IMAGE_SIZE}, got {value}"
-        )
-    return value
+    return _ranged(int, "a whole number", MIN_IMAGE_SIZE, MAX_IMAGE_SIZE)(text)
