@@ -8,6 +8,7 @@ AudioRun as the pipeline makes them; predictions go through the real ``predict_a
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -28,17 +29,18 @@ SECONDS = 0.5
 BROKEN = ("empty.wav", "page.mp3", "cut.flac")
 
 
-def tiny_model():
-    """Waveform (any length) → 3 probabilities: a strided convolution, pooling, softmax."""
+def tiny_model(n_classes: int = len(CLASSES), seed: int = 3):
+    """Waveform (any length) → class probabilities: a strided convolution, pooling, softmax
+    (also the export dialog's test model)."""
     from automl_gui.core import lazy
 
     keras = lazy.keras()
-    keras.utils.set_random_seed(3)
+    keras.utils.set_random_seed(seed)
     inputs = keras.Input((None,), name="waveform")
     x = keras.layers.Reshape((-1, 1))(inputs)
     x = keras.layers.Conv1D(4, 16, strides=8, activation="relu")(x)
     x = keras.layers.GlobalAveragePooling1D()(x)
-    outputs = keras.layers.Dense(len(CLASSES), activation="softmax")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax")(x)
     return keras.Model(inputs, outputs)
 
 
@@ -201,16 +203,15 @@ def test_progress_and_cancel_with_escape(qtbot, run, folder, monkeypatch):
 
     started = threading.Event()
 
-    def slow_predict(bundle, paths, *, on_event=None, cancel=None, batch_size=32):
+    def blocked_until_cancelled(bundle, paths, *, on_event=None, cancel=None, **_options):
         on_event(Progress("predict", 0.4, "Predicted 4/10"))
         started.set()
-        for _ in range(1000):  # until cancelled (10 s at most)
-            if cancel.cancelled:
-                raise CancelledError()
-            threading.Event().wait(0.01)
-        raise AssertionError("never cancelled")
+        deadline = time.monotonic() + 10
+        while not cancel.cancelled and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise CancelledError()
 
-    monkeypatch.setattr(pipeline, "predict_audio", slow_predict)
+    monkeypatch.setattr(pipeline, "predict_audio", blocked_until_cancelled)
     page = _page(qtbot, run)
     page.accept_drop(str(folder))
     qtbot.waitUntil(lambda: page.busy.value() == 400, timeout=10_000)

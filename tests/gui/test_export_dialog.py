@@ -166,19 +166,13 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
     """A tiny waveform model (no training) exported from the dialog: the reload check runs on
     the run's sample waveforms and the reloaded model answers clips of any length alike."""
     from audio_factory import make_class_folders
+    from test_audio_predict import tiny_model  # tests/gui is on the path, as for all here
 
-    from automl_gui.core import lazy
     from automl_gui.core.audio_pipeline import AudioRun
     from automl_gui.core.preprocess.audio import load_clips
     from automl_gui.core.train.trainer import TrainResult
 
-    keras = lazy.keras()
-    keras.utils.set_random_seed(2)
-    inputs = keras.Input((None,), name="waveform")
-    x = keras.layers.Reshape((-1, 1))(inputs)
-    x = keras.layers.Conv1D(4, 16, strides=8, activation="relu")(x)
-    x = keras.layers.GlobalAveragePooling1D()(x)
-    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(x))
+    model = tiny_model(n_classes=2, seed=2)
     clips = make_class_folders(tmp_path / "clips", ("tone", "noise"), 2, rates=(8000,))
     paths = sorted(str(p) for p in clips.rglob("*.*"))
     samples = load_clips(paths, 8000, 4000)
