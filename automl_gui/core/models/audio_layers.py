@@ -9,9 +9,11 @@ Why not ``keras.layers.MelSpectrogram``: its output is (bands, frames), and its 
 floor is taken from the maximum over the whole *batch*, so a clip's features (and so its
 prediction) would depend on the other clips it is batched with. ``LogMelSpectrogram`` computes
 the STFT as one strided convolution with a constant windowed-DFT kernel: plain Keras ops
-(backend-neutral), float32 under mixed precision, and nothing an exporter (SavedModel, TFLite,
-ONNX) has to special-case, unlike an FFT op. It equals ``tf.signal.stft`` (periodic Hann, FFT of
-the next power of two, no centre padding) to float32 rounding.
+(backend-neutral), float32 under mixed precision, and no FFT op for an exporter to map (a
+SavedModel converted to TFLite with builtin ops only gives the same predictions, clips of any
+length). It equals ``tf.signal.stft`` (periodic Hann, FFT of the next power of two, no centre
+padding) to float32 rounding; on a CPU it costs about 3× the FFT (≈0.8 ms per 1 s clip at
+16 kHz on a loaded 2-core machine), small next to decoding and the network.
 
 The fixed matrices (DFT, mel filterbank, DCT) are rebuilt from the layer's config when a model
 is loaded, so they are not stored as weights. Every layer computes in float32.
