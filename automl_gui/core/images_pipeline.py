@@ -32,7 +32,6 @@ from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 
-MAX_SAMPLE_IMAGES = 8
 __all__ = [
     "CONFIDENTLY_WRONG",
     "ImageRun",

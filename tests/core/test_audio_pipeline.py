@@ -139,6 +139,46 @@ def test_export_reloads_and_compares_on_raw_waveforms(run, tmp_path, fmt):
     assert (tmp_path / f"export-{fmt}" / "samples.npy").is_file()
 
 
+@pytest.mark.slow  # ~25 s: the one run of a pretrained backbone on spectrograms
+def test_backbone_on_spectrograms_trains_in_two_phases(folder, tmp_path, monkeypatch):
+    """ResNet50 (weights file saved here, spectrograms resized to 32 px to stay quick): the
+    head on cached features, then fine-tuning; the metadata records the spectrogram side."""
+    from image_factory import save_legacy_notop_weights
+
+    from automl_gui.core import lazy
+    from automl_gui.core.events import PhaseChanged
+    from automl_gui.core.models.image_config import DEFAULT_SIZES
+
+    monkeypatch.setitem(DEFAULT_SIZES, "resnet50", 32)
+    keras = lazy.keras()
+    weights_file = save_legacy_notop_weights(
+        keras.applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3)),
+        tmp_path / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    )
+    events: list = []
+    result = train_audio(
+        scan_audio(str(folder)),
+        _pre(clip_seconds=0.5),
+        ImageModelConfig(
+            architecture="resnet50",
+            weights_path=str(weights_file),
+            fine_tune_layers=2,
+            fine_tune_epochs=1,
+        ),
+        TrainConfig(epochs=1, batch_size=16, early_stopping=False),
+        on_event=events.append,
+    )
+    assert [e.phase for e in events if isinstance(e, PhaseChanged)] == ["head", "fine-tune"]
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1]
+    assert any(isinstance(e, Log) and "cached backbone features" in e.message for e in events)
+    assert result.phases == [("head", 0), ("fine-tune", 1)]
+    meta = result.metadata
+    assert meta["architecture"] == "resnet50" and meta["image_size"] == 32
+    assert meta["training_result"]["fine_tuned_layers"] == 2
+    again = np.asarray(result.model.predict(result.samples, verbose=0))
+    assert np.allclose(again, np.array(meta["sample_predictions"]), atol=1e-5)
+
+
 def test_predict_audio_lists_broken_files_with_reasons(run, folder, tmp_path):
     result = run[0]
     extra = tmp_path / "more"
