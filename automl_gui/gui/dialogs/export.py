@@ -295,6 +295,15 @@ class ExportDialog(QDialog):
         self.result_label.setText(text)
         self.result_label.setStyleSheet(_OK_STYLE if ok else _BAD_STYLE)
         self.result_label.show()
+        self._grow_to_fit()
+
+    def _grow_to_fit(self) -> None:
+        """Make room for wrapped text at the current width (never shrinks what the user
+        made bigger): a top-level layout does not grow for a label that wraps to more lines."""
+        layout = self.layout()
+        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def result_text(self) -> str:
         """The result panel's text (tests)."""
