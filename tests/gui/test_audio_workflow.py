@@ -13,8 +13,13 @@ import numpy as np
 from audio_factory import make_class_folders, write_truncated
 from PySide6.QtCore import QSettings
 
-from automl_gui.core.preprocess.audio import load_clips
+from automl_gui.core.errors import DataError
+from automl_gui.core.models.weights import WeightsMissingError
+from automl_gui.core.preprocess.audio import auto_clip_seconds, load_clips
+from automl_gui.gui.dialogs.weights import WeightsDialog
 from automl_gui.gui.main_window import MainWindow
+from automl_gui.gui.pages.train import TrainPage
+from automl_gui.gui.state import AppState
 
 CLASSES = ("tone", "chirp", "click")
 RATE = 8000
@@ -48,6 +53,9 @@ def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
     for name in ("data", "preprocess", "model", "evaluate"):
         assert window.hosts[name].currentWidget() is window.audio_pages[name]
     qtbot.waitUntil(lambda: st.engine_ready, timeout=120_000)
+
+    auto = auto_clip_seconds(st.audio.durations())
+    assert f"{auto:g} s (auto)" in window.train_page.summary.text()
 
     # what a user sets on the Preprocess and Model steps
     assert window.go_to("preprocess") and window.go_to("model")
@@ -99,3 +107,45 @@ def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
     columns = [f"probability_{c}" for c in sorted(CLASSES)]
     assert np.allclose(good[columns].to_numpy(float), expected, atol=1e-4)
     qtbot.waitUntil(lambda: page.worker is None, timeout=10_000)
+
+
+def test_missing_backbone_weights_offer_the_audio_cnn(qtbot, tmp_path, monkeypatch):
+    """Train ▸ Start with ResNet50 and no weights here: the dialog's "train from scratch"
+    switches the audio model (not the image one) to the CNN and starts again."""
+    root = make_class_folders(tmp_path / "s", CLASSES[:2], per_class=2, formats=("wav",))
+    from automl_gui.core.data.audio import scan_audio
+
+    state = AppState()
+    state.set_audio_dataset(scan_audio(str(root)))
+    state.set_engine_ready(True, None)
+    state.audio_model.architecture = "resnet50"
+    state.image_model.architecture = "inceptionv3"
+    page = TrainPage(state)
+    qtbot.addWidget(page)
+    assert "ResNet50" in page.summary.text() and "4 clips, 2 classes" in page.summary.text()
+    started: list[str] = []
+
+    def fake_job(self):
+        arch = self.state.audio_model.architecture
+        started.append(arch)
+
+        def job(on_event, cancel):
+            if arch == "resnet50":
+                raise WeightsMissingError("ResNet50 weights are not on this computer.", "")
+            raise DataError("Stop here.", "")
+
+        return job
+
+    def choose_scratch(dialog):
+        dialog.choice = "scratch"
+        return 1
+
+    monkeypatch.setattr(TrainPage, "_media_job", fake_job)
+    monkeypatch.setattr(WeightsDialog, "exec", choose_scratch)
+    with qtbot.waitSignal(state.run_finished, timeout=30_000):
+        page.start_training()
+    qtbot.waitUntil(lambda: len(started) == 2 and not page.is_training(), timeout=30_000)
+    assert started == ["resnet50", "cnn"]
+    assert state.audio_model.architecture == "cnn"
+    assert state.image_model.architecture == "inceptionv3"
+    assert "Stop here." in page.error_banner.text

@@ -189,7 +189,11 @@ class TrainPage(QWidget):
         arch = model_config.architecture
         model = "Auto" if arch == "auto" else MODEL_FAMILIES.get(arch, {}).get("name", arch)
         if st.kind == "audio":
-            clip = f"{preprocess.clip_seconds:g} s" if preprocess.clip_seconds else "auto length"
+            from automl_gui.core.preprocess.audio import auto_clip_seconds
+
+            clip = f"{preprocess.clip_seconds:g} s"
+            if not preprocess.clip_seconds:
+                clip = f"{auto_clip_seconds(ds.durations()):g} s (auto)"
             bands = f"{preprocess.n_mels} bands" if preprocess.features == "log-mel" else ""
             bands = bands or f"{preprocess.n_mfcc} coefficients"
             parts.append(f"<b>Model</b> {model}")
