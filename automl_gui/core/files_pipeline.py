@@ -8,19 +8,30 @@ evaluate on the test split → metadata and sample inputs for the export check.
 
 What differs between media lives in a :class:`Media` adapter (``images_pipeline.ImageMedia``,
 ``audio_pipeline.AudioMedia``): how files become batches, how the network is built, what the
-metadata records and the words used in messages ("images", "clips").
+metadata records and the words used in messages ("images", "clips"). The run and the adapter
+are in ``_files_run``; prediction (listing, checking, streaming files through a model) is in
+``_files_predict``; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import DataError
+from automl_gui.core._files_predict import (
+    KIND_INPUTS,
+    KIND_MODELS,
+    KIND_WORDS,
+    check_bundle_kind,
+    collect_files,
+    predict_dataset,
+    predict_files,
+    prediction_frame,
+)
+from automl_gui.core._files_run import CONFIDENTLY_WRONG, NAMES, FilesRun, Media
 from automl_gui.core.events import (
     BatchEnd,
     CancelToken,
@@ -35,155 +46,29 @@ from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 
 MAX_SAMPLES = 8
-CONFIDENTLY_WRONG = 24
-NAMES = {"cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
 BACKBONES = ("resnet50", "inceptionv3")
 CPU_BACKBONE_BATCH = 32
 CPU_CNN_BATCH = 64
-#: what each kind of model takes, for "trained on X, not on Y" messages
-KIND_WORDS = {"tabular": "a table", "images": "images", "audio": "audio clips"}
-KIND_INPUTS = {
-    "tabular": "Give it a table (CSV, TSV or Parquet)",
-    "images": "Give it image files (.jpg .png .bmp .gif .webp) or folders",
-    "audio": "Give it audio files (.wav .flac .ogg .mp3) or folders",
-}
-KIND_MODELS = {"tabular": "a table model", "images": "an image model", "audio": "an audio model"}
-
-
-@dataclass
-class FilesRun:
-    """A finished training run of a classifier on files (images or audio clips).
-
-    Args:
-        model: serving keras.Model (decoded files → probabilities).
-        metadata: ``kind``, ``task``, ``class_names``, ``architecture``, the media's input
-            settings, settings, metrics, versions.
-        report: ``evaluate_classification`` report (metrics, ``per_class``,
-            ``confusion_matrix``, ``class_names``).
-        history: per-epoch values of both phases, one list per key.
-        result: the last phase's TrainResult.
-        test_predictions: DataFrame with ``path``, ``actual``, ``prediction``, ``confidence``
-            and ``probability_<class>`` per test file.
-        diagnosis: over/underfitting diagnosis or None.
-        notices: sentences for the user.
-        phases: ``[(phase name, first epoch index)]`` in order (e.g. head at 0, fine-tune at 10).
-        samples: a few test inputs (model input arrays) whose predictions are stored in
-            metadata; export reloads the model and compares on them.
-    """
-
-    model: Any
-    metadata: dict[str, Any]
-    report: dict[str, Any]
-    history: dict[str, list[float]]
-    result: Any
-    test_predictions: Any
-    diagnosis: Any = None
-    notices: list[str] = field(default_factory=list)
-    phases: list[tuple[str, int]] = field(default_factory=list)
-    samples: np.ndarray | None = None
-
-    @property
-    def task(self) -> str:
-        return self.metadata["task"]
-
-    @property
-    def kind(self) -> str:
-        return str(self.metadata.get("kind", ""))
-
-    @property
-    def bundle(self) -> Any:
-        from automl_gui.core.export.bundle import Bundle
-
-        return Bundle(
-            model=self.model,
-            metadata=self.metadata,
-            path=None,
-            report=self.report,
-            samples=self.samples,
-        )
-
-    def confidently_wrong(self, n: int = CONFIDENTLY_WRONG) -> Any:
-        """The ``n`` wrong test predictions with the highest confidence (DataFrame rows)."""
-        df = self.test_predictions
-        wrong = df[df["actual"] != df["prediction"]]
-        return wrong.sort_values("confidence", ascending=False).head(n)
-
-    def cell(self, actual: str, predicted: str) -> Any:
-        """Test rows of one confusion-matrix cell."""
-        df = self.test_predictions
-        return df[(df["actual"] == actual) & (df["prediction"] == predicted)]
-
-
-class Media:
-    """What the shared job needs to know about one kind of file (subclass per medium).
-
-    Attributes:
-        kind: metadata ``kind`` ("images", "audio").
-        noun, one: the files in messages ("images"/"image", "clips"/"clip").
-        run_class: the FilesRun subclass returned.
-        preprocess: the medium's preprocessing settings (``to_dict``, ``cache``).
-        dataset: the scanned dataset (``root``, ``layout``, ``items``, ``bad_files``,
-            ``notices``).
-    """
-
-    kind = "files"
-    noun = "files"
-    one = "file"
-    run_class: type[FilesRun] = FilesRun
-    #: "auto" picks a pretrained backbone only when training runs on a GPU
-    backbone_needs_gpu = False
-    #: the log line when "auto" finds no backbone weights
-    auto_cnn_message = (
-        "Auto: a compact CNN trained from scratch (no pretrained ResNet50/InceptionV3 "
-        "weights on this computer; see models/pretrained/README.md to add them)."
-    )
-
-    def __init__(self, dataset: Any, preprocess: Any) -> None:
-        self.dataset = dataset
-        self.preprocess = preprocess
-
-    # -- overridden per medium ------------------------------------------------------------
-    def split(self) -> Any:
-        """Train/validation/test items (``.train``, ``.validation``, ``.test``, ``.labels()``,
-        ``.class_names``, ``.notices``)."""
-        raise NotImplementedError
-
-    def prepare(self, architecture: str, job: Any) -> None:
-        """Decide the input settings once the network is known (image size; clip length and
-        band statistics). ``job`` has ``paths["train"]``, ``on_event`` and ``cancel``."""
-
-    def make_dataset(
-        self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
-    ) -> Any:
-        """A streaming ``tf.data`` of ``(inputs, labels)`` batches; undecodable files skipped.
-
-        ``options``: ``shuffle``, ``training`` (random crops and such), ``seed``, ``cache``
-        (all off by default).
-        """
-        raise NotImplementedError
-
-    def load_samples(self, paths: list[str]) -> np.ndarray:
-        """Model inputs for a few files (the export check's samples)."""
-        raise NotImplementedError
-
-    def build(
-        self, architecture: str, n_classes: int, model_config: ImageModelConfig, **options: Any
-    ) -> Any:
-        """An ``ImageModel`` (model, backbone, feature_model, head, unfreeze_top);
-        ``options``: ``n_train``, ``weights_file``, ``seed``."""
-        raise NotImplementedError
-
-    def describe(self, architecture: str) -> str:
-        """What was built, for the log ("Compact CNN at 64×64 (rgb)")."""
-        return NAMES.get(architecture, architecture)
-
-    @property
-    def augment_active(self) -> bool:
-        return bool(self.preprocess.augment.active)
-
-    def metadata(self, architecture: str, built: Any) -> dict[str, Any]:
-        """Medium-specific metadata keys (input size, the input contract sentence...)."""
-        return {}
+__all__ = [
+    "BACKBONES",
+    "CONFIDENTLY_WRONG",
+    "KIND_INPUTS",
+    "KIND_MODELS",
+    "KIND_WORDS",
+    "NAMES",
+    "FilesRun",
+    "Media",
+    "batch_size_for",
+    "cached_features",
+    "check_bundle_kind",
+    "collect_files",
+    "predict_files",
+    "prediction_frame",
+    "predict_dataset",
+    "resolve_architecture",
+    "train_files",
+    "train_isolated",
+]
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -284,59 +169,6 @@ def cached_features(
     if not feats:
         return np.zeros((0, int(feature_model.outputs[0].shape[-1])), np.float32), np.zeros(0)
     return np.concatenate(feats), np.concatenate(ys)
-
-
-def prediction_frame(paths: list[str], proba: np.ndarray, names: list[str]) -> Any:
-    """``path, prediction, confidence, probability_<class>...`` for predicted files."""
-    import pandas as pd
-
-    pred = proba.argmax(axis=1) if len(proba) else np.zeros(0, int)
-    frame = pd.DataFrame(
-        {
-            "path": paths,
-            "prediction": np.asarray(names, dtype=object)[pred] if len(proba) else [],
-            "confidence": proba.max(axis=1).astype("float64") if len(proba) else [],
-        }
-    )
-    for c, name in enumerate(names):
-        frame[f"probability_{name}"] = proba[:, c].astype("float64")
-    return frame
-
-
-MakeDataset = Callable[..., Any]  # (paths, labels, batch_size) -> tf.data of (inputs, labels)
-
-
-def predict_dataset(
-    model: Any,
-    make_dataset: MakeDataset,
-    paths: list[str],
-    batch: int,
-    cancel: CancelToken | None,
-    on_event: EventCallback | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities, index into ``paths``) for the files that decode (others skipped).
-
-    ``make_dataset(paths, labels, batch)`` streams ``(inputs, labels)`` in order; the labels
-    given are the files' indices, so skipped files are known.
-    """
-    idx = np.arange(len(paths), dtype="int32")
-    ds = make_dataset(paths, idx, batch)
-    outs: list[np.ndarray] = []
-    kept: list[np.ndarray] = []
-    done = 0
-    for x, i in ds:
-        if cancel is not None:
-            cancel.raise_if_cancelled()
-        outs.append(np.asarray(model(x, training=False), dtype=np.float32))
-        kept.append(np.asarray(i))
-        done += len(kept[-1])
-        if on_event is not None:
-            message = f"Predicted {done:,}/{len(paths):,}"
-            emit(on_event, Progress("predict", done / max(1, len(paths)), message))
-    if not outs:
-        n_out = int(model.outputs[0].shape[-1])
-        return np.zeros((0, n_out), np.float32), np.zeros(0, "int32")
-    return np.concatenate(outs), np.concatenate(kept)
 
 
 def offset_events(
@@ -726,99 +558,3 @@ def _train_in_child(
     run.model.save(model_path)
     run.model = None
     return run
-
-
-# -- files to predict -------------------------------------------------------------------------
-def collect_files(
-    paths: list[str],
-    walker: Any,
-    check: Callable[[list[str]], list[Any]],
-    *,
-    extensions: tuple[str, ...],
-    noun: str,
-    hint: str,
-) -> tuple[list[str], list[Any], int]:
-    """Files among ``paths`` (folders recursed by ``walker``, the dataset scan's ``Walker``:
-    hidden skipped, other files counted), checked with ``check`` (results: a reason string for
-    a broken file), sorted.
-
-    Returns (good paths, ``BadFile`` for broken ones, other files ignored).
-
-    Raises:
-        DataError: a path does not exist, or nothing usable was found.
-    """
-    import os
-
-    from automl_gui.core.data.images import BadFile
-
-    candidates: list[str] = []
-    for raw in paths:
-        path = os.path.abspath(os.path.expanduser(raw))
-        if not os.path.lexists(path):
-            raise DataError(f"'{raw}' does not exist.", "Check the path.")
-        if os.path.isdir(path):
-            candidates.extend(walker.files_under(path))
-        elif path.lower().endswith(extensions):
-            candidates.append(path)
-        else:
-            walker.other += 1
-    candidates = sorted(dict.fromkeys(candidates))
-    good: list[str] = []
-    bad: list[Any] = []
-    for path, checked in zip(candidates, check(candidates), strict=True):
-        if isinstance(checked, str):
-            bad.append(BadFile(path, checked))
-        else:
-            good.append(path)
-    if not good and not bad:
-        raise DataError(f"No {noun} files found in what was given.", hint)
-    return good, bad, walker.other
-
-
-# -- prediction -------------------------------------------------------------------------------
-def check_bundle_kind(bundle: Any, kind: str) -> None:
-    """DataError when ``bundle`` was not trained on ``kind`` (the message says on what)."""
-    if bundle.kind == kind:
-        return
-    trained = KIND_WORDS.get(bundle.kind, f"'{bundle.kind}' data")
-    raise DataError(
-        f"This model was trained on {trained}, not on {KIND_WORDS.get(kind, kind)}.",
-        f"{KIND_INPUTS.get(bundle.kind, 'Give it the data it was trained on')}, or choose "
-        f"{KIND_MODELS.get(kind, 'another model')}.",
-    )
-
-
-def predict_files(
-    bundle: Any,
-    good: list[str],
-    bad: list[Any],
-    make_dataset: MakeDataset,
-    *,
-    noun: str,
-    batch_size: int = 32,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> Any:
-    """DataFrame ``path, prediction, confidence, probability_<class>..., error`` for the
-    checked files ``good`` (broken ones in ``bad``: ``BadFile``), sorted by path.
-
-    Files that fail to decode, and ``bad``, get an empty prediction and the reason in
-    ``error``.
-    """
-    import pandas as pd
-
-    names = list(bundle.class_names or [])
-    emit(on_event, Progress("predict", 0.0, f"Predicting {len(good):,} {noun}…"))
-    proba, index = predict_dataset(bundle.model, make_dataset, good, batch_size, cancel, on_event)
-    df = prediction_frame([good[int(i)] for i in index], proba, names)
-    df["error"] = ""
-    decoded = {int(i) for i in index}
-    failed = [(p, "could not be decoded") for k, p in enumerate(good) if k not in decoded]
-    failed += [(b.path, b.reason) for b in bad]
-    if failed:
-        rows = pd.DataFrame({"path": [p for p, _ in failed], "error": [r for _, r in failed]})
-        rows["prediction"] = ""
-        df = pd.concat([df, rows], ignore_index=True)  # probabilities become NaN
-    df = df.sort_values("path", kind="stable", ignore_index=True)
-    emit(on_event, Progress("predict", 1.0, "Done."))
-    return df
