@@ -82,7 +82,9 @@ def main() -> int:
     wait_for(lambda: st.preprocess is not None or st.images is not None or st.audio is not None)
     kind = st.kind
     media = kind in ("images", "audio")  # thumbnails, clip plots and previews load lazily
-    if kind == "audio":  # show a clip's waveform and spectrogram, as a user would click
+    if kind == "audio":  # a clip's waveform and spectrogram, as a user would click them
+        names = st.audio.class_names
+        window.audio_data_page.show_class(names[min(1, len(names) - 1)])
         window.audio_data_page.select_clip(0)
     for name in ("data", "preprocess", "model"):
         window.go_to(name)

@@ -43,7 +43,7 @@ def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
     assert window.train_page.start_blocker() == "Open a dataset first (File → Open Dataset…)."
 
     monkeypatch.setattr(
-        "automl_gui.gui.main_window.QFileDialog.getExistingDirectory",
+        "automl_gui.gui._opening.QFileDialog.getExistingDirectory",
         lambda *_args: str(root),
     )
     with qtbot.waitSignal(st.dataset_changed, timeout=60_000):

@@ -370,7 +370,7 @@ def test_audio_menu_entries_and_welcome_button(qtbot, make_window, monkeypatch):
         chosen.append((caption, folder))
         return str(app_settings.audio_sample_path())
 
-    monkeypatch.setattr("automl_gui.gui.main_window.QFileDialog.getExistingDirectory", fake_dialog)
+    monkeypatch.setattr("automl_gui.gui._opening.QFileDialog.getExistingDirectory", fake_dialog)
     w.action_open_audio_folder.trigger()
     assert chosen and chosen[0][0] == "Open audio folder"
     assert opened[-1] == str(app_settings.audio_sample_path())
