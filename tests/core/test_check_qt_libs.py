@@ -86,14 +86,15 @@ def test_not_root_prints_exact_sudo_command(mod, monkeypatch, capsys):
     assert "libxcb-cursor.so.0" in err
 
 
-def test_root_installs_missing_packages(mod, monkeypatch):
-    monkeypatch.setattr(mod, "ldconfig_output", lambda: _all_but(mod, "libxkbcommon-x11-0"))
+@pytest.mark.parametrize("package", ["libxkbcommon-x11-0", "libpulse0"])
+def test_root_installs_missing_packages(mod, monkeypatch, package):
+    monkeypatch.setattr(mod, "ldconfig_output", lambda: _all_but(mod, package))
     monkeypatch.setattr(mod, "_is_root", lambda: True)
     monkeypatch.setattr(mod.shutil, "which", lambda name: "/usr/bin/" + name)
     apt = _Recorder([0])
     monkeypatch.setattr(mod, "_apt", apt)
     assert mod.main(["--install"]) == 0
-    assert apt.calls == [["apt-get", "install", "-y", "libxkbcommon-x11-0"]]
+    assert apt.calls == [["apt-get", "install", "-y", package]]
 
 
 def test_root_install_failure_updates_index_and_retries(mod, monkeypatch):
@@ -141,13 +142,3 @@ def test_missing_pulseaudio_is_named_as_needed_for_sound(mod, monkeypatch, capsy
     assert "sound playback (QtMultimedia) that are missing: libpulse.so.0" in err
     assert "window system plugin (xcb) that are missing: libEGL.so.1" in err
     assert "sudo apt-get install -y libegl1 libpulse0" in err
-
-
-def test_root_installs_pulseaudio_with_the_rest(mod, monkeypatch):
-    monkeypatch.setattr(mod, "ldconfig_output", lambda: _all_but(mod, "libpulse0"))
-    monkeypatch.setattr(mod, "_is_root", lambda: True)
-    monkeypatch.setattr(mod.shutil, "which", lambda name: "/usr/bin/" + name)
-    apt = _Recorder([0])
-    monkeypatch.setattr(mod, "_apt", apt)
-    assert mod.main(["--install"]) == 0
-    assert apt.calls == [["apt-get", "install", "-y", "libpulse0"]]
