@@ -206,14 +206,15 @@ class TrainingPlots(QWidget):
         self._phases.append((event.phase, event.epoch))
         self._add_marker(event.epoch, event.phase, PHASE_COLOR)
 
-    def mark_overfitting(self, epoch: int) -> None:
-        """Draw (or move) the "overfitting" marker at 0-based ``epoch``."""
+    def mark_overfitting(self, epoch: int | None) -> None:
+        """Draw (or move) the "overfitting" marker at 0-based ``epoch``; None removes it."""
         if self.overfitting_epoch == epoch:
             return
         if self.overfitting_epoch is not None:
             self._remove_markers("overfitting")
         self.overfitting_epoch = epoch
-        self._add_marker(epoch + 1, "overfitting", OVERFIT_COLOR)
+        if epoch is not None:
+            self._add_marker(epoch + 1, "overfitting", OVERFIT_COLOR)
 
     def set_best_epoch(self, epoch: int | None) -> None:
         """Force the best-epoch marker (0-based), e.g. from ``TrainResult.best_epoch``."""
