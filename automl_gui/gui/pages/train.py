@@ -402,6 +402,8 @@ class TrainPage(QWidget):
     def show_diagnosis(self, diagnosis: Any) -> None:
         """Show (or hide, for None) the overfitting/underfitting banner."""
         self._last_diagnosis = diagnosis
+        if diagnosis is None or diagnosis.kind != "overfitting":
+            self.plots.mark_overfitting(None)  # a finding the later epochs took back
         if diagnosis is None:
             self.diagnosis_banner.dismiss()
             return
