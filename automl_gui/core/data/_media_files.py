@@ -115,7 +115,9 @@ class Walker:
         now = time.monotonic()
         if now - self._last >= PROGRESS_INTERVAL:
             self._last = now
-            message = f"Finding {self._plural}… {self._found:,} found"
+            message = f"Finding {self._plural}…"
+            if self._found:
+                message += f" {self._found:,} found"
             emit(self._on_event, Progress("scan", None, message))
 
 
