@@ -126,3 +126,13 @@ def test_still_improving_only_when_the_limit_cut_a_falling_loss_short():
     flat = {"loss": [0.5] * 20, "val_loss": [0.6] * 14 + [0.599] * 6}
     assert still_improving(flat, "completed") is None  # converged: < 1 % better
     assert still_improving({"val_loss": [1.0, 0.9, 0.8]}, "completed") is None  # too short
+
+
+def test_still_improving_is_not_said_when_every_validation_example_is_already_right():
+    from automl_gui.core.train.diagnostics import still_improving
+
+    falling = {"val_loss": [0.5 / (i + 1) for i in range(20)]}
+    perfect = {**falling, "val_accuracy": [0.9] * 10 + [1.0] * 10}
+    assert still_improving(perfect, "completed") is None
+    almost = {**falling, "val_accuracy": [0.9] * 10 + [1.0] * 9 + [0.95]}
+    assert still_improving(almost, "completed") is not None  # one wrong in the last epochs

@@ -190,6 +190,10 @@ STILL_IMPROVING_WINDOW = 5
 STILL_IMPROVING_MIN_GAIN = 0.01  # relative drop of the best val loss over the last epochs
 
 
+#: validation accuracy at which "still improving" is not worth telling (nothing left to fix)
+PERFECT_ACCURACY = 0.999
+
+
 def still_improving(
     history: Mapping[str, Sequence[float]], stopped_reason: str
 ) -> Diagnosis | None:
@@ -208,6 +212,9 @@ def still_improving(
     recent = min(val[n - STILL_IMPROVING_WINDOW :])
     if before <= 0 or (before - recent) / before < STILL_IMPROVING_MIN_GAIN:
         return None
+    accuracy = [v for v in _clean(history.get("val_accuracy") or []) if math.isfinite(v)]
+    if accuracy and min(accuracy[-STILL_IMPROVING_WINDOW:]) >= PERFECT_ACCURACY:
+        return None  # every validation example right: more epochs only sharpen the confidence
     limit = "the time budget" if stopped_reason == "time_budget" else "the epoch limit"
     return Diagnosis(
         kind="still_improving",
