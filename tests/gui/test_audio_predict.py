@@ -120,7 +120,7 @@ def test_dropped_folder_with_broken_clips_lists_them_and_plays_the_rest(
     frame = _predict(qtbot, page, [str(folder)])
     assert len(frame) == 9 + len(BROKEN) == page.model.rowCount()  # notes.txt ignored
     shown = page.model.frame
-    assert list(shown.columns[:4]) == ["path", "prediction", "error", "confidence"]
+    assert list(shown.columns[:4]) == ["path", "prediction", "confidence", "error"]
     assert {f"probability_{c}" for c in CLASSES} <= set(shown.columns)
 
     errors = frame["error"].fillna("").astype(str)

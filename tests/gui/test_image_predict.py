@@ -110,7 +110,7 @@ def test_dropped_folder_is_classified_with_broken_files_listed(qtbot, run, folde
     assert len(frame) == 12 + len(BROKEN) == page.model.rowCount()  # hidden/other ignored
 
     shown = page.model.frame
-    assert list(shown.columns[:3]) == ["path", "prediction", "error"]  # reasons in sight
+    assert list(shown.columns[:4]) == ["path", "prediction", "confidence", "error"]  # in sight
     assert {f"probability_{c}" for c in CLASSES} | {"error"} <= set(shown.columns)
 
     errors = frame["error"].fillna("").astype(str)

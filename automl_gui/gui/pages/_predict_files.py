@@ -140,10 +140,11 @@ def broken_count(frame: Any) -> int:
 
 
 def shown_frame(frame: Any) -> Any:
-    """The columns in reading order: path, prediction, the error (only when some file failed:
-    the reasons next to the names, else the empty column goes last), confidence, then the
-    probabilities."""
-    first = ["path", "prediction", *(["error"] if broken_count(frame) else []), "confidence"]
+    """The columns in reading order: path, prediction, confidence, the error (only when some
+    file failed: the reasons next to the answers, else the empty column goes last), then the
+    probabilities. Confidence comes before the (capped but wide) error column so it stays in
+    sight beside the side panel."""
+    first = ["path", "prediction", "confidence", *(["error"] if broken_count(frame) else [])]
     first = [c for c in first if c in frame.columns]
     first += [c for c in frame.columns if c.startswith("probability_")]
     return frame[first + [c for c in frame.columns if c not in first]]
