@@ -64,7 +64,7 @@ def _check_rate(sample_rate: int) -> int:
     return rate
 
 
-def _decode(path: str, sample_rate: int) -> np.ndarray:
+def _decode(path: str, sample_rate: int, max_seconds: float | None = None) -> np.ndarray:
     """Decode, mix down and resample; lets soundfile's/soxr's own errors through.
 
     Both libraries release the GIL while they work (cffi calls; soxr's C core), so threads
@@ -73,7 +73,12 @@ def _decode(path: str, sample_rate: int) -> np.ndarray:
     import soundfile as sf
     import soxr
 
-    data, rate = sf.read(path, dtype="float32", always_2d=True)
+    if max_seconds is None:
+        data, rate = sf.read(path, dtype="float32", always_2d=True)
+    else:
+        with sf.SoundFile(path) as f:
+            rate = f.samplerate
+            data = f.read(int(max_seconds * rate), dtype="float32", always_2d=True)
     wave = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
     if rate != sample_rate and len(wave):
         wave = soxr.resample(wave, rate, sample_rate, quality="HQ")
@@ -83,8 +88,9 @@ def _decode(path: str, sample_rate: int) -> np.ndarray:
     return np.clip(wave, -1.0, 1.0, out=wave)
 
 
-def load_audio(path: str, sample_rate: int) -> np.ndarray:
-    """One clip as float32 mono at ``sample_rate`` (whole length).
+def load_audio(path: str, sample_rate: int, max_seconds: float | None = None) -> np.ndarray:
+    """One clip as float32 mono at ``sample_rate`` (whole length, or only its first
+    ``max_seconds``: an hour-long recording shown in a plot is never decoded whole).
 
     Mono is the mean of the channels; a different rate is converted with soxr's high-quality
     band-limited resampler (anti-aliased when downsampling). Samples are clipped to [-1, 1].
@@ -95,7 +101,7 @@ def load_audio(path: str, sample_rate: int) -> np.ndarray:
     """
     rate = _check_rate(sample_rate)
     try:
-        return _decode(str(path), rate)
+        return _decode(str(path), rate, max_seconds)
     except (RuntimeError, OSError, ValueError, TypeError, EOFError) as exc:
         missing = not os.path.exists(str(path))
         reason = "file not found" if missing else f"not a readable audio file ({exc})"

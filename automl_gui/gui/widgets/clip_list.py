@@ -250,11 +250,15 @@ def audio_model_details(meta: dict[str, Any]) -> str:
 def load_clip_view(path: str, sample_rate: int) -> tuple[Any, Any, float]:
     """(wave, log-mel dB (frames, bands), seconds) of a clip as the model hears it: mono at
     ``sample_rate``, cut at ``MAX_DISPLAY_SECONDS``. Raises DataError for a broken file."""
+    import soundfile as sf
+
     from automl_gui.core.preprocess.audio import load_audio, log_mel_display
 
-    wave = load_audio(path, sample_rate)
-    seconds = len(wave) / float(sample_rate)
-    wave = wave[: int(MAX_DISPLAY_SECONDS * sample_rate)]
+    wave = load_audio(path, sample_rate, max_seconds=MAX_DISPLAY_SECONDS)
+    try:
+        seconds = float(sf.info(path).duration)
+    except (RuntimeError, OSError, ValueError):  # decoded above, so this is rare
+        seconds = len(wave) / float(sample_rate)
     db = log_mel_display(wave, sample_rate, n_mels=N_MELS, hop_ms=HOP_MS)
     return wave, db, seconds
 
