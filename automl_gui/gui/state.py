@@ -62,40 +62,34 @@ class AppState(QObject):
         self.engine_process: Any = None  # core.process.EngineProcess that runs training
 
     # -- setters that notify ----------------------------------------------------------------
-    def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:
-        self.kind = "tabular"
-        self.images = None
-        self.audio = None
+    def _replace_dataset(
+        self,
+        kind: str,
+        table: LoadedTable | None = None,
+        profile: TableProfile | None = None,
+        images: ImageDataset | None = None,
+        audio: AudioDataset | None = None,
+    ) -> None:
+        """What was loaded is replaced (settings are kept); results of the old one go."""
+        self.kind = kind
         self.table, self.profile = table, profile
+        self.images, self.audio = images, audio
         self.warnings = []
         self.target = self.task = None
         self.preprocess = None
         self.run = None
         self.dataset_changed.emit()
+
+    def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:
+        self._replace_dataset("tabular", table=table, profile=profile)
 
     def set_image_dataset(self, dataset: ImageDataset | None) -> None:
         """A scanned image folder replaces whatever was loaded (settings are kept)."""
-        self.kind = "images"
-        self.images = dataset
-        self.audio = None
-        self.table = self.profile = None
-        self.warnings = []
-        self.target = self.task = None
-        self.preprocess = None
-        self.run = None
-        self.dataset_changed.emit()
+        self._replace_dataset("images", images=dataset)
 
     def set_audio_dataset(self, dataset: AudioDataset | None) -> None:
         """A scanned audio folder replaces whatever was loaded (settings are kept)."""
-        self.kind = "audio"
-        self.audio = dataset
-        self.images = None
-        self.table = self.profile = None
-        self.warnings = []
-        self.target = self.task = None
-        self.preprocess = None
-        self.run = None
-        self.dataset_changed.emit()
+        self._replace_dataset("audio", audio=dataset)
 
     @property
     def has_dataset(self) -> bool:
