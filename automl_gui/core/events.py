@@ -103,6 +103,24 @@ class Failed(Event):
     hint: str = ""
 
 
+@dataclass(frozen=True)
+class TrialStarted(Event):
+    """An AutoML search began a trial: its id (as in the leaderboard) and hyperparameters."""
+
+    trial: str
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TrialEnded(Event):
+    """A search trial ended; ``record`` is its ``core.tune.space.TrialRecord`` (leaderboard row).
+
+    The running trial's EpochEnd events come between its TrialStarted and TrialEnded.
+    """
+
+    record: Any
+
+
 EventCallback = Callable[[Event], None]
 
 

@@ -112,45 +112,69 @@ def train_tabular(
         CancelledError: cancelled before training began (a Stop during training instead
             returns normally with the best weights and ``result.stopped_reason == "cancelled"``).
     """
-    from automl_gui.core import lazy
-    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
-    from automl_gui.core.export.bundle import (
-        MAX_SAMPLE_ROWS,
-        Bundle,
-        frame_with_outputs,
-        make_metadata,
-        predict_arrays,
-    )
-    from automl_gui.core.hardware import apply_plan
-    from automl_gui.core.models.mlp import build_tabular_model, target_scale_for
-    from automl_gui.core.preprocess.tabular import (
-        build_preprocessor,
-        frame_to_inputs,
-        prepare_data,
-    )
-    from automl_gui.core.train.diagnostics import diagnose, still_improving
-    from automl_gui.core.train.trainer import Trainer
+    from automl_gui.core.preprocess.tabular import prepare_data
 
     cancel = cancel or CancelToken()
-    task = Task(preprocess.task)
-
     prepared = prepare_data(df, preprocess, on_event=on_event)
     for notice in prepared.notices:
         emit(on_event, Log(notice, "warning"))
     cancel.raise_if_cancelled()
+    return train_prepared(
+        prepared, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
+    )
 
+
+def train_prepared(
+    prepared: Any,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TabularRun:
+    """:func:`train_tabular` on data already prepared and split (``prepare_data``'s result).
+
+    The search prepares the data once and calls the pieces below (:func:`build_tabular`,
+    :func:`fit_tabular`, :func:`finish_tabular`) for each trial and for the model it keeps.
+    """
+    cancel = cancel or CancelToken()
     emit(on_event, Progress("build", 0.0, "Building the model…"))
-    keras = lazy.keras()
-    keras.utils.set_random_seed(training.seed)
-    strategy = apply_plan(plan) if plan is not None else None
+    pre, built = build_tabular(prepared, preprocess, mlp, seed=training.seed, plan=plan)
+    emit(on_event, Log(_describe_model(built.train_model, mlp, pre.n_features)))
+    cancel.raise_if_cancelled()
+    result = fit_tabular(
+        prepared, pre, built, training, plan=plan, on_event=on_event, cancel=cancel
+    )
+    return finish_tabular(
+        prepared, preprocess, mlp, training, pre, built, result, plan=plan, on_event=on_event
+    )
 
+
+def build_tabular(
+    prepared: Any, preprocess: PreprocessConfig, mlp: MLPConfig, *, seed: int, plan: Any = None
+) -> tuple[Any, Any]:
+    """Seed Keras, fit the preprocessing layers on the training rows and stack the MLP.
+
+    Returns ``(preprocessor, TabularModel)``, built in the plan's strategy scope if any.
+    """
+    from automl_gui.core import lazy
+    from automl_gui.core.hardware import apply_plan
+    from automl_gui.core.models.mlp import build_tabular_model, target_scale_for
+    from automl_gui.core.preprocess.tabular import build_preprocessor
+
+    task = Task(preprocess.task)
+    keras = lazy.keras()
+    keras.utils.set_random_seed(seed)
+    strategy = apply_plan(plan) if plan is not None else None
     regression = task is Task.REGRESSION
     target_scale = target_scale_for(prepared.y_train) if regression else None
     n_classes = len(prepared.class_names) if prepared.class_names else 1
 
     def _build() -> Any:
         pre = build_preprocessor(
-            preprocess, prepared.train, embedding_dim=mlp.embedding_dim, seed=training.seed
+            preprocess, prepared.train, embedding_dim=mlp.embedding_dim, seed=seed
         )
         built = build_tabular_model(
             pre,
@@ -159,25 +183,37 @@ def train_tabular(
             len(prepared.train),
             mlp,
             target_scale=target_scale,
-            seed=training.seed,
+            seed=seed,
             class_names=prepared.class_names,
         )
         return pre, built
 
     if strategy is not None:
         with strategy.scope():
-            pre, built = _build()
-    else:
-        pre, built = _build()
-    emit(on_event, Log(_describe_model(built.train_model, mlp, pre.n_features)))
+            return _build()
+    return _build()
+
+
+def fit_tabular(
+    prepared: Any,
+    pre: Any,
+    built: Any,
+    training: TrainConfig,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """Train ``built.train_model`` on the prepared split; returns the ``TrainResult``."""
+    from automl_gui.core.preprocess.tabular import frame_to_inputs
+    from automl_gui.core.train.trainer import Trainer
+
     x_train = frame_to_inputs(prepared.train, pre.schema)
     x_val = frame_to_inputs(prepared.validation, pre.schema)
-    cancel.raise_if_cancelled()
-
     trainer = Trainer(training, plan)  # balanced class weights, if asked, are the trainer's
-    result = trainer.fit(
+    return trainer.fit(
         built.train_model,
-        task.value,
+        built.task,
         x_train,
         built.standardize_target(prepared.y_train),
         x_val,
@@ -186,6 +222,31 @@ def train_tabular(
         cancel=cancel,
     )
 
+
+def finish_tabular(
+    prepared: Any,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    pre: Any,
+    built: Any,
+    result: Any,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+) -> TabularRun:
+    """Evaluate a trained model on the test split and describe it: the finished run."""
+    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
+    from automl_gui.core.export.bundle import (
+        MAX_SAMPLE_ROWS,
+        Bundle,
+        frame_with_outputs,
+        make_metadata,
+        predict_arrays,
+    )
+    from automl_gui.core.train.diagnostics import diagnose, still_improving
+
+    task = Task(preprocess.task)
     emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
     model = built.serving_model
     sample = prepared.test.head(MAX_SAMPLE_ROWS)
