@@ -1,0 +1,374 @@
+"""scikit-learn baselines on the same split as the neural network, so a user sees whether
+the network earns its place.
+
+Two baselines per task, both on the exact rows of a
+:class:`~automl_gui.core.preprocess.tabular.PreparedData` (train to fit, validation and test
+to score):
+
+- classification: logistic regression (L2, C=1) and a random forest classifier;
+- regression: linear regression with a ridge penalty chosen on the training rows
+  (``RidgeCV``, leave-one-out over 13 alphas from 1e-3 to 1e3) and a random forest regressor.
+
+Features come from a ``ColumnTransformer`` built from the preprocessing settings' column
+roles and fitted on the training rows only: numeric columns are filled with the median and
+standardized, categorical columns filled with the most frequent value and one-hot encoded
+(categories unseen in training are ignored); excluded columns are not used. Values are
+converted exactly as the network sees them (``canonical_strings`` / ``numeric_values``).
+
+Scores come from :func:`~automl_gui.core.evaluate.metrics.evaluate_classification` /
+:func:`~automl_gui.core.evaluate.metrics.evaluate_regression`, the same functions that score
+the network, so the numbers are comparable. The headline metric is accuracy for
+classification and R² for regression (:func:`headline_metric`). On small tables (see
+:func:`~automl_gui.core.tune.cv.should_cross_validate`) each baseline is also
+cross-validated on the pooled train + validation rows, like the search's trials.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl_gui.core.data.schema import Task
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.preprocess.config import PreprocessConfig
+from automl_gui.core.preprocess.tabular import PreparedData, canonical_strings, numeric_values
+
+FOREST_TREES = 200  # a forest's quality has flattened by here on most tables
+FOREST_CHUNK = 25  # trees grown between two looks at the cancel token
+FOREST_MAX_SAMPLES = 50_000  # rows each tree sees at most: bounds the time on big tables
+FOREST_JOBS = 2  # this app targets laptops and small servers: two cores, not all of them
+LOGISTIC_MAX_ITER = 1000
+
+
+@dataclass
+class BaselineResult:
+    """One baseline's scores on the shared split (JSON-able through :meth:`to_dict`).
+
+    Args:
+        name: what was trained, e.g. "logistic regression".
+        metric_name: the headline metric, "accuracy" or "r2".
+        validation_score: that metric on the validation rows.
+        test_score: that metric on the test rows.
+        seconds: fitting and scoring time (cross-validation included).
+        details: every test metric of the report (accuracy, F1, ROC AUC… or mse, rmse, mae, r2).
+        cv_mean / cv_std / cv_scores: k-fold scores on train + validation for small tables,
+            else None / None / [].
+    """
+
+    name: str
+    metric_name: str
+    validation_score: float | None
+    test_score: float | None
+    seconds: float
+    details: dict[str, Any] = field(default_factory=dict)
+    cv_mean: float | None = None
+    cv_std: float | None = None
+    cv_scores: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BaselineResult:
+        return cls(**data)
+
+
+def headline_metric(task: Task | str) -> str:
+    """The one number the app leads with: "accuracy" for classification, "r2" for regression."""
+    return "accuracy" if Task(task).is_classification else "r2"
+
+
+def best_baseline(results: list[BaselineResult]) -> BaselineResult | None:
+    """The baseline with the highest validation score (the test score is not peeked at)."""
+    scored = [r for r in results if r.validation_score is not None]
+    return max(scored, key=lambda r: r.validation_score) if scored else None
+
+
+# -- features ---------------------------------------------------------------------------------
+def _column_roles(
+    frame: pd.DataFrame, preprocess: PreprocessConfig | None
+) -> tuple[list[str], list[str]]:
+    """(numeric, categorical) feature columns: from the settings, else from the dtypes."""
+    if preprocess is not None:
+        cols = [c for c in preprocess.feature_columns() if c.name in frame.columns]
+        numeric = [c.name for c in cols if c.type == "numeric"]
+        categorical = [c.name for c in cols if c.type == "categorical"]
+    else:
+        numeric, categorical = [], []
+        for name in frame.columns:
+            s = frame[name]
+            is_num = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+            (numeric if is_num else categorical).append(str(name))
+    return numeric, categorical
+
+
+def _as_model_frame(
+    frame: pd.DataFrame, numeric: list[str], categorical: list[str]
+) -> pd.DataFrame:
+    """Raw rows → float numeric columns (NaN for missing/inf) and canonical category strings
+    ("" for missing), the same conversion the network's inputs get."""
+    out: dict[str, Any] = {}
+    for name in numeric:
+        values = numeric_values(frame[name], name)
+        out[name] = np.where(np.isfinite(values), values, np.nan)
+    for name in categorical:
+        out[name] = canonical_strings(frame[name])
+    return pd.DataFrame(out, index=range(len(frame)), columns=numeric + categorical)
+
+
+def _feature_transformer(numeric: list[str], categorical: list[str]) -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    parts = []
+    if numeric:
+        parts.append(
+            (
+                "numeric",
+                make_pipeline(
+                    SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()
+                ),
+                numeric,
+            )
+        )
+    if categorical:
+        parts.append(
+            (
+                "categorical",
+                make_pipeline(
+                    SimpleImputer(
+                        strategy="most_frequent", missing_values="", keep_empty_features=True
+                    ),
+                    OneHotEncoder(handle_unknown="ignore"),
+                ),
+                categorical,
+            )
+        )
+    return ColumnTransformer(parts, remainder="drop", sparse_threshold=0.3)
+
+
+# -- the estimators ---------------------------------------------------------------------------
+def _estimators(task: Task, seed: int, n_train: int) -> list[tuple[str, Any]]:
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    from sklearn.linear_model import LogisticRegression, RidgeCV
+
+    max_samples = FOREST_MAX_SAMPLES if n_train > FOREST_MAX_SAMPLES else None
+    forest_args = {
+        "n_estimators": FOREST_CHUNK,
+        "warm_start": True,
+        "n_jobs": FOREST_JOBS,
+        "random_state": seed,
+        "max_samples": max_samples,
+    }
+    if task.is_classification:
+        return [
+            ("logistic regression", LogisticRegression(max_iter=LOGISTIC_MAX_ITER)),
+            ("random forest", RandomForestClassifier(**forest_args)),
+        ]
+    return [
+        ("linear regression (ridge)", RidgeCV(alphas=np.logspace(-3, 3, 13))),
+        ("random forest", RandomForestRegressor(**forest_args)),
+    ]
+
+
+def _fit(estimator: Any, x: Any, y: np.ndarray, cancel: CancelToken) -> Any:
+    """Fit; a forest grows in chunks of trees with a look at ``cancel`` between them."""
+    if getattr(estimator, "warm_start", False) and hasattr(estimator, "n_estimators"):
+        grown = 0
+        while grown < FOREST_TREES:
+            cancel.raise_if_cancelled()
+            grown = min(FOREST_TREES, grown + FOREST_CHUNK)
+            estimator.set_params(n_estimators=grown)
+            estimator.fit(x, y)
+        return estimator
+    cancel.raise_if_cancelled()
+    return estimator.fit(x, y)
+
+
+def _predict(estimator: Any, x: Any, task: Task, n_classes: int) -> np.ndarray:
+    """Probabilities over all ``n_classes`` (classes absent from training get 0), or values."""
+    if not task.is_classification:
+        return np.asarray(estimator.predict(x), dtype="float64")
+    proba = np.zeros((x.shape[0], n_classes), dtype="float64")
+    proba[:, np.asarray(estimator.classes_, dtype=int)] = estimator.predict_proba(x)
+    return proba
+
+
+def _report(
+    y: np.ndarray, outputs: np.ndarray, task: Task, class_names: list[str] | None
+) -> dict[str, Any]:
+    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
+
+    if task.is_classification:
+        return evaluate_classification(y, outputs, class_names or [])
+    return evaluate_regression(y, outputs)
+
+
+def _score(report: dict[str, Any], metric: str) -> float | None:
+    value = report["metrics"].get(metric)
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _fit_and_score(
+    estimator: Any,
+    numeric: list[str],
+    categorical: list[str],
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    scored: list[tuple[pd.DataFrame, np.ndarray]],
+    task: Task,
+    class_names: list[str] | None,
+    cancel: CancelToken,
+) -> list[dict[str, Any]]:
+    """Fit the features and ``estimator`` on ``train``; a report for each (frame, y) scored."""
+    from sklearn.base import clone
+
+    transformer = _feature_transformer(numeric, categorical)
+    x_train = transformer.fit_transform(train)
+    model = _fit(clone(estimator), x_train, y_train, cancel)
+    n_classes = len(class_names or [])
+    return [
+        _report(
+            y, _predict(model, transformer.transform(frame), task, n_classes), task, class_names
+        )
+        for frame, y in scored
+    ]
+
+
+def run_baselines(
+    prepared: PreparedData,
+    task: Task | str,
+    seed: int = 0,
+    *,
+    preprocess: PreprocessConfig | None = None,
+    cancel: CancelToken | None = None,
+    on_event: EventCallback | None = None,
+    cross_validation: bool | None = None,
+) -> list[BaselineResult]:
+    """Fit and score the scikit-learn baselines on ``prepared``'s split.
+
+    Args:
+        prepared: the split the network uses (:func:`~automl_gui.core.preprocess.tabular.prepare_data`).
+        task: "binary", "multiclass" or "regression".
+        seed: random state of the forest (and of the cross-validation folds).
+        preprocess: the settings whose column roles (numeric / categorical / excluded) pick
+            the features; None infers numeric vs categorical from the frames' dtypes.
+        cancel: checked between models, folds and chunks of trees.
+        on_event: receives ``Progress("baselines", …)`` and a ``Log`` line per baseline.
+        cross_validation: force k-fold on (True) or off (False); None decides by the number
+            of rows (:func:`~automl_gui.core.tune.cv.should_cross_validate`).
+
+    Returns:
+        One :class:`BaselineResult` per baseline, linear model first.
+
+    Raises:
+        DataError: no usable feature column.
+        CancelledError: cancelled.
+    """
+    from automl_gui.core.tune.cv import (
+        cross_validate,
+        default_folds,
+        kfold_indices,
+        pool_splits,
+        should_cross_validate,
+    )
+
+    cancel = cancel or CancelToken()
+    task = Task(task)
+    metric = headline_metric(task)
+    numeric, categorical = _column_roles(prepared.train, preprocess)
+    if not numeric and not categorical:
+        raise DataError(
+            "There are no feature columns to train the baselines on.",
+            "Include at least one numeric or categorical column besides the target.",
+        )
+    frames = [
+        _as_model_frame(f, numeric, categorical)
+        for f in (prepared.train, prepared.validation, prepared.test)
+    ]
+    train, validation, test = frames
+    class_names = list(prepared.class_names) if prepared.class_names else None
+    pooled_x = pooled_y = None
+    folds = None
+    n_pool = len(train) + len(validation)
+    if cross_validation if cross_validation is not None else should_cross_validate(n_pool):
+        pooled_x, pooled_y = pool_splits(replace(prepared, train=train, validation=validation))
+        folds = kfold_indices(pooled_y, default_folds(n_pool), task, seed)
+
+    estimators = _estimators(task, seed, len(train))
+    results: list[BaselineResult] = []
+    for i, (name, estimator) in enumerate(estimators):
+        cancel.raise_if_cancelled()
+        emit(on_event, Progress("baselines", i / len(estimators), f"Training the {name}…"))
+        start = time.perf_counter()
+        val_report, test_report = _fit_and_score(
+            estimator,
+            numeric,
+            categorical,
+            train,
+            prepared.y_train,
+            [(validation, prepared.y_validation), (test, prepared.y_test)],
+            task,
+            class_names,
+            cancel,
+        )
+        result = BaselineResult(
+            name=name,
+            metric_name=metric,
+            validation_score=_score(val_report, metric),
+            test_score=_score(test_report, metric),
+            seconds=0.0,
+            details=dict(test_report["metrics"]),
+        )
+        if folds is not None:
+
+            def fit_score(tr: np.ndarray, va: np.ndarray, estimator: Any = estimator) -> float:
+                (report,) = _fit_and_score(
+                    estimator,
+                    numeric,
+                    categorical,
+                    pooled_x.iloc[tr].reset_index(drop=True),
+                    pooled_y[tr],
+                    [(pooled_x.iloc[va].reset_index(drop=True), pooled_y[va])],
+                    task,
+                    class_names,
+                    cancel,
+                )
+                score = _score(report, metric)
+                return math.nan if score is None else score
+
+            mean, std, scores = cross_validate(
+                fit_score, pooled_y, task, folds=folds, cancel=cancel
+            )
+            result.cv_mean = None if math.isnan(mean) else mean
+            result.cv_std = None if math.isnan(std) else std
+            result.cv_scores = scores
+        result.seconds = time.perf_counter() - start
+        results.append(result)
+        emit(on_event, Log(_describe(result)))
+    emit(on_event, Progress("baselines", 1.0, "Baselines done."))
+    return results
+
+
+def _describe(result: BaselineResult) -> str:
+    def fmt(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    cv = ""
+    if result.cv_mean is not None:
+        cv = f", {len(result.cv_scores)}-fold {fmt(result.cv_mean)} ± {fmt(result.cv_std)}"
+    return (
+        f"Baseline {result.name}: {result.metric_name} {fmt(result.validation_score)} on "
+        f"validation, {fmt(result.test_score)} on test{cv} ({result.seconds:.1f} s)."
+    )
+
+
+__all__ = ["BaselineResult", "best_baseline", "headline_metric", "run_baselines"]
