@@ -32,6 +32,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("audio_stream", "bench_audio_stream.py", 900),
     ("gallery", "bench_gallery.py", 600),
     ("cached_features", "bench_cached_features.py", 1200),
+    ("automl_quality", "bench_automl_quality.py", 1500),
 ]
 
 

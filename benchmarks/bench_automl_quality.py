@@ -1,0 +1,212 @@
+"""Quality bar of the Auto search: its test score vs the best scikit-learn baseline's.
+
+Datasets scikit-learn ships (no network): iris (150 × 4, 3 classes), digits as a table of
+64 pixel columns (1,797 rows, 10 classes) and diabetes (442 × 10, regression). Each is
+written to a CSV in a temporary folder and read back through the app's ``read_table``, its
+settings decided by ``setup_tabular`` (automatic preprocessing), and split once by
+``prepare_data``: the baselines (``core.tune.baselines``) and the app train on exactly that
+split and are scored on its test rows with the same metric (accuracy, or R² for regression).
+
+The app side is the Auto search (``core.tune.search.search_tabular``, Hyperband, 2-minute
+budget per dataset) when it exists, else one ``train_tabular`` run with the MLP sized
+automatically (``MLPConfig(auto=True)``) and the same 2-minute training budget; the output
+says which. Pass on a dataset: app test score ≥ the best baseline's test score (the best of
+logistic/ridge regression and the random forest on the test rows: the strictest bar).
+
+    .venv/bin/python benchmarks/bench_automl_quality.py                 # all, 120 s each
+    .venv/bin/python benchmarks/bench_automl_quality.py --budget 20 iris
+    .venv/bin/python benchmarks/bench_automl_quality.py --fallback      # train_tabular only
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import Unavailable, require, result, run_main
+
+NAME = "automl_quality"
+BUDGET_S = 120.0
+SEED = 0
+DATASETS = ("iris", "digits", "diabetes")
+
+
+def write_dataset(name: str, folder: Path) -> tuple[Path, str, str]:
+    """Write one scikit-learn dataset as a CSV; return (path, target column, task)."""
+    import numpy as np
+    import pandas as pd
+    from sklearn import datasets
+
+    if name == "iris":
+        data = datasets.load_iris(as_frame=True)
+        df = data.frame.drop(columns="target")
+        df.columns = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+        df["species"] = np.asarray(data.target_names)[data.target.to_numpy()]
+        target, task = "species", "multiclass"
+    elif name == "digits":
+        data = datasets.load_digits()
+        df = pd.DataFrame(
+            data.data.astype("int64"), columns=[f"px_{i // 8}_{i % 8}" for i in range(64)]
+        )
+        df["digit"] = data.target
+        target, task = "digit", "multiclass"
+    elif name == "diabetes":
+        data = datasets.load_diabetes(as_frame=True, scaled=False)
+        df = data.frame.rename(columns={"target": "progression"})
+        target, task = "progression", "regression"
+    else:
+        raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+    path = folder / f"{name}.csv"
+    df.to_csv(path, index=False)
+    return path, target, task
+
+
+def _app_search(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
+    """The Auto search when it exists; else None."""
+    search_tabular = require("automl_gui.core.tune.search", "search_tabular")
+    search_config = require("automl_gui.core.tune.space", "SearchConfig")
+    from automl_gui.core.train.config import TrainConfig
+
+    run = search_tabular(
+        df,
+        preprocess,
+        search_config(time_budget=budget, seed=SEED),
+        TrainConfig(seed=SEED),
+    )
+    trials = [r for r in getattr(run, "leaderboard", []) if r.status != "baseline"]
+    scored = sum(1 for r in trials if r.status in ("completed", "stopped"))
+    return run, f"search_tabular (hyperband, {len(trials)} trials, {scored} scored)"
+
+
+def _app_single(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.train.config import TrainConfig
+
+    run = train_tabular(
+        df, preprocess, MLPConfig(auto=True), TrainConfig(seed=SEED, time_budget=budget)
+    )
+    return run, f"train_tabular (MLP auto, {len(run.history.get('loss', []))} epochs)"
+
+
+def measure(name: str, folder: Path, budget: float, fallback: bool) -> dict[str, Any]:
+    """Baselines and the app on one dataset: one row of the table."""
+    from automl_gui.core.data.tabular import read_table
+    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.preprocess.tabular import prepare_data
+    from automl_gui.core.tune.baselines import headline_metric, run_baselines
+
+    path, target, task = write_dataset(name, folder)
+    table = read_table(str(path))
+    setup = setup_tabular(table, target, task)
+    prepared = prepare_data(table.df, setup.preprocess)
+    metric = headline_metric(task)
+
+    start = time.perf_counter()
+    baselines = run_baselines(prepared, task, seed=SEED, preprocess=setup.preprocess)
+    baseline_s = time.perf_counter() - start
+    best = max(baselines, key=lambda r: r.test_score if r.test_score is not None else -1e9)
+
+    start = time.perf_counter()
+    app_run = how = None
+    if not fallback:
+        try:
+            app_run, how = _app_search(table.df, setup.preprocess, budget)
+        except Unavailable as exc:
+            print(f"{name}: no search ({exc}); using train_tabular", file=sys.stderr)
+    if app_run is None:
+        app_run, how = _app_single(table.df, setup.preprocess, budget)
+    app_s = time.perf_counter() - start
+    app_score = app_run.report["metrics"].get(metric)
+    # the same split: the app scored exactly the rows the baselines were scored on
+    same_split = app_run.report["n_samples"] == len(prepared.test)
+    return {
+        "dataset": name,
+        "rows": len(table.df),
+        "rows_used": prepared.rows_used,
+        "test_rows": len(prepared.test),
+        "metric": metric,
+        "baselines": {r.name: r.test_score for r in baselines},
+        "best_baseline": best.name,
+        "best_baseline_score": best.test_score,
+        "baseline_s": round(baseline_s, 1),
+        "app": how,
+        "app_score": app_score,
+        "app_s": round(app_s, 1),
+        "same_split": same_split,
+        "passed": app_score is not None and app_score >= best.test_score and same_split,
+    }
+
+
+def format_rows(rows: list[dict[str, Any]]) -> str:
+    """The plain-text table: dataset, rows, metric, best baseline, app, pass/fail."""
+    header = ("dataset", "rows", "metric", "best baseline (test)", "app (test)", "result")
+    lines = [header]
+    for r in rows:
+        lines.append(
+            (
+                r["dataset"],
+                f"{r['rows']} ({r['test_rows']} test)",
+                r["metric"],
+                f"{r['best_baseline_score']:.4f} {r['best_baseline']}",
+                f"{r['app_score']:.4f} in {r['app_s']:.0f} s"
+                if r["app_score"] is not None
+                else "n/a",
+                "pass" if r["passed"] else "FAIL",
+            )
+        )
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def body(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("datasets", nargs="*", help=f"any of {', '.join(DATASETS)} (default: all)")
+    parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds per dataset")
+    parser.add_argument("--fallback", action="store_true", help="train_tabular, not the search")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.datasets) - set(DATASETS))
+    if unknown:
+        parser.error(f"unknown dataset(s) {', '.join(unknown)}; choose from {', '.join(DATASETS)}")
+    require("sklearn")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-automl-") as tmp:
+        for name in args.datasets or DATASETS:
+            print(f"{name}: baselines, then the app ({args.budget:.0f} s) …", file=sys.stderr)
+            row = measure(name, Path(tmp), args.budget, args.fallback)
+            rows.append(row)
+            print(f"  {row}", file=sys.stderr, flush=True)
+    print(format_rows(rows))
+    for r in rows:
+        print(f"{r['dataset']}: app = {r['app']}; baselines {r['baselines']}")
+    passed = sum(r["passed"] for r in rows)
+    return result(
+        NAME,
+        "datasets passed",
+        passed,
+        f"of {len(rows)}",
+        "app >= best baseline on every dataset",
+        passed == len(rows),
+        summary=f"{passed}/{len(rows)} datasets: "
+        + ", ".join(
+            f"{r['dataset']} {r['app_score']:.3f} vs {r['best_baseline_score']:.3f}"
+            for r in rows
+            if r["app_score"] is not None
+        ),
+        budget_s=args.budget,
+        rows=rows,
+    )
+
+
+def main() -> int:
+    return run_main(NAME, body)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
