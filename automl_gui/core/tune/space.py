@@ -1,0 +1,196 @@
+"""What an AutoML search explores and what it records: settings, spaces and leaderboard rows.
+
+:class:`SearchConfig` says how to search (algorithm, budget, trials, epochs, objective).
+A search space turns Keras Tuner hyperparameters into the settings one trial trains with:
+:class:`TabularSpace` for tables (an MLP on the table's preprocessing). Image and audio
+spaces plug in the same way: a class with ``build(hp) -> settings`` and a trial runner in
+the search that knows how to train such settings. :class:`TrialRecord` is one leaderboard
+row; it is JSON-ready and picklable (it travels in ``TrialEnded`` events).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from automl_gui.core.errors import ConfigError
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.train.config import TrainConfig
+
+ALGORITHMS = ("hyperband", "bayesian", "random")
+OBJECTIVES = ("val_loss", "val_accuracy", "val_mae", "loss")
+MAXIMIZED = ("val_accuracy",)
+STATUSES = ("running", "completed", "failed", "stopped", "baseline")
+
+
+@dataclass
+class SearchConfig:
+    """How to search.
+
+    Args:
+        algorithm: "hyperband" (default), "bayesian" (Gaussian-process Bayesian optimization)
+            or "random".
+        time_budget: seconds for the whole search; 0 means no limit. The running trial gets
+            what is left and no trial starts after it.
+        max_trials: trials at most; 0 means no limit. At least one of the two must be set.
+        max_epochs: epochs per trial at most (Hyperband's largest round).
+        objective: the validation figure to optimize: "val_loss" (lower is better),
+            "val_accuracy" (classification, higher is better), "val_mae" (regression).
+        seed: seed of the search algorithm (trials use the training seed).
+        executions: trainings per trial (1: trials are cheap, variance is in the seed).
+    """
+
+    algorithm: str = "hyperband"
+    time_budget: float = 0.0
+    max_trials: int = 0
+    max_epochs: int = 20
+    objective: str = "val_loss"
+    seed: int = 42
+    executions: int = 1
+
+    def validate(self, task: str | None = None) -> None:
+        """Raise :class:`ConfigError` for a setting that cannot be searched with."""
+        if self.algorithm not in ALGORITHMS:
+            raise ConfigError(
+                f"Unknown search algorithm '{self.algorithm}'.", f"Use {', '.join(ALGORITHMS)}."
+            )
+        if not (self.time_budget > 0 or self.max_trials > 0):
+            raise ConfigError(
+                "The search needs a time budget or a number of trials.",
+                "Set a time budget in seconds, a number of trials, or both.",
+            )
+        if self.time_budget < 0 or self.max_trials < 0:
+            raise ConfigError("The time budget and trials cannot be negative.", "Use 0 for none.")
+        if self.max_epochs < 1:
+            raise ConfigError("Each trial needs at least one epoch.", "Set max epochs to 1+.")
+        if self.executions != 1:
+            raise ConfigError("Only one execution per trial is supported.", "Set executions to 1.")
+        if self.objective not in OBJECTIVES:
+            raise ConfigError(
+                f"Unknown objective '{self.objective}'.", f"Use {', '.join(OBJECTIVES)}."
+            )
+        if task is not None:
+            wrong = (self.objective == "val_accuracy" and task == "regression") or (
+                self.objective == "val_mae" and task != "regression"
+            )
+            if wrong:
+                raise ConfigError(
+                    f"The objective {self.objective} does not fit a {task} task.",
+                    "Use val_loss, which fits every task.",
+                )
+
+    @property
+    def direction(self) -> str:
+        """ "max" when a higher objective is better, else "min"."""
+        return "max" if self.objective in MAXIMIZED else "min"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchConfig:
+        return cls(**data)
+
+
+@dataclass
+class TrialRecord:
+    """One leaderboard row: a trial of the search, or a baseline model (status "baseline").
+
+    Args:
+        trial_id: Keras Tuner's trial id ("0000", "0001", ...) or "baseline:<name>".
+        hyperparameters: the values tried (Hyperband's "tuner/..." bookkeeping included).
+        metric_name: what ``value`` measures (the objective, or a baseline's own metric).
+        value: the best validation value the trial reached; None when it failed.
+        epochs: epochs run.
+        seconds: wall time of the trial.
+        status: "running", "completed", "failed", "stopped" (Stop or the time budget ended
+            it early; its value still counts) or "baseline".
+        reason: why it failed or stopped, in a sentence.
+        history: per-epoch values (loss, val_loss, accuracy/mae, lr) for its curves.
+        test_score: a baseline's score on the test split (None for trials).
+    """
+
+    trial_id: str
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+    metric_name: str = "val_loss"
+    value: float | None = None
+    epochs: int = 0
+    seconds: float = 0.0
+    status: str = "running"
+    reason: str = ""
+    history: dict[str, list[float]] = field(default_factory=dict)
+    test_score: float | None = None
+
+    @property
+    def scored(self) -> bool:
+        """A trial whose value can make it the best (completed or stopped, finite value)."""
+        return (
+            self.status in ("completed", "stopped")
+            and self.value is not None
+            and math.isfinite(self.value)
+        )
+
+    def to_dict(self, history: bool = True) -> dict[str, Any]:
+        data = asdict(self)
+        if not history:
+            data.pop("history")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
+        return cls(**data)
+
+
+@dataclass
+class TabularSettings:
+    """What one table trial trains: the MLP and the optimizer settings that vary."""
+
+    mlp: MLPConfig
+    optimizer: str
+    learning_rate: float
+    batch_size: int
+
+    def training(self, base: TrainConfig, **overrides: Any) -> TrainConfig:
+        """``base`` with this trial's optimizer, learning rate and batch size."""
+        return replace(
+            base,
+            optimizer=self.optimizer,
+            learning_rate=float(self.learning_rate),
+            batch_size=int(self.batch_size),
+            **overrides,
+        )
+
+
+class TabularSpace:
+    """MLP depth and width, dropout, L2, batch normalization, optimizer, learning rate, batch.
+
+    Subclass and override :meth:`before_trial` to alter a trial's settings (tests use it to
+    force a failing trial).
+    """
+
+    kind = "tabular"
+    OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamax")
+    BATCH_SIZES = (16, 32, 64, 128, 256)
+
+    def build(self, hp: Any) -> TabularSettings:
+        """Declare (first call) and read the hyperparameters of ``hp``."""
+        depth = hp.Int("depth", 1, 4, default=2)
+        units = hp.Int("units", 16, 512, sampling="log", default=64)
+        mlp = MLPConfig(
+            auto=False,
+            hidden_units=[int(units)] * int(depth),
+            dropout=hp.Float("dropout", 0.0, 0.5, default=0.1),
+            l2=hp.Float("l2", 1e-6, 1e-2, sampling="log", default=1e-4),
+            batch_norm=hp.Boolean("batch_norm", default=False),
+        )
+        return TabularSettings(
+            mlp=mlp,
+            optimizer=hp.Choice("optimizer", list(self.OPTIMIZERS), default="adam"),
+            learning_rate=hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3),
+            batch_size=hp.Choice("batch_size", list(self.BATCH_SIZES), default=32),
+        )
+
+    def before_trial(self, trial_id: str, settings: TabularSettings) -> TabularSettings:
+        """Hook called with each trial's settings just before it trains; returns them."""
+        return settings

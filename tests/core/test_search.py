@@ -1,0 +1,187 @@
+"""The AutoML search for tables: best trial kept, budget and Stop honoured, failures and resume."""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.data.schema import LoadedTable, TableSource
+from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.events import CancelToken, EpochEnd, TrialEnded, TrialStarted
+from automl_gui.core.pipeline import setup_tabular
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune.search import SearchRun, leaderboard_rows, search_tabular
+from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
+
+
+def _frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    color = rng.choice(["red", "blue"], size=n)
+    y = np.where(x1 + 0.5 * x2 + (color == "red") > 0.4, "yes", "no")
+    return pd.DataFrame({"x1": x1, "x2": x2, "color": color, "y": y})
+
+
+@pytest.fixture(scope="module")
+def table():
+    df = _frame()
+    setup = setup_tabular(LoadedTable(df=df, source=TableSource(path="m.csv", format="csv")), "y")
+    return df, setup.preprocess
+
+
+def _search(table, config, *, training=None, **kwargs):
+    df, pre = table
+    kwargs.setdefault("baselines", False)
+    return search_tabular(df, pre, config, training or TrainConfig(epochs=2), **kwargs)
+
+
+class _Forced(TabularSpace):
+    """Alters chosen trials: a learning rate that makes the loss NaN, or a crash."""
+
+    def __init__(self, nan=(), crash=()):
+        self.nan, self.crash = set(nan), set(crash)
+
+    def before_trial(self, trial_id, settings):
+        if trial_id in self.crash:
+            raise _Crash(trial_id)
+        if trial_id in self.nan:
+            settings.optimizer, settings.learning_rate = "sgd", 1e12
+        return settings
+
+
+class _Crash(BaseException):
+    """Stands for the process dying mid-trial (not an Exception: nothing catches it)."""
+
+
+def test_search_keeps_the_trial_with_the_lowest_val_loss(table, tmp_path):
+    events = []
+    run = _search(
+        table,
+        SearchConfig(algorithm="random", max_trials=3, max_epochs=2),
+        on_event=events.append,
+        directory=tmp_path / "s",
+    )
+    assert isinstance(run, SearchRun)
+    trials = [r for r in run.leaderboard if r.status != "baseline"]
+    assert [r.status for r in trials] == ["completed"] * 3
+    assert run.best_trial.value == min(r.value for r in trials)
+    assert run.best_trial.value == pytest.approx(min(run.best_trial.history["val_loss"]))
+    # the kept model is the best trial's: its validation loss is the best trial's best
+    assert run.history == run.best_trial.history
+    assert 0.0 <= run.report["metrics"]["accuracy"] <= 1.0
+    search_meta = run.metadata["search"]
+    assert search_meta["best_trial"]["trial_id"] == run.best_trial.trial_id
+    assert len(search_meta["leaderboard"]) == 3 and "history" not in search_meta["leaderboard"][0]
+    json.dumps(run.metadata)  # JSON-ready for export
+    started = [e for e in events if isinstance(e, TrialStarted)]
+    ended = [e for e in events if isinstance(e, TrialEnded)]
+    assert [e.trial for e in started] == [e.record.trial_id for e in ended]
+    assert sum(isinstance(e, EpochEnd) for e in events) == sum(r.epochs for r in trials)
+    assert pickle.loads(pickle.dumps(ended[0])).record.value == ended[0].record.value
+    saved = json.loads((tmp_path / "s" / "leaderboard.json").read_text())
+    assert [r["trial_id"] for r in saved] == [r.trial_id for r in trials]
+    rows = leaderboard_rows(run.leaderboard)
+    assert "units" in json.loads(rows[0]["hyperparameters"])
+
+
+@pytest.mark.parametrize("algorithm", ["hyperband", "bayesian"])
+def test_each_algorithm_runs_its_trials(table, algorithm):
+    run = _search(table, SearchConfig(algorithm=algorithm, max_trials=2, max_epochs=1))
+    assert len(run.leaderboard) == 2
+    assert all(r.status == "completed" and r.epochs == 1 for r in run.leaderboard)
+    if algorithm == "hyperband":
+        assert run.leaderboard[0].hyperparameters["tuner/epochs"] == 1
+
+
+def test_time_budget_ends_the_search_and_keeps_the_best_model(table):
+    config = SearchConfig(algorithm="random", time_budget=6.0, max_epochs=500)
+    start = time.monotonic()
+    run = _search(table, config, training=TrainConfig(epochs=500, early_stopping=False))
+    elapsed = time.monotonic() - start
+    assert 5.5 <= elapsed <= 6.0 + 4.0, elapsed
+    assert run.leaderboard[-1].status == "stopped"
+    assert run.leaderboard[-1].reason == "Time budget reached."
+    assert run.best_trial.scored and run.model is not None
+
+
+def test_stop_mid_trial_ends_cleanly_with_a_best_model(table):
+    cancel = CancelToken()
+    seen = []
+
+    def on_event(event):
+        seen.append(event)
+        if isinstance(event, EpochEnd) and sum(isinstance(e, TrialStarted) for e in seen) == 2:
+            cancel.cancel()  # in the second trial's first epoch
+
+    run = _search(
+        table,
+        SearchConfig(algorithm="random", max_trials=5, max_epochs=12),
+        training=TrainConfig(epochs=12, early_stopping=False),
+        on_event=on_event,
+        cancel=cancel,
+        baselines=True,  # skipped after a Stop
+    )
+    assert [r.status for r in run.leaderboard] == ["completed", "stopped"]
+    assert run.leaderboard[1].epochs < 12
+    assert run.best_trial in run.leaderboard and run.model is not None
+
+
+def test_a_nan_trial_is_marked_failed_and_the_search_goes_on(table):
+    run = _search(
+        table,
+        SearchConfig(algorithm="random", max_trials=3, max_epochs=2),
+        space=_Forced(nan={"0001"}),
+    )
+    statuses = {r.trial_id: r.status for r in run.leaderboard}
+    assert statuses == {"0000": "completed", "0001": "failed", "0002": "completed"}
+    failed = run.leaderboard[1]
+    assert "NaN" in failed.reason and failed.value is None
+    assert run.best_trial.trial_id != "0001"
+
+
+def test_a_search_where_every_trial_fails_says_so(table):
+    with pytest.raises(ModelError, match="Every trial of the search failed"):
+        _search(
+            table,
+            SearchConfig(algorithm="random", max_trials=2, max_epochs=1),
+            space=_Forced(nan={"0000", "0001"}),
+        )
+
+
+def test_resume_after_a_crash_keeps_finished_trials_and_finishes(table, tmp_path):
+    folder = tmp_path / "search"
+    config = SearchConfig(algorithm="random", max_trials=4, max_epochs=1)
+    with pytest.raises(_Crash):
+        _search(table, config, directory=folder, space=_Forced(crash={"0002"}))
+    before = {r["trial_id"]: r for r in json.loads((folder / "leaderboard.json").read_text())}
+    assert before["0002"]["status"] == "running"
+    with pytest.raises(ConfigError, match="already holds a search"):
+        _search(table, config, directory=folder)
+    run = _search(table, config, directory=folder, resume=True)
+    ids = [r.trial_id for r in run.leaderboard]
+    assert sorted(ids) == ["0000", "0001", "0002", "0003"]
+    assert all(r.status == "completed" for r in run.leaderboard)
+    for trial_id in ("0000", "0001"):  # kept as they were, not trained again
+        kept = next(r for r in run.leaderboard if r.trial_id == trial_id)
+        assert kept.seconds == before[trial_id]["seconds"]
+        assert kept.hyperparameters == before[trial_id]["hyperparameters"]
+    assert run.best_trial.value == min(r.value for r in run.leaderboard)
+
+
+def test_search_settings_are_checked():
+    with pytest.raises(ConfigError, match="time budget or a number of trials"):
+        SearchConfig().validate()
+    with pytest.raises(ConfigError, match="Unknown search algorithm"):
+        SearchConfig(algorithm="grid", max_trials=1).validate()
+    with pytest.raises(ConfigError, match="does not fit"):
+        SearchConfig(max_trials=1, objective="val_mae").validate("binary")
+    assert SearchConfig(objective="val_accuracy").direction == "max"
+    record = TrialRecord("0001", {"units": 8}, value=math.nan, status="completed")
+    assert not record.scored
+    assert TrialRecord.from_dict(record.to_dict()).hyperparameters == {"units": 8}
