@@ -2,6 +2,9 @@
 
     automl-gui train TABLE --target COL [--out DIR] [--model auto|mlp] [--epochs N]
                      [--time-budget SECONDS] [--seed N]
+    automl-gui train TABLE --model auto --time-budget SECONDS | --trials N
+                     [--search hyperband|bayesian|random] [--search-dir DIR] [--resume]
+                     (an AutoML search: prints each trial and the leaderboard)
     automl-gui train FOLDER [--model auto|cnn|resnet50|inceptionv3] [--weights PATH]
                      [--fine-tune-layers N] [--image-size N] [--augment/--no-augment] ...
     automl-gui train AUDIO_FOLDER [--sample-rate HZ] [--clip-seconds S] [--features
@@ -75,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, help="maximum epochs (default 100)")
     train.add_argument("--batch-size", type=_positive_int, help="batch size (default: auto)")
     train.add_argument(
-        "--time-budget", type=_positive_float, help="stop training after this many seconds"
+        "--time-budget",
+        type=_positive_float,
+        help="stop training after this many seconds; on a table with --model auto, the "
+        "time for the whole AutoML search",
     )
     train.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
     train.add_argument("--cpu", action="store_true", help="train on the CPU even with a GPU")
@@ -83,6 +89,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the output folder if it exists"
     )
     train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    tune = train.add_argument_group(
+        "AutoML search (tables)",
+        "--model auto with --time-budget or --trials searches network shapes and training "
+        "settings with Keras Tuner and keeps the best; the output folder gains leaderboard.csv",
+    )
+    tune.add_argument("--trials", type=_positive_int, help="trials to run at most")
+    tune.add_argument(
+        "--search",
+        choices=["hyperband", "bayesian", "random"],
+        help="search algorithm (default hyperband)",
+    )
+    tune.add_argument(
+        "--search-dir", help="folder keeping the search state, so --resume can continue it"
+    )
+    tune.add_argument(
+        "--resume", action="store_true", help="continue the search saved in --search-dir"
+    )
     files = train.add_argument_group("images and audio")
     files.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
     files.add_argument(
@@ -184,9 +207,11 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- subcommands ----------------------------------------------------------------------------
 def _train(args: argparse.Namespace) -> int:
+    from automl_gui._cli_search import check_search_options
     from automl_gui.core.data.detect import detect_kind
 
     kind = detect_kind(args.data)
+    check_search_options(args, kind)
     if kind in _FILE_OPTIONS:
         return _train_files(args, kind)
     return _train_table(args)
@@ -335,9 +360,10 @@ def _train_files(args: argparse.Namespace, kind: str) -> int:
 
 
 def _train_table(args: argparse.Namespace) -> int:
+    from automl_gui._cli_search import search_table, wants_search
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.models.registry import resolve
-    from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
+    from automl_gui.core.pipeline import setup_tabular, train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     family = resolve(args.model, "tabular")
@@ -368,6 +394,9 @@ def _train_table(args: argparse.Namespace) -> int:
     if args.time_budget:
         training.time_budget = args.time_budget
     plan = _plan(force_cpu=args.cpu)
+    if wants_search(args):
+        _say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
+        return search_table(args, table.df, pre, training, plan, out)
     _say(args, f"Device: {plan.device_label} ({plan.reason}). Model: {family}.")
 
     cancel = CancelToken()
@@ -386,13 +415,19 @@ def _train_table(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     if run.result.stopped_reason == "cancelled":
         _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
-    path = save_run(run, out, overwrite=args.overwrite)
+    _save_table_run(run, out, overwrite=args.overwrite)
+    return EXIT_OK
 
+
+def _save_table_run(run: Any, out: Path, *, overwrite: bool) -> Path:
+    """Save a table run into ``out`` and print its test scores and where it went."""
     from automl_gui.core.evaluate.metrics import summary_line
+    from automl_gui.core.pipeline import save_run
 
+    path = save_run(run, out, overwrite=overwrite)
     print(f"Test: {summary_line(run.report)}")
     print(f"Saved model.keras, metadata.json and report.json to {path}")
-    return EXIT_OK
+    return path
 
 
 def _predict(args: argparse.Namespace) -> int:

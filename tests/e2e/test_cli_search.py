@@ -1,0 +1,68 @@
+"""End-to-end: ``automl-gui train TABLE --model auto --trials N`` runs the AutoML search."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from cli_runner import run_cli as _cli
+
+
+@pytest.fixture(scope="module")
+def table_csv(tmp_path_factory) -> Path:
+    rng = np.random.default_rng(3)
+    n = 120
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    df = pd.DataFrame({"x1": x1, "x2": x2, "label": np.where(x1 - x2 > 0, "up", "down")})
+    path = tmp_path_factory.mktemp("search") / "table.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_search_prints_trials_and_leaderboard_and_writes_csv_then_resumes(table_csv):
+    folder = table_csv.parent
+    common = ["train", str(table_csv), "--target", "label", "--model", "auto", "--epochs", "2"]
+    common += ["--search", "random", "--search-dir", str(folder / "state")]
+    proc = _cli(*common, "--trials", "3", "--out", str(folder / "run1"), cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    trial_lines = [line for line in lines if line.startswith("Trial ")]
+    assert len(trial_lines) == 3 and all(" completed " in line for line in trial_lines)
+    assert not any(line.startswith("Epoch ") for line in lines)  # one line per trial
+    assert "Leaderboard" in lines
+    board = pd.read_csv(folder / "run1" / "leaderboard.csv")
+    trials = board[board["status"] != "baseline"]
+    assert list(trials["trial"]) == [0, 1, 2] or list(trials["trial"].astype(str)) == [
+        "0000",
+        "0001",
+        "0002",
+    ]
+    assert (board["status"] == "baseline").sum() == 2  # logistic regression, random forest
+    metadata = json.loads((folder / "run1" / "metadata.json").read_text())
+    best = metadata["search"]["best_trial"]
+    assert best["value"] == pytest.approx(trials["value"].min())
+    assert "units" in json.loads(trials.iloc[0]["hyperparameters"])
+
+    # the same search, continued to 4 trials: the first three are kept, one more runs
+    proc = _cli(*common, "--trials", "4", "--resume", "--out", str(folder / "run2"), cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    assert len([line for line in proc.stdout.splitlines() if line.startswith("Trial ")]) == 1
+    again = pd.read_csv(folder / "run2" / "leaderboard.csv")
+    assert (again["status"] == "completed").sum() == 4
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--model", "mlp", "--trials", "2"], "only apply to a search"),
+        (["--trials", "2", "--resume"], "--resume needs the search folder"),
+        (["--search", "grid", "--trials", "2"], "invalid choice"),
+    ],
+)
+def test_search_options_that_cannot_apply_are_one_line_errors(table_csv, extra, message):
+    proc = _cli("train", str(table_csv), "--target", "label", *extra, cwd=table_csv.parent)
+    assert proc.returncode != 0
+    assert message in proc.stderr and "Traceback" not in proc.stderr
