@@ -18,6 +18,7 @@ import contextlib
 import importlib.util
 import io
 import json
+import logging
 import math
 import os
 import shutil
@@ -141,7 +142,12 @@ def search_tabular(
             cancel=cancel,
             folder=folder,
             records=records,
-            deadline=started + search.time_budget if search.time_budget > 0 else math.inf,
+            deadline=(
+                started + search.time_budget * (1.0 - search.final_share)
+                if search.time_budget > 0
+                else math.inf
+            ),
+            end=started + search.time_budget if search.time_budget > 0 else math.inf,
         )
         tuner = runner.run(resume=resume)
         best = runner.best_record()
@@ -164,6 +170,7 @@ def search_tabular(
             "config": search.to_dict(),
             "leaderboard": [r.to_dict(history=False) for r in leaderboard],
             "best_trial": best.to_dict(history=False),
+            "trained_on": runner.trained_on,
             "seconds": round(time.monotonic() - started, 3),
         }
         emit(on_event, Log(f"Search done: kept trial {best.trial_id} ({_value(best)})."))
@@ -252,6 +259,7 @@ class _TabularTrials:
         self.__dict__.update(kwargs)
         self.best: dict[str, Any] | None = None  # the best trial's model, when trained here
         self.trials_at_start = len(self.records)
+        self.trained_on: dict[str, Any] | None = None  # the kept model trained further
 
     # Keras Tuner side
     def run(self, *, resume: bool) -> Any:
@@ -281,6 +289,12 @@ class _TabularTrials:
             oracle = kt.oracles.HyperbandOracle(
                 max_epochs=cfg.max_epochs, factor=3, hyperband_iterations=None, **common
             )
+            # Keras Tuner fixes the shortest round at 1 epoch; brackets start from ours (the
+            # attributes it recomputes from min_epochs, as its constructor does)
+            oracle.min_epochs = cfg.shortest_round
+            oracle._current_bracket = oracle._get_num_brackets() - 1
+            oracle._brackets = []
+            oracle._start_new_bracket()
         elif cfg.algorithm == "bayesian":
             oracle = kt.oracles.BayesianOptimizationOracle(max_trials=many, **common)
         else:
@@ -297,10 +311,16 @@ class _TabularTrials:
         budget = f"{cfg.time_budget:g} s" if cfg.time_budget else "no time limit"
         trials = f"{cfg.max_trials} trials" if cfg.max_trials else "no trial limit"
         emit(self.on_event, Log(f"{verb} a {cfg.algorithm} search ({budget}, {trials})."))
+        # each trial builds a new model: TensorFlow's "retracing" warnings say nothing here
+        tf_log = logging.getLogger("tensorflow")
+        level = tf_log.level
+        tf_log.setLevel(logging.ERROR)
         try:
             tuner.search(verbose=0)
         except _SearchOver:
             pass
+        finally:
+            tf_log.setLevel(level)
         return tuner
 
     def check_go_on(self) -> None:
@@ -441,6 +461,9 @@ class _TabularTrials:
         return True
 
     # the model the search keeps
+    def _train_on(self, best: TrialRecord, kept: dict[str, Any]) -> None:
+        _train_on_impl(self, best, kept)
+
     def final_run(self, best: TrialRecord, tuner: Any) -> TabularRun:
         """The best trial's model, evaluated on the test split (restored if trained earlier)."""
         from automl_gui.core.pipeline import build_tabular, finish_tabular
@@ -474,6 +497,7 @@ class _TabularTrials:
             )
             kept = {"pre": pre, "built": built, "result": result, "mlp": settings.mlp}
             kept["training"] = training
+        self._train_on(best, kept)
         training = replace(kept["training"], time_budget=self.training.time_budget)
         return finish_tabular(
             self.prepared,
@@ -486,6 +510,73 @@ class _TabularTrials:
             plan=self.plan,
             on_event=self.on_event,
         )
+
+
+def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, Any]) -> None:
+    """Train the kept configuration on from its weights when its trial ended at a round's
+    epoch limit (Hyperband's early rounds are short) or at the trials' time limit, up to ``max_epochs`` with early
+    stopping, within what is left of the budget; keep the result only if it is better."""
+    from automl_gui.core.pipeline import fit_tabular
+
+    cfg = runner.search
+    result = kept["result"]
+    ran = int(best.hyperparameters.get("tuner/epochs", best.epochs))
+    left = runner.end - time.monotonic()
+    if (
+        result.stopped_reason not in ("completed", "time_budget")  # not converged yet
+        or ran >= cfg.max_epochs
+        or left < 1.0
+        or runner.cancel.cancelled
+    ):
+        return
+    more = cfg.max_epochs - ran
+    limit = "" if math.isinf(left) else f", at most {left:.0f} s"
+    emit(
+        runner.on_event,
+        Log(f"Training trial {best.trial_id}'s model on: up to {more} more epochs{limit}."),
+    )
+    built = kept["built"]
+    before = built.train_model.get_weights()
+    training = replace(
+        kept["training"],
+        epochs=more,
+        early_stopping=True,
+        restore_best=True,
+        time_budget=0.0 if math.isinf(left) else left,
+    )
+    extra = fit_tabular(
+        runner.prepared,
+        kept["pre"],
+        built,
+        training,
+        plan=runner.plan,
+        on_event=runner.on_event,
+        cancel=runner.cancel,
+    )
+    value = _best_value(extra.history, cfg.objective, cfg.direction)
+    better = (
+        value is not None
+        and extra.stopped_reason != "nan"
+        and runner._better(replace(best, value=value), best)
+    )
+    if not better:
+        built.train_model.set_weights(before)
+        emit(runner.on_event, Log("Training on did not improve the model: kept it as it was."))
+        return
+    history = {k: [*result.history.get(k, []), *extra.history.get(k, [])] for k in result.history}
+    offset = result.epochs_run
+    kept["result"] = replace(
+        extra,
+        history=history,
+        best_epoch=offset + extra.best_epoch,
+        epochs_run=offset + extra.epochs_run,
+        seconds=result.seconds + extra.seconds,
+    )
+    kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
+    runner.trained_on = {"epochs": extra.epochs_run, "value": value}
+    emit(
+        runner.on_event, Log(f"Trained on {extra.epochs_run} epochs: {cfg.objective} {value:.4g}.")
+    )
 
 
 def _best_value(history: dict[str, list[float]], objective: str, direction: str) -> float | None:

@@ -35,8 +35,14 @@ class SearchConfig:
             what is left and no trial starts after it.
         max_trials: trials at most; 0 means no limit. At least one of the two must be set.
         max_epochs: epochs per trial at most (Hyperband's largest round).
+        min_epochs: Hyperband's shortest round; 0 means a tenth of ``max_epochs`` (at least
+            1). On tables the first epoch of a trial costs most (building and tracing), so
+            rounds of a few epochs say more about a configuration than rounds of one.
         objective: the validation figure to optimize: "val_loss" (lower is better),
             "val_accuracy" (classification, higher is better), "val_mae" (regression).
+        final_share: the share of ``time_budget`` kept for training the chosen
+            configuration on to convergence (from its weights, with early stopping) when its
+            trial ended at a round's epoch limit; trials run in the rest.
         seed: seed of the search algorithm (trials use the training seed).
         executions: trainings per trial (1: trials are cheap, variance is in the seed).
     """
@@ -44,8 +50,10 @@ class SearchConfig:
     algorithm: str = "hyperband"
     time_budget: float = 0.0
     max_trials: int = 0
-    max_epochs: int = 20
+    max_epochs: int = 60
+    min_epochs: int = 0
     objective: str = "val_loss"
+    final_share: float = 0.2
     seed: int = 42
     executions: int = 1
 
@@ -64,6 +72,13 @@ class SearchConfig:
             raise ConfigError("The time budget and trials cannot be negative.", "Use 0 for none.")
         if self.max_epochs < 1:
             raise ConfigError("Each trial needs at least one epoch.", "Set max epochs to 1+.")
+        if self.min_epochs < 0 or self.min_epochs > self.max_epochs:
+            raise ConfigError(
+                "The shortest round must be between 0 (automatic) and max epochs.",
+                "Set min epochs to 0.",
+            )
+        if not 0.0 <= self.final_share < 1.0:
+            raise ConfigError("The final share must be in [0, 1).", "Use 0.2.")
         if self.executions != 1:
             raise ConfigError("Only one execution per trial is supported.", "Set executions to 1.")
         if self.objective not in OBJECTIVES:
@@ -79,6 +94,11 @@ class SearchConfig:
                     f"The objective {self.objective} does not fit a {task} task.",
                     "Use val_loss, which fits every task.",
                 )
+
+    @property
+    def shortest_round(self) -> int:
+        """Hyperband's shortest round in epochs (``min_epochs``, or automatic)."""
+        return self.min_epochs or max(1, self.max_epochs // 10)
 
     @property
     def direction(self) -> str:
