@@ -122,17 +122,34 @@ def measure(name: str, folder: Path, budget: float, fallback: bool) -> dict[str,
         app_run, how = _app_single(table.df, setup.preprocess, budget)
     app_s = time.perf_counter() - start
     app_score = app_run.report["metrics"].get(metric)
-    # the same split: the app scored exactly the rows the baselines were scored on
-    same_split = app_run.report["n_samples"] == len(prepared.test)
+    # the search scores the same baselines for its leaderboard: they must agree with ours
+    in_search = {
+        r.trial_id.removeprefix("baseline:"): r.test_score
+        for r in getattr(app_run, "leaderboard", [])
+        if r.status == "baseline"
+    }
+    # the same split: the app scored exactly the rows the baselines were scored on (and,
+    # with the search, its own baselines scored what ours did)
+    ours = {r.name: r.test_score for r in baselines}
+    same_split = app_run.report["n_samples"] == len(prepared.test) and all(
+        ours.get(k) is not None and v is not None and abs(ours[k] - v) < 1e-9
+        for k, v in in_search.items()
+    )
     return {
         "dataset": name,
         "rows": len(table.df),
         "rows_used": prepared.rows_used,
         "test_rows": len(prepared.test),
         "metric": metric,
-        "baselines": {r.name: r.test_score for r in baselines},
+        "baselines": ours,
         "best_baseline": best.name,
         "best_baseline_score": best.test_score,
+        "best_baseline_cv": (
+            {"folds": len(best.cv_scores), "mean": best.cv_mean, "std": best.cv_std}
+            if best.cv_mean is not None
+            else None
+        ),
+        "search_baselines": in_search or None,
         "baseline_s": round(baseline_s, 1),
         "app": how,
         "app_score": app_score,
@@ -184,7 +201,14 @@ def body(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"  {row}", file=sys.stderr, flush=True)
     print(format_rows(rows))
     for r in rows:
-        print(f"{r['dataset']}: app = {r['app']}; baselines {r['baselines']}")
+        cv = r["best_baseline_cv"]
+        spread = (
+            f"; best baseline {cv['folds']}-fold on train+validation {cv['mean']:.3f} ± "
+            f"{cv['std']:.3f}"
+            if cv
+            else ""
+        )
+        print(f"{r['dataset']}: app = {r['app']}; baselines {r['baselines']}{spread}")
     passed = sum(r["passed"] for r in rows)
     return result(
         NAME,
