@@ -12,7 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import CancelToken, Event, Log, TrialEnded, TrialStarted
+from automl_gui.core.events import (
+    CancelToken,
+    Event,
+    Log,
+    PhaseChanged,
+    Progress,
+    TrialEnded,
+    TrialStarted,
+)
 
 SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume")
 
@@ -84,12 +92,20 @@ def search_table(
 
 
 def _trial_printer(args: argparse.Namespace, lines: Any):
-    """Events as lines, one per finished trial: a trial's own log lines are left out."""
+    """Events as lines, one per finished trial: a trial's own log lines are left out, and so
+    are the epochs of the kept model training on (from its phase to the evaluation)."""
+    from automl_gui.core.tune.search import TRAIN_ON_PHASE
+
     running = {"on": False}
 
     def on_event(event: Event) -> None:
         if isinstance(event, TrialStarted):
             running["on"] = True
+        elif isinstance(event, PhaseChanged) and event.phase == TRAIN_ON_PHASE:
+            running["on"] = True
+        elif isinstance(event, Progress) and event.stage == "evaluate" and running["on"]:
+            running["on"] = False
+            lines(event)
         elif isinstance(event, TrialEnded):
             running["on"] = False
             if not args.quiet:

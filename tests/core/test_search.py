@@ -197,3 +197,40 @@ def test_the_kept_configuration_is_trained_on_after_a_short_hyperband_round(tabl
     assert trained_on["value"] < run.best_trial.value
     assert len(run.history["val_loss"]) == 3 + trained_on["epochs"]
     assert min(run.history["val_loss"]) == pytest.approx(trained_on["value"])
+
+
+def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model(
+    table, tmp_path, monkeypatch
+):
+    from automl_gui.core import pipeline
+    from automl_gui.core.tune import search as search_module
+
+    sent = {}
+
+    def fake_run_isolated(process, target, kwargs, *, on_event=None, cancel=None):
+        sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
+        return "run"
+
+    monkeypatch.setattr(pipeline, "run_isolated", fake_run_isolated)
+    df, pre = table
+    config = SearchConfig(algorithm="random", max_trials=1, max_epochs=1)
+    training = TrainConfig(epochs=1)
+    assert search_module.search_tabular_isolated(None, df, pre, config, training) == "run"
+    module, name = sent["target"].split(":")
+    assert module == search_module.__name__ and callable(getattr(search_module, name))
+    child = getattr(search_module, name)
+    path = tmp_path / "model.keras"
+    run = child(model_path=str(path), **sent["kwargs"], baselines=False)
+    assert path.exists() and run.model is None and run.prepared is None
+    assert pickle.loads(pickle.dumps(run)).best_trial.trial_id == "0000"
+
+
+def test_a_missing_tensorboard_is_a_clear_error(table, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tensorboard" else real(name)
+    )
+    with pytest.raises(ConfigError, match="tensorboard"):
+        _search(table, SearchConfig(max_trials=1))

@@ -41,6 +41,7 @@ from automl_gui.core.events import (
     CancelToken,
     EventCallback,
     Log,
+    PhaseChanged,
     Progress,
     TrialEnded,
     TrialStarted,
@@ -54,6 +55,7 @@ from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
 LEADERBOARD_FILE = "leaderboard.json"
 CONFIG_FILE = "search.json"
 PROJECT = "tuner"
+TRAIN_ON_PHASE = "train on"  # PhaseChanged before the kept model trains on after the trials
 
 
 @dataclass
@@ -149,7 +151,8 @@ def search_tabular(
             ),
             end=started + search.time_budget if search.time_budget > 0 else math.inf,
         )
-        tuner = runner.run(resume=resume)
+        with _quiet_tensorflow():
+            tuner = runner.run(resume=resume)
         best = runner.best_record()
         if best is None:
             cancel.raise_if_cancelled()
@@ -159,7 +162,8 @@ def search_tabular(
                 f"Every trial of the search failed ({len(failed)} tried).{why}",
                 "Check the data for extreme values, or give the search more time.",
             )
-        run = runner.final_run(best, tuner)
+        with _quiet_tensorflow():
+            run = runner.final_run(best, tuner)
         rows = (
             _baseline_records(prepared, preprocess, training.seed, on_event, cancel)
             if baselines and not cancel.cancelled
@@ -173,12 +177,55 @@ def search_tabular(
             "trained_on": runner.trained_on,
             "seconds": round(time.monotonic() - started, 3),
         }
-        emit(on_event, Log(f"Search done: kept trial {best.trial_id} ({_value(best)})."))
+        done = f"Search done: kept trial {best.trial_id} ({_value(best)})"
+        if runner.trained_on:
+            more = runner.trained_on
+            done += f", trained on {more['epochs']} more epochs to {more['value']:.4g}"
+        emit(on_event, Log(done + "."))
         fields_of_run = {f.name: getattr(run, f.name) for f in fields(TabularRun)}
         return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=best)
     finally:
         if temporary:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def search_tabular_isolated(
+    process: Any,
+    df: Any,
+    preprocess: PreprocessConfig,
+    search: SearchConfig,
+    training: TrainConfig,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+    directory: str | Path | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+) -> SearchRun:
+    """:func:`search_tabular` in an :class:`~automl_gui.core.process.EngineProcess` (the
+    window's way: the search never competes with it for the interpreter lock). Same result,
+    events and errors; the kept model comes back through a temporary .keras file."""
+    from automl_gui.core import pipeline
+
+    kwargs = {"df": df, "preprocess": preprocess, "search": search, "training": training}
+    kwargs.update(plan=plan, directory=directory, resume=resume, overwrite=overwrite)
+    return pipeline.run_isolated(
+        process,
+        "automl_gui.core.tune.search:_search_in_child",
+        kwargs,
+        on_event=on_event,
+        cancel=cancel,
+    )
+
+
+def _search_in_child(*, model_path: str, **kwargs: Any) -> SearchRun:
+    """Child side of :func:`search_tabular_isolated`: the model travels as a .keras file."""
+    run = search_tabular(**kwargs)
+    run.model.save(model_path)
+    run.model = None
+    run.prepared = None  # the split frames stay here: the window needs test_predictions only
+    return run
 
 
 def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
@@ -238,6 +285,18 @@ def _open_folder(
     folder.mkdir(parents=True, exist_ok=True)
     _write_json(saved, search.to_dict())
     return []
+
+
+@contextlib.contextmanager
+def _quiet_tensorflow() -> Any:
+    """Each trial builds a new model: TensorFlow's "retracing" warnings say nothing here."""
+    tf_log = logging.getLogger("tensorflow")
+    level = tf_log.level
+    tf_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        tf_log.setLevel(level)
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -311,16 +370,10 @@ class _TabularTrials:
         budget = f"{cfg.time_budget:g} s" if cfg.time_budget else "no time limit"
         trials = f"{cfg.max_trials} trials" if cfg.max_trials else "no trial limit"
         emit(self.on_event, Log(f"{verb} a {cfg.algorithm} search ({budget}, {trials})."))
-        # each trial builds a new model: TensorFlow's "retracing" warnings say nothing here
-        tf_log = logging.getLogger("tensorflow")
-        level = tf_log.level
-        tf_log.setLevel(logging.ERROR)
         try:
             tuner.search(verbose=0)
         except _SearchOver:
             pass
-        finally:
-            tf_log.setLevel(level)
         return tuner
 
     def check_go_on(self) -> None:
@@ -535,6 +588,7 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
         runner.on_event,
         Log(f"Training trial {best.trial_id}'s model on: up to {more} more epochs{limit}."),
     )
+    emit(runner.on_event, PhaseChanged(TRAIN_ON_PHASE, 0))  # its epochs count from 0 again
     built = kept["built"]
     before = built.train_model.get_weights()
     training = replace(
@@ -574,9 +628,6 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
     )
     kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
     runner.trained_on = {"epochs": extra.epochs_run, "value": value}
-    emit(
-        runner.on_event, Log(f"Trained on {extra.epochs_run} epochs: {cfg.objective} {value:.4g}.")
-    )
 
 
 def _best_value(history: dict[str, list[float]], objective: str, direction: str) -> float | None:
