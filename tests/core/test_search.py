@@ -44,12 +44,14 @@ def _search(table, config, *, training=None, **kwargs):
 class _Forced(TabularSpace):
     """Alters chosen trials: a learning rate that makes the loss NaN, or a crash."""
 
-    def __init__(self, nan=(), crash=()):
-        self.nan, self.crash = set(nan), set(crash)
+    def __init__(self, nan=(), crash=(), oom=()):
+        self.nan, self.crash, self.oom = set(nan), set(crash), set(oom)
 
     def before_trial(self, trial_id, settings):
         if trial_id in self.crash:
             raise _Crash(trial_id)
+        if trial_id in self.oom:  # what the Trainer raises when even half the batch is too big
+            raise ModelError("Out of memory even at batch size 8.", "Use a smaller model.")
         if trial_id in self.nan:
             settings.optimizer, settings.learning_rate = "sgd", 1e12
         return settings
@@ -132,17 +134,27 @@ def test_stop_mid_trial_ends_cleanly_with_a_best_model(table):
     assert run.best_trial in run.leaderboard and run.model is not None
 
 
-def test_a_nan_trial_is_marked_failed_and_the_search_goes_on(table):
+def test_nan_and_out_of_memory_trials_are_marked_failed_and_the_search_goes_on(table):
+    events = []
     run = _search(
         table,
-        SearchConfig(algorithm="random", max_trials=3, max_epochs=2),
-        space=_Forced(nan={"0001"}),
+        SearchConfig(algorithm="random", max_trials=4, max_epochs=2),
+        space=_Forced(nan={"0001"}, oom={"0002"}),
+        on_event=events.append,
     )
     statuses = {r.trial_id: r.status for r in run.leaderboard}
-    assert statuses == {"0000": "completed", "0001": "failed", "0002": "completed"}
-    failed = run.leaderboard[1]
-    assert "NaN" in failed.reason and failed.value is None
-    assert run.best_trial.trial_id != "0001"
+    assert statuses == {
+        "0000": "completed",
+        "0001": "failed",
+        "0002": "failed",
+        "0003": "completed",
+    }
+    nan, oom = run.leaderboard[1], run.leaderboard[2]
+    assert "NaN" in nan.reason and nan.value is None
+    assert oom.reason.startswith("Out of memory") and oom.value is None
+    assert run.best_trial.trial_id in ("0000", "0003")
+    ended = [e.record.status for e in events if isinstance(e, TrialEnded)]
+    assert ended == ["completed", "failed", "failed", "completed"]
 
 
 def test_a_search_where_every_trial_fails_says_so(table):

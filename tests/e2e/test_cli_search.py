@@ -33,6 +33,8 @@ def test_search_prints_trials_and_leaderboard_and_writes_csv_then_resumes(table_
     assert len(trial_lines) == 3 and all(" completed " in line for line in trial_lines)
     assert not any(line.startswith("Epoch ") for line in lines)  # one line per trial
     assert "Leaderboard" in lines
+    compare = next(line for line in lines if line.startswith("Test accuracy: search "))
+    assert "logistic regression" in compare and "random forest" in compare
     board = pd.read_csv(folder / "run1" / "leaderboard.csv")
     trials = board[board["status"] != "baseline"]
     assert list(trials["trial"]) == [0, 1, 2] or list(trials["trial"].astype(str)) == [
