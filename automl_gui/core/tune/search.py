@@ -317,7 +317,6 @@ class _TabularTrials:
     def __init__(self, **kwargs: Any) -> None:
         self.__dict__.update(kwargs)
         self.best: dict[str, Any] | None = None  # the best trial's model, when trained here
-        self.trials_at_start = len(self.records)
         self.trained_on: dict[str, Any] | None = None  # the kept model trained further
 
     # Keras Tuner side
@@ -381,11 +380,19 @@ class _TabularTrials:
         done = sum(r.status != "running" for r in self.records)
         if self.cancel.cancelled:
             raise _SearchOver("cancelled")
-        if time.monotonic() >= self.deadline - 0.5:
+        if time.monotonic() >= self.trials_deadline() - 0.5:
             emit(self.on_event, Log("Search time budget reached: no new trial starts."))
             raise _SearchOver("time budget")
         if self.search.max_trials and done >= self.search.max_trials:
             raise _SearchOver("trials")
+
+    def trials_deadline(self) -> float:
+        """When trials must end: before the time kept for training the best on, unless the
+        best so far does not need it (it converged, or ran the most epochs)."""
+        best = self.best
+        if best is not None and not _wants_more(best["record"], best["result"], self.search):
+            return self.end
+        return self.deadline
 
     def run_trial(self, trial: Any) -> dict[str, float]:
         import keras_tuner as kt
@@ -396,7 +403,7 @@ class _TabularTrials:
         settings = self.space.build(trial.hyperparameters)
         total = int(values.get("tuner/epochs", self.search.max_epochs))
         initial = int(values.get("tuner/initial_epoch", 0))
-        left = self.deadline - time.monotonic()
+        left = self.trials_deadline() - time.monotonic()
         training = settings.training(
             self.training,
             epochs=max(1, total - initial),
@@ -573,16 +580,10 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
 
     cfg = runner.search
     result = kept["result"]
-    ran = int(best.hyperparameters.get("tuner/epochs", best.epochs))
     left = runner.end - time.monotonic()
-    if (
-        result.stopped_reason not in ("completed", "time_budget")  # not converged yet
-        or ran >= cfg.max_epochs
-        or left < 1.0
-        or runner.cancel.cancelled
-    ):
+    if not _wants_more(best, result, cfg) or left < 1.0 or runner.cancel.cancelled:
         return
-    more = cfg.max_epochs - ran
+    more = cfg.max_epochs - _epochs_reached(best)
     limit = "" if math.isinf(left) else f", at most {left:.0f} s"
     emit(
         runner.on_event,
@@ -628,6 +629,18 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
     )
     kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
     runner.trained_on = {"epochs": extra.epochs_run, "value": value}
+
+
+def _epochs_reached(record: TrialRecord) -> int:
+    """Epochs the configuration has trained (Hyperband continues trials across rounds)."""
+    return int(record.hyperparameters.get("tuner/initial_epoch", 0)) + record.epochs
+
+
+def _wants_more(record: TrialRecord, result: Any, cfg: SearchConfig) -> bool:
+    """Whether a trial ended before converging: at its round's epoch limit or the time limit
+    (not by early stopping), below ``max_epochs``."""
+    cut = result.stopped_reason in ("completed", "time_budget")
+    return cut and _epochs_reached(record) < cfg.max_epochs
 
 
 def _best_value(history: dict[str, list[float]], objective: str, direction: str) -> float | None:
