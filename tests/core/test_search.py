@@ -205,7 +205,7 @@ def test_the_kept_configuration_is_trained_on_after_a_short_hyperband_round(tabl
     run = _search(table, config, on_event=events.append)
     assert [r.epochs for r in run.leaderboard] == [3, 3]  # Hyperband's first round
     trained_on = run.metadata["search"]["trained_on"]
-    assert trained_on is not None and 1 <= trained_on["epochs"] <= 6
+    assert trained_on is not None and 1 <= trained_on["epochs"] <= 6 and trained_on["improved"]
     assert trained_on["value"] < run.best_trial.value
     assert len(run.history["val_loss"]) == 3 + trained_on["epochs"]
     assert min(run.history["val_loss"]) == pytest.approx(trained_on["value"])

@@ -178,9 +178,11 @@ def search_tabular(
             "seconds": round(time.monotonic() - started, 3),
         }
         done = f"Search done: kept trial {best.trial_id} ({_value(best)})"
-        if runner.trained_on:
-            more = runner.trained_on
+        more = runner.trained_on
+        if more and more["improved"]:
             done += f", trained on {more['epochs']} more epochs to {more['value']:.4g}"
+        elif more:
+            done += f"; {more['epochs']} more epochs did not improve it: kept as it was"
         emit(on_event, Log(done + "."))
         fields_of_run = {f.name: getattr(run, f.name) for f in fields(TabularRun)}
         return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=best)
@@ -614,9 +616,9 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
         and extra.stopped_reason != "nan"
         and runner._better(replace(best, value=value), best)
     )
+    runner.trained_on = {"epochs": extra.epochs_run, "value": value, "improved": better}
     if not better:
         built.train_model.set_weights(before)
-        emit(runner.on_event, Log("Training on did not improve the model: kept it as it was."))
         return
     history = {k: [*result.history.get(k, []), *extra.history.get(k, [])] for k in result.history}
     offset = result.epochs_run
@@ -628,7 +630,6 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
         seconds=result.seconds + extra.seconds,
     )
     kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
-    runner.trained_on = {"epochs": extra.epochs_run, "value": value}
 
 
 def _epochs_reached(record: TrialRecord) -> int:
