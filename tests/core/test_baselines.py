@@ -111,8 +111,20 @@ def test_regression_baselines_report_r2():
     assert linear.test_score > 0.9  # the target is linear in the features
     assert forest.test_score > 0.7
     assert {"mse", "rmse", "mae", "r2"} <= set(linear.details)
+    assert 1e-3 <= linear.settings["alpha"] <= 1e3
+    assert forest.settings["n_estimators"] == 40 and forest.settings["max_samples"] is None
     # a small table: cross-validated on train + validation
     assert len(linear.cv_scores) == 5 and linear.cv_mean > 0.9 and linear.cv_std >= 0
+
+
+def test_forest_stops_adding_trees_after_its_time_allowance(monkeypatch):
+    monkeypatch.setattr(baselines, "FOREST_SECONDS", 0.0)
+    monkeypatch.setattr(baselines, "DENSE_MAX_VALUES", 0)  # keep the one-hot matrix sparse
+    prepared = _handmade([f"color {i}" for i in range(30)], ["color 1", "mauve"])
+    logistic, forest = run_baselines(prepared, "binary", cross_validation=False)
+    assert forest.settings["n_estimators"] == 20  # one chunk, not 40 trees
+    assert forest.test_score is not None
+    assert logistic.settings == {"C": 1.0}
 
 
 def test_small_table_is_cross_validated_with_mean_and_std():
