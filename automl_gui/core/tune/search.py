@@ -14,24 +14,17 @@ one is run again.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import json
-import logging
 import math
-import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from automl_gui.core.errors import (
-    AutoMLError,
     CancelledError,
     ConfigError,
     ModelError,
@@ -41,21 +34,33 @@ from automl_gui.core.events import (
     CancelToken,
     EventCallback,
     Log,
-    PhaseChanged,
-    Progress,
-    TrialEnded,
-    TrialStarted,
     emit,
 )
 from automl_gui.core.pipeline import TabularRun
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune._trials import (
+    LEADERBOARD_FILE,
+    PROJECT,
+    TRAIN_ON_PHASE,
+    _quiet_tensorflow,
+    _TabularTrials,
+    _value,
+    _write_json,
+)
 from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
 
-LEADERBOARD_FILE = "leaderboard.json"
+__all__ = [
+    "LEADERBOARD_FILE",
+    "TRAIN_ON_PHASE",
+    "SearchRun",
+    "check_tensorboard",
+    "leaderboard_rows",
+    "search_tabular",
+    "search_tabular_isolated",
+]
+
 CONFIG_FILE = "search.json"
-PROJECT = "tuner"
-TRAIN_ON_PHASE = "train on"  # PhaseChanged before the kept model trains on after the trials
 
 
 @dataclass
@@ -64,10 +69,6 @@ class SearchRun(TabularRun):
 
     leaderboard: list[TrialRecord] = field(default_factory=list)
     best_trial: TrialRecord | None = None
-
-
-class _SearchOver(Exception):  # noqa: N818 - control flow, never escapes this module
-    """Raised before a new trial when the budget, the trials or a Stop end the search."""
 
 
 def check_tensorboard() -> None:
@@ -289,380 +290,6 @@ def _open_folder(
     return []
 
 
-@contextlib.contextmanager
-def _quiet_tensorflow() -> Any:
-    """Each trial builds a new model: TensorFlow's "retracing" warnings say nothing here."""
-    tf_log = logging.getLogger("tensorflow")
-    level = tf_log.level
-    tf_log.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        tf_log.setLevel(level)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _value(record: TrialRecord) -> str:
-    return f"{record.metric_name} {record.value:.4g}" if record.value is not None else "no value"
-
-
-# -- the trials ------------------------------------------------------------------------------
-class _TabularTrials:
-    """Trains table trials for Keras Tuner and keeps the leaderboard and the best model."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.__dict__.update(kwargs)
-        self.best: dict[str, Any] | None = None  # the best trial's model, when trained here
-        self.trained_on: dict[str, Any] | None = None  # the kept model trained further
-
-    # Keras Tuner side
-    def run(self, *, resume: bool) -> Any:
-        import keras_tuner as kt
-
-        runner = self
-        space = self.space
-
-        class _HyperModel(kt.HyperModel):
-            def build(self, hp: Any) -> Any:
-                return space.build(hp)
-
-        class _SearchTuner(kt.Tuner):
-            def pre_create_trial(self) -> None:
-                runner.check_go_on()
-
-            def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
-                return runner.run_trial(trial)
-
-        cfg = self.search
-        objective = kt.Objective(cfg.objective, direction=cfg.direction)
-        # the budget and trials are counted here (across resumes); 9999 keeps the trial ids
-        # four digits ("0000"), as Hyperband's are
-        many = 9999
-        common = {"objective": objective, "seed": cfg.seed, "max_consecutive_failed_trials": many}
-        if cfg.algorithm == "hyperband":
-            oracle = kt.oracles.HyperbandOracle(
-                max_epochs=cfg.max_epochs, factor=3, hyperband_iterations=None, **common
-            )
-            # Keras Tuner fixes the shortest round at 1 epoch; brackets start from ours (the
-            # attributes it recomputes from min_epochs, as its constructor does)
-            oracle.min_epochs = cfg.shortest_round
-            oracle._current_bracket = oracle._get_num_brackets() - 1
-            oracle._brackets = []
-            oracle._start_new_bracket()
-        elif cfg.algorithm == "bayesian":
-            oracle = kt.oracles.BayesianOptimizationOracle(max_trials=many, **common)
-        else:
-            oracle = kt.oracles.RandomSearchOracle(max_trials=many, **common)
-        with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from ..."
-            tuner = _SearchTuner(
-                oracle=oracle,
-                hypermodel=_HyperModel(),
-                directory=str(self.folder),
-                project_name=PROJECT,
-                overwrite=not resume,
-            )
-        verb = "Continuing" if self.records else "Starting"
-        budget = f"{cfg.time_budget:g} s" if cfg.time_budget else "no time limit"
-        trials = f"{cfg.max_trials} trials" if cfg.max_trials else "no trial limit"
-        emit(self.on_event, Log(f"{verb} a {cfg.algorithm} search ({budget}, {trials})."))
-        try:
-            tuner.search(verbose=0)
-        except _SearchOver:
-            pass
-        return tuner
-
-    def check_go_on(self) -> None:
-        """End the search (before a new trial) on Stop, at the budget or the trial limit."""
-        done = sum(r.status != "running" for r in self.records)
-        if self.cancel.cancelled:
-            raise _SearchOver("cancelled")
-        if time.monotonic() >= self.trials_deadline() - 0.5:
-            emit(self.on_event, Log("Search time budget reached: no new trial starts."))
-            raise _SearchOver("time budget")
-        if self.search.max_trials and done >= self.search.max_trials:
-            raise _SearchOver("trials")
-
-    def trials_deadline(self) -> float:
-        """When trials must end: before the time kept for training the best on, unless the
-        best so far does not need it (it converged, or ran the most epochs)."""
-        best = self.best
-        if best is not None and not _wants_more(best["record"], best["result"], self.search):
-            return self.end
-        return self.deadline
-
-    def run_trial(self, trial: Any) -> dict[str, float]:
-        import keras_tuner as kt
-
-        from automl_gui.core.pipeline import build_tabular, fit_tabular
-
-        values = dict(trial.hyperparameters.values)
-        settings = self.space.build(trial.hyperparameters)
-        total = int(values.get("tuner/epochs", self.search.max_epochs))
-        initial = int(values.get("tuner/initial_epoch", 0))
-        left = self.trials_deadline() - time.monotonic()
-        training = settings.training(
-            self.training,
-            epochs=max(1, total - initial),
-            time_budget=0.0 if math.isinf(left) else max(0.5, left),
-        )
-        record = TrialRecord(trial.trial_id, values, self.search.objective)
-        self._put(record)
-        emit(self.on_event, TrialStarted(trial.trial_id, values))
-        emit(self.on_event, Log(f"Trial {trial.trial_id}: {_describe(values)}"))
-        start = time.monotonic()
-        try:
-            settings = self.space.before_trial(trial.trial_id, settings)
-            training = settings.training(training)  # the hook may have changed them
-            pre, built = build_tabular(
-                self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
-            )
-            previous = values.get("tuner/trial_id")
-            if previous and initial > 0:
-                self._load_weights(built, previous)
-            result = fit_tabular(
-                self.prepared,
-                pre,
-                built,
-                training,
-                plan=self.plan,
-                on_event=self.on_event,
-                cancel=self.cancel,
-            )
-        except CancelledError:
-            self._end(record, "stopped", start, reason="Stopped by the user.")
-            raise
-        except Exception as exc:  # noqa: BLE001 - a failing trial must not end the search
-            message, hint = describe(exc)
-            if not isinstance(exc, AutoMLError):
-                message = f"{type(exc).__name__}: {message}"
-            self._end(record, "failed", start, reason=f"{message} {hint}".strip())
-            raise kt.errors.FailedTrialError(record.reason) from exc
-        record.history = result.history
-        record.epochs = result.epochs_run
-        record.value = _best_value(result.history, self.search.objective, self.search.direction)
-        if result.stopped_reason == "nan" or record.value is None:
-            why = (
-                "the loss became NaN or infinite"
-                if result.stopped_reason == "nan"
-                else f"no finite {self.search.objective}"
-            )
-            self._end(record, "failed", start, reason=f"Failed: {why}.")
-            raise kt.errors.FailedTrialError(record.reason)
-        self._save_weights(built, trial.trial_id)
-        stopped = {"cancelled": "Stopped by the user.", "time_budget": "Time budget reached."}
-        if result.stopped_reason in stopped:
-            self._end(record, "stopped", start, reason=stopped[result.stopped_reason])
-        else:
-            self._end(record, "completed", start)
-        if self._better(record, self.best["record"] if self.best else None):
-            self.best = {
-                "record": record,
-                "pre": pre,
-                "built": built,
-                "result": result,
-                "mlp": settings.mlp,
-                "training": training,
-            }
-        return {self.search.objective: float(record.value)}
-
-    # the leaderboard
-    def _put(self, record: TrialRecord) -> None:
-        self.records = [r for r in self.records if r.trial_id != record.trial_id] + [record]
-        self._save_board()
-
-    def _end(self, record: TrialRecord, status: str, start: float, reason: str = "") -> None:
-        record.status, record.reason = status, reason
-        record.seconds = time.monotonic() - start
-        self._save_board()
-        level = "warning" if status == "failed" else "info"
-        tail = f": {reason}" if reason else ""
-        emit(self.on_event, Log(f"Trial {record.trial_id} {status}, {_value(record)}{tail}", level))
-        emit(self.on_event, TrialEnded(record))
-
-    def _save_board(self) -> None:
-        _write_json(self.folder / LEADERBOARD_FILE, [r.to_dict() for r in self.records])
-
-    def _better(self, a: TrialRecord, b: TrialRecord | None) -> bool:
-        if not a.scored:
-            return False
-        if b is None:
-            return True
-        return a.value > b.value if self.search.direction == "max" else a.value < b.value
-
-    def best_record(self) -> TrialRecord | None:
-        best = None
-        for record in self.records:
-            if self._better(record, best):
-                best = record
-        return best
-
-    # weights of each trial: Hyperband continues from them; the best becomes the model
-    def _weights_path(self, trial_id: str) -> Path:
-        return self.folder / "weights" / f"{trial_id}.npz"
-
-    def _save_weights(self, built: Any, trial_id: str) -> None:
-        path = self._weights_path(trial_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez(tmp, *built.train_model.get_weights())
-        os.replace(tmp, path)
-
-    def _load_weights(self, built: Any, trial_id: str) -> bool:
-        path = self._weights_path(trial_id)
-        if not path.exists():
-            return False
-        with np.load(path) as data:
-            weights = [data[f"arr_{i}"] for i in range(len(data.files))]
-        built.train_model.set_weights(weights)
-        return True
-
-    # the model the search keeps
-    def _train_on(self, best: TrialRecord, kept: dict[str, Any]) -> None:
-        _train_on_impl(self, best, kept)
-
-    def final_run(self, best: TrialRecord, tuner: Any) -> TabularRun:
-        """The best trial's model, evaluated on the test split (restored if trained earlier)."""
-        from automl_gui.core.pipeline import build_tabular, finish_tabular
-        from automl_gui.core.train.trainer import TrainResult
-
-        emit(self.on_event, Progress("evaluate", 0.0, f"Keeping trial {best.trial_id}…"))
-        if self.best is not None and self.best["record"] is best:
-            kept = self.best
-        else:  # trained before a resume: rebuild it and load its weights
-            hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
-            settings = self.space.build(hp)
-            training = settings.training(self.training, epochs=max(1, best.epochs))
-            pre, built = build_tabular(
-                self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
-            )
-            if not self._load_weights(built, best.trial_id):
-                raise ModelError(
-                    f"The weights of trial {best.trial_id} are missing from {self.folder}.",
-                    "Start a new search.",
-                )
-            history = best.history
-            losses = history.get("val_loss") or history.get("loss") or []
-            finite = [v if math.isfinite(v) else math.inf for v in losses]
-            result = TrainResult(
-                history=history,
-                best_epoch=int(np.argmin(finite)) if finite else -1,
-                epochs_run=best.epochs,
-                stopped_reason="completed",
-                seconds=best.seconds,
-                batch_size=training.batch_size,
-            )
-            kept = {"pre": pre, "built": built, "result": result, "mlp": settings.mlp}
-            kept["training"] = training
-        self._train_on(best, kept)
-        training = replace(kept["training"], time_budget=self.training.time_budget)
-        return finish_tabular(
-            self.prepared,
-            self.preprocess,
-            kept["mlp"],
-            training,
-            kept["pre"],
-            kept["built"],
-            kept["result"],
-            plan=self.plan,
-            on_event=self.on_event,
-        )
-
-
-def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, Any]) -> None:
-    """Train the kept configuration on from its weights when its trial ended at a round's
-    epoch limit (Hyperband's early rounds are short) or at the trials' time limit, up to ``max_epochs`` with early
-    stopping, within what is left of the budget; keep the result only if it is better."""
-    from automl_gui.core.pipeline import fit_tabular
-
-    cfg = runner.search
-    result = kept["result"]
-    left = runner.end - time.monotonic()
-    if not _wants_more(best, result, cfg) or left < 1.0 or runner.cancel.cancelled:
-        return
-    more = cfg.max_epochs - _epochs_reached(best)
-    limit = "" if math.isinf(left) else f", at most {left:.0f} s"
-    emit(
-        runner.on_event,
-        Log(f"Training trial {best.trial_id}'s model on: up to {more} more epochs{limit}."),
-    )
-    emit(runner.on_event, PhaseChanged(TRAIN_ON_PHASE, 0))  # its epochs count from 0 again
-    built = kept["built"]
-    before = built.train_model.get_weights()
-    training = replace(
-        kept["training"],
-        epochs=more,
-        early_stopping=True,
-        restore_best=True,
-        time_budget=0.0 if math.isinf(left) else left,
-    )
-    extra = fit_tabular(
-        runner.prepared,
-        kept["pre"],
-        built,
-        training,
-        plan=runner.plan,
-        on_event=runner.on_event,
-        cancel=runner.cancel,
-    )
-    value = _best_value(extra.history, cfg.objective, cfg.direction)
-    better = (
-        value is not None
-        and extra.stopped_reason != "nan"
-        and runner._better(replace(best, value=value), best)
-    )
-    runner.trained_on = {"epochs": extra.epochs_run, "value": value, "improved": better}
-    if not better:
-        built.train_model.set_weights(before)
-        return
-    history = {k: [*result.history.get(k, []), *extra.history.get(k, [])] for k in result.history}
-    offset = result.epochs_run
-    kept["result"] = replace(
-        extra,
-        history=history,
-        best_epoch=offset + extra.best_epoch,
-        epochs_run=offset + extra.epochs_run,
-        seconds=result.seconds + extra.seconds,
-    )
-    kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
-
-
-def _epochs_reached(record: TrialRecord) -> int:
-    """Epochs the configuration has trained (Hyperband continues trials across rounds)."""
-    return int(record.hyperparameters.get("tuner/initial_epoch", 0)) + record.epochs
-
-
-def _wants_more(record: TrialRecord, result: Any, cfg: SearchConfig) -> bool:
-    """Whether a trial ended before converging: at its round's epoch limit or the time limit
-    (not by early stopping), below ``max_epochs``."""
-    cut = result.stopped_reason in ("completed", "time_budget")
-    return cut and _epochs_reached(record) < cfg.max_epochs
-
-
-def _best_value(history: dict[str, list[float]], objective: str, direction: str) -> float | None:
-    values = [v for v in history.get(objective, []) if v is not None and math.isfinite(v)]
-    if not values:
-        return None
-    return float(max(values) if direction == "max" else min(values))
-
-
-def _describe(values: dict[str, Any]) -> str:
-    shown = []
-    for key, value in values.items():
-        if key.startswith("tuner/"):
-            continue
-        shown.append(f"{key}={value:.3g}" if isinstance(value, float) else f"{key}={value}")
-    if "tuner/epochs" in values:
-        shown.append(f"epochs {values.get('tuner/initial_epoch', 0)}→{values['tuner/epochs']}")
-    return ", ".join(shown)
-
-
-# -- baselines ---------------------------------------------------------------------------------
 def _baseline_records(
     prepared: Any,
     preprocess: PreprocessConfig,
