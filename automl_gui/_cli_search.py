@@ -43,7 +43,7 @@ def check_search_options(args: argparse.Namespace, kind: str) -> None:
         )
     if not wants_search(args):
         raise ConfigError(
-            f"{', '.join(given)} only apply to a search.",
+            f"{', '.join(given)}: only for an AutoML search.",
             "Add --model auto with --time-budget SECONDS or --trials N.",
         )
     if args.resume and not args.search_dir:

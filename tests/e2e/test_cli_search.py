@@ -59,7 +59,7 @@ def test_search_prints_trials_and_leaderboard_and_writes_csv_then_resumes(table_
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--model", "mlp", "--trials", "2"], "only apply to a search"),
+        (["--model", "mlp", "--trials", "2"], "only for an AutoML search"),
         (["--trials", "2", "--resume"], "--resume needs the search folder"),
         (["--search", "grid", "--trials", "2"], "invalid choice"),
     ],
