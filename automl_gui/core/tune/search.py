@@ -320,7 +320,7 @@ def _baseline_records(
         rows.append(
             TrialRecord(
                 trial_id=f"baseline:{res.name}",
-                hyperparameters={"model": res.name},
+                hyperparameters={"model": res.name, **(getattr(res, "settings", None) or {})},
                 metric_name=res.metric_name,
                 value=res.validation_score,
                 seconds=float(res.seconds),
