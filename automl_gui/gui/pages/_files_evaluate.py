@@ -34,6 +34,7 @@ from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
+from automl_gui.gui.widgets.page_layout import page_column
 
 ARCHITECTURE_NAMES = {
     "cnn": "a CNN trained from scratch",
@@ -243,13 +244,16 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.split)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.diagnosis_banner)
-        layout.addWidget(self.cards)
-        layout.addWidget(self.stack, 1)
+        page_column(
+            self,
+            header,
+            self.summary,
+            self.banner,
+            self.diagnosis_banner,
+            self.cards,
+            self.stack,
+            margins=False,
+        )
 
         state.run_finished.connect(self.show_run)
         state.dataset_changed.connect(lambda: self.show_run())

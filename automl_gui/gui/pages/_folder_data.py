@@ -40,7 +40,7 @@ from automl_gui.core.events import Progress
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.bar_chart import PALETTE, HorizontalBarChart, Series, scrolling
-from automl_gui.gui.widgets.page_layout import BusyRow
+from automl_gui.gui.widgets.page_layout import BusyRow, page_column
 from automl_gui.gui.workers import JobWorker
 
 ALL_CLASSES = None  # class-picker data of the "All classes" row
@@ -136,13 +136,7 @@ class FolderDataPage(QWidget):
         self.stack.addWidget(self._build_empty())
         self.stack.addWidget(self._build_content())
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.info_label)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.busy_box)
-        layout.addWidget(self.stack, 1)
+        page_column(self, self.title_label, self.info_label, self.banner, self.busy_box, self.stack)
 
     def _empty_panel(self, title_text: str, body: str, button_tip: str) -> QWidget:
         """The page before any dataset: what to open, and an "Open folder…" button."""

@@ -26,7 +26,7 @@ from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
-from automl_gui.gui.widgets.page_layout import BusyRow
+from automl_gui.gui.widgets.page_layout import BusyRow, page_column
 from automl_gui.gui.widgets.profile_view import ProfileView
 from automl_gui.gui.widgets.warnings_view import WarningsView
 from automl_gui.gui.workers import JobWorker
@@ -91,13 +91,7 @@ class DataPage(QWidget):
         self.stack.addWidget(self._build_welcome())
         self.stack.addWidget(self._build_content())
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(self.title_label)
-        layout.addWidget(self.info_label)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.busy_box)
-        layout.addWidget(self.stack, 1)
+        page_column(self, self.title_label, self.info_label, self.banner, self.busy_box, self.stack)
 
     def _build_welcome(self) -> QWidget:
         panel = QWidget()

@@ -29,6 +29,7 @@ from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR, style_plot
 from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
+from automl_gui.gui.widgets.page_layout import page_column
 
 CLASSIFICATION_CARDS = (
     ("Accuracy", "accuracy", "Share of test rows predicted correctly."),
@@ -118,13 +119,16 @@ class EvaluatePage(ReportSaving, QWidget):
         self.stack.addWidget(cls_split)
         self.stack.addWidget(reg_split)
 
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.diagnosis_banner)
-        layout.addWidget(self.cards)
-        layout.addWidget(self.stack, 1)
+        page_column(
+            self,
+            header,
+            self.summary,
+            self.banner,
+            self.diagnosis_banner,
+            self.cards,
+            self.stack,
+            margins=False,
+        )
 
         state.run_finished.connect(self.show_run)
         state.dataset_changed.connect(lambda: self.show_run())

@@ -14,6 +14,24 @@ from PySide6.QtWidgets import (
 )
 
 
+def page_column(
+    page: QWidget, *parts: QWidget | QLayout, margins: bool = True, grow_last: bool = True
+) -> QVBoxLayout:
+    """Lay ``parts`` out top to bottom on ``page`` (header, banners, ..., the page's main
+    stack); the last part takes the spare height when ``grow_last``. ``margins`` gives the
+    pages' usual 16/12 px margins, else Qt's default."""
+    layout = QVBoxLayout(page)
+    if margins:
+        layout.setContentsMargins(16, 12, 16, 12)
+    for k, part in enumerate(parts):
+        stretch = 1 if grow_last and k == len(parts) - 1 else 0
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
+    return layout
+
+
 def scrolling_page(page: QWidget, *parts: QWidget | QLayout, stretch: bool = False) -> None:
     """Lay ``parts`` out top to bottom in a frameless scroll area filling ``page``.
 
@@ -21,13 +39,7 @@ def scrolling_page(page: QWidget, *parts: QWidget | QLayout, stretch: bool = Fal
     stretch after the parts so they stay at the top.
     """
     inner = QWidget()
-    inner_layout = QVBoxLayout(inner)
-    inner_layout.setContentsMargins(16, 12, 16, 12)
-    for part in parts:
-        if isinstance(part, QLayout):
-            inner_layout.addLayout(part)
-        else:
-            inner_layout.addWidget(part)
+    inner_layout = page_column(inner, *parts, grow_last=False)
     if stretch:
         inner_layout.addStretch(1)
     scroll = QScrollArea()
