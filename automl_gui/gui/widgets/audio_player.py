@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -72,18 +73,24 @@ class ClipPlayer(QObject):
         super().__init__(parent)
         self._media = None  # QMediaPlayer, made on first play
         self._output = None  # QAudioOutput
-        self._multimedia = _load_multimedia()
+        # QtMultimedia is imported and the devices listed on first need (a Play button shown
+        # or clicked), not when the window is built: it costs start-up time and talks to the
+        # sound server
+        self._multimedia: Any = None
+        self._probed = False
         self._reason = ""
         self._current = ""  # name of the clip playing (path for files)
         self._playing = False
         self._temp: tempfile.TemporaryDirectory | None = None
         self._temp_file: Path | None = None
         self._counter = 0
-        self._probe()
 
     # -- availability -------------------------------------------------------------------
 
     def _probe(self) -> None:
+        self._probed = True
+        if self._multimedia is None:
+            self._multimedia = _load_multimedia()
         if self._multimedia is None:
             self._reason = NO_MULTIMEDIA
         elif not self._multimedia.QMediaDevices.audioOutputs():
@@ -92,10 +99,15 @@ class ClipPlayer(QObject):
             self._reason = ""
 
     @property
+    def probed(self) -> bool:
+        """True once QtMultimedia and the devices were looked at (``available`` is cheap)."""
+        return self._probed
+
+    @property
     def available(self) -> bool:
         """True when QtMultimedia and an audio output are there."""
-        if self._reason == NO_OUTPUT:
-            self._probe()  # a device may have been plugged in since
+        if not self._probed or self._reason == NO_OUTPUT:
+            self._probe()  # first use, or a device may have been plugged in since
         return not self._reason
 
     @property
@@ -281,7 +293,8 @@ class PlayButton(QToolButton):
         )
         self.setIcon(self.style().standardIcon(pixmap))
         self.setText("Stop" if playing else "Play")
-        if not self.player.available:
+        # asked once there is a clip (or the player has looked already), not at start-up
+        if (self.isEnabled() or self.player.probed) and not self.player.available:
             tip = f"Cannot play here: {self.player.unavailable_reason}"
         elif playing:
             tip = "Stop playing this clip (Space)"
@@ -319,7 +332,13 @@ class PlayerBar(QWidget):
             self.shortcut = QShortcut(QKeySequence(Qt.Key.Key_Space), shortcut_scope)
             self.shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.shortcut.activated.connect(self.toggle)
-        if not self.player.available:
+        if self.player.probed and not self.player.available:
+            self.status.setText(self.player.unavailable_reason)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        """Say why nothing can play once the bar is on screen (not while the window is built)."""
+        super().showEvent(event)
+        if not self.status.text() and not self.player.available:
             self.status.setText(self.player.unavailable_reason)
 
     def set_file(self, path: str) -> None:
