@@ -13,6 +13,7 @@
     automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images or audio clips)
     automl-gui export MODEL --format keras|savedmodel --out PATH
     automl-gui info
+    automl-gui study optimizers|batch-sizes|learning-curve|devices DATA [--target COL]
 
 Every failure exits non-zero with one line on stderr saying what is wrong and what to do.
 TensorFlow is imported only by the subcommands that need it.
@@ -178,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
 
     sub.add_parser("info", help="versions, compute devices and weights folders")
+    from automl_gui._cli_study import add_study_parser
+
+    add_study_parser(sub)
     return parser
 
 
@@ -189,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from automl_gui._cli_study import run_study_command
+
     handlers = {"train": _train, "predict": _predict, "export": _export, "info": _info}
+    handlers["study"] = run_study_command
     try:
         return handlers[args.command](args)
     except (KeyboardInterrupt, CancelledError):  # Ctrl+C before training had begun

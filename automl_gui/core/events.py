@@ -121,6 +121,25 @@ class TrialEnded(Event):
     record: Any
 
 
+@dataclass(frozen=True)
+class StudyRowStarted(Event):
+    """A comparison study began one of its trainings (``index`` of ``total``), e.g. "adam"."""
+
+    index: int
+    total: int
+    label: str
+
+
+@dataclass(frozen=True)
+class StudyRowEnded(Event):
+    """A comparison study finished one training; ``row`` is its ``core.tune.studies.StudyRow``.
+
+    The training's EpochEnd events come between its StudyRowStarted and StudyRowEnded.
+    """
+
+    row: Any
+
+
 EventCallback = Callable[[Event], None]
 
 

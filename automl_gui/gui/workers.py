@@ -38,6 +38,10 @@ from automl_gui.core.events import (
     Log,
     PhaseChanged,
     Progress,
+    StudyRowEnded,
+    StudyRowStarted,
+    TrialEnded,
+    TrialStarted,
 )
 
 Job = Callable[[Callable[[Event], None], CancelToken], Any]
@@ -63,6 +67,8 @@ class JobWorker(QObject):
     phase = Signal(object)  # PhaseChanged
     batch = Signal(object)  # BatchEnd (throttled)
     epoch = Signal(object)  # EpochEnd
+    trial = Signal(object)  # TrialStarted / TrialEnded (AutoML search leaderboard)
+    study = Signal(object)  # StudyRowStarted / StudyRowEnded (comparison studies)
     finished = Signal(object)  # the job's return value
     failed = Signal(str, str)  # message, hint
     error = Signal(object)  # the exception itself, emitted just before ``failed``
@@ -108,6 +114,10 @@ class JobWorker(QObject):
             self.log.emit(event)
         elif isinstance(event, PhaseChanged):
             self.phase.emit(event)
+        elif isinstance(event, (TrialStarted, TrialEnded)):
+            self.trial.emit(event)
+        elif isinstance(event, (StudyRowStarted, StudyRowEnded)):
+            self.study.emit(event)
 
     def _run(self) -> None:
         try:
