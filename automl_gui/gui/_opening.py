@@ -5,19 +5,25 @@ uses the window's ``state``, ``settings``, ``banner``, ``hosts`` (the steps), ``
 ``media_pages`` (image and audio pages per step), ``stack``, ``recent_menu`` and ``go_to``.
 Every way in ends in :meth:`DatasetOpening.open_path`, which asks ``detect_kind`` what the
 path holds and hands it to that kind's Data page.
+
+The image and audio pages are built on first need (:meth:`DatasetOpening._make_media_page`,
+the steps' factories): a folder's Data page when a folder of that kind is opened, the other
+steps' pages when such a dataset is loaded. A page built late shows the current state.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from automl_gui.core.errors import describe
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
+from automl_gui.gui.step_host import load_page
 
 TABLE_FILTER = "Tables and image lists (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
 
@@ -45,6 +51,90 @@ class DatasetOpening:
     stack: Any
     recent_menu: Any
     action_clear_recent: Any
+    _action: Any  # the window's QAction maker (text, tip, slot, shortcut)
+
+    def _build_file_menu(self, bar: Any) -> Any:
+        """File menu: the ways to open a dataset (the window adds Export and Quit)."""
+        icons = app_settings.resource_path("icons")
+        file_menu = bar.addMenu("&File")
+        self.action_open = self._action(
+            "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
+        )
+        self.action_open.setIcon(QIcon(str(icons / "open.svg")))
+        self.action_open_folder = self._action(
+            "Open &Image Folder…",
+            "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
+            self.open_folder_dialog,
+            QKeySequence("Ctrl+Shift+O"),
+        )
+        self.action_open_audio_folder = self._action(
+            "Open &Audio Folder…",
+            "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
+            "train/ val/ test/ folders",
+            self.open_audio_folder_dialog,
+            QKeySequence("Ctrl+Alt+O"),
+        )
+        self.recent_menu = QMenu("Open &Recent", self)
+        self.recent_menu.setToolTipsVisible(True)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.action_clear_recent = self._action(
+            "&Clear Recent", "Forget the recently opened files", self.clear_recent
+        )
+        sample = app_settings.sample_dataset_path()
+        self.action_open_sample = self._action(
+            "Open &Sample", "Open the bundled demo dataset", self.open_sample
+        )
+        self.action_open_sample.setEnabled(sample is not None)
+        self.action_open_image_sample = self._action(
+            "Open Image Sam&ple",
+            "Open the bundled demo image folder (circles, squares and triangles)",
+            self.open_image_sample,
+        )
+        self.action_open_image_sample.setEnabled(app_settings.image_sample_path() is not None)
+        self.action_open_audio_sample = self._action(
+            "Open Audio Sa&mple",
+            "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
+            self.open_audio_sample,
+        )
+        self.action_open_audio_sample.setEnabled(app_settings.audio_sample_path() is not None)
+        file_menu.addAction(self.action_open)
+        file_menu.addAction(self.action_open_folder)
+        file_menu.addAction(self.action_open_audio_folder)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(self.action_open_sample)
+        file_menu.addAction(self.action_open_image_sample)
+        file_menu.addAction(self.action_open_audio_sample)
+        self._fill_recent_menu()
+        return file_menu
+
+    # -- the image and audio pages, built on first need ------------------------------------
+    @property
+    def image_data_page(self) -> Any:
+        """The image folders' Data page (built now if it was not yet)."""
+        return self.media_pages["images"]["data"]
+
+    @property
+    def audio_data_page(self) -> Any:
+        """The audio folders' Data page (built now if it was not yet)."""
+        return self.media_pages["audio"]["data"]
+
+    def _make_media_page(self, kind: str, spec: str, name: str, title: str) -> Any:
+        """Build step ``name``'s page for ``kind`` datasets (an UnavailablePage saying why when
+        its module cannot be loaded); a Data page's signals are connected to the window."""
+        page = load_page(spec, self.state, self, name, title)  # type: ignore[arg-type]
+        if name == "data":
+            open_dialog = (
+                self.open_folder_dialog if kind == "images" else self.open_audio_folder_dialog
+            )
+            for signal, slot in (
+                ("loaded", self._on_dataset_loaded),
+                ("open_requested", open_dialog),
+                ("load_failed", partial(self._on_media_load_failed, kind)),
+                ("busy_changed", partial(self._on_media_busy, kind)),
+            ):
+                if hasattr(page, signal):  # not on a page that could not be loaded
+                    getattr(page, signal).connect(slot)
+        return page
 
     def open_path(self, path: str | Path) -> bool:
         """Open a dataset (File → Open, recent, sample and drops all come here).

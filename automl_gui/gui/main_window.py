@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMenu,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,7 +37,7 @@ from automl_gui.gui.pages.predict import PredictPage
 from automl_gui.gui.pages.preprocess import PreprocessPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
-from automl_gui.gui.step_host import StepHost, load_page
+from automl_gui.gui.step_host import KindPages, StepHost
 
 PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
 # The steps whose page differs for image and audio datasets (Train and Predict serve all kinds).
@@ -66,6 +65,10 @@ PAGE_HELP = {
     "evaluate": "See how the model does on held-out test rows.",
     "predict": "Predict on new files with the trained (or a saved) model.",
 }
+COMPARE_TIP = (
+    "Compare optimizers, batch sizes, training-set sizes or devices on this dataset: a table "
+    "and a plot, exportable as CSV and PNG"
+)
 ENGINE_FALLBACK_MS = 1500  # start the engine anyway if the window never reports being exposed
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
@@ -118,30 +121,30 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.nav.setFixedWidth(190)
         self.nav.setToolTip("The steps, in order. A step unlocks when the ones before are done.")
         self.stack = QStackedWidget()
-        # the image and audio pages of the steps that differ per kind
-        self.media_pages: dict[str, dict[str, QWidget]] = {k: {} for k in MEDIA_PAGE_CLASSES}
-        self.image_pages = self.media_pages["images"]
-        self.audio_pages = self.media_pages["audio"]
         self.hosts: dict[str, StepHost] = {}
         for i, cls in enumerate(PAGE_CLASSES, start=1):
             page = cls(self.state, self)
             self.pages[page.name] = page
-            kinds: dict[str, QWidget] = {"tabular": page}
-            for kind, specs in MEDIA_PAGE_CLASSES.items():
-                if page.name in specs:
-                    spec = specs[page.name]
-                    kinds[kind] = load_page(spec, self.state, self, page.name, page.title)
-                    self.media_pages[kind][page.name] = kinds[kind]
-            host = StepHost(kinds)
+            # a step's image and audio pages are built on first need (faster start-up)
+            factories = {
+                kind: partial(self._make_media_page, kind, specs[page.name], page.name, page.title)
+                for kind, specs in MEDIA_PAGE_CLASSES.items()
+                if page.name in specs
+            }
+            host = StepHost({"tabular": page}, factories)
             self.hosts[page.name] = host
             self.stack.addWidget(host)
             icon = QIcon(str(app_settings.resource_path("icons", f"{page.name}.svg")))
             item = QListWidgetItem(icon, f"{i}   {page.title}")
             item.setData(Qt.ItemDataRole.UserRole, page.name)
             self.nav.addItem(item)
+        # the image and audio pages of the steps that differ per kind, by step (read to build)
+        self.media_pages: dict[str, KindPages] = {
+            kind: KindPages(self.hosts, kind) for kind in MEDIA_PAGE_CLASSES
+        }
+        self.image_pages = self.media_pages["images"]
+        self.audio_pages = self.media_pages["audio"]
         self.data_page: DataPage = self.pages["data"]  # type: ignore[assignment]
-        self.image_data_page: Any = self.image_pages["data"]
-        self.audio_data_page: Any = self.audio_pages["data"]
         self.train_page: Any = self.pages["train"]
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.nav.setCurrentRow(0)
@@ -176,47 +179,7 @@ class MainWindow(DatasetOpening, QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         icons = app_settings.resource_path("icons")
-        file_menu = bar.addMenu("&File")
-        self.action_open = self._action(
-            "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
-        )
-        self.action_open.setIcon(QIcon(str(icons / "open.svg")))
-        self.action_open_folder = self._action(
-            "Open &Image Folder…",
-            "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
-            self.open_folder_dialog,
-            QKeySequence("Ctrl+Shift+O"),
-        )
-        self.action_open_audio_folder = self._action(
-            "Open &Audio Folder…",
-            "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
-            "train/ val/ test/ folders",
-            self.open_audio_folder_dialog,
-            QKeySequence("Ctrl+Alt+O"),
-        )
-        self.recent_menu = QMenu("Open &Recent", self)
-        self.recent_menu.setToolTipsVisible(True)
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.action_clear_recent = self._action(
-            "&Clear Recent", "Forget the recently opened files", self.clear_recent
-        )
-        sample = app_settings.sample_dataset_path()
-        self.action_open_sample = self._action(
-            "Open &Sample", "Open the bundled demo dataset", self.open_sample
-        )
-        self.action_open_sample.setEnabled(sample is not None)
-        self.action_open_image_sample = self._action(
-            "Open Image Sam&ple",
-            "Open the bundled demo image folder (circles, squares and triangles)",
-            self.open_image_sample,
-        )
-        self.action_open_image_sample.setEnabled(app_settings.image_sample_path() is not None)
-        self.action_open_audio_sample = self._action(
-            "Open Audio Sa&mple",
-            "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
-            self.open_audio_sample,
-        )
-        self.action_open_audio_sample.setEnabled(app_settings.audio_sample_path() is not None)
+        file_menu = self._build_file_menu(bar)
         self.action_export = self._action(
             "&Export Model…",
             "Save the trained model (.keras or SavedModel)",
@@ -226,18 +189,10 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.action_export.setIcon(QIcon(str(icons / "export.svg")))
         self.action_quit = self._action("&Quit", "Quit automl-gui", self.close, QKeySequence.Quit)
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        file_menu.addAction(self.action_open)
-        file_menu.addAction(self.action_open_folder)
-        file_menu.addAction(self.action_open_audio_folder)
-        file_menu.addMenu(self.recent_menu)
-        file_menu.addAction(self.action_open_sample)
-        file_menu.addAction(self.action_open_image_sample)
-        file_menu.addAction(self.action_open_audio_sample)
         file_menu.addSeparator()
         file_menu.addAction(self.action_export)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
-        self._fill_recent_menu()
 
         train_menu = bar.addMenu("&Train")
         self.action_start = self._action(
@@ -278,12 +233,21 @@ class MainWindow(DatasetOpening, QMainWindow):
             self.page_actions[name] = action
             view_menu.addAction(action)
 
+        tools_menu = bar.addMenu("T&ools")
+        self.action_compare = self._action(
+            "&Compare Settings…",
+            COMPARE_TIP,
+            self.open_study,
+            QKeySequence("Ctrl+Shift+K"),
+        )
+        tools_menu.addAction(self.action_compare)
+
         help_menu = bar.addMenu("&Help")
         self.action_about = self._action(
             "&About", "Versions, detected devices and the training plan", self.show_about
         )
         help_menu.addAction(self.action_about)
-        for menu in (file_menu, train_menu, view_menu, help_menu):
+        for menu in (file_menu, train_menu, view_menu, tools_menu, help_menu):
             menu.setToolTipsVisible(True)
 
     def _build_status_bar(self) -> None:
@@ -301,19 +265,6 @@ class MainWindow(DatasetOpening, QMainWindow):
         st.status.connect(lambda text: self.statusBar().showMessage(text))
         st.page_requested.connect(self.go_to)
         self.data_page.loaded.connect(self._on_dataset_loaded)
-        for kind, open_dialog in (
-            ("images", self.open_folder_dialog),
-            ("audio", self.open_audio_folder_dialog),
-        ):
-            page = self.media_pages[kind]["data"]
-            for signal, slot in (
-                ("loaded", self._on_dataset_loaded),
-                ("open_requested", open_dialog),
-                ("load_failed", partial(self._on_media_load_failed, kind)),
-                ("busy_changed", partial(self._on_media_busy, kind)),
-            ):
-                if hasattr(page, signal):  # not on a page that could not be loaded
-                    getattr(page, signal).connect(slot)
         st.dataset_changed.connect(self._show_kind_pages)
         self.data_page.sample_requested.connect(self.open_sample)
         self.data_page.image_sample_requested.connect(self.open_image_sample)
@@ -384,6 +335,11 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.action_stop.setEnabled(self._training)
         self.action_force_cpu.setEnabled(not self._training)
         self.action_export.setEnabled(self.state.run is not None and not self._training)
+        reason = self.step_blocker("train") or (
+            "Wait for the training to end (or stop it)." if self._training else ""
+        )
+        self.action_compare.setEnabled(not reason)
+        self.action_compare.setToolTip(reason or COMPARE_TIP)
 
     def current_page_name(self) -> str:
         page = self.stack.currentWidget()
@@ -454,6 +410,18 @@ class MainWindow(DatasetOpening, QMainWindow):
         from automl_gui.gui.dialogs.export import ExportDialog
 
         ExportDialog(self.state, self).exec()
+
+    def open_study(self) -> None:
+        """Tools → Compare Settings…: the comparison study dialog for the loaded dataset."""
+        try:
+            from automl_gui.gui.dialogs.study import open_study_dialog
+        except ImportError as exc:
+            self.show_problem(
+                "Comparison studies are not available in this installation.",
+                f"{exc}. Reinstall automl-gui to get them back; the other steps still work.",
+            )
+            return
+        open_study_dialog(self.state, self)
 
     def show_about(self) -> None:
         """Help → About."""

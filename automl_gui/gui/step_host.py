@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -59,28 +60,103 @@ class StepHost(QStackedWidget):
     """One step of the navigation: its table page and, where it differs, the page for image
     or audio datasets.
 
+    The table page is built with the window; the other kinds' pages are built on first need
+    (:meth:`show_kind` or :meth:`page`) by their factories, so the window opens without them.
     ``show_kind`` switches to the page for the loaded dataset's kind; drops and waiting for
     background jobs go to the pages themselves.
+
+    Args:
+        pages: pages built already, by kind (``"tabular"`` is required).
+        factories: ``kind -> callable()`` returning that kind's page, called once, on first need.
     """
 
-    def __init__(self, pages: dict[str, QWidget], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        pages: dict[str, QWidget],
+        factories: Mapping[str, Callable[[], QWidget]] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.kind_pages = pages
+        self.kind_pages: dict[str, QWidget] = {}  # the pages built so far
+        self.factories = dict(factories or {})
         first = pages["tabular"]
         self.name = first.name
         self.title = first.title
-        for page in pages.values():
-            self.addWidget(page)
+        for kind, page in pages.items():
+            self._add(kind, page)
+
+    def _add(self, kind: str, page: QWidget) -> None:
+        self.kind_pages[kind] = page
+        self.addWidget(page)
+
+    @property
+    def kinds(self) -> list[str]:
+        """Every kind this step has a page for, built or not."""
+        return list(dict.fromkeys([*self.kind_pages, *self.factories]))
+
+    def has_kind(self, kind: str) -> bool:
+        return kind in self.kind_pages or kind in self.factories
+
+    def is_built(self, kind: str) -> bool:
+        return kind in self.kind_pages
+
+    def page(self, kind: str) -> QWidget:
+        """The page for ``kind``, built now if it was not yet (the table page for a kind this
+        step does not distinguish)."""
+        built = self.kind_pages.get(kind)
+        if built is not None:
+            return built
+        factory = self.factories.get(kind)
+        if factory is None:
+            return self.kind_pages["tabular"]
+        page = factory()
+        self._add(kind, page)
+        return page
 
     def show_kind(self, kind: str) -> None:
-        self.setCurrentWidget(self.kind_pages.get(kind, self.kind_pages["tabular"]))
+        self.setCurrentWidget(self.page(kind))
 
     def accept_drop(self, path: str) -> bool:
         accept = getattr(self.currentWidget(), "accept_drop", None)
         return bool(accept is not None and accept(path))
 
     def wait_idle(self) -> None:
-        for page in self.kind_pages.values():
+        """Join the background jobs of the pages built so far (one never built has none)."""
+        for page in list(self.kind_pages.values()):
             wait_idle = getattr(page, "wait_idle", None)
             if wait_idle is not None:
                 wait_idle()
+
+
+class KindPages(Mapping[str, QWidget]):
+    """One kind's pages by step (``window.image_pages["model"]``), built on first access.
+
+    Only the steps that have a page of this kind are keys; reading one builds it.
+    """
+
+    def __init__(self, hosts: Mapping[str, StepHost], kind: str) -> None:
+        self._hosts = hosts
+        self.kind = kind
+
+    def _steps(self) -> list[str]:
+        return [name for name, host in self._hosts.items() if host.has_kind(self.kind)]
+
+    def __getitem__(self, step: str) -> QWidget:
+        host = self._hosts.get(step)
+        if host is None or not host.has_kind(self.kind):
+            raise KeyError(step)
+        return host.page(self.kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._steps())
+
+    def __len__(self) -> int:
+        return len(self._steps())
+
+    def built(self) -> dict[str, QWidget]:
+        """The pages of this kind built so far, by step (builds none)."""
+        return {
+            name: host.kind_pages[self.kind]
+            for name, host in self._hosts.items()
+            if host.is_built(self.kind)
+        }

@@ -91,11 +91,14 @@ def test_window_appears_before_tensorflow_is_imported_and_engine_loads_after():
 def test_menus_and_shortcuts(make_window):
     w = make_window()
     menus = [a.text().replace("&", "") for a in w.menuBar().actions()]
-    assert menus == ["File", "Train", "View", "Help"]
+    assert menus == ["File", "Train", "View", "Tools", "Help"]
     assert w.action_open.shortcut() == QKeySequence("Ctrl+O")
     assert w.action_export.shortcut() == QKeySequence("Ctrl+E")
     assert w.action_quit.shortcut() == QKeySequence("Ctrl+Q")
     assert w.action_start.shortcut() == QKeySequence("Ctrl+R")
+    assert w.action_compare.shortcut() == QKeySequence("Ctrl+Shift+K")
+    shortcuts = [a.shortcut() for a in w.findChildren(type(w.action_open)) if a.shortcut()]
+    assert shortcuts.count(QKeySequence("Ctrl+Shift+K")) == 1
     assert QKeySequence("Ctrl+.") in w.action_stop.shortcuts()
     assert QKeySequence(Qt.Key.Key_Escape) in w.action_stop.shortcuts()
     for i, name in enumerate(["data", "preprocess", "model", "train", "evaluate", "predict"]):
@@ -103,6 +106,7 @@ def test_menus_and_shortcuts(make_window):
     # nothing loaded: only Data and Predict are reachable; training and export are off
     assert not w.action_export.isEnabled()
     assert not w.action_start.isEnabled() and not w.action_stop.isEnabled()
+    assert not w.action_compare.isEnabled() and "Open a dataset" in w.action_compare.toolTip()
     assert not w.page_actions["preprocess"].isEnabled()
     item = w.nav.item(1)
     assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
