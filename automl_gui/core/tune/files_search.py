@@ -1,0 +1,478 @@
+"""The AutoML search on image and audio folders: the table search's machinery, trials that
+are whole runs of the files job.
+
+Keras Tuner's oracles choose (``files_space.ImageSpace`` / ``AudioSpace``); each trial runs
+the same job as a normal training (``core.files_pipeline``: split → build → phase 1 → phase 2
+→ evaluate on the test split) with the trial's settings, its epochs and what is left of the
+time budget, so trials get the Trainer's Stop, NaN, out-of-memory and budget handling and the
+live events. The split is the same for every trial (it is seeded). The best trial's run stays
+in memory and becomes the kept model as it is: no retraining.
+
+Hyperband's later rounds continue a configuration from the weights its previous round saved
+(``weights/<trial>.npz``: every layer but a backbone's frozen ones, which the pretrained file
+restores); a backbone's head trains again for the round's first half. State lives in a folder
+as for tables (``tuner/``, ``weights/``, ``leaderboard.json``, ``search.json`` and
+``files.json`` naming the data), so a search whose process ended resumes: finished trials are
+kept, the interrupted one runs again, and a best trial from before the resume is rebuilt and
+its weights loaded (then evaluated, not trained).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.audio_pipeline import AudioMedia, AudioRun
+from automl_gui.core.errors import (
+    AutoMLError,
+    CancelledError,
+    ConfigError,
+    ModelError,
+    describe,
+)
+from automl_gui.core.events import (
+    CancelToken,
+    EventCallback,
+    Log,
+    Progress,
+    TrialStarted,
+    emit,
+)
+from automl_gui.core.files_pipeline import _Job
+from automl_gui.core.images_pipeline import ImageMedia, ImageRun
+from automl_gui.core.models.image_config import ImageModelConfig
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune._trials import (
+    _best_value,
+    _describe,
+    _quiet_tensorflow,
+    _TabularTrials,
+    _value,
+    _write_json,
+)
+from automl_gui.core.tune.files_space import (
+    AudioSpace,
+    FilesSettings,
+    ImageSpace,
+    available_backbones,
+    cnn_n_train,
+)
+from automl_gui.core.tune.search import _open_folder, check_tensorboard
+from automl_gui.core.tune.space import SearchConfig, TrialRecord
+
+__all__ = ["AudioSearchRun", "ImageSearchRun", "search_files", "search_files_isolated"]
+
+KINDS = ("images", "audio")
+DATA_FILE = "files.json"
+#: stands in for a weights file when a backbone trains from random weights (the files job
+#: looks a weights file up for every backbone; the trial's build then ignores this one)
+NO_WEIGHTS = "random-weights.txt"
+
+
+@dataclass
+class ImageSearchRun(ImageRun):
+    """The kept trial's ImageRun plus the leaderboard that chose it."""
+
+    leaderboard: list[TrialRecord] = field(default_factory=list)
+    best_trial: TrialRecord | None = None
+
+
+@dataclass
+class AudioSearchRun(AudioRun):
+    """The kept trial's AudioRun plus the leaderboard that chose it."""
+
+    leaderboard: list[TrialRecord] = field(default_factory=list)
+    best_trial: TrialRecord | None = None
+
+
+def search_files(
+    kind: str,
+    dataset: Any,
+    preprocess: Any,
+    model_config: ImageModelConfig,
+    search: SearchConfig,
+    training: TrainConfig,
+    *,
+    plan: Any = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+    directory: str | Path | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    space: Any = None,
+    allow_scratch_backbones: bool = False,
+) -> ImageSearchRun | AudioSearchRun:
+    """Search models for an image or audio folder within ``search``'s budget; return the best
+    trial's run (an ``ImageRun``/``AudioRun`` with ``leaderboard`` and ``best_trial``;
+    ``metadata["search"]`` as for tables).
+
+    Args:
+        kind: "images" or "audio".
+        dataset: the scanned ImageDataset / AudioDataset.
+        preprocess: the user's ImagePreprocessConfig / AudioPreprocessConfig (split, colour
+            mode or sample rate and clip length, cache); the space varies the rest.
+        model_config: weights folder/file and fine-tuning epochs and factor; the architecture
+            is the search's. A search never downloads weights: a backbone is tried only when
+            its file is on this computer, or from random weights with
+            ``allow_scratch_backbones``.
+        search: algorithm, time budget, trials, epochs per trial, objective.
+        training: the base training settings (seed, batch, schedule, early stopping, class
+            weights); each trial sets learning rate, epochs and time budget.
+        plan, on_event, cancel, directory, resume, overwrite: as for ``search_tabular``.
+        space: the search space (default :class:`ImageSpace` / :class:`AudioSpace`).
+
+    Raises:
+        ConfigError / DataError: settings or data that cannot be searched.
+        ModelError: every trial failed. CancelledError: stopped before any trial finished.
+    """
+    if kind not in KINDS:
+        raise ConfigError(f"Cannot search '{kind}' data here.", "Use 'images' or 'audio'.")
+    search.validate("multiclass")
+    check_tensorboard()
+    cancel = cancel or CancelToken()
+    started = time.monotonic()
+    temporary = directory is None
+    if temporary and resume:
+        raise ConfigError("There is no search folder to resume.", "Give the search directory.")
+    folder = Path(tempfile.mkdtemp(prefix="automl-search-")) if temporary else Path(directory)
+    try:
+        records = _open_folder(folder, search, resume=resume, overwrite=overwrite)
+        _check_data(folder, kind, dataset, resume=resume)
+        if space is None:
+            space = _default_space(kind, dataset, preprocess, model_config, on_event,
+                                   allow_scratch_backbones)  # fmt: skip
+        end = started + search.time_budget if search.time_budget > 0 else math.inf
+        runner = _FilesTrials(
+            kind=kind,
+            dataset=dataset,
+            search=search,
+            training=training,
+            space=space,
+            plan=plan,
+            on_event=on_event,
+            cancel=cancel,
+            folder=folder,
+            records=records,
+            deadline=end,
+            end=end,
+        )
+        with _quiet_tensorflow():
+            tuner = runner.run(resume=resume)
+        best = runner.best_record()
+        if best is None:
+            cancel.raise_if_cancelled()
+            failed = [r for r in runner.records if r.status == "failed"]
+            why = f" The first failure: {failed[0].reason}" if failed else ""
+            raise ModelError(
+                f"Every trial of the search failed ({len(failed)} tried).{why}",
+                "Check the data, or give the search more time.",
+            )
+        with _quiet_tensorflow():
+            run = runner.final_run(best, tuner)
+        run.leaderboard, run.best_trial = list(runner.records), best
+        run.metadata["search"] = {
+            "config": search.to_dict(),
+            "leaderboard": [r.to_dict(history=False) for r in run.leaderboard],
+            "best_trial": best.to_dict(history=False),
+            "trained_on": None,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        emit(on_event, Log(f"Search done: kept trial {best.trial_id} ({_value(best)})."))
+        return run
+    finally:
+        if temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def search_files_isolated(
+    process: Any,
+    kind: str,
+    dataset: Any,
+    preprocess: Any,
+    model_config: ImageModelConfig,
+    search: SearchConfig,
+    training: TrainConfig,
+    **keywords: Any,
+) -> ImageSearchRun | AudioSearchRun:
+    """:func:`search_files` in an :class:`~automl_gui.core.process.EngineProcess` (the
+    window's way); same keywords, result, events and errors. The kept model comes back
+    through a temporary .keras file."""
+    from automl_gui.core.pipeline import run_isolated
+
+    on_event, cancel = keywords.pop("on_event", None), keywords.pop("cancel", None)
+    kwargs = {"kind": kind, "dataset": dataset, "preprocess": preprocess}
+    kwargs.update(model_config=model_config, search=search, training=training, **keywords)
+    return run_isolated(
+        process,
+        "automl_gui.core.tune.files_search:_search_in_child",
+        kwargs,
+        on_event=on_event,
+        cancel=cancel,
+    )
+
+
+def _search_in_child(*, model_path: str, **kwargs: Any) -> Any:
+    """Child side of :func:`search_files_isolated`: the model travels as a .keras file."""
+    run = search_files(**kwargs)
+    run.model.save(model_path)
+    run.model = None
+    return run
+
+
+def _default_space(
+    kind: str,
+    dataset: Any,
+    preprocess: Any,
+    model_config: ImageModelConfig,
+    on_event: EventCallback | None,
+    allow_scratch: bool,
+) -> ImageSpace | AudioSpace:
+    if kind == "audio":
+        return AudioSpace(preprocess, model_config)
+    from automl_gui.core.models.images import auto_image_size
+
+    backbones = available_backbones(model_config, allow_scratch=allow_scratch, on_event=on_event)
+    cnn_size = auto_image_size("cnn", dataset.size_stats())
+    return ImageSpace(preprocess, model_config, backbones, cnn_size=cnn_size)
+
+
+def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
+    """Record which data the search is on; a resumed search must be on the same data."""
+    path = folder / DATA_FILE
+    here = {"kind": kind, "root": str(dataset.root), "files": len(dataset.items)}
+    if resume and path.exists():
+        import json
+
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            saved = {}
+        if saved.get("kind") != kind or saved.get("root") != here["root"]:
+            raise ConfigError(
+                f"The search in {folder} was on {saved.get('kind')} data in "
+                f"{saved.get('root')}, not on {here['root']}.",
+                "Resume it on the same folder, or start a new search.",
+            )
+    elif resume and (folder / "leaderboard.json").exists():
+        raise ConfigError(
+            f"The search in {folder} is not a search on image or audio files.",
+            "Start a new search in another folder.",
+        )
+    _write_json(path, here)
+
+
+# -- one trial: the files job with the trial's network and starting weights ----------------
+class _TrialBuild:
+    """Media mix-in: the CNN at the trial's width, a backbone from the trial's weights file
+    (or random weights), and the layers of a previous round loaded after building."""
+
+    settings: FilesSettings
+    start_from: Path | None = None
+    on_event: EventCallback | None = None
+
+    def build(self, architecture: str, n_classes: int, model_config: Any, **options: Any) -> Any:
+        if architecture == "cnn" and self.settings.cnn_width:
+            options["n_train"] = cnn_n_train(self.settings.cnn_width)
+        if architecture != "cnn":
+            options["weights_file"] = self.settings.weights_file
+        built = super().build(architecture, n_classes, model_config, **options)  # type: ignore[misc]
+        if self.start_from is not None:
+            _load_layers(built, self.start_from)
+            emit(self.on_event, Log(f"Continuing from the weights in {self.start_from.name}."))
+        return built
+
+
+class _TrialImages(_TrialBuild, ImageMedia):
+    run_class = ImageSearchRun
+
+
+class _TrialAudio(_TrialBuild, AudioMedia):
+    run_class = AudioSearchRun
+
+
+class _TrialJob(_Job):
+    """The files job; with ``restore`` (a trial from before a resume, whose weights the media
+    loads) it builds and evaluates without training."""
+
+    restore: TrialRecord | None = None
+
+    def _phase_one(self, backbone: bool, ft_epochs: int) -> Any:
+        if self.restore is None:
+            return super()._phase_one(backbone, ft_epochs)
+        from automl_gui.core.train.trainer import TrainResult
+
+        record = self.restore
+        losses = record.history.get("val_loss") or record.history.get("loss") or []
+        finite = [v if v is not None and math.isfinite(v) else math.inf for v in losses]
+        self.phases.append(("train", 0))
+        return TrainResult(
+            history={k: list(v) for k, v in record.history.items()},
+            best_epoch=int(np.argmin(finite)) if finite else -1,
+            epochs_run=record.epochs,
+            stopped_reason="completed",
+            seconds=record.seconds,
+            batch_size=self.batch,
+        )
+
+
+def _layer_weights(built: Any) -> dict[str, np.ndarray]:
+    """The weights a trial changed, by layer position ("3-0"; "5.12-0" inside the backbone):
+    every layer's, except the backbone's frozen layers (the pretrained file has them)."""
+    out: dict[str, np.ndarray] = {}
+    for i, layer in enumerate(built.model.layers):
+        if built.backbone is not None and layer is built.backbone:
+            for j, sub in enumerate(layer.layers):
+                if sub.trainable and sub.weights:
+                    out.update({f"{i}.{j}-{k}": w for k, w in enumerate(sub.get_weights())})
+        else:
+            out.update({f"{i}-{k}": w for k, w in enumerate(layer.get_weights())})
+    return out
+
+
+def _load_layers(built: Any, path: Path) -> None:
+    """Set the weights :func:`_layer_weights` saved (same configuration, so same layers)."""
+    groups: dict[str, dict[int, np.ndarray]] = {}
+    with np.load(path) as data:
+        for key in data.files:
+            where, k = key.rsplit("-", 1)
+            groups.setdefault(where, {})[int(k)] = data[key]
+    layers = built.model.layers
+    for where, weights in groups.items():
+        parts = [int(p) for p in where.split(".")]
+        layer = layers[parts[0]]
+        if len(parts) > 1:
+            layer = layer.layers[parts[1]]
+        layer.set_weights([weights[k] for k in sorted(weights)])
+
+
+class _FilesTrials(_TabularTrials):
+    """Trains image/audio trials for Keras Tuner (the table runner's tuner, leaderboard and
+    budget handling; the trial and the kept model are the files job's)."""
+
+    def trials_deadline(self) -> float:
+        """No time is kept for training the best on: the kept model is its trial's run."""
+        return self.end
+
+    def run_trial(self, trial: Any) -> dict[str, float]:
+        import keras_tuner as kt
+
+        values = dict(trial.hyperparameters.values)
+        settings = self.space.build(trial.hyperparameters)
+        total = int(values.get("tuner/epochs", self.search.max_epochs))
+        initial = int(values.get("tuner/initial_epoch", 0))
+        previous = values.get("tuner/trial_id") if initial > 0 else None
+        left = self.end - time.monotonic()
+        record = TrialRecord(trial.trial_id, values, self.search.objective)
+        self._put(record)
+        emit(self.on_event, TrialStarted(trial.trial_id, values))
+        emit(self.on_event, Log(f"Trial {trial.trial_id}: {_describe(values)}"))
+        start = time.monotonic()
+        try:
+            settings = self.space.before_trial(trial.trial_id, settings)
+            budget = 0.0 if math.isinf(left) else max(0.5, left)
+            run, built = self._train(settings, max(1, total - initial), budget, previous)
+        except CancelledError:
+            self._end(record, "stopped", start, reason="Stopped by the user.")
+            raise
+        except Exception as exc:  # noqa: BLE001 - a failing trial must not end the search
+            message, hint = describe(exc)
+            if not isinstance(exc, AutoMLError):
+                message = f"{type(exc).__name__}: {message}"
+            self._end(record, "failed", start, reason=f"{message} {hint}".strip())
+            raise kt.errors.FailedTrialError(record.reason) from exc
+        result = run.result
+        record.history = {k: [float(v) for v in vs] for k, vs in run.history.items()}
+        record.epochs = int(result.epochs_run)
+        record.value = _best_value(run.history, self.search.objective, self.search.direction)
+        if result.stopped_reason == "nan" or record.value is None:
+            why = (
+                "the loss became NaN or infinite"
+                if result.stopped_reason == "nan"
+                else f"no finite {self.search.objective} (is there a validation split?)"
+            )
+            self._end(record, "failed", start, reason=f"Failed: {why}.")
+            raise kt.errors.FailedTrialError(record.reason)
+        self._save_layers(built, trial.trial_id)
+        stopped = {"cancelled": "Stopped by the user.", "time_budget": "Time budget reached."}
+        if result.stopped_reason in stopped:
+            self._end(record, "stopped", start, reason=stopped[result.stopped_reason])
+        else:
+            self._end(record, "completed", start)
+        if self._better(record, self.best["record"] if self.best else None):
+            self.best = {"record": record, "run": run, "result": result}
+        return {self.search.objective: float(record.value)}
+
+    def _train(
+        self,
+        settings: FilesSettings,
+        epochs: int,
+        budget: float,
+        start_from: str | None,
+        restore: TrialRecord | None = None,
+    ) -> tuple[Any, Any]:
+        """One run of the files job with ``settings``: (the run, its built model)."""
+        head, fine_tune = settings.split_epochs(epochs)
+        weights_path = ""
+        if settings.architecture != "cnn":
+            weights_path = settings.weights_file or str(self._no_weights_file())
+        config = replace(
+            settings.model_config,
+            architecture=settings.architecture,
+            weights_path=weights_path,
+            allow_download=False,
+            fine_tune_layers=settings.fine_tune_layers(),
+            fine_tune_epochs=0 if restore is not None else fine_tune,
+        )
+        training = settings.training(self.training, epochs=head, time_budget=budget)
+        media = (_TrialImages if self.kind == "images" else _TrialAudio)(
+            self.dataset, settings.preprocess
+        )
+        media.settings, media.on_event = settings, self.on_event
+        if start_from is not None:
+            path = self._weights_path(str(start_from))
+            if path.exists():
+                media.start_from = path
+            elif restore is not None:
+                raise ModelError(
+                    f"The weights of trial {start_from} are missing from {self.folder}.",
+                    "Start a new search.",
+                )
+        job = _TrialJob(media, config, training, self.plan, self.on_event, self.cancel)
+        job.restore = restore
+        run = job.run()
+        if settings.architecture != "cnn" and not settings.weights_file:
+            run.metadata["model"]["weights_path"] = ""
+            run.metadata["pretrained"] = False
+        return run, job.built
+
+    def _no_weights_file(self) -> Path:
+        path = self.folder / NO_WEIGHTS
+        if not path.exists():
+            path.write_text("A backbone trained from random weights: no weights file.\n")
+        return path
+
+    def _save_layers(self, built: Any, trial_id: str) -> None:
+        path = self._weights_path(trial_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.stem + ".tmp.npz")
+        np.savez(tmp, **_layer_weights(built))
+        os.replace(tmp, path)
+
+    def final_run(self, best: TrialRecord, tuner: Any) -> Any:
+        """The best trial's run as it is; a best trial from before a resume is rebuilt, its
+        weights loaded and evaluated on the test split."""
+        if self.best is not None and self.best["record"] is best:
+            return self.best["run"]
+        emit(self.on_event, Progress("evaluate", 0.0, f"Restoring trial {best.trial_id}…"))
+        hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
+        settings = self.space.build(hp)
+        run, _ = self._train(settings, max(1, best.epochs), 0.0, best.trial_id, restore=best)
+        return run
