@@ -1,0 +1,151 @@
+"""What the comparison study dialog reads from the window's state: whether a study can run,
+a one-line summary of the data and settings, the GPU check, and the study job itself."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from automl_gui.gui.state import AppState
+
+MEDIA_KINDS = ("images", "audio")
+
+
+def media(state: AppState) -> tuple[Any, Any, Any]:
+    """(dataset, preprocess config, model config) of the open image or audio folder."""
+    if state.kind == "audio":
+        return state.audio, state.audio_preprocess, state.audio_model
+    return state.images, state.image_preprocess, state.image_model
+
+
+def task_of(state: AppState) -> str | None:
+    """The task the study trains for ("multiclass" for folders; the table's task)."""
+    return "multiclass" if state.kind in MEDIA_KINDS else state.task
+
+
+def blocker(state: AppState) -> tuple[str, str]:
+    """(message, hint) saying why no study can run on the state now; ("", "") when it can."""
+    if state.training_active:
+        return (
+            "Training is running on the Train page.",
+            "Wait for it to finish or stop it there, then run the study.",
+        )
+    if state.kind in MEDIA_KINDS:
+        if media(state)[0] is None:
+            word = "image" if state.kind == "images" else "audio"
+            return (
+                "Nothing to compare on: no dataset is open.",
+                f"Open an {word} folder first (File → Open {word.capitalize()} Folder…).",
+            )
+    elif state.table is None:
+        return (
+            "Nothing to compare on: no dataset is open.",
+            "Open a table (File → Open Dataset…) and choose its target on the Data page.",
+        )
+    elif not state.target or state.preprocess is None:
+        return "The table has no target yet.", "Choose a target column on the Data page."
+    elif not state.preprocess.feature_columns():
+        return (
+            "No feature columns are selected.",
+            "Include at least one column on the Preprocess page.",
+        )
+    if not state.engine_ready:
+        return "The engine is still loading.", "The study can run in a few seconds."
+    return "", ""
+
+
+def gpu_available(state: AppState, devices: list[Any] | None) -> bool | None:
+    """Whether this computer has a GPU (None while the engine has not looked yet)."""
+    if devices:
+        return any(getattr(d, "kind", "") == "GPU" for d in devices)
+    plan = state.hardware_plan
+    if plan is not None:
+        return bool(getattr(plan, "uses_gpu", False))
+    return False if state.engine_ready else None
+
+
+def summary_html(state: AppState) -> str:
+    """ "Data … · Target … · Model … · Training …": what every training of the study uses."""
+    tr = state.training
+    training = (
+        f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, "
+        f"batch {tr.batch_size or 'auto'} (from the Model page)"
+    )
+    if state.kind in MEDIA_KINDS and media(state)[0] is not None:
+        dataset, _preprocess, model = media(state)
+        items = "images" if state.kind == "images" else "clips"
+        return (
+            f"<b>Data</b> {state.dataset_name} ({len(dataset):,} {items}, "
+            f"{len(dataset.class_names)} classes) · <b>Model</b> "
+            f"{getattr(model, 'architecture', 'auto')} · {training}"
+        )
+    if state.table is None:
+        return "<i>No dataset is open.</i>"
+    parts = [f"<b>Data</b> {state.dataset_name} ({len(state.table.df):,} rows)"]
+    if state.target and state.preprocess is not None:
+        n = len(state.preprocess.feature_columns())
+        parts.append(f"<b>Target</b> {state.target} ({state.task}), {n} features")
+    mlp = state.mlp
+    parts.append(
+        f"<b>Model</b> {'MLP sized automatically' if mlp.auto else f'MLP {mlp.hidden_units}'}"
+    )
+    parts.append(training)
+    return " · ".join(parts)
+
+
+def make_job(state: AppState, config: Any, devices: list[Any] | None) -> Any:
+    """The study job ``job(on_event, cancel) -> StudyResult`` for the state's data and
+    settings (copied now, so later edits do not reach a running study). It runs in the
+    engine process when the state has one, else in the calling thread."""
+    common = {
+        "study": config,
+        "training": copy.deepcopy(state.training),
+        "plan": state.hardware_plan,
+        "devices": list(devices) if devices else None,
+        "data_name": state.dataset_name,
+    }
+    if state.kind in MEDIA_KINDS:
+        dataset, preprocess, model_config = media(state)
+        name = "study_files"
+        kwargs = {
+            "kind": state.kind,
+            "dataset": dataset,
+            "preprocess": copy.deepcopy(preprocess),
+            "model_config": copy.deepcopy(model_config),
+            **common,
+        }
+    else:
+        name = "study_tabular"
+        kwargs = {
+            "df": state.table.df,
+            "preprocess": copy.deepcopy(state.preprocess),
+            "mlp": copy.deepcopy(state.mlp),
+            **common,
+        }
+    process = state.engine_process
+
+    def job(on_event: Any, cancel: Any) -> Any:
+        from automl_gui.core.tune import studies
+
+        if process is not None:  # the usual case: the engine's own process
+            return studies.study_isolated(process, name, **kwargs, on_event=on_event, cancel=cancel)
+        return getattr(studies, name)(**kwargs, on_event=on_event, cancel=cancel)
+
+    return job
+
+
+def partial_result(state: AppState, config: Any, task: str, rows: list[Any], metric: str) -> Any:
+    """A StudyResult of the rows that finished before a failure (None when none did)."""
+    if not rows:
+        return None
+    from automl_gui.core.tune.studies import StudyResult, headline_metric
+
+    return StudyResult(
+        kind=config.kind,
+        task=task,
+        config=config,
+        data_name=state.dataset_name,
+        metric=metric or headline_metric(task),
+        rows=list(rows),
+        notes=["The study failed before it ended: these are the trainings that finished."],
+    )

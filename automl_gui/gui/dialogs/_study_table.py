@@ -1,0 +1,255 @@
+"""The comparison study dialog's results views: the rows table and the running loss plot.
+
+:class:`StudyTable` shows one line per training (live while the study runs, then the
+finished rows with the best in bold); :class:`RunningLossPlot` draws the running training's
+loss per epoch. :func:`best_index` picks the best row for a metric.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.gui.pages.train import format_seconds
+from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR, style_plot
+
+_LOWER_IS_BETTER = ("loss", "mae", "rmse", "mse", "seconds", "time")
+
+COLUMNS = (
+    "Setting",
+    "Status",
+    "metric",  # the headline metric; its header is set from the study
+    "Val loss",
+    "Epochs",
+    "Iterations to converge",
+    "Time",
+)
+COLUMN_TIPS = (
+    "The setting this training used",
+    "completed, stopped, failed (hover for why) or skipped",
+    "The study's headline score for this training",
+    "The best validation loss of this training",
+    "Epochs trained (early stopping may end a training before the limit)",
+    "Optimizer steps until the first epoch whose validation loss came within the tolerance "
+    "(5 % by default) of the training's best",
+    "Training time (wall clock)",
+)
+STATUS_COLORS = {
+    "running": "#1c7ed6",
+    "completed": "#2b8a3e",
+    "stopped": "#e67700",
+    "failed": "#c92a2a",
+    "skipped": "#868e96",
+}
+
+_WORDS = {"val": "Val", "test": "Test", "mae": "MAE", "rmse": "RMSE", "r2": "R²", "f1": "F1"}
+
+
+def metric_title(name: str) -> str:
+    """'test_accuracy' → 'Test accuracy', 'val_mae' → 'Val MAE', 'seconds' → 'Seconds'."""
+    words = [_WORDS.get(w, w) for w in name.split("_") if w]
+    text = " ".join(words) or name
+    return text[:1].upper() + text[1:]
+
+
+def _format_number(value: Any) -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(f):
+        return "—"
+    return f"{f:.4f}" if abs(f) < 1000 else f"{f:,.0f}"
+
+
+def best_index(rows: list[Any], metric: str) -> int | None:
+    """Index of the completed row with the best ``metric`` (None when no row has it)."""
+    lower = any(word in metric for word in _LOWER_IS_BETTER)
+    best: tuple[float, int] | None = None
+    for i, row in enumerate(rows):
+        if row.status != "completed":
+            continue
+        value = (row.metrics or {}).get(metric)
+        if value is None and metric == "seconds":
+            value = row.seconds
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            continue
+        if v != v:
+            continue
+        key = v if lower else -v
+        if best is None or key < best[0]:
+            best = (key, i)
+    return None if best is None else best[1]
+
+
+class StudyTable(QTableWidget):
+    """One line per training of a study, updated while it runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(COLUMNS))
+        for col, tip in enumerate(COLUMN_TIPS):
+            self.horizontalHeaderItem(col).setToolTip(tip)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().hide()
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.setToolTip("One line per training; hover a status for the reason")
+        self.metric = ""
+        self.set_metric("")
+
+    def set_metric(self, metric: str) -> None:
+        """The headline metric this table shows in its third column."""
+        self.metric = metric
+        self.horizontalHeaderItem(2).setText(metric_title(metric) if metric else "Score")
+
+    def clear_rows(self) -> None:
+        self.setRowCount(0)
+
+    def labels(self) -> list[str]:
+        return [self.item(r, 0).text() for r in range(self.rowCount())]
+
+    def cell_text(self, row: int, column: str) -> str:
+        col = COLUMNS.index(column) if column in COLUMNS else 2
+        item = self.item(row, col)
+        return item.text() if item is not None else ""
+
+    def start_row(self, index: int, label: str) -> None:
+        """A training began: its line shows "running"."""
+        self._ensure(index)
+        self._set(index, ["", "running…", "", "", "0", "", ""], label)
+
+    def update_running(self, index: int, epochs: int, val_loss: Any, seconds: float) -> None:
+        """Epochs, loss and time of the running training, after each epoch."""
+        if index >= self.rowCount():
+            return
+        for col, text in ((3, _format_number(val_loss)), (4, str(epochs))):
+            self.item(index, col).setText(text)
+        self.item(index, 6).setText(format_seconds(seconds))
+
+    def set_row(self, index: int, row: Any, metric: str) -> None:
+        """Show a finished ``StudyRow`` at line ``index``."""
+        self._ensure(index)
+        metrics = dict(getattr(row, "metrics", {}) or {})
+        value = metrics.get(metric)
+        if value is None and metric == "seconds":
+            value = row.seconds
+        val_loss = metrics.get("val_loss")
+        if val_loss is None:
+            losses = [v for v in (row.history or {}).get("val_loss", []) if v == v]
+            val_loss = min(losses) if losses else None
+        steps = row.steps_to_converge
+        epochs = row.epochs_to_converge
+        converge = "" if steps is None else f"{steps:,}"
+        if steps is not None and epochs is not None:
+            converge += f" (epoch {epochs})"
+        texts = [
+            "",
+            row.status,
+            _format_number(value) if value is not None else "",
+            _format_number(val_loss) if val_loss is not None else "",
+            str(row.epochs) if row.status != "skipped" else "",
+            converge,
+            format_seconds(row.seconds) if row.status != "skipped" else "",
+        ]
+        self._set(index, texts, row.label, tip=row.reason)
+
+    def mark_best(self, index: int | None) -> None:
+        """Bold the best line (None: none)."""
+        for r in range(self.rowCount()):
+            for c in range(self.columnCount()):
+                item = self.item(r, c)
+                font = QFont(item.font())
+                font.setBold(r == index)
+                item.setFont(font)
+
+    def _ensure(self, index: int) -> None:
+        while self.rowCount() <= index:
+            r = self.rowCount()
+            self.insertRow(r)
+            for c in range(self.columnCount()):
+                item = QTableWidgetItem("")
+                if c >= 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.setItem(r, c, item)
+
+    def _set(self, index: int, texts: list[str], label: str, tip: str = "") -> None:
+        texts[0] = label
+        for c, text in enumerate(texts):
+            self.item(index, c).setText(text)
+        status = self.item(index, 1)
+        key = texts[1].rstrip("…")
+        status.setForeground(QBrush(QColor(STATUS_COLORS.get(key, "#343a40"))))
+        status.setToolTip(tip or texts[1])
+        self.item(index, 0).setToolTip(tip or label)
+
+
+class RunningLossPlot(QWidget):
+    """The running training's loss and validation loss per epoch."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._widget = pg.PlotWidget(background="w")
+        self.plot = self._widget.getPlotItem()
+        style_plot(self.plot, "Running training", "epoch", "loss")
+        self.plot.addLegend(offset=(-10, 10), labelTextColor=AXIS_COLOR)
+        self._train = self.plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=2), name="loss")
+        self._val = self.plot.plot(
+            [],
+            [],
+            pen=pg.mkPen(VAL_COLOR, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=VAL_COLOR,
+            symbolPen=None,
+            name="val loss",
+        )
+        self._points: dict[str, list[tuple[float, float]]] = {"loss": [], "val_loss": []}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._widget)
+        self.setToolTip("Loss per epoch of the training that is running now")
+
+    def start(self, label: str) -> None:
+        """A new training: clear the lines and name it in the title."""
+        self._points = {"loss": [], "val_loss": []}
+        self._redraw()
+        self.plot.setTitle(f"Running: {label}", color=AXIS_COLOR, size="11pt")
+
+    def add_epoch(self, epoch: int, logs: dict[str, Any]) -> None:
+        for key in self._points:
+            value = logs.get(key)
+            try:
+                f = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(f):
+                self._points[key].append((epoch + 1.0, f))
+        self._redraw()
+
+    def val_loss_points(self) -> list[float]:
+        return [v for _x, v in self._points["val_loss"]]
+
+    def _redraw(self) -> None:
+        for key, curve in (("loss", self._train), ("val_loss", self._val)):
+            pts = self._points[key]
+            curve.setData([p[0] for p in pts], [p[1] for p in pts])

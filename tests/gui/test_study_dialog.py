@@ -1,0 +1,225 @@
+"""Compare Settings dialog: a real tiny study fills the table and plot, exports, Stop keeps the
+finished rows, bad values and missing data are said plainly, the window is guarded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMainWindow
+
+from automl_gui.core.errors import ConfigError
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs import messages
+from automl_gui.gui.dialogs._study_form import NO_GPU, parse_batch_sizes, parse_sizes
+from automl_gui.gui.dialogs.study import StudyDialog, open_study_dialog
+from automl_gui.gui.state import AppState
+
+
+def load_table(state: AppState, tmp_path, n: int = 120) -> None:
+    """A small 2-class table, loaded the way the Data page does; tiny model settings."""
+    from automl_gui.core.data.tabular import read_table
+    from automl_gui.core.pipeline import setup_tabular
+
+    rng = np.random.default_rng(0)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    label = np.where(x1 + 0.5 * x2 > 0, "yes", "no")
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame({"x1": x1, "x2": x2, "label": label}).to_csv(path, index=False)
+    table = read_table(str(path))
+    setup = setup_tabular(table, "label")
+    state.set_dataset(table, setup.profile)
+    state.set_target("label", setup.preprocess.task, setup.preprocess, setup.warnings)
+    state.mlp = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
+    state.training = TrainConfig(epochs=5, batch_size=16, early_stopping=False, seed=1)
+    state.set_engine_ready(True, None)
+
+
+@pytest.fixture(autouse=True)
+def settings(tmp_path):
+    store = app_settings.use(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    yield store
+    app_settings.use(None)
+
+
+@pytest.fixture
+def state(qtbot):
+    return AppState()
+
+
+@pytest.fixture
+def dialog(qtbot, state):
+    d = StudyDialog(state)
+    qtbot.addWidget(d)
+    yield d
+    if d.worker is not None:  # never leave a study running into the next test
+        d.worker.cancel()
+        qtbot.waitUntil(lambda: d.worker is None, timeout=60_000)
+
+
+def choose_optimizers(dialog: StudyDialog, names: tuple[str, ...], epochs: int) -> None:
+    dialog.form.set_kind("optimizers")
+    for name, box in dialog.form.optimizer_boxes.items():
+        box.setChecked(name in names)
+    dialog.form.epochs_spin.setValue(epochs)
+
+
+def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(qtbot, dialog, state, tmp_path):
+    load_table(state, tmp_path)
+    choose_optimizers(dialog, ("sgd", "adam"), epochs=2)
+    assert not dialog.csv_button.isEnabled() and not dialog.png_button.isEnabled()
+    active: list[bool] = []
+    dialog.training_active_changed.connect(active.append)
+    with qtbot.waitSignal(dialog.study_finished, timeout=120_000) as blocker:
+        assert dialog.run_study()
+        assert state.training_active and dialog.stop_button.isEnabled()
+        assert not dialog.run_button.isEnabled() and not dialog.form.isEnabled()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+
+    result = blocker.args[0]
+    assert [r.label for r in result.rows] == dialog.table.labels()
+    assert len(result.rows) == 2 and all(r.status == "completed" for r in result.rows)
+    assert dialog.table.horizontalHeaderItem(2).text() == "Test accuracy"
+    for i, row in enumerate(result.rows):
+        assert dialog.table.cell_text(i, "Status") == "completed"
+        assert dialog.table.cell_text(i, "metric") == f"{row.metrics['test_accuracy']:.4f}"
+        assert dialog.table.cell_text(i, "Epochs") == "2"
+        assert dialog.table.cell_text(i, "Iterations to converge").split(" ")[0].isdigit()
+    assert len(dialog.loss_plot.val_loss_points()) == 2  # the last training's curve
+    assert "Done" in dialog.progress.format() and "completed" in dialog.status_label.text()
+    assert active == [True, False] and not state.training_active
+    assert dialog.csv_button.isEnabled() and dialog.png_button.isEnabled()
+    assert dialog.run_button.isEnabled() and not dialog.stop_button.isEnabled()
+
+    csv = dialog.export_csv(tmp_path / "out" / "study.csv")
+    frame = pd.read_csv(csv, comment="#")
+    assert list(frame["optimizer"]) == [r.label for r in result.rows]
+    assert list(frame["status"]) == ["completed", "completed"]
+    assert frame["test_accuracy"].between(0, 1).all()
+    png = QImage(str(dialog.export_png(tmp_path / "study.png")))
+    assert (
+        png.width() >= 600 and len({png.pixel(x, png.height() // 2) for x in range(0, 600, 3)}) > 2
+    )
+
+
+def test_stop_keeps_the_finished_rows(qtbot, dialog, state, tmp_path):
+    load_table(state, tmp_path)
+    choose_optimizers(dialog, ("sgd", "adam", "rmsprop"), epochs=40)
+    with qtbot.waitSignal(dialog.study_finished, timeout=120_000) as blocker:
+        dialog.run_study()
+        qtbot.waitUntil(lambda: len(dialog.rows) >= 1, timeout=90_000)
+        dialog.stop_study()
+        assert not dialog.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+    rows = blocker.args[0].rows
+    assert rows[0].status == "completed"
+    assert len(rows) < 3 or rows[-1].status == "stopped", "Stop did not end the study"
+    assert dialog.table.labels() == [r.label for r in rows]
+    assert dialog.table.cell_text(0, "Status") == "completed"
+    assert dialog.progress.format() == "Stopped"
+    assert dialog.csv_button.isEnabled() and not state.training_active
+
+
+def test_bad_batch_sizes_show_a_message_and_do_not_run(qtbot, dialog, state, tmp_path):
+    load_table(state, tmp_path)
+    dialog.form.set_kind("batch-sizes")
+    for text, said in (("8, sixteen", "sixteen"), ("8, 0", "above zero"), ("2.5", "whole")):
+        dialog.form.batch_edit.setText(text)
+        assert not dialog.run_study()
+        assert dialog.banner.isVisibleTo(dialog) and said in dialog.banner.text
+        assert dialog.worker is None and not state.training_active
+    dialog.form.batch_edit.setText("")
+    assert not dialog.run_study() and "at least one batch size" in dialog.banner.text
+
+
+def test_no_dataset_says_so_and_nothing_runs(qtbot, dialog, state):
+    assert not dialog.run_button.isEnabled()
+    assert "no dataset is open" in dialog.run_button.toolTip()
+    assert "no dataset is open" in dialog.status_label.text()
+    assert not dialog.run_study()
+    assert "Open a table" in dialog.banner.text and dialog.worker is None
+
+
+def test_training_on_the_train_page_blocks_a_study(qtbot, dialog, state, tmp_path):
+    load_table(state, tmp_path)
+    assert dialog.run_button.isEnabled()
+    state.training_active = True
+    dialog.refresh()
+    assert not dialog.run_button.isEnabled()
+    assert not dialog.run_study() and "Training is running" in dialog.banner.text
+
+
+def test_devices_study_without_a_gpu_says_it_times_the_cpu_only(qtbot, state, tmp_path):
+    from automl_gui.core.hardware import Device
+
+    load_table(state, tmp_path)
+    d = StudyDialog(state, devices=[Device(kind="CPU", name="CPU")])
+    qtbot.addWidget(d)
+    d.form.set_kind("devices")
+    assert d.form.devices_note.text() == NO_GPU
+    assert d.status_label.text() == NO_GPU
+
+
+def test_parsing_the_lists():
+    assert parse_batch_sizes("64, 8;16 16") == (8, 16, 64)
+    assert parse_sizes("1, 25%, 0.1, 200") == (0.1, 0.25, 1.0, 200.0)
+    with pytest.raises(ConfigError, match="neither a fraction"):
+        parse_sizes("0.5, 2.5")
+    with pytest.raises(ConfigError, match="not a number"):
+        parse_sizes("half")
+
+
+def test_the_choices_are_remembered(qtbot, state, settings):
+    first = StudyDialog(state)
+    qtbot.addWidget(first)
+    first.form.set_kind("learning-curve")
+    first.form.sizes_edit.setText("0.2, 1")
+    first.form.epochs_spin.setValue(7)
+    first.close()
+    second = StudyDialog(state)
+    qtbot.addWidget(second)
+    assert second.form.kind == "learning-curve"
+    assert second.form.sizes_edit.text() == "0.2, 1"
+    assert second.form.epochs_spin.value() == 7
+    second.form.sizes_edit.setText("nonsense")
+    second.close()  # bad values are not remembered over good ones
+    third = StudyDialog(state)
+    qtbot.addWidget(third)
+    assert third.form.sizes_edit.text() == "0.2, 1"
+
+
+class _FakeWorker:
+    """Stands in for a running study's worker (closing logic only, no training)."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+def test_one_dialog_per_window_and_closing_while_running_asks(qtbot, state, monkeypatch):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    dialog = open_study_dialog(state, window)
+    assert open_study_dialog(state, window) is dialog and dialog.isVisible()
+
+    asked: list[str] = []
+    answer = {"yes": False}
+    monkeypatch.setattr(messages, "confirm", lambda _p, _t, q: asked.append(q) or answer["yes"])
+    worker = _FakeWorker()
+    dialog.worker = worker  # as if a study were running
+    dialog.reject()  # Esc / Close: asks; "No" keeps it running
+    assert dialog.isVisible() and len(asked) == 1 and not worker.cancelled
+    window.close()  # the window asks too; "No" keeps both
+    assert window.isVisible() and len(asked) == 2
+    answer["yes"] = True
+    window.close()
+    assert window.isVisible() and worker.cancelled  # it waits for the study to stop
+    dialog._on_done()  # the study ended
+    assert not window.isVisible() and not state.training_active
