@@ -108,6 +108,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self._build_status_bar()
         self._connect()
         self._restore_settings()
+        self._show_kind_pages()  # a state given with a folder loaded: its pages, built now
         self.update_steps()
         app = QApplication.instance()
         if app is not None:
