@@ -1,0 +1,436 @@
+"""The plot of a comparison study (``core.tune.studies``): two panels side by side.
+
+Left: the headline metric per training — bars for optimizers and devices, a line with points
+against the batch size (log scale) or the training rows (learning curve, with macro F1 as a
+second line). Right: the validation loss per epoch of each training (optimizers, learning
+curve) or the training time (batch sizes, devices). Trainings that failed or were skipped
+keep their place, marked with their status. Used by the Study dialog (fed row by row) and
+by the command line (:func:`save_study_png`, no window needed).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, qInstallMessageHandler
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
+
+from automl_gui.gui.widgets.live_plots import AXIS_COLOR, style_plot
+
+PALETTE = (
+    "#1f77b4",
+    "#e8590c",
+    "#2b8a3e",
+    "#7048e8",
+    "#c92a2a",
+    "#0c8599",
+    "#f08c00",
+    "#5c7cfa",
+    "#862e9c",
+    "#495057",
+)
+F1_COLOR = "#e8590c"
+MUTED = "#868e96"
+FAILED_COLOR = "#c92a2a"
+METRIC_NAMES = {
+    "test_accuracy": "test accuracy",
+    "test_f1": "test F1 (macro)",
+    "test_mae": "test MAE",
+    "test_rmse": "test RMSE",
+    "test_r2": "test R²",
+    "val_accuracy": "validation accuracy",
+    "val_loss": "validation loss",
+}
+BY = {
+    "optimizers": "optimizer",
+    "batch-sizes": "batch size",
+    "learning-curve": "training examples",
+    "devices": "device",
+}
+TITLES = {
+    "optimizers": "Optimizers",
+    "batch-sizes": "Batch sizes",
+    "learning-curve": "Learning curve",
+    "devices": "Devices",
+}
+
+
+def metric_name(key: str) -> str:
+    """``test_accuracy`` → "test accuracy" (unknown keys: underscores become spaces)."""
+    return METRIC_NAMES.get(key, key.replace("_", " "))
+
+
+def _headline(task: str) -> str:
+    return "test_mae" if task == "regression" else "test_accuracy"
+
+
+def _value(row: Any, key: str) -> float | None:
+    value = row.metrics.get(key) if row.status == "completed" else None
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:.3g}"
+
+
+class StudyPlot(QWidget):
+    """A study's metric (left) and curves or times (right), with a title and legends."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip(
+            "Left: the headline score of each training. Right: validation loss per epoch, or "
+            "training time. Failed and skipped trainings are marked."
+        )
+        self._view = pg.GraphicsLayoutWidget()
+        self._view.setBackground("w")
+        self._view.setAntialiasing(True)
+        self._view.ci.setSpacing(16)
+        self._view.ci.setContentsMargins(10, 6, 16, 10)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view)
+        self._title = self._view.addLabel("", row=0, col=0, colspan=2)
+        # legends above the panels, so no legend ever hides a bar, a point or a label
+        self.left_legend = pg.LegendItem(colCount=3, labelTextColor=AXIS_COLOR)
+        self.right_legend = pg.LegendItem(colCount=3, labelTextColor=AXIS_COLOR)
+        self._view.addItem(self.left_legend, row=1, col=0)
+        self._view.addItem(self.right_legend, row=1, col=1)
+        self.left = self._view.addPlot(row=2, col=0)
+        self.right = self._view.addPlot(row=2, col=1)
+        grid = self._view.ci.layout
+        for col in (0, 1):  # two equal panels, whatever the legends hold
+            grid.setColumnStretchFactor(col, 1)
+            grid.setColumnPreferredWidth(col, 1)
+        for legend in (self.left_legend, self.right_legend):
+            legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for plot in (self.left, self.right):
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+        self.tolerance = 0.05
+        self.kind = ""
+        self.task = ""
+        self.data_name = ""
+        self.metric = ""
+        self.rows: list[Any] = []
+        self.curves_rows: list[Any] | None = None  # rows whose curves the right panel shows
+        self.clear()
+
+    # -- public -----------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Empty both panels (a study about to start)."""
+        self.rows = []
+        self.curves_rows = None
+        self.kind = self.task = self.data_name = self.metric = ""
+        self._draw()
+
+    def show_result(self, result: Any) -> None:
+        """Draw a finished (or stopped) ``StudyResult`` in full."""
+        self.kind, self.task = result.kind, result.task
+        self.data_name, self.metric = result.data_name, result.metric
+        self.tolerance = float(result.config.tolerance)
+        self.rows = list(result.rows)
+        self.curves_rows = None
+        self._draw()
+
+    def add_row(self, row: Any, kind: str, task: str) -> None:
+        """Add one finished training while the study runs (``StudyRowEnded.row``)."""
+        if kind != self.kind or task != self.task:
+            self.rows = []
+            self.kind, self.task, self.metric = kind, task, _headline(task)
+        self.rows.append(row)
+        self.curves_rows = None
+        self._draw()
+
+    def show_curves(self, rows: list[Any]) -> None:
+        """Show the validation loss per epoch of ``rows`` in the right panel (one line each)."""
+        self.curves_rows = list(rows)
+        self._draw_curves(self.curves_rows)
+
+    def save_png(self, path: str | os.PathLike[str], width: int = 1200, height: int = 600) -> Path:
+        """Render what is shown to a ``width`` × ``height`` PNG (atomic write); the widget on
+        screen is not resized: a hidden copy is drawn at that size."""
+        twin = StudyPlot()
+        twin.kind, twin.task = self.kind, self.task
+        twin.data_name, twin.metric = self.data_name, self.metric
+        twin.tolerance = self.tolerance
+        twin.rows = list(self.rows)
+        twin.curves_rows = None if self.curves_rows is None else list(self.curves_rows)
+        twin._draw()
+        try:
+            return twin._render(Path(path), width, height)
+        finally:
+            twin.close()
+            twin.deleteLater()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _draw(self) -> None:
+        kind = self.kind
+        what = TITLES.get(kind, "Comparison study")
+        title = f"{what} on {self.data_name}" if self.data_name else what
+        if self.metric:
+            title += f" — {metric_name(self.metric)} by {BY.get(kind, 'setting')}"
+        self._title.setText(title, color=AXIS_COLOR, size="13pt", bold=True)
+        for plot in (self.left, self.right):
+            plot.clear()
+            plot.getAxis("bottom").setTicks(None)
+        self.left_legend.clear()
+        self.right_legend.clear()
+        if not kind:
+            style_plot(self.left, "Score", "", "")
+            style_plot(self.right, "Validation loss per epoch", "epoch", "")
+            return
+        if kind in ("optimizers", "devices"):
+            self._draw_bars(self.left, self.metric, metric_name(self.metric))
+        else:
+            self._draw_lines(self.left)
+        if kind == "batch-sizes":
+            self._draw_times_line(self.right)
+        elif kind == "devices":
+            self._draw_time_bars(self.right)
+        else:
+            self._draw_curves(self.curves_rows if self.curves_rows is not None else self.rows)
+
+    def _draw_bars(self, plot: pg.PlotItem, key: str, ylabel: str) -> None:
+        style_plot(plot, f"{ylabel.capitalize()} by {BY[self.kind]}", BY[self.kind], ylabel)
+        values = [_value(r, key) for r in self.rows]
+        self._bars(plot, values, [_fmt(v) if v is not None else "" for v in values])
+
+    def _bars(self, plot: pg.PlotItem, values: list[float | None], texts: list[str]) -> None:
+        xs = list(range(len(self.rows)))
+        plot.getAxis("bottom").setTicks([[(i, r.label) for i, r in enumerate(self.rows)], []])
+        shown = [(i, v) for i, v in enumerate(values) if v is not None]
+        top = max([v for _, v in shown] or [1.0])
+        top = max(top, 1e-9)
+        if shown:
+            bars = pg.BarGraphItem(
+                x=[i for i, _ in shown],
+                height=[v for _, v in shown],
+                width=0.6,
+                brushes=[pg.mkBrush(PALETTE[i % len(PALETTE)]) for i, _ in shown],
+                pens=[pg.mkPen("#343a40", width=0.6) for _ in shown],
+            )
+            plot.addItem(bars)
+        for i, row in enumerate(self.rows):
+            if values[i] is not None:
+                label = pg.TextItem(texts[i], color=AXIS_COLOR, anchor=(0.5, 1.0))
+                label.setPos(i, values[i])
+            else:
+                label = pg.TextItem(row.status, color=self._status_color(row), anchor=(0.5, 1.0))
+                label.setPos(i, top * 0.06)
+            plot.addItem(label)
+        plot.setXRange(-0.6, max(0.6, len(xs) - 0.4), padding=0)
+        plot.setYRange(0, top * 1.22, padding=0)
+
+    def _draw_lines(self, plot: pg.PlotItem) -> None:
+        """Metric against x: batch size on a log₂ axis, training examples on a linear one."""
+        log = self.kind == "batch-sizes"
+        xlabel = "batch size" if log else "training examples"
+        ylabel = "score" if self.kind == "learning-curve" else metric_name(self.metric)
+        title = f"{metric_name(self.metric).capitalize()} by {xlabel}"
+        if self.kind == "learning-curve" and self.task != "regression":
+            title = "Test accuracy and F1 (macro) by training examples"
+        style_plot(plot, title, xlabel, ylabel)
+        keys = [self.metric]
+        if self.kind == "learning-curve":
+            keys.append("test_f1" if self.task != "regression" else "test_r2")
+        tops: list[float] = []
+        for n, key in enumerate(keys):
+            points = sorted(
+                (self._x(r, log), _value(r, key)) for r in self.rows if _value(r, key) is not None
+            )
+            if not points:
+                continue
+            color = PALETTE[0] if n == 0 else F1_COLOR
+            item = plot.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                pen=pg.mkPen(
+                    color,
+                    width=2.5,
+                    style=Qt.PenStyle.SolidLine if n == 0 else Qt.PenStyle.DashLine,
+                ),
+                symbol="o" if n == 0 else "s",
+                symbolSize=9,
+                symbolBrush=color,
+                symbolPen=pg.mkPen("w", width=1),
+                name=metric_name(key),
+            )
+            self.left_legend.addItem(item, metric_name(key))
+            tops += [p[1] for p in points]
+            if n == 0:
+                for x, y in points:
+                    text = pg.TextItem(_fmt(y), color=AXIS_COLOR, anchor=(0.5, 1.25))
+                    text.setPos(x, y)
+                    plot.addItem(text)
+        self._x_ticks(plot, log)
+        top = max(tops or [1.0])
+        self._mark_missing(plot, log, top)
+        plot.setYRange(min(0.0, min(tops or [0.0])), top * 1.22 if top > 0 else 1.0, padding=0)
+
+    def _draw_times_line(self, plot: pg.PlotItem) -> None:
+        style_plot(plot, "Training time by batch size", "batch size", "seconds")
+        points = sorted((self._x(r, True), r.seconds) for r in self.rows if r.status == "completed")
+        if points:
+            item = plot.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                pen=pg.mkPen(PALETTE[2], width=2.5),
+                symbol="o",
+                symbolSize=9,
+                symbolBrush=PALETTE[2],
+                symbolPen=pg.mkPen("w", width=1),
+                name="training time (s)",
+            )
+            self.right_legend.addItem(item, "training time (s)")
+            for x, y in points:
+                text = pg.TextItem(f"{y:.1f} s", color=AXIS_COLOR, anchor=(0.5, 1.25))
+                text.setPos(x, y)
+                plot.addItem(text)
+        self._x_ticks(plot, True)
+        top = max([p[1] for p in points] or [1.0])
+        self._mark_missing(plot, True, top)
+        plot.setYRange(0, top * 1.25 if top > 0 else 1.0, padding=0)
+
+    def _draw_time_bars(self, plot: pg.PlotItem) -> None:
+        style_plot(plot, "Training time by device", "device", "seconds")
+        values = [r.seconds if r.status == "completed" else None for r in self.rows]
+        texts = []
+        for r, v in zip(self.rows, values, strict=True):
+            per = r.metrics.get("seconds_per_epoch")
+            texts.append(
+                f"{v:.1f} s" + (f"\n{per:.2f} s/epoch" if per is not None else "")
+                if v is not None
+                else ""
+            )
+        self._bars(plot, values, texts)
+
+    def _draw_curves(self, rows: list[Any]) -> None:
+        plot = self.right
+        plot.clear()
+        plot.getAxis("bottom").setTicks(None)
+        self.right_legend.clear()
+        style_plot(plot, "Validation loss per epoch", "epoch", "validation loss")
+        stars = False
+        for i, row in enumerate(rows):
+            index = self.rows.index(row) if row in self.rows else i
+            losses = row.history.get("val_loss") or row.history.get("loss") or []
+            points = [
+                (e + 1, v) for e, v in enumerate(losses) if v is not None and math.isfinite(v)
+            ]
+            if not points:
+                continue
+            color = PALETTE[index % len(PALETTE)]
+            item = plot.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                pen=pg.mkPen(color, width=2),
+                symbol="o",
+                symbolSize=5,
+                symbolBrush=color,
+                symbolPen=None,
+                name=row.label,
+            )
+            self.right_legend.addItem(item, row.label)
+            at = row.epochs_to_converge
+            if at is not None and at <= len(losses) and math.isfinite(losses[at - 1]):
+                marker = pg.ScatterPlotItem(
+                    [at], [losses[at - 1]], symbol="star", size=15, brush=pg.mkBrush(color),
+                    pen=pg.mkPen("#000", width=0.7),
+                )  # fmt: skip
+                marker.setToolTip(f"{row.label}: converged at epoch {at}")
+                plot.addItem(marker)
+                stars = True
+        if stars:
+            sample = pg.ScatterPlotItem(
+                symbol="star", size=13, brush=pg.mkBrush("w"), pen=pg.mkPen("#000", width=0.8)
+            )
+            self.right_legend.addItem(sample, f"converged (within {self.tolerance:.0%} of best)")
+        plot.enableAutoRange()
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _status_color(row: Any) -> str:
+        return FAILED_COLOR if row.status == "failed" else MUTED
+
+    @staticmethod
+    def _x(row: Any, log: bool) -> float:
+        return math.log2(row.x) if log and row.x > 0 else float(row.x)
+
+    def _x_ticks(self, plot: pg.PlotItem, log: bool) -> None:
+        xs = sorted({self._x(r, log) for r in self.rows if r.x > 0})
+        if not xs:
+            return
+        if log:
+            labels = {self._x(r, log): f"{int(r.x)}" for r in self.rows}
+            plot.getAxis("bottom").setTicks([[(x, labels[x]) for x in xs], []])
+        span = (xs[-1] - xs[0]) or 1.0
+        plot.setXRange(xs[0] - span * 0.08, xs[-1] + span * 0.08, padding=0)
+
+    def _mark_missing(self, plot: pg.PlotItem, log: bool, top: float) -> None:
+        """Failed, stopped and skipped trainings: their status written at their x."""
+        for row in self.rows:
+            if row.status == "completed" or row.x <= 0:
+                continue
+            text = pg.TextItem(row.status, color=self._status_color(row), anchor=(0.5, 1.0))
+            text.setToolTip(row.reason)
+            text.setPos(self._x(row, log), top * 0.06)
+            plot.addItem(text)
+
+    def _render(self, path: Path, width: int, height: int) -> Path:
+        from automl_gui.core.files import atomic_write
+
+        # drawn by a shown widget: rendering one never shown crashed pyqtgraph's layout
+        # (an error inside a resize event); WA_DontShowOnScreen keeps it off the screen
+        self.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        self.resize(width, height)
+        self.show()
+        app = QApplication.instance()
+        if app is not None:
+            app.processEvents()
+        image = QImage(width, height, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        self.render(image)
+
+        def write(tmp: Path) -> None:
+            if not image.save(str(tmp), "PNG"):
+                raise OSError(f"Could not write {path}.")
+
+        return atomic_write(path, write, make_parents=True)
+
+
+def _quiet_offscreen(mode: Any, context: Any, message: str) -> None:
+    """The offscreen platform's notice about size hints says nothing to a user; other Qt
+    messages still reach stderr."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)
+
+
+_APP: Any = None  # the QApplication made by save_study_png (kept alive for later calls)
+
+
+def save_study_png(
+    result: Any, path: str | os.PathLike[str], width: int = 1200, height: int = 600
+) -> Path:
+    """Save ``result``'s plot as a PNG; works without a window (makes an offscreen
+    QApplication if none exists, e.g. on the command line)."""
+    global _APP
+    if QApplication.instance() is None:
+        _APP = QApplication(["automl-gui", "-platform", "offscreen"])
+        qInstallMessageHandler(_quiet_offscreen)
+    plot = StudyPlot()
+    try:
+        plot.show_result(result)
+        return plot._render(Path(path), width, height)
+    finally:
+        plot.close()
+        plot.deleteLater()
