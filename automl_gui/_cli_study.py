@@ -1,24 +1,298 @@
 """``automl-gui study KIND DATA``: a comparison study (optimizers, batch sizes, training-set
-size, devices) on a table or a folder, printed as a table and saved as CSV and PNG."""
+size, devices) on a table or a folder, printed as a table and saved as CSV and PNG.
+
+One line per training as it ends, then an aligned table and the notes; ``<out>/study_<kind>.csv``
+and ``<out>/study_<kind>.png`` (default out: ``./study_<data name>/``). Ctrl+C stops after the
+running training and still writes the finished rows. TensorFlow loads only when it runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
+from pathlib import Path
 from typing import Any
 
 from automl_gui.core.errors import ConfigError
+from automl_gui.core.events import CancelToken, Event, Log, Progress, StudyRowEnded, StudyRowStarted
 
 STUDY_KINDS = ("optimizers", "batch-sizes", "learning-curve", "devices")
+#: option (argparse destination) → the study it belongs to
+KIND_OPTIONS = {"optimizers": "optimizers", "batch_sizes": "batch-sizes", "sizes": "learning-curve"}
+
+
+def _listed(kind: type, noun: str):
+    """An argparse type: a comma-separated list of ``kind`` values."""
+
+    def parse(text: str) -> tuple:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts:
+            raise argparse.ArgumentTypeError(f"give at least one {noun}")
+        try:
+            return tuple(kind(p) for p in parts)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a list of {noun}s") from None
+
+    return parse
 
 
 def add_study_parser(sub: Any) -> argparse.ArgumentParser:
     """Register the ``study`` subcommand on ``sub`` (argparse subparsers)."""
-    study = sub.add_parser("study", help="compare optimizers, batch sizes, data sizes or devices")
+    from automl_gui.cli import _positive_int
+
+    study = sub.add_parser(
+        "study",
+        help="compare optimizers, batch sizes, data sizes or devices",
+        description="Train the same model several times on one split with one seed, changing "
+        "one setting, and compare: optimizers (scores and steps to convergence), batch sizes "
+        "(scores and time), a learning curve (scores at several training-set sizes) or "
+        "devices (time on the CPU and each GPU). Writes study_KIND.csv and study_KIND.png.",
+    )
     study.add_argument("kind", choices=STUDY_KINDS, help="what to compare")
     study.add_argument("data", help="a table (CSV, TSV, Parquet) or a folder of images or clips")
-    study.add_argument("--target", help="the column to predict (tables)")
+    study.add_argument("--target", help="the column to predict (tables; default: a good guess)")
+    study.add_argument("--epochs", type=_positive_int, help="maximum epochs per training (30)")
+    study.add_argument(
+        "--optimizers",
+        type=_listed(str, "optimizer"),
+        help="optimizers study: comma-separated (default sgd,adam,adadelta,rmsprop,adamax)",
+    )
+    study.add_argument(
+        "--batch-sizes",
+        type=_listed(int, "whole number"),
+        help="batch-sizes study: comma-separated (default 8,16,32,64)",
+    )
+    study.add_argument(
+        "--sizes",
+        type=_listed(float, "number"),
+        help="learning-curve study: fractions of the training data (up to 1) or counts "
+        "(default 0.1,0.25,0.5,0.75,1)",
+    )
+    study.add_argument(
+        "--tolerance",
+        type=float,
+        help="convergence: first epoch with validation loss within this fraction of the "
+        "best (default 0.05)",
+    )
+    study.add_argument(
+        "--model", default="auto", help="images/audio: auto, cnn, resnet50 or inceptionv3"
+    )
+    study.add_argument("--out", help="output folder (default: ./study_<data name>/)")
+    study.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
+    study.add_argument(
+        "--overwrite", action="store_true", help="replace study_KIND.csv/.png if they exist"
+    )
+    study.add_argument("-q", "--quiet", action="store_true", help="print only the table")
     return study
 
 
+def study_config(args: argparse.Namespace) -> Any:
+    """The StudyConfig from the options; ConfigError for an option of another study."""
+    from automl_gui.core.tune.studies import StudyConfig
+
+    for name, owner in KIND_OPTIONS.items():
+        if getattr(args, name, None) is not None and owner != args.kind:
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"{flag} is for the {owner} study.", f"Leave out {flag}.")
+    config = StudyConfig(kind=args.kind)
+    if args.optimizers:
+        config.optimizers = tuple(o.lower() for o in args.optimizers)
+    if args.batch_sizes:
+        config.batch_sizes = tuple(args.batch_sizes)
+    if args.sizes:
+        config.sizes = tuple(int(s) if s > 1 and float(s).is_integer() else s for s in args.sizes)
+    if args.epochs:
+        config.epochs = args.epochs
+    if args.tolerance is not None:
+        config.tolerance = args.tolerance
+    config.validate()
+    return config
+
+
 def run_study_command(args: argparse.Namespace) -> int:
-    raise ConfigError("Comparison studies are being built.", "Use train for now.")
+    """Run the study, print it, write the CSV and PNG; returns the exit status."""
+    from automl_gui.cli import EXIT_OK, _interruptible, _plan, _say
+    from automl_gui.core.data.detect import detect_kind
+
+    config = study_config(args)
+    data = Path(args.data)
+    out = Path(args.out) if args.out else Path(f"study_{data.stem or data.name}")
+    csv_path, png_path = out / f"study_{args.kind}.csv", out / f"study_{args.kind}.png"
+    existing = [p for p in (csv_path, png_path) if p.exists()]
+    if existing and not args.overwrite:
+        raise ConfigError(
+            f"{existing[0]} already exists.", "Choose another --out or pass --overwrite."
+        )
+    kind = detect_kind(args.data)
+    seed = 42 if args.seed is None else args.seed
+    cancel = CancelToken()
+    plan = _plan(force_cpu=False)
+    printer = _study_printer(args)
+    if kind in ("images", "audio"):
+        job, job_args = _folder_job(args, config, kind, seed, cancel, printer)
+    else:
+        job, job_args = _table_job(args, config, seed)
+    _say(args, f"Device: {plan.device_label} ({plan.reason}).")
+    _say(args, f"Study: {args.kind}, {_what(config)}, at most {config.epochs} epochs each.")
+    result = _interruptible(
+        cancel, job, *job_args, plan=plan, on_event=printer, data_name=data.name
+    )
+    if cancel.cancelled:
+        _say(args, "Stopped by Ctrl+C: keeping the trainings that finished.")
+    print(format_table(result), flush=True)
+    for note in result.notes:
+        _say(args, f"note: {note}")
+    result.to_csv(csv_path)
+    print(f"Saved the table to {csv_path}")
+    try:
+        from automl_gui.gui.widgets.study_plot import save_study_png
+
+        save_study_png(result, png_path)
+        print(f"Saved the plot to {png_path}")
+    except Exception as exc:  # noqa: BLE001 - the table is the result; the plot is extra
+        print(f"warning: the plot could not be drawn ({exc}); the CSV has every figure.")
+    return EXIT_OK
+
+
+def _what(config: Any) -> str:
+    if config.kind == "optimizers":
+        return ", ".join(config.optimizers)
+    if config.kind == "batch-sizes":
+        return "batch sizes " + ", ".join(str(b) for b in config.batch_sizes)
+    if config.kind == "learning-curve":
+        return "sizes " + ", ".join(f"{s:g}" for s in config.sizes)
+    return "the CPU and each GPU"
+
+
+def _table_job(args: argparse.Namespace, config: Any, seed: int) -> tuple[Any, tuple]:
+    from automl_gui.cli import _read_tabular, _say
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.models.registry import resolve
+    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.train.config import TrainConfig
+    from automl_gui.core.tune.studies import study_tabular
+
+    resolve(args.model, "tabular")  # ConfigError for an image model on a table
+    table = _read_tabular(args.data)
+    for notice in table.notices:
+        _say(args, f"note: {notice}")
+    setup = setup_tabular(table, args.target)
+    pre = setup.preprocess
+    pre.split.seed = seed
+    features = pre.feature_columns()
+    _say(
+        args,
+        f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
+        f"{len(features)} feature columns.",
+    )
+    for warning in setup.warnings:
+        _say(args, f"warning: {warning.message}")
+    return study_tabular, (table.df, pre, MLPConfig(), config, TrainConfig(seed=seed))
+
+
+def _folder_job(
+    args: argparse.Namespace, config: Any, kind: str, seed: int, cancel: CancelToken, printer: Any
+) -> tuple[Any, tuple]:
+    from automl_gui.cli import _FOLDER_WORDS, _file_job, _interruptible, _say
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.models.registry import resolve
+    from automl_gui.core.train.config import TrainConfig
+    from automl_gui.core.tune.studies import study_files
+
+    if args.target:
+        raise ConfigError(
+            f"--target is for tables; {_FOLDER_WORDS[kind][0]} folder's classes are its "
+            "subfolders.",
+            "Leave out --target.",
+        )
+    arch = resolve(args.model, kind)
+    options = {"image_size": None, "color_mode": None, "cache": False}
+    options.update(sample_rate=None, clip_seconds=None, features=None, n_mels=None)
+    scan, preprocess, _train = _file_job(argparse.Namespace(**options), kind, seed)
+    dataset = _interruptible(cancel, scan, args.data, on_event=printer)
+    counts = dataset.class_counts()
+    _say(
+        args,
+        f"Data: {len(dataset):,} {_FOLDER_WORDS[kind][1]} in {len(counts)} classes.",
+    )
+    model_config = ImageModelConfig(architecture=arch)
+    job_args = (kind, dataset, preprocess, model_config, config, TrainConfig(seed=seed))
+    return study_files, job_args
+
+
+def _study_printer(args: argparse.Namespace) -> Any:
+    """Events as lines: one per finished training (``[2/5] adam: completed, ...``); what a
+    training logs itself is left out (its row says how it went)."""
+    from automl_gui.cli import _printer
+    from automl_gui.core.tune._study_run import row_line
+
+    lines = _printer(args)
+    state = {"in_row": False, "skip_log": False, "metric": ""}
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, StudyRowStarted):
+            state["in_row"] = True
+            state["total"] = event.total
+            state["index"] = event.index
+        elif isinstance(event, StudyRowEnded):
+            state["in_row"], state["skip_log"] = False, True
+            if not args.quiet:
+                metric = "test_mae" if "test_mae" in event.row.metrics else "test_accuracy"
+                head = f"[{state['index'] + 1}/{state['total']}] "
+                print(head + row_line(event.row, metric), flush=True)
+        elif isinstance(event, Log) and state["skip_log"]:
+            state["skip_log"] = False  # the study's own line about the row just printed
+        elif isinstance(event, Progress) and (state["in_row"] or event.stage == "study"):
+            return
+        elif not (state["in_row"] and isinstance(event, Log)):
+            lines(event)
+
+    return on_event
+
+
+def format_table(result: Any) -> str:
+    """The study's rows as an aligned text table (skipped/failed rows with their reason)."""
+    columns = [c for c in result.columns() if c not in ("device_name", "reason")]
+    rows = result.table()
+    short = {
+        "seconds_per_epoch": "s/epoch",
+        "epochs_to_converge": "conv. epoch",
+        "steps_to_converge": "conv. steps",
+        "seconds": "s",
+    }
+    header = [short.get(c, c) for c in columns]
+    body = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in body)) if body else len(h) for i, h in enumerate(header)
+    ]
+    out = ["", f"{result.title} ({result.task})"]
+    out.append(
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    )
+    for row, cells in zip(rows, body, strict=True):
+        line = "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        out.append(f"{line}  ({row['reason']})" if row.get("reason") else line)
+    out.append(
+        f"conv. epoch / steps: the first epoch whose validation loss is within "
+        f"{result.config.tolerance:.0%} of the best, in epochs and optimizer steps."
+    )
+    return "\n".join(out)
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}" if math.isfinite(value) else "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+__all__ = ["add_study_parser", "format_table", "run_study_command", "study_config"]
