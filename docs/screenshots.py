@@ -4,7 +4,9 @@
 
 DATA is a table (default: the bundled sample), an image folder or a folder of sound clips.
 ``--audio-demo N`` instead generates a real-sized sound folder (4 classes × N one-second
-clips, by ``packaging/make_audio_sample.py``) and walks that.
+clips, by ``packaging/make_audio_sample.py``) and walks that. ``--search-demo [N]`` runs an
+AutoML search of N trials (default 6) on the table instead of training one model and saves
+the Model page and the Train page with its leaderboard while the search runs and after it.
 
 Used to look at the app as a user would (and to refresh docs/screenshot.png). Uses the same
 public page methods as the GUI tests; the file dialogs are bypassed.
@@ -56,12 +58,41 @@ def audio_demo(per_class: int) -> Path:
     return folder
 
 
+def search_demo(window, out: Path, trials: int) -> None:
+    """Turn the search on (Model page), run it from the Train page and save screenshots."""
+    from automl_gui.core.tune.space import SearchConfig
+
+    model_page = window.pages["model"]
+    config = SearchConfig(algorithm="hyperband", time_budget=0, max_trials=trials, max_epochs=30)
+    model_page.search_box.set_search(True, config)
+    window.go_to("model")
+    wait_for(lambda: True)
+    window.grab().save(str(out / "3_model_search.png"))
+    window.go_to("train")
+    window.start_training()
+    wait_for(lambda: window.state.training_active)
+    board = window.train_page.search.leaderboard.model
+    while window.state.training_active:
+        pause(500)
+        done = sum(r.status not in ("running", "baseline") for r in board.records)
+        if done >= max(2, trials // 2) and not (out / "4_search_running.png").exists():
+            window.grab().save(str(out / "4_search_running.png"))
+    wait_for(lambda: True)
+    window.grab().save(str(out / "4_search_done.png"))
+    print(f"screenshots in {out}")
+
+
 def main() -> int:
     from automl_gui.gui.app import create_application
     from automl_gui.gui.main_window import MainWindow
     from automl_gui.gui.settings import sample_dataset_path
 
     args = sys.argv[1:]
+    search_trials = 0
+    if args[:1] == ["--search-demo"]:
+        args = args[1:]
+        search_trials = int(args.pop(0)) if args and args[0].isdigit() else 6
+        os.environ.setdefault("AUTOML_GUI_DATA_DIR", tempfile.mkdtemp())  # searches go here
     if args[:1] == ["--audio-demo"]:
         data = audio_demo(int(args[1]))
         args = args[2:]
@@ -86,6 +117,10 @@ def main() -> int:
         names = st.audio.class_names
         window.audio_data_page.show_class(names[min(1, len(names) - 1)])
         window.audio_data_page.select_clip(0)
+    if search_trials:
+        search_demo(window, out, search_trials)
+        window.close()
+        return 0
     for name in ("data", "preprocess", "model"):
         window.go_to(name)
         wait_for(lambda: True)

@@ -8,12 +8,14 @@ round-trip them identically (a one-item QStringList would otherwise come back as
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 ORGANIZATION = "automl-gui"
 APPLICATION = "automl-gui"
@@ -26,6 +28,9 @@ KEY_FORCE_CPU = "training/force_cpu"
 KEY_RECENT = "paths/recent"
 KEY_FIRST_LAUNCH_DONE = "app/first_launch_done"
 KEY_TRAINING = "model/last_training"
+KEY_SEARCH = "search/{kind}"  # the Auto search settings of each data kind (tabular, images, ...)
+KEY_DATA_DIR = "paths/data_dir"  # where searches are kept (default: the app's data folder)
+ENV_DATA_DIR = "AUTOML_GUI_DATA_DIR"  # overrides both (tests, portable installs)
 
 _current: QSettings | None = None
 
@@ -143,6 +148,56 @@ def load_dataclass(settings: QSettings, key: str, cls: type) -> Any | None:
 def save_dataclass(settings: QSettings, key: str, obj: Any) -> None:
     """Store a config dataclass with a ``to_dict()`` as JSON under ``key``."""
     settings.setValue(key, json.dumps(obj.to_dict()))
+
+
+# -- the AutoML search: its settings and its folders ------------------------------------------
+def load_search(settings: QSettings, kind: str) -> tuple[bool, Any]:
+    """``(on, SearchConfig)`` remembered for ``kind``'s Model page (off and the defaults, with
+    a 5-minute budget, when nothing or something unreadable is stored)."""
+    from automl_gui.core.tune.space import SearchConfig
+
+    data = _get_json(settings, KEY_SEARCH.format(kind=kind), {})
+    default = SearchConfig(time_budget=300.0)
+    if not isinstance(data, dict):
+        return False, default
+    saved = data.get("config")
+    names = {f.name for f in fields(SearchConfig)}
+    config = default
+    if isinstance(saved, dict):
+        try:
+            config = SearchConfig(**{k: v for k, v in saved.items() if k in names})
+            config.validate()
+        except Exception:  # noqa: BLE001 - an unreadable or invalid entry: the defaults
+            config = default
+    return bool(data.get("on", False)), config
+
+
+def save_search(settings: QSettings, kind: str, on: bool, config: Any) -> None:
+    """Remember whether the search is on for ``kind`` and its settings."""
+    value = json.dumps({"on": bool(on), "config": config.to_dict()})
+    settings.setValue(KEY_SEARCH.format(kind=kind), value)
+
+
+def data_dir(settings: QSettings | None = None) -> Path:
+    """Where the app keeps its own files (searches): ``$AUTOML_GUI_DATA_DIR``, else the
+    ``paths/data_dir`` setting, else the platform's application data folder."""
+    env = os.environ.get(ENV_DATA_DIR, "")
+    if env:
+        return Path(env)
+    store = settings if settings is not None else current()
+    chosen = str(store.value(KEY_DATA_DIR, "") or "")
+    if chosen:
+        return Path(chosen)
+    location = QStandardPaths.StandardLocation.AppDataLocation
+    folder = QStandardPaths.writableLocation(location)
+    return Path(folder) if folder else Path.home() / f".{APPLICATION}"
+
+
+def search_folder(key: str, settings: QSettings | None = None) -> Path:
+    """The folder of the search for ``key`` (kind, dataset and target, see
+    ``pages/_search_run.search_key``): ``<data dir>/searches/<hash of key>``. Not created."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return data_dir(settings) / "searches" / digest
 
 
 # -- bundled resources (icons, stylesheet, sample data) ---------------------------------------

@@ -20,6 +20,7 @@ from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune.space import SearchConfig
 
 
 class AppState(QObject):
@@ -55,6 +56,10 @@ class AppState(QObject):
         self.preprocess: PreprocessConfig | None = None
         self.mlp = MLPConfig()
         self.training = TrainConfig()
+        # the AutoML search the Train page runs instead of one model; None: search off. The
+        # Model page of the loaded kind installs its own (widgets/search_settings.py) and
+        # calls notify_model_changed() when it changes
+        self.search: SearchConfig | None = None
         self.run: Any = None  # core.pipeline.TabularRun once trained
         self.training_active = False
         self.engine_ready = False
@@ -78,6 +83,12 @@ class AppState(QObject):
         self.target = self.task = None
         self.preprocess = None
         self.run = None
+        # the search setting remembered for this kind (its Model page, once built, installs
+        # its own on dataset_changed; the image and audio pages are built on first need)
+        from automl_gui.gui import settings as app_settings
+
+        on, search = app_settings.load_search(app_settings.current(), kind)
+        self.search = search if on else None
         self.dataset_changed.emit()
 
     def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:

@@ -1,4 +1,5 @@
-"""Model page: the network (Auto or a hand-built MLP) and how it is trained."""
+"""Model page: one network (Auto or a hand-built MLP) and how it is trained, or an AutoML
+search for the best one (``widgets/search_settings.py``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.page_layout import scrolling_page
+from automl_gui.gui.widgets.search_settings import SearchSettingsBox
 from automl_gui.gui.widgets.training_settings import CompactSpinBox, TrainingSettingsForm
 from automl_gui.gui.widgets.training_settings import combo as _combo
 from automl_gui.gui.widgets.training_settings import dspin as _dspin
@@ -81,8 +83,8 @@ class ModelPage(QWidget):
         title = QLabel("Model")
         title.setProperty("role", "title")
         intro = QLabel(
-            "Auto builds a multilayer perceptron sized to your data and is a good start. "
-            "Hover any setting for what it does."
+            "Auto builds a multilayer perceptron sized to your data and is a good start; the "
+            "AutoML search tries many and keeps the best. Hover any setting for what it does."
         )
         intro.setProperty("role", "muted")
         intro.setWordWrap(True)
@@ -171,7 +173,8 @@ class ModelPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.defaults_button)
-        scrolling_page(self, title, intro, boxes, buttons, stretch=True)
+        self.search_box = SearchSettingsBox(self.state, "tabular")
+        scrolling_page(self, title, intro, self.search_box, boxes, buttons, stretch=True)
 
         for box in (self.family_combo, self.activation_combo):
             box.currentIndexChanged.connect(self._on_edit)

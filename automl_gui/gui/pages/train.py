@@ -27,18 +27,14 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progress
 from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages._search_run import SearchController
+from automl_gui.gui.pages._train_summary import MEDIA_JOBS, summary_html
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.live_plots import TrainingPlots
 from automl_gui.gui.workers import JobWorker
 
 LOG_MAX_LINES = 2000
 PROGRESS_SCALE = 1000  # progress bar units per epoch (batches move it within an epoch)
-
-# kind → (the pipeline module, its train function, words for the summary and messages)
-MEDIA_JOBS = {
-    "images": ("automl_gui.core.images_pipeline", "train_images", "image", "images"),
-    "audio": ("automl_gui.core.audio_pipeline", "train_audio", "audio", "clips"),
-}
 
 STOP_REASONS = {
     "completed": "completed all epochs",
@@ -110,11 +106,13 @@ class TrainPage(QWidget):
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(LOG_MAX_LINES)
         self.log_view.setPlaceholderText("Epoch log")
+        self.search = SearchController(self)  # the AutoML search: leaderboard, resume banner
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.plots)
-        splitter.addWidget(self.log_view)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
+        for i, (widget, stretch) in enumerate(
+            ((self.plots, 4), (self.search.leaderboard, 3), (self.log_view, 1))
+        ):
+            splitter.addWidget(widget)
+            splitter.setStretchFactor(i, stretch)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -122,6 +120,7 @@ class TrainPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_banner)
+        layout.addWidget(self.search.resume_banner)
         layout.addWidget(self.diagnosis_banner)
         layout.addWidget(splitter, 1)
 
@@ -137,7 +136,19 @@ class TrainPage(QWidget):
 
     # -- summary and Start availability -------------------------------------------------------
     def start_blocker(self) -> str:
-        """Why training cannot start now ('' when it can)."""
+        """Why training (or the search) cannot start now ('' when it can)."""
+        reason = self._data_blocker()
+        if reason or self.state.search is None:
+            return reason
+        from automl_gui.core.errors import ConfigError
+
+        try:
+            self.state.search.validate(self.state.task if self.state.kind == "tabular" else None)
+        except ConfigError as exc:
+            return f"{exc.message} {exc.hint} (Model page)"
+        return ""
+
+    def _data_blocker(self) -> str:
         st = self.state
         if self.is_training():
             return "Training is running."
@@ -167,8 +178,12 @@ class TrainPage(QWidget):
         reason = self.start_blocker()
         running = self.is_training()
         self.start_button.setEnabled(not reason and not running)
-        self.start_button.setToolTip(reason or "Train the model (Ctrl+Enter)")
+        searching = self.state.search is not None
+        self.start_button.setText("Start search" if searching else "Start training")
+        what = "Run the AutoML search" if searching else "Train the model"
+        self.start_button.setToolTip(reason or f"{what} (Ctrl+Enter)")
         self.stop_button.setEnabled(running)
+        self.search.check_resume()
 
     def _media(self) -> tuple[Any, Any, Any]:
         """(dataset, preprocess config, model config) of the loaded image or audio folder."""
@@ -177,67 +192,8 @@ class TrainPage(QWidget):
             return st.audio, st.audio_preprocess, st.audio_model
         return st.images, st.image_preprocess, st.image_model
 
-    def _media_summary_html(self) -> str:
-        from automl_gui.core.models.registry import MODEL_FAMILIES
-
-        st = self.state
-        ds, preprocess, model_config = self._media()
-        items = MEDIA_JOBS[st.kind][3]
-        parts = [
-            f"<b>Dataset</b> {st.dataset_name} ({len(ds):,} {items}, {len(ds.class_names)} classes)"
-        ]
-        arch = model_config.architecture
-        model = "Auto" if arch == "auto" else MODEL_FAMILIES.get(arch, {}).get("name", arch)
-        if st.kind == "audio":
-            from automl_gui.core.preprocess.audio import auto_clip_seconds
-
-            clip = f"{preprocess.clip_seconds:g} s"
-            if not preprocess.clip_seconds:
-                clip = f"{auto_clip_seconds(ds.durations()):g} s (auto)"
-            bands = f"{preprocess.n_mels} bands" if preprocess.features == "log-mel" else ""
-            bands = bands or f"{preprocess.n_mfcc} coefficients"
-            parts.append(f"<b>Model</b> {model}")
-            parts.append(
-                f"<b>Clips</b> {preprocess.sample_rate / 1000:g} kHz, {clip}, "
-                f"{preprocess.features} ({bands})"
-            )
-        else:
-            size = preprocess.image_size
-            parts.append(f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}")
-        aug = "on" if preprocess.augment.active else "off"
-        parts.append(f"<b>Augmentation</b> {aug}")
-        tr = st.training
-        parts.append(
-            f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, up to {tr.epochs} epochs"
-        )
-        plan = st.hardware_plan
-        device = getattr(plan, "device_label", None) or ("CPU" if plan is not None else "…")
-        parts.append(f"<b>Device</b> {device}")
-        return " · ".join(parts)
-
     def _summary_html(self) -> str:
-        st = self.state
-        if st.kind in MEDIA_JOBS and self._media()[0] is not None:
-            return self._media_summary_html()
-        if st.table is None:
-            return "<i>No dataset loaded.</i>"
-        df = st.table.df
-        parts = [f"<b>Dataset</b> {st.dataset_name} ({len(df):,} rows × {df.shape[1]} columns)"]
-        if st.target and st.preprocess is not None:
-            feats = st.preprocess.feature_columns()
-            parts.append(f"<b>Target</b> {st.target} ({st.task})")
-            parts.append(f"<b>Features</b> {len(feats)}")
-        mlp = st.mlp
-        model = "MLP, sized automatically" if mlp.auto else f"MLP {mlp.hidden_units}"
-        tr = st.training
-        parts.append(f"<b>Model</b> {model}")
-        parts.append(
-            f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, up to {tr.epochs} epochs"
-        )
-        plan = st.hardware_plan
-        device = getattr(plan, "device_label", None) or ("CPU" if plan is not None else "…")
-        parts.append(f"<b>Device</b> {device}")
-        return " · ".join(parts)
+        return summary_html(self.state, self._media())
 
     def is_training(self) -> bool:
         return self.worker is not None
@@ -254,6 +210,9 @@ class TrainPage(QWidget):
             self.error_banner.show_message("Cannot start training.", reason, "info")
             return
         st = self.state
+        if st.search is not None:
+            self.search.start()
+            return
         if st.kind in MEDIA_JOBS:
             self._start(self._media_job(), "multiclass", st.training.epochs)
             return
@@ -327,6 +286,7 @@ class TrainPage(QWidget):
         worker.phase.connect(self._on_phase)
         worker.batch.connect(self._on_batch)
         worker.epoch.connect(self._on_epoch)
+        worker.trial.connect(self.search.on_trial)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
         worker.error.connect(self._on_error)
@@ -346,6 +306,8 @@ class TrainPage(QWidget):
         self.worker.cancel()
         self.stop_button.setEnabled(False)
         self._set_status("Stopping after the current batch…")
+        if self.search.active:
+            self.search.stop()
 
     # -- worker slots (main thread) -----------------------------------------------------------
     def _on_progress(self, event: Progress) -> None:
@@ -362,10 +324,15 @@ class TrainPage(QWidget):
         self.log_view.appendPlainText(prefix + event.message)
 
     def _on_phase(self, event: PhaseChanged) -> None:
+        if self.search.active:
+            self.search.on_phase(event)
+            return
         self.plots.mark_phase(event)
         self.log_view.appendPlainText(f"— phase: {event.phase} (from epoch {event.epoch + 1})")
 
     def _on_batch(self, event: BatchEnd) -> None:
+        if self.search.active:
+            return self.search.on_batch(event)
         self.plots.add_batch(event)
         total = max(self._epochs_total, event.epoch + 1)
         if self.progress.maximum() == 0:
@@ -375,6 +342,8 @@ class TrainPage(QWidget):
         self.progress.setValue(round((event.epoch + (event.step + 1) / steps) * PROGRESS_SCALE))
 
     def _on_epoch(self, event: EpochEnd) -> None:
+        if self.search.active:
+            return self.search.on_epoch(event)
         self.plots.add_epoch(event)
         self._epochs_total = event.epochs
         n = len(next(iter(self._history.values()), []))
@@ -416,6 +385,8 @@ class TrainPage(QWidget):
             self.diagnosis_banner.show_message(diagnosis.message, bullets, "info")
 
     def _on_finished(self, run: Any) -> None:
+        if self.search.active:
+            return self.search.on_finished(run)
         result = run.result
         self.plots.set_best_epoch(result.best_epoch)
         self.plots.redraw()
@@ -442,6 +413,8 @@ class TrainPage(QWidget):
         self.state.page_requested.emit("evaluate")
 
     def _on_failed(self, message: str, hint: str) -> None:
+        if self.search.active:
+            self.search.on_failed()
         self.error_banner.show_message(message, hint, "error")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
@@ -480,6 +453,8 @@ class TrainPage(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("Cancelled")
         self._set_status("Training cancelled before it began.")
+        if self.search.active:
+            self.search.on_cancelled()
         self.state.status.emit("Training cancelled.")
         self.state.training_active = False
         self.state.set_run(None)

@@ -36,6 +36,7 @@ from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.page_layout import scrolling_page
+from automl_gui.gui.widgets.search_settings import SearchSettingsBox
 from automl_gui.gui.widgets.training_settings import (
     TrainingSettingsForm,
     combo,
@@ -346,7 +347,8 @@ class ImageModelPage(BackgroundPage):
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
         columns.addLayout(right, 2)
-        scrolling_page(self, title, intro, columns)
+        self.search_box = SearchSettingsBox(self.state, self.kind)  # one model or a search
+        scrolling_page(self, title, intro, self.search_box, columns)
 
         self.arch_combo.currentIndexChanged.connect(self._on_arch_changed)
         for box in (self.dropout_spin, self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):

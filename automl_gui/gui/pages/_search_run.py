@@ -1,0 +1,447 @@
+"""The Train page's AutoML search: the job, the live leaderboard, the budget progress, resume.
+
+:class:`SearchController` belongs to a :class:`~automl_gui.gui.pages.train.TrainPage`. When
+``state.search`` is set, Start runs ``core.tune.search.search_tabular`` (tables) or
+``core.tune.files_search.search_files`` (image and audio folders) through the page's
+:class:`JobWorker` (in the engine process when there is one). Trials fill the leaderboard as
+they start and end; the running trial's curves are the live plots (reset at each
+``TrialStarted``); selecting a row plots that trial's history, selecting the running row goes
+back to live. The progress bar shows the time used of the budget (or the trials done).
+
+Each dataset's search lives in ``settings.search_folder(search_key(state))``. A search that
+ends normally writes ``finished.json`` there; a folder whose leaderboard holds trials and no
+such file (a Stop, a crash, a closed window) is offered back: "Continue the search (N trials
+so far)" or "Start afresh".
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
+from automl_gui.gui import settings as app_settings
+from automl_gui.gui.widgets.leaderboard import Leaderboard
+from automl_gui.gui.widgets.search_settings import format_duration
+
+if TYPE_CHECKING:
+    from automl_gui.gui.pages.train import TrainPage
+
+FINISHED_FILE = "finished.json"
+LEADERBOARD_FILE = "leaderboard.json"  # as core.tune._trials.LEADERBOARD_FILE
+CONFIG_FILE = "search.json"  # as core.tune.search.CONFIG_FILE
+TRAIN_ON_PHASE = "train on"  # as core.tune._trials.TRAIN_ON_PHASE (not imported: TF-free)
+TICK_MS = 500
+FILES_SEARCH = "automl_gui.core.tune.files_search"
+
+
+def search_key(state: Any) -> str | None:
+    """What identifies a search's folder: the data kind, the dataset and (tables) the target;
+    None when nothing searchable is loaded."""
+    if state.kind == "tabular":
+        if state.table is None or not state.target:
+            return None
+        source = str(Path(state.table.source.path).resolve())
+        return f"tabular|{source}|{state.target}"
+    dataset = state.images if state.kind == "images" else state.audio
+    if dataset is None:
+        return None
+    return f"{state.kind}|{Path(dataset.root).resolve()}"
+
+
+def unfinished_trials(folder: Path) -> int:
+    """Finished trials of the unfinished search in ``folder`` (0: none to continue)."""
+    if (folder / FINISHED_FILE).exists():
+        return 0
+    try:
+        rows = json.loads((folder / LEADERBOARD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    if not isinstance(rows, list):
+        return 0
+    return sum(isinstance(r, dict) and r.get("status") not in ("running", None) for r in rows)
+
+
+def mark_finished(folder: Path, best_trial: str | None) -> None:
+    """Write the marker saying the search in ``folder`` ended (nothing left to continue)."""
+    try:
+        data = {"best_trial": best_trial, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
+        (folder / FINISHED_FILE).write_text(json.dumps(data), encoding="utf-8")
+    except OSError:
+        pass  # the folder went away: nothing to offer back either
+
+
+class ResumeBanner(QFrame):
+    """ "An unfinished search …" with Continue and Start afresh buttons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setProperty("banner", "info")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.continue_button = QPushButton("Continue the search")
+        self.continue_button.setToolTip(
+            "Keep the trials done so far and go on with the same algorithm (Start does this "
+            "too); the trial that was interrupted runs again."
+        )
+        self.afresh_button = QPushButton("Start afresh")
+        self.afresh_button.setToolTip("Discard the unfinished search and begin a new one.")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 6, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.continue_button)
+        layout.addWidget(self.afresh_button)
+        self.trials = 0
+        self.hide()
+
+    def offer(self, trials: int) -> None:
+        self.trials = trials
+        self.label.setText(
+            f"This dataset has an unfinished AutoML search ({trials} "
+            f"trial{'s' if trials != 1 else ''} so far). Continue it, or start afresh?"
+        )
+        self.continue_button.setText(f"Continue the search ({trials} trials so far)")
+        self.show()
+
+
+class SearchController(QObject):
+    """Runs and shows the AutoML search on a Train page."""
+
+    def __init__(self, page: TrainPage) -> None:
+        super().__init__(page)
+        self.page = page
+        self.state = page.state
+        self.leaderboard = Leaderboard()
+        self.leaderboard.title.setStyleSheet("font-weight: 600;")
+        self.leaderboard.trial_selected.connect(self._on_selected)
+        self.resume_banner = ResumeBanner()
+        self.resume_banner.continue_button.clicked.connect(lambda: self.start(resume=True))
+        self.resume_banner.afresh_button.clicked.connect(lambda: self.start(resume=False))
+        self.active = False
+        self.config: Any = None
+        self.folder: Path | None = None
+        self.task = "binary"
+        self.stop_requested = False
+        self.running_id: str | None = None
+        self.live: dict[str, list[float]] = {}
+        self.following_live = True
+        self.trials_done = 0
+        self.started_at = 0.0
+        self.phase = ""
+        self._epoch_text = ""
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self.update_progress)
+        self.leaderboard.hide()
+
+    # -- the folder and resume ---------------------------------------------------------------
+    def folder_for_state(self) -> Path | None:
+        key = search_key(self.state)
+        return None if key is None else app_settings.search_folder(key)
+
+    def check_resume(self) -> None:
+        """Offer to continue an unfinished search of this dataset (search on, none running)."""
+        folder = None if self.state.search is None else self.folder_for_state()
+        trials = 0 if folder is None or self.page.is_training() else unfinished_trials(folder)
+        if trials:
+            if not self.resume_banner.isVisible() or self.resume_banner.trials != trials:
+                self.resume_banner.offer(trials)
+        else:
+            self.resume_banner.hide()
+
+    # -- start -------------------------------------------------------------------------------
+    def start(self, resume: bool | None = None) -> None:
+        """Start the search; ``resume`` None: continue when an unfinished one is offered."""
+        page, st = self.page, self.state
+        reason = page.start_blocker()
+        if reason or st.search is None:
+            page.error_banner.show_message("Cannot start the search.", reason, "info")
+            return
+        folder = self.folder_for_state()
+        if resume is None:
+            resume = self.resume_banner.isVisible() and self.resume_banner.trials > 0
+        config = copy.deepcopy(st.search)
+        if resume and folder is not None:
+            config = self._saved_choice(folder, config)
+        self.resume_banner.hide()
+        self.config, self.folder = config, folder
+        self.stop_requested = False
+        self.running_id, self.live, self.following_live = None, {}, True
+        self.trials_done, self.phase, self._epoch_text = 0, "trials", ""
+        self.leaderboard.clear(maximize=config.direction == "max")
+        self.leaderboard.show()
+        if resume and folder is not None:
+            self._show_saved_rows(folder)
+        if st.kind == "tabular":
+            job, self.task = self._table_job(config, folder, resume), st.preprocess.task
+        else:
+            job, self.task = self._files_job(config, folder, resume), "multiclass"
+        self.active = True
+        page._start(job, self.task, config.max_epochs)
+        verb = "Continuing" if resume else "Starting"
+        page._set_status(f"{verb} the AutoML search…")
+        self.started_at = time.monotonic()
+        self._timer.start()
+        self.update_progress()
+
+    def _saved_choice(self, folder: Path, config: Any) -> Any:
+        """A search continues with the algorithm and objective it began with."""
+        try:
+            saved = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return config
+        kept = ("algorithm", "objective", "cross_validation", "folds")
+        same = {k: saved[k] for k in kept if k in saved and hasattr(config, k)}
+        if any(getattr(config, k) != v for k, v in same.items()):
+            self.page.log_view.appendPlainText(
+                f"The search continues as it began: {saved.get('algorithm')} on "
+                f"{saved.get('objective')}."
+            )
+        return replace(config, **same)
+
+    def _show_saved_rows(self, folder: Path) -> None:
+        from automl_gui.core.tune.space import TrialRecord
+
+        try:
+            rows = json.loads((folder / LEADERBOARD_FILE).read_text(encoding="utf-8"))
+            records = [TrialRecord.from_dict(r) for r in rows if r.get("status") != "running"]
+        except (OSError, ValueError, TypeError, AttributeError):
+            return
+        self.leaderboard.model.set_records(records)
+        self.trials_done = len(records)
+
+    def _table_job(self, config: Any, folder: Path | None, resume: bool) -> Any:
+        st = self.state
+        df = st.table.df
+        preprocess = copy.deepcopy(st.preprocess)
+        training = replace(copy.deepcopy(st.training), epochs=config.max_epochs, time_budget=0.0)
+        plan, process = st.hardware_plan, st.engine_process
+        where = {"directory": str(folder) if folder else None, "resume": resume}
+        where["overwrite"] = not resume
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.tune.search import search_tabular, search_tabular_isolated
+
+            kwargs = {"plan": plan, "on_event": on_event, "cancel": cancel, **where}
+            if process is not None:
+                return search_tabular_isolated(process, df, preprocess, config, training, **kwargs)
+            return search_tabular(df, preprocess, config, training, **kwargs)
+
+        return job
+
+    def _files_job(self, config: Any, folder: Path | None, resume: bool) -> Any:
+        st = self.state
+        kind = st.kind
+        dataset, preprocess, model_config = self.page._media()
+        args = (kind, dataset, copy.deepcopy(preprocess), copy.deepcopy(model_config), config)
+        training = replace(copy.deepcopy(st.training), time_budget=0.0)
+        plan, process = st.hardware_plan, st.engine_process
+        where = {"directory": str(folder) if folder else None, "resume": resume}
+        where["overwrite"] = not resume
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            import importlib
+
+            from automl_gui.core.errors import ConfigError
+
+            try:
+                module = importlib.import_module(FILES_SEARCH)
+            except ImportError as exc:
+                raise ConfigError(
+                    f"The AutoML search for {kind} folders is not in this version yet.",
+                    "Choose “Train one model” on the Model page.",
+                ) from exc
+            kwargs = {"plan": plan, "on_event": on_event, "cancel": cancel, **where}
+            if process is not None:
+                return module.search_files_isolated(process, *args, training, **kwargs)
+            return module.search_files(*args, training, **kwargs)
+
+        return job
+
+    def stop(self) -> None:
+        self.stop_requested = True
+        self.page._set_status(
+            "Stopping: the running trial ends at its next batch; the best model so far is kept…"
+        )
+
+    # -- events (main thread) ----------------------------------------------------------------
+    def on_trial(self, event: Any) -> None:
+        if not self.active:
+            return
+        if isinstance(event, TrialStarted):
+            self.running_id, self.live = event.trial, {}
+            self.leaderboard.model.start_trial(event.trial, event.hyperparameters)
+            if self.following_live:
+                self.page.plots.reset(self.task)
+            self.page._set_status(f"Trial {event.trial} is training…")
+        elif isinstance(event, TrialEnded):
+            record = event.record
+            if record.trial_id == self.running_id:
+                self.running_id = None
+            self.leaderboard.model.upsert(record)
+            if record.status != "baseline":
+                self.trials_done += 1
+        self.update_progress()
+
+    def on_epoch(self, event: EpochEnd) -> None:
+        n = len(next(iter(self.live.values()), []))
+        for key, value in event.logs.items():
+            self.live.setdefault(key, [float("nan")] * n).append(float(value))
+        if self.following_live:
+            self.page.plots.add_epoch(event)
+        self._epoch_text = f"epoch {event.epoch + 1}/{event.epochs}"
+        self.update_progress()
+
+    def on_batch(self, event: BatchEnd) -> None:
+        if self.following_live:
+            self.page.plots.add_batch(event)
+
+    def on_phase(self, event: PhaseChanged) -> None:
+        if event.phase != TRAIN_ON_PHASE:
+            if self.following_live:
+                self.page.plots.mark_phase(event)
+            return
+        self.phase, self.running_id, self.live = "train on", None, {}
+        self.following_live = True
+        self.leaderboard.view.selectionModel().clear()
+        self.page.plots.reset(self.task)
+        self.page.log_view.appendPlainText("— training the kept model on")
+        self.page._set_status("Training the best trial's model on…")
+
+    def _on_selected(self, record: Any) -> None:
+        plots = self.page.plots
+        live = self.active and (record is None or record.trial_id == self.running_id)
+        if live:
+            self.following_live = True
+            plots.load_history(self.live, task=self.task)
+            return
+        if record is None:
+            return
+        self.following_live = False
+        if record.history:
+            plots.load_history(record.history, task=self.task)
+            what = f"Showing trial {record.trial_id}'s curves."
+        else:
+            plots.reset(self.task)
+            what = f"{record.trial_id.removeprefix('baseline:')} has no training curves."
+        if self.active:
+            what += " Click the running trial to follow it live again."
+        self.page._set_status(what)
+
+    def update_progress(self) -> None:
+        """The bar: time used of the budget (or trials done of the most), ETA, trials done."""
+        if not self.active or self.config is None:
+            return
+        bar, cfg = self.page.progress, self.config
+        elapsed = time.monotonic() - self.started_at
+        done = f"{self.trials_done} trial{'s' if self.trials_done != 1 else ''} done"
+        now = f"trial {self.running_id}" if self.running_id else ""
+        if self.phase == "train on":
+            now = "training the kept model on"
+        if now and self._epoch_text and (self.running_id or self.phase == "train on"):
+            now += f" ({self._epoch_text})"
+        parts = [p for p in (now, done) if p]
+        if cfg.time_budget > 0:
+            bar.setRange(0, 1000)
+            bar.setValue(round(min(elapsed / cfg.time_budget, 1.0) * 1000))
+            left = max(cfg.time_budget - elapsed, 0.0)
+            parts.append(
+                f"{format_duration(elapsed)} of {format_duration(cfg.time_budget)}"
+                f" · ~{format_duration(left)} left"
+            )
+        elif cfg.max_trials > 0:
+            bar.setRange(0, cfg.max_trials)
+            bar.setValue(min(self.trials_done, cfg.max_trials))
+            eta = ""
+            if self.trials_done:
+                rest = elapsed / self.trials_done * max(cfg.max_trials - self.trials_done, 0)
+                eta = f" · ~{format_duration(rest)} left"
+            parts.append(f"{format_duration(elapsed)} elapsed{eta}")
+        bar.setFormat(" · ".join(parts))
+
+    # -- the end -----------------------------------------------------------------------------
+    def on_finished(self, run: Any) -> None:
+        """The search ended with a kept model: leaderboard, curves, log, the state's run."""
+        self._end()
+        page = self.page
+        best = getattr(run, "best_trial", None)
+        records = list(getattr(run, "leaderboard", []) or [])
+        ours = _kept_test_score(records, getattr(run, "report", {}) or {})
+        if best is not None and ours is not None:  # the kept model's test score, beside theirs
+            records = [replace(r, test_score=ours) if r is best else r for r in records]
+        self.leaderboard.model.set_records(records, best.trial_id if best else None)
+        result = run.result
+        page.plots.load_history(run.history, task=self.task, best_epoch=result.best_epoch)
+        kept = "no trial"
+        if best is not None:
+            kept = f"trial {best.trial_id}"
+            if best.value is not None:
+                kept += f" ({best.metric_name} {best.value:.4g})"
+        lines = [f"Search finished: kept {kept}, {self.trials_done} trials."]
+        from automl_gui._cli_search import compare_line
+
+        comparison = compare_line(records, getattr(run, "report", {}) or {})
+        if comparison:
+            lines.append(comparison.replace("search", "kept model", 1))
+        for line in lines:
+            page.log_view.appendPlainText(line)
+        if self.folder is not None and not self.stop_requested:
+            mark_finished(self.folder, best.trial_id if best else None)
+        bar = page.progress
+        bar.setRange(0, 1)
+        bar.setValue(1)
+        how = "stopped by you" if self.stop_requested else "done"
+        bar.setFormat(f"Search {how}: {self.trials_done} trials, kept {kept}")
+        message = f"Search {how}: kept {kept}."
+        page._set_status(message + " See Evaluate for how it does on the test rows.")
+        page.error_banner.show_message(
+            message,
+            (comparison + "\n" if comparison else "")
+            + "Evaluate and Export now use this model; click a leaderboard row for its curves.",
+            "success",
+        )
+        st = self.state
+        st.status.emit(message)
+        st.training_active = False
+        st.set_run(run)
+        self.check_resume()
+
+    def on_failed(self) -> None:
+        self._end()
+        self.page.progress.setFormat("Search failed")
+
+    def on_cancelled(self) -> None:
+        """Stopped before any trial finished: there is no model to keep."""
+        self._end()
+        bar = self.page.progress
+        bar.setRange(0, 1)
+        bar.setValue(0)
+        bar.setFormat("Stopped")
+        self.page._set_status("Search stopped before any trial finished: no model was kept.")
+
+    def _end(self) -> None:
+        self.active = False
+        self.running_id = None
+        self.following_live = True
+        self._timer.stop()
+
+
+def _kept_test_score(records: list[Any], report: dict[str, Any]) -> float | None:
+    """The kept model's test score in the baselines' metric (None without baselines)."""
+    metric = next((r.metric_name for r in records if r.status == "baseline"), None)
+    value = (report.get("metrics") or {}).get(metric) if metric else None
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+__all__ = ["SearchController", "mark_finished", "search_key", "unfinished_trials"]
