@@ -7,6 +7,8 @@
                      (an AutoML search: prints each trial and the leaderboard)
     automl-gui train FOLDER [--model auto|cnn|resnet50|inceptionv3] [--weights PATH]
                      [--fine-tune-layers N] [--image-size N] [--augment/--no-augment] ...
+    automl-gui train FOLDER --model auto --time-budget SECONDS | --trials N [--search ...]
+                     (an AutoML search on images or audio clips, as for tables)
     automl-gui train AUDIO_FOLDER [--sample-rate HZ] [--clip-seconds S] [--features
                      log-mel|mfcc] [--n-mels N] [--model ...] [--augment/--no-augment] ...
     automl-gui predict MODEL DATA [--out FILE.csv]          (a table)
@@ -81,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--time-budget",
         type=_positive_float,
-        help="stop training after this many seconds; on a table with --model auto, the "
-        "time for the whole AutoML search",
+        help="stop training after this many seconds; with --model auto, the time for the "
+        "whole AutoML search",
     )
     train.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
     train.add_argument("--cpu", action="store_true", help="train on the CPU even with a GPU")
@@ -91,9 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
     tune = train.add_argument_group(
-        "AutoML search (tables)",
+        "AutoML search",
         "--model auto with --time-budget or --trials searches network shapes and training "
-        "settings with Keras Tuner and keeps the best; the output folder gains leaderboard.csv",
+        "settings with Keras Tuner and keeps the best (tables: MLPs; images: the CNN or a "
+        "backbone whose weights are here; audio: spectrogram settings and the CNN); the "
+        "output folder gains leaderboard.csv; --epochs is a trial's most epochs",
     )
     tune.add_argument("--trials", type=_positive_int, help="trials to run at most")
     tune.add_argument(
@@ -218,9 +222,12 @@ def _train(args: argparse.Namespace) -> int:
     from automl_gui.core.data.detect import detect_kind
 
     kind = detect_kind(args.data)
-    check_search_options(args, kind)
     if kind in _FILE_OPTIONS:
+        from automl_gui._cli_files_search import check_files_search_options
+
+        check_files_search_options(args)
         return _train_files(args, kind)
+    check_search_options(args, kind)
     return _train_table(args)
 
 
@@ -293,8 +300,8 @@ def _interruptible(cancel: CancelToken, job: Any, *args: Any, **kwargs: Any) -> 
 
 
 def _train_files(args: argparse.Namespace, kind: str) -> int:
-    """Train on an image or audio folder (or CSV); writes the bundle and test predictions."""
-    from automl_gui.core.export.bundle import save_bundle
+    """Train on an image or audio folder (or CSV), or search models for it (--model auto with
+    --time-budget or --trials); writes the bundle and test predictions."""
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.train.config import TrainConfig
@@ -339,6 +346,13 @@ def _train_files(args: argparse.Namespace, kind: str) -> int:
     if args.time_budget:
         training.time_budget = args.time_budget
     plan = _plan(force_cpu=args.cpu)
+    from automl_gui._cli_search import wants_search
+
+    if wants_search(args):
+        from automl_gui._cli_files_search import search_folder
+
+        _say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
+        return search_folder(args, kind, dataset, preprocess, model_config, training, plan, out)
     _say(args, f"Device: {plan.device_label} ({plan.reason}).")
 
     run = _interruptible(
@@ -353,17 +367,24 @@ def _train_files(args: argparse.Namespace, kind: str) -> int:
     )
     if run.result.stopped_reason == "cancelled":
         _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
+    _save_files_run(run, out, overwrite=args.overwrite)
+    return EXIT_OK
+
+
+def _save_files_run(run: Any, out: Path, *, overwrite: bool) -> Path:
+    """Save an image/audio run (bundle and test predictions) into ``out``; print its test
+    scores and where it went."""
+    from automl_gui.core.evaluate.metrics import summary_line
+    from automl_gui.core.export.bundle import save_bundle
+
     path = save_bundle(
-        run.model, run.metadata, run.report, out, overwrite=args.overwrite, samples=run.samples
+        run.model, run.metadata, run.report, out, overwrite=overwrite, samples=run.samples
     )
     preds = path / "test_predictions.csv"
     atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
-
-    from automl_gui.core.evaluate.metrics import summary_line
-
     print(f"Test: {summary_line(run.report)}")
     print(f"Saved model.keras, metadata.json, report.json and test_predictions.csv to {path}")
-    return EXIT_OK
+    return path
 
 
 def _train_table(args: argparse.Namespace) -> int:

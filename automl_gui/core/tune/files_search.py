@@ -68,7 +68,13 @@ from automl_gui.core.tune.files_space import (
 from automl_gui.core.tune.search import _open_folder, check_tensorboard
 from automl_gui.core.tune.space import SearchConfig, TrialRecord
 
-__all__ = ["AudioSearchRun", "ImageSearchRun", "search_files", "search_files_isolated"]
+__all__ = [
+    "AudioSearchRun",
+    "ImageSearchRun",
+    "default_space",
+    "search_files",
+    "search_files_isolated",
+]
 
 KINDS = ("images", "audio")
 DATA_FILE = "files.json"
@@ -147,8 +153,14 @@ def search_files(
         records = _open_folder(folder, search, resume=resume, overwrite=overwrite)
         _check_data(folder, kind, dataset, resume=resume)
         if space is None:
-            space = _default_space(kind, dataset, preprocess, model_config, on_event,
-                                   allow_scratch_backbones)  # fmt: skip
+            space = default_space(
+                kind,
+                dataset,
+                preprocess,
+                model_config,
+                allow_scratch_backbones=allow_scratch_backbones,
+                on_event=on_event,
+            )
         end = started + search.time_budget if search.time_budget > 0 else math.inf
         runner = _FilesTrials(
             kind=kind,
@@ -227,21 +239,28 @@ def _search_in_child(*, model_path: str, **kwargs: Any) -> Any:
     return run
 
 
-def _default_space(
+def default_space(
     kind: str,
     dataset: Any,
     preprocess: Any,
     model_config: ImageModelConfig,
-    on_event: EventCallback | None,
-    allow_scratch: bool,
+    *,
+    allow_scratch_backbones: bool = False,
+    on_event: EventCallback | None = None,
+    **options: Any,
 ) -> ImageSpace | AudioSpace:
+    """The space :func:`search_files` uses by default for ``dataset``: for images, the
+    backbones whose weights are here (:func:`available_backbones`) and CNN sizes around the
+    images' own. ``options`` go to the space (``widths``, ``augments``)."""
     if kind == "audio":
-        return AudioSpace(preprocess, model_config)
+        return AudioSpace(preprocess, model_config, **options)
     from automl_gui.core.models.images import auto_image_size
 
-    backbones = available_backbones(model_config, allow_scratch=allow_scratch, on_event=on_event)
+    backbones = available_backbones(
+        model_config, allow_scratch=allow_scratch_backbones, on_event=on_event
+    )
     cnn_size = auto_image_size("cnn", dataset.size_stats())
-    return ImageSpace(preprocess, model_config, backbones, cnn_size=cnn_size)
+    return ImageSpace(preprocess, model_config, backbones, cnn_size=cnn_size, **options)
 
 
 def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:

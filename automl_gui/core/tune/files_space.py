@@ -158,6 +158,7 @@ class ImageSpace:
             this and double it, within 16-256: the CNN halves the side down to 8, so the size
             sets its depth).
         widths: the CNN base widths tried (filters of its first block, doubling per block).
+        augments: the augmentation strengths tried (keys of :data:`IMAGE_AUGMENT`).
     """
 
     kind = "images"
@@ -169,8 +170,9 @@ class ImageSpace:
         backbones: dict[str, str | None] | None = None,
         cnn_size: int = 64,
         widths: tuple[int, ...] = CNN_WIDTHS,
+        augments: tuple[str, ...] = tuple(IMAGE_AUGMENT),
     ) -> None:
-        self.widths = list(widths)
+        self.widths, self.augments = list(widths), list(augments)
         self.preprocess = preprocess
         self.model_config = model_config
         self.backbones = dict(backbones or {})
@@ -191,7 +193,7 @@ class ImageSpace:
             with hp.conditional_scope("architecture", list(self.backbones)):
                 fine_tune = hp.Choice("fine_tune", list(FINE_TUNE), default="top")
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.2)
-        augment = hp.Choice("augment", list(IMAGE_AUGMENT), default="medium")
+        augment = hp.Choice("augment", self.augments, default=_middle(self.augments))
         lr = hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3)
 
         pre = replace(self.preprocess, augment=_image_augment(self.preprocess.augment, augment))
@@ -221,14 +223,19 @@ class AudioSpace:
         preprocess: the user's AudioPreprocessConfig (sample rate, clip length, split, cache).
         model_config: the user's ImageModelConfig.
         widths: the CNN base widths tried.
+        augments: the augmentation strengths tried (keys of :data:`AUDIO_AUGMENT`).
     """
 
     kind = "audio"
 
     def __init__(
-        self, preprocess: Any, model_config: ImageModelConfig, widths: tuple[int, ...] = CNN_WIDTHS
+        self,
+        preprocess: Any,
+        model_config: ImageModelConfig,
+        widths: tuple[int, ...] = CNN_WIDTHS,
+        augments: tuple[str, ...] = tuple(AUDIO_AUGMENT),
     ) -> None:
-        self.widths = list(widths)
+        self.widths, self.augments = list(widths), list(augments)
         self.preprocess = preprocess
         self.model_config = model_config
         rate = int(preprocess.sample_rate)
@@ -243,7 +250,7 @@ class AudioSpace:
         hop = hp.Choice("hop_ms", [10.0, 20.0], default=10.0)
         width = hp.Choice("cnn_width", self.widths, default=_middle(self.widths))
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.2)
-        augment = hp.Choice("augment", list(AUDIO_AUGMENT), default="medium")
+        augment = hp.Choice("augment", self.augments, default=_middle(self.augments))
         lr = hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3)
 
         strength = AUDIO_AUGMENT[augment]
@@ -270,7 +277,7 @@ class AudioSpace:
         return settings
 
 
-def _middle(values: list[int]) -> int:
+def _middle(values: list[Any]) -> Any:
     return values[len(values) // 2]
 
 
