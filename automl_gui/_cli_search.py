@@ -63,6 +63,9 @@ def search_table(
         time_budget=float(args.time_budget or 0.0),
         max_trials=int(args.trials or 0),
         seed=training.seed,
+        # the parser's --cross-validation / --folds, where it has them
+        cross_validation=getattr(args, "cross_validation", None) or "auto",
+        folds=int(getattr(args, "folds", None) or 0),
     )
     if args.epochs:
         config.max_epochs = args.epochs
@@ -120,8 +123,9 @@ def _trial_printer(args: argparse.Namespace, lines: Any):
 
 
 def trial_line(record: Any) -> str:
-    """``Trial 0003 completed  val_loss 0.4077  2 epochs  1.9 s  depth=2, units=37, …``."""
-    value = f"{record.metric_name} {record.value:.4g}" if record.value is not None else "—"
+    """``Trial 0003 completed  val_loss 0.4077  2 epochs  1.9 s  depth=2, units=37, …``; a
+    cross-validated trial's value reads ``val_loss 0.412 ± 0.031 (5-fold)``."""
+    value = f"{record.metric_name} {record.value_text()}" if record.value is not None else "—"
     line = (
         f"Trial {record.trial_id} {record.status:<9} {value}  {record.epochs} epochs  "
         f"{record.seconds:.1f} s  {_params(record.hyperparameters)}"
@@ -140,13 +144,14 @@ def format_leaderboard(records: list[Any], best: Any) -> str:
     rest = [r for r in trials if not r.scored]
     ordered = [*scored, *rest, *baselines]
     width = max([len("trial"), *(len(r.trial_id) for r in ordered)]) + 2
-    header = f"  {'trial':<{width}}{'status':<11}{'metric':<14}{'value':>10}{'epochs':>8}{'s':>8}"
+    texts = {id(r): r.value_text() for r in ordered}
+    vw = max([10, *(len(t) + 1 for t in texts.values())])
+    header = f"  {'trial':<{width}}{'status':<11}{'metric':<14}{'value':>{vw}}{'epochs':>8}{'s':>8}"
     out = ["", "Leaderboard", header]
     for r in ordered:
         mark = "* " if r is best else "  "
-        value = f"{r.value:.4g}" if r.value is not None else "—"
         out.append(
-            f"{mark}{r.trial_id:<{width}}{r.status:<11}{r.metric_name:<14}{value:>10}"
+            f"{mark}{r.trial_id:<{width}}{r.status:<11}{r.metric_name:<14}{texts[id(r)]:>{vw}}"
             f"{r.epochs:>8}{r.seconds:>8.1f}  {_params(r.hyperparameters)}"
             + (f"  ({r.reason})" if r.reason else "")
         )

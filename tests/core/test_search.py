@@ -6,6 +6,7 @@ import json
 import math
 import pickle
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -36,8 +37,11 @@ def table():
 
 
 def _search(table, config, *, training=None, **kwargs):
+    """The single-split search (k-fold trials are tested in test_search_cv.py)."""
     df, pre = table
     kwargs.setdefault("baselines", False)
+    if config.cross_validation == "auto":
+        config = replace(config, cross_validation="off")
     return search_tabular(df, pre, config, training or TrainConfig(epochs=2), **kwargs)
 
 

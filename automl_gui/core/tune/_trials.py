@@ -60,7 +60,9 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _value(record: TrialRecord) -> str:
-    return f"{record.metric_name} {record.value:.4g}" if record.value is not None else "no value"
+    if record.value is None:
+        return "no value"
+    return f"{record.metric_name} {record.value_text()}"
 
 
 # -- the trials ------------------------------------------------------------------------------
@@ -68,9 +70,12 @@ class _TabularTrials:
     """Trains table trials for Keras Tuner and keeps the leaderboard and the best model."""
 
     def __init__(self, **kwargs: Any) -> None:
+        self.cv_plan: Any = None  # a cv.FoldPlan: trials are scored by k-fold on its folds
+        self.fold_builds: list[float] = []  # seconds each fold took to build its model
         self.__dict__.update(kwargs)
         self.best: dict[str, Any] | None = None  # the best trial's model, when trained here
         self.trained_on: dict[str, Any] | None = None  # the kept model trained further
+        self.refit: dict[str, Any] | None = None  # how a cross-validated choice was trained
 
     # Keras Tuner side
     def run(self, *, resume: bool) -> Any:
@@ -133,7 +138,12 @@ class _TabularTrials:
         done = sum(r.status != "running" for r in self.records)
         if self.cancel.cancelled:
             raise _SearchOver("cancelled")
-        if time.monotonic() >= self.trials_deadline() - 0.5:
+        need = 0.5
+        if self.cv_plan is not None and self.best_record() is not None:
+            from automl_gui.core.tune._cv_trials import seconds_needed
+
+            need = seconds_needed(self)  # time for every fold, once a trial has a score
+        if time.monotonic() >= self.trials_deadline() - need:
             emit(self.on_event, Log("Search time budget reached: no new trial starts."))
             raise _SearchOver("time budget")
         if self.search.max_trials and done >= self.search.max_trials:
@@ -143,7 +153,9 @@ class _TabularTrials:
         """When trials must end: before the time kept for training the best on, unless the
         best so far does not need it (it converged, or ran the most epochs)."""
         best = self.best
-        if best is not None and not _wants_more(best["record"], best["result"], self.search):
+        if best is None or best.get("cv"):  # a k-fold choice is trained afresh at the end
+            return self.deadline
+        if not _wants_more(best["record"], best["result"], self.search):
             return self.end
         return self.deadline
 
@@ -155,7 +167,8 @@ class _TabularTrials:
         values = dict(trial.hyperparameters.values)
         settings = self.space.build(trial.hyperparameters)
         total = int(values.get("tuner/epochs", self.search.max_epochs))
-        initial = int(values.get("tuner/initial_epoch", 0))
+        # a k-fold trial has no one model to continue: each Hyperband round trains afresh
+        initial = 0 if self.cv_plan is not None else int(values.get("tuner/initial_epoch", 0))
         left = self.trials_deadline() - time.monotonic()
         training = settings.training(
             self.training,
@@ -170,6 +183,11 @@ class _TabularTrials:
         try:
             settings = self.space.before_trial(trial.trial_id, settings)
             training = settings.training(training)  # the hook may have changed them
+            if self.cv_plan is not None:
+                from automl_gui.core.tune._cv_trials import fit_trial_folds
+
+                folds = fit_trial_folds(self, record, settings, training)
+                return self._end_folds(record, folds, settings, training, start)
             pre, built = build_tabular(
                 self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
             )
@@ -220,6 +238,29 @@ class _TabularTrials:
                 "mlp": settings.mlp,
                 "training": training,
             }
+        return {self.search.objective: float(record.value)}
+
+    def _end_folds(
+        self, record: TrialRecord, folds: Any, settings: Any, training: Any, start: float
+    ) -> dict[str, float]:
+        """Record a k-fold trial (its value is the folds' mean) and keep its best fold's model
+        in case the chosen configuration cannot be trained again at the end."""
+        record.cv_mean, record.cv_std = folds.mean, folds.std
+        record.cv_folds, record.cv_scores = len(folds.scores), list(folds.scores)
+        record.value, record.epochs = folds.mean, max(folds.epochs)
+        record.history = folds.mean_history()
+        k = self.cv_plan.k
+        if folds.stopped == "cancelled":
+            done = f" after {len(folds.scores)} of {k} folds" if len(folds.scores) < k else ""
+            self._end(record, "stopped", start, reason=f"Stopped by the user{done}.")
+        elif folds.stopped == "time_budget":
+            self._end(record, "stopped", start, reason="Time budget reached.")
+        else:
+            self._end(record, "completed", start)
+        if self._better(record, self.best["record"] if self.best else None):
+            pre, built, result = folds.kept
+            self.best = {"record": record, "pre": pre, "built": built, "result": result}
+            self.best.update(mlp=settings.mlp, training=training, cv=True)
         return {self.search.objective: float(record.value)}
 
     # the leaderboard
@@ -283,7 +324,11 @@ class _TabularTrials:
         from automl_gui.core.train.trainer import TrainResult
 
         emit(self.on_event, Progress("evaluate", 0.0, f"Keeping trial {best.trial_id}…"))
-        if self.best is not None and self.best["record"] is best:
+        if best.cross_validated:
+            from automl_gui.core.tune._cv_trials import refit
+
+            kept = refit(self, best, tuner)
+        elif self.best is not None and self.best["record"] is best:
             kept = self.best
         else:  # trained before a resume: rebuild it and load its weights
             hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
@@ -310,7 +355,8 @@ class _TabularTrials:
             )
             kept = {"pre": pre, "built": built, "result": result, "mlp": settings.mlp}
             kept["training"] = training
-        self._train_on(best, kept)
+        if not best.cross_validated:
+            self._train_on(best, kept)
         training = replace(kept["training"], time_budget=self.training.time_budget)
         return finish_tabular(
             self.prepared,

@@ -289,6 +289,7 @@ def run_baselines(
     cancel: CancelToken | None = None,
     on_event: EventCallback | None = None,
     cross_validation: bool | None = None,
+    folds: int = 0,
 ) -> list[BaselineResult]:
     """Fit and score the scikit-learn baselines on ``prepared``'s split.
 
@@ -302,6 +303,8 @@ def run_baselines(
         on_event: receives ``Progress("baselines", …)`` and a ``Log`` line per baseline.
         cross_validation: force k-fold on (True) or off (False); None decides by the number
             of rows (:func:`~automl_gui.core.tune.cv.should_cross_validate`).
+        folds: the number of folds; 0 picks it from the rows (the search's trials use the
+            same folds: same rows, same seed).
 
     Returns:
         One :class:`BaselineResult` per baseline, linear model first.
@@ -334,11 +337,11 @@ def run_baselines(
     train, validation, test = frames
     class_names = list(prepared.class_names) if prepared.class_names else None
     pooled_x = pooled_y = None
-    folds = None
+    k, folds = folds, None
     n_pool = len(train) + len(validation)
     if cross_validation if cross_validation is not None else should_cross_validate(n_pool):
         pooled_x, pooled_y = pool_splits(replace(prepared, train=train, validation=validation))
-        folds = kfold_indices(pooled_y, default_folds(n_pool), task, seed)
+        folds = kfold_indices(pooled_y, k or default_folds(n_pool), task, seed)
 
     estimators = _estimators(task, seed, len(train))
     results: list[BaselineResult] = []

@@ -21,20 +21,31 @@ Contract with the search (``core/tune/search.py``) and the baselines:
   use of the token); cancelling raises :class:`~automl_gui.core.errors.CancelledError`.
 - Once a configuration is chosen, the model that is kept is trained on the usual
   train/validation split and scored on the test split, like any other run.
+
+For the search's trials, :func:`plan_folds` makes the folds once (the baselines' folds: same
+rows, same seed) and :func:`fit_folds` trains one configuration on each fold with a
+``fit_fold(fold_data, until)`` callback. Each fold is a copy of the
+:class:`~automl_gui.core.preprocess.tabular.PreparedData` whose train and validation rows are
+the fold's (:meth:`FoldPlan.fold`), so the usual build step fits the preprocessing (and a
+regression target's scale) on the fold's training rows only. The folds of a trial share the
+time left until the trials' deadline, each taking an equal part of what remains.
 """
 
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from automl_gui.core.data.schema import Task
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import CancelToken
+from automl_gui.core.errors import CancelledError, ConfigError, ModelError
+from automl_gui.core.events import CancelToken, EventCallback, Log, PhaseChanged, emit
 
 CV_MAX_ROWS = 1000  # below this many learnable rows, trials are cross-validated
 DEFAULT_FOLDS = 5
@@ -158,12 +169,171 @@ def cross_validate(
     return float(arr.mean()), float(arr.std()), scores
 
 
+# -- the search's trials ------------------------------------------------------------------------
+@dataclass
+class FoldPlan:
+    """The folds every trial of a search is scored on: pooled rows and their positions."""
+
+    folds: list[tuple[np.ndarray, np.ndarray]]
+    frame: pd.DataFrame
+    y: np.ndarray
+
+    @property
+    def k(self) -> int:
+        return len(self.folds)
+
+    def fold(self, prepared: Any, i: int) -> Any:
+        """``prepared`` with fold ``i``'s training and validation rows (the test rows kept)."""
+        tr, va = self.folds[i]
+        return replace(
+            prepared,
+            train=self.frame.iloc[tr].reset_index(drop=True),
+            validation=self.frame.iloc[va].reset_index(drop=True),
+            y_train=self.y[tr],
+            y_validation=self.y[va],
+        )
+
+
+def plan_folds(
+    prepared: Any, task: Task | str, mode: str = "auto", folds: int = 0, seed: int = 0
+) -> FoldPlan | None:
+    """The folds for ``mode`` ("auto", "on", "off"); None when trials use the single split.
+
+    Raises:
+        ConfigError: "on" (or an explicit ``folds``) asks for more folds than there are rows.
+    """
+    n = len(prepared.train) + len(prepared.validation)
+    if mode == "off" or (mode == "auto" and not should_cross_validate(n)):
+        return None
+    frame, y = pool_splits(prepared)
+    return FoldPlan(kfold_indices(y, folds or default_folds(n), task, seed), frame, y)
+
+
+@dataclass
+class FoldsOutcome:
+    """What :func:`fit_folds` measured.
+
+    Args:
+        mean / std / scores: the objective over the folds that ran (all of them unless Stop).
+        epochs: epochs each fold ran; histories: each fold's per-epoch history.
+        stopped: "" when every fold ran its course, "cancelled" (Stop: later folds did not
+            run) or "time_budget" (a fold's share of the time ran out; the others ran).
+        kept: ``fit_fold``'s return for the fold with the best score (a usable model of
+            this configuration, trained on that fold's training rows).
+    """
+
+    mean: float = math.nan
+    std: float = math.nan
+    scores: list[float] = field(default_factory=list)
+    epochs: list[int] = field(default_factory=list)
+    histories: list[dict[str, list[float]]] = field(default_factory=list)
+    stopped: str = ""
+    kept: Any = None
+
+    def mean_history(self) -> dict[str, list[float]]:
+        """Per-epoch means over the folds that reached each epoch (the trial's curves)."""
+        keys = {k for h in self.histories for k in h}
+        out: dict[str, list[float]] = {}
+        for key in sorted(keys):
+            runs = [h.get(key, []) for h in self.histories]
+            length = max((len(r) for r in runs), default=0)
+            out[key] = [float(np.mean([r[e] for r in runs if len(r) > e])) for e in range(length)]
+        return out
+
+
+def fit_folds(
+    plan: FoldPlan,
+    prepared: Any,
+    fit_fold: Callable[[Any, float], Any],
+    value_of: Callable[[Any], float | None],
+    *,
+    task: Task | str,
+    direction: str,
+    deadline: float = math.inf,
+    cancel: CancelToken | None = None,
+    on_event: EventCallback | None = None,
+    label: str = "",
+    metric: str = "",
+) -> FoldsOutcome:
+    """Train one configuration on every fold; the mean and spread of its objective.
+
+    Args:
+        plan: the folds (:func:`plan_folds`).
+        prepared: the search's split; each fold replaces its train and validation rows.
+        fit_fold: ``(fold data, until) -> (preprocessor, model, TrainResult)``: build a
+            fresh model on the fold's training rows and fit it until ``time.monotonic()``
+            reaches ``until`` (inf: no limit; the fold's equal share of the time left).
+            Stop ends its fit normally (``stopped_reason="cancelled"``).
+        value_of: the objective of a ``TrainResult`` (its best epoch's), None if none.
+        task: stratifies nothing here (the folds are made); passed to :func:`cross_validate`.
+        direction: "max" or "min": which fold's model is ``kept``.
+        deadline: ``time.monotonic()`` by which the last fold must end.
+        cancel: Stop: the running fold keeps its best epoch, later folds do not run.
+        on_event: a ``PhaseChanged("fold i/k", 0)`` before each fold (its epochs count from
+            0 again) and a ``Log`` line after it.
+        label: what the log lines start with ("Trial 0003").
+        metric: the objective's name for the log lines ("val_loss").
+
+    Raises:
+        ModelError: a fold's loss became NaN or gave no finite objective (the trial failed);
+            an exception from ``fit_fold`` propagates unchanged.
+        CancelledError: Stop before the first fold started.
+    """
+    out = FoldsOutcome()
+    best: list[float] = []
+
+    def fit_score(train_idx: np.ndarray, val_idx: np.ndarray) -> float:
+        i = len(out.scores)
+        now = time.monotonic()
+        until = deadline if math.isinf(deadline) else now + max(0.0, deadline - now) / (plan.k - i)
+        emit(on_event, PhaseChanged(f"fold {i + 1}/{plan.k}", 0))
+        fitted = fit_fold(plan.fold(prepared, i), until)
+        result = fitted[-1]
+        where = f"fold {i + 1} of {plan.k}"
+        if result.stopped_reason == "nan":
+            raise ModelError(
+                f"Failed in {where}: the loss became NaN or infinite.",
+                "A lower learning rate usually helps.",
+            )
+        value = value_of(result)
+        if value is None or not math.isfinite(value):
+            raise ModelError(f"Failed in {where}: no finite validation value.", "")
+        out.scores.append(value)
+        out.epochs.append(int(result.epochs_run))
+        out.histories.append(result.history)
+        if result.stopped_reason in ("cancelled", "time_budget") and out.stopped != "cancelled":
+            out.stopped = result.stopped_reason
+        if not best or (value > best[0] if direction == "max" else value < best[0]):
+            best[:] = [value]
+            out.kept = fitted
+        line = f"{label} {where}: {metric} {value:.4g} ({result.epochs_run} epochs)"
+        emit(on_event, Log(" ".join(line.split())))
+        return value
+
+    try:
+        out.mean, out.std, _ = cross_validate(
+            fit_score, plan.y, task, folds=plan.folds, cancel=cancel
+        )
+    except CancelledError:  # Stop between folds: the folds that ran still say something
+        if not out.scores:
+            raise
+        out.stopped = "cancelled"
+        out.mean, out.std = float(np.mean(out.scores)), float(np.std(out.scores))
+    if cancel is not None and cancel.cancelled:
+        out.stopped = "cancelled"
+    return out
+
+
 __all__ = [
     "CV_MAX_ROWS",
     "DEFAULT_FOLDS",
+    "FoldPlan",
+    "FoldsOutcome",
     "cross_validate",
     "default_folds",
+    "fit_folds",
     "kfold_indices",
+    "plan_folds",
     "pool_splits",
     "should_cross_validate",
 ]

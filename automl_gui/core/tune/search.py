@@ -5,6 +5,11 @@ hyperparameters; :class:`_SearchTuner` runs each trial through the same build/fi
 normal run (``core.pipeline``), so trials get the Trainer's Stop, NaN, out-of-memory and time
 budget handling and its live events. The data is prepared and split once for all trials.
 
+On small tables (``SearchConfig.cross_validation``, ``core.tune.cv``) each trial is scored by
+k-fold cross-validation on the train and validation rows pooled (its value is the folds'
+mean, with their spread), and the chosen configuration is then trained on the training split
+(``_cv_trials``), so the kept model, its evaluation and its export are those of a normal run.
+
 State lives in a directory: Keras Tuner's project (``tuner/``), each trial's weights
 (``weights/<trial>.npz``: Hyperband continues a trial from them, and the best one becomes the
 final model) and the leaderboard (``leaderboard.json``). ``resume=True`` continues a search
@@ -119,6 +124,7 @@ def search_tabular(
         ModelError: every trial failed. CancelledError: stopped before any trial finished.
     """
     from automl_gui.core.preprocess.tabular import prepare_data
+    from automl_gui.core.tune.cv import plan_folds
 
     search.validate(preprocess.task)
     check_tensorboard()
@@ -134,6 +140,19 @@ def search_tabular(
         for notice in prepared.notices:
             emit(on_event, Log(notice, "warning"))
         cancel.raise_if_cancelled()
+        cv_plan = plan_folds(
+            prepared, preprocess.task, search.cross_validation, search.folds, training.seed
+        )
+        if cv_plan is not None:
+            n = len(cv_plan.y)
+            emit(
+                on_event,
+                Log(
+                    f"{n} rows to learn from: each trial is scored by {cv_plan.k}-fold "
+                    "cross-validation on the training and validation rows (mean ± std); the "
+                    "chosen configuration is then trained on the training split."
+                ),
+            )
         runner = _TabularTrials(
             prepared=prepared,
             preprocess=preprocess,
@@ -145,6 +164,7 @@ def search_tabular(
             cancel=cancel,
             folder=folder,
             records=records,
+            cv_plan=cv_plan,
             deadline=(
                 started + search.time_budget * (1.0 - search.final_share)
                 if search.time_budget > 0
@@ -166,7 +186,14 @@ def search_tabular(
         with _quiet_tensorflow():
             run = runner.final_run(best, tuner)
         rows = (
-            _baseline_records(prepared, preprocess, training.seed, on_event, cancel)
+            _baseline_records(
+                prepared,
+                preprocess,
+                training.seed,
+                on_event,
+                cancel,
+                folds=cv_plan.k if cv_plan is not None else 0,
+            )
             if baselines and not cancel.cancelled
             else []
         )
@@ -176,11 +203,26 @@ def search_tabular(
             "leaderboard": [r.to_dict(history=False) for r in leaderboard],
             "best_trial": best.to_dict(history=False),
             "trained_on": runner.trained_on,
+            "cross_validation": (
+                {"folds": cv_plan.k, "rows": len(cv_plan.y)} if cv_plan is not None else None
+            ),
+            "refit": runner.refit,
             "seconds": round(time.monotonic() - started, 3),
         }
         done = f"Search done: kept trial {best.trial_id} ({_value(best)})"
-        more = runner.trained_on
-        if more and more["improved"]:
+        more, refit = runner.trained_on, runner.refit
+        if best.cross_validated:
+            done = (
+                f"Search done: kept trial {best.trial_id} ({best.metric_name} {best.value_text()})"
+            )
+        if refit and refit["source"] == "training split":
+            done += (
+                f", trained on the training split for {refit['epochs']} epochs "
+                f"({best.metric_name} {refit['value']:.4g} on the validation split)"
+            )
+        elif refit:
+            done += ", the model of its best fold (no time was left to train it again)"
+        elif more and more["improved"]:
             done += f", trained on {more['epochs']} more epochs to {more['value']:.4g}"
         elif more:
             done += f"; {more['epochs']} more epochs did not improve it: kept as it was"
@@ -232,7 +274,10 @@ def _search_in_child(*, model_path: str, **kwargs: Any) -> SearchRun:
 
 
 def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
-    """Flat rows for a table or CSV: trial, status, metric, value, epochs, seconds, params."""
+    """Flat rows for a table or CSV: trial, status, metric, value, epochs, seconds, params.
+
+    For a cross-validated row ``value`` is the mean over ``cv_folds`` folds and ``cv_std``
+    their standard deviation (``cv_folds`` 0 and ``cv_std`` empty otherwise)."""
     rows = []
     for r in records:
         params = {k: v for k, v in r.hyperparameters.items() if not k.startswith("tuner/")}
@@ -242,6 +287,8 @@ def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
                 "status": r.status,
                 "metric": r.metric_name,
                 "value": r.value,
+                "cv_std": r.cv_std,
+                "cv_folds": r.cv_folds,
                 "test_score": r.test_score,
                 "epochs": r.epochs,
                 "seconds": round(r.seconds, 2),
@@ -267,6 +314,14 @@ def _open_folder(
             raise ConfigError(
                 f"The search in {folder} cannot be read ({exc}).", "Start a new search."
             ) from exc
+        old_cv = (old.get("cross_validation", "auto"), old.get("folds", 0))
+        if old_cv != (search.cross_validation, search.folds):
+            raise ConfigError(
+                f"The search in {folder} scored its trials with cross-validation "
+                f"'{old_cv[0]}' ({old_cv[1] or 'automatic'} folds); it cannot continue with "
+                f"'{search.cross_validation}' ({search.folds or 'automatic'} folds).",
+                "Resume with the same cross-validation settings, or start a new search.",
+            )
         if old.get("algorithm") != search.algorithm or old.get("objective") != search.objective:
             raise ConfigError(
                 f"The search in {folder} used {old.get('algorithm')} on "
@@ -296,15 +351,29 @@ def _baseline_records(
     seed: int,
     on_event: EventCallback | None,
     cancel: CancelToken,
+    *,
+    folds: int | None = None,
 ) -> list[TrialRecord]:
-    """Leaderboard rows of the scikit-learn baselines (``core.tune.baselines``), if present."""
+    """Leaderboard rows of the scikit-learn baselines (``core.tune.baselines``), if present.
+
+    ``folds``: cross-validate them on that many folds (the trials' folds: same rows, same
+    seed), 0 not at all, None as the number of rows decides. A cross-validated row's value is
+    its k-fold mean; its single validation split's score goes in ``reason``.
+    """
     try:
         from automl_gui.core.tune.baselines import run_baselines
     except ImportError:  # the baselines module is optional: the search stands without it
         return []
     try:
         results = run_baselines(
-            prepared, preprocess.task, seed, preprocess=preprocess, cancel=cancel, on_event=on_event
+            prepared,
+            preprocess.task,
+            seed,
+            preprocess=preprocess,
+            cancel=cancel,
+            on_event=on_event,
+            cross_validation=None if folds is None else folds > 0,
+            folds=folds or 0,
         )
     except CancelledError:  # Stop during the baselines: the search's model is kept
         return []
@@ -314,19 +383,19 @@ def _baseline_records(
         return []
     rows = []
     for res in results:
-        cv = ""
-        if getattr(res, "cv_mean", None) is not None:
-            cv = f"{len(res.cv_scores)}-fold {res.metric_name} {res.cv_mean:.4g} ± {res.cv_std:.2g}"
-        rows.append(
-            TrialRecord(
-                trial_id=f"baseline:{res.name}",
-                hyperparameters={"model": res.name, **(getattr(res, "settings", None) or {})},
-                metric_name=res.metric_name,
-                value=res.validation_score,
-                seconds=float(res.seconds),
-                status="baseline",
-                reason=cv,
-                test_score=res.test_score,
-            )
+        record = TrialRecord(
+            trial_id=f"baseline:{res.name}",
+            hyperparameters={"model": res.name, **(getattr(res, "settings", None) or {})},
+            metric_name=res.metric_name,
+            value=res.validation_score,
+            seconds=float(res.seconds),
+            status="baseline",
+            test_score=res.test_score,
         )
+        if getattr(res, "cv_mean", None) is not None:
+            one = "n/a" if res.validation_score is None else f"{res.validation_score:.4g}"
+            record.value, record.cv_mean, record.cv_std = res.cv_mean, res.cv_mean, res.cv_std
+            record.cv_folds, record.cv_scores = len(res.cv_scores), list(res.cv_scores)
+            record.reason = f"{res.metric_name} {one} on the validation split"
+        rows.append(record)
     return rows

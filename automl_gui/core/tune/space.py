@@ -22,6 +22,7 @@ ALGORITHMS = ("hyperband", "bayesian", "random")
 OBJECTIVES = ("val_loss", "val_accuracy", "val_mae", "loss")
 MAXIMIZED = ("val_accuracy",)
 STATUSES = ("running", "completed", "failed", "stopped", "baseline")
+CROSS_VALIDATION = ("auto", "off", "on")
 
 
 @dataclass
@@ -45,6 +46,10 @@ class SearchConfig:
             trial ended at a round's epoch limit; trials run in the rest.
         seed: seed of the search algorithm (trials use the training seed).
         executions: trainings per trial (1: trials are cheap, variance is in the seed).
+        cross_validation: score each trial by k-fold cross-validation on the train and
+            validation rows pooled: "auto" (small tables, see
+            :func:`~automl_gui.core.tune.cv.should_cross_validate`), "on" or "off".
+        folds: the number of folds; 0 picks it from the rows (5, fewer on tiny tables).
     """
 
     algorithm: str = "hyperband"
@@ -56,6 +61,8 @@ class SearchConfig:
     final_share: float = 0.2
     seed: int = 42
     executions: int = 1
+    cross_validation: str = "auto"
+    folds: int = 0
 
     def validate(self, task: str | None = None) -> None:
         """Raise :class:`ConfigError` for a setting that cannot be searched with."""
@@ -81,6 +88,16 @@ class SearchConfig:
             raise ConfigError("The final share must be in [0, 1).", "Use 0.2.")
         if self.executions != 1:
             raise ConfigError("Only one execution per trial is supported.", "Set executions to 1.")
+        if self.cross_validation not in CROSS_VALIDATION:
+            raise ConfigError(
+                f"Unknown cross-validation setting '{self.cross_validation}'.",
+                f"Use {', '.join(CROSS_VALIDATION)}.",
+            )
+        if self.folds < 0 or self.folds == 1:
+            raise ConfigError(
+                f"Cross-validation needs 2 folds or more, not {self.folds}.",
+                "Set folds to 0 (automatic) or 2 and more.",
+            )
         if self.objective not in OBJECTIVES:
             raise ConfigError(
                 f"Unknown objective '{self.objective}'.", f"Use {', '.join(OBJECTIVES)}."
@@ -129,6 +146,11 @@ class TrialRecord:
         reason: why it failed or stopped, in a sentence.
         history: per-epoch values (loss, val_loss, accuracy/mae, lr) for its curves.
         test_score: a baseline's score on the test split (None for trials).
+        cv_mean / cv_std: the mean and standard deviation over the folds when the trial (or
+            baseline) was cross-validated (``value`` is then ``cv_mean``), else None.
+        cv_folds: the folds scored (0: not cross-validated; fewer than the plan's when Stop
+            ended the trial).
+        cv_scores: each fold's value.
     """
 
     trial_id: str
@@ -141,6 +163,15 @@ class TrialRecord:
     reason: str = ""
     history: dict[str, list[float]] = field(default_factory=dict)
     test_score: float | None = None
+    cv_mean: float | None = None
+    cv_std: float | None = None
+    cv_folds: int = 0
+    cv_scores: list[float] = field(default_factory=list)
+
+    @property
+    def cross_validated(self) -> bool:
+        """Whether ``value`` is a k-fold mean (see ``cv_mean``, ``cv_std``, ``cv_folds``)."""
+        return self.cv_folds > 0
 
     @property
     def scored(self) -> bool:
@@ -151,6 +182,15 @@ class TrialRecord:
             and math.isfinite(self.value)
         )
 
+    def value_text(self) -> str:
+        """The value as a leaderboard shows it: "0.953 ± 0.021 (5-fold)", "0.4077" or "—"."""
+        if self.value is None:
+            return "—"
+        if not self.cross_validated or self.cv_mean is None:
+            return f"{self.value:.4g}"
+        std = f" ± {_short(self.cv_std)}" if self.cv_std is not None else ""
+        return f"{_short(self.cv_mean)}{std} ({self.cv_folds}-fold)"
+
     def to_dict(self, history: bool = True) -> dict[str, Any]:
         data = asdict(self)
         if not history:
@@ -160,6 +200,11 @@ class TrialRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
         return cls(**data)
+
+
+def _short(value: float) -> str:
+    """Three decimals (0.953), or three significant digits for tiny or huge values."""
+    return f"{value:.3f}" if 0.01 <= abs(value) < 1e4 or value == 0 else f"{value:.3g}"
 
 
 @dataclass
