@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import AutoMLError, CancelledError, describe
+from automl_gui.core.errors import CancelledError, describe
 from automl_gui.core.events import (
     CancelToken,
     EpochEnd,
@@ -314,9 +314,7 @@ def row_line(row: StudyRow, metric: str) -> str:
 
 
 def failed_row(spec: Spec, exc: BaseException) -> StudyRow:
-    message, hint = describe(exc)
-    if not isinstance(exc, AutoMLError):
-        message = f"{type(exc).__name__}: {message}"
+    message, hint = describe(exc)  # names the exception type when it is not ours
     reason = f"{message} {hint}".strip()
     device = spec.device.name if spec.device is not None else ""
     return StudyRow(spec.label, spec.x, status="failed", reason=reason, device=device)
