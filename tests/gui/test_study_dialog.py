@@ -83,7 +83,10 @@ def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(qtbot, dialog,
     result = blocker.args[0]
     assert [r.label for r in result.rows] == dialog.table.labels()
     assert len(result.rows) == 2 and all(r.status == "completed" for r in result.rows)
+    assert dialog.table.horizontalHeaderItem(0).text() == "Optimizer"
     assert dialog.table.horizontalHeaderItem(2).text() == "Test accuracy"
+    assert [r.label for r in dialog.plot.rows] == [r.label for r in result.rows]
+    assert dialog.plot.metric == "test_accuracy" and dialog.plot.data_name == "tiny.csv"
     for i, row in enumerate(result.rows):
         assert dialog.table.cell_text(i, "Status") == "completed"
         assert dialog.table.cell_text(i, "metric") == f"{row.metrics['test_accuracy']:.4f}"

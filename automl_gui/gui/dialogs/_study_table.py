@@ -46,6 +46,12 @@ COLUMN_TIPS = (
     "(5 % by default) of the training's best",
     "Training time (wall clock)",
 )
+SETTING_HEADERS = {
+    "optimizers": "Optimizer",
+    "batch-sizes": "Batch size",
+    "learning-curve": "Training data",
+    "devices": "Device",
+}
 STATUS_COLORS = {
     "running": "#1c7ed6",
     "completed": "#2b8a3e",
@@ -112,16 +118,18 @@ class StudyTable(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.setToolTip("One line per training; hover a status for the reason")
-        self.metric = ""
+        self.headline = ""
         self.set_metric("")
 
     def set_metric(self, metric: str) -> None:
         """The headline metric this table shows in its third column."""
-        self.metric = metric
+        self.headline = metric
         self.horizontalHeaderItem(2).setText(metric_title(metric) if metric else "Score")
 
-    def clear_rows(self) -> None:
+    def clear_rows(self, kind: str = "") -> None:
+        """Empty the table for a study of ``kind`` (its first column is named after it)."""
         self.setRowCount(0)
+        self.horizontalHeaderItem(0).setText(SETTING_HEADERS.get(kind, COLUMNS[0]))
 
     def labels(self) -> list[str]:
         return [self.item(r, 0).text() for r in range(self.rowCount())]
@@ -224,6 +232,7 @@ class RunningLossPlot(QWidget):
             name="val loss",
         )
         self._points: dict[str, list[tuple[float, float]]] = {"loss": [], "val_loss": []}
+        self.label = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._widget)
@@ -233,7 +242,19 @@ class RunningLossPlot(QWidget):
         """A new training: clear the lines and name it in the title."""
         self._points = {"loss": [], "val_loss": []}
         self._redraw()
-        self.plot.setTitle(f"Running: {label}", color=AXIS_COLOR, size="11pt")
+        self.label = label
+        self._title("Running")
+
+    def finish(self) -> None:
+        """The study ended: the curves stay, titled as the last training's."""
+        if self.label and any(self._points.values()):
+            self._title("Last")
+
+    def _title(self, which: str) -> None:
+        # a title wider than the view would push the plot out of it: long labels go alone
+        label = self.label if len(self.label) <= 28 else self.label[:27] + "…"
+        text = f"{which}: {label}" if len(label) <= 16 else label
+        self.plot.setTitle(text, color=AXIS_COLOR, size="11pt")
 
     def add_epoch(self, epoch: int, logs: dict[str, Any]) -> None:
         for key in self._points:
@@ -253,3 +274,6 @@ class RunningLossPlot(QWidget):
         for key, curve in (("loss", self._train), ("val_loss", self._val)):
             pts = self._points[key]
             curve.setData([p[0] for p in pts], [p[1] for p in pts])
+        epochs = len(self._points["loss"]) or len(self._points["val_loss"])
+        step = max(1, math.ceil(epochs / 8))  # whole epochs only, at most ~8 labels
+        self.plot.getAxis("bottom").setTickSpacing(step, step)

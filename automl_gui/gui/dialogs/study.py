@@ -94,7 +94,7 @@ class StudyDialog(QDialog):
             | Qt.WindowType.WindowMinimizeButtonHint
         )
         self.setModal(False)
-        self.resize(1180, 820)
+        self.resize(1180, 900)
 
         self.data_label = QLabel()
         self.data_label.setWordWrap(True)
@@ -131,17 +131,22 @@ class StudyDialog(QDialog):
         self.table = StudyTable()
         self.plot = StudyPlot()
         self.loss_plot = RunningLossPlot()
-        plots = QSplitter(Qt.Orientation.Horizontal)
-        plots.addWidget(self.plot)
-        plots.addWidget(self.loss_plot)
-        plots.setStretchFactor(0, 3)
-        plots.setStretchFactor(1, 1)
+        # the study plot gets the full width (its two panels, legends and title need it); the
+        # running training's loss sits beside the table
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.table)
+        top.addWidget(self.loss_plot)
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 1)
+        top.setSizes([800, 360])
         results = QSplitter(Qt.Orientation.Vertical)
-        results.addWidget(self.table)
-        results.addWidget(plots)
+        results.addWidget(top)
+        results.addWidget(self.plot)
         results.setStretchFactor(0, 2)
         results.setStretchFactor(1, 3)
         results.setChildrenCollapsible(False)
+        results.setSizes([260, 440])
+        self.table.setMinimumHeight(150)
 
         self.csv_button = QPushButton("Export &CSV…")
         self.csv_button.setToolTip("Save the table of results as a CSV file")
@@ -254,7 +259,7 @@ class StudyDialog(QDialog):
         self._running = None
         self._total = 0
         self._stopping = False
-        self.table.clear_rows()
+        self.table.clear_rows(config.kind)
         self.table.set_metric("")
         self.plot.clear()
         self.loss_plot.start("waiting…")
@@ -310,11 +315,11 @@ class StudyDialog(QDialog):
             index = self._running if self._running is not None else self.table.rowCount()
             self._running = None
             self.rows.append(row)
-            if not self.table.metric:
+            if not self.table.headline:
                 from automl_gui.core.tune.studies import headline_metric
 
                 self.table.set_metric(headline_metric(self._task))
-            self.table.set_row(index, row, self.table.metric)
+            self.table.set_row(index, row, self.table.headline)
             self.plot.add_row(row, self._config.kind, self._task)
             done = min(index + 1, max(self._total, 1))
             if self._total:
@@ -351,7 +356,7 @@ class StudyDialog(QDialog):
     def _on_finished(self, result: Any) -> None:
         self.result = result
         self.rows = list(result.rows)
-        self.table.clear_rows()
+        self.table.clear_rows(result.kind)
         self.table.set_metric(result.metric)
         for i, row in enumerate(self.rows):
             self.table.set_row(i, row, result.metric)
@@ -383,7 +388,7 @@ class StudyDialog(QDialog):
         self.status_label.setText("The study failed; the finished trainings stay in the table.")
         self.state.status.emit(f"Study failed: {message}")
         self.result = _study_job.partial_result(
-            self.state, self._config, self._task, self.rows, self.table.metric
+            self.state, self._config, self._task, self.rows, self.table.headline
         )
 
     def _on_cancelled(self) -> None:
@@ -398,6 +403,7 @@ class StudyDialog(QDialog):
 
     def _on_done(self) -> None:
         self.worker = None  # it deletes itself
+        self.loss_plot.finish()
         self._stopping = False
         if self._running is not None:  # a row that neither finished nor was reported
             self.table.removeRow(self._running)
