@@ -182,7 +182,7 @@ def test_learning_curve_skips_a_size_smaller_than_the_classes_and_scores_on_one_
     assert half.status == "completed" and half.x == 42 and half.label == "50 % (42 rows)"
     assert {"test_accuracy", "test_f1"} <= set(half.metrics)
     assert any("validation and test are unchanged" in n for n in result.notes)
-    assert result.table()[1]["train_rows"] == 42
+    assert result.table()[1]["train_examples"] == 42
 
 
 def test_regression_learning_curve_reports_mae_and_r2():

@@ -223,7 +223,7 @@ class StudyResult:
         label = LABEL_COLUMNS.get(self.kind, "setting")
         head = [label]
         if self.kind == "learning-curve":
-            head.append("train_rows")
+            head.append("train_examples")
         head.append("status")
         present = {k for r in self.rows for k in r.metrics}
         metrics = [m for m in METRIC_ORDER if m in present]
@@ -240,7 +240,7 @@ class StudyResult:
         for row in self.rows:
             values: dict[str, Any] = {
                 label: row.label,
-                "train_rows": int(row.x),
+                "train_examples": int(row.x),
                 "status": row.status,
                 "epochs": row.epochs,
                 "seconds": round(row.seconds, 3),

@@ -47,6 +47,7 @@ METRIC_NAMES = {
     "val_accuracy": "validation accuracy",
     "val_loss": "validation loss",
 }
+BOUNDED = ("test_accuracy", "test_f1", "test_r2", "val_accuracy")
 BY = {
     "optimizers": "optimizer",
     "batch-sizes": "batch size",
@@ -76,6 +77,15 @@ def _value(row: Any, key: str) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _ceiling(top: float, key: str) -> float:
+    """The y-axis top: room above the highest value for its label; scores of at most 1
+    (accuracy, F1, R²) stop a little above 1."""
+    if top <= 0:
+        return 1.0
+    room = top * 1.22
+    return min(room, 1.1) if key in BOUNDED and top <= 1 else room
 
 
 def _fmt(value: float) -> str:
@@ -229,7 +239,7 @@ class StudyPlot(QWidget):
                 label.setPos(i, top * 0.06)
             plot.addItem(label)
         plot.setXRange(-0.6, max(0.6, len(xs) - 0.4), padding=0)
-        plot.setYRange(0, top * 1.22, padding=0)
+        plot.setYRange(0, _ceiling(top, self.metric if plot is self.left else ""), padding=0)
 
     def _draw_lines(self, plot: pg.PlotItem) -> None:
         """Metric against x: batch size on a log₂ axis, training examples on a linear one."""
@@ -275,7 +285,7 @@ class StudyPlot(QWidget):
         self._x_ticks(plot, log)
         top = max(tops or [1.0])
         self._mark_missing(plot, log, top)
-        plot.setYRange(min(0.0, min(tops or [0.0])), top * 1.22 if top > 0 else 1.0, padding=0)
+        plot.setYRange(min(0.0, min(tops or [0.0])), _ceiling(top, self.metric), padding=0)
 
     def _draw_times_line(self, plot: pg.PlotItem) -> None:
         style_plot(plot, "Training time by batch size", "batch size", "seconds")
@@ -350,6 +360,11 @@ class StudyPlot(QWidget):
                 marker.setToolTip(f"{row.label}: converged at epoch {at}")
                 plot.addItem(marker)
                 stars = True
+        longest = max((len(r.history.get("val_loss") or []) for r in rows), default=0)
+        if longest:  # whole epochs only (pyqtgraph would mark 1.5 on a 3-epoch axis)
+            step = max(1, math.ceil(longest / 10))
+            ticks = [(e, str(e)) for e in range(1, longest + 1, step)]
+            plot.getAxis("bottom").setTicks([ticks, []])
         if stars:
             sample = pg.ScatterPlotItem(
                 symbol="star", size=13, brush=pg.mkBrush("w"), pen=pg.mkPen("#000", width=0.8)
