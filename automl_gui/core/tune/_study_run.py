@@ -151,7 +151,9 @@ def _device_specs(base: Any, devices: Any, notes: list[str]) -> list[Spec]:
     usable = 0
     if gpus:
         try:
-            usable = len(lazy.tf().config.list_physical_devices("GPU"))
+            # visible ones only: a GPU hidden by a CPU plan would silently run on the CPU
+            # (soft placement) and time the CPU twice; this does not start the runtime
+            usable = len(lazy.tf().config.get_visible_devices("GPU"))
         except Exception:  # noqa: BLE001 - a broken driver stack means no usable GPU
             usable = 0
     else:
