@@ -75,7 +75,12 @@ def search_demo(window, out: Path, trials: int) -> None:
     while window.state.training_active:
         pause(500)
         done = sum(r.status not in ("running", "baseline") for r in board.records)
-        if done >= max(2, trials // 2) and not (out / "4_search_running.png").exists():
+        live = len(window.train_page.plots.epoch_points("loss"))  # the running trial's curves
+        if (
+            done >= max(2, trials // 2)
+            and live >= 3
+            and not (out / "4_search_running.png").exists()
+        ):
             window.grab().save(str(out / "4_search_running.png"))
     wait_for(lambda: True)
     window.grab().save(str(out / "4_search_done.png"))

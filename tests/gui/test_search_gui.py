@@ -172,12 +172,15 @@ def test_stop_keeps_the_best_so_far_and_continue_resumes_it(qtbot, page):
             if len(ended) == 2:
                 page.stop_training()
 
+    formats = []
+    page.progress.valueChanged.connect(lambda _v: formats.append(page.progress.format()))
     with qtbot.waitSignal(page.state.run_finished, timeout=LONG):
         page.start_training()
         page.worker.trial.connect(on_trial)
     qtbot.waitUntil(lambda: not page.is_training(), timeout=30_000)
     assert page.state.run is not None and page.state.run.best_trial.scored
     assert "stopped by you" in page.progress.format()
+    assert any(" of 2:00 · ~" in f and "left" in f for f in formats)  # time used of the budget
     done = [r for r in rows(page) if r.status in ("completed", "stopped")]
     assert len(done) >= 2
     # no "finished" marker after a Stop: the page offers to continue

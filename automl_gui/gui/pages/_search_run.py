@@ -120,7 +120,6 @@ class SearchController(QObject):
         self.page = page
         self.state = page.state
         self.leaderboard = Leaderboard()
-        self.leaderboard.title.setStyleSheet("font-weight: 600;")
         self.leaderboard.trial_selected.connect(self._on_selected)
         self.resume_banner = ResumeBanner()
         self.resume_banner.continue_button.clicked.connect(lambda: self.start(resume=True))
@@ -177,7 +176,10 @@ class SearchController(QObject):
         self.running_id, self.live, self.following_live = None, {}, True
         self.trials_done, self.phase, self._epoch_text = 0, "trials", ""
         self.leaderboard.clear(maximize=config.direction == "max")
-        self.leaderboard.show()
+        if self.leaderboard.isHidden():  # room for ~8 rows: half the height stays the plots'
+            self.leaderboard.show()
+            total = max(sum(page.splitter.sizes()), 600)
+            page.splitter.setSizes([int(total * 0.47), int(total * 0.41), int(total * 0.12)])
         if resume and folder is not None:
             self._show_saved_rows(folder)
         if st.kind == "tabular":
@@ -277,7 +279,7 @@ class SearchController(QObject):
         if not self.active:
             return
         if isinstance(event, TrialStarted):
-            self.running_id, self.live = event.trial, {}
+            self.running_id, self.live, self._epoch_text = event.trial, {}, ""
             self.leaderboard.model.start_trial(event.trial, event.hyperparameters)
             if self.following_live:
                 self.page.plots.reset(self.task)
@@ -298,6 +300,8 @@ class SearchController(QObject):
         if self.following_live:
             self.page.plots.add_epoch(event)
         self._epoch_text = f"epoch {event.epoch + 1}/{event.epochs}"
+        if self.running_id is not None:
+            self.leaderboard.model.set_epochs(self.running_id, event.epoch + 1)
         self.update_progress()
 
     def on_batch(self, event: BatchEnd) -> None:
@@ -378,6 +382,7 @@ class SearchController(QObject):
         if best is not None and ours is not None:  # the kept model's test score, beside theirs
             records = [replace(r, test_score=ours) if r is best else r for r in records]
         self.leaderboard.model.set_records(records, best.trial_id if best else None)
+        self.leaderboard.scroll_to(best.trial_id if best else None)
         result = run.result
         page.plots.load_history(run.history, task=self.task, best_epoch=result.best_epoch)
         kept = "no trial"
@@ -385,14 +390,12 @@ class SearchController(QObject):
             kept = f"trial {best.trial_id}"
             if best.value is not None:
                 kept += f" ({best.metric_name} {best.value:.4g})"
-        lines = [f"Search finished: kept {kept}, {self.trials_done} trials."]
-        from automl_gui._cli_search import compare_line
+        from automl_gui._cli_search import compare_line  # the core logged "Search done: …"
 
         comparison = compare_line(records, getattr(run, "report", {}) or {})
+        comparison = comparison.replace(": search ", ": kept model ", 1)
         if comparison:
-            lines.append(comparison.replace("search", "kept model", 1))
-        for line in lines:
-            page.log_view.appendPlainText(line)
+            page.log_view.appendPlainText(comparison)
         if self.folder is not None and not self.stop_requested:
             mark_finished(self.folder, best.trial_id if best else None)
         bar = page.progress

@@ -107,7 +107,7 @@ class TrainPage(QWidget):
         self.log_view.setMaximumBlockCount(LOG_MAX_LINES)
         self.log_view.setPlaceholderText("Epoch log")
         self.search = SearchController(self)  # the AutoML search: leaderboard, resume banner
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         for i, (widget, stretch) in enumerate(
             ((self.plots, 4), (self.search.leaderboard, 3), (self.log_view, 1))
         ):

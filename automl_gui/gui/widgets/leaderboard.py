@@ -89,7 +89,7 @@ def describe_hyperparameters(hp: dict[str, Any]) -> str:
     Known table keys are written first and short; other keys (image and audio spaces, a
     baseline's settings) follow as ``name value``; Keras Tuner's "tuner/..." keys are left out.
     """
-    hp = {k: v for k, v in hp.items() if not str(k).startswith("tuner/")}
+    hp = {k: v for k, v in hp.items() if not str(k).startswith("tuner/") and v is not None}
     parts: list[str] = []
     if "model" in hp:
         parts.append(str(hp.pop("model")))
@@ -168,6 +168,15 @@ class LeaderboardModel(QAbstractTableModel):
         self.records.append(record)
         self.endInsertRows()
         self._best_changed()
+
+    def set_epochs(self, trial_id: str, epochs: int) -> None:
+        """The running trial's epochs so far (its row counts them live)."""
+        for row, r in enumerate(self.records):
+            if r.trial_id == trial_id and r.status == "running":
+                r.epochs = epochs
+                index = self.index(row, COLUMNS.index("Epochs"))
+                self.dataChanged.emit(index, index)
+                return
 
     def record(self, trial_id: str | None) -> TrialRecord | None:
         return next((r for r in self.records if r.trial_id == trial_id), None)
@@ -355,7 +364,7 @@ class Leaderboard(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
 
         self.title = QLabel("Leaderboard")
-        self.title.setProperty("role", "subtitle")
+        self.title.setStyleSheet("font-weight: 600;")
         self.hint = QLabel("")
         self.hint.setProperty("role", "muted")
         self.export_button = QPushButton("Export CSV…")
@@ -398,6 +407,13 @@ class Leaderboard(QWidget):
                 index = self.proxy.mapFromSource(self.model.index(row, 0))
                 self.view.selectRow(index.row())
                 self.view.setCurrentIndex(index)
+                return
+
+    def scroll_to(self, trial_id: str | None) -> None:
+        """Scroll the row of ``trial_id`` into view (without selecting it)."""
+        for row, r in enumerate(self.model.records):
+            if r.trial_id == trial_id:
+                self.view.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)))
                 return
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:

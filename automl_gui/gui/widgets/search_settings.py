@@ -55,11 +55,13 @@ SEARCHED = {
     "tabular": "The search chooses the layers, dropout, L2 penalty, batch normalization, "
     "optimizer, learning rate and batch size. Early stopping, the seed and class weights "
     "below apply to every trial.",
-    "images": "The search chooses the network (Compact CNN or a pretrained one whose weights "
-    "are here), the head size, augmentation strength, layers to fine-tune and the learning "
-    "rate. The other settings on this page apply to every trial.",
-    "audio": "The search chooses the spectrogram settings, the CNN's width and depth, "
-    "augmentation and the learning rate. The other settings on this page apply to every trial.",
+    "images": "The search chooses the network (the Compact CNN, or a pretrained one whose "
+    "weights are on this computer), the image size, CNN width, dropout, layers to fine-tune, "
+    "augmentation strength and learning rate. The other settings on this page apply to every "
+    "trial.",
+    "audio": "The search chooses the spectrogram (log-mel or MFCC, bands, window and hop), the "
+    "CNN's width, dropout, augmentation strength and learning rate. The other settings on this "
+    "page apply to every trial.",
 }
 DEFAULT_BUDGET_S = 300
 
