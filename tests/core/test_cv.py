@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import time
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +16,9 @@ from automl_gui.core.preprocess.tabular import PreparedData
 from automl_gui.core.tune.cv import (
     cross_validate,
     default_folds,
+    fit_folds,
     kfold_indices,
+    plan_folds,
     pool_splits,
     should_cross_validate,
 )
@@ -128,3 +134,129 @@ def test_when_to_cross_validate_and_pooling():
     frame, y = pool_splits(prepared)
     assert frame["a"].tolist() == [1.0, 2.0, 3.0, 4.0]
     assert y.tolist() == [0, 1, 0, 1]
+
+
+def _prepared(n_train: int, n_val: int = 6) -> PreparedData:
+    n = n_train + n_val
+    frame = pd.DataFrame({"a": np.arange(n, dtype=float)})
+    y = np.arange(n) % 2
+    return PreparedData(
+        train=frame.iloc[:n_train].reset_index(drop=True),
+        validation=frame.iloc[n_train:].reset_index(drop=True),
+        test=pd.DataFrame({"a": [-1.0, -2.0]}),
+        y_train=y[:n_train],
+        y_validation=y[n_train:],
+        y_test=np.array([0, 1]),
+        class_names=["a", "b"],
+    )
+
+
+def test_plan_folds_by_mode_and_each_fold_replaces_train_and_validation():
+    small, big = _prepared(24), _prepared(1200)
+    assert plan_folds(small, "binary", "off") is None
+    assert plan_folds(big, "binary", "auto") is None  # big enough for one split
+    assert plan_folds(big, "binary", "on", folds=2).k == 2
+    plan = plan_folds(small, "binary", "auto", seed=1)
+    assert plan.k == 5 and len(plan.y) == 30
+    fold = plan.fold(small, 0)
+    tr, va = plan.folds[0]
+    assert fold.train["a"].tolist() == tr.astype(float).tolist()  # pooled positions = values
+    assert fold.validation["a"].tolist() == va.astype(float).tolist()
+    assert fold.y_train.tolist() == plan.y[tr].tolist()
+    assert fold.test is small.test and fold.class_names == small.class_names
+    with pytest.raises(ConfigError):
+        plan_folds(small, "binary", "on", folds=31)
+
+
+def _result(values, reason="completed"):
+    return SimpleNamespace(
+        history={"val_loss": list(values)}, epochs_run=len(values), stopped_reason=reason
+    )
+
+
+def _best(result):
+    finite = [v for v in result.history["val_loss"] if math.isfinite(v)]
+    return min(finite) if finite else None
+
+
+def test_fit_folds_scores_every_fold_keeps_the_best_and_averages_the_curves():
+    prepared = _prepared(24)
+    plan = plan_folds(prepared, "binary", "on", folds=3)
+    curves = iter([[0.9, 0.5], [0.8, 0.3, 0.4], [0.7, 0.6]])
+    seen = []
+
+    def fit_fold(data, until):
+        seen.append((len(data.train), until))
+        return ("pre", f"model{len(seen)}", _result(next(curves)))
+
+    events = []
+    out = fit_folds(
+        plan, prepared, fit_fold, _best, task="binary", direction="min", on_event=events.append
+    )
+    assert out.scores == [0.5, 0.3, 0.6] and out.epochs == [2, 3, 2]
+    assert out.mean == pytest.approx(np.mean([0.5, 0.3, 0.6]))
+    assert out.std == pytest.approx(np.std([0.5, 0.3, 0.6]))
+    assert out.kept[1] == "model2" and out.stopped == ""
+    assert out.mean_history()["val_loss"] == pytest.approx([0.8, 0.466666, 0.4], abs=1e-5)
+    assert [n for n, _ in seen] == [len(tr) for tr, _ in plan.folds]
+    assert all(math.isinf(u) for _, u in seen)  # no deadline: no limit
+    phases = [e.phase for e in events if hasattr(e, "phase")]
+    assert phases == ["fold 1/3", "fold 2/3", "fold 3/3"]
+
+
+def test_fit_folds_share_the_time_left_equally():
+    prepared = _prepared(24)
+    plan = plan_folds(prepared, "binary", "on", folds=3)
+    start = time.monotonic()
+    deadline = start + 30.0
+    shares = []
+
+    def fit_fold(data, until):
+        shares.append(until - time.monotonic())
+        return (None, None, _result([0.5]))
+
+    fit_folds(plan, prepared, fit_fold, _best, task="binary", direction="min", deadline=deadline)
+    # 30 s for three folds: each fold (which returns at once) gets a third of what is left
+    assert shares[0] == pytest.approx(10.0, abs=0.5)
+    assert shares[1] == pytest.approx(15.0, abs=0.5)
+    assert shares[2] == pytest.approx(30.0, abs=0.5)
+
+
+def test_fit_folds_stop_keeps_the_folds_that_ran_and_a_nan_fold_fails():
+    prepared = _prepared(24)
+    plan = plan_folds(prepared, "binary", "on", folds=4)
+    token = CancelToken()
+    calls = []
+
+    def fit_fold(data, until):
+        calls.append(1)
+        if len(calls) == 2:  # Stop during the second fold: it ends normally, cut short
+            token.cancel()
+            return (None, None, _result([0.4], "cancelled"))
+        return (None, None, _result([0.6, 0.5]))
+
+    out = fit_folds(plan, prepared, fit_fold, _best, task="binary", direction="min", cancel=token)
+    assert len(calls) == 2 and out.scores == [0.5, 0.4] and out.stopped == "cancelled"
+    assert out.mean == pytest.approx(0.45)
+    with pytest.raises(CancelledError):  # stopped before any fold
+        fit_folds(plan, prepared, fit_fold, _best, task="binary", direction="min", cancel=token)
+
+    results = iter([_result([0.5]), _result([0.5, math.nan], "nan")])
+    with pytest.raises(ModelError, match="Failed in fold 2 of 4: the loss became NaN"):
+        fit_folds(
+            plan,
+            prepared,
+            lambda d, u: (None, None, next(results)),
+            _best,
+            task="binary",
+            direction="min",
+        )
+    with pytest.raises(ModelError, match="no finite validation value"):
+        fit_folds(
+            plan,
+            prepared,
+            lambda d, u: (None, None, _result([math.inf])),
+            _best,
+            task="binary",
+            direction="min",
+        )
