@@ -87,6 +87,7 @@ def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(qtbot, dialog,
     assert dialog.table.horizontalHeaderItem(2).text() == "Test accuracy"
     assert [r.label for r in dialog.plot.rows] == [r.label for r in result.rows]
     assert dialog.plot.metric == "test_accuracy" and dialog.plot.data_name == "tiny.csv"
+    assert dialog.plot.left.getAxis("left").autoSIPrefixScale == 1.0  # 0.8 drawn as 0.8
     for i, row in enumerate(result.rows):
         assert dialog.table.cell_text(i, "Status") == "completed"
         assert dialog.table.cell_text(i, "metric") == f"{row.metrics['test_accuracy']:.4f}"
@@ -123,7 +124,7 @@ def test_stop_keeps_the_finished_rows(qtbot, dialog, state, tmp_path):
     assert len(rows) < 3 or rows[-1].status == "stopped", "Stop did not end the study"
     assert dialog.table.labels() == [r.label for r in rows]
     assert dialog.table.cell_text(0, "Status") == "completed"
-    assert dialog.progress.format() == "Stopped"
+    assert dialog.progress.format().startswith("Stopped: ")
     assert dialog.csv_button.isEnabled() and not state.training_active
 
 
@@ -226,3 +227,28 @@ def test_one_dialog_per_window_and_closing_while_running_asks(qtbot, state, monk
     assert window.isVisible() and worker.cancelled  # it waits for the study to stop
     dialog._on_done()  # the study ended
     assert not window.isVisible() and not state.training_active
+
+
+def test_the_summary_names_the_best_and_for_time_studies_the_fastest():
+    from automl_gui.core.tune.studies import StudyConfig, StudyResult, StudyRow
+    from automl_gui.gui.dialogs._study_table import best_index, summary_text
+
+    def row(label, acc, seconds, status="completed"):
+        return StudyRow(label, 0, status=status, metrics={"test_accuracy": acc}, seconds=seconds)
+
+    rows = [row("8", 0.7, 30), row("32", 0.9, 12), row("64", 0.95, 5, "failed")]
+    result = StudyResult(
+        "batch-sizes", "binary", StudyConfig("batch-sizes"), "t", "test_accuracy", rows
+    )
+    assert best_index(rows, "test_accuracy") == 1  # a failed row never wins
+    text = summary_text(result, 1, "0.9000")
+    assert text == (
+        "Study finished: 2 of 3 trainings completed; best test accuracy: 32 (0.9000); "
+        "fastest: 32 (0:12)"
+    )
+    devices = StudyResult(
+        "devices", "binary", StudyConfig("devices"), "t", "test_accuracy", rows[:1]
+    )
+    assert summary_text(devices, 0, "0.7000").endswith("completed; fastest: 8 (0:30)")
+    mae = [StudyRow(k, 0, metrics={"test_mae": v}) for k, v in (("a", 0.3), ("b", 0.2))]
+    assert best_index(mae, "test_mae") == 1  # lower is better for errors

@@ -80,6 +80,38 @@ def _format_number(value: Any) -> str:
     return f"{f:.4f}" if abs(f) < 1000 else f"{f:,.0f}"
 
 
+def unscale_axes(widget: Any) -> None:
+    """Undo a stuck SI prefix on ``widget``'s plot axes (0.8 drawn as "800").
+
+    pyqtgraph's ``enableAutoSIPrefix(False)`` computes a prefix from the axis' current range
+    once more and keeps it; ``style_plot`` called on a plot that already holds data (as
+    ``StudyPlot`` redraws do) then leaves scores scaled by 1000 with no unit saying so.
+    """
+    for plot in (getattr(widget, "left", None), getattr(widget, "right", None)):
+        if plot is None:
+            continue
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            if not axis.autoSIPrefix and axis.autoSIPrefixScale != 1.0:
+                axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
+                axis.picture = None
+                axis.update()
+
+
+def summary_text(result: Any, best: int | None, best_value: str) -> str:
+    """ "Study finished: 5 of 5 trainings completed; best test accuracy: adam (0.8178)" (the
+    fastest too when time is what is compared)."""
+    rows = list(result.rows)
+    completed = [r for r in rows if r.status == "completed"]
+    text = f"Study finished: {len(completed)} of {len(rows)} trainings completed"
+    if best is not None and result.kind != "devices":
+        text += f"; best {metric_title(result.metric).lower()}: {rows[best].label} ({best_value})"
+    if result.kind in ("batch-sizes", "devices") and completed:
+        fastest = min(completed, key=lambda r: r.seconds)
+        text += f"; fastest: {fastest.label} ({format_seconds(fastest.seconds)})"
+    return text
+
+
 def best_index(rows: list[Any], metric: str) -> int | None:
     """Index of the completed row with the best ``metric`` (None when no row has it)."""
     lower = any(word in metric for word in _LOWER_IS_BETTER)

@@ -40,7 +40,8 @@ from automl_gui.gui.dialogs._study_table import (
     RunningLossPlot,
     StudyTable,
     best_index,
-    metric_title,
+    summary_text,
+    unscale_axes,
 )
 from automl_gui.gui.dialogs.messages import Banner, muted_label
 from automl_gui.gui.pages.train import format_seconds
@@ -321,6 +322,7 @@ class StudyDialog(QDialog):
                 self.table.set_metric(headline_metric(self._task))
             self.table.set_row(index, row, self.table.headline)
             self.plot.add_row(row, self._config.kind, self._task)
+            unscale_axes(self.plot)
             done = min(index + 1, max(self._total, 1))
             if self._total:
                 self.progress.setValue(done * PROGRESS_SCALE)
@@ -363,19 +365,19 @@ class StudyDialog(QDialog):
         best = best_index(self.rows, result.metric)
         self.table.mark_best(best)
         self.plot.show_result(result)
+        unscale_axes(self.plot)
         notes = list(getattr(result, "notes", []) or [])
         if notes:
             self.notes_label.setText("\n".join(notes))
             self.notes_label.show()
-        completed = sum(r.status == "completed" for r in self.rows)
-        summary = f"Study finished: {completed} of {len(self.rows)} trainings completed"
-        if best is not None:
-            value = self.table.cell_text(best, "metric")
-            summary += f"; best {metric_title(result.metric).lower()}: {self.rows[best].label}"
-            summary += f" ({value})"
+        value = self.table.cell_text(best, "metric") if best is not None else ""
+        summary = summary_text(result, best, value)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.progress.setFormat("Stopped" if self._stopping else "Done")
+        seconds = format_seconds(sum(r.seconds for r in self.rows))
+        word = "Stopped" if self._stopping else "Done"
+        n = len(self.rows)
+        self.progress.setFormat(f"{word}: {n} training{'s' * (n != 1)} in {seconds}")
         self.status_label.setText(summary + ".")
         self.state.status.emit(summary)
         self.study_finished.emit(result)
@@ -409,6 +411,8 @@ class StudyDialog(QDialog):
             self.table.removeRow(self._running)
             self._running = None
         self._set_active(False)
+        self.table.setCurrentCell(-1, -1)
+        self.run_button.setFocus()  # Enter runs again; focus had gone to the table
         if self._close_window_after and self.parent() is not None:
             self._close_window_after = False
             self.parent().close()
