@@ -356,3 +356,30 @@ def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch
     )
     assert state.run.best_trial.trial_id == "0001"
     assert page.plots.epoch_points("val_loss") == pytest.approx([1.1 / 2, 1.1 / 3])
+
+
+def test_selecting_rows_switches_between_a_trials_history_and_the_live_trial(qtbot, page):
+    """Events fed as the worker would deliver them: the running trial plots live; a finished
+    row shows its own history; clicking the running row again goes back to live."""
+    ctl = page.search
+    ctl.active, ctl.task, ctl.config = True, "binary", fast(max_trials=5)
+    ctl.leaderboard.show()
+    old = TrialRecord("0000", {"units": 8}, value=0.5, epochs=3, status="completed",
+                      history={"loss": [0.9, 0.7, 0.6], "val_loss": [1.0, 0.8, 0.5]})  # fmt: skip
+    ctl.on_trial(TrialStarted("0000", {"units": 8}))
+    ctl.on_trial(TrialEnded(old))
+    ctl.on_trial(TrialStarted("0001", {"units": 16}))
+    assert page.plots.epochs() == []  # reset for the new trial
+    ctl.on_epoch(EpochEnd(0, 4, {"loss": 0.8, "val_loss": 0.85}))
+    ctl.on_epoch(EpochEnd(1, 4, {"loss": 0.6, "val_loss": 0.7}))
+    assert page.plots.epoch_points("loss") == pytest.approx([0.8, 0.6])
+    assert ctl.leaderboard.model.record("0001").epochs == 2  # the running row counts
+    ctl.leaderboard.select_trial("0000")
+    assert page.plots.epoch_points("val_loss") == pytest.approx([1.0, 0.8, 0.5])
+    ctl.on_epoch(EpochEnd(2, 4, {"loss": 0.5, "val_loss": 0.6}))  # not drawn over trial 0000
+    assert len(page.plots.epochs()) == 3 and page.plots.epoch_points("loss")[0] == 0.9
+    ctl.leaderboard.select_trial("0001")
+    assert page.plots.epoch_points("loss") == pytest.approx([0.8, 0.6, 0.5])
+    ctl.on_epoch(EpochEnd(3, 4, {"loss": 0.45, "val_loss": 0.55}))
+    assert page.plots.epoch_points("loss")[-1] == pytest.approx(0.45)
+    ctl._end()
