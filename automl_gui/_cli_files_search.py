@@ -40,7 +40,8 @@ def search_folder(
     """Run the search on a scanned folder and save the kept model; returns the exit status."""
     from automl_gui._cli_search import format_leaderboard, write_leaderboard_csv
     from automl_gui.cli import EXIT_OK, _interruptible, _printer, _save_files_run, _say
-    from automl_gui.core.tune.files_search import default_space, search_files
+    from automl_gui.core.tune.files_search import search_files
+    from automl_gui.core.tune.files_space import default_space
     from automl_gui.core.tune.space import SearchConfig
 
     config = SearchConfig(

@@ -5,6 +5,7 @@ their weights."""
 from __future__ import annotations
 
 import json
+import pickle
 import time
 from dataclasses import replace
 
@@ -244,3 +245,31 @@ def test_backbones_are_offered_only_when_their_weights_are_here(tmp_path, monkey
     assert settings.weights_file == str(own) and settings.fine_tune_layers() == 29
     assert settings.split_epochs(5) == (3, 2) and settings.preprocess.image_size == 0
     assert files_space.cnn_n_train(64) == 10_000
+
+
+def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model(
+    images, tmp_path, monkeypatch
+):
+    from automl_gui.core import pipeline
+    from automl_gui.core.tune import files_search
+
+    sent = {}
+
+    def fake_run_isolated(process, target, kwargs, *, on_event=None, cancel=None):
+        sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)), cancel=cancel)
+        return "run"
+
+    monkeypatch.setattr(pipeline, "run_isolated", fake_run_isolated)
+    config = SearchConfig(algorithm="random", max_trials=1, max_epochs=1)
+    training = TrainConfig(epochs=1, batch_size=8, seed=1)
+    cancel = CancelToken()
+    args = ("images", images, ImagePreprocessConfig(), ImageModelConfig(), config, training)
+    result = files_search.search_files_isolated(None, *args, cancel=cancel, space=_Images())
+    assert result == "run" and sent["cancel"] is cancel
+    module, name = sent["target"].split(":")
+    assert module == files_search.__name__
+    path = tmp_path / "model.keras"
+    run = getattr(files_search, name)(model_path=str(path), **sent["kwargs"])
+    assert path.exists() and run.model is None
+    again = pickle.loads(pickle.dumps(run))
+    assert again.best_trial.trial_id == "0000" and again.leaderboard[0].status == "completed"

@@ -58,23 +58,11 @@ from automl_gui.core.tune._trials import (
     _value,
     _write_json,
 )
-from automl_gui.core.tune.files_space import (
-    AudioSpace,
-    FilesSettings,
-    ImageSpace,
-    available_backbones,
-    cnn_n_train,
-)
+from automl_gui.core.tune.files_space import FilesSettings, cnn_n_train, default_space
 from automl_gui.core.tune.search import _open_folder, check_tensorboard
 from automl_gui.core.tune.space import SearchConfig, TrialRecord
 
-__all__ = [
-    "AudioSearchRun",
-    "ImageSearchRun",
-    "default_space",
-    "search_files",
-    "search_files_isolated",
-]
+__all__ = ["AudioSearchRun", "ImageSearchRun", "search_files", "search_files_isolated"]
 
 KINDS = ("images", "audio")
 DATA_FILE = "files.json"
@@ -175,6 +163,7 @@ def search_files(
             records=records,
             deadline=end,
             end=end,
+            overheads=[],  # seconds each trial spent outside training
         )
         with _quiet_tensorflow():
             tuner = runner.run(resume=resume)
@@ -237,30 +226,6 @@ def _search_in_child(*, model_path: str, **kwargs: Any) -> Any:
     run.model.save(model_path)
     run.model = None
     return run
-
-
-def default_space(
-    kind: str,
-    dataset: Any,
-    preprocess: Any,
-    model_config: ImageModelConfig,
-    *,
-    allow_scratch_backbones: bool = False,
-    on_event: EventCallback | None = None,
-    **options: Any,
-) -> ImageSpace | AudioSpace:
-    """The space :func:`search_files` uses by default for ``dataset``: for images, the
-    backbones whose weights are here (:func:`available_backbones`) and CNN sizes around the
-    images' own. ``options`` go to the space (``widths``, ``augments``)."""
-    if kind == "audio":
-        return AudioSpace(preprocess, model_config, **options)
-    from automl_gui.core.models.images import auto_image_size
-
-    backbones = available_backbones(
-        model_config, allow_scratch=allow_scratch_backbones, on_event=on_event
-    )
-    cnn_size = auto_image_size("cnn", dataset.size_stats())
-    return ImageSpace(preprocess, model_config, backbones, cnn_size=cnn_size, **options)
 
 
 def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
@@ -377,8 +342,12 @@ class _FilesTrials(_TabularTrials):
     budget handling; the trial and the kept model are the files job's)."""
 
     def trials_deadline(self) -> float:
-        """No time is kept for training the best on: the kept model is its trial's run."""
-        return self.end
+        """When trials' training must end: the budget's end less the time a trial spends
+        outside training (split, build, evaluation: measured on the trials so far), so that
+        the last trial ends near the budget. No time is kept for training the best on: the
+        kept model is its trial's run."""
+        spent = self.overheads
+        return self.end - (sum(spent[-3:]) / len(spent[-3:]) if spent else 0.0)
 
     def run_trial(self, trial: Any) -> dict[str, float]:
         import keras_tuner as kt
@@ -388,7 +357,7 @@ class _FilesTrials(_TabularTrials):
         total = int(values.get("tuner/epochs", self.search.max_epochs))
         initial = int(values.get("tuner/initial_epoch", 0))
         previous = values.get("tuner/trial_id") if initial > 0 else None
-        left = self.end - time.monotonic()
+        left = self.trials_deadline() - time.monotonic()
         record = TrialRecord(trial.trial_id, values, self.search.objective)
         self._put(record)
         emit(self.on_event, TrialStarted(trial.trial_id, values))
@@ -408,6 +377,7 @@ class _FilesTrials(_TabularTrials):
             self._end(record, "failed", start, reason=f"{message} {hint}".strip())
             raise kt.errors.FailedTrialError(record.reason) from exc
         result = run.result
+        self.overheads.append(time.monotonic() - start - result.seconds)
         record.history = {k: [float(v) for v in vs] for k, vs in run.history.items()}
         record.epochs = int(result.epochs_run)
         record.value = _best_value(run.history, self.search.objective, self.search.direction)

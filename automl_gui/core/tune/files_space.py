@@ -28,6 +28,7 @@ __all__ = [
     "FilesSettings",
     "ImageSpace",
     "available_backbones",
+    "default_space",
 ]
 
 #: augmentation strength → the image AugmentConfig's strengths (rotation, zoom, translation,
@@ -275,6 +276,30 @@ class AudioSpace:
     def before_trial(self, trial_id: str, settings: FilesSettings) -> FilesSettings:
         """Hook called with each trial's settings just before it trains; returns them."""
         return settings
+
+
+def default_space(
+    kind: str,
+    dataset: Any,
+    preprocess: Any,
+    model_config: ImageModelConfig,
+    *,
+    allow_scratch_backbones: bool = False,
+    on_event: EventCallback | None = None,
+    **options: Any,
+) -> ImageSpace | AudioSpace:
+    """The space ``files_search.search_files`` uses by default for ``dataset``: for images, the
+    backbones whose weights are here (:func:`available_backbones`) and CNN sizes around the
+    images' own. ``options`` go to the space (``widths``, ``augments``)."""
+    if kind == "audio":
+        return AudioSpace(preprocess, model_config, **options)
+    from automl_gui.core.models.images import auto_image_size
+
+    backbones = available_backbones(
+        model_config, allow_scratch=allow_scratch_backbones, on_event=on_event
+    )
+    cnn_size = auto_image_size("cnn", dataset.size_stats())
+    return ImageSpace(preprocess, model_config, backbones, cnn_size=cnn_size, **options)
 
 
 def _middle(values: list[Any]) -> Any:
