@@ -22,7 +22,8 @@ from automl_gui.core.events import (
     TrialStarted,
 )
 
-SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume")
+SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume", "cross_validation", "folds")
+TABLE_ONLY = ("cross_validation", "folds")  # k-fold trials are for (small) tables
 
 
 def wants_search(args: argparse.Namespace) -> bool:
@@ -33,9 +34,16 @@ def wants_search(args: argparse.Namespace) -> bool:
 
 def check_search_options(args: argparse.Namespace, kind: str) -> None:
     """ConfigError for search options that cannot apply (a folder, a fixed model, no budget)."""
-    given = [f"--{name.replace('_', '-')}" for name in SEARCH_OPTIONS if getattr(args, name)]
+    named = [name for name in SEARCH_OPTIONS if getattr(args, name, None)]
+    given = [f"--{name.replace('_', '-')}" for name in named]
     if not given:
         return
+    table_only = [f"--{name.replace('_', '-')}" for name in named if name in TABLE_ONLY]
+    if table_only and kind != "tabular":
+        raise ConfigError(
+            f"{', '.join(table_only)}: k-fold trials are for tables.",
+            "Leave these options out for a folder: its trials use the validation split.",
+        )
     if kind in ("images", "audio"):
         raise ConfigError(
             f"{', '.join(given)}: the command-line search covers tables for now.",
