@@ -121,7 +121,7 @@ def search_files(
         training: the base training settings (seed, batch, schedule, early stopping, class
             weights); each trial sets learning rate, epochs and time budget.
         plan, on_event, cancel, directory, resume, overwrite: as for ``search_tabular``.
-        space: the search space (default :class:`ImageSpace` / :class:`AudioSpace`).
+        space: the search space (default ``files_space.default_space``: ImageSpace / AudioSpace).
 
     Raises:
         ConfigError / DataError: settings or data that cannot be searched.
