@@ -252,3 +252,25 @@ def test_the_summary_names_the_best_and_for_time_studies_the_fastest():
     assert summary_text(devices, 0, "0.7000").endswith("completed; fastest: 8 (0:30)")
     mae = [StudyRow(k, 0, metrics={"test_mae": v}) for k, v in (("a", 0.3), ("b", 0.2))]
     assert best_index(mae, "test_mae") == 1  # lower is better for errors
+
+
+def test_the_window_menu_opens_it_and_a_running_study_blocks_training(qtbot, tmp_path):
+    from automl_gui.gui.main_window import MainWindow
+
+    window = MainWindow(
+        settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
+        load_engine=False,
+    )
+    qtbot.addWidget(window)
+    load_table(window.state, tmp_path)
+    window.update_steps()
+    assert window.action_start.isEnabled()
+    window.action_compare.trigger()
+    dialog = window.findChild(StudyDialog)
+    assert dialog is not None and dialog.isVisible()
+    window.action_compare.trigger()
+    assert window.findChildren(StudyDialog) == [dialog]  # raised, not a second one
+    dialog._set_active(True)  # what a starting study does
+    assert window.state.training_active and not window.action_start.isEnabled()
+    dialog._set_active(False)
+    assert not window.state.training_active and window.action_start.isEnabled()
