@@ -1,11 +1,17 @@
 """Quality bar of the Auto search: its test score vs the best scikit-learn baseline's.
 
 Datasets scikit-learn ships (no network): iris (150 × 4, 3 classes), digits as a table of
-64 pixel columns (1,797 rows, 10 classes) and diabetes (442 × 10, regression). Each is
+64 pixel columns (1,797 rows, 10 classes), digits as 8×8 grayscale PNG images in class
+folders, diabetes (442 × 10, regression) and breast cancer (569 × 30, binary). Each table is
 written to a CSV in a temporary folder and read back through the app's ``read_table``, its
 settings decided by ``setup_tabular`` (automatic preprocessing), and split once by
 ``prepare_data``: the baselines (``core.tune.baselines``) and the app train on exactly that
 split and are scored on its test rows with the same metric (accuracy, or R² for regression).
+Small tables (iris, diabetes, breast cancer) are searched with k-fold trials (the search's
+"auto" cross-validation). The digit images go through the app's image search
+(``core.tune.files_search.search_files``: CNNs from scratch, no weights downloaded); the
+baselines are fitted on the 64 pixel values of exactly the images of its split
+(``split_images``, checked against the search's test predictions).
 
 The app side is the Auto search (``core.tune.search.search_tabular``, Hyperband, 2-minute
 budget per dataset) when it exists, else one ``train_tabular`` run with the MLP sized
@@ -32,7 +38,9 @@ from _common import Unavailable, require, result, run_main
 NAME = "automl_quality"
 BUDGET_S = 120.0
 SEED = 0
-DATASETS = ("iris", "digits", "diabetes")
+DATASETS = ("iris", "digits", "digits_images", "diabetes", "breast_cancer")
+PIXELS = [f"px_{i // 8}_{i % 8}" for i in range(64)]
+IMAGE_MAX_EPOCHS = 30  # the folder search's default on the command line
 
 
 def write_dataset(name: str, folder: Path) -> tuple[Path, str, str]:
@@ -49,15 +57,19 @@ def write_dataset(name: str, folder: Path) -> tuple[Path, str, str]:
         target, task = "species", "multiclass"
     elif name == "digits":
         data = datasets.load_digits()
-        df = pd.DataFrame(
-            data.data.astype("int64"), columns=[f"px_{i // 8}_{i % 8}" for i in range(64)]
-        )
+        df = pd.DataFrame(data.data.astype("int64"), columns=PIXELS)
         df["digit"] = data.target
         target, task = "digit", "multiclass"
     elif name == "diabetes":
         data = datasets.load_diabetes(as_frame=True, scaled=False)
         df = data.frame.rename(columns={"target": "progression"})
         target, task = "progression", "regression"
+    elif name == "breast_cancer":
+        data = datasets.load_breast_cancer(as_frame=True)
+        df = data.frame.drop(columns="target")
+        df.columns = [c.replace(" ", "_") for c in df.columns]
+        df["diagnosis"] = np.asarray(data.target_names)[data.target.to_numpy()]
+        target, task = "diagnosis", "binary"
     else:
         raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
     path = folder / f"{name}.csv"
@@ -79,7 +91,14 @@ def _app_search(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
     )
     trials = [r for r in getattr(run, "leaderboard", []) if r.status != "baseline"]
     scored = sum(1 for r in trials if r.status in ("completed", "stopped"))
-    return run, f"search_tabular (hyperband, {len(trials)} trials, {scored} scored)"
+    cv = (run.metadata.get("search") or {}).get("cross_validation")
+    how = f"{cv['folds']}-fold trials, " if cv else ""
+    best = run.best_trial
+    kept = {k: v for k, v in best.hyperparameters.items() if k in ("depth", "units")}
+    return run, (
+        f"search_tabular (hyperband, {how}{len(trials)} trials, {scored} scored, kept "
+        f"{kept}, {best.metric_name} {best.value_text()})"
+    )
 
 
 def _app_single(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
@@ -93,8 +112,89 @@ def _app_single(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
     return run, f"train_tabular (MLP auto, {len(run.history.get('loss', []))} epochs)"
 
 
+def measure_images(folder: Path, budget: float) -> dict[str, Any]:
+    """Digits as 8×8 PNG images: the image search against baselines on their pixels."""
+    import numpy as np
+    import pandas as pd
+    from PIL import Image
+    from sklearn import datasets
+
+    from automl_gui.core.data.images import scan_images
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+    from automl_gui.core.preprocess.images import split_images
+    from automl_gui.core.preprocess.tabular import PreparedData
+    from automl_gui.core.train.config import TrainConfig
+    from automl_gui.core.tune.baselines import run_baselines
+
+    search_files = require("automl_gui.core.tune.files_search", "search_files")
+    search_config = require("automl_gui.core.tune.space", "SearchConfig")
+    data = datasets.load_digits()
+    root = folder / "digits_images"
+    for i, (image, label) in enumerate(zip(data.images, data.target, strict=True)):
+        (root / str(label)).mkdir(parents=True, exist_ok=True)
+        pixels = np.round(image * 255.0 / 16.0).astype("uint8")
+        Image.fromarray(pixels, "L").save(root / str(label) / f"{i:04d}.png")
+    dataset = scan_images(str(root))
+    preprocess = ImagePreprocessConfig(color_mode="grayscale", seed=SEED)
+    split = split_images(dataset, preprocess)
+
+    def frame(items: list[Any]) -> pd.DataFrame:  # the image's 64 pixel values, 0-16
+        return pd.DataFrame(data.data[[int(Path(i.path).stem) for i in items]], columns=PIXELS)
+
+    prepared = PreparedData(
+        train=frame(split.train),
+        validation=frame(split.validation),
+        test=frame(split.test),
+        y_train=split.labels(split.train),
+        y_validation=split.labels(split.validation),
+        y_test=split.labels(split.test),
+        class_names=list(split.class_names),
+    )
+    start = time.perf_counter()
+    baselines = run_baselines(prepared, "multiclass", seed=SEED)
+    baseline_s = time.perf_counter() - start
+    best = max(baselines, key=lambda r: r.test_score if r.test_score is not None else -1e9)
+    start = time.perf_counter()
+    run = search_files(
+        "images",
+        dataset,
+        preprocess,
+        ImageModelConfig(),
+        search_config(time_budget=budget, seed=SEED, max_epochs=IMAGE_MAX_EPOCHS),
+        TrainConfig(seed=SEED),
+    )
+    app_s = time.perf_counter() - start
+    trials = [r for r in run.leaderboard if r.status != "baseline"]
+    scored = sum(1 for r in trials if r.status in ("completed", "stopped"))
+    app_score = run.report["metrics"].get("accuracy")
+    same_split = set(map(str, run.test_predictions["path"])) == {i.path for i in split.test}
+    return {
+        "dataset": "digits_images",
+        "rows": len(dataset.items),
+        "rows_used": len(split.train) + len(split.validation) + len(split.test),
+        "test_rows": len(split.test),
+        "metric": "accuracy",
+        "baselines": {r.name: r.test_score for r in baselines},
+        "best_baseline": best.name,
+        "best_baseline_score": best.test_score,
+        "best_baseline_cv": None,
+        "search_baselines": None,
+        "baseline_s": round(baseline_s, 1),
+        "app": f"search_files (images, hyperband, {len(trials)} trials, {scored} scored, "
+        f"kept {run.best_trial.hyperparameters.get('architecture', '?')})",
+        "app_score": app_score,
+        "app_cv": None,
+        "app_s": round(app_s, 1),
+        "same_split": same_split,
+        "passed": app_score is not None and app_score >= best.test_score and same_split,
+    }
+
+
 def measure(name: str, folder: Path, budget: float, fallback: bool) -> dict[str, Any]:
     """Baselines and the app on one dataset: one row of the table."""
+    if name == "digits_images":
+        return measure_images(folder, budget)
     from automl_gui.core.data.tabular import read_table
     from automl_gui.core.pipeline import setup_tabular
     from automl_gui.core.preprocess.tabular import prepare_data
@@ -153,10 +253,19 @@ def measure(name: str, folder: Path, budget: float, fallback: bool) -> dict[str,
         "baseline_s": round(baseline_s, 1),
         "app": how,
         "app_score": app_score,
+        "app_cv": _trials_cv(app_run),
         "app_s": round(app_s, 1),
         "same_split": same_split,
         "passed": app_score is not None and app_score >= best.test_score and same_split,
     }
+
+
+def _trials_cv(run: Any) -> dict[str, Any] | None:
+    """The kept trial's k-fold figures when the search cross-validated its trials."""
+    best = getattr(run, "best_trial", None)
+    if best is None or not getattr(best, "cv_folds", 0):
+        return None
+    return {"folds": best.cv_folds, "mean": best.cv_mean, "std": best.cv_std}
 
 
 def format_rows(rows: list[dict[str, Any]]) -> str:

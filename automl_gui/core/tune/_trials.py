@@ -115,6 +115,8 @@ class _TabularTrials:
             oracle = kt.oracles.BayesianOptimizationOracle(max_trials=many, **common)
         else:
             oracle = kt.oracles.RandomSearchOracle(max_trials=many, **common)
+        if getattr(space, "defaults_first", False):
+            _defaults_first(oracle)
         with contextlib.redirect_stdout(io.StringIO()):  # "Reloading Tuner from ..."
             tuner = _SearchTuner(
                 oracle=oracle,
@@ -427,6 +429,22 @@ def _train_on_impl(runner: _TabularTrials, best: TrialRecord, kept: dict[str, An
         seconds=result.seconds + extra.seconds,
     )
     kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
+
+
+def _defaults_first(oracle: Any) -> None:
+    """The first trial of a new search tries the space's defaults (a configuration known to
+    do well on most tables) before the oracle's random picks; its later ones are the oracle's.
+    """
+    pick = oracle._random_values  # the one place all three oracles draw new values
+
+    def defaults_then_random() -> dict[str, Any] | None:
+        if not oracle.trials:
+            values = dict(oracle.hyperparameters.values)
+            if values and not oracle._duplicate(values):
+                return values
+        return pick()
+
+    oracle._random_values = defaults_then_random
 
 
 def _epochs_reached(record: TrialRecord) -> int:

@@ -232,15 +232,22 @@ class TabularSpace:
 
     Subclass and override :meth:`before_trial` to alter a trial's settings (tests use it to
     force a failing trial).
+
+    A new search's first trial is the defaults below (``defaults_first``): two layers of 64,
+    a little dropout and L2, Adam at 1e-3, batches of 32, which do well on most tables; the
+    oracle picks the rest. Depth 0 is a linear model (softmax or linear regression on the
+    preprocessed columns, no hidden layer; width, dropout and L2 then do not apply), which
+    small or nearly linear tables often prefer; cross-validation tells.
     """
 
     kind = "tabular"
+    defaults_first = True
     OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamax")
     BATCH_SIZES = (16, 32, 64, 128, 256)
 
     def build(self, hp: Any) -> TabularSettings:
         """Declare (first call) and read the hyperparameters of ``hp``."""
-        depth = hp.Int("depth", 1, 4, default=2)
+        depth = hp.Int("depth", 0, 4, default=2)
         units = hp.Int("units", 16, 512, sampling="log", default=64)
         mlp = MLPConfig(
             auto=False,
