@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from automl_gui.core.errors import ConfigError
 from automl_gui.core.models.config import MLPConfig
@@ -68,7 +68,9 @@ def choose_optimizers(dialog: StudyDialog, names: tuple[str, ...], epochs: int) 
     dialog.form.epochs_spin.setValue(epochs)
 
 
-def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(qtbot, dialog, state, tmp_path):
+def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(
+    qtbot, dialog, state, tmp_path, monkeypatch
+):
     load_table(state, tmp_path)
     choose_optimizers(dialog, ("sgd", "adam"), epochs=2)
     assert not dialog.csv_button.isEnabled() and not dialog.png_button.isEnabled()
@@ -104,6 +106,18 @@ def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(qtbot, dialog,
     assert list(frame["optimizer"]) == [r.label for r in result.rows]
     assert list(frame["status"]) == ["completed", "completed"]
     assert frame["test_accuracy"].between(0, 1).all()
+    asked: list[str] = []
+
+    def save_as(_parent, _title, default, _filter):
+        asked.append(default)
+        return str(tmp_path / "chosen" / "mine"), ""  # typed without an extension
+
+    (tmp_path / "chosen").mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    dialog.csv_button.click()  # Export CSV…: asks, with study_<kind>.csv offered
+    assert asked[0].endswith("study_optimizers.csv") and (tmp_path / "chosen/mine.csv").exists()
+    dialog.png_button.click()  # the chosen folder is remembered
+    assert asked[1] == str(tmp_path / "chosen" / "study_optimizers.png")
     png = QImage(str(dialog.export_png(tmp_path / "study.png")))
     assert (
         png.width() >= 600 and len({png.pixel(x, png.height() // 2) for x in range(0, 600, 3)}) > 2

@@ -4,8 +4,13 @@ a one-line summary of the data and settings, the GPU check, and the study job it
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.state import AppState
 
 MEDIA_KINDS = ("images", "audio")
@@ -149,3 +154,28 @@ def partial_result(state: AppState, config: Any, task: str, rows: list[Any], met
         rows=list(rows),
         notes=["The study failed before it ended: these are the trainings that finished."],
     )
+
+
+def load_json(key: str) -> dict[str, Any]:
+    """A dict remembered under ``key`` ({} when nothing or something unreadable is stored)."""
+    try:
+        data = json.loads(str(app_settings.current().value(key, "") or "{}"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def ask_save_path(parent: QWidget, folder_key: str, name: str, filter_text: str) -> Path | None:
+    """Ask where to save ``name`` (starting in the folder remembered under ``folder_key``,
+    which then remembers the choice); the path with its extension, or None when cancelled."""
+    settings = app_settings.current()
+    folder = Path(app_settings.last_folder(settings, folder_key))
+    ext = Path(name).suffix
+    title = f"Export {ext.lstrip('.').upper()}"
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(folder / name), filter_text)
+    if not path:
+        return None
+    if not path.lower().endswith(ext):
+        path += ext
+    app_settings.set_last_folder(settings, path, folder_key)
+    return Path(path)

@@ -98,6 +98,18 @@ def unscale_axes(widget: Any) -> None:
                 axis.update()
 
 
+def time_left(
+    event: Any, elapsed: float, rows: list[Any], running: int | None, total: int
+) -> float | None:
+    """Seconds left: the running training's ETA plus the trainings after it, each taking
+    the finished ones' average (or, before any finished, as long as this one will)."""
+    if event.eta is None or running is None:
+        return None
+    done = [r.seconds for r in rows if r.status == "completed" and r.seconds > 0]
+    per_row = sum(done) / len(done) if done else elapsed + event.eta
+    return event.eta + max(total - running - 1, 0) * per_row
+
+
 def summary_text(result: Any, best: int | None, best_value: str) -> str:
     """ "Study finished: 5 of 5 trainings completed; best test accuracy: adam (0.8178)" (the
     fastest too when time is what is compared)."""

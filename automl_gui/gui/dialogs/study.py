@@ -20,7 +20,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -41,6 +40,7 @@ from automl_gui.gui.dialogs._study_table import (
     StudyTable,
     best_index,
     summary_text,
+    time_left,
     unscale_axes,
 )
 from automl_gui.gui.dialogs.messages import Banner, muted_label
@@ -53,15 +53,6 @@ KEY_FOLDER = "study/last_folder"
 PROGRESS_SCALE = 1000  # progress bar units per training
 
 _dialogs: dict[int, StudyDialog] = {}  # parentless dialogs, kept alive (one per process)
-
-
-def _load_form() -> dict[str, Any]:
-    """The study form as last remembered ({} when nothing or something unreadable is stored)."""
-    try:
-        data = json.loads(str(app_settings.current().value(KEY_FORM, "") or "{}"))
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 class StudyDialog(QDialog):
@@ -174,7 +165,7 @@ class StudyDialog(QDialog):
         layout.addWidget(results, 1)
         layout.addLayout(bottom)
 
-        self.form.restore(_load_form())
+        self.form.restore(_study_job.load_json(KEY_FORM))
         self.form.kind_changed.connect(lambda _kind: self.refresh())
         for sig in (
             state.dataset_changed,
@@ -339,21 +330,12 @@ class StudyDialog(QDialog):
         total = max(self._total, 1)
         fraction = (event.epoch + 1) / max(event.epochs, 1)
         self.progress.setValue(round((self._running + min(fraction, 1.0)) * PROGRESS_SCALE))
-        left = self._time_left(event, elapsed)
+        left = time_left(event, elapsed, self.rows, self._running, self._total)
         about = f" — about {format_seconds(left)} left" if left is not None else ""
         self.progress.setFormat(
             f"Training {self._running + 1} of {total}: {self._label}, "
             f"epoch {event.epoch + 1}/{event.epochs}{about}"
         )
-
-    def _time_left(self, event: EpochEnd, elapsed: float) -> float | None:
-        """This training's ETA plus the trainings after it at the average time per training."""
-        if event.eta is None or self._running is None:
-            return None
-        done = [r.seconds for r in self.rows if r.status == "completed" and r.seconds > 0]
-        per_row = sum(done) / len(done) if done else elapsed + event.eta
-        after = max(self._total - self._running - 1, 0)
-        return event.eta + after * per_row
 
     def _on_finished(self, result: Any) -> None:
         self.result = result
@@ -421,20 +403,6 @@ class StudyDialog(QDialog):
             self.close()
 
     # -- export ---------------------------------------------------------------------------------
-    def _ask_path(self, ext: str, title: str, filter_text: str) -> Path | None:
-        settings = app_settings.current()
-        folder = Path(app_settings.last_folder(settings, KEY_FOLDER))
-        kind = self.result.kind if self.result is not None else self.form.kind
-        path, _ = QFileDialog.getSaveFileName(
-            self, title, str(folder / f"study_{kind}.{ext}"), filter_text
-        )
-        if not path:
-            return None
-        if not path.lower().endswith(f".{ext}"):
-            path += f".{ext}"
-        app_settings.set_last_folder(settings, path, KEY_FOLDER)
-        return Path(path)
-
     def export_csv(self, path: str | Path | None = None) -> Path | None:
         """Write the results as CSV (asks where when ``path`` is None); the path or None."""
         return self._export(path, "csv", "CSV files (*.csv)", lambda p: self.result.to_csv(p))
@@ -446,9 +414,12 @@ class StudyDialog(QDialog):
     def _export(self, path: str | Path | None, ext: str, filter_text: str, write: Any) -> Any:
         if self.result is None:
             return None
-        path = Path(path) if path else self._ask_path(ext, f"Export {ext.upper()}", filter_text)
+        if not path:
+            kind = self.result.kind
+            path = _study_job.ask_save_path(self, KEY_FOLDER, f"study_{kind}.{ext}", filter_text)
         if path is None:
             return None
+        path = Path(path)
         try:
             written = Path(write(path))
         except OSError as exc:
