@@ -16,3 +16,7 @@ if "AUTOML_GUI_TEST_CONFIG" not in os.environ:
 
     os.environ["AUTOML_GUI_TEST_CONFIG"] = tempfile.mkdtemp(prefix="automl-gui-test-config-")
     os.environ["XDG_CONFIG_HOME"] = os.environ["AUTOML_GUI_TEST_CONFIG"]
+    # and the app's own files (saved AutoML searches) out of the developer's data folder
+    os.environ.setdefault(
+        "AUTOML_GUI_DATA_DIR", os.path.join(os.environ["XDG_CONFIG_HOME"], "data")
+    )

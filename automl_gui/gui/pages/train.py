@@ -152,6 +152,8 @@ class TrainPage(QWidget):
         st = self.state
         if self.is_training():
             return "Training is running."
+        if st.training_active:  # a comparison study (Tools → Compare Settings) is training
+            return "A comparison study is running (Tools → Compare Settings): wait or stop it."
         if st.kind in MEDIA_JOBS:
             if self._media()[0] is None:
                 word = MEDIA_JOBS[st.kind][2]
