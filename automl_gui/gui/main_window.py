@@ -336,9 +336,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.action_stop.setEnabled(self._training)
         self.action_force_cpu.setEnabled(not self._training)
         self.action_export.setEnabled(self.state.run is not None and not self._training)
-        reason = self.step_blocker("train") or (
-            "Wait for the training to end (or stop it)." if self._training else ""
-        )
+        reason = self.step_blocker("train")  # while a study runs: raises its window again
         self.action_compare.setEnabled(not reason)
         self.action_compare.setToolTip(reason or COMPARE_TIP)
 
