@@ -188,6 +188,9 @@ def test_hyperband_rounds_of_a_cross_validated_trial_train_afresh(table, monkeyp
     assert run.leaderboard[3].hyperparameters["tuner/initial_epoch"] == 1  # a continuation
     assert [c["epochs"] for c in calls[:8]] == [1] * 6 + [3, 3]  # yet all 3 epochs afresh
     assert not loaded and run.metadata["search"]["refit"] is not None
+    # with k-fold trials Hyperband's automatic shortest round is a third of max epochs
+    run = _search(table, _config(algorithm="hyperband", max_trials=1, max_epochs=9, folds=2))
+    assert run.leaderboard[0].hyperparameters["tuner/epochs"] == 3
 
 
 def test_stop_in_a_fold_ends_the_search_with_the_folds_that_ran(table):

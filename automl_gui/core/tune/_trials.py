@@ -107,7 +107,10 @@ class _TabularTrials:
             )
             # Keras Tuner fixes the shortest round at 1 epoch; brackets start from ours (the
             # attributes it recomputes from min_epochs, as its constructor does)
-            oracle.min_epochs = cfg.shortest_round
+            shortest = cfg.shortest_round
+            if self.cv_plan is not None and not cfg.min_epochs:  # see _cv_trials
+                shortest = max(shortest, cfg.max_epochs // 3)
+            oracle.min_epochs = shortest
             oracle._current_bracket = oracle._get_num_brackets() - 1
             oracle._brackets = []
             oracle._start_new_bracket()
