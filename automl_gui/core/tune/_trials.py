@@ -185,6 +185,7 @@ class _TabularTrials:
         emit(self.on_event, TrialStarted(trial.trial_id, values))
         emit(self.on_event, Log(f"Trial {trial.trial_id}: {_describe(values)}"))
         start = time.monotonic()
+        folds = None  # a k-fold trial's cv.FoldsOutcome
         try:
             settings = self.space.before_trial(trial.trial_id, settings)
             training = settings.training(training)  # the hook may have changed them
@@ -192,22 +193,22 @@ class _TabularTrials:
                 from automl_gui.core.tune._cv_trials import fit_trial_folds
 
                 folds = fit_trial_folds(self, record, settings, training)
-                return self._end_folds(record, folds, settings, training, start)
-            pre, built = build_tabular(
-                self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
-            )
-            previous = values.get("tuner/trial_id")
-            if previous and initial > 0:
-                self._load_weights(built, previous)
-            result = fit_tabular(
-                self.prepared,
-                pre,
-                built,
-                training,
-                plan=self.plan,
-                on_event=self.on_event,
-                cancel=self.cancel,
-            )
+            else:
+                pre, built = build_tabular(
+                    self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
+                )
+                previous = values.get("tuner/trial_id")
+                if previous and initial > 0:
+                    self._load_weights(built, previous)
+                result = fit_tabular(
+                    self.prepared,
+                    pre,
+                    built,
+                    training,
+                    plan=self.plan,
+                    on_event=self.on_event,
+                    cancel=self.cancel,
+                )
         except CancelledError:
             self._end(record, "stopped", start, reason="Stopped by the user.")
             raise
@@ -217,6 +218,8 @@ class _TabularTrials:
                 message = f"{type(exc).__name__}: {message}"
             self._end(record, "failed", start, reason=f"{message} {hint}".strip())
             raise kt.errors.FailedTrialError(record.reason) from exc
+        if folds is not None:
+            return self._end_folds(record, folds, settings, training, start)
         record.history = result.history
         record.epochs = result.epochs_run
         record.value = _best_value(result.history, self.search.objective, self.search.direction)
