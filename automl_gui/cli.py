@@ -111,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument(
         "--resume", action="store_true", help="continue the search saved in --search-dir"
     )
+    tune.add_argument(
+        "--cross-validation",
+        choices=["auto", "on", "off"],
+        help="score each trial by k-fold cross-validation (tables; auto: on small tables)",
+    )
+    tune.add_argument(
+        "--folds", type=_positive_int, help="folds of the cross-validation (default: automatic)"
+    )
     files = train.add_argument_group("images and audio")
     files.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
     files.add_argument(

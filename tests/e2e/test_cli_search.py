@@ -26,6 +26,7 @@ def test_search_prints_trials_and_leaderboard_and_writes_csv_then_resumes(table_
     folder = table_csv.parent
     common = ["train", str(table_csv), "--target", "label", "--model", "auto", "--epochs", "2"]
     common += ["--search", "random", "--search-dir", str(folder / "state")]
+    common += ["--cross-validation", "off"]  # one split: k-fold has its own test below
     proc = _cli(*common, "--trials", "3", "--out", str(folder / "run1"), cwd=folder)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -56,12 +57,25 @@ def test_search_prints_trials_and_leaderboard_and_writes_csv_then_resumes(table_
     assert (again["status"] == "completed").sum() == 4
 
 
+def test_cross_validated_trials_print_the_fold_mean_and_spread(table_csv):
+    folder = table_csv.parent
+    args = ["train", str(table_csv), "--target", "label", "--model", "auto", "--epochs", "2"]
+    args += ["--trials", "1", "--cross-validation", "on", "--folds", "2"]
+    proc = _cli(*args, "--out", str(folder / "cv"), cwd=folder)
+    assert proc.returncode == 0, proc.stderr
+    trial = next(line for line in proc.stdout.splitlines() if line.startswith("Trial "))
+    assert "±" in trial and "2-fold" in trial
+    board = pd.read_csv(folder / "cv" / "leaderboard.csv")
+    assert board.loc[board["status"] == "completed", "cv_folds"].iloc[0] == 2
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--model", "mlp", "--trials", "2"], "only for an AutoML search"),
         (["--trials", "2", "--resume"], "--resume needs the search folder"),
         (["--search", "grid", "--trials", "2"], "invalid choice"),
+        (["--trials", "2", "--folds", "1"], "2 folds or more"),
     ],
 )
 def test_search_options_that_cannot_apply_are_one_line_errors(table_csv, extra, message):

@@ -293,6 +293,7 @@ def test_cross_validated_rows_show_mean_and_spread(qtbot):
          "optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "tuner/epochs": 3}
     )  # fmt: skip
     assert text == "2×64, dropout 0.10, L2 1e-4, batch norm, Adam, lr 1e-3, batch 32"
+    assert describe_hyperparameters({"depth": 0, "units": 64}) == "linear"
 
 
 def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch):

@@ -94,7 +94,8 @@ def describe_hyperparameters(hp: dict[str, Any]) -> str:
     if "model" in hp:
         parts.append(str(hp.pop("model")))
     if "depth" in hp and "units" in hp:
-        parts.append(f"{hp.pop('depth')}×{hp.pop('units')}")
+        depth, units = hp.pop("depth"), hp.pop("units")
+        parts.append("linear" if depth == 0 else f"{depth}×{units}")
     if "dropout" in hp:
         parts.append(f"dropout {_num(hp.pop('dropout'))}")
     if "l2" in hp:
