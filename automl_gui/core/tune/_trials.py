@@ -107,10 +107,7 @@ class _TabularTrials:
             )
             # Keras Tuner fixes the shortest round at 1 epoch; brackets start from ours (the
             # attributes it recomputes from min_epochs, as its constructor does)
-            shortest = cfg.shortest_round
-            if self.cv_plan is not None and not cfg.min_epochs:  # see _cv_trials
-                shortest = max(shortest, cfg.max_epochs // 3)
-            oracle.min_epochs = shortest
+            oracle.min_epochs = self.shortest_round()
             oracle._current_bracket = oracle._get_num_brackets() - 1
             oracle._brackets = []
             oracle._start_new_bracket()
@@ -137,6 +134,14 @@ class _TabularTrials:
         except _SearchOver:
             pass
         return tuner
+
+    def shortest_round(self) -> int:
+        """Hyperband's shortest round in epochs: the config's; with k-fold trials at least a
+        third of max epochs unless ``min_epochs`` is set (see ``_cv_trials``)."""
+        cfg = self.search
+        if self.cv_plan is not None and not cfg.min_epochs:
+            return max(cfg.shortest_round, cfg.max_epochs // 3)
+        return cfg.shortest_round
 
     def check_go_on(self) -> None:
         """End the search (before a new trial) on Stop, at the budget or the trial limit."""

@@ -158,7 +158,7 @@ def search_tabular(
             preprocess=preprocess,
             search=search,
             training=training,
-            space=space or TabularSpace(),
+            space=space or TabularSpace(rows=_trial_rows(prepared, cv_plan)),
             plan=plan,
             on_event=on_event,
             cancel=cancel,
@@ -399,3 +399,11 @@ def _baseline_records(
             record.reason = f"{res.metric_name} {one} on the validation split"
         rows.append(record)
     return rows
+
+
+def _trial_rows(prepared: Any, cv_plan: Any) -> int:
+    """The rows one trial trains on: a fold's training part with k-fold, else the training
+    split (the table space picks its batch sizes from it)."""
+    if cv_plan is None:
+        return len(prepared.train)
+    return min(len(train) for train, _ in cv_plan.folds)

@@ -23,6 +23,14 @@ OBJECTIVES = ("val_loss", "val_accuracy", "val_mae", "loss")
 MAXIMIZED = ("val_accuracy",)
 STATUSES = ("running", "completed", "failed", "stopped", "baseline")
 CROSS_VALIDATION = ("auto", "off", "on")
+#: batch sizes the table space tries (those that give an epoch enough steps)
+BATCH_SIZES = (16, 32, 64, 128, 256)
+#: smaller batches, offered only to tables too small for two of ``BATCH_SIZES``
+SMALL_BATCH_SIZES = (4, 8)
+#: optimizer steps an epoch should have at least: on a 100-row table a batch of 32 is four
+#: steps an epoch, and Hyperband's rounds of a few dozen epochs left even a linear model
+#: underfitted (iris: k-fold loss 0.30 where logistic regression scores 0.96)
+MIN_STEPS_PER_EPOCH = 8
 
 
 @dataclass
@@ -238,15 +246,27 @@ class TabularSpace:
     oracle picks the rest. Depth 0 is a linear model (softmax or linear regression on the
     preprocessed columns, no hidden layer; width, dropout and L2 then do not apply), which
     small or nearly linear tables often prefer; cross-validation tells.
+
+    Args:
+        rows: the rows a trial trains on (the training split, or a fold's training part);
+            0 = unknown. The batch sizes tried are those that give an epoch at least
+            :data:`MIN_STEPS_PER_EPOCH` steps (:func:`batch_sizes_for`), so tiny tables get
+            enough optimizer steps per trial.
     """
 
     kind = "tabular"
     defaults_first = True
     OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamax")
-    BATCH_SIZES = (16, 32, 64, 128, 256)
+    BATCH_SIZES = BATCH_SIZES
+
+    def __init__(self, rows: int = 0) -> None:
+        self.rows = int(rows)
+        self.batch_sizes = batch_sizes_for(self.rows)
 
     def build(self, hp: Any) -> TabularSettings:
         """Declare (first call) and read the hyperparameters of ``hp``."""
+        sizes = getattr(self, "batch_sizes", list(self.BATCH_SIZES))
+        default_batch = 32 if 32 in sizes else sizes[-1]
         depth = hp.Int("depth", 0, 4, default=2)
         units = hp.Int("units", 16, 512, sampling="log", default=64)
         mlp = MLPConfig(
@@ -260,9 +280,25 @@ class TabularSpace:
             mlp=mlp,
             optimizer=hp.Choice("optimizer", list(self.OPTIMIZERS), default="adam"),
             learning_rate=hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3),
-            batch_size=hp.Choice("batch_size", list(self.BATCH_SIZES), default=32),
+            batch_size=hp.Choice("batch_size", sizes, default=default_batch),
         )
 
     def before_trial(self, trial_id: str, settings: TabularSettings) -> TabularSettings:
         """Hook called with each trial's settings just before it trains; returns them."""
         return settings
+
+
+def batch_sizes_for(rows: int) -> list[int]:
+    """The batch sizes a table search tries on ``rows`` training rows: those of
+    :data:`BATCH_SIZES` that give an epoch at least :data:`MIN_STEPS_PER_EPOCH` steps; when
+    fewer than two do, the two largest of all sizes (small ones included) that do, or the
+    smallest two. ``rows`` 0 (unknown): all of :data:`BATCH_SIZES`."""
+    if rows <= 0:
+        return list(BATCH_SIZES)
+    enough = [b for b in (*SMALL_BATCH_SIZES, *BATCH_SIZES) if rows / b >= MIN_STEPS_PER_EPOCH]
+    standard = [b for b in enough if b in BATCH_SIZES]
+    if len(standard) >= 2:
+        return standard
+    if len(enough) >= 2:
+        return enough[-2:]
+    return list(SMALL_BATCH_SIZES)
