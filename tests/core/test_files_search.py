@@ -23,12 +23,8 @@ from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune import files_space
-from automl_gui.core.tune.files_search import (
-    AudioSearchRun,
-    ImageSearchRun,
-    _layer_weights,
-    search_files,
-)
+from automl_gui.core.tune._files_keep import CNN_BN_MOMENTUM, layer_weights
+from automl_gui.core.tune.files_search import AudioSearchRun, ImageSearchRun, search_files
 from automl_gui.core.tune.files_space import AudioSpace, ImageSpace, available_backbones
 from automl_gui.core.tune.search import leaderboard_rows
 from automl_gui.core.tune.space import SearchConfig
@@ -110,6 +106,50 @@ def test_image_search_keeps_the_best_trial_and_hyperband_continues_from_weights(
     assert sum(isinstance(e, EpochEnd) for e in events) == 5
     params = json.loads(leaderboard_rows(run.leaderboard)[0]["hyperparameters"])
     assert params["architecture"] == "cnn" and params["cnn_width"] == 16
+
+
+def test_the_first_trial_is_the_defaults_its_cnn_normalizes_fast_and_it_trains_on(images):
+    import keras_tuner as kt
+
+    events = []
+    # one 1-epoch round (min_epochs), then the kept trial trains on towards max_epochs
+    config = SearchConfig(algorithm="hyperband", max_trials=1, max_epochs=3, min_epochs=1)
+    space = ImageSpace(ImagePreprocessConfig(), ImageModelConfig(), {}, cnn_size=32)
+    training = TrainConfig(epochs=1, batch_size=8, seed=1)
+    run = _search(images, config, space=space, training=training, on_event=events.append)
+    defaults = space.build(kt.HyperParameters())
+    first = run.leaderboard[0].hyperparameters
+    assert first["image_size"] == 32 and first["cnn_width"] == 32 and first["augment"] == "light"
+    assert first["learning_rate"] == pytest.approx(1e-3) and defaults.cnn_width == 32
+    norms = [layer for layer in run.model.layers if "_bn" in layer.name]
+    assert norms and all(layer.momentum == CNN_BN_MOMENTUM == 0.9 for layer in norms)
+    more = run.metadata["search"]["trained_on"]
+    assert more is not None and 1 <= more["epochs"] <= 2
+    assert any(isinstance(e, Log) and "model on: up to 2 more epochs" in e.message for e in events)
+    if more["improved"]:
+        assert len(run.history["val_loss"]) == 1 + more["epochs"]
+        assert run.result.epochs_run == 1 + more["epochs"]
+    else:
+        assert run.history == run.best_trial.history
+
+
+def test_tiny_images_are_not_upscaled_absurdly_and_cnn_rounds_are_long():
+    from automl_gui.core.tune.files_search import _FilesTrials
+
+    assert files_space.cnn_sizes(32) == [16, 32, 64]
+    assert files_space.cnn_sizes(32, image_side=8) == [16, 32]  # 8×8 digits: no 64×64
+    assert files_space.cnn_sizes(32, image_side=28) == [16, 32]
+    assert files_space.cnn_sizes(96, image_side=120) == [48, 96, 192]
+    assert files_space.cnn_sizes(128, image_side=20) == [64, 128]  # the user's size stays
+    space = ImageSpace(ImagePreprocessConfig(), ImageModelConfig(), {}, 32, image_side=8)
+    assert space.cnn_sizes == [16, 32]
+
+    def shortest(**kw):
+        return _FilesTrials(search=SearchConfig(max_trials=1, **kw), overheads=[]).shortest_round()
+
+    assert shortest(max_epochs=30) == 10  # not Keras Tuner's tenth (3 epochs)
+    assert shortest(max_epochs=30, min_epochs=2) == 2  # the user's choice stays
+    assert shortest(max_epochs=2) == 1
 
 
 def test_audio_search_searches_spectrograms_and_keeps_a_run(clips):
@@ -201,7 +241,7 @@ def test_failed_trials_go_on_and_a_crashed_search_resumes_restoring_its_best(ima
     assert run.history == best.history and "accuracy" in run.report["metrics"]
     with np.load(folder / "weights" / "0000.npz") as saved:
         built = type("Built", (), {"model": run.model, "backbone": None})()
-        restored = _layer_weights(built)
+        restored = layer_weights(built)
         assert sorted(restored) == sorted(saved.files)
         assert all(np.array_equal(saved[k], restored[k]) for k in saved.files)
 

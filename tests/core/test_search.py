@@ -18,7 +18,12 @@ from automl_gui.core.events import CancelToken, EpochEnd, TrialEnded, TrialStart
 from automl_gui.core.pipeline import setup_tabular
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.search import SearchRun, leaderboard_rows, search_tabular
-from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
+from automl_gui.core.tune.space import (
+    SearchConfig,
+    TabularSpace,
+    TrialRecord,
+    batch_sizes_for,
+)
 
 
 def _frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
@@ -214,6 +219,23 @@ def test_the_kept_configuration_is_trained_on_after_a_short_hyperband_round(tabl
     assert trained_on["value"] < run.best_trial.value
     assert len(run.history["val_loss"]) == 3 + trained_on["epochs"]
     assert min(run.history["val_loss"]) == pytest.approx(trained_on["value"])
+
+
+def test_tiny_tables_try_batch_sizes_that_give_an_epoch_enough_steps(table):
+    import keras_tuner as kt
+
+    assert batch_sizes_for(0) == [16, 32, 64, 128, 256]  # rows unknown: every size
+    assert batch_sizes_for(5000) == [16, 32, 64, 128, 256]
+    assert batch_sizes_for(300) == [16, 32]  # 64 would be under 8 steps an epoch
+    assert batch_sizes_for(100) == [4, 8]  # iris's folds: 32 was 4 steps an epoch
+    assert batch_sizes_for(10) == [4, 8]
+    settings = TabularSpace(rows=100).build(kt.HyperParameters())
+    assert settings.batch_size == 8  # the first trial's default fits the table
+    assert TabularSpace().build(kt.HyperParameters()).batch_size == 32
+    # a search on the 120-row table (84 training rows) tries only small batches, from 8
+    run = _search(table, SearchConfig(algorithm="random", max_trials=2, max_epochs=1))
+    sizes = [r.hyperparameters["batch_size"] for r in run.leaderboard]
+    assert sizes[0] == 8 and set(sizes) <= {4, 8}
 
 
 def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model(

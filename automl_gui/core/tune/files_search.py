@@ -51,7 +51,6 @@ from automl_gui.core.events import (
     CancelToken,
     EventCallback,
     Log,
-    PhaseChanged,
     Progress,
     TrialStarted,
     emit,
@@ -60,30 +59,37 @@ from automl_gui.core.files_pipeline import _Job
 from automl_gui.core.images_pipeline import ImageMedia, ImageRun
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune._files_keep import (
+    fast_batch_norm,
+    layer_weights,
+    load_layers,
+    train_files_on,
+)
 from automl_gui.core.tune._trials import (
-    TRAIN_ON_PHASE,
     _best_value,
     _describe,
-    _epochs_reached,
     _quiet_tensorflow,
     _TabularTrials,
     _value,
-    _wants_more,
     _write_json,
 )
 from automl_gui.core.tune.files_space import FilesSettings, cnn_n_train, default_space
 from automl_gui.core.tune.search import _open_folder, check_tensorboard
 from automl_gui.core.tune.space import SearchConfig, TrialRecord
 
-__all__ = ["AudioSearchRun", "ImageSearchRun", "search_files", "search_files_isolated"]
+__all__ = [
+    "CNN_BN_MOMENTUM",
+    "AudioSearchRun",
+    "ImageSearchRun",
+    "search_files",
+    "search_files_isolated",
+]
 
 KINDS = ("images", "audio")
 DATA_FILE = "files.json"
 #: stands in for a weights file when a backbone trains from random weights (the files job
 #: looks a weights file up for every backbone; the trial's build then ignores this one)
 NO_WEIGHTS = "random-weights.txt"
-#: BatchNorm momentum of a trial's CNN (see the module docstring)
-CNN_BN_MOMENTUM = 0.9
 
 
 @dataclass
@@ -290,9 +296,9 @@ class _TrialBuild:
             options["weights_file"] = self.settings.weights_file
         built = super().build(architecture, n_classes, model_config, **options)  # type: ignore[misc]
         if architecture == "cnn":
-            _fast_batch_norm(built.model)
+            fast_batch_norm(built.model)
         if self.start_from is not None:
-            _load_layers(built, self.start_from)
+            load_layers(built, self.start_from)
             emit(self.on_event, Log(f"Continuing from the weights in {self.start_from.name}."))
         return built
 
@@ -328,47 +334,6 @@ class _TrialJob(_Job):
             seconds=record.seconds,
             batch_size=self.batch,
         )
-
-
-def _fast_batch_norm(model: Any) -> None:
-    """Set the CNN's BatchNorm momentum to :data:`CNN_BN_MOMENTUM` (before any training, so
-    the traced steps and the saved model use it)."""
-    from automl_gui.core import lazy
-
-    norm = lazy.keras().layers.BatchNormalization
-    for layer in model.layers:
-        if isinstance(layer, norm) and layer.momentum > CNN_BN_MOMENTUM:
-            layer.momentum = CNN_BN_MOMENTUM
-
-
-def _layer_weights(built: Any) -> dict[str, np.ndarray]:
-    """The weights a trial changed, by layer position ("3-0"; "5.12-0" inside the backbone):
-    every layer's, except the backbone's frozen layers (the pretrained file has them)."""
-    out: dict[str, np.ndarray] = {}
-    for i, layer in enumerate(built.model.layers):
-        if built.backbone is not None and layer is built.backbone:
-            for j, sub in enumerate(layer.layers):
-                if sub.trainable and sub.weights:
-                    out.update({f"{i}.{j}-{k}": w for k, w in enumerate(sub.get_weights())})
-        else:
-            out.update({f"{i}-{k}": w for k, w in enumerate(layer.get_weights())})
-    return out
-
-
-def _load_layers(built: Any, path: Path) -> None:
-    """Set the weights :func:`_layer_weights` saved (same configuration, so same layers)."""
-    groups: dict[str, dict[int, np.ndarray]] = {}
-    with np.load(path) as data:
-        for key in data.files:
-            where, k = key.rsplit("-", 1)
-            groups.setdefault(where, {})[int(k)] = data[key]
-    layers = built.model.layers
-    for where, weights in groups.items():
-        parts = [int(p) for p in where.split(".")]
-        layer = layers[parts[0]]
-        if len(parts) > 1:
-            layer = layer.layers[parts[1]]
-        layer.set_weights([weights[k] for k in sorted(weights)])
 
 
 class _FilesTrials(_TabularTrials):
@@ -496,7 +461,7 @@ class _FilesTrials(_TabularTrials):
         path = self._weights_path(trial_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez(tmp, **_layer_weights(built))
+        np.savez(tmp, **layer_weights(built))
         os.replace(tmp, path)
 
     def final_run(self, best: TrialRecord, tuner: Any) -> Any:
@@ -504,59 +469,9 @@ class _FilesTrials(_TabularTrials):
         best trial from before a resume is rebuilt, its weights loaded and evaluated on the
         test split."""
         if self.best is not None and self.best["record"] is best:
-            return self._train_files_on(best, tuner)
+            return train_files_on(self, best, tuner)
         emit(self.on_event, Progress("evaluate", 0.0, f"Restoring trial {best.trial_id}…"))
         hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
         settings = self.space.build(hp)
         run, _ = self._train(settings, max(1, best.epochs), 0.0, best.trial_id, restore=best)
-        return run
-
-    def _train_files_on(self, best: TrialRecord, tuner: Any) -> Any:
-        """Continue the best trial from its weights (up to ``max_epochs`` with early
-        stopping, in what is left of the budget) when its round or the trials' time limit cut
-        it short; keep the longer run only if its validation figure is better."""
-        from automl_gui.core.files_pipeline import merge_history
-
-        kept, cfg = self.best["run"], self.search
-        left = self.end - time.monotonic() - self.overhead()
-        if not _wants_more(best, self.best["result"], cfg) or self.cancel.cancelled:
-            return kept
-        if left < max(1.0, self.overhead()):  # mostly overhead: not worth a run
-            return kept
-        more = cfg.max_epochs - _epochs_reached(best)
-        limit = "" if math.isinf(left) else f", at most {left:.0f} s"
-        emit(
-            self.on_event,
-            Log(f"Training trial {best.trial_id}'s model on: up to {more} more epochs{limit}."),
-        )
-        emit(self.on_event, PhaseChanged(TRAIN_ON_PHASE, 0))
-        settings = self.space.build(tuner.oracle.get_trial(best.trial_id).hyperparameters)
-        training = self.training
-        self.training = replace(training, early_stopping=True, restore_best=True)
-        try:
-            run, _ = self._train(settings, more, 0.0 if math.isinf(left) else left, best.trial_id)
-        except CancelledError:
-            return kept
-        finally:
-            self.training = training
-        value = _best_value(run.history, cfg.objective, cfg.direction)
-        better = (
-            value is not None
-            and run.result.stopped_reason != "nan"
-            and self._better(replace(best, value=value), best)
-        )
-        self.trained_on = {"epochs": int(run.result.epochs_run), "value": value}
-        self.trained_on["improved"] = bool(better)
-        if not better:
-            return kept
-        offset = int(kept.result.epochs_run)
-        run.history = merge_history(kept.history, run.history)
-        run.result = replace(
-            run.result,
-            history=run.history,
-            best_epoch=offset + run.result.best_epoch,
-            epochs_run=offset + run.result.epochs_run,
-            seconds=kept.result.seconds + run.result.seconds,
-        )
-        run.leaderboard, run.best_trial = kept.leaderboard, kept.best_trial
         return run
