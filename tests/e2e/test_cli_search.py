@@ -82,3 +82,55 @@ def test_search_options_that_cannot_apply_are_one_line_errors(table_csv, extra, 
     proc = _cli("train", str(table_csv), "--target", "label", *extra, cwd=table_csv.parent)
     assert proc.returncode != 0
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_search_killed_mid_trial_resumes_from_its_folder(table_csv):
+    """The process is killed (SIGKILL, nothing runs on the way out) while a trial trains;
+    run again with --resume, the finished trials are kept and the search completes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = table_csv.parent / "killed"
+    state = folder / "state"
+    args = ["train", str(table_csv), "--target", "label", "--model", "auto", "--epochs", "40"]
+    args += ["--search", "random", "--search-dir", str(state), "--cross-validation", "off"]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "automl_gui", *args, "--trials", "4", "--out", str(folder / "a")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=table_csv.parent,
+        env=env,
+    )
+    board = state / "leaderboard.json"
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            rows = json.loads(board.read_text()) if board.exists() else []
+            statuses = [r["status"] for r in rows]
+            if "completed" in statuses and statuses[-1] == "running":
+                break  # one trial done, the next one training
+            time.sleep(0.05)
+        assert proc.poll() is None, "the search ended before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait(30)
+    rows = json.loads(board.read_text())
+    done = {r["trial_id"]: r for r in rows if r["status"] == "completed"}
+    assert done and rows[-1]["status"] == "running"
+    assert not (folder / "a").exists()  # nothing was written for the killed run
+
+    resumed = _cli(
+        *args, "--trials", "4", "--resume", "--out", str(folder / "b"), cwd=folder.parent
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    again = pd.read_csv(folder / "b" / "leaderboard.csv", dtype={"trial": str})
+    trials = again[again["status"] != "baseline"]
+    assert (trials["status"] == "completed").sum() == 4
+    for trial_id, row in done.items():  # the trials finished before the kill are kept as were
+        kept = trials[trials["trial"].str.zfill(4) == trial_id].iloc[0]
+        assert kept["seconds"] == pytest.approx(round(row["seconds"], 2))
