@@ -384,3 +384,32 @@ def test_selecting_rows_switches_between_a_trials_history_and_the_live_trial(qtb
     ctl.on_epoch(EpochEnd(3, 4, {"loss": 0.45, "val_loss": 0.55}))
     assert page.plots.epoch_points("loss")[-1] == pytest.approx(0.45)
     ctl._end()
+
+
+def test_a_real_audio_search_runs_from_the_train_page(qtbot, tmp_path):
+    """The folder search itself (no stand-in): two tiny trials on sound clips, kept run on
+    state.run with its leaderboard, as the Evaluate page expects."""
+    import audio_factory
+
+    from automl_gui.core.data.audio import scan_audio
+    from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+
+    root = tmp_path / "clips"
+    audio_factory.make_class_folders(
+        root, classes=("beep", "noise"), per_class=8, seconds=(0.4, 0.6), rates=(8000,),
+        formats=("wav",), stereo=False,
+    )  # fmt: skip
+    state = AppState()
+    page = TrainPage(state)
+    qtbot.addWidget(page)
+    state.set_audio_dataset(scan_audio(str(root)))
+    state.audio_preprocess = AudioPreprocessConfig(sample_rate=8000)
+    state.training = TrainConfig(epochs=1, batch_size=8, seed=1)
+    state.set_engine_ready(True, None)
+    run_search(qtbot, page, fast(max_trials=2))
+    records = rows(page)
+    assert [r.trial_id for r in records] == ["0000", "0001"]
+    assert all(r.status == "completed" for r in records)
+    assert state.run is not None and state.run.kind == "audio"
+    assert state.run.best_trial.trial_id == page.search.leaderboard.model.best_id
+    assert state.run.report  # the test split was evaluated
