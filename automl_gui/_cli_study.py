@@ -193,7 +193,8 @@ def _table_job(args: argparse.Namespace, config: Any, seed: int) -> tuple[Any, t
 def _folder_job(
     args: argparse.Namespace, config: Any, kind: str, seed: int, cancel: CancelToken, printer: Any
 ) -> tuple[Any, tuple]:
-    from automl_gui.cli import _FOLDER_WORDS, _file_job, _interruptible, _say
+    from automl_gui._cli_files import FOLDER_WORDS, file_job
+    from automl_gui.cli import _interruptible, _say
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.train.config import TrainConfig
@@ -201,19 +202,19 @@ def _folder_job(
 
     if args.target:
         raise ConfigError(
-            f"--target is for tables; {_FOLDER_WORDS[kind][0]} folder's classes are its "
+            f"--target is for tables; {FOLDER_WORDS[kind][0]} folder's classes are its "
             "subfolders.",
             "Leave out --target.",
         )
     arch = resolve(args.model, kind)
     options = {"image_size": None, "color_mode": None, "cache": False}
     options.update(sample_rate=None, clip_seconds=None, features=None, n_mels=None)
-    scan, preprocess, _train = _file_job(argparse.Namespace(**options), kind, seed)
+    scan, preprocess, _train = file_job(argparse.Namespace(**options), kind, seed)
     dataset = _interruptible(cancel, scan, args.data, on_event=printer)
     counts = dataset.class_counts()
     _say(
         args,
-        f"Data: {len(dataset):,} {_FOLDER_WORDS[kind][1]} in {len(counts)} classes.",
+        f"Data: {len(dataset):,} {FOLDER_WORDS[kind][1]} in {len(counts)} classes.",
     )
     model_config = ImageModelConfig(architecture=arch)
     job_args = (kind, dataset, preprocess, model_config, config, TrainConfig(seed=seed))
