@@ -19,11 +19,12 @@ from automl_gui.core.data.images import scan_images
 from automl_gui.core.errors import ConfigError, ModelError
 from automl_gui.core.events import CancelToken, EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.models.image_config import ImageModelConfig
+from automl_gui.core.models.images import CNN_BN_MOMENTUM
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune import files_space
-from automl_gui.core.tune._files_keep import CNN_BN_MOMENTUM, layer_weights
+from automl_gui.core.tune._files_keep import layer_weights
 from automl_gui.core.tune.files_search import AudioSearchRun, ImageSearchRun, search_files
 from automl_gui.core.tune.files_space import AudioSpace, ImageSpace, available_backbones
 from automl_gui.core.tune.search import leaderboard_rows

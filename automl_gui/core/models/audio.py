@@ -23,6 +23,7 @@ import numpy as np
 from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.models.images import (
+    CNN_BN_MOMENTUM,
     CNN_FINAL_SIDE,
     DISPLAY_NAMES,
     MIN_SIZES,
@@ -44,11 +45,6 @@ from automl_gui.core.preprocess.audio_config import (
 #: The audio CNN stops halving after this many blocks (long clips: global pooling over time
 #: does the rest), so a 30 s clip does not get a 9-block network.
 CNN_MAX_BLOCKS = 6
-#: BatchNorm momentum of the audio CNN. It trains from scratch, often on tens to hundreds of
-#: clips (a few steps per epoch): with Keras's 0.99 the moving statistics that inference uses
-#: need ~300 steps to settle and a model that fits its batches predicts one class in
-#: evaluation; 0.9 settles in ~30 steps.
-CNN_BN_MOMENTUM = 0.9
 #: Mel bands allowed (the Preprocess page offers far fewer).
 MAX_MELS = 256
 #: Most SpecAugment masks of each kind per clip.

@@ -296,16 +296,23 @@ def cnn_plan(image_size: int, n_train: int) -> tuple[int, list[int]]:
     return blocks, [min(CNN_MAX_FILTERS, base * 2**i) for i in range(blocks)]
 
 
+#: BatchNorm momentum of the compact CNNs (images and audio). They train from scratch, often
+#: on a few steps per epoch: with Keras's 0.99 the moving statistics inference uses need ~300
+#: steps to settle, and a model that fits its batches evaluates near chance for its first
+#: epochs (8x8 digits: validation 0.10-0.19 for 5 epochs at 0.99, 0.89 at epoch 3 with 0.9).
+CNN_BN_MOMENTUM = 0.9
+
+
 def conv_blocks(
     x: Any,
     filters: list[int],
     seed: int,
     pools: list[Any] | None = None,
-    bn_momentum: float = 0.99,
+    bn_momentum: float = CNN_BN_MOMENTUM,
 ) -> Any:
     """The compact CNN's body: per block two 3×3 convolutions (no bias) + BatchNorm + ReLU,
     then max pooling by ``pools[b]`` (default 2; a tuple pools the two axes differently).
-    ``bn_momentum``: BatchNorm's moving-average momentum (Keras's default 0.99).
+    ``bn_momentum``: BatchNorm's moving-average momentum (:data:`CNN_BN_MOMENTUM`).
 
     Shared by the image CNN and the audio CNN (``core.models.audio``); layer names
     ``block{b}_conv{c}``, ``block{b}_bn{c}``, ``block{b}_relu{c}``, ``block{b}_pool``.

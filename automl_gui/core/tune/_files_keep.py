@@ -24,24 +24,6 @@ from automl_gui.core.tune._trials import (
 )
 from automl_gui.core.tune.space import TrialRecord
 
-#: BatchNorm momentum of a trial's CNN. Keras's 0.99 lets the moving statistics (what
-#: evaluation uses) lag the weights for hundreds of steps; a from-scratch CNN on a folder of
-#: a thousand images has a few dozen steps an epoch, and after a 3-epoch round it fitted its
-#: batches yet predicted near chance on the validation split (digits as images: val accuracy
-#: 0.10 while training accuracy was 0.78). 0.9 settles in ~30 steps, as the audio CNN's.
-CNN_BN_MOMENTUM = 0.9
-
-
-def fast_batch_norm(model: Any) -> None:
-    """Set the CNN's BatchNorm momentum to :data:`CNN_BN_MOMENTUM` (before any training, so
-    the traced steps and the saved model use it)."""
-    from automl_gui.core import lazy
-
-    norm = lazy.keras().layers.BatchNormalization
-    for layer in model.layers:
-        if isinstance(layer, norm) and layer.momentum > CNN_BN_MOMENTUM:
-            layer.momentum = CNN_BN_MOMENTUM
-
 
 def layer_weights(built: Any) -> dict[str, np.ndarray]:
     """The weights a trial changed, by layer position ("3-0"; "5.12-0" inside the backbone):

@@ -60,7 +60,6 @@ from automl_gui.core.images_pipeline import ImageMedia, ImageRun
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune._files_keep import (
-    fast_batch_norm,
     layer_weights,
     load_layers,
     train_files_on,
@@ -78,7 +77,6 @@ from automl_gui.core.tune.search import _open_folder, check_tensorboard
 from automl_gui.core.tune.space import SearchConfig, TrialRecord
 
 __all__ = [
-    "CNN_BN_MOMENTUM",
     "AudioSearchRun",
     "ImageSearchRun",
     "search_files",
@@ -295,8 +293,6 @@ class _TrialBuild:
         if architecture != "cnn":
             options["weights_file"] = self.settings.weights_file
         built = super().build(architecture, n_classes, model_config, **options)  # type: ignore[misc]
-        if architecture == "cnn":
-            fast_batch_norm(built.model)
         if self.start_from is not None:
             load_layers(built, self.start_from)
             emit(self.on_event, Log(f"Continuing from the weights in {self.start_from.name}."))
