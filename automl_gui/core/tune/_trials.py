@@ -225,23 +225,9 @@ class _TabularTrials:
             raise kt.errors.FailedTrialError(record.reason) from exc
         if folds is not None:
             return self._end_folds(record, folds, settings, training, start)
-        record.history = result.history
-        record.epochs = result.epochs_run
-        record.value = _best_value(result.history, self.search.objective, self.search.direction)
-        if result.stopped_reason == "nan" or record.value is None:
-            why = (
-                "the loss became NaN or infinite"
-                if result.stopped_reason == "nan"
-                else f"no finite {self.search.objective}"
-            )
-            self._end(record, "failed", start, reason=f"Failed: {why}.")
-            raise kt.errors.FailedTrialError(record.reason)
+        self._score(record, result.history, result, start)
         self._save_weights(built, trial.trial_id)
-        stopped = {"cancelled": "Stopped by the user.", "time_budget": "Time budget reached."}
-        if result.stopped_reason in stopped:
-            self._end(record, "stopped", start, reason=stopped[result.stopped_reason])
-        else:
-            self._end(record, "completed", start)
+        self._end_trained(record, result, start)
         if self._better(record, self.best["record"] if self.best else None):
             self.best = {
                 "record": record,
@@ -275,6 +261,54 @@ class _TabularTrials:
             self.best = {"record": record, "pre": pre, "built": built, "result": result}
             self.best.update(mlp=settings.mlp, training=training, cv=True)
         return {self.search.objective: float(record.value)}
+
+    def _score(
+        self,
+        record: TrialRecord,
+        history: dict[str, list[float]],
+        result: Any,
+        start: float,
+        missing: str = "",
+    ) -> None:
+        """Record a trained trial's curves, epochs and best value; a NaN loss or no finite
+        objective fails it (``FailedTrialError``; ``missing`` adds why the value may lack)."""
+        import keras_tuner as kt
+
+        record.history = {
+            k: [float(v) if isinstance(v, (int, float, np.floating)) else v for v in vs]
+            for k, vs in history.items()
+        }
+        record.epochs = int(result.epochs_run)
+        record.value = _best_value(history, self.search.objective, self.search.direction)
+        if result.stopped_reason == "nan" or record.value is None:
+            why = (
+                "the loss became NaN or infinite"
+                if result.stopped_reason == "nan"
+                else f"no finite {self.search.objective}{missing}"
+            )
+            self._end(record, "failed", start, reason=f"Failed: {why}.")
+            raise kt.errors.FailedTrialError(record.reason)
+
+    def _end_trained(self, record: TrialRecord, result: Any, start: float) -> None:
+        """End a scored trial: "stopped" when Stop or the budget cut it, else "completed"."""
+        stopped = {"cancelled": "Stopped by the user.", "time_budget": "Time budget reached."}
+        if result.stopped_reason in stopped:
+            self._end(record, "stopped", start, reason=stopped[result.stopped_reason])
+        else:
+            self._end(record, "completed", start)
+
+    def search_best(self, *, resume: bool, hint: str) -> tuple[Any, TrialRecord]:
+        """Run the trials; return the tuner and the best trial (ModelError when every trial
+        failed, with ``hint``; CancelledError when stopped before any finished)."""
+        with _quiet_tensorflow():
+            tuner = self.run(resume=resume)
+        best = self.best_record()
+        if best is None:
+            self.cancel.raise_if_cancelled()
+            failed = [r for r in self.records if r.status == "failed"]
+            why = f" The first failure: {failed[0].reason}" if failed else ""
+            raise ModelError(f"Every trial of the search failed ({len(failed)} tried).{why}", hint)
+        return tuner, best
 
     # the leaderboard
     def _put(self, record: TrialRecord) -> None:

@@ -65,7 +65,6 @@ from automl_gui.core.tune._files_keep import (
     train_files_on,
 )
 from automl_gui.core.tune._trials import (
-    _best_value,
     _describe,
     _quiet_tensorflow,
     _TabularTrials,
@@ -185,17 +184,9 @@ def search_files(
             end=end,
             overheads=[],  # seconds each trial spent outside training
         )
-        with _quiet_tensorflow():
-            tuner = runner.run(resume=resume)
-        best = runner.best_record()
-        if best is None:
-            cancel.raise_if_cancelled()
-            failed = [r for r in runner.records if r.status == "failed"]
-            why = f" The first failure: {failed[0].reason}" if failed else ""
-            raise ModelError(
-                f"Every trial of the search failed ({len(failed)} tried).{why}",
-                "Check the data, or give the search more time.",
-            )
+        tuner, best = runner.search_best(
+            resume=resume, hint="Check the data, or give the search more time."
+        )
         with _quiet_tensorflow():
             run = runner.final_run(best, tuner)
         run.leaderboard, run.best_trial = list(runner.records), best
@@ -383,23 +374,9 @@ class _FilesTrials(_TabularTrials):
             raise kt.errors.FailedTrialError(record.reason) from exc
         result = run.result
         self.overheads.append(time.monotonic() - start - result.seconds)
-        record.history = {k: [float(v) for v in vs] for k, vs in run.history.items()}
-        record.epochs = int(result.epochs_run)
-        record.value = _best_value(run.history, self.search.objective, self.search.direction)
-        if result.stopped_reason == "nan" or record.value is None:
-            why = (
-                "the loss became NaN or infinite"
-                if result.stopped_reason == "nan"
-                else f"no finite {self.search.objective} (is there a validation split?)"
-            )
-            self._end(record, "failed", start, reason=f"Failed: {why}.")
-            raise kt.errors.FailedTrialError(record.reason)
+        self._score(record, run.history, result, start, " (is there a validation split?)")
         self._save_layers(built, trial.trial_id)
-        stopped = {"cancelled": "Stopped by the user.", "time_budget": "Time budget reached."}
-        if result.stopped_reason in stopped:
-            self._end(record, "stopped", start, reason=stopped[result.stopped_reason])
-        else:
-            self._end(record, "completed", start)
+        self._end_trained(record, result, start)
         if self._better(record, self.best["record"] if self.best else None):
             self.best = {"record": record, "run": run, "result": result}
         return {self.search.objective: float(record.value)}

@@ -32,7 +32,6 @@ from typing import Any
 from automl_gui.core.errors import (
     CancelledError,
     ConfigError,
-    ModelError,
     describe,
 )
 from automl_gui.core.events import (
@@ -172,17 +171,9 @@ def search_tabular(
             ),
             end=started + search.time_budget if search.time_budget > 0 else math.inf,
         )
-        with _quiet_tensorflow():
-            tuner = runner.run(resume=resume)
-        best = runner.best_record()
-        if best is None:
-            cancel.raise_if_cancelled()
-            failed = [r for r in runner.records if r.status == "failed"]
-            why = f" The first failure: {failed[0].reason}" if failed else ""
-            raise ModelError(
-                f"Every trial of the search failed ({len(failed)} tried).{why}",
-                "Check the data for extreme values, or give the search more time.",
-            )
+        tuner, best = runner.search_best(
+            resume=resume, hint="Check the data for extreme values, or give the search more time."
+        )
         with _quiet_tensorflow():
             run = runner.final_run(best, tuner)
         rows = (
