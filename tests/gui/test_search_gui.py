@@ -18,9 +18,10 @@ from automl_gui.core.errors import ModelError
 from automl_gui.core.events import EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune.saved import FINISHED_FILE
 from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.pages._search_run import FINISHED_FILE, search_key
+from automl_gui.gui.pages._search_run import search_key
 from automl_gui.gui.pages.model import ModelPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import math
 import os
@@ -29,11 +28,9 @@ from automl_gui.core.events import (
     emit,
 )
 from automl_gui.core.pipeline import TabularRun
+from automl_gui.core.tune.saved import LEADERBOARD_FILE, PROJECT, TRAIN_ON_PHASE
+from automl_gui.core.tune.saved import write_json as _write_json
 from automl_gui.core.tune.space import SearchConfig, TrialRecord
-
-LEADERBOARD_FILE = "leaderboard.json"
-PROJECT = "tuner"
-TRAIN_ON_PHASE = "train on"  # PhaseChanged before the kept model trains on after the trials
 
 
 class _SearchOver(Exception):  # noqa: N818 - control flow, never escapes this module
@@ -50,13 +47,6 @@ def _quiet_tensorflow() -> Any:
         yield
     finally:
         tf_log.setLevel(level)
-
-
-def _write_json(path: Path, data: Any) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _value(record: TrialRecord) -> str:

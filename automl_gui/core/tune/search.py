@@ -52,6 +52,7 @@ from automl_gui.core.tune._trials import (
     _value,
     _write_json,
 )
+from automl_gui.core.tune.saved import CONFIG_FILE, finished_records, read_config
 from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
 
 __all__ = [
@@ -63,8 +64,6 @@ __all__ = [
     "search_tabular",
     "search_tabular_isolated",
 ]
-
-CONFIG_FILE = "search.json"
 
 
 @dataclass
@@ -299,8 +298,8 @@ def _open_folder(
     saved = folder / CONFIG_FILE
     if resume and board.exists():
         try:
-            old = json.loads(saved.read_text(encoding="utf-8"))
-            rows = json.loads(board.read_text(encoding="utf-8"))
+            old = read_config(folder)
+            records = finished_records(folder)
         except (OSError, ValueError) as exc:
             raise ConfigError(
                 f"The search in {folder} cannot be read ({exc}).", "Start a new search."
@@ -320,8 +319,7 @@ def _open_folder(
                 f"{search.objective}.",
                 "Resume with the same algorithm and objective, or start a new search.",
             )
-        # the interrupted trial is run again: its row comes back when it ends
-        return [TrialRecord.from_dict(r) for r in rows if r.get("status") != "running"]
+        return records  # the interrupted trial runs again: its row comes back when it ends
     if not resume and (board.exists() or (folder / PROJECT).exists()):
         if not overwrite:
             raise ConfigError(

@@ -17,7 +17,6 @@ so far)" or "Start afresh".
 from __future__ import annotations
 
 import copy
-import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +26,13 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
+from automl_gui.core.tune.saved import (  # TensorFlow-free
+    TRAIN_ON_PHASE,
+    finished_records,
+    mark_finished,
+    read_config,
+    unfinished_trials,
+)
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.widgets.leaderboard import Leaderboard
 from automl_gui.gui.widgets.search_settings import format_duration
@@ -34,10 +40,6 @@ from automl_gui.gui.widgets.search_settings import format_duration
 if TYPE_CHECKING:
     from automl_gui.gui.pages.train import TrainPage
 
-FINISHED_FILE = "finished.json"
-LEADERBOARD_FILE = "leaderboard.json"  # as core.tune._trials.LEADERBOARD_FILE
-CONFIG_FILE = "search.json"  # as core.tune.search.CONFIG_FILE
-TRAIN_ON_PHASE = "train on"  # as core.tune._trials.TRAIN_ON_PHASE (not imported: TF-free)
 TICK_MS = 500
 FILES_SEARCH = "automl_gui.core.tune.files_search"
 
@@ -54,28 +56,6 @@ def search_key(state: Any) -> str | None:
     if dataset is None:
         return None
     return f"{state.kind}|{Path(dataset.root).resolve()}"
-
-
-def unfinished_trials(folder: Path) -> int:
-    """Finished trials of the unfinished search in ``folder`` (0: none to continue)."""
-    if (folder / FINISHED_FILE).exists():
-        return 0
-    try:
-        rows = json.loads((folder / LEADERBOARD_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    if not isinstance(rows, list):
-        return 0
-    return sum(isinstance(r, dict) and r.get("status") not in ("running", None) for r in rows)
-
-
-def mark_finished(folder: Path, best_trial: str | None) -> None:
-    """Write the marker saying the search in ``folder`` ended (nothing left to continue)."""
-    try:
-        data = {"best_trial": best_trial, "finished": time.strftime("%Y-%m-%d %H:%M:%S")}
-        (folder / FINISHED_FILE).write_text(json.dumps(data), encoding="utf-8")
-    except OSError:
-        pass  # the folder went away: nothing to offer back either
 
 
 class ResumeBanner(QFrame):
@@ -197,7 +177,7 @@ class SearchController(QObject):
     def _saved_choice(self, folder: Path, config: Any) -> Any:
         """A search continues with the algorithm and objective it began with."""
         try:
-            saved = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+            saved = read_config(folder)
         except (OSError, ValueError):
             return config
         kept = ("algorithm", "objective", "cross_validation", "folds")
@@ -210,12 +190,9 @@ class SearchController(QObject):
         return replace(config, **same)
 
     def _show_saved_rows(self, folder: Path) -> None:
-        from automl_gui.core.tune.space import TrialRecord
-
         try:
-            rows = json.loads((folder / LEADERBOARD_FILE).read_text(encoding="utf-8"))
-            records = [TrialRecord.from_dict(r) for r in rows if r.get("status") != "running"]
-        except (OSError, ValueError, TypeError, AttributeError):
+            records = finished_records(folder)
+        except (OSError, ValueError):
             return
         self.leaderboard.model.set_records(records)
         self.trials_done = len(records)
