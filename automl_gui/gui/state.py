@@ -35,6 +35,8 @@ class AppState(QObject):
     engine_ready_changed = Signal(bool)
     status = Signal(str)  # a short line for the status bar ("Loading data.csv…")
     page_requested = Signal(str)  # ask the window to show a page: "data", "train", ...
+    runs_changed = Signal()  # a run was added, renamed, removed or made current
+    project_changed = Signal()  # project opened/saved/closed, or its unsaved flag changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +67,24 @@ class AppState(QObject):
         self.engine_ready = False
         self.hardware_plan: Any = None  # core.hardware.HardwarePlan once the engine is ready
         self.engine_process: Any = None  # core.process.EngineProcess that runs training
+        # run history (core.project.RunRecord per kept run, oldest first); the run objects in
+        # memory by id (a reopened project's runs load from its folder on first use through
+        # ``run_loader(record)``); the id of the run Evaluate/Predict/Export use
+        self.runs: list[Any] = []
+        self.run_objects: dict[str, Any] = {}
+        self.current_run_id: str | None = None
+        self.run_loader: Any = None  # Callable[[RunRecord], run] set by the project code
+        # the open project's folder (None: no project yet) and whether it has unsaved changes
+        self.project_path: str | None = None
+        self.dirty = False
+        for signal in (
+            self.dataset_changed,
+            self.target_changed,
+            self.preprocess_changed,
+            self.model_changed,
+            self.runs_changed,
+        ):
+            signal.connect(self.mark_dirty)
 
     # -- setters that notify ----------------------------------------------------------------
     def _replace_dataset(
@@ -83,6 +103,7 @@ class AppState(QObject):
         self.target = self.task = None
         self.preprocess = None
         self.run = None
+        self.current_run_id = None  # the run history stays (the project keeps every run)
         # the search setting remembered for this kind (its Model page, once built, installs
         # its own on dataset_changed; the image and audio pages are built on first need)
         from automl_gui.gui import settings as app_settings
@@ -125,8 +146,101 @@ class AppState(QObject):
         self.model_changed.emit()
 
     def set_run(self, run: Any) -> None:
+        """``run`` becomes the current run (None after a failure); a new finished run is also
+        kept in the run history."""
+        self.run = run
+        if run is not None and not any(obj is run for obj in self.run_objects.values()):
+            self.add_run(run)
+        self.run_finished.emit()
+
+    # -- run history -----------------------------------------------------------------------
+    def add_run(self, run: Any) -> Any:
+        """Keep ``run`` in the history (it becomes current); returns its RunRecord."""
+        from automl_gui.core.project import next_run_id, record_for_run
+
+        run_id = next_run_id([r.id for r in self.runs])
+        record = record_for_run(run, run_id, dataset=self.dataset_name, search=self.search)
+        self.runs.append(record)
+        self.run_objects[run_id] = run
+        self.current_run_id = run_id
+        self.runs_changed.emit()
+        return record
+
+    def run_record(self, run_id: str | None) -> Any:
+        """The RunRecord with ``run_id`` (None when absent)."""
+        return next((r for r in self.runs if r.id == run_id), None)
+
+    def run_object(self, run_id: str) -> Any:
+        """The run object of ``run_id``, loaded through ``run_loader`` on first use.
+
+        Raises:
+            KeyError: no such run. Whatever ``run_loader`` raises (ModelError...).
+        """
+        if run_id in self.run_objects:
+            return self.run_objects[run_id]
+        record = self.run_record(run_id)
+        if record is None or self.run_loader is None:
+            raise KeyError(run_id)
+        run = self.run_loader(record)
+        self.run_objects[run_id] = run
+        return run
+
+    def select_run(self, run_id: str) -> None:
+        """Make a kept run the current one: Evaluate, Predict and Export show it."""
+        run = self.run_object(run_id)
+        self.current_run_id = run_id
         self.run = run
         self.run_finished.emit()
+        self.runs_changed.emit()
+
+    def rename_run(self, run_id: str, name: str) -> None:
+        record = self.run_record(run_id)
+        if record is not None and name.strip() and name != record.name:
+            record.name = name.strip()
+            self.runs_changed.emit()
+
+    def remove_run(self, run_id: str) -> None:
+        """Forget a run (its folder goes when the project is next saved)."""
+        record = self.run_record(run_id)
+        if record is None:
+            return
+        self.runs.remove(record)
+        run = self.run_objects.pop(run_id, None)
+        if self.current_run_id == run_id:
+            self.current_run_id = None
+            if run is not None and run is self.run:
+                self.run = None
+                self.run_finished.emit()
+        self.runs_changed.emit()
+
+    # -- the project -----------------------------------------------------------------------
+    def mark_dirty(self) -> None:
+        """Something a project saves changed (no-op while already marked)."""
+        if not self.dirty:
+            self.dirty = True
+            self.project_changed.emit()
+
+    def mark_saved(self, project_path: str | None = None) -> None:
+        """The state now matches the project at ``project_path`` (or the current one)."""
+        if project_path is not None:
+            self.project_path = project_path
+        self.dirty = False
+        self.project_changed.emit()
+
+    def work_folder(self, name: str, key: str) -> Any:
+        """Where a resumable job for ``key`` keeps its files (``name``: "search" or
+        "checkpoints"): inside the open project, else in the app's data folder under a hash
+        of ``key``. Not created."""
+        import hashlib
+        from pathlib import Path
+
+        if self.project_path:
+            return Path(self.project_path) / name
+        from automl_gui.gui import settings as app_settings
+
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+        folder = {"search": "searches"}.get(name, name)
+        return app_settings.data_dir() / folder / digest
 
     def set_engine_ready(self, ready: bool, plan: Any = None) -> None:
         self.engine_ready = ready
