@@ -10,7 +10,7 @@ import datetime as _dt
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,13 @@ FORMATS: dict[str, str] = {
     "keras": "Keras 3 model file (.keras) with metadata.json: load with keras.saving.load_model.",
     "savedmodel": "TensorFlow SavedModel folder for TF Serving / tf.saved_model.load "
     "(signature 'serve'), with metadata.json inside.",
+    "tflite": "TensorFlow Lite model (float32) for phones and edge devices, run with the "
+    "LiteRT interpreter.",
+    "tflite-dynamic": "TensorFlow Lite with dynamic-range quantized weights: about 4x smaller, "
+    "answers may differ slightly.",
+    "tflite-float16": "TensorFlow Lite with float16 weights: about 2x smaller, for GPU "
+    "delegates; answers may differ slightly.",
+    "onnx": "ONNX model (opset 17) for onnxruntime and other ONNX runtimes, from tf2onnx.",
 }
 
 
@@ -53,6 +60,10 @@ class ExportResult:
     agreement: float | None  # share of sample rows with the same predicted class
     ok: bool
     message: str
+    runtime: str = ""  # what loaded it for the check, e.g. "onnxruntime 1.23.2"
+    notes: list[str] = field(default_factory=list)  # sentences for the user (what to do instead)
+    files: list[str] = field(default_factory=list)  # what was written, relative to ``path``
+    size_bytes: int = 0  # total size of what was written
 
 
 def _export_metadata(bundle: Bundle, fmt: str, reference: np.ndarray) -> dict[str, Any]:
