@@ -10,14 +10,51 @@ Layout of a project folder::
 
 This module is TensorFlow-free and Qt-free: the window and the command line use it. The
 data classes are the seam between the engine and the window; the functions that read and
-write them are below them.
+write them are below them (run folders: :mod:`automl_gui.core._project_runs`).
+
+Saving is crash-safe: new run folders are written to a temporary folder beside
+``runs/<id>`` and renamed into place, then the project file is written to a temporary file,
+fsynced and renamed over the old one (and the folder fsynced). A kill at any moment leaves
+the previous project file or the new one, never half of one, and never a ``runs/<id>`` folder
+that is half written. Stale temporary files of a crashed save are removed by the next save.
+
+Format history (``"format": "automl-gui-project"``, ``"version": N``); :data:`MIGRATIONS`
+takes a file one version up, :func:`migrate` all the way to :data:`FORMAT_VERSION`:
+
+- v1: ``{"format", "version": 1, "dataset_path": str, "kind": str, "target", "task",
+  "settings": {"preprocess", "mlp", "training", "image_preprocess", "image_model",
+  "audio_preprocess", "audio_model"}, "last_run": {"folder": "model", "history", "metrics"}
+  | null}`` (optional "name", "created", "saved"): one model folder, flat settings. The
+  migrated run keeps ``model/`` as its folder (it is referenced, never moved or copied).
+- v2: the fields of :class:`ProjectData` except ``search`` and ``ui``; ``"dataset": {"path",
+  "kind"}``; runs without ``summary``, ``phases`` and ``note``.
+- v3: ``ProjectData.to_dict()`` plus ``"format"`` (``notices`` are not stored).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
+import json
+import math
+import os
+import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
 from typing import Any
+
+from automl_gui.core._project_runs import (
+    RUN_ID_RE,
+    ProjectError,
+    copy_run_folder,
+    is_temp_name,
+    load_run,
+    restore_backup,
+    save_run_folder,
+)
 
 PROJECT_FILE = "project.automl.json"
 PROJECT_SUFFIX = ".automl.json"
@@ -25,6 +62,33 @@ FORMAT_VERSION = 3
 RUNS_DIR = "runs"
 SEARCH_DIR = "search"
 CHECKPOINTS_DIR = "checkpoints"
+#: the "format" value of a project file
+PROJECT_FORMAT = "automl-gui-project"
+
+__all__ = [
+    "CHECKPOINTS_DIR",
+    "FORMAT_VERSION",
+    "MIGRATIONS",
+    "PROJECT_FILE",
+    "PROJECT_FORMAT",
+    "PROJECT_SUFFIX",
+    "RUNS_DIR",
+    "RUN_ID_RE",
+    "SEARCH_DIR",
+    "ProjectData",
+    "ProjectError",
+    "RunRecord",
+    "is_project",
+    "load_project",
+    "load_run",
+    "migrate",
+    "next_run_id",
+    "now_iso",
+    "project_file",
+    "record_for_run",
+    "save_project",
+    "save_run_folder",
+]
 
 
 def now_iso() -> str:
@@ -117,9 +181,13 @@ class ProjectData:
     created: str = ""
     saved: str = ""
     version: int = FORMAT_VERSION
+    #: what :func:`load_project` wants the user to know (a dropped run...); never stored
+    notices: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The stored values (JSON-ready; ``notices`` are left out)."""
         data = asdict(self)
+        data.pop("notices", None)
         data["runs"] = [r.to_dict() for r in self.runs]
         return data
 
@@ -128,6 +196,7 @@ class ProjectData:
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["runs"] = [RunRecord.from_dict(r) for r in data.get("runs") or []]
+        values.pop("notices", None)
         return cls(**values)
 
     def run(self, run_id: str | None) -> RunRecord | None:
@@ -200,3 +269,396 @@ def next_run_id(existing: list[str]) -> str:
     """The next free id "run-001", "run-002", ... after the highest in ``existing``."""
     numbers = [int(x[4:]) for x in existing if x.startswith("run-") and x[4:].isdigit()]
     return f"run-{(max(numbers) if numbers else 0) + 1:03d}"
+
+
+# -- paths --------------------------------------------------------------------------------------
+def project_file(path: str | os.PathLike[str]) -> Path:
+    """The project file of ``path``: a project folder's PROJECT_FILE, a ``*.automl.json`` itself."""
+    p = Path(path).expanduser()
+    if p.name.endswith(PROJECT_SUFFIX) and not p.is_dir():
+        return p
+    return p / PROJECT_FILE
+
+
+def is_project(path: str | os.PathLike[str]) -> bool:
+    """True for a folder holding PROJECT_FILE, or for such a file."""
+    p = Path(path).expanduser()
+    try:
+        return project_file(p).is_file()
+    except OSError:
+        return False
+
+
+def _plain(obj: Any) -> Any:
+    """Plain JSON values (numpy scalars unwrapped, tuples as lists, NaN/inf as None)."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if hasattr(obj, "__dataclass_fields__"):
+        return _plain(asdict(obj))
+    if hasattr(obj, "tolist"):  # numpy scalars and arrays
+        return _plain(obj.tolist())
+    if isinstance(obj, Enum):
+        return _plain(obj.value)
+    return str(obj)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable where the OS allows (not on Windows)."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_file_atomic(target: Path, text: str) -> None:
+    """Write ``text`` to a temp file beside ``target``, fsync it and rename it into place."""
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+
+
+def _folder_and_file(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    p = Path(path).expanduser().absolute()
+    if p.name.endswith(PROJECT_SUFFIX) and not p.is_dir():
+        return p.parent, p
+    return p, p / PROJECT_FILE
+
+
+def _run_dir(folder: Path, relative: str | None) -> Path | None:
+    """``folder / relative`` when it stays inside the project folder, else None."""
+    if not relative or not isinstance(relative, str):
+        return None
+    target = (folder / relative).resolve()
+    root = folder.resolve()
+    if target == root or root not in target.parents:
+        return None
+    return target
+
+
+# -- saving -------------------------------------------------------------------------------------
+def save_project(
+    folder: str | os.PathLike[str],
+    data: ProjectData,
+    run_objects: dict[str, Any] | None = None,
+    *,
+    source: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Write the project into ``folder`` (created if needed); returns the project file path.
+
+    Every run whose folder is not on disk yet (or that was never saved: ``record.folder`` is
+    None) is written from ``run_objects[record.id]``; with ``source`` (the project folder it
+    was opened from: Save As), a run missing here is copied from there when it has no object.
+    ``record.folder`` becomes ``"runs/<id>"``. Then the project file is replaced atomically,
+    and ``runs/<id>`` folders no longer listed and temporary leftovers of crashed saves are
+    removed (never any other file). Updates ``data.saved``, ``created``, ``version``, ``name``.
+
+    Raises:
+        ProjectError: a run has neither an object nor a folder, a run id is not a valid
+            folder name, or the folder cannot be written.
+    """
+    root, target = _folder_and_file(folder)
+    objects = run_objects or {}
+    src = Path(source).expanduser().absolute() if source is not None else None
+    if src is not None and src.name.endswith(PROJECT_SUFFIX) and not src.is_dir():
+        src = src.parent
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not create the project folder {root}: {exc.strerror or exc}.",
+            "Choose a folder you can write to.",
+        ) from None
+    if target.parent != root:
+        raise ProjectError(f"{target} is not in {root}.", "Save the project into its folder.")
+    _check_ids(data)
+    for record in data.runs:
+        _save_one_run(root, record, objects, src)
+    data.version = FORMAT_VERSION
+    data.saved = now_iso()
+    if not data.created:
+        data.created = data.saved
+    if not data.name:
+        data.name = root.name[: -len(PROJECT_SUFFIX)] if root.name.endswith(PROJECT_SUFFIX) else root.name
+    raw = {"format": PROJECT_FORMAT, **_plain(data.to_dict())}
+    text = json.dumps(raw, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        _write_file_atomic(target, text)
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not write the project file {target}: {exc.strerror or exc}.",
+            "Check that the disk is not full and that you can write to this folder; "
+            "the previous project file is unchanged.",
+        ) from None
+    _tidy(root, target, data)
+    return target
+
+
+def _check_ids(data: ProjectData) -> None:
+    seen: set[str] = set()
+    for record in data.runs:
+        if not RUN_ID_RE.match(str(record.id)):
+            raise ProjectError(
+                f"The run id '{record.id}' cannot be a folder name.",
+                "Run ids look like run-001; this is a bug, please report it.",
+            )
+        if record.id in seen:
+            raise ProjectError(
+                f"Two runs have the id '{record.id}'.", "This is a bug, please report it."
+            )
+        seen.add(record.id)
+
+
+def _save_one_run(root: Path, record: RunRecord, objects: dict[str, Any], src: Path | None) -> None:
+    relative = f"{RUNS_DIR}/{record.id}"
+    current = _run_dir(root, record.folder) if record.folder else None
+    run = objects.get(record.id)
+    if current is not None and current.is_dir():
+        return
+    out = root / RUNS_DIR / record.id
+    if run is not None:
+        # never saved (or its folder went missing): write it, replacing a stale folder of a
+        # deleted run that had the same id
+        save_run_folder(run, out)
+    else:
+        old = _run_dir(src, record.folder or relative) if src is not None else None
+        if old is None or not old.is_dir():
+            where = f" ({record.folder} is missing)" if record.folder else ""
+            raise ProjectError(
+                f"The run '{record.name or record.id}' has no model to save{where}.",
+                "Train it again or delete it from the run history, then save.",
+            )
+        if old.resolve() != out.resolve():
+            copy_run_folder(old, out)
+    record.folder = relative
+
+
+def _tidy(root: Path, target: Path, data: ProjectData) -> None:
+    """Remove unlisted ``runs/<id>`` folders and temp leftovers of crashed saves (only ours)."""
+    mine = f".{target.name}.tmp-{os.getpid()}-"
+    for entry in _entries(root):
+        if entry.name.startswith(f".{target.name}.tmp-") and not entry.name.startswith(mine):
+            _remove(entry)
+    runs = root / RUNS_DIR
+    if not runs.is_dir():
+        return
+    listed = {p for r in data.runs if (p := _run_dir(root, r.folder)) is not None}
+    for entry in _entries(runs):
+        if RUN_ID_RE.match(entry.name) and entry.is_dir() and not entry.is_symlink():
+            if entry.resolve() not in listed:
+                _remove(entry)
+        elif is_temp_name(entry.name):
+            _remove(entry)
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a leftover that cannot be removed now is retried by the next save
+
+
+# -- loading ------------------------------------------------------------------------------------
+def load_project(path: str | os.PathLike[str]) -> ProjectData:
+    """Read a project folder (or its ``*.automl.json`` file), migrated to FORMAT_VERSION.
+
+    A run whose folder is missing is dropped with a sentence in ``notices``.
+
+    Raises:
+        ProjectError: not found, not a project, damaged, or written by a newer version.
+    """
+    given = Path(path).expanduser()
+    if not given.exists():
+        raise ProjectError(f"Project not found: {given}.", "Check the path, or choose it again.")
+    root, target = _folder_and_file(given)
+    if not target.is_file():
+        raise ProjectError(
+            f"{given} is not a project (no {PROJECT_FILE} in it).",
+            "Choose a project folder saved by this app, or its .automl.json file.",
+        )
+    try:
+        raw = json.loads(target.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(
+            f"The project file {target.name} is damaged ({exc}).",
+            "Restore it from a backup; the run folders under runs/ are intact.",
+        ) from None
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not read {target}: {exc.strerror or exc}.", "Check that you can read it."
+        ) from None
+    if not isinstance(raw, dict) or raw.get("format") != PROJECT_FORMAT:
+        raise ProjectError(
+            f"{target.name} is not an automl-gui project file.",
+            "Choose a project folder saved by this app.",
+        )
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProjectError(
+            f"The project file {target.name} is damaged (its version is {version!r}).",
+            "Restore it from a backup.",
+        )
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"This project was saved by a newer automl-gui (project format {version}; this "
+            f"version reads up to {FORMAT_VERSION}).",
+            "Update the app to open it.",
+        )
+    try:
+        data = ProjectData.from_dict(migrate(raw))
+        _clean_loaded(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise ProjectError(
+            f"The project file {target.name} is damaged ({type(exc).__name__}: {exc}).",
+            "Restore it from a backup.",
+        ) from None
+    kept = []
+    for record in data.runs:
+        run_dir = _run_dir(root, record.folder)
+        if run_dir is not None and not run_dir.is_dir():
+            restore_backup(run_dir)
+        if run_dir is None or not run_dir.is_dir():
+            data.notices.append(
+                f"The run '{record.name or record.id}' was left out: its folder "
+                f"{record.folder or '(none)'} is missing from the project."
+            )
+            continue
+        kept.append(record)
+    data.runs = kept
+    if data.current_run is not None and data.run(data.current_run) is None:
+        data.current_run = kept[-1].id if kept else None
+    return data
+
+
+def _clean_loaded(data: ProjectData) -> None:
+    """Types JSON cannot tell: histories back to floats (None was NaN), phases as lists."""
+    if not isinstance(data.name, str):
+        raise TypeError("name is not text")
+    for record in data.runs:
+        if not isinstance(record.id, str):
+            raise TypeError("a run id is not text")
+        record.history = {
+            str(key): [math.nan if v is None else float(v) for v in values or []]
+            for key, values in (record.history or {}).items()
+        }
+        record.phases = [list(p) for p in record.phases or []]
+
+
+# -- migrations ---------------------------------------------------------------------------------
+def _v1_to_v2(raw: dict[str, Any]) -> dict[str, Any]:
+    """One model folder and flat settings -> a run list and the settings at the top."""
+    settings = dict(raw.get("settings") or {})
+    kind = raw.get("kind")
+    path = raw.get("dataset_path")
+    model_key = {"images": "image_model", "audio": "audio_model"}.get(str(kind), "mlp")
+    pre_key = {"images": "image_preprocess", "audio": "audio_preprocess"}.get(
+        str(kind), "preprocess"
+    )
+    runs = []
+    last = raw.get("last_run")
+    if isinstance(last, dict):
+        runs.append(
+            {
+                "id": "run-001",
+                "name": "Run 1",
+                "created": raw.get("saved") or "",
+                "kind": kind or "tabular",
+                "task": raw.get("task") or "",
+                "dataset": Path(str(path)).name if path else "",
+                "settings": {
+                    "preprocess": settings.get(pre_key),
+                    "model": settings.get(model_key),
+                    "training": settings.get("training"),
+                    "search": None,
+                },
+                "history": dict(last.get("history") or {}),
+                "metrics": dict(last.get("metrics") or {}),
+                "folder": last.get("folder") or "model",
+            }
+        )
+    return {
+        "format": PROJECT_FORMAT,
+        "version": 2,
+        "name": raw.get("name") or "",
+        "kind": kind,
+        "dataset": {"path": str(path), "kind": kind} if path else None,
+        "target": raw.get("target"),
+        "task": raw.get("task"),
+        "preprocess": settings.get("preprocess"),
+        "mlp": dict(settings.get("mlp") or {}),
+        "training": dict(settings.get("training") or {}),
+        "image_preprocess": dict(settings.get("image_preprocess") or {}),
+        "image_model": dict(settings.get("image_model") or {}),
+        "audio_preprocess": dict(settings.get("audio_preprocess") or {}),
+        "audio_model": dict(settings.get("audio_model") or {}),
+        "runs": runs,
+        "current_run": runs[-1]["id"] if runs else None,
+        "created": raw.get("created") or "",
+        "saved": raw.get("saved") or "",
+    }
+
+
+def _v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
+    """Adds the search settings, the window's state and each run's summary, phases, note."""
+    out = {**raw, "version": 3, "search": raw.get("search"), "ui": dict(raw.get("ui") or {})}
+    out["runs"] = [
+        {"summary": {}, "phases": [], "note": "", **dict(run)} for run in raw.get("runs") or []
+    ]
+    return out
+
+
+#: version N -> a function taking a version-N dict to version N + 1 (pure: no files read)
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+
+
+def migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` (a project file's JSON) brought up to FORMAT_VERSION step by step (a new dict).
+
+    Raises:
+        ProjectError: the version is unknown or newer than this app's.
+    """
+    data = copy.deepcopy(raw)
+    version = data.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise ProjectError(f"Unknown project format version {version!r}.", "Restore a backup.")
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"Project format {version} is newer than this app's ({FORMAT_VERSION}).",
+            "Update the app to open it.",
+        )
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        if data.get("version") != version + 1:
+            raise ProjectError(f"Migration from format {version} failed.", "Report this bug.")
+        version += 1
+    return data

@@ -1,0 +1,371 @@
+"""A project's run folders: write one atomically, rebuild the run object from one.
+
+A run folder (``runs/<id>``) holds what the window needs to show the run again exactly and
+to export it: ``model.keras``, ``metadata.json``, ``report.json`` (a model bundle, the files
+:func:`~automl_gui.core.export.bundle.save_bundle` writes), ``samples.npy`` (image/audio
+runs), ``run.json`` (history, training summary, diagnosis, notices, phases, the run's class)
+and ``test_predictions.parquet``. It is written into a temporary folder beside it and renamed
+into place, so a kill never leaves a half-written ``runs/<id>``.
+
+TensorFlow is imported only by :func:`load_run` (to load the model); writing needs only the
+model object's ``save``. Re-exported by :mod:`automl_gui.core.project`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from automl_gui.core.errors import ConfigError, ModelError
+
+RUN_FILE = "run.json"
+PREDICTIONS_FILE = "test_predictions.parquet"
+RUN_FORMAT = "automl-gui-run"
+RUN_FORMAT_VERSION = 1
+#: a run id, which is also its folder's name under runs/
+RUN_ID_RE = re.compile(r"^run-\d{1,9}$")
+#: temp folders and backups commit_dir/temp_dir_beside leave beside runs/<id> when killed
+_TEMP_RE = re.compile(r"^\.run-\d{1,9}\.(tmp-|old-)")
+RUN_CLASSES = ("TabularRun", "ImageRun", "AudioRun")
+
+
+class ProjectError(ConfigError):
+    """A project cannot be read or written as asked (message says what, hint what to do)."""
+
+
+def is_temp_name(name: str) -> bool:
+    """True for the temporary folder or backup name of a run folder write (``.run-001.tmp-x``)."""
+    return bool(_TEMP_RE.match(name))
+
+
+# -- writing ------------------------------------------------------------------------------------
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file of ``folder`` to disk (so the rename that follows publishes data)."""
+    if os.name == "nt":
+        return
+    for path in [*folder.rglob("*"), folder]:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _frame_for_parquet(df: Any) -> Any:
+    """A copy parquet can hold: text column names, object columns as text (missing kept)."""
+    import pandas as pd
+
+    out = df.copy()
+    out.columns = [str(c) for c in out.columns]
+    for name in out.columns:
+        if out[name].dtype == object:
+            out[name] = [None if _missing(v) else str(v) for v in out[name]]
+    return out if isinstance(out, pd.DataFrame) else pd.DataFrame(out)
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT, pd.NA-like
+    except (TypeError, ValueError):
+        return False
+
+
+def run_summary(run: Any) -> dict[str, Any]:
+    """What ``run.json`` holds: history, training summary, diagnosis, notices, phases, class."""
+    from automl_gui.core.export.bundle import jsonable
+
+    result = getattr(run, "result", None)
+    if hasattr(result, "summary"):
+        summary = result.summary()
+    else:
+        summary = dict(result or {}) if isinstance(result, dict) else {}
+    diagnosis = getattr(run, "diagnosis", None)
+    if diagnosis is not None and hasattr(diagnosis, "__dataclass_fields__"):
+        diagnosis = asdict(diagnosis)
+    name = type(run).__name__
+    return jsonable(
+        {
+            "format": RUN_FORMAT,
+            "version": RUN_FORMAT_VERSION,
+            "class": name if name in RUN_CLASSES else None,
+            "kind": (getattr(run, "metadata", None) or {}).get("kind", "tabular"),
+            "history": dict(getattr(run, "history", None) or {}),
+            "result": summary,
+            "diagnosis": diagnosis,
+            "notices": list(getattr(run, "notices", None) or []),
+            "phases": [list(p) for p in getattr(run, "phases", None) or []],
+        }
+    )
+
+
+def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
+    """Write ``run`` (a TabularRun, ImageRun or AudioRun) into ``folder`` atomically.
+
+    The files go to a temporary folder beside ``folder`` that is renamed into place
+    (replacing an older folder of that name). Needs only ``run.model.save(path)``.
+
+    Raises:
+        ProjectError: the folder cannot be written (disk full, no permission).
+        ModelError: the model cannot be saved.
+    """
+    import numpy as np
+
+    from automl_gui.core.export.bundle import (
+        METADATA_FILE,
+        MODEL_FILE,
+        REPORT_FILE,
+        SAMPLES_FILE,
+        commit_dir,
+        serving_model_of,
+        temp_dir_beside,
+        write_json,
+    )
+
+    out = Path(folder).expanduser().absolute()
+    if getattr(run, "model", None) is None:
+        raise ModelError(
+            f"The run for {out.name} has no model to save.", "Train it again, then save."
+        )
+    try:
+        tmp = temp_dir_beside(out)
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not write into {out.parent}: {exc.strerror or exc}.",
+            "Choose a folder you can write to, with free space.",
+        ) from None
+    try:
+        try:
+            serving_model_of(run.model).save(tmp / MODEL_FILE)
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Keras raises many types
+            raise ModelError(
+                f"Could not save the model of {out.name}: {exc}", "Train it again, then save."
+            ) from None
+        write_json(tmp / METADATA_FILE, getattr(run, "metadata", None) or {})
+        write_json(tmp / REPORT_FILE, getattr(run, "report", None) or {})
+        samples = getattr(run, "samples", None)
+        if samples is not None:
+            np.save(tmp / SAMPLES_FILE, np.asarray(samples, dtype=np.float32))
+        write_json(tmp / RUN_FILE, run_summary(run))
+        predictions = getattr(run, "test_predictions", None)
+        if predictions is not None:
+            _frame_for_parquet(predictions).to_parquet(tmp / PREDICTIONS_FILE)
+        _fsync_tree(tmp)
+        commit_dir(tmp, out, overwrite=True)
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not write the run folder {out}: {exc.strerror or exc}.",
+            "Check the free disk space and that you can write to the project folder.",
+        ) from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def copy_run_folder(src: Path, out: Path) -> None:
+    """Copy a saved run folder to ``out`` atomically (Save As into another folder)."""
+    from automl_gui.core.export.bundle import commit_dir, temp_dir_beside
+
+    tmp = temp_dir_beside(out)
+    try:
+        shutil.copytree(src, tmp, dirs_exist_ok=True)
+        _fsync_tree(tmp)
+        commit_dir(tmp, out, overwrite=True)
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not copy the run folder {src.name} to {out.parent}: {exc.strerror or exc}.",
+            "Check the free disk space and that you can write to the project folder.",
+        ) from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def restore_backup(run_dir: Path) -> bool:
+    """Put back ``runs/<id>`` from the backup a save killed mid-replace left (True if done)."""
+    parent = run_dir.parent
+    if not parent.is_dir():
+        return False
+    backups = sorted(parent.glob(f".{run_dir.name}.old-*"))
+    for backup in backups:
+        if backup.is_dir():
+            try:
+                os.replace(backup, run_dir)
+                return True
+            except OSError:
+                return False
+    return False
+
+
+# -- loading ------------------------------------------------------------------------------------
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(
+            f"The {what} of run folder {path.parent.name} is damaged ({exc}).",
+            "Delete this run from the run history and train it again.",
+        ) from None
+    if not isinstance(data, dict):
+        raise ProjectError(
+            f"The {what} of run folder {path.parent.name} is damaged.",
+            "Delete this run from the run history and train it again.",
+        )
+    return data
+
+
+def _floats(values: Any) -> list[float]:
+    return [float("nan") if v is None else float(v) for v in values or []]
+
+
+def _train_result(history: dict[str, list[float]], summary: dict[str, Any]) -> Any:
+    from automl_gui.core.train.trainer import TrainResult
+
+    known = {f.name for f in fields(TrainResult)} - {"history"}
+    values = {k: v for k, v in (summary or {}).items() if k in known and v is not None}
+    return TrainResult(history=history, **values)
+
+
+def _diagnosis(raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        return None
+    from automl_gui.core.train.diagnostics import Diagnosis
+
+    known = {f.name for f in fields(Diagnosis)}
+    try:
+        return Diagnosis(**{k: v for k, v in raw.items() if k in known})
+    except TypeError:
+        return None
+
+
+def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
+    """Rebuild the run object of ``record`` from its folder in ``project_folder``.
+
+    Returns a TabularRun (``prepared`` is None) or an ImageRun/AudioRun, with the model
+    loaded in Keras safe mode. ``test_predictions`` is None for a folder without them
+    (projects migrated from format 1).
+
+    Raises:
+        ProjectError: the folder or its metadata is missing or damaged.
+        ModelError: the model file is missing, damaged or unsafe.
+    """
+    import numpy as np
+
+    from automl_gui.core.export.bundle import (
+        LEGACY_SAMPLES_FILE,
+        METADATA_FILE,
+        MODEL_FILE,
+        REPORT_FILE,
+        SAMPLES_FILE,
+        load_keras_model,
+    )
+
+    root = Path(project_folder).expanduser().absolute()
+    if root.name.endswith(".automl.json") and not root.is_dir():
+        root = root.parent
+    relative = getattr(record, "folder", None) or f"runs/{record.id}"
+    folder = (root / relative).resolve()
+    label = getattr(record, "name", "") or record.id
+    if root.resolve() not in folder.parents:
+        raise ProjectError(
+            f"The run '{label}' points outside its project ({relative}).",
+            "The project file was edited by hand; delete this run from the run history.",
+        )
+    if not folder.is_dir():
+        raise ProjectError(
+            f"The folder of run '{label}' is missing ({relative}).",
+            "Delete this run from the run history, or restore the folder from a backup.",
+        )
+    if not (folder / METADATA_FILE).is_file():
+        raise ProjectError(
+            f"metadata.json is missing in the folder of run '{label}' ({relative}).",
+            "Delete this run from the run history and train it again.",
+        )
+    metadata = _read_json(folder / METADATA_FILE, "metadata.json")
+    report = _read_json(folder / REPORT_FILE, "report.json") if (folder / REPORT_FILE).is_file() else {}
+    saved = _read_json(folder / RUN_FILE, "run.json") if (folder / RUN_FILE).is_file() else {}
+    model = load_keras_model(folder / MODEL_FILE)
+
+    raw_history = saved.get("history") or getattr(record, "history", None) or {}
+    history = {str(k): _floats(v) for k, v in raw_history.items()}
+    summary = (
+        saved.get("result")
+        or getattr(record, "summary", None)
+        or metadata.get("training_result")
+        or {}
+    )
+    result = _train_result(history, summary)
+    diagnosis = _diagnosis(saved.get("diagnosis"))
+    notices = [str(n) for n in saved.get("notices") or []]
+    phases = [tuple(p) for p in saved.get("phases") or getattr(record, "phases", None) or []]
+    predictions = None
+    if (folder / PREDICTIONS_FILE).is_file():
+        import pandas as pd
+
+        try:
+            predictions = pd.read_parquet(folder / PREDICTIONS_FILE)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types
+            raise ProjectError(
+                f"The test predictions of run '{label}' are damaged ({exc}).",
+                "Delete this run from the run history and train it again.",
+            ) from None
+    kind = str(metadata.get("kind") or saved.get("kind") or "tabular")
+    if kind == "tabular":
+        from automl_gui.core.pipeline import TabularRun
+
+        return TabularRun(
+            model=model,
+            metadata=metadata,
+            report=report,
+            history=history,
+            result=result,
+            prepared=None,
+            test_predictions=predictions,
+            diagnosis=diagnosis,
+            notices=notices,
+        )
+    samples = None
+    for name in (SAMPLES_FILE, LEGACY_SAMPLES_FILE):
+        if (folder / name).is_file():
+            try:
+                samples = np.load(folder / name, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise ProjectError(
+                    f"The sample inputs of run '{label}' are damaged ({exc}).",
+                    "Delete this run from the run history and train it again.",
+                ) from None
+            break
+    if kind == "images":
+        from automl_gui.core.images_pipeline import ImageRun as run_class
+    elif kind == "audio":
+        from automl_gui.core.audio_pipeline import AudioRun as run_class
+    else:
+        raise ProjectError(
+            f"The run '{label}' is of an unknown kind '{kind}'.",
+            "It was saved by a newer version of the app; update the app to open it.",
+        )
+    return run_class(
+        model=model,
+        metadata=metadata,
+        report=report,
+        history=history,
+        result=result,
+        test_predictions=predictions,
+        diagnosis=diagnosis,
+        notices=notices,
+        phases=phases,
+        samples=samples,
+    )
