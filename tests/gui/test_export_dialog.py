@@ -1,15 +1,31 @@
-"""Export dialog: .keras and SavedModel exports verified, reloaded, never overwritten silently."""
+"""Export dialog and File → Export Model ▸: every format exported in the background, verified in
+its own runtime with the figures shown, never overwritten silently; the menu, remembered format,
+notes, cancel and the reasons nothing can be exported."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from PySide6.QtCore import Qt
 
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.export import ExportDialog
 from automl_gui.gui.state import AppState
+
+SIX = ["keras", "savedmodel", "tflite", "tflite-dynamic", "tflite-float16", "onnx"]
+
+
+@pytest.fixture(autouse=True)
+def settings(tmp_path):
+    """A settings file of the test's own (remembered folder and format)."""
+    from PySide6.QtCore import QSettings
+
+    store = app_settings.use(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    yield store
+    app_settings.use(None)
 
 
 @pytest.fixture(scope="module")
@@ -101,14 +117,6 @@ def test_existing_destination_needs_a_yes(qtbot, dialog, tmp_path, monkeypatch):
     assert blocker.args[0].ok
     assert out.read_bytes() != b"precious"
     qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
-
-
-def test_without_a_model_export_is_refused(qtbot):
-    d = ExportDialog(AppState())
-    qtbot.addWidget(d)
-    assert not d.export_button.isEnabled()
-    assert d.export_to("/tmp/never-written.keras", "keras") is False
-    assert set(d.format_buttons) == {"keras", "savedmodel"}
 
 
 def test_image_runs_are_described_as_images():
@@ -220,3 +228,207 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
         loaded = tf.saved_model.load(str(out))
         got = np.asarray(loaded.serve(tf.constant(longer)))
     assert np.allclose(got, expected, atol=1e-5)
+
+
+# -- every format, the result panel, the menu ---------------------------------------------------
+@pytest.mark.parametrize("fmt", ["tflite-dynamic", "onnx"])
+def test_other_runtimes_show_the_verification_figures(qtbot, dialog, tmp_path, fmt):
+    """A real export through the dialog: verdict in green, runtime, rows compared, maximum
+    difference, agreement as %, size on disk, the files with MODEL_CARD.md, and the buttons
+    open the folder and the card."""
+    from automl_gui.gui.dialogs import _export_result
+
+    out = tmp_path / f"churn_{fmt}"
+    with qtbot.waitSignal(dialog.export_done, timeout=180_000) as blocker:
+        assert dialog.export_to(str(out), fmt)
+        assert dialog.busy.isVisibleTo(dialog) and dialog.close_button.text() == "Cancel"
+    result = blocker.args[0]
+    assert result.ok, result.message
+    panel = dialog.result_panel
+    assert panel.verdict.styleSheet() == _export_result.OK_STYLE
+    text = dialog.result_text()
+    assert text.startswith("Verified: reloaded the")
+    assert f"in {result.runtime}" in text and result.runtime
+    figures = {name: label.text() for name, label in panel.figure_labels.items()}
+    assert figures["Runtime used"] == result.runtime
+    assert figures["Rows compared"] == str(result.rows_compared) != "0"
+    assert figures["Maximum difference"] == f"{result.max_abs_diff:.3g}"
+    assert figures["Agreement"].endswith("% same class")
+    assert figures["Size on disk"].split()[-1] in ("bytes", "KB", "MB")
+    assert "MODEL_CARD.md" in panel.files.text() and "metadata.json" in panel.files.text()
+    assert panel.notes.isVisibleTo(dialog) == bool(result.notes)
+
+    opened = []
+    panel.opener = lambda url: opened.append(url.toLocalFile()) or True
+    assert panel.open_card_button.isEnabled()
+    qtbot.mouseClick(panel.open_folder_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.open_card_button, Qt.MouseButton.LeftButton)
+    assert opened == [str(out), str(out / "MODEL_CARD.md")]
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+    assert dialog.close_button.text() == "Close" and dialog.export_button.isEnabled()
+
+
+def _fake_result(path, **kw):
+    from automl_gui.core.export.formats import ExportResult
+
+    values = dict(
+        format="onnx",
+        path=str(path),
+        rows_compared=12,
+        max_abs_diff=2.5e-7,
+        agreement=1.0,
+        ok=True,
+        message="Reloaded and compared 12 sample rows: max difference 2.5e-07.",
+        runtime="onnxruntime 9.9",
+        notes=[
+            "This format cannot hold the table's preprocessing: encode rows as "
+            "preprocessing.json describes."
+        ],
+        files=["model.onnx", "metadata.json", "MODEL_CARD.md"],
+        size_bytes=3 * 1024,
+    )
+    values.update(kw)
+    return ExportResult(**values)
+
+
+@pytest.fixture
+def fake_export(monkeypatch):
+    """export_model replaced by one that writes an empty folder (and honours cancel)."""
+    from automl_gui.core.export import formats
+
+    calls = []
+
+    def export_model(bundle, fmt, out, *, overwrite=False, cancel=None):
+        calls.append((fmt, out, overwrite))
+        if fmt == "tflite":  # stands for a long export: waits for Cancel
+            import time
+
+            from automl_gui.core.errors import CancelledError
+
+            for _ in range(500):
+                if cancel is not None and cancel.cancelled:
+                    raise CancelledError("cancelled")
+                time.sleep(0.01)
+        from pathlib import Path
+
+        Path(out).mkdir(parents=True, exist_ok=True)
+        (Path(out) / "MODEL_CARD.md").write_text("# card")
+        return _fake_result(out, format=fmt)
+
+    monkeypatch.setattr(formats, "export_model", export_model)
+    return calls
+
+
+def test_notes_are_shown_in_an_amber_box_and_the_format_is_remembered(
+    qtbot, dialog, run, tmp_path, fake_export
+):
+    from automl_gui.gui.dialogs import _export_result
+
+    with qtbot.waitSignal(dialog.export_done, timeout=10_000):
+        assert dialog.export_to(str(tmp_path / "x_onnx"), "onnx")
+    panel = dialog.result_panel
+    assert panel.notes.isVisibleTo(dialog)
+    assert panel.notes.styleSheet() == _export_result.NOTE_STYLE
+    assert "cannot hold the table's preprocessing" in panel.notes.text()
+    assert "Agreement: 100 % same class" in dialog.result_text()
+    assert "Size on disk: 3.0 KB" in dialog.result_text()
+    assert "Runtime used: onnxruntime 9.9" in dialog.result_text()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+
+    state = AppState()
+    state.set_run(run)
+    again = ExportDialog(state)  # no format asked for: the last one used
+    qtbot.addWidget(again)
+    assert again.fmt == "onnx"
+    assert again.folder_edit.text() == str(tmp_path)
+    assert ExportDialog(state, fmt="tflite-float16").fmt == "tflite-float16"
+
+
+def test_cancel_stops_the_export_and_says_so(qtbot, dialog, tmp_path, fake_export):
+    assert dialog.export_to(str(tmp_path / "slow"), "tflite")
+    dialog.reject()  # Esc while writing: refused, the export goes on
+    assert dialog.worker is not None and "Still writing" in dialog.busy_label.text()
+    assert dialog.close_button.text() == "Cancel"
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+    assert "Export cancelled" in dialog.result_text()
+    assert not (tmp_path / "slow").exists()
+    assert dialog.close_button.text() == "Close" and dialog.close_button.isEnabled()
+
+
+def test_a_failed_export_says_what_and_what_to_do(qtbot, dialog, tmp_path, monkeypatch):
+    from automl_gui.core.errors import ModelError
+    from automl_gui.core.export import formats
+
+    def export_model(*a, **k):
+        raise ModelError("Could not convert the model to ONNX.", "Use the SavedModel export.")
+
+    monkeypatch.setattr(formats, "export_model", export_model)
+    with qtbot.waitSignal(dialog.export_failed, timeout=10_000):
+        assert dialog.export_to(str(tmp_path / "o"), "onnx")
+    text = dialog.result_text()
+    assert "Could not convert the model to ONNX." in text and "Use the SavedModel" in text
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+
+
+def test_default_name_comes_from_the_dataset_and_format(qtbot, run, tmp_path):
+    from types import SimpleNamespace
+
+    state = AppState()
+    state.set_run(run)
+    state.table = SimpleNamespace(source=SimpleNamespace(path=str(tmp_path / "Customer churn.csv")))
+    d = ExportDialog(state, fmt="onnx")
+    qtbot.addWidget(d)
+    assert d.name_edit.text() == "Customer_churn_onnx"
+    assert not d.keras_file.isVisibleTo(d)
+    d.select_format("tflite-dynamic")
+    assert d.name_edit.text() == "Customer_churn_tflite_int8"
+    d.select_format("keras")
+    assert d.keras_file.isVisibleTo(d)
+    d.keras_file.setChecked(True)
+    assert d.name_edit.text() == "Customer_churn.keras" and d.target().endswith(".keras")
+    d.name_edit.setText("mine")  # a name of the user's own is kept
+    d.select_format("savedmodel")
+    assert d.name_edit.text() == "mine"
+
+
+def test_without_a_model_export_is_refused_and_explained(qtbot):
+    d = ExportDialog(AppState())
+    qtbot.addWidget(d)
+    assert not d.export_button.isEnabled()
+    assert "No trained model yet" in d.blocked.text() and d.blocked.isVisibleTo(d)
+    assert d.export_to("/tmp/never-written.keras", "keras") is False
+    assert list(d.format_buttons) == SIX
+    assert all(b.toolTip() for b in d.format_buttons.values())
+
+
+def test_the_export_menu_has_one_action_per_format_and_opens_it(qtbot, run, fake_export):
+    from PySide6.QtWidgets import QMainWindow
+
+    from automl_gui.gui.dialogs.export import export_menu
+
+    window = QMainWindow()
+    window.state = AppState()
+    qtbot.addWidget(window)
+    menu = export_menu(window)
+    actions = [a for a in menu.actions() if not a.isSeparator()]
+    assert actions[0].text() == "&Export…"
+    assert actions[0].shortcut().toString() == "Ctrl+E"
+    assert [a.data() for a in actions[1:]] == SIX
+    assert all(a.toolTip() for a in actions)
+    assert not any(a.isEnabled() for a in actions)  # no model yet: disabled, with the reason
+    assert "No trained model yet" in actions[1].toolTip()
+
+    window.state.set_run(run)
+    assert all(a.isEnabled() for a in actions)
+    onnx = actions[1 + SIX.index("onnx")]
+    assert "ONNX" in onnx.text() and "onnxruntime" in onnx.toolTip()
+    onnx.trigger()
+    dialog = window._export_dialog
+    assert dialog.isVisible() and dialog.fmt == "onnx"
+    dialog.close()
+
+    app_settings.current().setValue("export/last_format", "tflite-float16")
+    actions[0].trigger()  # Export…: the last used format
+    assert window._export_dialog.fmt == "tflite-float16"
+    window._export_dialog.close()

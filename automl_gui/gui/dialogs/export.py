@@ -1,22 +1,32 @@
-"""Export Model dialog: pick a format and a destination, export in the background, verify.
+"""Export Model dialog and the File → Export Model ▸ menu: every format, verified.
 
-The export runs :func:`core.export.export_model` in a :class:`JobWorker`; the engine reloads
-what it wrote and compares predictions on the sample rows, and the dialog shows that result in
-green (verified) or red (the problem). An existing destination is never replaced without a
-"Yes" (``messages.confirm``; tests pass ``overwrite=True`` or monkeypatch it).
+The dialog lists the engine's formats in groups (Keras / TensorFlow, Mobile and edge, Other
+runtimes), a destination (a folder per export; the Keras format can also be one ``.keras``
+file) with a default name from the dataset and format, and remembers the last folder and
+format. The export runs :func:`core.export.export_model` in a :class:`JobWorker`; the engine
+reloads what it wrote in the format's own runtime and compares predictions on held-out samples,
+and the result panel shows the verdict (green or red), the figures, the notes (what the format
+cannot hold, in an amber box), the files and buttons to open the folder and the model card.
+An existing destination is never replaced without a "Yes" (``confirm_overwrite``).
+
+The window puts :func:`export_menu` in its File menu and calls :func:`open_export_dialog`.
 """
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,48 +38,27 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs import _export_formats as fx
 from automl_gui.gui.dialogs import messages
+from automl_gui.gui.dialogs._export_formats import describe_result, formats
+from automl_gui.gui.dialogs._export_result import NOTE_STYLE, ResultPanel
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.clip_list import rate_text
 from automl_gui.gui.workers import JobWorker
 
-FALLBACK_FORMATS = {
-    "keras": "Keras native format (.keras): one file, reload with keras.saving.load_model.",
-    "savedmodel": "TensorFlow SavedModel folder: for TF Serving, TFLite conversion, other tools.",
-}
-FORMAT_LABELS = {"keras": "Keras (.keras)", "savedmodel": "TensorFlow SavedModel (folder)"}
-DEFAULT_NAMES = {"keras": "model.keras", "savedmodel": "model_savedmodel"}
+__all__ = [
+    "ExportDialog",
+    "describe_result",
+    "export_menu",
+    "formats",
+    "model_input",
+    "open_export_dialog",
+    "rate_text",
+]
+
 SETTINGS_KEY = "export/last_folder"
-
-_OK_STYLE = "color: #1B4D22; background: #E8F5E9; border: 1px solid #B9DFBC; padding: 8px;"
-_BAD_STYLE = "color: #6B1414; background: #FDECEC; border: 1px solid #F3B9B9; padding: 8px;"
-
-
-def _formats() -> dict[str, str]:
-    try:
-        from automl_gui.core.export.formats import FORMATS
-    except ImportError:
-        return dict(FALLBACK_FORMATS)
-    return dict(FORMATS)
-
-
-def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
-    """(ok, sentence) for an ExportResult, e.g. "Verified: reloaded the SavedModel and ...".
-
-    ``what`` names the compared samples ("rows" for tables, "images" for image models,
-    "waveforms" for audio models).
-    """
-    kind = "SavedModel" if result.format == "savedmodel" else ".keras file"
-    if not result.ok:
-        return False, f"Export problem: {result.message or 'the reloaded model disagrees.'}"
-    parts = [f"Verified: reloaded the {kind} and compared {result.rows_compared} {what}"]
-    details = []
-    if result.max_abs_diff is not None:
-        details.append(f"max difference {result.max_abs_diff:.2g}")
-    if result.agreement is not None:
-        details.append(f"{100 * result.agreement:.0f} % same class")
-    text = parts[0] + (": " + ", ".join(details) if details else "") + "."
-    return True, f"{text}\nWritten to {result.path}"
+FORMAT_KEY = "export/last_format"
+KERAS_FILE_KEY = "export/keras_file"
 
 
 def model_input(run: Any) -> tuple[str, str]:
@@ -91,89 +80,144 @@ def model_input(run: Any) -> tuple[str, str]:
     return "raw rows (the preprocessing is inside it)", "rows"
 
 
+def last_format() -> str:
+    """The format of the last export started (settings), "keras" at first."""
+    fmt = str(app_settings.current().value(FORMAT_KEY, "") or "")
+    return fmt if fmt in formats() else "keras"
+
+
 class ExportDialog(QDialog):
-    """Export the trained model as .keras or SavedModel and verify the result."""
+    """Export the current run in any format and show how the reloaded export compares."""
 
     export_done = Signal(object)  # core.export.ExportResult
     export_failed = Signal(str, str)  # message, hint
 
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: AppState, parent: QWidget | None = None, fmt: str | None = None):
         super().__init__(parent)
         self.state = state
         self.worker: JobWorker | None = None
         self.last_result: Any = None
+        self._cancel_requested = False
         self.setWindowTitle("Export Model")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)
+        self.resize(900, 640)
 
         takes, self._compared = model_input(state.run)
         self.intro = intro = QLabel(
-            f"The exported model takes {takes} and comes with metadata.json. After writing, "
-            f"it is reloaded and its answers on a few test {self._compared} are compared with "
-            "this session's."
+            f"The exported model takes {takes} and comes with metadata.json and a model card. "
+            f"After writing, it is reloaded and its answers on a few test {self._compared} are "
+            "compared with this session's."
         )
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
+        self.blocked = QLabel()
+        self.blocked.setWordWrap(True)
+        self.blocked.setStyleSheet(NOTE_STYLE)
 
         self.format_group = QButtonGroup(self)
         self.format_buttons: dict[str, QRadioButton] = {}
         formats_box = QVBoxLayout()
-        for i, (fmt, description) in enumerate(_formats().items()):
-            button = QRadioButton(FORMAT_LABELS.get(fmt, fmt))
-            button.setToolTip(description)
-            button.setProperty("format", fmt)
-            self.format_group.addButton(button, i)
-            self.format_buttons[fmt] = button
-            desc = QLabel(description)
-            desc.setWordWrap(True)
-            desc.setProperty("role", "muted")
-            desc.setContentsMargins(24, 0, 0, 4)
-            formats_box.addWidget(button)
-            formats_box.addWidget(desc)
-        first = next(iter(self.format_buttons.values()), None)
-        if first is not None:
-            first.setChecked(True)
-        self.format_group.buttonToggled.connect(self._format_toggled)
+        descriptions = formats()
+        for title, keys in fx.grouped():
+            box = QGroupBox(title)
+            grid = QVBoxLayout(box)
+            grid.setSpacing(0)
+            for key in keys:
+                button = QRadioButton(fx.label(key))
+                button.setToolTip(descriptions.get(key, ""))
+                button.setProperty("format", key)
+                self.format_group.addButton(button, len(self.format_buttons))
+                self.format_buttons[key] = button
+                desc = QLabel(fx.short(key))
+                desc.setWordWrap(True)
+                desc.setProperty("role", "muted")
+                desc.setToolTip(descriptions.get(key, ""))
+                desc.setContentsMargins(24, 0, 0, 6)
+                grid.addWidget(button)
+                grid.addWidget(desc)
+            formats_box.addWidget(box)
 
-        self.path_edit = QLineEdit()
-        self.path_edit.setPlaceholderText("Destination")
-        browse = QPushButton("Browse…")
+        self._stem = fx.dataset_stem(state)
+        self._folder = app_settings.last_folder(app_settings.current(), SETTINGS_KEY)
+        self.folder_edit = QLineEdit(self._folder)
+        self.folder_edit.setToolTip("The folder the export is written in")
+        browse = QPushButton("&Browse…")
+        browse.setToolTip("Choose the folder to write the export in")
         browse.clicked.connect(self._browse)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path_edit, 1)
-        path_row.addWidget(browse)
+        self.name_edit = QLineEdit()
+        self.name_edit.setToolTip(
+            "The export's name: a folder holding the model, metadata.json and MODEL_CARD.md "
+            "(or a .keras file with the 'single .keras file' option)"
+        )
+        self.keras_file = QCheckBox("Single .keras file (metadata and model card beside it)")
+        self.keras_file.setToolTip(
+            "Write one <name>.keras file instead of a folder; only for the Keras format"
+        )
+        stored = str(app_settings.current().value(KERAS_FILE_KEY, "false")).lower()
+        self.keras_file.setChecked(stored in ("true", "1"))
+        self.keras_file.toggled.connect(self._keras_file_toggled)
+        self.target_label = QLabel()
+        self.target_label.setWordWrap(True)
+        self.target_label.setProperty("role", "muted")
+        self.target_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for edit in (self.folder_edit, self.name_edit):
+            edit.textChanged.connect(self._update_target)
+        dest = QGridLayout()
+        dest.addWidget(QLabel("&Folder:"), 0, 0)
+        dest.addWidget(self.folder_edit, 0, 1)
+        dest.addWidget(browse, 0, 2)
+        dest.addWidget(QLabel("&Name:"), 1, 0)
+        dest.addWidget(self.name_edit, 1, 1, 1, 2)
+        dest.addWidget(self.keras_file, 2, 1, 1, 2)
+        dest.addWidget(self.target_label, 3, 1, 1, 2)
+        for row, edit in ((0, self.folder_edit), (1, self.name_edit)):
+            dest.itemAtPosition(row, 0).widget().setBuddy(edit)
+
+        self.result_panel = ResultPanel()
+        result_box = QGroupBox("Result")
+        QVBoxLayout(result_box).addWidget(self.result_panel)
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
+        self.busy.setToolTip("Writing the export, then reloading it to compare its answers")
         self.busy.hide()
-        self.result_label = QLabel()
-        self.result_label.setWordWrap(True)
-        self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.result_label.hide()
+        self.busy_label = QLabel()
+        self.busy_label.setProperty("role", "muted")
+        self.busy_label.hide()
 
         self.buttons = QDialogButtonBox()
         self.export_button = self.buttons.addButton(
-            "Export", QDialogButtonBox.ButtonRole.AcceptRole
+            "&Export", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.export_button.setProperty("primary", True)
         self.export_button.setDefault(True)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self._export_clicked)
-        self.close_button.clicked.connect(self.reject)
+        self.close_button.clicked.connect(self._close_clicked)
 
+        left = QVBoxLayout()
+        left.addWidget(intro)
+        left.addWidget(self.blocked)
+        left.addLayout(formats_box)
+        left.addWidget(_heading("Destination"))
+        left.addLayout(dest)
+        left.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 11)
+        columns.addWidget(result_box, 10)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.busy_label)
+        bottom.addWidget(self.busy, 1)
+        bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(QLabel("<b>Format</b>"))
-        layout.addLayout(formats_box)
-        layout.addWidget(QLabel("<b>Destination</b>"))
-        layout.addLayout(path_row)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.result_label)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
+        layout.addLayout(columns, 1)
+        layout.addLayout(bottom)
 
-        self._folder = app_settings.last_folder(app_settings.current(), SETTINGS_KEY)
-        self.path_edit.setText(str(Path(self._folder) / DEFAULT_NAMES.get(self.fmt, "model")))
+        self.format_group.buttonToggled.connect(self._format_toggled)
+        self.select_format(fmt or last_format())
+        state.run_finished.connect(self._refresh)
+        state.run_started.connect(self._refresh)
         self._refresh()
 
     # -- format and destination ---------------------------------------------------------------
@@ -182,51 +226,73 @@ class ExportDialog(QDialog):
         button = self.format_group.checkedButton()
         return str(button.property("format")) if button is not None else "keras"
 
+    def select_format(self, fmt: str) -> None:
+        """Choose ``fmt`` (unknown: the first format)."""
+        button = self.format_buttons.get(fmt) or next(iter(self.format_buttons.values()))
+        if button.isChecked():
+            self._format_toggled(button, True)
+        button.setChecked(True)
+
     def _format_toggled(self, button: QRadioButton, checked: bool) -> None:
         if not checked:
             return
-        current = Path(self.path_edit.text() or self._folder)
-        name = DEFAULT_NAMES.get(self.fmt, "model")
-        if current.name in DEFAULT_NAMES.values() or not self.path_edit.text():
-            self.path_edit.setText(str(current.parent / name))
+        self.keras_file.setVisible(self.fmt == "keras")
+        self._suggest_name()
+
+    def _keras_file_toggled(self, checked: bool) -> None:
+        app_settings.current().setValue(KERAS_FILE_KEY, "true" if checked else "false")
+        self._suggest_name()
+
+    def _single_file(self) -> bool:
+        return self.fmt == "keras" and self.keras_file.isChecked()
+
+    def _suggest_name(self) -> None:
+        """A default name for the chosen format, unless the user typed a name of their own."""
+        if fx.is_default_name(self.name_edit.text().strip(), self._stem):
+            self.name_edit.setText(fx.default_name(self._stem, self.fmt, self._single_file()))
+        self._update_target()
+
+    def target(self) -> str:
+        """The path the export will be written to (folder / name)."""
+        folder = self.folder_edit.text().strip()
+        name = self.name_edit.text().strip()
+        if not folder or not name:
+            return ""
+        if self._single_file() and not name.endswith(".keras"):
+            name += ".keras"
+        return str(Path(folder).expanduser() / name)
+
+    def _update_target(self) -> None:
+        target = self.target()
+        what = "file" if target.endswith(".keras") else "folder"
+        self.target_label.setText(f"Writes the {what} {target}" if target else "")
 
     def _browse(self) -> None:
-        start = self.path_edit.text() or str(Path(self._folder) / DEFAULT_NAMES[self.fmt])
-        if self.fmt == "keras":
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                "Export as .keras",
-                start,
-                "Keras model (*.keras)",
-                options=QFileDialog.Option.DontConfirmOverwrite,
-            )
-            if path and not path.endswith(".keras"):
-                path += ".keras"
-        else:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                "Export SavedModel folder",
-                start,
-                "Folder (*)",
-                options=QFileDialog.Option.DontConfirmOverwrite,
-            )
-        if path:
-            self._folder = str(Path(path).parent)
-            app_settings.set_last_folder(app_settings.current(), path, SETTINGS_KEY)
-            self.path_edit.setText(path)
+        folder = QFileDialog.getExistingDirectory(
+            self, "Export into folder", self.folder_edit.text() or self._folder
+        )
+        if folder:
+            self.folder_edit.setText(folder)
 
     def _refresh(self) -> None:
         busy = self.worker is not None
-        has_model = self.state.run is not None
-        self.export_button.setEnabled(has_model and not busy)
-        self.export_button.setToolTip("" if has_model else "Train a model first")
+        reason = fx.blocker(self.state)
+        self.export_button.setEnabled(not reason and not busy)
+        self.export_button.setToolTip(reason or "Write the export and verify it (Enter)")
+        self.blocked.setText(reason)
+        self.blocked.setVisible(bool(reason))
         self.busy.setVisible(busy)
+        self.busy_label.setVisible(busy)
+        self.close_button.setText("Cancel" if busy else "Close")
+        self.close_button.setToolTip("Stop the export" if busy else "Close this dialog (Esc)")
+        for w in (*self.format_buttons.values(), self.folder_edit, self.name_edit, self.keras_file):
+            w.setEnabled(not busy)
 
     # -- exporting -----------------------------------------------------------------------------
     def _export_clicked(self) -> None:
-        path = self.path_edit.text().strip()
+        path = self.target()
         if not path:
-            self._show_result(False, "Choose a destination first.")
+            self.result_panel.show_message(False, "Choose a folder and a name first.")
             return
         self.export_to(path, self.fmt)
 
@@ -242,76 +308,120 @@ class ExportDialog(QDialog):
         Returns False (and starts nothing) when there is no model, an export is running, or the
         user declines to overwrite. The outcome arrives as ``export_done`` / ``export_failed``.
         """
-        run = self.state.run
-        if run is None:
-            self._show_result(False, "Train a model first.")
+        reason = fx.blocker(self.state)
+        if reason:
+            self.result_panel.show_message(False, reason)
             return False
         if self.worker is not None:
             return False
-        if fmt in self.format_buttons:
-            self.format_buttons[fmt].setChecked(True)
-        self.path_edit.setText(path)
-        if Path(path).exists() and not overwrite:
-            if not self.confirm_overwrite(path):
-                self._show_result(False, "Not exported: the destination exists.")
+        target = Path(path).expanduser()
+        self.select_format(fmt)
+        if fmt == "keras":
+            self.keras_file.setChecked(target.suffix == ".keras")
+        self.folder_edit.setText(str(target.parent))
+        self.name_edit.setText(target.name)
+        if target.exists() and not overwrite:
+            if not self.confirm_overwrite(str(target)):
+                self.result_panel.show_message(False, "Not exported: the destination exists.")
                 return False
             overwrite = True
-        bundle = run.bundle
-
-        def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.export.formats import export_model
-
-            return export_model(bundle, fmt, path, overwrite=overwrite)
+        settings = app_settings.current()
+        app_settings.set_last_folder(settings, str(target.parent), SETTINGS_KEY)
+        settings.setValue(FORMAT_KEY, fmt)
+        bundle = self.state.run.bundle
+        job = _export_job(bundle, fmt, str(target), overwrite)
 
         worker = JobWorker(job, self)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
         worker.done.connect(self._on_done)
         self.worker = worker
+        self._cancel_requested = False
         self.last_result = None
-        self.result_label.hide()
+        self.busy_label.setText(f"Exporting {fx.label(fmt)}…")
+        self.result_panel.clear(
+            f"Writing {target} and reloading it to compare its answers with this session's…"
+        )
         self._refresh()
-        self.state.status.emit(f"Exporting to {path}…")
+        self.state.status.emit(f"Exporting to {target}…")
         worker.start()
         return True
 
+    def cancel(self) -> None:
+        """Ask the running export to stop (it stops between its steps)."""
+        if self.worker is None:
+            return
+        self._cancel_requested = True
+        self.worker.cancel()
+        self.busy_label.setText("Cancelling…")
+        self.close_button.setEnabled(False)
+
     def _on_finished(self, result: Any) -> None:
         self.last_result = result
-        ok, text = describe_result(result, self._compared)
-        self._show_result(ok, text)
+        late = (
+            "Cancel came too late: the export had already been written and verified."
+            if self._cancel_requested
+            else ""
+        )
+        ok = self.result_panel.show_result(result, self._compared, late)
         self.state.status.emit("Export verified." if ok else "Export finished with a problem.")
         self.export_done.emit(result)
 
     def _on_failed(self, message: str, hint: str) -> None:
-        self._show_result(False, f"{message}\n{hint}" if hint else message)
+        self.result_panel.show_message(
+            False, f"Export failed: {message}" + (f"\n{hint}" if hint else "")
+        )
         self.state.status.emit("Export failed.")
         self.export_failed.emit(message, hint)
 
+    def _on_cancelled(self) -> None:
+        self.result_panel.show_message(False, "Export cancelled: nothing was written.")
+        self.state.status.emit("Export cancelled.")
+
     def _on_done(self) -> None:
         self.worker = None  # it deletes itself
+        self.close_button.setEnabled(True)
         self._refresh()
-
-    def _show_result(self, ok: bool, text: str) -> None:
-        self.result_label.setText(text)
-        self.result_label.setStyleSheet(_OK_STYLE if ok else _BAD_STYLE)
-        self.result_label.show()
-        self._grow_to_fit()
-
-    def _grow_to_fit(self) -> None:
-        """Make room for wrapped text at the current width (never shrinks what the user
-        made bigger): a top-level layout does not grow for a label that wraps to more lines."""
-        layout = self.layout()
-        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else 0
-        if needed > self.height():
-            self.resize(self.width(), needed)
 
     def result_text(self) -> str:
         """The result panel's text (tests)."""
-        return self.result_label.text()
+        return self.result_panel.text()
+
+    def _close_clicked(self) -> None:
+        if self.worker is not None:
+            self.cancel()
+        else:
+            self.reject()
 
     def reject(self) -> None:
         """Close, unless an export is still writing (closing then would orphan the worker)."""
         if self.worker is not None:
-            self._show_result(False, "Please wait: the export is still being written.")
+            self.busy_label.setText("Still writing: Cancel stops it, or wait for the result.")
             return
         super().reject()
+
+
+def _export_job(bundle: Any, fmt: str, path: str, overwrite: bool) -> Any:
+    """The worker's job: ``export_model``, passing the cancel token and events on when the
+    engine takes them."""
+
+    def job(on_event: Any, cancel: Any) -> Any:
+        from automl_gui.core.export.formats import export_model
+
+        params = inspect.signature(export_model).parameters
+        extra: dict[str, Any] = {}
+        if "cancel" in params:
+            extra["cancel"] = cancel
+        if "on_event" in params:
+            extra["on_event"] = on_event
+        return export_model(bundle, fmt, path, overwrite=overwrite, **extra)
+
+    return job
+
+
+def _heading(text: str) -> QLabel:
+    return QLabel(f"<b>{text}</b>")
+
+
+from automl_gui.gui.dialogs._export_menu import export_menu, open_export_dialog  # noqa: E402
