@@ -51,12 +51,14 @@ class DatasetOpening:
     stack: Any
     recent_menu: Any
     action_clear_recent: Any
+    projects: Any  # the window's ProjectController
     _action: Any  # the window's QAction maker (text, tip, slot, shortcut)
 
     def _build_file_menu(self, bar: Any) -> Any:
         """File menu: the ways to open a dataset (the window adds Export and Quit)."""
         icons = app_settings.resource_path("icons")
         file_menu = bar.addMenu("&File")
+        self.projects.build_menu(file_menu)  # New/Open/Save Project first
         self.action_open = self._action(
             "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
         )
@@ -144,9 +146,12 @@ class DatasetOpening:
             is shown in the banner, the status bar and a message box).
         """
         from automl_gui.core.data.detect import detect_kind
+        from automl_gui.core.project import is_project
 
         path = str(path)
         name = Path(path).name or path
+        if is_project(path):  # a project folder or file (dropped, recent, command line)
+            return self.open_project(path)
         try:
             kind = detect_kind(path)
         except Exception as exc:  # noqa: BLE001 - DataError or a file-system error
@@ -166,6 +171,11 @@ class DatasetOpening:
         self.hosts["data"].show_kind(kind)
         page.load(path)
         return True
+
+    def open_project(self, path: str | Path) -> bool:
+        """Open a project folder (or its project file): the command line, drops, menus.
+        True when reopening started (``projects.opened`` says when it is done)."""
+        return self.projects.open_project(path)
 
     def _on_media_load_failed(self, kind: str, message: str, hint: str) -> None:
         """A folder scan failed: a dataset of another kind loaded before stays on screen."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._opening import DatasetOpening, local_paths
+from automl_gui.gui._project import ProjectController
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs.about import AboutDialog
 from automl_gui.gui.engine import EngineLoader
@@ -104,12 +105,14 @@ class MainWindow(DatasetOpening, QMainWindow):
 
         self.pages: dict[str, QWidget] = {}
         self._build_central()
+        self.projects = ProjectController(self)  # File → New/Open/Save Project, the title
         self._build_menus()
         self._build_status_bar()
         self._connect()
         self._restore_settings()
         self._show_kind_pages()  # a state given with a folder loaded: its pages, built now
         self.update_steps()
+        self.projects.mark_saved(self.state.project_path)  # what the pages announced is no change
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -477,8 +480,12 @@ class MainWindow(DatasetOpening, QMainWindow):
             self.statusBar().showMessage("Stopping training before quitting…")
             self.train_page.stop_training()
             return
+        if not self.projects.may_close():  # unsaved changes: Save / Discard / Cancel
+            event.ignore()
+            return
         app_settings.save_window_geometry(self.settings, self.saveGeometry(), self.saveState())
         self.settings.sync()
+        self.projects.wait_idle()
         for host in self.hosts.values():  # join background jobs before the threads die
             host.wait_idle()
         if self.engine.is_running():

@@ -26,6 +26,8 @@ KEY_WINDOW_STATE = "window/state"
 KEY_LAST_FOLDER = "paths/last_folder"
 KEY_FORCE_CPU = "training/force_cpu"
 KEY_RECENT = "paths/recent"
+KEY_RECENT_PROJECTS = "paths/recent_projects"
+KEY_LAST_PROJECT_FOLDER = "paths/last_project_folder"  # where Open/Save Project dialogs start
 KEY_FIRST_LAUNCH_DONE = "app/first_launch_done"
 KEY_TRAINING = "model/last_training"
 KEY_SEARCH = "search/{kind}"  # the Auto search settings of each data kind (tabular, images, ...)
@@ -57,29 +59,44 @@ def _get_json(settings: QSettings, key: str, default: Any) -> Any:
         return default
 
 
-def recent_files(settings: QSettings) -> list[str]:
-    """Recent dataset paths, newest first; files that no longer exist are pruned (and saved)."""
-    paths = _get_json(settings, KEY_RECENT, [])
+def recent_files(settings: QSettings, key: str = KEY_RECENT) -> list[str]:
+    """Recent dataset paths (``key``: or projects), newest first; paths that no longer exist
+    are pruned (and saved)."""
+    paths = _get_json(settings, key, [])
     if not isinstance(paths, list):
         paths = []
     kept = [str(p) for p in paths if isinstance(p, str) and Path(p).exists()][:MAX_RECENT]
     if kept != paths:
-        settings.setValue(KEY_RECENT, json.dumps(kept))
+        settings.setValue(key, json.dumps(kept))
     return kept
 
 
-def add_recent_file(settings: QSettings, path: str) -> list[str]:
+def add_recent_file(settings: QSettings, path: str, key: str = KEY_RECENT) -> list[str]:
     """Put ``path`` first in the recent list (deduplicated, at most ``MAX_RECENT``)."""
     path = str(Path(path).resolve())
-    paths = [p for p in recent_files(settings) if p != path]
+    paths = [p for p in recent_files(settings, key) if p != path]
     paths = [path, *paths][:MAX_RECENT]
-    settings.setValue(KEY_RECENT, json.dumps(paths))
+    settings.setValue(key, json.dumps(paths))
     return paths
 
 
-def clear_recent_files(settings: QSettings) -> None:
-    """Forget every recent file."""
-    settings.setValue(KEY_RECENT, json.dumps([]))
+def clear_recent_files(settings: QSettings, key: str = KEY_RECENT) -> None:
+    """Forget every recent file (``key``: or project)."""
+    settings.setValue(key, json.dumps([]))
+
+
+def recent_projects(settings: QSettings) -> list[str]:
+    """Recently opened or saved project folders, newest first (missing ones pruned)."""
+    return recent_files(settings, KEY_RECENT_PROJECTS)
+
+
+def add_recent_project(settings: QSettings, folder: str) -> list[str]:
+    """Put the project ``folder`` first in File → Open Recent Project."""
+    return add_recent_file(settings, folder, KEY_RECENT_PROJECTS)
+
+
+def clear_recent_projects(settings: QSettings) -> None:
+    clear_recent_files(settings, KEY_RECENT_PROJECTS)
 
 
 def last_folder(settings: QSettings, key: str = KEY_LAST_FOLDER) -> str:

@@ -8,7 +8,8 @@ they start and end; the running trial's curves are the live plots (reset at each
 ``TrialStarted``); selecting a row plots that trial's history, selecting the running row goes
 back to live. The progress bar shows the time used of the budget (or the trials done).
 
-Each dataset's search lives in ``settings.search_folder(search_key(state))``. A search that
+Each dataset's search lives in ``state.work_folder("search", search_key(state))``: the open
+project's ``search/`` folder, else the app's data folder under a hash of the key. A search that
 ends normally writes ``finished.json`` there; a folder whose leaderboard holds trials and no
 such file (a Stop, a crash, a closed window) is offered back: "Continue the search (N trials
 so far)" or "Start afresh".
@@ -33,7 +34,6 @@ from automl_gui.core.tune.saved import (  # TensorFlow-free
     read_config,
     unfinished_trials,
 )
-from automl_gui.gui import settings as app_settings
 from automl_gui.gui.widgets.leaderboard import Leaderboard
 from automl_gui.gui.widgets.search_settings import format_duration
 
@@ -123,8 +123,8 @@ class SearchController(QObject):
 
     # -- the folder and resume ---------------------------------------------------------------
     def folder_for_state(self) -> Path | None:
-        key = search_key(self.state)
-        return None if key is None else app_settings.search_folder(key)
+        key = search_key(self.state)  # inside the open project, else the app's data folder
+        return None if key is None else self.state.work_folder("search", key)
 
     def check_resume(self) -> None:
         """Offer to continue an unfinished search of this dataset (search on, none running)."""

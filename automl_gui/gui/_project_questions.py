@@ -1,0 +1,103 @@
+"""The questions a project asks the user (module functions: tests replace them).
+
+Each returns the answer as a word or a path. Without a screen (Qt's offscreen or minimal
+platform) nobody could answer a modal question: those return the answer that loses nothing
+and opens no dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+APP = "automl-gui"
+PROJECT_FILTER = "automl-gui projects (*.automl.json);;All files (*)"
+HEADLESS = ("offscreen", "minimal")  # no screen: nobody could answer a question
+
+
+def _headless() -> bool:
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() in HEADLESS
+
+
+def ask_save_changes(parent: QWidget | None, name: str) -> str:
+    """Save / Discard / Cancel for unsaved changes: "save", "discard" or "cancel".
+
+    Without a screen (offscreen, minimal platforms) nobody can answer: "discard".
+    """
+    if _headless():
+        return "discard"
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(APP)
+    box.setText(f"Save the changes to “{name}”?")
+    box.setInformativeText("Your changes are lost if you don't save them.")
+    buttons = QMessageBox.StandardButton
+    box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+    box.setDefaultButton(buttons.Save)
+    answer = box.exec()
+    return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+
+def ask_missing_dataset(parent: QWidget | None, path: str) -> str:
+    """The project's dataset is gone: "locate", "without" (open without data) or "cancel"."""
+    if _headless():
+        return "without"
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(APP)
+    box.setText(f"The project's dataset was not found:\n{path}")
+    box.setInformativeText(
+        "It may have been moved, renamed or be on a drive that is not connected. Locate it, "
+        "or open the project without data: its settings and runs are still shown, and it "
+        "keeps pointing to the old place until you open a dataset."
+    )
+    locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
+    without = box.addButton("Open Without Data", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(locate)
+    box.exec()
+    clicked = box.clickedButton()
+    return "locate" if clicked is locate else "without" if clicked is without else "cancel"
+
+
+def choose_dataset(parent: QWidget | None, kind: str, old: str, start: str) -> str:
+    """Ask where the moved dataset is now ('' when cancelled)."""
+    name = Path(old).name
+    if kind in ("images", "audio") and not Path(old).suffix:
+        return QFileDialog.getExistingDirectory(parent, f"Locate the folder “{name}”", start)
+    path, _ = QFileDialog.getOpenFileName(parent, f"Locate “{name}”", start, "All files (*)")
+    return path
+
+
+def choose_project_file(parent: QWidget | None, start: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open project", start, PROJECT_FILTER)
+    return path
+
+
+def choose_project_folder(parent: QWidget | None, start: str) -> str:
+    """A folder to save the project in (the dialog can create one)."""
+    return QFileDialog.getExistingDirectory(
+        parent, "Save project in folder (choose an empty folder or create one)", start
+    )
+
+
+def folder_problem(folder: Path, current: str | None) -> tuple[str, str]:
+    """Why the project cannot be saved in ``folder`` ('', '' when it can)."""
+    from automl_gui.core.project import is_project
+
+    if folder.exists() and not folder.is_dir():
+        return f"“{folder.name}” is a file, not a folder.", "Choose or create a folder."
+    if not folder.exists() or is_project(folder):
+        return "", ""
+    if current and folder.resolve() == Path(current).resolve():
+        return "", ""
+    if any(folder.iterdir()):
+        return (
+            f"“{folder.name}” already holds other files and is not a project.",
+            "A project is a folder of its own: choose an empty folder, or create a new one "
+            "with the dialog's “Create Folder” button.",
+        )
+    return "", ""
