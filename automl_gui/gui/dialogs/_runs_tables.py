@@ -1,0 +1,437 @@
+"""The Runs window's two tables: the runs list (check, rename, sort) and the comparison.
+
+:class:`RunsList` has one row per kept run: a checkbox (which runs are compared), the name
+(edited in place), when it finished, kind and model, the headline test score, epochs and time;
+the current run is bold and tagged "current". :class:`CompareTable` shows
+:func:`~automl_gui.gui.dialogs._runs_data.comparison_rows`: one column per checked run, the
+best value of each metric row highlighted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from automl_gui.gui.dialogs import _runs_data as data
+
+ID_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+CURRENT_ROLE = Qt.ItemDataRole.UserRole + 2
+NAME_ROLE = Qt.ItemDataRole.UserRole + 3  # the name as saved (restored after an empty edit)
+BEST_BACKGROUND = "#FFF4D6"
+STRETCH_COLUMNS = 4
+SECTION_BACKGROUND = "#F1F3F5"
+CURRENT_TAG = "current"
+TAG_BACKGROUND = "#D3F9D8"
+TAG_COLOR = "#2B8A3E"
+
+COLUMNS = ("", "Name", "Created", "Model", "Score", "Epochs", "Time")
+COL_CHECK, COL_NAME, COL_CREATED, COL_MODEL, COL_SCORE, COL_EPOCHS, COL_TIME = range(7)
+COLUMN_TIPS = (
+    "Check the runs to compare (their curves and a column each in the table below)",
+    "The run's name: double-click or press F2 to rename it. Bold: the current run, the one "
+    "Evaluate, Predict and Export use",
+    "When the run finished (local time)",
+    "What it trained on and which model",
+    "Its headline test metric: accuracy (acc) for classification, R² for regression",
+    "Epochs trained",
+    "Training time (minutes:seconds)",
+)
+
+
+class _SortItem(QTableWidgetItem):
+    """An item sorted by its SORT_ROLE value (numbers as numbers; missing values last)."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if mine is None or theirs is None:
+            return mine is not None and theirs is None
+        try:
+            return mine < theirs
+        except TypeError:
+            return str(mine) < str(theirs)
+
+
+class _NameDelegate(QStyledItemDelegate):
+    """Draws the current run's name bold with a "current" tag at the cell's right end (the tag
+    stays visible when a long name is elided, and is not part of the name edited)."""
+
+    def initStyleOption(  # noqa: N802 - Qt API
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if index.data(CURRENT_ROLE):
+            option.font.setBold(True)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        if not index.data(CURRENT_ROLE):
+            super().paint(painter, option, index)
+            return
+        font = QFont(option.font)
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        tag_width = metrics.horizontalAdvance(CURRENT_TAG) + 10
+        # the background and selection over the whole cell, the text left of the tag
+        self.parent().style().drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, self.parent()
+        )
+        narrowed = QStyleOptionViewItem(option)
+        narrowed.rect = option.rect.adjusted(0, 0, -tag_width, 0)
+        super().paint(painter, narrowed, index)
+        tag = QRect(
+            option.rect.right() - tag_width + 2,
+            option.rect.top() + 3,
+            tag_width - 6,
+            option.rect.height() - 6,
+        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(TAG_BACKGROUND))
+        painter.drawRoundedRect(tag, 4, 4)
+        painter.setPen(QColor(TAG_COLOR))
+        painter.setFont(font)
+        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, CURRENT_TAG)
+        painter.restore()
+
+
+def swatch(color: str, size: int = 10) -> QIcon:
+    """A small square of ``color`` (the run's colour in the plot)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class RunsList(QTableWidget):
+    """The kept runs, one row each; emits ``checked_changed`` and ``rename_requested``."""
+
+    checked_changed = Signal()
+    rename_requested = Signal(str, str)  # run id, new name
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(COLUMNS))
+        for col, tip in enumerate(COLUMN_TIPS):
+            self.horizontalHeaderItem(col).setToolTip(tip)
+        self.setItemDelegateForColumn(COL_NAME, _NameDelegate(self))
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.verticalHeader().hide()
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)
+        header.setHighlightSections(False)
+        self.setToolTip(
+            "Every training run of this project. Check runs to compare them; double-click a "
+            "name (or F2) to rename; Delete removes the selected run"
+        )
+        self.setSortingEnabled(True)
+        self.sortByColumn(COL_CREATED, Qt.SortOrder.AscendingOrder)
+        self._filling = False
+        self._with_kind = False
+        self.itemChanged.connect(self._on_item_changed)
+
+    # -- reading ----------------------------------------------------------------------------
+    def run_id(self, row: int) -> str | None:
+        item = self.item(row, COL_CHECK)
+        return None if item is None else item.data(ID_ROLE)
+
+    def row_of(self, run_id: str) -> int:
+        for row in range(self.rowCount()):
+            if self.run_id(row) == run_id:
+                return row
+        return -1
+
+    def ids(self) -> list[str]:
+        """The run ids in the shown order."""
+        return [self.run_id(r) for r in range(self.rowCount())]
+
+    def checked_ids(self) -> list[str]:
+        """The checked runs' ids, in the shown order."""
+        return [
+            self.run_id(r)
+            for r in range(self.rowCount())
+            if self.item(r, COL_CHECK).checkState() == Qt.CheckState.Checked
+        ]
+
+    def selected_id(self) -> str | None:
+        """The run of the selected (or current) row; None when none is."""
+        rows = {i.row() for i in self.selectedIndexes()}
+        if not rows and self.currentRow() >= 0:
+            rows = {self.currentRow()}
+        return self.run_id(min(rows)) if rows else None
+
+    def cell_text(self, run_id: str, column: int) -> str:
+        row = self.row_of(run_id)
+        return "" if row < 0 else self.item(row, column).text()
+
+    # -- writing ----------------------------------------------------------------------------
+    def set_checked(self, run_id: str, checked: bool) -> None:
+        row = self.row_of(run_id)
+        if row >= 0:
+            state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
+            self.item(row, COL_CHECK).setCheckState(state)
+
+    def set_runs(
+        self,
+        records: Sequence[Any],
+        current: str | None,
+        checked: Iterable[str],
+        colors: Mapping[str, str],
+    ) -> None:
+        """Show ``records``: items are updated in place when the same runs are shown (a rename
+        arrives from inside the edit), rebuilt otherwise."""
+        checked = set(checked)
+        # the kind ("Table · ") only when the runs are of different kinds: the column stays narrow
+        self._with_kind = len({r.kind for r in records}) > 1
+        self._filling = True
+        selected = self.selected_id()
+        sorting = self.isSortingEnabled()
+        self.setSortingEnabled(False)
+        try:
+            if sorted(self.ids()) != sorted(r.id for r in records):
+                self.setRowCount(0)
+                self.setRowCount(len(records))
+                for row in range(len(records)):
+                    for col in range(len(COLUMNS)):
+                        self.setItem(row, col, _SortItem())
+            by_id = {r.id: r for r in records}
+            for row in range(self.rowCount()):
+                run_id = self.run_id(row) or records[row].id
+                self._fill(row, by_id[run_id], run_id == current, run_id in checked, colors)
+        finally:
+            self.setSortingEnabled(sorting)
+            self._filling = False
+        if selected is not None and self.row_of(selected) >= 0:
+            self.selectRow(self.row_of(selected))
+
+    def _fill(
+        self, row: int, record: Any, current: bool, checked: bool, colors: Mapping[str, str]
+    ) -> None:
+        check = self.item(row, COL_CHECK)
+        check.setData(ID_ROLE, record.id)
+        check.setFlags(
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsUserCheckable
+            | Qt.ItemFlag.ItemIsSelectable
+        )
+        check.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        check.setData(SORT_ROLE, 0 if checked else 1)
+        check.setToolTip("Checked: compared (curves and a table column)")
+        check.setIcon(swatch(colors.get(record.id, "#ffffff")) if checked else QIcon())
+
+        score_key, score = data.headline(record)
+        epochs = data.epochs_run(record)
+        seconds = data.number((record.summary or {}).get("seconds"))
+        cells = {
+            COL_NAME: (record.name, record.name.lower()),
+            COL_CREATED: (data.created_text(record.created, short=True), str(record.created)),
+            COL_MODEL: (data.model_words(record, self._with_kind), data.model_words(record)),
+            COL_SCORE: (data.headline_text(record), score),
+            COL_EPOCHS: (data.fmt(epochs), epochs),
+            COL_TIME: (data.fmt_seconds(seconds), seconds),
+        }
+        tips = {
+            COL_NAME: f"{record.name} ({record.id})"
+            + (" — the current run: Evaluate, Predict and Export use it" if current else "")
+            + (f"\nNote: {record.note}" if record.note else ""),
+            COL_CREATED: f"Finished {data.created_text(record.created)}",
+            COL_MODEL: f"{data.model_words(record)}; dataset {record.dataset or '?'}; "
+            f"task {record.task or '?'}",
+            COL_SCORE: (
+                f"Test {data.metric_label(score_key)} on the held-out data"
+                if score_key
+                else "No test metrics recorded for this run"
+            ),
+            COL_EPOCHS: "Epochs trained",
+            COL_TIME: "Training time (minutes:seconds)",
+        }
+        for col, (text, key) in cells.items():
+            item = self.item(row, col)
+            item.setText(text)
+            item.setData(SORT_ROLE, key)
+            item.setToolTip(tips[col])
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            if col == COL_NAME:
+                flags |= Qt.ItemFlag.ItemIsEditable
+                item.setData(CURRENT_ROLE, current)
+                item.setData(NAME_ROLE, record.name)
+            elif col in (COL_SCORE, COL_EPOCHS, COL_TIME):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setFlags(flags)
+            font = item.font()
+            font.setBold(current)
+            item.setFont(font)
+
+    def edit_name(self, run_id: str | None = None) -> bool:
+        """Start renaming ``run_id`` (default: the selected run) in place."""
+        run_id = run_id or self.selected_id()
+        row = self.row_of(run_id) if run_id else -1
+        if row < 0:
+            return False
+        item = self.item(row, COL_NAME)
+        self.setCurrentItem(item)
+        self.editItem(item)
+        return True
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._filling:
+            return
+        row = item.row()
+        run_id = self.run_id(row)
+        if run_id is None:
+            return
+        if item.column() == COL_CHECK:
+            checked = item.checkState() == Qt.CheckState.Checked
+            self._filling = True
+            item.setData(SORT_ROLE, 0 if checked else 1)
+            self._filling = False
+            self.checked_changed.emit()
+        elif item.column() == COL_NAME:
+            name = item.text().strip()
+            if name:
+                self.rename_requested.emit(run_id, name)
+            else:  # a name cannot be empty: the old one comes back
+                self._filling = True
+                item.setText(str(item.data(NAME_ROLE) or ""))
+                self._filling = False
+
+
+class CompareTable(QTableWidget):
+    """The comparison: rows = metrics, settings, training figures; columns = checked runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[data.CompareRow] = []
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
+        self.setWordWrap(False)
+        self.verticalHeader().setDefaultSectionSize(22)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(False)
+        self.horizontalHeader().setMinimumSectionSize(90)
+        # long run names elide at the right, left-aligned (centred text was cut on both sides)
+        self.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
+        self.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setToolTip(
+            "The checked runs side by side: test metrics (the best one highlighted), the "
+            "settings that differ, and how training went"
+        )
+
+    def show_rows(self, records: Sequence[Any], rows: Sequence[data.CompareRow]) -> None:
+        self.rows = list(rows)
+        self.clear()
+        sections = []
+        for row in rows:
+            if not sections or sections[-1][0] != row.section:
+                sections.append((row.section, []))
+            sections[-1][1].append(row)
+        total = len(rows) + len(sections)
+        self.setColumnCount(len(records))
+        self.setRowCount(total)
+        for col, record in enumerate(records):
+            head = QTableWidgetItem(record.name)
+            head.setToolTip(f"{record.name} ({record.id})")
+            self.setHorizontalHeaderItem(col, head)
+        labels: list[str] = []
+        line = 0
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for section, section_rows in sections:
+            title = data.SECTION_TITLES.get(section, section)
+            if section == "settings" and not any(r.differs for r in section_rows):
+                title = "Settings (all equal)"
+            labels.append(title)
+            heading = QTableWidgetItem("")
+            heading.setBackground(QBrush(QColor(SECTION_BACKGROUND)))
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.setItem(line, 0, heading)
+            if len(records) > 1:
+                self.setSpan(line, 0, 1, len(records))
+            line += 1
+            for row in section_rows:
+                labels.append(row.label)
+                for col, text in enumerate(row.texts):
+                    item = QTableWidgetItem(text)
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    if data.number(row.values[col]) is not None:
+                        item.setTextAlignment(
+                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                        )
+                    tip = f"{row.label}: {text} ({records[col].name})"
+                    if col in row.best:
+                        item.setBackground(QBrush(QColor(BEST_BACKGROUND)))
+                        item.setFont(bold)
+                        tip += " — the best of the compared runs"
+                    item.setToolTip(tip)
+                    self.setItem(line, col, item)
+                line += 1
+        self.setVerticalHeaderLabels(labels)
+        index = 0
+        for section, section_rows in sections:
+            head = self.verticalHeaderItem(index)
+            head.setFont(bold)
+            head.setToolTip(data.SECTION_TITLES.get(section, section))
+            for offset, row in enumerate(section_rows, start=1):
+                self.verticalHeaderItem(index + offset).setToolTip(row.tooltip)
+            index += len(section_rows) + 1
+        # a few runs share the width (long names elide; their tooltip has them whole); many
+        # runs get a column each of a readable width and a scroll bar
+        header = self.horizontalHeader()
+        if len(records) <= STRETCH_COLUMNS:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        else:
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            for col in range(self.columnCount()):
+                self.setColumnWidth(col, 140)
+
+    def best_cells(self) -> list[tuple[str, int]]:
+        """(row label, column) of each highlighted cell (for tests)."""
+        out = []
+        for line in range(self.rowCount()):
+            for col in range(self.columnCount()):
+                item = self.item(line, col)
+                if item is not None and item.background().color() == QColor(BEST_BACKGROUND):
+                    out.append((self.verticalHeaderItem(line).text(), col))
+        return out
+
+    def value(self, label: str, column: int) -> str | None:
+        """The shown text of row ``label`` in ``column`` (None when no such row)."""
+        for line in range(self.rowCount()):
+            head = self.verticalHeaderItem(line)
+            if head is not None and head.text() == label:
+                item = self.item(line, column)
+                return None if item is None else item.text()
+        return None
+
+    def row_labels(self) -> list[str]:
+        return [self.verticalHeaderItem(i).text() for i in range(self.rowCount())]
