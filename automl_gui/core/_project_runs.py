@@ -61,6 +61,14 @@ def _fsync_tree(folder: Path) -> None:
             os.close(fd)
 
 
+def _like_parent(tmp: Path) -> None:
+    """Give the temp folder (created private) the permissions of the folder it goes into."""
+    try:
+        os.chmod(tmp, tmp.parent.stat().st_mode & 0o777)
+    except OSError:
+        pass
+
+
 def _frame_for_parquet(df: Any) -> Any:
     """A copy parquet can hold: text column names, object columns as text (missing kept)."""
     import pandas as pd
@@ -164,6 +172,7 @@ def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
         if predictions is not None:
             _frame_for_parquet(predictions).to_parquet(tmp / PREDICTIONS_FILE)
         _fsync_tree(tmp)
+        _like_parent(tmp)
         commit_dir(tmp, out, overwrite=True)
     except OSError as exc:
         raise ProjectError(
@@ -183,6 +192,7 @@ def copy_run_folder(src: Path, out: Path) -> None:
     try:
         shutil.copytree(src, tmp, dirs_exist_ok=True)
         _fsync_tree(tmp)
+        _like_parent(tmp)
         commit_dir(tmp, out, overwrite=True)
     except OSError as exc:
         raise ProjectError(

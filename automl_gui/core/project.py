@@ -324,12 +324,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_file_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to a temp file beside ``target``, fsync it and rename it into place."""
+def _write_json_atomic(target: Path, raw: dict[str, Any]) -> None:
+    """Write ``raw`` as JSON to a temp file beside ``target``, fsync it, rename it into place."""
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            json.dump(raw, fh, indent=1, ensure_ascii=False, allow_nan=False)
+            fh.write("\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
@@ -401,9 +402,8 @@ def save_project(
     if not data.name:
         data.name = root.name[: -len(PROJECT_SUFFIX)] if root.name.endswith(PROJECT_SUFFIX) else root.name
     raw = {"format": PROJECT_FORMAT, **_plain(data.to_dict())}
-    text = json.dumps(raw, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     try:
-        _write_file_atomic(target, text)
+        _write_json_atomic(target, raw)
     except OSError as exc:
         raise ProjectError(
             f"Could not write the project file {target}: {exc.strerror or exc}.",
