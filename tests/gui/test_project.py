@@ -132,7 +132,7 @@ def test_table_project_reopens_settings_pages_run_and_predictions(
     # the pages show the saved values
     oprep = other.pages["preprocess"]
     orow = oprep.columns.row_of("sepal")
-    assert oprep.columns.data(oprep.columns.index(orow, COL_SCALING)) == "minmax"
+    assert oprep.columns.data(oprep.columns.index(orow, COL_SCALING)) == "Min-max"
     assert oprep.seed_spin.value() == 11
     omodel = other.pages["model"]
     assert omodel.family_combo.currentData() == "mlp"
