@@ -335,6 +335,16 @@ def test_a_run_finishing_while_open_appears_checked(window, state):
     assert window.runs_list.item(window.runs_list.row_of("run-004"), COL_NAME).font().bold()
 
 
+def test_another_project_starts_with_the_default_checks(window, state):
+    window.set_checked(["run-001"])
+    state.project_path = "/elsewhere/p2"  # what reopening a project does, then runs_changed
+    state.runs = [record("run-001", "A"), record("run-002", "B"), record("run-003", "C")]
+    state.current_run_id = None
+    state.runs_changed.emit()
+    assert sorted(window.runs_list.checked_ids()) == ["run-002", "run-003"]
+    assert window.runs_list.cell_text("run-001", COL_NAME) == "A"
+
+
 def test_empty_state_then_first_run(qtbot):
     state = AppState()
     w = RunsWindow(state)

@@ -153,13 +153,19 @@ class RunsWindow(QDialog):
         layout.addWidget(self.stack, 1)
         layout.addLayout(buttons)
 
-        for keys, slot in (
-            (QKeySequence(Qt.Key.Key_Delete), self.delete_selected),
-            (QKeySequence(Qt.Key.Key_F2), self.runs_list.edit_name),
-            (QKeySequence("Ctrl+W"), self.close),
+        # Delete acts in the runs list only (not while a name or the note is being edited);
+        # F2 and Ctrl+W anywhere in the window; Esc closes (QDialog)
+        for keys, slot, widget, context in (
+            (Qt.Key.Key_Delete, self.delete_selected, self.runs_list, "widget"),
+            (Qt.Key.Key_F2, self.runs_list.edit_name, self, "window"),
+            ("Ctrl+W", self.close, self, "window"),
         ):
-            shortcut = QShortcut(keys, self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut = QShortcut(QKeySequence(keys), widget)
+            shortcut.setContext(
+                Qt.ShortcutContext.WidgetShortcut
+                if context == "widget"
+                else Qt.ShortcutContext.WidgetWithChildrenShortcut
+            )
             shortcut.activated.connect(lambda s=slot: s())
 
         self._project = state.project_path
@@ -196,6 +202,9 @@ class RunsWindow(QDialog):
         """Show the state's runs (after a run was added, renamed, removed or selected)."""
         records = list(self.state.runs)
         ids = {r.id for r in records}
+        if self.state.project_path != self._project:  # another project's runs: default checks
+            self._project = self.state.project_path
+            self._known = set()
         if not self._known:
             self._checked = self._default_checks(records)
         else:
@@ -292,8 +301,8 @@ class RunsWindow(QDialog):
         except AutoMLError as exc:
             self.banner.show_message(exc.message, exc.hint, "error")
             return False
-        except (KeyError, OSError) as exc:
-            detail = f" ({exc})" if isinstance(exc, OSError) else ""
+        except Exception as exc:  # noqa: BLE001 - loading a model from disk can fail many ways
+            detail = "" if isinstance(exc, KeyError) else f" ({exc})"
             self.banner.show_message(
                 f"The files of {record.name} could not be loaded{detail}.",
                 "Its folder in the project may have been moved or deleted; train it again or "
