@@ -274,7 +274,7 @@ def test_delete_asks_and_removes(window, state, monkeypatch):
     assert [r.id for r in window.checked_records()] == ["run-003"]
 
 
-def test_keyboard_delete_asks_and_ctrl_w_closes(qtbot, window, state, monkeypatch):
+def test_keyboard_delete_asks_and_ctrl_w_and_esc_close(qtbot, window, state, monkeypatch):
     asked = []
     monkeypatch.setattr(messages, "confirm", lambda *a: asked.append(a) or True)
     show_active(qtbot, window)
@@ -283,6 +283,9 @@ def test_keyboard_delete_asks_and_ctrl_w_closes(qtbot, window, state, monkeypatc
     qtbot.keyClick(window.runs_list, Qt.Key.Key_Delete)
     assert asked and [r.id for r in state.runs] == ["run-002", "run-003"]
     qtbot.keyClick(window.runs_list, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    show_active(qtbot, window)
+    qtbot.keyClick(window.runs_list, Qt.Key.Key_Escape)
     assert not window.isVisible()
 
 
