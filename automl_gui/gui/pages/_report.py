@@ -1,4 +1,4 @@
-"""“Save report…” for both Evaluate pages (tables and images): the run's report.json."""
+"""The Evaluate pages' header (tables, images, audio): "Compare runs…" and "Save report…" (report.json)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,23 @@ class ReportSaving:
         self.save_button.setToolTip("Write the test-split report as report.json")
         self.save_button.clicked.connect(self._save_report_clicked)
         self.save_button.setEnabled(False)
+        self.compare_button = QPushButton("Compare runs…")
+        self.compare_button.setToolTip(
+            "Every kept training run side by side: curves overlaid, metrics in a table "
+            "(View → Compare Runs…, Ctrl+Shift+U)"
+        )
+        self.compare_button.clicked.connect(self._compare_runs_clicked)
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
+        header.addWidget(self.compare_button)
         header.addWidget(self.save_button)
         return header
+
+    def _compare_runs_clicked(self) -> None:
+        from automl_gui.gui.dialogs.runs import open_runs_window
+
+        open_runs_window(self.window())
 
     def _save_report_clicked(self) -> None:
         settings = app_settings.current()
