@@ -200,6 +200,8 @@ def train_audio(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | None = None,
+    resume: bool = False,
 ) -> AudioRun:
     """Train, evaluate and describe an audio classifier (see module docstring).
 
@@ -209,7 +211,16 @@ def train_audio(
     Raises as ``train_images`` (DataError, ConfigError, WeightsMissingError, CancelledError).
     """
     media = AudioMedia(dataset, preprocess)
-    run = train_files(media, model_config, training, plan=plan, on_event=on_event, cancel=cancel)
+    run = train_files(
+        media,
+        model_config,
+        training,
+        plan=plan,
+        on_event=on_event,
+        cancel=cancel,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+    )
     assert isinstance(run, AudioRun)
     return run
 
@@ -224,6 +235,8 @@ def train_audio_isolated(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | None = None,
+    resume: bool = False,
 ) -> AudioRun:
     """:func:`train_audio` in an EngineProcess (the model travels as a .keras file)."""
     return train_isolated(
@@ -233,6 +246,8 @@ def train_audio_isolated(
         plan=plan,
         on_event=on_event,
         cancel=cancel,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
     )
 
 

@@ -32,10 +32,17 @@ from automl_gui.core._files_predict import (
     prediction_frame,
 )
 from automl_gui.core._files_run import CONFIDENTLY_WRONG, NAMES, FilesRun, Media
+from automl_gui.core._files_steps import (
+    BACKBONES,
+    batch_size_for,
+    best_val,
+    cached_features,
+    merge_history,
+    offset_events,
+    resolve_architecture,
+)
 from automl_gui.core.events import (
-    BatchEnd,
     CancelToken,
-    EpochEnd,
     EventCallback,
     Log,
     PhaseChanged,
@@ -46,9 +53,6 @@ from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 
 MAX_SAMPLES = 8
-BACKBONES = ("resnet50", "inceptionv3")
-CPU_BACKBONE_BATCH = 32
-CPU_CNN_BATCH = 64
 __all__ = [
     "BACKBONES",
     "CONFIDENTLY_WRONG",
@@ -71,129 +75,6 @@ __all__ = [
 ]
 
 
-# -- helpers ----------------------------------------------------------------------------------
-def resolve_architecture(
-    model_config: ImageModelConfig,
-    on_event: EventCallback | None,
-    *,
-    media: Media | None = None,
-    plan: Any = None,
-) -> tuple[str, str | None]:
-    """Resolve "auto": a backbone whose weights are already on this computer, else the CNN.
-
-    With ``media.backbone_needs_gpu`` (audio: a backbone on spectrograms is slow on a CPU) a
-    backbone is chosen only when ``plan`` trains on a GPU. The log says which and why.
-    Returns (architecture, weights file found for "auto" or None).
-    """
-    from automl_gui.core.models.weights import find_weights
-
-    arch = model_config.architecture
-    if arch != "auto":
-        return arch, None
-    if media is not None and media.backbone_needs_gpu and not getattr(plan, "uses_gpu", False):
-        emit(
-            on_event,
-            Log(
-                f"Auto: a compact CNN on the {media.noun}' spectrograms (training runs on the "
-                "CPU, where a pretrained ResNet50/InceptionV3 on spectrograms is slow; choose "
-                "one explicitly to use it anyway)."
-            ),
-        )
-        return "cnn", None
-    folder = model_config.weights_folder or None
-    for candidate in BACKBONES:
-        try:
-            found = find_weights(candidate, folder)
-        except Exception:  # noqa: BLE001 - a bad file never stops "auto": fall back to the CNN
-            found = None
-        if found is not None:
-            emit(on_event, Log(f"Auto: {NAMES[candidate]} with pretrained weights ({found})."))
-            return candidate, str(found)
-    emit(on_event, Log(media.auto_cnn_message if media is not None else Media.auto_cnn_message))
-    return "cnn", None
-
-
-def batch_size_for(training: TrainConfig, n_train: int, backbone: bool, plan: Any) -> int:
-    """The batch for "auto": the trainer's rule, capped (activations of files are large)."""
-    from automl_gui.core.train.trainer import auto_batch_size
-
-    if training.batch_size > 0:
-        return int(training.batch_size)
-    size = auto_batch_size(n_train, plan)
-    on_gpu = bool(getattr(plan, "uses_gpu", False))
-    cap = (64 if on_gpu else CPU_BACKBONE_BATCH) if backbone else (128 if on_gpu else CPU_CNN_BATCH)
-    return max(1, min(size, cap))
-
-
-def merge_history(first: dict[str, list[float]], second: dict[str, list[float]]) -> dict:
-    """Two phases' histories as one (keys only in the second padded with NaN before it)."""
-    keys = list(dict.fromkeys([*first, *second]))
-    n1 = max((len(v) for v in first.values()), default=0)
-    out: dict[str, list[float]] = {}
-    for k in keys:
-        a = list(first.get(k, []))
-        a += [float("nan")] * (n1 - len(a))
-        out[k] = a + list(second.get(k, []))
-    return out
-
-
-def best_val(history: dict[str, list[float]]) -> float:
-    values = [v for v in history.get("val_loss", history.get("loss", [])) if np.isfinite(v)]
-    return min(values) if values else float("inf")
-
-
-def cached_features(
-    feature_model: Any,
-    dataset: Any,
-    total: int,
-    what: str,
-    on_event: EventCallback | None,
-    cancel: CancelToken,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Backbone features of every batch of ``dataset`` (``(inputs, labels)``), computed once."""
-    feats: list[np.ndarray] = []
-    ys: list[np.ndarray] = []
-    done = 0
-    total = max(1, total)
-    for x, y in dataset:
-        cancel.raise_if_cancelled()
-        feats.append(np.asarray(feature_model(x, training=False), dtype=np.float32))
-        ys.append(np.asarray(y))
-        done += len(ys[-1])
-        emit(
-            on_event,
-            Progress(
-                "features", done / total, f"Computing {what} features once… {done:,}/{total:,}"
-            ),
-        )
-    if not feats:
-        return np.zeros((0, int(feature_model.outputs[0].shape[-1])), np.float32), np.zeros(0)
-    return np.concatenate(feats), np.concatenate(ys)
-
-
-def offset_events(
-    on_event: EventCallback | None, offset: int, epochs_after: int
-) -> EventCallback | None:
-    """Events of a fit that does not know later phases: add them to totals (for the ETA)."""
-    if on_event is None or (offset == 0 and epochs_after == 0):
-        return on_event
-
-    def forward(event: Any) -> None:
-        if isinstance(event, EpochEnd):
-            per_epoch = event.elapsed / max(1, event.epoch + 1)
-            event = dataclasses.replace(
-                event,
-                epoch=event.epoch + offset,
-                epochs=event.epochs + offset + epochs_after,
-                eta=(event.eta or 0.0) + epochs_after * per_epoch if event.eta else event.eta,
-            )
-        elif isinstance(event, BatchEnd):
-            event = dataclasses.replace(event, epoch=event.epoch + offset)
-        on_event(event)
-
-    return forward
-
-
 # -- the job ----------------------------------------------------------------------------------
 def train_files(
     media: Media, model_config: ImageModelConfig, training: TrainConfig, **job: Any
@@ -201,10 +82,17 @@ def train_files(
     """Train, evaluate and describe a classifier on ``media``'s files (module docstring).
 
     ``job``: ``plan``, ``on_event``, ``cancel`` as for ``train_images``, which documents what
-    it raises (DataError, ConfigError, WeightsMissingError, CancelledError).
+    it raises (DataError, ConfigError, WeightsMissingError, CancelledError);
+    ``checkpoint_dir`` and ``resume`` as for ``pipeline.train_tabular``. The checkpoint
+    records the phase: a run resumed in its fine-tune phase skips the head phase (its result
+    and weights are in the checkpoint) and rebuilds the model in its fine-tune configuration
+    before loading the weights; a head phase on cached backbone features resumes after the
+    features are computed again (they are not checkpointed).
     """
     plan, on_event, cancel = job.get("plan"), job.get("on_event"), job.get("cancel")
-    return _Job(media, model_config, training, plan, on_event, cancel or CancelToken()).run()
+    run = _Job(media, model_config, training, plan, on_event, cancel or CancelToken())
+    run.checkpoint_dir, run.resume = job.get("checkpoint_dir"), bool(job.get("resume"))
+    return run.run()
 
 
 class _Job:
@@ -230,6 +118,10 @@ class _Job:
         self.batch = 1
         self.class_weight: Any = None
         self.phases: list[tuple[str, int]] = []
+        self.checkpoint_dir: Any = None
+        self.resume = False
+        self.checkpoint: Any = None  # core.train.checkpoint.EpochCheckpointer
+        self.resume_info: Any = None  # the CheckpointInfo to continue
 
     @property
     def task(self) -> str:
@@ -243,6 +135,8 @@ class _Job:
         from automl_gui.core.train.trainer import balanced_class_weights
 
         media, cancel, on_event = self.media, self.cancel, self.on_event
+        if self.checkpoint_dir is not None:
+            self._open_checkpoint()
         emit(on_event, Progress("prepare", None, f"Splitting the {media.noun}…"))
         split = media.split()
         self.notices = list(split.notices)
@@ -266,13 +160,55 @@ class _Job:
             if fine_tune < 0:
                 fine_tune = auto_fine_tune_layers(self.arch, n_train)
         ft_epochs = self.model_config.fine_tune_epochs if fine_tune > 0 else 0
+        info = self.resume_info
+        if info is not None and info.phase == "fine-tune" and ft_epochs > 0:
+            result = self._resume_fine_tune(info, fine_tune, ft_epochs)
+            return self._end(self._evaluate(result, fine_tune))
         result1 = self._phase_one(backbone, ft_epochs)
         result = dataclasses.replace(result1, history=dict(result1.history))
         if ft_epochs > 0 and result1.stopped_reason not in ("cancelled", "nan", "time_budget"):
             result = self._fine_tune(result1, fine_tune, ft_epochs)
         elif ft_epochs > 0:
             self._log("Fine-tuning skipped: phase 1 did not finish normally.")
-        return self._evaluate(result, fine_tune if ft_epochs else 0)
+        return self._end(self._evaluate(result, fine_tune if ft_epochs else 0))
+
+    # -- checkpoints ------------------------------------------------------------------------
+    def _open_checkpoint(self) -> None:
+        from automl_gui.core.train.checkpoint import (
+            files_identity,
+            fingerprint,
+            prepare_checkpoint,
+        )
+
+        media = self.media
+        data_id = files_identity(media.dataset)
+        settings = (media.preprocess.to_dict(), self.model_config.to_dict())
+        fp = fingerprint(media.kind, data_id, *settings, self.training.to_dict())
+        self.checkpoint, self.resume_info = prepare_checkpoint(
+            self.checkpoint_dir,
+            fp,
+            media.kind,
+            data_id=data_id,
+            resume=self.resume,
+            on_event=self.on_event,
+        )
+
+    def _phase_checkpoint(self, phase: str, **counts: Any) -> Any:
+        """Set the checkpoint's phase; the CheckpointInfo to resume it from (or None)."""
+        if self.checkpoint is None:
+            return None
+        extra = counts.pop("extra", {})
+        self.checkpoint.set_phase(phase, extra=extra, **counts)
+        info = self.resume_info
+        if info is None or info.phase != phase:
+            return None
+        self.checkpoint.continue_from(info)
+        return info
+
+    def _end(self, run: FilesRun) -> FilesRun:
+        if self.checkpoint is not None:  # ended (not by a crash): nothing left to resume
+            self.checkpoint.finish()
+        return run
 
     def _build(self) -> None:
         """Architecture, weights, input settings and batch; the model under the strategy."""
@@ -340,6 +276,7 @@ class _Job:
         return self._make_val if self.paths["validation"] else None
 
     def _fit_dataset(self, training: TrainConfig, **kwargs: Any) -> Any:
+        kwargs.setdefault("checkpoint", self.checkpoint)
         from automl_gui.core.train.trainer import Trainer
 
         return Trainer(training, self.plan).fit_dataset(
@@ -361,12 +298,13 @@ class _Job:
             emit(self.on_event, PhaseChanged("head", 0))
         else:
             self.phases.append(("train", 0))
+        resume = self._phase_checkpoint(self.phases[-1][0], epochs_after=ft_epochs)
         if backbone and not self.media.augment_active:
             self._log("Phase 1: training the new head on cached backbone features.")
-            return self._fit_cached_head(phase_training, ft_epochs)
+            return self._fit_cached_head(phase_training, ft_epochs, resume)
         if backbone:
             self._log("Phase 1: training the new head on the frozen backbone.")
-        return self._fit_dataset(phase_training, epochs_after=ft_epochs)
+        return self._fit_dataset(phase_training, epochs_after=ft_epochs, resume=resume)
 
     def _features(self, part: str, what: str) -> tuple[np.ndarray, np.ndarray]:
         ds = self.media.make_dataset(self.paths[part], self.y[part], self.batch, shuffle=False)
@@ -375,7 +313,7 @@ class _Job:
             feature_model, ds, len(self.paths[part]), what, self.on_event, self.cancel
         )
 
-    def _fit_cached_head(self, phase_training: TrainConfig, ft_epochs: int) -> Any:
+    def _fit_cached_head(self, phase_training: TrainConfig, ft_epochs: int, resume: Any) -> Any:
         from automl_gui.core import lazy
         from automl_gui.core.train.trainer import Trainer
 
@@ -399,9 +337,30 @@ class _Job:
             class_weight=self.class_weight,
             on_event=offset_events(self.on_event, 0, ft_epochs),
             cancel=self.cancel,
+            checkpoint=self.checkpoint,  # the head on features: its weights are the head's
+            resume=resume,
         )
 
-    def _fine_tune(self, result1: Any, fine_tune: int, ft_epochs: int) -> Any:
+    def _resume_fine_tune(self, info: Any, fine_tune: int, ft_epochs: int) -> Any:
+        """Continue a run checkpointed in its fine-tune phase: the head phase's result and
+        weights come from the checkpoint (its epochs are replayed as events)."""
+        from automl_gui.core.train.checkpoint import replay_history
+        from automl_gui.core.train.trainer import TrainResult
+
+        saved = dict(info.extra.get("phase1") or {})
+        result1 = TrainResult(**saved)
+        self.phases.append(("head", 0))
+        emit(self.on_event, PhaseChanged("head", 0))
+        total = result1.epochs_run + ft_epochs
+        replay_history(
+            self.on_event, result1.history, epoch_offset=0, total=total, seconds=result1.seconds
+        )
+        return self._fine_tune(result1, fine_tune, ft_epochs, resume=info)
+
+    def _fine_tune(self, result1: Any, fine_tune: int, ft_epochs: int, resume: Any = None) -> Any:
+        import warnings
+        from pathlib import Path
+
         model = self.built.model
         unfrozen = self.built.unfreeze_top(fine_tune)
         start_epoch = result1.epochs_run
@@ -412,7 +371,17 @@ class _Job:
             f"Phase 2: fine-tuning the top {unfrozen} backbone layers at learning rate "
             f"{lr:.2g} (BatchNorm layers stay in inference mode)."
         )
+        if resume is not None:  # the head phase's weights: what "did not help" goes back to
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message="Skipping variable loading")
+                model.load_weights(str(Path(resume.folder) / resume.extra["files"][0]))
         before = model.get_weights()
+        if self.checkpoint is not None:
+            extra = resume.extra if resume is not None else None
+            if extra is None:
+                name = self.checkpoint.save_phase_weights(model)
+                extra = {"phase1": dataclasses.asdict(result1), "files": [name]}
+            resume = self._phase_checkpoint("fine-tune", epoch_offset=start_epoch, extra=extra)
         best_before = best_val(result1.history)
         budget_left = 0.0
         if self.training.time_budget > 0:
@@ -424,7 +393,7 @@ class _Job:
             learning_rate=lr,
             time_budget=budget_left,
         )
-        result2 = self._fit_dataset(ft_training, epoch_offset=start_epoch)
+        result2 = self._fit_dataset(ft_training, epoch_offset=start_epoch, resume=resume)
         improved = best_val(result2.history) <= best_before
         if not improved:
             model.set_weights(before)
@@ -526,15 +495,17 @@ def train_isolated(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    **options: Any,
 ) -> FilesRun:
-    """``train(*args, plan=plan)`` ("module:function", e.g. ``train_images``) in an
-    EngineProcess; the model comes back as a .keras file loaded in safe mode."""
+    """``train(*args, plan=plan, **options)`` ("module:function", e.g. ``train_images``;
+    ``options``: ``checkpoint_dir``, ``resume``) in an EngineProcess; the model comes back as
+    a .keras file loaded in safe mode."""
     from automl_gui.core.pipeline import run_isolated
 
     return run_isolated(
         process,
         "automl_gui.core.files_pipeline:_train_in_child",
-        {"train": train, "args": args, "plan": plan},
+        {"train": train, "args": args, "plan": plan, "options": options},
         on_event=on_event,
         cancel=cancel,
     )
@@ -548,13 +519,14 @@ def _train_in_child(
     model_path: str,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    options: dict[str, Any] | None = None,
 ) -> FilesRun:
     """Child side of :func:`train_isolated`: the model travels as a .keras file."""
     import importlib
 
     module, name = train.split(":")
     job = getattr(importlib.import_module(module), name)
-    run = job(*args, plan=plan, on_event=on_event, cancel=cancel)
+    run = job(*args, plan=plan, on_event=on_event, cancel=cancel, **(options or {}))
     run.model.save(model_path)
     run.model = None
     return run

@@ -141,6 +141,8 @@ def train_images(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | None = None,
+    resume: bool = False,
 ) -> ImageRun:
     """Train, evaluate and describe an image classifier (see module docstring).
 
@@ -150,9 +152,21 @@ def train_images(
             (the window offers to choose the file or train from scratch).
         CancelledError: cancelled before training began (a Stop during training returns
             normally with the best weights).
+
+    ``checkpoint_dir``/``resume``: checkpoint every epoch there and continue an unfinished
+    checkpoint of the same folder and settings (``files_pipeline.train_files``).
     """
     media = ImageMedia(dataset, preprocess)
-    run = train_files(media, model_config, training, plan=plan, on_event=on_event, cancel=cancel)
+    run = train_files(
+        media,
+        model_config,
+        training,
+        plan=plan,
+        on_event=on_event,
+        cancel=cancel,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+    )
     assert isinstance(run, ImageRun)
     return run
 
@@ -167,6 +181,8 @@ def train_images_isolated(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | None = None,
+    resume: bool = False,
 ) -> ImageRun:
     """:func:`train_images` in an EngineProcess (as ``pipeline.train_tabular_isolated``)."""
     return train_isolated(
@@ -176,6 +192,8 @@ def train_images_isolated(
         plan=plan,
         on_event=on_event,
         cancel=cancel,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
     )
 
 

@@ -104,8 +104,15 @@ def train_tabular(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> TabularRun:
     """Train, evaluate and describe a model for a table. ``df`` is never modified.
+
+    With ``checkpoint_dir`` every epoch is checkpointed there (``core.train.checkpoint``);
+    with ``resume`` an unfinished checkpoint of this same table and settings continues from
+    its last epoch (one made with other data or settings is not used: a warning says so and
+    training starts afresh). A run that ends (not by a crash) marks the checkpoint finished.
 
     Raises:
         DataError / ConfigError: the data or settings cannot be trained as given.
@@ -119,8 +126,22 @@ def train_tabular(
     for notice in prepared.notices:
         emit(on_event, Log(notice, "warning"))
     cancel.raise_if_cancelled()
+    data_id = None
+    if checkpoint_dir is not None:
+        from automl_gui.core.train.checkpoint import table_identity
+
+        data_id = table_identity(df)
     return train_prepared(
-        prepared, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
+        prepared,
+        preprocess,
+        mlp,
+        training,
+        plan=plan,
+        on_event=on_event,
+        cancel=cancel,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+        data_id=data_id,
     )
 
 
@@ -133,22 +154,66 @@ def train_prepared(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
+    data_id: str | None = None,
 ) -> TabularRun:
     """:func:`train_tabular` on data already prepared and split (``prepare_data``'s result).
 
     The search prepares the data once and calls the pieces below (:func:`build_tabular`,
     :func:`fit_tabular`, :func:`finish_tabular`) for each trial and for the model it keeps.
+    ``checkpoint_dir``/``resume`` as for :func:`train_tabular`; ``data_id`` identifies the
+    table (``checkpoint.table_identity`` of the raw frame; default: of the split frames).
     """
     cancel = cancel or CancelToken()
+    checkpoint, info = None, None
+    if checkpoint_dir is not None:
+        checkpoint, info = tabular_checkpoint(
+            prepared, preprocess, mlp, training, checkpoint_dir, resume, data_id, on_event
+        )
     emit(on_event, Progress("build", 0.0, "Building the model…"))
     pre, built = build_tabular(prepared, preprocess, mlp, seed=training.seed, plan=plan)
     emit(on_event, Log(_describe_model(built.train_model, mlp, pre.n_features)))
     cancel.raise_if_cancelled()
     result = fit_tabular(
-        prepared, pre, built, training, plan=plan, on_event=on_event, cancel=cancel
+        prepared,
+        pre,
+        built,
+        training,
+        plan=plan,
+        on_event=on_event,
+        cancel=cancel,
+        checkpoint=checkpoint,
+        resume=info,
     )
-    return finish_tabular(
+    run = finish_tabular(
         prepared, preprocess, mlp, training, pre, built, result, plan=plan, on_event=on_event
+    )
+    if checkpoint is not None:  # it ended (not by a crash): nothing left to resume
+        checkpoint.finish()
+    return run
+
+
+def tabular_checkpoint(
+    prepared: Any,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    folder: str | Path,
+    resume: bool,
+    data_id: str | None,
+    on_event: EventCallback | None,
+) -> tuple[Any, Any]:
+    """The job's ``EpochCheckpointer`` and the checkpoint to resume (None: start afresh)."""
+    from automl_gui.core.train.checkpoint import fingerprint, prepare_checkpoint, table_identity
+
+    if data_id is None:
+        parts = (prepared.train, prepared.validation, prepared.test)
+        data_id = fingerprint(*[table_identity(part) for part in parts])
+    settings = (preprocess.to_dict(), mlp.to_dict(), training.to_dict())
+    fp = fingerprint("tabular", data_id, *settings)
+    return prepare_checkpoint(
+        folder, fp, "tabular", data_id=data_id, resume=resume, on_event=on_event
     )
 
 
@@ -203,8 +268,13 @@ def fit_tabular(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint: Any = None,
+    resume: Any = None,
 ) -> Any:
-    """Train ``built.train_model`` on the prepared split; returns the ``TrainResult``."""
+    """Train ``built.train_model`` on the prepared split; returns the ``TrainResult``.
+
+    ``checkpoint``/``resume``: an ``EpochCheckpointer`` and a ``CheckpointInfo`` to continue
+    (``Trainer.fit``)."""
     from automl_gui.core.preprocess.tabular import frame_to_inputs
     from automl_gui.core.train.trainer import Trainer
 
@@ -220,6 +290,8 @@ def fit_tabular(
         built.standardize_target(prepared.y_validation),
         on_event=on_event,
         cancel=cancel,
+        checkpoint=checkpoint,
+        resume=resume,
     )
 
 
@@ -323,6 +395,8 @@ def train_tabular_isolated(
     plan: Any = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> TabularRun:
     """:func:`train_tabular` in an :class:`~automl_gui.core.process.EngineProcess`.
 
@@ -333,7 +407,15 @@ def train_tabular_isolated(
     return run_isolated(
         process,
         "automl_gui.core.pipeline:_train_in_child",
-        {"df": df, "preprocess": preprocess, "mlp": mlp, "training": training, "plan": plan},
+        {
+            "df": df,
+            "preprocess": preprocess,
+            "mlp": mlp,
+            "training": training,
+            "plan": plan,
+            "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
+            "resume": resume,
+        },
         on_event=on_event,
         cancel=cancel,
     )
@@ -379,9 +461,21 @@ def _train_in_child(
     model_path: str,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
+    checkpoint_dir: str | None = None,
+    resume: bool = False,
 ) -> TabularRun:
     """Child side of :func:`train_tabular_isolated`: the model travels as a .keras file."""
-    run = train_tabular(df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel)
+    run = train_tabular(
+        df,
+        preprocess,
+        mlp,
+        training,
+        plan=plan,
+        on_event=on_event,
+        cancel=cancel,
+        checkpoint_dir=checkpoint_dir,
+        resume=resume,
+    )
     run.model.save(model_path)
     run.model = None
     run.prepared = None  # the split frames stay here: the window needs test_predictions only

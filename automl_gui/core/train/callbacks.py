@@ -253,6 +253,59 @@ def _classes() -> tuple[type, type]:
     return EventBridge, TimeBudget
 
 
+@cache
+def _resume_classes() -> tuple[type, type]:
+    from automl_gui.core import lazy
+
+    keras = lazy.keras()
+
+    class CheckpointCallback(keras.callbacks.Callback):
+        """Writes the job's checkpoint after each epoch (after the bridge updated its history:
+        put it after the bridge, and after ReduceLROnPlateau so a lowered rate is saved)."""
+
+        def __init__(self, checkpointer: Any, bridge: Any, epochs: int, seconds: Any) -> None:
+            super().__init__()
+            self.checkpointer = checkpointer
+            self.bridge = bridge
+            self.epochs = int(epochs)
+            self.seconds = seconds  # () -> training seconds so far (earlier sessions included)
+
+        def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+            self.checkpointer.save(self.model, self.bridge, self.epochs, self.seconds())
+
+    class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+        """EarlyStopping that, on a resumed fit, counts patience on from the epochs run before
+        (replaying its rule over their monitored values) instead of from zero."""
+
+        def __init__(self, history: dict[str, list[float]] | None = None, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.previous = list((history or {}).get(self.monitor, []))
+
+        def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+            super().on_train_begin(logs)
+            for epoch, value in enumerate(self.previous):  # the monitor is a loss: lower wins
+                self.wait += 1
+                if math.isfinite(value) and (self.best is None or value < self.best):
+                    self.best, self.best_epoch, self.wait = value, epoch, 0
+
+    return CheckpointCallback, ResumableEarlyStopping
+
+
+def make_checkpoint_callback(checkpointer: Any, bridge: Any, epochs: int, seconds: Any) -> Any:
+    """A callback calling ``checkpointer.save(model, bridge, epochs, seconds())`` each epoch."""
+    return _resume_classes()[0](checkpointer, bridge, epochs, seconds)
+
+
+def make_early_stopping(
+    monitor: str, patience: int, history: dict[str, list[float]] | None = None
+) -> Any:
+    """Keras EarlyStopping (best weights are the bridge's job), continuing a resumed run's
+    patience from ``history`` (the epochs run before)."""
+    return _resume_classes()[1](
+        history, monitor=monitor, patience=patience, restore_best_weights=False
+    )
+
+
 def make_event_bridge(
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,

@@ -20,21 +20,30 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from automl_gui.core.errors import ConfigError, DataError, ModelError
 from automl_gui.core.events import CancelToken, EventCallback, Log, emit
+from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay importable here
+    MULTI_STEP,
+    MULTI_STEP_MIN_STEPS,
+    SMALL_MODEL_PARAMS,
+    _dataset,
+    _end_line,
+    _make_optimizer,
+    _steps_per_execution,
+)
 from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
+
+if TYPE_CHECKING:
+    from automl_gui.core.train.checkpoint import CheckpointInfo, EpochCheckpointer
 
 TASKS = ("binary", "multiclass", "regression")
 STOP_REASONS = ("completed", "early_stopping", "cancelled", "time_budget", "nan")
 MIN_AUTO_BATCH = 16
 MAX_AUTO_BATCH = 512
-SMALL_MODEL_PARAMS = 1_000_000  # up to this size, run MULTI_STEP batches per step call
-MULTI_STEP = 8
-MULTI_STEP_MIN_STEPS = 64
 
 
 @dataclass
@@ -88,21 +97,6 @@ def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
     classes, counts = np.unique(np.asarray(y).astype(int), return_counts=True)
     n, k = counts.sum(), len(classes)
     return {int(c): float(n / (k * cnt)) for c, cnt in zip(classes, counts, strict=True)}
-
-
-def _make_optimizer(keras: Any, name: str, learning_rate: Any) -> Any:
-    opts = keras.optimizers
-    if name == "sgd":
-        return opts.SGD(learning_rate=learning_rate, momentum=0.9, nesterov=True)
-    classes = {
-        "adam": opts.Adam,
-        "adamw": opts.AdamW,
-        "rmsprop": opts.RMSprop,
-        "adadelta": opts.Adadelta,
-        "adamax": opts.Adamax,
-        "nadam": opts.Nadam,
-    }
-    return classes[name](learning_rate=learning_rate)
 
 
 class Trainer:
@@ -161,6 +155,8 @@ class Trainer:
         class_weight: dict[int, float] | None = None,
         on_event: EventCallback | None = None,
         cancel: CancelToken | None = None,
+        checkpoint: EpochCheckpointer | None = None,
+        resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         """Compile ``model`` for ``task`` and train it; the model ends with the kept weights.
 
@@ -174,6 +170,10 @@ class Trainer:
                 "balanced"`` computes balanced weights. Applied as per-sample weights.
             on_event: receives Log, BatchEnd (throttled) and EpochEnd events.
             cancel: Stop: ends after the current batch and returns normally.
+            checkpoint: writes a checkpoint after every epoch (``core.train.checkpoint``).
+            resume: a checkpoint of this same job to continue: its weights and optimizer
+                state are loaded and ``model.fit`` starts at its next epoch; the result's
+                history, best epoch and ``epochs_run`` include the epochs run before it.
 
         Raises:
             ConfigError: an invalid setting. ModelError: out of memory even at half batch.
@@ -226,7 +226,18 @@ class Trainer:
                 return _dataset(tf, val_tensors, n_val, batch, shuffle=False, seed=cfg.seed)
 
         return self._fit_with_retry(
-            tf, keras, model, task, make_train, make_val, n, on_event, cancel, start
+            tf,
+            keras,
+            model,
+            task,
+            make_train,
+            make_val,
+            n,
+            on_event,
+            cancel,
+            start,
+            checkpoint=checkpoint,
+            resume=resume,
         )
 
     def fit_dataset(
@@ -242,6 +253,8 @@ class Trainer:
         epochs_after: int = 0,
         on_event: EventCallback | None = None,
         cancel: CancelToken | None = None,
+        checkpoint: EpochCheckpointer | None = None,
+        resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         """Like :meth:`fit`, for data that streams: ``make_train(batch_size)`` returns a
         ``tf.data.Dataset`` of ``(x, y)`` batches (reshuffling each epoch) and ``make_val``
@@ -255,6 +268,7 @@ class Trainer:
             epoch_offset: epochs already run in an earlier phase: events and log lines
                 count on from there (a second phase continues the same plots).
             epochs_after: epochs planned in later phases (shown in totals and the ETA).
+            checkpoint, resume: as for :meth:`fit`.
         """
         from automl_gui.core import lazy
 
@@ -290,6 +304,8 @@ class Trainer:
             start,
             epoch_offset=epoch_offset,
             epochs_after=epochs_after,
+            checkpoint=checkpoint,
+            resume=resume,
         )
 
     def _fit_with_retry(
@@ -363,8 +379,11 @@ class Trainer:
         start: float,
         epoch_offset: int = 0,
         epochs_after: int = 0,
+        checkpoint: EpochCheckpointer | None = None,
+        resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         from automl_gui.core.train import callbacks as cb
+        from automl_gui.core.train.checkpoint import resume_fit
 
         cfg = self.config
         steps = max(1, math.ceil(n / batch))
@@ -375,16 +394,6 @@ class Trainer:
             )
         classification = task != "regression"
         strategy = getattr(model, "_distribute_strategy", None)
-        with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            model.compile(
-                optimizer=_make_optimizer(keras, cfg.optimizer, lr),
-                loss="sparse_categorical_crossentropy" if classification else "mse",
-                metrics=["accuracy"] if classification else ["mae"],
-                steps_per_execution=_steps_per_execution(model, steps),
-            )
-
-        monitor = "val_loss" if val_ds is not None else "loss"
-
         bridge = cb.make_event_bridge(
             on_event,
             cancel,
@@ -396,13 +405,28 @@ class Trainer:
             epochs_after=epochs_after,
         )
         bridge.initial_weights = initial
-        callbacks: list[Any] = [bridge]
-        if cfg.early_stopping:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=max(1, cfg.patience), restore_best_weights=False
-                )
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            model.compile(
+                optimizer=_make_optimizer(keras, cfg.optimizer, lr),
+                loss="sparse_categorical_crossentropy" if classification else "mse",
+                metrics=["accuracy"] if classification else ["mae"],
+                steps_per_execution=_steps_per_execution(model, steps),
             )
+            # A resumed fit: weights, optimizer state (step count, moments, learning rate:
+            # a cosine schedule continues from the step count) and the bridge's history.
+            if resume is not None and not resume_fit(model, bridge, resume, on_event):
+                resume = None
+                model.set_weights(initial)
+        initial_epoch = resume.epochs_done if resume is not None else 0
+        prior_seconds = resume.seconds if resume is not None else 0.0
+
+        monitor = "val_loss" if val_ds is not None else "loss"
+        callbacks: list[Any] = [bridge]
+        if cfg.early_stopping:  # patience counts on from the epochs run before a resume
+            history = resume.history if resume is not None else None
+            callbacks.append(cb.make_early_stopping(monitor, max(1, cfg.patience), history))
+        # ReduceLROnPlateau: a resumed fit keeps the lowered rate (an optimizer variable) but
+        # its wait/cooldown counters restart, so a reduction may come a few epochs later.
         if cfg.schedule == "plateau":
             callbacks.append(
                 keras.callbacks.ReduceLROnPlateau(
@@ -414,21 +438,30 @@ class Trainer:
             )
         budget = None
         if cfg.time_budget and cfg.time_budget > 0:
-            budget = cb.make_time_budget(max(0.0, cfg.time_budget - (time.monotonic() - start)))
+            used = time.monotonic() - start + prior_seconds
+            budget = cb.make_time_budget(max(0.0, cfg.time_budget - used))
             callbacks.append(budget)
+        if checkpoint is not None:  # last: after the bridge and any learning-rate change
+            callbacks.append(
+                cb.make_checkpoint_callback(
+                    checkpoint, bridge, cfg.epochs, lambda: prior_seconds + time.monotonic() - start
+                )
+            )
 
         with warnings.catch_warnings():
             # a streamed dataset (files that fail to decode are skipped) has no known length:
             # Keras learns it at the end of the first epoch and warns, needlessly
             warnings.filterwarnings("ignore", message="Your input ran out of data")
-            model.fit(
-                train_ds,
-                validation_data=val_ds,
-                epochs=cfg.epochs,
-                callbacks=callbacks,
-                shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
-                verbose=0,
-            )
+            if initial_epoch < cfg.epochs:
+                model.fit(
+                    train_ds,
+                    validation_data=val_ds,
+                    epochs=cfg.epochs,
+                    initial_epoch=initial_epoch,
+                    callbacks=callbacks,
+                    shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
+                    verbose=0,
+                )
 
         if bridge.cancelled:
             reason = "cancelled"
@@ -465,84 +498,6 @@ class Trainer:
             best_epoch=bridge.best_epoch,
             epochs_run=bridge.epochs_run,
             stopped_reason=reason,
-            seconds=time.monotonic() - start,
+            seconds=prior_seconds + time.monotonic() - start,
             batch_size=batch,
         )
-
-
-def _steps_per_execution(model: Any, steps: int) -> int:
-    """Batches per call into the compiled train step.
-
-    Small models on many batches spend much of each step in Python dispatch (more so with
-    one input per column); running several batches per call removes most of it. Callbacks
-    (events, Stop, NaN and time-budget checks) then run every few batches: milliseconds
-    for such models. Large models keep one batch per call so Stop stays immediate.
-    """
-    try:
-        small = model.count_params() <= SMALL_MODEL_PARAMS
-    except Exception:
-        small = False
-    return MULTI_STEP if small and steps >= MULTI_STEP_MIN_STEPS else 1
-
-
-def _end_line(reason: str, bridge: Any, restored: bool) -> str:
-    last = bridge.epochs_run + bridge.epoch_offset
-    head = {
-        "completed": "Training completed",
-        "early_stopping": f"Early stopping after epoch {last}",
-        "cancelled": f"Stopped by the user in epoch {last}",
-        "time_budget": f"Time budget reached in epoch {last}",
-    }[reason]
-    if restored:
-        best = bridge.best_epoch + 1 + bridge.epoch_offset
-        return f"{head}; kept the weights of the best epoch ({best})."
-    return f"{head}."
-
-
-def _dataset(tf: Any, tensors: tuple, n: int, batch: int, *, shuffle: bool, seed: int) -> Any:
-    """Batches gathered from in-memory tensors by index: one vectorized gather per batch.
-
-    Like Keras' own array adapter: each epoch draws one permutation of the row indices
-    (``stateless_shuffle`` seeded from ``Dataset.random``, which re-draws every epoch yet is
-    reproducible for a seed), splits it into batches and gathers every input column per
-    batch in parallel. Much faster than ``from_tensor_slices(...).shuffle(n).batch(b)``, whose
-    cost grows with rows x columns of per-element work.
-    """
-    full = n // batch
-    rest = n - full * batch
-    plain = tf.autograph.experimental.do_not_convert  # pure TF ops: skip AutoGraph's rewrite
-
-    @plain
-    def batches(perm: Any) -> Any:
-        ds = tf.data.Dataset.from_tensor_slices(tf.reshape(perm[: full * batch], [full, batch]))
-        if rest:
-            ds = ds.concatenate(tf.data.Dataset.from_tensors(perm[full * batch :]))
-        return ds
-
-    if shuffle:
-
-        @plain
-        def permutation(s: Any) -> Any:
-            key = tf.stack([s, tf.constant(0, tf.int64)])
-            return tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64), key)
-
-        perms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
-        indices = perms.map(permutation)
-    else:
-        indices = tf.data.Dataset.from_tensors(tf.range(n, dtype=tf.int64))
-
-    @plain
-    def gather(idx: Any) -> Any:
-        return tf.nest.map_structure(lambda t: tf.gather(t, idx), tensors)
-
-    ds = indices.flat_map(batches).map(
-        gather,
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=True,
-    )
-    options = tf.data.Options()
-    # the default graph rewrites only cost time on a pipeline this simple (as in Keras)
-    options.experimental_optimization.apply_default_optimizations = False
-    # the batch count is known: tell tf.data, so Keras neither guesses nor warns at epoch end
-    ds = ds.apply(tf.data.experimental.assert_cardinality(full + (1 if rest else 0)))
-    return ds.with_options(options).prefetch(tf.data.AUTOTUNE)

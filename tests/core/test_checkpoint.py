@@ -1,0 +1,319 @@
+"""Training survives a crash: per-epoch checkpoints, a killed training resumed, and when a
+checkpoint is not used (other settings, a run that ended)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.train.checkpoint import (
+    STATE_FILE,
+    CheckpointInfo,
+    clear_checkpoint,
+    fingerprint,
+    read_checkpoint,
+    read_state,
+    table_identity,
+)
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+EPOCHS = 6
+
+
+class Crash(Exception):
+    """Stands for a kill in the in-process tests (an exception out of the training)."""
+
+
+def _frame(n: int = 160, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    return pd.DataFrame({"x1": x1, "x2": x2, "y": np.where(x1 + x2 > 0, "yes", "no")})
+
+
+def _settings(df: pd.DataFrame, epochs: int = EPOCHS, lr: float = 0.01):
+    """(preprocess, mlp, training) for the tiny table: no early stopping (deterministic)."""
+    from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.train.config import TrainConfig
+
+    setup = setup_tabular(LoadedTable(df=df, source=TableSource(path="t.csv", format="csv")), "y")
+    mlp = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
+    training = TrainConfig(epochs=epochs, batch_size=16, early_stopping=False, learning_rate=lr)
+    return setup.preprocess, mlp, training
+
+
+def _crash_at(epoch: int):
+    """An event callback that 'crashes' once epoch ``epoch`` (1-based) has been checkpointed:
+    at the end of the next epoch, before that one is saved."""
+
+    def on_event(event):
+        from automl_gui.core.events import EpochEnd
+
+        if isinstance(event, EpochEnd) and event.epoch == epoch:
+            raise Crash()
+
+    return on_event
+
+
+# -- the reading side (no TensorFlow) ---------------------------------------------------------
+def _state(folder: Path, **values) -> None:
+    state = {
+        "version": 1,
+        "fingerprint": "f",
+        "kind": "tabular",
+        "phase": "train",
+        "epochs_done": 7,
+        "epochs_total": 50,
+        "updated": "2030-01-01T12:00:00+00:00",
+        "finished": False,
+        "history": {"loss": [1.0] * 7},
+        "best_epoch": 6,
+        "best_value": 0.5,
+        "weights": "weights-train-0007.weights.h5",
+        "optimizer": "optimizer-train-0007.npz",
+    }
+    state.update(values)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (state["weights"], state["optimizer"]):
+        if name:
+            (folder / name).write_bytes(b"x")
+    (folder / STATE_FILE).write_text(json.dumps(state))
+
+
+def test_describe_says_the_epoch_and_how_long_ago(tmp_path):
+    _state(tmp_path)
+    info = read_checkpoint(tmp_path)
+    now = dt.datetime(2030, 1, 1, 12, 12, 30, tzinfo=dt.UTC)
+    assert info.describe(now) == "Training was interrupted after epoch 7 of 50 (12 min ago)."
+    info.epoch_offset, info.epochs_after = 3, 5  # a fine-tune phase counts on from the head's
+    assert "after epoch 10 of 58" in info.describe(now)
+
+
+def test_read_checkpoint_is_none_when_finished_missing_or_broken(tmp_path):
+    assert read_checkpoint(tmp_path / "none") is None
+    _state(tmp_path / "done", finished=True)
+    assert read_checkpoint(tmp_path / "done") is None
+    assert read_state(tmp_path / "done").finished
+    _state(tmp_path / "gone")
+    (tmp_path / "gone" / "weights-train-0007.weights.h5").unlink()
+    assert read_checkpoint(tmp_path / "gone") is None  # the state names a file that is not there
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / STATE_FILE).write_text("{not json")
+    assert read_checkpoint(tmp_path / "bad") is None
+    _state(tmp_path / "old", version=99)
+    assert read_checkpoint(tmp_path / "old") is None
+
+
+def test_clear_removes_only_the_checkpoints_own_files(tmp_path):
+    _state(tmp_path)
+    (tmp_path / "best-train-0003.npz").write_bytes(b"x")
+    (tmp_path / ".tmp-12-weights-train-0008.weights.h5").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("mine")
+    clear_checkpoint(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    clear_checkpoint(tmp_path / "nothing-here")  # never raises
+    only = tmp_path / "only"
+    _state(only)
+    clear_checkpoint(only)
+    assert not only.exists()  # emptied: the folder goes too
+
+
+def test_fingerprint_and_table_identity_are_stable():
+    a = fingerprint("tabular", {"b": 1, "a": [1, 2]}, {"epochs": 3})
+    assert a == fingerprint("tabular", {"a": [1, 2], "b": 1}, {"epochs": 3})
+    assert a != fingerprint("tabular", {"a": [1, 2], "b": 1}, {"epochs": 4})
+    df = _frame()
+    assert table_identity(df) == table_identity(df.copy())
+    other = df.copy()
+    other.loc[3, "x1"] = 99.0
+    assert table_identity(other) != table_identity(df)
+
+
+def test_checkpoint_info_fields_round_trip(tmp_path):
+    _state(tmp_path, extra={"phase1": {"epochs_run": 2}}, epoch_offset=2)
+    info = read_checkpoint(tmp_path)
+    assert isinstance(info, CheckpointInfo)
+    assert (info.kind, info.phase, info.epochs_done, info.epochs_total) == (
+        "tabular",
+        "train",
+        7,
+        50,
+    )
+    assert info.extra == {"phase1": {"epochs_run": 2}} and info.epoch_offset == 2
+    assert info.folder == str(tmp_path)
+
+
+# -- a table training killed and resumed ------------------------------------------------------
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    import pandas as pd
+    sys.path.insert(0, {here!r})
+    from automl_gui.core.train.checkpoint import EpochCheckpointer
+    from test_checkpoint import _settings
+    save = EpochCheckpointer.save
+
+    def slow_save(self, *args, **kwargs):  # a slow epoch: the kill lands between epochs
+        save(self, *args, **kwargs)
+        time.sleep(1.0)
+
+    EpochCheckpointer.save = slow_save
+    from automl_gui.core.pipeline import train_tabular
+    df = pd.read_csv({csv!r})
+    train_tabular(df, *_settings(df), checkpoint_dir={folder!r})
+    print("finished without being killed")
+    """
+)
+
+
+def _kill_after(folder: Path, csv: Path, epochs_done: int) -> None:
+    """Train in a child process and SIGKILL it once its checkpoint has ``epochs_done``."""
+    script = CHILD.format(here=str(HERE), csv=str(csv), folder=str(folder))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and child.poll() is None:
+            info = read_checkpoint(folder)
+            if info is not None and info.epochs_done >= epochs_done:
+                child.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL, "the training was not killed mid-way"
+
+
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory):
+    """A checkpoint folder left by a training killed after epoch 3 (or a little later)."""
+    root = tmp_path_factory.mktemp("killed")
+    csv = root / "table.csv"
+    _frame().to_csv(csv, index=False)
+    folder = root / "checkpoints"
+    _kill_after(folder, csv, 3)
+    return folder, csv
+
+
+def test_a_killed_training_resumes_from_its_last_epoch(killed):
+    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.pipeline import train_tabular
+
+    folder, csv = killed
+    info = read_checkpoint(folder)
+    assert info is not None and 3 <= info.epochs_done < EPOCHS
+    assert info.kind == "tabular" and info.epochs_total == EPOCHS
+    saved = {k: list(v) for k, v in info.history.items()}
+    df = pd.read_csv(csv)
+    events: list = []
+    run = train_tabular(
+        df, *_settings(df), checkpoint_dir=folder, resume=True, on_event=events.append
+    )
+
+    done = info.epochs_done
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert f"Resuming from epoch {done + 1} of {EPOCHS}." in logs
+    assert run.result.epochs_run == EPOCHS and run.result.stopped_reason == "completed"
+    assert len(run.history["loss"]) == EPOCHS
+    for key, values in saved.items():
+        assert run.history[key][:done] == pytest.approx(values)
+    # the plots see every epoch: the checkpointed ones replayed, then the new ones
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == list(range(EPOCHS))
+    # it is a working run, and its checkpoint is spent
+    assert run.report["metrics"]["accuracy"] > 0.6
+    from automl_gui.core.export.bundle import predict_arrays
+
+    assert predict_arrays(run.model, run.metadata, df.head(4)).shape[0] == 4
+    assert read_checkpoint(folder) is None and read_state(folder).finished
+    assert [p.name for p in folder.iterdir()] == [STATE_FILE]
+
+
+def test_changed_settings_start_afresh(tmp_path):
+    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.pipeline import train_tabular
+
+    df = _frame()
+    pre, mlp, training = _settings(df, epochs=4)
+    with pytest.raises(Crash):
+        train_tabular(df, pre, mlp, training, checkpoint_dir=tmp_path, on_event=_crash_at(2))
+    assert read_checkpoint(tmp_path).epochs_done == 2
+
+    events: list = []
+    pre, mlp, training = _settings(df, epochs=4, lr=0.02)  # another learning rate
+    run = train_tabular(
+        df, pre, mlp, training, checkpoint_dir=tmp_path, resume=True, on_event=events.append
+    )
+    warnings = [e.message for e in events if isinstance(e, Log) and e.level == "warning"]
+    assert any("other data or settings" in w and "afresh" in w for w in warnings)
+    assert not any(isinstance(e, Log) and e.message.startswith("Resuming") for e in events)
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1, 2, 3]
+    assert run.result.epochs_run == 4
+    assert read_checkpoint(tmp_path) is None  # the run ended: nothing to resume
+
+
+def test_a_stopped_run_leaves_nothing_to_resume(tmp_path):
+    from automl_gui.core.events import CancelToken, EpochEnd
+    from automl_gui.core.pipeline import train_tabular
+
+    df = _frame()
+    cancel = CancelToken()
+
+    def stop_after_two(event):
+        if isinstance(event, EpochEnd) and event.epoch == 1:
+            cancel.cancel()
+
+    run = train_tabular(
+        df, *_settings(df), checkpoint_dir=tmp_path, on_event=stop_after_two, cancel=cancel
+    )
+    assert run.result.stopped_reason == "cancelled"
+    assert read_checkpoint(tmp_path) is None
+    assert not any(p.name.endswith((".h5", ".npz")) for p in tmp_path.iterdir())
+
+
+def test_an_image_training_resumes_after_a_crash(tmp_path):
+    from image_factory import make_class_folders
+
+    from automl_gui.core.data.images import scan_images
+    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.images_pipeline import train_images
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+    from automl_gui.core.train.config import TrainConfig
+
+    dataset = scan_images(str(make_class_folders(tmp_path / "shapes", per_class=6, size=(16, 16))))
+
+    def settings():
+        pre = ImagePreprocessConfig(image_size=16)
+        pre.augment.enabled = False
+        training = TrainConfig(epochs=3, batch_size=8, seed=1, early_stopping=False)
+        return dataset, pre, ImageModelConfig(architecture="cnn"), training
+
+    folder = tmp_path / "ck"
+    with pytest.raises(Crash):
+        train_images(*settings(), checkpoint_dir=folder, on_event=_crash_at(2))
+    info = read_checkpoint(folder)
+    assert (info.kind, info.phase, info.epochs_done) == ("images", "train", 2)
+
+    events: list = []
+    run = train_images(*settings(), checkpoint_dir=folder, resume=True, on_event=events.append)
+    assert "Resuming from epoch 3 of 3." in [e.message for e in events if isinstance(e, Log)]
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1, 2]
+    assert run.result.epochs_run == 3 and len(run.history["loss"]) == 3
+    assert run.history["loss"][:2] == pytest.approx(info.history["loss"])
+    assert run.report["n_samples"] > 0
+    assert read_checkpoint(folder) is None
