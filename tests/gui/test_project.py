@@ -311,3 +311,83 @@ def test_a_dropped_project_folder_opens_and_a_damaged_one_says_why(
     assert not third.open_project(bad)
     assert errors and "Cannot open the project" in errors[-1][0]
     json.loads((folder / PROJECT_FILE).read_text())  # the good one untouched
+
+
+# -- image and audio folders --------------------------------------------------------------------
+def test_image_folder_project_reopens_settings_and_its_run(qtbot, tmp_path, monkeypatch, make_window):
+    from gui_helpers import drop
+    from image_factory import make_class_folders
+
+    root = make_class_folders(tmp_path / "shapes", per_class=8, size=(24, 24))
+    window = make_window("a.ini", engine=True)
+    window.show()
+    qtbot.waitUntil(lambda: window.state.engine_ready, timeout=120_000)
+    with qtbot.waitSignal(window.state.dataset_changed, timeout=60_000):
+        drop(window, str(root))
+    st = window.state
+    st.image_model.architecture = "cnn"
+    st.image_preprocess.image_size = 24
+    st.image_preprocess.augment.enabled = False
+    st.training.epochs = 1
+    st.training.batch_size = 8
+    st.notify_model_changed()
+    st.notify_preprocess_changed()
+    window.image_pages["model"].dropout_spin.setValue(0.35)  # through the page's widget
+    assert st.image_model.dropout == pytest.approx(0.35)
+    with qtbot.waitSignal(st.run_finished, timeout=300_000):
+        window.action_start.trigger()
+    run = st.run
+    qtbot.waitUntil(lambda: not window._training, timeout=30_000)
+    folder = tmp_path / "shapes project"
+    save_to(qtbot, window, folder, monkeypatch)
+    before = window.projects.capture()
+
+    other = make_window("b.ini", engine=True)
+    reopen(qtbot, other, folder)
+    ost = other.state
+    assert same(before, other.projects.capture()) == {}
+    assert ost.kind == "images" and len(ost.images) == 24 and not ost.dirty
+    prep, model = other.image_pages["preprocess"], other.image_pages["model"]
+    assert prep.size_spin.value() == 24 and not prep.augment_check.isChecked()
+    assert model.arch_combo.currentData() == "cnn"
+    assert model.dropout_spin.value() == pytest.approx(0.35)
+    assert model.training_form.epochs_spin.value() == 1
+    orun = ost.run
+    assert orun is not None and orun.report["metrics"] == pytest.approx(run.report["metrics"])
+    samples = run.samples if run.samples is not None else orun.samples
+    np.testing.assert_allclose(
+        orun.model.predict(samples, verbose=0), run.model.predict(samples, verbose=0), atol=1e-6
+    )
+
+
+def test_audio_folder_project_reopens_its_settings(qtbot, tmp_path, monkeypatch, make_window):
+    from audio_factory import make_class_folders
+
+    root = make_class_folders(tmp_path / "sounds", per_class=4, formats=("wav",), stereo=False)
+    window = make_window("a.ini")
+    with qtbot.waitSignal(window.state.dataset_changed, timeout=60_000):
+        window.open_path(str(root))
+    st = window.state
+    assert st.kind == "audio"
+    prep, model = window.audio_pages["preprocess"], window.audio_pages["model"]
+    prep.mels_spin.setValue(48)
+    model.dropout_spin.setValue(0.45)
+    model.search_box.set_search(True)
+    assert st.audio_preprocess.n_mels == 48 and st.audio_model.dropout == pytest.approx(0.45)
+    assert st.search is not None and st.dirty
+    folder = tmp_path / "sounds project"
+    save_to(qtbot, window, folder, monkeypatch)
+    before = window.projects.capture()
+
+    other = make_window("b.ini")
+    reopen(qtbot, other, folder)
+    assert same(before, other.projects.capture()) == {}
+    oprep, omodel = other.audio_pages["preprocess"], other.audio_pages["model"]
+    assert oprep.mels_spin.value() == 48
+    assert omodel.dropout_spin.value() == pytest.approx(0.45)
+    assert omodel.search_box.search_radio.isChecked() and other.state.search is not None
+    assert not other.state.dirty
+    # the project's search lives in its folder
+    from automl_gui.gui.pages._search_run import search_key
+
+    assert other.state.work_folder("search", search_key(other.state)) == folder.resolve() / "search"
