@@ -1,7 +1,10 @@
-"""Export a bundle to other formats, then reload what was written and check it answers the same.
+"""Export a bundle to another format, then load what was written in that format's own runtime
+(Keras, TensorFlow, the LiteRT interpreter, onnxruntime) and check it answers the same.
 
-Every export carries ``metadata.json`` and is written atomically (temp path beside the target,
-then rename); nothing is overwritten unless asked.
+Every export is a folder (a .keras export may also be a single file) with the model file(s),
+``metadata.json`` (its "export" section: format, quantization, runtime, the check's figures)
+and ``MODEL_CARD.md``, written in a staging folder beside the target and renamed into place;
+nothing is overwritten unless asked. TFLite and ONNX live in ``_convert``.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import shutil
-import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.export import model_card as _card
 from automl_gui.core.export.bundle import (
     FILE_KINDS,
     METADATA_FILE,
@@ -32,8 +37,14 @@ from automl_gui.core.export.bundle import (
     temp_dir_beside,
     write_json,
 )
+from automl_gui.core.export.model_card import CARD_FILE
 
+#: float formats: the largest difference allowed (class probabilities; relative for regression)
 TOLERANCE = 1e-4
+#: quantized formats: the largest difference allowed, and the share of same-class answers
+QUANTIZED_TOLERANCE = 0.1
+MIN_AGREEMENT = 0.9
+QUANTIZED_FORMATS = ("tflite-dynamic", "tflite-float16")
 
 FORMATS: dict[str, str] = {
     "keras": "Keras 3 model file (.keras) with metadata.json: load with keras.saving.load_model.",
@@ -66,38 +77,21 @@ class ExportResult:
     size_bytes: int = 0  # total size of what was written
 
 
-def _export_metadata(bundle: Bundle, fmt: str, reference: np.ndarray) -> dict[str, Any]:
-    meta = dict(bundle.metadata)
-    if not meta.get("sample_predictions") and meta.get("sample_rows"):
-        meta["sample_predictions"] = reference.tolist()
-    meta["export"] = {
-        "format": fmt,
-        "exported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-    if fmt == "savedmodel":
-        meta["export"]["serving"] = serving_text(meta)
-    return meta
+@dataclass
+class _Staged:
+    """A model written into the staging folder and what its runtime answered."""
+
+    model_file: str
+    outputs: Any
+    runtime: str
+    part: str = "full"
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def serving_text(metadata: dict[str, Any]) -> str:
-    """How to call an exported SavedModel's ``serve`` signature, for its kind of input."""
-    kind = metadata.get("kind")
-    if kind == "images":
-        return (
-            "Call loaded.serve(images): float32 (n, height, width, 3) RGB values 0-255, any "
-            "size (the model resizes); returns class probabilities in class_names order."
-        )
-    if kind == "audio":
-        rate = int(metadata.get("sample_rate") or 0)
-        return (
-            f"Call loaded.serve(waveforms): float32 (n, samples) mono at {rate} Hz, values in "
-            "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
-            "its spectrogram); returns class probabilities in class_names order."
-        )
-    return (
-        "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
-        "categories as strings ('' = missing) in the canonical form of input_schema."
-    )
+    """How to call an exported SavedModel's ``serve`` signature (see ``model_card``)."""
+    return _card.serving_text(metadata)
 
 
 def _write_extras(bundle: Bundle, folder: Path) -> None:
@@ -108,76 +102,52 @@ def _write_extras(bundle: Bundle, folder: Path) -> None:
         np.save(folder / SAMPLES_FILE, np.asarray(bundle.samples, dtype=np.float32))
 
 
-def _write_keras(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite: bool) -> Path:
-    if out.suffix == ".keras":
-        # "<name>.metadata.json": two .keras exports in one folder keep their own metadata
-        meta_path = out.with_name(f"{out.stem}.{METADATA_FILE}")
-        for p in (out, meta_path):
-            check_destination(p, overwrite)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.tmp-", suffix=".keras", dir=out.parent)
-        os.close(fd)
-        tmp_model, tmp_meta = Path(tmp_name), Path(tmp_name + ".json")
-        try:
-            bundle.model.save(tmp_model)
-            write_json(tmp_meta, meta)
-            os.replace(tmp_model, out)
-            os.replace(tmp_meta, meta_path)
-        finally:
-            tmp_model.unlink(missing_ok=True)
-            tmp_meta.unlink(missing_ok=True)
-        return out
-    tmp = temp_dir_beside(out)
-    try:
-        bundle.model.save(tmp / MODEL_FILE)
-        write_json(tmp / METADATA_FILE, meta)
-        _write_extras(bundle, tmp)
-        commit_dir(tmp, out, overwrite)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out / MODEL_FILE
-
-
-def _write_savedmodel(bundle: Bundle, out: Path, meta: dict[str, Any], overwrite: bool) -> Path:
-    tmp = temp_dir_beside(out)
-    try:
-        shutil.rmtree(tmp)  # export creates the folder itself
-        try:
-            bundle.model.export(
-                str(tmp), format="tf_saved_model", verbose=False, **_signature(bundle)
-            )
-        except Exception as exc:  # noqa: BLE001 - TF raises many kinds
-            raise ModelError(
-                f"Could not export a SavedModel: {exc}", "Try the .keras format instead."
-            ) from None
-        write_json(tmp / METADATA_FILE, meta)
-        _write_extras(bundle, tmp)
-        commit_dir(tmp, out, overwrite)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
-
-
 def _signature(bundle: Bundle) -> dict[str, Any]:
     """Audio: serve waveforms of any length, ``(None, None)`` float32, whatever length the
     model was traced with. Others: the model's own input spec."""
     if bundle.kind != "audio":
         return {}
-    from automl_gui.core import lazy
-
-    tf = lazy.tf()
+    tf = _lazy().tf()
     return {"input_signature": [tf.TensorSpec((None, None), tf.float32, name="waveforms")]}
 
 
-def _reload_keras(path: Path, metadata: dict[str, Any], rows: Any) -> np.ndarray:
-    return predict_inputs(load_keras_model(path), metadata, rows)
+def _lazy() -> Any:
+    from automl_gui.core import lazy
+
+    return lazy
+
+
+# -- writers: model file(s) into the staging folder, then the runtime's answers ---------------
+def _keras_stage(bundle: Bundle, folder: Path, fmt: str, rows: Any, shape: tuple) -> _Staged:
+    bundle.model.save(folder / MODEL_FILE)
+    outputs = predict_inputs(load_keras_model(folder / MODEL_FILE), bundle.metadata, rows)
+    return _Staged(MODEL_FILE, outputs, f"Keras {_lazy().keras().__version__}")
+
+
+def _savedmodel_stage(bundle: Bundle, folder: Path, fmt: str, rows: Any, shape: tuple) -> _Staged:
+    try:
+        bundle.model.export(
+            str(folder), format="tf_saved_model", verbose=False, **_signature(bundle)
+        )
+    except Exception as exc:  # noqa: BLE001 - TF raises many kinds
+        raise ModelError(
+            f"Could not export a SavedModel: {exc}", "Try the .keras format instead."
+        ) from None
+    outputs = _reload_savedmodel(folder, bundle.metadata, rows)
+    return _Staged("saved_model.pb", outputs, f"TensorFlow {_lazy().tf().__version__}")
+
+
+def _converted_stage(bundle: Bundle, folder: Path, fmt: str, rows: Any, shape: tuple) -> _Staged:
+    from automl_gui.core.export._convert import write_converted
+
+    done = write_converted(bundle, fmt, folder, rows, shape)
+    return _Staged(done.model_file, done.outputs, done.runtime, done.part, done.notes, done.details)
 
 
 def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: Any) -> np.ndarray:
-    from automl_gui.core import lazy
     from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs, to_tensors
 
-    tf = lazy.tf()
+    tf = _lazy().tf()
     try:
         loaded = tf.saved_model.load(str(path))
     except Exception as exc:  # noqa: BLE001
@@ -195,12 +165,17 @@ def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: Any) -> np.nd
     return out.reshape(len(rows), -1)
 
 
-_WRITERS = {
-    "keras": (_write_keras, _reload_keras),
-    "savedmodel": (_write_savedmodel, _reload_savedmodel),
+_STAGES = {
+    "keras": _keras_stage,
+    "savedmodel": _savedmodel_stage,
+    "tflite": _converted_stage,
+    "tflite-dynamic": _converted_stage,
+    "tflite-float16": _converted_stage,
+    "onnx": _converted_stage,
 }
 
 
+# -- checking ---------------------------------------------------------------------------------
 def compare(reference: np.ndarray, other: np.ndarray, task: str) -> tuple[float, float | None]:
     """``(max_abs_diff, agreement)`` between two prediction arrays of the same rows."""
     if reference.size == 0:
@@ -213,54 +188,197 @@ def compare(reference: np.ndarray, other: np.ndarray, task: str) -> tuple[float,
     return diff, float(np.mean(reference.argmax(axis=1) == other.argmax(axis=1)))
 
 
-def export_model(
-    bundle: Bundle, fmt: str, out: str | os.PathLike[str], *, overwrite: bool = False
-) -> ExportResult:
-    """Write ``bundle`` as ``fmt`` at ``out``, reload it and compare on the sample rows.
+def tolerance(fmt: str, task: str, reference: np.ndarray) -> float:
+    """The largest difference a format may show: 1e-4 for float formats, 0.1 for quantized
+    ones (class probabilities); for regression that much relative to the largest value."""
+    bound = QUANTIZED_TOLERANCE if fmt in QUANTIZED_FORMATS else TOLERANCE
+    if task == "regression" and reference.size:
+        bound *= max(1.0, float(np.max(np.abs(reference))))
+    return bound
 
-    Args:
-        bundle: the model (in memory or loaded) and its metadata.
-        fmt: "keras" (a folder, or a path ending in .keras with <name>.metadata.json beside it) or
-            "savedmodel" (a folder with metadata.json inside).
-        out: where to write.
-        overwrite: replace an existing export; otherwise refuse.
 
-    Raises:
-        ConfigError: unknown format. ModelError: target exists, or writing failed.
-    """
-    fmt = (fmt or "").strip().lower()
-    if fmt not in _WRITERS:
-        raise ConfigError(f"Unknown export format '{fmt}'.", f"Use one of: {', '.join(FORMATS)}.")
-    target = Path(out).expanduser().absolute()
-    if fmt == "savedmodel" and target.suffix == ".keras":
-        raise ConfigError("A SavedModel is a folder, not a .keras file.", "Give a folder path.")
-    check_destination(target, overwrite)
-    rows = sample_inputs(bundle)
-    reference = predict_inputs(bundle.model, bundle.metadata, rows)
-    meta = _export_metadata(bundle, fmt, reference)
-    write, reload = _WRITERS[fmt]
-    written = write(bundle, target, meta, overwrite)
-    reloaded = reload(written, meta, rows)
-    task = str(meta.get("task", ""))
-    diff, agreement = compare(reference, reloaded, task)
-    ok = diff <= TOLERANCE
-    n = len(rows)
+def _verdict(fmt: str, diff: float, agreement: float | None, bound: float) -> bool:
+    if not diff <= bound:  # also False for NaN
+        return False
+    if fmt in QUANTIZED_FORMATS and agreement is not None:
+        return agreement >= MIN_AGREEMENT
+    return True
+
+
+def _message(
+    bundle: Bundle,
+    fmt: str,
+    staged: _Staged,
+    n: int,
+    diff: float,
+    agreement: float | None,
+    bound: float,
+    ok: bool,
+) -> str:
     what = {"images": "sample images", "audio": "sample clips (raw waveforms)"}.get(
         bundle.kind, "sample rows"
     )
+    if staged.part == "encoded":
+        what = "sample rows (encoded as preprocessing.json says)"
     if n == 0:
-        message = f"Written; no {what} to compare."
-    else:
-        message = f"Reloaded and compared {n} {what}: max difference {diff:.2g}"
+        return f"Written; no {what} to compare."
+    text = f"Loaded in {staged.runtime} and compared {n} {what}: max difference {diff:.2g}"
+    if agreement is not None:
+        text += f", same class for {agreement:.0%}"
+    if fmt in QUANTIZED_FORMATS:
+        rule = f"differences up to {bound:.2g}"
         if agreement is not None:
-            message += f", same class for {agreement:.0%}"
-        message += "." if ok else f" (above the {TOLERANCE:g} tolerance)."
+            rule += f" and the same class for at least {MIN_AGREEMENT:.0%}"
+        text += f" (quantized: {rule} {'pass' if ok else 'required; failed'})."
+    else:
+        text += "." if ok else f" (above the {bound:.2g} tolerance)."
+    return text
+
+
+# -- export -----------------------------------------------------------------------------------
+def export_model(
+    bundle: Bundle,
+    fmt: str,
+    out: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ExportResult:
+    """Write ``bundle`` as ``fmt`` at ``out``, load it in the format's runtime and compare its
+    answers with the in-app model's on the sample inputs.
+
+    Args:
+        bundle: the model (in memory or loaded) and its metadata.
+        fmt: a key of :data:`FORMATS`. Every export is a folder with the model file(s),
+            metadata.json (its "export" section holds the check's figures) and MODEL_CARD.md;
+            "keras" also takes a path ending in .keras (the metadata and card then sit beside
+            it as <name>.metadata.json and <name>.MODEL_CARD.md).
+        out: where to write.
+        overwrite: replace an existing export; otherwise refuse.
+        on_event: receives Progress events (stage names) for a dialog.
+        cancel: checked between stages; a cancelled export leaves nothing behind.
+
+    Raises:
+        ConfigError: unknown format. ModelError: target exists, or writing/converting failed.
+        CancelledError: cancelled.
+    """
+    fmt = (fmt or "").strip().lower()
+    if fmt not in _STAGES:
+        raise ConfigError(f"Unknown export format '{fmt}'.", f"Use one of: {', '.join(FORMATS)}.")
+    target = Path(out).expanduser().absolute()
+    single_file = fmt == "keras" and target.suffix == ".keras"
+    if target.suffix == ".keras" and not single_file:
+        raise ConfigError(f"A {fmt} export is a folder, not a .keras file.", "Give a folder path.")
+    beside = _beside(target) if single_file else {}
+    for path in [target, *beside.values()]:
+        check_destination(path, overwrite)
+
+    def step(stage: str, fraction: float) -> None:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        emit(on_event, Progress(stage, fraction, stage))
+
+    step("Predicting on the sample inputs", 0.05)
+    rows = sample_inputs(bundle)
+    reference = predict_inputs(bundle.model, bundle.metadata, rows)
+    staging = temp_dir_beside(target)
+    try:
+        step(f"Writing the {fmt} model", 0.2)
+        started = time.perf_counter()
+        staged = _STAGES[fmt](bundle, staging, fmt, rows, reference.shape)
+        step(f"Checking it in {staged.runtime}", 0.8)
+        task = bundle.task
+        diff, agreement = compare(reference, np.asarray(staged.outputs), task)
+        bound = tolerance(fmt, task, reference)
+        ok = _verdict(fmt, diff, agreement, bound)
+        if staged.details.get("encoding_matches_app") is False:
+            ok = False
+            staged.notes.append(
+                "preprocessing.json does not reproduce the app's encoding of the sample rows; "
+                "use the .keras/SavedModel export."
+            )
+        meta = _export_metadata(bundle, fmt, reference, staged)
+        meta["export"]["verification"] = {
+            "samples": len(rows),
+            "max_abs_diff": diff,
+            "agreement": agreement,
+            "tolerance": bound,
+            "min_agreement": MIN_AGREEMENT if fmt in QUANTIZED_FORMATS else None,
+            "ok": ok,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        write_json(staging / METADATA_FILE, meta)
+        (staging / CARD_FILE).write_text(_card.model_card(meta, bundle.report), encoding="utf-8")
+        _write_extras(bundle, staging)
+        step("Moving the export into place", 0.95)
+        if single_file:
+            files = _commit_single(staging, target, beside, overwrite)
+        else:
+            commit_dir(staging, target, overwrite)
+            files = _listing(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    size = sum((target.parent / f if single_file else target / f).stat().st_size for f in files)
+    message = _message(bundle, fmt, staged, len(rows), diff, agreement, bound, ok)
+    emit(on_event, Progress("Done", 1.0, message))
     return ExportResult(
         format=fmt,
         path=str(target),
-        rows_compared=n,
+        rows_compared=len(rows),
         max_abs_diff=diff,
         agreement=agreement,
         ok=ok,
         message=message,
+        runtime=staged.runtime,
+        notes=list(staged.notes),
+        files=files,
+        size_bytes=size,
     )
+
+
+def _export_metadata(
+    bundle: Bundle, fmt: str, reference: np.ndarray, staged: _Staged
+) -> dict[str, Any]:
+    from automl_gui.core.export._convert import quantization
+
+    meta = dict(bundle.metadata)
+    if not meta.get("sample_predictions") and meta.get("sample_rows"):
+        meta["sample_predictions"] = reference.tolist()
+    meta["export"] = {
+        "format": fmt,
+        "exported": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "quantization": quantization(fmt),
+        "runtime": staged.runtime,
+        "part": staged.part,
+        "usage": _card.usage_text(meta, fmt, staged.part),
+        "notes": list(staged.notes),
+        **staged.details,
+    }
+    if fmt == "savedmodel":
+        meta["export"]["serving"] = _card.serving_text(meta)
+    return meta
+
+
+def _beside(target: Path) -> dict[str, Path]:
+    """A single .keras file's companions: ``<name>.metadata.json`` and ``<name>.MODEL_CARD.md``
+    (two .keras exports in one folder keep their own)."""
+    return {
+        METADATA_FILE: target.with_name(f"{target.stem}.{METADATA_FILE}"),
+        CARD_FILE: target.with_name(f"{target.stem}.{CARD_FILE}"),
+    }
+
+
+def _commit_single(
+    staging: Path, target: Path, beside: dict[str, Path], overwrite: bool
+) -> list[str]:
+    for path in [target, *beside.values()]:
+        check_destination(path, overwrite)
+    os.replace(staging / MODEL_FILE, target)
+    for name, path in beside.items():
+        os.replace(staging / name, path)
+    return [target.name, *(p.name for p in beside.values())]
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())

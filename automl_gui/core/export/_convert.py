@@ -1,0 +1,119 @@
+"""TFLite and ONNX exports: convert, write into a staging folder, run there in the format's own
+runtime on the sample inputs.
+
+The whole serving model is tried first. A table model whose category lookups the runtime
+cannot hold falls back to its numeric part (``_serving.encoded_graph``) with
+``preprocessing.json`` and a note saying what the caller must do instead.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.errors import ModelError
+from automl_gui.core.export import _onnx, _serving, _tflite
+from automl_gui.core.export.bundle import Bundle, write_json
+
+CONVERTED_FORMATS = ("tflite", "tflite-dynamic", "tflite-float16", "onnx")
+
+
+@dataclass
+class Converted:
+    """What a conversion wrote and what its runtime answered on the sample inputs."""
+
+    model_file: str  # relative to the staging folder
+    outputs: np.ndarray
+    runtime: str
+    part: str  # _serving.FULL or _serving.ENCODED
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)  # for metadata.json's "export"
+
+
+def quantization(fmt: str) -> str:
+    """ "none", "dynamic-range" or "float16"."""
+    return _tflite.VARIANTS[fmt][0] if fmt in _tflite.VARIANTS else "none"
+
+
+def runtime_name(fmt: str) -> str:
+    return _onnx.runtime_name() if fmt == "onnx" else _tflite.runtime_name()
+
+
+def _candidates(bundle: Bundle) -> list[Any]:
+    """Graphs to try, best first: the whole model, then (tables) its numeric part."""
+    graphs: list[Any] = [_serving.full_graph]
+    if bundle.kind == "tabular":
+        graphs.append(_serving.encoded_graph)
+    return graphs
+
+
+def write_converted(bundle: Bundle, fmt: str, folder: Path, rows: Any, shape: tuple) -> Converted:
+    """Convert ``bundle`` to ``fmt`` into ``folder`` and run it on ``rows``.
+
+    ``shape`` is the in-app outputs' shape (the runtime's answers are reshaped to it).
+
+    Raises:
+        ModelError: no graph of the model converts and runs in the format's runtime.
+    """
+    name = _onnx.MODEL_NAME if fmt == "onnx" else _tflite.MODEL_NAME
+    path = folder / name
+    failures: list[str] = []
+    for make in _candidates(bundle):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras: sub-model input names (ours are by key)
+            graph = make(bundle.model, bundle.metadata)
+        try:
+            data = _onnx.convert(graph) if fmt == "onnx" else _tflite.convert(graph, fmt)
+            path.write_bytes(data)
+            feed = graph.feed(rows) if len(rows) else {}
+            run = _onnx.run if fmt == "onnx" else _tflite.run
+            outputs = run(path, feed).reshape(shape) if len(rows) else np.zeros(shape, "float32")
+        except ModelError as exc:
+            path.unlink(missing_ok=True)
+            failures.append(exc.message)
+            continue
+        return _result(bundle, fmt, folder, name, graph, outputs, rows, failures)
+    raise ModelError(
+        f"The model cannot be exported as {fmt}: {failures[-1] if failures else 'no graph'}",
+        "Use the .keras or SavedModel export, which holds the whole model.",
+    )
+
+
+def _result(
+    bundle: Bundle,
+    fmt: str,
+    folder: Path,
+    name: str,
+    graph: Any,
+    outputs: np.ndarray,
+    rows: Any,
+    failures: list[str],
+) -> Converted:
+    details: dict[str, Any] = {"model_file": name, "inputs": graph.input_names}
+    notes: list[str] = []
+    if graph.part == _serving.ENCODED:
+        write_json(folder / _serving.PREPROCESSING_FILE, graph.preprocessing)
+        notes.append(_serving.TABLE_NOTE)
+        details["whole_model_error"] = failures[0] if failures else ""
+        details["preprocessing_file"] = _serving.PREPROCESSING_FILE
+        if len(rows):
+            ours = graph.feed(rows)
+            app = _serving.keras_encoding(bundle.model, bundle.metadata, rows)
+            details["encoding_matches_app"] = all(
+                np.array_equal(np.asarray(app[k]).reshape(-1), ours[k].reshape(-1)) for k in app
+            )
+    if fmt != "onnx":
+        kept = _tflite.weight_types(folder / name)
+        details["weight_types"] = kept
+        if fmt == "tflite-dynamic" and "int8" not in kept:
+            notes.append(
+                "No weight tensor was large enough to quantize (TFLite quantizes tensors of "
+                "1,024 values or more), so this file holds float32 weights."
+            )
+        if fmt == "tflite-float16" and "float16" not in kept:
+            notes.append("No weight tensor was stored as float16; the file is float32.")
+    return Converted(name, outputs, runtime_name(fmt), graph.part, notes, details)

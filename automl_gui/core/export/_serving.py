@@ -1,0 +1,279 @@
+"""The graph a converted format holds: the whole serving model, or (tables) its numeric part.
+
+TFLite and ONNX take a ``tf.function`` with a fixed input signature. Image and audio models
+convert whole (their resizing, scaling and spectrogram layers are plain ops). The table
+model's category lookups are string ops (strip, select, hash table) that neither the LiteRT
+interpreter (no Flex delegate) nor onnxruntime can run, so when the whole model fails the
+exporter falls back to :func:`encoded_graph`: the same model from category *indices* on, with
+``preprocessing.json`` saying how to turn a raw row into those indices
+(:func:`encode_rows` is that recipe in numpy, and the check compares it with the app's own
+Keras layers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl_gui.core.errors import ModelError
+
+FULL = "full"
+ENCODED = "encoded"
+PREPROCESSING_FILE = "preprocessing.json"
+MISSING_SUFFIX = "__missing"
+TABLE_NOTE = (
+    "This format cannot hold the table's preprocessing (category lookups): encode rows as "
+    "preprocessing.json describes, or use the .keras/SavedModel export which takes raw rows."
+)
+
+
+@dataclass
+class ServingGraph:
+    """A Keras model to convert, its input signature, and how to feed it the check's samples."""
+
+    model: Any  # keras.Model
+    input_specs: Any  # its one argument's TensorSpec (or dict of them, by input name)
+    part: str  # FULL or ENCODED
+    feed: Callable[[Any], dict[str, np.ndarray]]  # sample inputs -> {input name: array}
+    preprocessing: dict[str, Any] | None = None  # ENCODED: what preprocessing.json holds
+
+    @property
+    def input_names(self) -> list[str]:
+        if isinstance(self.input_specs, dict):
+            return [spec.name for spec in self.input_specs.values()]
+        return [self.input_specs.name]
+
+
+def full_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
+    """The whole serving model: raw rows (a dict of (n, 1) tensors), images or waveforms."""
+    tf = _tf()
+    kind = metadata.get("kind", "tabular")
+    if kind == "images":
+        spec = tf.TensorSpec((None, None, None, 3), tf.float32, name="image")
+    elif kind == "audio":
+        spec = tf.TensorSpec((None, None), tf.float32, name="waveforms")
+    else:
+        spec = {
+            c["input_name"]: tf.TensorSpec(
+                (None, 1), tf.float32 if c["dtype"] == "float32" else tf.string, c["input_name"]
+            )
+            for c in metadata["input_schema"]["columns"]
+        }
+    if isinstance(spec, dict):
+
+        def feed(rows: Any) -> dict[str, np.ndarray]:
+            return _raw_inputs(metadata, rows)
+    else:
+
+        def feed(rows: Any) -> dict[str, np.ndarray]:
+            return {spec.name: np.asarray(rows, dtype=np.float32)}
+
+    return ServingGraph(model, spec, FULL, feed)
+
+
+def encoded_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
+    """The table model from category indices on (numbers still raw: it fills and scales them).
+
+    Inputs: each numeric column as float32 (n, 1) (NaN = missing), each category column as
+    int64 (n, 1) indices into its vocabulary (0 = unseen), and for a category column with a
+    missing-value indicator a float32 ``<input>__missing`` (1 = the value was missing).
+    """
+    tf = _tf()
+    keras = _keras()
+    inputs: dict[str, Any] = {}
+    specs: dict[str, Any] = {}
+    for col in metadata["input_schema"]["columns"]:
+        name = col["input_name"]
+        if col["dtype"] == "float32":
+            inputs[name] = _model_input(model, name)
+            specs[name] = tf.TensorSpec((None, 1), tf.float32, name=name)
+            continue
+        lookup, impute = _layer(model, f"lookup_{name}"), _layer(model, f"impute_{name}")
+        inputs[name] = lookup.output
+        specs[name] = tf.TensorSpec((None, 1), tf.int64, name=name)
+        if impute.indicator:
+            inputs[name + MISSING_SUFFIX] = impute.output[1]
+            specs[name + MISSING_SUFFIX] = tf.TensorSpec(
+                (None, 1), tf.float32, name=name + MISSING_SUFFIX
+            )
+    try:
+        part = keras.Model(inputs, model.outputs[0], name="encoded_part")
+    except Exception as exc:  # noqa: BLE001 - Keras raises several kinds for bad graphs
+        raise ModelError(
+            f"Could not separate the table model from its category lookups: {exc}",
+            "Use the .keras or SavedModel export, which takes raw rows.",
+        ) from None
+    spec = preprocessing_spec(model, metadata)
+
+    def feed(rows: Any) -> dict[str, np.ndarray]:
+        return encode_rows(spec, rows)
+
+    return ServingGraph(part, specs, ENCODED, feed, spec)
+
+
+def keras_encoding(model: Any, metadata: dict[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
+    """The app's own encoding of ``rows`` (its Keras impute and lookup layers), as arrays:
+    what :func:`encode_rows` must reproduce from ``preprocessing.json``."""
+    keras = _keras()
+    outputs: dict[str, Any] = {}
+    for col in metadata["input_schema"]["columns"]:
+        name = col["input_name"]
+        if col["dtype"] == "float32":
+            continue
+        outputs[name] = _layer(model, f"lookup_{name}").output
+        impute = _layer(model, f"impute_{name}")
+        if impute.indicator:
+            outputs[name + MISSING_SUFFIX] = impute.output[1]
+    if not outputs:
+        return {}
+    encoder = keras.Model(model.inputs, outputs)
+    return {k: np.asarray(v) for k, v in encoder(_tensors(metadata, rows)).items()}
+
+
+def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
+    """``preprocessing.json``: each input of the encoded model, in order, and how to make it."""
+    fitted = metadata.get("preprocessing_fitted") or {}
+    inputs: list[dict[str, Any]] = []
+    for col in metadata["input_schema"]["columns"]:
+        name, column = col["input_name"], col["name"]
+        facts = fitted.get(column, {})
+        if col["dtype"] == "float32":
+            inputs.append(
+                {
+                    "input": name,
+                    "column": column,
+                    "dtype": "float32",
+                    "shape": [None, 1],
+                    "encoding": "number",
+                    "how": "the raw number; NaN (or +-inf) when missing. The model fills "
+                    "missing values and scales the column itself (fitted values below).",
+                    "fitted": {k: v for k, v in facts.items() if k != "input_name"},
+                }
+            )
+            continue
+        impute = _layer(model, f"impute_{name}")
+        vocabulary = [str(v) for v in _layer(model, f"lookup_{name}").get_vocabulary()]
+        inputs.append(
+            {
+                "input": name,
+                "column": column,
+                "dtype": "int64",
+                "shape": [None, 1],
+                "encoding": "category_index",
+                "how": "canonical text of the value (see 'canonical_text'), stripped of outer "
+                "spaces; empty (missing) becomes fill_value; then its position in vocabulary "
+                "(0 = any value not in it).",
+                "fill_value": impute.fill_value,
+                "unseen_index": 0,
+                "vocabulary": vocabulary,
+            }
+        )
+        if impute.indicator:
+            inputs.append(
+                {
+                    "input": name + MISSING_SUFFIX,
+                    "column": column,
+                    "dtype": "float32",
+                    "shape": [None, 1],
+                    "encoding": "missing_indicator",
+                    "how": "1.0 when the value is missing (empty after stripping), else 0.0.",
+                }
+            )
+    return {
+        "about": "How to turn a raw row into the inputs of this model file (the numeric part "
+        "of the table model; the .keras and SavedModel exports take raw rows instead).",
+        "inputs": inputs,
+        "canonical_text": "Category values are compared as text: missing -> '' ; booleans "
+        "'true'/'false'; numbers in their shortest form ('1.0' and 1 -> '1', 2.5 -> '2.5'); "
+        "other text stripped of outer spaces.",
+        "outputs": _outputs_text(metadata),
+    }
+
+
+def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Raw rows -> the encoded model's inputs, following ``preprocessing.json`` (``spec``).
+
+    Raises:
+        DataError: a column the model needs is missing, or a numeric column holds text.
+    """
+    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs
+
+    schema = InputSchema.from_columns(
+        [
+            (i["column"], "float32" if i["encoding"] == "number" else "string")
+            for i in spec["inputs"]
+            if i["encoding"] != "missing_indicator"
+        ]
+    )
+    arrays = frame_to_inputs(rows, schema)
+    by_column = {c.name: arrays[c.input_name] for c in schema.columns}
+    out: dict[str, np.ndarray] = {}
+    for item in spec["inputs"]:
+        values = by_column[item["column"]]
+        if item["encoding"] == "number":
+            out[item["input"]] = values.astype(np.float32)
+            continue
+        text = np.array([str(v).strip() for v in values[:, 0]], dtype=object)
+        missing = text == ""
+        if item["encoding"] == "missing_indicator":
+            out[item["input"]] = missing.astype(np.float32).reshape(-1, 1)
+            continue
+        text[missing] = item["fill_value"]
+        unseen = int(item["unseen_index"])
+        index = {v: i for i, v in enumerate(item["vocabulary"]) if i != unseen}
+        ids = [index.get(v, item["unseen_index"]) for v in text]
+        out[item["input"]] = np.asarray(ids, dtype=np.int64).reshape(-1, 1)
+    return out
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _outputs_text(metadata: dict[str, Any]) -> str:
+    if metadata.get("task") == "regression":
+        return f"one value per row: the predicted '{metadata.get('target', 'target')}'."
+    names = metadata.get("class_names") or []
+    return f"class probabilities per row, in this order: {', '.join(map(str, names))}."
+
+
+def _raw_inputs(metadata: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs
+
+    return frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"]))
+
+
+def _tensors(metadata: dict[str, Any], rows: pd.DataFrame) -> Any:
+    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs, to_tensors
+
+    return to_tensors(frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"])))
+
+
+def _layer(model: Any, name: str) -> Any:
+    try:
+        return model.get_layer(name)
+    except ValueError:
+        raise ModelError(
+            f"The table model has no layer '{name}', so its preprocessing cannot be separated.",
+            "Use the .keras or SavedModel export, which takes raw rows.",
+        ) from None
+
+
+def _model_input(model: Any, name: str) -> Any:
+    for tensor in model.inputs:
+        if tensor.name == name or getattr(tensor, "_keras_history", [None])[0].name == name:
+            return tensor
+    raise ModelError(f"The table model has no input '{name}'.", "Export the model again.")
+
+
+def _tf() -> Any:
+    from automl_gui.core import lazy
+
+    return lazy.tf()
+
+
+def _keras() -> Any:
+    from automl_gui.core import lazy
+
+    return lazy.keras()
