@@ -1,7 +1,7 @@
 """Headless command line: the same engine as the window, for servers and clusters.
 
     automl-gui train TABLE --target COL [--out DIR] [--model auto|mlp] [--epochs N]
-                     [--time-budget SECONDS] [--seed N]
+                     [--time-budget SECONDS] [--seed N] [--checkpoint-dir DIR [--resume]]
     automl-gui train TABLE --model auto --time-budget SECONDS | --trials N
                      [--search hyperband|bayesian|random] [--search-dir DIR] [--resume]
                      (an AutoML search: prints each trial and the leaderboard)
@@ -13,7 +13,8 @@
                      log-mel|mfcc] [--n-mels N] [--model ...] [--augment/--no-augment] ...
     automl-gui predict MODEL DATA [--out FILE.csv]          (a table)
     automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images or audio clips)
-    automl-gui export MODEL --format keras|savedmodel --out PATH
+    automl-gui export MODEL --format keras|savedmodel|tflite|tflite-dynamic|tflite-float16|onnx
+                     --out PATH [--overwrite]   (loads the export in its runtime and compares)
     automl-gui info
     automl-gui study optimizers|batch-sizes|learning-curve|devices DATA [--target COL]
 
@@ -92,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--overwrite", action="store_true", help="replace the output folder if it exists"
     )
     train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    train.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="save a checkpoint there after every epoch, so a training that is killed can "
+        "continue with --resume (not for an AutoML search: it keeps its state in --search-dir)",
+    )
     tune = train.add_argument_group(
         "AutoML search",
         "--model auto with --time-budget or --trials searches network shapes and training "
@@ -109,7 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--search-dir", help="folder keeping the search state, so --resume can continue it"
     )
     tune.add_argument(
-        "--resume", action="store_true", help="continue the search saved in --search-dir"
+        "--resume",
+        action="store_true",
+        help="continue the search saved in --search-dir, or the training checkpointed in "
+        "--checkpoint-dir from its last epoch (same data and settings)",
     )
     tune.add_argument(
         "--cross-validation",
@@ -186,7 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a trained model to another format")
     export.add_argument("model", help="a model folder (or its model.keras)")
-    export.add_argument("--format", required=True, choices=["keras", "savedmodel"])
+    export.add_argument(
+        "--format",
+        required=True,
+        type=_export_format,
+        metavar="FORMAT",
+        help="keras, savedmodel, tflite, tflite-dynamic, tflite-float16 or onnx",
+    )
     export.add_argument("--out", required=True, help="destination path")
     export.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
 
@@ -226,10 +242,12 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- subcommands ----------------------------------------------------------------------------
 def _train(args: argparse.Namespace) -> int:
+    from automl_gui._cli_checkpoint import check_checkpoint_options
     from automl_gui._cli_search import check_search_options
     from automl_gui.core.data.detect import detect_kind
 
     kind = detect_kind(args.data)
+    check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
     if kind in ("images", "audio"):
         from automl_gui._cli_files import train_folder
         from automl_gui._cli_files_search import check_files_search_options
@@ -238,6 +256,12 @@ def _train(args: argparse.Namespace) -> int:
         return train_folder(args, kind)
     check_search_options(args, kind)
     return _train_table(args)
+
+
+def _checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:
+    from automl_gui._cli_checkpoint import checkpoint_options
+
+    return checkpoint_options(args)
 
 
 def _interruptible(cancel: CancelToken, job: Any, *args: Any, **kwargs: Any) -> Any:
@@ -300,6 +324,7 @@ def _train_table(args: argparse.Namespace) -> int:
             plan=plan,
             on_event=_printer(args),
             cancel=cancel,
+            **_checkpoint_options(args),
         )
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -360,15 +385,41 @@ def _export(args: argparse.Namespace) -> int:
 
     bundle = load_bundle(args.model)
     result = export_model(bundle, args.format, args.out, overwrite=args.overwrite)
+    print(f"Wrote {result.format} export to {result.path} ({_size(result.size_bytes)}):")
+    for name in result.files:
+        print(f"  {name}")
     print(result.message)
+    agreement = "-" if result.agreement is None else f"{result.agreement:.0%}"
+    print(f"max difference {result.max_abs_diff:.3g}, agreement {agreement}")
+    for note in result.notes:
+        print(f"note: {note}")
     if not result.ok:
         print(
-            "error: the exported model does not reproduce the original's predictions. "
-            "Keep using the original model and report this.",
+            "error: the exported model does not reproduce the original's predictions within "
+            "the format's tolerance. Keep using the original model (or the .keras export).",
             file=sys.stderr,
         )
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _export_format(text: str) -> str:
+    from automl_gui.core.export.formats import FORMATS
+
+    key = text.strip().lower()
+    if key not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"unknown format '{text}'; choose one of: {', '.join(FORMATS)}"
+        )
+    return key
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"
 
 
 def _info(args: argparse.Namespace) -> int:

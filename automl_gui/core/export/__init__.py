@@ -15,6 +15,7 @@ _NAMES = {
     "FORMATS": "formats",
     "ExportResult": "formats",
     "export_model": "formats",
+    "encode_rows": "_serving",
 }
 __all__ = sorted(_NAMES)
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _NAMES)
