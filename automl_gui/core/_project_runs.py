@@ -188,7 +188,13 @@ def copy_run_folder(src: Path, out: Path) -> None:
     """Copy a saved run folder to ``out`` atomically (Save As into another folder)."""
     from automl_gui.core.export.bundle import commit_dir, temp_dir_beside
 
-    tmp = temp_dir_beside(out)
+    try:
+        tmp = temp_dir_beside(out)
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not write into {out.parent}: {exc.strerror or exc}.",
+            "Choose a folder you can write to, with free space.",
+        ) from None
     try:
         shutil.copytree(src, tmp, dirs_exist_ok=True)
         _fsync_tree(tmp)
@@ -211,7 +217,8 @@ def restore_backup(run_dir: Path) -> bool:
         return False
     backups = sorted(parent.glob(f".{run_dir.name}.old-*"))
     for backup in backups:
-        if backup.is_dir():
+        # "-del" folders are unlisted runs a save was deleting: possibly half gone
+        if backup.is_dir() and not backup.name.endswith("-del"):
             try:
                 os.replace(backup, run_dir)
                 return True

@@ -466,9 +466,19 @@ def _tidy(root: Path, target: Path, data: ProjectData) -> None:
     for entry in _entries(runs):
         if RUN_ID_RE.match(entry.name) and entry.is_dir() and not entry.is_symlink():
             if entry.resolve() not in listed:
-                _remove(entry)
+                _remove_run_dir(entry)
         elif is_temp_name(entry.name):
             _remove(entry)
+
+
+def _remove_run_dir(path: Path) -> None:
+    """Rename a run folder to a temp name first: a kill mid-delete leaves no half ``run-NNN``."""
+    doomed = path.with_name(f".{path.name}.old-{os.getpid()}-del")
+    try:
+        os.replace(path, doomed)
+    except OSError:
+        return
+    _remove(doomed)
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -1,5 +1,8 @@
 """The child process the project kill tests SIGKILL at random moments (TensorFlow-free).
 
+Each prints "ready" once its imports are done, so the parent's random kill times fall in
+the save loop.
+
 ``python _project_writer.py project FOLDER START LOG``: saves a project with large run
 histories in a loop, ``ui["counter"]`` = START, START + 1, ...; after each save returns it
 appends the counter to LOG.
@@ -88,12 +91,16 @@ def main(mode: str, folder: str, start: int, log: str) -> None:
     counter = start
     if mode == "project":
         data = project_data(counter)
+        print("ready", flush=True)
         while True:
             data.ui["counter"] = counter
             save_project(folder, data)
             _log(log, counter)
             counter += 1
+    import automl_gui.core.export.bundle  # noqa: F401  (imported before "ready": timing)
+
     data = load_project(folder) if Path(folder, "project.automl.json").exists() else ProjectData()
+    print("ready", flush=True)
     while True:
         run_id = next_run_id([r.id for r in data.runs])
         record = RunRecord(id=run_id, name=run_id, created="", kind="images", task="multiclass")

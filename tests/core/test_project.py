@@ -394,12 +394,16 @@ def _child(mode: str, folder: Path, start: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(WRITER), mode, str(folder), str(start), str(log)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
 
 
 def _kill_later(proc: subprocess.Popen, delay: float) -> None:
+    """SIGKILL the writer ``delay`` seconds after it said it is ready."""
+    if proc.stdout.readline().strip() != b"ready":
+        proc.wait()
+        raise AssertionError(f"the writer did not start: {proc.stderr.read().decode()}")
     deadline = time.monotonic() + delay
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.005)
@@ -407,6 +411,7 @@ def _kill_later(proc: subprocess.Popen, delay: float) -> None:
         raise AssertionError(f"the writer ended by itself: {proc.stderr.read().decode()}")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     proc.stderr.close()
 
 
@@ -441,7 +446,7 @@ def test_killing_the_project_writer_never_breaks_the_project(tmp_path):
     for _ in range(30):
         start = counter + 1
         proc = _child("project", folder, start, log)
-        _kill_later(proc, rng.uniform(0.05, 0.9))
+        _kill_later(proc, rng.uniform(0.0, 0.8))
         done = _finished(log, start)
         data = load_project(folder)  # never raises: the old file or the new one
         counter = data.ui["counter"]
@@ -486,7 +491,7 @@ def test_killing_the_writer_during_run_folder_writes_never_leaves_half_a_run(tmp
     mid_write = 0  # kills that left a half-written run folder (under its temp name)
     for _ in range(12):
         proc = _child("runs", folder, counter + 1, log)
-        _kill_later(proc, rng.uniform(0.3, 1.2))
+        _kill_later(proc, rng.uniform(0.0, 0.3))
         data = load_project(folder)
         done = _finished(log, counter + 1)
         counter = data.ui["counter"]
