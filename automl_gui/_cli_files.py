@@ -73,6 +73,7 @@ def file_job(args: argparse.Namespace, kind: str, seed: int) -> tuple[Any, Any, 
 def train_folder(args: argparse.Namespace, kind: str) -> int:
     """Train on an image or audio folder (or CSV), or search models for it (--model auto with
     --time-budget or --trials); writes the bundle and test predictions."""
+    from automl_gui._cli_checkpoint import checkpoint_options
     from automl_gui.cli import (
         EXIT_OK,
         _default_run_dir,
@@ -144,6 +145,7 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
         training,
         plan=plan,
         on_event=_printer(args),
+        **checkpoint_options(args),  # --checkpoint-dir, --resume
     )
     if run.result.stopped_reason == "cancelled":
         _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
