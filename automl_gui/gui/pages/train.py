@@ -6,6 +6,9 @@ sound clips) in the engine's child process (or, without one, in a thread) from a
 :class:`JobWorker`. After each
 epoch the accumulated history goes through :func:`core.train.diagnostics.diagnose`; an
 overfitting finding shows a banner with remedies and a marker on the plots.
+
+Every training (not a search) checkpoints each epoch; an interrupted one (a crash, a kill, a
+closed window) is offered back by a banner: Resume training or Discard (``_resume_training``).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progress
 from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
 from automl_gui.gui.pages._train_summary import MEDIA_JOBS, summary_html
 from automl_gui.gui.state import AppState
@@ -71,6 +75,7 @@ class TrainPage(QWidget):
         self._epochs_total = 0
         self._last_diagnosis: Any = None
         self._pending_weights_error: Any = None
+        self._job_where: dict[str, Any] = {}  # checkpoint options of the job being started
 
         title = QLabel("Train")
         title.setProperty("role", "title")
@@ -81,7 +86,7 @@ class TrainPage(QWidget):
         self.start_button = QPushButton("Start training")
         self.start_button.setProperty("primary", True)
         self.start_button.setShortcut("Ctrl+Return")
-        self.start_button.clicked.connect(self.start_training)
+        self.start_button.clicked.connect(lambda: self.start_training())
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop at the next batch and keep the best weights so far")
         self.stop_button.setEnabled(False)
@@ -107,6 +112,8 @@ class TrainPage(QWidget):
         self.log_view.setMaximumBlockCount(LOG_MAX_LINES)
         self.log_view.setPlaceholderText("Epoch log")
         self.search = SearchController(self)  # the AutoML search: leaderboard, resume banner
+        self.checkpoints = TrainingCheckpoints(self)  # per-epoch checkpoints, resume banner
+        self.resume_banner_training = self.checkpoints.banner
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
         for i, (widget, stretch) in enumerate(
             ((self.plots, 4), (self.search.leaderboard, 3), (self.log_view, 1))
@@ -121,6 +128,7 @@ class TrainPage(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.error_banner)
         layout.addWidget(self.search.resume_banner)
+        layout.addWidget(self.resume_banner_training)
         layout.addWidget(self.diagnosis_banner)
         layout.addWidget(splitter, 1)
 
@@ -186,6 +194,12 @@ class TrainPage(QWidget):
         self.start_button.setToolTip(reason or f"{what} (Ctrl+Enter)")
         self.stop_button.setEnabled(running)
         self.search.check_resume()
+        self.check_resume_training()
+
+    def check_resume_training(self) -> None:
+        """Offer to resume an interrupted training of the loaded dataset (the project code
+        calls this after reopening a project; refresh does too)."""
+        self.checkpoints.check()
 
     def _media(self) -> tuple[Any, Any, Any]:
         """(dataset, preprocess config, model config) of the loaded image or audio folder."""
@@ -205,8 +219,12 @@ class TrainPage(QWidget):
         return self.worker is None or self.worker.wait(msecs)
 
     # -- start / stop ---------------------------------------------------------------------------
-    def start_training(self) -> None:
-        """Start training with the state's data and settings (no-op if it cannot start)."""
+    def start_training(self, resume: bool = False) -> None:
+        """Start training with the state's data and settings (no-op if it cannot start).
+
+        ``resume``: continue the interrupted training offered by the banner (its
+        checkpoint); otherwise training starts afresh and replaces any checkpoint.
+        """
         reason = self.start_blocker()
         if reason:
             self.error_banner.show_message("Cannot start training.", reason, "info")
@@ -215,6 +233,8 @@ class TrainPage(QWidget):
         if st.search is not None:
             self.search.start()
             return
+        where = self.checkpoints.job_options(resume)  # checkpoint_dir, resume
+        self._job_where = where
         if st.kind in MEDIA_JOBS:
             self._start(self._media_job(), "multiclass", st.training.epochs)
             return
@@ -238,15 +258,24 @@ class TrainPage(QWidget):
                     plan=plan,
                     on_event=on_event,
                     cancel=cancel,
+                    **where,
                 )
             return train_tabular(
-                df, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
+                df,
+                preprocess,
+                mlp,
+                training,
+                plan=plan,
+                on_event=on_event,
+                cancel=cancel,
+                **where,
             )
 
         self._start(job, preprocess.task, training.epochs)
 
     def _media_job(self) -> Any:
-        """The image or audio training job for the current state (settings copied now)."""
+        """The image or audio training job for the current state (settings copied now, and
+        the checkpoint options start_training chose)."""
         import importlib
 
         st = self.state
@@ -256,16 +285,17 @@ class TrainPage(QWidget):
         plan = st.hardware_plan
         process = st.engine_process
         module_name, train_name = MEDIA_JOBS[st.kind][:2]
+        where = dict(self._job_where)
 
         def job(on_event: Any, cancel: Any) -> Any:
             module = importlib.import_module(module_name)  # in the worker: TensorFlow-heavy
             if process is not None:
                 isolated = getattr(module, f"{train_name}_isolated")
                 return isolated(
-                    process, *args, training, plan=plan, on_event=on_event, cancel=cancel
+                    process, *args, training, plan=plan, on_event=on_event, cancel=cancel, **where
                 )
             train = getattr(module, train_name)
-            return train(*args, training, plan=plan, on_event=on_event, cancel=cancel)
+            return train(*args, training, plan=plan, on_event=on_event, cancel=cancel, **where)
 
         return job
 

@@ -1,0 +1,129 @@
+"""The Train page's checkpoints: every training (not a search) checkpoints each epoch, and an
+interrupted one is offered back.
+
+The folder is ``state.work_folder("checkpoints", search_key(state))`` (inside the open
+project, else in the app's data folder under a hash of the dataset). When it holds an
+unfinished checkpoint (``core.train.checkpoint.read_checkpoint``) of the dataset now loaded
+and nothing is training, a banner says "Training was interrupted after epoch N of M (time)"
+with Resume training (continue from the last epoch: ``resume=True``) and Discard (delete the
+checkpoint). Starting a training normally begins afresh and replaces it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from automl_gui.core.train.checkpoint import (  # TensorFlow-free
+    CheckpointInfo,
+    clear_checkpoint,
+    files_identity,
+    read_checkpoint,
+    table_identity,
+)
+from automl_gui.gui.pages._search_run import search_key
+
+if TYPE_CHECKING:
+    from automl_gui.gui.pages.train import TrainPage
+
+
+class TrainingResumeBanner(QFrame):
+    """ "Training was interrupted after epoch N of M (time)." with Resume training and Discard."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setProperty("banner", "info")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.resume_button = QPushButton("Resume training")
+        self.resume_button.setToolTip(
+            "Continue from the last finished epoch with the weights, optimizer state and "
+            "curves saved then (the same data and settings are needed)."
+        )
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setToolTip(
+            "Delete the interrupted training's checkpoint; Start trains afresh."
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 6, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.resume_button)
+        layout.addWidget(self.discard_button)
+        self.info: CheckpointInfo | None = None
+        self.hide()
+
+    def offer(self, info: CheckpointInfo) -> None:
+        self.info = info
+        self.label.setText(info.describe())
+        self.show()
+
+    def withdraw(self) -> None:
+        self.info = None
+        self.hide()
+
+
+class TrainingCheckpoints(QObject):
+    """Where a Train page's trainings checkpoint, and the banner that offers one back."""
+
+    def __init__(self, page: TrainPage) -> None:
+        super().__init__(page)
+        self.page = page
+        self.state = page.state
+        self.banner = TrainingResumeBanner()
+        self.banner.resume_button.clicked.connect(lambda: page.start_training(resume=True))
+        self.banner.discard_button.clicked.connect(self.discard)
+        self._identity: tuple[Any, str] | None = None  # (the data object, its identity)
+
+    def folder(self) -> Path | None:
+        """The checkpoint folder of the loaded dataset (None: nothing trainable is loaded)."""
+        key = search_key(self.state)
+        return None if key is None else Path(self.state.work_folder("checkpoints", key))
+
+    def job_options(self, resume: bool) -> dict[str, Any]:
+        """``checkpoint_dir``/``resume`` for the training job about to start."""
+        folder = self.folder()
+        if folder is None:
+            return {}
+        return {"checkpoint_dir": str(folder), "resume": bool(resume)}
+
+    def unfinished(self) -> CheckpointInfo | None:
+        """The loaded dataset's interrupted training, if its folder holds one."""
+        folder = self.folder()
+        info = read_checkpoint(folder) if folder is not None else None
+        if info is None or info.kind != self.state.kind:
+            return None
+        return info if info.data_id == self._data_id() else None
+
+    def check(self) -> None:
+        """Show the banner for an interrupted training of this dataset (nothing training, no
+        search chosen); hide it otherwise."""
+        st = self.state
+        busy = self.page.is_training() or st.training_active
+        info = None if busy or st.search is not None else self.unfinished()
+        if info is None:
+            self.banner.withdraw()
+        elif self.banner.info is None or self.banner.info.updated != info.updated:
+            self.banner.offer(info)
+        else:
+            self.banner.label.setText(info.describe())  # "… (12 min ago)" moves on
+
+    def discard(self) -> None:
+        clear_checkpoint(self.folder())
+        self.banner.withdraw()
+        self.page._set_status("Discarded the interrupted training.")
+
+    def _data_id(self) -> str:
+        st = self.state
+        data = st.table.df if st.kind == "tabular" and st.table is not None else None
+        if st.kind in ("images", "audio"):
+            data = st.images if st.kind == "images" else st.audio
+        if data is None:
+            return ""
+        if self._identity is None or self._identity[0] is not data:
+            ident = table_identity(data) if st.kind == "tabular" else files_identity(data)
+            self._identity = (data, ident)
+        return self._identity[1]
