@@ -210,10 +210,13 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
         assert d.export_to(str(out), fmt)
     result = blocker.args[0]
     assert result.ok and result.rows_compared == len(paths) == 4
-    assert d.result_text().startswith(
-        f"Verified: reloaded the {'.keras file' if fmt == 'keras' else 'SavedModel'} and "
-        "compared 4 waveforms"
-    )
+    text = d.result_text()
+    kind, runtime = (".keras file", "Keras") if fmt == "keras" else ("SavedModel", "TensorFlow")
+    assert text.startswith(f"Verified: reloaded the {kind} in {runtime} ")
+    assert "and compared 4 waveforms" in text and "Clips compared: 4" in text
+    if fmt == "keras":  # one .keras file: the model card beside it opens
+        card = d.result_panel.open_card_button
+        assert card.isEnabled() and card.toolTip() == str(out.with_name("model.MODEL_CARD.md"))
     qtbot.waitUntil(lambda: d.worker is None, timeout=10_000)
 
     longer = load_clips(paths[:2], 8000, 6000)  # any length goes in
@@ -239,10 +242,11 @@ def test_other_runtimes_show_the_verification_figures(qtbot, dialog, tmp_path, f
     from automl_gui.gui.dialogs import _export_result
 
     out = tmp_path / f"churn_{fmt}"
-    with qtbot.waitSignal(dialog.export_done, timeout=180_000) as blocker:
-        assert dialog.export_to(str(out), fmt)
-        assert dialog.busy.isVisibleTo(dialog) and dialog.close_button.text() == "Cancel"
-    result = blocker.args[0]
+    assert dialog.export_to(str(out), fmt)
+    assert dialog.busy.isVisibleTo(dialog) and dialog.close_button.text() == "Cancel"
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=180_000)
+    result = dialog.last_result
+    assert result is not None, dialog.result_text()  # the export failed: its message
     assert result.ok, result.message
     panel = dialog.result_panel
     assert panel.verdict.styleSheet() == _export_result.OK_STYLE
@@ -264,7 +268,6 @@ def test_other_runtimes_show_the_verification_figures(qtbot, dialog, tmp_path, f
     qtbot.mouseClick(panel.open_folder_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.open_card_button, Qt.MouseButton.LeftButton)
     assert opened == [str(out), str(out / "MODEL_CARD.md")]
-    qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
     assert dialog.close_button.text() == "Close" and dialog.export_button.isEnabled()
 
 

@@ -29,12 +29,12 @@ LABELS = {
 
 # one line under each choice (the full FORMATS sentence is its tooltip)
 SHORT = {
-    "keras": "Keras 3 model: reload in Python with keras.saving.load_model.",
-    "savedmodel": "For TF Serving, tf.saved_model.load and other TensorFlow tools.",
+    "keras": "Keras 3: reload in Python with keras.saving.load_model.",
+    "savedmodel": "TF Serving, tf.saved_model.load and other TensorFlow tools.",
     "tflite": "Phones and edge devices (LiteRT); answers like the app's.",
-    "tflite-dynamic": "Weights stored as 8-bit integers: about 4× smaller, tiny differences.",
-    "tflite-float16": "Weights stored as 16-bit floats: about 2× smaller, GPU friendly.",
-    "onnx": "For onnxruntime from Python, C++, C#, Java or JavaScript.",
+    "tflite-dynamic": "8-bit integer weights: about 4× smaller, tiny differences.",
+    "tflite-float16": "16-bit float weights: about 2× smaller, for GPU delegates.",
+    "onnx": "onnxruntime from Python, C++, C#, Java or JavaScript.",
 }
 
 FALLBACK_FORMATS = {
@@ -64,6 +64,7 @@ COMPARED_LABEL = {
 }
 
 MODEL_CARD = "MODEL_CARD.md"
+QUANTIZED = ("tflite-dynamic", "tflite-float16")
 NO_RUN = "No trained model yet: train one (Train page), or make a kept run current, then export it."
 TRAINING = "Training is running: export once it has finished."
 

@@ -78,6 +78,7 @@ class ResultPanel(QWidget):
         self.notes.setToolTip("What this format cannot hold, and what to do instead")
 
         self.files_title = QLabel("<b>Files written</b>")
+        self.files_title.setWordWrap(True)
         self.files = _selectable(QLabel())
         self.files.setToolTip("Everything the export wrote, relative to its folder")
 
@@ -145,7 +146,8 @@ class ResultPanel(QWidget):
         self.verdict.setText(headline)
         self.verdict.setStyleSheet(OK_STYLE if ok else BAD_STYLE)
         self.verdict.show()
-        if result.message:
+        if ok and result.message and result.format in fx.QUANTIZED:
+            # the headline has the figures; a quantized format's message adds its tolerance
             self.detail.setText(str(result.message))
             self.detail.show()
 

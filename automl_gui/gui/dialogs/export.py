@@ -116,26 +116,26 @@ class ExportDialog(QDialog):
 
         self.format_group = QButtonGroup(self)
         self.format_buttons: dict[str, QRadioButton] = {}
-        formats_box = QVBoxLayout()
         descriptions = formats()
-        for title, keys in fx.grouped():
-            box = QGroupBox(title)
-            grid = QVBoxLayout(box)
-            grid.setSpacing(0)
+        format_box = QGroupBox("Format")
+        formats_layout = QVBoxLayout(format_box)
+        formats_layout.setSpacing(0)
+        for i, (title, keys) in enumerate(fx.grouped()):
+            heading = _heading(title)
+            heading.setContentsMargins(0, 8 if i else 0, 0, 2)
+            formats_layout.addWidget(heading)
             for key in keys:
                 button = QRadioButton(fx.label(key))
                 button.setToolTip(descriptions.get(key, ""))
                 button.setProperty("format", key)
                 self.format_group.addButton(button, len(self.format_buttons))
                 self.format_buttons[key] = button
-                desc = QLabel(fx.short(key))
-                desc.setWordWrap(True)
+                desc = QLabel(fx.short(key))  # one line; the full sentence is the tooltip
                 desc.setProperty("role", "muted")
                 desc.setToolTip(descriptions.get(key, ""))
-                desc.setContentsMargins(24, 0, 0, 6)
-                grid.addWidget(button)
-                grid.addWidget(desc)
-            formats_box.addWidget(box)
+                desc.setContentsMargins(24, 0, 0, 4)
+                formats_layout.addWidget(button)
+                formats_layout.addWidget(desc)
 
         self._stem = fx.dataset_stem(state)
         self._folder = app_settings.last_folder(app_settings.current(), SETTINGS_KEY)
@@ -196,12 +196,11 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self._export_clicked)
         self.close_button.clicked.connect(self._close_clicked)
 
+        dest_box = QGroupBox("Destination")
+        dest_box.setLayout(dest)
         left = QVBoxLayout()
-        left.addWidget(intro)
-        left.addWidget(self.blocked)
-        left.addLayout(formats_box)
-        left.addWidget(_heading("Destination"))
-        left.addLayout(dest)
+        left.addWidget(format_box)
+        left.addWidget(dest_box)
         left.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 11)
@@ -211,6 +210,8 @@ class ExportDialog(QDialog):
         bottom.addWidget(self.busy, 1)
         bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.blocked)
         layout.addLayout(columns, 1)
         layout.addLayout(bottom)
 
