@@ -317,3 +317,41 @@ def test_an_image_training_resumes_after_a_crash(tmp_path):
     assert run.history["loss"][:2] == pytest.approx(info.history["loss"])
     assert run.report["n_samples"] > 0
     assert read_checkpoint(folder) is None
+
+
+def test_a_killed_engine_process_resumes_in_a_new_one(tmp_path):
+    """The window's path: training in the engine's child process, which dies mid-training."""
+    from automl_gui.core.errors import ModelError
+    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.pipeline import train_tabular_isolated
+    from automl_gui.core.process import EngineProcess
+
+    df = _frame()
+    process = EngineProcess(warm=False)
+
+    def kill_after_two(event):  # at the end of epoch 3, before its checkpoint
+        if isinstance(event, EpochEnd) and event.epoch == 2:
+            process._proc.kill()
+
+    try:
+        with pytest.raises(ModelError, match="stopped unexpectedly"):
+            train_tabular_isolated(
+                process, df, *_settings(df), checkpoint_dir=tmp_path, on_event=kill_after_two
+            )
+    finally:
+        process.close()
+    info = read_checkpoint(tmp_path)
+    assert info is not None and info.epochs_done in (2, 3)  # the kill races the save
+
+    again = EngineProcess(warm=False)
+    events: list = []
+    try:
+        run = train_tabular_isolated(
+            again, df, *_settings(df), checkpoint_dir=tmp_path, resume=True, on_event=events.append
+        )
+    finally:
+        again.close()
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert f"Resuming from epoch {info.epochs_done + 1} of {EPOCHS}." in logs
+    assert run.result.epochs_run == EPOCHS and run.model is not None
+    assert read_checkpoint(tmp_path) is None
