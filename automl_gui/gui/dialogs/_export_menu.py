@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _export_formats as fx
 from automl_gui.gui.dialogs._export_formats import formats
 
@@ -35,6 +36,7 @@ def export_menu(window: Any) -> QMenu:
     """
     menu = QMenu("Export &Model", window)
     menu.setToolTipsVisible(True)
+    menu.setIcon(QIcon(str(app_settings.resource_path("icons") / "export.svg")))
     state = window.state
     descriptions = formats()
     export_any = QAction("&Export…", menu)
@@ -71,5 +73,6 @@ def export_menu(window: Any) -> QMenu:
         signal.connect(refresh)
     menu.aboutToShow.connect(refresh)
     menu.export_actions = actions  # type: ignore[attr-defined]
+    menu.refresh_actions = refresh  # type: ignore[attr-defined]  # e.g. when training starts
     refresh()
     return menu

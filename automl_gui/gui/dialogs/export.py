@@ -329,8 +329,7 @@ class ExportDialog(QDialog):
         settings = app_settings.current()
         app_settings.set_last_folder(settings, str(target.parent), SETTINGS_KEY)
         settings.setValue(FORMAT_KEY, fmt)
-        bundle = self.state.run.bundle
-        job = _export_job(bundle, fmt, str(target), overwrite)
+        job = _export_job(self.state.run, fmt, str(target), overwrite)
 
         worker = JobWorker(job, self)
         worker.finished.connect(self._on_finished)
@@ -403,12 +402,14 @@ class ExportDialog(QDialog):
         super().reject()
 
 
-def _export_job(bundle: Any, fmt: str, path: str, overwrite: bool) -> Any:
-    """The worker's job: ``export_model``, passing the cancel token and events on when the
-    engine takes them."""
+def _export_job(run: Any, fmt: str, path: str, overwrite: bool) -> Any:
+    """The worker's job: ``export_model`` of ``run.bundle``, passing the cancel token and
+    events on when the engine takes them."""
 
     def job(on_event: Any, cancel: Any) -> Any:
         from automl_gui.core.export.formats import export_model
+
+        bundle = run.bundle
 
         params = inspect.signature(export_model).parameters
         extra: dict[str, Any] = {}
