@@ -522,3 +522,16 @@ def test_save_run_folder_replaces_a_stale_folder_atomically(tmp_path):
     saved = json.loads((out / "run.json").read_text())
     assert saved["phases"] == [["head", 0]] and saved["notices"] == ["fake"]
     assert [p.name for p in out.parent.iterdir()] == ["run-001"]
+
+
+def test_a_run_folder_a_kill_left_as_its_backup_is_put_back(tmp_path):
+    shutil.copy(FIXTURES / "v3_audio.automl.json", tmp_path / PROJECT_FILE)
+    backup = tmp_path / "runs" / ".run-003.old-4242"  # killed between the two renames
+    backup.mkdir(parents=True)
+    (backup / "metadata.json").write_text("{}")
+    (tmp_path / "runs" / ".run-003.tmp-abc").mkdir()  # the new folder, maybe half written
+    data = load_project(tmp_path)
+    assert data.notices == [] and [r.id for r in data.runs] == ["run-003"]
+    assert (tmp_path / "runs" / "run-003" / "metadata.json").is_file()
+    save_project(tmp_path, data)
+    assert [p.name for p in (tmp_path / "runs").iterdir()] == ["run-003"]
