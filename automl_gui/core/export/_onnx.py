@@ -77,12 +77,15 @@ def _inline_constants(proto: Any, captured: dict[str, np.ndarray], wanted: set[s
     """Turn graph inputs that stand for captured constants into initializers."""
     from onnx import numpy_helper
 
+    used = {name for node in proto.graph.node for name in node.input}
     for inp in list(proto.graph.input):
         if inp.name in wanted or inp.name.split(":")[0] in wanted:
             continue
         if inp.name in captured:
             proto.graph.input.remove(inp)
-            proto.graph.initializer.append(numpy_helper.from_array(captured[inp.name], inp.name))
+            if inp.name in used:  # tf2onnx may have folded the constant away
+                value = numpy_helper.from_array(captured[inp.name], inp.name)
+                proto.graph.initializer.append(value)
 
 
 def _first_line(text: str) -> str:

@@ -4,7 +4,7 @@ TFLite and ONNX take a ``tf.function`` with a fixed input signature. Image and a
 convert whole (their resizing, scaling and spectrogram layers are plain ops). The table
 model's category lookups are string ops (strip, select, hash table) that neither the LiteRT
 interpreter (no Flex delegate) nor onnxruntime can run, so when the whole model fails the
-exporter falls back to :func:`encoded_graph`: the same model from category *indices* on, with
+exporter falls back to :func:`encoded_graph`: the same model from filled numbers and category *indices* on, with
 ``preprocessing.json`` saying how to turn a raw row into those indices
 (:func:`encode_rows` is that recipe in numpy, and the check compares it with the app's own
 Keras layers).
@@ -78,9 +78,11 @@ def full_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
 def encoded_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
     """The table model from category indices on (numbers still raw: it fills and scales them).
 
-    Inputs: each numeric column as float32 (n, 1) (NaN = missing), each category column as
-    int64 (n, 1) indices into its vocabulary (0 = unseen), and for a category column with a
-    missing-value indicator a float32 ``<input>__missing`` (1 = the value was missing).
+    Inputs: each numeric column as float32 (n, 1) with missing values already replaced by the
+    fitted fill value (the model still scales it), each category column as int64 (n, 1)
+    indices into its vocabulary (0 = unseen), and for a column with a missing-value indicator
+    a float32 ``<input>__missing`` (1 = the value was missing). Missing values are filled
+    outside because tf2onnx turns the fill's select into arithmetic, where NaN * 0 is NaN.
     """
     tf = _tf()
     keras = _keras()
@@ -88,13 +90,14 @@ def encoded_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
     specs: dict[str, Any] = {}
     for col in metadata["input_schema"]["columns"]:
         name = col["input_name"]
+        impute = _layer(model, f"impute_{name}")
+        filled = impute.output[0] if impute.indicator else impute.output
         if col["dtype"] == "float32":
-            inputs[name] = _model_input(model, name)
+            inputs[name] = filled
             specs[name] = tf.TensorSpec((None, 1), tf.float32, name=name)
-            continue
-        lookup, impute = _layer(model, f"lookup_{name}"), _layer(model, f"impute_{name}")
-        inputs[name] = lookup.output
-        specs[name] = tf.TensorSpec((None, 1), tf.int64, name=name)
+        else:
+            inputs[name] = _layer(model, f"lookup_{name}").output
+            specs[name] = tf.TensorSpec((None, 1), tf.int64, name=name)
         if impute.indicator:
             inputs[name + MISSING_SUFFIX] = impute.output[1]
             specs[name + MISSING_SUFFIX] = tf.TensorSpec(
@@ -122,10 +125,11 @@ def keras_encoding(model: Any, metadata: dict[str, Any], rows: pd.DataFrame) -> 
     outputs: dict[str, Any] = {}
     for col in metadata["input_schema"]["columns"]:
         name = col["input_name"]
-        if col["dtype"] == "float32":
-            continue
-        outputs[name] = _layer(model, f"lookup_{name}").output
         impute = _layer(model, f"impute_{name}")
+        if col["dtype"] == "float32":
+            outputs[name] = impute.output[0] if impute.indicator else impute.output
+        else:
+            outputs[name] = _layer(model, f"lookup_{name}").output
         if impute.indicator:
             outputs[name + MISSING_SUFFIX] = impute.output[1]
     if not outputs:
@@ -141,6 +145,7 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     for col in metadata["input_schema"]["columns"]:
         name, column = col["input_name"], col["name"]
         facts = fitted.get(column, {})
+        impute = _layer(model, f"impute_{name}")
         if col["dtype"] == "float32":
             inputs.append(
                 {
@@ -149,13 +154,14 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
                     "dtype": "float32",
                     "shape": [None, 1],
                     "encoding": "number",
-                    "how": "the raw number; NaN (or +-inf) when missing. The model fills "
-                    "missing values and scales the column itself (fitted values below).",
+                    "how": "the number; when it is missing (empty, NaN or +-inf) use fill_value "
+                    "instead. The model scales the column itself (fitted values below).",
+                    "fill_value": impute.fill_value,
                     "fitted": {k: v for k, v in facts.items() if k != "input_name"},
                 }
             )
+            _indicator(inputs, impute, name, column)
             continue
-        impute = _layer(model, f"impute_{name}")
         vocabulary = [str(v) for v in _layer(model, f"lookup_{name}").get_vocabulary()]
         inputs.append(
             {
@@ -172,17 +178,7 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
                 "vocabulary": vocabulary,
             }
         )
-        if impute.indicator:
-            inputs.append(
-                {
-                    "input": name + MISSING_SUFFIX,
-                    "column": column,
-                    "dtype": "float32",
-                    "shape": [None, 1],
-                    "encoding": "missing_indicator",
-                    "how": "1.0 when the value is missing (empty after stripping), else 0.0.",
-                }
-            )
+        _indicator(inputs, impute, name, column)
     return {
         "about": "How to turn a raw row into the inputs of this model file (the numeric part "
         "of the table model; the .keras and SavedModel exports take raw rows instead).",
@@ -192,6 +188,21 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
         "other text stripped of outer spaces.",
         "outputs": _outputs_text(metadata),
     }
+
+
+def _indicator(inputs: list[dict[str, Any]], impute: Any, name: str, column: str) -> None:
+    if impute.indicator:
+        inputs.append(
+            {
+                "input": name + MISSING_SUFFIX,
+                "column": column,
+                "dtype": "float32",
+                "shape": [None, 1],
+                "encoding": "missing_indicator",
+                "how": "1.0 when the value is missing (numbers: empty, NaN or +-inf; "
+                "categories: empty after stripping), else 0.0.",
+            }
+        )
 
 
 def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -214,8 +225,13 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
     out: dict[str, np.ndarray] = {}
     for item in spec["inputs"]:
         values = by_column[item["column"]]
-        if item["encoding"] == "number":
-            out[item["input"]] = values.astype(np.float32)
+        if values.dtype != object:  # a number column
+            missing = ~np.isfinite(values.astype(np.float64))
+            if item["encoding"] == "missing_indicator":
+                out[item["input"]] = missing.astype(np.float32)
+            else:
+                filled = np.where(missing, float(item["fill_value"]), values)
+                out[item["input"]] = filled.astype(np.float32)
             continue
         text = np.array([str(v).strip() for v in values[:, 0]], dtype=object)
         missing = text == ""
@@ -258,13 +274,6 @@ def _layer(model: Any, name: str) -> Any:
             f"The table model has no layer '{name}', so its preprocessing cannot be separated.",
             "Use the .keras or SavedModel export, which takes raw rows.",
         ) from None
-
-
-def _model_input(model: Any, name: str) -> Any:
-    for tensor in model.inputs:
-        if tensor.name == name or getattr(tensor, "_keras_history", [None])[0].name == name:
-            return tensor
-    raise ModelError(f"The table model has no input '{name}'.", "Export the model again.")
 
 
 def _tf() -> Any:

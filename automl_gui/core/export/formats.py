@@ -41,10 +41,16 @@ from automl_gui.core.export.model_card import CARD_FILE
 
 #: float formats: the largest difference allowed (class probabilities; relative for regression)
 TOLERANCE = 1e-4
-#: quantized formats: the largest difference allowed, and the share of same-class answers
-QUANTIZED_TOLERANCE = 0.1
+#: quantized formats: the largest difference allowed in a class probability. Dynamic-range
+#: quantization also quantizes activations to int8 as the model runs (the audio model's
+#: waveforms and spectrogram matrices included): 0.08-0.14 measured on a small audio CNN with
+#: every class kept, so its bound is wider and the class agreement is what decides
+QUANTIZED_TOLERANCE = {"tflite-dynamic": 0.2, "tflite-float16": 0.05}
+#: quantized regression models: the largest difference relative to the largest value
+QUANTIZED_RELATIVE = 0.05
+#: quantized classifiers: the share of samples that must keep their class
 MIN_AGREEMENT = 0.9
-QUANTIZED_FORMATS = ("tflite-dynamic", "tflite-float16")
+QUANTIZED_FORMATS = tuple(QUANTIZED_TOLERANCE)
 
 FORMATS: dict[str, str] = {
     "keras": "Keras 3 model file (.keras) with metadata.json: load with keras.saving.load_model.",
@@ -189,12 +195,13 @@ def compare(reference: np.ndarray, other: np.ndarray, task: str) -> tuple[float,
 
 
 def tolerance(fmt: str, task: str, reference: np.ndarray) -> float:
-    """The largest difference a format may show: 1e-4 for float formats, 0.1 for quantized
-    ones (class probabilities); for regression that much relative to the largest value."""
-    bound = QUANTIZED_TOLERANCE if fmt in QUANTIZED_FORMATS else TOLERANCE
-    if task == "regression" and reference.size:
-        bound *= max(1.0, float(np.max(np.abs(reference))))
-    return bound
+    """The largest difference a format may show: 1e-4 for float formats, per
+    :data:`QUANTIZED_TOLERANCE` for quantized ones (class probabilities); for regression
+    1e-4 (float) or 5 % (quantized) of the largest value's size (at least 1)."""
+    scale = max(1.0, float(np.max(np.abs(reference)))) if reference.size else 1.0
+    if fmt in QUANTIZED_FORMATS:
+        return QUANTIZED_RELATIVE * scale if task == "regression" else QUANTIZED_TOLERANCE[fmt]
+    return TOLERANCE * scale if task == "regression" else TOLERANCE
 
 
 def _verdict(fmt: str, diff: float, agreement: float | None, bound: float) -> bool:

@@ -73,8 +73,9 @@ def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
     """How to load and call the export of format ``fmt`` (``part``: "full" or "encoded")."""
     if part == "encoded":
         inputs = (
-            "the encoded row as preprocessing.json describes (numbers as float32 (n, 1), NaN = "
-            "missing; each category as its int64 (n, 1) vocabulary index)"
+            "the encoded row as preprocessing.json describes (numbers as float32 (n, 1) with "
+            "missing ones replaced by fill_value; each category as its int64 (n, 1) vocabulary "
+            "index; 0/1 missing indicators where listed)"
         )
     else:
         inputs = _input_text(metadata)
