@@ -227,6 +227,51 @@ def restore_backup(run_dir: Path) -> bool:
     return False
 
 
+def tidy_folder(root: Path, file_name: str, runs: Path, listed: set[Path]) -> None:
+    """Remove temp files of crashed saves of ``root/file_name`` (other processes'), the
+    ``runs/<id>`` folders not in ``listed`` (resolved paths) and run-folder temp leftovers.
+    Nothing else is touched."""
+    mine = f".{file_name}.tmp-{os.getpid()}-"
+    for entry in _entries(root):
+        if entry.name.startswith(f".{file_name}.tmp-") and not entry.name.startswith(mine):
+            _remove(entry)
+    if not runs.is_dir():
+        return
+    for entry in _entries(runs):
+        if RUN_ID_RE.match(entry.name) and entry.is_dir() and not entry.is_symlink():
+            if entry.resolve() not in listed:
+                _remove_run_dir(entry)
+        elif is_temp_name(entry.name):
+            _remove(entry)
+
+
+def _remove_run_dir(path: Path) -> None:
+    """Rename a run folder to a temp name first: a kill mid-delete leaves no half ``run-NNN``."""
+    doomed = path.with_name(f".{path.name}.old-{os.getpid()}-del")
+    try:
+        os.replace(path, doomed)
+    except OSError:
+        return
+    _remove(doomed)
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a leftover that cannot be removed now is retried by the next save
+
+
 # -- loading ------------------------------------------------------------------------------------
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
