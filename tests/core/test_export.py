@@ -77,6 +77,8 @@ def test_keras_export_round_trip_refuses_then_allows_overwrite(bundle, tmp_path)
     assert result.ok and result.rows_compared == len(bundle.metadata["sample_rows"])
     assert result.max_abs_diff <= 1e-6 and result.agreement == 1.0
     assert (out / "model.keras").is_file() and (out / "metadata.json").is_file()
+    assert (out / "MODEL_CARD.md").is_file() and "model.keras" in result.files
+    assert result.runtime.startswith("Keras ") and result.size_bytes > 0
     reloaded = load_bundle(out)
     frame = pd.DataFrame.from_records(bundle.metadata["sample_rows"])
     pd.testing.assert_frame_equal(predict_frame(reloaded, frame), predict_frame(bundle, frame))
@@ -90,6 +92,12 @@ def test_keras_export_round_trip_refuses_then_allows_overwrite(bundle, tmp_path)
     result = export_model(bundle, "keras", single)
     assert result.ok and single.is_file()
     assert (single.parent / "classifier.metadata.json").is_file()
+    assert (single.parent / "classifier.MODEL_CARD.md").is_file()
+    assert sorted(result.files) == [
+        "classifier.MODEL_CARD.md",
+        "classifier.keras",
+        "classifier.metadata.json",
+    ]
     assert load_bundle(single).class_names == ["x", "y", "z"]
     with pytest.raises(ModelError, match="exists"):
         export_model(bundle, "keras", single)
@@ -98,6 +106,8 @@ def test_keras_export_round_trip_refuses_then_allows_overwrite(bundle, tmp_path)
     assert export_model(bundle, "keras", other).ok
     assert (single.parent / "other.metadata.json").is_file()
     assert load_bundle(single).class_names == ["x", "y", "z"]
+    with pytest.raises(ConfigError, match="folder, not a .keras file"):
+        export_model(bundle, "onnx", tmp_path / "files" / "model.keras")
 
 
 def test_savedmodel_export_reloads_with_tensorflow_and_matches(bundle, tmp_path):
@@ -107,6 +117,9 @@ def test_savedmodel_export_reloads_with_tensorflow_and_matches(bundle, tmp_path)
     assert result.max_abs_diff <= 1e-4 and result.agreement == 1.0
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["export"]["format"] == "savedmodel"
+    assert meta["export"]["runtime"].startswith("TensorFlow ")
+    assert meta["export"]["verification"]["ok"] is True
+    assert "loaded.serve" in (out / "MODEL_CARD.md").read_text()
     assert len(meta["sample_predictions"]) == len(meta["sample_rows"])
     assert (out / "saved_model.pb").is_file()
     with pytest.raises(ModelError, match="exists"):
@@ -141,7 +154,9 @@ def test_loading_garbage_or_missing_files_is_a_model_error(tmp_path):
 def test_unknown_format_and_model_family_are_config_errors(bundle, tmp_path):
     with pytest.raises(ConfigError, match="format"):
         export_model(bundle, "pickle", tmp_path / "x")
-    assert set(FORMATS) >= {"keras", "savedmodel"}
+    with pytest.raises(ConfigError, match="tflite-dynamic, tflite-float16, onnx"):
+        export_model(bundle, "tflite-int4", tmp_path / "x")
+    assert set(FORMATS) >= {"keras", "savedmodel", "tflite", "onnx"}
     assert resolve("auto", "tabular") == "mlp" and resolve("MLP", "tabular") == "mlp"
     assert MODEL_FAMILIES["mlp"]["kind"] == "tabular"
     with pytest.raises(ConfigError, match="Unknown model"):

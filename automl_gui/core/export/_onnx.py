@@ -3,6 +3,7 @@ onnxruntime on the CPU, as a caller outside TensorFlow would."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,9 @@ def _tf2onnx(graph: Any) -> tuple[Any, dict[str, np.ndarray]]:
     try:  # tf2onnx 1.17 predates numpy 2; Keras ships the shim it uses for its own export
         from keras.src.export.tf2onnx_lib import patch_tf2onnx
 
-        patch_tf2onnx()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # its np.object probe
+            patch_tf2onnx()
     except ImportError:
         pass
     archive = keras.export.ExportArchive()
