@@ -383,7 +383,9 @@ def _save_one_run(root: Path, record: RunRecord, objects: dict[str, Any], src: P
     relative = f"{RUNS_DIR}/{record.id}"
     current = _run_dir(root, record.folder) if record.folder else None
     run = objects.get(record.id)
-    if current is not None and current.is_dir():
+    # Save As: a folder of that name here belongs to whatever project was here before
+    elsewhere = src is not None and src.resolve() != root.resolve()
+    if current is not None and current.is_dir() and not elsewhere:
         return
     out = root / RUNS_DIR / record.id
     if run is not None:

@@ -164,10 +164,15 @@ def test_saving_again_writes_only_new_runs_and_removes_deleted_ones(table_runs, 
     assert (folder / "notes.txt").read_text() == "mine" and (folder / "runs/keep-me").is_dir()
     assert sorted(p.name for p in (folder / "runs").iterdir()) == ["keep-me", "run-001"]
 
-    # Save As into another folder copies the runs from the project it was opened from
+    # Save As into another folder copies the runs from the project it was opened from, over
+    # a folder of the same name another project left there
     other = tmp_path / "copy"
+    (other / "runs" / "run-001").mkdir(parents=True)
+    (other / "runs" / "run-001" / "other.txt").write_text("another project's run")
     save_project(other, load_project(folder), source=folder)
-    assert all((other / "runs/run-001" / name).is_file() for name in RUN_FILES)
+    assert sorted(p.name for p in (other / "runs/run-001").iterdir()) == sorted(
+        [*RUN_FILES, "test_predictions.parquet"]
+    )
     with pytest.raises(ProjectError, match="no model to save"):
         save_project(tmp_path / "third", load_project(folder))
     assert not is_project(tmp_path / "third")
