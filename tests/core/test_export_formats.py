@@ -305,3 +305,24 @@ def test_model_card_of_a_balanced_small_test_set_has_no_imbalance_warning():
     assert "Class imbalance" not in card
     assert "Small test set: 30 samples" in card
     assert model_card({}, None).startswith("# Model card")  # nothing recorded: still a card
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "tflite-dynamic"])
+def test_a_regression_table_model_exports_with_a_relative_bound(tmp_path, fmt):
+    """Values on the target's scale (hundreds): the bound follows their size; no agreement."""
+    from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.pipeline import setup_tabular, train_tabular
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=40)
+    df = pd.DataFrame({"x": x, "site": rng.choice(["n", "s"], 40), "price": 300 + 50 * x})
+    setup = setup_tabular(LoadedTable(df=df, source=TableSource("p.csv", "csv")), "price")
+    run = train_tabular(
+        df, setup.preprocess, MLPConfig(auto=False, hidden_units=[4]), TrainConfig(epochs=1)
+    )
+    result = export_model(run.bundle, fmt, tmp_path / "reg")
+    assert result.ok and result.agreement is None, result.message
+    check = json.loads((tmp_path / "reg" / "metadata.json").read_text())["export"]["verification"]
+    assert check["tolerance"] > (TOLERANCE if fmt == "onnx" else QUANTIZED_RELATIVE)
+    assert "same class" not in result.message
