@@ -8,6 +8,10 @@ and runs ``model.fit`` with :mod:`.callbacks`. However training ends (completed,
 stopping, Stop, time budget, a NaN loss), it returns a :class:`TrainResult` with the best
 epoch's weights loaded when ``TrainConfig.restore_best`` is on.
 
+With a checkpointer (``core.train.checkpoint``) every epoch is saved; with a checkpoint to
+resume, the weights, optimizer state and history are loaded and ``model.fit`` goes on from
+the next epoch.
+
 ``stopped_reason`` is one of "completed", "early_stopping", "cancelled", "time_budget" and
 "nan" (the loss became NaN/inf: training stopped, the best — or, failing that, the initial —
 weights were restored and a warning logged).
@@ -383,7 +387,7 @@ class Trainer:
         resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         from automl_gui.core.train import callbacks as cb
-        from automl_gui.core.train.checkpoint import resume_fit
+        from automl_gui.core.train._resume import resume_fit
 
         cfg = self.config
         steps = max(1, math.ceil(n / batch))
