@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -15,16 +16,15 @@ from PySide6.QtWidgets import QApplication
 from automl_gui import __version__
 from automl_gui.gui import settings as app_settings
 
-SMOKE_TIMEOUT_S = 120
-
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="automl-gui", description="Open the automl-gui window.")
     parser.add_argument(
         "--smoke-test",
         action="store_true",
-        help="open the window, load the sample dataset, wait for profiling (and the engine "
-        "unless --no-engine), then exit 0 (non-zero on failure)",
+        help="open the window, load the sample dataset, wait for profiling and the engine, "
+        "train it for 2 epochs, then exit 0 (1 and the reason on failure); with --no-engine "
+        "it stops after profiling",
     )
     parser.add_argument(
         "--no-engine", action="store_true", help="do not load TensorFlow in the background"
@@ -57,7 +57,8 @@ def run_app(argv: list[str] | None = None) -> int:
 
     The window is shown before TensorFlow is imported; the engine then loads in the
     background (``--no-engine`` skips it). ``--smoke-test`` loads the sample dataset, waits
-    for profiling (and the engine), and exits: 0 on success.
+    for profiling and the engine, trains the sample for 2 epochs (see ``gui/_smoke.py``) and
+    exits: 0 on success.
     """
     args = _parse(list(argv or []))
     t0 = time.perf_counter()
@@ -69,6 +70,8 @@ def run_app(argv: list[str] | None = None) -> int:
         from PySide6.QtCore import QSettings
 
         tmp = tempfile.mkdtemp(prefix="automl-gui-smoke-")
+        # nor the user's data folder (checkpoints, searches): the engine's child inherits this
+        os.environ[app_settings.ENV_DATA_DIR] = str(Path(tmp) / "data")
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, load_engine=not args.no_engine)
     window.show()  # the engine starts loading from the first show event, after painting
@@ -80,55 +83,12 @@ def run_app(argv: list[str] | None = None) -> int:
 
 
 def _smoke_test(app: QApplication, window: object, *, need_engine: bool, t0: float) -> int:
-    """Load the sample and wait for profiling (and the engine); exit code says if it worked."""
-    state = window.state  # type: ignore[attr-defined]
-    shown = time.perf_counter() - t0
-    outcome: dict[str, str] = {}
-    sample = app_settings.sample_dataset_path()
-    if sample is None:
-        print("smoke test: no sample dataset in resources/samples", file=sys.stderr)
-        window.close()  # type: ignore[attr-defined]
-        return 1
+    """Load the sample, wait for profiling and the engine, train it briefly; 0 when it all worked.
 
-    engine = window.engine  # type: ignore[attr-defined]
+    The training goes through the Train page (the engine's child process, as a user's run
+    does). A watchdog ends the process if the event loop itself stops answering, so a broken
+    bundle never hangs a build or a test.
+    """
+    from automl_gui.gui._smoke import SmokeTest
 
-    def check() -> None:
-        if state.table is None or state.target is None:
-            return
-        if engine.error:
-            outcome.setdefault("result", f"engine failed: {engine.error}")
-        elif state.engine_ready or not need_engine:
-            outcome.setdefault("result", "ok")
-        else:
-            return
-        app.quit()
-
-    def failed(message: str, hint: str) -> None:
-        outcome["result"] = f"load failed: {message} {hint}"
-        app.quit()
-
-    def timeout() -> None:
-        outcome.setdefault("result", "timeout")
-        app.quit()
-
-    window.data_page.load_failed.connect(failed)  # type: ignore[attr-defined]
-    state.target_changed.connect(check)
-    state.engine_ready_changed.connect(lambda _r: check())
-    engine.failed.connect(lambda _m, _h: check())
-    QTimer.singleShot(SMOKE_TIMEOUT_S * 1000, timeout)
-    QTimer.singleShot(0, lambda: window.open_path(str(sample)))  # type: ignore[attr-defined]
-    app.exec()
-    result = outcome.get("result", "no result")
-    window.close()  # type: ignore[attr-defined]
-    if result != "ok":
-        print(f"smoke test failed: {result}", file=sys.stderr)
-        return 1
-    df = state.table.df
-    plan = state.hardware_plan
-    device = getattr(plan, "device_label", "engine not loaded")
-    print(
-        f"smoke test ok: window shown in {shown:.2f} s; {state.dataset_name}: "
-        f"{len(df):,} rows × {df.shape[1]} columns, target {state.target} ({state.task}); "
-        f"{device}"
-    )
-    return 0
+    return SmokeTest(app, window, need_engine=need_engine, t0=t0).run()
