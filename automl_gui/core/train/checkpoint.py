@@ -104,7 +104,7 @@ class CheckpointInfo:
         return self.epochs_total + self.epoch_offset + self.epochs_after
 
     def age(self, now: _dt.datetime | None = None) -> str:
-        """'5 s ago', '12 min ago', '3 h ago' or the date and time for older ones."""
+        """'just now', '12 min ago', '3 h ago' or the date and time for older ones."""
         try:
             when = _dt.datetime.fromisoformat(self.updated)
         except (TypeError, ValueError):
@@ -114,7 +114,7 @@ class CheckpointInfo:
         now = now or _dt.datetime.now(_dt.UTC)
         seconds = max(0.0, (now - when).total_seconds())
         if seconds < 60:
-            return f"{int(seconds)} s ago"
+            return "just now"
         if seconds < 3600:
             return f"{int(seconds // 60)} min ago"
         if seconds < 48 * 3600:
