@@ -471,6 +471,10 @@ class _Job:
         diagnosis = diagnose(history) or still_improving(history, result.stopped_reason)
         if diagnosis is not None:
             self._log(diagnosis.message, "warning")
+            metadata["diagnosis"] = {"kind": diagnosis.kind, "message": diagnosis.message}
+        from automl_gui.core.evaluate.metrics import class_counts
+
+        metadata["class_counts"] = class_counts(names, *(self.y[p] for p in self.y))
         emit(self.on_event, Progress("evaluate", 1.0, "Done."))
         return media.run_class(
             model=model,

@@ -308,7 +308,11 @@ def finish_tabular(
     on_event: EventCallback | None = None,
 ) -> TabularRun:
     """Evaluate a trained model on the test split and describe it: the finished run."""
-    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
+    from automl_gui.core.evaluate.metrics import (
+        class_counts,
+        evaluate_classification,
+        evaluate_regression,
+    )
     from automl_gui.core.export.bundle import (
         MAX_SAMPLE_ROWS,
         Bundle,
@@ -364,6 +368,11 @@ def finish_tabular(
     diagnosis = diagnose(result.history) or still_improving(result.history, result.stopped_reason)
     if diagnosis is not None:
         emit(on_event, Log(diagnosis.message, "warning"))
+        metadata["diagnosis"] = {"kind": diagnosis.kind, "message": diagnosis.message}
+    if task.is_classification:  # the model card's imbalance check reads the whole data's counts
+        metadata["class_counts"] = class_counts(
+            prepared.class_names, prepared.y_train, prepared.y_validation, prepared.y_test
+        )
     emit(on_event, Progress("evaluate", 1.0, "Done."))
     return TabularRun(
         model=model,

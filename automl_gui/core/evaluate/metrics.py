@@ -228,3 +228,12 @@ def summary_line(report: dict[str, Any]) -> str:
     if m.get("top_k_accuracy") is not None:
         parts.append(f"top-3 accuracy {_fmt(m['top_k_accuracy'])}")
     return " · ".join(parts)
+
+
+def class_counts(names: list[str], *labels: Any) -> dict[str, int]:
+    """``{class name: examples}`` over the given arrays of class indices (every split)."""
+    counts = np.zeros(len(names), dtype=np.int64)
+    for y in labels:
+        idx = np.asarray(y, dtype=np.int64).reshape(-1)
+        counts += np.bincount(idx[(idx >= 0) & (idx < len(names))], minlength=len(names))
+    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}

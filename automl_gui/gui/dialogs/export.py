@@ -104,9 +104,10 @@ class ExportDialog(QDialog):
 
         takes, self._compared = model_input(state.run)
         self.intro = intro = QLabel(
-            f"The exported model takes {takes} and comes with metadata.json and a model card. "
-            f"After writing, it is reloaded and its answers on a few test {self._compared} are "
-            "compared with this session's."
+            f"A .keras or SavedModel export takes {takes}; where another format cannot hold a "
+            "step, the result says what to do instead. Every export comes with metadata.json "
+            f"and a model card, and is reloaded after writing: its answers on a few test "
+            f"{self._compared} are compared with this session's."
         )
         intro.setWordWrap(True)
         intro.setProperty("role", "muted")
