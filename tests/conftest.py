@@ -20,3 +20,38 @@ if "AUTOML_GUI_TEST_CONFIG" not in os.environ:
     os.environ.setdefault(
         "AUTOML_GUI_DATA_DIR", os.path.join(os.environ["XDG_CONFIG_HOME"], "data")
     )
+
+
+def pytest_addoption(parser):
+    """``--build-bundle`` runs the tests marked ``bundle`` (they build the PyInstaller app,
+    ~10+ minutes); ``--bundle-dir`` points them at an app folder already built instead."""
+    group = parser.getgroup("automl-gui bundle")
+    group.addoption(
+        "--build-bundle",
+        action="store_true",
+        default=False,
+        help="run the tests marked 'bundle': build the one-folder app and smoke-test it",
+    )
+    group.addoption(
+        "--bundle-dir",
+        default=None,
+        help="with --build-bundle: an already built app folder (e.g. build/dist/automl-gui) "
+        "to test instead of building one",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "bundle: builds the PyInstaller app (skipped unless --build-bundle is given)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--build-bundle"):
+        return
+    import pytest
+
+    skip = pytest.mark.skip(reason="builds the desktop bundle: give --build-bundle to run it")
+    for item in items:
+        if "bundle" in item.keywords:
+            item.add_marker(skip)
