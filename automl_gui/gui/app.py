@@ -43,6 +43,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName(app_settings.APPLICATION)
     app.setApplicationDisplayName("automl-gui")
     app.setApplicationVersion(__version__)
+    # Wayland matches the window to packaging/automl-gui.desktop (its icon and name) by this
+    app.setDesktopFileName("automl-gui")
     icon = app_settings.resource_path("icons", "app.svg")
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
