@@ -38,3 +38,9 @@ bench: $(STAMP_TEST)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+
+# The one-folder desktop app in build/dist/automl-gui (PyInstaller), then its smoke test.
+.PHONY: bundle
+bundle: $(STAMP_APP)
+	$(PIP) install --quiet -e ".[packaging]"
+	$(PY) packaging/build.py all
