@@ -183,8 +183,9 @@ class ProjectController(QObject):
         else:
             self.window.setWindowTitle(f"{self.name}{'*' if st.dirty else ''} — {APP}")
         busy = self.busy
-        self.action_save.setEnabled(not busy)
-        self.action_save_as.setEnabled(not busy)
+        for action in (getattr(self, "action_save", None), getattr(self, "action_save_as", None)):
+            if action is not None:  # None while the window is still being built
+                action.setEnabled(not busy)
 
     @property
     def busy(self) -> bool:

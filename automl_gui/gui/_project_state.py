@@ -188,8 +188,7 @@ def apply_settings(window: Any, data: ProjectData, notices: list[str]) -> None:
         _refresh(window.pages.get("preprocess"), "_reload")
     st.mlp = make_config(MLPConfig, data.mlp, notices, "model") if data.mlp else st.mlp
     training = make_config(TrainConfig, data.training, notices, "training")
-    if data.training:
-        _apply_training(window, kind, training)
+    _apply_training(window, kind, training if data.training else None)
     search = make_config(SearchConfig, data.search, notices, "search") if data.search else None
     box = _search_box(window, kind)
     if box is not None:
@@ -202,11 +201,14 @@ def apply_settings(window: Any, data: ProjectData, notices: list[str]) -> None:
 
 
 def _apply_training(window: Any, kind: str, training: Any) -> None:
+    """``training`` (None: keep the current settings) into the state and the Model page."""
     st = window.state
     if kind == "tabular":
         page = window.pages.get("model")
         held = getattr(page, "_training", None)  # the object the table Model page keeps
-        if held is not None:
+        if training is None:
+            pass
+        elif held is not None:
             copy_into(held, training)
             st.training = held
         else:
@@ -217,7 +219,8 @@ def _apply_training(window: Any, kind: str, training: Any) -> None:
         elif hasattr(page, "_show"):
             page._show(st.mlp, st.training)
         return
-    st.training = training  # the image/audio Model page takes it on model_changed
+    if training is not None:
+        st.training = training  # the image/audio Model page takes it on model_changed
 
 
 def _search_box(window: Any, kind: str) -> Any:
