@@ -218,7 +218,9 @@ class ProjectController(QObject):
             )
             return True
         if self.busy:
-            self.window.statusBar().showMessage(f"Cannot {what}: the project is being saved or opened.")
+            self.window.statusBar().showMessage(
+                f"Cannot {what}: the project is being saved or opened."
+            )
             return True
         return False
 

@@ -66,7 +66,8 @@ class Reopening(QObject):
             ref = self.data.dataset or {}
             if ref.get("path"):
                 self.notices.insert(
-                    0, f"The project opened without its dataset ({ref['path']}): its settings "
+                    0,
+                    f"The project opened without its dataset ({ref['path']}): its settings "
                     "and runs are shown. Open the dataset (File menu) to train or evaluate again.",
                 )
             self._without_data()
@@ -101,8 +102,9 @@ class Reopening(QObject):
         self._disconnect_page()
         name = Path(self.dataset_path).name
         self.notices.insert(
-            0, f"The dataset “{name}” could not be loaded ({message}): the project opened "
-            f"without its data. {hint}".strip()
+            0,
+            f"The dataset “{name}” could not be loaded ({message}): the project opened "
+            f"without its data. {hint}".strip(),
         )
         self._without_data()
 

@@ -153,11 +153,14 @@ def test_table_project_reopens_settings_pages_run_and_predictions(
     b = predict_frame(orun.bundle, rows)
     cols = [c for c in a.columns if c.startswith("probability_")]
     np.testing.assert_allclose(a[cols].to_numpy(), b[cols].to_numpy(), atol=1e-6)
+    oprep.reset_to_automatic()  # back to the automatic setup, not to the saved one
+    assert ost.preprocess.column("sepal").scaling == "standardize"
     shot = Path("/tmp/h6/project_reopened.png")
     if shot.parent.is_dir():
         other.resize(1280, 820)
         other.grab().save(str(shot))
         other.go_to("preprocess")
+        other.pages["preprocess"].seed_spin.setValue(11)  # (after the reset above)
         other.grab().save(str(shot.with_name("project_reopened_preprocess.png")))
         other.go_to("train")
         other.grab().save(str(shot.with_name("project_reopened_train.png")))
@@ -230,7 +233,9 @@ def test_open_recent_lists_the_project_and_reopens_it(
         app_settings.KEY_RECENT_PROJECTS, window.settings.value(app_settings.KEY_RECENT_PROJECTS)
     )
     other.projects.fill_recent_menu()
-    actions = [a for a in other.projects.recent_menu.actions() if a.toolTip() == str(folder.resolve())]
+    actions = [
+        a for a in other.projects.recent_menu.actions() if a.toolTip() == str(folder.resolve())
+    ]
     assert len(actions) == 1 and "proj" in actions[0].text()
     with qtbot.waitSignal(other.projects.opened, timeout=60_000):
         actions[0].trigger()
@@ -253,13 +258,18 @@ def test_missing_dataset_offers_to_locate_or_open_without_data(
     # without data: the settings are kept, and saving keeps the dataset reference
     other = make_window("b.ini")
     seen: list[str] = []
-    monkeypatch.setattr(questions, "ask_missing_dataset", lambda _p, path: seen.append(path) or "without")
+    monkeypatch.setattr(
+        questions, "ask_missing_dataset", lambda _p, path: seen.append(path) or "without"
+    )
     reopen(qtbot, other, folder)
     assert seen == [csv]
     assert other.state.table is None and other.state.project_path
     assert "without its dataset" in other.banner.text and other.projects.detached is not None
     data = other.projects.capture()
     assert data.dataset["path"] == csv and data.preprocess["split"]["seed"] == 5
+    if Path("/tmp/h6").is_dir():
+        other.resize(1100, 700)
+        other.grab().save("/tmp/h6/project_without_data.png")
 
     # locate: the moved file loads, and the project is unsaved until saved
     third = make_window("c.ini")
@@ -314,7 +324,9 @@ def test_a_dropped_project_folder_opens_and_a_damaged_one_says_why(
 
 
 # -- image and audio folders --------------------------------------------------------------------
-def test_image_folder_project_reopens_settings_and_its_run(qtbot, tmp_path, monkeypatch, make_window):
+def test_image_folder_project_reopens_settings_and_its_run(
+    qtbot, tmp_path, monkeypatch, make_window
+):
     from gui_helpers import drop
     from image_factory import make_class_folders
 
@@ -391,3 +403,29 @@ def test_audio_folder_project_reopens_its_settings(qtbot, tmp_path, monkeypatch,
     from automl_gui.gui.pages._search_run import search_key
 
     assert other.state.work_folder("search", search_key(other.state)) == folder.resolve() / "search"
+
+
+def test_project_entries_come_first_in_the_file_menu_with_their_own_shortcuts(make_window):
+    from PySide6.QtGui import QAction
+
+    window = make_window()
+    p = window.projects
+    file_menu = window.menuBar().actions()[0].menu()
+    texts = [a.text() for a in file_menu.actions()]
+    assert texts[:5] == [
+        "&New Project",
+        "Open &Project…",
+        "Open Recent P&roject",
+        "&Save Project",
+        "Save Project &As…",
+    ]
+    keys = {
+        a: a.shortcut().toString()
+        for a in (p.action_new, p.action_open, p.action_save, p.action_save_as)
+    }
+    assert list(keys.values()) == ["Ctrl+N", "Ctrl+Shift+P", "Ctrl+S", "Ctrl+Shift+S"]
+    assert all(a.toolTip() for a in keys)
+    every = [
+        s.toString() for a in window.findChildren(QAction) for s in a.shortcuts() if not s.isEmpty()
+    ]
+    assert len(every) == len(set(every)), sorted(every)
