@@ -429,3 +429,27 @@ def test_project_entries_come_first_in_the_file_menu_with_their_own_shortcuts(ma
         s.toString() for a in window.findChildren(QAction) for s in a.shortcuts() if not s.isEmpty()
     ]
     assert len(every) == len(set(every)), sorted(every)
+
+
+def test_a_failed_save_says_why_and_keeps_the_window_open(
+    qtbot, tmp_path, monkeypatch, make_window, errors
+):
+    import automl_gui.core.project as core_project
+    from automl_gui.core.project import ProjectError
+
+    window = make_window()
+    csv = write_flowers(tmp_path / "flowers.csv", n=60)
+    load_table(qtbot, window, csv)
+
+    def refuse(*_a, **_k):
+        raise ProjectError("Could not write the project file: disk full.", "Free some space.")
+
+    monkeypatch.setattr(core_project, "save_project", refuse)
+    monkeypatch.setattr(questions, "choose_project_folder", lambda *_a: str(tmp_path / "p"))
+    monkeypatch.setattr(questions, "ask_save_changes", lambda *_a: "save")
+    window.show()
+    with qtbot.waitSignal(window.projects.failed, timeout=30_000):
+        assert not window.close()
+    assert window.isVisible() and window.state.dirty
+    assert errors and "not saved" in errors[-1][0] and errors[-1][1] == "Free some space."
+    assert window.windowTitle() == "Untitled* — automl-gui"
