@@ -76,6 +76,7 @@ class ProjectController(QObject):
         self._worker: JobWorker | None = None
         self._after_save: list[Any] = []
         self._closing_ok = False
+        self._attach_pending: ProjectData | None = None
         self.state.project_changed.connect(self._on_project_changed)
         self.state.dataset_changed.connect(self._on_dataset_changed)
 
@@ -168,8 +169,39 @@ class ProjectController(QObject):
         self.update_title()
 
     def _on_dataset_changed(self) -> None:
-        if self.state.has_dataset and self.reopening is None:
-            self.detached = None  # another dataset replaces the one that was not found
+        """A dataset opened after the project opened without its own replaces the reference;
+        a table with the project's target gets its target and preprocessing once loaded."""
+        if not self.state.has_dataset or self.reopening is not None or self.detached is None:
+            return
+        detached, self.detached = self.detached, None
+        if self.state.kind == "tabular" == detached.kind and detached.target:
+            if self._attach_pending is None:
+                self.window.data_page.loaded.connect(self._attach)
+            self._attach_pending = detached
+
+    def _attach(self, path: str) -> None:
+        self.window.data_page.loaded.disconnect(self._attach)
+        data, self._attach_pending = self._attach_pending, None
+        st = self.state
+        if data is None or st.table is None or not st.project_path or self.reopening is not None:
+            return
+        if data.target not in {str(c) for c in st.table.df.columns}:
+            return
+        self.reopening = Reopening(self, st.project_path, data, path, attach=True)
+        self.reopening.attach_loaded(path)
+
+    def finish_attach(self, notices: list[str]) -> None:
+        """Called by :class:`Reopening` when a table got the project's target and
+        preprocessing (the project stays unsaved unless nothing differs from the file)."""
+        self.reopening = None
+        data_name = self.state.dataset_name
+        self.window.banner.show_message(
+            f"The project's target “{self.state.target}” and preprocessing were applied to "
+            f"{data_name}.",
+            " ".join(notices),
+            "info",
+        )
+        self._on_project_changed()
 
     @property
     def name(self) -> str:

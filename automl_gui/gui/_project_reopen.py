@@ -10,7 +10,9 @@
 4. The saved page is shown and the controller is told (``finish_reopening``).
 
 A dataset that cannot be loaded (moved and not located, or unreadable now) does not stop the
-project: it opens without data, keeping its settings, runs and the dataset reference.
+project: it opens without data, keeping its settings, runs and the dataset reference. A table
+opened later that has the project's target gets the project's target and preprocessing
+(``attach``: steps 2 and the preprocessing of 3 only).
 """
 
 from __future__ import annotations
@@ -36,15 +38,23 @@ class Reopening(QObject):
         dataset_path: the dataset to load ('' for none: open without data).
     """
 
-    def __init__(self, controller: Any, folder: str, data: ProjectData, dataset_path: str) -> None:
+    def __init__(
+        self,
+        controller: Any,
+        folder: str,
+        data: ProjectData,
+        dataset_path: str,
+        attach: bool = False,
+    ) -> None:
         super().__init__(controller)
+        self.attach = attach  # only the target and preprocessing, onto a table just opened
         self.controller = controller
         self.window = controller.window
         self.state = controller.state
         self.folder = folder
         self.data = data
         self.dataset_path = dataset_path
-        self.notices: list[str] = list(getattr(data, "notices", None) or [])
+        self.notices: list[str] = [] if attach else list(getattr(data, "notices", None) or [])
         ref = data.dataset or {}
         self.kind = data.kind or str(ref.get("kind") or "tabular")
         self.located = bool(dataset_path) and dataset_path != str(ref.get("path") or "")
@@ -175,7 +185,10 @@ class Reopening(QObject):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(index, 0))
             combo.blockSignals(False)
-        apply_settings(w, data, self.notices)
+        apply_settings(w, data, self.notices, everything=not self.attach)
+        if self.attach:
+            self.controller.finish_attach(self.notices)
+            return
         from automl_gui.core.project import load_run
 
         st.runs = list(data.runs)
@@ -241,3 +254,8 @@ class Reopening(QObject):
     def wait_idle(self, msecs: int = 30000) -> bool:
         worker = self._worker
         return worker.wait(msecs) if worker is not None else True
+
+    def attach_loaded(self, path: str) -> None:
+        """Attach mode: the table at ``path`` is loaded; choose the project's target and
+        apply its preprocessing."""
+        self._on_loaded(path)

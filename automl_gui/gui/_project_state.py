@@ -155,13 +155,17 @@ def apply_media(window: Any, data: ProjectData, notices: list[str]) -> None:
         st.audio_model = make_config(ImageModelConfig, data.audio_model, notices, "audio model")
 
 
-def apply_settings(window: Any, data: ProjectData, notices: list[str]) -> None:
+def apply_settings(
+    window: Any, data: ProjectData, notices: list[str], everything: bool = True
+) -> None:
     """Put ``data``'s settings into the state and the pages (the dataset and the target are
     already loaded, or the project opens without data).
 
     The table pages keep their own widgets and objects: the Preprocess page the automatic
     configuration (for "Reset to automatic"), the Model page its TrainConfig; the configs are
     changed in place so both stay the objects those pages hold, and the pages are refilled.
+    With ``everything`` False only the table's preprocessing is applied (a dataset opened
+    after the project opened without it).
     """
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.preprocess.config import PreprocessConfig
@@ -170,7 +174,8 @@ def apply_settings(window: Any, data: ProjectData, notices: list[str]) -> None:
 
     st = window.state
     kind = data.kind or st.kind
-    apply_media(window, data, notices)
+    if everything:
+        apply_media(window, data, notices)
     # tables: preprocessing (only onto the same target and task), the MLP, training settings
     if kind == "tabular" and st.table is not None and data.preprocess and st.preprocess:
         saved = make_config(PreprocessConfig, data.preprocess, notices, "preprocessing")
@@ -186,6 +191,9 @@ def apply_settings(window: Any, data: ProjectData, notices: list[str]) -> None:
                 saved.columns = [c for c in saved.columns if c.name in known]
             copy_into(st.preprocess, saved)
         _refresh(window.pages.get("preprocess"), "_reload")
+    if not everything:
+        st.notify_preprocess_changed()
+        return
     st.mlp = make_config(MLPConfig, data.mlp, notices, "model") if data.mlp else st.mlp
     training = make_config(TrainConfig, data.training, notices, "training")
     _apply_training(window, kind, training if data.training else None)

@@ -271,6 +271,12 @@ def test_missing_dataset_offers_to_locate_or_open_without_data(
         other.resize(1100, 700)
         other.grab().save("/tmp/h6/project_without_data.png")
 
+    # the dataset opened afterwards gets the project's target and preprocessing
+    other.open_path(str(moved))
+    qtbot.waitUntil(lambda: "were applied" in other.banner.text, timeout=60_000)
+    assert other.state.target == "species" and other.pages["preprocess"].seed_spin.value() == 5
+    assert other.state.dirty and other.projects.capture().dataset["path"] == str(moved)
+
     # locate: the moved file loads, and the project is unsaved until saved
     third = make_window("c.ini")
     monkeypatch.setattr(questions, "ask_missing_dataset", lambda *_a: "locate")
