@@ -459,3 +459,34 @@ def test_a_failed_save_says_why_and_keeps_the_window_open(
     assert window.isVisible() and window.state.dirty
     assert errors and "not saved" in errors[-1][0] and errors[-1][1] == "Free some space."
     assert window.windowTitle() == "Untitled* — automl-gui"
+
+
+def test_a_search_moves_into_the_saved_project_and_reopening_offers_to_continue_it(
+    qtbot, tmp_path, monkeypatch, make_window
+):
+    from automl_gui.core.tune.space import TrialRecord
+
+    window = make_window()
+    csv = write_flowers(tmp_path / "flowers.csv", n=60)
+    load_table(qtbot, window, csv)
+    window.pages["model"].search_box.set_search(True)
+    # a search interrupted before the project was first saved: it moves into the project
+    from automl_gui.gui.pages._search_run import search_key
+
+    outside = window.state.work_folder("search", search_key(window.state))
+    assert not str(outside).startswith(str(tmp_path / "searching"))
+    board = [
+        TrialRecord("0000", {"units": 8}, value=0.5, status="completed").to_dict(),
+        TrialRecord("0001", {"units": 16}, status="running").to_dict(),  # interrupted
+    ]
+    outside.mkdir(parents=True)
+    (outside / "leaderboard.json").write_text(json.dumps(board))
+    folder = tmp_path / "searching"
+    save_to(qtbot, window, folder, monkeypatch)
+    assert (folder / "search" / "leaderboard.json").is_file()
+
+    other = make_window("b.ini")
+    reopen(qtbot, other, folder)
+    banner = other.train_page.search.resume_banner
+    assert other.state.search is not None
+    assert banner.isVisibleTo(other.train_page) and banner.trials == 1
