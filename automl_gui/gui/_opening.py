@@ -286,6 +286,10 @@ class DatasetOpening:
         if not paths:
             return False
         path = paths[0]
+        from automl_gui.core.project import is_project
+
+        if is_project(path):  # before a page that takes any folder (the image Data page)
+            return self.open_project(path)
         page = self.stack.currentWidget()
         host_page = getattr(page, "currentWidget", lambda: page)()
         many = getattr(host_page, "accept_drops", None)

@@ -316,6 +316,7 @@ def test_a_dropped_project_folder_opens_and_a_damaged_one_says_why(
     window = make_window()
     folder, _csv = saved_table_project(qtbot, window, tmp_path, monkeypatch)
     other = make_window("b.ini")
+    other.hosts["data"].show_kind("images")  # a page that takes any folder dropped on it
     with qtbot.waitSignal(other.projects.opened, timeout=60_000):
         drop(other, str(folder))
     assert other.state.project_path == str(folder.resolve())
