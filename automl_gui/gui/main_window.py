@@ -184,17 +184,14 @@ class MainWindow(DatasetOpening, QMainWindow):
         bar = self.menuBar()
         icons = app_settings.resource_path("icons")
         file_menu = self._build_file_menu(bar)
-        self.action_export = self._action(
-            "&Export Model…",
-            "Save the trained model (.keras or SavedModel)",
-            self.export_model,
-            QKeySequence("Ctrl+E"),
-        )
-        self.action_export.setIcon(QIcon(str(icons / "export.svg")))
+        from automl_gui.gui.dialogs._export_menu import export_menu
+
+        self.export_menu = export_menu(self)  # Export… (Ctrl+E) and one entry per format
+        self.action_export = self.export_menu.export_actions[0]
         self.action_quit = self._action("&Quit", "Quit automl-gui", self.close, QKeySequence.Quit)
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu.addSeparator()
-        file_menu.addAction(self.action_export)
+        file_menu.addMenu(self.export_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
 
@@ -236,6 +233,15 @@ class MainWindow(DatasetOpening, QMainWindow):
             )
             self.page_actions[name] = action
             view_menu.addAction(action)
+
+        view_menu.addSeparator()
+        self.action_runs = self._action(
+            "Compare &Runs…",
+            "Every kept training run side by side: curves overlaid, metrics in a table",
+            self.open_runs,
+            QKeySequence("Ctrl+Shift+U"),
+        )
+        view_menu.addAction(self.action_runs)
 
         tools_menu = bar.addMenu("T&ools")
         self.action_compare = self._action(
@@ -338,7 +344,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.action_start.setToolTip(reason or "Train the model with the current settings")
         self.action_stop.setEnabled(self._training)
         self.action_force_cpu.setEnabled(not self._training)
-        self.action_export.setEnabled(self.state.run is not None and not self._training)
+        self.export_menu.refresh_actions()
         reason = self.step_blocker("train")  # while a study runs: raises its window again
         self.action_compare.setEnabled(not reason)
         self.action_compare.setToolTip(reason or COMPARE_TIP)
@@ -405,13 +411,19 @@ class MainWindow(DatasetOpening, QMainWindow):
         if not active and self._close_after_stop:
             QTimer.singleShot(0, self.close)
 
-    def export_model(self) -> None:
-        """File → Export Model…"""
+    def export_model(self, fmt: str | None = None) -> None:
+        """File → Export Model ▸ Export… (or one format): the export dialog."""
         if self.state.run is None:
             return
-        from automl_gui.gui.dialogs.export import ExportDialog
+        from automl_gui.gui.dialogs._export_menu import open_export_dialog
 
-        ExportDialog(self.state, self).exec()
+        open_export_dialog(self, fmt)
+
+    def open_runs(self) -> None:
+        """View → Compare Runs…: every kept run side by side."""
+        from automl_gui.gui.dialogs.runs import open_runs_window
+
+        open_runs_window(self)
 
     def open_study(self) -> None:
         """Tools → Compare Settings…: the comparison study dialog for the loaded dataset."""

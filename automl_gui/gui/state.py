@@ -36,6 +36,7 @@ class AppState(QObject):
     status = Signal(str)  # a short line for the status bar ("Loading data.csv…")
     page_requested = Signal(str)  # ask the window to show a page: "data", "train", ...
     runs_changed = Signal()  # a run was added, renamed, removed or made current
+    run_selected = Signal(str)  # a kept run was made current (select_run): its id
     project_changed = Signal()  # project opened/saved/closed, or its unsaved flag changed
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -192,6 +193,7 @@ class AppState(QObject):
         self.run = run
         self.run_finished.emit()
         self.runs_changed.emit()
+        self.run_selected.emit(run_id)
 
     def rename_run(self, run_id: str, name: str) -> None:
         record = self.run_record(run_id)

@@ -62,7 +62,7 @@ def test_drop_folder_train_evaluate_export(qtbot, tmp_path, monkeypatch):
         results.append(done.args[0])
         return 0
 
-    monkeypatch.setattr(ExportDialog, "exec", exec_without_file_dialog)
+    monkeypatch.setattr(ExportDialog, "open", exec_without_file_dialog)
     window.action_export.trigger()
     assert results and results[0].ok, results
     bundle = load_bundle(out)

@@ -74,7 +74,7 @@ def test_drop_train_export_reload_matches_the_app(qtbot, tmp_path, monkeypatch):
         results.append(done.args[0])
         return 0
 
-    monkeypatch.setattr(ExportDialog, "exec", exec_without_file_dialog)
+    monkeypatch.setattr(ExportDialog, "open", exec_without_file_dialog)
     window.action_export.trigger()
     assert results and results[0].ok, results
     assert (out / "report.json").exists()  # the evaluation travels with the model

@@ -75,3 +75,27 @@ def _media_parts(st: Any, ds: Any, preprocess: Any, model_config: Any) -> list[s
     aug = "on" if preprocess.augment.active else "off"
     parts.append(f"<b>Augmentation</b> {aug}")
     return parts
+
+
+def replay_run(page: Any, record: Any, reasons: dict[str, str], seconds_text: Any) -> None:
+    """Show a kept run (a core.project.RunRecord) on the Train page ``page``: its curves,
+    phase lines and best epoch, and "Done: N epochs in …" as when it had just finished.
+
+    ``reasons`` turns a stop reason into words; ``seconds_text`` formats seconds."""
+    from automl_gui.core.events import PhaseChanged
+
+    summary = dict(record.summary or {})
+    best = summary.get("best_epoch")
+    page.plots.load_history(
+        record.history or {}, task=record.task or None, best_epoch=best if best != -1 else None
+    )
+    for phase in record.phases or []:
+        if len(phase) == 2 and int(phase[1]) > 0:  # the first phase starts the plot itself
+            page.plots.mark_phase(PhaseChanged(str(phase[0]), int(phase[1])))
+    epochs = int(summary.get("epochs_run") or len(next(iter(record.history.values()), [])))
+    reason = reasons.get(str(summary.get("stopped_reason", "")), summary.get("stopped_reason"))
+    page.progress.setRange(0, 1)
+    page.progress.setValue(1)
+    done = f"Done: {epochs} epochs in {seconds_text(summary.get('seconds'))}"
+    page.progress.setFormat(f"{done} ({reason})" if reason else done)
+    page.status_label.setText(f"Showing {record.name} (kept run).")

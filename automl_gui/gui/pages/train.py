@@ -32,7 +32,7 @@ from automl_gui.core.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progre
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
-from automl_gui.gui.pages._train_summary import MEDIA_JOBS, summary_html
+from automl_gui.gui.pages._train_summary import MEDIA_JOBS, replay_run, summary_html
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.live_plots import TrainingPlots
 from automl_gui.gui.workers import JobWorker
@@ -140,6 +140,9 @@ class TrainPage(QWidget):
         ):
             sig.connect(self.refresh)
         state.engine_ready_changed.connect(lambda _ready: self.refresh())
+        self._shown_run_id: str | None = None  # the kept run whose curves are shown
+        state.run_selected.connect(self._on_run_selected)
+        state.dataset_changed.connect(self._on_dataset_changed)
         self.refresh()
 
     # -- summary and Start availability -------------------------------------------------------
@@ -195,6 +198,29 @@ class TrainPage(QWidget):
         self.stop_button.setEnabled(running)
         self.search.check_resume()
         self.check_resume_training()
+
+    def show_finished_run(self, record: Any) -> None:
+        """Show a kept run's curves and figures (a reopened project, Use this run)."""
+        replay_run(self, record, STOP_REASONS, format_seconds)
+        self._shown_run_id = record.id
+
+    def _on_run_selected(self, run_id: str) -> None:
+        """A kept run was made current (Runs window, reopened project): show it."""
+        record = self.state.run_record(run_id)
+        if record is not None and run_id != self._shown_run_id and not self.is_training():
+            self.show_finished_run(record)
+
+    def _on_dataset_changed(self) -> None:
+        """A new dataset (or none): the curves of the old one's run go."""
+        if self.is_training() or self.state.current_run_id is not None:
+            return
+        self._shown_run_id = None
+        self.plots.reset(self.state.task or "binary")
+        self.log_view.clear()
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        self.progress.setFormat("Not started")
+        self._set_status("Ready.")
 
     def check_resume_training(self) -> None:
         """Offer to resume an interrupted training of the loaded dataset (the project code
@@ -442,6 +468,7 @@ class TrainPage(QWidget):
         self.state.status.emit(message)
         self.state.training_active = False
         self.state.set_run(run)
+        self._shown_run_id = self.state.current_run_id
         self.state.page_requested.emit("evaluate")
 
     def _on_failed(self, message: str, hint: str) -> None:
