@@ -1,4 +1,5 @@
-"""Training: the trainer with live events, its Keras callbacks, and run diagnostics.
+"""Training: the trainer with live events, its Keras callbacks, per-epoch checkpoints and run
+diagnostics.
 
 Public names load their submodule on first use (see ``core/_exports.py``), so importing
 this package imports neither pandas nor TensorFlow.
@@ -10,6 +11,10 @@ _NAMES = {
     "OPTIMIZERS": "config",
     "SCHEDULES": "config",
     "TrainConfig": "config",
+    "CheckpointInfo": "checkpoint",
+    "EpochCheckpointer": "checkpoint",
+    "clear_checkpoint": "checkpoint",
+    "read_checkpoint": "checkpoint",
     "Diagnosis": "diagnostics",
     "diagnose": "diagnostics",
     "generalization_gap": "diagnostics",
