@@ -181,14 +181,15 @@ def test_smoke_test_trains_the_sample_in_the_engine_process(tmp_path):
     assert not (tmp_path / "runs").exists()  # the smoke test leaves nothing in the folder
 
 
-def test_smoke_test_failure_exits_1_with_the_reason(tmp_path, monkeypatch):
+def test_smoke_test_failure_exits_1_with_the_reason(monkeypatch, capsys):
     """No sample dataset: a clear reason on stderr and exit 1 (no window loop, no hang)."""
-    pytest.importorskip("PySide6")
     from automl_gui.gui import _smoke
 
     monkeypatch.setattr(_smoke.app_settings, "sample_dataset_path", lambda: None)
-    smoke = _smoke.SmokeTest.__new__(_smoke.SmokeTest)
+    window = SimpleNamespace(state=SimpleNamespace())
+    smoke = _smoke.SmokeTest(None, window, need_engine=True, t0=0.0)
     assert smoke.run() == 1
+    assert "smoke test failed: no sample dataset" in capsys.readouterr().err
 
 
 # -- the real bundle (pytest --build-bundle) -----------------------------------------------------
