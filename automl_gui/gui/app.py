@@ -29,7 +29,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-engine", action="store_true", help="do not load TensorFlow in the background"
     )
-    parser.add_argument("path", nargs="?", help="a dataset to open at start")
+    parser.add_argument("path", nargs="?", help="a dataset (table, image or audio folder) or a project folder to open at start")
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
