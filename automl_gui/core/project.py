@@ -222,6 +222,16 @@ def _model_words(metadata: dict[str, Any]) -> str:
     return "MLP " + "-".join(str(u) for u in units)
 
 
+def _summary_of(result: Any) -> dict[str, Any]:
+    """A TrainResult's summary (its ``summary()``, a dict as is, or its attributes)."""
+    if callable(getattr(result, "summary", None)):
+        return dict(result.summary())
+    if isinstance(result, dict):
+        return dict(result)
+    keys = ("best_epoch", "epochs_run", "stopped_reason", "seconds", "batch_size")
+    return {k: getattr(result, k) for k in keys if hasattr(result, k)}
+
+
 def record_for_run(
     run: Any, run_id: str, *, number: int | None = None, dataset: str = "", search: Any = None
 ) -> RunRecord:
@@ -235,9 +245,10 @@ def record_for_run(
         search: the SearchConfig (or dict) the run came from, if a search chose it.
     """
     meta = dict(getattr(run, "metadata", None) or {})
-    report = getattr(run, "report", None) or {}
+    report = getattr(run, "report", None)
+    report = report if isinstance(report, dict) else {}
     result = getattr(run, "result", None)
-    summary = result.summary() if hasattr(result, "summary") else dict(result or {})
+    summary = _summary_of(result)
     if not summary:
         summary = dict(meta.get("training_result") or {})
     if number is None:
@@ -258,7 +269,10 @@ def record_for_run(
             "training": meta.get("training"),
             "search": search_dict,
         },
-        history={k: [float(x) for x in v] for k, v in (getattr(run, "history", None) or {}).items()},
+        history={
+            str(k): [float("nan") if x is None else float(x) for x in v]
+            for k, v in (getattr(run, "history", None) or {}).items()
+        },
         metrics=dict(report.get("metrics") or meta.get("metrics") or {}),
         summary=summary,
         phases=[list(p) for p in (getattr(run, "phases", None) or meta.get("phases") or [])],

@@ -35,6 +35,7 @@ def _load(state: AppState, path: str) -> None:
     table = read_table(path)
     setup = setup_tabular(table, "y")
     state.set_dataset(table, setup.profile)
+    state.search = None  # "train one model", whatever an earlier test left remembered
     state.set_target("y", setup.preprocess.task, setup.preprocess, setup.warnings)
     state.mlp = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
     state.training = TrainConfig(epochs=EPOCHS, batch_size=16, early_stopping=False, seed=1)
