@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QStyle,
     QToolButton,
     QWidget,
@@ -100,6 +101,34 @@ class Banner(QFrame):
         """Hide the banner."""
         self.hide()
         self.dismissed.emit()
+
+
+class ChoiceBanner(QFrame):
+    """An info strip offering something back: a sentence and two buttons (e.g. "Resume
+    training" / "Discard"); hidden until :meth:`show_text`."""
+
+    def __init__(
+        self, yes: tuple[str, str], no: tuple[str, str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setProperty("banner", "info")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.yes_button = QPushButton(yes[0])
+        self.yes_button.setToolTip(yes[1])
+        self.no_button = QPushButton(no[0])
+        self.no_button.setToolTip(no[1])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 6, 4)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.yes_button)
+        layout.addWidget(self.no_button)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
 
 
 def muted_label(text: str = "") -> QLabel:

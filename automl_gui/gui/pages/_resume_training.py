@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.train.checkpoint import (  # TensorFlow-free
     CheckpointInfo,
@@ -24,42 +24,32 @@ from automl_gui.core.train.checkpoint import (  # TensorFlow-free
     read_checkpoint,
     table_identity,
 )
+from automl_gui.gui.dialogs.messages import ChoiceBanner
 from automl_gui.gui.pages._search_run import search_key
 
 if TYPE_CHECKING:
     from automl_gui.gui.pages.train import TrainPage
 
 
-class TrainingResumeBanner(QFrame):
+class TrainingResumeBanner(ChoiceBanner):
     """ "Training was interrupted after epoch N of M (time)." with Resume training and Discard."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.setProperty("banner", "info")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.resume_button = QPushButton("Resume training")
-        self.resume_button.setToolTip(
-            "Continue from the last finished epoch with the weights, optimizer state and "
-            "curves saved then (the same data and settings are needed)."
+        super().__init__(
+            (
+                "Resume training",
+                "Continue from the last finished epoch with the weights, optimizer state and "
+                "curves saved then (the same data and settings are needed).",
+            ),
+            ("Discard", "Delete the interrupted training's checkpoint; Start trains afresh."),
+            parent,
         )
-        self.discard_button = QPushButton("Discard")
-        self.discard_button.setToolTip(
-            "Delete the interrupted training's checkpoint; Start trains afresh."
-        )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 6, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.resume_button)
-        layout.addWidget(self.discard_button)
+        self.resume_button, self.discard_button = self.yes_button, self.no_button
         self.info: CheckpointInfo | None = None
-        self.hide()
 
     def offer(self, info: CheckpointInfo) -> None:
         self.info = info
-        self.label.setText(info.describe())
-        self.show()
+        self.show_text(info.describe())
 
     def withdraw(self) -> None:
         self.info = None

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
 from automl_gui.core.tune.saved import (  # TensorFlow-free
@@ -34,6 +34,7 @@ from automl_gui.core.tune.saved import (  # TensorFlow-free
     read_config,
     unfinished_trials,
 )
+from automl_gui.gui.dialogs.messages import ChoiceBanner
 from automl_gui.gui.widgets.leaderboard import Leaderboard
 from automl_gui.gui.widgets.search_settings import format_duration
 
@@ -58,38 +59,29 @@ def search_key(state: Any) -> str | None:
     return f"{state.kind}|{Path(dataset.root).resolve()}"
 
 
-class ResumeBanner(QFrame):
+class ResumeBanner(ChoiceBanner):
     """ "An unfinished search …" with Continue and Start afresh buttons."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.setProperty("banner", "info")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.continue_button = QPushButton("Continue the search")
-        self.continue_button.setToolTip(
-            "Keep the trials done so far and go on with the same algorithm (Start does this "
-            "too); the trial that was interrupted runs again."
+        super().__init__(
+            (
+                "Continue the search",
+                "Keep the trials done so far and go on with the same algorithm (Start does "
+                "this too); the trial that was interrupted runs again.",
+            ),
+            ("Start afresh", "Discard the unfinished search and begin a new one."),
+            parent,
         )
-        self.afresh_button = QPushButton("Start afresh")
-        self.afresh_button.setToolTip("Discard the unfinished search and begin a new one.")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 6, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.continue_button)
-        layout.addWidget(self.afresh_button)
+        self.continue_button, self.afresh_button = self.yes_button, self.no_button
         self.trials = 0
-        self.hide()
 
     def offer(self, trials: int) -> None:
         self.trials = trials
-        self.label.setText(
+        self.continue_button.setText(f"Continue the search ({trials} trials so far)")
+        self.show_text(
             f"This dataset has an unfinished AutoML search ({trials} "
             f"trial{'s' if trials != 1 else ''} so far). Continue it, or start afresh?"
         )
-        self.continue_button.setText(f"Continue the search ({trials} trials so far)")
-        self.show()
 
 
 class SearchController(QObject):
