@@ -135,9 +135,7 @@ def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
         MODEL_FILE,
         REPORT_FILE,
         SAMPLES_FILE,
-        commit_dir,
         serving_model_of,
-        temp_dir_beside,
         write_json,
     )
 
@@ -146,14 +144,8 @@ def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
         raise ModelError(
             f"The run for {out.name} has no model to save.", "Train it again, then save."
         )
-    try:
-        tmp = temp_dir_beside(out)
-    except OSError as exc:
-        raise ProjectError(
-            f"Could not write into {out.parent}: {exc.strerror or exc}.",
-            "Choose a folder you can write to, with free space.",
-        ) from None
-    try:
+
+    def fill(tmp: Path) -> None:
         try:
             serving_model_of(run.model).save(tmp / MODEL_FILE)
         except OSError:
@@ -171,21 +163,13 @@ def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
         predictions = getattr(run, "test_predictions", None)
         if predictions is not None:
             _frame_for_parquet(predictions).to_parquet(tmp / PREDICTIONS_FILE)
-        _fsync_tree(tmp)
-        _like_parent(tmp)
-        commit_dir(tmp, out, overwrite=True)
-    except OSError as exc:
-        raise ProjectError(
-            f"Could not write the run folder {out}: {exc.strerror or exc}.",
-            "Check the free disk space and that you can write to the project folder.",
-        ) from None
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    _write_folder(out, fill, f"write the run folder {out}")
 
 
-def copy_run_folder(src: Path, out: Path) -> None:
-    """Copy a saved run folder to ``out`` atomically (Save As into another folder)."""
+def _write_folder(out: Path, fill: Any, what: str) -> None:
+    """Fill a temp folder beside ``out`` (``fill(tmp)``), fsync it and rename it onto ``out``;
+    an OSError becomes a ProjectError saying it could not ``what``."""
     from automl_gui.core.export.bundle import commit_dir, temp_dir_beside
 
     try:
@@ -196,18 +180,27 @@ def copy_run_folder(src: Path, out: Path) -> None:
             "Choose a folder you can write to, with free space.",
         ) from None
     try:
-        shutil.copytree(src, tmp, dirs_exist_ok=True)
+        fill(tmp)
         _fsync_tree(tmp)
         _like_parent(tmp)
         commit_dir(tmp, out, overwrite=True)
     except OSError as exc:
         raise ProjectError(
-            f"Could not copy the run folder {src.name} to {out.parent}: {exc.strerror or exc}.",
+            f"Could not {what}: {exc.strerror or exc}.",
             "Check the free disk space and that you can write to the project folder.",
         ) from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def copy_run_folder(src: Path, out: Path) -> None:
+    """Copy a saved run folder to ``out`` atomically (Save As into another folder)."""
+    _write_folder(
+        out,
+        lambda tmp: shutil.copytree(src, tmp, dirs_exist_ok=True),
+        f"copy the run folder {src.name} to {out.parent}",
+    )
 
 
 def restore_backup(run_dir: Path) -> bool:
