@@ -243,24 +243,31 @@ def test_a_killed_training_resumes_from_its_last_epoch(killed):
     assert [p.name for p in folder.iterdir()] == [STATE_FILE]
 
 
-def test_changed_settings_start_afresh(tmp_path):
+def test_resuming_with_changed_settings_is_refused_and_keeps_the_checkpoint(tmp_path):
     from automl_gui.core.events import EpochEnd, Log
     from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.train.checkpoint import CheckpointMismatchError
 
     df = _frame()
     pre, mlp, training = _settings(df, epochs=4)
     with pytest.raises(Crash):
         train_tabular(df, pre, mlp, training, checkpoint_dir=tmp_path, on_event=_crash_at(2))
-    assert read_checkpoint(tmp_path).epochs_done == 2
+    before = read_checkpoint(tmp_path)
+    assert before.epochs_done == 2
 
-    events: list = []
     pre, mlp, training = _settings(df, epochs=4, lr=0.02)  # another learning rate
-    run = train_tabular(
-        df, pre, mlp, training, checkpoint_dir=tmp_path, resume=True, on_event=events.append
-    )
-    warnings = [e.message for e in events if isinstance(e, Log) and e.level == "warning"]
-    assert any("other data or settings" in w and "afresh" in w for w in warnings)
-    assert not any(isinstance(e, Log) and e.message.startswith("Resuming") for e in events)
+    with pytest.raises(CheckpointMismatchError) as caught:
+        train_tabular(df, pre, mlp, training, checkpoint_dir=tmp_path, resume=True)
+    assert "other data or settings" in caught.value.message
+    assert "without" in caught.value.hint and "resum" in caught.value.hint
+    after = read_checkpoint(tmp_path)  # nothing was discarded
+    assert after is not None and after.epochs_done == 2 and after.updated == before.updated
+    assert all((tmp_path / name).exists() for name in (after.weights, after.optimizer))
+
+    events: list = []  # starting afresh (no resume) is the user's explicit choice
+    run = train_tabular(df, pre, mlp, training, checkpoint_dir=tmp_path, on_event=events.append)
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert any(m.startswith("Discarded an unfinished training") for m in logs)
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1, 2, 3]
     assert run.result.epochs_run == 4
     assert read_checkpoint(tmp_path) is None  # the run ended: nothing to resume

@@ -149,3 +149,34 @@ def test_checkpoint_options_that_do_not_fit_are_refused(table: Path, extra, mess
     proc = run_cli("train", str(table), "--target", "y", *extra, cwd=table.parent)
     assert proc.returncode == 1
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_resume_with_other_settings_is_refused_and_keeps_the_checkpoint(table: Path):
+    checkpoints = table.parent / "ck-other"
+    out = table.parent / "model-other"
+    # an interrupted training made with 6 epochs (its state as the checkpointer writes it)
+    args = _train_args(table, checkpoints, out)
+    proc = run_cli(*args, "--epochs", "6", cwd=table.parent)
+    assert proc.returncode == 0, proc.stderr
+    state_path = checkpoints / STATE_FILE
+    state = json.loads(state_path.read_text())
+    state.update(
+        finished=False,
+        epochs_done=3,
+        weights="weights-train-0003.weights.h5",
+        optimizer="optimizer-train-0003.npz",
+    )
+    (checkpoints / state["weights"]).write_bytes(b"w")
+    (checkpoints / state["optimizer"]).write_bytes(b"o")
+    state_path.write_text(json.dumps(state))
+    before = state_path.read_text()
+
+    other = _train_args(table, checkpoints, table.parent / "model-other-2")
+    other[other.index("6")] = "3"  # other settings: 3 epochs
+    proc = run_cli(*other, "--resume", cwd=table.parent)
+    assert proc.returncode == 1
+    assert "other data or settings" in proc.stderr and "leave out --resume" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert state_path.read_text() == before  # the checkpoint is untouched
+    assert (checkpoints / state["weights"]).exists()
+    assert not (table.parent / "model-other-2").exists()

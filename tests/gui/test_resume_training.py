@@ -134,3 +134,46 @@ def test_the_banner_is_only_for_the_dataset_it_was_made_with(qtbot, page, tmp_pa
     assert "Resuming" not in page.log_view.toPlainText()
     assert page.plots.epochs() == [0, 1, 2, 3]
     assert read_checkpoint(page.checkpoints.folder()) is None
+
+
+def test_resume_with_other_settings_asks_before_discarding_the_checkpoint(
+    qtbot, page, monkeypatch
+):
+    _interrupt(page)
+    folder = page.checkpoints.folder()
+    before = read_checkpoint(folder)
+    page.state.training = TrainConfig(
+        epochs=EPOCHS, batch_size=16, early_stopping=False, seed=1, learning_rate=0.02
+    )
+    page.check_resume_training()
+    banner = page.resume_banner_training
+    assert not banner.isHidden()
+
+    questions: list[str] = []
+    answers = iter([False, True])
+
+    def ask(message: str) -> bool:
+        questions.append(message)
+        return next(answers)
+
+    monkeypatch.setattr(page.checkpoints, "ask_start_afresh", ask)
+    # No: the checkpoint stays, the failure says why, the offer is back
+    banner.resume_button.click()
+    qtbot.waitUntil(lambda: len(questions) == 1, timeout=60_000)
+    qtbot.waitUntil(lambda: not page.is_training(), timeout=10_000)
+    assert "other data or settings" in questions[0]
+    assert "other data or settings" in page.error_banner.text
+    after = read_checkpoint(folder)
+    assert after is not None and after.updated == before.updated
+    assert not banner.isHidden()
+    assert page.state.run is None
+
+    # Yes: a new training with the current settings replaces it
+    with qtbot.waitSignal(page.state.run_finished, timeout=120_000):
+        banner.resume_button.click()
+    qtbot.waitUntil(lambda: not page.is_training(), timeout=10_000)
+    assert len(questions) == 2
+    assert "Resuming" not in page.log_view.toPlainText()
+    assert "Discarded an unfinished training" in page.log_view.toPlainText()
+    assert page.plots.epochs() == [0, 1, 2, 3]
+    assert read_checkpoint(folder) is None

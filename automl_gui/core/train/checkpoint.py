@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.errors import ConfigError
 from automl_gui.core.events import EpochEnd, EventCallback, Log, emit
 from automl_gui.core.files import atomic_write
 
@@ -48,6 +49,12 @@ _OWN_FILE = re.compile(
     r"^(weights-.+\.weights\.h5|optimizer-.+\.npz|best-.+\.npz|phase1\.weights\.h5"
     r"|\.tmp-.+|\..+\.tmp-\d+-\d+)$"
 )
+
+
+
+class CheckpointMismatchError(ConfigError):
+    """Resuming was asked for, but the unfinished checkpoint was made with other data or
+    settings. The checkpoint is left as it was; the front end asks (window) or refuses (CLI)."""
 
 
 @dataclass
@@ -391,8 +398,10 @@ def prepare_checkpoint(
     """A job's checkpointer for ``folder`` and the checkpoint to resume (or None).
 
     With ``resume`` and an unfinished checkpoint of the same fingerprint, that checkpoint is
-    returned; one made with other data or settings is not used (a warning says so) and, as
-    without ``resume``, the folder's old checkpoint is cleared and training starts afresh.
+    returned. One made with other data or settings cannot continue with these: with
+    ``resume`` that raises :class:`CheckpointMismatchError` and the checkpoint is kept (the
+    user asked to continue; silently discarding it would lose the interrupted training).
+    Without ``resume`` the folder's old checkpoint is cleared and training starts afresh.
     """
     existing = read_checkpoint(folder)
     if resume and existing is not None and existing.fingerprint == fp:
@@ -402,16 +411,13 @@ def prepare_checkpoint(
     if existing is not None:
         where = f"after epoch {existing.epoch_shown} of {existing.total_shown}"
         if resume:
-            emit(
-                on_event,
-                Log(
-                    f"The unfinished training in {folder} ({where}) was made with other data "
-                    "or settings; it cannot continue with these, so training starts afresh.",
-                    "warning",
-                ),
+            raise CheckpointMismatchError(
+                f"The unfinished training in {folder} ({where}) was made with other data or "
+                "settings; it cannot continue with these.",
+                "Use the data and settings it was made with to resume it, or train without "
+                "resuming (on the command line: leave out --resume), which discards it.",
             )
-        else:
-            emit(on_event, Log(f"Discarded an unfinished training in {folder} ({where})."))
+        emit(on_event, Log(f"Discarded an unfinished training in {folder} ({where})."))
     elif resume:
         emit(
             on_event,

@@ -6,7 +6,10 @@ project, else in the app's data folder under a hash of the dataset). When it hol
 unfinished checkpoint (``core.train.checkpoint.read_checkpoint``) of the dataset now loaded
 and nothing is training, a banner says "Training was interrupted after epoch N of M (time)"
 with Resume training (continue from the last epoch: ``resume=True``) and Discard (delete the
-checkpoint). Starting a training normally begins afresh and replaces it.
+checkpoint). Starting a training normally begins afresh and replaces it. Resume with data
+or settings other than the checkpoint's fails in the engine (``CheckpointMismatchError``,
+which keeps the checkpoint); the page then asks whether to start afresh, discarding it
+(:meth:`TrainingCheckpoints.ask_start_afresh`, which tests replace).
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.train.checkpoint import (  # TensorFlow-free
     CheckpointInfo,
+    CheckpointMismatchError,
     clear_checkpoint,
     files_identity,
     read_checkpoint,
     table_identity,
 )
-from automl_gui.gui.dialogs.messages import ChoiceBanner
+from automl_gui.gui.dialogs.messages import ChoiceBanner, confirm
 from automl_gui.gui.pages._search_run import search_key
 
 if TYPE_CHECKING:
@@ -67,6 +71,7 @@ class TrainingCheckpoints(QObject):
         self.banner.resume_button.clicked.connect(lambda: page.start_training(resume=True))
         self.banner.discard_button.clicked.connect(self.discard)
         self._identity: tuple[Any, str] | None = None  # (the data object, its identity)
+        self._mismatch: CheckpointMismatchError | None = None
 
     def folder(self) -> Path | None:
         """The checkpoint folder of the loaded dataset (None: nothing trainable is loaded)."""
@@ -100,6 +105,32 @@ class TrainingCheckpoints(QObject):
             self.banner.offer(info)
         else:
             self.banner.label.setText(info.describe())  # "… (12 min ago)" moves on
+
+    def note_error(self, exc: BaseException) -> None:
+        """Remember a refused resume (the checkpoint was made with other data or settings)."""
+        if isinstance(exc, CheckpointMismatchError):
+            self._mismatch = exc
+
+    def after_job(self) -> None:
+        """After a refused resume, ask whether to start afresh; Yes trains without resuming
+        (the engine then discards the old checkpoint), No keeps it offered."""
+        exc, self._mismatch = self._mismatch, None
+        if exc is None:
+            return
+        if self.ask_start_afresh(exc.message):
+            self.page.error_banner.dismiss()
+            self.page.start_training(resume=False)
+        else:
+            self.check()
+
+    def ask_start_afresh(self, message: str) -> bool:
+        """Yes: train afresh, discarding the interrupted training. Tests replace this."""
+        return confirm(
+            self.page,
+            "Resume training",
+            f"{message}\n\nStart a new training with the current settings instead? "
+            "The interrupted training is then discarded.",
+        )
 
     def discard(self) -> None:
         clear_checkpoint(self.folder())

@@ -484,11 +484,13 @@ class TrainPage(QWidget):
         self.state.set_run(None)
 
     def _on_error(self, exc: BaseException) -> None:
-        """Missing pretrained weights: offer to choose the file or train from scratch."""
+        """Missing pretrained weights: offer to choose the file or train from scratch; a
+    checkpoint of other settings: offer to start afresh."""
         from automl_gui.core.models.weights import WeightsMissingError
 
         if isinstance(exc, WeightsMissingError) and self.state.kind in MEDIA_JOBS:
             self._pending_weights_error = exc
+        self.checkpoints.note_error(exc)  # resuming with other settings: asked when done
 
     def _ask_for_weights(self, exc: BaseException) -> None:
         from automl_gui.gui.dialogs.weights import WeightsDialog
@@ -526,6 +528,7 @@ class TrainPage(QWidget):
         pending, self._pending_weights_error = self._pending_weights_error, None
         if pending is not None:
             QTimer.singleShot(0, lambda: self._ask_for_weights(pending))
+        self.checkpoints.after_job()
 
     def _set_status(self, text: str) -> None:
         self.status_label.setText(text)
