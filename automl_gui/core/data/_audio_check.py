@@ -19,6 +19,12 @@ import struct
 from dataclasses import dataclass
 from typing import IO, Any
 
+from automl_gui.core.data._file_guard import (
+    audio_size_problem,
+    max_clip_seconds,
+    special_reason,
+    too_long_reason,
+)
 from automl_gui.core.data._image_check import _looks_like, _os_reason, sniff_format
 from automl_gui.core.preprocess.audio_config import MIN_CLIP_SECONDS
 
@@ -52,8 +58,13 @@ def check_audio(path: str) -> AudioInfo | str:
     """Check one file: an ``AudioInfo`` when usable, else the reason it is not (a short
     phrase): "empty file (0 bytes)", "not audio (looks like text)", "not an audio file
     (a PNG image)", "unsupported format (...)", "truncated (...)", "damaged (...)",
-    "silent (no sound at all)", "too short (2 ms; at least 10 ms needed)", "unreadable: ..."."""
+    "silent (no sound at all)", "too short (2 ms; at least 10 ms needed)", "unreadable: ...",
+    "unsupported sample rate (1 Hz in its header; ...)", "too long (2 h; at most 10 min...)",
+    "not a regular file (a named pipe)"."""
     path = os.fspath(path)
+    special = special_reason(path)  # before open(): a named pipe would block it for ever
+    if special:
+        return special
     try:
         fp = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -233,6 +244,9 @@ def _decode(path: str, container: str | None) -> AudioInfo | str:
             subtype = sound.subtype or ""
             if rate <= 0 or channels <= 0:
                 return f"damaged (the header gives {rate} Hz and {channels} channel(s))"
+            too_big = audio_size_problem(rate, frames)  # before decoding anything
+            if too_big:
+                return too_big
             buf = np.empty((_BLOCK, channels), dtype=np.float32)
             try:
                 duration_frames = _decode_frames(sound, buf, decoded, rate, frames)
@@ -256,7 +270,12 @@ def _decode(path: str, container: str | None) -> AudioInfo | str:
 def _decode_frames(sound: Any, buf: Any, decoded: _Decoded, rate: int, frames: int) -> int | str:
     """Decode the clip (or windows of a long one); its length in frames, or a truncation."""
     if frames <= FULL_DECODE_SECONDS * rate or not sound.seekable():
-        decoded.read(sound, buf, frames if frames > 0 else int(FULL_DECODE_SECONDS * rate))
+        if frames > 0:
+            decoded.read(sound, buf, frames)
+        else:  # length unknown: decode up to the longest clip the pipeline would decode
+            limit = int(max_clip_seconds(rate) * rate)
+            if decoded.read(sound, buf, limit + 1) > limit:
+                return too_long_reason(decoded.frames / rate, rate)
         missing = frames - decoded.frames
         # An MP3's count may be an estimate (no LAME/Xing header): allow one MPEG frame or
         # 2 %; lossless and Vorbis decoders give exactly what the header counts.

@@ -13,7 +13,11 @@ from __future__ import annotations
 import errno
 import os
 import struct
-from typing import IO
+import threading
+import warnings
+from typing import IO, Any
+
+from automl_gui.core.data._file_guard import image_size_problem, special_reason
 
 #: Formats the training input pipeline decodes (and Pillow's name for each).
 SUPPORTED_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "WEBP")
@@ -35,8 +39,12 @@ def check_image(path: str) -> tuple[int, int, str, str]:
     Raises:
         BadImageError: with a short reason: "empty file (0 bytes)", "missing file",
             "unreadable: <why>", "not an image (looks like text)", "unsupported format (TIFF)",
-            "truncated", "damaged: <why>", "too large (<n> pixels)".
+            "truncated", "damaged: <why>", "too large (<w>×<h> pixels; at most 50 megapixels)",
+            "not a regular file (a named pipe)".
     """
+    special = special_reason(path)  # before open(): a named pipe would block it for ever
+    if special:
+        raise BadImageError(special)
     try:
         fp = open(path, "rb")  # noqa: SIM115 - closed below; Pillow reads through it
     except OSError as exc:
@@ -88,35 +96,53 @@ def _os_reason(path: str, exc: OSError) -> str:
     return f"unreadable: {why}"
 
 
-def _read_header(fp: IO[bytes], fmt: str) -> tuple[int, int, str, str]:
+def open_quietly(fp: IO[bytes], fmt: str) -> Any:
+    """Pillow's image object for ``fp`` in format ``fmt`` (one we support), header read,
+    nothing decoded; without Pillow's decompression-bomb check, whose warning would be
+    printed raw: callers bound the size themselves (:func:`image_size_problem`).
+
+    Raises what the format's plugin raises on a bad header (SyntaxError and others)."""
     from PIL import Image
 
+    if fmt not in Image.OPEN:
+        Image.init()
+    factory, _accept = Image.OPEN[fmt]
+    fp.seek(0)
+    return factory(fp, "")
+
+
+def _read_header(fp: IO[bytes], fmt: str) -> tuple[int, int, str, str]:
     try:
-        with Image.open(fp, formats=[fmt]) as img:
+        with open_quietly(fp, fmt) as img:
             width, height = img.size
             result = (int(width), int(height), str(img.mode), str(img.format or fmt))
-    except Image.DecompressionBombError:
-        raise BadImageError(_too_large()) from None
     except Exception as exc:  # Pillow raises many types on odd headers
         raise BadImageError(f"damaged: cannot read the {fmt} header ({_short(exc)})") from None
     if width <= 0 or height <= 0:
         raise BadImageError(f"damaged: the header gives a size of {width}×{height}")
+    too_large = image_size_problem(width, height)
+    if too_large:
+        raise BadImageError(too_large)
     return result
 
 
 def _decode_in_full(fp: IO[bytes]) -> tuple[int, int, str, str]:
-    """A JPEG without EOI at its end: decode it; a decoder error means it was cut off."""
-    from PIL import Image
-
+    """A JPEG without EOI at its end: decode it (if not too large); a decoder error means it
+    was cut off."""
     try:
-        with Image.open(fp, formats=["JPEG"]) as img:
-            img.load()
-            width, height = img.size
-            return int(width), int(height), str(img.mode), "JPEG"
-    except Image.DecompressionBombError:
-        raise BadImageError(_too_large()) from None
+        img = open_quietly(fp, "JPEG")
     except Exception:
         raise BadImageError("truncated") from None
+    with img:
+        width, height = img.size
+        too_large = image_size_problem(int(width), int(height))
+        if too_large:
+            raise BadImageError(too_large)
+        try:
+            img.load()
+        except Exception:
+            raise BadImageError("truncated") from None
+        return int(width), int(height), str(img.mode), "JPEG"
 
 
 def _is_truncated(fmt: str, fp: IO[bytes], head: bytes, tail: bytes, size: int) -> bool:
@@ -159,14 +185,14 @@ def _bmp_expected_size(head: bytes) -> int:
 
 def _describe_other(fp: IO[bytes], head: bytes) -> str:
     """Why a file with an image extension is not one we can use, as a short phrase."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
-        with Image.open(fp) as img:
-            return f"unsupported format ({img.format})"
-    except (UnidentifiedImageError, Image.DecompressionBombError):
-        pass
-    except Exception:  # noqa: S110 - a damaged file of another format: describe it below
+        with _QUIET, warnings.catch_warnings():  # a huge TIFF: no raw warning printed
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(fp) as img:
+                return f"unsupported format ({img.format})"
+    except Exception:  # noqa: S110 - not an image Pillow knows (or a bomb): describe it below
         pass
     fp.seek(0)
     looks = _looks_like(fp.read(512))
@@ -204,10 +230,8 @@ def _looks_like(start: bytes) -> str:
     return "looks like text" if text and printable >= 0.95 * len(text) else ""
 
 
-def _too_large() -> str:
-    from PIL import Image
-
-    return f"too large (over {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels)"
+# warnings.catch_warnings() changes process-wide state: one thread at a time (a rare path).
+_QUIET = threading.Lock()
 
 
 def _short(exc: BaseException) -> str:

@@ -15,6 +15,7 @@ import io
 import os
 from dataclasses import dataclass
 
+from automl_gui.core.data._file_guard import special_file
 from automl_gui.core.errors import DataError
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
@@ -74,8 +75,14 @@ def read_csv(
 
     Raises:
         OSError: the file cannot be read.
-        DataError: it is empty.
+        DataError: it is empty, or not a regular file (a named pipe would block ``open``).
     """
+    special = special_file(path)
+    if special:
+        raise DataError(
+            f"'{os.path.basename(path)}' is {special}, not a CSV file.",
+            f"Open a regular CSV file naming each {what} file and its class.",
+        )
     with open(path, "rb") as f:
         raw = f.read(256 * 1024) if max_rows is not None else f.read()
     try:

@@ -3,6 +3,11 @@
 Shared by the image and audio scans (``_media_scan``): listing counts hidden files and files
 of other types on the way, checking runs the media's check function on a thread pool (the
 work is file I/O, and decoders that release the GIL) with throttled progress and cancel.
+
+Links, when a dataset ``root`` is given: a link (to a folder or a file) that points back into
+the dataset, or to a folder holding it (a loop), is not followed, so no file is counted twice
+or under the class of the folder holding the link; a link leading outside the dataset is
+followed (its files take the class of the link's folder) and remembered, for a notice.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
+from automl_gui.core.data._file_guard import BAD_NAME_REASON, bad_name, shown
 from automl_gui.core.errors import CancelledError
 from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
 
@@ -32,6 +38,13 @@ class Walker:
     Args:
         extensions: lower-case suffixes of the media's files (".jpg", ...).
         plural: what they are called in progress messages ("images", "clips").
+        root: the dataset's folder: links are judged against it (module docstring); None
+            (prediction) follows every link, each folder listed once.
+
+    Attributes:
+        links_inside: (link, target) of links not followed (into the dataset, or loops),
+            as printable paths relative to ``root`` where they lie in it.
+        links_outside: (link, target) of links followed out of the dataset.
     """
 
     def __init__(
@@ -41,10 +54,14 @@ class Walker:
         *,
         extensions: tuple[str, ...],
         plural: str,
+        root: str | None = None,
     ) -> None:
         self.hidden = 0
         self.other = 0
         self.unreadable: list[str] = []
+        self.links_inside: list[tuple[str, str]] = []
+        self.links_outside: list[tuple[str, str]] = []
+        self._root = os.path.realpath(root) if root is not None else None
         self._extensions = extensions
         self._plural = plural
         self._on_event = on_event
@@ -63,10 +80,12 @@ class Walker:
             with os.scandir(folder) as it:
                 listing = list(it)
         except OSError as exc:
-            self.unreadable.append(f"'{os.path.basename(folder)}' ({exc.strerror or exc})")
+            self.unreadable.append(f"'{shown(os.path.basename(folder))}' ({exc.strerror or exc})")
             return dirs, files
         for entry in listing:
             name = entry.name
+            if self._root is not None and not name.startswith(".") and not self._follow(entry):
+                continue
             try:
                 is_dir = entry.is_dir()  # follows links; a broken link is a file (reported bad)
             except OSError:
@@ -97,6 +116,37 @@ class Walker:
             out.extend(files)
             stack.extend(d.path for d in reversed(dirs))
         return out
+
+    def _follow(self, entry: os.DirEntry[str]) -> bool:
+        """False for a link that points into the dataset or to a folder holding it."""
+        try:
+            if not entry.is_symlink():
+                return True
+            target = os.path.realpath(entry.path)
+        except (OSError, ValueError):
+            return True  # the check reports what is wrong with it
+        if not os.path.exists(target):
+            return True  # a broken link: listed, then reported as broken
+        root = self._root or ""
+        into = target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+        holds = root.startswith(target.rstrip(os.sep) + os.sep)
+        pair = (self._shown(entry.path), self._shown(target))
+        if into or holds:
+            self.links_inside.append(pair)
+            return False
+        self.links_outside.append(pair)
+        return True
+
+    def _shown(self, path: str) -> str:
+        """``path`` relative to the dataset when it lies in it, printable."""
+        root = self._root or ""
+        real = os.path.realpath(os.path.dirname(path))
+        full = os.path.join(real, os.path.basename(path))
+        if full == root:
+            return "."
+        if full.startswith(root.rstrip(os.sep) + os.sep):
+            return shown(os.path.relpath(full, root))
+        return shown(path)
 
     def _first_visit(self, folder: str) -> bool:
         try:
@@ -188,6 +238,8 @@ def check_files(
 
 
 def _check_one(check: CheckFn, path: str) -> Any:
+    if bad_name(path):  # could be read, but not printed, saved in a table or put in a tensor
+        return BAD_NAME_REASON
     try:
         return check(path)
     except Exception as exc:  # never let one odd file end a scan of thousands

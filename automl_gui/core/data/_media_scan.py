@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core.data._file_guard import bad_name, inside, shown, special_file
 from automl_gui.core.data._media_csv import (
     guess_label_column,
     guess_path_column,
@@ -25,21 +26,34 @@ from automl_gui.core.data._media_csv import (
     resolve_path,
 )
 from automl_gui.core.data._media_files import CheckFn, Walker, check_files
+from automl_gui.core.data._media_notices import (
+    article,
+    csv_outside_notice,
+    link_notices,
+    raise_none_found,
+    require_two_classes,
+    scan_notices,
+)
 from automl_gui.core.errors import DataError
 from automl_gui.core.events import CancelToken, EventCallback
 
 SPLIT_NAMES = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
 LAYOUTS = ("class_folders", "split_folders", "csv")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
-_SPLIT_ORDER = ("train", "validation", "test")
 
 
 @dataclass(frozen=True)
 class BadFile:
-    """A file with a media extension that cannot be used, and why (a short phrase)."""
+    """A file with a media extension that cannot be used, and why (a short phrase).
+
+    ``path`` is printable text: bytes of a name that are not valid UTF-8 appear as ``\\xff``
+    (such a file is bad for that very reason), so it can be shown, printed and saved."""
 
     path: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", shown(self.path))
 
 
 @dataclass
@@ -93,6 +107,16 @@ class MediaDataset:
         """Paths of all items (or of one class), in scan order."""
         return [i.path for i in self.items if label is None or i.label == label]
 
+    @property
+    def folder(self) -> str:
+        """The dataset's folder: ``root``, or the CSV's folder for the CSV layout."""
+        return os.path.dirname(self.root) if self.layout == "csv" else self.root
+
+    def holds(self, path: str) -> bool:
+        """True when ``path`` lies in the dataset's folder (links resolved): a CSV may name
+        files anywhere, a link may lead out of the folder."""
+        return inside(path, self.folder)
+
 
 @dataclass(frozen=True)
 class Media:
@@ -144,14 +168,28 @@ def scan(
     p = Path(path)
     if not p.exists():
         raise DataError(
-            f"'{p}' does not exist (it may have been moved, renamed or deleted).",
+            f"'{shown(str(p))}' does not exist (it may have been moved, renamed or deleted).",
             "Check the path, or drop the folder on the window again.",
+        )
+    if bad_name(str(p.absolute())):
+        raise DataError(
+            f"The path '{shown(str(p.absolute()))}' is not valid UTF-8 text, so the names of "
+            f"the {media.plural} in it cannot be shown or saved.",
+            "Rename the folder (or the folders above it) using only valid characters, then "
+            "open it again.",
+        )
+    special = special_file(p)
+    if special:
+        raise DataError(
+            f"'{p.name}' is {special}, not {article(media.adjective)} dataset or a CSV file.",
+            f"Open a folder with one subfolder per class ({media.example}), or a CSV file "
+            f"naming each {media.noun} and its class.",
         )
     if p.is_file():
         if p.suffix.lower() in CSV_SUFFIXES:
             return _Scan(media, on_event, cancel).csv(str(p.absolute()), path_column, label_column)
         raise DataError(
-            f"'{p.name}' is a single file, not {_a(media.adjective)} dataset.",
+            f"'{p.name}' is a single file, not {article(media.adjective)} dataset.",
             f"Open a folder with one subfolder per class ({media.example}), or a CSV file "
             f"naming each {media.noun} and its class.",
         )
@@ -168,16 +206,6 @@ def scan(
         f"The subfolders do not name the classes, so '{os.path.basename(csv)}' does.",
     )
     return dataset
-
-
-def summary(bad: list[BadFile]) -> str:
-    """'2 truncated, 1 not an image': counts of the reasons' first words."""
-    counts = Counter(b.reason.split(":")[0].split(" (")[0] for b in bad)
-    return ", ".join(f"{n:,} {reason}" for reason, n in counts.most_common())
-
-
-def _a(word: str) -> str:
-    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
 
 
 def _single_media_csv(folder: str, media: Media) -> str | None:
@@ -216,11 +244,17 @@ class _Scan:
         self.media = media
         self.on_event = on_event
         self.cancel = cancel
-        m = media
-        self.walker = Walker(on_event, cancel, extensions=m.extensions, plural=m.plural)
+        self.walker = self._walker(None)
+
+    def _walker(self, root: str | None) -> Walker:
+        m = self.media
+        return Walker(
+            self.on_event, self.cancel, extensions=m.extensions, plural=m.plural, root=root
+        )
 
     # -- folders ------------------------------------------------------------------------------
     def folder(self, root: str) -> Any:
+        self.walker = self._walker(root)
         walker, noun = self.walker, self.media.noun
         found = _Found()
         dirs, loose = walker.entries(root)
@@ -238,19 +272,20 @@ class _Scan:
             found.loose += len(loose)
             if loose:
                 found.notices.append(
-                    f"{len(loose):,} {noun}(s) directly in '{os.path.basename(root)}' (not in a "
-                    "split folder) were left out."
+                    f"{len(loose):,} {noun}(s) directly in '{shown(os.path.basename(root))}' "
+                    "(not in a split folder) were left out."
                 )
             for d in dirs:
                 if d.name in splits:
-                    self._add_classes(d.path, splits[d.name], found, where=f"'{d.name}'")
+                    where = f"'{d.name}'"
+                    self._add_classes(d.path, splits[d.name], found, where=where)
                 else:
                     n = len(walker.files_under(d.path))
                     found.loose += n
                     if n:
                         found.notices.append(
-                            f"The folder '{d.name}' is not a split (train, val, validation, "
-                            f"test); its {n:,} {noun}(s) were left out."
+                            f"The folder '{shown(d.name)}' is not a split (train, val, "
+                            f"validation, test); its {n:,} {noun}(s) were left out."
                         )
         elif len(dirs) == 1 and splits and not loose:  # root/train/<class>/... and nothing else
             only = dirs[0]
@@ -261,7 +296,7 @@ class _Scan:
                 )
             self._add_classes(only.path, None, found, where=f"'{only.name}'")
         else:
-            where = f"'{os.path.basename(root)}'"
+            where = f"'{shown(os.path.basename(root))}'"
             self._add_classes(root, None, found, where=where, listing=(dirs, loose))
         if walker.unreadable:
             found.notices.append(
@@ -270,8 +305,9 @@ class _Scan:
                 + (" …" if len(walker.unreadable) > 5 else "")
                 + "."
             )
+        found.notices.extend(link_notices(walker, self.media.plural))
         if not found.candidates:
-            self._raise_none_found(root, found)
+            raise_none_found(self.media, self.walker, root, found)
         return self._finish(root, layout, found, walker.hidden, walker.other)
 
     def _add_classes(
@@ -293,32 +329,9 @@ class _Scan:
         elif loose:
             found.loose += len(loose)  # no class folders at all: _raise_none_found explains
         for d in dirs:
-            found.declared.add(d.name)
-            found.candidates.extend((p, d.name, split) for p in self.walker.files_under(d.path))
-
-    def _raise_none_found(self, root: str, found: _Found) -> None:
-        m, walker = self.media, self.walker
-        name = os.path.basename(root)
-        if found.loose:
-            raise DataError(
-                f"The {found.loose:,} {m.noun}(s) in '{name}' are not sorted into classes "
-                f"(no class subfolders hold {m.plural}).",
-                f"Put the {m.plural} of each class in its own subfolder ({m.example}), or open "
-                f"a CSV file that names each {m.noun} and its class.",
-            )
-        what = []
-        if walker.other:
-            what.append(f"{walker.other:,} other file(s)")
-        if walker.hidden:
-            what.append(f"{walker.hidden:,} hidden file(s)")
-        held = f" (only {' and '.join(what)})" if what else ""
-        shown = m.shown_extensions
-        listed = ", ".join(shown[:-1]) + " or " + shown[-1]
-        raise DataError(
-            f"The folder '{name}' holds no {m.plural}{held}.",
-            f"Open a folder with one subfolder per class holding {listed} {m.plural} "
-            f"({m.example}).",
-        )
+            label = shown(d.name)  # a name that is not UTF-8: its files are bad, it is shown
+            found.declared.add(label)
+            found.candidates.extend((p, label, split) for p in self.walker.files_under(d.path))
 
     # -- CSV ----------------------------------------------------------------------------------
     def csv(self, csv_path: str, path_column: str | None, label_column: str | None) -> Any:
@@ -371,6 +384,8 @@ class _Scan:
         found = _Found()
         first_label: dict[str, str] = {}
         no_label = repeated = conflicting = 0
+        outside: list[str] = []
+        prefix = os.path.join(folder, "")
         for row in table.rows:
             raw, label = row[pi], row[li]
             if not raw:
@@ -386,18 +401,22 @@ class _Scan:
             first_label[full] = label
             ext = os.path.splitext(full)[1].lower()
             if ext not in m.extensions:
-                reason = f"not {_a(m.adjective)} file type ({ext or 'no extension'})"
+                reason = f"not {article(m.adjective)} file type ({ext or 'no extension'})"
                 found.bad.append(BadFile(full, reason))
                 continue
             found.declared.add(label)
             found.candidates.append((full, label, None))
+            if not full.startswith(prefix):
+                outside.append(full)
         found.loose = no_label
+        if outside:
+            found.notices.append(csv_outside_notice(outside, folder, m.plural))
         if no_label:
             found.notices.append(f"{no_label:,} row(s) without a label in '{lcol}' were left out.")
         if repeated:
             differ = f", {conflicting:,} of them with another label" if conflicting else ""
             found.notices.append(
-                f"{repeated:,} row(s) name {_a(m.noun)} listed before{differ}; the first row of "
+                f"{repeated:,} row(s) name {article(m.noun)} listed before{differ}; the first row of "
                 f"each {m.noun} was used."
             )
         return found
@@ -414,7 +433,7 @@ class _Scan:
     ) -> Any:
         m = self.media
         found.candidates.sort()
-        self._require_two_classes(found.declared, found, root, label_column, usable=False)
+        require_two_classes(m, found.declared, found, root, label_column, usable=False)
         paths = [c[0] for c in found.candidates]
         results = check_files(paths, self.on_event, self.cancel, check=m.check, plural=m.plural)
         items: list[Any] = []
@@ -431,7 +450,7 @@ class _Scan:
             renamed += m.ext_format.get(os.path.splitext(path)[1].lower()) != fmt
         bad.sort(key=lambda b: b.path)
         classes = sorted({i.label for i in items})
-        self._require_two_classes(set(classes), found, root, label_column, usable=True, bad=bad)
+        require_two_classes(m, set(classes), found, root, label_column, usable=True, bad=bad)
         return m.dataset(
             root=root,
             layout=layout,
@@ -440,89 +459,9 @@ class _Scan:
             bad_files=bad,
             hidden_ignored=hidden,
             other_ignored=other,
-            notices=self._notices(layout, found, items, classes, bad, hidden, other, renamed),
+            notices=scan_notices(
+                m, layout, found.notices, found.declared, items, bad, (hidden, other, renamed)
+            ),
             formats=dict(sorted(formats.items())),
             unlabeled_ignored=found.loose,
         )
-
-    def _notices(
-        self,
-        layout: str,
-        found: _Found,
-        items: list[Any],
-        classes: list[str],
-        bad: list[BadFile],
-        hidden: int,
-        other: int,
-        renamed: int,
-    ) -> list[str]:
-        m = self.media
-        notices: list[str] = []
-        if layout == "split_folders":
-            per_split = Counter(i.split for i in items)
-            parts = [f"{per_split[s]:,} {s}" for s in _SPLIT_ORDER if per_split[s]]
-            notices.append("Using the folder's own split: " + ", ".join(parts) + ".")
-        notices.extend(found.notices)
-        dropped = sorted(found.declared - set(classes))
-        if len(dropped) <= 5:
-            notices.extend(
-                f"Class '{c}' has no usable {m.plural} and was left out." for c in dropped
-            )
-        else:
-            listed = ", ".join(f"'{c}'" for c in dropped[:5])
-            notices.append(
-                f"{len(dropped):,} classes have no usable {m.plural} and were left out: {listed} …"
-            )
-        if bad:
-            notices.append(
-                f"{len(bad):,} file(s) could not be used and were left out ({summary(bad)})."
-            )
-        if hidden or other:
-            parts = []
-            if hidden:
-                parts.append(f"{hidden:,} hidden file(s)")
-            if other:
-                parts.append(f"{other:,} file(s) that are {m.not_media}")
-            notices.append("Ignored " + " and ".join(parts) + ".")
-        if renamed:
-            notices.append(
-                f"{renamed:,} {m.noun}(s) have an extension that does not match their format "
-                f"(e.g. {m.renamed_example}); they are read by their content."
-            )
-        return notices
-
-    def _require_two_classes(
-        self,
-        classes: set[str],
-        found: _Found,
-        root: str,
-        label_column: str | None,
-        *,
-        usable: bool,
-        bad: list[BadFile] | None = None,
-    ) -> None:
-        if len(classes) >= 2:
-            return
-        m = self.media
-        name = os.path.basename(root)
-        if label_column:
-            fix = (
-                "A classifier needs at least two classes: check that the column "
-                f"'{label_column}' holds each {m.noun}'s class."
-            )
-        else:
-            fix = (
-                f"A classifier needs at least two classes: put the {m.plural} of each class in "
-                f"its own subfolder ({m.example})."
-            )
-        if not classes:  # only reachable after checking: every file was bad
-            raise DataError(
-                f"None of the {len(found.candidates):,} {m.plural} in '{name}' can be used "
-                f"({summary(bad or [])}).",
-                "Replace or remove the broken files (each is listed with its reason), or open "
-                "another dataset.",
-            )
-        (only,) = classes
-        n = sum(1 for c in found.candidates if c[1] == only)
-        what = f"usable {m.noun}(s)" if usable else f"{m.noun}(s)"
-        raise DataError(f"Only one class was found in '{name}': '{only}' ({n:,} {what}).", fix)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from automl_gui.core.data._file_guard import special_file
 from automl_gui.core.data._media_csv import (
     AUDIO_EXTENSIONS,
     IMAGE_EXTENSIONS,
@@ -101,7 +102,18 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
         )
     if p.is_dir():
         return _detect_folder(p)
+    special = special_file(p)  # looked at without opening: a named pipe would block open()
+    if special:
+        raise DataError(special_file_message(p.name, special), SUPPORTED_TEXT)
     return _detect_file(p)
+
+
+def special_file_message(name: str, what: str) -> str:
+    """The message for a path that is not a regular file ("a named pipe", ...)."""
+    return (
+        f"'{name}' is {what}, not a regular file: it cannot be read as a table or dataset "
+        "(reading it might never end)."
+    )
 
 
 def _detect_file(p: Path) -> str:

@@ -19,7 +19,9 @@ import pandas as pd
 import pyarrow as pa
 
 from automl_gui.core.data import _sniff
-from automl_gui.core.data.detect import PARQUET_SUFFIXES
+from automl_gui.core.data._cells import oversized_cell
+from automl_gui.core.data._file_guard import MAX_CELL_BYTES, special_file
+from automl_gui.core.data.detect import PARQUET_SUFFIXES, special_file_message
 from automl_gui.core.data.schema import LoadedTable, TableSource
 from automl_gui.core.errors import CancelledError, DataError
 from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
@@ -39,7 +41,8 @@ def read_table(
 
     Emits ``Progress("load", ...)`` at the start and end, and checks ``cancel`` between
     steps. Raises :class:`DataError` (message + hint) for a missing, vanished, unreadable,
-    empty, header-only, binary or ragged file, a folder, or a table without columns.
+    empty, header-only, binary or ragged file, a folder, a named pipe, socket or device, or
+    a table without columns.
     """
     p = Path(path)
     name = p.name or str(p)
@@ -52,6 +55,9 @@ def read_table(
                 "Open a .csv, .tsv, .txt or .parquet file, or drop the folder to load it "
                 "as an image/audio dataset.",
             )
+        special = special_file(p)  # looked at without opening: a named pipe blocks open()
+        if special:
+            raise DataError(special_file_message(name, special), _TEXT_HINT)
         if p.suffix.lower() in PARQUET_SUFFIXES:
             table = _read_parquet(p, name)
         else:
@@ -108,6 +114,9 @@ def _read_delimited(p: Path, name: str, cancel: CancelToken | None) -> LoadedTab
     if dialect.has_header and len(dialect.rows) == 1 and (whole or _one_line_only(p)):
         raise _header_only_error(name, dialect.first_row)
     _check_cancel(cancel)
+    if size > MAX_CELL_BYTES:
+        _refuse_oversized_cell(p, name, dialect)
+        _check_cancel(cancel)
 
     notices = list(dialect.notices)
     df, encoding = _parse(p, name, dialect, cancel, notices)
@@ -266,6 +275,26 @@ def _find_ragged_row(
     if first is None:
         return None
     return (*first, bad, rows)
+
+
+def _refuse_oversized_cell(p: Path, name: str, dialect: _sniff.Dialect) -> None:
+    """DataError naming the line and column of a value over ``MAX_CELL_BYTES``."""
+    found = oversized_cell(p, dialect.delimiter)
+    if found is None:
+        return
+    line, field, size = found
+    column = ""
+    if dialect.has_header and field < len(dialect.first_row):
+        column = f", column '{str(dialect.first_row[field]).strip() or field + 1}'"
+    elif dialect.delimiter:
+        column = f", column {field + 1}"
+    raise DataError(
+        f"Line {line:,} of '{name}' holds a value of {size / 1e6:,.1f} MB{column}: values "
+        f"over {MAX_CELL_BYTES / 1e6:.1f} MB are not read (the table would need many times "
+        "that in memory).",
+        "Shorten or remove that value (keep long texts or data in files of their own and "
+        "put their names in the table), then load the file again.",
+    )
 
 
 def _has_bytes_columns(df: pd.DataFrame) -> bool:
