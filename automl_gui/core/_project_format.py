@@ -1,6 +1,7 @@
-"""The project file's format: its version, the migrations from older versions, crash-safe
-JSON writing. Private to :mod:`automl_gui.core.project` (which re-exports the public names;
-the format history is in its docstring). TensorFlow-free, Qt-free.
+"""The project file's format: its version, the migrations from older versions, reading it
+strictly (:func:`read_project_file`: size, nesting, keys written twice, the type of every
+field), crash-safe JSON writing. Private to :mod:`automl_gui.core.project` (which re-exports
+the public names; the format history is in its docstring). TensorFlow-free, Qt-free.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core._project_runs import ProjectError
+from automl_gui.core._project_json import MB, JsonProblem, read_json
+from automl_gui.core._project_runs import RUN_ID_RE, ProjectError
 
 FORMAT_VERSION = 3
 #: the "format" value of a project file
 PROJECT_FORMAT = "automl-gui-project"
+#: a larger file is not a project file (a long search's every curve takes a few MB)
+MAX_PROJECT_BYTES = 64 * MB
+#: deeper nesting is not a project file (real ones are under 10 levels deep)
+MAX_DEPTH = 64
+KINDS = ("tabular", "images", "audio")
+_FIX = "Restore it from a backup, or correct it in a text editor; nothing was changed."
 
 
 def plain(obj: Any) -> Any:
@@ -161,3 +169,183 @@ def migrate(raw: dict[str, Any]) -> dict[str, Any]:
             raise ProjectError(f"Migration from format {version} failed.", "Report this bug.")
         version += 1
     return data
+
+
+# -- reading ------------------------------------------------------------------------------------
+def read_project_file(target: Path) -> dict[str, Any]:
+    """The project file ``target``'s values: read strictly, migrated to FORMAT_VERSION and
+    every field's type checked (:func:`check_project`).
+
+    Raises:
+        ProjectError: unreadable, too large, not JSON, a key written twice, nested too deep,
+            not a project file, of a newer or unknown version, or a field of the wrong type.
+    """
+    name = target.name
+    try:
+        raw = read_json(target, MAX_PROJECT_BYTES, MAX_DEPTH)
+    except JsonProblem as exc:
+        hint = _FIX
+        if "twice" in str(exc):
+            hint = (
+                "It was edited by hand or by another program: open it in a text editor and "
+                "keep only one of the two (the app would use the last one and lose what the "
+                "first held), or restore it from a backup. Nothing was changed."
+            )
+        raise ProjectError(f"The project file {name} is damaged: {exc}.", hint) from None
+    except OSError as exc:
+        raise ProjectError(
+            f"Could not read {target}: {exc.strerror or exc}.", "Check that you can read it."
+        ) from None
+    if not isinstance(raw, dict) or raw.get("format") != PROJECT_FORMAT:
+        raise ProjectError(
+            f"{name} is not an automl-gui project file.",
+            "Choose a project folder saved by this app.",
+        )
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProjectError(
+            f"The project file {name} is damaged (its version is {version!r}).", _FIX
+        )
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"This project was saved by a newer automl-gui (project format {version}; this "
+            f"version reads up to {FORMAT_VERSION}).",
+            "Update the app to open it.",
+        )
+    try:
+        migrated = migrate(raw)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise ProjectError(
+            f"The project file {name} is damaged: it is not laid out as a project of format "
+            f"{version} ({type(exc).__name__}: {exc}).",
+            _FIX,
+        ) from None
+    return check_project(migrated, name)
+
+
+class _Bad(ValueError):
+    """A field of the wrong type (the message says where and what)."""
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+_WANTED = {
+    "text": "text",
+    "text?": "text or null",
+    "object": "an object",
+    "object?": "an object or null",
+    "list": "a list",
+}
+
+
+def _field(obj: dict[str, Any], key: str, where: str, kind: str, *, required: bool = False) -> Any:
+    """``obj[key]`` checked against ``kind`` ("text", "text?", "object", "object?", "list";
+    "?": null allowed); a missing value is its empty default, null an empty object/list."""
+    place = f"{where}.{key}" if where else key
+    if key not in obj:
+        if required:
+            raise _Bad(f"{place} is missing")
+        return {"text": "", "object": {}, "list": []}.get(kind)
+    value = obj[key]
+    if value is None and kind != "text":
+        return {"object": {}, "list": []}.get(kind)
+    types = {"text": str, "text?": str, "object": dict, "object?": dict, "list": list}[kind]
+    if not isinstance(value, types):
+        raise _Bad(f"{place} should be {_WANTED[kind]}, not {_kind_of(value)}")
+    return value
+
+
+#: every field of a project file (format 3) and the kind of value it holds
+_TOP = {
+    **dict.fromkeys(("name", "id", "created", "saved"), "text"),
+    **dict.fromkeys(("target", "task", "current_run", "kind"), "text?"),
+    **dict.fromkeys(("dataset", "preprocess", "search"), "object?"),
+    **dict.fromkeys(
+        ("mlp", "training", "image_preprocess", "image_model", "audio_preprocess",
+         "audio_model", "ui"),
+        "object",
+    ),
+    "runs": "list",
+}
+_RUN_REQUIRED = dict.fromkeys(("id", "name", "created", "kind", "task"), "text")
+_RUN = {
+    **dict.fromkeys(("dataset", "note"), "text"),
+    "folder": "text?",
+    **dict.fromkeys(("settings", "metrics", "summary", "history"), "object"),
+    "phases": "list",
+}
+
+
+def check_project(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    """``raw`` (a migrated project file) with every field of the right type (a new dict; a
+    missing field is its default, null where an object or a list goes is an empty one).
+
+    Raises:
+        ProjectError: a field of the wrong type, a run without an id, name, time, kind or task,
+            an id that is not like run-001, two runs with one id, an unknown kind.
+    """
+    try:
+        return _checked(raw)
+    except _Bad as bad:
+        raise ProjectError(f"The project file {name} is damaged: {bad}.", _FIX) from None
+
+
+def _checked(raw: dict[str, Any]) -> dict[str, Any]:
+    out = dict(raw)
+    for key, kind in _TOP.items():
+        out[key] = _field(raw, key, "", kind)
+    if out["kind"] is not None and out["kind"] not in KINDS:
+        raise _Bad(f"kind is '{out['kind']}', not one of {', '.join(KINDS)}")
+    if out["dataset"] is not None:
+        for key in ("path", "kind"):
+            _field(out["dataset"], key, "dataset", "text?")
+    runs, seen = [], set()
+    for i, run in enumerate(out["runs"]):
+        where = f"runs[{i}]"
+        if not isinstance(run, dict):
+            raise _Bad(f"{where} should be an object, not {_kind_of(run)}")
+        runs.append(_checked_run(run, where))
+        if runs[-1]["id"] in seen:
+            raise _Bad(f"two runs have the id {runs[-1]['id']}")
+        seen.add(runs[-1]["id"])
+    out["runs"] = runs
+    return out
+
+
+def _checked_run(run: dict[str, Any], where: str) -> dict[str, Any]:
+    out = dict(run)
+    for key, kind in _RUN_REQUIRED.items():
+        out[key] = _field(run, key, where, kind, required=True)
+    if not RUN_ID_RE.match(out["id"]):
+        raise _Bad(f"{where}.id '{out['id']}' is not a run id like run-001")
+    for key, kind in _RUN.items():
+        out[key] = _field(run, key, where, kind)
+    history = {}
+    for key, values in out["history"].items():
+        values = [] if values is None else values
+        if not isinstance(values, list) or not all(
+            v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values
+        ):
+            raise _Bad(f"{where}.history.{key} should be a list of numbers")
+        history[key] = values
+    out["history"] = history
+    for phase in out["phases"]:
+        if not (
+            isinstance(phase, list)
+            and len(phase) == 2
+            and isinstance(phase[0], str)
+            and isinstance(phase[1], int)
+            and not isinstance(phase[1], bool)
+        ):
+            raise _Bad(f"{where}.phases should be pairs [name, first epoch], not {phase!r:.40}")
+    return out

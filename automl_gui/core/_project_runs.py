@@ -7,23 +7,32 @@ runs), ``run.json`` (history, training summary, diagnosis, notices, phases, the 
 and ``test_predictions.parquet``. It is written into a temporary folder beside it and renamed
 into place, so a kill never leaves a half-written ``runs/<id>``.
 
+``run.json`` also names the project that wrote the folder (``"project"``: the project's id):
+a save deletes or replaces only run folders it can tell are its own
+(:mod:`automl_gui.core._project_owner`), which matters when ``runs/`` is a link to a folder
+on another disk that other things share. A run's folder is found *lexically* from the
+project (:func:`run_path`: no ``..``, no absolute path), so links inside the project are
+followed for reading.
+
 TensorFlow is imported only by :func:`load_run` (to load the model); writing needs only the
 model object's ``save``. Re-exported by :mod:`automl_gui.core.project`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 from dataclasses import asdict, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from automl_gui.core._project_json import MB, JsonProblem, read_json
 from automl_gui.core.errors import ConfigError, ModelError
 
 RUN_FILE = "run.json"
+#: the folder of a project holding one folder per run
+RUNS_DIR = "runs"
 PREDICTIONS_FILE = "test_predictions.parquet"
 RUN_FORMAT = "automl-gui-run"
 RUN_FORMAT_VERSION = 1
@@ -32,6 +41,9 @@ RUN_ID_RE = re.compile(r"^run-\d{1,9}$")
 #: temp folders and backups commit_dir/temp_dir_beside leave beside runs/<id> when killed
 _TEMP_RE = re.compile(r"^\.run-\d{1,9}\.(tmp-|old-)")
 RUN_CLASSES = ("TabularRun", "ImageRun", "AudioRun")
+#: run.json, metadata.json, report.json: larger or deeper ones are not this app's
+MAX_RUN_FILE_BYTES = 64 * MB
+MAX_RUN_FILE_DEPTH = 100
 
 
 class ProjectError(ConfigError):
@@ -41,6 +53,53 @@ class ProjectError(ConfigError):
 def is_temp_name(name: str) -> bool:
     """True for the temporary folder or backup name of a run folder write (``.run-001.tmp-x``)."""
     return bool(_TEMP_RE.match(name))
+
+
+# -- paths --------------------------------------------------------------------------------------
+def folder_parts(relative: Any) -> tuple[str, ...] | None:
+    """The parts of a run's folder as the project file names it ("runs/run-003"), or None when
+    it is not a path inside the project: not text, empty, absolute, a drive, or with ``..``.
+
+    Lexical on purpose: a ``runs/`` that is a link (to a bigger disk) stays inside the
+    project, as the user meant it to."""
+    if not isinstance(relative, str) or not relative or "\x00" in relative:
+        return None
+    path = PurePosixPath(relative.replace("\\", "/"))
+    parts = tuple(p for p in path.parts if p != ".")
+    if path.is_absolute() or not parts or ".." in parts or ":" in parts[0]:
+        return None
+    return parts
+
+
+def run_path(root: Path, relative: Any) -> Path | None:
+    """``root / relative`` when ``relative`` names a folder inside the project (see
+    :func:`folder_parts`), else None. Links on the way are followed when it is read."""
+    parts = folder_parts(relative)
+    return root.joinpath(*parts) if parts else None
+
+
+def run_owner(folder: Path) -> str:
+    """The id of the project that wrote the run folder (its run.json's ``"project"``); ""
+    when unknown: written before projects had ids, no run.json, or one that is damaged."""
+    try:
+        saved = read_json(folder / RUN_FILE, MAX_RUN_FILE_BYTES, MAX_RUN_FILE_DEPTH)
+    except (OSError, JsonProblem):
+        return ""
+    owner = saved.get("project") if isinstance(saved, dict) else None
+    return owner if isinstance(owner, str) else ""
+
+
+def mark_owner(folder: Path, project_id: str) -> None:
+    """Name ``project_id`` as the writer in ``folder``'s run.json (a copy being made)."""
+    from automl_gui.core.export.bundle import write_json
+
+    try:
+        saved = read_json(folder / RUN_FILE, MAX_RUN_FILE_BYTES, MAX_RUN_FILE_DEPTH)
+    except (OSError, JsonProblem):
+        saved = None
+    if not isinstance(saved, dict):
+        saved = {"format": RUN_FORMAT, "version": RUN_FORMAT_VERSION}
+    write_json(folder / RUN_FILE, {**saved, "project": project_id})
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -118,11 +177,13 @@ def run_summary(run: Any) -> dict[str, Any]:
     )
 
 
-def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
+def save_run_folder(run: Any, folder: str | os.PathLike[str], *, project_id: str = "") -> None:
     """Write ``run`` (a TabularRun, ImageRun or AudioRun) into ``folder`` atomically.
 
     The files go to a temporary folder beside ``folder`` that is renamed into place
     (replacing an older folder of that name). Needs only ``run.model.save(path)``.
+    ``project_id``: the project writing it, named in run.json (written first, so that even a
+    half-written temporary folder says whose it is).
 
     Raises:
         ProjectError: the folder cannot be written (disk full, no permission).
@@ -146,6 +207,10 @@ def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
         )
 
     def fill(tmp: Path) -> None:
+        summary = run_summary(run)
+        if project_id:
+            summary["project"] = project_id
+        write_json(tmp / RUN_FILE, summary)
         try:
             serving_model_of(run.model).save(tmp / MODEL_FILE)
         except OSError:
@@ -159,7 +224,6 @@ def save_run_folder(run: Any, folder: str | os.PathLike[str]) -> None:
         samples = getattr(run, "samples", None)
         if samples is not None:
             np.save(tmp / SAMPLES_FILE, np.asarray(samples, dtype=np.float32))
-        write_json(tmp / RUN_FILE, run_summary(run))
         predictions = getattr(run, "test_predictions", None)
         if predictions is not None:
             _frame_for_parquet(predictions).to_parquet(tmp / PREDICTIONS_FILE)
@@ -194,82 +258,23 @@ def _write_folder(out: Path, fill: Any, what: str) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def copy_run_folder(src: Path, out: Path) -> None:
-    """Copy a saved run folder to ``out`` atomically (Save As into another folder)."""
-    _write_folder(
-        out,
-        lambda tmp: shutil.copytree(src, tmp, dirs_exist_ok=True),
-        f"copy the run folder {src.name} to {out.parent}",
-    )
+def copy_run_folder(src: Path, out: Path, project_id: str = "") -> None:
+    """Copy a saved run folder to ``out`` atomically (Save As into another folder); the copy
+    names ``project_id`` as its writer."""
 
+    def fill(tmp: Path) -> None:
+        shutil.copytree(src, tmp, dirs_exist_ok=True)
+        if project_id:
+            mark_owner(tmp, project_id)
 
-def restore_backup(run_dir: Path) -> bool:
-    """Put back ``runs/<id>`` from the backup a save killed mid-replace left (True if done)."""
-    parent = run_dir.parent
-    if not parent.is_dir():
-        return False
-    backups = sorted(parent.glob(f".{run_dir.name}.old-*"))
-    for backup in backups:
-        # "-del" folders are unlisted runs a save was deleting: possibly half gone
-        if backup.is_dir() and not backup.name.endswith("-del"):
-            try:
-                os.replace(backup, run_dir)
-                return True
-            except OSError:
-                return False
-    return False
-
-
-def tidy_folder(root: Path, file_name: str, runs: Path, listed: set[Path]) -> None:
-    """Remove temp files of crashed saves of ``root/file_name`` (other processes'), the
-    ``runs/<id>`` folders not in ``listed`` (resolved paths) and run-folder temp leftovers.
-    Nothing else is touched."""
-    mine = f".{file_name}.tmp-{os.getpid()}-"
-    for entry in _entries(root):
-        if entry.name.startswith(f".{file_name}.tmp-") and not entry.name.startswith(mine):
-            _remove(entry)
-    if not runs.is_dir():
-        return
-    for entry in _entries(runs):
-        if RUN_ID_RE.match(entry.name) and entry.is_dir() and not entry.is_symlink():
-            if entry.resolve() not in listed:
-                _remove_run_dir(entry)
-        elif is_temp_name(entry.name):
-            _remove(entry)
-
-
-def _remove_run_dir(path: Path) -> None:
-    """Rename a run folder to a temp name first: a kill mid-delete leaves no half ``run-NNN``."""
-    doomed = path.with_name(f".{path.name}.old-{os.getpid()}-del")
-    try:
-        os.replace(path, doomed)
-    except OSError:
-        return
-    _remove(doomed)
-
-
-def _entries(folder: Path) -> list[Path]:
-    try:
-        return list(folder.iterdir())
-    except OSError:
-        return []
-
-
-def _remove(path: Path) -> None:
-    try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass  # a leftover that cannot be removed now is retried by the next save
+    _write_folder(out, fill, f"copy the run folder {src.name} to {out.parent}")
 
 
 # -- loading ------------------------------------------------------------------------------------
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = read_json(path, MAX_RUN_FILE_BYTES, MAX_RUN_FILE_DEPTH)
+    except (OSError, JsonProblem) as exc:
         raise ProjectError(
             f"The {what} of run folder {path.parent.name} is damaged ({exc}).",
             "Delete this run from the run history and train it again.",
@@ -331,10 +336,10 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
     root = Path(project_folder).expanduser().absolute()
     if root.name.endswith(".automl.json") and not root.is_dir():
         root = root.parent
-    relative = getattr(record, "folder", None) or f"runs/{record.id}"
-    folder = (root / relative).resolve()
+    relative = getattr(record, "folder", None) or f"{RUNS_DIR}/{record.id}"
+    folder = run_path(root, relative)
     label = getattr(record, "name", "") or record.id
-    if root.resolve() not in folder.parents:
+    if folder is None:
         raise ProjectError(
             f"The run '{label}' points outside its project ({relative}).",
             "The project file was edited by hand; delete this run from the run history.",

@@ -18,6 +18,15 @@ fsynced and renamed over the old one (and the folder fsynced). A kill at any mom
 the previous project file or the new one, never half of one, and never a ``runs/<id>`` folder
 that is half written. Stale temporary files of a crashed save are removed by the next save.
 
+Nothing lost: each project has an ``id`` and every run folder it writes names it (run.json),
+so a save removes or replaces only run folders it wrote (:mod:`._project_owner`). Links are
+followed for reading and writing: ``runs/`` linked to a folder on a bigger disk holds the
+new runs too, and a linked project file is written through the link; a linked ``runs/<id>``
+is never followed to delete. Saving as a new project into a folder that holds another one is
+refused. Reading is strict (:func:`._project_format.read_project_file`): a file larger than
+64 MB, nested deeper than 64 levels, with a key written twice or a field of the wrong type
+is a :class:`ProjectError`, never a half-read project whose next save loses runs.
+
 Format history (``"format": "automl-gui-project"``, ``"version": N``); :data:`MIGRATIONS`
 takes a file one version up, :func:`migrate` all the way to :data:`FORMAT_VERSION`:
 
@@ -28,13 +37,13 @@ takes a file one version up, :func:`migrate` all the way to :data:`FORMAT_VERSIO
   migrated run keeps ``model/`` as its folder (it is referenced, never moved or copied).
 - v2: the fields of :class:`ProjectData` except ``search`` and ``ui``; ``"dataset": {"path",
   "kind"}``; runs without ``summary``, ``phases`` and ``note``.
-- v3: ``ProjectData.to_dict()`` plus ``"format"`` (``notices`` are not stored).
+- v3: ``ProjectData.to_dict()`` plus ``"format"`` (``notices`` are not stored). ``"id"`` was
+  added within v3 (older v3 files have none: they get one when saved; older apps ignore it).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import os
 from dataclasses import asdict, dataclass, field
@@ -47,21 +56,30 @@ from automl_gui.core._project_format import (
     PROJECT_FORMAT,
     migrate,
     plain,
+    read_project_file,
     write_json_atomic,
+)
+from automl_gui.core._project_owner import (
+    check_runs_link,
+    check_slot,
+    keep_present_runs,
+    own_runs,
+    real_file,
+    take_id,
+    tidy_folder,
 )
 from automl_gui.core._project_runs import (
     RUN_ID_RE,
+    RUNS_DIR,
     ProjectError,
     copy_run_folder,
     load_run,
-    restore_backup,
+    run_path,
     save_run_folder,
-    tidy_folder,
 )
 
 PROJECT_FILE = "project.automl.json"
 PROJECT_SUFFIX = ".automl.json"
-RUNS_DIR = "runs"
 SEARCH_DIR = "search"
 CHECKPOINTS_DIR = "checkpoints"
 
@@ -159,6 +177,8 @@ class ProjectData:
         current_run: the id of the run Evaluate/Predict/Export use, or None.
         ui: {"page": step name, ...} what the window showed.
         created, saved: ISO times.
+        id: the project's identity, named by every run folder it writes ("" until saved; a
+            Save As into another folder makes a new project with a new id).
         version: the format version this data is in (FORMAT_VERSION after loading).
     """
 
@@ -180,6 +200,7 @@ class ProjectData:
     ui: dict[str, Any] = field(default_factory=dict)
     created: str = ""
     saved: str = ""
+    id: str = ""
     version: int = FORMAT_VERSION
     #: what :func:`load_project` wants the user to know (a dropped run...); never stored
     notices: list[str] = field(default_factory=list)
@@ -310,17 +331,6 @@ def _folder_and_file(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     return p, p / PROJECT_FILE
 
 
-def _run_dir(folder: Path, relative: str | None) -> Path | None:
-    """``folder / relative`` when it stays inside the project folder, else None."""
-    if not relative or not isinstance(relative, str):
-        return None
-    target = (folder / relative).resolve()
-    root = folder.resolve()
-    if target == root or root not in target.parents:
-        return None
-    return target
-
-
 # -- saving -------------------------------------------------------------------------------------
 def save_project(
     folder: str | os.PathLike[str],
@@ -334,13 +344,17 @@ def save_project(
     Every run whose folder is not on disk yet (or that was never saved: ``record.folder`` is
     None) is written from ``run_objects[record.id]``; with ``source`` (the project folder it
     was opened from: Save As), a run missing here is copied from there when it has no object.
-    ``record.folder`` becomes ``"runs/<id>"``. Then the project file is replaced atomically,
-    and ``runs/<id>`` folders no longer listed and temporary leftovers of crashed saves are
-    removed (never any other file). Updates ``data.saved``, ``created``, ``version``, ``name``.
+    ``record.folder`` becomes ``"runs/<id>"``. Then the project file is replaced atomically
+    (through a link, if it is one), and the ``runs/<id>`` folders this project wrote and no
+    longer lists, and temporary leftovers of its crashed saves, are removed (never any other
+    file; see :mod:`._project_owner`). Updates ``data.saved``, ``created``, ``version``,
+    ``name`` and ``id`` (a new one for a Save As).
 
     Raises:
         ProjectError: a run has neither an object nor a folder, a run id is not a valid
-            folder name, or the folder cannot be written.
+            folder name, the folder cannot be written, it holds another project, a run would
+            be written over a link or a folder this project did not write, or the project
+            file or ``runs/`` is a link to nothing.
     """
     root, target = _folder_and_file(folder)
     objects = run_objects or {}
@@ -356,9 +370,15 @@ def save_project(
         ) from None
     if target.parent != root:
         raise ProjectError(f"{target} is not in {root}.", "Save the project into its folder.")
+    real = real_file(target)
+    check_runs_link(root / RUNS_DIR)
     _check_ids(data)
+    elsewhere = src is not None and src.resolve() != root.resolve()
+    project_id = take_id(root, real, data, elsewhere)
+    own = own_runs(root / RUNS_DIR)
     for record in data.runs:
-        _save_one_run(root, record, objects, src)
+        _save_one_run(root, record, objects, src if elsewhere else None, project_id, own)
+    data.id = project_id
     data.version = FORMAT_VERSION
     data.saved = now_iso()
     if not data.created:
@@ -367,14 +387,15 @@ def save_project(
         data.name = root.name[: -len(PROJECT_SUFFIX)] if root.name.endswith(PROJECT_SUFFIX) else root.name
     raw = {"format": PROJECT_FORMAT, **plain(data.to_dict())}
     try:
-        write_json_atomic(target, raw)
+        write_json_atomic(real, raw)
     except OSError as exc:
         raise ProjectError(
             f"Could not write the project file {target}: {exc.strerror or exc}.",
             "Check that the disk is not full and that you can write to this folder; "
             "the previous project file is unchanged.",
         ) from None
-    _tidy(root, target, data)
+    files = sorted({(root, target.name), (real.parent, real.name)})
+    tidy_folder(files, root / RUNS_DIR, data.runs, data.id)
     return target
 
 
@@ -393,36 +414,38 @@ def _check_ids(data: ProjectData) -> None:
         seen.add(record.id)
 
 
-def _save_one_run(root: Path, record: RunRecord, objects: dict[str, Any], src: Path | None) -> None:
+def _save_one_run(
+    root: Path,
+    record: RunRecord,
+    objects: dict[str, Any],
+    src: Path | None,
+    project_id: str,
+    own: bool,
+) -> None:
+    """Write ``record``'s folder unless it is on disk already (``src``: the project of a
+    Save As, whose folders are copied); never over what this project did not write."""
     relative = f"{RUNS_DIR}/{record.id}"
-    current = _run_dir(root, record.folder) if record.folder else None
+    current = run_path(root, record.folder) if record.folder else None
     run = objects.get(record.id)
-    # Save As: a folder of that name here belongs to whatever project was here before
-    elsewhere = src is not None and src.resolve() != root.resolve()
-    if current is not None and current.is_dir() and not elsewhere:
+    if current is not None and current.is_dir() and src is None:
         return
     out = root / RUNS_DIR / record.id
     if run is not None:
         # never saved (or its folder went missing): write it, replacing a stale folder of a
-        # deleted run that had the same id
-        save_run_folder(run, out)
+        # deleted run of this project that had the same id
+        check_slot(out, project_id, own)
+        save_run_folder(run, out, project_id=project_id)
     else:
-        old = _run_dir(src, record.folder or relative) if src is not None else None
+        old = run_path(src, record.folder or relative) if src is not None else None
         if old is None or not old.is_dir():
             where = f" ({record.folder} is missing)" if record.folder else ""
             raise ProjectError(
                 f"The run '{record.name or record.id}' has no model to save{where}.",
                 "Train it again or delete it from the run history, then save.",
             )
-        if old.resolve() != out.resolve():
-            copy_run_folder(old, out)
+        check_slot(out, project_id, own)
+        copy_run_folder(old, out, project_id)
     record.folder = relative
-
-
-def _tidy(root: Path, target: Path, data: ProjectData) -> None:
-    """Remove unlisted ``runs/<id>`` folders and temp leftovers of crashed saves (only ours)."""
-    listed = {p for r in data.runs if (p := _run_dir(root, r.folder)) is not None}
-    tidy_folder(root, target.name, root / RUNS_DIR, listed)
 
 
 # -- loading ------------------------------------------------------------------------------------
@@ -432,7 +455,9 @@ def load_project(path: str | os.PathLike[str]) -> ProjectData:
     A run whose folder is missing is dropped with a sentence in ``notices``.
 
     Raises:
-        ProjectError: not found, not a project, damaged, or written by a newer version.
+        ProjectError: not found, not a project, damaged (see
+            :func:`._project_format.read_project_file`), written by a newer version, or
+            its ``runs/`` is a link to a folder missing or without any of its runs.
     """
     given = Path(path).expanduser()
     if not given.exists():
@@ -443,67 +468,23 @@ def load_project(path: str | os.PathLike[str]) -> ProjectData:
             f"{given} is not a project (no {PROJECT_FILE} in it).",
             "Choose a project folder saved by this app, or its .automl.json file.",
         )
+    raw = read_project_file(target)
     try:
-        raw = json.loads(target.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProjectError(
-            f"The project file {target.name} is damaged ({exc}).",
-            "Restore it from a backup; the run folders under runs/ are intact.",
-        ) from None
-    except OSError as exc:
-        raise ProjectError(
-            f"Could not read {target}: {exc.strerror or exc}.", "Check that you can read it."
-        ) from None
-    if not isinstance(raw, dict) or raw.get("format") != PROJECT_FORMAT:
-        raise ProjectError(
-            f"{target.name} is not an automl-gui project file.",
-            "Choose a project folder saved by this app.",
-        )
-    version = raw.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ProjectError(
-            f"The project file {target.name} is damaged (its version is {version!r}).",
-            "Restore it from a backup.",
-        )
-    if version > FORMAT_VERSION:
-        raise ProjectError(
-            f"This project was saved by a newer automl-gui (project format {version}; this "
-            f"version reads up to {FORMAT_VERSION}).",
-            "Update the app to open it.",
-        )
-    try:
-        data = ProjectData.from_dict(migrate(raw))
+        data = ProjectData.from_dict(raw)
         _clean_loaded(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise ProjectError(
             f"The project file {target.name} is damaged ({type(exc).__name__}: {exc}).",
             "Restore it from a backup.",
         ) from None
-    kept = []
-    for record in data.runs:
-        run_dir = _run_dir(root, record.folder)
-        if run_dir is not None and not run_dir.is_dir():
-            restore_backup(run_dir)
-        if run_dir is None or not run_dir.is_dir():
-            data.notices.append(
-                f"The run '{record.name or record.id}' was left out: its folder "
-                f"{record.folder or '(none)'} is missing from the project."
-            )
-            continue
-        kept.append(record)
-    data.runs = kept
-    if data.current_run is not None and data.run(data.current_run) is None:
-        data.current_run = kept[-1].id if kept else None
+    check_runs_link(root / RUNS_DIR)
+    keep_present_runs(root, data)
     return data
 
 
 def _clean_loaded(data: ProjectData) -> None:
     """Types JSON cannot tell: histories back to floats (None was NaN), phases as lists."""
-    if not isinstance(data.name, str):
-        raise TypeError("name is not text")
     for record in data.runs:
-        if not isinstance(record.id, str):
-            raise TypeError("a run id is not text")
         record.history = {
             str(key): [math.nan if v is None else float(v) for v in values or []]
             for key, values in (record.history or {}).items()

@@ -122,6 +122,8 @@ def test_table_project_round_trip_restores_runs_exactly(table_runs, tmp_path):
     for d in (before, after):
         d["runs"] = [{k: v for k, v in r.items() if k != "folder"} for r in d["runs"]]
     before["name"] = "proj"
+    assert len(after["id"]) == 32 and after["id"] == data.id  # given when first saved
+    before["id"] = data.id
     assert after == before
     assert load_project(path).to_dict() == loaded.to_dict()  # the file itself opens too
 
@@ -164,15 +166,24 @@ def test_saving_again_writes_only_new_runs_and_removes_deleted_ones(table_runs, 
     assert (folder / "notes.txt").read_text() == "mine" and (folder / "runs/keep-me").is_dir()
     assert sorted(p.name for p in (folder / "runs").iterdir()) == ["keep-me", "run-001"]
 
-    # Save As into another folder copies the runs from the project it was opened from, over
-    # a folder of the same name another project left there
+    # Save As into another folder copies the runs from the project it was opened from, never
+    # trusting a run folder of the same name already there (a stale one is replaced)...
     other = tmp_path / "copy"
-    (other / "runs" / "run-001").mkdir(parents=True)
-    (other / "runs" / "run-001" / "other.txt").write_text("another project's run")
+    save_run_folder(runs["run-002"], other / "runs" / "run-001")
     save_project(other, load_project(folder), source=folder)
     assert sorted(p.name for p in (other / "runs/run-001").iterdir()) == sorted(
         [*RUN_FILES, "test_predictions.parquet"]
     )
+    copied = json.loads((other / "runs/run-001/run.json").read_text())
+    assert copied["history"] == json.loads(json.dumps(runs["run-001"].history))
+    # ...but a folder holding files no run folder has is the user's: refused, left as it is
+    third = tmp_path / "third-copy"
+    (third / "runs" / "run-001").mkdir(parents=True)
+    (third / "runs" / "run-001" / "other.txt").write_text("someone's notes")
+    with pytest.raises(ProjectError, match="did not write") as info:
+        save_project(third, load_project(folder), source=folder)
+    assert "other.txt" in info.value.message and info.value.hint
+    assert [p.name for p in (third / "runs/run-001").iterdir()] == ["other.txt"]
     with pytest.raises(ProjectError, match="no model to save"):
         save_project(tmp_path / "third", load_project(folder))
     assert not is_project(tmp_path / "third")
@@ -519,13 +530,14 @@ def test_save_run_folder_replaces_a_stale_folder_atomically(tmp_path):
     finally:
         sys.path.remove(str(WRITER.parent))
     out = tmp_path / "runs" / "run-001"
-    out.mkdir(parents=True)
-    (out / "old.txt").write_text("stale")
-    save_run_folder(FakeRun(1), out)
-    assert not (out / "old.txt").exists()
+    stale = FakeRun(2)
+    stale.notices, stale.phases = ["stale"], []
+    save_run_folder(stale, out)  # a deleted run's folder, of the same id
+    save_run_folder(FakeRun(1), out, project_id="abc")
     assert sorted(p.name for p in out.iterdir()) == sorted([*RUN_FILES, "samples.npy"])
     saved = json.loads((out / "run.json").read_text())
     assert saved["phases"] == [["head", 0]] and saved["notices"] == ["fake"]
+    assert saved["project"] == "abc"  # the project that wrote it
     assert [p.name for p in out.parent.iterdir()] == ["run-001"]
 
 

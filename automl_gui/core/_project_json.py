@@ -1,0 +1,108 @@
+"""Reading the JSON files of a project strictly: what this app never writes is refused.
+
+:func:`read_json` reads at most ``limit`` bytes and refuses, each with a sentence the caller
+puts in its error message (:class:`JsonProblem`): a file larger than ``limit``, text that is
+not UTF-8, JSON that does not parse (a number Python will not read, nesting too deep for the
+parser), a key written twice in one object (the second would silently win: a second
+``"runs": []`` would empty the project), nesting deeper than ``max_depth`` (every later
+step of a project walks it), and text holding half a character (a lone surrogate, which
+could not be written back). Private to the project modules; TensorFlow-free, Qt-free.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+MB = 1024 * 1024
+
+
+class JsonProblem(ValueError):
+    """Why a JSON file is refused: a phrase such as "it names "runs" twice in one object"."""
+
+
+class _Twice(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Twice(key)
+        out[key] = value
+    return out
+
+
+def _text_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_tree(value: Any, max_depth: int) -> None:
+    """Refuse nesting deeper than ``max_depth`` and text that is not whole characters
+    (iterative: a hostile tree cannot exhaust the stack).
+
+    Raises:
+        JsonProblem: saying which.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > max_depth:
+                raise JsonProblem(f"it is nested more than {max_depth} levels deep")
+            for key, item in node.items():
+                if not _text_ok(key):
+                    raise JsonProblem("it holds a name that is not valid Unicode text")
+                stack.append((item, depth + 1))
+        elif isinstance(node, list):
+            if depth > max_depth:
+                raise JsonProblem(f"it is nested more than {max_depth} levels deep")
+            stack.extend((item, depth + 1) for item in node)
+        elif isinstance(node, str) and not _text_ok(node):
+            raise JsonProblem("it holds text that is not valid Unicode (half a character)")
+
+
+def loads(text: str, max_depth: int) -> Any:
+    """Parse ``text`` strictly (see the module's docstring).
+
+    Raises:
+        JsonProblem: what is wrong, as a phrase.
+    """
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates)
+    except _Twice as twice:
+        raise JsonProblem(f'it names "{twice.key}" twice in one object') from None
+    except RecursionError:
+        raise JsonProblem(f"it is nested more than {max_depth} levels deep") from None
+    except ValueError as exc:  # JSONDecodeError, and numbers of thousands of digits
+        raise JsonProblem(f"it is not valid JSON ({exc})") from None
+    check_tree(value, max_depth)
+    return value
+
+
+def read_json(path: str | os.PathLike[str], limit: int, max_depth: int) -> Any:
+    """Read and parse the JSON file ``path`` (at most ``limit`` bytes are read).
+
+    Raises:
+        JsonProblem: the file is too large, not UTF-8, or its JSON is refused.
+        OSError: it cannot be read.
+    """
+    with open(Path(path), "rb") as fh:
+        blob = fh.read(limit + 1)
+    if len(blob) > limit:
+        size = f"{limit // MB} MB" if limit >= MB else f"{limit} bytes"
+        raise JsonProblem(f"it is larger than {size}")
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise JsonProblem(f"it is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return loads(text, max_depth)
