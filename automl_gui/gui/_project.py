@@ -360,7 +360,7 @@ class ProjectController(QObject):
         return self.save_as(then=then)
 
     def save_as(self, _checked: bool = False, then: Any = None) -> bool:
-        """File → Save Project As…: ask for a folder (empty, new or a project)."""
+        """File → Save Project As…: ask for a folder (empty or new; not another project)."""
         w = self.window
         start = app_settings.last_folder(w.settings, app_settings.KEY_LAST_PROJECT_FOLDER)
         chosen = questions.choose_project_folder(w, start)

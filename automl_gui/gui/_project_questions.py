@@ -90,10 +90,15 @@ def folder_problem(folder: Path, current: str | None) -> tuple[str, str]:
 
     if folder.exists() and not folder.is_dir():
         return f"“{folder.name}” is a file, not a folder.", "Choose or create a folder."
-    if not folder.exists() or is_project(folder):
+    if not folder.exists():
         return "", ""
     if current and folder.resolve() == Path(current).resolve():
         return "", ""
+    if is_project(folder):  # saving there would replace that project and lose its runs
+        return (
+            f"“{folder.name}” already holds another project.",
+            "Choose an empty folder or create a new one (open that project to work on it).",
+        )
     if any(folder.iterdir()):
         return (
             f"“{folder.name}” already holds other files and is not a project.",
