@@ -153,6 +153,41 @@ def test_a_save_never_removes_what_it_did_not_write_in_a_linked_runs_folder(tmp_
     assert _tree(shared) == before
 
 
+def test_a_runs_link_to_a_disk_not_connected_is_refused_not_emptied(tmp_path):
+    project = tmp_path / "P"
+    _saved(project, ["run-001", "run-002"])
+    runs = _link_runs_elsewhere(project, tmp_path / "usb")
+    listing = (project / PROJECT_FILE).read_bytes()
+    shutil.move(str(tmp_path / "usb"), str(tmp_path / "unplugged"))  # the link points nowhere
+    with pytest.raises(ProjectError, match="not there") as info:
+        load_project(project)
+    assert "Connect the disk" in info.value.hint
+    with pytest.raises(ProjectError, match="not there"):
+        save_project(project, ProjectData(kind="images"))
+    assert (project / PROJECT_FILE).read_bytes() == listing
+    runs.mkdir(parents=True)  # an empty mount point: none of the runs are there
+    with pytest.raises(ProjectError, match="None of the project's 2 runs") as info:
+        load_project(project)
+    assert "lose its run list" in info.value.hint
+
+
+def test_orphans_of_this_project_go_but_a_run_folder_holding_a_users_file_stays(tmp_path):
+    project = tmp_path / "P"
+    data = _saved(project, ["run-001", "run-002"])
+    runs = _link_runs_elsewhere(project, tmp_path / "big")
+    # a save killed after writing run-003, before the project file listed it
+    save_project(tmp_path / "scratch", ProjectData(kind="images", id=data.id, runs=[
+        _record("run-003")]), {"run-003": TinyRun()})
+    shutil.move(str(tmp_path / "scratch" / "runs" / "run-003"), str(runs / "run-003"))
+    (runs / "run-002" / "my notes.txt").write_text("why this run was good")
+    data = load_project(project)
+    data.runs = data.runs[:1]
+    save_project(project, data)
+    assert _names(runs) == ["run-001", "run-002"]  # run-003 was this project's: gone
+    assert (runs / "run-002" / "my notes.txt").read_text() == "why this run was good"
+    assert (runs / "run-002" / "model.keras").is_file()
+
+
 def test_a_linked_run_folder_is_read_but_never_followed_to_delete(tmp_path):
     project = tmp_path / "P"
     _saved(project, ["run-001", "run-002"])
