@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from automl_gui.core.data._file_guard import (
     audio_size_problem,
+    bad_name,
     max_clip_seconds,
     special_reason,
     too_long_reason,
@@ -238,7 +239,8 @@ def _decode(path: str, container: str | None) -> AudioInfo | str:
 
     decoded = _Decoded()
     try:
-        with sf.SoundFile(path) as sound:
+        # soundfile encodes a str path strictly: bytes open any name
+        with sf.SoundFile(os.fsencode(path) if bad_name(path) else path) as sound:
             rate, channels, frames = sound.samplerate, sound.channels, sound.frames
             fmt = _FORMAT_NAMES.get(sound.format, sound.format)
             subtype = sound.subtype or ""

@@ -8,6 +8,7 @@ Works on any dataset with ``items`` (each with ``path``, ``label`` and ``split``
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -190,6 +191,63 @@ def split_items(
 
 
 # -- streaming ----------------------------------------------------------------------------------
+class FileTracker:
+    """Which files of one list were tried and which loaded, over every pass of every dataset
+    streamed with it (``stream_files(track=...)``).
+
+    ``ignore_errors`` keeps an epoch alive when a file fails to load; the tracker makes sure
+    such a file (moved, deleted, unreadable or damaged since the scan) is counted instead of
+    lost silently. A file that loaded once counts as read. Two int32 variables on the CPU,
+    one entry per file, set from inside the tf.data graph.
+    """
+
+    def __init__(self, n: int) -> None:
+        tf = lazy.tf()
+        self.n = int(n)
+        with tf.init_scope(), tf.device("/CPU:0"):
+            self._tried = tf.Variable(tf.zeros([max(1, self.n)], tf.int32), trainable=False)
+            self._loaded = tf.Variable(tf.zeros([max(1, self.n)], tf.int32), trainable=False)
+
+    def _mark(self, variable: Any, index: Any) -> Any:
+        tf = lazy.tf()
+        where = tf.reshape(tf.cast(index, tf.int64), [1, 1])
+        return variable.scatter_nd_update(where, tf.ones([1], tf.int32))
+
+    def mark_tried(self, index: Any) -> Any:
+        """Graph op: file ``index`` is about to be loaded."""
+        return self._mark(self._tried, index)
+
+    def mark_loaded(self, index: Any) -> Any:
+        """Graph op: file ``index`` loaded."""
+        return self._mark(self._loaded, index)
+
+    def skipped(self) -> np.ndarray:
+        """Indices of the files that were tried but never loaded."""
+        tried = self._tried.numpy()[: self.n].astype(bool)
+        loaded = self._loaded.numpy()[: self.n].astype(bool)
+        return np.flatnonzero(tried & ~loaded)
+
+
+def _tracked(load: Callable[..., Any], track: FileTracker) -> tuple[Any, Any]:
+    """``load`` that marks its file tried (before loading: a failure is still recorded) and
+    passes the index on, and the map that marks it loaded and drops the index."""
+    tf = lazy.tf()
+
+    @tf.autograph.experimental.do_not_convert
+    def load_one(*element: Any) -> Any:
+        *inputs, index = element
+        with tf.control_dependencies([track.mark_tried(index)]):
+            inputs = [tf.identity(x) for x in inputs]
+        return load(*inputs), index
+
+    @tf.autograph.experimental.do_not_convert
+    def loaded(out: Any, index: Any) -> Any:
+        with tf.control_dependencies([track.mark_loaded(index)]):
+            return tf.nest.map_structure(tf.identity, out)
+
+    return load_one, loaded
+
+
 def stream_files(
     paths: list[str],
     labels: np.ndarray | None,
@@ -201,6 +259,7 @@ def stream_files(
     cache: bool = False,
     deterministic: bool | None = None,
     after_cache: Callable[[Any], Any] | None = None,
+    track: FileTracker | None = None,
 ) -> Any:
     """A streaming ``tf.data.Dataset`` of ``(x, labels)`` batches (or ``x`` only) from files.
 
@@ -213,10 +272,14 @@ def stream_files(
     of single elements after the cache and shuffle (e.g. a random crop that must differ
     every epoch) and must make every element the same shape for ``batch``.
 
+    Paths travel as bytes (``os.fsencode``): a name that is not valid UTF-8 still loads.
+
     Args:
         deterministic: keep the order of the parallel load. Default: True unless the paths
             are shuffled before loading (shuffle without cache), where a slow file then
             cannot hold up the others; pass True for runs that must repeat exactly.
+        track: a :class:`FileTracker` of ``len(paths)`` files that records which files were
+            tried and which loaded (``track.skipped()`` after the passes).
 
     Raises:
         ConfigError: ``batch_size`` below 1.
@@ -225,14 +288,18 @@ def stream_files(
     tf = lazy.tf()
     if batch_size < 1:
         raise ConfigError(f"Batch size {batch_size} must be at least 1.", "Use e.g. 32.")
-    paths = [str(p) for p in paths]
+    encoded = tf.constant([os.fsencode(str(p)) for p in paths], tf.string, shape=[len(paths)])
+    parts: list[Any] = [encoded]
     if labels is not None:
         labels = np.asarray(labels)
         if len(labels) != len(paths):
             raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
-        ds = tf.data.Dataset.from_tensor_slices((tf.constant(paths, tf.string), labels))
-    else:
-        ds = tf.data.Dataset.from_tensor_slices(tf.constant(paths, tf.string))
+        parts.append(labels)
+    if track is not None:
+        if track.n != len(paths):
+            raise ValueError(f"{len(paths)} paths but a tracker of {track.n}")
+        parts.append(np.arange(len(paths), dtype=np.int64))
+    ds = tf.data.Dataset.from_tensor_slices(tuple(parts) if len(parts) > 1 else parts[0])
     if deterministic is None:
         # With ``cache`` the load sees the paths in order (the shuffle comes after the cache):
         # keep that order so the cached elements, and so every later epoch, repeat exactly.
@@ -240,8 +307,13 @@ def stream_files(
     n = max(1, len(paths))
     if shuffle and not cache:
         ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    loaded = None
+    if track is not None:
+        load, loaded = _tracked(load, track)
     ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     ds = ds.ignore_errors()
+    if loaded is not None:
+        ds = ds.map(loaded)
     if cache:
         ds = ds.cache()
         if shuffle:

@@ -17,9 +17,17 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core import lazy
+from automl_gui.core.data._file_guard import (
+    audio_size_problem,
+    bad_name,
+    max_clip_seconds,
+    shown,
+    special_reason,
+    too_long_reason,
+)
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.errors import ConfigError, DataError
-from automl_gui.core.preprocess._files import FileSplit, split_items, stream_files
+from automl_gui.core.preprocess._files import FileSplit, FileTracker, split_items, stream_files
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
     DEFAULT_SAMPLE_RATE,
@@ -64,28 +72,65 @@ def _check_rate(sample_rate: int) -> int:
     return rate
 
 
+class UnusableClip(ValueError):
+    """A clip the bounds refuse before decoding it; ``str(exc)`` is the reason (a bad-file
+    reason as the scan gives it)."""
+
+
+_BLOCK = 1 << 16  # frames decoded at a time: mixed down to mono before the next block
+
+
 def _decode(path: str, sample_rate: int, max_seconds: float | None = None) -> np.ndarray:
     """Decode, mix down and resample; lets soundfile's/soxr's own errors through.
 
-    Both libraries release the GIL while they work (cffi calls; soxr's C core), so threads
-    (the tf.data parallel map, ``load_clips``) really decode in parallel.
+    Only regular files are opened (a named pipe would block); the header's sample rate and
+    length are checked first and at most ``max_clip_seconds`` of audio is ever decoded
+    (``UnusableClip`` otherwise), block by block, each block mixed down at once, so memory
+    stays in proportion to the mono clip. Both libraries release the GIL while they work
+    (cffi calls; soxr's C core), so threads (the tf.data parallel map, ``load_clips``)
+    really decode in parallel.
     """
     import soundfile as sf
     import soxr
 
-    if max_seconds is None:
-        data, rate = sf.read(path, dtype="float32", always_2d=True)
-    else:
-        with sf.SoundFile(path) as f:
-            rate = f.samplerate
-            data = f.read(int(max_seconds * rate), dtype="float32", always_2d=True)
-    wave = data[:, 0] if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
+    special = special_reason(path)
+    if special:
+        raise UnusableClip(special)
+    # soundfile encodes a str path strictly: bytes open any name (not valid UTF-8 included)
+    with sf.SoundFile(os.fsencode(path) if bad_name(path) else path) as f:
+        rate, frames = f.samplerate, f.frames
+        problem = audio_size_problem(rate, frames if max_seconds is None else 0)
+        if problem:
+            raise UnusableClip(problem)
+        limit = int(max_clip_seconds(rate) * rate)
+        if max_seconds is not None:
+            limit = min(limit, int(max_seconds * rate))
+        wave = _read_mono(f, limit + (max_seconds is None))
+    if max_seconds is None and len(wave) > limit:  # the header understated the length
+        raise UnusableClip(too_long_reason(len(wave) / rate, rate))
     if rate != sample_rate and len(wave):
         wave = soxr.resample(wave, rate, sample_rate, quality="HQ")
     wave = np.asarray(wave, dtype=np.float32)
     np.nan_to_num(wave, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
     # Float files may hold samples beyond full scale, and resampling can overshoot a little.
     return np.clip(wave, -1.0, 1.0, out=wave)
+
+
+def _read_mono(sound: Any, limit: int) -> np.ndarray:
+    """Up to ``limit`` frames of ``sound`` as float32 mono (the mean of the channels)."""
+    parts: list[np.ndarray] = []
+    got = 0
+    while got < limit:
+        data = sound.read(min(_BLOCK, limit - got), dtype="float32", always_2d=True)
+        if not len(data):
+            break
+        got += len(data)
+        parts.append(
+            data[:, 0].copy() if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
+        )
+    if not parts:
+        return np.zeros(0, dtype=np.float32)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def load_audio(path: str, sample_rate: int, max_seconds: float | None = None) -> np.ndarray:
@@ -97,18 +142,21 @@ def load_audio(path: str, sample_rate: int, max_seconds: float | None = None) ->
 
     Raises:
         ConfigError: ``sample_rate`` out of range.
-        DataError: the file cannot be decoded (the message names it).
+        DataError: the file cannot be decoded, is not a regular file, or its header gives an
+            absurd sample rate or a length over the bound (the message names it).
     """
     rate = _check_rate(sample_rate)
     try:
         return _decode(str(path), rate, max_seconds)
+    except UnusableClip as exc:
+        reason = str(exc)
     except (RuntimeError, OSError, ValueError, TypeError, EOFError) as exc:
         missing = not os.path.exists(str(path))
         reason = "file not found" if missing else f"not a readable audio file ({exc})"
-        raise DataError(
-            f"Could not read the clip {path}: {reason}.",
-            "Check that the file exists and is a WAV, FLAC, OGG or MP3 file.",
-        ) from None
+    raise DataError(
+        f"Could not read the clip {shown(str(path))}: {reason}.",
+        "Check that the file exists and is a WAV, FLAC, OGG or MP3 file.",
+    )
 
 
 def crop_or_pad(wave: np.ndarray, n_samples: int, offset: int | None = None) -> np.ndarray:
@@ -192,6 +240,7 @@ def make_audio_dataset(
     seed: int = 42,
     cache: bool = False,
     deterministic: bool | None = None,
+    track: FileTracker | None = None,
 ) -> Any:
     """A streaming ``tf.data.Dataset`` of ``(waves (b, n_samples) float32, labels)`` batches
     (only waves when ``labels`` is None).
@@ -211,6 +260,7 @@ def make_audio_dataset(
             are shuffled before decoding (shuffle without cache), where a slow file cannot
             hold up the others. The random crops are a seeded sequence in arrival order, so
             a training run repeats crop for crop only with ``deterministic=True``.
+        track: a ``FileTracker`` of the paths: which files were skipped (``_files``).
 
     Raises:
         ConfigError: sample rate, clip length or batch size out of range.
@@ -251,6 +301,7 @@ def make_audio_dataset(
         return zipped.map(random_crop, num_parallel_calls=tf.data.AUTOTUNE)
 
     options = {"shuffle": shuffle, "seed": seed, "cache": cache, "deterministic": deterministic}
+    options["track"] = track
     return stream_files(paths, labels, load, batch_size, after_cache=crop, **options)
 
 

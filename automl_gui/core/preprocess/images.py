@@ -17,14 +17,17 @@ palette index; Pillow shows the palette colour), and 16-bit PNGs are scaled to 8
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
 
 from automl_gui.core import lazy
+from automl_gui.core.data._file_guard import MAX_IMAGE_PIXELS, shown, special_reason
 from automl_gui.core.data.images import ImageDataset, ImageItem
 from automl_gui.core.errors import ConfigError, DataError
-from automl_gui.core.preprocess._files import FileSplit, split_items, stream_files
+from automl_gui.core.preprocess._files import FileSplit, FileTracker, split_items, stream_files
+from automl_gui.core.preprocess._image_bounds import TOO_LARGE, check_declared_size
 from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig
 
 
@@ -115,8 +118,12 @@ def _to_rgb(image: Any) -> Any:
 
 
 def decode_bytes(data: Any) -> Any:
-    """TF graph op: encoded image bytes (string tensor) → float32 ``(h, w, 3)`` in [0, 255]."""
+    """TF graph op: encoded image bytes (string tensor) → float32 ``(h, w, 3)`` in [0, 255].
+
+    An image whose header declares more than ``MAX_IMAGE_PIXELS`` fails before it is
+    decoded (``InvalidArgumentError``: "image too large to decode")."""
     tf = lazy.tf()
+    data = check_declared_size(data)
 
     def jpeg() -> Any:
         # The accurate integer IDCT is what Pillow (libjpeg) uses: the same pixels.
@@ -139,8 +146,9 @@ def decode_image(path: Any) -> Any:
     """TF graph op: file path (string tensor) → float32 ``(h, w, 3)`` RGB in [0, 255].
 
     JPEG, PNG, BMP, GIF (first frame), WebP; grayscale, RGBA and palette become RGB, as
-    Pillow's ``convert("RGB")`` does (alpha dropped). A file that cannot be decoded raises
-    ``tf.errors.InvalidArgumentError`` (or ``NotFoundError``) when the op runs.
+    Pillow's ``convert("RGB")`` does (alpha dropped). A file that cannot be decoded, or that
+    declares more than ``MAX_IMAGE_PIXELS``, raises ``tf.errors.InvalidArgumentError`` (or
+    ``NotFoundError``) when the op runs. ``path`` may be bytes (any file name).
     """
     tf = lazy.tf()
     return decode_bytes(tf.io.read_file(path))
@@ -183,7 +191,7 @@ def load_images(paths: list[str], image_size: int) -> np.ndarray:
     """Decode and resize ``paths`` eagerly (float32 ``(n, s, s, 3)``); for previews, samples.
 
     Raises:
-        DataError: a file cannot be read or decoded (the message names it).
+        DataError: a file cannot be read or decoded, or is too large (the message names it).
     """
     size = _check_size(image_size)
     out = np.empty((len(paths), size, size, 3), dtype=np.float32)
@@ -192,13 +200,22 @@ def load_images(paths: list[str], image_size: int) -> np.ndarray:
     tf = lazy.tf()
     load = _loader(size)
     for k, path in enumerate(paths):
+        special = special_reason(str(path))  # a named pipe would block the read
         try:
-            out[k] = load(tf.constant(str(path))).numpy()
+            if special:
+                raise ValueError(special)
+            out[k] = load(tf.constant(os.fsencode(str(path)))).numpy()
         except (tf.errors.OpError, ValueError) as exc:
-            missing = isinstance(exc, tf.errors.NotFoundError)
-            reason = "file not found" if missing else "not a readable image"
+            if special:
+                reason = special
+            elif isinstance(exc, tf.errors.NotFoundError):
+                reason = "file not found"
+            elif TOO_LARGE in str(exc):
+                reason = f"too large (over {MAX_IMAGE_PIXELS // 1_000_000} megapixels)"
+            else:
+                reason = "not a readable image"
             raise DataError(
-                f"Could not read the image {path}: {reason}.",
+                f"Could not read the image {shown(str(path))}: {reason}.",
                 "Check that the file exists and is a JPEG, PNG, BMP, GIF or WebP image.",
             ) from None
     return out
@@ -214,6 +231,7 @@ def make_dataset(
     seed: int = 42,
     cache: bool = False,
     deterministic: bool | None = None,
+    track: FileTracker | None = None,
 ) -> Any:
     """A streaming ``tf.data.Dataset`` of ``(images, labels)`` (or images only).
 
@@ -227,6 +245,7 @@ def make_dataset(
         deterministic: keep the order of the parallel decode. Default: True unless the paths
             are shuffled before decoding (shuffle without cache), where a slow file then
             cannot hold up the others; pass True for runs that must repeat exactly.
+        track: a ``FileTracker`` of the paths: which files were skipped (``_files``).
     """
     tf = lazy.tf()
     size = _check_size(image_size)
@@ -245,6 +264,7 @@ def make_dataset(
         seed=seed,
         cache=cache,
         deterministic=deterministic,
+        track=track,
     )
 
 
