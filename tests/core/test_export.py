@@ -126,16 +126,22 @@ def test_savedmodel_export_reloads_with_tensorflow_and_matches(bundle, tmp_path)
         export_model(bundle, "savedmodel", out)
 
 
-def test_save_bundle_refuses_non_empty_folder_and_overwrites_when_asked(bundle, tmp_path):
+def test_save_bundle_refuses_non_empty_folder_and_overwrites_only_its_own(bundle, tmp_path):
     out = tmp_path / "run"
     out.mkdir()
     (out / "keep.txt").write_text("user file")
     with pytest.raises(ModelError, match="exists"):
         save_bundle(bundle.model, dict(bundle.metadata), {}, out)
-    assert (out / "keep.txt").read_text() == "user file"  # untouched
-    save_bundle(bundle.model, dict(bundle.metadata), {"ok": 1}, out, overwrite=True)
-    assert sorted(p.name for p in out.iterdir()) == ["metadata.json", "model.keras", "report.json"]
-    assert load_bundle(out / "model.keras").report == {"ok": 1}
+    # --overwrite replaces only a folder the app wrote: a user's file is never deleted
+    with pytest.raises(ModelError, match=r"did not write \(keep.txt\)"):
+        save_bundle(bundle.model, dict(bundle.metadata), {}, out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]  # untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no temp leftovers
+    mine = tmp_path / "mine"
+    save_bundle(bundle.model, dict(bundle.metadata), {}, mine)
+    save_bundle(bundle.model, dict(bundle.metadata), {"ok": 1}, mine, overwrite=True)
+    assert sorted(p.name for p in mine.iterdir()) == ["metadata.json", "model.keras", "report.json"]
+    assert load_bundle(mine / "model.keras").report == {"ok": 1}
 
 
 def test_loading_garbage_or_missing_files_is_a_model_error(tmp_path):

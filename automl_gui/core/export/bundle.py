@@ -13,7 +13,6 @@ import math
 import os
 import platform
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from enum import Enum
@@ -24,6 +23,13 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.errors import ModelError
+from automl_gui.core.export import _guard
+from automl_gui.core.export.outputs import (  # noqa: F401 - re-exported: project, formats
+    check_destination,
+    commit_dir,
+    temp_dir_beside,
+    tidy_stale,
+)
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
@@ -100,6 +106,7 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    _guard.check_json_size(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -247,7 +254,8 @@ def sample_predictions(model: Any, metadata: dict[str, Any]) -> list[Any]:
 
 def predict_frame(bundle: Bundle, df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` plus ``prediction`` (class name or value) and, for classification,
-    ``probability_<class>`` per class.
+    ``probability_<class>`` per class; when ``df`` has columns of those names they are kept
+    and ours get a suffix (:func:`add_answer_columns`, notice in ``result.attrs``).
 
     Raises:
         DataError: the frame lacks columns the model needs, or holds text in a numeric one.
@@ -256,57 +264,59 @@ def predict_frame(bundle: Bundle, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def frame_with_outputs(bundle: Bundle, df: pd.DataFrame, out: np.ndarray) -> pd.DataFrame:
-    """``df`` plus the prediction columns for model outputs ``out`` already computed."""
-    result = df.copy()
+    """``df`` plus the prediction columns for model outputs ``out`` already computed (named
+    by :func:`add_answer_columns`: the input's own columns are never replaced)."""
     names = bundle.class_names
     if bundle.task == "regression" or not names:
-        result["prediction"] = out.astype(np.float64)
-        return result
-    result["prediction"] = np.asarray(names, dtype=object)[out.argmax(axis=1)] if len(df) else []
+        return add_answer_columns(df, {"prediction": out.astype(np.float64)})
+    answers: dict[str, Any] = {
+        "prediction": np.asarray(names, dtype=object)[out.argmax(axis=1)] if len(df) else []
+    }
     for i, name in enumerate(names):
-        result[f"probability_{name}"] = out[:, i].astype(np.float64)
+        answers[f"probability_{name}"] = out[:, i].astype(np.float64)
+    return add_answer_columns(df, answers)
+
+
+#: where :func:`add_answer_columns` says which names it chose (``DataFrame.attrs``)
+NOTICES_ATTR = "notices"
+
+
+def answer_names(existing: Any, names: list[str]) -> tuple[list[str], str]:
+    """The model's column ``names`` made free of the ``existing`` columns: unchanged when
+    none is taken, else all with the first suffix ``_2``, ``_3``, … that frees every one
+    (so ``prediction_2`` goes with ``probability_<class>_2``). Returns (names, a notice or
+    "")."""
+    taken = {str(c) for c in existing}
+    if not taken & set(names):
+        return list(names), ""
+    n = 2
+    while taken & {f"{name}_{n}" for name in names}:
+        n += 1
+    renamed = [f"{name}_{n}" for name in names]
+    clash = [name for name in names if name in taken]
+    shown = ", ".join(clash[:3]) + (" …" if len(clash) > 3 else "")
+    notice = (
+        f"The data already has a column named {shown}; it is kept as it is and the model's "
+        f"answers are in {renamed[0]}" + (f" … {renamed[-1]}." if len(renamed) > 1 else ".")
+    )
+    return renamed, notice
+
+
+def add_answer_columns(frame: pd.DataFrame, answers: dict[str, Any]) -> pd.DataFrame:
+    """A copy of ``frame`` with the model's ``answers`` (name → values, in order) added after
+    its columns. The one rule for tables, images and audio: the frame's own columns are
+    never replaced; a taken name moves every answer to a free suffix (:func:`answer_names`)
+    and ``result.attrs["notices"]`` says so."""
+    names, notice = answer_names(frame.columns, list(answers))
+    result = frame.copy()
+    for name, values in zip(names, answers.values(), strict=True):
+        result[name] = values
+    if notice:
+        result.attrs[NOTICES_ATTR] = [*result.attrs.get(NOTICES_ATTR, []), notice]
     return result
 
 
-# -- atomic writes ----------------------------------------------------------------------------
-def check_destination(out: Path, overwrite: bool) -> None:
-    """Refuse to replace an existing file or non-empty folder unless ``overwrite``."""
-    if out.exists() and not overwrite:
-        if out.is_file() or any(out.iterdir()):
-            raise ModelError(
-                f"{out} exists; choose another folder or pass --overwrite.",
-                "Nothing was written.",
-            )
-
-
-def commit_dir(tmp: Path, out: Path, overwrite: bool) -> None:
-    """Move a fully written temp folder into place (replacing ``out`` only if allowed)."""
-    check_destination(out, overwrite)
-    backup: Path | None = None
-    if out.exists():
-        backup = out.with_name(f".{out.name}.old-{os.getpid()}")
-        if backup.exists():
-            shutil.rmtree(backup, ignore_errors=True)
-        os.replace(out, backup)
-    try:
-        os.replace(tmp, out)
-    except OSError:
-        if backup is not None:
-            os.replace(backup, out)
-        raise
-    if backup is not None:
-        if backup.is_dir():
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            backup.unlink(missing_ok=True)
-
-
-def temp_dir_beside(out: Path) -> Path:
-    """A fresh temporary folder in the same parent as ``out`` (so rename is atomic)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-
-
+# -- atomic writes: the rule and the commit live in ``outputs`` ------------------------------
 def serving_model_of(model: Any) -> Any:
     """Accept a TabularModel or a keras.Model; return the model that takes raw rows."""
     return getattr(model, "serving_model", model)
@@ -320,18 +330,23 @@ def save_bundle(
     *,
     overwrite: bool = False,
     samples: Any = None,
+    inputs: Any = (),
 ) -> Path:
     """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically.
 
     Fills ``metadata["sample_predictions"]`` if the caller left it empty. ``samples`` (image
     and audio models: a few input images or waveforms) are saved as ``samples.npy`` for
-    later checks.
+    later checks. ``overwrite`` replaces only a folder this app wrote, never one of
+    ``inputs`` (the data, the source model), see :mod:`.outputs`.
 
     Raises:
-        ModelError: ``out_dir`` exists and is not empty while ``overwrite`` is False.
+        ModelError: ``out_dir`` exists and is not empty while ``overwrite`` is False, or
+            may not be replaced at all.
     """
     out = Path(out_dir).expanduser().absolute()
-    check_destination(out, overwrite)
+    inputs = list(inputs or ())
+    tidy_stale(out)
+    check_destination(out, overwrite, inputs=inputs)
     keras_model = serving_model_of(model)
     meta = dict(metadata)
     if not meta.get("sample_predictions") and meta.get("sample_rows"):
@@ -343,7 +358,7 @@ def save_bundle(
         write_json(tmp / REPORT_FILE, report or {})
         if samples is not None:
             np.save(tmp / SAMPLES_FILE, np.asarray(samples, dtype=np.float32))
-        commit_dir(tmp, out, overwrite)
+        commit_dir(tmp, out, overwrite, inputs=inputs)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
@@ -353,14 +368,22 @@ def save_bundle(
 
 # -- loading ----------------------------------------------------------------------------------
 def load_keras_model(model_path: Path) -> Any:
-    """Load a ``.keras`` file with ``safe_mode=True``; friendly errors for bad files."""
+    """Load a ``.keras`` file with ``safe_mode=True``; friendly errors for bad files.
+
+    Before Keras sees it, the archive's declared sizes are checked (``_guard``): a small file
+    inflating to gigabytes is refused. A model holding code (a Lambda, a class from other
+    code) is refused in one line."""
     if not model_path.is_file():
         raise ModelError(f"Model file not found: {model_path}.", "Check the path.")
     if not zipfile.is_zipfile(model_path):
+        what = _guard.export_kind(model_path)
+        if what:
+            raise _guard.not_loadable(model_path, what)
         raise ModelError(
             f"{model_path.name} is not a Keras model file (damaged or another format).",
             "Choose a .keras file saved by this app, or export the model again.",
         )
+    _guard.check_keras_archive(model_path)
     from automl_gui.core import lazy
 
     keras = lazy.keras()
@@ -372,13 +395,11 @@ def load_keras_model(model_path: Path) -> Any:
         return keras.saving.load_model(model_path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for bad files
         text = str(exc)
-        if "safe_mode" in text or "unsafe" in text.lower() or "lambda" in text.lower():
-            raise ModelError(
-                f"{model_path.name} contains code that could run on loading; refused.",
-                "Only load models from sources you trust; this app never runs such code.",
-            ) from None
+        if _guard.is_unsafe_refusal(text):
+            raise _guard.unsafe(model_path) from None
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         raise ModelError(
-            f"Could not load {model_path.name}: {text.splitlines()[0] if text else type(exc).__name__}",
+            f"Could not load {model_path.name}: {first}",
             "The file may be damaged or saved by an incompatible version; export it again.",
         ) from None
 
@@ -391,6 +412,9 @@ def _locate(path: Path) -> tuple[Path, Path]:
         return path, beside if beside.is_file() else path.with_name(METADATA_FILE)
     if path.name == METADATA_FILE:
         return path.with_name(MODEL_FILE), path
+    what = _guard.export_kind(path)
+    if what:
+        raise _guard.not_loadable(path, what)
     raise ModelError(
         f"{path} is not a model bundle.", "Choose a folder with model.keras or a .keras file."
     )
@@ -407,7 +431,13 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise ModelError(f"Model not found: {p}.", "Check the path.")
     model_path, meta_path = _locate(p)
     if not model_path.is_file():
-        raise ModelError(f"{model_path.name} is missing in {model_path.parent}.", "Export again.")
+        what = _guard.export_kind(model_path.parent)
+        if what:
+            raise _guard.not_loadable(model_path.parent, what)
+        raise ModelError(
+            f"{model_path.name} is missing in {model_path.parent}.",
+            "Give the folder the app wrote with model.keras and metadata.json, or a .keras file.",
+        )
     if not meta_path.is_file():
         raise ModelError(
             f"metadata.json is missing beside {model_path.name}.",

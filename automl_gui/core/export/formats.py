@@ -38,6 +38,7 @@ from automl_gui.core.export.bundle import (
     write_json,
 )
 from automl_gui.core.export.model_card import CARD_FILE
+from automl_gui.core.export.outputs import prepare_output
 
 #: float formats: the largest difference allowed (class probabilities; relative for regression)
 TOLERANCE = 1e-4
@@ -262,7 +263,9 @@ def export_model(
             "keras" also takes a path ending in .keras (the metadata and card then sit beside
             it as <name>.metadata.json and <name>.MODEL_CARD.md).
         out: where to write.
-        overwrite: replace an existing export; otherwise refuse.
+        overwrite: replace an existing export this app wrote; otherwise refuse. Never
+            replaces the source model, a folder holding other files, or the current folder
+            (``outputs.check_destination``).
         on_event: receives Progress events (stage names) for a dialog.
         cancel: checked between stages; a cancelled export leaves nothing behind.
 
@@ -278,8 +281,9 @@ def export_model(
     if target.suffix == ".keras" and not single_file:
         raise ConfigError(f"A {fmt} export is a folder, not a .keras file.", "Give a folder path.")
     beside = _beside(target) if single_file else {}
+    inputs = [bundle.path] if bundle.path else []
     for path in [target, *beside.values()]:
-        check_destination(path, overwrite)
+        prepare_output(path, overwrite, inputs=inputs, file=single_file)
 
     def step(stage: str, fraction: float) -> None:
         if cancel is not None:
@@ -320,9 +324,9 @@ def export_model(
         _write_extras(bundle, staging)
         step("Moving the export into place", 0.95)
         if single_file:
-            files = _commit_single(staging, target, beside, overwrite)
+            files = _commit_single(staging, target, beside, overwrite, inputs)
         else:
-            commit_dir(staging, target, overwrite)
+            commit_dir(staging, target, overwrite, inputs=inputs)
             files = _listing(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -377,10 +381,10 @@ def _beside(target: Path) -> dict[str, Path]:
 
 
 def _commit_single(
-    staging: Path, target: Path, beside: dict[str, Path], overwrite: bool
+    staging: Path, target: Path, beside: dict[str, Path], overwrite: bool, inputs: list[Any]
 ) -> list[str]:
     for path in [target, *beside.values()]:
-        check_destination(path, overwrite)
+        check_destination(path, overwrite, inputs=inputs, file=True)
     os.replace(staging / MODEL_FILE, target)
     for name, path in beside.items():
         os.replace(staging / name, path)

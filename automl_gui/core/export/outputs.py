@@ -1,0 +1,391 @@
+"""Where the app writes: the one rule for replacing an output, the check that the disk takes
+it, the atomic commit, and tidying what a killed write left.
+
+Every writer (bundles, exports, the command line's ``--out`` of train, predict, export,
+search and study, the window's export dialog) goes through :func:`check_destination`:
+
+* a missing path, or an empty folder, is written;
+* an existing one is replaced only when ``overwrite`` is asked **and** it is something this
+  app wrote: a folder whose ``metadata.json`` is the app's and that holds nothing but the
+  files the app writes (:data:`OWN_FILES`), a project's ``runs/run-NNN`` (the project
+  manages its ``runs/`` folder whole), or a file where a file is written;
+* never, even with ``overwrite``: an input (the data, the source model) or a folder holding
+  one, something inside an input folder, the current folder or a folder above it, a file
+  where a folder goes (or a folder where a file goes), a link.
+
+:func:`prepare_output` adds the writability probe (a file created and removed in the nearest
+existing folder, so a read-only or full disk is found before training, not after) and
+:func:`tidy_stale`: temp files and folders of this app's own naming (``.NAME.tmp-PID-…``,
+``.NAME.old-PID``) beside the target whose process is gone, left by a kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from automl_gui.core.errors import ConfigError, ModelError, describe_os_error
+
+#: files the app writes in an output folder (bundles, exports, run folders, CLI extras)
+OWN_FILES = frozenset(
+    {
+        "model.keras",
+        "metadata.json",
+        "report.json",
+        "samples.npy",
+        "sample_images.npy",
+        "test_predictions.csv",
+        "test_predictions.parquet",
+        "leaderboard.csv",
+        "run.json",
+        "MODEL_CARD.md",
+        "preprocessing.json",
+        "model.tflite",
+        "model.onnx",
+        "saved_model.pb",
+        "fingerprint.pb",
+    }
+)
+#: a project run folder's run.json says this, and its name (``core/_project_runs``)
+RUN_FORMAT = "automl-gui-run"
+_RUN_ID_RE = re.compile(r"^run-\d{1,9}$")
+#: folders a SavedModel export holds (TensorFlow writes their contents)
+OWN_DIRS = frozenset({"variables", "assets", "assets.extra"})
+#: a temp folder/file or a backup of this app's naming: ``.NAME.tmp-PID[-…]``, ``.NAME.old-PID``
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?:tmp-(?P<pid>\d+)(?:-.*)?|old-(?P<old>\d+))$")
+#: temp folders written before the pid was part of the name (``tempfile.mkdtemp``'s 8 chars)
+_LEGACY_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.tmp-[a-z0-9_]{8}$")
+#: a leftover whose process is gone is removed once idle this long (a writer on another
+#: computer sharing the folder keeps touching its own)
+STALE_IDLE_S = 60.0
+#: any leftover of our naming idle this long is removed (a reused pid, an old version's)
+STALE_AGE_S = 6 * 3600.0
+
+
+# -- what the app wrote ---------------------------------------------------------------------------
+def _read_small_json(path: Path) -> Any:
+    try:
+        if path.stat().st_size > 64 * 2**20:
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _is_app_record(folder: Path) -> bool:
+    """True when ``folder`` holds a record only this app writes: a ``metadata.json`` with
+    its format and app version (bundles, exports), or a project run's ``run.json``."""
+    meta = _read_small_json(folder / "metadata.json")
+    if isinstance(meta, dict):
+        versions = meta.get("versions")
+        if isinstance(meta.get("format_version"), int) and isinstance(versions, dict):
+            if "app" in versions:
+                return True
+    run = _read_small_json(folder / "run.json")
+    return isinstance(run, dict) and run.get("format") == RUN_FORMAT
+
+
+def is_temp_name(name: str) -> bool:
+    """True for a temp file/folder or backup name of this app's writes."""
+    return bool(_TEMP_RE.match(name) or _LEGACY_TEMP_RE.match(name))
+
+
+def foreign_entries(folder: Path) -> list[str]:
+    """Names in ``folder`` this app does not write there (empty for one of its outputs)."""
+    foreign: list[str] = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.is_symlink():
+            foreign.append(entry.name)
+        elif entry.is_dir():
+            if entry.name not in OWN_DIRS and not is_temp_name(entry.name):
+                foreign.append(entry.name)
+        elif entry.name not in OWN_FILES and not is_temp_name(entry.name):
+            foreign.append(entry.name)
+    return foreign
+
+
+def is_project_run_folder(path: Path) -> bool:
+    """True for a project's run folder (``runs/run-NNN``): the project owns everything in
+    its ``runs/`` folder (it removes unlisted ones itself), so it may replace one whole."""
+    return path.parent.name == "runs" and bool(_RUN_ID_RE.match(path.name))
+
+
+def is_app_folder(folder: str | os.PathLike[str]) -> bool:
+    """True when ``folder`` is an output this app wrote: its own ``metadata.json`` and
+    nothing else but the files the app writes (or a project's run folder)."""
+    path = Path(folder)
+    if not path.is_dir() or path.is_symlink():
+        return False
+    if is_project_run_folder(path):
+        return True
+    return _is_app_record(path) and not foreign_entries(path)
+
+
+# -- the rule -------------------------------------------------------------------------------------
+def _resolved(path: Any) -> Path | None:
+    try:
+        return Path(path).expanduser().resolve()
+    except (OSError, RuntimeError, TypeError, ValueError):
+        return None
+
+
+def _input_clash(out: Path, exists: bool, inputs: Iterable[Any]) -> str:
+    """What ``out`` is to an input ("" when nothing): the input, a folder holding it, or
+    something inside an input folder (the data, the source model, a search or checkpoint
+    folder: what the command reads)."""
+    for raw in inputs:
+        if raw in (None, ""):
+            continue
+        inp = _resolved(raw)
+        if inp is None:
+            continue
+        if out == inp:
+            return f"is {raw}, which this command reads"
+        if out in inp.parents:
+            return f"holds {raw}, which this command reads"
+        if exists and inp in out.parents and inp.is_dir():
+            return f"is inside {raw}, which this command reads"
+    return ""
+
+
+def _listing(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def check_destination(
+    out: str | os.PathLike[str],
+    overwrite: bool,
+    *,
+    inputs: Iterable[Any] = (),
+    file: bool = False,
+) -> None:
+    """Refuse to write ``out`` where that would lose something (see the module's rule).
+
+    Args:
+        out: where the output goes.
+        overwrite: the user allows replacing an output of this app.
+        inputs: paths the job reads (data, source model, search or checkpoint folder).
+        file: the output is one file (a CSV, a single .keras), not a folder.
+
+    Raises:
+        ModelError: the destination exists and may not be replaced; the message says why.
+    """
+    path = Path(os.path.normpath(Path(out).expanduser().absolute()))
+    real = _resolved(path) or path
+    exists = os.path.lexists(path)
+    clash = _input_clash(real, exists, inputs)
+    if clash:
+        raise ModelError(
+            f"{path} {clash}; it will not be replaced.",
+            "Choose a new name for the output (nothing was written).",
+        )
+    cwd = _resolved(Path.cwd())
+    if exists and cwd is not None and (real == cwd or real in cwd.parents):
+        what = "the current folder" if real == cwd else "a folder holding the current folder"
+        raise ModelError(
+            f"{path} is {what}; it will not be replaced.",
+            "Give a new folder name, e.g. --out ./model (nothing was written).",
+        )
+    if not exists:
+        return
+    if path.is_symlink():
+        raise ModelError(
+            f"{path} is a link; it will not be replaced.", "Choose a new name for the output."
+        )
+    if file and path.is_dir():
+        raise ModelError(f"{path} is a folder, not a file.", "Give a file name for the output.")
+    if not file and not path.is_dir():
+        raise ModelError(
+            f"{path} is a file, not a folder; it will not be replaced.",
+            "Give a new folder name for the output.",
+        )
+    if path.is_dir() and not any(path.iterdir()):
+        return  # an empty folder: nothing to lose
+    if not overwrite:
+        raise ModelError(
+            f"{path} exists; choose another {'name' if file else 'folder'} or pass --overwrite.",
+            "Nothing was written.",
+        )
+    if file or is_project_run_folder(path):
+        return
+    foreign = foreign_entries(path)
+    if foreign:
+        raise ModelError(
+            f"{path} holds files this app did not write ({_listing(foreign)}); it was left "
+            "as it is.",
+            "Choose a new folder name: only a folder the app wrote (its model or export, "
+            "nothing added) is replaced.",
+        )
+    if not _is_app_record(path):
+        raise ModelError(
+            f"{path} is not a folder this app wrote (no metadata.json of this app); it was "
+            "left as it is.",
+            "Choose a new folder name for the output.",
+        )
+
+
+def check_writable(out: str | os.PathLike[str]) -> None:
+    """Create and remove a small file in the nearest existing folder above ``out`` (where
+    its temp copy goes), so a read-only, full or forbidden destination is found at once.
+
+    Raises:
+        ConfigError: the folder cannot be written; the message names the cause.
+    """
+    folder = Path(out).expanduser().absolute().parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{folder} is a file, so {out} cannot be created in it.", "Check the output path."
+        )
+    probe = folder / f".automl-gui-probe-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            os.write(fd, b"\0" * 4096)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        message, hint = describe_os_error(exc, folder)
+        raise ConfigError(f"Cannot write the output there: {message}", hint) from None
+    finally:
+        try:
+            probe.unlink()
+        except OSError:
+            pass
+
+
+# -- leftovers of killed writes -------------------------------------------------------------------
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
+
+
+def _idle_seconds(path: Path) -> float:
+    try:
+        return time.time() - path.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+
+def tidy_stale(out: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temp files/folders of this app's naming beside ``out`` that a killed write
+    left (their process is gone, or they are hours old); a backup of ``out`` a kill left
+    mid-replace is put back when ``out`` is missing. Nothing else is touched.
+
+    Returns what was removed or restored.
+    """
+    target = Path(out).expanduser().absolute()
+    parent = target.parent
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return []
+    done: list[Path] = []
+    for entry in entries:
+        match = _TEMP_RE.match(entry.name)
+        legacy = _LEGACY_TEMP_RE.match(entry.name)
+        if not (match or legacy) or (match or legacy).group("name") != target.name:
+            continue
+        idle = _idle_seconds(entry)
+        if match:
+            pid = int(match.group("pid") or match.group("old"))
+            stale = idle >= STALE_AGE_S or (not _alive(pid) and idle >= STALE_IDLE_S)
+        else:
+            stale = idle >= STALE_AGE_S
+        if not stale:
+            continue
+        if match and match.group("old") and not os.path.lexists(target):
+            try:
+                os.replace(entry, target)  # the previous output, kept by a killed replace
+                done.append(entry)
+                continue
+            except OSError:
+                pass
+        _remove(entry)
+        done.append(entry)
+    return done
+
+
+def prepare_output(
+    out: str | os.PathLike[str],
+    overwrite: bool,
+    *,
+    inputs: Iterable[Any] = (),
+    file: bool = False,
+) -> Path:
+    """Everything to check before a job that ends by writing ``out``: the replace rule
+    (:func:`check_destination`), leftovers of killed writes tidied, the disk writable.
+    Returns ``out`` as an absolute path."""
+    path = Path(out).expanduser().absolute()
+    tidy_stale(path)
+    check_destination(path, overwrite, inputs=list(inputs), file=file)
+    check_writable(path)
+    return path
+
+
+# -- writing ----------------------------------------------------------------------------------------
+def temp_dir_beside(out: Path) -> Path:
+    """A fresh temporary folder in the same parent as ``out`` (so rename is atomic), named
+    ``.NAME.tmp-PID-XXXXXXXX`` so a later run can tell when its writer is gone."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+
+
+def commit_dir(tmp: Path, out: Path, overwrite: bool, *, inputs: Iterable[Any] = ()) -> None:
+    """Move a fully written temp folder into place, replacing ``out`` only where
+    :func:`check_destination` allows it."""
+    check_destination(out, overwrite, inputs=list(inputs))
+    backup: Path | None = None
+    if os.path.lexists(out):
+        backup = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if os.path.lexists(backup):
+            _remove(backup)
+        os.replace(out, backup)
+    try:
+        os.replace(tmp, out)
+    except OSError:
+        if backup is not None:
+            os.replace(backup, out)
+        raise
+    if backup is not None:
+        _remove(backup)
+
+
+__all__ = [
+    "OWN_FILES",
+    "check_destination",
+    "check_writable",
+    "commit_dir",
+    "foreign_entries",
+    "is_app_folder",
+    "is_temp_name",
+    "prepare_output",
+    "temp_dir_beside",
+    "tidy_stale",
+]

@@ -1,0 +1,199 @@
+"""The one rule for where the app writes (core/export/outputs.py): --overwrite replaces only
+what the app wrote, never an input, a folder holding other files or the current folder; the
+disk is probed before any work; leftovers of killed writes are tidied, nothing else."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.export import outputs
+from automl_gui.core.export.bundle import answer_names
+from automl_gui.core.export.outputs import (
+    check_destination,
+    check_writable,
+    commit_dir,
+    is_app_folder,
+    prepare_output,
+    temp_dir_beside,
+    tidy_stale,
+)
+
+
+def _app_folder(path: Path, *extra: str) -> Path:
+    path.mkdir(parents=True)
+    meta = {"format_version": 1, "versions": {"app": "1.0"}, "kind": "tabular"}
+    (path / "metadata.json").write_text(json.dumps(meta))
+    (path / "model.keras").write_bytes(b"PK")
+    for name in extra:
+        (path / name).write_text("x")
+    return path
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_only_a_folder_the_app_wrote_is_replaced(tmp_path):
+    mine = _app_folder(tmp_path / "mine", "report.json", "leaderboard.csv")
+    assert is_app_folder(mine)
+    check_destination(mine, True)  # allowed
+    with pytest.raises(ModelError, match="exists; choose another folder or pass --overwrite"):
+        check_destination(mine, False)
+
+    (mine / "data.csv").write_text("x,y\n")
+    assert not is_app_folder(mine)
+    with pytest.raises(ModelError, match=r"did not write \(data.csv\)"):
+        check_destination(mine, True)
+
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "model.keras").write_bytes(b"PK")
+    (theirs / "metadata.json").write_text('{"name": "not ours"}')
+    with pytest.raises(ModelError, match="not a folder this app wrote"):
+        check_destination(theirs, True)
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    check_destination(empty, False)  # nothing to lose
+    check_destination(tmp_path / "new", False)
+
+
+def test_never_an_input_a_folder_holding_one_or_the_current_folder(tmp_path, monkeypatch):
+    model = _app_folder(tmp_path / "model")
+    data = tmp_path / "data.csv"
+    data.write_text("x,y\n1,2\n")
+    with pytest.raises(ModelError, match="model, which this command reads"):
+        check_destination(model, True, inputs=[model])
+    with pytest.raises(ModelError, match="holds .*data.csv, which this command reads"):
+        check_destination(tmp_path, True, inputs=[data])
+    with pytest.raises(ModelError, match="is .*data.csv, which this command reads"):
+        check_destination(data, True, inputs=[data], file=True)
+    with pytest.raises(ModelError, match="is inside .*model, which this command reads"):
+        check_destination(model / "metadata.json", True, inputs=[model], file=True)
+    check_destination(model / "new-export", True, inputs=[model])  # a new folder in it: fine
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(ModelError, match="is the current folder"):
+        check_destination(Path("."), True)
+    with pytest.raises(ModelError, match="holding the current folder"):
+        check_destination(Path(".."), True)
+
+
+def test_a_file_is_not_replaced_by_a_folder_nor_a_folder_by_a_file(tmp_path):
+    data = tmp_path / "notes.csv"
+    data.write_text("keep me")
+    with pytest.raises(ModelError, match="is a file, not a folder"):
+        check_destination(data, True)
+    with pytest.raises(ModelError, match="is a folder, not a file"):
+        check_destination(tmp_path, True, file=True)
+    link = tmp_path / "link"
+    link.symlink_to(_app_folder(tmp_path / "target"))
+    with pytest.raises(ModelError, match="is a link"):
+        check_destination(link, True)
+    assert data.read_text() == "keep me"
+
+
+def test_commit_dir_applies_the_rule_too(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "thesis.tex").write_text("years of work")
+    tmp = temp_dir_beside(out)
+    (tmp / "model.keras").write_bytes(b"PK")
+    with pytest.raises(ModelError, match="did not write"):
+        commit_dir(tmp, out, overwrite=True)
+    assert (out / "thesis.tex").read_text() == "years of work"
+    assert f".out.tmp-{os.getpid()}-" in tmp.name  # the writer's pid is in the name
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [(errno.ENOSPC, "no space left"), (errno.EROFS, "read-only"), (errno.EACCES, "permission")],
+)
+def test_the_disk_is_probed_before_any_work(tmp_path, monkeypatch, code, words):
+    real_open = os.open
+
+    def failing_open(path, *args, **kwargs):
+        if ".automl-gui-probe-" in str(path):
+            raise OSError(code, os.strerror(code), str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(outputs.os, "open", failing_open)
+    with pytest.raises(ConfigError) as info:
+        prepare_output(tmp_path / "a" / "b" / "out", False)
+    assert words in info.value.message.lower() and str(tmp_path) in info.value.message
+    assert not (tmp_path / "a").exists()  # nothing created
+    assert [p.name for p in tmp_path.iterdir()] == []  # the probe is gone
+
+
+def test_the_probe_leaves_nothing_and_a_file_in_the_path_is_named(tmp_path):
+    check_writable(tmp_path / "deep" / "er" / "out")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ConfigError, match="is a file"):
+        check_writable(tmp_path / "afile" / "out")
+
+
+def test_stale_leftovers_of_our_naming_are_tidied_and_nothing_else(tmp_path):
+    dead, old = _dead_pid(), time.time() - 3600
+    stale_dir = tmp_path / f".out.tmp-{dead}-abcd1234"
+    stale_dir.mkdir()
+    (stale_dir / "model.keras").write_bytes(b"x" * 1000)
+    stale_file = tmp_path / f".pred.csv.tmp-{dead}-140000"
+    stale_file.write_text("half a csv")
+    live = tmp_path / ".out.tmp-1-abcd1234"  # pid 1 is alive
+    live.mkdir()
+    fresh = tmp_path / f".out.tmp-{dead}-fresh000"  # just written: maybe another computer's
+    fresh.mkdir()
+    user = tmp_path / ".out.tmp-notes"  # not our naming
+    user.write_text("mine")
+    other = tmp_path / f".other.tmp-{dead}-abcd1234"  # beside another target
+    other.mkdir()
+    for path in (stale_dir, stale_file, live, user, other):
+        os.utime(path, (old, old))
+
+    removed = tidy_stale(tmp_path / "out")
+    assert removed == [stale_dir]
+    removed = tidy_stale(tmp_path / "pred.csv")
+    assert removed == [stale_file]
+    assert live.exists() and fresh.exists() and user.exists() and other.exists()
+
+    ancient = time.time() - outputs.STALE_AGE_S - 10
+    os.utime(live, (ancient, ancient))
+    assert tidy_stale(tmp_path / "out") == [live]  # hours old: a reused pid
+
+
+def test_a_backup_left_mid_replace_is_put_back(tmp_path):
+    dead, old = _dead_pid(), time.time() - 3600
+    backup = _app_folder(tmp_path / f".model.old-{dead}")
+    os.utime(backup, (old, old))
+    tidy_stale(tmp_path / "model")
+    assert is_app_folder(tmp_path / "model") and not backup.exists()
+
+
+def test_our_columns_never_replace_the_users():
+    assert answer_names(["x", "y"], ["prediction"]) == (["prediction"], "")
+    names, notice = answer_names(
+        ["prediction", "prediction_2", "probability_a"], ["prediction", "probability_a"]
+    )
+    assert names == ["prediction_3", "probability_a_3"]
+    assert "prediction" in notice and "prediction_3" in notice
+    from automl_gui.core.export.bundle import add_answer_columns
+
+    frame = pd.DataFrame({"prediction": ["theirs"], "z": [1]})
+    out = add_answer_columns(frame, {"prediction": ["ours"], "probability_a": [0.5]})
+    assert list(out.columns) == ["prediction", "z", "prediction_2", "probability_a_2"]
+    assert out["prediction"].tolist() == ["theirs"] and out.attrs["notices"]
+    assert list(frame.columns) == ["prediction", "z"]  # the input is not changed
