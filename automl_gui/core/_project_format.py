@@ -66,19 +66,49 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_json_atomic(target: Path, raw: dict[str, Any]) -> None:
-    """Write ``raw`` as JSON to a temp file beside ``target``, fsync it, rename it into place."""
+def write_json_atomic(target: Path, raw: dict[str, Any], limit: int | None = None) -> None:
+    """Write ``raw`` as JSON to a temp file beside ``target``, fsync it, rename it into place.
+
+    Text is written as UTF-8; when it holds half a character (a file name whose bytes are
+    not UTF-8, as Python spells it) the file is written with ``\\u`` escapes instead, so
+    it reads back the same.
+
+    Raises:
+        ProjectError: the file would be larger than ``limit`` bytes (it could not be opened
+            again); nothing was written.
+        OSError: it cannot be written (the previous file is unchanged).
+    """
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(raw, fh, indent=1, ensure_ascii=False, allow_nan=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            size = _dump(tmp, raw, ascii_only=False)
+        except UnicodeEncodeError:
+            size = _dump(tmp, raw, ascii_only=True)
+        if limit is not None and size > limit:
+            raise ProjectError(
+                f"The project file would be {_size(size)}, more than this app opens "
+                f"({_size(limit)}); it was not saved.",
+                "Delete runs you no longer need from the run history (their curves take the "
+                "space), then save again; the previous project file is unchanged.",
+            )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     fsync_dir(target.parent)
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:.0f} MB" if n >= MB else f"{n} bytes"
+
+
+def _dump(path: Path, raw: dict[str, Any], ascii_only: bool) -> int:
+    """Write ``raw`` as JSON into ``path`` (fsynced); returns its size in bytes."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        json.dump(raw, fh, indent=1, ensure_ascii=ascii_only, allow_nan=False)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+        return os.fstat(fh.fileno()).st_size
 
 
 # -- migrations ---------------------------------------------------------------------------------

@@ -4,9 +4,10 @@
 puts in its error message (:class:`JsonProblem`): a file larger than ``limit``, text that is
 not UTF-8, JSON that does not parse (a number Python will not read, nesting too deep for the
 parser), a key written twice in one object (the second would silently win: a second
-``"runs": []`` would empty the project), nesting deeper than ``max_depth`` (every later
-step of a project walks it), and text holding half a character (a lone surrogate, which
-could not be written back). Private to the project modules; TensorFlow-free, Qt-free.
+``"runs": []`` would empty the project), and nesting deeper than ``max_depth`` (every later
+step of a project walks it). Text holding half a character (a lone surrogate) is kept: it is
+how Python spells a file name whose bytes are not UTF-8, and the project writer escapes it.
+Private to the project modules; TensorFlow-free, Qt-free.
 """
 
 from __future__ import annotations
@@ -38,37 +39,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _text_ok(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def check_tree(value: Any, max_depth: int) -> None:
-    """Refuse nesting deeper than ``max_depth`` and text that is not whole characters
-    (iterative: a hostile tree cannot exhaust the stack).
+def check_depth(value: Any, max_depth: int) -> None:
+    """Refuse nesting deeper than ``max_depth`` (iterative: a hostile tree cannot exhaust
+    the stack).
 
     Raises:
-        JsonProblem: saying which.
+        JsonProblem: saying so.
     """
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
+        if isinstance(node, (dict, list)):
             if depth > max_depth:
                 raise JsonProblem(f"it is nested more than {max_depth} levels deep")
-            for key, item in node.items():
-                if not _text_ok(key):
-                    raise JsonProblem("it holds a name that is not valid Unicode text")
-                stack.append((item, depth + 1))
-        elif isinstance(node, list):
-            if depth > max_depth:
-                raise JsonProblem(f"it is nested more than {max_depth} levels deep")
-            stack.extend((item, depth + 1) for item in node)
-        elif isinstance(node, str) and not _text_ok(node):
-            raise JsonProblem("it holds text that is not valid Unicode (half a character)")
+            items = node.values() if isinstance(node, dict) else node
+            stack.extend((item, depth + 1) for item in items)
 
 
 def loads(text: str, max_depth: int) -> Any:
@@ -85,7 +70,7 @@ def loads(text: str, max_depth: int) -> Any:
         raise JsonProblem(f"it is nested more than {max_depth} levels deep") from None
     except ValueError as exc:  # JSONDecodeError, and numbers of thousands of digits
         raise JsonProblem(f"it is not valid JSON ({exc})") from None
-    check_tree(value, max_depth)
+    check_depth(value, max_depth)
     return value
 
 

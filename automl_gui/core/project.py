@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core import _project_format as _format
 from automl_gui.core._project_format import (
     FORMAT_VERSION,
     MIGRATIONS,
@@ -387,7 +388,7 @@ def save_project(
         data.name = root.name[: -len(PROJECT_SUFFIX)] if root.name.endswith(PROJECT_SUFFIX) else root.name
     raw = {"format": PROJECT_FORMAT, **plain(data.to_dict())}
     try:
-        write_json_atomic(real, raw)
+        write_json_atomic(real, raw, _format.MAX_PROJECT_BYTES)
     except OSError as exc:
         raise ProjectError(
             f"Could not write the project file {target}: {exc.strerror or exc}.",

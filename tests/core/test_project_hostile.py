@@ -323,19 +323,33 @@ def test_a_file_far_larger_than_a_project_is_refused(tmp_path, monkeypatch):
     assert info.value.hint
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        HEAD + '"ui": {"x": 1' + "0" * 5000 + "}}",  # a number Python refuses to read
-        HEAD + '"name": "\\ud800"}',  # half a character: could not be saved again
-        HEAD + '"ui": {"\\udfff": 1}}',
-    ],
-    ids=["huge-number", "lone-surrogate", "lone-surrogate-key"],
-)
-def test_values_json_allows_but_a_project_cannot_hold_are_refused(tmp_path, text):
-    _write_raw(tmp_path, text)
+def test_a_number_python_will_not_read_is_a_project_error(tmp_path):
+    _write_raw(tmp_path, HEAD + '"ui": {"x": 1' + "0" * 5000 + "}}")
     with pytest.raises(ProjectError, match="damaged"):
         load_project(tmp_path)
+
+
+def test_a_file_name_whose_bytes_are_not_utf8_saves_and_opens_again(tmp_path):
+    # how Python spells the name b"caf\xe9.csv" on Linux: half a character (a lone surrogate)
+    name = b"caf\xe9.csv".decode("utf-8", "surrogateescape")
+    data = ProjectData(kind="tabular", dataset={"path": f"/data/{name}", "kind": "tabular"})
+    save_project(tmp_path, data)
+    assert load_project(tmp_path).dataset["path"] == f"/data/{name}"
+    data.name = "Café ✓"  # other text stays readable in the file
+    save_project(tmp_path, data)
+    assert load_project(tmp_path).name == "Café ✓"
+
+
+def test_a_project_too_large_to_open_again_is_not_saved(tmp_path, monkeypatch):
+    save_project(tmp_path, ProjectData(kind="images"))
+    before = (tmp_path / PROJECT_FILE).read_bytes()
+    monkeypatch.setattr(_project_format, "MAX_PROJECT_BYTES", 4000)
+    data = load_project(tmp_path)
+    data.ui["notes"] = "x" * 5000
+    with pytest.raises(ProjectError, match="more than this app opens") as info:
+        save_project(tmp_path, data)
+    assert "Delete runs" in info.value.hint
+    assert (tmp_path / PROJECT_FILE).read_bytes() == before
 
 
 def _v3() -> dict:
