@@ -79,9 +79,11 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
         _default_run_dir,
         _interruptible,
         _plan,
+        _prepare_out,
         _printer,
-        _refuse_existing,
         _say,
+        _stopped_by,
+        _train_inputs,
     )
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.registry import resolve
@@ -90,7 +92,7 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
     arch = resolve(args.model, kind)
     check_file_options(args, kind, arch)
     out = Path(args.out) if args.out else _default_run_dir(args.data)
-    _refuse_existing(out, args.overwrite, "--out")
+    out = _prepare_out(out, args, _train_inputs(args))
     seed = 42 if args.seed is None else args.seed
     scan, preprocess, train = file_job(args, kind, seed)
 
@@ -148,24 +150,29 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
         **checkpoint_options(args),  # --checkpoint-dir, --resume
     )
     if run.result.stopped_reason == "cancelled":
-        _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
-    save_files_run(run, out, overwrite=args.overwrite)
+        _say(args, f"Stopped by {_stopped_by()}: keeping the best weights so far.")
+    save_files_run(run, out, overwrite=args.overwrite, inputs=_train_inputs(args))
     return EXIT_OK
 
 
-def save_files_run(run: Any, out: Path, *, overwrite: bool) -> Path:
+def save_files_run(run: Any, out: Path, *, overwrite: bool, inputs: Any = ()) -> Path:
     """Save an image/audio run (bundle and test predictions) into ``out``; print its test
-    scores and where it went."""
+    scores and where it went. ``overwrite`` replaces only an output of this app, never one
+    of ``inputs`` (``core.export.outputs``)."""
     from automl_gui.core.evaluate.metrics import summary_line
     from automl_gui.core.export.bundle import save_bundle
 
     path = save_bundle(
-        run.model, run.metadata, run.report, out, overwrite=overwrite, samples=run.samples
+        run.model,
+        run.metadata,
+        run.report,
+        out,
+        overwrite=overwrite,
+        samples=run.samples,
+        inputs=inputs,
     )
     preds = path / "test_predictions.csv"
     atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
     print(f"Test: {summary_line(run.report)}")
     print(f"Saved model.keras, metadata.json, report.json and test_predictions.csv to {path}")
     return path
-
-

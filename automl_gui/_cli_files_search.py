@@ -40,7 +40,14 @@ def search_folder(
     """Run the search on a scanned folder and save the kept model; returns the exit status."""
     from automl_gui._cli_files import save_files_run
     from automl_gui._cli_search import format_leaderboard, write_leaderboard_csv
-    from automl_gui.cli import EXIT_OK, _interruptible, _printer, _say
+    from automl_gui.cli import (
+        EXIT_OK,
+        _interruptible,
+        _printer,
+        _say,
+        _stopped_by,
+        _train_inputs,
+    )
     from automl_gui.core.tune.files_search import search_files
     from automl_gui.core.tune.files_space import default_space
     from automl_gui.core.tune.space import SearchConfig
@@ -74,10 +81,10 @@ def search_folder(
         space=space,
     )
     if cancel.cancelled:
-        _say(args, "Stopped by Ctrl+C: keeping the best trial so far.")
+        _say(args, f"Stopped by {_stopped_by()}: keeping the best trial so far.")
     if not args.quiet:
         print(format_leaderboard(run.leaderboard, run.best_trial), flush=True)
-    path = save_files_run(run, out, overwrite=args.overwrite)
+    path = save_files_run(run, out, overwrite=args.overwrite, inputs=_train_inputs(args))
     write_leaderboard_csv(run.leaderboard, path / "leaderboard.csv")
     print(f"Saved the leaderboard to {path / 'leaderboard.csv'}")
     return EXIT_OK

@@ -62,7 +62,15 @@ def search_table(
     args: argparse.Namespace, df: Any, pre: Any, training: Any, plan: Any, out: Path
 ) -> int:
     """Run the search on a table and save its model; returns the exit status."""
-    from automl_gui.cli import EXIT_OK, _interruptible, _printer, _save_table_run, _say
+    from automl_gui.cli import (
+        EXIT_OK,
+        _interruptible,
+        _printer,
+        _save_table_run,
+        _say,
+        _stopped_by,
+        _train_inputs,
+    )
     from automl_gui.core.tune.search import search_tabular
     from automl_gui.core.tune.space import SearchConfig
 
@@ -93,13 +101,13 @@ def search_table(
         overwrite=args.overwrite,
     )
     if cancel.cancelled:
-        _say(args, "Stopped by Ctrl+C: keeping the best trial so far.")
+        _say(args, f"Stopped by {_stopped_by()}: keeping the best trial so far.")
     if not args.quiet:
         print(format_leaderboard(run.leaderboard, run.best_trial), flush=True)
         comparison = compare_line(run.leaderboard, run.report)
         if comparison:
             print(comparison, flush=True)
-    path = _save_table_run(run, out, overwrite=args.overwrite)
+    path = _save_table_run(run, out, overwrite=args.overwrite, inputs=_train_inputs(args))
     write_leaderboard_csv(run.leaderboard, path / "leaderboard.csv")
     print(f"Saved the leaderboard to {path / 'leaderboard.csv'}")
     return EXIT_OK

@@ -111,18 +111,15 @@ def study_config(args: argparse.Namespace) -> Any:
 
 def run_study_command(args: argparse.Namespace) -> int:
     """Run the study, print it, write the CSV and PNG; returns the exit status."""
-    from automl_gui.cli import EXIT_OK, _interruptible, _plan, _say
+    from automl_gui.cli import EXIT_OK, _interruptible, _plan, _prepare_out, _say, _stopped_by
     from automl_gui.core.data.detect import detect_kind
 
     config = study_config(args)
     data = Path(args.data)
     out = Path(args.out) if args.out else Path(f"study_{data.stem or data.name}")
     csv_path, png_path = out / f"study_{args.kind}.csv", out / f"study_{args.kind}.png"
-    existing = [p for p in (csv_path, png_path) if p.exists()]
-    if existing and not args.overwrite:
-        raise ConfigError(
-            f"{existing[0]} already exists.", "Choose another --out or pass --overwrite."
-        )
+    for path in (csv_path, png_path):  # replace rule, leftovers, a writable disk: up front
+        _prepare_out(path, args, [args.data], file=True)
     kind = detect_kind(args.data)
     seed = 42 if args.seed is None else args.seed
     cancel = CancelToken()
@@ -138,7 +135,7 @@ def run_study_command(args: argparse.Namespace) -> int:
         cancel, job, *job_args, plan=plan, on_event=printer, data_name=data.name
     )
     if cancel.cancelled:
-        _say(args, "Stopped by Ctrl+C: keeping the trainings that finished.")
+        _say(args, f"Stopped by {_stopped_by()}: keeping the trainings that finished.")
     print(format_table(result), flush=True)
     for note in result.notes:
         _say(args, f"note: {note}")

@@ -19,33 +19,51 @@
     automl-gui study optimizers|batch-sizes|learning-curve|devices DATA [--target COL]
 
 Every failure exits non-zero with one line on stderr saying what is wrong and what to do.
-TensorFlow is imported only by the subcommands that need it.
+TensorFlow is imported only by the subcommands that need it. ``--out`` is checked before any
+work, and ``--overwrite`` replaces only an output this app wrote (``core.export.outputs``).
+Ctrl+C and SIGTERM take the same way out: a training or search keeps its best model and
+saves it; anything else stops with exit 130 and leaves no temp files (a second one stops
+a training at once).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from automl_gui import __version__
+from automl_gui._cli_types import (  # noqa: F401 - the subcommand modules import them here
+    _clip_seconds,
+    _fine_tune_layers,
+    _image_size,
+    _n_mels,
+    _positive_float,
+    _positive_int,
+    _ranged,
+    _sample_rate,
+)
 from automl_gui.core.errors import (
     AutoMLError,
     CancelledError,
-    ConfigError,
     DataError,
     describe,
 )
 from automl_gui.core.events import CancelToken, Event, Log, Progress
-from automl_gui.core.files import atomic_write
 
 EXIT_OK = 0
 EXIT_ERROR = 1
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl+C, and SIGTERM (the same cancel path)
+#: the signals that stop a command: a first one cancels the job, a second one ends it
+STOP_SIGNALS = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}
+_last_stop = {"name": "Ctrl+C"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"automl-gui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from automl_gui._cli_use import export_format
 
     train = sub.add_parser(
         "train",
@@ -199,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format",
         required=True,
-        type=_export_format,
+        type=export_format,
         metavar="FORMAT",
         help="keras, savedmodel, tflite, tflite-dynamic, tflite-float16 or onnx",
     )
@@ -222,13 +241,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from automl_gui._cli_study import run_study_command
+    from automl_gui._cli_use import export_command, info_command, predict_command
 
-    handlers = {"train": _train, "predict": _predict, "export": _export, "info": _info}
+    handlers = {
+        "train": _train,
+        "predict": predict_command,
+        "export": export_command,
+        "info": info_command,
+    }
     handlers["study"] = run_study_command
     try:
-        return handlers[args.command](args)
-    except (KeyboardInterrupt, CancelledError):  # Ctrl+C before training had begun
-        print("error: interrupted.", file=sys.stderr)
+        with _stop_signals_interrupt():
+            return handlers[args.command](args)
+    except (KeyboardInterrupt, CancelledError):  # Ctrl+C / SIGTERM outside a training
+        print(f"error: interrupted ({_last_stop['name']}).", file=sys.stderr)
         return EXIT_INTERRUPTED
     except AutoMLError as exc:
         _fail(exc)
@@ -264,13 +290,70 @@ def _checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:
     return checkpoint_options(args)
 
 
-def _interruptible(cancel: CancelToken, job: Any, *args: Any, **kwargs: Any) -> Any:
-    """``job(*args, **kwargs, cancel=cancel)`` with Ctrl+C setting ``cancel``."""
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _handling(handler: Any) -> Iterator[None]:
+    """``handler`` for Ctrl+C and SIGTERM inside the block (main thread only), restored after."""
+    if not _in_main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
     try:
-        return job(*args, **kwargs, cancel=cancel)
+        yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _interrupt(signum: int, _frame: Any) -> None:
+    _last_stop["name"] = STOP_SIGNALS.get(signum, "a signal")
+    raise KeyboardInterrupt
+
+
+def _stop_signals_interrupt() -> contextlib.AbstractContextManager[None]:
+    """SIGTERM does what Ctrl+C does: a KeyboardInterrupt, so temp files and folders are
+    removed on the way out (``finally``) and the command exits 130."""
+    _last_stop["name"] = "Ctrl+C"
+    return _handling(_interrupt)
+
+
+def _interruptible(cancel: CancelToken, job: Any, *args: Any, **kwargs: Any) -> Any:
+    """``job(*args, **kwargs, cancel=cancel)``: Ctrl+C or SIGTERM sets ``cancel`` (a training
+    then keeps its best weights, a search its best trial); a second one stops at once."""
+
+    def on_signal(signum: int, frame: Any) -> None:
+        if cancel.cancelled:
+            _interrupt(signum, frame)
+        _last_stop["name"] = STOP_SIGNALS.get(signum, "a signal")
+        cancel.cancel()
+
+    with _handling(on_signal):
+        return job(*args, **kwargs, cancel=cancel)
+
+
+def _stopped_by() -> str:
+    """What stopped the last job: "Ctrl+C" or "SIGTERM"."""
+    return _last_stop["name"]
+
+
+def _train_inputs(args: argparse.Namespace) -> list[Any]:
+    """What ``train`` reads: the output folder may be none of these nor hold one."""
+    names = ("data", "search_dir", "checkpoint_dir", "weights", "weights_folder")
+    return [getattr(args, name, None) for name in names]
+
+
+def _prepare_out(
+    out: Path, args: argparse.Namespace, inputs: list[Any], *, file: bool = False
+) -> Path:
+    """Check ``--out`` before any work: the replace rule (``--overwrite`` replaces only an
+    output of this app, never an input or the current folder), leftovers of killed runs
+    tidied, the disk writable (``core.export.outputs.prepare_output``)."""
+    from automl_gui.core.export.outputs import prepare_output
+
+    return prepare_output(out, bool(args.overwrite), inputs=inputs, file=file)
 
 
 def _train_table(args: argparse.Namespace) -> int:
@@ -282,7 +365,7 @@ def _train_table(args: argparse.Namespace) -> int:
 
     family = resolve(args.model, "tabular")
     out = Path(args.out) if args.out else _default_run_dir(args.data)
-    _refuse_existing(out, args.overwrite, "--out")
+    out = _prepare_out(out, args, _train_inputs(args))
 
     table = _read_tabular(args.data)
     for notice in table.notices:
@@ -313,144 +396,32 @@ def _train_table(args: argparse.Namespace) -> int:
         return search_table(args, table.df, pre, training, plan, out)
     _say(args, f"Device: {plan.device_label} ({plan.reason}). Model: {family}.")
 
-    cancel = CancelToken()
-    previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
-    try:
-        run = train_tabular(
-            table.df,
-            pre,
-            MLPConfig(),
-            training,
-            plan=plan,
-            on_event=_printer(args),
-            cancel=cancel,
-            **_checkpoint_options(args),
-        )
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    run = _interruptible(
+        CancelToken(),
+        train_tabular,
+        table.df,
+        pre,
+        MLPConfig(),
+        training,
+        plan=plan,
+        on_event=_printer(args),
+        **_checkpoint_options(args),
+    )
     if run.result.stopped_reason == "cancelled":
-        _say(args, "Stopped by Ctrl+C: keeping the best weights so far.")
-    _save_table_run(run, out, overwrite=args.overwrite)
+        _say(args, f"Stopped by {_stopped_by()}: keeping the best weights so far.")
+    _save_table_run(run, out, overwrite=args.overwrite, inputs=_train_inputs(args))
     return EXIT_OK
 
 
-def _save_table_run(run: Any, out: Path, *, overwrite: bool) -> Path:
+def _save_table_run(run: Any, out: Path, *, overwrite: bool, inputs: Any = ()) -> Path:
     """Save a table run into ``out`` and print its test scores and where it went."""
     from automl_gui.core.evaluate.metrics import summary_line
-    from automl_gui.core.pipeline import save_run
+    from automl_gui.core.export.bundle import save_bundle
 
-    path = save_run(run, out, overwrite=overwrite)
+    path = save_bundle(run.model, run.metadata, run.report, out, overwrite=overwrite, inputs=inputs)
     print(f"Test: {summary_line(run.report)}")
     print(f"Saved model.keras, metadata.json and report.json to {path}")
     return path
-
-
-def _predict(args: argparse.Namespace) -> int:
-    from automl_gui.core.export.bundle import load_bundle, predict_frame
-
-    first = Path(args.data[0])
-    default_name = f"{first.stem or first.name or 'images'}_predictions.csv"
-    out = Path(args.out) if args.out else Path.cwd() / default_name
-    _refuse_existing(out, args.overwrite, "--out")
-    bundle = load_bundle(args.model)
-    if bundle.kind in ("images", "audio"):
-        if bundle.kind == "images":
-            from automl_gui.core.images_pipeline import predict_images as predict
-        else:
-            from automl_gui.core.audio_pipeline import predict_audio as predict
-        frame = _interruptible(CancelToken(), predict, bundle, list(args.data))
-        failed = int((frame["error"] != "").sum())
-        atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
-        print(f"Wrote {len(frame) - failed:,} predictions to {out}")
-        if failed:
-            print(
-                f"warning: {failed} file(s) could not be read; see the 'error' column.",
-                file=sys.stderr,
-            )
-        return EXIT_OK
-    if len(args.data) > 1:
-        raise ConfigError(
-            "A table model predicts one table at a time.", "Give a single CSV/TSV/Parquet file."
-        )
-    table = _read_tabular(args.data[0])
-    frame = predict_frame(bundle, table.df)
-    atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
-    print(f"Wrote {len(frame):,} predictions to {out}")
-    return EXIT_OK
-
-
-def _export(args: argparse.Namespace) -> int:
-    from automl_gui.core.export.bundle import load_bundle
-    from automl_gui.core.export.formats import export_model
-
-    bundle = load_bundle(args.model)
-    result = export_model(bundle, args.format, args.out, overwrite=args.overwrite)
-    print(f"Wrote {result.format} export to {result.path} ({_size(result.size_bytes)}):")
-    for name in result.files:
-        print(f"  {name}")
-    print(result.message)
-    agreement = "-" if result.agreement is None else f"{result.agreement:.0%}"
-    print(f"max difference {result.max_abs_diff:.3g}, agreement {agreement}")
-    for note in result.notes:
-        print(f"note: {note}")
-    if not result.ok:
-        print(
-            "error: the exported model does not reproduce the original's predictions within "
-            "the format's tolerance. Keep using the original model (or the .keras export).",
-            file=sys.stderr,
-        )
-        return EXIT_ERROR
-    return EXIT_OK
-
-
-def _export_format(text: str) -> str:
-    from automl_gui.core.export.formats import FORMATS
-
-    key = text.strip().lower()
-    if key not in FORMATS:
-        raise argparse.ArgumentTypeError(
-            f"unknown format '{text}'; choose one of: {', '.join(FORMATS)}"
-        )
-    return key
-
-
-def _size(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} bytes"
-
-
-def _info(args: argparse.Namespace) -> int:
-    from automl_gui.core.hardware import list_devices, plan_for, versions
-
-    for name, version in versions().items():
-        print(f"{name:<14} {version}")
-    devices = list_devices()
-    print("devices:")
-    for device in devices:
-        memory = f", {device.memory_bytes / 2**30:.1f} GiB" if device.memory_bytes else ""
-        cc = (
-            f", compute {device.compute_capability[0]}.{device.compute_capability[1]}"
-            if device.compute_capability
-            else ""
-        )
-        print(f"  {device.kind}: {device.name}{memory}{cc}")
-    plan = plan_for(devices)
-    print(f"training plan: {plan.device_label} ({plan.reason})")
-    from automl_gui.core.models.weights import find_weights, search_folders
-
-    print("weights folders (searched in this order):")
-    for folder in search_folders():
-        print(f"  {folder}{'' if folder.exists() else '  (missing)'}")
-    for arch in ("resnet50", "inceptionv3"):
-        try:
-            found = find_weights(arch)
-        except Exception:  # noqa: BLE001 - info never fails on a bad file
-            found = None
-        print(f"  {arch}: {found if found else 'not found (downloaded when first used)'}")
-    return EXIT_OK
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -477,13 +448,6 @@ def _plan(force_cpu: bool) -> Any:
 def _default_run_dir(data: str) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{Path(data).stem}-{stamp}"
-
-
-def _refuse_existing(path: Path, overwrite: bool, flag: str) -> None:
-    if path.exists() and not overwrite and (path.is_file() or any(path.iterdir())):
-        raise ConfigError(
-            f"{path} already exists.", f"Choose another {flag} or pass --overwrite to replace it."
-        )
 
 
 PROGRESS_EVERY_S = 2.0
@@ -521,73 +485,3 @@ def _fail(exc: BaseException) -> None:
     message, hint = describe(exc)
     text = f"{message} {hint}".strip().replace("\n", " ")
     print(f"error: {text}", file=sys.stderr)
-
-
-def _positive(kind: type, noun: str):
-    """An argparse type: a positive ``kind`` (int or float) with a plain message otherwise."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-        return value
-
-    return parse
-
-
-_positive_int = _positive(int, "a whole number")
-_positive_float = _positive(float, "a number")
-
-
-def _fine_tune_layers(text: str) -> int:
-    """``auto`` (-1) or a whole number ≥ 0."""
-    if text.strip().lower() == "auto":
-        return -1
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'auto'") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _ranged(kind: type, noun: str, low: float, high: float, unit: str = ""):
-    """An argparse type: ``kind`` between ``low`` and ``high`` (inclusive)."""
-
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"must be between {low:g}{unit} and {high:g}{unit}, got {value:g}{unit}"
-            )
-        return value
-
-    return parse
-
-
-def _sample_rate(text: str) -> int:
-    from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
-
-    return _ranged(int, "a whole number of Hz", MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, " Hz")(text)
-
-
-def _clip_seconds(text: str) -> float:
-    from automl_gui.core.preprocess.audio_config import MAX_CLIP_SECONDS
-
-    return _ranged(float, "a number of seconds", 0, MAX_CLIP_SECONDS, " s")(text)
-
-
-_n_mels = _ranged(int, "a whole number", 8, 256)
-
-
-def _image_size(text: str) -> int:
-    from automl_gui.core.preprocess.image_config import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
-
-    return _ranged(int, "a whole number", MIN_IMAGE_SIZE, MAX_IMAGE_SIZE)(text)

@@ -1,0 +1,76 @@
+"""The command line's argument types: positive numbers, ranges, ``auto`` or a count, with
+a plain message for a bad value (argparse prints it with the usage line)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _positive(kind: type, noun: str):
+    """An argparse type: a positive ``kind`` (int or float) with a plain message otherwise."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+        return value
+
+    return parse
+
+
+_positive_int = _positive(int, "a whole number")
+_positive_float = _positive(float, "a number")
+
+
+def _fine_tune_layers(text: str) -> int:
+    """``auto`` (-1) or a whole number ≥ 0."""
+    if text.strip().lower() == "auto":
+        return -1
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'auto'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _ranged(kind: type, noun: str, low: float, high: float, unit: str = ""):
+    """An argparse type: ``kind`` between ``low`` and ``high`` (inclusive)."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be between {low:g}{unit} and {high:g}{unit}, got {value:g}{unit}"
+            )
+        return value
+
+    return parse
+
+
+def _sample_rate(text: str) -> int:
+    from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+
+    return _ranged(int, "a whole number of Hz", MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, " Hz")(text)
+
+
+def _clip_seconds(text: str) -> float:
+    from automl_gui.core.preprocess.audio_config import MAX_CLIP_SECONDS
+
+    return _ranged(float, "a number of seconds", 0, MAX_CLIP_SECONDS, " s")(text)
+
+
+_n_mels = _ranged(int, "a whole number", 8, 256)
+
+
+def _image_size(text: str) -> int:
+    from automl_gui.core.preprocess.image_config import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
+
+    return _ranged(int, "a whole number", MIN_IMAGE_SIZE, MAX_IMAGE_SIZE)(text)
