@@ -322,6 +322,10 @@ class ExportDialog(QDialog):
             self.keras_file.setChecked(target.suffix == ".keras")
         self.folder_edit.setText(str(target.parent))
         self.name_edit.setText(target.name)
+        refused = replace_refusal(self.state.run, fmt, target)
+        if refused:
+            self.result_panel.show_message(False, f"Not exported: {refused}")
+            return False
         if target.exists() and not overwrite:
             if not self.confirm_overwrite(str(target)):
                 self.result_panel.show_message(False, "Not exported: the destination exists.")
@@ -401,6 +405,22 @@ class ExportDialog(QDialog):
             self.busy_label.setText("Still writing: Cancel stops it, or wait for the result.")
             return
         super().reject()
+
+
+def replace_refusal(run: Any, fmt: str, target: Path) -> str:
+    """Why ``target`` may not be written even after a "Yes" ("" when it may): the engine's
+    one rule (``core.export.outputs``): only an export this app wrote is replaced, never the
+    source model, a folder holding other files, or a folder above the current one."""
+    from automl_gui.core.errors import AutoMLError
+    from automl_gui.core.export.outputs import check_destination
+
+    bundle_path = getattr(getattr(run, "bundle", None), "path", None) if run else None
+    single_file = fmt == "keras" and target.suffix == ".keras"
+    try:
+        check_destination(target, True, inputs=[bundle_path], file=single_file)
+    except AutoMLError as exc:
+        return f"{exc.message}\n{exc.hint}" if exc.hint else exc.message
+    return ""
 
 
 def _export_job(run: Any, fmt: str, path: str, overwrite: bool) -> Any:
