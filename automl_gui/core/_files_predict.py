@@ -85,8 +85,9 @@ def collect_files(
     hint: str,
 ) -> tuple[list[str], list[Any], int]:
     """Files among ``paths`` (folders recursed by ``walker``, the dataset scan's ``Walker``:
-    hidden skipped, other files counted), checked with ``check`` (results: a reason string for
-    a broken file), sorted.
+    hidden skipped, other files counted; a link back into a folder given, or to a folder
+    holding it, not followed), checked with ``check`` (results: a reason string for a broken
+    file: not a regular file, a name that is not UTF-8, ...), sorted.
 
     Returns (good paths, ``BadFile`` for broken ones, other files ignored).
 
@@ -95,14 +96,16 @@ def collect_files(
     """
     import os
 
+    from automl_gui.core.data._file_guard import shown
     from automl_gui.core.data.images import BadFile
 
     candidates: list[str] = []
     for raw in paths:
         path = os.path.abspath(os.path.expanduser(raw))
         if not os.path.lexists(path):
-            raise DataError(f"'{raw}' does not exist.", "Check the path.")
+            raise DataError(f"'{shown(raw)}' does not exist.", "Check the path.")
         if os.path.isdir(path):
+            walker.set_root(path)  # a loop (a link to a folder above) is not walked
             candidates.extend(walker.files_under(path))
         elif path.lower().endswith(extensions):
             candidates.append(path)
@@ -158,7 +161,8 @@ def predict_files(
     df = prediction_frame([good[int(i)] for i in index], proba, names)
     df["error"] = ""
     decoded = {int(i) for i in index}
-    failed = [(p, "could not be decoded") for k, p in enumerate(good) if k not in decoded]
+    gone = "could not be read (moved, deleted, unreadable or damaged since it was checked)"
+    failed = [(p, gone) for k, p in enumerate(good) if k not in decoded]
     failed += [(b.path, b.reason) for b in bad]
     if failed:
         rows = pd.DataFrame({"path": [p for p, _ in failed], "error": [r for _, r in failed]})

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core._files_evaluate import MAX_SAMPLES
 from automl_gui.core._files_predict import (
     KIND_INPUTS,
     KIND_MODELS,
@@ -52,13 +53,13 @@ from automl_gui.core.events import (
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 
-MAX_SAMPLES = 8
 __all__ = [
     "BACKBONES",
     "CONFIDENTLY_WRONG",
     "KIND_INPUTS",
     "KIND_MODELS",
     "KIND_WORDS",
+    "MAX_SAMPLES",
     "NAMES",
     "FilesRun",
     "Media",
@@ -122,6 +123,8 @@ class _Job:
         self.resume = False
         self.checkpoint: Any = None  # core.train.checkpoint.EpochCheckpointer
         self.resume_info: Any = None  # the CheckpointInfo to continue
+        #: FileTracker per split streamed in training: files skipped by the input pipeline
+        self.trackers: dict[str, Any] = {}
 
     @property
     def task(self) -> str:
@@ -147,6 +150,7 @@ class _Job:
             items = getattr(split, part)
             self.y[part] = split.labels(items)
             self.paths[part] = [i.path for i in items]
+        self._track()
         cancel.raise_if_cancelled()
 
         self._build()
@@ -171,6 +175,15 @@ class _Job:
         elif ft_epochs > 0:
             self._log("Fine-tuning skipped: phase 1 did not finish normally.")
         return self._end(self._evaluate(result, fine_tune if ft_epochs else 0))
+
+    def _track(self) -> None:
+        """A FileTracker for the training and validation files (made here, outside any
+        distribution strategy's scope: its variables stay plain, on the CPU)."""
+        from automl_gui.core.preprocess._files import FileTracker
+
+        self.trackers = {
+            part: FileTracker(len(self.paths[part])) for part in ("train", "validation")
+        }
 
     # -- checkpoints ------------------------------------------------------------------------
     def _open_checkpoint(self) -> None:
@@ -261,6 +274,7 @@ class _Job:
             training=True,
             seed=self.training.seed,
             cache=bool(self.media.preprocess.cache),
+            track=self.trackers.get("train"),
         )
 
     def _make_val(self, b: int) -> Any:
@@ -269,6 +283,7 @@ class _Job:
             self.y["validation"],
             b,
             cache=bool(self.media.preprocess.cache),
+            track=self.trackers.get("validation"),
         )
 
     @property
@@ -307,7 +322,10 @@ class _Job:
         return self._fit_dataset(phase_training, epochs_after=ft_epochs, resume=resume)
 
     def _features(self, part: str, what: str) -> tuple[np.ndarray, np.ndarray]:
-        ds = self.media.make_dataset(self.paths[part], self.y[part], self.batch, shuffle=False)
+        track = self.trackers.get(part)
+        ds = self.media.make_dataset(
+            self.paths[part], self.y[part], self.batch, shuffle=False, track=track
+        )
         feature_model = self.built.feature_model
         return cached_features(
             feature_model, ds, len(self.paths[part]), what, self.on_event, self.cancel
@@ -412,82 +430,10 @@ class _Job:
 
     # -- evaluation -------------------------------------------------------------------------
     def _evaluate(self, result: Any, fine_tuned: int) -> FilesRun:
-        """Test-split evaluation, sample inputs and metadata → the run."""
-        from automl_gui.core.evaluate.metrics import evaluate_classification
-        from automl_gui.core.export.bundle import base_metadata, jsonable
-        from automl_gui.core.train.diagnostics import diagnose, still_improving
+        """Test-split evaluation, sample inputs and metadata → the run (``_files_evaluate``)."""
+        from automl_gui.core._files_evaluate import evaluate_job
 
-        media, names, model = self.media, self.names, self.built.model
-        test_paths = self.paths["test"]
-        emit(
-            self.on_event,
-            Progress("evaluate", 0.0, f"Evaluating on the held-out test {media.noun}…"),
-        )
-        proba, kept = predict_dataset(model, media.make_dataset, test_paths, self.batch, None)
-        y_kept = self.y["test"][kept] if len(kept) else np.zeros(0, "int32")
-        report = evaluate_classification(y_kept, proba.astype("float64"), names)
-        test_predictions = prediction_frame([test_paths[i] for i in kept], proba, names)
-        actual = np.asarray(names, dtype=object)[y_kept] if len(kept) else []
-        test_predictions.insert(1, "actual", actual)
-        skipped = len(test_paths) - len(kept)
-        if skipped:
-            self.notices.append(
-                f"{skipped} test {media.one}(s) could not be decoded and were not evaluated."
-            )
-
-        sample_paths = [test_paths[i] for i in kept[:MAX_SAMPLES]]
-        samples = media.load_samples(sample_paths) if sample_paths else None
-        sample_out = None
-        if samples is not None:
-            sample_out = np.asarray(model.predict(samples, verbose=0), np.float32)
-        dataset, noun = media.dataset, media.noun
-        metadata: dict[str, Any] = jsonable(
-            {
-                **base_metadata(media.kind),
-                "task": self.task,
-                "class_names": names,
-                "architecture": self.arch,
-                **media.metadata(self.arch, self.built),
-                "preprocess": media.preprocess.to_dict(),
-                "model": self.model_config.to_dict(),
-                "training": self.training.to_dict(),
-                "metrics": report["metrics"],
-                "sample_predictions": sample_out.tolist() if sample_out is not None else None,
-                "phases": [list(p) for p in self.phases],
-                "training_result": {**result.summary(), "fine_tuned_layers": fine_tuned},
-                "data": {
-                    "root": dataset.root,
-                    "layout": dataset.layout,
-                    f"{noun}_used": len(dataset.items),
-                    f"train_{noun}": len(self.paths["train"]),
-                    f"validation_{noun}": len(self.paths["validation"]),
-                    f"test_{noun}": len(test_paths),
-                    "bad_files": len(dataset.bad_files),
-                },
-                "hardware": getattr(self.plan, "device_label", None),
-            }
-        )
-        history = result.history
-        diagnosis = diagnose(history) or still_improving(history, result.stopped_reason)
-        if diagnosis is not None:
-            self._log(diagnosis.message, "warning")
-            metadata["diagnosis"] = {"kind": diagnosis.kind, "message": diagnosis.message}
-        from automl_gui.core.evaluate.metrics import class_counts
-
-        metadata["class_counts"] = class_counts(names, *(self.y[p] for p in self.y))
-        emit(self.on_event, Progress("evaluate", 1.0, "Done."))
-        return media.run_class(
-            model=model,
-            metadata=metadata,
-            report=report,
-            history=history,
-            result=result,
-            test_predictions=test_predictions,
-            diagnosis=diagnosis,
-            notices=self.notices + list(dataset.notices),
-            phases=self.phases,
-            samples=samples,
-        )
+        return evaluate_job(self, result, fine_tuned)
 
 
 # -- the engine process -----------------------------------------------------------------------

@@ -117,6 +117,10 @@ class Walker:
             stack.extend(d.path for d in reversed(dirs))
         return out
 
+    def set_root(self, root: str) -> None:
+        """Judge links against ``root`` from now on (prediction: each folder given)."""
+        self._root = os.path.realpath(root)
+
     def _follow(self, entry: os.DirEntry[str]) -> bool:
         """False for a link that points into the dataset or to a folder holding it."""
         try:

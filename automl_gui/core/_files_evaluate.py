@@ -1,0 +1,153 @@
+"""The last step of the files job (``files_pipeline._Job``): evaluation on the test split,
+the files left out on the way, sample inputs for the bundle, metadata → the run.
+
+Nothing is lost silently: files the input pipeline skipped (moved, deleted, unreadable or
+damaged since the scan; ``ignore_errors`` keeps an epoch alive) are counted per split, told
+as notices and ``Log`` warnings, and recorded in the metadata (``data.left_out``) and the
+report (``left_out``). Sample inputs stored in a bundle come only from files inside the
+dataset's folder: a CSV may name files anywhere, a link may lead elsewhere, and those files'
+contents are not copied into a model without the user knowing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core._files_predict import predict_dataset, prediction_frame
+from automl_gui.core.errors import DataError
+from automl_gui.core.events import Log, Progress, emit
+
+MAX_SAMPLES = 8
+_PARTS = {"train": "training", "validation": "validation", "test": "test"}
+_WHERE = {"train": "training", "validation": "validation", "test": "the evaluation"}
+
+
+def left_out_notice(part: str, n: int, total: int, noun: str) -> str:
+    """ "3 of 750 test images could not be read and were left out of the evaluation (…)"."""
+    return (
+        f"{n:,} of {total:,} {_PARTS[part]} {noun} could not be read and were left out of "
+        f"{_WHERE[part]} (moved, deleted, unreadable or damaged since the scan)."
+    )
+
+
+def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Any:
+    """The run of ``job`` (a ``files_pipeline._Job`` after training): see module docstring."""
+    from automl_gui.core.evaluate.metrics import class_counts, evaluate_classification
+    from automl_gui.core.export.bundle import base_metadata, jsonable
+    from automl_gui.core.train.diagnostics import diagnose, still_improving
+
+    media, names, model = job.media, job.names, job.built.model
+    test_paths = job.paths["test"]
+    emit(job.on_event, Progress("evaluate", 0.0, f"Evaluating on the held-out test {media.noun}…"))
+    proba, kept = predict_dataset(model, media.make_dataset, test_paths, job.batch, None)
+    y_kept = job.y["test"][kept] if len(kept) else np.zeros(0, "int32")
+    report = evaluate_classification(y_kept, proba.astype("float64"), names)
+    test_predictions = prediction_frame([test_paths[i] for i in kept], proba, names)
+    actual = np.asarray(names, dtype=object)[y_kept] if len(kept) else []
+    test_predictions.insert(1, "actual", actual)
+
+    left_out = _left_out(job, len(test_paths) - len(kept))
+    report["left_out"] = dict(left_out)
+    samples, sample_out = _samples(job, [test_paths[i] for i in kept])
+    dataset, noun = media.dataset, media.noun
+    metadata: dict[str, Any] = jsonable(
+        {
+            **base_metadata(media.kind),
+            "task": job.task,
+            "class_names": names,
+            "architecture": job.arch,
+            **media.metadata(job.arch, job.built),
+            "preprocess": media.preprocess.to_dict(),
+            "model": job.model_config.to_dict(),
+            "training": job.training.to_dict(),
+            "metrics": report["metrics"],
+            "sample_predictions": sample_out.tolist() if sample_out is not None else None,
+            "phases": [list(p) for p in job.phases],
+            "training_result": {**result.summary(), "fine_tuned_layers": fine_tuned},
+            "data": {
+                "root": dataset.root,
+                "layout": dataset.layout,
+                f"{noun}_used": len(dataset.items),
+                f"train_{noun}": len(job.paths["train"]),
+                f"validation_{noun}": len(job.paths["validation"]),
+                f"test_{noun}": len(test_paths),
+                "bad_files": len(dataset.bad_files),
+                "left_out": dict(left_out),
+            },
+            "hardware": getattr(job.plan, "device_label", None),
+        }
+    )
+    history = result.history
+    diagnosis = diagnose(history) or still_improving(history, result.stopped_reason)
+    if diagnosis is not None:
+        job._log(diagnosis.message, "warning")
+        metadata["diagnosis"] = {"kind": diagnosis.kind, "message": diagnosis.message}
+    metadata["class_counts"] = class_counts(names, *(job.y[p] for p in job.y))
+    emit(job.on_event, Progress("evaluate", 1.0, "Done."))
+    return media.run_class(
+        model=model,
+        metadata=metadata,
+        report=report,
+        history=history,
+        result=result,
+        test_predictions=test_predictions,
+        diagnosis=diagnosis,
+        notices=job.notices + list(dataset.notices),
+        phases=job.phases,
+        samples=samples,
+    )
+
+
+def _left_out(job: Any, test_skipped: int) -> dict[str, int]:
+    """Files skipped per split (the trackers' counts; the test split's from its
+    predictions), each told as a notice and a warning."""
+    counts: dict[str, int] = {}
+    trackers = getattr(job, "trackers", {}) or {}
+    for part in ("train", "validation"):
+        tracker = trackers.get(part)
+        counts[part] = int(len(tracker.skipped())) if tracker is not None else 0
+    counts["test"] = int(test_skipped)
+    for part, n in counts.items():
+        if n:
+            notice = left_out_notice(part, n, len(job.paths[part]), job.media.noun)
+            job.notices.append(notice)
+            emit(job.on_event, Log(notice, "warning"))
+    return counts
+
+
+def _samples(job: Any, evaluated: list[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A few test inputs from files inside the dataset's folder, and the model's outputs on
+    them (None, None when there are none)."""
+    dataset, media = job.media.dataset, job.media
+    holds = getattr(dataset, "holds", None)
+    chosen: list[str] = []
+    for path in evaluated:
+        if len(chosen) == MAX_SAMPLES:
+            break
+        if holds is None or holds(path):
+            chosen.append(path)
+    if evaluated and not chosen:
+        notice = (
+            f"None of the test {media.noun} lies inside the dataset's folder, so the model "
+            f"stores no sample {media.noun} (and an export cannot compare its predictions "
+            "on them)."
+        )
+        job.notices.append(notice)
+        emit(job.on_event, Log(notice, "warning"))
+    if not chosen:
+        return None, None
+    try:
+        samples = media.load_samples(chosen)
+    except DataError:  # a file gone since it was evaluated: the others still serve
+        readable = []
+        for path in chosen:
+            try:
+                readable.append(media.load_samples([path]))
+            except DataError:
+                continue
+        if not readable:
+            return None, None
+        samples = np.concatenate(readable)
+    return samples, np.asarray(job.built.model.predict(samples, verbose=0), np.float32)
