@@ -199,3 +199,15 @@ def test_a_wide_row_of_small_values_is_read(tmp_path):
     path.write_text(f"{header}\n{row}\n{row}\n")
     assert path.stat().st_size > 1_000_000
     assert read_table(path).df.shape == (2, width)
+
+
+def test_an_image_csv_with_a_huge_value_is_a_data_error(tmp_path):
+    from automl_gui.core.data.audio import scan_audio
+
+    csv = tmp_path / "labels.csv"
+    csv.write_text("path,label\na.png,x\nb.png," + "y" * 200_000 + "\n")
+    with pytest.raises(DataError, match="line 3: field larger than field limit"):
+        scan_images(str(csv))
+    csv.write_text("path,label\na.wav,x\n" + "c" * 300_000 + ".wav,y\n")
+    with pytest.raises(DataError, match="cannot be read as a list of audio files"):
+        scan_audio(str(csv))

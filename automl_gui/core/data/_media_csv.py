@@ -75,7 +75,8 @@ def read_csv(
 
     Raises:
         OSError: the file cannot be read.
-        DataError: it is empty, or not a regular file (a named pipe would block ``open``).
+        DataError: it is empty, not a regular file (a named pipe would block ``open``), or
+            holds a value the csv module refuses (over 128 KB).
     """
     special = special_file(path)
     if special:
@@ -95,12 +96,21 @@ def read_csv(
     first_line = text.split("\n", 1)[0]
     delimiter = max(_DELIMITERS, key=first_line.count) if first_line else ","
     rows: list[list[str]] = []
-    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        if not any(cell.strip() for cell in row):
-            continue
-        rows.append([cell.strip() for cell in row])
-        if max_rows is not None and len(rows) > max_rows:
-            break
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            rows.append([cell.strip() for cell in row])
+            if max_rows is not None and len(rows) > max_rows:
+                break
+    except csv.Error as exc:  # e.g. a value over the csv module's 128 KB field limit
+        raise DataError(
+            f"The CSV file '{os.path.basename(path)}' cannot be read as a list of {what} "
+            f"files: line {reader.line_num:,}: {exc}.",
+            f"It needs a column of {what} file paths and a column of labels, one short value "
+            "each; check that line (a quote left open swallows the lines after it).",
+        ) from None
     if not rows:
         raise DataError(
             f"The CSV file '{os.path.basename(path)}' is empty.",

@@ -8,7 +8,9 @@ any sample rate, bit depth and channel count.
 Every clip is checked (``check_audio``) in a thread pool with progress and cancel; broken
 files are excluded and listed with a reason: "empty file (0 bytes)", "not audio (looks like
 text)", "truncated (...)", "silent (no sound at all)", "too short (2 ms; at least 10 ms
-needed)", "unreadable: ...".
+needed)", "unsupported sample rate (1 Hz in its header; ...)", "too long (2 h; at most 10
+min...)", "not a regular file (a named pipe)", "bad file name (not valid UTF-8...)",
+"unreadable: ...". Links are judged as for images (``_media_files.Walker``).
 """
 
 from __future__ import annotations
