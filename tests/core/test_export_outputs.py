@@ -196,4 +196,25 @@ def test_our_columns_never_replace_the_users():
     out = add_answer_columns(frame, {"prediction": ["ours"], "probability_a": [0.5]})
     assert list(out.columns) == ["prediction", "z", "prediction_2", "probability_a_2"]
     assert out["prediction"].tolist() == ["theirs"] and out.attrs["notices"]
+    assert out.attrs["answer_columns"]["prediction"] == "prediction_2"
     assert list(frame.columns) == ["prediction", "z"]  # the input is not changed
+
+
+def test_test_predictions_keep_a_column_named_actual():
+    import numpy as np
+
+    from automl_gui.core.export.bundle import Bundle, frame_with_outputs
+
+    bundle = Bundle(model=None, metadata={"task": "binary", "class_names": ["n", "p"]})
+    rows = pd.DataFrame({"actual": [1.5, 2.5], "x": [0, 1]})
+    out = frame_with_outputs(bundle, rows, np.array([[0.9, 0.1], [0.2, 0.8]]), actual=["n", "p"])
+    assert list(out.columns) == [
+        "actual",
+        "x",
+        "actual_2",
+        "prediction_2",
+        "probability_n_2",
+        "probability_p_2",
+    ]
+    assert out["actual"].tolist() == [1.5, 2.5] and out["prediction_2"].tolist() == ["n", "p"]
+    assert out.attrs["answer_columns"]["actual"] == "actual_2"

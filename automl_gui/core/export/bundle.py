@@ -263,15 +263,18 @@ def predict_frame(bundle: Bundle, df: pd.DataFrame) -> pd.DataFrame:
     return frame_with_outputs(bundle, df, predict_arrays(bundle.model, bundle.metadata, df))
 
 
-def frame_with_outputs(bundle: Bundle, df: pd.DataFrame, out: np.ndarray) -> pd.DataFrame:
+def frame_with_outputs(
+    bundle: Bundle, df: pd.DataFrame, out: np.ndarray, *, actual: Any = None
+) -> pd.DataFrame:
     """``df`` plus the prediction columns for model outputs ``out`` already computed (named
-    by :func:`add_answer_columns`: the input's own columns are never replaced)."""
+    by :func:`add_answer_columns`: the input's own columns are never replaced); ``actual``
+    (the test split's true answers) goes first among them when given."""
+    answers: dict[str, Any] = {} if actual is None else {"actual": actual}
     names = bundle.class_names
     if bundle.task == "regression" or not names:
-        return add_answer_columns(df, {"prediction": out.astype(np.float64)})
-    answers: dict[str, Any] = {
-        "prediction": np.asarray(names, dtype=object)[out.argmax(axis=1)] if len(df) else []
-    }
+        answers["prediction"] = out.astype(np.float64)
+        return add_answer_columns(df, answers)
+    answers["prediction"] = np.asarray(names, dtype=object)[out.argmax(axis=1)] if len(df) else []
     for i, name in enumerate(names):
         answers[f"probability_{name}"] = out[:, i].astype(np.float64)
     return add_answer_columns(df, answers)
@@ -279,6 +282,7 @@ def frame_with_outputs(bundle: Bundle, df: pd.DataFrame, out: np.ndarray) -> pd.
 
 #: where :func:`add_answer_columns` says which names it chose (``DataFrame.attrs``)
 NOTICES_ATTR = "notices"
+ANSWERS_ATTR = "answer_columns"
 
 
 def answer_names(existing: Any, names: list[str]) -> tuple[list[str], str]:
@@ -306,11 +310,13 @@ def add_answer_columns(frame: pd.DataFrame, answers: dict[str, Any]) -> pd.DataF
     """A copy of ``frame`` with the model's ``answers`` (name → values, in order) added after
     its columns. The one rule for tables, images and audio: the frame's own columns are
     never replaced; a taken name moves every answer to a free suffix (:func:`answer_names`)
-    and ``result.attrs["notices"]`` says so."""
+    and ``result.attrs["notices"]`` says so; ``result.attrs["answer_columns"]`` maps each
+    answer to the column it went to (for readers of ``prediction``, ``actual``, …)."""
     names, notice = answer_names(frame.columns, list(answers))
     result = frame.copy()
     for name, values in zip(names, answers.values(), strict=True):
         result[name] = values
+    result.attrs[ANSWERS_ATTR] = dict(zip(answers, names, strict=True))
     if notice:
         result.attrs[NOTICES_ATTR] = [*result.attrs.get(NOTICES_ATTR, []), notice]
     return result
