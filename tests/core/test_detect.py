@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from automl_gui.core.data import SUPPORTED_TABLE_SUFFIXES, detect_kind
@@ -138,3 +140,18 @@ def test_single_audio_file_asks_for_its_folder_with_an_audio_example(tmp_path):
     with pytest.raises(DataError, match="single file \\(an audio clip\\)") as info:
         detect_kind(path)
     assert "sounds/dog/*.wav" in info.value.hint
+
+
+def test_a_folder_of_linked_class_folders_is_images_and_a_loop_ends(tmp_path):
+    """Class folders that are links (a dataset assembled from elsewhere) were not looked
+    into: the folder was called empty. Links are followed now, each folder once."""
+    for cls in ("cat", "dog"):
+        (tmp_path / "real" / cls).mkdir(parents=True)
+        for i in range(3):
+            (tmp_path / "real" / cls / f"{i}.png").write_bytes(b"\x89PNG")
+        os.symlink(tmp_path / "real" / cls, tmp_path / "real" / cls / "loop")
+    (tmp_path / "ds").mkdir()
+    for cls in ("cat", "dog"):
+        os.symlink(tmp_path / "real" / cls, tmp_path / "ds" / cls)
+    os.symlink("..", tmp_path / "ds" / "up")
+    assert detect_kind(tmp_path / "ds") == "images"

@@ -78,7 +78,7 @@ class Walker:
             return dirs, files  # a link back to a folder already listed
         try:
             with os.scandir(folder) as it:
-                listing = list(it)
+                listing = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             self.unreadable.append(f"'{shown(os.path.basename(folder))}' ({exc.strerror or exc})")
             return dirs, files

@@ -85,8 +85,8 @@ def link_notices(walker: Any, plural: str) -> list[str]:
         n = len(walker.links_outside)
         notices.append(
             f"{n:,} link(s) lead outside the dataset's folder and were followed: "
-            f"{_pairs(walker.links_outside)}. The {plural} there take the class of the "
-            f"folder holding the link, and are never stored as samples in a model bundle."
+            f"{_pairs(walker.links_outside)}. The {plural} found through them take their "
+            "class from where the link is, and are never stored as samples in a model bundle."
         )
     return notices
 

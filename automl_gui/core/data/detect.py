@@ -150,9 +150,25 @@ def _detect_file(p: Path) -> str:
 def _detect_folder(p: Path) -> str:
     counts = {IMAGES: 0, AUDIO: 0, TABULAR: 0, "other": 0}
     scanned = 0
+    seen: set[tuple[int, int]] = set()
+
+    def first_visit(folder: str) -> bool:  # links are followed (a dataset of linked
+        try:  # class folders), each folder once (a link back up is a loop)
+            st = os.stat(folder)
+        except OSError:
+            return False
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    first_visit(str(p))
     try:
-        for _root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for root, dirs, files in os.walk(p, followlinks=True):
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and first_visit(os.path.join(root, d))
+            )
             for fname in files:
                 if fname.startswith(".") or fname.lower() in _IGNORED_NAMES:
                     continue
