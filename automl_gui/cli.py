@@ -274,6 +274,7 @@ def _train(args: argparse.Namespace) -> int:
 
     kind = detect_kind(args.data)
     check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
+    _check_state_folders(args)
     if kind in ("images", "audio"):
         from automl_gui._cli_files import train_folder
         from automl_gui._cli_files_search import check_files_search_options
@@ -282,6 +283,16 @@ def _train(args: argparse.Namespace) -> int:
         return train_folder(args, kind)
     check_search_options(args, kind)
     return _train_table(args)
+
+
+def _check_state_folders(args: argparse.Namespace) -> None:
+    """--checkpoint-dir and --search-dir are written during the work: a read-only or full
+    disk there is found now, not after the first epoch or trial."""
+    from automl_gui.core.export.outputs import check_writable
+
+    for folder in (getattr(args, "checkpoint_dir", None), getattr(args, "search_dir", None)):
+        if folder:
+            check_writable(Path(folder).expanduser() / "state")
 
 
 def _checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:

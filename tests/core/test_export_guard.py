@@ -111,3 +111,14 @@ def test_a_model_holding_code_is_refused_in_one_short_line(tmp_path, monkeypatch
     assert info.value.message == "coded.keras: This model contains code the app will not run."
     assert "\n" not in str(info.value) and len(str(info.value)) < 300
     assert "register_keras_serializable" not in str(info.value)
+
+
+def test_a_folder_of_single_file_keras_exports_says_which_file_to_give(tmp_path):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    _keras_zip(folder / "classifier.keras", b"{}")
+    (folder / "classifier.metadata.json").write_text("{}")
+    with pytest.raises(ModelError) as info:
+        load_bundle(folder)
+    assert "holds classifier.keras" in info.value.message
+    assert str(folder / "classifier.keras") in info.value.hint

@@ -179,6 +179,18 @@ def test_a_read_only_or_full_out_is_found_before_training(
         capsys, "predict", "no-model-needed", str(csv), "--out", str(tmp_path / "p.csv")
     )
     assert words in line.lower()
+    line, out = _error(
+        capsys,
+        "train",
+        str(csv),
+        "--target",
+        "y",
+        "--checkpoint-dir",
+        str(tmp_path / "ck"),
+        "--out",
+        str(tmp_path / "m2"),
+    )
+    assert words in line.lower() and "Data:" not in out
 
 
 def test_an_export_given_as_a_model_says_what_to_pass(tmp_path, capsys, trained):

@@ -122,6 +122,29 @@ def not_loadable(path: Path, what: str) -> ModelError:
     )
 
 
+def missing_model(model_path: Path) -> ModelError:
+    """The error for a folder without ``model.keras``: an export the app cannot load, a
+    folder holding .keras files under other names (say which to give), or neither."""
+    folder = model_path.parent
+    what = export_kind(folder)
+    if what:
+        return not_loadable(folder, what)
+    try:
+        others = sorted(p.name for p in folder.glob("*.keras") if p.is_file())
+    except OSError:
+        others = []
+    if others:
+        shown = ", ".join(others[:3]) + (" …" if len(others) > 3 else "")
+        return ModelError(
+            f"{folder} has no {model_path.name}, but holds {shown}.",
+            f"Give the .keras file itself, e.g. {folder / others[0]}.",
+        )
+    return ModelError(
+        f"{model_path.name} is missing in {folder}.",
+        "Give the folder the app wrote with model.keras and metadata.json, or a .keras file.",
+    )
+
+
 def is_unsafe_refusal(text: str) -> bool:
     """True when Keras's error says the model holds code (a Lambda, an unknown class)."""
     low = text.lower()

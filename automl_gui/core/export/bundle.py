@@ -437,13 +437,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise ModelError(f"Model not found: {p}.", "Check the path.")
     model_path, meta_path = _locate(p)
     if not model_path.is_file():
-        what = _guard.export_kind(model_path.parent)
-        if what:
-            raise _guard.not_loadable(model_path.parent, what)
-        raise ModelError(
-            f"{model_path.name} is missing in {model_path.parent}.",
-            "Give the folder the app wrote with model.keras and metadata.json, or a .keras file.",
-        )
+        raise _guard.missing_model(model_path)
     if not meta_path.is_file():
         raise ModelError(
             f"metadata.json is missing beside {model_path.name}.",
