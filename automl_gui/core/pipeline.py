@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core._tabular_parts import check_diverged, describe_model, sample_frame
 from automl_gui.core.data.schema import LoadedTable, Task
 from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
@@ -173,7 +174,7 @@ def train_prepared(
         )
     emit(on_event, Progress("build", 0.0, "Building the model…"))
     pre, built = build_tabular(prepared, preprocess, mlp, seed=training.seed, plan=plan)
-    emit(on_event, Log(_describe_model(built.train_model, mlp, pre.n_features)))
+    emit(on_event, Log(describe_model(built.train_model, mlp, pre.n_features)))
     cancel.raise_if_cancelled()
     result = fit_tabular(
         prepared,
@@ -186,6 +187,7 @@ def train_prepared(
         checkpoint=checkpoint,
         resume=info,
     )
+    check_diverged(result, checkpoint)
     run = finish_tabular(
         prepared, preprocess, mlp, training, pre, built, result, plan=plan, on_event=on_event
     )
@@ -325,7 +327,7 @@ def finish_tabular(
     task = Task(preprocess.task)
     emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
     model = built.serving_model
-    sample = prepared.test.head(MAX_SAMPLE_ROWS)
+    sample, cut = sample_frame(prepared.test, pre.schema.names, MAX_SAMPLE_ROWS)
     metadata = make_metadata(
         schema=pre.schema,
         task=task.value,
@@ -338,6 +340,9 @@ def finish_tabular(
         target=preprocess.target,
         extra={
             "preprocessing_fitted": pre.summary,
+            **(
+                {"preprocessing_fitted_omitted": pre.summary_omitted} if pre.summary_omitted else {}
+            ),
             "training_result": result.summary(),
             "data": {
                 "rows_in": prepared.rows_in,
@@ -363,7 +368,9 @@ def finish_tabular(
     test_predictions.insert(len(prepared.test.columns), "actual", actual)
     metadata["metrics"] = report["metrics"]
     # the stored sample rows are the first test rows: their answers are already computed
-    metadata["sample_predictions"] = outputs[: len(metadata["sample_rows"])].tolist()
+    # (unless a long text was cut: then the rows as stored are asked again)
+    samples = predict_arrays(model, metadata, sample) if cut else outputs[: len(sample)]
+    metadata["sample_predictions"] = samples[: len(metadata["sample_rows"])].tolist()
 
     diagnosis = diagnose(result.history) or still_improving(result.history, result.stopped_reason)
     if diagnosis is not None:
@@ -489,18 +496,3 @@ def _train_in_child(
     run.model = None
     run.prepared = None  # the split frames stay here: the window needs test_predictions only
     return run
-
-
-def _describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
-    """One log line saying what was built (Auto sizes the network: say to what)."""
-    units = [
-        layer.units
-        for layer in model.layers
-        if type(layer).__name__ == "Dense" and layer is not model.layers[-1]
-    ]
-    how = "sized to the data" if mlp.auto else "as set"
-    layers = ", ".join(str(u) for u in units) or "none"
-    return (
-        f"Model: MLP {how}, hidden layers {layers} on {n_features} encoded inputs "
-        f"({model.count_params():,} weights)."
-    )

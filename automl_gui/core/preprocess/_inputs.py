@@ -93,13 +93,32 @@ def numeric_values(series: pd.Series, column: str) -> np.ndarray:
 
 
 # -- the input schema -------------------------------------------------------------------------
+NUMERIC_GROUP = "numeric_columns"  # the Keras input of grouped numeric columns (wide tables)
+
+
 @dataclass(frozen=True)
 class InputColumn:
-    """One model input: the raw column ``name``, its Keras ``input_name`` and ``dtype``."""
+    """One raw column of the model's input: its ``name``, the Keras ``input_name`` it feeds
+    and the ``dtype``; ``index`` is its position in a grouped input (None: an input of its own).
+
+    A table model has one ``(n, 1)`` input per column, except that the numeric columns of a
+    wide table share one ``(n, k)`` float32 input (:data:`NUMERIC_GROUP`), column ``index``
+    of it; one Keras input per column does not scale to thousands of columns.
+    """
 
     name: str
     input_name: str
     dtype: str  # "float32" | "string"
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One Keras input of the model: its name, dtype and width (columns it holds)."""
+
+    name: str
+    dtype: str
+    width: int
 
 
 def sanitize_input_name(name: str, taken: set[str]) -> str:
@@ -121,17 +140,50 @@ class InputSchema:
     columns: list[InputColumn] = field(default_factory=list)
 
     @classmethod
-    def from_columns(cls, columns: list[tuple[str, str]]) -> InputSchema:
-        """Build from ``(column name, dtype)`` pairs, sanitizing input names."""
-        taken: set[str] = set()
-        return cls([InputColumn(n, sanitize_input_name(n, taken), d) for n, d in columns])
+    def from_columns(
+        cls, columns: list[tuple[str, str]], *, group_numeric: bool = False
+    ) -> InputSchema:
+        """Build from ``(column name, dtype)`` pairs, sanitizing input names.
+
+        With ``group_numeric`` every float32 column feeds the one :data:`NUMERIC_GROUP`
+        input (``index`` in column order); string columns keep an input each.
+        """
+        taken: set[str] = {NUMERIC_GROUP} if group_numeric else set()
+        out: list[InputColumn] = []
+        position = 0
+        for name, dtype in columns:
+            if group_numeric and dtype == "float32":
+                out.append(InputColumn(name, NUMERIC_GROUP, dtype, position))
+                position += 1
+            else:
+                out.append(InputColumn(name, sanitize_input_name(name, taken), dtype))
+        return cls(out)
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def grouped(self) -> bool:
+        """True when some columns share an input (the wide-table form)."""
+        return any(c.index is not None for c in self.columns)
+
+    def inputs(self) -> list[InputSpec]:
+        """The model's Keras inputs in order of first use: name, dtype and width."""
+        specs: dict[str, list[Any]] = {}
+        for c in self.columns:
+            spec = specs.setdefault(c.input_name, [c.dtype, 0])
+            spec[1] += 1
+        return [InputSpec(name, dtype, width) for name, (dtype, width) in specs.items()]
+
     def to_dict(self) -> dict[str, Any]:
-        return {"columns": [asdict(c) for c in self.columns]}
+        # ``index`` only where set: a narrow table's schema reads exactly as before
+        return {
+            "columns": [
+                {k: v for k, v in asdict(c).items() if k != "index" or v is not None}
+                for c in self.columns
+            ]
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> InputSchema:
@@ -139,11 +191,13 @@ class InputSchema:
 
 
 def frame_to_inputs(df: pd.DataFrame, schema: InputSchema) -> dict[str, np.ndarray]:
-    """Convert raw rows to model inputs: ``{input_name: array of shape (n, 1)}``.
+    """Convert raw rows to model inputs: ``{input_name: array of shape (n, width)}``.
 
     Numeric columns become float32 (non-numbers and missing values NaN, infinities kept: the
     model treats both as missing); string columns become object arrays of canonical strings
-    ("" for missing). Extra columns are ignored.
+    ("" for missing). A column of its own is an ``(n, 1)`` array; grouped numeric columns
+    (wide tables) fill the columns of one ``(n, k)`` array in ``index`` order. Extra columns
+    are ignored.
 
     Raises:
         DataError: columns the model needs are missing, or a numeric column holds mostly text.
@@ -151,21 +205,51 @@ def frame_to_inputs(df: pd.DataFrame, schema: InputSchema) -> dict[str, np.ndarr
     present = {str(c) for c in df.columns}
     missing = [c.name for c in schema.columns if c.name not in present]
     if missing:
+        shown = ", ".join(missing[:20]) + (
+            f" and {len(missing) - 20} more" if len(missing) > 20 else ""
+        )
         raise DataError(
-            f"The file lacks columns the model needs: {', '.join(missing)}.",
+            f"The file lacks columns the model needs: {shown}.",
             "Add them (empty values are allowed) or use a file with the training columns.",
         )
     out: dict[str, np.ndarray] = {}
+    groups: dict[str, list[InputColumn]] = {}
     for col in schema.columns:
-        series = df[col.name]
-        if isinstance(series, pd.DataFrame):  # duplicate column names: take the first
-            series = series.iloc[:, 0]
+        if col.index is not None:
+            groups.setdefault(col.input_name, []).append(col)
+            continue
+        series = _column(df, col.name)
         if col.dtype == "float32":
             values = numeric_values(series, col.name).astype(np.float32)
         else:
             values = canonical_strings(series)
         out[col.input_name] = values.reshape(-1, 1)
-    return out
+    for name, cols in groups.items():
+        out[name] = _numeric_block(df, sorted(cols, key=lambda c: c.index or 0))
+    return {spec.name: out[spec.name] for spec in schema.inputs()}
+
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    series = df[name]
+    if isinstance(series, pd.DataFrame):  # duplicate column names: take the first
+        series = series.iloc[:, 0]
+    return series
+
+
+def _numeric_block(df: pd.DataFrame, cols: list[InputColumn]) -> np.ndarray:
+    """Grouped numeric columns as one (n, k) float32 array (one copy when they are numbers)."""
+    names = [c.name for c in cols]
+    if df.columns.is_unique:
+        part = df[names]
+        if all(
+            pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+            for t in part.dtypes
+        ):
+            return part.to_numpy(dtype=np.float32, na_value=np.nan)
+    block = np.empty((len(df), len(cols)), dtype=np.float32)
+    for j, name in enumerate(names):
+        block[:, j] = numeric_values(_column(df, name), name)
+    return block
 
 
 def to_tensors(inputs: dict[str, np.ndarray]) -> dict[str, Any]:

@@ -84,4 +84,60 @@ class ImputeString(keras.layers.Layer):
         return config
 
 
-__all__ = ["ImputeNumeric", "ImputeString"]
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ImputeColumns(keras.layers.Layer):
+    """:class:`ImputeNumeric` for many columns at once: a ``(batch, k)`` float input whose
+    NaN and +-inf entries are replaced by each column's fitted fill value.
+
+    The fill values are a non-trainable weight (not config: a wide table has thousands).
+
+    Args:
+        fill_values: ``k`` fill values (None when loading: the saved weight provides them).
+        indicator_columns: columns (0-based) that also get a 0/1 missing indicator; when
+            any, the layer returns ``(filled, indicators)`` with ``indicators`` of shape
+            ``(batch, len(indicator_columns))``.
+    """
+
+    def __init__(
+        self,
+        fill_values: Any = None,
+        indicator_columns: Any = (),
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("dtype", "float32")
+        super().__init__(**kwargs)
+        self._initial = None if fill_values is None else [float(v) for v in fill_values]
+        self.indicator_columns = [int(i) for i in indicator_columns]
+
+    def build(self, input_shape: Any) -> None:
+        width = int(input_shape[-1])
+        self.fill_values = self.add_weight(
+            name="fill_values", shape=(width,), initializer="zeros", trainable=False
+        )
+        if self._initial is not None:
+            if len(self._initial) != width:
+                raise ValueError(f"{len(self._initial)} fill values for {width} columns")
+            self.fill_values.assign(ops.convert_to_tensor(self._initial, dtype="float32"))
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        x = ops.cast(inputs, "float32")
+        missing = ops.logical_not(ops.isfinite(x))
+        filled = ops.where(missing, ops.broadcast_to(self.fill_values, ops.shape(x)), x)
+        if self.indicator_columns:
+            chosen = ops.take(ops.cast(missing, "float32"), self.indicator_columns, axis=-1)
+            return filled, chosen
+        return filled
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self.indicator_columns:
+            return input_shape, (*input_shape[:-1], len(self.indicator_columns))
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(indicator_columns=list(self.indicator_columns))
+        return config
+
+
+__all__ = ["ImputeColumns", "ImputeNumeric", "ImputeString"]
