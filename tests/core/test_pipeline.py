@@ -92,3 +92,77 @@ def test_regression_predictions_are_on_the_target_scale():
     predicted = run.test_predictions["prediction"].to_numpy()
     assert 800 < predicted.mean() < 3800  # de-standardized, not around 0
     assert run.report["metrics"]["r2"] > 0.5
+
+
+def test_a_huge_cell_is_not_stored_in_the_model_or_its_metadata(tmp_path):
+    """Issue 13, item 8: a 200 MB cell made a 400 MB bundle (vocabulary + sample rows)."""
+    table = _table()
+    df = table.df.copy()
+    huge = "x" * 2_000_000
+    df["note"] = np.where(np.arange(len(df)) % 2 == 0, huge, "short")  # the most frequent value
+    setup = setup_tabular(LoadedTable(df=df, source=table.source), "outcome")
+    setup.preprocess.column("note").use = True  # what the profile calls text, used as a category
+    setup.preprocess.column("note").type = "categorical"
+    mlp, training = _small()
+    training.epochs = 1
+    run = train_tabular(df, setup.preprocess, mlp, training)
+    vocabulary = run.model.get_layer("lookup_note").get_vocabulary()
+    assert huge not in vocabulary and max(len(v) for v in vocabulary) <= 200
+    assert run.metadata["preprocessing_fitted"]["note"]["long_values_left_out"] == 1
+    path = save_run(run, tmp_path / "model")
+    assert (path / "model.keras").stat().st_size < 500_000
+    text = (path / "metadata.json").read_text()
+    assert len(text) < 200_000
+    metadata = json.loads(text)
+    cells = [r["note"] for r in metadata["sample_rows"]]
+    assert all(len(c) <= 201 for c in cells) and any(c.endswith("…") for c in cells)
+    # the rows as stored are answered as stored (the cut text is unseen, as the whole one was)
+    from automl_gui.core.export.bundle import load_bundle, predict_frame
+
+    again = predict_frame(load_bundle(path), pd.DataFrame.from_records(metadata["sample_rows"]))
+    cols = ["probability_no", "probability_yes"]
+    np.testing.assert_allclose(again[cols].to_numpy(), metadata["sample_predictions"], atol=1e-6)
+    whole = run.test_predictions.head(len(cells))[cols].to_numpy()
+    np.testing.assert_allclose(whole, metadata["sample_predictions"], atol=1e-6)
+
+
+def test_a_target_beyond_float32_is_refused_before_training():
+    """Issue 13, item 12: a target around 1e300 trained to NaN and saved a broken model."""
+    from automl_gui.core.data.profile import check_target
+    from automl_gui.core.errors import DataError
+    from automl_gui.core.preprocess.tabular import prepare_data
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=100), "y": rng.normal(size=100) * 1e300})
+    with pytest.raises(DataError) as info:
+        check_target(df, "y", "regression")
+    assert "32-bit" in info.value.message and "Rescale" in info.value.hint
+    table = LoadedTable(df=df, source=TableSource(path="mem.csv", format="csv"))
+    with pytest.raises(DataError):
+        setup_tabular(table, "y", "regression")
+    from automl_gui.core.preprocess.tabular import auto_config
+
+    with pytest.raises(DataError, match="32-bit"):
+        prepare_data(df, auto_config(df, None, "y", "regression"))
+    ok = df.assign(y=df["y"] / 1e290)  # 1e10: fine
+    check_target(ok, "y", "regression")
+    prepare_data(ok, auto_config(ok, None, "y", "regression"))
+
+
+def test_a_training_that_diverges_at_once_is_an_error_not_a_saved_model(tmp_path):
+    """Issue 13, item 12: NaN before any finite epoch used to return the initial weights as
+    "the model" (exit 0, empty predictions); a later NaN still keeps the best epoch."""
+    from automl_gui.core.errors import ModelError
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 10, size=300)
+    df = pd.DataFrame({"x": x, "price": 1000.0 + 250.0 * x + rng.normal(0, 5, size=300)})
+    table = LoadedTable(df=df, source=TableSource(path="mem.csv", format="csv"))
+    setup = setup_tabular(table, "price")
+    mlp, training = _small(optimizer="sgd", learning_rate=1e30, early_stopping=False)
+    with pytest.raises(ModelError) as info:
+        train_tabular(df, setup.preprocess, mlp, training, checkpoint_dir=tmp_path / "ck")
+    assert "diverged" in info.value.message and "learning rate" in info.value.hint
+    from automl_gui.core.train.checkpoint import read_checkpoint
+
+    assert read_checkpoint(tmp_path / "ck") is None  # nothing left to resume

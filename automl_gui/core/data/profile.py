@@ -25,6 +25,7 @@ from automl_gui.core.data.schema import (
 )
 from automl_gui.core.errors import DataError
 from automl_gui.core.events import CancelToken
+from automl_gui.core.preprocess._target import Labels, canonical_labels, check_regression_values
 
 __all__ = [
     "MIN_ROWS",
@@ -109,9 +110,10 @@ def guess_target(df: pd.DataFrame, profile: TableProfile) -> str:
 def detect_task(series: pd.Series, column_profile: ColumnProfile | None = None) -> Task:
     """Classification (binary/multiclass) or regression for a target column.
 
-    Text, categories and booleans are classes. Numbers are classes when they are integers
-    with at most 20 distinct values that are few compared to the rows (0/1, ratings 1-5);
-    otherwise regression.
+    Text, categories and booleans are classes (counted by the label rule of
+    ``core.preprocess._target``: ' yes' and 'yes' are one class). Numbers are classes when
+    they are integers with at most 20 distinct values that are few compared to the rows
+    (0/1, ratings 1-5); otherwise regression.
     """
     if column_profile is None:
         column_profile = _colstats.profile_column(str(series.name), series, None, None).profile
@@ -128,11 +130,18 @@ def detect_task(series: pd.Series, column_profile: ColumnProfile | None = None) 
         if int_like and few:
             return Task.BINARY if unique <= 2 else Task.MULTICLASS
         return Task.REGRESSION
+    unique = len(canonical_labels(series).counts())
     return Task.BINARY if unique <= 2 else Task.MULTICLASS
 
 
 def check_target(df: pd.DataFrame, target: str, task: Task | str) -> None:
-    """Raise :class:`DataError` when ``target`` cannot be trained on as ``task``."""
+    """Raise :class:`DataError` when ``target`` cannot be trained on as ``task``.
+
+    Classes are counted as ``prepare_data`` will make them (``core.preprocess._target``:
+    '1', '1.0' and ' 1 ' in a number column are one class; in a text column only
+    surrounding spaces are ignored), and a message about classes says when values merged.
+    Regression targets must fit 32-bit floats (:func:`check_regression_values`).
+    """
     task = Task(task)
     if target not in df.columns:
         shown = ", ".join(f"'{c}'" for c in list(df.columns)[:8])
@@ -145,7 +154,8 @@ def check_target(df: pd.DataFrame, target: str, task: Task | str) -> None:
         raise DataError(
             f"More than one column is named '{target}'.", "Rename the columns so names are unique."
         )
-    present = y.dropna()
+    labels = canonical_labels(y) if task.is_classification else None
+    present = y[labels.present] if labels is not None else y.dropna()
     if present.empty:
         raise DataError(
             f"The target '{target}' is empty: all {len(y):,} values are missing.",
@@ -157,15 +167,17 @@ def check_target(df: pd.DataFrame, target: str, task: Task | str) -> None:
             f"{MIN_ROWS} are needed to train and test a model.",
             "Add more rows, or pick a target that is filled in for more rows.",
         )
-    if task.is_classification:
-        _check_classes(present, target)
+    if labels is not None:
+        _check_classes(present, labels, target)
     else:
         _check_regression(present, target)
 
 
-def _check_classes(y: pd.Series, target: str) -> None:
-    counts = y.value_counts()
+def _check_classes(y: pd.Series, labels: Labels, target: str) -> None:
+    counts = labels.counts()
     n_classes = len(counts)
+    merged = labels.describe()
+    merged = f"; {merged}" if merged else ""
     if n_classes >= TEXT_TARGET_CLASSES and n_classes > 0.2 * len(y):
         numeric = is_numeric(y) or _mostly_numbers(y)
         raise DataError(
@@ -181,13 +193,13 @@ def _check_classes(y: pd.Series, target: str) -> None:
             "is a number.",
         )
     if n_classes < 2:
-        only = format_value(counts.index[0])
+        only = counts.index[0]
         raise DataError(
-            f"The target '{target}' has only one class ('{only}' in all {len(y):,} rows); "
-            "a classifier needs at least two.",
+            f"The target '{target}' has only one class ('{only}' in all {len(y):,} rows"
+            f"{merged}); a classifier needs at least two.",
             "Pick a column with at least two different values, or add rows of other classes.",
         )
-    single = [(format_value(v), int(c)) for v, c in counts.items() if c < 2]
+    single = [(str(v), int(c)) for v, c in counts.items() if c < 2]
     if single:
         names = ", ".join(f"'{v}'" for v, _ in single[:5]) + (
             f" and {len(single) - 5} more" if len(single) > 5 else ""
@@ -230,6 +242,7 @@ def _check_regression(y: pd.Series, target: str) -> None:
             f"The target '{target}' has {infinite:,} infinite value(s) (inf or -inf).",
             "Remove those rows or replace the values with real numbers, then load the table again.",
         )
+    check_regression_values(values, target)
     if np.nanmin(values) == np.nanmax(values):
         raise DataError(
             f"The target '{target}' has the same value ({format_value(values[0])}) in "
@@ -272,8 +285,12 @@ def dataset_warnings(
 
 
 def _target_warnings(y: pd.Series, target: str, task: Task | None, n: int) -> list[DataWarning]:
+    """Missing targets and, for classification, the classes as ``prepare_data`` makes them
+    (``core.preprocess._target``): rare classes, imbalance, and values merged into one."""
     out: list[DataWarning] = []
-    missing = int(y.isna().sum())
+    classification = task is not None and task.is_classification
+    labels = canonical_labels(y) if classification else None
+    missing = int((~labels.present).sum()) if labels is not None else int(y.isna().sum())
     if missing:
         out.append(
             DataWarning(
@@ -285,13 +302,23 @@ def _target_warnings(y: pd.Series, target: str, task: Task | None, n: int) -> li
                 severity="warning" if missing >= 0.05 * n else "info",
             )
         )
-    if task is None or not task.is_classification:
+    if labels is None:
         return out
-    counts = y.value_counts()
+    merges = labels.notice(target)
+    if merges:
+        out.append(
+            DataWarning(
+                "label_merge",
+                merges + " Fix the file if they are different classes.",
+                column=target,
+                count=len(labels.merged),
+            )
+        )
+    counts = labels.counts()
     total = int(counts.sum())
     rare = [(v, int(c)) for v, c in counts.items() if c < MIN_STRATIFY_ROWS]
     for value, c in rare[::-1][:10]:
-        label = format_value(value)
+        label = str(value)
         if c < 2:
             text = (
                 f"Class '{label}' has {c} row of {total:,} ({_pct(c, total)}); a class needs "
@@ -324,9 +351,9 @@ def _target_warnings(y: pd.Series, target: str, task: Task | None, n: int) -> li
             out.append(
                 DataWarning(
                     "imbalance",
-                    f"The classes are imbalanced: '{format_value(counts.index[0])}' "
+                    f"The classes are imbalanced: '{counts.index[0]}' "
                     f"has {big:,} rows ({_pct(big, total)}) but "
-                    f"'{format_value(counts.index[-1])}' has {small:,} "
+                    f"'{counts.index[-1]}' has {small:,} "
                     f"({_pct(small, total)}), a ratio of {ratio:.1f} : 1. Judge models by "
                     "balanced accuracy or F1 rather than accuracy.",
                     column=target,
