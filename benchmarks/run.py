@@ -33,6 +33,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("gallery", "bench_gallery.py", 600),
     ("cached_features", "bench_cached_features.py", 1200),
     ("automl_quality", "bench_automl_quality.py", 1500),
+    ("wide_tables", "wide_tables.py", 900),
 ]
 
 
