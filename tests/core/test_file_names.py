@@ -118,3 +118,23 @@ def test_the_input_pipelines_read_any_file_name(tmp_path):
     os.rename(written, clip)
     waves = list(make_audio_dataset([clip], None, 8000, 800, 2))
     assert waves[0].shape == (1, 800)
+
+
+def test_a_table_with_an_undecodable_name_reads_and_its_notices_print(tmp_path):
+    from automl_gui.core.data.tabular import read_table
+
+    path = _odd(tmp_path, b"t\xff.csv")
+    Path(path).write_bytes("name,n\ncaf\xe9,1\nb,2\n".encode("cp1252"))
+    table = read_table(path)
+    assert table.df.shape == (2, 2) and table.notices
+    for notice in table.notices:
+        _printable(notice)
+    assert "t\\xff.csv" in table.notices[0]
+
+
+def test_a_csv_with_an_undecodable_name_is_not_taken_as_the_folder_labels(tmp_path):
+    make_class_folders(tmp_path / "pictures", classes=("a", "b"), per_class=2, size=(16, 16))
+    rows = [f"pictures/{p.parent.name}/{p.name},{p.parent.name}" for p in tmp_path.glob("*/*/*")]
+    Path(_odd(tmp_path, b"l\xff.csv")).write_text("path,label\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="Only one class"):  # 'pictures' is one folder
+        scan_images(str(tmp_path))

@@ -219,6 +219,7 @@ def _single_media_csv(folder: str, media: Media) -> str | None:
         for n in names
         if n.lower().endswith(CSV_SUFFIXES)
         and not n.startswith(".")
+        and not bad_name(n)
         and looks_like_media_csv(os.path.join(folder, n), media.extensions)
     ]
     return found[0] if len(found) == 1 else None

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from automl_gui.core.data import _sniff
 from automl_gui.core.data._cells import oversized_cell
-from automl_gui.core.data._file_guard import MAX_CELL_BYTES, special_file
+from automl_gui.core.data._file_guard import MAX_CELL_BYTES, shown, special_file
 from automl_gui.core.data.detect import PARQUET_SUFFIXES, special_file_message
 from automl_gui.core.data.schema import LoadedTable, TableSource
 from automl_gui.core.errors import CancelledError, DataError
@@ -45,7 +45,7 @@ def read_table(
     a table without columns.
     """
     p = Path(path)
-    name = p.name or str(p)
+    name = shown(p.name or str(p))  # printable: messages and notices carry it
     emit(on_event, Progress("load", 0.0, f"Reading {name}…"))
     _check_cancel(cancel)
     try:
