@@ -241,3 +241,24 @@ def test_preprocessor_is_fitted_on_training_rows_only():
     assert feats[0, 2:5].tolist() == [1.0, 0.0, 0.0]
     assert feats[1, 2:5].tolist() == [0.0, 1.0, 0.0]  # missing -> most frequent "a"
     assert feats[1, 5] == 1.0  # ...with its missing indicator set
+
+
+def test_columns_named_like_the_models_layers_still_build():
+    """A column 'x' and a column 'scale_x' (or 'features', 'dense_0', 'prediction') made
+    Keras refuse the model: "The name 'scale_x' is used 2 times in the model"."""
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.models.mlp import build_tabular_model
+    from automl_gui.core.preprocess.tabular import build_preprocessor
+
+    rng = np.random.default_rng(0)
+    names = ["x", "scale_x", "features", "dense_0", "prediction", "lookup_c", "c"]
+    df = pd.DataFrame({n: rng.normal(size=40) for n in names[:-1]})
+    df["c"] = rng.choice(["a", "b"], 40)
+    df["y"] = rng.normal(size=40)
+    config = auto_config(df, None, "y", "regression")
+    prepared = prepare_data(df, config)
+    pre = build_preprocessor(config, prepared.train)
+    model = build_tabular_model(pre, "regression", 1, len(prepared.train), MLPConfig())
+    layer_names = [layer.name for layer in model.serving_model.layers]
+    assert len(layer_names) == len(set(layer_names))
+    assert [c.name for c in pre.schema.columns] == names

@@ -121,16 +121,39 @@ class InputSpec:
     width: int
 
 
+# Layers the table model names after an input (``_build``, ``_group``) and the model's own
+# layers (``models.mlp``): an input may not take one of these names, or Keras refuses the
+# model ("The name 'scale_x' is used 2 times") for columns named "x" and "scale_x".
+LAYER_PREFIXES = ("impute_", "scale_", "lookup_", "embed_", "flat_", "onehot_", "fill_")
+_MODEL_LAYERS = re.compile(
+    r"^(features|standardized|prediction|probabilities"
+    r"|(dense|batch_norm|dropout|relu|gelu|silu|tanh|elu|selu)_\d+)$"
+)
+
+
 def sanitize_input_name(name: str, taken: set[str]) -> str:
-    """A Keras/TF-safe input name ([A-Za-z0-9_], not starting with a digit), unique in ``taken``."""
+    """A Keras/TF-safe input name ([A-Za-z0-9_], not starting with a digit), unique in ``taken``.
+
+    Neither it nor the layers named after it (:data:`LAYER_PREFIXES`) clash with a name in
+    ``taken`` or with the model's own layers; all of them are added to ``taken``.
+    """
     base = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", str(name))).strip("_") or "col"
     if base[0].isdigit():
         base = f"c_{base}"
     candidate, i = base, 2
-    while candidate.lower() in taken:
+    while _clashes(candidate.lower(), taken):
         candidate, i = f"{base}_{i}", i + 1
     taken.add(candidate.lower())
+    taken.update(p + candidate.lower() for p in LAYER_PREFIXES)
     return candidate
+
+
+def _clashes(candidate: str, taken: set[str]) -> bool:
+    return (
+        candidate in taken
+        or _MODEL_LAYERS.match(candidate) is not None
+        or any(p + candidate in taken for p in LAYER_PREFIXES)
+    )
 
 
 @dataclass
@@ -148,7 +171,9 @@ class InputSchema:
         With ``group_numeric`` every float32 column feeds the one :data:`NUMERIC_GROUP`
         input (``index`` in column order); string columns keep an input each.
         """
-        taken: set[str] = {NUMERIC_GROUP} if group_numeric else set()
+        taken: set[str] = set()
+        if group_numeric:
+            taken |= {NUMERIC_GROUP, *(p + NUMERIC_GROUP for p in LAYER_PREFIXES)}
         out: list[InputColumn] = []
         position = 0
         for name, dtype in columns:

@@ -2,7 +2,8 @@
 
 :class:`Trainer` takes a plain (uncompiled or compiled) Keras model and numpy data in the
 input contract of ``preprocess.tabular.frame_to_inputs``: ``x`` a dict ``{input_name: (n, 1)
-array}`` (float32, or object arrays of ``str`` for string inputs), ``y`` int class indices or
+array}`` (float32, or object arrays of ``str`` for string inputs; a wide table's grouped numeric
+input is one ``(n, k)`` float32 array), ``y`` int class indices or
 standardized float targets. It compiles the model for the task, builds ``tf.data`` pipelines
 and runs ``model.fit`` with :mod:`.callbacks`. However training ends (completed, early
 stopping, Stop, time budget, a NaN loss), it returns a :class:`TrainResult` with the best
