@@ -75,6 +75,26 @@ def test_predict_writes_prediction_and_probability_columns(iris_run, iris_csv, t
     assert again.returncode != 0 and "--overwrite" in again.stderr
 
 
+def test_predict_counts_odd_values_per_column(iris_run, iris_csv, tmp_path):
+    out, _ = iris_run
+    data = pd.read_csv(iris_csv).drop(columns=["species"]).head(12).astype(object)
+    data.loc[0, "sepal width (cm)"] = "wide"  # text in a numeric column
+    data.loc[1, "sepal width (cm)"] = 1e30  # far beyond anything in training
+    new = tmp_path / "odd.csv"
+    data.to_csv(new, index=False)
+    pred_path = tmp_path / "odd-pred.csv"
+    proc = _cli("predict", str(out), str(new), "--out", str(pred_path), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stdout.splitlines() if line.startswith("note: Column")]
+    assert len(notes) == 1  # the training split's range: 2 to about 4.4
+    assert notes[0].startswith(
+        "note: Column 'sepal width (cm)': 1 value is not a number (treated as missing); "
+        "1 value is far outside the training range 2 to 4."
+    )
+    assert notes[0].endswith("(e.g. 'wide', '1e+30').")
+    assert len(pd.read_csv(pred_path)) == 12  # every row still answered
+
+
 def test_export_savedmodel_is_verified(iris_run, tmp_path):
     out, _ = iris_run
     dest = tmp_path / "iris_savedmodel"

@@ -198,3 +198,30 @@ def test_predict_with_a_loaded_exported_model(qtbot, classification, tmp_path):
         expected["probability_mid"].to_numpy(float),
         atol=1e-5,
     )
+
+
+def test_predict_warns_per_column_about_odd_values_and_keeps_a_users_prediction_column(
+    qtbot, classification, tmp_path
+):
+    state = _state(classification)
+    page = PredictPage(state)
+    qtbot.addWidget(page)
+    new = _frame(20, 9).drop(columns=["label"]).astype({"x1": object})
+    new.loc[0, "x1"] = "twelve"  # text in a numeric column
+    new.loc[1, "color"] = "purple"  # a category never seen
+    new["prediction"] = "mine"  # the user's own column of that name
+    path = tmp_path / "odd.csv"
+    new.to_csv(path, index=False)
+    with qtbot.waitSignal(page.predictions_ready, timeout=60_000) as blocker:
+        page.predict_file(str(path))
+    frame = blocker.args[0]
+    assert (frame["prediction"] == "mine").all()
+    assert set(frame["prediction_2"].astype(str)) <= {"high", "low", "mid"}
+    assert page.banner.level == "warning" and page.banner.isVisibleTo(page)
+    text = page.banner.text
+    assert "Column 'x1': 1 value is not a number (treated as missing)" in text
+    assert "Column 'x1'" in text and "Column 'color'" in text and "never saw" in text
+    assert "kept as it is" in text  # the user's 'prediction' column
+    # the model's answers come first in the table, the user's column among the inputs
+    headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(4)]
+    assert headers[0] == "prediction_2" and "prediction" not in headers[:4]

@@ -257,10 +257,23 @@ def predict_frame(bundle: Bundle, df: pd.DataFrame) -> pd.DataFrame:
     ``probability_<class>`` per class; when ``df`` has columns of those names they are kept
     and ours get a suffix (:func:`add_answer_columns`, notice in ``result.attrs``).
 
+    Values the model fills, calls unknown or extrapolates (text in a numeric column, an
+    unseen category, 1e30) are counted per column
+    (:func:`~automl_gui.core.preprocess.input_checks.input_problems`): a notice per column in
+    ``result.attrs["notices"]`` and the counts in ``result.attrs["input_problems"]``.
+
     Raises:
         DataError: the frame lacks columns the model needs, or holds text in a numeric one.
     """
-    return frame_with_outputs(bundle, df, predict_arrays(bundle.model, bundle.metadata, df))
+    from automl_gui.core.preprocess.input_checks import input_problems, problem_notices
+
+    result = frame_with_outputs(bundle, df, predict_arrays(bundle.model, bundle.metadata, df))
+    problems = input_problems(df, bundle.metadata, bundle.model)
+    if problems:
+        result.attrs[PROBLEMS_ATTR] = [p.to_dict() for p in problems]
+        notices = [*result.attrs.get(NOTICES_ATTR, []), *problem_notices(problems)]
+        result.attrs[NOTICES_ATTR] = notices
+    return result
 
 
 def frame_with_outputs(
@@ -283,6 +296,13 @@ def frame_with_outputs(
 #: where :func:`add_answer_columns` says which names it chose (``DataFrame.attrs``)
 NOTICES_ATTR = "notices"
 ANSWERS_ATTR = "answer_columns"
+PROBLEMS_ATTR = "input_problems"  # per column: values filled, unknown or extrapolated
+
+
+def answer_column(frame: pd.DataFrame, name: str) -> str:
+    """The column holding the model's answer ``name`` ("prediction", "actual", …) in a frame
+    made by :func:`add_answer_columns` (the plain name for frames made before the rule)."""
+    return str((frame.attrs.get(ANSWERS_ATTR) or {}).get(name, name))
 
 
 def answer_names(existing: Any, names: list[str]) -> tuple[list[str], str]:

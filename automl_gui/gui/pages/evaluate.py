@@ -252,9 +252,12 @@ class EvaluatePage(ReportSaving, QWidget):
         names = [str(c) for c in run.report.get("class_names", [])]
         if not (0 <= true_idx < len(names) and 0 <= pred_idx < len(names)):
             return
-        df = run.test_predictions
-        mask = (df["actual"].astype(str) == names[true_idx]) & (
-            df["prediction"].astype(str) == names[pred_idx]
+        from automl_gui.core.export.bundle import answer_column
+
+        df = run.test_predictions  # a user's own "actual" column is kept: ask which is ours
+        actual, predicted = answer_column(df, "actual"), answer_column(df, "prediction")
+        mask = (df[actual].astype(str) == names[true_idx]) & (
+            df[predicted].astype(str) == names[pred_idx]
         )
         rows = df[mask]
         self.errors_model.set_frame(rows)

@@ -293,14 +293,28 @@ class PredictPage(FilesPredicting, QWidget):
         self.source_name = Path(self.source_path or "").name
         self._show_side_view(None)
         # The answers first: the input columns can be many and would push them off screen.
-        answers = [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
+        # Their names come from the engine (a user's own "prediction" column is kept and ours
+        # then carry a suffix); an older frame without the mapping uses the plain names.
+        named = frame.attrs.get("answer_columns")
+        answers = (
+            [c for c in named.values() if c in frame.columns and c != named.get("actual")]
+            if named
+            else [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
+        )
         shown = frame[answers + [c for c in frame.columns if c not in answers]]
         self.model.set_frame(shown)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.resizeColumnsToContents()
         name = Path(self.source_path or "").name
         self.info.setText(f"{len(frame):,} predictions for {name}.")
-        if notices:
+        notices = [*notices, *frame.attrs.get("notices", [])]
+        if frame.attrs.get("input_problems"):  # values filled, unknown or extrapolated
+            self.banner.show_message(
+                "\n".join(notices),
+                "The model still answered for these rows; check the columns named.",
+                "warning",
+            )
+        elif notices:
             self.banner.show_message("; ".join(notices), "", "info")
         self.state.status.emit(f"Predicted {len(frame):,} rows of {name}")
         self.predictions_ready.emit(frame)
