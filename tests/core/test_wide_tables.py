@@ -197,3 +197,17 @@ def test_a_bundle_saved_before_grouped_inputs_still_predicts():
         }
     )
     assert np.isfinite(predict_frame(bundle, raw)[cols].to_numpy()).all()
+
+
+def test_a_wide_table_lists_twenty_column_warnings_of_a_kind_then_sums_up():
+    from automl_gui.core.data import dataset_warnings, profile_table
+
+    df = wide_frame(300, rows=60)
+    warnings = dataset_warnings(df, profile_table(df), "target", "binary")
+    missing = [w for w in warnings if w.code == "missing"]
+    with_missing = int(df.drop(columns="target").isna().any().sum())
+    assert with_missing > 250
+    assert len(missing) == 21  # was one per column with missing values
+    more = with_missing - 20
+    assert missing[-1].count == more and missing[-1].message.startswith(f"{more} more columns")
+    assert missing[-1].column is None and "have missing values" in missing[-1].message

@@ -42,6 +42,7 @@ MIN_STRATIFY_ROWS = 6  # rows a class needs to appear in each of train/validatio
 IMBALANCE_RATIO = 3.0  # majority/minority at or above this: warn
 MAX_CLASSES_TASK = 20  # integer targets with at most this many values: classification
 TEXT_TARGET_CLASSES = 1000  # classification targets with this many distinct values: refuse
+MAX_COLUMN_WARNINGS = 20  # per-column warnings of one kind listed; the rest in one line
 
 TARGET_NAMES = (
     "target",
@@ -278,10 +279,46 @@ def dataset_warnings(
                 count=d,
             )
         )
+    per_column: list[DataWarning] = []
     for col in profile.columns:
         if col.name != target:
-            out += _column_warnings(col, n)
-    return out
+            per_column += _column_warnings(col, n)
+    return out + _sum_up(per_column)
+
+
+_MORE = {
+    "missing": "have missing values",
+    "constant": "hold a single value (or none) and will be ignored",
+    "identifier": "look like identifiers and will be ignored",
+    "text": "look like free text and will be ignored",
+    "mixed": "mix numbers with other values and are treated as categories",
+    "high_cardinality": "have many distinct categories",
+    "infinite": "have infinite values (treated as missing)",
+}
+
+
+def _sum_up(warnings: list[DataWarning]) -> list[DataWarning]:
+    """At most :data:`MAX_COLUMN_WARNINGS` per-column warnings of each kind, then one line
+    for the rest (a 20,000-column table listed 20,000 "missing" warnings)."""
+    kept: list[DataWarning] = []
+    rest: dict[str, list[DataWarning]] = {}
+    listed: dict[str, int] = {}
+    for w in warnings:
+        listed[w.code] = listed.get(w.code, 0) + 1
+        (kept if listed[w.code] <= MAX_COLUMN_WARNINGS else rest.setdefault(w.code, [])).append(w)
+    for code, more in rest.items():
+        shown = ", ".join(f"'{w.column}'" for w in more[:3])
+        worst = "warning" if any(w.severity == "warning" for w in more) else "info"
+        kept.append(
+            DataWarning(
+                code,
+                f"{len(more):,} more columns {_MORE.get(code, 'have the same warning')} "
+                f"({shown}, …).",
+                count=len(more),
+                severity=worst,
+            )
+        )
+    return kept
 
 
 def _target_warnings(y: pd.Series, target: str, task: Task | None, n: int) -> list[DataWarning]:

@@ -30,8 +30,9 @@ def skewed_positions(df: pd.DataFrame, positions: list[int]) -> set[int]:
     """
     out: set[int] = set()
     numbers: list[int] = []
+    dtypes = df.dtypes.to_list()  # (``df.dtypes`` is rebuilt on every access)
     for i in positions:
-        dtype = df.dtypes.iloc[i]
+        dtype = dtypes[i]
         if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
             numbers.append(i)
         elif is_skewed(df.iloc[:, i]):
