@@ -4,6 +4,7 @@ export (SavedModel, TFLite, ONNX) given as a model, a model holding code (one li
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from pathlib import Path
 
@@ -122,3 +123,16 @@ def test_a_folder_of_single_file_keras_exports_says_which_file_to_give(tmp_path)
         load_bundle(folder)
     assert "holds classifier.keras" in info.value.message
     assert str(folder / "classifier.keras") in info.value.hint
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_as_the_model_is_named_never_opened(tmp_path):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    os.mkfifo(folder / "model.keras")
+    (folder / "metadata.json").write_text("{}")
+    os.mkfifo(tmp_path / "single.keras")
+    for given in (folder, tmp_path / "single.keras"):
+        with pytest.raises(ModelError) as caught:
+            load_bundle(given)  # returns at once: nothing blocks on the pipe
+        assert "not a regular file (a named pipe)" in caught.value.message

@@ -254,3 +254,26 @@ def test_thumbnail_cache_is_bounded_by_count_and_bytes(qtbot, image_folder):
     qtbot.waitUntil(lambda: model.pending_count() == 0, timeout=10_000)
     assert model._bytes <= model.cache_bytes and 1 <= len(model._cache) <= 3
     assert (paths[0], 64) in model._cache  # the newest stays
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_thumbnails_never_open_a_named_pipe_or_decode_a_pixel_bomb(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    pipe = tmp_path / "pipe.png"
+    os.mkfifo(pipe)
+    assert decode_thumbnail(str(pipe), 64) is None  # returns: nothing reads the pipe
+    bomb = tmp_path / "bomb.png"  # 13,000² pixels declared in a 1 KB file
+    header = struct.pack(">IIBBBBB", 13_000, 13_000, 8, 0, 0, 0, 0)
+    bomb.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
+    assert decode_thumbnail(str(bomb), 64) is None

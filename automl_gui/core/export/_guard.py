@@ -125,7 +125,16 @@ def not_loadable(path: Path, what: str) -> ModelError:
 def missing_model(model_path: Path) -> ModelError:
     """The error for a folder without ``model.keras``: an export the app cannot load, a
     folder holding .keras files under other names (say which to give), or neither."""
+    from automl_gui.core.data._file_guard import special_file
+
     folder = model_path.parent
+    special = special_file(model_path)
+    if special:  # a named pipe, socket or device under the model's name: never opened
+        return ModelError(
+            f"{model_path} is not a regular file ({special}); the app reads models only "
+            "from files.",
+            "Give the folder the app wrote with model.keras and metadata.json, or a .keras file.",
+        )
     what = export_kind(folder)
     if what:
         return not_loadable(folder, what)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import heapq
 import threading
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,9 +42,15 @@ def decode_thumbnail(path: str, size: int) -> QImage | None:
 
     Runs in worker threads: uses only ``QImage``/``QImageReader`` (thread-safe), never QPixmap.
     """
+    from automl_gui.core.data._file_guard import MAX_IMAGE_PIXELS, special_file
+
+    if special_file(path):  # a named pipe would block the decoder thread forever
+        return None
     reader = QImageReader(path)
     reader.setAutoTransform(True)
     full = reader.size()
+    if full.isValid() and full.width() * full.height() > MAX_IMAGE_PIXELS:
+        return None  # the scan lists it as too large; never decode a bomb for a thumbnail
     if full.isValid() and full.width() > 0 and full.height() > 0:
         if full.width() > size or full.height() > size:
             reader.setScaledSize(full.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio))
@@ -67,7 +74,14 @@ def _decode_with_pillow(path: str, size: int) -> QImage | None:
     try:
         from PIL import Image
 
-        with Image.open(path) as im:
+        from automl_gui.core.data._file_guard import MAX_IMAGE_PIXELS
+
+        with warnings.catch_warnings():  # Pillow's bomb warning: the bound below decides
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(path)
+        with im:
+            if im.width * im.height > MAX_IMAGE_PIXELS:
+                return None
             im.draft("RGB", (size, size))
             im.thumbnail((size, size))
             im = im.convert("RGBA")
