@@ -307,6 +307,19 @@ def test_model_card_of_a_balanced_small_test_set_has_no_imbalance_warning():
     assert model_card({}, None).startswith("# Model card")  # nothing recorded: still a card
 
 
+def test_model_card_says_what_was_left_out_and_lists_a_wide_tables_columns_briefly():
+    meta = {
+        "kind": "images",
+        "data": {"train_images": 80, "left_out": {"train": 3, "validation": 0, "test": 2}},
+    }
+    card = model_card(meta, None)
+    assert "- Images that could not be read after the scan: 3 train, 2 test." in card
+    columns = [{"name": f"g{i}", "input_name": "numeric", "dtype": "float32"} for i in range(900)]
+    card = model_card({"kind": "tabular", "input_schema": {"columns": columns}}, None)
+    line = next(x for x in card.splitlines() if x.startswith("- Input columns"))
+    assert line.startswith("- Input columns (900): g0, g1,") and line.endswith(" and 850 more.")
+
+
 @pytest.mark.parametrize("fmt", ["onnx", "tflite-dynamic"])
 def test_a_regression_table_model_exports_with_a_relative_bound(tmp_path, fmt):
     """Values on the target's scale (hundreds): the bound follows their size; no agreement."""

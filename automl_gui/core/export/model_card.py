@@ -126,6 +126,10 @@ def _class_counts(metadata: dict[str, Any], report: dict[str, Any]) -> tuple[dic
     return support, "test split"
 
 
+#: input columns named one by one on the card (a wide table lists the rest as a count)
+MAX_LISTED = 50
+
+
 def _data_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     data = metadata.get("data") or {}
     lines: list[str] = []
@@ -143,13 +147,19 @@ def _data_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
         lines.append(f"- {unit.capitalize()} used: {int(used):,}.")
     if data.get("bad_files"):
         lines.append(f"- Unreadable files skipped: {data['bad_files']}.")
+    left_out = {k: v for k, v in (data.get("left_out") or {}).items() if v}
+    if left_out:  # files that vanished or broke after the scan
+        text = ", ".join(f"{v:,} {k}" for k, v in left_out.items())
+        lines.append(f"- {unit.capitalize()} that could not be read after the scan: {text}.")
     dropped = data.get("dropped") or {}
     if dropped:
         lines.append("- Dropped: " + ", ".join(f"{v} {k}" for k, v in dropped.items()) + ".")
     if metadata.get("kind", "tabular") == "tabular":
         columns = [c["name"] for c in (metadata.get("input_schema") or {}).get("columns", [])]
         if columns:
-            lines.append(f"- Input columns ({len(columns)}): {', '.join(columns)}.")
+            shown = ", ".join(columns[:MAX_LISTED])
+            more = f" and {len(columns) - MAX_LISTED:,} more" if len(columns) > MAX_LISTED else ""
+            lines.append(f"- Input columns ({len(columns):,}): {shown}{more}.")
         if metadata.get("target"):
             lines.append(f"- Target column: {metadata['target']}.")
     counts, source = _class_counts(metadata, report)
