@@ -239,7 +239,7 @@ def build_preprocessor(
             keras, layers, [c for c, _ in grouped], inputs[name], arrays[name]
         )
         parts = group_parts + parts
-        summary = {**group_facts, **summary}
+        summary = {c.name: summary.get(c.name) or group_facts[c.name] for c in features}
     omitted = max(0, len(summary) - MAX_SUMMARY_COLUMNS)
     if omitted:
         summary = dict(list(summary.items())[:MAX_SUMMARY_COLUMNS])
