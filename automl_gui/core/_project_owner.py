@@ -1,11 +1,13 @@
 """What a project may replace or delete on disk: only what it wrote.
 
-A save writes ``runs/<id>`` folders, replaces the project file, and removes run folders no
-longer listed plus leftovers of saves a kill interrupted. But ``runs/`` may be a link to a
-folder on a bigger disk that other projects or the user also use, a ``runs/<id>`` may itself
-be a link, the project file may be a link, and a Save As may aim at a folder holding another
-project. So every project has an id (in its file; see :func:`take_id`) and every run folder
-names the project that wrote it (run.json's ``"project"``), and:
+A save writes ``runs/<id>`` folders, replaces the project file, and removes the run folders
+of runs the user deleted plus leftovers of saves a kill interrupted (*which* folders it may
+remove is :mod:`._project_save`'s rule; *whose* they are is this module's). But ``runs/`` may
+be a link to a folder on a bigger disk that other projects or the user also use, a
+``runs/<id>`` may itself be a link, the project file may be a link, and a Save As may aim at
+a folder holding another project. So every project has an id (in its file; see
+:func:`take_id`) and every run folder names the project that wrote it (run.json's
+``"project"``), and:
 
 - a ``runs/<id>`` (or a leftover) that is a link is never followed to delete or replace: it
   is left alone (the user made it), and a run that must be written there is refused;
@@ -16,7 +18,9 @@ names the project that wrote it (run.json's ``"project"``), and:
   put a note or a sub-folder in it) is never removed or replaced;
 - the project file, when a link, is written through it (the link stays); a link to nothing
   is refused; ``runs/`` linked to nothing (a disk not connected) is refused too, as the
-  project would lose its run list.
+  project would lose its run list;
+- a run whose folder is missing when the project is opened stays in it
+  (:func:`note_missing_runs`): it comes back with its folder.
 
 Private to :mod:`automl_gui.core.project`. TensorFlow-free, Qt-free.
 """
@@ -29,10 +33,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core import _project_format as _format
-from automl_gui.core._project_json import JsonProblem, read_json
 from automl_gui.core._project_runs import (
-    RUN_ID_RE,
     RUNS_DIR,
     ProjectError,
     folder_parts,
@@ -83,36 +84,48 @@ def real_file(target: Path) -> Path:
     return real
 
 
-def _id_there(real: Path) -> str | None:
-    """The id of the project file already at ``real``: None when there is none, "" when it
-    has no id (older files) or cannot be read."""
-    if not real.exists():
-        return None
-    try:
-        raw = read_json(real, _format.MAX_PROJECT_BYTES, _format.MAX_DEPTH)
-    except (OSError, JsonProblem):
-        return ""
-    value = raw.get("id") if isinstance(raw, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def take_id(root: Path, real: Path, data: Any, elsewhere: bool) -> str:
+def take_id(root: Path, data: Any, elsewhere: bool, before: Any, pending: str = "") -> str:
     """The id ``data`` (a ProjectData) is saved with: the folder's project's when it is the
     same project (or ``data``'s own), a new one for a new project or a Save As
     (``elsewhere``).
+
+    ``before`` (a :class:`._project_save.Before`): the project file there. When it has no
+    id (an older version of the app dropped it) the one its listed run folders name is kept,
+    so that they stay this project's; with no file there, ``pending``, the id of a save into
+    this folder that did not finish (its journal), is continued.
 
     Raises:
         ProjectError: the folder holds another project (a Save As into a project folder, or
             a project of another id).
     """
-    there = _id_there(real)
+    there = before.id if before.exists else None
     if there is not None and (elsewhere or bool(data.id and there and data.id != there)):
         raise ProjectError(
             f"The folder {root} already holds another project.",
             "Choose an empty or new folder for this one (or open that project to work on "
             "it); nothing was changed.",
         )
-    return uuid.uuid4().hex if elsewhere else (data.id or there or uuid.uuid4().hex)
+    resumed = pending if there is None and pending != data.id else ""
+    if elsewhere:
+        return resumed or uuid.uuid4().hex
+    return (
+        data.id
+        or there
+        or resumed
+        or (_listed_owner(root / RUNS_DIR, before.listed) if there == "" else "")
+        or uuid.uuid4().hex
+    )
+
+
+def _listed_owner(runs: Path, names: Any) -> str:
+    """The one project id the run folders ``names`` in ``runs`` name ("" if none or several)."""
+    owners = {
+        run_owner(runs / name)
+        for name in names
+        if not (runs / name).is_symlink() and (runs / name).is_dir()
+    }
+    owners.discard("")
+    return owners.pop() if len(owners) == 1 else ""
 
 
 def check_runs_link(runs: Path) -> None:
@@ -161,11 +174,14 @@ def is_ours(folder: Path, project_id: str, own: bool) -> bool:
     return own
 
 
-def check_slot(out: Path, project_id: str, own: bool) -> None:
-    """Refuse to write the run folder ``out`` over something this project did not write.
+def check_slot(out: Path, project_id: str, own: bool, may_go: Any) -> None:
+    """Refuse to write the run folder ``out`` over anything but a folder this project wrote
+    and may remove (its name in ``may_go``: see :func:`._project_save.removable`).
 
     Raises:
-        ProjectError: ``out`` is a link, a file, or a folder of another project or the user.
+        ProjectError: ``out`` is a link, a file, a folder of another project or the user, or
+            a run folder of this project that it no longer lists but did not remove (one
+            that came back, or that an older version left out).
     """
     where = f"{out.parent.name}/{out.name}"
     if out.is_symlink():
@@ -180,7 +196,8 @@ def check_slot(out: Path, project_id: str, own: bool) -> None:
         raise ProjectError(
             f"{where} is a file, not a run folder.", "Move it away, then save again."
         )
-    if is_ours(out, project_id, own):
+    ours = is_ours(out, project_id, own)
+    if ours and out.name in may_go:
         return
     owner, foreign = run_owner(out), foreign_files(out)
     if owner and owner != project_id:
@@ -188,6 +205,13 @@ def check_slot(out: Path, project_id: str, own: bool) -> None:
     elif foreign:
         shown = ", ".join(foreign[:3]) + (" …" if len(foreign) > 3 else "")
         whose = f"files this project did not write ({shown})"
+    elif owner:
+        whose = (
+            "a run of this project that its file no longer lists (a folder that came back, "
+            "or one an older version of the app left out)"
+        )
+    elif ours:
+        whose = "a run folder this project does not list"
     else:
         whose = "a folder this project did not write"
     raise ProjectError(
@@ -216,56 +240,77 @@ def restore_backup(run_dir: Path, project_id: str, own: bool) -> bool:
     return False
 
 
-def keep_present_runs(root: Path, data: Any) -> None:
-    """Leave out of ``data`` (a ProjectData just read) the runs whose folder is missing, each
-    with a notice, after putting back a folder a killed save left as its backup.
+def note_missing_runs(root: Path, data: Any) -> None:
+    """Say which runs of ``data`` (a ProjectData just read) have no folder, after putting back
+    a folder a killed save left as its backup. Such a run stays in the project with its
+    results (a disk not connected yet, a folder moved away for a while): it comes back with
+    its folder, and a save neither forgets it nor deletes its folder when it is back. The
+    current run becomes the last run that is there. A run whose folder is outside the
+    project is left out (it cannot be read).
 
     Raises:
         ProjectError: ``runs/`` is a link and none of the runs under it are there (a disk
-            not connected: opened now, the project would lose its run list).
+            not connected: opened now, the project would only show missing runs).
     """
     own = own_runs(root / RUNS_DIR)
-    kept, under_runs = [], 0
+    kept, missing, under_runs = [], [], 0
     for record in data.runs:
         parts = folder_parts(record.folder)
         under_runs += bool(parts and parts[0] == RUNS_DIR)
         run_dir = run_path(root, record.folder)
-        if run_dir is not None and not run_dir.is_dir():
-            restore_backup(run_dir, data.id, own)
-        if run_dir is None or not run_dir.is_dir():
+        if run_dir is None:
             data.notices.append(
                 f"The run '{record.name or record.id}' was left out: its folder "
                 f"{record.folder or '(none)'} is missing from the project."
             )
             continue
+        if not run_dir.is_dir():
+            restore_backup(run_dir, data.id, own)
+        if not run_dir.is_dir():
+            missing.append(record)
         kept.append(record)
+    present = [r for r in kept if all(r is not m for m in missing)]
     if not own and under_runs and not any(
-        (parts := folder_parts(r.folder)) and parts[0] == RUNS_DIR for r in kept
+        (parts := folder_parts(r.folder)) and parts[0] == RUNS_DIR for r in present
     ):
         raise ProjectError(
             f"None of the project's {under_runs} runs are in {os.readlink(root / RUNS_DIR)}, "
             "where its runs/ links to.",
             "Connect the disk they are on, or correct the link, then open the project again "
-            "(opened now, it would lose its run list).",
+            "(opened now, none of its runs could be used).",
         )
     data.runs = kept
-    if data.current_run is not None and data.run(data.current_run) is None:
-        data.current_run = kept[-1].id if kept else None
+    if missing:
+        data.notices.append(missing_notice(missing))
+    if data.current_run is not None and all(r.id != data.current_run for r in present):
+        data.current_run = present[-1].id if present else None
 
 
-def tidy_folder(files: list[tuple[Path, str]], runs: Path, records: Any, project_id: str) -> None:
-    """Remove what crashed saves left and run folders this project no longer lists.
+def missing_notice(missing: list[Any]) -> str:
+    """What the user is told about runs whose folder is missing (RunRecords)."""
+    names = [f"'{r.name or r.id}' ({r.folder})" for r in missing[:3]]
+    if len(missing) == 1:
+        return (
+            f"The folder of the run {names[0]} is missing (is a disk not connected, or was "
+            "it moved away?): the run stays in the project with its results, and can be used "
+            "again once its folder is back."
+        )
+    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    return (
+        f"The folders of {len(missing)} runs are missing (is a disk not connected, or were "
+        f"they moved away?): {', '.join(names)}{more}. They stay in the project with their "
+        "results, and can be used again once their folders are back."
+    )
 
-    ``files``: (folder, project file name) pairs whose other processes' temp files go.
-    ``records``: the runs the project lists. In ``runs``, an unlisted ``run-NNN`` folder and
-    a temp leftover go only when this project wrote them; links are never followed nor
-    removed. Nothing else is touched.
+
+def tidy_folder(files: list[tuple[Path, str]], runs: Path, project_id: str) -> None:
+    """Remove the temporary leftovers of crashed saves.
+
+    ``files``: (folder, file name) pairs whose temp files of other processes go. In ``runs``,
+    a temp leftover of a run folder write goes when this project wrote it (any, in its own
+    runs/); links are never followed nor removed. Run folders are not touched here (see
+    :func:`._project_save.finish`).
     """
-    listed = set()
-    for record in records:
-        parts = folder_parts(record.folder)
-        if parts and len(parts) == 2 and parts[0] == RUNS_DIR:
-            listed.add(parts[1])
     for folder, file_name in files:
         mine = f".{file_name}.tmp-{os.getpid()}-"
         for entry in _entries(folder):
@@ -277,21 +322,20 @@ def tidy_folder(files: list[tuple[Path, str]], runs: Path, records: Any, project
     for entry in _entries(runs):
         if entry.is_symlink():
             continue
-        if RUN_ID_RE.match(entry.name):
-            if entry.name not in listed and is_ours(entry, project_id, own):
-                _remove_run_dir(entry)
-        elif is_temp_name(entry.name) and (own or is_ours(entry, project_id, own)):
+        if is_temp_name(entry.name) and (own or is_ours(entry, project_id, own)):
             _remove(entry)
 
 
-def _remove_run_dir(path: Path) -> None:
-    """Rename a run folder to a temp name first: a kill mid-delete leaves no half ``run-NNN``."""
+def remove_run_dir(path: Path) -> bool:
+    """Delete a run folder, renamed to a temp name first: a kill mid-delete leaves no half
+    ``run-NNN`` (the next save removes the rest). False when it could not be renamed."""
     doomed = path.with_name(f".{path.name}.old-{os.getpid()}-del")
     try:
         os.replace(path, doomed)
     except OSError:
-        return
+        return False
     _remove(doomed)
+    return True
 
 
 def _entries(folder: Path) -> list[Path]:

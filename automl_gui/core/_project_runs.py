@@ -347,7 +347,8 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
     if not folder.is_dir():
         raise ProjectError(
             f"The folder of run '{label}' is missing ({relative}).",
-            "Delete this run from the run history, or restore the folder from a backup.",
+            "Put the folder back (is a disk not connected, or was it moved?): the run comes "
+            "back with it. Or delete this run from the run history.",
         )
     if not (folder / METADATA_FILE).is_file():
         raise ProjectError(

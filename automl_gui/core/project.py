@@ -7,6 +7,8 @@ Layout of a project folder::
                             test_predictions.parquet (and samples.npy for image/audio runs)
     search/                 the AutoML search of this project (resumable)
     checkpoints/            per-epoch checkpoints of the training in progress (crash resume)
+    .project.automl.json.saving   only while a save runs (or after one was killed): the run
+                            folders it writes and deletes (:mod:`._project_save`)
 
 This module is TensorFlow-free and Qt-free: the window and the command line use it. The
 data classes are the seam between the engine and the window; the functions that read and
@@ -18,8 +20,13 @@ fsynced and renamed over the old one (and the folder fsynced). A kill at any mom
 the previous project file or the new one, never half of one, and never a ``runs/<id>`` folder
 that is half written. Stale temporary files of a crashed save are removed by the next save.
 
-Nothing lost: each project has an ``id`` and every run folder it writes names it (run.json),
-so a save removes or replaces only run folders it wrote (:mod:`._project_owner`). Links are
+Nothing lost: a save deletes a run folder only when this project removed the run (the file it
+replaces lists the run, the project saved does not), or when a save that did not finish
+wrote or was deleting it (:mod:`._project_save`). A run whose folder is missing when the
+project is opened (a disk not connected yet, a folder moved away for a while) stays listed,
+with a notice, and comes back with its folder; its folder is never deleted when it is back.
+Each project has an ``id`` and every run folder it writes names it (run.json), so a save
+removes or replaces only run folders it wrote (:mod:`._project_owner`). Links are
 followed for reading and writing: ``runs/`` linked to a folder on a bigger disk holds the
 new runs too, and a linked project file is written through the link; a linked ``runs/<id>``
 is never followed to delete. Saving as a new project into a folder that holds another one is
@@ -62,9 +69,7 @@ from automl_gui.core._project_format import (
 )
 from automl_gui.core._project_owner import (
     check_runs_link,
-    check_slot,
-    keep_present_runs,
-    own_runs,
+    note_missing_runs,
     real_file,
     take_id,
     tidy_folder,
@@ -73,10 +78,20 @@ from automl_gui.core._project_runs import (
     RUN_ID_RE,
     RUNS_DIR,
     ProjectError,
-    copy_run_folder,
     load_run,
-    run_path,
     save_run_folder,
+)
+from automl_gui.core._project_save import (
+    finish,
+    journal_path,
+    listed_after,
+    plan_runs,
+    read_before,
+    read_journal,
+    removable,
+    runs_to_delete,
+    write_journal,
+    write_planned,
 )
 
 PROJECT_FILE = "project.automl.json"
@@ -174,7 +189,8 @@ class ProjectData:
         mlp, training: MLPConfig and TrainConfig dicts.
         image_preprocess, image_model, audio_preprocess, audio_model: the media configs.
         search: SearchConfig dict, or None when "train one model" is chosen.
-        runs: every kept run, oldest first.
+        runs: every kept run, oldest first (a run whose folder was missing when the project
+            was opened included: it is kept, and comes back with its folder).
         current_run: the id of the run Evaluate/Predict/Export use, or None.
         ui: {"page": step name, ...} what the window showed.
         created, saved: ISO times.
@@ -345,17 +361,20 @@ def save_project(
     Every run whose folder is not on disk yet (or that was never saved: ``record.folder`` is
     None) is written from ``run_objects[record.id]``; with ``source`` (the project folder it
     was opened from: Save As), a run missing here is copied from there when it has no object.
-    ``record.folder`` becomes ``"runs/<id>"``. Then the project file is replaced atomically
-    (through a link, if it is one), and the ``runs/<id>`` folders this project wrote and no
-    longer lists, and temporary leftovers of its crashed saves, are removed (never any other
-    file; see :mod:`._project_owner`). Updates ``data.saved``, ``created``, ``version``,
-    ``name`` and ``id`` (a new one for a Save As).
+    ``record.folder`` becomes ``"runs/<id>"``. A saved run whose folder is missing and that
+    has no object stays listed as it is (its folder may come back). Then the project file is
+    replaced atomically (through a link, if it is one), and the run folders of runs this
+    project removed (listed in the file it replaces, not in ``data``) go, with what saves
+    that did not finish left; never any other file (see :mod:`._project_save` and
+    :mod:`._project_owner`). Updates ``data.saved``, ``created``, ``version``, ``name`` and
+    ``id`` (a new one for a Save As).
 
     Raises:
-        ProjectError: a run has neither an object nor a folder, a run id is not a valid
-            folder name, the folder cannot be written, it holds another project, a run would
-            be written over a link or a folder this project did not write, or the project
-            file or ``runs/`` is a link to nothing.
+        ProjectError: a run never saved has no object, a run id is not a valid folder name,
+            the folder cannot be written, it holds another project, a run would be written
+            over a link or a folder this project did not write or does not list, or the
+            project file or ``runs/`` is a link to nothing. Nothing is written then, unless
+            writing itself fails (disk full): the previous project file stays.
     """
     root, target = _folder_and_file(folder)
     objects = run_objects or {}
@@ -372,13 +391,21 @@ def save_project(
     if target.parent != root:
         raise ProjectError(f"{target} is not in {root}.", "Save the project into its folder.")
     real = real_file(target)
-    check_runs_link(root / RUNS_DIR)
+    runs = root / RUNS_DIR
+    check_runs_link(runs)
     _check_ids(data)
     elsewhere = src is not None and src.resolve() != root.resolve()
-    project_id = take_id(root, real, data, elsewhere)
-    own = own_runs(root / RUNS_DIR)
-    for record in data.runs:
-        _save_one_run(root, record, objects, src if elsewhere else None, project_id, own)
+    before = read_before(real)
+    journal = journal_path(root, target.name)
+    pending = read_journal(journal)
+    project_id = take_id(root, data, elsewhere, before, pending.project if pending else "")
+    may_go = removable(before, pending, project_id)
+    plans = plan_runs(root, data.runs, objects, src if elsewhere else None, project_id, may_go)
+    doomed = runs_to_delete(runs, listed_after(data.runs, plans), may_go, project_id)
+    writing = [p.out.name for p in plans if p.writes]
+    if writing or doomed:
+        write_journal(journal, project_id, before.digest, writing, doomed)
+    write_planned(plans, project_id)
     data.id = project_id
     data.version = FORMAT_VERSION
     data.saved = now_iso()
@@ -395,8 +422,9 @@ def save_project(
             "Check that the disk is not full and that you can write to this folder; "
             "the previous project file is unchanged.",
         ) from None
-    files = sorted({(root, target.name), (real.parent, real.name)})
-    tidy_folder(files, root / RUNS_DIR, data.runs, data.id)
+    files = sorted({(root, target.name), (real.parent, real.name), (root, journal.name)})
+    tidy_folder(files, runs, project_id)
+    finish(journal, runs, doomed, project_id)
     return target
 
 
@@ -415,45 +443,13 @@ def _check_ids(data: ProjectData) -> None:
         seen.add(record.id)
 
 
-def _save_one_run(
-    root: Path,
-    record: RunRecord,
-    objects: dict[str, Any],
-    src: Path | None,
-    project_id: str,
-    own: bool,
-) -> None:
-    """Write ``record``'s folder unless it is on disk already (``src``: the project of a
-    Save As, whose folders are copied); never over what this project did not write."""
-    relative = f"{RUNS_DIR}/{record.id}"
-    current = run_path(root, record.folder) if record.folder else None
-    run = objects.get(record.id)
-    if current is not None and current.is_dir() and src is None:
-        return
-    out = root / RUNS_DIR / record.id
-    if run is not None:
-        # never saved (or its folder went missing): write it, replacing a stale folder of a
-        # deleted run of this project that had the same id
-        check_slot(out, project_id, own)
-        save_run_folder(run, out, project_id=project_id)
-    else:
-        old = run_path(src, record.folder or relative) if src is not None else None
-        if old is None or not old.is_dir():
-            where = f" ({record.folder} is missing)" if record.folder else ""
-            raise ProjectError(
-                f"The run '{record.name or record.id}' has no model to save{where}.",
-                "Train it again or delete it from the run history, then save.",
-            )
-        check_slot(out, project_id, own)
-        copy_run_folder(old, out, project_id)
-    record.folder = relative
-
-
 # -- loading ------------------------------------------------------------------------------------
 def load_project(path: str | os.PathLike[str]) -> ProjectData:
     """Read a project folder (or its ``*.automl.json`` file), migrated to FORMAT_VERSION.
 
-    A run whose folder is missing is dropped with a sentence in ``notices``.
+    A run whose folder is missing stays in the project (its folder may come back: a disk not
+    connected yet, a folder moved away), with a sentence in ``notices``; the current run is
+    then the last run that is there.
 
     Raises:
         ProjectError: not found, not a project, damaged (see
@@ -479,7 +475,7 @@ def load_project(path: str | os.PathLike[str]) -> ProjectData:
             "Restore it from a backup.",
         ) from None
     check_runs_link(root / RUNS_DIR)
-    keep_present_runs(root, data)
+    note_missing_runs(root, data)
     return data
 
 

@@ -166,27 +166,38 @@ def test_saving_again_writes_only_new_runs_and_removes_deleted_ones(table_runs, 
     assert (folder / "notes.txt").read_text() == "mine" and (folder / "runs/keep-me").is_dir()
     assert sorted(p.name for p in (folder / "runs").iterdir()) == ["keep-me", "run-001"]
 
-    # Save As into another folder copies the runs from the project it was opened from, never
-    # trusting a run folder of the same name already there (a stale one is replaced)...
+    # Save As into another folder copies the runs from the project it was opened from...
     other = tmp_path / "copy"
-    save_run_folder(runs["run-002"], other / "runs" / "run-001")
     save_project(other, load_project(folder), source=folder)
     assert sorted(p.name for p in (other / "runs/run-001").iterdir()) == sorted(
         [*RUN_FILES, "test_predictions.parquet"]
     )
     copied = json.loads((other / "runs/run-001/run.json").read_text())
     assert copied["history"] == json.loads(json.dumps(runs["run-001"].history))
-    # ...but a folder holding files no run folder has is the user's: refused, left as it is
-    third = tmp_path / "third-copy"
-    (third / "runs" / "run-001").mkdir(parents=True)
-    (third / "runs" / "run-001" / "other.txt").write_text("someone's notes")
-    with pytest.raises(ProjectError, match="did not write") as info:
-        save_project(third, load_project(folder), source=folder)
-    assert "other.txt" in info.value.message and info.value.hint
-    assert [p.name for p in (third / "runs/run-001").iterdir()] == ["other.txt"]
+    # ...never over a run folder of the same name already there, which it did not remove (a
+    # stale run of no known project, a folder holding the user's files): refused, left as is
+    for name, (stale, expected) in {
+        "stale-copy": ("run", "does not list"),
+        "third-copy": ("notes", "did not write"),
+    }.items():
+        third = tmp_path / name
+        if stale == "run":
+            save_run_folder(runs["run-002"], third / "runs" / "run-001")
+        else:
+            (third / "runs" / "run-001").mkdir(parents=True)
+            (third / "runs" / "run-001" / "other.txt").write_text("someone's notes")
+        before = sorted(p.name for p in (third / "runs/run-001").iterdir())
+        with pytest.raises(ProjectError, match=expected) as info:
+            save_project(third, load_project(folder), source=folder)
+        assert info.value.hint and not is_project(third)
+        assert sorted(p.name for p in (third / "runs/run-001").iterdir()) == before
+    assert "other.txt" in info.value.message
+    # a run never saved needs its object
+    fresh = load_project(folder)
+    fresh.runs.append(RunRecord(id="run-009", name="Run 9", created="", kind="tabular", task=""))
     with pytest.raises(ProjectError, match="no model to save"):
-        save_project(tmp_path / "third", load_project(folder))
-    assert not is_project(tmp_path / "third")
+        save_project(folder, fresh)
+    assert [r.id for r in load_project(folder).runs] == ["run-001"]
 
 
 def test_image_run_round_trip(tmp_path_factory, tmp_path):
@@ -255,16 +266,18 @@ def test_unreadable_projects_are_refused_with_clear_messages(tmp_path):
     assert "Update the app" in info.value.hint
 
 
-def test_a_missing_run_folder_drops_that_run_with_a_notice(tmp_path):
+def test_a_missing_run_folder_keeps_that_run_with_a_notice(tmp_path):
     shutil.copy(FIXTURES / "v2_images.automl.json", tmp_path / PROJECT_FILE)
     (tmp_path / "runs" / "run-001").mkdir(parents=True)
     data = load_project(tmp_path)
-    assert [r.id for r in data.runs] == ["run-001"]
-    assert data.current_run == "run-001"
+    assert [r.id for r in data.runs] == ["run-001", "run-002"]  # its results stay
+    assert data.current_run == "run-001"  # the current run is one that is there
     assert len(data.notices) == 1 and "Run 2 · Compact CNN" in data.notices[0]
-    assert "missing" in data.notices[0]
+    assert "missing" in data.notices[0] and "once its folder is back" in data.notices[0]
     with pytest.raises(ProjectError, match="metadata.json is missing"):
         load_run(tmp_path, data.runs[0])
+    with pytest.raises(ProjectError, match="folder of run 'Run 2 · Compact CNN' is missing"):
+        load_run(tmp_path, data.runs[1])
 
 
 def test_a_run_folder_outside_the_project_is_refused(tmp_path):

@@ -168,22 +168,35 @@ def test_a_runs_link_to_a_disk_not_connected_is_refused_not_emptied(tmp_path):
     runs.mkdir(parents=True)  # an empty mount point: none of the runs are there
     with pytest.raises(ProjectError, match="None of the project's 2 runs") as info:
         load_project(project)
-    assert "lose its run list" in info.value.hint
+    assert "none of its runs could be used" in info.value.hint
 
 
-def test_orphans_of_this_project_go_but_a_run_folder_holding_a_users_file_stays(tmp_path):
+def test_orphans_of_this_project_go_but_a_run_folder_holding_a_users_file_stays(
+    tmp_path, monkeypatch
+):
+    from automl_gui.core import project as project_module
+
     project = tmp_path / "P"
-    data = _saved(project, ["run-001", "run-002"])
+    _saved(project, ["run-001", "run-002"])
     runs = _link_runs_elsewhere(project, tmp_path / "big")
-    # a save killed after writing run-003, before the project file listed it
-    save_project(tmp_path / "scratch", ProjectData(kind="images", id=data.id, runs=[
-        _record("run-003")]), {"run-003": TinyRun()})
-    shutil.move(str(tmp_path / "scratch" / "runs" / "run-003"), str(runs / "run-003"))
-    (runs / "run-002" / "my notes.txt").write_text("why this run was good")
+    # a save that wrote run-003 and failed before the project file listed it (disk full)
     data = load_project(project)
+    data.runs.append(_record("run-003"))
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(project_module, "write_json_atomic", disk_full)
+        with pytest.raises(ProjectError, match="No space left"):
+            save_project(project, data, {"run-003": TinyRun()})
+    assert (runs / "run-003" / "model.keras").is_file()
+    (runs / "run-002" / "my notes.txt").write_text("why this run was good")
+    data = load_project(project)  # the project as it was: run-003 never listed
+    assert [r.id for r in data.runs] == ["run-001", "run-002"]
     data.runs = data.runs[:1]
     save_project(project, data)
-    assert _names(runs) == ["run-001", "run-002"]  # run-003 was this project's: gone
+    assert _names(runs) == ["run-001", "run-002"]  # run-003 was that save's: gone
     assert (runs / "run-002" / "my notes.txt").read_text() == "why this run was good"
     assert (runs / "run-002" / "model.keras").is_file()
 
