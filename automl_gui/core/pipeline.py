@@ -357,7 +357,6 @@ def finish_tabular(
     )
     bundle = Bundle(model=model, metadata=metadata, path=None)
     outputs = predict_arrays(model, metadata, prepared.test)  # the one pass over the test rows
-    test_predictions = frame_with_outputs(bundle, prepared.test, outputs)
     if task.is_classification:
         names = list(prepared.class_names)
         report = evaluate_classification(prepared.y_test, outputs.astype("float64"), names)
@@ -365,7 +364,9 @@ def finish_tabular(
     else:
         report = evaluate_regression(prepared.y_test, outputs.astype("float64"))
         actual = prepared.y_test
-    test_predictions.insert(len(prepared.test.columns), "actual", actual)
+    # the test rows, then actual/prediction/probabilities: a feature named "actual" or
+    # "prediction" is kept and ours take a suffix (attrs["answer_columns"] says which)
+    test_predictions = frame_with_outputs(bundle, prepared.test, outputs, actual=actual)
     metadata["metrics"] = report["metrics"]
     # the stored sample rows are the first test rows: their answers are already computed
     # (unless a long text was cut: then the rows as stored are asked again)

@@ -166,3 +166,25 @@ def test_a_training_that_diverges_at_once_is_an_error_not_a_saved_model(tmp_path
     from automl_gui.core.train.checkpoint import read_checkpoint
 
     assert read_checkpoint(tmp_path / "ck") is None  # nothing left to resume
+
+
+def test_features_named_actual_and_prediction_are_kept_beside_the_answers():
+    rng = np.random.default_rng(4)
+    n = 120
+    actual = rng.normal(size=n)
+    df = pd.DataFrame(
+        {
+            "actual": actual,  # a feature that happens to carry the answer columns' names
+            "prediction": rng.normal(size=n),
+            "y": np.where(actual > 0, "up", "down"),
+        }
+    )
+    setup = setup_tabular(LoadedTable(df=df, source=TableSource("t.csv", "csv")), "y")
+    run = train_tabular(df, setup.preprocess, *_small())  # raised on insert before
+    frame = run.test_predictions
+    named = frame.attrs["answer_columns"]
+    assert named["actual"] == "actual_2" and named["prediction"] == "prediction_2"
+    # the user's feature is intact (its sign is the true class), ours holds the classes
+    assert set(frame["actual"]) <= set(df["actual"])
+    expected = np.where(frame["actual"].to_numpy(float) > 0, "up", "down")
+    assert (frame["actual_2"].to_numpy() == expected).all()
