@@ -1,37 +1,14 @@
-"""Pieces of the tabular job (``core.pipeline``): the sample rows its metadata stores, the
-divergence check, and the log line describing the model built."""
+"""Pieces of the tabular job (``core.pipeline``): the sample rows its metadata stores and
+the log line describing the model built."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from automl_gui.core.errors import ModelError
 from automl_gui.core.models.config import MLPConfig
 
 MAX_SAMPLE_CELLS = 20_000  # values of sample rows stored in metadata (wide tables: fewer rows)
 MAX_SAMPLE_TEXT = 200  # characters of a sample cell stored; longer ones are cut and end in "…"
-
-
-def check_diverged(result: Any, checkpoint: Any = None) -> None:
-    """Refuse a training whose loss was NaN before any usable epoch (``TrainResult``).
-
-    The trainer keeps the best weights when the loss becomes NaN later on (the run is kept,
-    ``stopped_reason == "nan"``); with no finite epoch at all only the untrained initial
-    weights remain, and saving those as "the model" gave empty or absurd predictions.
-
-    Raises:
-        ModelError: training diverged (``checkpoint`` is marked finished first).
-    """
-    if result.stopped_reason != "nan" or result.best_epoch >= 0:
-        return
-    if checkpoint is not None:  # nothing worth resuming either
-        checkpoint.finish()
-    raise ModelError(
-        f"Training diverged: the loss became NaN in epoch {max(1, result.epochs_run)}, "
-        "before any epoch with a usable loss, so there is no model worth keeping.",
-        "Lower the learning rate, and check the target and features for extreme values "
-        "(rescale a target of huge numbers).",
-    )
 
 
 def sample_frame(test: Any, columns: list[str], max_rows: int) -> tuple[Any, bool]:

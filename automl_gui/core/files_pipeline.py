@@ -135,6 +135,7 @@ class _Job:
 
     def run(self) -> FilesRun:
         from automl_gui.core.models.images import auto_fine_tune_layers
+        from automl_gui.core.train.diagnostics import check_diverged
         from automl_gui.core.train.trainer import balanced_class_weights
 
         media, cancel, on_event = self.media, self.cancel, self.on_event
@@ -169,6 +170,7 @@ class _Job:
             result = self._resume_fine_tune(info, fine_tune, ft_epochs)
             return self._end(self._evaluate(result, fine_tune))
         result1 = self._phase_one(backbone, ft_epochs)
+        check_diverged(result1, self.checkpoint)  # NaN before any usable epoch: no model
         result = dataclasses.replace(result1, history=dict(result1.history))
         if ft_epochs > 0 and result1.stopped_reason not in ("cancelled", "nan", "time_budget"):
             result = self._fine_tune(result1, fine_tune, ft_epochs)

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core._tabular_parts import check_diverged, describe_model, sample_frame
+from automl_gui.core._tabular_parts import describe_model, sample_frame
 from automl_gui.core.data.schema import LoadedTable, Task
 from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.train.diagnostics import check_diverged
 
 
 @dataclass

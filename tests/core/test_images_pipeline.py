@@ -196,3 +196,23 @@ def test_training_in_the_engine_process_returns_a_usable_model(folder):
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0]
     again = np.asarray(run.model.predict(run.samples, verbose=0))
     assert np.allclose(again, np.array(run.metadata["sample_predictions"]), atol=1e-5)
+
+
+def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(folder, tmp_path):
+    from automl_gui.core.errors import ModelError
+    from automl_gui.core.train.checkpoint import read_checkpoint
+
+    pre = ImagePreprocessConfig(image_size=32)
+    pre.augment.enabled = False
+    checkpoints = tmp_path / "ck"
+    with pytest.raises(ModelError) as caught:
+        train_images(
+            scan_images(str(folder)),
+            pre,
+            ImageModelConfig(architecture="cnn"),
+            TrainConfig(epochs=2, batch_size=8, seed=1, optimizer="sgd", learning_rate=1e30),
+            checkpoint_dir=checkpoints,
+        )
+    assert caught.value.message.startswith("Training diverged")
+    assert "learning rate" in caught.value.hint
+    assert read_checkpoint(checkpoints) is None  # nothing offered to resume

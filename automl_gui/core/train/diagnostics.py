@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from automl_gui.core.errors import ModelError
 
 RISE_TOLERANCE = 0.02  # val loss must exceed its minimum by more than 2 % to count as risen
 TRAIN_FALL_MIN = 0.01  # train loss must have fallen by at least 1 % since the best epoch
@@ -228,4 +231,26 @@ def still_improving(
             "Train for more epochs (early stopping ends it when it stops improving).",
             "Or raise the learning rate a little to converge faster.",
         ],
+    )
+
+
+def check_diverged(result: Any, checkpoint: Any = None) -> None:
+    """Refuse a training whose loss was NaN before any usable epoch (``TrainResult``).
+
+    The trainer keeps the best weights when the loss becomes NaN later on (the run is kept,
+    ``stopped_reason == "nan"``); with no finite epoch at all only the untrained initial
+    weights remain, and saving those as "the model" gave empty or absurd predictions.
+
+    Raises:
+        ModelError: training diverged (``checkpoint`` is marked finished first).
+    """
+    if result.stopped_reason != "nan" or result.best_epoch >= 0:
+        return
+    if checkpoint is not None:  # nothing worth resuming either
+        checkpoint.finish()
+    raise ModelError(
+        f"Training diverged: the loss became NaN in epoch {max(1, result.epochs_run)}, "
+        "before any epoch with a usable loss, so there is no model worth keeping.",
+        "Lower the learning rate, and check the target and features for extreme values "
+        "(rescale a target of huge numbers).",
     )
