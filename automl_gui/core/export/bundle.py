@@ -119,10 +119,12 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def sample_records(df: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
-    """Up to 20 raw rows as JSON records (NaN and infinities become None)."""
-    part = df.head(MAX_SAMPLE_ROWS)
-    if columns is not None:
-        part = part[[c for c in columns if c in part.columns]]
+    """Up to 20 raw rows of ``columns`` (default: all) as JSON records (NaN and infinities:
+    None), capped by the training job's one rule (``_tabular_parts.sample_frame``): at most
+    20,000 values (wide tables: fewer rows, at least one), texts over 200 characters cut."""
+    from automl_gui.core._tabular_parts import sample_frame
+
+    part, _ = sample_frame(df, list(df.columns if columns is None else columns), MAX_SAMPLE_ROWS)
     return [{str(k): jsonable(v) for k, v in row.items()} for row in part.to_dict(orient="records")]
 
 
@@ -172,7 +174,7 @@ def make_metadata(
         class_names: class names in output order (classification).
         preprocess, mlp, training: the configs used (dataclasses or dicts).
         metrics: test metrics (e.g. the report's headline numbers).
-        sample_rows: raw input rows (a frame or records); the first 20 are kept.
+        sample_rows: raw input rows (a frame or records), capped by :func:`sample_records`.
         target: the target column.
         extra: anything else to record (preprocessing summary, hardware...).
     """
@@ -181,7 +183,8 @@ def make_metadata(
     if isinstance(sample_rows, pd.DataFrame):
         records = sample_records(sample_rows, columns)
     else:
-        records = jsonable(list(sample_rows or [])[:MAX_SAMPLE_ROWS])
+        rows = list(sample_rows or [])[:MAX_SAMPLE_ROWS]
+        records = sample_records(pd.DataFrame(rows, dtype=object)) if rows else []
     meta: dict[str, Any] = {
         **base_metadata("tabular"),
         "task": getattr(task, "value", task),
