@@ -3,7 +3,10 @@ runtime on the sample inputs.
 
 The whole serving model is tried first. A table model whose category lookups the runtime
 cannot hold falls back to its numeric part (``_serving.encoded_graph``) with
-``preprocessing.json`` and a note saying what the caller must do instead.
+``preprocessing.json`` and a note saying what the caller must do instead; so does a whole
+table model that converts but answers NaN for missing numbers (tf2onnx turns the fill's
+select into arithmetic, where NaN * 0 is NaN), which a probe of all-missing rows finds even
+when the sample rows have no missing value.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def write_converted(bundle: Bundle, fmt: str, folder: Path, rows: Any, shape: tu
             feed = graph.feed(rows) if len(rows) else {}
             run = _onnx.run if fmt == "onnx" else _tflite.run
             outputs = run(path, feed).reshape(shape) if len(rows) else np.zeros(shape, "float32")
+            if graph.part == _serving.FULL and bundle.kind == "tabular":
+                _probe_missing(bundle, fmt, path, graph, run)
         except ModelError as exc:
             path.unlink(missing_ok=True)
             failures.append(exc.message)
@@ -81,6 +86,28 @@ def write_converted(bundle: Bundle, fmt: str, folder: Path, rows: Any, shape: tu
         f"The model cannot be exported as {fmt}: {failures[-1] if failures else 'no graph'}",
         "Use the .keras or SavedModel export, which holds the whole model.",
     )
+
+
+def _probe_missing(bundle: Bundle, fmt: str, path: Path, graph: Any, run: Any) -> None:
+    """Refuse a whole table model whose converted file answers rows of missing numbers (NaN,
+    then +inf) and categories otherwise than the app (NaN, or beyond the format's bound).
+
+    Raises:
+        ModelError: it does (the caller then tries the model's encoded part).
+    """
+    from automl_gui.core.export.bundle import predict_inputs
+    from automl_gui.core.export.formats import compare, tolerance
+
+    probe = _serving.missing_rows(bundle.metadata)
+    want = predict_inputs(bundle.model, bundle.metadata, probe)
+    got = run(path, graph.feed(probe))
+    diff, _ = compare(want, got.reshape(want.shape), bundle.task)
+    if not diff <= tolerance(fmt, bundle.task, want):
+        how = "NaN" if not np.isfinite(got).all() else f"{diff:.2g} away from the app"
+        raise ModelError(
+            f"The whole model converted to {fmt} answers {how} for rows with missing values.",
+            "Use the .keras or SavedModel export, which takes raw rows.",
+        )
 
 
 def _result(

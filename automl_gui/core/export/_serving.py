@@ -4,10 +4,13 @@ TFLite and ONNX take a ``tf.function`` with a fixed input signature. Image and a
 convert whole (their resizing, scaling and spectrogram layers are plain ops). The table
 model's category lookups are string ops (strip, select, hash table) that neither the LiteRT
 interpreter (no Flex delegate) nor onnxruntime can run, so when the whole model fails the
-exporter falls back to :func:`encoded_graph`: the same model from filled numbers and category *indices* on, with
-``preprocessing.json`` saying how to turn a raw row into those indices
+exporter falls back to :func:`encoded_graph`: the same model from filled numbers and category
+*indices* on, with ``preprocessing.json`` saying how to turn a raw row into those indices
 (:func:`encode_rows` is that recipe in numpy, and the check compares it with the app's own
-Keras layers).
+Keras layers). A wide table's numeric columns share one ``(n, k)`` input (``InputColumn.index``
+gives each column's position); its encoded form is the output of the input's ``fill_<input>``
+layer (each column's fill value applied), plus ``<input>__missing`` for the columns with a
+missing-value indicator.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ FULL = "full"
 ENCODED = "encoded"
 PREPROCESSING_FILE = "preprocessing.json"
 MISSING_SUFFIX = "__missing"
+GROUP_FILL_PREFIX = "fill_"  # the ImputeColumns layer of a grouped input (preprocess._group)
 TABLE_NOTE = (
     "This format cannot hold the table's preprocessing (category lookups): encode rows as "
     "preprocessing.json describes, or use the .keras/SavedModel export which takes raw rows."
@@ -49,7 +53,8 @@ class ServingGraph:
 
 
 def full_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
-    """The whole serving model: raw rows (a dict of (n, 1) tensors), images or waveforms."""
+    """The whole serving model: raw rows (a dict of (n, width) tensors, width 1 but for a
+    wide table's grouped numeric input), images or waveforms."""
     tf = _tf()
     kind = metadata.get("kind", "tabular")
     if kind == "images":
@@ -58,10 +63,10 @@ def full_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
         spec = tf.TensorSpec((None, None), tf.float32, name="waveforms")
     else:
         spec = {
-            c["input_name"]: tf.TensorSpec(
-                (None, 1), tf.float32 if c["dtype"] == "float32" else tf.string, c["input_name"]
+            s.name: tf.TensorSpec(
+                (None, s.width), tf.float32 if s.dtype == "float32" else tf.string, s.name
             )
-            for c in metadata["input_schema"]["columns"]
+            for s in _schema(metadata).inputs()
         }
     if isinstance(spec, dict):
 
@@ -81,28 +86,18 @@ def encoded_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
     Inputs: each numeric column as float32 (n, 1) with missing values already replaced by the
     fitted fill value (the model still scales it), each category column as int64 (n, 1)
     indices into its vocabulary (0 = unseen), and for a column with a missing-value indicator
-    a float32 ``<input>__missing`` (1 = the value was missing). Missing values are filled
-    outside because tf2onnx turns the fill's select into arithmetic, where NaN * 0 is NaN.
+    a float32 ``<input>__missing`` (1 = the value was missing). A wide table's grouped numeric
+    input is float32 (n, k), filled column by column, and its ``<input>__missing`` (n, m)
+    holds the indicators of the m columns that have one. Missing values are filled outside
+    because tf2onnx turns the fill's select into arithmetic, where NaN * 0 is NaN.
     """
     tf = _tf()
     keras = _keras()
     inputs: dict[str, Any] = {}
     specs: dict[str, Any] = {}
-    for col in metadata["input_schema"]["columns"]:
-        name = col["input_name"]
-        impute = _layer(model, f"impute_{name}")
-        filled = impute.output[0] if impute.indicator else impute.output
-        if col["dtype"] == "float32":
-            inputs[name] = filled
-            specs[name] = tf.TensorSpec((None, 1), tf.float32, name=name)
-        else:
-            inputs[name] = _layer(model, f"lookup_{name}").output
-            specs[name] = tf.TensorSpec((None, 1), tf.int64, name=name)
-        if impute.indicator:
-            inputs[name + MISSING_SUFFIX] = impute.output[1]
-            specs[name + MISSING_SUFFIX] = tf.TensorSpec(
-                (None, 1), tf.float32, name=name + MISSING_SUFFIX
-            )
+    for name, tensor, dtype, width in _encoded_parts(model, _schema(metadata)):
+        inputs[name] = tensor
+        specs[name] = tf.TensorSpec((None, width), getattr(tf, dtype), name=name)
     try:
         part = keras.Model(inputs, model.outputs[0], name="encoded_part")
     except Exception as exc:  # noqa: BLE001 - Keras raises several kinds for bad graphs
@@ -122,31 +117,54 @@ def keras_encoding(model: Any, metadata: dict[str, Any], rows: pd.DataFrame) -> 
     """The app's own encoding of ``rows`` (its Keras impute and lookup layers), as arrays:
     what :func:`encode_rows` must reproduce from ``preprocessing.json``."""
     keras = _keras()
-    outputs: dict[str, Any] = {}
-    for col in metadata["input_schema"]["columns"]:
-        name = col["input_name"]
-        impute = _layer(model, f"impute_{name}")
-        if col["dtype"] == "float32":
-            outputs[name] = impute.output[0] if impute.indicator else impute.output
-        else:
-            outputs[name] = _layer(model, f"lookup_{name}").output
-        if impute.indicator:
-            outputs[name + MISSING_SUFFIX] = impute.output[1]
+    outputs = {name: t for name, t, _, _ in _encoded_parts(model, _schema(metadata))}
     if not outputs:
         return {}
     encoder = keras.Model(model.inputs, outputs)
     return {k: np.asarray(v) for k, v in encoder(_tensors(metadata, rows)).items()}
 
 
+def _encoded_parts(model: Any, schema: Any) -> list[tuple[str, Any, str, int]]:
+    """``(input name, Keras tensor, dtype, width)`` of each input of the encoded model, in
+    the order of the model's inputs (each followed by its indicator input, if any)."""
+    parts: list[tuple[str, Any, str, int]] = []
+    groups = _groups(schema)
+    single = {c.input_name: c for c in schema.columns if c.index is None}
+    for spec in schema.inputs():
+        name = spec.name
+        if name in groups:
+            fill = _layer(model, f"{GROUP_FILL_PREFIX}{name}")
+            chosen = list(fill.indicator_columns)
+            parts.append((name, fill.output[0] if chosen else fill.output, "float32", spec.width))
+            if chosen:
+                parts.append((name + MISSING_SUFFIX, fill.output[1], "float32", len(chosen)))
+            continue
+        impute = _layer(model, f"impute_{name}")
+        filled = impute.output[0] if impute.indicator else impute.output
+        if single[name].dtype == "float32":
+            parts.append((name, filled, "float32", 1))
+        else:
+            parts.append((name, _layer(model, f"lookup_{name}").output, "int64", 1))
+        if impute.indicator:
+            parts.append((name + MISSING_SUFFIX, impute.output[1], "float32", 1))
+    return parts
+
+
 def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     """``preprocessing.json``: each input of the encoded model, in order, and how to make it."""
     fitted = metadata.get("preprocessing_fitted") or {}
+    schema = _schema(metadata)
+    groups = _groups(schema)
     inputs: list[dict[str, Any]] = []
-    for col in metadata["input_schema"]["columns"]:
-        name, column = col["input_name"], col["name"]
+    for col in schema.columns:
+        name, column = col.input_name, col.name
+        if col.index is not None:
+            if name in groups:  # the group's entries, once, where its first column stands
+                inputs += _group_items(model, name, [c.name for c in groups.pop(name)])
+            continue
         facts = fitted.get(column, {})
         impute = _layer(model, f"impute_{name}")
-        if col["dtype"] == "float32":
+        if col.dtype == "float32":
             inputs.append(
                 {
                     "input": name,
@@ -190,6 +208,48 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _group_items(model: Any, name: str, columns: list[str]) -> list[dict[str, Any]]:
+    """preprocessing.json's entries for a grouped numeric input (``columns`` in index order):
+    the filled numbers, then (when some columns have one) the missing indicators."""
+    fill = _layer(model, f"{GROUP_FILL_PREFIX}{name}")
+    fills = [float(v) for v in np.asarray(fill.fill_values.numpy(), dtype=np.float32)]
+    if len(fills) != len(columns):
+        raise ModelError(
+            f"The model's layer '{GROUP_FILL_PREFIX}{name}' holds {len(fills)} fill values for "
+            f"{len(columns)} columns, so its preprocessing cannot be written out.",
+            "Use the .keras or SavedModel export, which takes raw rows.",
+        )
+    items: list[dict[str, Any]] = [
+        {
+            "input": name,
+            "columns": columns,
+            "dtype": "float32",
+            "shape": [None, len(columns)],
+            "encoding": "numbers",
+            "how": "one row of numbers: position j holds the number in columns[j]; when it is "
+            "missing (empty, NaN or +-inf) use fill_values[j] instead. The model scales the "
+            "columns itself.",
+            "fill_values": fills,
+        }
+    ]
+    chosen = [int(i) for i in fill.indicator_columns]
+    if chosen:
+        items.append(
+            {
+                "input": name + MISSING_SUFFIX,
+                "columns": [columns[i] for i in chosen],
+                "of_input": name,
+                "positions": chosen,
+                "dtype": "float32",
+                "shape": [None, len(chosen)],
+                "encoding": "missing_indicators",
+                "how": "position i is 1.0 when the number in columns[i] is missing (empty, NaN "
+                "or +-inf), else 0.0 (positions: where those columns stand in of_input).",
+            }
+        )
+    return items
+
+
 def _indicator(inputs: list[dict[str, Any]], impute: Any, name: str, column: str) -> None:
     if impute.indicator:
         inputs.append(
@@ -211,19 +271,32 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
     Raises:
         DataError: a column the model needs is missing, or a numeric column holds text.
     """
-    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs
+    from automl_gui.core.preprocess.tabular import InputColumn, InputSchema, frame_to_inputs
 
-    schema = InputSchema.from_columns(
-        [
-            (i["column"], "float32" if i["encoding"] == "number" else "string")
-            for i in spec["inputs"]
-            if i["encoding"] != "missing_indicator"
-        ]
-    )
+    columns: list[Any] = []
+    for item in spec["inputs"]:
+        encoding = item["encoding"]
+        if encoding == "numbers":
+            columns += [
+                InputColumn(c, item["input"], "float32", j) for j, c in enumerate(item["columns"])
+            ]
+        elif encoding in ("number", "category_index"):
+            dtype = "float32" if encoding == "number" else "string"
+            columns.append(InputColumn(item["column"], item["input"], dtype))
+    schema = InputSchema(columns)
     arrays = frame_to_inputs(rows, schema)
-    by_column = {c.name: arrays[c.input_name] for c in schema.columns}
+    by_column = {c.name: arrays[c.input_name] for c in schema.columns if c.index is None}
     out: dict[str, np.ndarray] = {}
     for item in spec["inputs"]:
+        if item["encoding"] == "numbers":
+            block = arrays[item["input"]]
+            fills = np.asarray(item["fill_values"], dtype=np.float32)
+            out[item["input"]] = np.where(np.isfinite(block), block, fills).astype(np.float32)
+            continue
+        if item["encoding"] == "missing_indicators":
+            block = arrays[item["of_input"]][:, item["positions"]]
+            out[item["input"]] = (~np.isfinite(block)).astype(np.float32)
+            continue
         values = by_column[item["column"]]
         if values.dtype != object:  # a number column
             missing = ~np.isfinite(values.astype(np.float64))
@@ -246,6 +319,18 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
     return out
 
 
+def missing_rows(metadata: dict[str, Any]) -> pd.DataFrame:
+    """Two raw rows of a table model's columns with every value missing: numbers NaN, then
+    +inf (the model treats both as missing); categories None."""
+    columns = _schema(metadata).columns
+    numbers = list(dict.fromkeys(c.name for c in columns if c.dtype == "float32"))
+    block = np.tile(np.array([[np.nan], [np.inf]]), (1, len(numbers)))
+    other = {c.name: [None, None] for c in columns if c.dtype != "float32"}
+    return pd.concat(
+        [pd.DataFrame(block, columns=numbers), pd.DataFrame(other, dtype=object)], axis=1
+    )
+
+
 # -- helpers ----------------------------------------------------------------------------------
 def _outputs_text(metadata: dict[str, Any]) -> str:
     if metadata.get("task") == "regression":
@@ -254,10 +339,25 @@ def _outputs_text(metadata: dict[str, Any]) -> str:
     return f"class probabilities per row, in this order: {', '.join(map(str, names))}."
 
 
-def _raw_inputs(metadata: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarray]:
-    from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs
+def _schema(metadata: dict[str, Any]) -> Any:
+    from automl_gui.core.preprocess.tabular import InputSchema
 
-    return frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"]))
+    return InputSchema.from_dict(metadata["input_schema"])
+
+
+def _groups(schema: Any) -> dict[str, list[Any]]:
+    """Grouped inputs (wide tables): input name -> its columns in ``index`` order."""
+    groups: dict[str, list[Any]] = {}
+    for c in schema.columns:
+        if c.index is not None:
+            groups.setdefault(c.input_name, []).append(c)
+    return {k: sorted(v, key=lambda c: c.index) for k, v in groups.items()}
+
+
+def _raw_inputs(metadata: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    from automl_gui.core.preprocess.tabular import frame_to_inputs
+
+    return frame_to_inputs(rows, _schema(metadata))
 
 
 def _tensors(metadata: dict[str, Any], rows: pd.DataFrame) -> Any:
