@@ -9,6 +9,8 @@ from typing import Any
 IMBALANCE_RATIO = 3.0  # a largest/smallest class ratio above this gets a warning
 SMALL_TEST_SET = 50  # fewer test samples than this gets a warning
 CARD_FILE = "MODEL_CARD.md"
+#: input columns named one by one on the card (a wide table lists the rest as a count)
+MAX_LISTED = 50
 
 _KIND_NAMES = {"tabular": "table (rows and columns)", "images": "images", "audio": "audio clips"}
 _FORMAT_NAMES = {
@@ -35,10 +37,53 @@ def _input_text(metadata: dict[str, Any]) -> str:
             f"float32 mono waveforms (n, samples) at {rate} Hz, values in [-1, 1], any length "
             "(the model crops/pads centred and computes its spectrogram)"
         )
+    groups = _grouped(metadata)
+    if groups:
+        parts = [f"{_group_text(n, c)} (NaN = missing)" for n, c in groups]
+        if _has_single(metadata):
+            parts.append("each category column its own (n, 1) string tensor ('' = missing)")
+        return "; ".join(parts)
     return (
         "one (n, 1) tensor per input of input_schema: numbers as float32 (NaN = missing), "
         "categories as strings ('' = missing)"
     )
+
+
+def _grouped(metadata: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """A wide table's grouped numeric inputs: (input name, its columns in index order)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for c in (metadata.get("input_schema") or {}).get("columns", []):
+        if c.get("index") is not None:
+            groups.setdefault(str(c["input_name"]), []).append((int(c["index"]), str(c["name"])))
+    return [(name, [n for _, n in sorted(cols)]) for name, cols in groups.items()]
+
+
+def _has_single(metadata: dict[str, Any]) -> bool:
+    columns = (metadata.get("input_schema") or {}).get("columns", [])
+    return any(c.get("index") is None for c in columns)
+
+
+def _listed(names: list[str]) -> str:
+    """The first :data:`MAX_LISTED` names, then how many more."""
+    more = f" and {len(names) - MAX_LISTED:,} more" if len(names) > MAX_LISTED else ""
+    return ", ".join(names[:MAX_LISTED]) + more
+
+
+def _flags_text(metadata: dict[str, Any], name: str, columns: list[str]) -> str:
+    """The grouped input's missing indicators, as the stored settings say (the model and
+    preprocessing.json hold them too)."""
+    config = (metadata.get("preprocess") or {}).get("columns")
+    if not isinstance(config, list):
+        return f"; {name}__missing: float32 (n, m), 0/1 for the columns listed there, if any"
+    flagged = {str(c.get("name")) for c in config if c.get("missing_indicator")}
+    chosen = [c for c in columns if c in flagged]
+    if not chosen:
+        return ""
+    return f"; {name}__missing: float32 (n, {len(chosen)}), 0/1 = missing, for {_listed(chosen)}"
+
+
+def _group_text(name: str, columns: list[str]) -> str:
+    return f"{name}: float32 (n, {len(columns)}), the columns in this order: {_listed(columns)}"
 
 
 def _output_text(metadata: dict[str, Any]) -> str:
@@ -63,6 +108,18 @@ def serving_text(metadata: dict[str, Any]) -> str:
             "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
             "its spectrogram); returns class probabilities in class_names order."
         )
+    groups = _grouped(metadata)
+    if groups:
+        return (
+            "Call loaded.serve({input_name: tensor}) with "
+            + "; ".join(f"{_group_text(n, c)} (NaN = missing)" for n, c in groups)
+            + (
+                "; each category column its own (n, 1) string tensor ('' = missing) in the "
+                "canonical form of input_schema."
+                if _has_single(metadata)
+                else "."
+            )
+        )
     return (
         "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
         "categories as strings ('' = missing) in the canonical form of input_schema."
@@ -71,7 +128,17 @@ def serving_text(metadata: dict[str, Any]) -> str:
 
 def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
     """How to load and call the export of format ``fmt`` (``part``: "full" or "encoded")."""
-    if part == "encoded":
+    groups = _grouped(metadata)
+    if part == "encoded" and groups:
+        grouped = "; ".join(
+            f"{_group_text(n, c)}, missing ones replaced by fill_values{_flags_text(metadata, n, c)}"
+            for n, c in groups
+        )
+        inputs = (
+            f"the encoded row as preprocessing.json describes ({grouped}; each category as its "
+            "int64 (n, 1) vocabulary index, and its 0/1 missing indicator where listed)"
+        )
+    elif part == "encoded":
         inputs = (
             "the encoded row as preprocessing.json describes (numbers as float32 (n, 1) with "
             "missing ones replaced by fill_value; each category as its int64 (n, 1) vocabulary "
@@ -126,10 +193,6 @@ def _class_counts(metadata: dict[str, Any], report: dict[str, Any]) -> tuple[dic
     return support, "test split"
 
 
-#: input columns named one by one on the card (a wide table lists the rest as a count)
-MAX_LISTED = 50
-
-
 def _data_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     data = metadata.get("data") or {}
     lines: list[str] = []
@@ -157,9 +220,7 @@ def _data_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     if metadata.get("kind", "tabular") == "tabular":
         columns = [c["name"] for c in (metadata.get("input_schema") or {}).get("columns", [])]
         if columns:
-            shown = ", ".join(columns[:MAX_LISTED])
-            more = f" and {len(columns) - MAX_LISTED:,} more" if len(columns) > MAX_LISTED else ""
-            lines.append(f"- Input columns ({len(columns):,}): {shown}{more}.")
+            lines.append(f"- Input columns ({len(columns):,}): {_listed(columns)}.")
         if metadata.get("target"):
             lines.append(f"- Target column: {metadata['target']}.")
     counts, source = _class_counts(metadata, report)
