@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import errno
 
-#: the longest message and hint shown (longer ones lose their middle to an ellipsis)
-MAX_MESSAGE = 400
-MAX_HINT = 300
+#: the longest message and hint shown (longer ones lose their middle to an ellipsis); room
+#: for a few long paths (a hint naming where to put a weights file lists 3-4 folders)
+MAX_MESSAGE = 600
+MAX_HINT = 1000
 ELLIPSIS = " … "
 
 
