@@ -262,3 +262,25 @@ def test_columns_named_like_the_models_layers_still_build():
     layer_names = [layer.name for layer in model.serving_model.layers]
     assert len(layer_names) == len(set(layer_names))
     assert [c.name for c in pre.schema.columns] == names
+
+
+def test_long_category_values_such_as_urls_stay_categories():
+    from automl_gui.core.preprocess._build import MAX_VALUE_CHARS, build_preprocessor
+
+    rng = np.random.default_rng(2)
+    urls = [f"https://example.org/{'a' * 400}/{i}" for i in range(3)]  # ~420 characters
+    df = pd.DataFrame(
+        {
+            "page": rng.choice(urls, 90),
+            "x": rng.normal(size=90),  # rows differ (duplicates are dropped)
+            "blob": ["x" * (MAX_VALUE_CHARS + 1)] * 90,  # a stray blob stays out
+            "y": rng.choice(["p", "q"], 90),
+        }
+    )
+    config = auto_config(df, None, "y", "binary")
+    for name in ("page", "blob"):
+        config.column(name).use = True
+        config.column(name).type = "categorical"
+    pre = build_preprocessor(config, prepare_data(df, config).train)
+    assert sorted(pre.summary["page"]["top_values"]) == sorted(urls)
+    assert pre.summary["blob"]["long_values_left_out"] == 1

@@ -130,22 +130,28 @@ def test_twenty_thousand_numeric_columns_train_in_seconds():
     assert len(json.dumps(meta["sample_rows"])) < 1_000_000
 
 
-def test_thousands_of_category_columns_are_refused_at_once():
+def test_thousands_of_category_columns_are_limited_by_auto_and_refused_when_forced():
     rng = np.random.default_rng(0)
-    n = _build.MAX_CATEGORY_COLUMNS + 100
+    limit = _build.MAX_CATEGORY_COLUMNS
+    n = limit + 100
     df = pd.DataFrame({f"c{i}": rng.choice(["a", "b", "c"], 40) for i in range(n)})
     df["target"] = rng.choice(["y", "n"], 40)
     config = auto_config(df, None, "target", "binary")
+    # the automatic settings always build (the command line has no way to exclude columns)
+    used = [c.name for c in config.feature_columns()]
+    assert used == [f"c{i}" for i in range(limit)]
+    excluded = config.column(f"c{limit}")
+    assert not excluded.use and f"at most {limit:,} category columns" in excluded.reason
+    prepare_data(df, config)
+    for col in config.columns:  # every column forced in: refused at once
+        col.use = col.name != "target"
     start = time.monotonic()
     with pytest.raises(ConfigError) as info:
         prepare_data(df, config)
     assert time.monotonic() - start < 10
     assert f"{n:,} category columns" in info.value.message
-    assert f"{_build.MAX_CATEGORY_COLUMNS:,}" in info.value.message
+    assert f"{limit:,}" in info.value.message
     assert "numeric" in info.value.hint
-    for col in config.columns[100:]:  # within the limit: accepted
-        col.use = False
-    prepare_data(df, config)
 
 
 def test_narrow_table_keeps_one_input_per_column_and_the_old_schema():

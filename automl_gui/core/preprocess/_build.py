@@ -14,7 +14,8 @@ from automl_gui.core.preprocess._inputs import InputSchema, frame_to_inputs
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 
 MAX_VOCABULARY = 10_000  # most frequent categories kept; rarer ones share the unseen slot
-MAX_VALUE_CHARS = 200  # longer category values are left out of vocabularies (unseen slot)
+MAX_VALUE_CHARS = 1_000  # longer category values are left out of vocabularies (unseen slot);
+# long URLs and file paths stay categories, a stray text cell or a blob does not
 MISSING_TOKEN = "(missing)"  # category used for constant fill without a value
 # Numeric features share one (n, k) input from this many on: one Keras input (and impute and
 # scale layers) per column took 120 s and 2.4 GB to build at 2,000 columns.

@@ -144,7 +144,23 @@ def auto_config(
                 reason=reason + miss_note,
             )
         )
+    _limit_category_columns(config)
     return config
+
+
+def _limit_category_columns(config: PreprocessConfig) -> None:
+    """Use at most :data:`MAX_CATEGORY_COLUMNS` category columns, the first in the table; the
+    rest are excluded with a reason saying so, so the automatic settings always build (the
+    user may swap columns in the window)."""
+    from automl_gui.core.preprocess._build import MAX_CATEGORY_COLUMNS
+
+    used = [c for c in config.feature_columns() if c.type == "categorical"]
+    for col in used[MAX_CATEGORY_COLUMNS:]:
+        col.use = False
+        col.reason = (
+            f"excluded: a model takes at most {MAX_CATEGORY_COLUMNS:,} category columns, "
+            "and the first ones in the table are used"
+        )
 
 
 # -- validation and the split -----------------------------------------------------------------
