@@ -6,7 +6,10 @@ A crash or a full disk mid-write leaves the previous file (or nothing), never ha
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,3 +33,88 @@ def atomic_write(
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+# -- leftovers of killed writes ---------------------------------------------------------------------
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this computer (assumed so where that cannot be asked
+    safely: on Windows ``os.kill(pid, 0)`` would send Ctrl+C to it)."""
+    if pid == os.getpid() or os.name == "nt":
+        return True
+    if pid <= 0:
+        return True  # 0 / negatives would signal a process group: never ask
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
+
+
+def _now() -> float:
+    """The clock :func:`is_stale` ages by (tests move it)."""
+    return time.time()
+
+
+def last_touched(path: str | os.PathLike[str]) -> float | None:
+    """The latest of ``st_mtime`` and ``st_ctime`` of ``path`` and, for a folder, of its
+    entries (a ``mv`` or rename keeps a folder's mtime but sets its ctime, and a writer
+    filling a folder touches its newest entry); None when ``path`` is gone."""
+    p = Path(path)
+    try:
+        st = p.lstat()
+    except OSError:
+        return None
+    newest = max(st.st_mtime, st.st_ctime)
+    if stat.S_ISDIR(st.st_mode):
+        try:
+            with os.scandir(p) as entries:
+                for entry in entries:
+                    try:
+                        est = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    newest = max(newest, est.st_mtime, est.st_ctime)
+        except OSError:
+            pass
+    return newest
+
+
+def is_stale(
+    path: str | os.PathLike[str],
+    pid: int | None,
+    *,
+    idle_s: float = 60.0,
+    max_age_s: float = 6 * 3600.0,
+) -> bool:
+    """Whether a temp leftover of this app's naming at ``path`` may be tidied.
+
+    With ``pid`` (the writer's, from the name): stale when that process is gone and the
+    leftover has been idle ``idle_s`` (a writer on another computer sharing the folder keeps
+    touching its own), or when idle ``max_age_s`` whatever the pid says (a reused pid).
+    Without: stale when idle ``max_age_s``. "Idle" counts from :func:`last_touched`. A
+    leftover of this very process is never stale (its write may be under way), nor a
+    missing one.
+    """
+    touched = last_touched(path)
+    if touched is None:
+        return False
+    if pid is not None and pid == os.getpid():
+        return False
+    idle = _now() - touched
+    if idle >= max_age_s:
+        return True
+    return pid is not None and idle >= idle_s and not pid_alive(pid)
+
+
+def remove_path(path: str | os.PathLike[str]) -> None:
+    """Remove a file, link or folder tree; a missing path or a failure is ignored (tidying)."""
+    p = Path(path)
+    if p.is_dir() and not p.is_symlink():
+        shutil.rmtree(p, ignore_errors=True)
+    else:
+        try:
+            p.unlink()
+        except OSError:
+            pass

@@ -38,6 +38,21 @@ def _app_folder(path: Path, *extra: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _age_by_mtime(monkeypatch):
+    """Tests age leftovers with os.utime, which cannot set ctime back: count mtime only."""
+    from automl_gui.core import files
+
+    def mtime_only(path):
+        path = Path(path)
+        if not os.path.lexists(path):
+            return None
+        inside = list(path.iterdir()) if path.is_dir() and not path.is_symlink() else []
+        return max(p.lstat().st_mtime for p in [path, *inside])
+
+    monkeypatch.setattr(files, "last_touched", mtime_only)
+
+
 def _dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
@@ -161,7 +176,7 @@ def test_stale_leftovers_of_our_naming_are_tidied_and_nothing_else(tmp_path):
     user.write_text("mine")
     other = tmp_path / f".other.tmp-{dead}-abcd1234"  # beside another target
     other.mkdir()
-    for path in (stale_dir, stale_file, live, user, other):
+    for path in (stale_dir / "model.keras", stale_dir, stale_file, live, user, other):
         os.utime(path, (old, old))
 
     removed = tidy_stale(tmp_path / "out")
@@ -178,7 +193,8 @@ def test_stale_leftovers_of_our_naming_are_tidied_and_nothing_else(tmp_path):
 def test_a_backup_left_mid_replace_is_put_back(tmp_path):
     dead, old = _dead_pid(), time.time() - 3600
     backup = _app_folder(tmp_path / f".model.old-{dead}")
-    os.utime(backup, (old, old))
+    for path in [*backup.iterdir(), backup]:
+        os.utime(path, (old, old))
     tidy_stale(tmp_path / "model")
     assert is_app_folder(tmp_path / "model") and not backup.exists()
 

@@ -235,11 +235,16 @@ def test_a_huge_echoed_value_gives_a_short_error_line(tmp_path, capsys, trained)
     assert len(line) < 800 and " … " in line
 
 
-def test_a_rerun_tidies_what_a_killed_export_or_predict_left(tmp_path, capsys, trained):
+def test_a_rerun_tidies_what_a_killed_export_or_predict_left(
+    tmp_path, capsys, trained, monkeypatch
+):
+    from automl_gui.core import files
+
     model, csv = trained
     proc = subprocess.Popen(["true"])
     proc.wait()
-    dead, old = proc.pid, time.time() - 3600
+    dead, later = proc.pid, time.time() + 3600
+    monkeypatch.setattr(files, "_now", lambda: later)  # an hour on
     staging = tmp_path / f".export.tmp-{dead}-k9k9k9k9"
     staging.mkdir()
     (staging / "variables").mkdir()
@@ -248,8 +253,6 @@ def test_a_rerun_tidies_what_a_killed_export_or_predict_left(tmp_path, capsys, t
     half_csv.write_bytes(b"x" * 100_000)
     live = tmp_path / f".export.tmp-{os.getppid()}-running0"  # a live writer's: kept
     live.mkdir()
-    for path in (staging, half_csv, live):
-        os.utime(path, (old, old))
     assert (
         cli.main(["export", str(model), "--format", "keras", "--out", str(tmp_path / "export")])
         == 0

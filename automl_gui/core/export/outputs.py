@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 from collections.abc import Iterable
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_gui.core.errors import ConfigError, ModelError, describe_os_error
+from automl_gui.core.files import is_stale, remove_path
 
 #: files the app writes in an output folder (bundles, exports, run folders, CLI extras)
 OWN_FILES = frozenset(
@@ -264,37 +264,6 @@ def check_writable(out: str | os.PathLike[str]) -> None:
 
 
 # -- leftovers of killed writes -------------------------------------------------------------------
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs here (assumed so where that cannot be asked safely:
-    on Windows ``os.kill(pid, 0)`` would send Ctrl+C)."""
-    if pid == os.getpid() or os.name == "nt":
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError, OverflowError):
-        return True
-    return True
-
-
-def _idle_seconds(path: Path) -> float:
-    try:
-        return time.time() - path.lstat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        try:
-            path.unlink()
-        except OSError:
-            pass
-
-
 def tidy_stale(out: str | os.PathLike[str]) -> list[Path]:
     """Remove the temp files/folders of this app's naming beside ``out`` that a killed write
     left (their process is gone, or they are hours old); a backup of ``out`` a kill left
@@ -314,13 +283,8 @@ def tidy_stale(out: str | os.PathLike[str]) -> list[Path]:
         legacy = _LEGACY_TEMP_RE.match(entry.name)
         if not (match or legacy) or (match or legacy).group("name") != target.name:
             continue
-        idle = _idle_seconds(entry)
-        if match:
-            pid = int(match.group("pid") or match.group("old"))
-            stale = idle >= STALE_AGE_S or (not _alive(pid) and idle >= STALE_IDLE_S)
-        else:
-            stale = idle >= STALE_AGE_S
-        if not stale:
+        pid = int(match.group("pid") or match.group("old")) if match else None
+        if not is_stale(entry, pid, idle_s=STALE_IDLE_S, max_age_s=STALE_AGE_S):
             continue
         if match and match.group("old") and not os.path.lexists(target):
             try:
@@ -329,7 +293,7 @@ def tidy_stale(out: str | os.PathLike[str]) -> list[Path]:
                 continue
             except OSError:
                 pass
-        _remove(entry)
+        remove_path(entry)
         done.append(entry)
     return done
 
@@ -367,7 +331,7 @@ def commit_dir(tmp: Path, out: Path, overwrite: bool, *, inputs: Iterable[Any] =
     if os.path.lexists(out):
         backup = out.with_name(f".{out.name}.old-{os.getpid()}")
         if os.path.lexists(backup):
-            _remove(backup)
+            remove_path(backup)
         os.replace(out, backup)
     try:
         os.replace(tmp, out)
@@ -376,7 +340,7 @@ def commit_dir(tmp: Path, out: Path, overwrite: bool, *, inputs: Iterable[Any] =
             os.replace(backup, out)
         raise
     if backup is not None:
-        _remove(backup)
+        remove_path(backup)
 
 
 __all__ = [
