@@ -234,3 +234,29 @@ def test_test_predictions_keep_a_column_named_actual():
     ]
     assert out["actual"].tolist() == [1.5, 2.5] and out["prediction_2"].tolist() == ["n", "p"]
     assert out.attrs["answer_columns"]["actual"] == "actual_2"
+
+
+def test_a_folder_named_like_a_run_folder_is_not_the_apps(tmp_path):
+    from automl_gui.core.export.bundle import save_bundle
+
+    slot = tmp_path / "runs" / "run-001"
+    slot.mkdir(parents=True)
+    (slot / "thesis.docx").write_text("years of work")
+    assert not is_app_folder(slot)
+    with pytest.raises(ModelError, match=r"did not write \(thesis.docx\)"):
+        check_destination(slot, True)
+    with pytest.raises(ModelError, match="did not write"):
+        save_bundle(object(), {}, {}, slot, overwrite=True)
+    assert [p.name for p in slot.iterdir()] == ["thesis.docx"]
+
+
+def test_a_project_says_it_checked_its_own_run_slot(tmp_path):
+    slot = tmp_path / "runs" / "run-001"
+    slot.mkdir(parents=True)
+    (slot / "run.json").write_text("{}")  # the project's, checked by the project itself
+    tmp = temp_dir_beside(slot)
+    (tmp / "model.keras").write_bytes(b"PK")
+    with pytest.raises(ModelError):
+        commit_dir(tmp, slot, True)
+    commit_dir(tmp, slot, True, project_checked=True)
+    assert [p.name for p in slot.iterdir()] == ["model.keras"]

@@ -7,8 +7,9 @@ search and study, the window's export dialog) goes through :func:`check_destinat
 * a missing path, or an empty folder, is written;
 * an existing one is replaced only when ``overwrite`` is asked **and** it is something this
   app wrote: a folder whose ``metadata.json`` is the app's and that holds nothing but the
-  files the app writes (:data:`OWN_FILES`), a project's ``runs/run-NNN`` (the project
-  manages its ``runs/`` folder whole), or a file where a file is written;
+  files the app writes (:data:`OWN_FILES`), or a file where a file is written (a project
+  replacing its own ``runs/run-NNN`` says so: ``commit_dir(..., project_checked=True)``,
+  after checking the slot itself; a folder's name alone proves nothing);
 * never, even with ``overwrite``: an input (the data, the source model) or a folder holding
   one, something inside an input folder, the current folder or a folder above it, a file
   where a folder goes (or a folder where a file goes), a link.
@@ -55,7 +56,6 @@ OWN_FILES = frozenset(
 )
 #: a project run folder's run.json says this, and its name (``core/_project_runs``)
 RUN_FORMAT = "automl-gui-run"
-_RUN_ID_RE = re.compile(r"^run-\d{1,9}$")
 #: folders a SavedModel export holds (TensorFlow writes their contents)
 OWN_DIRS = frozenset({"variables", "assets", "assets.extra"})
 #: a temp folder/file or a backup of this app's naming: ``.NAME.tmp-PID[-…]``, ``.NAME.old-PID``
@@ -111,20 +111,13 @@ def foreign_entries(folder: Path) -> list[str]:
     return foreign
 
 
-def is_project_run_folder(path: Path) -> bool:
-    """True for a project's run folder (``runs/run-NNN``): the project owns everything in
-    its ``runs/`` folder (it removes unlisted ones itself), so it may replace one whole."""
-    return path.parent.name == "runs" and bool(_RUN_ID_RE.match(path.name))
-
-
 def is_app_folder(folder: str | os.PathLike[str]) -> bool:
     """True when ``folder`` is an output this app wrote: its own ``metadata.json`` and
-    nothing else but the files the app writes (or a project's run folder)."""
+    nothing else but the files the app writes. A folder's name proves nothing: a user's
+    own ``runs/run-001`` is theirs."""
     path = Path(folder)
     if not path.is_dir() or path.is_symlink():
         return False
-    if is_project_run_folder(path):
-        return True
     return _is_app_record(path) and not foreign_entries(path)
 
 
@@ -214,7 +207,7 @@ def check_destination(
             f"{path} exists; choose another {'name' if file else 'folder'} or pass --overwrite.",
             "Nothing was written.",
         )
-    if file or is_project_run_folder(path):
+    if file:
         return
     foreign = foreign_entries(path)
     if foreign:
@@ -323,10 +316,23 @@ def temp_dir_beside(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
 
 
-def commit_dir(tmp: Path, out: Path, overwrite: bool, *, inputs: Iterable[Any] = ()) -> None:
+def commit_dir(
+    tmp: Path,
+    out: Path,
+    overwrite: bool,
+    *,
+    inputs: Iterable[Any] = (),
+    project_checked: bool = False,
+) -> None:
     """Move a fully written temp folder into place, replacing ``out`` only where
-    :func:`check_destination` allows it."""
-    check_destination(out, overwrite, inputs=list(inputs))
+    :func:`check_destination` allows it.
+
+    ``project_checked``: the caller is a project writing its own ``runs/run-NNN`` slot and
+    has already checked that whatever is there is its own (``core/_project_owner``); only
+    then is an existing folder replaced without the rule's own check.
+    """
+    if not project_checked:
+        check_destination(out, overwrite, inputs=list(inputs))
     backup: Path | None = None
     if os.path.lexists(out):
         backup = out.with_name(f".{out.name}.old-{os.getpid()}")
