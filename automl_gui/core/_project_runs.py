@@ -247,7 +247,7 @@ def _write_folder(out: Path, fill: Any, what: str) -> None:
         fill(tmp)
         _fsync_tree(tmp)
         _like_parent(tmp)
-        commit_dir(tmp, out, overwrite=True)
+        commit_dir(tmp, out, overwrite=True, project_checked=True)
     except OSError as exc:
         raise ProjectError(
             f"Could not {what}: {exc.strerror or exc}.",
