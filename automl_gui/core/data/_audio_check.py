@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from automl_gui.core.data._file_guard import (
+    MAX_DECLARED_SECONDS,
     audio_size_problem,
     bad_name,
-    max_clip_seconds,
     special_reason,
     too_long_reason,
 )
@@ -60,7 +60,7 @@ def check_audio(path: str) -> AudioInfo | str:
     phrase): "empty file (0 bytes)", "not audio (looks like text)", "not an audio file
     (a PNG image)", "unsupported format (...)", "truncated (...)", "damaged (...)",
     "silent (no sound at all)", "too short (2 ms; at least 10 ms needed)", "unreadable: ...",
-    "unsupported sample rate (1 Hz in its header; ...)", "too long (2 h; at most 10 min...)",
+    "unsupported sample rate (1 Hz in its header; ...)", "too long (25 h; at most 24 h...)",
     "not a regular file (a named pipe)"."""
     path = os.fspath(path)
     special = special_reason(path)  # before open(): a named pipe would block it for ever
@@ -274,10 +274,10 @@ def _decode_frames(sound: Any, buf: Any, decoded: _Decoded, rate: int, frames: i
     if frames <= FULL_DECODE_SECONDS * rate or not sound.seekable():
         if frames > 0:
             decoded.read(sound, buf, frames)
-        else:  # length unknown: decode up to the longest clip the pipeline would decode
-            limit = int(max_clip_seconds(rate) * rate)
+        else:  # length unknown: decode (block by block) up to the longest clip accepted
+            limit = int(MAX_DECLARED_SECONDS * rate)
             if decoded.read(sound, buf, limit + 1) > limit:
-                return too_long_reason(decoded.frames / rate, rate)
+                return too_long_reason(decoded.frames / rate)
         missing = frames - decoded.frames
         # An MP3's count may be an estimate (no LAME/Xing header): allow one MPEG frame or
         # 2 %; lossless and Vorbis decoders give exactly what the header counts.

@@ -39,7 +39,7 @@ def check_image(path: str) -> tuple[int, int, str, str]:
     Raises:
         BadImageError: with a short reason: "empty file (0 bytes)", "missing file",
             "unreadable: <why>", "not an image (looks like text)", "unsupported format (TIFF)",
-            "truncated", "damaged: <why>", "too large (<w>×<h> pixels; at most 50 megapixels)",
+            "truncated", "damaged: <why>", "too large (<w>×<h> pixels; at most 120 megapixels)",
             "not a regular file (a named pipe)".
     """
     special = special_reason(path)  # before open(): a named pipe would block it for ever

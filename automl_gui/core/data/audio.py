@@ -8,8 +8,8 @@ any sample rate, bit depth and channel count.
 Every clip is checked (``check_audio``) in a thread pool with progress and cancel; broken
 files are excluded and listed with a reason: "empty file (0 bytes)", "not audio (looks like
 text)", "truncated (...)", "silent (no sound at all)", "too short (2 ms; at least 10 ms
-needed)", "unsupported sample rate (1 Hz in its header; ...)", "too long (2 h; at most 10
-min...)", "not a regular file (a named pipe)", "bad file name (not valid UTF-8...)",
+needed)", "unsupported sample rate (1 Hz in its header; ...)", "too long (25 h; at most 24
+h...)" (a declared length no recording has), "not a regular file (a named pipe)", "bad file name (not valid UTF-8...)",
 "unreadable: ...". Links are judged as for images (``_media_files.Walker``).
 """
 

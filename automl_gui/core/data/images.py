@@ -8,7 +8,7 @@ Three layouts are accepted (see :func:`scan_images`):
 
 Every candidate file is checked cheaply (header read, structure and end-of-file checks) so
 broken files are listed with a reason and excluded instead of failing training later:
-truncated, damaged, too large (over 50 megapixels), not a regular file (a named pipe is never
+truncated, damaged, too large (over 120 megapixels), not a regular file (a named pipe is never
 opened), a name that is not valid UTF-8, ... Hidden files/folders and files that are not
 images are ignored and counted. A link into the dataset (or to a folder holding it) is not
 followed; a link leading outside is, with the class of its folder; notices say which. A CSV

@@ -248,6 +248,13 @@ def _tracked(load: Callable[..., Any], track: FileTracker) -> tuple[Any, Any]:
     return load_one, loaded
 
 
+def _after_path(element: Any, draw: Any) -> Any:
+    """(path, label, index) + draw → (path, draw, label, index)."""
+    if isinstance(element, tuple):
+        return (element[0], draw, *element[1:])
+    return element, draw
+
+
 def stream_files(
     paths: list[str],
     labels: np.ndarray | None,
@@ -260,6 +267,7 @@ def stream_files(
     deterministic: bool | None = None,
     after_cache: Callable[[Any], Any] | None = None,
     track: FileTracker | None = None,
+    draws: int | None = None,
 ) -> Any:
     """A streaming ``tf.data.Dataset`` of ``(x, labels)`` batches (or ``x`` only) from files.
 
@@ -280,6 +288,9 @@ def stream_files(
             cannot hold up the others; pass True for runs that must repeat exactly.
         track: a :class:`FileTracker` of ``len(paths)`` files that records which files were
             tried and which loaded (``track.skipped()`` after the passes).
+        draws: a seed: ``load`` then gets a random int64 right after the path (``load(path,
+            draw, label)``), a new one per element and per pass, the same sequence for a
+            seed (a long clip's random window; with ``cache``, drawn on the first pass).
 
     Raises:
         ConfigError: ``batch_size`` below 1.
@@ -307,6 +318,10 @@ def stream_files(
     n = max(1, len(paths))
     if shuffle and not cache:
         ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
+    if draws is not None:
+        randoms = tf.data.Dataset.random(seed=draws, rerandomize_each_iteration=True)
+        ds = tf.data.Dataset.zip((ds, randoms))
+        ds = ds.map(tf.autograph.experimental.do_not_convert(_after_path))
     loaded = None
     if track is not None:
         load, loaded = _tracked(load, track)

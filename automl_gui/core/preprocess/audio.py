@@ -18,12 +18,12 @@ import numpy as np
 
 from automl_gui.core import lazy
 from automl_gui.core.data._file_guard import (
+    MAX_DECLARED_SECONDS,
     audio_size_problem,
     bad_name,
-    max_clip_seconds,
     shown,
     special_reason,
-    too_long_reason,
+    whole_clip_seconds,
 )
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.errors import ConfigError, DataError
@@ -78,16 +78,28 @@ class UnusableClip(ValueError):
 
 
 _BLOCK = 1 << 16  # frames decoded at a time: mixed down to mono before the next block
+_DRAW_SCALE = 1 << 24  # a random int64 → a window position in [0, 1)
 
 
-def _decode(path: str, sample_rate: int, max_seconds: float | None = None) -> np.ndarray:
+def _decode(
+    path: str,
+    sample_rate: int,
+    max_seconds: float | None = None,
+    *,
+    n_samples: int | None = None,
+    position: float | None = None,
+) -> np.ndarray:
     """Decode, mix down and resample; lets soundfile's/soxr's own errors through.
 
     Only regular files are opened (a named pipe would block); the header's sample rate and
-    length are checked first and at most ``max_clip_seconds`` of audio is ever decoded
-    (``UnusableClip`` otherwise), block by block, each block mixed down at once, so memory
-    stays in proportion to the mono clip. Both libraries release the GIL while they work
-    (cffi calls; soxr's C core), so threads (the tf.data parallel map, ``load_clips``)
+    declared length are checked first (``UnusableClip``). A clip up to
+    ``whole_clip_seconds`` is decoded whole (only its first ``max_seconds`` when given),
+    block by block, each block mixed down at once. With ``n_samples`` (the crop the caller
+    will make, at ``sample_rate``) a longer recording is read only in the window that crop
+    keeps (:func:`_read_window`): centred, or at ``position`` in [0, 1) as the random crop
+    of :func:`_tf_crop_or_pad` places it; so memory is bounded, not the recording's length.
+    Without either, a longer clip is refused. Both libraries release the GIL while they
+    work (cffi calls; soxr's C core), so threads (the tf.data parallel map, ``load_clips``)
     really decode in parallel.
     """
     import soundfile as sf
@@ -97,23 +109,108 @@ def _decode(path: str, sample_rate: int, max_seconds: float | None = None) -> np
     if special:
         raise UnusableClip(special)
     # soundfile encodes a str path strictly: bytes open any name (not valid UTF-8 included)
-    with sf.SoundFile(os.fsencode(path) if bad_name(path) else path) as f:
+    name: str | bytes = os.fsencode(path) if bad_name(path) else path
+    with sf.SoundFile(name) as f:
         rate, frames = f.samplerate, f.frames
-        problem = audio_size_problem(rate, frames if max_seconds is None else 0)
+        problem = audio_size_problem(rate, frames)
         if problem:
             raise UnusableClip(problem)
-        limit = int(max_clip_seconds(rate) * rate)
+        whole = int(whole_clip_seconds(rate) * rate)
         if max_seconds is not None:
-            limit = min(limit, int(max_seconds * rate))
-        wave = _read_mono(f, limit + (max_seconds is None))
-    if max_seconds is None and len(wave) > limit:  # the header understated the length
-        raise UnusableClip(too_long_reason(len(wave) / rate, rate))
+            wave = _read_mono(f, min(whole, int(max_seconds * rate)))
+        elif n_samples is not None and frames > whole and f.seekable():
+            window = _read_window(f, frames, sample_rate, int(n_samples), position)
+            return _finish(window)
+        else:
+            wave = _read_mono(f, whole + 1)
+            if len(wave) > whole:  # longer than the header said, or not seekable
+                if n_samples is None:
+                    raise UnusableClip(_too_long_whole(rate, _count(f, len(wave))))
+                total = _count(f, len(wave))
+                del wave
+                with sf.SoundFile(name) as again:  # read again, only the window
+                    window = _read_window(again, total, sample_rate, int(n_samples), position)
+                return _finish(window)
     if rate != sample_rate and len(wave):
         wave = soxr.resample(wave, rate, sample_rate, quality="HQ")
+    return _finish(wave)
+
+
+def _finish(wave: np.ndarray) -> np.ndarray:
     wave = np.asarray(wave, dtype=np.float32)
     np.nan_to_num(wave, copy=False, nan=0.0, posinf=1.0, neginf=-1.0)
     # Float files may hold samples beyond full scale, and resampling can overshoot a little.
     return np.clip(wave, -1.0, 1.0, out=wave)
+
+
+def _too_long_whole(rate: int, frames: int) -> str:
+    return (
+        f"too long to load whole ({frames / rate / 60:.3g} min; at most "
+        f"{whole_clip_seconds(rate) / 60:.3g} min at once: training and prediction read only "
+        "the part they use)"
+    )
+
+
+def _skip(sound: Any, frames: int) -> int:
+    """Decode and drop up to ``frames`` frames, block by block; the frames dropped."""
+    buf = np.empty((_BLOCK, sound.channels), dtype=np.float32)
+    done = 0
+    while done < frames:
+        got = len(sound.read(min(_BLOCK, frames - done), dtype="float32", out=buf))
+        if not got:
+            break
+        done += got
+    return done
+
+
+def _count(sound: Any, done: int) -> int:
+    """Frames in ``sound``: ``done`` already read plus the rest, decoded and dropped (up to
+    the longest clip ``audio_size_problem`` accepts)."""
+    limit = int(MAX_DECLARED_SECONDS * sound.samplerate)
+    done += _skip(sound, limit + 1 - done)
+    if done > limit:
+        raise UnusableClip(audio_size_problem(sound.samplerate, done) or "too long")
+    return done
+
+
+#: source frames decoded on each side of a window, so the resampler's edges fall outside it
+_MARGIN_SECONDS = 0.05
+
+
+def _read_window(
+    sound: Any, frames: int, sample_rate: int, n_samples: int, position: float | None
+) -> np.ndarray:
+    """The ``n_samples`` (at ``sample_rate``) a crop of the whole resampled clip would keep,
+    decoding only their part of ``sound`` (``frames`` long) and a small margin: the centred
+    window when ``position`` is None, else the one ``_tf_crop_or_pad`` picks for it."""
+    import soxr
+
+    rate = sound.samplerate
+    length = int(round(frames * sample_rate / rate))  # the whole clip, resampled
+    extra = max(length - n_samples, 0)
+    if position is None:
+        begin = extra // 2
+    else:
+        begin = min(int(np.floor(float(position) * (extra + 1))), extra)
+    exact = begin * rate / sample_rate  # where the window starts, in source frames
+    margin = int(_MARGIN_SECONDS * rate)
+    start = max(0, int(np.floor(exact)) - margin)
+    stop = min(frames, int(np.ceil(exact + n_samples * rate / sample_rate)) + margin)
+    if sound.seekable():
+        sound.seek(start)
+    else:
+        _skip(sound, start)
+    part = _read_mono(sound, stop - start)
+    skip = 0
+    if rate != sample_rate and len(part):
+        part = soxr.resample(part, rate, sample_rate, quality="HQ")
+        skip = int(round((exact - start) * sample_rate / rate))
+    else:
+        skip = int(round(exact - start))
+    out = np.zeros(n_samples, dtype=np.float32)
+    kept = part[skip : skip + n_samples]
+    out[: len(kept)] = kept
+    return out
 
 
 def _read_mono(sound: Any, limit: int) -> np.ndarray:
@@ -145,9 +242,15 @@ def load_audio(path: str, sample_rate: int, max_seconds: float | None = None) ->
         DataError: the file cannot be decoded, is not a regular file, or its header gives an
             absurd sample rate or a length over the bound (the message names it).
     """
-    rate = _check_rate(sample_rate)
+    return _load(path, _check_rate(sample_rate), max_seconds)
+
+
+def _load(
+    path: str, rate: int, max_seconds: float | None = None, *, n_samples: int | None = None
+) -> np.ndarray:
+    """:func:`_decode` with its failures as a ``DataError`` naming the file."""
     try:
-        return _decode(str(path), rate, max_seconds)
+        return _decode(str(path), rate, max_seconds, n_samples=n_samples)
     except UnusableClip as exc:
         reason = str(exc)
     except (RuntimeError, OSError, ValueError, TypeError, EOFError) as exc:
@@ -197,7 +300,7 @@ def load_clips(paths: list[str], sample_rate: int, n_samples: int) -> np.ndarray
         return out
 
     def one(path: str) -> np.ndarray:
-        return crop_or_pad(load_audio(path, rate), want)
+        return crop_or_pad(_load(path, rate, n_samples=want), want)
 
     if len(paths) < 4:
         clips = [one(p) for p in paths]
@@ -271,12 +374,16 @@ def make_audio_dataset(
     if want < 1:
         raise ConfigError(f"Clip length of {n_samples} samples is too short.", "Use e.g. 1 s.")
 
-    def decode(path: bytes) -> np.ndarray:
-        return _decode(os.fsdecode(path), rate)
+    def decode(path: bytes, draw: Any = None) -> np.ndarray:
+        # A long recording is read only in the window kept: centred, or at a random place
+        # drawn per element and per pass (``stream_files(draws=...)``) when training.
+        position = None if draw is None else (int(draw) % _DRAW_SCALE) / _DRAW_SCALE
+        return _decode(os.fsdecode(path), rate, n_samples=want, position=position)
 
     @tf.autograph.experimental.do_not_convert  # plain TF ops; spares autograph's warnings
-    def load(path: Any, *label: Any) -> Any:
-        wave = tf.numpy_function(decode, [path], tf.float32, stateful=False)
+    def load(path: Any, *rest: Any) -> Any:
+        draw, label = (rest[:1], rest[1:]) if training else ((), rest)
+        wave = tf.numpy_function(decode, [path, *draw], tf.float32, stateful=False)
         wave = tf.ensure_shape(wave, [None])
         return (wave, *label) if label else wave
 
@@ -302,6 +409,7 @@ def make_audio_dataset(
 
     options = {"shuffle": shuffle, "seed": seed, "cache": cache, "deterministic": deterministic}
     options["track"] = track
+    options["draws"] = seed + 1 if training else None
     return stream_files(paths, labels, load, batch_size, after_cache=crop, **options)
 
 
