@@ -35,7 +35,7 @@ def test_a_link_to_another_class_folder_is_not_followed(shapes):
     labels = _labels(ds)
     assert all(labels[n] == "square" for n in labels if n.startswith("square"))
     notice = next(n for n in ds.notices if "not followed" in n)
-    assert notice.startswith("1 link(s) point to a folder or file already in the dataset")
+    assert notice.startswith("1 link(s) point to a folder already in the dataset")
     assert "'circle/sq' → 'square'" in notice
 
 
@@ -85,3 +85,28 @@ def test_a_dataset_reached_through_a_link_is_scanned_as_usual(tmp_path, shapes):
     assert ds.class_counts() == {"circle": 3, "square": 3}
     assert not any("link" in n for n in ds.notices)
     assert all(ds.holds(i.path) for i in ds.items)
+
+
+def test_one_inside_rule_for_links_csv_rows_and_bundles(tmp_path, shapes):
+    """An image CSV's outside files were found by a plain path prefix, the walk's links and
+    the bundle's samples with links resolved: a CSV row naming a link out of its folder was
+    "inside" for the notice and outside for the bundle. One rule now (``_file_guard``)."""
+    from automl_gui.core.data._file_guard import inside, within
+
+    elsewhere = make_class_folders(tmp_path / "more", classes=("blob",), per_class=1)
+    outside_file = next((elsewhere / "blob").iterdir())
+    os.symlink(outside_file, shapes / "linked.png")
+    rows = [f"circle/{p.name},circle" for p in sorted((shapes / "circle").iterdir())]
+    rows += [f"square/{p.name},square" for p in sorted((shapes / "square").iterdir())]
+    rows.append("linked.png,square")
+    (shapes / "labels.csv").write_text("path,label\n" + "\n".join(rows) + "\n")
+    ds = scan_images(str(shapes / "labels.csv"))
+    linked = next(i.path for i in ds.items if i.path.endswith("linked.png"))
+    assert not ds.holds(linked)
+    notice = next(n for n in ds.notices if "outside its folder" in n)
+    assert notice.startswith("1 images named in the CSV lie outside")
+    assert "linked.png" in notice
+    assert within("/a/b", "/a") and within("/a", "/a") and not within("/ab", "/a")
+    assert within("/x", "/")
+    assert not inside(str(shapes / "linked.png"), str(shapes))
+    assert inside(str(shapes / "circle"), str(shapes))

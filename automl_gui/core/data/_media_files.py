@@ -4,10 +4,15 @@ Shared by the image and audio scans (``_media_scan``): listing counts hidden fil
 of other types on the way, checking runs the media's check function on a thread pool (the
 work is file I/O, and decoders that release the GIL) with throttled progress and cancel.
 
-Links, when a dataset ``root`` is given: a link (to a folder or a file) that points back into
-the dataset, or to a folder holding it (a loop), is not followed, so no file is counted twice
-or under the class of the folder holding the link; a link leading outside the dataset is
-followed (its files take the class of the link's folder) and remembered, for a notice.
+Links, when a dataset ``root`` is given: a link to a FOLDER that points back into the
+dataset, or to a folder holding it (a loop), is not followed, so no folder is walked twice
+or under the class of the folder holding the link (``circle/sq -> ../square``); one into a
+hidden folder of the dataset (never walked otherwise) is followed. A link to a FILE is kept,
+wherever it points: it takes the class of the folder holding it (a pool of files linked into
+class or split folders, git-annex, DataLad and DVC caches in ``.git/annex`` or ``.dvc``), and
+it is hidden only when its own name is. The scan then drops a file link whose target is also
+reached another way (:meth:`Walker.real_path`, ``_media_scan``). Links leading outside the
+dataset are followed and remembered, for a notice.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
-from automl_gui.core.data._file_guard import BAD_NAME_REASON, bad_name, shown
+from automl_gui.core.data._file_guard import BAD_NAME_REASON, bad_name, shown, within
 from automl_gui.core.errors import CancelledError
 from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
 
@@ -42,9 +47,10 @@ class Walker:
             (prediction) follows every link, each folder listed once.
 
     Attributes:
-        links_inside: (link, target) of links not followed (into the dataset, or loops),
-            as printable paths relative to ``root`` where they lie in it.
+        links_inside: (link, target) of folder links not followed (into the dataset, or
+            loops), as printable paths relative to ``root`` where they lie in it.
         links_outside: (link, target) of links followed out of the dataset.
+        file_links: listed path → resolved target, for every file listed that is a link.
     """
 
     def __init__(
@@ -61,6 +67,8 @@ class Walker:
         self.unreadable: list[str] = []
         self.links_inside: list[tuple[str, str]] = []
         self.links_outside: list[tuple[str, str]] = []
+        self.file_links: dict[str, str] = {}
+        self._real_dirs: dict[str, str] = {}
         self._root = os.path.realpath(root) if root is not None else None
         self._extensions = extensions
         self._plural = plural
@@ -84,12 +92,13 @@ class Walker:
             return dirs, files
         for entry in listing:
             name = entry.name
-            if self._root is not None and not name.startswith(".") and not self._follow(entry):
-                continue
             try:
                 is_dir = entry.is_dir()  # follows links; a broken link is a file (reported bad)
             except OSError:
                 is_dir = False
+            hidden = name.startswith(".")
+            if self._root is not None and not hidden and not self._follow(entry, is_dir):
+                continue
             if is_dir:
                 if name.startswith("."):
                     self.hidden += count_files(entry.path)
@@ -99,6 +108,7 @@ class Walker:
                 self.hidden += 1
             elif name.lower().endswith(self._extensions):
                 files.append(entry.path)
+                self._note_link(entry)
             else:
                 self.other += 1
         self._found += len(files)
@@ -121,8 +131,27 @@ class Walker:
         """Judge links against ``root`` from now on (prediction: each folder given)."""
         self._root = os.path.realpath(root)
 
-    def _follow(self, entry: os.DirEntry[str]) -> bool:
-        """False for a link that points into the dataset or to a folder holding it."""
+    def real_path(self, path: str) -> str:
+        """Where a listed file really is (links resolved): a file link's target, else its
+        folder resolved (once per folder) joined with its name."""
+        if path in self.file_links:
+            return self.file_links[path]
+        folder, name = os.path.split(path)
+        real = self._real_dirs.get(folder)
+        if real is None:
+            real = self._real_dirs[folder] = os.path.realpath(folder)
+        return os.path.join(real, name)
+
+    def _note_link(self, entry: os.DirEntry[str]) -> None:
+        try:
+            if entry.is_symlink():
+                self.file_links[entry.path] = os.path.realpath(entry.path)
+        except (OSError, ValueError):
+            pass
+
+    def _follow(self, entry: os.DirEntry[str], is_dir: bool) -> bool:
+        """False for a folder link that points into the dataset (not into a hidden folder
+        of it) or to a folder holding it; file links are always kept (module docstring)."""
         try:
             if not entry.is_symlink():
                 return True
@@ -132,23 +161,27 @@ class Walker:
         if not os.path.exists(target):
             return True  # a broken link: listed, then reported as broken
         root = self._root or ""
-        into = target == root or target.startswith(root.rstrip(os.sep) + os.sep)
-        holds = root.startswith(target.rstrip(os.sep) + os.sep)
-        pair = (self._shown(entry.path), self._shown(target))
-        if into or holds:
-            self.links_inside.append(pair)
-            return False
-        self.links_outside.append(pair)
-        return True
+        into = within(target, root)
+        pair = (self.relative(entry.path), self.relative(target))
+        if not into:
+            if is_dir and within(root, target):  # a folder holding the dataset: a loop
+                self.links_inside.append(pair)
+                return False
+            self.links_outside.append(pair)
+            return True
+        if not is_dir or _hidden_part(target, root):
+            return True  # a file (judged by the scan), or a folder the walk never enters
+        self.links_inside.append(pair)
+        return False
 
-    def _shown(self, path: str) -> str:
+    def relative(self, path: str) -> str:
         """``path`` relative to the dataset when it lies in it, printable."""
         root = self._root or ""
         real = os.path.realpath(os.path.dirname(path))
         full = os.path.join(real, os.path.basename(path))
         if full == root:
             return "."
-        if full.startswith(root.rstrip(os.sep) + os.sep):
+        if within(full, root):
             return shown(os.path.relpath(full, root))
         return shown(path)
 
@@ -173,6 +206,12 @@ class Walker:
             if self._found:
                 message += f" {self._found:,} found"
             emit(self._on_event, Progress("scan", None, message))
+
+
+def _hidden_part(real: str, root: str) -> bool:
+    """True when ``real`` (in ``root``) lies under a hidden folder of it (or is one)."""
+    rel = os.path.relpath(real, root)
+    return rel != os.curdir and any(part.startswith(".") for part in rel.split(os.sep))
 
 
 def count_files(folder: str) -> int:
@@ -248,3 +287,39 @@ def _check_one(check: CheckFn, path: str) -> Any:
         return check(path)
     except Exception as exc:  # never let one odd file end a scan of thousands
         return f"unreadable: {type(exc).__name__}: {exc}"
+
+
+Candidate = tuple[str, str, str | None]  # (path, label, split)
+
+
+def drop_linked_twice(
+    walker: Walker, candidates: list[Candidate]
+) -> tuple[list[Candidate], list[tuple[Candidate, Candidate]], int]:
+    """``candidates`` without the file links whose target is also reached another way.
+
+    One file is one example: a file reached as itself (not through a link) keeps its place;
+    otherwise the first link to it (by path) does. Returns (kept, conflicts, repeats):
+    ``conflicts`` pairs each dropped link with the kept entry when that has another class
+    or split (the link would have trained the same file as two classes, or leaked it into
+    another split); ``repeats`` counts dropped links of the same class and split.
+    """
+    if not walker.file_links:
+        return candidates, [], 0
+    owner: dict[str, Candidate] = {}
+    for c in candidates:
+        if c[0] not in walker.file_links:
+            owner.setdefault(walker.real_path(c[0]), c)
+    for c in sorted(c for c in candidates if c[0] in walker.file_links):
+        owner.setdefault(walker.real_path(c[0]), c)
+    kept: list[Candidate] = []
+    conflicts: list[tuple[Candidate, Candidate]] = []
+    repeats = 0
+    for c in candidates:
+        first = owner[walker.real_path(c[0])]
+        if first is c:
+            kept.append(c)
+        elif first[1:] == c[1:]:
+            repeats += 1
+        else:
+            conflicts.append((c, first))
+    return kept, conflicts, repeats

@@ -77,7 +77,7 @@ def link_notices(walker: Any, plural: str) -> list[str]:
     if walker.links_inside:
         n = len(walker.links_inside)
         notices.append(
-            f"{n:,} link(s) point to a folder or file already in the dataset (or to a folder "
+            f"{n:,} link(s) point to a folder already in the dataset (or to a folder "
             f"holding it) and were not followed, so no {plural.removesuffix('s')} is counted "
             f"twice or under another class: {_pairs(walker.links_inside)}."
         )
@@ -87,6 +87,32 @@ def link_notices(walker: Any, plural: str) -> list[str]:
             f"{n:,} link(s) lead outside the dataset's folder and were followed: "
             f"{_pairs(walker.links_outside)}. The {plural} found through them take their "
             "class from where the link is, and are never stored as samples in a model bundle."
+        )
+    return notices
+
+
+def linked_twice_notices(
+    conflicts: list[tuple[Any, Any]], repeats: int, walker: Any, noun: str, layout: str
+) -> list[str]:
+    """What ``_media_files.drop_linked_twice`` left out: links to a file already in the
+    dataset under another class (or split), and links repeating one in the same place."""
+    notices: list[str] = []
+    if conflicts:
+        other = "another class or split" if layout == "split_folders" else "another class"
+        listed = ", ".join(
+            f"'{walker.relative(link[0])}' → '{walker.relative(kept[0])}' (class '{kept[1]}')"
+            for link, kept in conflicts[:_EXAMPLES]
+        )
+        more = " …" if len(conflicts) > _EXAMPLES else ""
+        notices.append(
+            f"{len(conflicts):,} file link(s) lead to {article(noun)} already in the dataset "
+            f"under {other} and were left out, so no {noun} is used twice with different "
+            f"roles: {listed}{more}."
+        )
+    if repeats:
+        notices.append(
+            f"{repeats:,} file link(s) lead to {article(noun)} already listed in the same "
+            f"class; each {noun} was counted once."
         )
     return notices
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.data._file_guard import bad_name, inside, shown, special_file
+from automl_gui.core.data._file_guard import bad_name, inside, shown, special_file, within
 from automl_gui.core.data._media_csv import (
     guess_label_column,
     guess_path_column,
@@ -25,11 +25,12 @@ from automl_gui.core.data._media_csv import (
     resolve_column,
     resolve_path,
 )
-from automl_gui.core.data._media_files import CheckFn, Walker, check_files
+from automl_gui.core.data._media_files import CheckFn, Walker, check_files, drop_linked_twice
 from automl_gui.core.data._media_notices import (
     article,
     csv_outside_notice,
     link_notices,
+    linked_twice_notices,
     raise_none_found,
     require_two_classes,
     scan_notices,
@@ -307,6 +308,10 @@ class _Scan:
                 + "."
             )
         found.notices.extend(link_notices(walker, self.media.plural))
+        found.candidates, conflicts, repeats = drop_linked_twice(walker, found.candidates)
+        found.notices.extend(
+            linked_twice_notices(conflicts, repeats, walker, self.media.noun, layout)
+        )
         if not found.candidates:
             raise_none_found(self.media, self.walker, root, found)
         return self._finish(root, layout, found, walker.hidden, walker.other)
@@ -386,7 +391,7 @@ class _Scan:
         first_label: dict[str, str] = {}
         no_label = repeated = conflicting = 0
         outside: list[str] = []
-        prefix = os.path.join(folder, "")
+        base = os.path.realpath(folder)
         for row in table.rows:
             raw, label = row[pi], row[li]
             if not raw:
@@ -407,7 +412,7 @@ class _Scan:
                 continue
             found.declared.add(label)
             found.candidates.append((full, label, None))
-            if not full.startswith(prefix):
+            if not within(os.path.realpath(full), base):  # links resolved, as ``holds``
                 outside.append(full)
         found.loose = no_label
         if outside:
