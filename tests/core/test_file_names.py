@@ -138,3 +138,19 @@ def test_a_csv_with_an_undecodable_name_is_not_taken_as_the_folder_labels(tmp_pa
     Path(_odd(tmp_path, b"l\xff.csv")).write_text("path,label\n" + "\n".join(rows) + "\n")
     with pytest.raises(DataError, match="Only one class"):  # 'pictures' is one folder
         scan_images(str(tmp_path))
+
+
+def test_a_parquet_table_with_an_undecodable_name_is_read(tmp_path):
+    """pyarrow encodes a path as UTF-8: the file is opened here and handed over instead
+    (it was reported as damaged: "could not be read as Parquet: 'utf-8' codec ...")."""
+    from automl_gui.core.data.tabular import read_table
+
+    path = _odd(tmp_path, b"t\xff.parquet")
+    pd.DataFrame({"x": [1.5, 2.5, 3.5], "y": ["a", "b", "a"]}).to_parquet(
+        tmp_path / "plain.parquet"
+    )
+    os.rename(tmp_path / "plain.parquet", path)
+    table = read_table(path)
+    assert table.df.shape == (3, 2)
+    assert list(table.df["x"]) == [1.5, 2.5, 3.5]
+    assert table.source.format == "parquet"

@@ -378,7 +378,11 @@ def _read_parquet(p: Path, name: str) -> LoadedTable:
             else "Open a valid .parquet file, or a CSV file.",
         )
     try:
-        df = pd.read_parquet(p, engine="pyarrow")
+        # A file object, not the path: pyarrow encodes a path as UTF-8, so a name that is
+        # not valid UTF-8 failed as "could not be read as Parquet" (read_table has checked
+        # that it is a regular file: open() cannot block).
+        with open(p, "rb") as fh:
+            df = pd.read_parquet(fh, engine="pyarrow")
     except (pa.ArrowException, ValueError) as exc:
         raise DataError(
             f"'{name}' could not be read as Parquet: {_first_line(exc)}",
