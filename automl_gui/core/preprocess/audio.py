@@ -18,7 +18,6 @@ import numpy as np
 
 from automl_gui.core import lazy
 from automl_gui.core.data._file_guard import (
-    MAX_DECLARED_SECONDS,
     audio_size_problem,
     bad_name,
     shown,
@@ -27,6 +26,12 @@ from automl_gui.core.data._file_guard import (
 )
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.preprocess._audio_window import (
+    UnusableClip,
+    count_frames,
+    read_mono,
+    read_window,
+)
 from automl_gui.core.preprocess._files import FileSplit, FileTracker, split_items, stream_files
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
@@ -72,12 +77,6 @@ def _check_rate(sample_rate: int) -> int:
     return rate
 
 
-class UnusableClip(ValueError):
-    """A clip the bounds refuse before decoding it; ``str(exc)`` is the reason (a bad-file
-    reason as the scan gives it)."""
-
-
-_BLOCK = 1 << 16  # frames decoded at a time: mixed down to mono before the next block
 _DRAW_SCALE = 1 << 24  # a random int64 → a window position in [0, 1)
 
 
@@ -96,7 +95,7 @@ def _decode(
     ``whole_clip_seconds`` is decoded whole (only its first ``max_seconds`` when given),
     block by block, each block mixed down at once. With ``n_samples`` (the crop the caller
     will make, at ``sample_rate``) a longer recording is read only in the window that crop
-    keeps (:func:`_read_window`): centred, or at ``position`` in [0, 1) as the random crop
+    keeps (:func:`_audio_window.read_window`): centred, or at ``position`` in [0, 1) as the random crop
     of :func:`_tf_crop_or_pad` places it; so memory is bounded, not the recording's length.
     Without either, a longer clip is refused. Both libraries release the GIL while they
     work (cffi calls; soxr's C core), so threads (the tf.data parallel map, ``load_clips``)
@@ -117,19 +116,19 @@ def _decode(
             raise UnusableClip(problem)
         whole = int(whole_clip_seconds(rate) * rate)
         if max_seconds is not None:
-            wave = _read_mono(f, min(whole, int(max_seconds * rate)))
+            wave = read_mono(f, min(whole, int(max_seconds * rate)))
         elif n_samples is not None and frames > whole and f.seekable():
-            window = _read_window(f, frames, sample_rate, int(n_samples), position)
+            window = read_window(f, frames, sample_rate, int(n_samples), position)
             return _finish(window)
         else:
-            wave = _read_mono(f, whole + 1)
+            wave = read_mono(f, whole + 1)
             if len(wave) > whole:  # longer than the header said, or not seekable
                 if n_samples is None:
-                    raise UnusableClip(_too_long_whole(rate, _count(f, len(wave))))
-                total = _count(f, len(wave))
+                    raise UnusableClip(_too_long_whole(rate, count_frames(f, len(wave))))
+                total = count_frames(f, len(wave))
                 del wave
                 with sf.SoundFile(name) as again:  # read again, only the window
-                    window = _read_window(again, total, sample_rate, int(n_samples), position)
+                    window = read_window(again, total, sample_rate, int(n_samples), position)
                 return _finish(window)
     if rate != sample_rate and len(wave):
         wave = soxr.resample(wave, rate, sample_rate, quality="HQ")
@@ -149,85 +148,6 @@ def _too_long_whole(rate: int, frames: int) -> str:
         f"{whole_clip_seconds(rate) / 60:.3g} min at once: training and prediction read only "
         "the part they use)"
     )
-
-
-def _skip(sound: Any, frames: int) -> int:
-    """Decode and drop up to ``frames`` frames, block by block; the frames dropped."""
-    buf = np.empty((_BLOCK, sound.channels), dtype=np.float32)
-    done = 0
-    while done < frames:
-        got = len(sound.read(min(_BLOCK, frames - done), dtype="float32", out=buf))
-        if not got:
-            break
-        done += got
-    return done
-
-
-def _count(sound: Any, done: int) -> int:
-    """Frames in ``sound``: ``done`` already read plus the rest, decoded and dropped (up to
-    the longest clip ``audio_size_problem`` accepts)."""
-    limit = int(MAX_DECLARED_SECONDS * sound.samplerate)
-    done += _skip(sound, limit + 1 - done)
-    if done > limit:
-        raise UnusableClip(audio_size_problem(sound.samplerate, done) or "too long")
-    return done
-
-
-#: source frames decoded on each side of a window, so the resampler's edges fall outside it
-_MARGIN_SECONDS = 0.05
-
-
-def _read_window(
-    sound: Any, frames: int, sample_rate: int, n_samples: int, position: float | None
-) -> np.ndarray:
-    """The ``n_samples`` (at ``sample_rate``) a crop of the whole resampled clip would keep,
-    decoding only their part of ``sound`` (``frames`` long) and a small margin: the centred
-    window when ``position`` is None, else the one ``_tf_crop_or_pad`` picks for it."""
-    import soxr
-
-    rate = sound.samplerate
-    length = int(round(frames * sample_rate / rate))  # the whole clip, resampled
-    extra = max(length - n_samples, 0)
-    if position is None:
-        begin = extra // 2
-    else:
-        begin = min(int(np.floor(float(position) * (extra + 1))), extra)
-    exact = begin * rate / sample_rate  # where the window starts, in source frames
-    margin = int(_MARGIN_SECONDS * rate)
-    start = max(0, int(np.floor(exact)) - margin)
-    stop = min(frames, int(np.ceil(exact + n_samples * rate / sample_rate)) + margin)
-    if sound.seekable():
-        sound.seek(start)
-    else:
-        _skip(sound, start)
-    part = _read_mono(sound, stop - start)
-    skip = 0
-    if rate != sample_rate and len(part):
-        part = soxr.resample(part, rate, sample_rate, quality="HQ")
-        skip = int(round((exact - start) * sample_rate / rate))
-    else:
-        skip = int(round(exact - start))
-    out = np.zeros(n_samples, dtype=np.float32)
-    kept = part[skip : skip + n_samples]
-    out[: len(kept)] = kept
-    return out
-
-
-def _read_mono(sound: Any, limit: int) -> np.ndarray:
-    """Up to ``limit`` frames of ``sound`` as float32 mono (the mean of the channels)."""
-    parts: list[np.ndarray] = []
-    got = 0
-    while got < limit:
-        data = sound.read(min(_BLOCK, limit - got), dtype="float32", always_2d=True)
-        if not len(data):
-            break
-        got += len(data)
-        parts.append(
-            data[:, 0].copy() if data.shape[1] == 1 else data.mean(axis=1, dtype=np.float32)
-        )
-    if not parts:
-        return np.zeros(0, dtype=np.float32)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def load_audio(path: str, sample_rate: int, max_seconds: float | None = None) -> np.ndarray:
