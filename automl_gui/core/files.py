@@ -12,6 +12,60 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+)
+
+
+def _kind_of(st_mode: int) -> str:
+    for test, name in _KINDS:
+        if test(st_mode):
+            return name
+    return "something else"
+
+
+class NotRegularFile(OSError):
+    """Raised by :func:`open_regular` for a named pipe, socket or device (an ``OSError``, so
+    every reader's existing ``except OSError`` reports it); ``what`` says which."""
+
+    def __init__(self, path: str | os.PathLike[str], what: str) -> None:
+        message = f"{os.fspath(path)} is {what}, not a regular file"
+        super().__init__(message)
+        self.strerror = f"it is {what}, not a regular file"
+        self.path = os.fspath(path)
+        self.what = what
+
+
+def open_regular(path: str | os.PathLike[str], mode: str = "rb", **kwargs: Any) -> IO[Any]:
+    """Open ``path`` for reading only when it is a regular file, never blocking: it is opened
+    with ``O_NONBLOCK`` (a named pipe without a writer then opens at once instead of
+    hanging), checked with ``fstat`` and only then handed on as a normal blocking file
+    object (``mode`` "rb" or "r", ``kwargs`` as :func:`open`'s: ``encoding`` …).
+
+    Raises:
+        NotRegularFile: a named pipe, socket or device (or a folder).
+        OSError: it cannot be opened.
+    """
+    if any(c in mode for c in "wax+"):
+        raise ValueError("open_regular only reads")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        st_mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(st_mode):
+            raise NotRegularFile(path, _kind_of(st_mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def atomic_write(

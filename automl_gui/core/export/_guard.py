@@ -84,19 +84,6 @@ def check_keras_archive(path: Path) -> None:
         raise _refuse(path, f"its contents would inflate from {_mb(size)} to {_mb(total)}")
 
 
-def check_json_size(path: Path) -> None:
-    """ModelError when a JSON file the app reads whole is implausibly large."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return
-    if size > MAX_JSON_BYTES:
-        raise ModelError(
-            f"{path.name} is {_mb(size)}; the app reads at most {_mb(MAX_JSON_BYTES)}.",
-            "The file is damaged or not the app's; export the model again.",
-        )
-
-
 def export_kind(path: Path) -> str:
     """What ``path`` is when it is one of the formats the app cannot load ("" otherwise): a
     file by its name, a folder by what it holds."""

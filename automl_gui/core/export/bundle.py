@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl_gui.core._json_read import JsonProblem, read_json
 from automl_gui.core.errors import ModelError
 from automl_gui.core.export import _guard
 from automl_gui.core.export.outputs import (  # noqa: F401 - re-exported: project, formats
@@ -106,12 +107,19 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    _guard.check_json_size(path)
+    """A bundle's metadata.json / report.json, read by the app's one strict reader (size,
+    nesting, duplicate keys; a named pipe refused at once)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = read_json(path, _guard.MAX_JSON_BYTES)
+    except JsonProblem as exc:
         raise ModelError(
-            f"Could not read {path.name}: {exc}.", "The bundle is damaged; export it again."
+            f"{path.name} is not the app's: {exc}.",
+            "The file is damaged or not the app's; export the model again.",
+        ) from None
+    except OSError as exc:
+        raise ModelError(
+            f"Could not read {path.name}: {exc.strerror or exc}.",
+            "The bundle is damaged; export it again.",
         ) from None
     if not isinstance(data, dict):
         raise ModelError(f"{path.name} is not a metadata object.", "Export the model again.")

@@ -22,7 +22,6 @@ existing folder, so a read-only or full disk is found before training, not after
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -31,6 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core._json_read import read_json
 from automl_gui.core.errors import ConfigError, ModelError, describe_os_error
 from automl_gui.core.files import is_stale, remove_path
 
@@ -71,11 +71,11 @@ STALE_AGE_S = 6 * 3600.0
 
 # -- what the app wrote ---------------------------------------------------------------------------
 def _read_small_json(path: Path) -> Any:
+    """The JSON in ``path`` by the app's one strict reader; None when missing, not a
+    regular file (a named pipe is never waited on), too large, too deep or not JSON."""
     try:
-        if path.stat().st_size > 64 * 2**20:
-            return None
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        return read_json(path)
+    except (OSError, ValueError):
         return None
 
 

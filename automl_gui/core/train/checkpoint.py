@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core._json_read import read_json
 from automl_gui.core.errors import ConfigError
 from automl_gui.core.events import EpochEnd, EventCallback, Log, emit
 from automl_gui.core.files import atomic_write
@@ -141,7 +142,7 @@ def read_state(folder: str | os.PathLike[str]) -> CheckpointInfo | None:
     """The folder's state as written, finished or not (None: none or unreadable)."""
     path = Path(folder) / STATE_FILE
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_json(path)
         if not isinstance(raw, dict) or raw.get("version") != VERSION:
             return None
         names = set(CheckpointInfo.__dataclass_fields__)

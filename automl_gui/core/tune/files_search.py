@@ -249,10 +249,10 @@ def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
     path = folder / DATA_FILE
     here = {"kind": kind, "root": str(dataset.root), "files": len(dataset.items)}
     if resume and path.exists():
-        import json
+        from automl_gui.core._json_read import read_json
 
         try:
-            saved = json.loads(path.read_text(encoding="utf-8"))
+            saved = read_json(path)
         except (OSError, ValueError):
             saved = {}
         if saved.get("kind") != kind or saved.get("root") != here["root"]:

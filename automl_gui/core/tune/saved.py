@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core._json_read import read_json
 from automl_gui.core.files import atomic_write
 from automl_gui.core.tune.space import TrialRecord
 
@@ -30,7 +31,7 @@ def write_json(path: Path, data: Any) -> None:
 
 def read_config(folder: Path) -> dict[str, Any]:
     """The settings the search in ``folder`` began with (OSError/ValueError if unreadable)."""
-    data = json.loads((Path(folder) / CONFIG_FILE).read_text(encoding="utf-8"))
+    data = read_json(Path(folder) / CONFIG_FILE)
     if not isinstance(data, dict):
         raise ValueError(f"{CONFIG_FILE} holds no settings")
     return data
@@ -42,7 +43,7 @@ def finished_records(folder: Path) -> list[TrialRecord]:
     Raises:
         OSError / ValueError: the leaderboard is missing or unreadable.
     """
-    rows = json.loads((Path(folder) / LEADERBOARD_FILE).read_text(encoding="utf-8"))
+    rows = read_json(Path(folder) / LEADERBOARD_FILE)
     if not isinstance(rows, list):
         raise ValueError(f"{LEADERBOARD_FILE} holds no rows")
     try:
