@@ -260,3 +260,25 @@ def test_a_project_says_it_checked_its_own_run_slot(tmp_path):
         commit_dir(tmp, slot, True)
     commit_dir(tmp, slot, True, project_checked=True)
     assert [p.name for p in slot.iterdir()] == ["model.keras"]
+
+
+def test_a_rerun_may_replace_its_own_output_inside_an_input_folder(tmp_path):
+    search = tmp_path / "S"
+    search.mkdir()
+    (search / "leaderboard.json").write_text("[]")
+    best = _app_folder(search / "best")
+    check_destination(best, True, inputs=[search])  # the app's own earlier output
+    (best / "notes.txt").write_text("mine")
+    with pytest.raises(ModelError):
+        check_destination(best, True, inputs=[search])
+    with pytest.raises(ModelError, match="holds"):
+        check_destination(tmp_path, True, inputs=[search / "leaderboard.json"])
+
+
+def test_the_same_file_under_another_spelling_is_the_input(tmp_path, monkeypatch):
+    data = tmp_path / "data.csv"
+    data.write_text("x\n1\n")
+    link = tmp_path / "hard.csv"
+    os.link(data, link)  # one file, two names: samefile says so
+    with pytest.raises(ModelError, match="which this command reads"):
+        check_destination(link, True, inputs=[data], file=True)

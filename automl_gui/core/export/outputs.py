@@ -129,6 +129,17 @@ def _resolved(path: Any) -> Path | None:
         return None
 
 
+def _same(a: Path, b: Path) -> bool:
+    """The same file or folder: ``samefile`` when both exist (a case-insensitive disk's
+    ``DATA.csv`` is ``data.csv``), else the case-folded paths where the system folds case."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(str(a)) == os.path.normcase(str(b))
+
+
 def _input_clash(out: Path, exists: bool, inputs: Iterable[Any]) -> str:
     """What ``out`` is to an input ("" when nothing): the input, a folder holding it, or
     something inside an input folder (the data, the source model, a search or checkpoint
@@ -139,11 +150,14 @@ def _input_clash(out: Path, exists: bool, inputs: Iterable[Any]) -> str:
         inp = _resolved(raw)
         if inp is None:
             continue
-        if out == inp:
+        if _same(out, inp):
             return f"is {raw}, which this command reads"
-        if out in inp.parents:
+        if any(_same(out, parent) for parent in inp.parents):
             return f"holds {raw}, which this command reads"
-        if exists and inp in out.parents and inp.is_dir():
+        inside = any(_same(parent, inp) for parent in out.parents)
+        if exists and inside and inp.is_dir() and not is_app_folder(out):
+            # an output this app wrote there before (a rerun) may be replaced: the two
+            # rules above keep the data itself safe
             return f"is inside {raw}, which this command reads"
     return ""
 
