@@ -89,8 +89,9 @@ def run_owner(folder: Path) -> str:
     return owner if isinstance(owner, str) else ""
 
 
-def mark_owner(folder: Path, project_id: str) -> None:
-    """Name ``project_id`` as the writer in ``folder``'s run.json (a copy being made)."""
+def mark_owner(folder: Path, project_id: str, *, atomic: bool = False) -> None:
+    """Name ``project_id`` as the writer in ``folder``'s run.json (a copy being made; with
+    ``atomic``, a saved run folder: the file is replaced in one rename)."""
     from automl_gui.core.export.bundle import write_json
 
     try:
@@ -98,8 +99,20 @@ def mark_owner(folder: Path, project_id: str) -> None:
     except (OSError, JsonProblem):
         saved = None
     if not isinstance(saved, dict):
+        if atomic and os.path.lexists(folder / RUN_FILE):
+            return  # a damaged run.json is left as it is (its bytes may be saved by hand)
         saved = {"format": RUN_FORMAT, "version": RUN_FORMAT_VERSION}
-    write_json(folder / RUN_FILE, {**saved, "project": project_id})
+    if not atomic:
+        write_json(folder / RUN_FILE, {**saved, "project": project_id})
+        return
+    tmp = folder / f".{RUN_FILE}.tmp-{os.getpid()}"
+    try:
+        write_json(tmp, {**saved, "project": project_id})
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / RUN_FILE)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # -- writing ------------------------------------------------------------------------------------
