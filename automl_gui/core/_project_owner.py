@@ -13,7 +13,14 @@ a folder holding another project. So every project has an id (in its file; see
   is left alone (the user made it), and a run that must be written there is refused;
 - a folder naming this project's id is this project's; one naming another project never is;
 - a folder naming no project (written before projects had ids, or not a run at all) is this
-  project's only when ``runs/`` is a real folder of the project, not a link;
+  project's when ``runs/`` is a real folder of the project, not a link, or when the project
+  file a save replaces lists it: that save names the project's id in it (:func:`claim`), so
+  an old project's linked runs/ becomes its own;
+- a project file is replaced only by the project it is (:func:`take_id`): a new project
+  saved into its folder is refused, never given its id and runs;
+- temp files and backups a save leaves when killed are removed only when stale (the
+  process that wrote them is gone and they have been idle a while): another window or a
+  script may be saving the same project (:func:`tidy_folder`);
 - a folder holding anything but a run folder's files (:data:`RUN_FOLDER_FILES`: the user
   put a note or a sub-folder in it) is never removed or replaced;
 - the project file, when a link, is written through it (the link stays); a link to nothing
@@ -28,6 +35,7 @@ Private to :mod:`automl_gui.core.project`. TensorFlow-free, Qt-free.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -38,9 +46,11 @@ from automl_gui.core._project_runs import (
     ProjectError,
     folder_parts,
     is_temp_name,
+    mark_owner,
     run_owner,
     run_path,
 )
+from automl_gui.core.files import is_stale
 
 #: what a run folder holds; anything else in it is someone else's
 RUN_FOLDER_FILES = frozenset(
@@ -54,6 +64,14 @@ RUN_FOLDER_FILES = frozenset(
         "test_predictions.parquet",
     }
 )
+#: a leftover may be tidied once its process is gone and it was untouched this long (s)...
+STALE_IDLE_S = 60.0
+#: ...or untouched this long whatever its name says (a reused pid, a name without one)
+STALE_MAX_AGE_S = 6 * 3600.0
+#: the writer's pid in a leftover's name: ``.NAME.tmp-PID-…``, ``.NAME.old-PID``
+_WRITER_PID = re.compile(r"^\..+\.(?:tmp|old)-(\d{1,10})(?:-.*)?$")
+#: what :func:`claim` leaves in a run folder when killed mid-write (a run folder's own file)
+_RUN_JSON_TMP = re.compile(r"^\.run\.json\.tmp-\d+$")
 
 
 # -- the project file and its id ----------------------------------------------------------------
@@ -84,28 +102,45 @@ def real_file(target: Path) -> Path:
     return real
 
 
-def take_id(root: Path, data: Any, elsewhere: bool, before: Any, pending: str = "") -> str:
+def origin_of(target: Path) -> str:
+    """How :attr:`ProjectData.opened_from` names the project file ``target`` (links
+    followed), so a save can tell the data was opened from or saved to that file."""
+    try:
+        return os.path.normcase(str(target.resolve()))
+    except (OSError, RuntimeError):
+        return os.path.normcase(str(target.absolute()))
+
+
+def take_id(
+    root: Path, data: Any, elsewhere: bool, before: Any, pending: str = "", opened_here: bool = False
+) -> str:
     """The id ``data`` (a ProjectData) is saved with: the folder's project's when it is the
-    same project (or ``data``'s own), a new one for a new project or a Save As
-    (``elsewhere``).
+    same project, a new one for a new project or a Save As (``elsewhere``).
+
+    A project file there is replaced only by the project it is: ``data`` has its id, or was
+    opened from it or last saved to it (``opened_here``; a file without an id, written by an
+    older version, is only ever that). A new project, or another one, saved there would
+    otherwise take over its runs: the ones its file lists could then be deleted.
 
     ``before`` (a :class:`._project_save.Before`): the project file there. When it has no
-    id (an older version of the app dropped it) the one its listed run folders name is kept,
-    so that they stay this project's; with no file there, ``pending``, the id of a save into
-    this folder that did not finish (its journal), is continued.
+    id, ``pending``, the id of a save of that very file that did not finish (its journal),
+    is continued, else the one id all its listed run folders name, so that they stay this
+    project's.
 
     Raises:
-        ProjectError: the folder holds another project (a Save As into a project folder, or
-            a project of another id).
+        ProjectError: the folder holds another project (a Save As into a project folder, a
+            project of another id, or a project ``data`` was not opened from).
     """
     there = before.id if before.exists else None
-    if there is not None and (elsewhere or bool(data.id and there and data.id != there)):
+    same = bool(data.id) and data.id == there
+    conflict = bool(data.id and there and data.id != there)
+    if there is not None and (elsewhere or conflict or not (same or opened_here)):
         raise ProjectError(
             f"The folder {root} already holds another project.",
-            "Choose an empty or new folder for this one (or open that project to work on "
-            "it); nothing was changed.",
+            "Open that project to work on it, or choose an empty or new folder for this one; "
+            "nothing was changed.",
         )
-    resumed = pending if there is None and pending != data.id else ""
+    resumed = pending if not there and pending != data.id else ""
     if elsewhere:
         return resumed or uuid.uuid4().hex
     return (
@@ -118,14 +153,42 @@ def take_id(root: Path, data: Any, elsewhere: bool, before: Any, pending: str = 
 
 
 def _listed_owner(runs: Path, names: Any) -> str:
-    """The one project id the run folders ``names`` in ``runs`` name ("" if none or several)."""
+    """The project id every run folder ``names`` in ``runs`` names ("" if none, if they name
+    several, or if some name none: those are claimed by a new id, see :func:`claimable`)."""
     owners = {
         run_owner(runs / name)
         for name in names
         if not (runs / name).is_symlink() and (runs / name).is_dir()
     }
-    owners.discard("")
     return owners.pop() if len(owners) == 1 else ""
+
+
+def claimable(runs: Path, names: Any) -> frozenset[str]:
+    """The run folders among ``names`` (those the project file a save replaces lists) that
+    name no project: written before projects had ids. They are the project's, as its file
+    lists them, also in a linked runs/ (where a folder naming no project is otherwise
+    nobody's); the save names its id in them (:func:`claim`). Links and folders holding
+    anything but a run's files are never claimed."""
+    return frozenset(
+        name
+        for name in names
+        if not (runs / name).is_symlink()
+        and (runs / name).is_dir()
+        and not foreign_files(runs / name)
+        and not run_owner(runs / name)
+    )
+
+
+def claim(runs: Path, names: Any, project_id: str) -> None:
+    """Name ``project_id`` in the run.json of the folders ``names`` (see :func:`claimable`),
+    each replaced atomically; one that cannot be written stays as it was."""
+    for name in sorted(names):
+        folder = runs / name
+        if name in claimable(runs, [name]):
+            try:
+                mark_owner(folder, project_id, atomic=True)
+            except OSError:
+                pass  # the next save claims it
 
 
 def check_runs_link(runs: Path) -> None:
@@ -158,7 +221,9 @@ def foreign_files(folder: Path) -> list[str]:
     return sorted(
         e.name
         for e in entries
-        if e.is_symlink() or not e.is_file() or e.name not in RUN_FOLDER_FILES
+        if e.is_symlink()
+        or not e.is_file()
+        or (e.name not in RUN_FOLDER_FILES and not _RUN_JSON_TMP.match(e.name))
     )
 
 
@@ -306,24 +371,34 @@ def missing_notice(missing: list[Any]) -> str:
 def tidy_folder(files: list[tuple[Path, str]], runs: Path, project_id: str) -> None:
     """Remove the temporary leftovers of crashed saves.
 
-    ``files``: (folder, file name) pairs whose temp files of other processes go. In ``runs``,
-    a temp leftover of a run folder write goes when this project wrote it (any, in its own
-    runs/); links are never followed nor removed. Run folders are not touched here (see
-    :func:`._project_save.finish`).
+    ``files``: (folder, file name) pairs whose temp files (``.NAME.tmp-PID-…``) go. In
+    ``runs``, a temp folder or backup of a run folder write goes when this project wrote it
+    (any, in its own runs/); links are never followed nor removed. Only leftovers that are
+    stale go (:func:`is_stale`: their process is gone and they have been idle
+    :data:`STALE_IDLE_S`, or untouched :data:`STALE_MAX_AGE_S`): another window or a script
+    saving the same project may be writing them right now. Run folders are not touched here
+    (see :func:`._project_save.finish`).
     """
     for folder, file_name in files:
-        mine = f".{file_name}.tmp-{os.getpid()}-"
         for entry in _entries(folder):
-            if entry.name.startswith(f".{file_name}.tmp-") and not entry.name.startswith(mine):
+            if entry.name.startswith(f".{file_name}.tmp-") and _stale(entry):
                 _remove(entry)
     if not runs.is_dir():
         return
     own = own_runs(runs)
     for entry in _entries(runs):
-        if entry.is_symlink():
+        if entry.is_symlink() or not is_temp_name(entry.name):
             continue
-        if is_temp_name(entry.name) and (own or is_ours(entry, project_id, own)):
+        if (own or is_ours(entry, project_id, own)) and _stale(entry):
             _remove(entry)
+
+
+def _stale(entry: Path) -> bool:
+    """Whether the leftover ``entry`` (``.NAME.tmp-PID-…``, ``.NAME.old-PID[-del]``, or an
+    older name without a pid) may be removed."""
+    match = _WRITER_PID.match(entry.name)
+    pid = int(match.group(1)) if match else None
+    return is_stale(entry, pid, idle_s=STALE_IDLE_S, max_age_s=STALE_MAX_AGE_S)
 
 
 def remove_run_dir(path: Path) -> bool:

@@ -181,6 +181,26 @@ def removable(before: Before, journal: Journal | None, project_id: str) -> froze
     return frozenset(names)
 
 
+def check_ids(records: list[Any]) -> None:
+    """Refuse run ids that cannot be folder names, or that two runs share.
+
+    Raises:
+        ProjectError: saying which.
+    """
+    seen: set[str] = set()
+    for record in records:
+        if not RUN_ID_RE.match(str(record.id)):
+            raise ProjectError(
+                f"The run id '{record.id}' cannot be a folder name.",
+                "Run ids look like run-001; this is a bug, please report it.",
+            )
+        if record.id in seen:
+            raise ProjectError(
+                f"Two runs have the id '{record.id}'.", "This is a bug, please report it."
+            )
+        seen.add(record.id)
+
+
 # -- the run folders a save writes --------------------------------------------------------------
 @dataclass(frozen=True)
 class Plan:
@@ -205,6 +225,7 @@ def plan_runs(
     src: Path | None,
     project_id: str,
     may_go: frozenset[str],
+    claimed: frozenset[str] = frozenset(),
 ) -> list[Plan]:
     """Which run folders to write (nothing written yet; every place checked first).
 
@@ -238,7 +259,10 @@ def plan_runs(
             continue  # missing here: it stays listed, and comes back with its folder
         out = root / RUNS_DIR / record.id
         # a run missing in the Save As's project too is listed at an empty place only
-        check_slot(out, project_id, own, may_go if run is not None or old else frozenset())
+        check_slot(
+            out, project_id, own or out.name in claimed,
+            may_go if run is not None or old else frozenset(),
+        )
         plans.append(Plan(record, out, run, old))
     return plans
 
@@ -264,14 +288,41 @@ def listed_after(records: list[Any], plans: list[Plan]) -> frozenset[str]:
 
 # -- what a save deletes ------------------------------------------------------------------------
 def runs_to_delete(
-    runs: Path, listed: frozenset[str], may_go: frozenset[str], project_id: str
+    runs: Path,
+    listed: frozenset[str],
+    may_go: frozenset[str],
+    project_id: str,
+    claimed: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The folders in ``runs`` this save deletes: removable, no longer listed, this
-    project's (never a link, never one holding another file)."""
+    project's (never a link, never one holding another file; ``claimed``: see
+    :func:`plan_runs`)."""
     if not may_go or not runs.is_dir():
         return []
     own = own_runs(runs)
-    return sorted(n for n in may_go - listed if is_ours(runs / n, project_id, own))
+    return sorted(
+        n for n in may_go - listed if is_ours(runs / n, project_id, own or n in claimed)
+    )
+
+
+def taken_names(root: Path, file_name: str) -> set[str]:
+    """The run ids a new run of the project in ``root`` must not get: the folders in its
+    runs/ (a leftover of a deleted run, a folder the user put back, another save's temp
+    folder) and the ones a save that did not finish was writing or deleting (its journal)."""
+    runs = root / RUNS_DIR
+    names: set[str] = set()
+    try:
+        entries = [e.name for e in runs.iterdir()] if runs.is_dir() else []
+    except OSError:
+        entries = []
+    for name in entries:
+        base = name[1:].split(".", 1)[0] if name.startswith(".") else name
+        if RUN_ID_RE.match(base):
+            names.add(base)
+    journal = read_journal(journal_path(root, file_name))
+    if journal is not None:
+        names |= journal.writing | journal.removing
+    return names
 
 
 def finish(journal: Path, runs: Path, doomed: list[str], project_id: str) -> None:

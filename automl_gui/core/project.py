@@ -30,7 +30,8 @@ removes or replaces only run folders it wrote (:mod:`._project_owner`). Links ar
 followed for reading and writing: ``runs/`` linked to a folder on a bigger disk holds the
 new runs too, and a linked project file is written through the link; a linked ``runs/<id>``
 is never followed to delete. Saving as a new project into a folder that holds another one is
-refused. Reading is strict (:func:`._project_format.read_project_file`): a file larger than
+refused: a project file is replaced only by data loaded from it or saved to it
+(``ProjectData.opened_from``) or of its id. Reading is strict (:func:`._project_format.read_project_file`): a file larger than
 64 MB, nested deeper than 64 levels, with a key written twice or a field of the wrong type
 is a :class:`ProjectError`, never a half-read project whose next save loses runs.
 
@@ -69,7 +70,10 @@ from automl_gui.core._project_format import (
 )
 from automl_gui.core._project_owner import (
     check_runs_link,
+    claim,
+    claimable,
     note_missing_runs,
+    origin_of,
     real_file,
     take_id,
     tidy_folder,
@@ -82,6 +86,7 @@ from automl_gui.core._project_runs import (
     save_run_folder,
 )
 from automl_gui.core._project_save import (
+    check_ids,
     finish,
     journal_path,
     listed_after,
@@ -90,6 +95,7 @@ from automl_gui.core._project_save import (
     read_journal,
     removable,
     runs_to_delete,
+    taken_names,
     write_journal,
     write_planned,
 )
@@ -197,6 +203,8 @@ class ProjectData:
         id: the project's identity, named by every run folder it writes ("" until saved; a
             Save As into another folder makes a new project with a new id).
         version: the format version this data is in (FORMAT_VERSION after loading).
+        opened_from: the project file it was loaded from or last saved to (never stored): a
+            save replaces a project file only with the project it is (this, or its ``id``).
     """
 
     name: str = ""
@@ -221,11 +229,13 @@ class ProjectData:
     version: int = FORMAT_VERSION
     #: what :func:`load_project` wants the user to know (a dropped run...); never stored
     notices: list[str] = field(default_factory=list)
+    opened_from: str = field(default="", repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        """The stored values (JSON-ready; ``notices`` are left out)."""
+        """The stored values (JSON-ready; ``notices`` and ``opened_from`` are left out)."""
         data = asdict(self)
         data.pop("notices", None)
+        data.pop("opened_from", None)
         data["runs"] = [r.to_dict() for r in self.runs]
         return data
 
@@ -235,6 +245,7 @@ class ProjectData:
         values = {k: v for k, v in data.items() if k in known}
         values["runs"] = [RunRecord.from_dict(r) for r in data.get("runs") or []]
         values.pop("notices", None)
+        values.pop("opened_from", None)
         return cls(**values)
 
     def run(self, run_id: str | None) -> RunRecord | None:
@@ -317,10 +328,19 @@ def record_for_run(
     )
 
 
-def next_run_id(existing: list[str]) -> str:
-    """The next free id "run-001", "run-002", ... after the highest in ``existing``."""
+def next_run_id(existing: list[str], project: str | os.PathLike[str] | None = None) -> str:
+    """The next free id "run-001", "run-002", ... after the highest in ``existing``; with
+    ``project`` (its folder or file), also one no folder in its runs/ has and no unfinished
+    save was writing (an id a save would have to refuse: see :func:`._project_save.taken_names`)."""
     numbers = [int(x[4:]) for x in existing if x.startswith("run-") and x[4:].isdigit()]
-    return f"run-{(max(numbers) if numbers else 0) + 1:03d}"
+    taken = set(existing)
+    if project is not None:
+        root, target = _folder_and_file(project)
+        taken |= taken_names(root, target.name)
+    number = (max(numbers) if numbers else 0) + 1
+    while f"run-{number:03d}" in taken:
+        number += 1
+    return f"run-{number:03d}"
 
 
 # -- paths --------------------------------------------------------------------------------------
@@ -393,20 +413,24 @@ def save_project(
     real = real_file(target)
     runs = root / RUNS_DIR
     check_runs_link(runs)
-    _check_ids(data)
+    check_ids(data.runs)
     elsewhere = src is not None and src.resolve() != root.resolve()
     before = read_before(real)
     journal = journal_path(root, target.name)
     pending = read_journal(journal)
-    project_id = take_id(root, data, elsewhere, before, pending.project if pending else "")
+    resumed = pending.project if pending and pending.digest == before.digest else ""
+    here = origin_of(real)
+    project_id = take_id(root, data, elsewhere, before, resumed, data.opened_from == here)
     may_go = removable(before, pending, project_id)
-    plans = plan_runs(root, data.runs, objects, src if elsewhere else None, project_id, may_go)
-    doomed = runs_to_delete(runs, listed_after(data.runs, plans), may_go, project_id)
+    mine = claimable(runs, before.listed)  # an older version's runs it lists: its own
+    plans = plan_runs(root, data.runs, objects, src if elsewhere else None, project_id, may_go, mine)
+    doomed = runs_to_delete(runs, listed_after(data.runs, plans), may_go, project_id, mine)
     writing = [p.out.name for p in plans if p.writes]
-    if writing or doomed:
+    if writing or doomed or mine:
         write_journal(journal, project_id, before.digest, writing, doomed)
+    claim(runs, mine, project_id)
     write_planned(plans, project_id)
-    data.id = project_id
+    data.id, data.opened_from = project_id, here
     data.version = FORMAT_VERSION
     data.saved = now_iso()
     if not data.created:
@@ -426,21 +450,6 @@ def save_project(
     tidy_folder(files, runs, project_id)
     finish(journal, runs, doomed, project_id)
     return target
-
-
-def _check_ids(data: ProjectData) -> None:
-    seen: set[str] = set()
-    for record in data.runs:
-        if not RUN_ID_RE.match(str(record.id)):
-            raise ProjectError(
-                f"The run id '{record.id}' cannot be a folder name.",
-                "Run ids look like run-001; this is a bug, please report it.",
-            )
-        if record.id in seen:
-            raise ProjectError(
-                f"Two runs have the id '{record.id}'.", "This is a bug, please report it."
-            )
-        seen.add(record.id)
 
 
 # -- loading ------------------------------------------------------------------------------------
@@ -476,6 +485,7 @@ def load_project(path: str | os.PathLike[str]) -> ProjectData:
         ) from None
     check_runs_link(root / RUNS_DIR)
     note_missing_runs(root, data)
+    data.opened_from = origin_of(target)
     return data
 
 

@@ -71,6 +71,9 @@ class ProjectController(QObject):
         self.state = window.state
         self.detached: ProjectData | None = None  # opened without its dataset
         self.created = ""  # the open project's creation time (kept on save)
+        # the open project's id and the file it was opened from or saved to: a Save there
+        # replaces it as the same project (a new one saved over it would be refused)
+        self.identity: tuple[str, str] = ("", "")
         self.reopening: Reopening | None = None
         self._snapshot: dict[str, Any] | None = None
         self._worker: JobWorker | None = None
@@ -270,7 +273,7 @@ class ProjectController(QObject):
         st.current_run_id, st.run_loader = None, None
         st.set_dataset(None, None)
         st.runs_changed.emit()
-        self.detached, self.created = None, ""
+        self.detached, self.created, self.identity = None, "", ("", "")
         w.banner.dismiss()
         w.go_to("data")
         self.mark_saved(None)
@@ -392,6 +395,8 @@ class ProjectController(QObject):
         data = self.capture()
         data.name = Path(folder).name
         data.created = self.created if same else ""
+        if same:
+            data.id, data.opened_from = self.identity
         key = search_key(st)
         search_from = st.work_folder(SEARCH_DIR, key) if key and not same else None
         source = None if same else st.project_path
@@ -411,7 +416,7 @@ class ProjectController(QObject):
 
     def _on_saved(self, folder: str, data: ProjectData) -> None:
         w = self.window
-        self.created = data.created
+        self.created, self.identity = data.created, (data.id, data.opened_from)
         self._worker = None
         self.mark_saved(folder)
         app_settings.add_recent_project(w.settings, folder)

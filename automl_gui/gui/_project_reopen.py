@@ -71,6 +71,7 @@ class Reopening(QObject):
         st.project_path = self.folder  # searches and checkpoints are the project's from now
         self.controller.detached = None
         self.controller.created = self.data.created
+        self.controller.identity = (self.data.id, self.data.opened_from)
         build_kind_pages(w, self.kind)
         if not self.dataset_path:
             ref = self.data.dataset or {}

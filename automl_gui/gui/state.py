@@ -159,7 +159,7 @@ class AppState(QObject):
         """Keep ``run`` in the history (it becomes current); returns its RunRecord."""
         from automl_gui.core.project import next_run_id, record_for_run
 
-        run_id = next_run_id([r.id for r in self.runs])
+        run_id = next_run_id([r.id for r in self.runs], self.project_path)
         record = record_for_run(run, run_id, dataset=self.dataset_name, search=self.search)
         self.runs.append(record)
         self.run_objects[run_id] = run

@@ -4,7 +4,7 @@ Each prints "ready" once its imports are done, so the parent's random kill times
 the save loop.
 
 ``python _project_writer.py project FOLDER START LOG``: saves a project with large run
-histories in a loop, ``ui["counter"]`` = START, START + 1, ...; after each save returns it
+histories in a loop (the project in FOLDER, opened, when there is one), ``ui["counter"]`` = START, START + 1, ...; after each save returns it
 appends the counter to LOG.
 
 ``python _project_writer.py runs FOLDER START LOG``: each loop adds a run with a big fake
@@ -90,7 +90,9 @@ def _log(path: str, counter: int) -> None:
 def main(mode: str, folder: str, start: int, log: str) -> None:
     counter = start
     if mode == "project":
-        data = project_data(counter)
+        # a later child opens the project it goes on saving (a new one is refused there)
+        exists = Path(folder, "project.automl.json").exists()
+        data = load_project(folder) if exists else project_data(counter)
         print("ready", flush=True)
         while True:
             data.ui["counter"] = counter

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core import _project_owner
 from automl_gui.core._project_runs import is_temp_name
 from automl_gui.core.project import (
     FORMAT_VERSION,
@@ -455,7 +456,13 @@ def _finished(log: Path, start: int) -> int:
     return done if done is not None and done >= start else start - 1
 
 
-def test_killing_the_project_writer_never_breaks_the_project(tmp_path):
+def _leftovers_of_gone_writers_may_go_now(monkeypatch) -> None:
+    """The killed writers are gone: their leftovers need not wait until idle for a minute
+    (what keeps a save from removing those of a writer on another computer)."""
+    monkeypatch.setattr(_project_owner, "STALE_IDLE_S", 0.0)
+
+
+def test_killing_the_project_writer_never_breaks_the_project(tmp_path, monkeypatch):
     rng = random.Random(6)
     folder = tmp_path / "killed"
     for i in range(1, 5):
@@ -489,6 +496,7 @@ def test_killing_the_project_writer_never_breaks_the_project(tmp_path):
     assert len(seen) > 1  # the kills landed at different points of the loop
     print(f"project writer: {mid_write} of 30 kills mid-write, {len(seen)} loop points")
     assert mid_write >= 3, mid_write
+    _leftovers_of_gone_writers_may_go_now(monkeypatch)
     save_project(folder, load_project(folder))
     assert not [p.name for p in folder.iterdir() if ".tmp-" in p.name]
 
@@ -507,7 +515,7 @@ def _check_run_folders(folder: Path, data: ProjectData) -> None:
             assert is_temp_name(entry.name), entry.name
 
 
-def test_killing_the_writer_during_run_folder_writes_never_leaves_half_a_run(tmp_path):
+def test_killing_the_writer_during_run_folder_writes_never_leaves_half_a_run(tmp_path, monkeypatch):
     rng = random.Random(7)
     folder = tmp_path / "runs-killed"
     log = tmp_path / "log.txt"
@@ -530,6 +538,7 @@ def test_killing_the_writer_during_run_folder_writes_never_leaves_half_a_run(tmp
         mid_write += any(is_temp_name(p.name) for p in (folder / "runs").iterdir())
     print(f"run writer: {mid_write} of 12 kills left a half-written run folder")
     assert mid_write >= 2, mid_write
+    _leftovers_of_gone_writers_may_go_now(monkeypatch)
     data = load_project(folder)
     save_project(folder, data)
     listed = {r.id for r in data.runs}
@@ -554,7 +563,7 @@ def test_save_run_folder_replaces_a_stale_folder_atomically(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["run-001"]
 
 
-def test_a_run_folder_a_kill_left_as_its_backup_is_put_back(tmp_path):
+def test_a_run_folder_a_kill_left_as_its_backup_is_put_back(tmp_path, monkeypatch):
     shutil.copy(FIXTURES / "v3_audio.automl.json", tmp_path / PROJECT_FILE)
     backup = tmp_path / "runs" / ".run-003.old-4242"  # killed between the two renames
     backup.mkdir(parents=True)
@@ -563,5 +572,8 @@ def test_a_run_folder_a_kill_left_as_its_backup_is_put_back(tmp_path):
     data = load_project(tmp_path)
     assert data.notices == [] and [r.id for r in data.runs] == ["run-003"]
     assert (tmp_path / "runs" / "run-003" / "metadata.json").is_file()
+    save_project(tmp_path, data)
+    assert (tmp_path / "runs" / ".run-003.tmp-abc").is_dir()  # no pid: left for hours
+    monkeypatch.setattr(_project_owner, "STALE_MAX_AGE_S", 0.0)
     save_project(tmp_path, data)
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["run-003"]

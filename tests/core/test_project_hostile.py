@@ -277,7 +277,11 @@ def test_a_project_saved_again_keeps_its_id_and_an_old_one_gets_one(tmp_path):
     _saved(project, ["run-001"])
     raw = json.loads((project / PROJECT_FILE).read_text())
     first_id = raw["id"]
-    save_project(project, ProjectData(kind="images", runs=load_project(project).runs))
+    opened = load_project(project)
+    save_project(project, ProjectData(kind="images", runs=opened.runs, id=opened.id))
+    assert json.loads((project / PROJECT_FILE).read_text())["id"] == first_id
+    again = load_project(project)  # what the window saves: its capture, opened from there
+    save_project(project, ProjectData(kind="images", opened_from=again.opened_from))
     assert json.loads((project / PROJECT_FILE).read_text())["id"] == first_id
     # a file from before ids (format 3 without one) opens and gets one when saved
     old_folder = tmp_path / "old"

@@ -69,8 +69,12 @@ def _listed(project: Path) -> list[str]:
 
 
 def _like_the_window(data: ProjectData) -> ProjectData:
-    """What the window saves: a fresh capture (no id) holding the same run records."""
-    return ProjectData(kind=data.kind, runs=list(data.runs), current_run=data.current_run)
+    """What the window saves: a fresh capture holding the same run records, with the id and
+    the file of the project it opened or saved (``data``: an old file's has no id)."""
+    return ProjectData(
+        kind=data.kind, runs=list(data.runs), current_run=data.current_run, id=data.id,
+        opened_from=data.opened_from,
+    )
 
 
 # -- the reported gap: some run folders missing at load ------------------------------------------
@@ -190,6 +194,11 @@ def test_an_unlisted_folder_of_this_project_is_never_deleted_nor_replaced(tmp_pa
     assert "move that folder away" in info.value.hint
     assert (project / "runs" / "run-003" / "model.keras").read_bytes() == b"a model"
     assert _listed(project) == ["run-001", "run-002"]
+    # the id the window gives (it names the project folder) is one no folder there has
+    data.runs[-1] = _record(next_run_id([r.id for r in data.runs[:-1]], project))
+    save_project(project, data, {data.runs[-1].id: TinyRun()})
+    assert _listed(project) == ["run-001", "run-002", "run-004"]
+    assert (project / "runs" / "run-003" / "model.keras").read_bytes() == b"a model"
 
 
 def test_a_project_file_that_lost_its_id_keeps_the_one_its_runs_name(tmp_path):
