@@ -27,6 +27,7 @@ from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR, style_plot
 from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
 from automl_gui.gui.widgets.page_layout import page_column
@@ -87,7 +88,7 @@ class EvaluatePage(ReportSaving, QWidget):
         self.per_class_table.horizontalHeader().setStretchLastSection(True)
         self.errors_label = QLabel("Click a cell of the confusion matrix.")
         self.errors_model = DataFrameModel()
-        self.errors_table = QTableView()
+        self.errors_table = FrameTable()  # a wide table's columns fitted as they show
         self.errors_table.setModel(self.errors_model)
         errors_box = QWidget()
         eb = QVBoxLayout(errors_box)
