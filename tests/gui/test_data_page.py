@@ -60,9 +60,9 @@ def test_load_fills_preview_profile_target_and_warnings(qtbot, page, state, tmp_
     assert state.table is not None and state.profile is not None
     assert page.model.rowCount() == 200 and page.model.columnCount() == 5
     assert page.model.data(page.model.index(0, 4)) == "yes"
-    tree = page.profile_view.tree
-    assert tree.topLevelItemCount() == 5
-    kinds = {tree.topLevelItem(i).text(0): tree.topLevelItem(i).text(1) for i in range(5)}
+    view = page.profile_view
+    assert view.row_count() == 5
+    kinds = dict(view.row_texts(i)[:2] for i in range(5))
     assert kinds["x"] == "numeric" and kinds["const"] == "constant"
     assert kinds["id"] == "identifier"
     assert state.target == "label" and state.task == "binary"

@@ -134,7 +134,7 @@ def test_dropping_a_csv_loads_it_and_fills_the_pages(qtbot, make_window, tmp_pat
         drop(w, path, target=w.data_page.table)  # over a child widget: still taken
     page = w.data_page
     assert page.model.rowCount() == 60 and page.model.columnCount() == 3
-    assert page.profile_view.tree.topLevelItemCount() == 3
+    assert page.profile_view.row_count() == 3
     assert w.state.target == "label"
     assert page.stack.currentIndex() == 1
     assert "d.csv" in page.info_label.text() and "60 rows" in page.info_label.text()

@@ -1,4 +1,9 @@
-"""Column profile list (kind badge, missing, unique, summary) with a distribution plot."""
+"""Column profile list (kind badge, missing, unique, summary) with a distribution plot.
+
+The list is a model over the profile (:class:`ProfileModel`): rows are formatted when the
+view paints them, so 20,000 columns cost what 20 do (one ``QTreeWidgetItem`` per column, with
+its own painted badge and five tooltips, took seconds on the UI thread).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,22 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHeaderView,
     QLabel,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,9 +54,29 @@ KIND_HELP = {
 }
 
 COL_NAME, COL_KIND, COL_MISSING, COL_UNIQUE, COL_SUMMARY = range(5)
+HEADERS = ("Column", "Kind", "Missing", "Unique", "Summary")
+NAME_SAMPLE = 500  # names measured to size the name column
+_Index = QModelIndex | QPersistentModelIndex
+_BADGES: dict[str, QIcon] = {}
+_BRUSHES: dict[str, QBrush] = {}
 
 
 def _badge(color: str) -> QIcon:
+    """A small rounded square of ``color`` (one per colour, painted once)."""
+    icon = _BADGES.get(color)
+    if icon is None:
+        icon = _BADGES[color] = _paint_badge(color)
+    return icon
+
+
+def _brush(color: str) -> QBrush:
+    brush = _BRUSHES.get(color)
+    if brush is None:
+        brush = _BRUSHES[color] = QBrush(QColor(color))
+    return brush
+
+
+def _paint_badge(color: str) -> QIcon:
     pix = QPixmap(12, 12)
     pix.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pix)
@@ -75,6 +108,83 @@ def column_summary(col: ColumnProfile) -> str:
     return ""
 
 
+def _kind(col: ColumnProfile) -> str:
+    return col.kind.value if hasattr(col.kind, "value") else str(col.kind)
+
+
+class ProfileModel(QAbstractTableModel):
+    """Read-only rows of a :class:`TableProfile`: name, kind, missing, unique, summary."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.profile: TableProfile | None = None
+        self._rows: tuple[ColumnProfile, ...] = ()
+        self._row_of: dict[str, int] = {}
+
+    def set_profile(self, profile: TableProfile | None) -> None:
+        self.beginResetModel()
+        self.profile = profile
+        self._rows = tuple(profile.columns) if profile is not None else ()
+        self._row_of = {}
+        for i, col in enumerate(self._rows):
+            self._row_of.setdefault(col.name, i)  # the first of a repeated name
+        self.endResetModel()
+
+    def column_at(self, row: int) -> ColumnProfile:
+        return self._rows[row]
+
+    def row_of(self, name: str) -> int:
+        """The row of column ``name``; -1 when it is not listed."""
+        return self._row_of.get(name, -1)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.profile is None:
+            return None
+        col, c = self._rows[index.row()], index.column()
+        n_rows = self.profile.n_rows
+        if role == Qt.ItemDataRole.DisplayRole:
+            if c == COL_NAME:
+                return col.name
+            if c == COL_KIND:
+                return _kind(col)
+            if c == COL_MISSING:
+                n = max(n_rows, 1)
+                return f"{col.missing:,}" + (f" ({col.missing / n:.0%})" if col.missing else "")
+            if c == COL_UNIQUE:
+                return f"{col.unique:,}"
+            return column_summary(col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if c == COL_NAME:
+                return f"{col.name} ({col.dtype})"
+            if c == COL_KIND:
+                return KIND_HELP.get(_kind(col), _kind(col))
+            if c == COL_MISSING:
+                return f"{col.missing:,} missing of {n_rows:,} rows"
+            if c == COL_UNIQUE:
+                return f"{col.unique:,} distinct values"
+            return column_summary(col)
+        if c == COL_KIND and role == Qt.ItemDataRole.DecorationRole:
+            return _badge(KIND_COLORS.get(_kind(col), "#7B8794"))
+        if c == COL_KIND and role == Qt.ItemDataRole.ForegroundRole:
+            return _brush(KIND_COLORS.get(_kind(col), "#7B8794"))
+        if c in (COL_MISSING, COL_UNIQUE) and role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
 class ProfileView(QWidget):
     """One row per column; selecting a row plots that column's distribution below."""
 
@@ -83,12 +193,15 @@ class ProfileView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._profile: TableProfile | None = None
-        self.tree = QTreeWidget()
+        self.model = ProfileModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
         self.tree.setRootIsDecorated(False)
+        self.tree.setItemsExpandable(False)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
-        self.tree.setColumnCount(5)
-        self.tree.setHeaderLabels(["Column", "Kind", "Missing", "Unique", "Summary"])
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setToolTip("What was found in each column. Select one to see its distribution.")
         header = self.tree.header()
         header.setStretchLastSection(True)
@@ -97,7 +210,7 @@ class ProfileView(QWidget):
         self.tree.setColumnWidth(COL_KIND, 110)
         self.tree.setColumnWidth(COL_MISSING, 80)
         self.tree.setColumnWidth(COL_UNIQUE, 80)
-        self.tree.currentItemChanged.connect(self._on_current)
+        self.tree.selectionModel().currentRowChanged.connect(self._on_current)
         self.tree.setIconSize(QSize(12, 12))
 
         self.plot_title = QLabel("Select a column to see its distribution.")
@@ -133,52 +246,33 @@ class ProfileView(QWidget):
     def set_profile(self, profile: TableProfile | None) -> None:
         """Show ``profile`` (None clears the view)."""
         self._profile = profile
-        self.tree.clear()
+        self.model.set_profile(profile)
         self._clear_plot()
         if profile is None:
             return
-        items = []
-        n = max(profile.n_rows, 1)
-        for col in profile.columns:
-            kind = col.kind.value if hasattr(col.kind, "value") else str(col.kind)
-            item = QTreeWidgetItem(
-                [
-                    col.name,
-                    kind,
-                    f"{col.missing:,}" + (f" ({col.missing / n:.0%})" if col.missing else ""),
-                    f"{col.unique:,}",
-                    column_summary(col),
-                ]
-            )
-            color = KIND_COLORS.get(kind, "#7B8794")
-            item.setIcon(COL_KIND, _badge(color))
-            item.setForeground(COL_KIND, QBrush(QColor(color)))
-            item.setToolTip(COL_NAME, f"{col.name} ({col.dtype})")
-            item.setToolTip(COL_KIND, KIND_HELP.get(kind, kind))
-            item.setToolTip(COL_MISSING, f"{col.missing:,} missing of {profile.n_rows:,} rows")
-            item.setToolTip(COL_UNIQUE, f"{col.unique:,} distinct values")
-            item.setToolTip(COL_SUMMARY, column_summary(col))
-            for c in (COL_MISSING, COL_UNIQUE):
-                item.setTextAlignment(
-                    c, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                )
-            items.append(item)
-        self.tree.addTopLevelItems(items)
-        self.tree.resizeColumnToContents(COL_NAME)
-        if self.tree.columnWidth(COL_NAME) > 260:
-            self.tree.setColumnWidth(COL_NAME, 260)
+        # the widest of the first names, not every row measured through the view
+        names = [c.name for c in profile.columns[:NAME_SAMPLE]]
+        metrics = self.tree.fontMetrics()
+        widest = max((metrics.horizontalAdvance(n) for n in names), default=0)
+        self.tree.setColumnWidth(COL_NAME, max(80, min(widest + 24, 260)))
+
+    def row_count(self) -> int:
+        """How many columns are listed."""
+        return self.model.rowCount()
+
+    def row_texts(self, row: int) -> list[str]:
+        """The texts of one listed column (name, kind, missing, unique, summary)."""
+        return [str(self.model.index(row, c).data() or "") for c in range(len(HEADERS))]
 
     def select_column(self, name: str) -> None:
         """Select the row of column ``name`` (plots it)."""
-        for i in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(i)
-            if item.text(COL_NAME) == name:
-                self.tree.setCurrentItem(item)
-                return
+        row = self.model.row_of(name)
+        if row >= 0:
+            self.tree.setCurrentIndex(self.model.index(row, COL_NAME))
 
     def current_column(self) -> str | None:
-        item = self.tree.currentItem()
-        return item.text(COL_NAME) if item is not None else None
+        index = self.tree.currentIndex()
+        return self.model.column_at(index.row()).name if index.isValid() else None
 
     # -- plot --------------------------------------------------------------------------------
     def _clear_plot(self) -> None:
@@ -187,17 +281,13 @@ class ProfileView(QWidget):
         self.plot.getPlotItem().getAxis("bottom").setTicks(None)
         self.plot_title.setText("Select a column to see its distribution.")
 
-    def _on_current(self, item: QTreeWidgetItem | None, _previous: Any = None) -> None:
-        if item is None or self._profile is None:
+    def _on_current(self, current: QModelIndex, _previous: Any = None) -> None:
+        if not current.isValid() or self._profile is None:
             self._clear_plot()
             return
-        name = item.text(COL_NAME)
-        try:
-            col = self._profile.column(name)
-        except KeyError:
-            return
+        col = self.model.column_at(current.row())
         self.plot_column(col)
-        self.column_selected.emit(name)
+        self.column_selected.emit(col.name)
 
     def plot_column(self, col: ColumnProfile) -> None:
         """Draw a histogram (numbers) or the top values (categories) of ``col``."""
