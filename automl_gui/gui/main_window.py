@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui._gc import freeze_long_lived
 from automl_gui.gui._opening import DatasetOpening, local_paths
 from automl_gui.gui._project import ProjectController
 from automl_gui.gui.dialogs import messages
@@ -272,6 +273,8 @@ class MainWindow(DatasetOpening, QMainWindow):
             sig.connect(self.update_steps)
         st.engine_ready_changed.connect(lambda _r: self._update_device_label())
         st.engine_ready_changed.connect(lambda _r: self.update_steps())
+        # TensorFlow's objects live as long as the process: no collection walks them again
+        st.engine_ready_changed.connect(lambda ready: ready and freeze_long_lived())
         st.status.connect(lambda text: self.statusBar().showMessage(text))
         st.page_requested.connect(self.go_to)
         self.data_page.loaded.connect(self._on_dataset_loaded)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,10 +21,12 @@ from PySide6.QtWidgets import (
 from automl_gui.core.data.schema import Task
 from automl_gui.core.events import Progress
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui._gc import paused
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.page_layout import BusyRow, page_column
 from automl_gui.gui.widgets.profile_view import ProfileView
 from automl_gui.gui.widgets.warnings_view import WarningsView
@@ -158,6 +159,13 @@ class DataPage(QWidget):
     def _build_content(self) -> QWidget:
         self.target_combo = QComboBox()
         self.target_combo.setMinimumWidth(180)
+        # sized by a length, not by measuring every column name (20,000 of them), and the
+        # popup's rows share one height
+        self.target_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.target_combo.setMinimumContentsLength(18)
+        self.target_combo.view().setUniformItemSizes(True)
         self.target_combo.setToolTip(
             "The column the model learns to predict. The app guesses one (a column named "
             "target, label, class, y…, else the last column); change it here."
@@ -183,7 +191,7 @@ class DataPage(QWidget):
         row.addWidget(self.task_label, 1)
 
         self.model = DataFrameModel()
-        self.table = QTableView()
+        self.table = FrameTable()  # columns fitted as they come into view
         self.table.setModel(self.model)
         self.table.setToolTip("A preview of every row (scroll freely: only visible rows are read)")
         self.table.setAlternatingRowColors(True)
@@ -247,7 +255,7 @@ class DataPage(QWidget):
         self.cancel_load()
         self._cancel_analysis()  # its result would belong to the table being replaced
         self._load_gen += 1
-        worker = JobWorker(partial(load_job, path))
+        worker = JobWorker(paused(partial(load_job, path)))
         self._load_worker = worker
         gen = self._load_gen
         worker.progress.connect(self._on_progress)
@@ -337,7 +345,9 @@ class DataPage(QWidget):
             return
         self._cancel_analysis()
         gen = self._analysis_gen
-        worker = JobWorker(lambda on_event, cancel: analyze_target(df, profile, target, task))
+        worker = JobWorker(
+            paused(lambda on_event, cancel: analyze_target(df, profile, target, task))
+        )
         self._analysis_worker = worker
         worker.finished.connect(lambda analysis: self._on_analyzed(gen, analysis))
         worker.failed.connect(lambda m, h: self._on_analysis_failed(gen, m, h))
@@ -380,9 +390,14 @@ class DataPage(QWidget):
         if self._selecting_target:
             return  # the target is selected for its plot; keep the preview where it is
         frame = self.model.frame
-        cols = frame.columns if frame is not None else []
-        if name in cols:
-            self.table.scrollTo(self.model.index(0, list(cols).index(name)))
+        if frame is None or name not in frame.columns:
+            return
+        where = frame.columns.get_loc(name)
+        if isinstance(where, slice):  # a repeated name: its first column
+            where = where.start
+        elif not isinstance(where, int):
+            where = int(where.argmax())
+        self.table.scrollTo(self.model.index(0, where))
 
     # -- reacting to state -------------------------------------------------------------------
     def _on_dataset_changed(self) -> None:
@@ -409,11 +424,7 @@ class DataPage(QWidget):
             text += f"<br>ⓘ {notice}"
         self.info_label.setText(text)
         self.info_label.setToolTip(table.source.path)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for c in range(min(cols, 200)):
-            if header.sectionSize(c) > 240:
-                header.resizeSection(c, 240)
+        self.table.resizeColumnsToContents()  # the columns in view (capped at 240 px)
 
     def _on_target_changed(self) -> None:
         target, task = self.state.target, self.state.task
