@@ -34,6 +34,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("cached_features", "bench_cached_features.py", 1200),
     ("automl_quality", "bench_automl_quality.py", 1500),
     ("wide_tables", "wide_tables.py", 900),
+    ("wide_ui", "bench_wide_ui.py", 1800),
 ]
 
 
