@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -50,28 +49,16 @@ from automl_gui.core._project_runs import (
     run_owner,
     run_path,
 )
-from automl_gui.core.files import is_stale
+from automl_gui.core.export.outputs import RUN_FOLDER_FILES
+from automl_gui.core.files import is_stale, parse_temp_name, pid_alive, remove_path, temp_name
 
-#: what a run folder holds; anything else in it is someone else's
-RUN_FOLDER_FILES = frozenset(
-    {
-        "model.keras",
-        "metadata.json",
-        "report.json",
-        "samples.npy",
-        "sample_images.npy",
-        "run.json",
-        "test_predictions.parquet",
-    }
-)
 #: a leftover may be tidied once its process is gone and it was untouched this long (s)...
 STALE_IDLE_S = 60.0
 #: ...or untouched this long whatever its name says (a reused pid, a name without one)
 STALE_MAX_AGE_S = 6 * 3600.0
-#: the writer's pid in a leftover's name: ``.NAME.tmp-PID-…``, ``.NAME.old-PID``
-_WRITER_PID = re.compile(r"^\..+\.(?:tmp|old)-(\d{1,10})(?:-.*)?$")
-#: what :func:`claim` leaves in a run folder when killed mid-write (a run folder's own file)
-_RUN_JSON_TMP = re.compile(r"^\.run\.json\.tmp-\d+$")
+#: a backup of a run folder an older version's killed save left (``.run-003.old-PID``): put
+#: back only when it holds nothing but a run folder's files (a user may name a folder so)
+_LEGACY_BACKUP = re.compile(r"^\.(run-\d{1,9})\.old-\d{1,10}$")
 
 
 # -- the project file and its id ----------------------------------------------------------------
@@ -223,8 +210,15 @@ def foreign_files(folder: Path) -> list[str]:
         for e in entries
         if e.is_symlink()
         or not e.is_file()
-        or (e.name not in RUN_FOLDER_FILES and not _RUN_JSON_TMP.match(e.name))
+        or (e.name not in RUN_FOLDER_FILES and not _run_json_tmp(e.name))
     )
+
+
+def _run_json_tmp(name: str) -> bool:
+    """True for what :func:`claim` leaves in a run folder when killed mid-write (the app's
+    temp naming of run.json)."""
+    parsed = parse_temp_name(name)
+    return parsed is not None and parsed[:2] == ("run.json", "tmp")
 
 
 def is_ours(folder: Path, project_id: str, own: bool) -> bool:
@@ -293,9 +287,18 @@ def restore_backup(run_dir: Path, project_id: str, own: bool) -> bool:
     parent = run_dir.parent
     if not parent.is_dir() or run_dir.is_symlink():
         return False
-    for backup in sorted(parent.glob(f".{run_dir.name}.old-*")):
-        # "-del" folders are unlisted runs a save was deleting: possibly half gone
-        if backup.name.endswith("-del") or not is_ours(backup, project_id, own):
+    for backup in sorted(_entries(parent)):
+        parsed = parse_temp_name(backup.name)
+        if parsed is not None:
+            name, kind, pid, rest = parsed
+            # "-del" folders are unlisted runs a save was deleting: possibly half gone
+            if name != run_dir.name or kind != "old" or rest or pid_alive(pid):
+                continue  # a live writer is between its two renames: never take its backup
+        else:
+            legacy = _LEGACY_BACKUP.match(backup.name)
+            if legacy is None or legacy[1] != run_dir.name:
+                continue
+        if not is_ours(backup, project_id, own):
             continue
         try:
             os.replace(backup, run_dir)
@@ -371,45 +374,55 @@ def missing_notice(missing: list[Any]) -> str:
 def tidy_folder(files: list[tuple[Path, str]], runs: Path, project_id: str) -> None:
     """Remove the temporary leftovers of crashed saves.
 
-    ``files``: (folder, file name) pairs whose temp files (``.NAME.tmp-PID-…``) go. In
-    ``runs``, a temp folder or backup of a run folder write goes when this project wrote it
-    (any, in its own runs/); links are never followed nor removed. Only leftovers that are
+    ``files``: (folder, file name) pairs whose temp files (``.NAME.tmp-automl-gui-PID-…``, or
+    ``.NAME.tmp-PID-THREAD`` as the project file's writer names them) go. In ``runs``, a
+    temp folder or backup of a run folder write (the app's naming only) goes when this
+    project wrote it and it holds only a run folder's files (:func:`is_ours`); links are
+    never followed nor removed; an older version's leftovers are left alone. Only leftovers that are
     stale go (:func:`is_stale`: their process is gone and they have been idle
     :data:`STALE_IDLE_S`, or untouched :data:`STALE_MAX_AGE_S`): another window or a script
     saving the same project may be writing them right now. Run folders are not touched here
     (see :func:`._project_save.finish`).
     """
     for folder, file_name in files:
+        # the project file's writer (_project_format) names its temp file so: digits only
+        legacy = re.compile(rf"^\.{re.escape(file_name)}\.tmp-(\d{{1,10}})-\d+$")
         for entry in _entries(folder):
-            if entry.name.startswith(f".{file_name}.tmp-") and _stale(entry):
-                _remove(entry)
+            parsed = parse_temp_name(entry.name)
+            match = legacy.match(entry.name)
+            if parsed is not None and parsed[:2] == (file_name, "tmp"):
+                pid: int | None = parsed[2]
+            elif match is not None:
+                pid = int(match[1])
+            else:
+                continue
+            if not entry.is_dir() and _stale(entry, pid):
+                remove_path(entry)
     if not runs.is_dir():
         return
     own = own_runs(runs)
     for entry in _entries(runs):
-        if entry.is_symlink() or not is_temp_name(entry.name):
+        parsed = parse_temp_name(entry.name)
+        if entry.is_symlink() or parsed is None or not is_temp_name(entry.name):
             continue
-        if (own or is_ours(entry, project_id, own)) and _stale(entry):
-            _remove(entry)
+        if is_ours(entry, project_id, own) and _stale(entry, parsed[2]):
+            remove_path(entry)
 
 
-def _stale(entry: Path) -> bool:
-    """Whether the leftover ``entry`` (``.NAME.tmp-PID-…``, ``.NAME.old-PID[-del]``, or an
-    older name without a pid) may be removed."""
-    match = _WRITER_PID.match(entry.name)
-    pid = int(match.group(1)) if match else None
+def _stale(entry: Path, pid: int | None) -> bool:
+    """Whether the leftover ``entry`` of the writer ``pid`` may be removed."""
     return is_stale(entry, pid, idle_s=STALE_IDLE_S, max_age_s=STALE_MAX_AGE_S)
 
 
 def remove_run_dir(path: Path) -> bool:
     """Delete a run folder, renamed to a temp name first: a kill mid-delete leaves no half
     ``run-NNN`` (the next save removes the rest). False when it could not be renamed."""
-    doomed = path.with_name(f".{path.name}.old-{os.getpid()}-del")
+    doomed = path.with_name(temp_name(path.name, "old", "del"))
     try:
         os.replace(path, doomed)
     except OSError:
         return False
-    _remove(doomed)
+    remove_path(doomed)
     return True
 
 
@@ -418,13 +431,3 @@ def _entries(folder: Path) -> list[Path]:
         return list(folder.iterdir())
     except OSError:
         return []
-
-
-def _remove(path: Path) -> None:
-    try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-    except OSError:
-        pass  # a leftover that cannot be removed now is retried by the next save

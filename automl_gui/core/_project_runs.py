@@ -29,17 +29,19 @@ from typing import Any
 
 from automl_gui.core._project_json import MB, JsonProblem, read_json
 from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.export.outputs import RUN_FORMAT
+from automl_gui.core.files import TEMP_TAG, temp_name
 
 RUN_FILE = "run.json"
 #: the folder of a project holding one folder per run
 RUNS_DIR = "runs"
 PREDICTIONS_FILE = "test_predictions.parquet"
-RUN_FORMAT = "automl-gui-run"
 RUN_FORMAT_VERSION = 1
 #: a run id, which is also its folder's name under runs/
 RUN_ID_RE = re.compile(r"^run-\d{1,9}$")
-#: temp folders and backups commit_dir/temp_dir_beside leave beside runs/<id> when killed
-_TEMP_RE = re.compile(r"^\.run-\d{1,9}\.(tmp-|old-)")
+#: temp folders and backups commit_dir/temp_dir_beside (and a save deleting a run) leave
+#: beside runs/<id> when killed: the app's naming only (``files.temp_name``)
+_TEMP_RE = re.compile(rf"^\.run-\d{{1,9}}\.(tmp|old)-{TEMP_TAG}-\d")
 RUN_CLASSES = ("TabularRun", "ImageRun", "AudioRun")
 #: run.json, metadata.json, report.json: larger or deeper ones are not this app's
 MAX_RUN_FILE_BYTES = 64 * MB
@@ -51,7 +53,8 @@ class ProjectError(ConfigError):
 
 
 def is_temp_name(name: str) -> bool:
-    """True for the temporary folder or backup name of a run folder write (``.run-001.tmp-x``)."""
+    """True for the temporary folder or backup name of a run folder write
+    (``.run-001.tmp-automl-gui-PID-…``, ``.run-001.old-automl-gui-PID``)."""
     return bool(_TEMP_RE.match(name))
 
 
@@ -105,7 +108,7 @@ def mark_owner(folder: Path, project_id: str, *, atomic: bool = False) -> None:
     if not atomic:
         write_json(folder / RUN_FILE, {**saved, "project": project_id})
         return
-    tmp = folder / f".{RUN_FILE}.tmp-{os.getpid()}"
+    tmp = folder / temp_name(RUN_FILE)
     try:
         write_json(tmp, {**saved, "project": project_id})
         with open(tmp, "rb") as fh:

@@ -6,6 +6,7 @@ A crash or a full disk mid-write leaves the previous file (or nothing), never ha
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import threading
@@ -68,6 +69,31 @@ def open_regular(path: str | os.PathLike[str], mode: str = "rb", **kwargs: Any) 
         raise
 
 
+#: the mark in the name of every temp file/folder and backup the app writes beside a target:
+#: ``.NAME.tmp-automl-gui-PID-…`` and ``.NAME.old-automl-gui-PID[-…]``. Only names with it
+#: are ever tidied on their name alone; a user's ``.model.old-2023`` is never ours.
+TEMP_TAG = "automl-gui"
+_TEMP_NAME_RE = re.compile(
+    rf"^\.(?P<name>.+)\.(?P<kind>tmp|old)-{TEMP_TAG}-(?P<pid>\d{{1,10}})(?:-(?P<rest>.*))?$",
+    re.DOTALL,
+)
+
+
+def temp_name(name: str, kind: str = "tmp", suffix: str = "") -> str:
+    """The app's name for a temp (``kind`` "tmp") or backup ("old") of ``name`` written by
+    this process: ``.NAME.tmp-automl-gui-PID[-suffix]``."""
+    return f".{name}.{kind}-{TEMP_TAG}-{os.getpid()}" + (f"-{suffix}" if suffix else "")
+
+
+def parse_temp_name(name: str) -> tuple[str, str, int, str] | None:
+    """(target name, "tmp" or "old", writer pid, rest) for a name :func:`temp_name` made;
+    None for any other name (a user's hidden file, an older version's leftover)."""
+    match = _TEMP_NAME_RE.match(name)
+    if match is None:
+        return None
+    return match["name"], match["kind"], int(match["pid"]), match["rest"] or ""
+
+
 def atomic_write(
     path: str | os.PathLike[str], write: Callable[[Path], object], *, make_parents: bool = False
 ) -> Path:
@@ -80,7 +106,7 @@ def atomic_write(
     target = Path(path)
     if make_parents:
         target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    tmp = target.with_name(temp_name(target.name, "tmp", str(threading.get_ident())))
     try:
         write(tmp)
         os.replace(tmp, target)

@@ -130,7 +130,7 @@ def test_commit_dir_applies_the_rule_too(tmp_path):
     with pytest.raises(ModelError, match="did not write"):
         commit_dir(tmp, out, overwrite=True)
     assert (out / "thesis.tex").read_text() == "years of work"
-    assert f".out.tmp-{os.getpid()}-" in tmp.name  # the writer's pid is in the name
+    assert f".out.tmp-automl-gui-{os.getpid()}-" in tmp.name  # the writer's pid is in the name
 
 
 @pytest.mark.parametrize(
@@ -163,18 +163,18 @@ def test_the_probe_leaves_nothing_and_a_file_in_the_path_is_named(tmp_path):
 
 def test_stale_leftovers_of_our_naming_are_tidied_and_nothing_else(tmp_path):
     dead, old = _dead_pid(), time.time() - 3600
-    stale_dir = tmp_path / f".out.tmp-{dead}-abcd1234"
+    stale_dir = tmp_path / f".out.tmp-automl-gui-{dead}-abcd1234"
     stale_dir.mkdir()
     (stale_dir / "model.keras").write_bytes(b"x" * 1000)
-    stale_file = tmp_path / f".pred.csv.tmp-{dead}-140000"
+    stale_file = tmp_path / f".pred.csv.tmp-automl-gui-{dead}-140000"
     stale_file.write_text("half a csv")
-    live = tmp_path / ".out.tmp-1-abcd1234"  # pid 1 is alive
+    live = tmp_path / ".out.tmp-automl-gui-1-abcd1234"  # pid 1 is alive
     live.mkdir()
-    fresh = tmp_path / f".out.tmp-{dead}-fresh000"  # just written: maybe another computer's
+    fresh = tmp_path / f".out.tmp-automl-gui-{dead}-fresh000"  # just written: maybe another computer's
     fresh.mkdir()
     user = tmp_path / ".out.tmp-notes"  # not our naming
     user.write_text("mine")
-    other = tmp_path / f".other.tmp-{dead}-abcd1234"  # beside another target
+    other = tmp_path / f".other.tmp-automl-gui-{dead}-abcd1234"  # beside another target
     other.mkdir()
     for path in (stale_dir / "model.keras", stale_dir, stale_file, live, user, other):
         os.utime(path, (old, old))
@@ -192,7 +192,7 @@ def test_stale_leftovers_of_our_naming_are_tidied_and_nothing_else(tmp_path):
 
 def test_a_backup_left_mid_replace_is_put_back(tmp_path):
     dead, old = _dead_pid(), time.time() - 3600
-    backup = _app_folder(tmp_path / f".model.old-{dead}")
+    backup = _app_folder(tmp_path / f".model.old-automl-gui-{dead}")
     for path in [*backup.iterdir(), backup]:
         os.utime(path, (old, old))
     tidy_stale(tmp_path / "model")
@@ -282,3 +282,83 @@ def test_the_same_file_under_another_spelling_is_the_input(tmp_path, monkeypatch
     os.link(data, link)  # one file, two names: samefile says so
     with pytest.raises(ModelError, match="which this command reads"):
         check_destination(link, True, inputs=[data], file=True)
+
+
+def test_the_users_own_hidden_files_that_look_like_old_leftovers_are_never_tidied(
+    tmp_path, monkeypatch
+):
+    """Issue 13 review: a hand-made ``.model.old-2023/notes.txt`` (read as pid 2023) and a
+    file ``.model.tmp-20240101`` (the 8-character legacy pattern) were deleted."""
+    from automl_gui.core import files
+
+    later = time.time() + 10 * 3600  # everything is hours old
+    monkeypatch.setattr(files, "_now", lambda: later)
+    mine = tmp_path / ".model.old-2023"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes")
+    dated = tmp_path / ".model.tmp-20240101"
+    dated.write_text("my file")
+    folder = tmp_path / ".model.tmp-2024-draft"
+    folder.mkdir()
+    (folder / "draft.txt").write_text("mine")
+    named = tmp_path / ".model.old-automl-gui-2023"  # our naming, but not a folder we wrote
+    named.mkdir()
+    (named / "notes.txt").write_text("mine")
+    assert tidy_stale(tmp_path / "model") == []
+    assert not (tmp_path / "model").exists()
+    for path in (mine / "notes.txt", dated, folder / "draft.txt", named / "notes.txt"):
+        assert path.read_text().startswith("my") or path.read_text() == "mine"
+
+
+def test_an_older_versions_leftovers_go_only_when_they_hold_only_our_files(
+    tmp_path, monkeypatch
+):
+    from automl_gui.core import files
+
+    later = time.time() + 10 * 3600
+    monkeypatch.setattr(files, "_now", lambda: later)
+    dead = _dead_pid()
+    backup = _app_folder(tmp_path / f".model.old-{dead}")  # an app folder: put back
+    staging = tmp_path / f".model.tmp-{dead}-abcd1234"
+    staging.mkdir()
+    (staging / "model.keras").write_bytes(b"PK")  # half written, only our files: goes
+    mixed = tmp_path / ".model.tmp-abcd1234"
+    mixed.mkdir()
+    (mixed / "model.keras").write_bytes(b"PK")
+    (mixed / "thesis.tex").write_text("mine")  # not only ours: stays
+    done = tidy_stale(tmp_path / "model")
+    assert sorted(done) == sorted([backup, staging])
+    assert is_app_folder(tmp_path / "model") and (mixed / "thesis.tex").exists()
+
+
+def test_a_backup_of_a_live_writer_or_of_this_process_is_never_taken_mid_commit(
+    tmp_path, monkeypatch
+):
+    """Another tidy_stale between commit_dir's two renames (out missing, its backup there)
+    never puts back or removes the live backup: this process's own, or another live one's."""
+    from automl_gui.core import files
+
+    out = _app_folder(tmp_path / "model")
+    tmp = temp_dir_beside(out)
+    tmp.rmdir()
+    _app_folder(tmp)  # the new output, fully written
+    real_replace = os.replace
+    seen: list[list[Path]] = []
+
+    def replace(src, dst):
+        real_replace(src, dst)
+        if Path(dst).name.startswith(".model.old-"):  # between the two renames
+            seen.append(tidy_stale(out))
+            assert Path(dst).is_dir() and not out.exists()
+
+    monkeypatch.setattr(outputs.os, "replace", replace)
+    later = time.time() + 3600  # idle an hour: still this process's
+    monkeypatch.setattr(files, "_now", lambda: later)
+    commit_dir(tmp, out, overwrite=True)
+    assert seen == [[]] and is_app_folder(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+    monkeypatch.setattr(outputs.os, "replace", real_replace)
+    live = os.getppid()  # a process that runs: another writer between its renames
+    theirs = out.rename(tmp_path / f".model.old-automl-gui-{live}")
+    assert tidy_stale(out) == [] and is_app_folder(theirs) and not out.exists()

@@ -565,15 +565,16 @@ def test_save_run_folder_replaces_a_stale_folder_atomically(tmp_path):
 
 def test_a_run_folder_a_kill_left_as_its_backup_is_put_back(tmp_path, monkeypatch):
     shutil.copy(FIXTURES / "v3_audio.automl.json", tmp_path / PROJECT_FILE)
-    backup = tmp_path / "runs" / ".run-003.old-4242"  # killed between the two renames
+    backup = tmp_path / "runs" / ".run-003.old-automl-gui-4242"  # killed between the renames
     backup.mkdir(parents=True)
     (backup / "metadata.json").write_text("{}")
-    (tmp_path / "runs" / ".run-003.tmp-abc").mkdir()  # the new folder, maybe half written
+    half = tmp_path / "runs" / ".run-003.tmp-automl-gui-4242-abc"  # the new one, half written
+    half.mkdir()
     data = load_project(tmp_path)
     assert data.notices == [] and [r.id for r in data.runs] == ["run-003"]
     assert (tmp_path / "runs" / "run-003" / "metadata.json").is_file()
     save_project(tmp_path, data)
-    assert (tmp_path / "runs" / ".run-003.tmp-abc").is_dir()  # no pid: left for hours
+    assert half.is_dir()  # just written: its writer may be on another computer
     monkeypatch.setattr(_project_owner, "STALE_MAX_AGE_S", 0.0)
     save_project(tmp_path, data)
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["run-003"]

@@ -246,8 +246,8 @@ def test_a_save_leaves_another_live_savers_temp_files_alone(tmp_path):
     runs = folder / "runs"
     theirs = [
         folder / f".{PROJECT_FILE}.tmp-{live}-1",
-        runs / f".run-003.tmp-{live}-abcdefgh",  # their run folder, half written
-        runs / f".run-001.old-{live}",  # their backup, mid-replace
+        runs / f".run-003.tmp-automl-gui-{live}-abcdefgh",  # their run folder, half written
+        runs / f".run-001.old-automl-gui-{live}",  # their backup, mid-replace
     ]
     theirs[0].write_text("{")
     for path in theirs[1:]:
@@ -264,9 +264,9 @@ def test_a_dead_savers_leftovers_go_once_idle_not_while_fresh(tmp_path, monkeypa
     runs = folder / "runs"
     left = [
         folder / f".{PROJECT_FILE}.tmp-{dead}-1",
-        runs / f".run-002.tmp-{dead}-abcdefgh",
-        runs / f".run-001.old-{dead}",
-        runs / f".run-003.old-{dead}-del",
+        runs / f".run-002.tmp-automl-gui-{dead}-abcdefgh",
+        runs / f".run-001.old-automl-gui-{dead}",
+        runs / f".run-003.old-automl-gui-{dead}-del",
     ]
     left[0].write_text("{")
     for path in left[1:]:
@@ -278,3 +278,38 @@ def test_a_dead_savers_leftovers_go_once_idle_not_while_fresh(tmp_path, monkeypa
     save_project(folder, data)
     assert not any(p.exists() for p in left)
     assert _names(runs) == ["run-001"]
+
+
+def test_a_save_and_an_open_leave_the_users_hidden_folders_in_runs_alone(tmp_path, monkeypatch):
+    """Only the app's naming (``.run-001.old-automl-gui-PID``) holding only a run folder's
+    files is ever tidied or put back: ``.run-001.old-2023`` is the user's."""
+    from automl_gui.core.project import load_project
+
+    folder = tmp_path / "P"
+    data = _saved(folder, ["run-001"])
+    runs = folder / "runs"
+    mine = [runs / ".run-001.old-2023", runs / ".run-002.tmp-20240101", runs / ".run-001.tmp-x"]
+    for path in mine:
+        path.mkdir()
+        (path / "notes.txt").write_text("mine")
+    named = runs / f".run-002.old-automl-gui-{_dead_pid()}"  # our naming, the user's file
+    named.mkdir()
+    (named / "notes.txt").write_text("mine")
+    monkeypatch.setattr(_project_owner, "STALE_MAX_AGE_S", 0.0)
+    save_project(folder, data)
+    shutil.rmtree(runs / "run-001")
+    load_project(folder)  # run-001 missing: none of these is its backup
+    assert all((p / "notes.txt").read_text() == "mine" for p in [*mine, named])
+    assert not (runs / "run-001").exists()
+
+
+def test_an_open_never_takes_a_live_savers_backup(tmp_path):
+    from automl_gui.core.project import load_project
+
+    folder = tmp_path / "P"
+    _saved(folder, ["run-001"])
+    runs = folder / "runs"
+    theirs = runs / f".run-001.old-automl-gui-{os.getppid()}"  # between its two renames
+    (runs / "run-001").rename(theirs)
+    load_project(folder)
+    assert theirs.is_dir() and not (runs / "run-001").exists()

@@ -245,13 +245,13 @@ def test_a_rerun_tidies_what_a_killed_export_or_predict_left(
     proc.wait()
     dead, later = proc.pid, time.time() + 3600
     monkeypatch.setattr(files, "_now", lambda: later)  # an hour on
-    staging = tmp_path / f".export.tmp-{dead}-k9k9k9k9"
+    staging = tmp_path / f".export.tmp-automl-gui-{dead}-k9k9k9k9"
     staging.mkdir()
     (staging / "variables").mkdir()
     (staging / "variables" / "variables.data-00000-of-00001").write_bytes(b"\0" * 100_000)
-    half_csv = tmp_path / f".p.csv.tmp-{dead}-1404"
+    half_csv = tmp_path / f".p.csv.tmp-automl-gui-{dead}-1404"
     half_csv.write_bytes(b"x" * 100_000)
-    live = tmp_path / f".export.tmp-{os.getppid()}-running0"  # a live writer's: kept
+    live = tmp_path / f".export.tmp-automl-gui-{os.getppid()}-running0"  # a live writer's: kept
     live.mkdir()
     assert (
         cli.main(["export", str(model), "--format", "keras", "--out", str(tmp_path / "export")])

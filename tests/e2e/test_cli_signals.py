@@ -56,7 +56,7 @@ def _export_until_staging(model: Path, out: Path) -> tuple[subprocess.Popen, Pat
     )
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline and proc.poll() is None:
-        staged = list(out.parent.glob(f".{out.name}.tmp-{proc.pid}-*"))
+        staged = list(out.parent.glob(f".{out.name}.tmp-automl-gui-{proc.pid}-*"))
         if staged:
             return proc, staged[0]
         time.sleep(0.05)

@@ -16,8 +16,12 @@ search and study, the window's export dialog) goes through :func:`check_destinat
 
 :func:`prepare_output` adds the writability probe (a file created and removed in the nearest
 existing folder, so a read-only or full disk is found before training, not after) and
-:func:`tidy_stale`: temp files and folders of this app's own naming (``.NAME.tmp-PID-…``,
-``.NAME.old-PID``) beside the target whose process is gone, left by a kill.
+:func:`tidy_stale`: temp files and folders of this app's own naming (``.NAME.tmp-automl-gui-PID-…``,
+``.NAME.old-automl-gui-PID``: :func:`automl_gui.core.files.temp_name`) beside the target whose
+process is gone, left by a kill. A name alone never makes something the app's: a backup is
+put back or removed only when it is a folder the app wrote (:func:`is_app_folder`), and an
+older version's names (``.NAME.tmp-PID-…``, ``.NAME.old-PID``, ``.NAME.tmp-XXXXXXXX``, which a
+user may also choose) are tidied only when the folder holds nothing but the app's files.
 """
 
 from __future__ import annotations
@@ -32,36 +36,41 @@ from typing import Any
 
 from automl_gui.core._json_read import read_json
 from automl_gui.core.errors import ConfigError, ModelError, describe_os_error
-from automl_gui.core.files import is_stale, remove_path
+from automl_gui.core.files import is_stale, parse_temp_name, remove_path, temp_name
 
-#: files the app writes in an output folder (bundles, exports, run folders, CLI extras)
-OWN_FILES = frozenset(
+#: what a project's run folder (``runs/run-NNN``) holds; anything else in it is someone else's
+RUN_FOLDER_FILES = frozenset(
     {
         "model.keras",
         "metadata.json",
         "report.json",
         "samples.npy",
         "sample_images.npy",
-        "test_predictions.csv",
-        "test_predictions.parquet",
-        "leaderboard.csv",
         "run.json",
-        "MODEL_CARD.md",
-        "preprocessing.json",
-        "model.tflite",
-        "model.onnx",
-        "saved_model.pb",
-        "fingerprint.pb",
+        "test_predictions.parquet",
     }
 )
-#: a project run folder's run.json says this, and its name (``core/_project_runs``)
+#: files the app writes in an output folder (bundles, exports, run folders, CLI extras)
+OWN_FILES = RUN_FOLDER_FILES | {
+    "test_predictions.csv",
+    "leaderboard.csv",
+    "MODEL_CARD.md",
+    "preprocessing.json",
+    "model.tflite",
+    "model.onnx",
+    "saved_model.pb",
+    "fingerprint.pb",
+}
+#: a project run folder's run.json says this (``core/_project_runs`` imports it from here)
 RUN_FORMAT = "automl-gui-run"
 #: folders a SavedModel export holds (TensorFlow writes their contents)
 OWN_DIRS = frozenset({"variables", "assets", "assets.extra"})
-#: a temp folder/file or a backup of this app's naming: ``.NAME.tmp-PID[-…]``, ``.NAME.old-PID``
-_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.(?:tmp-(?P<pid>\d+)(?:-.*)?|old-(?P<old>\d+))$")
-#: temp folders written before the pid was part of the name (``tempfile.mkdtemp``'s 8 chars)
-_LEGACY_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.tmp-[a-z0-9_]{8}$")
+#: an older version's temp folders and backups (``.NAME.tmp-PID-…``, ``.NAME.old-PID``, and
+#: ``tempfile.mkdtemp``'s 8 characters before the pid was in the name); a user may pick such a
+#: name, so they are tidied only when they hold nothing but the app's files
+_LEGACY_RE = re.compile(
+    r"^\.(?P<name>.+)\.(?:tmp-(?P<pid>\d{1,10})-.+|old-(?P<old>\d{1,10})|tmp-[a-z0-9_]{8})$"
+)
 #: a leftover whose process is gone is removed once idle this long (a writer on another
 #: computer sharing the folder keeps touching its own)
 STALE_IDLE_S = 60.0
@@ -93,8 +102,9 @@ def _is_app_record(folder: Path) -> bool:
 
 
 def is_temp_name(name: str) -> bool:
-    """True for a temp file/folder or backup name of this app's writes."""
-    return bool(_TEMP_RE.match(name) or _LEGACY_TEMP_RE.match(name))
+    """True for a temp file/folder or backup name of this app's writes (its own naming
+    only: a user's ``.notes.tmp-12345678`` is the user's)."""
+    return parse_temp_name(name) is not None
 
 
 def foreign_entries(folder: Path) -> list[str]:
@@ -271,10 +281,43 @@ def check_writable(out: str | os.PathLike[str]) -> None:
 
 
 # -- leftovers of killed writes -------------------------------------------------------------------
+def _holds_only_own(folder: Path) -> bool:
+    """True when ``folder`` (not a link) holds something and only the files the app writes."""
+    try:
+        return (
+            not folder.is_symlink()
+            and folder.is_dir()
+            and any(folder.iterdir())
+            and not foreign_entries(folder)
+        )
+    except OSError:
+        return False
+
+
+def _leftover(entry: Path, target: str) -> tuple[str, int | None, bool] | None:
+    """("tmp" or "old", the writer's pid, restorable) when ``entry`` is a leftover of a write
+    of ``target`` the app may tidy; None for anything else (the user's)."""
+    parsed = parse_temp_name(entry.name)
+    if parsed is not None:
+        name, kind, pid, rest = parsed
+        if name != target or entry.is_symlink():
+            return None
+        if kind == "old" and not is_app_folder(entry):
+            return None  # a backup is put back or removed only when it is the app's
+        return kind, pid, kind == "old" and not rest
+    legacy = _LEGACY_RE.match(entry.name)
+    if legacy is None or legacy["name"] != target or not _holds_only_own(entry):
+        return None
+    if legacy["old"]:
+        return ("old", int(legacy["old"]), True) if is_app_folder(entry) else None
+    return "tmp", int(legacy["pid"]) if legacy["pid"] else None, False
+
+
 def tidy_stale(out: str | os.PathLike[str]) -> list[Path]:
     """Remove the temp files/folders of this app's naming beside ``out`` that a killed write
     left (their process is gone, or they are hours old); a backup of ``out`` a kill left
-    mid-replace is put back when ``out`` is missing. Nothing else is touched.
+    mid-replace is put back when ``out`` is missing. Only what is surely the app's is
+    touched (see the module's docstring): a user's ``.model.old-2023`` stays.
 
     Returns what was removed or restored.
     """
@@ -286,14 +329,13 @@ def tidy_stale(out: str | os.PathLike[str]) -> list[Path]:
         return []
     done: list[Path] = []
     for entry in entries:
-        match = _TEMP_RE.match(entry.name)
-        legacy = _LEGACY_TEMP_RE.match(entry.name)
-        if not (match or legacy) or (match or legacy).group("name") != target.name:
+        found = _leftover(entry, target.name)
+        if found is None:
             continue
-        pid = int(match.group("pid") or match.group("old")) if match else None
+        _kind, pid, restorable = found
         if not is_stale(entry, pid, idle_s=STALE_IDLE_S, max_age_s=STALE_AGE_S):
             continue
-        if match and match.group("old") and not os.path.lexists(target):
+        if restorable and not os.path.lexists(target):
             try:
                 os.replace(entry, target)  # the previous output, kept by a killed replace
                 done.append(entry)
@@ -325,9 +367,10 @@ def prepare_output(
 # -- writing ----------------------------------------------------------------------------------------
 def temp_dir_beside(out: Path) -> Path:
     """A fresh temporary folder in the same parent as ``out`` (so rename is atomic), named
-    ``.NAME.tmp-PID-XXXXXXXX`` so a later run can tell when its writer is gone."""
+    ``.NAME.tmp-automl-gui-PID-XXXXXXXX`` so a later run can tell it is the app's and when
+    its writer is gone."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
+    return Path(tempfile.mkdtemp(prefix=temp_name(out.name, "tmp") + "-", dir=out.parent))
 
 
 def commit_dir(
@@ -349,7 +392,7 @@ def commit_dir(
         check_destination(out, overwrite, inputs=list(inputs))
     backup: Path | None = None
     if os.path.lexists(out):
-        backup = out.with_name(f".{out.name}.old-{os.getpid()}")
+        backup = out.with_name(temp_name(out.name, "old"))
         if os.path.lexists(backup):
             remove_path(backup)
         os.replace(out, backup)
@@ -365,6 +408,8 @@ def commit_dir(
 
 __all__ = [
     "OWN_FILES",
+    "RUN_FOLDER_FILES",
+    "RUN_FORMAT",
     "check_destination",
     "check_writable",
     "commit_dir",
