@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QStyle, QTableView, QWidget
 
@@ -97,10 +97,9 @@ class FrameTable(QTableView):
         texts = {_text(model.data(model.index(row, column))) for row in range(first, last)}
         metrics = self.fontMetrics()
         width = max((metrics.horizontalAdvance(t) for t in texts), default=0) + pad + 4
-        title = _text(model.headerData(column, Qt.Orientation.Horizontal))
         header = self.horizontalHeader()
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
-        width = max(width, header.fontMetrics().horizontalAdvance(title) + 2 * margin + 8)
+        if not header.isHidden():  # the header's own hint: its style sheet's font and padding
+            width = max(width, header.sectionSizeHint(column))
         return max(MIN_WIDTH, min(width, MAX_WIDTH))
 
     def _schedule(self, *_: Any) -> None:
