@@ -175,4 +175,7 @@ def save_files_run(run: Any, out: Path, *, overwrite: bool, inputs: Any = ()) ->
     atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
     print(f"Test: {summary_line(run.report)}")
     print(f"Saved model.keras, metadata.json, report.json and test_predictions.csv to {path}")
+    from automl_gui.cli import _say_moved
+
+    _say_moved(out, path)
     return path

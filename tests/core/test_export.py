@@ -260,3 +260,43 @@ def test_audio_savedmodel_serves_waveforms_of_any_length(tmp_path):
         got = np.asarray(loaded.serve(tf.constant(waves)))
         want = np.asarray(built.model(waves, training=False))
         assert got.shape == (2, 3) and np.allclose(got, want, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(10**9, 224, 224, 3), (2, 4, 4, 3)])
+def test_a_samples_npy_declaring_another_size_than_it_holds_is_a_damaged_file(tmp_path, shape):
+    """A tiny samples.npy declaring a huge shape made load_bundle raise MemoryError."""
+    from numpy.lib import format as npy
+
+    from automl_gui.core.export.bundle import base_metadata
+
+    samples = np.zeros((3, 4, 4, 3), "float32")
+    meta = {**base_metadata("images"), "task": "binary", "class_names": ["a", "b"]}
+    out = save_bundle(_tiny_file_model((4, 4, 3)), meta, {}, tmp_path / "b", samples=samples)
+    with open(out / "samples.npy", "wb") as fh:
+        header = {"descr": "<f4", "fortran_order": False, "shape": shape}
+        npy.write_array_header_1_0(fh, header)
+        fh.write(b"\0" * 4 * 4 * 4 * 3 * 3)  # the data of 3 images
+    with pytest.raises(ModelError, match="samples.npy .* is damaged: its header declares") as info:
+        load_bundle(out)
+    assert "Export the model again" in info.value.hint
+
+
+def test_an_export_is_kept_beside_an_out_that_changed_while_it_was_made(
+    bundle, tmp_path, monkeypatch
+):
+    from automl_gui.core.export import formats
+
+    out = tmp_path / "export"
+    real = formats._write_extras
+
+    def extras(b, staging):
+        real(b, staging)
+        out.mkdir()
+        (out / "notes.txt").write_text("mine")  # the user made the folder meanwhile
+
+    monkeypatch.setattr(formats, "_write_extras", extras)
+    result = export_model(bundle, "keras", out)
+    assert result.path == str(tmp_path / "export-2") and result.ok
+    assert any("written to" in note for note in result.notes)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "export-2" / "model.keras").is_file()

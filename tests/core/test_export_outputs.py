@@ -362,3 +362,54 @@ def test_a_backup_of_a_live_writer_or_of_this_process_is_never_taken_mid_commit(
     live = os.getppid()  # a process that runs: another writer between its renames
     theirs = out.rename(tmp_path / f".model.old-automl-gui-{live}")
     assert tidy_stale(out) == [] and is_app_folder(theirs) and not out.exists()
+
+
+class _SlowModel:
+    """A model whose save is where the user adds a file to --out (a multi-hour training)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def save(self, path) -> None:
+        self.out.mkdir(exist_ok=True)
+        (self.out / "notes.txt").write_text("added during training")
+        Path(path).write_bytes(b"PK")
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_finished_model_is_kept_beside_an_out_that_changed_meanwhile(tmp_path, overwrite):
+    from automl_gui.core.export.bundle import save_bundle
+
+    out = tmp_path / "model"
+    if overwrite:
+        _app_folder(out)
+    (tmp_path / "model-2").mkdir()
+    (tmp_path / "model-2" / "x").write_text("taken")
+    meta = {"format_version": 1, "versions": {"app": "1"}, "kind": "tabular"}
+    written = save_bundle(_SlowModel(out), meta, {}, out, overwrite=overwrite)
+    assert written == tmp_path / "model-3" and is_app_folder(written)
+    assert (out / "notes.txt").read_text() == "added during training"  # left as it is
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "model-2", "model-3"]
+
+
+def test_the_command_line_says_where_a_moved_model_went(tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from automl_gui import cli
+
+    out = tmp_path / "model"
+    meta = {"format_version": 1, "versions": {"app": "1"}, "kind": "tabular"}
+    run = SimpleNamespace(model=_SlowModel(out), metadata=meta, report={})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("automl_gui.core.evaluate.metrics.summary_line", lambda _r: "fine")
+        path = cli._save_table_run(run, out, overwrite=False)
+    err = capsys.readouterr().err
+    assert path == tmp_path / "model-2" and f"saved to {path} instead" in err
+
+
+def test_other_commit_errors_are_raised_as_before(tmp_path, monkeypatch):
+    out = tmp_path / "model"
+    tmp = temp_dir_beside(out)
+    monkeypatch.setattr(outputs, "commit_dir", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    with pytest.raises(OSError):
+        outputs.commit_dir_or_beside(tmp, out, False)

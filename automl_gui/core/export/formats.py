@@ -30,7 +30,7 @@ from automl_gui.core.export.bundle import (
     SAMPLES_FILE,
     Bundle,
     check_destination,
-    commit_dir,
+    commit_dir_or_beside,
     load_keras_model,
     predict_inputs,
     sample_inputs,
@@ -326,7 +326,13 @@ def export_model(
         if single_file:
             files = _commit_single(staging, target, beside, overwrite, inputs)
         else:
-            commit_dir(staging, target, overwrite, inputs=inputs)
+            written = commit_dir_or_beside(staging, target, overwrite, inputs=inputs)
+            if written != target:
+                staged.notes.append(
+                    f"{target} changed while the export was made and may no longer be "
+                    f"replaced; the export was written to {written} instead."
+                )
+                target = written
             files = _listing(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

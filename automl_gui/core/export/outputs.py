@@ -406,6 +406,50 @@ def commit_dir(
         remove_path(backup)
 
 
+#: how many ``OUT-2``, ``OUT-3``, … :func:`commit_dir_or_beside` tries
+MAX_SIBLINGS = 99
+
+
+def free_sibling(out: Path) -> Path | None:
+    """The first of ``OUT-2``, ``OUT-3``, … (``NAME-2.ext`` for a file name) that does not
+    exist; None when all are taken."""
+    stem, suffix = (out.stem, out.suffix) if out.suffix and not out.is_dir() else (out.name, "")
+    for n in range(2, MAX_SIBLINGS + 2):
+        candidate = out.with_name(f"{stem}-{n}{suffix}")
+        if not os.path.lexists(candidate):
+            return candidate
+    return None
+
+
+def commit_dir_or_beside(
+    tmp: Path, out: Path, overwrite: bool, *, inputs: Iterable[Any] = ()
+) -> Path:
+    """:func:`commit_dir`, but when ``out`` may no longer be replaced (it changed while the
+    job ran: a file added to it, a folder made there during a multi-hour training), the
+    finished work is kept: committed to the first free ``OUT-2``, ``OUT-3``, … beside it.
+    Returns where it went (``out`` or that sibling); the caller says so when it differs.
+    Other errors (the disk) are raised as :func:`commit_dir` raises them.
+
+    Raises:
+        ModelError: ``out`` is refused and no free name beside it could be written.
+    """
+    inputs = list(inputs)
+    try:
+        commit_dir(tmp, out, overwrite, inputs=inputs)
+        return out
+    except ModelError as refused:
+        for _ in range(3):  # a name taken meanwhile by another writer: the next one
+            sibling = free_sibling(out)
+            if sibling is None:
+                break
+            try:
+                commit_dir(tmp, sibling, False, inputs=inputs)
+                return sibling
+            except ModelError:
+                continue
+        raise refused from None
+
+
 __all__ = [
     "OWN_FILES",
     "RUN_FOLDER_FILES",
@@ -413,6 +457,8 @@ __all__ = [
     "check_destination",
     "check_writable",
     "commit_dir",
+    "commit_dir_or_beside",
+    "free_sibling",
     "foreign_entries",
     "is_app_folder",
     "is_temp_name",
