@@ -262,3 +262,14 @@ def test_collection_pauses_nest_and_end(monkeypatch):
     monkeypatch.setattr(_gc, "_frozen", False)
     assert _gc.freeze_long_lived() and not _gc.freeze_long_lived()
     assert frozen == [True]
+
+
+def test_values_with_spaces_around_are_quoted_in_the_column_list():
+    from automl_gui.gui.widgets.profile_view import column_summary, shown_value
+
+    assert shown_value(" 1 ") == "' 1 '" and shown_value("") == "''"
+    assert shown_value("1") == "1" and shown_value(2.5) == "2.5"
+    col = ColumnProfile(
+        "label", ColumnKind.CATEGORICAL, "object", 9, 0, 3, top_values=(("1", 5), (" 1 ", 4))
+    )
+    assert column_summary(col) == "1 (5), ' 1 ' (4)"

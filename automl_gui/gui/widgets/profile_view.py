@@ -103,9 +103,16 @@ def column_summary(col: ColumnProfile) -> str:
             text += f" · {col.infinite:,} infinite"
         return text
     if col.top_values:
-        shown = ", ".join(f"{v} ({c:,})" for v, c in col.top_values[:4])
+        shown = ", ".join(f"{shown_value(v)} ({c:,})" for v, c in col.top_values[:4])
         return shown + (", …" if len(col.top_values) > 4 else "")
     return ""
+
+
+def shown_value(value: object) -> str:
+    """A value as text; quoted when spaces around it (or nothing) would hide what it is:
+    ' 1 ' and '1' are different values, and the merge warning names both."""
+    text = str(value)
+    return f"'{text}'" if not text or text != text.strip() else text
 
 
 def _kind(col: ColumnProfile) -> str:
@@ -302,7 +309,7 @@ class ProfileView(QWidget):
             self.bars = pg.BarGraphItem(x=centers, height=counts, width=widths, brush=brush)
             self.plot_title.setText(f"Distribution of “{col.name}” ({len(counts)} bins)")
         elif col.top_values:
-            labels = [str(v) for v, _ in col.top_values]
+            labels = [shown_value(v) for v, _ in col.top_values]
             counts = np.asarray([c for _, c in col.top_values], dtype=float)
             x = np.arange(len(counts), dtype=float)
             self.bars = pg.BarGraphItem(x=x, height=counts, width=0.7, brush=brush)
