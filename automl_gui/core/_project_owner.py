@@ -292,7 +292,9 @@ def restore_backup(run_dir: Path, project_id: str, own: bool) -> bool:
         if parsed is not None:
             name, kind, pid, rest = parsed
             # "-del" folders are unlisted runs a save was deleting: possibly half gone
-            if name != run_dir.name or kind != "old" or rest or pid_alive(pid):
+            if name != run_dir.name or kind != "old" or rest:
+                continue
+            if pid_alive(pid) and not _stale(backup, pid):
                 continue  # a live writer is between its two renames: never take its backup
         else:
             legacy = _LEGACY_BACKUP.match(backup.name)

@@ -413,3 +413,15 @@ def test_other_commit_errors_are_raised_as_before(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs, "commit_dir", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
     with pytest.raises(OSError):
         outputs.commit_dir_or_beside(tmp, out, False)
+
+
+def test_a_projects_run_folder_is_never_replaced_by_an_output(tmp_path):
+    run = _app_folder(tmp_path / "P" / "runs" / "run-001", "report.json")
+    (run / "run.json").write_text(json.dumps({"format": "automl-gui-run", "project": "abc"}))
+    with pytest.raises(ModelError, match="run folder of the project"):
+        check_destination(run, True)
+    old = _app_folder(tmp_path / "Q" / "runs" / "run-002")  # an older version's: no run.json
+    (tmp_path / "Q" / "q.automl.json").write_text("{}")
+    with pytest.raises(ModelError, match="run folder of the project"):
+        check_destination(old, True)
+    assert check_destination(_app_folder(tmp_path / "runs" / "run-003"), True) is None

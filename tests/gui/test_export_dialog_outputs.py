@@ -86,3 +86,19 @@ def test_an_export_the_app_wrote_is_replaced_after_a_yes(qtbot, dialog, tmp_path
             assert dialog.export_to(str(out), "keras")
         assert blocker.args[0].ok
         qtbot.waitUntil(lambda: dialog.worker is None, timeout=10_000)
+
+
+def test_a_projects_own_run_folder_is_refused_before_asking(dialog, run, tmp_path, monkeypatch):
+    """No "Replace?" onto a project's runs/run-NNN: the project saves its own runs."""
+    from automl_gui.core._project_runs import save_run_folder
+
+    folder = tmp_path / "P" / "runs" / "run-001"
+    save_run_folder(run, folder, project_id="abc")
+    before = sorted(p.name for p in folder.iterdir())
+    asked: list[str] = []
+    monkeypatch.setattr(dialog, "confirm_overwrite", lambda p: asked.append(p) or True)
+    assert dialog.export_to(str(folder), "savedmodel") is False
+    assert asked == []
+    text = dialog.result_text()
+    assert "Not exported" in text and "run folder of the project" in text
+    assert sorted(p.name for p in folder.iterdir()) == before

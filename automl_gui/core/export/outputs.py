@@ -121,6 +121,26 @@ def foreign_entries(folder: Path) -> list[str]:
     return foreign
 
 
+_RUN_NAME = re.compile(r"^run-\d{1,9}$")
+
+
+def project_run_of(folder: Path) -> Path | None:
+    """The project folder when ``folder`` is one of a project's run folders: its run.json
+    says so, or it is a ``runs/run-NNN`` beside a project file (``*.automl.json``); such a
+    folder is the project's, written only by the project's own save."""
+    run = _read_small_json(folder / "run.json")
+    parent = folder.parent
+    if isinstance(run, dict) and run.get("format") == RUN_FORMAT:
+        return parent.parent if parent.name == "runs" else parent
+    if parent.name == "runs" and _RUN_NAME.match(folder.name):
+        try:
+            if any(p.name.endswith(".automl.json") for p in parent.parent.iterdir()):
+                return parent.parent
+        except OSError:
+            return None
+    return None
+
+
 def is_app_folder(folder: str | os.PathLike[str]) -> bool:
     """True when ``folder`` is an output this app wrote: its own ``metadata.json`` and
     nothing else but the files the app writes. A folder's name proves nothing: a user's
@@ -226,6 +246,13 @@ def check_destination(
         )
     if path.is_dir() and not any(path.iterdir()):
         return  # an empty folder: nothing to lose
+    project = project_run_of(path) if path.is_dir() else None
+    if project is not None:
+        raise ModelError(
+            f"{path} is a run folder of the project in {project}; it will not be replaced.",
+            "Choose a new name outside the project's runs folder (the project saves its own "
+            "runs; nothing was written).",
+        )
     if not overwrite:
         raise ModelError(
             f"{path} exists; choose another {'name' if file else 'folder'} or pass --overwrite.",
