@@ -4,6 +4,7 @@ split from cli.py; the folder search itself is in ``_cli_files_search.py``."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +175,17 @@ def save_files_run(run: Any, out: Path, *, overwrite: bool, inputs: Any = ()) ->
     preds = path / "test_predictions.csv"
     atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
     print(f"Test: {summary_line(run.report)}")
-    print(f"Saved model.keras, metadata.json, report.json and test_predictions.csv to {path}")
-    from automl_gui.cli import _say_moved
-
-    _say_moved(out, path)
+    say_saved("model.keras, metadata.json, report.json and test_predictions.csv", out, path)
     return path
+
+
+def say_saved(what: str, out: Path, path: Path) -> None:
+    """Say that ``what`` was saved to ``path``, and when that is beside ``out`` (``out``
+    changed during the job and may no longer be replaced: the finished model is kept)."""
+    print(f"Saved {what} to {path}")
+    if Path(path) != Path(out).expanduser().absolute():
+        print(
+            f"note: {out} changed while this ran (something was added to it) and was left as "
+            f"it is; the model was saved to {path} instead.",
+            file=sys.stderr,
+        )

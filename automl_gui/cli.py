@@ -426,25 +426,15 @@ def _train_table(args: argparse.Namespace) -> int:
 
 def _save_table_run(run: Any, out: Path, *, overwrite: bool, inputs: Any = ()) -> Path:
     """Save a table run into ``out`` and print its test scores and where it went."""
+    from automl_gui._cli_files import say_saved
     from automl_gui.core.evaluate.metrics import summary_line
     from automl_gui.core.export.bundle import save_bundle
 
     path = save_bundle(run.model, run.metadata, run.report, out, overwrite=overwrite, inputs=inputs)
     print(f"Test: {summary_line(run.report)}")
-    print(f"Saved model.keras, metadata.json and report.json to {path}")
-    _say_moved(out, path)
+    say_saved("model.keras, metadata.json and report.json", out, path)
     return path
 
-
-def _say_moved(out: Path, path: Path) -> None:
-    """Tell the user when the model went beside ``out`` (``out`` changed during the job and
-    may no longer be replaced: the finished model is kept, never thrown away)."""
-    if Path(path) != Path(out).expanduser().absolute():
-        print(
-            f"note: {out} changed while this ran (something was added to it) and was left as "
-            f"it is; the model was saved to {path} instead.",
-            file=sys.stderr,
-        )
 
 
 # -- helpers --------------------------------------------------------------------------------

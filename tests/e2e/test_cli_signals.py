@@ -82,13 +82,15 @@ def test_sigterm_during_an_export_exits_130_and_leaves_nothing(model, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_a_rerun_tidies_what_kill_9_left(model, tmp_path, capsys):
+def test_a_rerun_tidies_what_kill_9_left(model, tmp_path, capsys, monkeypatch):
+    from automl_gui.core import files
+
     out = tmp_path / "saved"
     proc, staging = _export_until_staging(model, out)
     proc.kill()
     proc.communicate(timeout=STOP_TIMEOUT_S)
     assert staging.exists()  # SIGKILL runs no clean-up
-    old = time.time() - 120
-    os.utime(staging, (old, old))
+    later = time.time() + 120  # idle two minutes (utime cannot set a ctime back)
+    monkeypatch.setattr(files, "_now", lambda: later)
     assert cli.main(["export", str(model), "--format", "savedmodel", "--out", str(out)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["saved"]
