@@ -178,7 +178,7 @@ def test_preprocess_page_with_20000_columns_reads_the_table_once(qtbot, monkeypa
     assert page.columns.rowCount() == WIDTH
     assert reads.calls < 10  # the dtypes once, not df[c] for each of 20,000 columns
     assert cells.calls < 5_000  # the rows on screen
-    assert f"{WIDTH} of {WIDTH} columns are used" in page.info_label.text()
+    assert f"{WIDTH:,} of {WIDTH:,} columns are used" in page.info_label.text()
 
     # the automatic setup is kept (cheaply) and comes back
     first = page.columns.index(0, pp.COL_NAME)

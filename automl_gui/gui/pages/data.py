@@ -314,7 +314,7 @@ class DataPage(QWidget):
         if result.analysis is not None:
             self._apply(result.analysis)
         rows, cols = result.table.df.shape
-        self.state.status.emit(f"Loaded {Path(result.path).name}: {rows:,} rows × {cols} columns")
+        self.state.status.emit(f"Loaded {Path(result.path).name}: {rows:,} rows × {cols:,} columns")
         self.loaded.emit(result.path)
 
     def _on_load_failed(self, gen: int, path: str, message: str, hint: str) -> None:

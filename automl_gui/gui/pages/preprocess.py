@@ -221,7 +221,7 @@ class PreprocessPage(QWidget):
         total = len(self.columns.rows)
         self.info_label.setText(
             f"Target: <b>{cfg.target}</b> ({cfg.task}) — change it on the Data page. "
-            f"{used} of {total} columns are used as inputs. Hover a column name for why."
+            f"{used:,} of {total:,} columns are used as inputs. Hover a column name for why."
         )
         n = self.state.profile.n_rows if self.state.profile is not None else 0
         s = cfg.split
