@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pandas as pd
@@ -157,6 +159,38 @@ def test_unsupported_drop_says_why_and_the_app_stays_usable(qtbot, make_window, 
     with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
         assert w.open_path(write_csv(tmp_path / "ok.csv"))
     assert w.state.dataset_name == "ok.csv"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_called_x_csv_is_refused_at_once(qtbot, make_window, tmp_path, errors):
+    """Dropped or opened, a pipe is never read (a read would wait for a writer for ever)."""
+
+    w = make_window()
+    w.show()
+    pipe = tmp_path / "x.csv"
+    os.mkfifo(pipe)
+    start = time.perf_counter()
+    drop(w, str(pipe))
+    assert not w.open_path(str(pipe))
+    assert time.perf_counter() - start < 5
+    assert not w.data_page.is_busy and w.state.table is None
+    assert len(errors) == 2 and all("named pipe" in message for message, _ in errors)
+    assert "x.csv" in w.banner.text and "named pipe" in w.banner.text
+
+
+def test_a_2_mb_cell_is_refused_with_the_reason_on_the_data_page(qtbot, make_window, tmp_path):
+    w = make_window()
+    w.show()
+    path = tmp_path / "big.csv"
+    rows = ["x,y,label"] + [f"{i},{i % 3},{'yes' if i % 2 else 'no'}" for i in range(20)]
+    rows[4] = f"3,{'z' * (2 * 1024 * 1024)},no"
+    path.write_text("\n".join(rows) + "\n")
+    with qtbot.waitSignal(w.data_page.load_failed, timeout=30_000):
+        w.open_path(str(path))
+    banner = w.data_page.banner
+    assert banner.isVisible() and not w.data_page.is_busy and w.state.table is None
+    assert "Could not load big.csv" in banner.text and "2.1 MB" in banner.text
+    assert "column 'y'" in banner.text and "Line 5" in banner.text
 
 
 def test_image_folder_opens_on_the_image_pages(qtbot, make_window, tmp_path, errors):
