@@ -95,8 +95,8 @@ def _probe_missing(bundle: Bundle, fmt: str, path: Path, graph: Any, run: Any) -
     Raises:
         ModelError: it does (the caller then tries the model's encoded part).
     """
+    from automl_gui.core.export._compare import compare, tolerance
     from automl_gui.core.export.bundle import predict_inputs
-    from automl_gui.core.export.formats import compare, tolerance
 
     probe = _serving.missing_rows(bundle.metadata)
     want = predict_inputs(bundle.model, bundle.metadata, probe)
