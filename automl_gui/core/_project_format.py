@@ -78,7 +78,9 @@ def write_json_atomic(target: Path, raw: dict[str, Any], limit: int | None = Non
             again); nothing was written.
         OSError: it cannot be written (the previous file is unchanged).
     """
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    from automl_gui.core.files import temp_name
+
+    tmp = target.with_name(temp_name(target.name, "tmp", str(threading.get_ident())))
     try:
         try:
             size = _dump(tmp, raw, ascii_only=False)

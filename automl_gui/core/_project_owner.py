@@ -377,7 +377,7 @@ def tidy_folder(files: list[tuple[Path, str]], runs: Path, project_id: str) -> N
     """Remove the temporary leftovers of crashed saves.
 
     ``files``: (folder, file name) pairs whose temp files (``.NAME.tmp-automl-gui-PID-…``, or
-    ``.NAME.tmp-PID-THREAD`` as the project file's writer names them) go. In ``runs``, a
+    ``.NAME.tmp-PID-THREAD`` as earlier versions' project file writer named them) go. In ``runs``, a
     temp folder or backup of a run folder write (the app's naming only) goes when this
     project wrote it and it holds only a run folder's files (:func:`is_ours`); links are
     never followed nor removed; an older version's leftovers are left alone. Only leftovers that are
@@ -387,7 +387,7 @@ def tidy_folder(files: list[tuple[Path, str]], runs: Path, project_id: str) -> N
     (see :func:`._project_save.finish`).
     """
     for folder, file_name in files:
-        # the project file's writer (_project_format) names its temp file so: digits only
+        # earlier versions' project file writer named its temp file so (digits only)
         legacy = re.compile(rf"^\.{re.escape(file_name)}\.tmp-(\d{{1,10}})-\d+$")
         for entry in _entries(folder):
             parsed = parse_temp_name(entry.name)
