@@ -273,3 +273,19 @@ def test_values_with_spaces_around_are_quoted_in_the_column_list():
         "label", ColumnKind.CATEGORICAL, "object", 9, 0, 3, top_values=(("1", 5), (" 1 ", 4))
     )
     assert column_summary(col) == "1 (5), ' 1 ' (4)"
+
+
+def test_findings_found_once_come_before_a_kind_repeated_per_column(qtbot):
+    view = wv.WarningsView()
+    qtbot.addWidget(view)
+    many = [
+        DataWarning("missing", f"Column 'c{i}' is missing 3 of 40 values (7.5 %).", column=f"c{i}")
+        for i in range(21)
+    ]
+    once = DataWarning("imbalance", "Class 'yes' is 5 % of the rows.")
+    notes = [DataWarning("constant", "Column 'k' is constant.", severity="info")]
+    view.set_warnings([*many[:10], once, *many[10:], *notes])
+    assert view.codes()[:2] == ["imbalance", "missing"]
+    assert view.codes()[-1] == "constant"
+    assert [w.column for w in view.warnings[1:22]] == [f"c{i}" for i in range(21)]
+    assert "7.5\u00a0%" in view.item(1, 0).text()  # the number and its sign stay together

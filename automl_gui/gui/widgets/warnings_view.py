@@ -32,6 +32,21 @@ _ICONS = {
 }
 
 
+def _ordered(warnings: list[DataWarning]) -> list[DataWarning]:
+    """Errors, then warnings, then notes; within each, the kinds found once or a few times
+    before a kind repeated for many columns (a wide table's 20 'missing' rows came first and
+    hid the rest), each kind's rows together in the engine's order."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for i, w in enumerate(warnings):
+        counts[w.code] = counts.get(w.code, 0) + 1
+        first.setdefault(w.code, i)
+    return sorted(
+        warnings,
+        key=lambda w: (SEVERITY_ORDER.get(w.severity, 3), counts[w.code], first[w.code]),
+    )
+
+
 class WarningsView(QTableWidget):
     """Shows :class:`DataWarning` rows, errors first; an empty list says all is well."""
 
@@ -57,7 +72,7 @@ class WarningsView(QTableWidget):
 
     def set_warnings(self, warnings: list[DataWarning]) -> None:
         """Replace the list (sorted: errors, then warnings, then notes)."""
-        self.warnings = sorted(warnings, key=lambda w: SEVERITY_ORDER.get(w.severity, 3))
+        self.warnings = _ordered(warnings)
         self.show_all = False
         self._fill()
 
@@ -89,6 +104,7 @@ class WarningsView(QTableWidget):
         self.setRowCount(len(shown) + (1 if hidden else 0))
         for row, w in enumerate(shown):
             text = w.message if len(w.message) <= MAX_CHARS else w.message[: MAX_CHARS - 1] + "…"
+            text = text.replace(" %", "\u00a0%")  # "7.4 %" never wraps before its sign
             item = QTableWidgetItem(text)
             item.setIcon(self.style().standardIcon(_ICONS.get(w.severity, _ICONS["info"])))
             where = f" (column “{w.column}”)" if w.column else ""
