@@ -225,3 +225,25 @@ def test_predict_warns_per_column_about_odd_values_and_keeps_a_users_prediction_
     # the model's answers come first in the table, the user's column among the inputs
     headers = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(4)]
     assert headers[0] == "prediction_2" and "prediction" not in headers[:4]
+
+
+def test_predict_banner_names_a_few_columns_and_lists_the_rest_on_hover(qtbot, classification):
+    from automl_gui.gui.widgets.frame_table import FrameTable
+
+    page = PredictPage(_state(classification))
+    qtbot.addWidget(page)
+    assert isinstance(page.table, FrameTable)  # a wide table is not measured column by column
+    frame = pd.DataFrame({f"g{i}": [1.0] for i in range(30)})
+    problems = [{"column": f"g{i}", "not_numbers": 1} for i in range(30)]
+    lines = [f"Column 'g{i}': 1 value is not a number (treated as missing)." for i in range(10)]
+    frame.attrs.update(
+        input_problems=problems,
+        notices=[*lines, "…and 20 more columns with odd values."],
+        answer_columns={},
+    )
+    page.source_path = "wide.csv"
+    page._on_predicted((frame, []))
+    shown = page.banner.text.splitlines()
+    assert shown[:4] == lines[:4]
+    assert shown[4] == "…and 26 more columns with odd values (hover to list them)."
+    assert "Column 'g9'" in page.banner.toolTip()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +44,7 @@ from automl_gui.gui.pages._predict_files import (
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.clip_list import ClipPanel
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.image_gallery import ImageGallery
 from automl_gui.gui.workers import JobWorker
 
@@ -52,6 +52,10 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
 TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
 
 __all__ = ["PredictPage", "image_items", "is_image_input"]
+
+
+#: notice lines shown in the banner; more go to its tooltip
+SHOWN_NOTICES = 4
 
 
 class PredictPage(FilesPredicting, QWidget):
@@ -120,7 +124,7 @@ class PredictPage(FilesPredicting, QWidget):
         self.info.setProperty("role", "muted")
         self.info.setWordWrap(True)
         self.model = DataFrameModel()
-        self.table = QTableView()
+        self.table = FrameTable()  # columns fitted as they come into view (wide tables)
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setResizeContentsPrecision(200)  # rows measured: fast
@@ -309,11 +313,18 @@ class PredictPage(FilesPredicting, QWidget):
         self.info.setText(f"{len(frame):,} predictions for {name}.")
         notices = [*notices, *frame.attrs.get("notices", [])]
         if frame.attrs.get("input_problems"):  # values filled, unknown or extrapolated
+            shown, more = notices[:SHOWN_NOTICES], notices[SHOWN_NOTICES:]
+            if more:  # a wide table can name thousands of columns: the rest in the tooltip
+                n = len(frame.attrs["input_problems"]) - sum(
+                    line.startswith("Column '") for line in shown
+                )
+                shown.append(f"…and {n:,} more columns with odd values (hover to list them).")
             self.banner.show_message(
-                "\n".join(notices),
+                "\n".join(shown),
                 "The model still answered for these rows; check the columns named.",
                 "warning",
             )
+            self.banner.setToolTip("\n".join(notices[:200]))
         elif notices:
             self.banner.show_message("; ".join(notices), "", "info")
         self.state.status.emit(f"Predicted {len(frame):,} rows of {name}")
