@@ -116,10 +116,24 @@ def test_time_budget_ends_the_search_and_keeps_the_best_model(table):
     run = _search(table, config, training=TrainConfig(epochs=500, early_stopping=False))
     elapsed = time.monotonic() - start
     # trials end at 4.8 s (the last fifth is kept to train the best on, when over 1 s is left)
-    assert 4.8 <= elapsed <= 6.0 + 4.0, elapsed
+    assert 4.8 <= elapsed <= 6.0 + 6.0, elapsed  # the upper bound allows a busy machine
     assert run.leaderboard[-1].status == "stopped"
     assert run.leaderboard[-1].reason == "Time budget reached."
     assert run.best_trial.scored and run.model is not None
+
+
+def test_a_budget_spent_setting_up_still_runs_one_short_trial(table):
+    from automl_gui.core.events import Log
+
+    events: list = []
+    config = SearchConfig(algorithm="random", time_budget=0.01, max_epochs=50)
+    run = _search(
+        table, config, training=TrainConfig(epochs=50, early_stopping=False), on_event=events.append
+    )
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert "The time budget went on setting up; one short trial runs anyway." in logs
+    assert len(run.leaderboard) >= 1 and run.best_trial.scored and run.model is not None
+    assert [r for r in run.leaderboard if r.status != "baseline"][0].epochs >= 1
 
 
 def test_stop_mid_trial_ends_cleanly_with_a_best_model(table):

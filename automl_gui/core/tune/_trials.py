@@ -144,6 +144,12 @@ class _TabularTrials:
 
             need = seconds_needed(self)  # time for every fold, once a trial has a score
         if time.monotonic() >= self.trials_deadline() - need:
+            if not self.records:  # setting up took the budget: one short trial still runs,
+                emit(  # or the search would end with nothing and call every trial failed
+                    self.on_event,
+                    Log("The time budget went on setting up; one short trial runs anyway."),
+                )
+                return
             emit(self.on_event, Log("Search time budget reached: no new trial starts."))
             raise _SearchOver("time budget")
         if self.search.max_trials and done >= self.search.max_trials:
