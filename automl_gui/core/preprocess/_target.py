@@ -36,7 +36,6 @@ reader inferred; labels are only named, never looked up at prediction time.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.errors import DataError
+from automl_gui.core.preprocess._inputs import canonical_string
 
 MAX_SHOWN_VALUE = 40  # characters of a raw value quoted in a notice
 MAX_REGRESSION_ABS = 1e30  # float32 holds 3.4e38: room for predictions a few spreads out
@@ -74,26 +74,14 @@ def check_regression_values(values: np.ndarray, target: str) -> None:
 
 
 def label_of(value: Any) -> str | None:
-    """The class a single target value belongs to (None: missing), by the module's rule."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        if math.isnan(v):
-            return None
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return repr(v)
+    """The class a single target value belongs to (None: missing), by the module's rule:
+    text is its stripped self; anything else (a number, a boolean) is named as the model's
+    category inputs name it (:func:`~._inputs.canonical_string`)."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    text = str(value).strip()
-    return text or None
+    if isinstance(value, str):
+        return value.strip() or None
+    return canonical_string(value) or None
 
 
 @dataclass
