@@ -16,6 +16,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from project_tiny import TinyRun
+from project_tiny import names as _names
+from project_tiny import saved as _saved
 
 from automl_gui.core import _project_format
 from automl_gui.core._project_format import plain
@@ -32,39 +35,8 @@ from automl_gui.core.project import (
 FIXTURES = Path(__file__).parent / "fixtures" / "projects"
 
 
-class TinyModel:
-    def save(self, path: Path) -> None:
-        Path(path).write_bytes(b"a model")
-
-
-class TinyRun:
-    """What save_run_folder needs of a run, without TensorFlow."""
-
-    def __init__(self) -> None:
-        self.model = TinyModel()
-        self.metadata = {"kind": "images", "task": "binary"}
-        self.report = {"metrics": {"accuracy": 0.5}}
-        self.history = {"loss": [1.0, 0.5]}
-        self.result = None
-        self.test_predictions = None
-        self.diagnosis = None
-        self.notices: list[str] = []
-        self.phases: list = []
-        self.samples = None
-
-
 def _record(run_id: str) -> RunRecord:
     return RunRecord(id=run_id, name=f"Run {run_id[4:]}", created="", kind="images", task="binary")
-
-
-def _saved(folder: Path, ids: list[str]) -> ProjectData:
-    data = ProjectData(kind="images", runs=[_record(i) for i in ids], current_run=ids[-1])
-    save_project(folder, data, {i: TinyRun() for i in ids})
-    return data
-
-
-def _names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -448,7 +420,9 @@ def test_missing_keys_and_duplicate_run_ids_are_project_errors(tmp_path):
         with pytest.raises(ProjectError):
             load_project(tmp_path)
     # null where an empty object would do is read as empty
-    _write_raw(tmp_path, json.dumps(_set(_set(_v3(), ("mlp",), None), ("runs", 0, "history"), None)))
+    _write_raw(
+        tmp_path, json.dumps(_set(_set(_v3(), ("mlp",), None), ("runs", 0, "history"), None))
+    )
     data = load_project(tmp_path)
     assert data.mlp == {} and data.runs[0].history == {}
 

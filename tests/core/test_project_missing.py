@@ -11,57 +11,20 @@ import shutil
 from pathlib import Path
 
 import pytest
+from project_tiny import JOURNAL, TinyRun
+from project_tiny import names as _names
+from project_tiny import record as _record
+from project_tiny import saved as _saved
 
 from automl_gui.core import project as project_module
 from automl_gui.core.project import (
     PROJECT_FILE,
     ProjectData,
     ProjectError,
-    RunRecord,
     load_project,
     next_run_id,
     save_project,
 )
-
-JOURNAL = f".{PROJECT_FILE}.saving"
-
-
-class TinyModel:
-    def save(self, path: Path) -> None:
-        Path(path).write_bytes(b"a model")
-
-
-class TinyRun:
-    """What save_run_folder needs of a run, without TensorFlow."""
-
-    def __init__(self) -> None:
-        self.model = TinyModel()
-        self.metadata = {"kind": "images", "task": "binary"}
-        self.report = {"metrics": {"accuracy": 0.5}}
-        self.history = {"loss": [1.0, 0.5]}
-        self.result = None
-        self.test_predictions = None
-        self.diagnosis = None
-        self.notices: list[str] = []
-        self.phases: list = []
-        self.samples = None
-
-
-def _record(run_id: str) -> RunRecord:
-    return RunRecord(
-        id=run_id, name=f"Run {int(run_id[4:])}", created="", kind="images", task="binary",
-        metrics={"accuracy": 0.5}, history={"loss": [1.0, 0.5]},
-    )
-
-
-def _saved(folder: Path, ids: list[str]) -> ProjectData:
-    data = ProjectData(kind="images", runs=[_record(i) for i in ids], current_run=ids[-1])
-    save_project(folder, data, {i: TinyRun() for i in ids})
-    return data
-
-
-def _names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 def _listed(project: Path) -> list[str]:
@@ -72,7 +35,10 @@ def _like_the_window(data: ProjectData) -> ProjectData:
     """What the window saves: a fresh capture holding the same run records, with the id and
     the file of the project it opened or saved (``data``: an old file's has no id)."""
     return ProjectData(
-        kind=data.kind, runs=list(data.runs), current_run=data.current_run, id=data.id,
+        kind=data.kind,
+        runs=list(data.runs),
+        current_run=data.current_run,
+        id=data.id,
         opened_from=data.opened_from,
     )
 
@@ -239,11 +205,25 @@ def test_a_journal_of_another_project_or_a_damaged_one_deletes_nothing(tmp_path)
     raw["runs"] = raw["runs"][:1]  # run-002 unlisted, as after an older version's save
     (project / PROJECT_FILE).write_text(json.dumps(raw))
     for text in (
-        json.dumps({"format": "automl-gui-save-journal", "version": 1, "project": "someone",
-                    "digest": None, "writing": ["run-002"], "removing": ["run-002"]}),
+        json.dumps(
+            {
+                "format": "automl-gui-save-journal",
+                "version": 1,
+                "project": "someone",
+                "digest": None,
+                "writing": ["run-002"],
+                "removing": ["run-002"],
+            }
+        ),
         "{not json",
-        json.dumps({"format": "automl-gui-save-journal", "project": raw["id"],
-                    "removing": "run-002", "writing": [5]}),
+        json.dumps(
+            {
+                "format": "automl-gui-save-journal",
+                "project": raw["id"],
+                "removing": "run-002",
+                "writing": [5],
+            }
+        ),
     ):
         (project / JOURNAL).write_text(text)
         save_project(project, load_project(project))

@@ -12,55 +12,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from project_tiny import JOURNAL, TinyRun
+from project_tiny import names as _names
+from project_tiny import record as _record
+from project_tiny import saved as _saved
 
 from automl_gui.core import _project_owner
 from automl_gui.core.project import (
     PROJECT_FILE,
     ProjectData,
     ProjectError,
-    RunRecord,
     load_project,
     next_run_id,
     save_project,
 )
-
-JOURNAL = f".{PROJECT_FILE}.saving"
-
-
-class TinyModel:
-    def save(self, path: Path) -> None:
-        Path(path).write_bytes(b"a model")
-
-
-class TinyRun:
-    """What save_run_folder needs of a run, without TensorFlow."""
-
-    def __init__(self) -> None:
-        self.model = TinyModel()
-        self.metadata = {"kind": "images", "task": "binary"}
-        self.report = {"metrics": {"accuracy": 0.5}}
-        self.history = {"loss": [1.0, 0.5]}
-        self.result = None
-        self.test_predictions = None
-        self.diagnosis = None
-        self.notices: list[str] = []
-        self.phases: list = []
-        self.samples = None
-
-
-def _record(run_id: str) -> RunRecord:
-    return RunRecord(id=run_id, name=f"Run {int(run_id[4:])}", created="", kind="images",
-                     task="binary")
-
-
-def _saved(folder: Path, ids: list[str]) -> ProjectData:
-    data = ProjectData(kind="images", runs=[_record(i) for i in ids], current_run=ids[-1])
-    save_project(folder, data, {i: TinyRun() for i in ids})
-    return data
-
-
-def _names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 def _owner(run_dir: Path) -> str | None:
@@ -116,10 +81,18 @@ def test_next_run_id_skips_folders_and_journal_names_already_there(tmp_path):
     (project / "runs" / "run-003").mkdir()  # a leftover folder the file does not list
     (project / "runs" / "run-003" / "model.keras").write_bytes(b"someone's")
     (project / "runs" / ".run-004.tmp-1-abc").mkdir()  # another save writing run-004
-    (project / JOURNAL).write_text(json.dumps({
-        "format": "automl-gui-save-journal", "version": 1, "project": data.id,
-        "digest": None, "writing": ["run-005"], "removing": [],
-    }))
+    (project / JOURNAL).write_text(
+        json.dumps(
+            {
+                "format": "automl-gui-save-journal",
+                "version": 1,
+                "project": data.id,
+                "digest": None,
+                "writing": ["run-005"],
+                "removing": [],
+            }
+        )
+    )
     ids = [r.id for r in data.runs]
     assert next_run_id(ids) == "run-003"  # no folder given: the ids alone
     assert next_run_id(ids, project) == "run-006"
