@@ -171,11 +171,13 @@ def _check_metadata(metadata: dict[str, Any], name: str) -> None:
             f"{name} is for a '{kind}' model, which this version cannot use.",
             "Update the app to load this model.",
         )
-    if kind == "tabular" and "input_schema" not in metadata:
-        raise ModelError(f"{name} lacks the input schema.", "Export the model again.")
-    needed = {"images": ("class_names",), "audio": ("class_names", "sample_rate", "n_samples")}
+    needed = {
+        "tabular": ("input_schema",),
+        "images": ("class_names",),
+        "audio": ("class_names", "sample_rate", "n_samples"),
+    }
     for key in needed.get(kind, ()):
-        if not metadata.get(key):
+        if metadata.get(key) in (None, [], "", 0):  # missing or empty ({} is a schema)
             what = {"n_samples": "clip length"}.get(key, key.replace("_", " "))
             raise ModelError(f"{name} lacks the {what}.", "Export the model again.")
 
