@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 
 
 def check_checkpoint_options(args: argparse.Namespace) -> None:

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import CancelToken
-from automl_gui.core.files import atomic_write
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import CancelToken
+from automl_gui.core.base.files import atomic_write
 
 #: options that only fit one kind of folder (argparse destinations)
 FILE_OPTIONS = {

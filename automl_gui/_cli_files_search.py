@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.events import CancelToken, Event, TrialEnded, TrialStarted
+from automl_gui.core.base.events import CancelToken, Event, TrialEnded, TrialStarted
 
 #: Hyperband's largest round on a folder when --epochs is not given (the folder default)
 DEFAULT_MAX_EPOCHS = 30
@@ -48,9 +48,9 @@ def search_folder(
         _stopped_by,
         _train_inputs,
     )
-    from automl_gui.core.tune.files_search import search_files
-    from automl_gui.core.tune.files_space import default_space
-    from automl_gui.core.tune.space import SearchConfig
+    from automl_gui.core.tune.search.files import search_files
+    from automl_gui.core.tune.search.files_space import default_space
+    from automl_gui.core.tune.search.space import SearchConfig
 
     config = SearchConfig(
         algorithm=args.search or "hyperband",

@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import (
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import (
     CancelToken,
     Event,
     Log,
@@ -71,8 +71,8 @@ def search_table(
         _stopped_by,
         _train_inputs,
     )
-    from automl_gui.core.tune.search import search_tabular
-    from automl_gui.core.tune.space import SearchConfig
+    from automl_gui.core.tune.search.space import SearchConfig
+    from automl_gui.core.tune.search.tables import search_tabular
 
     config = SearchConfig(
         algorithm=args.search or "hyperband",
@@ -116,7 +116,7 @@ def search_table(
 def _trial_printer(args: argparse.Namespace, lines: Any):
     """Events as lines, one per finished trial: a trial's own log lines are left out, and so
     are the epochs of the kept model training on (from its phase to the evaluation)."""
-    from automl_gui.core.tune.search import TRAIN_ON_PHASE
+    from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE
 
     running = {"on": False}
 
@@ -193,8 +193,8 @@ def write_leaderboard_csv(records: list[Any], path: Path) -> None:
     """Write the leaderboard rows (``core.tune.search.leaderboard_rows``) as CSV, atomically."""
     import pandas as pd
 
-    from automl_gui.core.files import atomic_write
-    from automl_gui.core.tune.search import leaderboard_rows
+    from automl_gui.core.base.files import atomic_write
+    from automl_gui.core.tune.search.tables import leaderboard_rows
 
     frame = pd.DataFrame(leaderboard_rows(records))
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))

@@ -13,8 +13,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import CancelToken, Event, Log, Progress, StudyRowEnded, StudyRowStarted
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import (
+    CancelToken,
+    Event,
+    Log,
+    Progress,
+    StudyRowEnded,
+    StudyRowStarted,
+)
 
 STUDY_KINDS = ("optimizers", "batch-sizes", "learning-curve", "devices")
 #: option (argparse destination) → the study it belongs to
@@ -88,7 +95,7 @@ def add_study_parser(sub: Any) -> argparse.ArgumentParser:
 
 def study_config(args: argparse.Namespace) -> Any:
     """The StudyConfig from the options; ConfigError for an option of another study."""
-    from automl_gui.core.tune.studies import StudyConfig
+    from automl_gui.core.tune.study.studies import StudyConfig
 
     for name, owner in KIND_OPTIONS.items():
         if getattr(args, name, None) is not None and owner != args.kind:
@@ -167,7 +174,7 @@ def _table_job(args: argparse.Namespace, config: Any, seed: int) -> tuple[Any, t
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.pipeline import setup_tabular
     from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.tune.studies import study_tabular
+    from automl_gui.core.tune.study.studies import study_tabular
 
     resolve(args.model, "tabular")  # ConfigError for an image model on a table
     table = _read_tabular(args.data)
@@ -195,7 +202,7 @@ def _folder_job(
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.tune.studies import study_files
+    from automl_gui.core.tune.study.studies import study_files
 
     if args.target:
         raise ConfigError(
@@ -222,7 +229,7 @@ def _study_printer(args: argparse.Namespace) -> Any:
     """Events as lines: one per finished training (``[2/5] adam: completed, ...``); what a
     training logs itself is left out (its row says how it went)."""
     from automl_gui.cli import _printer
-    from automl_gui.core.tune._study_run import row_line
+    from automl_gui.core.tune.study._run import row_line
 
     lines = _printer(args)
     state = {"in_row": False, "skip_log": False, "metric": ""}

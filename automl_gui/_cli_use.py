@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from automl_gui.cli import EXIT_ERROR, EXIT_OK, _interruptible, _prepare_out, _read_tabular
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import CancelToken
-from automl_gui.core.files import atomic_write
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import CancelToken
+from automl_gui.core.base.files import atomic_write
 
 
 def predict_command(args: argparse.Namespace) -> int:

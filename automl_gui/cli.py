@@ -50,13 +50,13 @@ from automl_gui._cli_types import (  # noqa: F401 - the subcommand modules impor
     _ranged,
     _sample_rate,
 )
-from automl_gui.core.errors import (
+from automl_gui.core.base.errors import (
     AutoMLError,
     CancelledError,
     DataError,
     describe,
 )
-from automl_gui.core.events import CancelToken, Event, Log, Progress
+from automl_gui.core.base.events import CancelToken, Event, Log, Progress
 
 EXIT_OK = 0
 EXIT_ERROR = 1

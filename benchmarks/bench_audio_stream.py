@@ -121,7 +121,7 @@ def child(folder: Path, n: int, cache: bool) -> dict:
     import numpy as np
 
     sys.path.insert(0, str(REPO))
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.preprocess.audio import make_audio_dataset
 
     lazy.tf()

@@ -79,8 +79,8 @@ def write_dataset(name: str, folder: Path) -> tuple[Path, str, str]:
 
 def _app_search(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
     """The Auto search when it exists; else None."""
-    search_tabular = require("automl_gui.core.tune.search", "search_tabular")
-    search_config = require("automl_gui.core.tune.space", "SearchConfig")
+    search_tabular = require("automl_gui.core.tune.search.tables", "search_tabular")
+    search_config = require("automl_gui.core.tune.search.space", "SearchConfig")
     from automl_gui.core.train.config import TrainConfig
 
     run = search_tabular(
@@ -125,10 +125,10 @@ def measure_images(folder: Path, budget: float) -> dict[str, Any]:
     from automl_gui.core.preprocess.images import split_images
     from automl_gui.core.preprocess.tabular import PreparedData
     from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.tune.baselines import run_baselines
+    from automl_gui.core.tune.search.baselines import run_baselines
 
-    search_files = require("automl_gui.core.tune.files_search", "search_files")
-    search_config = require("automl_gui.core.tune.space", "SearchConfig")
+    search_files = require("automl_gui.core.tune.search.files", "search_files")
+    search_config = require("automl_gui.core.tune.search.space", "SearchConfig")
     data = datasets.load_digits()
     root = folder / "digits_images"
     for i, (image, label) in enumerate(zip(data.images, data.target, strict=True)):
@@ -202,7 +202,7 @@ def measure(name: str, folder: Path, budget: float, fallback: bool) -> dict[str,
     from automl_gui.core.data.tabular import read_table
     from automl_gui.core.pipeline import setup_tabular
     from automl_gui.core.preprocess.tabular import prepare_data
-    from automl_gui.core.tune.baselines import headline_metric, run_baselines
+    from automl_gui.core.tune.search.baselines import headline_metric, run_baselines
 
     path, target, task = write_dataset(name, folder)
     table = read_table(str(path))

@@ -32,7 +32,7 @@ def body() -> dict:
     import numpy as np
     from image_factory import make_class_folders
 
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.images_pipeline import _cached_features
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.images import build_image_model
@@ -84,7 +84,7 @@ def body() -> dict:
 
     # (b) cached: the backbone once, then the head on the features
     built.head.set_weights(head_start)
-    from automl_gui.core.events import CancelToken
+    from automl_gui.core.base.events import CancelToken
 
     t0 = time.perf_counter()
     f_train, fy_train = _cached_features(

@@ -91,7 +91,7 @@ def child(n: int) -> dict:
     import numpy as np
 
     sys.path.insert(0, str(REPO))
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.preprocess.images import make_dataset
 
     lazy.tf()

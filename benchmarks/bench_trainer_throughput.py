@@ -99,7 +99,7 @@ def plain_fit(tf, keras, data, epochs: int, pipeline: str) -> tuple[float, list[
 
 def app_fit(keras, trainer_cls, config_cls, data, epochs: int) -> tuple[float, list[float]]:
     """The app's trainer on the same model and data."""
-    from automl_gui.core.events import EpochEnd
+    from automl_gui.core.base.events import EpochEnd
 
     (x, y), (xv, yv) = data
     model = build_model(keras)
@@ -135,7 +135,7 @@ def _steady(ends: list[float]) -> float:
 def body() -> dict:
     trainer_cls = require("automl_gui.core.train.trainer", "Trainer")
     config_cls = require("automl_gui.core.train.config", "TrainConfig")
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     tf, keras = lazy.tf(), lazy.keras()
     data = (make_data(N_TRAIN, 1), make_data(N_VAL, 2))

@@ -44,7 +44,7 @@ def make_frame(width: int, rows: int = ROWS, seed: int = 0):
 
 def child(width: int) -> dict:
     """Measure one width in this (fresh) process."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.data.profile import profile_table
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.pipeline import build_tabular, finish_tabular, fit_tabular

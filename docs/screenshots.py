@@ -60,7 +60,7 @@ def audio_demo(per_class: int) -> Path:
 
 def search_demo(window, out: Path, trials: int) -> None:
     """Turn the search on (Model page), run it from the Train page and save screenshots."""
-    from automl_gui.core.tune.space import SearchConfig
+    from automl_gui.core.tune.search.space import SearchConfig
 
     model_page = window.pages["model"]
     config = SearchConfig(algorithm="hyperband", time_budget=0, max_trials=trials, max_epochs=30)

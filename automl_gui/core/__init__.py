@@ -1,11 +1,11 @@
 """The engine: pandas, numpy, TensorFlow/Keras. Never imports Qt (a test enforces it).
 
-TensorFlow is imported lazily (see :mod:`automl_gui.core.lazy`), so importing this package
+TensorFlow is imported lazily (see :mod:`automl_gui.core.base.lazy`), so importing this package
 is cheap and the window can appear before the engine is ready.
 """
 
-from automl_gui.core.errors import AutoMLError, CancelledError, DataError, ModelError
-from automl_gui.core.events import (
+from automl_gui.core.base.errors import AutoMLError, CancelledError, DataError, ModelError
+from automl_gui.core.base.events import (
     BatchEnd,
     CancelToken,
     EpochEnd,

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core._files_predict import predict_dataset, prediction_frame
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import Log, Progress, emit
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import Log, Progress, emit
 
 MAX_SAMPLES = 8
 _PARTS = {"train": "training", "validation": "validation", "test": "test"}

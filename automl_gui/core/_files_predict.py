@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 
 #: what each kind of model takes, for "trained on X, not on Y" messages
 KIND_WORDS = {"tabular": "a table", "images": "images", "audio": "audio clips"}

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core._files_run import NAMES, Media
-from automl_gui.core.events import (
+from automl_gui.core.base.events import (
     BatchEnd,
     CancelToken,
     EpochEnd,

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.audio import AudioDataset
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.files_pipeline import (
     NAMES,
     FilesRun,

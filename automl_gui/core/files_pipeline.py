@@ -42,7 +42,7 @@ from automl_gui.core._files_steps import (
     offset_events,
     resolve_architecture,
 )
-from automl_gui.core.events import (
+from automl_gui.core.base.events import (
     CancelToken,
     EventCallback,
     Log,
@@ -227,7 +227,7 @@ class _Job:
 
     def _build(self) -> None:
         """Architecture, weights, input settings and batch; the model under the strategy."""
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
         from automl_gui.core.hardware import apply_plan
         from automl_gui.core.models.weights import resolve_weights
 
@@ -334,7 +334,7 @@ class _Job:
         )
 
     def _fit_cached_head(self, phase_training: TrainConfig, ft_epochs: int, resume: Any) -> Any:
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
         from automl_gui.core.train.trainer import Trainer
 
         keras = lazy.keras()

@@ -193,7 +193,7 @@ def list_devices() -> list[Device]:
     """
     devices: list[Device] = []
     try:
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         tf = lazy.tf()
         with lazy.quiet_native_stderr():  # "failed call to cuInit" on machines without CUDA
@@ -226,7 +226,7 @@ def apply_plan(plan: HardwarePlan) -> Any:
     CPU-only although GPUs exist. Call it before building the model; build the model inside
     ``strategy.scope()`` when a strategy is returned.
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     tf = lazy.tf()
     keras = lazy.keras()

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EventCallback
 from automl_gui.core.data.images import BadFile, ImageDataset
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken, EventCallback
 from automl_gui.core.files_pipeline import (
     CONFIDENTLY_WRONG,
     NAMES,

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from automl_gui.core._tabular_parts import describe_model, sample_frame
+from automl_gui.core.base.errors import ConfigError, DataError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import LoadedTable, Task
-from automl_gui.core.errors import ConfigError, DataError
-from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
@@ -227,7 +227,7 @@ def build_tabular(
 
     Returns ``(preprocessor, TabularModel)``, built in the plan's strategy scope if any.
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.hardware import apply_plan
     from automl_gui.core.models.mlp import build_tabular_model, target_scale_for
     from automl_gui.core.preprocess.tabular import build_preprocessor
@@ -416,7 +416,7 @@ def train_tabular_isolated(
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
 ) -> TabularRun:
-    """:func:`train_tabular` in an :class:`~automl_gui.core.process.EngineProcess`.
+    """:func:`train_tabular` in an :class:`~automl_gui.core.jobs.process.EngineProcess`.
 
     The window uses this so training never competes with it for the interpreter lock. The
     child saves the trained model to a temporary file; it is loaded back here (safe mode) and

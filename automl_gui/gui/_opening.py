@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from automl_gui.core.errors import describe
+from automl_gui.core.base.errors import describe
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.step_host import load_page

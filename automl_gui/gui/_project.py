@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from automl_gui.core.errors import describe
+from automl_gui.core.base.errors import describe
 from automl_gui.core.project import PROJECT_FILE, SEARCH_DIR, ProjectData
 from automl_gui.gui import _project_questions as questions
 from automl_gui.gui import settings as app_settings

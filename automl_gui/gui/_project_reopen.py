@@ -214,7 +214,7 @@ class Reopening(QObject):
         try:
             st.select_run(record.id)
         except Exception as exc:  # noqa: BLE001 - shown as a notice, the project stays open
-            from automl_gui.core.errors import describe
+            from automl_gui.core.base.errors import describe
 
             message, hint = describe(exc)
             self.notices.append(f"The run “{record.name}” could not be shown: {message} {hint}")

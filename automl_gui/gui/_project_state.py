@@ -170,7 +170,7 @@ def apply_settings(
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.preprocess.config import PreprocessConfig
     from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.tune.space import SearchConfig
+    from automl_gui.core.tune.search.space import SearchConfig
 
     st = window.state
     kind = data.kind or st.kind

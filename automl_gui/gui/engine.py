@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from automl_gui.core.events import CancelToken, Progress, emit
+from automl_gui.core.base.events import CancelToken, Progress, emit
 from automl_gui.gui.state import AppState
 from automl_gui.gui.workers import JobWorker
 
@@ -24,7 +24,8 @@ def load_engine_job(
     Returns:
         ``{"plan": HardwarePlan, "devices": list}``.
     """
-    from automl_gui.core import hardware, lazy
+    from automl_gui.core import hardware
+    from automl_gui.core.base import lazy
 
     emit(on_event, Progress("engine", None, "Loading TensorFlow…"))
     lazy.tf()
@@ -34,7 +35,7 @@ def load_engine_job(
     hardware.apply_plan(plan)
     # Training runs in a warm child process so it never competes with the window for the
     # interpreter lock (see core/process.py); it imports TensorFlow on its own meanwhile.
-    from automl_gui.core.process import EngineProcess
+    from automl_gui.core.jobs.process import EngineProcess
 
     process = EngineProcess()
     process.start()

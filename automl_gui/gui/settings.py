@@ -171,7 +171,7 @@ def save_dataclass(settings: QSettings, key: str, obj: Any) -> None:
 def load_search(settings: QSettings, kind: str) -> tuple[bool, Any]:
     """``(on, SearchConfig)`` remembered for ``kind``'s Model page (off and the defaults, with
     a 5-minute budget, when nothing or something unreadable is stored)."""
-    from automl_gui.core.tune.space import SearchConfig
+    from automl_gui.core.tune.search.space import SearchConfig
 
     data = _get_json(settings, KEY_SEARCH.format(kind=kind), {})
     default = SearchConfig(time_budget=300.0)

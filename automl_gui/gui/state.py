@@ -20,7 +20,7 @@ from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune.space import SearchConfig
+from automl_gui.core.tune.search.space import SearchConfig
 
 
 class AppState(QObject):

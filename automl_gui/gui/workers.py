@@ -29,8 +29,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from automl_gui.core.errors import CancelledError, describe
-from automl_gui.core.events import (
+from automl_gui.core.base.errors import CancelledError, describe
+from automl_gui.core.base.events import (
     BatchEnd,
     CancelToken,
     EpochEnd,
@@ -125,7 +125,7 @@ class JobWorker(QObject):
         except CancelledError:
             self.cancelled.emit()
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
-            from automl_gui.core.errors import AutoMLError
+            from automl_gui.core.base.errors import AutoMLError
 
             if not isinstance(exc, AutoMLError):
                 traceback.print_exc()  # a bug: keep the trace on the console for reports

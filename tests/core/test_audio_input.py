@@ -9,8 +9,8 @@ import audio_factory as factory
 import numpy as np
 import pytest
 
+from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.data.audio import AudioDataset, AudioItem
-from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.preprocess.audio import (
     AudioSplit,
     auto_clip_seconds,
@@ -326,7 +326,7 @@ def test_log_mel_display_shape_and_a_tone_in_its_band():
 
 
 def test_mel_filterbank_matches_tensorflows():
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     tf = lazy.tf()
     ours = mel_filterbank(16000, 512, 64, 20.0, 7600.0)

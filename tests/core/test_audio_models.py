@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from audio_factory import synth
 
-from automl_gui.core.errors import ConfigError, DataError, ModelError
+from automl_gui.core.base.errors import ConfigError, DataError, ModelError
 from automl_gui.core.models.audio import (
     audio_cnn_plan,
     augment_preview,

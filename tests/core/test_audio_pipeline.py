@@ -16,9 +16,9 @@ from automl_gui.core.audio_pipeline import (
     predict_audio,
     train_audio,
 )
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EpochEnd, Log, Progress
 from automl_gui.core.data.audio import scan_audio
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken, EpochEnd, Log, Progress
 from automl_gui.core.export.bundle import load_bundle, save_bundle
 from automl_gui.core.export.formats import export_model
 from automl_gui.core.files_pipeline import resolve_architecture
@@ -145,8 +145,8 @@ def test_backbone_on_spectrograms_trains_in_two_phases(folder, tmp_path, monkeyp
     head on cached features, then fine-tuning; the metadata records the spectrogram side."""
     from image_factory import save_legacy_notop_weights
 
-    from automl_gui.core import lazy
-    from automl_gui.core.events import PhaseChanged
+    from automl_gui.core.base import lazy
+    from automl_gui.core.base.events import PhaseChanged
     from automl_gui.core.models.image_config import DEFAULT_SIZES
 
     monkeypatch.setitem(DEFAULT_SIZES, "resnet50", 32)
@@ -268,7 +268,7 @@ def test_band_statistics_use_a_capped_pass_of_training_clips(folder, monkeypatch
     cancelled = CancelToken()
     cancelled.cancel()
     job.cancel = cancelled
-    from automl_gui.core.errors import CancelledError
+    from automl_gui.core.base.errors import CancelledError
 
     with pytest.raises(CancelledError):
         media.prepare("cnn", job)

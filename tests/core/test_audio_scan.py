@@ -20,6 +20,8 @@ from audio_factory import (
     write_empty,
 )
 
+from automl_gui.core.base.errors import CancelledError, DataError
+from automl_gui.core.base.events import CancelToken, Progress
 from automl_gui.core.data import detect_kind
 from automl_gui.core.data.audio import (
     AudioDataset,
@@ -30,8 +32,6 @@ from automl_gui.core.data.audio import (
     percentile,
     scan_audio,
 )
-from automl_gui.core.errors import CancelledError, DataError
-from automl_gui.core.events import CancelToken, Progress
 
 FORMAT_NAMES = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "mp3": "MP3"}
 

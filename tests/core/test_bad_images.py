@@ -17,8 +17,8 @@ from image_factory import (
 )
 from PIL import Image
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data.images import BadImageError, check_image, scan_images
-from automl_gui.core.errors import DataError
 
 
 def _reason(path) -> str:

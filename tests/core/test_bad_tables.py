@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from data_factory import write_bytes, write_text
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data import detect_kind, read_table
 from automl_gui.core.data import tabular as tabular_module
-from automl_gui.core.errors import DataError
 
 
 def _error(path) -> DataError:

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.errors import CancelledError, DataError
+from automl_gui.core.base.events import CancelToken, Log, Progress
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.errors import CancelledError, DataError
-from automl_gui.core.events import CancelToken, Log, Progress
 from automl_gui.core.pipeline import setup_tabular
 from automl_gui.core.preprocess.tabular import PreparedData, prepare_data
-from automl_gui.core.tune import baselines
-from automl_gui.core.tune.baselines import (
+from automl_gui.core.tune.search import baselines
+from automl_gui.core.tune.search.baselines import (
     BaselineResult,
     best_baseline,
     headline_metric,

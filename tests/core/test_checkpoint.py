@@ -60,7 +60,7 @@ def _crash_at(epoch: int):
     at the end of the next epoch, before that one is saved."""
 
     def on_event(event):
-        from automl_gui.core.events import EpochEnd
+        from automl_gui.core.base.events import EpochEnd
 
         if isinstance(event, EpochEnd) and event.epoch == epoch:
             raise Crash()
@@ -211,7 +211,7 @@ def killed(tmp_path_factory):
 
 
 def test_a_killed_training_resumes_from_its_last_epoch(killed):
-    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.base.events import EpochEnd, Log
     from automl_gui.core.pipeline import train_tabular
 
     folder, csv = killed
@@ -244,7 +244,7 @@ def test_a_killed_training_resumes_from_its_last_epoch(killed):
 
 
 def test_resuming_with_changed_settings_is_refused_and_keeps_the_checkpoint(tmp_path):
-    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.base.events import EpochEnd, Log
     from automl_gui.core.pipeline import train_tabular
     from automl_gui.core.train.checkpoint import CheckpointMismatchError
 
@@ -274,7 +274,7 @@ def test_resuming_with_changed_settings_is_refused_and_keeps_the_checkpoint(tmp_
 
 
 def test_a_stopped_run_leaves_nothing_to_resume(tmp_path):
-    from automl_gui.core.events import CancelToken, EpochEnd
+    from automl_gui.core.base.events import CancelToken, EpochEnd
     from automl_gui.core.pipeline import train_tabular
 
     df = _frame()
@@ -295,8 +295,8 @@ def test_a_stopped_run_leaves_nothing_to_resume(tmp_path):
 def test_an_image_training_resumes_after_a_crash(tmp_path):
     from image_factory import make_class_folders
 
+    from automl_gui.core.base.events import EpochEnd, Log
     from automl_gui.core.data.images import scan_images
-    from automl_gui.core.events import EpochEnd, Log
     from automl_gui.core.images_pipeline import train_images
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
@@ -328,10 +328,10 @@ def test_an_image_training_resumes_after_a_crash(tmp_path):
 
 def test_a_killed_engine_process_resumes_in_a_new_one(tmp_path):
     """The window's path: training in the engine's child process, which dies mid-training."""
-    from automl_gui.core.errors import ModelError
-    from automl_gui.core.events import EpochEnd, Log
+    from automl_gui.core.base.errors import ModelError
+    from automl_gui.core.base.events import EpochEnd, Log
+    from automl_gui.core.jobs.process import EngineProcess
     from automl_gui.core.pipeline import train_tabular_isolated
-    from automl_gui.core.process import EngineProcess
 
     df = _frame()
     process = EngineProcess(warm=False)
@@ -369,9 +369,9 @@ def test_a_backbone_resumes_in_its_fine_tune_phase(tmp_path):
     are in the checkpoint) and fine-tuning continues from its last epoch."""
     from image_factory import make_class_folders, save_legacy_notop_weights
 
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
+    from automl_gui.core.base.events import EpochEnd, Log, PhaseChanged
     from automl_gui.core.data.images import scan_images
-    from automl_gui.core.events import EpochEnd, Log, PhaseChanged
     from automl_gui.core.images_pipeline import train_images
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core.errors import CancelledError, ConfigError, ModelError
-from automl_gui.core.events import CancelToken
+from automl_gui.core.base.errors import CancelledError, ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken
 from automl_gui.core.preprocess.tabular import PreparedData
-from automl_gui.core.tune.cv import (
+from automl_gui.core.tune.search.cv import (
     cross_validate,
     default_folds,
     fit_folds,

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data import SUPPORTED_TABLE_SUFFIXES, detect_kind
-from automl_gui.core.errors import DataError
 
 
 @pytest.mark.parametrize("name", ["a.csv", "b.TSV", "c.txt", "d.tab", "e.parquet", "f.PQ"])

@@ -7,7 +7,7 @@ import errno
 
 import pytest
 
-from automl_gui.core.errors import (
+from automl_gui.core.base.errors import (
     MAX_HINT,
     MAX_MESSAGE,
     AutoMLError,

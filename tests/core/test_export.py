@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.export.bundle import (
     Bundle,
     load_bundle,

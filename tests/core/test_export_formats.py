@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import CancelToken, Progress
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import CancelToken, Progress
 from automl_gui.core.export import _convert, encode_rows
 from automl_gui.core.export.bundle import Bundle
 from automl_gui.core.export.formats import (

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 from automl_gui.core.export import _guard
 from automl_gui.core.export.bundle import load_bundle, load_keras_model
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.export import outputs
 from automl_gui.core.export.bundle import answer_names
 from automl_gui.core.export.outputs import (
@@ -41,7 +41,7 @@ def _app_folder(path: Path, *extra: str) -> Path:
 @pytest.fixture(autouse=True)
 def _age_by_mtime(monkeypatch):
     """Tests age leftovers with os.utime, which cannot set ctime back: count mtime only."""
-    from automl_gui.core import files
+    from automl_gui.core.base import files
 
     def mtime_only(path):
         path = Path(path)
@@ -289,7 +289,7 @@ def test_the_users_own_hidden_files_that_look_like_old_leftovers_are_never_tidie
 ):
     """Issue 13 review: a hand-made ``.model.old-2023/notes.txt`` (read as pid 2023) and a
     file ``.model.tmp-20240101`` (the 8-character legacy pattern) were deleted."""
-    from automl_gui.core import files
+    from automl_gui.core.base import files
 
     later = time.time() + 10 * 3600  # everything is hours old
     monkeypatch.setattr(files, "_now", lambda: later)
@@ -313,7 +313,7 @@ def test_the_users_own_hidden_files_that_look_like_old_leftovers_are_never_tidie
 def test_an_older_versions_leftovers_go_only_when_they_hold_only_our_files(
     tmp_path, monkeypatch
 ):
-    from automl_gui.core import files
+    from automl_gui.core.base import files
 
     later = time.time() + 10 * 3600
     monkeypatch.setattr(files, "_now", lambda: later)
@@ -336,7 +336,7 @@ def test_a_backup_of_a_live_writer_or_of_this_process_is_never_taken_mid_commit(
 ):
     """Another tidy_stale between commit_dir's two renames (out missing, its backup there)
     never puts back or removes the live backup: this process's own, or another live one's."""
-    from automl_gui.core import files
+    from automl_gui.core.base import files
 
     out = _app_folder(tmp_path / "model")
     tmp = temp_dir_beside(out)

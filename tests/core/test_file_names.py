@@ -18,9 +18,9 @@ import pytest
 from image_factory import draw, make_class_folders, save
 
 from automl_gui.core.audio_pipeline import collect_audio_paths
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data.audio import check_audio, scan_audio
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.errors import DataError
 from automl_gui.core.images_pipeline import collect_image_paths
 
 pytestmark = pytest.mark.skipif(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from automl_gui.core.files import atomic_write
+from automl_gui.core.base.files import atomic_write
 
 
 def test_failed_write_keeps_the_previous_file(tmp_path):

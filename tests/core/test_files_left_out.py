@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from image_factory import draw, make_class_folders, make_split_folders, save
 
+from automl_gui.core.base.events import Log
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.events import Log
 from automl_gui.core.images_pipeline import train_images
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig

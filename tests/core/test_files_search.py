@@ -14,21 +14,21 @@ import numpy as np
 import pytest
 from image_factory import make_class_folders
 
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.data.audio import scan_audio
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.images import CNN_BN_MOMENTUM
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune import files_space
-from automl_gui.core.tune._files_keep import layer_weights
-from automl_gui.core.tune.files_search import AudioSearchRun, ImageSearchRun, search_files
-from automl_gui.core.tune.files_space import AudioSpace, ImageSpace, available_backbones
-from automl_gui.core.tune.search import leaderboard_rows
-from automl_gui.core.tune.space import SearchConfig
+from automl_gui.core.tune.search import files_space
+from automl_gui.core.tune.search._files_keep import layer_weights
+from automl_gui.core.tune.search.files import AudioSearchRun, ImageSearchRun, search_files
+from automl_gui.core.tune.search.files_space import AudioSpace, ImageSpace, available_backbones
+from automl_gui.core.tune.search.space import SearchConfig
+from automl_gui.core.tune.search.tables import leaderboard_rows
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ def test_the_first_trial_is_the_defaults_its_cnn_normalizes_fast_and_it_trains_o
 
 
 def test_tiny_images_are_not_upscaled_absurdly_and_cnn_rounds_are_long():
-    from automl_gui.core.tune.files_search import _FilesTrials
+    from automl_gui.core.tune.search.files import _FilesTrials
 
     assert files_space.cnn_sizes(32) == [16, 32, 64]
     assert files_space.cnn_sizes(32, image_side=8) == [16, 32]  # 8×8 digits: no 64×64
@@ -294,7 +294,7 @@ def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model
     images, tmp_path, monkeypatch
 ):
     from automl_gui.core import pipeline
-    from automl_gui.core.tune import files_search
+    from automl_gui.core.tune.search import files as files_search
 
     sent = {}
 

@@ -8,8 +8,8 @@ import os
 import subprocess
 import time
 
-from automl_gui.core import files
-from automl_gui.core.files import is_stale, last_touched, remove_path
+from automl_gui.core.base import files
+from automl_gui.core.base.files import is_stale, last_touched, remove_path
 
 
 def _dead_pid() -> int:

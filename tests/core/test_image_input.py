@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.data.images import ImageDataset, ImageItem
-from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig
 from automl_gui.core.preprocess.images import (
     augment_preview,
@@ -24,7 +24,7 @@ from automl_gui.core.preprocess.images import (
 
 @pytest.fixture(scope="module")
 def tf():
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     return lazy.tf()
 
@@ -196,7 +196,7 @@ def test_dataset_batches_resized_images_with_labels(folder):
 
 
 def test_model_resizing_layer_is_the_identity_on_pipeline_output(tf, folder):
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     size = 16

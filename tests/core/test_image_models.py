@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.images import (
     FINE_TUNE_TIERS,

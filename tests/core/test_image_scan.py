@@ -16,6 +16,8 @@ from image_factory import (
 )
 from PIL import Image
 
+from automl_gui.core.base.errors import CancelledError, DataError
+from automl_gui.core.base.events import CancelToken, Progress
 from automl_gui.core.data import detect_kind
 from automl_gui.core.data.images import (
     ImageDataset,
@@ -23,8 +25,6 @@ from automl_gui.core.data.images import (
     looks_like_image_csv,
     scan_images,
 )
-from automl_gui.core.errors import CancelledError, DataError
-from automl_gui.core.events import CancelToken, Progress
 
 
 def _scan(path, **kwargs) -> ImageDataset:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from image_factory import make_class_folders, save_legacy_notop_weights, write_truncated
 
+from automl_gui.core.base.events import EpochEnd, Log, PhaseChanged
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.events import EpochEnd, Log, PhaseChanged
 from automl_gui.core.export.bundle import load_bundle, save_bundle
 from automl_gui.core.export.formats import export_model
 from automl_gui.core.images_pipeline import collect_image_paths, predict_images, train_images
@@ -140,7 +140,7 @@ def test_missing_weights_without_download_names_the_file(folder, tmp_path, monke
 
 def test_backbone_two_phases_with_cached_features(folder, tmp_path):
     """ResNet50 on a weights file saved here: phase 1 on cached features, then fine-tuning."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     weights_file = save_legacy_notop_weights(
@@ -176,7 +176,7 @@ def test_backbone_two_phases_with_cached_features(folder, tmp_path):
 
 def test_training_in_the_engine_process_returns_a_usable_model(folder):
     from automl_gui.core.images_pipeline import train_images_isolated
-    from automl_gui.core.process import EngineProcess
+    from automl_gui.core.jobs.process import EngineProcess
 
     process = EngineProcess(warm=False)
     try:
@@ -199,7 +199,7 @@ def test_training_in_the_engine_process_returns_a_usable_model(folder):
 
 
 def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(folder, tmp_path):
-    from automl_gui.core.errors import ModelError
+    from automl_gui.core.base.errors import ModelError
     from automl_gui.core.train.checkpoint import read_checkpoint
 
     pre = ImagePreprocessConfig(image_size=32)

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from automl_gui.core import _project_json
-from automl_gui.core._json_read import JsonProblem, read_json
-from automl_gui.core.errors import ModelError
-from automl_gui.core.files import NotRegularFile, open_regular
+from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.files import NotRegularFile, open_regular
+from automl_gui.core.base.json_read import JsonProblem, read_json
+from automl_gui.core.project import _json as _project_json
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 
@@ -101,7 +101,7 @@ def test_a_bundle_with_deep_metadata_is_damaged_not_a_bug(tmp_path):
 
 def test_checkpoint_and_search_files_use_the_strict_reader(tmp_path):
     from automl_gui.core.train.checkpoint import STATE_FILE, read_state
-    from automl_gui.core.tune import saved
+    from automl_gui.core.tune.search import saved
 
     (tmp_path / STATE_FILE).write_text("[" * 100_000)
     assert read_state(tmp_path) is None

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data import check_target, dataset_warnings, detect_task, profile_table
 from automl_gui.core.data.tabular import read_table
-from automl_gui.core.errors import DataError
 from automl_gui.core.preprocess._target import canonical_labels, label_of
 from automl_gui.core.preprocess.tabular import auto_config, prepare_data
 

@@ -7,7 +7,7 @@ import sys
 
 CODE = """
 import os, sys
-from automl_gui.core.lazy import quiet_native_stderr
+from automl_gui.core.base.lazy import quiet_native_stderr
 with quiet_native_stderr():
     os.write(2, b"chatter from C++\\n")
 print("after", flush=True)

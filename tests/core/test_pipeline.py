@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.events import CancelToken, EpochEnd, Log
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.events import CancelToken, EpochEnd, Log
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
 from automl_gui.core.train.config import TrainConfig
@@ -128,8 +128,8 @@ def test_a_huge_cell_is_not_stored_in_the_model_or_its_metadata(tmp_path):
 
 def test_a_target_beyond_float32_is_refused_before_training():
     """Issue 13, item 12: a target around 1e300 trained to NaN and saved a broken model."""
+    from automl_gui.core.base.errors import DataError
     from automl_gui.core.data.profile import check_target
-    from automl_gui.core.errors import DataError
     from automl_gui.core.preprocess.tabular import prepare_data
 
     rng = np.random.default_rng(0)
@@ -152,7 +152,7 @@ def test_a_target_beyond_float32_is_refused_before_training():
 def test_a_training_that_diverges_at_once_is_an_error_not_a_saved_model(tmp_path):
     """Issue 13, item 12: NaN before any finite epoch used to return the initial weights as
     "the model" (exit 0, empty predictions); a later NaN still keeps the best epoch."""
-    from automl_gui.core.errors import ModelError
+    from automl_gui.core.base.errors import ModelError
 
     rng = np.random.default_rng(3)
     x = rng.uniform(0, 10, size=300)

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.errors import ConfigError, DataError
+from automl_gui.core.base.events import Progress
 from automl_gui.core.data.schema import ColumnKind, ColumnProfile, TableProfile
-from automl_gui.core.errors import ConfigError, DataError
-from automl_gui.core.events import Progress
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.tabular import (
     InputSchema,

@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EpochEnd
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EpochEnd
 from automl_gui.core.export.bundle import predict_frame
+from automl_gui.core.jobs.process import EngineProcess
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.pipeline import setup_tabular, train_tabular_isolated
-from automl_gui.core.process import EngineProcess
 from automl_gui.core.train.config import TrainConfig
 
 
@@ -97,7 +97,7 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path):
     script = tmp_path / "parent.py"
     script.write_text(
         "import os, time\n"
-        "from automl_gui.core.process import EngineProcess\n"
+        "from automl_gui.core.jobs.process import EngineProcess\n"
         "if __name__ == '__main__':\n"
         "    p = EngineProcess(warm=False)\n"
         "    p.start()\n"

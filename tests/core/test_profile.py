@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 from data_factory import iris_csv, iris_frame, one_of_each_kind
 
+from automl_gui.core.base.errors import CancelledError, DataError
+from automl_gui.core.base.events import CancelToken
 from automl_gui.core.data import (
     ColumnKind,
     Task,
@@ -17,8 +19,6 @@ from automl_gui.core.data import (
     profile_table,
     read_table,
 )
-from automl_gui.core.errors import CancelledError, DataError
-from automl_gui.core.events import CancelToken
 
 
 def _codes(warnings, code):

@@ -16,8 +16,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core import _project_owner
-from automl_gui.core._project_runs import is_temp_name
 from automl_gui.core.project import (
     FORMAT_VERSION,
     MIGRATIONS,
@@ -35,6 +33,8 @@ from automl_gui.core.project import (
     save_project,
     save_run_folder,
 )
+from automl_gui.core.project import _owner as _project_owner
+from automl_gui.core.project._runs import is_temp_name
 
 FIXTURES = Path(__file__).parent / "fixtures" / "projects"
 WRITER = Path(__file__).parent / "_project_writer.py"

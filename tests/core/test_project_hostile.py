@@ -20,8 +20,6 @@ from project_tiny import TinyRun
 from project_tiny import names as _names
 from project_tiny import saved as _saved
 
-from automl_gui.core import _project_format
-from automl_gui.core._project_format import plain
 from automl_gui.core.project import (
     PROJECT_FILE,
     ProjectData,
@@ -31,6 +29,8 @@ from automl_gui.core.project import (
     load_run,
     save_project,
 )
+from automl_gui.core.project import _format as _project_format
+from automl_gui.core.project._format import plain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "projects"
 

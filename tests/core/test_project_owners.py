@@ -17,7 +17,6 @@ from project_tiny import names as _names
 from project_tiny import record as _record
 from project_tiny import saved as _saved
 
-from automl_gui.core import _project_owner
 from automl_gui.core.project import (
     PROJECT_FILE,
     ProjectData,
@@ -26,6 +25,7 @@ from automl_gui.core.project import (
     next_run_id,
     save_project,
 )
+from automl_gui.core.project import _owner as _project_owner
 
 
 def _owner(run_dir: Path) -> str | None:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from data_factory import write_bytes, write_text
 
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import CancelToken, Progress
 from automl_gui.core.data import read_table
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import CancelToken, Progress
 
 
 def test_comma_csv_reads_with_types_and_progress_events(tmp_path):

@@ -12,18 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EpochEnd, TrialEnded, TrialStarted
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EpochEnd, TrialEnded, TrialStarted
 from automl_gui.core.pipeline import setup_tabular
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune.search import SearchRun, leaderboard_rows, search_tabular
-from automl_gui.core.tune.space import (
+from automl_gui.core.tune.search.space import (
     SearchConfig,
     TabularSpace,
     TrialRecord,
     batch_sizes_for,
 )
+from automl_gui.core.tune.search.tables import SearchRun, leaderboard_rows, search_tabular
 
 
 def _frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
@@ -123,7 +123,7 @@ def test_time_budget_ends_the_search_and_keeps_the_best_model(table):
 
 
 def test_a_budget_spent_setting_up_still_runs_one_short_trial(table):
-    from automl_gui.core.events import Log
+    from automl_gui.core.base.events import Log
 
     events: list = []
     config = SearchConfig(algorithm="random", time_budget=0.01, max_epochs=50)
@@ -256,7 +256,7 @@ def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model
     table, tmp_path, monkeypatch
 ):
     from automl_gui.core import pipeline
-    from automl_gui.core.tune import search as search_module
+    from automl_gui.core.tune.search import tables as search_module
 
     sent = {}
 

@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 
 from automl_gui.core import pipeline
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EpochEnd, PhaseChanged, TrialEnded
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EpochEnd, PhaseChanged, TrialEnded
 from automl_gui.core.pipeline import setup_tabular
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.train.trainer import TrainResult
-from automl_gui.core.tune import search as search_module
-from automl_gui.core.tune.search import TRAIN_ON_PHASE, leaderboard_rows, search_tabular
-from automl_gui.core.tune.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search import tables as search_module
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE, leaderboard_rows, search_tabular
 
 FOLDS = 3
 

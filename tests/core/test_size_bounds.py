@@ -20,10 +20,10 @@ import soundfile as sf
 from image_factory import draw, make_class_folders
 from PIL import Image
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data.audio import check_audio, scan_audio
 from automl_gui.core.data.images import BadImageError, check_image, scan_images
 from automl_gui.core.data.tabular import read_table
-from automl_gui.core.errors import DataError
 
 HUGE = "too large (13,000×13,000 pixels; at most 120 megapixels)"
 

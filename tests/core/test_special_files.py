@@ -15,11 +15,11 @@ import pytest
 from image_factory import make_class_folders
 
 from automl_gui.core.audio_pipeline import collect_audio_paths
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data import detect_kind
 from automl_gui.core.data.audio import check_audio, scan_audio
 from automl_gui.core.data.images import BadImageError, check_image, scan_images
 from automl_gui.core.data.tabular import read_table
-from automl_gui.core.errors import DataError
 from automl_gui.core.images_pipeline import collect_image_paths
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
@@ -161,7 +161,7 @@ def test_prediction_lists_named_pipes_given_or_found_as_bad(tmp_path, fifo):
 
 
 def test_the_input_pipelines_refuse_a_named_pipe(tmp_path, fifo):
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.preprocess.audio import load_audio
     from automl_gui.core.preprocess.images import load_images
 

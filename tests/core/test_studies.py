@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 
 from automl_gui.core import pipeline
+from automl_gui.core.base.errors import CancelledError, ConfigError
+from automl_gui.core.base.events import CancelToken, EpochEnd, StudyRowEnded, StudyRowStarted
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.errors import CancelledError, ConfigError
-from automl_gui.core.events import CancelToken, EpochEnd, StudyRowEnded, StudyRowStarted
 from automl_gui.core.hardware import Device
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.pipeline import setup_tabular
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune._study_run import nested_order, plan_specs
-from automl_gui.core.tune.studies import (
+from automl_gui.core.tune.study._run import nested_order, plan_specs
+from automl_gui.core.tune.study.studies import (
     StudyConfig,
     StudyResult,
     StudyRow,
@@ -307,7 +307,7 @@ def test_study_isolated_sends_the_named_function_to_the_engine_process():
     got = study_isolated(process, "study_tabular", df=1, study=2, on_event=print, cancel=token)
     assert got == "result"
     assert process.call == (
-        "automl_gui.core.tune.studies:study_tabular",
+        "automl_gui.core.tune.study.studies:study_tabular",
         {"df": 1, "study": 2},
         print,
         token,

@@ -8,9 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from automl_gui.core import lazy
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import BatchEnd, CancelToken, EpochEnd, Log
+from automl_gui.core.base import lazy
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import BatchEnd, CancelToken, EpochEnd, Log
 from automl_gui.core.train.config import OPTIMIZERS, TrainConfig
 from automl_gui.core.train.trainer import Trainer, TrainResult, auto_batch_size
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from automl_gui.core.errors import CancelledError, ConfigError, ModelError
-from automl_gui.core.events import CancelToken, Log, Progress
+from automl_gui.core.base.errors import CancelledError, ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, Log, Progress
 from automl_gui.core.models import weights
 from automl_gui.core.models.weights import (
     WeightsMissingError,

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.export.bundle import load_bundle, predict_frame, save_bundle
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.pipeline import train_tabular

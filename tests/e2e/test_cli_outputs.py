@@ -238,7 +238,7 @@ def test_a_huge_echoed_value_gives_a_short_error_line(tmp_path, capsys, trained)
 def test_a_rerun_tidies_what_a_killed_export_or_predict_left(
     tmp_path, capsys, trained, monkeypatch
 ):
-    from automl_gui.core import files
+    from automl_gui.core.base import files
 
     model, csv = trained
     proc = subprocess.Popen(["true"])
@@ -262,7 +262,7 @@ def test_a_rerun_tidies_what_a_killed_export_or_predict_left(
 
 
 def test_sigterm_cancels_a_job_like_ctrl_c_and_a_second_one_stops_it(capsys):
-    from automl_gui.core.events import CancelToken
+    from automl_gui.core.base.events import CancelToken
 
     def job(cancel):
         os.kill(os.getpid(), signal.SIGTERM)

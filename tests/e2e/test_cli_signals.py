@@ -83,7 +83,7 @@ def test_sigterm_during_an_export_exits_130_and_leaves_nothing(model, tmp_path):
 
 
 def test_a_rerun_tidies_what_kill_9_left(model, tmp_path, capsys, monkeypatch):
-    from automl_gui.core import files
+    from automl_gui.core.base import files
 
     out = tmp_path / "saved"
     proc, staging = _export_until_staging(model, out)

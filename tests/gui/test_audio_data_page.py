@@ -17,9 +17,9 @@ from audio_factory import (
 )
 from PySide6.QtCore import Qt
 
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import Progress
 from automl_gui.core.data.audio import AudioDataset, AudioItem
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import Progress
 from automl_gui.core.preprocess.audio import auto_clip_seconds
 from automl_gui.gui.pages.audio import data as data_module
 from automl_gui.gui.pages.audio.data import AudioDataPage, format_rate, format_seconds

@@ -17,8 +17,8 @@ from audio_factory import make_class_folders, write_empty, write_text_as_audio, 
 from PySide6.QtCore import Qt
 
 from automl_gui.core.audio_pipeline import AudioRun
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import Progress
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import Progress
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.gui.pages.predict import PredictPage
 from automl_gui.gui.state import AppState
@@ -32,7 +32,7 @@ BROKEN = ("empty.wav", "page.mp3", "cut.flac")
 def tiny_model(n_classes: int = len(CLASSES), seed: int = 3):
     """Waveform (any length) → class probabilities: a strided convolution, pooling, softmax
     (also the export dialog's test model)."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     keras.utils.set_random_seed(seed)

@@ -13,7 +13,7 @@ import numpy as np
 from audio_factory import make_class_folders, write_truncated
 from PySide6.QtCore import QSettings
 
-from automl_gui.core.errors import DataError
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.models.weights import WeightsMissingError
 from automl_gui.core.preprocess.audio import auto_clip_seconds, load_clips
 from automl_gui.gui.dialogs.weights import WeightsDialog

@@ -306,7 +306,7 @@ def fake_export(monkeypatch):
         if fmt == "tflite":  # stands for a long export: waits for Cancel
             import time
 
-            from automl_gui.core.errors import CancelledError
+            from automl_gui.core.base.errors import CancelledError
 
             for _ in range(500):
                 if cancel is not None and cancel.cancelled:
@@ -360,7 +360,7 @@ def test_cancel_stops_the_export_and_says_so(qtbot, dialog, tmp_path, fake_expor
 
 
 def test_a_failed_export_says_what_and_what_to_do(qtbot, dialog, tmp_path, monkeypatch):
-    from automl_gui.core.errors import ModelError
+    from automl_gui.core.base.errors import ModelError
     from automl_gui.core.export import formats
 
     def export_model(*a, **k):

@@ -90,7 +90,7 @@ def test_an_export_the_app_wrote_is_replaced_after_a_yes(qtbot, dialog, tmp_path
 
 def test_a_projects_own_run_folder_is_refused_before_asking(dialog, run, tmp_path, monkeypatch):
     """No "Replace?" onto a project's runs/run-NNN: the project saves its own runs."""
-    from automl_gui.core._project_runs import save_run_folder
+    from automl_gui.core.project._runs import save_run_folder
 
     folder = tmp_path / "P" / "runs" / "run-001"
     save_run_folder(run, folder, project_id="abc")

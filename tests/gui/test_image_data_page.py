@@ -16,8 +16,8 @@ from image_factory import (
 )
 from PySide6.QtCore import QSettings
 
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import Progress
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import Progress
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.images import data as data_module
 from automl_gui.gui.pages.images.data import ImageDataPage

@@ -23,8 +23,8 @@ from image_factory import (
 )
 from PySide6.QtCore import Qt
 
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import Progress
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import Progress
 from automl_gui.core.images_pipeline import ImageRun
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.gui.pages.predict import PredictPage, image_items
@@ -36,7 +36,7 @@ BROKEN = ("zero.png", "truncated.jpg", "text.jpg")
 
 def tiny_model():
     """Mean colour → class: red circles, blue squares, green triangles (CLASSES order)."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     inputs = keras.Input((SIZE, SIZE, 3))

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSettings
 
+from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.events import Log
 from automl_gui.core.data.images import ImageDataset, ImageItem
-from automl_gui.core.errors import ModelError
-from automl_gui.core.events import Log
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.weights import WeightsSpec
 from automl_gui.core.preprocess import images as core_images
@@ -300,7 +300,7 @@ def test_new_samples_and_grayscale(qtbot, prep, state, dataset, fake):
 
 
 def test_preview_failure_is_shown(qtbot, prep, state, dataset, monkeypatch):
-    from automl_gui.core.errors import DataError
+    from automl_gui.core.base.errors import DataError
 
     def broken(*_a, **_k):
         raise DataError("Could not read the image x.png: not a readable image.", "Check it.")

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged
+from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged
 from automl_gui.gui.widgets.live_plots import EMA_EPOCHS, TrainingPlots
 
 

@@ -465,7 +465,7 @@ def test_a_failed_save_says_why_and_keeps_the_window_open(
 def test_a_search_moves_into_the_saved_project_and_reopening_offers_to_continue_it(
     qtbot, tmp_path, monkeypatch, make_window
 ):
-    from automl_gui.core.tune.space import TrialRecord
+    from automl_gui.core.tune.search.space import TrialRecord
 
     window = make_window()
     csv = write_flowers(tmp_path / "flowers.csv", n=60)

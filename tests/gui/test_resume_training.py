@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core.events import EpochEnd
+from automl_gui.core.base.events import EpochEnd
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.checkpoint import read_checkpoint, read_state
 from automl_gui.core.train.config import TrainConfig
@@ -109,7 +109,7 @@ def test_discard_hides_the_banner_and_clears_the_checkpoint(qtbot, page):
 
 
 def test_the_banner_is_only_for_the_dataset_it_was_made_with(qtbot, page, tmp_path):
-    from automl_gui.core.tune.space import SearchConfig
+    from automl_gui.core.tune.search.space import SearchConfig
 
     _interrupt(page)
     page.check_resume_training()

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 from automl_gui.core.project import RunRecord
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _runs_data, messages

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from automl_gui.core.errors import ModelError
-from automl_gui.core.events import EpochEnd, Log, TrialEnded, TrialStarted
+from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.events import EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune.saved import FINISHED_FILE
-from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
+from automl_gui.core.tune.search.saved import FINISHED_FILE
+from automl_gui.core.tune.search.space import SearchConfig, TabularSpace, TrialRecord
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._search_run import search_key
 from automl_gui.gui.pages.model import ModelPage
@@ -338,9 +338,9 @@ def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch
         result = types.SimpleNamespace(best_epoch=1, epochs_run=2, seconds=1.0)
         return FakeRun(best.history, records, best, result)
 
-    fake = types.ModuleType("automl_gui.core.tune.files_search")
+    fake = types.ModuleType("automl_gui.core.tune.search.files")
     fake.search_files = search_files
-    monkeypatch.setitem(sys.modules, "automl_gui.core.tune.files_search", fake)
+    monkeypatch.setitem(sys.modules, "automl_gui.core.tune.search.files", fake)
     state = AppState()
     page = TrainPage(state)
     qtbot.addWidget(page)

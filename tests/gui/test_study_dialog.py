@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
@@ -244,7 +244,7 @@ def test_one_dialog_per_window_and_closing_while_running_asks(qtbot, state, monk
 
 
 def test_the_summary_names_the_best_and_for_time_studies_the_fastest():
-    from automl_gui.core.tune.studies import StudyConfig, StudyResult, StudyRow
+    from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
     from automl_gui.gui.dialogs._study_table import best_index, summary_text
 
     def row(label, acc, seconds, status="completed"):

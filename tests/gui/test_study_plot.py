@@ -12,7 +12,7 @@ import pyqtgraph as pg
 import pytest
 from PIL import Image
 
-from automl_gui.core.tune.studies import StudyConfig, StudyResult, StudyRow
+from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
 from automl_gui.gui.widgets.study_plot import StudyPlot, save_study_png
 
 
@@ -170,7 +170,7 @@ def test_save_study_png_works_without_a_window(tmp_path):
     code = (
         "import json, sys\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from automl_gui.core.tune.studies import StudyResult\n"
+        "from automl_gui.core.tune.study.studies import StudyResult\n"
         "from automl_gui.gui.widgets.study_plot import save_study_png\n"
         "assert QApplication.instance() is None\n"
         "r = StudyResult.from_dict(json.load(open(sys.argv[1])))\n"

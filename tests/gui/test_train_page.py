@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core.events import EpochEnd
+from automl_gui.core.base.events import EpochEnd
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui.pages.evaluate import EvaluatePage
@@ -116,7 +116,7 @@ def test_stop_ends_training_and_keeps_a_usable_model(qtbot, page, state, tmp_pat
 
 def test_a_failure_shows_message_and_hint_and_start_comes_back(qtbot, page, state, tmp_path):
     from automl_gui.core import pipeline
-    from automl_gui.core.errors import DataError
+    from automl_gui.core.base.errors import DataError
 
     load_into(state, write_csv(tmp_path / "d.csv"))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from automl_gui.core._exports import lazy_exports
+from automl_gui.core.base._exports import lazy_exports
 from automl_gui.core.data.detect import (
     AUDIO_SUFFIXES,
     IMAGE_SUFFIXES,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 
+from automl_gui.core.base.events import CancelToken, EventCallback
 from automl_gui.core.data._image_check import BadImageError, check_image
 from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS
 from automl_gui.core.data._media_files import PROGRESS_INTERVAL, count_files
 from automl_gui.core.data._media_files import Walker as MediaWalker
 from automl_gui.core.data._media_files import check_files as check_media_files
-from automl_gui.core.events import CancelToken, EventCallback
 
 __all__ = ["PROGRESS_INTERVAL", "CheckResult", "Walker", "check_files", "check_one", "count_files"]
 

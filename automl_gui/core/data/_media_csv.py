@@ -15,8 +15,8 @@ import io
 import os
 from dataclasses import dataclass
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data._file_guard import special_file
-from automl_gui.core.errors import DataError
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
 AUDIO_EXTENSIONS = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3")

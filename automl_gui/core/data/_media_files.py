@@ -24,9 +24,9 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 from automl_gui.core.data._file_guard import BAD_NAME_REASON, bad_name, shown, within
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
 
 PROGRESS_INTERVAL = 0.1  # seconds between Progress events (at most ~10 a second)
 # Threads overlap file I/O (cold cache, network drives); header parsing holds the GIL, so

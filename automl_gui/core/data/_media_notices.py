@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data._file_guard import shown
-from automl_gui.core.errors import DataError
 
 _SPLIT_ORDER = ("train", "validation", "test")
 _EXAMPLES = 3  # links or paths named in a notice

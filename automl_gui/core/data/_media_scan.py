@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EventCallback
 from automl_gui.core.data._file_guard import bad_name, inside, shown, special_file, within
 from automl_gui.core.data._media_csv import (
     guess_label_column,
@@ -35,8 +37,6 @@ from automl_gui.core.data._media_notices import (
     require_two_classes,
     scan_notices,
 )
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken, EventCallback
 
 SPLIT_NAMES = {"train": "train", "val": "validation", "validation": "validation", "test": "test"}
 LAYOUTS = ("class_folders", "split_folders", "csv")

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from automl_gui.core.errors import DataError
+from automl_gui.core.base.errors import DataError
 
 SAMPLE_BYTES = 64 * 1024
 MAX_SAMPLE_ROWS = 200

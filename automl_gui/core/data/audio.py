@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from automl_gui.core.base.events import CancelToken, EventCallback
 from automl_gui.core.data._audio_check import (
     FULL_DECODE_SECONDS,
     SILENCE_PEAK,
@@ -29,7 +30,6 @@ from automl_gui.core.data._audio_check import (
 )
 from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS, looks_like_audio_csv
 from automl_gui.core.data._media_scan import BadFile, Media, MediaDataset, scan
-from automl_gui.core.events import CancelToken, EventCallback
 
 
 @dataclass(frozen=True)

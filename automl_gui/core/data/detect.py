@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data._file_guard import special_file
 from automl_gui.core.data._media_csv import (
     AUDIO_EXTENSIONS,
@@ -18,7 +19,6 @@ from automl_gui.core.data._media_csv import (
     looks_like_audio_csv,
     looks_like_image_csv,
 )
-from automl_gui.core.errors import DataError
 
 TABULAR = "tabular"
 IMAGES = "images"

@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from automl_gui.core.base.events import CancelToken, EventCallback
 from automl_gui.core.data._image_check import SUPPORTED_FORMATS, BadImageError, check_image
 from automl_gui.core.data._image_files import check_one
 from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS, looks_like_image_csv
@@ -33,7 +34,6 @@ from automl_gui.core.data._media_scan import (
     MediaDataset,
     scan,
 )
-from automl_gui.core.events import CancelToken, EventCallback
 
 __all__ = [
     "IMAGE_EXTENSIONS",

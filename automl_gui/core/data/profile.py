@@ -13,6 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken
 from automl_gui.core.data import _colstats
 from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_number_text
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
@@ -23,8 +25,6 @@ from automl_gui.core.data.schema import (
     TableProfile,
     Task,
 )
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken
 from automl_gui.core.preprocess._target import Labels, canonical_labels, check_regression_values
 
 __all__ = [

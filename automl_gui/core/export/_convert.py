@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 from automl_gui.core.export import _onnx, _serving, _tflite
 from automl_gui.core.export.bundle import FILE_KINDS, Bundle, write_json
 

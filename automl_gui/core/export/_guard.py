@@ -8,7 +8,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 
 #: a JSON file read whole into memory (the archive's config.json and metadata.json, a
 #: bundle's metadata.json and report.json): real ones are kilobytes to a few megabytes

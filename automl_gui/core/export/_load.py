@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core._json_read import JsonProblem, read_json
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.files import open_regular
+from automl_gui.core.base.json_read import JsonProblem, read_json
 from automl_gui.core.export import _guard
-from automl_gui.core.files import open_regular
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
@@ -94,7 +94,7 @@ def load_keras_model(model_path: Path) -> Any:
             "Choose a .keras file saved by this app, or export the model again.",
         )
     _guard.check_keras_archive(model_path)
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     import automl_gui.core.models.audio_layers  # noqa: F401  (registers custom layers)

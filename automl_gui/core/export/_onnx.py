@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 from automl_gui.core.export._native import quiet_native
 
 MODEL_NAME = "model.onnx"
@@ -50,7 +50,7 @@ def _tf2onnx(graph: Any) -> tuple[Any, dict[str, np.ndarray]]:
     """
     import tf2onnx
 
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     try:  # tf2onnx 1.17 predates numpy 2; Keras ships the shim it uses for its own export

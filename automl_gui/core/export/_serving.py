@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 
 FULL = "full"
 ENCODED = "encoded"
@@ -377,12 +377,12 @@ def _layer(model: Any, name: str) -> Any:
 
 
 def _tf() -> Any:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     return lazy.tf()
 
 
 def _keras() -> Any:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     return lazy.keras()

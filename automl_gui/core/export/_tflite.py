@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 from automl_gui.core.export._native import quiet_native
 
 MODEL_NAME = "model.tflite"
@@ -32,7 +32,7 @@ def convert(graph: Any, fmt: str) -> bytes:
     Raises:
         ModelError: the converter failed (the message keeps its first reason).
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     tf = lazy.tf()
     with tempfile.TemporaryDirectory(prefix="automl-tflite-") as tmp, quiet_native() as log:
@@ -77,7 +77,7 @@ def _interpreter_class() -> tuple[Any, str]:
             v = "?"
         return litert.Interpreter, f"LiteRT interpreter {v}"
     except ImportError:
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         tf = lazy.tf()
         return tf.lite.Interpreter, f"TensorFlow Lite interpreter (TensorFlow {tf.__version__})"

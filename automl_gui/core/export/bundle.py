@@ -100,7 +100,7 @@ def _versions() -> dict[str, str]:
 
     versions = {"app": __version__, "python": platform.python_version()}
     try:
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         versions["tensorflow"] = lazy.tf().__version__
         versions["keras"] = lazy.keras().__version__

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 from automl_gui.core.export import model_card as _card
 from automl_gui.core.export._compare import (  # the check's bounds, also named from here
     MIN_AGREEMENT,
@@ -115,7 +115,7 @@ def _signature(bundle: Bundle) -> dict[str, Any]:
 
 
 def _lazy() -> Any:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     return lazy
 

@@ -17,7 +17,7 @@ search and study, the window's export dialog) goes through :func:`check_destinat
 :func:`prepare_output` adds the writability probe (a file created and removed in the nearest
 existing folder, so a read-only or full disk is found before training, not after) and
 :func:`tidy_stale`: temp files and folders of this app's own naming (``.NAME.tmp-automl-gui-PID-…``,
-``.NAME.old-automl-gui-PID``: :func:`automl_gui.core.files.temp_name`) beside the target whose
+``.NAME.old-automl-gui-PID``: :func:`automl_gui.core.base.files.temp_name`) beside the target whose
 process is gone, left by a kill. A name alone never makes something the app's: a backup is
 put back or removed only when it is a folder the app wrote (:func:`is_app_folder`), and an
 older version's names (``.NAME.tmp-PID-…``, ``.NAME.old-PID``, ``.NAME.tmp-XXXXXXXX``, which a
@@ -34,9 +34,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core._json_read import read_json
-from automl_gui.core.errors import ConfigError, ModelError, describe_os_error
-from automl_gui.core.files import is_stale, parse_temp_name, remove_path, temp_name
+from automl_gui.core.base.errors import ConfigError, ModelError, describe_os_error
+from automl_gui.core.base.files import is_stale, parse_temp_name, remove_path, temp_name
+from automl_gui.core.base.json_read import read_json
 
 #: what a project's run folder (``runs/run-NNN``) holds; anything else in it is someone else's
 RUN_FOLDER_FILES = frozenset(

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.models.images import (
     CNN_BN_MOMENTUM,
@@ -178,7 +178,7 @@ def _apply(layers: list[Any], x: Any) -> Any:
 
 
 def _waveform_input() -> Any:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     return lazy.keras().Input(shape=(None,), dtype="float32", name="waveform")
 
@@ -190,7 +190,7 @@ def build_frontend(preprocess: AudioPreprocessConfig, n_samples: int) -> Any:
     Raises:
         ConfigError: unusable settings (see :func:`feature_shape`).
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     sizes = _sizes(preprocess, n_samples)
     crop, features = _frontend_layers(preprocess, sizes, n_samples)
@@ -276,7 +276,7 @@ def _training_only(layer: Any, name: str) -> Any:
 
 
 def _normalization(sizes: _Sizes, band_mean: Any, band_var: Any) -> Any:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     mean = np.zeros(sizes.bands, np.float32) if band_mean is None else np.asarray(band_mean)
     var = np.ones(sizes.bands, np.float32) if band_var is None else np.asarray(band_var)
@@ -360,7 +360,7 @@ def audio_cnn_plan(frames: int, bands: int, n_train: int) -> tuple[list[int], li
 
 
 def _build_cnn(stage: _Stage, n_classes: int, config: ImageModelConfig, n_train: int, seed: int):
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     frames, bands = stage.sizes.frames, stage.sizes.bands

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.preprocess.image_config import COLOR_MODES, ImagePreprocessConfig
 
@@ -76,7 +76,7 @@ class ImageModel:
         """Backbone layers with weights that fine-tuning may unfreeze (not BatchNorm)."""
         if self.backbone is None:
             return []
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         bn = lazy.keras().layers.BatchNormalization
         return [
@@ -202,7 +202,7 @@ def _input_stage_layers(
     image_size: int, color_mode: str, normalization: str
 ) -> tuple[list[Any], Any]:
     """(layers before augmentation, normalization layer) of the input stage."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.models.image_layers import NORMALIZATIONS, BackbonePreprocess, Grayscale
 
     keras = lazy.keras()
@@ -266,7 +266,7 @@ def _training_only(augment: Any) -> Any:
 
 
 def _image_input() -> Any:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     return lazy.keras().Input(shape=(None, None, 3), dtype="float32", name="image")
 
@@ -317,7 +317,7 @@ def conv_blocks(
     Shared by the image CNN and the audio CNN (``core.models.audio``); layer names
     ``block{b}_conv{c}``, ``block{b}_bn{c}``, ``block{b}_relu{c}``, ``block{b}_pool``.
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     k = 0
@@ -341,7 +341,7 @@ def conv_blocks(
 
 def cnn_top(x: Any, n_classes: int, dropout: float, seed: int) -> Any:
     """Global average pooling → dropout (if > 0) → float32 softmax ``probabilities``."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
@@ -358,7 +358,7 @@ def _build_cnn(
     n_train: int,
     seed: int,
 ) -> ImageModel:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.preprocess.images import build_augmentation
 
     keras = lazy.keras()
@@ -450,7 +450,7 @@ def build_backbone_model(
     Raises:
         ModelError: the weights file does not fit the network.
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     s = int(image_size)

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.data.schema import Task
-from automl_gui.core.errors import ConfigError, ModelError
 from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
 
 
@@ -74,7 +74,7 @@ def build_tabular_model(
         seed: seed of weight initializers and dropout.
         class_names: stored on the result for convenience.
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     task_value = Task(task).value

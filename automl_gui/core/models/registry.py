@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 
 MODEL_FAMILIES: dict[str, dict[str, str]] = {
     "mlp": {

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import automl_gui
-from automl_gui.core.errors import CancelledError, ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.base.errors import CancelledError, ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 
 #: The repository (or source tree) root: ``models/pretrained`` lives beside the package.
 REPO_ROOT = Path(automl_gui.__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ Public names load their submodule on first use (see ``core/_exports.py``), so im
 this package imports neither pandas nor TensorFlow.
 """
 
-from automl_gui.core._exports import lazy_exports
+from automl_gui.core.base._exports import lazy_exports
 
 _NAMES = {
     "ColumnConfig": "config",

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.preprocess._inputs import InputSchema, frame_to_inputs
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 
@@ -191,7 +191,7 @@ def build_preprocessor(
         embedding_dim: width of category embeddings (None: from cardinality).
         seed: seed for embedding initializers.
     """
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
     from automl_gui.core.preprocess import layers

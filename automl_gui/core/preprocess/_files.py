@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core import lazy
-from automl_gui.core.errors import ConfigError, DataError
+from automl_gui.core.base import lazy
+from automl_gui.core.base.errors import ConfigError, DataError
 
 SPLITS = ("train", "validation", "test")
 

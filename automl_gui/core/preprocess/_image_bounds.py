@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_gui.core import lazy
+from automl_gui.core.base import lazy
 from automl_gui.core.data._file_guard import MAX_IMAGE_PIXELS
 
 _HEAD = 32

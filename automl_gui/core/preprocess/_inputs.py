@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl_gui.core.errors import DataError
+from automl_gui.core.base.errors import DataError
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 INPUT_DTYPES = ("float32", "string")
@@ -280,7 +280,7 @@ def _numeric_block(df: pd.DataFrame, cols: list[InputColumn]) -> np.ndarray:
 def to_tensors(inputs: dict[str, np.ndarray]) -> dict[str, Any]:
     """Turn :func:`frame_to_inputs` arrays into tensors Keras ``fit``/``predict`` accept
     (Keras rejects object arrays; strings must be ``tf.string`` tensors)."""
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     tf = lazy.tf()
     tensors: dict[str, Any] = {}

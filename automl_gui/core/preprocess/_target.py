@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from automl_gui.core.errors import DataError
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.preprocess._inputs import canonical_string
 
 MAX_SHOWN_VALUE = 40  # characters of a raw value quoted in a notice

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core import lazy
+from automl_gui.core.base import lazy
+from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.data._file_guard import (
     audio_size_problem,
     bad_name,
@@ -25,7 +26,6 @@ from automl_gui.core.data._file_guard import (
     whole_clip_seconds,
 )
 from automl_gui.core.data.audio import AudioDataset, AudioItem
-from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.preprocess._audio_window import (
     UnusableClip,
     count_frames,

@@ -22,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core import lazy
+from automl_gui.core.base import lazy
+from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.data._file_guard import MAX_IMAGE_PIXELS, shown, special_reason
 from automl_gui.core.data.images import ImageDataset, ImageItem
-from automl_gui.core.errors import ConfigError, DataError
 from automl_gui.core.preprocess._files import FileSplit, FileTracker, split_items, stream_files
 from automl_gui.core.preprocess._image_bounds import TOO_LARGE, check_declared_size
 from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig

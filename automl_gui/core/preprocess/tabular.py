@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from automl_gui.core.base.errors import ConfigError, DataError
+from automl_gui.core.base.events import EventCallback, Progress, emit
 from automl_gui.core.data.schema import ColumnKind, TableProfile, Task
-from automl_gui.core.errors import ConfigError, DataError
-from automl_gui.core.events import EventCallback, Progress, emit
 from automl_gui.core.preprocess._build import Preprocessor, build_preprocessor, check_width
 from automl_gui.core.preprocess._inputs import (
     _NUMBER,

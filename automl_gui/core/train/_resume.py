@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.events import EventCallback, Log, emit
+from automl_gui.core.base.events import EventCallback, Log, emit
 from automl_gui.core.train.checkpoint import CheckpointInfo, replay_history
 
 

@@ -20,7 +20,7 @@ import time
 from functools import cache
 from typing import Any
 
-from automl_gui.core.events import BatchEnd, CancelToken, EpochEnd, EventCallback, Log, emit
+from automl_gui.core.base.events import BatchEnd, CancelToken, EpochEnd, EventCallback, Log, emit
 
 _LOG_ORDER = ("loss", "accuracy", "mae", "val_loss", "val_accuracy", "val_mae")
 
@@ -62,7 +62,7 @@ def current_lr(optimizer: Any) -> float | None:
 
 @cache
 def _classes() -> tuple[type, type]:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
 
@@ -255,7 +255,7 @@ def _classes() -> tuple[type, type]:
 
 @cache
 def _resume_classes() -> tuple[type, type]:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     keras = lazy.keras()
 

@@ -37,10 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core._json_read import read_json
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import EpochEnd, EventCallback, Log, emit
-from automl_gui.core.files import atomic_write
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import EpochEnd, EventCallback, Log, emit
+from automl_gui.core.base.files import atomic_write
+from automl_gui.core.base.json_read import read_json
 
 STATE_FILE = "checkpoint.json"
 VERSION = 1

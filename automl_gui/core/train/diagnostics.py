@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from automl_gui.core.errors import ModelError
+from automl_gui.core.base.errors import ModelError
 
 RISE_TOLERANCE = 0.02  # val loss must exceed its minimum by more than 2 % to count as risen
 TRAIN_FALL_MIN = 0.01  # train loss must have fallen by at least 1 % since the best epoch

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from automl_gui.core.errors import ConfigError, DataError, ModelError
-from automl_gui.core.events import CancelToken, EventCallback, Log, emit
+from automl_gui.core.base.errors import ConfigError, DataError, ModelError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, emit
 from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay importable here
     MULTI_STEP,
     MULTI_STEP_MIN_STEPS,
@@ -183,7 +183,7 @@ class Trainer:
         Raises:
             ConfigError: an invalid setting. ModelError: out of memory even at half batch.
         """
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         tf = lazy.tf()
         keras = lazy.keras()
@@ -275,7 +275,7 @@ class Trainer:
             epochs_after: epochs planned in later phases (shown in totals and the ETA).
             checkpoint, resume: as for :meth:`fit`.
         """
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         tf = lazy.tf()
         keras = lazy.keras()

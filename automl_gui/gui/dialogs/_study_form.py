@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.gui.dialogs.messages import muted_label
 
 # kind → (the question in plain words, what it does)

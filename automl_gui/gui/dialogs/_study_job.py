@@ -130,7 +130,7 @@ def make_job(state: AppState, config: Any, devices: list[Any] | None) -> Any:
     process = state.engine_process
 
     def job(on_event: Any, cancel: Any) -> Any:
-        from automl_gui.core.tune import studies
+        from automl_gui.core.tune.study import studies
 
         if process is not None:  # the usual case: the engine's own process
             return studies.study_isolated(process, name, **kwargs, on_event=on_event, cancel=cancel)
@@ -143,7 +143,7 @@ def partial_result(state: AppState, config: Any, task: str, rows: list[Any], met
     """A StudyResult of the rows that finished before a failure (None when none did)."""
     if not rows:
         return None
-    from automl_gui.core.tune.studies import StudyResult, headline_metric
+    from automl_gui.core.tune.study.studies import StudyResult, headline_metric
 
     return StudyResult(
         kind=config.kind,

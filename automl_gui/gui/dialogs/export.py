@@ -411,7 +411,7 @@ def replace_refusal(run: Any, fmt: str, target: Path) -> str:
     """Why ``target`` may not be written even after a "Yes" ("" when it may): the engine's
     one rule (``core.export.outputs``): only an export this app wrote is replaced, never the
     source model, a folder holding other files, or a folder above the current one."""
-    from automl_gui.core.errors import AutoMLError
+    from automl_gui.core.base.errors import AutoMLError
     from automl_gui.core.export.outputs import check_destination
 
     bundle_path = getattr(getattr(run, "bundle", None), "path", None) if run else None

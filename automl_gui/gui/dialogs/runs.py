@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.errors import AutoMLError
+from automl_gui.core.base.errors import AutoMLError
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _runs_data as data
 from automl_gui.gui.dialogs import messages
@@ -338,7 +338,7 @@ class RunsWindow(QDialog):
 
     def export_csv(self, path: str | Path | None = None) -> Path | None:
         """Write the comparison table as CSV (asks where when ``path`` is None)."""
-        from automl_gui.core.files import atomic_write
+        from automl_gui.core.base.files import atomic_write
 
         records = self.checked_records()
         if not records:

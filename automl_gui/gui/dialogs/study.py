@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import EpochEnd, StudyRowEnded, StudyRowStarted
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import EpochEnd, StudyRowEnded, StudyRowStarted
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _study_job, messages
 from automl_gui.gui.dialogs._study_form import NO_GPU, StudyForm
@@ -223,7 +223,7 @@ class StudyDialog(QDialog):
     # -- run ------------------------------------------------------------------------------------
     def study_config(self) -> Any:
         """The StudyConfig the form describes (ConfigError for bad values or this task)."""
-        from automl_gui.core.tune.studies import StudyConfig
+        from automl_gui.core.tune.study.studies import StudyConfig
 
         config = StudyConfig(**self.form.values_dict())
         config.validate(_study_job.task_of(self.state))
@@ -308,7 +308,7 @@ class StudyDialog(QDialog):
             self._running = None
             self.rows.append(row)
             if not self.table.headline:
-                from automl_gui.core.tune.studies import headline_metric
+                from automl_gui.core.tune.study.studies import headline_metric
 
                 self.table.set_metric(headline_metric(self._task))
             self.table.set_row(index, row, self.table.headline)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from automl_gui.core.base.errors import DataError, describe
+from automl_gui.core.base.events import CancelToken, Progress, emit
 from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile, Task
-from automl_gui.core.errors import DataError, describe
-from automl_gui.core.events import CancelToken, Progress, emit
 
 
 @dataclass

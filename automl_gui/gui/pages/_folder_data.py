@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.events import Progress
 from automl_gui.core.data.images import BadFile
-from automl_gui.core.events import Progress
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.bar_chart import PALETTE, HorizontalBarChart, Series, scrolling

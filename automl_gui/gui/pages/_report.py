@@ -52,9 +52,9 @@ class ReportSaving:
         """Write the run's report to ``path`` as JSON (atomically). True on success."""
         if self.run is None:
             return False
-        from automl_gui.core.errors import describe
+        from automl_gui.core.base.errors import describe
+        from automl_gui.core.base.files import atomic_write
         from automl_gui.core.export.bundle import write_json
-        from automl_gui.core.files import atomic_write
 
         target = Path(path)
         try:

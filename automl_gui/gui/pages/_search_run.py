@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
-from automl_gui.core.tune.saved import (  # TensorFlow-free
+from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
+from automl_gui.core.tune.search.saved import (  # TensorFlow-free
     TRAIN_ON_PHASE,
     finished_records,
     mark_finished,
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from automl_gui.gui.pages.train import TrainPage
 
 TICK_MS = 500
-FILES_SEARCH = "automl_gui.core.tune.files_search"
+FILES_SEARCH = "automl_gui.core.tune.search.files"
 
 
 def search_key(state: Any) -> str | None:
@@ -199,7 +199,7 @@ class SearchController(QObject):
         where["overwrite"] = not resume
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.tune.search import search_tabular, search_tabular_isolated
+            from automl_gui.core.tune.search.tables import search_tabular, search_tabular_isolated
 
             kwargs = {"plan": plan, "on_event": on_event, "cancel": cancel, **where}
             if process is not None:
@@ -221,7 +221,7 @@ class SearchController(QObject):
         def job(on_event: Any, cancel: Any) -> Any:
             import importlib
 
-            from automl_gui.core.errors import ConfigError
+            from automl_gui.core.base.errors import ConfigError
 
             try:
                 module = importlib.import_module(FILES_SEARCH)

@@ -82,7 +82,7 @@ def replay_run(page: Any, record: Any, reasons: dict[str, str], seconds_text: An
     phase lines and best epoch, and "Done: N epochs in …" as when it had just finished.
 
     ``reasons`` turns a stop reason into words; ``seconds_text`` formats seconds."""
-    from automl_gui.core.events import PhaseChanged
+    from automl_gui.core.base.events import PhaseChanged
 
     summary = dict(record.summary or {})
     best = summary.get("best_epoch")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.events import Progress
 from automl_gui.core.data.schema import Task
-from automl_gui.core.events import Progress
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import paused
 from automl_gui.gui.dialogs.messages import Banner

@@ -389,8 +389,8 @@ class PredictPage(FilesPredicting, QWidget):
                 "Will not overwrite the input file.", "Choose another name for the predictions."
             )
             return False
-        from automl_gui.core.errors import describe
-        from automl_gui.core.files import atomic_write
+        from automl_gui.core.base.errors import describe
+        from automl_gui.core.base.files import atomic_write
 
         frame = self.predictions
         try:

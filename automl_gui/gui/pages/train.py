@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progress
+from automl_gui.core.base.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progress
 from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
@@ -151,7 +151,7 @@ class TrainPage(QWidget):
         reason = self._data_blocker()
         if reason or self.state.search is None:
             return reason
-        from automl_gui.core.errors import ConfigError
+        from automl_gui.core.base.errors import ConfigError
 
         try:
             self.state.search.validate(self.state.task if self.state.kind == "tabular" else None)

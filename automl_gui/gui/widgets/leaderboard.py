@@ -1,6 +1,6 @@
 """The AutoML search's live leaderboard: one row per trial and per scikit-learn baseline.
 
-:class:`LeaderboardModel` holds :class:`~automl_gui.core.tune.space.TrialRecord` rows (a
+:class:`LeaderboardModel` holds :class:`~automl_gui.core.tune.search.space.TrialRecord` rows (a
 running row from ``TrialStarted``, replaced by the ``TrialEnded`` record) and marks the best
 trial; :class:`Leaderboard` shows it in a sortable table with an "Export CSV…" button and
 context menu, and emits ``trial_selected`` with the chosen record (the Train page then plots
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.tune.space import TrialRecord
+from automl_gui.core.tune.search.space import TrialRecord
 
 _Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -311,7 +311,7 @@ class LeaderboardModel(QAbstractTableModel):
 def leaderboard_csv_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
     """Rows for the CSV: ``core.tune.search.leaderboard_rows`` plus readable settings and, when
     cross-validated, the folds' mean and spread."""
-    from automl_gui.core.tune.search import leaderboard_rows
+    from automl_gui.core.tune.search.tables import leaderboard_rows
 
     rows = leaderboard_rows(records)
     for row, r in zip(rows, records, strict=True):
@@ -426,7 +426,7 @@ class Leaderboard(QWidget):
         """Write the leaderboard to ``path`` as CSV (atomically); returns the path."""
         import pandas as pd
 
-        from automl_gui.core.files import atomic_write
+        from automl_gui.core.base.files import atomic_write
 
         path = Path(path)
         frame = pd.DataFrame(leaderboard_csv_rows(self.model.records))

@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from automl_gui.core.events import BatchEnd, EpochEnd, PhaseChanged
+from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged
 
 REDRAW_INTERVAL_MS = 100
 EMA_EPOCHS = 0.25  # time constant of the smoothed batch-loss line, in epochs

@@ -1,7 +1,7 @@
 """The "AutoML search" box of the Model pages: one model or a search for the best one.
 
 Shared by the table, image and audio Model pages. The box edits a
-:class:`~automl_gui.core.tune.space.SearchConfig` (algorithm, time budget, trials, epochs per
+:class:`~automl_gui.core.tune.search.space.SearchConfig` (algorithm, time budget, trials, epochs per
 trial), remembers it per data kind in QSettings (``settings.load_search`` / ``save_search``)
 and, while a dataset of its kind is loaded, installs it as ``state.search`` (None when the
 search is off) and calls ``state.notify_model_changed()``: the Train page then runs the search
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.tune.space import SearchConfig
+from automl_gui.core.tune.search.space import SearchConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.state import AppState

@@ -402,7 +402,7 @@ class StudyPlot(QWidget):
             plot.addItem(text)
 
     def _render(self, path: Path, width: int, height: int) -> Path:
-        from automl_gui.core.files import atomic_write
+        from automl_gui.core.base.files import atomic_write
 
         # drawn by a shown widget: rendering one never shown crashed pyqtgraph's layout
         # (an error inside a resize event); WA_DontShowOnScreen keeps it off the screen

@@ -309,7 +309,7 @@ class AudioPreprocessPage(PreviewPage):
 
     def _feature_shape(self, n_samples: int) -> tuple[int, int] | str:
         """(frames, bands), or why the settings give none."""
-        from automl_gui.core.errors import describe
+        from automl_gui.core.base.errors import describe
         from automl_gui.core.models.audio import feature_shape
 
         try:

@@ -102,8 +102,8 @@ def lookup_weights(folder: str) -> dict[str, dict[str, Any]]:
 
     Runs in a worker: :func:`find_weights` verifies checksums of ~100 MB files.
     """
-    from automl_gui.core.errors import describe
-    from automl_gui.core.events import Log
+    from automl_gui.core.base.errors import describe
+    from automl_gui.core.base.events import Log
     from automl_gui.core.models import weights
 
     try:

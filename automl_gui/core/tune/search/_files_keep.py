@@ -1,7 +1,7 @@
 """The folder search's helpers for the models of its trials: the CNN's BatchNorm momentum,
 per-layer weights saved and loaded across Hyperband rounds, and training the kept trial on.
 
-Private to :mod:`automl_gui.core.tune.files_search`.
+Private to :mod:`automl_gui.core.tune.search.files`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import CancelledError
-from automl_gui.core.events import Log, PhaseChanged, emit
-from automl_gui.core.tune._trials import (
+from automl_gui.core.base.errors import CancelledError
+from automl_gui.core.base.events import Log, PhaseChanged, emit
+from automl_gui.core.tune.search._trials import (
     TRAIN_ON_PHASE,
     _best_value,
     _epochs_reached,
     _wants_more,
 )
-from automl_gui.core.tune.space import TrialRecord
+from automl_gui.core.tune.search.space import TrialRecord
 
 
 def layer_weights(built: Any) -> dict[str, np.ndarray]:

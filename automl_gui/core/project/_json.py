@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from automl_gui.core._json_read import MB, JsonProblem, check_depth, loads, read_json
+from automl_gui.core.base.json_read import MB, JsonProblem, check_depth, loads, read_json
 
 __all__ = ["MB", "JsonProblem", "check_depth", "loads", "read_json"]

@@ -19,7 +19,7 @@ Scores come from :func:`~automl_gui.core.evaluate.metrics.evaluate_classificatio
 :func:`~automl_gui.core.evaluate.metrics.evaluate_regression`, the same functions that score
 the network, so the numbers are comparable. The headline metric is accuracy for
 classification and R² for regression (:func:`headline_metric`). On small tables (see
-:func:`~automl_gui.core.tune.cv.should_cross_validate`) each baseline is also
+:func:`~automl_gui.core.tune.search.cv.should_cross_validate`) each baseline is also
 cross-validated on the pooled train + validation rows, like the search's trials.
 """
 
@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import Task
-from automl_gui.core.errors import DataError
-from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.tabular import PreparedData, canonical_strings, numeric_values
 
@@ -302,7 +302,7 @@ def run_baselines(
         cancel: checked between models, folds and chunks of trees.
         on_event: receives ``Progress("baselines", …)`` and a ``Log`` line per baseline.
         cross_validation: force k-fold on (True) or off (False); None decides by the number
-            of rows (:func:`~automl_gui.core.tune.cv.should_cross_validate`).
+            of rows (:func:`~automl_gui.core.tune.search.cv.should_cross_validate`).
         folds: the number of folds; 0 picks it from the rows (the search's trials use the
             same folds: same rows, same seed).
 
@@ -313,7 +313,7 @@ def run_baselines(
         DataError: no usable feature column.
         CancelledError: cancelled.
     """
-    from automl_gui.core.tune.cv import (
+    from automl_gui.core.tune.search.cv import (
         cross_validate,
         default_folds,
         kfold_indices,

@@ -18,7 +18,7 @@ Contract with the search (``core/tune/search.py``) and the baselines:
   folds (``ddof=0``). A fold that returns NaN or infinity makes ``mean`` NaN: the caller
   marks the trial failed. An exception in ``fit_score`` propagates unchanged.
 - ``cancel`` is checked before each fold (a running fold is cancelled by ``fit_score``'s own
-  use of the token); cancelling raises :class:`~automl_gui.core.errors.CancelledError`.
+  use of the token); cancelling raises :class:`~automl_gui.core.base.errors.CancelledError`.
 - Once a configuration is chosen, the model that is kept is trained on the usual
   train/validation split and scored on the test split, like any other run.
 
@@ -43,9 +43,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl_gui.core.base.errors import CancelledError, ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, PhaseChanged, emit
 from automl_gui.core.data.schema import Task
-from automl_gui.core.errors import CancelledError, ConfigError, ModelError
-from automl_gui.core.events import CancelToken, EventCallback, Log, PhaseChanged, emit
 
 CV_MAX_ROWS = 1000  # below this many learnable rows, trials are cross-validated
 DEFAULT_FOLDS = 5

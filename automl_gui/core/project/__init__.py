@@ -12,7 +12,7 @@ Layout of a project folder::
 
 This module is TensorFlow-free and Qt-free: the window and the command line use it. The
 data classes are the seam between the engine and the window; the functions that read and
-write them are below them (run folders: :mod:`automl_gui.core._project_runs`).
+write them are below them (run folders: :mod:`automl_gui.core.project._runs`).
 
 Saving is crash-safe: new run folders are written to a temporary folder beside
 ``runs/<id>`` and renamed into place, then the project file is written to a temporary file,
@@ -58,8 +58,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core import _project_format as _format
-from automl_gui.core._project_format import (
+import automl_gui.core.project._format as _format
+from automl_gui.core.project._format import (
     FORMAT_VERSION,
     MIGRATIONS,
     PROJECT_FORMAT,
@@ -68,7 +68,7 @@ from automl_gui.core._project_format import (
     read_project_file,
     write_json_atomic,
 )
-from automl_gui.core._project_owner import (
+from automl_gui.core.project._owner import (
     check_runs_link,
     claim,
     claimable,
@@ -78,14 +78,14 @@ from automl_gui.core._project_owner import (
     take_id,
     tidy_folder,
 )
-from automl_gui.core._project_runs import (
+from automl_gui.core.project._runs import (
     RUN_ID_RE,
     RUNS_DIR,
     ProjectError,
     load_run,
     save_run_folder,
 )
-from automl_gui.core._project_save import (
+from automl_gui.core.project._save import (
     check_ids,
     finish,
     journal_path,

@@ -19,7 +19,7 @@ Design notes:
 - No weights are saved per k-fold trial: after a resume, the chosen configuration is simply
   trained again on the training split.
 
-Private to :mod:`automl_gui.core.tune.search`.
+Private to :mod:`automl_gui.core.tune.search.tables`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from automl_gui.core.errors import ModelError
-from automl_gui.core.events import Log, PhaseChanged, emit
-from automl_gui.core.tune._trials import TRAIN_ON_PHASE, _best_value, _TabularTrials
-from automl_gui.core.tune.space import TrialRecord
+from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.events import Log, PhaseChanged, emit
+from automl_gui.core.tune.search._trials import TRAIN_ON_PHASE, _best_value, _TabularTrials
+from automl_gui.core.tune.search.space import TrialRecord
 
 MIN_FOLD_SECONDS = 0.5  # a fold trains at least this long, even past its share
 
@@ -51,7 +51,7 @@ def fit_trial_folds(
     """Train a trial's configuration on each fold of ``runner.cv_plan`` (``cv.fit_folds``):
     a fresh model per fold, its preprocessing fitted on the fold's training rows."""
     from automl_gui.core.pipeline import build_tabular, fit_tabular
-    from automl_gui.core.tune.cv import fit_folds
+    from automl_gui.core.tune.search.cv import fit_folds
 
     cfg = runner.search
 

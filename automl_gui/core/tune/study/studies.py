@@ -30,8 +30,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.errors import ConfigError
-from automl_gui.core.events import CancelToken, EventCallback
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import CancelToken, EventCallback
 
 STUDY_KINDS = ("optimizers", "batch-sizes", "learning-curve", "devices")
 ROW_STATUSES = ("completed", "failed", "stopped", "skipped")
@@ -268,7 +268,7 @@ class StudyResult:
         read it back with ``pandas.read_csv(path, comment="#")``."""
         import csv
 
-        from automl_gui.core.files import atomic_write
+        from automl_gui.core.base.files import atomic_write
 
         columns = self.columns()
 
@@ -367,7 +367,7 @@ def study_tabular(
         ConfigError / DataError: bad settings or data. CancelledError: stopped before any
         training finished.
     """
-    from automl_gui.core.tune._study_jobs import run_tabular
+    from automl_gui.core.tune.study._jobs import run_tabular
 
     study.validate(preprocess.task)
     return run_tabular(
@@ -396,7 +396,7 @@ def study_files(
     training files. "auto" architecture and batch size are resolved once (the batch size
     unless it is studied) so only the studied setting changes.
     """
-    from automl_gui.core.tune._study_jobs import run_files
+    from automl_gui.core.tune.study._jobs import run_files
 
     if kind not in ("images", "audio"):
         raise ConfigError(f"Unknown folder kind '{kind}'.", "Use images or audio.")
@@ -418,7 +418,7 @@ def study_files(
 
 def study_isolated(process: Any, function_name: str, **kwargs: Any) -> StudyResult:
     """Run :func:`study_tabular` or :func:`study_files` (``function_name``) in an
-    :class:`~automl_gui.core.process.EngineProcess` (the window's way). ``kwargs`` are the
+    :class:`~automl_gui.core.jobs.process.EngineProcess` (the window's way). ``kwargs`` are the
     function's arguments by name (``df=..., preprocess=..., mlp=..., study=..., training=...``)
     plus ``on_event`` and ``cancel``; events and errors come back as from a direct call."""
     if function_name not in STUDY_FUNCTIONS:
@@ -428,7 +428,7 @@ def study_isolated(process: Any, function_name: str, **kwargs: Any) -> StudyResu
     on_event = kwargs.pop("on_event", None)
     cancel = kwargs.pop("cancel", None)
     return process.run(
-        f"automl_gui.core.tune.studies:{function_name}",
+        f"automl_gui.core.tune.study.studies:{function_name}",
         kwargs,
         on_event=on_event,
         cancel=cancel,

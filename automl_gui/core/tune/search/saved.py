@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core._json_read import read_json
-from automl_gui.core.files import atomic_write
-from automl_gui.core.tune.space import TrialRecord
+from automl_gui.core.base.files import atomic_write
+from automl_gui.core.base.json_read import read_json
+from automl_gui.core.tune.search.space import TrialRecord
 
 LEADERBOARD_FILE = "leaderboard.json"  # every trial's row, rewritten as trials start and end
 CONFIG_FILE = "search.json"  # the SearchConfig the search began with

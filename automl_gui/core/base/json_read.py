@@ -18,7 +18,7 @@ import json
 import os
 from typing import Any
 
-from automl_gui.core.files import open_regular
+from automl_gui.core.base.files import open_regular
 
 MB = 1024 * 1024
 #: the defaults for a JSON file of the app's (metadata, reports, run records)

@@ -1,6 +1,6 @@
 """How comparison studies run: one training per setting on one split, rows and notes.
 
-Private to :mod:`automl_gui.core.tune.studies`, which holds the public API and documents the
+Private to :mod:`automl_gui.core.tune.study.studies`, which holds the public API and documents the
 behaviour (events, Stop, failures, the convergence definition).
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import CancelledError, describe
-from automl_gui.core.events import (
+from automl_gui.core.base.errors import CancelledError, describe
+from automl_gui.core.base.events import (
     CancelToken,
     EpochEnd,
     EventCallback,
@@ -29,7 +29,7 @@ from automl_gui.core.events import (
     StudyRowStarted,
     emit,
 )
-from automl_gui.core.tune.studies import (
+from automl_gui.core.tune.study.studies import (
     StudyConfig,
     StudyRow,
     convergence,
@@ -143,7 +143,7 @@ def _size_specs(
 
 
 def _device_specs(base: Any, devices: Any, notes: list[str]) -> list[Spec]:
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
     from automl_gui.core.hardware import list_devices
 
     devices = list(devices) if devices is not None else list_devices()
@@ -212,7 +212,7 @@ def on_device(spec: Spec) -> Iterator[None]:
     if spec.device is None:
         yield
         return
-    from automl_gui.core import lazy
+    from automl_gui.core.base import lazy
 
     tf, keras = lazy.tf(), lazy.keras()
     before = keras.mixed_precision.global_policy().name

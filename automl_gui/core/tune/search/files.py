@@ -40,14 +40,14 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core.audio_pipeline import AudioMedia, AudioRun
-from automl_gui.core.errors import (
+from automl_gui.core.base.errors import (
     AutoMLError,
     CancelledError,
     ConfigError,
     ModelError,
     describe,
 )
-from automl_gui.core.events import (
+from automl_gui.core.base.events import (
     CancelToken,
     EventCallback,
     Log,
@@ -59,21 +59,21 @@ from automl_gui.core.files_pipeline import _Job
 from automl_gui.core.images_pipeline import ImageMedia, ImageRun
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune._files_keep import (
+from automl_gui.core.tune.search._files_keep import (
     layer_weights,
     load_layers,
     train_files_on,
 )
-from automl_gui.core.tune._trials import (
+from automl_gui.core.tune.search._trials import (
     _describe,
     _quiet_tensorflow,
     _TabularTrials,
     _value,
     _write_json,
 )
-from automl_gui.core.tune.files_space import FilesSettings, cnn_n_train, default_space
-from automl_gui.core.tune.search import _open_folder, check_tensorboard
-from automl_gui.core.tune.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.files_space import FilesSettings, cnn_n_train, default_space
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.tables import _open_folder, check_tensorboard
 
 __all__ = [
     "AudioSearchRun",
@@ -219,7 +219,7 @@ def search_files_isolated(
     training: TrainConfig,
     **keywords: Any,
 ) -> ImageSearchRun | AudioSearchRun:
-    """:func:`search_files` in an :class:`~automl_gui.core.process.EngineProcess` (the
+    """:func:`search_files` in an :class:`~automl_gui.core.jobs.process.EngineProcess` (the
     window's way); same keywords, result, events and errors. The kept model comes back
     through a temporary .keras file."""
     from automl_gui.core.pipeline import run_isolated
@@ -229,7 +229,7 @@ def search_files_isolated(
     kwargs.update(model_config=model_config, search=search, training=training, **keywords)
     return run_isolated(
         process,
-        "automl_gui.core.tune.files_search:_search_in_child",
+        "automl_gui.core.tune.search.files:_search_in_child",
         kwargs,
         on_event=on_event,
         cancel=cancel,
@@ -249,7 +249,7 @@ def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
     path = folder / DATA_FILE
     here = {"kind": kind, "root": str(dataset.root), "files": len(dataset.items)}
     if resume and path.exists():
-        from automl_gui.core._json_read import read_json
+        from automl_gui.core.base.json_read import read_json
 
         try:
             saved = read_json(path)

@@ -17,8 +17,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core._project_json import MB, JsonProblem, read_json
-from automl_gui.core._project_runs import RUN_ID_RE, ProjectError
+from automl_gui.core.project._json import MB, JsonProblem, read_json
+from automl_gui.core.project._runs import RUN_ID_RE, ProjectError
 
 FORMAT_VERSION = 3
 #: the "format" value of a project file
@@ -78,7 +78,7 @@ def write_json_atomic(target: Path, raw: dict[str, Any], limit: int | None = Non
             again); nothing was written.
         OSError: it cannot be written (the previous file is unchanged).
     """
-    from automl_gui.core.files import temp_name
+    from automl_gui.core.base.files import temp_name
 
     tmp = target.with_name(temp_name(target.name, "tmp", str(threading.get_ident())))
     try:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from automl_gui.core.errors import CancelledError
+from automl_gui.core.base.errors import CancelledError
 
 
 class CancelToken:

@@ -1,7 +1,7 @@
 """The two study jobs: tables (``prepare_data`` once, the run's build/fit/finish steps per
 row) and folders (one split, the files job per row).
 
-Private to :mod:`automl_gui.core.tune.studies`; the rows' planning and running are in
+Private to :mod:`automl_gui.core.tune.study.studies`; the rows' planning and running are in
 :mod:`._study_run`.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.events import CancelToken, EventCallback, Log, Progress, emit
-from automl_gui.core.tune._study_run import (
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.tune.study._run import (
     EpochClock,
     Spec,
     device_plan,
@@ -25,7 +25,7 @@ from automl_gui.core.tune._study_run import (
     run_rows,
     same_settings_note,
 )
-from automl_gui.core.tune.studies import StudyConfig, StudyResult, StudyRow, headline_metric
+from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow, headline_metric
 
 
 # -- tables -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ augmentation strength, backbone layers to fine-tune and the learning rate.
 :class:`AudioSpace`: spectrogram settings (log-mel or MFCC, mel bands, STFT window and
 hop), the CNN's width, dropout, augmentation strength and the learning rate.
 
-Each is used like :class:`~automl_gui.core.tune.space.TabularSpace`: ``build(hp)`` declares
+Each is used like :class:`~automl_gui.core.tune.search.space.TabularSpace`: ``build(hp)`` declares
 (first call) and reads Keras Tuner hyperparameters and returns the :class:`FilesSettings`
 one trial trains with; ``before_trial`` is a hook tests use to make a trial fail.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.events import EventCallback, Log, emit
+from automl_gui.core.base.events import EventCallback, Log, emit
 from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 

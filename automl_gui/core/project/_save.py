@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core import _project_format as _format
-from automl_gui.core._project_json import MB, JsonProblem, loads, read_json
-from automl_gui.core._project_owner import check_slot, is_ours, own_runs, remove_run_dir
-from automl_gui.core._project_runs import (
+import automl_gui.core.project._format as _format
+from automl_gui.core.project._json import MB, JsonProblem, loads, read_json
+from automl_gui.core.project._owner import check_slot, is_ours, own_runs, remove_run_dir
+from automl_gui.core.project._runs import (
     RUN_ID_RE,
     RUNS_DIR,
     ProjectError,

@@ -1,7 +1,7 @@
 """The trials of a table search: Keras Tuner's side (oracle, tuner) and ours (training each
 trial with the run's build/fit code, the leaderboard file, per-trial weights, the kept model).
 
-Private to :mod:`automl_gui.core.tune.search`, which holds the public API.
+Private to :mod:`automl_gui.core.tune.search.tables`, which holds the public API.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.errors import AutoMLError, CancelledError, ModelError, describe
-from automl_gui.core.events import (
+from automl_gui.core.base.errors import AutoMLError, CancelledError, ModelError, describe
+from automl_gui.core.base.events import (
     Log,
     PhaseChanged,
     Progress,
@@ -28,9 +28,9 @@ from automl_gui.core.events import (
     emit,
 )
 from automl_gui.core.pipeline import TabularRun
-from automl_gui.core.tune.saved import LEADERBOARD_FILE, PROJECT, TRAIN_ON_PHASE
-from automl_gui.core.tune.saved import write_json as _write_json
-from automl_gui.core.tune.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.saved import LEADERBOARD_FILE, PROJECT, TRAIN_ON_PHASE
+from automl_gui.core.tune.search.saved import write_json as _write_json
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
 
 
 class _SearchOver(Exception):  # noqa: N818 - control flow, never escapes this module
@@ -140,7 +140,7 @@ class _TabularTrials:
             raise _SearchOver("cancelled")
         need = 0.5
         if self.cv_plan is not None and self.best_record() is not None:
-            from automl_gui.core.tune._cv_trials import seconds_needed
+            from automl_gui.core.tune.search._cv_trials import seconds_needed
 
             need = seconds_needed(self)  # time for every fold, once a trial has a score
         if time.monotonic() >= self.trials_deadline() - need:
@@ -191,7 +191,7 @@ class _TabularTrials:
             settings = self.space.before_trial(trial.trial_id, settings)
             training = settings.training(training)  # the hook may have changed them
             if self.cv_plan is not None:
-                from automl_gui.core.tune._cv_trials import fit_trial_folds
+                from automl_gui.core.tune.search._cv_trials import fit_trial_folds
 
                 folds = fit_trial_folds(self, record, settings, training)
             else:
@@ -368,7 +368,7 @@ class _TabularTrials:
 
         emit(self.on_event, Progress("evaluate", 0.0, f"Keeping trial {best.trial_id}…"))
         if best.cross_validated:
-            from automl_gui.core.tune._cv_trials import refit
+            from automl_gui.core.tune.search._cv_trials import refit
 
             kept = refit(self, best, tuner)
         elif self.best is not None and self.best["record"] is best:

@@ -40,7 +40,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core._project_runs import (
+from automl_gui.core.base.files import is_stale, parse_temp_name, pid_alive, remove_path, temp_name
+from automl_gui.core.export.outputs import RUN_FOLDER_FILES
+from automl_gui.core.project._runs import (
     RUNS_DIR,
     ProjectError,
     folder_parts,
@@ -49,8 +51,6 @@ from automl_gui.core._project_runs import (
     run_owner,
     run_path,
 )
-from automl_gui.core.export.outputs import RUN_FOLDER_FILES
-from automl_gui.core.files import is_stale, parse_temp_name, pid_alive, remove_path, temp_name
 
 #: a leftover may be tidied once its process is gone and it was untouched this long (s)...
 STALE_IDLE_S = 60.0

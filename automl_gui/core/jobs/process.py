@@ -25,9 +25,9 @@ import threading
 import traceback
 from typing import Any
 
-from automl_gui.core import errors
-from automl_gui.core.errors import AutoMLError, ModelError
-from automl_gui.core.events import CancelToken, EventCallback
+from automl_gui.core.base import errors
+from automl_gui.core.base.errors import AutoMLError, ModelError
+from automl_gui.core.base.events import CancelToken, EventCallback
 
 _POLL_S = 0.05
 NICENESS = 5
@@ -200,7 +200,7 @@ def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
         with contextlib.suppress(OSError):
             os.nice(NICENESS)
     if warm:  # import only: the first op would start the runtime before a job's device plan
-        from automl_gui.core import lazy
+        from automl_gui.core.base import lazy
 
         lazy.keras()
     while True:

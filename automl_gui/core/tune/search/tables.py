@@ -29,12 +29,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from automl_gui.core.errors import (
+from automl_gui.core.base.errors import (
     CancelledError,
     ConfigError,
     describe,
 )
-from automl_gui.core.events import (
+from automl_gui.core.base.events import (
     CancelToken,
     EventCallback,
     Log,
@@ -43,7 +43,7 @@ from automl_gui.core.events import (
 from automl_gui.core.pipeline import TabularRun
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune._trials import (
+from automl_gui.core.tune.search._trials import (
     LEADERBOARD_FILE,
     PROJECT,
     TRAIN_ON_PHASE,
@@ -52,8 +52,8 @@ from automl_gui.core.tune._trials import (
     _value,
     _write_json,
 )
-from automl_gui.core.tune.saved import CONFIG_FILE, finished_records, read_config
-from automl_gui.core.tune.space import SearchConfig, TabularSpace, TrialRecord
+from automl_gui.core.tune.search.saved import CONFIG_FILE, finished_records, read_config
+from automl_gui.core.tune.search.space import SearchConfig, TabularSpace, TrialRecord
 
 __all__ = [
     "LEADERBOARD_FILE",
@@ -122,7 +122,7 @@ def search_tabular(
         ModelError: every trial failed. CancelledError: stopped before any trial finished.
     """
     from automl_gui.core.preprocess.tabular import prepare_data
-    from automl_gui.core.tune.cv import plan_folds
+    from automl_gui.core.tune.search.cv import plan_folds
 
     search.validate(preprocess.task)
     check_tensorboard()
@@ -238,7 +238,7 @@ def search_tabular_isolated(
     resume: bool = False,
     overwrite: bool = False,
 ) -> SearchRun:
-    """:func:`search_tabular` in an :class:`~automl_gui.core.process.EngineProcess` (the
+    """:func:`search_tabular` in an :class:`~automl_gui.core.jobs.process.EngineProcess` (the
     window's way: the search never competes with it for the interpreter lock). Same result,
     events and errors; the kept model comes back through a temporary .keras file."""
     from automl_gui.core import pipeline
@@ -247,7 +247,7 @@ def search_tabular_isolated(
     kwargs.update(plan=plan, directory=directory, resume=resume, overwrite=overwrite)
     return pipeline.run_isolated(
         process,
-        "automl_gui.core.tune.search:_search_in_child",
+        "automl_gui.core.tune.search.tables:_search_in_child",
         kwargs,
         on_event=on_event,
         cancel=cancel,
@@ -350,7 +350,7 @@ def _baseline_records(
     its k-fold mean; its single validation split's score goes in ``reason``.
     """
     try:
-        from automl_gui.core.tune.baselines import run_baselines
+        from automl_gui.core.tune.search.baselines import run_baselines
     except ImportError:  # the baselines module is optional: the search stands without it
         return []
     try:

@@ -14,7 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from automl_gui.core.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 
@@ -56,7 +56,7 @@ class SearchConfig:
         executions: trainings per trial (1: trials are cheap, variance is in the seed).
         cross_validation: score each trial by k-fold cross-validation on the train and
             validation rows pooled: "auto" (small tables, see
-            :func:`~automl_gui.core.tune.cv.should_cross_validate`), "on" or "off".
+            :func:`~automl_gui.core.tune.search.cv.should_cross_validate`), "on" or "off".
         folds: the number of folds; 0 picks it from the rows (5, fewer on tiny tables).
     """
 

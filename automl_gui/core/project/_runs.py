@@ -9,7 +9,7 @@ into place, so a kill never leaves a half-written ``runs/<id>``.
 
 ``run.json`` also names the project that wrote the folder (``"project"``: the project's id):
 a save deletes or replaces only run folders it can tell are its own
-(:mod:`automl_gui.core._project_owner`), which matters when ``runs/`` is a link to a folder
+(:mod:`automl_gui.core.project._owner`), which matters when ``runs/`` is a link to a folder
 on another disk that other things share. A run's folder is found *lexically* from the
 project (:func:`run_path`: no ``..``, no absolute path), so links inside the project are
 followed for reading.
@@ -27,10 +27,10 @@ from dataclasses import asdict, fields
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from automl_gui.core._project_json import MB, JsonProblem, read_json
-from automl_gui.core.errors import ConfigError, ModelError
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.files import TEMP_TAG, temp_name
 from automl_gui.core.export.outputs import RUN_FORMAT
-from automl_gui.core.files import TEMP_TAG, temp_name
+from automl_gui.core.project._json import MB, JsonProblem, read_json
 
 RUN_FILE = "run.json"
 #: the folder of a project holding one folder per run

@@ -1,0 +1,1 @@
+"""Base of the engine: events, errors, lazy imports, files written atomically, strict JSON."""

@@ -1,0 +1,1 @@
+"""Comparison studies: optimizers, batch sizes, learning curves, devices."""
