@@ -15,7 +15,7 @@ import pandas as pd
 
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken
-from automl_gui.core.data import _colstats
+from automl_gui.core.data._colstats import profile_all, profile_column
 from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_number_text
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
 from automl_gui.core.data.schema import (
@@ -82,7 +82,7 @@ def profile_table(df: pd.DataFrame, *, cancel: CancelToken | None = None) -> Tab
             cancel.raise_if_cancelled()
 
     check_cancel()
-    profile = _colstats.profile_all(df, check_cancel)
+    profile = profile_all(df, check_cancel)
     check_cancel()
     return profile
 
@@ -117,7 +117,7 @@ def detect_task(series: pd.Series, column_profile: ColumnProfile | None = None) 
     (0/1, ratings 1-5); otherwise regression.
     """
     if column_profile is None:
-        column_profile = _colstats.profile_column(str(series.name), series, None, None).profile
+        column_profile = profile_column(str(series.name), series, None, None).profile
     unique = column_profile.unique
     if column_profile.unique_approx:  # estimated from a sample: count the classes exactly
         unique = int(series.nunique())

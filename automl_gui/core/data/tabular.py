@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+import automl_gui.core.data._sniff as _sniff
 from automl_gui.core.base.errors import CancelledError, DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
-from automl_gui.core.data import _sniff
 from automl_gui.core.data._cells import oversized_cell
 from automl_gui.core.data._file_guard import MAX_CELL_BYTES, shown, special_file
 from automl_gui.core.data.detect import PARQUET_SUFFIXES, special_file_message
