@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 import stat
 
+from automl_gui.core.base.units import format_duration
+
 #: images with more pixels than this are refused before decoding. Memory per image being
 #: decoded is what bounds it: 3 bytes a pixel as RGB, 12 as float32 in the input pipeline,
 #: so 120 MP is 360 MB and 1.4 GB. That admits every camera's photos (a 60 MP Sony A7R IV
@@ -131,8 +133,8 @@ def audio_size_problem(rate: int, frames: int) -> str | None:
 
 def too_long_reason(seconds: float) -> str:
     """The bad-file reason for a clip longer than ``MAX_DECLARED_SECONDS``."""
-    limit = _duration(MAX_DECLARED_SECONDS)
-    return f"too long ({_duration(seconds)}; at most {limit}: cut it into parts)"
+    limit = format_duration(MAX_DECLARED_SECONDS, "rough")
+    return f"too long ({format_duration(seconds, 'rough')}; at most {limit}: cut it into parts)"
 
 
 def image_size_problem(width: int, height: int) -> str | None:
@@ -143,11 +145,3 @@ def image_size_problem(width: int, height: int) -> str | None:
         f"too large ({width:,}×{height:,} pixels; at most {MAX_IMAGE_PIXELS // 1_000_000} "
         "megapixels)"
     )
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:.3g} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.3g} min"
-    return f"{seconds / 3600:.3g} h"
