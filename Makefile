@@ -27,11 +27,14 @@ qt-libs:
 run: $(STAMP_APP) qt-libs
 	$(PY) -m automl_gui
 
+# the import contracts in pyproject.toml first (seconds), then the suite
 test: $(STAMP_TEST)
+	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
