@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from automl_gui.core.export._card_tables import flags_text, group_text, grouped_inputs
+from automl_gui.core.kinds import DataKind, kind_named
+
 IMBALANCE_RATIO = 3.0  # a largest/smallest class ratio above this gets a warning
 SMALL_TEST_SET = 50  # fewer test samples than this gets a warning
 CARD_FILE = "MODEL_CARD.md"
-#: input columns named one by one on the card (a wide table lists the rest as a count)
-MAX_LISTED = 50
 
-_KIND_NAMES = {"tabular": "table (rows and columns)", "images": "images", "audio": "audio clips"}
 _FORMAT_NAMES = {
     "keras": "Keras 3 (.keras)",
     "savedmodel": "TensorFlow SavedModel",
@@ -24,66 +24,8 @@ _FORMAT_NAMES = {
 
 
 # -- how to call each format ------------------------------------------------------------------
-def _input_text(metadata: dict[str, Any]) -> str:
-    kind = metadata.get("kind", "tabular")
-    if kind == "images":
-        return (
-            "float32 images (n, height, width, 3), RGB values 0-255, any size (the model "
-            "resizes, converts the colour mode and normalizes by itself)"
-        )
-    if kind == "audio":
-        rate = int(metadata.get("sample_rate") or 0)
-        return (
-            f"float32 mono waveforms (n, samples) at {rate} Hz, values in [-1, 1], any length "
-            "(the model crops/pads centred and computes its spectrogram)"
-        )
-    groups = _grouped(metadata)
-    if groups:
-        parts = [f"{_group_text(n, c)} (NaN = missing)" for n, c in groups]
-        if _has_single(metadata):
-            parts.append("each category column its own (n, 1) string tensor ('' = missing)")
-        return "; ".join(parts)
-    return (
-        "one (n, 1) tensor per input of input_schema: numbers as float32 (NaN = missing), "
-        "categories as strings ('' = missing)"
-    )
-
-
-def _grouped(metadata: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """A wide table's grouped numeric inputs: (input name, its columns in index order)."""
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for c in (metadata.get("input_schema") or {}).get("columns", []):
-        if c.get("index") is not None:
-            groups.setdefault(str(c["input_name"]), []).append((int(c["index"]), str(c["name"])))
-    return [(name, [n for _, n in sorted(cols)]) for name, cols in groups.items()]
-
-
-def _has_single(metadata: dict[str, Any]) -> bool:
-    columns = (metadata.get("input_schema") or {}).get("columns", [])
-    return any(c.get("index") is None for c in columns)
-
-
-def _listed(names: list[str]) -> str:
-    """The first :data:`MAX_LISTED` names, then how many more."""
-    more = f" and {len(names) - MAX_LISTED:,} more" if len(names) > MAX_LISTED else ""
-    return ", ".join(names[:MAX_LISTED]) + more
-
-
-def _flags_text(metadata: dict[str, Any], name: str, columns: list[str]) -> str:
-    """The grouped input's missing indicators, as the stored settings say (the model and
-    preprocessing.json hold them too)."""
-    config = (metadata.get("preprocess") or {}).get("columns")
-    if not isinstance(config, list):
-        return f"; {name}__missing: float32 (n, m), 0/1 for the columns listed there, if any"
-    flagged = {str(c.get("name")) for c in config if c.get("missing_indicator")}
-    chosen = [c for c in columns if c in flagged]
-    if not chosen:
-        return ""
-    return f"; {name}__missing: float32 (n, {len(chosen)}), 0/1 = missing, for {_listed(chosen)}"
-
-
-def _group_text(name: str, columns: list[str]) -> str:
-    return f"{name}: float32 (n, {len(columns)}), the columns in this order: {_listed(columns)}"
+def _kind(metadata: dict[str, Any]) -> DataKind:
+    return kind_named(str(metadata.get("kind") or "tabular"))
 
 
 def _output_text(metadata: dict[str, Any]) -> str:
@@ -95,43 +37,15 @@ def _output_text(metadata: dict[str, Any]) -> str:
 
 def serving_text(metadata: dict[str, Any]) -> str:
     """How to call an exported SavedModel's ``serve`` signature, for its kind of input."""
-    kind = metadata.get("kind")
-    if kind == "images":
-        return (
-            "Call loaded.serve(images): float32 (n, height, width, 3) RGB values 0-255, any "
-            "size (the model resizes); returns class probabilities in class_names order."
-        )
-    if kind == "audio":
-        rate = int(metadata.get("sample_rate") or 0)
-        return (
-            f"Call loaded.serve(waveforms): float32 (n, samples) mono at {rate} Hz, values in "
-            "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
-            "its spectrogram); returns class probabilities in class_names order."
-        )
-    groups = _grouped(metadata)
-    if groups:
-        return (
-            "Call loaded.serve({input_name: tensor}) with "
-            + "; ".join(f"{_group_text(n, c)} (NaN = missing)" for n, c in groups)
-            + (
-                "; each category column its own (n, 1) string tensor ('' = missing) in the "
-                "canonical form of input_schema."
-                if _has_single(metadata)
-                else "."
-            )
-        )
-    return (
-        "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
-        "categories as strings ('' = missing) in the canonical form of input_schema."
-    )
+    return _kind(metadata).model_card_serving(metadata)
 
 
 def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
     """How to load and call the export of format ``fmt`` (``part``: "full" or "encoded")."""
-    groups = _grouped(metadata)
+    groups = grouped_inputs(metadata)
     if part == "encoded" and groups:
         grouped = "; ".join(
-            f"{_group_text(n, c)}, missing ones replaced by fill_values{_flags_text(metadata, n, c)}"
+            f"{group_text(n, c)}, missing ones replaced by fill_values{flags_text(metadata, n, c)}"
             for n, c in groups
         )
         inputs = (
@@ -145,7 +59,7 @@ def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
             "index; 0/1 missing indicators where listed)"
         )
     else:
-        inputs = _input_text(metadata)
+        inputs = _kind(metadata).model_card_input(metadata)
     out = _output_text(metadata)
     if fmt == "keras":
         return (
@@ -196,7 +110,8 @@ def _class_counts(metadata: dict[str, Any], report: dict[str, Any]) -> tuple[dic
 def _data_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     data = metadata.get("data") or {}
     lines: list[str] = []
-    unit = {"images": "images", "audio": "clips"}.get(metadata.get("kind", ""), "rows")
+    kind = _kind(metadata)
+    unit = kind.items
     split = [
         (name, data.get(f"{key}_{unit}"))
         for name, key in (("training", "train"), ("validation", "validation"), ("test", "test"))
@@ -217,12 +132,7 @@ def _data_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     dropped = data.get("dropped") or {}
     if dropped:
         lines.append("- Dropped: " + ", ".join(f"{v} {k}" for k, v in dropped.items()) + ".")
-    if metadata.get("kind", "tabular") == "tabular":
-        columns = [c["name"] for c in (metadata.get("input_schema") or {}).get("columns", [])]
-        if columns:
-            lines.append(f"- Input columns ({len(columns):,}): {_listed(columns)}.")
-        if metadata.get("target"):
-            lines.append(f"- Target column: {metadata['target']}.")
+    lines += kind.model_card_data(metadata)
     counts, source = _class_counts(metadata, report)
     if counts and metadata.get("task") != "regression":
         text = ", ".join(f"{k}: {v:,}" for k, v in counts.items())
@@ -325,32 +235,21 @@ def _training_lines(metadata: dict[str, Any]) -> list[str]:
 
 
 def _model_lines(metadata: dict[str, Any]) -> list[str]:
-    kind = metadata.get("kind", "tabular")
+    kind = _kind(metadata)
     model = metadata.get("model") or {}
     arch = metadata.get("architecture") or model.get("architecture") or "mlp"
     lines = [
-        f"- Input: {_KIND_NAMES.get(kind, kind)}.",
+        f"- Input: {kind.card_input_word}.",
         f"- Task: {metadata.get('task', '?')}.",
         f"- Architecture: {arch}.",
+        *kind.model_card_architecture(metadata),
     ]
-    if kind == "tabular" and model.get("hidden_units"):
-        lines.append(
-            f"- Hidden layers: {model.get('hidden_units')} ({model.get('activation', 'relu')})."
-        )
-    if kind == "images" and metadata.get("image_size"):
-        lines.append(f"- Image size inside the model: {metadata['image_size']} px.")
-    if kind == "audio":
-        lines.append(
-            f"- Audio: {metadata.get('sample_rate')} Hz, clips of {metadata.get('clip_seconds')}"
-            f" s, features {metadata.get('features')}."
-        )
     lines.append(f"- Outputs: {_output_text(metadata)}.")
     return lines
 
 
 def _intended_use(metadata: dict[str, Any]) -> list[str]:
-    kind = metadata.get("kind", "tabular")
-    what = {"images": "images", "audio": "clips"}.get(kind, "rows")
+    what = _kind(metadata).items
     return [
         f"- Intended use: predicting on new {what} that come from the same source and "
         "population as the training data, where a person can check or overrule the answer.",
@@ -368,7 +267,9 @@ def model_card(metadata: dict[str, Any], report: dict[str, Any] | None) -> str:
     export = metadata.get("export") or {}
     fmt = str(export.get("format", "keras"))
     check = export.get("verification") or {}
-    title = f"{metadata.get('task', 'model').capitalize()} model for {_KIND_NAMES.get(metadata.get('kind', 'tabular'), 'data')}"
+    title = (
+        f"{metadata.get('task', 'model').capitalize()} model for {_kind(metadata).card_input_word}"
+    )
     lines = [f"# Model card: {title}", ""]
     lines += [f"Format: {_FORMAT_NAMES.get(fmt, fmt)}. Exported {export.get('exported', '?')}.", ""]
     lines += ["## Model details", "", *_model_lines(metadata), ""]

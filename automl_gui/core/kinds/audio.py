@@ -1,0 +1,113 @@
+"""Audio: a folder of class folders of clips (or split folders, or a CSV of paths)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from automl_gui.core.kinds.images import FilesKind
+
+if TYPE_CHECKING:
+    from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.data.audio import AudioDataset
+    from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+
+#: a backbone fine-tunes on spectrograms for fewer epochs than on photos
+AUDIO_FINE_TUNE_EPOCHS = 5
+
+
+class AudioKind(FilesKind):
+    """Sounds; the model takes mono waveforms and computes its own spectrogram."""
+
+    name = "audio"
+    title = "Audio"
+    item = "clip"
+    items = "clips"
+    dataset_noun = "audio folder"
+    trained_on = "audio clips"
+    model_noun = "an audio model"
+    input_hint = "Give it audio files (.wav .flac .ogg .mp3) or folders"
+    card_input_word = "audio clips"
+    extensions = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3")
+    sample = "sounds"
+
+    def load(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AudioDataset:
+        from automl_gui.core.data.audio import scan_audio
+
+        return scan_audio(str(path), on_event=on_event, cancel=cancel)
+
+    def preprocess_from_dict(self, data: dict[str, Any]) -> AudioPreprocessConfig:
+        from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+
+        return AudioPreprocessConfig.from_dict(data)
+
+    def default_preprocess(self, dataset: Any = None) -> AudioPreprocessConfig:
+        from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+
+        return AudioPreprocessConfig()
+
+    def default_model(self) -> ImageModelConfig:
+        """The image model settings, with a shorter fine-tune (audio reuses the networks)."""
+        from automl_gui.core.models.image_config import ImageModelConfig
+
+        return ImageModelConfig(fine_tune_epochs=AUDIO_FINE_TUNE_EPOCHS)
+
+    def auto_architecture_note(self) -> str:
+        return (
+            "A compact CNN on the spectrograms, unless a backbone's weights are on this "
+            "computer and training runs on a GPU."
+        )
+
+    def media(self, dataset: Any, preprocess: Any) -> Any:
+        from automl_gui.core.kinds._audio_media import AudioMedia
+
+        return AudioMedia(dataset, preprocess)
+
+    def predict(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """``data``: audio files or folders (recursed)."""
+        from automl_gui.core.kinds._audio_media import predict_audio
+
+        return predict_audio(bundle, list(data), on_event=on_event, cancel=cancel)
+
+    @property
+    def required_metadata(self) -> tuple[str, ...]:
+        return ("task", "class_names", "sample_rate", "n_samples")
+
+    def model_card_input(self, metadata: dict[str, Any]) -> str:
+        rate = int(metadata.get("sample_rate") or 0)
+        return (
+            f"float32 mono waveforms (n, samples) at {rate} Hz, values in [-1, 1], any length "
+            "(the model crops/pads centred and computes its spectrogram)"
+        )
+
+    def model_card_serving(self, metadata: dict[str, Any]) -> str:
+        rate = int(metadata.get("sample_rate") or 0)
+        return (
+            f"Call loaded.serve(waveforms): float32 (n, samples) mono at {rate} Hz, values in "
+            "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
+            "its spectrogram); returns class probabilities in class_names order."
+        )
+
+    def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:
+        return [
+            f"- Audio: {metadata.get('sample_rate')} Hz, clips of {metadata.get('clip_seconds')}"
+            f" s, features {metadata.get('features')}."
+        ]
+
+
+AUDIO = AudioKind()

@@ -1,0 +1,210 @@
+"""What differs between kinds of data, in one object: :class:`DataKind`.
+
+Tables, image folders and audio folders are three implementations (``tabular``, ``images``,
+``audio``). The rest of the engine, the command line and the window ask the kind: its words,
+whether its datasets are folders of files, how a path is loaded, what identifies a dataset,
+its default settings, how it trains and predicts, what its model card says. A new kind of
+data is one more module here (plus its page package in the window).
+
+Importing this module is cheap (no pandas, no TensorFlow): every heavy step imports what it
+needs inside the method, so the window can import the kinds at start.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.jobs.requests import TrainRequest
+    from automl_gui.core.jobs.run import Run
+    from automl_gui.core.train.config import TrainConfig
+
+
+_INSTANCES: dict[type, DataKind] = {}
+
+
+class DataKind(ABC):
+    """One kind of data (subclass per kind; one instance each, in the registry).
+
+    Attributes:
+        name: the string stored in projects, bundle metadata and checkpoints and typed on the
+            command line ("tabular", "images", "audio"). Only the registry compares it.
+        title: the kind in a heading ("Table", "Images", "Audio").
+        item, items: one example and many ("row"/"rows", "image"/"images", "clip"/"clips").
+        dataset_noun: what the user opens ("table", "image folder", "audio folder").
+        card_input_word: the input in a model card's title ("table (rows and columns)").
+        trained_on: a model's training data in a sentence ("a table", "images", "audio clips").
+        model_noun: a model of this kind ("a table model", "an image model", ...).
+        input_hint: what to give such a model to predict ("Give it a table (CSV, ...)").
+        file_based: datasets are folders (or lists) of files, one example per file; the
+            model's inputs are decoded files and bundles keep sample inputs (``samples.npy``).
+        extensions: file suffixes of one example (file kinds) or of a dataset file (tables).
+        pages: the key the window maps to this kind's page package (core holds no Qt).
+        sample: the bundled demo dataset under ``resources/samples``.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    item: ClassVar[str]
+    items: ClassVar[str]
+    dataset_noun: ClassVar[str]
+    card_input_word: ClassVar[str]
+    trained_on: ClassVar[str]
+    model_noun: ClassVar[str]
+    input_hint: ClassVar[str]
+    file_based: ClassVar[bool]
+    extensions: ClassVar[tuple[str, ...]]
+    sample: ClassVar[str]
+
+    # -- identity of the kind itself ----------------------------------------------------------
+    @property
+    def pages(self) -> str:
+        """The key of this kind's page package in the window's registry."""
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<DataKind {self.name}>"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __new__(cls) -> DataKind:
+        """One instance per kind: ``kind is IMAGES`` is how a kind is recognised."""
+        instance = _INSTANCES.get(cls)
+        if instance is None:
+            instance = _INSTANCES[cls] = super().__new__(cls)
+        return instance
+
+    def __reduce__(self) -> tuple[type[DataKind], tuple[()]]:
+        """Unpickled (a run coming back from the engine process) as this process's own
+        instance, so identity holds on both sides."""
+        return type(self), ()
+
+    # -- datasets ---------------------------------------------------------------------------
+    def claims(self, path: str | os.PathLike[str]) -> bool:
+        """Whether ``path`` is a dataset of this kind (what opening it would load)."""
+        from automl_gui.core.base.errors import DataError
+        from automl_gui.core.data.detect import detect_kind
+
+        try:
+            return detect_kind(path) == self.name
+        except DataError:
+            return False
+
+    @abstractmethod
+    def load(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """Read or scan ``path``: a ``LoadedTable`` for tables, a ``MediaDataset`` for files."""
+
+    @abstractmethod
+    def identity(self, dataset: Any) -> str:
+        """A short hash naming this dataset's contents (resume and projects compare it)."""
+
+    @abstractmethod
+    def size(self, dataset: Any) -> int:
+        """How many examples (``items``) ``dataset`` holds."""
+
+    def sample_path(self) -> Path | None:
+        """The bundled demo dataset of this kind, or None when it is not installed."""
+        path = Path(str(resources.files("automl_gui") / "resources" / "samples" / self.sample))
+        return path if path.exists() else None
+
+    # -- settings ---------------------------------------------------------------------------
+    @abstractmethod
+    def preprocess_from_dict(self, data: dict[str, Any]) -> Any:
+        """This kind's preprocessing settings from their JSON form."""
+
+    @abstractmethod
+    def model_from_dict(self, data: dict[str, Any]) -> Any:
+        """This kind's model settings from their JSON form."""
+
+    @abstractmethod
+    def default_preprocess(self, dataset: Any) -> Any:
+        """The automatic preprocessing settings for ``dataset`` (as loaded by :meth:`load`)."""
+
+    @abstractmethod
+    def default_model(self) -> Any:
+        """Model settings a new dataset of this kind starts with."""
+
+    def default_training(self) -> TrainConfig:
+        """Training settings a new dataset of this kind starts with."""
+        from automl_gui.core.train.config import TrainConfig
+
+        return TrainConfig()
+
+    def auto_architecture_note(self) -> str:
+        """How "Auto" chooses the network, in a sentence (Model pages, ``--help``)."""
+        return "Auto chooses the network from the data."
+
+    # -- jobs -------------------------------------------------------------------------------
+    @abstractmethod
+    def train(
+        self,
+        request: TrainRequest,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Run:
+        """Train, evaluate and describe a model (``core.jobs.train`` calls this)."""
+
+    @abstractmethod
+    def predict(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """A DataFrame of answers for new data (a frame for tables, paths for files)."""
+
+    def check_bundle(self, bundle: Bundle) -> None:
+        """DataError when ``bundle`` was not trained on this kind (the message says on what)."""
+        from automl_gui.core.base.errors import DataError
+
+        trained: DataKind = bundle.kind
+        if trained is self:
+            return
+        raise DataError(
+            f"This model was trained on {trained.trained_on}, not on {self.trained_on}.",
+            f"{trained.input_hint}, or choose {self.model_noun}.",
+        )
+
+    # -- what a bundle holds and says -------------------------------------------------------
+    @property
+    def required_metadata(self) -> tuple[str, ...]:
+        """Metadata keys a bundle of this kind cannot be used without."""
+        return ("task", "class_names")
+
+    @abstractmethod
+    def model_card_input(self, metadata: dict[str, Any]) -> str:
+        """What the model takes, in a sentence (the model card's "Input" and usage text)."""
+
+    @abstractmethod
+    def model_card_serving(self, metadata: dict[str, Any]) -> str:
+        """How to call an exported SavedModel's ``serve`` signature."""
+
+    def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:
+        """Model-card lines describing the network beyond its name."""
+        return []
+
+    def model_card_data(self, metadata: dict[str, Any]) -> list[str]:
+        """Model-card lines of this kind under "Data" (a table's columns and target)."""
+        return []
+
+    @property
+    def exports_whole(self) -> bool:
+        """TFLite and ONNX take the whole model (False: tables convert from encoded inputs
+        on, because their string lookups fit neither runtime)."""
+        return self.file_based

@@ -1,0 +1,151 @@
+"""Images: a folder of class folders (or split folders, or a CSV of paths and labels)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from automl_gui.core.kinds.base import DataKind
+
+if TYPE_CHECKING:
+    from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.data.images import ImageDataset
+    from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.jobs.requests import TrainRequest
+    from automl_gui.core.jobs.run import Run
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+
+
+class FilesKind(DataKind):
+    """A kind whose examples are files in class folders: images and audio clips share the
+    scan layouts, the two-phase training job and prediction on files (``core.jobs.files``)."""
+
+    file_based = True
+
+    def identity(self, dataset: Any) -> str:
+        from automl_gui.core.train.checkpoint import files_identity
+
+        return files_identity(dataset)
+
+    def size(self, dataset: Any) -> int:
+        return len(dataset.items)
+
+    def model_from_dict(self, data: dict[str, Any]) -> ImageModelConfig:
+        from automl_gui.core.models.image_config import ImageModelConfig
+
+        return ImageModelConfig.from_dict(data)
+
+    def default_model(self) -> ImageModelConfig:
+        from automl_gui.core.models.image_config import ImageModelConfig
+
+        return ImageModelConfig()
+
+    def media(self, dataset: Any, preprocess: Any) -> Any:
+        """The shared files job's adapter for this kind (``core.jobs.files.Media``)."""
+        raise NotImplementedError
+
+    def train(
+        self,
+        request: TrainRequest,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Run:
+        from automl_gui.core.jobs.files import train_files
+
+        return train_files(
+            self.media(request.dataset, request.preprocess),
+            request.model,
+            request.training,
+            plan=request.plan,
+            on_event=on_event,
+            cancel=cancel,
+            checkpoint_dir=request.checkpoint_dir,
+            resume=request.resume,
+        )
+
+
+class ImagesKind(FilesKind):
+    """Photos and drawings; the model takes RGB images of any size and resizes them."""
+
+    name = "images"
+    title = "Images"
+    item = "image"
+    items = "images"
+    dataset_noun = "image folder"
+    trained_on = "images"
+    model_noun = "an image model"
+    input_hint = "Give it image files (.jpg .png .bmp .gif .webp) or folders"
+    card_input_word = "images"
+    extensions = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+    sample = "shapes"
+
+    def load(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImageDataset:
+        from automl_gui.core.data.images import scan_images
+
+        return scan_images(str(path), on_event=on_event, cancel=cancel)
+
+    def preprocess_from_dict(self, data: dict[str, Any]) -> ImagePreprocessConfig:
+        from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+
+        return ImagePreprocessConfig.from_dict(data)
+
+    def default_preprocess(self, dataset: Any = None) -> ImagePreprocessConfig:
+        from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+
+        return ImagePreprocessConfig()
+
+    def auto_architecture_note(self) -> str:
+        return (
+            "A pretrained ResNet50/InceptionV3 when its weights are on this computer, "
+            "else a compact CNN trained from scratch."
+        )
+
+    def media(self, dataset: Any, preprocess: Any) -> Any:
+        from automl_gui.core.kinds._image_media import ImageMedia
+
+        return ImageMedia(dataset, preprocess)
+
+    def predict(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """``data``: image files or folders (recursed)."""
+        from automl_gui.core.kinds._image_media import predict_images
+
+        return predict_images(bundle, list(data), on_event=on_event, cancel=cancel)
+
+    @property
+    def required_metadata(self) -> tuple[str, ...]:
+        return ("task", "class_names", "image_size")
+
+    def model_card_input(self, metadata: dict[str, Any]) -> str:
+        return (
+            "float32 images (n, height, width, 3), RGB values 0-255, any size (the model "
+            "resizes, converts the colour mode and normalizes by itself)"
+        )
+
+    def model_card_serving(self, metadata: dict[str, Any]) -> str:
+        return (
+            "Call loaded.serve(images): float32 (n, height, width, 3) RGB values 0-255, any "
+            "size (the model resizes); returns class probabilities in class_names order."
+        )
+
+    def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:
+        if not metadata.get("image_size"):
+            return []
+        return [f"- Image size inside the model: {metadata['image_size']} px."]
+
+
+IMAGES = ImagesKind()

@@ -1,0 +1,143 @@
+"""Tables: a CSV/TSV/Parquet file, one row per example, a target column to predict."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from automl_gui.core.kinds.base import DataKind
+
+if TYPE_CHECKING:
+    from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.data.schema import LoadedTable
+    from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.jobs.requests import TrainRequest
+    from automl_gui.core.jobs.run import Run
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.preprocess.config import PreprocessConfig
+
+
+class TabularKind(DataKind):
+    """Rows and columns; the model takes the raw columns and encodes them itself."""
+
+    name = "tabular"
+    title = "Table"
+    item = "row"
+    items = "rows"
+    dataset_noun = "table"
+    trained_on = "a table"
+    model_noun = "a table model"
+    input_hint = "Give it a table (CSV, TSV or Parquet)"
+    card_input_word = "table (rows and columns)"
+    file_based = False
+    extensions = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
+    sample = "customer_churn.csv"
+
+    def load(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> LoadedTable:
+        from automl_gui.core.data.tabular import read_table
+
+        return read_table(path, on_event=on_event, cancel=cancel)
+
+    def identity(self, dataset: Any) -> str:
+        """``dataset``: a ``LoadedTable`` or its DataFrame."""
+        from automl_gui.core.train.checkpoint import table_identity
+
+        return table_identity(getattr(dataset, "df", dataset))
+
+    def size(self, dataset: Any) -> int:
+        return len(getattr(dataset, "df", dataset))
+
+    def preprocess_from_dict(self, data: dict[str, Any]) -> PreprocessConfig:
+        from automl_gui.core.preprocess.config import PreprocessConfig
+
+        return PreprocessConfig.from_dict(data)
+
+    def model_from_dict(self, data: dict[str, Any]) -> MLPConfig:
+        from automl_gui.core.models.config import MLPConfig
+
+        return MLPConfig.from_dict(data)
+
+    def default_preprocess(self, dataset: Any) -> PreprocessConfig:
+        """The automatic settings for ``dataset`` (a ``LoadedTable``): its target guessed,
+        its task detected, each column's treatment from its profile."""
+        from automl_gui.core.pipeline import setup_tabular
+
+        return setup_tabular(dataset, None).preprocess
+
+    def default_model(self) -> MLPConfig:
+        from automl_gui.core.models.config import MLPConfig
+
+        return MLPConfig()
+
+    def auto_architecture_note(self) -> str:
+        return "A multilayer perceptron sized to the number of rows and encoded features."
+
+    def train(
+        self,
+        request: TrainRequest,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Run:
+        from automl_gui.core.jobs.tabular import train_tabular
+
+        return train_tabular(
+            request.dataset,
+            request.preprocess,
+            request.model,
+            request.training,
+            plan=request.plan,
+            on_event=on_event,
+            cancel=cancel,
+            checkpoint_dir=request.checkpoint_dir,
+            resume=request.resume,
+        )
+
+    def predict(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """``data``: a DataFrame (or ``LoadedTable``) of rows with the model's columns."""
+        from automl_gui.core.export.bundle import predict_frame
+
+        self.check_bundle(bundle)
+        return predict_frame(bundle, getattr(data, "df", data))
+
+    @property
+    def required_metadata(self) -> tuple[str, ...]:
+        return ("task", "input_schema")
+
+    def model_card_input(self, metadata: dict[str, Any]) -> str:
+        from automl_gui.core.export._card_tables import input_text
+
+        return input_text(metadata)
+
+    def model_card_serving(self, metadata: dict[str, Any]) -> str:
+        from automl_gui.core.export._card_tables import serving_text
+
+        return serving_text(metadata)
+
+    def model_card_data(self, metadata: dict[str, Any]) -> list[str]:
+        from automl_gui.core.export._card_tables import data_lines
+
+        return data_lines(metadata)
+
+    def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:
+        model = metadata.get("model") or {}
+        if not model.get("hidden_units"):
+            return []
+        units, activation = model.get("hidden_units"), model.get("activation", "relu")
+        return [f"- Hidden layers: {units} ({activation})."]
+
+
+TABULAR = TabularKind()
