@@ -40,6 +40,7 @@ from automl_gui.gui.pages.preprocess import PreprocessPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
 from automl_gui.gui.step_host import KindPages, StepHost
+from automl_gui.gui.widgets.banner import Banner
 
 PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
 # The steps whose page differs for image and audio datasets (Train and Predict serve all kinds).
@@ -154,7 +155,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.nav.setCurrentRow(0)
 
-        self.banner = messages.Banner()
+        self.banner = Banner()
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 6, 8, 0)
@@ -185,7 +186,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         bar = self.menuBar()
         icons = app_settings.resource_path("icons")
         file_menu = self._build_file_menu(bar)
-        from automl_gui.gui.dialogs._export_menu import export_menu
+        from automl_gui.gui.dialogs.export_menu import export_menu
 
         self.export_menu = export_menu(self)  # Export… (Ctrl+E) and one entry per format
         self.action_export = self.export_menu.export_actions[0]
@@ -418,7 +419,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         """File → Export Model ▸ Export… (or one format): the export dialog."""
         if self.state.run is None:
             return
-        from automl_gui.gui.dialogs._export_menu import open_export_dialog
+        from automl_gui.gui.dialogs.export_menu import open_export_dialog
 
         open_export_dialog(self, fmt)
 
@@ -430,15 +431,14 @@ class MainWindow(DatasetOpening, QMainWindow):
 
     def open_study(self) -> None:
         """Tools → Compare Settings…: the comparison study dialog for the loaded dataset."""
-        try:
-            from automl_gui.gui.dialogs.study import open_study_dialog
-        except ImportError as exc:
+        from automl_gui.gui.dialogs.study_open import open_study
+
+        exc = open_study(self.state, self)
+        if exc is not None:
             self.show_problem(
                 "Comparison studies are not available in this installation.",
                 f"{exc}. Reinstall automl-gui to get them back; the other steps still work.",
             )
-            return
-        open_study_dialog(self.state, self)
 
     def show_about(self) -> None:
         """Help → About."""

@@ -19,10 +19,12 @@ from PySide6.QtCore import Qt
 
 from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Progress
+from automl_gui.core.base.units import format_duration
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.preprocess.audio import auto_clip_seconds
+from automl_gui.gui.format import format_rate
 from automl_gui.gui.pages.audio import data as data_module
-from automl_gui.gui.pages.audio.data import AudioDataPage, format_rate, format_seconds
+from automl_gui.gui.pages.audio.data import AudioDataPage
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets import clip_list
 
@@ -84,7 +86,10 @@ def test_scan_shows_counts_durations_stats_and_broken_files(qtbot, page, state, 
     assert page.durations_plot.marker.value() == pytest.approx(expected)
     assert f"Clip length {expected:g} s (automatic" in page.clip_length_label.text()
     stats = ds.duration_stats()
-    assert page.stat_labels["total"].text() == f"12 clips, {format_seconds(stats['total'])}"
+    assert (
+        page.stat_labels["total"].text()
+        == f"12 clips, {format_duration(stats['total'], 'words', unknown='–')}"
+    )
     assert page.stat_labels["duration"].text().count("·") == 3
     for rate in stats["sample_rates"]:
         assert format_rate(rate) in page.stat_labels["rates"].text()

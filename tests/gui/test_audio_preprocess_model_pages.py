@@ -14,6 +14,7 @@ import pytest
 from audio_factory import make_class_folders, make_split_folders
 from PySide6.QtCore import QSettings
 
+from automl_gui.core.base.units import format_bytes
 from automl_gui.core.data.audio import AudioDataset, AudioItem, scan_audio
 from automl_gui.core.models import audio as audio_models
 from automl_gui.core.models.image_config import ImageModelConfig
@@ -162,7 +163,7 @@ def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_p
     frames, bands = audio_models.feature_shape(state.audio_preprocess, n)
     assert prep.shape_note.text() == f"Each clip becomes {frames:,} frames × {bands} mel bands."
     total = sum(dataset.durations())
-    assert f"about {app.format_bytes(total * 16000 * 4)}" in prep.split_box.cache_note.text()
+    assert f"about {format_bytes(total * 16000 * 4, base=1000)}" in prep.split_box.cache_note.text()
     longer = make_class_folders(
         tmp_path / "long", ("a", "b"), per_class=2, seconds=(2.2, 2.6), formats=("wav",)
     )

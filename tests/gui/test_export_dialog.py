@@ -408,7 +408,7 @@ def test_without_a_model_export_is_refused_and_explained(qtbot):
 def test_the_export_menu_has_one_action_per_format_and_opens_it(qtbot, run, fake_export):
     from PySide6.QtWidgets import QMainWindow
 
-    from automl_gui.gui.dialogs.export import export_menu
+    from automl_gui.gui.dialogs.export_menu import export_menu
 
     window = QMainWindow()
     window.state = AppState()
@@ -427,11 +427,11 @@ def test_the_export_menu_has_one_action_per_format_and_opens_it(qtbot, run, fake
     onnx = actions[1 + SIX.index("onnx")]
     assert "ONNX" in onnx.text() and "onnxruntime" in onnx.toolTip()
     onnx.trigger()
-    dialog = window._export_dialog
+    dialog = window.export_dialog
     assert dialog.isVisible() and dialog.fmt == "onnx"
     dialog.close()
 
     app_settings.current().setValue("export/last_format", "tflite-float16")
     actions[0].trigger()  # Export…: the last used format
-    assert window._export_dialog.fmt == "tflite-float16"
-    window._export_dialog.close()
+    assert window.export_dialog.fmt == "tflite-float16"
+    window.export_dialog.close()

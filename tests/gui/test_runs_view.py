@@ -18,8 +18,9 @@ from PySide6.QtCore import QSettings, Qt
 
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.project import RunRecord
+from automl_gui.gui import runs_data
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs import _runs_data, messages
+from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs._runs_tables import COL_NAME, COL_SCORE
 from automl_gui.gui.dialogs.runs import EMPTY_TEXT, RunsWindow, open_runs_window
 from automl_gui.gui.state import AppState
@@ -371,7 +372,7 @@ def test_open_runs_window_is_one_per_main_window(qtbot, state):
 
 
 def test_settings_flatten_and_labels():
-    flat = _runs_data.flatten_settings(
+    flat = runs_data.flatten_settings(
         {
             "training": {"learning_rate": 0.01},
             "preprocess": {"split": {"test": 0.2}},
@@ -384,10 +385,10 @@ def test_settings_flatten_and_labels():
         "search": "on",
         "search.max_trials": 4,
     }
-    assert _runs_data.setting_label("preprocess.split.test") == "Preprocess · split · test"
-    assert _runs_data.lower_is_better("val_loss") and _runs_data.lower_is_better("rmse")
-    assert not _runs_data.lower_is_better("r2")
-    assert _runs_data.best_indexes("accuracy", [0.5, 0.5]) == set()
+    assert runs_data.setting_label("preprocess.split.test") == "Preprocess · split · test"
+    assert runs_data.lower_is_better("val_loss") and runs_data.lower_is_better("rmse")
+    assert not runs_data.lower_is_better("r2")
+    assert runs_data.best_indexes("accuracy", [0.5, 0.5]) == set()
 
 
 # -- screenshot ---------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core.base.units import format_bytes
+
 # (group title, format keys) in the order the dialog and the menu list them
 GROUPS: list[tuple[str, list[str]]] = [
     ("Keras / TensorFlow", ["keras", "savedmodel"]),
@@ -174,15 +176,6 @@ def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
     return True, text + (": " + ", ".join(details) if details else "") + "."
 
 
-def human_size(n: int | None) -> str:
-    if n is None:
-        return "unknown"
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
 
 
 def written_files(result: Any) -> tuple[list[str], int | None]:
@@ -244,5 +237,5 @@ def figures(result: Any, what: str = "rows") -> list[tuple[str, str]]:
         )
     )
     _, size = written_files(result)
-    rows.append(("Size on disk", human_size(size)))
+    rows.append(("Size on disk", format_bytes(size)))
     return rows

@@ -12,7 +12,8 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from automl_gui.gui.dialogs import _runs_data as data
+from automl_gui.core.base.units import format_duration
+from automl_gui.gui import runs_data as data
 
 OPTIMIZER_WORDS = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamax": "Adamax"}
 KEY_METRICS = {
@@ -51,7 +52,7 @@ def describe(record: Any, current: bool) -> str:
     if reason:
         figures.append(data.STOP_WORDS.get(str(reason), str(reason)))
     if data.number(summary.get("seconds")) is not None:
-        figures.append(f"time {data.fmt_seconds(summary.get('seconds'))}")
+        figures.append(f"time {format_duration(summary.get('seconds'))}")
     if summary.get("batch_size"):
         figures.append(f"batch {summary['batch_size']}")
     if training.get("optimizer"):

@@ -3,7 +3,7 @@
 :class:`RunsList` has one row per kept run: a checkbox (which runs are compared), the name
 (edited in place), when it finished, kind and model, the headline test score, epochs and time;
 the current run is bold and tagged "current". :class:`CompareTable` shows
-:func:`~automl_gui.gui.dialogs._runs_data.comparison_rows`: one column per checked run, the
+:func:`~automl_gui.gui.runs_data.comparison_rows`: one column per checked run, the
 best value of each metric row highlighted.
 """
 
@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.gui.dialogs import _runs_data as data
+from automl_gui.core.base.units import format_duration
+from automl_gui.gui import runs_data as data
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -255,7 +256,7 @@ class RunsList(QTableWidget):
             COL_MODEL: (data.model_words(record, self._with_kind), data.model_words(record)),
             COL_SCORE: (data.headline_text(record), score),
             COL_EPOCHS: (data.fmt(epochs), epochs),
-            COL_TIME: (data.fmt_seconds(seconds), seconds),
+            COL_TIME: (format_duration(seconds), seconds),
         }
         tips = {
             COL_NAME: f"{record.name} ({record.id})"

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.errors import ConfigError
-from automl_gui.gui.dialogs.messages import muted_label
+from automl_gui.gui.widgets.banner import muted_label
 
 # kind → (the question in plain words, what it does)
 KINDS: dict[str, tuple[str, str]] = {

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.gui.pages.train import format_seconds
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR, style_plot
+from automl_gui.core.base.units import format_duration
+from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
+from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 _LOWER_IS_BETTER = ("loss", "mae", "rmse", "mse", "seconds", "time")
 
@@ -120,7 +121,7 @@ def summary_text(result: Any, best: int | None, best_value: str) -> str:
         text += f"; best {metric_title(result.metric).lower()}: {rows[best].label} ({best_value})"
     if result.kind in ("batch-sizes", "devices") and completed:
         fastest = min(completed, key=lambda r: r.seconds)
-        text += f"; fastest: {fastest.label} ({format_seconds(fastest.seconds)})"
+        text += f"; fastest: {fastest.label} ({format_duration(fastest.seconds, unknown='?')})"
     return text
 
 
@@ -194,7 +195,7 @@ class StudyTable(QTableWidget):
             return
         for col, text in ((3, _format_number(val_loss)), (4, str(epochs))):
             self.item(index, col).setText(text)
-        self.item(index, 6).setText(format_seconds(seconds))
+        self.item(index, 6).setText(format_duration(seconds, unknown="?"))
 
     def set_row(self, index: int, row: Any, metric: str) -> None:
         """Show a finished ``StudyRow`` at line ``index``."""
@@ -219,7 +220,7 @@ class StudyTable(QTableWidget):
             _format_number(val_loss) if val_loss is not None else "",
             str(row.epochs) if row.status != "skipped" else "",
             converge,
-            format_seconds(row.seconds) if row.status != "skipped" else "",
+            format_duration(row.seconds, unknown="?") if row.status != "skipped" else "",
         ]
         self._set(index, texts, row.label, tip=row.reason)
 

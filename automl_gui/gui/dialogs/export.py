@@ -1,4 +1,4 @@
-"""Export Model dialog and the File → Export Model ▸ menu: every format, verified.
+"""Export Model dialog: every format, verified.
 
 The dialog lists the engine's formats in groups (Keras / TensorFlow, Mobile and edge, Other
 runtimes), a destination (a folder per export; the Keras format can also be one ``.keras``
@@ -9,7 +9,7 @@ and the result panel shows the verdict (green or red), the figures, the notes (w
 cannot hold, in an amber box), the files and buttons to open the folder and the model card.
 An existing destination is never replaced without a "Yes" (``confirm_overwrite``).
 
-The window puts :func:`export_menu` in its File menu and calls :func:`open_export_dialog`.
+The window's File menu and its way into this dialog are ``dialogs/export_menu.py``.
 """
 
 from __future__ import annotations
@@ -49,10 +49,8 @@ from automl_gui.gui.workers import JobWorker
 __all__ = [
     "ExportDialog",
     "describe_result",
-    "export_menu",
     "formats",
     "model_input",
-    "open_export_dialog",
     "rate_text",
 ]
 
@@ -446,5 +444,3 @@ def _export_job(run: Any, fmt: str, path: str, overwrite: bool) -> Any:
 def _heading(text: str) -> QLabel:
     return QLabel(f"<b>{text}</b>")
 
-
-from automl_gui.gui.dialogs._export_menu import export_menu, open_export_dialog  # noqa: E402

@@ -1,4 +1,4 @@
-"""Message boxes and in-window banners.
+"""Message boxes (the in-page banners are ``widgets/banner.py``).
 
 Every blocking question or error box the window shows goes through the functions here, so tests
 can monkeypatch them (``monkeypatch.setattr(messages, "confirm", lambda *a, **k: True)``).
@@ -8,17 +8,8 @@ nothing here blocks a test even when it is not patched.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QStyle,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 _open_boxes: list[QMessageBox] = []  # keep non-modal boxes alive until closed
 
@@ -47,93 +38,3 @@ def confirm(parent: QWidget | None, title: str, question: str) -> bool:
         QMessageBox.StandardButton.No,
     )
     return answer == QMessageBox.StandardButton.Yes
-
-
-class Banner(QFrame):
-    """A dismissible message strip ("info", "success", "warning" or "error") inside a page."""
-
-    dismissed = Signal()
-
-    _ICONS = {
-        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-        "success": QStyle.StandardPixmap.SP_DialogApplyButton,
-        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    }
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 4, 4, 4)
-        self._icon = QLabel()
-        self._text = QLabel()
-        self._text.setWordWrap(True)
-        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton()
-        close.setText("✕")
-        close.setAutoRaise(True)
-        close.setToolTip("Dismiss this message")
-        close.clicked.connect(self.dismiss)
-        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self._text, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.level = "info"
-        self.hide()
-
-    @property
-    def text(self) -> str:
-        """The message shown (plain text, message and hint joined)."""
-        return self._text.text()
-
-    def show_message(self, message: str, hint: str = "", level: str = "error") -> None:
-        """Show ``message`` (and ``hint`` on a second line) with the style of ``level``."""
-        self.level = level
-        self._text.setText(f"{message}\n{hint}" if hint else message)
-        self.setProperty("banner", level)
-        icon = self.style().standardIcon(self._ICONS.get(level, self._ICONS["info"]))
-        self._icon.setPixmap(icon.pixmap(18, 18))
-        self.style().unpolish(self)
-        self.style().polish(self)
-        self.show()
-
-    def dismiss(self) -> None:
-        """Hide the banner."""
-        self.hide()
-        self.dismissed.emit()
-
-
-class ChoiceBanner(QFrame):
-    """An info strip offering something back: a sentence and two buttons (e.g. "Resume
-    training" / "Discard"); hidden until :meth:`show_text`."""
-
-    def __init__(
-        self, yes: tuple[str, str], no: tuple[str, str], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.setProperty("banner", "info")
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.yes_button = QPushButton(yes[0])
-        self.yes_button.setToolTip(yes[1])
-        self.no_button = QPushButton(no[0])
-        self.no_button.setToolTip(no[1])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 6, 4)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.yes_button)
-        layout.addWidget(self.no_button)
-        self.hide()
-
-    def show_text(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
-
-
-def muted_label(text: str = "") -> QLabel:
-    """A wrapped label in the muted style (explanations under a control)."""
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    label.setWordWrap(True)
-    return label

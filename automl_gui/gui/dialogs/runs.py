@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.errors import AutoMLError
+from automl_gui.gui import runs_data as data
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs import _runs_data as data
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs._runs_details import RunDetails
 from automl_gui.gui.dialogs._runs_tables import CompareTable, RunsList
-from automl_gui.gui.dialogs.messages import Banner, muted_label
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner, muted_label
 from automl_gui.gui.widgets.runs_plot import RunsPlot, run_color
 
 KEY_FOLDER = "runs/last_folder"

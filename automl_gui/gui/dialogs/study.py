@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import EpochEnd, StudyRowEnded, StudyRowStarted
+from automl_gui.core.base.units import format_duration
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _study_job, messages
 from automl_gui.gui.dialogs._study_form import NO_GPU, StudyForm
@@ -43,9 +44,8 @@ from automl_gui.gui.dialogs._study_table import (
     time_left,
     unscale_axes,
 )
-from automl_gui.gui.dialogs.messages import Banner, muted_label
-from automl_gui.gui.pages.train import format_seconds
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner, muted_label
 from automl_gui.gui.workers import JobWorker
 
 KEY_FORM = "study/form"
@@ -118,7 +118,7 @@ class StudyDialog(QDialog):
         self.notes_label = muted_label()
         self.notes_label.hide()
 
-        from automl_gui.gui.widgets.study_plot import StudyPlot
+        from automl_gui.plots.study import StudyPlot
 
         self.table = StudyTable()
         self.plot = StudyPlot()
@@ -331,7 +331,7 @@ class StudyDialog(QDialog):
         fraction = (event.epoch + 1) / max(event.epochs, 1)
         self.progress.setValue(round((self._running + min(fraction, 1.0)) * PROGRESS_SCALE))
         left = time_left(event, elapsed, self.rows, self._running, self._total)
-        about = f" — about {format_seconds(left)} left" if left is not None else ""
+        about = f" — about {format_duration(left, unknown='?')} left" if left is not None else ""
         self.progress.setFormat(
             f"Training {self._running + 1} of {total}: {self._label}, "
             f"epoch {event.epoch + 1}/{event.epochs}{about}"
@@ -356,7 +356,7 @@ class StudyDialog(QDialog):
         summary = summary_text(result, best, value)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        seconds = format_seconds(sum(r.seconds for r in self.rows))
+        seconds = format_duration(sum(r.seconds for r in self.rows), unknown="?")
         word = "Stopped" if self._stopping else "Done"
         n = len(self.rows)
         self.progress.setFormat(f"{word}: {n} training{'s' * (n != 1)} in {seconds}")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.units import format_bytes
 from automl_gui.gui import settings as app_settings
 
 KEY_WEIGHTS_FILE_FOLDER = "paths/weights_file"
@@ -45,10 +46,6 @@ def ask_weights_file(parent: QWidget | None, start: str, file_name: str) -> str:
         parent, "Choose the pretrained weights file", start_path, FILE_FILTER
     )
     return path
-
-
-def _size_text(size_bytes: int | None) -> str:
-    return f" (about {size_bytes / 1e6:.0f} MB)" if size_bytes else ""
 
 
 class _CopyField(QWidget):
@@ -142,7 +139,10 @@ class WeightsDialog(QDialog):
         form = QFormLayout()
         self.file_field = _CopyField(self.file_name, "exact file name")
         self.url_field = _CopyField(self.url, "download address")
-        form.addRow("File" + ("" if not size_bytes else _size_text(size_bytes)), self.file_field)
+        form.addRow(
+            "File" + ("" if not size_bytes else f" (about {format_bytes(size_bytes)})"),
+            self.file_field,
+        )
         form.addRow("Comes from", self.url_field)
         form.setRowVisible(self.file_field, bool(self.file_name))  # no manifest entry
         form.setRowVisible(self.url_field, bool(self.url))

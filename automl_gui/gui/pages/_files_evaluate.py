@@ -28,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.core.base.units import format_duration
+from automl_gui.gui.format import plural
 from automl_gui.gui.pages._report import ReportSaving
-from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
+from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
 from automl_gui.gui.widgets.page_layout import page_column
@@ -53,8 +55,6 @@ def percent(value: Any) -> str:
     return "?" if math.isnan(f) else f"{100 * f:.0f}%"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def metric_cards(noun: str) -> tuple[tuple[str, str, str], ...]:
@@ -351,7 +351,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         training = f"Training: {plural(epochs, 'epoch')}"
         seconds = getattr(result, "seconds", 0.0)
         if seconds and seconds > 0:
-            training += f" in {format_seconds(seconds)}"
+            training += f" in {format_duration(seconds, unknown='?')}"
         phases = [(str(p), int(start)) for p, start in (run.phases or [])]
         if len(phases) > 1:
             spans = []

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.training_settings import spin
 from automl_gui.gui.workers import JobWorker
 
@@ -68,12 +68,6 @@ def load_nested_config(store: Any, key: str, cls: type) -> Any | None:
         return None
 
 
-def format_bytes(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} GB"  # pragma: no cover
 
 
 def pick_samples(data: Any, n: int, seed: int) -> list[str]:

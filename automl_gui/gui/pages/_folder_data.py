@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.events import Progress
 from automl_gui.core.data.images import BadFile
-from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.gui.format import plural
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.bar_chart import PALETTE, HorizontalBarChart, Series, scrolling
 from automl_gui.gui.widgets.page_layout import BusyRow, page_column
 from automl_gui.gui.workers import JobWorker
@@ -601,8 +602,6 @@ def heading(text: str) -> QLabel:
     return label
 
 
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {words or word + 's'}"
 
 
 def html(text: str) -> str:

@@ -15,7 +15,7 @@ which keeps the checkpoint); the page then asks whether to start afresh, discard
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
@@ -28,11 +28,10 @@ from automl_gui.core.train.checkpoint import (  # TensorFlow-free
     read_checkpoint,
     table_identity,
 )
-from automl_gui.gui.dialogs.messages import ChoiceBanner, confirm
+from automl_gui.gui.dialogs.messages import confirm
 from automl_gui.gui.pages._search_run import search_key
-
-if TYPE_CHECKING:
-    from automl_gui.gui.pages.train import TrainPage
+from automl_gui.gui.pages._train_view import TrainView
+from automl_gui.gui.widgets.banner import ChoiceBanner
 
 
 class TrainingResumeBanner(ChoiceBanner):
@@ -63,7 +62,7 @@ class TrainingResumeBanner(ChoiceBanner):
 class TrainingCheckpoints(QObject):
     """Where a Train page's trainings checkpoint, and the banner that offers one back."""
 
-    def __init__(self, page: TrainPage) -> None:
+    def __init__(self, page: TrainView) -> None:
         super().__init__(page)
         self.page = page
         self.state = page.state
@@ -135,7 +134,7 @@ class TrainingCheckpoints(QObject):
     def discard(self) -> None:
         clear_checkpoint(self.folder())
         self.banner.withdraw()
-        self.page._set_status("Discarded the interrupted training.")
+        self.page.set_status("Discarded the interrupted training.")
 
     def _data_id(self) -> str:
         st = self.state

@@ -21,12 +21,13 @@ import copy
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
+from automl_gui.core.base.units import format_duration
 from automl_gui.core.tune.search.saved import (  # TensorFlow-free
     TRAIN_ON_PHASE,
     finished_records,
@@ -34,12 +35,10 @@ from automl_gui.core.tune.search.saved import (  # TensorFlow-free
     read_config,
     unfinished_trials,
 )
-from automl_gui.gui.dialogs.messages import ChoiceBanner
+from automl_gui.gui.dialogs.messages import show_error
+from automl_gui.gui.pages._train_view import TrainView
+from automl_gui.gui.widgets.banner import ChoiceBanner
 from automl_gui.gui.widgets.leaderboard import Leaderboard
-from automl_gui.gui.widgets.search_settings import format_duration
-
-if TYPE_CHECKING:
-    from automl_gui.gui.pages.train import TrainPage
 
 TICK_MS = 500
 FILES_SEARCH = "automl_gui.core.tune.search.files"
@@ -87,12 +86,15 @@ class ResumeBanner(ChoiceBanner):
 class SearchController(QObject):
     """Runs and shows the AutoML search on a Train page."""
 
-    def __init__(self, page: TrainPage) -> None:
+    def __init__(self, page: TrainView) -> None:
         super().__init__(page)
         self.page = page
         self.state = page.state
         self.leaderboard = Leaderboard()
         self.leaderboard.trial_selected.connect(self._on_selected)
+        self.leaderboard.export_failed.connect(
+            lambda title, message, hint: show_error(self.leaderboard, title, message, hint)
+        )
         self.resume_banner = ResumeBanner()
         self.resume_banner.continue_button.clicked.connect(lambda: self.start(resume=True))
         self.resume_banner.afresh_button.clicked.connect(lambda: self.start(resume=False))
@@ -159,9 +161,9 @@ class SearchController(QObject):
         else:
             job, self.task = self._files_job(config, folder, resume), "multiclass"
         self.active = True
-        page._start(job, self.task, config.max_epochs)
+        page.start_job(job, self.task, config.max_epochs)
         verb = "Continuing" if resume else "Starting"
-        page._set_status(f"{verb} the AutoML search…")
+        page.set_status(f"{verb} the AutoML search…")
         self.started_at = time.monotonic()
         self._timer.start()
         self.update_progress()
@@ -211,7 +213,7 @@ class SearchController(QObject):
     def _files_job(self, config: Any, folder: Path | None, resume: bool) -> Any:
         st = self.state
         kind = st.kind
-        dataset, preprocess, model_config = self.page._media()
+        dataset, preprocess, model_config = self.page.media_settings()
         args = (kind, dataset, copy.deepcopy(preprocess), copy.deepcopy(model_config), config)
         training = replace(copy.deepcopy(st.training), time_budget=0.0)
         plan, process = st.hardware_plan, st.engine_process
@@ -239,7 +241,7 @@ class SearchController(QObject):
 
     def stop(self) -> None:
         self.stop_requested = True
-        self.page._set_status(
+        self.page.set_status(
             "Stopping: the running trial ends at its next batch; the best model so far is kept…"
         )
 
@@ -252,7 +254,7 @@ class SearchController(QObject):
             self.leaderboard.model.start_trial(event.trial, event.hyperparameters)
             if self.following_live:
                 self.page.plots.reset(self.task)
-            self.page._set_status(f"Trial {event.trial} is training…")
+            self.page.set_status(f"Trial {event.trial} is training…")
         elif isinstance(event, TrialEnded):
             record = event.record
             if record.trial_id == self.running_id:
@@ -287,7 +289,7 @@ class SearchController(QObject):
         self.leaderboard.view.selectionModel().clear()
         self.page.plots.reset(self.task)
         self.page.log_view.appendPlainText("— training the kept model on")
-        self.page._set_status("Training the best trial's model on…")
+        self.page.set_status("Training the best trial's model on…")
 
     def _on_selected(self, record: Any) -> None:
         plots = self.page.plots
@@ -307,7 +309,7 @@ class SearchController(QObject):
             what = f"{record.trial_id.removeprefix('baseline:')} has no training curves."
         if self.active:
             what += " Click the running trial to follow it live again."
-        self.page._set_status(what)
+        self.page.set_status(what)
 
     def update_progress(self) -> None:
         """The bar: time used of the budget (or trials done of the most), ETA, trials done."""
@@ -359,7 +361,8 @@ class SearchController(QObject):
             kept = f"trial {best.trial_id}"
             if best.value is not None:
                 kept += f" ({best.metric_name} {best.value:.4g})"
-        from automl_gui._cli_search import compare_line  # the core logged "Search done: …"
+        # the core logged "Search done: …"
+        from automl_gui.core.tune.search.compare import compare_line
 
         comparison = compare_line(records, getattr(run, "report", {}) or {})
         comparison = comparison.replace(": search ", ": kept model ", 1)
@@ -373,7 +376,7 @@ class SearchController(QObject):
         how = "stopped by you" if self.stop_requested else "done"
         bar.setFormat(f"Search {how}: {self.trials_done} trials, kept {kept}")
         message = f"Search {how}: kept {kept}."
-        page._set_status(message + " See Evaluate for how it does on the test rows.")
+        page.set_status(message + " See Evaluate for how it does on the test rows.")
         page.error_banner.show_message(
             message,
             (comparison + "\n" if comparison else "")
@@ -397,7 +400,7 @@ class SearchController(QObject):
         bar.setRange(0, 1)
         bar.setValue(0)
         bar.setFormat("Stopped")
-        self.page._set_status("Search stopped before any trial finished: no model was kept.")
+        self.page.set_status("Search stopped before any trial finished: no model was kept.")
 
     def _end(self) -> None:
         self.active = False

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from automl_gui.core.base.units import format_duration
 from automl_gui.gui.widgets.search_settings import search_summary
+
+STOP_REASONS = {
+    "completed": "completed all epochs",
+    "early_stopping": "early stopping",
+    "cancelled": "stopped by you",
+    "time_budget": "time budget reached",
+    "nan": "stopped: loss became NaN",
+}
 
 # kind → (the pipeline module, its train function, words for the summary and messages)
 MEDIA_JOBS = {
@@ -77,11 +86,9 @@ def _media_parts(st: Any, ds: Any, preprocess: Any, model_config: Any) -> list[s
     return parts
 
 
-def replay_run(page: Any, record: Any, reasons: dict[str, str], seconds_text: Any) -> None:
+def replay_run(page: Any, record: Any) -> None:
     """Show a kept run (a core.project.RunRecord) on the Train page ``page``: its curves,
-    phase lines and best epoch, and "Done: N epochs in …" as when it had just finished.
-
-    ``reasons`` turns a stop reason into words; ``seconds_text`` formats seconds."""
+    phase lines and best epoch, and "Done: N epochs in …" as when it had just finished."""
     from automl_gui.core.base.events import PhaseChanged
 
     summary = dict(record.summary or {})
@@ -93,9 +100,9 @@ def replay_run(page: Any, record: Any, reasons: dict[str, str], seconds_text: An
         if len(phase) == 2 and int(phase[1]) > 0:  # the first phase starts the plot itself
             page.plots.mark_phase(PhaseChanged(str(phase[0]), int(phase[1])))
     epochs = int(summary.get("epochs_run") or len(next(iter(record.history.values()), [])))
-    reason = reasons.get(str(summary.get("stopped_reason", "")), summary.get("stopped_reason"))
+    reason = STOP_REASONS.get(str(summary.get("stopped_reason", "")), summary.get("stopped_reason"))
     page.progress.setRange(0, 1)
     page.progress.setValue(1)
-    done = f"Done: {epochs} epochs in {seconds_text(summary.get('seconds'))}"
+    done = f"Done: {epochs} epochs in {format_duration(summary.get('seconds'), unknown='?')}"
     page.progress.setFormat(f"{done} ({reason})" if reason else done)
     page.status_label.setText(f"Showing {record.name} (kept run).")

@@ -22,9 +22,9 @@ from automl_gui.core.base.events import Progress
 from automl_gui.core.data.schema import Task
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import paused
-from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.page_layout import BusyRow, page_column

@@ -21,16 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.core.base.units import format_duration
 from automl_gui.gui.pages._report import ReportSaving
-from automl_gui.gui.pages.train import STOP_REASONS, format_seconds
+from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, TRAIN_COLOR, VAL_COLOR, style_plot
+from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
 from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
 from automl_gui.gui.widgets.page_layout import page_column
+from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 CLASSIFICATION_CARDS = (
     ("Accuracy", "accuracy", "Share of test rows predicted correctly."),
@@ -168,7 +170,7 @@ class EvaluatePage(ReportSaving, QWidget):
         n = run.report.get("n_samples", 0)
         return (
             f"Test split: {n:,} rows never seen in training. Training: {r.epochs_run} epochs in "
-            f"{format_seconds(r.seconds)} ({reason}); weights from the best epoch, "
+            f"{format_duration(r.seconds, unknown='?')} ({reason}); weights from the best epoch, "
             f"{r.best_epoch + 1}."
         )
 

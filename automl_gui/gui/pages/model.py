@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs.study_open import open_study_or_say_why
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.search_settings import SearchSettingsBox
@@ -174,6 +175,9 @@ class ModelPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.defaults_button)
         self.search_box = SearchSettingsBox(self.state, "tabular")
+        self.search_box.study_requested.connect(
+            lambda: open_study_or_say_why(self.state, self.window())
+        )
         scrolling_page(self, title, intro, self.search_box, boxes, buttons, stretch=True)
 
         for box in (self.family_combo, self.activation_combo):

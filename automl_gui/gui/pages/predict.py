@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs.messages import Banner
 from automl_gui.gui.pages._predict_files import (
     IMAGES,
     FilesPredicting,
@@ -42,6 +41,7 @@ from automl_gui.gui.pages._predict_files import (
     is_media_input,
 )
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.clip_list import ClipPanel
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable

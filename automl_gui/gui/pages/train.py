@@ -29,34 +29,17 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.events import BatchEnd, EpochEnd, Log, PhaseChanged, Progress
-from automl_gui.gui.dialogs.messages import Banner
+from automl_gui.core.base.units import format_duration
 from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
-from automl_gui.gui.pages._train_summary import MEDIA_JOBS, replay_run, summary_html
+from automl_gui.gui.pages._train_summary import MEDIA_JOBS, STOP_REASONS, replay_run, summary_html
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.live_plots import TrainingPlots
 from automl_gui.gui.workers import JobWorker
 
 LOG_MAX_LINES = 2000
 PROGRESS_SCALE = 1000  # progress bar units per epoch (batches move it within an epoch)
-
-STOP_REASONS = {
-    "completed": "completed all epochs",
-    "early_stopping": "early stopping",
-    "cancelled": "stopped by you",
-    "time_budget": "time budget reached",
-    "nan": "stopped: loss became NaN",
-}
-
-
-def format_seconds(seconds: float | None) -> str:
-    """'0:07', '1:02:03' for a duration; '?' when unknown."""
-    if seconds is None or seconds != seconds or seconds < 0:
-        return "?"
-    s = round(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 class TrainPage(QWidget):
@@ -166,7 +149,7 @@ class TrainPage(QWidget):
         if st.training_active:  # a comparison study (Tools → Compare Settings) is training
             return "A comparison study is running (Tools → Compare Settings): wait or stop it."
         if st.kind in MEDIA_JOBS:
-            if self._media()[0] is None:
+            if self.media_settings()[0] is None:
                 word = MEDIA_JOBS[st.kind][2]
                 return (
                     f"Open {'an' if word[0] in 'aeiou' else 'a'} {word} folder first "
@@ -201,7 +184,7 @@ class TrainPage(QWidget):
 
     def show_finished_run(self, record: Any) -> None:
         """Show a kept run's curves and figures (a reopened project, Use this run)."""
-        replay_run(self, record, STOP_REASONS, format_seconds)
+        replay_run(self, record)
         self._shown_run_id = record.id
 
     def _on_run_selected(self, run_id: str) -> None:
@@ -220,14 +203,14 @@ class TrainPage(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("Not started")
-        self._set_status("Ready.")
+        self.set_status("Ready.")
 
     def check_resume_training(self) -> None:
         """Offer to resume an interrupted training of the loaded dataset (the project code
         calls this after reopening a project; refresh does too)."""
         self.checkpoints.check()
 
-    def _media(self) -> tuple[Any, Any, Any]:
+    def media_settings(self) -> tuple[Any, Any, Any]:
         """(dataset, preprocess config, model config) of the loaded image or audio folder."""
         st = self.state
         if st.kind == "audio":
@@ -235,7 +218,7 @@ class TrainPage(QWidget):
         return st.images, st.image_preprocess, st.image_model
 
     def _summary_html(self) -> str:
-        return summary_html(self.state, self._media())
+        return summary_html(self.state, self.media_settings())
 
     def is_training(self) -> bool:
         return self.worker is not None
@@ -262,7 +245,7 @@ class TrainPage(QWidget):
         where = self.checkpoints.job_options(resume)  # checkpoint_dir, resume
         self._job_where = where
         if st.kind in MEDIA_JOBS:
-            self._start(self._media_job(), "multiclass", st.training.epochs)
+            self.start_job(self._media_job(), "multiclass", st.training.epochs)
             return
         df = st.table.df
         preprocess = copy.deepcopy(st.preprocess)
@@ -297,7 +280,7 @@ class TrainPage(QWidget):
                 **where,
             )
 
-        self._start(job, preprocess.task, training.epochs)
+        self.start_job(job, preprocess.task, training.epochs)
 
     def _media_job(self) -> Any:
         """The image or audio training job for the current state (settings copied now, and
@@ -305,7 +288,7 @@ class TrainPage(QWidget):
         import importlib
 
         st = self.state
-        dataset, preprocess, model_config = self._media()
+        dataset, preprocess, model_config = self.media_settings()
         args = (dataset, copy.deepcopy(preprocess), copy.deepcopy(model_config))
         training = copy.deepcopy(st.training)
         plan = st.hardware_plan
@@ -325,7 +308,7 @@ class TrainPage(QWidget):
 
         return job
 
-    def _start(self, job: Any, task: str, epochs: int) -> None:
+    def start_job(self, job: Any, task: str, epochs: int) -> None:
         st = self.state
         self._history = {}
         self._epochs_total = epochs
@@ -336,7 +319,7 @@ class TrainPage(QWidget):
         self.plots.reset(task)
         self.progress.setRange(0, 0)  # busy until the first epoch
         self.progress.setFormat("Preparing…")
-        self._set_status("Preparing the data…")
+        self.set_status("Preparing the data…")
 
         worker = JobWorker(job, self)
         worker.progress.connect(self._on_progress)
@@ -363,14 +346,14 @@ class TrainPage(QWidget):
             return
         self.worker.cancel()
         self.stop_button.setEnabled(False)
-        self._set_status("Stopping after the current batch…")
+        self.set_status("Stopping after the current batch…")
         if self.search.active:
             self.search.stop()
 
     # -- worker slots (main thread) -----------------------------------------------------------
     def _on_progress(self, event: Progress) -> None:
         if event.message:
-            self._set_status(event.message)
+            self.set_status(event.message)
         if event.stage in ("download", "features") and event.fraction is not None:
             # before the epochs: a download of weights or the one pass over the backbone
             self.progress.setRange(0, 1000)
@@ -410,11 +393,11 @@ class TrainPage(QWidget):
             series.append(float(value))
         self.progress.setRange(0, event.epochs * PROGRESS_SCALE)
         self.progress.setValue((event.epoch + 1) * PROGRESS_SCALE)
-        eta = f" · ~{format_seconds(event.eta)} left" if event.eta is not None else ""
+        eta = f" · ~{format_duration(event.eta, unknown='?')} left" if event.eta is not None else ""
         self.progress.setFormat(
-            f"Epoch {event.epoch + 1}/{event.epochs} · {format_seconds(event.elapsed)} elapsed{eta}"
+            f"Epoch {event.epoch + 1}/{event.epochs} · {format_duration(event.elapsed, unknown='?')} elapsed{eta}"
         )
-        self._set_status(f"Training: epoch {event.epoch + 1} of {event.epochs}")
+        self.set_status(f"Training: epoch {event.epoch + 1} of {event.epochs}")
         self._update_diagnosis()
 
     def _update_diagnosis(self) -> None:
@@ -461,10 +444,10 @@ class TrainPage(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat(
-            f"Done: {result.epochs_run} epochs in {format_seconds(result.seconds)} ({reason})"
+            f"Done: {result.epochs_run} epochs in {format_duration(result.seconds, unknown='?')} ({reason})"
         )
         self.log_view.appendPlainText(f"{message} ({reason}, {result.seconds:.1f} s).")
-        self._set_status(f"{message} ({reason}).")
+        self.set_status(f"{message} ({reason}).")
         self.state.status.emit(message)
         self.state.training_active = False
         self.state.set_run(run)
@@ -478,14 +461,14 @@ class TrainPage(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("Failed")
-        self._set_status("Training failed.")
+        self.set_status("Training failed.")
         self.state.status.emit(f"Training failed: {message}")
         self.state.training_active = False
         self.state.set_run(None)
 
     def _on_error(self, exc: BaseException) -> None:
         """Missing pretrained weights: offer to choose the file or train from scratch; a
-    checkpoint of other settings: offer to start afresh."""
+        checkpoint of other settings: offer to start afresh."""
         from automl_gui.core.models.weights import WeightsMissingError
 
         if isinstance(exc, WeightsMissingError) and self.state.kind in MEDIA_JOBS:
@@ -497,7 +480,7 @@ class TrainPage(QWidget):
 
         dialog = WeightsDialog(exc, self)
         dialog.exec()
-        _dataset, preprocess, config = self._media()
+        _dataset, preprocess, config = self.media_settings()
         if dialog.choice == "file" and dialog.chosen_path:
             config.weights_path = str(dialog.chosen_path)
         elif dialog.choice == "scratch":
@@ -513,7 +496,7 @@ class TrainPage(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat("Cancelled")
-        self._set_status("Training cancelled before it began.")
+        self.set_status("Training cancelled before it began.")
         if self.search.active:
             self.search.on_cancelled()
         self.state.status.emit("Training cancelled.")
@@ -530,5 +513,5 @@ class TrainPage(QWidget):
             QTimer.singleShot(0, lambda: self._ask_for_weights(pending))
         self.checkpoints.after_job()
 
-    def _set_status(self, text: str) -> None:
+    def set_status(self, text: str) -> None:
         self.status_label.setText(text)

@@ -335,6 +335,7 @@ class Leaderboard(QWidget):
 
     trial_selected = Signal(object)  # the TrialRecord chosen, or None when cleared
     exported = Signal(str)  # the path written
+    export_failed = Signal(str, str, str)  # title, message, hint: the owner shows them
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -435,9 +436,8 @@ class Leaderboard(QWidget):
         return path
 
     def ask_export(self) -> None:
-        """Ask for a file name and export there (errors shown in a box)."""
+        """Ask for a file name and export there (a failure is told through ``export_failed``)."""
         from automl_gui.gui import settings as app_settings
-        from automl_gui.gui.dialogs.messages import show_error
 
         store = app_settings.current()
         start = str(Path(app_settings.last_folder(store)) / "leaderboard.csv")
@@ -449,7 +449,7 @@ class Leaderboard(QWidget):
         try:
             self.export_csv(path)
         except OSError as exc:
-            show_error(self, "Export", f"The leaderboard could not be saved: {exc}.", "")
+            self.export_failed.emit("Export", f"The leaderboard could not be saved: {exc}.", "")
             return
         app_settings.set_last_folder(store, path)
 

@@ -16,9 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from automl_gui.gui.dialogs._runs_data import best_epoch, curves, quantities
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, style_plot
-from automl_gui.gui.widgets.study_plot import PALETTE
+from automl_gui.gui.runs_data import best_epoch, curves, quantities
+from automl_gui.plots.style import AXIS_COLOR, PALETTE, style_plot
 
 MUTED = "#868e96"
 QUANTITY_TIPS = {

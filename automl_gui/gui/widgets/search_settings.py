@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.units import format_duration
 from automl_gui.core.tune.search.space import SearchConfig
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.training_settings import combo, select
 
 ALGORITHMS = [
@@ -66,12 +67,6 @@ SEARCHED = {
 DEFAULT_BUDGET_S = 300
 
 
-def format_duration(seconds: float) -> str:
-    """``"5:00"``, ``"1:02:03"``: minutes:seconds (hours first when there are any)."""
-    s = max(int(round(seconds)), 0)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def parse_duration(text: str) -> int | None:
@@ -132,6 +127,7 @@ class SearchSettingsBox(QGroupBox):
     """
 
     edited = Signal()  # after each user change (never while show_config fills it in)
+    study_requested = Signal()  # "Compare settings…": the page opens the study dialog
 
     def __init__(self, state: AppState, kind: str = "tabular", parent: QWidget | None = None):
         super().__init__("AutoML search", parent)
@@ -193,7 +189,7 @@ class SearchSettingsBox(QGroupBox):
             "Answer questions on your own data: which optimizer, batch size or amount of "
             "training data works best (a table and a plot, exportable)."
         )
-        self.compare_button.clicked.connect(self.open_study)
+        self.compare_button.clicked.connect(self.study_requested)
 
         self.form = QFormLayout()
         self.form.addRow("Time budget", self.budget_spin)
@@ -283,23 +279,6 @@ class SearchSettingsBox(QGroupBox):
             self.state.search = wanted
             self.state.notify_model_changed()
 
-    # -- comparison studies ------------------------------------------------------------------
-    def open_study(self) -> None:
-        """Open the comparison-study dialog (loaded on first use)."""
-        try:
-            from automl_gui.gui.dialogs.study import open_study_dialog
-        except ImportError:
-            from automl_gui.gui.dialogs.messages import show_error
-
-            show_error(
-                self,
-                "Comparison studies",
-                "Comparison studies are not available in this installation yet.",
-                "Use the AutoML search, or `automl-gui study` on the command line when it is "
-                "installed.",
-            )
-            return
-        open_study_dialog(self.state, self.window())
 
 
 def search_summary(config: SearchConfig) -> str:

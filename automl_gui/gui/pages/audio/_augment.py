@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.preprocess.audio_config import AudioAugmentConfig
-from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._files_preprocess import augment_layout, strength_row
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.training_settings import dspin, spin
 
 SPEED_NOTE = (

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.preprocess.audio_config import AudioAugmentConfig, AudioPreprocessConfig
-from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.widgets.audio_player import PlayButton, shared_player
 from automl_gui.gui.widgets.audio_view import SpectrogramView
+from automl_gui.gui.widgets.banner import muted_label
 
 PREVIEW_AUGMENTED = 3  # augmented versions shown beside the clip as loaded
 CLIPS_PER_CLASS = 12  # clips offered by name in the preview's list, per class

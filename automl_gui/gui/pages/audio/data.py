@@ -32,14 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.units import format_duration
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+from automl_gui.gui.format import format_rate, plural
 from automl_gui.gui.pages._folder_data import (
     ALL_CLASSES,
     FolderDataPage,
     dataset_folder,
     heading,
-    plural,
     relative,
 )
 from automl_gui.gui.widgets.clip_list import ClipPanel
@@ -212,7 +213,9 @@ class AudioDataPage(FolderDataPage):
 
     def _summary_html(self, ds: AudioDataset, extra: list[str] | None = None) -> str:
         stats = self.duration_stats(ds)
-        return super()._summary_html(ds, [f"{format_seconds(stats['total'])} in all"])
+        return super()._summary_html(
+            ds, [f"{format_duration(stats['total'], 'words', unknown='–')} in all"]
+        )
 
     def _clear_dataset(self) -> None:
         self.clip_model.set_items([], "")
@@ -251,12 +254,13 @@ class AudioDataPage(FolderDataPage):
     def _show_stats(self, ds: AudioDataset) -> None:
         stats = self.duration_stats(ds)
         self.stat_labels["total"].setText(
-            f"{plural(len(ds), 'clip')}, {format_seconds(stats['total'])}"
+            f"{plural(len(ds), 'clip')}, {format_duration(stats['total'], 'words', unknown='–')}"
         )
         if stats.get("min") is not None:
             self.stat_labels["duration"].setText(
                 " · ".join(
-                    format_seconds(stats[k], short=True) for k in ("min", "median", "p95", "max")
+                    format_duration(stats[k], "precise", unknown="–")
+                    for k in ("min", "median", "p95", "max")
                 )
             )
         else:
@@ -372,7 +376,7 @@ class ClipTableModel(QAbstractTableModel):
 
     def facts(self, item: AudioItem) -> str:
         """'dog · train · 1.20 s · 16 kHz · stereo · WAV'."""
-        parts = [item.label, item.split or "", format_seconds(item.duration)]
+        parts = [item.label, item.split or "", format_duration(item.duration, "words", unknown="–")]
         parts += [format_rate(item.sample_rate), channel_words(item.channels), item.format]
         return " · ".join(p for p in parts if p)
 
@@ -431,25 +435,6 @@ class ClipTableModel(QAbstractTableModel):
 
 
 # -- text helpers ----------------------------------------------------------------------------
-def format_seconds(seconds: float | None, short: bool = False) -> str:
-    """'0.85 s', '12.3 s', '4 min 05 s', '2 h 03 min' (``short``: '4:05' past a minute)."""
-    if seconds is None:
-        return "–"
-    s = float(seconds)
-    if s < 10:
-        return f"{s:.2f} s"
-    if s < 60:
-        return f"{s:.1f} s"
-    if s < 3600:
-        m, rest = divmod(round(s), 60)
-        return f"{m}:{rest:02d}" if short else f"{m} min {rest:02d} s"
-    h, rest = divmod(round(s), 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if short else f"{h} h {rest // 60:02d} min"
-
-
-def format_rate(rate: int) -> str:
-    """'16 kHz', '22.05 kHz', '44.1 kHz'."""
-    return f"{rate / 1000:g} kHz"
 
 
 def channel_words(channels: int) -> str:

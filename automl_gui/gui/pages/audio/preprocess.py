@@ -24,16 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.units import format_bytes
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
     MAX_CLIP_SECONDS,
     AudioPreprocessConfig,
 )
-from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._files_preprocess import (
     PreviewPage,
     SplitBox,
-    format_bytes,
     load_nested_config,
     pick_samples,
 )
@@ -45,6 +44,7 @@ from automl_gui.gui.pages.audio._preview import (
     rate_text,
 )
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, dspin, select, spin
 
@@ -345,7 +345,7 @@ class AudioPreprocessPage(PreviewPage):
         length = f"{hours:.1f} hours" if hours >= 1 else f"{total / 60:.1f} minutes"
         self.split_box.cache_note.setText(
             f"Caching {len(data):,} clips ({length} at {rate_text(self.config.sample_rate)}) "
-            f"needs about {format_bytes(need)} of memory."
+            f"needs about {format_bytes(need, base=1000)} of memory."
         )
 
     # -- widgets -> config -------------------------------------------------------------------

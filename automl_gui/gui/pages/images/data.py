@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.data.images import ImageDataset, ImageItem
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.format import plural
 from automl_gui.gui.pages._folder_data import (
     ALL_CLASSES,
     LAYOUT_WORDS,
@@ -30,7 +31,6 @@ from automl_gui.gui.pages._folder_data import (
     FolderDataPage,
     dataset_folder,
     heading,
-    plural,
     relative,
     summary_html,
 )

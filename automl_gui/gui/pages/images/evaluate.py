@@ -20,7 +20,6 @@ from automl_gui.gui.pages._files_evaluate import (
     FilesEvaluatePage,
     metric_cards,
     percent,
-    plural,
 )
 from automl_gui.gui.pages._files_evaluate import prediction_items as gallery_items
 from automl_gui.gui.widgets.image_gallery import ImageGallery
@@ -36,7 +35,6 @@ __all__ = [
     "ImageEvaluatePage",
     "gallery_items",
     "percent",
-    "plural",
 ]
 
 

@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs.messages import muted_label
+from automl_gui.gui.dialogs.study_open import open_study_or_say_why
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.search_settings import SearchSettingsBox
 from automl_gui.gui.widgets.training_settings import (
@@ -348,6 +349,9 @@ class ImageModelPage(BackgroundPage):
         columns.addLayout(left, 3)
         columns.addLayout(right, 2)
         self.search_box = SearchSettingsBox(self.state, self.kind)  # one model or a search
+        self.search_box.study_requested.connect(
+            lambda: open_study_or_say_why(self.state, self.window())
+        )
         scrolling_page(self, title, intro, self.search_box, columns)
 
         self.arch_combo.currentIndexChanged.connect(self._on_arch_changed)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.units import format_bytes
 from automl_gui.core.models.image_config import DEFAULT_SIZES
 from automl_gui.core.preprocess.image_config import (
     MAX_IMAGE_SIZE,
@@ -38,19 +39,18 @@ from automl_gui.core.preprocess.image_config import (
     AugmentConfig,
     ImagePreprocessConfig,
 )
-from automl_gui.gui.dialogs.messages import muted_label
 from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY etc. kept here
     NOT_READY,
     PREVIEW_DEBOUNCE_MS,
     PreviewPage,
     SplitBox,
     augment_layout,
-    format_bytes,
     load_nested_config,
     pick_samples,
     strength_row,
 )
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, select, spin
 
@@ -381,7 +381,7 @@ class ImagePreprocessPage(PreviewPage):
         size = self.effective_size()
         need = len(data) * size * size * 3 * 4  # float32 after resizing
         self.cache_note.setText(
-            f"Caching {len(data):,} images at {size} px needs about {format_bytes(need)} of memory."
+            f"Caching {len(data):,} images at {size} px needs about {format_bytes(need, base=1000)} of memory."
         )
 
     def effective_size(self) -> int:

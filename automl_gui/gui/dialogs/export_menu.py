@@ -23,7 +23,7 @@ def open_export_dialog(window: Any, fmt: str | None = None) -> ExportDialog:
 
     dialog = ExportDialog(window.state, window, fmt)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    window._export_dialog = dialog  # the tests and the window can find the open one
+    window.export_dialog = dialog  # the tests and the window can find the open one
     dialog.open()
     return dialog
 

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from automl_gui.core.base.units import format_duration
+
 MISSING = "—"
 
 # test metrics in the order a reader expects them (others follow alphabetically)
@@ -135,15 +137,6 @@ def fmt_metric(value: Any) -> str:
     return f"{f:.4f}"
 
 
-def fmt_seconds(seconds: Any) -> str:
-    """'0:07', '1:02:03'; '—' when unknown."""
-    f = number(seconds)
-    if f is None or f < 0:
-        return MISSING
-    s = round(f)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
 
 
 def metric_label(key: str) -> str:
@@ -440,7 +433,7 @@ def comparison_rows(records: Sequence[Any], show_all: bool = False) -> list[Comp
             "seconds",
             "Training time",
             [number(s.get("seconds")) for s in summaries],
-            fmt_seconds,
+            format_duration,
             "Wall time of the training (minutes:seconds)",
         ),
         (
