@@ -395,14 +395,14 @@ def test_a_finished_model_is_kept_beside_an_out_that_changed_meanwhile(tmp_path,
 def test_the_command_line_says_where_a_moved_model_went(tmp_path, capsys):
     from types import SimpleNamespace
 
-    from automl_gui import cli
+    from automl_gui.cli._save import save_run
 
     out = tmp_path / "model"
     meta = {"format_version": 1, "versions": {"app": "1"}, "kind": "tabular"}
     run = SimpleNamespace(model=_SlowModel(out), metadata=meta, report={})
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("automl_gui.core.evaluate.metrics.summary_line", lambda _r: "fine")
-        path = cli._save_table_run(run, out, overwrite=False)
+        path = save_run(run, out, overwrite=False)
     err = capsys.readouterr().err
     assert path == tmp_path / "model-2" and f"saved to {path} instead" in err
 

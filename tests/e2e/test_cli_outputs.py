@@ -27,7 +27,8 @@ def trained(tmp_path_factory) -> tuple[Path, Path]:
     """(a bundle folder of a small table model, its training CSV)."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
+    from automl_gui.core.jobs.run import save_run
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     root = tmp_path_factory.mktemp("outputs")
@@ -262,6 +263,7 @@ def test_a_rerun_tidies_what_a_killed_export_or_predict_left(
 
 
 def test_sigterm_cancels_a_job_like_ctrl_c_and_a_second_one_stops_it(capsys):
+    from automl_gui.cli._signals import interruptible, stopped_by
     from automl_gui.core.base.events import CancelToken
 
     def job(cancel):
@@ -272,9 +274,9 @@ def test_sigterm_cancels_a_job_like_ctrl_c_and_a_second_one_stops_it(capsys):
 
     before = signal.getsignal(signal.SIGTERM)
     with pytest.raises(KeyboardInterrupt):
-        cli._interruptible(CancelToken(), job)
+        interruptible(CancelToken(), job)
     assert signal.getsignal(signal.SIGTERM) is before
-    assert cli._stopped_by() == "SIGTERM"
+    assert stopped_by() == "SIGTERM"
 
 
 def test_sigterm_outside_a_training_exits_as_ctrl_c_does(tmp_path, capsys, monkeypatch, trained):

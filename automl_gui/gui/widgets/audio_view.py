@@ -15,7 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, style_plot
+from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 WAVE_COLORS = ("#1E6FD9", "#E8590C", "#2B8A3E", "#7048E8")
 #: above this many samples the waveform is drawn as a min/max envelope of ENVELOPE_POINTS

@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, style_plot
+from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 BAR_COLOR = "#4C78A8"
 MARKER_COLOR = "#E45756"

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged
+from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 REDRAW_INTERVAL_MS = 100
 EMA_EPOCHS = 0.25  # time constant of the smoothed batch-loss line, in epochs
@@ -28,27 +29,6 @@ GAP_COLOR = "#7048e8"
 PHASE_COLOR = "#868e96"
 OVERFIT_COLOR = "#c92a2a"
 BEST_COLOR = "#f08c00"
-AXIS_COLOR = "#343a40"
-
-
-def style_plot(plot: pg.PlotItem, title: str, xlabel: str, ylabel: str) -> None:
-    """The app's plot look: title, labels, light grid, plain numbers, no context menu."""
-    plot.setTitle(title, color=AXIS_COLOR, size="11pt")
-    plot.showGrid(x=True, y=True, alpha=0.15)
-    for axis in ("left", "bottom"):
-        ax = plot.getAxis(axis)
-        ax.setPen(pg.mkPen(AXIS_COLOR))
-        ax.setTextPen(pg.mkPen(AXIS_COLOR))
-        ax.enableAutoSIPrefix(False)
-        # it keeps a prefix computed from the range so far: a restyled plot with data drew 0.8
-        # as 800
-        ax.autoSIPrefixScale, ax.labelUnitPrefix = 1.0, ""
-        # no sub-minor ticks: their grid lines were two thirds of each repaint's cost
-        # (32 ms -> 16 ms for the four live plots), which the UI benchmark felt
-        ax.setStyle(maxTickLevel=1)
-    plot.setLabel("bottom", xlabel, color=AXIS_COLOR)  # after the prefix reset above
-    plot.setLabel("left", ylabel, color=AXIS_COLOR)
-    plot.setMenuEnabled(False)
 
 
 def _finite(value: object) -> float | None:

@@ -13,6 +13,17 @@ import math
 from pathlib import Path
 from typing import Any
 
+from automl_gui.cli._common import (
+    EXIT_OK,
+    device_plan,
+    prepare_out,
+    printer,
+    read_tabular,
+    say,
+)
+from automl_gui.cli._folders import FOLDER_WORDS, file_job
+from automl_gui.cli._signals import interruptible, stopped_by
+from automl_gui.cli._types import listed, positive_int
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import (
     CancelToken,
@@ -23,30 +34,20 @@ from automl_gui.core.base.events import (
     StudyRowStarted,
 )
 
-STUDY_KINDS = ("optimizers", "batch-sizes", "learning-curve", "devices")
+#: study → what its trainings compare, in words (``Study: optimizers, sgd, adam, …``)
+WHAT = {
+    "optimizers": lambda config: ", ".join(config.optimizers),
+    "batch-sizes": lambda config: "batch sizes " + ", ".join(map(str, config.batch_sizes)),
+    "learning-curve": lambda config: "sizes " + ", ".join(f"{s:g}" for s in config.sizes),
+    "devices": lambda _config: "the CPU and each GPU",
+}
+STUDY_KINDS = tuple(WHAT)
 #: option (argparse destination) → the study it belongs to
 KIND_OPTIONS = {"optimizers": "optimizers", "batch_sizes": "batch-sizes", "sizes": "learning-curve"}
 
 
-def _listed(kind: type, noun: str):
-    """An argparse type: a comma-separated list of ``kind`` values."""
-
-    def parse(text: str) -> tuple:
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        if not parts:
-            raise argparse.ArgumentTypeError(f"give at least one {noun}")
-        try:
-            return tuple(kind(p) for p in parts)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a list of {noun}s") from None
-
-    return parse
-
-
 def add_study_parser(sub: Any) -> argparse.ArgumentParser:
     """Register the ``study`` subcommand on ``sub`` (argparse subparsers)."""
-    from automl_gui.cli import _positive_int
-
     study = sub.add_parser(
         "study",
         help="compare optimizers, batch sizes, data sizes or devices",
@@ -58,20 +59,20 @@ def add_study_parser(sub: Any) -> argparse.ArgumentParser:
     study.add_argument("kind", choices=STUDY_KINDS, help="what to compare")
     study.add_argument("data", help="a table (CSV, TSV, Parquet) or a folder of images or clips")
     study.add_argument("--target", help="the column to predict (tables; default: a good guess)")
-    study.add_argument("--epochs", type=_positive_int, help="maximum epochs per training (30)")
+    study.add_argument("--epochs", type=positive_int, help="maximum epochs per training (30)")
     study.add_argument(
         "--optimizers",
-        type=_listed(str, "optimizer"),
+        type=listed(str, "optimizer"),
         help="optimizers study: comma-separated (default sgd,adam,adadelta,rmsprop,adamax)",
     )
     study.add_argument(
         "--batch-sizes",
-        type=_listed(int, "whole number"),
+        type=listed(int, "whole number"),
         help="batch-sizes study: comma-separated (default 8,16,32,64)",
     )
     study.add_argument(
         "--sizes",
-        type=_listed(float, "number"),
+        type=listed(float, "number"),
         help="learning-curve study: fractions of the training data (up to 1) or counts "
         "(default 0.1,0.25,0.5,0.75,1)",
     )
@@ -116,9 +117,8 @@ def study_config(args: argparse.Namespace) -> Any:
     return config
 
 
-def run_study_command(args: argparse.Namespace) -> int:
+def study_command(args: argparse.Namespace) -> int:
     """Run the study, print it, write the CSV and PNG; returns the exit status."""
-    from automl_gui.cli import EXIT_OK, _interruptible, _plan, _prepare_out, _say, _stopped_by
     from automl_gui.core.data.detect import detect_kind
 
     config = study_config(args)
@@ -126,30 +126,28 @@ def run_study_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(f"study_{data.stem or data.name}")
     csv_path, png_path = out / f"study_{args.kind}.csv", out / f"study_{args.kind}.png"
     for path in (csv_path, png_path):  # replace rule, leftovers, a writable disk: up front
-        _prepare_out(path, args, [args.data], file=True)
+        prepare_out(path, args, [args.data], file=True)
     kind = detect_kind(args.data)
     seed = 42 if args.seed is None else args.seed
     cancel = CancelToken()
-    plan = _plan(force_cpu=False)
-    printer = _study_printer(args)
+    plan = device_plan(force_cpu=False)
+    printer = _studyprinter(args)
     if kind in ("images", "audio"):
         job, job_args = _folder_job(args, config, kind, seed, cancel, printer)
     else:
         job, job_args = _table_job(args, config, seed)
-    _say(args, f"Device: {plan.device_label} ({plan.reason}).")
-    _say(args, f"Study: {args.kind}, {_what(config)}, at most {config.epochs} epochs each.")
-    result = _interruptible(
-        cancel, job, *job_args, plan=plan, on_event=printer, data_name=data.name
-    )
+    say(args, f"Device: {plan.device_label} ({plan.reason}).")
+    say(args, f"Study: {args.kind}, {_what(config)}, at most {config.epochs} epochs each.")
+    result = interruptible(cancel, job, *job_args, plan=plan, on_event=printer, data_name=data.name)
     if cancel.cancelled:
-        _say(args, f"Stopped by {_stopped_by()}: keeping the trainings that finished.")
+        say(args, f"Stopped by {stopped_by()}: keeping the trainings that finished.")
     print(format_table(result), flush=True)
     for note in result.notes:
-        _say(args, f"note: {note}")
+        say(args, f"note: {note}")
     result.to_csv(csv_path)
     print(f"Saved the table to {csv_path}")
     try:
-        from automl_gui.gui.widgets.study_plot import save_study_png
+        from automl_gui.plots.study import save_study_png  # Qt and pyqtgraph: only here
 
         save_study_png(result, png_path)
         print(f"Saved the plot to {png_path}")
@@ -159,46 +157,37 @@ def run_study_command(args: argparse.Namespace) -> int:
 
 
 def _what(config: Any) -> str:
-    if config.kind == "optimizers":
-        return ", ".join(config.optimizers)
-    if config.kind == "batch-sizes":
-        return "batch sizes " + ", ".join(str(b) for b in config.batch_sizes)
-    if config.kind == "learning-curve":
-        return "sizes " + ", ".join(f"{s:g}" for s in config.sizes)
-    return "the CPU and each GPU"
+    return WHAT[config.kind](config)
 
 
 def _table_job(args: argparse.Namespace, config: Any, seed: int) -> tuple[Any, tuple]:
-    from automl_gui.cli import _read_tabular, _say
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.models.registry import resolve
-    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular
     from automl_gui.core.train.config import TrainConfig
     from automl_gui.core.tune.study.studies import study_tabular
 
     resolve(args.model, "tabular")  # ConfigError for an image model on a table
-    table = _read_tabular(args.data)
+    table = read_tabular(args.data)
     for notice in table.notices:
-        _say(args, f"note: {notice}")
+        say(args, f"note: {notice}")
     setup = setup_tabular(table, args.target)
     pre = setup.preprocess
     pre.split.seed = seed
     features = pre.feature_columns()
-    _say(
+    say(
         args,
         f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
         f"{len(features)} feature columns.",
     )
     for warning in setup.warnings:
-        _say(args, f"warning: {warning.message}")
+        say(args, f"warning: {warning.message}")
     return study_tabular, (table.df, pre, MLPConfig(), config, TrainConfig(seed=seed))
 
 
 def _folder_job(
     args: argparse.Namespace, config: Any, kind: str, seed: int, cancel: CancelToken, printer: Any
 ) -> tuple[Any, tuple]:
-    from automl_gui._cli_files import FOLDER_WORDS, file_job
-    from automl_gui.cli import _interruptible, _say
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.train.config import TrainConfig
@@ -206,17 +195,16 @@ def _folder_job(
 
     if args.target:
         raise ConfigError(
-            f"--target is for tables; {FOLDER_WORDS[kind][0]} folder's classes are its "
-            "subfolders.",
+            f"--target is for tables; {FOLDER_WORDS[kind][0]} folder's classes are its subfolders.",
             "Leave out --target.",
         )
     arch = resolve(args.model, kind)
     options = {"image_size": None, "color_mode": None, "cache": False}
     options.update(sample_rate=None, clip_seconds=None, features=None, n_mels=None)
     scan, preprocess, _train = file_job(argparse.Namespace(**options), kind, seed)
-    dataset = _interruptible(cancel, scan, args.data, on_event=printer)
+    dataset = interruptible(cancel, scan, args.data, on_event=printer)
     counts = dataset.class_counts()
-    _say(
+    say(
         args,
         f"Data: {len(dataset):,} {FOLDER_WORDS[kind][1]} in {len(counts)} classes.",
     )
@@ -225,13 +213,12 @@ def _folder_job(
     return study_files, job_args
 
 
-def _study_printer(args: argparse.Namespace) -> Any:
+def _studyprinter(args: argparse.Namespace) -> Any:
     """Events as lines: one per finished training (``[2/5] adam: completed, ...``); what a
     training logs itself is left out (its row says how it went)."""
-    from automl_gui.cli import _printer
     from automl_gui.core.tune.study._run import row_line
 
-    lines = _printer(args)
+    lines = printer(args)
     state = {"in_row": False, "skip_log": False, "metric": ""}
 
     def on_event(event: Event) -> None:
@@ -300,4 +287,4 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-__all__ = ["add_study_parser", "format_table", "run_study_command", "study_config"]
+__all__ = ["add_study_parser", "format_table", "study_command", "study_config"]

@@ -1,16 +1,22 @@
-"""``automl-gui train TABLE --model auto --time-budget S | --trials N``: the AutoML search.
+"""``automl-gui train DATA --model auto --time-budget S | --trials N``: the AutoML search on
+a table (``core.tune.search.tables``) or an image or audio folder (``core.tune.search.files``).
 
-Prints one line per finished trial and the final leaderboard, then saves the kept model like
-a normal run plus ``leaderboard.csv``. TensorFlow and Keras Tuner load only when it runs.
+Prints one line per finished trial and the final leaderboard, then saves the kept model as
+``train`` saves one, plus ``leaderboard.csv``. TensorFlow and Keras Tuner load only when it
+runs.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from automl_gui.cli._common import EXIT_OK, printer, say, train_inputs
+from automl_gui.cli._save import save_run, write_leaderboard_csv
+from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import (
     CancelToken,
@@ -21,9 +27,12 @@ from automl_gui.core.base.events import (
     TrialEnded,
     TrialStarted,
 )
+from automl_gui.core.tune.search.compare import compare_line
 
 SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume", "cross_validation", "folds")
 TABLE_ONLY = ("cross_validation", "folds")  # k-fold trials are for (small) tables
+#: Hyperband's largest round on a folder when --epochs is not given (the folder default)
+FOLDER_MAX_EPOCHS = 30
 
 
 def wants_search(args: argparse.Namespace) -> bool:
@@ -32,22 +41,19 @@ def wants_search(args: argparse.Namespace) -> bool:
     return auto and bool(args.time_budget or args.trials)
 
 
-def check_search_options(args: argparse.Namespace, kind: str) -> None:
-    """ConfigError for search options that cannot apply (a folder, a fixed model, no budget)."""
+def check_search_options(args: argparse.Namespace, *, k_fold: bool) -> None:
+    """ConfigError for search options that cannot apply: k-fold options where trials cannot
+    be cross-validated (``k_fold`` False: a folder), a fixed model, no budget, --resume
+    without --search-dir."""
     named = [name for name in SEARCH_OPTIONS if getattr(args, name, None)]
     given = [f"--{name.replace('_', '-')}" for name in named]
     if not given:
         return
     table_only = [f"--{name.replace('_', '-')}" for name in named if name in TABLE_ONLY]
-    if table_only and kind != "tabular":
+    if table_only and not k_fold:
         raise ConfigError(
             f"{', '.join(table_only)}: k-fold trials are for tables.",
             "Leave these options out for a folder: its trials use the validation split.",
-        )
-    if kind in ("images", "audio"):
-        raise ConfigError(
-            f"{', '.join(given)}: the command-line search covers tables for now.",
-            "Leave these options out to train the default model on this folder.",
         )
     if not wants_search(args):
         raise ConfigError(
@@ -58,62 +64,115 @@ def check_search_options(args: argparse.Namespace, kind: str) -> None:
         raise ConfigError("--resume needs the search folder.", "Add --search-dir DIR.")
 
 
-def search_table(
-    args: argparse.Namespace, df: Any, pre: Any, training: Any, plan: Any, out: Path
-) -> int:
-    """Run the search on a table and save its model; returns the exit status."""
-    from automl_gui.cli import (
-        EXIT_OK,
-        _interruptible,
-        _printer,
-        _save_table_run,
-        _say,
-        _stopped_by,
-        _train_inputs,
-    )
+def search_config(args: argparse.Namespace, seed: int, default_epochs: int | None) -> Any:
+    """The SearchConfig from the options; ``default_epochs`` is the largest round when
+    --epochs is not given (None: the search's own default)."""
     from automl_gui.core.tune.search.space import SearchConfig
-    from automl_gui.core.tune.search.tables import search_tabular
 
     config = SearchConfig(
         algorithm=args.search or "hyperband",
         time_budget=float(args.time_budget or 0.0),
         max_trials=int(args.trials or 0),
-        seed=training.seed,
+        seed=seed,
         # the parser's --cross-validation / --folds, where it has them
         cross_validation=getattr(args, "cross_validation", None) or "auto",
         folds=int(getattr(args, "folds", None) or 0),
     )
-    if args.epochs:
-        config.max_epochs = args.epochs
+    epochs = args.epochs or default_epochs
+    if epochs:
+        config.max_epochs = int(epochs)
+    return config
+
+
+def search_table(
+    args: argparse.Namespace, df: Any, pre: Any, training: Any, plan: Any, out: Path
+) -> int:
+    """Run the search on a table and save its model; returns the exit status."""
+    from automl_gui.core.tune.search.tables import search_tabular
+
+    config = search_config(args, training.seed, None)
     training = replace(training, time_budget=0.0, epochs=config.max_epochs)
-    cancel = CancelToken()
-    run = _interruptible(
-        cancel,
+    return _search(
+        args,
+        out,
         search_tabular,
-        df,
-        pre,
-        config,
-        training,
-        plan=plan,
-        on_event=_trial_printer(args, _printer(args)),
+        (df, pre, config, training),
+        {"plan": plan, "on_event": _table_trial_printer(args, printer(args))},
+        test_predictions=False,
+    )
+
+
+def search_folder(
+    args: argparse.Namespace,
+    kind: str,
+    dataset: Any,
+    preprocess: Any,
+    model_config: Any,
+    training: Any,
+    plan: Any,
+    out: Path,
+) -> int:
+    """Run the search on a scanned image or audio folder and save the kept model; returns
+    the exit status."""
+    from automl_gui.core.tune.search.files import search_files
+    from automl_gui.core.tune.search.files_space import default_space
+
+    config = search_config(args, training.seed, FOLDER_MAX_EPOCHS)
+    training = replace(training, time_budget=0.0, epochs=config.max_epochs)
+    lines = _folder_trial_printer(args, printer(args))
+    options = {} if args.augment else {"augments": ("none",)}  # --no-augment: none tried
+    space = default_space(kind, dataset, preprocess, model_config, on_event=lines, **options)
+    return _search(
+        args,
+        out,
+        search_files,
+        (kind, dataset, preprocess, model_config, config, training),
+        {"plan": plan, "on_event": lines, "space": space},
+        test_predictions=True,
+    )
+
+
+def _search(
+    args: argparse.Namespace,
+    out: Path,
+    job: Any,
+    job_args: tuple,
+    job_kwargs: dict[str, Any],
+    *,
+    test_predictions: bool,
+) -> int:
+    """Run a search job (its folder, --resume and --overwrite from the options), print the
+    leaderboard and how the kept model did against the baselines, save it with
+    ``leaderboard.csv``."""
+    cancel = CancelToken()
+    run = interruptible(
+        cancel,
+        job,
+        *job_args,
+        **job_kwargs,
         directory=args.search_dir,
         resume=args.resume,
         overwrite=args.overwrite,
     )
     if cancel.cancelled:
-        _say(args, f"Stopped by {_stopped_by()}: keeping the best trial so far.")
+        say(args, f"Stopped by {stopped_by()}: keeping the best trial so far.")
     if not args.quiet:
         print(format_leaderboard(run.leaderboard, run.best_trial), flush=True)
         comparison = compare_line(run.leaderboard, run.report)
         if comparison:
             print(comparison, flush=True)
-    path = _save_table_run(run, out, overwrite=args.overwrite, inputs=_train_inputs(args))
+    path = save_run(
+        run,
+        out,
+        overwrite=args.overwrite,
+        inputs=train_inputs(args),
+        test_predictions=test_predictions,
+    )
     write_leaderboard_csv(run.leaderboard, path / "leaderboard.csv")
-    print(f"Saved the leaderboard to {path / 'leaderboard.csv'}")
     return EXIT_OK
 
 
-def _trial_printer(args: argparse.Namespace, lines: Any):
+def _table_trial_printer(args: argparse.Namespace, lines: Any) -> Callable[[Event], None]:
     """Events as lines, one per finished trial: a trial's own log lines are left out, and so
     are the epochs of the kept model training on (from its phase to the evaluation)."""
     from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE
@@ -133,6 +192,24 @@ def _trial_printer(args: argparse.Namespace, lines: Any):
             if not args.quiet:
                 print(trial_line(event.record), flush=True)
         elif not (running["on"] and isinstance(event, Log)):
+            lines(event)
+
+    return on_event
+
+
+def _folder_trial_printer(args: argparse.Namespace, lines: Any) -> Callable[[Event], None]:
+    """Events as lines, one per finished trial: what a trial says while it runs (its split,
+    build, epochs and evaluation) is left out; the rest goes to ``lines``."""
+    running = {"on": False}
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, TrialStarted):
+            running["on"] = True
+        elif isinstance(event, TrialEnded):
+            running["on"] = False
+            if not args.quiet:
+                print(trial_line(event.record), flush=True)
+        elif not running["on"]:
             lines(event)
 
     return on_event
@@ -174,30 +251,6 @@ def format_leaderboard(records: list[Any], best: Any) -> str:
     if best is not None:
         out.append(f"* kept: trial {best.trial_id}")
     return "\n".join(out)
-
-
-def compare_line(records: list[Any], report: dict[str, Any]) -> str:
-    """``Test accuracy: search 0.864 · logistic regression 0.909 · random forest 0.909``:
-    the kept model against the baselines on the same test rows ("" without baselines)."""
-    baselines = [r for r in records if r.status == "baseline" and r.test_score is not None]
-    if not baselines:
-        return ""
-    metric = baselines[0].metric_name
-    ours = report.get("metrics", {}).get(metric)
-    parts = [f"search {ours:.3f}" if ours is not None else "search —"]
-    parts += [f"{r.trial_id.removeprefix('baseline:')} {r.test_score:.3f}" for r in baselines]
-    return f"Test {metric}: " + " · ".join(parts)
-
-
-def write_leaderboard_csv(records: list[Any], path: Path) -> None:
-    """Write the leaderboard rows (``core.tune.search.leaderboard_rows``) as CSV, atomically."""
-    import pandas as pd
-
-    from automl_gui.core.base.files import atomic_write
-    from automl_gui.core.tune.search.tables import leaderboard_rows
-
-    frame = pd.DataFrame(leaderboard_rows(records))
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
 
 
 def _params(values: dict[str, Any]) -> str:

@@ -1,16 +1,27 @@
-"""``automl-gui train FOLDER``: training on an image or audio folder (or a CSV of files),
-split from cli.py; the folder search itself is in ``_cli_files_search.py``."""
+"""``automl-gui train FOLDER``: training on an image or audio folder (or a CSV of files); the
+folder search itself is ``_search.search_folder``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from automl_gui.cli._checkpoint import checkpoint_options
+from automl_gui.cli._common import (
+    EXIT_OK,
+    default_run_dir,
+    device_plan,
+    prepare_out,
+    printer,
+    say,
+    train_inputs,
+)
+from automl_gui.cli._save import save_run
+from automl_gui.cli._search import search_folder, wants_search
+from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import CancelToken
-from automl_gui.core.base.files import atomic_write
 
 #: options that only fit one kind of folder (argparse destinations)
 FILE_OPTIONS = {
@@ -50,7 +61,7 @@ def file_job(args: argparse.Namespace, kind: str, seed: int) -> tuple[Any, Any, 
     """(scan function, preprocessing settings from the options, train function)."""
     if kind == "images":
         from automl_gui.core.data.images import scan_images
-        from automl_gui.core.images_pipeline import train_images
+        from automl_gui.core.kinds._image_media import train_images
         from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 
         pre = ImagePreprocessConfig(
@@ -60,7 +71,7 @@ def file_job(args: argparse.Namespace, kind: str, seed: int) -> tuple[Any, Any, 
             cache=args.cache,
         )
         return scan_images, pre, train_images
-    from automl_gui.core.audio_pipeline import train_audio
+    from automl_gui.core.kinds._audio_media import train_audio
     from automl_gui.core.data.audio import scan_audio
     from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 
@@ -74,33 +85,21 @@ def file_job(args: argparse.Namespace, kind: str, seed: int) -> tuple[Any, Any, 
 def train_folder(args: argparse.Namespace, kind: str) -> int:
     """Train on an image or audio folder (or CSV), or search models for it (--model auto with
     --time-budget or --trials); writes the bundle and test predictions."""
-    from automl_gui._cli_checkpoint import checkpoint_options
-    from automl_gui.cli import (
-        EXIT_OK,
-        _default_run_dir,
-        _interruptible,
-        _plan,
-        _prepare_out,
-        _printer,
-        _say,
-        _stopped_by,
-        _train_inputs,
-    )
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.train.config import TrainConfig
 
     arch = resolve(args.model, kind)
     check_file_options(args, kind, arch)
-    out = Path(args.out) if args.out else _default_run_dir(args.data)
-    out = _prepare_out(out, args, _train_inputs(args))
+    out = Path(args.out) if args.out else default_run_dir(args.data)
+    out = prepare_out(out, args, train_inputs(args))
     seed = 42 if args.seed is None else args.seed
     scan, preprocess, train = file_job(args, kind, seed)
 
     cancel = CancelToken()
-    dataset = _interruptible(cancel, scan, args.data, on_event=_printer(args))
+    dataset = interruptible(cancel, scan, args.data, on_event=printer(args))
     counts = dataset.class_counts()
-    _say(
+    say(
         args,
         f"Data: {len(dataset):,} {FOLDER_WORDS[kind][1]} in {len(counts)} classes ("
         + ", ".join(f"{k} {v:,}" for k, v in list(counts.items())[:8])
@@ -108,11 +107,11 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
         + ").",
     )
     for notice in dataset.notices:
-        _say(args, f"note: {notice}")
+        say(args, f"note: {notice}")
     for bad in dataset.bad_files[:10]:
-        _say(args, f"warning: skipped {bad.path}: {bad.reason}")
+        say(args, f"warning: skipped {bad.path}: {bad.reason}")
     if len(dataset.bad_files) > 10:
-        _say(args, f"warning: … and {len(dataset.bad_files) - 10} more broken files skipped")
+        say(args, f"warning: … and {len(dataset.bad_files) - 10} more broken files skipped")
 
     preprocess.augment.enabled = bool(args.augment)
     model_config = ImageModelConfig(
@@ -129,17 +128,13 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
         training.batch_size = args.batch_size
     if args.time_budget:
         training.time_budget = args.time_budget
-    plan = _plan(force_cpu=args.cpu)
-    from automl_gui._cli_search import wants_search
-
+    plan = device_plan(force_cpu=args.cpu)
     if wants_search(args):
-        from automl_gui._cli_files_search import search_folder
-
-        _say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
+        say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
         return search_folder(args, kind, dataset, preprocess, model_config, training, plan, out)
-    _say(args, f"Device: {plan.device_label} ({plan.reason}).")
+    say(args, f"Device: {plan.device_label} ({plan.reason}).")
 
-    run = _interruptible(
+    run = interruptible(
         cancel,
         train,
         dataset,
@@ -147,45 +142,10 @@ def train_folder(args: argparse.Namespace, kind: str) -> int:
         model_config,
         training,
         plan=plan,
-        on_event=_printer(args),
+        on_event=printer(args),
         **checkpoint_options(args),  # --checkpoint-dir, --resume
     )
     if run.result.stopped_reason == "cancelled":
-        _say(args, f"Stopped by {_stopped_by()}: keeping the best weights so far.")
-    save_files_run(run, out, overwrite=args.overwrite, inputs=_train_inputs(args))
+        say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
+    save_run(run, out, overwrite=args.overwrite, inputs=train_inputs(args), test_predictions=True)
     return EXIT_OK
-
-
-def save_files_run(run: Any, out: Path, *, overwrite: bool, inputs: Any = ()) -> Path:
-    """Save an image/audio run (bundle and test predictions) into ``out``; print its test
-    scores and where it went. ``overwrite`` replaces only an output of this app, never one
-    of ``inputs`` (``core.export.outputs``)."""
-    from automl_gui.core.evaluate.metrics import summary_line
-    from automl_gui.core.export.bundle import save_bundle
-
-    path = save_bundle(
-        run.model,
-        run.metadata,
-        run.report,
-        out,
-        overwrite=overwrite,
-        samples=run.samples,
-        inputs=inputs,
-    )
-    preds = path / "test_predictions.csv"
-    atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
-    print(f"Test: {summary_line(run.report)}")
-    say_saved("model.keras, metadata.json, report.json and test_predictions.csv", out, path)
-    return path
-
-
-def say_saved(what: str, out: Path, path: Path) -> None:
-    """Say that ``what`` was saved to ``path``, and when that is beside ``out`` (``out``
-    changed during the job and may no longer be replaced: the finished model is kept)."""
-    print(f"Saved {what} to {path}")
-    if Path(path) != Path(out).expanduser().absolute():
-        print(
-            f"note: {out} changed while this ran (something was added to it) and was left as "
-            f"it is; the model was saved to {path} instead.",
-            file=sys.stderr,
-        )

@@ -1,4 +1,4 @@
-"""The plot of a comparison study (``core.tune.studies``): two panels side by side.
+"""The plot of a comparison study (``core.tune.study.studies``): two panels side by side.
 
 Left: the headline metric per training — bars for optimizers and devices, a line with points
 against the batch size (log scale) or the training rows (learning curve, with macro F1 as a
@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +23,8 @@ from PySide6.QtCore import Qt, qInstallMessageHandler
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
 
-from automl_gui.gui.widgets.live_plots import AXIS_COLOR, style_plot
+from automl_gui.plots.style import AXIS_COLOR, PALETTE, style_plot
 
-PALETTE = (
-    "#1f77b4",
-    "#e8590c",
-    "#2b8a3e",
-    "#7048e8",
-    "#c92a2a",
-    "#0c8599",
-    "#f08c00",
-    "#5c7cfa",
-    "#862e9c",
-    "#495057",
-)
 F1_COLOR = "#e8590c"
 MUTED = "#868e96"
 FAILED_COLOR = "#c92a2a"
@@ -48,18 +38,19 @@ METRIC_NAMES = {
     "val_loss": "validation loss",
 }
 BOUNDED = ("test_accuracy", "test_f1", "test_r2", "val_accuracy")
-BY = {
-    "optimizers": "optimizer",
-    "batch-sizes": "batch size",
-    "learning-curve": "training examples",
-    "devices": "device",
-}
-TITLES = {
-    "optimizers": "Optimizers",
-    "batch-sizes": "Batch sizes",
-    "learning-curve": "Learning curve",
-    "devices": "Devices",
-}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one study is drawn: its title, what the trainings differ by (the x axis), and
+    what each panel shows (a :class:`StudyPlot` drawing method for the left and the right)."""
+
+    title: str
+    by: str
+    left: Callable[[StudyPlot, pg.PlotItem], None]
+    right: Callable[[StudyPlot, pg.PlotItem], None]
+    log_x: bool = False  # x on a log₂ axis (batch sizes)
+    second_score: bool = False  # the left panel adds F1 (or R²) to the headline score
 
 
 def metric_name(key: str) -> str:
@@ -183,35 +174,39 @@ class StudyPlot(QWidget):
             twin.deleteLater()
 
     # -- drawing ----------------------------------------------------------------------------
+    @property
+    def layout_of_study(self) -> Layout:
+        """How the study shown is drawn (an unknown one as a learning curve is)."""
+        return LAYOUTS.get(self.kind, UNKNOWN_LAYOUT)
+
     def _draw(self) -> None:
-        kind = self.kind
-        what = TITLES.get(kind, "Comparison study")
+        layout = self.layout_of_study
+        what = layout.title
         title = f"{what} on {self.data_name}" if self.data_name else what
         if self.metric:
-            title += f" — {metric_name(self.metric)} by {BY.get(kind, 'setting')}"
+            title += f" — {metric_name(self.metric)} by {layout.by}"
         self._title.setText(title, color=AXIS_COLOR, size="13pt", bold=True)
         for plot in (self.left, self.right):
             plot.clear()
             plot.getAxis("bottom").setTicks(None)
         self.left_legend.clear()
         self.right_legend.clear()
-        if not kind:
+        if not self.kind:
             style_plot(self.left, "Score", "", "")
             style_plot(self.right, "Validation loss per epoch", "epoch", "")
             return
-        if kind in ("optimizers", "devices"):
-            self._draw_bars(self.left, self.metric, metric_name(self.metric))
-        else:
-            self._draw_lines(self.left)
-        if kind == "batch-sizes":
-            self._draw_times_line(self.right)
-        elif kind == "devices":
-            self._draw_time_bars(self.right)
-        else:
-            self._draw_curves(self.curves_rows if self.curves_rows is not None else self.rows)
+        layout.left(self, self.left)
+        layout.right(self, self.right)
+
+    def _draw_score_bars(self, plot: pg.PlotItem) -> None:
+        self._draw_bars(plot, self.metric, metric_name(self.metric))
+
+    def _draw_loss_curves(self, _plot: pg.PlotItem) -> None:
+        self._draw_curves(self.curves_rows if self.curves_rows is not None else self.rows)
 
     def _draw_bars(self, plot: pg.PlotItem, key: str, ylabel: str) -> None:
-        style_plot(plot, f"{ylabel.capitalize()} by {BY[self.kind]}", BY[self.kind], ylabel)
+        by = self.layout_of_study.by
+        style_plot(plot, f"{ylabel.capitalize()} by {by}", by, ylabel)
         values = [_value(r, key) for r in self.rows]
         self._bars(plot, values, [_fmt(v) if v is not None else "" for v in values])
 
@@ -243,15 +238,15 @@ class StudyPlot(QWidget):
 
     def _draw_lines(self, plot: pg.PlotItem) -> None:
         """Metric against x: batch size on a log₂ axis, training examples on a linear one."""
-        log = self.kind == "batch-sizes"
-        xlabel = "batch size" if log else "training examples"
-        ylabel = "score" if self.kind == "learning-curve" else metric_name(self.metric)
+        layout = self.layout_of_study
+        log, xlabel = layout.log_x, layout.by
+        ylabel = "score" if layout.second_score else metric_name(self.metric)
         title = f"{metric_name(self.metric).capitalize()} by {xlabel}"
-        if self.kind == "learning-curve" and self.task != "regression":
+        if layout.second_score and self.task != "regression":
             title = "Test accuracy and F1 (macro) by training examples"
         style_plot(plot, title, xlabel, ylabel)
         keys = [self.metric]
-        if self.kind == "learning-curve":
+        if layout.second_score:
             keys.append("test_f1" if self.task != "regression" else "test_r2")
         tops: list[float] = []
         for n, key in enumerate(keys):
@@ -421,6 +416,27 @@ class StudyPlot(QWidget):
                 raise OSError(f"Could not write {path}.")
 
         return atomic_write(path, write, make_parents=True)
+
+
+#: study → how it is drawn
+LAYOUTS = {
+    "optimizers": Layout(
+        "Optimizers", "optimizer", StudyPlot._draw_score_bars, StudyPlot._draw_loss_curves
+    ),
+    "batch-sizes": Layout(
+        "Batch sizes", "batch size", StudyPlot._draw_lines, StudyPlot._draw_times_line,
+        log_x=True,
+    ),
+    "learning-curve": Layout(
+        "Learning curve", "training examples", StudyPlot._draw_lines,
+        StudyPlot._draw_loss_curves, second_score=True,
+    ),
+    "devices": Layout("Devices", "device", StudyPlot._draw_score_bars, StudyPlot._draw_time_bars),
+}  # fmt: skip
+#: a study this plot does not know: its scores as lines, its validation loss per epoch
+UNKNOWN_LAYOUT = Layout(
+    "Comparison study", "setting", StudyPlot._draw_lines, StudyPlot._draw_loss_curves
+)
 
 
 def _quiet_offscreen(mode: Any, context: Any, message: str) -> None:

@@ -7,14 +7,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from automl_gui.cli._common import say
+from automl_gui.cli._search import wants_search
 from automl_gui.core.base.errors import ConfigError
 
 
 def check_checkpoint_options(args: argparse.Namespace) -> None:
     """Take ``--resume`` for the training when ``--checkpoint-dir`` is given (the search
     options' checks then see none); ConfigError for a checkpoint folder with a search."""
-    from automl_gui._cli_search import wants_search
-
     args.resume_training = False
     if not args.checkpoint_dir:
         if args.resume and not args.search_dir and not wants_search(args):
@@ -35,8 +35,6 @@ def check_checkpoint_options(args: argparse.Namespace) -> None:
 def checkpoint_options(args: argparse.Namespace) -> dict[str, Any]:
     """``checkpoint_dir``/``resume`` for a training job; says what an unfinished checkpoint
     in the folder becomes (continued with --resume, else discarded)."""
-    from automl_gui.cli import _say as say
-
     if not getattr(args, "checkpoint_dir", None):
         return {}
     from automl_gui.core.train.checkpoint import read_checkpoint

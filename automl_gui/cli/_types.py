@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 
 
-def _positive(kind: type, noun: str):
-    """An argparse type: a positive ``kind`` (int or float) with a plain message otherwise."""
+def positive(cast: type, noun: str):
+    """An argparse type: a positive ``cast`` (int or float) with a plain message otherwise."""
 
     def parse(text: str):
         try:
-            value = kind(text)
+            value = cast(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
         if value <= 0:
@@ -21,11 +21,11 @@ def _positive(kind: type, noun: str):
     return parse
 
 
-_positive_int = _positive(int, "a whole number")
-_positive_float = _positive(float, "a number")
+positive_int = positive(int, "a whole number")
+positive_float = positive(float, "a number")
 
 
-def _fine_tune_layers(text: str) -> int:
+def fine_tune_layers(text: str) -> int:
     """``auto`` (-1) or a whole number ≥ 0."""
     if text.strip().lower() == "auto":
         return -1
@@ -38,12 +38,12 @@ def _fine_tune_layers(text: str) -> int:
     return value
 
 
-def _ranged(kind: type, noun: str, low: float, high: float, unit: str = ""):
-    """An argparse type: ``kind`` between ``low`` and ``high`` (inclusive)."""
+def ranged(cast: type, noun: str, low: float, high: float, unit: str = ""):
+    """An argparse type: ``cast`` between ``low`` and ``high`` (inclusive)."""
 
     def parse(text: str):
         try:
-            value = kind(text)
+            value = cast(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"'{text}' is not {noun}") from None
         if not low <= value <= high:
@@ -55,22 +55,37 @@ def _ranged(kind: type, noun: str, low: float, high: float, unit: str = ""):
     return parse
 
 
-def _sample_rate(text: str) -> int:
+def sample_rate(text: str) -> int:
     from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
-    return _ranged(int, "a whole number of Hz", MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, " Hz")(text)
+    return ranged(int, "a whole number of Hz", MIN_SAMPLE_RATE, MAX_SAMPLE_RATE, " Hz")(text)
 
 
-def _clip_seconds(text: str) -> float:
+def clip_seconds(text: str) -> float:
     from automl_gui.core.preprocess.audio_config import MAX_CLIP_SECONDS
 
-    return _ranged(float, "a number of seconds", 0, MAX_CLIP_SECONDS, " s")(text)
+    return ranged(float, "a number of seconds", 0, MAX_CLIP_SECONDS, " s")(text)
 
 
-_n_mels = _ranged(int, "a whole number", 8, 256)
+n_mels = ranged(int, "a whole number", 8, 256)
 
 
-def _image_size(text: str) -> int:
+def image_size(text: str) -> int:
     from automl_gui.core.preprocess.image_config import MAX_IMAGE_SIZE, MIN_IMAGE_SIZE
 
-    return _ranged(int, "a whole number", MIN_IMAGE_SIZE, MAX_IMAGE_SIZE)(text)
+    return ranged(int, "a whole number", MIN_IMAGE_SIZE, MAX_IMAGE_SIZE)(text)
+
+
+def listed(cast: type, noun: str):
+    """An argparse type: a comma-separated list of ``cast`` values."""
+
+    def parse(text: str) -> tuple:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts:
+            raise argparse.ArgumentTypeError(f"give at least one {noun}")
+        try:
+            return tuple(cast(p) for p in parts)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a list of {noun}s") from None
+
+    return parse

@@ -1,0 +1,97 @@
+"""Headless command line: the same engine as the window, for servers and clusters.
+
+    automl-gui train TABLE --target COL [--out DIR] [--model auto|mlp] [--epochs N]
+                     [--time-budget SECONDS] [--seed N] [--checkpoint-dir DIR [--resume]]
+    automl-gui train TABLE --model auto --time-budget SECONDS | --trials N
+                     [--search hyperband|bayesian|random] [--search-dir DIR] [--resume]
+                     (an AutoML search: prints each trial and the leaderboard)
+    automl-gui train FOLDER [--model auto|cnn|resnet50|inceptionv3] [--weights PATH]
+                     [--fine-tune-layers N] [--image-size N] [--augment/--no-augment] ...
+    automl-gui train FOLDER --model auto --time-budget SECONDS | --trials N [--search ...]
+                     (an AutoML search on images or audio clips, as for tables)
+    automl-gui train AUDIO_FOLDER [--sample-rate HZ] [--clip-seconds S] [--features
+                     log-mel|mfcc] [--n-mels N] [--model ...] [--augment/--no-augment] ...
+    automl-gui predict MODEL DATA [--out FILE.csv]          (a table)
+    automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images or audio clips)
+    automl-gui export MODEL --format keras|savedmodel|tflite|tflite-dynamic|tflite-float16|onnx
+                     --out PATH [--overwrite]   (loads the export in its runtime and compares)
+    automl-gui info
+    automl-gui study optimizers|batch-sizes|learning-curve|devices DATA [--target COL]
+
+Every failure exits non-zero with one line on stderr saying what is wrong and what to do.
+TensorFlow is imported only by the subcommands that need it. ``--out`` is checked before any
+work, and ``--overwrite`` replaces only an output this app wrote (``core.export.outputs``).
+Ctrl+C and SIGTERM take the same way out: a training or search keeps its best model and
+saves it; anything else stops with exit 130 and leaves no temp files (a second one stops
+a training at once).
+
+A module per subcommand (``train``, ``predict``, ``export``, ``info``, ``study``), each with
+its ``add_*_parser`` and ``*_command``; what they share is in the private modules
+(``_common``: printing, ``--out``, exit codes; ``_signals``: Ctrl+C and SIGTERM; ``_types``:
+argument types). None of them imports this package, so there is no import cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from automl_gui import __version__
+from automl_gui.cli._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail
+from automl_gui.cli._signals import stop_signals_interrupt, stopped_by
+from automl_gui.cli.export import add_export_parser, export_command
+from automl_gui.cli.info import add_info_parser, info_command
+from automl_gui.cli.predict import add_predict_parser, predict_command
+from automl_gui.cli.study import add_study_parser, study_command
+from automl_gui.cli.train import add_train_parser, train_command
+from automl_gui.core.base.errors import AutoMLError, CancelledError
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "build_parser", "main"]
+
+#: subcommand → (adds its parser, runs it), in the order ``--help`` lists them
+COMMANDS = {
+    "train": (add_train_parser, train_command),
+    "predict": (add_predict_parser, predict_command),
+    "export": (add_export_parser, export_command),
+    "info": (add_info_parser, info_command),
+    "study": (add_study_parser, study_command),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (public so the README and tests can show the same help)."""
+    parser = argparse.ArgumentParser(
+        prog="automl-gui",
+        description="Desktop AutoML for Keras. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"automl-gui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for add_parser, _command in COMMANDS.values():
+        add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _add_parser, command = COMMANDS[args.command]
+    try:
+        with stop_signals_interrupt():
+            return command(args)
+    except (KeyboardInterrupt, CancelledError):  # Ctrl+C / SIGTERM outside a training
+        print(f"error: interrupted ({stopped_by()}).", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except AutoMLError as exc:
+        fail(exc)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        fail(exc)
+        if os.environ.get("AUTOML_GUI_DEBUG"):
+            raise
+        return EXIT_ERROR

@@ -1,0 +1,45 @@
+"""``automl-gui info``: versions, compute devices, the training plan and the weights folders."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from automl_gui.cli._common import EXIT_OK
+
+
+def add_info_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register the ``info`` subcommand on ``sub`` (argparse subparsers)."""
+    return sub.add_parser("info", help="versions, compute devices and weights folders")
+
+
+def info_command(args: argparse.Namespace) -> int:
+    """``info``: versions, compute devices, the training plan and the weights folders."""
+    from automl_gui.core.hardware import list_devices, plan_for, versions
+
+    for name, version in versions().items():
+        print(f"{name:<14} {version}")
+    devices = list_devices()
+    print("devices:")
+    for device in devices:
+        memory = f", {device.memory_bytes / 2**30:.1f} GiB" if device.memory_bytes else ""
+        cc = (
+            f", compute {device.compute_capability[0]}.{device.compute_capability[1]}"
+            if device.compute_capability
+            else ""
+        )
+        print(f"  {device.kind}: {device.name}{memory}{cc}")
+    plan = plan_for(devices)
+    print(f"training plan: {plan.device_label} ({plan.reason})")
+    from automl_gui.core.models.weights import find_weights, search_folders
+
+    print("weights folders (searched in this order):")
+    for folder in search_folders():
+        print(f"  {folder}{'' if folder.exists() else '  (missing)'}")
+    for arch in ("resnet50", "inceptionv3"):
+        try:
+            found = find_weights(arch)
+        except Exception:  # noqa: BLE001 - info never fails on a bad file
+            found = None
+        print(f"  {arch}: {found if found else 'not found (downloaded when first used)'}")
+    return EXIT_OK

@@ -1,0 +1,71 @@
+"""``automl-gui predict MODEL DATA... [--out FILE.csv]``: a trained model's answers beside the
+rows of a table, or per file for an image or audio model, written atomically.
+
+``--out`` is checked before loading anything (``_common.prepare_out``: the replace rule,
+leftovers of killed runs, a writable disk), so a bad destination costs no time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from automl_gui.cli._common import EXIT_OK, prepare_out, read_tabular
+from automl_gui.cli._signals import interruptible
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.events import CancelToken
+from automl_gui.core.base.files import atomic_write
+
+
+def add_predict_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register the ``predict`` subcommand on ``sub`` (argparse subparsers)."""
+    predict = sub.add_parser("predict", help="predict with a trained model")
+    predict.add_argument("model", help="a model folder (or its model.keras)")
+    predict.add_argument(
+        "data",
+        nargs="+",
+        help="a table; for an image or audio model: files and/or folders (searched recursively)",
+    )
+    predict.add_argument("--out", help="output CSV (default: <data>_predictions.csv here)")
+    predict.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    return predict
+
+
+def predict_command(args: argparse.Namespace) -> int:
+    """``predict MODEL DATA... [--out FILE.csv]``: the model's answers beside the rows (a
+    table) or per file (images, audio), written atomically."""
+    from automl_gui.core.export.bundle import load_bundle, predict_frame
+
+    first = Path(args.data[0])
+    default_name = f"{first.stem or first.name or 'images'}_predictions.csv"
+    out = Path(args.out) if args.out else Path.cwd() / default_name
+    out = prepare_out(out, args, [args.model, *args.data], file=True)
+    bundle = load_bundle(args.model)
+    if bundle.kind in ("images", "audio"):
+        if bundle.kind == "images":
+            from automl_gui.core.kinds._image_media import predict_images as predict
+        else:
+            from automl_gui.core.kinds._audio_media import predict_audio as predict
+        frame = interruptible(CancelToken(), predict, bundle, list(args.data))
+        failed = int((frame["error"] != "").sum())
+        atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
+        print(f"Wrote {len(frame) - failed:,} predictions to {out}")
+        if failed:
+            print(
+                f"warning: {failed} file(s) could not be read; see the 'error' column.",
+                file=sys.stderr,
+            )
+        return EXIT_OK
+    if len(args.data) > 1:
+        raise ConfigError(
+            "A table model predicts one table at a time.", "Give a single CSV/TSV/Parquet file."
+        )
+    table = read_tabular(args.data[0])
+    frame = predict_frame(bundle, table.df)
+    for notice in frame.attrs.get("notices", []):
+        print(f"note: {notice}")
+    atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
+    print(f"Wrote {len(frame):,} predictions to {out}")
+    return EXIT_OK

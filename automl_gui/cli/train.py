@@ -1,0 +1,249 @@
+"""``automl-gui train DATA``: one model, or an AutoML search (``--model auto`` with
+``--time-budget`` or ``--trials``), on a table or an image or audio folder.
+
+The table's way is here; the folder's is ``_folders.train_folder``; both searches are in
+``_search``, the checkpoints of a training in ``_checkpoint``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from automl_gui.cli._checkpoint import check_checkpoint_options, checkpoint_options
+from automl_gui.cli._common import (
+    EXIT_OK,
+    default_run_dir,
+    device_plan,
+    prepare_out,
+    printer,
+    read_tabular,
+    say,
+    train_inputs,
+)
+from automl_gui.cli._folders import train_folder
+from automl_gui.cli._save import save_run
+from automl_gui.cli._search import check_search_options, search_table, wants_search
+from automl_gui.cli._signals import interruptible, stopped_by
+from automl_gui.cli._types import (
+    clip_seconds,
+    fine_tune_layers,
+    image_size,
+    n_mels,
+    positive_float,
+    positive_int,
+    sample_rate,
+)
+from automl_gui.core.base.events import CancelToken
+
+
+def add_train_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register the ``train`` subcommand on ``sub`` (argparse subparsers)."""
+    train = sub.add_parser(
+        "train",
+        help="train a model on a table (CSV/TSV/Parquet) or a folder of images or audio clips",
+        description="Train on a table, or on images or audio clips (WAV, FLAC, OGG, MP3): a "
+        "folder with one subfolder per class, a folder split into train/ val/ test/, or a CSV "
+        "of file paths and labels.",
+    )
+    train.add_argument("data", help="the table file, or the image/audio folder or CSV")
+    train.add_argument("--target", help="target column of a table (default: a good guess)")
+    train.add_argument(
+        "--task",
+        choices=["auto", "binary", "multiclass", "regression"],
+        default="auto",
+        help="learning task (default: detected from the target)",
+    )
+    train.add_argument("--out", help="output folder (default: runs/<data>-<time>)")
+    train.add_argument(
+        "--model",
+        default="auto",
+        help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images, "
+        "audio: on spectrograms)",
+    )
+    train.add_argument("--epochs", type=positive_int, help="maximum epochs (default 100)")
+    train.add_argument("--batch-size", type=positive_int, help="batch size (default: auto)")
+    train.add_argument(
+        "--time-budget",
+        type=positive_float,
+        help="stop training after this many seconds; with --model auto, the time for the "
+        "whole AutoML search",
+    )
+    train.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
+    train.add_argument("--cpu", action="store_true", help="train on the CPU even with a GPU")
+    train.add_argument(
+        "--overwrite", action="store_true", help="replace the output folder if it exists"
+    )
+    train.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    train.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="save a checkpoint there after every epoch, so a training that is killed can "
+        "continue with --resume (not for an AutoML search: it keeps its state in --search-dir)",
+    )
+    tune = train.add_argument_group(
+        "AutoML search",
+        "--model auto with --time-budget or --trials searches network shapes and training "
+        "settings with Keras Tuner and keeps the best (tables: MLPs; images: the CNN or a "
+        "backbone whose weights are here; audio: spectrogram settings and the CNN); the "
+        "output folder gains leaderboard.csv; --epochs is a trial's most epochs",
+    )
+    tune.add_argument("--trials", type=positive_int, help="trials to run at most")
+    tune.add_argument(
+        "--search",
+        choices=["hyperband", "bayesian", "random"],
+        help="search algorithm (default hyperband)",
+    )
+    tune.add_argument(
+        "--search-dir", help="folder keeping the search state, so --resume can continue it"
+    )
+    tune.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the search saved in --search-dir, or the training checkpointed in "
+        "--checkpoint-dir from its last epoch (same data and settings)",
+    )
+    tune.add_argument(
+        "--cross-validation",
+        choices=["auto", "on", "off"],
+        help="score each trial by k-fold cross-validation (tables; auto: on small tables)",
+    )
+    tune.add_argument(
+        "--folds", type=positive_int, help="folds of the cross-validation (default: automatic)"
+    )
+    files = train.add_argument_group("images and audio")
+    files.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
+    files.add_argument(
+        "--weights-folder", help="folder searched first for pretrained weights files"
+    )
+    files.add_argument(
+        "--no-download", action="store_true", help="never download missing pretrained weights"
+    )
+    files.add_argument(
+        "--fine-tune-layers",
+        type=fine_tune_layers,
+        default=-1,
+        help="backbone layers to fine-tune after the head: N, 0 (head only) or auto (default)",
+    )
+    files.add_argument(
+        "--fine-tune-epochs", type=positive_int, help="epochs of fine-tuning (default 10)"
+    )
+    files.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="random changes while training: flips, rotation, zoom, shifts, contrast, "
+        "brightness (images); noise, gain, time shift, time/frequency masks (audio). Default "
+        "on; off lets backbones train the head on cached features, much faster",
+    )
+    files.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep decoded images (clips) in memory after one epoch",
+    )
+    images = train.add_argument_group("images")
+    images.add_argument(
+        "--image-size", type=image_size, help="square input size (default: from the model)"
+    )
+    images.add_argument("--color-mode", choices=["rgb", "grayscale"], help="default rgb")
+    audio = train.add_argument_group("audio")
+    audio.add_argument(
+        "--sample-rate",
+        type=sample_rate,
+        metavar="HZ",
+        help="clips are mixed to mono and resampled to this rate in Hz (default 16000); the "
+        "model then takes waveforms at this rate",
+    )
+    audio.add_argument(
+        "--clip-seconds",
+        type=clip_seconds,
+        metavar="SECONDS",
+        help="clip length: longer clips are cropped, shorter ones padded "
+        "(default 0 = auto, the 95th percentile of the durations)",
+    )
+    audio.add_argument(
+        "--features", choices=["log-mel", "mfcc"], help="spectrogram features (default log-mel)"
+    )
+    audio.add_argument("--n-mels", type=n_mels, metavar="N", help="mel bands (default 64)")
+    return train
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Train (or search) on ``args.data``; returns the exit status."""
+    from automl_gui.core.data.detect import detect_kind
+
+    kind = detect_kind(args.data)
+    check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
+    _check_state_folders(args)
+    if kind in ("images", "audio"):
+        check_search_options(args, k_fold=False)
+        return train_folder(args, kind)
+    check_search_options(args, k_fold=True)
+    return _train_table(args)
+
+
+def _check_state_folders(args: argparse.Namespace) -> None:
+    """--checkpoint-dir and --search-dir are written during the work: a read-only or full
+    disk there is found now, not after the first epoch or trial."""
+    from automl_gui.core.export.outputs import check_writable
+
+    for folder in (getattr(args, "checkpoint_dir", None), getattr(args, "search_dir", None)):
+        if folder:
+            check_writable(Path(folder).expanduser() / "state")
+
+
+def _train_table(args: argparse.Namespace) -> int:
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.models.registry import resolve
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
+    from automl_gui.core.train.config import TrainConfig
+
+    family = resolve(args.model, "tabular")
+    out = Path(args.out) if args.out else default_run_dir(args.data)
+    out = prepare_out(out, args, train_inputs(args))
+
+    table = read_tabular(args.data)
+    for notice in table.notices:
+        say(args, f"note: {notice}")
+    setup = setup_tabular(table, args.target, None if args.task == "auto" else args.task)
+    pre = setup.preprocess
+    seed = 42 if args.seed is None else args.seed
+    pre.split.seed = seed
+    features = [c.name for c in pre.feature_columns()]
+    say(
+        args,
+        f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
+        f"{len(features)} feature columns.",
+    )
+    for warning in setup.warnings:
+        say(args, f"warning: {warning.message}")
+
+    training = TrainConfig(seed=seed)
+    if args.epochs:
+        training.epochs = args.epochs
+    if args.batch_size:
+        training.batch_size = args.batch_size
+    if args.time_budget:
+        training.time_budget = args.time_budget
+    plan = device_plan(force_cpu=args.cpu)
+    if wants_search(args):
+        say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
+        return search_table(args, table.df, pre, training, plan, out)
+    say(args, f"Device: {plan.device_label} ({plan.reason}). Model: {family}.")
+
+    run = interruptible(
+        CancelToken(),
+        train_tabular,
+        table.df,
+        pre,
+        MLPConfig(),
+        training,
+        plan=plan,
+        on_event=printer(args),
+        **checkpoint_options(args),
+    )
+    if run.result.stopped_reason == "cancelled":
+        say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
+    save_run(run, out, overwrite=args.overwrite, inputs=train_inputs(args))
+    return EXIT_OK
