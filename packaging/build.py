@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "packaging" / "automl-gui.spec"
-SVG = ROOT / "automl_gui" / "resources" / "icons" / "app.svg"
+SVG = ROOT / "resources" / "icons" / "app.svg"
 ICONS = ROOT / "packaging" / "icons"
 ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)
 NAME = "automl-gui"
@@ -136,7 +136,9 @@ def smoke(app: Path, timeout: float = SMOKE_TIMEOUT_S) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["icons", "bundle", "smoke", "all"], nargs="?", default="all")
+    parser.add_argument(
+        "step", choices=["icons", "bundle", "smoke", "all"], nargs="?", default="all"
+    )
     parser.add_argument("--dist", type=Path, default=ROOT / "build" / "dist", help="output folder")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "work", help="temp folder")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Generate the demo sound folder ``automl_gui/resources/samples/sounds/``.
+"""Generate the demo sound folder ``resources/samples/sounds/``.
 
 Four classes, one subfolder each, 1 s clips at 16 kHz mono in FLAC, synthesized with a fixed
 seed so the folder is reproducible: ``.venv/bin/python packaging/make_audio_sample.py``.
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "automl_gui" / "resources" / "samples" / "sounds"
+DEFAULT_OUT = REPO / "resources" / "samples" / "sounds"
 CLASSES = ("whistle", "siren", "hiss", "tick")
 PER_CLASS = 20
 RATE = 16_000

@@ -1,4 +1,4 @@
-"""Generate the demo image folder ``automl_gui/resources/samples/shapes/``.
+"""Generate the demo image folder ``resources/samples/shapes/``.
 
 Three classes (circle, square, triangle), one subfolder each, drawn with a fixed seed so the
 folder is reproducible: ``.venv/bin/python packaging/make_image_sample.py``. The shapes are
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "automl_gui" / "resources" / "samples" / "shapes"
+DEFAULT_OUT = REPO / "resources" / "samples" / "shapes"
 PER_CLASS = 40
 SEED = 7
 

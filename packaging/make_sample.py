@@ -1,4 +1,4 @@
-"""Generate the demo dataset ``automl_gui/resources/samples/customer_churn.csv``.
+"""Generate the demo dataset ``resources/samples/customer_churn.csv``.
 
 Synthetic but realistic customer-churn data with a fixed seed, so the file is reproducible
 byte for byte: ``.venv/bin/python packaging/make_sample.py``. The churn probability follows
@@ -19,11 +19,7 @@ import numpy as np
 SEED = 20240607
 N_ROWS = 1500
 DEFAULT_OUT = (
-    Path(__file__).resolve().parent.parent
-    / "automl_gui"
-    / "resources"
-    / "samples"
-    / "customer_churn.csv"
+    Path(__file__).resolve().parent.parent / "resources" / "samples" / "customer_churn.csv"
 )
 
 CONTRACTS = ("month-to-month", "one year", "two year")

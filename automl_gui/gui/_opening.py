@@ -21,6 +21,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from automl_gui.core.base.errors import describe
+from automl_gui.core.base.resources import resource_path
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.step_host import load_page
@@ -56,7 +57,7 @@ class DatasetOpening:
 
     def _build_file_menu(self, bar: Any) -> Any:
         """File menu: the ways to open a dataset (the window adds Export and Quit)."""
-        icons = app_settings.resource_path("icons")
+        icons = resource_path("icons")
         file_menu = bar.addMenu("&File")
         self.projects.build_menu(file_menu)  # New/Open/Save Project first
         self.action_open = self._action(

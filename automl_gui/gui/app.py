@@ -14,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from automl_gui import __version__
+from automl_gui.core.base.resources import resource_path
 from automl_gui.gui import settings as app_settings
 
 
@@ -45,10 +46,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     # Wayland matches the window to packaging/automl-gui.desktop (its icon and name) by this
     app.setDesktopFileName("automl-gui")
-    icon = app_settings.resource_path("icons", "app.svg")
+    icon = resource_path("icons", "app.svg")
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-    style = app_settings.resource_path("style.qss")
+    style = resource_path("style.qss")
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
     return app  # type: ignore[return-value]

@@ -17,6 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from automl_gui.core.base.resources import resource_path
+
 ORGANIZATION = "automl-gui"
 APPLICATION = "automl-gui"
 MAX_RECENT = 10
@@ -217,15 +219,7 @@ def search_folder(key: str, settings: QSettings | None = None) -> Path:
     return data_dir(settings) / "searches" / digest
 
 
-# -- bundled resources (icons, stylesheet, sample data) ---------------------------------------
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-
-
-def resource_path(*parts: str) -> Path:
-    """Path of a file under ``automl_gui/resources`` (it may not exist)."""
-    return RESOURCES.joinpath(*parts)
-
-
+# -- bundled sample data ---------------------------------------------------------------------
 def sample_dataset_path() -> Path | None:
     """The demo CSV offered on first launch (the first ``resources/samples/*.csv``), or None."""
     folder = resource_path("samples")

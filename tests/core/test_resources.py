@@ -6,14 +6,15 @@ import importlib.util
 import json
 import re
 import xml.etree.ElementTree as ET
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from automl_gui.core.base.resources import resources_root
+
 ROOT = Path(__file__).resolve().parents[2]
-RES = resources.files("automl_gui") / "resources"
+RES = resources_root()
 SVG_NS = "{http://www.w3.org/2000/svg}"
 STEP_ICONS = ["data", "preprocess", "model", "train", "evaluate", "predict"]
 ACTION_ICONS = ["start", "stop", "export", "open"]
@@ -119,7 +120,7 @@ def test_packaging_metadata_is_well_formed():
     assert entries["Exec"].split()[0] == "automl-gui"
 
 
-SOUNDS = ROOT / "automl_gui" / "resources" / "samples" / "sounds"
+SOUNDS = RES / "samples" / "sounds"
 SOUND_CLASSES = ["hiss", "siren", "tick", "whistle"]
 
 

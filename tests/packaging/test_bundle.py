@@ -103,7 +103,7 @@ def test_spec_bundles_the_resources_and_the_weights_manifest(spec_run):
     recorder, _ = spec_run
     _, kwargs = recorder.calls["Analysis"][0]
     datas = {dest: Path(src) for src, dest in kwargs["datas"] if Path(src).is_dir()}
-    assert datas["automl_gui/resources"] == ROOT / "automl_gui" / "resources"
+    assert datas["automl_gui/resources"] == ROOT / "resources"
     files = {(Path(src).name, dest) for src, dest in kwargs["datas"] if Path(src).is_file()}
     assert {("manifest.json", "models/pretrained"), ("README.md", "models/pretrained")} <= files
     for src, _dest in kwargs["datas"]:
@@ -111,7 +111,7 @@ def test_spec_bundles_the_resources_and_the_weights_manifest(spec_run):
     # where the code looks for them in the bundle: the folder above the package
     weights = (ROOT / "automl_gui" / "core" / "models" / "weights.py").read_text(encoding="utf-8")
     assert 'REPO_ROOT / "models" / "pretrained"' in weights
-    assert (ROOT / "automl_gui" / "resources" / "samples" / "customer_churn.csv").is_file()
+    assert (ROOT / "resources" / "samples" / "customer_churn.csv").is_file()
 
 
 def test_spec_macos_bundle_and_windows_icons(spec_run):
@@ -245,7 +245,9 @@ def test_bundle_command_line_runs_headless(bundle_dir, tmp_path):
     # library versions come from the bundled package metadata; the manifest is found inside
     assert re.search(r"tensorflow\s+\d+\.\d+", info.stdout), info.stdout
     assert "resnet50:" in info.stdout
-    sample = bundle_dir / "_internal" / "automl_gui" / "resources" / "samples" / "customer_churn.csv"
+    sample = (
+        bundle_dir / "_internal" / "automl_gui" / "resources" / "samples" / "customer_churn.csv"
+    )
     if not sample.is_file():  # older PyInstaller layouts keep data beside the executable
         sample = bundle_dir / "automl_gui" / "resources" / "samples" / "customer_churn.csv"
     train = subprocess.run(
