@@ -18,6 +18,7 @@ LARGE_GPU_BYTES = 16 * GIB
 BATCH_LARGE_GPU = 256
 BATCH_SMALL_GPU = 128
 BATCH_CPU = 128
+GPU, CPU = "GPU", "CPU"  # device types, as TensorFlow names them
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,14 @@ class Device:
     """One compute device as TensorFlow sees it."""
 
     name: str
-    kind: str  # "GPU" | "CPU"
+    kind: str  # "GPU" | "CPU", as TensorFlow names device types
     memory_bytes: int | None = None
     compute_capability: tuple[int, int] | None = None
+
+    @property
+    def is_gpu(self) -> bool:
+        """A GPU (else the CPU): what plans, studies and placement ask of a device."""
+        return self.kind == GPU
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,8 @@ def plan_for(
         cpu_count: CPU threads (default ``os.cpu_count()``).
     """
     threads = cpu_count if cpu_count is not None else os.cpu_count()
-    gpus = tuple(d for d in devices if d.kind == "GPU")
-    cpus = tuple(d for d in devices if d.kind == "CPU") or (Device("CPU", "CPU"),)
+    gpus = tuple(d for d in devices if d.is_gpu)
+    cpus = tuple(d for d in devices if not d.is_gpu) or (Device(CPU, CPU),)
 
     if force_cpu or not gpus:
         why = "GPU use turned off in settings" if force_cpu else "no GPU visible to TensorFlow"
@@ -206,7 +212,7 @@ def list_devices() -> list[Device]:
             devices.append(
                 Device(
                     name=str(details.get("device_name") or gpu.name),
-                    kind="GPU",
+                    kind=GPU,
                     memory_bytes=_gpu_memory(index, details),
                     compute_capability=_parse_cc(details.get("compute_capability")),
                 )
@@ -214,7 +220,7 @@ def list_devices() -> list[Device]:
     except Exception:
         devices = []
     cpu_name = platform.processor() or platform.machine() or "CPU"
-    devices.append(Device(name=cpu_name, kind="CPU"))
+    devices.append(Device(name=cpu_name, kind=CPU))
     return devices
 
 

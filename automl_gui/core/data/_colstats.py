@@ -146,16 +146,21 @@ def profile_column(
     return profile_strings(name, series, sample, small)
 
 
+#: what ``pandas.api.types.infer_dtype`` says of object columns that convert
+_DATES = frozenset({"date", "datetime", "datetime64"})
+_NUMBERS = frozenset({"decimal", "integer", "floating", "mixed-integer-float"})
+
+
 def _convert_object(series: pd.Series, small: np.ndarray | None) -> pd.Series | None:
     """Object columns holding dates, decimals or bools: convert to a typed column."""
     probe = series.iloc[small] if small is not None else series
-    kind = pd.api.types.infer_dtype(probe, skipna=True)
-    if kind in ("date", "datetime", "datetime64"):
+    inferred = pd.api.types.infer_dtype(probe, skipna=True)
+    if inferred in _DATES:
         try:
             return pd.to_datetime(series, utc=_has_tz(probe))
         except (ValueError, TypeError, OverflowError):
             return None
-    if kind in ("decimal", "integer", "floating", "mixed-integer-float"):
+    if inferred in _NUMBERS:
         try:
             return pd.to_numeric(series)
         except (ValueError, TypeError):

@@ -59,25 +59,27 @@ BOOLEAN_PAIRS = (
 class HashKey:
     """A column's values as hashable numbers, for counting duplicate rows.
 
-    ``kind``: "float" (float64 values; -0.0 and NaN are normalized when hashing), "int"
-    (integers hashed by value), "codes" (dictionary codes, -1 for missing) or "arrow" (a
-    pyarrow string array, encoded to codes only for the rows that need it).
+    ``values`` are integers hashed by value (numbers, dates, dictionary codes with -1 for
+    missing) unless ``floats`` (float64 values; -0.0 and NaN, when ``has_nan``, are
+    normalized when hashing) or ``arrow`` (a pyarrow string array, encoded to codes only for
+    the rows that need it).
     """
 
     values: Any
-    kind: str
+    floats: bool = False
     has_nan: bool = False
+    arrow: bool = False
 
     def take(self, positions: np.ndarray) -> HashKey:
-        if self.kind == "arrow":
-            return HashKey(self.values.take(pa.array(positions)), "arrow")
-        return HashKey(self.values[positions], self.kind, self.has_nan)
+        if self.arrow:
+            return HashKey(self.values.take(pa.array(positions)), arrow=True)
+        return HashKey(self.values[positions], floats=self.floats, has_nan=self.has_nan)
 
     def hashable(self) -> HashKey:
-        """Numbers for every row (dictionary-encodes an "arrow" key)."""
-        if self.kind != "arrow":
+        """Numbers for every row (dictionary-encodes an arrow key)."""
+        if not self.arrow:
             return self
-        return HashKey(dictionary_codes(self.values), "codes")
+        return HashKey(dictionary_codes(self.values))
 
 
 @dataclass

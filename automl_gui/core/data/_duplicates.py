@@ -48,15 +48,15 @@ def value_key(series: pd.Series) -> HashKey | None:
     """A duplicate-row key read straight from a number, bool or date column (else None)."""
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(dtype):
-        return HashKey(np.asarray(series.array.asi8, dtype=np.int64), "int")
+        return HashKey(np.asarray(series.array.asi8, dtype=np.int64))
     if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_complex_dtype(dtype):
         return None
     values = series.to_numpy()
-    if values.dtype.kind in "iub":
-        return HashKey(values, "int")
-    if values.dtype.kind != "f":
+    if np.issubdtype(values.dtype, np.integer) or np.issubdtype(values.dtype, np.bool_):
+        return HashKey(values)
+    if not np.issubdtype(values.dtype, np.floating):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return HashKey(values.astype(np.float64, copy=False), "float", has_nan=True)
+    return HashKey(values.astype(np.float64, copy=False), floats=True, has_nan=True)
 
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
@@ -74,7 +74,7 @@ def _hash_rows(keys: list[HashKey], h: np.ndarray, start: int, stop: int) -> Non
     for key in keys:
         part *= _MULT
         values = key.values[start:stop]
-        if key.kind == "float":
+        if key.floats:
             np.add(values, 0.0, out=as_float)  # -0.0 + 0.0 is 0.0: equal values, equal bits
             if key.has_nan:
                 nan = np.isnan(as_float, out=buffer("hash_nan", stop - start, np.bool_))

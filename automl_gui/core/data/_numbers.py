@@ -25,11 +25,11 @@ def profile_numeric(
     name: str, series: pd.Series, sample: np.ndarray | None, force_bool: bool = False
 ) -> ColumnResult:
     a = series.to_numpy()
-    if a.dtype.kind not in "iuf":
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
         a = series.to_numpy(dtype=np.float64, na_value=np.nan)
     n = len(a)
     scan: _FloatScan | None = None
-    if a.dtype.kind in "iu":
+    if np.issubdtype(a.dtype, np.integer):
         missing = infinite = 0
         finite = a
         int_like = True
@@ -125,9 +125,9 @@ def profile_numeric(
         histogram=hist,
         unique_approx=approx,
     )
-    if a.dtype.kind == "f":
-        return ColumnResult(profile, HashKey(a, "float", missing > 0))
-    return ColumnResult(profile, HashKey(a, "int"))
+    if np.issubdtype(a.dtype, np.floating):
+        return ColumnResult(profile, HashKey(a, floats=True, has_nan=missing > 0))
+    return ColumnResult(profile, HashKey(a))
 
 
 def _integer_counts(values: np.ndarray, lo: float | int, span: int) -> np.ndarray:
@@ -321,7 +321,7 @@ def profile_bool(name: str, series: pd.Series) -> ColumnResult:
         mean=float(trues / len(a)) if len(a) else None,
         top_values=top,
     )
-    return ColumnResult(profile, HashKey(a, "int"))
+    return ColumnResult(profile, HashKey(a))
 
 
 # -- dates -------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def profile_datetime(name: str, series: pd.Series, sample: np.ndarray | None) ->
         top_values=top,
         unique_approx=approx,
     )
-    return ColumnResult(profile, HashKey(ints, "int"))
+    return ColumnResult(profile, HashKey(ints))
 
 
 def _unit(series: pd.Series) -> str:

@@ -51,12 +51,12 @@ def profile_strings(
     if isinstance(series.dtype, pd.CategoricalDtype):
         dictionary, counts, codes, values = _category_counts(series, small)
         missing = int(np.count_nonzero(codes < 0))
-        key = HashKey(codes, "codes")
+        key = HashKey(codes)
     else:
         arr = _arrow_strings(series)
         missing = arr.null_count
         values = _sample_values(arr, small)
-        key = HashKey(arr, "arrow")
+        key = HashKey(arr, arrow=True)
     count = n - missing
     # Shape of the values from a small sample: numbers? dates? long sentences?
     values = [v for v in values if v is not None][:SMALL_SAMPLE]
