@@ -11,14 +11,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core import pipeline
 from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EpochEnd, PhaseChanged, TrialEnded
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.pipeline import setup_tabular
+from automl_gui.core.jobs import tabular as pipeline
+from automl_gui.core.jobs.tabular import setup_tabular
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.core.tune.search import tables as search_module
+from automl_gui.core.tune.search._trials import TabularTrials
+from automl_gui.core.tune.search.saved import open_folder
 from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
 from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE, leaderboard_rows, search_tabular
 
@@ -179,9 +181,7 @@ def test_hyperband_rounds_of_a_cross_validated_trial_train_afresh(table, monkeyp
     calls = []
     monkeypatch.setattr(pipeline, "fit_tabular", _fake_fit(calls))
     loaded = []
-    monkeypatch.setattr(
-        search_module._TabularTrials, "_load_weights", lambda self, *a: loaded.append(a)
-    )
+    monkeypatch.setattr(TabularTrials, "_load_weights", lambda self, *a: loaded.append(a))
     config = _config(algorithm="hyperband", max_trials=4, max_epochs=3, min_epochs=1, folds=2)
     run = _search(table, config)
     assert [r.epochs for r in run.leaderboard] == [1, 1, 1, 3]
@@ -256,11 +256,11 @@ def test_cross_validation_settings_are_checked_and_kept_across_resume(table, tmp
     with pytest.raises(ConfigError, match="folds from"):  # more folds than rows
         _search(table, _config(max_trials=1, cross_validation="on", folds=500))
     folder = tmp_path / "s"
-    search_module._open_folder(folder, _config(max_trials=1), resume=False, overwrite=False)
+    open_folder(folder, _config(max_trials=1), resume=False, overwrite=False)
     (folder / "leaderboard.json").write_text("[]")
     off = _config(max_trials=2, cross_validation="off")
     with pytest.raises(ConfigError, match="cannot continue with 'off'"):
-        search_module._open_folder(folder, off, resume=True, overwrite=False)
+        open_folder(folder, off, resume=True, overwrite=False)
 
 
 def test_value_text_shows_mean_spread_and_folds():

@@ -9,23 +9,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl_gui.core import pipeline
 from automl_gui.core.base.errors import CancelledError, ConfigError
 from automl_gui.core.base.events import CancelToken, EpochEnd, StudyRowEnded, StudyRowStarted
 from automl_gui.core.data.schema import LoadedTable, TableSource
 from automl_gui.core.hardware import Device
+from automl_gui.core.jobs import tabular as pipeline
+from automl_gui.core.jobs.tabular import setup_tabular
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.pipeline import setup_tabular
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune.study._run import nested_order, plan_specs
+from automl_gui.core.tune.study._plan import TrainingFacts, nested_order
+from automl_gui.core.tune.study.jobs import StudyRequest, study, study_isolated
 from automl_gui.core.tune.study.studies import (
     StudyConfig,
     StudyResult,
     StudyRow,
     convergence,
-    study_files,
-    study_isolated,
-    study_tabular,
 )
 
 
@@ -56,7 +55,11 @@ def _study(table, kind: str, *, epochs: int = 2, training=None, **kwargs):
     options = {k: kwargs.pop(k) for k in ("optimizers", "batch_sizes", "sizes") if k in kwargs}
     config = StudyConfig(kind, epochs=epochs, **options)
     training = training or TrainConfig(seed=3)
-    return study_tabular(df, pre, MLPConfig(), config, training, data_name="t.csv", **kwargs)
+    events = {k: kwargs.pop(k) for k in ("on_event", "cancel") if k in kwargs}
+    request = StudyRequest(
+        kind_named("tabular"), df, pre, MLPConfig(), config, training, data_name="t.csv", **kwargs
+    )
+    return study(request, **events)
 
 
 @pytest.fixture(scope="module")
@@ -208,15 +211,18 @@ def test_devices_study_skips_a_gpu_tensorflow_cannot_use():
     # an injected GPU TensorFlow does not have: never faked, skipped with the reason
     gpu = Device("Imaginary GPU", "GPU", memory_bytes=8 * 2**30, compute_capability=(8, 0))
     notes: list[str] = []
-    specs = plan_specs(
-        StudyConfig("devices"),
+    config = StudyConfig("devices")
+    specs = config.type.plan(
+        config,
         TrainConfig(batch_size=16),
-        n_train=84,
-        labels=None,
-        n_classes=0,
-        devices=[gpu, Device("Test CPU", "CPU"), Device("Other CPU", "CPU")],
-        noun="rows",
-        notes=notes,
+        TrainingFacts(
+            n_train=84,
+            labels=None,
+            n_classes=0,
+            noun="rows",
+            devices=[gpu, Device("Test CPU", "CPU"), Device("Other CPU", "CPU")],
+        ),
+        notes,
     )
     assert [(s.label, s.device.name) for s in specs] == [
         ("GPU 0", "Imaginary GPU"),
@@ -297,23 +303,22 @@ def test_csv_has_the_columns_in_order_and_says_what_convergence_means(optimizers
     assert not list(tmp_path.glob("out/.*tmp*"))
 
 
-def test_study_isolated_sends_the_named_function_to_the_engine_process():
+def test_study_isolated_sends_the_study_job_to_the_engine_process():
     class _Process:
         def run(self, target, kwargs, *, on_event=None, cancel=None):
             self.call = (target, kwargs, on_event, cancel)
             return "result"
 
     process, token = _Process(), CancelToken()
-    got = study_isolated(process, "study_tabular", df=1, study=2, on_event=print, cancel=token)
+    request = StudyRequest(kind_named("tabular"), 1, 2, 3, StudyConfig("devices"), 4)
+    got = study_isolated(process, request, on_event=print, cancel=token)
     assert got == "result"
     assert process.call == (
-        "automl_gui.core.tune.study.studies:study_tabular",
-        {"df": 1, "study": 2},
+        "automl_gui.core.tune.study.jobs:study",
+        {"request": request},
         print,
         token,
     )
-    with pytest.raises(ConfigError):
-        study_isolated(process, "os:system")
 
 
 # -- folders ----------------------------------------------------------------------------------
@@ -329,15 +334,15 @@ def test_image_folder_learning_curve_keeps_validation_and_test(tmp_path):
     pre = ImagePreprocessConfig(image_size=16)
     pre.augment.enabled = False
     events: list = []
-    result = study_files(
-        "images",
+    request = StudyRequest(
+        kind_named("images"),
         dataset,
         pre,
         ImageModelConfig(architecture="cnn"),
         StudyConfig("learning-curve", sizes=(0.5, 1.0), epochs=1),
         TrainConfig(batch_size=8, seed=1),
-        on_event=events.append,
     )
+    result = study(request, on_event=events.append)
     assert result.task == "multiclass" and result.data_name == "shapes"
     half, full = result.rows
     assert half.status == full.status == "completed"

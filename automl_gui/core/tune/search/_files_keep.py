@@ -16,12 +16,8 @@ import numpy as np
 
 from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Log, PhaseChanged, emit
-from automl_gui.core.tune.search._trials import (
-    TRAIN_ON_PHASE,
-    _best_value,
-    _epochs_reached,
-    _wants_more,
-)
+from automl_gui.core.tune.search._tuner import best_value, epochs_reached, wants_more
+from automl_gui.core.tune.search.saved import TRAIN_ON_PHASE
 from automl_gui.core.tune.search.space import TrialRecord
 
 
@@ -59,15 +55,15 @@ def train_files_on(runner: Any, best: TrialRecord, tuner: Any) -> Any:
     """Continue the best trial from its weights (up to ``max_epochs`` with early
     stopping, in what is left of the budget) when its round or the trials' time limit cut
     it short; keep the longer run only if its validation figure is better."""
-    from automl_gui.core.files_pipeline import merge_history
+    from automl_gui.core.jobs._files_steps import merge_history
 
     kept, cfg = runner.best["run"], runner.search
     left = runner.end - time.monotonic() - runner.overhead()
-    if not _wants_more(best, runner.best["result"], cfg) or runner.cancel.cancelled:
+    if not wants_more(best, runner.best["result"], cfg) or runner.cancel.cancelled:
         return kept
     if left < max(1.0, runner.overhead()):  # mostly overhead: not worth a run
         return kept
-    more = cfg.max_epochs - _epochs_reached(best)
+    more = cfg.max_epochs - epochs_reached(best)
     limit = "" if math.isinf(left) else f", at most {left:.0f} s"
     emit(
         runner.on_event,
@@ -83,7 +79,7 @@ def train_files_on(runner: Any, best: TrialRecord, tuner: Any) -> Any:
         return kept
     finally:
         runner.training = training
-    value = _best_value(run.history, cfg.objective, cfg.direction)
+    value = best_value(run.history, cfg.objective, cfg.direction)
     better = (
         value is not None
         and run.result.stopped_reason != "nan"

@@ -29,51 +29,37 @@ its weights loaded (then evaluated, not trained).
 from __future__ import annotations
 
 import math
-import os
-import shutil
-import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from automl_gui.core.audio_pipeline import AudioMedia, AudioRun
-from automl_gui.core.base.errors import (
-    AutoMLError,
-    CancelledError,
-    ConfigError,
-    ModelError,
-    describe,
-)
-from automl_gui.core.base.events import (
-    CancelToken,
-    EventCallback,
-    Log,
-    Progress,
-    TrialStarted,
-    emit,
-)
-from automl_gui.core.files_pipeline import _Job
-from automl_gui.core.images_pipeline import ImageMedia, ImageRun
+from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.base.files import atomic_write
+from automl_gui.core.jobs.files import _Job
+from automl_gui.core.jobs.run import Run
+from automl_gui.core.kinds._audio_media import AudioMedia
+from automl_gui.core.kinds._image_media import ImageMedia
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune._quiet import quiet_tensorflow
 from automl_gui.core.tune.search._files_keep import (
     layer_weights,
     load_layers,
     train_files_on,
 )
-from automl_gui.core.tune.search._trials import (
-    _describe,
-    _quiet_tensorflow,
-    _TabularTrials,
-    _value,
-    _write_json,
-)
+from automl_gui.core.tune.search._tuner import Trials, check_tensorboard, value_text
 from automl_gui.core.tune.search.files_space import FilesSettings, cnn_n_train, default_space
+from automl_gui.core.tune.search.saved import (
+    LEADERBOARD_FILE,
+    open_folder,
+    search_folder,
+    write_json,
+)
 from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
-from automl_gui.core.tune.search.tables import _open_folder, check_tensorboard
 
 __all__ = [
     "AudioSearchRun",
@@ -90,16 +76,16 @@ NO_WEIGHTS = "random-weights.txt"
 
 
 @dataclass
-class ImageSearchRun(ImageRun):
-    """The kept trial's ImageRun plus the leaderboard that chose it."""
+class ImageSearchRun(Run):
+    """The kept trial's Run plus the leaderboard that chose it."""
 
     leaderboard: list[TrialRecord] = field(default_factory=list)
     best_trial: TrialRecord | None = None
 
 
 @dataclass
-class AudioSearchRun(AudioRun):
-    """The kept trial's AudioRun plus the leaderboard that chose it."""
+class AudioSearchRun(Run):
+    """The kept trial's Run plus the leaderboard that chose it."""
 
     leaderboard: list[TrialRecord] = field(default_factory=list)
     best_trial: TrialRecord | None = None
@@ -123,7 +109,7 @@ def search_files(
     allow_scratch_backbones: bool = False,
 ) -> ImageSearchRun | AudioSearchRun:
     """Search models for an image or audio folder within ``search``'s budget; return the best
-    trial's run (an ``ImageRun``/``AudioRun`` with ``leaderboard`` and ``best_trial``;
+    trial's run (an ``Run``/``Run`` with ``leaderboard`` and ``best_trial``;
     ``metadata["search"]`` as for tables).
 
     Args:
@@ -151,12 +137,8 @@ def search_files(
     check_tensorboard()
     cancel = cancel or CancelToken()
     started = time.monotonic()
-    temporary = directory is None
-    if temporary and resume:
-        raise ConfigError("There is no search folder to resume.", "Give the search directory.")
-    folder = Path(tempfile.mkdtemp(prefix="automl-search-")) if temporary else Path(directory)
-    try:
-        records = _open_folder(folder, search, resume=resume, overwrite=overwrite)
+    with search_folder(directory, resume=resume) as folder:
+        records = open_folder(folder, search, resume=resume, overwrite=overwrite)
         _check_data(folder, kind, dataset, resume=resume)
         if space is None:
             space = default_space(
@@ -187,9 +169,11 @@ def search_files(
         tuner, best = runner.search_best(
             resume=resume, hint="Check the data, or give the search more time."
         )
-        with _quiet_tensorflow():
-            run = runner.final_run(best, tuner)
-        run.leaderboard, run.best_trial = list(runner.records), best
+        with quiet_tensorflow():
+            kept = runner.final_run(best, tuner)
+        search_run = (_TrialImages if kind == "images" else _TrialAudio).run_class
+        fields_of_run = {f.name: getattr(kept, f.name) for f in fields(Run)}
+        run = search_run(**fields_of_run, leaderboard=list(runner.records), best_trial=best)
         run.metadata["search"] = {
             "config": search.to_dict(),
             "leaderboard": [r.to_dict(history=False) for r in run.leaderboard],
@@ -197,16 +181,16 @@ def search_files(
             "trained_on": runner.trained_on,
             "seconds": round(time.monotonic() - started, 3),
         }
-        done, more = f"Search done: kept trial {best.trial_id} ({_value(best)})", runner.trained_on
+        done, more = (
+            f"Search done: kept trial {best.trial_id} ({value_text(best)})",
+            runner.trained_on,
+        )
         if more and more["improved"]:
             done += f", trained on {more['epochs']} more epochs to {more['value']:.4g}"
         elif more:
             done += f"; {more['epochs']} more epochs did not improve it: kept as it was"
         emit(on_event, Log(done + "."))
         return run
-    finally:
-        if temporary:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def search_files_isolated(
@@ -222,26 +206,17 @@ def search_files_isolated(
     """:func:`search_files` in an :class:`~automl_gui.core.jobs.process.EngineProcess` (the
     window's way); same keywords, result, events and errors. The kept model comes back
     through a temporary .keras file."""
-    from automl_gui.core.pipeline import run_isolated
+    from automl_gui.core.jobs.isolated import run_isolated
 
     on_event, cancel = keywords.pop("on_event", None), keywords.pop("cancel", None)
-    kwargs = {"kind": kind, "dataset": dataset, "preprocess": preprocess}
-    kwargs.update(model_config=model_config, search=search, training=training, **keywords)
-    return run_isolated(
-        process,
-        "automl_gui.core.tune.search.files:_search_in_child",
-        kwargs,
-        on_event=on_event,
-        cancel=cancel,
-    )
+    request = {"kind": kind, "dataset": dataset, "preprocess": preprocess}
+    request.update(model_config=model_config, search=search, training=training, **keywords)
+    return run_isolated(process, _search_job, request, on_event=on_event, cancel=cancel)
 
 
-def _search_in_child(*, model_path: str, **kwargs: Any) -> Any:
-    """Child side of :func:`search_files_isolated`: the model travels as a .keras file."""
-    run = search_files(**kwargs)
-    run.model.save(model_path)
-    run.model = None
-    return run
+def _search_job(request: dict[str, Any], *, on_event: Any = None, cancel: Any = None) -> Any:
+    """:func:`search_files` as a job (``job(request, *, on_event, cancel)``)."""
+    return search_files(**request, on_event=on_event, cancel=cancel)
 
 
 def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
@@ -261,12 +236,12 @@ def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
                 f"{saved.get('root')}, not on {here['root']}.",
                 "Resume it on the same folder, or start a new search.",
             )
-    elif resume and (folder / "leaderboard.json").exists():
+    elif resume and (folder / LEADERBOARD_FILE).exists():
         raise ConfigError(
             f"The search in {folder} is not a search on image or audio files.",
             "Start a new search in another folder.",
         )
-    _write_json(path, here)
+    write_json(path, here)
 
 
 # -- one trial: the files job with the trial's network and starting weights ----------------
@@ -323,9 +298,9 @@ class _TrialJob(_Job):
         )
 
 
-class _FilesTrials(_TabularTrials):
-    """Trains image/audio trials for Keras Tuner (the table runner's tuner, leaderboard and
-    budget handling; the trial and the kept model are the files job's)."""
+class _FilesTrials(Trials):
+    """Trains image/audio trials for Keras Tuner (every kind's tuner, leaderboard and budget
+    handling; the trial and the kept model are the files job's)."""
 
     def shortest_round(self) -> int:
         """Hyperband's shortest round: at least a third of max epochs unless ``min_epochs``
@@ -346,32 +321,17 @@ class _FilesTrials(_TabularTrials):
         return super().trials_deadline() - self.overhead()
 
     def run_trial(self, trial: Any) -> dict[str, float]:
-        import keras_tuner as kt
-
         values = dict(trial.hyperparameters.values)
         settings = self.space.build(trial.hyperparameters)
         total = int(values.get("tuner/epochs", self.search.max_epochs))
         initial = int(values.get("tuner/initial_epoch", 0))
         previous = values.get("tuner/trial_id") if initial > 0 else None
         left = self.trials_deadline() - time.monotonic()
-        record = TrialRecord(trial.trial_id, values, self.search.objective)
-        self._put(record)
-        emit(self.on_event, TrialStarted(trial.trial_id, values))
-        emit(self.on_event, Log(f"Trial {trial.trial_id}: {_describe(values)}"))
-        start = time.monotonic()
-        try:
+        _, record, start = self.begin(trial)
+        with self.failures(record, start):
             settings = self.space.before_trial(trial.trial_id, settings)
             budget = 0.0 if math.isinf(left) else max(0.5, left)
             run, built = self._train(settings, max(1, total - initial), budget, previous)
-        except CancelledError:
-            self._end(record, "stopped", start, reason="Stopped by the user.")
-            raise
-        except Exception as exc:  # noqa: BLE001 - a failing trial must not end the search
-            message, hint = describe(exc)
-            if not isinstance(exc, AutoMLError):
-                message = f"{type(exc).__name__}: {message}"
-            self._end(record, "failed", start, reason=f"{message} {hint}".strip())
-            raise kt.errors.FailedTrialError(record.reason) from exc
         result = run.result
         self.overheads.append(time.monotonic() - start - result.seconds)
         self._score(record, run.history, result, start, " (is there a validation split?)")
@@ -427,15 +387,12 @@ class _FilesTrials(_TabularTrials):
     def _no_weights_file(self) -> Path:
         path = self.folder / NO_WEIGHTS
         if not path.exists():
-            path.write_text("A backbone trained from random weights: no weights file.\n")
+            text = "A backbone trained from random weights: no weights file.\n"
+            atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         return path
 
     def _save_layers(self, built: Any, trial_id: str) -> None:
-        path = self._weights_path(trial_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez(tmp, **layer_weights(built))
-        os.replace(tmp, path)
+        self._save_arrays(trial_id, **layer_weights(built))
 
     def final_run(self, best: TrialRecord, tuner: Any) -> Any:
         """The best trial's run (trained on when its round cut it short and time is left); a

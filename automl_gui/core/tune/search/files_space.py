@@ -133,7 +133,7 @@ def available_backbones(
             found[arch] = path
     missing = [a for a in BACKBONES if a not in found]
     if missing:
-        from automl_gui.core._files_run import NAMES
+        from automl_gui.core.jobs._files_media import NAMES
 
         names = " and ".join(NAMES[a] for a in missing)
         emit(

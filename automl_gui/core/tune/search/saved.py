@@ -1,20 +1,25 @@
 """A search's folder: the files it keeps, written atomically and read without TensorFlow.
 
-The search (``search.py``, ``_trials.py``) writes them; the window reads them to offer an
-unfinished search back, and both read them to resume. ``tuner/`` (Keras Tuner's project) and
-``weights/`` live beside these files.
+The search (``tables.py``, ``files.py``, ``_tuner.py``) writes them; the window reads them to
+offer an unfinished search back, and both read them to resume. ``tuner/`` (Keras Tuner's
+project) and ``weights/`` live beside these files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.files import atomic_write
 from automl_gui.core.base.json_read import read_json
-from automl_gui.core.tune.search.space import TrialRecord
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
 
 LEADERBOARD_FILE = "leaderboard.json"  # every trial's row, rewritten as trials start and end
 CONFIG_FILE = "search.json"  # the SearchConfig the search began with
@@ -69,3 +74,63 @@ def mark_finished(folder: Path, best_trial: str | None) -> None:
         write_json(Path(folder) / FINISHED_FILE, data)
     except OSError:
         pass  # the folder went away: nothing to offer back either
+
+
+@contextlib.contextmanager
+def search_folder(directory: str | Path | None, *, resume: bool) -> Iterator[Path]:
+    """The folder a search keeps its state in: ``directory``, or (None) a temporary folder
+    removed when the search ends (there is nothing to resume then)."""
+    if directory is not None:
+        yield Path(directory)
+        return
+    if resume:
+        raise ConfigError("There is no search folder to resume.", "Give the search directory.")
+    folder = Path(tempfile.mkdtemp(prefix="automl-search-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_folder(
+    folder: Path, search: SearchConfig, *, resume: bool, overwrite: bool
+) -> list[TrialRecord]:
+    """Check the folder against resume/overwrite; return the kept leaderboard rows."""
+    board = folder / LEADERBOARD_FILE
+    saved = folder / CONFIG_FILE
+    if resume and board.exists():
+        try:
+            old = read_config(folder)
+            records = finished_records(folder)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"The search in {folder} cannot be read ({exc}).", "Start a new search."
+            ) from exc
+        old_cv = (old.get("cross_validation", "auto"), old.get("folds", 0))
+        if old_cv != (search.cross_validation, search.folds):
+            raise ConfigError(
+                f"The search in {folder} scored its trials with cross-validation "
+                f"'{old_cv[0]}' ({old_cv[1] or 'automatic'} folds); it cannot continue with "
+                f"'{search.cross_validation}' ({search.folds or 'automatic'} folds).",
+                "Resume with the same cross-validation settings, or start a new search.",
+            )
+        if old.get("algorithm") != search.algorithm or old.get("objective") != search.objective:
+            raise ConfigError(
+                f"The search in {folder} used {old.get('algorithm')} on "
+                f"{old.get('objective')}; it cannot continue as {search.algorithm} on "
+                f"{search.objective}.",
+                "Resume with the same algorithm and objective, or start a new search.",
+            )
+        return records  # the interrupted trial runs again: its row comes back when it ends
+    if not resume and (board.exists() or (folder / PROJECT).exists()):
+        if not overwrite:
+            raise ConfigError(
+                f"{folder} already holds a search.",
+                "Resume it, choose another folder, or allow overwriting it.",
+            )
+        shutil.rmtree(folder / PROJECT, ignore_errors=True)
+        shutil.rmtree(folder / "weights", ignore_errors=True)
+        board.unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(saved, search.to_dict())
+    return []

@@ -19,11 +19,8 @@ one is run again.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -31,7 +28,6 @@ from typing import Any
 
 from automl_gui.core.base.errors import (
     CancelledError,
-    ConfigError,
     describe,
 )
 from automl_gui.core.base.events import (
@@ -40,19 +36,18 @@ from automl_gui.core.base.events import (
     Log,
     emit,
 )
-from automl_gui.core.pipeline import TabularRun
+from automl_gui.core.jobs.run import Run
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune.search._trials import (
+from automl_gui.core.tune._quiet import quiet_tensorflow
+from automl_gui.core.tune.search._trials import TabularTrials
+from automl_gui.core.tune.search._tuner import check_tensorboard, value_text
+from automl_gui.core.tune.search.saved import (
     LEADERBOARD_FILE,
-    PROJECT,
     TRAIN_ON_PHASE,
-    _quiet_tensorflow,
-    _TabularTrials,
-    _value,
-    _write_json,
+    open_folder,
+    search_folder,
 )
-from automl_gui.core.tune.search.saved import CONFIG_FILE, finished_records, read_config
 from automl_gui.core.tune.search.space import SearchConfig, TabularSpace, TrialRecord
 
 __all__ = [
@@ -67,20 +62,11 @@ __all__ = [
 
 
 @dataclass
-class SearchRun(TabularRun):
+class SearchRun(Run):
     """The model the search kept, as a normal run, plus the leaderboard that chose it."""
 
     leaderboard: list[TrialRecord] = field(default_factory=list)
     best_trial: TrialRecord | None = None
-
-
-def check_tensorboard() -> None:
-    """Keras Tuner needs tensorboard: without it every trial fails with a swallowed error."""
-    if importlib.util.find_spec("tensorboard") is None:
-        raise ConfigError(
-            "The AutoML search needs the 'tensorboard' package, which is not installed.",
-            "Install it (pip install tensorboard) and start the search again.",
-        )
 
 
 def search_tabular(
@@ -128,12 +114,8 @@ def search_tabular(
     check_tensorboard()
     cancel = cancel or CancelToken()
     started = time.monotonic()
-    temporary = directory is None
-    if temporary and resume:
-        raise ConfigError("There is no search folder to resume.", "Give the search directory.")
-    folder = Path(tempfile.mkdtemp(prefix="automl-search-")) if temporary else Path(directory)
-    try:
-        records = _open_folder(folder, search, resume=resume, overwrite=overwrite)
+    with search_folder(directory, resume=resume) as folder:
+        records = open_folder(folder, search, resume=resume, overwrite=overwrite)
         prepared = prepare_data(df, preprocess, on_event=on_event)
         for notice in prepared.notices:
             emit(on_event, Log(notice, "warning"))
@@ -151,7 +133,7 @@ def search_tabular(
                     "chosen configuration is then trained on the training split."
                 ),
             )
-        runner = _TabularTrials(
+        runner = TabularTrials(
             prepared=prepared,
             preprocess=preprocess,
             search=search,
@@ -173,7 +155,7 @@ def search_tabular(
         tuner, best = runner.search_best(
             resume=resume, hint="Check the data for extreme values, or give the search more time."
         )
-        with _quiet_tensorflow():
+        with quiet_tensorflow():
             run = runner.final_run(best, tuner)
         rows = (
             _baseline_records(
@@ -199,7 +181,7 @@ def search_tabular(
             "refit": runner.refit,
             "seconds": round(time.monotonic() - started, 3),
         }
-        done = f"Search done: kept trial {best.trial_id} ({_value(best)})"
+        done = f"Search done: kept trial {best.trial_id} ({value_text(best)})"
         more, refit = runner.trained_on, runner.refit
         if best.cross_validated:
             done = (
@@ -217,11 +199,8 @@ def search_tabular(
         elif more:
             done += f"; {more['epochs']} more epochs did not improve it: kept as it was"
         emit(on_event, Log(done + "."))
-        fields_of_run = {f.name: getattr(run, f.name) for f in fields(TabularRun)}
+        fields_of_run = {f.name: getattr(run, f.name) for f in fields(Run)}
         return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=best)
-    finally:
-        if temporary:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def search_tabular_isolated(
@@ -241,26 +220,21 @@ def search_tabular_isolated(
     """:func:`search_tabular` in an :class:`~automl_gui.core.jobs.process.EngineProcess` (the
     window's way: the search never competes with it for the interpreter lock). Same result,
     events and errors; the kept model comes back through a temporary .keras file."""
-    from automl_gui.core import pipeline
+    from automl_gui.core.jobs.isolated import run_isolated
 
-    kwargs = {"df": df, "preprocess": preprocess, "search": search, "training": training}
-    kwargs.update(plan=plan, directory=directory, resume=resume, overwrite=overwrite)
-    return pipeline.run_isolated(
-        process,
-        "automl_gui.core.tune.search.tables:_search_in_child",
-        kwargs,
-        on_event=on_event,
-        cancel=cancel,
-    )
+    request = {"df": df, "preprocess": preprocess, "search": search, "training": training}
+    request.update(plan=plan, directory=directory, resume=resume, overwrite=overwrite)
+    return run_isolated(process, _search_job, request, on_event=on_event, cancel=cancel)
 
 
-def _search_in_child(*, model_path: str, **kwargs: Any) -> SearchRun:
-    """Child side of :func:`search_tabular_isolated`: the model travels as a .keras file."""
-    run = search_tabular(**kwargs)
-    run.model.save(model_path)
-    run.model = None
-    run.prepared = None  # the split frames stay here: the window needs test_predictions only
-    return run
+def _search_job(
+    request: dict[str, Any],
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> SearchRun:
+    """:func:`search_tabular` as a job (``job(request, *, on_event, cancel)``)."""
+    return search_tabular(**request, on_event=on_event, cancel=cancel)
 
 
 def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
@@ -287,51 +261,6 @@ def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-# -- the folder ------------------------------------------------------------------------------
-def _open_folder(
-    folder: Path, search: SearchConfig, *, resume: bool, overwrite: bool
-) -> list[TrialRecord]:
-    """Check the folder against resume/overwrite; return the kept leaderboard rows."""
-    board = folder / LEADERBOARD_FILE
-    saved = folder / CONFIG_FILE
-    if resume and board.exists():
-        try:
-            old = read_config(folder)
-            records = finished_records(folder)
-        except (OSError, ValueError) as exc:
-            raise ConfigError(
-                f"The search in {folder} cannot be read ({exc}).", "Start a new search."
-            ) from exc
-        old_cv = (old.get("cross_validation", "auto"), old.get("folds", 0))
-        if old_cv != (search.cross_validation, search.folds):
-            raise ConfigError(
-                f"The search in {folder} scored its trials with cross-validation "
-                f"'{old_cv[0]}' ({old_cv[1] or 'automatic'} folds); it cannot continue with "
-                f"'{search.cross_validation}' ({search.folds or 'automatic'} folds).",
-                "Resume with the same cross-validation settings, or start a new search.",
-            )
-        if old.get("algorithm") != search.algorithm or old.get("objective") != search.objective:
-            raise ConfigError(
-                f"The search in {folder} used {old.get('algorithm')} on "
-                f"{old.get('objective')}; it cannot continue as {search.algorithm} on "
-                f"{search.objective}.",
-                "Resume with the same algorithm and objective, or start a new search.",
-            )
-        return records  # the interrupted trial runs again: its row comes back when it ends
-    if not resume and (board.exists() or (folder / PROJECT).exists()):
-        if not overwrite:
-            raise ConfigError(
-                f"{folder} already holds a search.",
-                "Resume it, choose another folder, or allow overwriting it.",
-            )
-        shutil.rmtree(folder / PROJECT, ignore_errors=True)
-        shutil.rmtree(folder / "weights", ignore_errors=True)
-        board.unlink(missing_ok=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_json(saved, search.to_dict())
-    return []
 
 
 def _baseline_records(

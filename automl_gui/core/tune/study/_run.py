@@ -1,22 +1,18 @@
 """How comparison studies run: one training per setting on one split, rows and notes.
 
-Private to :mod:`automl_gui.core.tune.study.studies`, which holds the public API and documents the
-behaviour (events, Stop, failures, the convergence definition).
+Private to :mod:`automl_gui.core.tune.study`: :mod:`.jobs` holds the public entry and
+:mod:`.studies` documents the behaviour (events, Stop, failures, the convergence definition).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import logging
 import math
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
 from typing import Any
-
-import numpy as np
 
 from automl_gui.core.base.errors import CancelledError, describe
 from automl_gui.core.base.events import (
@@ -29,11 +25,9 @@ from automl_gui.core.base.events import (
     StudyRowStarted,
     emit,
 )
-from automl_gui.core.tune.study.studies import (
-    StudyConfig,
-    StudyRow,
-    convergence,
-)
+from automl_gui.core.tune._quiet import quiet_tensorflow
+from automl_gui.core.tune.study._plan import Spec
+from automl_gui.core.tune.study.studies import StudyConfig, StudyRow, convergence
 
 STOPPED = "Stopped by the user."
 NAN_REASON = (
@@ -42,157 +36,7 @@ NAN_REASON = (
 )
 
 
-@dataclass
-class Spec:
-    """One planned training: its label, plot value and settings (or why it is skipped)."""
-
-    label: str
-    x: float
-    training: Any  # TrainConfig
-    subset: np.ndarray | None = None  # indices of the training items kept (learning curve)
-    device: Any = None  # hardware.Device (devices study)
-    gpu_index: int | None = None
-    skip: str = ""
-
-
-# -- planning ---------------------------------------------------------------------------------
-def nested_order(labels: np.ndarray | None, n: int, seed: int) -> np.ndarray:
-    """A seeded order of ``n`` training items whose every prefix keeps the class proportions
-    (each item ranked by its position within its class): the learning curve's subsets are
-    nested and stratified."""
-    perm = np.random.default_rng(seed).permutation(n)
-    if labels is None:
-        return perm
-    shuffled = np.asarray(labels)[perm]
-    key = np.empty(n, dtype="float64")
-    for cls in np.unique(shuffled):
-        where = np.flatnonzero(shuffled == cls)
-        key[where] = (np.arange(len(where)) + 0.5) / len(where)
-    return perm[np.argsort(key, kind="stable")]
-
-
-def plan_specs(
-    study: StudyConfig,
-    base: Any,
-    *,
-    n_train: int,
-    labels: np.ndarray | None,
-    n_classes: int,
-    devices: Any,
-    noun: str,
-    notes: list[str],
-) -> list[Spec]:
-    """The trainings of ``study``; notes for the user are appended to ``notes``."""
-    kind = study.kind
-    if kind == "optimizers":
-        notes.append(
-            f"Every optimizer starts from the same learning rate ({base.learning_rate:g}, "
-            f"schedule {base.schedule}); SGD uses Nesterov momentum 0.9. Adadelta was designed "
-            "for a rate near 1.0 and learns slowly at small ones."
-        )
-        return [
-            Spec(name, float(i), replace(base, optimizer=name))
-            for i, name in enumerate(study.optimizers)
-        ]
-    if kind == "batch-sizes":
-        if any(b > n_train for b in study.batch_sizes):
-            notes.append(
-                f"Batch sizes above the {n_train:,} training {noun} take them all in one step."
-            )
-        return [
-            Spec(str(int(b)), float(b), replace(base, batch_size=int(b))) for b in study.batch_sizes
-        ]
-    if kind == "learning-curve":
-        return _size_specs(study, base, n_train, labels, n_classes, noun, notes)
-    return _device_specs(base, devices, notes)
-
-
-def _size_specs(
-    study: StudyConfig,
-    base: Any,
-    n_train: int,
-    labels: np.ndarray | None,
-    n_classes: int,
-    noun: str,
-    notes: list[str],
-) -> list[Spec]:
-    order = nested_order(labels, n_train, base.seed)
-    notes.append(
-        f"Each size is a stratified part of the same {n_train:,} training {noun} (smaller "
-        "parts are inside larger ones); validation and test are unchanged."
-    )
-    specs = []
-    for size in study.sizes:
-        n = max(1, int(round(size * n_train))) if size <= 1 else int(size)
-        label = f"{size * 100:g} % ({n:,} {noun})" if size <= 1 else f"{n:,} {noun}"
-        spec = Spec(label, float(n), base)
-        if n > n_train:
-            spec.skip = f"Only {n_train:,} training {noun} are available."
-        elif n_classes and n < n_classes:
-            spec.skip = f"{n:,} {noun} are fewer than the {n_classes} classes."
-        elif n < 2:
-            spec.skip = f"At least 2 training {noun} are needed."
-        else:
-            spec.subset = np.sort(order[:n])
-            if labels is not None:
-                missing = n_classes - len(np.unique(np.asarray(labels)[spec.subset]))
-                if missing > 0:
-                    notes.append(f"At {label}, {missing} class(es) had no training {noun}.")
-        specs.append(spec)
-    return specs
-
-
-def _device_specs(base: Any, devices: Any, notes: list[str]) -> list[Spec]:
-    from automl_gui.core.base import lazy
-    from automl_gui.core.hardware import list_devices
-
-    devices = list(devices) if devices is not None else list_devices()
-    gpus = [d for d in devices if d.kind == "GPU"]
-    usable = 0
-    if gpus:
-        try:
-            # visible ones only: a GPU hidden by a CPU plan would silently run on the CPU
-            # (soft placement) and time the CPU twice; this does not start the runtime
-            usable = len(lazy.tf().config.get_visible_devices("GPU"))
-        except Exception:  # noqa: BLE001 - a broken driver stack means no usable GPU
-            usable = 0
-    else:
-        notes.append("No GPU on this computer: only the CPU was timed.")
-    notes.append(
-        "seconds_per_epoch is the median epoch after the first (the first also builds the "
-        "graph); seconds is the whole training."
-    )
-    specs: list[Spec] = []
-    cpu_seen = False
-    for device in devices:
-        if device.kind == "GPU":
-            index = gpus.index(device)
-            spec = Spec(f"GPU {index}", float(len(specs)), base, device=device, gpu_index=index)
-            if index >= usable:
-                spec.skip = (
-                    f"TensorFlow cannot use {device.name} here (it sees {usable} GPU(s)). "
-                    "Check the CUDA drivers and CUDA_VISIBLE_DEVICES."
-                )
-            specs.append(spec)
-        elif not cpu_seen:
-            cpu_seen = True
-            specs.append(Spec("CPU", float(len(specs)), base, device=device))
-    return specs
-
-
 # -- running ----------------------------------------------------------------------------------
-@contextlib.contextmanager
-def quiet_tensorflow() -> Iterator[None]:
-    """Each training builds a new model: TensorFlow's "retracing" warnings say nothing here."""
-    tf_log = logging.getLogger("tensorflow")
-    level = tf_log.level
-    tf_log.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        tf_log.setLevel(level)
-
-
 def device_plan(spec: Spec, plan: Any) -> Any:
     """The plan a row trains with: the study's, or (devices study) one for that device only;
     None for the CPU, so the GPUs stay visible for the other rows."""
@@ -200,7 +44,7 @@ def device_plan(spec: Spec, plan: Any) -> Any:
 
     if spec.device is None:
         return plan
-    if spec.device.kind == "GPU":
+    if spec.device.is_gpu:
         return plan_for([spec.device])
     return None
 
@@ -216,8 +60,8 @@ def on_device(spec: Spec) -> Iterator[None]:
 
     tf, keras = lazy.tf(), lazy.keras()
     before = keras.mixed_precision.global_policy().name
-    name = f"/GPU:{spec.gpu_index}" if spec.device.kind == "GPU" else "/CPU:0"
-    if spec.device.kind != "GPU":
+    name = f"/GPU:{spec.gpu_index}" if spec.device.is_gpu else "/CPU:0"
+    if not spec.device.is_gpu:
         keras.mixed_precision.set_global_policy("float32")
     try:
         with tf.device(name):
@@ -369,15 +213,11 @@ def run_rows(
 
 
 def same_settings_note(study: StudyConfig, base: Any, split: str) -> str:
-    varied = {
-        "optimizers": "the optimizer",
-        "batch-sizes": "the batch size",
-        "learning-curve": "the number of training examples",
-        "devices": "the device",
-    }[study.kind]
-    batch = "" if study.kind == "batch-sizes" else f", batch size {base.batch_size}"
+    """What every training of ``study`` shared, and the one setting that changed."""
+    kind = study.type
+    batch = "" if kind.varies_batch_size else f", batch size {base.batch_size}"
     return (
         f"Every training used the same split ({split}), seed {base.seed}{batch}, learning "
         f"rate {base.learning_rate:g} and at most {base.epochs} epochs"
-        f"{' with early stopping' if base.early_stopping else ''}; only {varied} changed."
+        f"{' with early stopping' if base.early_stopping else ''}; only {kind.varied} changed."
     )

@@ -26,24 +26,161 @@ finished it raises ``CancelledError``. A training that fails (an exception, a Na
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from automl_gui.core.base.errors import ConfigError
-from automl_gui.core.base.events import CancelToken, EventCallback
+from automl_gui.core.tune.study._plan import Spec, TrainingFacts, device_specs, size_specs
 
-STUDY_KINDS = ("optimizers", "batch-sizes", "learning-curve", "devices")
 ROW_STATUSES = ("completed", "failed", "stopped", "skipped")
-STUDY_FUNCTIONS = ("study_tabular", "study_files")
 
-#: the first column of :meth:`StudyResult.table`, per kind
-LABEL_COLUMNS = {
-    "optimizers": "optimizer",
-    "batch-sizes": "batch_size",
-    "learning-curve": "train_size",
-    "devices": "device",
+
+# -- the study types --------------------------------------------------------------------------
+class StudyType:
+    """One kind of comparison study: the setting it varies, how its values are checked, the
+    trainings it plans and the words and columns its results are shown with.
+
+    Attributes:
+        name: what settings, results and the command line call it ("learning-curve").
+        title: its results' heading ("Learning curve"). label_column: the first column of
+            :meth:`StudyResult.table` ("train_size"). varied: the setting in a sentence.
+        varies_batch_size: the batch size is what changes (else "auto" is resolved once).
+        counts_examples: its table also says how many training examples each row used.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    label_column: ClassVar[str]
+    varied: ClassVar[str]
+    varies_batch_size: ClassVar[bool] = False
+    counts_examples: ClassVar[bool] = False
+
+    def check(self, config: StudyConfig) -> None:
+        """Raise ConfigError for values of ``config`` this study cannot compare."""
+
+    def plan(
+        self, config: StudyConfig, base: Any, facts: TrainingFacts, notes: list[str]
+    ) -> list[Spec]:
+        """The trainings of this study (``base``: the TrainConfig every row starts from);
+        notes for the user are appended to ``notes``."""
+        raise NotImplementedError
+
+
+class OptimizersStudy(StudyType):
+    name = "optimizers"
+    title = "Optimizers"
+    label_column = "optimizer"
+    varied = "the optimizer"
+
+    def check(self, config: StudyConfig) -> None:
+        from automl_gui.core.train.config import OPTIMIZERS
+
+        _check_list(config.optimizers, "optimizer", "sgd,adam")
+        unknown = [o for o in config.optimizers if o not in OPTIMIZERS]
+        if unknown:
+            raise ConfigError(
+                f"Unknown optimizer '{unknown[0]}'.", f"Use some of: {', '.join(OPTIMIZERS)}."
+            )
+
+    def plan(
+        self, config: StudyConfig, base: Any, facts: TrainingFacts, notes: list[str]
+    ) -> list[Spec]:
+        notes.append(
+            f"Every optimizer starts from the same learning rate ({base.learning_rate:g}, "
+            f"schedule {base.schedule}); SGD uses Nesterov momentum 0.9. Adadelta was designed "
+            "for a rate near 1.0 and learns slowly at small ones."
+        )
+        return [
+            Spec(name, float(i), replace(base, optimizer=name))
+            for i, name in enumerate(config.optimizers)
+        ]
+
+
+class BatchSizesStudy(StudyType):
+    name = "batch-sizes"
+    title = "Batch sizes"
+    label_column = "batch_size"
+    varied = "the batch size"
+    varies_batch_size = True
+
+    def check(self, config: StudyConfig) -> None:
+        _check_list(config.batch_sizes, "batch size", "8,16,32,64")
+        bad = [b for b in config.batch_sizes if not _whole(b) or b < 1]
+        if bad:
+            raise ConfigError(
+                f"Batch size {bad[0]} is not a whole number ≥ 1.", "Use e.g. 8,16,32,64."
+            )
+
+    def plan(
+        self, config: StudyConfig, base: Any, facts: TrainingFacts, notes: list[str]
+    ) -> list[Spec]:
+        if any(b > facts.n_train for b in config.batch_sizes):
+            notes.append(
+                f"Batch sizes above the {facts.n_train:,} training {facts.noun} take them all "
+                "in one step."
+            )
+        return [
+            Spec(str(int(b)), float(b), replace(base, batch_size=int(b)))
+            for b in config.batch_sizes
+        ]
+
+
+class LearningCurveStudy(StudyType):
+    name = "learning-curve"
+    title = "Learning curve"
+    label_column = "train_size"
+    varied = "the number of training examples"
+    counts_examples = True
+
+    def check(self, config: StudyConfig) -> None:
+        _check_list(config.sizes, "training-set size", "0.1,0.25,0.5,1")
+        for size in config.sizes:
+            if not isinstance(size, (int, float)) or not math.isfinite(size) or size <= 0:
+                raise ConfigError(
+                    f"Training-set size {size} must be positive.",
+                    "Give fractions up to 1 (0.25 = a quarter) or row counts above 1.",
+                )
+            if size > 1 and not _whole(size):
+                raise ConfigError(
+                    f"Training-set size {size} is above 1, so it is a row count, but not "
+                    "a whole number.",
+                    "Give fractions up to 1 (0.25 = a quarter) or whole row counts.",
+                )
+
+    def plan(
+        self, config: StudyConfig, base: Any, facts: TrainingFacts, notes: list[str]
+    ) -> list[Spec]:
+        return size_specs(config.sizes, base, facts, notes)
+
+
+class DevicesStudy(StudyType):
+    name = "devices"
+    title = "Devices"
+    label_column = "device"
+    varied = "the device"
+
+    def plan(
+        self, config: StudyConfig, base: Any, facts: TrainingFacts, notes: list[str]
+    ) -> list[Spec]:
+        return device_specs(base, facts.devices, notes)
+
+
+#: every study type by name, in the order the front ends offer them
+STUDY_TYPES: dict[str, StudyType] = {
+    t.name: t for t in (OptimizersStudy(), BatchSizesStudy(), LearningCurveStudy(), DevicesStudy())
 }
+STUDY_KINDS = tuple(STUDY_TYPES)
+
+
+def study_type(name: str) -> StudyType:
+    """The study type called ``name`` (ConfigError naming those there are)."""
+    found = STUDY_TYPES.get(name)
+    if found is None:
+        raise ConfigError(f"Unknown study '{name}'.", f"Use one of: {', '.join(STUDY_KINDS)}.")
+    return found
+
+
 #: metric columns in the order tables show them (others follow, sorted)
 METRIC_ORDER = (
     "test_accuracy",
@@ -62,7 +199,8 @@ class StudyConfig:
     """What a study compares.
 
     Args:
-        kind: one of :data:`STUDY_KINDS`.
+        kind: the study's name, one of :data:`STUDY_KINDS` (:attr:`type` is its
+            :class:`StudyType`).
         optimizers: the optimizers compared (``optimizers`` study).
         batch_sizes: the batch sizes compared (``batch-sizes`` study).
         sizes: training-set sizes for the learning curve: fractions of the training rows
@@ -81,13 +219,9 @@ class StudyConfig:
 
     def validate(self, task: str | None = None) -> None:
         """Raise ConfigError (message and hint) for a setting that cannot run."""
-        from automl_gui.core.train.config import OPTIMIZERS
         from automl_gui.core.train.trainer import TASKS
 
-        if self.kind not in STUDY_KINDS:
-            raise ConfigError(
-                f"Unknown study '{self.kind}'.", f"Use one of: {', '.join(STUDY_KINDS)}."
-            )
+        kind = study_type(self.kind)
         if task is not None and task not in TASKS:
             raise ConfigError(f"Unknown task '{task}'.", f"Use one of: {', '.join(TASKS)}.")
         if not isinstance(self.epochs, int) or self.epochs < 1:
@@ -97,34 +231,12 @@ class StudyConfig:
                 f"The convergence tolerance must be between 0 and 1, not {self.tolerance}.",
                 "Try 0.05 (within 5 % of the best validation loss).",
             )
-        if self.kind == "optimizers":
-            _check_list(self.optimizers, "optimizer", "sgd,adam")
-            unknown = [o for o in self.optimizers if o not in OPTIMIZERS]
-            if unknown:
-                raise ConfigError(
-                    f"Unknown optimizer '{unknown[0]}'.", f"Use some of: {', '.join(OPTIMIZERS)}."
-                )
-        elif self.kind == "batch-sizes":
-            _check_list(self.batch_sizes, "batch size", "8,16,32,64")
-            bad = [b for b in self.batch_sizes if not _whole(b) or b < 1]
-            if bad:
-                raise ConfigError(
-                    f"Batch size {bad[0]} is not a whole number ≥ 1.", "Use e.g. 8,16,32,64."
-                )
-        elif self.kind == "learning-curve":
-            _check_list(self.sizes, "training-set size", "0.1,0.25,0.5,1")
-            for size in self.sizes:
-                if not isinstance(size, (int, float)) or not math.isfinite(size) or size <= 0:
-                    raise ConfigError(
-                        f"Training-set size {size} must be positive.",
-                        "Give fractions up to 1 (0.25 = a quarter) or row counts above 1.",
-                    )
-                if size > 1 and not _whole(size):
-                    raise ConfigError(
-                        f"Training-set size {size} is above 1, so it is a row count, but not "
-                        "a whole number.",
-                        "Give fractions up to 1 (0.25 = a quarter) or whole row counts.",
-                    )
+        kind.check(self)
+
+    @property
+    def type(self) -> StudyType:
+        """What this study compares (ConfigError for an unknown ``kind``)."""
+        return study_type(self.kind)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -210,19 +322,15 @@ class StudyResult:
     @property
     def title(self) -> str:
         """ "Optimizers on iris.csv" — what plots and reports are headed with."""
-        what = {
-            "optimizers": "Optimizers",
-            "batch-sizes": "Batch sizes",
-            "learning-curve": "Learning curve",
-            "devices": "Devices",
-        }.get(self.kind, self.kind)
+        kind = STUDY_TYPES.get(self.kind)
+        what = kind.title if kind is not None else self.kind
         return f"{what} on {self.data_name}" if self.data_name else what
 
     def columns(self) -> list[str]:
         """The columns of :meth:`table`, in order."""
-        label = LABEL_COLUMNS.get(self.kind, "setting")
-        head = [label]
-        if self.kind == "learning-curve":
+        kind = STUDY_TYPES.get(self.kind)
+        head = [kind.label_column if kind is not None else "setting"]
+        if kind is not None and kind.counts_examples:
             head.append("train_examples")
         head.append("status")
         present = {k for r in self.rows for k in r.metrics}
@@ -338,111 +446,14 @@ def convergence(
     return None, None  # unreachable: the best itself is within the limit
 
 
-# -- the studies ------------------------------------------------------------------------------
-def study_tabular(
-    df: Any,
-    preprocess: Any,
-    mlp: Any,
-    study: StudyConfig,
-    training: Any,
-    *,
-    plan: Any = None,
-    devices: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    data_name: str = "",
-) -> StudyResult:
-    """Run ``study`` on a table: ``prepare_data`` once, then one training per setting with
-    ``build_tabular`` → ``fit_tabular`` → ``finish_tabular`` (the test scores).
-
-    Args:
-        df, preprocess, mlp, training: as for ``pipeline.train_tabular``; ``training.epochs``
-            is replaced by ``study.epochs``. Unless the batch size is studied, "auto" is
-            resolved once so every training uses the same batch size.
-        plan: the hardware plan (the devices study makes one per device instead).
-        devices: ``hardware.Device`` list for the devices study (None: detect).
-        data_name: the table's name for titles ("iris.csv").
-
-    Raises:
-        ConfigError / DataError: bad settings or data. CancelledError: stopped before any
-        training finished.
-    """
-    from automl_gui.core.tune.study._jobs import run_tabular
-
-    study.validate(preprocess.task)
-    return run_tabular(
-        df, preprocess, mlp, study, training, plan, devices, on_event, cancel, data_name
-    )
-
-
-def study_files(
-    kind: str,
-    dataset: Any,
-    preprocess: Any,
-    model_config: Any,
-    study: StudyConfig,
-    training: Any,
-    *,
-    plan: Any = None,
-    devices: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    data_name: str = "",
-) -> StudyResult:
-    """Run ``study`` on a scanned image or audio dataset (``kind`` "images" or "audio").
-
-    The folder is split once; each training is the normal files job (``train_files``) on
-    that split, the learning curve keeping the validation and test files and cutting the
-    training files. "auto" architecture and batch size are resolved once (the batch size
-    unless it is studied) so only the studied setting changes.
-    """
-    from automl_gui.core.tune.study._jobs import run_files
-
-    if kind not in ("images", "audio"):
-        raise ConfigError(f"Unknown folder kind '{kind}'.", "Use images or audio.")
-    study.validate()
-    return run_files(
-        kind,
-        dataset,
-        preprocess,
-        model_config,
-        study,
-        training,
-        plan,
-        devices,
-        on_event,
-        cancel,
-        data_name,
-    )
-
-
-def study_isolated(process: Any, function_name: str, **kwargs: Any) -> StudyResult:
-    """Run :func:`study_tabular` or :func:`study_files` (``function_name``) in an
-    :class:`~automl_gui.core.jobs.process.EngineProcess` (the window's way). ``kwargs`` are the
-    function's arguments by name (``df=..., preprocess=..., mlp=..., study=..., training=...``)
-    plus ``on_event`` and ``cancel``; events and errors come back as from a direct call."""
-    if function_name not in STUDY_FUNCTIONS:
-        raise ConfigError(
-            f"Unknown study function '{function_name}'.", f"Use {' or '.join(STUDY_FUNCTIONS)}."
-        )
-    on_event = kwargs.pop("on_event", None)
-    cancel = kwargs.pop("cancel", None)
-    return process.run(
-        f"automl_gui.core.tune.study.studies:{function_name}",
-        kwargs,
-        on_event=on_event,
-        cancel=cancel,
-    )
-
-
 __all__ = [
     "STUDY_KINDS",
+    "STUDY_TYPES",
     "StudyConfig",
     "StudyResult",
     "StudyRow",
+    "StudyType",
     "convergence",
     "headline_metric",
-    "study_files",
-    "study_isolated",
-    "study_tabular",
+    "study_type",
 ]
