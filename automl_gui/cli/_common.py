@@ -7,6 +7,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,18 +76,17 @@ def device_plan(force_cpu: bool) -> Any:
 
 
 def read_tabular(path: str) -> Any:
-    """Read a table; DataError when ``path`` holds images or audio clips instead."""
-    from automl_gui.core.data.detect import detect_kind
-    from automl_gui.core.data.tabular import read_table
+    """Read a table for a table model; DataError when ``path`` holds images or audio clips
+    instead."""
+    from automl_gui.core.kinds import kind_for_path
 
-    kind = detect_kind(path)
-    if kind != "tabular":
-        what = {"images": "images", "audio": "audio clips"}.get(kind, f"{kind} data")
+    kind = kind_for_path(path)
+    if kind.file_based:
         raise DataError(
-            f"{path} holds {what}, but this model was trained on a table.",
+            f"{path} holds {kind.trained_on}, but this model was trained on a table.",
             "Give it a CSV, TSV or Parquet file, or use an image or audio model.",
         )
-    return read_table(path)
+    return kind.load(path)
 
 
 def train_inputs(args: argparse.Namespace) -> list[Any]:
@@ -99,3 +99,22 @@ def default_run_dir(data: str) -> Path:
     """``runs/<data name>-<time>``: where ``train`` writes without --out."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return Path("runs") / f"{Path(data).stem}-{stamp}"
+
+
+@dataclass
+class TrainSetup:
+    """What ``train`` made of the data and the options, for any kind: the dataset as the
+    training job takes it, the kind's settings, and how to search instead of training one
+    model (``search(training, plan, out)`` → exit status).
+
+    Attributes:
+        model_note: the model, for the "Device: …" line (" Model: mlp."), when known before
+            training.
+    """
+
+    dataset: Any
+    preprocess: Any
+    model: Any
+    training: Any
+    search: Callable[[Any, Any, Path], int]
+    model_note: str = ""

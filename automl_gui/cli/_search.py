@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_gui.cli._common import EXIT_OK, printer, say, train_inputs
 from automl_gui.cli._save import save_run, write_leaderboard_csv
@@ -28,6 +28,9 @@ from automl_gui.core.base.events import (
     TrialStarted,
 )
 from automl_gui.core.tune.search.compare import compare_line
+
+if TYPE_CHECKING:
+    from automl_gui.core.kinds import DataKind
 
 SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume", "cross_validation", "folds")
 TABLE_ONLY = ("cross_validation", "folds")  # k-fold trials are for (small) tables
@@ -88,23 +91,19 @@ def search_table(
     args: argparse.Namespace, df: Any, pre: Any, training: Any, plan: Any, out: Path
 ) -> int:
     """Run the search on a table and save its model; returns the exit status."""
-    from automl_gui.core.tune.search.tables import search_tabular
+    from automl_gui.core.kinds import kind_named
+    from automl_gui.core.tune.search.jobs import SearchRequest
 
     config = search_config(args, training.seed, None)
     training = replace(training, time_budget=0.0, epochs=config.max_epochs)
-    return _search(
-        args,
-        out,
-        search_tabular,
-        (df, pre, config, training),
-        {"plan": plan, "on_event": _table_trial_printer(args, printer(args))},
-        test_predictions=False,
-    )
+    request = SearchRequest(kind_named("tabular"), df, pre, None, config, training, plan=plan)
+    lines = _table_trial_printer(args, printer(args))
+    return _search(args, out, request, lines, test_predictions=False)
 
 
 def search_folder(
     args: argparse.Namespace,
-    kind: str,
+    kind: DataKind,
     dataset: Any,
     preprocess: Any,
     model_config: Any,
@@ -114,46 +113,35 @@ def search_folder(
 ) -> int:
     """Run the search on a scanned image or audio folder and save the kept model; returns
     the exit status."""
-    from automl_gui.core.tune.search.files import search_files
-    from automl_gui.core.tune.search.files_space import default_space
+    from automl_gui.core.tune.search.jobs import SearchRequest
 
     config = search_config(args, training.seed, FOLDER_MAX_EPOCHS)
     training = replace(training, time_budget=0.0, epochs=config.max_epochs)
     lines = _folder_trial_printer(args, printer(args))
     options = {} if args.augment else {"augments": ("none",)}  # --no-augment: none tried
-    space = default_space(kind, dataset, preprocess, model_config, on_event=lines, **options)
-    return _search(
-        args,
-        out,
-        search_files,
-        (kind, dataset, preprocess, model_config, config, training),
-        {"plan": plan, "on_event": lines, "space": space},
-        test_predictions=True,
-    )
+    space = kind.search_space(dataset, preprocess, model_config, on_event=lines, **options)
+    request = SearchRequest(kind, dataset, preprocess, model_config, config, training)
+    request.plan, request.space = plan, space
+    return _search(args, out, request, lines, test_predictions=True)
 
 
 def _search(
     args: argparse.Namespace,
     out: Path,
-    job: Any,
-    job_args: tuple,
-    job_kwargs: dict[str, Any],
+    request: Any,
+    on_event: Callable[[Event], None],
     *,
     test_predictions: bool,
 ) -> int:
     """Run a search job (its folder, --resume and --overwrite from the options), print the
     leaderboard and how the kept model did against the baselines, save it with
     ``leaderboard.csv``."""
+    from automl_gui.core.tune.search.jobs import search
+
     cancel = CancelToken()
-    run = interruptible(
-        cancel,
-        job,
-        *job_args,
-        **job_kwargs,
-        directory=args.search_dir,
-        resume=args.resume,
-        overwrite=args.overwrite,
-    )
+    request.directory, request.resume = args.search_dir, args.resume
+    request.overwrite = args.overwrite
+    run = interruptible(cancel, search, request, on_event=on_event)
     if cancel.cancelled:
         say(args, f"Stopped by {stopped_by()}: keeping the best trial so far.")
     if not args.quiet:

@@ -43,12 +43,8 @@ def predict_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path.cwd() / default_name
     out = prepare_out(out, args, [args.model, *args.data], file=True)
     bundle = load_bundle(args.model)
-    if bundle.kind in ("images", "audio"):
-        if bundle.kind == "images":
-            from automl_gui.core.kinds._image_media import predict_images as predict
-        else:
-            from automl_gui.core.kinds._audio_media import predict_audio as predict
-        frame = interruptible(CancelToken(), predict, bundle, list(args.data))
+    if bundle.kind.file_based:
+        frame = interruptible(CancelToken(), bundle.kind.predict, bundle, list(args.data))
         failed = int((frame["error"] != "").sum())
         atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
         print(f"Wrote {len(frame) - failed:,} predictions to {out}")

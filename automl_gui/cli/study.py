@@ -11,18 +11,12 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from automl_gui.cli._common import (
-    EXIT_OK,
-    device_plan,
-    prepare_out,
-    printer,
-    read_tabular,
-    say,
-)
-from automl_gui.cli._folders import FOLDER_WORDS, file_job
+from automl_gui.cli._common import EXIT_OK, device_plan, prepare_out, printer, say
+from automl_gui.cli._folders import folder_preprocess, refuse_target
 from automl_gui.cli._signals import interruptible, stopped_by
+from automl_gui.cli._tables import read_table_for
 from automl_gui.cli._types import listed, positive_int
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import (
@@ -33,6 +27,10 @@ from automl_gui.core.base.events import (
     StudyRowEnded,
     StudyRowStarted,
 )
+
+if TYPE_CHECKING:
+    from automl_gui.core.kinds import DataKind
+    from automl_gui.core.tune.study.jobs import StudyRequest
 
 #: study → what its trainings compare, in words (``Study: optimizers, sgd, adam, …``)
 WHAT = {
@@ -119,7 +117,8 @@ def study_config(args: argparse.Namespace) -> Any:
 
 def study_command(args: argparse.Namespace) -> int:
     """Run the study, print it, write the CSV and PNG; returns the exit status."""
-    from automl_gui.core.data.detect import detect_kind
+    from automl_gui.core.kinds import kind_for_path
+    from automl_gui.core.tune.study.jobs import study
 
     config = study_config(args)
     data = Path(args.data)
@@ -127,18 +126,19 @@ def study_command(args: argparse.Namespace) -> int:
     csv_path, png_path = out / f"study_{args.kind}.csv", out / f"study_{args.kind}.png"
     for path in (csv_path, png_path):  # replace rule, leftovers, a writable disk: up front
         prepare_out(path, args, [args.data], file=True)
-    kind = detect_kind(args.data)
+    kind = kind_for_path(args.data)
     seed = 42 if args.seed is None else args.seed
     cancel = CancelToken()
     plan = device_plan(force_cpu=False)
-    printer = _studyprinter(args)
-    if kind in ("images", "audio"):
-        job, job_args = _folder_job(args, config, kind, seed, cancel, printer)
+    lines = _study_printer(args)
+    if kind.file_based:
+        request = _folder_job(args, config, kind, seed, cancel, lines)
     else:
-        job, job_args = _table_job(args, config, seed)
+        request = _table_job(args, config, kind, seed)
+    request.plan, request.data_name = plan, data.name
     say(args, f"Device: {plan.device_label} ({plan.reason}).")
     say(args, f"Study: {args.kind}, {_what(config)}, at most {config.epochs} epochs each.")
-    result = interruptible(cancel, job, *job_args, plan=plan, on_event=printer, data_name=data.name)
+    result = interruptible(cancel, study, request, on_event=lines)
     if cancel.cancelled:
         say(args, f"Stopped by {stopped_by()}: keeping the trainings that finished.")
     print(format_table(result), flush=True)
@@ -160,60 +160,42 @@ def _what(config: Any) -> str:
     return WHAT[config.kind](config)
 
 
-def _table_job(args: argparse.Namespace, config: Any, seed: int) -> tuple[Any, tuple]:
-    from automl_gui.core.models.config import MLPConfig
+def _table_job(
+    args: argparse.Namespace, config: Any, kind: DataKind, seed: int
+) -> StudyRequest:
     from automl_gui.core.models.registry import resolve
-    from automl_gui.core.jobs.tabular import setup_tabular
-    from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.tune.study.studies import study_tabular
+    from automl_gui.core.tune.study.jobs import StudyRequest
 
-    resolve(args.model, "tabular")  # ConfigError for an image model on a table
-    table = read_tabular(args.data)
-    for notice in table.notices:
-        say(args, f"note: {notice}")
-    setup = setup_tabular(table, args.target)
-    pre = setup.preprocess
-    pre.split.seed = seed
-    features = pre.feature_columns()
-    say(
-        args,
-        f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
-        f"{len(features)} feature columns.",
-    )
-    for warning in setup.warnings:
-        say(args, f"warning: {warning.message}")
-    return study_tabular, (table.df, pre, MLPConfig(), config, TrainConfig(seed=seed))
+    resolve(args.model, kind.name)  # ConfigError for an image model on a table
+    table, setup = read_table_for(args, kind, seed)
+    training = kind.default_training()
+    training.seed = seed
+    return StudyRequest(kind, table.df, setup.preprocess, kind.default_model(), config, training)
 
 
 def _folder_job(
-    args: argparse.Namespace, config: Any, kind: str, seed: int, cancel: CancelToken, printer: Any
-) -> tuple[Any, tuple]:
-    from automl_gui.core.models.image_config import ImageModelConfig
+    args: argparse.Namespace,
+    config: Any,
+    kind: DataKind,
+    seed: int,
+    cancel: CancelToken,
+    lines: Any,
+) -> StudyRequest:
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.tune.study.studies import study_files
+    from automl_gui.core.tune.study.jobs import StudyRequest
 
-    if args.target:
-        raise ConfigError(
-            f"--target is for tables; {FOLDER_WORDS[kind][0]} folder's classes are its subfolders.",
-            "Leave out --target.",
-        )
-    arch = resolve(args.model, kind)
-    options = {"image_size": None, "color_mode": None, "cache": False}
-    options.update(sample_rate=None, clip_seconds=None, features=None, n_mels=None)
-    scan, preprocess, _train = file_job(argparse.Namespace(**options), kind, seed)
-    dataset = interruptible(cancel, scan, args.data, on_event=printer)
+    refuse_target(args, kind)
+    arch = resolve(args.model, kind.name)
+    preprocess = folder_preprocess(argparse.Namespace(), kind, seed)  # the kind's defaults
+    dataset = interruptible(cancel, kind.load, args.data, on_event=lines)
     counts = dataset.class_counts()
-    say(
-        args,
-        f"Data: {len(dataset):,} {FOLDER_WORDS[kind][1]} in {len(counts)} classes.",
-    )
-    model_config = ImageModelConfig(architecture=arch)
-    job_args = (kind, dataset, preprocess, model_config, config, TrainConfig(seed=seed))
-    return study_files, job_args
+    say(args, f"Data: {len(dataset):,} {kind.items} in {len(counts)} classes.")
+    model = kind.model_from_dict({"architecture": arch})
+    return StudyRequest(kind, dataset, preprocess, model, config, TrainConfig(seed=seed))
 
 
-def _studyprinter(args: argparse.Namespace) -> Any:
+def _study_printer(args: argparse.Namespace) -> Any:
     """Events as lines: one per finished training (``[2/5] adam: completed, ...``); what a
     training logs itself is left out (its row says how it went)."""
     from automl_gui.core.tune.study._run import row_line

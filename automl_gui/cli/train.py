@@ -1,8 +1,9 @@
 """``automl-gui train DATA``: one model, or an AutoML search (``--model auto`` with
 ``--time-budget`` or ``--trials``), on a table or an image or audio folder.
 
-The table's way is here; the folder's is ``_folders.train_folder``; both searches are in
-``_search``, the checkpoints of a training in ``_checkpoint``.
+One way for every kind (``train_command``): the kind found for the path, the options checked,
+``--out`` checked, the data read (``_tables.table_setup`` / ``_folders.folder_setup``), then
+``core.jobs.train`` or the search (``_search``), then the model saved (``_save``).
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from automl_gui.cli._common import (
     device_plan,
     prepare_out,
     printer,
-    read_tabular,
     say,
     train_inputs,
 )
-from automl_gui.cli._folders import train_folder
+from automl_gui.cli._folders import check_file_options, folder_setup
 from automl_gui.cli._save import save_run
-from automl_gui.cli._search import check_search_options, search_table, wants_search
+from automl_gui.cli._search import check_search_options, wants_search
 from automl_gui.cli._signals import interruptible, stopped_by
+from automl_gui.cli._tables import table_setup
 from automl_gui.cli._types import (
     clip_seconds,
     fine_tune_layers,
@@ -170,17 +171,60 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    """Train (or search) on ``args.data``; returns the exit status."""
-    from automl_gui.core.data.detect import detect_kind
+    """Train one model on ``args.data``, or search models for it (``--model auto`` with
+    ``--time-budget`` or ``--trials``): the same steps for every kind of data; what the
+    options make of a table or a folder is ``_tables`` or ``_folders``. Returns the exit
+    status."""
+    from automl_gui.core.jobs import TrainRequest, train
+    from automl_gui.core.kinds import kind_for_path
+    from automl_gui.core.models.registry import resolve
 
-    kind = detect_kind(args.data)
+    kind = kind_for_path(args.data)
     check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
     _check_state_folders(args)
-    if kind in ("images", "audio"):
-        check_search_options(args, k_fold=False)
-        return train_folder(args, kind)
-    check_search_options(args, k_fold=True)
-    return _train_table(args)
+    check_search_options(args, k_fold=not kind.file_based)  # k-fold trials: tables only
+    arch = resolve(args.model, kind.name)
+    if kind.file_based:
+        check_file_options(args, kind, arch)
+    out = Path(args.out) if args.out else default_run_dir(args.data)
+    out = prepare_out(out, args, train_inputs(args))
+    seed = 42 if args.seed is None else args.seed
+    cancel = CancelToken()
+    make_setup = folder_setup if kind.file_based else table_setup
+    setup = make_setup(args, kind, arch, seed, cancel)
+
+    training = setup.training
+    if args.batch_size:
+        training.batch_size = args.batch_size
+    if args.time_budget:
+        training.time_budget = args.time_budget
+    plan = device_plan(force_cpu=args.cpu)
+    if wants_search(args):
+        say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
+        return setup.search(training, plan, out)
+    say(args, f"Device: {plan.device_label} ({plan.reason}).{setup.model_note}")
+
+    request = TrainRequest(
+        kind,
+        setup.dataset,
+        setup.preprocess,
+        setup.model,
+        training,
+        plan=plan,
+        **checkpoint_options(args),  # --checkpoint-dir, --resume
+    )
+    run = interruptible(cancel, train, request, on_event=printer(args))
+    if run.result.stopped_reason == "cancelled":
+        say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
+    # a file run's test predictions name the files; a table's are its own rows again
+    save_run(
+        run,
+        out,
+        overwrite=args.overwrite,
+        inputs=train_inputs(args),
+        test_predictions=kind.file_based,
+    )
+    return EXIT_OK
 
 
 def _check_state_folders(args: argparse.Namespace) -> None:
@@ -191,59 +235,3 @@ def _check_state_folders(args: argparse.Namespace) -> None:
     for folder in (getattr(args, "checkpoint_dir", None), getattr(args, "search_dir", None)):
         if folder:
             check_writable(Path(folder).expanduser() / "state")
-
-
-def _train_table(args: argparse.Namespace) -> int:
-    from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.models.registry import resolve
-    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
-    from automl_gui.core.train.config import TrainConfig
-
-    family = resolve(args.model, "tabular")
-    out = Path(args.out) if args.out else default_run_dir(args.data)
-    out = prepare_out(out, args, train_inputs(args))
-
-    table = read_tabular(args.data)
-    for notice in table.notices:
-        say(args, f"note: {notice}")
-    setup = setup_tabular(table, args.target, None if args.task == "auto" else args.task)
-    pre = setup.preprocess
-    seed = 42 if args.seed is None else args.seed
-    pre.split.seed = seed
-    features = [c.name for c in pre.feature_columns()]
-    say(
-        args,
-        f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
-        f"{len(features)} feature columns.",
-    )
-    for warning in setup.warnings:
-        say(args, f"warning: {warning.message}")
-
-    training = TrainConfig(seed=seed)
-    if args.epochs:
-        training.epochs = args.epochs
-    if args.batch_size:
-        training.batch_size = args.batch_size
-    if args.time_budget:
-        training.time_budget = args.time_budget
-    plan = device_plan(force_cpu=args.cpu)
-    if wants_search(args):
-        say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
-        return search_table(args, table.df, pre, training, plan, out)
-    say(args, f"Device: {plan.device_label} ({plan.reason}). Model: {family}.")
-
-    run = interruptible(
-        CancelToken(),
-        train_tabular,
-        table.df,
-        pre,
-        MLPConfig(),
-        training,
-        plan=plan,
-        on_event=printer(args),
-        **checkpoint_options(args),
-    )
-    if run.result.stopped_reason == "cancelled":
-        say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
-    save_run(run, out, overwrite=args.overwrite, inputs=train_inputs(args))
-    return EXIT_OK

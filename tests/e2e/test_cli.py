@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_runner import run_cli as _cli
+from cli_runner import call_cli as _cli
+from cli_runner import run_cli
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 
 
@@ -26,7 +27,7 @@ def iris_csv(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def iris_run(iris_csv: Path, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("runs") / "iris-model"
-    proc = _cli(
+    proc = run_cli(  # a real process, as the README's first command: its exit status too
         "train",
         str(iris_csv),
         "--target",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from audio_factory import make_split_folders, write_empty, write_text_as_audio, write_truncated
-from cli_runner import run_cli as _cli
+from cli_runner import call_cli as _cli
 
 CLASSES = ("tone", "noise", "chirp")
 

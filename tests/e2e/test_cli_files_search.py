@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_runner import run_cli as _cli
+from cli_runner import call_cli as _cli
 from image_factory import make_class_folders
 
 

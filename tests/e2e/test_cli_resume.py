@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_runner import run_cli
+from cli_runner import call_cli
 
 from automl_gui.core.train.checkpoint import STATE_FILE, read_checkpoint, read_state
 
@@ -95,7 +95,7 @@ def test_killed_training_resumes_from_the_command_line(table: Path):
     assert info is not None and 3 <= info.epochs_done < 6
     assert not out.exists()  # the killed run saved nothing
 
-    proc = run_cli(*_train_args(table, checkpoints, out), "--resume", cwd=table.parent)
+    proc = call_cli(*_train_args(table, checkpoints, out), "--resume", cwd=table.parent)
     assert proc.returncode == 0, proc.stderr
     assert f"Resuming from epoch {info.epochs_done + 1} of 6." in proc.stdout
     assert f"Epoch {info.epochs_done + 1}/6" in proc.stdout
@@ -129,7 +129,7 @@ def test_without_resume_an_unfinished_checkpoint_is_reported_and_replaced(table:
     (checkpoints / STATE_FILE).write_text(json.dumps(state))
     args = _train_args(table, checkpoints, table.parent / "model-2")
     args[args.index("6")] = "2"
-    proc = run_cli(*args, cwd=table.parent)
+    proc = call_cli(*args, cwd=table.parent)
     assert proc.returncode == 0, proc.stderr
     assert "holds an unfinished training (stopped after epoch 4 of 9" in proc.stdout
     assert "pass --resume to continue it" in proc.stdout
@@ -146,7 +146,7 @@ def test_without_resume_an_unfinished_checkpoint_is_reported_and_replaced(table:
     ],
 )
 def test_checkpoint_options_that_do_not_fit_are_refused(table: Path, extra, message):
-    proc = run_cli("train", str(table), "--target", "y", *extra, cwd=table.parent)
+    proc = call_cli("train", str(table), "--target", "y", *extra, cwd=table.parent)
     assert proc.returncode == 1
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
@@ -156,7 +156,7 @@ def test_resume_with_other_settings_is_refused_and_keeps_the_checkpoint(table: P
     out = table.parent / "model-other"
     # an interrupted training made with 6 epochs (its state as the checkpointer writes it)
     args = _train_args(table, checkpoints, out)
-    proc = run_cli(*args, "--epochs", "6", cwd=table.parent)
+    proc = call_cli(*args, "--epochs", "6", cwd=table.parent)
     assert proc.returncode == 0, proc.stderr
     state_path = checkpoints / STATE_FILE
     state = json.loads(state_path.read_text())
@@ -173,7 +173,7 @@ def test_resume_with_other_settings_is_refused_and_keeps_the_checkpoint(table: P
 
     other = _train_args(table, checkpoints, table.parent / "model-other-2")
     other[other.index("6")] = "3"  # other settings: 3 epochs
-    proc = run_cli(*other, "--resume", cwd=table.parent)
+    proc = call_cli(*other, "--resume", cwd=table.parent)
     assert proc.returncode == 1
     assert "other data or settings" in proc.stderr and "leave out --resume" in proc.stderr
     assert "Traceback" not in proc.stderr

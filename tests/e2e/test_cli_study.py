@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_runner import run_cli as _cli
+from cli_runner import call_cli as _cli
 from PIL import Image
 
 

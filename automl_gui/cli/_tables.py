@@ -1,0 +1,57 @@
+"""``automl-gui train TABLE``: what the options make of a table: read it, choose the target
+and the task (``core.jobs.tabular.setup_tabular``), say what was found; the training and
+the search are ``train`` and ``_search.search_table``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from automl_gui.cli._common import TrainSetup, say
+from automl_gui.cli._search import search_table
+from automl_gui.core.base.events import CancelToken
+from automl_gui.core.kinds import DataKind
+
+
+def read_table_for(
+    args: argparse.Namespace, kind: DataKind, seed: int, task: str | None = None
+) -> tuple[Any, Any]:
+    """Read ``args.data``, choose the target (``--target``, else a good guess) and the task,
+    and say what was read and chosen; returns (the table, ``setup_tabular``'s setup)."""
+    from automl_gui.core.jobs.tabular import setup_tabular
+
+    table = kind.load(args.data)
+    for notice in table.notices:
+        say(args, f"note: {notice}")
+    setup = setup_tabular(table, args.target, task)
+    pre = setup.preprocess
+    pre.split.seed = seed
+    say(
+        args,
+        f"Data: {len(table.df):,} rows, target '{pre.target}' ({pre.task}), "
+        f"{len(pre.feature_columns())} feature columns.",
+    )
+    for warning in setup.warnings:
+        say(args, f"warning: {warning.message}")
+    return table, setup
+
+
+def table_setup(
+    args: argparse.Namespace, kind: DataKind, arch: str, seed: int, _cancel: CancelToken
+) -> TrainSetup:
+    """Read the table, choose target and task (``--target``, ``--task``) and make the
+    settings ``train`` uses."""
+    table, setup = read_table_for(args, kind, seed, None if args.task == "auto" else args.task)
+    pre = setup.preprocess
+    training = kind.default_training()
+    training.seed = seed
+    if args.epochs:
+        training.epochs = args.epochs
+
+    def search(training: Any, plan: Any, out: Path) -> int:
+        return search_table(args, table.df, pre, training, plan, out)
+
+    return TrainSetup(
+        table.df, pre, kind.default_model(), training, search=search, model_note=f" Model: {arch}."
+    )
