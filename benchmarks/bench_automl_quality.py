@@ -9,11 +9,11 @@ settings decided by ``setup_tabular`` (automatic preprocessing), and split once 
 split and are scored on its test rows with the same metric (accuracy, or R² for regression).
 Small tables (iris, diabetes, breast cancer) are searched with k-fold trials (the search's
 "auto" cross-validation). The digit images go through the app's image search
-(``core.tune.files_search.search_files``: CNNs from scratch, no weights downloaded); the
+(``core.tune.search.jobs.search``: CNNs from scratch, no weights downloaded); the
 baselines are fitted on the 64 pixel values of exactly the images of its split
 (``split_images``, checked against the search's test predictions).
 
-The app side is the Auto search (``core.tune.search.search_tabular``, Hyperband, 2-minute
+The app side is the Auto search (``core.tune.search.jobs.search``, Hyperband, 2-minute
 budget per dataset) when it exists, else one ``train_tabular`` run with the MLP sized
 automatically (``MLPConfig(auto=True)``) and the same 2-minute training budget; the output
 says which. Pass on a dataset: app test score ≥ the best baseline's test score (the best of
@@ -79,16 +79,15 @@ def write_dataset(name: str, folder: Path) -> tuple[Path, str, str]:
 
 def _app_search(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
     """The Auto search when it exists; else None."""
-    search_tabular = require("automl_gui.core.tune.search.tables", "search_tabular")
+    search = require("automl_gui.core.tune.search.jobs", "search")
+    search_request = require("automl_gui.core.tune.search.jobs", "SearchRequest")
     search_config = require("automl_gui.core.tune.search.space", "SearchConfig")
+    from automl_gui.core.kinds import kind_named
     from automl_gui.core.train.config import TrainConfig
 
-    run = search_tabular(
-        df,
-        preprocess,
-        search_config(time_budget=budget, seed=SEED),
-        TrainConfig(seed=SEED),
-    )
+    config = search_config(time_budget=budget, seed=SEED)
+    tabular = kind_named("tabular")
+    run = search(search_request(tabular, df, preprocess, None, config, TrainConfig(seed=SEED)))
     trials = [r for r in getattr(run, "leaderboard", []) if r.status != "baseline"]
     scored = sum(1 for r in trials if r.status in ("completed", "stopped"))
     cv = (run.metadata.get("search") or {}).get("cross_validation")
@@ -102,8 +101,8 @@ def _app_search(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
 
 
 def _app_single(df: Any, preprocess: Any, budget: float) -> tuple[Any, str]:
+    from automl_gui.core.jobs.tabular import train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     run = train_tabular(
@@ -127,8 +126,11 @@ def measure_images(folder: Path, budget: float) -> dict[str, Any]:
     from automl_gui.core.train.config import TrainConfig
     from automl_gui.core.tune.search.baselines import run_baselines
 
-    search_files = require("automl_gui.core.tune.search.files", "search_files")
+    search = require("automl_gui.core.tune.search.jobs", "search")
+    search_request = require("automl_gui.core.tune.search.jobs", "SearchRequest")
     search_config = require("automl_gui.core.tune.search.space", "SearchConfig")
+    from automl_gui.core.kinds import kind_named
+
     data = datasets.load_digits()
     root = folder / "digits_images"
     for i, (image, label) in enumerate(zip(data.images, data.target, strict=True)):
@@ -160,13 +162,12 @@ def measure_images(folder: Path, budget: float) -> dict[str, Any]:
     baseline_s = time.perf_counter() - start
     best = max(baselines, key=lambda r: r.test_score if r.test_score is not None else -1e9)
     start = time.perf_counter()
-    run = search_files(
-        "images",
-        dataset,
-        preprocess,
-        ImageModelConfig(),
-        search_config(time_budget=budget, seed=SEED, max_epochs=IMAGE_MAX_EPOCHS),
-        TrainConfig(seed=SEED),
+    config = search_config(time_budget=budget, seed=SEED, max_epochs=IMAGE_MAX_EPOCHS)
+    images = kind_named("images")
+    run = search(
+        search_request(
+            images, dataset, preprocess, ImageModelConfig(), config, TrainConfig(seed=SEED)
+        )
     )
     app_s = time.perf_counter() - start
     trials = [r for r in run.leaderboard if r.status != "baseline"]
@@ -200,7 +201,7 @@ def measure(name: str, folder: Path, budget: float, fallback: bool) -> dict[str,
     if name == "digits_images":
         return measure_images(folder, budget)
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular
     from automl_gui.core.preprocess.tabular import prepare_data
     from automl_gui.core.tune.search.baselines import headline_metric, run_baselines
 

@@ -33,7 +33,7 @@ def body() -> dict:
     from image_factory import make_class_folders
 
     from automl_gui.core.base import lazy
-    from automl_gui.core.images_pipeline import _cached_features
+    from automl_gui.core.kinds._image_media import _cached_features
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.models.images import build_image_model
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig

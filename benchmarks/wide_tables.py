@@ -46,8 +46,8 @@ def child(width: int) -> dict:
     """Measure one width in this (fresh) process."""
     from automl_gui.core.base import lazy
     from automl_gui.core.data.profile import profile_table
+    from automl_gui.core.jobs.tabular import build_tabular, finish_tabular, fit_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import build_tabular, finish_tabular, fit_tabular
     from automl_gui.core.preprocess.tabular import auto_config, prepare_data
     from automl_gui.core.train.config import TrainConfig
 

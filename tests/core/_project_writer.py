@@ -46,8 +46,9 @@ def project_data(counter: int) -> ProjectData:
         )
         for i in range(1, 5)
     ]
-    return ProjectData(name="killed", kind="tabular", runs=runs, current_run="run-004",
-                       ui={"counter": counter})
+    return ProjectData(
+        name="killed", kind="tabular", runs=runs, current_run="run-004", ui={"counter": counter}
+    )
 
 
 class FakeModel:

@@ -8,20 +8,21 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from audio_factory import make_class_folders, write_empty, write_text_as_audio, write_truncated
+from kind_jobs import train_kind
 
-from automl_gui.core import audio_pipeline
-from automl_gui.core.audio_pipeline import (
-    AudioMedia,
-    collect_audio_paths,
-    predict_audio,
-    train_audio,
-)
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EpochEnd, Log, Progress
 from automl_gui.core.data.audio import scan_audio
 from automl_gui.core.export.bundle import load_bundle, save_bundle
 from automl_gui.core.export.formats import export_model
-from automl_gui.core.files_pipeline import resolve_architecture
+from automl_gui.core.jobs._files_steps import resolve_architecture
+from automl_gui.core.kinds import _audio_media as audio_pipeline
+from automl_gui.core.kinds._audio_media import (
+    AudioMedia,
+    collect_audio_paths,
+    predict_audio,
+)
+from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.train.config import TrainConfig
@@ -46,7 +47,8 @@ def folder(tmp_path_factory):
 def run(folder):
     events: list = []
     dataset = scan_audio(str(folder))
-    result = train_audio(
+    result = train_kind(
+        AUDIO,
         dataset,
         _pre(),
         ImageModelConfig(architecture="auto"),
@@ -61,7 +63,7 @@ def test_audio_run_has_metadata_report_and_predictions(run):
     meta = result.metadata
     names = meta["class_names"]
     assert names == ["chirp", "click", "noise", "tone"]
-    assert meta["kind"] == "audio" and result.kind == "audio" and meta["task"] == "multiclass"
+    assert meta["kind"] == "audio" and result.kind.name == "audio" and meta["task"] == "multiclass"
     assert meta["architecture"] == "cnn"  # auto on a CPU
     assert meta["sample_rate"] == RATE and meta["features"] == "log-mel"
     # clip length auto: the 95th percentile of the durations, rounded up to 0.1 s
@@ -98,7 +100,8 @@ def test_tone_versus_noise_is_learned(tmp_path):
         tmp_path / "two", classes=("tone", "noise"), per_class=16, seconds=(0.5, 0.7), seed=5
     )
     pre = _pre(clip_seconds=0.5, test_fraction=0.25)
-    result = train_audio(
+    result = train_kind(
+        AUDIO,
         scan_audio(str(root)),
         pre,
         ImageModelConfig(architecture="cnn"),
@@ -116,7 +119,7 @@ def test_saved_bundle_predicts_raw_waveforms_like_the_app(run, tmp_path):
     )
     assert (out / "samples.npy").is_file() and not (out / "sample_images.npy").exists()
     bundle = load_bundle(out)
-    assert bundle.kind == "audio" and bundle.samples.shape == result.samples.shape
+    assert bundle.kind.name == "audio" and bundle.samples.shape == result.samples.shape
     again = np.asarray(bundle.model.predict(bundle.samples, verbose=0))
     assert np.allclose(again, np.array(result.metadata["sample_predictions"]), atol=1e-5)
     # files predicted through the reloaded bundle = the in-app test predictions
@@ -156,7 +159,8 @@ def test_backbone_on_spectrograms_trains_in_two_phases(folder, tmp_path, monkeyp
         tmp_path / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
     )
     events: list = []
-    result = train_audio(
+    result = train_kind(
+        AUDIO,
         scan_audio(str(folder)),
         _pre(clip_seconds=0.5),
         ImageModelConfig(
@@ -218,14 +222,14 @@ def test_collect_audio_paths_recurses_counts_other_files_and_errors(folder, tmp_
 
 
 def test_an_image_model_refuses_clips_and_an_audio_model_refuses_images(run, folder):
-    from automl_gui.core.images_pipeline import predict_images
+    from automl_gui.core.kinds.images import IMAGES
 
     with pytest.raises(DataError, match="trained on audio clips, not on images") as info:
-        predict_images(run[0].bundle, [str(folder)])
+        IMAGES.predict(run[0].bundle, [str(folder)])
     assert "audio files" in info.value.hint
-    image_bundle = SimpleNamespace(kind="images", metadata={}, class_names=["a", "b"])
+    image_bundle = SimpleNamespace(kind=IMAGES, metadata={}, class_names=["a", "b"])
     with pytest.raises(DataError, match="trained on images, not on audio clips"):
-        predict_audio(image_bundle, [str(folder)])
+        AUDIO.predict(image_bundle, [str(folder)])
 
 
 def test_auto_picks_a_backbone_for_audio_only_with_weights_and_a_gpu(monkeypatch, tmp_path):
@@ -274,26 +278,30 @@ def test_band_statistics_use_a_capped_pass_of_training_clips(folder, monkeypatch
         media.prepare("cnn", job)
 
 
-def test_the_engine_process_job_pickles_and_names_train_audio(folder, monkeypatch):
-    """train_audio_isolated sends (dataset, settings) to the shared child job, which runs
-    train_audio by name (the image test runs that child for real; this checks the audio
+def test_the_engine_process_job_pickles_and_names_train_audio(folder):
+    """run_isolated sends the audio request to the engine process's child side, which runs
+    the training job by name (the image test runs that child for real; this checks the audio
     payload crosses a process boundary)."""
     import pickle
 
-    from automl_gui.core import pipeline
-    from automl_gui.core.audio_pipeline import train_audio_isolated
+    from automl_gui.core.jobs import TrainRequest, run_isolated, train
 
     sent: dict = {}
 
-    def fake_run_isolated(process, target, kwargs, *, on_event=None, cancel=None):
-        sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
-        return "run"
+    class Sent(Exception):
+        pass
 
-    monkeypatch.setattr(pipeline, "run_isolated", fake_run_isolated)
+    class FakeProcess:
+        def run(self, target, kwargs, *, on_event=None, cancel=None):
+            sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
+            raise Sent
+
     dataset = scan_audio(str(folder))
     args = (dataset, _pre(), ImageModelConfig(architecture="cnn"), TrainConfig(epochs=1))
-    assert train_audio_isolated(None, *args) == "run"
-    assert sent["target"] == "automl_gui.core.files_pipeline:_train_in_child"
-    assert sent["kwargs"]["train"] == "automl_gui.core.audio_pipeline:train_audio"
-    again = sent["kwargs"]["args"]
-    assert again[0].items == dataset.items and again[1] == args[1]
+    with pytest.raises(Sent):
+        run_isolated(FakeProcess(), train, TrainRequest(AUDIO, *args))
+    assert sent["target"] == "automl_gui.core.jobs.isolated:_in_child"
+    assert sent["kwargs"]["job"] == "automl_gui.core.jobs.requests:train"
+    again = sent["kwargs"]["request"]
+    assert again.kind is AUDIO
+    assert again.dataset.items == dataset.items and again.preprocess == args[1]

@@ -45,8 +45,8 @@ def _frame(n: int = 160, seed: int = 0) -> pd.DataFrame:
 def _settings(df: pd.DataFrame, epochs: int = EPOCHS, lr: float = 0.01):
     """(preprocess, mlp, training) for the tiny table: no early stopping (deterministic)."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.tabular import setup_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import setup_tabular
     from automl_gui.core.train.config import TrainConfig
 
     setup = setup_tabular(LoadedTable(df=df, source=TableSource(path="t.csv", format="csv")), "y")
@@ -171,7 +171,7 @@ CHILD = textwrap.dedent(
         time.sleep(1.0)
 
     EpochCheckpointer.save = slow_save
-    from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.jobs.tabular import train_tabular
     df = pd.read_csv({csv!r})
     train_tabular(df, *_settings(df), checkpoint_dir={folder!r})
     print("finished without being killed")
@@ -212,7 +212,7 @@ def killed(tmp_path_factory):
 
 def test_a_killed_training_resumes_from_its_last_epoch(killed):
     from automl_gui.core.base.events import EpochEnd, Log
-    from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.jobs.tabular import train_tabular
 
     folder, csv = killed
     info = read_checkpoint(folder)
@@ -245,7 +245,7 @@ def test_a_killed_training_resumes_from_its_last_epoch(killed):
 
 def test_resuming_with_changed_settings_is_refused_and_keeps_the_checkpoint(tmp_path):
     from automl_gui.core.base.events import EpochEnd, Log
-    from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.jobs.tabular import train_tabular
     from automl_gui.core.train.checkpoint import CheckpointMismatchError
 
     df = _frame()
@@ -275,7 +275,7 @@ def test_resuming_with_changed_settings_is_refused_and_keeps_the_checkpoint(tmp_
 
 def test_a_stopped_run_leaves_nothing_to_resume(tmp_path):
     from automl_gui.core.base.events import CancelToken, EpochEnd
-    from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.jobs.tabular import train_tabular
 
     df = _frame()
     cancel = CancelToken()
@@ -294,10 +294,11 @@ def test_a_stopped_run_leaves_nothing_to_resume(tmp_path):
 
 def test_an_image_training_resumes_after_a_crash(tmp_path):
     from image_factory import make_class_folders
+    from kind_jobs import train_kind
 
     from automl_gui.core.base.events import EpochEnd, Log
     from automl_gui.core.data.images import scan_images
-    from automl_gui.core.images_pipeline import train_images
+    from automl_gui.core.kinds.images import IMAGES
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
     from automl_gui.core.train.config import TrainConfig
@@ -312,12 +313,14 @@ def test_an_image_training_resumes_after_a_crash(tmp_path):
 
     folder = tmp_path / "ck"
     with pytest.raises(Crash):
-        train_images(*settings(), checkpoint_dir=folder, on_event=_crash_at(2))
+        train_kind(IMAGES, *settings(), checkpoint_dir=folder, on_event=_crash_at(2))
     info = read_checkpoint(folder)
     assert (info.kind, info.phase, info.epochs_done) == ("images", "train", 2)
 
     events: list = []
-    run = train_images(*settings(), checkpoint_dir=folder, resume=True, on_event=events.append)
+    run = train_kind(
+        IMAGES, *settings(), checkpoint_dir=folder, resume=True, on_event=events.append
+    )
     assert "Resuming from epoch 3 of 3." in [e.message for e in events if isinstance(e, Log)]
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1, 2]
     assert run.result.epochs_run == 3 and len(run.history["loss"]) == 3
@@ -330,8 +333,8 @@ def test_a_killed_engine_process_resumes_in_a_new_one(tmp_path):
     """The window's path: training in the engine's child process, which dies mid-training."""
     from automl_gui.core.base.errors import ModelError
     from automl_gui.core.base.events import EpochEnd, Log
-    from automl_gui.core.jobs.process import EngineProcess
-    from automl_gui.core.pipeline import train_tabular_isolated
+    from automl_gui.core.jobs import EngineProcess, TrainRequest, run_isolated, train
+    from automl_gui.core.kinds.tabular import TABULAR
 
     df = _frame()
     process = EngineProcess(warm=False)
@@ -342,9 +345,8 @@ def test_a_killed_engine_process_resumes_in_a_new_one(tmp_path):
 
     try:
         with pytest.raises(ModelError, match="stopped unexpectedly"):
-            train_tabular_isolated(
-                process, df, *_settings(df), checkpoint_dir=tmp_path, on_event=kill_after_two
-            )
+            request = TrainRequest(TABULAR, df, *_settings(df), checkpoint_dir=tmp_path)
+            run_isolated(process, train, request, on_event=kill_after_two)
     finally:
         process.close()
     info = read_checkpoint(tmp_path)
@@ -353,9 +355,8 @@ def test_a_killed_engine_process_resumes_in_a_new_one(tmp_path):
     again = EngineProcess(warm=False)
     events: list = []
     try:
-        run = train_tabular_isolated(
-            again, df, *_settings(df), checkpoint_dir=tmp_path, resume=True, on_event=events.append
-        )
+        request = TrainRequest(TABULAR, df, *_settings(df), checkpoint_dir=tmp_path, resume=True)
+        run = run_isolated(again, train, request, on_event=events.append)
     finally:
         again.close()
     logs = [e.message for e in events if isinstance(e, Log)]
@@ -368,11 +369,12 @@ def test_a_backbone_resumes_in_its_fine_tune_phase(tmp_path):
     """Crashed while fine-tuning: the head phase is not run again (its result and weights
     are in the checkpoint) and fine-tuning continues from its last epoch."""
     from image_factory import make_class_folders, save_legacy_notop_weights
+    from kind_jobs import train_kind
 
     from automl_gui.core.base import lazy
     from automl_gui.core.base.events import EpochEnd, Log, PhaseChanged
     from automl_gui.core.data.images import scan_images
-    from automl_gui.core.images_pipeline import train_images
+    from automl_gui.core.kinds.images import IMAGES
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
     from automl_gui.core.train.config import TrainConfig
@@ -397,13 +399,15 @@ def test_a_backbone_resumes_in_its_fine_tune_phase(tmp_path):
 
     folder = tmp_path / "ck"
     with pytest.raises(Crash):  # epochs 0-1 the head, 2-3 fine-tuning: crash in epoch 4
-        train_images(*settings(), checkpoint_dir=folder, on_event=_crash_at(3))
+        train_kind(IMAGES, *settings(), checkpoint_dir=folder, on_event=_crash_at(3))
     info = read_checkpoint(folder)
     assert (info.phase, info.epochs_done, info.epoch_offset) == ("fine-tune", 1, 2)
     assert info.describe().startswith("Training was interrupted after epoch 3 of 4 (")
 
     events: list = []
-    run = train_images(*settings(), checkpoint_dir=folder, resume=True, on_event=events.append)
+    run = train_kind(
+        IMAGES, *settings(), checkpoint_dir=folder, resume=True, on_event=events.append
+    )
     logs = [e.message for e in events if isinstance(e, Log)]
     assert "Resuming from epoch 4 of 4." in logs
     assert not any("cached backbone features" in line for line in logs)  # no head phase

@@ -196,7 +196,7 @@ def test_older_image_bundles_with_sample_images_npy_still_load_their_samples(tmp
     out = save_bundle(_tiny_file_model((4, 4, 3)), meta, {}, tmp_path / "old", samples=samples)
     (out / "samples.npy").rename(out / "sample_images.npy")  # as written before audio
     bundle = load_bundle(out)
-    assert bundle.kind == "images" and np.array_equal(bundle.samples, samples)
+    assert bundle.kind.name == "images" and np.array_equal(bundle.samples, samples)
     assert export_model(bundle, "keras", tmp_path / "again").ok
 
 

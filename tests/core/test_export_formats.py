@@ -57,8 +57,8 @@ def table() -> Bundle:
     """60 rows: a number and a category column, both with missing values; 3 epochs. The
     sample rows also hold an unseen category and missing values."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import setup_tabular, train_tabular
 
     rng = np.random.default_rng(0)
     n = 60
@@ -84,16 +84,18 @@ def table() -> Bundle:
 def images(tmp_path_factory) -> Bundle:
     """3 classes x 8 images of 32 px, a compact CNN trained 2 epochs."""
     from image_factory import make_class_folders
+    from kind_jobs import train_kind
 
     from automl_gui.core.data.images import scan_images
-    from automl_gui.core.images_pipeline import train_images
+    from automl_gui.core.kinds.images import IMAGES
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 
     root = make_class_folders(tmp_path_factory.mktemp("shapes"), per_class=8, size=(32, 32))
     pre = ImagePreprocessConfig(image_size=32)
     pre.augment.enabled = False
-    run = train_images(
+    run = train_kind(
+        IMAGES,
         scan_images(str(root)),
         pre,
         ImageModelConfig(architecture="cnn"),
@@ -106,9 +108,10 @@ def images(tmp_path_factory) -> Bundle:
 def audio(tmp_path_factory) -> Bundle:
     """2 classes x 6 clips of 0.3-0.5 s at 8 kHz, the spectrogram CNN trained 2 epochs."""
     import audio_factory
+    from kind_jobs import train_kind
 
-    from automl_gui.core.audio_pipeline import train_audio
     from automl_gui.core.data.audio import scan_audio
+    from automl_gui.core.kinds.audio import AUDIO
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 
@@ -117,7 +120,8 @@ def audio(tmp_path_factory) -> Bundle:
     )
     pre = AudioPreprocessConfig(sample_rate=8000, n_mels=16, window_ms=32, hop_ms=16)
     pre.augment.enabled = False
-    run = train_audio(
+    run = train_kind(
+        AUDIO,
         scan_audio(str(root)),
         pre,
         ImageModelConfig(architecture="cnn"),
@@ -324,8 +328,8 @@ def test_model_card_says_what_was_left_out_and_lists_a_wide_tables_columns_brief
 def test_a_regression_table_model_exports_with_a_relative_bound(tmp_path, fmt):
     """Values on the target's scale (hundreds): the bound follows their size; no agreement."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import setup_tabular, train_tabular
 
     rng = np.random.default_rng(5)
     x = rng.normal(size=40)

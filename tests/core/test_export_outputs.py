@@ -170,7 +170,9 @@ def test_stale_leftovers_of_our_naming_are_tidied_and_nothing_else(tmp_path):
     stale_file.write_text("half a csv")
     live = tmp_path / ".out.tmp-automl-gui-1-abcd1234"  # pid 1 is alive
     live.mkdir()
-    fresh = tmp_path / f".out.tmp-automl-gui-{dead}-fresh000"  # just written: maybe another computer's
+    fresh = (
+        tmp_path / f".out.tmp-automl-gui-{dead}-fresh000"
+    )  # just written: maybe another computer's
     fresh.mkdir()
     user = tmp_path / ".out.tmp-notes"  # not our naming
     user.write_text("mine")
@@ -310,9 +312,7 @@ def test_the_users_own_hidden_files_that_look_like_old_leftovers_are_never_tidie
         assert path.read_text().startswith("my") or path.read_text() == "mine"
 
 
-def test_an_older_versions_leftovers_go_only_when_they_hold_only_our_files(
-    tmp_path, monkeypatch
-):
+def test_an_older_versions_leftovers_go_only_when_they_hold_only_our_files(tmp_path, monkeypatch):
     from automl_gui.core.base import files
 
     later = time.time() + 10 * 3600
@@ -410,7 +410,9 @@ def test_the_command_line_says_where_a_moved_model_went(tmp_path, capsys):
 def test_other_commit_errors_are_raised_as_before(tmp_path, monkeypatch):
     out = tmp_path / "model"
     tmp = temp_dir_beside(out)
-    monkeypatch.setattr(outputs, "commit_dir", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    monkeypatch.setattr(
+        outputs, "commit_dir", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full"))
+    )
     with pytest.raises(OSError):
         outputs.commit_dir_or_beside(tmp, out, False)
 

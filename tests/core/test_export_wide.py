@@ -21,8 +21,8 @@ from automl_gui.core.export.bundle import (
 )
 from automl_gui.core.export.formats import FORMATS, MIN_AGREEMENT, export_model
 from automl_gui.core.export.model_card import model_card, usage_text
+from automl_gui.core.jobs.tabular import train_tabular
 from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.pipeline import train_tabular
 from automl_gui.core.preprocess._inputs import NUMERIC_GROUP
 from automl_gui.core.preprocess.tabular import auto_config
 from automl_gui.core.train.config import TrainConfig
@@ -208,7 +208,7 @@ def test_usage_text_of_a_narrow_table_is_unchanged():
 
 
 def test_sample_records_caps_values_and_texts_for_any_caller():
-    from automl_gui.core._tabular_parts import MAX_SAMPLE_CELLS, MAX_SAMPLE_TEXT
+    from automl_gui.core.jobs._tabular_parts import MAX_SAMPLE_CELLS, MAX_SAMPLE_TEXT
 
     wide_df = pd.DataFrame(np.zeros((40, 3_000)), columns=[f"c{i}" for i in range(3_000)])
     records = sample_records(wide_df)

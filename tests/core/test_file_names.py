@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from image_factory import draw, make_class_folders, save
 
-from automl_gui.core.audio_pipeline import collect_audio_paths
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.data.audio import check_audio, scan_audio
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.images_pipeline import collect_image_paths
+from automl_gui.core.kinds._audio_media import collect_audio_paths
+from automl_gui.core.kinds._image_media import collect_image_paths
 
 pytestmark = pytest.mark.skipif(
     sys.platform != "linux", reason="only Linux file names may hold any bytes"

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from image_factory import draw, make_class_folders, make_split_folders, save
+from kind_jobs import train_kind
 
 from automl_gui.core.base.events import Log
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.images_pipeline import train_images
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
@@ -23,7 +24,8 @@ from automl_gui.core.train.config import TrainConfig
 def _train(dataset, events):
     pre = ImagePreprocessConfig(image_size=16)
     pre.augment.enabled = False
-    return train_images(
+    return train_kind(
+        IMAGES,
         dataset,
         pre,
         ImageModelConfig(architecture="cnn"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from image_factory import make_class_folders, save_legacy_notop_weights, write_truncated
+from kind_jobs import train_kind
 
 from automl_gui.core.base.events import EpochEnd, Log, PhaseChanged
 from automl_gui.core.data.images import scan_images
 from automl_gui.core.export.bundle import load_bundle, save_bundle
 from automl_gui.core.export.formats import export_model
-from automl_gui.core.images_pipeline import collect_image_paths, predict_images, train_images
+from automl_gui.core.kinds._image_media import collect_image_paths, predict_images
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
@@ -28,7 +30,8 @@ def cnn_run(folder):
     dataset = scan_images(str(folder))
     pre = ImagePreprocessConfig(image_size=32)
     pre.augment.enabled = False
-    run = train_images(
+    run = train_kind(
+        IMAGES,
         dataset,
         pre,
         ImageModelConfig(architecture="cnn"),
@@ -64,7 +67,7 @@ def test_saved_image_bundle_reloads_and_predicts_the_same(cnn_run, tmp_path):
     run = cnn_run[0]
     out = save_bundle(run.model, run.metadata, run.report, tmp_path / "m", samples=run.samples)
     bundle = load_bundle(out)
-    assert bundle.kind == "images" and bundle.samples.shape == run.samples.shape
+    assert bundle.kind.name == "images" and bundle.samples.shape == run.samples.shape
     again = np.asarray(bundle.model.predict(bundle.samples, verbose=0))
     assert np.allclose(again, np.array(run.metadata["sample_predictions"]), atol=1e-5)
 
@@ -108,7 +111,8 @@ def test_auto_without_pretrained_weights_trains_the_cnn(folder, tmp_path, monkey
     events: list = []
     pre = ImagePreprocessConfig(image_size=32)
     pre.augment.enabled = False
-    run = train_images(
+    run = train_kind(
+        IMAGES,
         scan_images(str(folder)),
         pre,
         ImageModelConfig(architecture="auto"),
@@ -128,7 +132,8 @@ def test_missing_weights_without_download_names_the_file(folder, tmp_path, monke
 
     monkeypatch.setattr(weights, "find_weights", lambda *a, **k: None)
     with pytest.raises(WeightsMissingError) as info:
-        train_images(
+        train_kind(
+            IMAGES,
             scan_images(str(folder)),
             ImagePreprocessConfig(image_size=32),
             ImageModelConfig(architecture="resnet50", allow_download=False),
@@ -150,7 +155,8 @@ def test_backbone_two_phases_with_cached_features(folder, tmp_path):
     events: list = []
     pre = ImagePreprocessConfig(image_size=32)
     pre.augment.enabled = False
-    run = train_images(
+    run = train_kind(
+        IMAGES,
         scan_images(str(folder)),
         pre,
         ImageModelConfig(
@@ -175,22 +181,21 @@ def test_backbone_two_phases_with_cached_features(folder, tmp_path):
 
 
 def test_training_in_the_engine_process_returns_a_usable_model(folder):
-    from automl_gui.core.images_pipeline import train_images_isolated
-    from automl_gui.core.jobs.process import EngineProcess
+    from automl_gui.core.jobs import EngineProcess, TrainRequest, run_isolated, train
 
     process = EngineProcess(warm=False)
     try:
         events: list = []
         pre = ImagePreprocessConfig(image_size=32)
         pre.augment.enabled = False
-        run = train_images_isolated(
-            process,
+        request = TrainRequest(
+            IMAGES,
             scan_images(str(folder)),
             pre,
             ImageModelConfig(architecture="cnn"),
             TrainConfig(epochs=1, batch_size=16),
-            on_event=events.append,
         )
+        run = run_isolated(process, train, request, on_event=events.append)
     finally:
         process.close()
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0]
@@ -206,7 +211,8 @@ def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(folder,
     pre.augment.enabled = False
     checkpoints = tmp_path / "ck"
     with pytest.raises(ModelError) as caught:
-        train_images(
+        train_kind(
+            IMAGES,
             scan_images(str(folder)),
             pre,
             ImageModelConfig(architecture="cnn"),

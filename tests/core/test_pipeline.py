@@ -10,8 +10,9 @@ import pytest
 
 from automl_gui.core.base.events import CancelToken, EpochEnd, Log
 from automl_gui.core.data.schema import LoadedTable, TableSource
+from automl_gui.core.jobs.run import save_run
+from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
 from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
 from automl_gui.core.train.config import TrainConfig
 
 

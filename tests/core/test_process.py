@@ -11,9 +11,10 @@ from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EpochEnd
 from automl_gui.core.data.schema import LoadedTable, TableSource
 from automl_gui.core.export.bundle import predict_frame
-from automl_gui.core.jobs.process import EngineProcess
+from automl_gui.core.jobs import EngineProcess, TrainRequest, run_isolated, train
+from automl_gui.core.jobs.tabular import setup_tabular
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.pipeline import setup_tabular, train_tabular_isolated
 from automl_gui.core.train.config import TrainConfig
 
 
@@ -37,6 +38,12 @@ def _data(n: int = 300):
 
 def _configs(epochs: int = 3):
     return MLPConfig(auto=False, hidden_units=[8]), TrainConfig(epochs=epochs, batch_size=32)
+
+
+def train_tabular_isolated(process, *settings, on_event=None, cancel=None):
+    """The table kind's training job in ``process`` (``run_isolated``)."""
+    request = TrainRequest(TABULAR, *settings)
+    return run_isolated(process, train, request, on_event=on_event, cancel=cancel)
 
 
 def test_run_in_child_returns_a_usable_model_and_streams_events(engine):
@@ -120,7 +127,7 @@ def test_the_child_does_not_outlive_a_killed_parent(tmp_path):
 
 def test_an_argument_that_cannot_be_sent_fails_at_once(engine):
     with pytest.raises(ModelError, match="Could not send"):
-        engine.run("automl_gui.core.pipeline:train_tabular", {"df": lambda: None})
+        engine.run("automl_gui.core.jobs.tabular:train_tabular", {"df": lambda: None})
     assert engine.alive
 
 

@@ -54,8 +54,8 @@ def _frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
 def table_runs():
     """Two real tiny table runs with different settings, and the project that lists them."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import setup_tabular, train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     table = LoadedTable(df=_frame(), source=TableSource(path="mem.csv", format="csv"))
@@ -131,7 +131,7 @@ def test_table_project_round_trip_restores_runs_exactly(table_runs, tmp_path):
     for record in loaded.runs:
         original = runs[record.id]
         again = load_run(tmp_path / "proj", record)
-        assert type(again).__name__ == "TabularRun" and again.prepared is None
+        assert type(again).__name__ == "Run" and again.prepared is None
         rows = _test_rows(original)
         assert np.allclose(
             predict_arrays(again.model, again.metadata, rows),
@@ -203,9 +203,10 @@ def test_saving_again_writes_only_new_runs_and_removes_deleted_ones(table_runs, 
 
 def test_image_run_round_trip(tmp_path_factory, tmp_path):
     from image_factory import make_class_folders
+    from kind_jobs import train_kind
 
     from automl_gui.core.data.images import scan_images
-    from automl_gui.core.images_pipeline import train_images
+    from automl_gui.core.kinds.images import IMAGES
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
     from automl_gui.core.train.config import TrainConfig
@@ -213,8 +214,11 @@ def test_image_run_round_trip(tmp_path_factory, tmp_path):
     root = make_class_folders(tmp_path_factory.mktemp("shapes"), per_class=6, size=(16, 16))
     pre = ImagePreprocessConfig(image_size=16)
     pre.augment.enabled = False
-    run = train_images(
-        scan_images(str(root)), pre, ImageModelConfig(architecture="cnn"),
+    run = train_kind(
+        IMAGES,
+        scan_images(str(root)),
+        pre,
+        ImageModelConfig(architecture="cnn"),
         TrainConfig(epochs=1, batch_size=8, seed=1),
     )
     record = record_for_run(run, "run-001", dataset="shapes")
@@ -222,7 +226,7 @@ def test_image_run_round_trip(tmp_path_factory, tmp_path):
     save_project(tmp_path / "img", data, {"run-001": run})
     assert (tmp_path / "img/runs/run-001/samples.npy").is_file()
     again = load_run(tmp_path / "img", load_project(tmp_path / "img").runs[0])
-    assert type(again).__name__ == "ImageRun" and again.kind == "images"
+    assert type(again).__name__ == "Run" and again.kind is IMAGES
     assert again.samples.shape == run.samples.shape
     assert np.allclose(
         again.model.predict(again.samples, verbose=0),
@@ -380,9 +384,7 @@ def test_v1_project_migrates(table_runs, tmp_path):
 def test_v2_project_migrates(tmp_path):
     raw = _fixture("v2_images.automl.json")
     migrated = ProjectData.from_dict(migrate(raw))
-    runs = [
-        RunRecord(**{**r, "summary": {}, "phases": [], "note": ""}) for r in raw["runs"]
-    ]
+    runs = [RunRecord(**{**r, "summary": {}, "phases": [], "note": ""}) for r in raw["runs"]]
     expected = ProjectData(
         name="shapes project",
         kind="images",

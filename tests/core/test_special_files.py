@@ -14,13 +14,13 @@ import audio_factory
 import pytest
 from image_factory import make_class_folders
 
-from automl_gui.core.audio_pipeline import collect_audio_paths
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.data import detect_kind
 from automl_gui.core.data.audio import check_audio, scan_audio
 from automl_gui.core.data.images import BadImageError, check_image, scan_images
 from automl_gui.core.data.tabular import read_table
-from automl_gui.core.images_pipeline import collect_image_paths
+from automl_gui.core.kinds._audio_media import collect_audio_paths
+from automl_gui.core.kinds._image_media import collect_image_paths
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 

@@ -14,8 +14,8 @@ import pytest
 
 from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.export.bundle import load_bundle, predict_frame, save_bundle
+from automl_gui.core.jobs.tabular import train_tabular
 from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.pipeline import train_tabular
 from automl_gui.core.preprocess import _build
 from automl_gui.core.preprocess.tabular import (
     InputSchema,

@@ -95,24 +95,62 @@ def parse_temp_name(name: str) -> tuple[str, str, int, str] | None:
 
 
 def atomic_write(
-    path: str | os.PathLike[str], write: Callable[[Path], object], *, make_parents: bool = False
+    path: str | os.PathLike[str],
+    write: Callable[[Path], object],
+    *,
+    make_parents: bool = False,
+    durable: bool = False,
+    keep_suffix: bool = False,
 ) -> Path:
     """Call ``write(tmp_path)`` and rename the result onto ``path``; returns ``path``.
 
+    The one way the app replaces a file: a kill at any moment leaves the old file or the new
+    one, never half of one (the temp file, of the app's naming, is removed on failure).
     The temp file is created by ``write`` itself, so it gets the user's usual permissions.
     ``make_parents`` creates missing folders (the CLI's ``--out``); otherwise a missing
-    folder is an error, as a file dialog would have it.
+    folder is an error, as a file dialog would have it. ``durable`` also survives a power
+    cut: the temp file is fsynced before the rename and the folder after it (projects, run
+    folders). ``keep_suffix``: the temp name ends as ``path`` does, for writers that choose
+    the format by the extension (Keras' ``.weights.h5``).
     """
     target = Path(path)
     if make_parents:
         target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(temp_name(target.name, "tmp", str(threading.get_ident())))
+    name = temp_name(target.name, "tmp", str(threading.get_ident()))
+    if keep_suffix:
+        name += "".join(Path(target.name).suffixes)
+    tmp = target.with_name(name)
     try:
         write(tmp)
+        if durable:
+            _fsync(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+    if durable:
+        fsync_dir(target.parent)
     return target
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def fsync_dir(folder: str | os.PathLike[str]) -> None:
+    """Make a rename in ``folder`` durable where the OS allows (not on Windows)."""
+    if os.name == "nt":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # -- leftovers of killed writes ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ import numpy as np
 
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.export import _onnx, _serving, _tflite
-from automl_gui.core.export.bundle import FILE_KINDS, Bundle, write_json
+from automl_gui.core.export.bundle import Bundle, write_json
 
 CONVERTED_FORMATS = ("tflite", "tflite-dynamic", "tflite-float16", "onnx")
 
@@ -49,7 +49,7 @@ def runtime_name(fmt: str) -> str:
 def _candidates(bundle: Bundle) -> list[Any]:
     """Graphs to try, best first: the whole model, then (tables) its numeric part."""
     graphs: list[Any] = [_serving.full_graph]
-    if bundle.kind == "tabular":
+    if not bundle.kind.exports_whole:
         graphs.append(_serving.encoded_graph)
     return graphs
 
@@ -75,7 +75,7 @@ def write_converted(bundle: Bundle, fmt: str, folder: Path, rows: Any, shape: tu
             feed = graph.feed(rows) if len(rows) else {}
             run = _onnx.run if fmt == "onnx" else _tflite.run
             outputs = run(path, feed).reshape(shape) if len(rows) else np.zeros(shape, "float32")
-            if graph.part == _serving.FULL and bundle.kind not in FILE_KINDS:  # rows: NaN fills
+            if graph.part == _serving.FULL and not bundle.kind.file_based:  # rows: NaN fills
                 _probe_missing(bundle, fmt, path, graph, run)
         except ModelError as exc:
             path.unlink(missing_ok=True)

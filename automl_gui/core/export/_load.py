@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.files import open_regular
 from automl_gui.core.base.json_read import JsonProblem, read_json
 from automl_gui.core.export import _guard
+from automl_gui.core.kinds import DataKind, kind_named
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
@@ -27,9 +28,6 @@ REPORT_FILE = "report.json"
 #: image and audio bundles: the model inputs the sample predictions are for
 SAMPLES_FILE = "samples.npy"
 LEGACY_SAMPLES_FILE = "sample_images.npy"  # image bundles written before audio; still read
-#: bundles whose model takes decoded files (arrays) rather than rows
-FILE_KINDS = ("images", "audio")
-KINDS = ("tabular", *FILE_KINDS)
 
 
 @dataclass
@@ -43,9 +41,9 @@ class Bundle:
     samples: Any = None  # images/audio: a few model inputs (ndarray) for the export check
 
     @property
-    def kind(self) -> str:
-        """ "tabular", "images" or "audio" (older bundles without the key are tables)."""
-        return str(self.metadata.get("kind", "tabular"))
+    def kind(self) -> DataKind:
+        """The kind of data the model takes (older bundles without the key are tables)."""
+        return kind_named(str(self.metadata.get("kind", "tabular")))
 
     @property
     def task(self) -> str:
@@ -154,32 +152,30 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
             f"{meta_path.name} has format version {version}; this app reads up to {FORMAT_VERSION}.",
             "Update the app to load this model.",
         )
-    kind = metadata.get("kind", "tabular")
-    _check_metadata(metadata, meta_path.name)
+    kind = _check_metadata(metadata, meta_path.name)
     model = load_keras_model(model_path)
     report_path = model_path.parent / REPORT_FILE
     report = _read_json(report_path) if report_path.is_file() else None
-    samples = _load_samples(model_path.parent) if kind in FILE_KINDS else None
+    samples = _load_samples(model_path.parent) if kind.file_based else None
     return Bundle(model=model, metadata=metadata, path=str(p), report=report, samples=samples)
 
 
-def _check_metadata(metadata: dict[str, Any], name: str) -> None:
-    """ModelError when the metadata lacks what its kind of model needs to be used."""
-    kind = metadata.get("kind", "tabular")
-    if kind not in KINDS:
+def _check_metadata(metadata: dict[str, Any], name: str) -> DataKind:
+    """The metadata's kind; ModelError when the app knows no such kind or the metadata lacks
+    what the kind's models need to be used."""
+    stored = metadata.get("kind", "tabular")
+    try:
+        kind = kind_named(str(stored))
+    except ConfigError:
         raise ModelError(
-            f"{name} is for a '{kind}' model, which this version cannot use.",
+            f"{name} is for a '{stored}' model, which this version cannot use.",
             "Update the app to load this model.",
-        )
-    needed = {
-        "tabular": ("input_schema",),
-        "images": ("class_names",),
-        "audio": ("class_names", "sample_rate", "n_samples"),
-    }
-    for key in needed.get(kind, ()):
+        ) from None
+    for key in kind.required_metadata:
         if metadata.get(key) in (None, [], "", 0):  # missing or empty ({} is a schema)
             what = {"n_samples": "clip length"}.get(key, key.replace("_", " "))
             raise ModelError(f"{name} lacks the {what}.", "Export the model again.")
+    return kind
 
 
 def _npy_size_problem(fh: Any, size: int) -> str:

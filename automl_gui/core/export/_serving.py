@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import ModelError
+from automl_gui.core.kinds import kind_named
 
 FULL = "full"
 ENCODED = "encoded"
@@ -56,11 +57,10 @@ def full_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
     """The whole serving model: raw rows (a dict of (n, width) tensors, width 1 but for a
     wide table's grouped numeric input), images or waveforms."""
     tf = _tf()
-    kind = metadata.get("kind", "tabular")
-    if kind == "images":
-        spec = tf.TensorSpec((None, None, None, 3), tf.float32, name="image")
-    elif kind == "audio":
-        spec = tf.TensorSpec((None, None), tf.float32, name="waveforms")
+    kind = kind_named(str(metadata.get("kind", "tabular")))
+    if kind.serving_input is not None:
+        shape, name = kind.serving_input
+        spec = tf.TensorSpec(shape, tf.float32, name=name)
     else:
         spec = {
             s.name: tf.TensorSpec(

@@ -21,9 +21,7 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.export._load import (  # noqa: F401 - re-exported: the loaders
-    FILE_KINDS,
     FORMAT_VERSION,
-    KINDS,
     LEGACY_SAMPLES_FILE,
     METADATA_FILE,
     MODEL_FILE,
@@ -44,6 +42,7 @@ from automl_gui.core.export.outputs import (  # noqa: F401 - re-exported: projec
     temp_dir_beside,
     tidy_stale,
 )
+from automl_gui.core.kinds import kind_named
 
 MAX_SAMPLE_ROWS = 20
 PREDICT_BATCH = 1024
@@ -88,7 +87,7 @@ def sample_records(df: pd.DataFrame, columns: list[str] | None = None) -> list[d
     """Up to 20 raw rows of ``columns`` (default: all) as JSON records (NaN and infinities:
     None), capped by the training job's one rule (``_tabular_parts.sample_frame``): at most
     20,000 values (wide tables: fewer rows, at least one), texts over 200 characters cut."""
-    from automl_gui.core._tabular_parts import sample_frame
+    from automl_gui.core.jobs._tabular_parts import sample_frame
 
     part, _ = sample_frame(df, list(df.columns if columns is None else columns), MAX_SAMPLE_ROWS)
     return [{str(k): jsonable(v) for k, v in row.items()} for row in part.to_dict(orient="records")]
@@ -195,22 +194,17 @@ def predict_array(model: Any, inputs: np.ndarray, batch_size: int = 32) -> np.nd
     return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float32)
 
 
-def _no_samples(metadata: dict[str, Any]) -> np.ndarray:
-    if metadata.get("kind") == "audio":
-        return np.zeros((0, int(metadata.get("n_samples") or 1)), "float32")
-    return np.zeros((0, 1, 1, 3), "float32")
-
-
 def sample_inputs(bundle: Bundle) -> Any:
     """What the export check predicts on: sample rows (tables), sample images or clips."""
-    if bundle.kind in FILE_KINDS:
-        return bundle.samples if bundle.samples is not None else _no_samples(bundle.metadata)
+    kind = bundle.kind
+    if kind.file_based:
+        return bundle.samples if bundle.samples is not None else kind.empty_samples(bundle.metadata)
     return pd.DataFrame.from_records(bundle.metadata.get("sample_rows") or [])
 
 
 def predict_inputs(model: Any, metadata: dict[str, Any], inputs: Any) -> np.ndarray:
     """:func:`predict_arrays` for rows, :func:`predict_array` for images and waveforms."""
-    if metadata.get("kind") in FILE_KINDS:
+    if kind_named(str(metadata.get("kind", "tabular"))).file_based:
         return predict_array(model, inputs)
     return predict_arrays(model, metadata, inputs)
 

@@ -32,7 +32,6 @@ from automl_gui.core.export._compare import (  # the check's bounds, also named 
     tolerance,
 )
 from automl_gui.core.export.bundle import (
-    FILE_KINDS,
     METADATA_FILE,
     MODEL_FILE,
     REPORT_FILE,
@@ -48,6 +47,7 @@ from automl_gui.core.export.bundle import (
 )
 from automl_gui.core.export.model_card import CARD_FILE
 from automl_gui.core.export.outputs import prepare_output
+from automl_gui.core.kinds import kind_named
 
 FORMATS: dict[str, str] = {
     "keras": "Keras 3 model file (.keras) with metadata.json: load with keras.saving.load_model.",
@@ -101,17 +101,19 @@ def _write_extras(bundle: Bundle, folder: Path) -> None:
     """report.json and (image and audio models) the sample inputs, inside an export folder."""
     if bundle.report:
         write_json(folder / REPORT_FILE, bundle.report)
-    if bundle.kind in FILE_KINDS and bundle.samples is not None:
+    if bundle.kind.file_based and bundle.samples is not None:
         np.save(folder / SAMPLES_FILE, np.asarray(bundle.samples, dtype=np.float32))
 
 
 def _signature(bundle: Bundle) -> dict[str, Any]:
     """Audio: serve waveforms of any length, ``(None, None)`` float32, whatever length the
     model was traced with. Others: the model's own input spec."""
-    if bundle.kind != "audio":
+    kind = bundle.kind
+    if not kind.serves_any_length:
         return {}
     tf = _lazy().tf()
-    return {"input_signature": [tf.TensorSpec((None, None), tf.float32, name="waveforms")]}
+    shape, name = kind.serving_input
+    return {"input_signature": [tf.TensorSpec(shape, tf.float32, name=name)]}
 
 
 def _lazy() -> Any:
@@ -159,7 +161,7 @@ def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: Any) -> np.nd
         ) from None
     if len(rows) == 0:
         return np.zeros((0,), dtype=np.float32)
-    if metadata.get("kind") in FILE_KINDS:
+    if kind_named(str(metadata.get("kind", "tabular"))).file_based:
         return np.asarray(loaded.serve(tf.constant(np.asarray(rows, dtype=np.float32))))
     inputs = to_tensors(frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"])))
     out = np.asarray(loaded.serve(inputs))
@@ -197,9 +199,7 @@ def _message(
     bound: float,
     ok: bool,
 ) -> str:
-    what = {"images": "sample images", "audio": "sample clips (raw waveforms)"}.get(
-        bundle.kind, "sample rows"
-    )
+    what = bundle.kind.sample_words
     if staged.part == "encoded":
         what = "sample rows (encoded as preprocessing.json says)"
     if n == 0:

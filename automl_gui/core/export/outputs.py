@@ -326,12 +326,13 @@ def _leftover(entry: Path, target: str) -> tuple[str, int | None, bool] | None:
     of ``target`` the app may tidy; None for anything else (the user's)."""
     parsed = parse_temp_name(entry.name)
     if parsed is not None:
-        name, kind, pid, rest = parsed
+        name, role, pid, rest = parsed
+        backup = role == "old"
         if name != target or entry.is_symlink():
             return None
-        if kind == "old" and not is_app_folder(entry):
+        if backup and not is_app_folder(entry):
             return None  # a backup is put back or removed only when it is the app's
-        return kind, pid, kind == "old" and not rest
+        return role, pid, backup and not rest
     legacy = _LEGACY_RE.match(entry.name)
     if legacy is None or legacy["name"] != target or not _holds_only_own(entry):
         return None

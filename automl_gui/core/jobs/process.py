@@ -30,6 +30,8 @@ from automl_gui.core.base.errors import AutoMLError, ModelError
 from automl_gui.core.base.events import CancelToken, EventCallback
 
 _POLL_S = 0.05
+#: what a message from the child carries: an event of the job, its result or its error
+_EVENT, _RESULT, _ERROR = "event", "result", "error"
 NICENESS = 5
 
 
@@ -128,7 +130,7 @@ class EngineProcess:
                     if cancel is not None and cancel.cancelled:
                         self._cancel.set()
                     try:
-                        tag, kind, payload = events.get(timeout=_POLL_S)
+                        tag, what, payload = events.get(timeout=_POLL_S)
                     except (queue.Empty, OSError, ValueError):  # closed by close(): dead
                         if not proc.is_alive():
                             finished = True
@@ -143,15 +145,14 @@ class EngineProcess:
                         continue
                     if tag != job_id:
                         continue  # left over from a job whose caller gave up
-                    if kind == "event":
+                    if what == _EVENT:
                         if on_event is not None:
                             on_event(payload)
-                    elif kind == "result":
-                        finished = True
+                        continue
+                    finished = True
+                    if what == _RESULT:
                         return pickle.loads(payload)
-                    elif kind == "error":
-                        finished = True
-                        raise _rebuild_error(payload)
+                    raise _rebuild_error(payload)
             finally:
                 if not finished:  # the caller gave up (its on_event raised): stop the job
                     self._cancel.set()
@@ -224,11 +225,11 @@ def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
             module, name = target.split(":")
             func = getattr(importlib.import_module(module), name)
             result = func(
-                **kwargs, on_event=lambda e, tag=job_id: events.put((tag, "event", e)), cancel=token
+                **kwargs, on_event=lambda e, tag=job_id: events.put((tag, _EVENT, e)), cancel=token
             )
             # pickled here: Queue.put pickles in a thread that drops what fails, and the
             # caller would wait for ever
-            events.put((job_id, "result", pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
+            events.put((job_id, _RESULT, pickle.dumps(result, pickle.HIGHEST_PROTOCOL)))
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the caller
             if not isinstance(exc, AutoMLError):
                 traceback.print_exc()  # a bug: keep the trace on the console for reports
@@ -240,6 +241,6 @@ def _serve(jobs: Any, events: Any, cancel_flag: Any, warm: bool) -> None:
                 "hint": hint,
                 "attrs": _error_attrs(exc) if isinstance(exc, AutoMLError) else {},
             }
-            events.put((job_id, "error", error))
+            events.put((job_id, _ERROR, error))
         finally:
             done.set()

@@ -32,6 +32,9 @@ class AudioKind(FilesKind):
     card_input_word = "audio clips"
     extensions = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3")
     sample = "sounds"
+    sample_words = "sample clips (raw waveforms)"
+    serving_input = ((None, None), "waveforms")
+    serves_any_length = True
 
     def load(
         self,
@@ -60,6 +63,11 @@ class AudioKind(FilesKind):
 
         return ImageModelConfig(fine_tune_epochs=AUDIO_FINE_TUNE_EPOCHS)
 
+    def empty_samples(self, metadata: dict[str, Any]) -> Any:
+        import numpy as np
+
+        return np.zeros((0, int(metadata.get("n_samples") or 1)), "float32")
+
     def auto_architecture_note(self) -> str:
         return (
             "A compact CNN on the spectrograms, unless a backbone's weights are on this "
@@ -70,6 +78,12 @@ class AudioKind(FilesKind):
         from automl_gui.core.kinds._audio_media import AudioMedia
 
         return AudioMedia(dataset, preprocess)
+
+    def search_space(self, dataset: Any, preprocess: Any, model: Any, **options: Any) -> Any:
+        """The AutoML search's default space for ``dataset`` (``tune.search.files_space``)."""
+        from automl_gui.core.tune.search.files_space import audio_space
+
+        return audio_space(dataset, preprocess, model, **options)
 
     def predict(
         self,
@@ -82,11 +96,12 @@ class AudioKind(FilesKind):
         """``data``: audio files or folders (recursed)."""
         from automl_gui.core.kinds._audio_media import predict_audio
 
+        self.check_bundle(bundle)
         return predict_audio(bundle, list(data), on_event=on_event, cancel=cancel)
 
     @property
     def required_metadata(self) -> tuple[str, ...]:
-        return ("task", "class_names", "sample_rate", "n_samples")
+        return ("class_names", "sample_rate", "n_samples")
 
     def model_card_input(self, metadata: dict[str, Any]) -> str:
         rate = int(metadata.get("sample_rate") or 0)

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-if TYPE_CHECKING:
+from automl_gui.core.base.resources import resource_path
+
+if TYPE_CHECKING:  # (only the layers below: jobs, bundles and runs look kinds up by name)
     from automl_gui.core.base.events import CancelToken, EventCallback
-    from automl_gui.core.export.bundle import Bundle
-    from automl_gui.core.jobs.requests import TrainRequest
-    from automl_gui.core.jobs.run import Run
     from automl_gui.core.train.config import TrainConfig
+
+#: ``core.jobs.requests.TrainRequest``, ``core.jobs.run.Run`` and
+#: ``core.export.bundle.Bundle``: those modules look kinds up, so they are named here only
+TrainRequest = Run = Bundle = Any
 
 
 _INSTANCES: dict[type, DataKind] = {}
@@ -117,7 +119,7 @@ class DataKind(ABC):
 
     def sample_path(self) -> Path | None:
         """The bundled demo dataset of this kind, or None when it is not installed."""
-        path = Path(str(resources.files("automl_gui") / "resources" / "samples" / self.sample))
+        path = resource_path("samples", self.sample)
         return path if path.exists() else None
 
     # -- settings ---------------------------------------------------------------------------
@@ -184,8 +186,8 @@ class DataKind(ABC):
     # -- what a bundle holds and says -------------------------------------------------------
     @property
     def required_metadata(self) -> tuple[str, ...]:
-        """Metadata keys a bundle of this kind cannot be used without."""
-        return ("task", "class_names")
+        """Metadata keys a bundle of this kind cannot be used without (checked on load)."""
+        return ("class_names",)
 
     @abstractmethod
     def model_card_input(self, metadata: dict[str, Any]) -> str:
@@ -202,6 +204,18 @@ class DataKind(ABC):
     def model_card_data(self, metadata: dict[str, Any]) -> list[str]:
         """Model-card lines of this kind under "Data" (a table's columns and target)."""
         return []
+
+    #: the export check's inputs in a sentence ("sample rows", "sample images", ...)
+    sample_words: ClassVar[str]
+    #: the whole model's serving input: (shape, name) of one float32 tensor; None for a
+    #: table model (one input per column, from its input schema)
+    serving_input: ClassVar[tuple[tuple[int | None, ...], str] | None] = None
+    #: the SavedModel serves inputs of any length (audio), not the traced model's spec
+    serves_any_length: ClassVar[bool] = False
+
+    def empty_samples(self, metadata: dict[str, Any]) -> Any:
+        """No sample inputs, in the shape the model takes (file kinds)."""
+        raise NotImplementedError(f"{self.name} models check their exports on sample rows")
 
     @property
     def exports_whole(self) -> bool:

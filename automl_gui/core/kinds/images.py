@@ -45,6 +45,12 @@ class FilesKind(DataKind):
         """The shared files job's adapter for this kind (``core.jobs.files.Media``)."""
         raise NotImplementedError
 
+    def empty_samples(self, metadata: dict[str, Any]) -> Any:
+        import numpy as np
+
+        shape = tuple(1 if n is None else n for n in self.serving_input[0][1:])
+        return np.zeros((0, *shape), "float32")
+
     def train(
         self,
         request: TrainRequest,
@@ -80,6 +86,8 @@ class ImagesKind(FilesKind):
     card_input_word = "images"
     extensions = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
     sample = "shapes"
+    sample_words = "sample images"
+    serving_input = ((None, None, None, 3), "image")
 
     def load(
         self,
@@ -113,6 +121,12 @@ class ImagesKind(FilesKind):
 
         return ImageMedia(dataset, preprocess)
 
+    def search_space(self, dataset: Any, preprocess: Any, model: Any, **options: Any) -> Any:
+        """The AutoML search's default space for ``dataset`` (``tune.search.files_space``)."""
+        from automl_gui.core.tune.search.files_space import image_space
+
+        return image_space(dataset, preprocess, model, **options)
+
     def predict(
         self,
         bundle: Bundle,
@@ -124,11 +138,12 @@ class ImagesKind(FilesKind):
         """``data``: image files or folders (recursed)."""
         from automl_gui.core.kinds._image_media import predict_images
 
+        self.check_bundle(bundle)
         return predict_images(bundle, list(data), on_event=on_event, cancel=cancel)
 
     @property
     def required_metadata(self) -> tuple[str, ...]:
-        return ("task", "class_names", "image_size")
+        return ("class_names",)
 
     def model_card_input(self, metadata: dict[str, Any]) -> str:
         return (

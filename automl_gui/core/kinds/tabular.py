@@ -32,6 +32,7 @@ class TabularKind(DataKind):
     file_based = False
     extensions = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
     sample = "customer_churn.csv"
+    sample_words = "sample rows"
 
     def load(
         self,
@@ -66,7 +67,7 @@ class TabularKind(DataKind):
     def default_preprocess(self, dataset: Any) -> PreprocessConfig:
         """The automatic settings for ``dataset`` (a ``LoadedTable``): its target guessed,
         its task detected, each column's treatment from its profile."""
-        from automl_gui.core.pipeline import setup_tabular
+        from automl_gui.core.jobs.tabular import setup_tabular
 
         return setup_tabular(dataset, None).preprocess
 
@@ -115,7 +116,7 @@ class TabularKind(DataKind):
 
     @property
     def required_metadata(self) -> tuple[str, ...]:
-        return ("task", "input_schema")
+        return ("input_schema",)
 
     def model_card_input(self, metadata: dict[str, Any]) -> str:
         from automl_gui.core.export._card_tables import input_text

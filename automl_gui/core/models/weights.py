@@ -20,7 +20,6 @@ import hashlib
 import http.client
 import json
 import os
-import tempfile
 import threading
 import time
 import urllib.error
@@ -31,6 +30,7 @@ from pathlib import Path
 import automl_gui
 from automl_gui.core.base.errors import CancelledError, ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.base.files import atomic_write
 
 #: The repository (or source tree) root: ``models/pretrained`` lives beside the package.
 REPO_ROOT = Path(automl_gui.__file__).resolve().parents[1]
@@ -268,22 +268,23 @@ def download_weights(
     folder = Path(destination) if destination is not None else keras_cache_folder()
     name = display_name(architecture)
     source = f"{spec.file_name} from {url}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(
-            dir=folder, prefix=f".{spec.file_name}.", suffix=".part", delete=False
-        )
-    except OSError as exc:
-        raise _missing(
+    target = folder / spec.file_name
+    hasher = hashlib.new(spec.hash_algorithm) if spec.hash else None
+
+    def cannot_save(exc: OSError) -> WeightsMissingError:
+        return _missing(
             f"Cannot save {name} weights into {folder}: {exc.strerror or exc}.",
             spec,
             configured,
             folder,
-        ) from None
-    part = Path(handle.name)
-    hasher = hashlib.new(spec.hash_algorithm) if spec.hash else None
-    done = 0
-    try:
+        )
+
+    def fetch(part: Path) -> None:
+        try:
+            handle = open(part, "wb")  # noqa: SIM115 - closed by the with below
+        except OSError as exc:
+            raise cannot_save(exc) from None
+        done = 0
         with handle:
             request = urllib.request.Request(url, headers={"User-Agent": "automl-gui"})
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -320,13 +321,16 @@ def download_weights(
                 configured,
                 folder,
             )
-        target = folder / spec.file_name
-        os.replace(part, target)
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_save(exc) from None
+    try:  # renamed into place only once complete and its checksum matched
+        atomic_write(target, fetch)
     except (CancelledError, WeightsMissingError):
-        part.unlink(missing_ok=True)
         raise
     except urllib.error.HTTPError as exc:
-        part.unlink(missing_ok=True)
         raise _missing(
             f"Could not download {source}: HTTP {exc.code} {exc.reason}.",
             spec,
@@ -334,14 +338,10 @@ def download_weights(
             folder,
         ) from None
     except (OSError, http.client.HTTPException, ValueError) as exc:  # offline, timeout, bad URL
-        part.unlink(missing_ok=True)
         reason = getattr(exc, "reason", None) or exc
         raise _missing(
             f"Could not download {source}: {reason}.", spec, configured, folder
         ) from None
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
     if hasher is not None:
         with _digests_lock:
             _digests[_stat_key(target, spec.hash_algorithm)] = hasher.hexdigest()

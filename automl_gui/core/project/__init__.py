@@ -59,6 +59,8 @@ from pathlib import Path
 from typing import Any
 
 import automl_gui.core.project._format as _format
+from automl_gui.core.jobs._files_media import NAMES
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.project._format import (
     FORMAT_VERSION,
     MIGRATIONS,
@@ -255,11 +257,9 @@ class ProjectData:
 
 def _model_words(metadata: dict[str, Any]) -> str:
     """A few words naming the model of a run's metadata ("MLP 2×64", "Compact CNN")."""
-    kind = metadata.get("kind", "tabular")
-    if kind in ("images", "audio"):
-        names = {"cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+    if kind_named(str(metadata.get("kind") or "tabular")).file_based:
         arch = str(metadata.get("architecture") or "")
-        return names.get(arch, arch or "model")
+        return NAMES.get(arch, arch or "model")
     model = metadata.get("model") or {}
     units = [int(u) for u in (model.get("hidden_units") or []) if u]
     if model.get("auto"):
@@ -284,7 +284,7 @@ def _summary_of(result: Any) -> dict[str, Any]:
 def record_for_run(
     run: Any, run_id: str, *, number: int | None = None, dataset: str = "", search: Any = None
 ) -> RunRecord:
-    """A :class:`RunRecord` describing a finished run (a TabularRun or an image/audio run).
+    """A :class:`RunRecord` describing a finished run (a :class:`~automl_gui.core.jobs.run.Run`).
 
     Args:
         run: the finished run (``metadata``, ``report``, ``history``, ``result``, ``phases``).
@@ -423,7 +423,9 @@ def save_project(
     project_id = take_id(root, data, elsewhere, before, resumed, data.opened_from == here)
     may_go = removable(before, pending, project_id)
     mine = claimable(runs, before.listed)  # an older version's runs it lists: its own
-    plans = plan_runs(root, data.runs, objects, src if elsewhere else None, project_id, may_go, mine)
+    plans = plan_runs(
+        root, data.runs, objects, src if elsewhere else None, project_id, may_go, mine
+    )
     doomed = runs_to_delete(runs, listed_after(data.runs, plans), may_go, project_id, mine)
     writing = [p.out.name for p in plans if p.writes]
     if writing or doomed or mine:
@@ -436,7 +438,9 @@ def save_project(
     if not data.created:
         data.created = data.saved
     if not data.name:
-        data.name = root.name[: -len(PROJECT_SUFFIX)] if root.name.endswith(PROJECT_SUFFIX) else root.name
+        data.name = (
+            root.name[: -len(PROJECT_SUFFIX)] if root.name.endswith(PROJECT_SUFFIX) else root.name
+        )
     raw = {"format": PROJECT_FORMAT, **plain(data.to_dict())}
     try:
         write_json_atomic(real, raw, _format.MAX_PROJECT_BYTES)

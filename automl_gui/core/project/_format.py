@@ -10,13 +10,14 @@ import copy
 import json
 import math
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core.base.files import atomic_write
+from automl_gui.core.kinds import kind_names
 from automl_gui.core.project._json import MB, JsonProblem, read_json
 from automl_gui.core.project._runs import RUN_ID_RE, ProjectError
 
@@ -27,7 +28,6 @@ PROJECT_FORMAT = "automl-gui-project"
 MAX_PROJECT_BYTES = 64 * MB
 #: deeper nesting is not a project file (real ones are under 10 levels deep)
 MAX_DEPTH = 64
-KINDS = ("tabular", "images", "audio")
 _FIX = "Restore it from a backup, or correct it in a text editor; nothing was changed."
 
 
@@ -50,24 +50,8 @@ def plain(obj: Any) -> Any:
     return str(obj)
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable where the OS allows (not on Windows)."""
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_json_atomic(target: Path, raw: dict[str, Any], limit: int | None = None) -> None:
-    """Write ``raw`` as JSON to a temp file beside ``target``, fsync it, rename it into place.
+    """Write ``raw`` as JSON onto ``target`` durably (``files.atomic_write``).
 
     Text is written as UTF-8; when it holds half a character (a file name whose bytes are
     not UTF-8, as Python spells it) the file is written with ``\\u`` escapes instead, so
@@ -78,10 +62,8 @@ def write_json_atomic(target: Path, raw: dict[str, Any], limit: int | None = Non
             again); nothing was written.
         OSError: it cannot be written (the previous file is unchanged).
     """
-    from automl_gui.core.base.files import temp_name
 
-    tmp = target.with_name(temp_name(target.name, "tmp", str(threading.get_ident())))
-    try:
+    def write(tmp: Path) -> None:
         try:
             size = _dump(tmp, raw, ascii_only=False)
         except UnicodeEncodeError:
@@ -93,10 +75,8 @@ def write_json_atomic(target: Path, raw: dict[str, Any], limit: int | None = Non
                 "Delete runs you no longer need from the run history (their curves take the "
                 "space), then save again; the previous project file is unchanged.",
             )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    fsync_dir(target.parent)
+
+    atomic_write(target, write, durable=True)
 
 
 def _size(n: int) -> str:
@@ -104,12 +84,11 @@ def _size(n: int) -> str:
 
 
 def _dump(path: Path, raw: dict[str, Any], ascii_only: bool) -> int:
-    """Write ``raw`` as JSON into ``path`` (fsynced); returns its size in bytes."""
+    """Write ``raw`` as JSON into ``path``; returns its size in bytes."""
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         json.dump(raw, fh, indent=1, ensure_ascii=ascii_only, allow_nan=False)
         fh.write("\n")
         fh.flush()
-        os.fsync(fh.fileno())
         return os.fstat(fh.fileno()).st_size
 
 
@@ -280,20 +259,22 @@ _WANTED = {
 }
 
 
-def _field(obj: dict[str, Any], key: str, where: str, kind: str, *, required: bool = False) -> Any:
-    """``obj[key]`` checked against ``kind`` ("text", "text?", "object", "object?", "list";
+def _field(
+    obj: dict[str, Any], key: str, where: str, wanted: str, *, required: bool = False
+) -> Any:
+    """``obj[key]`` checked against ``wanted`` ("text", "text?", "object", "object?", "list";
     "?": null allowed); a missing value is its empty default, null an empty object/list."""
     place = f"{where}.{key}" if where else key
     if key not in obj:
         if required:
             raise _Bad(f"{place} is missing")
-        return {"text": "", "object": {}, "list": []}.get(kind)
+        return {"text": "", "object": {}, "list": []}.get(wanted)
     value = obj[key]
-    if value is None and kind != "text":
-        return {"object": {}, "list": []}.get(kind)
-    types = {"text": str, "text?": str, "object": dict, "object?": dict, "list": list}[kind]
+    if value is None and wanted != "text":
+        return {"object": {}, "list": []}.get(wanted)
+    types = {"text": str, "text?": str, "object": dict, "object?": dict, "list": list}[wanted]
     if not isinstance(value, types):
-        raise _Bad(f"{place} should be {_WANTED[kind]}, not {_kind_of(value)}")
+        raise _Bad(f"{place} should be {_WANTED[wanted]}, not {_kind_of(value)}")
     return value
 
 
@@ -303,8 +284,15 @@ _TOP = {
     **dict.fromkeys(("target", "task", "current_run", "kind"), "text?"),
     **dict.fromkeys(("dataset", "preprocess", "search"), "object?"),
     **dict.fromkeys(
-        ("mlp", "training", "image_preprocess", "image_model", "audio_preprocess",
-         "audio_model", "ui"),
+        (
+            "mlp",
+            "training",
+            "image_preprocess",
+            "image_model",
+            "audio_preprocess",
+            "audio_model",
+            "ui",
+        ),
         "object",
     ),
     "runs": "list",
@@ -336,8 +324,8 @@ def _checked(raw: dict[str, Any]) -> dict[str, Any]:
     out = dict(raw)
     for key, kind in _TOP.items():
         out[key] = _field(raw, key, "", kind)
-    if out["kind"] is not None and out["kind"] not in KINDS:
-        raise _Bad(f"kind is '{out['kind']}', not one of {', '.join(KINDS)}")
+    if out["kind"] is not None and out["kind"] not in kind_names():
+        raise _Bad(f"kind is '{out['kind']}', not one of {', '.join(kind_names())}")
     if out["dataset"] is not None:
         for key in ("path", "kind"):
             _field(out["dataset"], key, "dataset", "text?")

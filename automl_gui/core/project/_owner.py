@@ -99,7 +99,12 @@ def origin_of(target: Path) -> str:
 
 
 def take_id(
-    root: Path, data: Any, elsewhere: bool, before: Any, pending: str = "", opened_here: bool = False
+    root: Path,
+    data: Any,
+    elsewhere: bool,
+    before: Any,
+    pending: str = "",
+    opened_here: bool = False,
 ) -> str:
     """The id ``data`` (a ProjectData) is saved with: the folder's project's when it is the
     same project, a new one for a new project or a Save As (``elsewhere``).
@@ -187,8 +192,7 @@ def check_runs_link(runs: Path) -> None:
     if runs.is_symlink() and not runs.is_dir():
         raise ProjectError(
             f"The project's runs/ is a link to {os.readlink(runs)}, which is not there.",
-            "Connect the disk it is on, or correct the link, then try again; nothing was "
-            "changed.",
+            "Connect the disk it is on, or correct the link, then try again; nothing was changed.",
         )
 
 
@@ -290,9 +294,9 @@ def restore_backup(run_dir: Path, project_id: str, own: bool) -> bool:
     for backup in sorted(_entries(parent)):
         parsed = parse_temp_name(backup.name)
         if parsed is not None:
-            name, kind, pid, rest = parsed
+            name, role, pid, rest = parsed
             # "-del" folders are unlisted runs a save was deleting: possibly half gone
-            if name != run_dir.name or kind != "old" or rest:
+            if name != run_dir.name or role != "old" or rest:
                 continue
             if pid_alive(pid) and not _stale(backup, pid):
                 continue  # a live writer is between its two renames: never take its backup
@@ -340,8 +344,10 @@ def note_missing_runs(root: Path, data: Any) -> None:
             missing.append(record)
         kept.append(record)
     present = [r for r in kept if all(r is not m for m in missing)]
-    if not own and under_runs and not any(
-        (parts := folder_parts(r.folder)) and parts[0] == RUNS_DIR for r in present
+    if (
+        not own
+        and under_runs
+        and not any((parts := folder_parts(r.folder)) and parts[0] == RUNS_DIR for r in present)
     ):
         raise ProjectError(
             f"None of the project's {under_runs} runs are in {os.readlink(root / RUNS_DIR)}, "

@@ -28,8 +28,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError, ModelError
-from automl_gui.core.base.files import TEMP_TAG, temp_name
+from automl_gui.core.base.files import TEMP_TAG, atomic_write
 from automl_gui.core.export.outputs import RUN_FORMAT
+from automl_gui.core.jobs.run import Run
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.project._json import MB, JsonProblem, read_json
 
 RUN_FILE = "run.json"
@@ -42,7 +44,6 @@ RUN_ID_RE = re.compile(r"^run-\d{1,9}$")
 #: temp folders and backups commit_dir/temp_dir_beside (and a save deleting a run) leave
 #: beside runs/<id> when killed: the app's naming only (``files.temp_name``)
 _TEMP_RE = re.compile(rf"^\.run-\d{{1,9}}\.(tmp|old)-{TEMP_TAG}-\d")
-RUN_CLASSES = ("TabularRun", "ImageRun", "AudioRun")
 #: run.json, metadata.json, report.json: larger or deeper ones are not this app's
 MAX_RUN_FILE_BYTES = 64 * MB
 MAX_RUN_FILE_DEPTH = 100
@@ -108,14 +109,8 @@ def mark_owner(folder: Path, project_id: str, *, atomic: bool = False) -> None:
     if not atomic:
         write_json(folder / RUN_FILE, {**saved, "project": project_id})
         return
-    tmp = folder / temp_name(RUN_FILE)
-    try:
-        write_json(tmp, {**saved, "project": project_id})
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, folder / RUN_FILE)
-    finally:
-        tmp.unlink(missing_ok=True)
+    owned = {**saved, "project": project_id}
+    atomic_write(folder / RUN_FILE, lambda tmp: write_json(tmp, owned), durable=True)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -177,12 +172,11 @@ def run_summary(run: Any) -> dict[str, Any]:
     diagnosis = getattr(run, "diagnosis", None)
     if diagnosis is not None and hasattr(diagnosis, "__dataclass_fields__"):
         diagnosis = asdict(diagnosis)
-    name = type(run).__name__
     return jsonable(
         {
             "format": RUN_FORMAT,
             "version": RUN_FORMAT_VERSION,
-            "class": name if name in RUN_CLASSES else None,
+            "class": "Run",
             "kind": (getattr(run, "metadata", None) or {}).get("kind", "tabular"),
             "history": dict(getattr(run, "history", None) or {}),
             "result": summary,
@@ -194,7 +188,7 @@ def run_summary(run: Any) -> dict[str, Any]:
 
 
 def save_run_folder(run: Any, folder: str | os.PathLike[str], *, project_id: str = "") -> None:
-    """Write ``run`` (a TabularRun, ImageRun or AudioRun) into ``folder`` atomically.
+    """Write ``run`` (a :class:`~automl_gui.core.jobs.run.Run`) into ``folder`` atomically.
 
     The files go to a temporary folder beside ``folder`` that is renamed into place
     (replacing an older folder of that name). Needs only ``run.model.save(path)``.
@@ -327,10 +321,10 @@ def _diagnosis(raw: Any) -> Any:
         return None
 
 
-def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
+def load_run(project_folder: str | os.PathLike[str], record: Any) -> Run:
     """Rebuild the run object of ``record`` from its folder in ``project_folder``.
 
-    Returns a TabularRun (``prepared`` is None) or an ImageRun/AudioRun, with the model
+    Returns the :class:`~automl_gui.core.jobs.run.Run` (``prepared`` is None), the model
     loaded in Keras safe mode. ``test_predictions`` is None for a folder without them
     (projects migrated from format 1).
 
@@ -372,7 +366,9 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
             "Delete this run from the run history and train it again.",
         )
     metadata = _read_json(folder / METADATA_FILE, "metadata.json")
-    report = _read_json(folder / REPORT_FILE, "report.json") if (folder / REPORT_FILE).is_file() else {}
+    report = (
+        _read_json(folder / REPORT_FILE, "report.json") if (folder / REPORT_FILE).is_file() else {}
+    )
     saved = _read_json(folder / RUN_FILE, "run.json") if (folder / RUN_FILE).is_file() else {}
     model = load_keras_model(folder / MODEL_FILE)
 
@@ -399,23 +395,16 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
                 f"The test predictions of run '{label}' are damaged ({exc}).",
                 "Delete this run from the run history and train it again.",
             ) from None
-    kind = str(metadata.get("kind") or saved.get("kind") or "tabular")
-    if kind == "tabular":
-        from automl_gui.core.pipeline import TabularRun
-
-        return TabularRun(
-            model=model,
-            metadata=metadata,
-            report=report,
-            history=history,
-            result=result,
-            prepared=None,
-            test_predictions=predictions,
-            diagnosis=diagnosis,
-            notices=notices,
-        )
+    stored = str(metadata.get("kind") or saved.get("kind") or "tabular")
+    try:
+        kind = kind_named(stored)
+    except ConfigError:
+        raise ProjectError(
+            f"The run '{label}' is of an unknown kind '{stored}'.",
+            "It was saved by a newer version of the app; update the app to open it.",
+        ) from None
     samples = None
-    for name in (SAMPLES_FILE, LEGACY_SAMPLES_FILE):
+    for name in (SAMPLES_FILE, LEGACY_SAMPLES_FILE) if kind.file_based else ():
         if (folder / name).is_file():
             try:
                 samples = np.load(folder / name, allow_pickle=False)
@@ -425,16 +414,7 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Any:
                     "Delete this run from the run history and train it again.",
                 ) from None
             break
-    if kind == "images":
-        from automl_gui.core.images_pipeline import ImageRun as run_class
-    elif kind == "audio":
-        from automl_gui.core.audio_pipeline import AudioRun as run_class
-    else:
-        raise ProjectError(
-            f"The run '{label}' is of an unknown kind '{kind}'.",
-            "It was saved by a newer version of the app; update the app to open it.",
-        )
-    return run_class(
+    return Run(
         model=model,
         metadata=metadata,
         report=report,

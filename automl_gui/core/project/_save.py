@@ -260,7 +260,9 @@ def plan_runs(
         out = root / RUNS_DIR / record.id
         # a run missing in the Save As's project too is listed at an empty place only
         check_slot(
-            out, project_id, own or out.name in claimed,
+            out,
+            project_id,
+            own or out.name in claimed,
             may_go if run is not None or old else frozenset(),
         )
         plans.append(Plan(record, out, run, old))
@@ -281,9 +283,7 @@ def write_planned(plans: list[Plan], project_id: str) -> None:
 def listed_after(records: list[Any], plans: list[Plan]) -> frozenset[str]:
     """The ``runs/<name>`` folders the project lists once ``plans`` are written."""
     planned = {id(p.record) for p in plans}
-    return listed_names(
-        f"{RUNS_DIR}/{r.id}" if id(r) in planned else r.folder for r in records
-    )
+    return listed_names(f"{RUNS_DIR}/{r.id}" if id(r) in planned else r.folder for r in records)
 
 
 # -- what a save deletes ------------------------------------------------------------------------
@@ -300,9 +300,7 @@ def runs_to_delete(
     if not may_go or not runs.is_dir():
         return []
     own = own_runs(runs)
-    return sorted(
-        n for n in may_go - listed if is_ours(runs / n, project_id, own or n in claimed)
-    )
+    return sorted(n for n in may_go - listed if is_ours(runs / n, project_id, own or n in claimed))
 
 
 def taken_names(root: Path, file_name: str) -> set[str]:
@@ -341,4 +339,3 @@ def finish(journal: Path, runs: Path, doomed: list[str], project_id: str) -> Non
             journal.unlink(missing_ok=True)
     except (OSError, ProjectError):
         pass  # the next save reads the journal as it is, and deletes no more than it says
-

@@ -39,7 +39,7 @@ import numpy as np
 
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import EpochEnd, EventCallback, Log, emit
-from automl_gui.core.base.files import atomic_write
+from automl_gui.core.base.files import atomic_write, parse_temp_name
 from automl_gui.core.base.json_read import read_json
 
 STATE_FILE = "checkpoint.json"
@@ -50,7 +50,6 @@ _OWN_FILE = re.compile(
     r"^(weights-.+\.weights\.h5|optimizer-.+\.npz|best-.+\.npz|phase1\.weights\.h5"
     r"|\.tmp-.+|\..+\.tmp-\d+-\d+)$"
 )
-
 
 
 class CheckpointMismatchError(ConfigError):
@@ -191,7 +190,8 @@ def _delete_own_files(root: Path, keep: tuple[str, ...] | set[str]) -> None:
     except OSError:
         return
     for entry in entries:
-        if entry.name in keep or not _OWN_FILE.match(entry.name):
+        ours = _OWN_FILE.match(entry.name) or parse_temp_name(entry.name) is not None
+        if entry.name in keep or not ours:
             continue
         with contextlib.suppress(OSError):
             entry.unlink()
@@ -363,12 +363,8 @@ class EpochCheckpointer:
 
     # -- files ---------------------------------------------------------------------------------
     def _write_weights(self, model: Any, name: str) -> None:
-        tmp = self.folder / f".tmp-{os.getpid()}-{name}"  # Keras wants the .weights.h5 end
-        try:
-            model.save_weights(str(tmp))
-            os.replace(tmp, self.folder / name)
-        finally:
-            tmp.unlink(missing_ok=True)
+        # Keras wants the .weights.h5 end
+        atomic_write(self.folder / name, lambda tmp: model.save_weights(str(tmp)), keep_suffix=True)
 
     def _write_arrays(self, name: str, arrays: list[np.ndarray]) -> None:
         def write(tmp: Path) -> None:

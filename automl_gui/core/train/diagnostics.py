@@ -22,6 +22,7 @@ PLATEAU_MAX_GAIN = 0.01  # ... and the train loss improved by less than 1 %
 SMALL_GAP = 0.10  # val loss within 10 % of train loss: the model is not memorizing
 HIGH_LOSS_RATIO = 0.9  # train loss still ≥ 90 % of where it started (or of the baseline)
 REGRESSION_HIGH_MSE = 0.8  # standardized target: the mean predicts MSE 1.0 (R² 0)
+OVERFITTING = "overfitting"  # a Diagnosis's kind (the other is "underfitting")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,11 @@ class Diagnosis:
     epoch: int
     message: str
     remedies: list[str] = field(default_factory=list)
+
+    @property
+    def overfitting(self) -> bool:
+        """The model started to overfit (a warning, marked on the plots); else it underfits."""
+        return self.kind == OVERFITTING
 
 
 def _clean(values: Sequence[float] | None) -> list[float]:
@@ -96,7 +102,7 @@ def _overfitting(loss: list[float], val: list[float], patience: int) -> Diagnosi
         return None
     began = best + 1
     return Diagnosis(
-        kind="overfitting",
+        kind=OVERFITTING,
         epoch=began,
         message=(
             f"Overfitting began at epoch {began + 1}: validation loss has risen for {since} "

@@ -6,11 +6,11 @@ phase 1: the head (on cached backbone features when augmentation is off, else st
 phase 2: fine-tune the top backbone layers (kept only if it lowers the validation loss) →
 evaluate on the test split → metadata and sample inputs for the export check.
 
-What differs between media lives in a :class:`Media` adapter (``images_pipeline.ImageMedia``,
-``audio_pipeline.AudioMedia``): how files become batches, how the network is built, what the
-metadata records and the words used in messages ("images", "clips"). The run and the adapter
-are in ``_files_run``; prediction (listing, checking, streaming files through a model) is in
-``_files_predict``; both are re-exported here.
+What differs between media lives in a :class:`Media` adapter (``_files_media``; each file
+kind's is ``kinds._image_media.ImageMedia`` / ``kinds._audio_media.AudioMedia``, made by
+``kind.media(dataset, preprocess)``): how files become batches, how the network is built, what
+the metadata records; the words ("images", "clips") are the kind's. Prediction (listing,
+checking, streaming files through a model) is in ``_files_predict``.
 """
 
 from __future__ import annotations
@@ -21,27 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core._files_evaluate import MAX_SAMPLES
-from automl_gui.core._files_predict import (
-    KIND_INPUTS,
-    KIND_MODELS,
-    KIND_WORDS,
-    check_bundle_kind,
-    collect_files,
-    predict_dataset,
-    predict_files,
-    prediction_frame,
-)
-from automl_gui.core._files_run import CONFIDENTLY_WRONG, NAMES, FilesRun, Media
-from automl_gui.core._files_steps import (
-    BACKBONES,
-    batch_size_for,
-    best_val,
-    cached_features,
-    merge_history,
-    offset_events,
-    resolve_architecture,
-)
 from automl_gui.core.base.events import (
     CancelToken,
     EventCallback,
@@ -50,41 +29,31 @@ from automl_gui.core.base.events import (
     Progress,
     emit,
 )
+from automl_gui.core.jobs._files_media import NAMES, Media
+from automl_gui.core.jobs._files_steps import (
+    batch_size_for,
+    best_val,
+    cached_features,
+    merge_history,
+    offset_events,
+    resolve_architecture,
+)
+from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 
-__all__ = [
-    "BACKBONES",
-    "CONFIDENTLY_WRONG",
-    "KIND_INPUTS",
-    "KIND_MODELS",
-    "KIND_WORDS",
-    "MAX_SAMPLES",
-    "NAMES",
-    "FilesRun",
-    "Media",
-    "batch_size_for",
-    "cached_features",
-    "check_bundle_kind",
-    "collect_files",
-    "predict_files",
-    "prediction_frame",
-    "predict_dataset",
-    "resolve_architecture",
-    "train_files",
-    "train_isolated",
-]
+__all__ = ["train_files"]
 
 
 # -- the job ----------------------------------------------------------------------------------
 def train_files(
     media: Media, model_config: ImageModelConfig, training: TrainConfig, **job: Any
-) -> FilesRun:
+) -> Run:
     """Train, evaluate and describe a classifier on ``media``'s files (module docstring).
 
     ``job``: ``plan``, ``on_event``, ``cancel`` as for ``train_images``, which documents what
     it raises (DataError, ConfigError, WeightsMissingError, CancelledError);
-    ``checkpoint_dir`` and ``resume`` as for ``pipeline.train_tabular``. The checkpoint
+    ``checkpoint_dir`` and ``resume`` as for ``jobs.tabular.train_tabular``. The checkpoint
     records the phase: a run resumed in its fine-tune phase skips the head phase (its result
     and weights are in the checkpoint) and rebuilds the model in its fine-tune configuration
     before loading the weights; a head phase on cached backbone features resumes after the
@@ -133,7 +102,7 @@ class _Job:
     def _log(self, message: str, level: str = "info") -> None:
         emit(self.on_event, Log(message, level))
 
-    def run(self) -> FilesRun:
+    def run(self) -> Run:
         from automl_gui.core.models.images import auto_fine_tune_layers
         from automl_gui.core.train.diagnostics import check_diverged
         from automl_gui.core.train.trainer import balanced_class_weights
@@ -198,11 +167,11 @@ class _Job:
         media = self.media
         data_id = files_identity(media.dataset)
         settings = (media.preprocess.to_dict(), self.model_config.to_dict())
-        fp = fingerprint(media.kind, data_id, *settings, self.training.to_dict())
+        fp = fingerprint(media.kind.name, data_id, *settings, self.training.to_dict())
         self.checkpoint, self.resume_info = prepare_checkpoint(
             self.checkpoint_dir,
             fp,
-            media.kind,
+            media.kind.name,
             data_id=data_id,
             resume=self.resume,
             on_event=self.on_event,
@@ -220,7 +189,7 @@ class _Job:
         self.checkpoint.continue_from(info)
         return info
 
-    def _end(self, run: FilesRun) -> FilesRun:
+    def _end(self, run: Run) -> Run:
         if self.checkpoint is not None:  # ended (not by a crash): nothing left to resume
             self.checkpoint.finish()
         return run
@@ -431,54 +400,8 @@ class _Job:
         )
 
     # -- evaluation -------------------------------------------------------------------------
-    def _evaluate(self, result: Any, fine_tuned: int) -> FilesRun:
+    def _evaluate(self, result: Any, fine_tuned: int) -> Run:
         """Test-split evaluation, sample inputs and metadata → the run (``_files_evaluate``)."""
-        from automl_gui.core._files_evaluate import evaluate_job
+        from automl_gui.core.jobs._files_evaluate import evaluate_job
 
         return evaluate_job(self, result, fine_tuned)
-
-
-# -- the engine process -----------------------------------------------------------------------
-def train_isolated(
-    process: Any,
-    train: str,
-    args: tuple[Any, ...],
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    **options: Any,
-) -> FilesRun:
-    """``train(*args, plan=plan, **options)`` ("module:function", e.g. ``train_images``;
-    ``options``: ``checkpoint_dir``, ``resume``) in an EngineProcess; the model comes back as
-    a .keras file loaded in safe mode."""
-    from automl_gui.core.pipeline import run_isolated
-
-    return run_isolated(
-        process,
-        "automl_gui.core.files_pipeline:_train_in_child",
-        {"train": train, "args": args, "plan": plan, "options": options},
-        on_event=on_event,
-        cancel=cancel,
-    )
-
-
-def _train_in_child(
-    *,
-    train: str,
-    args: tuple[Any, ...],
-    plan: Any,
-    model_path: str,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    options: dict[str, Any] | None = None,
-) -> FilesRun:
-    """Child side of :func:`train_isolated`: the model travels as a .keras file."""
-    import importlib
-
-    module, name = train.split(":")
-    job = getattr(importlib.import_module(module), name)
-    run = job(*args, plan=plan, on_event=on_event, cancel=cancel, **(options or {}))
-    run.model.save(model_path)
-    run.model = None
-    return run

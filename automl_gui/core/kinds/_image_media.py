@@ -1,4 +1,5 @@
-"""The end-to-end image job the window and the command line run.
+"""The image kind's part of the shared files job (``jobs.files``): :class:`ImageMedia`, and
+prediction on image files.
 
 scan (``core.data.images.scan_images``) → split → build the model (CNN or a pretrained
 backbone) → phase 1: train the head (on cached backbone features when augmentation is off) →
@@ -8,7 +9,6 @@ split → metadata for export. Events as for tables; phase changes as ``PhaseCha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,53 +16,19 @@ import numpy as np
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback
 from automl_gui.core.data.images import BadFile, ImageDataset
-from automl_gui.core.files_pipeline import (
-    CONFIDENTLY_WRONG,
-    NAMES,
-    FilesRun,
-    Media,
-    cached_features,
-    check_bundle_kind,
-    collect_files,
-    predict_files,
-    train_files,
-    train_isolated,
-)
+from automl_gui.core.jobs._files_media import NAMES, Media
+from automl_gui.core.jobs._files_predict import collect_files, predict_files
+from automl_gui.core.jobs._files_steps import cached_features
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
-from automl_gui.core.train.config import TrainConfig
 
-__all__ = [
-    "CONFIDENTLY_WRONG",
-    "ImageRun",
-    "collect_image_paths",
-    "predict_images",
-    "train_images",
-    "train_images_isolated",
-]
-
-
-@dataclass
-class ImageRun(FilesRun):
-    """A finished image training run (fields: :class:`~automl_gui.core.files_pipeline.FilesRun`).
-
-    ``model`` takes decoded RGB images of any size; ``metadata`` has ``kind == "images"``,
-    ``image_size``, ``color_mode``; ``samples`` are a few test images (float32, model input
-    size) whose predictions are stored in metadata.
-    """
-
-    @property
-    def kind(self) -> str:
-        return "images"
+__all__ = ["ImageMedia", "collect_image_paths", "predict_images"]
 
 
 class ImageMedia(Media):
     """Images for the shared job: decoded and resized by ``core.preprocess.images``."""
 
-    kind = "images"
-    noun = "images"
-    one = "image"
-    run_class = ImageRun
+    kind_name = "images"
 
     def __init__(self, dataset: ImageDataset, preprocess: ImagePreprocessConfig) -> None:
         super().__init__(dataset, preprocess)
@@ -132,71 +98,6 @@ def _cached_features(
     return cached_features(feature_model, ds, len(paths), what, on_event, cancel)
 
 
-def train_images(
-    dataset: ImageDataset,
-    preprocess: ImagePreprocessConfig,
-    model_config: ImageModelConfig,
-    training: TrainConfig,
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    checkpoint_dir: str | None = None,
-    resume: bool = False,
-) -> ImageRun:
-    """Train, evaluate and describe an image classifier (see module docstring).
-
-    Raises:
-        DataError / ConfigError: the data or settings cannot be trained as given.
-        WeightsMissingError: a backbone's pretrained weights are neither here nor downloadable
-            (the window offers to choose the file or train from scratch).
-        CancelledError: cancelled before training began (a Stop during training returns
-            normally with the best weights).
-
-    ``checkpoint_dir``/``resume``: checkpoint every epoch there and continue an unfinished
-    checkpoint of the same folder and settings (``files_pipeline.train_files``).
-    """
-    media = ImageMedia(dataset, preprocess)
-    run = train_files(
-        media,
-        model_config,
-        training,
-        plan=plan,
-        on_event=on_event,
-        cancel=cancel,
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-    )
-    assert isinstance(run, ImageRun)
-    return run
-
-
-def train_images_isolated(
-    process: Any,
-    dataset: ImageDataset,
-    preprocess: ImagePreprocessConfig,
-    model_config: ImageModelConfig,
-    training: TrainConfig,
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    checkpoint_dir: str | None = None,
-    resume: bool = False,
-) -> ImageRun:
-    """:func:`train_images` in an EngineProcess (as ``pipeline.train_tabular_isolated``)."""
-    return train_isolated(
-        process,
-        "automl_gui.core.images_pipeline:train_images",
-        (dataset, preprocess, model_config, training),
-        plan=plan,
-        on_event=on_event,
-        cancel=cancel,
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-    )
-
-
 def collect_image_paths(
     paths: list[str],
     *,
@@ -233,14 +134,13 @@ def predict_images(
     cancel: CancelToken | None = None,
 ) -> Any:
     """DataFrame ``path, prediction, confidence, probability_<class>..., error`` for image
-    files or folders (recursed). Broken files get an empty prediction and the reason in
+    files or folders (recursed), with an image model (``IMAGES.predict`` checks that first). Broken files get an empty prediction and the reason in
     ``error``.
 
     Images are decoded and resized to the model's size exactly as in training.
     """
     from automl_gui.core.preprocess.images import make_dataset
 
-    check_bundle_kind(bundle, "images")
     good, bad, _other = collect_image_paths(paths, on_event=on_event, cancel=cancel)
     size = int(bundle.metadata.get("image_size") or 0)
     if size <= 0:

@@ -1,4 +1,4 @@
-"""The last step of the files job (``files_pipeline._Job``): evaluation on the test split,
+"""The last step of the files job (``jobs.files._Job``): evaluation on the test split,
 the files left out on the way, sample inputs for the bundle, metadata → the run.
 
 Nothing is lost silently: files the input pipeline skipped (moved, deleted, unreadable or
@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core._files_predict import predict_dataset, prediction_frame
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import Log, Progress, emit
+from automl_gui.core.jobs._files_predict import predict_dataset, prediction_frame
+from automl_gui.core.jobs.run import Run
 
 MAX_SAMPLES = 8
 _PARTS = {"train": "training", "validation": "validation", "test": "test"}
@@ -32,8 +33,8 @@ def left_out_notice(part: str, n: int, total: int, noun: str) -> str:
     )
 
 
-def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Any:
-    """The run of ``job`` (a ``files_pipeline._Job`` after training): see module docstring."""
+def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
+    """The run of ``job`` (a ``jobs.files._Job`` after training): see module docstring."""
     from automl_gui.core.evaluate.metrics import class_counts, evaluate_classification
     from automl_gui.core.export.bundle import base_metadata, jsonable
     from automl_gui.core.train.diagnostics import diagnose, still_improving
@@ -54,7 +55,7 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Any:
     dataset, noun = media.dataset, media.noun
     metadata: dict[str, Any] = jsonable(
         {
-            **base_metadata(media.kind),
+            **base_metadata(media.kind.name),
             "task": job.task,
             "class_names": names,
             "architecture": job.arch,
@@ -86,7 +87,7 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Any:
         metadata["diagnosis"] = {"kind": diagnosis.kind, "message": diagnosis.message}
     metadata["class_counts"] = class_counts(names, *(job.y[p] for p in job.y))
     emit(job.on_event, Progress("evaluate", 1.0, "Done."))
-    return media.run_class(
+    return Run(
         model=model,
         metadata=metadata,
         report=report,

@@ -1,5 +1,7 @@
-"""The end-to-end tabular job that both the window and the command line run.
+"""The table kind's training job (``kinds.tabular`` calls it; the search and the studies call
+its steps).
 
+``setup_tabular`` decides target, task and automatic preprocessing for a loaded table;
 ``train_tabular`` goes from a raw DataFrame and the three settings objects to a trained,
 evaluated, exportable run: prepare and split → build the preprocessing layers and the model →
 train with live events → evaluate on the held-out test split → metadata for export.
@@ -7,44 +9,30 @@ train with live events → evaluate on the held-out test split → metadata for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from automl_gui.core._tabular_parts import describe_model, sample_frame
 from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import LoadedTable, Task
+from automl_gui.core.jobs._tabular_parts import describe_model, sample_frame
+from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.train.diagnostics import check_diverged
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-@dataclass
-class TabularRun:
-    """A finished training run: the serving model plus everything needed to judge and export it."""
-
-    model: Any  # serving keras.Model: raw rows in, probabilities or values out
-    metadata: dict[str, Any]
-    report: dict[str, Any]
-    history: dict[str, list[float]]
-    result: Any  # core.train.trainer.TrainResult
-    prepared: Any  # core.preprocess.tabular.PreparedData (None when trained in a child)
-    test_predictions: Any  # DataFrame: test rows + actual + prediction + probability_*
-    diagnosis: Any = None  # core.train.diagnostics.Diagnosis | None
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def bundle(self) -> Any:
-        """The run as an export :class:`~automl_gui.core.export.bundle.Bundle` (not on disk)."""
-        from automl_gui.core.export.bundle import Bundle
-
-        return Bundle(model=self.model, metadata=self.metadata, path=None, report=self.report)
-
-    @property
-    def task(self) -> str:
-        return self.metadata["task"]
+    from automl_gui.core.data.schema import DataWarning, TableProfile
+    from automl_gui.core.hardware import HardwarePlan
+    from automl_gui.core.models.mlp import TabularModel
+    from automl_gui.core.preprocess._build import Preprocessor
+    from automl_gui.core.preprocess.tabular import PreparedData
+    from automl_gui.core.train.checkpoint import CheckpointInfo, EpochCheckpointer
+    from automl_gui.core.train.trainer import TrainResult
 
 
 @dataclass
@@ -52,9 +40,9 @@ class DatasetSetup:
     """What the command line (or a script) needs to train on a table: the settings decided."""
 
     table: LoadedTable
-    profile: Any
+    profile: TableProfile
     preprocess: PreprocessConfig
-    warnings: list[Any]
+    warnings: list[DataWarning]
 
 
 def setup_tabular(table: LoadedTable, target: str | None, task: str | None = None) -> DatasetSetup:
@@ -98,17 +86,17 @@ def setup_tabular(table: LoadedTable, target: str | None, task: str | None = Non
 
 
 def train_tabular(
-    df: Any,
+    df: pd.DataFrame,
     preprocess: PreprocessConfig,
     mlp: MLPConfig,
     training: TrainConfig,
     *,
-    plan: Any = None,
+    plan: HardwarePlan | None = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
-) -> TabularRun:
+) -> Run:
     """Train, evaluate and describe a model for a table. ``df`` is never modified.
 
     With ``checkpoint_dir`` every epoch is checkpointed there (``core.train.checkpoint``);
@@ -148,18 +136,18 @@ def train_tabular(
 
 
 def train_prepared(
-    prepared: Any,
+    prepared: PreparedData,
     preprocess: PreprocessConfig,
     mlp: MLPConfig,
     training: TrainConfig,
     *,
-    plan: Any = None,
+    plan: HardwarePlan | None = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
     checkpoint_dir: str | Path | None = None,
     resume: bool = False,
     data_id: str | None = None,
-) -> TabularRun:
+) -> Run:
     """:func:`train_tabular` on data already prepared and split (``prepare_data``'s result).
 
     The search prepares the data once and calls the pieces below (:func:`build_tabular`,
@@ -198,7 +186,7 @@ def train_prepared(
 
 
 def tabular_checkpoint(
-    prepared: Any,
+    prepared: PreparedData,
     preprocess: PreprocessConfig,
     mlp: MLPConfig,
     training: TrainConfig,
@@ -206,7 +194,7 @@ def tabular_checkpoint(
     resume: bool,
     data_id: str | None,
     on_event: EventCallback | None,
-) -> tuple[Any, Any]:
+) -> tuple[EpochCheckpointer, CheckpointInfo | None]:
     """The job's ``EpochCheckpointer`` and the checkpoint to resume (None: start afresh)."""
     from automl_gui.core.train.checkpoint import fingerprint, prepare_checkpoint, table_identity
 
@@ -221,8 +209,13 @@ def tabular_checkpoint(
 
 
 def build_tabular(
-    prepared: Any, preprocess: PreprocessConfig, mlp: MLPConfig, *, seed: int, plan: Any = None
-) -> tuple[Any, Any]:
+    prepared: PreparedData,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    *,
+    seed: int,
+    plan: HardwarePlan | None = None,
+) -> tuple[Preprocessor, TabularModel]:
     """Seed Keras, fit the preprocessing layers on the training rows and stack the MLP.
 
     Returns ``(preprocessor, TabularModel)``, built in the plan's strategy scope if any.
@@ -263,17 +256,17 @@ def build_tabular(
 
 
 def fit_tabular(
-    prepared: Any,
-    pre: Any,
-    built: Any,
+    prepared: PreparedData,
+    pre: Preprocessor,
+    built: TabularModel,
     training: TrainConfig,
     *,
-    plan: Any = None,
+    plan: HardwarePlan | None = None,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
-    checkpoint: Any = None,
-    resume: Any = None,
-) -> Any:
+    checkpoint: EpochCheckpointer | None = None,
+    resume: CheckpointInfo | None = None,
+) -> TrainResult:
     """Train ``built.train_model`` on the prepared split; returns the ``TrainResult``.
 
     ``checkpoint``/``resume``: an ``EpochCheckpointer`` and a ``CheckpointInfo`` to continue
@@ -299,17 +292,17 @@ def fit_tabular(
 
 
 def finish_tabular(
-    prepared: Any,
+    prepared: PreparedData,
     preprocess: PreprocessConfig,
     mlp: MLPConfig,
     training: TrainConfig,
-    pre: Any,
-    built: Any,
-    result: Any,
+    pre: Preprocessor,
+    built: TabularModel,
+    result: TrainResult,
     *,
-    plan: Any = None,
+    plan: HardwarePlan | None = None,
     on_event: EventCallback | None = None,
-) -> TabularRun:
+) -> Run:
     """Evaluate a trained model on the test split and describe it: the finished run."""
     from automl_gui.core.evaluate.metrics import (
         class_counts,
@@ -383,7 +376,7 @@ def finish_tabular(
             prepared.class_names, prepared.y_train, prepared.y_validation, prepared.y_test
         )
     emit(on_event, Progress("evaluate", 1.0, "Done."))
-    return TabularRun(
+    return Run(
         model=model,
         metadata=metadata,
         report=report,
@@ -394,107 +387,3 @@ def finish_tabular(
         diagnosis=diagnosis,
         notices=list(prepared.notices),
     )
-
-
-def save_run(run: TabularRun, out_dir: str | Path, *, overwrite: bool = False) -> Path:
-    """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically."""
-    from automl_gui.core.export.bundle import save_bundle
-
-    return save_bundle(run.model, run.metadata, run.report, out_dir, overwrite=overwrite)
-
-
-def train_tabular_isolated(
-    process: Any,
-    df: Any,
-    preprocess: PreprocessConfig,
-    mlp: MLPConfig,
-    training: TrainConfig,
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    checkpoint_dir: str | Path | None = None,
-    resume: bool = False,
-) -> TabularRun:
-    """:func:`train_tabular` in an :class:`~automl_gui.core.jobs.process.EngineProcess`.
-
-    The window uses this so training never competes with it for the interpreter lock. The
-    child saves the trained model to a temporary file; it is loaded back here (safe mode) and
-    the file removed. Same result, events and errors as :func:`train_tabular`.
-    """
-    return run_isolated(
-        process,
-        "automl_gui.core.pipeline:_train_in_child",
-        {
-            "df": df,
-            "preprocess": preprocess,
-            "mlp": mlp,
-            "training": training,
-            "plan": plan,
-            "checkpoint_dir": None if checkpoint_dir is None else str(checkpoint_dir),
-            "resume": resume,
-        },
-        on_event=on_event,
-        cancel=cancel,
-    )
-
-
-def run_isolated(
-    process: Any,
-    target: str,
-    kwargs: dict[str, Any],
-    *,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> Any:
-    """Run a training job ``target(**kwargs, model_path=...)`` in the engine process.
-
-    The child saves the run's model to ``model_path`` (a temporary .keras file) and returns
-    the run without it; the model is loaded back here in safe mode and the file removed.
-    """
-    import shutil
-    import tempfile
-
-    from automl_gui.core.export.bundle import load_keras_model
-
-    workdir = Path(tempfile.mkdtemp(prefix="automl-gui-run-"))
-    try:
-        model_path = workdir / "model.keras"
-        run = process.run(
-            target, {**kwargs, "model_path": str(model_path)}, on_event=on_event, cancel=cancel
-        )
-        run.model = load_keras_model(model_path)
-        return run
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def _train_in_child(
-    *,
-    df: Any,
-    preprocess: PreprocessConfig,
-    mlp: MLPConfig,
-    training: TrainConfig,
-    plan: Any,
-    model_path: str,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    checkpoint_dir: str | None = None,
-    resume: bool = False,
-) -> TabularRun:
-    """Child side of :func:`train_tabular_isolated`: the model travels as a .keras file."""
-    run = train_tabular(
-        df,
-        preprocess,
-        mlp,
-        training,
-        plan=plan,
-        on_event=on_event,
-        cancel=cancel,
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-    )
-    run.model.save(model_path)
-    run.model = None
-    run.prepared = None  # the split frames stay here: the window needs test_predictions only
-    return run

@@ -1,4 +1,4 @@
-"""Steps of the files job (``files_pipeline``) that need none of its state: "auto" resolved
+"""Steps of the files job (``jobs.files``) that need none of its state: "auto" resolved
 to an architecture, the batch for "auto", two phases' histories merged, backbone features
 computed once, event offsets for a fit that does not know its later phases."""
 
@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.core._files_run import NAMES, Media
 from automl_gui.core.base.events import (
     BatchEnd,
     CancelToken,
@@ -19,6 +18,7 @@ from automl_gui.core.base.events import (
     Progress,
     emit,
 )
+from automl_gui.core.jobs._files_media import NAMES, Media
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 

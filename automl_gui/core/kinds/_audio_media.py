@@ -1,16 +1,16 @@
-"""The end-to-end audio job the window and the command line run (as ``images_pipeline``).
+"""The audio kind's part of the shared files job (``jobs.files``): :class:`AudioMedia`, and
+prediction on clips.
 
 scan (``core.data.audio.scan_audio``) → split → clip length → band statistics over a capped
 pass of training clips → build (CNN or a pretrained backbone on spectrograms) → phase 1
 (head) → phase 2 (fine-tune) → evaluate on the test split → metadata (``kind: "audio"``) and
-a few sample waveforms for the export check. The shared flow is ``files_pipeline``; this
+a few sample waveforms for the export check. The shared flow is ``jobs.files``; this
 module says how clips become batches and models (:class:`AudioMedia`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,47 +18,15 @@ import numpy as np
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.audio import AudioDataset
-from automl_gui.core.files_pipeline import (
-    NAMES,
-    FilesRun,
-    Media,
-    check_bundle_kind,
-    collect_files,
-    predict_files,
-    train_files,
-    train_isolated,
-)
+from automl_gui.core.jobs._files_media import NAMES, Media
+from automl_gui.core.jobs._files_predict import collect_files, predict_files
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
-from automl_gui.core.train.config import TrainConfig
 
 #: band statistics are measured on at most this many training clips (centred crops)
 MAX_STATS_CLIPS = 500
 STATS_BATCH = 32
-__all__ = [
-    "AudioMedia",
-    "AudioRun",
-    "collect_audio_paths",
-    "input_description",
-    "predict_audio",
-    "train_audio",
-    "train_audio_isolated",
-]
-
-
-@dataclass
-class AudioRun(FilesRun):
-    """A finished audio training run (the fields of ``ImageRun``; ``samples`` are waveforms
-    ``(n, n_samples)`` at ``metadata["sample_rate"]``).
-
-    ``metadata``: ``kind == "audio"``, ``task``, ``class_names``, ``sample_rate``,
-    ``clip_seconds``, ``n_samples``, ``features``, ``architecture``, settings, metrics.
-    ``test_predictions``: ``path, actual, prediction, confidence, probability_<class>``.
-    """
-
-    @property
-    def kind(self) -> str:
-        return "audio"
+__all__ = ["AudioMedia", "collect_audio_paths", "input_description", "predict_audio"]
 
 
 def input_description(sample_rate: int) -> str:
@@ -73,10 +41,7 @@ class AudioMedia(Media):
     """Clips for the shared job: decoded, mixed down, resampled and cropped by
     ``core.preprocess.audio``; spectrograms and normalization inside the model."""
 
-    kind = "audio"
-    noun = "clips"
-    one = "clip"
-    run_class = AudioRun
+    kind_name = "audio"
     backbone_needs_gpu = True
     auto_cnn_message = (
         "Auto: a compact CNN on the clips' spectrograms, trained from scratch (no pretrained "
@@ -191,66 +156,6 @@ def _counted(
         emit(on_event, Progress("features", min(1.0, done / total), message))
 
 
-def train_audio(
-    dataset: AudioDataset,
-    preprocess: AudioPreprocessConfig,
-    model_config: ImageModelConfig,
-    training: TrainConfig,
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    checkpoint_dir: str | None = None,
-    resume: bool = False,
-) -> AudioRun:
-    """Train, evaluate and describe an audio classifier (see module docstring).
-
-    "auto": the compact CNN unless a backbone's weights are on this computer and the plan
-    trains on a GPU (a backbone on spectrograms is slow on a CPU); the log says which and why.
-
-    Raises as ``train_images`` (DataError, ConfigError, WeightsMissingError, CancelledError).
-    """
-    media = AudioMedia(dataset, preprocess)
-    run = train_files(
-        media,
-        model_config,
-        training,
-        plan=plan,
-        on_event=on_event,
-        cancel=cancel,
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-    )
-    assert isinstance(run, AudioRun)
-    return run
-
-
-def train_audio_isolated(
-    process: Any,
-    dataset: AudioDataset,
-    preprocess: AudioPreprocessConfig,
-    model_config: ImageModelConfig,
-    training: TrainConfig,
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    checkpoint_dir: str | None = None,
-    resume: bool = False,
-) -> AudioRun:
-    """:func:`train_audio` in an EngineProcess (the model travels as a .keras file)."""
-    return train_isolated(
-        process,
-        "automl_gui.core.audio_pipeline:train_audio",
-        (dataset, preprocess, model_config, training),
-        plan=plan,
-        on_event=on_event,
-        cancel=cancel,
-        checkpoint_dir=checkpoint_dir,
-        resume=resume,
-    )
-
-
 def collect_audio_paths(
     paths: list[str],
     *,
@@ -293,7 +198,6 @@ def predict_audio(
     """
     from automl_gui.core.preprocess.audio import make_audio_dataset
 
-    check_bundle_kind(bundle, "audio")
     rate = int(bundle.metadata.get("sample_rate") or 0)
     n_samples = int(bundle.metadata.get("n_samples") or 0)
     if rate <= 0 or n_samples <= 0:

@@ -1,4 +1,4 @@
-"""Pieces of the tabular job (``core.pipeline``): the sample rows its metadata stores and
+"""Pieces of the tabular job (``jobs.tabular``): the sample rows its metadata stores and
 the log line describing the model built."""
 
 from __future__ import annotations

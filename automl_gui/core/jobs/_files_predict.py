@@ -1,6 +1,6 @@
 """Predicting with a model trained on files: listing and checking what to predict, streaming
 it through the model, and the prediction table (``path, prediction, confidence,
-probability_<class>..., error``). Shared by images and audio (``files_pipeline``)."""
+probability_<class>..., error``). Shared by images and audio (``jobs.files``; ``kinds._image_media`` and ``_audio_media`` for each kind)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,6 @@ import numpy as np
 
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
-
-#: what each kind of model takes, for "trained on X, not on Y" messages
-KIND_WORDS = {"tabular": "a table", "images": "images", "audio": "audio clips"}
-KIND_INPUTS = {
-    "tabular": "Give it a table (CSV, TSV or Parquet)",
-    "images": "Give it image files (.jpg .png .bmp .gif .webp) or folders",
-    "audio": "Give it audio files (.wav .flac .ogg .mp3) or folders",
-}
-KIND_MODELS = {"tabular": "a table model", "images": "an image model", "audio": "an audio model"}
 
 
 def prediction_frame(paths: list[str], proba: np.ndarray, names: list[str]) -> Any:
@@ -122,18 +113,6 @@ def collect_files(
     if not good and not bad:
         raise DataError(f"No {noun} files found in what was given.", hint)
     return good, bad, walker.other
-
-
-def check_bundle_kind(bundle: Any, kind: str) -> None:
-    """DataError when ``bundle`` was not trained on ``kind`` (the message says on what)."""
-    if bundle.kind == kind:
-        return
-    trained = KIND_WORDS.get(bundle.kind, f"'{bundle.kind}' data")
-    raise DataError(
-        f"This model was trained on {trained}, not on {KIND_WORDS.get(kind, kind)}.",
-        f"{KIND_INPUTS.get(bundle.kind, 'Give it the data it was trained on')}, or choose "
-        f"{KIND_MODELS.get(kind, 'another model')}.",
-    )
 
 
 def predict_files(

@@ -1,0 +1,98 @@
+"""What the shared files job (``jobs.files``) asks of a medium: :class:`Media`, the adapter
+each file kind implements (``kinds._image_media.ImageMedia``, ``kinds._audio_media.AudioMedia``)
+for one training: it holds the dataset, the settings and what the job decides on the way
+(image size; clip length and band statistics)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from automl_gui.core.kinds.base import DataKind
+    from automl_gui.core.models.image_config import ImageModelConfig
+
+NAMES = {"cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+
+
+class Media:
+    """What the shared job needs to know about one kind of file (subclass per medium).
+
+    Attributes:
+        kind_name: the name of the medium's kind (``kinds.kind_named``); ``kind`` is the kind
+            and ``noun``/``one`` its words for the files ("images"/"image", "clips"/"clip").
+        preprocess: the medium's preprocessing settings (``to_dict``, ``cache``).
+        dataset: the scanned dataset (``root``, ``layout``, ``items``, ``bad_files``,
+            ``notices``).
+    """
+
+    kind_name: ClassVar[str]
+    #: "auto" picks a pretrained backbone only when training runs on a GPU
+    backbone_needs_gpu = False
+    #: the log line when "auto" finds no backbone weights
+    auto_cnn_message = (
+        "Auto: a compact CNN trained from scratch (no pretrained ResNet50/InceptionV3 "
+        "weights on this computer; see models/pretrained/README.md to add them)."
+    )
+
+    def __init__(self, dataset: Any, preprocess: Any) -> None:
+        self.dataset = dataset
+        self.preprocess = preprocess
+
+    @property
+    def kind(self) -> DataKind:
+        from automl_gui.core.kinds import kind_named
+
+        return kind_named(self.kind_name)
+
+    @property
+    def noun(self) -> str:
+        return self.kind.items
+
+    @property
+    def one(self) -> str:
+        return self.kind.item
+
+    # -- overridden per medium ------------------------------------------------------------
+    def split(self) -> Any:
+        """Train/validation/test items (``.train``, ``.validation``, ``.test``, ``.labels()``,
+        ``.class_names``, ``.notices``)."""
+        raise NotImplementedError
+
+    def prepare(self, architecture: str, job: Any) -> None:
+        """Decide the input settings once the network is known (image size; clip length and
+        band statistics). ``job`` has ``paths["train"]``, ``on_event`` and ``cancel``."""
+
+    def make_dataset(
+        self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
+    ) -> Any:
+        """A streaming ``tf.data`` of ``(inputs, labels)`` batches; undecodable files skipped.
+
+        ``options``: ``shuffle``, ``training`` (random crops and such), ``seed``, ``cache``
+        (all off by default).
+        """
+        raise NotImplementedError
+
+    def load_samples(self, paths: list[str]) -> np.ndarray:
+        """Model inputs for a few files (the export check's samples)."""
+        raise NotImplementedError
+
+    def build(
+        self, architecture: str, n_classes: int, model_config: ImageModelConfig, **options: Any
+    ) -> Any:
+        """An ``ImageModel`` (model, backbone, feature_model, head, unfreeze_top);
+        ``options``: ``n_train``, ``weights_file``, ``seed``."""
+        raise NotImplementedError
+
+    def describe(self, architecture: str) -> str:
+        """What was built, for the log ("Compact CNN at 64×64 (rgb)")."""
+        return NAMES.get(architecture, architecture)
+
+    @property
+    def augment_active(self) -> bool:
+        return bool(self.preprocess.augment.active)
+
+    def metadata(self, architecture: str, built: Any) -> dict[str, Any]:
+        """Medium-specific metadata keys (input size, the input contract sentence...)."""
+        return {}

@@ -1,0 +1,72 @@
+"""What a job is asked to do, as typed dataclasses (they cross to the engine process).
+
+A job is ``job(request, *, on_event, cancel) -> Run``; :func:`train` is the training job of
+every kind, and :func:`~automl_gui.core.jobs.isolated.run_job` runs any such job in the
+engine process or in the calling thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.data._media_scan import MediaDataset
+    from automl_gui.core.hardware import HardwarePlan
+    from automl_gui.core.jobs.run import Run
+    from automl_gui.core.kinds.base import DataKind
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+    from automl_gui.core.preprocess.config import PreprocessConfig
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+    from automl_gui.core.train.config import TrainConfig
+
+    Dataset = pd.DataFrame | MediaDataset
+    PreprocessSettings = PreprocessConfig | ImagePreprocessConfig | AudioPreprocessConfig
+    ModelSettings = MLPConfig | ImageModelConfig
+
+
+@dataclass
+class TrainRequest:
+    """Train one model of ``kind`` on ``dataset`` with these settings.
+
+    Args:
+        kind: the kind of data (``kinds.kind_named``).
+        dataset: a table's DataFrame, or a scanned ``ImageDataset``/``AudioDataset``.
+        preprocess, model, training: the kind's settings objects.
+        plan: the hardware plan (None: TensorFlow's default placement).
+        checkpoint_dir: checkpoint every epoch there (``core.train.checkpoint``).
+        resume: continue an unfinished checkpoint of the same data and settings there.
+    """
+
+    kind: DataKind
+    dataset: Dataset
+    preprocess: PreprocessSettings
+    model: ModelSettings
+    training: TrainConfig
+    plan: HardwarePlan | None = None
+    checkpoint_dir: str | Path | None = None
+    resume: bool = False
+
+
+def train(
+    request: TrainRequest,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Run:
+    """Train, evaluate and describe a model for any kind of data (the kind's own job).
+
+    Raises:
+        DataError / ConfigError: the data or settings cannot be trained as given.
+        WeightsMissingError: a backbone's pretrained weights are neither here nor
+            downloadable (files).
+        CancelledError: cancelled before training began (a Stop during training returns
+            normally with the best weights and ``result.stopped_reason == "cancelled"``).
+    """
+    return request.kind.train(request, on_event=on_event, cancel=cancel)
