@@ -18,13 +18,7 @@ from automl_gui.core.base.events import CancelToken
 from automl_gui.core.data._colstats import profile_all, profile_column
 from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_number_text
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
-from automl_gui.core.data.schema import (
-    ColumnKind,
-    ColumnProfile,
-    DataWarning,
-    TableProfile,
-    Task,
-)
+from automl_gui.core.data.schema import ColumnKind, ColumnProfile, DataWarning, TableProfile, Task
 from automl_gui.core.preprocess._target import Labels, canonical_labels, check_regression_values
 
 __all__ = [
