@@ -2,11 +2,11 @@
 
 :class:`DatasetOpening` is a mixin of :class:`~automl_gui.gui.main_window.MainWindow`; it
 uses the window's ``state``, ``settings``, ``banner``, ``hosts`` (the steps), ``data_page``,
-``media_pages`` (image and audio pages per step), ``stack``, ``recent_menu`` and ``go_to``.
-Every way in ends in :meth:`DatasetOpening.open_path`, which asks ``detect_kind`` what the
+``media_pages`` (the other kinds' pages per step), ``stack``, ``recent_menu`` and ``go_to``.
+Every way in ends in :meth:`DatasetOpening.open_path`, which asks ``kind_for_path`` what the
 path holds and hands it to that kind's Data page.
 
-The image and audio pages are built on first need (:meth:`DatasetOpening._make_media_page`,
+The other kinds' pages are built on first need (:meth:`DatasetOpening._make_kind_page`,
 the steps' factories): a folder's Data page when a folder of that kind is opened, the other
 steps' pages when such a dataset is loaded. A page built late shows the current state.
 """
@@ -22,8 +22,12 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from automl_gui.core.base.errors import describe
 from automl_gui.core.base.resources import resource_path
+from automl_gui.core.kinds import DataKind, kind_for_path
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
+from automl_gui.gui.pages.registry import own_pages
 from automl_gui.gui.step_host import load_page
 
 TABLE_FILTER = "Tables and image lists (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
@@ -53,48 +57,48 @@ class DatasetOpening:
     recent_menu: Any
     action_clear_recent: Any
     projects: Any  # the window's ProjectController
-    _action: Any  # the window's QAction maker (text, tip, slot, shortcut)
+    make_action: Any  # the window's QAction maker (text, tip, slot, shortcut)
 
     def _build_file_menu(self, bar: Any) -> Any:
         """File menu: the ways to open a dataset (the window adds Export and Quit)."""
         icons = resource_path("icons")
         file_menu = bar.addMenu("&File")
         self.projects.build_menu(file_menu)  # New/Open/Save Project first
-        self.action_open = self._action(
+        self.action_open = self.make_action(
             "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
         )
         self.action_open.setIcon(QIcon(str(icons / "open.svg")))
-        self.action_open_folder = self._action(
+        self.action_open_folder = self.make_action(
             "Open &Image Folder…",
             "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
             self.open_folder_dialog,
             QKeySequence("Ctrl+Shift+O"),
         )
-        self.action_open_audio_folder = self._action(
+        self.action_open_audio_folder = self.make_action(
             "Open &Audio Folder…",
             "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
             "train/ val/ test/ folders",
-            self.open_audio_folder_dialog,
+            partial(self.open_folder_dialog, kind=AUDIO),
             QKeySequence("Ctrl+Alt+O"),
         )
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self.action_clear_recent = self._action(
+        self.action_clear_recent = self.make_action(
             "&Clear Recent", "Forget the recently opened files", self.clear_recent
         )
         sample = app_settings.sample_dataset_path()
-        self.action_open_sample = self._action(
+        self.action_open_sample = self.make_action(
             "Open &Sample", "Open the bundled demo dataset", self.open_sample
         )
         self.action_open_sample.setEnabled(sample is not None)
-        self.action_open_image_sample = self._action(
+        self.action_open_image_sample = self.make_action(
             "Open Image Sam&ple",
             "Open the bundled demo image folder (circles, squares and triangles)",
             self.open_image_sample,
         )
         self.action_open_image_sample.setEnabled(app_settings.image_sample_path() is not None)
-        self.action_open_audio_sample = self._action(
+        self.action_open_audio_sample = self.make_action(
             "Open Audio Sa&mple",
             "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
             self.open_audio_sample,
@@ -110,34 +114,25 @@ class DatasetOpening:
         self._fill_recent_menu()
         return file_menu
 
-    # -- the image and audio pages, built on first need ------------------------------------
-    @property
-    def image_data_page(self) -> Any:
-        """The image folders' Data page (built now if it was not yet)."""
-        return self.media_pages["images"]["data"]
-
-    @property
-    def audio_data_page(self) -> Any:
-        """The audio folders' Data page (built now if it was not yet)."""
-        return self.media_pages["audio"]["data"]
-
-    def _make_media_page(self, kind: str, spec: str, name: str, title: str) -> Any:
-        """Build step ``name``'s page for ``kind`` datasets (an UnavailablePage saying why when
-        its module cannot be loaded); a Data page's signals are connected to the window."""
-        page = load_page(spec, self.state, self, name, title)  # type: ignore[arg-type]
-        if name == "data":
-            open_dialog = (
-                self.open_folder_dialog if kind == "images" else self.open_audio_folder_dialog
-            )
+    # -- the other kinds' pages, built on first need -----------------------------------------
+    def _make_kind_page(self, kind: DataKind, step: str, title: str) -> Any:
+        """Build ``step``'s page for ``kind`` datasets (an UnavailablePage saying why when its
+        module cannot be loaded); a Data page's signals are connected to the window."""
+        page = load_page(own_pages(kind)[step], self.state, self, step, title)  # type: ignore[arg-type]
+        if step == "data":
             for signal, slot in (
                 ("loaded", self._on_dataset_loaded),
-                ("open_requested", open_dialog),
-                ("load_failed", partial(self._on_media_load_failed, kind)),
-                ("busy_changed", partial(self._on_media_busy, kind)),
+                ("open_requested", partial(self.open_folder_dialog, kind=kind)),
+                ("load_failed", partial(self._on_kind_load_failed, kind)),
+                ("busy_changed", partial(self._on_kind_busy, kind)),
             ):
                 if hasattr(page, signal):  # not on a page that could not be loaded
                     getattr(page, signal).connect(slot)
         return page
+
+    def data_page_of(self, kind: DataKind) -> Any:
+        """``kind``'s Data page (built now if it was not yet)."""
+        return self.hosts["data"].page(kind.pages)
 
     def open_path(self, path: str | Path) -> bool:
         """Open a dataset (File → Open, recent, sample and drops all come here).
@@ -146,7 +141,6 @@ class DatasetOpening:
             True when loading started; False when the path is not a usable dataset (the reason
             is shown in the banner, the status bar and a message box).
         """
-        from automl_gui.core.data.detect import detect_kind
         from automl_gui.core.project import is_project
 
         path = str(path)
@@ -154,12 +148,12 @@ class DatasetOpening:
         if is_project(path):  # a project folder or file (dropped, recent, command line)
             return self.open_project(path)
         try:
-            kind = detect_kind(path)
+            kind = kind_for_path(path)
         except Exception as exc:  # noqa: BLE001 - DataError or a file-system error
             message, hint = describe(exc)
             self.show_problem(f"Cannot open “{name}”: {message}", hint)
             return False
-        page = self.data_page if kind == "tabular" else self.media_pages[kind]["data"]
+        page = self.data_page_of(kind)
         if not hasattr(page, "load"):  # the page's module could not be loaded
             self.show_problem(
                 f"“{name}” is a folder of {kind} files, which this installation cannot open.",
@@ -169,7 +163,7 @@ class DatasetOpening:
         self.banner.dismiss()
         app_settings.set_last_folder(self.settings, path)
         self.go_to("data")
-        self.hosts["data"].show_kind(kind)
+        self.hosts["data"].show_kind(kind.pages)
         page.load(path)
         return True
 
@@ -178,21 +172,21 @@ class DatasetOpening:
         True when reopening started (``projects.opened`` says when it is done)."""
         return self.projects.open_project(path)
 
-    def _on_media_load_failed(self, kind: str, message: str, hint: str) -> None:
+    def _on_kind_load_failed(self, kind: DataKind, message: str, hint: str) -> None:
         """A folder scan failed: a dataset of another kind loaded before stays on screen."""
-        if self.state.has_dataset and self.state.kind != kind:
-            self.hosts["data"].show_kind(self.state.kind)
+        if self.state.has_dataset and self.state.kind is not kind:
+            self.hosts["data"].show_kind(self.state.kind.pages)
             self.banner.show_message(message, hint, "error")
             self.statusBar().showMessage(message)
 
-    def _on_media_busy(self, kind: str, busy: bool) -> None:
-        if not busy and self.state.has_dataset and self.state.kind != kind:
-            self.hosts["data"].show_kind(self.state.kind)  # cancelled or failed: it stays
+    def _on_kind_busy(self, kind: DataKind, busy: bool) -> None:
+        if not busy and self.state.has_dataset and self.state.kind is not kind:
+            self.hosts["data"].show_kind(self.state.kind.pages)  # cancelled or failed: it stays
 
     def _show_kind_pages(self) -> None:
         """Each step shows the page for the loaded dataset's kind."""
         for host in self.hosts.values():
-            host.show_kind(self.state.kind)
+            host.show_kind(self.state.kind.pages)
 
     def show_problem(self, message: str, hint: str = "", level: str = "error") -> None:
         """Tell the user why something could not be done (banner, status bar, message box)."""
@@ -208,17 +202,13 @@ class DatasetOpening:
         if path:
             self.open_path(path)
 
-    def open_folder_dialog(self, _checked: bool = False, what: str = "image") -> None:
-        """File → Open Image Folder… (and, with ``what="audio"``, Open Audio Folder…)."""
+    def open_folder_dialog(self, _checked: bool = False, kind: DataKind = IMAGES) -> None:
+        """File → Open Image Folder… (Open Audio Folder… for ``kind`` audio)."""
         path = QFileDialog.getExistingDirectory(
-            self, f"Open {what} folder", app_settings.last_folder(self.settings)
+            self, f"Open {kind.dataset_noun}", app_settings.last_folder(self.settings)
         )
         if path:
             self.open_path(path)
-
-    def open_audio_folder_dialog(self) -> None:
-        """File → Open Audio Folder…"""
-        self.open_folder_dialog(what="audio")
 
     def open_sample(self) -> None:
         """File → Open Sample (also the welcome panel's button)."""

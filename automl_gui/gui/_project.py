@@ -24,6 +24,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from automl_gui.core.base.errors import describe
+from automl_gui.core.kinds import DataKind, kind_named
 from automl_gui.core.project import PROJECT_FILE, SEARCH_DIR, ProjectData
 from automl_gui.gui import _project_questions as questions
 from automl_gui.gui import settings as app_settings
@@ -86,7 +87,7 @@ class ProjectController(QObject):
     # -- menus -------------------------------------------------------------------------------
     def build_menu(self, menu: QMenu) -> None:
         """Add the project entries to the File menu (before the dataset entries)."""
-        act = self.window._action
+        act = self.window.make_action
         self.action_new = act(
             "&New Project",
             "Start an empty project (asks to save unsaved changes first)",
@@ -151,7 +152,7 @@ class ProjectController(QObject):
     # -- what is saved, and whether it changed -----------------------------------------------
     def capture(self) -> ProjectData:
         """The project as the window shows it now."""
-        task_choice = self.window.data_page.task_combo.currentData()
+        task_choice = self.window.data_page.task_choice()
         page = self.window.current_page_name()
         return capture(self.state, page, task_choice, self.detached)
 
@@ -177,18 +178,19 @@ class ProjectController(QObject):
         if not self.state.has_dataset or self.reopening is not None or self.detached is None:
             return
         detached, self.detached = self.detached, None
-        if self.state.kind == "tabular" == detached.kind and detached.target:
+        if self.state.kind.name == detached.kind and detached.target:  # a table, its target
             if self._attach_pending is None:
-                self.window.data_page.loaded.connect(self._attach)
+                self.window.data_page_of(self.state.kind).loaded.connect(self._attach)
             self._attach_pending = detached
 
     def _attach(self, path: str) -> None:
-        self.window.data_page.loaded.disconnect(self._attach)
         data, self._attach_pending = self._attach_pending, None
         st = self.state
-        if data is None or st.table is None or not st.project_path or self.reopening is not None:
+        if data is not None:
+            self.window.data_page_of(kind_named(data.kind)).loaded.disconnect(self._attach)
+        if data is None or st.dataset is None or not st.project_path or self.reopening is not None:
             return
-        if data.target not in {str(c) for c in st.table.df.columns}:
+        if data.target not in {str(c) for c in st.dataset.df.columns}:
             return
         self.reopening = Reopening(self, st.project_path, data, path, attach=True)
         self.reopening.attach_loaded(path)
@@ -247,7 +249,7 @@ class ProjectController(QObject):
         return self.save(then=then)
 
     def _refuse_while_busy(self, what: str) -> bool:
-        if self.window._training:
+        if self.window.training_running:
             self.window.show_problem(
                 f"Cannot {what} while training runs.", "Stop training first (Train → Stop).", "info"
             )
@@ -271,7 +273,7 @@ class ProjectController(QObject):
         w.data_page.cancel_load()
         st.runs, st.run_objects = [], {}
         st.current_run_id, st.run_loader = None, None
-        st.set_dataset(None, None)
+        st.set_dataset(st.kind, None)
         st.runs_changed.emit()
         self.detached, self.created, self.identity = None, "", ("", "")
         w.banner.dismiss()
@@ -330,7 +332,7 @@ class ProjectController(QObject):
         if answer == "without":
             return ""
         start = str(Path(path).parent if Path(path).parent.is_dir() else Path.home())
-        found = questions.choose_dataset(self.window, str(ref.get("kind") or ""), path, start)
+        found = questions.choose_dataset(self.window, ref_kind(ref), path, start)
         return found or None
 
     def finish_reopening(self, folder: str, notices: list[str], located: bool = False) -> None:
@@ -465,3 +467,13 @@ class ProjectController(QObject):
     def _close_after_save(self) -> None:
         self._closing_ok = True
         self.window.close()
+
+
+def ref_kind(ref: dict[str, Any]) -> DataKind | None:
+    """The kind a project's dataset reference names (None: none this version knows)."""
+    from automl_gui.core.base.errors import ConfigError
+
+    try:
+        return kind_named(str(ref.get("kind") or "tabular"))
+    except ConfigError:
+        return None

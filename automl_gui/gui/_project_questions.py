@@ -8,8 +8,12 @@ and opens no dialog.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from automl_gui.core.kinds import DataKind
 
 APP = "automl-gui"
 PROJECT_FILTER = "automl-gui projects (*.automl.json);;All files (*)"
@@ -63,10 +67,10 @@ def ask_missing_dataset(parent: QWidget | None, path: str) -> str:
     return "locate" if clicked is locate else "without" if clicked is without else "cancel"
 
 
-def choose_dataset(parent: QWidget | None, kind: str, old: str, start: str) -> str:
-    """Ask where the moved dataset is now ('' when cancelled)."""
+def choose_dataset(parent: QWidget | None, kind: DataKind | None, old: str, start: str) -> str:
+    """Ask where the moved dataset of ``kind`` is now ('' when cancelled)."""
     name = Path(old).name
-    if kind in ("images", "audio") and not Path(old).suffix:
+    if kind is not None and kind.file_based and not Path(old).suffix:
         return QFileDialog.getExistingDirectory(parent, f"Locate the folder “{name}”", start)
     path, _ = QFileDialog.getOpenFileName(parent, f"Locate “{name}”", start, "All files (*)")
     return path

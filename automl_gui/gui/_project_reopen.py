@@ -23,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.project import ProjectData
 from automl_gui.gui._project_state import apply_settings, build_kind_pages
 from automl_gui.gui.workers import JobWorker
@@ -56,7 +57,7 @@ class Reopening(QObject):
         self.dataset_path = dataset_path
         self.notices: list[str] = [] if attach else list(getattr(data, "notices", None) or [])
         ref = data.dataset or {}
-        self.kind = data.kind or str(ref.get("kind") or "tabular")
+        self.kind = kind_named(data.kind or str(ref.get("kind") or "tabular"))
         self.located = bool(dataset_path) and dataset_path != str(ref.get("path") or "")
         self._page: Any = None
         self._waiting_target = False
@@ -83,7 +84,7 @@ class Reopening(QObject):
                 )
             self._without_data()
             return
-        page = w.data_page if self.kind == "tabular" else w.media_pages[self.kind]["data"]
+        page = w.data_page_of(self.kind)
         if not hasattr(page, "load"):
             self.notices.append(
                 f"This installation cannot open {self.kind} datasets: the project opens "
@@ -94,7 +95,7 @@ class Reopening(QObject):
         self._page = page
         page.loaded.connect(self._on_loaded)
         page.load_failed.connect(self._on_load_failed)
-        w.hosts["data"].show_kind(self.kind)
+        w.hosts["data"].show_kind(self.kind.pages)
         w.go_to("data")
         if self.located:
             self.notices.append(
@@ -121,13 +122,7 @@ class Reopening(QObject):
 
     def _without_data(self) -> None:
         """Clear whatever was loaded; the project keeps its dataset reference."""
-        st = self.state
-        if self.kind == "images":
-            st.set_image_dataset(None)
-        elif self.kind == "audio":
-            st.set_audio_dataset(None)
-        else:
-            st.set_dataset(None, None)
+        self.state.set_dataset(self.kind, None)
         self.controller.detached = self.data if self.data.dataset else None
         self._apply()
 
@@ -135,10 +130,10 @@ class Reopening(QObject):
     def _on_loaded(self, _path: str) -> None:
         self._disconnect_page()
         st, data = self.state, self.data
-        if self.kind != "tabular" or not data.target or st.table is None:
+        if not data.target or st.dataset is None:  # a project of files has no target column
             self._apply()
             return
-        if data.target not in {str(c) for c in st.table.df.columns}:
+        if data.target not in {str(c) for c in st.dataset.df.columns}:
             self.notices.append(
                 f"The dataset no longer has the column “{data.target}” the project predicted: "
                 "choose a target on the Data page."
@@ -150,15 +145,16 @@ class Reopening(QObject):
             return
         self._waiting_target = True
         st.target_changed.connect(self._on_target)
-        self.window.data_page.busy_changed.connect(self._on_busy)
-        self.window.data_page.set_target(data.target, data.task)
+        page = self.window.data_page_of(self.kind)
+        page.busy_changed.connect(self._on_busy)
+        page.set_target(data.target, data.task)
 
     def _stop_waiting(self) -> bool:
         if not self._waiting_target:
             return False
         self._waiting_target = False
         self.state.target_changed.disconnect(self._on_target)
-        self.window.data_page.busy_changed.disconnect(self._on_busy)
+        self.window.data_page_of(self.kind).busy_changed.disconnect(self._on_busy)
         return True
 
     def _on_target(self) -> None:
@@ -179,13 +175,9 @@ class Reopening(QObject):
     # -- 3. settings and runs ----------------------------------------------------------------
     def _apply(self) -> None:
         w, st, data = self.window, self.state, self.data
-        if self.kind == "tabular" and st.table is not None:
-            choice = data.ui.get("task_choice")
-            combo = w.data_page.task_combo
-            index = 0 if choice is None else combo.findData(choice)
-            combo.blockSignals(True)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+        show_task = getattr(w.data_page_of(self.kind), "show_task_choice", None)
+        if show_task is not None and st.dataset is not None:  # a table's Task box
+            show_task(data.ui.get("task_choice"))
         apply_settings(w, data, self.notices, everything=not self.attach)
         if self.attach:
             self.controller.finish_attach(self.notices)

@@ -15,6 +15,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from automl_gui.core.kinds import DataKind, all_kinds, kind_named
 from automl_gui.core.project import ProjectData
 
 # what may differ between two captures of the same project (times, the version written)
@@ -26,32 +27,41 @@ def dataset_ref(state: Any) -> dict[str, Any] | None:
 
     The table loader detects how to read a file by itself (format, delimiter, encoding,
     decimal comma): what it found is kept too, with the table's size, so reopening can say
-    when the file changed since.
+    when the file changed since. A folder keeps its number of files and its classes.
     """
-    if state.kind == "tabular" and state.table is not None:
-        source = state.table.source
-        rows, cols = state.table.df.shape
-        return {
-            "path": str(Path(source.path).resolve()),
-            "kind": "tabular",
-            "name": Path(source.path).name,
-            "format": source.format,
-            "delimiter": source.delimiter,
-            "encoding": source.encoding,
-            "decimal": source.decimal,
-            "rows": int(rows),
-            "columns": int(cols),
-        }
-    dataset = state.images if state.kind == "images" else state.audio
-    if state.kind in ("images", "audio") and dataset is not None:
+    dataset = state.dataset
+    if dataset is None:
+        return None
+    if state.kind.file_based:
         return {
             "path": str(Path(dataset.root).resolve()),
-            "kind": state.kind,
+            "kind": state.kind.name,
             "name": Path(dataset.root).name,
             "items": len(dataset),
             "classes": list(dataset.class_names),
         }
-    return None
+    source = dataset.source
+    rows, cols = dataset.df.shape
+    return {
+        "path": str(Path(source.path).resolve()),
+        "kind": state.kind.name,
+        "name": Path(source.path).name,
+        "format": source.format,
+        "delimiter": source.delimiter,
+        "encoding": source.encoding,
+        "decimal": source.decimal,
+        "rows": int(rows),
+        "columns": int(cols),
+    }
+
+
+#: where each kind's kept settings are in a project (ProjectData fields: preprocessing, model);
+#: a table's preprocessing is saved with its target instead (it is built for one table)
+PROJECT_FIELDS: dict[str, tuple[str | None, str, str]] = {
+    "tabular": (None, "mlp", ""),
+    "images": ("image_preprocess", "image_model", "image"),
+    "audio": ("audio_preprocess", "audio_model", "audio"),
+}
 
 
 def _dict(config: Any) -> dict[str, Any]:
@@ -75,23 +85,25 @@ def capture(
     """
     data = ProjectData(
         name=Path(state.project_path).name if state.project_path else "",
-        mlp=_dict(state.mlp),
-        image_preprocess=_dict(state.image_preprocess),
-        image_model=_dict(state.image_model),
-        audio_preprocess=_dict(state.audio_preprocess),
-        audio_model=_dict(state.audio_model),
         search=_dict(state.search) if state.search is not None else None,
         runs=list(state.runs),
         current_run=state.current_run_id,
         ui={"page": page},
     )
+    for kind in all_kinds():
+        kept = state.settings(kind)
+        preprocess_field, model_field, _word = PROJECT_FIELDS[kind.name]
+        setattr(data, model_field, _dict(kept.model))
+        if preprocess_field is not None:
+            setattr(data, preprocess_field, _dict(kept.preprocess))
     data.training = _dict(state.training)
     if state.has_dataset:
-        data.kind = state.kind
+        data.kind = state.kind.name
         data.dataset = dataset_ref(state)
-        if state.kind == "tabular":
+        if not state.kind.file_based:  # a table: its target and the preprocessing built for it
             data.target, data.task = state.target, state.task
-            data.preprocess = _dict(state.preprocess) if state.preprocess is not None else None
+            preprocess = state.settings().preprocess
+            data.preprocess = _dict(preprocess) if preprocess is not None else None
             data.ui["task_choice"] = task_choice
     elif detached is not None:
         data.kind, data.dataset = detached.kind, copy.deepcopy(detached.dataset)
@@ -134,25 +146,22 @@ def copy_into(target: Any, source: Any) -> None:
         setattr(target, f.name, getattr(source, f.name))
 
 
-def apply_media(window: Any, data: ProjectData, notices: list[str]) -> None:
-    """The image and audio configs into the state; their pages (when built) show them."""
-    from automl_gui.core.models.image_config import ImageModelConfig
-    from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
-    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
-
+def apply_kept(window: Any, data: ProjectData, notices: list[str]) -> None:
+    """Every kind's kept settings into the state (the table's model; the image and audio
+    preprocessing and model); the pages built show them."""
     st = window.state
-    if data.image_preprocess:
-        st.image_preprocess = make_config(
-            ImagePreprocessConfig, data.image_preprocess, notices, "image preprocessing"
-        )
-    if data.image_model:
-        st.image_model = make_config(ImageModelConfig, data.image_model, notices, "image model")
-    if data.audio_preprocess:
-        st.audio_preprocess = make_config(
-            AudioPreprocessConfig, data.audio_preprocess, notices, "audio preprocessing"
-        )
-    if data.audio_model:
-        st.audio_model = make_config(ImageModelConfig, data.audio_model, notices, "audio model")
+    for kind in all_kinds():
+        kept = st.settings(kind)
+        preprocess_field, model_field, word = PROJECT_FIELDS[kind.name]
+        for attribute, field_name, noun in (
+            ("preprocess", preprocess_field, "preprocessing"),
+            ("model", model_field, "model"),
+        ):
+            stored = getattr(data, field_name) if field_name is not None else None
+            if stored:
+                current = getattr(kept, attribute)
+                what = f"{word} {noun}".strip()
+                setattr(kept, attribute, make_config(type(current), stored, notices, what))
 
 
 def apply_settings(
@@ -167,20 +176,20 @@ def apply_settings(
     With ``everything`` False only the table's preprocessing is applied (a dataset opened
     after the project opened without it).
     """
-    from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.preprocess.config import PreprocessConfig
     from automl_gui.core.train.config import TrainConfig
     from automl_gui.core.tune.search.space import SearchConfig
 
     st = window.state
-    kind = data.kind or st.kind
+    kind = kind_named(data.kind) if data.kind else st.kind
     if everything:
-        apply_media(window, data, notices)
-    # tables: preprocessing (only onto the same target and task), the MLP, training settings
-    if kind == "tabular" and st.table is not None and data.preprocess and st.preprocess:
+        apply_kept(window, data, notices)
+    # a table: its preprocessing, only onto the same target and task
+    preprocess = st.settings().preprocess
+    if st.kind is kind and st.dataset is not None and data.preprocess and preprocess is not None:
         saved = make_config(PreprocessConfig, data.preprocess, notices, "preprocessing")
-        if saved.target == st.preprocess.target and saved.task == st.preprocess.task:
-            known = {str(c) for c in st.table.df.columns}
+        if saved.target == preprocess.target and saved.task == preprocess.task:
+            known = {str(c) for c in st.dataset.df.columns}
             missing = [c.name for c in saved.columns if c.name not in known]
             if missing:
                 notices.append(
@@ -189,71 +198,48 @@ def apply_settings(
                     + ": their preprocessing settings were dropped."
                 )
                 saved.columns = [c for c in saved.columns if c.name in known]
-            copy_into(st.preprocess, saved)
-        _refresh(window.pages.get("preprocess"), "_reload")
+            copy_into(preprocess, saved)
+        _refresh(_page(window, "preprocess", kind))
     if not everything:
         st.notify_preprocess_changed()
         return
-    st.mlp = make_config(MLPConfig, data.mlp, notices, "model") if data.mlp else st.mlp
     training = make_config(TrainConfig, data.training, notices, "training")
-    _apply_training(window, kind, training if data.training else None)
+    model_page = _page(window, "model", kind)
+    if data.training:
+        use = getattr(model_page, "use_training", None)
+        if use is not None:
+            use(training)  # the page keeps it and installs it while its kind is loaded
+        else:
+            st.training = training
+    _refresh(model_page)
     search = make_config(SearchConfig, data.search, notices, "search") if data.search else None
-    box = _search_box(window, kind)
+    box = getattr(model_page, "search_box", None)
     if box is not None:
         box.set_search(search is not None, search)
     else:
         st.search = search
-    if kind in ("images", "audio"):
-        st.notify_preprocess_changed()  # the media pages refill from the state's configs
+    if kind.file_based:
+        st.notify_preprocess_changed()  # the pages of files refill from the state's settings
     st.notify_model_changed()
 
 
-def _apply_training(window: Any, kind: str, training: Any) -> None:
-    """``training`` (None: keep the current settings) into the state and the Model page."""
-    st = window.state
-    if kind == "tabular":
-        page = window.pages.get("model")
-        held = getattr(page, "_training", None)  # the object the table Model page keeps
-        if training is None:
-            pass
-        elif held is not None:
-            copy_into(held, training)
-            st.training = held
-        else:
-            st.training = training
-        show = getattr(page, "show_state", None)
-        if show is not None:
-            show()
-        elif hasattr(page, "_show"):
-            page._show(st.mlp, st.training)
-        return
-    if training is not None:
-        st.training = training  # the image/audio Model page takes it on model_changed
+def _page(window: Any, step: str, kind: DataKind) -> Any:
+    """``kind``'s page of ``step`` when it is built (None when not)."""
+    host = window.hosts.get(step)
+    return host.page(kind.pages) if host is not None and host.is_built(kind.pages) else None
 
 
-def _search_box(window: Any, kind: str) -> Any:
-    """The AutoML search box of ``kind``'s Model page (None when that page is not built)."""
-    if kind == "tabular":
-        page = window.pages.get("model")
-    else:
-        host = window.hosts.get("model")
-        page = host.page(kind) if host is not None and host.is_built(kind) else None
-    return getattr(page, "search_box", None)
-
-
-def _refresh(page: Any, fallback: str) -> None:
-    """Refill ``page`` from the state: its ``show_state()`` when it has one, else the private
-    method that does it today (``fallback``)."""
-    if page is None:
-        return
-    show = getattr(page, "show_state", None) or getattr(page, fallback, None)
+def _refresh(page: Any) -> None:
+    """Refill ``page`` from the state (its ``show_state()``, when it has one)."""
+    show = getattr(page, "show_state", None)
     if show is not None:
         show()
 
 
-def build_kind_pages(window: Any, kind: str) -> None:
+def build_kind_pages(window: Any, kind: DataKind) -> None:
     """Build ``kind``'s Preprocess and Model pages now (they read remembered settings when
     built: a project's settings must come after that)."""
-    if kind in getattr(window, "media_pages", {}):
-        for step in ("preprocess", "model"):
-            window.media_pages[kind][step]
+    for step in ("preprocess", "model"):
+        host = window.hosts.get(step)
+        if host is not None:
+            host.page(kind.pages)

@@ -26,6 +26,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 
 SMOKE_EPOCHS = 2
@@ -84,7 +85,7 @@ class SmokeTest:
         state = self.state
         if self.outcome is not None or self.train_started:
             return
-        if state.table is None or state.target is None:
+        if state.loaded(TABULAR) is None or state.target is None:
             return
         if self.window.engine.error:
             return self._finish(f"the engine failed to load: {self.window.engine.error}")
@@ -138,7 +139,7 @@ class SmokeTest:
         self._close()
         if outcome != "ok":
             return self._fail(outcome)
-        df = state.table.df
+        df = state.loaded(TABULAR).df
         device = getattr(state.hardware_plan, "device_label", "engine not loaded")
         line = (
             f"smoke test ok: window shown in {self.shown:.2f} s; {state.dataset_name}: "

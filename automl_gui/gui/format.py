@@ -1,12 +1,44 @@
-"""Window-only wording of figures: sample rates and counts of things. Durations and byte
-sizes are ``core.base.units`` (shared with the command line)."""
+"""Window-only wording of figures: sample rates, counts of things, what an audio model takes.
+Durations and byte sizes are ``core.base.units`` (shared with the command line)."""
 
 from __future__ import annotations
 
+from typing import Any
 
-def format_rate(rate: int) -> str:
-    """A sample rate: '16 kHz', '22.05 kHz', '44.1 kHz'."""
-    return f"{rate / 1000:g} kHz"
+FEATURE_NAMES = {"log-mel": "log-mel spectrograms", "mfcc": "MFCCs"}
+
+
+def rough_megabytes(n: float) -> str:
+    """A download's size as people quote it: "90 MB" (decimal megabytes, no decimals)."""
+    return f"{n / 1e6:.0f} MB"
+
+
+def format_rate(rate: Any) -> str:
+    """A sample rate: "16 kHz", "22.05 kHz", "500 Hz"; "" when not a positive number."""
+    try:
+        hz = float(rate)
+    except (TypeError, ValueError):
+        return ""
+    if not hz > 0:
+        return ""
+    return f"{hz / 1000:g} kHz" if hz >= 1000 else f"{hz:g} Hz"
+
+
+def audio_model_details(meta: dict[str, Any]) -> str:
+    """ "on log-mel spectrograms of 1 s clips at 16 kHz" from an audio model's metadata."""
+    features = meta.get("features")
+    if isinstance(features, dict):
+        features = features.get("kind") or features.get("features")
+    parts = []
+    if isinstance(features, str) and features:
+        parts.append(f"on {FEATURE_NAMES.get(features, features)}")
+    seconds = meta.get("clip_seconds")
+    if isinstance(seconds, (int, float)) and seconds > 0:
+        parts.append(f"of {float(seconds):g} s clips")
+    rate = format_rate(meta.get("sample_rate"))
+    if rate:
+        parts.append(f"at {rate}")
+    return " ".join(parts)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.kinds import all_kinds, kind_named
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import freeze_long_lived
 from automl_gui.gui._opening import DatasetOpening, local_paths
@@ -33,41 +34,14 @@ from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs.about import AboutDialog
 from automl_gui.gui.engine import EngineLoader
 from automl_gui.gui.pages.data import DataPage
-from automl_gui.gui.pages.evaluate import EvaluatePage
-from automl_gui.gui.pages.model import ModelPage
-from automl_gui.gui.pages.predict import PredictPage
-from automl_gui.gui.pages.preprocess import PreprocessPage
-from automl_gui.gui.pages.train import TrainPage
+from automl_gui.gui.pages.registry import STEP_HELP, STEPS, own_pages, page_spec
 from automl_gui.gui.state import AppState
-from automl_gui.gui.step_host import KindPages, StepHost
+from automl_gui.gui.step_host import KindPages, StepHost, load_class
 from automl_gui.gui.widgets.banner import Banner
 
-PAGE_CLASSES = (DataPage, PreprocessPage, ModelPage, TrainPage, EvaluatePage, PredictPage)
-# The steps whose page differs for image and audio datasets (Train and Predict serve all kinds).
-IMAGE_PAGE_CLASSES = {
-    "data": "automl_gui.gui.pages.images.data:ImageDataPage",
-    "preprocess": "automl_gui.gui.pages.images.preprocess:ImagePreprocessPage",
-    "model": "automl_gui.gui.pages.images.model:ImageModelPage",
-    "evaluate": "automl_gui.gui.pages.images.evaluate:ImageEvaluatePage",
-}
-AUDIO_PAGE_CLASSES = {
-    "data": "automl_gui.gui.pages.audio.data:AudioDataPage",
-    "preprocess": "automl_gui.gui.pages.audio.preprocess:AudioPreprocessPage",
-    "model": "automl_gui.gui.pages.audio.model:AudioModelPage",
-    "evaluate": "automl_gui.gui.pages.audio.evaluate:AudioEvaluatePage",
-}
-MEDIA_PAGE_CLASSES = {"images": IMAGE_PAGE_CLASSES, "audio": AUDIO_PAGE_CLASSES}
-# How each folder kind is named in menus and messages.
-MEDIA_WORDS = {"images": "Image", "audio": "Audio"}
-PAGE_HELP = {
-    "data": "Load a table, an image folder or a folder of sound clips, look at it and choose "
-    "what to predict.",
-    "preprocess": "Choose how each column is cleaned and encoded, and how rows are split.",
-    "model": "Pick the network and how it is trained.",
-    "train": "Train the model and watch it learn live.",
-    "evaluate": "See how the model does on held-out test rows.",
-    "predict": "Predict on new files with the trained (or a saved) model.",
-}
+# the kind whose pages are built with the window (its Data page welcomes a new user); the
+# other kinds' pages are built on first need
+HOME_KIND = kind_named("tabular")
 COMPARE_TIP = (
     "Compare optimizers, batch sizes, training-set sizes or devices on this dataset: a table "
     "and a plot, exportable as CSV and PNG"
@@ -128,28 +102,28 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.nav.setToolTip("The steps, in order. A step unlocks when the ones before are done.")
         self.stack = QStackedWidget()
         self.hosts: dict[str, StepHost] = {}
-        for i, cls in enumerate(PAGE_CLASSES, start=1):
-            page = cls(self.state, self)
-            self.pages[page.name] = page
-            # a step's image and audio pages are built on first need (faster start-up)
+        for i, step in enumerate(STEPS, start=1):
+            page = load_class(page_spec(HOME_KIND, step))(self.state, self)
+            self.pages[step] = page
+            # a step's pages for the other kinds are built on first need (faster start-up)
             factories = {
-                kind: partial(self._make_media_page, kind, specs[page.name], page.name, page.title)
-                for kind, specs in MEDIA_PAGE_CLASSES.items()
-                if page.name in specs
+                kind.pages: partial(self._make_kind_page, kind, step, page.title)
+                for kind in all_kinds()
+                if kind is not HOME_KIND and step in own_pages(kind)
             }
-            host = StepHost({"tabular": page}, factories)
-            self.hosts[page.name] = host
+            host = StepHost({HOME_KIND.pages: page}, factories)
+            self.hosts[step] = host
             self.stack.addWidget(host)
-            icon = QIcon(str(app_settings.resource_path("icons", f"{page.name}.svg")))
+            icon = QIcon(str(app_settings.resource_path("icons", f"{step}.svg")))
             item = QListWidgetItem(icon, f"{i}   {page.title}")
-            item.setData(Qt.ItemDataRole.UserRole, page.name)
+            item.setData(Qt.ItemDataRole.UserRole, step)
             self.nav.addItem(item)
-        # the image and audio pages of the steps that differ per kind, by step (read to build)
+        # the other kinds' pages of the steps that differ per kind, by step (read to build)
         self.media_pages: dict[str, KindPages] = {
-            kind: KindPages(self.hosts, kind) for kind in MEDIA_PAGE_CLASSES
+            kind.pages: KindPages(self.hosts, kind.pages)
+            for kind in all_kinds()
+            if kind is not HOME_KIND
         }
-        self.image_pages = self.media_pages["images"]
-        self.audio_pages = self.media_pages["audio"]
         self.data_page: DataPage = self.pages["data"]  # type: ignore[assignment]
         self.train_page: Any = self.pages["train"]
         self.nav.currentRowChanged.connect(self._on_nav_row)
@@ -170,7 +144,8 @@ class MainWindow(DatasetOpening, QMainWindow):
         layout.addWidget(right, 1)
         self.setCentralWidget(central)
 
-    def _action(self, text: str, tip: str, slot: Any, shortcut: Any = None) -> QAction:
+    def make_action(self, text: str, tip: str, slot: Any, shortcut: Any = None) -> QAction:
+        """A menu action with ``tip`` as tooltip and status tip, calling ``slot``."""
         action = QAction(text, self)
         action.setToolTip(tip)
         action.setStatusTip(tip)
@@ -190,7 +165,9 @@ class MainWindow(DatasetOpening, QMainWindow):
 
         self.export_menu = export_menu(self)  # Export… (Ctrl+E) and one entry per format
         self.action_export = self.export_menu.export_actions[0]
-        self.action_quit = self._action("&Quit", "Quit automl-gui", self.close, QKeySequence.Quit)
+        self.action_quit = self.make_action(
+            "&Quit", "Quit automl-gui", self.close, QKeySequence.Quit
+        )
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu.addSeparator()
         file_menu.addMenu(self.export_menu)
@@ -198,14 +175,14 @@ class MainWindow(DatasetOpening, QMainWindow):
         file_menu.addAction(self.action_quit)
 
         train_menu = bar.addMenu("&Train")
-        self.action_start = self._action(
+        self.action_start = self.make_action(
             "&Start Training",
             "Train the model with the current settings",
             self.start_training,
             QKeySequence("Ctrl+R"),
         )
         self.action_start.setIcon(QIcon(str(icons / "start.svg")))
-        self.action_stop = self._action(
+        self.action_stop = self.make_action(
             "S&top Training",
             "Stop at the next batch and keep the best weights",
             self.stop_training,
@@ -215,7 +192,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         train_menu.addAction(self.action_start)
         train_menu.addAction(self.action_stop)
         train_menu.addSeparator()
-        self.action_force_cpu = self._action(
+        self.action_force_cpu = self.make_action(
             "Train on the &CPU Only",
             "Ignore GPUs, e.g. when another program needs them (applies to the next training)",
             self.set_force_cpu,
@@ -227,9 +204,9 @@ class MainWindow(DatasetOpening, QMainWindow):
         view_menu = bar.addMenu("&View")
         self.page_actions: dict[str, QAction] = {}
         for i, (name, page) in enumerate(self.pages.items(), start=1):
-            action = self._action(
+            action = self.make_action(
                 f"&{i} {page.title}",
-                PAGE_HELP.get(name, page.title),
+                STEP_HELP.get(name, page.title),
                 lambda _c=False, n=name: self.go_to(n),
                 QKeySequence(f"Ctrl+{i}"),
             )
@@ -237,7 +214,7 @@ class MainWindow(DatasetOpening, QMainWindow):
             view_menu.addAction(action)
 
         view_menu.addSeparator()
-        self.action_runs = self._action(
+        self.action_runs = self.make_action(
             "Compare &Runs…",
             "Every kept training run side by side: curves overlaid, metrics in a table",
             self.open_runs,
@@ -246,7 +223,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         view_menu.addAction(self.action_runs)
 
         tools_menu = bar.addMenu("T&ools")
-        self.action_compare = self._action(
+        self.action_compare = self.make_action(
             "&Compare Settings…",
             COMPARE_TIP,
             self.open_study,
@@ -255,7 +232,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         tools_menu.addAction(self.action_compare)
 
         help_menu = bar.addMenu("&Help")
-        self.action_about = self._action(
+        self.action_about = self.make_action(
             "&About", "Versions, detected devices and the training plan", self.show_about
         )
         help_menu.addAction(self.action_about)
@@ -304,16 +281,16 @@ class MainWindow(DatasetOpening, QMainWindow):
         st = self.state
         if name in ("data", "predict"):
             return ""
-        if st.kind in MEDIA_PAGE_CLASSES:
-            if (st.images if st.kind == "images" else st.audio) is None:
-                word = MEDIA_WORDS[st.kind]
-                return f"Open a dataset first (File → Open {word} Folder… or drop a folder here)."
+        if st.kind.file_based:
+            if st.dataset is None:
+                word = st.kind.dataset_noun.title()
+                return f"Open a dataset first (File → Open {word}… or drop a folder here)."
             if name == "evaluate" and st.run is None:
                 return "Train a model first (Train page)."
             return ""
-        if st.table is None:
+        if st.dataset is None:
             return "Open a dataset first (File → Open Dataset… or drop a file on the window)."
-        if st.preprocess is None:
+        if st.settings().preprocess is None:
             return "Choose a target column on the Data page first."
         if name == "preprocess":
             return ""
@@ -332,10 +309,10 @@ class MainWindow(DatasetOpening, QMainWindow):
             reason = self.step_blocker(name)
             flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
             item.setFlags(flags if not reason else Qt.ItemFlag.NoItemFlags)
-            item.setToolTip(reason or f"{PAGE_HELP.get(name, '')} (Ctrl+{row + 1})")
+            item.setToolTip(reason or f"{STEP_HELP.get(name, '')} (Ctrl+{row + 1})")
             action = self.page_actions[name]
             action.setEnabled(not reason)
-            action.setToolTip(reason or PAGE_HELP.get(name, ""))
+            action.setToolTip(reason or STEP_HELP.get(name, ""))
         if self.step_blocker(self.current_page_name()):
             self.go_to("data")
         self._update_actions()
@@ -352,6 +329,11 @@ class MainWindow(DatasetOpening, QMainWindow):
         reason = self.step_blocker("train")  # while a study runs: raises its window again
         self.action_compare.setEnabled(not reason)
         self.action_compare.setToolTip(reason or COMPARE_TIP)
+
+    @property
+    def training_running(self) -> bool:
+        """Whether the Train page is training (or searching) now."""
+        return self._training
 
     def current_page_name(self) -> str:
         page = self.stack.currentWidget()

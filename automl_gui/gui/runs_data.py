@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.kinds import DataKind, kind_named, kind_names
 
 MISSING = "—"
 
@@ -55,7 +56,6 @@ METRIC_LABELS = {
 }
 LOWER_IS_BETTER = ("loss", "mae", "mse", "rmse", "error")
 
-KIND_WORDS = {"tabular": "Table", "images": "Images", "audio": "Audio"}
 ARCH_WORDS = {
     "cnn": "Compact CNN",
     "resnet50": "ResNet50",
@@ -167,12 +167,20 @@ def created_text(iso: str, short: bool = False) -> str:
     return f"{when.day} {when.strftime('%b')}{year} {when.strftime('%H:%M')}"
 
 
+def _kind(name: Any) -> DataKind | None:
+    """The kind a run record names (None: one this version does not know)."""
+    if name not in kind_names():
+        return None
+    return kind_named(str(name))
+
+
 def model_words(record: Any, with_kind: bool = True) -> str:
     """Kind and model in a few words: "Table · MLP 2×64", "Images · ResNet50" (without
     ``with_kind``: "MLP 2×64")."""
-    kind = KIND_WORDS.get(record.kind, str(record.kind or "?").capitalize())
+    known = _kind(record.kind)
+    kind = known.title if known is not None else str(record.kind or "?").capitalize()
     model = (record.settings or {}).get("model") or {}
-    if record.kind in ("images", "audio"):
+    if known is not None and known.file_based:
         arch = str(model.get("architecture") or "")
         words = ARCH_WORDS.get(arch, arch or "model")
     else:

@@ -3,30 +3,54 @@
 Pages never talk to each other directly; they change :class:`AppState` through its setters,
 and the setters emit signals the other pages listen to. Core objects are held as they are
 (LoadedTable, TableProfile, PreprocessConfig, ...), so the GUI adds no parallel model.
+
+One dataset is loaded at a time: ``state.kind`` (a ``core.kinds.DataKind``) and
+``state.dataset``. Each kind keeps its own settings (:class:`KindSettings`: preprocessing and
+model) while another kind is loaded: ``state.settings(kind)``, ``state.settings()`` for the
+loaded kind's.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from automl_gui.core.data.audio import AudioDataset
-from automl_gui.core.data.images import ImageDataset
-from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile
-from automl_gui.core.models.config import MLPConfig
-from automl_gui.core.models.image_config import ImageModelConfig
-from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
+from automl_gui.core.data.schema import DataWarning, TableProfile
+from automl_gui.core.kinds import DataKind, all_kinds, kind_named
 from automl_gui.core.preprocess.config import PreprocessConfig
-from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.search.space import SearchConfig
+
+
+@dataclass
+class KindSettings:
+    """One kind's settings, kept while another kind is loaded.
+
+    Attributes:
+        preprocess: the kind's preprocessing settings (tables: a ``PreprocessConfig`` built
+            for the loaded table once its target is chosen, else None).
+        model: the kind's model settings (``MLPConfig``, ``ImageModelConfig``).
+    """
+
+    preprocess: Any = None
+    model: Any = None
+
+
+def _first_settings(kind: DataKind) -> KindSettings:
+    """What a kind starts with: its default model, and its default preprocessing when that
+    does not depend on a dataset (files; a table's waits for the table and its target)."""
+    return KindSettings(
+        preprocess=kind.default_preprocess(None) if kind.file_based else None,
+        model=kind.default_model(),
+    )
 
 
 class AppState(QObject):
     """Current dataset, settings and results, with change signals."""
 
-    dataset_changed = Signal()  # table/profile replaced (new file loaded or cleared)
+    dataset_changed = Signal()  # the dataset was replaced (new one loaded or cleared)
     target_changed = Signal()  # target or task changed (preprocess config rebuilt)
     preprocess_changed = Signal()  # user edited preprocessing
     model_changed = Signal()  # user edited model/training settings
@@ -41,33 +65,30 @@ class AppState(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.kind = "tabular"  # "tabular" | "images" | "audio": which pages the steps show
-        self.table: LoadedTable | None = None
-        self.images: ImageDataset | None = None  # the scanned image folder (kind "images")
-        self.image_preprocess = ImagePreprocessConfig()
-        self.image_model = ImageModelConfig()
-        self.audio: AudioDataset | None = None  # the scanned audio folder (kind "audio")
-        self.audio_preprocess = AudioPreprocessConfig()
-        self.audio_model = ImageModelConfig(fine_tune_epochs=5)
+        self.kind: DataKind = kind_named("tabular")  # which kind's pages the steps show
+        # the loaded dataset of ``kind``: a LoadedTable, ImageDataset or AudioDataset (None:
+        # nothing loaded)
+        self.dataset: Any = None
+        self._settings: dict[DataKind, KindSettings] = {k: _first_settings(k) for k in all_kinds()}
         # what "auto" resolves to on this computer ("cnn" or a backbone whose weights are
         # here), once the Model page has looked; None until then
         self.auto_architecture: str | None = None
+        # the loaded table's analysis: its profile, what the Data page found, the target and
+        # its task (None for other kinds, and until a target is chosen)
         self.profile: TableProfile | None = None
         self.warnings: list[DataWarning] = []
         self.target: str | None = None
         self.task: str | None = None  # Task value
-        self.preprocess: PreprocessConfig | None = None
-        self.mlp = MLPConfig()
         self.training = TrainConfig()
         # the AutoML search the Train page runs instead of one model; None: search off. The
         # Model page of the loaded kind installs its own (widgets/search_settings.py) and
         # calls notify_model_changed() when it changes
         self.search: SearchConfig | None = None
-        self.run: Any = None  # core.pipeline.TabularRun once trained
+        self.run: Any = None  # the current run (core.jobs.Run) once trained
         self.training_active = False
         self.engine_ready = False
         self.hardware_plan: Any = None  # core.hardware.HardwarePlan once the engine is ready
-        self.engine_process: Any = None  # core.process.EngineProcess that runs training
+        self.engine_process: Any = None  # core.jobs.process.EngineProcess that runs training
         # run history (core.project.RunRecord per kept run, oldest first); the run objects in
         # memory by id (a reopened project's runs load from its folder on first use through
         # ``run_loader(record)``); the id of the run Evaluate/Predict/Export use
@@ -87,46 +108,42 @@ class AppState(QObject):
         ):
             signal.connect(self.mark_dirty)
 
-    # -- setters that notify ----------------------------------------------------------------
-    def _replace_dataset(
-        self,
-        kind: str,
-        table: LoadedTable | None = None,
-        profile: TableProfile | None = None,
-        images: ImageDataset | None = None,
-        audio: AudioDataset | None = None,
+    # -- the dataset and each kind's settings ------------------------------------------------
+    def settings(self, kind: DataKind | None = None) -> KindSettings:
+        """The settings ``kind`` keeps (the loaded kind's when None)."""
+        return self._settings[self.kind if kind is None else kind]
+
+    def loaded(self, kind: DataKind) -> Any:
+        """The loaded dataset when it is of ``kind``, else None."""
+        return self.dataset if self.kind is kind else None
+
+    def set_dataset(
+        self, kind: DataKind, dataset: Any, profile: TableProfile | None = None
     ) -> None:
-        """What was loaded is replaced (settings are kept); results of the old one go."""
+        """``dataset`` of ``kind`` (None: nothing) replaces whatever was loaded; every kind's
+        settings are kept, the old dataset's analysis and results go. ``profile``: what
+        profiling a table found."""
         self.kind = kind
-        self.table, self.profile = table, profile
-        self.images, self.audio = images, audio
+        self.dataset = dataset
+        self.profile = profile
         self.warnings = []
         self.target = self.task = None
-        self.preprocess = None
+        for k, kept in self._settings.items():
+            if not k.file_based:  # preprocessing built for one table's columns
+                kept.preprocess = None
         self.run = None
         self.current_run_id = None  # the run history stays (the project keeps every run)
         # the search setting remembered for this kind (its Model page, once built, installs
         # its own on dataset_changed; the image and audio pages are built on first need)
         from automl_gui.gui import settings as app_settings
 
-        on, search = app_settings.load_search(app_settings.current(), kind)
+        on, search = app_settings.load_search(app_settings.current(), kind.name)
         self.search = search if on else None
         self.dataset_changed.emit()
 
-    def set_dataset(self, table: LoadedTable | None, profile: TableProfile | None) -> None:
-        self._replace_dataset("tabular", table=table, profile=profile)
-
-    def set_image_dataset(self, dataset: ImageDataset | None) -> None:
-        """A scanned image folder replaces whatever was loaded (settings are kept)."""
-        self._replace_dataset("images", images=dataset)
-
-    def set_audio_dataset(self, dataset: AudioDataset | None) -> None:
-        """A scanned audio folder replaces whatever was loaded (settings are kept)."""
-        self._replace_dataset("audio", audio=dataset)
-
     @property
     def has_dataset(self) -> bool:
-        return self.table is not None or self.images is not None or self.audio is not None
+        return self.dataset is not None
 
     def set_target(
         self,
@@ -135,8 +152,9 @@ class AppState(QObject):
         preprocess: PreprocessConfig,
         warnings: list[DataWarning],
     ) -> None:
+        """The loaded table's target, its task and the preprocessing built for them."""
         self.target, self.task = target, task
-        self.preprocess = preprocess
+        self.settings().preprocess = preprocess
         self.warnings = list(warnings)
         self.target_changed.emit()
 
@@ -251,12 +269,10 @@ class AppState(QObject):
 
     @property
     def dataset_name(self) -> str:
+        """The loaded dataset's file or folder name ("" when nothing is loaded)."""
         from pathlib import Path
 
-        if self.images is not None:
-            return Path(self.images.root).name
-        if self.audio is not None:
-            return Path(self.audio.root).name
-        if self.table is None:
+        if self.dataset is None:
             return ""
-        return Path(self.table.source.path).name
+        source = getattr(self.dataset, "source", None)  # a table read from a file
+        return Path(source.path if source is not None else self.dataset.root).name

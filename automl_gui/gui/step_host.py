@@ -66,7 +66,8 @@ class StepHost(QStackedWidget):
     background jobs go to the pages themselves.
 
     Args:
-        pages: pages built already, by kind (``"tabular"`` is required).
+        pages: pages built already, by kind (``DataKind.pages``); the first one also shows
+            the step for a kind without its own page.
         factories: ``kind -> callable()`` returning that kind's page, called once, on first need.
     """
 
@@ -79,7 +80,7 @@ class StepHost(QStackedWidget):
         super().__init__(parent)
         self.kind_pages: dict[str, QWidget] = {}  # the pages built so far
         self.factories = dict(factories or {})
-        first = pages["tabular"]
+        first = self.default_page = next(iter(pages.values()))
         self.name = first.name
         self.title = first.title
         for kind, page in pages.items():
@@ -101,14 +102,14 @@ class StepHost(QStackedWidget):
         return kind in self.kind_pages
 
     def page(self, kind: str) -> QWidget:
-        """The page for ``kind``, built now if it was not yet (the table page for a kind this
-        step does not distinguish)."""
+        """The page for ``kind``, built now if it was not yet (the step's first page for a kind
+        it does not distinguish)."""
         built = self.kind_pages.get(kind)
         if built is not None:
             return built
         factory = self.factories.get(kind)
         if factory is None:
-            return self.kind_pages["tabular"]
+            return self.default_page
         page = factory()
         self._add(kind, page)
         return page

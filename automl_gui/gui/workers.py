@@ -55,7 +55,7 @@ class _Thread(QThread):
         self._worker = worker
 
     def run(self) -> None:  # runs in the worker thread
-        self._worker._run()
+        self._worker.run_in_thread()
 
 
 class JobWorker(QObject):
@@ -119,7 +119,7 @@ class JobWorker(QObject):
         elif isinstance(event, (StudyRowStarted, StudyRowEnded)):
             self.study.emit(event)
 
-    def _run(self) -> None:
+    def run_in_thread(self) -> None:
         try:
             result = self._job(self._on_event, self.token)
         except CancelledError:

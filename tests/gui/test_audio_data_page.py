@@ -21,6 +21,8 @@ from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Progress
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.data.audio import AudioDataset, AudioItem
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.audio import auto_clip_seconds
 from automl_gui.gui.format import format_rate
 from automl_gui.gui.pages.audio import data as data_module
@@ -73,8 +75,8 @@ def wait_for_plots(qtbot, page: AudioDataPage) -> None:
 
 def test_scan_shows_counts_durations_stats_and_broken_files(qtbot, page, state, folder):
     load(qtbot, page, folder)
-    ds = state.audio
-    assert state.kind == "audio" and ds is not None and len(ds) == 12
+    ds = state.loaded(AUDIO)
+    assert state.kind.name == "audio" and ds is not None and len(ds) == 12
     assert page.stack.currentIndex() == 1
     info = page.info_label.text()
     assert "12 clips" in info and "3 classes" in info and "3 broken left out" in info
@@ -204,7 +206,7 @@ def test_split_folder_stacks_the_chart_and_filters_by_split(qtbot, page, state, 
 
 def test_cancel_keeps_the_previous_dataset(qtbot, page, state, folder, monkeypatch):
     load(qtbot, page, folder)
-    previous = state.audio
+    previous = state.loaded(AUDIO)
     pause = threading.Event()
 
     def slow_scan(path, on_event=None, cancel=None):
@@ -220,7 +222,7 @@ def test_cancel_keeps_the_previous_dataset(qtbot, page, state, folder, monkeypat
     with qtbot.waitSignal(page.busy_changed, timeout=10_000) as blocker:
         page.cancel_button.click()
     assert blocker.args == [False]
-    assert state.audio is previous and page.stack.currentIndex() == 1
+    assert state.loaded(AUDIO) is previous and page.stack.currentIndex() == 1
     assert page.banner.level == "info" and "still loaded" in page.banner.text
 
 
@@ -230,7 +232,7 @@ def test_a_folder_without_audio_fails_with_a_message(qtbot, page, state, tmp_pat
         assert page.accept_drop(str(tmp_path / "empty"))
     message, hint = blocker.args
     assert message and hint and page.banner.level == "error"
-    assert state.audio is None and page.stack.currentIndex() == 0
+    assert state.loaded(AUDIO) is None and page.stack.currentIndex() == 0
     assert not page.accept_drop(str(tmp_path / "not-a-folder.wav"))
 
 
@@ -257,7 +259,7 @@ def test_fifty_thousand_clips_list_quickly_and_a_missing_file_says_so(qtbot, pag
         formats={"WAV": 50_000},
     )
     start = time.perf_counter()
-    state.set_audio_dataset(ds)
+    state.set_dataset(AUDIO, ds)
     page.class_list.setCurrentRow(3)
     page.show_class(None)
     elapsed = time.perf_counter() - start
@@ -274,7 +276,7 @@ def test_fifty_thousand_clips_list_quickly_and_a_missing_file_says_so(qtbot, pag
 
 def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
     load(qtbot, page, folder)
-    state.set_dataset(None, None)
+    state.set_dataset(TABULAR, None, None)
     assert page.stack.currentIndex() == 0
     assert page.clip_model.rowCount() == 0 and page.bad_model.rowCount() == 0
     assert page.player_bar.button.clip_name == ""
@@ -282,10 +284,10 @@ def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
 
 def test_the_clip_length_set_on_preprocess_moves_the_marker(qtbot, page, state, folder):
     load(qtbot, page, folder)
-    state.audio_preprocess.clip_seconds = 0.5
+    state.settings(AUDIO).preprocess.clip_seconds = 0.5
     state.notify_preprocess_changed()
     assert page.durations_plot.marker.value() == pytest.approx(0.5)
-    longer = sum(1 for d in state.audio.durations() if d > 0.5)
+    longer = sum(1 for d in state.loaded(AUDIO).durations() if d > 0.5)
     assert page.clip_length_label.text().startswith(
         f"Clip length 0.5 s (set on the Preprocess page): {longer} clip"
     )

@@ -1,7 +1,7 @@
 """Audio Evaluate page: metric cards, summary, confusion-matrix cells listed as clips, the most
 confidently wrong clips, and the selected clip drawn and played.
 
-The runs are real ``AudioRun`` objects over generated clip files (tests/audio_factory.py) with
+The runs are real ``Run`` objects over generated clip files (tests/audio_factory.py) with
 predictions the test chooses (so every count is known) and the report from
 ``evaluate_classification``; no model is trained.
 """
@@ -15,8 +15,9 @@ import soundfile as sf
 from audio_factory import make_class_folders
 from PySide6.QtCore import Qt
 
-from automl_gui.core.audio_pipeline import AudioRun
 from automl_gui.core.evaluate.metrics import evaluate_classification
+from automl_gui.core.jobs.run import Run
+from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.gui.pages.audio.evaluate import AudioEvaluatePage, clip_rows
 from automl_gui.gui.state import AppState
@@ -27,7 +28,7 @@ PER_CLASS = 6
 RATE = 8000
 
 
-def audio_run(folder, *, mistakes: int = 2, seed: int = 1) -> AudioRun:
+def audio_run(folder, *, mistakes: int = 2, seed: int = 1) -> Run:
     """Clips of 3 classes; the first ``mistakes`` clips of each class are predicted as the
     next class (confidence rising with the clip number), the others correctly."""
     make_class_folders(
@@ -53,7 +54,7 @@ def audio_run(folder, *, mistakes: int = 2, seed: int = 1) -> AudioRun:
     for j, name in enumerate(CLASSES):
         frame[f"probability_{name}"] = proba[:, j]
     history = {"loss": [1.0, 0.7, 0.5], "val_loss": [1.0, 0.8, 0.75]}
-    return AudioRun(
+    return Run(
         model=None,
         metadata={
             "kind": "audio",
@@ -247,17 +248,17 @@ def test_another_kind_of_run_or_a_new_dataset_clears_the_page(qtbot, run):
     page.show_cell(0, 1)
     assert page.cell_clips.count() == 2
 
-    class ImageRun:  # an image run belongs to the image page
+    class Run:  # an image run belongs to the image page
         kind = "images"
         report = run.report
 
-    state.set_run(ImageRun())
+    state.set_run(Run())
     assert page.run is None and page.cards.values() == {}
     assert page.cell_clips.count() == 0 and page.wrong_clips.count() == 0
     assert page.cell_clips.panel.path == "" and page.stack.currentIndex() == 0
     state.set_run(run)
     assert page.stack.currentIndex() == 1 and page.wrong_clips.count() == 6
-    state.set_audio_dataset(None)
+    state.set_dataset(AUDIO, None)
     assert page.run is None and page.matrix.matrix == []
 
 
@@ -290,7 +291,7 @@ def test_fifty_thousand_clips_in_two_cells(qtbot):
     frame["confidence"] = np.maximum(p1, 1 - p1)
     frame["probability_no"], frame["probability_yes"] = 1 - p1, p1
     proba = np.stack([1 - p1, p1], axis=1)
-    run = AudioRun(
+    run = Run(
         model=None,
         metadata={"kind": "audio", "task": "binary", "class_names": ["no", "yes"]},
         report=evaluate_classification(y, proba, ["no", "yes"]),

@@ -2,7 +2,7 @@
 with their reason, the selected row's clip shown and played, Cancel, saved CSV.
 
 The model is a tiny Keras network on raw waveforms built here (no training), wrapped in an
-AudioRun as the pipeline makes them; predictions go through the real ``predict_audio``.
+Run as the pipeline makes them; predictions go through the real ``predict_audio``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pytest
 from audio_factory import make_class_folders, write_empty, write_text_as_audio, write_truncated
 from PySide6.QtCore import Qt
 
-from automl_gui.core.audio_pipeline import AudioRun
 from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Progress
+from automl_gui.core.jobs.run import Run
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.gui.pages.predict import PredictPage
 from automl_gui.gui.state import AppState
@@ -46,7 +46,7 @@ def tiny_model(n_classes: int = len(CLASSES), seed: int = 3):
 
 @pytest.fixture(scope="module")
 def run():
-    return AudioRun(
+    return Run(
         model=tiny_model(),
         metadata={
             "kind": "audio",
@@ -199,7 +199,7 @@ def test_several_clips_and_a_folder_without_clips(qtbot, run, folder, tmp_path):
 
 
 def test_progress_and_cancel_with_escape(qtbot, run, folder, monkeypatch):
-    import automl_gui.core.audio_pipeline as pipeline
+    import automl_gui.core.kinds._audio_media as pipeline
 
     started = threading.Event()
 

@@ -1,5 +1,5 @@
-"""Audio Preprocess and Model pages: edits reach ``state.audio_preprocess`` /
-``state.audio_model`` (never the image settings), are remembered, the texts follow the
+"""Audio Preprocess and Model pages: edits reach ``state.settings(AUDIO).preprocess`` /
+``state.settings(AUDIO).model`` (never the image settings), are remembered, the texts follow the
 loaded clips, and the augmentation preview runs off the UI thread and plays without a sound
 device."""
 
@@ -16,6 +16,8 @@ from PySide6.QtCore import QSettings
 
 from automl_gui.core.base.units import format_bytes
 from automl_gui.core.data.audio import AudioDataset, AudioItem, scan_audio
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models import audio as audio_models
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess import audio as core_audio
@@ -86,7 +88,7 @@ def assert_tooltips(page) -> None:
 
 # -- Preprocess page: settings ---------------------------------------------------------------
 def test_edits_change_the_audio_config_and_are_remembered(qtbot, prep, state, settings):
-    image_before = json.dumps(state.image_preprocess.to_dict())
+    image_before = json.dumps(state.settings(IMAGES).preprocess.to_dict())
     with qtbot.waitSignal(state.preprocess_changed):
         prep.rate_combo.setCurrentIndex(prep.rate_combo.findData(22050))
     prep.clip_spin.setValue(1.5)
@@ -101,7 +103,7 @@ def test_edits_change_the_audio_config_and_are_remembered(qtbot, prep, state, se
     prep.masks_spin.setValue(2)
     prep.split_box.val_spin.setValue(20)
     prep.split_box.cache_check.setChecked(True)
-    c = state.audio_preprocess
+    c = state.settings(AUDIO).preprocess
     assert (c.sample_rate, c.clip_seconds, c.n_mels, c.window_ms, c.hop_ms) == (
         22050,
         1.5,
@@ -124,13 +126,13 @@ def test_edits_change_the_audio_config_and_are_remembered(qtbot, prep, state, se
     assert prep.strength_spins["time_mask"].text() == "Off"
     assert "±3 dB" in prep.strength_labels["gain_db"].text()
     assert "±0.30 s" in prep.strength_labels["shift"].text()  # 20 % of 1.5 s
-    assert json.dumps(state.image_preprocess.to_dict()) == image_before
+    assert json.dumps(state.settings(IMAGES).preprocess.to_dict()) == image_before
     saved = json.loads(settings.value(app.KEY_AUDIO_PREPROCESS))
     assert saved["sample_rate"] == 22050 and saved["augment"]["shift"] == 0.2
     other = AppState()  # the next launch starts from the remembered settings
     page2 = AudioPreprocessPage(other)
     qtbot.addWidget(page2)
-    assert other.audio_preprocess == c
+    assert other.settings(AUDIO).preprocess == c
     assert page2.rate_combo.currentData() == 22050 and page2.clip_spin.value() == 1.5
 
 
@@ -153,22 +155,22 @@ def test_unreadable_or_newer_remembered_settings(qtbot, settings):
 def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_path):
     assert prep.clip_spin.value() == 0 and prep.clip_spin.text() == "Auto"
     assert prep.clip_note.text() == ""
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     expected = core_audio.auto_clip_seconds(dataset.durations())
     assert prep.clip_spin.text() == f"Auto ({expected:g} s)"
     assert f"{expected:g} s for these clips" in prep.clip_spin.toolTip()
     n = round(expected * 16000)
     assert prep.clip_note.text().startswith(f"{expected:g} s = {n:,} samples at 16 kHz.")
     assert "8 kHz (" in prep.rates_note.text() and "16 kHz (" in prep.rates_note.text()
-    frames, bands = audio_models.feature_shape(state.audio_preprocess, n)
+    frames, bands = audio_models.feature_shape(state.settings(AUDIO).preprocess, n)
     assert prep.shape_note.text() == f"Each clip becomes {frames:,} frames × {bands} mel bands."
     total = sum(dataset.durations())
     assert f"about {format_bytes(total * 16000 * 4, base=1000)}" in prep.split_box.cache_note.text()
     longer = make_class_folders(
         tmp_path / "long", ("a", "b"), per_class=2, seconds=(2.2, 2.6), formats=("wav",)
     )
-    state.set_audio_dataset(scan_audio(str(longer)))
-    second = core_audio.auto_clip_seconds(state.audio.durations())
+    state.set_dataset(AUDIO, scan_audio(str(longer)))
+    second = core_audio.auto_clip_seconds(state.loaded(AUDIO).durations())
     assert second > expected and prep.clip_spin.text() == f"Auto ({second:g} s)"
     prep.clip_spin.setValue(1.0)  # a set length: every clip of 2.2-2.6 s is cropped
     assert "100 % of the clips are longer (cropped)" in prep.clip_note.text()
@@ -176,15 +178,15 @@ def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_p
 
 
 def test_mfcc_toggles_its_coefficients(qtbot, prep, state, dataset):
-    state.set_audio_dataset(dataset)
-    assert state.audio_preprocess.features == "log-mel" and not prep.mfcc_spin.isEnabled()
+    state.set_dataset(AUDIO, dataset)
+    assert state.settings(AUDIO).preprocess.features == "log-mel" and not prep.mfcc_spin.isEnabled()
     prep.features_combo.setCurrentIndex(prep.features_combo.findData("mfcc"))
-    assert state.audio_preprocess.features == "mfcc" and prep.mfcc_spin.isEnabled()
+    assert state.settings(AUDIO).preprocess.features == "mfcc" and prep.mfcc_spin.isEnabled()
     prep.mfcc_spin.setValue(13)
-    assert state.audio_preprocess.n_mfcc == 13
+    assert state.settings(AUDIO).preprocess.n_mfcc == 13
     assert "× 13 MFCC coefficients" in prep.shape_note.text()
     prep.mels_spin.setValue(10)  # fewer bands than coefficients: the coefficients follow
-    assert state.audio_preprocess.n_mfcc == 10 and prep.mfcc_spin.maximum() == 10
+    assert state.settings(AUDIO).preprocess.n_mfcc == 10 and prep.mfcc_spin.maximum() == 10
     prep.features_combo.setCurrentIndex(prep.features_combo.findData("log-mel"))
     assert not prep.mfcc_spin.isEnabled() and "× 10 mel bands" in prep.shape_note.text()
 
@@ -200,44 +202,44 @@ def test_settings_that_give_no_frames_say_so(prep, state):
 def test_snr_range_and_split_keep_their_order(prep, state):
     prep.snr_max_spin.setValue(20)
     prep.snr_min_spin.setValue(30)  # above the maximum: the maximum gives way
-    a = state.audio_preprocess.augment
+    a = state.settings(AUDIO).preprocess.augment
     assert (a.snr_min_db, a.snr_max_db) == (30, 30) and prep.snr_max_spin.value() == 30
     prep.snr_max_spin.setValue(15)
     assert (a.snr_min_db, a.snr_max_db) == (15, 15)
     prep.split_box.test_spin.setValue(30)
     prep.split_box.val_spin.setValue(40)  # 70 % held out: the test share gives way
-    c = state.audio_preprocess
+    c = state.settings(AUDIO).preprocess
     assert (c.validation_fraction, c.test_fraction) == (0.4, 0.2)
 
 
 def test_augmentation_off_and_reset(qtbot, prep, state):
     prep.augment_check.setChecked(False)
-    assert not state.audio_preprocess.augment.enabled
+    assert not state.settings(AUDIO).preprocess.augment.enabled
     assert not any(s.isEnabled() for s in prep.strength_spins.values())
     assert not prep.noise_check.isEnabled() and not prep.masks_spin.isEnabled()
     prep.augment_check.setChecked(True)
     prep.strength_spins["gain_db"].setValue(12)
-    state.audio_preprocess.sample_rate = 8000
+    state.settings(AUDIO).preprocess.sample_rate = 8000
     with qtbot.waitSignal(state.preprocess_changed):
         prep.reset_button.click()
-    assert state.audio_preprocess.augment == AudioAugmentConfig()
+    assert state.settings(AUDIO).preprocess.augment == AudioAugmentConfig()
     assert prep.strength_spins["gain_db"].value() == AudioAugmentConfig().gain_db
-    assert state.audio_preprocess.sample_rate == 8000  # only the augmentation is reset
+    assert state.settings(AUDIO).preprocess.sample_rate == 8000  # only the augmentation is reset
 
 
 def test_a_split_folder_disables_the_fractions(prep, state, tmp_path):
     root = make_split_folders(
         tmp_path / "split", ("a", "b"), {"train": 2, "val": 1}, formats=("wav",), rates=(8000,)
     )
-    state.set_audio_dataset(scan_audio(str(root)))
+    state.set_dataset(AUDIO, scan_audio(str(root)))
     assert not prep.split_box.val_spin.isEnabled() and not prep.split_box.test_spin.isEnabled()
     assert "already split" in prep.split_box.split_note.text()
-    state.set_audio_dataset(scan_audio(str(root / "train")))
+    state.set_dataset(AUDIO, scan_audio(str(root / "train")))
     assert prep.split_box.val_spin.isEnabled()
 
 
 def test_changes_made_elsewhere_are_shown(prep, state):
-    state.audio_preprocess = AudioPreprocessConfig(features="mfcc", n_mels=32, sample_rate=8000)
+    state.settings(AUDIO).preprocess = AudioPreprocessConfig(features="mfcc", n_mels=32, sample_rate=8000)
     state.notify_preprocess_changed()
     assert prep.features_combo.currentData() == "mfcc" and prep.mels_spin.value() == 32
     assert prep.rate_combo.currentData() == 8000 and prep.mfcc_spin.isEnabled()
@@ -286,15 +288,15 @@ def fake(monkeypatch):
 
 def test_preview_shows_the_clip_and_three_augmented_versions(qtbot, prep, state, dataset, fake):
     prep.show()
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     qtbot.waitUntil(lambda: prep.preview_status.text() == NOT_READY)
     assert fake.calls == []
     state.set_engine_ready(True)
     qtbot.waitUntil(lambda: len(fake.calls) == 1 and preview_done(prep), timeout=5000)
     config, n_samples, count = fake.calls[0]
     assert count == _preview.PREVIEW_AUGMENTED
-    assert n_samples == state.audio_preprocess.n_samples(prep.clip_seconds())
-    assert config.augment == state.audio_preprocess.augment
+    assert n_samples == state.settings(AUDIO).preprocess.n_samples(prep.clip_seconds())
+    assert config.augment == state.settings(AUDIO).preprocess.augment
     assert [v.shape for v in prep.views] == [(FakeCore.frames, FakeCore.bands)] * 4
     name = Path(prep.preview_path).name
     assert Path(prep.preview_path).parent.name in dataset.class_names
@@ -312,7 +314,7 @@ def test_preview_shows_the_clip_and_three_augmented_versions(qtbot, prep, state,
 def test_choosing_a_clip_and_another_random_one(qtbot, prep, state, dataset, fake):
     state.set_engine_ready(True)
     prep.show()
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     assert prep.clip_combo.count() == 1 + len(dataset)  # "Random clip" + a few per class
     qtbot.waitUntil(lambda: len(fake.calls) == 1 and preview_done(prep), timeout=5000)
     k = prep.clip_combo.findText("noise / noise_001.flac")
@@ -334,7 +336,7 @@ def test_edits_are_debounced_and_stale_previews_dropped(qtbot, prep, state, data
     state.set_engine_ready(True)
     prep.show()
     fake.gate = threading.Event()
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     qtbot.waitUntil(fake.started.is_set, timeout=5000)  # the first preview is held running
     for value in (2.0, 4.0, 8.0):  # a burst of edits while it runs
         prep.strength_spins["gain_db"].setValue(value)
@@ -353,7 +355,7 @@ def test_a_clip_gone_since_the_scan_is_reported_not_raised(qtbot, prep, state, t
         clip.write_text("deleted and replaced by a note")  # not audio any more
     state.set_engine_ready(True)
     prep.show()
-    state.set_audio_dataset(data)
+    state.set_dataset(AUDIO, data)
     qtbot.waitUntil(lambda: "No preview" in prep.preview_status.text(), timeout=20000)
     assert ".wav" in prep.preview_status.text() and prep.views[0].shape == (0, 0)
     assert not any(b.isEnabled() for b in prep.play_buttons)
@@ -362,7 +364,7 @@ def test_a_clip_gone_since_the_scan_is_reported_not_raised(qtbot, prep, state, t
 def test_play_without_a_sound_device_says_why(qtbot, prep, state, dataset, fake):
     state.set_engine_ready(True)
     prep.show()
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     qtbot.waitUntil(lambda: len(fake.calls) == 1 and preview_done(prep), timeout=5000)
     player = shared_player()
     if player.available:
@@ -376,10 +378,10 @@ def test_play_without_a_sound_device_says_why(qtbot, prep, state, dataset, fake)
 def test_real_preview_with_tensorflow(qtbot, prep, state, dataset):
     """The preview through core's real decoding, resampling and augmentation layers."""
     state.set_engine_ready(True)
-    c = state.audio_preprocess
+    c = state.settings(AUDIO).preprocess
     c.sample_rate, c.clip_seconds, c.n_mels, c.features, c.n_mfcc = 8000, 0.5, 32, "mfcc", 12
     prep.show()
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     qtbot.waitUntil(lambda: "Press Play" in prep.preview_status.text(), timeout=60000)
     frames, bands = audio_models.feature_shape(c, 4000)
     assert [v.shape for v in prep.views] == [(frames, bands)] * 4 and bands == 12
@@ -443,14 +445,14 @@ def model_page(qtbot, state, found):
 
 
 def test_model_page_edits_the_audio_model_not_the_image_model(qtbot, model_page, state, settings):
-    assert state.audio_model.fine_tune_epochs == 5
+    assert state.settings(AUDIO).model.fine_tune_epochs == 5
     with qtbot.waitSignal(state.model_changed):
         model_page.arch_combo.setCurrentIndex(model_page.arch_combo.findData("inceptionv3"))
     model_page.ft_epochs_spin.setValue(3)
     model_page.dropout_spin.setValue(0.35)
-    assert state.audio_model.architecture == "inceptionv3"
-    assert (state.audio_model.fine_tune_epochs, state.audio_model.dropout) == (3, 0.35)
-    assert state.image_model == ImageModelConfig()
+    assert state.settings(AUDIO).model.architecture == "inceptionv3"
+    assert (state.settings(AUDIO).model.fine_tune_epochs, state.settings(AUDIO).model.dropout) == (3, 0.35)
+    assert state.settings(IMAGES).model == ImageModelConfig()
     assert "299 × 299 px" in model_page.arch_explain.text()
     saved = json.loads(settings.value(KEY_AUDIO_MODEL))
     assert saved["architecture"] == "inceptionv3"
@@ -459,12 +461,12 @@ def test_model_page_edits_the_audio_model_not_the_image_model(qtbot, model_page,
     other = AppState()
     page2 = AudioModelPage(other)
     qtbot.addWidget(page2)
-    assert other.audio_model.architecture == "inceptionv3" and other.image_model.dropout == 0.2
+    assert other.settings(AUDIO).model.architecture == "inceptionv3" and other.settings(IMAGES).model.dropout == 0.2
     page2.wait_idle()
 
 
 def test_auto_needs_weights_and_a_gpu(qtbot, model_page, state, found):
-    assert state.audio_model.architecture == "auto"
+    assert state.settings(AUDIO).model.architecture == "auto"
     assert "engine is still looking for a GPU" in model_page.auto_choice.text()
     state.set_engine_ready(True, Plan(gpu=False))
     assert "Compact CNN" in model_page.auto_choice.text()
@@ -480,17 +482,17 @@ def test_auto_needs_weights_and_a_gpu(qtbot, model_page, state, found):
 
 def test_audio_training_settings_are_their_own(qtbot, model_page, state, dataset, settings):
     table_training = state.training
-    state.set_audio_dataset(dataset)
+    state.set_dataset(AUDIO, dataset)
     assert state.training is model_page.training and state.training is not table_training
     model_page.training_form.epochs_spin.setValue(7)
     assert state.training.epochs == 7 and table_training.epochs == TrainConfig().epochs
     assert json.loads(settings.value(KEY_AUDIO_TRAINING))["epochs"] == 7
     assert not settings.value(image_model_page.KEY_IMAGE_TRAINING)
     model_page.arch_combo.setCurrentIndex(model_page.arch_combo.findData("cnn"))
-    state.audio_model.weights_folder = "/shared/weights"
+    state.settings(AUDIO).model.weights_folder = "/shared/weights"
     with qtbot.waitSignal(state.model_changed):
         model_page.defaults_button.click()
-    assert state.audio_model == ImageModelConfig(
+    assert state.settings(AUDIO).model == ImageModelConfig(
         fine_tune_epochs=5, weights_folder="/shared/weights"
     )
     assert state.training == TrainConfig(epochs=30) and state.training is model_page.training

@@ -14,6 +14,8 @@ from audio_factory import make_class_folders, write_truncated
 from PySide6.QtCore import QSettings
 
 from automl_gui.core.base.errors import DataError
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models.weights import WeightsMissingError
 from automl_gui.core.preprocess.audio import auto_clip_seconds, load_clips
 from automl_gui.gui.dialogs.weights import WeightsDialog
@@ -48,23 +50,23 @@ def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
     )
     with qtbot.waitSignal(st.dataset_changed, timeout=60_000):
         window.action_open_audio_folder.trigger()
-    assert st.kind == "audio" and len(st.audio) == 30
-    assert [b.reason.split(" ")[0] for b in st.audio.bad_files] == ["truncated"]
+    assert st.kind.name == "audio" and len(st.loaded(AUDIO)) == 30
+    assert [b.reason.split(" ")[0] for b in st.loaded(AUDIO).bad_files] == ["truncated"]
     for name in ("data", "preprocess", "model", "evaluate"):
-        assert window.hosts[name].currentWidget() is window.audio_pages[name]
+        assert window.hosts[name].currentWidget() is window.media_pages["audio"][name]
     qtbot.waitUntil(lambda: st.engine_ready, timeout=120_000)
 
-    auto = auto_clip_seconds(st.audio.durations())
+    auto = auto_clip_seconds(st.loaded(AUDIO).durations())
     assert f"{auto:g} s (auto)" in window.train_page.summary.text()
 
     # what a user sets on the Preprocess and Model steps
     assert window.go_to("preprocess") and window.go_to("model")
-    st.audio_preprocess.sample_rate = RATE
-    st.audio_preprocess.clip_seconds = SECONDS
-    st.audio_preprocess.n_mels = 32
-    st.audio_preprocess.augment.enabled = False
+    st.settings(AUDIO).preprocess.sample_rate = RATE
+    st.settings(AUDIO).preprocess.clip_seconds = SECONDS
+    st.settings(AUDIO).preprocess.n_mels = 32
+    st.settings(AUDIO).preprocess.augment.enabled = False
     st.notify_preprocess_changed()
-    st.audio_model.architecture = "cnn"
+    st.settings(AUDIO).model.architecture = "cnn"
     st.training.epochs = 2
     st.training.batch_size = 8
     st.notify_model_changed()
@@ -77,13 +79,13 @@ def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
         window.action_start.trigger()
     run = st.run
     assert run is not None, window.train_page.error_banner.text
-    assert run.kind == "audio" and run.result.epochs_run == 2
+    assert run.kind.name == "audio" and run.result.epochs_run == 2
     assert run.metadata["sample_rate"] == RATE and run.metadata["n_samples"] == RATE * SECONDS
     assert run.metadata["class_names"] == sorted(CLASSES)
     assert len(window.train_page.plots.epoch_points("loss")) == 2
 
     qtbot.waitUntil(lambda: window.current_page_name() == "evaluate", timeout=10_000)
-    evaluate = window.audio_pages["evaluate"]
+    evaluate = window.media_pages["audio"]["evaluate"]
     assert window.hosts["evaluate"].currentWidget() is evaluate
     matrix = np.array(run.report["confusion_matrix"])
     assert matrix.sum() == len(run.test_predictions) > 0
@@ -116,17 +118,17 @@ def test_missing_backbone_weights_offer_the_audio_cnn(qtbot, tmp_path, monkeypat
     from automl_gui.core.data.audio import scan_audio
 
     state = AppState()
-    state.set_audio_dataset(scan_audio(str(root)))
+    state.set_dataset(AUDIO, scan_audio(str(root)))
     state.set_engine_ready(True, None)
-    state.audio_model.architecture = "resnet50"
-    state.image_model.architecture = "inceptionv3"
+    state.settings(AUDIO).model.architecture = "resnet50"
+    state.settings(IMAGES).model.architecture = "inceptionv3"
     page = TrainPage(state)
     qtbot.addWidget(page)
     assert "ResNet50" in page.summary.text() and "4 clips, 2 classes" in page.summary.text()
     started: list[str] = []
 
     def fake_job(self):
-        arch = self.state.audio_model.architecture
+        arch = self.state.settings(AUDIO).model.architecture
         started.append(arch)
 
         def job(on_event, cancel):
@@ -146,6 +148,6 @@ def test_missing_backbone_weights_offer_the_audio_cnn(qtbot, tmp_path, monkeypat
         page.start_training()
     qtbot.waitUntil(lambda: len(started) == 2 and not page.is_training(), timeout=30_000)
     assert started == ["resnet50", "cnn"]
-    assert state.audio_model.architecture == "cnn"
-    assert state.image_model.architecture == "inceptionv3"
+    assert state.settings(AUDIO).model.architecture == "cnn"
+    assert state.settings(IMAGES).model.architecture == "inceptionv3"
     assert "Stop here." in page.error_banner.text

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings
 
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.main_window import MainWindow
@@ -57,7 +58,7 @@ def load(qtbot, page: DataPage, path: str) -> None:
 
 def test_load_fills_preview_profile_target_and_warnings(qtbot, page, state, tmp_path):
     load(qtbot, page, write_csv(tmp_path / "d.csv"))
-    assert state.table is not None and state.profile is not None
+    assert state.loaded(TABULAR) is not None and state.profile is not None
     assert page.model.rowCount() == 200 and page.model.columnCount() == 5
     assert page.model.data(page.model.index(0, 4)) == "yes"
     view = page.profile_view
@@ -68,7 +69,7 @@ def test_load_fills_preview_profile_target_and_warnings(qtbot, page, state, tmp_
     assert state.target == "label" and state.task == "binary"
     assert page.target_combo.currentText() == "label"
     assert page.task_combo.itemText(0) == "Auto (binary classification)"
-    assert state.preprocess is not None and state.preprocess.target == "label"
+    assert state.settings(TABULAR).preprocess is not None and state.settings(TABULAR).preprocess.target == "label"
     codes = page.warnings_view.codes()
     assert "imbalance" in codes and "constant" in codes
     assert page.warnings_view.rowCount() == len(codes)
@@ -83,7 +84,7 @@ def test_changing_the_target_reruns_the_checks(qtbot, page, state, tmp_path):
     with qtbot.waitSignal(state.target_changed, timeout=30_000):
         page.target_combo.setCurrentText("x")
     assert state.target == "x" and state.task == "regression"
-    assert state.preprocess.target == "x"
+    assert state.settings(TABULAR).preprocess.target == "x"
     assert "imbalance" not in page.warnings_view.codes()
     assert page.task_combo.itemText(0) == "Auto (regression)"
 
@@ -92,7 +93,7 @@ def test_task_override(qtbot, page, state, tmp_path):
     load(qtbot, page, write_csv(tmp_path / "d.csv"))
     with qtbot.waitSignal(state.target_changed, timeout=30_000):
         page.task_combo.setCurrentIndex(page.task_combo.findData("multiclass"))
-    assert state.task == "multiclass" and state.preprocess.task == "multiclass"
+    assert state.task == "multiclass" and state.settings(TABULAR).preprocess.task == "multiclass"
     assert page.task_combo.itemText(0) == "Auto (binary classification)"
 
 
@@ -144,7 +145,7 @@ def test_loading_error_through_the_window_is_not_a_crash(qtbot, tmp_path, monkey
     binary.write_bytes(bytes(range(256)) * 20)
     with qtbot.waitSignal(window.data_page.load_failed, timeout=30_000):
         window.open_path(str(binary))
-    assert window.state.table is None
+    assert window.state.loaded(TABULAR) is None
     assert window.recent_files() == []
 
 
@@ -155,7 +156,7 @@ def test_replaced_tables_are_freed_and_a_load_ends_any_target_check(qtbot, page,
     from PySide6.QtCore import QCoreApplication, QEvent
 
     load(qtbot, page, write_csv(tmp_path / "a.csv"))
-    first = weakref.ref(state.table.df)
+    first = weakref.ref(state.loaded(TABULAR).df)
     with qtbot.waitSignal(state.target_changed, timeout=30_000):
         page.set_target("x")
     # A load started while a target check runs supersedes it: the page ends idle.

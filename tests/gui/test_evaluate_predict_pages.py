@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
 
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui.pages.evaluate import EvaluatePage
@@ -30,7 +31,7 @@ def _frame(n: int, seed: int, regression: bool = False) -> pd.DataFrame:
 
 def _train(tmp_path_factory, regression: bool):
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular, train_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
 
     path = tmp_path_factory.mktemp("data") / "train.csv"
     _frame(240, 0, regression).to_csv(path, index=False)
@@ -58,7 +59,7 @@ def regression(tmp_path_factory):
 def _state(trained) -> AppState:
     table, setup, run = trained
     state = AppState()
-    state.set_dataset(table, setup.profile)
+    state.set_dataset(TABULAR, table, setup.profile)
     state.set_target("label", setup.preprocess.task, setup.preprocess, setup.warnings)
     state.set_run(run)
     return state
@@ -174,7 +175,7 @@ def test_predict_reports_a_missing_column_in_the_banner(qtbot, classification, t
 
 def test_predict_with_a_loaded_exported_model(qtbot, classification, tmp_path):
     from automl_gui.core.export.bundle import predict_frame
-    from automl_gui.core.pipeline import save_run
+    from automl_gui.core.jobs.run import save_run
 
     run = classification[2]
     save_run(run, tmp_path / "bundle")

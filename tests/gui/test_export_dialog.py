@@ -31,7 +31,7 @@ def settings(tmp_path):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular, train_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
 
     rng = np.random.default_rng(0)
     n = 200
@@ -134,7 +134,8 @@ def test_image_runs_are_described_as_images():
 def test_audio_runs_are_described_as_waveforms_at_their_rate(qtbot):
     from types import SimpleNamespace
 
-    from automl_gui.gui.dialogs.export import describe_result, model_input, rate_text
+    from automl_gui.gui.dialogs.export import describe_result, model_input
+    from automl_gui.gui.format import format_rate
 
     state = AppState()
     state.set_run(SimpleNamespace(kind="audio", metadata={"sample_rate": 16000}))
@@ -158,7 +159,7 @@ def test_audio_runs_are_described_as_waveforms_at_their_rate(qtbot):
     )
     assert model_input(SimpleNamespace(kind="images"))[1] == "images"
     assert model_input(None)[1] == "rows"
-    assert [rate_text(r) for r in (16000, 22050, 8000.0, 500, None, "x", 0)] == [
+    assert [format_rate(r) for r in (16000, 22050, 8000.0, 500, None, "x", 0)] == [
         "16 kHz",
         "22.05 kHz",
         "8 kHz",
@@ -176,7 +177,7 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
     from audio_factory import make_class_folders
     from test_audio_predict import tiny_model  # tests/gui is on the path, as for all here
 
-    from automl_gui.core.audio_pipeline import AudioRun
+    from automl_gui.core.jobs.run import Run
     from automl_gui.core.preprocess.audio import load_clips
     from automl_gui.core.train.trainer import TrainResult
 
@@ -184,7 +185,7 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
     clips = make_class_folders(tmp_path / "clips", ("tone", "noise"), 2, rates=(8000,))
     paths = sorted(str(p) for p in clips.rglob("*.*"))
     samples = load_clips(paths, 8000, 4000)
-    run = AudioRun(
+    run = Run(
         model=model,
         metadata={
             "kind": "audio",
@@ -379,7 +380,7 @@ def test_default_name_comes_from_the_dataset_and_format(qtbot, run, tmp_path):
 
     state = AppState()
     state.set_run(run)
-    state.table = SimpleNamespace(source=SimpleNamespace(path=str(tmp_path / "Customer churn.csv")))
+    state.dataset = SimpleNamespace(source=SimpleNamespace(path=str(tmp_path / "Customer churn.csv")))
     d = ExportDialog(state, fmt="onnx")
     qtbot.addWidget(d)
     assert d.name_edit.text() == "Customer_churn_onnx"

@@ -25,8 +25,8 @@ def settings(tmp_path):
 @pytest.fixture(scope="module")
 def run():
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import setup_tabular, train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     rng = np.random.default_rng(4)

@@ -18,6 +18,8 @@ from PySide6.QtCore import QSettings
 
 from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Progress
+from automl_gui.core.kinds.images import IMAGES
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.images import data as data_module
 from automl_gui.gui.pages.images.data import ImageDataPage
@@ -68,8 +70,8 @@ def load(qtbot, page: ImageDataPage, path) -> None:
 
 def test_load_fills_summary_chart_sizes_bad_files_and_gallery(qtbot, page, state, folder):
     load(qtbot, page, folder)
-    ds = state.images
-    assert state.kind == "images" and ds is not None and len(ds) == 24
+    ds = state.loaded(IMAGES)
+    assert state.kind.name == "images" and ds is not None and len(ds) == 24
     assert page.stack.currentIndex() == 1
     info = page.info_label.text()
     assert "24 images" in info and "3 classes" in info and "one folder per class" in info
@@ -123,7 +125,7 @@ def test_class_picker_and_chart_clicks_drive_the_gallery(qtbot, page, state, fol
 def test_split_folder_stacks_the_chart_and_filters_the_gallery(qtbot, page, state, tmp_path):
     root = make_split_folders(tmp_path / "split", counts={"train": 4, "val": 2, "test": 2}, **SMALL)
     load(qtbot, page, root)
-    assert state.images.has_split
+    assert state.loaded(IMAGES).has_split
     assert [s.name for s in page.chart.series] == ["train", "validation", "test"]
     assert page.chart.totals() == [8, 8, 8]
     assert "train 12" in page.info_label.text() and "validation 6" in page.info_label.text()
@@ -138,7 +140,7 @@ def test_split_folder_stacks_the_chart_and_filters_the_gallery(qtbot, page, stat
 def test_image_csv_loads_with_paths_relative_to_the_csv(qtbot, page, state, tmp_path):
     csv = make_csv_dataset(tmp_path / "csvset", classes=["a", "b"], per_class=3)
     load(qtbot, page, csv)
-    assert state.images.layout == "csv" and len(state.images) == 6
+    assert state.loaded(IMAGES).layout == "csv" and len(state.loaded(IMAGES)) == 6
     assert "listed in a CSV" in page.info_label.text()
     model = page.gallery.gallery_model()
     assert model.item(0)[2].startswith("pictures/img_0_000.png\nClass: a")
@@ -152,7 +154,7 @@ def test_one_class_folder_shows_the_error_and_keeps_the_page_empty(qtbot, page, 
     assert "one class" in message.lower() and hint
     assert page.banner.isVisibleTo(page) and page.banner.level == "error"
     assert message in page.banner.text and hint in page.banner.text
-    assert state.images is None and page.stack.currentIndex() == 0
+    assert state.loaded(IMAGES) is None and page.stack.currentIndex() == 0
     assert not page.is_busy
 
 
@@ -162,7 +164,7 @@ def test_failed_load_keeps_the_previous_dataset(qtbot, page, state, folder, tmp_
     empty.mkdir()
     with qtbot.waitSignal(page.load_failed, timeout=30_000):
         page.load(str(empty))
-    assert state.images is not None and len(state.images) == 24
+    assert state.loaded(IMAGES) is not None and len(state.loaded(IMAGES)) == 24
     assert "still loaded" in page.banner.text
     assert page.gallery.count() == 24
 
@@ -171,7 +173,7 @@ def test_progress_is_shown_and_cancel_returns_to_the_previous_state(
     qtbot, page, state, folder, monkeypatch
 ):
     load(qtbot, page, folder)
-    previous = state.images
+    previous = state.loaded(IMAGES)
     pause = threading.Event()  # never set: a sleep that is not time.sleep
 
     def slow_scan(path, on_event=None, cancel=None):
@@ -188,7 +190,7 @@ def test_progress_is_shown_and_cancel_returns_to_the_previous_state(
     with qtbot.waitSignal(page.busy_changed, timeout=10_000) as blocker:
         page.cancel_button.click()
     assert blocker.args == [False]
-    assert state.images is previous and page.stack.currentIndex() == 1
+    assert state.loaded(IMAGES) is previous and page.stack.currentIndex() == 1
     assert page.banner.level == "info" and "cancelled" in page.banner.text
     assert "still loaded" in page.banner.text
 
@@ -197,12 +199,12 @@ def test_drop_of_a_folder_loads_it_other_drops_go_to_the_window(qtbot, page, sta
     assert not page.accept_drop(str(folder / "circle" / "circle_0000.png"))
     with qtbot.waitSignal(page.loaded, timeout=30_000):
         assert page.accept_drop(str(folder))
-    assert state.images is not None
+    assert state.loaded(IMAGES) is not None
 
 
 def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
     load(qtbot, page, folder)
-    state.set_dataset(None, None)
+    state.set_dataset(TABULAR, None, None)
     assert page.stack.currentIndex() == 0
     assert page.gallery.count() == 0 and page.bad_model.rowCount() == 0
 

@@ -1,7 +1,7 @@
 """Image Evaluate page: metric cards, per-class table, confusion-matrix cells shown as images,
 the most confidently wrong gallery, summary and report saving.
 
-The runs are real ``ImageRun`` objects over generated image files, with predictions the test
+The runs are real ``Run`` objects over generated image files, with predictions the test
 chooses (so every count below is known) and the report from ``evaluate_classification``.
 """
 
@@ -16,14 +16,15 @@ from image_factory import make_class_folders
 from PySide6.QtCore import Qt
 
 from automl_gui.core.evaluate.metrics import evaluate_classification
-from automl_gui.core.images_pipeline import CONFIDENTLY_WRONG, ImageRun
+from automl_gui.core.jobs.run import CONFIDENTLY_WRONG, Run
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.gui.pages.images.evaluate import ImageEvaluatePage, gallery_items, percent
 from automl_gui.gui.state import AppState
 
 
-def fake_run(folder, classes, per_class: int, *, wrong_every: int = 4, seed: int = 0) -> ImageRun:
-    """An ImageRun over generated images: every ``wrong_every``-th image of a class (from
+def fake_run(folder, classes, per_class: int, *, wrong_every: int = 4, seed: int = 0) -> Run:
+    """An Run over generated images: every ``wrong_every``-th image of a class (from
     its first; none for 0) is predicted as the next class, with its own confidence."""
     make_class_folders(folder, classes, per_class, size=(32, 32), vary_size=False, seed=seed)
     rng = np.random.default_rng(seed)
@@ -53,7 +54,7 @@ def fake_run(folder, classes, per_class: int, *, wrong_every: int = 4, seed: int
         "loss": [1.0, 0.8, 0.6, 0.5, 0.45, 0.4],
         "val_loss": [1.1, 0.9, 0.7, 0.65, 0.6, 0.62],
     }
-    return ImageRun(
+    return Run(
         model=None,
         metadata={
             "kind": "images",
@@ -206,7 +207,7 @@ def test_a_table_run_or_a_new_dataset_clears_the_page(qtbot, run3):
     assert page.stack.currentIndex() == 0 and not page.save_button.isEnabled()
     state.set_run(run3)
     assert page.stack.currentIndex() == 1
-    state.set_image_dataset(None)
+    state.set_dataset(IMAGES, None)
     assert page.run is None and page.matrix.matrix == []
 
 
@@ -229,7 +230,7 @@ def test_fifty_thousand_test_images(qtbot):
     )
     for i, name in enumerate(names):
         df[f"probability_{name}"] = proba[:, i]
-    run = ImageRun(
+    run = Run(
         model=None,
         metadata={"kind": "images", "task": "multiclass", "architecture": "cnn"},
         report=evaluate_classification(y, proba, names),

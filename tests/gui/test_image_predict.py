@@ -2,7 +2,7 @@
 with their reason, a gallery captioned with the predictions, Cancel, saved CSV, and a model
 loaded from an exported bundle.
 
-The model is a tiny Keras network built here (mean colour → class), wrapped in an ImageRun as
+The model is a tiny Keras network built here (mean colour → class), wrapped in an Run as
 the pipeline makes them; predictions go through the real ``predict_images``.
 """
 
@@ -25,7 +25,7 @@ from PySide6.QtCore import Qt
 
 from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Progress
-from automl_gui.core.images_pipeline import ImageRun
+from automl_gui.core.jobs.run import Run
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.gui.pages.predict import PredictPage, image_items
 from automl_gui.gui.state import AppState
@@ -51,7 +51,7 @@ def tiny_model():
 
 @pytest.fixture(scope="module")
 def run():
-    return ImageRun(
+    return Run(
         model=tiny_model(),
         metadata={
             "kind": "images",
@@ -176,7 +176,7 @@ def test_several_dropped_files_and_a_folder_without_images(qtbot, run, folder, t
 
 
 def test_progress_and_cancel_with_escape(qtbot, run, folder, monkeypatch):
-    import automl_gui.core.images_pipeline as pipeline
+    import automl_gui.core.kinds._image_media as pipeline
 
     started = threading.Event()
 

@@ -17,6 +17,8 @@ from PySide6.QtCore import QSettings
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log
 from automl_gui.core.data.images import ImageDataset, ImageItem
+from automl_gui.core.kinds.images import IMAGES
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.weights import WeightsSpec
 from automl_gui.core.preprocess import images as core_images
@@ -124,7 +126,7 @@ def test_edits_update_the_config_notify_and_are_remembered(qtbot, prep, state, s
     prep.test_spin.setValue(10)
     prep.seed_spin.setValue(7)
     prep.cache_check.setChecked(True)
-    c = state.image_preprocess
+    c = state.settings(IMAGES).preprocess
     assert (c.image_size, c.color_mode, c.seed, c.cache) == (96, "grayscale", 7, True)
     assert (c.augment.flip, c.augment.rotation, c.augment.brightness) == ("both", 0.25, 0.0)
     assert (c.validation_fraction, c.test_fraction) == (0.2, 0.1)
@@ -137,7 +139,7 @@ def test_edits_update_the_config_notify_and_are_remembered(qtbot, prep, state, s
     other = AppState()
     page2 = ImagePreprocessPage(other)
     qtbot.addWidget(page2)
-    assert other.image_preprocess == c and page2.size_spin.value() == 96
+    assert other.settings(IMAGES).preprocess == c and page2.size_spin.value() == 96
 
 
 def test_bad_remembered_settings_are_ignored(qtbot, settings):
@@ -152,7 +154,7 @@ def test_bad_remembered_settings_are_ignored(qtbot, settings):
     state = AppState()
     page = ImagePreprocessPage(state)
     qtbot.addWidget(page)
-    assert state.image_preprocess.augment.zoom == 0.3
+    assert state.settings(IMAGES).preprocess.augment.zoom == 0.3
 
 
 def test_size_auto_and_normalization_follow_the_model(qtbot, prep, state):
@@ -162,14 +164,14 @@ def test_size_auto_and_normalization_follow_the_model(qtbot, prep, state):
         ("inceptionv3", "299", "−1…1"),
         ("cnn", None, "0…1"),
     ):
-        state.image_model.architecture = arch
+        state.settings(IMAGES).model.architecture = arch
         state.notify_model_changed()
         assert norm in prep.norm_edit.text()
         if size:
             assert prep.size_spin.text() == f"Auto ({size} px)"
             assert f"{size} px" in prep.size_spin.toolTip()
     assert not prep.speed_note.isVisibleTo(prep)  # no backbone, nothing to cache
-    state.image_model.architecture = "resnet50"
+    state.settings(IMAGES).model.architecture = "resnet50"
     state.notify_model_changed()
     assert prep.speed_note.isVisibleTo(prep)
     prep.augment_check.setChecked(False)
@@ -177,8 +179,8 @@ def test_size_auto_and_normalization_follow_the_model(qtbot, prep, state):
 
 
 def test_cnn_auto_size_comes_from_the_images(qtbot, prep, state, dataset):
-    state.image_model.architecture = "cnn"
-    state.set_image_dataset(dataset)  # 32 px images (×0.75–1.5)
+    state.settings(IMAGES).model.architecture = "cnn"
+    state.set_dataset(IMAGES, dataset)  # 32 px images (×0.75–1.5)
     qtbot.waitUntil(lambda: prep.size_spin.text() != "Auto")  # statistics: in the background
     text = prep.size_spin.text()
     assert text.startswith("Auto (") and text.endswith(" px)")
@@ -187,8 +189,8 @@ def test_cnn_auto_size_comes_from_the_images(qtbot, prep, state, dataset):
 
 
 def test_auto_shows_the_size_of_the_network_auto_picks_here(qtbot, prep, state, dataset):
-    state.image_model.architecture = "auto"
-    state.set_image_dataset(dataset)
+    state.settings(IMAGES).model.architecture = "auto"
+    state.set_dataset(IMAGES, dataset)
     state.auto_architecture = "cnn"  # the Model page found no pretrained weights
     state.notify_model_changed()
     qtbot.waitUntil(lambda: prep.size_spin.text() != "Auto")
@@ -201,25 +203,25 @@ def test_auto_shows_the_size_of_the_network_auto_picks_here(qtbot, prep, state, 
 
 def test_tiny_sizes_snap_to_the_minimum(prep, state):
     prep.size_spin.setValue(8)
-    assert state.image_preprocess.image_size == 16
+    assert state.settings(IMAGES).preprocess.image_size == 16
     prep.size_spin.editingFinished.emit()
     assert prep.size_spin.value() == 16
 
 
 def test_augmentation_off_disables_strengths_and_reset(qtbot, prep, state):
     prep.augment_check.setChecked(False)
-    assert not state.image_preprocess.augment.enabled
+    assert not state.settings(IMAGES).preprocess.augment.enabled
     assert not prep.flip_combo.isEnabled()
     assert not any(s.isEnabled() for s in prep.strength_spins.values())
     prep.augment_check.setChecked(True)
     prep.strength_spins["zoom"].setValue(0.4)
-    config = state.image_preprocess
+    config = state.settings(IMAGES).preprocess
     config.image_size = 64
     with qtbot.waitSignal(state.preprocess_changed):
         prep.reset_button.click()
-    assert state.image_preprocess.augment == AugmentConfig()
+    assert state.settings(IMAGES).preprocess.augment == AugmentConfig()
     assert prep.strength_spins["zoom"].value() == AugmentConfig().zoom
-    assert state.image_preprocess.image_size == 64  # only the augmentation is reset
+    assert state.settings(IMAGES).preprocess.image_size == 64  # only the augmentation is reset
 
 
 def test_validation_and_test_leave_training_at_least_40_percent(prep, state):
@@ -228,25 +230,25 @@ def test_validation_and_test_leave_training_at_least_40_percent(prep, state):
     assert prep.test_spin.value() == 20
     prep.test_spin.setValue(45)
     assert prep.val_spin.value() == 15
-    c = state.image_preprocess
+    c = state.settings(IMAGES).preprocess
     assert (c.validation_fraction, c.test_fraction) == (0.15, 0.45)
     assert "40 %" in prep.split_note.text()
 
 
 def test_a_split_folder_disables_the_fractions(qtbot, prep, state, tmp_path):
     root = image_factory.make_split_folders(tmp_path / "split", counts={"train": 2, "val": 1})
-    state.set_image_dataset(dataset_of(root, "split_folders"))
-    assert state.images.has_split
+    state.set_dataset(IMAGES, dataset_of(root, "split_folders"))
+    assert state.loaded(IMAGES).has_split
     assert not prep.val_spin.isEnabled() and not prep.test_spin.isEnabled()
     assert "already split" in prep.split_note.text()
-    state.set_image_dataset(dataset_of(root / "train"))
+    state.set_dataset(IMAGES, dataset_of(root / "train"))
     assert prep.val_spin.isEnabled()
 
 
 # -- Preprocess page: preview ----------------------------------------------------------------
 def test_preview_waits_for_the_engine(qtbot, prep, state, dataset, fake):
     prep.show()
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     qtbot.waitUntil(lambda: prep.preview_status.text() == pp.NOT_READY)
     assert fake.calls == []
     state.set_engine_ready(True)
@@ -254,7 +256,7 @@ def test_preview_waits_for_the_engine(qtbot, prep, state, dataset, fake):
     paths, config, size = fake.calls[0]
     labels = {Path(p).parent.name for p in paths}
     assert len(paths) == pp.PREVIEW_ROWS and len(labels) == 3  # one image per class
-    assert config == state.image_preprocess.augment and size <= pp.PREVIEW_MAX_SIZE
+    assert config == state.settings(IMAGES).preprocess.augment and size <= pp.PREVIEW_MAX_SIZE
     assert tile_rgb(prep, 0, 0) == (200, 200, 200)  # as loaded
     assert tile_rgb(prep, 2, 3) == (10, 245, 0)  # augmented
     assert "augmented as in training" in prep.preview_status.text()
@@ -269,7 +271,7 @@ def test_edits_are_debounced_and_stale_previews_dropped(qtbot, prep, state, data
     state.set_engine_ready(True)
     prep.show()
     fake.gate = threading.Event()
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     qtbot.waitUntil(fake.started.is_set, timeout=5000)  # the first preview is held running
     for value in (0.1, 0.2, 0.3):  # a burst of edits while it runs
         prep.strength_spins["rotation"].setValue(value)
@@ -284,7 +286,7 @@ def test_edits_are_debounced_and_stale_previews_dropped(qtbot, prep, state, data
 def test_new_samples_and_grayscale(qtbot, prep, state, dataset, fake):
     state.set_engine_ready(True)
     prep.show()
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     qtbot.waitUntil(lambda: len(fake.calls) == 1 and preview_done(prep), timeout=5000)
     first = list(prep.preview_paths)
     prep.color_combo.setCurrentIndex(prep.color_combo.findData("grayscale"))
@@ -308,14 +310,14 @@ def test_preview_failure_is_shown(qtbot, prep, state, dataset, monkeypatch):
     monkeypatch.setattr(core_images, "load_images", broken)
     state.set_engine_ready(True)
     prep.show()
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     qtbot.waitUntil(lambda: "No preview" in prep.preview_status.text(), timeout=5000)
     assert "x.png" in prep.preview_status.text()
 
 
 def test_hidden_page_waits_until_shown(qtbot, prep, state, dataset, fake):
     state.set_engine_ready(True)
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     qtbot.wait(pp.PREVIEW_DEBOUNCE_MS + 100)
     assert fake.calls == []
     prep.show()
@@ -325,9 +327,9 @@ def test_hidden_page_waits_until_shown(qtbot, prep, state, dataset, fake):
 def test_real_preview_with_tensorflow(qtbot, prep, state, dataset):
     """The preview through core's real decoding and Keras augmentation layers."""
     state.set_engine_ready(True)
-    state.image_preprocess.image_size = 32
+    state.settings(IMAGES).preprocess.image_size = 32
     prep.show()
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     qtbot.waitUntil(lambda: "sample images" in prep.preview_status.text(), timeout=60000)
     assert "at 32 px" in prep.preview_status.text()
     pix = prep.tiles[0][1].pixmap()
@@ -432,7 +434,7 @@ def test_weights_status_is_looked_up_off_the_ui_thread(model_page, weights_fake)
     assert "(1 damaged copy skipped)" in text and "(90 MB)" in text
     assert "checksum" in model_page.status_labels["inceptionv3"].toolTip()
     model_page.download_check.setChecked(False)
-    assert not model_page.state.image_model.allow_download
+    assert not model_page.state.settings(IMAGES).model.allow_download
     assert "choose the file" in model_page.status_labels["inceptionv3"].text()
     assert "Auto will use: ResNet50" in model_page.auto_choice.text()
 
@@ -469,10 +471,10 @@ def test_auto_falls_back_to_the_cnn_and_errors_are_shown(qtbot, model_page, weig
 
 
 def test_architecture_and_fine_tuning_edit_the_config(qtbot, model_page, state):
-    assert state.image_model.architecture == "auto" and model_page.layers_spin.isEnabled()
+    assert state.settings(IMAGES).model.architecture == "auto" and model_page.layers_spin.isEnabled()
     with qtbot.waitSignal(state.model_changed):
         select_arch(model_page, "cnn")
-    assert state.image_model.architecture == "cnn"
+    assert state.settings(IMAGES).model.architecture == "cnn"
     assert "from scratch" in model_page.arch_explain.text()
     assert not model_page.layers_spin.isEnabled() and not model_page.ft_epochs_spin.isEnabled()
     assert not model_page.auto_choice.isVisibleTo(model_page)
@@ -485,7 +487,7 @@ def test_architecture_and_fine_tuning_edit_the_config(qtbot, model_page, state):
     model_page.ft_epochs_spin.setValue(4)
     model_page.lr_factor_spin.setValue(0.05)
     model_page.dropout_spin.setValue(0.4)
-    c = state.image_model
+    c = state.settings(IMAGES).model
     assert (c.fine_tune_layers, c.fine_tune_epochs, c.fine_tune_lr_factor) == (30, 4, 0.05)
     assert c.dropout == 0.4
 
@@ -500,24 +502,24 @@ def test_choose_file_and_folder(qtbot, model_page, state, settings, weights_fake
     monkeypatch.setattr(mp, "ask_weights_file", lambda parent, start: str(file))
     with qtbot.waitSignal(state.model_changed):
         model_page.choose_button.click()
-    assert state.image_model.weights_path == str(file)
+    assert state.settings(IMAGES).model.weights_path == str(file)
     assert model_page.status_labels["resnet50"].text().startswith("✓ your file:")
     assert model_page.clear_file_button.isEnabled()
     select_arch(model_page, "inceptionv3")  # the ResNet file does not fit InceptionV3
-    assert state.image_model.weights_path == ""
+    assert state.settings(IMAGES).model.weights_path == ""
 
     folder = file.parent / "weights"
     folder.mkdir()
     monkeypatch.setattr(mp, "ask_weights_folder", lambda parent, start: str(folder))
     weights_fake.calls.clear()
     model_page.folder_button.click()
-    assert state.image_model.weights_folder == str(folder)
+    assert state.settings(IMAGES).model.weights_folder == str(folder)
     qtbot.waitUntil(lambda: model_page.weights_status is not None and not model_page.lookup_busy)
     assert ("resnet50", str(folder), False) in weights_fake.calls
     assert str(folder) in model_page.status_labels["resnet50"].text()
     assert app_settings.last_folder(settings, mp.KEY_WEIGHTS_FOLDER) == str(folder)
     model_page.clear_folder_button.click()
-    assert state.image_model.weights_folder == ""
+    assert state.settings(IMAGES).model.weights_folder == ""
 
 
 def test_a_stale_lookup_is_dropped(qtbot, model_page, state, weights_fake, monkeypatch, tmp_path):
@@ -543,20 +545,20 @@ def test_settings_are_remembered_and_a_vanished_file_dropped(
     select_arch(model_page, "resnet50")
     model_page.ft_epochs_spin.setValue(3)
     model_page.training_form.epochs_spin.setValue(12)
-    state.image_model.weights_path = str(file)
+    state.settings(IMAGES).model.weights_path = str(file)
     model_page.dropout_spin.setValue(0.3)  # any edit saves
     saved = json.loads(settings.value(mp_key("KEY_IMAGE_MODEL")))
     assert saved["architecture"] == "resnet50" and saved["weights_path"] == str(file)
     other = AppState()
     page2 = ImageModelPage(other)
     qtbot.addWidget(page2)
-    assert other.image_model.fine_tune_epochs == 3 and other.image_model.weights_path == str(file)
+    assert other.settings(IMAGES).model.fine_tune_epochs == 3 and other.settings(IMAGES).model.weights_path == str(file)
     assert page2.training.epochs == 12 and page2.training_form.epochs_spin.value() == 12
     file.unlink()
     third = AppState()
     page3 = ImageModelPage(third)
     qtbot.addWidget(page3)
-    assert third.image_model.weights_path == ""
+    assert third.settings(IMAGES).model.weights_path == ""
     for p in (page2, page3):
         p.wait_idle()
 
@@ -575,9 +577,9 @@ def test_images_and_tables_keep_their_own_training_settings(
     tabular = ModelPage(state)
     qtbot.addWidget(tabular)
     table_training = state.training
-    assert state.kind == "tabular" and table_training is not model_page.training
+    assert state.kind.name == "tabular" and table_training is not model_page.training
     assert model_page.training.epochs == 30  # image default (as the command line)
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     assert state.training is model_page.training
     model_page.training_form.epochs_spin.setValue(8)
     model_page.training_form.batch_spin.setValue(16)
@@ -586,18 +588,18 @@ def test_images_and_tables_keep_their_own_training_settings(
     saved = json.loads(settings.value(mp_key("KEY_IMAGE_TRAINING")))
     assert saved["epochs"] == 8
     assert not settings.value(app_settings.KEY_TRAINING)  # the tables' key is untouched
-    state.set_dataset(None, None)  # a table replaces the images
+    state.set_dataset(TABULAR, None, None)  # a table replaces the images
     assert state.training is table_training
 
 
 def test_model_restore_defaults(qtbot, model_page, state, dataset):
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     select_arch(model_page, "cnn")
-    state.image_model.weights_folder = "/shared/weights"
+    state.settings(IMAGES).model.weights_folder = "/shared/weights"
     model_page.training_form.epochs_spin.setValue(5)
     with qtbot.waitSignal(state.model_changed):
         model_page.defaults_button.click()
-    assert state.image_model == ImageModelConfig(weights_folder="/shared/weights")
+    assert state.settings(IMAGES).model == ImageModelConfig(weights_folder="/shared/weights")
     assert state.training == TrainConfig(epochs=30) and state.training is model_page.training
     assert model_page.arch_combo.currentData() == "auto"
 
@@ -612,11 +614,11 @@ def test_pages_show_changes_made_elsewhere(qtbot, model_page, prep, state, weigh
     prep.size_spin.setValue(224)
     file = tmp_path / "chosen.h5"
     file.write_bytes(b"x")
-    state.image_model.weights_path = str(file)  # "Choose file…"
+    state.settings(IMAGES).model.weights_path = str(file)  # "Choose file…"
     state.notify_model_changed()
     assert model_page.status_labels["resnet50"].text().startswith("✓ your file:")
-    state.image_model.architecture = "cnn"  # "Train from scratch"
-    state.image_preprocess.image_size = 0
+    state.settings(IMAGES).model.architecture = "cnn"  # "Train from scratch"
+    state.settings(IMAGES).preprocess.image_size = 0
     state.notify_model_changed()
     assert model_page.arch_combo.currentData() == "cnn"
     assert not model_page.layers_spin.isEnabled()
@@ -624,11 +626,11 @@ def test_pages_show_changes_made_elsewhere(qtbot, model_page, prep, state, weigh
     store = app_settings.current()  # remembered as if chosen on the pages
     assert json.loads(store.value(mp_key("KEY_IMAGE_MODEL")))["architecture"] == "cnn"
     assert json.loads(store.value(pp.KEY_IMAGE_PREPROCESS))["image_size"] == 0
-    state.image_model.weights_folder = str(tmp_path)  # e.g. settings loaded elsewhere
+    state.settings(IMAGES).model.weights_folder = str(tmp_path)  # e.g. settings loaded elsewhere
     weights_fake.calls.clear()
     state.notify_model_changed()
     qtbot.waitUntil(lambda: model_page.weights_status is not None and not model_page.lookup_busy)
     assert ("resnet50", str(tmp_path), False) in weights_fake.calls
-    state.image_preprocess.augment.enabled = False
+    state.settings(IMAGES).preprocess.augment.enabled = False
     state.notify_preprocess_changed()
     assert not prep.augment_check.isChecked()

@@ -13,6 +13,7 @@ from image_factory import make_class_folders, write_truncated
 from PySide6.QtCore import QSettings
 
 from automl_gui.core.export.bundle import load_bundle
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui.dialogs.export import ExportDialog
 from automl_gui.gui.main_window import MainWindow
 
@@ -28,12 +29,12 @@ def test_drop_folder_train_evaluate_export(qtbot, tmp_path, monkeypatch):
     with qtbot.waitSignal(window.state.dataset_changed, timeout=60_000):
         drop(window, str(root))
     st = window.state
-    assert st.kind == "images" and len(st.images) == 36
-    assert [b.reason for b in st.images.bad_files] == ["truncated"]
+    assert st.kind.name == "images" and len(st.loaded(IMAGES)) == 36
+    assert [b.reason for b in st.loaded(IMAGES).bad_files] == ["truncated"]
 
-    st.image_model.architecture = "cnn"
-    st.image_preprocess.image_size = 32
-    st.image_preprocess.augment.enabled = False
+    st.settings(IMAGES).model.architecture = "cnn"
+    st.settings(IMAGES).preprocess.image_size = 32
+    st.settings(IMAGES).preprocess.augment.enabled = False
     st.training.epochs = 2
     st.training.batch_size = 8
     st.notify_model_changed()
@@ -42,10 +43,10 @@ def test_drop_folder_train_evaluate_export(qtbot, tmp_path, monkeypatch):
     with qtbot.waitSignal(st.run_finished, timeout=300_000):
         window.action_start.trigger()
     run = st.run
-    assert run is not None and run.kind == "images" and run.result.epochs_run == 2
+    assert run is not None and run.kind.name == "images" and run.result.epochs_run == 2
     assert len(window.train_page.plots.epoch_points("loss")) == 2
     qtbot.waitUntil(lambda: window.current_page_name() == "evaluate", timeout=10_000)
-    evaluate = window.image_pages["evaluate"]
+    evaluate = window.media_pages["images"]["evaluate"]
     assert window.hosts["evaluate"].currentWidget() is evaluate
     matrix = np.array(run.report["confusion_matrix"])
     a, p = np.unravel_index(matrix.argmax(), matrix.shape)
@@ -66,7 +67,7 @@ def test_drop_folder_train_evaluate_export(qtbot, tmp_path, monkeypatch):
     window.action_export.trigger()
     assert results and results[0].ok, results
     bundle = load_bundle(out)
-    assert bundle.kind == "images" and bundle.samples is not None
+    assert bundle.kind.name == "images" and bundle.samples is not None
     again = bundle.model.predict(bundle.samples, verbose=0)
     in_app = run.model.predict(bundle.samples, verbose=0)
     assert np.allclose(again, in_app, atol=1e-6)

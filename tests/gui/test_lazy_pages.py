@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.main_window import MainWindow
 from automl_gui.gui.pages._files_preprocess import NOT_READY
@@ -97,7 +98,7 @@ def test_window_opens_without_building_image_or_audio_pages():
                                                                "automl_gui.gui.pages.audio")))
         print("modules", pages)
         print("built", sorted({k for h in w.hosts.values() for k in h.kind_pages}))
-        page = w.image_data_page
+        page = w.media_pages["images"]["data"]
         print("after", type(page).__name__, "automl_gui.gui.pages.audio.data" in sys.modules)
         w.close()
         """
@@ -117,20 +118,20 @@ def test_image_pages_built_after_loading_show_the_folder(qtbot, make_window, tmp
     w = make_window()
     w.show()
     assert built(w, "images") == [] and built(w, "audio") == []
-    assert sorted(w.image_pages) == sorted(MEDIA_STEPS) and len(w.audio_pages) == 4
+    assert sorted(w.media_pages["images"]) == sorted(MEDIA_STEPS) and len(w.media_pages["audio"]) == 4
     root = make_class_folders(tmp_path / "pics", per_class=4, size=(24, 24))
-    with qtbot.waitSignal(w.image_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["images"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(root))
     assert built(w, "images") == list(MEDIA_STEPS) and built(w, "audio") == []
     assert not errors
     for name in MEDIA_STEPS:
-        assert w.hosts[name].currentWidget() is w.image_pages[name]
-    prep, model = w.image_pages["preprocess"], w.image_pages["model"]
+        assert w.hosts[name].currentWidget() is w.media_pages["images"][name]
+    prep, model = w.media_pages["images"]["preprocess"], w.media_pages["images"]["model"]
     # built while the folder loaded: they show it, not the empty "open a folder" state
     qtbot.waitUntil(lambda: prep.preview_status.text() == NOT_READY)  # after the debounce
     assert "Caching 12 images" in prep.cache_note.text()
     assert w.state.training is model.training  # Train uses the image Model page's settings
-    evaluate = w.image_pages["evaluate"]
+    evaluate = w.media_pages["images"]["evaluate"]
     assert evaluate.cards.values() == {} and not evaluate.save_button.isEnabled()
     # window.close joins the built pages' jobs; the audio pages are still never built
     w.close()
@@ -142,17 +143,17 @@ def test_audio_pages_built_after_loading_show_the_clips(qtbot, make_window, tmp_
 
     w = make_window()
     root = make_clips(tmp_path / "clips", ("tone", "click"), per_class=3, formats=("wav",))
-    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(root))
     assert built(w, "audio") == list(MEDIA_STEPS) and built(w, "images") == []
-    assert w.state.kind == "audio" and not errors
-    prep = w.audio_pages["preprocess"]
+    assert w.state.kind.name == "audio" and not errors
+    prep = w.media_pages["audio"]["preprocess"]
     combo = prep.clip_combo
     listed = [combo.itemData(i) for i in range(1, combo.count())]
     assert listed and all(str(root) in p for p in listed)  # the loaded folder's clips
     qtbot.waitUntil(lambda: prep.preview_status.text() == NOT_READY)
-    assert w.state.training is w.audio_pages["model"].training
-    assert w.hosts["evaluate"].currentWidget() is w.audio_pages["evaluate"]
+    assert w.state.training is w.media_pages["audio"]["model"].training
+    assert w.hosts["evaluate"].currentWidget() is w.media_pages["audio"]["evaluate"]
 
 
 def test_switching_table_images_table_audio(qtbot, make_window, tmp_path, errors):
@@ -167,9 +168,9 @@ def test_switching_table_images_table_audio(qtbot, make_window, tmp_path, errors
     assert built(w, "images") == [] and w.go_to("model")
     assert w.hosts["model"].currentWidget() is table_pages["model"]
     pics = make_class_folders(tmp_path / "pics", per_class=3, size=(20, 20))
-    with qtbot.waitSignal(w.image_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["images"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(pics))
-    image_model = w.image_pages["model"]
+    image_model = w.media_pages["images"]["model"]
     assert w.hosts["model"].currentWidget() is image_model
     assert w.state.training is image_model.training
     with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
@@ -178,12 +179,12 @@ def test_switching_table_images_table_audio(qtbot, make_window, tmp_path, errors
         assert host.currentWidget() is table_pages[name]
     assert w.state.training is not image_model.training  # the table's settings again
     clips = make_clips(tmp_path / "clips", ("tone", "click"), per_class=2, formats=("wav",))
-    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(clips))
     for name in MEDIA_STEPS:
-        assert w.hosts[name].currentWidget() is w.audio_pages[name]
+        assert w.hosts[name].currentWidget() is w.media_pages["audio"][name]
     assert w.hosts["train"].currentWidget() is table_pages["train"]  # one Train page for all
-    assert w.image_pages["model"] is image_model  # built once, kept
+    assert w.media_pages["images"]["model"] is image_model  # built once, kept
     assert w.go_to("preprocess") and w.go_to("model") and not errors
 
 
@@ -194,10 +195,10 @@ def test_a_window_given_a_state_with_a_run_shows_it(qtbot, make_window, tmp_path
 
     run = fake_run(tmp_path / "run", ("cat", "dog"), 4)
     state = AppState()
-    state.set_image_dataset(scan_images(str(tmp_path / "run")))
+    state.set_dataset(IMAGES, scan_images(str(tmp_path / "run")))
     state.set_run(run)
     w = make_window(state)
-    evaluate = w.image_pages["evaluate"]
+    evaluate = w.media_pages["images"]["evaluate"]
     assert w.hosts["evaluate"].currentWidget() is evaluate
     assert evaluate.cards.values()["Accuracy"] == f"{run.report['metrics']['accuracy']:.4f}"
     assert w.go_to("evaluate") and w.current_page_name() == "evaluate"
@@ -208,17 +209,17 @@ def test_a_step_page_that_cannot_load_stands_in_when_built(
 ):
     from audio_factory import make_class_folders as make_clips
 
-    from automl_gui.gui import main_window
+    from automl_gui.gui.pages import registry
 
-    specs = dict(main_window.AUDIO_PAGE_CLASSES, model="automl_gui.gui.pages.no_such:Page")
-    monkeypatch.setitem(main_window.MEDIA_PAGE_CLASSES, "audio", specs)
+    specs = dict(registry.KIND_PAGES["audio"], model="automl_gui.gui.pages.no_such:Page")
+    monkeypatch.setitem(registry.KIND_PAGES, "audio", specs)
     w = make_window()
     root = make_clips(tmp_path / "clips", ("tone", "click"), per_class=2, formats=("wav",))
-    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(root))
     page = w.hosts["model"].currentWidget()
     assert isinstance(page, UnavailablePage) and "no_such" in page.reason
-    assert page is w.audio_pages["model"] and not errors
+    assert page is w.media_pages["audio"]["model"] and not errors
     assert w.go_to("preprocess")
     w.close()  # wait_idle skips the stand-in
 

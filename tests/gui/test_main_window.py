@@ -15,6 +15,9 @@ from gui_helpers import drop
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.images import IMAGES
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import about, messages
 from automl_gui.gui.main_window import MainWindow
@@ -154,7 +157,7 @@ def test_unsupported_drop_says_why_and_the_app_stays_usable(qtbot, make_window, 
     assert errors and "notes.docx" in errors[0][0]
     assert w.banner.isVisible() or not w.isVisible()
     assert "notes.docx" in w.banner.text
-    assert w.state.table is None
+    assert w.state.loaded(TABULAR) is None
     # still usable: a good file opens afterwards
     with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
         assert w.open_path(write_csv(tmp_path / "ok.csv"))
@@ -173,7 +176,7 @@ def test_a_named_pipe_called_x_csv_is_refused_at_once(qtbot, make_window, tmp_pa
     drop(w, str(pipe))
     assert not w.open_path(str(pipe))
     assert time.perf_counter() - start < 5
-    assert not w.data_page.is_busy and w.state.table is None
+    assert not w.data_page.is_busy and w.state.loaded(TABULAR) is None
     assert len(errors) == 2 and all("named pipe" in message for message, _ in errors)
     assert "x.csv" in w.banner.text and "named pipe" in w.banner.text
 
@@ -188,7 +191,7 @@ def test_a_2_mb_cell_is_refused_with_the_reason_on_the_data_page(qtbot, make_win
     with qtbot.waitSignal(w.data_page.load_failed, timeout=30_000):
         w.open_path(str(path))
     banner = w.data_page.banner
-    assert banner.isVisible() and not w.data_page.is_busy and w.state.table is None
+    assert banner.isVisible() and not w.data_page.is_busy and w.state.loaded(TABULAR) is None
     assert "Could not load big.csv" in banner.text and "2.1 MB" in banner.text
     assert "column 'y'" in banner.text and "Line 5" in banner.text
 
@@ -198,17 +201,17 @@ def test_image_folder_opens_on_the_image_pages(qtbot, make_window, tmp_path, err
 
     w = make_window()
     root = make_class_folders(tmp_path / "pics", per_class=4, size=(24, 24))
-    with qtbot.waitSignal(w.image_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["images"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(root))
-    assert w.state.kind == "images" and len(w.state.images) == 12
+    assert w.state.kind.name == "images" and len(w.state.loaded(IMAGES)) == 12
     assert not errors
     for name in ("data", "preprocess", "model", "evaluate"):
-        assert w.hosts[name].currentWidget() is w.image_pages[name]
+        assert w.hosts[name].currentWidget() is w.media_pages["images"][name]
     assert w.step_blocker("train") == "" and w.step_blocker("evaluate")
     # a table afterwards switches every step back to the table pages
     with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
         assert w.open_path(write_csv(tmp_path / "ok.csv"))
-    assert w.state.kind == "tabular" and w.state.images is None
+    assert w.state.kind.name == "tabular" and w.state.loaded(IMAGES) is None
     assert w.hosts["data"].currentWidget() is w.pages["data"]
 
 
@@ -217,10 +220,10 @@ def test_one_class_image_folder_says_why(qtbot, make_window, tmp_path, errors):
 
     w = make_window()
     root = make_class_folders(tmp_path / "one", classes=("cat",), per_class=3, size=(20, 20))
-    with qtbot.waitSignal(w.image_data_page.load_failed, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["images"]["data"].load_failed, timeout=30_000):
         assert w.open_path(str(root))
-    assert w.state.images is None
-    assert "cat" in w.image_data_page.banner.text
+    assert w.state.loaded(IMAGES) is None
+    assert "cat" in w.media_pages["images"]["data"].banner.text
 
 
 def test_current_page_may_take_the_drop_first(make_window, tmp_path, monkeypatch):
@@ -373,14 +376,14 @@ def test_train_on_cpu_only_replans_and_is_remembered(make_window):
 def test_image_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors):
     w = make_window()
     assert w.action_open_image_sample.isEnabled()
-    with qtbot.waitSignal(w.image_data_page.loaded, timeout=60_000):
+    with qtbot.waitSignal(w.media_pages["images"]["data"].loaded, timeout=60_000):
         w.action_open_image_sample.trigger()
-    assert w.state.kind == "images" and w.state.images.class_names == [
+    assert w.state.kind.name == "images" and w.state.loaded(IMAGES).class_names == [
         "circle",
         "square",
         "triangle",
     ]
-    assert len(w.state.images) == 120 and not w.state.images.bad_files and not errors
+    assert len(w.state.loaded(IMAGES)) == 120 and not w.state.loaded(IMAGES).bad_files and not errors
     assert w.recent_files() == []
 
 
@@ -417,13 +420,13 @@ def test_audio_menu_entries_and_welcome_button(qtbot, make_window, monkeypatch):
 def test_a_page_that_cannot_load_leaves_the_window_usable(
     qtbot, make_window, tmp_path, monkeypatch, errors
 ):
-    from automl_gui.gui import main_window
+    from automl_gui.gui.pages import registry
     from automl_gui.gui.step_host import UnavailablePage
 
-    specs = dict(main_window.AUDIO_PAGE_CLASSES, data="automl_gui.gui.pages.no_such:Page")
-    monkeypatch.setitem(main_window.MEDIA_PAGE_CLASSES, "audio", specs)
+    specs = dict(registry.KIND_PAGES["audio"], data="automl_gui.gui.pages.no_such:Page")
+    monkeypatch.setitem(registry.KIND_PAGES, "audio", specs)
     w = make_window()
-    page = w.audio_pages["data"]
+    page = w.media_pages["audio"]["data"]
     assert isinstance(page, UnavailablePage) and "no_such" in page.reason
     folder = tmp_path / "clips" / "a"
     folder.mkdir(parents=True)
@@ -440,41 +443,41 @@ def test_audio_folder_opens_on_the_audio_pages(qtbot, make_window, tmp_path, err
     w = make_window()
     w.show()
     root = make_clips(tmp_path / "clips", ("tone", "click"), per_class=3, formats=("wav",))
-    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=30_000):
         drop(w, str(root))
-    assert w.state.kind == "audio" and len(w.state.audio) == 6 and not errors
+    assert w.state.kind.name == "audio" and len(w.state.loaded(AUDIO)) == 6 and not errors
     assert not w.banner.isVisible()
     for name in ("data", "preprocess", "model", "evaluate"):
-        assert w.hosts[name].currentWidget() is w.audio_pages[name]
+        assert w.hosts[name].currentWidget() is w.media_pages["audio"][name]
     assert w.step_blocker("model") == "" and w.step_blocker("evaluate")
     assert app_settings.last_folder(w.settings) == str(root)
     assert w.recent_files() == [str(root.resolve())]
     # a folder that fails to scan keeps the audio dataset on screen
     one = make_clips(tmp_path / "one", ("tone",), per_class=2, formats=("wav",))
-    with qtbot.waitSignal(w.audio_data_page.load_failed, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["audio"]["data"].load_failed, timeout=30_000):
         assert w.open_path(str(one))
-    assert w.state.kind == "audio" and len(w.state.audio) == 6
+    assert w.state.kind.name == "audio" and len(w.state.loaded(AUDIO)) == 6
     # an image folder that fails to scan: back to the audio page, with the reason
     from image_factory import make_class_folders as make_pictures
 
     pics = make_pictures(tmp_path / "pics", classes=("cat",), per_class=2, size=(16, 16))
-    with qtbot.waitSignal(w.image_data_page.load_failed, timeout=30_000):
+    with qtbot.waitSignal(w.media_pages["images"]["data"].load_failed, timeout=30_000):
         assert w.open_path(str(pics))
-    assert w.hosts["data"].currentWidget() is w.audio_data_page
+    assert w.hosts["data"].currentWidget() is w.media_pages["audio"]["data"]
     assert "cat" in w.banner.text
     # a table afterwards switches every step back to the table pages
     with qtbot.waitSignal(w.state.target_changed, timeout=30_000):
         assert w.open_path(write_csv(tmp_path / "ok.csv"))
-    assert w.state.kind == "tabular" and w.state.audio is None
+    assert w.state.kind.name == "tabular" and w.state.loaded(AUDIO) is None
     assert w.hosts["model"].currentWidget() is w.pages["model"]
 
 
 def test_audio_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors):
     w = make_window()
-    with qtbot.waitSignal(w.audio_data_page.loaded, timeout=60_000):
+    with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=60_000):
         w.action_open_audio_sample.trigger()
-    ds = w.state.audio
-    assert w.state.kind == "audio" and ds.class_names == ["hiss", "siren", "tick", "whistle"]
+    ds = w.state.loaded(AUDIO)
+    assert w.state.kind.name == "audio" and ds.class_names == ["hiss", "siren", "tick", "whistle"]
     assert len(ds) == 80 and not ds.bad_files and not errors
     assert w.recent_files() == []
     assert "Open Audio Folder" not in w.step_blocker("train")

@@ -15,6 +15,7 @@ from automl_gui.core.data.schema import (
     TableProfile,
     TableSource,
 )
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
@@ -60,7 +61,7 @@ def load_state(state: AppState, task: str = "binary") -> None:
             ColumnConfig("y", type="categorical"),
         ],
     )
-    state.set_dataset(LoadedTable(df, TableSource("/tmp/t.csv", "csv")), profile)
+    state.set_dataset(TABULAR, LoadedTable(df, TableSource("/tmp/t.csv", "csv")), profile)
     state.set_target("y", task, config, [])
 
 
@@ -89,23 +90,23 @@ def test_column_edits_update_the_config_and_notify(qtbot, prep, state):
     model = prep.columns
     with qtbot.waitSignal(state.preprocess_changed):
         assert model.setData(cell(prep, "age", pp.COL_NAME), Qt.CheckState.Unchecked.value, CHECK)
-    assert not state.preprocess.column("age").use
-    assert [c.name for c in state.preprocess.feature_columns()] == ["city"]
+    assert not state.settings(TABULAR).preprocess.column("age").use
+    assert [c.name for c in state.settings(TABULAR).preprocess.feature_columns()] == ["city"]
     # settings of an unused column are disabled
     assert not model.flags(cell(prep, "age", pp.COL_SCALING)) & Qt.ItemFlag.ItemIsEnabled
     model.setData(cell(prep, "age", pp.COL_NAME), Qt.CheckState.Checked.value, CHECK)
 
     assert model.setData(cell(prep, "age", pp.COL_SCALING), "minmax", EDIT)
-    assert state.preprocess.column("age").scaling == "minmax"
+    assert state.settings(TABULAR).preprocess.column("age").scaling == "minmax"
     assert model.setData(cell(prep, "age", pp.COL_MISSING), "constant", EDIT)
     assert model.flags(cell(prep, "age", pp.COL_FILL)) & Qt.ItemFlag.ItemIsEditable
     assert model.setData(cell(prep, "age", pp.COL_FILL), "-1", EDIT)
-    assert state.preprocess.column("age").fill_value == -1.0
+    assert state.settings(TABULAR).preprocess.column("age").fill_value == -1.0
     assert not model.setData(cell(prep, "age", pp.COL_FILL), "abc", EDIT)  # not a number
     assert model.setData(cell(prep, "age", pp.COL_INDICATOR), Qt.CheckState.Checked.value, CHECK)
-    assert state.preprocess.column("age").missing_indicator
+    assert state.settings(TABULAR).preprocess.column("age").missing_indicator
     assert model.setData(cell(prep, "city", pp.COL_ENCODING), "embedding", EDIT)
-    assert state.preprocess.column("city").encoding == "embedding"
+    assert state.settings(TABULAR).preprocess.column("city").encoding == "embedding"
 
 
 def test_only_valid_choices_per_type(prep, state):
@@ -121,7 +122,7 @@ def test_only_valid_choices_per_type(prep, state):
     assert not model.setData(cell(prep, "city", pp.COL_MISSING), "median", EDIT)
     # a numeric column turned categorical loses its mean imputation
     assert model.setData(cell(prep, "age", pp.COL_TYPE), "categorical", EDIT)
-    age = state.preprocess.column("age")
+    age = state.settings(TABULAR).preprocess.column("age")
     assert age.type == "categorical" and age.missing == "most_frequent"
     assert model.flags(cell(prep, "age", pp.COL_ENCODING)) & Qt.ItemFlag.ItemIsEnabled
 
@@ -140,7 +141,7 @@ def test_delegate_offers_the_cell_choices(qtbot, prep):
 def test_split_sums_to_100_and_updates_config(qtbot, prep, state):
     with qtbot.waitSignal(state.preprocess_changed):
         prep.train_spin.setValue(80)
-    split = state.preprocess.split
+    split = state.settings(TABULAR).preprocess.split
     assert prep.test_spin.value() == 100 - 80 - prep.val_spin.value()
     assert abs(split.train + split.validation + split.test - 1.0) < 1e-9
     prep.val_spin.setValue(30)  # more than is left: clamped so test keeps at least 5 %
@@ -149,16 +150,16 @@ def test_split_sums_to_100_and_updates_config(qtbot, prep, state):
     prep.stratify_check.setChecked(False)
     prep.seed_spin.setValue(7)
     prep.dedup_check.setChecked(False)
-    assert not split.stratify and split.seed == 7 and not state.preprocess.drop_duplicates
+    assert not split.stratify and split.seed == 7 and not state.settings(TABULAR).preprocess.drop_duplicates
 
 
 def test_reset_to_automatic(qtbot, prep, state):
     prep.columns.setData(cell(prep, "age", pp.COL_SCALING), "none", EDIT)
     prep.train_spin.setValue(60)
-    config = state.preprocess
+    config = state.settings(TABULAR).preprocess
     with qtbot.waitSignal(state.preprocess_changed):
         prep.reset_button.click()
-    assert state.preprocess is config  # same object, restored values
+    assert state.settings(TABULAR).preprocess is config  # same object, restored values
     assert config.column("age").scaling == "standardize"
     assert config.split.train == 0.7 and prep.train_spin.value() == 70
 
@@ -185,24 +186,24 @@ def model_page(qtbot, state):
 
 
 def test_mlp_controls_follow_the_family(qtbot, model_page, state):
-    assert state.mlp.auto and not model_page.layers_edit.isEnabled()
+    assert state.settings(TABULAR).model.auto and not model_page.layers_edit.isEnabled()
     with qtbot.waitSignal(state.model_changed):
         model_page.family_combo.setCurrentIndex(model_page.family_combo.findData("mlp"))
-    assert not state.mlp.auto and model_page.layers_edit.isEnabled()
+    assert not state.settings(TABULAR).model.auto and model_page.layers_edit.isEnabled()
     model_page.layers_edit.setText("128, 64, 8")
     model_page.layers_edit.textEdited.emit("128, 64, 8")
-    assert state.mlp.hidden_units == [128, 64, 8]
+    assert state.settings(TABULAR).model.hidden_units == [128, 64, 8]
     model_page.layers_edit.setText("128, 0")
     model_page.layers_edit.textEdited.emit("128, 0")
-    assert state.mlp.hidden_units == [128, 64, 8]  # invalid text keeps the last valid layers
+    assert state.settings(TABULAR).model.hidden_units == [128, 64, 8]  # invalid text keeps the last valid layers
     assert not model_page.layers_valid and model_page.layers_error.isVisibleTo(model_page)
     model_page.dropout_spin.setValue(0.3)
     model_page.l1_spin.setValue(0.001)
     model_page.l2_spin.setValue(0.0)
     model_page.batchnorm_check.setChecked(True)
     model_page.activation_combo.setCurrentIndex(model_page.activation_combo.findData("gelu"))
-    assert (state.mlp.dropout, state.mlp.l1, state.mlp.l2) == (0.3, 0.001, 0.0)
-    assert state.mlp.batch_norm and state.mlp.activation == "gelu"
+    assert (state.settings(TABULAR).model.dropout, state.settings(TABULAR).model.l1, state.settings(TABULAR).model.l2) == (0.3, 0.001, 0.0)
+    assert state.settings(TABULAR).model.batch_norm and state.settings(TABULAR).model.activation == "gelu"
 
 
 def test_training_edits_update_train_config_and_persist(qtbot, model_page, state, settings):
@@ -252,7 +253,7 @@ def test_restore_defaults(qtbot, model_page, state):
     model_page.family_combo.setCurrentIndex(1)
     with qtbot.waitSignal(state.model_changed):
         model_page.defaults_button.click()
-    assert state.training == TrainConfig() and state.mlp == MLPConfig()
+    assert state.training == TrainConfig() and state.settings(TABULAR).model == MLPConfig()
     assert model_page.epochs_spin.value() == TrainConfig().epochs
 
 

@@ -12,6 +12,9 @@ import pandas as pd
 import pytest
 from PySide6.QtCore import QSettings
 
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.images import IMAGES
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.project import PROJECT_FILE, load_project
 from automl_gui.gui import _project_questions as questions
 from automl_gui.gui import settings as app_settings
@@ -102,15 +105,15 @@ def test_table_project_reopens_settings_pages_run_and_predictions(
     model.dropout_spin.setValue(0.25)
     model.epochs_spin.setValue(3)
     model.batch_spin.setValue(32)
-    assert st.preprocess.column("sepal").scaling == "minmax" and st.preprocess.split.seed == 11
-    assert st.mlp.hidden_units == [8] and st.training.epochs == 3
+    assert st.settings(TABULAR).preprocess.column("sepal").scaling == "minmax" and st.settings(TABULAR).preprocess.split.seed == 11
+    assert st.settings(TABULAR).model.hidden_units == [8] and st.training.epochs == 3
     assert st.dirty and window.windowTitle() == "Untitled* — automl-gui"
 
     with qtbot.waitSignal(st.run_finished, timeout=300_000):
         window.action_start.trigger()
     run = st.run
     assert run is not None and len(st.runs) == 1
-    qtbot.waitUntil(lambda: not window._training, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.training_running, timeout=30_000)
     window.go_to("evaluate")
 
     folder = tmp_path / "Flowers project"
@@ -154,7 +157,7 @@ def test_table_project_reopens_settings_pages_run_and_predictions(
     cols = [c for c in a.columns if c.startswith("probability_")]
     np.testing.assert_allclose(a[cols].to_numpy(), b[cols].to_numpy(), atol=1e-6)
     oprep.reset_to_automatic()  # back to the automatic setup, not to the saved one
-    assert ost.preprocess.column("sepal").scaling == "standardize"
+    assert ost.settings(TABULAR).preprocess.column("sepal").scaling == "standardize"
     shot = Path("/tmp/h6/project_reopened.png")
     if shot.parent.is_dir():
         other.resize(1280, 820)
@@ -209,11 +212,11 @@ def test_discard_closes_and_new_project_asks_then_clears(
     assert window.state.dirty
     monkeypatch.setattr(questions, "ask_save_changes", lambda *_a: "cancel")
     assert not window.projects.new_project()
-    assert window.state.table is not None and window.state.project_path
+    assert window.state.loaded(TABULAR) is not None and window.state.project_path
     monkeypatch.setattr(questions, "ask_save_changes", lambda *_a: "discard")
     assert window.projects.new_project()
     st = window.state
-    assert st.table is None and st.project_path is None and st.runs == []
+    assert st.loaded(TABULAR) is None and st.project_path is None and st.runs == []
     assert not st.dirty and window.windowTitle() == "automl-gui"
     assert load_project(folder).preprocess["split"]["seed"] == 5  # discarded, not saved
 
@@ -239,7 +242,7 @@ def test_open_recent_lists_the_project_and_reopens_it(
     assert len(actions) == 1 and "proj" in actions[0].text()
     with qtbot.waitSignal(other.projects.opened, timeout=60_000):
         actions[0].trigger()
-    assert other.state.table is not None and other.state.target == "species"
+    assert other.state.loaded(TABULAR) is not None and other.state.target == "species"
     assert other.pages["preprocess"].seed_spin.value() == 5
     assert other.windowTitle() == "proj — automl-gui"
     other.projects.clear_recent()
@@ -263,7 +266,7 @@ def test_missing_dataset_offers_to_locate_or_open_without_data(
     )
     reopen(qtbot, other, folder)
     assert seen == [csv]
-    assert other.state.table is None and other.state.project_path
+    assert other.state.loaded(TABULAR) is None and other.state.project_path
     assert "without its dataset" in other.banner.text and other.projects.detached is not None
     data = other.projects.capture()
     assert data.dataset["path"] == csv and data.preprocess["split"]["seed"] == 5
@@ -282,7 +285,7 @@ def test_missing_dataset_offers_to_locate_or_open_without_data(
     monkeypatch.setattr(questions, "ask_missing_dataset", lambda *_a: "locate")
     monkeypatch.setattr(questions, "choose_dataset", lambda *_a: str(moved))
     reopen(qtbot, third, folder)
-    assert third.state.table is not None and third.state.target == "species"
+    assert third.state.loaded(TABULAR) is not None and third.state.target == "species"
     assert third.pages["preprocess"].seed_spin.value() == 5
     assert third.state.dirty and "moved" in third.banner.text
 
@@ -344,19 +347,19 @@ def test_image_folder_project_reopens_settings_and_its_run(
     with qtbot.waitSignal(window.state.dataset_changed, timeout=60_000):
         drop(window, str(root))
     st = window.state
-    st.image_model.architecture = "cnn"
-    st.image_preprocess.image_size = 24
-    st.image_preprocess.augment.enabled = False
+    st.settings(IMAGES).model.architecture = "cnn"
+    st.settings(IMAGES).preprocess.image_size = 24
+    st.settings(IMAGES).preprocess.augment.enabled = False
     st.training.epochs = 1
     st.training.batch_size = 8
     st.notify_model_changed()
     st.notify_preprocess_changed()
-    window.image_pages["model"].dropout_spin.setValue(0.35)  # through the page's widget
-    assert st.image_model.dropout == pytest.approx(0.35)
+    window.media_pages["images"]["model"].dropout_spin.setValue(0.35)  # through the page's widget
+    assert st.settings(IMAGES).model.dropout == pytest.approx(0.35)
     with qtbot.waitSignal(st.run_finished, timeout=300_000):
         window.action_start.trigger()
     run = st.run
-    qtbot.waitUntil(lambda: not window._training, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.training_running, timeout=30_000)
     folder = tmp_path / "shapes project"
     save_to(qtbot, window, folder, monkeypatch)
     before = window.projects.capture()
@@ -365,8 +368,8 @@ def test_image_folder_project_reopens_settings_and_its_run(
     reopen(qtbot, other, folder)
     ost = other.state
     assert same(before, other.projects.capture()) == {}
-    assert ost.kind == "images" and len(ost.images) == 24 and not ost.dirty
-    prep, model = other.image_pages["preprocess"], other.image_pages["model"]
+    assert ost.kind.name == "images" and len(ost.loaded(IMAGES)) == 24 and not ost.dirty
+    prep, model = other.media_pages["images"]["preprocess"], other.media_pages["images"]["model"]
     assert prep.size_spin.value() == 24 and not prep.augment_check.isChecked()
     assert model.arch_combo.currentData() == "cnn"
     assert model.dropout_spin.value() == pytest.approx(0.35)
@@ -387,12 +390,12 @@ def test_audio_folder_project_reopens_its_settings(qtbot, tmp_path, monkeypatch,
     with qtbot.waitSignal(window.state.dataset_changed, timeout=60_000):
         window.open_path(str(root))
     st = window.state
-    assert st.kind == "audio"
-    prep, model = window.audio_pages["preprocess"], window.audio_pages["model"]
+    assert st.kind.name == "audio"
+    prep, model = window.media_pages["audio"]["preprocess"], window.media_pages["audio"]["model"]
     prep.mels_spin.setValue(48)
     model.dropout_spin.setValue(0.45)
     model.search_box.set_search(True)
-    assert st.audio_preprocess.n_mels == 48 and st.audio_model.dropout == pytest.approx(0.45)
+    assert st.settings(AUDIO).preprocess.n_mels == 48 and st.settings(AUDIO).model.dropout == pytest.approx(0.45)
     assert st.search is not None and st.dirty
     folder = tmp_path / "sounds project"
     save_to(qtbot, window, folder, monkeypatch)
@@ -401,7 +404,7 @@ def test_audio_folder_project_reopens_its_settings(qtbot, tmp_path, monkeypatch,
     other = make_window("b.ini")
     reopen(qtbot, other, folder)
     assert same(before, other.projects.capture()) == {}
-    oprep, omodel = other.audio_pages["preprocess"], other.audio_pages["model"]
+    oprep, omodel = other.media_pages["audio"]["preprocess"], other.media_pages["audio"]["model"]
     assert oprep.mels_spin.value() == 48
     assert omodel.dropout_spin.value() == pytest.approx(0.45)
     assert omodel.search_box.search_radio.isChecked() and other.state.search is not None

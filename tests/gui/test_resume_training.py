@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from automl_gui.core.base.events import EpochEnd
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.checkpoint import read_checkpoint, read_state
 from automl_gui.core.train.config import TrainConfig
@@ -30,14 +31,14 @@ def _csv(path, seed: int = 0) -> str:
 
 def _load(state: AppState, path: str) -> None:
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular
 
     table = read_table(path)
     setup = setup_tabular(table, "y")
-    state.set_dataset(table, setup.profile)
+    state.set_dataset(TABULAR, table, setup.profile)
     state.search = None  # "train one model", whatever an earlier test left remembered
     state.set_target("y", setup.preprocess.task, setup.preprocess, setup.warnings)
-    state.mlp = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
+    state.settings(TABULAR).model = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
     state.training = TrainConfig(epochs=EPOCHS, batch_size=16, early_stopping=False, seed=1)
     state.set_engine_ready(True, None)
 
@@ -45,7 +46,7 @@ def _load(state: AppState, path: str) -> None:
 def _interrupt(page: TrainPage) -> None:
     """Train the page's dataset with its settings through the core API and 'crash' after
     epoch 2: its checkpoint folder is left with an unfinished checkpoint."""
-    from automl_gui.core.pipeline import train_tabular
+    from automl_gui.core.jobs.tabular import train_tabular
 
     st = page.state
 
@@ -56,7 +57,7 @@ def _interrupt(page: TrainPage) -> None:
     folder = page.checkpoints.folder()
     with pytest.raises(Crash):
         train_tabular(
-            st.table.df, st.preprocess, st.mlp, st.training, checkpoint_dir=folder, on_event=crash
+            st.loaded(TABULAR).df, st.settings(TABULAR).preprocess, st.settings(TABULAR).model, st.training, checkpoint_dir=folder, on_event=crash
         )
     assert read_checkpoint(folder).epochs_done == 2
 

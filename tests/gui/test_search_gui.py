@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 import types
 from dataclasses import dataclass, field
 
@@ -16,6 +15,9 @@ from PySide6.QtCore import QSettings, Qt
 
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import EpochEnd, Log, TrialEnded, TrialStarted
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.core.kinds.images import IMAGES
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.search.saved import FINISHED_FILE
@@ -49,13 +51,13 @@ def write_csv(path, n: int = 100, seed: int = 0) -> str:
 
 def load_table(state: AppState, path: str) -> None:
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular
 
     table = read_table(path)
     setup = setup_tabular(table, "y")
-    state.set_dataset(table, setup.profile)
+    state.set_dataset(TABULAR, table, setup.profile)
     state.set_target("y", setup.preprocess.task, setup.preprocess, setup.warnings)
-    state.mlp = MLPConfig(auto=False, hidden_units=[8])
+    state.settings(TABULAR).model = MLPConfig(auto=False, hidden_units=[8])
     state.training = TrainConfig(epochs=2, batch_size=16, early_stopping=False, seed=1)
     state.set_engine_ready(True, None)
 
@@ -298,7 +300,7 @@ def test_cross_validated_rows_show_mean_and_spread(qtbot):
 
 
 def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch):
-    """The image search job (``core.tune.files_search``) stands in as a scripted fake here:
+    """The search job (``core.tune.search.jobs.search``) stands in as a scripted fake here:
     what is tested is the page's side (arguments, live trial rows, curves, the kept run)."""
     from image_factory import make_class_folders
 
@@ -315,9 +317,10 @@ def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch
         report: dict = field(default_factory=dict)
         model: object = None
 
-    def search_files(kind, dataset, preprocess, model_config, search, training, **kw):
-        calls.update(kind=kind, dataset=dataset, search=search, **kw)
-        on_event = kw["on_event"]
+    def search(request, *, on_event=None, cancel=None):
+        calls.update(kind=request.kind.name, dataset=request.dataset, search=request.search)
+        calls.update(directory=request.directory, resume=request.resume)
+        calls.update(overwrite=request.overwrite, plan=request.plan)
         records = []
         for i, lr in enumerate((1e-3, 1e-2)):
             tid = f"000{i}"
@@ -338,14 +341,14 @@ def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch
         result = types.SimpleNamespace(best_epoch=1, epochs_run=2, seconds=1.0)
         return FakeRun(best.history, records, best, result)
 
-    fake = types.ModuleType("automl_gui.core.tune.search.files")
-    fake.search_files = search_files
-    monkeypatch.setitem(sys.modules, "automl_gui.core.tune.search.files", fake)
+    from automl_gui.core.tune.search import jobs
+
+    monkeypatch.setattr(jobs, "search", search)
     state = AppState()
     page = TrainPage(state)
     qtbot.addWidget(page)
     dataset = scan_images(str(make_class_folders(tmp_path / "shapes", per_class=3)))
-    state.set_image_dataset(dataset)
+    state.set_dataset(IMAGES, dataset)
     state.set_engine_ready(True, None)
     run_search(qtbot, page, fast(max_trials=2))
     assert calls["kind"] == "images" and calls["dataset"] is dataset
@@ -403,14 +406,14 @@ def test_a_real_audio_search_runs_from_the_train_page(qtbot, tmp_path):
     state = AppState()
     page = TrainPage(state)
     qtbot.addWidget(page)
-    state.set_audio_dataset(scan_audio(str(root)))
-    state.audio_preprocess = AudioPreprocessConfig(sample_rate=8000)
+    state.set_dataset(AUDIO, scan_audio(str(root)))
+    state.settings(AUDIO).preprocess = AudioPreprocessConfig(sample_rate=8000)
     state.training = TrainConfig(epochs=1, batch_size=8, seed=1)
     state.set_engine_ready(True, None)
     run_search(qtbot, page, fast(max_trials=2))
     records = rows(page)
     assert [r.trial_id for r in records] == ["0000", "0001"]
     assert all(r.status == "completed" for r in records)
-    assert state.run is not None and state.run.kind == "audio"
+    assert state.run is not None and state.run.kind.name == "audio"
     assert state.run.best_trial.trial_id == page.search.leaderboard.model.best_id
     assert state.run.report  # the test split was evaluated

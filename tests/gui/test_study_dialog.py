@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
@@ -23,7 +24,7 @@ from automl_gui.gui.state import AppState
 def load_table(state: AppState, tmp_path, n: int = 120) -> None:
     """A small 2-class table, loaded the way the Data page does; tiny model settings."""
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular
 
     rng = np.random.default_rng(0)
     x1, x2 = rng.normal(size=n), rng.normal(size=n)
@@ -32,9 +33,9 @@ def load_table(state: AppState, tmp_path, n: int = 120) -> None:
     pd.DataFrame({"x1": x1, "x2": x2, "label": label}).to_csv(path, index=False)
     table = read_table(str(path))
     setup = setup_tabular(table, "label")
-    state.set_dataset(table, setup.profile)
+    state.set_dataset(TABULAR, table, setup.profile)
     state.set_target("label", setup.preprocess.task, setup.preprocess, setup.warnings)
-    state.mlp = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
+    state.settings(TABULAR).model = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
     state.training = TrainConfig(epochs=5, batch_size=16, early_stopping=False, seed=1)
     state.set_engine_ready(True, None)
 

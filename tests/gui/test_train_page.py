@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from automl_gui.core.base.events import EpochEnd
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui.pages.evaluate import EvaluatePage
@@ -28,13 +29,13 @@ def write_csv(path, n: int = 240, seed: int = 0) -> str:
 def load_into(state: AppState, path: str, epochs: int = 3) -> None:
     """What the Data page does: read, profile, choose the target; tiny model settings."""
     from automl_gui.core.data.tabular import read_table
-    from automl_gui.core.pipeline import setup_tabular
+    from automl_gui.core.jobs.tabular import setup_tabular
 
     table = read_table(path)
     setup = setup_tabular(table, "label")
-    state.set_dataset(table, setup.profile)
+    state.set_dataset(TABULAR, table, setup.profile)
     state.set_target("label", setup.preprocess.task, setup.preprocess, setup.warnings)
-    state.mlp = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
+    state.settings(TABULAR).model = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
     state.training = TrainConfig(epochs=epochs, batch_size=16, early_stopping=False, seed=1)
     state.set_engine_ready(True, None)
 
@@ -115,8 +116,8 @@ def test_stop_ends_training_and_keeps_a_usable_model(qtbot, page, state, tmp_pat
 
 
 def test_a_failure_shows_message_and_hint_and_start_comes_back(qtbot, page, state, tmp_path):
-    from automl_gui.core import pipeline
     from automl_gui.core.base.errors import DataError
+    from automl_gui.core.jobs import tabular as pipeline
 
     load_into(state, write_csv(tmp_path / "d.csv"))
 

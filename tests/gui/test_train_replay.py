@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.project import RunRecord
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
@@ -52,6 +53,6 @@ def test_a_new_dataset_without_a_run_clears_the_old_curves(qtbot):
     state.select_run("run-001")
     assert page.plots.epoch_points("loss")
 
-    state.set_dataset(None, None)  # File → New Project, or another dataset opened
+    state.set_dataset(TABULAR, None, None)  # File → New Project, or another dataset opened
     assert page.plots.epoch_points("loss") == []
     assert page.progress.format() == "Not started"

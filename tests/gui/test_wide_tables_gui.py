@@ -23,6 +23,7 @@ from automl_gui.core.data.schema import (
     TableProfile,
     TableSource,
 )
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 from automl_gui.gui import _gc
 from automl_gui.gui import settings as app_settings
@@ -97,7 +98,7 @@ def test_data_page_with_20000_columns_reads_only_the_cells_on_screen(qtbot, monk
     cells = Counter(monkeypatch, DataFrameModel, "data")
     rows = Counter(monkeypatch, ProfileModel, "data")
     table, profile = wide_table()
-    state.set_dataset(table, profile)
+    state.set_dataset(TABULAR, table, profile)
     state.set_target("target", "binary", wide_config(table), [])
     page.grab()  # paint it all, as the screen would
     qtbot.wait(20)
@@ -171,7 +172,7 @@ def test_preprocess_page_with_20000_columns_reads_the_table_once(qtbot, monkeypa
     table, profile = wide_table()
     reads = Counter(monkeypatch, pd.DataFrame, "__getitem__")
     cells = Counter(monkeypatch, pp.ColumnConfigModel, "data")
-    state.set_dataset(table, profile)
+    state.set_dataset(TABULAR, table, profile)
     config = wide_config(table)
     state.set_target("target", "binary", config, [])
     page.grab()

@@ -13,6 +13,7 @@ from gui_helpers import drop
 from PySide6.QtCore import QSettings
 
 from automl_gui.core.export.bundle import load_bundle, predict_frame
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui.dialogs.export import ExportDialog
 from automl_gui.gui.main_window import MainWindow
 
@@ -45,13 +46,13 @@ def test_drop_train_export_reload_matches_the_app(qtbot, tmp_path, monkeypatch):
 
     with qtbot.waitSignal(window.state.target_changed, timeout=60_000):
         drop(window, csv)
-    assert window.state.table is not None and len(window.state.table.df) == 240
+    assert window.state.loaded(TABULAR) is not None and len(window.state.loaded(TABULAR).df) == 240
     with qtbot.waitSignal(window.state.target_changed, timeout=60_000):
         window.data_page.set_target("species")
     assert window.state.target == "species" and window.state.task == "multiclass"
 
-    window.state.mlp.auto = False
-    window.state.mlp.hidden_units = [8]
+    window.state.settings(TABULAR).model.auto = False
+    window.state.settings(TABULAR).model.hidden_units = [8]
     window.state.training.epochs = 3
     window.state.training.batch_size = 32
     assert window.action_start.isEnabled()

@@ -113,14 +113,7 @@ def short(fmt: str) -> str:
 
 def dataset_stem(state: Any) -> str:
     """A file-name-safe name for the loaded dataset ("customer_churn"), or "model"."""
-    raw = ""
-    kind = getattr(state, "kind", "tabular")
-    if kind == "images" and getattr(state, "images", None) is not None:
-        raw = Path(str(state.images.root)).stem
-    elif kind == "audio" and getattr(state, "audio", None) is not None:
-        raw = Path(str(state.audio.root)).stem
-    elif getattr(state, "table", None) is not None:
-        raw = Path(str(state.table.source.path)).stem
+    raw = Path(state.dataset_name).stem if state.dataset is not None else ""
     name = re.sub(r"[^\w.-]+", "_", raw).strip("._-")
     return name or "model"
 

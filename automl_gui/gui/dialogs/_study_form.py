@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -29,26 +30,53 @@ from PySide6.QtWidgets import (
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.gui.widgets.banner import muted_label
 
-# kind → (the question in plain words, what it does)
-KINDS: dict[str, tuple[str, str]] = {
-    "optimizers": (
+
+@dataclass(frozen=True)
+class StudyType:
+    """One kind of comparison study, as the dialog offers and reports it.
+
+    Attributes:
+        question: the choice in plain words; ``explanation``: what the study does.
+        scored: a best score is named when it ends (a devices study trains the same model on
+            each device: only the times differ).
+        timed: time is part of the answer (the fastest row is named).
+        on_gpus: compares devices (the dialog says when there is no GPU to compare).
+        values_field: the form's text field of values to compare (None: no typed values).
+    """
+
+    question: str
+    explanation: str
+    scored: bool = True
+    timed: bool = False
+    on_gpus: bool = False
+    values_field: str | None = None
+
+
+STUDY_TYPES: dict[str, StudyType] = {
+    "optimizers": StudyType(
         "Which optimizer learns best?",
         "Trains the same model once per optimizer and compares the final validation score "
         "and how many iterations each needs to converge.",
     ),
-    "batch-sizes": (
+    "batch-sizes": StudyType(
         "Which batch size?",
         "Trains once per batch size: smaller batches take more steps per epoch, larger ones "
         "are faster per epoch but may generalize worse.",
+        timed=True,
+        values_field="batch_edit",
     ),
-    "learning-curve": (
+    "learning-curve": StudyType(
         "How much data do I need? (learning curve)",
         "Trains on growing parts of the training data and scores each on the same test rows: "
         "if the curve still rises at 100 %, more data would help.",
+        values_field="sizes_edit",
     ),
-    "devices": (
+    "devices": StudyType(
         "CPU or GPU?",
         "Trains the same model on each device and compares the time per epoch and in total.",
+        scored=False,
+        timed=True,
+        on_gpus=True,
     ),
 }
 
@@ -139,9 +167,9 @@ class StudyForm(QWidget):
         self.kind_buttons: dict[str, QRadioButton] = {}
         kinds = QVBoxLayout()
         kinds.setSpacing(2)
-        for i, (kind, (question, description)) in enumerate(KINDS.items()):
-            button = QRadioButton(question)
-            button.setToolTip(description)
+        for i, (kind, study) in enumerate(STUDY_TYPES.items()):
+            button = QRadioButton(study.question)
+            button.setToolTip(study.explanation)
             button.setProperty("kind", kind)
             self.kind_group.addButton(button, i)
             self.kind_buttons[kind] = button
@@ -252,7 +280,7 @@ class StudyForm(QWidget):
 
     def _show_kind(self) -> None:
         self.values.setCurrentWidget(self._pages[self.kind])
-        self.description.setText(KINDS[self.kind][1])
+        self.description.setText(STUDY_TYPES[self.kind].explanation)
 
     def set_gpu_available(self, available: bool | None) -> None:
         """What the devices study will time (None: the engine has not looked yet)."""
@@ -266,8 +294,9 @@ class StudyForm(QWidget):
 
     def focus_values(self) -> None:
         """Put the keyboard focus on the current kind's values (after a bad entry)."""
-        edit = {"batch-sizes": self.batch_edit, "learning-curve": self.sizes_edit}.get(self.kind)
-        if edit is not None:
+        field = STUDY_TYPES[self.kind].values_field
+        if field is not None:
+            edit = getattr(self, field)
             edit.setFocus()
             edit.selectAll()
 
@@ -275,18 +304,20 @@ class StudyForm(QWidget):
     def values_dict(self) -> dict[str, Any]:
         """The StudyConfig fields for the chosen kind; ConfigError for bad or missing values."""
         values: dict[str, Any] = {"kind": self.kind, "epochs": self.epochs_spin.value()}
-        if self.kind == "optimizers":
-            chosen = tuple(n for n, box in self.optimizer_boxes.items() if box.isChecked())
-            if not chosen:
-                raise ConfigError(
-                    "No optimizer is ticked.", "Tick at least two optimizers to compare."
-                )
-            values["optimizers"] = chosen
-        elif self.kind == "batch-sizes":
-            values["batch_sizes"] = parse_batch_sizes(self.batch_edit.text())
-        elif self.kind == "learning-curve":
-            values["sizes"] = parse_sizes(self.sizes_edit.text())
+        read = {
+            "optimizers": self._optimizers,
+            "batch-sizes": lambda: {"batch_sizes": parse_batch_sizes(self.batch_edit.text())},
+            "learning-curve": lambda: {"sizes": parse_sizes(self.sizes_edit.text())},
+        }.get(self.kind)
+        if read is not None:
+            values.update(read())
         return values
+
+    def _optimizers(self) -> dict[str, Any]:
+        chosen = tuple(n for n, box in self.optimizer_boxes.items() if box.isChecked())
+        if not chosen:
+            raise ConfigError("No optimizer is ticked.", "Tick at least two optimizers to compare.")
+        return {"optimizers": chosen}
 
     def saved(self) -> dict[str, Any]:
         """Everything the user set, for the settings store (text as typed)."""

@@ -13,19 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.state import AppState
 
-MEDIA_KINDS = ("images", "audio")
-
-
-def media(state: AppState) -> tuple[Any, Any, Any]:
-    """(dataset, preprocess config, model config) of the open image or audio folder."""
-    if state.kind == "audio":
-        return state.audio, state.audio_preprocess, state.audio_model
-    return state.images, state.image_preprocess, state.image_model
-
 
 def task_of(state: AppState) -> str | None:
     """The task the study trains for ("multiclass" for folders; the table's task)."""
-    return "multiclass" if state.kind in MEDIA_KINDS else state.task
+    return "multiclass" if state.kind.file_based else state.task
 
 
 def blocker(state: AppState) -> tuple[str, str]:
@@ -35,21 +26,21 @@ def blocker(state: AppState) -> tuple[str, str]:
             "Training is running on the Train page.",
             "Wait for it to finish or stop it there, then run the study.",
         )
-    if state.kind in MEDIA_KINDS:
-        if media(state)[0] is None:
-            word = "image" if state.kind == "images" else "audio"
+    if state.kind.file_based:
+        if state.dataset is None:
+            word = state.kind.dataset_noun
             return (
                 "Nothing to compare on: no dataset is open.",
-                f"Open an {word} folder first (File → Open {word.capitalize()} Folder…).",
+                f"Open an {word} first (File → Open {word.title()}…).",
             )
-    elif state.table is None:
+    elif state.dataset is None:
         return (
             "Nothing to compare on: no dataset is open.",
             "Open a table (File → Open Dataset…) and choose its target on the Data page.",
         )
-    elif not state.target or state.preprocess is None:
+    elif not state.target or state.settings().preprocess is None:
         return "The table has no target yet.", "Choose a target column on the Data page."
-    elif not state.preprocess.feature_columns():
+    elif not state.settings().preprocess.feature_columns():
         return (
             "No feature columns are selected.",
             "Include at least one column on the Preprocess page.",
@@ -62,7 +53,7 @@ def blocker(state: AppState) -> tuple[str, str]:
 def gpu_available(state: AppState, devices: list[Any] | None) -> bool | None:
     """Whether this computer has a GPU (None while the engine has not looked yet)."""
     if devices:
-        return any(getattr(d, "kind", "") == "GPU" for d in devices)
+        return any(getattr(d, "is_gpu", False) for d in devices)
     plan = state.hardware_plan
     if plan is not None:
         return bool(getattr(plan, "uses_gpu", False))
@@ -76,21 +67,22 @@ def summary_html(state: AppState) -> str:
         f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, "
         f"batch {tr.batch_size or 'auto'} (from the Model page)"
     )
-    if state.kind in MEDIA_KINDS and media(state)[0] is not None:
-        dataset, _preprocess, model = media(state)
-        items = "images" if state.kind == "images" else "clips"
+    dataset = state.dataset
+    if state.kind.file_based and dataset is not None:
+        model = state.settings().model
         return (
-            f"<b>Data</b> {state.dataset_name} ({len(dataset):,} {items}, "
+            f"<b>Data</b> {state.dataset_name} ({len(dataset):,} {state.kind.items}, "
             f"{len(dataset.class_names)} classes) · <b>Model</b> "
             f"{getattr(model, 'architecture', 'auto')} · {training}"
         )
-    if state.table is None:
+    if dataset is None:
         return "<i>No dataset is open.</i>"
-    parts = [f"<b>Data</b> {state.dataset_name} ({len(state.table.df):,} rows)"]
-    if state.target and state.preprocess is not None:
-        n = len(state.preprocess.feature_columns())
+    parts = [f"<b>Data</b> {state.dataset_name} ({len(dataset.df):,} rows)"]
+    preprocess = state.settings().preprocess
+    if state.target and preprocess is not None:
+        n = len(preprocess.feature_columns())
         parts.append(f"<b>Target</b> {state.target} ({state.task}), {n} features")
-    mlp = state.mlp
+    mlp = state.settings().model
     parts.append(
         f"<b>Model</b> {'MLP sized automatically' if mlp.auto else f'MLP {mlp.hidden_units}'}"
     )
@@ -102,39 +94,28 @@ def make_job(state: AppState, config: Any, devices: list[Any] | None) -> Any:
     """The study job ``job(on_event, cancel) -> StudyResult`` for the state's data and
     settings (copied now, so later edits do not reach a running study). It runs in the
     engine process when the state has one, else in the calling thread."""
-    common = {
-        "study": config,
-        "training": copy.deepcopy(state.training),
-        "plan": state.hardware_plan,
-        "devices": list(devices) if devices else None,
-        "data_name": state.dataset_name,
-    }
-    if state.kind in MEDIA_KINDS:
-        dataset, preprocess, model_config = media(state)
-        name = "study_files"
-        kwargs = {
-            "kind": state.kind,
-            "dataset": dataset,
-            "preprocess": copy.deepcopy(preprocess),
-            "model_config": copy.deepcopy(model_config),
-            **common,
-        }
-    else:
-        name = "study_tabular"
-        kwargs = {
-            "df": state.table.df,
-            "preprocess": copy.deepcopy(state.preprocess),
-            "mlp": copy.deepcopy(state.mlp),
-            **common,
-        }
+    from automl_gui.core.tune.study.jobs import StudyRequest
+
+    kept = state.settings()
+    request = StudyRequest(
+        kind=state.kind,
+        dataset=state.dataset if state.kind.file_based else state.dataset.df,
+        preprocess=copy.deepcopy(kept.preprocess),
+        model=copy.deepcopy(kept.model),
+        study=config,
+        training=copy.deepcopy(state.training),
+        plan=state.hardware_plan,
+        devices=list(devices) if devices else None,
+        data_name=state.dataset_name,
+    )
     process = state.engine_process
 
     def job(on_event: Any, cancel: Any) -> Any:
-        from automl_gui.core.tune.study import studies
+        from automl_gui.core.tune.study.jobs import study, study_isolated
 
         if process is not None:  # the usual case: the engine's own process
-            return studies.study_isolated(process, name, **kwargs, on_event=on_event, cancel=cancel)
-        return getattr(studies, name)(**kwargs, on_event=on_event, cancel=cancel)
+            return study_isolated(process, request, on_event=on_event, cancel=cancel)
+        return study(request, on_event=on_event, cancel=cancel)
 
     return job
 

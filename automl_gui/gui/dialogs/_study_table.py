@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.gui.dialogs._study_form import STUDY_TYPES
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
 from automl_gui.plots.style import AXIS_COLOR, style_plot
 
@@ -117,9 +119,10 @@ def summary_text(result: Any, best: int | None, best_value: str) -> str:
     rows = list(result.rows)
     completed = [r for r in rows if r.status == "completed"]
     text = f"Study finished: {len(completed)} of {len(rows)} trainings completed"
-    if best is not None and result.kind != "devices":
+    study = STUDY_TYPES[result.kind]
+    if best is not None and study.scored:
         text += f"; best {metric_title(result.metric).lower()}: {rows[best].label} ({best_value})"
-    if result.kind in ("batch-sizes", "devices") and completed:
+    if study.timed and completed:
         fastest = min(completed, key=lambda r: r.seconds)
         text += f"; fastest: {fastest.label} ({format_duration(fastest.seconds, unknown='?')})"
     return text
@@ -322,3 +325,24 @@ class RunningLossPlot(QWidget):
         epochs = len(self._points["loss"]) or len(self._points["val_loss"])
         step = max(1, math.ceil(epochs / 8))  # whole epochs only, at most ~8 labels
         self.plot.getAxis("bottom").setTickSpacing(step, step)
+
+
+def results_area(table: QWidget, loss_plot: QWidget, plot: QWidget) -> QSplitter:
+    """The study window's results: the table with the running training's loss beside it,
+    above the study plot, which gets the full width (its two panels, legends and title need
+    it)."""
+    top = QSplitter(Qt.Orientation.Horizontal)
+    top.addWidget(table)
+    top.addWidget(loss_plot)
+    top.setStretchFactor(0, 3)
+    top.setStretchFactor(1, 1)
+    top.setSizes([800, 360])
+    results = QSplitter(Qt.Orientation.Vertical)
+    results.addWidget(top)
+    results.addWidget(plot)
+    results.setStretchFactor(0, 2)
+    results.setStretchFactor(1, 3)
+    results.setChildrenCollapsible(False)
+    results.setSizes([260, 440])
+    table.setMinimumHeight(150)
+    return results

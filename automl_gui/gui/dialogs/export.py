@@ -42,8 +42,8 @@ from automl_gui.gui.dialogs import _export_formats as fx
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs._export_formats import describe_result, formats
 from automl_gui.gui.dialogs._export_result import NOTE_STYLE, ResultPanel
+from automl_gui.gui.format import format_rate
 from automl_gui.gui.state import AppState
-from automl_gui.gui.widgets.clip_list import rate_text
 from automl_gui.gui.workers import JobWorker
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "describe_result",
     "formats",
     "model_input",
-    "rate_text",
 ]
 
 SETTINGS_KEY = "export/last_folder"
@@ -59,23 +58,35 @@ FORMAT_KEY = "export/last_format"
 KERAS_FILE_KEY = "export/keras_file"
 
 
+def _table_input(_run: Any) -> tuple[str, str]:
+    return "raw rows (the preprocessing is inside it)", "rows"
+
+
+def _image_input(_run: Any) -> tuple[str, str]:
+    return (
+        "decoded RGB images of any size (resizing and normalization are inside it)",
+        "images",
+    )
+
+
+def _audio_input(run: Any) -> tuple[str, str]:
+    rate = format_rate((getattr(run, "metadata", None) or {}).get("sample_rate"))
+    at = f" at {rate}" if rate else " at the training sample rate"
+    return (
+        f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; cropping or "
+        "padding and the spectrogram are inside it)",
+        "waveforms",
+    )
+
+
+#: per kind (its name, as runs and bundles store it): what its exported model takes
+MODEL_INPUTS = {"tabular": _table_input, "images": _image_input, "audio": _audio_input}
+
+
 def model_input(run: Any) -> tuple[str, str]:
     """(what the exported model takes, what the reload check compares) for ``run``'s kind."""
-    kind = getattr(run, "kind", "tabular")
-    if kind == "images":
-        return (
-            "decoded RGB images of any size (resizing and normalization are inside it)",
-            "images",
-        )
-    if kind == "audio":
-        rate = rate_text((getattr(run, "metadata", None) or {}).get("sample_rate"))
-        at = f" at {rate}" if rate else " at the training sample rate"
-        return (
-            f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; cropping or "
-            "padding and the spectrogram are inside it)",
-            "waveforms",
-        )
-    return "raw rows (the preprocessing is inside it)", "rows"
+    describe = MODEL_INPUTS.get(str(getattr(run, "kind", "tabular")), _table_input)
+    return describe(run)
 
 
 def last_format() -> str:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -35,11 +34,12 @@ from automl_gui.core.base.events import EpochEnd, StudyRowEnded, StudyRowStarted
 from automl_gui.core.base.units import format_duration
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _study_job, messages
-from automl_gui.gui.dialogs._study_form import NO_GPU, StudyForm
+from automl_gui.gui.dialogs._study_form import NO_GPU, STUDY_TYPES, StudyForm
 from automl_gui.gui.dialogs._study_table import (
     RunningLossPlot,
     StudyTable,
     best_index,
+    results_area,
     summary_text,
     time_left,
     unscale_axes,
@@ -123,22 +123,7 @@ class StudyDialog(QDialog):
         self.table = StudyTable()
         self.plot = StudyPlot()
         self.loss_plot = RunningLossPlot()
-        # the study plot gets the full width (its two panels, legends and title need it); the
-        # running training's loss sits beside the table
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.table)
-        top.addWidget(self.loss_plot)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 1)
-        top.setSizes([800, 360])
-        results = QSplitter(Qt.Orientation.Vertical)
-        results.addWidget(top)
-        results.addWidget(self.plot)
-        results.setStretchFactor(0, 2)
-        results.setStretchFactor(1, 3)
-        results.setChildrenCollapsible(False)
-        results.setSizes([260, 440])
-        self.table.setMinimumHeight(150)
+        results = results_area(self.table, self.loss_plot, self.plot)
 
         self.csv_button = QPushButton("Export &CSV…")
         self.csv_button.setToolTip("Save the table of results as a CSV file")
@@ -215,7 +200,7 @@ class StudyDialog(QDialog):
             return
         if message:
             self.status_label.setText(" ".join(p for p in (message, hint) if p))
-        elif self.form.kind == "devices" and gpu is False:
+        elif STUDY_TYPES[self.form.kind].on_gpus and gpu is False:
             self.status_label.setText(NO_GPU)
         else:
             self.status_label.setText("Ready.")

@@ -6,7 +6,7 @@ training fails with :class:`automl_gui.core.models.weights.WeightsMissingError`:
 
     dialog = WeightsDialog(error, window)
     if dialog.exec() and dialog.choice == "file":
-        state.image_model.weights_path = dialog.chosen_path
+        state.settings(IMAGES).model.weights_path = dialog.chosen_path
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.base.units import format_bytes
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.format import rough_megabytes
 
 KEY_WEIGHTS_FILE_FOLDER = "paths/weights_file"
 FILE_FILTER = "Keras weights (*.h5);;All files (*)"
@@ -140,7 +140,7 @@ class WeightsDialog(QDialog):
         self.file_field = _CopyField(self.file_name, "exact file name")
         self.url_field = _CopyField(self.url, "download address")
         form.addRow(
-            "File" + ("" if not size_bytes else f" (about {format_bytes(size_bytes)})"),
+            "File" + ("" if not size_bytes else f" (about {rough_megabytes(size_bytes)})"),
             self.file_field,
         )
         form.addRow("Comes from", self.url_field)

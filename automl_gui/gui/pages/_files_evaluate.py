@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.kinds import DataKind
 from automl_gui.gui.format import plural
 from automl_gui.gui.pages._report import ReportSaving
 from automl_gui.gui.pages._train_summary import STOP_REASONS
@@ -160,7 +161,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
 
     name = "evaluate"
     title = "Evaluate"
-    kind = ""
+    kind: DataKind
     noun = "file"
     items_tab = "Files"
     cell_hint = "surest first"
@@ -281,7 +282,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
     def show_run(self, run: Any = None) -> None:
         """Show ``run`` (default: ``state.run``) if it is of this page's kind; else clear."""
         run = run if run is not None else self.state.run
-        if run is not None and getattr(run, "kind", None) != self.kind:
+        if run is not None and str(getattr(run, "kind", None)) != self.kind.name:
             run = None
         self.run = run
         self.diagnosis_banner.dismiss()
@@ -312,7 +313,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         self.summary.setText(self._summary_text(run))
         if run.diagnosis is not None:
             bullets = "\n".join(f"• {r}" for r in run.diagnosis.remedies)
-            level = "warning" if run.diagnosis.kind == "overfitting" else "info"
+            level = "warning" if run.diagnosis.overfitting else "info"
             self.diagnosis_banner.show_message(run.diagnosis.message, bullets, level)
         if run.notices:
             self.banner.show_message(" ".join(run.notices), "", "info")

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.kinds import DataKind
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
@@ -212,7 +213,7 @@ class PreviewPage(BackgroundPage):
     """
 
     empty_text = "Open a dataset on the Data page to preview it here."
-    config_attr = ""  # the config on the state this page edits ("image_preprocess")
+    kind: DataKind  # whose preprocessing settings (on the state) this page edits
     settings_key = ""  # where it is remembered in QSettings
     config_cls: type = object
     preview_status: QLabel
@@ -230,13 +231,13 @@ class PreviewPage(BackgroundPage):
 
     @property
     def config(self) -> Any:
-        return getattr(self.state, self.config_attr)
+        return self.state.settings(self.kind).preprocess
 
     def _start(self) -> None:
         """Take the remembered settings, build and fill the widgets, follow the state."""
         saved = load_nested_config(app_settings.current(), self.settings_key, self.config_cls)
         if saved is not None:
-            setattr(self.state, self.config_attr, saved)
+            self.state.settings(self.kind).preprocess = saved
         self._build()
         self._show(self.config)
         state = self.state

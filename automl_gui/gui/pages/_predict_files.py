@@ -1,8 +1,8 @@
 """The Predict page's part for classifiers of files: image models and audio models.
 
 Files and folders (recursed) are dropped or chosen, predicted in a worker with progress and
-Cancel by the kind's engine call (``core.images_pipeline.predict_images`` or
-``core.audio_pipeline.predict_audio``), and shown as a table (path, prediction, confidence,
+Cancel by the kind's engine call (``core.kinds._image_media.predict_images`` or
+``core.kinds._audio_media.predict_audio``), and shown as a table (path, prediction, confidence,
 probability_<class>, error). Beside the table: a gallery captioned with the predictions for
 images, the selected row's clip (play, waveform, spectrogram) for audio. Broken files get a
 row with the reason.
@@ -13,6 +13,7 @@ row with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from automl_gui.core.data.audio import AUDIO_EXTENSIONS
 from automl_gui.core.data.images import IMAGE_EXTENSIONS
-from automl_gui.gui.widgets.clip_list import audio_model_details
+from automl_gui.gui.format import audio_model_details
 
 PROGRESS_STEPS = 1000
 PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
@@ -33,6 +34,18 @@ ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "Inception
 
 def _filter(title: str, extensions: tuple[str, ...]) -> str:
     return f"{title} ({' '.join('*' + s for s in extensions)});;All files (*)"
+
+
+def _image_details(meta: dict[str, Any], details: list[str]) -> list[str]:
+    size = meta.get("image_size")
+    return details + [f"{size}×{size} px"] if isinstance(size, int) and size > 0 else details
+
+
+def _audio_details(meta: dict[str, Any], details: list[str]) -> list[str]:
+    audio = audio_model_details(meta)
+    if not audio:
+        return details
+    return [f"{details[0]} {audio}"] if details else [audio]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,8 @@ class MediaKind:
     open_tip: str
     folder_tip: str
     engine: str  # "module:function" predicting a DataFrame for paths
+    # (bundle metadata, the architecture's words or []) → the model line's details
+    details: Callable[[dict[str, Any], list[str]], list[str]]
 
     def plural(self, n: int) -> str:
         return f"{n:,} {self.noun}" if n == 1 else f"{n:,} {self.noun}s"
@@ -67,7 +82,8 @@ IMAGES = MediaKind(
     open_text="Open images…",
     open_tip="Choose image files to classify (JPEG, PNG, BMP, GIF, WebP)",
     folder_tip="Predict every image in a folder and its subfolders",
-    engine="automl_gui.core.images_pipeline:predict_images",
+    engine="automl_gui.core.kinds._image_media:predict_images",
+    details=_image_details,
 )
 AUDIO = MediaKind(
     kind="audio",
@@ -77,7 +93,8 @@ AUDIO = MediaKind(
     open_text="Open clips…",
     open_tip="Choose audio clips to classify (WAV, FLAC, OGG, MP3)",
     folder_tip="Predict every audio clip in a folder and its subfolders",
-    engine="automl_gui.core.audio_pipeline:predict_audio",
+    engine="automl_gui.core.kinds._audio_media:predict_audio",
+    details=_audio_details,
 )
 MEDIA_KINDS = {m.kind: m for m in (IMAGES, AUDIO)}
 
@@ -160,14 +177,7 @@ def files_model_text(bundle: Any, media: MediaKind, source: str) -> str:
         listed += f" and {len(names) - MAX_LISTED_CLASSES} more"
     arch = str(meta.get("architecture") or "")
     details = [ARCHITECTURES.get(arch, arch)] if arch else []
-    if media.kind == "images":
-        size = meta.get("image_size")
-        if isinstance(size, int) and size > 0:
-            details.append(f"{size}×{size} px")
-    else:
-        audio = audio_model_details(meta)
-        if audio:
-            details = [f"{details[0]} {audio}"] if details else [audio]
+    details = media.details(meta, details)
     tail = f"; {', '.join(details)}" if details else ""
     return (
         f"Model: {source} (classifies {media.noun}s into {len(names)} classes: "

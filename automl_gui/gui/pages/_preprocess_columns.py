@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from automl_gui.core.data.schema import ColumnKind
 from automl_gui.core.preprocess.config import (
     ENCODINGS,
     MISSING_STRATEGIES,
@@ -50,7 +51,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 def missing_options(kind: str) -> list[str]:
     """Missing strategies valid for a feature type."""
-    if kind == "numeric":
+    if kind == ColumnKind.NUMERIC:
         return list(MISSING_STRATEGIES)
     return [m for m in MISSING_STRATEGIES if m not in ("mean", "median")]
 
@@ -225,7 +226,7 @@ def _parse_fill(text: str, kind: str) -> float | str | None:
     text = text.strip()
     if not text:
         return None
-    if kind == "numeric":
+    if kind == ColumnKind.NUMERIC:
         try:
             return float(text)
         except ValueError:

@@ -24,9 +24,7 @@ from automl_gui.core.train.checkpoint import (  # TensorFlow-free
     CheckpointInfo,
     CheckpointMismatchError,
     clear_checkpoint,
-    files_identity,
     read_checkpoint,
-    table_identity,
 )
 from automl_gui.gui.dialogs.messages import confirm
 from automl_gui.gui.pages._search_run import search_key
@@ -88,7 +86,7 @@ class TrainingCheckpoints(QObject):
         """The loaded dataset's interrupted training, if its folder holds one."""
         folder = self.folder()
         info = read_checkpoint(folder) if folder is not None else None
-        if info is None or info.kind != self.state.kind:
+        if info is None or info.kind != self.state.kind.name:
             return None
         return info if info.data_id == self._data_id() else None
 
@@ -137,13 +135,11 @@ class TrainingCheckpoints(QObject):
         self.page.set_status("Discarded the interrupted training.")
 
     def _data_id(self) -> str:
+        """The loaded dataset's identity (its kind's), worked out once per dataset."""
         st = self.state
-        data = st.table.df if st.kind == "tabular" and st.table is not None else None
-        if st.kind in ("images", "audio"):
-            data = st.images if st.kind == "images" else st.audio
+        data = st.dataset
         if data is None:
             return ""
         if self._identity is None or self._identity[0] is not data:
-            ident = table_identity(data) if st.kind == "tabular" else files_identity(data)
-            self._identity = (data, ident)
+            self._identity = (data, st.kind.identity(data))
         return self._identity[1]

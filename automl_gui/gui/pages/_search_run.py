@@ -1,9 +1,8 @@
 """The Train page's AutoML search: the job, the live leaderboard, the budget progress, resume.
 
 :class:`SearchController` belongs to a :class:`~automl_gui.gui.pages.train.TrainPage`. When
-``state.search`` is set, Start runs ``core.tune.search.search_tabular`` (tables) or
-``core.tune.files_search.search_files`` (image and audio folders) through the page's
-:class:`JobWorker` (in the engine process when there is one). Trials fill the leaderboard as
+``state.search`` is set, Start runs ``core.tune.search.jobs.search`` (every kind of data)
+through the page's :class:`JobWorker` (in the engine process when there is one). Trials fill the leaderboard as
 they start and end; the running trial's curves are the live plots (reset at each
 ``TrialStarted``); selecting a row plots that trial's history, selecting the running row goes
 back to live. The progress bar shows the time used of the budget (or the trials done).
@@ -41,21 +40,20 @@ from automl_gui.gui.widgets.banner import ChoiceBanner
 from automl_gui.gui.widgets.leaderboard import Leaderboard
 
 TICK_MS = 500
-FILES_SEARCH = "automl_gui.core.tune.search.files"
 
 
 def search_key(state: Any) -> str | None:
     """What identifies a search's folder: the data kind, the dataset and (tables) the target;
     None when nothing searchable is loaded."""
-    if state.kind == "tabular":
-        if state.table is None or not state.target:
-            return None
-        source = str(Path(state.table.source.path).resolve())
-        return f"tabular|{source}|{state.target}"
-    dataset = state.images if state.kind == "images" else state.audio
+    dataset = state.dataset
     if dataset is None:
         return None
-    return f"{state.kind}|{Path(dataset.root).resolve()}"
+    if state.kind.file_based:
+        return f"{state.kind.name}|{Path(dataset.root).resolve()}"
+    if not state.target:
+        return None
+    source = str(Path(dataset.source.path).resolve())
+    return f"{state.kind.name}|{source}|{state.target}"
 
 
 class ResumeBanner(ChoiceBanner):
@@ -156,10 +154,8 @@ class SearchController(QObject):
             page.splitter.setSizes([int(total * 0.47), int(total * 0.41), int(total * 0.12)])
         if resume and folder is not None:
             self._show_saved_rows(folder)
-        if st.kind == "tabular":
-            job, self.task = self._table_job(config, folder, resume), st.preprocess.task
-        else:
-            job, self.task = self._files_job(config, folder, resume), "multiclass"
+        job = self._job(config, folder, resume)
+        self.task = "multiclass" if st.kind.file_based else st.settings().preprocess.task
         self.active = True
         page.start_job(job, self.task, config.max_epochs)
         verb = "Continuing" if resume else "Starting"
@@ -191,51 +187,26 @@ class SearchController(QObject):
         self.leaderboard.model.set_records(records)
         self.trials_done = len(records)
 
-    def _table_job(self, config: Any, folder: Path | None, resume: bool) -> Any:
+    def _job(self, config: Any, folder: Path | None, resume: bool) -> Any:
+        """The search job (``core.tune.search.jobs.search``) on the state's data and settings,
+        copied now; in the engine process when there is one."""
         st = self.state
-        df = st.table.df
-        preprocess = copy.deepcopy(st.preprocess)
+        kind, kept = st.kind, st.settings()
+        dataset = st.dataset if kind.file_based else st.dataset.df
+        settings = (copy.deepcopy(kept.preprocess), copy.deepcopy(kept.model), config)
         training = replace(copy.deepcopy(st.training), epochs=config.max_epochs, time_budget=0.0)
         plan, process = st.hardware_plan, st.engine_process
         where = {"directory": str(folder) if folder else None, "resume": resume}
         where["overwrite"] = not resume
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.tune.search.tables import search_tabular, search_tabular_isolated
+            from automl_gui.core.jobs.isolated import run_job
+            from automl_gui.core.tune.search.jobs import SearchRequest, search
 
-            kwargs = {"plan": plan, "on_event": on_event, "cancel": cancel, **where}
-            if process is not None:
-                return search_tabular_isolated(process, df, preprocess, config, training, **kwargs)
-            return search_tabular(df, preprocess, config, training, **kwargs)
-
-        return job
-
-    def _files_job(self, config: Any, folder: Path | None, resume: bool) -> Any:
-        st = self.state
-        kind = st.kind
-        dataset, preprocess, model_config = self.page.media_settings()
-        args = (kind, dataset, copy.deepcopy(preprocess), copy.deepcopy(model_config), config)
-        training = replace(copy.deepcopy(st.training), time_budget=0.0)
-        plan, process = st.hardware_plan, st.engine_process
-        where = {"directory": str(folder) if folder else None, "resume": resume}
-        where["overwrite"] = not resume
-
-        def job(on_event: Any, cancel: Any) -> Any:
-            import importlib
-
-            from automl_gui.core.base.errors import ConfigError
-
-            try:
-                module = importlib.import_module(FILES_SEARCH)
-            except ImportError as exc:
-                raise ConfigError(
-                    f"The AutoML search for {kind} folders is not in this version yet.",
-                    "Choose “Train one model” on the Model page.",
-                ) from exc
-            kwargs = {"plan": plan, "on_event": on_event, "cancel": cancel, **where}
-            if process is not None:
-                return module.search_files_isolated(process, *args, training, **kwargs)
-            return module.search_files(*args, training, **kwargs)
+            request = SearchRequest(kind, dataset, *settings, training, plan=plan, **where)
+            return run_job(
+                search, request, engine_process=process, on_event=on_event, cancel=cancel
+            )
 
         return job
 

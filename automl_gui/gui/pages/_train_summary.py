@@ -16,28 +16,20 @@ STOP_REASONS = {
     "nan": "stopped: loss became NaN",
 }
 
-# kind → (the pipeline module, its train function, words for the summary and messages)
-MEDIA_JOBS = {
-    "images": ("automl_gui.core.images_pipeline", "train_images", "image", "images"),
-    "audio": ("automl_gui.core.audio_pipeline", "train_audio", "audio", "clips"),
-}
-
-
-def summary_html(st: Any, media: tuple[Any, Any, Any]) -> str:
-    """The summary for the state ``st``; ``media`` is the loaded folder's (dataset, preprocess
-    config, model config), used for image and audio folders."""
-    if st.kind in MEDIA_JOBS and media[0] is not None:
-        parts = _media_parts(st, *media)
-    elif st.table is None:
+def summary_html(st: Any) -> str:
+    """The summary for the state ``st``."""
+    if st.dataset is None:
         return "<i>No dataset loaded.</i>"
+    if st.kind.file_based:
+        parts = _files_parts(st, st.dataset, st.settings())
     else:
-        df = st.table.df
+        df = st.dataset.df
         parts = [f"<b>Dataset</b> {st.dataset_name} ({len(df):,} rows × {df.shape[1]} columns)"]
-        if st.target and st.preprocess is not None:
-            feats = st.preprocess.feature_columns()
+        preprocess = st.settings().preprocess
+        if st.target and preprocess is not None:
             parts.append(f"<b>Target</b> {st.target} ({st.task})")
-            parts.append(f"<b>Features</b> {len(feats)}")
-        mlp = st.mlp
+            parts.append(f"<b>Features</b> {len(preprocess.feature_columns())}")
+        mlp = st.settings().model
         model = "MLP, sized automatically" if mlp.auto else f"MLP {mlp.hidden_units}"
         if st.search is None:  # the search chooses the network
             parts.append(f"<b>Model</b> {model}")
@@ -54,36 +46,45 @@ def summary_html(st: Any, media: tuple[Any, Any, Any]) -> str:
     return " · ".join(parts)
 
 
-def _media_parts(st: Any, ds: Any, preprocess: Any, model_config: Any) -> list[str]:
+def _files_parts(st: Any, ds: Any, kept: Any) -> list[str]:
     from automl_gui.core.models.registry import MODEL_FAMILIES
 
-    items = MEDIA_JOBS[st.kind][3]
     parts = [
-        f"<b>Dataset</b> {st.dataset_name} ({len(ds):,} {items}, {len(ds.class_names)} classes)"
+        f"<b>Dataset</b> {st.dataset_name} "
+        f"({len(ds):,} {st.kind.items}, {len(ds.class_names)} classes)"
     ]
-    arch = model_config.architecture
+    arch = kept.model.architecture
     model = "Auto" if arch == "auto" else MODEL_FAMILIES.get(arch, {}).get("name", arch)
     if st.search is not None:
         model = "chosen by the search"
-    if st.kind == "audio":
-        from automl_gui.core.preprocess.audio import auto_clip_seconds
-
-        clip = f"{preprocess.clip_seconds:g} s"
-        if not preprocess.clip_seconds:
-            clip = f"{auto_clip_seconds(ds.durations()):g} s (auto)"
-        bands = f"{preprocess.n_mels} bands" if preprocess.features == "log-mel" else ""
-        bands = bands or f"{preprocess.n_mfcc} coefficients"
-        parts.append(f"<b>Model</b> {model}")
-        parts.append(
-            f"<b>Clips</b> {preprocess.sample_rate / 1000:g} kHz, {clip}, "
-            f"{preprocess.features} ({bands})"
-        )
-    else:
-        size = preprocess.image_size
-        parts.append(f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}")
-    aug = "on" if preprocess.augment.active else "off"
+    parts += INPUT_PARTS[st.kind.pages](ds, kept.preprocess, model)
+    aug = "on" if kept.preprocess.augment.active else "off"
     parts.append(f"<b>Augmentation</b> {aug}")
     return parts
+
+
+def _image_parts(_ds: Any, preprocess: Any, model: str) -> list[str]:
+    size = preprocess.image_size
+    return [f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}"]
+
+
+def _clip_parts(ds: Any, preprocess: Any, model: str) -> list[str]:
+    from automl_gui.core.preprocess.audio import auto_clip_seconds
+
+    clip = f"{preprocess.clip_seconds:g} s"
+    if not preprocess.clip_seconds:
+        clip = f"{auto_clip_seconds(ds.durations()):g} s (auto)"
+    bands = f"{preprocess.n_mels} bands" if preprocess.features == "log-mel" else ""
+    bands = bands or f"{preprocess.n_mfcc} coefficients"
+    return [
+        f"<b>Model</b> {model}",
+        f"<b>Clips</b> {preprocess.sample_rate / 1000:g} kHz, {clip}, "
+        f"{preprocess.features} ({bands})",
+    ]
+
+
+#: what the summary says about the model's input, per kind of files (``DataKind.pages``)
+INPUT_PARTS = {"images": _image_parts, "audio": _clip_parts}
 
 
 def replay_run(page: Any, record: Any) -> None:

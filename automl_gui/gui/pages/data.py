@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.events import Progress
 from automl_gui.core.data.schema import Task
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import paused
 from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
@@ -240,7 +241,7 @@ class DataPage(QWidget):
             self.welcome_title.setText("Welcome to automl-gui")
         else:
             self.welcome_title.setText("Open a dataset to begin")
-        if self.state.table is None:
+        if self.state.loaded(TABULAR) is None:
             self.stack.setCurrentIndex(0)
 
     # -- loading -----------------------------------------------------------------------------
@@ -310,7 +311,7 @@ class DataPage(QWidget):
             return
         self._load_worker = None
         self._set_busy(False)
-        self.state.set_dataset(result.table, result.profile)
+        self.state.set_dataset(TABULAR, result.table, result.profile)
         if result.analysis is not None:
             self._apply(result.analysis)
         rows, cols = result.table.df.shape
@@ -323,7 +324,7 @@ class DataPage(QWidget):
         self._load_worker = None
         self._set_busy(False)
         kept = ""
-        if self.state.table is not None:
+        if self.state.loaded(TABULAR) is not None:
             kept = f" The previous dataset ({self.state.dataset_name}) is still loaded."
         self.banner.show_message(f"Could not load {Path(path).name}: {message}", hint + kept)
         self.state.status.emit(f"Could not load {Path(path).name}: {message}")
@@ -336,11 +337,23 @@ class DataPage(QWidget):
             self.state.status.emit("Loading cancelled.")
 
     # -- target / task -----------------------------------------------------------------------
+    def task_choice(self) -> str | None:
+        """What the Task box says (None: Auto)."""
+        return self.task_combo.currentData()
+
+    def show_task_choice(self, choice: str | None) -> None:
+        """Show ``choice`` (a reopened project's; None: Auto) in the Task box without
+        analysing the target again."""
+        index = 0 if choice is None else self.task_combo.findData(choice)
+        self.task_combo.blockSignals(True)
+        self.task_combo.setCurrentIndex(max(index, 0))
+        self.task_combo.blockSignals(False)
+
     def set_target(self, target: str, task: str | None = None) -> None:
         """Choose ``target`` (and a task, None: detect) and re-run the checks in the background."""
-        if self.state.table is None or self.state.profile is None:
+        if self.state.loaded(TABULAR) is None or self.state.profile is None:
             return
-        df, profile = self.state.table.df, self.state.profile
+        df, profile = self.state.loaded(TABULAR).df, self.state.profile
         if target not in df.columns:
             return
         self._cancel_analysis()
@@ -401,7 +414,7 @@ class DataPage(QWidget):
 
     # -- reacting to state -------------------------------------------------------------------
     def _on_dataset_changed(self) -> None:
-        table, profile = self.state.table, self.state.profile
+        table, profile = self.state.loaded(TABULAR), self.state.profile
         self.model.set_frame(table.df if table is not None else None)
         self.profile_view.set_profile(profile)
         self.warnings_view.set_warnings([])

@@ -157,7 +157,7 @@ class EvaluatePage(ReportSaving, QWidget):
         diagnosis = run.diagnosis
         if diagnosis is not None:
             bullets = "\n".join(f"• {r}" for r in diagnosis.remedies)
-            level = "warning" if diagnosis.kind == "overfitting" else "info"
+            level = "warning" if diagnosis.overfitting else "info"
             self.diagnosis_banner.show_message(diagnosis.message, bullets, level)
         if report.get("task") == "regression":
             self._show_regression(report)

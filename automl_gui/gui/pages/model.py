@@ -3,6 +3,8 @@ search for the best one (``widgets/search_settings.py``)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
@@ -59,6 +62,7 @@ class ModelPage(QWidget):
 
     name = "model"
     title = "Model"
+    kind = TABULAR
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,7 +78,7 @@ class ModelPage(QWidget):
         # table is loaded; the image Model page does the same for image folders.
         self._training = state.training
         self._build()
-        self._show(state.mlp, state.training)
+        self._show(state.settings(TABULAR).model, state.training)
         state.target_changed.connect(self._on_task_changed)
         state.dataset_changed.connect(self._on_task_changed)
         self._on_task_changed()
@@ -174,7 +178,7 @@ class ModelPage(QWidget):
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.defaults_button)
-        self.search_box = SearchSettingsBox(self.state, "tabular")
+        self.search_box = SearchSettingsBox(self.state, self.kind)
         self.search_box.study_requested.connect(
             lambda: open_study_or_say_why(self.state, self.window())
         )
@@ -189,6 +193,17 @@ class ModelPage(QWidget):
         self.layers_edit.textEdited.connect(self._on_edit)
 
     # -- config -> widgets -------------------------------------------------------------------
+    def use_training(self, training: TrainConfig) -> None:
+        """``training`` (a reopened project's) becomes this page's: copied into the object it
+        keeps, which the state uses."""
+        for f in fields(training):
+            setattr(self._training, f.name, getattr(training, f.name))
+        self.state.training = self._training
+
+    def show_state(self) -> None:
+        """Refill the page from the state's model settings and its training settings."""
+        self._show(self.state.settings(self.kind).model, self._training)
+
     def _show(self, mlp: MLPConfig, training: TrainConfig) -> None:
         self._updating = True
         _select(self.family_combo, "auto" if mlp.auto else "mlp")
@@ -220,19 +235,19 @@ class ModelPage(QWidget):
         self.training_form.set_class_weights_enabled(task is None or task != "regression")
 
     def _on_task_changed(self) -> None:
-        if self.state.kind == "tabular" and self.state.training is not self._training:
+        if self.state.kind is self.kind and self.state.training is not self._training:
             self.state.training = self._training
-            self._show(self.state.mlp, self._training)
+            self._show(self.state.settings(self.kind).model, self._training)
         if self.state.task == "regression" and self._training.class_weights != "none":
             self._training.class_weights = "none"
-            self._show(self.state.mlp, self._training)
+            self._show(self.state.settings(self.kind).model, self._training)
         self._update_enabled()
 
     # -- widgets -> config -------------------------------------------------------------------
     def _on_edit(self, *_args: object) -> None:
         if self._updating:
             return
-        mlp, tr = self.state.mlp, self._training
+        mlp, tr = self.state.settings(self.kind).model, self._training
         mlp.auto = self.family_combo.currentData() == "auto"
         try:
             mlp.hidden_units = parse_hidden_units(self.layers_edit.text())
@@ -256,11 +271,11 @@ class ModelPage(QWidget):
 
     def restore_defaults(self) -> None:
         """Reset model and training settings to the dataclass defaults."""
-        self.state.mlp = MLPConfig()
+        self.state.settings(self.kind).model = MLPConfig()
         self._training = TrainConfig()
-        if self.state.kind == "tabular":
+        if self.state.kind is self.kind:
             self.state.training = self._training
-        self._show(self.state.mlp, self._training)
+        self._show(self.state.settings(self.kind).model, self._training)
         app_settings.save_dataclass(
             app_settings.current(), app_settings.KEY_TRAINING, self._training
         )

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig, SplitConfig
 from automl_gui.gui.pages._preprocess_columns import (
     COL_ENCODING,
@@ -77,9 +78,9 @@ class PreprocessPage(QWidget):
         self._numeric_ok: tuple[Any, dict[str, bool]] = (None, {})
         self._updating = False
         self._build()
-        state.dataset_changed.connect(self._reload)
+        state.dataset_changed.connect(self.show_state)
         state.target_changed.connect(self._on_target_changed)
-        self._reload()
+        self.show_state()
 
     def _build(self) -> None:
         title = QLabel("Preprocess")
@@ -179,13 +180,13 @@ class PreprocessPage(QWidget):
 
     # -- state -> widgets --------------------------------------------------------------------
     def _on_target_changed(self) -> None:
-        cfg = self.state.preprocess
+        cfg = self.state.settings(TABULAR).preprocess
         self._auto = _Automatic.of(cfg) if cfg is not None else None
-        self._reload()
+        self.show_state()
 
-    def _reload(self) -> None:
-        cfg = self.state.preprocess
-        enabled = cfg is not None and self.state.table is not None
+    def show_state(self) -> None:
+        cfg = self.state.settings(TABULAR).preprocess
+        enabled = cfg is not None and self.state.loaded(TABULAR) is not None
         self.table.setEnabled(enabled)
         self.side_box.setEnabled(enabled)
         if not enabled:
@@ -193,7 +194,7 @@ class PreprocessPage(QWidget):
             self.columns.set_rows([], {})
             self.info_label.setText("Load a dataset and pick a target on the Data page first.")
             return
-        df = self.state.table.df
+        df = self.state.loaded(TABULAR).df
         if self._numeric_ok[0] is not df:  # once per table, not per target
             self._numeric_ok = (df, _numeric_columns(df))
         numeric_ok = self._numeric_ok[1]
@@ -214,7 +215,7 @@ class PreprocessPage(QWidget):
         self._update_info()
 
     def _update_info(self) -> None:
-        cfg = self.state.preprocess
+        cfg = self.state.settings(TABULAR).preprocess
         if cfg is None:
             return
         used = len(cfg.feature_columns())
@@ -245,7 +246,7 @@ class PreprocessPage(QWidget):
         self._on_options()
 
     def _on_options(self) -> None:
-        cfg = self.state.preprocess
+        cfg = self.state.settings(TABULAR).preprocess
         if self._updating or cfg is None:
             return
         cfg.drop_duplicates = self.dedup_check.isChecked()
@@ -259,11 +260,11 @@ class PreprocessPage(QWidget):
 
     def reset_to_automatic(self) -> None:
         """Restore the automatic configuration made when the target was chosen."""
-        cfg = self.state.preprocess
+        cfg = self.state.settings(TABULAR).preprocess
         if cfg is None or self._auto is None:
             return
         self._auto.apply_to(cfg)
-        self._reload()
+        self.show_state()
         self.state.notify_preprocess_changed()
 
 

@@ -1,9 +1,8 @@
 """Train page: what will be trained, Start/Stop, progress with ETA, live plots, epoch log.
 
-Training runs :func:`automl_gui.core.pipeline.train_tabular` (for tables),
-``images_pipeline.train_images`` or ``audio_pipeline.train_audio`` (for folders of images or
-sound clips) in the engine's child process (or, without one, in a thread) from a
-:class:`JobWorker`. After each
+Training runs ``core.jobs.train`` with the kind's ``TrainRequest`` (tables, folders of
+images or sound clips) through ``core.jobs.run_job`` (in the engine's child process, or,
+without one, in a thread) from a :class:`JobWorker`. After each
 epoch the accumulated history goes through :func:`core.train.diagnostics.diagnose`; an
 overfitting finding shows a banner with remedies and a marker on the plots.
 
@@ -32,7 +31,7 @@ from automl_gui.core.base.events import BatchEnd, EpochEnd, Log, PhaseChanged, P
 from automl_gui.core.base.units import format_duration
 from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
-from automl_gui.gui.pages._train_summary import MEDIA_JOBS, STOP_REASONS, replay_run, summary_html
+from automl_gui.gui.pages._train_summary import STOP_REASONS, replay_run, summary_html
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.live_plots import TrainingPlots
@@ -137,7 +136,7 @@ class TrainPage(QWidget):
         from automl_gui.core.base.errors import ConfigError
 
         try:
-            self.state.search.validate(self.state.task if self.state.kind == "tabular" else None)
+            self.state.search.validate(None if self.state.kind.file_based else self.state.task)
         except ConfigError as exc:
             return f"{exc.message} {exc.hint} (Model page)"
         return ""
@@ -148,21 +147,21 @@ class TrainPage(QWidget):
             return "Training is running."
         if st.training_active:  # a comparison study (Tools → Compare Settings) is training
             return "A comparison study is running (Tools → Compare Settings): wait or stop it."
-        if st.kind in MEDIA_JOBS:
-            if self.media_settings()[0] is None:
-                word = MEDIA_JOBS[st.kind][2]
+        if st.kind.file_based:
+            if st.dataset is None:
+                word = st.kind.dataset_noun
                 return (
-                    f"Open {'an' if word[0] in 'aeiou' else 'a'} {word} folder first "
-                    f"(File → Open {word.capitalize()} Folder…)."
+                    f"Open {'an' if word[0] in 'aeiou' else 'a'} {word} first "
+                    f"(File → Open {word.title()}…)."
                 )
             if not st.engine_ready:
                 return "Engine loading…"
             return ""
-        if st.table is None:
+        if st.dataset is None:
             return "Open a dataset first (File → Open Dataset…)."
-        if not st.target or st.preprocess is None:
+        if not st.target or st.settings().preprocess is None:
             return "Choose a target column on the Data page first."
-        if not st.preprocess.feature_columns():
+        if not st.settings().preprocess.feature_columns():
             return "No feature columns are selected: include at least one on the Preprocess page."
         if not st.engine_ready:
             return "Engine loading…"
@@ -210,15 +209,8 @@ class TrainPage(QWidget):
         calls this after reopening a project; refresh does too)."""
         self.checkpoints.check()
 
-    def media_settings(self) -> tuple[Any, Any, Any]:
-        """(dataset, preprocess config, model config) of the loaded image or audio folder."""
-        st = self.state
-        if st.kind == "audio":
-            return st.audio, st.audio_preprocess, st.audio_model
-        return st.images, st.image_preprocess, st.image_model
-
     def _summary_html(self) -> str:
-        return summary_html(self.state, self.media_settings())
+        return summary_html(self.state)
 
     def is_training(self) -> bool:
         return self.worker is not None
@@ -244,67 +236,47 @@ class TrainPage(QWidget):
             return
         where = self.checkpoints.job_options(resume)  # checkpoint_dir, resume
         self._job_where = where
-        if st.kind in MEDIA_JOBS:
+        if st.kind.file_based:
             self.start_job(self._media_job(), "multiclass", st.training.epochs)
             return
-        df = st.table.df
-        preprocess = copy.deepcopy(st.preprocess)
-        mlp = copy.deepcopy(st.mlp)
+        df = st.dataset.df
+        preprocess = copy.deepcopy(st.settings().preprocess)
+        mlp = copy.deepcopy(st.settings().model)
         training = copy.deepcopy(st.training)
         plan = st.hardware_plan
         process = st.engine_process
+        kind = st.kind
 
         def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.pipeline import train_tabular, train_tabular_isolated
+            from automl_gui.core.jobs import TrainRequest, run_job, train
 
-            if process is not None:  # the usual case: the engine's own process
-                return train_tabular_isolated(
-                    process,
-                    df,
-                    preprocess,
-                    mlp,
-                    training,
-                    plan=plan,
-                    on_event=on_event,
-                    cancel=cancel,
-                    **where,
-                )
-            return train_tabular(
-                df,
-                preprocess,
-                mlp,
-                training,
-                plan=plan,
-                on_event=on_event,
-                cancel=cancel,
-                **where,
-            )
+            request = TrainRequest(kind, df, preprocess, mlp, training, plan, **where)
+            return run_job(train, request, engine_process=process, on_event=on_event, cancel=cancel)
 
         self.start_job(job, preprocess.task, training.epochs)
 
     def _media_job(self) -> Any:
         """The image or audio training job for the current state (settings copied now, and
         the checkpoint options start_training chose)."""
-        import importlib
+        from automl_gui.core.jobs import TrainRequest
 
         st = self.state
-        dataset, preprocess, model_config = self.media_settings()
-        args = (dataset, copy.deepcopy(preprocess), copy.deepcopy(model_config))
-        training = copy.deepcopy(st.training)
-        plan = st.hardware_plan
+        kept = st.settings()
+        request = TrainRequest(
+            st.kind,
+            st.dataset,
+            copy.deepcopy(kept.preprocess),
+            copy.deepcopy(kept.model),
+            copy.deepcopy(st.training),
+            st.hardware_plan,
+            **self._job_where,
+        )
         process = st.engine_process
-        module_name, train_name = MEDIA_JOBS[st.kind][:2]
-        where = dict(self._job_where)
 
         def job(on_event: Any, cancel: Any) -> Any:
-            module = importlib.import_module(module_name)  # in the worker: TensorFlow-heavy
-            if process is not None:
-                isolated = getattr(module, f"{train_name}_isolated")
-                return isolated(
-                    process, *args, training, plan=plan, on_event=on_event, cancel=cancel, **where
-                )
-            train = getattr(module, train_name)
-            return train(*args, training, plan=plan, on_event=on_event, cancel=cancel, **where)
+            from automl_gui.core.jobs import run_job, train  # in the worker: TensorFlow-heavy
+
+            return run_job(train, request, engine_process=process, on_event=on_event, cancel=cancel)
 
         return job
 
@@ -412,13 +384,13 @@ class TrainPage(QWidget):
     def show_diagnosis(self, diagnosis: Any) -> None:
         """Show (or hide, for None) the overfitting/underfitting banner."""
         self._last_diagnosis = diagnosis
-        if diagnosis is None or diagnosis.kind != "overfitting":
+        if diagnosis is None or not diagnosis.overfitting:
             self.plots.mark_overfitting(None)  # a finding the later epochs took back
         if diagnosis is None:
             self.diagnosis_banner.dismiss()
             return
         bullets = "\n".join(f"• {r}" for r in getattr(diagnosis, "remedies", []) or [])
-        if diagnosis.kind == "overfitting":
+        if diagnosis.overfitting:
             if diagnosis.epoch is not None:
                 self.plots.mark_overfitting(diagnosis.epoch)
             self.diagnosis_banner.show_message(diagnosis.message, bullets, "warning")
@@ -471,7 +443,7 @@ class TrainPage(QWidget):
         checkpoint of other settings: offer to start afresh."""
         from automl_gui.core.models.weights import WeightsMissingError
 
-        if isinstance(exc, WeightsMissingError) and self.state.kind in MEDIA_JOBS:
+        if isinstance(exc, WeightsMissingError) and self.state.kind.file_based:
             self._pending_weights_error = exc
         self.checkpoints.note_error(exc)  # resuming with other settings: asked when done
 
@@ -480,7 +452,8 @@ class TrainPage(QWidget):
 
         dialog = WeightsDialog(exc, self)
         dialog.exec()
-        _dataset, preprocess, config = self.media_settings()
+        kept = self.state.settings()
+        preprocess, config = kept.preprocess, kept.model
         if dialog.choice == "file" and dialog.chosen_path:
             config.weights_path = str(dialog.chosen_path)
         elif dialog.choice == "scratch":

@@ -211,6 +211,35 @@ def loader() -> _Loader:
 _tiles: dict[tuple[str, int], QPixmap] = {}
 
 
+def _paint_broken(p: QPainter, rect: QRect, size: int) -> None:
+    p.setPen(QPen(QColor("#D9A3A3"), 1.5))
+    p.setBrush(QColor("#FBEFEF"))
+    p.drawRoundedRect(rect, 6, 6)
+    p.setPen(QPen(QColor("#B71C1C"), max(2, size // 32)))
+    m = size // 3
+    p.drawLine(m, m, size - m, size - m)
+    p.drawLine(size - m, m, m, size - m)
+    font = QFont()
+    font.setPixelSize(max(9, size // 9))
+    p.setFont(font)
+    p.setPen(QColor("#8E2A2A"))
+    p.drawText(
+        QRect(0, size - m + 2, size, m - 4),
+        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+        "can't read",
+    )
+
+
+def _paint_loading(p: QPainter, rect: QRect, _size: int) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor("#E8ECF0"))
+    p.drawRoundedRect(rect, 6, 6)
+
+
+#: the tiles shown instead of a thumbnail: still loading, or a file that cannot be read
+_PAINTERS = {"loading": _paint_loading, "broken": _paint_broken}
+
+
 def _tile(kind: str, size: int) -> QPixmap:
     """A placeholder ("loading") or "broken" tile of ``size`` px, painted once and reused."""
     key = (kind, size)
@@ -220,28 +249,7 @@ def _tile(kind: str, size: int) -> QPixmap:
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    rect = QRect(2, 2, size - 4, size - 4)
-    if kind == "broken":
-        p.setPen(QPen(QColor("#D9A3A3"), 1.5))
-        p.setBrush(QColor("#FBEFEF"))
-        p.drawRoundedRect(rect, 6, 6)
-        p.setPen(QPen(QColor("#B71C1C"), max(2, size // 32)))
-        m = size // 3
-        p.drawLine(m, m, size - m, size - m)
-        p.drawLine(size - m, m, m, size - m)
-        font = QFont()
-        font.setPixelSize(max(9, size // 9))
-        p.setFont(font)
-        p.setPen(QColor("#8E2A2A"))
-        p.drawText(
-            QRect(0, size - m + 2, size, m - 4),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            "can't read",
-        )
-    else:
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor("#E8ECF0"))
-        p.drawRoundedRect(rect, 6, 6)
+    _PAINTERS.get(kind, _paint_loading)(p, QRect(2, 2, size - 4, size - 4), size)
     p.end()
     _tiles[key] = pix
     return pix

@@ -31,6 +31,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from automl_gui.gui.format import format_rate
+
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -216,37 +218,6 @@ N_MELS = 64
 HOP_MS = 10.0
 
 
-def rate_text(rate: Any) -> str:
-    """ "16 kHz", "22.05 kHz", "500 Hz"; "" when not a positive number."""
-    try:
-        hz = float(rate)
-    except (TypeError, ValueError):
-        return ""
-    if not hz > 0:
-        return ""
-    return f"{hz / 1000:g} kHz" if hz >= 1000 else f"{hz:g} Hz"
-
-
-FEATURE_NAMES = {"log-mel": "log-mel spectrograms", "mfcc": "MFCCs"}
-
-
-def audio_model_details(meta: dict[str, Any]) -> str:
-    """ "on log-mel spectrograms of 1 s clips at 16 kHz" from an audio model's metadata."""
-    features = meta.get("features")
-    if isinstance(features, dict):
-        features = features.get("kind") or features.get("features")
-    parts = []
-    if isinstance(features, str) and features:
-        parts.append(f"on {FEATURE_NAMES.get(features, features)}")
-    seconds = meta.get("clip_seconds")
-    if isinstance(seconds, (int, float)) and seconds > 0:
-        parts.append(f"of {float(seconds):g} s clips")
-    rate = rate_text(meta.get("sample_rate"))
-    if rate:
-        parts.append(f"at {rate}")
-    return " ".join(parts)
-
-
 def load_clip_view(path: str, sample_rate: int) -> tuple[Any, Any, float]:
     """(wave, log-mel dB (frames, bands), seconds) of a clip as the model hears it: mono at
     ``sample_rate``, cut at ``MAX_DISPLAY_SECONDS``. Raises DataError for a broken file."""
@@ -402,7 +373,7 @@ class ClipPanel(QWidget):
             return  # the selection moved on while this one decoded
         wave, db, seconds = result
         shown = len(wave) / float(rate)
-        note = [f"{seconds:.2f} s, mono at {rate_text(rate)}"]
+        note = [f"{seconds:.2f} s, mono at {format_rate(rate)}"]
         if seconds > shown + 1e-6:
             note.append(f"the first {shown:g} s drawn")
         self._clear_plots()

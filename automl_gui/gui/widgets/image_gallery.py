@@ -95,7 +95,7 @@ class GalleryModel(QAbstractListModel):
             return None
         path, caption, tooltip = self._items[row]
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._thumbnail(row, path)
+            return self.thumbnail(row, path)
         if role == Qt.ItemDataRole.DisplayRole:
             return caption
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -145,7 +145,7 @@ class GalleryModel(QAbstractListModel):
             )
 
     # -- thumbnails ------------------------------------------------------------------------
-    def _thumbnail(self, row: int, path: str) -> QPixmap:
+    def thumbnail(self, row: int, path: str) -> QPixmap:
         key = (path, self._size)
         cache = self._cache
         if key in cache:
@@ -268,7 +268,7 @@ class _ThumbDelegate(QStyledItemDelegate):
         model = self._view.gallery_model()
         row = index.row()
         path, caption, _tip = model.item(row)
-        pix = model._thumbnail(row, path)
+        pix = model.thumbnail(row, path)
         box = QRect(rect.x() + self.PAD, rect.y() + self.PAD, size, size)
         if isinstance(pix, QPixmap) and not pix.isNull():
             dpr = pix.devicePixelRatio() or 1.0

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.data.schema import ColumnProfile, TableProfile
+from automl_gui.core.data.schema import ColumnKind, ColumnProfile, TableProfile
 
 KIND_COLORS = {
     "numeric": "#1E6FD9",
@@ -96,8 +96,7 @@ def _num(value: float | None) -> str:
 
 def column_summary(col: ColumnProfile) -> str:
     """One line: min/max/mean for numbers, else the most frequent values."""
-    kind = col.kind.value if hasattr(col.kind, "value") else str(col.kind)
-    if kind == "numeric" and col.minimum is not None:
+    if col.kind == ColumnKind.NUMERIC and col.minimum is not None:
         text = f"min {_num(col.minimum)} · max {_num(col.maximum)} · mean {_num(col.mean)}"
         if col.infinite:
             text += f" · {col.infinite:,} infinite"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.kinds import DataKind
 from automl_gui.core.tune.search.space import SearchConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.state import AppState
@@ -123,18 +124,19 @@ class SearchSettingsBox(QGroupBox):
 
     Args:
         state: the window's state (``state.search`` is set while ``kind`` is loaded).
-        kind: the data kind of the page holding the box ("tabular", "images", "audio").
+        kind: the data kind of the page holding the box (a ``core.kinds.DataKind``); tables
+            may cross-validate the search.
     """
 
     edited = Signal()  # after each user change (never while show_config fills it in)
     study_requested = Signal()  # "Compare settings…": the page opens the study dialog
 
-    def __init__(self, state: AppState, kind: str = "tabular", parent: QWidget | None = None):
+    def __init__(self, state: AppState, kind: DataKind, parent: QWidget | None = None):
         super().__init__("AutoML search", parent)
         self.state = state
         self.kind = kind
         self._updating = False
-        self.on, self.config = app_settings.load_search(app_settings.current(), kind)
+        self.on, self.config = app_settings.load_search(app_settings.current(), kind.name)
 
         self.single_radio = QRadioButton("Train one model (the settings on this page)")
         self.single_radio.setToolTip("Train the network set up on this page, once.")
@@ -180,7 +182,7 @@ class SearchSettingsBox(QGroupBox):
         boxes = (self.budget_spin, self.trials_spin, self.epochs_spin, self.algorithm_combo)
         for box in (*boxes, self.cv_combo):
             box.setMaximumWidth(200)
-        self.note = muted_label(SEARCHED.get(kind, ""))
+        self.note = muted_label(SEARCHED.get(kind.name, ""))
         self.problem = muted_label()
         self.problem.setStyleSheet("color: #B71C1C;")
         self.problem.hide()
@@ -196,7 +198,7 @@ class SearchSettingsBox(QGroupBox):
         self.form.addRow("Trials at most", self.trials_spin)
         self.form.addRow("Epochs per trial", self.epochs_spin)
         self.form.addRow("Algorithm", self.algorithm_combo)
-        if kind == "tabular" and hasattr(self.config, "cross_validation"):
+        if not kind.file_based and hasattr(self.config, "cross_validation"):
             self.form.addRow("Cross-validation", self.cv_combo)
         else:
             self.cv_combo.hide()
@@ -255,9 +257,9 @@ class SearchSettingsBox(QGroupBox):
         self.config.max_trials = int(self.trials_spin.value())
         self.config.max_epochs = int(self.epochs_spin.value())
         self.config.algorithm = self.algorithm_combo.currentData()
-        if hasattr(self.config, "cross_validation") and self.kind == "tabular":
+        if hasattr(self.config, "cross_validation") and not self.kind.file_based:
             self.config.cross_validation = self.cv_combo.currentData()
-        app_settings.save_search(app_settings.current(), self.kind, self.on, self.config)
+        app_settings.save_search(app_settings.current(), self.kind.name, self.on, self.config)
         self._update_enabled()
         self.install()
         self.edited.emit()
@@ -272,7 +274,7 @@ class SearchSettingsBox(QGroupBox):
     def install(self) -> None:
         """While a dataset of this box's kind is loaded, ``state.search`` is its config (None
         when off); the state is told when that changes."""
-        if self.state.kind != self.kind:
+        if self.state.kind is not self.kind:
             return
         wanted = self.config if self.on else None
         if self.state.search is not wanted:

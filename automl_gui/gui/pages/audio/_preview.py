@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.preprocess.audio_config import AudioAugmentConfig, AudioPreprocessConfig
+from automl_gui.gui.format import format_rate
 from automl_gui.gui.widgets.audio_player import PlayButton, shared_player
 from automl_gui.gui.widgets.audio_view import SpectrogramView
 from automl_gui.gui.widgets.banner import muted_label
@@ -34,11 +35,6 @@ CLIPS_PER_CLASS = 12  # clips offered by name in the preview's list, per class
 MAX_LISTED_CLIPS = 240
 PREVIEW_HEIGHT = 150  # px of each spectrogram: four fit beside the settings
 MFCC_SPAN = 80.0  # MFCCs are spread over this many "dB" of the view's colour range
-
-
-def rate_text(hz: float) -> str:
-    """16000 → "16 kHz", 22050 → "22.05 kHz"."""
-    return f"{hz / 1000:g} kHz"
 
 
 def row_title(k: int) -> str:
@@ -210,7 +206,7 @@ class AugmentPreviewBox(QGroupBox):
             else "(augmentation off: training hears it as loaded)"
         )
         self.status.setText(
-            f"{name}: {seconds:g} s at {rate_text(result.sample_rate)}, mono, as the model "
+            f"{name}: {seconds:g} s at {format_rate(result.sample_rate)}, mono, as the model "
             f"gets it {what}. Press Play to listen."
         )
 

@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.data.audio import AudioDataset, AudioItem
+from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from automl_gui.gui.format import format_rate, plural
-from automl_gui.gui.pages._folder_data import (
+from automl_gui.gui.pages._folder_data import FolderDataPage
+from automl_gui.gui.pages._folder_parts import (
     ALL_CLASSES,
-    FolderDataPage,
     dataset_folder,
+    facts_form,
     heading,
     relative,
 )
@@ -66,7 +68,7 @@ class AudioDataPage(FolderDataPage):
     """Step 1 for audio: the folder, its classes, durations, broken files, and single clips
     to look at and listen to."""
 
-    KIND = "audio"
+    kind = AUDIO
     NOUN, NOUNS = "clip", "clips"
     EXTENSION_WORD = "an audio"
     NO_DATA = "No audio folder loaded."
@@ -85,7 +87,7 @@ class AudioDataPage(FolderDataPage):
     def _accept(self, result: tuple[AudioDataset, dict[str, Any]]) -> AudioDataset:
         dataset, stats = result
         self._stats, self._stats_of = stats, dataset
-        self.state.set_audio_dataset(dataset)
+        self.state.set_dataset(AUDIO, dataset)
         return dataset
 
     # -- layout ------------------------------------------------------------------------------
@@ -110,7 +112,7 @@ class AudioDataPage(FolderDataPage):
         self.clip_length_label = QLabel()
         self.clip_length_label.setProperty("role", "muted")
         self.clip_length_label.setWordWrap(True)
-        stats_box, self.stat_labels = self._facts_form(
+        stats_box, self.stat_labels = facts_form(
             (
                 ("total", "Total", "Clips and their summed duration"),
                 ("duration", "Duration", "Shortest · median · 95th percentile · longest clip"),
@@ -237,7 +239,7 @@ class AudioDataPage(FolderDataPage):
         from automl_gui.core.preprocess.audio import auto_clip_seconds
 
         durations = ds.durations()
-        configured = float(self.state.audio_preprocess.clip_seconds or 0)
+        configured = float(self.state.settings(AUDIO).preprocess.clip_seconds or 0)
         if configured > 0:
             length, words = configured, "set on the Preprocess page"
         else:

@@ -6,7 +6,7 @@ with the clips of a cell and the confident mistakes as clip lists (name, actual,
 confidence); the selected clip plays (Enter, double-click, Space) and shows its waveform and
 log-mel spectrogram as the model hears it.
 
-Reads ``state.run`` when it is a ``core.audio_pipeline.AudioRun`` (``run.kind == "audio"``);
+Reads ``state.run`` when it is a ``core.jobs.run.Run`` of the audio kind;
 any other run clears the page.
 """
 
@@ -16,8 +16,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from automl_gui.core.kinds.audio import AUDIO
+from automl_gui.gui.format import audio_model_details
 from automl_gui.gui.pages._files_evaluate import FilesEvaluatePage, percent, top_classes
-from automl_gui.gui.widgets.clip_list import ClipBrowser, audio_model_details
+from automl_gui.gui.widgets.clip_list import ClipBrowser
 
 HEADERS = ("clip", "actual", "predicted", "confidence")
 LIST_TIP = "Enter, double-click or Space plays the selected clip; arrows move through the list."
@@ -44,7 +46,7 @@ def clip_rows(rows: Any, class_names: list[str]) -> tuple[list[str], list[list[s
 class AudioEvaluatePage(FilesEvaluatePage):
     """Shows how the trained audio model did on the held-out test clips."""
 
-    kind = "audio"
+    kind = AUDIO
     noun = "clip"
     items_tab = "Clips"
     cell_hint = "surest first; Enter or Space plays"

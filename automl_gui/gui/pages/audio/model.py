@@ -1,20 +1,22 @@
-"""Audio Model page: the image Model page, for clips (``state.audio_model``, its own training
+"""Audio Model page: the image Model page, for clips (``state.settings(AUDIO).model``, its own training
 settings and remembered keys).
 
 The networks are the same three on spectrograms: the Compact CNN on the (frames × bands)
 features, or ResNet50 / InceptionV3 on the spectrogram drawn as a 3-channel image of the
 backbone's input size. Auto differs from images: a backbone only when its weights are here
 AND training runs on a GPU (on a CPU a backbone on spectrograms is slow and the compact CNN
-usually does as well on sounds), as ``core.audio_pipeline`` decides.
+usually does as well on sounds), as ``core.kinds._audio_media`` decides.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.models.image_config import DEFAULT_SIZES
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.gui.pages.images.model import NAMES, ImageModelPage
+from automl_gui.gui.pages.images._networks import NAMES
+from automl_gui.gui.pages.images.model import ImageModelPage
 
 KEY_AUDIO_MODEL = "audio/model"
 KEY_AUDIO_TRAINING = "audio/training"
@@ -38,8 +40,7 @@ AUDIO_EXPLAIN = {
 class AudioModelPage(ImageModelPage):
     """Step 3 for audio folders: network, pretrained weights, fine-tuning, training."""
 
-    kind = "audio"
-    config_attr = "audio_model"
+    kind = AUDIO
     model_key = KEY_AUDIO_MODEL
     training_key = KEY_AUDIO_TRAINING
     training_defaults = AUDIO_TRAINING_DEFAULTS

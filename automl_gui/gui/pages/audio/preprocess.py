@@ -1,7 +1,7 @@
 """Audio Preprocess page: sample rate, clip length, spectrogram features, augmentation with a
 preview you can listen to, and the split.
 
-Edits change ``state.audio_preprocess`` in place, are remembered in QSettings and call
+Edits change ``state.settings(AUDIO).preprocess`` in place, are remembered in QSettings and call
 ``state.notify_preprocess_changed()``. The preview shows one clip of the dataset as the model
 gets it (mono, resampled, cropped or padded) and three augmented versions, each as the
 features the network sees and with a Play button. It is computed by
@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_bytes
+from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
     MAX_CLIP_SECONDS,
     AudioPreprocessConfig,
 )
+from automl_gui.gui.format import format_rate
 from automl_gui.gui.pages._files_preprocess import (
     PreviewPage,
     SplitBox,
@@ -41,7 +43,6 @@ from automl_gui.gui.pages.audio._preview import (
     AudioPreview,
     AugmentPreviewBox,
     preview_job,
-    rate_text,
 )
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
@@ -70,7 +71,7 @@ class AudioPreprocessPage(PreviewPage):
     name = "preprocess"
     title = "Preprocess"
     empty_text = "Open an audio folder on the Data page to preview its clips here."
-    config_attr = "audio_preprocess"
+    kind = AUDIO
     settings_key = KEY_AUDIO_PREPROCESS
     config_cls = AudioPreprocessConfig
     config: AudioPreprocessConfig
@@ -216,7 +217,7 @@ class AudioPreprocessPage(PreviewPage):
         self._updating = True
         try:
             if self.rate_combo.findData(config.sample_rate) < 0:  # e.g. from the command line
-                self.rate_combo.addItem(rate_text(config.sample_rate), config.sample_rate)
+                self.rate_combo.addItem(format_rate(config.sample_rate), config.sample_rate)
             select(self.rate_combo, config.sample_rate)
             self.clip_spin.setValue(config.clip_seconds)
             select(self.features_combo, config.features)
@@ -236,7 +237,7 @@ class AudioPreprocessPage(PreviewPage):
         for Auto with no dataset)."""
         if self.config.clip_seconds > 0:
             return float(self.config.clip_seconds)
-        data = self.state.audio
+        data = self.state.loaded(AUDIO)
         if data is None or not len(data):
             return None
         from automl_gui.core.preprocess.audio import clip_seconds_for
@@ -249,23 +250,23 @@ class AudioPreprocessPage(PreviewPage):
         self.mfcc_spin.setEnabled(c.features == "mfcc")
         seconds = self.clip_seconds()
         shape = self._update_clip_texts(seconds)
-        backbone = self.state.audio_model.architecture != "cnn"
+        backbone = self.state.settings(AUDIO).model.architecture != "cnn"
         self.augment_box.update_texts(c.augment, seconds, shape, backbone)
-        data = self.state.audio
+        data = self.state.loaded(AUDIO)
         self.split_box.update_split(data is not None and data.has_split)
         self._update_cache_note()
 
     def _update_clip_texts(self, seconds: float | None) -> tuple[int, int] | None:
         """Clip length, sample rate and feature-shape texts; returns (frames, bands) or None."""
         c = self.config
-        data = self.state.audio
+        data = self.state.loaded(AUDIO)
         durations = np.asarray(data.durations() if data is not None else [], dtype=float)
         if data is not None and len(data):
             rates: dict[int, int] = {}
             for item in data.items:
                 rates[item.sample_rate] = rates.get(item.sample_rate, 0) + 1
             seen = ", ".join(
-                f"{rate_text(r)} ({n:,})"
+                f"{format_rate(r)} ({n:,})"
                 for r, n in sorted(rates.items(), key=lambda x: (-x[1], x[0]))
             )
             self.rates_note.setText(f"The clips are recorded at {seen}.")
@@ -294,7 +295,7 @@ class AudioPreprocessPage(PreviewPage):
             self.shape_note.setText(self._shape_text(None))
             return None
         n = c.n_samples(seconds)
-        note = f"{seconds:g} s = {n:,} samples at {rate_text(c.sample_rate)}."
+        note = f"{seconds:g} s = {n:,} samples at {format_rate(c.sample_rate)}."
         if durations.size:
             longer = float(np.mean(durations > seconds + 1e-9)) * 100
             shorter = float(np.mean(durations < seconds - 1e-9)) * 100
@@ -335,7 +336,7 @@ class AudioPreprocessPage(PreviewPage):
         return f"Each clip becomes {frames:,} frames × {bands} {what}.{warn}"
 
     def _update_cache_note(self) -> None:
-        data = self.state.audio
+        data = self.state.loaded(AUDIO)
         if data is None or not len(data):
             self.split_box.cache_note.setText("")
             return
@@ -344,7 +345,7 @@ class AudioPreprocessPage(PreviewPage):
         hours = total / 3600
         length = f"{hours:.1f} hours" if hours >= 1 else f"{total / 60:.1f} minutes"
         self.split_box.cache_note.setText(
-            f"Caching {len(data):,} clips ({length} at {rate_text(self.config.sample_rate)}) "
+            f"Caching {len(data):,} clips ({length} at {format_rate(self.config.sample_rate)}) "
             f"needs about {format_bytes(need, base=1000)} of memory."
         )
 
@@ -376,7 +377,7 @@ class AudioPreprocessPage(PreviewPage):
     def _on_dataset_changed(self) -> None:
         self.preview_path = ""
         self.preview = None
-        self.preview_box.set_clips(self.state.audio)
+        self.preview_box.set_clips(self.state.loaded(AUDIO))
         self._update_texts()
         self.schedule_preview()
 
@@ -398,7 +399,7 @@ class AudioPreprocessPage(PreviewPage):
         self.refresh_preview()
 
     def preview_data(self) -> Any:
-        return self.state.audio
+        return self.state.loaded(AUDIO)
 
     def preview_job(self, data: Any) -> Any:
         path = self.clip_combo.currentData() or self.preview_path

@@ -21,15 +21,17 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.data.images import ImageDataset, ImageItem
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.format import plural
-from automl_gui.gui.pages._folder_data import (
+from automl_gui.gui.pages._folder_data import FolderDataPage
+from automl_gui.gui.pages._folder_parts import (
     ALL_CLASSES,
     LAYOUT_WORDS,
     SPLIT_COLOURS,
     BadFilesModel,
-    FolderDataPage,
     dataset_folder,
+    facts_form,
     heading,
     relative,
     summary_html,
@@ -68,7 +70,7 @@ def load_job(path: str, on_event: Any = None, cancel: Any = None) -> tuple[Image
 class ImageDataPage(FolderDataPage):
     """Step 1 for images: the folder, its classes, image sizes, broken files, thumbnails."""
 
-    KIND = "images"
+    kind = IMAGES
     NOUN, NOUNS = "image", "images"
     EXTENSION_WORD = "an image"
     NO_DATA = "No image folder loaded."
@@ -86,7 +88,7 @@ class ImageDataPage(FolderDataPage):
     def _accept(self, result: tuple[ImageDataset, list]) -> ImageDataset:
         dataset, rows = result
         self._rows, self._rows_of = rows, dataset
-        self.state.set_image_dataset(dataset)
+        self.state.set_dataset(IMAGES, dataset)
         return dataset
 
     # -- layout ------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ class ImageDataPage(FolderDataPage):
         )
 
     def _build_content(self) -> QWidget:
-        sizes_box, self.size_labels = self._facts_form(
+        sizes_box, self.size_labels = facts_form(
             (
                 ("width", "Width", "Pixel width: smallest · median · largest"),
                 ("height", "Height", "Pixel height: smallest · median · largest"),

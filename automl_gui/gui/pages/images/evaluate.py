@@ -4,7 +4,7 @@ The shared Evaluate page of file classifiers (``pages/_files_evaluate.py``: metr
 per-class table, clickable confusion matrix, most confidently wrong, summary, Save report)
 with the test images of a cell and the confident mistakes shown as thumbnail galleries.
 
-Reads ``state.run`` when it is a ``core.images_pipeline.ImageRun`` (``run.kind == "images"``);
+Reads ``state.run`` when it is a ``core.jobs.run.Run`` of the image kind;
 any other run clears the page.
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui.pages._files_evaluate import (
     ARCHITECTURE_NAMES,
     TOP_PROBABILITIES,
@@ -41,7 +42,7 @@ __all__ = [
 class ImageEvaluatePage(FilesEvaluatePage):
     """Shows how the trained image model did on the held-out test images."""
 
-    kind = "images"
+    kind = IMAGES
     noun = "image"
     items_tab = "Images"
     cell_hint = "captions: prediction and confidence, surest first"

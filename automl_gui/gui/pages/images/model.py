@@ -1,6 +1,6 @@
 """Image Model page: which network, its pretrained weights, fine-tuning and training settings.
 
-Edits change ``state.image_model`` and the page's own ``TrainConfig`` (installed as
+Edits change ``state.settings(IMAGES).model`` and the page's own ``TrainConfig`` (installed as
 ``state.training`` while an image folder is loaded: images and tables keep separate training
 settings), are remembered in QSettings and call ``state.notify_model_changed()``. Whether each
 backbone's pretrained weights are on this computer is looked up by
@@ -19,7 +19,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -29,11 +28,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
+from automl_gui.gui.pages.images._networks import (
+    ARCHITECTURES,
+    EXPLAIN,
+    NAMES,
+    PHASES,
+    ask_weights_file,
+    ask_weights_folder,
+    lookup_weights,
+    short_path,
+    status_text,
+)
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.page_layout import scrolling_page
@@ -52,105 +63,6 @@ KEY_IMAGE_TRAINING = "images/training"
 KEY_WEIGHTS_FOLDER = "images/weights_folder"  # where the folder dialog starts
 KEY_WEIGHTS_FILE = "paths/weights_file"  # where the file dialog starts (as the weights dialog)
 IMAGE_TRAINING_DEFAULTS = TrainConfig(epochs=30)  # as `automl-gui train FOLDER`
-NAMES = {"auto": "Auto", "cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
-ARCHITECTURES = [
-    ("auto", "Auto"),
-    ("cnn", "Compact CNN (from scratch)"),
-    ("resnet50", "ResNet50 (pretrained)"),
-    ("inceptionv3", "InceptionV3 (pretrained)"),
-]
-EXPLAIN = {
-    "auto": "ResNet50 (or else InceptionV3) when its pretrained weights are on this computer, "
-    "otherwise the Compact CNN: no download needed.",
-    "cnn": "A small convolutional network trained from scratch, sized to the images and the "
-    "dataset: needs no weights, best with many images of simple things.",
-    "resnet50": "A 50-layer network pretrained on ImageNet, fine-tuned to your classes: very "
-    "accurate even with few images; 224 px inputs.",
-    "inceptionv3": "Google's Inception network pretrained on ImageNet: a little slower than "
-    "ResNet50, 299 px inputs, good on fine detail.",
-}
-PHASES = (
-    "Pretrained networks train in two phases: (1) a new head for your classes on the frozen "
-    "network (the “Head / CNN epochs” on the right), (2) fine-tuning of the top layers at a "
-    "lower learning rate. The live plots mark where phase 2 starts."
-)
-
-
-def ask_weights_file(parent: QWidget | None, start: str) -> str:
-    """Ask for a weights file (blocking); "" when cancelled. Tests monkeypatch this."""
-    path, _ = QFileDialog.getOpenFileName(
-        parent, "Choose the pretrained weights file", start, "Keras weights (*.h5);;All files (*)"
-    )
-    return path
-
-
-def ask_weights_folder(parent: QWidget | None, start: str) -> str:
-    """Ask for a folder (blocking); "" when cancelled. Tests monkeypatch this."""
-    return QFileDialog.getExistingDirectory(parent, "Folder with pretrained weights", start)
-
-
-def short_path(path: str | Path) -> str:
-    """``path`` with the home folder written as ~ (shorter, and no user name on screen)."""
-    p, home = Path(path), Path.home()
-    try:
-        return str(Path("~") / p.relative_to(home))
-    except ValueError:
-        return str(p)
-
-
-def lookup_weights(folder: str) -> dict[str, dict[str, Any]]:
-    """For each backbone: ``path`` found (or None), ``size_bytes`` and ``error`` (a message).
-
-    Runs in a worker: :func:`find_weights` verifies checksums of ~100 MB files.
-    """
-    from automl_gui.core.base.errors import describe
-    from automl_gui.core.base.events import Log
-    from automl_gui.core.models import weights
-
-    try:
-        specs = weights.manifest()
-    except Exception:  # noqa: BLE001 - only the download size is missing then
-        specs = {}
-    out: dict[str, dict[str, Any]] = {}
-    for arch in BACKBONES:
-        spec = specs.get(arch)
-        skipped: list[str] = []  # copies with a wrong checksum or unreadable
-        entry: dict[str, Any] = {"path": None, "error": "", "skipped": skipped}
-        entry["size_bytes"] = getattr(spec, "size_bytes", None)
-
-        def on_event(event: Any, skipped: list[str] = skipped) -> None:
-            if isinstance(event, Log) and event.level == "warning":
-                skipped.append(event.message)
-
-        try:
-            found = weights.find_weights(arch, folder or None, on_event=on_event)
-            entry["path"] = str(found) if found is not None else None
-        except Exception as exc:  # noqa: BLE001 - shown beside the backbone
-            entry["error"] = describe(exc)[0]
-        out[arch] = entry
-    return out
-
-
-def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
-    """One line for a backbone's weights ("✓ found: …", "not on this computer: …")."""
-    if entry is None:
-        return "checking…"
-    if entry.get("error"):
-        return f"could not check: {entry['error']}"
-    if entry.get("path"):
-        return f"✓ found: {short_path(entry['path'])}"
-    size = entry.get("size_bytes")
-    size_text = f" ({size / 1e6:.0f} MB)" if size else ""
-    skipped = entry.get("skipped") or []
-    where = "no good copy here" if skipped else "not on this computer"
-    if allow_download:
-        text = f"{where}: will be downloaded{size_text} when training starts"
-    else:
-        text = f"{where}, and downloading is off: choose the file or a folder"
-    if skipped:
-        text += f" ({len(skipped)} damaged cop{'y' if len(skipped) == 1 else 'ies'} skipped)"
-    return text
-
 
 class ImageModelPage(BackgroundPage):
     """Step 3 for image folders: network, pretrained weights, fine-tuning, training.
@@ -161,8 +73,7 @@ class ImageModelPage(BackgroundPage):
 
     name = "model"
     title = "Model"
-    kind = "images"  # the state.kind whose training settings this page holds
-    config_attr = "image_model"  # the ImageModelConfig on the state this page edits
+    kind = IMAGES  # whose model settings (on the state) and training settings this page holds
     model_key = KEY_IMAGE_MODEL
     training_key = KEY_IMAGE_TRAINING
     training_defaults = IMAGE_TRAINING_DEFAULTS
@@ -186,7 +97,7 @@ class ImageModelPage(BackgroundPage):
         if saved is not None:
             if saved.weights_path and not Path(saved.weights_path).is_file():
                 saved.weights_path = ""  # moved or deleted since
-            setattr(state, self.config_attr, saved)
+            state.settings(self.kind).model = saved
         training = app_settings.load_dataclass(store, self.training_key, TrainConfig)
         self.training = training or copy.deepcopy(self.training_defaults)
         self._build()
@@ -199,7 +110,7 @@ class ImageModelPage(BackgroundPage):
 
     @property
     def config(self) -> ImageModelConfig:
-        return getattr(self.state, self.config_attr)
+        return self.state.settings(self.kind).model
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -519,9 +430,9 @@ class ImageModelPage(BackgroundPage):
         """Model and training settings back to their defaults (the chosen folder stays)."""
         folder = self.config.weights_folder
         defaults = ImageModelConfig(**self.config_defaults, weights_folder=folder)
-        setattr(self.state, self.config_attr, defaults)
+        self.state.settings(self.kind).model = defaults
         self.training = copy.deepcopy(self.training_defaults)
-        if self.state.kind == self.kind:
+        if self.state.kind is self.kind:
             self.state.training = self.training
         self._show()
         self._commit()
@@ -531,7 +442,7 @@ class ImageModelPage(BackgroundPage):
         """Others change the config too (the weights dialog: a file, or the CNN instead)."""
         if self._updating or self._emitting:
             return
-        if self.training is not self.state.training and self.state.kind == self.kind:
+        if self.training is not self.state.training and self.state.kind is self.kind:
             self.training = self.state.training  # replaced wholesale (e.g. a test, a project)
         self._show()
         store = app_settings.current()  # remembered as if edited here
@@ -542,7 +453,7 @@ class ImageModelPage(BackgroundPage):
 
     def _on_dataset_changed(self) -> None:
         """A dataset of this page's kind is loaded: training uses this page's settings."""
-        if self.state.kind == self.kind and self.state.training is not self.training:
+        if self.state.kind is self.kind and self.state.training is not self.training:
             self.state.training = self.training
 
     # -- weights lookup ----------------------------------------------------------------------

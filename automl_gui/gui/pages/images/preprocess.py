@@ -1,6 +1,6 @@
 """Image Preprocess page: input size and colour, augmentation with a live preview, the split.
 
-Edits change ``state.image_preprocess`` in place, are remembered in QSettings and call
+Edits change ``state.settings(IMAGES).preprocess`` in place, are remembered in QSettings and call
 ``state.notify_preprocess_changed()``. The preview grid shows sample images of the dataset as
 loaded (first column) and augmented as in training (the others); it is computed by
 ``core.preprocess.images`` in a :class:`JobWorker` ~300 ms after the last edit, and a result
@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -32,11 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_bytes
+from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models.image_config import DEFAULT_SIZES
 from automl_gui.core.preprocess.image_config import (
     MAX_IMAGE_SIZE,
     MIN_IMAGE_SIZE,
-    AugmentConfig,
     ImagePreprocessConfig,
 )
 from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY etc. kept here
@@ -49,6 +48,7 @@ from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY e
     pick_samples,
     strength_row,
 )
+from automl_gui.gui.pages.images._preview import PREVIEW_AUGMENTED, TILE, preview_images, to_pixmap
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.page_layout import scrolling_page
@@ -56,9 +56,7 @@ from automl_gui.gui.widgets.training_settings import combo, select, spin
 
 KEY_IMAGE_PREPROCESS = "images/preprocess"
 PREVIEW_ROWS = 3  # sample images (from different classes where possible)
-PREVIEW_AUGMENTED = 3  # augmented versions of each, beside the original
 PREVIEW_MAX_SIZE = 128  # px the preview is computed at (smaller when the model's size is)
-TILE = 100  # px a preview tile is shown at
 
 COLOR_MODES = [("rgb", "RGB (colour)"), ("grayscale", "Grayscale")]
 FLIPS = [
@@ -127,45 +125,13 @@ def load_config(store: Any) -> ImagePreprocessConfig | None:
     return load_nested_config(store, KEY_IMAGE_PREPROCESS, ImagePreprocessConfig)
 
 
-def preview_job(
-    paths: list[str], augment: AugmentConfig, size: int, seed: int, grayscale: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Originals (n, s, s, 3) and PREVIEW_AUGMENTED augmented versions of each (uint8).
-
-    ``augmented[k]`` is a version of ``paths[k % n]`` (core cycles the paths).
-    """
-    from automl_gui.core.preprocess import images
-
-    originals = np.clip(images.load_images(paths, size), 0, 255).astype(np.uint8)
-    augmented = images.augment_preview(
-        paths, augment, size, count=len(paths) * PREVIEW_AUGMENTED, seed=seed
-    )
-    augmented = np.clip(augmented, 0, 255).astype(np.uint8)
-    if grayscale:  # what a grayscale model sees (luma as in tf.image.rgb_to_grayscale)
-        weights = np.array([0.2989, 0.587, 0.114], dtype="float32")
-        originals, augmented = (
-            np.repeat((a @ weights)[..., None], 3, axis=-1).astype(np.uint8)
-            for a in (originals, augmented)
-        )
-    return originals, augmented
-
-
-def to_pixmap(image: np.ndarray, side: int = TILE) -> QPixmap:
-    """An (h, w, 3) uint8 array as a pixmap scaled to ``side`` (nearest: pixels stay visible)."""
-    image = np.ascontiguousarray(image)
-    h, w = image.shape[:2]
-    qimage = QImage(image.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-    mode = Qt.TransformationMode.FastTransformation
-    return QPixmap.fromImage(qimage).scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, mode)
-
-
 class ImagePreprocessPage(PreviewPage):
     """Step 2 for image folders: model input, augmentation (with preview) and the split."""
 
     name = "preprocess"
     title = "Preprocess"
     empty_text = "Open an image folder on the Data page to preview it here."
-    config_attr = "image_preprocess"
+    kind = IMAGES
     settings_key = KEY_IMAGE_PREPROCESS
     config_cls = ImagePreprocessConfig
 
@@ -175,10 +141,6 @@ class ImagePreprocessPage(PreviewPage):
         self._size_gen = 0
         self.preview_paths: list[str] = []
         self._start()
-
-    @property
-    def config(self) -> ImagePreprocessConfig:
-        return self.state.image_preprocess
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -336,7 +298,7 @@ class ImagePreprocessPage(PreviewPage):
             box.setEnabled(aug.enabled)
             self.strength_labels[name].setText(strength_text(name, box.value()))
         self.flip_combo.setEnabled(aug.enabled)
-        arch = self.state.image_model.architecture
+        arch = self.state.settings(IMAGES).model.architecture
         self.speed_note.setVisible(aug.active and arch != "cnn")
         self.norm_edit.setText(NORMALIZATION.get(arch, NORMALIZATION["auto"]))
         self.norm_edit.setCursorPosition(0)
@@ -345,7 +307,7 @@ class ImagePreprocessPage(PreviewPage):
         self._update_cache_note()
 
     def _update_auto_texts(self) -> None:
-        arch = self.state.image_model.architecture
+        arch = self.state.settings(IMAGES).model.architecture
         if arch == "auto" and self.state.auto_architecture:
             arch = self.state.auto_architecture  # what Auto picks on this computer
         cnn = (
@@ -370,11 +332,11 @@ class ImagePreprocessPage(PreviewPage):
         )
 
     def _update_split(self) -> None:
-        data = self.state.images
+        data = self.state.loaded(IMAGES)
         self.split_box.update_split(data is not None and data.has_split)
 
     def _update_cache_note(self) -> None:
-        data = self.state.images
+        data = self.state.loaded(IMAGES)
         if data is None or not len(data):
             self.cache_note.setText("")
             return
@@ -388,7 +350,7 @@ class ImagePreprocessPage(PreviewPage):
         """The size training will use (the chosen one, or Auto's for the chosen network)."""
         if self.config.image_size:
             return self.config.image_size
-        arch = self.state.image_model.architecture
+        arch = self.state.settings(IMAGES).model.architecture
         if arch in DEFAULT_SIZES:
             return DEFAULT_SIZES[arch]
         if arch == "auto":
@@ -429,7 +391,7 @@ class ImagePreprocessPage(PreviewPage):
         self._cnn_auto_size = None
         self.preview_paths = []
         self._size_gen += 1
-        data = self.state.images
+        data = self.state.loaded(IMAGES)
         if data is not None and len(data):  # size statistics take ~0.2 s at 50,000 images
             gen = self._size_gen
             self.run_in_background(
@@ -462,7 +424,7 @@ class ImagePreprocessPage(PreviewPage):
         self.refresh_preview()
 
     def preview_data(self) -> Any:
-        return self.state.images
+        return self.state.loaded(IMAGES)
 
     def preview_job(self, data: Any) -> Any:
         if not self.preview_paths:
@@ -472,7 +434,7 @@ class ImagePreprocessPage(PreviewPage):
         size = min(self.effective_size(), PREVIEW_MAX_SIZE)
         gray = self.config.color_mode == "grayscale"
         seed = self.config.seed + self._sample_seed
-        return lambda: preview_job(paths, augment, size, seed, gray)
+        return lambda: preview_images(paths, augment, size, seed, gray)
 
     def show_preview(self, result: tuple[np.ndarray, np.ndarray]) -> None:
         originals, augmented = result
