@@ -10,16 +10,25 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 # Qt's default settings store lives under XDG_CONFIG_HOME: keep the tests' writes (recent
-# files, remembered folders) out of the developer's own configuration.
-if "AUTOML_GUI_TEST_CONFIG" not in os.environ:
+# files, remembered folders) out of the developer's own configuration. Each pytest-xdist worker
+# gets its own folder (workers inherit the first process's environment, and two processes
+# sharing one settings file would see each other's recent files).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if "AUTOML_GUI_TEST_CONFIG" not in os.environ or (
+    _WORKER and os.environ.get("AUTOML_GUI_TEST_CONFIG_WORKER") != _WORKER
+):
     import tempfile
 
-    os.environ["AUTOML_GUI_TEST_CONFIG"] = tempfile.mkdtemp(prefix="automl-gui-test-config-")
+    _inherited = os.environ.get("AUTOML_GUI_TEST_CONFIG")
+    os.environ["AUTOML_GUI_TEST_CONFIG"] = tempfile.mkdtemp(
+        prefix=f"automl-gui-test-config-{_WORKER or 'main'}-"
+    )
+    os.environ["AUTOML_GUI_TEST_CONFIG_WORKER"] = _WORKER
     os.environ["XDG_CONFIG_HOME"] = os.environ["AUTOML_GUI_TEST_CONFIG"]
     # and the app's own files (saved AutoML searches) out of the developer's data folder
-    os.environ.setdefault(
-        "AUTOML_GUI_DATA_DIR", os.path.join(os.environ["XDG_CONFIG_HOME"], "data")
-    )
+    data_dir = os.environ.get("AUTOML_GUI_DATA_DIR")
+    if data_dir is None or (_inherited and data_dir.startswith(_inherited)):
+        os.environ["AUTOML_GUI_DATA_DIR"] = os.path.join(os.environ["XDG_CONFIG_HOME"], "data")
 
 
 def pytest_addoption(parser):
