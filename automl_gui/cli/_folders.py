@@ -21,8 +21,6 @@ FILE_OPTIONS = {
     "images": ("image_size", "color_mode"),
     "audio": ("sample_rate", "clip_seconds", "features", "n_mels"),
 }
-#: the models that take a pretrained weights file (--weights)
-BACKBONES = ("resnet50", "inceptionv3")
 #: epochs of a folder's training when --epochs is not given
 FOLDER_EPOCHS = 30
 
@@ -54,7 +52,9 @@ def check_file_options(args: argparse.Namespace, kind: DataKind, arch: str) -> N
                 f"{flag} is for {a_folder(other)}, but {args.data} is {a_folder(kind)}.",
                 f"Leave out {flag}.",
             )
-    if args.weights and arch not in BACKBONES:
+    from automl_gui.core.models.weights import DISPLAY_NAMES  # the pretrained backbones
+
+    if args.weights and arch not in DISPLAY_NAMES:
         raise ConfigError(
             "--weights needs --model resnet50 or --model inceptionv3.",
             "Add the model the weights file belongs to.",

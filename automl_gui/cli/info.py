@@ -31,12 +31,12 @@ def info_command(args: argparse.Namespace) -> int:
         print(f"  {device.kind}: {device.name}{memory}{cc}")
     plan = plan_for(devices)
     print(f"training plan: {plan.device_label} ({plan.reason})")
-    from automl_gui.core.models.weights import find_weights, search_folders
+    from automl_gui.core.models.weights import DISPLAY_NAMES, find_weights, search_folders
 
     print("weights folders (searched in this order):")
     for folder in search_folders():
         print(f"  {folder}{'' if folder.exists() else '  (missing)'}")
-    for arch in ("resnet50", "inceptionv3"):
+    for arch in DISPLAY_NAMES:  # the pretrained backbones
         try:
             found = find_weights(arch)
         except Exception:  # noqa: BLE001 - info never fails on a bad file

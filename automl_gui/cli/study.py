@@ -160,9 +160,7 @@ def _what(config: Any) -> str:
     return WHAT[config.kind](config)
 
 
-def _table_job(
-    args: argparse.Namespace, config: Any, kind: DataKind, seed: int
-) -> StudyRequest:
+def _table_job(args: argparse.Namespace, config: Any, kind: DataKind, seed: int) -> StudyRequest:
     from automl_gui.core.models.registry import resolve
     from automl_gui.core.tune.study.jobs import StudyRequest
 
