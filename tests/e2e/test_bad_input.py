@@ -165,8 +165,8 @@ def test_prediction_file_missing_a_column_or_with_an_unseen_category(tmp_path, c
 
 
 def test_ctrl_c_before_training_exits_130(tmp_path, capsys, monkeypatch):
-    from automl_gui.core import pipeline
     from automl_gui.core.base.errors import CancelledError
+    from automl_gui.core.jobs import tabular as pipeline
 
     def cancelled(*_a, **_k):
         raise CancelledError()

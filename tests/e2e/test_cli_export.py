@@ -17,8 +17,9 @@ from cli_runner import call_cli as _cli
 def table_model(tmp_path_factory) -> Path:
     """A 60-row table model (a number and a category column) saved as a bundle."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.run import save_run
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     rng = np.random.default_rng(3)

@@ -26,9 +26,9 @@ from automl_gui import cli
 def trained(tmp_path_factory) -> tuple[Path, Path]:
     """(a bundle folder of a small table model, its training CSV)."""
     from automl_gui.core.data.schema import LoadedTable, TableSource
-    from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.jobs.run import save_run
     from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
+    from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.train.config import TrainConfig
 
     root = tmp_path_factory.mktemp("outputs")

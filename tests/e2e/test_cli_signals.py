@@ -24,8 +24,9 @@ STOP_TIMEOUT_S = 60
 @pytest.fixture(scope="module")
 def model(tmp_path_factory) -> Path:
     from automl_gui.core.data.schema import LoadedTable, TableSource
+    from automl_gui.core.jobs.run import save_run
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
     from automl_gui.core.models.config import MLPConfig
-    from automl_gui.core.pipeline import save_run, setup_tabular, train_tabular
     from automl_gui.core.train.config import TrainConfig
 
     rng = np.random.default_rng(2)
