@@ -145,6 +145,12 @@ class DataKind(ABC):
 
         return TrainConfig()
 
+    #: what "auto" resolves to before training (``models.registry.resolve``): a family, or
+    #: "auto" when the job decides (from the weights on this computer and the device)
+    auto_model: ClassVar[str] = "auto"
+    #: the model families (``models.registry.MODEL_FAMILIES``) this kind can train
+    model_families: ClassVar[tuple[str, ...]]
+
     def auto_architecture_note(self) -> str:
         """How "Auto" chooses the network, in a sentence (Model pages, ``--help``)."""
         return "Auto chooses the network from the data."

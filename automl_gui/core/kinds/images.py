@@ -22,6 +22,8 @@ class FilesKind(DataKind):
     scan layouts, the two-phase training job and prediction on files (``core.jobs.files``)."""
 
     file_based = True
+    #: audio trains the image networks on its spectrograms
+    model_families = ("cnn", "resnet50", "inceptionv3")
 
     def identity(self, dataset: Any) -> str:
         from automl_gui.core.train.checkpoint import files_identity

@@ -33,6 +33,8 @@ class TabularKind(DataKind):
     extensions = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
     sample = "customer_churn.csv"
     sample_words = "sample rows"
+    auto_model = "mlp"
+    model_families = ("mlp",)
 
     def load(
         self,

@@ -3,43 +3,34 @@
 from __future__ import annotations
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.kinds import kind_named
 
 MODEL_FAMILIES: dict[str, dict[str, str]] = {
     "mlp": {
         "name": "MLP",
         "description": "A multilayer perceptron on the preprocessed columns; sized to the data.",
-        "kind": "tabular",
     },
     "cnn": {
         "name": "Compact CNN",
         "description": "A small convolutional network trained from scratch, sized to the "
         "images and their number.",
-        "kind": "images",
     },
     "resnet50": {
         "name": "ResNet50",
         "description": "ImageNet-pretrained ResNet50: a new head, then the top layers "
         "fine-tuned (224×224 by default).",
-        "kind": "images",
     },
     "inceptionv3": {
         "name": "InceptionV3",
         "description": "ImageNet-pretrained InceptionV3: a new head, then the top layers "
         "fine-tuned (299×299 by default).",
-        "kind": "images",
     },
 }
 
-# images, audio: "auto" stays "auto" (the pipeline picks a backbone whose weights are here,
-# else the CNN); audio uses the image families on its spectrograms
-_AUTO = {"tabular": "mlp", "images": "auto", "audio": "auto"}
-_FAMILIES_OF = {"audio": "images"}
-
 
 def families_for(kind: str) -> list[str]:
-    """Family names usable for a data kind ("tabular", "images", "audio")."""
-    kind = _FAMILIES_OF.get(kind, kind)
-    return [name for name, info in MODEL_FAMILIES.items() if info["kind"] == kind]
+    """Family names usable for the data kind named ``kind`` (its ``model_families``)."""
+    return list(kind_named(kind).model_families)
 
 
 def resolve(name: str, kind: str = "tabular") -> str:
@@ -49,12 +40,14 @@ def resolve(name: str, kind: str = "tabular") -> str:
         ConfigError: unknown family, or one that does not fit the data kind.
     """
     choice = (name or "auto").strip().lower()
+    try:
+        data_kind = kind_named(kind)
+    except ConfigError:
+        raise ConfigError(
+            f"No model is available yet for {kind} data.", "Use a table (CSV, TSV, Parquet)."
+        ) from None
     if choice == "auto":
-        if kind not in _AUTO:
-            raise ConfigError(
-                f"No model is available yet for {kind} data.", "Use a table (CSV, TSV, Parquet)."
-            )
-        return _AUTO[kind]
+        return data_kind.auto_model
     if choice not in MODEL_FAMILIES:
         known = ", ".join(["auto", *MODEL_FAMILIES])
         raise ConfigError(f"Unknown model '{name}'.", f"Choose one of: {known}.")

@@ -51,7 +51,6 @@ takes a file one version up, :func:`migrate` all the way to :data:`FORMAT_VERSIO
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import os
 from dataclasses import asdict, dataclass, field
@@ -59,8 +58,6 @@ from pathlib import Path
 from typing import Any
 
 import automl_gui.core.project._format as _format
-from automl_gui.core.jobs._files_media import NAMES
-from automl_gui.core.kinds import kind_named
 from automl_gui.core.project._format import (
     FORMAT_VERSION,
     MIGRATIONS,
@@ -80,6 +77,7 @@ from automl_gui.core.project._owner import (
     take_id,
     tidy_folder,
 )
+from automl_gui.core.project._records import RunRecord, now_iso, record_for_run
 from automl_gui.core.project._runs import (
     RUN_ID_RE,
     RUNS_DIR,
@@ -131,56 +129,6 @@ __all__ = [
     "save_project",
     "save_run_folder",
 ]
-
-
-def now_iso() -> str:
-    """The current UTC time as ISO text (seconds)."""
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-
-
-@dataclass
-class RunRecord:
-    """One training run as the project and the Runs view know it (JSON-ready).
-
-    Args:
-        id: unique in the project, e.g. "run-003"; also its folder name under ``runs/``.
-        name: what the user sees (editable), e.g. "Run 3 · MLP 2×64".
-        created: ISO time the run finished.
-        kind: "tabular", "images" or "audio".
-        task: "binary", "multiclass" or "regression".
-        dataset: the dataset's name when it was trained.
-        settings: {"preprocess": ..., "model": ..., "training": ..., "search": ... or None}
-            as plain dicts (the configs' ``asdict``).
-        history: per-epoch values, one list per key ("loss", "val_loss", "accuracy", "lr" ...).
-        metrics: headline test metrics (the report's ``metrics``).
-        summary: the TrainResult summary (best_epoch, epochs_run, stopped_reason, seconds,
-            batch_size).
-        phases: [[phase name, first epoch index], ...] (image/audio fine-tuning).
-        folder: the run's folder relative to the project ("runs/run-003"), None until saved.
-        note: free text the user typed.
-    """
-
-    id: str
-    name: str
-    created: str
-    kind: str
-    task: str
-    dataset: str = ""
-    settings: dict[str, Any] = field(default_factory=dict)
-    history: dict[str, list[float]] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
-    phases: list[list[Any]] = field(default_factory=list)
-    folder: str | None = None
-    note: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
@@ -253,79 +201,6 @@ class ProjectData:
     def run(self, run_id: str | None) -> RunRecord | None:
         """The record with ``run_id`` (None when absent)."""
         return next((r for r in self.runs if r.id == run_id), None)
-
-
-def _model_words(metadata: dict[str, Any]) -> str:
-    """A few words naming the model of a run's metadata ("MLP 2×64", "Compact CNN")."""
-    if kind_named(str(metadata.get("kind") or "tabular")).file_based:
-        arch = str(metadata.get("architecture") or "")
-        return NAMES.get(arch, arch or "model")
-    model = metadata.get("model") or {}
-    units = [int(u) for u in (model.get("hidden_units") or []) if u]
-    if model.get("auto"):
-        return "MLP (auto-sized)"
-    if not units:
-        return "linear model" if model else "MLP"
-    if len(set(units)) == 1:
-        return f"MLP {len(units)}×{units[0]}"
-    return "MLP " + "-".join(str(u) for u in units)
-
-
-def _summary_of(result: Any) -> dict[str, Any]:
-    """A TrainResult's summary (its ``summary()``, a dict as is, or its attributes)."""
-    if callable(getattr(result, "summary", None)):
-        return dict(result.summary())
-    if isinstance(result, dict):
-        return dict(result)
-    keys = ("best_epoch", "epochs_run", "stopped_reason", "seconds", "batch_size")
-    return {k: getattr(result, k) for k in keys if hasattr(result, k)}
-
-
-def record_for_run(
-    run: Any, run_id: str, *, number: int | None = None, dataset: str = "", search: Any = None
-) -> RunRecord:
-    """A :class:`RunRecord` describing a finished run (a :class:`~automl_gui.core.jobs.run.Run`).
-
-    Args:
-        run: the finished run (``metadata``, ``report``, ``history``, ``result``, ``phases``).
-        run_id: its id in the project.
-        number: shown in the default name ("Run 3 · MLP 2×64"); None: taken from ``run_id``.
-        dataset: the dataset's name.
-        search: the SearchConfig (or dict) the run came from, if a search chose it.
-    """
-    meta = dict(getattr(run, "metadata", None) or {})
-    report = getattr(run, "report", None)
-    report = report if isinstance(report, dict) else {}
-    result = getattr(run, "result", None)
-    summary = _summary_of(result)
-    if not summary:
-        summary = dict(meta.get("training_result") or {})
-    if number is None:
-        digits = "".join(ch for ch in run_id if ch.isdigit())
-        number = int(digits) if digits else 0
-    search_dict = asdict(search) if hasattr(search, "__dataclass_fields__") else search
-    words = _model_words(meta)
-    return RunRecord(
-        id=run_id,
-        name=f"Run {number} · {words}" + (" (search)" if search_dict else ""),
-        created=now_iso(),
-        kind=str(meta.get("kind", "tabular")),
-        task=str(meta.get("task", "")),
-        dataset=dataset,
-        settings={
-            "preprocess": meta.get("preprocess"),
-            "model": meta.get("model"),
-            "training": meta.get("training"),
-            "search": search_dict,
-        },
-        history={
-            str(k): [float("nan") if x is None else float(x) for x in v]
-            for k, v in (getattr(run, "history", None) or {}).items()
-        },
-        metrics=dict(report.get("metrics") or meta.get("metrics") or {}),
-        summary=summary,
-        phases=[list(p) for p in (getattr(run, "phases", None) or meta.get("phases") or [])],
-    )
 
 
 def next_run_id(existing: list[str], project: str | os.PathLike[str] | None = None) -> str:
