@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS
 from automl_gui.core.kinds.images import FilesKind
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class AudioKind(FilesKind):
     model_noun = "an audio model"
     input_hint = "Give it audio files (.wav .flac .ogg .mp3) or folders"
     card_input_word = "audio clips"
-    extensions = (".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3")
+    extensions = AUDIO_EXTENSIONS
     sample = "sounds"
     sample_words = "sample clips (raw waveforms)"
     serving_input = ((None, None), "waveforms")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS
 from automl_gui.core.kinds.base import DataKind
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class ImagesKind(FilesKind):
     model_noun = "an image model"
     input_hint = "Give it image files (.jpg .png .bmp .gif .webp) or folders"
     card_input_word = "images"
-    extensions = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp")
+    extensions = IMAGE_EXTENSIONS
     sample = "shapes"
     sample_words = "sample images"
     serving_input = ((None, None, None, 3), "image")

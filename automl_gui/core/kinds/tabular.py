@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from automl_gui.core.data.detect import SUPPORTED_TABLE_SUFFIXES
 from automl_gui.core.kinds.base import DataKind
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class TabularKind(DataKind):
     input_hint = "Give it a table (CSV, TSV or Parquet)"
     card_input_word = "table (rows and columns)"
     file_based = False
-    extensions = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
+    extensions = SUPPORTED_TABLE_SUFFIXES
     sample = "customer_churn.csv"
     sample_words = "sample rows"
     auto_model = "mlp"
