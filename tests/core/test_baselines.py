@@ -11,7 +11,7 @@ import pytest
 from automl_gui.core.base.errors import CancelledError, DataError
 from automl_gui.core.base.events import CancelToken, Log, Progress
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.pipeline import setup_tabular
+from automl_gui.core.jobs.tabular import setup_tabular
 from automl_gui.core.preprocess.tabular import PreparedData, prepare_data
 from automl_gui.core.tune.search import baselines
 from automl_gui.core.tune.search.baselines import (

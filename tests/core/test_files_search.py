@@ -18,6 +18,7 @@ from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.data.audio import scan_audio
 from automl_gui.core.data.images import scan_images
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.images import CNN_BN_MOMENTUM
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
@@ -25,8 +26,8 @@ from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.search import files_space
 from automl_gui.core.tune.search._files_keep import layer_weights
-from automl_gui.core.tune.search.files import AudioSearchRun, ImageSearchRun, search_files
 from automl_gui.core.tune.search.files_space import AudioSpace, ImageSpace, available_backbones
+from automl_gui.core.tune.search.jobs import SearchRequest, SearchRun, search
 from automl_gui.core.tune.search.space import SearchConfig
 from automl_gui.core.tune.search.tables import leaderboard_rows
 
@@ -69,8 +70,9 @@ class _Crash(BaseException):
 
 
 def _search(dataset, config, *, space=None, training=None, **kwargs):
-    return search_files(
-        "images",
+    events = {k: kwargs.pop(k) for k in ("on_event", "cancel") if k in kwargs}
+    request = SearchRequest(
+        kind_named("images"),
         dataset,
         ImagePreprocessConfig(),
         ImageModelConfig(),
@@ -79,13 +81,14 @@ def _search(dataset, config, *, space=None, training=None, **kwargs):
         space=space or _Images(),
         **kwargs,
     )
+    return search(request, **events)
 
 
 def test_image_search_keeps_the_best_trial_and_hyperband_continues_from_weights(images, tmp_path):
     events = []
     config = SearchConfig(algorithm="hyperband", max_trials=4, max_epochs=3, min_epochs=1)
     run = _search(images, config, on_event=events.append, directory=tmp_path / "s")
-    assert isinstance(run, ImageSearchRun) and run.kind == "images"
+    assert isinstance(run, SearchRun) and run.kind.name == "images"
     assert [r.status for r in run.leaderboard] == ["completed"] * 4
     assert run.best_trial.value == min(r.value for r in run.leaderboard)
     assert run.history == run.best_trial.history  # the kept model is the best trial's run
@@ -155,8 +158,8 @@ def test_tiny_images_are_not_upscaled_absurdly_and_cnn_rounds_are_long():
 
 def test_audio_search_searches_spectrograms_and_keeps_a_run(clips):
     config = SearchConfig(algorithm="random", max_trials=2, max_epochs=1)
-    run = search_files(
-        "audio",
+    request = SearchRequest(
+        kind_named("audio"),
         clips,
         AudioPreprocessConfig(sample_rate=8000),
         ImageModelConfig(),
@@ -166,7 +169,8 @@ def test_audio_search_searches_spectrograms_and_keeps_a_run(clips):
             AudioPreprocessConfig(sample_rate=8000), ImageModelConfig(), (16,), ("none",)
         ),
     )
-    assert isinstance(run, AudioSearchRun) and run.kind == "audio"
+    run = search(request)
+    assert isinstance(run, SearchRun) and run.kind.name == "audio"
     assert [r.status for r in run.leaderboard] == ["completed", "completed"]
     best = run.best_trial
     assert run.metadata["features"] == best.hyperparameters["features"]
@@ -293,26 +297,31 @@ def test_backbones_are_offered_only_when_their_weights_are_here(tmp_path, monkey
 def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model(
     images, tmp_path, monkeypatch
 ):
-    from automl_gui.core import pipeline
-    from automl_gui.core.tune.search import files as files_search
+    from automl_gui.core.jobs import isolated
+    from automl_gui.core.tune.search import jobs as search_module
 
     sent = {}
 
-    def fake_run_isolated(process, target, kwargs, *, on_event=None, cancel=None):
-        sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)), cancel=cancel)
-        return "run"
+    class Sent(Exception):
+        pass
 
-    monkeypatch.setattr(pipeline, "run_isolated", fake_run_isolated)
+    class FakeProcess:
+        def run(self, target, kwargs, *, on_event=None, cancel=None):
+            sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)), cancel=cancel)
+            raise Sent
+
     config = SearchConfig(algorithm="random", max_trials=1, max_epochs=1)
     training = TrainConfig(epochs=1, batch_size=8, seed=1)
     cancel = CancelToken()
-    args = ("images", images, ImagePreprocessConfig(), ImageModelConfig(), config, training)
-    result = files_search.search_files_isolated(None, *args, cancel=cancel, space=_Images())
-    assert result == "run" and sent["cancel"] is cancel
-    module, name = sent["target"].split(":")
-    assert module == files_search.__name__
+    args = (kind_named("images"), images, ImagePreprocessConfig(), ImageModelConfig())
+    request = SearchRequest(*args, config, training, space=_Images())
+    with pytest.raises(Sent):
+        isolated.run_isolated(FakeProcess(), search, request, cancel=cancel)
+    assert sent["cancel"] is cancel
+    module, name = sent["kwargs"]["job"].split(":")
+    assert module == search_module.__name__
     path = tmp_path / "model.keras"
-    run = getattr(files_search, name)(model_path=str(path), **sent["kwargs"])
+    run = isolated._in_child(**{**sent["kwargs"], "model_path": str(path)})
     assert path.exists() and run.model is None
     again = pickle.loads(pickle.dumps(run))
     assert again.best_trial.trial_id == "0000" and again.leaderboard[0].status == "completed"

@@ -15,15 +15,17 @@ import pytest
 from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EpochEnd, TrialEnded, TrialStarted
 from automl_gui.core.data.schema import LoadedTable, TableSource
-from automl_gui.core.pipeline import setup_tabular
+from automl_gui.core.jobs.tabular import setup_tabular
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune.search.jobs import SearchRequest, SearchRun, search
 from automl_gui.core.tune.search.space import (
     SearchConfig,
     TabularSpace,
     TrialRecord,
     batch_sizes_for,
 )
-from automl_gui.core.tune.search.tables import SearchRun, leaderboard_rows, search_tabular
+from automl_gui.core.tune.search.tables import leaderboard_rows
 
 
 def _frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
@@ -47,7 +49,10 @@ def _search(table, config, *, training=None, **kwargs):
     kwargs.setdefault("baselines", False)
     if config.cross_validation == "auto":
         config = replace(config, cross_validation="off")
-    return search_tabular(df, pre, config, training or TrainConfig(epochs=2), **kwargs)
+    events = {k: kwargs.pop(k) for k in ("on_event", "cancel") if k in kwargs}
+    training = training or TrainConfig(epochs=2)
+    request = SearchRequest(kind_named("tabular"), df, pre, None, config, training, **kwargs)
+    return search(request, **events)
 
 
 class _Forced(TabularSpace):
@@ -255,25 +260,30 @@ def test_tiny_tables_try_batch_sizes_that_give_an_epoch_enough_steps(table):
 def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model(
     table, tmp_path, monkeypatch
 ):
-    from automl_gui.core import pipeline
-    from automl_gui.core.tune.search import tables as search_module
+    from automl_gui.core.jobs import isolated
+    from automl_gui.core.tune.search import jobs as search_module
 
     sent = {}
 
-    def fake_run_isolated(process, target, kwargs, *, on_event=None, cancel=None):
-        sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
-        return "run"
+    class Sent(Exception):
+        pass
 
-    monkeypatch.setattr(pipeline, "run_isolated", fake_run_isolated)
+    class FakeProcess:
+        def run(self, target, kwargs, *, on_event=None, cancel=None):
+            sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
+            raise Sent
+
     df, pre = table
     config = SearchConfig(algorithm="random", max_trials=1, max_epochs=1, cross_validation="off")
     training = TrainConfig(epochs=1)
-    assert search_module.search_tabular_isolated(None, df, pre, config, training) == "run"
-    module, name = sent["target"].split(":")
+    request = SearchRequest(kind_named("tabular"), df, pre, None, config, training)
+    with pytest.raises(Sent):
+        isolated.run_isolated(FakeProcess(), search, request)
+    module, name = sent["kwargs"]["job"].split(":")
     assert module == search_module.__name__ and callable(getattr(search_module, name))
-    child = getattr(search_module, name)
     path = tmp_path / "model.keras"
-    run = child(model_path=str(path), **sent["kwargs"], baselines=False)
+    sent["kwargs"]["request"].baselines = False
+    run = isolated._in_child(**{**sent["kwargs"], "model_path": str(path)})
     assert path.exists() and run.model is None and run.prepared is None
     assert pickle.loads(pickle.dumps(run)).best_trial.trial_id == "0000"
 

@@ -16,13 +16,15 @@ from automl_gui.core.base.events import CancelToken, EpochEnd, PhaseChanged, Tri
 from automl_gui.core.data.schema import LoadedTable, TableSource
 from automl_gui.core.jobs import tabular as pipeline
 from automl_gui.core.jobs.tabular import setup_tabular
+from automl_gui.core.kinds import kind_named
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.train.trainer import TrainResult
 from automl_gui.core.tune.search import tables as search_module
 from automl_gui.core.tune.search._trials import TabularTrials
+from automl_gui.core.tune.search.jobs import SearchRequest, search
 from automl_gui.core.tune.search.saved import open_folder
 from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
-from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE, leaderboard_rows, search_tabular
+from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE, leaderboard_rows
 
 FOLDS = 3
 
@@ -74,7 +76,10 @@ def _fake_fit(calls=None, nan_at=(), raise_at=()):
 def _search(table, config, *, training=None, **kwargs):
     df, pre = table
     kwargs.setdefault("baselines", False)
-    return search_tabular(df, pre, config, training or TrainConfig(epochs=2), **kwargs)
+    events = {k: kwargs.pop(k) for k in ("on_event", "cancel") if k in kwargs}
+    training = training or TrainConfig(epochs=2)
+    request = SearchRequest(kind_named("tabular"), df, pre, None, config, training, **kwargs)
+    return search(request, **events)
 
 
 def test_each_trial_is_scored_by_the_mean_of_its_folds_fitted_on_their_own_rows(

@@ -46,7 +46,6 @@ class FoldTrials:
 
     cv_plan: Any = None
     fold_builds: list[float]
-    refit: dict[str, Any] | None = None
 
     def fold_seconds_needed(self) -> float:
         """The least time a k-fold trial needs: every fold's build (as measured so far, 1 s

@@ -57,6 +57,9 @@ class Trials:
     kind's runner needs.
     """
 
+    #: how a configuration chosen by k-fold was trained at the end (tables; None otherwise)
+    refit: dict[str, Any] | None = None
+
     def __init__(self, **kwargs: Any) -> None:
         self.__dict__.update(kwargs)
         self.best: dict[str, Any] | None = None  # the best trial's model, when trained here

@@ -1,8 +1,8 @@
-"""The AutoML search on image and audio folders: the table search's machinery, trials that
-are whole runs of the files job.
+"""The folder side of the AutoML search (``jobs.search`` for a kind whose data is files, such
+as images and audio): trials that are whole runs of the files job.
 
-Keras Tuner's oracles choose (``files_space.ImageSpace`` / ``AudioSpace``); each trial runs
-the same job as a normal training (``core.files_pipeline``: split → build → phase 1 → phase 2
+Keras Tuner's oracles choose (the kind's search space: ``files_space.ImageSpace`` / ``AudioSpace``); each trial runs
+the same job as a normal training (``core.jobs.files``: split → build → phase 1 → phase 2
 → evaluate on the test split) with the trial's settings, its epochs and what is left of the
 time budget, so trials get the Trainer's Stop, NaN, out-of-memory and budget handling and the
 live events. The split is the same for every trial (it is seeded). The best trial's run stays
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,183 +40,80 @@ from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.base.files import atomic_write
 from automl_gui.core.jobs.files import _Job
-from automl_gui.core.jobs.run import Run
-from automl_gui.core.kinds._audio_media import AudioMedia
-from automl_gui.core.kinds._image_media import ImageMedia
-from automl_gui.core.models.image_config import ImageModelConfig
-from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune._quiet import quiet_tensorflow
 from automl_gui.core.tune.search._files_keep import (
     layer_weights,
     load_layers,
     train_files_on,
 )
-from automl_gui.core.tune.search._tuner import Trials, check_tensorboard, value_text
-from automl_gui.core.tune.search.files_space import FilesSettings, cnn_n_train, default_space
+from automl_gui.core.tune.search._tuner import Trials
+from automl_gui.core.tune.search.files_space import FilesSettings, cnn_n_train
 from automl_gui.core.tune.search.saved import (
     LEADERBOARD_FILE,
-    open_folder,
-    search_folder,
     write_json,
 )
-from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.space import TrialRecord
 
-__all__ = [
-    "AudioSearchRun",
-    "ImageSearchRun",
-    "search_files",
-    "search_files_isolated",
-]
+__all__ = ["FilesSearch"]
 
-KINDS = ("images", "audio")
 DATA_FILE = "files.json"
 #: stands in for a weights file when a backbone trains from random weights (the files job
 #: looks a weights file up for every backbone; the trial's build then ignores this one)
 NO_WEIGHTS = "random-weights.txt"
 
 
-@dataclass
-class ImageSearchRun(Run):
-    """The kept trial's Run plus the leaderboard that chose it."""
+class FilesSearch:
+    """A folder's trials (:class:`_FilesTrials`): the kind's media and search space."""
 
-    leaderboard: list[TrialRecord] = field(default_factory=list)
-    best_trial: TrialRecord | None = None
+    hint = "Check the data, or give the search more time."
 
+    @staticmethod
+    def declared_task(request: Any) -> str | None:
+        """The task the search settings are checked for (classes of files)."""
+        return "multiclass"
 
-@dataclass
-class AudioSearchRun(Run):
-    """The kept trial's Run plus the leaderboard that chose it."""
-
-    leaderboard: list[TrialRecord] = field(default_factory=list)
-    best_trial: TrialRecord | None = None
-
-
-def search_files(
-    kind: str,
-    dataset: Any,
-    preprocess: Any,
-    model_config: ImageModelConfig,
-    search: SearchConfig,
-    training: TrainConfig,
-    *,
-    plan: Any = None,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-    directory: str | Path | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    space: Any = None,
-    allow_scratch_backbones: bool = False,
-) -> ImageSearchRun | AudioSearchRun:
-    """Search models for an image or audio folder within ``search``'s budget; return the best
-    trial's run (an ``Run``/``Run`` with ``leaderboard`` and ``best_trial``;
-    ``metadata["search"]`` as for tables).
-
-    Args:
-        kind: "images" or "audio".
-        dataset: the scanned ImageDataset / AudioDataset.
-        preprocess: the user's ImagePreprocessConfig / AudioPreprocessConfig (split, colour
-            mode or sample rate and clip length, cache); the space varies the rest.
-        model_config: weights folder/file and fine-tuning epochs and factor; the architecture
-            is the search's. A search never downloads weights: a backbone is tried only when
-            its file is on this computer, or from random weights with
-            ``allow_scratch_backbones``.
-        search: algorithm, time budget, trials, epochs per trial, objective.
-        training: the base training settings (seed, batch, schedule, early stopping, class
-            weights); each trial sets learning rate, epochs and time budget.
-        plan, on_event, cancel, directory, resume, overwrite: as for ``search_tabular``.
-        space: the search space (default ``files_space.default_space``: ImageSpace / AudioSpace).
-
-    Raises:
-        ConfigError / DataError: settings or data that cannot be searched.
-        ModelError: every trial failed. CancelledError: stopped before any trial finished.
-    """
-    if kind not in KINDS:
-        raise ConfigError(f"Cannot search '{kind}' data here.", "Use 'images' or 'audio'.")
-    search.validate("multiclass")
-    check_tensorboard()
-    cancel = cancel or CancelToken()
-    started = time.monotonic()
-    with search_folder(directory, resume=resume) as folder:
-        records = open_folder(folder, search, resume=resume, overwrite=overwrite)
-        _check_data(folder, kind, dataset, resume=resume)
+    def __init__(
+        self,
+        request: Any,
+        *,
+        folder: Path,
+        records: list[TrialRecord],
+        deadline: float,
+        end: float,
+        on_event: EventCallback | None,
+        cancel: CancelToken,
+    ) -> None:
+        kind, dataset = request.kind, request.dataset
+        _check_data(folder, kind.name, dataset, resume=request.resume)
+        space = request.space
         if space is None:
-            space = default_space(
-                kind,
+            space = kind.search_space(
                 dataset,
-                preprocess,
-                model_config,
-                allow_scratch_backbones=allow_scratch_backbones,
+                request.preprocess,
+                request.model,
+                allow_scratch_backbones=request.allow_scratch_backbones,
                 on_event=on_event,
             )
-        end = started + search.time_budget if search.time_budget > 0 else math.inf
-        share = search.time_budget * (1.0 - search.final_share)
-        runner = _FilesTrials(
+        self.runner = _FilesTrials(
             kind=kind,
             dataset=dataset,
-            search=search,
-            training=training,
+            search=request.search,
+            training=request.training,
             space=space,
-            plan=plan,
+            plan=request.plan,
             on_event=on_event,
             cancel=cancel,
             folder=folder,
             records=records,
-            deadline=started + share if search.time_budget > 0 else math.inf,
+            deadline=deadline,
             end=end,
             overheads=[],  # seconds each trial spent outside training
         )
-        tuner, best = runner.search_best(
-            resume=resume, hint="Check the data, or give the search more time."
-        )
-        with quiet_tensorflow():
-            kept = runner.final_run(best, tuner)
-        search_run = (_TrialImages if kind == "images" else _TrialAudio).run_class
-        fields_of_run = {f.name: getattr(kept, f.name) for f in fields(Run)}
-        run = search_run(**fields_of_run, leaderboard=list(runner.records), best_trial=best)
-        run.metadata["search"] = {
-            "config": search.to_dict(),
-            "leaderboard": [r.to_dict(history=False) for r in run.leaderboard],
-            "best_trial": best.to_dict(history=False),
-            "trained_on": runner.trained_on,
-            "seconds": round(time.monotonic() - started, 3),
-        }
-        done, more = (
-            f"Search done: kept trial {best.trial_id} ({value_text(best)})",
-            runner.trained_on,
-        )
-        if more and more["improved"]:
-            done += f", trained on {more['epochs']} more epochs to {more['value']:.4g}"
-        elif more:
-            done += f"; {more['epochs']} more epochs did not improve it: kept as it was"
-        emit(on_event, Log(done + "."))
-        return run
 
+    def extra_rows(self) -> list[TrialRecord]:
+        return []
 
-def search_files_isolated(
-    process: Any,
-    kind: str,
-    dataset: Any,
-    preprocess: Any,
-    model_config: ImageModelConfig,
-    search: SearchConfig,
-    training: TrainConfig,
-    **keywords: Any,
-) -> ImageSearchRun | AudioSearchRun:
-    """:func:`search_files` in an :class:`~automl_gui.core.jobs.process.EngineProcess` (the
-    window's way); same keywords, result, events and errors. The kept model comes back
-    through a temporary .keras file."""
-    from automl_gui.core.jobs.isolated import run_isolated
-
-    on_event, cancel = keywords.pop("on_event", None), keywords.pop("cancel", None)
-    request = {"kind": kind, "dataset": dataset, "preprocess": preprocess}
-    request.update(model_config=model_config, search=search, training=training, **keywords)
-    return run_isolated(process, _search_job, request, on_event=on_event, cancel=cancel)
-
-
-def _search_job(request: dict[str, Any], *, on_event: Any = None, cancel: Any = None) -> Any:
-    """:func:`search_files` as a job (``job(request, *, on_event, cancel)``)."""
-    return search_files(**request, on_event=on_event, cancel=cancel)
+    def metadata(self) -> dict[str, Any]:
+        return {}
 
 
 def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
@@ -245,32 +142,34 @@ def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
 
 
 # -- one trial: the files job with the trial's network and starting weights ----------------
-class _TrialBuild:
-    """Media mix-in: the CNN at the trial's width, a backbone from the trial's weights file
-    (or random weights), and the layers of a previous round loaded after building."""
+class _TrialMedia:
+    """The kind's media for one trial: the CNN at the trial's width, a backbone from the
+    trial's weights file (or random weights), and the layers of a previous round loaded after
+    building; everything else is the kind's own media."""
 
-    settings: FilesSettings
-    start_from: Path | None = None
-    on_event: EventCallback | None = None
+    def __init__(
+        self,
+        media: Any,
+        settings: FilesSettings,
+        start_from: Path | None,
+        on_event: EventCallback | None,
+    ) -> None:
+        self._media, self.settings = media, settings
+        self.start_from, self.on_event = start_from, on_event
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._media, name)
 
     def build(self, architecture: str, n_classes: int, model_config: Any, **options: Any) -> Any:
         if architecture == "cnn" and self.settings.cnn_width:
             options["n_train"] = cnn_n_train(self.settings.cnn_width)
         if architecture != "cnn":
             options["weights_file"] = self.settings.weights_file
-        built = super().build(architecture, n_classes, model_config, **options)  # type: ignore[misc]
+        built = self._media.build(architecture, n_classes, model_config, **options)
         if self.start_from is not None:
             load_layers(built, self.start_from)
             emit(self.on_event, Log(f"Continuing from the weights in {self.start_from.name}."))
         return built
-
-
-class _TrialImages(_TrialBuild, ImageMedia):
-    run_class = ImageSearchRun
-
-
-class _TrialAudio(_TrialBuild, AudioMedia):
-    run_class = AudioSearchRun
 
 
 class _TrialJob(_Job):
@@ -363,19 +262,19 @@ class _FilesTrials(Trials):
             fine_tune_epochs=0 if restore is not None else fine_tune,
         )
         training = settings.training(self.training, epochs=head, time_budget=budget)
-        media = (_TrialImages if self.kind == "images" else _TrialAudio)(
-            self.dataset, settings.preprocess
-        )
-        media.settings, media.on_event = settings, self.on_event
+        weights = None
         if start_from is not None:
             path = self._weights_path(str(start_from))
             if path.exists():
-                media.start_from = path
+                weights = path
             elif restore is not None:
                 raise ModelError(
                     f"The weights of trial {start_from} are missing from {self.folder}.",
                     "Start a new search.",
                 )
+        media = _TrialMedia(
+            self.kind.media(self.dataset, settings.preprocess), settings, weights, self.on_event
+        )
         job = _TrialJob(media, config, training, self.plan, self.on_event, self.cancel)
         job.restore = restore
         run = job.run()

@@ -27,8 +27,9 @@ __all__ = [
     "AudioSpace",
     "FilesSettings",
     "ImageSpace",
+    "audio_space",
     "available_backbones",
-    "default_space",
+    "image_space",
 ]
 
 #: augmentation strength → the image AugmentConfig's strengths (rotation, zoom, translation,
@@ -288,8 +289,7 @@ class AudioSpace:
         return settings
 
 
-def default_space(
-    kind: str,
+def image_space(
     dataset: Any,
     preprocess: Any,
     model_config: ImageModelConfig,
@@ -297,12 +297,10 @@ def default_space(
     allow_scratch_backbones: bool = False,
     on_event: EventCallback | None = None,
     **options: Any,
-) -> ImageSpace | AudioSpace:
-    """The space ``files_search.search_files`` uses by default for ``dataset``: for images, the
-    backbones whose weights are here (:func:`available_backbones`) and CNN sizes around the
-    images' own. ``options`` go to the space (``widths``, ``augments``)."""
-    if kind == "audio":
-        return AudioSpace(preprocess, model_config, **options)
+) -> ImageSpace:
+    """The image kind's default search space for ``dataset``: the backbones whose weights are
+    here (:func:`available_backbones`) and CNN sizes around the images' own. ``options`` go to
+    the space (``widths``, ``augments``)."""
     from automl_gui.core.models.images import auto_image_size
 
     backbones = available_backbones(
@@ -312,6 +310,20 @@ def default_space(
     cnn_size = auto_image_size("cnn", stats)
     options.setdefault("image_side", _median_side(stats))
     return ImageSpace(preprocess, model_config, backbones, cnn_size=cnn_size, **options)
+
+
+def audio_space(
+    dataset: Any,
+    preprocess: Any,
+    model_config: ImageModelConfig,
+    *,
+    allow_scratch_backbones: bool = False,
+    on_event: EventCallback | None = None,
+    **options: Any,
+) -> AudioSpace:
+    """The audio kind's default search space (spectrograms and the CNN; no backbones, so
+    ``allow_scratch_backbones`` changes nothing). ``options`` go to the space."""
+    return AudioSpace(preprocess, model_config, **options)
 
 
 def cnn_sizes(base: int, image_side: int | None = None) -> list[int]:

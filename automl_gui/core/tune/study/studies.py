@@ -1,5 +1,9 @@
 """Comparison studies: the questions users ask, answered on their own data.
 
+Here: what a study is (:class:`StudyConfig`, one :class:`StudyType` per question) and what it
+gives (:class:`StudyRow`, :class:`StudyResult`); the job that runs one on any kind of data is
+:func:`automl_gui.core.tune.study.jobs.study`.
+
 A study trains the same model several times on one split with one seed, changing a single
 setting each time, and reports a row per training:
 

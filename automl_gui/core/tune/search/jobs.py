@@ -1,0 +1,167 @@
+"""The AutoML search as a job, for every kind of data: ``search(request, *, on_event, cancel)``.
+
+Keras Tuner's oracles (Hyperband, Bayesian optimization, random search) choose the
+hyperparameters; each trial is trained by the same code as a normal run, so trials get the
+Trainer's Stop, NaN, out-of-memory and time budget handling and its live events. What every
+search shares is here and in ``_tuner`` (the folder, the budget, the leaderboard, the kept
+model's report); what a kind of data adds is its side: ``tables.TableSearch`` (the split made
+once, k-fold trials on small tables, scikit-learn baselines) or ``files.FilesSearch`` (the
+files job per trial, the kind's media and search space).
+
+State lives in a directory: Keras Tuner's project (``tuner/``), each trial's weights
+(``weights/<trial>.npz``: Hyperband continues a trial from them, and the best one becomes the
+final model), the settings (``search.json``) and the leaderboard (``leaderboard.json``).
+``resume=True`` continues a search whose process ended (a crash, a closed window): finished
+trials are kept, the interrupted one is run again. In the window the search runs in the
+engine process: ``jobs.isolated.run_isolated(engine_process, search, request)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from automl_gui.core.base.events import CancelToken, EventCallback, Log, emit
+from automl_gui.core.jobs.run import Run
+from automl_gui.core.tune._quiet import quiet_tensorflow
+from automl_gui.core.tune.search._tuner import check_tensorboard, value_text
+from automl_gui.core.tune.search.files import FilesSearch
+from automl_gui.core.tune.search.saved import open_folder, search_folder
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.tables import TableSearch
+
+if TYPE_CHECKING:
+    from automl_gui.core.hardware import HardwarePlan
+    from automl_gui.core.kinds.base import DataKind
+    from automl_gui.core.train.config import TrainConfig
+
+__all__ = ["SearchRequest", "SearchRun", "search"]
+
+
+@dataclass
+class SearchRequest:
+    """Search models for ``dataset`` of ``kind`` within ``search``'s budget.
+
+    Args:
+        kind: the kind of data (``kinds.kind_named``).
+        dataset: a table's DataFrame (never modified), or a scanned image or audio dataset.
+        preprocess: the kind's preprocessing settings. A table's target, task, columns and
+            split (made once, for all trials); a folder's split, colour mode or sample rate
+            and clip length, cache (the space varies the rest).
+        model: a folder's ImageModelConfig: weights folder/file and fine-tuning epochs and
+            factor (the architecture is the search's; a search never downloads weights: a
+            backbone is tried only when its file is here, or from random weights with
+            ``allow_scratch_backbones``). Tables: None (the space sizes the network).
+        search: algorithm, time budget, trials, epochs per trial, objective.
+        training: the base training settings (seed, schedule, early stopping, class
+            weights); each trial sets its own learning rate, epochs and time budget (tables
+            also optimizer and batch size).
+        plan: the hardware plan.
+        directory: where the search state lives (None: a temporary folder, removed after).
+        resume: continue the search saved in ``directory``.
+        overwrite: start afresh in a ``directory`` that holds a search (else ConfigError).
+        space: the search space (None: the kind's default, ``TabularSpace`` for tables).
+        baselines: tables: also train the scikit-learn baselines on the same split
+            (leaderboard rows with status "baseline").
+        allow_scratch_backbones: folders: try backbones without weights from random weights.
+    """
+
+    kind: DataKind
+    dataset: Any
+    preprocess: Any
+    model: Any
+    search: SearchConfig
+    training: TrainConfig
+    plan: HardwarePlan | None = None
+    directory: str | Path | None = None
+    resume: bool = False
+    overwrite: bool = False
+    space: Any = None
+    baselines: bool = True
+    allow_scratch_backbones: bool = False
+
+
+@dataclass
+class SearchRun(Run):
+    """The model the search kept, as a normal run, plus the leaderboard that chose it
+    (``metadata["search"]`` has the settings, the rows and how the kept model was trained)."""
+
+    leaderboard: list[TrialRecord] = field(default_factory=list)
+    best_trial: TrialRecord | None = None
+
+
+def search(
+    request: SearchRequest,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> SearchRun:
+    """Search models for ``request.dataset``; return the best as a finished run.
+
+    ``on_event`` receives Log/Progress, TrialStarted, the running trial's EpochEnd and
+    BatchEnd events, and TrialEnded with its leaderboard row; ``cancel`` (Stop) lets the
+    running trial keep its best epoch and ends the search.
+
+    Raises:
+        ConfigError / DataError: settings or data that cannot be searched.
+        ModelError: every trial failed. CancelledError: stopped before any trial finished.
+    """
+    side = FilesSearch if request.kind.file_based else TableSearch
+    config = request.search
+    config.validate(side.declared_task(request))
+    check_tensorboard()
+    cancel = cancel or CancelToken()
+    started = time.monotonic()
+    budget = config.time_budget
+    deadline = started + budget * (1.0 - config.final_share) if budget > 0 else math.inf
+    end = started + budget if budget > 0 else math.inf
+    with search_folder(request.directory, resume=request.resume) as folder:
+        records = open_folder(folder, config, resume=request.resume, overwrite=request.overwrite)
+        job = side(
+            request,
+            folder=folder,
+            records=records,
+            deadline=deadline,
+            end=end,
+            on_event=on_event,
+            cancel=cancel,
+        )
+        runner = job.runner
+        tuner, best = runner.search_best(resume=request.resume, hint=job.hint)
+        with quiet_tensorflow():
+            run = runner.final_run(best, tuner)
+        leaderboard = [*runner.records, *job.extra_rows()]
+        run.metadata["search"] = {
+            "config": config.to_dict(),
+            "leaderboard": [r.to_dict(history=False) for r in leaderboard],
+            "best_trial": best.to_dict(history=False),
+            "trained_on": runner.trained_on,
+            **job.metadata(),
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        emit(on_event, Log(_done(best, runner.trained_on, runner.refit) + "."))
+        fields_of_run = {f.name: getattr(run, f.name) for f in fields(Run)}
+        return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=best)
+
+
+def _done(best: TrialRecord, more: dict[str, Any] | None, refit: dict[str, Any] | None) -> str:
+    """``Search done: kept trial 0003 (val_loss 0.31), trained on 12 more epochs to 0.29``."""
+    if best.cross_validated:
+        done = f"Search done: kept trial {best.trial_id} ({best.metric_name} {best.value_text()})"
+    else:
+        done = f"Search done: kept trial {best.trial_id} ({value_text(best)})"
+    if refit and refit["source"] == "training split":
+        done += (
+            f", trained on the training split for {refit['epochs']} epochs "
+            f"({best.metric_name} {refit['value']:.4g} on the validation split)"
+        )
+    elif refit:
+        done += ", the model of its best fold (no time was left to train it again)"
+    elif more and more["improved"]:
+        done += f", trained on {more['epochs']} more epochs to {more['value']:.4g}"
+    elif more:
+        done += f"; {more['epochs']} more epochs did not improve it: kept as it was"
+    return done
