@@ -104,17 +104,18 @@ def default_run_dir(data: str) -> Path:
 @dataclass
 class TrainSetup:
     """What ``train`` made of the data and the options, for any kind: the dataset as the
-    training job takes it, the kind's settings, and how to search instead of training one
-    model (``search(training, plan, out)`` → exit status).
+    jobs take it and the kind's settings.
 
     Attributes:
         model_note: the model, for the "Device: …" line (" Model: mlp."), when known before
             training.
+        search_epochs: a search's largest round when --epochs is not given (None: the
+            search's default).
     """
 
     dataset: Any
     preprocess: Any
     model: Any
     training: Any
-    search: Callable[[Any, Any, Path], int]
     model_note: str = ""
+    search_epochs: int | None = None

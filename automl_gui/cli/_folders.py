@@ -1,6 +1,6 @@
 """``automl-gui train FOLDER``: what the options make of an image or audio folder (or a CSV
 of files): the checks, the scan with its summary, the kind's settings; the training and the
-search are ``train`` and ``_search.search_folder``."""
+search are ``train`` and ``_search.run_search``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from automl_gui.cli._common import TrainSetup, printer, say
-from automl_gui.cli._search import search_folder
 from automl_gui.cli._signals import interruptible
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import CancelToken
@@ -21,7 +20,7 @@ FILE_OPTIONS = {
     "images": ("image_size", "color_mode"),
     "audio": ("sample_rate", "clip_seconds", "features", "n_mels"),
 }
-#: epochs of a folder's training when --epochs is not given
+#: epochs of a folder's training, and a search's largest round, when --epochs is not given
 FOLDER_EPOCHS = 30
 
 
@@ -119,7 +118,4 @@ def folder_setup(
     model = kind.model_from_dict(options)  # the rest as --help says (fine-tune: 10 epochs)
     training = TrainConfig(seed=seed, epochs=args.epochs or FOLDER_EPOCHS)
 
-    def search(training: Any, plan: Any, out: Path) -> int:
-        return search_folder(args, kind, dataset, preprocess, model, training, plan, out)
-
-    return TrainSetup(dataset, preprocess, model, training, search=search)
+    return TrainSetup(dataset, preprocess, model, training, search_epochs=FOLDER_EPOCHS)

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from automl_gui.cli._common import EXIT_OK, printer, say, train_inputs
+from automl_gui.cli._common import EXIT_OK, TrainSetup, printer, say, train_inputs
 from automl_gui.cli._save import save_run, write_leaderboard_csv
 from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.core.base.errors import ConfigError
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume", "cross_validation", "folds")
 TABLE_ONLY = ("cross_validation", "folds")  # k-fold trials are for (small) tables
-#: Hyperband's largest round on a folder when --epochs is not given (the folder default)
-FOLDER_MAX_EPOCHS = 30
 
 
 def wants_search(args: argparse.Namespace) -> bool:
@@ -87,61 +85,43 @@ def search_config(args: argparse.Namespace, seed: int, default_epochs: int | Non
     return config
 
 
-def search_table(
-    args: argparse.Namespace, df: Any, pre: Any, training: Any, plan: Any, out: Path
-) -> int:
-    """Run the search on a table and save its model; returns the exit status."""
-    from automl_gui.core.kinds import kind_named
-    from automl_gui.core.tune.search.jobs import SearchRequest
-
-    config = search_config(args, training.seed, None)
-    training = replace(training, time_budget=0.0, epochs=config.max_epochs)
-    request = SearchRequest(kind_named("tabular"), df, pre, None, config, training, plan=plan)
-    lines = _table_trial_printer(args, printer(args))
-    return _search(args, out, request, lines, test_predictions=False)
-
-
-def search_folder(
+def run_search(
     args: argparse.Namespace,
     kind: DataKind,
-    dataset: Any,
-    preprocess: Any,
-    model_config: Any,
+    setup: TrainSetup,
     training: Any,
     plan: Any,
     out: Path,
 ) -> int:
-    """Run the search on a scanned image or audio folder and save the kept model; returns
-    the exit status."""
-    from automl_gui.core.tune.search.jobs import SearchRequest
+    """Search models for ``setup``'s data (``core.tune.search.jobs.search``, any kind), print
+    each trial, the leaderboard and how the kept model did against the baselines, and save it
+    with ``leaderboard.csv``; returns the exit status."""
+    from automl_gui.core.tune.search.jobs import SearchRequest, search
 
-    config = search_config(args, training.seed, FOLDER_MAX_EPOCHS)
+    config = search_config(args, training.seed, setup.search_epochs)
     training = replace(training, time_budget=0.0, epochs=config.max_epochs)
-    lines = _folder_trial_printer(args, printer(args))
-    options = {} if args.augment else {"augments": ("none",)}  # --no-augment: none tried
-    space = kind.search_space(dataset, preprocess, model_config, on_event=lines, **options)
-    request = SearchRequest(kind, dataset, preprocess, model_config, config, training)
-    request.plan, request.space = plan, space
-    return _search(args, out, request, lines, test_predictions=True)
-
-
-def _search(
-    args: argparse.Namespace,
-    out: Path,
-    request: Any,
-    on_event: Callable[[Event], None],
-    *,
-    test_predictions: bool,
-) -> int:
-    """Run a search job (its folder, --resume and --overwrite from the options), print the
-    leaderboard and how the kept model did against the baselines, save it with
-    ``leaderboard.csv``."""
-    from automl_gui.core.tune.search.jobs import search
-
+    trial_printer = _folder_trial_printer if kind.file_based else _table_trial_printer
+    lines = trial_printer(args, printer(args))
+    space = None
+    if kind.file_based and not args.augment:  # --no-augment: the kind's space, none tried
+        space = kind.search_space(
+            setup.dataset, setup.preprocess, setup.model, on_event=lines, augments=("none",)
+        )
+    request = SearchRequest(
+        kind,
+        setup.dataset,
+        setup.preprocess,
+        setup.model,
+        config,
+        training,
+        plan=plan,
+        directory=args.search_dir,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        space=space,
+    )
     cancel = CancelToken()
-    request.directory, request.resume = args.search_dir, args.resume
-    request.overwrite = args.overwrite
-    run = interruptible(cancel, search, request, on_event=on_event)
+    run = interruptible(cancel, search, request, on_event=lines)
     if cancel.cancelled:
         say(args, f"Stopped by {stopped_by()}: keeping the best trial so far.")
     if not args.quiet:
@@ -154,7 +134,7 @@ def _search(
         out,
         overwrite=args.overwrite,
         inputs=train_inputs(args),
-        test_predictions=test_predictions,
+        test_predictions=kind.file_based,
     )
     write_leaderboard_csv(run.leaderboard, path / "leaderboard.csv")
     return EXIT_OK
@@ -163,7 +143,7 @@ def _search(
 def _table_trial_printer(args: argparse.Namespace, lines: Any) -> Callable[[Event], None]:
     """Events as lines, one per finished trial: a trial's own log lines are left out, and so
     are the epochs of the kept model training on (from its phase to the evaluation)."""
-    from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE
+    from automl_gui.core.tune.search.saved import TRAIN_ON_PHASE
 
     running = {"on": False}
 

@@ -1,15 +1,13 @@
 """``automl-gui train TABLE``: what the options make of a table: read it, choose the target
 and the task (``core.jobs.tabular.setup_tabular``), say what was found; the training and
-the search are ``train`` and ``_search.search_table``."""
+the search are ``train`` and ``_search.run_search``."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from automl_gui.cli._common import TrainSetup, say
-from automl_gui.cli._search import search_table
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.kinds import DataKind
 
@@ -43,15 +41,9 @@ def table_setup(
     """Read the table, choose target and task (``--target``, ``--task``) and make the
     settings ``train`` uses."""
     table, setup = read_table_for(args, kind, seed, None if args.task == "auto" else args.task)
-    pre = setup.preprocess
     training = kind.default_training()
     training.seed = seed
     if args.epochs:
         training.epochs = args.epochs
-
-    def search(training: Any, plan: Any, out: Path) -> int:
-        return search_table(args, table.df, pre, training, plan, out)
-
-    return TrainSetup(
-        table.df, pre, kind.default_model(), training, search=search, model_note=f" Model: {arch}."
-    )
+    model_note = f" Model: {arch}."
+    return TrainSetup(table.df, setup.preprocess, kind.default_model(), training, model_note)

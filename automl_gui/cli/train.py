@@ -24,7 +24,7 @@ from automl_gui.cli._common import (
 )
 from automl_gui.cli._folders import check_file_options, folder_setup
 from automl_gui.cli._save import save_run
-from automl_gui.cli._search import check_search_options, wants_search
+from automl_gui.cli._search import check_search_options, run_search, wants_search
 from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.cli._tables import table_setup
 from automl_gui.cli._types import (
@@ -201,7 +201,7 @@ def train_command(args: argparse.Namespace) -> int:
     plan = device_plan(force_cpu=args.cpu)
     if wants_search(args):
         say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
-        return setup.search(training, plan, out)
+        return run_search(args, kind, setup, training, plan, out)
     say(args, f"Device: {plan.device_label} ({plan.reason}).{setup.model_note}")
 
     request = TrainRequest(
