@@ -276,7 +276,8 @@ def walk(window, case: str, path: Path, beat: Heartbeat, shown: list, until: str
     opened = timed("open", window.open_path, str(path))
     if opened:
         run_loop(
-            lambda: bool(failed) or (state.preprocess is not None and not window.data_page.is_busy),
+            lambda: bool(failed)
+            or (state.settings().preprocess is not None and not window.data_page.is_busy),
             600,
         )
     idle()
@@ -284,7 +285,7 @@ def walk(window, case: str, path: Path, beat: Heartbeat, shown: list, until: str
         out["outcome"] = "refused: " + (failed[0] if failed else " / ".join(shown[-1:]))
         out["banner"] = window.data_page.banner.text if failed else window.banner.text
         return out
-    out["columns"] = len(state.table.df.columns)
+    out["columns"] = len(state.dataset.df.columns)
     out["warnings"] = len(state.warnings)
     out["label_merge"] = any(w.code == "label_merge" for w in state.warnings)
     last = STEPS.index(until)

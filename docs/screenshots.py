@@ -115,13 +115,16 @@ def main() -> int:
     window.grab().save(str(out / "0_welcome.png"))
     window.open_path(str(data))
     st = window.state
-    wait_for(lambda: st.preprocess is not None or st.images is not None or st.audio is not None)
-    kind = st.kind
-    media = kind in ("images", "audio")  # thumbnails, clip plots and previews load lazily
-    if kind == "audio":  # a clip's waveform and spectrogram, as a user would click them
-        names = st.audio.class_names
-        window.audio_data_page.show_class(names[min(1, len(names) - 1)])
-        window.audio_data_page.select_clip(0)
+    wait_for(
+        lambda: st.dataset is not None
+        and (st.kind.file_based or st.settings().preprocess is not None)
+    )
+    media = st.kind.file_based  # thumbnails, clip plots and previews load lazily
+    data_page = window.data_page_of(st.kind)
+    if hasattr(data_page, "select_clip"):  # a clip's waveform and spectrogram, as a user would
+        names = st.dataset.class_names
+        data_page.show_class(names[min(1, len(names) - 1)])
+        data_page.select_clip(0)
     if search_trials:
         search_demo(window, out, search_trials)
         window.close()
@@ -153,7 +156,7 @@ def main() -> int:
     window.go_to("evaluate")
     wait_for(lambda: True)
     if media:  # show the files of the largest mistake cell, as a user would click
-        page_eval = window.media_pages[kind]["evaluate"]
+        page_eval = window.media_pages[st.kind.pages]["evaluate"]
         matrix = window.state.run.report["confusion_matrix"]
         # the largest mistake cell, else (no mistakes) the largest correct one
         cells = [
