@@ -40,7 +40,7 @@ def _configs(epochs: int = 3):
     return MLPConfig(auto=False, hidden_units=[8]), TrainConfig(epochs=epochs, batch_size=32)
 
 
-def train_tabular_isolated(process, *settings, on_event=None, cancel=None):
+def train_in_process(process, *settings, on_event=None, cancel=None):
     """The table kind's training job in ``process`` (``run_isolated``)."""
     request = TrainRequest(TABULAR, *settings)
     return run_isolated(process, train, request, on_event=on_event, cancel=cancel)
@@ -50,7 +50,7 @@ def test_run_in_child_returns_a_usable_model_and_streams_events(engine):
     df, pre = _data()
     mlp, training = _configs()
     events = []
-    run = train_tabular_isolated(engine, df, pre, mlp, training, on_event=events.append)
+    run = train_in_process(engine, df, pre, mlp, training, on_event=events.append)
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [0, 1, 2]
     assert run.result.epochs_run == 3 and run.report["task"] == "binary"
     frame = predict_frame(run.bundle, df.head(5))  # the model came back through a file
@@ -63,7 +63,7 @@ def test_errors_keep_their_class_message_and_hint(engine):
     pre.split.train, pre.split.validation, pre.split.test = 0.5, 0.1, 0.1  # sums to 0.7
     mlp, training = _configs()
     with pytest.raises(ConfigError) as info:
-        train_tabular_isolated(engine, df, pre, mlp, training)
+        train_in_process(engine, df, pre, mlp, training)
     assert info.value.message and info.value.hint
     assert engine.alive  # the child survives a failed job
 
@@ -77,7 +77,7 @@ def test_stop_crosses_the_process_boundary(engine):
         if isinstance(event, EpochEnd) and event.epoch >= 1:
             cancel.cancel()
 
-    run = train_tabular_isolated(engine, df, pre, mlp, training, on_event=on_event, cancel=cancel)
+    run = train_in_process(engine, df, pre, mlp, training, on_event=on_event, cancel=cancel)
     assert run.result.stopped_reason == "cancelled" and run.result.epochs_run < 20
 
 
@@ -91,7 +91,7 @@ def test_a_dead_child_is_reported_not_waited_for():
             process._proc.kill()
 
     with pytest.raises(ModelError, match="stopped unexpectedly"):
-        train_tabular_isolated(process, df, pre, mlp, training, on_event=kill_on_first_epoch)
+        train_in_process(process, df, pre, mlp, training, on_event=kill_on_first_epoch)
     process.close()
 
 

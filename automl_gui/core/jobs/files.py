@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,26 +42,38 @@ from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from automl_gui.core.hardware import HardwarePlan
+
 __all__ = ["train_files"]
 
 
 # -- the job ----------------------------------------------------------------------------------
 def train_files(
-    media: Media, model_config: ImageModelConfig, training: TrainConfig, **job: Any
+    media: Media,
+    model_config: ImageModelConfig,
+    training: TrainConfig,
+    *,
+    plan: HardwarePlan | None = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+    checkpoint_dir: str | Path | None = None,
+    resume: bool = False,
 ) -> Run:
     """Train, evaluate and describe a classifier on ``media``'s files (module docstring).
 
-    ``job``: ``plan``, ``on_event``, ``cancel`` as for ``train_images``, which documents what
-    it raises (DataError, ConfigError, WeightsMissingError, CancelledError);
+    ``plan``, ``on_event``, ``cancel`` as for ``core.jobs.train``, which documents what it
+    raises (DataError, ConfigError, WeightsMissingError, CancelledError);
     ``checkpoint_dir`` and ``resume`` as for ``jobs.tabular.train_tabular``. The checkpoint
     records the phase: a run resumed in its fine-tune phase skips the head phase (its result
     and weights are in the checkpoint) and rebuilds the model in its fine-tune configuration
     before loading the weights; a head phase on cached backbone features resumes after the
     features are computed again (they are not checkpointed).
     """
-    plan, on_event, cancel = job.get("plan"), job.get("on_event"), job.get("cancel")
     run = _Job(media, model_config, training, plan, on_event, cancel or CancelToken())
-    run.checkpoint_dir, run.resume = job.get("checkpoint_dir"), bool(job.get("resume"))
+    run.checkpoint_dir, run.resume = checkpoint_dir, bool(resume)
     return run.run()
 
 
