@@ -40,7 +40,7 @@ bench: $(STAMP_TEST)
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .import_linter_cache .grimp_cache
 
 # The one-folder desktop app in build/dist/automl-gui (PyInstaller), then its smoke test.
 .PHONY: bundle
