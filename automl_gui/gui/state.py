@@ -141,6 +141,16 @@ class AppState(QObject):
         self.search = search if on else None
         self.dataset_changed.emit()
 
+    def job_data(self) -> Any:
+        """The loaded dataset as the engine's jobs take it: a table's DataFrame, a folder's
+        scanned dataset."""
+        return self.dataset if self.kind.file_based else self.dataset.df
+
+    def job_task(self) -> str:
+        """What the loaded data is trained for: a table's task (its preprocessing's), else
+        multiclass classification of files."""
+        return "multiclass" if self.kind.file_based else self.settings().preprocess.task
+
     @property
     def has_dataset(self) -> bool:
         return self.dataset is not None

@@ -127,7 +127,7 @@ def test_missing_backbone_weights_offer_the_audio_cnn(qtbot, tmp_path, monkeypat
     assert "ResNet50" in page.summary.text() and "4 clips, 2 classes" in page.summary.text()
     started: list[str] = []
 
-    def fake_job(self):
+    def fake_job(self, _where):
         arch = self.state.settings(AUDIO).model.architecture
         started.append(arch)
 
@@ -142,7 +142,7 @@ def test_missing_backbone_weights_offer_the_audio_cnn(qtbot, tmp_path, monkeypat
         dialog.choice = "scratch"
         return 1
 
-    monkeypatch.setattr(TrainPage, "_media_job", fake_job)
+    monkeypatch.setattr(TrainPage, "_train_job", fake_job)
     monkeypatch.setattr(WeightsDialog, "exec", choose_scratch)
     with qtbot.waitSignal(state.run_finished, timeout=30_000):
         page.start_training()

@@ -99,7 +99,7 @@ def make_job(state: AppState, config: Any, devices: list[Any] | None) -> Any:
     kept = state.settings()
     request = StudyRequest(
         kind=state.kind,
-        dataset=state.dataset if state.kind.file_based else state.dataset.df,
+        dataset=state.job_data(),
         preprocess=copy.deepcopy(kept.preprocess),
         model=copy.deepcopy(kept.model),
         study=config,
@@ -111,11 +111,11 @@ def make_job(state: AppState, config: Any, devices: list[Any] | None) -> Any:
     process = state.engine_process
 
     def job(on_event: Any, cancel: Any) -> Any:
-        from automl_gui.core.tune.study.jobs import study, study_isolated
+        from automl_gui.core.jobs.isolated import run_job
+        from automl_gui.core.tune.study.jobs import study
 
-        if process is not None:  # the usual case: the engine's own process
-            return study_isolated(process, request, on_event=on_event, cancel=cancel)
-        return study(request, on_event=on_event, cancel=cancel)
+        # the usual case: the engine's own process
+        return run_job(study, request, engine_process=process, on_event=on_event, cancel=cancel)
 
     return job
 

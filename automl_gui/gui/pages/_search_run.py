@@ -155,7 +155,7 @@ class SearchController(QObject):
         if resume and folder is not None:
             self._show_saved_rows(folder)
         job = self._job(config, folder, resume)
-        self.task = "multiclass" if st.kind.file_based else st.settings().preprocess.task
+        self.task = st.job_task()
         self.active = True
         page.start_job(job, self.task, config.max_epochs)
         verb = "Continuing" if resume else "Starting"
@@ -192,7 +192,7 @@ class SearchController(QObject):
         copied now; in the engine process when there is one."""
         st = self.state
         kind, kept = st.kind, st.settings()
-        dataset = st.dataset if kind.file_based else st.dataset.df
+        dataset = st.job_data()
         settings = (copy.deepcopy(kept.preprocess), copy.deepcopy(kept.model), config)
         training = replace(copy.deepcopy(st.training), epochs=config.max_epochs, time_budget=0.0)
         plan, process = st.hardware_plan, st.engine_process

@@ -57,7 +57,6 @@ class TrainPage(QWidget):
         self._epochs_total = 0
         self._last_diagnosis: Any = None
         self._pending_weights_error: Any = None
-        self._job_where: dict[str, Any] = {}  # checkpoint options of the job being started
 
         title = QLabel("Train")
         title.setProperty("role", "title")
@@ -235,41 +234,24 @@ class TrainPage(QWidget):
             self.search.start()
             return
         where = self.checkpoints.job_options(resume)  # checkpoint_dir, resume
-        self._job_where = where
-        if st.kind.file_based:
-            self.start_job(self._media_job(), "multiclass", st.training.epochs)
-            return
-        df = st.dataset.df
-        preprocess = copy.deepcopy(st.settings().preprocess)
-        mlp = copy.deepcopy(st.settings().model)
-        training = copy.deepcopy(st.training)
-        plan = st.hardware_plan
-        process = st.engine_process
-        kind = st.kind
+        self.start_job(self._train_job(where), st.job_task(), st.training.epochs)
 
-        def job(on_event: Any, cancel: Any) -> Any:
-            from automl_gui.core.jobs import TrainRequest, run_job, train
-
-            request = TrainRequest(kind, df, preprocess, mlp, training, plan, **where)
-            return run_job(train, request, engine_process=process, on_event=on_event, cancel=cancel)
-
-        self.start_job(job, preprocess.task, training.epochs)
-
-    def _media_job(self) -> Any:
-        """The image or audio training job for the current state (settings copied now, and
-        the checkpoint options start_training chose)."""
+    def _train_job(self, where: dict[str, Any]) -> Any:
+        """The training job (``core.jobs.train``) for the loaded kind with the state's
+        settings, copied now, and the checkpoint options ``where``; in the engine process
+        when there is one."""
         from automl_gui.core.jobs import TrainRequest
 
         st = self.state
         kept = st.settings()
         request = TrainRequest(
             st.kind,
-            st.dataset,
+            st.job_data(),
             copy.deepcopy(kept.preprocess),
             copy.deepcopy(kept.model),
             copy.deepcopy(st.training),
             st.hardware_plan,
-            **self._job_where,
+            **where,
         )
         process = st.engine_process
 
