@@ -19,7 +19,7 @@ from automl_gui.core.kinds import kind_named
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.study._plan import TrainingFacts, nested_order
-from automl_gui.core.tune.study.jobs import StudyRequest, study, study_isolated
+from automl_gui.core.tune.study.jobs import StudyRequest, study
 from automl_gui.core.tune.study.studies import (
     StudyConfig,
     StudyResult,
@@ -303,19 +303,22 @@ def test_csv_has_the_columns_in_order_and_says_what_convergence_means(optimizers
     assert not list(tmp_path.glob("out/.*tmp*"))
 
 
-def test_study_isolated_sends_the_study_job_to_the_engine_process():
+def test_the_isolated_study_sends_the_study_job_to_the_engine_process():
+    from automl_gui.core.jobs.isolated import run_isolated
+
     class _Process:
         def run(self, target, kwargs, *, on_event=None, cancel=None):
-            self.call = (target, kwargs, on_event, cancel)
+            self.call = (target, kwargs["job"], kwargs["request"], on_event, cancel)
             return "result"
 
     process, token = _Process(), CancelToken()
     request = StudyRequest(kind_named("tabular"), 1, 2, 3, StudyConfig("devices"), 4)
-    got = study_isolated(process, request, on_event=print, cancel=token)
-    assert got == "result"
+    got = run_isolated(process, study, request, on_event=print, cancel=token)
+    assert got == "result"  # a study keeps no model: nothing else comes back
     assert process.call == (
+        "automl_gui.core.jobs.isolated:_in_child",
         "automl_gui.core.tune.study.jobs:study",
-        {"request": request},
+        request,
         print,
         token,
     )

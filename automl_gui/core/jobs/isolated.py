@@ -54,7 +54,8 @@ def run_isolated(
         run = engine_process.run(
             "automl_gui.core.jobs.isolated:_in_child", kwargs, on_event=on_event, cancel=cancel
         )
-        run.model = load_keras_model(model_path)
+        if model_path.exists():  # a job without a model (a study) sends its result only
+            run.model = load_keras_model(model_path)
         return run
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -84,10 +85,12 @@ def _in_child(
     cancel: CancelToken | None = None,
 ) -> Any:
     """The engine process's side of :func:`run_isolated`: the model travels as a file; the
-    prepared split stays here (the caller needs the test predictions only)."""
+    prepared split stays here (the caller needs the test predictions only). A result with no
+    model (a study's) returns as it is."""
     module, name = job.split(":")
     run = getattr(importlib.import_module(module), name)(request, on_event=on_event, cancel=cancel)
-    run.model.save(model_path)
-    run.model = None
-    run.prepared = None
+    if getattr(run, "model", None) is not None:
+        run.model.save(model_path)
+        run.model = None
+        run.prepared = None
     return run

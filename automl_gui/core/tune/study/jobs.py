@@ -4,7 +4,8 @@ The split is made once; each row is one training on it with one setting changed.
 between tables and folders of files is the data side (:class:`_TableRows`: ``prepare_data``
 once, then the run's build → fit → finish steps per row; :class:`_FileItems`: the kind's
 media split once, then the files job per row); the study type plans the rows and the
-running, Stop and failure rules are :mod:`._run`'s. Behaviour: :mod:`.studies`.
+running, Stop and failure rules are :mod:`._run`'s. Behaviour: :mod:`.studies`. The window
+runs it in the engine process: ``jobs.isolated.run_job(study, request, engine_process=...)``.
 """
 
 from __future__ import annotations
@@ -30,11 +31,10 @@ from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRo
 
 if TYPE_CHECKING:
     from automl_gui.core.hardware import Device, HardwarePlan
-    from automl_gui.core.jobs.process import EngineProcess
     from automl_gui.core.kinds.base import DataKind
     from automl_gui.core.train.config import TrainConfig
 
-__all__ = ["StudyRequest", "study", "study_isolated"]
+__all__ = ["StudyRequest", "study"]
 
 
 @dataclass
@@ -108,22 +108,6 @@ def study(
     metric = headline_metric(data.task)
     rows = run_rows(specs, train_one, metric=metric, notes=notes, on_event=on_event, cancel=cancel)
     return StudyResult(config.kind, data.task, config, data.name, metric, rows, notes)
-
-
-def study_isolated(
-    engine_process: EngineProcess,
-    request: StudyRequest,
-    *,
-    on_event: EventCallback | None = None,
-    cancel: CancelToken | None = None,
-) -> StudyResult:
-    """:func:`study` in the engine process (the window's way); events and errors come back
-    as from a direct call. A study keeps no model, so nothing but its result travels back."""
-    from automl_gui.core.jobs.isolated import job_name
-
-    return engine_process.run(
-        job_name(study), {"request": request}, on_event=on_event, cancel=cancel
-    )
 
 
 # -- the data side of each row ----------------------------------------------------------------
