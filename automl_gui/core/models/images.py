@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from automl_gui.core.base.errors import ConfigError, ModelError
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.preprocess.image_config import COLOR_MODES, ImagePreprocessConfig
 
@@ -371,64 +371,6 @@ def _build_cnn(
     return ImageModel(model=model, architecture="cnn", image_size=int(image_size))
 
 
-def _detect_network(path: str) -> str | None:
-    """Which network a Keras HDF5 weights file belongs to, from its layer names, or None."""
-    try:
-        import h5py
-
-        with h5py.File(path, "r") as f:
-            group = (
-                f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
-            )
-            raw = group.attrs.get("layer_names")
-            if raw is None:
-                return None
-            names = {n.decode("utf8") if isinstance(n, bytes) else str(n) for n in raw}
-    except Exception:  # noqa: BLE001 - detection is a courtesy for the error message
-        return None
-    top = "predictions" in names or "fc1000" in names
-    if {"conv5_block3_out", "res5c_branch2c"} & names:
-        net = "ResNet50"
-    elif "mixed10" in names:
-        net = "InceptionV3"
-    else:
-        return None
-    return f"{net} with its ImageNet classifier (include_top=True)" if top else f"{net} (notop)"
-
-
-def _load_backbone_weights(backbone: Any, architecture: str, weights_file: str) -> None:
-    """Load ``weights_file`` into ``backbone`` as ``keras.applications`` does
-    (``model.load_weights``: legacy HDF5 ``*_notop.h5`` files by layer order, or Keras 3
-    ``.weights.h5``/``.keras`` files)."""
-    from pathlib import Path
-
-    path = Path(weights_file)
-    name = DISPLAY_NAMES[architecture]
-    if not path.is_file():
-        raise ModelError(
-            f"Weights file not found: {path}.", "Choose the file again, or train from scratch."
-        )
-    if not path.name.lower().endswith((".h5", ".hdf5", ".keras")):
-        raise ModelError(
-            f"{path.name} is not a Keras weights file (.h5).",
-            f"Choose the {name} 'notop' .h5 file (see models/pretrained/README.md).",
-        )
-    try:
-        backbone.load_weights(str(path))
-    except Exception as exc:  # noqa: BLE001 - Keras/h5py raise many types for a bad file
-        fits = _detect_network(str(path))
-        if fits:
-            what = f"it holds weights for {fits}, not {name} (notop)"
-        else:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            what = f"it does not fit {name} (notop): {first}"
-        raise ModelError(
-            f"Cannot load the weights file {path.name}: {what}.",
-            f"Choose the {name} 'notop' weights file (see models/pretrained/README.md), "
-            "or train from scratch.",
-        ) from None
-
-
 def build_backbone_model(
     architecture: str,
     n_classes: int,
@@ -451,6 +393,7 @@ def build_backbone_model(
         ModelError: the weights file does not fit the network.
     """
     from automl_gui.core.base import lazy
+    from automl_gui.core.models.weights import load_backbone_weights
 
     keras = lazy.keras()
     s = int(image_size)
@@ -460,7 +403,7 @@ def build_backbone_model(
     }[architecture]
     backbone = constructor(include_top=False, weights=None, input_shape=(s, s, 3))
     if weights_file:
-        _load_backbone_weights(backbone, architecture, weights_file)
+        load_backbone_weights(backbone, weights_file, DISPLAY_NAMES[architecture])
     backbone.trainable = False
 
     n_features = int(backbone.output.shape[-1])
