@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from automl_gui.core.export.bundle import Bundle
     from automl_gui.core.kinds.base import DataKind
+    from automl_gui.core.preprocess.tabular import PreparedData
     from automl_gui.core.train.diagnostics import Diagnosis
     from automl_gui.core.train.trainer import TrainResult
 
@@ -50,13 +51,13 @@ class Run:
     metadata: dict[str, Any]
     report: dict[str, Any]
     history: dict[str, list[float]]
-    result: TrainResult | Any
+    result: TrainResult
     test_predictions: pd.DataFrame | None
     diagnosis: Diagnosis | None = None
     notices: list[str] = field(default_factory=list)
     phases: list[tuple[str, int]] = field(default_factory=list)
     samples: np.ndarray | None = None
-    prepared: Any = None
+    prepared: PreparedData | None = None
 
     @property
     def kind(self) -> DataKind:

@@ -10,8 +10,10 @@ from automl_gui.core.kinds.images import FilesKind
 
 if TYPE_CHECKING:
     from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.data._media_scan import MediaDataset
     from automl_gui.core.data.audio import AudioDataset
     from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.jobs._files_media import Media
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 
@@ -75,7 +77,7 @@ class AudioKind(FilesKind):
             "computer and training runs on a GPU."
         )
 
-    def media(self, dataset: Any, preprocess: Any) -> Any:
+    def media(self, dataset: MediaDataset, preprocess: Any) -> Media:
         from automl_gui.core.kinds._audio_media import AudioMedia
 
         return AudioMedia(dataset, preprocess)

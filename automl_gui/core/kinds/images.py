@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS
@@ -10,8 +11,10 @@ from automl_gui.core.kinds.base import DataKind
 
 if TYPE_CHECKING:
     from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.data._media_scan import MediaDataset
     from automl_gui.core.data.images import ImageDataset
     from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.jobs._files_media import Media
     from automl_gui.core.jobs.requests import TrainRequest
     from automl_gui.core.jobs.run import Run
     from automl_gui.core.models.image_config import ImageModelConfig
@@ -26,12 +29,12 @@ class FilesKind(DataKind):
     #: audio trains the image networks on its spectrograms
     model_families = ("cnn", "resnet50", "inceptionv3")
 
-    def identity(self, dataset: Any) -> str:
+    def identity(self, dataset: MediaDataset) -> str:
         from automl_gui.core.train.checkpoint import files_identity
 
         return files_identity(dataset)
 
-    def size(self, dataset: Any) -> int:
+    def size(self, dataset: MediaDataset) -> int:
         return len(dataset.items)
 
     def model_from_dict(self, data: dict[str, Any]) -> ImageModelConfig:
@@ -44,9 +47,9 @@ class FilesKind(DataKind):
 
         return ImageModelConfig()
 
-    def media(self, dataset: Any, preprocess: Any) -> Any:
-        """The shared files job's adapter for this kind (``core.jobs.files.Media``)."""
-        raise NotImplementedError
+    @abstractmethod
+    def media(self, dataset: MediaDataset, preprocess: Any) -> Media:
+        """The shared files job's adapter for this kind (``core.jobs._files_media.Media``)."""
 
     def empty_samples(self, metadata: dict[str, Any]) -> Any:
         import numpy as np
@@ -119,7 +122,7 @@ class ImagesKind(FilesKind):
             "else a compact CNN trained from scratch."
         )
 
-    def media(self, dataset: Any, preprocess: Any) -> Any:
+    def media(self, dataset: MediaDataset, preprocess: Any) -> Media:
         from automl_gui.core.kinds._image_media import ImageMedia
 
         return ImageMedia(dataset, preprocess)

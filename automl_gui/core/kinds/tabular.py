@@ -9,6 +9,8 @@ from automl_gui.core.data.detect import SUPPORTED_TABLE_SUFFIXES
 from automl_gui.core.kinds.base import DataKind
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from automl_gui.core.base.events import CancelToken, EventCallback
     from automl_gui.core.data.schema import LoadedTable
     from automl_gui.core.export.bundle import Bundle
@@ -48,13 +50,13 @@ class TabularKind(DataKind):
 
         return read_table(path, on_event=on_event, cancel=cancel)
 
-    def identity(self, dataset: Any) -> str:
+    def identity(self, dataset: LoadedTable | pd.DataFrame) -> str:
         """``dataset``: a ``LoadedTable`` or its DataFrame."""
         from automl_gui.core.train.checkpoint import table_identity
 
         return table_identity(getattr(dataset, "df", dataset))
 
-    def size(self, dataset: Any) -> int:
+    def size(self, dataset: LoadedTable | pd.DataFrame) -> int:
         return len(getattr(dataset, "df", dataset))
 
     def preprocess_from_dict(self, data: dict[str, Any]) -> PreprocessConfig:
@@ -67,7 +69,7 @@ class TabularKind(DataKind):
 
         return MLPConfig.from_dict(data)
 
-    def default_preprocess(self, dataset: Any) -> PreprocessConfig:
+    def default_preprocess(self, dataset: LoadedTable) -> PreprocessConfig:
         """The automatic settings for ``dataset`` (a ``LoadedTable``): its target guessed,
         its task detected, each column's treatment from its profile."""
         from automl_gui.core.jobs.tabular import setup_tabular
