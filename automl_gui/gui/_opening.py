@@ -17,17 +17,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from automl_gui.core.base.errors import describe
 from automl_gui.core.base.resources import resource_path
 from automl_gui.core.kinds import DataKind, kind_for_path
-from automl_gui.core.kinds.audio import AUDIO
-from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
-from automl_gui.gui.pages.registry import own_pages
+from automl_gui.gui.pages.registry import WAYS_IN, own_pages, ways_in
 from automl_gui.gui.step_host import load_page
 
 TABLE_FILTER = "Tables and image lists (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
@@ -68,19 +66,21 @@ class DatasetOpening:
             "&Open Dataset…", "Open a CSV, TSV or Parquet file", self.open_dialog, QKeySequence.Open
         )
         self.action_open.setIcon(QIcon(str(icons / "open.svg")))
-        self.action_open_folder = self.make_action(
-            "Open &Image Folder…",
-            "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
-            self.open_folder_dialog,
-            QKeySequence("Ctrl+Shift+O"),
-        )
-        self.action_open_audio_folder = self.make_action(
-            "Open &Audio Folder…",
-            "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
-            "train/ val/ test/ folders",
-            partial(self.open_folder_dialog, kind=AUDIO),
-            QKeySequence("Ctrl+Alt+O"),
-        )
+        # each kind of files: open a folder of it, open its bundled sample (by DataKind.pages)
+        self.open_actions: dict[str, QAction] = {}
+        self.sample_actions: dict[str, QAction] = {}
+        for kind, ways in ways_in():
+            self.open_actions[kind.pages] = self.make_action(
+                ways.open_text,
+                ways.open_tip,
+                partial(self.open_folder_dialog, kind=kind),
+                QKeySequence(ways.shortcut),
+            )
+            action = self.make_action(
+                ways.sample_text, ways.sample_tip, partial(self.open_kind_sample, kind)
+            )
+            action.setEnabled(kind.sample_path() is not None)
+            self.sample_actions[kind.pages] = action
         self.recent_menu = QMenu("Open &Recent", self)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -92,25 +92,13 @@ class DatasetOpening:
             "Open &Sample", "Open the bundled demo dataset", self.open_sample
         )
         self.action_open_sample.setEnabled(sample is not None)
-        self.action_open_image_sample = self.make_action(
-            "Open Image Sam&ple",
-            "Open the bundled demo image folder (circles, squares and triangles)",
-            self.open_image_sample,
-        )
-        self.action_open_image_sample.setEnabled(app_settings.image_sample_path() is not None)
-        self.action_open_audio_sample = self.make_action(
-            "Open Audio Sa&mple",
-            "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
-            self.open_audio_sample,
-        )
-        self.action_open_audio_sample.setEnabled(app_settings.audio_sample_path() is not None)
         file_menu.addAction(self.action_open)
-        file_menu.addAction(self.action_open_folder)
-        file_menu.addAction(self.action_open_audio_folder)
+        for action in self.open_actions.values():
+            file_menu.addAction(action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addAction(self.action_open_sample)
-        file_menu.addAction(self.action_open_image_sample)
-        file_menu.addAction(self.action_open_audio_sample)
+        for action in self.sample_actions.values():
+            file_menu.addAction(action)
         self._fill_recent_menu()
         return file_menu
 
@@ -202,8 +190,8 @@ class DatasetOpening:
         if path:
             self.open_path(path)
 
-    def open_folder_dialog(self, _checked: bool = False, kind: DataKind = IMAGES) -> None:
-        """File → Open Image Folder… (Open Audio Folder… for ``kind`` audio)."""
+    def open_folder_dialog(self, _checked: bool = False, *, kind: DataKind) -> None:
+        """File → Open Image Folder… (Open Audio Folder…, …): a folder of ``kind``."""
         path = QFileDialog.getExistingDirectory(
             self, f"Open {kind.dataset_noun}", app_settings.last_folder(self.settings)
         )
@@ -218,17 +206,12 @@ class DatasetOpening:
             return
         self.open_path(str(sample))
 
-    def open_image_sample(self) -> None:
-        """File → Open Image Sample."""
-        self._open_sample_folder(app_settings.image_sample_path(), "image")
-
-    def open_audio_sample(self) -> None:
-        """File → Open Audio Sample (also the welcome panel's "Open sample sounds")."""
-        self._open_sample_folder(app_settings.audio_sample_path(), "sound")
-
-    def _open_sample_folder(self, sample: Path | None, what: str) -> None:
+    def open_kind_sample(self, kind: DataKind) -> None:
+        """File → Open Image Sample (Open Audio Sample, …; also the welcome panel's buttons)."""
+        sample = kind.sample_path()
         if sample is None:
-            self.show_problem(f"No sample {what} folder is installed.", "Open your own folder.")
+            word = WAYS_IN[kind.pages].sample_word
+            self.show_problem(f"No sample {word} folder is installed.", "Open your own folder.")
             return
         self.open_path(str(sample))
 

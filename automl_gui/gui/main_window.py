@@ -258,8 +258,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.data_page.loaded.connect(self._on_dataset_loaded)
         st.dataset_changed.connect(self._show_kind_pages)
         self.data_page.sample_requested.connect(self.open_sample)
-        self.data_page.image_sample_requested.connect(self.open_image_sample)
-        self.data_page.audio_sample_requested.connect(self.open_audio_sample)
+        self.data_page.kind_sample_requested.connect(self.open_kind_sample)
         self.data_page.open_requested.connect(self.open_dialog)
         signal = getattr(self.train_page, "training_active_changed", None)
         if signal is not None:

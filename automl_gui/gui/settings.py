@@ -227,22 +227,9 @@ def sample_dataset_path() -> Path | None:
     return found[0] if found else None
 
 
-def _sample_folder(name: str) -> Path | None:
-    folder = resource_path("samples", name)
-    return folder if folder.is_dir() and any(folder.iterdir()) else None
-
-
-def image_sample_path() -> Path | None:
-    """The demo image folder (``resources/samples/shapes``: one subfolder per class), or None."""
-    return _sample_folder("shapes")
-
-
-def audio_sample_path() -> Path | None:
-    """The demo sound folder (``resources/samples/sounds``: one subfolder per class), or None."""
-    return _sample_folder("sounds")
-
-
 def sample_paths() -> list[Path]:
     """Every bundled demo dataset that is installed (they never go into the recent list)."""
-    found = (sample_dataset_path(), image_sample_path(), audio_sample_path())
-    return [p for p in found if p is not None]
+    from automl_gui.core.kinds import all_kinds
+
+    found = (sample_dataset_path(), *(kind.sample_path() for kind in all_kinds()))
+    return list(dict.fromkeys(p for p in found if p is not None))

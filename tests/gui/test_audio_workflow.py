@@ -49,7 +49,7 @@ def test_open_folder_train_evaluate_predict(qtbot, tmp_path, monkeypatch):
         lambda *_args: str(root),
     )
     with qtbot.waitSignal(st.dataset_changed, timeout=60_000):
-        window.action_open_audio_folder.trigger()
+        window.open_actions["audio"].trigger()
     assert st.kind.name == "audio" and len(st.loaded(AUDIO)) == 30
     assert [b.reason.split(" ")[0] for b in st.loaded(AUDIO).bad_files] == ["truncated"]
     for name in ("data", "preprocess", "model", "evaluate"):

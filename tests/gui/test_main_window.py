@@ -375,9 +375,9 @@ def test_train_on_cpu_only_replans_and_is_remembered(make_window):
 
 def test_image_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors):
     w = make_window()
-    assert w.action_open_image_sample.isEnabled()
+    assert w.sample_actions["images"].isEnabled()
     with qtbot.waitSignal(w.media_pages["images"]["data"].loaded, timeout=60_000):
-        w.action_open_image_sample.trigger()
+        w.sample_actions["images"].trigger()
     assert w.state.kind.name == "images" and w.state.loaded(IMAGES).class_names == [
         "circle",
         "square",
@@ -389,17 +389,17 @@ def test_image_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors)
 
 def test_audio_menu_entries_and_welcome_button(qtbot, make_window, monkeypatch):
     w = make_window()
-    assert w.action_open_audio_folder.shortcut() == QKeySequence("Ctrl+Alt+O")
+    assert w.open_actions["audio"].shortcut() == QKeySequence("Ctrl+Alt+O")
     shortcuts = [a.shortcut() for a in w.findChildren(type(w.action_open)) if a.shortcut()]
     assert shortcuts.count(QKeySequence("Ctrl+Alt+O")) == 1
-    assert w.action_open_audio_sample.isEnabled()
-    assert w.data_page.audio_sample_button.isEnabled()
-    assert w.data_page.audio_sample_button.toolTip()
+    assert w.sample_actions["audio"].isEnabled()
+    assert w.data_page.sample_buttons["audio"].isEnabled()
+    assert w.data_page.sample_buttons["audio"].toolTip()
     opened: list[str] = []
     monkeypatch.setattr(w, "open_path", lambda p: opened.append(p) or True)
-    w.data_page.audio_sample_button.click()
-    assert opened == [str(app_settings.audio_sample_path())]
-    assert sorted(p.name for p in app_settings.audio_sample_path().iterdir()) == [
+    w.data_page.sample_buttons["audio"].click()
+    assert opened == [str(AUDIO.sample_path())]
+    assert sorted(p.name for p in AUDIO.sample_path().iterdir()) == [
         "hiss",
         "siren",
         "tick",
@@ -409,12 +409,12 @@ def test_audio_menu_entries_and_welcome_button(qtbot, make_window, monkeypatch):
 
     def fake_dialog(_parent, caption, folder):
         chosen.append((caption, folder))
-        return str(app_settings.audio_sample_path())
+        return str(AUDIO.sample_path())
 
     monkeypatch.setattr("automl_gui.gui._opening.QFileDialog.getExistingDirectory", fake_dialog)
-    w.action_open_audio_folder.trigger()
+    w.open_actions["audio"].trigger()
     assert chosen and chosen[0][0] == "Open audio folder"
-    assert opened[-1] == str(app_settings.audio_sample_path())
+    assert opened[-1] == str(AUDIO.sample_path())
 
 
 def test_a_page_that_cannot_load_leaves_the_window_usable(
@@ -475,7 +475,7 @@ def test_audio_folder_opens_on_the_audio_pages(qtbot, make_window, tmp_path, err
 def test_audio_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors):
     w = make_window()
     with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=60_000):
-        w.action_open_audio_sample.trigger()
+        w.sample_actions["audio"].trigger()
     ds = w.state.loaded(AUDIO)
     assert w.state.kind.name == "audio" and ds.class_names == ["hiss", "siren", "tick", "whistle"]
     assert len(ds) == 80 and not ds.bad_files and not errors

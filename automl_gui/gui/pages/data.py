@@ -24,6 +24,7 @@ from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import paused
 from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
+from automl_gui.gui.pages.registry import ways_in
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
@@ -51,8 +52,7 @@ class DataPage(QWidget):
     load_failed = Signal(str, str)  # message, hint
     busy_changed = Signal(bool)
     sample_requested = Signal()
-    image_sample_requested = Signal()
-    audio_sample_requested = Signal()
+    kind_sample_requested = Signal(object)  # the DataKind whose bundled sample to open
     open_requested = Signal()
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
@@ -116,26 +116,21 @@ class DataPage(QWidget):
             if sample
             else "No sample dataset is installed"
         )
-        self.image_sample_button = QPushButton("Open sample images")
-        self.image_sample_button.clicked.connect(self.image_sample_requested)
-        self.image_sample_button.setEnabled(app_settings.image_sample_path() is not None)
-        self.image_sample_button.setToolTip(
-            "Load the bundled demo image folder (circles, squares, triangles: 120 images)"
-        )
-        self.audio_sample_button = QPushButton("Open sample sounds")
-        self.audio_sample_button.clicked.connect(self.audio_sample_requested)
-        self.audio_sample_button.setEnabled(app_settings.audio_sample_path() is not None)
-        self.audio_sample_button.setToolTip(
-            "Load the bundled demo sound folder (whistle, siren, hiss, tick: 80 one-second clips)"
-        )
+        self.sample_buttons: dict[str, QPushButton] = {}  # each kind of files', by pages key
+        for kind, ways in ways_in():
+            button = QPushButton(ways.welcome_text)
+            button.clicked.connect(partial(self.kind_sample_requested.emit, kind))
+            button.setEnabled(kind.sample_path() is not None)
+            button.setToolTip(ways.welcome_tip)
+            self.sample_buttons[kind.pages] = button
         self.own_button = QPushButton("Open your own…")
         self.own_button.setToolTip("Choose a CSV, TSV or Parquet file (Ctrl+O)")
         self.own_button.clicked.connect(self.open_requested)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.sample_button)
-        buttons.addWidget(self.image_sample_button)
-        buttons.addWidget(self.audio_sample_button)
+        for button in self.sample_buttons.values():
+            buttons.addWidget(button)
         buttons.addWidget(self.own_button)
         buttons.addStretch(1)
         hint = QLabel("Tip: drop a file or a folder anywhere on the window to open it.")

@@ -9,6 +9,8 @@ modules of kinds nobody opened. A new kind of data adds one entry here and its p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from automl_gui.core.kinds import DataKind
 
 #: the steps of the window, in order
@@ -51,6 +53,55 @@ KIND_PAGES: dict[str, dict[str, str]] = {
         "evaluate": "automl_gui.gui.pages.audio.evaluate:AudioEvaluatePage",
     },
 }
+
+
+@dataclass(frozen=True)
+class WaysIn:
+    """How the window offers a kind of files besides a drop: its File menu entries (open a
+    folder, open the bundled sample) and its button on the welcome panel."""
+
+    open_text: str  # "Open &Image Folder…"
+    open_tip: str
+    shortcut: str
+    sample_text: str  # "Open Image Sam&ple"
+    sample_tip: str
+    welcome_text: str  # the welcome panel's button
+    welcome_tip: str
+    sample_word: str  # "No sample image folder is installed."
+
+
+#: kind (``DataKind.pages``) → how the window offers it; the table, the home kind, has the
+#: Data page's own Open Dataset… and Open Sample
+WAYS_IN: dict[str, WaysIn] = {
+    "images": WaysIn(
+        "Open &Image Folder…",
+        "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
+        "Ctrl+Shift+O",
+        "Open Image Sam&ple",
+        "Open the bundled demo image folder (circles, squares and triangles)",
+        "Open sample images",
+        "Load the bundled demo image folder (circles, squares, triangles: 120 images)",
+        "image",
+    ),
+    "audio": WaysIn(
+        "Open &Audio Folder…",
+        "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
+        "train/ val/ test/ folders",
+        "Ctrl+Alt+O",
+        "Open Audio Sa&mple",
+        "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
+        "Open sample sounds",
+        "Load the bundled demo sound folder (whistle, siren, hiss, tick: 80 one-second clips)",
+        "sound",
+    ),
+}
+
+
+def ways_in() -> list[tuple[DataKind, WaysIn]]:
+    """Every kind the window offers through its own menu entries, in the app's order."""
+    from automl_gui.core.kinds import all_kinds
+
+    return [(kind, WAYS_IN[kind.pages]) for kind in all_kinds() if kind.pages in WAYS_IN]
 
 
 def own_pages(kind: DataKind) -> dict[str, str]:
