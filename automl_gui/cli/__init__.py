@@ -28,7 +28,10 @@ a training at once).
 A module per subcommand (``train``, ``predict``, ``export``, ``info``, ``study``), each with
 its ``add_*_parser`` and ``*_command``; what they share is in the private modules
 (``_common``: printing, ``--out``, exit codes; ``_signals``: Ctrl+C and SIGTERM; ``_types``:
-argument types). None of them imports this package, so there is no import cycle.
+argument types; ``_tables`` / ``_folders``: what the options make of a table or a folder of
+files; ``_search``: the AutoML search; ``_save``: saving a run; ``_checkpoint``). Every kind
+of data takes the same steps: the code asks the kind object (``core.kinds``), never its name.
+None of these modules imports this package, so there is no import cycle.
 """
 
 from __future__ import annotations
