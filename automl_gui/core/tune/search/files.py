@@ -158,6 +158,8 @@ class _TrialMedia:
         self.start_from, self.on_event = start_from, on_event
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_media":  # copies and pickles: not the media's
+            raise AttributeError(name)
         return getattr(self._media, name)
 
     def build(self, architecture: str, n_classes: int, model_config: Any, **options: Any) -> Any:
