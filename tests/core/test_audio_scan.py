@@ -22,7 +22,6 @@ from audio_factory import (
 
 from automl_gui.core.base.errors import CancelledError, DataError
 from automl_gui.core.base.events import CancelToken, Progress
-from automl_gui.core.data import detect_kind
 from automl_gui.core.data.audio import (
     AudioDataset,
     AudioItem,
@@ -32,6 +31,7 @@ from automl_gui.core.data.audio import (
     percentile,
     scan_audio,
 )
+from automl_gui.core.kinds import kind_for_path
 
 FORMAT_NAMES = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG", "mp3": "MP3"}
 
@@ -102,7 +102,7 @@ def test_split_folders_are_used_as_given(tmp_path):
 
 def test_csv_with_relative_paths_and_missing_files(tmp_path):
     csv = make_csv_dataset(tmp_path, classes=("tone", "click"), per_class=3)
-    assert looks_like_audio_csv(str(csv)) and detect_kind(csv) == "audio"
+    assert looks_like_audio_csv(str(csv)) and kind_for_path(csv).name == "audio"
     with csv.open("a", encoding="utf-8") as f:
         f.write("clips/gone.wav,tone\nnotes.txt,click\nclips/clip_0000.wav,click\n")
     ds = scan_audio(str(csv))

@@ -11,8 +11,9 @@ import pytest
 from data_factory import write_bytes, write_text
 
 from automl_gui.core.base.errors import DataError
-from automl_gui.core.data import detect_kind, read_table
+from automl_gui.core.data import read_table
 from automl_gui.core.data import tabular as tabular_module
+from automl_gui.core.kinds import kind_for_path
 
 
 def _error(path) -> DataError:
@@ -87,7 +88,7 @@ def test_missing_file(tmp_path):
 
 def test_file_deleted_between_detect_and_read(tmp_path):
     path = write_text(tmp_path, "data.csv", "a,b\n1,2\n")
-    assert detect_kind(path) == "tabular"
+    assert kind_for_path(path).name == "tabular"
     os.remove(path)
     err = _error(path)
     assert "does not exist" in err.message

@@ -18,13 +18,13 @@ from PIL import Image
 
 from automl_gui.core.base.errors import CancelledError, DataError
 from automl_gui.core.base.events import CancelToken, Progress
-from automl_gui.core.data import detect_kind
 from automl_gui.core.data.images import (
     ImageDataset,
     check_image,
     looks_like_image_csv,
     scan_images,
 )
+from automl_gui.core.kinds import kind_for_path
 
 
 def _scan(path, **kwargs) -> ImageDataset:
@@ -140,7 +140,7 @@ def test_csv_with_relative_paths_and_a_missing_file(tmp_path):
     csv = make_csv_dataset(tmp_path, classes=("cat", "dog"), per_class=3)
     with csv.open("a", encoding="utf-8") as f:
         f.write("pictures/gone.png,cat\n")
-    assert looks_like_image_csv(str(csv)) and detect_kind(csv) == "images"
+    assert looks_like_image_csv(str(csv)) and kind_for_path(csv).name == "images"
     ds = _scan(csv)
     assert ds.layout == "csv" and ds.root == str(csv)
     assert ds.class_counts() == {"cat": 3, "dog": 3}
@@ -179,7 +179,7 @@ def test_csv_without_header_and_with_named_columns(tmp_path):
 def test_csv_without_paths_or_labels_is_refused(tmp_path):
     plain = tmp_path / "table.csv"
     plain.write_text("x,y\n1,2\n3,4\n", encoding="utf-8")
-    assert not looks_like_image_csv(str(plain)) and detect_kind(plain) == "tabular"
+    assert not looks_like_image_csv(str(plain)) and kind_for_path(plain).name == "tabular"
     with pytest.raises(DataError, match="no column of image file paths"):
         _scan(plain)
     only_paths = tmp_path / "paths.csv"

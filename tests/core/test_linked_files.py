@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from image_factory import draw
 
-from automl_gui.core.data.detect import IMAGES, detect_kind
 from automl_gui.core.data.images import scan_images
+from automl_gui.core.kinds import kind_for_path
+from automl_gui.core.kinds.images import IMAGES
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
 
@@ -48,7 +49,7 @@ def test_a_pool_linked_into_split_folders_is_used(tmp_path):
     assert sum(i.split == "test" for i in ds.items) == 2
     assert all(Path(i.path).parent.name == i.label for i in ds.items)  # the link's place
     assert all(ds.holds(i.path) for i in ds.items)
-    assert detect_kind(root) == IMAGES
+    assert kind_for_path(root) is IMAGES
 
 
 def test_an_annex_of_links_into_a_hidden_cache_is_used(tmp_path):
@@ -66,7 +67,7 @@ def test_an_annex_of_links_into_a_hidden_cache_is_used(tmp_path):
     assert len(ds) == 8 and ds.class_counts() == {"cat": 4, "dog": 4}
     assert not ds.bad_files
     assert not any("link" in n for n in ds.notices)
-    assert detect_kind(root) == IMAGES
+    assert kind_for_path(root) is IMAGES
 
 
 def test_a_hidden_link_is_still_hidden(tmp_path):

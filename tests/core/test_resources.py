@@ -163,9 +163,9 @@ def test_sound_sample_is_reproduced_by_its_generator(tmp_path):
 
 def test_sound_sample_scans_as_four_clean_classes():
     from automl_gui.core.data.audio import scan_audio
-    from automl_gui.core.data.detect import detect_kind
+    from automl_gui.core.kinds import kind_for_path
 
-    assert detect_kind(SOUNDS) == "audio"
+    assert kind_for_path(SOUNDS).name == "audio"
     ds = scan_audio(str(SOUNDS))
     assert ds.class_names == SOUND_CLASSES and len(ds) == 80
     assert ds.class_counts() == dict.fromkeys(SOUND_CLASSES, 20)

@@ -15,10 +15,10 @@ import pytest
 from image_factory import make_class_folders
 
 from automl_gui.core.base.errors import DataError
-from automl_gui.core.data import detect_kind
 from automl_gui.core.data.audio import check_audio, scan_audio
 from automl_gui.core.data.images import BadImageError, check_image, scan_images
 from automl_gui.core.data.tabular import read_table
+from automl_gui.core.kinds import kind_for_path
 from automl_gui.core.kinds._audio_media import collect_audio_paths
 from automl_gui.core.kinds._image_media import collect_image_paths
 
@@ -73,11 +73,11 @@ def test_read_table_refuses_a_named_pipe_without_opening_it(tmp_path, fifo):
         _quick(read_table, path)
 
 
-def test_detect_kind_refuses_a_named_pipe(tmp_path, fifo):
+def test_kind_for_path_refuses_a_named_pipe(tmp_path, fifo):
     for name in ("x.csv", "x.parquet", "x.png"):
         path = fifo(tmp_path / name)
         with pytest.raises(DataError, match="is a named pipe, not a regular file"):
-            _quick(detect_kind, path)
+            _quick(kind_for_path, path)
 
 
 def test_a_socket_is_refused_too(tmp_path):
@@ -88,7 +88,7 @@ def test_a_socket_is_refused_too(tmp_path):
         with pytest.raises(DataError, match="'s.csv' is a socket"):
             read_table(path)
         with pytest.raises(DataError, match="is a socket"):
-            detect_kind(path)
+            kind_for_path(path)
     finally:
         sock.close()
 

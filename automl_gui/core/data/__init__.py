@@ -2,13 +2,13 @@
 
 Public API (see docs/ARCHITECTURE.md, "core/data/"):
 
-- :func:`detect_kind` — ``"tabular"``, ``"images"`` or ``"audio"`` for a path.
+- :func:`detect` — which of the given kinds of data a path holds (``kinds.kind_for_path``).
 - :func:`read_table` — a table file into a :class:`LoadedTable` (or a clear DataError).
 - :func:`profile_table`, :func:`guess_target`, :func:`detect_task`,
   :func:`dataset_warnings`, :func:`check_target` — what the table holds and what can be
   trained on it.
 
-The schema types and ``detect_kind`` are light and imported at once; the readers and the
+The schema types and ``detect`` are light and imported at once; the readers and the
 profiler (pandas, pyarrow) load on first use, so importing this package (the window does, for
 the schema types) does not delay start-up.
 """
@@ -22,7 +22,7 @@ from automl_gui.core.data.detect import (
     AUDIO_SUFFIXES,
     IMAGE_SUFFIXES,
     SUPPORTED_TABLE_SUFFIXES,
-    detect_kind,
+    detect,
 )
 from automl_gui.core.data.schema import (
     ColumnKind,
@@ -66,7 +66,7 @@ __all__ = [
     "Task",
     "check_target",
     "dataset_warnings",
-    "detect_kind",
+    "detect",
     "detect_task",
     "guess_target",
     "profile_table",

@@ -1,28 +1,23 @@
 """Say what kind of dataset a path holds: a table file, a folder of images or of audio clips.
 
-Mostly the suffixes are looked at, so a dropped path is answered at once; reading the file is
-:func:`automl_gui.core.data.tabular.read_table`'s job. The one peek: a CSV whose first ~200
-rows hold a column of image (audio) paths is an image (audio) dataset, not a table. Anything we
-cannot use raises :class:`DataError` saying what was given and what would work instead.
+:func:`detect` is given the kinds of data (``kinds.kind_for_path`` passes them all) and asks
+each what it claims: its suffixes for the files of a folder, ``claims_file`` for a single file
+(a table's suffix; a CSV whose first ~200 rows hold a column of image or audio paths is an
+image or audio dataset, not a table). Mostly suffixes are looked at, so a dropped path is
+answered at once; reading the file is the kind's ``load``. Anything we cannot use raises
+:class:`DataError` saying what was given and what would work instead.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.data._file_guard import special_file
-from automl_gui.core.data._media_csv import (
-    AUDIO_EXTENSIONS,
-    IMAGE_EXTENSIONS,
-    looks_like_audio_csv,
-    looks_like_image_csv,
-)
-
-TABULAR = "tabular"
-IMAGES = "images"
-AUDIO = "audio"
+from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -39,6 +34,22 @@ SUPPORTED_TEXT = (
 _MAX_FILES_SCANNED = 5000
 # Files every OS sprinkles into folders; they say nothing about the dataset.
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+class Detectable(Protocol):
+    """What detection asks of a kind of data (``kinds.base.DataKind`` has it all)."""
+
+    name: str
+    file_based: bool
+    extensions: tuple[str, ...]
+    one_file: str
+    folder_example: str
+    trained_on: str
+
+    def claims_file(self, path: Path) -> bool: ...
+
+
+K = TypeVar("K", bound=Detectable)
 
 _SAVE_AS_CSV = "Save it as CSV (File > Save As > CSV UTF-8) or Parquet and open that file."
 _KNOWN_UNSUPPORTED: dict[str, tuple[str, str]] = {
@@ -85,8 +96,13 @@ _KNOWN_UNSUPPORTED: dict[str, tuple[str, str]] = {
 }
 
 
-def detect_kind(path: str | os.PathLike[str]) -> str:
-    """Return ``"tabular"``, ``"images"`` or ``"audio"`` for ``path``.
+def detect(path: str | os.PathLike[str], kinds: Sequence[K]) -> K:
+    """The one of ``kinds`` whose dataset ``path`` is.
+
+    ``kinds`` (``DataKind`` objects, in the app's order) are asked for their ``name``,
+    ``file_based``, ``extensions``, ``claims_file(path)`` and, for the messages, ``one_file``,
+    ``folder_example`` and ``trained_on``. Kinds of files are asked first (a CSV of image
+    paths is an image dataset before it is a table).
 
     Raises:
         DataError: the path does not exist, is an empty folder, or holds nothing we can
@@ -100,12 +116,13 @@ def detect_kind(path: str | os.PathLike[str]) -> str:
             f"'{p}' does not exist (it may have been moved, renamed or deleted).",
             "Check the path, or drop the file on the window again.",
         )
+    ordered = sorted(kinds, key=lambda kind: not kind.file_based)
     if p.is_dir():
-        return _detect_folder(p)
+        return _detect_folder(p, ordered)
     special = special_file(p)  # looked at without opening: a named pipe would block open()
     if special:
         raise DataError(special_file_message(p.name, special), SUPPORTED_TEXT)
-    return _detect_file(p)
+    return _detect_file(p, ordered)
 
 
 def special_file_message(name: str, what: str) -> str:
@@ -116,30 +133,23 @@ def special_file_message(name: str, what: str) -> str:
     )
 
 
-def _detect_file(p: Path) -> str:
+def _detect_file(p: Path, kinds: list[K]) -> K:
+    for kind in kinds:
+        if kind.claims_file(p):
+            return kind
     suffix = p.suffix.lower()
-    if suffix in CSV_SUFFIXES and looks_like_image_csv(str(p)):
-        return IMAGES
-    if suffix in CSV_SUFFIXES and looks_like_audio_csv(str(p)):
-        return AUDIO
-    if suffix in SUPPORTED_TABLE_SUFFIXES:
-        return TABULAR
     name = p.name
     if suffix in _KNOWN_UNSUPPORTED:
         what, hint = _KNOWN_UNSUPPORTED[suffix]
         raise DataError(f"'{name}' is {what}, which cannot be opened directly.", hint)
-    if suffix in IMAGE_SUFFIXES or suffix in AUDIO_SUFFIXES:
-        image = suffix in IMAGE_SUFFIXES
-        kind = "an image" if image else "an audio clip"
-        example = (
-            "photos/cat/*.jpg and photos/dog/*.jpg"
-            if image
-            else "sounds/dog/*.wav and sounds/cat/*.wav"
-        )
-        raise DataError(
-            f"'{name}' is a single file ({kind}); a dataset is a folder of them.",
-            f"Open the folder that holds the files, with one subfolder per class (e.g. {example}).",
-        )
+    for kind in kinds:
+        one = kind
+        if one.file_based and suffix in one.extensions:
+            raise DataError(
+                f"'{name}' is a single file ({one.one_file}); a dataset is a folder of them.",
+                "Open the folder that holds the files, with one subfolder per class "
+                f"(e.g. {one.folder_example}).",
+            )
     described = f"'{name}' has the suffix '{suffix}'" if suffix else f"'{name}' has no suffix"
     raise DataError(
         f"{described}, which is not a supported dataset type.",
@@ -147,8 +157,10 @@ def _detect_file(p: Path) -> str:
     )
 
 
-def _detect_folder(p: Path) -> str:
-    counts = {IMAGES: 0, AUDIO: 0, TABULAR: 0, "other": 0}
+def _detect_folder(p: Path, kinds: list[K]) -> K:
+    names = [kind.name for kind in kinds]
+    counts = dict.fromkeys(names, 0)
+    by_suffix = {suffix: kind.name for kind in kinds for suffix in kind.extensions}
     scanned = 0
     seen: set[tuple[int, int]] = set()
 
@@ -172,15 +184,9 @@ def _detect_folder(p: Path) -> str:
             for fname in files:
                 if fname.startswith(".") or fname.lower() in _IGNORED_NAMES:
                     continue
-                suffix = os.path.splitext(fname)[1].lower()
-                if suffix in IMAGE_SUFFIXES:
-                    counts[IMAGES] += 1
-                elif suffix in AUDIO_SUFFIXES:
-                    counts[AUDIO] += 1
-                elif suffix in SUPPORTED_TABLE_SUFFIXES:
-                    counts[TABULAR] += 1
-                else:
-                    counts["other"] += 1
+                owner = by_suffix.get(os.path.splitext(fname)[1].lower())
+                if owner is not None:
+                    counts[owner] += 1
                 scanned += 1
             if scanned >= _MAX_FILES_SCANNED:
                 break
@@ -195,16 +201,19 @@ def _detect_folder(p: Path) -> str:
             f"The folder '{p.name}' is empty (no files in it or its subfolders).",
             SUPPORTED_TEXT,
         )
-    media = counts[IMAGES] + counts[AUDIO]
-    if media and media * 2 >= scanned:  # "mostly" media files
-        return IMAGES if counts[IMAGES] >= counts[AUDIO] else AUDIO
-    if counts[TABULAR]:
+    of_files = [kind for kind in kinds if kind.file_based]
+    media = sum(counts[kind.name] for kind in of_files)
+    if media and media * 2 >= scanned:  # "mostly" files of a kind of files: the most common
+        return max(of_files, key=lambda kind: counts[kind.name])
+    tables = sum(counts[kind.name] for kind in kinds if not kind.file_based)
+    if tables:
         raise DataError(
             f"The folder '{p.name}' holds table files, not a folder dataset "
-            f"({counts[TABULAR]} table file(s) among {scanned} files).",
+            f"({tables} table file(s) among {scanned} files).",
             "Open the table file itself (e.g. the .csv) rather than its folder.",
         )
+    wanted = " or ".join(kind.trained_on for kind in of_files)
     raise DataError(
-        f"The folder '{p.name}' holds no images or audio clips ({scanned} files of other types).",
+        f"The folder '{p.name}' holds no {wanted} ({scanned} files of other types).",
         SUPPORTED_TEXT,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS
+from automl_gui.core.data._media_csv import AUDIO_EXTENSIONS, looks_like_audio_csv
 from automl_gui.core.kinds.images import FilesKind
 
 if TYPE_CHECKING:
@@ -35,9 +35,14 @@ class AudioKind(FilesKind):
     card_input_word = "audio clips"
     extensions = AUDIO_EXTENSIONS
     sample = "sounds"
+    one_file = "an audio clip"
+    folder_example = "sounds/dog/*.wav and sounds/cat/*.wav"
     sample_words = "sample clips (raw waveforms)"
     serving_input = ((None, None), "waveforms")
     serves_any_length = True
+
+    def lists_files(self, path: str) -> bool:
+        return looks_like_audio_csv(path)
 
     def load(
         self,

@@ -12,6 +12,7 @@ needs inside the method, so the window can import the kinds at start.
 
 from __future__ import annotations
 
+import importlib
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -49,6 +50,8 @@ class DataKind(ABC):
         extensions: file suffixes of one example (file kinds) or of a dataset file (tables).
         pages: the key the window maps to this kind's page package (core holds no Qt).
         sample: the bundled demo dataset under ``resources/samples``.
+        one_file, folder_example: words for a single file of a kind of files given where
+            its folder was expected ("an image"; "photos/cat/*.jpg and photos/dog/*.jpg").
     """
 
     name: ClassVar[str]
@@ -63,6 +66,8 @@ class DataKind(ABC):
     file_based: ClassVar[bool]
     extensions: ClassVar[tuple[str, ...]]
     sample: ClassVar[str]
+    one_file: ClassVar[str] = ""
+    folder_example: ClassVar[str] = ""
 
     # -- identity of the kind itself ----------------------------------------------------------
     @property
@@ -92,12 +97,16 @@ class DataKind(ABC):
     def claims(self, path: str | os.PathLike[str]) -> bool:
         """Whether ``path`` is a dataset of this kind (what opening it would load)."""
         from automl_gui.core.base.errors import DataError
-        from automl_gui.core.data.detect import detect_kind
 
         try:
-            return detect_kind(path) == self.name
+            return kind_for_path(path) is self
         except DataError:
             return False
+
+    @abstractmethod
+    def claims_file(self, path: Path) -> bool:
+        """Whether the single file ``path`` is a dataset of this kind (detection asks the
+        kinds of files first: a CSV listing images is an image dataset before a table)."""
 
     @abstractmethod
     def load(
@@ -228,3 +237,61 @@ class DataKind(ABC):
         """TFLite and ONNX take the whole model (False: tables convert from encoded inputs
         on, because their string lookups fit neither runtime)."""
         return self.file_based
+
+
+# -- the registry -------------------------------------------------------------------------------
+#: name → "module:instance" of every kind, in the order the app offers them. The kinds'
+#: modules are imported on the first lookup (as a plugin registry does): their methods use
+#: the whole engine, whose bundles, runs and projects look kinds up by name.
+_REGISTRY: dict[str, str] = {
+    "tabular": "automl_gui.core.kinds.tabular:TABULAR",
+    "images": "automl_gui.core.kinds.images:IMAGES",
+    "audio": "automl_gui.core.kinds.audio:AUDIO",
+}
+_loaded: dict[str, DataKind] = {}
+
+
+def kind_names() -> tuple[str, ...]:
+    """Every kind's name (the strings stored in projects, bundles and on the command line)."""
+    return tuple(_REGISTRY)
+
+
+def all_kinds() -> tuple[DataKind, ...]:
+    """Every kind, in the order the app offers them."""
+    return tuple(kind_named(name) for name in _REGISTRY)
+
+
+def kind_named(name: str) -> DataKind:
+    """The kind stored or typed as ``name``.
+
+    Raises:
+        ConfigError: no kind has that name (the message lists those that do).
+    """
+    kind = _loaded.get(name)
+    if kind is not None:
+        return kind
+    target = _REGISTRY.get(name) if isinstance(name, str) else None
+    if target is None:
+        from automl_gui.core.base.errors import ConfigError
+
+        raise ConfigError(
+            f"Unknown kind of data '{name}'.",
+            f"Use one of: {', '.join(_REGISTRY)} (it may come from a newer version of the app).",
+        )
+    module, attribute = target.split(":")
+    kind = getattr(importlib.import_module(module), attribute)
+    _loaded[name] = kind
+    return kind
+
+
+def kind_for_path(path: str | os.PathLike[str]) -> DataKind:
+    """The kind of dataset ``path`` holds (a table file, a folder of images or of clips):
+    each kind is asked what it claims (``core.data.detect``).
+
+    Raises:
+        DataError: the path does not exist or holds nothing the app can train on (the
+            message says what it is, the hint what would work).
+    """
+    from automl_gui.core.data.detect import detect
+
+    return detect(path, all_kinds())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from abc import abstractmethod
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS
+from automl_gui.core.data._media_csv import IMAGE_EXTENSIONS, looks_like_image_csv
+from automl_gui.core.data.detect import CSV_SUFFIXES
 from automl_gui.core.kinds.base import DataKind
 
 if TYPE_CHECKING:
@@ -28,6 +30,14 @@ class FilesKind(DataKind):
     file_based = True
     #: audio trains the image networks on its spectrograms
     model_families = ("cnn", "resnet50", "inceptionv3")
+
+    def claims_file(self, path: Path) -> bool:
+        """A CSV (or TSV...) whose first rows list files of this kind, with labels."""
+        return path.suffix.lower() in CSV_SUFFIXES and self.lists_files(str(path))
+
+    @abstractmethod
+    def lists_files(self, path: str) -> bool:
+        """Whether the table file ``path`` lists files of this kind (``data._media_csv``)."""
 
     def identity(self, dataset: MediaDataset) -> str:
         from automl_gui.core.train.checkpoint import files_identity
@@ -92,8 +102,13 @@ class ImagesKind(FilesKind):
     card_input_word = "images"
     extensions = IMAGE_EXTENSIONS
     sample = "shapes"
+    one_file = "an image"
+    folder_example = "photos/cat/*.jpg and photos/dog/*.jpg"
     sample_words = "sample images"
     serving_input = ((None, None, None, 3), "image")
+
+    def lists_files(self, path: str) -> bool:
+        return looks_like_image_csv(path)
 
     def load(
         self,

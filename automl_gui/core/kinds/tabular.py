@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl_gui.core.data.detect import SUPPORTED_TABLE_SUFFIXES
@@ -38,6 +39,9 @@ class TabularKind(DataKind):
     sample_words = "sample rows"
     auto_model = "mlp"
     model_families = ("mlp",)
+
+    def claims_file(self, path: Path) -> bool:
+        return path.suffix.lower() in self.extensions
 
     def load(
         self,
