@@ -35,6 +35,7 @@ from automl_gui.core.tune.search.tables import TableSearch
 
 if TYPE_CHECKING:
     from automl_gui.core.hardware import HardwarePlan
+    from automl_gui.core.jobs.requests import Dataset, ModelSettings, PreprocessSettings
     from automl_gui.core.kinds.base import DataKind
     from automl_gui.core.train.config import TrainConfig
 
@@ -54,7 +55,7 @@ class SearchRequest:
         model: a folder's ImageModelConfig: weights folder/file and fine-tuning epochs and
             factor (the architecture is the search's; a search never downloads weights: a
             backbone is tried only when its file is here, or from random weights with
-            ``allow_scratch_backbones``). Tables: None (the space sizes the network).
+            ``allow_scratch_backbones``). Tables: unused (the space sizes the network).
         search: algorithm, time budget, trials, epochs per trial, objective.
         training: the base training settings (seed, schedule, early stopping, class
             weights); each trial sets its own learning rate, epochs and time budget (tables
@@ -70,9 +71,9 @@ class SearchRequest:
     """
 
     kind: DataKind
-    dataset: Any
-    preprocess: Any
-    model: Any
+    dataset: Dataset
+    preprocess: PreprocessSettings
+    model: ModelSettings | None
     search: SearchConfig
     training: TrainConfig
     plan: HardwarePlan | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -31,8 +31,10 @@ from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRo
 
 if TYPE_CHECKING:
     from automl_gui.core.hardware import Device, HardwarePlan
+    from automl_gui.core.jobs.requests import Dataset, ModelSettings, PreprocessSettings
     from automl_gui.core.kinds.base import DataKind
     from automl_gui.core.train.config import TrainConfig
+    from automl_gui.core.train.trainer import TrainResult
 
 __all__ = ["StudyRequest", "study"]
 
@@ -55,9 +57,9 @@ class StudyRequest:
     """
 
     kind: DataKind
-    dataset: Any
-    preprocess: Any
-    model: Any
+    dataset: Dataset
+    preprocess: PreprocessSettings
+    model: ModelSettings
     study: StudyConfig
     training: TrainConfig
     plan: HardwarePlan | None = None
@@ -111,6 +113,16 @@ def study(
 
 
 # -- the data side of each row ----------------------------------------------------------------
+class _Trained(NamedTuple):
+    """One row's training, as :func:`._run.make_row` needs it."""
+
+    result: TrainResult
+    history: dict[str, list[float]]
+    report: dict[str, Any] | None  # the test split's scores (None when stopped or NaN)
+    n_train: int
+    task: str
+
+
 class _TableRows:
     """A table: ``prepare_data`` once; each row builds, fits and evaluates (the run's steps)."""
 
@@ -134,7 +146,7 @@ class _TableRows:
         cancel.raise_if_cancelled()
         self.name = request.data_name
 
-    def auto_batch_size(self, base: Any) -> int:
+    def auto_batch_size(self, base: TrainConfig) -> int:
         from automl_gui.core.train.trainer import Trainer
 
         return Trainer(base, self.request.plan).batch_size_for(len(self.prepared.train))
@@ -146,7 +158,7 @@ class _TableRows:
             f"{len(p.test):,} test rows"
         )
 
-    def facts(self, devices: Any) -> TrainingFacts:
+    def facts(self, devices: list[Device] | None) -> TrainingFacts:
         p = self.prepared
         classification = self.task != "regression"
         return TrainingFacts(
@@ -157,7 +169,7 @@ class _TableRows:
             devices=devices,
         )
 
-    def train(self, spec: Spec, plan: Any, clock: EpochClock) -> tuple[Any, Any, Any, int, str]:
+    def train(self, spec: Spec, plan: HardwarePlan | None, clock: EpochClock) -> _Trained:
         from automl_gui.core.jobs.tabular import build_tabular, finish_tabular, fit_tabular
 
         request, data = self.request, self.prepared
@@ -185,7 +197,7 @@ class _TableRows:
                 on_event=clock,
             )
             report = run.report
-        return result, result.history, report, len(data.train), self.task
+        return _Trained(result, result.history, report, len(data.train), self.task)
 
 
 class _FileItems:
@@ -215,7 +227,7 @@ class _FileItems:
         self.task = "binary" if len(self.split.class_names) == 2 else "multiclass"
         self.name = request.data_name or Path(str(request.dataset.root)).name
 
-    def auto_batch_size(self, base: Any) -> int:
+    def auto_batch_size(self, base: TrainConfig) -> int:
         from automl_gui.core.jobs._files_steps import batch_size_for
 
         backbone = self.config.architecture != "cnn"
@@ -228,7 +240,7 @@ class _FileItems:
             f"{len(s.test):,} test {self.noun}"
         )
 
-    def facts(self, devices: Any) -> TrainingFacts:
+    def facts(self, devices: list[Device] | None) -> TrainingFacts:
         return TrainingFacts(
             n_train=len(self.split.train),
             labels=self.split.labels(self.split.train),
@@ -237,7 +249,7 @@ class _FileItems:
             devices=devices,
         )
 
-    def train(self, spec: Spec, plan: Any, clock: EpochClock) -> tuple[Any, Any, Any, int, str]:
+    def train(self, spec: Spec, plan: HardwarePlan | None, clock: EpochClock) -> _Trained:
         from automl_gui.core.jobs.files import train_files
 
         split = self.split
@@ -248,4 +260,4 @@ class _FileItems:
         run = train_files(
             media, self.config, spec.training, plan=plan, on_event=clock, cancel=self.cancel
         )
-        return run.result, run.history, run.report, len(split.train), run.task
+        return _Trained(run.result, run.history, run.report, len(split.train), run.task)
