@@ -52,11 +52,11 @@ def say_saved(what: str, out: Path, path: Path) -> None:
 
 
 def write_leaderboard_csv(records: list[Any], path: Path) -> None:
-    """Write the leaderboard rows (``core.tune.search.tables.leaderboard_rows``) as CSV,
+    """Write the leaderboard rows (``core.tune.search.space.leaderboard_rows``) as CSV,
     atomically, and say where."""
     import pandas as pd
 
-    from automl_gui.core.tune.search.tables import leaderboard_rows
+    from automl_gui.core.tune.search.space import leaderboard_rows
 
     frame = pd.DataFrame(leaderboard_rows(records))
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))

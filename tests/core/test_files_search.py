@@ -28,8 +28,7 @@ from automl_gui.core.tune.search import files_space
 from automl_gui.core.tune.search._files_keep import layer_weights
 from automl_gui.core.tune.search.files_space import AudioSpace, ImageSpace, available_backbones
 from automl_gui.core.tune.search.jobs import SearchRequest, SearchRun, search
-from automl_gui.core.tune.search.space import SearchConfig
-from automl_gui.core.tune.search.tables import leaderboard_rows
+from automl_gui.core.tune.search.space import SearchConfig, leaderboard_rows
 
 
 @pytest.fixture(scope="module")

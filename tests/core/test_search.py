@@ -24,8 +24,8 @@ from automl_gui.core.tune.search.space import (
     TabularSpace,
     TrialRecord,
     batch_sizes_for,
+    leaderboard_rows,
 )
-from automl_gui.core.tune.search.tables import leaderboard_rows
 
 
 def _frame(n: int = 120, seed: int = 0) -> pd.DataFrame:

@@ -23,8 +23,8 @@ from automl_gui.core.tune.search import tables as search_module
 from automl_gui.core.tune.search._trials import TabularTrials
 from automl_gui.core.tune.search.jobs import SearchRequest, search
 from automl_gui.core.tune.search.saved import open_folder
-from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
-from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE, leaderboard_rows
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord, leaderboard_rows
+from automl_gui.core.tune.search.tables import TRAIN_ON_PHASE
 
 FOLDS = 3
 

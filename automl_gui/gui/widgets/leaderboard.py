@@ -309,9 +309,9 @@ class LeaderboardModel(QAbstractTableModel):
 
 
 def leaderboard_csv_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
-    """Rows for the CSV: ``core.tune.search.leaderboard_rows`` plus readable settings and, when
+    """Rows for the CSV: ``core.tune.search.space.leaderboard_rows`` plus readable settings and, when
     cross-validated, the folds' mean and spread."""
-    from automl_gui.core.tune.search.tables import leaderboard_rows
+    from automl_gui.core.tune.search.space import leaderboard_rows
 
     rows = leaderboard_rows(records)
     for row, r in zip(rows, records, strict=True):

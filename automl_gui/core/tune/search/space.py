@@ -10,6 +10,7 @@ row; it is JSON-ready and picklable (it travels in ``TrialEnded`` events).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -208,6 +209,32 @@ class TrialRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
         return cls(**data)
+
+
+def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
+    """Flat rows for a table or CSV: trial, status, metric, value, epochs, seconds, params.
+
+    For a cross-validated row ``value`` is the mean over ``cv_folds`` folds and ``cv_std``
+    their standard deviation (``cv_folds`` 0 and ``cv_std`` empty otherwise)."""
+    rows = []
+    for r in records:
+        params = {k: v for k, v in r.hyperparameters.items() if not k.startswith("tuner/")}
+        rows.append(
+            {
+                "trial": r.trial_id,
+                "status": r.status,
+                "metric": r.metric_name,
+                "value": r.value,
+                "cv_std": r.cv_std,
+                "cv_folds": r.cv_folds,
+                "test_score": r.test_score,
+                "epochs": r.epochs,
+                "seconds": round(r.seconds, 2),
+                "hyperparameters": json.dumps(params, sort_keys=True, default=str),
+                "reason": r.reason,
+            }
+        )
+    return rows
 
 
 def _short(value: float) -> str:

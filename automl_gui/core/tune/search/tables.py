@@ -10,7 +10,6 @@ their spread), and the chosen configuration is then trained on the training spli
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from automl_gui.core.tune.search.saved import (
 )
 from automl_gui.core.tune.search.space import TabularSpace, TrialRecord
 
-__all__ = ["LEADERBOARD_FILE", "TRAIN_ON_PHASE", "TableSearch", "leaderboard_rows"]
+__all__ = ["LEADERBOARD_FILE", "TRAIN_ON_PHASE", "TableSearch"]
 
 
 class TableSearch:
@@ -117,32 +116,6 @@ class TableSearch:
             ),
             "refit": self.runner.refit,
         }
-
-
-def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
-    """Flat rows for a table or CSV: trial, status, metric, value, epochs, seconds, params.
-
-    For a cross-validated row ``value`` is the mean over ``cv_folds`` folds and ``cv_std``
-    their standard deviation (``cv_folds`` 0 and ``cv_std`` empty otherwise)."""
-    rows = []
-    for r in records:
-        params = {k: v for k, v in r.hyperparameters.items() if not k.startswith("tuner/")}
-        rows.append(
-            {
-                "trial": r.trial_id,
-                "status": r.status,
-                "metric": r.metric_name,
-                "value": r.value,
-                "cv_std": r.cv_std,
-                "cv_folds": r.cv_folds,
-                "test_score": r.test_score,
-                "epochs": r.epochs,
-                "seconds": round(r.seconds, 2),
-                "hyperparameters": json.dumps(params, sort_keys=True, default=str),
-                "reason": r.reason,
-            }
-        )
-    return rows
 
 
 def _baseline_records(
