@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import LoadedTable, Task
 from automl_gui.core.jobs._tabular_parts import describe_model, sample_frame
@@ -53,36 +52,18 @@ def setup_tabular(table: LoadedTable, target: str | None, task: str | None = Non
         target: the target column; None guesses it.
         task: "binary" | "multiclass" | "regression"; None detects it from the target.
     """
-    from automl_gui.core.data.profile import (
-        check_target,
-        dataset_warnings,
-        detect_task,
-        guess_target,
-        profile_table,
-    )
-    from automl_gui.core.preprocess.tabular import auto_config
+    from automl_gui.core.data.profile import guess_target, profile_table
+    from automl_gui.core.data.target_choice import analyze_target
 
     df = table.df
     profile = profile_table(df)
     if target is None:
         target = guess_target(df, profile)
-    if target not in df.columns:
-        columns = ", ".join(map(str, df.columns[:12]))
-        more = " …" if len(df.columns) > 12 else ""
-        raise DataError(f"There is no column named '{target}'.", f"Choose one of: {columns}{more}.")
-    if task is None or task == "auto":
-        task_value = detect_task(df[target], profile.column(target)).value
-    else:
-        try:
-            task_value = Task(task).value
-        except ValueError as exc:
-            raise ConfigError(
-                f"Unknown task '{task}'.", "Use binary, multiclass, regression or auto."
-            ) from exc
-    check_target(df, target, Task(task_value))
-    warnings = dataset_warnings(df, profile, target, Task(task_value))
-    preprocess = auto_config(df, profile, target, Task(task_value))
-    return DatasetSetup(table=table, profile=profile, preprocess=preprocess, warnings=warnings)
+    analysis = analyze_target(df, profile, target, task)  # the window's rule too
+    if analysis.problems:
+        raise analysis.problems[0]
+    assert analysis.config is not None  # no problem means the automatic settings were built
+    return DatasetSetup(table, profile, analysis.config, analysis.advice)
 
 
 def train_tabular(

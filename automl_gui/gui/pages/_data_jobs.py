@@ -1,74 +1,17 @@
-"""Background jobs of the Data page: read + profile + analyze a table, re-analyze a target.
+"""Background jobs of the Data page: read + profile + analyze a table (the analysis of a
+target is the engine's ``core.data.target_choice``, the same rule the command line uses).
 
 Plain functions over core (no Qt), run by the page in :class:`JobWorker` threads.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from automl_gui.core.base.errors import DataError, describe
 from automl_gui.core.base.events import CancelToken, Progress, emit
-from automl_gui.core.data.schema import DataWarning, LoadedTable, TableProfile, Task
-
-
-@dataclass
-class Analysis:
-    """What a target choice implies: task, warnings, automatic preprocessing."""
-
-    target: str
-    task: str
-    detected_task: str
-    config: Any  # PreprocessConfig | None
-    warnings: list[DataWarning] = field(default_factory=list)
-    error: str = ""
-
-
-def analyze_target(df: Any, profile: TableProfile, target: str, task: str | None) -> Analysis:
-    """Detect the task (unless given), list warnings, check the target, build auto config.
-
-    A target that cannot be trained on does not raise: its :class:`DataError` becomes an
-    ``error`` row in the warnings, so the page can show it and the window can block training.
-    """
-    from automl_gui.core.data.profile import check_target, dataset_warnings, detect_task
-    from automl_gui.core.preprocess.tabular import auto_config
-
-    errors: list[DataWarning] = []
-
-    def error_row(exc: BaseException) -> DataWarning:
-        message, hint = describe(exc)
-        return DataWarning("target", f"{message} {hint}".strip(), column=target, severity="error")
-
-    try:
-        detected = Task(detect_task(df[target], profile.column(target))).value
-    except DataError as exc:
-        errors.append(error_row(exc))
-        detected = Task.MULTICLASS.value
-    chosen = task or detected
-    warnings: list[DataWarning] = []
-    try:
-        warnings = list(dataset_warnings(df, profile, target, Task(chosen)))
-    except DataError as exc:
-        errors.append(error_row(exc))
-    if not errors:
-        try:
-            check_target(df, target, Task(chosen))
-        except DataError as exc:
-            errors.append(error_row(exc))
-    config = None
-    try:
-        config = auto_config(df, profile, target, Task(chosen))
-    except DataError as exc:
-        errors.append(error_row(exc))
-    return Analysis(
-        target=target,
-        task=chosen,
-        detected_task=detected,
-        config=config,
-        warnings=errors + warnings,
-        error=errors[0].message if errors else "",
-    )
+from automl_gui.core.data.schema import LoadedTable, TableProfile
+from automl_gui.core.data.target_choice import Analysis, analyze_target
 
 
 @dataclass
