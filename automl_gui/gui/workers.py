@@ -137,3 +137,13 @@ class JobWorker(QObject):
 
     def _on_thread_finished(self) -> None:
         self.done.emit()
+
+
+def cancel_and_join(workers: list[JobWorker], msecs: int) -> bool:
+    """Cancel each worker and wait for it (a page does this when the window closes); False
+    when one did not end within ``msecs``. Every worker is asked, even after one timed out."""
+    ok = True
+    for worker in list(workers):
+        worker.cancel()
+        ok = worker.wait(msecs) and ok
+    return ok

@@ -50,7 +50,7 @@ from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.bar_chart import HorizontalBarChart, Series, scrolling
 from automl_gui.gui.widgets.page_layout import BusyRow, page_column
-from automl_gui.gui.workers import JobWorker
+from automl_gui.gui.workers import JobWorker, cancel_and_join
 
 
 class FolderDataPage(QWidget):
@@ -313,11 +313,7 @@ class FolderDataPage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Cancel and join background work (the window calls this when it closes)."""
-        ok = True
-        for worker in list(self._workers):
-            worker.cancel()
-            ok = worker.wait(msecs) and ok
-        return ok
+        return cancel_and_join(self._workers, msecs)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy_box.setVisible(busy)

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from automl_gui.gui.state import AppState
-from automl_gui.gui.workers import JobWorker
+from automl_gui.gui.workers import JobWorker, cancel_and_join
 
 
 class BackgroundPage(QWidget):
@@ -46,11 +46,7 @@ class BackgroundPage(QWidget):
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Cancel the page's workers and wait for each (the window calls this on close);
         False when one did not end in time."""
-        ok = True
-        for worker in list(self._workers):
-            worker.cancel()
-            ok = worker.wait(msecs) and ok
-        return ok
+        return cancel_and_join(self._workers, msecs)
 
 
 class SerialJob:

@@ -32,7 +32,7 @@ from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.page_layout import BusyRow, page_column
 from automl_gui.gui.widgets.profile_view import ProfileView
 from automl_gui.gui.widgets.warnings_view import WarningsView
-from automl_gui.gui.workers import JobWorker
+from automl_gui.gui.workers import JobWorker, cancel_and_join
 
 TASK_CHOICES = [
     (None, "Auto"),
@@ -277,11 +277,7 @@ class DataPage(QWidget):
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Cancel and join background jobs (the window calls this when it closes)."""
-        ok = True
-        for worker in list(self._workers):
-            worker.cancel()
-            ok = worker.wait(msecs) and ok
-        return ok
+        return cancel_and_join(self._workers, msecs)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self.busy_box.setVisible(busy)
