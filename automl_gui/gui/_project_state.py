@@ -55,13 +55,8 @@ def dataset_ref(state: Any) -> dict[str, Any] | None:
     }
 
 
-#: where each kind's kept settings are in a project (ProjectData fields: preprocessing, model);
-#: a table's preprocessing is saved with its target instead (it is built for one table)
-PROJECT_FIELDS: dict[str, tuple[str | None, str, str]] = {
-    "tabular": (None, "mlp", ""),
-    "images": ("image_preprocess", "image_model", "image"),
-    "audio": ("audio_preprocess", "audio_model", "audio"),
-}
+#: how a notice names a part of a kind's kept settings
+_PART_WORDS = {"preprocess": "preprocessing", "model": "model"}
 
 
 def _dict(config: Any) -> dict[str, Any]:
@@ -92,10 +87,7 @@ def capture(
     )
     for kind in all_kinds():
         kept = state.settings(kind)
-        preprocess_field, model_field, _word = PROJECT_FIELDS[kind.name]
-        setattr(data, model_field, _dict(kept.model))
-        if preprocess_field is not None:
-            setattr(data, preprocess_field, _dict(kept.preprocess))
+        data.settings[kind.name] = {part: _dict(getattr(kept, part)) for part in kind.kept_parts}
     data.training = _dict(state.training)
     if state.has_dataset:
         data.kind = state.kind.name
@@ -152,16 +144,12 @@ def apply_kept(window: Any, data: ProjectData, notices: list[str]) -> None:
     st = window.state
     for kind in all_kinds():
         kept = st.settings(kind)
-        preprocess_field, model_field, word = PROJECT_FIELDS[kind.name]
-        for attribute, field_name, noun in (
-            ("preprocess", preprocess_field, "preprocessing"),
-            ("model", model_field, "model"),
-        ):
-            stored = getattr(data, field_name) if field_name is not None else None
-            if stored:
-                current = getattr(kept, attribute)
-                what = f"{word} {noun}".strip()
-                setattr(kept, attribute, make_config(type(current), stored, notices, what))
+        stored = data.settings.get(kind.name) or {}
+        for part in kind.kept_parts:
+            if stored.get(part):
+                current = getattr(kept, part)
+                what = f"{_PART_WORDS[part]} ({kind.title.lower()})"
+                setattr(kept, part, make_config(type(current), stored[part], notices, what))
 
 
 def apply_settings(

@@ -86,7 +86,7 @@ def _project(records: list[RunRecord], setup) -> ProjectData:
         target="outcome",
         task=setup.preprocess.task,
         preprocess=asdict(setup.preprocess),
-        mlp={"auto": False, "hidden_units": [4, 4]},
+        settings={"tabular": {"model": {"auto": False, "hidden_units": [4, 4]}}},
         training={"epochs": 2},
         runs=[RunRecord.from_dict(r.to_dict()) for r in records],
         current_run="run-002",
@@ -308,7 +308,17 @@ def test_migrations_cover_every_old_version_and_are_pure():
     copy = json.loads(json.dumps(raw))
     migrate(raw)
     assert raw == copy
-    assert migrate(_fixture("v3_audio.automl.json")) == _fixture("v3_audio.automl.json")
+    assert migrate(_fixture("v4_audio.automl.json")) == _fixture("v4_audio.automl.json")
+
+
+def test_v3_project_migrates_each_kinds_fields_into_settings():
+    migrated = migrate(_fixture("v3_audio.automl.json"))
+    assert migrated == _fixture("v4_audio.automl.json")
+    assert migrated["settings"]["audio"] == {
+        "preprocess": {"sample_rate": 16000, "clip_seconds": 1.0},
+        "model": {"architecture": "cnn"},
+    }
+    assert not {"mlp", "image_model", "audio_preprocess"} & set(migrated)
 
 
 def test_v1_project_migrates(table_runs, tmp_path):
@@ -323,10 +333,12 @@ def test_v1_project_migrates(table_runs, tmp_path):
             "task": "multiclass",
             "columns": {"sepal_length": {"kind": "numeric"}},
         },
-        mlp={"auto": False, "hidden_units": [16], "dropout": 0.1},
+        settings={
+            "tabular": {"model": {"auto": False, "hidden_units": [16], "dropout": 0.1}},
+            "images": {"preprocess": {"image_size": 64}, "model": {"architecture": "auto"}},
+            "audio": {"preprocess": {}, "model": {}},
+        },
         training={"epochs": 5, "batch_size": 16},
-        image_preprocess={"image_size": 64},
-        image_model={"architecture": "auto"},
         runs=[
             RunRecord(
                 id="run-001",
@@ -393,8 +405,11 @@ def test_v2_project_migrates(tmp_path):
         task="multiclass",
         preprocess=None,
         training={"epochs": 3, "batch_size": 8},
-        image_preprocess={"image_size": 32},
-        image_model={"architecture": "cnn"},
+        settings={
+            "tabular": {"model": {}},
+            "images": {"preprocess": {"image_size": 32}, "model": {"architecture": "cnn"}},
+            "audio": {"preprocess": {}, "model": {}},
+        },
         search=None,
         runs=runs,
         current_run="run-002",
@@ -409,10 +424,12 @@ def test_v2_project_migrates(tmp_path):
     assert load_project(tmp_path) == expected
 
 
-def test_v3_project_reads_as_is(tmp_path):
-    shutil.copy(FIXTURES / "v3_audio.automl.json", tmp_path / PROJECT_FILE)
+@pytest.mark.parametrize("fixture", ["v3_audio.automl.json", "v4_audio.automl.json"])
+def test_v3_and_v4_projects_read(tmp_path, fixture):
+    shutil.copy(FIXTURES / fixture, tmp_path / PROJECT_FILE)
     (tmp_path / "runs" / "run-003").mkdir(parents=True)
     data = load_project(tmp_path)
+    assert data.settings["audio"]["preprocess"]["sample_rate"] == 16000
     record = data.runs[0]
     assert data.search == {"budget_minutes": 5, "max_trials": 4} and data.ui == {"page": "evaluate"}
     assert record.phases == [["head", 0], ["fine-tune", 2]] and record.note == "best so far"

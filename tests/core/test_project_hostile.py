@@ -407,6 +407,34 @@ def test_a_wrong_type_anywhere_is_a_project_error(tmp_path, case):
     assert "backup" in info.value.hint
 
 
+def _v4() -> dict:
+    return json.loads((FIXTURES / "v4_audio.automl.json").read_text(encoding="utf-8"))
+
+
+WRONG_V4 = [
+    (("settings",), [], "settings should be an object"),
+    (("settings", "audio"), 5, "settings.audio should be an object"),
+    (("settings", "audio", "model"), "cnn", "settings.audio.model should be an object"),
+    (("settings", "images", "preprocess"), [1], "settings.images.preprocess should be an object"),
+]
+
+
+@pytest.mark.parametrize("path, value, said", WRONG_V4, ids=[c[2] for c in WRONG_V4])
+def test_a_wrong_type_in_a_kinds_settings_is_a_project_error(tmp_path, path, value, said):
+    _write_raw(tmp_path, json.dumps(_set(_v4(), path, value)))
+    (tmp_path / "runs" / "run-003").mkdir(parents=True)
+    with pytest.raises(ProjectError, match="damaged") as info:
+        load_project(tmp_path)
+    assert said in info.value.message
+
+
+def test_a_kind_this_app_does_not_know_keeps_its_settings(tmp_path):
+    raw = _set(_v4(), ("settings", "video"), {"model": {"frames": 8}, "extra": 1})
+    _write_raw(tmp_path, json.dumps(raw))
+    (tmp_path / "runs" / "run-003").mkdir(parents=True)
+    assert load_project(tmp_path).settings["video"] == {"model": {"frames": 8}, "extra": 1}
+
+
 def test_missing_keys_and_duplicate_run_ids_are_project_errors(tmp_path):
     (tmp_path / "runs" / "run-003").mkdir(parents=True)
     for raw in (
@@ -424,7 +452,7 @@ def test_missing_keys_and_duplicate_run_ids_are_project_errors(tmp_path):
         tmp_path, json.dumps(_set(_set(_v3(), ("mlp",), None), ("runs", 0, "history"), None))
     )
     data = load_project(tmp_path)
-    assert data.mlp == {} and data.runs[0].history == {}
+    assert data.settings["tabular"]["model"] == {} and data.runs[0].history == {}
 
 
 # -- property: random mutations of every fixture ------------------------------------------------
@@ -467,8 +495,10 @@ def _check_types(data: ProjectData) -> None:
     assert data.kind in (None, "tabular", "images", "audio")
     for value in (data.dataset, data.preprocess, data.search):
         assert value is None or isinstance(value, dict)
-    for value in (data.mlp, data.training, data.image_preprocess, data.image_model, data.ui):
+    for value in (data.training, data.ui, *data.settings.values()):
         assert isinstance(value, dict)
+    for parts in data.settings.values():
+        assert all(isinstance(v, dict) for k, v in parts.items() if k in ("preprocess", "model"))
     for value in (data.target, data.task, data.current_run):
         assert value is None or isinstance(value, str)
     assert data.current_run is None or data.run(data.current_run) is not None

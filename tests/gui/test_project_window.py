@@ -200,7 +200,7 @@ def test_changing_a_setting_marks_unsaved_and_closing_asks(
     with qtbot.waitSignal(window.projects.saved, timeout=60_000):
         window.close()  # Save: saves, then closes
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
-    assert load_project(folder).mlp["dropout"] == pytest.approx(0.4)
+    assert load_project(folder).settings["tabular"]["model"]["dropout"] == pytest.approx(0.4)
 
 
 def test_discard_closes_and_new_project_asks_then_clears(

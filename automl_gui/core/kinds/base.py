@@ -132,6 +132,11 @@ class DataKind(ABC):
         return path if path.exists() else None
 
     # -- settings ---------------------------------------------------------------------------
+    #: the settings a project keeps for this kind whatever dataset is loaded (its
+    #: ``settings[name]`` parts); a table's preprocessing is built for one table and target,
+    #: so a project keeps it beside the target instead
+    kept_parts: ClassVar[tuple[str, ...]] = ("preprocess", "model")
+
     @abstractmethod
     def preprocess_from_dict(self, data: dict[str, Any]) -> Any:
         """This kind's preprocessing settings from their JSON form."""

@@ -39,6 +39,7 @@ class TabularKind(DataKind):
     sample_words = "sample rows"
     auto_model = "mlp"
     model_families = ("mlp",)
+    kept_parts = ("model",)  # the preprocessing is the table's: kept with its target
 
     def claims_file(self, path: Path) -> bool:
         return path.suffix.lower() in self.extensions

@@ -47,6 +47,11 @@ takes a file one version up, :func:`migrate` all the way to :data:`FORMAT_VERSIO
   "kind"}``; runs without ``summary``, ``phases`` and ``note``.
 - v3: ``ProjectData.to_dict()`` plus ``"format"`` (``notices`` are not stored). ``"id"`` was
   added within v3 (older v3 files have none: they get one when saved; older apps ignore it).
+  Each kind's settings had fields of their own: ``mlp``, ``image_preprocess``,
+  ``image_model``, ``audio_preprocess``, ``audio_model``.
+- v4: those five fields are one ``"settings": {kind name: {"preprocess": {...}, "model":
+  {...}}}``, so a new kind of data adds no field and no format step (a table's preprocessing
+  stays at the top, beside its target: it is built for one table).
 """
 
 from __future__ import annotations
@@ -142,8 +147,10 @@ class ProjectData:
             loader needs} or None.
         target, task: the table's target column and task (tables), None otherwise.
         preprocess: PreprocessConfig as a dict (tables) or None.
-        mlp, training: MLPConfig and TrainConfig dicts.
-        image_preprocess, image_model, audio_preprocess, audio_model: the media configs.
+        settings: each kind's kept settings, ``{kind name: {"preprocess": dict, "model":
+            dict}}`` (the config objects' ``to_dict()``; a table's model only: its
+            preprocessing is ``preprocess``, built for one table).
+        training: the TrainConfig dict.
         search: SearchConfig dict, or None when "train one model" is chosen.
         runs: every kept run, oldest first (a run whose folder was missing when the project
             was opened included: it is kept, and comes back with its folder).
@@ -163,12 +170,8 @@ class ProjectData:
     target: str | None = None
     task: str | None = None
     preprocess: dict[str, Any] | None = None
-    mlp: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
-    image_preprocess: dict[str, Any] = field(default_factory=dict)
-    image_model: dict[str, Any] = field(default_factory=dict)
-    audio_preprocess: dict[str, Any] = field(default_factory=dict)
-    audio_model: dict[str, Any] = field(default_factory=dict)
     search: dict[str, Any] | None = None
     runs: list[RunRecord] = field(default_factory=list)
     current_run: str | None = None

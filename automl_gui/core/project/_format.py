@@ -21,7 +21,7 @@ from automl_gui.core.kinds import kind_names
 from automl_gui.core.project._json import MB, JsonProblem, read_json
 from automl_gui.core.project._runs import RUN_ID_RE, ProjectError
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: the "format" value of a project file
 PROJECT_FORMAT = "automl-gui-project"
 #: a larger file is not a project file (a long search's every curve takes a few MB)
@@ -155,8 +155,34 @@ def _v2_to_v3(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: where format 3 kept each kind's settings (preprocessing, model), one field each
+_V3_SETTINGS = {
+    "tabular": {"model": "mlp"},
+    "images": {"preprocess": "image_preprocess", "model": "image_model"},
+    "audio": {"preprocess": "audio_preprocess", "model": "audio_model"},
+}
+
+
+def _v3_to_v4(raw: dict[str, Any]) -> dict[str, Any]:
+    """A field per kind and setting (``mlp``, ``image_model``, ...) -> ``settings``: kind name
+    -> {"preprocess", "model"}, so a new kind of data needs no new field (nor a format step)."""
+    out = {k: v for k, v in raw.items() if k not in {"mlp"} | _V3_FIELDS}
+    out["version"] = 4
+    out["settings"] = {
+        kind: {part: {} if raw.get(name) is None else raw[name] for part, name in parts.items()}
+        for kind, parts in _V3_SETTINGS.items()
+    }
+    return out
+
+
+_V3_FIELDS = {name for parts in _V3_SETTINGS.values() for name in parts.values()}
+
 #: version N -> a function taking a version-N dict to version N + 1 (pure: no files read)
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
@@ -278,23 +304,15 @@ def _field(
     return value
 
 
-#: every field of a project file (format 3) and the kind of value it holds
+#: what a project keeps of each kind's settings (``settings``: kind name -> these parts)
+SETTING_PARTS = ("preprocess", "model")
+
+#: every field of a project file (format 4) and the kind of value it holds
 _TOP = {
     **dict.fromkeys(("name", "id", "created", "saved"), "text"),
     **dict.fromkeys(("target", "task", "current_run", "kind"), "text?"),
     **dict.fromkeys(("dataset", "preprocess", "search"), "object?"),
-    **dict.fromkeys(
-        (
-            "mlp",
-            "training",
-            "image_preprocess",
-            "image_model",
-            "audio_preprocess",
-            "audio_model",
-            "ui",
-        ),
-        "object",
-    ),
+    **dict.fromkeys(("settings", "training", "ui"), "object"),
     "runs": "list",
 }
 _RUN_REQUIRED = dict.fromkeys(("id", "name", "created", "kind", "task"), "text")
@@ -329,6 +347,14 @@ def _checked(raw: dict[str, Any]) -> dict[str, Any]:
     if out["dataset"] is not None:
         for key in ("path", "kind"):
             _field(out["dataset"], key, "dataset", "text?")
+    settings = {}
+    for name, parts in out["settings"].items():  # a kind this app lacks is kept as it is
+        where = f"settings.{name}"
+        if not isinstance(parts, dict):
+            raise _Bad(f"{where} should be an object, not {_kind_of(parts)}")
+        checked = {p: _field(parts, p, where, "object") for p in SETTING_PARTS if p in parts}
+        settings[name] = {**parts, **checked}
+    out["settings"] = settings
     runs, seen = [], set()
     for i, run in enumerate(out["runs"]):
         where = f"runs[{i}]"
