@@ -25,10 +25,6 @@ SUPPORTED_TABLE_SUFFIXES = CSV_SUFFIXES + PARQUET_SUFFIXES
 IMAGE_SUFFIXES = IMAGE_EXTENSIONS
 AUDIO_SUFFIXES = AUDIO_EXTENSIONS
 
-SUPPORTED_TEXT = (
-    "Open a table (CSV .csv .tsv .txt .tab, or Parquet .parquet .pq), "
-    "or a folder of images (.jpg .png .bmp .gif .webp) or audio clips (.wav .flac .ogg .mp3)."
-)
 
 # How far a folder scan goes before deciding (huge image folders must not stall the drop).
 _MAX_FILES_SCANNED = 5000
@@ -45,11 +41,20 @@ class Detectable(Protocol):
     one_file: str
     folder_example: str
     trained_on: str
+    opens: str
+
 
     def claims_file(self, path: Path) -> bool: ...
 
 
 K = TypeVar("K", bound=Detectable)
+
+
+def supported_text(kinds: Sequence[Detectable]) -> str:
+    """What can be opened, in the kinds' own words ("Open a table (…), a folder of … or …")."""
+    said = [kind.opens for kind in sorted(kinds, key=lambda kind: kind.file_based)]  # tables first
+    listed = ", ".join(said[:-1]) + f" or {said[-1]}" if len(said) > 1 else "".join(said)
+    return f"Open {listed}."
 
 _SAVE_AS_CSV = "Save it as CSV (File > Save As > CSV UTF-8) or Parquet and open that file."
 _KNOWN_UNSUPPORTED: dict[str, tuple[str, str]] = {
@@ -110,7 +115,7 @@ def detect(path: str | os.PathLike[str], kinds: Sequence[K]) -> K:
     """
     p = Path(path)
     if not str(path).strip():
-        raise DataError("No file was given.", SUPPORTED_TEXT)
+        raise DataError("No file was given.", supported_text(kinds))
     if not p.exists():
         raise DataError(
             f"'{p}' does not exist (it may have been moved, renamed or deleted).",
@@ -121,7 +126,7 @@ def detect(path: str | os.PathLike[str], kinds: Sequence[K]) -> K:
         return _detect_folder(p, ordered)
     special = special_file(p)  # looked at without opening: a named pipe would block open()
     if special:
-        raise DataError(special_file_message(p.name, special), SUPPORTED_TEXT)
+        raise DataError(special_file_message(p.name, special), supported_text(kinds))
     return _detect_file(p, ordered)
 
 
@@ -153,7 +158,7 @@ def _detect_file(p: Path, kinds: list[K]) -> K:
     described = f"'{name}' has the suffix '{suffix}'" if suffix else f"'{name}' has no suffix"
     raise DataError(
         f"{described}, which is not a supported dataset type.",
-        SUPPORTED_TEXT + " A CSV file with another suffix can be renamed to .csv.",
+        supported_text(kinds) + " A CSV file with another suffix can be renamed to .csv.",
     )
 
 
@@ -199,7 +204,7 @@ def _detect_folder(p: Path, kinds: list[K]) -> K:
     if scanned == 0:
         raise DataError(
             f"The folder '{p.name}' is empty (no files in it or its subfolders).",
-            SUPPORTED_TEXT,
+            supported_text(kinds),
         )
     of_files = [kind for kind in kinds if kind.file_based]
     media = sum(counts[kind.name] for kind in of_files)
@@ -215,5 +220,5 @@ def _detect_folder(p: Path, kinds: list[K]) -> K:
     wanted = " or ".join(kind.trained_on for kind in of_files)
     raise DataError(
         f"The folder '{p.name}' holds no {wanted} ({scanned} files of other types).",
-        SUPPORTED_TEXT,
+        supported_text(kinds),
     )

@@ -29,6 +29,7 @@ class AudioKind(FilesKind):
     item = "clip"
     items = "clips"
     dataset_noun = "audio folder"
+    opens = "a folder of audio clips (.wav .flac .ogg .mp3)"
     trained_on = "audio clips"
     model_noun = "an audio model"
     input_hint = "Give it audio files (.wav .flac .ogg .mp3) or folders"

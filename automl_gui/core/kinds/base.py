@@ -59,6 +59,8 @@ class DataKind(ABC):
     item: ClassVar[str]
     items: ClassVar[str]
     dataset_noun: ClassVar[str]
+    #: what the app opens of this kind, for "what can be opened" hints ("a table (CSV …)")
+    opens: ClassVar[str]
     card_input_word: ClassVar[str]
     trained_on: ClassVar[str]
     model_noun: ClassVar[str]

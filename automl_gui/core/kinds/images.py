@@ -96,6 +96,7 @@ class ImagesKind(FilesKind):
     item = "image"
     items = "images"
     dataset_noun = "image folder"
+    opens = "a folder of images (.jpg .png .bmp .gif .webp)"
     trained_on = "images"
     model_noun = "an image model"
     input_hint = "Give it image files (.jpg .png .bmp .gif .webp) or folders"

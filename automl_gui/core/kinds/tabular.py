@@ -29,6 +29,7 @@ class TabularKind(DataKind):
     item = "row"
     items = "rows"
     dataset_noun = "table"
+    opens = "a table (CSV .csv .tsv .txt .tab, or Parquet .parquet .pq)"
     trained_on = "a table"
     model_noun = "a table model"
     input_hint = "Give it a table (CSV, TSV or Parquet)"
