@@ -27,21 +27,14 @@ from automl_gui.core.base.events import (
     StudyRowEnded,
     StudyRowStarted,
 )
+from automl_gui.core.tune.study.studies import STUDY_KINDS, STUDY_TYPES  # light: no numpy
 
 if TYPE_CHECKING:
     from automl_gui.core.kinds import DataKind
     from automl_gui.core.tune.study.jobs import StudyRequest
 
-#: study → what its trainings compare, in words (``Study: optimizers, sgd, adam, …``)
-WHAT = {
-    "optimizers": lambda config: ", ".join(config.optimizers),
-    "batch-sizes": lambda config: "batch sizes " + ", ".join(map(str, config.batch_sizes)),
-    "learning-curve": lambda config: "sizes " + ", ".join(f"{s:g}" for s in config.sizes),
-    "devices": lambda _config: "the CPU and each GPU",
-}
-STUDY_KINDS = tuple(WHAT)
-#: option (argparse destination) → the study it belongs to
-KIND_OPTIONS = {"optimizers": "optimizers", "batch_sizes": "batch-sizes", "sizes": "learning-curve"}
+#: option (argparse destination, the StudyConfig field) → the study it belongs to
+KIND_OPTIONS = {t.values: t.name for t in STUDY_TYPES.values() if t.values}
 
 
 def add_study_parser(sub: Any) -> argparse.ArgumentParser:
@@ -157,7 +150,7 @@ def study_command(args: argparse.Namespace) -> int:
 
 
 def _what(config: Any) -> str:
-    return WHAT[config.kind](config)
+    return config.type.describe(config)
 
 
 def _table_job(args: argparse.Namespace, config: Any, kind: DataKind, seed: int) -> StudyRequest:

@@ -8,9 +8,10 @@ its rows with these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy loads when a study plans, not when the command line starts
+    import numpy as np
 
 
 @dataclass
@@ -43,6 +44,8 @@ def nested_order(labels: np.ndarray | None, n: int, seed: int) -> np.ndarray:
     """A seeded order of ``n`` training items whose every prefix keeps the class proportions
     (each item ranked by its position within its class): the learning curve's subsets are
     nested and stratified."""
+    import numpy as np
+
     perm = np.random.default_rng(seed).permutation(n)
     if labels is None:
         return perm
@@ -59,6 +62,8 @@ def size_specs(
 ) -> list[Spec]:
     """The learning curve's trainings: each size a stratified part of the same training
     items (fractions up to 1, counts above), smaller parts inside larger ones."""
+    import numpy as np
+
     n_train, labels, n_classes, noun = facts.n_train, facts.labels, facts.n_classes, facts.noun
     order = nested_order(labels, n_train, base.seed)
     notes.append(

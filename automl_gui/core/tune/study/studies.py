@@ -49,6 +49,8 @@ class StudyType:
         name: what settings, results and the command line call it ("learning-curve").
         title: its results' heading ("Learning curve"). label_column: the first column of
             :meth:`StudyResult.table` ("train_size"). varied: the setting in a sentence.
+        values: the :class:`StudyConfig` field listing what it compares (None: it lists
+            nothing, the devices are found).
         varies_batch_size: the batch size is what changes (else "auto" is resolved once).
         counts_examples: its table also says how many training examples each row used.
     """
@@ -57,8 +59,13 @@ class StudyType:
     title: ClassVar[str]
     label_column: ClassVar[str]
     varied: ClassVar[str]
+    values: ClassVar[str | None] = None
     varies_batch_size: ClassVar[bool] = False
     counts_examples: ClassVar[bool] = False
+
+    def describe(self, config: StudyConfig) -> str:
+        """What the trainings compare, in words (``sgd, adam``; ``batch sizes 8, 16``)."""
+        return ", ".join(map(str, getattr(config, self.values))) if self.values else ""
 
     def check(self, config: StudyConfig) -> None:
         """Raise ConfigError for values of ``config`` this study cannot compare."""
@@ -76,6 +83,7 @@ class OptimizersStudy(StudyType):
     title = "Optimizers"
     label_column = "optimizer"
     varied = "the optimizer"
+    values = "optimizers"
 
     def check(self, config: StudyConfig) -> None:
         from automl_gui.core.train.config import OPTIMIZERS
@@ -106,7 +114,11 @@ class BatchSizesStudy(StudyType):
     title = "Batch sizes"
     label_column = "batch_size"
     varied = "the batch size"
+    values = "batch_sizes"
     varies_batch_size = True
+
+    def describe(self, config: StudyConfig) -> str:
+        return "batch sizes " + ", ".join(map(str, config.batch_sizes))
 
     def check(self, config: StudyConfig) -> None:
         _check_list(config.batch_sizes, "batch size", "8,16,32,64")
@@ -135,7 +147,11 @@ class LearningCurveStudy(StudyType):
     title = "Learning curve"
     label_column = "train_size"
     varied = "the number of training examples"
+    values = "sizes"
     counts_examples = True
+
+    def describe(self, config: StudyConfig) -> str:
+        return "sizes " + ", ".join(f"{s:g}" for s in config.sizes)
 
     def check(self, config: StudyConfig) -> None:
         _check_list(config.sizes, "training-set size", "0.1,0.25,0.5,1")
@@ -163,6 +179,9 @@ class DevicesStudy(StudyType):
     title = "Devices"
     label_column = "device"
     varied = "the device"
+
+    def describe(self, config: StudyConfig) -> str:
+        return "the CPU and each GPU"
 
     def plan(
         self, config: StudyConfig, base: Any, facts: TrainingFacts, notes: list[str]
