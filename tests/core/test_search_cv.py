@@ -18,7 +18,7 @@ from automl_gui.core.jobs import tabular as pipeline
 from automl_gui.core.jobs.tabular import setup_tabular
 from automl_gui.core.kinds import kind_named
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.train.trainer import TrainResult
+from automl_gui.core.train.result import TrainResult
 from automl_gui.core.tune.search import tables as search_module
 from automl_gui.core.tune.search._trials import TabularTrials
 from automl_gui.core.tune.search.jobs import SearchRequest, search

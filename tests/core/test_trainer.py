@@ -12,7 +12,8 @@ from automl_gui.core.base import lazy
 from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import BatchEnd, CancelToken, EpochEnd, Log
 from automl_gui.core.train.config import OPTIMIZERS, TrainConfig
-from automl_gui.core.train.trainer import Trainer, TrainResult, auto_batch_size
+from automl_gui.core.train.result import TrainResult
+from automl_gui.core.train.trainer import Trainer, auto_batch_size
 
 COLORS = np.array(["red", "green", "blue"], dtype=object)
 

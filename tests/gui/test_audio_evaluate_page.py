@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from automl_gui.core.evaluate.metrics import evaluate_classification
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.kinds.audio import AUDIO
-from automl_gui.core.train.trainer import TrainResult
+from automl_gui.core.train.result import TrainResult
 from automl_gui.gui.pages.audio.evaluate import AudioEvaluatePage, clip_rows
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.audio_player import ClipPlayer

@@ -179,7 +179,7 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
 
     from automl_gui.core.jobs.run import Run
     from automl_gui.core.preprocess.audio import load_clips
-    from automl_gui.core.train.trainer import TrainResult
+    from automl_gui.core.train.result import TrainResult
 
     model = tiny_model(n_classes=2, seed=2)
     clips = make_class_folders(tmp_path / "clips", ("tone", "noise"), 2, rates=(8000,))

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from automl_gui.core.evaluate.metrics import evaluate_classification
 from automl_gui.core.jobs.run import CONFIDENTLY_WRONG, Run
 from automl_gui.core.kinds.images import IMAGES
-from automl_gui.core.train.trainer import TrainResult
+from automl_gui.core.train.result import TrainResult
 from automl_gui.gui.pages.images.evaluate import ImageEvaluatePage, gallery_items, percent
 from automl_gui.gui.state import AppState
 

@@ -26,7 +26,7 @@ from PySide6.QtCore import Qt
 from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Progress
 from automl_gui.core.jobs.run import Run
-from automl_gui.core.train.trainer import TrainResult
+from automl_gui.core.train.result import TrainResult
 from automl_gui.gui.pages.predict import PredictPage, image_items
 from automl_gui.gui.state import AppState
 

@@ -346,7 +346,7 @@ class _Job:
         """Continue a run checkpointed in its fine-tune phase: the head phase's result and
         weights come from the checkpoint (its epochs are replayed as events)."""
         from automl_gui.core.train.checkpoint import replay_history
-        from automl_gui.core.train.trainer import TrainResult
+        from automl_gui.core.train.result import TrainResult
 
         saved = dict(info.extra.get("phase1") or {})
         result1 = TrainResult(**saved)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from automl_gui.core.kinds.base import DataKind
     from automl_gui.core.preprocess.tabular import PreparedData
     from automl_gui.core.train.diagnostics import Diagnosis
-    from automl_gui.core.train.trainer import TrainResult
+    from automl_gui.core.train.result import TrainResult
 
 #: wrong test answers a file run lists by confidence (the Evaluate pages' "confident mistakes")
 CONFIDENTLY_WRONG = 24

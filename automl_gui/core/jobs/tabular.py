@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from automl_gui.core.preprocess._build import Preprocessor
     from automl_gui.core.preprocess.tabular import PreparedData
     from automl_gui.core.train.checkpoint import CheckpointInfo, EpochCheckpointer
-    from automl_gui.core.train.trainer import TrainResult
+    from automl_gui.core.train.result import TrainResult
 
 
 @dataclass

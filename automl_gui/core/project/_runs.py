@@ -302,7 +302,7 @@ def _floats(values: Any) -> list[float]:
 
 
 def _train_result(history: dict[str, list[float]], summary: dict[str, Any]) -> Any:
-    from automl_gui.core.train.trainer import TrainResult
+    from automl_gui.core.train.result import TrainResult
 
     known = {f.name for f in fields(TrainResult)} - {"history"}
     values = {k: v for k, v in (summary or {}).items() if k in known and v is not None}

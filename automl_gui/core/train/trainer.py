@@ -24,7 +24,6 @@ import contextlib
 import math
 import time
 import warnings
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,46 +40,14 @@ from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay im
     _steps_per_execution,
 )
 from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
+from automl_gui.core.train.result import TrainResult
 
 if TYPE_CHECKING:
     from automl_gui.core.train.checkpoint import CheckpointInfo, EpochCheckpointer
 
 TASKS = ("binary", "multiclass", "regression")
-STOP_REASONS = ("completed", "early_stopping", "cancelled", "time_budget", "nan")
 MIN_AUTO_BATCH = 16
 MAX_AUTO_BATCH = 512
-
-
-@dataclass
-class TrainResult:
-    """What a fit produced (the model itself is trained in place).
-
-    Args:
-        history: per-epoch values keyed as Keras names them ("loss", "val_loss",
-            "accuracy"/"val_accuracy" or "mae"/"val_mae") plus "lr".
-        best_epoch: 0-based epoch with the lowest val_loss (-1 if no epoch had a finite one).
-        epochs_run: epochs run, the last one possibly partial (Stop, time budget, NaN).
-        stopped_reason: one of STOP_REASONS.
-        seconds: wall time of the fit.
-        batch_size: the batch size used (after "auto" and any out-of-memory retry).
-    """
-
-    history: dict[str, list[float]] = field(default_factory=dict)
-    best_epoch: int = -1
-    epochs_run: int = 0
-    stopped_reason: str = "completed"
-    seconds: float = 0.0
-    batch_size: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        """The figures a saved model's metadata records about its training."""
-        return {
-            "best_epoch": self.best_epoch,
-            "epochs_run": self.epochs_run,
-            "stopped_reason": self.stopped_reason,
-            "seconds": round(self.seconds, 3),
-            "batch_size": self.batch_size,
-        }
 
 
 def auto_batch_size(n_rows: int, plan: Any = None) -> int:

@@ -140,7 +140,7 @@ class TabularTrials(FoldTrials, Trials):
     def final_run(self, best: TrialRecord, tuner: Any) -> Run:
         """The best trial's model, evaluated on the test split (restored if trained earlier)."""
         from automl_gui.core.jobs.tabular import build_tabular, finish_tabular
-        from automl_gui.core.train.trainer import TrainResult
+        from automl_gui.core.train.result import TrainResult
 
         emit(self.on_event, Progress("evaluate", 0.0, f"Keeping trial {best.trial_id}…"))
         if best.cross_validated:

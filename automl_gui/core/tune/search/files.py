@@ -183,7 +183,7 @@ class _TrialJob(_Job):
     def _phase_one(self, backbone: bool, ft_epochs: int) -> Any:
         if self.restore is None:
             return super()._phase_one(backbone, ft_epochs)
-        from automl_gui.core.train.trainer import TrainResult
+        from automl_gui.core.train.result import TrainResult
 
         record = self.restore
         losses = record.history.get("val_loss") or record.history.get("loss") or []

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from automl_gui.core.jobs.requests import Dataset, ModelSettings, PreprocessSettings
     from automl_gui.core.kinds.base import DataKind
     from automl_gui.core.train.config import TrainConfig
-    from automl_gui.core.train.trainer import TrainResult
+    from automl_gui.core.train.result import TrainResult
 
 __all__ = ["StudyRequest", "study"]
 
