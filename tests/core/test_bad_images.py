@@ -1,4 +1,5 @@
-"""Broken image files: each is found by check_image with its reason, listed, and left out."""
+"""Broken image files: what only images have (the reasons and scans both kinds share are in
+test_bad_files.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from image_factory import (
     save,
     write_not_an_image,
     write_truncated,
-    write_unreadable,
     write_zero_bytes,
 )
 from PIL import Image
@@ -25,41 +25,6 @@ def _reason(path) -> str:
     with pytest.raises(BadImageError) as info:
         check_image(str(path))
     return str(info.value)
-
-
-BROKEN = {
-    "zero.png": (write_zero_bytes, "empty file (0 bytes)"),
-    "cut.jpg": (lambda p: write_truncated(p, "jpg"), "truncated"),
-    "cut.png": (lambda p: write_truncated(p, "png"), "truncated"),
-    "cut.gif": (lambda p: write_truncated(p, "gif"), "truncated"),
-    "cut.bmp": (lambda p: write_truncated(p, "bmp"), "truncated"),
-    "cut.webp": (lambda p: write_truncated(p, "webp"), "truncated"),
-    "header_only.jpg": (lambda p: write_truncated(p, "jpg", keep=0.01), "truncated"),
-    "header_only.png": (lambda p: write_truncated(p, "png", keep=0.01), "truncated"),
-    "text.jpg": (write_not_an_image, "not an image (looks like text)"),
-    "link.jpg": (write_unreadable, "unreadable: No such file or directory (broken link)"),
-}
-
-
-@pytest.mark.parametrize("name", sorted(BROKEN))
-def test_each_broken_file_has_its_reason(tmp_path, name):
-    write, reason = BROKEN[name]
-    path = write(tmp_path / name)
-    assert _reason(path) == reason
-
-
-def test_a_scan_lists_every_broken_file_with_its_reason_and_leaves_it_out(tmp_path):
-    root = make_class_folders(tmp_path, classes=("a", "b"), per_class=4, size=(16, 16))
-    expected = {}
-    for i, (name, (write, reason)) in enumerate(sorted(BROKEN.items())):
-        path = write(root / "ab"[i % 2] / name)
-        expected[str(path)] = reason
-    ds = scan_images(str(root))
-    assert {b.path: b.reason for b in ds.bad_files} == expected
-    assert len(ds) == 8 and not set(ds.paths()) & set(expected)
-    notice = next(n for n in ds.notices if "could not be used" in n)
-    assert notice.startswith(f"{len(BROKEN)} file(s) could not be used and were left out (")
-    assert "7 truncated" in notice and "1 empty file" in notice
 
 
 def test_a_class_whose_images_are_all_broken_is_dropped(tmp_path):
@@ -149,16 +114,6 @@ def test_a_format_training_cannot_decode_is_unsupported(tmp_path):
 def test_a_folder_and_a_file_that_vanished(tmp_path):
     assert _reason(tmp_path) == "unreadable: is a folder"
     assert _reason(tmp_path / "gone.png") == "missing file"
-
-
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
-def test_permission_denied_is_unreadable(tmp_path):
-    path = save(draw("a", (8, 8)), tmp_path / "locked.png", "png")
-    path.chmod(0)
-    try:
-        assert _reason(path) == "unreadable: Permission denied"
-    finally:
-        path.chmod(0o644)
 
 
 def test_csv_rows_naming_non_image_files_are_listed(tmp_path):
