@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from automl_gui.core.base.units import format_rate
+
 FEATURE_NAMES = {"log-mel": "log-mel spectrograms", "mfcc": "MFCCs"}
 
 
 def rough_megabytes(n: float) -> str:
     """A download's size as people quote it: "90 MB" (decimal megabytes, no decimals)."""
     return f"{n / 1e6:.0f} MB"
-
-
-def format_rate(rate: Any) -> str:
-    """A sample rate: "16 kHz", "22.05 kHz", "500 Hz"; "" when not a positive number."""
-    try:
-        hz = float(rate)
-    except (TypeError, ValueError):
-        return ""
-    if not hz > 0:
-        return ""
-    return f"{hz / 1000:g} kHz" if hz >= 1000 else f"{hz:g} Hz"
 
 
 def audio_model_details(meta: dict[str, Any]) -> str:

@@ -71,6 +71,8 @@ def test_words_are_present(kind):
         kind.input_hint,
         kind.card_input_word,
         kind.auto_architecture_note(),
+        kind.search_note,
+        *kind.export_input({"sample_rate": 16000}),
     ):
         assert isinstance(word, str) and word.strip()
     assert kind.item != kind.items
@@ -87,6 +89,14 @@ def test_words_of_each_kind():
         "audio": ("clip", "clips", "audio folder", True),
     }
     assert kind_named("audio").default_model().fine_tune_epochs == 5
+
+
+def test_export_input_of_each_kind():
+    checked = {k.name: k.export_input({})[1] for k in all_kinds()}
+    assert checked == {"tabular": "rows", "images": "images", "audio": "waveforms"}
+    takes = kind_named("audio").export_input({"sample_rate": 22050})[0]
+    assert takes.startswith("raw waveforms at 22.05 kHz (float32 mono")
+    assert "at the training sample rate" in kind_named("audio").export_input({})[0]
 
 
 def test_unknown_name_is_a_config_error():

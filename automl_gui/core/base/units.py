@@ -1,4 +1,4 @@
-"""Durations and byte sizes as people read them: one formatter each, shared by window and CLI.
+"""Durations, byte sizes and sample rates as people read them: one formatter each, shared by window and CLI.
 
 Each function takes whatever the caller has (a float, an int, None, a number read from JSON)
 and answers with text; what to show for an unknown value is the caller's choice.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-__all__ = ["DurationStyle", "format_bytes", "format_duration"]
+__all__ = ["DurationStyle", "format_bytes", "format_duration", "format_rate"]
 
 DurationStyle = Literal["clock", "precise", "words", "rough"]
 
@@ -93,3 +93,14 @@ def format_bytes(n: Any, *, base: Literal[1000, 1024] = 1024, unknown: str = "un
             return f"{size:,.0f} bytes" if unit == "bytes" else f"{size:,.1f} {unit}"
         size /= base
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def format_rate(rate: Any) -> str:
+    """A sample rate: "16 kHz", "22.05 kHz", "500 Hz"; "" when not a positive number."""
+    try:
+        hz = float(rate)
+    except (TypeError, ValueError):
+        return ""
+    if not hz > 0:
+        return ""
+    return f"{hz / 1000:g} kHz" if hz >= 1000 else f"{hz:g} Hz"

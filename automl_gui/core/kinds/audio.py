@@ -41,6 +41,11 @@ class AudioKind(FilesKind):
     sample_words = "sample clips (raw waveforms)"
     serving_input = ((None, None), "waveforms")
     serves_any_length = True
+    search_note = (
+        "The search chooses the spectrogram (log-mel or MFCC, bands, window and hop), the CNN's "
+        "width, dropout, augmentation strength and learning rate. The other settings on this "
+        "page apply to every trial."
+    )
 
     def lists_files(self, path: str) -> bool:
         return looks_like_audio_csv(path)
@@ -125,6 +130,17 @@ class AudioKind(FilesKind):
             f"Call loaded.serve(waveforms): float32 (n, samples) mono at {rate} Hz, values in "
             "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
             "its spectrogram); returns class probabilities in class_names order."
+        )
+
+    def export_input(self, metadata: dict[str, Any]) -> tuple[str, str]:
+        from automl_gui.core.base.units import format_rate
+
+        rate = format_rate(metadata.get("sample_rate"))
+        at = f" at {rate}" if rate else " at the training sample rate"
+        return (
+            f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; cropping or "
+            "padding and the spectrogram are inside it)",
+            "waveforms",
         )
 
     def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:

@@ -171,6 +171,10 @@ class DataKind(ABC):
         """How "Auto" chooses the network, in a sentence (Model pages, ``--help``)."""
         return "Auto chooses the network from the data."
 
+    #: what the AutoML search chooses for this kind and what stays fixed, in a sentence or two
+    #: (the search settings' note)
+    search_note: ClassVar[str]
+
     # -- jobs -------------------------------------------------------------------------------
     @abstractmethod
     def train(
@@ -234,6 +238,11 @@ class DataKind(ABC):
     serving_input: ClassVar[tuple[tuple[int | None, ...], str] | None] = None
     #: the SavedModel serves inputs of any length (audio), not the traced model's spec
     serves_any_length: ClassVar[bool] = False
+
+    @abstractmethod
+    def export_input(self, metadata: dict[str, Any]) -> tuple[str, str]:
+        """(what an exported model takes, in a phrase; what the reload check compares it on,
+        one plural word) for a model with bundle ``metadata`` (the Export dialog's intro)."""
 
     def empty_samples(self, metadata: dict[str, Any]) -> Any:
         """No sample inputs, in the shape the model takes (file kinds)."""

@@ -107,6 +107,12 @@ class ImagesKind(FilesKind):
     folder_example = "photos/cat/*.jpg and photos/dog/*.jpg"
     sample_words = "sample images"
     serving_input = ((None, None, None, 3), "image")
+    search_note = (
+        "The search chooses the network (the Compact CNN, or a pretrained one whose weights are "
+        "on this computer), the image size, CNN width, dropout, layers to fine-tune, "
+        "augmentation strength and learning rate. The other settings on this page apply to "
+        "every trial."
+    )
 
     def lists_files(self, path: str) -> bool:
         return looks_like_image_csv(path)
@@ -171,6 +177,12 @@ class ImagesKind(FilesKind):
         return (
             "float32 images (n, height, width, 3), RGB values 0-255, any size (the model "
             "resizes, converts the colour mode and normalizes by itself)"
+        )
+
+    def export_input(self, metadata: dict[str, Any]) -> tuple[str, str]:
+        return (
+            "decoded RGB images of any size (resizing and normalization are inside it)",
+            "images",
         )
 
     def model_card_serving(self, metadata: dict[str, Any]) -> str:

@@ -41,6 +41,11 @@ class TabularKind(DataKind):
     auto_model = "mlp"
     model_families = ("mlp",)
     kept_parts = ("model",)  # the preprocessing is the table's: kept with its target
+    search_note = (
+        "The search chooses the layers, dropout, L2 penalty, batch normalization, optimizer, "
+        "learning rate and batch size. Early stopping, the seed and class weights below apply "
+        "to every trial."
+    )
 
     def claims_file(self, path: Path) -> bool:
         return path.suffix.lower() in self.extensions
@@ -133,6 +138,9 @@ class TabularKind(DataKind):
         from automl_gui.core.export._card_tables import input_text
 
         return input_text(metadata)
+
+    def export_input(self, metadata: dict[str, Any]) -> tuple[str, str]:
+        return "raw rows (the preprocessing is inside it)", "rows"
 
     def model_card_serving(self, metadata: dict[str, Any]) -> str:
         from automl_gui.core.export._card_tables import serving_text

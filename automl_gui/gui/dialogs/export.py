@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.kinds import kind_named
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import _export_formats as fx
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs._export_formats import describe_result, formats
 from automl_gui.gui.dialogs._export_result import NOTE_STYLE, ResultPanel
-from automl_gui.gui.format import format_rate
 from automl_gui.gui.state import AppState
 from automl_gui.gui.workers import JobWorker
 
@@ -58,35 +58,10 @@ FORMAT_KEY = "export/last_format"
 KERAS_FILE_KEY = "export/keras_file"
 
 
-def _table_input(_run: Any) -> tuple[str, str]:
-    return "raw rows (the preprocessing is inside it)", "rows"
-
-
-def _image_input(_run: Any) -> tuple[str, str]:
-    return (
-        "decoded RGB images of any size (resizing and normalization are inside it)",
-        "images",
-    )
-
-
-def _audio_input(run: Any) -> tuple[str, str]:
-    rate = format_rate((getattr(run, "metadata", None) or {}).get("sample_rate"))
-    at = f" at {rate}" if rate else " at the training sample rate"
-    return (
-        f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; cropping or "
-        "padding and the spectrogram are inside it)",
-        "waveforms",
-    )
-
-
-#: per kind (its name, as runs and bundles store it): what its exported model takes
-MODEL_INPUTS = {"tabular": _table_input, "images": _image_input, "audio": _audio_input}
-
-
 def model_input(run: Any) -> tuple[str, str]:
     """(what the exported model takes, what the reload check compares) for ``run``'s kind."""
-    describe = MODEL_INPUTS.get(str(getattr(run, "kind", "tabular")), _table_input)
-    return describe(run)
+    kind = kind_named(str(getattr(run, "kind", "tabular")))
+    return kind.export_input(getattr(run, "metadata", None) or {})
 
 
 def last_format() -> str:
@@ -454,4 +429,3 @@ def _export_job(run: Any, fmt: str, path: str, overwrite: bool) -> Any:
 
 def _heading(text: str) -> QLabel:
     return QLabel(f"<b>{text}</b>")
-

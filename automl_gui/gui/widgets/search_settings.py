@@ -53,21 +53,7 @@ ALGORITHM_TIPS = {
     "random": "Tries settings picked at random, each for the full epochs. Simple and hard to "
     "mislead; a fair yardstick for the other two.",
 }
-SEARCHED = {
-    "tabular": "The search chooses the layers, dropout, L2 penalty, batch normalization, "
-    "optimizer, learning rate and batch size. Early stopping, the seed and class weights "
-    "below apply to every trial.",
-    "images": "The search chooses the network (the Compact CNN, or a pretrained one whose "
-    "weights are on this computer), the image size, CNN width, dropout, layers to fine-tune, "
-    "augmentation strength and learning rate. The other settings on this page apply to every "
-    "trial.",
-    "audio": "The search chooses the spectrogram (log-mel or MFCC, bands, window and hop), the "
-    "CNN's width, dropout, augmentation strength and learning rate. The other settings on this "
-    "page apply to every trial.",
-}
 DEFAULT_BUDGET_S = 300
-
-
 
 
 def parse_duration(text: str) -> int | None:
@@ -182,7 +168,7 @@ class SearchSettingsBox(QGroupBox):
         boxes = (self.budget_spin, self.trials_spin, self.epochs_spin, self.algorithm_combo)
         for box in (*boxes, self.cv_combo):
             box.setMaximumWidth(200)
-        self.note = muted_label(SEARCHED.get(kind.name, ""))
+        self.note = muted_label(kind.search_note)
         self.problem = muted_label()
         self.problem.setStyleSheet("color: #B71C1C;")
         self.problem.hide()
@@ -280,7 +266,6 @@ class SearchSettingsBox(QGroupBox):
         if self.state.search is not wanted:
             self.state.search = wanted
             self.state.notify_model_changed()
-
 
 
 def search_summary(config: SearchConfig) -> str:

@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.base.units import format_duration
+from automl_gui.core.base.units import format_duration, format_rate
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
-from automl_gui.gui.format import format_rate, plural
+from automl_gui.gui.format import plural
 from automl_gui.gui.pages._folder_data import FolderDataPage
 from automl_gui.gui.pages._folder_parts import (
     ALL_CLASSES,

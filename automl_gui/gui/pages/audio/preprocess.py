@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.base.units import format_bytes
+from automl_gui.core.base.units import format_bytes, format_rate
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
     MAX_CLIP_SECONDS,
     AudioPreprocessConfig,
 )
-from automl_gui.gui.format import format_rate
 from automl_gui.gui.pages._files_preprocess import (
     PreviewPage,
     SplitBox,
