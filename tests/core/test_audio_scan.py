@@ -1,5 +1,6 @@
 """scan_audio: the three layouts, true durations/rates/channels of every format, statistics,
-what is counted and ignored, errors, progress and cancel."""
+what is counted and ignored, errors (what both kinds share, progress and cancel included, is in
+test_file_kinds_scan.py)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ from audio_factory import (
     write_empty,
 )
 
-from automl_gui.core.base.errors import CancelledError, DataError
-from automl_gui.core.base.events import CancelToken, Progress
+from automl_gui.core.base.errors import DataError
 from automl_gui.core.data.audio import (
     AudioDataset,
     AudioItem,
@@ -158,41 +158,11 @@ def test_a_flac_named_wav_is_read_by_its_content_with_a_notice(tmp_path):
 
 
 # -- errors -----------------------------------------------------------------------------------
-def test_folder_without_clips_says_what_it_holds(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "readme.md").write_text("x")
-    with pytest.raises(DataError, match="holds no clips \\(only 1 other file\\(s\\)\\)") as info:
-        scan_audio(str(tmp_path))
-    assert ".wav, .flac, .ogg or .mp3" in info.value.hint
-
-
-def test_clips_not_sorted_into_classes_are_explained(tmp_path):
-    for i in range(3):
-        write(tmp_path / f"{i}.wav", synth("tone", 0.3, 8000, seed=i), 8000)
-    with pytest.raises(DataError, match="3 clip\\(s\\) in .* are not sorted into classes") as info:
-        scan_audio(str(tmp_path))
-    assert "sounds/dog/*.wav" in info.value.hint
-
-
-def test_one_class_is_not_enough(tmp_path):
-    make_class_folders(tmp_path, classes=("tone",), per_class=2, formats=("wav",))
-    with pytest.raises(DataError, match="Only one class was found .* 'tone' \\(2 clip\\(s\\)\\)"):
-        scan_audio(str(tmp_path))
-
-
 def test_every_clip_broken_is_explained_with_the_reasons(tmp_path):
     for label in ("a", "b"):
         write_empty(tmp_path / label / "x.wav")
     with pytest.raises(DataError, match="None of the 2 clips .* \\(2 empty file\\)"):
         scan_audio(str(tmp_path))
-
-
-def test_a_single_clip_or_a_missing_path_is_refused(tmp_path):
-    clip = write(tmp_path / "one.wav", synth("tone", 0.3, 8000), 8000)
-    with pytest.raises(DataError, match="single file, not an audio dataset"):
-        scan_audio(str(clip))
-    with pytest.raises(DataError, match="does not exist"):
-        scan_audio(str(tmp_path / "gone"))
 
 
 # -- statistics -------------------------------------------------------------------------------
@@ -217,30 +187,3 @@ def test_percentile_matches_numpy():
     values = sorted(np.random.default_rng(0).uniform(0, 5, size=37).tolist())
     for q in (0, 10, 50, 95, 100):
         assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
-
-
-# -- progress, cancel, collecting files for prediction ------------------------------------------
-def test_progress_counts_checked_clips_up_to_one(tmp_path):
-    root = make_class_folders(tmp_path, classes=("tone", "noise"), per_class=5, formats=("wav",))
-    events = []
-    scan_audio(str(root), on_event=events.append)
-    checks = [e for e in events if isinstance(e, Progress) and e.fraction is not None]
-    assert all(e.stage == "scan" for e in events)
-    assert checks[0].message == "Checking clips… 0 / 10" and checks[0].fraction == 0.0
-    assert checks[-1].message == "Checking clips… 10 / 10" and checks[-1].fraction == 1.0
-
-
-def test_cancel_stops_the_scan(tmp_path):
-    root = make_class_folders(tmp_path, classes=("tone", "noise"), per_class=3, formats=("wav",))
-    token = CancelToken()
-    token.cancel()
-    with pytest.raises(CancelledError):
-        scan_audio(str(root), cancel=token)
-    token = CancelToken()
-
-    def cancel_when_checking(event):
-        if isinstance(event, Progress) and event.fraction == 0.0:
-            token.cancel()
-
-    with pytest.raises(CancelledError):
-        scan_audio(str(root), cancel=token, on_event=cancel_when_checking)
