@@ -1,5 +1,6 @@
 """The audio job end to end: scan → split → clip length → band statistics → build → train →
-evaluate → save → reload → predict on raw waveforms → export."""
+evaluate → predict (saving, exports and collecting files, as for images, are in
+test_file_kinds_pipeline.py)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,10 @@ from kind_jobs import train_kind
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EpochEnd, Log, Progress
 from automl_gui.core.data.audio import scan_audio
-from automl_gui.core.export.bundle import load_bundle, save_bundle
-from automl_gui.core.export.formats import export_model
 from automl_gui.core.jobs._files_steps import resolve_architecture
 from automl_gui.core.kinds import _audio_media as audio_pipeline
 from automl_gui.core.kinds._audio_media import (
     AudioMedia,
-    collect_audio_paths,
     predict_audio,
 )
 from automl_gui.core.kinds.audio import AUDIO
@@ -36,30 +34,8 @@ def _pre(**kwargs) -> AudioPreprocessConfig:
     return pre
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """4 classes × 8 clips: every format, 8/16/22/44 kHz, stereo and mono, 0.4-0.8 s."""
-    root = tmp_path_factory.mktemp("sounds")
-    return make_class_folders(root, per_class=8, seconds=(0.4, 0.8), seed=2)
-
-
-@pytest.fixture(scope="module")
-def run(folder):
-    events: list = []
-    dataset = scan_audio(str(folder))
-    result = train_kind(
-        AUDIO,
-        dataset,
-        _pre(),
-        ImageModelConfig(architecture="auto"),
-        TrainConfig(epochs=2, batch_size=8, seed=1),
-        on_event=events.append,
-    )
-    return result, events, dataset
-
-
-def test_audio_run_has_metadata_report_and_predictions(run):
-    result, events, dataset = run
+def test_audio_run_has_metadata_report_and_predictions(audio_run):
+    result, events, dataset = audio_run
     meta = result.metadata
     names = meta["class_names"]
     assert names == ["chirp", "click", "noise", "tone"]
@@ -112,38 +88,8 @@ def test_tone_versus_noise_is_learned(tmp_path):
     assert result.report["metrics"]["accuracy"] >= 0.75  # chance is 0.5
 
 
-def test_saved_bundle_predicts_raw_waveforms_like_the_app(run, tmp_path):
-    result = run[0]
-    out = save_bundle(
-        result.model, result.metadata, result.report, tmp_path / "m", samples=result.samples
-    )
-    assert (out / "samples.npy").is_file() and not (out / "sample_images.npy").exists()
-    bundle = load_bundle(out)
-    assert bundle.kind.name == "audio" and bundle.samples.shape == result.samples.shape
-    again = np.asarray(bundle.model.predict(bundle.samples, verbose=0))
-    assert np.allclose(again, np.array(result.metadata["sample_predictions"]), atol=1e-5)
-    # files predicted through the reloaded bundle = the in-app test predictions
-    test = result.test_predictions
-    df = predict_audio(bundle, list(test["path"])).set_index("path")
-    names = result.metadata["class_names"]
-    for _, row in test.iterrows():
-        assert df.loc[row["path"], "prediction"] == row["prediction"]
-        for n in names:
-            got = df.loc[row["path"], f"probability_{n}"]
-            assert abs(got - row[f"probability_{n}"]) < 1e-4
-
-
-@pytest.mark.parametrize("fmt", ["keras", "savedmodel"])
-def test_export_reloads_and_compares_on_raw_waveforms(run, tmp_path, fmt):
-    result = export_model(run[0].bundle, fmt, tmp_path / f"export-{fmt}")
-    assert result.ok, result.message
-    assert result.rows_compared == len(run[0].samples)
-    assert "sample clips (raw waveforms)" in result.message
-    assert (tmp_path / f"export-{fmt}" / "samples.npy").is_file()
-
-
 @pytest.mark.slow  # ~25 s: the one run of a pretrained backbone on spectrograms
-def test_backbone_on_spectrograms_trains_in_two_phases(folder, tmp_path, monkeypatch):
+def test_backbone_on_spectrograms_trains_in_two_phases(audio_folder, tmp_path, monkeypatch):
     """ResNet50 (weights file saved here, spectrograms resized to 32 px to stay quick): the
     head on cached features, then fine-tuning; the metadata records the spectrogram side."""
     from image_factory import save_legacy_notop_weights
@@ -161,7 +107,7 @@ def test_backbone_on_spectrograms_trains_in_two_phases(folder, tmp_path, monkeyp
     events: list = []
     result = train_kind(
         AUDIO,
-        scan_audio(str(folder)),
+        scan_audio(str(audio_folder)),
         _pre(clip_seconds=0.5),
         ImageModelConfig(
             architecture="resnet50",
@@ -183,14 +129,14 @@ def test_backbone_on_spectrograms_trains_in_two_phases(folder, tmp_path, monkeyp
     assert np.allclose(again, np.array(meta["sample_predictions"]), atol=1e-5)
 
 
-def test_predict_audio_lists_broken_files_with_reasons(run, folder, tmp_path):
-    result = run[0]
+def test_predict_audio_lists_broken_files_with_reasons(audio_run, audio_folder, tmp_path):
+    result = audio_run[0]
     extra = tmp_path / "more"
     write_empty(extra / "empty.wav")
     write_truncated(extra / "cut.flac")
     write_text_as_audio(extra / "page.mp3")
     (extra / "notes.txt").write_text("not a clip")
-    good = sorted(str(p) for p in (folder / "tone").iterdir())[:3]
+    good = sorted(str(p) for p in (audio_folder / "tone").iterdir())[:3]
     df = predict_audio(result.bundle, [*good, str(extra)])
     names = result.metadata["class_names"]
     assert list(df.columns) == [
@@ -211,25 +157,15 @@ def test_predict_audio_lists_broken_files_with_reasons(run, folder, tmp_path):
     assert len(ok) == 3 and ok["prediction"].isin(names).all()
 
 
-def test_collect_audio_paths_recurses_counts_other_files_and_errors(folder, tmp_path):
-    good, bad, other = collect_audio_paths([str(folder)])
-    assert len(good) == 32 and not bad and other == 0 and good == sorted(good)
-    (tmp_path / "x.txt").write_text("x")
-    with pytest.raises(DataError, match="No audio files"):
-        collect_audio_paths([str(tmp_path)])
-    with pytest.raises(DataError, match="does not exist"):
-        collect_audio_paths([str(tmp_path / "missing")])
-
-
-def test_an_image_model_refuses_clips_and_an_audio_model_refuses_images(run, folder):
+def test_an_image_model_refuses_clips_and_an_audio_model_refuses_images(audio_run, audio_folder):
     from automl_gui.core.kinds.images import IMAGES
 
     with pytest.raises(DataError, match="trained on audio clips, not on images") as info:
-        IMAGES.predict(run[0].bundle, [str(folder)])
+        IMAGES.predict(audio_run[0].bundle, [str(audio_folder)])
     assert "audio files" in info.value.hint
     image_bundle = SimpleNamespace(kind=IMAGES, metadata={}, class_names=["a", "b"])
     with pytest.raises(DataError, match="trained on images, not on audio clips"):
-        AUDIO.predict(image_bundle, [str(folder)])
+        AUDIO.predict(image_bundle, [str(audio_folder)])
 
 
 def test_auto_picks_a_backbone_for_audio_only_with_weights_and_a_gpu(monkeypatch, tmp_path):
@@ -254,9 +190,9 @@ def test_auto_picks_a_backbone_for_audio_only_with_weights_and_a_gpu(monkeypatch
     assert "no pretrained" in logs[-1].message
 
 
-def test_band_statistics_use_a_capped_pass_of_training_clips(folder, monkeypatch):
+def test_band_statistics_use_a_capped_pass_of_training_clips(audio_folder, monkeypatch):
     monkeypatch.setattr(audio_pipeline, "MAX_STATS_CLIPS", 5)
-    dataset = scan_audio(str(folder))
+    dataset = scan_audio(str(audio_folder))
     media = AudioMedia(dataset, _pre(clip_seconds=0.5))
     events: list = []
     job = SimpleNamespace(
@@ -278,7 +214,7 @@ def test_band_statistics_use_a_capped_pass_of_training_clips(folder, monkeypatch
         media.prepare("cnn", job)
 
 
-def test_the_engine_process_job_pickles_and_names_train_audio(folder):
+def test_the_engine_process_job_pickles_and_names_train_audio(audio_folder):
     """run_isolated sends the audio request to the engine process's child side, which runs
     the training job by name (the image test runs that child for real; this checks the audio
     payload crosses a process boundary)."""
@@ -296,7 +232,7 @@ def test_the_engine_process_job_pickles_and_names_train_audio(folder):
             sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)))
             raise Sent
 
-    dataset = scan_audio(str(folder))
+    dataset = scan_audio(str(audio_folder))
     args = (dataset, _pre(), ImageModelConfig(architecture="cnn"), TrainConfig(epochs=1))
     with pytest.raises(Sent):
         run_isolated(FakeProcess(), train, TrainRequest(AUDIO, *args))

@@ -1,48 +1,24 @@
-"""The image job end to end: scan → split → build → (two phases) → evaluate → save → reload."""
+"""The image job end to end: scan → split → build → (two phases) → evaluate → predict (saving,
+exports and collecting files, as for audio, are in test_file_kinds_pipeline.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from image_factory import make_class_folders, save_legacy_notop_weights, write_truncated
+from image_factory import save_legacy_notop_weights, write_truncated
 from kind_jobs import train_kind
 
 from automl_gui.core.base.events import EpochEnd, Log, PhaseChanged
 from automl_gui.core.data.images import scan_images
-from automl_gui.core.export.bundle import load_bundle, save_bundle
-from automl_gui.core.export.formats import export_model
-from automl_gui.core.kinds._image_media import collect_image_paths, predict_images
+from automl_gui.core.kinds._image_media import predict_images
 from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("shapes")
-    return make_class_folders(root, per_class=14, size=(32, 32), seed=3)
-
-
-@pytest.fixture(scope="module")
-def cnn_run(folder):
-    events: list = []
-    dataset = scan_images(str(folder))
-    pre = ImagePreprocessConfig(image_size=32)
-    pre.augment.enabled = False
-    run = train_kind(
-        IMAGES,
-        dataset,
-        pre,
-        ImageModelConfig(architecture="cnn"),
-        TrainConfig(epochs=3, batch_size=8, seed=1),
-        on_event=events.append,
-    )
-    return run, events, dataset
-
-
-def test_cnn_run_has_a_report_predictions_and_metadata(cnn_run):
-    run, events, dataset = cnn_run
+def test_cnn_run_has_a_report_predictions_and_metadata(image_run):
+    run, events, dataset = image_run
     names = run.metadata["class_names"]
     assert names == ["circle", "square", "triangle"]
     assert run.metadata["kind"] == "images" and run.metadata["architecture"] == "cnn"
@@ -63,25 +39,8 @@ def test_cnn_run_has_a_report_predictions_and_metadata(cnn_run):
     assert list(wrong["confidence"]) == sorted(wrong["confidence"], reverse=True)
 
 
-def test_saved_image_bundle_reloads_and_predicts_the_same(cnn_run, tmp_path):
-    run = cnn_run[0]
-    out = save_bundle(run.model, run.metadata, run.report, tmp_path / "m", samples=run.samples)
-    bundle = load_bundle(out)
-    assert bundle.kind.name == "images" and bundle.samples.shape == run.samples.shape
-    again = np.asarray(bundle.model.predict(bundle.samples, verbose=0))
-    assert np.allclose(again, np.array(run.metadata["sample_predictions"]), atol=1e-5)
-
-
-@pytest.mark.parametrize("fmt", ["keras", "savedmodel"])
-def test_export_reloads_and_compares_on_sample_images(cnn_run, tmp_path, fmt):
-    result = export_model(cnn_run[0].bundle, fmt, tmp_path / f"export-{fmt}")
-    assert result.ok, result.message
-    assert result.rows_compared == len(cnn_run[0].samples)
-    assert "sample images" in result.message
-
-
-def test_predict_images_matches_the_run_and_reports_broken_files(cnn_run, folder, tmp_path):
-    run = cnn_run[0]
+def test_predict_images_matches_the_run_and_reports_broken_files(image_run, image_folder, tmp_path):
+    run = image_run[0]
     test = run.test_predictions.head(6)
     extra = tmp_path / "more"
     write_truncated(extra / "broken.png", "png")
@@ -96,13 +55,7 @@ def test_predict_images_matches_the_run_and_reports_broken_files(cnn_run, folder
         assert abs(good.loc[row["path"], "confidence"] - row["confidence"]) < 1e-4
 
 
-def test_collect_image_paths_recurses_and_skips_hidden(folder):
-    good, bad, other = collect_image_paths([str(folder)])
-    assert len(good) == 42 and not bad and other == 0
-    assert good == sorted(good)
-
-
-def test_auto_without_pretrained_weights_trains_the_cnn(folder, tmp_path, monkeypatch):
+def test_auto_without_pretrained_weights_trains_the_cnn(image_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     monkeypatch.delenv("AUTOML_GUI_WEIGHTS", raising=False)
     from automl_gui.core.models import weights
@@ -113,7 +66,7 @@ def test_auto_without_pretrained_weights_trains_the_cnn(folder, tmp_path, monkey
     pre.augment.enabled = False
     run = train_kind(
         IMAGES,
-        scan_images(str(folder)),
+        scan_images(str(image_folder)),
         pre,
         ImageModelConfig(architecture="auto"),
         TrainConfig(epochs=1, batch_size=16),
@@ -123,7 +76,7 @@ def test_auto_without_pretrained_weights_trains_the_cnn(folder, tmp_path, monkey
     assert any(isinstance(e, Log) and e.message.startswith("Auto: a compact CNN") for e in events)
 
 
-def test_missing_weights_without_download_names_the_file(folder, tmp_path, monkeypatch):
+def test_missing_weights_without_download_names_the_file(image_folder, tmp_path, monkeypatch):
     from automl_gui.core.models.weights import WeightsMissingError
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
@@ -134,7 +87,7 @@ def test_missing_weights_without_download_names_the_file(folder, tmp_path, monke
     with pytest.raises(WeightsMissingError) as info:
         train_kind(
             IMAGES,
-            scan_images(str(folder)),
+            scan_images(str(image_folder)),
             ImagePreprocessConfig(image_size=32),
             ImageModelConfig(architecture="resnet50", allow_download=False),
             TrainConfig(epochs=1),
@@ -143,7 +96,7 @@ def test_missing_weights_without_download_names_the_file(folder, tmp_path, monke
     assert info.value.spec is not None and info.value.folders
 
 
-def test_backbone_two_phases_with_cached_features(folder, tmp_path):
+def test_backbone_two_phases_with_cached_features(image_folder, tmp_path):
     """ResNet50 on a weights file saved here: phase 1 on cached features, then fine-tuning."""
     from automl_gui.core.base import lazy
 
@@ -157,7 +110,7 @@ def test_backbone_two_phases_with_cached_features(folder, tmp_path):
     pre.augment.enabled = False
     run = train_kind(
         IMAGES,
-        scan_images(str(folder)),
+        scan_images(str(image_folder)),
         pre,
         ImageModelConfig(
             architecture="resnet50",
@@ -180,7 +133,7 @@ def test_backbone_two_phases_with_cached_features(folder, tmp_path):
     assert run.metadata["architecture"] == "resnet50"
 
 
-def test_training_in_the_engine_process_returns_a_usable_model(folder):
+def test_training_in_the_engine_process_returns_a_usable_model(image_folder):
     from automl_gui.core.jobs import EngineProcess, TrainRequest, run_isolated, train
 
     process = EngineProcess(warm=False)
@@ -190,7 +143,7 @@ def test_training_in_the_engine_process_returns_a_usable_model(folder):
         pre.augment.enabled = False
         request = TrainRequest(
             IMAGES,
-            scan_images(str(folder)),
+            scan_images(str(image_folder)),
             pre,
             ImageModelConfig(architecture="cnn"),
             TrainConfig(epochs=1, batch_size=16),
@@ -203,7 +156,7 @@ def test_training_in_the_engine_process_returns_a_usable_model(folder):
     assert np.allclose(again, np.array(run.metadata["sample_predictions"]), atol=1e-5)
 
 
-def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(folder, tmp_path):
+def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(image_folder, tmp_path):
     from automl_gui.core.base.errors import ModelError
     from automl_gui.core.train.checkpoint import read_checkpoint
 
@@ -213,7 +166,7 @@ def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(folder,
     with pytest.raises(ModelError) as caught:
         train_kind(
             IMAGES,
-            scan_images(str(folder)),
+            scan_images(str(image_folder)),
             pre,
             ImageModelConfig(architecture="cnn"),
             TrainConfig(epochs=2, batch_size=8, seed=1, optimizer="sgd", learning_rate=1e30),
