@@ -27,10 +27,12 @@ qt-libs:
 run: $(STAMP_APP) qt-libs
 	$(PY) -m automl_gui
 
-# the import contracts in pyproject.toml first (seconds), then the suite
+# the import contracts in pyproject.toml first (seconds), then the suite on every core (at
+# most 4 workers: each holds its own TensorFlow; `--dist loadfile` keeps a file's tests, and its
+# module fixtures such as trained models, in one worker)
 test: $(STAMP_TEST)
 	$(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n auto --maxprocesses=4 --dist loadfile
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check .
