@@ -13,11 +13,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP_APP): pyproject.toml | $(PY)
+$(STAMP_APP): pyproject.toml setup.py | $(PY)
 	$(PIP) install --quiet -e .
 	@touch $@
 
-$(STAMP_TEST): pyproject.toml $(STAMP_APP)
+$(STAMP_TEST): pyproject.toml setup.py $(STAMP_APP)
 	$(PIP) install --quiet -e ".[test]"
 	@touch $@
 
