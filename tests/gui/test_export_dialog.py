@@ -175,13 +175,13 @@ def test_audio_export_reloads_and_compares_on_raw_waveforms(qtbot, tmp_path, fmt
     """A tiny waveform model (no training) exported from the dialog: the reload check runs on
     the run's sample waveforms and the reloaded model answers clips of any length alike."""
     from audio_factory import make_class_folders
-    from test_audio_predict import tiny_model  # tests/gui is on the path, as for all here
+    from predict_kinds import audio_model  # tests/gui is on the path, as for all here
 
     from automl_gui.core.jobs.run import Run
     from automl_gui.core.preprocess.audio import load_clips
     from automl_gui.core.train.result import TrainResult
 
-    model = tiny_model(n_classes=2, seed=2)
+    model = audio_model(n_classes=2, seed=2)
     clips = make_class_folders(tmp_path / "clips", ("tone", "noise"), 2, rates=(8000,))
     paths = sorted(str(p) for p in clips.rglob("*.*"))
     samples = load_clips(paths, 8000, 4000)
