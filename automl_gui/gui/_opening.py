@@ -25,7 +25,7 @@ from automl_gui.core.base.resources import resource_path
 from automl_gui.core.kinds import DataKind, kind_for_path
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
-from automl_gui.gui.pages.registry import WAYS_IN, own_pages, ways_in
+from automl_gui.gui.pages.registry import kind_window, own_pages, ways_in
 from automl_gui.gui.step_host import load_page
 
 TABLE_FILTER = "Tables and image lists (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
@@ -210,7 +210,7 @@ class DatasetOpening:
         """File → Open Image Sample (Open Audio Sample, …; also the welcome panel's buttons)."""
         sample = kind.sample_path()
         if sample is None:
-            word = WAYS_IN[kind.pages].sample_word
+            word = kind_window(kind).ways_in.sample_word
             self.show_problem(f"No sample {word} folder is installed.", "Open your own folder.")
             return
         self.open_path(str(sample))

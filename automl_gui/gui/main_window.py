@@ -33,8 +33,8 @@ from automl_gui.gui._project import ProjectController
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs.about import AboutDialog
 from automl_gui.gui.engine import EngineLoader
-from automl_gui.gui.pages.data import DataPage
 from automl_gui.gui.pages.registry import STEP_HELP, STEPS, own_pages, page_spec
+from automl_gui.gui.pages.tabular.data import DataPage
 from automl_gui.gui.state import AppState
 from automl_gui.gui.step_host import KindPages, StepHost, load_class
 from automl_gui.gui.widgets.banner import Banner

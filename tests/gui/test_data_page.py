@@ -11,7 +11,7 @@ from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.main_window import MainWindow
-from automl_gui.gui.pages.data import DataPage
+from automl_gui.gui.pages.tabular.data import DataPage
 from automl_gui.gui.state import AppState
 
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.gui.pages.evaluate import EvaluatePage
 from automl_gui.gui.pages.predict import PredictPage
+from automl_gui.gui.pages.tabular.evaluate import EvaluatePage
 from automl_gui.gui.state import AppState
 
 

@@ -572,7 +572,7 @@ def mp_key(name: str) -> str:
 def test_images_and_tables_keep_their_own_training_settings(
     qtbot, model_page, state, dataset, settings
 ):
-    from automl_gui.gui.pages.model import ModelPage
+    from automl_gui.gui.pages.tabular.model import ModelPage
 
     tabular = ModelPage(state)
     qtbot.addWidget(tabular)

@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 
+from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.main_window import MainWindow
@@ -81,7 +82,8 @@ def test_step_host_builds_a_kind_once_on_first_need(qtbot):
 
 
 def test_window_opens_without_building_image_or_audio_pages():
-    """In a fresh interpreter: no media page module is even imported until needed."""
+    """In a fresh interpreter: no media page module is even imported until needed (only the
+    page packages' light declarations)."""
     script = textwrap.dedent(
         """
         import os, sys, tempfile
@@ -94,8 +96,9 @@ def test_window_opens_without_building_image_or_audio_pages():
         w = MainWindow(settings=s, load_engine=False)
         w.show()
         app.processEvents()
-        pages = sorted(m for m in sys.modules if m.startswith(("automl_gui.gui.pages.images",
-                                                               "automl_gui.gui.pages.audio")))
+        # the packages' __init__ (their WINDOW: menu words) load with the window, no page
+        pages = sorted(m for m in sys.modules if m.startswith(("automl_gui.gui.pages.images.",
+                                                               "automl_gui.gui.pages.audio.")))
         print("modules", pages)
         print("built", sorted({k for h in w.hosts.values() for k in h.kind_pages}))
         page = w.media_pages["images"]["data"]
@@ -118,7 +121,9 @@ def test_image_pages_built_after_loading_show_the_folder(qtbot, make_window, tmp
     w = make_window()
     w.show()
     assert built(w, "images") == [] and built(w, "audio") == []
-    assert sorted(w.media_pages["images"]) == sorted(MEDIA_STEPS) and len(w.media_pages["audio"]) == 4
+    assert (
+        sorted(w.media_pages["images"]) == sorted(MEDIA_STEPS) and len(w.media_pages["audio"]) == 4
+    )
     root = make_class_folders(tmp_path / "pics", per_class=4, size=(24, 24))
     with qtbot.waitSignal(w.media_pages["images"]["data"].loaded, timeout=30_000):
         assert w.open_path(str(root))
@@ -211,8 +216,8 @@ def test_a_step_page_that_cannot_load_stands_in_when_built(
 
     from automl_gui.gui.pages import registry
 
-    specs = dict(registry.KIND_PAGES["audio"], model="automl_gui.gui.pages.no_such:Page")
-    monkeypatch.setitem(registry.KIND_PAGES, "audio", specs)
+    pages = registry.kind_window(AUDIO).pages
+    monkeypatch.setitem(pages, "model", "automl_gui.gui.pages.no_such:Page")
     w = make_window()
     root = make_clips(tmp_path / "clips", ("tone", "click"), per_class=2, formats=("wav",))
     with qtbot.waitSignal(w.media_pages["audio"]["data"].loaded, timeout=30_000):

@@ -383,7 +383,9 @@ def test_image_sample_opens_and_is_not_a_recent_file(qtbot, make_window, errors)
         "square",
         "triangle",
     ]
-    assert len(w.state.loaded(IMAGES)) == 120 and not w.state.loaded(IMAGES).bad_files and not errors
+    assert (
+        len(w.state.loaded(IMAGES)) == 120 and not w.state.loaded(IMAGES).bad_files and not errors
+    )
     assert w.recent_files() == []
 
 
@@ -423,8 +425,8 @@ def test_a_page_that_cannot_load_leaves_the_window_usable(
     from automl_gui.gui.pages import registry
     from automl_gui.gui.step_host import UnavailablePage
 
-    specs = dict(registry.KIND_PAGES["audio"], data="automl_gui.gui.pages.no_such:Page")
-    monkeypatch.setitem(registry.KIND_PAGES, "audio", specs)
+    pages = registry.kind_window(AUDIO).pages
+    monkeypatch.setitem(pages, "data", "automl_gui.gui.pages.no_such:Page")
     w = make_window()
     page = w.media_pages["audio"]["data"]
     assert isinstance(page, UnavailablePage) and "no_such" in page.reason

@@ -20,9 +20,9 @@ from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.pages import preprocess as pp
-from automl_gui.gui.pages.model import ModelPage, parse_hidden_units
-from automl_gui.gui.pages.preprocess import PreprocessPage
+from automl_gui.gui.pages.tabular import preprocess as pp
+from automl_gui.gui.pages.tabular.model import ModelPage, parse_hidden_units
+from automl_gui.gui.pages.tabular.preprocess import PreprocessPage
 from automl_gui.gui.state import AppState
 
 EDIT = Qt.ItemDataRole.EditRole

@@ -21,7 +21,7 @@ from automl_gui.gui import settings as app_settings
 from automl_gui.gui._project_state import comparable
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.main_window import MainWindow
-from automl_gui.gui.pages.preprocess import COL_SCALING
+from automl_gui.gui.pages.tabular.preprocess import COL_SCALING
 
 
 def write_flowers(path: Path, n: int = 150) -> str:

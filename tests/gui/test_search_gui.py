@@ -24,7 +24,7 @@ from automl_gui.core.tune.search.saved import FINISHED_FILE
 from automl_gui.core.tune.search.space import SearchConfig, TabularSpace, TrialRecord
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._search_run import search_key
-from automl_gui.gui.pages.model import ModelPage
+from automl_gui.gui.pages.tabular.model import ModelPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
 

@@ -10,7 +10,7 @@ from automl_gui.core.base.events import EpochEnd
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.gui.pages.evaluate import EvaluatePage
+from automl_gui.gui.pages.tabular.evaluate import EvaluatePage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
 

@@ -27,9 +27,9 @@ from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 from automl_gui.gui import _gc
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.pages import preprocess as pp
-from automl_gui.gui.pages.data import DataPage
-from automl_gui.gui.pages.preprocess import PreprocessPage
+from automl_gui.gui.pages.tabular import preprocess as pp
+from automl_gui.gui.pages.tabular.data import DataPage
+from automl_gui.gui.pages.tabular.preprocess import PreprocessPage
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets import warnings_view as wv
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
@@ -225,7 +225,7 @@ def test_findings_are_listed_up_to_a_cap_then_counted(qtbot):
 def test_loading_runs_with_automatic_collections_held_off(qtbot, tmp_path, monkeypatch):
     """A full collection walks every object with the GIL held: the UI thread waited
     0.1-0.9 s for each one while a wide table was being profiled in the worker."""
-    from automl_gui.gui.pages import data as data_module
+    from automl_gui.gui.pages.tabular import data as data_module
 
     seen: list[bool] = []
     real = data_module.load_job

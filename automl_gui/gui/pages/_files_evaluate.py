@@ -56,8 +56,6 @@ def percent(value: Any) -> str:
     return "?" if math.isnan(f) else f"{100 * f:.0f}%"
 
 
-
-
 def metric_cards(noun: str) -> tuple[tuple[str, str, str], ...]:
     """(caption, metric key, tooltip) of the cards, worded for test ``noun``s ("image").
 

@@ -69,8 +69,6 @@ def load_nested_config(store: Any, key: str, cls: type) -> Any | None:
         return None
 
 
-
-
 def pick_samples(data: Any, n: int, seed: int) -> list[str]:
     """Up to ``n`` file paths, from different classes where possible (fast at 50,000)."""
     rng = random.Random(seed)

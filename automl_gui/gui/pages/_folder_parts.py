@@ -127,7 +127,5 @@ def heading(text: str) -> QLabel:
     return label
 
 
-
-
 def html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

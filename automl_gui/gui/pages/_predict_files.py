@@ -2,27 +2,27 @@
 
 Files and folders (recursed) are dropped or chosen, predicted in a worker with progress and
 Cancel by the kind's engine call (``core.kinds._image_media.predict_images`` or
-``core.kinds._audio_media.predict_audio``), and shown as a table (path, prediction, confidence,
+``core.kinds._audio_media.predict_audio``, through ``DataKind.predict``), and shown as a table (path, prediction, confidence,
 probability_<class>, error). Beside the table: a gallery captioned with the predictions for
 images, the selected row's clip (play, waveform, spectrogram) for audio. Broken files get a
 row with the reason.
 
-:class:`FilesPredicting` is a mixin of ``PredictPage``; what differs between kinds is data in
-:class:`MediaKind`.
+:class:`FilesPredicting` is a mixin of ``PredictPage``; what differs between kinds is the
+kind's own (``item``, ``extensions``, ``predict``) and its page package's words
+(``WINDOW.predict``, a :class:`~automl_gui.gui.pages._kind_window.PredictWords`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
-from automl_gui.core.data.audio import AUDIO_EXTENSIONS
-from automl_gui.core.data.images import IMAGE_EXTENSIONS
-from automl_gui.gui.format import audio_model_details
+from automl_gui.core.kinds import DataKind
+from automl_gui.gui.pages._kind_window import PredictWords
+from automl_gui.gui.pages.registry import kind_window
 
 PROGRESS_STEPS = 1000
 PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
@@ -32,89 +32,63 @@ MAX_LISTED_CLASSES = 6  # classes named in the model line
 ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
 
 
-def _filter(title: str, extensions: tuple[str, ...]) -> str:
-    return f"{title} ({' '.join('*' + s for s in extensions)});;All files (*)"
-
-
-def _image_details(meta: dict[str, Any], details: list[str]) -> list[str]:
-    size = meta.get("image_size")
-    return details + [f"{size}×{size} px"] if isinstance(size, int) and size > 0 else details
-
-
-def _audio_details(meta: dict[str, Any], details: list[str]) -> list[str]:
-    audio = audio_model_details(meta)
-    if not audio:
-        return details
-    return [f"{details[0]} {audio}"] if details else [audio]
-
-
 @dataclass(frozen=True)
 class MediaKind:
-    """What the Predict page says and does for one kind of file model."""
+    """A kind of file model on the Predict page: the kind (its ``item``, ``extensions`` and
+    ``predict``) and what its page package says (:class:`PredictWords`)."""
 
-    kind: str  # bundle.kind: "images" | "audio"
-    noun: str  # "image", "clip"
-    extensions: tuple[str, ...]
-    file_filter: str  # for the file dialog
-    open_text: str  # the Open button's text
-    open_tip: str
-    folder_tip: str
-    engine: str  # "module:function" predicting a DataFrame for paths
-    # (bundle metadata, the architecture's words or []) → the model line's details
-    details: Callable[[dict[str, Any], list[str]], list[str]]
+    kind: DataKind
+    words: PredictWords
+
+    @property
+    def noun(self) -> str:
+        return self.kind.item
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        return self.kind.extensions
+
+    @property
+    def file_filter(self) -> str:
+        """For the file dialog: "Images (*.jpg *.png …);;All files (*)"."""
+        patterns = " ".join("*" + s for s in self.extensions)
+        return f"{self.words.files_title} ({patterns});;All files (*)"
+
+    @property
+    def open_text(self) -> str:
+        return self.words.open_text
+
+    @property
+    def open_tip(self) -> str:
+        return self.words.open_tip
+
+    @property
+    def folder_tip(self) -> str:
+        return self.words.folder_tip
+
+    def details(self, meta: dict[str, Any], details: list[str]) -> list[str]:
+        return self.words.details(meta, details)
 
     def plural(self, n: int) -> str:
         return f"{n:,} {self.noun}" if n == 1 else f"{n:,} {self.noun}s"
 
     def predict(self, bundle: Any, paths: list[str], on_event: Any, cancel: Any) -> Any:
-        import importlib
-
-        module, name = self.engine.split(":")
-        function = getattr(importlib.import_module(module), name)
-        return function(bundle, paths, on_event=on_event, cancel=cancel)
-
-
-IMAGES = MediaKind(
-    kind="images",
-    noun="image",
-    extensions=IMAGE_EXTENSIONS,
-    file_filter=_filter("Images", IMAGE_EXTENSIONS),
-    open_text="Open images…",
-    open_tip="Choose image files to classify (JPEG, PNG, BMP, GIF, WebP)",
-    folder_tip="Predict every image in a folder and its subfolders",
-    engine="automl_gui.core.kinds._image_media:predict_images",
-    details=_image_details,
-)
-AUDIO = MediaKind(
-    kind="audio",
-    noun="clip",
-    extensions=AUDIO_EXTENSIONS,
-    file_filter=_filter("Audio clips", AUDIO_EXTENSIONS),
-    open_text="Open clips…",
-    open_tip="Choose audio clips to classify (WAV, FLAC, OGG, MP3)",
-    folder_tip="Predict every audio clip in a folder and its subfolders",
-    engine="automl_gui.core.kinds._audio_media:predict_audio",
-    details=_audio_details,
-)
-MEDIA_KINDS = {m.kind: m for m in (IMAGES, AUDIO)}
+        return self.kind.predict(bundle, paths, on_event=on_event, cancel=cancel)
 
 
 def media_kind(bundle: Any) -> MediaKind | None:
     """The file kind ``bundle`` classifies, or None for a table model (or no model)."""
     if bundle is None:
         return None
-    return MEDIA_KINDS.get(str(getattr(bundle, "kind", "tabular")))
+    kind = bundle.kind
+    words = kind_window(kind).predict
+    return MediaKind(kind, words) if words is not None else None
 
 
 def is_media_input(path: str, media: MediaKind) -> bool:
     """True for a folder or a file with one of ``media``'s extensions."""
     p = Path(path)
     return p.is_dir() or p.suffix.lower() in media.extensions
-
-
-def is_image_input(path: str) -> bool:
-    """True for a folder or a file with an image extension (what an image model predicts on)."""
-    return is_media_input(path, IMAGES)
 
 
 def image_items(frame: Any) -> list[tuple[str, str, str]]:
@@ -199,12 +173,14 @@ class FilesPredicting:
         return media_kind(self.bundle)
 
     def is_image_model(self) -> bool:
-        """True when the current model classifies images."""
-        return self.media() is IMAGES
+        """True when the current model's answers show as a gallery (an image model)."""
+        media = self.media()
+        return media is not None and media.words.gallery
 
     def is_audio_model(self) -> bool:
-        """True when the current model classifies audio clips."""
-        return self.media() is AUDIO
+        """True when the current model's answers show with their clips (an audio model)."""
+        media = self.media()
+        return media is not None and media.words.clips
 
     def predict_files(self, paths: list[str]) -> None:
         """Classify files/folders (recursed) with the current image or audio model in the
@@ -218,7 +194,7 @@ class FilesPredicting:
         def job(on_event: Any, cancel: Any) -> Any:
             frame = media.predict(bundle, paths, on_event, cancel)
             # gallery captions built here, off the UI thread
-            return frame, image_items(frame) if media is IMAGES else []
+            return frame, image_items(frame) if media.words.gallery else []
 
         self.source_path = paths[0] if len(paths) == 1 else None
         self.source_name = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
@@ -238,7 +214,9 @@ class FilesPredicting:
             self.info.setText(f"{self.source_name}: {event.message}")
 
     def _on_files_predicted(self, result: Any) -> None:
-        media = self.media() or IMAGES
+        media = self.media()
+        if media is None:  # the model was replaced meanwhile
+            return
         frame, self.gallery_items = result
         self.predictions = frame
         broken = broken_count(frame)
@@ -264,14 +242,15 @@ class FilesPredicting:
         self.predictions_ready.emit(frame)
 
     def _show_side_view(self, media: MediaKind | None) -> None:
-        """The gallery for images, the clip panel for audio (the first good clip selected)."""
-        if media is not AUDIO and self._clip_panel is not None:
+        """The gallery (images), the clip panel (audio: the first good clip selected)."""
+        gallery = media is not None and media.words.gallery
+        clips = media is not None and media.words.clips
+        if not clips and self._clip_panel is not None:
             self._clip_panel.hide()
-        if media is IMAGES:
+        if gallery:
             self.gallery.set_items(self.gallery_items)
-            self.gallery.show()
-        elif media is AUDIO:
-            self.gallery.hide()
+        self.gallery.setVisible(gallery)
+        if clips:
             if not self.clip_panel.isVisible():  # the table keeps room for its columns
                 total = max(sum(self.split.sizes()), self.split.width())
                 table = int(total * TABLE_SHARE)
@@ -286,8 +265,6 @@ class FilesPredicting:
                 self.select_row(good[0])
             else:
                 self.clip_panel.clear()
-        else:
-            self.gallery.hide()
 
     @staticmethod
     def _good_rows(frame: Any) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.gui.pages.registry import kind_window
 from automl_gui.gui.widgets.search_settings import search_summary
 
 STOP_REASONS = {
@@ -15,6 +16,7 @@ STOP_REASONS = {
     "time_budget": "time budget reached",
     "nan": "stopped: loss became NaN",
 }
+
 
 def summary_html(st: Any) -> str:
     """The summary for the state ``st``."""
@@ -57,34 +59,11 @@ def _files_parts(st: Any, ds: Any, kept: Any) -> list[str]:
     model = "Auto" if arch == "auto" else MODEL_FAMILIES.get(arch, {}).get("name", arch)
     if st.search is not None:
         model = "chosen by the search"
-    parts += INPUT_PARTS[st.kind.pages](ds, kept.preprocess, model)
+    input_parts = kind_window(st.kind).input_parts
+    parts += input_parts(ds, kept.preprocess, model) if input_parts else [f"<b>Model</b> {model}"]
     aug = "on" if kept.preprocess.augment.active else "off"
     parts.append(f"<b>Augmentation</b> {aug}")
     return parts
-
-
-def _image_parts(_ds: Any, preprocess: Any, model: str) -> list[str]:
-    size = preprocess.image_size
-    return [f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}"]
-
-
-def _clip_parts(ds: Any, preprocess: Any, model: str) -> list[str]:
-    from automl_gui.core.preprocess.audio import auto_clip_seconds
-
-    clip = f"{preprocess.clip_seconds:g} s"
-    if not preprocess.clip_seconds:
-        clip = f"{auto_clip_seconds(ds.durations()):g} s (auto)"
-    bands = f"{preprocess.n_mels} bands" if preprocess.features == "log-mel" else ""
-    bands = bands or f"{preprocess.n_mfcc} coefficients"
-    return [
-        f"<b>Model</b> {model}",
-        f"<b>Clips</b> {preprocess.sample_rate / 1000:g} kHz, {clip}, "
-        f"{preprocess.features} ({bands})",
-    ]
-
-
-#: what the summary says about the model's input, per kind of files (``DataKind.pages``)
-INPUT_PARTS = {"images": _image_parts, "audio": _clip_parts}
 
 
 def replay_run(page: Any, record: Any) -> None:

@@ -33,11 +33,9 @@ from PySide6.QtWidgets import (
 
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._predict_files import (
-    IMAGES,
     FilesPredicting,
     files_model_text,
     image_items,
-    is_image_input,
     is_media_input,
 )
 from automl_gui.gui.state import AppState
@@ -51,7 +49,7 @@ from automl_gui.gui.workers import JobWorker
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq")
 TABLE_FILTER = "Tables (*.csv *.tsv *.txt *.tab *.parquet *.pq);;All files (*)"
 
-__all__ = ["PredictPage", "image_items", "is_image_input"]
+__all__ = ["PredictPage", "image_items"]
 
 
 #: notice lines shown in the banner; more go to its tooltip
@@ -267,7 +265,8 @@ class PredictPage(FilesPredicting, QWidget):
     def _open_folder_clicked(self) -> None:
         settings = app_settings.current()
         folder = app_settings.last_folder(settings, "predict/last_folder")
-        noun = (self.media() or IMAGES).noun
+        media = self.media()
+        noun = media.noun if media is not None else "file"
         path = QFileDialog.getExistingDirectory(self, f"Classify the {noun}s in a folder", folder)
         if path:
             settings.setValue("predict/last_folder", str(Path(path).parent))

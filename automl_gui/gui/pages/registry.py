@@ -2,16 +2,19 @@
 ``pages`` key) maps to its page package.
 
 A kind lists the steps whose page is its own (Data, Preprocess, Model, Evaluate); the steps it
-does not list use the shared page (Train trains every kind, Predict takes any model). Pages
-are named ``"module:Class"`` and imported when first built, so a window starts without the
-modules of kinds nobody opened. A new kind of data adds one entry here and its page package.
+does not list use the shared page (Train trains every kind, Predict takes any model). Each kind's
+page package declares them (``WINDOW``, a :class:`~automl_gui.gui.pages._kind_window.KindWindow`:
+its pages, ways in, Predict words and Train summary parts); pages are named ``"module:Class"``
+and imported when first built, so a window starts without the page modules of kinds nobody
+opened. A new kind of data adds one line here (``KIND_PACKAGES``) and its page package.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
 
 from automl_gui.core.kinds import DataKind
+from automl_gui.gui.pages._kind_window import KindWindow, WaysIn
 
 #: the steps of the window, in order
 STEPS = ("data", "preprocess", "model", "train", "evaluate", "predict")
@@ -32,81 +35,31 @@ SHARED_PAGES: dict[str, str] = {
     "predict": "automl_gui.gui.pages.predict:PredictPage",
 }
 
-#: kind (``DataKind.pages``) → step → its own page
-KIND_PAGES: dict[str, dict[str, str]] = {
-    "tabular": {
-        "data": "automl_gui.gui.pages.data:DataPage",
-        "preprocess": "automl_gui.gui.pages.preprocess:PreprocessPage",
-        "model": "automl_gui.gui.pages.model:ModelPage",
-        "evaluate": "automl_gui.gui.pages.evaluate:EvaluatePage",
-    },
-    "images": {
-        "data": "automl_gui.gui.pages.images.data:ImageDataPage",
-        "preprocess": "automl_gui.gui.pages.images.preprocess:ImagePreprocessPage",
-        "model": "automl_gui.gui.pages.images.model:ImageModelPage",
-        "evaluate": "automl_gui.gui.pages.images.evaluate:ImageEvaluatePage",
-    },
-    "audio": {
-        "data": "automl_gui.gui.pages.audio.data:AudioDataPage",
-        "preprocess": "automl_gui.gui.pages.audio.preprocess:AudioPreprocessPage",
-        "model": "automl_gui.gui.pages.audio.model:AudioModelPage",
-        "evaluate": "automl_gui.gui.pages.audio.evaluate:AudioEvaluatePage",
-    },
+#: kind (``DataKind.pages``) → its page package, whose ``WINDOW`` (a :class:`KindWindow`)
+#: declares its pages, ways in, Predict words and Train summary parts
+KIND_PACKAGES: dict[str, str] = {
+    "tabular": "automl_gui.gui.pages.tabular",
+    "images": "automl_gui.gui.pages.images",
+    "audio": "automl_gui.gui.pages.audio",
 }
 
 
-@dataclass(frozen=True)
-class WaysIn:
-    """How the window offers a kind of files besides a drop: its File menu entries (open a
-    folder, open the bundled sample) and its button on the welcome panel."""
-
-    open_text: str  # "Open &Image Folder…"
-    open_tip: str
-    shortcut: str
-    sample_text: str  # "Open Image Sam&ple"
-    sample_tip: str
-    welcome_text: str  # the welcome panel's button
-    welcome_tip: str
-    sample_word: str  # "No sample image folder is installed."
-
-
-#: kind (``DataKind.pages``) → how the window offers it; the table, the home kind, has the
-#: Data page's own Open Dataset… and Open Sample
-WAYS_IN: dict[str, WaysIn] = {
-    "images": WaysIn(
-        "Open &Image Folder…",
-        "Open a folder of images: one subfolder per class, or train/ val/ test/ folders",
-        "Ctrl+Shift+O",
-        "Open Image Sam&ple",
-        "Open the bundled demo image folder (circles, squares and triangles)",
-        "Open sample images",
-        "Load the bundled demo image folder (circles, squares, triangles: 120 images)",
-        "image",
-    ),
-    "audio": WaysIn(
-        "Open &Audio Folder…",
-        "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
-        "train/ val/ test/ folders",
-        "Ctrl+Alt+O",
-        "Open Audio Sa&mple",
-        "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
-        "Open sample sounds",
-        "Load the bundled demo sound folder (whistle, siren, hiss, tick: 80 one-second clips)",
-        "sound",
-    ),
-}
+def kind_window(kind: DataKind) -> KindWindow:
+    """What ``kind``'s page package declares (its ``__init__`` is imported, not its pages)."""
+    return importlib.import_module(KIND_PACKAGES[kind.pages]).WINDOW
 
 
 def ways_in() -> list[tuple[DataKind, WaysIn]]:
     """Every kind the window offers through its own menu entries, in the app's order."""
     from automl_gui.core.kinds import all_kinds
 
-    return [(kind, WAYS_IN[kind.pages]) for kind in all_kinds() if kind.pages in WAYS_IN]
+    windows = [(kind, kind_window(kind).ways_in) for kind in all_kinds()]
+    return [(kind, ways) for kind, ways in windows if ways is not None]
 
 
 def own_pages(kind: DataKind) -> dict[str, str]:
     """The steps ``kind`` has its own page for, step → ``"module:Class"``."""
-    return KIND_PAGES[kind.pages]
+    return kind_window(kind).pages
 
 
 def page_spec(kind: DataKind, step: str) -> str:

@@ -64,6 +64,7 @@ KEY_WEIGHTS_FOLDER = "images/weights_folder"  # where the folder dialog starts
 KEY_WEIGHTS_FILE = "paths/weights_file"  # where the file dialog starts (as the weights dialog)
 IMAGE_TRAINING_DEFAULTS = TrainConfig(epochs=30)  # as `automl-gui train FOLDER`
 
+
 class ImageModelPage(BackgroundPage):
     """Step 3 for image folders: network, pretrained weights, fine-tuning, training.
 

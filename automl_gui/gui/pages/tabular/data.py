@@ -23,8 +23,8 @@ from automl_gui.core.data.schema import Task
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import paused
-from automl_gui.gui.pages._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.pages.registry import ways_in
+from automl_gui.gui.pages.tabular._data_jobs import Analysis, LoadResult, analyze_target, load_job
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig, SplitConfig
-from automl_gui.gui.pages._preprocess_columns import (
+from automl_gui.gui.pages.tabular._preprocess_columns import (
     COL_ENCODING,
     COL_FILL,
     COL_INDICATOR,
