@@ -1,7 +1,7 @@
 """Audio Preprocess and Model pages: edits reach ``state.settings(AUDIO).preprocess`` /
 ``state.settings(AUDIO).model`` (never the image settings), are remembered, the texts follow the
 loaded clips, and the augmentation preview runs off the UI thread and plays without a sound
-device."""
+device (what the image and audio pages share: test_files_preprocess_model_pages.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from audio_factory import make_class_folders, make_split_folders
+from audio_factory import make_class_folders
 from PySide6.QtCore import QSettings
 
 from automl_gui.core.base.units import format_bytes
@@ -21,7 +21,7 @@ from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models import audio as audio_models
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess import audio as core_audio
-from automl_gui.core.preprocess.audio_config import AudioAugmentConfig, AudioPreprocessConfig
+from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._files_preprocess import NOT_READY, PREVIEW_DEBOUNCE_MS
@@ -74,16 +74,6 @@ def prep(qtbot, state):
 
 def preview_done(page) -> bool:
     return not page.preview_busy and "Updating" not in page.preview_status.text()
-
-
-def assert_tooltips(page) -> None:
-    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox
-
-    for cls in (QComboBox, QAbstractSpinBox, QAbstractButton):
-        for w in page.findChildren(cls):
-            inner = isinstance(w.parent(), (QAbstractSpinBox, QComboBox))
-            if not inner and not w.objectName().startswith("qt_"):
-                assert w.toolTip(), f"{type(w).__name__} {getattr(w, 'text', lambda: '')()}"
 
 
 # -- Preprocess page: settings ---------------------------------------------------------------
@@ -212,41 +202,13 @@ def test_snr_range_and_split_keep_their_order(prep, state):
     assert (c.validation_fraction, c.test_fraction) == (0.4, 0.2)
 
 
-def test_augmentation_off_and_reset(qtbot, prep, state):
-    prep.augment_check.setChecked(False)
-    assert not state.settings(AUDIO).preprocess.augment.enabled
-    assert not any(s.isEnabled() for s in prep.strength_spins.values())
-    assert not prep.noise_check.isEnabled() and not prep.masks_spin.isEnabled()
-    prep.augment_check.setChecked(True)
-    prep.strength_spins["gain_db"].setValue(12)
-    state.settings(AUDIO).preprocess.sample_rate = 8000
-    with qtbot.waitSignal(state.preprocess_changed):
-        prep.reset_button.click()
-    assert state.settings(AUDIO).preprocess.augment == AudioAugmentConfig()
-    assert prep.strength_spins["gain_db"].value() == AudioAugmentConfig().gain_db
-    assert state.settings(AUDIO).preprocess.sample_rate == 8000  # only the augmentation is reset
-
-
-def test_a_split_folder_disables_the_fractions(prep, state, tmp_path):
-    root = make_split_folders(
-        tmp_path / "split", ("a", "b"), {"train": 2, "val": 1}, formats=("wav",), rates=(8000,)
-    )
-    state.set_dataset(AUDIO, scan_audio(str(root)))
-    assert not prep.split_box.val_spin.isEnabled() and not prep.split_box.test_spin.isEnabled()
-    assert "already split" in prep.split_box.split_note.text()
-    state.set_dataset(AUDIO, scan_audio(str(root / "train")))
-    assert prep.split_box.val_spin.isEnabled()
-
-
 def test_changes_made_elsewhere_are_shown(prep, state):
-    state.settings(AUDIO).preprocess = AudioPreprocessConfig(features="mfcc", n_mels=32, sample_rate=8000)
+    state.settings(AUDIO).preprocess = AudioPreprocessConfig(
+        features="mfcc", n_mels=32, sample_rate=8000
+    )
     state.notify_preprocess_changed()
     assert prep.features_combo.currentData() == "mfcc" and prep.mels_spin.value() == 32
     assert prep.rate_combo.currentData() == 8000 and prep.mfcc_spin.isEnabled()
-
-
-def test_preprocess_controls_have_tooltips(prep):
-    assert_tooltips(prep)
 
 
 # -- Preprocess page: preview ----------------------------------------------------------------
@@ -451,7 +413,10 @@ def test_model_page_edits_the_audio_model_not_the_image_model(qtbot, model_page,
     model_page.ft_epochs_spin.setValue(3)
     model_page.dropout_spin.setValue(0.35)
     assert state.settings(AUDIO).model.architecture == "inceptionv3"
-    assert (state.settings(AUDIO).model.fine_tune_epochs, state.settings(AUDIO).model.dropout) == (3, 0.35)
+    assert (state.settings(AUDIO).model.fine_tune_epochs, state.settings(AUDIO).model.dropout) == (
+        3,
+        0.35,
+    )
     assert state.settings(IMAGES).model == ImageModelConfig()
     assert "299 × 299 px" in model_page.arch_explain.text()
     saved = json.loads(settings.value(KEY_AUDIO_MODEL))
@@ -461,7 +426,10 @@ def test_model_page_edits_the_audio_model_not_the_image_model(qtbot, model_page,
     other = AppState()
     page2 = AudioModelPage(other)
     qtbot.addWidget(page2)
-    assert other.settings(AUDIO).model.architecture == "inceptionv3" and other.settings(IMAGES).model.dropout == 0.2
+    assert (
+        other.settings(AUDIO).model.architecture == "inceptionv3"
+        and other.settings(IMAGES).model.dropout == 0.2
+    )
     page2.wait_idle()
 
 
@@ -511,7 +479,3 @@ def test_both_model_pages_side_by_side_keep_their_own_auto(qtbot, model_page, st
     assert "Compact CNN" in model_page.auto_choice.text()
     assert "ResNet50" in image_page.auto_choice.text() and state.auto_architecture == "resnet50"
     image_page.wait_idle()
-
-
-def test_model_controls_have_tooltips(model_page):
-    assert_tooltips(model_page)
