@@ -1,9 +1,9 @@
 """Audio Data page: background scan, counts, durations, broken files, and the selected clip's
-plots and playback (no sound device needed)."""
+plots and playback (no sound device needed). Progress, cancel and clearing, as for images:
+test_files_data_page.py."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -17,15 +17,11 @@ from audio_factory import (
 )
 from PySide6.QtCore import Qt
 
-from automl_gui.core.base.errors import CancelledError
-from automl_gui.core.base.events import Progress
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.kinds.audio import AUDIO
-from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.audio import auto_clip_seconds
 from automl_gui.gui.format import format_rate
-from automl_gui.gui.pages.audio import data as data_module
 from automl_gui.gui.pages.audio.data import AudioDataPage
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets import clip_list
@@ -204,28 +200,6 @@ def test_split_folder_stacks_the_chart_and_filters_by_split(qtbot, page, state, 
     assert page.clips_label.text() == "4 clips of all classes (test)"
 
 
-def test_cancel_keeps_the_previous_dataset(qtbot, page, state, folder, monkeypatch):
-    load(qtbot, page, folder)
-    previous = state.loaded(AUDIO)
-    pause = threading.Event()
-
-    def slow_scan(path, on_event=None, cancel=None):
-        on_event(Progress("scan", 0.4, "Checking clips… 40 / 100"))
-        while not cancel.cancelled:
-            pause.wait(0.01)
-        raise CancelledError()
-
-    monkeypatch.setattr(data_module, "scan_job", slow_scan)
-    page.load(str(folder))
-    qtbot.waitUntil(lambda: page.busy_label.text() == "Checking clips… 40 / 100")
-    assert page.progress.value() == 400
-    with qtbot.waitSignal(page.busy_changed, timeout=10_000) as blocker:
-        page.cancel_button.click()
-    assert blocker.args == [False]
-    assert state.loaded(AUDIO) is previous and page.stack.currentIndex() == 1
-    assert page.banner.level == "info" and "still loaded" in page.banner.text
-
-
 def test_a_folder_without_audio_fails_with_a_message(qtbot, page, state, tmp_path):
     (tmp_path / "empty").mkdir()
     with qtbot.waitSignal(page.load_failed, timeout=30_000) as blocker:
@@ -272,14 +246,6 @@ def test_fifty_thousand_clips_list_quickly_and_a_missing_file_says_so(qtbot, pag
     qtbot.waitUntil(lambda: page.clip_panel.drawn == items[0].path, timeout=15_000)
     assert page.wave_view.curves == []
     assert "clip_00000.wav" in page.wave_view.plot.plotItem.titleLabel.text
-
-
-def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
-    load(qtbot, page, folder)
-    state.set_dataset(TABULAR, None, None)
-    assert page.stack.currentIndex() == 0
-    assert page.clip_model.rowCount() == 0 and page.bad_model.rowCount() == 0
-    assert page.player_bar.button.clip_name == ""
 
 
 def test_the_clip_length_set_on_preprocess_moves_the_marker(qtbot, page, state, folder):

@@ -1,8 +1,7 @@
-"""Image Data page: scan in the background, then chart, sizes, broken files and gallery."""
+"""Image Data page: scan in the background, then chart, sizes, broken files and gallery (progress,
+cancel and clearing, as for audio: test_files_data_page.py)."""
 
 from __future__ import annotations
-
-import threading
 
 import pytest
 from image_factory import (
@@ -16,10 +15,7 @@ from image_factory import (
 )
 from PySide6.QtCore import QSettings
 
-from automl_gui.core.base.errors import CancelledError
-from automl_gui.core.base.events import Progress
 from automl_gui.core.kinds.images import IMAGES
-from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.images import data as data_module
 from automl_gui.gui.pages.images.data import ImageDataPage
@@ -169,44 +165,11 @@ def test_failed_load_keeps_the_previous_dataset(qtbot, page, state, folder, tmp_
     assert page.gallery.count() == 24
 
 
-def test_progress_is_shown_and_cancel_returns_to_the_previous_state(
-    qtbot, page, state, folder, monkeypatch
-):
-    load(qtbot, page, folder)
-    previous = state.loaded(IMAGES)
-    pause = threading.Event()  # never set: a sleep that is not time.sleep
-
-    def slow_scan(path, on_event=None, cancel=None):
-        on_event(Progress("scan", 0.25, "Checking images… 1,234 / 5,000"))
-        while not cancel.cancelled:
-            pause.wait(0.01)
-        raise CancelledError()
-
-    monkeypatch.setattr(data_module, "scan_job", slow_scan)  # load_job calls it
-    page.load(str(folder))
-    qtbot.waitUntil(lambda: page.busy_label.text() == "Checking images… 1,234 / 5,000")
-    assert page.progress.value() == 250 and page.progress.maximum() == 1000
-    assert page.cancel_button.isVisibleTo(page)
-    with qtbot.waitSignal(page.busy_changed, timeout=10_000) as blocker:
-        page.cancel_button.click()
-    assert blocker.args == [False]
-    assert state.loaded(IMAGES) is previous and page.stack.currentIndex() == 1
-    assert page.banner.level == "info" and "cancelled" in page.banner.text
-    assert "still loaded" in page.banner.text
-
-
 def test_drop_of_a_folder_loads_it_other_drops_go_to_the_window(qtbot, page, state, folder):
     assert not page.accept_drop(str(folder / "circle" / "circle_0000.png"))
     with qtbot.waitSignal(page.loaded, timeout=30_000):
         assert page.accept_drop(str(folder))
     assert state.loaded(IMAGES) is not None
-
-
-def test_a_table_dataset_clears_the_page(qtbot, page, state, folder):
-    load(qtbot, page, folder)
-    state.set_dataset(TABULAR, None, None)
-    assert page.stack.currentIndex() == 0
-    assert page.gallery.count() == 0 and page.bad_model.rowCount() == 0
 
 
 def test_bar_chart_labels_counts_clicks_and_scrolls_with_many_classes(qtbot):
