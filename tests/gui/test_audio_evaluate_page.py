@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 
 from automl_gui.core.evaluate.metrics import evaluate_classification
 from automl_gui.core.jobs.run import Run
-from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.train.result import TrainResult
 from automl_gui.gui.pages.audio.evaluate import AudioEvaluatePage, clip_rows
 from automl_gui.gui.state import AppState
@@ -241,25 +240,6 @@ def test_a_vanished_clip_says_it_cannot_be_read(qtbot, tmp_path):
     page.show_cell(0, 0)  # the page goes on working
     _wait_drawn(qtbot, browser)
     assert browser.panel.spectrogram.shape[1] == 64
-
-
-def test_another_kind_of_run_or_a_new_dataset_clears_the_page(qtbot, run):
-    state, page = _page(qtbot, run)
-    page.show_cell(0, 1)
-    assert page.cell_clips.count() == 2
-
-    class Run:  # an image run belongs to the image page
-        kind = "images"
-        report = run.report
-
-    state.set_run(Run())
-    assert page.run is None and page.cards.values() == {}
-    assert page.cell_clips.count() == 0 and page.wrong_clips.count() == 0
-    assert page.cell_clips.panel.path == "" and page.stack.currentIndex() == 0
-    state.set_run(run)
-    assert page.stack.currentIndex() == 1 and page.wrong_clips.count() == 6
-    state.set_dataset(AUDIO, None)
-    assert page.run is None and page.matrix.matrix == []
 
 
 def test_clip_rows_helper():

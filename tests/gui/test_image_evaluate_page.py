@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt
 
 from automl_gui.core.evaluate.metrics import evaluate_classification
 from automl_gui.core.jobs.run import CONFIDENTLY_WRONG, Run
-from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.train.result import TrainResult
 from automl_gui.gui.pages.images.evaluate import ImageEvaluatePage, gallery_items, percent
 from automl_gui.gui.state import AppState
@@ -190,25 +189,6 @@ def test_a_perfect_run_has_no_wrong_gallery(qtbot, tmp_path):
     assert page.wrong_gallery.count() == 0
     assert page.wrong_heading.text() == "No wrong predictions on the test split."
     assert page.tabs.currentIndex() == 2  # the per-class table instead
-
-
-def test_a_table_run_or_a_new_dataset_clears_the_page(qtbot, run3):
-    state, page = _page(qtbot, run3)
-    page.show_cell(0, 1)
-    assert page.cell_gallery.count() == 3
-
-    class TableRun:  # the tabular run's kind is not "images"
-        kind = "tabular"
-        report = run3.report
-
-    state.set_run(TableRun())
-    assert page.run is None and page.cards.values() == {}
-    assert page.cell_gallery.count() == 0 and page.wrong_gallery.count() == 0
-    assert page.stack.currentIndex() == 0 and not page.save_button.isEnabled()
-    state.set_run(run3)
-    assert page.stack.currentIndex() == 1
-    state.set_dataset(IMAGES, None)
-    assert page.run is None and page.matrix.matrix == []
 
 
 def test_fifty_thousand_test_images(qtbot):
