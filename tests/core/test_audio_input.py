@@ -1,5 +1,5 @@
-"""Audio input pipeline: decode, mono mixdown, resampling, crop/pad, streaming tf.data, split,
-display spectrogram, automatic clip length."""
+"""Audio input pipeline: decode, mono mixdown, resampling, crop/pad, streaming tf.data, display
+spectrogram, automatic clip length (the split, as for images: test_file_kinds_split.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.preprocess.audio import (
-    AudioSplit,
     auto_clip_seconds,
     clip_seconds_for,
     crop_or_pad,
@@ -21,7 +20,6 @@ from automl_gui.core.preprocess.audio import (
     log_mel_display,
     make_audio_dataset,
     mel_filterbank,
-    split_audio,
 )
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 
@@ -256,37 +254,6 @@ def _dataset(counts: dict[str, int], split: str | None = None) -> AudioDataset:
     ]
     layout = "split_folders" if split else "class_folders"
     return AudioDataset("/d", layout, items, sorted(counts))
-
-
-def test_split_audio_is_stratified_and_deterministic():
-    ds = _dataset({"a": 20, "b": 40})
-    config = AudioPreprocessConfig(validation_fraction=0.15, test_fraction=0.15)
-    split = split_audio(ds, config)
-    assert isinstance(split, AudioSplit) and split.class_names == ["a", "b"]
-    assert (len(split.train), len(split.validation), len(split.test)) == (42, 9, 9)
-    assert sorted(i.label for i in split.test).count("a") == 3
-    everything = split.train + split.validation + split.test
-    assert sorted(i.path for i in everything) == sorted(i.path for i in ds.items)
-    assert split_audio(ds, config).test == split.test
-    np.testing.assert_array_equal(split.labels(split.test[:1] + split.test[-1:]), [0, 1])
-
-
-def test_split_audio_uses_folder_splits_and_carves_what_is_missing():
-    ds = _dataset({"a": 10, "b": 10}, split="train")
-    ds.items += [
-        AudioItem("/d/test/a/0.wav", "a", "test"),
-        AudioItem("/d/test/b/0.wav", "b", "test"),
-    ]
-    split = split_audio(ds, AudioPreprocessConfig(validation_fraction=0.2))
-    assert len(split.test) == 2 and len(split.validation) == 4 and len(split.train) == 16
-    assert any("no validation split" in n and "clips" in n for n in split.notices)
-
-
-def test_split_audio_errors_speak_of_clips():
-    with pytest.raises(ConfigError, match="clips"):
-        split_audio(_dataset({"a": 5, "b": 5}), AudioPreprocessConfig(validation_fraction=0.9))
-    with pytest.raises(DataError, match="no usable clips"):
-        split_audio(_dataset({}), AudioPreprocessConfig())
 
 
 # -- clip length ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Image input pipeline: decoding like Pillow, streaming tf.data, split, augmentation preview."""
+"""Image input pipeline: decoding like Pillow, streaming tf.data, split, augmentation preview
+(the split behaviour images share with audio: test_file_kinds_split.py)."""
 
 from __future__ import annotations
 
@@ -304,26 +305,6 @@ def _counts(items: list[ImageItem]) -> dict[str, int]:
     return out
 
 
-def test_unsplit_folder_is_split_stratified_and_deterministically():
-    ds = _dataset({"cat": 100, "dog": 60, "emu": 40})
-    config = ImagePreprocessConfig(validation_fraction=0.15, test_fraction=0.2, seed=1)
-    split = split_images(ds, config)
-    assert split.class_names == ["cat", "dog", "emu"]
-    assert (len(split.train), len(split.validation), len(split.test)) == (130, 30, 40)
-    assert _counts(split.test) == {"cat": 20, "dog": 12, "emu": 8}
-    assert _counts(split.validation) == {"cat": 15, "dog": 9, "emu": 6}
-    every = [i.path for part in (split.train, split.validation, split.test) for i in part]
-    assert sorted(every) == sorted(i.path for i in ds.items)  # disjoint and complete
-    assert split.notices == []
-
-    again = split_images(ds, config)
-    assert again.train == split.train and again.test == split.test
-    other = split_images(ds, ImagePreprocessConfig(validation_fraction=0.15, test_fraction=0.2))
-    assert other.test != split.test  # the seed decides
-    np.testing.assert_array_equal(split.labels(split.test[:1]), [0])
-    assert split.labels(split.train).dtype == np.int32
-
-
 def test_csv_layout_is_split_like_class_folders():
     ds = _dataset({"a": 20, "b": 20}, layout="csv")
     split = split_images(ds, ImagePreprocessConfig(validation_fraction=0.25, test_fraction=0.25))
@@ -345,16 +326,6 @@ def test_folder_split_is_used_as_is():
     assert _counts(split.test) == {"a": 4, "b": 4}
     assert all(i.split == "validation" for i in split.validation)
     assert split.notices == []
-
-
-def test_missing_validation_split_is_carved_from_train_with_a_notice():
-    ds = _split_dataset({"train": {"a": 20, "b": 20}, "test": {"a": 5, "b": 5}})
-    split = split_images(ds, ImagePreprocessConfig(validation_fraction=0.2))
-    assert _counts(split.validation) == {"a": 4, "b": 4}
-    assert _counts(split.train) == {"a": 16, "b": 16}
-    assert _counts(split.test) == {"a": 5, "b": 5}
-    assert all(i.split == "train" for i in split.validation)
-    assert any("no validation split" in n for n in split.notices)
 
 
 def test_missing_test_split_and_both_missing_are_carved_too():
@@ -397,21 +368,6 @@ def test_zero_fractions_leave_those_splits_empty():
     ds = _dataset({"a": 5, "b": 5})
     split = split_images(ds, ImagePreprocessConfig(validation_fraction=0.0, test_fraction=0.0))
     assert len(split.train) == 10 and split.validation == [] and split.test == []
-
-
-def test_split_errors_say_what_is_wrong():
-    with pytest.raises(DataError, match="train/"):
-        split_images(_split_dataset({"validation": {"a": 3, "b": 3}}), ImagePreprocessConfig())
-    no_b = _split_dataset({"train": {"a": 10}, "test": {"a": 2, "b": 2}})
-    with pytest.raises(DataError, match="'b'") as err:
-        split_images(no_b, ImagePreprocessConfig())
-    assert err.value.hint
-    with pytest.raises(DataError):
-        split_images(ImageDataset("/d", "class_folders", [], []), ImagePreprocessConfig())
-    with pytest.raises(ConfigError):
-        split_images(
-            _dataset({"a": 5}), ImagePreprocessConfig(validation_fraction=0.6, test_fraction=0.5)
-        )
 
 
 # -- augmentation preview -----------------------------------------------------------------------
