@@ -1,6 +1,7 @@
 """Audio models: the in-model front end equals a reference STFT/log-mel/MFCC, crop/pad and
 normalization, augmentation only in training, safe-mode save/load on raw waveforms of any
-length, a CNN that learns, backbones with the two-phase machinery, mixed precision, errors."""
+length, a CNN that learns, backbones with the two-phase machinery, errors (mixed precision and
+the errors every network refuses, as for images: test_file_kinds_models.py)."""
 
 from __future__ import annotations
 
@@ -287,42 +288,11 @@ def test_inception_builds_and_wrong_weights_are_refused(tmp_path) -> None:
     assert "ResNet50" in info.value.message and "notop" in info.value.hint
 
 
-# -- mixed precision ----------------------------------------------------------------------------
-@pytest.mark.parametrize("net", ["cnn", "resnet50"])
-def test_mixed_float16_builds_and_predicts_float32(net: str) -> None:
-    import keras
-
-    pre = config(augment=AudioAugmentConfig())
-    keras.mixed_precision.set_global_policy("mixed_float16")
-    try:
-        built = build_audio_model(net, 3, pre, ImageModelConfig(), n_samples=N, image_size=32)
-        out = built.model(waves(2, 3500)).numpy()
-        trained = built.model(waves(2), training=True).numpy()
-        cnn = net == "cnn"
-        head, body = (built.model, built.model) if cnn else (built.head, built.backbone)
-        dtypes = {
-            "log_mel": built.model.get_layer("log_mel").compute_dtype,
-            "band_norm": built.model.get_layer("band_norm").compute_dtype,
-            "probabilities": head.get_layer("probabilities").compute_dtype,
-            "conv": body.get_layer("block1_conv1" if cnn else "conv1_conv").compute_dtype,
-        }
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-    assert out.dtype == np.float32 and built.model.output.dtype == "float32"
-    assert np.all(np.isfinite(trained)) and np.all(np.isfinite(out))
-    np.testing.assert_allclose(out.sum(axis=1), 1.0, atol=1e-3)
-    for name in ("log_mel", "band_norm", "probabilities"):
-        assert dtypes[name] == "float32", name
-    assert dtypes["conv"] == "float16"
-
-
 # -- errors -------------------------------------------------------------------------------------
 def test_errors() -> None:
+    """(The errors every network refuses: test_file_kinds_models.py.)"""
     cfg = ImageModelConfig()
     cases = [
-        (("vgg", 2, config()), "vgg"),
-        (("auto", 2, config()), "auto"),
-        (("cnn", 1, config()), "2 classes"),
         (("cnn", 2, config(features="chroma")), "chroma"),
         (("cnn", 2, config(features="mfcc", n_mfcc=40)), "MFCC"),
         (("cnn", 2, config(fmax=5000.0)), "Mel range"),
@@ -335,9 +305,5 @@ def test_errors() -> None:
             build_audio_model(*args, cfg, n_samples=N)
     with pytest.raises(ConfigError, match="shorter than one"):
         build_audio_model("cnn", 2, config(), cfg, n_samples=100)
-    with pytest.raises(ConfigError, match="Dropout"):
-        build_audio_model("cnn", 2, config(), ImageModelConfig(dropout=1.0), n_samples=N)
-    with pytest.raises(ConfigError, match="75"):
-        build_audio_model("inceptionv3", 2, config(), cfg, n_samples=N, image_size=50)
     with pytest.raises(ConfigError, match="shorter than one"):
         feature_shape(config(), 10)
