@@ -121,7 +121,9 @@ def test_time_budget_ends_the_search_and_keeps_the_best_model(table):
     run = _search(table, config, training=TrainConfig(epochs=500, early_stopping=False))
     elapsed = time.monotonic() - start
     # trials end at 4.8 s (the last fifth is kept to train the best on, when over 1 s is left)
-    assert 4.8 <= elapsed <= 6.0 + 6.0, elapsed  # the upper bound allows a busy machine
+    # the upper bound only shows the budget ended it (500 epochs take minutes); it allows a
+    # busy machine (the suite runs on every core at once)
+    assert 4.8 <= elapsed <= 6.0 + 24.0, elapsed
     assert run.leaderboard[-1].status == "stopped"
     assert run.leaderboard[-1].reason == "Time budget reached."
     assert run.best_trial.scored and run.model is not None

@@ -241,7 +241,7 @@ def test_time_budget_stops_training(keras):
     result = Trainer(cfg).fit(model, "binary", xt, yt, xv, yv)
     assert result.stopped_reason == "time_budget"
     assert result.epochs_run < 500
-    assert result.seconds < 1.5 + 10.0  # 500 epochs would take minutes; slack for a busy CI
+    assert result.seconds < 1.5 + 30.0  # 500 epochs would take minutes; slack for a busy CI
     assert _val_loss(keras, model, "binary", xv, yv) == pytest.approx(
         min(result.history["val_loss"]), rel=1e-3
     )

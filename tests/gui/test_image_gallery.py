@@ -57,7 +57,7 @@ def test_fifty_thousand_items_set_fast_and_only_visible_rows_are_requested(qtbot
     qtbot.wait(1)  # let the view lay out and paint once
     elapsed = time.perf_counter() - start
     assert gallery.count() == 50_000
-    assert elapsed < 2.0, (
+    assert elapsed < 6.0, (
         f"set_items + first paint took {elapsed:.2f} s"
     )  # generous: 2 shared cores
     model = gallery.gallery_model()
