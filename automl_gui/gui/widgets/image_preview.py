@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.core.base.units import format_bytes
 from automl_gui.gui.widgets._thumbnails import PREVIEW_SIZE, _Ticket, _tile, loader
 
 
@@ -53,7 +54,7 @@ class ImagePreviewDialog(QDialog):
         if fmt:
             facts.append(fmt)
         if nbytes >= 0:
-            facts.append(_human_bytes(nbytes))
+            facts.append(format_bytes(nbytes))
         if facts:
             lines.append(" · ".join(facts))
         if details and details != path:
@@ -92,12 +93,3 @@ class ImagePreviewDialog(QDialog):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size):,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"
