@@ -44,6 +44,7 @@ from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs._export_formats import describe_result, formats
 from automl_gui.gui.dialogs._export_result import NOTE_STYLE, ResultPanel
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.screen import resize_within_screen
 from automl_gui.gui.workers import JobWorker
 
 __all__ = [
@@ -84,7 +85,7 @@ class ExportDialog(QDialog):
         self._cancel_requested = False
         self.setWindowTitle("Export Model")
         self.setMinimumWidth(640)
-        self.resize(900, 640)
+        resize_within_screen(self, 900, 640)
 
         takes, self._compared = model_input(state.run)
         self.intro = intro = QLabel(

@@ -36,6 +36,7 @@ from automl_gui.gui.dialogs._runs_tables import CompareTable, RunsList
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner, muted_label
 from automl_gui.gui.widgets.runs_plot import RunsPlot, run_color
+from automl_gui.gui.widgets.screen import resize_within_screen
 
 KEY_FOLDER = "runs/last_folder"
 EMPTY_TEXT = "No runs yet: train a model on the Train page; every run is kept here."
@@ -56,7 +57,7 @@ class RunsWindow(QDialog):
             | Qt.WindowType.WindowMinimizeButtonHint
         )
         self.setModal(False)
-        self.resize(1200, 760)
+        resize_within_screen(self, 1200, 760)
 
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)

@@ -46,6 +46,7 @@ from automl_gui.gui.dialogs._study_table import (
 )
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner, muted_label
+from automl_gui.gui.widgets.screen import resize_within_screen
 from automl_gui.gui.workers import JobWorker
 
 KEY_FORM = "study/form"
@@ -86,7 +87,7 @@ class StudyDialog(QDialog):
             | Qt.WindowType.WindowMinimizeButtonHint
         )
         self.setModal(False)
-        self.resize(1180, 900)
+        resize_within_screen(self, 1180, 900)
 
         self.data_label = QLabel()
         self.data_label.setWordWrap(True)
