@@ -6,9 +6,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 _CARD_STYLE = (
     "QFrame#metricCard { background: #ffffff; border: 1px solid #d8dee4; border-radius: 6px; }"
@@ -33,104 +32,46 @@ def format_value(value: Any, digits: int = 4) -> str:
 
 
 class MetricCards(QWidget):
-    """Cards in rows, each a caption over a big number, with a tooltip explaining it. The cards
-    wrap onto more rows when the page is narrow (seven cards in a row would hold a 1024-pixel
-    window wider than its screen)."""
-
-    _SPACING = 8
+    """A row of cards, each a caption over a big number, with a tooltip explaining it. On a
+    narrow page the captions wrap ("Precision" over "macro") so the row still fits: seven
+    cards with one-line captions held a 1024-pixel window 1085 pixels wide."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._layout = QGridLayout(self)
+        self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(self._SPACING)
-        # the layout must not make its current row the widget's minimum: the cards re-flow
-        self._layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        self._cards: list[QFrame] = []
-        self._columns = 0
+        self._layout.setSpacing(8)
         self._values: dict[str, str] = {}
 
     def set_metrics(self, items: Sequence[tuple[str, Any, str]]) -> None:
         """Replace the cards with ``(caption, value, tooltip)`` items."""
-        for card in self._cards:
-            self._layout.removeWidget(card)
-            card.deleteLater()
-        self._cards, self._columns, self._values = [], 0, {}
+        while self._layout.count():
+            w = self._layout.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self._values = {}
         for caption, value, tip in items:
             text = format_value(value)
             self._values[caption] = text
-            card = QFrame(self)
+            card = QFrame()
             card.setObjectName("metricCard")
             card.setStyleSheet(_CARD_STYLE)
             card.setToolTip(tip)
             box = QVBoxLayout(card)
-            box.setContentsMargins(12, 8, 12, 8)
+            box.setContentsMargins(10, 8, 10, 8)
             cap = QLabel(caption)
             cap.setProperty("role", "muted")
+            cap.setWordWrap(True)
             num = QLabel(text)
-            num.setStyleSheet("font-size: 17pt; font-weight: 600; color: #1f2933;")
+            num.setStyleSheet("font-size: 15pt; font-weight: 600; color: #1f2933;")
             box.addWidget(cap)
             box.addWidget(num)
-            self._cards.append(card)
-        self._reflow(self.width())
+            self._layout.addWidget(card)
+        self._layout.addStretch(1)
 
     def values(self) -> dict[str, str]:
         """Caption → displayed text (for tests)."""
         return dict(self._values)
-
-    def columns(self) -> int:
-        """How many cards a row holds now."""
-        return self._columns
-
-    def _card_width(self) -> int:
-        return max((c.sizeHint().width() for c in self._cards), default=0)
-
-    def _fit(self, width: int) -> int:
-        """Cards per row for ``width`` pixels: all in one row when they fit, at least one."""
-        if not self._cards:
-            return 0
-        per_row = (width + self._SPACING) // (self._card_width() + self._SPACING)
-        return max(1, min(len(self._cards), per_row))
-
-    def _reflow(self, width: int) -> None:
-        columns = self._fit(width if width > 0 else self.sizeHint().width())
-        if columns == self._columns:
-            return
-        self._columns = columns
-        for card in self._cards:
-            self._layout.removeWidget(card)
-        for i, card in enumerate(self._cards):
-            self._layout.addWidget(card, i // columns, i % columns)
-        for column in range(self._layout.columnCount()):
-            self._layout.setColumnStretch(column, 0)
-        self._layout.setColumnStretch(columns, 1)  # cards keep their width, space goes right
-        self.updateGeometry()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        self._reflow(event.size().width())
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        rows = math.ceil(len(self._cards) / max(self._columns, 1)) if self._cards else 0
-        height = max((c.sizeHint().height() for c in self._cards), default=0)
-        return QSize(self._card_width(), rows * height + max(rows - 1, 0) * self._SPACING)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        if not self._cards:
-            return QSize(0, 0)
-        n = len(self._cards)
-        width = n * self._card_width() + (n - 1) * self._SPACING
-        return QSize(width, self.minimumSizeHint().height())
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
-        return bool(self._cards)
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
-        if not self._cards:
-            return 0
-        rows = math.ceil(len(self._cards) / self._fit(width))
-        height = max(c.sizeHint().height() for c in self._cards)
-        return rows * height + (rows - 1) * self._SPACING
 
 
 class RowsModel(QAbstractTableModel):
