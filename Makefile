@@ -27,12 +27,14 @@ qt-libs:
 run: $(STAMP_APP) qt-libs
 	$(PY) -m automl_gui
 
-# the import contracts in pyproject.toml first (seconds), then the suite on every core (at
-# most 4 workers: each holds its own TensorFlow; `--dist loadfile` keeps a file's tests, and its
-# module fixtures such as trained models, in one worker)
+# the import contracts in pyproject.toml first (seconds), then the suite in one worker per core
+# plus one (tests wait on engine processes and the event loop: on 2 cores 3 workers took 7.5 min,
+# 2 took 8.3), at most 4 (each holds its own TensorFlow); `--dist loadfile` keeps a file's
+# tests, and its module fixtures such as trained models, in one worker
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, (os.cpu_count() or 1) + 1))" 2>/dev/null || echo 2)
 test: $(STAMP_TEST)
 	$(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n auto --maxprocesses=4 --dist loadfile
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check .
