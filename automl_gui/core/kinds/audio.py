@@ -99,18 +99,17 @@ class AudioKind(FilesKind):
 
         return audio_space(dataset, preprocess, model, **options)
 
-    def predict(
+    def _answer(
         self,
         bundle: Bundle,
         data: Any,
         *,
-        on_event: EventCallback | None = None,
-        cancel: CancelToken | None = None,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
     ) -> Any:
         """``data``: audio files or folders (recursed)."""
         from automl_gui.core.kinds._audio_media import predict_audio
 
-        self.check_bundle(bundle)
         return predict_audio(bundle, list(data), on_event=on_event, cancel=cancel)
 
     @property

@@ -186,7 +186,6 @@ class DataKind(ABC):
     ) -> Run:
         """Train, evaluate and describe a model (``core.jobs.train`` calls this)."""
 
-    @abstractmethod
     def predict(
         self,
         bundle: Bundle,
@@ -195,7 +194,24 @@ class DataKind(ABC):
         on_event: EventCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> Any:
-        """A DataFrame of answers for new data (a frame for tables, paths for files)."""
+        """A DataFrame of answers for new data (a frame for tables, paths for files).
+
+        Raises:
+            DataError: ``bundle`` was trained on another kind (:meth:`check_bundle`).
+        """
+        self.check_bundle(bundle)
+        return self._answer(bundle, data, on_event=on_event, cancel=cancel)
+
+    @abstractmethod
+    def _answer(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """:meth:`predict` for a bundle already checked to be of this kind."""
 
     def check_bundle(self, bundle: Bundle) -> None:
         """DataError when ``bundle`` was not trained on this kind (the message says on what)."""

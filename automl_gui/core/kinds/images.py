@@ -155,18 +155,17 @@ class ImagesKind(FilesKind):
 
         return image_space(dataset, preprocess, model, **options)
 
-    def predict(
+    def _answer(
         self,
         bundle: Bundle,
         data: Any,
         *,
-        on_event: EventCallback | None = None,
-        cancel: CancelToken | None = None,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
     ) -> Any:
         """``data``: image files or folders (recursed)."""
         from automl_gui.core.kinds._image_media import predict_images
 
-        self.check_bundle(bundle)
         return predict_images(bundle, list(data), on_event=on_event, cancel=cancel)
 
     @property

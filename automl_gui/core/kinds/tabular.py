@@ -116,18 +116,17 @@ class TabularKind(DataKind):
             resume=request.resume,
         )
 
-    def predict(
+    def _answer(
         self,
         bundle: Bundle,
         data: Any,
         *,
-        on_event: EventCallback | None = None,
-        cancel: CancelToken | None = None,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
     ) -> Any:
         """``data``: a DataFrame (or ``LoadedTable``) of rows with the model's columns."""
         from automl_gui.core.export.bundle import predict_frame
 
-        self.check_bundle(bundle)
         return predict_frame(bundle, getattr(data, "df", data))
 
     @property
