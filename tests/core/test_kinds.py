@@ -123,3 +123,18 @@ def test_importing_the_kinds_is_cheap():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=str)
+def test_predict_refuses_a_model_of_another_kind_before_reading_anything(kind):
+    """A bad input: a model trained on another kind of data is a clear DataError naming both
+    kinds, raised by DataKind.predict before the kind's own code sees the data."""
+    from types import SimpleNamespace
+
+    other = next(k for k in KINDS if k is not kind)
+    with pytest.raises(DataError) as info:
+        kind.predict(SimpleNamespace(kind=other), object())
+    assert info.value.message == (
+        f"This model was trained on {other.trained_on}, not on {kind.trained_on}."
+    )
+    assert kind.model_noun in info.value.hint
