@@ -22,7 +22,7 @@ $(STAMP_TEST): pyproject.toml setup.py $(STAMP_APP)
 	@touch $@
 
 qt-libs:
-	@$(PYTHON) packaging/check_qt_libs.py --install || true
+	@$(PY) -m automl_gui.display_check --install || true
 
 run: $(STAMP_APP) qt-libs
 	$(PY) -m automl_gui

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from automl_gui import __version__
 from automl_gui.core.base.resources import resource_path
+from automl_gui.display_check import check_window
 from automl_gui.gui import settings as app_settings
 
 
@@ -30,7 +31,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--no-engine", action="store_true", help="do not load TensorFlow in the background"
     )
-    parser.add_argument("path", nargs="?", help="a dataset (table, image or audio folder) or a project folder to open at start")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        help="a dataset (table, image or audio folder) or a project folder to open at start",
+    )
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
@@ -58,6 +63,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def run_app(argv: list[str] | None = None) -> int:
     """Open the window and run the event loop; returns the exit status.
 
+    Where Qt could not open a window (no display, or the libraries its xcb plugin needs are
+    missing) it prints one line per problem, with the command that fixes it, and returns 1.
     The window is shown before TensorFlow is imported; the engine then loads in the
     background (``--no-engine`` skips it). ``--smoke-test`` loads the sample dataset, waits
     for profiling and the engine, trains the sample for 2 epochs (see ``gui/_smoke.py``) and
@@ -65,6 +72,10 @@ def run_app(argv: list[str] | None = None) -> int:
     """
     args = _parse(list(argv or []))
     t0 = time.perf_counter()
+    problems = check_window()  # before Qt, which would abort with a page of its own text
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
     app = create_application()
     from automl_gui.gui.main_window import MainWindow
 

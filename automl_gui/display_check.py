@@ -1,15 +1,18 @@
-"""Check (and optionally install) the system libraries Qt needs on Linux for the window and
-for sound.
+"""Can Qt open a window here? The check the app runs before it creates its QApplication, and
+``make run`` runs (with ``--install``) before it starts the app.
 
-PySide6 wheels bundle Qt itself but not these X11/OpenGL libraries; without them the window
-fails to open with "Could not load the Qt platform plugin "xcb"". QtMultimedia (playing
-audio clips) also needs PulseAudio's client library: without ``libpulse.so.0``,
-``import PySide6.QtMultimedia`` fails (the app then shows clips but cannot play them).
-Standard library only, so it runs before the virtual environment exists (``make run`` calls
-it with ``--install``).
+Without a display, or with the Linux libraries Qt's xcb platform plugin needs missing, Qt
+aborts with a page of its own text ("could not connect to display", "Could not load the Qt
+platform plugin "xcb""). :func:`window_problems` says instead, in one line each, what is
+missing and the exact command that fixes it. PySide6 wheels bundle Qt itself but not these
+X11/OpenGL libraries. QtMultimedia (playing audio clips) also needs PulseAudio's client
+library: without ``libpulse.so.0`` the app shows clips but cannot play them, so the window's
+check leaves it out and only ``make run`` installs it.
 
-    python3 packaging/check_qt_libs.py            # print what is missing (exit 1 if anything)
-    python3 packaging/check_qt_libs.py --install  # root + apt-get: install what is missing
+Standard library only (it runs before Qt is imported, and under the system Python):
+
+    python3 -m automl_gui.display_check            # print what is missing (exit 1 if anything)
+    python3 -m automl_gui.display_check --install  # root + apt-get: install what is missing
 
 Silent exit 0 on other systems, when nothing is missing, or when Qt will not use xcb
 (``QT_QPA_PLATFORM=offscreen`` or ``minimal``).
@@ -22,6 +25,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 
 # Debian/Ubuntu package -> the shared library (soname) it provides.
 REQUIRED: dict[str, str] = {
@@ -41,6 +45,13 @@ PURPOSE: dict[str, str] = {"libpulse0": "sound playback (QtMultimedia)"}
 XCB_PURPOSE = "the window system plugin (xcb)"
 
 HEADLESS_PLATFORMS = {"offscreen", "minimal"}
+# the platforms that need a display server named by the environment (Qt's others, such as
+# eglfs, linuxfb or vnc, report for themselves)
+DISPLAY_PLATFORMS = {"", "xcb", "wayland"}
+NO_DISPLAY = (
+    "automl-gui: no display (neither DISPLAY nor WAYLAND_DISPLAY is set): run it on a desktop "
+    "or with xvfb-run -a automl-gui (install it with: sudo apt-get install -y xvfb)"
+)
 _LDCONFIG_CANDIDATES = ("ldconfig", "/sbin/ldconfig", "/usr/sbin/ldconfig")
 
 
@@ -99,6 +110,65 @@ def install_command(packages: list[str], *, sudo: bool) -> list[str]:
     return (["sudo"] if sudo else []) + ["apt-get", "install", "-y", *packages]
 
 
+def how_to_install(packages: list[str]) -> str:
+    """The exact command that installs ``packages`` here (or their names, without apt-get)."""
+    if shutil.which("apt-get") is not None:
+        return " ".join(install_command(packages, sudo=not _is_root()))
+    return "your system's package manager (Debian/Ubuntu names: " + " ".join(packages) + ")"
+
+
+def qt_platform(env: Mapping[str, str]) -> str:
+    """The platform plugin Qt will try first: ``QT_QPA_PLATFORM``'s first name (without its
+    options), else what Qt picks on Linux ("wayland" in a Wayland session, else "xcb")."""
+    requested = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if requested:
+        return requested
+    wayland = env.get("XDG_SESSION_TYPE", "") == "wayland" and env.get("WAYLAND_DISPLAY")
+    return "wayland" if wayland else "xcb"
+
+
+def window_problems(
+    env: Mapping[str, str], sonames: set[str] | None, system: str = sys.platform
+) -> list[str]:
+    """Why Qt cannot open a window here, one line each ([] when it can, or cannot tell).
+
+    Args:
+        env: the environment (``os.environ``).
+        sonames: the shared libraries the system has (:func:`cached_sonames`); None when
+            unknown, which skips the library check.
+        system: ``sys.platform`` (only Linux is checked).
+    """
+    if not system.startswith("linux"):
+        return []
+    requested = env.get("QT_QPA_PLATFORM", "").split(";")[0].split(":")[0].strip()
+    if requested not in DISPLAY_PLATFORMS:
+        return []  # offscreen, minimal (no display needed), or a platform Qt reports itself
+    platform = qt_platform(env)
+    problems = []
+    needs = {"xcb": ("DISPLAY",), "wayland": ("WAYLAND_DISPLAY",)}.get(platform, ())
+    if requested == "":
+        needs = ("DISPLAY", "WAYLAND_DISPLAY")  # either will do
+    if not any(env.get(name) for name in needs):
+        problems.append(NO_DISPLAY)
+    if platform == "xcb" and sonames is not None:
+        missing = [p for p, so in REQUIRED.items() if p not in PURPOSE and so not in sonames]
+        if missing:
+            libs = ", ".join(REQUIRED[p] for p in missing)
+            problems.append(
+                f"automl-gui: cannot open the window: Qt's xcb platform plugin needs {libs}, "
+                f"which this system lacks; install them with: {how_to_install(missing)}"
+            )
+    return problems
+
+
+def check_window() -> list[str]:
+    """:func:`window_problems` for this process (runs ``ldconfig -p`` only on Linux)."""
+    if not sys.platform.startswith("linux"):
+        return []
+    text = ldconfig_output() if qt_platform(os.environ) == "xcb" else None
+    return window_problems(os.environ, cached_sonames(text) if text is not None else None)
+
+
 def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -108,7 +178,7 @@ def _apt(args: list[str]) -> int:
     try:
         return subprocess.run(args, env=env, check=False).returncode
     except OSError as exc:
-        print(f"check_qt_libs: could not run {args[0]}: {exc}", file=sys.stderr)
+        print(f"display_check: could not run {args[0]}: {exc}", file=sys.stderr)
         return 1
 
 
@@ -122,7 +192,7 @@ def install(packages: list[str]) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Check the libraries; with ``--install`` try to install the missing ones.
+    """Check the libraries (sound's too); with ``--install`` try to install the missing ones.
 
     Returns:
         0 when nothing is missing (or not applicable), else 1.
@@ -150,18 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         print("Installing: " + " ".join(missing), file=sys.stderr)
         if install(missing):
             return 0
-        print("check_qt_libs: apt-get could not install them.", file=sys.stderr)
+        print("display_check: apt-get could not install them.", file=sys.stderr)
         print("Try: " + " ".join(install_command(missing, sudo=False)), file=sys.stderr)
         return 1
-    if has_apt:
-        print("Install them with:", file=sys.stderr)
-        print("  " + " ".join(install_command(missing, sudo=not _is_root())), file=sys.stderr)
-    else:
-        print(
-            "Install the packages that provide them with your system's package manager "
-            f"(Debian/Ubuntu names: {' '.join(missing)}).",
-            file=sys.stderr,
-        )
+    print("Install them with:", file=sys.stderr)
+    print("  " + how_to_install(missing), file=sys.stderr)
     return 1
 
 

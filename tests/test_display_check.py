@@ -1,24 +1,25 @@
-"""packaging/check_qt_libs.py: finds missing xcb libraries from ``ldconfig -p`` and acts on them."""
+"""automl_gui.display_check: finds missing xcb libraries from ``ldconfig -p`` and acts on them
+(``make run``), and says in one line what keeps Qt from opening a window (the app, before Qt)."""
 
 from __future__ import annotations
 
-import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "packaging" / "check_qt_libs.py"
+import automl_gui.display_check as display_check
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture()
 def mod(monkeypatch):
-    spec = importlib.util.spec_from_file_location("check_qt_libs_under_test", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module.sys, "platform", "linux")
+    monkeypatch.setattr(display_check.sys, "platform", "linux")
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
-    return module
+    return display_check
 
 
 def _ldconfig(sonames: list[str]) -> str:
@@ -142,3 +143,71 @@ def test_missing_pulseaudio_is_named_as_needed_for_sound(mod, monkeypatch, capsy
     assert "sound playback (QtMultimedia) that are missing: libpulse.so.0" in err
     assert "window system plugin (xcb) that are missing: libEGL.so.1" in err
     assert "sudo apt-get install -y libegl1 libpulse0" in err
+
+
+# -- the window's check: its inputs given (environment, the libraries found) -----------------
+XCB_SONAMES = {so for pkg, so in display_check.REQUIRED.items() if pkg != "libpulse0"}
+
+
+def test_a_desktop_with_every_library_has_no_problem():
+    assert display_check.window_problems({"DISPLAY": ":0"}, XCB_SONAMES, "linux") == []
+    wayland = {"WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}
+    assert display_check.window_problems(wayland, set(), "linux") == []  # xcb not used
+    assert display_check.window_problems({}, set(), "darwin") == []
+    assert display_check.window_problems({"QT_QPA_PLATFORM": "offscreen"}, set(), "linux") == []
+    assert display_check.window_problems({"QT_QPA_PLATFORM": "vnc"}, set(), "linux") == []
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"QT_QPA_PLATFORM": ""}, {"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "w-0"}],
+)
+def test_no_display_is_one_line_saying_so(env):
+    assert display_check.window_problems(env, XCB_SONAMES, "linux") == [display_check.NO_DISPLAY]
+    assert "no display" in display_check.NO_DISPLAY and "xvfb-run" in display_check.NO_DISPLAY
+
+
+def test_missing_xcb_libraries_are_one_line_with_the_install_command(monkeypatch):
+    monkeypatch.setattr(display_check.shutil, "which", lambda name: "/usr/bin/" + name)
+    monkeypatch.setattr(display_check, "_is_root", lambda: False)
+    found = XCB_SONAMES - {"libxcb-cursor.so.0", "libEGL.so.1"}  # pulse is not the window's
+    problems = display_check.window_problems({"DISPLAY": ":0"}, found, "linux")
+    assert len(problems) == 1 and "\n" not in problems[0]
+    assert "libxcb-cursor.so.0, libEGL.so.1" in problems[0]
+    assert problems[0].endswith("sudo apt-get install -y libxcb-cursor0 libegl1")
+    monkeypatch.setattr(display_check.shutil, "which", lambda name: None)  # no apt-get
+    problems = display_check.window_problems({"DISPLAY": ":0"}, found, "linux")
+    assert "Debian/Ubuntu names: libxcb-cursor0 libegl1" in problems[0]
+    # both: no display and no libraries, one line each
+    assert len(display_check.window_problems({}, set(), "linux")) == 2
+
+
+def test_the_app_stops_before_qt_with_the_check_lines(monkeypatch, capsys):
+    from automl_gui.gui import app
+
+    monkeypatch.setattr(app, "check_window", lambda: ["automl-gui: no display (test)"])
+    monkeypatch.setattr(app, "create_application", lambda: pytest.fail("Qt was started"))
+    assert app.run_app([]) == 1
+    assert capsys.readouterr().err == "automl-gui: no display (test)\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_without_a_display_the_console_entry_prints_one_line_and_no_qt_text():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["QT_QPA_PLATFORM"] = ""
+    proc = subprocess.run(
+        [sys.executable, "-m", "automl_gui"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    text = display_check.ldconfig_output()
+    found = display_check.cached_sonames(text) if text is not None else None
+    expected = display_check.window_problems(env, found)
+    assert display_check.NO_DISPLAY in expected
+    assert proc.stderr.splitlines() == expected
+    assert "qt.qpa" not in proc.stderr and "Aborted" not in proc.stderr
+    assert proc.stdout == ""
