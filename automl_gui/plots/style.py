@@ -21,8 +21,21 @@ PALETTE = (
 )
 
 
+class EpochAxis(pg.AxisItem):
+    """An axis of whole epochs: ticks only at whole numbers (never 0.5 or 1.5), at least 1
+    apart, whatever the zoom."""
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
+        levels = super().tickSpacing(minVal, maxVal, size)
+        whole = [(spacing, offset) for spacing, offset in levels if spacing >= 1]
+        return whole or [(1.0, 0.0)]
+
+
 def style_plot(plot: pg.PlotItem, title: str, xlabel: str, ylabel: str) -> None:
-    """The app's plot look: title, labels, light grid, plain numbers, no context menu."""
+    """The app's plot look: title, labels, light grid, plain numbers, no context menu; an
+    "epoch" x axis ticks whole epochs only (:class:`EpochAxis`)."""
+    if xlabel == "epoch" and not isinstance(plot.getAxis("bottom"), EpochAxis):
+        plot.setAxisItems({"bottom": EpochAxis(orientation="bottom")})
     plot.setTitle(title, color=AXIS_COLOR, size="11pt")
     plot.showGrid(x=True, y=True, alpha=0.15)
     for axis in ("left", "bottom"):

@@ -110,3 +110,45 @@ def test_load_history_shows_a_finished_run(plots):
     assert plots.best_epoch() == 1
     xs, _ = plots._loss_curve.getData()
     assert list(xs) == [1, 2, 3]
+
+
+def test_an_empty_plot_shows_no_ticks_and_the_learning_rate_reads_plainly(plots):
+    from automl_gui.gui.widgets.live_plots import log_tick
+
+    plots.reset("binary")
+    plots.redraw()
+    for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot, plots.gap_plot):
+        assert not plots.tick_labels_shown(plot)  # no "5e+00" on a plot with no values
+    plots.add_epoch(_epoch(0, 1.0, 1.2, lr=1e-3))
+    plots.redraw()
+    assert all(
+        plots.tick_labels_shown(p)
+        for p in (plots.loss_plot, plots.metric_plot, plots.lr_plot, plots.gap_plot)
+    )
+    assert [log_tick(x) for x in (1e-3, 5e-4, 0.01, 0.5, 1.0, 20.0, 2e5, 3.0)] == [
+        "1e-3",
+        "5e-4",
+        "0.01",
+        "0.5",
+        "1",
+        "20",
+        "2e5",
+        "",
+    ]
+
+
+def test_epoch_axes_tick_whole_epochs_only(plots, qtbot):
+    plots.resize(900, 500)
+    plots.show()
+    plots.reset("binary")
+    for e in range(2):  # two epochs: pyqtgraph would tick 1, 1.5, 2
+        plots.add_epoch(_epoch(e, 1.0 - e * 0.1, 1.1 - e * 0.1))
+    plots.redraw()
+    qtbot.wait(50)
+    for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot, plots.gap_plot):
+        axis = plot.getAxis("bottom")
+        lo, hi = axis.range
+        levels = axis.tickValues(lo, hi, axis.width())
+        values = [v for _, vs in levels for v in vs]
+        assert values and all(float(v).is_integer() for v in values), values
+        assert all(s >= 1 for s, _ in axis.tickSpacing(lo, hi, axis.width()))

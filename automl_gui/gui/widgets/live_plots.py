@@ -19,7 +19,8 @@ from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged
 from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 REDRAW_INTERVAL_MS = 100
-EMA_EPOCHS = 0.25  # time constant of the smoothed batch-loss line, in epochs
+EMA_EPOCHS = 0.25
+MIN_HEIGHT = 380  # px: the legend and two rows of plots of ~170 px, axes and titles readable  # time constant of the smoothed batch-loss line, in epochs
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#e8590c"
@@ -39,16 +40,25 @@ def _finite(value: object) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def log_tick(x: float) -> str:
+    """A log axis label: "0.01", "0.5", "1", "20" near 1, else short scientific ("1e-3",
+    "5e-4", "2e5"); "" for a value that is not 1, 2 or 5 × 10^k."""
+    if not x > 0 or not math.isfinite(x):
+        return ""
+    k = math.floor(math.log10(x) + 1e-9)
+    mantissa = round(x / 10**k, 3)
+    if mantissa not in (1, 2, 5):
+        return ""
+    if -2 <= k <= 2:
+        return f"{x:.{max(0, -k)}f}"
+    return f"{int(mantissa)}e{k}"
+
+
 class _LogAxis(pg.AxisItem):
-    """Log axis labelled only at 1, 2 and 5 × 10^k, in short scientific notation."""
+    """Log axis labelled only at 1, 2 and 5 × 10^k (:func:`log_tick`)."""
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
-        out = []
-        for v in values:
-            x = 10 ** (v * scale)
-            mantissa = x / 10 ** math.floor(math.log10(x)) if x > 0 else 0
-            out.append(f"{x:.0e}".replace("e-0", "e-") if round(mantissa, 3) in (1, 2, 5) else "")
-        return out
+        return [log_tick(10 ** (v * scale)) for v in values]
 
 
 class TrainingPlots(QWidget):
@@ -62,6 +72,8 @@ class TrainingPlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
+        # two rows of plots stay readable: below this the page scrolls (Train page)
+        self.setMinimumHeight(MIN_HEIGHT)
 
         # One legend above the grid, so no legend ever hides a curve.
         self.legend = pg.LegendItem(colCount=5, labelTextColor=AXIS_COLOR)
@@ -270,6 +282,7 @@ class TrainingPlots(QWidget):
         self.redraw_count += 1
         self._batch_curve.setData([b[0] for b in self._batches], [b[1] for b in self._batches])
         if not full:
+            self._show_tick_labels()
             return
         self._epochs_dirty = False
         xs = [e + 1 for e in self._epochs]
@@ -289,6 +302,7 @@ class TrainingPlots(QWidget):
         put(self._lr_curve, "lr", positive=True)
         gap = [(x, g) for x, g in zip(xs, self.gap_points(), strict=False) if not math.isnan(g)]
         self._gap_curve.setData([p[0] for p in gap], [p[1] for p in gap])
+        self._show_tick_labels()
         best = self.best_epoch()
         val = self.epoch_points("val_loss") or self.epoch_points("loss")
         if best is not None and best in self._epochs:
@@ -296,6 +310,25 @@ class TrainingPlots(QWidget):
             self._best_marker.setData([best + 1] if not math.isnan(y) else [], [y])
         else:
             self._best_marker.setData([], [])
+
+    def _show_tick_labels(self) -> None:
+        """An empty plot shows no tick labels: pyqtgraph's default range (0 to 1, on the log
+        axis 1 to 10) means nothing before the first value arrives."""
+        curves = {
+            self.loss_plot: (self._loss_curve, self._val_loss_curve, self._batch_curve),
+            self.metric_plot: (self._metric_curve, self._val_metric_curve),
+            self.lr_plot: (self._lr_curve,),
+            self.gap_plot: (self._gap_curve,),
+        }
+        for plot, items in curves.items():
+            shown = any(item.xData is not None and len(item.xData) > 0 for item in items)
+            if plot.getAxis("left").style["showValues"] != shown:  # a restyle costs a layout
+                for side in ("left", "bottom"):
+                    plot.getAxis(side).setStyle(showValues=shown)
+
+    def tick_labels_shown(self, plot: pg.PlotItem) -> bool:
+        """Whether ``plot`` labels its ticks (tests)."""
+        return bool(plot.getAxis("left").style["showValues"])
 
     def _add_marker(self, x: float, label: str, color: str) -> None:
         for i, plot in enumerate((self.loss_plot, self.metric_plot, self.lr_plot, self.gap_plot)):
