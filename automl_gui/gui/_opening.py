@@ -89,7 +89,7 @@ class DatasetOpening:
         )
         sample = app_settings.sample_dataset_path()
         self.action_open_sample = self.make_action(
-            "Open &Sample", "Open the bundled demo dataset", self.open_sample
+            "Open &Table Sample", "Open the bundled demo table (customer churn)", self.open_sample
         )
         self.action_open_sample.setEnabled(sample is not None)
         file_menu.addAction(self.action_open)
@@ -199,7 +199,7 @@ class DatasetOpening:
             self.open_path(path)
 
     def open_sample(self) -> None:
-        """File → Open Sample (also the welcome panel's button)."""
+        """File → Open Table Sample (also the welcome panel's button)."""
         sample = app_settings.sample_dataset_path()
         if sample is None:
             self.show_problem("No sample dataset is installed.", "Open your own file instead.")

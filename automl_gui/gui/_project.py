@@ -95,12 +95,12 @@ class ProjectController(QObject):
             QKeySequence("Ctrl+N"),
         )
         self.action_open = act(
-            "Open &Project…",
+            "Open Pro&ject…",
             "Open a saved project: its dataset, settings, runs and results come back",
             self.open_dialog,
             QKeySequence("Ctrl+Shift+P"),
         )
-        self.recent_menu = QMenu("Open Recent P&roject", self.window)
+        self.recent_menu = QMenu("Open Rec&ent Project", self.window)
         self.recent_menu.setToolTipsVisible(True)
         self.recent_menu.setToolTip("Projects you opened or saved lately")
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
@@ -114,7 +114,7 @@ class ProjectController(QObject):
             QKeySequence("Ctrl+S"),
         )
         self.action_save_as = act(
-            "Save Project &As…",
+            "Sa&ve Project As…",
             "Save the project into another folder (an empty or new folder)",
             self.save_as,
             QKeySequence("Ctrl+Shift+S"),

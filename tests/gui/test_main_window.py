@@ -121,6 +121,44 @@ def test_menus_and_shortcuts(make_window):
         assert action.toolTip()
 
 
+def mnemonic(text: str) -> str:
+    """The letter after a single "&" in a menu text ('' when it has none; "&&" is a "&")."""
+    i = text.replace("&&", "").find("&")
+    return text.replace("&&", "")[i + 1].lower() if i >= 0 else ""
+
+
+def test_every_menu_has_unique_mnemonics(make_window):
+    """Alt+F then a letter picks one entry: no two entries of a menu (the menu bar, each menu
+    and submenu, with every kind's entries built) share their underlined letter. File once
+    had S for Save Project and Open Sample, P for Open Project and Open Image Sample."""
+    from PySide6.QtWidgets import QMenu
+
+    w = make_window()
+    w.projects.fill_recent_menu()
+    w._fill_recent_menu()
+
+    def check(name: str, actions: list) -> None:
+        letters = [mnemonic(a.text()) for a in actions if not a.isSeparator() and a.text()]
+        taken = [x for x in letters if x]
+        assert len(taken) == len(set(taken)), (name, [a.text() for a in actions])
+
+    check("menu bar", w.menuBar().actions())
+    menus = [a.menu() for a in w.menuBar().actions()]
+    seen = 0
+    while menus:
+        menu = menus.pop()
+        seen += 1
+        check(menu.title(), menu.actions())
+        menus += [a.menu() for a in menu.actions() if isinstance(a.menu(), QMenu)]
+    assert seen >= 8  # five menus, two recent lists and Export Model
+    file_menu = w.menuBar().actions()[0].menu()
+    letters = {mnemonic(a.text()): a for a in file_menu.actions() if a.text()}
+    assert letters["s"] is w.projects.action_save
+    assert letters["t"] is w.action_open_sample
+    assert letters["o"] is w.action_open
+    assert mnemonic("Save &&Load &As") == "a" and mnemonic("No letter") == ""
+
+
 def test_first_launch_shows_the_welcome_panel_once(make_window):
     w = make_window()
     assert w.data_page.stack.currentIndex() == 0

@@ -424,10 +424,10 @@ def test_project_entries_come_first_in_the_file_menu_with_their_own_shortcuts(ma
     texts = [a.text() for a in file_menu.actions()]
     assert texts[:5] == [
         "&New Project",
-        "Open &Project…",
-        "Open Recent P&roject",
+        "Open Pro&ject…",
+        "Open Rec&ent Project",
         "&Save Project",
-        "Save Project &As…",
+        "Sa&ve Project As…",
     ]
     keys = {
         a: a.shortcut().toString()

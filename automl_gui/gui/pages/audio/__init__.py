@@ -43,7 +43,7 @@ WINDOW = KindWindow(
         "Open a folder of sound clips (WAV, FLAC, OGG, MP3): one subfolder per class, or "
         "train/ val/ test/ folders",
         "Ctrl+Alt+O",
-        "Open Audio Sa&mple",
+        "Open Audio Samp&le",
         "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
         "Open sample sounds",
         "Load the bundled demo sound folder (whistle, siren, hiss, tick: 80 one-second clips)",
