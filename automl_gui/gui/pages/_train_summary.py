@@ -48,6 +48,31 @@ def summary_html(st: Any) -> str:
     return " · ".join(parts)
 
 
+def start_mode(st: Any) -> tuple[str, str]:
+    """What Start will do, said beside it: ``("Start runs an AutoML search: 5:00 budget, up
+    to 20 trials", tip)`` in search mode, else that it trains one model; the tip says where
+    the mode is chosen. The mode is the state's (``st.search``), set on the Model page."""
+    cfg = st.search
+    if cfg is None:
+        return (
+            "Start trains one model with the Model page's settings.",
+            "To let the AutoML search choose the model, pick “Search for the best model” on "
+            "the Model page.",
+        )
+    limits = []
+    if cfg.time_budget > 0:
+        limits.append(f"{format_duration(cfg.time_budget)} budget")
+    if cfg.max_trials > 0:
+        limits.append(f"up to {cfg.max_trials} trials")
+    budget = ", ".join(limits) or "no limit set"
+    return (
+        f"Start runs an AutoML search: {budget}.",
+        f"Search mode is on (Model page → “Search for the best model”): Start trains "
+        f"{search_summary(cfg)} and keeps the best. To train one model instead, pick "
+        "“Train one model” on the Model page.",
+    )
+
+
 def _files_parts(st: Any, ds: Any, kept: Any) -> list[str]:
     from automl_gui.core.models.registry import MODEL_FAMILIES
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -31,13 +32,15 @@ from automl_gui.core.base.events import BatchEnd, EpochEnd, Log, PhaseChanged, P
 from automl_gui.core.base.units import format_duration
 from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
-from automl_gui.gui.pages._train_summary import STOP_REASONS, replay_run, summary_html
+from automl_gui.gui.pages._train_summary import STOP_REASONS, replay_run, start_mode, summary_html
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.live_plots import TrainingPlots
 from automl_gui.gui.workers import JobWorker
 
 LOG_MAX_LINES = 2000
+LEADERBOARD_MIN_HEIGHT = 170  # px: the leaderboard's title, header and ~4 rows
+LOG_MIN_HEIGHT = 70  # px: three lines of the epoch log
 PROGRESS_SCALE = 1000  # progress bar units per epoch (batches move it within an epoch)
 
 
@@ -77,9 +80,12 @@ class TrainPage(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("Not started")
         self.progress.setTextVisible(True)
+        self.mode_label = QLabel()  # what Start does: train one model or run a search
+        self.mode_label.setProperty("role", "muted")
         buttons = QHBoxLayout()
         buttons.addWidget(self.start_button)
         buttons.addWidget(self.stop_button)
+        buttons.addWidget(self.mode_label)
         buttons.addWidget(self.progress, 1)
 
         self.status_label = QLabel("Ready.")
@@ -96,11 +102,19 @@ class TrainPage(QWidget):
         self.checkpoints = TrainingCheckpoints(self)  # per-epoch checkpoints, resume banner
         self.resume_banner_training = self.checkpoints.banner
         self.splitter = splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setChildrenCollapsible(False)  # no plot dragged down to a strip
+        self.search.leaderboard.setMinimumHeight(LEADERBOARD_MIN_HEIGHT)
+        self.log_view.setMinimumHeight(LOG_MIN_HEIGHT)
         for i, (widget, stretch) in enumerate(
             ((self.plots, 4), (self.search.leaderboard, 3), (self.log_view, 1))
         ):
             splitter.addWidget(widget)
             splitter.setStretchFactor(i, stretch)
+        # plots, leaderboard and log keep readable heights: on a short window they scroll
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(splitter)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -111,7 +125,7 @@ class TrainPage(QWidget):
         layout.addWidget(self.search.resume_banner)
         layout.addWidget(self.resume_banner_training)
         layout.addWidget(self.diagnosis_banner)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.scroll, 1)
 
         for sig in (
             state.dataset_changed,
@@ -176,6 +190,9 @@ class TrainPage(QWidget):
         self.start_button.setText("Start search" if searching else "Start training")
         what = "Run the AutoML search" if searching else "Train the model"
         self.start_button.setToolTip(reason or f"{what} (Ctrl+Enter)")
+        text, tip = start_mode(self.state)
+        self.mode_label.setText(text)
+        self.mode_label.setToolTip(tip)
         self.stop_button.setEnabled(running)
         self.search.check_resume()
         self.check_resume_training()
