@@ -31,6 +31,7 @@ from typing import Any
 
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log, PhaseChanged, emit
+from automl_gui.core.tune.search._scores import table_score
 from automl_gui.core.tune.search._tuner import best_value
 from automl_gui.core.tune.search.saved import TRAIN_ON_PHASE
 from automl_gui.core.tune.search.space import TrialRecord
@@ -61,6 +62,7 @@ class FoldTrials:
         from automl_gui.core.tune.search.cv import fit_folds
 
         cfg = self.search
+        scores: list[float | None] = []  # each fold's headline metric (``_scores``)
 
         def fit_fold(data: Any, until: float) -> tuple[Any, Any, Any]:
             start = time.monotonic()
@@ -79,9 +81,11 @@ class FoldTrials:
                 on_event=self.on_event,
                 cancel=self.cancel,
             )
+            if result.stopped_reason != "nan":
+                scores.append(table_score(data, pre, built, self.preprocess.task))
             return pre, built, result
 
-        return fit_folds(
+        outcome = fit_folds(
             self.cv_plan,
             self.prepared,
             fit_fold,
@@ -94,6 +98,8 @@ class FoldTrials:
             label=f"Trial {record.trial_id}",
             metric=cfg.objective,
         )
+        outcome.headline_scores = scores
+        return outcome
 
     def refit_chosen(self, best: TrialRecord, tuner: Any) -> dict[str, Any]:
         """The kept model of a configuration chosen by k-fold: trained afresh on the training

@@ -19,6 +19,7 @@ from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log, PhaseChanged, Progress, emit
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.tune.search._cv_trials import FoldTrials
+from automl_gui.core.tune.search._scores import headline, mean_and_spread, table_score
 from automl_gui.core.tune.search._tuner import Trials, best_value, epochs_reached, wants_more
 from automl_gui.core.tune.search.saved import TRAIN_ON_PHASE
 from automl_gui.core.tune.search.space import TrialRecord
@@ -88,6 +89,8 @@ class TabularTrials(FoldTrials, Trials):
         if folds is not None:
             return self._end_folds(record, folds, settings, training, start)
         self._score(record, result.history, result, start)
+        record.score_name = headline(self.preprocess.task)
+        record.score = table_score(self.prepared, pre, built, self.preprocess.task)
         self._save_weights(built, trial.trial_id)
         self._end_trained(record, result, start)
         if self._better(record, self.best["record"] if self.best else None):
@@ -110,6 +113,8 @@ class TabularTrials(FoldTrials, Trials):
         record.cv_folds, record.cv_scores = len(folds.scores), list(folds.scores)
         record.value, record.epochs = folds.mean, max(folds.epochs)
         record.history = folds.mean_history()
+        record.score_name = headline(self.preprocess.task)
+        record.score, record.score_std = mean_and_spread(folds.headline_scores)
         k = self.cv_plan.k
         if folds.stopped == "cancelled":
             done = f" after {len(folds.scores)} of {k} folds" if len(folds.scores) < k else ""

@@ -220,6 +220,8 @@ class FoldsOutcome:
             run) or "time_budget" (a fold's share of the time ran out; the others ran).
         kept: ``fit_fold``'s return for the fold with the best score (a usable model of
             this configuration, trained on that fold's training rows).
+        headline_scores: each fold's headline metric on its validation rows, when the
+            caller measured it (the leaderboard's shared figure).
     """
 
     mean: float = math.nan
@@ -229,6 +231,7 @@ class FoldsOutcome:
     histories: list[dict[str, list[float]]] = field(default_factory=list)
     stopped: str = ""
     kept: Any = None
+    headline_scores: list[float | None] = field(default_factory=list)
 
     def mean_history(self) -> dict[str, list[float]]:
         """Per-epoch means over the folds that reached each epoch (the trial's curves)."""

@@ -45,6 +45,7 @@ from automl_gui.core.tune.search._files_keep import (
     load_layers,
     train_files_on,
 )
+from automl_gui.core.tune.search._scores import history_score
 from automl_gui.core.tune.search._tuner import Trials
 from automl_gui.core.tune.search.files_space import FilesSettings, cnn_n_train
 from automl_gui.core.tune.search.saved import (
@@ -236,6 +237,8 @@ class _FilesTrials(Trials):
         result = run.result
         self.overheads.append(time.monotonic() - start - result.seconds)
         self._score(record, run.history, result, start, " (is there a validation split?)")
+        record.score_name = "accuracy"  # files are classified: the one shared figure
+        record.score = history_score(run.history, result.best_epoch)
         self._save_layers(built, trial.trial_id)
         self._end_trained(record, result, start)
         if self._better(record, self.best["record"] if self.best else None):

@@ -160,6 +160,12 @@ class TrialRecord:
         cv_folds: the folds scored (0: not cross-validated; fewer than the plan's when Stop
             ended the trial).
         cv_scores: each fold's value.
+        score_name / score / score_std: the figure every row of a search shares so trials and
+            baselines compare: the baselines' headline metric ("accuracy" for classification,
+            "r2" for regression; ``baselines.headline_metric``) on the validation rows (the
+            folds' mean and spread when cross-validated); None where it could not be measured.
+            A trial's ``value`` is the search objective (often val_loss), a baseline's its
+            headline metric, so ``value`` alone does not compare across the two.
     """
 
     trial_id: str
@@ -176,6 +182,9 @@ class TrialRecord:
     cv_std: float | None = None
     cv_folds: int = 0
     cv_scores: list[float] = field(default_factory=list)
+    score_name: str = ""
+    score: float | None = None
+    score_std: float | None = None
 
     @property
     def cross_validated(self) -> bool:
@@ -206,9 +215,25 @@ class TrialRecord:
             data.pop("history")
         return data
 
+    def score_text(self) -> str:
+        """The shared figure as a leaderboard shows it: "0.953 ± 0.021", "0.8125" or "—"."""
+        if self.score is None or not math.isfinite(self.score):
+            return "—"
+        std = self.score_std
+        if std is not None and math.isfinite(std):
+            return f"{_short(self.score)} ± {_short(std)}"
+        return f"{self.score:.4g}"
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
-        return cls(**data)
+        record = cls(**data)
+        if record.status == "baseline" and not record.score_name:  # saved before scores
+            record.score_name, record.score, record.score_std = (
+                record.metric_name,
+                record.value,
+                record.cv_std,
+            )
+        return record
 
 
 def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
@@ -227,6 +252,9 @@ def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
                 "value": r.value,
                 "cv_std": r.cv_std,
                 "cv_folds": r.cv_folds,
+                "score_name": r.score_name,
+                "score": r.score,
+                "score_std": r.score_std,
                 "test_score": r.test_score,
                 "epochs": r.epochs,
                 "seconds": round(r.seconds, 2),

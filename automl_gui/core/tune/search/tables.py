@@ -164,10 +164,13 @@ def _baseline_records(
             seconds=float(res.seconds),
             status="baseline",
             test_score=res.test_score,
+            score_name=res.metric_name,
+            score=res.validation_score,
         )
         if getattr(res, "cv_mean", None) is not None:
             one = "n/a" if res.validation_score is None else f"{res.validation_score:.4g}"
             record.value, record.cv_mean, record.cv_std = res.cv_mean, res.cv_mean, res.cv_std
+            record.score, record.score_std = res.cv_mean, res.cv_std
             record.cv_folds, record.cv_scores = len(res.cv_scores), list(res.cv_scores)
             record.reason = f"{res.metric_name} {one} on the validation split"
         rows.append(record)

@@ -1,0 +1,87 @@
+"""Every leaderboard row of a search carries one shared figure (issue 15, item 3): the
+baselines' headline metric on the validation rows, so a trial (objective val_loss) and a
+baseline (accuracy, R²) are compared on the same number."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.data.schema import LoadedTable, TableSource
+from automl_gui.core.jobs.tabular import setup_tabular
+from automl_gui.core.kinds import kind_named
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.core.tune.search._scores import history_score, mean_and_spread
+from automl_gui.core.tune.search.jobs import SearchRequest, search
+from automl_gui.core.tune.search.space import SearchConfig, TrialRecord, leaderboard_rows
+
+
+def _search(df: pd.DataFrame, target: str, cv: str):
+    setup = setup_tabular(
+        LoadedTable(df=df, source=TableSource(path="m.csv", format="csv")), target
+    )
+    config = SearchConfig(algorithm="random", max_trials=2, max_epochs=2, cross_validation=cv)
+    request = SearchRequest(
+        kind_named("tabular"),
+        df,
+        setup.preprocess,
+        None,
+        config,
+        TrainConfig(epochs=2),
+        baselines=True,
+    )
+    return search(request)
+
+
+def _rows(n: int = 90, regression: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    y = x1 + 0.5 * x2 if regression else np.where(x1 + 0.5 * x2 > 0, "yes", "no")
+    return pd.DataFrame({"x1": x1, "x2": x2, "y": y})
+
+
+@pytest.mark.parametrize(
+    ("regression", "cv", "name"),
+    [(False, "off", "accuracy"), (True, "off", "r2"), (False, "on", "accuracy")],
+)
+def test_trials_and_baselines_share_the_headline_figure(regression, cv, name):
+    run = _search(_rows(regression=regression), "y", cv)
+    trials = [r for r in run.leaderboard if r.status != "baseline"]
+    baselines = [r for r in run.leaderboard if r.status == "baseline"]
+    assert trials and baselines
+    assert {r.score_name for r in run.leaderboard} == {name}
+    assert all(r.metric_name == "val_loss" for r in trials)  # the objective stays the value
+    for r in trials:
+        assert r.score is not None and math.isfinite(r.score)
+        if not regression:
+            assert 0.0 <= r.score <= 1.0
+        assert (r.score_std is not None) == (cv == "on")
+    for b in baselines:
+        assert b.score == b.value  # a baseline's value already is its headline metric
+    row = leaderboard_rows(run.leaderboard)[0]
+    assert row["score_name"] == name and row["score"] == trials[0].score
+
+
+def test_a_leaderboard_saved_before_scores_gives_baselines_theirs():
+    old = {
+        "trial_id": "baseline:random forest",
+        "metric_name": "accuracy",
+        "value": 0.81,
+        "status": "baseline",
+        "cv_std": 0.02,
+    }
+    record = TrialRecord.from_dict(old)
+    assert (record.score_name, record.score, record.score_std) == ("accuracy", 0.81, 0.02)
+    trial = TrialRecord.from_dict({"trial_id": "0000", "value": 0.4, "status": "completed"})
+    assert trial.score is None and trial.score_text() == "—"
+
+
+def test_files_trials_read_the_kept_epochs_validation_accuracy():
+    history = {"val_accuracy": [0.5, 0.8, 0.7]}
+    assert history_score(history, 1) == 0.8
+    assert history_score(history, -1) == 0.7
+    assert history_score({}, 0) is None
+    assert mean_and_spread([0.5, None, 0.7]) == (pytest.approx(0.6), pytest.approx(0.1))
