@@ -18,6 +18,7 @@ from typing import Any
 
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.kinds import DataKind, kind_named, kind_names
+from automl_gui.gui.runs_groups import positions_by_group
 
 MISSING = "—"
 
@@ -135,8 +136,6 @@ def fmt_metric(value: Any) -> str:
     if f != 0 and (abs(f) < 1e-3 or abs(f) >= 1e5):
         return f"{f:.3g}"
     return f"{f:.4f}"
-
-
 
 
 def metric_label(key: str) -> str:
@@ -357,6 +356,17 @@ def best_indexes(key: str, values: Sequence[Any]) -> set[int]:
     return set() if len(best) == len(nums) else best
 
 
+def best_within_groups(key: str, values: Sequence[Any], records: Sequence[Any]) -> set[int]:
+    """The best runs of metric ``key``, each picked only among runs of its own dataset and
+    task (:mod:`automl_gui.gui.runs_groups`): a table run is never "best" against an audio
+    run, and a group with a single run has no best."""
+    best: set[int] = set()
+    for positions in positions_by_group(records):
+        found = best_indexes(key, [values[i] for i in positions])
+        best |= {positions[i] for i in found}
+    return best
+
+
 def _differs(values: Sequence[Any]) -> bool:
     texts = {fmt(v) for v in values}
     return len(texts) > 1
@@ -374,8 +384,9 @@ def _metric_keys(records: Sequence[Any]) -> list[str]:
 
 
 def comparison_rows(records: Sequence[Any], show_all: bool = False) -> list[CompareRow]:
-    """The comparison table of ``records`` (one column each): test metrics, then the settings
-    that differ (all of them with ``show_all``), then the training figures."""
+    """The comparison table of ``records`` (one column each): test metrics (the best of each
+    dataset's runs marked), then the settings that differ (all of them with ``show_all``), then
+    the training figures."""
     rows: list[CompareRow] = []
     for key in _metric_keys(records):
         values = [number((r.metrics or {}).get(key)) for r in records]
@@ -387,7 +398,7 @@ def comparison_rows(records: Sequence[Any], show_all: bool = False) -> list[Comp
                 metric_label(key),
                 values,
                 [fmt_metric(v) for v in values],
-                best_indexes(key, values),
+                best_within_groups(key, values, records),
                 _differs(values),
                 f"Test {metric_label(key)} on the held-out data ({better} is better)",
             )

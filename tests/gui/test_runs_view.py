@@ -231,19 +231,109 @@ def test_the_table_highlights_the_best_metric_and_shows_differing_settings(windo
     assert "Preprocess · version" not in table.row_labels()
 
 
-def test_a_run_of_another_task_shows_dashes_where_metrics_are_absent(window, state):
+def test_a_run_of_another_task_is_listed_apart_and_all_shows_dashes(window, state):
     add(
         state,
         record("run-004", "Run 4 · regression", task="regression", metrics={"r2": 0.7, "mae": 1.2}),
     )
+    state.current_run_id = "run-004"  # what finishing a run does
     state.runs_changed.emit()
-    assert "run-004" in window.runs_list.checked_ids()  # a new run is checked
+    # the new run's dataset and task are listed: the classification runs are apart
+    assert window.runs_list.ids() == ["run-004"]
+    assert window.runs_list.checked_ids() == ["run-004"]
+    assert "tiny.csv · regression" in window.picker.text()
+    assert "3 runs of other data" in window.picker.note.text()
+    # all datasets: every run, the other task's metrics are dashes
+    window.show_group(None)
+    window.set_checked(["run-003", "run-004"])
     col = [r.id for r in window.checked_records()].index("run-004")
     assert window.compare.value("Accuracy", col) == "—"
     assert window.compare.value("R²", col) == "0.7000"
     assert window.compare.value("Task", col) == "regression"
     assert window.runs_list.cell_text("run-004", COL_SCORE) == "0.700 R²"
     assert ("run-004", "val") in window.plot.curve_data()  # loss is shared
+    assert window.compare.best_cells() == []  # one run per task: nothing is "best"
+
+
+def test_runs_of_another_dataset_are_listed_apart_and_never_best(qtbot, state):
+    """A table run and an audio run in one project: the window opens on the loaded data's runs,
+    lists the other dataset apart, and "best" is never picked across datasets (it was: an
+    audio run's accuracy highlighted against table runs)."""
+    other = record(
+        "run-004",
+        "Run 4 · Compact CNN",
+        kind="audio",
+        task="multiclass",
+        metrics={"accuracy": 0.97, "f1_macro": 0.96},
+    )
+    other.dataset = "speech"
+    add(state, other)
+    state.current_run_id = "run-003"
+    w = RunsWindow(state)
+    qtbot.addWidget(w)
+    assert sorted(w.runs_list.ids()) == ["run-001", "run-002", "run-003"]
+    assert sorted(r.id for r in w.checked_records()) == ["run-002", "run-003"]
+    assert w.picker.labels() == [
+        "tiny.csv · binary (3 runs)",
+        "speech · multiclass (1 run)",
+        "All datasets (4 runs)",
+    ]
+    assert "1 run of other data listed apart" == w.picker.note.text()
+    # everything, with the audio run checked too: its accuracy is the highest, but it is not
+    # "best" against the table runs, whose best stays marked among themselves
+    w.show_group(None)
+    assert w.runs_list.horizontalHeaderItem(3).text() == "Dataset · model"
+    w.set_checked(["run-002", "run-003", "run-004"])
+    assert ("Accuracy", 0) in w.compare.best_cells()  # run 2, best of the table runs
+    assert all(col != 2 for _label, col in w.compare.best_cells())
+    assert "speech" in w.compare.horizontalHeaderItem(2).text()
+    assert "within each dataset" in w.compare_note.text()
+    csv_best = runs_data.comparison_csv(
+        w.checked_records(), runs_data.comparison_rows(w.checked_records())
+    )
+    assert "Run 4" not in csv_best.split("\n")[1]
+    # opening the window again goes back to the loaded data's (here: the current run's) runs
+    w.show_current_dataset()
+    assert "run-004" not in w.runs_list.ids()
+
+
+def test_the_window_opens_on_the_loaded_dataset_s_runs(qtbot, state):
+    other = record("run-004", "Run 4 · other", metrics={"accuracy": 0.9})
+    other.dataset = "wine.csv"
+    add(state, other)
+    state.current_run_id = "run-004"
+    state.dataset = SimpleNamespace(root="/data/tiny.csv", source=None)  # tiny.csv is loaded
+    w = RunsWindow(state)
+    qtbot.addWidget(w)
+    assert "run-004" not in w.runs_list.ids()
+    assert w.picker.text().startswith("tiny.csv")
+
+
+def test_names_and_run_titles_are_not_cut(qtbot, state):
+    """The Name column and the comparison's run titles fit their text ("Ru…", "Run 3 · C…")."""
+    from PySide6.QtGui import QFontMetrics
+
+    state.runs[2].name = "Run 3 · MLP 2×64, lr 3e-3 (overfits a little)"
+    w = RunsWindow(state)
+    qtbot.addWidget(w)
+    for size in ((1288, 828), (942, 644)):
+        w.resize(*size)
+        w.show()
+        qtbot.waitUntil(lambda: w._laid_out)
+        w.fit_panes()
+        runs = w.runs_list
+        name = runs.horizontalHeader().sectionSize(COL_NAME)
+        font = QFontMetrics(runs.font())
+        assert name >= font.horizontalAdvance(state.runs[2].name) + 60  # + the "current" tag
+        assert runs.viewport().width() >= runs.columnViewportPosition(COL_SCORE) + 60
+        header = w.compare.horizontalHeader()
+        for col in range(w.compare.columnCount()):
+            title = w.compare.horizontalHeaderItem(col).text()
+            widest = max(
+                QFontMetrics(header.font()).horizontalAdvance(t) for t in title.split("\n")
+            )
+            assert header.sectionSize(col) >= widest + 8, title
+            assert "…" not in title
 
 
 def test_rename_in_place_and_f2(qtbot, window, state):

@@ -1,10 +1,12 @@
 """The Runs window's two tables: the runs list (check, rename, sort) and the comparison.
 
 :class:`RunsList` has one row per kept run: a checkbox (which runs are compared), the name
-(edited in place), when it finished, kind and model, the headline test score, epochs and time;
-the current run is bold and tagged "current". :class:`CompareTable` shows
-:func:`~automl_gui.gui.runs_data.comparison_rows`: one column per checked run, the
-best value of each metric row highlighted.
+(edited in place), when it finished, kind and model (and the dataset when runs of several are
+listed), the headline test score, epochs and time; the current run is bold and tagged
+"current". Columns are as wide as their contents (the list scrolls sideways before a name is
+cut). :class:`CompareTable` shows :func:`~automl_gui.gui.runs_data.comparison_rows`: one
+column per checked run, headed by its name on two lines ("Run 3" over "MLP 2×64"), the best
+value of each metric row highlighted.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,27 +29,30 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.units import format_duration
 from automl_gui.gui import runs_data as data
+from automl_gui.gui import runs_groups as groups
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CURRENT_ROLE = Qt.ItemDataRole.UserRole + 2
 NAME_ROLE = Qt.ItemDataRole.UserRole + 3  # the name as saved (restored after an empty edit)
 BEST_BACKGROUND = "#FFF4D6"
-STRETCH_COLUMNS = 4
 SECTION_BACKGROUND = "#F1F3F5"
+MAX_TITLE_WIDTH = 220  # px of a comparison column's title line; longer ones elide
 CURRENT_TAG = "current"
 TAG_BACKGROUND = "#D3F9D8"
 TAG_COLOR = "#2B8A3E"
 
-COLUMNS = ("", "Name", "Created", "Model", "Score", "Epochs", "Time")
-COL_CHECK, COL_NAME, COL_CREATED, COL_MODEL, COL_SCORE, COL_EPOCHS, COL_TIME = range(7)
+# the score right after the name: in a narrow window the list scrolls sideways for the rest
+COLUMNS = ("", "Name", "Score", "Model", "Created", "Epochs", "Time")
+MODEL_WITH_DATASET = "Dataset · model"  # the Model column's title when several datasets show
+COL_CHECK, COL_NAME, COL_SCORE, COL_MODEL, COL_CREATED, COL_EPOCHS, COL_TIME = range(7)
 COLUMN_TIPS = (
     "Check the runs to compare (their curves and a column each in the table below)",
     "The run's name: double-click or press F2 to rename it. Bold: the current run, the one "
     "Evaluate, Predict and Export use",
-    "When the run finished (local time)",
-    "What it trained on and which model",
     "Its headline test metric: accuracy (acc) for classification, R² for regression",
+    "What it trained on and which model",
+    "When the run finished (local time)",
     "Epochs trained",
     "Training time (minutes:seconds)",
 )
@@ -77,6 +82,23 @@ class _NameDelegate(QStyledItemDelegate):
         if index.data(CURRENT_ROLE):
             option.font.setBold(True)
 
+    @staticmethod
+    def _tag_font(option: QStyleOptionViewItem) -> QFont:
+        font = QFont(option.font)
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
+        font.setBold(True)
+        return font
+
+    def sizeHint(  # noqa: N802 - Qt API
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        """The name's width plus the tag's: the column fits the current run's name whole."""
+        size = super().sizeHint(option, index)
+        if index.data(CURRENT_ROLE):
+            tag = QFontMetrics(self._tag_font(option)).horizontalAdvance(CURRENT_TAG) + 10
+            size.setWidth(size.width() + tag)
+        return size
+
     def paint(
         self,
         painter: QPainter,
@@ -86,9 +108,7 @@ class _NameDelegate(QStyledItemDelegate):
         if not index.data(CURRENT_ROLE):
             super().paint(painter, option, index)
             return
-        font = QFont(option.font)
-        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
-        font.setBold(True)
+        font = self._tag_font(option)
         metrics = QFontMetrics(font)
         tag_width = metrics.horizontalAdvance(CURRENT_TAG) + 10
         # the background and selection over the whole cell, the text left of the tag
@@ -145,7 +165,7 @@ class RunsList(QTableWidget):
         self.setWordWrap(False)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         header.setMinimumSectionSize(36)
         header.setHighlightSections(False)
         self.setToolTip(
@@ -156,6 +176,7 @@ class RunsList(QTableWidget):
         self.sortByColumn(COL_CREATED, Qt.SortOrder.AscendingOrder)
         self._filling = False
         self._with_kind = False
+        self._with_dataset = False
         self.itemChanged.connect(self._on_item_changed)
 
     # -- reading ----------------------------------------------------------------------------
@@ -205,12 +226,18 @@ class RunsList(QTableWidget):
         current: str | None,
         checked: Iterable[str],
         colors: Mapping[str, str],
+        with_dataset: bool = False,
     ) -> None:
         """Show ``records``: items are updated in place when the same runs are shown (a rename
-        arrives from inside the edit), rebuilt otherwise."""
+        arrives from inside the edit), rebuilt otherwise. ``with_dataset``: runs of several
+        datasets are listed, the Model column names each one's dataset."""
         checked = set(checked)
         # the kind ("Table · ") only when the runs are of different kinds: the column stays narrow
         self._with_kind = len({r.kind for r in records}) > 1
+        self._with_dataset = with_dataset
+        self.horizontalHeaderItem(COL_MODEL).setText(
+            MODEL_WITH_DATASET if with_dataset else COLUMNS[COL_MODEL]
+        )
         self._filling = True
         selected = self.selected_id()
         sorting = self.isSortingEnabled()
@@ -248,12 +275,15 @@ class RunsList(QTableWidget):
         check.setIcon(swatch(colors.get(record.id, "#ffffff")) if checked else QIcon())
 
         score_key, score = data.headline(record)
+        model = data.model_words(record, self._with_kind)
+        if self._with_dataset:
+            model = f"{record.dataset or '?'} · {data.model_words(record, with_kind=False)}"
         epochs = data.epochs_run(record)
         seconds = data.number((record.summary or {}).get("seconds"))
         cells = {
             COL_NAME: (record.name, record.name.lower()),
             COL_CREATED: (data.created_text(record.created, short=True), str(record.created)),
-            COL_MODEL: (data.model_words(record, self._with_kind), data.model_words(record)),
+            COL_MODEL: (model, model.lower()),
             COL_SCORE: (data.headline_text(record), score),
             COL_EPOCHS: (data.fmt(epochs), epochs),
             COL_TIME: (format_duration(seconds), seconds),
@@ -290,6 +320,15 @@ class RunsList(QTableWidget):
             font.setBold(current)
             item.setFont(font)
 
+    def content_width(self) -> int:
+        """The width that shows every column whole (for the window's first layout)."""
+        header = self.horizontalHeader()
+        widths = sum(
+            max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
+            for c in range(self.columnCount())
+        )
+        return widths + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+
     def edit_name(self, run_id: str | None = None) -> bool:
         """Start renaming ``run_id`` (default: the selected run) in place."""
         run_id = run_id or self.selected_id()
@@ -324,6 +363,16 @@ class RunsList(QTableWidget):
                 self._filling = False
 
 
+def column_title(record: Any, with_dataset: bool = False) -> str:
+    """A comparison column's title: the run's name on two lines at its first " · " ("Run 3"
+    over "MLP 2×64, lr 3e-3"), and with ``with_dataset`` the dataset on a third."""
+    head, sep, rest = record.name.partition(" · ")
+    lines = [head, rest] if sep and rest else [record.name]
+    if with_dataset:
+        lines.append(groups.group_of(record).dataset or "?")
+    return "\n".join(lines)
+
+
 class CompareTable(QTableWidget):
     """The comparison: rows = metrics, settings, training figures; columns = checked runs."""
 
@@ -335,14 +384,13 @@ class CompareTable(QTableWidget):
         self.setWordWrap(False)
         self.verticalHeader().setDefaultSectionSize(22)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.horizontalHeader().setStretchLastSection(False)
         self.horizontalHeader().setMinimumSectionSize(90)
-        # long run names elide at the right, left-aligned (centred text was cut on both sides)
+        # run names on two lines, left-aligned; a very long one elides (its tooltip has it)
         self.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
-        self.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Qt elides a two-line title as if it were one line: each line is elided here instead
+        self.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setToolTip(
             "The checked runs side by side: test metrics (the best one highlighted), the "
             "settings that differ, and how training went"
@@ -359,9 +407,10 @@ class CompareTable(QTableWidget):
         total = len(rows) + len(sections)
         self.setColumnCount(len(records))
         self.setRowCount(total)
+        mixed = len(groups.groups(records)) > 1
         for col, record in enumerate(records):
-            head = QTableWidgetItem(record.name)
-            head.setToolTip(f"{record.name} ({record.id})")
+            head = QTableWidgetItem(column_title(record, mixed))
+            head.setToolTip(f"{record.name} ({record.id}) on {groups.group_of(record).label}")
             self.setHorizontalHeaderItem(col, head)
         labels: list[str] = []
         line = 0
@@ -405,15 +454,22 @@ class CompareTable(QTableWidget):
             for offset, row in enumerate(section_rows, start=1):
                 self.verticalHeaderItem(index + offset).setToolTip(row.tooltip)
             index += len(section_rows) + 1
-        # a few runs share the width (long names elide; their tooltip has them whole); many
-        # runs get a column each of a readable width and a scroll bar
+        # each run's column as wide as its two-line title and values; the last one takes the
+        # room left, and many runs scroll sideways
         header = self.horizontalHeader()
-        if len(records) <= STRETCH_COLUMNS:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        else:
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            for col in range(self.columnCount()):
-                self.setColumnWidth(col, 140)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = QFontMetrics(header.font())
+        for col in range(self.columnCount()):
+            item = self.horizontalHeaderItem(col)
+            lines = [
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, MAX_TITLE_WIDTH)
+                for line in item.text().split("\n")
+            ]
+            item.setText("\n".join(lines))
+            wanted = max(metrics.horizontalAdvance(line) for line in lines) + 24
+            wanted = max(wanted, self.sizeHintForColumn(col) + 8, header.minimumSectionSize())
+            self.setColumnWidth(col, wanted)
 
     def best_cells(self) -> list[tuple[str, int]]:
         """(row label, column) of each highlighted cell (for tests)."""

@@ -1,7 +1,10 @@
 """Compare Runs: every kept training run of the project, any of them side by side.
 
 Left, the runs list (check the runs to compare, rename in place, sort by any column; the
-current run is bold). Right, the checked runs' curves overlaid (:class:`RunsPlot`) above a
+current run is bold). It shows the runs of one dataset and task at a time, the loaded
+dataset's by default (:mod:`automl_gui.gui.runs_groups`); the "Runs of" box lists the other
+datasets' runs apart, or all of them, and a best value is only ever picked among runs of the
+same dataset and task. Right, the checked runs' curves overlaid (:class:`RunsPlot`) above a
 comparison table: test metrics with the best highlighted, the settings that differ, and how
 training went. "Use this run" makes the selected run the one Evaluate, Predict and Export use.
 The window follows ``state.runs_changed``: a run finishing while it is open appears, checked.
@@ -12,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,9 +32,11 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.errors import AutoMLError
 from automl_gui.gui import runs_data as data
+from automl_gui.gui import runs_groups as groups
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs._runs_details import RunDetails
+from automl_gui.gui.dialogs._runs_picker import GroupPicker
 from automl_gui.gui.dialogs._runs_tables import CompareTable, RunsList
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner, muted_label
@@ -39,6 +44,7 @@ from automl_gui.gui.widgets.runs_plot import RunsPlot, run_color
 from automl_gui.gui.widgets.screen import resize_within_screen
 
 KEY_FOLDER = "runs/last_folder"
+RIGHT_PANE = 620  # px the curves and the comparison of two runs need beside the list
 EMPTY_TEXT = "No runs yet: train a model on the Train page; every run is kept here."
 
 
@@ -50,6 +56,9 @@ class RunsWindow(QDialog):
         self.state = state
         self._checked: set[str] = set()
         self._known: set[str] = set()
+        # the DataGroup listed (None: every run), and whether the user chose it
+        self._group: groups.DataGroup | None = None
+        self._all = False
         self.setWindowTitle("Compare Runs")
         self.setWindowFlags(
             self.windowFlags()
@@ -63,6 +72,9 @@ class RunsWindow(QDialog):
         self.summary_label.setWordWrap(True)
         self.summary_label.setToolTip("How many runs this project keeps and which one is current")
         self.banner = Banner()
+
+        self.picker = GroupPicker()
+        self.picker.chosen.connect(self.show_group)
 
         self.runs_list = RunsList()
         self.runs_list.checked_changed.connect(self._on_checked)
@@ -97,13 +109,20 @@ class RunsWindow(QDialog):
         right.setStretchFactor(1, 2)
         right.setChildrenCollapsible(False)
         right.setSizes([380, 300])
+        list_box = QWidget()
+        list_layout = QVBoxLayout(list_box)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.picker)
+        list_layout.addWidget(self.runs_list, 1)
         left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.runs_list)
+        left.addWidget(list_box)
         left.addWidget(self.details)
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 1)
         left.setChildrenCollapsible(False)
         left.setSizes([520, 160])
+        self.left = left
+        self._laid_out = False
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
@@ -172,16 +191,69 @@ class RunsWindow(QDialog):
         self._project = state.project_path
         state.runs_changed.connect(self.reload)
         state.project_changed.connect(self._on_project_changed)
+        state.dataset_changed.connect(self.show_current_dataset)
         self.reload()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            QTimer.singleShot(0, self, self.fit_panes)  # once the splitters have their real sizes
+
+    def fit_panes(self) -> None:
+        """The list as wide as its columns (between a third and half of the window: the
+        comparison needs the other half) and the details panel as tall as its text."""
+        width = self.splitter.width()
+        room = max(width // 2, width - RIGHT_PANE)
+        left = max(min(self.runs_list.content_width(), room), width // 3)
+        self.splitter.setSizes([left, max(width - left, 1)])
+        height = self.left.height()
+        details = min(self.details.sizeHint().height(), height // 2)
+        self.left.setSizes([max(height - details, 1), details])
 
     # -- state ------------------------------------------------------------------------------
     def colors(self) -> dict[str, str]:
         """Run id → its colour (by its place in the history, so checking keeps colours)."""
         return {r.id: run_color(i) for i, r in enumerate(self.state.runs)}
 
+    def visible_records(self) -> list[Any]:
+        """The runs the list shows: those of the chosen dataset and task (or all), oldest
+        first."""
+        runs = list(self.state.runs)
+        if self._all or self._group is None:
+            return runs
+        return [r for r in runs if self._group.holds(r)]
+
     def checked_records(self) -> list[Any]:
-        """The checked runs, oldest first (the table's and the CSV's column order)."""
-        return [r for r in self.state.runs if r.id in self._checked]
+        """The checked runs the list shows, oldest first (the table's and the CSV's column
+        order)."""
+        return [r for r in self.visible_records() if r.id in self._checked]
+
+    def reference_group(self) -> groups.DataGroup | None:
+        """The loaded dataset's group when it has runs, else the current run's."""
+        state = self.state
+        return groups.reference_group(
+            state.runs,
+            kind=state.kind.name,
+            dataset=state.dataset_name,
+            task=state.task or "",
+            current_id=state.current_run_id,
+        )
+
+    def show_group(self, group: groups.DataGroup | None) -> None:
+        """List the runs of ``group`` (None: every run)."""
+        self._all = group is None
+        self._group = group if group is not None else self._group
+        visible = {r.id for r in self.visible_records()}
+        if not self._checked & visible:
+            self._checked |= self._default_checks(self.visible_records())
+        self._show()
+
+    def show_current_dataset(self) -> None:
+        """Back to the default: the runs of the loaded dataset (or of the current run)."""
+        self._all = False
+        self._group = self.reference_group()
+        self.reload()
 
     def _default_checks(self, records: list[Any]) -> set[str]:
         """The current run and the one before it (else the last two)."""
@@ -206,14 +278,33 @@ class RunsWindow(QDialog):
         if self.state.project_path != self._project:  # another project's runs: default checks
             self._project = self.state.project_path
             self._known = set()
+        new = [r for r in records if r.id in ids - self._known] if self._known else []
+        present = groups.groups(records)
+        if not self._known or (self._group not in present and not self._all):
+            self._all = False
+            self._group = self.reference_group()
+        elif new and not self._all and not self._group.holds(new[-1]):
+            self._group = groups.group_of(new[-1])  # a run just finished: show its dataset
+        visible = self.visible_records()
         if not self._known:
-            self._checked = self._default_checks(records)
+            self._checked = self._default_checks(visible)
         else:
-            self._checked = (self._checked & ids) | (ids - self._known)
+            self._checked = (self._checked & ids) | {r.id for r in new}
+            if not self._checked & {r.id for r in visible}:
+                self._checked |= self._default_checks(visible)
         self._known = ids
+        self._show()
+
+    def _show(self) -> None:
+        """Fill the "Runs of" box, the list, the summary and the right side."""
+        records = list(self.state.runs)
+        visible = self.visible_records()
+        self.picker.fill(records, None if self._all else self._group)
         self.stack.setCurrentIndex(1 if records else 0)
-        self.runs_list.set_runs(records, self.state.current_run_id, self._checked, self.colors())
-        if self.runs_list.selected_id() is None and records:
+        self.runs_list.set_runs(
+            visible, self.state.current_run_id, self._checked, self.colors(), self._all
+        )
+        if self.runs_list.selected_id() is None and visible:
             current = self.state.current_run_id
             row = self.runs_list.row_of(current) if current else -1
             self.runs_list.selectRow(row if row >= 0 else self.runs_list.rowCount() - 1)
@@ -229,20 +320,14 @@ class RunsWindow(QDialog):
         self._update_buttons()
 
     def _on_checked(self) -> None:
-        self._checked = set(self.runs_list.checked_ids())
-        records = list(self.state.runs)
-        self.runs_list.set_runs(records, self.state.current_run_id, self._checked, self.colors())
-        self._refresh_right()
-        self._update_buttons()
+        shown = {r.id for r in self.visible_records()}
+        self._checked = (self._checked - shown) | set(self.runs_list.checked_ids())
+        self._show()
 
     def set_checked(self, run_ids: list[str]) -> None:
-        """Compare exactly ``run_ids``."""
+        """Compare exactly ``run_ids`` (those the list shows)."""
         self._checked = {i for i in run_ids if self.state.run_record(i) is not None}
-        self.runs_list.set_runs(
-            list(self.state.runs), self.state.current_run_id, self._checked, self.colors()
-        )
-        self._refresh_right()
-        self._update_buttons()
+        self._show()
 
     def _refresh_right(self) -> None:
         records = self.checked_records()
@@ -253,12 +338,18 @@ class RunsWindow(QDialog):
         records = self.checked_records()
         rows = data.comparison_rows(records, self.show_all.isChecked())
         self.compare.show_rows(records, rows)
+        mixed = len(groups.groups(records)) > 1
         if not records:
             self.compare_note.setText("Check runs in the list to compare them.")
         elif len(records) == 1:
             self.compare_note.setText("One run checked: check another to compare.")
         elif not self.show_all.isChecked() and not any(r.section == "settings" for r in rows):
             self.compare_note.setText(f"{len(records)} runs; their settings are all the same.")
+        elif mixed:
+            self.compare_note.setText(
+                f"{len(records)} runs of different data: best values highlighted within each "
+                "dataset and task only."
+            )
         else:
             self.compare_note.setText(f"{len(records)} runs compared; best values highlighted.")
 
@@ -287,9 +378,7 @@ class RunsWindow(QDialog):
         if record is not None and note != (record.note or ""):
             record.note = note
             self.state.mark_dirty()
-            self.runs_list.set_runs(
-                list(self.state.runs), self.state.current_run_id, self._checked, self.colors()
-            )
+            self._show()
 
     def use_selected(self) -> bool:
         """Make the selected run current; False (and a message) when it cannot be loaded."""
@@ -379,7 +468,7 @@ def open_runs_window(window: Any) -> RunsWindow:
     dialog = window.findChild(RunsWindow)
     if dialog is None:
         dialog = RunsWindow(window.state, window)
-    dialog.reload()
+    dialog.show_current_dataset()
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()

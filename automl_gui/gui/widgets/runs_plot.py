@@ -59,6 +59,8 @@ class RunsPlot(QWidget):
         caption.setBuddy(self.combo)
         self.style_label = QLabel("solid: validation · dashed: training · ● best epoch")
         self.style_label.setProperty("role", "muted")
+        self.style_label.setWordWrap(True)  # wraps in a narrow pane instead of widening it
+        self.style_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.style_label.setToolTip(
             "Validation curves are solid, training curves dashed; the dot marks the epoch whose "
             "weights each run kept (lowest validation loss)"
@@ -67,8 +69,7 @@ class RunsPlot(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(caption)
         top.addWidget(self.combo)
-        top.addStretch(1)
-        top.addWidget(self.style_label)
+        top.addWidget(self.style_label, 1)
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("w")
