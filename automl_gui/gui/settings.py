@@ -170,15 +170,16 @@ def save_dataclass(settings: QSettings, key: str, obj: Any) -> None:
 
 
 # -- the AutoML search: its settings and its folders ------------------------------------------
-def load_search(settings: QSettings, kind: str) -> tuple[bool, Any]:
-    """``(on, SearchConfig)`` remembered for ``kind``'s Model page (off and the defaults, with
-    a 5-minute budget, when nothing or something unreadable is stored)."""
+def load_search(settings: QSettings, kind: str) -> Any:
+    """The ``SearchConfig`` remembered for ``kind``'s Model page (the defaults, with a
+    5-minute budget, when nothing or something unreadable is stored). Whether the search is
+    on is not remembered: a new dataset starts with one model (an older "on" is ignored)."""
     from automl_gui.core.tune.search.space import SearchConfig
 
     data = _get_json(settings, KEY_SEARCH.format(kind=kind), {})
     default = SearchConfig(time_budget=300.0)
     if not isinstance(data, dict):
-        return False, default
+        return default
     saved = data.get("config")
     names = {f.name for f in fields(SearchConfig)}
     config = default
@@ -188,12 +189,12 @@ def load_search(settings: QSettings, kind: str) -> tuple[bool, Any]:
             config.validate()
         except Exception:  # noqa: BLE001 - an unreadable or invalid entry: the defaults
             config = default
-    return bool(data.get("on", False)), config
+    return config
 
 
-def save_search(settings: QSettings, kind: str, on: bool, config: Any) -> None:
-    """Remember whether the search is on for ``kind`` and its settings."""
-    value = json.dumps({"on": bool(on), "config": config.to_dict()})
+def save_search(settings: QSettings, kind: str, config: Any) -> None:
+    """Remember the search settings of ``kind``'s Model page."""
+    value = json.dumps({"config": config.to_dict()})
     settings.setValue(KEY_SEARCH.format(kind=kind), value)
 
 

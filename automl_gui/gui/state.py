@@ -133,12 +133,7 @@ class AppState(QObject):
                 kept.preprocess = None
         self.run = None
         self.current_run_id = None  # the run history stays (the project keeps every run)
-        # the search setting remembered for this kind (its Model page, once built, installs
-        # its own on dataset_changed; the image and audio pages are built on first need)
-        from automl_gui.gui import settings as app_settings
-
-        on, search = app_settings.load_search(app_settings.current(), kind.name)
-        self.search = search if on else None
+        self.search = None  # a new dataset starts with one model (widgets/search_settings.py)
         self.dataset_changed.emit()
 
     def job_data(self) -> Any:

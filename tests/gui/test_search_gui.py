@@ -117,13 +117,13 @@ def test_the_search_box_sets_the_state_and_is_remembered(qtbot):
     assert "Model page" in train.start_blocker() or "dataset" in train.start_blocker()
     box.trials_spin.setValue(3)
 
-    again = AppState()  # a new window: the same settings come back
+    again = AppState()  # a new window: the same search settings come back, searching not
     other = ModelPage(again)
     qtbot.addWidget(other)
-    assert again.search is not None and again.search.algorithm == "bayesian"
+    assert again.search is None and other.search_box.single_radio.isChecked()
     assert other.search_box.trials_spin.value() == 3
-    other.search_box.single_radio.setChecked(True)
-    assert again.search is None
+    other.search_box.search_radio.setChecked(True)
+    assert again.search is not None and again.search.algorithm == "bayesian"
 
 
 def test_search_fills_the_leaderboard_keeps_the_best_and_sets_the_run(qtbot, page):
@@ -270,15 +270,18 @@ def test_the_leaderboard_exports_csv(qtbot, tmp_path, monkeypatch):
     assert list(frame["status"]) == ["completed", "failed", "baseline"]
     assert frame["value"][0] == pytest.approx(0.31) and math.isnan(frame["value"][1])
     assert frame["settings"][0] == "2×64" and frame["test_score"][2] == pytest.approx(0.88)
-    # sorting by validation puts the failed row last
+    # sorting by the objective puts the failed row, and the baseline (not scored on it), last
     board.view.sortByColumn(3, Qt.SortOrder.AscendingOrder)
     first = board.proxy.index(0, 0).data(Qt.ItemDataRole.UserRole)
-    last = board.proxy.index(2, 0).data(Qt.ItemDataRole.UserRole)
-    assert first == "0000" and last == "0001"
+    rest = {board.proxy.index(i, 0).data(Qt.ItemDataRole.UserRole) for i in (1, 2)}
+    assert first == "0000" and rest == {"0001", "baseline:random forest"}
 
 
 def test_cross_validated_rows_show_mean_and_spread(qtbot):
-    from automl_gui.gui.widgets.leaderboard import LeaderboardModel, describe_hyperparameters
+    from automl_gui.gui.widgets.leaderboard_model import (
+        LeaderboardModel,
+        describe_hyperparameters,
+    )
 
     @dataclass
     class CVRecord(TrialRecord):

@@ -6,12 +6,20 @@ trial), remembers it per data kind in QSettings (``settings.load_search`` / ``sa
 and, while a dataset of its kind is loaded, installs it as ``state.search`` (None when the
 search is off) and calls ``state.notify_model_changed()``: the Train page then runs the search
 instead of training one model. "Compare settings…" opens the comparison-study dialog.
+
+Whether the search is on is not remembered across datasets: a newly opened dataset starts
+with one model (the box says so when that turned a search off), a reopened project restores
+its own mode (``_project_state`` calls :meth:`SearchSettingsBox.set_search` after loading the
+dataset). While the search is on, the fields of the page that it chooses itself
+(:meth:`SearchSettingsBox.set_overridden`) are greyed out, with a tooltip saying why, and a
+line at the top of the box says what Start will do.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
@@ -19,6 +27,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -54,6 +63,18 @@ ALGORITHM_TIPS = {
     "mislead; a fair yardstick for the other two.",
 }
 DEFAULT_BUDGET_S = 300
+SEARCH_MODE_TEXT = (
+    "<b>Search mode:</b> Start on the Train page runs an AutoML search, not one training of "
+    "the settings below. The greyed-out settings are the ones the search chooses itself."
+)
+RESET_TEXT = (
+    "A new dataset starts with one model: the search chosen for the previous dataset is off. "
+    "Its budget and algorithm are kept; choose “Search for the best model” to run it."
+)
+OVERRIDDEN_TIP = (
+    "Not used in search mode: the search sets this itself. Choose “Train one model” at the "
+    "top of the page to set it."
+)
 
 
 def parse_duration(text: str) -> int | None:
@@ -115,6 +136,7 @@ class SearchSettingsBox(QGroupBox):
     """
 
     edited = Signal()  # after each user change (never while show_config fills it in)
+    mode_changed = Signal(bool)  # the search was turned on or off (by the user or a dataset)
     study_requested = Signal()  # "Compare settings…": the page opens the study dialog
 
     def __init__(self, state: AppState, kind: DataKind, parent: QWidget | None = None):
@@ -122,7 +144,14 @@ class SearchSettingsBox(QGroupBox):
         self.state = state
         self.kind = kind
         self._updating = False
-        self.on, self.config = app_settings.load_search(app_settings.current(), kind.name)
+        self.config = app_settings.load_search(app_settings.current(), kind.name)
+        # one model unless the state already runs a search for this kind (a project applied
+        # before this box was built): whether to search is the dataset's, not the app's
+        self.on = state.kind is kind and state.search is not None
+        if self.on:
+            self.config = state.search
+        self._overridden: dict[QWidget, str] = {}  # the page's fields the search sets: own tips
+        self._page_enabled: dict[QWidget, bool] = {}  # what the page's own rules say
 
         self.single_radio = QRadioButton("Train one model (the settings on this page)")
         self.single_radio.setToolTip("Train the network set up on this page, once.")
@@ -135,6 +164,10 @@ class SearchSettingsBox(QGroupBox):
         modes.addWidget(self.single_radio)
         modes.addWidget(self.search_radio)
         modes.addStretch(1)
+        self.mode_line = QLabel()  # what Start does in search mode, or why the search is off
+        self.mode_line.setWordWrap(True)
+        self.mode_line.setProperty("banner", "info")
+        self.mode_line.hide()
 
         self.budget_spin = DurationSpinBox()
         self.budget_spin.setToolTip(
@@ -198,6 +231,7 @@ class SearchSettingsBox(QGroupBox):
         bottom.addWidget(self.compare_button)
         layout = QVBoxLayout(self)
         layout.addLayout(modes)
+        layout.addWidget(self.mode_line)
         layout.addWidget(self.settings_widget)
         layout.addLayout(bottom)
 
@@ -207,7 +241,7 @@ class SearchSettingsBox(QGroupBox):
             sp.valueChanged.connect(self._on_edit)
         self.algorithm_combo.currentIndexChanged.connect(self._on_edit)
         self.cv_combo.currentIndexChanged.connect(self._on_edit)
-        state.dataset_changed.connect(self.install)
+        state.dataset_changed.connect(self._on_dataset_changed)
         self.install()
 
     # -- config <-> widgets ------------------------------------------------------------------
@@ -228,16 +262,24 @@ class SearchSettingsBox(QGroupBox):
 
     def _update_enabled(self) -> None:
         self.settings_widget.setEnabled(self.on)
+        if self.on:
+            self._say(SEARCH_MODE_TEXT)
+        elif self.mode_line.text() == SEARCH_MODE_TEXT:
+            self._say("")
         why = ""
         if self.on and not (self.config.time_budget > 0 or self.config.max_trials > 0):
             why = "Set a time budget or a number of trials: the search needs a limit."
         self.problem.setText(why)
         self.problem.setVisible(bool(why))
+        self.grey_overridden()
 
     def _on_edit(self, *_args: object) -> None:
         if self._updating:
             return
+        was = self.on
         self.on = self.search_radio.isChecked()
+        if self.on != was:
+            self._say("")  # the user chose: no need to explain an earlier reset
         self.config = copy.copy(self.config)
         self.config.time_budget = float(self.budget_spin.value())
         self.config.max_trials = int(self.trials_spin.value())
@@ -245,10 +287,12 @@ class SearchSettingsBox(QGroupBox):
         self.config.algorithm = self.algorithm_combo.currentData()
         if hasattr(self.config, "cross_validation") and not self.kind.file_based:
             self.config.cross_validation = self.cv_combo.currentData()
-        app_settings.save_search(app_settings.current(), self.kind.name, self.on, self.config)
+        app_settings.save_search(app_settings.current(), self.kind.name, self.config)
         self._update_enabled()
         self.install()
         self.edited.emit()
+        if self.on != was:
+            self.mode_changed.emit(self.on)
 
     def set_search(self, on: bool, config: SearchConfig | None = None) -> None:
         """Turn the search on or off (and set its config) as if edited here."""
@@ -256,6 +300,42 @@ class SearchSettingsBox(QGroupBox):
             self.config = config
         self.show_config(on, self.config)
         self._on_edit()
+
+    def _say(self, text: str) -> None:
+        self.mode_line.setText(text)
+        self.mode_line.setVisible(bool(text))
+
+    def _on_dataset_changed(self) -> None:
+        """A newly opened dataset of this kind starts with one model (a project's own mode
+        is set after its dataset loads); the line says so when that turned a search off."""
+        if self.state.kind is self.kind:
+            turned_off = self.on
+            if turned_off:
+                self.on = False
+                self.show_config(False, self.config)
+                self.mode_changed.emit(False)
+            self._say(RESET_TEXT if turned_off else "")
+        self.install()
+
+    # -- the page's fields the search sets itself --------------------------------------------
+    def set_overridden(self, widgets: Iterable[QWidget]) -> None:
+        """``widgets`` (fields of the page holding the box) are chosen by the search: greyed
+        out while it is on. Call once their own tooltips are set."""
+        self._overridden = {w: w.toolTip() for w in widgets}
+        self.grey_overridden()
+
+    def grey_overridden(self, page_enabled: Mapping[QWidget, bool] | None = None) -> None:
+        """Enable each overridden field as the page's own rules say (``page_enabled``: the
+        fields the page greys for its own reasons, e.g. layer sizes under Auto, as the page
+        last said; the others are enabled) unless the search is on, when all are greyed out
+        with a tooltip saying why. Pages call this wherever they update what is enabled."""
+        if page_enabled is not None:
+            self._page_enabled.update(page_enabled)
+        for widget, tip in self._overridden.items():
+            widget.setEnabled(not self.on and self._page_enabled.get(widget, True))
+            widget.setToolTip(f"{OVERRIDDEN_TIP}\n\n{tip}" if self.on and tip else tip)
+            if self.on and not tip:
+                widget.setToolTip(OVERRIDDEN_TIP)
 
     def install(self) -> None:
         """While a dataset of this box's kind is loaded, ``state.search`` is its config (None

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QWidget
+
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.models.image_config import DEFAULT_SIZES
 from automl_gui.core.train.config import TrainConfig
@@ -53,6 +55,11 @@ class AudioModelPage(ImageModelPage):
         "setting for what it does."
     )
     publish_auto = False  # state.auto_architecture is the image pages' (their Auto size)
+
+    def search_overridden(self) -> tuple[QWidget, ...]:
+        """``AudioSpace`` trains the Compact CNN only: nothing of a pretrained network's
+        fine-tuning applies either."""
+        return (*super().search_overridden(), self.lr_factor_spin)
 
     def resolve_auto(self, found: list[str]) -> tuple[str, str]:
         """A backbone only with its weights here and a GPU in the hardware plan."""

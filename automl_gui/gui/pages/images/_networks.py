@@ -7,10 +7,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from automl_gui.core.models.image_config import BACKBONES
 from automl_gui.gui.format import rough_megabytes
+from automl_gui.gui.widgets.banner import muted_label
 
 NAMES = {"auto": "Auto", "cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
 ARCHITECTURES = [
@@ -110,3 +121,64 @@ def status_text(entry: dict[str, Any] | None, allow_download: bool) -> str:
     if skipped:
         text += f" ({len(skipped)} damaged cop{'y' if len(skipped) == 1 else 'ies'} skipped)"
     return text
+
+
+def build_weights_box(page: Any) -> QGroupBox:
+    """The "Pretrained weights" box of a Model page of files: each backbone's status, the
+    user's own file and folder, and downloading. Its controls become attributes of ``page``
+    (``status_labels``, ``file_label``, ``choose_button``, ...) wired to its methods
+    (``choose_file``, ``clear_file``, ``choose_folder``, ``clear_folder``, ``check_weights``)."""
+    page.status_labels = {}
+    weights_box = QGroupBox("Pretrained weights")
+    wform = QFormLayout(weights_box)
+    for arch in BACKBONES:
+        label = QLabel("checking…")
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        page.status_labels[arch] = label
+        wform.addRow(NAMES[arch], label)
+    page.file_label = muted_label()
+    page.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    page.choose_button = QPushButton("Choose weights file…")
+    page.choose_button.setToolTip(
+        "Use a weights file you have (an include_top=False .h5 file for the chosen "
+        "network), e.g. one downloaded on another computer."
+    )
+    page.choose_button.clicked.connect(page.choose_file)
+    page.clear_file_button = QPushButton("Clear")
+    page.clear_file_button.setToolTip("Stop using the chosen file: look the weights up again.")
+    page.clear_file_button.clicked.connect(page.clear_file)
+    file_row = QHBoxLayout()
+    file_row.addWidget(page.choose_button)
+    file_row.addWidget(page.clear_file_button)
+    file_row.addStretch(1)
+    page.folder_label = muted_label()
+    page.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    page.folder_button = QPushButton("Weights folder…")
+    page.folder_button.setToolTip(
+        "A folder searched first for the weights files (e.g. a shared drive), before "
+        "models/pretrained/ and the Keras cache."
+    )
+    page.folder_button.clicked.connect(page.choose_folder)
+    page.clear_folder_button = QPushButton("Clear")
+    page.clear_folder_button.setToolTip("Search only models/pretrained/ and the Keras cache.")
+    page.clear_folder_button.clicked.connect(page.clear_folder)
+    page.recheck_button = QPushButton("Check again")
+    page.recheck_button.setToolTip("Look for the weights files again (after copying one).")
+    page.recheck_button.clicked.connect(page.check_weights)
+    folder_row = QHBoxLayout()
+    folder_row.addWidget(page.folder_button)
+    folder_row.addWidget(page.clear_folder_button)
+    folder_row.addStretch(1)
+    folder_row.addWidget(page.recheck_button)
+    page.download_check = QCheckBox("Download when missing")
+    page.download_check.setToolTip(
+        "Download missing weights from the Keras servers when training starts (with a "
+        "progress bar; the checksum is verified and the file cached for next time)."
+    )
+    wform.addRow("Your file", page.file_label)
+    wform.addRow("", file_row)
+    wform.addRow("Folder", page.folder_label)
+    wform.addRow("", folder_row)
+    wform.addRow("", page.download_check)
+    return weights_box

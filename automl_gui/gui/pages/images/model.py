@@ -16,9 +16,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -41,6 +39,7 @@ from automl_gui.gui.pages.images._networks import (
     PHASES,
     ask_weights_file,
     ask_weights_folder,
+    build_weights_box,
     lookup_weights,
     short_path,
     status_text,
@@ -145,59 +144,7 @@ class ImageModelPage(BackgroundPage):
         nform.addRow("Architecture", arch_field)
         nform.addRow("Dropout", self.dropout_spin)
 
-        self.status_labels: dict[str, QLabel] = {}
-        weights_box = QGroupBox("Pretrained weights")
-        wform = QFormLayout(weights_box)
-        for arch in BACKBONES:
-            label = QLabel("checking…")
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.status_labels[arch] = label
-            wform.addRow(NAMES[arch], label)
-        self.file_label = muted_label()
-        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.choose_button = QPushButton("Choose weights file…")
-        self.choose_button.setToolTip(
-            "Use a weights file you have (an include_top=False .h5 file for the chosen "
-            "network), e.g. one downloaded on another computer."
-        )
-        self.choose_button.clicked.connect(self.choose_file)
-        self.clear_file_button = QPushButton("Clear")
-        self.clear_file_button.setToolTip("Stop using the chosen file: look the weights up again.")
-        self.clear_file_button.clicked.connect(self.clear_file)
-        file_row = QHBoxLayout()
-        file_row.addWidget(self.choose_button)
-        file_row.addWidget(self.clear_file_button)
-        file_row.addStretch(1)
-        self.folder_label = muted_label()
-        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.folder_button = QPushButton("Weights folder…")
-        self.folder_button.setToolTip(
-            "A folder searched first for the weights files (e.g. a shared drive), before "
-            "models/pretrained/ and the Keras cache."
-        )
-        self.folder_button.clicked.connect(self.choose_folder)
-        self.clear_folder_button = QPushButton("Clear")
-        self.clear_folder_button.setToolTip("Search only models/pretrained/ and the Keras cache.")
-        self.clear_folder_button.clicked.connect(self.clear_folder)
-        self.recheck_button = QPushButton("Check again")
-        self.recheck_button.setToolTip("Look for the weights files again (after copying one).")
-        self.recheck_button.clicked.connect(self.check_weights)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_button)
-        folder_row.addWidget(self.clear_folder_button)
-        folder_row.addStretch(1)
-        folder_row.addWidget(self.recheck_button)
-        self.download_check = QCheckBox("Download when missing")
-        self.download_check.setToolTip(
-            "Download missing weights from the Keras servers when training starts (with a "
-            "progress bar; the checksum is verified and the file cached for next time)."
-        )
-        wform.addRow("Your file", self.file_label)
-        wform.addRow("", file_row)
-        wform.addRow("Folder", self.folder_label)
-        wform.addRow("", folder_row)
-        wform.addRow("", self.download_check)
+        weights_box = build_weights_box(self)
 
         self.layers_spin = spin(
             -1,
@@ -264,6 +211,8 @@ class ImageModelPage(BackgroundPage):
         self.search_box.study_requested.connect(
             lambda: open_study_or_say_why(self.state, self.window())
         )
+        self.search_box.set_overridden(self.search_overridden())
+        self.search_box.mode_changed.connect(lambda _on: self._update_texts())
         scrolling_page(self, title, intro, self.search_box, columns)
 
         self.arch_combo.currentIndexChanged.connect(self._on_arch_changed)
@@ -293,10 +242,15 @@ class ImageModelPage(BackgroundPage):
         arch = c.architecture
         self.arch_explain.setText(self.explain.get(arch, ""))
         backbone = arch in BACKBONES
-        for w in (self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
-            w.setEnabled(arch != "cnn")
         phase2 = c.fine_tune_layers != 0 and c.fine_tune_epochs > 0
-        self.lr_factor_spin.setEnabled(arch != "cnn" and phase2)
+        own = {  # a search may fine-tune whatever is chosen here: its factor applies then
+            self.layers_spin: arch != "cnn",
+            self.ft_epochs_spin: arch != "cnn",
+            self.lr_factor_spin: arch != "cnn" and phase2 or self.search_box.on,
+        }
+        for widget, enabled in own.items():
+            widget.setEnabled(enabled)
+        self.search_box.grey_overridden(own)  # greys what the search sets
         if arch == "cnn":
             self.ft_note.setText("The Compact CNN trains in one phase: nothing to fine-tune.")
         elif arch == "auto":
@@ -350,6 +304,21 @@ class ImageModelPage(BackgroundPage):
             self.state.auto_architecture = resolved  # the Preprocess page shows Auto's size
             self.state.notify_model_changed()
         self.auto_choice.setText(text)
+
+    def search_overridden(self) -> tuple[QWidget, ...]:
+        """The fields the search sets for every trial (``ImageSpace``): the network, its
+        dropout, the layers to fine-tune and the epochs of each phase, the learning rate
+        and the time budget (the search's)."""
+        f = self.training_form
+        return (
+            self.arch_combo,
+            self.dropout_spin,
+            self.layers_spin,
+            self.ft_epochs_spin,
+            f.lr_spin,
+            f.epochs_spin,
+            f.budget_spin,
+        )
 
     def resolve_auto(self, found: list[str]) -> tuple[str, str]:
         """What Auto picks given the backbones whose weights ``found`` here, and a line
