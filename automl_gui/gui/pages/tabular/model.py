@@ -182,6 +182,26 @@ class ModelPage(QWidget):
         self.search_box.study_requested.connect(
             lambda: open_study_or_say_why(self.state, self.window())
         )
+        # what TabularSpace sets for every trial: the whole network (activation and L1 at
+        # their defaults), the optimizer, learning rate, batch size, epochs (per trial) and
+        # the time budget (the search's)
+        self.search_box.set_overridden(
+            (
+                self.family_combo,
+                self.layers_edit,
+                self.activation_combo,
+                self.dropout_spin,
+                self.l1_spin,
+                self.l2_spin,
+                self.batchnorm_check,
+                self.optimizer_combo,
+                self.lr_spin,
+                self.batch_spin,
+                self.epochs_spin,
+                self.budget_spin,
+            )
+        )
+        self.search_box.mode_changed.connect(lambda _on: self._update_enabled())
         scrolling_page(self, title, intro, self.search_box, boxes, buttons, stretch=True)
 
         for box in (self.family_combo, self.activation_combo):
@@ -219,17 +239,22 @@ class ModelPage(QWidget):
 
     def _update_enabled(self) -> None:
         manual = self.family_combo.currentData() == "mlp"
-        for w in (
-            self.layers_edit,
-            self.activation_combo,
-            self.dropout_spin,
-            self.l1_spin,
-            self.l2_spin,
-            self.batchnorm_check,
-        ):
-            w.setEnabled(manual)
-        self.layers_error.setVisible(manual and bool(self.layers_error.text()))
-        self.auto_note.setVisible(not manual)
+        searching = self.search_box.on  # the search sets the network: no Auto or MLP notes
+        self.search_box.grey_overridden(
+            {
+                w: manual
+                for w in (
+                    self.layers_edit,
+                    self.activation_combo,
+                    self.dropout_spin,
+                    self.l1_spin,
+                    self.l2_spin,
+                    self.batchnorm_check,
+                )
+            }
+        )
+        self.layers_error.setVisible(manual and not searching and bool(self.layers_error.text()))
+        self.auto_note.setVisible(not manual and not searching)
         self.training_form.update_enabled()
         task = self.state.task
         self.training_form.set_class_weights_enabled(task is None or task != "regression")
