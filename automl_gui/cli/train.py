@@ -72,6 +72,12 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         "whole AutoML search",
     )
     train.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
+    train.add_argument(
+        "--class-weights",
+        choices=["auto", "none", "balanced"],
+        help="weigh classes by n / (classes × count): auto (default) does when the classes "
+        "are imbalanced (largest ≥ 3× smallest) and says so",
+    )
     train.add_argument("--cpu", action="store_true", help="train on the CPU even with a GPU")
     train.add_argument(
         "--overwrite", action="store_true", help="replace the output folder if it exists"
@@ -198,6 +204,8 @@ def train_command(args: argparse.Namespace) -> int:
         training.batch_size = args.batch_size
     if args.time_budget:
         training.time_budget = args.time_budget
+    if args.class_weights:
+        training.class_weights = args.class_weights
     plan = device_plan(force_cpu=args.cpu)
     if wants_search(args):
         say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")

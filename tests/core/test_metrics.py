@@ -11,11 +11,13 @@ import pytest
 from automl_gui.core.evaluate.metrics import (
     evaluate_classification,
     evaluate_regression,
+    report_metrics,
     summary_line,
 )
 
 METRIC_KEYS = {
     "accuracy",
+    "balanced_accuracy",
     "precision_macro",
     "recall_macro",
     "f1_macro",
@@ -159,6 +161,45 @@ def test_summary_lines():
     y = np.array([0, 1, 1, 0])
     proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.3, 0.7], [0.6, 0.4]])
     line = summary_line(evaluate_classification(y, proba, ["a", "b"]))
-    assert line == "accuracy 1.000 · F1 (macro) 1.000 · ROC AUC 1.000"
+    assert line == "accuracy 1.000 · balanced accuracy 1.000 · F1 (macro) 1.000 · ROC AUC 1.000"
     reg = summary_line(evaluate_regression([1.0, 2.0, 3.0], [1.0, 2.0, 4.0]))
     assert reg.startswith("RMSE 0.5774 · MAE 0.3333 · R² 0.500")
+
+
+def test_balanced_accuracy_known_answer_on_imbalanced_classes():
+    """8 of 10 rows are "no"; always answering "no" is 80 % accurate but finds no "yes":
+    balanced accuracy (the classes' recalls averaged) is 0.5, as sklearn's."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    y = np.array([0] * 8 + [1] * 2)
+    proba = np.tile([0.9, 0.1], (10, 1))
+    m = evaluate_classification(y, proba, ["no", "yes"])["metrics"]
+    assert m["accuracy"] == pytest.approx(0.8)
+    assert m["balanced_accuracy"] == pytest.approx(0.5)
+    # one "yes" found: recalls 1.0 and 0.5 -> 0.75
+    proba[9] = [0.2, 0.8]
+    m = evaluate_classification(y, proba, ["no", "yes"])["metrics"]
+    assert m["balanced_accuracy"] == pytest.approx(0.75)
+    assert m["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, proba.argmax(1)))
+
+
+def test_balanced_accuracy_of_three_classes_and_a_class_missing_from_the_test_split():
+    y = np.array([0, 0, 0, 0, 1, 1, 2, 2])
+    pred = np.array([0, 0, 0, 1, 1, 0, 2, 1])  # recalls 3/4, 1/2, 1/2
+    m = evaluate_classification(y, np.eye(3)[pred], ["a", "b", "c"])["metrics"]
+    assert m["balanced_accuracy"] == pytest.approx((0.75 + 0.5 + 0.5) / 3)
+    # class "c" has no test rows but is predicted once: averaged over the classes present
+    y2, pred2 = np.array([0, 0, 1, 1]), np.array([0, 2, 1, 1])
+    m2 = evaluate_classification(y2, np.eye(3)[pred2], ["a", "b", "c"])["metrics"]
+    assert m2["balanced_accuracy"] == pytest.approx((0.5 + 1.0) / 2)
+
+
+def test_a_report_saved_before_balanced_accuracy_gets_it_from_its_confusion_matrix():
+    old = {
+        "task": "binary",
+        "metrics": {"accuracy": 0.8, "f1_macro": 0.44},
+        "confusion_matrix": [[8, 0], [2, 0]],
+    }
+    assert report_metrics(old)["balanced_accuracy"] == pytest.approx(0.5)
+    assert "balanced accuracy 0.500" in summary_line(old)
+    assert "balanced_accuracy" not in report_metrics({"task": "regression", "metrics": {}})

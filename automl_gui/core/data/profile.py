@@ -20,6 +20,7 @@ from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_numb
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
 from automl_gui.core.data.schema import ColumnKind, ColumnProfile, DataWarning, TableProfile, Task
 from automl_gui.core.preprocess._target import Labels, canonical_labels, check_regression_values
+from automl_gui.core.train.balance import is_imbalanced  # one rule: training weights by it too
 
 __all__ = [
     "MIN_ROWS",
@@ -33,7 +34,6 @@ __all__ = [
 
 MIN_ROWS = 10  # rows with a target value needed to train and test anything
 MIN_STRATIFY_ROWS = 6  # rows a class needs to appear in each of train/validation/test
-IMBALANCE_RATIO = 3.0  # majority/minority at or above this: warn
 MAX_CLASSES_TASK = 20  # integer targets with at most this many values: classification
 TEXT_TARGET_CLASSES = 1000  # classification targets with this many distinct values: refuse
 MAX_COLUMN_WARNINGS = 20  # per-column warnings of one kind listed; the rest in one line
@@ -378,7 +378,7 @@ def _target_warnings(y: pd.Series, target: str, task: Task | None, n: int) -> li
     if len(counts) >= 2:
         big, small = int(counts.iloc[0]), int(counts.iloc[-1])
         ratio = big / small
-        if ratio >= IMBALANCE_RATIO:
+        if is_imbalanced(counts):
             out.append(
                 DataWarning(
                     "imbalance",

@@ -8,6 +8,7 @@ infinities become None), so ``json.dumps(report)`` always works. No TensorFlow h
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,10 +68,13 @@ def evaluate_classification(
 
     Returns:
         ``{"task", "n_samples", "class_names", "metrics", "per_class", "confusion_matrix",
-        "roc"}``. ``roc`` is the binary ROC curve (at most 200 points) or None.
+        "roc"}``. ``roc`` is the binary ROC curve (at most 200 points) or None. The metrics
+        include ``balanced_accuracy`` (sklearn's: recall averaged over the classes present,
+        so always answering the majority class scores 1/k whatever the imbalance).
     """
     from sklearn.metrics import (
         accuracy_score,
+        balanced_accuracy_score,
         confusion_matrix,
         log_loss,
         precision_recall_fscore_support,
@@ -122,8 +126,12 @@ def evaluate_classification(
     if k > 3:
         top_k = top_k_accuracy_score(y, p, k=3, labels=labels)
 
+    with warnings.catch_warnings():  # a predicted class absent from the test split is fine
+        warnings.simplefilter("ignore", UserWarning)
+        balanced = balanced_accuracy_score(y, pred) if len(y) else None
     metrics = {
         "accuracy": _num(accuracy_score(y, pred)),
+        "balanced_accuracy": _num(balanced),
         "precision_macro": _num(macro[0]),
         "recall_macro": _num(macro[1]),
         "f1_macro": _num(macro[2]),
@@ -203,6 +211,24 @@ def evaluate_regression(
     }
 
 
+def balanced_accuracy_from_matrix(matrix: Sequence[Sequence[int]]) -> float | None:
+    """Balanced accuracy from a confusion matrix (rows: actual classes): each present class's
+    recall, averaged; None when no class has examples."""
+    recalls = [row[i] / sum(row) for i, row in enumerate(matrix) if i < len(row) and sum(row) > 0]
+    return _num(sum(recalls) / len(recalls)) if recalls else None
+
+
+def report_metrics(report: dict[str, Any]) -> dict[str, Any]:
+    """The report's metrics; a classifier's report written before balanced accuracy was
+    recorded gets it from its confusion matrix (runs and projects saved earlier)."""
+    metrics = dict(report.get("metrics") or {})
+    if report.get("task") != "regression" and metrics.get("balanced_accuracy") is None:
+        matrix = report.get("confusion_matrix")
+        if matrix:
+            metrics["balanced_accuracy"] = balanced_accuracy_from_matrix(matrix)
+    return metrics
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -212,8 +238,9 @@ def _fmt_g(value: float | None) -> str:
 
 
 def summary_line(report: dict[str, Any]) -> str:
-    """One line for the CLI, e.g. ``accuracy 0.953 · F1 (macro) 0.951 · ROC AUC 0.990``."""
-    m = report.get("metrics", {})
+    """One line for the CLI, e.g. ``accuracy 0.953 · balanced accuracy 0.948 · F1 (macro)
+    0.951 · ROC AUC 0.990``."""
+    m = report_metrics(report)
     if report.get("task") == "regression":
         return " · ".join(
             [
@@ -222,7 +249,11 @@ def summary_line(report: dict[str, Any]) -> str:
                 f"R² {_fmt(m.get('r2'))}",
             ]
         )
-    parts = [f"accuracy {_fmt(m.get('accuracy'))}", f"F1 (macro) {_fmt(m.get('f1_macro'))}"]
+    parts = [
+        f"accuracy {_fmt(m.get('accuracy'))}",
+        f"balanced accuracy {_fmt(m.get('balanced_accuracy'))}",
+        f"F1 (macro) {_fmt(m.get('f1_macro'))}",
+    ]
     if m.get("roc_auc") is not None:
         parts.append(f"ROC AUC {_fmt(m['roc_auc'])}")
     if m.get("top_k_accuracy") is not None:

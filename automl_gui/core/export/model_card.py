@@ -8,8 +8,8 @@ from typing import Any
 
 from automl_gui.core.export._card_tables import flags_text, group_text, grouped_inputs
 from automl_gui.core.kinds import DataKind, kind_named
+from automl_gui.core.train.balance import is_imbalanced
 
-IMBALANCE_RATIO = 3.0  # a largest/smallest class ratio above this gets a warning
 SMALL_TEST_SET = 50  # fewer test samples than this gets a warning
 CARD_FILE = "MODEL_CARD.md"
 
@@ -173,7 +173,7 @@ def known_limits(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     present = [v for v in counts.values() if v > 0]
     if metadata.get("task") != "regression" and len(present) >= 2:
         largest, smallest = max(present), min(present)
-        if largest / smallest > IMBALANCE_RATIO:
+        if is_imbalanced(present):
             rare = min((k for k, v in counts.items() if v > 0), key=lambda k: counts[k])
             limits.append(
                 f"Class imbalance: the largest class has {largest / smallest:.1f}x the samples "

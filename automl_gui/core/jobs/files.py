@@ -116,8 +116,8 @@ class _Job:
 
     def run(self) -> Run:
         from automl_gui.core.models.images import auto_fine_tune_layers
+        from automl_gui.core.train.balance import announce_class_weights, class_weighting
         from automl_gui.core.train.diagnostics import check_diverged
-        from automl_gui.core.train.trainer import balanced_class_weights
 
         media, cancel, on_event = self.media, self.cancel, self.on_event
         if self.checkpoint_dir is not None:
@@ -137,8 +137,8 @@ class _Job:
 
         self._build()
         n_train = len(self.paths["train"])
-        if self.training.class_weights == "balanced":
-            self.class_weight = balanced_class_weights(self.y["train"])
+        self.class_weight = class_weighting(self.training.class_weights, self.y["train"]).weights
+        announce_class_weights(self.training.class_weights, self.task, self.y["train"], on_event)
         backbone = self.arch != "cnn"
         fine_tune = 0
         if backbone:

@@ -19,6 +19,7 @@ from automl_gui.core.jobs._tabular_parts import describe_model, sample_frame
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
+from automl_gui.core.train.balance import announce_class_weights
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.train.diagnostics import check_diverged
 
@@ -145,6 +146,7 @@ def train_prepared(
     emit(on_event, Progress("build", 0.0, "Building the model…"))
     pre, built = build_tabular(prepared, preprocess, mlp, seed=training.seed, plan=plan)
     emit(on_event, Log(describe_model(built.train_model, mlp, pre.n_features)))
+    announce_class_weights(training.class_weights, built.task, prepared.y_train, on_event)
     cancel.raise_if_cancelled()
     result = fit_tabular(
         prepared,
@@ -257,7 +259,7 @@ def fit_tabular(
 
     x_train = frame_to_inputs(prepared.train, pre.schema)
     x_val = frame_to_inputs(prepared.validation, pre.schema)
-    trainer = Trainer(training, plan)  # balanced class weights, if asked, are the trainer's
+    trainer = Trainer(training, plan)  # the class weights are the trainer's (balance.py)
     return trainer.fit(
         built.train_model,
         built.task,

@@ -21,7 +21,9 @@ class TrainConfig:
         epochs: maximum number of epochs.
         early_stopping: stop when val loss has not improved for ``patience`` epochs.
         restore_best: keep the weights of the best validation epoch (also on Stop).
-        class_weights: "balanced" or "none" (classification only).
+        class_weights: "auto" (the default: "balanced" when the classes are imbalanced,
+            ``balance.class_weighting``), "balanced" or "none" (classification only). A
+            project saved before "auto" existed keeps the "none" it stored.
         seed: random seed for weights, shuffling and dropout.
         time_budget: seconds; 0 means no limit. Training stops after the batch that crosses it
             (the partial epoch is still validated) and keeps the best weights.
@@ -35,7 +37,7 @@ class TrainConfig:
     early_stopping: bool = True
     patience: int = 10
     restore_best: bool = True
-    class_weights: str = "none"
+    class_weights: str = "auto"
     seed: int = 42
     time_budget: float = 0.0
 
@@ -44,4 +46,6 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        return cls(**data)
+        """The settings a project stored. One stored without ``class_weights`` predates the
+        "auto" default and trained with "none": it keeps that."""
+        return cls(**{"class_weights": "none", **data})

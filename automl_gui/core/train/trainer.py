@@ -39,6 +39,7 @@ from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay im
     _make_optimizer,
     _steps_per_execution,
 )
+from automl_gui.core.train.balance import CLASS_WEIGHTS, class_weighting
 from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
 from automl_gui.core.train.result import TrainResult
 
@@ -62,13 +63,6 @@ def auto_batch_size(n_rows: int, plan: Any = None) -> int:
     if plan is not None and getattr(plan, "batch_size", 0):
         size = min(size, int(plan.batch_size))
     return size
-
-
-def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
-    """sklearn-style "balanced" weights: n / (k * count) for each class present."""
-    classes, counts = np.unique(np.asarray(y).astype(int), return_counts=True)
-    n, k = counts.sum(), len(classes)
-    return {int(c): float(n / (k * cnt)) for c, cnt in zip(classes, counts, strict=True)}
 
 
 class Trainer:
@@ -97,6 +91,11 @@ class Trainer:
             raise ConfigError(
                 f"Unknown learning-rate schedule {cfg.schedule!r}.",
                 f"Use one of: {', '.join(SCHEDULES)}.",
+            )
+        if cfg.class_weights not in CLASS_WEIGHTS:
+            raise ConfigError(
+                f"Unknown class weights {cfg.class_weights!r}.",
+                f"Use one of: {', '.join(CLASS_WEIGHTS)}.",
             )
         if cfg.epochs < 1:
             raise ConfigError("Epochs must be at least 1.", "Set epochs to 1 or more.")
@@ -138,8 +137,9 @@ class Trainer:
             task: "binary", "multiclass" or "regression".
             x_train, y_train: training inputs and targets.
             x_val, y_val: validation inputs and targets (None: monitor the training loss).
-            class_weight: ``{class index: weight}``; None and ``config.class_weights ==
-                "balanced"`` computes balanced weights. Applied as per-sample weights.
+            class_weight: ``{class index: weight}``; None: what ``config.class_weights``
+                gives these labels (``balance.class_weighting``: "auto" is balanced when the
+                classes are imbalanced). Applied as per-sample weights.
             on_event: receives Log, BatchEnd (throttled) and EpochEnd events.
             cancel: Stop: ends after the current batch and returns normally.
             checkpoint: writes a checkpoint after every epoch (``core.train.checkpoint``).
@@ -166,8 +166,8 @@ class Trainer:
 
         weights = None
         if classification:
-            if class_weight is None and cfg.class_weights == "balanced":
-                class_weight = balanced_class_weights(y_train)
+            if class_weight is None:  # "auto": balanced when the classes are imbalanced
+                class_weight = class_weighting(cfg.class_weights, y_train).weights
             if class_weight:
                 lookup = np.ones(int(y_train.max()) + 1, dtype="float32")
                 for cls, w in class_weight.items():

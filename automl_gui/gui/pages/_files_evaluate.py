@@ -56,36 +56,6 @@ def percent(value: Any) -> str:
     return "?" if math.isnan(f) else f"{100 * f:.0f}%"
 
 
-def metric_cards(noun: str) -> tuple[tuple[str, str, str], ...]:
-    """(caption, metric key, tooltip) of the cards, worded for test ``noun``s ("image").
-
-    Cards whose value is None (top-3 for ≤ 3 classes, ROC AUC when a class is missing from the
-    test split) are left out by the page.
-    """
-    return (
-        ("Accuracy", "accuracy", f"Share of test {noun}s whose top prediction is right."),
-        (
-            "Top-3 accuracy",
-            "top_k_accuracy",
-            f"Share of test {noun}s whose true class is among the model's 3 most likely classes.",
-        ),
-        ("F1 macro", "f1_macro", "F1 averaged over classes, each class counting equally."),
-        (
-            "Precision macro",
-            "precision_macro",
-            f"Of the {noun}s predicted as a class, share right.",
-        ),
-        ("Recall macro", "recall_macro", f"Of the {noun}s of a class, share found."),
-        (
-            "Log loss",
-            "log_loss",
-            "Cross-entropy of the predicted probabilities (lower is better; confident mistakes "
-            "cost most).",
-        ),
-        ("ROC AUC", "roc_auc", "Ranking quality of the probabilities (1 is perfect, 0.5 chance)."),
-    )
-
-
 def top_classes(rows: Any, class_names: list[str]) -> list[str]:
     """Per row, "most likely: dog 87%, cat 13%" from its ``probability_<class>`` columns (all
     rows vectorized at once; empty strings when the columns are missing)."""
@@ -300,14 +270,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             return
         report = run.report
         names = self.class_names()
-        metrics = report.get("metrics", {})
-        self.cards.set_metrics(
-            [
-                (cap, metrics.get(key), tip)
-                for cap, key, tip in metric_cards(self.noun)
-                if metrics.get(key) is not None
-            ]
-        )
+        self.cards.show_report(report, self.noun)
         self.summary.setText(self._summary_text(run))
         if run.diagnosis is not None:
             bullets = "\n".join(f"• {r}" for r in run.diagnosis.remedies)

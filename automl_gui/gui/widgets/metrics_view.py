@@ -1,4 +1,5 @@
-"""Small result widgets: metric cards and a plain read-only table over a list of rows."""
+"""Small result widgets: metric cards (and which cards a report gets, for every kind's
+Evaluate page) and a plain read-only table over a list of rows."""
 
 from __future__ import annotations
 
@@ -31,8 +32,57 @@ def format_value(value: Any, digits: int = 4) -> str:
     return f"{f:.{digits}f}"
 
 
+Card = tuple[str, str, str]  # (caption, metric key, tooltip)
+
+
+def classification_cards(noun: str) -> tuple[Card, ...]:
+    """The cards of a classifier's report, worded for its test ``noun``s ("row", "image").
+
+    Balanced accuracy stands next to accuracy: on imbalanced classes always answering the
+    majority class has a high accuracy but a balanced accuracy of 1/k. It is the recall
+    averaged over classes, so no "Recall macro" card repeats it.
+    """
+    return (
+        ("Accuracy", "accuracy", f"Share of test {noun}s whose top prediction is right."),
+        (
+            "Balanced accuracy",
+            "balanced_accuracy",
+            f"Share of each class's test {noun}s found, averaged over the classes (macro "
+            "recall): every class counts equally, so always answering the largest class "
+            "scores 1 / number of classes.",
+        ),
+        (
+            "Top-3 accuracy",
+            "top_k_accuracy",
+            f"Share of test {noun}s whose true class is among the model's 3 most likely classes.",
+        ),
+        ("F1 macro", "f1_macro", "F1 averaged over classes, each class counting equally."),
+        (
+            "Precision macro",
+            "precision_macro",
+            f"Of the {noun}s predicted as a class, share right, averaged over classes.",
+        ),
+        (
+            "Log loss",
+            "log_loss",
+            "Cross-entropy of the predicted probabilities (lower is better; confident mistakes "
+            "cost most).",
+        ),
+        ("ROC AUC", "roc_auc", "Ranking quality of the probabilities (1 is perfect, 0.5 chance)."),
+    )
+
+
+REGRESSION_CARDS: tuple[Card, ...] = (
+    ("MSE", "mse", "Mean squared error on the test split."),
+    ("RMSE", "rmse", "Root mean squared error: typical error in target units."),
+    ("MAE", "mae", "Mean absolute error in target units."),
+    ("R²", "r2", "Share of the target's variance explained (1 is perfect, 0 = the mean)."),
+)
+
+
 class MetricCards(QWidget):
-    """A row of cards, each a caption over a big number, with a tooltip explaining it. On a
+    """A row of cards, each a caption over a big number, with a tooltip explaining it
+    (:meth:`show_report` picks a report's cards). On a
     narrow page the captions wrap ("Precision" over "macro") so the row still fits: seven
     cards with one-line captions held a 1024-pixel window 1085 pixels wide."""
 
@@ -68,6 +118,23 @@ class MetricCards(QWidget):
             box.addWidget(num)
             self._layout.addWidget(card)
         self._layout.addStretch(1)
+
+    def show_report(self, report: dict[str, Any], noun: str) -> None:
+        """The cards of an evaluation ``report`` (``core.evaluate.metrics``) for test
+        ``noun``s: a regressor's errors, or a classifier's accuracy and balanced accuracy
+        and the rest; a metric the report lacks (top-3 with 3 classes or fewer, ROC AUC
+        when a class is missing from the test split) gets no card."""
+        from automl_gui.core.evaluate.metrics import report_metrics
+
+        metrics = report_metrics(report)  # balanced accuracy for reports saved before it
+        if report.get("task") == "regression":  # every card, "—" for a missing value
+            items = [(cap, metrics.get(key), tip) for cap, key, tip in REGRESSION_CARDS]
+        else:
+            cards = classification_cards(noun)
+            items = [
+                (cap, metrics[key], tip) for cap, key, tip in cards if metrics.get(key) is not None
+            ]
+        self.set_metrics(items)
 
     def values(self) -> dict[str, str]:
         """Caption → displayed text (for tests)."""

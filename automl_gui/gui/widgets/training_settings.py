@@ -37,7 +37,11 @@ SCHEDULES = [
     ("plateau", "Reduce on plateau"),
     ("cosine", "Cosine decay"),
 ]
-CLASS_WEIGHTS = [("none", "None"), ("balanced", "Balanced")]
+CLASS_WEIGHTS = [
+    ("auto", "Auto (balanced if imbalanced)"),
+    ("none", "None"),
+    ("balanced", "Balanced"),
+]
 
 
 def combo(items: list[tuple[str, str]], tip: str) -> QComboBox:
@@ -162,8 +166,10 @@ class TrainingSettingsForm(QGroupBox):
         )
         self.class_weight_combo = combo(
             CLASS_WEIGHTS,
-            "Balanced gives rare classes more weight so the model does not ignore them "
-            "(classification only).",
+            "Balanced weighs each class by n / (classes × its count), so the model does not "
+            "ignore rare classes. Auto does when the largest class has 3× the rows of the "
+            "smallest or more (the Data page's imbalance warning) and says so in the log. "
+            "Classification only.",
         )
         self.seed_spin = spin(0, 2**31 - 1, "Random seed for weights and shuffling.")
         self.budget_spin = spin(

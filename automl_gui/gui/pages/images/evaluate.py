@@ -19,19 +19,16 @@ from automl_gui.gui.pages._files_evaluate import (
     ARCHITECTURE_NAMES,
     TOP_PROBABILITIES,
     FilesEvaluatePage,
-    metric_cards,
     percent,
 )
 from automl_gui.gui.pages._files_evaluate import prediction_items as gallery_items
 from automl_gui.gui.widgets.image_gallery import ImageGallery
 
-IMAGE_CARDS = metric_cards("image")
 GALLERY_TIP = "Hover an image for its path and probabilities; double-click for a larger view."
 
 __all__ = [
     "ARCHITECTURE_NAMES",
     "GALLERY_TIP",
-    "IMAGE_CARDS",
     "TOP_PROBABILITIES",
     "ImageEvaluatePage",
     "gallery_items",

@@ -34,21 +34,6 @@ from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
 from automl_gui.gui.widgets.page_layout import page_column
 from automl_gui.plots.style import AXIS_COLOR, style_plot
 
-CLASSIFICATION_CARDS = (
-    ("Accuracy", "accuracy", "Share of test rows predicted correctly."),
-    ("F1 macro", "f1_macro", "F1 averaged over classes, each class counting equally."),
-    ("F1 weighted", "f1_weighted", "F1 averaged over classes, weighted by class size."),
-    ("Precision macro", "precision_macro", "Of the rows predicted as a class, share right."),
-    ("Recall macro", "recall_macro", "Of the rows of a class, share found."),
-    ("ROC AUC", "roc_auc", "Ranking quality of the probabilities (1 is perfect, 0.5 chance)."),
-)
-REGRESSION_CARDS = (
-    ("MSE", "mse", "Mean squared error on the test split."),
-    ("RMSE", "rmse", "Root mean squared error: typical error in target units."),
-    ("MAE", "mae", "Mean absolute error in target units."),
-    ("R²", "r2", "Share of the target's variance explained (1 is perfect, 0 = the mean)."),
-)
-
 
 def _plot(title: str, xlabel: str, ylabel: str) -> pg.PlotWidget:
     w = pg.PlotWidget(background="w")
@@ -176,7 +161,7 @@ class EvaluatePage(ReportSaving, QWidget):
 
     def _show_classification(self, report: dict[str, Any]) -> None:
         m = report.get("metrics", {})
-        self.cards.set_metrics([(cap, m.get(key), tip) for cap, key, tip in CLASSIFICATION_CARDS])
+        self.cards.show_report(report, "row")
         self.per_class_model.set_rows(
             ["class", "precision", "recall", "F1", "support"],
             [
@@ -210,8 +195,7 @@ class EvaluatePage(ReportSaving, QWidget):
         self.stack.setCurrentIndex(1)
 
     def _show_regression(self, report: dict[str, Any]) -> None:
-        m = report.get("metrics", {})
-        self.cards.set_metrics([(cap, m.get(key), tip) for cap, key, tip in REGRESSION_CARDS])
+        self.cards.show_report(report, "row")
         samples = report.get("samples", {})
         pairs = [
             (a, p)

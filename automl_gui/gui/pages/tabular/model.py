@@ -263,8 +263,8 @@ class ModelPage(QWidget):
         if self.state.kind is self.kind and self.state.training is not self._training:
             self.state.training = self._training
             self._show(self.state.settings(self.kind).model, self._training)
-        if self.state.task == "regression" and self._training.class_weights != "none":
-            self._training.class_weights = "none"
+        if self.state.task == "regression" and self._training.class_weights == "balanced":
+            self._training.class_weights = "auto"  # back to balanced on an imbalanced table
             self._show(self.state.settings(self.kind).model, self._training)
         self._update_enabled()
 
