@@ -70,3 +70,40 @@ def test_start_says_when_it_will_run_a_search_and_with_which_budget(qtbot, tmp_p
     state.search = None
     state.notify_model_changed()
     assert "trains one model" in page.mode_label.text()
+
+
+def test_the_leaderboard_shows_one_comparable_figure_per_column_with_its_name(qtbot):
+    from PySide6.QtCore import Qt
+
+    from automl_gui.core.tune.search.space import TrialRecord
+    from automl_gui.gui.widgets.leaderboard import Leaderboard
+    from automl_gui.gui.widgets.leaderboard_model import COLUMNS, SORT_ROLE
+
+    board = Leaderboard()
+    qtbot.addWidget(board)
+    model = board.model
+    trial = TrialRecord("0000", {}, "val_loss", 0.41, status="completed", score_name="accuracy")
+    trial.score = 0.8125
+    base = TrialRecord.from_dict(
+        {"trial_id": "baseline:logistic regression", "metric_name": "accuracy", "value": 0.79,
+         "status": "baseline", "test_score": 0.8}  # fmt: skip
+    )
+    model.set_records([trial, base])
+
+    def header(col: str) -> str:
+        return model.headerData(COLUMNS.index(col), Qt.Orientation.Horizontal, 0)
+
+    def cell(row: int, col: str, role=Qt.ItemDataRole.DisplayRole):
+        return model.data(model.index(row, COLUMNS.index(col)), role)
+
+    assert header("Score") == "Validation accuracy"
+    assert header("Objective") == "Objective: val_loss"
+    assert header("Test") == "Test accuracy"
+    assert "Metric" not in COLUMNS and "Validation" not in COLUMNS
+    # the shared column holds the same metric for the trial and the baseline
+    assert (cell(0, "Score"), cell(1, "Score")) == ("0.8125", "0.79")
+    assert (cell(0, "Objective"), cell(1, "Objective")) == ("0.41", "—")
+    assert cell(0, "Score", SORT_ROLE) > cell(1, "Score", SORT_ROLE)
+    model.set_records([TrialRecord("0000", {}, "val_loss", 0.4, status="completed",
+                                   score_name="r2", score=0.5)])  # fmt: skip
+    assert header("Score") == "Validation R²"

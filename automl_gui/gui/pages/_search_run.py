@@ -32,8 +32,10 @@ from automl_gui.core.tune.search.saved import (  # TensorFlow-free
     finished_records,
     mark_finished,
     read_config,
+    saved_best,
     unfinished_trials,
 )
+from automl_gui.core.tune.search.space import MAXIMIZED
 from automl_gui.gui.dialogs.messages import show_error
 from automl_gui.gui.pages._train_view import TrainView
 from automl_gui.gui.widgets.banner import ChoiceBanner
@@ -148,10 +150,7 @@ class SearchController(QObject):
         self.running_id, self.live, self.following_live = None, {}, True
         self.trials_done, self.phase, self._epoch_text = 0, "trials", ""
         self.leaderboard.clear(maximize=config.direction == "max")
-        if self.leaderboard.isHidden():  # room for ~8 rows: half the height stays the plots'
-            self.leaderboard.show()
-            total = max(sum(page.splitter.sizes()), 600)
-            page.splitter.setSizes([int(total * 0.47), int(total * 0.41), int(total * 0.12)])
+        self._show_board()
         if resume and folder is not None:
             self._show_saved_rows(folder)
         job = self._job(config, folder, resume)
@@ -163,6 +162,48 @@ class SearchController(QObject):
         self.started_at = time.monotonic()
         self._timer.start()
         self.update_progress()
+
+    def _show_board(self) -> None:
+        """Show the leaderboard (hidden until a search): ~8 rows, half the height stays the
+        plots'."""
+        if self.leaderboard.isHidden():
+            self.leaderboard.show()
+            splitter = self.page.splitter
+            total = max(sum(splitter.sizes()), 600)
+            splitter.setSizes([int(total * 0.47), int(total * 0.41), int(total * 0.12)])
+
+    def show_saved(self, metrics: dict[str, Any] | None = None) -> bool:
+        """Show the leaderboard of the search saved for this dataset (a reopened project, a
+        kept search run made current), the kept trial starred with its model's test score
+        (``metrics``: the kept run's); False when there is none."""
+        if self.active:
+            return True
+        folder = self.folder_for_state()
+        if folder is None and self.state.project_path:  # a project opened without its data
+            folder = Path(self.state.project_path) / "search"
+        try:
+            records = [] if folder is None else finished_records(folder)
+        except (OSError, ValueError):
+            records = []
+        if not records:
+            return False
+        config = read_config_or_none(folder)
+        maximize = config is not None and config.get("objective") in MAXIMIZED
+        self.leaderboard.clear(maximize=maximize)
+        best = saved_best(folder)
+        ours = _kept_test_score(records, {"metrics": metrics or {}})
+        if ours is not None:
+            records = [replace(r, test_score=ours) if r.trial_id == best else r for r in records]
+        self.leaderboard.model.set_records(records, best)
+        self.trials_done = sum(r.status != "baseline" for r in records)
+        self._show_board()
+        self.leaderboard.scroll_to(best)
+        return True
+
+    def hide_board(self) -> None:
+        """A run that no search chose is shown: its page has no leaderboard."""
+        if not self.active:
+            self.leaderboard.hide()
 
     def _saved_choice(self, folder: Path, config: Any) -> Any:
         """A search continues with the algorithm and objective it began with."""
@@ -378,6 +419,14 @@ class SearchController(QObject):
         self.running_id = None
         self.following_live = True
         self._timer.stop()
+
+
+def read_config_or_none(folder: Path) -> dict[str, Any] | None:
+    """The saved search's settings (None when unreadable)."""
+    try:
+        return read_config(folder)
+    except (OSError, ValueError):
+        return None
 
 
 def _kept_test_score(records: list[Any], report: dict[str, Any]) -> float | None:

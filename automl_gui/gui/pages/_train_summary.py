@@ -111,3 +111,32 @@ def replay_run(page: Any, record: Any) -> None:
     done = f"Done: {epochs} epochs in {format_duration(summary.get('seconds'), unknown='?')}"
     page.progress.setFormat(f"{done} ({reason})" if reason else done)
     page.status_label.setText(f"Showing {record.name} (kept run).")
+    page.log_view.setPlainText("\n".join(replay_log(record)))
+
+
+def replay_log(record: Any) -> list[str]:
+    """The epoch log of a kept run, rebuilt from its history as training wrote it (without
+    the per-epoch seconds, which the history does not keep), its phases and how it ended."""
+    from automl_gui.core.train.callbacks import epoch_line  # Keras-free until a fit
+
+    history = record.history or {}
+    n = max((len(v) for v in history.values()), default=0)
+    summary = dict(record.summary or {})
+    phases = {int(p[1]): str(p[0]) for p in record.phases or [] if len(p) == 2 and int(p[1]) > 0}
+    lines = [f"{record.name}: the epochs of the kept run, as saved."]
+    for epoch in range(n):
+        if epoch in phases:
+            lines.append(f"— phase: {phases[epoch]} (from epoch {epoch + 1})")
+        logs = {k: float(v[epoch]) for k, v in history.items() if epoch < len(v)}
+        logs = {k: v for k, v in logs.items() if v == v}  # NaN: not measured that epoch
+        lines.append(epoch_line(epoch, n, logs, 0.0).rsplit(" - ", 1)[0])
+    best = summary.get("best_epoch")
+    if isinstance(best, int) and 0 <= best < n:
+        val_loss = history.get("val_loss") or []
+        value = f", val_loss {val_loss[best]:.4g}" if best < len(val_loss) else ""
+        reason = STOP_REASONS.get(str(summary.get("stopped_reason", "")), "")
+        lines.append(
+            f"Training finished: best epoch {best + 1}{value}"
+            + (f" ({reason})." if reason else ".")
+        )
+    return lines

@@ -198,9 +198,13 @@ class TrainPage(QWidget):
         self.check_resume_training()
 
     def show_finished_run(self, record: Any) -> None:
-        """Show a kept run's curves and figures (a reopened project, Use this run)."""
+        """Show a kept run's curves, epoch log and figures (a reopened project, Use this
+        run), with the leaderboard of the search that chose it."""
         replay_run(self, record)
         self._shown_run_id = record.id
+        searched = (record.settings or {}).get("search")
+        if not searched or not self.search.show_saved(record.metrics):
+            self.search.hide_board()
 
     def _on_run_selected(self, run_id: str) -> None:
         """A kept run was made current (Runs window, reopened project): show it."""

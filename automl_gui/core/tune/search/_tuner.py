@@ -244,12 +244,12 @@ class Trials:
     # the leaderboard
     def _put(self, record: TrialRecord) -> None:
         self.records = [r for r in self.records if r.trial_id != record.trial_id] + [record]
-        self._save_board()
+        self.save_board()
 
     def _end(self, record: TrialRecord, status: str, start: float, reason: str = "") -> None:
         record.status, record.reason = status, reason
         record.seconds = time.monotonic() - start
-        self._save_board()
+        self.save_board()
         level = "warning" if status == "failed" else "info"
         tail = f": {reason}" if reason else ""
         emit(
@@ -258,7 +258,7 @@ class Trials:
         )
         emit(self.on_event, TrialEnded(record))
 
-    def _save_board(self) -> None:
+    def save_board(self) -> None:
         write_json(self.folder / LEADERBOARD_FILE, [r.to_dict() for r in self.records])
 
     def _better(self, a: TrialRecord, b: TrialRecord | None) -> bool:

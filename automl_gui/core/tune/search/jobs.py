@@ -135,6 +135,8 @@ def search(
         with quiet_tensorflow():
             run = runner.final_run(best, tuner)
         leaderboard = [*runner.records, *job.extra_rows()]
+        runner.records = leaderboard  # the saved board gets the baselines too
+        runner.save_board()
         run.metadata["search"] = {
             "config": config.to_dict(),
             "leaderboard": [r.to_dict(history=False) for r in leaderboard],

@@ -21,7 +21,9 @@ from automl_gui.core.base.files import atomic_write
 from automl_gui.core.base.json_read import read_json
 from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
 
-LEADERBOARD_FILE = "leaderboard.json"  # every trial's row, rewritten as trials start and end
+#: every trial's row, rewritten as trials start and end; the baselines' rows join it when the
+#: search ends (the Train page of a reopened project shows it)
+LEADERBOARD_FILE = "leaderboard.json"
 CONFIG_FILE = "search.json"  # the SearchConfig the search began with
 FINISHED_FILE = "finished.json"  # written when a search ended without Stop or a crash
 PROJECT = "tuner"  # Keras Tuner's project folder
@@ -62,9 +64,19 @@ def unfinished_trials(folder: Path) -> int:
     if (Path(folder) / FINISHED_FILE).exists():
         return 0
     try:
-        return len(finished_records(folder))
+        return sum(r.status != "baseline" for r in finished_records(folder))
     except (OSError, ValueError):
         return 0
+
+
+def saved_best(folder: Path) -> str | None:
+    """The trial a finished search in ``folder`` kept (None: unfinished, none, unreadable)."""
+    try:
+        data = read_json(Path(folder) / FINISHED_FILE)
+    except (OSError, ValueError):
+        return None
+    best = data.get("best_trial") if isinstance(data, dict) else None
+    return best if isinstance(best, str) else None
 
 
 def mark_finished(folder: Path, best_trial: str | None) -> None:
@@ -121,7 +133,9 @@ def open_folder(
                 f"{search.objective}.",
                 "Resume with the same algorithm and objective, or start a new search.",
             )
-        return records  # the interrupted trial runs again: its row comes back when it ends
+        # the interrupted trial runs again: its row comes back when it ends; the baselines
+        # (saved with the finished board) are trained again at the end
+        return [r for r in records if r.status != "baseline"]
     if not resume and (board.exists() or (folder / PROJECT).exists()):
         if not overwrite:
             raise ConfigError(
