@@ -36,7 +36,7 @@ from automl_gui.core.base.units import format_duration, format_rate
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.preprocess.audio_config import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
-from automl_gui.gui.format import plural
+from automl_gui.gui.format import plural, spread
 from automl_gui.gui.pages._folder_data import FolderDataPage
 from automl_gui.gui.pages._folder_parts import (
     ALL_CLASSES,
@@ -115,7 +115,12 @@ class AudioDataPage(FolderDataPage):
         stats_box, self.stat_labels = facts_form(
             (
                 ("total", "Total", "Clips and their summed duration"),
-                ("duration", "Duration", "Shortest · median · 95th percentile · longest clip"),
+                (
+                    "duration",
+                    "Duration",
+                    "Shortest – longest clip, the median, and the length 95% of the clips "
+                    "do not exceed (the 95th percentile)",
+                ),
                 ("rates", "Sample rates", "As stored; every clip is resampled to one rate"),
                 ("channels", "Channels", "As stored; every clip is mixed down to mono"),
                 ("formats", "Formats", "File formats of the usable clips"),
@@ -259,12 +264,11 @@ class AudioDataPage(FolderDataPage):
             f"{plural(len(ds), 'clip')}, {format_duration(stats['total'], 'words', unknown='–')}"
         )
         if stats.get("min") is not None:
-            self.stat_labels["duration"].setText(
-                " · ".join(
-                    format_duration(stats[k], "precise", unknown="–")
-                    for k in ("min", "median", "p95", "max")
-                )
+            low, median, p95, high = (
+                format_duration(stats[k], "precise", unknown="–")
+                for k in ("min", "median", "p95", "max")
             )
+            self.stat_labels["duration"].setText(spread(low, high, median, f"95% up to {p95}"))
         else:
             self.stat_labels["duration"].setText("–")
         self.stat_labels["rates"].setText(

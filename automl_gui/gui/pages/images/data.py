@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from automl_gui.core.data.images import ImageDataset, ImageItem
 from automl_gui.core.kinds.images import IMAGES
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.format import plural
+from automl_gui.gui.format import plural, spread
 from automl_gui.gui.pages._folder_data import FolderDataPage
 from automl_gui.gui.pages._folder_parts import (
     ALL_CLASSES,
@@ -104,8 +104,8 @@ class ImageDataPage(FolderDataPage):
     def _build_content(self) -> QWidget:
         sizes_box, self.size_labels = facts_form(
             (
-                ("width", "Width", "Pixel width: smallest · median · largest"),
-                ("height", "Height", "Pixel height: smallest · median · largest"),
+                ("width", "Width", "Pixel width: smallest – largest, and the median"),
+                ("height", "Height", "Pixel height: smallest – largest, and the median"),
                 ("distinct", "Distinct sizes", "How many different width×height pairs occur"),
                 ("aspect", "Aspect ratio", "Width ÷ height: narrowest to widest"),
                 ("modes", "Colour modes", "As stored; all are converted to the model's colours"),
@@ -241,8 +241,9 @@ def gallery_row(item: ImageItem, root: str) -> tuple[str, str, str, str | None, 
 
 
 def _min_med_max(d: dict) -> str:
+    """ "48 – 95 px, median 73.5 px" (smallest – largest, then the median)."""
     if not d or d.get("min") is None:
         return "–"
     med = d["median"]
-    med_text = f"{med:g}" if isinstance(med, float) else str(med)
-    return f"{d['min']:,} · {med_text} · {d['max']:,} px"
+    med_text = f"{med:g}" if isinstance(med, float) else f"{med:,}"
+    return spread(f"{d['min']:,}", f"{d['max']:,} px", f"{med_text} px")
