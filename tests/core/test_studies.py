@@ -18,14 +18,11 @@ from automl_gui.core.jobs.tabular import setup_tabular
 from automl_gui.core.kinds import kind_named
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
-from automl_gui.core.tune.study._plan import TrainingFacts, nested_order
+from automl_gui.core.tune.study._plan import Spec, TrainingFacts, nested_order
+from automl_gui.core.tune.study._run import EpochClock, make_row, row_line
+from automl_gui.core.tune.study.baseline import Baseline, best_row, convergence, trivial_baseline
 from automl_gui.core.tune.study.jobs import StudyRequest, study
-from automl_gui.core.tune.study.studies import (
-    StudyConfig,
-    StudyResult,
-    StudyRow,
-    convergence,
-)
+from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
 
 
 def _frame(n: int = 120, seed: int = 0, regression: bool = False) -> pd.DataFrame:
@@ -114,6 +111,107 @@ def test_config_and_result_round_trip_through_plain_dicts():
     assert pickle.loads(pickle.dumps(result)) == result
 
 
+def test_the_trivial_baseline_is_the_majority_class_or_the_training_mean():
+    base = trivial_baseline("binary", [0, 0, 0, 1], [0, 1, 1, 0, 0], ["no", "yes"])
+    assert base.metric == "val_accuracy" and base.value == pytest.approx(0.6)
+    assert "'no'" in base.words
+    assert base.beaten_by(0.61) and not base.beaten_by(0.6) and not base.beaten_by(None)
+    reg = trivial_baseline("regression", [1.0, 2.0, 3.0], [2.0, 4.0])
+    assert reg.metric == "val_mae" and reg.value == pytest.approx(1.0)  # |0| and |2|, mean 2
+    assert reg.beaten_by(0.9) and not reg.beaten_by(1.1)
+    assert trivial_baseline("binary", [0, 1], []) is None
+    # scores of every epoch count, a regression MAE scaled back to the target's units
+    assert reg.beaten_in({"val_mae": [0.6, 0.45]}, scale=2.0)  # 0.9 < 1.0
+    assert not reg.beaten_in({"val_mae": [0.6, 0.55]}, scale=2.0)
+    assert reg.beaten_in({"loss": [1.0]}) is None  # no validation split: cannot say
+
+
+class _Result:
+    seconds, epochs_run, stopped_reason, batch_size = 3.0, 5, "completed", 16
+
+
+def _adadelta_row(baseline):
+    """Adadelta at a small learning rate: its loss is flat from epoch 1 (within 5 % of its
+    best), its validation accuracy 0.34 while the majority class scores 0.78."""
+    history = {
+        "loss": [1.10, 1.09, 1.09, 1.09, 1.08],
+        "val_loss": [1.10, 1.09, 1.09, 1.09, 1.09],
+        "val_accuracy": [0.34] * 5,
+    }
+    clock = EpochClock(None)
+    clock.times = [1.0] * 5
+    spec = Spec("adadelta", 2.0, TrainConfig())
+    report = {"metrics": {"accuracy": 0.33, "f1_macro": 0.2}}
+    return make_row(
+        spec,
+        result=_Result(),
+        history=history,
+        report=report,
+        n_train=80,
+        clock=clock,
+        tolerance=0.05,
+        task="multiclass",
+        device="",
+        baseline=baseline,
+    )
+
+
+def test_a_training_that_never_beat_the_baseline_did_not_converge():
+    row = _adadelta_row(None)
+    assert row.epochs_to_converge == 1  # what a flat loss alone would say: "converged"
+    baseline = Baseline("val_accuracy", 0.78, "always answering the most common class, 'a'")
+    row = _adadelta_row(baseline)
+    assert row.below_baseline
+    assert (row.epochs_to_converge, row.steps_to_converge) == (None, None)
+    assert "did not converge: never beat the trivial baseline" in row_line(row, "test_accuracy")
+    config = StudyConfig("optimizers")
+    result = StudyResult(
+        "optimizers", "multiclass", config, "t.csv", "test_accuracy", [row], [], baseline
+    )
+    (line,) = result.table()
+    assert "never beat the trivial baseline (validation accuracy 0.78" in line["reason"]
+    assert line["epochs_to_converge"] is None
+    assert any("trivial baseline: validation accuracy 0.78" in h for h in result.header_lines())
+    assert result.best_index() is None  # nothing beat it: no best
+    assert StudyResult.from_dict(result.to_dict()) == result
+
+
+def test_the_best_row_is_picked_by_validation_not_test_score():
+    def row(label, val, test, status="completed", **kw):
+        metrics = {"val_accuracy": val, "test_accuracy": test, "val_loss": 1 - val}
+        return StudyRow(label, 0.0, status=status, metrics=metrics, **kw)
+
+    rows = [
+        row("sgd", 0.80, 0.95),  # the best test score, but not the best on validation
+        row("adam", 0.88, 0.84),
+        row("rmsprop", 0.95, 0.99, status="failed"),
+        row("adamax", 0.90, 0.90, below_baseline=True),
+    ]
+    config = StudyConfig("optimizers")
+    result = StudyResult("optimizers", "multiclass", config, "t.csv", "test_accuracy", rows)
+    assert result.selection == "val_accuracy"
+    assert result.best_index() == 1
+    baseline = Baseline("val_accuracy", 0.85, "majority")
+    assert best_row(rows, "multiclass", baseline) == 1
+    assert best_row(rows, "multiclass", Baseline("val_accuracy", 0.9, "m")) is None
+    # regression: the lowest validation MAE
+    reg = [
+        StudyRow("a", 0, metrics={"val_mae": 2.0, "test_mae": 1.0}),
+        StudyRow("b", 1, metrics={"val_mae": 1.5, "test_mae": 3.0}),
+    ]
+    assert best_row(reg, "regression") == 1
+
+
+def test_a_result_saved_before_the_baseline_still_loads():
+    config = StudyConfig("optimizers")
+    old = StudyResult("optimizers", "binary", config, "t.csv", "test_accuracy").to_dict()
+    old.pop("baseline")
+    old["rows"] = [{"label": "adam", "x": 0.0, "metrics": {"val_accuracy": 0.9}}]
+    result = StudyResult.from_dict(old)
+    assert result.baseline is None and not result.rows[0].below_baseline
+    assert result.best_index() == 0
+
+
 def test_learning_curve_subsets_are_nested_and_keep_the_class_proportions():
     labels = np.array([0] * 60 + [1] * 30 + [2] * 10)
     order = nested_order(labels, len(labels), seed=1)
@@ -151,8 +249,16 @@ def test_optimizers_study_trains_each_on_the_same_split_with_row_events(optimize
         assert len(row.history["val_loss"]) == 2 == len(row.history["epoch_seconds"])
         assert row.metrics["val_loss"] == pytest.approx(min(row.history["val_loss"]))
         epochs, steps = convergence(row.history, 0.05, math.ceil(n_train / 16))
-        assert (row.epochs_to_converge, row.steps_to_converge) == (epochs, steps)
+        beat = result.baseline.beaten_in(row.history)
+        assert row.below_baseline is (not beat)
+        if beat:
+            assert (row.epochs_to_converge, row.steps_to_converge) == (epochs, steps)
+        else:  # a training that never beat the majority class did not converge
+            assert (row.epochs_to_converge, row.steps_to_converge) == (None, None)
     assert "only the optimizer changed" in result.notes[0] and "batch size 16" in result.notes[0]
+    # the trivial baseline: the majority class of the training rows, scored on validation
+    assert result.baseline.metric == "val_accuracy" and 0 < result.baseline.value < 1
+    assert any(n.startswith("Trivial baseline: validation accuracy") for n in result.notes)
     # the two optimizers really trained differently
     assert result.rows[0].history["val_loss"] != result.rows[1].history["val_loss"]
 
@@ -172,8 +278,12 @@ def test_batch_sizes_study_changes_steps_per_epoch_and_times_each(table):
     assert small.status == large.status == "completed"
     assert small.seconds > 0 and large.seconds > 0 and "seconds_per_epoch" in small.metrics
     n_train = 84
-    assert (small.epochs_to_converge, small.steps_to_converge) == (1, math.ceil(n_train / 16))
-    assert (large.epochs_to_converge, large.steps_to_converge) == (1, math.ceil(n_train / 64))
+    for row, batch in ((small, 16), (large, 64)):
+        steps = (1, math.ceil(n_train / batch))
+        assert convergence(row.history, 0.05, math.ceil(n_train / batch)) == steps
+        # one epoch may not beat the majority class: then it did not converge
+        expected = (None, None) if row.below_baseline else steps
+        assert (row.epochs_to_converge, row.steps_to_converge) == expected
     assert "only the batch size changed" in result.notes[0]
 
 
@@ -299,7 +409,8 @@ def test_csv_has_the_columns_in_order_and_says_what_convergence_means(optimizers
     assert frame["test_accuracy"].tolist() == pytest.approx(
         [r.metrics["test_accuracy"] for r in result.rows], abs=1e-5
     )
-    assert frame["steps_to_converge"].tolist() == [r.steps_to_converge for r in result.rows]
+    steps = [None if pd.isna(v) else int(v) for v in frame["steps_to_converge"]]
+    assert steps == [r.steps_to_converge for r in result.rows]
     assert not list(tmp_path.glob("out/.*tmp*"))
 
 

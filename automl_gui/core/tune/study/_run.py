@@ -27,7 +27,8 @@ from automl_gui.core.base.events import (
 )
 from automl_gui.core.tune._quiet import quiet_tensorflow
 from automl_gui.core.tune.study._plan import Spec
-from automl_gui.core.tune.study.studies import StudyConfig, StudyRow, convergence
+from automl_gui.core.tune.study.baseline import Baseline, convergence
+from automl_gui.core.tune.study.studies import StudyConfig, StudyRow
 
 STOPPED = "Stopped by the user."
 NAN_REASON = (
@@ -97,8 +98,12 @@ def make_row(
     tolerance: float,
     task: str,
     device: str,
+    baseline: Baseline | None = None,
+    target_std: float = 1.0,
 ) -> StudyRow:
-    """A row from a training's result (``TrainResult``), history and test report."""
+    """A row from a training's result (``TrainResult``), history and test report; judged
+    against the study's trivial ``baseline`` (``target_std``: a regression training learns
+    targets divided by it, its validation MAE is multiplied back)."""
     history = {k: [float(v) for v in vals] for k, vals in history.items()}
     history["epoch_seconds"] = [round(t, 4) for t in clock.times]
     row = StudyRow(
@@ -121,9 +126,10 @@ def make_row(
     if finite:
         best, at = min(finite)
         metrics["val_loss"] = best
-        accuracy = history.get("val_accuracy") or []
-        if at < len(accuracy) and math.isfinite(accuracy[at]):
-            metrics["val_accuracy"] = accuracy[at]
+        for key, scale in (("val_accuracy", 1.0), ("val_mae", target_std)):
+            values = history.get(key) or []
+            if at < len(values) and math.isfinite(values[at]):
+                metrics[key] = values[at] * scale
     scores = (report or {}).get("metrics", {})
     names = (
         {"mae": "test_mae", "rmse": "test_rmse", "r2": "test_r2"}
@@ -140,19 +146,26 @@ def make_row(
     row.metrics = metrics
     steps = math.ceil(n_train / max(1, int(result.batch_size or spec.training.batch_size or 1)))
     row.epochs_to_converge, row.steps_to_converge = convergence(history, tolerance, steps)
+    if baseline is not None and baseline.beaten_in(history, target_std) is False:
+        # a flat loss that never answered better than the baseline is not convergence
+        row.below_baseline = True
+        row.epochs_to_converge = row.steps_to_converge = None
     return row
 
 
 def row_line(row: StudyRow, metric: str) -> str:
     """``adam: completed, test_accuracy 0.917, 12 epochs, 3.4 s, converged at epoch 8 (64
-    steps)`` — the log and command-line line of a finished row."""
+    steps)`` — the log and command-line line of a finished row ("did not converge: never beat
+    the trivial baseline" for a row below it)."""
     if row.status in ("skipped", "failed", "stopped") and not row.metrics:
         return f"{row.label}: {row.status} ({row.reason})" if row.reason else row.label
     value = row.metrics.get(metric)
     parts = [row.status]
     parts.append(f"{metric} {value:.4g}" if value is not None else f"{metric} —")
     parts.append(f"{row.epochs} epochs, {row.seconds:.1f} s")
-    if row.epochs_to_converge is not None:
+    if row.below_baseline:
+        parts.append("did not converge: never beat the trivial baseline")
+    elif row.epochs_to_converge is not None:
         parts.append(
             f"converged at epoch {row.epochs_to_converge} ({row.steps_to_converge:,} steps)"
         )

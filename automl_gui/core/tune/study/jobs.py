@@ -27,6 +27,7 @@ from automl_gui.core.tune.study._run import (
     run_rows,
     same_settings_note,
 )
+from automl_gui.core.tune.study.baseline import Baseline, trivial_baseline
 from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow, headline_metric
 
 if TYPE_CHECKING:
@@ -90,11 +91,18 @@ def study(
     notes = [same_settings_note(config, base, data.counts())]
     specs = config.type.plan(config, base, data.facts(request.devices), notes)
     label = getattr(request.plan, "device_label", "") or ""
+    baseline = data.baseline()
+    if baseline is not None:
+        notes.append(
+            f"Trivial baseline: {baseline.text()}; a training that never beat it learned "
+            "nothing and did not converge, and the best is picked by validation score among "
+            "those that beat it."
+        )
 
     def train_one(spec: Spec, clock: EpochClock) -> StudyRow:
         row_plan = device_plan(spec, request.plan)
         with on_device(spec):
-            result, history, report, n_train, task = data.train(spec, row_plan, clock)
+            result, history, report, n_train, task, target_std = data.train(spec, row_plan, clock)
         return make_row(
             spec,
             result=result,
@@ -105,11 +113,13 @@ def study(
             tolerance=config.tolerance,
             task=task,
             device=spec.device.name if spec.device is not None else label,
+            baseline=baseline,
+            target_std=target_std,
         )
 
     metric = headline_metric(data.task)
     rows = run_rows(specs, train_one, metric=metric, notes=notes, on_event=on_event, cancel=cancel)
-    return StudyResult(config.kind, data.task, config, data.name, metric, rows, notes)
+    return StudyResult(config.kind, data.task, config, data.name, metric, rows, notes, baseline)
 
 
 # -- the data side of each row ----------------------------------------------------------------
@@ -121,6 +131,7 @@ class _Trained(NamedTuple):
     report: dict[str, Any] | None  # the test split's scores (None when stopped or NaN)
     n_train: int
     task: str
+    target_std: float = 1.0  # a regression training learns its targets divided by this
 
 
 class _TableRows:
@@ -158,6 +169,10 @@ class _TableRows:
             f"{len(p.test):,} test rows"
         )
 
+    def baseline(self) -> Baseline | None:
+        p = self.prepared
+        return trivial_baseline(self.task, p.y_train, p.y_validation, p.class_names)
+
     def facts(self, devices: list[Device] | None) -> TrainingFacts:
         p = self.prepared
         classification = self.task != "regression"
@@ -171,6 +186,7 @@ class _TableRows:
 
     def train(self, spec: Spec, plan: HardwarePlan | None, clock: EpochClock) -> _Trained:
         from automl_gui.core.jobs.tabular import build_tabular, finish_tabular, fit_tabular
+        from automl_gui.core.models.mlp import target_scale_for
 
         request, data = self.request, self.prepared
         if spec.subset is not None:
@@ -197,7 +213,8 @@ class _TableRows:
                 on_event=clock,
             )
             report = run.report
-        return _Trained(result, result.history, report, len(data.train), self.task)
+        std = target_scale_for(data.y_train)[1] if self.task == "regression" else 1.0
+        return _Trained(result, result.history, report, len(data.train), self.task, std)
 
 
 class _FileItems:
@@ -239,6 +256,10 @@ class _FileItems:
             f"{len(s.train):,} training, {len(s.validation):,} validation, "
             f"{len(s.test):,} test {self.noun}"
         )
+
+    def baseline(self) -> Baseline | None:
+        s = self.split
+        return trivial_baseline(self.task, s.labels(s.train), s.labels(s.validation), s.class_names)
 
     def facts(self, devices: list[Device] | None) -> TrainingFacts:
         return TrainingFacts(

@@ -18,7 +18,12 @@ setting each time, and reports a row per training:
 **Convergence.** ``epochs_to_converge`` is the first epoch (1-based) whose validation loss is
 within ``tolerance`` of the best: ``val_loss <= best + tolerance * |best|`` (the training loss
 when there is no validation split). ``steps_to_converge`` is that many epochs times the
-optimizer steps per epoch (``ceil(training rows / batch size)``).
+optimizer steps per epoch (``ceil(training rows / batch size)``). A training whose validation
+score never beat the trivial baseline (:mod:`.baseline`: the majority class, or the mean for
+regression) did not converge: ``below_baseline`` is set and both counts are None.
+
+**Best.** :meth:`StudyResult.best_index` picks the best row by its validation score (accuracy,
+or MAE for regression), never the test score, among the rows that beat the baseline.
 
 Events: ``StudyRowStarted`` before and ``StudyRowEnded`` after each training, and the
 training's own ``EpochEnd``/``BatchEnd``/``Log``/``Progress`` in between. Stop keeps the rows
@@ -36,6 +41,7 @@ from typing import Any, ClassVar
 
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.tune.study._plan import Spec, TrainingFacts, device_specs, size_specs
+from automl_gui.core.tune.study.baseline import Baseline, best_row, selection_metric
 
 ROW_STATUSES = ("completed", "failed", "stopped", "skipped")
 
@@ -304,6 +310,8 @@ class StudyRow:
         steps_to_converge / epochs_to_converge: see the module docstring.
         history: per-epoch curves (``loss``, ``val_loss``, ...; ``epoch_seconds``).
         device: the device's name (devices study) or the plan's label.
+        below_baseline: its validation score never beat the trivial baseline: it learned
+            nothing and did not converge.
     """
 
     label: str
@@ -317,6 +325,7 @@ class StudyRow:
     epochs_to_converge: int | None = None
     history: dict[str, list[float]] = field(default_factory=dict)
     device: str = ""
+    below_baseline: bool = False
 
     @property
     def ok(self) -> bool:
@@ -332,7 +341,8 @@ class StudyRow:
 
 @dataclass
 class StudyResult:
-    """A finished (or stopped) study: its rows, the headline metric and notes for the user."""
+    """A finished (or stopped) study: its rows, the headline metric, notes for the user and
+    the trivial baseline (None: no validation split, or a result saved before it existed)."""
 
     kind: str
     task: str
@@ -341,6 +351,16 @@ class StudyResult:
     metric: str
     rows: list[StudyRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    baseline: Baseline | None = None
+
+    @property
+    def selection(self) -> str:
+        """The validation score the best row is picked by (``val_accuracy``, ``val_mae``)."""
+        return selection_metric(self.task)
+
+    def best_index(self) -> int | None:
+        """The best row by validation score among those that beat the baseline (None: none)."""
+        return best_row(self.rows, self.task, self.baseline)
 
     @property
     def title(self) -> str:
@@ -378,11 +398,17 @@ class StudyResult:
                 "epochs_to_converge": row.epochs_to_converge,
                 "steps_to_converge": row.steps_to_converge,
                 "device_name": row.device,
-                "reason": row.reason,
+                "reason": row.reason or self.below_baseline_text(row),
             }
             values.update(row.metrics)
             out.append({c: values.get(c) for c in columns})
         return out
+
+    def below_baseline_text(self, row: StudyRow) -> str:
+        """Why ``row`` did not converge when it never beat the baseline ("" otherwise)."""
+        if not row.below_baseline or self.baseline is None:
+            return ""
+        return f"did not converge: never beat the trivial baseline ({self.baseline.text()})"
 
     def header_lines(self) -> list[str]:
         """What the CSV's ``#`` lines say: the study, the convergence definition, the notes."""
@@ -392,6 +418,14 @@ class StudyResult:
             f"epochs_to_converge: the first epoch (1-based) whose val_loss <= best + {tol} x "
             "|best|; steps_to_converge: that many epochs x optimizer steps per epoch",
         ]
+        if self.baseline is not None:
+            lines.append(
+                f"trivial baseline: {self.baseline.text()}; a training that never beat it did "
+                "not converge"
+            )
+        best = self.best_index()
+        if best is not None:
+            lines.append(f"best by {self.selection}: {self.rows[best].label}")
         return lines + [f"note: {n}" for n in self.notes]
 
     def to_csv(self, path: str | Path) -> Path:
@@ -423,6 +457,7 @@ class StudyResult:
             "metric": self.metric,
             "rows": [r.to_dict() for r in self.rows],
             "notes": list(self.notes),
+            "baseline": self.baseline.to_dict() if self.baseline is not None else None,
         }
 
     @classmethod
@@ -435,6 +470,7 @@ class StudyResult:
             metric=data["metric"],
             rows=[StudyRow.from_dict(r) for r in data.get("rows", [])],
             notes=list(data.get("notes", [])),
+            baseline=Baseline.from_dict(data.get("baseline")),
         )
 
 
@@ -447,26 +483,9 @@ def _csv_value(value: Any) -> Any:
 
 
 def headline_metric(task: str) -> str:
-    """The metric plots lead with: test accuracy, or test MAE for regression."""
+    """The metric plots lead with: test accuracy, or test MAE for regression (the best row is
+    still picked by validation: :meth:`StudyResult.best_index`)."""
     return "test_mae" if task == "regression" else "test_accuracy"
-
-
-def convergence(
-    history: dict[str, list[float]], tolerance: float, steps_per_epoch: int
-) -> tuple[int | None, int | None]:
-    """``(epochs_to_converge, steps_to_converge)``: the first epoch (1-based) whose val_loss
-    (else loss) is ``<= best + tolerance * |best|``, and that many epochs times
-    ``steps_per_epoch``. ``(None, None)`` when no epoch has a finite loss."""
-    losses = history.get("val_loss") or history.get("loss") or []
-    finite = [float(v) for v in losses if v is not None and math.isfinite(v)]
-    if not finite:
-        return None, None
-    best = min(finite)
-    limit = best + tolerance * abs(best)
-    for i, value in enumerate(losses):
-        if value is not None and math.isfinite(value) and value <= limit:
-            return i + 1, (i + 1) * max(1, int(steps_per_epoch))
-    return None, None  # unreachable: the best itself is within the limit
 
 
 __all__ = [
@@ -476,7 +495,6 @@ __all__ = [
     "StudyResult",
     "StudyRow",
     "StudyType",
-    "convergence",
     "headline_metric",
     "study_type",
 ]

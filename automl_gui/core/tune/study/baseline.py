@@ -1,0 +1,167 @@
+"""How a study's rows are judged: convergence, the trivial baseline, the best row.
+
+:func:`convergence` is the first epoch whose validation loss came within the tolerance of the
+best (:mod:`.studies` defines it).
+
+A training that never scored better on the validation split than a rule needing no learning
+(always answering the training split's most common class; for regression, always predicting
+the training targets' mean) learned nothing: it did not converge, whatever its loss curve
+looks like (Adadelta at a small learning rate flattens out at epoch 1 while answering worse
+than the majority class). This module is the one place that figure is computed
+(:func:`trivial_baseline`) and the one place the best row of a study is picked
+(:func:`best_row`): by the validation score, never the test score, among the completed rows
+that beat the baseline. The window, the command line and the CSV all use these.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+#: the validation score each task's rows are compared and ranked by
+SELECTION_METRIC = {"regression": "val_mae"}
+DEFAULT_SELECTION = "val_accuracy"
+
+
+def selection_metric(task: str) -> str:
+    """The validation score a study's best row is picked by: ``val_accuracy`` for
+    classification, ``val_mae`` (in the target's units) for regression."""
+    return SELECTION_METRIC.get(task, DEFAULT_SELECTION)
+
+
+def lower_is_better(metric: str) -> bool:
+    return metric.endswith(("mae", "loss", "rmse", "mse"))
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What answering without learning scores on the validation split.
+
+    Args:
+        metric: the validation score (:func:`selection_metric`).
+        value: the baseline's score.
+        words: the rule, for people ("always answering the most common class, 'no'").
+    """
+
+    metric: str
+    value: float
+    words: str
+
+    def beaten_by(self, value: float | None) -> bool:
+        """Whether a validation score is better than the baseline's (strictly)."""
+        if value is None or not math.isfinite(value):
+            return False
+        return value < self.value if lower_is_better(self.metric) else value > self.value
+
+    def beaten_in(self, history: dict[str, list[float]], scale: float = 1.0) -> bool | None:
+        """Whether any epoch of a training's ``history`` beat the baseline (``scale``: what
+        its validation MAE is multiplied by to be in the target's units; trainings learn
+        standardized targets). None when the history has no such validation score."""
+        values = history.get(self.metric) or []
+        scores = [float(v) * scale for v in values if v is not None and math.isfinite(v)]
+        if not scores:
+            return None
+        return any(self.beaten_by(v) for v in scores)
+
+    def text(self) -> str:
+        """ "validation accuracy 0.7800 by always answering the most common class, 'no'"."""
+        what = "validation accuracy" if self.metric == "val_accuracy" else "validation MAE"
+        return f"{what} {self.value:.4g} by {self.words}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Baseline | None:
+        if not data:
+            return None
+        return cls(str(data["metric"]), float(data["value"]), str(data.get("words", "")))
+
+
+def trivial_baseline(
+    task: str,
+    y_train: Any,
+    y_validation: Any,
+    class_names: Sequence[str] | None = None,
+) -> Baseline | None:
+    """The baseline of a study on this split: the majority-class accuracy on the validation
+    targets (the class most common in training), or for regression the validation MAE of
+    predicting the training mean. None without validation targets."""
+    y_train = np.asarray(y_train)
+    y_val = np.asarray(y_validation)
+    if y_train.size == 0 or y_val.size == 0:
+        return None
+    if task == "regression":
+        mean = float(np.mean(y_train.astype(np.float64)))
+        mae = float(np.mean(np.abs(y_val.astype(np.float64) - mean)))
+        return Baseline("val_mae", mae, f"always predicting the training mean ({mean:.4g})")
+    values, counts = np.unique(y_train, return_counts=True)
+    majority = values[int(np.argmax(counts))]
+    accuracy = float(np.mean(y_val == majority))
+    name = majority
+    if class_names is not None and np.issubdtype(values.dtype, np.integer):
+        index = int(majority)
+        name = class_names[index] if 0 <= index < len(class_names) else majority
+    return Baseline("val_accuracy", accuracy, f"always answering the most common class, '{name}'")
+
+
+def convergence(
+    history: dict[str, list[float]], tolerance: float, steps_per_epoch: int
+) -> tuple[int | None, int | None]:
+    """``(epochs_to_converge, steps_to_converge)``: the first epoch (1-based) whose val_loss
+    (else loss) is ``<= best + tolerance * |best|``, and that many epochs times
+    ``steps_per_epoch``. ``(None, None)`` when no epoch has a finite loss."""
+    losses = history.get("val_loss") or history.get("loss") or []
+    finite = [float(v) for v in losses if v is not None and math.isfinite(v)]
+    if not finite:
+        return None, None
+    best = min(finite)
+    limit = best + tolerance * abs(best)
+    for i, value in enumerate(losses):
+        if value is not None and math.isfinite(value) and value <= limit:
+            return i + 1, (i + 1) * max(1, int(steps_per_epoch))
+    return None, None  # unreachable: the best itself is within the limit
+
+
+def validation_score(row: Any, metric: str) -> float | None:
+    """A row's validation score (None when it has none)."""
+    value = (getattr(row, "metrics", None) or {}).get(metric)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def best_row(rows: Sequence[Any], task: str, baseline: Baseline | None = None) -> int | None:
+    """The index of the best completed row by its validation score (ties: the lower
+    validation loss, then the earlier row), among the rows that beat ``baseline``; None when
+    no row qualifies."""
+    metric = selection_metric(task)
+    sign = 1.0 if lower_is_better(metric) else -1.0
+    best: tuple[float, float, int] | None = None
+    for i, row in enumerate(rows):
+        if getattr(row, "status", "") != "completed" or getattr(row, "below_baseline", False):
+            continue
+        score = validation_score(row, metric)
+        if score is None or (baseline is not None and not baseline.beaten_by(score)):
+            continue
+        loss = validation_score(row, "val_loss")
+        key = (sign * score, loss if loss is not None else math.inf, i)
+        if best is None or key < best:
+            best = key
+    return None if best is None else best[2]
+
+
+__all__ = [
+    "Baseline",
+    "best_row",
+    "convergence",
+    "selection_metric",
+    "trivial_baseline",
+    "validation_score",
+]
