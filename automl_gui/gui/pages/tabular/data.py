@@ -167,7 +167,8 @@ class DataPage(QWidget):
             "target, label, class, y…, else the last column); change it here."
         )
         self.target_combo.currentTextChanged.connect(self._on_target_picked)
-        self.task_combo = QComboBox()
+        self.task_combo = QComboBox()  # grows with "Auto (multiclass classification)"
+        self.task_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for value, label in TASK_CHOICES:
             self.task_combo.addItem(label, value)
         self.task_combo.setToolTip(
