@@ -85,3 +85,51 @@ def test_files_trials_read_the_kept_epochs_validation_accuracy():
     assert history_score(history, -1) == 0.7
     assert history_score({}, 0) is None
     assert mean_and_spread([0.5, None, 0.7]) == (pytest.approx(0.6), pytest.approx(0.1))
+
+
+def test_a_fit_cut_mid_epoch_drops_that_epochs_training_figures():
+    """The budget (or Stop) ends a fit after the batch that crossed it: the last epoch's loss
+    and accuracy average part of an epoch (the spike on the kept trial's curve)."""
+    from automl_gui.core.tune.search._tuner import drop_partial_epoch
+
+    def history():
+        return {
+            "loss": [0.6, 0.5, 0.9],
+            "accuracy": [0.7, 0.8, 0.4],
+            "val_loss": [0.65, 0.55, 0.54],
+            "val_accuracy": [0.7, 0.75, 0.76],
+            "lr": [1e-3] * 3,
+        }
+
+    cut = history()
+    drop_partial_epoch(cut, "time_budget", "val_loss")
+    assert math.isnan(cut["loss"][2]) and math.isnan(cut["accuracy"][2])
+    assert cut["loss"][:2] == [0.6, 0.5]
+    assert cut["val_loss"] == [0.65, 0.55, 0.54] and cut["lr"][2] == 1e-3
+    stopped = history()
+    drop_partial_epoch(stopped, "cancelled", "loss")  # the objective is kept
+    assert stopped["loss"][2] == 0.9 and math.isnan(stopped["accuracy"][2])
+    for reason in ("completed", "early_stopping", "nan"):
+        whole = history()
+        drop_partial_epoch(whole, reason, "val_loss")
+        assert whole == history()
+
+
+def test_a_trial_cut_by_the_budget_keeps_no_partial_epoch_in_its_curves():
+    from automl_gui.core.tune.search.jobs import SearchRequest, search
+
+    df = _rows(n=400)
+    setup = setup_tabular(LoadedTable(df=df, source=TableSource(path="m.csv", format="csv")), "y")
+    config = SearchConfig(
+        algorithm="random", time_budget=6.0, max_epochs=400, cross_validation="off",
+        final_share=0.0,
+    )  # fmt: skip
+    training = TrainConfig(epochs=400, batch_size=8, early_stopping=False)
+    request = SearchRequest(
+        kind_named("tabular"), df, setup.preprocess, None, config, training, baselines=False
+    )
+    run = search(request)
+    cut = [r for r in run.leaderboard if r.reason == "Time budget reached."]
+    assert cut, [r.reason for r in run.leaderboard]
+    for r in cut:
+        assert math.isnan(r.history["loss"][-1]) and not math.isnan(r.history["val_loss"][-1])
