@@ -116,6 +116,7 @@ def test_the_trivial_baseline_is_the_majority_class_or_the_training_mean():
     assert base.metric == "val_accuracy" and base.value == pytest.approx(0.6)
     assert "'no'" in base.words
     assert base.beaten_by(0.61) and not base.beaten_by(0.6) and not base.beaten_by(None)
+    assert trivial_baseline("binary", [0, 0, 1], [0], y_test=[1, 1, 0, 0]).test_value == 0.5
     reg = trivial_baseline("regression", [1.0, 2.0, 3.0], [2.0, 4.0])
     assert reg.metric == "val_mae" and reg.value == pytest.approx(1.0)  # |0| and |2|, mean 2
     assert reg.beaten_by(0.9) and not reg.beaten_by(1.1)

@@ -45,11 +45,14 @@ class Baseline:
         metric: the validation score (:func:`selection_metric`).
         value: the baseline's score.
         words: the rule, for people ("always answering the most common class, 'no'").
+        test_value: the same rule's score on the test split (accuracy or MAE; None when not
+            known), for plots of test scores.
     """
 
     metric: str
     value: float
     words: str
+    test_value: float | None = None
 
     def beaten_by(self, value: float | None) -> bool:
         """Whether a validation score is better than the baseline's (strictly)."""
@@ -79,7 +82,13 @@ class Baseline:
     def from_dict(cls, data: dict[str, Any] | None) -> Baseline | None:
         if not data:
             return None
-        return cls(str(data["metric"]), float(data["value"]), str(data.get("words", "")))
+        test = data.get("test_value")
+        return cls(
+            str(data["metric"]),
+            float(data["value"]),
+            str(data.get("words", "")),
+            None if test is None else float(test),
+        )
 
 
 def trivial_baseline(
@@ -87,26 +96,38 @@ def trivial_baseline(
     y_train: Any,
     y_validation: Any,
     class_names: Sequence[str] | None = None,
+    y_test: Any = None,
 ) -> Baseline | None:
     """The baseline of a study on this split: the majority-class accuracy on the validation
     targets (the class most common in training), or for regression the validation MAE of
-    predicting the training mean. None without validation targets."""
+    predicting the training mean; the same rule on ``y_test`` gives ``test_value``. None
+    without validation targets."""
     y_train = np.asarray(y_train)
     y_val = np.asarray(y_validation)
+    y_test = None if y_test is None else np.asarray(y_test)
     if y_train.size == 0 or y_val.size == 0:
         return None
+    has_test = y_test is not None and y_test.size > 0
     if task == "regression":
         mean = float(np.mean(y_train.astype(np.float64)))
-        mae = float(np.mean(np.abs(y_val.astype(np.float64) - mean)))
-        return Baseline("val_mae", mae, f"always predicting the training mean ({mean:.4g})")
+
+        def mae(y: np.ndarray) -> float:
+            return float(np.mean(np.abs(y.astype(np.float64) - mean)))
+
+        words = f"always predicting the training mean ({mean:.4g})"
+        return Baseline("val_mae", mae(y_val), words, mae(y_test) if has_test else None)
     values, counts = np.unique(y_train, return_counts=True)
     majority = values[int(np.argmax(counts))]
-    accuracy = float(np.mean(y_val == majority))
     name = majority
     if class_names is not None and np.issubdtype(values.dtype, np.integer):
         index = int(majority)
         name = class_names[index] if 0 <= index < len(class_names) else majority
-    return Baseline("val_accuracy", accuracy, f"always answering the most common class, '{name}'")
+    return Baseline(
+        "val_accuracy",
+        float(np.mean(y_val == majority)),
+        f"always answering the most common class, '{name}'",
+        float(np.mean(y_test == majority)) if has_test else None,
+    )
 
 
 def convergence(

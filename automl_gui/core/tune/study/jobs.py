@@ -171,7 +171,7 @@ class _TableRows:
 
     def baseline(self) -> Baseline | None:
         p = self.prepared
-        return trivial_baseline(self.task, p.y_train, p.y_validation, p.class_names)
+        return trivial_baseline(self.task, p.y_train, p.y_validation, p.class_names, p.y_test)
 
     def facts(self, devices: list[Device] | None) -> TrainingFacts:
         p = self.prepared
