@@ -195,7 +195,9 @@ def trial_line(record: Any) -> str:
 
 
 def format_leaderboard(records: list[Any], best: Any) -> str:
-    """The leaderboard as a text table: trials best first, then failed ones, then baselines."""
+    """The leaderboard as a text table: trials best first, then failed ones, then baselines;
+    the first figure is the one every row shares (``val accuracy`` / ``val r2``), then each
+    row's own metric and value (the trials' objective, a baseline's headline metric)."""
     trials = [r for r in records if r.status != "baseline"]
     baselines = [r for r in records if r.status == "baseline"]
     maximize = best is not None and best.metric_name == "val_accuracy"
@@ -207,12 +209,21 @@ def format_leaderboard(records: list[Any], best: Any) -> str:
     width = max([len("trial"), *(len(r.trial_id) for r in ordered)]) + 2
     texts = {id(r): r.value_text() for r in ordered}
     vw = max([10, *(len(t) + 1 for t in texts.values())])
-    header = f"  {'trial':<{width}}{'status':<11}{'metric':<14}{'value':>{vw}}{'epochs':>8}{'s':>8}"
+    # the figure every row shares (trials and baselines alike): the column that compares them
+    shared = next((r.score_name for r in ordered if r.score_name), "")
+    name = f"val {shared}" if shared else ""
+    scores = {id(r): r.score_text() if shared else "" for r in ordered}
+    sw = max([len(name) + 2, *(len(t) + 2 for t in scores.values())]) if shared else 0
+    header = (
+        f"  {'trial':<{width}}{'status':<11}{name:>{sw}}  {'metric':<14}{'value':>{vw}}"
+        f"{'epochs':>8}{'s':>8}"
+    )
     out = ["", "Leaderboard", header]
     for r in ordered:
         mark = "* " if r is best else "  "
         out.append(
-            f"{mark}{r.trial_id:<{width}}{r.status:<11}{r.metric_name:<14}{texts[id(r)]:>{vw}}"
+            f"{mark}{r.trial_id:<{width}}{r.status:<11}{scores[id(r)]:>{sw}}  "
+            f"{r.metric_name:<14}{texts[id(r)]:>{vw}}"
             f"{r.epochs:>8}{r.seconds:>8.1f}  {_params(r.hyperparameters)}"
             + (f"  ({r.reason})" if r.reason else "")
         )

@@ -133,3 +133,23 @@ def test_a_trial_cut_by_the_budget_keeps_no_partial_epoch_in_its_curves():
     assert cut, [r.reason for r in run.leaderboard]
     for r in cut:
         assert math.isnan(r.history["loss"][-1]) and not math.isnan(r.history["val_loss"][-1])
+
+
+def test_the_command_lines_leaderboard_has_the_shared_column():
+    from automl_gui.cli._search import format_leaderboard
+
+    trial = TrialRecord("0000", {"units": 8}, "val_loss", 0.41, epochs=3, status="completed")
+    trial.score_name, trial.score = "accuracy", 0.8125
+    base = TrialRecord.from_dict(
+        {
+            "trial_id": "baseline:forest",
+            "metric_name": "accuracy",
+            "value": 0.79,
+            "status": "baseline",
+        }  # fmt: skip
+    )
+    lines = format_leaderboard([trial, base], trial).splitlines()
+    header = lines[2]
+    assert header.index("val accuracy") < header.index("metric")
+    col = header.index("val accuracy") + len("val accuracy")
+    assert lines[3][:col].endswith("0.8125") and lines[4][:col].endswith("0.79")
