@@ -69,7 +69,10 @@ def _tf2onnx(graph: Any) -> tuple[Any, dict[str, np.ndarray]]:
     captured: dict[str, np.ndarray] = {}
     for outer, inner in concrete.graph.captures:
         if outer.dtype.name != "resource" and hasattr(outer, "numpy"):
-            captured[inner.name] = outer.numpy()
+            value = outer.numpy()  # a string constant (a lookup's mask token) is bytes
+            captured[inner.name] = np.array(
+                value, dtype=object if outer.dtype.name == "string" else None
+            )
     proto, _ = tf2onnx.convert.from_function(
         function, input_signature=[graph.input_specs], opset=OPSET
     )

@@ -23,13 +23,15 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import ModelError
+from automl_gui.core.export import _fills
 from automl_gui.core.kinds import kind_named
+from automl_gui.core.preprocess import _impute
 
 FULL = "full"
 ENCODED = "encoded"
 PREPROCESSING_FILE = "preprocessing.json"
 MISSING_SUFFIX = "__missing"
-GROUP_FILL_PREFIX = "fill_"  # the ImputeColumns layer of a grouped input (preprocess._group)
+GROUP_FILL_PREFIX = _impute.GROUP_PREFIX  # the filled values of a grouped input
 TABLE_NOTE = (
     "This format cannot hold the table's preprocessing (category lookups): encode rows as "
     "preprocessing.json describes, or use the .keras/SavedModel export which takes raw rows."
@@ -128,26 +130,30 @@ def _encoded_parts(model: Any, schema: Any) -> list[tuple[str, Any, str, int]]:
     """``(input name, Keras tensor, dtype, width)`` of each input of the encoded model, in
     the order of the model's inputs (each followed by its indicator input, if any)."""
     parts: list[tuple[str, Any, str, int]] = []
+    for name, fill in _fills_of(model, schema).items():
+        width = len(fill.fill) if isinstance(fill.fill, list) else 1
+        dtype = "int64" if fill.vocabulary is not None else "float32"
+        parts.append((name, fill.encoded, dtype, width))
+        if fill.indicator is not None:
+            chosen = len(fill.indicator_columns) if width > 1 else 1
+            parts.append((name + MISSING_SUFFIX, fill.indicator, "float32", chosen))
+    return parts
+
+
+def _fills_of(model: Any, schema: Any) -> dict[str, _fills.InputFill]:
+    """Each raw input's :class:`~._fills.InputFill`, in the order of the model's inputs."""
     groups = _groups(schema)
     single = {c.input_name: c for c in schema.columns if c.index is None}
+    out: dict[str, _fills.InputFill] = {}
     for spec in schema.inputs():
         name = spec.name
         if name in groups:
-            fill = _layer(model, f"{GROUP_FILL_PREFIX}{name}")
-            chosen = list(fill.indicator_columns)
-            parts.append((name, fill.output[0] if chosen else fill.output, "float32", spec.width))
-            if chosen:
-                parts.append((name + MISSING_SUFFIX, fill.output[1], "float32", len(chosen)))
-            continue
-        impute = _layer(model, f"impute_{name}")
-        filled = impute.output[0] if impute.indicator else impute.output
-        if single[name].dtype == "float32":
-            parts.append((name, filled, "float32", 1))
+            out[name] = _fills.group_fill(model, name, spec.width)
+        elif single[name].dtype == "float32":
+            out[name] = _fills.numeric_fill(model, name)
         else:
-            parts.append((name, _layer(model, f"lookup_{name}").output, "int64", 1))
-        if impute.indicator:
-            parts.append((name + MISSING_SUFFIX, impute.output[1], "float32", 1))
-    return parts
+            out[name] = _fills.category_fill(model, name)
+    return out
 
 
 def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -155,15 +161,16 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     fitted = metadata.get("preprocessing_fitted") or {}
     schema = _schema(metadata)
     groups = _groups(schema)
+    fills = _fills_of(model, schema)
     inputs: list[dict[str, Any]] = []
     for col in schema.columns:
         name, column = col.input_name, col.name
+        fill = fills[name]
         if col.index is not None:
             if name in groups:  # the group's entries, once, where its first column stands
-                inputs += _group_items(model, name, [c.name for c in groups.pop(name)])
+                inputs += _group_items(fill, name, [c.name for c in groups.pop(name)])
             continue
         facts = fitted.get(column, {})
-        impute = _layer(model, f"impute_{name}")
         if col.dtype == "float32":
             inputs.append(
                 {
@@ -174,13 +181,12 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
                     "encoding": "number",
                     "how": "the number; when it is missing (empty, NaN or +-inf) use fill_value "
                     "instead. The model scales the column itself (fitted values below).",
-                    "fill_value": impute.fill_value,
+                    "fill_value": fill.fill,
                     "fitted": {k: v for k, v in facts.items() if k != "input_name"},
                 }
             )
-            _indicator(inputs, impute, name, column)
+            _indicator(inputs, fill, name, column)
             continue
-        vocabulary = [str(v) for v in _layer(model, f"lookup_{name}").get_vocabulary()]
         inputs.append(
             {
                 "input": name,
@@ -191,12 +197,12 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
                 "how": "canonical text of the value (see 'canonical_text'), stripped of outer "
                 "spaces; empty (missing) becomes fill_value; then its position in vocabulary "
                 "(0 = any value not in it).",
-                "fill_value": impute.fill_value,
+                "fill_value": fill.fill,
                 "unseen_index": 0,
-                "vocabulary": vocabulary,
+                "vocabulary": fill.vocabulary,
             }
         )
-        _indicator(inputs, impute, name, column)
+        _indicator(inputs, fill, name, column)
     return {
         "about": "How to turn a raw row into the inputs of this model file (the numeric part "
         "of the table model; the .keras and SavedModel exports take raw rows instead).",
@@ -208,11 +214,10 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _group_items(model: Any, name: str, columns: list[str]) -> list[dict[str, Any]]:
+def _group_items(fill: _fills.InputFill, name: str, columns: list[str]) -> list[dict[str, Any]]:
     """preprocessing.json's entries for a grouped numeric input (``columns`` in index order):
     the filled numbers, then (when some columns have one) the missing indicators."""
-    fill = _layer(model, f"{GROUP_FILL_PREFIX}{name}")
-    fills = [float(v) for v in np.asarray(fill.fill_values.numpy(), dtype=np.float32)]
+    fills = list(fill.fill)
     if len(fills) != len(columns):
         raise ModelError(
             f"The model's layer '{GROUP_FILL_PREFIX}{name}' holds {len(fills)} fill values for "
@@ -232,7 +237,7 @@ def _group_items(model: Any, name: str, columns: list[str]) -> list[dict[str, An
             "fill_values": fills,
         }
     ]
-    chosen = [int(i) for i in fill.indicator_columns]
+    chosen = list(fill.indicator_columns)
     if chosen:
         items.append(
             {
@@ -250,8 +255,10 @@ def _group_items(model: Any, name: str, columns: list[str]) -> list[dict[str, An
     return items
 
 
-def _indicator(inputs: list[dict[str, Any]], impute: Any, name: str, column: str) -> None:
-    if impute.indicator:
+def _indicator(
+    inputs: list[dict[str, Any]], fill: _fills.InputFill, name: str, column: str
+) -> None:
+    if fill.indicator is not None:
         inputs.append(
             {
                 "input": name + MISSING_SUFFIX,
@@ -364,16 +371,6 @@ def _tensors(metadata: dict[str, Any], rows: pd.DataFrame) -> Any:
     from automl_gui.core.preprocess.tabular import InputSchema, frame_to_inputs, to_tensors
 
     return to_tensors(frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"])))
-
-
-def _layer(model: Any, name: str) -> Any:
-    try:
-        return model.get_layer(name)
-    except ValueError:
-        raise ModelError(
-            f"The table model has no layer '{name}', so its preprocessing cannot be separated.",
-            "Use the .keras or SavedModel export, which takes raw rows.",
-        ) from None
 
 
 def _tf() -> Any:

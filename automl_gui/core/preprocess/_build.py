@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.preprocess._impute import category_index, fill_numbers
 from automl_gui.core.preprocess._inputs import InputSchema, frame_to_inputs
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 
@@ -78,12 +79,11 @@ def _numeric_fill(col: ColumnConfig, finite: np.ndarray) -> float:
     return float(np.mean(finite))  # "mean", and "drop_rows" for rows that arrive at serving
 
 
-def _numeric_branch(keras: Any, layers: Any, col: ColumnConfig, inp: Any, values: np.ndarray):
+def _numeric_branch(keras: Any, col: ColumnConfig, inp: Any, values: np.ndarray):
     finite = values[np.isfinite(values)].astype(np.float64)
     fill = _numeric_fill(col, finite)
     name = inp.name
-    imputed = layers.ImputeNumeric(fill, col.missing_indicator, name=f"impute_{name}")(inp)
-    x, indicator = imputed if col.missing_indicator else (imputed, None)
+    x, indicator = fill_numbers(keras, inp, fill, [0] if col.missing_indicator else [])
     filled = np.where(np.isfinite(values), values, fill).astype(np.float64)
     facts: dict[str, Any] = {"type": "numeric", "fill_value": fill, "scaling": col.scaling}
     if filled.size:
@@ -110,7 +110,6 @@ def _numeric_branch(keras: Any, layers: Any, col: ColumnConfig, inp: Any, values
 
 def _categorical_branch(
     keras: Any,
-    layers: Any,
     col: ColumnConfig,
     inp: Any,
     values: np.ndarray,
@@ -134,11 +133,7 @@ def _categorical_branch(
     if fill not in vocab:
         vocab.append(fill)
     name = inp.name
-    imputed = layers.ImputeString(fill, col.missing_indicator, name=f"impute_{name}")(inp)
-    x, indicator = imputed if col.missing_indicator else (imputed, None)
-    ids = keras.layers.StringLookup(
-        vocabulary=vocab, num_oov_indices=1, output_mode="int", name=f"lookup_{name}"
-    )(x)
+    ids, indicator = category_index(keras, inp, vocab, fill, col.missing_indicator)
     n_tokens = len(vocab) + 1  # index 0: unseen categories
     facts: dict[str, Any] = {
         "type": "categorical",
@@ -181,7 +176,7 @@ def build_preprocessor(
 
     A table with fewer than :data:`GROUP_NUMERIC_FROM` numeric features gets one ``(n, 1)``
     input per column (the form of every model saved so far). From that many on, the numeric
-    features share one ``(n, k)`` float32 input, imputed by one :class:`ImputeColumns` and
+    features share one ``(n, k)`` float32 input, filled by one ``where`` over the vector and
     scaled by one ``Normalization`` over the vector (minmax and unscaled columns as a mean
     and variance too); category columns keep an input each (``validate_config`` caps them).
 
@@ -194,8 +189,6 @@ def build_preprocessor(
     from automl_gui.core.base import lazy
 
     keras = lazy.keras()
-    from automl_gui.core.preprocess import layers
-
     features = config.feature_columns()
     if not features:
         raise ConfigError(
@@ -223,11 +216,9 @@ def build_preprocessor(
         inp = inputs[spec.input_name]
         values = arrays[spec.input_name][:, 0]
         if col.type == "numeric":
-            col_parts, facts = _numeric_branch(keras, layers, col, inp, values)
+            col_parts, facts = _numeric_branch(keras, col, inp, values)
         else:
-            col_parts, facts = _categorical_branch(
-                keras, layers, col, inp, values, embedding_dim, seed + i
-            )
+            col_parts, facts = _categorical_branch(keras, col, inp, values, embedding_dim, seed + i)
         facts["input_name"] = spec.input_name
         facts["width"] = int(sum(p.shape[-1] for p in col_parts))
         summary[col.name] = facts
@@ -237,7 +228,7 @@ def build_preprocessor(
 
         name = grouped[0][1].input_name
         group_parts, group_facts = numeric_group(
-            keras, layers, [c for c, _ in grouped], inputs[name], arrays[name]
+            keras, [c for c, _ in grouped], inputs[name], arrays[name]
         )
         parts = group_parts + parts
         summary = {c.name: summary.get(c.name) or group_facts[c.name] for c in features}

@@ -1,7 +1,7 @@
 """The numeric features of a wide table as one vector: fitted, imputed and scaled together.
 
-One ``(n, k)`` float32 input, one :class:`~automl_gui.core.preprocess.layers.ImputeColumns`
-(each column's fill value, missing indicators for the columns that ask for one) and one
+One ``(n, k)`` float32 input, filled by one ``where`` over the vector (each column's fill
+value, missing indicators for the columns that ask for one; ``_impute.fill_numbers``) and one
 built-in ``Normalization`` over the vector. Every scaling is a mean and a variance:
 standardize ``(mean, var)``, minmax ``(min, span²)``, none ``(0, 1)``. The statistics are
 computed column-wise with numpy in one pass, not per column in Python.
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.preprocess._impute import fill_numbers
 from automl_gui.core.preprocess.config import ColumnConfig
 
 
@@ -45,7 +46,7 @@ def fill_values(cols: list[ColumnConfig], x: np.ndarray, finite: np.ndarray) -> 
 
 
 def numeric_group(
-    keras: Any, layers: Any, cols: list[ColumnConfig], inp: Any, block: np.ndarray
+    keras: Any, cols: list[ColumnConfig], inp: Any, block: np.ndarray
 ) -> tuple[list[Any], dict[str, dict[str, Any]]]:
     """Layers for the grouped numeric input ``inp`` fitted on ``block`` (n, k) float32.
 
@@ -75,8 +76,7 @@ def numeric_group(
     spread[mm] = np.where(span > 0, span, 1.0) ** 2
     indicators = [j for j, c in enumerate(cols) if c.missing_indicator]
     name = inp.name
-    imputed = layers.ImputeColumns(fills, indicators, name=f"fill_{name}")(inp)
-    values, indicator = imputed if indicators else (imputed, None)
+    values, indicator = fill_numbers(keras, inp, fills, indicators)
     scaled = keras.layers.Normalization(
         axis=-1, mean=shift, variance=spread, dtype="float32", name=f"scale_{name}"
     )(values)

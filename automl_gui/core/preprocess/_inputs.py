@@ -124,7 +124,17 @@ class InputSpec:
 # Layers the table model names after an input (``_build``, ``_group``) and the model's own
 # layers (``models.mlp``): an input may not take one of these names, or Keras refuses the
 # model ("The name 'scale_x' is used 2 times") for columns named "x" and "scale_x".
-LAYER_PREFIXES = ("impute_", "scale_", "lookup_", "embed_", "flat_", "onehot_", "fill_")
+LAYER_PREFIXES = (
+    "impute_",
+    "scale_",
+    "lookup_",
+    "embed_",
+    "flat_",
+    "onehot_",
+    "fill_",
+    "index_",
+    "missing_",
+)
 _MODEL_LAYERS = re.compile(
     r"^(features|standardized|prediction|probabilities"
     r"|(dense|batch_norm|dropout|relu|gelu|silu|tanh|elu|selu)_\d+)$"

@@ -154,12 +154,12 @@ def _vocabulary(model: Any, input_name: str) -> set[str] | None:
     model = getattr(model, "serving_model", model)
     if model is None or not hasattr(model, "get_layer"):
         return None
+    from automl_gui.core.preprocess._impute import known_categories
+
     try:
-        layer = model.get_layer(f"lookup_{input_name}")
-        vocab = layer.get_vocabulary()
+        return set(known_categories(model.get_layer(f"lookup_{input_name}")))
     except (ValueError, AttributeError):
         return None
-    return {v.decode() if isinstance(v, bytes) else str(v) for v in vocab[1:]}  # [0]: OOV
 
 
 def problem_notices(problems: list[ColumnProblems], limit: int = 10) -> list[str]:

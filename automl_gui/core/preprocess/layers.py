@@ -1,7 +1,10 @@
-"""Custom Keras layers for preprocessing inside the model (saved with it, safe_mode friendly).
+"""The custom Keras layers that table models saved before plain-Keras exports hold.
 
-This is the one core module that imports Keras at module level: it is imported only when a
-model is built or loaded. Everything else in preprocessing uses Keras's built-in layers.
+New models fill missing values with Keras's own layers and op nodes (``_impute``), so their
+``.keras`` file loads without this app. These classes stay registered so that models and
+projects saved by older versions still load in the app (``export._load.load_keras_model``
+imports this module); nothing builds them any more. This module imports Keras at module
+level: it is imported only when a model is loaded.
 """
 
 from __future__ import annotations
