@@ -41,3 +41,9 @@ def spread(low: str, high: str, median: str, *more: str) -> str:
     """Figures of a spread, each named: "48 – 95 px, median 73.5 px" (``more``: further
     named figures, e.g. "95% up to 1.2 s"). Bare "48 · 73.5 · 95 px" left people guessing."""
     return ", ".join((f"{low} – {high}", f"median {median}", *more))
+
+
+def probability(p: float) -> str:
+    """A probability as the Predict page shows it, in one fixed format: "90.4%", "8.1%",
+    "0.0%" (the raw 0.90393 next to 0.0810076 read as noise)."""
+    return f"{100 * float(p):.1f}%"

@@ -139,6 +139,13 @@ def test_predict_on_file_with_unseen_category_then_save(qtbot, classification, t
     assert set(frame["prediction"].astype(str)) <= {"high", "low", "mid"}
     proba = frame[["probability_high", "probability_low", "probability_mid"]].to_numpy(float)
     assert np.allclose(proba.sum(axis=1), 1.0, atol=1e-4)
+    # probabilities in one format ("90.4%"), not 0.0810076 beside 0.90393; exact on hover
+    col = list(page.model.frame.columns).index("probability_mid")
+    cell = page.model.index(0, col)
+    assert cell.data() == f"{100 * frame['probability_mid'][0]:.1f}%"
+    assert float(cell.data(Qt.ItemDataRole.ToolTipRole)) == pytest.approx(
+        frame["probability_mid"][0], rel=1e-5
+    )
     qtbot.waitUntil(lambda: page.save_button.isEnabled(), timeout=5_000)
 
     out = tmp_path / "pred.csv"

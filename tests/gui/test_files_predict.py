@@ -254,8 +254,8 @@ def test_dropped_folder_is_classified_with_broken_files_listed(
     assert page.gallery.isVisible() and page.gallery.count() == len(frame)
     captions = {path: caption for path, caption, _ in page.gallery_items}
     for _, row in good.iterrows():
-        conf = round(100 * max(row[f"probability_{c}"] for c in pk.IMAGE_CLASSES))
-        assert captions[row["path"]] == f"{row['prediction']} {conf}%"
+        conf = 100 * max(row[f"probability_{c}"] for c in pk.IMAGE_CLASSES)
+        assert captions[row["path"]] == f"{row['prediction']} {conf:.1f}%"
     for path in broken["path"]:
         assert captions[path] == "can't read"
     assert page.banner.level == "warning" and "3 of 15 files" in page.banner.text
@@ -288,8 +288,8 @@ def test_gallery_items_for_prediction_rows():
         }
     )
     (a, cap_a, tip_a), (b, cap_b, tip_b) = image_items(frame)
-    assert (a, cap_a) == ("/a.png", "dog 87%")
-    assert tip_a.endswith("most likely: dog 87%, cat 13%")
+    assert (a, cap_a) == ("/a.png", "dog 87.4%")
+    assert tip_a.endswith("most likely: dog 87.4%, cat 12.6%")
     assert (b, cap_b) == ("/b.png", "can't read") and tip_b == "/b.png\ntruncated"
 
 
@@ -349,9 +349,8 @@ def test_dropped_folder_with_broken_clips_lists_them_and_plays_the_rest(
     qtbot.waitUntil(lambda: panel.drawn == panel.path, timeout=20_000)
     assert panel.spectrogram.shape[1] == 64 and panel.waveform.duration > 0
     row = shown.iloc[first_good]
-    assert f"predicted {row['prediction']} ({round(100 * row['confidence'])}%)" in (
-        panel.title.text()
-    )
+    caption = f"predicted {row['prediction']} ({100 * row['confidence']:.1f}%)"
+    assert caption in panel.title.text()
     bad_row = int(np.flatnonzero(errors.to_numpy() != "")[0])
     page.select_row(bad_row)
     assert "can't read:" in panel.title.text() and panel.path == ""

@@ -21,7 +21,9 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from automl_gui.core.kinds import DataKind
+from automl_gui.gui.format import probability
 from automl_gui.gui.pages._kind_window import PredictWords
+from automl_gui.gui.pages._predict_model import probability_columns
 from automl_gui.gui.pages.registry import kind_window
 
 PROGRESS_STEPS = 1000
@@ -116,8 +118,8 @@ def image_items(frame: Any) -> list[tuple[str, str, str]]:
         elif confidence[i] < 0:
             items.append((path, prediction, f"{path}\npredicted {prediction}"))
         else:
-            conf = f"{100 * confidence[i]:.0f}%"
-            top = ", ".join(f"{names[j]} {100 * proba[i][j]:.0f}%" for j in order[i])
+            conf = probability(confidence[i])
+            top = ", ".join(f"{names[j]} {probability(proba[i][j])}" for j in order[i])
             tip = f"{path}\npredicted {prediction} ({conf})\nmost likely: {top}"
             items.append((path, f"{prediction} {conf}", tip))
     return items
@@ -220,7 +222,7 @@ class FilesPredicting:
         frame, self.gallery_items = result
         self.predictions = frame
         broken = broken_count(frame)
-        self.model.set_frame(shown_frame(frame))
+        self.model.set_frame(shown_frame(frame), probability_columns(frame))
         self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
@@ -314,5 +316,5 @@ class FilesPredicting:
         except (TypeError, ValueError):
             confidence = float("nan")
         if caption and confidence == confidence:  # not NaN
-            caption += f" ({100 * confidence:.0f}%)"
+            caption += f" ({probability(confidence)})"
         self.clip_panel.show_clip(path, caption)

@@ -38,10 +38,10 @@ from automl_gui.gui.pages._predict_files import (
     image_items,
     is_media_input,
 )
+from automl_gui.gui.pages._predict_model import PredictionsModel, probability_columns
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.clip_list import ClipPanel
-from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.image_gallery import ImageGallery
 from automl_gui.gui.workers import JobWorker
@@ -121,7 +121,7 @@ class PredictPage(FilesPredicting, QWidget):
         self.info = QLabel("Drop a table file here, or use Open file…")
         self.info.setProperty("role", "muted")
         self.info.setWordWrap(True)
-        self.model = DataFrameModel()
+        self.model = PredictionsModel()  # probabilities as "90.4%"
         self.table = FrameTable()  # columns fitted as they come into view (wide tables)
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
@@ -305,7 +305,7 @@ class PredictPage(FilesPredicting, QWidget):
             else [c for c in frame.columns if c == "prediction" or c.startswith("probability_")]
         )
         shown = frame[answers + [c for c in frame.columns if c not in answers]]
-        self.model.set_frame(shown)
+        self.model.set_frame(shown, probability_columns(frame))
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.resizeColumnsToContents()
         name = Path(self.source_path or "").name
