@@ -1,7 +1,8 @@
 """The Evaluate page of a classifier of files (images, audio clips), shared by both kinds.
 
-Metric cards (accuracy, top-3 accuracy for more than 3 classes, F1, log loss...), a per-class
-table with the class each is most often mistaken for, the confusion matrix (click a cell, or
+Metric cards (accuracy and balanced accuracy, top-3 accuracy for more than 3 classes, F1, log
+loss...) and a per-class table with the class each is most often mistaken for (both
+``widgets/metrics_view``, shared with the table's Evaluate page), the confusion matrix (click a cell, or
 pick "actual"/"predicted" with the keyboard, to see those test files), the most confidently
 wrong test files, the training summary and diagnosis, and "Save report…" (report.json).
 
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,7 +36,7 @@ from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
-from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
+from automl_gui.gui.widgets.metrics_view import MetricCards, PerClassTable
 from automl_gui.gui.widgets.page_layout import page_column
 
 ARCHITECTURE_NAMES = {
@@ -154,7 +154,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         self.cards = MetricCards()
 
         # left: the confusion matrix
-        self.matrix = ConfusionMatrixView()
+        self.matrix = ConfusionMatrixView(noun=noun)
         self.matrix.setToolTip(f"Click a cell to see its test {noun}s.")
         self.matrix.cell_clicked.connect(self.show_cell)
         matrix_box = QWidget()
@@ -184,15 +184,8 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         cell_box = _tab_box(picker, self.cell_heading, self.cell_view)
         wrong_box = _tab_box(None, self.wrong_heading, self.wrong_view)
 
-        self.per_class_model = RowsModel()
-        self.per_class_table = QTableView()
-        self.per_class_table.setModel(self.per_class_model)
-        self.per_class_table.setAlternatingRowColors(True)
-        self.per_class_table.horizontalHeader().setStretchLastSection(True)
-        self.per_class_table.setToolTip(
-            f"Precision: of the {noun}s predicted as the class, share right. Recall: of the "
-            f"class's {noun}s, share found. Support: test {noun}s of the class."
-        )
+        self.per_class_table = PerClassTable(noun)
+        self.per_class_model = self.per_class_table.rows_model
 
         self.tabs = QTabWidget()
         self.tabs.addTab(cell_box, self.items_tab)
@@ -262,7 +255,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         if run is None:
             self.cards.set_metrics([])
             self.matrix.clear()
-            self.per_class_model.set_rows([], [])
+            self.per_class_table.clear_rows()
             for combo in (self.actual_combo, self.predicted_combo):
                 combo.clear()
             self.summary.setText(self._empty_text())
@@ -280,7 +273,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             self.banner.show_message(" ".join(run.notices), "", "info")
         matrix = report.get("confusion_matrix", [])
         self.matrix.set_matrix(matrix, names)
-        self._fill_per_class(report, matrix, names)
+        self.per_class_table.show_report(report)
         for combo in (self.actual_combo, self.predicted_combo):
             combo.clear()
             combo.addItems(names)
@@ -333,23 +326,6 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         if isinstance(best, int) and best >= 0:  # counted over all phases
             parts.append(f"Weights from the best epoch, {best + 1}.")
         return " ".join(parts)
-
-    def _fill_per_class(self, report: dict[str, Any], matrix: list[list[int]], names: list[str]):
-        rows = []
-        for i, p in enumerate(report.get("per_class", [])):
-            confused = ""
-            if i < len(matrix):
-                wrong = [(n, j) for j, n in enumerate(matrix[i]) if j != i and n > 0]
-                if wrong:
-                    n, j = max(wrong)
-                    confused = f"{names[j]} ({n:,})"
-            rows.append(
-                [str(p["class"]), p["precision"], p["recall"], p["f1"], int(p["support"]), confused]
-            )
-        self.per_class_model.set_rows(
-            ["class", "precision", "recall", "F1", "support", "most often mistaken for"], rows
-        )
-        self.per_class_table.resizeColumnsToContents()
 
     def _show_confidently_wrong(self) -> None:
         df = self.run.test_predictions

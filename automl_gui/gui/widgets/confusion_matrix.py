@@ -39,8 +39,9 @@ class ConfusionMatrixView(QWidget):
 
     cell_clicked = Signal(int, int)  # true index, predicted index
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, noun: str = "row") -> None:
         super().__init__(parent)
+        self.noun = noun  # what the test examples are, for the cell tooltips ("image")
         self.matrix: list[list[int]] = []
         self.class_names: list[str] = []
         self.selected: tuple[int, int] | None = None
@@ -122,7 +123,8 @@ class ConfusionMatrixView(QWidget):
         count = self.matrix[t][p]
         total = sum(self.matrix[t]) or 1
         self.setToolTip(
-            f"true {self.class_names[t]} → predicted {self.class_names[p]}: {count} rows "
+            f"true {self.class_names[t]} → predicted {self.class_names[p]}: {count} "
+            f"{self.noun if count == 1 else self.noun + 's'} "
             f"({100 * count / total:.1f} % of {self.class_names[t]})\nClick to list them."
         )
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -204,10 +206,10 @@ class ConfusionMatrixView(QWidget):
                     label,
                 )
                 painter.restore()
-            else:
+            else:  # a label wider than its column is cut with "…", never by the next one
                 painter.drawText(
                     QRect(col.left(), grid.bottom() + 4, col.width(), fm.height() + 2),
                     Qt.AlignmentFlag.AlignCenter,
-                    label,
+                    fm.elidedText(label, Qt.TextElideMode.ElideRight, max(col.width() - 4, 8)),
                 )
         painter.end()

@@ -1,5 +1,6 @@
-"""Small result widgets: metric cards (and which cards a report gets, for every kind's
-Evaluate page) and a plain read-only table over a list of rows."""
+"""Small result widgets: metric cards (and which cards a report gets), the per-class table
+(every kind's Evaluate page shows a report with these two) and a plain read-only table over a
+list of rows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 _CARD_STYLE = (
     "QFrame#metricCard { background: #ffffff; border: 1px solid #d8dee4; border-radius: 6px; }"
@@ -175,6 +184,8 @@ class RowsModel(QAbstractTableModel):
             if isinstance(value, float):
                 return format_value(value)
             return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and value:
+            return value  # a cell cut with "…" shows whole on hover
         if role == Qt.ItemDataRole.TextAlignmentRole and numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -185,3 +196,61 @@ class RowsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             return self.headers[section] if section < len(self.headers) else None
         return str(section + 1)
+
+
+PER_CLASS_HEADERS = ("class", "precision", "recall", "F1", "support", "mistaken for")
+
+
+def per_class_rows(report: dict[str, Any]) -> list[list[Any]]:
+    """One row per class of a classifier's report: class, precision, recall, F1, support and
+    the class its test examples are most often mistaken for, with how often ("dog (3)"; ""
+    when never)."""
+    matrix = report.get("confusion_matrix") or []
+    names = [str(c) for c in report.get("class_names", [])]
+    rows = []
+    for i, p in enumerate(report.get("per_class", [])):
+        confused = ""
+        if i < len(matrix):
+            wrong = [(n, j) for j, n in enumerate(matrix[i]) if j != i and n > 0 and j < len(names)]
+            if wrong:
+                n, j = max(wrong)
+                confused = f"{names[j]} ({n:,})"
+        rows.append(
+            [str(p["class"]), p["precision"], p["recall"], p["f1"], int(p["support"]), confused]
+        )
+    return rows
+
+
+class PerClassTable(QTableView):
+    """Precision, recall, F1, support and the most frequent mistake of each class. The figures
+    keep their width; the class and mistake columns share what is left and cut a long name
+    with "…" (a cell's tooltip has it whole): the mistakes' header, "most often mistaken
+    for", was cut off at 1024 pixels."""
+
+    def __init__(self, noun: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows_model = RowsModel()
+        self.setModel(self.rows_model)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.verticalHeader().hide()  # the rows are named by their class
+        self.horizontalHeader().setMinimumSectionSize(48)
+        self.setToolTip(
+            f"Precision: of the {noun}s predicted as the class, share right. Recall: of the "
+            f"class's {noun}s, share found. Support: test {noun}s of the class. Mistaken for: "
+            f"the class its {noun}s are most often predicted as instead, and how many times."
+        )
+
+    def show_report(self, report: dict[str, Any]) -> None:
+        """Fill the table from a classifier's report (``core.evaluate.metrics``)."""
+        self.rows_model.set_rows(PER_CLASS_HEADERS, per_class_rows(report))
+        header = self.horizontalHeader()
+        stretch = QHeaderView.ResizeMode.Stretch
+        fit = QHeaderView.ResizeMode.ResizeToContents
+        last = len(PER_CLASS_HEADERS) - 1
+        for column in range(len(PER_CLASS_HEADERS)):
+            header.setSectionResizeMode(column, stretch if column in (0, last) else fit)
+
+    def clear_rows(self) -> None:
+        self.rows_model.set_rows([], [])

@@ -1,7 +1,8 @@
 """Evaluate page: the test-split report of the finished run.
 
-Classification: metric cards, per-class table, confusion matrix (click a cell to list those test
-rows), ROC curve for binary tasks. Regression: metric cards, predicted-vs-actual and residual
+Classification: metric cards (accuracy next to balanced accuracy), per-class table (with the
+class each is most often mistaken for; both shared with the file kinds' page), confusion
+matrix (click a cell to list those test rows), ROC curve for binary tasks. Regression: metric cards, predicted-vs-actual and residual
 plots. Plus the training summary and diagnosis, and "Save report…" (report.json).
 """
 
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,7 +30,7 @@ from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
-from automl_gui.gui.widgets.metrics_view import MetricCards, RowsModel
+from automl_gui.gui.widgets.metrics_view import MetricCards, PerClassTable
 from automl_gui.gui.widgets.page_layout import page_column
 from automl_gui.plots.style import AXIS_COLOR, style_plot
 
@@ -69,10 +69,8 @@ class EvaluatePage(ReportSaving, QWidget):
         mb.setContentsMargins(0, 0, 0, 0)
         mb.addWidget(QLabel("<b>Confusion matrix</b> (click a cell to list its test rows)"))
         mb.addWidget(self.matrix, 1)
-        self.per_class_model = RowsModel()
-        self.per_class_table = QTableView()
-        self.per_class_table.setModel(self.per_class_model)
-        self.per_class_table.horizontalHeader().setStretchLastSection(True)
+        self.per_class_table = PerClassTable("row")
+        self.per_class_model = self.per_class_table.rows_model
         self.errors_label = QLabel("Click a cell of the confusion matrix.")
         self.errors_model = DataFrameModel()
         self.errors_table = FrameTable()  # a wide table's columns fitted as they show
@@ -162,14 +160,7 @@ class EvaluatePage(ReportSaving, QWidget):
     def _show_classification(self, report: dict[str, Any]) -> None:
         m = report.get("metrics", {})
         self.cards.show_report(report, "row")
-        self.per_class_model.set_rows(
-            ["class", "precision", "recall", "F1", "support"],
-            [
-                [str(p["class"]), p["precision"], p["recall"], p["f1"], int(p["support"])]
-                for p in report.get("per_class", [])
-            ],
-        )
-        self.per_class_table.resizeColumnsToContents()
+        self.per_class_table.show_report(report)
         self.matrix.set_matrix(report.get("confusion_matrix", []), report.get("class_names", []))
         self.errors_model.set_frame(None)
         self.errors_label.setText("Click a cell of the confusion matrix to list its test rows.")
