@@ -176,3 +176,31 @@ def test_the_trainer_applies_auto_as_balanced_above_the_threshold_and_none_below
     assert first_loss("auto", skewed) != pytest.approx(first_loss("none", skewed), rel=1e-3)
     even = (np.arange(200) % 2 == 0).astype("int32")
     assert first_loss("auto", even) == pytest.approx(first_loss("none", even))
+
+
+def test_an_image_folder_of_imbalanced_classes_is_weighted_and_says_so(tmp_path):
+    """The files job asks the same rule: 24 circles and 6 squares (80:20) are weighted."""
+    from image_factory import make_class_folders
+    from kind_jobs import train_kind
+
+    from automl_gui.core.data.images import scan_images
+    from automl_gui.core.kinds.images import IMAGES
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+
+    make_class_folders(tmp_path, ("circle",), 24, size=(32, 32), vary_size=False, seed=1)
+    make_class_folders(tmp_path, ("square",), 6, size=(32, 32), vary_size=False, seed=2)
+    pre = ImagePreprocessConfig(image_size=32)
+    pre.augment.enabled = False
+    events: list = []
+    run = train_kind(
+        IMAGES,
+        scan_images(str(tmp_path)),
+        pre,
+        ImageModelConfig(architecture="cnn"),
+        TrainConfig(epochs=1, batch_size=8, seed=1),
+        on_event=events.append,
+    )
+    lines = [e.message for e in events if isinstance(e, Log) and "imbalanced" in e.message]
+    assert len(lines) == 1 and lines[0].startswith("Classes are imbalanced 8")
+    assert run.report["metrics"]["balanced_accuracy"] is not None
