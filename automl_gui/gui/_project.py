@@ -285,7 +285,7 @@ class ProjectController(QObject):
     def open_dialog(self) -> None:
         """File → Open Project…"""
         start = app_settings.last_folder(self.window.settings, app_settings.KEY_LAST_PROJECT_FOLDER)
-        path = questions.choose_project_file(self.window, start)
+        path = questions.choose_project(self.window, start)
         if path:
             self.open_project(path)
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit, QMessageBox, QWidget
 
 if TYPE_CHECKING:
     from automl_gui.core.kinds import DataKind
 
 APP = "automl-gui"
-PROJECT_FILTER = "automl-gui projects (*.automl.json);;All files (*)"
 HEADLESS = ("offscreen", "minimal")  # no screen: nobody could answer a question
 
 
@@ -76,16 +75,83 @@ def choose_dataset(parent: QWidget | None, kind: DataKind | None, old: str, star
     return path
 
 
-def choose_project_file(parent: QWidget | None, start: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, "Open project", start, PROJECT_FILTER)
-    return path
+class ProjectFolderDialog(QFileDialog):
+    """The folder dialog of File → Save Project As… and Open Project….
+
+    Qt's own (non-native) folder dialog refuses a folder name that does not exist yet
+    ("Directory not found"), and a file dialog only steps into the folder typed in it. Here
+    Save accepts a new name typed in an existing folder (saving creates it) and Open accepts
+    the project folder itself, typed or selected, or its project file. A native dialog, where
+    the platform has one, keeps its own ways (each can create a folder).
+
+    Args:
+        save: Save Project As (a new name is accepted); else Open Project.
+    """
+
+    def __init__(self, parent: QWidget | None, title: str, start: str, *, save: bool) -> None:
+        super().__init__(parent, title, start)
+        self.save = save
+        self.chosen = ""
+        self.setFileMode(QFileDialog.FileMode.Directory)
+        label = QFileDialog.DialogLabel
+        self.setLabelText(label.Accept, "&Save" if save else "&Open")
+        self.setLabelText(label.FileName, "Project folder:")
+        edit = self.findChild(QLineEdit, "fileNameEdit")
+        if save and edit is not None:  # Qt disables Save for a name that does not exist yet
+            edit.textChanged.connect(self._enable_new_name)  # after Qt's own check
+
+    def _new_folder(self) -> str:
+        """The new folder typed (its parent exists), or ''."""
+        files = self.selectedFiles()
+        path = Path(files[0]) if files else None
+        if path is None or path.exists() or not path.parent.is_dir():
+            return ""
+        return str(path)
+
+    def _enable_new_name(self) -> None:
+        box = self.findChild(QDialogButtonBox)
+        ok = box.button(QDialogButtonBox.StandardButton.Open) if box is not None else None
+        if ok is not None and self._new_folder():
+            ok.setEnabled(True)
+
+    def accept(self) -> None:
+        """A new folder name (Save) or a project file (Open) is the answer; anything else is
+        Qt's: an existing folder is chosen, a missing one refused."""
+        from automl_gui.core.project import is_project
+
+        files = self.selectedFiles()
+        path = Path(files[0]) if files else None
+        new_folder = self._new_folder() if self.save else ""
+        if new_folder or (path is not None and path.is_file() and is_project(path)):
+            self.chosen = new_folder or str(path)
+            self.done(QFileDialog.DialogCode.Accepted)
+            return
+        super().accept()
+
+    def answer(self) -> str:
+        """The folder (or project file) chosen, '' when cancelled."""
+        if self.result() != QFileDialog.DialogCode.Accepted:
+            return ""
+        return self.chosen or next(iter(self.selectedFiles()), "")
+
+
+def choose_project(parent: QWidget | None, start: str) -> str:
+    """The project folder (or its project file) to open ('' when cancelled)."""
+    dialog = ProjectFolderDialog(parent, "Open project (choose its folder)", start, save=False)
+    dialog.exec()
+    return dialog.answer()
 
 
 def choose_project_folder(parent: QWidget | None, start: str) -> str:
-    """A folder to save the project in (the dialog can create one)."""
-    return QFileDialog.getExistingDirectory(
-        parent, "Save project in folder (choose an empty folder or create one)", start
+    """A folder to save the project in: an empty one, or a new name typed in the dialog."""
+    dialog = ProjectFolderDialog(
+        parent,
+        "Save project in folder (choose an empty folder or type a new name)",
+        start,
+        save=True,
     )
+    dialog.exec()
+    return dialog.answer()
 
 
 def folder_problem(folder: Path, current: str | None) -> tuple[str, str]:
@@ -106,7 +172,7 @@ def folder_problem(folder: Path, current: str | None) -> tuple[str, str]:
     if any(folder.iterdir()):
         return (
             f"“{folder.name}” already holds other files and is not a project.",
-            "A project is a folder of its own: choose an empty folder, or create a new one "
-            "with the dialog's “Create Folder” button.",
+            "A project is a folder of its own: choose an empty folder, or type a new folder "
+            "name in the dialog.",
         )
     return "", ""
