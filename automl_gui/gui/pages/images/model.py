@@ -16,7 +16,9 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -62,6 +64,7 @@ KEY_IMAGE_TRAINING = "images/training"
 KEY_WEIGHTS_FOLDER = "images/weights_folder"  # where the folder dialog starts
 KEY_WEIGHTS_FILE = "paths/weights_file"  # where the file dialog starts (as the weights dialog)
 IMAGE_TRAINING_DEFAULTS = TrainConfig(epochs=30)  # as `automl-gui train FOLDER`
+SIDE_MARGINS = 2 * 16 + 20  # the page's margins and a vertical scroll bar
 
 
 class ImageModelPage(BackgroundPage):
@@ -204,7 +207,7 @@ class ImageModelPage(BackgroundPage):
         buttons.addWidget(self.defaults_button)
         right.addLayout(buttons)
         right.addStretch(1)
-        columns = QHBoxLayout()
+        columns = self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.addLayout(left, 3)
         columns.addLayout(right, 2)
         self.search_box = SearchSettingsBox(self.state, self.kind)  # one model or a search
@@ -220,6 +223,19 @@ class ImageModelPage(BackgroundPage):
             box.valueChanged.connect(self._on_edit)
         self.download_check.toggled.connect(self._on_edit)
         self.training_form.edited.connect(self._on_edit)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Side by side where both columns fit, else one above the other: at a 1024-pixel
+        window the weights and the training settings do not fit beside each other (the
+        page scrolled sideways and cut its texts off)."""
+        super().resizeEvent(event)
+        left, right = (self.columns.itemAt(i).layout() for i in range(2))
+        need = left.minimumSize().width() + right.minimumSize().width()
+        need += self.columns.spacing() + SIDE_MARGINS
+        wide = self.width() >= need
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.columns.direction() != direction:
+            self.columns.setDirection(direction)
 
     # -- config -> widgets -------------------------------------------------------------------
     def _show(self) -> None:
