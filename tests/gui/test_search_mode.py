@@ -65,6 +65,8 @@ def test_a_new_dataset_starts_with_one_model_and_the_page_says_why(qtbot, name):
     assert shown(box.mode_line) and box.mode_line.text() == RESET_TEXT
     assert box.trials_spin.value() == 7  # the search's settings are kept for next time
 
+    box.set_search(False)  # a reopened project's own mode: no reset to explain
+    assert not shown(box.mode_line)
     box.search_radio.setChecked(True)  # one click back, and the line says search mode again
     assert state.search is not None and state.search.max_trials == 7
     assert box.mode_line.text() == SEARCH_MODE_TEXT

@@ -295,9 +295,11 @@ class SearchSettingsBox(QGroupBox):
             self.mode_changed.emit(self.on)
 
     def set_search(self, on: bool, config: SearchConfig | None = None) -> None:
-        """Turn the search on or off (and set its config) as if edited here."""
+        """Turn the search on or off (and set its config) as if edited here (a project's
+        own mode: no reset to explain)."""
         if config is not None:
             self.config = config
+        self._say("")
         self.show_config(on, self.config)
         self._on_edit()
 
