@@ -13,6 +13,7 @@ steps' pages when such a dataset is loaded. A page built late shows the current 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,9 @@ class DatasetOpening:
         """``kind``'s Data page (built now if it was not yet)."""
         return self.hosts["data"].page(kind.pages)
 
-    def open_path(self, path: str | Path) -> bool:
-        """Open a dataset (File → Open, recent, sample and drops all come here).
+    def open_path(self, path: str | Path, *, ask: bool = True) -> bool:
+        """Open a dataset (File → Open, recent, sample and drops all come here); with ``ask``,
+        unsaved changes to the loaded one are saved or discarded first (the user says which).
 
         Returns:
             True when loading started; False when the path is not a usable dataset (the reason
@@ -148,12 +150,29 @@ class DatasetOpening:
                 getattr(page, "reason", "") or "Reinstall automl-gui.",
             )
             return False
+        if ask:
+            return self.after_unsaved_question(lambda: self._load(kind, page, path))
+        return self._load(kind, page, path)
+
+    def _load(self, kind: DataKind, page: Any, path: str) -> bool:
         self.banner.dismiss()
         app_settings.set_last_folder(self.settings, path)
         self.go_to("data")
         self.hosts["data"].show_kind(kind.pages)
         page.load(path)
         return True
+
+    def after_unsaved_question(self, replace: Callable[[], bool]) -> bool:
+        """Call ``replace()`` (which opens another dataset in place of the loaded one) once the
+        unsaved changes are saved or discarded: the Save / Discard / Cancel question that New,
+        Open Project and quitting ask. False when cancelled (or ``replace`` says so); True
+        when saving first (``replace`` runs once it is saved)."""
+        if not self.state.has_dataset:  # nothing replaced (a project without its data attaches)
+            return replace()
+        started: list[bool] = []
+        if not self.projects.maybe_save(lambda: started.append(replace())):
+            return False
+        return started[0] if started else True
 
     def open_project(self, path: str | Path) -> bool:
         """Open a project folder (or its project file): the command line, drops, menus.
@@ -270,6 +289,11 @@ class DatasetOpening:
         if len(paths) > 1 and many is not None and many(paths):
             return True
         accept = getattr(page, "accept_drop", None)
+        if accept is not None and page is self.hosts["data"] and Path(path).is_dir():
+            # a folder Data page scans the folder itself: the same question first
+            return self.after_unsaved_question(
+                lambda: accept(path) or self.open_path(path, ask=False)
+            )
         if accept is not None and accept(path):
             return True
         if len(paths) > 1:

@@ -46,6 +46,13 @@ COMPARE_TIP = (
     "Compare optimizers, batch sizes, training-set sizes or devices on this dataset: a table "
     "and a plot, exportable as CSV and PNG"
 )
+# what stopping to quit keeps: the stopped run, as any run, goes with the project when saved
+QUIT_WHILE_TRAINING = (
+    "Stop training and quit?\n\nTraining stops after the current batch and the run keeps its "
+    "best weights so far. Then you are asked whether to save the project: Save keeps the run "
+    "(its model, curves and settings) in the project folder; Discard loses it, except what "
+    "you exported."
+)
 ENGINE_FALLBACK_MS = 1500  # start the engine anyway if the window never reports being exposed
 _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
@@ -466,11 +473,7 @@ class MainWindow(DatasetOpening, QMainWindow):
             event.ignore()
             if self._close_after_stop:
                 return
-            if not messages.confirm(
-                self,
-                "Training is running",
-                "Stop training and quit? The model is not saved unless you exported it.",
-            ):
+            if not messages.confirm(self, "Training is running", QUIT_WHILE_TRAINING):
                 return
             self._close_after_stop = True
             self.statusBar().showMessage("Stopping training before quitting…")
