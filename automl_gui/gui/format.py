@@ -38,9 +38,15 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 
 
 def spread(low: str, high: str, median: str, *more: str) -> str:
-    """Figures of a spread, each named: "48 – 95 px, median 73.5 px" (``more``: further
-    named figures, e.g. "95% up to 1.2 s"). Bare "48 · 73.5 · 95 px" left people guessing."""
-    return ", ".join((f"{low} – {high}", f"median {median}", *more))
+    """Figures of a spread, each named: "48 – 95 px, median 73.5" (``more``: further named
+    figures, e.g. "95% up to 1.2 s"). Bare "48 · 73.5 · 95 px" left people guessing. A
+    narrow label wraps between the figures, never inside one ("95" / "px")."""
+
+    def whole(text: str) -> str:
+        return text.replace(" ", "\u00a0")
+
+    parts = (f"{whole(low)} – {whole(high)}", whole(f"median {median}"), *map(whole, more))
+    return ", ".join(parts)
 
 
 def probability(p: float) -> str:

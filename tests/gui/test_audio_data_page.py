@@ -90,10 +90,11 @@ def test_scan_shows_counts_durations_stats_and_broken_files(qtbot, page, state, 
     )
     low, median, p95, high = (
         format_duration(stats[k], "precise", unknown="–") for k in ("min", "median", "p95", "max")
-    )  # each figure named, not "0.40 s · 0.71 s · 0.88 s · 0.90 s"
-    assert page.stat_labels["duration"].text() == (
+    )  # each figure named, not "0.40 s · 0.71 s · 0.88 s · 0.90 s"; wrapped between figures
+    assert page.stat_labels["duration"].text().replace("\u00a0", " ") == (
         f"{low} – {high}, median {median}, 95% up to {p95}"
     )
+    assert page.stat_labels["duration"].text().count(" ") == 4  # after "–" and the commas
     for rate in stats["sample_rates"]:
         assert format_rate(rate) in page.stat_labels["rates"].text()
     assert "mono" in page.stat_labels["channels"].text()

@@ -79,7 +79,7 @@ def test_load_fills_summary_chart_sizes_bad_files_and_gallery(qtbot, page, state
     # sizes: smallest – largest and the median, each figure named; distinct sizes, modes
     stats = ds.size_stats()["width"]
     width = page.size_labels["width"].text()
-    assert width == f"{stats['min']} – {stats['max']} px, median {stats['median']:g} px"
+    assert width == f"{stats['min']} – {stats['max']}\u00a0px, median\u00a0{stats['median']:g}"
     assert page.size_labels["distinct"].text() != "–"
     assert "RGB" in page.size_labels["modes"].text()
     assert page.size_labels["ignored"].text() == "2 hidden, 2 non-image"

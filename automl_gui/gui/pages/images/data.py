@@ -241,9 +241,9 @@ def gallery_row(item: ImageItem, root: str) -> tuple[str, str, str, str | None, 
 
 
 def _min_med_max(d: dict) -> str:
-    """ "48 – 95 px, median 73.5 px" (smallest – largest, then the median)."""
+    """ "48 – 95 px, median 73.5" (smallest – largest, then the median)."""
     if not d or d.get("min") is None:
         return "–"
     med = d["median"]
     med_text = f"{med:g}" if isinstance(med, float) else f"{med:,}"
-    return spread(f"{d['min']:,}", f"{d['max']:,} px", f"{med_text} px")
+    return spread(f"{d['min']:,}", f"{d['max']:,} px", med_text)
