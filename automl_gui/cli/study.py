@@ -140,7 +140,7 @@ def study_command(args: argparse.Namespace) -> int:
     result.to_csv(csv_path)
     print(f"Saved the table to {csv_path}")
     try:
-        from automl_gui.plots.study import save_study_png  # Qt and pyqtgraph: only here
+        from automl_gui.plots.study_png import save_study_png  # Qt and pyqtgraph: only here
 
         save_study_png(result, png_path)
         print(f"Saved the plot to {png_path}")
@@ -247,6 +247,22 @@ def format_table(result: Any) -> str:
         f"conv. epoch / steps: the first epoch whose validation loss is within "
         f"{result.config.tolerance:.0%} of the best, in epochs and optimizer steps."
     )
+    baseline = getattr(result, "baseline", None)
+    if baseline is not None:
+        out.append(
+            f"Trivial baseline: {baseline.text()}; a training that never beat it did not converge."
+        )
+    best = result.best_index()
+    if best is not None and result.config.type.name != "devices":
+        row = result.rows[best]
+        score = row.metrics.get(result.selection)
+        out.append(
+            f"Best by {result.selection} (not the test score): {row.label}"
+            + (f" ({score:.4g})" if score is not None else "")
+            + "."
+        )
+    elif baseline is not None and any(r.status == "completed" for r in result.rows):
+        out.append("No training beat the trivial baseline: none is best.")
     return "\n".join(out)
 
 

@@ -4,22 +4,23 @@ Left: the headline metric per training — bars for optimizers and devices, a li
 against the batch size (log scale) or the training rows (learning curve, with macro F1 as a
 second line). Right: the validation loss per epoch of each training (optimizers, learning
 curve) or the training time (batch sizes, devices). Trainings that failed or were skipped
-keep their place, marked with their status. Used by the Study dialog (fed row by row) and
-by the command line (:func:`save_study_png`, no window needed).
+keep their place, marked with their status. A finished study's trivial baseline (always the
+most common class, or the mean) is a dashed line on the score panel; a training that never
+beat it gets no "converged" star, a dashed curve and "did not converge" in the legend. Used by the Study dialog (fed row by row) and
+by the command line (:func:`automl_gui.plots.study_png.save_study_png`, no window needed).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, qInstallMessageHandler
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
 
@@ -38,6 +39,7 @@ METRIC_NAMES = {
     "val_loss": "validation loss",
 }
 BOUNDED = ("test_accuracy", "test_f1", "test_r2", "val_accuracy")
+PREFERRED_HEIGHT = 380  # px: the title, two rows of legends and both panels, legible
 
 
 @dataclass(frozen=True)
@@ -122,9 +124,14 @@ class StudyPlot(QWidget):
         self.task = ""
         self.data_name = ""
         self.metric = ""
+        self.baseline: Any = None  # the finished study's trivial baseline (core .baseline)
         self.rows: list[Any] = []
         self.curves_rows: list[Any] | None = None  # rows whose curves the right panel shows
         self.clear()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Both panels legible: a window that scrolls gives the plot this much."""
+        return QSize(900, PREFERRED_HEIGHT)
 
     # -- public -----------------------------------------------------------------------------
     def clear(self) -> None:
@@ -132,6 +139,7 @@ class StudyPlot(QWidget):
         self.rows = []
         self.curves_rows = None
         self.kind = self.task = self.data_name = self.metric = ""
+        self.baseline = None
         self._draw()
 
     def show_result(self, result: Any) -> None:
@@ -139,6 +147,7 @@ class StudyPlot(QWidget):
         self.kind, self.task = result.kind, result.task
         self.data_name, self.metric = result.data_name, result.metric
         self.tolerance = float(result.config.tolerance)
+        self.baseline = getattr(result, "baseline", None)
         self.rows = list(result.rows)
         self.curves_rows = None
         self._draw()
@@ -164,6 +173,7 @@ class StudyPlot(QWidget):
         twin.kind, twin.task = self.kind, self.task
         twin.data_name, twin.metric = self.data_name, self.metric
         twin.tolerance = self.tolerance
+        twin.baseline = self.baseline
         twin.rows = list(self.rows)
         twin.curves_rows = None if self.curves_rows is None else list(self.curves_rows)
         twin._draw()
@@ -209,6 +219,24 @@ class StudyPlot(QWidget):
         style_plot(plot, f"{ylabel.capitalize()} by {by}", by, ylabel)
         values = [_value(r, key) for r in self.rows]
         self._bars(plot, values, [_fmt(v) if v is not None else "" for v in values])
+        self._draw_baseline(plot)
+
+    def _draw_baseline(self, plot: pg.PlotItem) -> None:
+        """The trivial baseline's test score as a dashed line across the score panel."""
+        base = self.baseline
+        value = getattr(base, "test_value", None)
+        if value is None or self.metric not in ("test_accuracy", "test_mae"):
+            return
+        pen = pg.mkPen(MUTED, width=1.5, style=Qt.PenStyle.DashLine)
+        line = pg.InfiniteLine(pos=value, angle=0, pen=pen)
+        line.setToolTip(f"The trivial baseline: {base.words}, {_fmt(value)} on the test split")
+        plot.addItem(line)
+        sample = pg.PlotDataItem([0, 1], [0, 0], pen=pen)
+        rule = base.words.split(",")[0]  # "always answering the most common class"
+        self.left_legend.addItem(sample, f"{rule} ({_fmt(value)})")
+        top = plot.viewRange()[1][1]
+        if value > top * 0.95:
+            plot.setYRange(0, _ceiling(value, self.metric), padding=0)
 
     def _bars(self, plot: pg.PlotItem, values: list[float | None], texts: list[str]) -> None:
         xs = list(range(len(self.rows)))
@@ -281,6 +309,7 @@ class StudyPlot(QWidget):
         top = max(tops or [1.0])
         self._mark_missing(plot, log, top)
         plot.setYRange(min(0.0, min(tops or [0.0])), _ceiling(top, self.metric), padding=0)
+        self._draw_baseline(plot)
 
     def _draw_times_line(self, plot: pg.PlotItem) -> None:
         style_plot(plot, "Training time by batch size", "batch size", "seconds")
@@ -335,17 +364,22 @@ class StudyPlot(QWidget):
             if not points:
                 continue
             color = PALETTE[index % len(PALETTE)]
+            below = getattr(row, "below_baseline", False)
+            style = Qt.PenStyle.DashLine if below else Qt.PenStyle.SolidLine
+            name = f"{row.label}: did not converge" if below else row.label
             item = plot.plot(
                 [p[0] for p in points],
                 [p[1] for p in points],
-                pen=pg.mkPen(color, width=2),
+                pen=pg.mkPen(color, width=2, style=style),
                 symbol="o",
                 symbolSize=5,
                 symbolBrush=color,
                 symbolPen=None,
-                name=row.label,
+                name=name,
             )
-            self.right_legend.addItem(item, row.label)
+            if below:
+                item.setToolTip(f"{row.label} never beat the trivial baseline: it learned nothing")
+            self.right_legend.addItem(item, name)
             at = row.epochs_to_converge
             if at is not None and at <= len(losses) and math.isfinite(losses[at - 1]):
                 marker = pg.ScatterPlotItem(
@@ -366,6 +400,22 @@ class StudyPlot(QWidget):
             )
             self.right_legend.addItem(sample, f"converged (within {self.tolerance:.0%} of best)")
         plot.enableAutoRange()
+
+    def converged_labels(self) -> list[str]:
+        """The trainings starred "converged" in the right panel (for tests)."""
+        return [
+            item.toolTip().split(": converged")[0]
+            for item in self.right.items
+            if isinstance(item, pg.ScatterPlotItem) and ": converged" in (item.toolTip() or "")
+        ]
+
+    def legend_texts(self) -> list[str]:
+        """Every legend entry of both panels (for tests)."""
+        return [
+            label.text
+            for legend in (self.left_legend, self.right_legend)
+            for _sample, label in legend.items
+        ]
 
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
@@ -437,31 +487,3 @@ LAYOUTS = {
 UNKNOWN_LAYOUT = Layout(
     "Comparison study", "setting", StudyPlot._draw_lines, StudyPlot._draw_loss_curves
 )
-
-
-def _quiet_offscreen(mode: Any, context: Any, message: str) -> None:
-    """The offscreen platform's notice about size hints says nothing to a user; other Qt
-    messages still reach stderr."""
-    if "propagateSizeHints" not in message:
-        print(message, file=sys.stderr)
-
-
-_APP: Any = None  # the QApplication made by save_study_png (kept alive for later calls)
-
-
-def save_study_png(
-    result: Any, path: str | os.PathLike[str], width: int = 1200, height: int = 600
-) -> Path:
-    """Save ``result``'s plot as a PNG; works without a window (makes an offscreen
-    QApplication if none exists, e.g. on the command line)."""
-    global _APP
-    if QApplication.instance() is None:
-        _APP = QApplication(["automl-gui", "-platform", "offscreen"])
-        qInstallMessageHandler(_quiet_offscreen)
-    plot = StudyPlot()
-    try:
-        plot.show_result(result)
-        return plot._render(Path(path), width, height)
-    finally:
-        plot.close()
-        plot.deleteLater()

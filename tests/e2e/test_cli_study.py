@@ -31,7 +31,11 @@ def test_optimizers_study_prints_rows_and_table_and_writes_csv_and_png(table_csv
     lines = proc.stdout.splitlines()
     rows = [line for line in lines if line.startswith("[")]
     assert len(rows) == 2 and rows[0].startswith("[1/2] sgd: completed, test_accuracy ")
-    assert rows[1].startswith("[2/2] adam: completed") and "converged at epoch" in rows[1]
+    assert rows[1].startswith("[2/2] adam: completed") and "converge" in rows[1]
+    # the trivial baseline and the best by validation score are said after the table
+    assert any(line.startswith("Trivial baseline: validation accuracy ") for line in lines)
+    best = [line for line in lines if line.startswith(("Best by val_accuracy", "No training"))]
+    assert len(best) == 1, lines
     assert not any(line.startswith("Epoch ") for line in lines)
     header = next(line for line in lines if line.startswith("optimizer "))
     assert header.split()[:3] == ["optimizer", "status", "test_accuracy"]
@@ -39,7 +43,9 @@ def test_optimizers_study_prints_rows_and_table_and_writes_csv_and_png(table_csv
     frame = pd.read_csv(out / "study_optimizers.csv", comment="#")
     assert list(frame["optimizer"]) == ["sgd", "adam"]
     assert list(frame["status"]) == ["completed", "completed"]
-    assert frame["steps_to_converge"].notna().all()
+    # a training that never beat the baseline did not converge, and the CSV says why
+    below = frame["reason"].fillna("").str.contains("never beat the trivial baseline")
+    assert (frame["steps_to_converge"].notna() == ~below).all()
     assert "val_loss <= best + 0.05" in (out / "study_optimizers.csv").read_text()
     image = Image.open(out / "study_optimizers.png")
     assert image.size == (1200, 600)

@@ -244,29 +244,72 @@ def test_one_dialog_per_window_and_closing_while_running_asks(qtbot, state, monk
     assert not window.isVisible() and not state.training_active
 
 
-def test_the_summary_names_the_best_and_for_time_studies_the_fastest():
+def test_the_summary_names_the_best_by_validation_and_for_time_studies_the_fastest():
+    from automl_gui.core.tune.study.baseline import Baseline
     from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
-    from automl_gui.gui.dialogs._study_table import best_index, summary_text
+    from automl_gui.gui.dialogs._study_table import summary_text
 
-    def row(label, acc, seconds, status="completed"):
-        return StudyRow(label, 0, status=status, metrics={"test_accuracy": acc}, seconds=seconds)
+    def row(label, val, test, seconds, status="completed", **kw):
+        metrics = {"val_accuracy": val, "test_accuracy": test}
+        return StudyRow(label, 0, status=status, metrics=metrics, seconds=seconds, **kw)
 
-    rows = [row("8", 0.7, 30), row("32", 0.9, 12), row("64", 0.95, 5, "failed")]
+    rows = [row("8", 0.9, 0.7, 30), row("32", 0.8, 0.9, 12), row("64", 0.99, 0.95, 5, "failed")]
     result = StudyResult(
         "batch-sizes", "binary", StudyConfig("batch-sizes"), "t", "test_accuracy", rows
     )
-    assert best_index(rows, "test_accuracy") == 1  # a failed row never wins
-    text = summary_text(result, 1, "0.9000")
-    assert text == (
-        "Study finished: 2 of 3 trainings completed; best test accuracy: 32 (0.9000); "
-        "fastest: 32 (0:12)"
+    # the best validation score wins, not the best test score; a failed row never wins
+    assert summary_text(result) == (
+        "Study finished: 2 of 3 trainings completed; best by val accuracy: 8 (0.9000; test "
+        "accuracy 0.7000); fastest: 32 (0:12)"
     )
     devices = StudyResult(
         "devices", "binary", StudyConfig("devices"), "t", "test_accuracy", rows[:1]
     )
-    assert summary_text(devices, 0, "0.7000").endswith("completed; fastest: 8 (0:30)")
-    mae = [StudyRow(k, 0, metrics={"test_mae": v}) for k, v in (("a", 0.3), ("b", 0.2))]
-    assert best_index(mae, "test_mae") == 1  # lower is better for errors
+    assert summary_text(devices).endswith("completed; fastest: 8 (0:30)")
+    # none beat the majority class: no best, and the summary says so
+    baseline = Baseline("val_accuracy", 0.95, "always answering the most common class, 'a'")
+    none = StudyResult(
+        "batch-sizes", "binary", StudyConfig("batch-sizes"), "t", "test_accuracy", rows, [],
+        baseline,
+    )  # fmt: skip
+    assert "none beat the trivial baseline (validation accuracy 0.95" in summary_text(none)
+
+
+def test_a_training_below_the_baseline_says_it_did_not_converge_and_is_not_best(qtbot, dialog):
+    """Adadelta's flat loss was starred "converged" at epoch 1 with accuracy 0.34 under the
+    majority class's 0.78, and the best was picked by test score."""
+    from automl_gui.core.tune.study.baseline import Baseline
+    from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
+
+    def row(label, val, test, below=False):
+        return StudyRow(
+            label, 0, metrics={"val_accuracy": val, "test_accuracy": test, "val_loss": 0.5},
+            epochs=5, epochs_to_converge=None if below else 3,
+            steps_to_converge=None if below else 30, below_baseline=below,
+            history={"val_loss": [0.6, 0.5, 0.5]},
+        )  # fmt: skip
+
+    rows = [row("adam", 0.86, 0.80), row("sgd", 0.82, 0.84), row("adadelta", 0.34, 0.33, True)]
+    baseline = Baseline("val_accuracy", 0.78, "always answering the most common class, 'no'", 0.77)
+    result = StudyResult(
+        "optimizers", "binary", StudyConfig("optimizers"), "t", "test_accuracy", rows, [], baseline
+    )
+    dialog._config, dialog._task = result.config, "binary"
+    dialog._on_finished(result)
+    table = dialog.table
+    assert table.cell_text(2, "Iterations to converge") == "did not converge"
+    from automl_gui.gui.dialogs._study_table import COLUMNS
+
+    tip = table.item(2, COLUMNS.index("Iterations to converge")).toolTip()
+    assert "0.78" in tip and "most common class" in tip
+    assert table.horizontalHeaderItem(3).text() == "Val accuracy"
+    bold = [r for r in range(3) if table.item(r, 0).font().bold()]
+    assert bold == [0]  # adam: the best validation accuracy, though sgd tested higher
+    assert "best by val accuracy: adam" in dialog.status_label.text()
+    assert "never beat the trivial baseline: adadelta" in dialog.status_label.text()
+    # the plot: no "converged" star for adadelta, the baseline drawn and named
+    assert dialog.plot.converged_labels() == ["adam", "sgd"]
+    assert any("most common class" in name for name in dialog.plot.legend_texts())
 
 
 def test_the_window_menu_opens_it_and_a_running_study_blocks_training(qtbot, tmp_path):
@@ -289,3 +332,25 @@ def test_the_window_menu_opens_it_and_a_running_study_blocks_training(qtbot, tmp
     assert window.state.training_active and not window.action_start.isEnabled()
     dialog._set_active(False)
     assert not window.state.training_active and window.action_start.isEnabled()
+
+
+def test_the_window_fits_a_small_screen_with_its_buttons_and_legible_charts(qtbot, dialog):
+    """It opened at a fixed 1180×900 (taller than a 900-px screen: Export and Close hidden),
+    and shrunk, its charts became strips ~40 px tall. Now everything but the buttons scrolls
+    and the charts keep a legible height."""
+    from automl_gui.gui.dialogs._study_table import PLOT_MIN_HEIGHT, TABLE_MIN_HEIGHT
+
+    free = dialog.screen().availableGeometry()
+    assert dialog.height() <= free.height() and dialog.width() <= free.width()
+    for size in ((1288, 828), (942, 644)):  # what 1400×900 and 1024×700 screens give it
+        dialog.resize(*size)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.wait(20)
+        assert dialog.minimumSizeHint().height() <= size[1]
+        inside = dialog.rect()
+        for button in (dialog.csv_button, dialog.png_button, dialog.close_button):
+            assert inside.contains(button.geometry()), button.text()
+        assert dialog.plot.height() >= PLOT_MIN_HEIGHT
+        assert dialog.table.height() >= TABLE_MIN_HEIGHT
+    assert dialog.scroll.verticalScrollBar().maximum() > 0  # the rest is a scroll away

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
-from automl_gui.plots.study import StudyPlot, save_study_png
+from automl_gui.plots.study import StudyPlot
+from automl_gui.plots.study_png import save_study_png
 
 
 def _row(label, x, acc, seconds=2.0, status="completed", losses=(1.0, 0.7, 0.6), reason=""):
@@ -171,7 +172,7 @@ def test_save_study_png_works_without_a_window(tmp_path):
         "import json, sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from automl_gui.core.tune.study.studies import StudyResult\n"
-        "from automl_gui.plots.study import save_study_png\n"
+        "from automl_gui.plots.study_png import save_study_png\n"
         "assert QApplication.instance() is None\n"
         "r = StudyResult.from_dict(json.load(open(sys.argv[1])))\n"
         "print(save_study_png(r, sys.argv[2], 800, 400))\n"

@@ -1,8 +1,9 @@
 """The comparison study dialog's results views: the rows table and the running loss plot.
 
 :class:`StudyTable` shows one line per training (live while the study runs, then the
-finished rows with the best in bold); :class:`RunningLossPlot` draws the running training's
-loss per epoch. :func:`best_index` picks the best row for a metric.
+finished rows with the best in bold: the result's own pick, by validation score among the rows
+that beat the trivial baseline; a row that never beat it "did not converge");
+:class:`RunningLossPlot` draws the running training's loss per epoch.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
+    QLayout,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -28,12 +32,11 @@ from automl_gui.gui.dialogs._study_form import STUDY_TYPES
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
 from automl_gui.plots.style import AXIS_COLOR, style_plot
 
-_LOWER_IS_BETTER = ("loss", "mae", "rmse", "mse", "seconds", "time")
-
 COLUMNS = (
     "Setting",
     "Status",
     "metric",  # the headline metric; its header is set from the study
+    "selection",  # the validation score the best is picked by; its header is set too
     "Val loss",
     "Epochs",
     "Iterations to converge",
@@ -42,13 +45,21 @@ COLUMNS = (
 COLUMN_TIPS = (
     "The setting this training used",
     "completed, stopped, failed (hover for why) or skipped",
-    "The study's headline score for this training",
+    "The study's headline score for this training, on the test split",
+    "The validation score at the best epoch: the best training is picked by it (not by the "
+    "test score), among those that beat the trivial baseline",
     "The best validation loss of this training",
     "Epochs trained (early stopping may end a training before the limit)",
     "Optimizer steps until the first epoch whose validation loss came within the tolerance "
-    "(5 % by default) of the training's best",
+    "(5 % by default) of the training's best; a training that never beat the trivial "
+    "baseline (always the most common class, or the mean) did not converge",
     "Training time (wall clock)",
 )
+NOT_CONVERGED = "did not converge"
+# px: the header and five trainings; both chart panels with their legends and readable axes
+# (on a 1400×900 screen both fit whole, the notes under them scroll into view)
+TABLE_MIN_HEIGHT = 170
+PLOT_MIN_HEIGHT = 360
 SETTING_HEADERS = {
     "optimizers": "Optimizer",
     "batch-sizes": "Batch size",
@@ -113,41 +124,31 @@ def time_left(
     return event.eta + max(total - running - 1, 0) * per_row
 
 
-def summary_text(result: Any, best: int | None, best_value: str) -> str:
-    """ "Study finished: 5 of 5 trainings completed; best test accuracy: adam (0.8178)" (the
-    fastest too when time is what is compared)."""
+def summary_text(result: Any) -> str:
+    """ "Study finished: 5 of 5 trainings completed; best by validation accuracy: adam (0.86;
+    test 0.82)" — or that none beat the trivial baseline; the fastest too when time is what is
+    compared."""
     rows = list(result.rows)
     completed = [r for r in rows if r.status == "completed"]
     text = f"Study finished: {len(completed)} of {len(rows)} trainings completed"
     study = STUDY_TYPES[result.kind]
-    if best is not None and study.scored:
-        text += f"; best {metric_title(result.metric).lower()}: {rows[best].label} ({best_value})"
+    best = result.best_index()
+    if study.scored and best is not None:
+        row = rows[best]
+        score = row.metrics.get(result.selection)
+        test = row.metrics.get(result.metric)
+        text += f"; best by {metric_title(result.selection).lower()}: {row.label}"
+        text += f" ({_format_number(score)}" if score is not None else " ("
+        text += f"; {metric_title(result.metric).lower()} {_format_number(test)})"
+    elif study.scored and completed and result.baseline is not None:
+        text += f"; none beat the trivial baseline ({result.baseline.text()})"
+    below = [r.label for r in rows if r.below_baseline]
+    if below and best is not None:
+        text += f"; never beat the trivial baseline: {', '.join(below)}"
     if study.timed and completed:
         fastest = min(completed, key=lambda r: r.seconds)
         text += f"; fastest: {fastest.label} ({format_duration(fastest.seconds, unknown='?')})"
     return text
-
-
-def best_index(rows: list[Any], metric: str) -> int | None:
-    """Index of the completed row with the best ``metric`` (None when no row has it)."""
-    lower = any(word in metric for word in _LOWER_IS_BETTER)
-    best: tuple[float, int] | None = None
-    for i, row in enumerate(rows):
-        if row.status != "completed":
-            continue
-        value = (row.metrics or {}).get(metric)
-        if value is None and metric == "seconds":
-            value = row.seconds
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            continue
-        if v != v:
-            continue
-        key = v if lower else -v
-        if best is None or key < best[0]:
-            best = (key, i)
-    return None if best is None else best[1]
 
 
 class StudyTable(QTableWidget):
@@ -164,15 +165,20 @@ class StudyTable(QTableWidget):
         self.verticalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)  # the settings' names are never cut to "adad…"
         self.setToolTip("One line per training; hover a status for the reason")
         self.headline = ""
+        self.selection = ""
+        self.baseline_text = ""
         self.set_metric("")
 
-    def set_metric(self, metric: str) -> None:
-        """The headline metric this table shows in its third column."""
-        self.headline = metric
+    def set_metric(self, metric: str, selection: str = "", baseline: Any = None) -> None:
+        """The headline (test) metric this table shows in its third column, the validation
+        score the best is picked by in its fourth, and the study's trivial baseline."""
+        self.headline, self.selection = metric, selection
+        self.baseline_text = baseline.text() if baseline is not None else ""
         self.horizontalHeaderItem(2).setText(metric_title(metric) if metric else "Score")
+        self.horizontalHeaderItem(3).setText(metric_title(selection) if selection else "Val score")
 
     def clear_rows(self, kind: str = "") -> None:
         """Empty the table for a study of ``kind`` (its first column is named after it)."""
@@ -190,15 +196,15 @@ class StudyTable(QTableWidget):
     def start_row(self, index: int, label: str) -> None:
         """A training began: its line shows "running"."""
         self._ensure(index)
-        self._set(index, ["", "running…", "", "", "0", "", ""], label)
+        self._set(index, ["", "running…", "", "", "", "0", "", ""], label)
 
     def update_running(self, index: int, epochs: int, val_loss: Any, seconds: float) -> None:
         """Epochs, loss and time of the running training, after each epoch."""
         if index >= self.rowCount():
             return
-        for col, text in ((3, _format_number(val_loss)), (4, str(epochs))):
+        for col, text in ((4, _format_number(val_loss)), (5, str(epochs))):
             self.item(index, col).setText(text)
-        self.item(index, 6).setText(format_duration(seconds, unknown="?"))
+        self.item(index, 7).setText(format_duration(seconds, unknown="?"))
 
     def set_row(self, index: int, row: Any, metric: str) -> None:
         """Show a finished ``StudyRow`` at line ``index``."""
@@ -216,16 +222,31 @@ class StudyTable(QTableWidget):
         converge = "" if steps is None else f"{steps:,}"
         if steps is not None and epochs is not None:
             converge += f" (epoch {epochs})"
+        if getattr(row, "below_baseline", False):
+            converge = NOT_CONVERGED
+        score = metrics.get(self.selection) if self.selection else None
         texts = [
             "",
             row.status,
             _format_number(value) if value is not None else "",
+            _format_number(score) if score is not None else "",
             _format_number(val_loss) if val_loss is not None else "",
             str(row.epochs) if row.status != "skipped" else "",
             converge,
             format_duration(row.seconds, unknown="?") if row.status != "skipped" else "",
         ]
         self._set(index, texts, row.label, tip=row.reason)
+        converge_item = self.item(index, COLUMNS.index("Iterations to converge"))
+        if converge == NOT_CONVERGED:
+            converge_item.setForeground(QBrush(QColor(STATUS_COLORS["failed"])))
+            converge_item.setToolTip(
+                "It never beat the trivial baseline"
+                + (f" ({self.baseline_text})" if self.baseline_text else "")
+                + ": it learned nothing, however flat its loss"
+            )
+        else:
+            converge_item.setForeground(QBrush(QColor("#343a40")))
+            converge_item.setToolTip("")
 
     def mark_best(self, index: int | None) -> None:
         """Bold the best line (None: none)."""
@@ -242,7 +263,7 @@ class StudyTable(QTableWidget):
             self.insertRow(r)
             for c in range(self.columnCount()):
                 item = QTableWidgetItem("")
-                if c >= 2:
+                if c >= 2:  # numbers (and "did not converge") right-aligned
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -286,6 +307,10 @@ class RunningLossPlot(QWidget):
         layout.addWidget(self._widget)
         self.setToolTip("Loss per epoch of the training that is running now")
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As tall as the table beside it needs (the window scrolls to what it prefers)."""
+        return QSize(360, TABLE_MIN_HEIGHT)
+
     def start(self, label: str) -> None:
         """A new training: clear the lines and name it in the title."""
         self._points = {"loss": [], "val_loss": []}
@@ -327,10 +352,31 @@ class RunningLossPlot(QWidget):
         self.plot.getAxis("bottom").setTickSpacing(step, step)
 
 
+def scroll_area(parts: tuple[Any, ...], last: QWidget) -> QScrollArea:
+    """The study window's content (widgets and layouts, the results stretching, ``last`` under
+    them) in a frameless scroll area, for windows shorter than the content's legible height."""
+    content = QWidget()
+    layout = QVBoxLayout(content)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        else:
+            layout.addWidget(part, 1 if isinstance(part, QSplitter) else 0)
+    layout.addWidget(last)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(content)
+    return scroll
+
+
 def results_area(table: QWidget, loss_plot: QWidget, plot: QWidget) -> QSplitter:
     """The study window's results: the table with the running training's loss beside it,
     above the study plot, which gets the full width (its two panels, legends and title need
-    it)."""
+    it). Each keeps a legible minimum height (:data:`PLOT_MIN_HEIGHT`): the window scrolls
+    rather than squeezing them."""
     top = QSplitter(Qt.Orientation.Horizontal)
     top.addWidget(table)
     top.addWidget(loss_plot)
@@ -344,5 +390,6 @@ def results_area(table: QWidget, loss_plot: QWidget, plot: QWidget) -> QSplitter
     results.setStretchFactor(1, 3)
     results.setChildrenCollapsible(False)
     results.setSizes([260, 440])
-    table.setMinimumHeight(150)
+    table.setMinimumHeight(TABLE_MIN_HEIGHT)
+    plot.setMinimumHeight(PLOT_MIN_HEIGHT)
     return results

@@ -38,8 +38,8 @@ from automl_gui.gui.dialogs._study_form import NO_GPU, STUDY_TYPES, StudyForm
 from automl_gui.gui.dialogs._study_table import (
     RunningLossPlot,
     StudyTable,
-    best_index,
     results_area,
+    scroll_area,
     summary_text,
     time_left,
     unscale_axes,
@@ -141,14 +141,12 @@ class StudyDialog(QDialog):
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
 
+        # everything but the buttons scrolls: on a small screen the charts keep a legible
+        # height (a scroll bar appears) instead of being squeezed into strips
+        parts = (self.data_label, box, self.banner, run_row, self.status_label, results)
+        self.scroll = scroll_area(parts, self.notes_label)
         layout = QVBoxLayout(self)
-        for part in (self.data_label, box, self.banner, run_row, self.status_label):
-            if isinstance(part, QHBoxLayout):
-                layout.addLayout(part)
-            else:
-                layout.addWidget(part)
-        layout.addWidget(self.notes_label)
-        layout.addWidget(results, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addLayout(bottom)
 
         self.form.restore(_study_job.load_json(KEY_FORM))
@@ -294,9 +292,11 @@ class StudyDialog(QDialog):
             self._running = None
             self.rows.append(row)
             if not self.table.headline:
+                from automl_gui.core.tune.study.baseline import selection_metric
                 from automl_gui.core.tune.study.studies import headline_metric
 
-                self.table.set_metric(headline_metric(self._task))
+                task = self._task
+                self.table.set_metric(headline_metric(task), selection_metric(task))
             self.table.set_row(index, row, self.table.headline)
             self.plot.add_row(row, self._config.kind, self._task)
             unscale_axes(self.plot)
@@ -327,19 +327,17 @@ class StudyDialog(QDialog):
         self.result = result
         self.rows = list(result.rows)
         self.table.clear_rows(result.kind)
-        self.table.set_metric(result.metric)
+        self.table.set_metric(result.metric, result.selection, result.baseline)
         for i, row in enumerate(self.rows):
             self.table.set_row(i, row, result.metric)
-        best = best_index(self.rows, result.metric)
-        self.table.mark_best(best)
+        self.table.mark_best(result.best_index())  # by validation score, as the CLI and CSV
         self.plot.show_result(result)
         unscale_axes(self.plot)
         notes = list(getattr(result, "notes", []) or [])
         if notes:
             self.notes_label.setText("\n".join(notes))
             self.notes_label.show()
-        value = self.table.cell_text(best, "metric") if best is not None else ""
-        summary = summary_text(result, best, value)
+        summary = summary_text(result)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         seconds = format_duration(sum(r.seconds for r in self.rows), unknown="?")
