@@ -307,8 +307,11 @@ def add_answer_columns(frame: pd.DataFrame, answers: dict[str, Any]) -> pd.DataF
 
 # -- atomic writes: the rule and the commit live in ``outputs`` ------------------------------
 def serving_model_of(model: Any) -> Any:
-    """Accept a TabularModel or a keras.Model; return the model that takes raw rows."""
-    return getattr(model, "serving_model", model)
+    """Accept a TabularModel or a keras.Model; return the model that takes raw rows, as it
+    is saved: without training-only augmentation (``_portable.inference_model``)."""
+    from automl_gui.core.export._portable import inference_model
+
+    return inference_model(getattr(model, "serving_model", model))
 
 
 def save_bundle(

@@ -42,6 +42,7 @@ from automl_gui.core.export.bundle import (
     load_keras_model,
     predict_inputs,
     sample_inputs,
+    serving_model_of,
     temp_dir_beside,
     write_json,
 )
@@ -124,9 +125,16 @@ def _lazy() -> Any:
 
 # -- writers: model file(s) into the staging folder, then the runtime's answers ---------------
 def _keras_stage(bundle: Bundle, folder: Path, fmt: str, rows: Any, shape: tuple) -> _Staged:
-    bundle.model.save(folder / MODEL_FILE)
+    from automl_gui.core.export import _portable
+
+    serving_model_of(bundle.model).save(folder / MODEL_FILE)
     outputs = predict_inputs(load_keras_model(folder / MODEL_FILE), bundle.metadata, rows)
-    return _Staged(MODEL_FILE, outputs, f"Keras {_lazy().keras().__version__}")
+    staged = _Staged(MODEL_FILE, outputs, f"Keras {_lazy().keras().__version__}")
+    layers = _portable.app_layers(folder / MODEL_FILE)
+    staged.details["app_layers"] = layers
+    if layers:
+        staged.notes.append(_portable.requirement_note(layers))
+    return staged
 
 
 def _savedmodel_stage(bundle: Bundle, folder: Path, fmt: str, rows: Any, shape: tuple) -> _Staged:
@@ -342,10 +350,10 @@ def _export_metadata(
         "quantization": quantization(fmt),
         "runtime": staged.runtime,
         "part": staged.part,
-        "usage": _card.usage_text(meta, fmt, staged.part),
         "notes": list(staged.notes),
         **staged.details,
     }
+    meta["export"]["usage"] = _card.usage_text(meta, fmt, staged.part)
     if fmt == "savedmodel":
         meta["export"]["serving"] = _card.serving_text(meta)
     return meta

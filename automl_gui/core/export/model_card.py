@@ -62,9 +62,14 @@ def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
         inputs = _kind(metadata).model_card_input(metadata)
     out = _output_text(metadata)
     if fmt == "keras":
+        needs = (metadata.get("export") or {}).get("app_layers")
+        how = (
+            "(after the imports the note below names: the model holds layers of this app)"
+            if needs
+            else "(plain Keras and TensorFlow, safe mode: no import of this app)"
+        )
         return (
-            "model = keras.saving.load_model('model.keras', safe_mode=True) (import "
-            "automl_gui's layer modules first to register its custom layers); "
+            f"model = keras.saving.load_model('model.keras') {how}; "
             f"model.predict(x) with x = {inputs}; returns {out}."
         )
     if fmt == "savedmodel":

@@ -1,14 +1,13 @@
-"""Custom Keras layers of the image models' input stage (saved with the model, safe_mode friendly).
+"""Custom Keras layers of the image models' input stage, kept so that older models load.
 
-``Grayscale`` converts RGB to luminance (optionally repeated to 3 channels for a pretrained
-backbone); ``BackbonePreprocess`` normalizes pixel values in [0, 255] the way each network was
-trained: "unit" (/255, the CNN), "resnet50" (Caffe style: RGB→BGR, ImageNet channel means
-subtracted) or "inceptionv3" (scaled to [-1, 1]). Both equal what
-``keras.applications.<net>.preprocess_input`` computes, but as registered layers instead of
-``Lambda`` layers, which ``safe_mode`` loading refuses.
+``Grayscale`` and ``BackbonePreprocess`` are what image models saved before plain-Keras
+exports hold; new models compute the same with ``keras.ops`` nodes (:mod:`._image_ops`),
+which Keras serializes itself. ``TrainingOnly`` still wraps augmentation while a model
+trains (Keras's random layers default to ``training=True``); saved and exported models
+leave it out (``core.export._portable.inference_model``): it is the identity at inference.
 
-Like ``core.preprocess.layers`` this module imports Keras at module level: it is imported only
-when an image model is built or loaded (``load_keras_model`` imports it to register them).
+This module imports Keras at module level: it is imported only when a model is built or
+loaded (``load_keras_model`` imports it to register the layers).
 """
 
 from __future__ import annotations
@@ -18,13 +17,9 @@ from typing import Any
 import keras
 from keras import ops
 
-PACKAGE = "automl_gui"
+from automl_gui.core.models._image_ops import CAFFE_MEAN_BGR, LUMA_WEIGHTS, NORMALIZATIONS
 
-#: ImageNet channel means in BGR order (``keras.applications.imagenet_utils``, caffe mode).
-CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
-#: ITU-R BT.601 luma weights, as ``tf.image.rgb_to_grayscale``.
-LUMA_WEIGHTS = (0.2989, 0.5870, 0.1140)
-NORMALIZATIONS = ("unit", "resnet50", "inceptionv3")
+PACKAGE = "automl_gui"
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -134,4 +129,4 @@ class TrainingOnly(keras.layers.Layer):
         return cls(layer, **config)
 
 
-__all__ = ["BackbonePreprocess", "CAFFE_MEAN_BGR", "Grayscale", "NORMALIZATIONS", "TrainingOnly"]
+__all__ = ["BackbonePreprocess", "Grayscale", "TrainingOnly"]

@@ -29,7 +29,7 @@ from automl_gui.core.preprocess.image_config import COLOR_MODES, ImagePreprocess
 FAMILIES = ("cnn", "resnet50", "inceptionv3")
 #: The smallest input side each backbone accepts (Keras's own limits).
 MIN_SIZES = {"cnn": 16, "resnet50": 32, "inceptionv3": 75}
-#: The normalization each network was trained with (see ``image_layers.BackbonePreprocess``).
+#: The normalization each network was trained with (see ``_image_ops.normalization``).
 NORMALIZATION = {"cnn": "unit", "resnet50": "resnet50", "inceptionv3": "inceptionv3"}
 DISPLAY_NAMES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
 
@@ -201,15 +201,15 @@ def _check_inputs(
 def _input_stage_layers(
     image_size: int, color_mode: str, normalization: str
 ) -> tuple[list[Any], Any]:
-    """(layers before augmentation, normalization layer) of the input stage."""
+    """(layers before augmentation, normalization) of the input stage: Keras layers and
+    ``keras.ops`` steps (``_image_ops``), callables on a Keras tensor."""
     from automl_gui.core.base import lazy
-    from automl_gui.core.models.image_layers import NORMALIZATIONS, BackbonePreprocess, Grayscale
+    from automl_gui.core.models import _image_ops
 
     keras = lazy.keras()
-    if normalization not in NORMALIZATIONS:
-        raise ConfigError(
-            f"Unknown normalization '{normalization}'.", f"Use one of {', '.join(NORMALIZATIONS)}."
-        )
+    if normalization not in _image_ops.NORMALIZATIONS:
+        known = ", ".join(_image_ops.NORMALIZATIONS)
+        raise ConfigError(f"Unknown normalization '{normalization}'.", f"Use one of {known}.")
     if color_mode not in COLOR_MODES:
         raise ConfigError(
             f"Unknown colour mode '{color_mode}'.", f"Use one of {', '.join(COLOR_MODES)}."
@@ -219,8 +219,8 @@ def _input_stage_layers(
         keras.layers.Resizing(s, s, interpolation="bilinear", dtype="float32", name="resize")
     ]
     if color_mode == "grayscale":
-        before.append(Grayscale(1 if normalization == "unit" else 3, name="grayscale"))
-    return before, BackbonePreprocess(normalization, name="normalize")
+        before.append(_image_ops.grayscale(keras, 1 if normalization == "unit" else 3))
+    return before, _image_ops.normalization(keras, normalization)
 
 
 def _resize_and_convert(before: list[Any], inputs: Any) -> Any:
