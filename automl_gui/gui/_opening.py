@@ -49,6 +49,7 @@ class DatasetOpening:
     state: Any
     settings: Any
     banner: Any
+    show_banner: Any  # the window's banner, for the step shown now
     hosts: dict[str, Any]
     data_page: Any
     media_pages: dict[str, dict[str, Any]]
@@ -183,7 +184,7 @@ class DatasetOpening:
         """A folder scan failed: a dataset of another kind loaded before stays on screen."""
         if self.state.has_dataset and self.state.kind is not kind:
             self.hosts["data"].show_kind(self.state.kind.pages)
-            self.banner.show_message(message, hint, "error")
+            self.show_banner(message, hint, "error")
             self.statusBar().showMessage(message)
 
     def _on_kind_busy(self, kind: DataKind, busy: bool) -> None:
@@ -197,7 +198,7 @@ class DatasetOpening:
 
     def show_problem(self, message: str, hint: str = "", level: str = "error") -> None:
         """Tell the user why something could not be done (banner, status bar, message box)."""
-        self.banner.show_message(message, hint, level)
+        self.show_banner(message, hint, level)
         self.statusBar().showMessage(message)
         messages.show_error(self, "automl-gui", message, hint)
 

@@ -200,7 +200,7 @@ class ProjectController(QObject):
         preprocessing (the project stays unsaved unless nothing differs from the file)."""
         self.reopening = None
         data_name = self.state.dataset_name
-        self.window.banner.show_message(
+        self.window.show_banner(
             f"The project's target “{self.state.target}” and preprocessing were applied to "
             f"{data_name}.",
             " ".join(notices),
@@ -347,7 +347,7 @@ class ProjectController(QObject):
         app_settings.add_recent_project(w.settings, folder)
         self.fill_recent_menu()
         if notices:
-            w.banner.show_message(notices[0], " ".join(notices[1:]), "warning")
+            w.show_banner(notices[0], " ".join(notices[1:]), "warning")
         else:
             w.banner.dismiss()
         w.statusBar().showMessage(f"Opened project {Path(folder).name}.")

@@ -30,6 +30,7 @@ from automl_gui.gui import settings as app_settings
 from automl_gui.gui._gc import freeze_long_lived
 from automl_gui.gui._opening import DatasetOpening, local_paths
 from automl_gui.gui._project import ProjectController
+from automl_gui.gui._steps import step_blocker
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs.about import AboutDialog
 from automl_gui.gui.engine import EngineLoader
@@ -83,6 +84,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self._training = False
         self._close_after_stop = False
         self._about: AboutDialog | None = None
+        self._banner_step = "data"  # the step the window's banner speaks for
         self.setWindowTitle("automl-gui")
         self.setAcceptDrops(True)
 
@@ -102,6 +104,7 @@ class MainWindow(DatasetOpening, QMainWindow):
 
     # -- construction ------------------------------------------------------------------------
     def _build_central(self) -> None:
+        self.banner = Banner()  # the window's, over the pages (see show_banner)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(20, 20))
@@ -136,7 +139,6 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.nav.setCurrentRow(0)
 
-        self.banner = Banner()
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 6, 8, 0)
@@ -284,28 +286,7 @@ class MainWindow(DatasetOpening, QMainWindow):
     # -- navigation --------------------------------------------------------------------------
     def step_blocker(self, name: str) -> str:
         """Why step ``name`` is not available yet ('' when it is)."""
-        st = self.state
-        if name in ("data", "predict"):
-            return ""
-        if st.kind.file_based:
-            if st.dataset is None:
-                word = st.kind.dataset_noun.title()
-                return f"Open a dataset first (File → Open {word}… or drop a folder here)."
-            if name == "evaluate" and st.run is None:
-                return "Train a model first (Train page)."
-            return ""
-        if st.dataset is None:
-            return "Open a dataset first (File → Open Dataset… or drop a file on the window)."
-        if st.settings().preprocess is None:
-            return "Choose a target column on the Data page first."
-        if name == "preprocess":
-            return ""
-        errors = [w for w in st.warnings if w.severity == "error"]
-        if errors and name in ("model", "train"):
-            return f"The target “{st.target}” cannot be trained on: {errors[0].message}"
-        if name == "evaluate" and st.run is None:
-            return "Train a model first (Train page)."
-        return ""
+        return step_blocker(self.state, name)
 
     def update_steps(self) -> None:
         """Enable or disable steps and actions from the state, with the reason as tooltip."""
@@ -321,6 +302,9 @@ class MainWindow(DatasetOpening, QMainWindow):
             action.setToolTip(reason or STEP_HELP.get(name, ""))
         if self.step_blocker(self.current_page_name()):
             self.go_to("data")
+        for host in self.hosts.values():  # a banner whose cause is gone goes
+            host.banners.refresh()
+        self._place_banner()
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -356,6 +340,20 @@ class MainWindow(DatasetOpening, QMainWindow):
     def _on_nav_row(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
+            self._place_banner()
+
+    # -- the window's banner -----------------------------------------------------------------
+    def show_banner(
+        self, message: str, hint: str = "", level: str = "error", gone: Any = None
+    ) -> None:
+        """The window's message strip, for the step shown now: it replaces that step's other
+        banner and shows only on that step (``gone``: see :meth:`Banner.show_message`)."""
+        self._banner_step = self.current_page_name()
+        self.hosts[self._banner_step].banners.add(self.banner)
+        self.banner.show_message(message, hint, level, gone)
+
+    def _place_banner(self) -> None:
+        self.banner.setVisible(self.banner.active and self._banner_step == self.current_page_name())
 
     # -- drag and drop -----------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from automl_gui.gui.widgets.banner import Banner, BannerGroup
+
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +65,8 @@ class StepHost(QStackedWidget):
     The table page is built with the window; the other kinds' pages are built on first need
     (:meth:`show_kind` or :meth:`page`) by their factories, so the window opens without them.
     ``show_kind`` switches to the page for the loaded dataset's kind; drops and waiting for
-    background jobs go to the pages themselves.
+    background jobs go to the pages themselves. The step's banners (its pages' and the
+    window's while it speaks for this step) are one :class:`BannerGroup`: one at a time.
 
     Args:
         pages: pages built already, by kind (``DataKind.pages``); the first one also shows
@@ -79,6 +82,7 @@ class StepHost(QStackedWidget):
     ) -> None:
         super().__init__(parent)
         self.kind_pages: dict[str, QWidget] = {}  # the pages built so far
+        self.banners = BannerGroup()
         self.factories = dict(factories or {})
         first = self.default_page = next(iter(pages.values()))
         self.name = first.name
@@ -89,6 +93,8 @@ class StepHost(QStackedWidget):
     def _add(self, kind: str, page: QWidget) -> None:
         self.kind_pages[kind] = page
         self.addWidget(page)
+        for banner in page.findChildren(Banner):
+            self.banners.add(banner)
 
     @property
     def kinds(self) -> list[str]:

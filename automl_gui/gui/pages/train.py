@@ -248,7 +248,9 @@ class TrainPage(QWidget):
         """
         reason = self.start_blocker()
         if reason:
-            self.error_banner.show_message("Cannot start training.", reason, "info")
+            self.error_banner.show_message(
+                "Cannot start training.", reason, "info", lambda: not self.start_blocker()
+            )
             return
         st = self.state
         if st.search is not None:

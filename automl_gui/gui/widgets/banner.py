@@ -1,7 +1,9 @@
-"""In-page message strips: a dismissible banner, a banner offering a choice, and the muted
-explanation label under a control."""
+"""In-page message strips: a dismissible banner, the group that shows one banner at a time
+in a place, a banner offering a choice, and the muted explanation label under a control."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QToolButton, QWidget
@@ -37,6 +39,9 @@ class Banner(QFrame):
         layout.addWidget(self._text, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.level = "info"
+        self.active = False  # a message is up (shown, or held while its place is not shown)
+        self.group: BannerGroup | None = None
+        self._gone: Callable[[], bool] | None = None
         self.hide()
 
     @property
@@ -44,8 +49,20 @@ class Banner(QFrame):
         """The message shown (plain text, message and hint joined)."""
         return self._text.text()
 
-    def show_message(self, message: str, hint: str = "", level: str = "error") -> None:
-        """Show ``message`` (and ``hint`` on a second line) with the style of ``level``."""
+    def show_message(
+        self,
+        message: str,
+        hint: str = "",
+        level: str = "error",
+        gone: Callable[[], bool] | None = None,
+    ) -> None:
+        """Show ``message`` (and ``hint`` on a second line) with the style of ``level``; it
+        replaces the other banner of its group. ``gone``: whether its cause is gone, asked
+        by :meth:`BannerGroup.refresh` (True dismisses it)."""
+        if self.group is not None:
+            self.group.replace(self)
+        self.active = True
+        self._gone = gone
         self.level = level
         self._text.setText(f"{message}\n{hint}" if hint else message)
         self.setProperty("banner", level)
@@ -57,8 +74,48 @@ class Banner(QFrame):
 
     def dismiss(self) -> None:
         """Hide the banner."""
+        self.active = False
+        self._gone = None
         self.hide()
         self.dismissed.emit()
+
+    def cause_gone(self) -> bool:
+        """Whether the message's cause is gone (as its ``gone`` says; never without one)."""
+        return self._gone is not None and bool(self._gone())
+
+
+class BannerGroup:
+    """The banners that share one place (a step's pages and the window's banner while it
+    speaks for that step): at most one is up, the newest replaces the others, and
+    :meth:`refresh` dismisses the ones whose cause is gone."""
+
+    def __init__(self, banners: Iterable[Banner] = ()) -> None:
+        self.banners: list[Banner] = []
+        for banner in banners:
+            self.add(banner)
+
+    def add(self, banner: Banner) -> None:
+        """``banner`` joins this group (leaving the one it was in)."""
+        if banner.group is not None and banner.group is not self:
+            banner.group.banners.remove(banner)
+        if banner not in self.banners:
+            self.banners.append(banner)
+        banner.group = self
+
+    def replace(self, shown: Banner) -> None:
+        """``shown`` is about to show: the others are dismissed."""
+        for banner in self.banners:
+            if banner is not shown and banner.active:
+                banner.dismiss()
+
+    def refresh(self) -> None:
+        for banner in list(self.banners):
+            if banner.active and banner.cause_gone():
+                banner.dismiss()
+
+    def current(self) -> Banner | None:
+        """The banner that is up ('None' when none is)."""
+        return next((b for b in self.banners if b.active), None)
 
 
 class ChoiceBanner(QFrame):
