@@ -155,8 +155,14 @@ def test_the_table_job_logs_the_automatic_weighting_once(setting):
     if setting == "auto":
         assert len(lines) == 1 and lines[0].startswith("Classes are imbalanced 7")
         assert "weighting them 'balanced' (change on the Model page" in lines[0]
+        # the weights used are recorded with the run (the Evaluate page and the model say so)
+        weights = run.result.class_weights
+        assert weights is not None and weights[1] / weights[0] == pytest.approx(77 / 23, rel=0.1)
+        assert run.metadata["training_result"]["class_weights"] == weights
     else:
         assert lines == []  # the user's None: no weights, no word
+        assert run.result.class_weights is None
+        assert "class_weights" not in run.metadata["training_result"]
     assert run.report["metrics"]["balanced_accuracy"] is not None
 
 

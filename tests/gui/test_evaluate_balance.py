@@ -45,6 +45,19 @@ def test_the_table_page_shows_balanced_accuracy_next_to_accuracy(qtbot):
     assert [r[0] for r in rows] == ["no", "yes"] and [r[-1] for r in rows] == ["", "no (2)"]
 
 
+def test_the_summary_says_how_the_classes_were_weighted(qtbot):
+    page = EvaluatePage(AppState())
+    qtbot.addWidget(page)
+    run = _majority_run()
+    page.show_run(run)
+    assert "weighted" not in page.summary.text()  # every row counted once
+    run.result.class_weights = [0.625, 2.5]
+    page.show_run(run)
+    assert page.summary.text().endswith(
+        "Classes weighted 'balanced': a 'yes' row counted 4.0× a 'no' row in training."
+    )
+
+
 def test_a_run_saved_before_balanced_accuracy_shows_it_from_its_confusion_matrix(qtbot):
     report = _majority_run().report
     report["metrics"].pop("balanced_accuracy")

@@ -64,6 +64,14 @@ def balanced_class_weights(y: np.ndarray) -> dict[int, float]:
     return {int(c): float(n / (k * cnt)) for c, cnt in zip(classes, counts, strict=True)}
 
 
+def weight_list(weights: dict[int, float] | None) -> list[float] | None:
+    """``{class index: weight}`` as a list in class order (JSON keeps it as it is; a class
+    not named weighs 1), or None for no weights."""
+    if not weights:
+        return None
+    return [round(float(weights.get(i, 1.0)), 6) for i in range(max(weights) + 1)]
+
+
 @dataclass(frozen=True)
 class ClassWeighting:
     """What a class-weights setting means for some training labels.

@@ -21,6 +21,9 @@ class TrainResult:
         stopped_reason: one of STOP_REASONS.
         seconds: wall time of the fit.
         batch_size: the batch size used (after "auto" and any out-of-memory retry).
+        class_weights: each class's weight in class order, when classes were weighted
+            (``balance.class_weighting``: "balanced" chosen, or "auto" on imbalanced
+            classes); None when every example counted once.
     """
 
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -29,6 +32,7 @@ class TrainResult:
     stopped_reason: str = "completed"
     seconds: float = 0.0
     batch_size: int = 0
+    class_weights: list[float] | None = None
 
     def summary(self) -> dict[str, Any]:
         """The figures a saved model's metadata records about its training."""
@@ -38,4 +42,5 @@ class TrainResult:
             "stopped_reason": self.stopped_reason,
             "seconds": round(self.seconds, 3),
             "batch_size": self.batch_size,
+            **({"class_weights": self.class_weights} if self.class_weights else {}),
         }

@@ -39,7 +39,7 @@ from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay im
     _make_optimizer,
     _steps_per_execution,
 )
-from automl_gui.core.train.balance import CLASS_WEIGHTS, class_weighting
+from automl_gui.core.train.balance import CLASS_WEIGHTS, class_weighting, weight_list
 from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
 from automl_gui.core.train.result import TrainResult
 
@@ -197,7 +197,7 @@ class Trainer:
             def make_val(batch: int) -> Any:
                 return _dataset(tf, val_tensors, n_val, batch, shuffle=False, seed=cfg.seed)
 
-        return self._fit_with_retry(
+        result = self._fit_with_retry(
             tf,
             keras,
             model,
@@ -211,6 +211,8 @@ class Trainer:
             checkpoint=checkpoint,
             resume=resume,
         )
+        result.class_weights = weight_list(class_weight if classification else None)
+        return result
 
     def fit_dataset(
         self,
@@ -263,7 +265,7 @@ class Trainer:
 
         start = time.monotonic()
         keras.utils.set_random_seed(cfg.seed)
-        return self._fit_with_retry(
+        result = self._fit_with_retry(
             tf,
             keras,
             model,
@@ -279,6 +281,8 @@ class Trainer:
             checkpoint=checkpoint,
             resume=resume,
         )
+        result.class_weights = weight_list(class_weight if task != "regression" else None)
+        return result
 
     def _fit_with_retry(
         self,

@@ -36,7 +36,7 @@ from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
-from automl_gui.gui.widgets.metrics_view import MetricCards, PerClassTable
+from automl_gui.gui.widgets.metrics_view import MetricCards, PerClassTable, class_weights_text
 from automl_gui.gui.widgets.page_layout import page_column
 
 ARCHITECTURE_NAMES = {
@@ -325,6 +325,9 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         best = getattr(result, "best_epoch", -1)
         if isinstance(best, int) and best >= 0:  # counted over all phases
             parts.append(f"Weights from the best epoch, {best + 1}.")
+        weighted = class_weights_text(run, self.noun)
+        if weighted:
+            parts.append(weighted)
         return " ".join(parts)
 
     def _show_confidently_wrong(self) -> None:

@@ -198,6 +198,26 @@ class RowsModel(QAbstractTableModel):
         return str(section + 1)
 
 
+def class_weights_text(run: Any, noun: str) -> str:
+    """A sentence saying how a run weighted its classes ("" when every example counted once):
+    the Evaluate pages' summary, so balanced accuracy and recall read with it."""
+    weights = getattr(getattr(run, "result", None), "class_weights", None)
+    if not weights:
+        weights = ((getattr(run, "metadata", None) or {}).get("training_result") or {}).get(
+            "class_weights"
+        )
+    names = [str(c) for c in (getattr(run, "report", None) or {}).get("class_names", [])]
+    if not weights or len(weights) != len(names) or min(weights) <= 0:
+        return ""
+    low = min(range(len(weights)), key=weights.__getitem__)
+    high = max(range(len(weights)), key=weights.__getitem__)
+    times = weights[high] / weights[low]
+    return (
+        f"Classes weighted 'balanced': a '{names[high]}' {noun} counted {times:.1f}× a "
+        f"'{names[low]}' {noun} in training."
+    )
+
+
 PER_CLASS_HEADERS = ("class", "precision", "recall", "F1", "support", "mistaken for")
 
 

@@ -30,7 +30,7 @@ from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
-from automl_gui.gui.widgets.metrics_view import MetricCards, PerClassTable
+from automl_gui.gui.widgets.metrics_view import MetricCards, PerClassTable, class_weights_text
 from automl_gui.gui.widgets.page_layout import page_column
 from automl_gui.plots.style import AXIS_COLOR, style_plot
 
@@ -151,11 +151,13 @@ class EvaluatePage(ReportSaving, QWidget):
         r = run.result
         reason = STOP_REASONS.get(r.stopped_reason, r.stopped_reason)
         n = run.report.get("n_samples", 0)
-        return (
+        text = (
             f"Test split: {n:,} rows never seen in training. Training: {r.epochs_run} epochs in "
             f"{format_duration(r.seconds, unknown='?')} ({reason}); weights from the best epoch, "
             f"{r.best_epoch + 1}."
         )
+        weighted = class_weights_text(run, "row")
+        return f"{text} {weighted}" if weighted else text
 
     def _show_classification(self, report: dict[str, Any]) -> None:
         m = report.get("metrics", {})
