@@ -107,3 +107,22 @@ def test_the_leaderboard_shows_one_comparable_figure_per_column_with_its_name(qt
     model.set_records([TrialRecord("0000", {}, "val_loss", 0.4, status="completed",
                                    score_name="r2", score=0.5)])  # fmt: skip
     assert header("Score") == "Validation R²"
+
+
+def test_the_kept_trial_is_scrolled_into_view_on_a_board_just_shown(qtbot):
+    from automl_gui.core.tune.search.space import TrialRecord
+    from automl_gui.gui.widgets.leaderboard import Leaderboard
+
+    board = Leaderboard()
+    qtbot.addWidget(board)
+    board.resize(900, 200)  # about five rows visible
+    records = [
+        TrialRecord(f"{i:04d}", {}, "val_loss", 1.0 - i / 100, status="completed")
+        for i in range(30)
+    ]
+    board.model.set_records(records, "0025")
+    board.scroll_to("0025")  # before the board is laid out, as after a reopened project
+    board.show()
+    qtbot.wait(50)
+    rect = board.view.visualRect(board.proxy.mapFromSource(board.model.index(25, 0)))
+    assert board.view.viewport().rect().contains(rect.center())

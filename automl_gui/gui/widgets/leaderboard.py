@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -138,11 +138,18 @@ class Leaderboard(QWidget):
                 return
 
     def scroll_to(self, trial_id: str | None) -> None:
-        """Scroll the row of ``trial_id`` into view (without selecting it)."""
-        for row, r in enumerate(self.model.records):
-            if r.trial_id == trial_id:
-                self.view.scrollTo(self.proxy.mapFromSource(self.model.index(row, 0)))
-                return
+        """Scroll the row of ``trial_id`` to the middle of the view (without selecting it),
+        now and once more after the pending layout (a board just shown has no height yet)."""
+
+        def scroll() -> None:
+            for row, r in enumerate(self.model.records):
+                if r.trial_id == trial_id:
+                    index = self.proxy.mapFromSource(self.model.index(row, 0))
+                    self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+                    return
+
+        scroll()
+        QTimer.singleShot(0, self, scroll)
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         trial_id = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
