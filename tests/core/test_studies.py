@@ -125,6 +125,30 @@ def test_the_trivial_baseline_is_the_majority_class_or_the_training_mean():
     assert reg.beaten_in({"val_mae": [0.6, 0.45]}, scale=2.0)  # 0.9 < 1.0
     assert not reg.beaten_in({"val_mae": [0.6, 0.55]}, scale=2.0)
     assert reg.beaten_in({"loss": [1.0]}) is None  # no validation split: cannot say
+    # with class weights, accuracy is no yardstick: the uniform answer's validation loss is
+    weighted = trivial_baseline("binary", [0] * 78 + [1] * 22, [0] * 7 + [1] * 3, weighted=True)
+    assert weighted.metric == "val_loss" and weighted.value == pytest.approx(math.log(2))
+    assert weighted.test_value is None
+    assert weighted.words == "answering both classes as equally likely (class weights balance them)"
+    assert weighted.beaten_in({"val_loss": [0.8, 0.6]}) and not weighted.beaten_in(
+        {"val_loss": [0.8, 0.79]}
+    )
+
+
+def test_a_study_with_class_weights_judges_by_the_uniform_answer_s_loss(table):
+    """On a 78:22 table "auto" weights the classes, so every training gives up accuracy on
+    the common class: judged by accuracy against the majority, all five optimizers of the
+    churn sample 'never beat the baseline'. The weighted baseline is the uniform answer."""
+    result = _study(
+        table, "optimizers", optimizers=("adam",), training=TrainConfig(seed=3,
+        class_weights="balanced"),
+    )  # fmt: skip
+    assert result.baseline.metric == "val_loss"
+    assert result.baseline.value == pytest.approx(math.log(3))  # three classes
+    row = result.rows[0]
+    assert row.below_baseline is (not result.baseline.beaten_in(row.history))
+    # the best is still picked by validation accuracy, among the rows under the uniform loss
+    assert result.best_index() == (None if row.below_baseline else 0)
 
 
 class _Result:
@@ -170,7 +194,9 @@ def test_a_training_that_never_beat_the_baseline_did_not_converge():
         "optimizers", "multiclass", config, "t.csv", "test_accuracy", [row], [], baseline
     )
     (line,) = result.table()
-    assert "never beat the trivial baseline (validation accuracy 0.78" in line["reason"]
+    assert line["reason"] == (
+        "did not converge: never beat the trivial baseline (validation accuracy 0.78)"
+    )
     assert line["epochs_to_converge"] is None
     assert any("trivial baseline: validation accuracy 0.78" in h for h in result.header_lines())
     assert result.best_index() is None  # nothing beat it: no best
@@ -195,6 +221,11 @@ def test_the_best_row_is_picked_by_validation_not_test_score():
     baseline = Baseline("val_accuracy", 0.85, "majority")
     assert best_row(rows, "multiclass", baseline) == 1
     assert best_row(rows, "multiclass", Baseline("val_accuracy", 0.9, "m")) is None
+    # a loss baseline (class weights) judges each row by its validation loss; the best is
+    # still the best validation accuracy among those under it
+    assert best_row(rows, "multiclass", Baseline("val_loss", 0.15, "uniform")) == 1
+    assert best_row(rows[:1], "multiclass", Baseline("val_loss", 0.25, "uniform")) == 0
+    assert best_row(rows, "multiclass", Baseline("val_loss", 0.1, "uniform")) is None
     # regression: the lowest validation MAE
     reg = [
         StudyRow("a", 0, metrics={"val_mae": 2.0, "test_mae": 1.0}),

@@ -52,7 +52,7 @@ COLUMN_TIPS = (
     "Epochs trained (early stopping may end a training before the limit)",
     "Optimizer steps until the first epoch whose validation loss came within the tolerance "
     "(5 % by default) of the training's best; a training that never beat the trivial "
-    "baseline (always the most common class, or the mean) did not converge",
+    "baseline (an answer that ignores the inputs: the summary names it) did not converge",
     "Training time (wall clock)",
 )
 NOT_CONVERGED = "did not converge"

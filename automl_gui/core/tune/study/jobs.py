@@ -91,7 +91,7 @@ def study(
     notes = [same_settings_note(config, base, data.counts())]
     specs = config.type.plan(config, base, data.facts(request.devices), notes)
     label = getattr(request.plan, "device_label", "") or ""
-    baseline = data.baseline()
+    baseline = data.baseline(base)
     if baseline is not None:
         notes.append(
             f"Trivial baseline: {baseline.text()}; a training that never beat it learned "
@@ -120,6 +120,17 @@ def study(
     metric = headline_metric(data.task)
     rows = run_rows(specs, train_one, metric=metric, notes=notes, on_event=on_event, cancel=cancel)
     return StudyResult(config.kind, data.task, config, data.name, metric, rows, notes, baseline)
+
+
+def _weighted(base: TrainConfig, task: str, y_train: Any) -> bool:
+    """Whether the trainings weight the classes (the trainer's own rule, ``class_weighting``):
+    the trivial baseline is then the uniform answer, not the most common class."""
+    from automl_gui.core.train.balance import class_weighting
+
+    if task == "regression":
+        return False
+    setting = getattr(base, "class_weights", "none")
+    return class_weighting(setting, np.asarray(y_train)).weights is not None
 
 
 # -- the data side of each row ----------------------------------------------------------------
@@ -169,9 +180,12 @@ class _TableRows:
             f"{len(p.test):,} test rows"
         )
 
-    def baseline(self) -> Baseline | None:
+    def baseline(self, base: TrainConfig) -> Baseline | None:
         p = self.prepared
-        return trivial_baseline(self.task, p.y_train, p.y_validation, p.class_names, p.y_test)
+        weighted = _weighted(base, self.task, p.y_train)
+        return trivial_baseline(
+            self.task, p.y_train, p.y_validation, p.class_names, p.y_test, weighted
+        )
 
     def facts(self, devices: list[Device] | None) -> TrainingFacts:
         p = self.prepared
@@ -257,9 +271,11 @@ class _FileItems:
             f"{len(s.test):,} test {self.noun}"
         )
 
-    def baseline(self) -> Baseline | None:
+    def baseline(self, base: TrainConfig) -> Baseline | None:
         s = self.split
-        return trivial_baseline(self.task, s.labels(s.train), s.labels(s.validation), s.class_names)
+        train, val, test = s.labels(s.train), s.labels(s.validation), s.labels(s.test)
+        weighted = _weighted(base, self.task, train)
+        return trivial_baseline(self.task, train, val, s.class_names, test, weighted)
 
     def facts(self, devices: list[Device] | None) -> TrainingFacts:
         return TrainingFacts(

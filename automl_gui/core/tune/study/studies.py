@@ -408,7 +408,7 @@ class StudyResult:
         """Why ``row`` did not converge when it never beat the baseline ("" otherwise)."""
         if not row.below_baseline or self.baseline is None:
             return ""
-        return f"did not converge: never beat the trivial baseline ({self.baseline.text()})"
+        return f"did not converge: never beat the trivial baseline ({self.baseline.figure()})"
 
     def header_lines(self) -> list[str]:
         """What the CSV's ``#`` lines say: the study, the convergence definition, the notes."""
