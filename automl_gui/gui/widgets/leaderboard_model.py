@@ -217,7 +217,9 @@ class LeaderboardModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.header(COLUMNS[section])
+            # two lines ("Validation" over "accuracy"): narrow figure columns leave the
+            # Settings column room at 1024 px
+            return self.header(COLUMNS[section]).replace(": ", "\n").replace(" ", "\n", 1)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             word = METRIC_WORDS.get(self.score_name, self.score_name) or "score"
             return {
