@@ -354,6 +354,14 @@ class StudyPlot(QWidget):
         plot.getAxis("bottom").setTicks(None)
         self.right_legend.clear()
         style_plot(plot, "Validation loss per epoch", "epoch", "validation loss")
+        base = self.baseline
+        if base is not None and base.metric == "val_loss":  # class weights: the uniform answer
+            pen = pg.mkPen(MUTED, width=1.5, style=Qt.PenStyle.DashLine)
+            line = pg.InfiniteLine(pos=base.value, angle=0, pen=pen)
+            line.setToolTip(f"The trivial baseline: {base.text()}")
+            plot.addItem(line)
+            sample = pg.PlotDataItem([0, 1], [0, 0], pen=pen)
+            self.right_legend.addItem(sample, f"learned nothing ({_fmt(base.value)})")
         stars = False
         for i, row in enumerate(rows):
             index = self.rows.index(row) if row in self.rows else i

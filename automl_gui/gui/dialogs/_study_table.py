@@ -309,7 +309,7 @@ class RunningLossPlot(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """As tall as the table beside it needs (the window scrolls to what it prefers)."""
-        return QSize(360, TABLE_MIN_HEIGHT)
+        return QSize(260, TABLE_MIN_HEIGHT)
 
     def start(self, label: str) -> None:
         """A new training: clear the lines and name it in the title."""
@@ -382,7 +382,7 @@ def results_area(table: QWidget, loss_plot: QWidget, plot: QWidget) -> QSplitter
     top.addWidget(loss_plot)
     top.setStretchFactor(0, 3)
     top.setStretchFactor(1, 1)
-    top.setSizes([800, 360])
+    top.setSizes([900, 260])  # the table's columns whole first, in a 1024-px window too
     results = QSplitter(Qt.Orientation.Vertical)
     results.addWidget(top)
     results.addWidget(plot)
