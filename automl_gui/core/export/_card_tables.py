@@ -55,11 +55,14 @@ def input_text(metadata: dict[str, Any]) -> str:
     if groups:
         parts = [f"{group_text(n, c)} (NaN = missing)" for n, c in groups]
         if _has_single(metadata):
-            parts.append("each category column its own (n, 1) string tensor ('' = missing)")
+            parts.append(
+                "each category column its own (n, 1) string tensor, stripped of outer spaces "
+                "('' = missing)"
+            )
         return "; ".join(parts)
     return (
         "one (n, 1) tensor per input of input_schema: numbers as float32 (NaN = missing), "
-        "categories as strings ('' = missing)"
+        "categories as tf.string tensors stripped of outer spaces ('' = missing)"
     )
 
 
