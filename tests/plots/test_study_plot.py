@@ -196,3 +196,34 @@ def test_save_study_png_in_a_running_app(qtbot, tmp_path):
     path = save_study_png(_result("devices"), tmp_path / "devices.png")
     assert Image.open(path).size == (1200, 600)
     assert _ink(path)[0] > 20
+
+
+def test_the_trivial_baseline_is_drawn_and_a_row_below_it_gets_no_star(plot):
+    """A training that never beat the trivial baseline did not converge: no "converged" star,
+    a dashed curve named so; the baseline is a dashed line (accuracy without class weights,
+    validation loss with them)."""
+    import dataclasses
+
+    from automl_gui.core.tune.study.baseline import Baseline
+
+    rows = [_row("adam", 0, 0.92), _row("adadelta", 1, 0.3, losses=(1.1, 1.1, 1.09))]
+    rows[1] = dataclasses.replace(
+        rows[1], below_baseline=True, epochs_to_converge=None, steps_to_converge=None
+    )
+    majority = Baseline("val_accuracy", 0.78, "always answering the most common class, 'no'", 0.77)
+    result = StudyResult(
+        "optimizers", "binary", StudyConfig("optimizers"), "t", "test_accuracy", rows, [], majority
+    )
+    plot.show_result(result)
+    assert plot.converged_labels() == ["adam"]
+    texts = plot.legend_texts()
+    assert "adadelta: did not converge" in texts
+    assert "always answering the most common class (0.770)" in texts
+    lines = [i for i in plot.left.items if isinstance(i, pg.InfiniteLine)]
+    assert [round(line.value(), 2) for line in lines] == [0.77]
+    uniform = Baseline("val_loss", 0.6931, "answering both classes as equally likely")
+    plot.show_result(dataclasses.replace(result, baseline=uniform))
+    assert "learned nothing (0.693)" in plot.legend_texts()
+    lines = [i for i in plot.right.items if isinstance(i, pg.InfiniteLine)]
+    assert [round(line.value(), 3) for line in lines] == [0.693]
+    assert not [i for i in plot.left.items if isinstance(i, pg.InfiniteLine)]
