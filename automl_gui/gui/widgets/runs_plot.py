@@ -38,6 +38,9 @@ def _pen(color: str, dashed: bool, width: float = 2.2) -> Any:
     return pen
 
 
+LEGEND_SAMPLE = 50  # px of a legend entry besides its name (the line sample and spacing)
+
+
 class RunsPlot(QWidget):
     """Curves of the checked runs for one quantity, picked in a combobox."""
 
@@ -184,12 +187,28 @@ class RunsPlot(QWidget):
             if first is not None:
                 self.legend.addItem(first, record.name)
             self._mark_best(record, parts, color, log)
+        self._fit_legend()
         if self.skipped:
             names = ", ".join(self.skipped)
             self.note.setText(f"Not shown (no {label.lower()} curve): {names}.")
             self.note.show()
         else:
             self.note.hide()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns (at most 3) as the names fit side by side: a legend wider
+        than the pane pushed the plot out of it."""
+        labels = [label for _sample, label in self.legend.items]
+        if not labels:
+            return
+        widest = max(label.boundingRect().width() for label in labels) + LEGEND_SAMPLE
+        columns = max(1, min(3, int((self.view.width() - 20) // max(widest, 1))))
+        if columns != self.legend.columnCount:
+            self.legend.setColumnCount(columns)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_legend()
 
     def _mark_best(self, record: Any, parts: dict[str, list[float]], color: str, log: bool) -> None:
         best = best_epoch(record)
