@@ -334,6 +334,10 @@ def test_names_and_run_titles_are_not_cut(qtbot, state):
             )
             assert header.sectionSize(col) >= widest + 8, title
             assert "…" not in title
+        # the curves' legend fits its pane (three columns of long names pushed the plot out)
+        w.set_checked(["run-001", "run-002", "run-003"])
+        legend = w.plot.legend
+        assert legend.boundingRect().width() <= w.plot.view.width()
 
 
 def test_rename_in_place_and_f2(qtbot, window, state):
