@@ -357,9 +357,8 @@ def best_indexes(key: str, values: Sequence[Any]) -> set[int]:
 
 
 def best_within_groups(key: str, values: Sequence[Any], records: Sequence[Any]) -> set[int]:
-    """The best runs of metric ``key``, each picked only among runs of its own dataset and
-    task (:mod:`automl_gui.gui.runs_groups`): a table run is never "best" against an audio
-    run, and a group with a single run has no best."""
+    """The best runs of metric ``key``, each among runs of its own dataset and task only
+    (:mod:`automl_gui.gui.runs_groups`; a group with one run has no best)."""
     best: set[int] = set()
     for positions in positions_by_group(records):
         found = best_indexes(key, [values[i] for i in positions])
@@ -384,9 +383,8 @@ def _metric_keys(records: Sequence[Any]) -> list[str]:
 
 
 def comparison_rows(records: Sequence[Any], show_all: bool = False) -> list[CompareRow]:
-    """The comparison table of ``records`` (one column each): test metrics (the best of each
-    dataset's runs marked), then the settings that differ (all of them with ``show_all``), then
-    the training figures."""
+    """The comparison table of ``records`` (one column each): test metrics (each dataset's
+    best marked), the settings that differ (all with ``show_all``), the training figures."""
     rows: list[CompareRow] = []
     for key in _metric_keys(records):
         values = [number((r.metrics or {}).get(key)) for r in records]
