@@ -481,12 +481,14 @@ class MainWindow(DatasetOpening, QMainWindow):
             event.ignore()
             return
         app_settings.save_window_geometry(self.settings, self.saveGeometry(), self.saveState())
+        # quitting is decided (and saved): the window goes now, not after the engine process
+        # has ended (most of a quit: 0.85 of 1.2 s measured after a training)
+        self.hide()
         self.settings.sync()
         self.projects.wait_idle()
         for host in self.hosts.values():  # join background jobs before the threads die
             host.wait_idle()
         if self.engine.is_running():
-            self.hide()
             self.engine.wait()
         self.engine.close()
         app = QApplication.instance()
