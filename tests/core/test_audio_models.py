@@ -81,13 +81,17 @@ def test_mfcc_is_the_orthonormal_dct_of_the_log_mel() -> None:
 
 
 def test_crop_or_pad_is_centred_like_the_input_pipeline() -> None:
+    import keras
+
+    from automl_gui.core.models._audio_ops import crop_or_pad as crop_or_pad_ops
     from automl_gui.core.models.audio_layers import CropOrPad
     from automl_gui.core.preprocess.audio import crop_or_pad
 
-    layer = CropOrPad(10)
+    layer, ops_step = CropOrPad(10), crop_or_pad_ops(keras, 10)  # older models', new models'
     for length in (3, 4, 10, 15, 16):
         x = np.arange(1, length + 1, dtype="float32")[None]
         np.testing.assert_array_equal(layer(x).numpy()[0], crop_or_pad(x[0], 10))
+        np.testing.assert_array_equal(np.asarray(ops_step(x))[0], crop_or_pad(x[0], 10))
     np.testing.assert_array_equal(layer(np.ones((1, 4), "float32")).numpy()[0, :3], [0, 0, 0])
 
 

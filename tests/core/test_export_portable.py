@@ -2,10 +2,10 @@
 
 Each model is exported, then loaded in a separate Python (``-I``) in which ``automl_gui``
 cannot be imported, with ``keras.saving.load_model`` in safe mode, and its answers are
-compared with the app's. A model that still holds a layer of this app (the audio front end)
-says exactly what to install and import, in the export's notes (the dialog and the command
-line show them) and the model card. Models saved before (with the registered impute layers)
-still load and export in the app.
+compared with the app's. A model that still holds a layer of this app (one saved by an
+older version) says exactly what to install and import, in the export's notes (the dialog
+and the command line show them) and the model card; such models still load and export in
+the app.
 """
 
 from __future__ import annotations
@@ -228,9 +228,10 @@ def test_a_backbones_normalization_and_augmentation_save_as_plain_keras(net, tmp
     assert np.allclose(got, np.asarray(model.predict(images, verbose=0)), atol=1e-4)
 
 
-def test_an_audio_export_says_what_to_install_and_import(tmp_path_factory, tmp_path):
-    """The audio front end stays this app's layers: the notes (dialog, command line) and
-    the card name the install and the imports, and with them the file loads."""
+@pytest.mark.parametrize("features", ["log-mel", "mfcc"])
+def test_an_audio_export_loads_and_answers_in_plain_keras(tmp_path_factory, tmp_path, features):
+    """Crop/pad, the spectrogram (or MFCCs) and augmentation (left out of the file); clips
+    of another length than the model's go in too."""
     import audio_factory
     from kind_jobs import train_kind
 
@@ -242,8 +243,10 @@ def test_an_audio_export_says_what_to_install_and_import(tmp_path_factory, tmp_p
     root = audio_factory.make_class_folders(
         tmp_path_factory.mktemp("sounds"), ("tone", "noise"), 4, seconds=(0.3, 0.4), seed=2
     )
-    pre = AudioPreprocessConfig(sample_rate=8000, n_mels=16, window_ms=32, hop_ms=16)
-    pre.augment.enabled = False
+    pre = AudioPreprocessConfig(
+        sample_rate=8000, n_mels=16, window_ms=32, hop_ms=16, features=features, n_mfcc=8
+    )
+    pre.augment.enabled = True
     run = train_kind(
         AUDIO,
         scan_audio(str(root)),
@@ -251,18 +254,20 @@ def test_an_audio_export_says_what_to_install_and_import(tmp_path_factory, tmp_p
         ImageModelConfig(architecture="cnn"),
         TrainConfig(epochs=1, batch_size=8, seed=1),
     )
-    result = export_model(run.bundle, "keras", tmp_path / "audio")
+    bundle = run.bundle
+    assert any(type(layer).__name__ == "TrainingOnly" for layer in bundle.model.layers)
+    result = export_model(bundle, "keras", tmp_path / "audio")
     assert result.ok, result.message
-    layers = _portable.app_layers(tmp_path / "audio" / "model.keras")
-    assert "CropOrPad" in layers
-    note = _portable.requirement_note(layers)
-    assert note in result.notes
-    assert "pip install automl-gui" in note
-    assert "import automl_gui.core.models.audio_layers" in note
-    card = (tmp_path / "audio" / "MODEL_CARD.md").read_text()
-    assert note in card and "the note below names" in card
-    meta = json.loads((tmp_path / "audio" / "metadata.json").read_text())
-    assert meta["export"]["app_layers"] == layers
+    path = tmp_path / "audio" / "model.keras"
+    assert _portable.app_layers(path) == {}
+    assert not any("pip install" in note for note in result.notes)
+    clips = np.asarray(sample_inputs(bundle), dtype=np.float32)
+    rng = np.random.default_rng(1)
+    for waves in (clips, rng.uniform(-0.5, 0.5, (2, clips.shape[1] + 333)).astype(np.float32)):
+        done, got = plain_keras_predict(path, {"x": waves}, tmp_path)
+        assert done.returncode == 0, done.stderr[-3000:]
+        want = np.asarray(bundle.model.predict(waves, verbose=0))
+        assert got is not None and np.allclose(got, want, atol=1e-5)
 
 
 def test_the_command_line_prints_the_install_note(monkeypatch, capsys, tmp_path):
@@ -297,8 +302,13 @@ def test_a_model_saved_with_the_old_impute_layers_still_loads_predicts_and_expor
     )
     result = export_model(bundle, "keras", tmp_path / "old")
     assert result.ok, result.message
-    note = _portable.requirement_note(_portable.app_layers(tmp_path / "old" / "model.keras"))
+    layers = _portable.app_layers(tmp_path / "old" / "model.keras")
+    note = _portable.requirement_note(layers)
     assert "ImputeString" in note and "import automl_gui.core.preprocess.layers" in note
-    assert note in result.notes
+    assert "pip install automl-gui" in note and note in result.notes
+    card = (tmp_path / "old" / "MODEL_CARD.md").read_text()
+    assert note in card and "the note below names" in card
+    meta = json.loads((tmp_path / "old" / "metadata.json").read_text())
+    assert meta["export"]["app_layers"] == layers
     onnx = export_model(bundle, "onnx", tmp_path / "old-onnx")  # the encoded part, old layout
     assert onnx.ok, onnx.message

@@ -61,7 +61,7 @@ def audio_float16_parts(net: str, built) -> dict[str, str]:
     cnn = net == "cnn"
     head, body = (built.model, built.model) if cnn else (built.head, built.backbone)
     return {
-        "log_mel": built.model.get_layer("log_mel").compute_dtype,
+        "stft": built.model.get_layer("stft").compute_dtype,
         "band_norm": built.model.get_layer("band_norm").compute_dtype,
         "probabilities": head.get_layer("probabilities").compute_dtype,
         "conv": body.get_layer("block1_conv1" if cnn else "conv1_conv").compute_dtype,
@@ -106,7 +106,7 @@ MODELS = {
         inputs=lambda: waves(2, 3500),
         train_inputs=lambda: waves(2),
         dtypes=audio_float16_parts,
-        float32_parts=("log_mel", "band_norm", "probabilities"),
+        float32_parts=("stft", "band_norm", "probabilities"),
         mixed_pre=lambda: audio_config(augment=AudioAugmentConfig()),
         too_small=50,
     ),

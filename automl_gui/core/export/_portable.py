@@ -1,11 +1,12 @@
 """A saved model that plain Keras can load, and, where one still cannot, what it needs.
 
-:func:`inference_model` is the model as saved (bundles, project runs, the ``.keras``
-export): without the ``TrainingOnly`` wrappers around augmentation, which are the identity
-at inference and the one class of this app a new image model would otherwise hold.
+New models hold only Keras's own layers and op nodes (tables: ``preprocess._impute``; images:
+``models._image_ops``; audio: ``models._audio_ops``) plus, while they train, ``TrainingOnly``
+around augmentation. :func:`inference_model` is the model as saved (bundles, project runs,
+the ``.keras`` export): without those wrappers, which are the identity at inference.
 :func:`app_layers` reads a written ``.keras`` file's config for classes this app registers
-(older models' impute layers, the audio front end), and :func:`requirement_note` says what
-to install and import to load such a file outside the app.
+(models saved by older versions hold them), and :func:`requirement_note` says what to
+install and import to load such a file outside the app.
 """
 
 from __future__ import annotations

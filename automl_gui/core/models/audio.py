@@ -4,8 +4,9 @@ Input contract: float32 mono waveforms ``(n, samples)`` at the preprocess sample
 in [-1, 1], any length. Inside the model: centred crop/pad to the clip length → waveform
 augmentation (noise at an SNR, gain, time shift; ``TrainingOnly``) → log-mel spectrogram
 (or MFCCs) → per-band normalization fitted on training clips → SpecAugment masks
-(``TrainingOnly``) → network → float32 softmax. All layers are registered (``audio_layers``)
-and load in safe mode (no Lambda).
+(``TrainingOnly``) → network → float32 softmax. The front end is Keras's own layers and
+``keras.ops`` nodes (``_audio_ops``), so a saved model loads with plain Keras in safe mode;
+the augmentation layers (``audio_layers``) are left out of saved models.
 
 Networks: a compact 2D CNN on the (frames, bands) spectrogram sized to it and to the number
 of training clips; ResNet50 / InceptionV3 on the spectrogram resized to the backbone's input
@@ -150,24 +151,21 @@ def feature_shape(preprocess: AudioPreprocessConfig, n_samples: int) -> tuple[in
 
 
 def _frontend_layers(preprocess: AudioPreprocessConfig, sizes: _Sizes, n_samples: int) -> Any:
-    """(CropOrPad, [feature layers]) of the front end."""
-    from automl_gui.core.models.audio_layers import MFCC, CropOrPad, LogMelSpectrogram
+    """(crop or pad, [feature steps]) of the front end: built-in layers and ``keras.ops``
+    steps (``_audio_ops``), callables on waveforms."""
+    from automl_gui.core.base import lazy
+    from automl_gui.core.models import _audio_ops
 
-    crop = CropOrPad(int(n_samples), name="crop_or_pad")
+    keras, p = lazy.keras(), preprocess
+    crop = _audio_ops.crop_or_pad(keras, int(n_samples))
+    sizes_args = (sizes.frame_length, sizes.frame_step, sizes.fft_length, int(p.n_mels))
     features = [
-        LogMelSpectrogram(
-            int(preprocess.sample_rate),
-            sizes.frame_length,
-            sizes.frame_step,
-            sizes.fft_length,
-            int(preprocess.n_mels),
-            fmin=float(preprocess.fmin),
-            fmax=float(preprocess.fmax),
-            name="log_mel",
+        _audio_ops.log_mel(
+            keras, int(p.sample_rate), *sizes_args, fmin=float(p.fmin), fmax=float(p.fmax)
         )
     ]
     if preprocess.features == "mfcc":
-        features.append(MFCC(int(preprocess.n_mfcc), name="mfcc"))
+        features.append(_audio_ops.mfcc(keras, int(preprocess.n_mels), int(preprocess.n_mfcc)))
     return crop, features
 
 
@@ -375,13 +373,14 @@ def _build_cnn(stage: _Stage, n_classes: int, config: ImageModelConfig, n_train:
 
 def _backbone_stage(stage: _Stage, architecture: str, image_size: int) -> Any:
     """``input_stage`` for :func:`images.build_backbone_model`: waveform → normalized
-    features → ``SpectrogramImage`` → resized → the backbone's own normalization."""
-    from automl_gui.core.models.audio_layers import SpectrogramImage
+    features → spectrogram image (``_audio_ops``) → resized → the backbone's own normalization."""
+    from automl_gui.core.base import lazy
+    from automl_gui.core.models._audio_ops import spectrogram_image
     from automl_gui.core.models.images import _input_stage_layers, _resize_and_convert
 
     def build() -> tuple[Any, Any, Any]:
         inputs = _waveform_input()
-        to_image = SpectrogramImage(name="spectrogram_image")
+        to_image = spectrogram_image(lazy.keras())
         before, normalize = _input_stage_layers(image_size, "rgb", architecture)
 
         def image(features: Any) -> Any:
@@ -416,7 +415,7 @@ def build_audio_model(
     ``image_size`` is the backbone side, or 0 for the CNN).
 
     The CNN (:func:`audio_cnn_plan`) sees the normalized ``(frames, bands, 1)`` features. A
-    backbone sees them as an image (``SpectrogramImage``: frequency up, time right,
+    backbone sees them as an image (``_audio_ops.spectrogram_image``: frequency up, time right,
     ``clip(x * 32 + 128, 0, 255)`` in 3 channels) resized to ``image_size`` and normalized as
     the network was trained; it starts frozen, ``feature_model`` (waveforms → pooled
     features, no augmentation) and ``head`` share layers with ``model``. Layers take the

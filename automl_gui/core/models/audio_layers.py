@@ -1,9 +1,11 @@
 """Custom Keras layers of the audio models (registered; load in safe mode; no Lambda).
 
-Waveform stage: ``CropOrPad`` (centred), ``WaveformAugment`` (noise at an SNR range, gain,
-circular time shift; training only). Features: ``LogMelSpectrogram`` and ``MFCC``. Spectrogram
-stage: ``SpecAugment`` (time and frequency masks; training only), ``SpectrogramImage``
-(normalized features → a 3-channel 0-255 image for a pretrained backbone).
+Augmentation, used while a model trains and left out of saved models: ``WaveformAugment``
+(noise at an SNR range, gain, circular time shift) and ``SpecAugment`` (time and frequency
+masks), each wrapped in ``TrainingOnly``. The front end layers ``CropOrPad`` (centred),
+``LogMelSpectrogram``, ``MFCC`` and ``SpectrogramImage`` (normalized features → a 3-channel
+0-255 image for a pretrained backbone) are what audio models saved before plain-Keras exports
+hold; new models compute the same with Keras's own layers and ops (``_audio_ops``).
 
 Why not ``keras.layers.MelSpectrogram``: its output is (bands, frames), and its ``top_db``
 floor is taken from the maximum over the whole *batch*, so a clip's features (and so its
@@ -30,10 +32,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from automl_gui.core.models._audio_ops import MIN_POWER, dct_matrix, dft_kernel
 from automl_gui.core.models.image_layers import PACKAGE, TrainingOnly
-
-#: ``LogMelSpectrogram``: the power floor before the logarithm (-100 dB).
-MIN_POWER = 1e-10
 
 
 def _float32(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -144,29 +144,6 @@ class WaveformAugment(keras.layers.Layer):
             seed=self.seed,
         )
         return config
-
-
-def dft_kernel(frame_length: int, fft_length: int) -> np.ndarray:
-    """``(frame_length, 1, 2 * bins)`` conv kernel: periodic-Hann-windowed cosines then
-    (negated) sines of the ``bins = fft_length // 2 + 1`` real-FFT frequencies.
-
-    A frame's dot products with it are the real and imaginary parts of its zero-padded FFT.
-    """
-    j = np.arange(frame_length, dtype=np.float64)
-    hann = 0.5 - 0.5 * np.cos(2.0 * np.pi * j / frame_length)
-    k = np.arange(fft_length // 2 + 1, dtype=np.float64)
-    angle = 2.0 * np.pi * np.outer(j, k) / fft_length
-    kernel = np.concatenate([np.cos(angle), -np.sin(angle)], axis=1) * hann[:, None]
-    return kernel[:, None, :].astype(np.float32)
-
-
-def dct_matrix(n_in: int, n_out: int) -> np.ndarray:
-    """``(n_in, n_out)`` orthonormal DCT-II: ``x @ M == scipy.fft.dct(x, 2, norm="ortho")[:n_out]``."""
-    n = np.arange(n_in, dtype=np.float64)[:, None]
-    k = np.arange(n_out, dtype=np.float64)[None, :]
-    matrix = np.sqrt(2.0 / n_in) * np.cos(np.pi / n_in * (n + 0.5) * k)
-    matrix[:, 0] /= np.sqrt(2.0)
-    return matrix.astype(np.float32)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -383,6 +360,4 @@ __all__ = [
     "SpectrogramImage",
     "TrainingOnly",
     "WaveformAugment",
-    "dct_matrix",
-    "dft_kernel",
 ]
