@@ -95,7 +95,8 @@ def load_keras_model(model_path: Path) -> Any:
     from automl_gui.core.base import lazy
 
     keras = lazy.keras()
-    import automl_gui.core.models.audio_layers  # noqa: F401  (registers custom layers)
+    # models saved by older versions hold these registered layers (new ones: Keras's own)
+    import automl_gui.core.models.audio_layers  # noqa: F401
     import automl_gui.core.models.image_layers  # noqa: F401
     import automl_gui.core.preprocess.layers  # noqa: F401
 
