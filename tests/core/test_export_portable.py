@@ -312,3 +312,48 @@ def test_a_model_saved_with_the_old_impute_layers_still_loads_predicts_and_expor
     assert meta["export"]["app_layers"] == layers
     onnx = export_model(bundle, "onnx", tmp_path / "old-onnx")  # the encoded part, old layout
     assert onnx.ok, onnx.message
+
+
+def test_image_and_audio_models_saved_with_the_old_layers_still_load_in_the_app(tmp_path):
+    """Models of older versions hold the registered image and audio layers: the app loads
+    them (safe mode) with the same answers, and saving one again leaves out only the
+    training-only wrapper; the rest is named in the install note."""
+    import keras
+
+    from automl_gui.core.export.bundle import load_keras_model, serving_model_of
+    from automl_gui.core.models.audio_layers import (
+        MFCC,
+        CropOrPad,
+        LogMelSpectrogram,
+        SpectrogramImage,
+        WaveformAugment,
+    )
+    from automl_gui.core.models.image_layers import BackbonePreprocess, Grayscale, TrainingOnly
+
+    waves = keras.Input((None,), name="waveform")
+    x = CropOrPad(800)(waves)
+    x = TrainingOnly(WaveformAugment(seed=1), name="augment_waveform")(x)
+    x = MFCC(8)(LogMelSpectrogram(8000, 128, 64, 128, 16)(x))
+    x = BackbonePreprocess("resnet50")(Grayscale(3)(SpectrogramImage()(x)))
+    out = keras.layers.Dense(2, activation="softmax")(keras.layers.GlobalAveragePooling2D()(x))
+    old = keras.Model(waves, out)
+    old.save(tmp_path / "old.keras")
+    loaded = load_keras_model(tmp_path / "old.keras")
+    clips = np.random.default_rng(0).uniform(-0.5, 0.5, (2, 900)).astype(np.float32)
+    want = np.asarray(old.predict(clips, verbose=0))
+    assert np.allclose(np.asarray(loaded.predict(clips, verbose=0)), want, atol=1e-6)
+    serving_model_of(loaded).save(tmp_path / "again.keras")
+    layers = _portable.app_layers(tmp_path / "again.keras")
+    assert set(layers) == {
+        "BackbonePreprocess",
+        "CropOrPad",
+        "Grayscale",
+        "LogMelSpectrogram",
+        "MFCC",
+        "SpectrogramImage",
+    }
+    note = _portable.requirement_note(layers)
+    for module in ("audio_layers", "image_layers"):
+        assert f"import automl_gui.core.models.{module}" in note
+    again = load_keras_model(tmp_path / "again.keras")
+    assert np.allclose(np.asarray(again.predict(clips, verbose=0)), want, atol=1e-6)
