@@ -62,7 +62,7 @@ def input_text(metadata: dict[str, Any]) -> str:
         return "; ".join(parts)
     return (
         "one (n, 1) tensor per input of input_schema: numbers as float32 (NaN = missing), "
-        "categories as tf.string tensors stripped of outer spaces ('' = missing)"
+        "categories as strings stripped of outer spaces ('' = missing)"
     )
 
 
