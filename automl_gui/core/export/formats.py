@@ -51,7 +51,8 @@ from automl_gui.core.export.outputs import prepare_output
 from automl_gui.core.kinds import kind_named
 
 FORMATS: dict[str, str] = {
-    "keras": "Keras 3 model file (.keras) with metadata.json: load with keras.saving.load_model.",
+    "keras": "Keras 3 model file (.keras) with metadata.json: load with keras.saving.load_model "
+    "in plain Keras and TensorFlow (safe mode), without this app.",
     "savedmodel": "TensorFlow SavedModel folder for TF Serving / tf.saved_model.load "
     "(signature 'serve'), with metadata.json inside.",
     "tflite": "TensorFlow Lite model (float32) for phones and edge devices, run with the "

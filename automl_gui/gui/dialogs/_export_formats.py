@@ -31,7 +31,7 @@ LABELS = {
 
 # one line under each choice (the full FORMATS sentence is its tooltip)
 SHORT = {
-    "keras": "Keras 3: reload in Python with keras.saving.load_model.",
+    "keras": "Keras 3: keras.saving.load_model in plain Keras, no app needed.",
     "savedmodel": "TF Serving, tf.saved_model.load and other TensorFlow tools.",
     "tflite": "Phones and edge devices (LiteRT); answers like the app's.",
     "tflite-dynamic": "8-bit integer weights: about 4× smaller, tiny differences.",
@@ -167,8 +167,6 @@ def describe_result(result: Any, what: str = "rows") -> tuple[bool, str]:
     if result.agreement is not None:
         details.append(f"{100 * result.agreement:.0f} % same class")
     return True, text + (": " + ", ".join(details) if details else "") + "."
-
-
 
 
 def written_files(result: Any) -> tuple[list[str], int | None]:
