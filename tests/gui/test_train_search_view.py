@@ -130,5 +130,13 @@ def test_the_kept_trial_is_scrolled_into_view_on_a_board_just_shown(qtbot):
     board.scroll_to("0025")  # before the board is laid out, as after a reopened project
     board.show()
     qtbot.wait(50)
-    rect = board.view.visualRect(board.proxy.mapFromSource(board.model.index(25, 0)))
-    assert board.view.viewport().rect().contains(rect.center())
+
+    def kept_in_view() -> bool:
+        rect = board.view.visualRect(board.proxy.mapFromSource(board.model.index(25, 0)))
+        return board.view.viewport().rect().contains(rect.center())
+
+    assert kept_in_view()
+    board.resize(900, 400)  # laid out anew later (the page shown after the reopening)
+    qtbot.waitUntil(kept_in_view, timeout=1000)
+    board.resize(900, 140)
+    qtbot.waitUntil(kept_in_view, timeout=1000)

@@ -90,6 +90,8 @@ class Leaderboard(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
+        self._scroll_target: str | None = None  # a row kept in view until the user scrolls
+        self.view.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
 
         self.title = QLabel("Leaderboard")
         self.title.setStyleSheet("font-weight: 600;")
@@ -112,6 +114,7 @@ class Leaderboard(QWidget):
 
     # -- feeding (delegates to the model) -----------------------------------------------------
     def clear(self, maximize: bool = False) -> None:
+        self._scroll_target = None
         self.model.clear(maximize)
 
     def _on_rows(self, *_args: object) -> None:
@@ -139,19 +142,28 @@ class Leaderboard(QWidget):
 
     def scroll_to(self, trial_id: str | None) -> None:
         """Scroll the row of ``trial_id`` to the middle of the view (without selecting it),
-        now and once more after the pending layout (a board just shown has no height yet)."""
+        and again whenever the board is laid out anew (a board just shown, as after reopening
+        a project, has no height yet) until the user scrolls or picks a row."""
+        self._scroll_target = trial_id
+        self._scroll_now()
 
-        def scroll() -> None:
-            for row, r in enumerate(self.model.records):
-                if r.trial_id == trial_id:
-                    index = self.proxy.mapFromSource(self.model.index(row, 0))
-                    self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
-                    return
+    def _scroll_now(self) -> None:
+        for row, r in enumerate(self.model.records):
+            if r.trial_id == self._scroll_target:
+                index = self.proxy.mapFromSource(self.model.index(row, 0))
+                self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+                return
 
-        scroll()
-        QTimer.singleShot(0, self, scroll)
+    def _user_scrolled(self, *_args: object) -> None:
+        self._scroll_target = None
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        if self._scroll_target is not None:
+            QTimer.singleShot(0, self, self._scroll_now)  # after the view's own layout
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._scroll_target = None
         trial_id = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
         self.trial_selected.emit(self.model.record(trial_id))
 
