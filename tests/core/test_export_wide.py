@@ -1,5 +1,5 @@
-"""Wide tables export in all six formats (issue 13, item 6): the numeric columns' one
-``(n, k)`` input reaches TFLite and ONNX through its ``fill_<input>`` layer, preprocessing.json
+"""Wide tables export in all six formats (issue 13, item 6): TFLite holds the whole model; the
+numeric columns' one ``(n, k)`` input reaches ONNX through its ``fill_<input>`` layer, preprocessing.json
 lists the columns in order with their fill values and indicators, and ``encode_rows``
 reproduces the app's own encoding; narrow tables' exports keep their form."""
 
