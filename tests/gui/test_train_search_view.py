@@ -61,15 +61,17 @@ def test_start_says_when_it_will_run_a_search_and_with_which_budget(qtbot, tmp_p
     state = loaded_state(tmp_path)
     page = TrainPage(state)
     qtbot.addWidget(page)
-    assert "trains one model" in page.mode_label.text()
+    assert page.mode_label.text() == "Trains one model"
+    assert "Search for the best model" in page.mode_label.toolTip()
     state.search = SearchConfig(time_budget=300, max_trials=20)
     state.notify_model_changed()
-    assert page.mode_label.text() == "Start runs an AutoML search: 5:00 budget, up to 20 trials."
-    assert "Model page" in page.mode_label.toolTip()
+    assert page.mode_label.text() == "AutoML search: 5:00 budget, up to 20 trials"
+    assert "Start runs an AutoML search" in page.mode_label.toolTip()
+    assert "Train one model" in page.mode_label.toolTip()
     assert page.start_button.text() == "Start search"
     state.search = None
     state.notify_model_changed()
-    assert "trains one model" in page.mode_label.text()
+    assert page.mode_label.text() == "Trains one model"
 
 
 def test_the_leaderboard_shows_one_comparable_figure_per_column_with_its_name(qtbot):

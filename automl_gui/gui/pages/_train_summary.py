@@ -49,15 +49,16 @@ def summary_html(st: Any) -> str:
 
 
 def start_mode(st: Any) -> tuple[str, str]:
-    """What Start will do, said beside it: ``("Start runs an AutoML search: 5:00 budget, up
-    to 20 trials", tip)`` in search mode, else that it trains one model; the tip says where
-    the mode is chosen. The mode is the state's (``st.search``), set on the Model page."""
+    """What Start will do, said beside it (short: the progress bar shares the row):
+    ``("AutoML search: 5:00 budget, up to 20 trials", tip)`` in search mode, else "Trains one
+    model"; the tip says it in full and where the mode is chosen. The mode is the state's
+    (``st.search``), set on the Model page."""
     cfg = st.search
     if cfg is None:
         return (
-            "Start trains one model with the Model page's settings.",
-            "To let the AutoML search choose the model, pick “Search for the best model” on "
-            "the Model page.",
+            "Trains one model",
+            "Start trains one model with the Model page's settings. To let the AutoML search "
+            "choose the model, pick “Search for the best model” on the Model page.",
         )
     limits = []
     if cfg.time_budget > 0:
@@ -66,10 +67,10 @@ def start_mode(st: Any) -> tuple[str, str]:
         limits.append(f"up to {cfg.max_trials} trials")
     budget = ", ".join(limits) or "no limit set"
     return (
-        f"Start runs an AutoML search: {budget}.",
-        f"Search mode is on (Model page → “Search for the best model”): Start trains "
-        f"{search_summary(cfg)} and keeps the best. To train one model instead, pick "
-        "“Train one model” on the Model page.",
+        f"AutoML search: {budget}",
+        "Start runs an AutoML search: search mode is on (Model page → “Search for the best "
+        f"model”). It trains {search_summary(cfg)} and keeps the best. To train one model "
+        "instead, pick “Train one model” on the Model page.",
     )
 
 
