@@ -92,11 +92,3 @@ def test_reopening_a_project_restores_the_search_leaderboard_and_epoch_log(
     epochs = len(record.history["loss"])
     assert f"Epoch {epochs}/{epochs} - loss" in log and "Training finished: best epoch" in log
     assert opage.plots.epoch_points("loss") == pytest.approx(curves, nan_ok=True)
-    shots = Path("/tmp/shots15/search")
-    if shots.is_dir():
-        for w, h in ((1400, 900), (1024, 700)):
-            other.resize(w, h)
-            other.show()
-            other.go_to("train")
-            qtbot.wait(200)
-            other.grab().save(str(shots / f"train_reopened_{w}x{h}.png"))
