@@ -215,3 +215,44 @@ def test_cancel_is_honoured_between_models_and_inside_the_forest(monkeypatch):
         )
     assert len(forests) == 1
     assert len(forests[0].estimators_) == 20  # stopped after one chunk of 40 trees
+
+
+def _imbalanced_table(n: int = 600, seed: int = 2) -> LoadedTable:
+    """About 85:15 classes, the minority only partly separable: weighting changes answers."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    noise = rng.normal(size=n)
+    y = np.where(x + 0.8 * noise > 1.4, "rare", "common")
+    return LoadedTable(
+        df=pd.DataFrame({"x": x, "z": rng.normal(size=n), "label": y}),
+        source=TableSource(path="mem.csv", format="csv"),
+    )
+
+
+def test_baselines_weight_imbalanced_classes_as_the_network_does():
+    """With class weights 'auto' on imbalanced classes the network trains 'balanced': the
+    baselines must too, or the leaderboard sets weighted trials against unweighted
+    baselines (higher plain accuracy, lower minority recall)."""
+    table = _imbalanced_table()
+    setup = setup_tabular(table, "label")
+    prepared = prepare_data(table.df, setup.preprocess)
+    task = setup.preprocess.task
+    kw = {"preprocess": setup.preprocess, "cross_validation": False}
+    plain = run_baselines(prepared, task, class_weights="none", **kw)
+    auto = run_baselines(prepared, task, class_weights="auto", **kw)
+    assert all("class_weight" not in r.settings for r in plain)
+    assert all(r.settings.get("class_weight") == "balanced" for r in auto)
+    logistic_plain, logistic_auto = plain[0].details, auto[0].details
+    assert logistic_auto["balanced_accuracy"] > logistic_plain["balanced_accuracy"]
+    # balanced classes: "auto" leaves the baselines unweighted
+    table = _classification_table(n=400)
+    setup = setup_tabular(table, "outcome")
+    prepared = prepare_data(table.df, setup.preprocess)
+    even = run_baselines(
+        prepared,
+        setup.preprocess.task,
+        class_weights="auto",
+        preprocess=setup.preprocess,
+        cross_validation=False,
+    )
+    assert all("class_weight" not in r.settings for r in even)

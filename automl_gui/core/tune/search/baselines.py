@@ -38,6 +38,7 @@ from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progres
 from automl_gui.core.data.schema import Task
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.tabular import PreparedData, canonical_strings, numeric_values
+from automl_gui.core.train.balance import class_weighting
 
 FOREST_TREES = 200  # a forest's quality has flattened by here on most tables
 FOREST_CHUNK = 25  # trees grown between two looks at the cancel token and the clock
@@ -161,7 +162,11 @@ def _feature_transformer(numeric: list[str], categorical: list[str]) -> Any:
 
 
 # -- the estimators ---------------------------------------------------------------------------
-def _estimators(task: Task, seed: int, n_train: int) -> list[tuple[str, Any]]:
+def _estimators(
+    task: Task, seed: int, n_train: int, balanced: bool = False
+) -> list[tuple[str, Any]]:
+    """The baselines for ``task``; ``balanced`` weights classes as the network's training
+    does (sklearn's "balanced" is the same n / (k · count)), so both are judged alike."""
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
     from sklearn.linear_model import LogisticRegression, RidgeCV
 
@@ -174,9 +179,10 @@ def _estimators(task: Task, seed: int, n_train: int) -> list[tuple[str, Any]]:
         "max_samples": max_samples,
     }
     if task.is_classification:
+        weight = {"class_weight": "balanced"} if balanced else {}
         return [
-            ("logistic regression", LogisticRegression(max_iter=LOGISTIC_MAX_ITER)),
-            ("random forest", RandomForestClassifier(**forest_args)),
+            ("logistic regression", LogisticRegression(max_iter=LOGISTIC_MAX_ITER, **weight)),
+            ("random forest", RandomForestClassifier(**forest_args, **weight)),
         ]
     return [
         ("linear regression (ridge)", RidgeCV(alphas=np.logspace(-3, 3, 13))),
@@ -218,14 +224,18 @@ def _fit(estimator: Any, x: Any, y: np.ndarray, cancel: CancelToken) -> Any:
 def _settings(estimator: Any) -> dict[str, Any]:
     """The fitted model's settings worth showing next to its score."""
     if _is_forest(estimator):
-        return {
+        settings = {
             "n_estimators": len(estimator.estimators_),
             "max_samples": estimator.max_samples,
             "max_features": estimator.max_features,
         }
-    if hasattr(estimator, "alpha_"):
-        return {"alpha": float(estimator.alpha_)}
-    return {"C": float(estimator.C)} if hasattr(estimator, "C") else {}
+    elif hasattr(estimator, "alpha_"):
+        settings = {"alpha": float(estimator.alpha_)}
+    else:
+        settings = {"C": float(estimator.C)} if hasattr(estimator, "C") else {}
+    if getattr(estimator, "class_weight", None) == "balanced":
+        settings["class_weight"] = "balanced"
+    return settings
 
 
 def _predict(estimator: Any, x: Any, task: Task, n_classes: int) -> np.ndarray:
@@ -290,6 +300,7 @@ def run_baselines(
     on_event: EventCallback | None = None,
     cross_validation: bool | None = None,
     folds: int = 0,
+    class_weights: str = "none",
 ) -> list[BaselineResult]:
     """Fit and score the scikit-learn baselines on ``prepared``'s split.
 
@@ -305,6 +316,9 @@ def run_baselines(
             of rows (:func:`~automl_gui.core.tune.search.cv.should_cross_validate`).
         folds: the number of folds; 0 picks it from the rows (the search's trials use the
             same folds: same rows, same seed).
+        class_weights: the network's class-weights setting ("auto", "none", "balanced");
+            when it weights the classes, the baselines do too (``class_weight="balanced"``),
+            or the leaderboard would set weighted trials against unweighted baselines.
 
     Returns:
         One :class:`BaselineResult` per baseline, linear model first.
@@ -343,7 +357,10 @@ def run_baselines(
         pooled_x, pooled_y = pool_splits(replace(prepared, train=train, validation=validation))
         folds = kfold_indices(pooled_y, k or default_folds(n_pool), task, seed)
 
-    estimators = _estimators(task, seed, len(train))
+    balanced = task.is_classification and (
+        class_weighting(class_weights, prepared.y_train).weights is not None
+    )
+    estimators = _estimators(task, seed, len(train), balanced)
     results: list[BaselineResult] = []
     for i, (name, estimator) in enumerate(estimators):
         cancel.raise_if_cancelled()

@@ -56,6 +56,7 @@ class TableSearch:
         cancel: CancelToken,
     ) -> None:
         from automl_gui.core.preprocess.tabular import prepare_data
+        from automl_gui.core.train.balance import announce_class_weights
         from automl_gui.core.tune.search.cv import plan_folds
 
         self.request, self.on_event, self.cancel = request, on_event, cancel
@@ -63,6 +64,7 @@ class TableSearch:
         self.prepared = prepared = prepare_data(request.dataset, preprocess, on_event=on_event)
         for notice in prepared.notices:
             emit(on_event, Log(notice, "warning"))
+        announce_class_weights(training.class_weights, preprocess.task, prepared.y_train, on_event)
         cancel.raise_if_cancelled()
         self.cv_plan = cv_plan = plan_folds(
             prepared, preprocess.task, search.cross_validation, search.folds, training.seed
@@ -105,6 +107,7 @@ class TableSearch:
             self.on_event,
             self.cancel,
             folds=cv_plan.k if cv_plan is not None else 0,
+            class_weights=self.request.training.class_weights,
         )
 
     def metadata(self) -> dict[str, Any]:
@@ -126,6 +129,7 @@ def _baseline_records(
     cancel: CancelToken,
     *,
     folds: int | None = None,
+    class_weights: str = "none",
 ) -> list[TrialRecord]:
     """Leaderboard rows of the scikit-learn baselines (``core.tune.baselines``), if present.
 
@@ -147,6 +151,7 @@ def _baseline_records(
             on_event=on_event,
             cross_validation=None if folds is None else folds > 0,
             folds=folds or 0,
+            class_weights=class_weights,
         )
     except CancelledError:  # Stop during the baselines: the search's model is kept
         return []
