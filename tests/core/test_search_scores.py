@@ -90,7 +90,7 @@ def test_files_trials_read_the_kept_epochs_validation_accuracy():
 def test_a_fit_cut_mid_epoch_drops_that_epochs_training_figures():
     """The budget (or Stop) ends a fit after the batch that crossed it: the last epoch's loss
     and accuracy average part of an epoch (the spike on the kept trial's curve)."""
-    from automl_gui.core.tune.search._tuner import drop_partial_epoch
+    from automl_gui.core.train.result import drop_partial_epoch
 
     def history():
         return {
@@ -102,21 +102,29 @@ def test_a_fit_cut_mid_epoch_drops_that_epochs_training_figures():
         }
 
     cut = history()
-    drop_partial_epoch(cut, "time_budget", "val_loss")
+    drop_partial_epoch(cut, "val_loss")
     assert math.isnan(cut["loss"][2]) and math.isnan(cut["accuracy"][2])
     assert cut["loss"][:2] == [0.6, 0.5]
     assert cut["val_loss"] == [0.65, 0.55, 0.54] and cut["lr"][2] == 1e-3
     stopped = history()
-    drop_partial_epoch(stopped, "cancelled", "loss")  # the objective is kept
+    drop_partial_epoch(stopped, "loss")  # the figure kept is kept
     assert stopped["loss"][2] == 0.9 and math.isnan(stopped["accuracy"][2])
-    for reason in ("completed", "early_stopping", "nan"):
-        whole = history()
-        drop_partial_epoch(whole, reason, "val_loss")
-        assert whole == history()
 
 
-def test_a_trial_cut_by_the_budget_keeps_no_partial_epoch_in_its_curves():
+def test_a_trial_cut_by_the_budget_keeps_no_partial_epoch_in_its_curves(monkeypatch):
+    """The trainer knows whether the budget cut an epoch before its last batch (a cut on an
+    epoch's last batch leaves a whole epoch): the search's rows keep its verdict."""
+    from automl_gui.core.train.trainer import Trainer
     from automl_gui.core.tune.search.jobs import SearchRequest, search
+
+    fits = []
+    fit = Trainer.fit
+
+    def recording_fit(self, *args, **kwargs):
+        fits.append(fit(self, *args, **kwargs))
+        return fits[-1]
+
+    monkeypatch.setattr(Trainer, "fit", recording_fit)
 
     df = _rows(n=400)
     setup = setup_tabular(LoadedTable(df=df, source=TableSource(path="m.csv", format="csv")), "y")
@@ -131,8 +139,14 @@ def test_a_trial_cut_by_the_budget_keeps_no_partial_epoch_in_its_curves():
     run = search(request)
     cut = [r for r in run.leaderboard if r.reason == "Time budget reached."]
     assert cut, [r.reason for r in run.leaderboard]
+    partial = [f for f in fits if f.partial_last_epoch]
+    for f in partial:
+        assert math.isnan(f.history["loss"][-1]) and not math.isnan(f.history["val_loss"][-1])
+    whole_last = {f.history["loss"][-1] for f in fits if not f.partial_last_epoch}
     for r in cut:
-        assert math.isnan(r.history["loss"][-1]) and not math.isnan(r.history["val_loss"][-1])
+        assert not math.isnan(r.history["val_loss"][-1])
+        last = r.history["loss"][-1]
+        assert math.isnan(last) or last in whole_last  # a whole last epoch keeps its figures
 
 
 def test_the_command_lines_leaderboard_has_the_shared_column():

@@ -146,6 +146,23 @@ def test_stop_mid_epoch_keeps_best_weights_and_returns_normally(keras):
     )
     # Stop takes effect after the current batch: the third epoch ran only a few of 32 steps
     assert int(model.optimizer.iterations) < 2 * 32 + 5
+    # that partial epoch's training figures average a few batches (the spike on a curve):
+    # not kept; its validation, measured on every row, is
+    assert result.partial_last_epoch
+    assert math.isnan(result.history["loss"][2]) and math.isnan(result.history["accuracy"][2])
+    assert all(math.isfinite(v) for v in result.history["loss"][:2])
+    assert math.isfinite(result.history["val_loss"][2])
+
+
+def test_whole_epochs_keep_their_training_figures(keras):
+    """An epoch the budget or early stopping ends after its last batch is whole: nothing
+    dropped (the search used to judge by the stop reason and dropped a whole epoch)."""
+    x, y = _data(300, seed=5)
+    xt, yt, xv, yv = _split(x, y, 60)
+    cfg = TrainConfig(epochs=3, batch_size=16)
+    result = Trainer(cfg).fit(_model(keras), "binary", xt, yt, xv, yv)
+    assert not result.partial_last_epoch
+    assert all(math.isfinite(v) for v in result.history["loss"])
 
 
 def test_stop_in_the_first_epoch(keras):

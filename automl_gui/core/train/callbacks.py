@@ -125,9 +125,12 @@ def _classes() -> tuple[type, type]:
             self._next_batch_event = 0.0
             self._validation_cut = False
             self._may_cut_validation = True
+            self._last_step = -1
+            self.partial_epoch = False
 
         # -- per batch: keep it cheap ------------------------------------------------------
         def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+            self._last_step = int(batch)
             if self.cancel is not None and self.cancel.cancelled:
                 self.cancelled = True
                 self.model.stop_training = True
@@ -169,6 +172,7 @@ def _classes() -> tuple[type, type]:
         def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
             self._epoch = int(epoch)
             self._epoch_t0 = time.monotonic()
+            self._last_step = -1
             if self.cancel is not None and self.cancel.cancelled:
                 self.cancelled = True
                 self.model.stop_training = True
@@ -182,6 +186,10 @@ def _classes() -> tuple[type, type]:
                 values["lr"] = lr
             for key, value in values.items():
                 self.history.setdefault(key, []).append(value)
+            # Keras passes each call's last step: an epoch ends early when its last batch
+            # (steps - 1) never ran (unknown steps: not judged)
+            steps = self.steps if self.steps is not None else self.params.get("steps") or 0
+            self.partial_epoch = bool(steps) and 0 <= self._last_step < int(steps) - 1
             self.epochs_run = int(epoch) + 1
             seconds = now - self._epoch_t0
             self._epoch_seconds.append(seconds)

@@ -3,6 +3,7 @@ read it without the trainer)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class TrainResult:
         class_weights: each class's weight in class order, when classes were weighted
             (``balance.class_weighting``: "balanced" chosen, or "auto" on imbalanced
             classes); None when every example counted once.
+        partial_last_epoch: the last epoch stopped before its last batch (time budget or
+            Stop); its training figures are NaN in ``history`` (:func:`drop_partial_epoch`).
     """
 
     history: dict[str, list[float]] = field(default_factory=dict)
@@ -33,6 +36,7 @@ class TrainResult:
     seconds: float = 0.0
     batch_size: int = 0
     class_weights: list[float] | None = None
+    partial_last_epoch: bool = False
 
     def summary(self) -> dict[str, Any]:
         """The figures a saved model's metadata records about its training."""
@@ -44,3 +48,15 @@ class TrainResult:
             "batch_size": self.batch_size,
             **({"class_weights": self.class_weights} if self.class_weights else {}),
         }
+
+
+def drop_partial_epoch(history: dict[str, list[float]], keep: str) -> None:
+    """A fit that the time budget or Stop ended after some batch of an epoch (Keras then
+    still validates the weights): that epoch's training figures (loss, accuracy, mae) are the
+    mean over the part of an epoch that ran, a spike on the curves that no whole epoch made.
+    They become NaN (not measured: curves and logs skip them) in place; the validation
+    figures, measured on every validation row, the learning rate and ``keep`` (the figure
+    best weights and searches go by) stay."""
+    for key, values in history.items():
+        if values and key != keep and key != "lr" and not key.startswith("val_"):
+            values[-1] = math.nan

@@ -41,7 +41,7 @@ from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay im
 )
 from automl_gui.core.train.balance import CLASS_WEIGHTS, class_weighting, weight_list
 from automl_gui.core.train.config import OPTIMIZERS, SCHEDULES, TrainConfig
-from automl_gui.core.train.result import TrainResult
+from automl_gui.core.train.result import TrainResult, drop_partial_epoch
 
 if TYPE_CHECKING:
     from automl_gui.core.train.checkpoint import CheckpointInfo, EpochCheckpointer
@@ -469,11 +469,16 @@ class Trainer:
             )
         elif reason != "completed" or (restored and bridge.best_epoch < bridge.epochs_run - 1):
             emit(on_event, Log(_end_line(reason, bridge, restored)))
+        history = {k: list(v) for k, v in bridge.history.items()}
+        partial = bridge.partial_epoch and reason in ("time_budget", "cancelled")
+        if partial and val_ds is not None:
+            drop_partial_epoch(history, keep="val_loss")
         return TrainResult(
-            history={k: list(v) for k, v in bridge.history.items()},
+            history=history,
             best_epoch=bridge.best_epoch,
             epochs_run=bridge.epochs_run,
             stopped_reason=reason,
             seconds=prior_seconds + time.monotonic() - start,
             batch_size=batch,
+            partial_last_epoch=partial,
         )

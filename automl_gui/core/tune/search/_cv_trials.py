@@ -32,7 +32,7 @@ from typing import Any
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log, PhaseChanged, emit
 from automl_gui.core.tune.search._scores import table_score
-from automl_gui.core.tune.search._tuner import best_value, drop_partial_epoch
+from automl_gui.core.tune.search._tuner import best_value
 from automl_gui.core.tune.search.saved import TRAIN_ON_PHASE
 from automl_gui.core.tune.search.space import TrialRecord
 
@@ -81,7 +81,6 @@ class FoldTrials:
                 on_event=self.on_event,
                 cancel=self.cancel,
             )
-            drop_partial_epoch(result.history, result.stopped_reason, cfg.objective)
             if result.stopped_reason != "nan":
                 scores.append(table_score(data, pre, built, self.preprocess.task))
             return pre, built, result
@@ -146,7 +145,6 @@ class FoldTrials:
             on_event=self.on_event,
             cancel=self.cancel,
         )
-        drop_partial_epoch(result.history, result.stopped_reason, cfg.objective)
         value = best_value(result.history, cfg.objective, cfg.direction)
         if value is None or result.stopped_reason == "nan":
             if mine is not None:

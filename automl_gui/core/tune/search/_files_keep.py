@@ -18,7 +18,6 @@ from automl_gui.core.base.errors import CancelledError
 from automl_gui.core.base.events import Log, PhaseChanged, emit
 from automl_gui.core.tune.search._tuner import (
     best_value,
-    drop_partial_epoch,
     epochs_reached,
     wants_more,
 )
@@ -84,8 +83,6 @@ def train_files_on(runner: Any, best: TrialRecord, tuner: Any) -> Any:
         return kept
     finally:
         runner.training = training
-    for history in (run.history, run.result.history):
-        drop_partial_epoch(history, run.result.stopped_reason, cfg.objective)
     value = best_value(run.history, cfg.objective, cfg.direction)
     better = (
         value is not None

@@ -23,7 +23,6 @@ from automl_gui.core.tune.search._scores import headline, mean_and_spread, table
 from automl_gui.core.tune.search._tuner import (
     Trials,
     best_value,
-    drop_partial_epoch,
     epochs_reached,
     wants_more,
 )
@@ -94,7 +93,6 @@ class TabularTrials(FoldTrials, Trials):
                 )
         if folds is not None:
             return self._end_folds(record, folds, settings, training, start)
-        drop_partial_epoch(result.history, result.stopped_reason, self.search.objective)
         self._score(record, result.history, result, start)
         record.score_name = headline(self.preprocess.task)
         record.score = table_score(self.prepared, pre, built, self.preprocess.task)
@@ -237,7 +235,6 @@ def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) ->
         on_event=runner.on_event,
         cancel=runner.cancel,
     )
-    drop_partial_epoch(extra.history, extra.stopped_reason, cfg.objective)
     value = best_value(extra.history, cfg.objective, cfg.direction)
     better = (
         value is not None

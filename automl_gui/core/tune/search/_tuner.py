@@ -327,24 +327,6 @@ def wants_more(record: TrialRecord, result: Any, cfg: SearchConfig) -> bool:
     return cut and epochs_reached(record) < cfg.max_epochs
 
 
-#: how a fit ends after the batch that crossed the time budget or met Stop: mid-epoch
-PARTIAL_REASONS = ("time_budget", "cancelled")
-
-
-def drop_partial_epoch(history: dict[str, list[float]], stopped_reason: str, keep: str) -> None:
-    """A fit the time budget or Stop ended stopped after the batch that crossed it (Keras
-    then still validates the weights): its last epoch's training figures (loss, accuracy,
-    mae) are the mean over the part of an epoch that ran, a spike on the curves that no whole
-    epoch made. They become NaN (not measured: curves and logs skip them) in place; the
-    validation figures, measured on every validation row, and ``keep`` (the search's
-    objective) stay."""
-    if stopped_reason not in PARTIAL_REASONS:
-        return
-    for key, values in history.items():
-        if values and key != keep and key != "lr" and not key.startswith("val_"):
-            values[-1] = math.nan
-
-
 def best_value(history: dict[str, list[float]], objective: str, direction: str) -> float | None:
     """The best finite value of ``objective`` in a training's history (None: none)."""
     values = [v for v in history.get(objective, []) if v is not None and math.isfinite(v)]

@@ -46,7 +46,7 @@ from automl_gui.core.tune.search._files_keep import (
     train_files_on,
 )
 from automl_gui.core.tune.search._scores import history_score
-from automl_gui.core.tune.search._tuner import Trials, drop_partial_epoch
+from automl_gui.core.tune.search._tuner import Trials
 from automl_gui.core.tune.search.files_space import FilesSettings, cnn_n_train
 from automl_gui.core.tune.search.saved import (
     LEADERBOARD_FILE,
@@ -236,8 +236,6 @@ class _FilesTrials(Trials):
             run, built = self._train(settings, max(1, total - initial), budget, previous)
         result = run.result
         self.overheads.append(time.monotonic() - start - result.seconds)
-        for history in (run.history, result.history):
-            drop_partial_epoch(history, result.stopped_reason, self.search.objective)
         self._score(record, run.history, result, start, " (is there a validation split?)")
         record.score_name = "accuracy"  # files are classified: the one shared figure
         record.score = history_score(run.history, result.best_epoch)
