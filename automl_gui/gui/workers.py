@@ -99,41 +99,50 @@ class JobWorker(QObject):
         return self._thread.wait(msecs)
 
     # -- worker thread ---------------------------------------------------------------------
+    def _emit(self, signal_name: str, *args: Any) -> None:
+        """Emit from the worker thread; when the worker's owner (a page, a dialog) was
+        deleted while the job ran, Qt deleted the worker too and there is nobody left to
+        tell: the job is cancelled instead of raising in the thread."""
+        try:
+            getattr(self, signal_name).emit(*args)
+        except RuntimeError:  # "Signal source has been deleted"
+            self.token.cancel()
+
     def _on_event(self, event: Event) -> None:
         if isinstance(event, BatchEnd):
             now = time.monotonic()
             if now - self._last_batch < BATCH_MIN_INTERVAL:
                 return
             self._last_batch = now
-            self.batch.emit(event)
+            self._emit("batch", event)
         elif isinstance(event, EpochEnd):
-            self.epoch.emit(event)
+            self._emit("epoch", event)
         elif isinstance(event, Progress):
-            self.progress.emit(event)
+            self._emit("progress", event)
         elif isinstance(event, Log):
-            self.log.emit(event)
+            self._emit("log", event)
         elif isinstance(event, PhaseChanged):
-            self.phase.emit(event)
+            self._emit("phase", event)
         elif isinstance(event, (TrialStarted, TrialEnded)):
-            self.trial.emit(event)
+            self._emit("trial", event)
         elif isinstance(event, (StudyRowStarted, StudyRowEnded)):
-            self.study.emit(event)
+            self._emit("study", event)
 
     def run_in_thread(self) -> None:
         try:
             result = self._job(self._on_event, self.token)
         except CancelledError:
-            self.cancelled.emit()
+            self._emit("cancelled")
         except BaseException as exc:  # noqa: BLE001 - every failure becomes a message
             from automl_gui.core.base.errors import AutoMLError
 
             if not isinstance(exc, AutoMLError):
                 traceback.print_exc()  # a bug: keep the trace on the console for reports
             message, hint = describe(exc)
-            self.error.emit(exc)
-            self.failed.emit(message, hint)
+            self._emit("error", exc)
+            self._emit("failed", message, hint)
         else:
-            self.finished.emit(result)
+            self._emit("finished", result)
 
     def _on_thread_finished(self) -> None:
         self.done.emit()
