@@ -6,8 +6,9 @@ second line). Right: the validation loss per epoch of each training (optimizers,
 curve) or the training time (batch sizes, devices). Trainings that failed or were skipped
 keep their place, marked with their status. A finished study's trivial baseline (always the
 most common class, or the mean) is a dashed line on the score panel; a training that never
-beat it gets no "converged" star, a dashed curve and "did not converge" in the legend. Used by the Study dialog (fed row by row) and
-by the command line (:func:`automl_gui.plots.study_png.save_study_png`, no window needed).
+beat it gets no "converged" star, a dashed curve and "did not converge" in the legend. Used
+by the Study dialog (fed row by row) and by the command line
+(:func:`automl_gui.plots.study_png.save_study_png`, no window needed).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
 
+from automl_gui.core.tune.study.baseline import NOT_CONVERGED, not_converged_text
 from automl_gui.plots.style import AXIS_COLOR, PALETTE, style_plot
 
 F1_COLOR = "#e8590c"
@@ -361,7 +363,7 @@ class StudyPlot(QWidget):
             line.setToolTip(f"The trivial baseline: {base.text()}")
             plot.addItem(line)
             sample = pg.PlotDataItem([0, 1], [0, 0], pen=pen)
-            self.right_legend.addItem(sample, f"learned nothing ({_fmt(base.value)})")
+            self.right_legend.addItem(sample, f"trivial baseline ({_fmt(base.value)})")
         stars = False
         for i, row in enumerate(rows):
             index = self.rows.index(row) if row in self.rows else i
@@ -374,7 +376,7 @@ class StudyPlot(QWidget):
             color = PALETTE[index % len(PALETTE)]
             below = getattr(row, "below_baseline", False)
             style = Qt.PenStyle.DashLine if below else Qt.PenStyle.SolidLine
-            name = f"{row.label}: did not converge" if below else row.label
+            name = f"{row.label}: {NOT_CONVERGED}" if below else row.label
             item = plot.plot(
                 [p[0] for p in points],
                 [p[1] for p in points],
@@ -386,7 +388,7 @@ class StudyPlot(QWidget):
                 name=name,
             )
             if below:
-                item.setToolTip(f"{row.label} never beat the trivial baseline: it learned nothing")
+                item.setToolTip(f"{row.label} {not_converged_text(base)}")
             self.right_legend.addItem(item, name)
             at = row.epochs_to_converge
             if at is not None and at <= len(losses) and math.isfinite(losses[at - 1]):

@@ -188,14 +188,14 @@ def test_a_training_that_never_beat_the_baseline_did_not_converge():
     row = _adadelta_row(baseline)
     assert row.below_baseline
     assert (row.epochs_to_converge, row.steps_to_converge) == (None, None)
-    assert "did not converge: never beat the trivial baseline" in row_line(row, "test_accuracy")
+    assert "did not converge (never beat the trivial baseline)" in row_line(row, "test_accuracy")
     config = StudyConfig("optimizers")
     result = StudyResult(
         "optimizers", "multiclass", config, "t.csv", "test_accuracy", [row], [], baseline
     )
     (line,) = result.table()
     assert line["reason"] == (
-        "did not converge: never beat the trivial baseline (validation accuracy 0.78)"
+        "did not converge (never beat the trivial baseline: validation accuracy 0.78)"
     )
     assert line["epochs_to_converge"] is None
     assert any("trivial baseline: validation accuracy 0.78" in h for h in result.header_lines())

@@ -306,7 +306,11 @@ def test_a_training_below_the_baseline_says_it_did_not_converge_and_is_not_best(
     bold = [r for r in range(3) if table.item(r, 0).font().bold()]
     assert bold == [0]  # adam: the best validation accuracy, though sgd tested higher
     assert "best by val accuracy: adam" in dialog.status_label.text()
-    assert "never beat the trivial baseline: adadelta" in dialog.status_label.text()
+    # one wording everywhere (issue 15 follow-up): the status line, the table and its tooltip
+    status = dialog.status_label.text()
+    assert "did not converge (never beat the trivial baseline): adadelta" in status
+    assert tip.startswith("adadelta did not converge (never beat the trivial baseline: ")
+    assert "learned nothing" not in status + tip
     # the plot: no "converged" star for adadelta, the baseline drawn and named
     assert dialog.plot.converged_labels() == ["adam", "sgd"]
     assert any("most common class" in name for name in dialog.plot.legend_texts())

@@ -223,7 +223,12 @@ def test_the_trivial_baseline_is_drawn_and_a_row_below_it_gets_no_star(plot):
     assert [round(line.value(), 2) for line in lines] == [0.77]
     uniform = Baseline("val_loss", 0.6931, "answering both classes as equally likely")
     plot.show_result(dataclasses.replace(result, baseline=uniform))
-    assert "learned nothing (0.693)" in plot.legend_texts()
+    assert "trivial baseline (0.693)" in plot.legend_texts()
+    # one wording for a training below the baseline: "did not converge" (issue 15 follow-up)
+    assert not any("learned nothing" in text for text in plot.legend_texts())
+    curves = [i for i in plot.right.items if isinstance(i, pg.PlotDataItem)]
+    (curve,) = [i for i in curves if i.name() == "adadelta: did not converge"]
+    assert "did not converge (never beat the trivial baseline" in curve.toolTip()
     lines = [i for i in plot.right.items if isinstance(i, pg.InfiniteLine)]
     assert [round(line.value(), 3) for line in lines] == [0.693]
     assert not [i for i in plot.left.items if isinstance(i, pg.InfiniteLine)]

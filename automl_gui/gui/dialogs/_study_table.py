@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.tune.study.baseline import NOT_CONVERGED, not_converged_text
 from automl_gui.gui.dialogs._study_form import STUDY_TYPES
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR, VAL_COLOR
 from automl_gui.plots.style import AXIS_COLOR, style_plot
@@ -52,10 +53,9 @@ COLUMN_TIPS = (
     "Epochs trained (early stopping may end a training before the limit)",
     "Optimizer steps until the first epoch whose validation loss came within the tolerance "
     "(5 % by default) of the training's best; a training that never beat the trivial "
-    "baseline (an answer that ignores the inputs: the summary names it) did not converge",
+    f"baseline (an answer that ignores the inputs: the summary names it) {NOT_CONVERGED}",
     "Training time (wall clock)",
 )
-NOT_CONVERGED = "did not converge"
 # px: the header and five trainings; both chart panels with their legends and readable axes
 # (on a 1400×900 screen both fit whole, the notes under them scroll into view)
 TABLE_MIN_HEIGHT = 170
@@ -144,7 +144,7 @@ def summary_text(result: Any) -> str:
         text += f"; none beat the trivial baseline ({result.baseline.text()})"
     below = [r.label for r in rows if r.below_baseline]
     if below and best is not None:
-        text += f"; never beat the trivial baseline: {', '.join(below)}"
+        text += f"; {not_converged_text()}: {', '.join(below)}"
     if study.timed and completed:
         fastest = min(completed, key=lambda r: r.seconds)
         text += f"; fastest: {fastest.label} ({format_duration(fastest.seconds, unknown='?')})"
@@ -169,14 +169,14 @@ class StudyTable(QTableWidget):
         self.setToolTip("One line per training; hover a status for the reason")
         self.headline = ""
         self.selection = ""
-        self.baseline_text = ""
+        self.baseline: Any = None
         self.set_metric("")
 
     def set_metric(self, metric: str, selection: str = "", baseline: Any = None) -> None:
         """The headline (test) metric this table shows in its third column, the validation
         score the best is picked by in its fourth, and the study's trivial baseline."""
         self.headline, self.selection = metric, selection
-        self.baseline_text = baseline.text() if baseline is not None else ""
+        self.baseline = baseline
         self.horizontalHeaderItem(2).setText(metric_title(metric) if metric else "Score")
         self.horizontalHeaderItem(3).setText(metric_title(selection) if selection else "Val score")
 
@@ -240,9 +240,8 @@ class StudyTable(QTableWidget):
         if converge == NOT_CONVERGED:
             converge_item.setForeground(QBrush(QColor(STATUS_COLORS["failed"])))
             converge_item.setToolTip(
-                "It never beat the trivial baseline"
-                + (f" ({self.baseline_text})" if self.baseline_text else "")
-                + ": it learned nothing, however flat its loss"
+                f"{row.label} {not_converged_text(self.baseline)}, however flat its loss"
+                + (f"; the baseline: {self.baseline.words}" if self.baseline is not None else "")
             )
         else:
             converge_item.setForeground(QBrush(QColor("#343a40")))

@@ -27,7 +27,7 @@ from automl_gui.core.base.events import (
 )
 from automl_gui.core.tune._quiet import quiet_tensorflow
 from automl_gui.core.tune.study._plan import Spec
-from automl_gui.core.tune.study.baseline import Baseline, convergence
+from automl_gui.core.tune.study.baseline import Baseline, convergence, not_converged_text
 from automl_gui.core.tune.study.studies import StudyConfig, StudyRow
 
 STOPPED = "Stopped by the user."
@@ -155,8 +155,8 @@ def make_row(
 
 def row_line(row: StudyRow, metric: str) -> str:
     """``adam: completed, test_accuracy 0.917, 12 epochs, 3.4 s, converged at epoch 8 (64
-    steps)`` — the log and command-line line of a finished row ("did not converge: never beat
-    the trivial baseline" for a row below it)."""
+    steps)`` — the log and command-line line of a finished row ("did not converge (never beat
+    the trivial baseline)" for a row below it: :func:`.baseline.not_converged_text`)."""
     if row.status in ("skipped", "failed", "stopped") and not row.metrics:
         return f"{row.label}: {row.status} ({row.reason})" if row.reason else row.label
     value = row.metrics.get(metric)
@@ -164,7 +164,7 @@ def row_line(row: StudyRow, metric: str) -> str:
     parts.append(f"{metric} {value:.4g}" if value is not None else f"{metric} —")
     parts.append(f"{row.epochs} epochs, {row.seconds:.1f} s")
     if row.below_baseline:
-        parts.append("did not converge: never beat the trivial baseline")
+        parts.append(not_converged_text())
     elif row.epochs_to_converge is not None:
         parts.append(
             f"converged at epoch {row.epochs_to_converge} ({row.steps_to_converge:,} steps)"

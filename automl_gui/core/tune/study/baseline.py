@@ -42,6 +42,18 @@ METRIC_WORDS = {
 }
 
 
+#: what a study row that never beat the trivial baseline is called, everywhere (table, legend,
+#: status line, CSV, command line); :func:`not_converged_text` is its long form
+NOT_CONVERGED = "did not converge"
+
+
+def not_converged_text(baseline: Baseline | None = None) -> str:
+    """The long form: "did not converge (never beat the trivial baseline: validation loss
+    0.6931)" (without the figure when the baseline is not known)."""
+    figure = f": {baseline.figure()}" if baseline is not None else ""
+    return f"{NOT_CONVERGED} (never beat the trivial baseline{figure})"
+
+
 def selection_metric(task: str) -> str:
     """The validation score a study's best row is picked by: ``val_accuracy`` for
     classification, ``val_mae`` (in the target's units) for regression."""

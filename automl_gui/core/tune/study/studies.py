@@ -22,8 +22,7 @@ optimizer steps per epoch (``ceil(training rows / batch size)``). A training who
 score never beat the trivial baseline (:mod:`.baseline`: the majority class, or the mean for
 regression) did not converge: ``below_baseline`` is set and both counts are None.
 
-**Best.** :meth:`StudyResult.best_index` picks the best row by its validation score (accuracy,
-or MAE for regression), never the test score, among the rows that beat the baseline.
+**Best.** :meth:`StudyResult.best_index`: by validation score among the rows that beat it.
 
 Events: ``StudyRowStarted`` before and ``StudyRowEnded`` after each training, and the
 training's own ``EpochEnd``/``BatchEnd``/``Log``/``Progress`` in between. Stop keeps the rows
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.tune.study import baseline as judging
 from automl_gui.core.tune.study._plan import Spec, TrainingFacts, device_specs, size_specs
 from automl_gui.core.tune.study.baseline import Baseline, best_row, selection_metric
 
@@ -310,8 +310,8 @@ class StudyRow:
         steps_to_converge / epochs_to_converge: see the module docstring.
         history: per-epoch curves (``loss``, ``val_loss``, ...; ``epoch_seconds``).
         device: the device's name (devices study) or the plan's label.
-        below_baseline: its validation score never beat the trivial baseline: it learned
-            nothing and did not converge.
+        below_baseline: its validation score never beat the trivial baseline: it did not
+            converge.
     """
 
     label: str
@@ -408,7 +408,7 @@ class StudyResult:
         """Why ``row`` did not converge when it never beat the baseline ("" otherwise)."""
         if not row.below_baseline or self.baseline is None:
             return ""
-        return f"did not converge: never beat the trivial baseline ({self.baseline.figure()})"
+        return judging.not_converged_text(self.baseline)
 
     def header_lines(self) -> list[str]:
         """What the CSV's ``#`` lines say: the study, the convergence definition, the notes."""
