@@ -46,7 +46,7 @@ def test_auto_weights_imbalanced_classes_as_sklearn_balanced_and_says_so():
     assert weighting.weights[1] == pytest.approx(100 / (2 * 22))  # n / (k * count)
     assert weighting.note == (
         "Classes are imbalanced 78:22: weighting them 'balanced' "
-        "(change on the Model page, or --class-weights none)."
+        "(Class weights on the Model page; --class-weights on the command line)."
     )
 
 
@@ -154,7 +154,7 @@ def test_the_table_job_logs_the_automatic_weighting_once(setting):
     lines = [e.message for e in events if isinstance(e, Log) and "imbalanced" in e.message]
     if setting == "auto":
         assert len(lines) == 1 and lines[0].startswith("Classes are imbalanced 7")
-        assert "weighting them 'balanced' (change on the Model page" in lines[0]
+        assert "weighting them 'balanced' (Class weights on the Model page" in lines[0]
         # the weights used are recorded with the run (the Evaluate page and the model say so)
         weights = run.result.class_weights
         assert weights is not None and weights[1] / weights[0] == pytest.approx(77 / 23, rel=0.1)

@@ -20,7 +20,7 @@ IMBALANCE_RATIO = 3.0
 #: TrainConfig.class_weights: "auto" weights classes "balanced" when they are imbalanced
 CLASS_WEIGHTS = ("auto", "none", "balanced")
 #: where a user turns the automatic weighting off (window and command line)
-CHANGE_HINT = "change on the Model page, or --class-weights none"
+CHANGE_HINT = "Class weights on the Model page; --class-weights on the command line"
 
 
 def imbalance_ratio(counts: Iterable[int]) -> float:
