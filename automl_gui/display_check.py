@@ -49,8 +49,8 @@ HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 # eglfs, linuxfb or vnc, report for themselves)
 DISPLAY_PLATFORMS = {"", "xcb", "wayland"}
 NO_DISPLAY = (
-    "automl-gui: no display (neither DISPLAY nor WAYLAND_DISPLAY is set): run it on a desktop "
-    "or with xvfb-run -a automl-gui (install it with: sudo apt-get install -y xvfb)"
+    "automl-gui: no display (neither DISPLAY nor WAYLAND_DISPLAY is set): run it on a desktop, "
+    "or put xvfb-run -a before the same command (install it with: sudo apt-get install -y xvfb)"
 )
 _LDCONFIG_CANDIDATES = ("ldconfig", "/sbin/ldconfig", "/usr/sbin/ldconfig")
 

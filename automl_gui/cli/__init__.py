@@ -66,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (public so the README and tests can show the same help)."""
     parser = argparse.ArgumentParser(
         prog="automl-gui",
-        description="Desktop AutoML for Keras. Without a command, opens the window.",
+        description=(
+            "Desktop AutoML for Keras. 'automl-gui' opens the window; 'automl-gui DATASET' "
+            "or 'automl-gui PROJECT_FOLDER' opens it with that table, image or audio folder, "
+            "or project; a COMMAND below works without the window."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"automl-gui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

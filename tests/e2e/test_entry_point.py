@@ -55,3 +55,12 @@ def test_subcommands_and_unknown_words_stay_the_command_lines(
         entry.main(["trian", "data.csv"])
     assert raised.value.code == 2 and "invalid choice: 'trian'" in capsys.readouterr().err
     assert opened == []
+
+
+def test_help_shows_how_to_open_the_window_with_a_path():
+    """The README's 'automl-gui DATASET' form is in --help too (it only said 'Without a
+    command, opens the window')."""
+    from automl_gui.cli import build_parser
+
+    text = " ".join(build_parser().format_help().split())
+    assert "automl-gui DATASET" in text and "automl-gui PROJECT_FOLDER" in text
