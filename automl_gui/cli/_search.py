@@ -27,7 +27,12 @@ from automl_gui.core.base.events import (
     TrialEnded,
     TrialStarted,
 )
-from automl_gui.core.tune.search.compare import compare_line
+from automl_gui.core.tune.search.compare import (
+    baseline_verdict,
+    compare_line,
+    kept_row,
+    kept_words,
+)
 
 if TYPE_CHECKING:
     from automl_gui.core.kinds import DataKind
@@ -125,10 +130,15 @@ def run_search(
     if cancel.cancelled:
         say(args, f"Stopped by {stopped_by()}: keeping the best trial so far.")
     if not args.quiet:
-        print(format_leaderboard(run.leaderboard, run.best_trial), flush=True)
-        comparison = compare_line(run.leaderboard, run.report)
-        if comparison:
-            print(comparison, flush=True)
+        best = run.best_trial
+        kept = kept_words(kept_row(best, run), best) if best is not None else ""
+        print(format_leaderboard(run.leaderboard, best, kept), flush=True)
+        for line in (
+            compare_line(run.leaderboard, run.report),
+            baseline_verdict(run.leaderboard, run.report),
+        ):
+            if line:
+                print(line, flush=True)
     path = save_run(
         run,
         out,
@@ -194,10 +204,12 @@ def trial_line(record: Any) -> str:
     return f"{line}  ({record.reason})" if record.reason else line
 
 
-def format_leaderboard(records: list[Any], best: Any) -> str:
+def format_leaderboard(records: list[Any], best: Any, kept: str = "") -> str:
     """The leaderboard as a text table: trials best first, then failed ones, then baselines;
     the first figure is the one every row shares (``val accuracy`` / ``val r2``), then each
-    row's own metric and value (the trials' objective, a baseline's headline metric)."""
+    row's own metric and value (the trials' objective, a baseline's headline metric). The
+    last line names the kept model (``kept``: ``compare.kept_words``, e.g. "trial 0000 + 7
+    more epochs (val_loss 0.4874)"; default: the best trial)."""
     trials = [r for r in records if r.status != "baseline"]
     baselines = [r for r in records if r.status == "baseline"]
     maximize = best is not None and best.metric_name == "val_accuracy"
@@ -228,7 +240,7 @@ def format_leaderboard(records: list[Any], best: Any) -> str:
             + (f"  ({r.reason})" if r.reason else "")
         )
     if best is not None:
-        out.append(f"* kept: trial {best.trial_id}")
+        out.append(f"* kept: {kept or f'trial {best.trial_id}'}")
     return "\n".join(out)
 
 

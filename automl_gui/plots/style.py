@@ -3,6 +3,8 @@ axis colour, the colours of several series, and :func:`style_plot`."""
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 
 AXIS_COLOR = "#343a40"
@@ -19,6 +21,20 @@ PALETTE = (
     "#862e9c",
     "#495057",
 )
+
+
+def short_number(value: float, digits: int = 3) -> str:
+    """A number in at most ``digits`` significant figures, short: 0.5 → "0.5", 64 → "64",
+    0.00125 → "1.25e-3", 1.22e-05 → "1.22e-5", 2e5 → "2e5" (scientific below 0.01 and from
+    1e5, trailing zeros dropped)."""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    if 0.01 <= abs(value) < 1e5:
+        return f"{value:.{digits}g}"
+    mantissa, exp = f"{value:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exp)}"
 
 
 class EpochAxis(pg.AxisItem):

@@ -27,6 +27,12 @@ from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged, TrialEnded, TrialStarted
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.tune.search.compare import (  # TensorFlow-free
+    baseline_verdict,
+    compare_line,
+    kept_row,
+    kept_words,
+)
 from automl_gui.core.tune.search.saved import (  # TensorFlow-free
     TRAIN_ON_PHASE,
     finished_records,
@@ -163,6 +169,17 @@ class SearchController(QObject):
         self._timer.start()
         self.update_progress()
 
+    def show_result(self, best: str | None) -> None:
+        """The search's result in view: the kept row centred in the board, and the board
+        (its header and rows) scrolled into the page when the plots above push it out of a
+        short window (the page scrolls; now, and once laid out)."""
+        self.leaderboard.scroll_to(best)
+        QTimer.singleShot(0, self, self.reveal_board)
+
+    def reveal_board(self) -> None:
+        if self.leaderboard.isVisible():
+            self.page.scroll.ensureWidgetVisible(self.leaderboard, 0, 0)
+
     def _show_board(self) -> None:
         """Show the leaderboard (hidden until a search): ~8 rows, half the height stays the
         plots'."""
@@ -172,10 +189,11 @@ class SearchController(QObject):
             total = max(sum(splitter.sizes()), 600)
             splitter.setSizes([int(total * 0.47), int(total * 0.41), int(total * 0.12)])
 
-    def show_saved(self, metrics: dict[str, Any] | None = None) -> bool:
+    def show_saved(self, run: Any = None) -> bool:
         """Show the leaderboard of the search saved for this dataset (a reopened project, a
-        kept search run made current), the kept trial starred with its model's test score
-        (``metrics``: the kept run's); False when there is none."""
+        kept search run made current), the kept trial's row describing the kept model
+        (``run``: its project record: history, summary, test metrics; ``kept_row``); False
+        when there is none."""
         if self.active:
             return True
         folder = self.folder_for_state()
@@ -191,13 +209,15 @@ class SearchController(QObject):
         maximize = config is not None and config.get("objective") in MAXIMIZED
         self.leaderboard.clear(maximize=maximize)
         best = saved_best(folder)
-        ours = _kept_test_score(records, {"metrics": metrics or {}})
-        if ours is not None:
-            records = [replace(r, test_score=ours) if r.trial_id == best else r for r in records]
+        metrics = getattr(run, "metrics", None) or {}
+        ours = _kept_test_score(records, {"metrics": metrics})
+        records = [
+            kept_row(r, run, ours) if r.trial_id == best and run is not None else r for r in records
+        ]
         self.leaderboard.model.set_records(records, best)
         self.trials_done = sum(r.status != "baseline" for r in records)
         self._show_board()
-        self.leaderboard.scroll_to(best)
+        self.show_result(best)
         return True
 
     def hide_board(self) -> None:
@@ -361,25 +381,22 @@ class SearchController(QObject):
         page = self.page
         best = getattr(run, "best_trial", None)
         records = list(getattr(run, "leaderboard", []) or [])
-        ours = _kept_test_score(records, getattr(run, "report", {}) or {})
-        if best is not None and ours is not None:  # the kept model's test score, beside theirs
-            records = [replace(r, test_score=ours) if r is best else r for r in records]
+        report = getattr(run, "report", {}) or {}
+        kept = "no trial"
+        if best is not None:  # its row is the kept model (trained on: its epochs, its test)
+            row = kept_row(best, run, _kept_test_score(records, report))
+            records = [row if r is best else r for r in records]
+            kept = kept_words(row, best)
         self.leaderboard.model.set_records(records, best.trial_id if best else None)
-        self.leaderboard.scroll_to(best.trial_id if best else None)
+        self.show_result(best.trial_id if best else None)
         result = run.result
         page.plots.load_history(run.history, task=self.task, best_epoch=result.best_epoch)
-        kept = "no trial"
-        if best is not None:
-            kept = f"trial {best.trial_id}"
-            if best.value is not None:
-                kept += f" ({best.metric_name} {best.value:.4g})"
         # the core logged "Search done: …"
-        from automl_gui.core.tune.search.compare import compare_line
-
-        comparison = compare_line(records, getattr(run, "report", {}) or {})
-        comparison = comparison.replace(": search ", ": kept model ", 1)
-        if comparison:
-            page.log_view.appendPlainText(comparison)
+        comparison = compare_line(records, report).replace(": search ", ": kept model ", 1)
+        verdict = baseline_verdict(records, report)
+        for line in (comparison, verdict):
+            if line:
+                page.log_view.appendPlainText(line)
         if self.folder is not None and not self.stop_requested:
             mark_finished(self.folder, best.trial_id if best else None)
         bar = page.progress
@@ -389,11 +406,10 @@ class SearchController(QObject):
         bar.setFormat(f"Search {how}: {self.trials_done} trials, kept {kept}")
         message = f"Search {how}: kept {kept}."
         page.set_status(message + " See Evaluate for how it does on the test rows.")
+        details = [line for line in (comparison, verdict) if line]
+        details.append("Evaluate and Export now use this model; click a row for its curves.")
         page.error_banner.show_message(
-            message,
-            (comparison + "\n" if comparison else "")
-            + "Evaluate and Export now use this model; click a leaderboard row for its curves.",
-            "success",
+            message, "\n".join(details), "warning" if verdict else "success"
         )
         st = self.state
         st.status.emit(message)

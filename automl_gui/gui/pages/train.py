@@ -203,7 +203,7 @@ class TrainPage(QWidget):
         replay_run(self, record)
         self._shown_run_id = record.id
         searched = (record.settings or {}).get("search")
-        if not searched or not self.search.show_saved(record.metrics):
+        if not searched or not self.search.show_saved(record):
             self.search.hide_board()
 
     def _on_run_selected(self, run_id: str) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from automl_gui.core.tune.search.space import TrialRecord
+from automl_gui.plots.style import short_number
 
 _Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -49,7 +50,8 @@ OPTIMIZER_NAMES = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamax":
 
 
 def _num(value: Any) -> str:
-    """A short number: 0.1 → "0.10", 0.001 → "1e-3", 64 → "64"."""
+    """A short number: 0.1 → "0.10", 0.00125 → "1.25e-3" (3 significant figures: rounding
+    to one, 0.00125 read "1e-3"), 64 → "64"."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
@@ -58,8 +60,7 @@ def _num(value: Any) -> str:
         if value == 0:
             return "0"
         if abs(value) < 0.01 or abs(value) >= 1e5:
-            mantissa, exp = f"{value:.0e}".split("e")
-            return f"{mantissa}e{int(exp)}"
+            return short_number(value)
         return f"{value:.2f}" if abs(value) < 1 else f"{value:.3g}"
     return str(value)
 

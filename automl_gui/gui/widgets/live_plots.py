@@ -13,10 +13,10 @@ from collections.abc import Mapping, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged
-from automl_gui.plots.style import AXIS_COLOR, style_plot
+from automl_gui.plots.style import AXIS_COLOR, short_number, style_plot
 
 REDRAW_INTERVAL_MS = 100
 EMA_EPOCHS = 0.25
@@ -54,10 +54,58 @@ def log_tick(x: float) -> str:
     return f"{int(mantissa)}e{k}"
 
 
+def fine_ticks(low: float, high: float) -> list[float]:
+    """Two to five round values (1, 2, 2.5 or 5 × 10^k apart) between ``low`` and ``high``
+    (> 0): the ticks of a log axis whose range holds fewer than two 1, 2, 5 × 10^k values."""
+    if not 0 < low < high or not math.isfinite(high):
+        return []
+    for step_count in (3, 2, 1.2):
+        raw = (high - low) / step_count
+        k = math.floor(math.log10(raw))
+        for mantissa in (5, 2.5, 2, 1):
+            step = mantissa * 10**k
+            first = math.ceil(low / step - 1e-9)
+            ticks = [round(i * step, 12) for i in range(first, math.floor(high / step + 1e-9) + 1)]
+            ticks = [t for t in ticks if t > 0]
+            if 2 <= len(ticks) <= 5:
+                return ticks
+    return []
+
+
 class _LogAxis(pg.AxisItem):
-    """Log axis labelled only at 1, 2 and 5 × 10^k (:func:`log_tick`)."""
+    """Log axis labelled at 1, 2 and 5 × 10^k (:func:`log_tick`); where the range holds
+    fewer than two of those, at round values in between (:func:`fine_ticks`), and a constant
+    series (``constant``) at its one value, so the axis always says what the rate is."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - pyqtgraph's
+        super().__init__(*args, **kwargs)
+        self.constant: float | None = None
+        self._fine = False  # the ticks are fine_ticks' (labelled in full)
+
+    def set_constant(self, value: float | None) -> None:
+        if value != self.constant:
+            self.constant = value
+            self.picture = None  # pyqtgraph's cached drawing
+            self.update()
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 - pyqtgraph API
+        self._fine = False
+        if self.constant is not None:
+            self._fine = True
+            return [(None, [math.log10(self.constant)])]
+        ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        labelled = {
+            v for _, values in ticks for v in values if minVal <= v <= maxVal and log_tick(10**v)
+        }
+        fine = fine_ticks(10**minVal, 10**maxVal) if len(labelled) < 2 else []
+        if not fine:
+            return ticks
+        self._fine = True
+        return [(None, [math.log10(v) for v in fine])]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        if self._fine:
+            return [short_number(10 ** (v * scale)) for v in values]
         return [log_tick(10 ** (v * scale)) for v in values]
 
 
@@ -72,6 +120,12 @@ class TrainingPlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._view)
+        # said only when it happens: an epoch cut short has validation figures, no training ones
+        self.note = QLabel()
+        self.note.setProperty("role", "muted")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        layout.addWidget(self.note)
         # two rows of plots stay readable: below this the page scrolls (Train page)
         self.setMinimumHeight(MIN_HEIGHT)
 
@@ -255,6 +309,23 @@ class TrainingPlots(QWidget):
             for t, v in zip(self.epoch_points("loss"), self.epoch_points("val_loss"), strict=False)
         ]
 
+    def cut_epochs(self) -> list[int]:
+        """0-based epochs with validation figures and no training ones: the time budget or
+        Stop ended them before their last batch (the trainer drops a partial epoch's
+        training figures)."""
+        pairs = zip(self.epoch_points("loss"), self.epoch_points("val_loss"), strict=False)
+        return [e for e, (t, v) in zip(self._epochs, pairs, strict=False) if t != t and v == v]
+
+    def _note_cut_epochs(self) -> None:
+        cut = [str(e + 1) for e in self.cut_epochs()]
+        if cut:
+            which = f"Epoch {cut[0]} was" if len(cut) == 1 else f"Epochs {', '.join(cut)} were"
+            self.note.setText(
+                f"{which} cut short by the time budget or Stop: the training curve leaves "
+                "it out (its figures cover part of the epoch); validation is shown."
+            )
+        self.note.setVisible(bool(cut))
+
     def phase_marks(self) -> list[tuple[str, int]]:
         return list(self._phases)
 
@@ -300,6 +371,9 @@ class TrainingPlots(QWidget):
         put(self._metric_curve, self.metric_key)
         put(self._val_metric_curve, f"val_{self.metric_key}")
         put(self._lr_curve, "lr", positive=True)
+        rates = {y for y in self.epoch_points("lr") if y > 0}  # NaN: not > 0
+        self.lr_plot.getAxis("left").set_constant(next(iter(rates)) if len(rates) == 1 else None)
+        self._note_cut_epochs()
         gap = [(x, g) for x, g in zip(xs, self.gap_points(), strict=False) if not math.isnan(g)]
         self._gap_curve.setData([p[0] for p in gap], [p[1] for p in gap])
         self._show_tick_labels()

@@ -255,3 +255,7 @@ def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) ->
         seconds=result.seconds + extra.seconds,
     )
     kept["training"] = replace(kept["training"], epochs=offset + extra.epochs_run)
+    # the shared validation figure of the longer model: its leaderboard row shows it
+    runner.trained_on["score"] = table_score(
+        runner.prepared, kept["pre"], built, runner.preprocess.task
+    )
