@@ -18,8 +18,8 @@ import numpy as np
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +45,7 @@ from automl_gui.gui.pages.audio._preview import (
 )
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.widgets.columns import stacking_columns
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, dspin, select, spin
 
@@ -90,7 +91,6 @@ class AudioPreprocessPage(PreviewPage):
             "part of the saved model, so it later takes raw waveforms of any length. Hover a "
             "setting for what it does."
         )
-        columns = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self._build_input())
         left.addWidget(self._build_features())
@@ -120,9 +120,9 @@ class AudioPreprocessPage(PreviewPage):
         self.new_clip_button.clicked.connect(self.new_clip)
         right.addWidget(box)
         right.addStretch(1)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
+        columns = self.columns = stacking_columns((left, 1), (right, 1))
         scrolling_page(self, title, intro, columns)
+        columns.follow(self.findChild(QScrollArea))  # one above the other at 1024 px
 
         for box in (self.rate_combo, self.features_combo):
             box.currentIndexChanged.connect(self._on_edit)

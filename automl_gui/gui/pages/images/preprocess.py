@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -51,6 +52,7 @@ from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY e
 from automl_gui.gui.pages.images._preview import PREVIEW_AUGMENTED, TILE, preview_images, to_pixmap
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.widgets.columns import stacking_columns
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, select, spin
 
@@ -261,10 +263,9 @@ class ImagePreprocessPage(PreviewPage):
         right = QVBoxLayout()
         right.addWidget(preview_box)
         right.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 0)
+        columns = self.columns = stacking_columns((left, 1), (right, 0))
         scrolling_page(self, title, intro, columns)
+        columns.follow(self.findChild(QScrollArea))  # one above the other at 1024 px
 
         for box in (self.color_combo, self.flip_combo):
             box.currentIndexChanged.connect(self._on_edit)
