@@ -1,9 +1,7 @@
 """What the Runs window shows, worked out from RunRecords (no Qt here: plain values).
 
-The runs list's words (model, headline test score, time), the comparison table's rows (test
-metrics, settings that differ, training figures) with the best value of each metric row, and
-the quantities the curves can show. Records are :class:`automl_gui.core.project.RunRecord`
-(or anything with the same attributes).
+The runs list's words, the comparison table's rows (test metrics, settings that differ,
+training figures; each metric's best marked) and the curves' quantities, from RunRecords.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ MISSING = "—"
 # test metrics in the order a reader expects them (others follow alphabetically)
 CLASSIFICATION_METRICS = (
     "accuracy",
+    "balanced_accuracy",
     "f1_macro",
     "precision_macro",
     "recall_macro",
@@ -38,6 +37,7 @@ CLASSIFICATION_METRICS = (
 REGRESSION_METRICS = ("r2", "mae", "rmse", "mse")
 METRIC_LABELS = {
     "accuracy": "Accuracy",
+    "balanced_accuracy": "Balanced accuracy",
     "f1_macro": "F1 (macro)",
     "precision_macro": "Precision (macro)",
     "recall_macro": "Recall (macro)",
@@ -213,12 +213,12 @@ SHORT_METRIC = {"accuracy": "acc", "f1_macro": "F1", "r2": "R²", "mae": "MAE", 
 
 
 def headline_text(record: Any) -> str:
-    """The headline test metric, short: "0.874 acc", "0.702 R²"; "—" when none."""
+    """The headline test metric, short: "0.8740 acc", "0.7020 R²" (the comparison's precision,
+    :func:`fmt_metric`); "—" when none."""
     key, value = headline(record)
     if not key or value is None:
         return MISSING
-    text = f"{value:.3f}" if abs(value) < 1e4 else f"{value:.3g}"
-    return f"{text} {SHORT_METRIC.get(key, metric_label(key))}"
+    return f"{fmt_metric(value)} {SHORT_METRIC.get(key, metric_label(key))}"
 
 
 def epochs_run(record: Any) -> int | None:

@@ -173,7 +173,7 @@ def test_the_list_shows_every_run_and_checks_the_current_and_previous(window):
     runs = window.runs_list
     assert sorted(runs.ids()) == ["run-001", "run-002", "run-003"]
     assert sorted(runs.checked_ids()) == ["run-002", "run-003"]
-    assert runs.cell_text("run-002", COL_SCORE) == "0.860 acc"
+    assert runs.cell_text("run-002", COL_SCORE) == "0.8600 acc"  # the table's precision
     name = runs.item(runs.row_of("run-003"), COL_NAME)
     assert name.font().bold() and name.data(Qt.ItemDataRole.UserRole + 2)
     assert not runs.item(runs.row_of("run-001"), COL_NAME).font().bold()
@@ -242,7 +242,14 @@ def test_a_run_of_another_task_is_listed_apart_and_all_shows_dashes(window, stat
     assert window.runs_list.ids() == ["run-004"]
     assert window.runs_list.checked_ids() == ["run-004"]
     assert "tiny.csv · regression" in window.picker.text()
-    assert "3 runs of other data" in window.picker.note.text()
+    # the other task's runs are named apart, greyed, under the list (they were only counted)
+    assert window.others.isVisibleTo(window)
+    assert "3 runs of other data" in window.others.title.text()
+    assert [line.split(" — ")[0] for line in window.others.lines()] == [
+        "Run 1 · MLP 2×64",
+        "Run 2 · MLP 1×16",
+        "Run 3 · MLP 2×64",
+    ]
     # all datasets: every run, the other task's metrics are dashes
     window.show_group(None)
     window.set_checked(["run-003", "run-004"])
@@ -250,7 +257,7 @@ def test_a_run_of_another_task_is_listed_apart_and_all_shows_dashes(window, stat
     assert window.compare.value("Accuracy", col) == "—"
     assert window.compare.value("R²", col) == "0.7000"
     assert window.compare.value("Task", col) == "regression"
-    assert window.runs_list.cell_text("run-004", COL_SCORE) == "0.700 R²"
+    assert window.runs_list.cell_text("run-004", COL_SCORE) == "0.7000 R²"
     assert ("run-004", "val") in window.plot.curve_data()  # loss is shared
     assert window.compare.best_cells() == []  # one run per task: nothing is "best"
 
@@ -278,10 +285,17 @@ def test_runs_of_another_dataset_are_listed_apart_and_never_best(qtbot, state):
         "speech · multiclass (1 run)",
         "All datasets (4 runs)",
     ]
-    assert "1 run of other data listed apart" == w.picker.note.text()
+    assert w.others.lines() == ["Run 4 · Compact CNN — speech · multiclass · 0.9700 acc"]
+    assert "1 run of other data, not compared" in w.others.title.text()
+    # clicking it lists the audio runs, that run selected; the table runs are apart then
+    w.others.chosen.emit("run-004")
+    assert w.runs_list.ids() == ["run-004"] and w.runs_list.selected_id() == "run-004"
+    assert len(w.others.lines()) == 3
+    w.show_current_dataset()
     # everything, with the audio run checked too: its accuracy is the highest, but it is not
     # "best" against the table runs, whose best stays marked among themselves
     w.show_group(None)
+    assert not w.others.isVisibleTo(w)  # every run is listed: nothing apart
     assert w.runs_list.horizontalHeaderItem(3).text() == "Dataset · model"
     w.set_checked(["run-002", "run-003", "run-004"])
     assert ("Accuracy", 0) in w.compare.best_cells()  # run 2, best of the table runs
@@ -326,6 +340,23 @@ def test_names_and_run_titles_are_not_cut(qtbot, state):
         font = QFontMetrics(runs.font())
         assert name >= font.horizontalAdvance(state.runs[2].name) + 60  # + the "current" tag
         assert runs.viewport().width() >= runs.columnViewportPosition(COL_SCORE) + 60
+        # the list never scrolls sideways ("Crea…" cut at its edge): the columns that do not
+        # fit are hidden, the rightmost first; each one shown is whole
+        shown = [c for c in range(runs.columnCount()) if not runs.isColumnHidden(c)]
+        assert shown == list(range(len(shown)))
+        last = shown[-1]
+        assert runs.columnViewportPosition(last) + runs.columnWidth(last) <= runs.viewport().width()
+        assert max(shown[:-1]) < last and all(
+            runs.columnWidth(c) >= runs.sizeHintForColumn(c) for c in shown[:-1]
+        )
+        if size == (942, 644):
+            assert runs.hidden_columns(), "at 1024x700 the list cannot hold every column"
+        assert runs.horizontalScrollBar().isHidden() or not runs.horizontalScrollBar().isVisible()
+        # the curves' key wraps only between its phrases ("● best" over "epoch" at 1024x700)
+        key = w.plot.style_label
+        assert all(" " not in phrase for phrase in key.text().split(" · "))
+        if key.width() >= key.fontMetrics().horizontalAdvance(key.text()) + 4:
+            assert key.heightForWidth(key.width()) < 1.5 * key.fontMetrics().lineSpacing()
         header = w.compare.horizontalHeader()
         for col in range(w.compare.columnCount()):
             title = w.compare.horizontalHeaderItem(col).text()
@@ -463,6 +494,16 @@ def test_open_runs_window_is_one_per_main_window(qtbot, state):
     first = open_runs_window(main)
     assert open_runs_window(main) is first and first.isVisible()
     assert first.parent() is main
+
+
+def test_balanced_accuracy_follows_accuracy_and_scores_share_the_metrics_precision():
+    """Balanced accuracy was the last metric row, below the fold; the list's score had three
+    decimals, the table four."""
+    rec = record("run-001", "Run 1", metrics={"log_loss": 0.3, "accuracy": 0.8, "f1_macro": 0.7})
+    rec.metrics["balanced_accuracy"] = 0.75
+    labels = [r.label for r in runs_data.comparison_rows([rec]) if r.section == "metrics"]
+    assert labels[:3] == ["Accuracy", "Balanced accuracy", "F1 (macro)"]
+    assert runs_data.headline_text(rec) == f"{runs_data.fmt_metric(0.8)} acc" == "0.8000 acc"
 
 
 def test_settings_flatten_and_labels():

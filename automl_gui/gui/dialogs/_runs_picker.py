@@ -1,8 +1,8 @@
 """The Runs window's "Runs of" box: which dataset's runs the list shows, or all of them.
 
 One entry per :class:`~automl_gui.gui.runs_groups.DataGroup` of the project's runs ("wine.csv ·
-binary (3 runs)"), then "All datasets" when there are several; beside it, how many runs of
-other data the list leaves out. Emits ``chosen`` with the group (None: all datasets).
+binary (3 runs)"), then "All datasets" when there are several (the runs the list leaves out
+are named under it, :mod:`._runs_others`). Emits ``chosen`` with the group (None: all).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from automl_gui.gui import runs_groups as groups
-from automl_gui.gui.widgets.banner import muted_label
 
 ALL_DATASETS = "all"  # the box's entry that lists every run
 
 
 class GroupPicker(QWidget):
-    """ "Runs of: [wine.csv · binary (3 runs)] 1 run of other data listed apart"."""
+    """ "Runs of: [wine.csv · binary (3 runs)]"."""
 
     chosen = Signal(object)  # the DataGroup picked, or None for all datasets
 
@@ -36,13 +35,11 @@ class GroupPicker(QWidget):
         self.box.activated.connect(lambda _index: self._on_activated())
         label = QLabel("Runs &of:")
         label.setBuddy(self.box)
-        self.note = muted_label()
-        self.note.setWordWrap(False)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(label)
         row.addWidget(self.box)
-        row.addWidget(self.note, 1)
+        row.addStretch(1)
 
     def fill(self, records: Sequence[Any], group: groups.DataGroup | None) -> None:
         """List the groups of ``records`` with ``group`` chosen (None: all datasets)."""
@@ -69,10 +66,6 @@ class GroupPicker(QWidget):
             box.setCurrentIndex(present.index(group) if group in present else 0)
         box.setEnabled(len(present) > 1)
         box.blockSignals(False)
-        others = 0 if group is None else sum(not group.holds(r) for r in records)
-        self.note.setText(
-            f"{others} run{'s' * (others != 1)} of other data listed apart" if others else ""
-        )
 
     def text(self) -> str:
         return self.box.currentText()

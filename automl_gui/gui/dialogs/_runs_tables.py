@@ -1,12 +1,10 @@
-"""The Runs window's two tables: the runs list (check, rename, sort) and the comparison.
+"""The Runs window's runs list: check, rename, sort (the comparison: :mod:`._runs_compare`).
 
 :class:`RunsList` has one row per kept run: a checkbox (which runs are compared), the name
 (edited in place), when it finished, kind and model (and the dataset when runs of several are
 listed), the headline test score, epochs and time; the current run is bold and tagged
-"current". Columns are as wide as their contents (the list scrolls sideways before a name is
-cut). :class:`CompareTable` shows :func:`~automl_gui.gui.runs_data.comparison_rows`: one
-column per checked run, headed by its name on two lines ("Run 3" over "MLP 2×64"), the best
-value of each metric row highlighted.
+"current". Columns are as wide as their contents and the list never scrolls sideways: the
+columns that do not fit are hidden, the last first (the details under the list have them).
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -29,20 +27,16 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.units import format_duration
 from automl_gui.gui import runs_data as data
-from automl_gui.gui import runs_groups as groups
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 CURRENT_ROLE = Qt.ItemDataRole.UserRole + 2
 NAME_ROLE = Qt.ItemDataRole.UserRole + 3  # the name as saved (restored after an empty edit)
-BEST_BACKGROUND = "#FFF4D6"
-SECTION_BACKGROUND = "#F1F3F5"
-MAX_TITLE_WIDTH = 220  # px of a comparison column's title line; longer ones elide
 CURRENT_TAG = "current"
 TAG_BACKGROUND = "#D3F9D8"
 TAG_COLOR = "#2B8A3E"
 
-# the score right after the name: in a narrow window the list scrolls sideways for the rest
+# the score right after the name; in a narrow list the columns from the right are hidden
 COLUMNS = ("", "Name", "Score", "Model", "Created", "Epochs", "Time")
 MODEL_WITH_DATASET = "Dataset · model"  # the Model column's title when several datasets show
 COL_CHECK, COL_NAME, COL_SCORE, COL_MODEL, COL_CREATED, COL_EPOCHS, COL_TIME = range(7)
@@ -163,6 +157,7 @@ class RunsList(QTableWidget):
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -258,6 +253,31 @@ class RunsList(QTableWidget):
             self._filling = False
         if selected is not None and self.row_of(selected) >= 0:
             self.selectRow(self.row_of(selected))
+        self.fit_columns()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Show the columns from the left as long as they fit whole (the check, name and score
+        always): a narrow list hides Time, then Epochs, Created, Model, never scrolls sideways
+        with "Crea…" cut at its edge."""
+        room = self.viewport().width()
+        used = 0
+        for col in range(self.columnCount()):
+            width = self._column_width(col)
+            keep = col <= COL_SCORE or used + width <= room
+            self.setColumnHidden(col, not keep)
+            used += width if keep else room  # once one is hidden, so are those right of it
+
+    def hidden_columns(self) -> list[str]:
+        """The titles of the columns hidden for want of room."""
+        titles = [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
+        return [t for c, t in enumerate(titles) if self.isColumnHidden(c)]
+
+    def _column_width(self, col: int) -> int:
+        return max(self.horizontalHeader().sectionSizeHint(col), self.sizeHintForColumn(col))
 
     def _fill(
         self, row: int, record: Any, current: bool, checked: bool, colors: Mapping[str, str]
@@ -320,13 +340,11 @@ class RunsList(QTableWidget):
             font.setBold(current)
             item.setFont(font)
 
-    def content_width(self) -> int:
-        """The width that shows every column whole (for the window's first layout)."""
-        header = self.horizontalHeader()
-        widths = sum(
-            max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
-            for c in range(self.columnCount())
-        )
+    def content_width(self, columns: int | None = None) -> int:
+        """The width that shows every column whole (for the window's first layout); with
+        ``columns``, the first that many (``COL_SCORE + 1``: the check, name and score)."""
+        count = self.columnCount() if columns is None else columns
+        widths = sum(self._column_width(c) for c in range(count))
         return widths + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
 
     def edit_name(self, run_id: str | None = None) -> bool:
@@ -361,134 +379,3 @@ class RunsList(QTableWidget):
                 self._filling = True
                 item.setText(str(item.data(NAME_ROLE) or ""))
                 self._filling = False
-
-
-def column_title(record: Any, with_dataset: bool = False) -> str:
-    """A comparison column's title: the run's name on two lines at its first " · " ("Run 3"
-    over "MLP 2×64, lr 3e-3"), and with ``with_dataset`` the dataset on a third."""
-    head, sep, rest = record.name.partition(" · ")
-    lines = [head, rest] if sep and rest else [record.name]
-    if with_dataset:
-        lines.append(groups.group_of(record).dataset or "?")
-    return "\n".join(lines)
-
-
-class CompareTable(QTableWidget):
-    """The comparison: rows = metrics, settings, training figures; columns = checked runs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[data.CompareRow] = []
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
-        self.setWordWrap(False)
-        self.verticalHeader().setDefaultSectionSize(22)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.horizontalHeader().setMinimumSectionSize(90)
-        # run names on two lines, left-aligned; a very long one elides (its tooltip has it)
-        self.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        # Qt elides a two-line title as if it were one line: each line is elided here instead
-        self.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setToolTip(
-            "The checked runs side by side: test metrics (the best one highlighted), the "
-            "settings that differ, and how training went"
-        )
-
-    def show_rows(self, records: Sequence[Any], rows: Sequence[data.CompareRow]) -> None:
-        self.rows = list(rows)
-        self.clear()
-        sections = []
-        for row in rows:
-            if not sections or sections[-1][0] != row.section:
-                sections.append((row.section, []))
-            sections[-1][1].append(row)
-        total = len(rows) + len(sections)
-        self.setColumnCount(len(records))
-        self.setRowCount(total)
-        mixed = len(groups.groups(records)) > 1
-        for col, record in enumerate(records):
-            head = QTableWidgetItem(column_title(record, mixed))
-            head.setToolTip(f"{record.name} ({record.id}) on {groups.group_of(record).label}")
-            self.setHorizontalHeaderItem(col, head)
-        labels: list[str] = []
-        line = 0
-        bold = QFont(self.font())
-        bold.setBold(True)
-        for section, section_rows in sections:
-            title = data.SECTION_TITLES.get(section, section)
-            if section == "settings" and not any(r.differs for r in section_rows):
-                title = "Settings (all equal)"
-            labels.append(title)
-            heading = QTableWidgetItem("")
-            heading.setBackground(QBrush(QColor(SECTION_BACKGROUND)))
-            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.setItem(line, 0, heading)
-            if len(records) > 1:
-                self.setSpan(line, 0, 1, len(records))
-            line += 1
-            for row in section_rows:
-                labels.append(row.label)
-                for col, text in enumerate(row.texts):
-                    item = QTableWidgetItem(text)
-                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                    if data.number(row.values[col]) is not None:
-                        item.setTextAlignment(
-                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                        )
-                    tip = f"{row.label}: {text} ({records[col].name})"
-                    if col in row.best:
-                        item.setBackground(QBrush(QColor(BEST_BACKGROUND)))
-                        item.setFont(bold)
-                        tip += " — the best of the compared runs"
-                    item.setToolTip(tip)
-                    self.setItem(line, col, item)
-                line += 1
-        self.setVerticalHeaderLabels(labels)
-        index = 0
-        for section, section_rows in sections:
-            head = self.verticalHeaderItem(index)
-            head.setFont(bold)
-            head.setToolTip(data.SECTION_TITLES.get(section, section))
-            for offset, row in enumerate(section_rows, start=1):
-                self.verticalHeaderItem(index + offset).setToolTip(row.tooltip)
-            index += len(section_rows) + 1
-        # each run's column as wide as its two-line title and values; the last one takes the
-        # room left, and many runs scroll sideways
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        metrics = QFontMetrics(header.font())
-        for col in range(self.columnCount()):
-            item = self.horizontalHeaderItem(col)
-            lines = [
-                metrics.elidedText(line, Qt.TextElideMode.ElideRight, MAX_TITLE_WIDTH)
-                for line in item.text().split("\n")
-            ]
-            item.setText("\n".join(lines))
-            wanted = max(metrics.horizontalAdvance(line) for line in lines) + 24
-            wanted = max(wanted, self.sizeHintForColumn(col) + 8, header.minimumSectionSize())
-            self.setColumnWidth(col, wanted)
-
-    def best_cells(self) -> list[tuple[str, int]]:
-        """(row label, column) of each highlighted cell (for tests)."""
-        out = []
-        for line in range(self.rowCount()):
-            for col in range(self.columnCount()):
-                item = self.item(line, col)
-                if item is not None and item.background().color() == QColor(BEST_BACKGROUND):
-                    out.append((self.verticalHeaderItem(line).text(), col))
-        return out
-
-    def value(self, label: str, column: int) -> str | None:
-        """The shown text of row ``label`` in ``column`` (None when no such row)."""
-        for line in range(self.rowCount()):
-            head = self.verticalHeaderItem(line)
-            if head is not None and head.text() == label:
-                item = self.item(line, column)
-                return None if item is None else item.text()
-        return None
-
-    def row_labels(self) -> list[str]:
-        return [self.verticalHeaderItem(i).text() for i in range(self.rowCount())]

@@ -2,8 +2,9 @@
 
 Left, the runs list (check the runs to compare, rename in place, sort by any column; the
 current run is bold). It shows the runs of one dataset and task at a time, the loaded
-dataset's by default (:mod:`automl_gui.gui.runs_groups`); the "Runs of" box lists the other
-datasets' runs apart, or all of them, and a best value is only ever picked among runs of the
+dataset's by default (:mod:`automl_gui.gui.runs_groups`); the other data's runs are listed
+apart under it, greyed (:class:`OtherRuns`: click one to list its data), the "Runs of" box
+picks another dataset or all of them, and a best value is only ever picked among runs of the
 same dataset and task. Right, the checked runs' curves overlaid (:class:`RunsPlot`) above a
 comparison table: test metrics with the best highlighted, the settings that differ, and how
 training went. "Use this run" makes the selected run the one Evaluate, Predict and Export use.
@@ -35,9 +36,11 @@ from automl_gui.gui import runs_data as data
 from automl_gui.gui import runs_groups as groups
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs import messages
+from automl_gui.gui.dialogs._runs_compare import CompareTable
 from automl_gui.gui.dialogs._runs_details import RunDetails
+from automl_gui.gui.dialogs._runs_others import OtherRuns
 from automl_gui.gui.dialogs._runs_picker import GroupPicker
-from automl_gui.gui.dialogs._runs_tables import CompareTable, RunsList
+from automl_gui.gui.dialogs._runs_tables import COL_SCORE, RunsList
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner, muted_label
 from automl_gui.gui.widgets.runs_plot import RunsPlot, run_color
@@ -45,6 +48,7 @@ from automl_gui.gui.widgets.screen import resize_within_screen
 
 KEY_FOLDER = "runs/last_folder"
 RIGHT_PANE = 620  # px the curves and the comparison of two runs need beside the list
+MIN_RIGHT_PANE = 420  # px they keep when a long run name needs the room
 EMPTY_TEXT = "No runs yet: train a model on the Train page; every run is kept here."
 
 
@@ -80,6 +84,8 @@ class RunsWindow(QDialog):
         self.runs_list.checked_changed.connect(self._on_checked)
         self.runs_list.rename_requested.connect(self._rename)
         self.runs_list.itemSelectionChanged.connect(self._update_buttons)
+        self.others = OtherRuns()
+        self.others.chosen.connect(self.show_run)
         self.details = RunDetails()
         self.details.note_edited.connect(self._set_note)
         self.plot = RunsPlot()
@@ -114,6 +120,7 @@ class RunsWindow(QDialog):
         list_layout.setContentsMargins(0, 0, 0, 0)
         list_layout.addWidget(self.picker)
         list_layout.addWidget(self.runs_list, 1)
+        list_layout.addWidget(self.others)
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(list_box)
         left.addWidget(self.details)
@@ -202,10 +209,13 @@ class RunsWindow(QDialog):
 
     def fit_panes(self) -> None:
         """The list as wide as its columns (between a third and half of the window: the
-        comparison needs the other half) and the details panel as tall as its text."""
+        comparison needs the other half; wider when a long name and the score need it) and the
+        details panel as tall as its text."""
         width = self.splitter.width()
         room = max(width // 2, width - RIGHT_PANE)
         left = max(min(self.runs_list.content_width(), room), width // 3)
+        essential = self.runs_list.content_width(COL_SCORE + 1)  # the name whole, the score
+        left = max(left, min(essential, width - MIN_RIGHT_PANE))
         self.splitter.setSizes([left, max(width - left, 1)])
         height = self.left.height()
         details = min(self.details.sizeHint().height(), height // 2)
@@ -248,6 +258,15 @@ class RunsWindow(QDialog):
         if not self._checked & visible:
             self._checked |= self._default_checks(self.visible_records())
         self._show()
+
+    def show_run(self, run_id: str) -> None:
+        """List the runs of ``run_id``'s dataset and task, that run selected (a click on a run
+        of other data)."""
+        record = self.state.run_record(run_id)
+        if record is None:
+            return
+        self.show_group(groups.group_of(record))
+        self.runs_list.selectRow(self.runs_list.row_of(run_id))
 
     def show_current_dataset(self) -> None:
         """Back to the default: the runs of the loaded dataset (or of the current run)."""
@@ -300,6 +319,8 @@ class RunsWindow(QDialog):
         records = list(self.state.runs)
         visible = self.visible_records()
         self.picker.fill(records, None if self._all else self._group)
+        group = None if self._all else self._group
+        self.others.fill([r for r in records if group is not None and not group.holds(r)])
         self.stack.setCurrentIndex(1 if records else 0)
         self.runs_list.set_runs(
             visible, self.state.current_run_id, self._checked, self.colors(), self._all

@@ -38,6 +38,10 @@ def _pen(color: str, dashed: bool, width: float = 2.2) -> Any:
     return pen
 
 
+# how the curves are drawn; each phrase kept whole (no-break spaces), wrapping between them only
+STYLE_KEY = " · ".join(
+    p.replace(" ", "\u00a0") for p in ("── validation", "╌╌ training", "● best epoch")
+)
 LEGEND_SAMPLE = 50  # px of a legend entry besides its name (the line sample and spacing)
 
 
@@ -60,7 +64,8 @@ class RunsPlot(QWidget):
         self.combo.currentIndexChanged.connect(self._on_combo)
         caption = QLabel("&Curve:")
         caption.setBuddy(self.combo)
-        self.style_label = QLabel("solid: validation · dashed: training · ● best epoch")
+        # each phrase stays whole (no-break spaces): a narrow pane breaks between them only
+        self.style_label = QLabel(STYLE_KEY)
         self.style_label.setProperty("role", "muted")
         self.style_label.setWordWrap(True)  # wraps in a narrow pane instead of widening it
         self.style_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
