@@ -127,7 +127,7 @@ def main() -> int:
         data_page.select_clip(0)
     if search_trials:
         search_demo(window, out, search_trials)
-        window.close()
+        close_unsaved(window)
         return 0
     for name in ("data", "preprocess", "model"):
         window.go_to(name)
@@ -187,8 +187,15 @@ def main() -> int:
     wait_for(lambda: bool(done), 300)
     dialog.grab().save(str(out / "7_export.png"))
     print(f"screenshots in {out}")
-    window.close()
+    close_unsaved(window)
     return 0
+
+
+def close_unsaved(window) -> None:
+    """Close without the 'Save the changes?' question (a modal dialog no one answers here):
+    the walk-through's dataset and runs are a demo, nothing to keep."""
+    window.state.dirty = False
+    window.close()
 
 
 if __name__ == "__main__":
