@@ -382,11 +382,11 @@ class SearchController(QObject):
         best = getattr(run, "best_trial", None)
         records = list(getattr(run, "leaderboard", []) or [])
         report = getattr(run, "report", {}) or {}
-        kept = "no trial"
+        kept = short = "no trial"
         if best is not None:  # its row is the kept model (trained on: its epochs, its test)
             row = kept_row(best, run, _kept_test_score(records, report))
             records = [row if r is best else r for r in records]
-            kept = kept_words(row, best)
+            kept, short = kept_words(row, best), kept_words(row, best, short=True)
         self.leaderboard.model.set_records(records, best.trial_id if best else None)
         self.show_result(best.trial_id if best else None)
         result = run.result
@@ -403,7 +403,7 @@ class SearchController(QObject):
         bar.setRange(0, 1)
         bar.setValue(1)
         how = "stopped by you" if self.stop_requested else "done"
-        bar.setFormat(f"Search {how}: {self.trials_done} trials, kept {kept}")
+        bar.setFormat(f"Search {how}: {self.trials_done} trials, kept {short}")
         message = f"Search {how}: kept {kept}."
         page.set_status(message + " See Evaluate for how it does on the test rows.")
         details = [line for line in (comparison, verdict) if line]

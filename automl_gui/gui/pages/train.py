@@ -39,7 +39,7 @@ from automl_gui.gui.widgets.live_plots import TrainingPlots
 from automl_gui.gui.workers import JobWorker
 
 LOG_MAX_LINES = 2000
-LEADERBOARD_MIN_HEIGHT = 170  # px: the leaderboard's title, header and ~4 rows
+LEADERBOARD_MIN_HEIGHT = 200  # px: the leaderboard's title, two-line header, 4 rows, scroll bar
 LOG_MIN_HEIGHT = 70  # px: three lines of the epoch log
 PROGRESS_SCALE = 1000  # progress bar units per epoch (batches move it within an epoch)
 

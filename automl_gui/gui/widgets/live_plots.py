@@ -20,6 +20,7 @@ from automl_gui.plots.style import AXIS_COLOR, short_number, style_plot
 
 REDRAW_INTERVAL_MS = 100
 EMA_EPOCHS = 0.25
+LEFT_AXIS_WIDTH = 62  # px: tick labels such as "7.5e-3" or "-0.02" and the axis title
 MIN_HEIGHT = 380  # px: the legend and two rows of plots of ~170 px, axes and titles readable  # time constant of the smoothed batch-loss line, in epochs
 
 TRAIN_COLOR = "#1f77b4"
@@ -194,6 +195,9 @@ class TrainingPlots(QWidget):
         axes = {"left": _LogAxis(orientation="left")} if log_axis else None
         plot = self._view.addPlot(row=row, col=col, axisItems=axes)
         style_plot(plot, title, "epoch", ylabel)
+        # one width for every left axis: the x-linked plots line their epochs up (a wider
+        # "7.5e-3" axis shifted the learning rate's epochs and hid its first tick)
+        plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         return plot
 
     # -- feeding -----------------------------------------------------------------------------

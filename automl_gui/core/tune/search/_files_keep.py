@@ -91,6 +91,7 @@ def train_files_on(runner: Any, best: TrialRecord, tuner: Any) -> Any:
     )
     runner.trained_on = {"epochs": int(run.result.epochs_run), "value": value}
     runner.trained_on["improved"] = bool(better)
+    runner.trained_on["seconds"] = round(float(run.result.seconds), 3)
     if not better:
         return kept
     offset = int(kept.result.epochs_run)

@@ -242,6 +242,7 @@ def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) ->
         and runner._better(replace(best, value=value), best)
     )
     runner.trained_on = {"epochs": extra.epochs_run, "value": value, "improved": better}
+    runner.trained_on["seconds"] = round(float(extra.seconds), 3)
     if not better:
         built.train_model.set_weights(before)
         return

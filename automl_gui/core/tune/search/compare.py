@@ -60,7 +60,7 @@ def kept_row(best: Any, run: Any, test_score: float | None = None) -> Any:
 
     from automl_gui.core.tune.search._scores import history_score
 
-    history, best_epoch, epochs, seconds, score = _kept_figures(run)
+    history, best_epoch, epochs, more_seconds, score = _kept_figures(run)
     more = epochs - int(best.epochs)
     values = history.get(best.metric_name) or []
     value = _number(values[best_epoch]) if 0 <= best_epoch < len(values) else None
@@ -77,7 +77,7 @@ def kept_row(best: Any, run: Any, test_score: float | None = None) -> Any:
         best,
         value=value,
         epochs=epochs,
-        seconds=seconds if seconds is not None else best.seconds,
+        seconds=best.seconds + (more_seconds or 0.0),
         history={k: list(v) for k, v in history.items()},
         test_score=test_score,
         score=score,
@@ -86,34 +86,40 @@ def kept_row(best: Any, run: Any, test_score: float | None = None) -> Any:
     )
 
 
-def kept_words(row: Any, best: Any) -> str:
+def kept_words(row: Any, best: Any, *, short: bool = False) -> str:
     """The kept model in words: ``trial 0000 (val_loss 0.5081)``, or ``trial 0000 + 7 more
-    epochs (val_loss 0.4874)`` when the search trained it on (``row``: :func:`kept_row`'s)."""
+    epochs (val_loss 0.4874)`` when the search trained it on (``row``: :func:`kept_row`'s);
+    ``short``: ``trial 0000 + 7 epochs`` (a progress bar's room)."""
     words = f"trial {best.trial_id}"
     more = int(row.epochs) - int(best.epochs)
     if more > 0 and not best.cross_validated:
-        words += f" + {more} more epoch{'s' if more != 1 else ''}"
-    if row.value is not None:
+        words += f" + {more}{'' if short else ' more'} epoch{'s' if more != 1 else ''}"
+    if row.value is not None and not short:
         words += f" ({row.metric_name} {row.value_text()})"
     return words
 
 
 def _kept_figures(run: Any) -> tuple[dict[str, list[float]], int, int, float | None, Any]:
-    """History, best epoch, epochs, seconds and (when measured) validation figure of a kept
-    ``SearchRun`` or of a saved run's record."""
+    """History, best epoch, epochs, the seconds spent training on and (when measured) the
+    validation figure of a kept ``SearchRun`` or of a saved run's record."""
     history = dict(getattr(run, "history", None) or {})
     result = getattr(run, "result", None)
     if result is not None:
-        best_epoch, epochs, seconds = result.best_epoch, result.epochs_run, result.seconds
+        best_epoch, epochs = result.best_epoch, result.epochs_run
     else:
         summary = dict(getattr(run, "summary", None) or {})
         best_epoch = summary.get("best_epoch", -1)
         epochs = summary.get("epochs_run") or max((len(v) for v in history.values()), default=0)
-        seconds = summary.get("seconds")
-    meta = (getattr(run, "metadata", None) or {}).get("search") or {}
-    score = _number((meta.get("trained_on") or {}).get("score"))
+    search = (getattr(run, "metadata", None) or {}).get("search") or {}
+    more = search.get("trained_on") or {}
     best_epoch = best_epoch if isinstance(best_epoch, int) else -1
-    return history, best_epoch, int(epochs or 0), _number(seconds), score
+    return (
+        history,
+        best_epoch,
+        int(epochs or 0),
+        _number(more.get("seconds")),
+        _number(more.get("score")),
+    )
 
 
 def _number(value: Any) -> float | None:
