@@ -17,7 +17,7 @@ def save_run(
     has any; ``test_predictions.csv`` when asked) and print its test scores and where it
     went. ``overwrite`` replaces only an output of this app, never one of ``inputs``
     (``core.export.outputs``)."""
-    from automl_gui.core.evaluate.metrics import summary_line
+    from automl_gui.core.evaluate.metrics import CHANCE_REMEDIES, chance_note, summary_line
     from automl_gui.core.export.bundle import save_bundle
 
     path = save_bundle(
@@ -35,6 +35,9 @@ def save_run(
         atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))
         written.append("test_predictions.csv")
     print(f"Test: {summary_line(run.report)}")
+    note = chance_note(run.report)
+    if note:
+        print(f"warning: {note} {CHANCE_REMEDIES[0]}")
     say_saved(", ".join(written[:-1]) + f" and {written[-1]}", out, path)
     return path
 

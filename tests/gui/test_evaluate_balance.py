@@ -143,3 +143,17 @@ def test_the_matrix_tooltip_counts_the_pages_examples(qtbot, count):
     view.mouseMoveEvent(event)
     words = "1 image " if count == 1 else f"{count} images "
     assert f"true cat → predicted dog: {words}" in view.toolTip()
+
+
+def test_a_model_no_better_than_chance_is_said_before_anything_else(qtbot):
+    """Always answering "no" scores accuracy 0.8 here: the page says it is chance (balanced
+    accuracy 0.5 with 2 classes) with what to try, not only the accuracy card."""
+    page = EvaluatePage(AppState())
+    qtbot.addWidget(page)
+    page.show()
+    page.show_run(_majority_run())
+    banner = page.diagnosis_banner
+    assert banner.active and "No better than chance" in banner.text
+    y = np.array([0] * 8 + [1] * 2)
+    page.show_run(_majority_run(evaluate_classification(y, np.eye(2)[y], ["no", "yes"])))
+    assert not banner.active

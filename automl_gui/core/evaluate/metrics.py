@@ -229,6 +229,49 @@ def report_metrics(report: dict[str, Any]) -> dict[str, Any]:
     return metrics
 
 
+#: how close to chance a balanced accuracy may come and still count as "no better than chance"
+CHANCE_MARGIN = 0.05
+
+
+def chance_note(report: dict[str, Any]) -> str | None:
+    """One sentence when the test split shows the model did no better than a guess (None
+    otherwise): a classifier whose balanced accuracy is within ``CHANCE_MARGIN`` of chance
+    (1 / the number of classes in the test split: what a constant or random answer scores,
+    however imbalanced the classes), a regressor whose R² is at most 0 (predicting the mean
+    does as well). Accuracy alone would hide it: 0.78 can be always answering the majority."""
+    m = report_metrics(report)
+    if report.get("task") == "regression":
+        r2 = m.get("r2")
+        if r2 is None or r2 > 0:
+            return None
+        return (
+            f"No better than predicting the mean on the test split (R² {r2:.3f}): the model "
+            "has not learned anything useful yet."
+        )
+    balanced = m.get("balanced_accuracy")
+    matrix = report.get("confusion_matrix") or []
+    present = sum(1 for row in matrix if sum(row) > 0)
+    if balanced is None or present < 2:
+        return None
+    chance = 1.0 / present
+    if balanced > chance + CHANCE_MARGIN:
+        return None
+    return (
+        f"No better than chance on the test split: balanced accuracy {balanced:.3f}, where "
+        f"guessing scores {chance:.3f} with {present} classes. The model has not learned "
+        "anything useful yet."
+    )
+
+
+#: what to try when :func:`chance_note` speaks (the window's bullets, the CLI's hint)
+CHANCE_REMEDIES = (
+    "Train longer (more epochs, or a larger time budget).",
+    "Check the target column and the labels: are they what you want to predict?",
+    "Check that the features carry information about the target (the Data page's profile).",
+    "Try a search (Model page) to let the app pick the network.",
+)
+
+
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
