@@ -127,7 +127,7 @@ def test_cards_summary_and_confidently_wrong_clips(qtbot, run):
         first["path"].rsplit("/", 1)[-1],
         first["actual"],
         first["prediction"],
-        f"{round(100 * first['confidence'])}%",
+        f"{100 * first['confidence']:.1f}%",
     ]
     assert first["path"] in cm.tips[0] and "most likely:" in cm.tips[0]
     assert page.wrong_heading.text() == "6 wrong test clips, surest first."
@@ -254,8 +254,10 @@ def test_clip_rows_helper():
         }
     )
     paths, columns, tips = clip_rows(rows, ["noise", "tone"])
-    assert paths == ["/c/a.wav"] and columns == [["tone"], ["noise"], ["91%"]]
-    assert tips == ["/c/a.wav\nactual tone, predicted noise (91%)\nmost likely: noise 91%, tone 9%"]
+    assert paths == ["/c/a.wav"] and columns == [["tone"], ["noise"], ["91.2%"]]
+    assert tips == [
+        "/c/a.wav\nactual tone, predicted noise (91.2%)\nmost likely: noise 91.2%, tone 8.8%"
+    ]
     assert clip_rows(None, []) == ([], [[], [], []], [])
 
 
@@ -286,7 +288,7 @@ def test_fifty_thousand_clips_in_two_cells(qtbot):
     count = run.report["confusion_matrix"][1][1]
     assert page.cell_clips.count() == count > 15_000
     confidence = page.cell_clips.list.clip_model.columns[3]
-    assert confidence[0] == "99%" and confidence[-1] == "50%"
+    assert confidence[0] == "99.0%" and confidence[-1] == "50.0%"
     _wait_drawn(qtbot, page.cell_clips)  # the missing file says so instead of failing
     assert (
         "Could not read the clip"

@@ -20,6 +20,7 @@ from automl_gui.core.jobs.run import CONFIDENTLY_WRONG, Run
 from automl_gui.core.train.result import TrainResult
 from automl_gui.gui.pages.images.evaluate import ImageEvaluatePage, gallery_items, percent
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.image_gallery import ImageGallery
 
 
 def fake_run(folder, classes, per_class: int, *, wrong_every: int = 4, seed: int = 0) -> Run:
@@ -125,7 +126,7 @@ def test_cards_table_summary_and_confidently_wrong(qtbot, run3):
     assert [p for p, _, _ in page.wrong_items] == list(expected["path"])
     first = expected.iloc[0]
     assert page.wrong_items[0][1] == (
-        f"{first['actual']} → {first['prediction']} {round(100 * first['confidence'])}%"
+        f"{first['actual']} →\n{first['prediction']} {100 * first['confidence']:.1f}%"
     )
     assert first["path"] in page.wrong_items[0][2]
     assert "9 wrong test images" in page.wrong_heading.text()
@@ -227,7 +228,9 @@ def test_fifty_thousand_test_images(qtbot):
 
 
 def test_caption_helpers():
-    assert percent(0.974) == "97%" and percent(float("nan")) == "?" and percent(None) == "?"
+    # the Predict page's one format: a wrong answer at 0.996 no longer reads "100%"
+    assert percent(0.974) == "97.4%" and percent(0.996) == "99.6%"
+    assert percent(float("nan")) == "?" and percent(None) == "?"
     rows = pd.DataFrame(
         {
             "path": ["/a.png"],
@@ -239,6 +242,31 @@ def test_caption_helpers():
         }
     )
     [(path, caption, tip)] = gallery_items(rows, ["cat", "dog"], arrow=True)
-    assert (path, caption) == ("/a.png", "cat → dog 90%")
-    assert tip.endswith("most likely: dog 90%, cat 10%")
-    assert gallery_items(rows, ["cat", "dog"], arrow=False)[0][1] == "dog 90%"
+    assert (path, caption) == ("/a.png", "cat →\ndog 90.0%")
+    assert tip.endswith("most likely: dog 90.0%, cat 10.0%")
+    assert gallery_items(rows, ["cat", "dog"], arrow=False)[0][1] == "dog 90.0%"
+
+
+def test_a_long_true_class_never_hides_the_prediction(qtbot):
+    """The mistakes' captions were one line elided in the middle to the thumbnail's width:
+    "triangle → square 83%" showed as "triangle …quare 83%", the predicted class cut."""
+    rows = pd.DataFrame(
+        {
+            "path": ["/a.png", "/b.png"],
+            "actual": ["a_rather_long_true_class_name", "triangle"],
+            "prediction": ["square", "square"],
+            "confidence": [0.8312, 0.79],
+        }
+    )
+    items = gallery_items(rows, ["square", "triangle"], arrow=True)
+    gallery = ImageGallery(thumb_size=128)
+    qtbot.addWidget(gallery)
+    one_line = gallery.gridSize().height()
+    gallery.set_items(items)
+    assert gallery.gridSize().height() > one_line  # room for the second line
+    delegate = gallery.itemDelegate()
+    width = delegate.cell_size().width() - 6
+    for (_path, caption, tip), predicted in zip(items, ["square 83.1%", "square 79.0%"], strict=True):
+        shown = delegate.shown_caption(caption, gallery.fontMetrics(), width)
+        assert predicted in shown  # whole, on its own line
+        assert "predicted square" in tip  # and the full text in the tooltip

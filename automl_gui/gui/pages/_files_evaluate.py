@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.kinds import DataKind
-from automl_gui.gui.format import plural
+from automl_gui.gui.format import plural, probability
 from automl_gui.gui.pages._report import ReportSaving
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
@@ -48,16 +48,16 @@ TOP_PROBABILITIES = 3  # classes listed in a file's tooltip
 
 
 def percent(value: Any) -> str:
-    """'97%' for a probability; '?' when missing."""
+    """A probability in the Predict page's one format ("97.4%"); '?' when missing."""
     try:
         f = float(value)
     except (TypeError, ValueError):
         return "?"
-    return "?" if math.isnan(f) else f"{100 * f:.0f}%"
+    return "?" if math.isnan(f) else probability(f)
 
 
 def top_classes(rows: Any, class_names: list[str]) -> list[str]:
-    """Per row, "most likely: dog 87%, cat 13%" from its ``probability_<class>`` columns (all
+    """Per row, "most likely: dog 87.0%, cat 13.0%" from its ``probability_<class>`` columns (all
     rows vectorized at once; empty strings when the columns are missing)."""
     import numpy as np
 
@@ -66,9 +66,9 @@ def top_classes(rows: Any, class_names: list[str]) -> list[str]:
         return [""] * len(rows)
     proba = rows[columns].to_numpy(dtype="float64", na_value=np.nan)
     order = np.argsort(-np.nan_to_num(proba, nan=-1.0), axis=1)[:, :TOP_PROBABILITIES]
-    # "87%" per class and row, made once per distinct value (50,000 rows stay quick)
-    pct = np.where(np.isnan(proba), -1, np.rint(100 * np.nan_to_num(proba))).astype(int)
-    texts = {v: "?" if v < 0 else f"{v}%" for v in np.unique(pct).tolist()}
+    # "87.0%" per class and row, made once per distinct value (50,000 rows stay quick)
+    pct = np.where(np.isnan(proba), -1, np.rint(1000 * np.nan_to_num(proba))).astype(int)
+    texts = {v: "?" if v < 0 else probability(v / 1000) for v in np.unique(pct).tolist()}
     top = np.take_along_axis(pct, order, axis=1).tolist()
     return [
         "most likely: "
@@ -82,8 +82,9 @@ def prediction_items(
 ) -> list[tuple[str, str, str]]:
     """Items ``(path, caption, tooltip)`` for test-prediction rows.
 
-    Captions say "dog 87%" (``arrow`` False: the files share their true class) or
-    "cat → dog 97%" (``arrow`` True); tooltips name the file and the most likely classes.
+    Captions say "dog 87.0%" (``arrow`` False: the files share their true class) or
+    "cat →\ndog 97.4%" (``arrow`` True: two lines, so a long true class never hides the
+    prediction); tooltips name the file and the most likely classes.
     """
     if rows is None or len(rows) == 0:
         return []
@@ -97,7 +98,7 @@ def prediction_items(
     items = []
     for i, path in enumerate(paths):
         conf = percent(confidence[i])
-        caption = f"{actual[i]} → {predicted[i]} {conf}" if arrow else f"{predicted[i]} {conf}"
+        caption = f"{actual[i]} →\n{predicted[i]} {conf}" if arrow else f"{predicted[i]} {conf}"
         tip = f"{path}\nactual {actual[i]}, predicted {predicted[i]} ({conf})"
         if likely[i]:
             tip += f"\n{likely[i]}"

@@ -32,7 +32,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -244,11 +244,18 @@ class _ThumbDelegate(QStyledItemDelegate):
 
     def cell_size(self) -> QSize:
         size = self._view.thumb_size
-        text_h = self._view.fontMetrics().height()
+        text_h = self._view.fontMetrics().height() * self._view.caption_lines
         return QSize(size + 2 * self.PAD, size + text_h + 3 * self.PAD)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
         return self.cell_size()
+
+    def shown_caption(self, caption: str, fm: QFontMetrics, width: int) -> list[str]:
+        """The lines drawn under a thumbnail for ``caption``, each elided to ``width``."""
+        return [
+            fm.elidedText(line, Qt.TextElideMode.ElideMiddle, width)
+            for line in caption_lines(caption, self._view.caption_lines)
+        ]
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         size = self._view.thumb_size
@@ -281,12 +288,12 @@ class _ThumbDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 6, 6)
         if caption:
             fm = option.fontMetrics
-            text_rect = QRect(
-                rect.x() + 3, box.bottom() + self.PAD // 2 + 1, rect.width() - 6, fm.height()
-            )
-            text = fm.elidedText(caption, Qt.TextElideMode.ElideMiddle, text_rect.width())
             painter.setPen(palette.text().color())
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, text)
+            top = box.bottom() + self.PAD // 2 + 1
+            for text in self.shown_caption(caption, fm, rect.width() - 6):
+                text_rect = QRect(rect.x() + 3, top, rect.width() - 6, fm.height())
+                painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter, text)
+                top += fm.height()
         if option.state & QStyle.StateFlag.State_HasFocus and self._view.hasFocus():
             painter.setPen(QPen(palette.highlight().color(), 1, Qt.PenStyle.DotLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -300,6 +307,9 @@ class ImageGallery(QListView):
 
     Args:
         thumb_size: the thumbnail edge in pixels (48..256).
+
+    A caption with a line break ("cat →\ndog 97.4%") gets two lines under its thumbnail,
+    each elided on its own, so a long first part never cuts off the second.
     """
 
     activated_path = Signal(str)  # double-click / Enter on an item
@@ -307,6 +317,7 @@ class ImageGallery(QListView):
     def __init__(self, parent: QWidget | None = None, thumb_size: int = 96) -> None:
         super().__init__(parent)
         self.thumb_size = int(min(MAX_THUMB, max(MIN_THUMB, thumb_size)))
+        self.caption_lines = 1  # lines under each thumbnail: 2 when a caption has a break
         self.preview_on_activate = True  # open ImagePreviewDialog on double-click / Enter
         self._model = GalleryModel(self, self.thumb_size)
         self.setModel(self._model)
@@ -339,6 +350,10 @@ class ImageGallery(QListView):
     # -- public API ------------------------------------------------------------------------
     def set_items(self, items: list[tuple[str, str, str]]) -> None:
         """Show ``(path, caption, tooltip)`` items (thumbnails load as cells come into view)."""
+        lines = 2 if any("\n" in caption for _path, caption, _tip in items) else 1
+        if lines != self.caption_lines:
+            self.caption_lines = lines
+            self._apply_cell_size()
         self._model.set_items(items)
         self.scrollToTop()
 
@@ -419,7 +434,7 @@ class ImageGallery(QListView):
         path, caption, tooltip = self._model.item(index.row())
         self.activated_path.emit(path)
         if self.preview_on_activate:
-            self.open_preview(path, caption, tooltip)
+            self.open_preview(path, " ".join(caption_lines(caption, 1)), tooltip)
 
     def open_preview(self, path: str, caption: str = "", details: str = "") -> ImagePreviewDialog:
         """Open a non-blocking preview of ``path`` (larger image, path, size, details)."""
@@ -428,6 +443,12 @@ class ImageGallery(QListView):
         dialog.finished.connect(lambda _=0, d=dialog: self._dialogs.remove(d))
         dialog.open()
         return dialog
+
+
+def caption_lines(caption: str, lines: int) -> list[str]:
+    """``caption``'s lines in a cell with room for ``lines`` (the extra ones join the last)."""
+    parts = caption.split("\n")
+    return [*parts[: lines - 1], " ".join(parts[lines - 1 :])]
 
 
 def _nbytes(pix: QPixmap | None) -> int:
