@@ -1,16 +1,32 @@
-"""The Evaluate pages' header (tables, images, audio): "Compare runs…" and "Save report…" (report.json)."""
+"""The Evaluate pages' shared parts (tables, images, audio): the header with "Compare runs…" and
+"Save report…" (report.json), and the verdict banner (chance level, over/underfitting)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton
 
+from automl_gui.core.evaluate.metrics import CHANCE_REMEDIES, chance_note
 from automl_gui.gui import settings as app_settings
 
 
 class ReportSaving:
-    """Mixin for a page with ``run`` (a finished run), ``banner`` and ``state``."""
+    """Mixin for a page with ``run`` (a finished run), ``banner``, ``diagnosis_banner`` and
+    ``state``."""
+
+    def _show_verdict(self, run: Any) -> None:
+        """The diagnosis banner: "no better than chance" on the test split outranks an over-
+        or underfitting note (the model learned nothing at all)."""
+        chance = chance_note(run.report)
+        if chance:
+            bullets = "\n".join(f"• {r}" for r in CHANCE_REMEDIES)
+            self.diagnosis_banner.show_message(chance, bullets, "warning")
+        elif run.diagnosis is not None:
+            bullets = "\n".join(f"• {r}" for r in run.diagnosis.remedies)
+            level = "warning" if run.diagnosis.overfitting else "info"
+            self.diagnosis_banner.show_message(run.diagnosis.message, bullets, level)
 
     def _report_header(self, title_text: str) -> QHBoxLayout:
         """The page title with the "Save report…" button (``self.save_button``) at the right."""

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
-from automl_gui.core.evaluate.metrics import CHANCE_REMEDIES, chance_note
 from automl_gui.gui.pages._report import ReportSaving
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
@@ -138,15 +137,7 @@ class EvaluatePage(ReportSaving, QWidget):
             return
         report = run.report
         self.summary.setText(self._summary_text(run))
-        diagnosis = run.diagnosis
-        chance = chance_note(report)
-        if chance:  # outranks an over/underfitting note: the model learned nothing at all
-            bullets = "\n".join(f"• {r}" for r in CHANCE_REMEDIES)
-            self.diagnosis_banner.show_message(chance, bullets, "warning")
-        elif diagnosis is not None:
-            bullets = "\n".join(f"• {r}" for r in diagnosis.remedies)
-            level = "warning" if diagnosis.overfitting else "info"
-            self.diagnosis_banner.show_message(diagnosis.message, bullets, level)
+        self._show_verdict(run)
         if report.get("task") == "regression":
             self._show_regression(report)
         else:
