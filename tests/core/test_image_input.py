@@ -249,8 +249,9 @@ def test_shuffle_is_seeded_and_reshuffles_every_epoch(folder):
     assert sorted(first[0]) == sorted(first[1]) == list(range(len(folder)))
     assert first != run(4, deterministic=True)
     assert first[0] != list(range(len(folder)))
-    # Default: parallel decode may reorder neighbours, but every image comes once per epoch.
-    assert all(sorted(e) == list(range(len(folder))) for e in run(3))
+    # The default keeps the order too: one seed, one training (two runs of a seed gave
+    # test accuracy 0.72 and 0.56 when the parallel decode let files through as they came)
+    assert run(3) == first
 
 
 def test_cache_gives_the_same_images_and_still_reshuffles(folder):

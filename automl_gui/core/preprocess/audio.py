@@ -279,10 +279,9 @@ def make_audio_dataset(
     images).
 
     Args:
-        deterministic: keep the order of the parallel decode. Default: True unless the paths
-            are shuffled before decoding (shuffle without cache), where a slow file cannot
-            hold up the others. The random crops are a seeded sequence in arrival order, so
-            a training run repeats crop for crop only with ``deterministic=True``.
+        deterministic: keep the order of the parallel decode (default True: runs with one
+            seed repeat exactly, crop for crop: the random crops are a seeded sequence in
+            arrival order); False lets a slow file not hold up the others.
         track: a ``FileTracker`` of the paths: which files were skipped (``_files``).
 
     Raises:

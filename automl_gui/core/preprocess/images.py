@@ -242,9 +242,8 @@ def make_dataset(
     comes after the cache (of the cached images' order) so every epoch is still reshuffled.
 
     Args:
-        deterministic: keep the order of the parallel decode. Default: True unless the paths
-            are shuffled before decoding (shuffle without cache), where a slow file then
-            cannot hold up the others; pass True for runs that must repeat exactly.
+        deterministic: keep the order of the parallel decode (default True: runs with one
+            seed repeat exactly); False lets a slow file not hold up the others.
         track: a ``FileTracker`` of the paths: which files were skipped (``_files``).
     """
     tf = lazy.tf()
