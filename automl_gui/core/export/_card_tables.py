@@ -6,6 +6,7 @@ and ``model_card`` asks the kind.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: input columns named one by one on the card (a wide table lists the rest as a count)
@@ -95,3 +96,131 @@ def data_lines(metadata: dict[str, Any]) -> list[str]:
     if metadata.get("target"):
         lines.append(f"- Target column: {metadata['target']}.")
     return lines
+
+
+def architecture_lines(metadata: dict[str, Any]) -> list[str]:
+    """The hidden layers as built. The metadata records what was built, with ``auto_chose``
+    naming what Auto decided; metadata written before that (no ``auto_chose``) kept Auto's
+    placeholder sizes, so an Auto model of then says only that Auto chose them."""
+    model = metadata.get("model") or {}
+    if not model:
+        return []
+    activation = model.get("activation", "relu")
+    auto = bool(model.get("auto"))
+    if auto and "auto_chose" not in metadata:
+        return ["- Hidden layers: sized by Auto to the data (the sizes were not recorded)."]
+    units = [int(u) for u in model.get("hidden_units") or []]
+    sizes = ", ".join(str(u) for u in units)
+    layers = f"{sizes} units ({activation})" if units else "none (a linear model)"
+    return [f"- Hidden layers: {layers}" + (", chosen by Auto." if auto else ".")]
+
+
+def with_built_layers(metadata: dict[str, Any], model: Any) -> dict[str, Any]:
+    """``metadata`` of an Auto table model saved before the metadata recorded what Auto chose
+    (no ``auto_chose``), with the hidden layers read from its ``model`` (the builder names
+    them ``dense_0``, ``dense_1``, ...); other metadata as is."""
+    settings = metadata.get("model") or {}
+    if "auto_chose" in metadata or not settings.get("auto") or model is None:
+        return metadata
+    units = [
+        int(layer.units)
+        for layer in getattr(model, "layers", [])
+        if type(layer).__name__ == "Dense" and re.fullmatch(r"dense_\d+", layer.name)
+    ]
+    if not units:
+        return metadata
+    return {
+        **metadata,
+        "model": {**settings, "hidden_units": units},
+        "auto_chose": ["hidden_units"],
+    }
+
+
+#: the card's Python for a table model: raw DataFrame rows → the model's input tensors.
+#: ``as_text`` is :func:`automl_gui.core.preprocess._inputs.canonical_string` (the form the
+#: model learned its categories in); tests/core/test_card_code.py runs it on an export.
+_INPUT_CODE = '''\
+import json
+import math
+import re
+
+{keras}import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+with open({metadata!r}, encoding="utf-8") as f:
+    meta = json.load(f)
+NUMBER = re.compile(r"[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")
+
+
+def as_text(value):
+    """A category as the model learned it: '' = missing, true/false, 1.0 and "1" alike."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if math.isnan(v):
+            return ""
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    text = str(value).strip()
+    if text.lower() in ("true", "false"):
+        return text.lower()
+    return as_text(float(text)) if NUMBER.fullmatch(text) else text
+
+
+def numbers(series):
+    """A numeric column as float32; text that is no number becomes NaN (missing)."""
+    return pd.to_numeric(series, errors="coerce").to_numpy("float32", na_value=np.nan)
+
+
+def model_input(df):
+    """{{input name: tensor}} for the raw rows of ``df`` (one column per input column)."""
+    x, groups = {{}}, {{}}
+    for c in meta["input_schema"]["columns"]:
+        if c.get("index") is not None:  # a wide table's numbers: one (n, k) input
+            groups.setdefault(c["input_name"], []).append(c)
+        elif c["dtype"] == "float32":  # a number: (n, 1) float32, NaN = missing
+            x[c["input_name"]] = tf.constant(numbers(df[c["name"]]).reshape(-1, 1))
+        else:  # a category: (n, 1) strings (numpy object arrays are refused: use tf)
+            texts = [as_text(v) for v in df[c["name"]]]
+            x[c["input_name"]] = tf.constant(np.array(texts, dtype=object).reshape(-1, 1))
+    for name, cols in groups.items():
+        cols.sort(key=lambda c: c["index"])
+        x[name] = tf.constant(np.stack([numbers(df[c["name"]]) for c in cols], axis=1))
+    return x
+
+
+df = pd.read_csv("new_rows.csv")  # raw rows with the input columns (others are ignored)
+'''
+
+_CALL = {
+    "keras": (
+        "model = keras.saving.load_model({model!r})\n"
+        "answers = model.predict(model_input(df), verbose=0)\n"
+    ),
+    "savedmodel": (
+        "loaded = tf.saved_model.load({model!r})\nanswers = loaded.serve(model_input(df)).numpy()\n"
+    ),
+}
+
+
+def call_code(metadata: dict[str, Any], fmt: str, model: str, metadata_file: str) -> str:
+    """Python that feeds a pandas DataFrame of raw rows to the exported table model
+    (``fmt`` "keras" or "savedmodel"; paths as seen from the card's folder); "" for other
+    formats or models without an input schema."""
+    if fmt not in _CALL or not (metadata.get("input_schema") or {}).get("columns"):
+        return ""
+    keras = "import keras\n" if fmt == "keras" else ""
+    code = _INPUT_CODE.format(metadata=metadata_file, keras=keras) + _CALL[fmt].format(model=model)
+    if metadata.get("task") == "regression":
+        return code + "values = answers.reshape(-1)  # the predicted target values\n"
+    return (
+        code + "# (n, classes) probabilities in meta['class_names'] order; the likeliest:\n"
+        'predicted = [meta["class_names"][i] for i in answers.argmax(axis=1)]\n'
+    )

@@ -22,6 +22,7 @@ import numpy as np
 from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 from automl_gui.core.export import model_card as _card
+from automl_gui.core.export._card_tables import with_built_layers
 from automl_gui.core.export._compare import (  # the check's bounds, also named from here
     MIN_AGREEMENT,
     QUANTIZED_FORMATS,
@@ -303,7 +304,13 @@ def export_model(
             "seconds": round(time.perf_counter() - started, 2),
         }
         write_json(staging / METADATA_FILE, meta)
-        (staging / CARD_FILE).write_text(_card.model_card(meta, bundle.report), encoding="utf-8")
+        paths = (
+            (target.name, beside[METADATA_FILE].name)
+            if single_file
+            else (MODEL_FILE if fmt == "keras" else ".", METADATA_FILE)
+        )
+        card = _card.model_card(meta, bundle.report, paths)
+        (staging / CARD_FILE).write_text(card, encoding="utf-8")
         _write_extras(bundle, staging)
         step("Moving the export into place", 0.95)
         if single_file:
@@ -342,7 +349,7 @@ def _export_metadata(
 ) -> dict[str, Any]:
     from automl_gui.core.export._convert import quantization
 
-    meta = dict(bundle.metadata)
+    meta = with_built_layers(dict(bundle.metadata), bundle.model)
     if not meta.get("sample_predictions") and meta.get("sample_rows"):
         meta["sample_predictions"] = reference.tolist()
     meta["export"] = {

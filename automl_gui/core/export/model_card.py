@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_gui.core.export._card_tables import flags_text, group_text, grouped_inputs
+from automl_gui.core.export._card_tables import call_code, flags_text, group_text, grouped_inputs
 from automl_gui.core.kinds import DataKind, kind_named
 from automl_gui.core.train.balance import is_imbalanced
 
@@ -243,10 +243,11 @@ def _model_lines(metadata: dict[str, Any]) -> list[str]:
     kind = _kind(metadata)
     model = metadata.get("model") or {}
     arch = metadata.get("architecture") or model.get("architecture") or "mlp"
+    by_auto = "architecture" in (metadata.get("auto_chose") or [])
     lines = [
         f"- Input: {kind.card_input_word}.",
         f"- Task: {metadata.get('task', '?')}.",
-        f"- Architecture: {arch}.",
+        f"- Architecture: {arch}" + (", chosen by Auto." if by_auto else "."),
         *kind.model_card_architecture(metadata),
     ]
     lines.append(f"- Outputs: {_output_text(metadata)}.")
@@ -265,9 +266,14 @@ def _intended_use(metadata: dict[str, Any]) -> list[str]:
     ]
 
 
-def model_card(metadata: dict[str, Any], report: dict[str, Any] | None) -> str:
+def model_card(
+    metadata: dict[str, Any],
+    report: dict[str, Any] | None,
+    paths: tuple[str, str] = ("model.keras", "metadata.json"),
+) -> str:
     """The model card (Markdown) for an export with this ``metadata`` (its "export" section
-    says the format and verification) and evaluation ``report``."""
+    says the format and verification) and evaluation ``report``; ``paths``: the model and
+    its metadata file as seen from the card's folder (for the code that calls it)."""
     report = report or {}
     export = metadata.get("export") or {}
     fmt = str(export.get("format", "keras"))
@@ -279,6 +285,9 @@ def model_card(metadata: dict[str, Any], report: dict[str, Any] | None) -> str:
     lines += [f"Format: {_FORMAT_NAMES.get(fmt, fmt)}. Exported {export.get('exported', '?')}.", ""]
     lines += ["## Model details", "", *_model_lines(metadata), ""]
     lines += ["## How to call it", "", usage_text(metadata, fmt, str(export.get("part", "full")))]
+    code = call_code(metadata, fmt, *paths) if export.get("part", "full") == "full" else ""
+    if code:
+        lines += ["", "From a pandas DataFrame of raw rows:", "", "```python", code.rstrip(), "```"]
     for note in export.get("notes") or []:
         lines += ["", f"> {note}"]
     lines += ["", "## Data", "", *_data_lines(metadata, report), ""]

@@ -33,6 +33,17 @@ def left_out_notice(part: str, n: int, total: int, noun: str) -> str:
     )
 
 
+def _built_settings(job: Any, fine_tuned: int) -> dict[str, Any]:
+    """The metadata's ``model``: the settings as built (the architecture and fine-tuned
+    layers Auto resolved), and ``auto_chose``: which of them Auto decided."""
+    config = job.model_config.to_dict()
+    chose = [
+        k for k, auto in (("architecture", "auto"), ("fine_tune_layers", -1)) if config[k] == auto
+    ]
+    built = {**config, "architecture": job.arch, "fine_tune_layers": fine_tuned}
+    return {"model": built, "auto_chose": chose}
+
+
 def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
     """The run of ``job`` (a ``jobs.files._Job`` after training): see module docstring."""
     from automl_gui.core.evaluate.metrics import class_counts, evaluate_classification
@@ -61,7 +72,7 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
             "architecture": job.arch,
             **media.metadata(job.arch, job.built),
             "preprocess": media.preprocess.to_dict(),
-            "model": job.model_config.to_dict(),
+            **_built_settings(job, fine_tuned),
             "training": job.training.to_dict(),
             "metrics": report["metrics"],
             "sample_predictions": sample_out.tolist() if sample_out is not None else None,

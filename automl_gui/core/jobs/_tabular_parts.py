@@ -1,5 +1,5 @@
-"""Pieces of the tabular job (``jobs.tabular``): the sample rows its metadata stores and
-the log line describing the model built."""
+"""Pieces of the tabular job (``jobs.tabular``): the sample rows its metadata stores, the
+model settings as built and the log line describing them."""
 
 from __future__ import annotations
 
@@ -38,15 +38,27 @@ def sample_frame(test: Any, columns: list[str], max_rows: int) -> tuple[Any, boo
     return part, cut
 
 
-def describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
-    """One log line saying what was built (Auto sizes the network: say to what)."""
-    units = [
-        layer.units
+def built_hidden_units(model: Any) -> list[int]:
+    """The hidden layers' widths of a built table network (its Dense layers but the output)."""
+    return [
+        int(layer.units)
         for layer in model.layers
         if type(layer).__name__ == "Dense" and layer is not model.layers[-1]
     ]
+
+
+def built_settings(mlp: MLPConfig, model: Any) -> dict[str, Any]:
+    """The model settings as built: ``mlp`` with the hidden layers of ``model`` (what Auto
+    chose when ``mlp.auto``; ``auto`` stays true to say so). The metadata records these, so
+    the model card and the Runs window show the network that was trained, not Auto's
+    placeholder sizes."""
+    return {**mlp.to_dict(), "hidden_units": built_hidden_units(model)}
+
+
+def describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
+    """One log line saying what was built (Auto sizes the network: say to what)."""
     how = "sized to the data" if mlp.auto else "as set"
-    layers = ", ".join(str(u) for u in units) or "none"
+    layers = ", ".join(str(u) for u in built_hidden_units(model)) or "none"
     return (
         f"Model: MLP {how}, hidden layers {layers} on {n_features} encoded inputs "
         f"({model.count_params():,} weights)."

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import LoadedTable, Task
-from automl_gui.core.jobs._tabular_parts import describe_model, sample_frame
+from automl_gui.core.jobs._tabular_parts import built_settings, describe_model, sample_frame
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
@@ -310,7 +310,7 @@ def finish_tabular(
         task=task.value,
         class_names=prepared.class_names,
         preprocess=preprocess,
-        mlp=mlp,
+        mlp=built_settings(mlp, built.train_model),
         training=training,
         metrics={},
         sample_rows=sample,
@@ -321,6 +321,7 @@ def finish_tabular(
                 {"preprocessing_fitted_omitted": pre.summary_omitted} if pre.summary_omitted else {}
             ),
             "training_result": result.summary(),
+            "auto_chose": ["hidden_units"] if mlp.auto else [],
             "data": {
                 "rows_in": prepared.rows_in,
                 "rows_used": prepared.rows_used,

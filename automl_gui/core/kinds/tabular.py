@@ -152,11 +152,8 @@ class TabularKind(DataKind):
         return data_lines(metadata)
 
     def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:
-        model = metadata.get("model") or {}
-        if not model.get("hidden_units"):
-            return []
-        units, activation = model.get("hidden_units"), model.get("activation", "relu")
-        return [f"- Hidden layers: {units} ({activation})."]
+        from automl_gui.core.export._card_tables import architecture_lines
 
+        return architecture_lines(metadata)
 
 TABULAR = TabularKind()
