@@ -270,3 +270,28 @@ def test_a_long_true_class_never_hides_the_prediction(qtbot):
         shown = delegate.shown_caption(caption, gallery.fontMetrics(), width)
         assert predicted in shown  # whole, on its own line
         assert "predicted square" in tip  # and the full text in the tooltip
+
+
+def test_the_per_class_headers_show_whole_at_1024_pixels(qtbot, run3):
+    """Beside the confusion matrix at a 1024-pixel window the per-class tab had ~400 px, less
+    than its headers need with the app's padding: "mistaken for" showed as "staken"."""
+    from automl_gui.core.base.resources import resource_path
+
+    _, page = _page(qtbot)
+    page.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))  # as the app
+    page.resize(800, 600)  # the page at a 1024x700 window (beside the steps, in margins)
+    page.show()
+    page.state.set_run(run3)
+    page.tabs.setCurrentWidget(page.per_class_table)
+    table = page.per_class_table
+    header = table.horizontalHeader()
+
+    def whole() -> bool:
+        return all(
+            header.sectionSize(i) >= header.sectionSizeFromContents(i).width()
+            for i in range(header.count())
+        ) and sum(header.sectionSize(i) for i in range(header.count())) <= table.viewport().width()
+
+    qtbot.waitUntil(whole, timeout=2000)
+    assert page.minimumSizeHint().width() <= 800  # nothing runs off the window's right
+    assert page.matrix.width() >= 250  # and the matrix keeps a usable size

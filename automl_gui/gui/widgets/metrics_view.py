@@ -8,7 +8,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -243,9 +244,10 @@ def per_class_rows(report: dict[str, Any]) -> list[list[Any]]:
 
 class PerClassTable(QTableView):
     """Precision, recall, F1, support and the most frequent mistake of each class. The figures
-    keep their width; the class and mistake columns share what is left and cut a long name
-    with "…" (a cell's tooltip has it whole): the mistakes' header, "most often mistaken
-    for", was cut off at 1024 pixels."""
+    keep their width; the class column takes what its names need, up to half of what is left,
+    and the mistakes' column the rest; a long name is cut with "…" (a cell's tooltip has it
+    whole). The table is never narrower than its headers: in the image Evaluate page's pane
+    at 1024 pixels "mistaken for" showed as "staken"."""
 
     def __init__(self, noun: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -266,11 +268,46 @@ class PerClassTable(QTableView):
         """Fill the table from a classifier's report (``core.evaluate.metrics``)."""
         self.rows_model.set_rows(PER_CLASS_HEADERS, per_class_rows(report))
         header = self.horizontalHeader()
-        stretch = QHeaderView.ResizeMode.Stretch
-        fit = QHeaderView.ResizeMode.ResizeToContents
         last = len(PER_CLASS_HEADERS) - 1
-        for column in range(len(PER_CLASS_HEADERS)):
-            header.setSectionResizeMode(column, stretch if column in (0, last) else fit)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        for column in range(1, last):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(last, QHeaderView.ResizeMode.Stretch)
+        self._fit_class_column()
+        self.updateGeometry()  # the width its headers and figures need (minimumSizeHint)
+
+    def _header_width(self, column: int) -> int:
+        return self.horizontalHeader().sectionSizeFromContents(column).width()
+
+    def _figures_width(self) -> int:
+        last = self.rows_model.columnCount() - 1
+        return sum(max(self._header_width(c), self.sizeHintForColumn(c)) for c in range(1, last))
+
+    def _fit_class_column(self) -> None:
+        """The class names whole where they fit in half the room the figures leave, never
+        less than the header; the mistakes' column stretches over the rest."""
+        last = self.rows_model.columnCount() - 1
+        if last < 1:
+            return
+        spare = self.viewport().width() - self._figures_width()
+        most = max(spare - self._header_width(last), 0)
+        width = min(self.sizeHintForColumn(0), max(spare // 2, 0), most)
+        self.horizontalHeader().resizeSection(0, max(width, self._header_width(0)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._fit_class_column()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """At least every header whole (with the style's padding) and the figures, so a
+        splitter or tab widget holding the table keeps it that wide."""
+        hint = super().minimumSizeHint()
+        last = self.rows_model.columnCount() - 1
+        if last < 1:
+            return hint
+        need = self._header_width(0) + self._figures_width() + self._header_width(last)
+        need += 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), need), hint.height())
 
     def clear_rows(self) -> None:
         self.rows_model.set_rows([], [])
