@@ -6,9 +6,8 @@ second line). Right: the validation loss per epoch of each training (optimizers,
 curve) or the training time (batch sizes, devices). Trainings that failed or were skipped
 keep their place, marked with their status. A finished study's trivial baseline (always the
 most common class, or the mean) is a dashed line on the score panel; a training that never
-beat it gets no "converged" star, a dashed curve and "did not converge" in the legend. Used
-by the Study dialog (fed row by row) and by the command line
-(:func:`automl_gui.plots.study_png.save_study_png`, no window needed).
+beat it gets no "converged" star, a dashed curve and "did not converge" in the legend. The
+Study dialog feeds it row by row; the command line saves it (:mod:`.study_png`).
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
 
 from automl_gui.core.tune.study.baseline import NOT_CONVERGED, not_converged_text
+from automl_gui.plots import _legend_row as legend_row
 from automl_gui.plots.style import AXIS_COLOR, PALETTE, style_plot
 
 F1_COLOR = "#e8590c"
@@ -117,7 +117,8 @@ class StudyPlot(QWidget):
             grid.setColumnStretchFactor(col, 1)
             grid.setColumnPreferredWidth(col, 1)
         for legend in (self.left_legend, self.right_legend):
-            legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        grid.setRowStretchFactor(2, 1)  # a taller view grows the panels, not blank bands
         for plot in (self.left, self.right):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
@@ -167,6 +168,7 @@ class StudyPlot(QWidget):
         """Show the validation loss per epoch of ``rows`` in the right panel (one line each)."""
         self.curves_rows = list(rows)
         self._draw_curves(self.curves_rows)
+        legend_row.arrange(self._view.ci.layout, self.left_legend, self.right_legend)
 
     def save_png(self, path: str | os.PathLike[str], width: int = 1200, height: int = 600) -> Path:
         """Render what is shown to a ``width`` × ``height`` PNG (atomic write); the widget on
@@ -206,9 +208,10 @@ class StudyPlot(QWidget):
         if not self.kind:
             style_plot(self.left, "Score", "", "")
             style_plot(self.right, "Validation loss per epoch", "epoch", "")
-            return
-        layout.left(self, self.left)
-        layout.right(self, self.right)
+        else:
+            layout.left(self, self.left)
+            layout.right(self, self.right)
+        legend_row.arrange(self._view.ci.layout, self.left_legend, self.right_legend)
 
     def _draw_score_bars(self, plot: pg.PlotItem) -> None:
         self._draw_bars(plot, self.metric, metric_name(self.metric))

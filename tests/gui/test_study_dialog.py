@@ -86,8 +86,8 @@ def test_a_study_fills_the_table_and_plot_and_exports_csv_and_png(
     result = blocker.args[0]
     assert [r.label for r in result.rows] == dialog.table.labels()
     assert len(result.rows) == 2 and all(r.status == "completed" for r in result.rows)
-    assert dialog.table.horizontalHeaderItem(0).text() == "Optimizer"
-    assert dialog.table.horizontalHeaderItem(2).text() == "Test accuracy"
+    assert dialog.table.header_text(0) == "Optimizer"
+    assert dialog.table.header_text(2) == "Test accuracy"
     assert [r.label for r in dialog.plot.rows] == [r.label for r in result.rows]
     assert dialog.plot.metric == "test_accuracy" and dialog.plot.data_name == "tiny.csv"
     assert dialog.plot.left.getAxis("left").autoSIPrefixScale == 1.0  # 0.8 drawn as 0.8
@@ -302,7 +302,7 @@ def test_a_training_below_the_baseline_says_it_did_not_converge_and_is_not_best(
 
     tip = table.item(2, COLUMNS.index("Iterations to converge")).toolTip()
     assert "0.78" in tip and "most common class" in tip
-    assert table.horizontalHeaderItem(3).text() == "Val accuracy"
+    assert table.header_text(3) == "Val accuracy"
     bold = [r for r in range(3) if table.item(r, 0).font().bold()]
     assert bold == [0]  # adam: the best validation accuracy, though sgd tested higher
     assert "best by val accuracy: adam" in dialog.status_label.text()
@@ -358,3 +358,54 @@ def test_the_window_fits_a_small_screen_with_its_buttons_and_legible_charts(qtbo
         assert dialog.plot.height() >= PLOT_MIN_HEIGHT
         assert dialog.table.height() >= TABLE_MIN_HEIGHT
     assert dialog.scroll.verticalScrollBar().maximum() > 0  # the rest is a scroll away
+
+
+def test_at_1024_the_table_is_whole_beside_a_legible_running_plot_and_the_data_line_says_what_varies(
+    qtbot, dialog, state, tmp_path
+):
+    """At 1024x700 the results table scrolled sideways ("Time" cut), the running training's plot
+    was cut at its right edge with its legend over the val loss line, and the data line said
+    "Training adam" while optimizers were compared."""
+    from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow
+
+    load_table(state, tmp_path)
+    dialog.form.set_kind("optimizers")
+    assert "<b>Compared</b> the optimizer" in dialog.data_label.text()
+    shared = dialog.data_label.text().split("<b>Same for all</b>")[1]
+    assert "adam" not in shared and "lr 0.001" in shared and "batch 16" in shared
+    dialog.form.set_kind("batch-sizes")
+    shared = dialog.data_label.text().split("<b>Same for all</b>")[1]
+    assert "the batch size" in dialog.data_label.text() and "adam" in shared
+    assert "batch" not in shared
+    dialog.form.set_kind("optimizers")
+
+    def row(label, val_loss, steps):
+        return StudyRow(
+            label, 0, metrics={"val_accuracy": 0.6667, "test_accuracy": 0.68, "val_loss": val_loss},
+            seconds=2.0, epochs=4, epochs_to_converge=3, steps_to_converge=steps,
+            history={"val_loss": [0.7, 0.65, 0.62, val_loss]},
+        )  # fmt: skip
+
+    rows = [row("sgd", 0.6035, 198), row("adam", 0.4979, 132), row("adadelta", 0.7938, 264)]
+    result = StudyResult(
+        "optimizers", "binary", StudyConfig("optimizers"), "churn.csv", "test_accuracy", rows
+    )
+    dialog.loss_plot.start("adadelta")
+    for epoch, value in enumerate((0.7945, 0.794, 0.7939, 0.7938)):
+        dialog.loss_plot.add_epoch(epoch, {"loss": 0.75, "val_loss": value})
+    dialog.loss_plot.finish()
+    dialog._config, dialog._task = result.config, "binary"
+    dialog._on_finished(result)
+    dialog.resize(942, 644)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.wait(20)
+    table = dialog.table
+    used = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert used <= table.viewport().width()
+    for col in range(table.columnCount()):
+        assert table.columnWidth(col) >= table.sizeHintForColumn(col), table.header_text(col)
+    loss = dialog.loss_plot
+    assert loss.width() >= 280  # legible beside the table
+    assert loss.plot.legend is None  # the key is under the title, never over a line
+    assert loss.title_text() == "Last: adadelta" and "val" in loss.title.text

@@ -232,3 +232,28 @@ def test_the_trivial_baseline_is_drawn_and_a_row_below_it_gets_no_star(plot):
     lines = [i for i in plot.right.items if isinstance(i, pg.InfiniteLine)]
     assert [round(line.value(), 3) for line in lines] == [0.693]
     assert not [i for i in plot.left.items if isinstance(i, pg.InfiniteLine)]
+
+
+def test_a_lone_legend_spans_both_panels_leaving_no_blank_band(qtbot, plot):
+    """An optimizers study's bars need no legend: the curves' legend sat over the right panel
+    in two rows with a blank band over the bars; now it spans both panels in one row, and goes
+    back over its panel when the left one has entries (the majority-class baseline)."""
+    import dataclasses
+
+    from automl_gui.core.tune.study.baseline import Baseline
+
+    plot.resize(900, 420)
+    plot.show()
+    result = _result("optimizers")
+    plot.show_result(result)
+    qtbot.waitExposed(plot)
+    qtbot.wait(20)
+    width = plot._view.width()
+    assert plot.left_legend.items == [] and plot.right_legend.items
+    assert plot.right_legend.geometry().width() > 0.8 * width
+    assert not plot.left_legend.isVisible()
+    majority = Baseline("val_accuracy", 0.5, "always answering the most common class, 'a'", 0.5)
+    plot.show_result(dataclasses.replace(result, baseline=majority))
+    qtbot.wait(20)
+    assert plot.left_legend.items and plot.left_legend.isVisible()
+    assert plot.right_legend.geometry().left() > 0.4 * width

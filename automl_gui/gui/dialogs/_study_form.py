@@ -42,6 +42,9 @@ class StudyType:
         timed: time is part of the answer (the fastest row is named).
         on_gpus: compares devices (the dialog says when there is no GPU to compare).
         values_field: the form's text field of values to compare (None: no typed values).
+        compared: what the trainings differ in, for the data line ("the optimizer");
+            ``varies``: the training setting that changes ("optimizer", "batch_size"; "" when
+            it is the data or the device), left out of the settings every training shares.
     """
 
     question: str
@@ -50,6 +53,8 @@ class StudyType:
     timed: bool = False
     on_gpus: bool = False
     values_field: str | None = None
+    compared: str = ""
+    varies: str = ""
 
 
 STUDY_TYPES: dict[str, StudyType] = {
@@ -57,6 +62,8 @@ STUDY_TYPES: dict[str, StudyType] = {
         "Which optimizer learns best?",
         "Trains the same model once per optimizer and compares the final validation score "
         "and how many iterations each needs to converge.",
+        compared="the optimizer",
+        varies="optimizer",
     ),
     "batch-sizes": StudyType(
         "Which batch size?",
@@ -64,12 +71,15 @@ STUDY_TYPES: dict[str, StudyType] = {
         "are faster per epoch but may generalize worse.",
         timed=True,
         values_field="batch_edit",
+        compared="the batch size",
+        varies="batch_size",
     ),
     "learning-curve": StudyType(
         "How much data do I need? (learning curve)",
         "Trains on growing parts of the training data and scores each on the same test rows: "
         "if the curve still rises at 100 %, more data would help.",
         values_field="sizes_edit",
+        compared="the number of training examples",
     ),
     "devices": StudyType(
         "CPU or GPU?",
@@ -77,6 +87,7 @@ STUDY_TYPES: dict[str, StudyType] = {
         scored=False,
         timed=True,
         on_gpus=True,
+        compared="the device",
     ),
 }
 

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.dialogs._study_form import STUDY_TYPES
 from automl_gui.gui.state import AppState
 
 
@@ -60,12 +61,22 @@ def gpu_available(state: AppState, devices: list[Any] | None) -> bool | None:
     return False if state.engine_ready else None
 
 
-def summary_html(state: AppState) -> str:
-    """ "Data … · Target … · Model … · Training …": what every training of the study uses."""
+def summary_html(state: AppState, kind: str = "optimizers") -> str:
+    """ "Data … · Target … · Model … · Compared … · Same for all …": the data, what the study
+    of ``kind`` varies and the training settings every training shares (the Model page's;
+    the one the study varies is left out: "Training adam" while optimizers are compared
+    misled)."""
+    study = STUDY_TYPES[kind]
     tr = state.training
+    shared = {
+        "optimizer": tr.optimizer,
+        "learning_rate": f"lr {tr.learning_rate:g}",
+        "batch_size": f"batch {tr.batch_size or 'auto'}",
+    }
+    shared.pop(study.varies, None)
     training = (
-        f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, "
-        f"batch {tr.batch_size or 'auto'} (from the Model page)"
+        f"<b>Compared</b> {study.compared} · <b>Same for all</b> "
+        f"{', '.join(shared.values())} (from the Model page)"
     )
     dataset = state.dataset
     if state.kind.file_based and dataset is not None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLayout,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -151,12 +152,18 @@ def summary_text(result: Any) -> str:
     return text
 
 
+def two_lines(title: str) -> str:
+    """A column title of several words on two lines at its first space ("Iterations" over "to
+    converge"): the table fits beside the running training's plot in a 1024-px window."""
+    return title.replace(" ", "\n", 1) if len(title) > 7 else title
+
+
 class StudyTable(QTableWidget):
     """One line per training of a study, updated while it runs."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels(list(COLUMNS))
+        self.setHorizontalHeaderLabels([two_lines(c) for c in COLUMNS])
         for col, tip in enumerate(COLUMN_TIPS):
             self.horizontalHeaderItem(col).setToolTip(tip)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -167,6 +174,7 @@ class StudyTable(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)  # the settings' names are never cut to "adad…"
         self.setToolTip("One line per training; hover a status for the reason")
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.headline = ""
         self.selection = ""
         self.baseline: Any = None
@@ -177,13 +185,31 @@ class StudyTable(QTableWidget):
         score the best is picked by in its fourth, and the study's trivial baseline."""
         self.headline, self.selection = metric, selection
         self.baseline = baseline
-        self.horizontalHeaderItem(2).setText(metric_title(metric) if metric else "Score")
-        self.horizontalHeaderItem(3).setText(metric_title(selection) if selection else "Val score")
+        for col, title in (
+            (2, metric_title(metric) if metric else "Score"),
+            (3, metric_title(selection) if selection else "Val score"),
+        ):
+            self.horizontalHeaderItem(col).setText(two_lines(title))
 
     def clear_rows(self, kind: str = "") -> None:
         """Empty the table for a study of ``kind`` (its first column is named after it)."""
         self.setRowCount(0)
-        self.horizontalHeaderItem(0).setText(SETTING_HEADERS.get(kind, COLUMNS[0]))
+        self.horizontalHeaderItem(0).setText(two_lines(SETTING_HEADERS.get(kind, COLUMNS[0])))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """As wide as every column whole: the splitter gives the running loss plot the rest,
+        never a part of the table (it scrolled sideways, "Time" cut)."""
+        header = self.horizontalHeader()
+        width = sum(
+            max(header.sectionSizeHint(c), self.sizeHintForColumn(c))
+            for c in range(self.columnCount())
+        )
+        width += 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, super().minimumSizeHint().height())
+
+    def header_text(self, col: int) -> str:
+        """Column ``col``'s title on one line."""
+        return self.horizontalHeaderItem(col).text().replace("\n", " ")
 
     def labels(self) -> list[str]:
         return [self.item(r, 0).text() for r in range(self.rowCount())]
@@ -277,17 +303,34 @@ class StudyTable(QTableWidget):
         status.setForeground(QBrush(QColor(STATUS_COLORS.get(key, "#343a40"))))
         status.setToolTip(tip or texts[1])
         self.item(index, 0).setToolTip(tip or label)
+        self.updateGeometry()  # its minimum width follows the contents
+
+
+# the running plot's key, under its title (a legend inside the plot covered the val loss line)
+KEY = (
+    f"<span style='font-size:9pt; color:{TRAIN_COLOR}'>━ loss</span>&nbsp;&nbsp; "
+    f"<span style='font-size:9pt; color:{VAL_COLOR}'>━●━ val&nbsp;loss</span>"
+)
 
 
 class RunningLossPlot(QWidget):
-    """The running training's loss and validation loss per epoch."""
+    """The running training's loss and validation loss per epoch, the key under the title."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._widget = pg.PlotWidget(background="w")
-        self.plot = self._widget.getPlotItem()
-        style_plot(self.plot, "Running training", "epoch", "loss")
-        self.plot.addLegend(offset=(-10, 10), labelTextColor=AXIS_COLOR)
+        self._widget = pg.GraphicsLayoutWidget()
+        self._widget.setBackground("w")
+        self._widget.ci.setContentsMargins(4, 4, 12, 4)  # the last tick label whole
+        self.title = self._widget.addLabel("", row=0, col=0)
+        self.plot = self._widget.addPlot(row=1, col=0)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        style_plot(self.plot, "", "epoch", "loss")
+        # the plot takes the height, not blank bands
+        self.title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._widget.ci.layout.setRowStretchFactor(1, 1)
+        self.label = ""
+        self._title("Running training")
         self._train = self.plot.plot([], [], pen=pg.mkPen(TRAIN_COLOR, width=2), name="loss")
         self._val = self.plot.plot(
             [],
@@ -326,7 +369,11 @@ class RunningLossPlot(QWidget):
         # a title wider than the view would push the plot out of it: long labels go alone
         label = self.label if len(self.label) <= 28 else self.label[:27] + "…"
         text = f"{which}: {label}" if len(label) <= 16 else label
-        self.plot.setTitle(text, color=AXIS_COLOR, size="11pt")
+        self.title.setText(f"{text if label else which}<br>{KEY}", color=AXIS_COLOR, size="11pt")
+
+    def title_text(self) -> str:
+        """The title's first line (the key under it)."""
+        return self.title.text.split("<br>")[0]
 
     def add_epoch(self, epoch: int, logs: dict[str, Any]) -> None:
         for key in self._points:
@@ -379,9 +426,11 @@ def results_area(table: QWidget, loss_plot: QWidget, plot: QWidget) -> QSplitter
     top = QSplitter(Qt.Orientation.Horizontal)
     top.addWidget(table)
     top.addWidget(loss_plot)
-    top.setStretchFactor(0, 3)
+    top.setStretchFactor(0, 2)
     top.setStretchFactor(1, 1)
-    top.setSizes([900, 260])  # the table's columns whole first, in a 1024-px window too
+    # the table's columns whole (two-line titles) and the running loss legible beside it,
+    # in a 1024-px window too
+    top.setSizes([620, 320])
     results = QSplitter(Qt.Orientation.Vertical)
     results.addWidget(top)
     results.addWidget(plot)

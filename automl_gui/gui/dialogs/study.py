@@ -181,7 +181,7 @@ class StudyDialog(QDialog):
 
     def refresh(self) -> None:
         """Update the data summary, the devices note and the buttons from the state."""
-        self.data_label.setText(_study_job.summary_html(self.state))
+        self.data_label.setText(_study_job.summary_html(self.state, self.form.kind))
         gpu = self.gpu_available()
         self.form.set_gpu_available(gpu)
         message, hint = self.blocker()
