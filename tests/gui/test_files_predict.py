@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -131,6 +132,11 @@ def test_several_dropped_files_and_a_folder_without_any(qtbot, kind, request, tm
     assert list(frame["path"]) == files
     assert list(page.model.frame.columns[:3]) == ["path", "prediction", "confidence"]
     assert page.info.text() == f"2 {table.noun} classified in 2 items."
+    # the path column names the files in the folder they were chosen from (absolute paths
+    # wrapped onto two lines and pushed the confidence out of sight); whole in the tooltip
+    first = page.model.index(0, 0)
+    assert page.model.data(first) == Path(files[0]).name
+    assert page.model.data(first, Qt.ItemDataRole.ToolTipRole) == files[0]
     assert not page.accept_drops([files[0], str(tmp_path / "notes.txt")])  # mixed: not ours
 
     empty = tmp_path / "empty"
@@ -267,9 +273,12 @@ def test_dropped_folder_is_classified_with_broken_files_listed(
     rows = {i.row() for i in page.table.selectionModel().selectedIndexes()}
     assert rows == {int(frame.index[frame["path"] == good["path"].iloc[3]][0])}
 
+    shown_paths = [page.model.data(page.model.index(r, 0)) for r in range(len(frame))]
+    assert shown_paths == [str(Path(p).relative_to(image_folder)) for p in frame["path"]]
+
     out = tmp_path / "pred.csv"
     assert page.save_predictions(str(out))
-    saved = pd.read_csv(out, keep_default_na=False)
+    saved = pd.read_csv(out, keep_default_na=False)  # the whole paths, as the frame
     assert len(saved) == 15 and list(saved["path"]) == list(frame["path"])
     assert sorted(saved.loc[saved["error"] != "", "path"].str.rsplit("/", n=1).str[-1]) == sorted(
         pk.IMAGE_BROKEN

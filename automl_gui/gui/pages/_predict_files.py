@@ -23,7 +23,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from automl_gui.core.kinds import DataKind
 from automl_gui.gui.format import probability
 from automl_gui.gui.pages._kind_window import PredictWords
-from automl_gui.gui.pages._predict_model import probability_columns
+from automl_gui.gui.pages._predict_model import common_folder, probability_columns
 from automl_gui.gui.pages.registry import kind_window
 
 PROGRESS_STEPS = 1000
@@ -170,6 +170,8 @@ class FilesPredicting:
     plumbing ``_start`` / ``_fail``.
     """
 
+    path_root = ""  # the folder the table's paths are shown relative to
+
     def media(self) -> MediaKind | None:
         """The kind of files the current model classifies (None: a table model)."""
         return media_kind(self.bundle)
@@ -198,6 +200,7 @@ class FilesPredicting:
             # gallery captions built here, off the UI thread
             return frame, image_items(frame) if media.words.gallery else []
 
+        self.path_root = common_folder(paths)  # the table shows paths relative to it
         self.source_path = paths[0] if len(paths) == 1 else None
         self.source_name = Path(paths[0]).name if len(paths) == 1 else f"{len(paths)} items"
         self.info.setText(f"Classifying the {media.noun}s in {self.source_name}…")
@@ -222,7 +225,7 @@ class FilesPredicting:
         frame, self.gallery_items = result
         self.predictions = frame
         broken = broken_count(frame)
-        self.model.set_frame(shown_frame(frame), probability_columns(frame))
+        self.model.set_frame(shown_frame(frame), probability_columns(frame), self.path_root)
         self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
