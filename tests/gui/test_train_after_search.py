@@ -219,7 +219,9 @@ def test_an_epoch_cut_short_is_explained_only_when_there_is_one(qtbot):
     plots.load_history(HISTORY, task="binary")
     assert plots.cut_epochs() == [8]
     assert not plots.note.isHidden()
-    assert "Epoch 9 was cut short by the time budget or Stop" in plots.note.text()
+    assert plots.note.text() == (
+        "Epoch 9 was cut short (time budget or Stop): training figures not shown."
+    )
     whole = {k: [v if not math.isnan(v) else 0.45 for v in vs] for k, vs in HISTORY.items()}
     plots.load_history(whole, task="binary")
     assert plots.cut_epochs() == [] and plots.note.isHidden()

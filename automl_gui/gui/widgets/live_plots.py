@@ -20,7 +20,7 @@ from automl_gui.plots.style import AXIS_COLOR, short_number, style_plot
 
 REDRAW_INTERVAL_MS = 100
 EMA_EPOCHS = 0.25
-LEFT_AXIS_WIDTH = 62  # px: tick labels such as "7.5e-3" or "-0.02" and the axis title
+LEFT_AXIS_WIDTH = 74  # px: tick labels such as "1.25e-3" or "-0.02" and the axis title
 MIN_HEIGHT = 380  # px: the legend and two rows of plots of ~170 px, axes and titles readable  # time constant of the smoothed batch-loss line, in epochs
 
 TRAIN_COLOR = "#1f77b4"
@@ -125,6 +125,7 @@ class TrainingPlots(QWidget):
         self.note = QLabel()
         self.note.setProperty("role", "muted")
         self.note.setWordWrap(True)
+        self.note.setContentsMargins(8, 2, 8, 2)
         self.note.hide()
         layout.addWidget(self.note)
         # two rows of plots stay readable: below this the page scrolls (Train page)
@@ -325,8 +326,7 @@ class TrainingPlots(QWidget):
         if cut:
             which = f"Epoch {cut[0]} was" if len(cut) == 1 else f"Epochs {', '.join(cut)} were"
             self.note.setText(
-                f"{which} cut short by the time budget or Stop: the training curve leaves "
-                "it out (its figures cover part of the epoch); validation is shown."
+                f"{which} cut short (time budget or Stop): training figures not shown."
             )
         self.note.setVisible(bool(cut))
 
