@@ -225,3 +225,29 @@ def test_an_epoch_cut_short_is_explained_only_when_there_is_one(qtbot):
     whole = {k: [v if not math.isnan(v) else 0.45 for v in vs] for k, vs in HISTORY.items()}
     plots.load_history(whole, task="binary")
     assert plots.cut_epochs() == [] and plots.note.isHidden()
+
+
+def test_a_reopened_search_shows_the_same_kept_row(qtbot, tmp_path, monkeypatch):
+    """A reopened project: the saved board's kept row is built from the kept run's record
+    (its summary and history), as when the search had just ended."""
+    from automl_gui.core.tune.search.saved import mark_finished, write_json
+
+    page = searched_page(qtbot, tmp_path, monkeypatch, (824, 600))
+    folder = page.search.folder_for_state()
+    folder.mkdir(parents=True, exist_ok=True)  # the fake search wrote nothing there
+    board = [
+        TrialRecord("0000", {}, "val_loss", 0.5081, epochs=2, seconds=6.2,
+                    status="completed", score_name="accuracy", score=0.7422),
+        TrialRecord("baseline:random forest", {}, "accuracy", 0.76, status="baseline",
+                    test_score=0.7733, score_name="accuracy", score=0.76),
+    ]  # fmt: skip
+    write_json(folder / "leaderboard.json", [r.to_dict() for r in board])
+    mark_finished(folder, "0000")
+    record = types.SimpleNamespace(history=HISTORY, metrics={"accuracy": 0.7156},
+                                   summary={"best_epoch": 4, "epochs_run": 9})  # fmt: skip
+    assert page.search.show_saved(record)
+    assert [cell(page, "0000", c) for c in ("Epochs", "Objective", "Test")] == [
+        "9",
+        "0.4874",
+        "0.7156",
+    ]
