@@ -297,6 +297,14 @@ def test_runs_of_another_dataset_are_listed_apart_and_never_best(qtbot, state):
     w.show_group(None)
     assert not w.others.isVisibleTo(w)  # every run is listed: nothing apart
     assert w.runs_list.horizontalHeaderItem(3).text() == "Dataset · model"
+    # in a 1024x700 window the dataset column is elided inside the list, never cut at its edge
+    w.resize(942, 644)
+    w.show()
+    qtbot.waitUntil(lambda: w._laid_out)
+    w.fit_panes()
+    runs = w.runs_list
+    assert "Dataset · model" not in runs.hidden_columns()
+    assert runs.horizontalHeader().length() <= runs.viewport().width()
     w.set_checked(["run-002", "run-003", "run-004"])
     assert ("Accuracy", 0) in w.compare.best_cells()  # run 2, best of the table runs
     assert all(col != 2 for _label, col in w.compare.best_cells())

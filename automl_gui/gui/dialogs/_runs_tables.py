@@ -40,6 +40,7 @@ TAG_COLOR = "#2B8A3E"
 COLUMNS = ("", "Name", "Score", "Model", "Created", "Epochs", "Time")
 MODEL_WITH_DATASET = "Dataset · model"  # the Model column's title when several datasets show
 COL_CHECK, COL_NAME, COL_SCORE, COL_MODEL, COL_CREATED, COL_EPOCHS, COL_TIME = range(7)
+MIN_MODEL_WIDTH = 90  # px: "customer_ch…" still says which dataset
 COLUMN_TIPS = (
     "Check the runs to compare (their curves and a column each in the table below)",
     "The run's name: double-click or press F2 to rename it. Bold: the current run, the one "
@@ -159,7 +160,8 @@ class RunsList(QTableWidget):
         self.setWordWrap(False)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self._fit = QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(self._fit)
         header.setStretchLastSection(True)
         header.setMinimumSectionSize(36)
         header.setHighlightSections(False)
@@ -261,14 +263,24 @@ class RunsList(QTableWidget):
 
     def fit_columns(self) -> None:
         """Show the columns from the left as long as they fit whole (the check, name and score
-        always): a narrow list hides Time, then Epochs, Created, Model, never scrolls sideways
-        with "Crea…" cut at its edge."""
+        always): a narrow list hides Time, then Epochs, Created, never scrolls sideways with
+        "Crea…" cut at its edge. The Model column (the dataset first when all datasets are
+        listed) is shown elided rather than hidden while :data:`MIN_MODEL_WIDTH` px are left."""
         room = self.viewport().width()
         used = 0
+        header = self.horizontalHeader()
         for col in range(self.columnCount()):
             width = self._column_width(col)
-            keep = col <= COL_SCORE or used + width <= room
+            left = room - used
+            elided = col == COL_MODEL and width > left >= MIN_MODEL_WIDTH
+            keep = col <= COL_SCORE or width <= left or elided
             self.setColumnHidden(col, not keep)
+            if col == COL_MODEL:  # elided: it takes the room left, the text ends in "…"
+                header.setSectionResizeMode(
+                    col, QHeaderView.ResizeMode.Fixed if elided else self._fit
+                )
+                if elided:
+                    header.resizeSection(col, left)
             used += width if keep else room  # once one is hidden, so are those right of it
 
     def hidden_columns(self) -> list[str]:
