@@ -16,6 +16,7 @@ from typing import Any
 
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.kinds import DataKind, kind_named, kind_names
+from automl_gui.core.project._records import mlp_words
 from automl_gui.gui.runs_groups import positions_by_group
 
 MISSING = "—"
@@ -72,7 +73,7 @@ STOP_WORDS = {
 }
 SECTION_WORDS = {"preprocess": "Preprocess", "model": "Model", "training": "Training"}
 # settings keys that only explain or version a config: never compared
-SKIP_SETTINGS = {"reason", "version"}
+SKIP_SETTINGS = {"reason", "version", "auto_chose"}
 SETTING_WORDS = {
     "lr": "learning rate",
     "l2": "L2",
@@ -183,15 +184,7 @@ def model_words(record: Any, with_kind: bool = True) -> str:
         arch = str(model.get("architecture") or "")
         words = ARCH_WORDS.get(arch, arch or "model")
     else:
-        units = [int(u) for u in (model.get("hidden_units") or []) if u]
-        if model.get("auto"):
-            words = "MLP (auto-sized)"
-        elif not units:
-            words = "linear model" if model else "MLP"
-        elif len(set(units)) == 1:
-            words = f"MLP {len(units)}×{units[0]}"
-        else:
-            words = "MLP " + "-".join(str(u) for u in units)
+        words = mlp_words(record.settings or {})
     if (record.settings or {}).get("search"):
         words += " (search)"
     return f"{kind} · {words}" if with_kind else words

@@ -192,3 +192,48 @@ def test_the_snippet_covers_wide_tables_and_regression():
     assert call_code({"kind": "images"}, "keras", "model.keras", "metadata.json") == ""
     compile(code, "card", "exec")  # valid Python
     json.dumps(meta)
+
+
+def test_the_run_record_names_the_layers_auto_built(auto_table):
+    from types import SimpleNamespace
+
+    from automl_gui.core.project._records import mlp_words, record_for_run
+
+    run = SimpleNamespace(metadata=auto_table.metadata, report={}, result=None, history={})
+    record = record_for_run(run, "run-004")
+    built = dense_units(auto_table.model)
+    words = (
+        f"MLP {len(built)}×{built[0]}"
+        if len(set(built)) == 1
+        else "MLP " + "-".join(map(str, built))
+    )
+    assert record.name == f"Run 4 · {words} (auto)"
+    assert record.settings["auto_chose"] == ["hidden_units"]
+    assert mlp_words(record.settings) == f"{words} (auto)"
+    old = {"model": {"auto": True, "hidden_units": [64, 32]}}  # before: sizes not recorded
+    assert mlp_words(old) == "MLP (auto-sized)"
+    assert mlp_words({"model": {"auto": False, "hidden_units": [8, 8]}}) == "MLP 2×8"
+
+
+def test_an_image_run_records_the_architecture_auto_chose(tmp_path_factory):
+    from image_factory import make_class_folders
+    from kind_jobs import train_kind
+
+    from automl_gui.core.data.images import scan_images
+    from automl_gui.core.kinds.images import IMAGES
+    from automl_gui.core.models.image_config import ImageModelConfig
+    from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+
+    root = make_class_folders(tmp_path_factory.mktemp("shapes"), per_class=6, size=(24, 24))
+    run = train_kind(
+        IMAGES,
+        scan_images(str(root)),
+        ImagePreprocessConfig(image_size=24),
+        ImageModelConfig(weights_folder=str(tmp_path_factory.mktemp("no_weights"))),
+        TrainConfig(epochs=1, batch_size=8, seed=1),
+    )
+    meta = run.metadata
+    assert meta["model"]["architecture"] == meta["architecture"] != "auto"
+    assert meta["auto_chose"] == ["architecture", "fine_tune_layers"]
+    assert meta["model"]["fine_tune_layers"] == meta["training_result"]["fine_tuned_layers"]
+    assert f"- Architecture: {meta['architecture']}, chosen by Auto." in model_card(meta, None)

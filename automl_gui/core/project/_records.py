@@ -61,20 +61,30 @@ class RunRecord:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def mlp_words(holder: dict[str, Any]) -> str:
+    """A table model in a few words ("MLP 2×64", "MLP 32-16 (auto)") from a run's metadata or
+    its record's settings (both hold "model" and "auto_chose"); "MLP (auto-sized)" for an
+    Auto model whose sizes were not recorded (metadata written before "auto_chose")."""
+    model = holder.get("model") or {}
+    auto = bool(model.get("auto"))
+    if auto and holder.get("auto_chose") is None:
+        return "MLP (auto-sized)"
+    units = [int(u) for u in (model.get("hidden_units") or []) if u]
+    if not units:
+        words = "linear model" if model else "MLP"
+    elif len(set(units)) == 1:
+        words = f"MLP {len(units)}×{units[0]}"
+    else:
+        words = "MLP " + "-".join(str(u) for u in units)
+    return words + (" (auto)" if auto else "")
+
+
 def _model_words(metadata: dict[str, Any]) -> str:
     """A few words naming the model of a run's metadata ("MLP 2×64", "Compact CNN")."""
     if kind_named(str(metadata.get("kind") or "tabular")).file_based:
         arch = str(metadata.get("architecture") or "")
         return NAMES.get(arch, arch or "model")
-    model = metadata.get("model") or {}
-    units = [int(u) for u in (model.get("hidden_units") or []) if u]
-    if model.get("auto"):
-        return "MLP (auto-sized)"
-    if not units:
-        return "linear model" if model else "MLP"
-    if len(set(units)) == 1:
-        return f"MLP {len(units)}×{units[0]}"
-    return "MLP " + "-".join(str(u) for u in units)
+    return mlp_words(metadata)
 
 
 def _summary_of(result: Any) -> dict[str, Any]:
@@ -121,6 +131,7 @@ def record_for_run(
         settings={
             "preprocess": meta.get("preprocess"),
             "model": meta.get("model"),
+            "auto_chose": meta.get("auto_chose"),  # what Auto decided (None: not recorded)
             "training": meta.get("training"),
             "search": search_dict,
         },

@@ -1,0 +1,27 @@
+"""The Runs window names a table run's model by the layers that were built (issue 15
+follow-up): an Auto run's record holds what Auto chose; an older one says only "auto-sized"."""
+
+from __future__ import annotations
+
+from automl_gui.core.project import RunRecord
+from automl_gui.gui import runs_data as data
+
+
+def record(settings: dict) -> RunRecord:
+    return RunRecord(
+        id="run-001", name="Run 1", created="", kind="tabular", task="binary", settings=settings
+    )
+
+
+def test_auto_runs_show_the_layers_auto_chose():
+    built = {"model": {"auto": True, "hidden_units": [32, 16]}, "auto_chose": ["hidden_units"]}
+    assert data.model_words(record(built)) == "Table · MLP 32-16 (auto)"
+    older = {"model": {"auto": True, "hidden_units": [64, 32]}}  # Auto's placeholder
+    assert data.model_words(record(older)) == "Table · MLP (auto-sized)"
+    set_by_hand = {"model": {"auto": False, "hidden_units": [64, 64]}, "auto_chose": []}
+    assert data.model_words(record(set_by_hand), with_kind=False) == "MLP 2×64"
+
+
+def test_compare_runs_lists_no_auto_chose_row():
+    flat = data.flatten_settings({"model": {"hidden_units": [8]}, "auto_chose": ["hidden_units"]})
+    assert flat == {"model.hidden_units": [8], "search": "off"}
