@@ -195,3 +195,18 @@ def test_bar_chart_labels_counts_clicks_and_scrolls_with_many_classes(qtbot):
     with pytest.raises(ValueError):
         chart.set_data(["a", "b"], chart.series)
     chart.grab()  # paints without error
+
+
+def test_distinct_sizes_name_a_most_common_size_only_when_one_repeats(page):
+    """"Distinct sizes: 120 (most common 78×91)" when every size occurred once: a size seen
+    once is no more common than any other."""
+    from types import SimpleNamespace
+
+    def shown(count: int, distinct: int, common: list[int]) -> str:
+        stats = {"count": count, "distinct_sizes": distinct, "most_common_size": common}
+        page._show_sizes(SimpleNamespace(size_stats=lambda: stats))
+        return page.size_labels["distinct"].text()
+
+    assert shown(120, 120, [78, 91]) == "120 (each image its own size)"
+    assert shown(120, 40, [64, 64]) == "40 (most common 64×64)"
+    assert shown(120, 1, [32, 32]) == "1 (all 32×32)"

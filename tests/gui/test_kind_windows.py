@@ -36,7 +36,17 @@ def test_predict_words_and_summary_parts_of_the_kinds_of_files():
     assert audio.predict.clips and not audio.predict.gallery
     assert images.predict.details({"image_size": 96}, ["CNN"]) == ["CNN", "96×96 px"]
     size = SimpleNamespace(image_size=0)
-    assert images.input_parts(None, size, "CNN") == ["<b>Model</b> CNN at auto size"]
+    # what will be trained, in words ("Model Auto at auto size" said nothing)
+    parts = images.input_parts
+    assert parts(None, size, "Compact CNN") == [
+        "<b>Model</b> Compact CNN, size chosen from the images"
+    ]
+    assert parts(None, size, "ResNet50") == ["<b>Model</b> ResNet50, 224×224 px"]
+    assert parts(None, size, "Auto") == [
+        "<b>Model</b> Auto: a pretrained network if its weights are on this computer, else "
+        "the Compact CNN; size to suit it"
+    ]
+    assert parts(None, SimpleNamespace(image_size=80), "Auto") == ["<b>Model</b> Auto, 80×80 px"]
     assert [kind.name for kind, _ways in registry.ways_in()] == ["images", "audio"]
 
 

@@ -25,7 +25,6 @@ class WaysIn:
     shortcut: str
     sample_text: str  # "Open Image Sam&ple"
     sample_tip: str
-    welcome_text: str  # the welcome panel's button
     welcome_tip: str
     sample_word: str  # "No sample image folder is installed."
 

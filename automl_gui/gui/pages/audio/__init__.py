@@ -45,7 +45,6 @@ WINDOW = KindWindow(
         "Ctrl+Alt+O",
         "Open Audio Samp&le",
         "Open the bundled demo sound folder (whistle, siren, hiss and tick clips)",
-        "Open sample sounds",
         "Load the bundled demo sound folder (whistle, siren, hiss, tick: 80 one-second clips)",
         "sound",
     ),

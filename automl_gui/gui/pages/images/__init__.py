@@ -13,9 +13,23 @@ def _details(meta: dict[str, Any], details: list[str]) -> list[str]:
     return details + [f"{size}×{size} px"] if isinstance(size, int) and size > 0 else details
 
 
+# what the Train page's header says a network gets when the image size is Auto
+AUTO_SIZES = {
+    "Auto": "a pretrained network if its weights are on this computer, else the Compact CNN;"
+    " size to suit it",
+    "Compact CNN": "size chosen from the images",
+    "ResNet50": "224×224 px",
+    "InceptionV3": "299×299 px",
+}
+
+
 def _input_parts(_dataset: Any, preprocess: Any, model: str) -> list[str]:
+    """The Train page's line on what will be trained: "Compact CNN, 80×80 px", "Auto: a
+    pretrained network if …" (it said "Model Auto at auto size", which told nothing)."""
     size = preprocess.image_size
-    return [f"<b>Model</b> {model} at {f'{size}px' if size else 'auto size'}"]
+    what = f"{size}×{size} px" if size else AUTO_SIZES.get(model, "size to suit the network")
+    sep = ": " if model == "Auto" and not size else ", "
+    return [f"<b>Model</b> {model}{sep}{what}"]
 
 
 WINDOW = KindWindow(
@@ -31,7 +45,6 @@ WINDOW = KindWindow(
         "Ctrl+Shift+O",
         "Open Image Sam&ple",
         "Open the bundled demo image folder (circles, squares and triangles)",
-        "Open sample images",
         "Load the bundled demo image folder (circles, squares, triangles: 120 images)",
         "image",
     ),

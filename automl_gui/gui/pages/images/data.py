@@ -176,8 +176,12 @@ class ImageDataPage(FolderDataPage):
         distinct = stats.get("distinct_sizes", 0)
         common = stats.get("most_common_size")
         text = f"{distinct:,}"
-        if common:
+        if distinct > 1 and distinct == stats.get("count"):  # no size occurs twice
+            text += " (each image its own size)"
+        elif common and distinct > 1:  # one size more often than once: worth naming
             text += f" (most common {common[0]}×{common[1]})"
+        elif common:
+            text += f" (all {common[0]}×{common[1]})"
         self.size_labels["distinct"].setText(text)
         aspect = stats.get("aspect_ratio") or {}
         if aspect.get("min") is not None:

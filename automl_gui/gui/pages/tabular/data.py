@@ -106,7 +106,7 @@ class DataPage(QWidget):
             "watch it learn live."
         )
         self.welcome_text.setWordWrap(True)
-        self.sample_button = QPushButton("Open sample dataset")
+        self.sample_button = QPushButton("Open Table Sample")  # as in the File menu
         self.sample_button.setProperty("primary", True)
         self.sample_button.clicked.connect(self.sample_requested)
         sample = app_settings.sample_dataset_path()
@@ -118,7 +118,7 @@ class DataPage(QWidget):
         )
         self.sample_buttons: dict[str, QPushButton] = {}  # each kind of files', by pages key
         for kind, ways in ways_in():
-            button = QPushButton(ways.welcome_text)
+            button = QPushButton(ways.sample_text.replace("&", ""))  # the File menu's words
             button.clicked.connect(partial(self.kind_sample_requested.emit, kind))
             button.setEnabled(kind.sample_path() is not None)
             button.setToolTip(ways.welcome_tip)
