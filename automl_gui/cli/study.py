@@ -242,7 +242,8 @@ def format_table(result: Any) -> str:
             c.ljust(w) if i == 0 else c.rjust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
-        out.append(f"{line}  ({row['reason']})" if row.get("reason") else line)
+        # the reason after the row, as the window's tooltip says it: "did not converge (…)"
+        out.append(f"{line}   {row['reason']}" if row.get("reason") else line)
     out.append(
         f"conv. epoch / steps: the first epoch whose validation loss is within "
         f"{result.config.tolerance:.0%} of the best, in epochs and optimizer steps."
