@@ -228,8 +228,9 @@ class LeaderboardModel(QAbstractTableModel):
                 "validation rows (mean ± spread over the folds when cross-validated): the one "
                 "figure that compares them all. Higher is better.",
                 "Objective": f"What the search minimizes or maximizes ({self.objective or '…'}): "
-                "the trial's best value. ★ marks the best trial, which the search keeps. "
-                "Baselines are not scored on it.",
+                "the trial's best value. ★ marks the best trial, which the search keeps; when "
+                "the search trained it on, its row shows that longer model (epochs, figures, "
+                "curves). Baselines are not scored on it.",
                 "Test": f"The {word} on the test rows (baselines, and the kept model once the "
                 "search ends; Evaluate has the kept model's full report).",
             }.get(COLUMNS[section])
