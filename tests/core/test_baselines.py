@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -239,7 +240,9 @@ def test_baselines_weight_imbalanced_classes_as_the_network_does():
     task = setup.preprocess.task
     kw = {"preprocess": setup.preprocess, "cross_validation": False}
     plain = run_baselines(prepared, task, class_weights="none", **kw)
-    auto = run_baselines(prepared, task, class_weights="auto", **kw)
+    with warnings.catch_warnings():  # no sklearn warm-start warning reaches the log
+        warnings.simplefilter("error", UserWarning)
+        auto = run_baselines(prepared, task, class_weights="auto", **kw)
     assert all("class_weight" not in r.settings for r in plain)
     assert all(r.settings.get("class_weight") == "balanced" for r in auto)
     logistic_plain, logistic_auto = plain[0].details, auto[0].details

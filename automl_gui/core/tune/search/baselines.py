@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -215,7 +216,10 @@ def _fit(estimator: Any, x: Any, y: np.ndarray, cancel: CancelToken) -> Any:
                 break
             grown = min(FOREST_TREES, grown + FOREST_CHUNK)
             estimator.set_params(n_estimators=grown)
-            estimator.fit(x, y)
+            with warnings.catch_warnings():
+                # every chunk of trees fits the same rows, the case the warning exempts
+                warnings.filterwarnings("ignore", message=".*not recommended for warm_start")
+                estimator.fit(x, y)
         return estimator
     cancel.raise_if_cancelled()
     return estimator.fit(x, y)
