@@ -8,7 +8,11 @@ import pandas as pd
 from PySide6.QtCore import Qt
 
 from automl_gui.gui.format import probability
-from automl_gui.gui.pages._predict_model import PredictionsModel, probability_columns
+from automl_gui.gui.pages._predict_model import (
+    PredictionsModel,
+    common_folder,
+    probability_columns,
+)
 
 
 def texts(model: PredictionsModel, column: str) -> list[str]:
@@ -71,3 +75,23 @@ def test_a_files_confidence_and_probabilities_are_formatted(qtbot):
     assert texts(model, "confidence") == ["87.4%"]
     assert texts(model, "probability_cat") == ["12.6%"]
     assert texts(model, "path") == ["/a.png"]
+
+
+def test_file_paths_show_relative_to_the_chosen_folder(tmp_path, monkeypatch):
+    """Absolute paths wrapped onto two lines and pushed the confidence out of sight; a folder
+    given relative to the working directory ("resources/samples/shapes") counts as well."""
+    files = tmp_path / "shapes" / "circle"
+    files.mkdir(parents=True)
+    image = files / "c_01.jpg"
+    image.write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    assert common_folder(["shapes"]) == str(tmp_path / "shapes")
+    assert common_folder([str(image)]) == str(files)
+    assert common_folder([str(image), "shapes"]) == str(tmp_path / "shapes")
+    frame = pd.DataFrame({"path": [str(image)], "prediction": ["circle"], "confidence": [0.9]})
+    model = PredictionsModel()
+    model.set_frame(frame, ["confidence"], common_folder(["shapes"]))
+    assert texts(model, "path") == ["circle/c_01.jpg"]
+    assert model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole) == str(image)  # whole
+    model.set_frame(frame, ["confidence"])  # a table's rows: as they are
+    assert texts(model, "path") == [str(image)]

@@ -59,8 +59,9 @@ def probability_columns(frame: Any) -> list[str]:
 
 def common_folder(paths: Iterable[str]) -> str:
     """The folder the chosen files and folders have in common ("" for none: other drives)."""
-    folders = [p if os.path.isdir(p) else os.path.dirname(p) for p in map(str, paths)]
+    absolute = [os.path.abspath(p) for p in map(str, paths)]  # as the answers name the files
+    folders = [p if os.path.isdir(p) else os.path.dirname(p) for p in absolute]
     try:
         return os.path.commonpath(folders) if folders else ""
-    except ValueError:  # relative and absolute mixed, or different drives
+    except ValueError:  # different drives
         return ""
