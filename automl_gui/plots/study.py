@@ -1,13 +1,11 @@
 """The plot of a comparison study (``core.tune.study.studies``): two panels side by side.
 
-Left: the headline metric per training — bars for optimizers and devices, a line with points
-against the batch size (log scale) or the training rows (learning curve, with macro F1 as a
-second line). Right: the validation loss per epoch of each training (optimizers, learning
-curve) or the training time (batch sizes, devices). Trainings that failed or were skipped
-keep their place, marked with their status. A finished study's trivial baseline (always the
-most common class, or the mean) is a dashed line on the score panel; a training that never
-beat it gets no "converged" star, a dashed curve and "did not converge" in the legend. The
-Study dialog feeds it row by row; the command line saves it (:mod:`.study_png`).
+Left: the headline metric per training (bars, or a line against the batch size or the
+training rows, with macro F1 on a learning curve). Right: the validation loss per epoch, or
+the training time. Failed and skipped trainings keep their place, marked. The trivial
+baseline is a dashed line; a training that never beat it gets no "converged" star, a dashed
+curve and "did not converge" in the legend. The Study dialog feeds it row by row; the command
+line saves it (:mod:`.study_png`).
 """
 
 from __future__ import annotations
