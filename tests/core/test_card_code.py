@@ -164,6 +164,8 @@ def test_the_card_code_answers_as_the_app_in_plain_tensorflow(auto_table, tmp_pa
     done, got = run_card_code(card, tmp_path if fmt == "keras" else target, messy_rows())
     assert done.returncode == 0, done.stderr[-3000:]
     assert "modules: []" in done.stdout
+    if fmt == "keras":  # the sentence above the code names the file too
+        assert "keras.saving.load_model('churn_model.keras')" in card.read_text()
     # the app on the same rows as pandas reads them back from the CSV
     rows = pd.read_csv(tmp_path / "new_rows.csv" if fmt == "keras" else target / "new_rows.csv")
     want = predict_arrays(auto_table.model, auto_table.metadata, rows)

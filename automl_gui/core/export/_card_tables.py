@@ -6,6 +6,7 @@ and ``model_card`` asks the kind.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -148,7 +149,7 @@ import re
 import pandas as pd
 import tensorflow as tf
 
-with open({metadata!r}, encoding="utf-8") as f:
+with open({metadata}, encoding="utf-8") as f:
     meta = json.load(f)
 NUMBER = re.compile(r"[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")
 
@@ -201,11 +202,11 @@ df = pd.read_csv("new_rows.csv")  # raw rows with the input columns (others are 
 
 _CALL = {
     "keras": (
-        "model = keras.saving.load_model({model!r})\n"
+        "model = keras.saving.load_model({model})\n"
         "answers = model.predict(model_input(df), verbose=0)\n"
     ),
     "savedmodel": (
-        "loaded = tf.saved_model.load({model!r})\nanswers = loaded.serve(model_input(df)).numpy()\n"
+        "loaded = tf.saved_model.load({model})\nanswers = loaded.serve(model_input(df)).numpy()\n"
     ),
 }
 
@@ -217,7 +218,8 @@ def call_code(metadata: dict[str, Any], fmt: str, model: str, metadata_file: str
     if fmt not in _CALL or not (metadata.get("input_schema") or {}).get("columns"):
         return ""
     keras = "import keras\n" if fmt == "keras" else ""
-    code = _INPUT_CODE.format(metadata=metadata_file, keras=keras) + _CALL[fmt].format(model=model)
+    code = _INPUT_CODE.format(metadata=json.dumps(metadata_file), keras=keras)
+    code += _CALL[fmt].format(model=json.dumps(model))
     if metadata.get("task") == "regression":
         return code + "values = answers.reshape(-1)  # the predicted target values\n"
     return (

@@ -40,8 +40,11 @@ def serving_text(metadata: dict[str, Any]) -> str:
     return _kind(metadata).model_card_serving(metadata)
 
 
-def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
-    """How to load and call the export of format ``fmt`` (``part``: "full" or "encoded")."""
+def usage_text(
+    metadata: dict[str, Any], fmt: str, part: str = "full", model_file: str = "model.keras"
+) -> str:
+    """How to load and call the export of format ``fmt`` (``part``: "full" or "encoded";
+    ``model_file``: the .keras file's name)."""
     groups = grouped_inputs(metadata)
     if part == "encoded" and groups:
         grouped = "; ".join(
@@ -69,7 +72,7 @@ def usage_text(metadata: dict[str, Any], fmt: str, part: str = "full") -> str:
             else "(plain Keras and TensorFlow, safe mode: no import of this app)"
         )
         return (
-            f"model = keras.saving.load_model('model.keras') {how}; "
+            f"model = keras.saving.load_model('{model_file}') {how}; "
             f"model.predict(x) with x = {inputs}; returns {out}."
         )
     if fmt == "savedmodel":
@@ -284,10 +287,12 @@ def model_card(
     lines = [f"# Model card: {title}", ""]
     lines += [f"Format: {_FORMAT_NAMES.get(fmt, fmt)}. Exported {export.get('exported', '?')}.", ""]
     lines += ["## Model details", "", *_model_lines(metadata), ""]
-    lines += ["## How to call it", "", usage_text(metadata, fmt, str(export.get("part", "full")))]
-    code = call_code(metadata, fmt, *paths) if export.get("part", "full") == "full" else ""
+    part = str(export.get("part", "full"))
+    lines += ["## How to call it", "", usage_text(metadata, fmt, part, paths[0])]
+    code = call_code(metadata, fmt, *paths) if part == "full" else ""
     if code:
-        lines += ["", "From a pandas DataFrame of raw rows:", "", "```python", code.rstrip(), "```"]
+        lines += ["", "From a pandas DataFrame of raw rows, in this card's folder:", ""]
+        lines += ["```python", code.rstrip(), "```"]
     for note in export.get("notes") or []:
         lines += ["", f"> {note}"]
     lines += ["", "## Data", "", *_data_lines(metadata, report), ""]
