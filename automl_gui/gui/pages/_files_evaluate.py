@@ -161,9 +161,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         matrix_box = QWidget()
         mb = QVBoxLayout(matrix_box)
         mb.setContentsMargins(0, 0, 0, 0)
-        matrix_title = QLabel(f"<b>Confusion matrix</b> (click a cell to see its test {noun}s)")
-        matrix_title.setWordWrap(True)  # the per-class tab beside it needs its width at 1024 px
-        mb.addWidget(matrix_title)
+        mb.addWidget(QLabel(f"<b>Confusion matrix</b> (click a cell to see its test {noun}s)"))
         mb.addWidget(self.matrix, 1)
 
         # right: tabs with the cell's files, the confident mistakes, the per-class table
