@@ -281,6 +281,10 @@ def flatten_settings(settings: dict[str, Any] | None) -> dict[str, Any]:
             flat[prefix] = value
 
     settings = dict(settings or {})
+    model = settings.get("model")
+    if isinstance(model, dict) and model.get("auto") and "auto_chose" not in settings:
+        # saved before the sizes Auto chose were recorded: hidden_units is its placeholder
+        settings["model"] = {k: v for k, v in model.items() if k != "hidden_units"}
     search = settings.pop("search", None)
     walk("", settings)
     flat["search"] = "on" if search else "off"

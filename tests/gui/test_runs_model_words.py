@@ -25,3 +25,10 @@ def test_auto_runs_show_the_layers_auto_chose():
 def test_compare_runs_lists_no_auto_chose_row():
     flat = data.flatten_settings({"model": {"hidden_units": [8]}, "auto_chose": ["hidden_units"]})
     assert flat == {"model.hidden_units": [8], "search": "off"}
+
+
+def test_compare_runs_shows_no_placeholder_sizes_of_older_auto_runs():
+    older = data.flatten_settings({"model": {"auto": True, "hidden_units": [64, 32]}})
+    assert "model.hidden_units" not in older and older["model.auto"] is True
+    built = {"model": {"auto": True, "hidden_units": [32, 16]}, "auto_chose": ["hidden_units"]}
+    assert data.flatten_settings(built)["model.hidden_units"] == [32, 16]
