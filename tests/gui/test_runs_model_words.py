@@ -32,3 +32,25 @@ def test_compare_runs_shows_no_placeholder_sizes_of_older_auto_runs():
     assert "model.hidden_units" not in older and older["model.auto"] is True
     built = {"model": {"auto": True, "hidden_units": [32, 16]}, "auto_chose": ["hidden_units"]}
     assert data.flatten_settings(built)["model.hidden_units"] == [32, 16]
+
+
+def test_the_comparison_keeps_no_span_of_an_earlier_layout(qtbot):
+    """A section heading spans its row; shown again with other rows, that span merged the
+    values now on its line (two runs of 5 and 6 epochs read "5" across both)."""
+    from automl_gui.gui.dialogs._runs_compare import CompareTable
+
+    def run(rid: str, epochs: int) -> RunRecord:
+        rec = record({"model": {"auto": False, "hidden_units": [8]}, "training": {}})
+        rec.id, rec.name = rid, f"Run {rid[-1]}"
+        rec.settings["training"] = {"epochs": epochs}
+        rec.metrics = {"accuracy": 0.5 + epochs / 100}
+        return rec
+
+    table = CompareTable()
+    qtbot.addWidget(table)
+    runs = [run("run-001", 5), run("run-002", 6)]
+    table.show_rows(runs, data.comparison_rows(runs, show_all=True))
+    table.show_rows(runs, data.comparison_rows(runs, show_all=False))
+    for line in range(table.rowCount()):
+        if table.item(line, 1) is not None:  # a value row: one cell per run
+            assert table.columnSpan(line, 0) == 1, table.verticalHeaderItem(line).text()

@@ -64,6 +64,7 @@ class CompareTable(QTableWidget):
     def show_rows(self, records: Sequence[Any], rows: Sequence[data.CompareRow]) -> None:
         self.rows = list(rows)
         self.clear()
+        self.clearSpans()  # the last layout's section headings: they would merge values
         sections = []
         for row in rows:
             if not sections or sections[-1][0] != row.section:
