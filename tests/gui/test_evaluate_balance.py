@@ -157,3 +157,20 @@ def test_a_model_no_better_than_chance_is_said_before_anything_else(qtbot):
     y = np.array([0] * 8 + [1] * 2)
     page.show_run(_majority_run(evaluate_classification(y, np.eye(2)[y], ["no", "yes"])))
     assert not banner.active
+
+
+def test_an_image_model_at_chance_is_said_on_its_page_too(qtbot, tmp_path):
+    """Every image predicted as the next class (balanced accuracy 0 on 3 classes): the image
+    Evaluate page says it, through the same rule as the table page."""
+    from test_image_evaluate_page import fake_run
+
+    from automl_gui.gui.pages.images.evaluate import ImageEvaluatePage
+
+    page = ImageEvaluatePage(AppState())
+    qtbot.addWidget(page)
+    page.show()
+    page.show_run(fake_run(tmp_path / "wrong", ("cat", "dog", "fox"), 6, wrong_every=1))
+    assert page.diagnosis_banner.active
+    assert "No better than chance" in page.diagnosis_banner.text
+    page.show_run(fake_run(tmp_path / "right", ("cat", "dog", "fox"), 6, wrong_every=0))
+    assert not page.diagnosis_banner.active

@@ -266,10 +266,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         names = self.class_names()
         self.cards.show_report(report, self.noun)
         self.summary.setText(self._summary_text(run))
-        if run.diagnosis is not None:
-            bullets = "\n".join(f"• {r}" for r in run.diagnosis.remedies)
-            level = "warning" if run.diagnosis.overfitting else "info"
-            self.diagnosis_banner.show_message(run.diagnosis.message, bullets, level)
+        self._show_verdict(run)
         if run.notices:
             self.banner.show_message(" ".join(run.notices), "", "info")
         matrix = report.get("confusion_matrix", [])

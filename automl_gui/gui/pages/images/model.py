@@ -16,14 +16,13 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QBoxLayout,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +47,7 @@ from automl_gui.gui.pages.images._networks import (
 )
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.widgets.columns import stacking_columns
 from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.search_settings import SearchSettingsBox
 from automl_gui.gui.widgets.training_settings import (
@@ -64,7 +64,6 @@ KEY_IMAGE_TRAINING = "images/training"
 KEY_WEIGHTS_FOLDER = "images/weights_folder"  # where the folder dialog starts
 KEY_WEIGHTS_FILE = "paths/weights_file"  # where the file dialog starts (as the weights dialog)
 IMAGE_TRAINING_DEFAULTS = TrainConfig(epochs=30)  # as `automl-gui train FOLDER`
-SIDE_MARGINS = 2 * 16 + 20  # the page's margins and a vertical scroll bar
 
 
 class ImageModelPage(BackgroundPage):
@@ -207,9 +206,7 @@ class ImageModelPage(BackgroundPage):
         buttons.addWidget(self.defaults_button)
         right.addLayout(buttons)
         right.addStretch(1)
-        columns = self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        columns.addLayout(left, 3)
-        columns.addLayout(right, 2)
+        columns = self.columns = stacking_columns((left, 3), (right, 2))
         self.search_box = SearchSettingsBox(self.state, self.kind)  # one model or a search
         self.search_box.study_requested.connect(
             lambda: open_study_or_say_why(self.state, self.window())
@@ -217,25 +214,14 @@ class ImageModelPage(BackgroundPage):
         self.search_box.set_overridden(self.search_overridden())
         self.search_box.mode_changed.connect(lambda _on: self._update_texts())
         scrolling_page(self, title, intro, self.search_box, columns)
+        # one above the other where they do not fit side by side (a 1024-pixel window)
+        columns.follow(self.findChild(QScrollArea))
 
         self.arch_combo.currentIndexChanged.connect(self._on_arch_changed)
         for box in (self.dropout_spin, self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
             box.valueChanged.connect(self._on_edit)
         self.download_check.toggled.connect(self._on_edit)
         self.training_form.edited.connect(self._on_edit)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """Side by side where both columns fit, else one above the other: at a 1024-pixel
-        window the weights and the training settings do not fit beside each other (the
-        page scrolled sideways and cut its texts off)."""
-        super().resizeEvent(event)
-        left, right = (self.columns.itemAt(i).layout() for i in range(2))
-        need = left.minimumSize().width() + right.minimumSize().width()
-        need += self.columns.spacing() + SIDE_MARGINS
-        wide = self.width() >= need
-        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        if self.columns.direction() != direction:
-            self.columns.setDirection(direction)
 
     # -- config -> widgets -------------------------------------------------------------------
     def _show(self) -> None:
