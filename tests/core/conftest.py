@@ -70,3 +70,16 @@ def audio_run(audio_folder):
         on_event=events.append,
     )
     return run, events, dataset
+
+
+@pytest.fixture(autouse=True)
+def _small_baseline_forests(request, monkeypatch):
+    """Searches in these tests train the scikit-learn baselines in-process: their forests grow
+    40 trees in chunks of 20 (the same code path as 200 in chunks of 25, a fraction of the
+    suite's time on two cores). test_baselines.py sets its own."""
+    if "search" not in request.node.path.name and request.node.path.name != "test_cv.py":
+        return
+    from automl_gui.core.tune.search import baselines
+
+    monkeypatch.setattr(baselines, "FOREST_TREES", 40)
+    monkeypatch.setattr(baselines, "FOREST_CHUNK", 20)
