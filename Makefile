@@ -28,10 +28,11 @@ run: $(STAMP_APP) qt-libs
 	$(PY) -m automl_gui
 
 # the import contracts in pyproject.toml first (seconds), then the suite in one worker per core
-# plus one (tests wait on engine processes and the event loop: on 2 cores 3 workers took 7.5 min,
-# 2 took 8.3), at most 4 (each holds its own TensorFlow); `--dist loadfile` keeps a file's
-# tests, and its module fixtures such as trained models, in one worker
-TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, (os.cpu_count() or 1) + 1))" 2>/dev/null || echo 2)
+# plus two (tests wait on engine processes, subprocesses and the event loop: on 2 cores, 1,527
+# tests took 8.0 min with 4 workers and 8.6 with 3), at most 4 (each holds its own
+# TensorFlow); `--dist loadfile` keeps a file's tests, and its module fixtures such as trained
+# models, in one worker
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, (os.cpu_count() or 1) + 2))" 2>/dev/null || echo 2)
 test: $(STAMP_TEST)
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
