@@ -10,7 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from automl_gui.core.kinds import DataKind
@@ -75,6 +83,16 @@ def choose_dataset(parent: QWidget | None, kind: DataKind | None, old: str, star
     return path
 
 
+SAVE_HINT = (
+    "Choose an empty folder, or type a new folder name above: saving creates it and puts the "
+    "project's files inside."
+)
+OPEN_HINT = (
+    "Choose the project's folder (the one that holds project.automl.json) and press Open, or "
+    "type its path above."
+)
+
+
 class ProjectFolderDialog(QFileDialog):
     """The folder dialog of File → Save Project As… and Open Project….
 
@@ -99,6 +117,12 @@ class ProjectFolderDialog(QFileDialog):
         edit = self.findChild(QLineEdit, "fileNameEdit")
         if save and edit is not None:  # Qt disables Save for a name that does not exist yet
             edit.textChanged.connect(self._enable_new_name)  # after Qt's own check
+        # what to do, inside the dialog too: window managers cut long titles short
+        self.hint = QLabel(SAVE_HINT if save else OPEN_HINT)
+        self.hint.setWordWrap(True)
+        grid = self.layout()
+        if isinstance(grid, QGridLayout):  # Qt's own dialog (a native one has no layout)
+            grid.addWidget(self.hint, grid.rowCount(), 0, 1, grid.columnCount())
 
     def _new_folder(self) -> str:
         """The new folder typed (its parent exists), or ''."""

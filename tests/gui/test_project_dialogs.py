@@ -125,3 +125,15 @@ def test_open_project_on_a_folder_that_is_not_one_says_so(qtbot, tmp_path, monke
     assert shown and "is not a project (no project.automl.json in it)" in shown[-1][0]
     assert "Choose a project folder" in shown[-1][1]
     assert window.state.project_path is None
+
+
+@pytest.mark.parametrize("save", [True, False])
+def test_the_dialog_says_what_to_do_inside_it(qtbot, tmp_path, save):
+    """The explanation was only in the window title, which window managers cut short."""
+    dialog = ProjectFolderDialog(None, "title", str(tmp_path), save=save)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    hint = dialog.hint
+    assert hint.isVisible() and hint.window() is dialog
+    assert ("type a new folder name" in hint.text()) is save
+    assert ("project.automl.json" in hint.text()) is not save
