@@ -25,8 +25,12 @@ from automl_gui.core.base.events import BatchEnd, CancelToken, EpochEnd, EventCa
 _LOG_ORDER = ("loss", "accuracy", "mae", "val_loss", "val_accuracy", "val_mae")
 
 
-def _fmt(value: float) -> str:
-    return "nan" if not math.isfinite(value) else f"{value:.4g}"
+def _fmt(value: float, key: str = "") -> str:
+    """Four significant figures; an accuracy with four decimals, like the Evaluate cards
+    (``accuracy 1.0000``, not ``accuracy 1`` beside ``val_accuracy 0.8333``)."""
+    if not math.isfinite(value):
+        return "nan"
+    return f"{value:.4f}" if key.endswith("accuracy") else f"{value:.4g}"
 
 
 def epoch_line(epoch: int, epochs: int, logs: dict[str, float], seconds: float) -> str:
@@ -34,7 +38,7 @@ def epoch_line(epoch: int, epochs: int, logs: dict[str, float], seconds: float) 
     keys = [k for k in _LOG_ORDER if k in logs]
     keys += sorted(k for k in logs if k not in keys and k != "lr")
     parts = [f"Epoch {epoch + 1}/{epochs}"]
-    parts += [f"{k} {_fmt(logs[k])}" for k in keys]
+    parts += [f"{k} {_fmt(logs[k], k)}" for k in keys]
     if "lr" in logs:
         parts.append(f"lr {logs['lr']:.3g}")
     parts.append(f"{seconds:.1f} s")
