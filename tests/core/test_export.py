@@ -99,6 +99,9 @@ def test_keras_export_round_trip_refuses_then_allows_overwrite(bundle, tmp_path)
         "classifier.metadata.json",
     ]
     assert load_bundle(single).class_names == ["x", "y", "z"]
+    # the stored call names the file as written, like the card (it said 'model.keras')
+    usage = json.loads((single.parent / "classifier.metadata.json").read_text())["export"]
+    assert "load_model('classifier.keras')" in usage["usage"]
     with pytest.raises(ModelError, match="exists"):
         export_model(bundle, "keras", single)
     # a second .keras export in the same folder keeps its own metadata

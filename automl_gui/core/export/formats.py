@@ -293,7 +293,12 @@ def export_model(
                 "preprocessing.json does not reproduce the app's encoding of the sample rows; "
                 "use the .keras/SavedModel export."
             )
-        meta = _export_metadata(bundle, fmt, reference, staged)
+        paths = (
+            (target.name, beside[METADATA_FILE].name)
+            if single_file
+            else (MODEL_FILE if fmt == "keras" else ".", METADATA_FILE)
+        )
+        meta = _export_metadata(bundle, fmt, reference, staged, paths[0])
         meta["export"]["verification"] = {
             "samples": len(rows),
             "max_abs_diff": diff,
@@ -304,11 +309,6 @@ def export_model(
             "seconds": round(time.perf_counter() - started, 2),
         }
         write_json(staging / METADATA_FILE, meta)
-        paths = (
-            (target.name, beside[METADATA_FILE].name)
-            if single_file
-            else (MODEL_FILE if fmt == "keras" else ".", METADATA_FILE)
-        )
         card = _card.model_card(meta, bundle.report, paths)
         (staging / CARD_FILE).write_text(card, encoding="utf-8")
         _write_extras(bundle, staging)
@@ -345,8 +345,10 @@ def export_model(
 
 
 def _export_metadata(
-    bundle: Bundle, fmt: str, reference: np.ndarray, staged: _Staged
+    bundle: Bundle, fmt: str, reference: np.ndarray, staged: _Staged, model_file: str
 ) -> dict[str, Any]:
+    """The export's metadata; ``model_file``: the model's name as the card's folder sees it
+    (a single .keras export keeps the user's file name)."""
     from automl_gui.core.export._convert import quantization
 
     meta = with_built_layers(dict(bundle.metadata), bundle.model)
@@ -361,7 +363,7 @@ def _export_metadata(
         "notes": list(staged.notes),
         **staged.details,
     }
-    meta["export"]["usage"] = _card.usage_text(meta, fmt, staged.part)
+    meta["export"]["usage"] = _card.usage_text(meta, fmt, staged.part, model_file)
     if fmt == "savedmodel":
         meta["export"]["serving"] = _card.serving_text(meta)
     return meta
