@@ -47,6 +47,20 @@ def test_predict_words_and_summary_parts_of_the_kinds_of_files():
         "the Compact CNN; size to suit it"
     ]
     assert parts(None, SimpleNamespace(image_size=80), "Auto") == ["<b>Model</b> Auto, 80×80 px"]
+    # once the Model page has found what Auto picks on this computer, the line names it
+    assert parts(None, size, "Auto", auto="ResNet50") == [
+        "<b>Model</b> Auto → ResNet50, 224×224 px"
+    ]
+    assert parts(None, size, "Auto", auto="Compact CNN") == [
+        "<b>Model</b> Auto → Compact CNN, size chosen from the images"
+    ]
+    audio_parts = audio.input_parts(
+        SimpleNamespace(durations=lambda: [1.0]),
+        SimpleNamespace(clip_seconds=1.0, sample_rate=16000, features="log-mel", n_mels=64),
+        "Auto",
+        auto="ResNet50",  # the image pages' choice: not the audio model's
+    )
+    assert audio_parts[0] == "<b>Model</b> Auto"
     assert [kind.name for kind, _ways in registry.ways_in()] == ["images", "audio"]
 
 

@@ -59,11 +59,12 @@ class KindWindow:
         ways_in: its File menu entries and welcome button (None: the table, the home kind,
             has the Data page's own Open Dataset… and Open Sample).
         predict: the Predict page's words for its models (None: the page's table view).
-        input_parts: ``(dataset, preprocess, model words) → [html parts]``: what the Train
-            summary says about the model and its input (kinds of files).
+        input_parts: ``(dataset, preprocess, model words, auto=name) → [html parts]``: what
+            the Train summary says about the model and its input (kinds of files); ``auto``
+            names the network the image Model page found Auto picks here (None until then).
     """
 
     pages: dict[str, str]
     ways_in: WaysIn | None = None
     predict: PredictWords | None = None
-    input_parts: Callable[[Any, Any, str], list[str]] | None = None
+    input_parts: Callable[..., list[str]] | None = None

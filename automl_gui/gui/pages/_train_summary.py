@@ -86,7 +86,13 @@ def _files_parts(st: Any, ds: Any, kept: Any) -> list[str]:
     if st.search is not None:
         model = "chosen by the search"
     input_parts = kind_window(st.kind).input_parts
-    parts += input_parts(ds, kept.preprocess, model) if input_parts else [f"<b>Model</b> {model}"]
+    auto = st.auto_architecture  # what Auto picks on this computer, once a page has looked
+    auto = MODEL_FAMILIES.get(auto, {}).get("name", auto) if auto else None
+    parts += (
+        input_parts(ds, kept.preprocess, model, auto=auto)
+        if input_parts
+        else [f"<b>Model</b> {model}"]
+    )
     aug = "on" if kept.preprocess.augment.active else "off"
     parts.append(f"<b>Augmentation</b> {aug}")
     return parts

@@ -16,7 +16,9 @@ def _details(meta: dict[str, Any], details: list[str]) -> list[str]:
     return [f"{details[0]} {audio}"] if details else [audio]
 
 
-def _input_parts(dataset: Any, preprocess: Any, model: str) -> list[str]:
+def _input_parts(dataset: Any, preprocess: Any, model: str, auto: str | None = None) -> list[str]:
+    """The Train page's lines on the model and its clips (``auto``, the image pages' Auto
+    choice, is not the audio one's: unused)."""
     from automl_gui.core.preprocess.audio import auto_clip_seconds
 
     clip = f"{preprocess.clip_seconds:g} s"

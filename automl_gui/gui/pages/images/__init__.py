@@ -23,10 +23,16 @@ AUTO_SIZES = {
 }
 
 
-def _input_parts(_dataset: Any, preprocess: Any, model: str) -> list[str]:
-    """The Train page's line on what will be trained: "Compact CNN, 80×80 px", "Auto: a
-    pretrained network if …" (it said "Model Auto at auto size", which told nothing)."""
+def _input_parts(_dataset: Any, preprocess: Any, model: str, auto: str | None = None) -> list[str]:
+    """The Train page's line on what will be trained: "Compact CNN, 80×80 px", "Auto →
+    ResNet50, 224×224 px" once the Model page has found what Auto picks on this computer
+    (``auto``), else "Auto: a pretrained network if …" (it said "Model Auto at auto size",
+    which told nothing)."""
     size = preprocess.image_size
+    if model == "Auto" and auto:
+        model = f"Auto → {auto}"
+        what = f"{size}×{size} px" if size else AUTO_SIZES.get(auto, "size to suit it")
+        return [f"<b>Model</b> {model}, {what}"]
     what = f"{size}×{size} px" if size else AUTO_SIZES.get(model, "size to suit the network")
     sep = ": " if model == "Auto" and not size else ", "
     return [f"<b>Model</b> {model}{sep}{what}"]
