@@ -13,8 +13,6 @@ from typing import Any
 
 from automl_gui.core.kinds import kind_named, kind_names
 
-TASK_WORDS = {"binary": "binary", "multiclass": "multiclass", "regression": "regression"}
-
 
 @dataclass(frozen=True)
 class DataGroup:
@@ -30,8 +28,7 @@ class DataGroup:
         """ "wine.csv · binary" ("unnamed table data" for runs that did not record it)."""
         kind = self.kind if self.kind not in kind_names() else kind_named(self.kind).title
         name = self.dataset or f"unnamed {kind.lower()} data"
-        task = TASK_WORDS.get(self.task, self.task)
-        return f"{name} · {task}" if task else name
+        return f"{name} · {self.task}" if self.task else name
 
     def holds(self, record: Any) -> bool:
         return group_of(record) == self

@@ -210,3 +210,15 @@ def test_an_image_folder_of_imbalanced_classes_is_weighted_and_says_so(tmp_path)
     lines = [e.message for e in events if isinstance(e, Log) and "imbalanced" in e.message]
     assert len(lines) == 1 and lines[0].startswith("Classes are imbalanced 8")
     assert run.report["metrics"]["balanced_accuracy"] is not None
+
+
+def test_weights_classes_says_what_class_weighting_decides():
+    """The yes/no the search baselines and the study's baseline ask agrees with the weights
+    the trainer builds, for every setting (regression: never)."""
+    from automl_gui.core.train.balance import class_weighting, weights_classes
+
+    for y in (np.array([0] * 78 + [1] * 22), np.array([0] * 50 + [1] * 50), np.array([], int)):
+        for setting in ("auto", "none", "balanced"):
+            built = class_weighting(setting, y).weights is not None
+            assert weights_classes(setting, "binary", y) is built, (setting, len(y))
+            assert weights_classes(setting, "regression", y) is False

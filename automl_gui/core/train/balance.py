@@ -105,6 +105,14 @@ def class_weighting(setting: str, y_train: np.ndarray) -> ClassWeighting:
     return ClassWeighting(balanced_class_weights(y_train), note)
 
 
+def weights_classes(setting: str, task: str, y_train: np.ndarray) -> bool:
+    """Whether ``setting`` weights the classes of these training labels (never for a
+    regression): what :func:`class_weighting` decides, without building the weights."""
+    if task == "regression" or setting == "none" or len(np.asarray(y_train)) == 0:
+        return False
+    return setting == "balanced" or is_imbalanced(label_counts(y_train))
+
+
 def announce_class_weights(
     setting: str, task: str, y_train: np.ndarray, on_event: EventCallback | None
 ) -> None:

@@ -19,9 +19,9 @@ from automl_gui.core.base.events import BatchEnd, EpochEnd, PhaseChanged
 from automl_gui.plots.style import AXIS_COLOR, short_number, style_plot
 
 REDRAW_INTERVAL_MS = 100
-EMA_EPOCHS = 0.25
+EMA_EPOCHS = 0.25  # time constant of the smoothed batch-loss line, in epochs
 LEFT_AXIS_WIDTH = 74  # px: tick labels such as "1.25e-3" or "-0.02" and the axis title
-MIN_HEIGHT = 380  # px: the legend and two rows of plots of ~170 px, axes and titles readable  # time constant of the smoothed batch-loss line, in epochs
+MIN_HEIGHT = 380  # px: the legend and two rows of plots of ~170 px, axes and titles readable
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#e8590c"

@@ -335,9 +335,8 @@ class SearchSettingsBox(QGroupBox):
             self._page_enabled.update(page_enabled)
         for widget, tip in self._overridden.items():
             widget.setEnabled(not self.on and self._page_enabled.get(widget, True))
-            widget.setToolTip(f"{OVERRIDDEN_TIP}\n\n{tip}" if self.on and tip else tip)
-            if self.on and not tip:
-                widget.setToolTip(OVERRIDDEN_TIP)
+            shown = "\n\n".join(filter(None, (OVERRIDDEN_TIP, tip))) if self.on else tip
+            widget.setToolTip(shown)
 
     def install(self) -> None:
         """While a dataset of this box's kind is loaded, ``state.search`` is its config (None

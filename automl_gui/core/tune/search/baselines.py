@@ -39,7 +39,7 @@ from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progres
 from automl_gui.core.data.schema import Task
 from automl_gui.core.preprocess.config import PreprocessConfig
 from automl_gui.core.preprocess.tabular import PreparedData, canonical_strings, numeric_values
-from automl_gui.core.train.balance import class_weighting
+from automl_gui.core.train.balance import weights_classes
 
 FOREST_TREES = 200  # a forest's quality has flattened by here on most tables
 FOREST_CHUNK = 25  # trees grown between two looks at the cancel token and the clock
@@ -361,9 +361,7 @@ def run_baselines(
         pooled_x, pooled_y = pool_splits(replace(prepared, train=train, validation=validation))
         folds = kfold_indices(pooled_y, k or default_folds(n_pool), task, seed)
 
-    balanced = task.is_classification and (
-        class_weighting(class_weights, prepared.y_train).weights is not None
-    )
+    balanced = weights_classes(class_weights, task.value, prepared.y_train)
     estimators = _estimators(task, seed, len(train), balanced)
     results: list[BaselineResult] = []
     for i, (name, estimator) in enumerate(estimators):

@@ -123,14 +123,11 @@ def study(
 
 
 def _weighted(base: TrainConfig, task: str, y_train: Any) -> bool:
-    """Whether the trainings weight the classes (the trainer's own rule, ``class_weighting``):
-    the trivial baseline is then the uniform answer, not the most common class."""
-    from automl_gui.core.train.balance import class_weighting
+    """Whether the trainings weight the classes (the trainer's own rule): the trivial
+    baseline is then the uniform answer, not the most common class."""
+    from automl_gui.core.train.balance import weights_classes
 
-    if task == "regression":
-        return False
-    setting = getattr(base, "class_weights", "none")
-    return class_weighting(setting, np.asarray(y_train)).weights is not None
+    return weights_classes(getattr(base, "class_weights", "none"), task, np.asarray(y_train))
 
 
 # -- the data side of each row ----------------------------------------------------------------

@@ -29,13 +29,11 @@ def _input_parts(_dataset: Any, preprocess: Any, model: str, auto: str | None = 
     (``auto``), else "Auto: a pretrained network if …" (it said "Model Auto at auto size",
     which told nothing)."""
     size = preprocess.image_size
-    if model == "Auto" and auto:
-        model = f"Auto → {auto}"
-        what = f"{size}×{size} px" if size else AUTO_SIZES.get(auto, "size to suit it")
-        return [f"<b>Model</b> {model}, {what}"]
-    what = f"{size}×{size} px" if size else AUTO_SIZES.get(model, "size to suit the network")
-    sep = ": " if model == "Auto" and not size else ", "
-    return [f"<b>Model</b> {model}{sep}{what}"]
+    network = auto if model == "Auto" and auto else model  # what the size follows
+    what = f"{size}×{size} px" if size else AUTO_SIZES.get(network, "size to suit the network")
+    sep = ": " if network == "Auto" and not size else ", "
+    shown = f"Auto → {auto}" if network != model else model
+    return [f"<b>Model</b> {shown}{sep}{what}"]
 
 
 WINDOW = KindWindow(
