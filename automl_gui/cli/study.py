@@ -250,9 +250,7 @@ def format_table(result: Any) -> str:
     )
     baseline = getattr(result, "baseline", None)
     if baseline is not None:
-        out.append(
-            f"Trivial baseline: {baseline.text()}; a training that never beat it did not converge."
-        )
+        out.append(f"{baseline.rule_text('Trivial')}.")
     best = result.best_index()
     if best is not None and result.config.type.name != "devices":
         row = result.rows[best]

@@ -105,6 +105,11 @@ class Baseline:
         """ "validation accuracy 0.7800 by always answering the most common class, 'no'"."""
         return f"{self.figure()} by {self.words}"
 
+    def rule_text(self, first: str = "trivial") -> str:
+        """The rule in one sentence, without a full stop (``first``: "Trivial" to open a
+        sentence): the CLI, the CSV header and the notes say it alike."""
+        return f"{first} baseline: {self.text()}; a training that never beat it {NOT_CONVERGED}"
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -27,7 +27,7 @@ from automl_gui.core.tune.study._run import (
     run_rows,
     same_settings_note,
 )
-from automl_gui.core.tune.study.baseline import NOT_CONVERGED, Baseline, trivial_baseline
+from automl_gui.core.tune.study.baseline import Baseline, trivial_baseline
 from automl_gui.core.tune.study.studies import StudyConfig, StudyResult, StudyRow, headline_metric
 
 if TYPE_CHECKING:
@@ -94,9 +94,8 @@ def study(
     baseline = data.baseline(base)
     if baseline is not None:
         notes.append(
-            f"Trivial baseline: {baseline.text()}; a training that never beat it "
-            f"{NOT_CONVERGED}, and the best is picked by validation score among those that "
-            "beat it."
+            f"{baseline.rule_text('Trivial')}, and the best is picked by validation score "
+            "among those that beat it."
         )
 
     def train_one(spec: Spec, clock: EpochClock) -> StudyRow:

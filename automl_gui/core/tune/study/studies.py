@@ -419,10 +419,7 @@ class StudyResult:
             "|best|; steps_to_converge: that many epochs x optimizer steps per epoch",
         ]
         if self.baseline is not None:
-            lines.append(
-                f"trivial baseline: {self.baseline.text()}; a training that never beat it did "
-                "not converge"
-            )
+            lines.append(self.baseline.rule_text())
         best = self.best_index()
         if best is not None:
             lines.append(f"best by {self.selection}: {self.rows[best].label}")
