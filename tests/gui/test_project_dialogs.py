@@ -15,20 +15,30 @@ from automl_gui.gui import _project_questions as questions
 from automl_gui.gui._project_questions import ProjectFolderDialog
 
 
-def typed(qtbot, ask, start: Path, text: str, warned: list[str] | None = None) -> tuple[str, bool]:
+def typed(
+    qtbot, monkeypatch, ask, start: Path, text: str, warned: list[str] | None = None
+) -> tuple[str, bool]:
     """Run ``ask(None, start)`` (a modal dialog) while a timer types ``text`` and Enter into
     it; returns the answer and whether the dialog was still open after Enter (then closed).
-    A message box Qt shows then is closed, its text put in ``warned``."""
+    A message box Qt shows then is closed, its text put in ``warned``.
+
+    The dialog is the one ``ask`` makes (recorded as it is made), the message box Qt's active
+    modal widget: scanning every top-level widget for them crashed a CI run (segfault)."""
+    made: list[ProjectFolderDialog] = []
     stayed: list[bool] = []
 
-    def dialog() -> QFileDialog | None:
-        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog)]
-        return next((w for w in shown if w.isVisible()), None)
+    class Recorded(ProjectFolderDialog):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
 
-    def type_and_enter() -> None:
-        box = dialog()
-        if box is None:
-            QTimer.singleShot(20, type_and_enter)
+    monkeypatch.setattr(questions, "ProjectFolderDialog", Recorded)
+
+    def type_and_enter(tries: int = 250) -> None:
+        box = made[-1] if made else None
+        if box is None or not box.isVisible():
+            assert tries, "the dialog never opened"
+            QTimer.singleShot(20, lambda: type_and_enter(tries - 1))
             return
         edit = box.findChild(QLineEdit, "fileNameEdit")
         edit.clear()
@@ -38,15 +48,15 @@ def typed(qtbot, ask, start: Path, text: str, warned: list[str] | None = None) -
         qtbot.keyClick(edit, Qt.Key.Key_Return)
 
     def give_up(box: QFileDialog) -> None:
-        if not box.isVisible():
+        if box.result() == QFileDialog.DialogCode.Accepted or not box.isVisible():
             return  # Enter closed it
-        for w in QApplication.topLevelWidgets():
-            if isinstance(w, QMessageBox) and w.isVisible():
-                if warned is not None:
-                    warned.append(w.text())
-                w.reject()
-                QTimer.singleShot(50, lambda: give_up(box))
-                return
+        shown = QApplication.activeModalWidget()
+        if isinstance(shown, QMessageBox):
+            if warned is not None:
+                warned.append(shown.text())
+            shown.reject()
+            QTimer.singleShot(50, lambda: give_up(box))
+            return
         stayed.append(True)
         box.reject()
 
@@ -55,8 +65,10 @@ def typed(qtbot, ask, start: Path, text: str, warned: list[str] | None = None) -
     return answer, bool(stayed)
 
 
-def test_save_takes_a_new_folder_name_typed_in_the_dialog(qtbot, tmp_path):
-    answer, stayed = typed(qtbot, questions.choose_project_folder, tmp_path, "my project")
+def test_save_takes_a_new_folder_name_typed_in_the_dialog(qtbot, tmp_path, monkeypatch):
+    answer, stayed = typed(
+        qtbot, monkeypatch, questions.choose_project_folder, tmp_path, "my project"
+    )
     assert not stayed
     assert Path(answer) == tmp_path / "my project"
     assert not (tmp_path / "my project").exists()  # saving creates it (save_project)
@@ -75,25 +87,27 @@ def test_save_button_takes_a_new_name_and_the_project_file_opens(qtbot, tmp_path
     assert Path(dialog.answer()) == tmp_path / "new one"
 
 
-def test_save_takes_an_existing_empty_folder(qtbot, tmp_path):
+def test_save_takes_an_existing_empty_folder(qtbot, tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
-    answer, stayed = typed(qtbot, questions.choose_project_folder, tmp_path, "empty")
+    answer, stayed = typed(qtbot, monkeypatch, questions.choose_project_folder, tmp_path, "empty")
     assert not stayed and Path(answer) == tmp_path / "empty"
 
 
-def test_open_takes_the_project_folder_typed_and_enter(qtbot, tmp_path):
+def test_open_takes_the_project_folder_typed_and_enter(qtbot, tmp_path, monkeypatch):
     project = tmp_path / "churn project"
     project.mkdir()
     (project / PROJECT_FILE).write_text("{}")
-    answer, stayed = typed(qtbot, questions.choose_project, tmp_path, "churn project")
+    answer, stayed = typed(qtbot, monkeypatch, questions.choose_project, tmp_path, "churn project")
     assert not stayed and Path(answer) == project
-    answer, stayed = typed(qtbot, questions.choose_project, project, PROJECT_FILE)
+    answer, stayed = typed(qtbot, monkeypatch, questions.choose_project, project, PROJECT_FILE)
     assert not stayed and Path(answer) == project / PROJECT_FILE
 
 
-def test_open_does_not_take_a_missing_name(qtbot, tmp_path):
+def test_open_does_not_take_a_missing_name(qtbot, tmp_path, monkeypatch):
     warned: list[str] = []
-    answer, stayed = typed(qtbot, questions.choose_project, tmp_path, "nothing here", warned)
+    answer, stayed = typed(
+        qtbot, monkeypatch, questions.choose_project, tmp_path, "nothing here", warned
+    )
     assert answer == "" and stayed, warned
     assert warned and "Directory not found" in warned[0]
 
