@@ -162,4 +162,6 @@ def _samples(job: Any, evaluated: list[str]) -> tuple[np.ndarray | None, np.ndar
         if not readable:
             return None, None
         samples = np.concatenate(readable)
-    return samples, np.asarray(job.built.model.predict(samples, verbose=0), np.float32)
+    # Keras takes strings (text samples) as Python str objects, not a NumPy '<U' array
+    inputs = samples.astype(object) if samples.dtype.kind == "U" else samples
+    return samples, np.asarray(job.built.model.predict(inputs, verbose=0), np.float32)

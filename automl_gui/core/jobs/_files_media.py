@@ -85,6 +85,23 @@ class Media:
         ``options``: ``n_train``, ``weights_file``, ``seed``."""
         raise NotImplementedError
 
+    def resolve_architecture(
+        self, model_config: Any, train: list[str], *, on_event: Any = None, plan: Any = None
+    ) -> tuple[str, str | None]:
+        """The network "auto" stands for on these ``train`` files (any other choice as it
+        is), and the weights file "auto" found for it or None; the log says why. Images and
+        audio: a backbone whose weights are on this computer, else the CNN
+        (``_files_steps.resolve_architecture``)."""
+        from automl_gui.core.jobs._files_steps import resolve_architecture
+
+        return resolve_architecture(model_config, on_event, media=self, plan=plan)
+
+    def backbone(self, architecture: str) -> bool:
+        """Whether ``architecture`` is a pretrained network with its own weights file: its
+        weights are looked up, its head trains first (on cached features when augmentation
+        is off) and its top layers are fine-tuned after."""
+        return architecture != "cnn"
+
     def describe(self, architecture: str) -> str:
         """What was built, for the log ("Compact CNN at 64×64 (rgb)")."""
         return NAMES.get(architecture, architecture)

@@ -36,7 +36,6 @@ from automl_gui.core.jobs._files_steps import (
     cached_features,
     merge_history,
     offset_events,
-    resolve_architecture,
 )
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.image_config import ImageModelConfig
@@ -139,7 +138,7 @@ class _Job:
         n_train = len(self.paths["train"])
         self.class_weight = class_weighting(self.training.class_weights, self.y["train"]).weights
         announce_class_weights(self.training.class_weights, self.task, self.y["train"], on_event)
-        backbone = self.arch != "cnn"
+        backbone = media.backbone(self.arch)
         fine_tune = 0
         if backbone:
             fine_tune = self.model_config.fine_tune_layers
@@ -170,14 +169,10 @@ class _Job:
 
     # -- checkpoints ------------------------------------------------------------------------
     def _open_checkpoint(self) -> None:
-        from automl_gui.core.train.checkpoint import (
-            files_identity,
-            fingerprint,
-            prepare_checkpoint,
-        )
+        from automl_gui.core.train.checkpoint import fingerprint, prepare_checkpoint
 
         media = self.media
-        data_id = files_identity(media.dataset)
+        data_id = media.kind.identity(media.dataset)
         settings = (media.preprocess.to_dict(), self.model_config.to_dict())
         fp = fingerprint(media.kind.name, data_id, *settings, self.training.to_dict())
         self.checkpoint, self.resume_info = prepare_checkpoint(
@@ -213,10 +208,12 @@ class _Job:
         from automl_gui.core.models.weights import resolve_weights
 
         media, config, on_event = self.media, self.model_config, self.on_event
-        arch, found = resolve_architecture(config, on_event, media=media, plan=self.plan)
+        arch, found = media.resolve_architecture(
+            config, self.paths["train"], on_event=on_event, plan=self.plan
+        )
         self.arch = arch
         weights_file = None
-        if arch != "cnn":
+        if media.backbone(arch):
             weights_file = found or str(
                 resolve_weights(
                     arch,
@@ -229,7 +226,7 @@ class _Job:
             )
         n_train = len(self.paths["train"])
         media.prepare(arch, self)
-        self.batch = batch_size_for(self.training, n_train, arch != "cnn", self.plan)
+        self.batch = batch_size_for(self.training, n_train, media.backbone(arch), self.plan)
         self.cancel.raise_if_cancelled()
 
         emit(on_event, Progress("build", None, f"Building {NAMES.get(arch, arch)}…"))

@@ -166,7 +166,7 @@ class _TrialMedia:
     def build(self, architecture: str, n_classes: int, model_config: Any, **options: Any) -> Any:
         if architecture == "cnn" and self.settings.cnn_width:
             options["n_train"] = cnn_n_train(self.settings.cnn_width)
-        if architecture != "cnn":
+        if self._media.backbone(architecture):
             options["weights_file"] = self.settings.weights_file
         built = self._media.build(architecture, n_classes, model_config, **options)
         if self.start_from is not None:
@@ -255,8 +255,10 @@ class _FilesTrials(Trials):
     ) -> tuple[Any, Any]:
         """One run of the files job with ``settings``: (the run, its built model)."""
         head, fine_tune = settings.split_epochs(epochs)
+        media = self.kind.media(self.dataset, settings.preprocess)
+        backbone = media.backbone(settings.architecture)
         weights_path = ""
-        if settings.architecture != "cnn":
+        if backbone:
             weights_path = settings.weights_file or str(self._no_weights_file())
         config = replace(
             settings.model_config,
@@ -277,13 +279,11 @@ class _FilesTrials(Trials):
                     f"The weights of trial {start_from} are missing from {self.folder}.",
                     "Start a new search.",
                 )
-        media = _TrialMedia(
-            self.kind.media(self.dataset, settings.preprocess), settings, weights, self.on_event
-        )
-        job = _TrialJob(media, config, training, self.plan, self.on_event, self.cancel)
+        trial_media = _TrialMedia(media, settings, weights, self.on_event)
+        job = _TrialJob(trial_media, config, training, self.plan, self.on_event, self.cancel)
         job.restore = restore
         run = job.run()
-        if settings.architecture != "cnn" and not settings.weights_file:
+        if backbone and not settings.weights_file:
             run.metadata["model"]["weights_path"] = ""
             run.metadata["pretrained"] = False
         return run, job.built

@@ -237,8 +237,6 @@ class _FileItems:
     def __init__(
         self, request: StudyRequest, on_event: EventCallback | None, cancel: CancelToken
     ) -> None:
-        from automl_gui.core.jobs._files_steps import resolve_architecture
-
         self.request, self.on_event, self.cancel = request, on_event, cancel
         self.media = media = request.kind.media(request.dataset, request.preprocess)
         self.noun = media.noun
@@ -249,7 +247,8 @@ class _FileItems:
         self.split = replace(split, notices=[])  # said once, not again by every training
         cancel.raise_if_cancelled()
         model = request.model
-        arch, found = resolve_architecture(model, on_event, media=media, plan=request.plan)
+        train = [item.path for item in self.split.train]
+        arch, found = media.resolve_architecture(model, train, on_event=on_event, plan=request.plan)
         self.config = replace(model, architecture=arch, weights_path=found or model.weights_path)
         self.task = "binary" if len(self.split.class_names) == 2 else "multiclass"
         self.name = request.data_name or Path(str(request.dataset.root)).name
@@ -257,7 +256,7 @@ class _FileItems:
     def auto_batch_size(self, base: TrainConfig) -> int:
         from automl_gui.core.jobs._files_steps import batch_size_for
 
-        backbone = self.config.architecture != "cnn"
+        backbone = self.media.backbone(self.config.architecture)
         return batch_size_for(base, len(self.split.train), backbone, self.request.plan)
 
     def counts(self) -> str:
