@@ -77,8 +77,8 @@ def test_auto_config_choices_and_reasons():
     assert not col("label").use and col("label").reason == "target"
     assert not col("id").use and "looks like an ID" in col("id").reason
     assert not col("const").use and "single value" in col("const").reason
-    assert not col("note").use and "text" in col("note").reason
-    assert not col("when").use and "date" in col("when").reason
+    assert col("note").use and col("note").type == "text" and "TF-IDF" in col("note").reason
+    assert col("when").use and col("when").type == "datetime" and "date" in col("when").reason
     age, income = col("age"), col("income")
     assert (age.type, age.scaling, age.missing, age.missing_indicator) == (
         "numeric",
@@ -92,7 +92,15 @@ def test_auto_config_choices_and_reasons():
     assert col("color").reason == "3 categories: one-hot"
     assert col("zip").encoding == "embedding" and "40 categories" in col("zip").reason
     assert (col("member").type, col("member").encoding) == ("categorical", "onehot")
-    assert [c.name for c in config.feature_columns()] == ["age", "income", "color", "zip", "member"]
+    assert [c.name for c in config.feature_columns()] == [
+        "age",
+        "income",
+        "color",
+        "zip",
+        "member",
+        "note",
+        "when",
+    ]
     # round trip through JSON-able dicts keeps everything
     assert PreprocessConfig.from_dict(config.to_dict()) == config
 
@@ -112,7 +120,15 @@ def test_prepare_data_never_mutates_input_and_splits_all_rows():
     assert prepared.rows_used == 99
     sizes = (len(prepared.train), len(prepared.validation), len(prepared.test))
     assert sum(sizes) == 99 and min(sizes) > 0
-    assert list(prepared.train.columns) == ["age", "income", "color", "zip", "member"]
+    assert list(prepared.train.columns) == [
+        "age",
+        "income",
+        "color",
+        "zip",
+        "member",
+        "note",
+        "when",
+    ]
     assert prepared.train.index.tolist() == list(range(len(prepared.train)))
     assert prepared.class_names == ["a", "b"]
     assert prepared.y_train.dtype == np.int32 and set(prepared.y_train) <= {0, 1}

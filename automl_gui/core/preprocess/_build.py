@@ -10,8 +10,15 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.preprocess._dates import date_branch, detect_parse
 from automl_gui.core.preprocess._impute import category_index, fill_numbers
 from automl_gui.core.preprocess._inputs import InputSchema, frame_to_inputs
+from automl_gui.core.preprocess._text_column import (
+    MAX_TEXT_COLUMNS,
+    MAX_TOKENS,
+    TEXT,
+    text_branch,
+)
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 
 MAX_VOCABULARY = 10_000  # most frequent categories kept; rarer ones share the unseen slot
@@ -46,8 +53,16 @@ def check_width(config: PreprocessConfig) -> None:
     """Refuse settings with more category columns than a model can be built from.
 
     Raises:
-        ConfigError: more than :data:`MAX_CATEGORY_COLUMNS` feature columns are categorical.
+        ConfigError: more than :data:`MAX_CATEGORY_COLUMNS` feature columns are categorical,
+            or more than :data:`_text_column.MAX_TEXT_COLUMNS` are free text.
     """
+    n_text = sum(c.type == "text" for c in config.feature_columns())
+    if n_text > MAX_TEXT_COLUMNS:
+        raise ConfigError(
+            f"{n_text} free-text columns are set to be used, but a model takes at most "
+            f"{MAX_TEXT_COLUMNS}: each becomes a vector of up to {MAX_TOKENS:,} word weights.",
+            "Exclude the text columns you need least, or set short ones to categorical.",
+        )
     n = sum(c.type == "categorical" for c in config.feature_columns())
     if n > MAX_CATEGORY_COLUMNS:
         raise ConfigError(
@@ -57,6 +72,21 @@ def check_width(config: PreprocessConfig) -> None:
             "Exclude the category columns you do not need, or set columns that hold numbers "
             "to numeric (numeric columns have no such limit).",
         )
+
+
+def _input_of(col: ColumnConfig, train_df: pd.DataFrame) -> tuple[str, str, str | None]:
+    """``(name, dtype, parse)`` of a feature column's model input; a date column's parse is
+    detected on the training split (and stored in the schema for every later frame)."""
+    if col.type == "numeric":
+        return col.name, "float32", None
+    if col.type == "text":
+        return col.name, "string", TEXT
+    if col.type == "datetime":
+        series = train_df[col.name]
+        if isinstance(series, pd.DataFrame):  # duplicate names: the first, as frame_to_inputs
+            series = series.iloc[:, 0]
+        return col.name, "float64", detect_parse(series)
+    return col.name, "string", None
 
 
 def embedding_size(n_tokens: int, configured: int | None = None) -> int:
@@ -198,8 +228,7 @@ def build_preprocessor(
     check_width(config)
     n_numeric = sum(c.type == "numeric" for c in features)
     schema = InputSchema.from_columns(
-        [(c.name, "float32" if c.type == "numeric" else "string") for c in features],
-        group_numeric=n_numeric >= GROUP_NUMERIC_FROM,
+        [_input_of(c, train_df) for c in features], group_numeric=n_numeric >= GROUP_NUMERIC_FROM
     )
     arrays = frame_to_inputs(train_df, schema)
     inputs = {
@@ -217,6 +246,11 @@ def build_preprocessor(
         values = arrays[spec.input_name][:, 0]
         if col.type == "numeric":
             col_parts, facts = _numeric_branch(keras, col, inp, values)
+        elif col.type == "text":
+            col_parts, facts = text_branch(keras, col, inp, arrays[spec.input_name])
+        elif col.type == "datetime":
+            col_parts, facts = date_branch(keras, col, inp, values)
+            facts["parse"] = spec.parse
         else:
             col_parts, facts = _categorical_branch(keras, col, inp, values, embedding_dim, seed + i)
         facts["input_name"] = spec.input_name

@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import DataError
+from automl_gui.core.preprocess._dates import date_seconds
+from automl_gui.core.preprocess._text_column import TEXT, text_values
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-INPUT_DTYPES = ("float32", "string")
+INPUT_DTYPES = ("float32", "float64", "string")  # float64: dates as Unix seconds
 
 
 # -- canonical values (one conversion for training and serving) -------------------------------
@@ -104,12 +106,17 @@ class InputColumn:
     A table model has one ``(n, 1)`` input per column, except that the numeric columns of a
     wide table share one ``(n, k)`` float32 input (:data:`NUMERIC_GROUP`), column ``index``
     of it; one Keras input per column does not scale to thousands of columns.
+
+    ``parse`` is set for the columns whose raw values are converted before the model:
+    ``"text"`` (free text, kept as written; ``_text_column``) or a date parse (``_dates``:
+    float64 Unix seconds read with the format detected on the training split).
     """
 
     name: str
     input_name: str
-    dtype: str  # "float32" | "string"
+    dtype: str  # "float32" | "float64" (dates) | "string"
     index: int | None = None
+    parse: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,34 +142,40 @@ LAYER_PREFIXES = (
     "index_",
     "missing_",
 )
+# Layers only text and date columns have: reserved for those columns alone, so that the input
+# names of a table without them stay what they always were.
+TEXT_PREFIXES = ("text_", "textflat_", "textnorm_")
+DATE_PREFIXES = ("datefeat_",)
 _MODEL_LAYERS = re.compile(
     r"^(features|standardized|prediction|probabilities"
     r"|(dense|batch_norm|dropout|relu|gelu|silu|tanh|elu|selu)_\d+)$"
 )
 
 
-def sanitize_input_name(name: str, taken: set[str]) -> str:
+def sanitize_input_name(name: str, taken: set[str], extra: tuple[str, ...] = ()) -> str:
     """A Keras/TF-safe input name ([A-Za-z0-9_], not starting with a digit), unique in ``taken``.
 
-    Neither it nor the layers named after it (:data:`LAYER_PREFIXES`) clash with a name in
-    ``taken`` or with the model's own layers; all of them are added to ``taken``.
+    Neither it nor the layers named after it (:data:`LAYER_PREFIXES`, and the column's own
+    ``extra`` prefixes) clash with a name in ``taken`` or with the model's own layers; all of
+    them are added to ``taken``.
     """
     base = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", str(name))).strip("_") or "col"
     if base[0].isdigit():
         base = f"c_{base}"
+    prefixes = LAYER_PREFIXES + tuple(extra)
     candidate, i = base, 2
-    while _clashes(candidate.lower(), taken):
+    while _clashes(candidate.lower(), taken, prefixes):
         candidate, i = f"{base}_{i}", i + 1
     taken.add(candidate.lower())
-    taken.update(p + candidate.lower() for p in LAYER_PREFIXES)
+    taken.update(p + candidate.lower() for p in prefixes)
     return candidate
 
 
-def _clashes(candidate: str, taken: set[str]) -> bool:
+def _clashes(candidate: str, taken: set[str], prefixes: tuple[str, ...]) -> bool:
     return (
         candidate in taken
         or _MODEL_LAYERS.match(candidate) is not None
-        or any(p + candidate in taken for p in LAYER_PREFIXES)
+        or any(p + candidate in taken for p in prefixes)
     )
 
 
@@ -174,9 +187,12 @@ class InputSchema:
 
     @classmethod
     def from_columns(
-        cls, columns: list[tuple[str, str]], *, group_numeric: bool = False
+        cls,
+        columns: list[tuple[str, str] | tuple[str, str, str | None]],
+        *,
+        group_numeric: bool = False,
     ) -> InputSchema:
-        """Build from ``(column name, dtype)`` pairs, sanitizing input names.
+        """Build from ``(column name, dtype[, parse])`` tuples, sanitizing input names.
 
         With ``group_numeric`` every float32 column feeds the one :data:`NUMERIC_GROUP`
         input (``index`` in column order); string columns keep an input each.
@@ -186,12 +202,15 @@ class InputSchema:
             taken |= {NUMERIC_GROUP, *(p + NUMERIC_GROUP for p in LAYER_PREFIXES)}
         out: list[InputColumn] = []
         position = 0
-        for name, dtype in columns:
-            if group_numeric and dtype == "float32":
+        for name, dtype, *rest in columns:
+            parse = rest[0] if rest else None
+            if group_numeric and dtype == "float32" and parse is None:
                 out.append(InputColumn(name, NUMERIC_GROUP, dtype, position))
                 position += 1
             else:
-                out.append(InputColumn(name, sanitize_input_name(name, taken), dtype))
+                extra = () if parse is None else TEXT_PREFIXES if parse == TEXT else DATE_PREFIXES
+                input_name = sanitize_input_name(name, taken, extra)
+                out.append(InputColumn(name, input_name, dtype, None, parse))
         return cls(out)
 
     @property
@@ -212,10 +231,11 @@ class InputSchema:
         return [InputSpec(name, dtype, width) for name, (dtype, width) in specs.items()]
 
     def to_dict(self) -> dict[str, Any]:
-        # ``index`` only where set: a narrow table's schema reads exactly as before
+        # ``index`` and ``parse`` only where set: a table of numbers and categories reads
+        # exactly as before
         return {
             "columns": [
-                {k: v for k, v in asdict(c).items() if k != "index" or v is not None}
+                {k: v for k, v in asdict(c).items() if k not in ("index", "parse") or v is not None}
                 for c in self.columns
             ]
         }
@@ -229,8 +249,9 @@ def frame_to_inputs(df: pd.DataFrame, schema: InputSchema) -> dict[str, np.ndarr
     """Convert raw rows to model inputs: ``{input_name: array of shape (n, width)}``.
 
     Numeric columns become float32 (non-numbers and missing values NaN, infinities kept: the
-    model treats both as missing); string columns become object arrays of canonical strings
-    ("" for missing). A column of its own is an ``(n, 1)`` array; grouped numeric columns
+    model treats both as missing); category columns become object arrays of canonical strings
+    ("" for missing); free-text columns object arrays of the text as written ("" for missing);
+    date columns float64 Unix seconds (NaN where missing or not a date). A column of its own is an ``(n, 1)`` array; grouped numeric columns
     (wide tables) fill the columns of one ``(n, k)`` array in ``index`` order. Extra columns
     are ignored.
 
@@ -254,7 +275,11 @@ def frame_to_inputs(df: pd.DataFrame, schema: InputSchema) -> dict[str, np.ndarr
             groups.setdefault(col.input_name, []).append(col)
             continue
         series = _column(df, col.name)
-        if col.dtype == "float32":
+        if col.parse == TEXT:
+            values = text_values(series)
+        elif col.parse is not None:
+            values = date_seconds(series, col.parse, col.name)
+        elif col.dtype == "float32":
             values = numeric_values(series, col.name).astype(np.float32)
         else:
             values = canonical_strings(series)

@@ -14,7 +14,9 @@ CONFIG_VERSION = 1
 MISSING_STRATEGIES = ("mean", "median", "most_frequent", "constant", "drop_rows")
 SCALINGS = ("standardize", "minmax", "none")
 ENCODINGS = ("onehot", "embedding")
-FEATURE_TYPES = ("numeric", "categorical")
+#: "text": free text, a TF-IDF vector inside the model (``_text_column``); "datetime": dates
+#: and times, calendar features inside the model (``_dates``)
+FEATURE_TYPES = ("numeric", "categorical", "text", "datetime")
 
 
 @dataclass
@@ -24,11 +26,12 @@ class ColumnConfig:
     Args:
         name: column name in the data.
         use: False excludes the column from the features.
-        type: "numeric" (float input) or "categorical" (string input).
+        type: "numeric" (float input), "categorical" (string input), "text" (free text:
+            TF-IDF of words and word pairs) or "datetime" (dates/times: calendar features).
         missing: how missing values are filled (see MISSING_STRATEGIES).
         fill_value: the value for missing="constant" (number or string).
         missing_indicator: add a 0/1 feature saying the value was missing.
-        scaling: numeric only, see SCALINGS.
+        scaling: numeric only, see SCALINGS (date features are always standardized).
         encoding: categorical only, "onehot" or "embedding" (index + learned embedding).
         reason: why the automatic default chose this (shown as a tooltip).
     """

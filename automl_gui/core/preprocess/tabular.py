@@ -31,8 +31,11 @@ from automl_gui.core.preprocess._inputs import (
 )
 from automl_gui.core.preprocess._skew import skewed_positions
 from automl_gui.core.preprocess._target import canonical_labels, check_regression_values
+from automl_gui.core.preprocess._text_column import MAX_TEXT_COLUMNS
+from automl_gui.core.preprocess._text_column import reason as text_reason
 from automl_gui.core.preprocess.config import (
     ENCODINGS,
+    FEATURE_TYPES,
     MISSING_STRATEGIES,
     SCALINGS,
     ColumnConfig,
@@ -54,6 +57,8 @@ def _kind_of(df: pd.DataFrame, profile: TableProfile | None, name: str) -> Colum
     s = df[name]
     if pd.api.types.is_bool_dtype(s):
         return ColumnKind.BOOLEAN
+    if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s):
+        return ColumnKind.DATETIME
     if pd.api.types.is_numeric_dtype(s):
         return ColumnKind.NUMERIC
     return ColumnKind.CATEGORICAL
@@ -62,9 +67,15 @@ def _kind_of(df: pd.DataFrame, profile: TableProfile | None, name: str) -> Colum
 _EXCLUDED = {
     ColumnKind.IDENTIFIER: "unique per row: looks like an ID",
     ColumnKind.CONSTANT: "a single value: carries no information",
-    ColumnKind.TEXT: "free text: not supported yet",
-    ColumnKind.DATETIME: "date/time: not supported yet",
 }
+DATE_REASON = (
+    "date/time: year, month, day of week (and hour when times vary), their cycles, and days "
+    "since the first date; missing or unreadable dates: the median date, flagged"
+)
+#: missing-value strategies that mean something for free text and for dates (the model fills
+#: text with "" and dates with the training median; "drop_rows" drops them before training)
+TEXT_MISSING = ("constant", "drop_rows")
+DATE_MISSING = ("median", "drop_rows")
 
 
 def auto_config(
@@ -101,6 +112,23 @@ def auto_config(
             col_type = "numeric" if kind is ColumnKind.NUMERIC else "categorical"
             config.columns.append(
                 ColumnConfig(name, use=False, type=col_type, reason=_EXCLUDED[kind])
+            )
+            continue
+        if kind is ColumnKind.TEXT:
+            rows = int(len(df) * config.split.train)
+            config.columns.append(
+                ColumnConfig(name, type="text", missing="constant", reason=text_reason(rows))
+            )
+            continue
+        if kind is ColumnKind.DATETIME:
+            config.columns.append(
+                ColumnConfig(
+                    name,
+                    type="datetime",
+                    missing="median",
+                    missing_indicator=True,
+                    reason=DATE_REASON,
+                )
             )
             continue
         indicator = missing > INDICATOR_THRESHOLD
@@ -145,7 +173,19 @@ def auto_config(
             )
         )
     _limit_category_columns(config)
+    _limit_text_columns(config)
     return config
+
+
+def _limit_text_columns(config: PreprocessConfig) -> None:
+    """Use at most :data:`MAX_TEXT_COLUMNS` free-text columns, the first in the table."""
+    used = [c for c in config.feature_columns() if c.type == "text"]
+    for col in used[MAX_TEXT_COLUMNS:]:
+        col.use = False
+        col.reason = (
+            f"excluded: a model takes at most {MAX_TEXT_COLUMNS} free-text columns, "
+            "and the first ones in the table are used"
+        )
 
 
 def _limit_category_columns(config: PreprocessConfig) -> None:
@@ -185,14 +225,17 @@ def validate_config(config: PreprocessConfig, columns: list[str]) -> None:
             f"Unknown task '{config.task}'.", "Use binary, multiclass or regression."
         ) from None
     for col in config.feature_columns():
-        if col.type not in ("numeric", "categorical"):
+        if col.type not in FEATURE_TYPES:
             raise ConfigError(
-                f"Column '{col.name}': unknown type '{col.type}'.", "Use numeric or categorical."
+                f"Column '{col.name}': unknown type '{col.type}'.",
+                f"Use one of {', '.join(FEATURE_TYPES)}.",
             )
-        if col.missing not in MISSING_STRATEGIES:
+        allowed = {"text": TEXT_MISSING, "datetime": DATE_MISSING}.get(col.type, MISSING_STRATEGIES)
+        if col.missing not in allowed:
             raise ConfigError(
-                f"Column '{col.name}': unknown missing-value strategy '{col.missing}'.",
-                f"Use one of {', '.join(MISSING_STRATEGIES)}.",
+                f"Column '{col.name}': missing-value strategy '{col.missing}' does not apply to "
+                f"a {col.type} column.",
+                f"Use one of {', '.join(allowed)}.",
             )
         if col.type == "numeric" and col.scaling not in SCALINGS:
             raise ConfigError(
@@ -247,6 +290,24 @@ class PreparedData:
     rows_in: int = 0
     rows_used: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+
+
+def _text_only_notice(features: list[ColumnConfig]) -> str:
+    """A notice when free text is the table's only input and a text data kind exists."""
+    if not features or any(c.type != "text" for c in features):
+        return ""
+    from automl_gui.core.kinds import kind_named
+
+    try:
+        kind = kind_named("text")
+    except ConfigError:
+        return ""
+    names = ", ".join(f"'{c.name}'" for c in features)
+    return (
+        f"The only input is free text ({names}), read as TF-IDF of words and word pairs. "
+        f"Opened as {kind.title} data, the same table offers more for text: word-sequence "
+        "and pretrained models, and settings for how words are read."
+    )
 
 
 def _sort_classes(names: list[str]) -> list[str]:
@@ -396,6 +457,9 @@ def prepare_data(
             f"Only {n} usable rows: too few to train and evaluate a model.",
             f"Use a table with at least {MIN_ROWS} rows with a target value.",
         )
+    text_note = _text_only_notice(features)
+    if text_note:
+        notices.append(text_note)
     emit(on_event, Progress("prepare", 0.5, "Splitting"))
     stratify = bool(config.split.stratify and task.is_classification)
     tr, va, te = _split(n, y, config.split, stratify, notices)
