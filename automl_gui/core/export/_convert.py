@@ -124,12 +124,12 @@ def _result(
     notes: list[str] = []
     if graph.part == _serving.ENCODED:
         write_json(folder / _serving.PREPROCESSING_FILE, graph.preprocessing)
-        notes.append(_serving.TABLE_NOTE)
+        notes.append(graph.note)
         details["whole_model_error"] = failures[0] if failures else ""
         details["preprocessing_file"] = _serving.PREPROCESSING_FILE
-        if len(rows):
+        if len(rows) and graph.app_encoding is not None:
             ours = graph.feed(rows)
-            app = _serving.keras_encoding(bundle.model, bundle.metadata, rows)
+            app = graph.app_encoding(rows)
             details["encoding_matches_app"] = all(
                 np.array_equal(np.asarray(app[k]).reshape(-1), ours[k].reshape(-1)) for k in app
             )

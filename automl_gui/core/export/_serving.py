@@ -10,7 +10,10 @@ exporter falls back to :func:`encoded_graph`: the same model from filled numbers
 Keras layers). A wide table's numeric columns share one ``(n, k)`` input (``InputColumn.index``
 gives each column's position); its encoded form is the output of the input's ``fill_<input>``
 layer (each column's fill value applied), plus ``<input>__missing`` for the columns with a
-missing-value indicator.
+missing-value indicator. A free-text column's encoded form is its TF-IDF vector (the output of
+the model's ``TextVectorization``, written out by ``_text_encode.vectorizer_spec`` and made by
+``_text_encode.encode_texts``), a date column's its unscaled calendar features (the
+``datefeat_<input>`` layer, made by ``preprocess._dates.calendar_features`` on numpy).
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class ServingGraph:
     part: str  # FULL or ENCODED
     feed: Callable[[Any], dict[str, np.ndarray]]  # sample inputs -> {input name: array}
     preprocessing: dict[str, Any] | None = None  # ENCODED: what preprocessing.json holds
+    note: str = TABLE_NOTE  # ENCODED: what the caller must do instead (the export's note)
+    #: ENCODED: the app's own encoding of sample inputs, which ``feed`` must reproduce
+    app_encoding: Callable[[Any], dict[str, Any]] | None = None
 
     @property
     def input_names(self) -> list[str]:
@@ -65,9 +71,7 @@ def full_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
         spec = tf.TensorSpec(shape, tf.float32, name=name)
     else:
         spec = {
-            s.name: tf.TensorSpec(
-                (None, s.width), tf.float32 if s.dtype == "float32" else tf.string, s.name
-            )
+            s.name: tf.TensorSpec((None, s.width), getattr(tf, s.dtype), s.name)
             for s in _schema(metadata).inputs()
         }
     if isinstance(spec, dict):
@@ -112,7 +116,10 @@ def encoded_graph(model: Any, metadata: dict[str, Any]) -> ServingGraph:
     def feed(rows: Any) -> dict[str, np.ndarray]:
         return encode_rows(spec, rows)
 
-    return ServingGraph(part, specs, ENCODED, feed, spec)
+    def encoding(rows: Any) -> dict[str, Any]:
+        return keras_encoding(model, metadata, rows)
+
+    return ServingGraph(part, specs, ENCODED, feed, spec, app_encoding=encoding)
 
 
 def keras_encoding(model: Any, metadata: dict[str, Any], rows: pd.DataFrame) -> dict[str, Any]:
@@ -131,7 +138,7 @@ def _encoded_parts(model: Any, schema: Any) -> list[tuple[str, Any, str, int]]:
     the order of the model's inputs (each followed by its indicator input, if any)."""
     parts: list[tuple[str, Any, str, int]] = []
     for name, fill in _fills_of(model, schema).items():
-        width = len(fill.fill) if isinstance(fill.fill, list) else 1
+        width = int(fill.encoded.shape[-1])
         dtype = "int64" if fill.vocabulary is not None else "float32"
         parts.append((name, fill.encoded, dtype, width))
         if fill.indicator is not None:
@@ -149,11 +156,80 @@ def _fills_of(model: Any, schema: Any) -> dict[str, _fills.InputFill]:
         name = spec.name
         if name in groups:
             out[name] = _fills.group_fill(model, name, spec.width)
+        elif single[name].parse is not None:
+            out[name] = _converted_fill(model, single[name])
         elif single[name].dtype == "float32":
             out[name] = _fills.numeric_fill(model, name)
         else:
             out[name] = _fills.category_fill(model, name)
     return out
+
+
+def _converted_fill(model: Any, col: Any) -> _fills.InputFill:
+    """A text or date input's encoded form: the TF-IDF vector after the model's
+    ``TextVectorization``, or the date's unscaled calendar features (and its indicator)."""
+    from automl_gui.core.preprocess import _dates, _text_column
+
+    name = col.input_name
+    if col.parse == _text_column.TEXT:
+        layer = _fills.layer_of(model, f"{_text_column.FLAT_PREFIX}{name}")
+        return _fills.InputFill(layer.output, None, "", [])
+    layer = _fills.layer_of(model, f"{_dates.FEATURES_PREFIX}{name}")
+    try:
+        flags = model.get_layer(f"{_impute.MISSING_PREFIX}{name}").output
+    except ValueError:  # no missing-value indicator
+        flags = None
+    return _fills.InputFill(layer.output, flags, None, [0] if flags is not None else [])
+
+
+def _text_item(model: Any, col: Any) -> dict[str, Any]:
+    from automl_gui.core.export._text_encode import vectorizer_spec
+    from automl_gui.core.preprocess._text_column import VECTORIZER_PREFIX
+
+    layer = _fills.layer_of(model, f"{VECTORIZER_PREFIX}{col.input_name}")
+    vectorizer = vectorizer_spec(layer)
+    return {
+        "input": col.input_name,
+        "column": col.name,
+        "dtype": "float32",
+        "shape": [None, vectorizer["depth"]],
+        "encoding": "text_vector",
+        "how": "the column's text as written ('' when missing), turned into a vector as "
+        "'vectorizer' describes (TF-IDF of words and word pairs). The model scales it to "
+        "length 1 itself.",
+        "vectorizer": vectorizer,
+    }
+
+
+def _date_item(col: Any, facts: dict[str, Any]) -> dict[str, Any]:
+    needed = ("fill_value", "origin", "hours", "features")
+    if any(k not in facts for k in needed):
+        raise ModelError(
+            f"The model's metadata lacks the fitted facts of the date column '{col.name}', so "
+            "its preprocessing cannot be written out.",
+            "Use the .keras or SavedModel export, which takes raw rows.",
+        )
+    return {
+        "input": col.input_name,
+        "column": col.name,
+        "dtype": "float32",
+        "shape": [None, len(facts["features"])],
+        "encoding": "date_features",
+        "how": "the date as Unix seconds (UTC), read as 'parse' says ('format:F': text parsed "
+        "with pandas.to_datetime(format=F, utc=True); 'unix_s'/'unix_ms': seconds or "
+        "milliseconds since 1970; 'datetime': a datetime column); missing or unreadable: "
+        "fill_value. Then, with days = floor(seconds / 86400) and (year, month) from "
+        "civil_from_days(days) (Howard Hinnant's algorithm), the features in 'features' order: "
+        "year, month (1-12), day_of_week ((days + 3) mod 7, Monday 0), hour "
+        "(floor((seconds - days*86400) / 3600)), sin/cos of 2*pi*(month-1)/12, of "
+        "2*pi*day_of_week/7, of 2*pi*hour/24, and elapsed_days = (seconds - origin) / 86400. "
+        "The model standardizes them itself.",
+        "parse": col.parse,
+        "fill_value": float(facts["fill_value"]),
+        "origin": float(facts["origin"]),
+        "hours": bool(facts["hours"]),
+        "features": list(facts["features"]),
+    }
 
 
 def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -171,6 +247,11 @@ def preprocessing_spec(model: Any, metadata: dict[str, Any]) -> dict[str, Any]:
                 inputs += _group_items(fill, name, [c.name for c in groups.pop(name)])
             continue
         facts = fitted.get(column, {})
+        if col.parse is not None:
+            text = col.dtype == "string"
+            inputs.append(_text_item(model, col) if text else _date_item(col, facts))
+            _indicator(inputs, fill, name, column)
+            continue
         if col.dtype == "float32":
             inputs.append(
                 {
@@ -278,12 +359,21 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
     Raises:
         DataError: a column the model needs is missing, or a numeric column holds text.
     """
+    from automl_gui.core.export._text_encode import encode_texts
+    from automl_gui.core.preprocess import _dates
+    from automl_gui.core.preprocess._text_column import TEXT
     from automl_gui.core.preprocess.tabular import InputColumn, InputSchema, frame_to_inputs
 
     columns: list[Any] = []
     for item in spec["inputs"]:
         encoding = item["encoding"]
-        if encoding == "numbers":
+        if encoding == "text_vector":
+            columns.append(InputColumn(item["column"], item["input"], "string", None, TEXT))
+        elif encoding == "date_features":
+            columns.append(
+                InputColumn(item["column"], item["input"], "float64", None, item["parse"])
+            )
+        elif encoding == "numbers":
             columns += [
                 InputColumn(c, item["input"], "float32", j) for j, c in enumerate(item["columns"])
             ]
@@ -303,6 +393,16 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
         if item["encoding"] == "missing_indicators":
             block = arrays[item["of_input"]][:, item["positions"]]
             out[item["input"]] = (~np.isfinite(block)).astype(np.float32)
+            continue
+        if item["encoding"] == "text_vector":
+            texts = arrays[item["input"]].reshape(-1)
+            out[item["input"]] = encode_texts(texts, item["vectorizer"]).astype(np.float32)
+            continue
+        if item["encoding"] == "date_features":
+            seconds = _dates.fill_seconds(arrays[item["input"]], float(item["fill_value"]))
+            out[item["input"]] = _dates.calendar_features(
+                _dates.NUMPY_OPS, seconds, hours=bool(item["hours"]), origin=float(item["origin"])
+            )
             continue
         values = by_column[item["column"]]
         if values.dtype != object:  # a number column
@@ -328,7 +428,7 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
 
 def missing_rows(metadata: dict[str, Any]) -> pd.DataFrame:
     """Two raw rows of a table model's columns with every value missing: numbers NaN, then
-    +inf (the model treats both as missing); categories None."""
+    +inf (the model treats both as missing); categories, texts and dates None."""
     columns = _schema(metadata).columns
     numbers = list(dict.fromkeys(c.name for c in columns if c.dtype == "float32"))
     block = np.tile(np.array([[np.nan], [np.inf]]), (1, len(numbers)))
