@@ -25,6 +25,26 @@ MODEL_FAMILIES: dict[str, dict[str, str]] = {
         "description": "ImageNet-pretrained InceptionV3: a new head, then the top layers "
         "fine-tuned (299×299 by default).",
     },
+    "ngram_mlp": {
+        "name": "N-gram MLP",
+        "description": "TF-IDF of words and word pairs, then two dense layers (Google's text "
+        "classification guide): best with few or long texts.",
+    },
+    "sepcnn": {
+        "name": "sepCNN",
+        "description": "Word embeddings and separable 1-D convolutions that read word order: "
+        "best with many short texts.",
+    },
+    "transformer": {
+        "name": "Transformer",
+        "description": "A small Transformer encoder (self-attention over the words), trained "
+        "from scratch.",
+    },
+    "pretrained": {
+        "name": "Pretrained text model",
+        "description": "A KerasHub text model from a local folder: a new head, then its top "
+        "layers fine-tuned.",
+    },
 }
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError
-from automl_gui.core.models.text_config import DISPLAY_NAMES, FAMILIES, TextModelConfig
+from automl_gui.core.models.text_config import FAMILIES, TextModelConfig
 
 #: every text model's input name
 INPUT_NAME = "text"
@@ -104,13 +104,20 @@ def text_input() -> Any:
     return lazy.keras().Input(shape=(), dtype="string", name=INPUT_NAME)
 
 
+def _name(architecture: str) -> str:
+    """The network's name as the Model page shows it (``models.registry``)."""
+    from automl_gui.core.models.registry import MODEL_FAMILIES
+
+    return MODEL_FAMILIES[architecture]["name"]
+
+
 def _vectorizer_settings(architecture: str, vectorizer: Any) -> dict[str, Any]:
     """The vectorizer's config, checked against what ``architecture`` takes."""
     from automl_gui.core.preprocess.text import ARCHITECTURE_MODES, build_vectorizer
 
     if vectorizer is None:
         raise ConfigError(
-            f"{DISPLAY_NAMES[architecture]} needs an adapted text vectorizer.",
+            f"{_name(architecture)} needs an adapted text vectorizer.",
             f"Build one with {build_vectorizer.__module__}.build_vectorizer first.",
         )
     settings = dict(vectorizer.get_config())
@@ -118,12 +125,12 @@ def _vectorizer_settings(architecture: str, vectorizer: Any) -> dict[str, Any]:
     if mode not in ARCHITECTURE_MODES[architecture]:
         allowed = " or ".join(ARCHITECTURE_MODES[architecture])
         raise ConfigError(
-            f"{DISPLAY_NAMES[architecture]} cannot take the vectorizer's output mode '{mode}'.",
+            f"{_name(architecture)} cannot take the vectorizer's output mode '{mode}'.",
             f"Use output mode {allowed} (or 'auto').",
         )
     if mode == "int" and not settings.get("output_sequence_length"):
         raise ConfigError(
-            f"{DISPLAY_NAMES[architecture]} needs a fixed sequence length.",
+            f"{_name(architecture)} needs a fixed sequence length.",
             "Set the sequence length (or 0 for automatic) in the text preprocessing.",
         )
     return settings
@@ -239,6 +246,10 @@ def build_text_model(
             "Give texts of two or more classes.",
         )
     model_config.validate()
+    if not 0.0 <= float(word_dropout) < 1.0:
+        raise ConfigError(
+            f"Word dropout {word_dropout:g} is out of range.", "Use a fraction from 0 (off) to 0.5."
+        )
     if architecture == "pretrained":
         return _pretrained(int(n_classes), model_config, int(seed), options)
     import automl_gui.core.models.image_layers  # noqa: F401  (TrainingOnly, word dropout)

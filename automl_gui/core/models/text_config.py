@@ -18,12 +18,6 @@ from automl_gui.core.base.errors import ConfigError
 ARCHITECTURES = ("auto", "ngram_mlp", "sepcnn", "transformer", "pretrained")
 #: the networks trained from scratch on the vectorized text (``core.models.text``)
 FAMILIES = ("ngram_mlp", "sepcnn", "transformer")
-DISPLAY_NAMES = {
-    "ngram_mlp": "N-gram MLP",
-    "sepcnn": "sepCNN",
-    "transformer": "Transformer",
-    "pretrained": "Pretrained text model",
-}
 
 UNITS_RANGE = (4, 4096)
 EMBEDDING_RANGE = (8, 1024)
@@ -105,4 +99,4 @@ class TextModelConfig:
         return cls(**data).validate()
 
 
-__all__ = ["ARCHITECTURES", "DISPLAY_NAMES", "FAMILIES", "TextModelConfig"]
+__all__ = ["ARCHITECTURES", "FAMILIES", "TextModelConfig"]

@@ -48,12 +48,6 @@ MODE_WORDS = {
     "count": "token counts",
     "int": "token id sequences",
 }
-ARCH_WORDS = {
-    "ngram_mlp": "the n-gram MLP",
-    "sepcnn": "the sepCNN",
-    "transformer": "the Transformer",
-    "pretrained": "the pretrained model",
-}
 #: the layer's name inside every text model (the export finds it by type, this is for people)
 VECTORIZER_NAME = "vectorize"
 #: the most tokens the preview lists
@@ -102,6 +96,13 @@ def _check_architecture(architecture: str) -> None:
         raise ConfigError(f"Unknown text model '{architecture}'.", hint)
 
 
+def _network(architecture: str) -> str:
+    """ "the N-gram MLP", "the sepCNN"…: the network's name (``models.registry``)."""
+    from automl_gui.core.models.registry import MODEL_FAMILIES
+
+    return f"the {MODEL_FAMILIES[architecture]['name']}"
+
+
 def _token_count(text: str, split: str) -> int:
     return len(text) if split == "character" else len(text.split())
 
@@ -141,10 +142,10 @@ def resolve_text_config(
     sequence = modes == SEQUENCE_MODES
     if config.output_mode == "auto":
         changes["output_mode"] = mode = "int" if sequence else "tf_idf"
-        said.append(f"Auto chose {MODE_WORDS[mode]} for {ARCH_WORDS[architecture]}.")
+        said.append(f"Auto chose {MODE_WORDS[mode]} for {_network(architecture)}.")
     elif config.output_mode not in modes:
         raise ConfigError(
-            f"{ARCH_WORDS[architecture].capitalize()} cannot take "
+            f"T{_network(architecture)[1:]} cannot take "
             f"{MODE_WORDS[config.output_mode]} (output mode '{config.output_mode}').",
             f"Use output mode {' or '.join(repr(m) for m in modes)} or 'auto'.",
         )
@@ -218,13 +219,17 @@ def build_vectorizer(
         name=VECTORIZER_NAME,
         **_layer_options(resolved),
     )
-    layer.adapt(lazy.tf().constant(texts))
+    no_tokens = DataError(
+        "No tokens are left in the training texts after standardization.",
+        "Choose another standardization (e.g. 'lower') or split by character.",
+    )
+    try:
+        layer.adapt(lazy.tf().constant(texts))
+    except AttributeError:  # Keras 3.15 fails this way adapting TF-IDF on no tokens at all
+        raise no_tokens from None
     special = 2 if sequence else 1  # padding "" and [UNK], or [UNK] only
     if layer.vocabulary_size() <= special:
-        raise DataError(
-            "No tokens are left in the training texts after standardization.",
-            "Choose another standardization (e.g. 'lower') or split by character.",
-        )
+        raise no_tokens
     return layer
 
 

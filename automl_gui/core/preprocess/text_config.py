@@ -43,7 +43,8 @@ class TextPreprocessConfig:
 
     Args:
         standardize: "lower_and_strip_punctuation" (lowercase, ASCII punctuation removed),
-            "lower", "strip_punctuation" or "none".
+            "lower", "strip_punctuation" or "none". Keras lowercases the ASCII letters A-Z
+            only ("WÖRLD" → "wÖrld").
         split: "whitespace" (words) or "character" (Unicode characters: for languages
             written without spaces).
         max_tokens: vocabulary size, the most frequent tokens/n-grams of the training texts;
