@@ -153,7 +153,7 @@ def raise_none_found(media: Any, walker: Any, root: str, found: Any) -> None:
         what.append(f"{walker.hidden:,} hidden file(s)")
     held = f" (only {' and '.join(what)})" if what else ""
     exts = m.shown_extensions
-    listed = ", ".join(exts[:-1]) + " or " + exts[-1]
+    listed = exts[0] if len(exts) == 1 else ", ".join(exts[:-1]) + " or " + exts[-1]
     raise DataError(
         f"The folder '{name}' holds no {m.plural}{held}.",
         f"Open a folder with one subfolder per class holding {listed} {m.plural} ({m.example}).",
