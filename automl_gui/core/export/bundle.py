@@ -353,7 +353,9 @@ def save_bundle(
         write_json(tmp / METADATA_FILE, meta)
         write_json(tmp / REPORT_FILE, report or {})
         if samples is not None:
-            np.save(tmp / SAMPLES_FILE, np.asarray(samples, dtype=np.float32))
+            kept = np.asarray(samples)  # texts stay a unicode array (np.load without pickle)
+            kept = kept if kept.dtype.kind == "U" else kept.astype(np.float32)
+            np.save(tmp / SAMPLES_FILE, kept)
         written = commit_dir_or_beside(tmp, out, overwrite, inputs=inputs)
     finally:
         if tmp.exists():
