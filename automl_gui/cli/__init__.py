@@ -11,8 +11,13 @@
                      (an AutoML search on images or audio clips, as for tables)
     automl-gui train AUDIO_FOLDER [--sample-rate HZ] [--clip-seconds S] [--features
                      log-mel|mfcc] [--n-mels N] [--model ...] [--augment/--no-augment] ...
+    automl-gui train TEXTS [--target LABEL_COL] [--text-column COL] [--max-tokens N]
+                     [--ngrams N] [--output-mode MODE] [--sequence-length N] [--model auto|
+                     ngram_mlp|sepcnn|transformer|pretrained] ...   (a CSV/JSON Lines file of
+                     texts and labels, or a folder of .txt files per class)
     automl-gui predict MODEL DATA [--out FILE.csv]          (a table)
     automl-gui predict MODEL FOLDER_OR_FILES... [--out FILE.csv]   (images or audio clips)
+    automl-gui predict MODEL TEXT_FILES_FOLDERS_OR_TABLE... | --text "..." [--out FILE.csv]
     automl-gui export MODEL --format keras|savedmodel|tflite|tflite-dynamic|tflite-float16|onnx
                      --out PATH [--overwrite]   (loads the export in its runtime and compares)
     automl-gui info
@@ -69,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Desktop AutoML for Keras. 'automl-gui' opens the window; 'automl-gui DATASET' "
             "or 'automl-gui PROJECT_FOLDER' opens it with that table, image or audio folder, "
-            "or project; a COMMAND below works without the window."
+            "text dataset or project; a COMMAND below works without the window."
         ),
     )
     parser.add_argument("--version", action="version", version=f"automl-gui {__version__}")

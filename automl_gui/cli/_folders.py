@@ -1,6 +1,7 @@
-"""``automl-gui train FOLDER``: what the options make of an image or audio folder (or a CSV
-of files): the checks, the scan with its summary, the kind's settings; the training and the
-search are ``train`` and ``_search.run_search``."""
+"""``automl-gui train FOLDER``: what the options make of an image, audio or text dataset (a
+folder, a CSV of files, a table or JSON Lines file of texts): the checks, the scan with its
+summary, the kind's settings; the training and the search are ``train`` and
+``_search.run_search``."""
 
 from __future__ import annotations
 
@@ -19,7 +20,20 @@ from automl_gui.core.kinds import DataKind, all_kinds
 FILE_OPTIONS = {
     "images": ("image_size", "color_mode"),
     "audio": ("sample_rate", "clip_seconds", "features", "n_mels"),
+    "text": (
+        "standardize",
+        "token_split",
+        "max_tokens",
+        "ngrams",
+        "output_mode",
+        "sequence_length",
+        "word_dropout",
+    ),
 }
+#: a preprocessing field set by an option of another name (argparse destination → field)
+FIELD_OF = {"token_split": "split"}
+#: ``kind.load_options`` → the argparse destination that gives it
+LOAD_OPTIONS = {"text_column": "text_column", "label_column": "target"}
 #: epochs of a folder's training, and a search's largest round, when --epochs is not given
 FOLDER_EPOCHS = 30
 
@@ -31,12 +45,21 @@ def a_folder(kind: DataKind) -> str:
 
 
 def refuse_target(args: argparse.Namespace, kind: DataKind) -> None:
-    """ConfigError for --target on a folder: its classes are its subfolders."""
-    if args.target:
-        raise ConfigError(
-            f"--target is for tables; {a_folder(kind)}'s classes are its subfolders.",
-            "Leave out --target.",
-        )
+    """ConfigError for --target (--text-column) where ``kind`` has no label (text) column
+    to choose: a folder's classes are its subfolders."""
+    for option, dest in LOAD_OPTIONS.items():
+        if getattr(args, dest, None) and option not in kind.load_options:
+            flag = "--" + dest.replace("_", "-")
+            raise ConfigError(
+                f"{flag} is for tables; {a_folder(kind)}'s classes are its subfolders.",
+                f"Leave out {flag}.",
+            )
+
+
+def load_options(args: argparse.Namespace, kind: DataKind) -> dict[str, Any]:
+    """The keyword choices ``kind.load`` takes from the options (a text table's columns)."""
+    given = {o: getattr(args, LOAD_OPTIONS[o], None) for o in kind.load_options}
+    return {option: value for option, value in given.items() if value}
 
 
 def check_file_options(args: argparse.Namespace, kind: DataKind, arch: str) -> None:
@@ -71,13 +94,17 @@ def folder_preprocess(args: argparse.Namespace, kind: DataKind, seed: int) -> An
     for name in FILE_OPTIONS.get(kind.name, ()):
         value = getattr(args, name, None)
         if value is not None:
-            setattr(preprocess, name, value)
+            setattr(preprocess, FIELD_OF.get(name, name), value)
+    validate = getattr(preprocess, "validate", None)
+    if validate is not None:  # a value out of range is said now, not after the scan
+        validate()
     return preprocess
 
 
 def scan_folder(args: argparse.Namespace, kind: DataKind, cancel: CancelToken) -> Any:
     """Scan ``args.data`` (Ctrl+C stops it) and say what it holds."""
-    dataset = interruptible(cancel, kind.load, args.data, on_event=printer(args))
+    options = load_options(args, kind)
+    dataset = interruptible(cancel, kind.load, args.data, on_event=printer(args), **options)
     counts = dataset.class_counts()
     say(
         args,
@@ -105,7 +132,8 @@ def folder_setup(
         say(args, f"warning: … and {len(dataset.bad_files) - 10} more broken files skipped")
 
     preprocess = folder_preprocess(args, kind, seed)
-    preprocess.augment.enabled = bool(args.augment)
+    if args.augment is not None:  # else the kind's default
+        kind.set_augment(preprocess, args.augment)
     options = {
         "architecture": arch,
         "weights_path": args.weights or "",

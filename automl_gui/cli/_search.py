@@ -108,7 +108,7 @@ def run_search(
     trial_printer = _folder_trial_printer if kind.file_based else _table_trial_printer
     lines = trial_printer(args, printer(args))
     space = None
-    if kind.file_based and not args.augment:  # --no-augment: the kind's space, none tried
+    if kind.file_based and args.augment is False:  # --no-augment: the kind's space, none
         space = kind.search_space(
             setup.dataset, setup.preprocess, setup.model, on_event=lines, augments=("none",)
         )

@@ -25,6 +25,17 @@ positive_int = positive(int, "a whole number")
 positive_float = positive(float, "a number")
 
 
+def zero_or_int(text: str) -> int:
+    """A whole number ≥ 0 (0: automatic)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (auto) or more, got {value}")
+    return value
+
+
 def fine_tune_layers(text: str) -> int:
     """``auto`` (-1) or a whole number ≥ 0."""
     if text.strip().lower() == "auto":

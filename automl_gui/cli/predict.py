@@ -1,5 +1,6 @@
 """``automl-gui predict MODEL DATA... [--out FILE.csv]``: a trained model's answers beside the
-rows of a table, or per file for an image or audio model, written atomically.
+rows of a table, or per file for an image or audio model, or per text for a text model
+(``.txt`` files and folders, a table's text column, or ``--text "..."``), written atomically.
 
 ``--out`` is checked before loading anything (``_common.prepare_out``: the replace rule,
 leftovers of killed runs, a writable disk), so a bad destination costs no time.
@@ -25,8 +26,16 @@ def add_predict_parser(sub: Any) -> argparse.ArgumentParser:
     predict.add_argument("model", help="a model folder (or its model.keras)")
     predict.add_argument(
         "data",
-        nargs="+",
-        help="a table; for an image or audio model: files and/or folders (searched recursively)",
+        nargs="*",
+        help="a table; for an image or audio model: files and/or folders (searched "
+        "recursively); for a text model: .txt files, folders of them, or a table (CSV, JSON "
+        "Lines) whose text column has the training column's name (else its wordiest column)",
+    )
+    predict.add_argument(
+        "--text",
+        action="append",
+        metavar="TEXT",
+        help="a text model: classify this text (repeat for several); its answers are printed too",
     )
     predict.add_argument("--out", help="output CSV (default: <data>_predictions.csv here)")
     predict.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
@@ -38,13 +47,22 @@ def predict_command(args: argparse.Namespace) -> int:
     table) or per file (images, audio), written atomically."""
     from automl_gui.core.export.bundle import load_bundle, predict_frame
 
-    first = Path(args.data[0])
+    if not args.data and not args.text:
+        raise ConfigError("Nothing to predict on.", "Give the data after the model, or --text.")
+    if args.data and args.text:
+        raise ConfigError(
+            "Give either data files or --text, not both.", "Predict on them one at a time."
+        )
+    first = Path(args.data[0]) if args.data else Path("texts")
     default_name = f"{first.stem or first.name or 'images'}_predictions.csv"
     out = Path(args.out) if args.out else Path.cwd() / default_name
     out = prepare_out(out, args, [args.model, *args.data], file=True)
     bundle = load_bundle(args.model)
+    data = bundle.kind.typed(args.text) if args.text else list(args.data)
     if bundle.kind.file_based:
-        frame = interruptible(CancelToken(), bundle.kind.predict, bundle, list(args.data))
+        frame = interruptible(CancelToken(), bundle.kind.predict, bundle, data)
+        if args.text:
+            print(_typed_answers(frame), flush=True)
         failed = int((frame["error"] != "").sum())
         atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
         print(f"Wrote {len(frame) - failed:,} predictions to {out}")
@@ -58,10 +76,23 @@ def predict_command(args: argparse.Namespace) -> int:
         raise ConfigError(
             "A table model predicts one table at a time.", "Give a single CSV/TSV/Parquet file."
         )
-    table = read_tabular(args.data[0])
+    table = read_tabular(args.data[0])  # (--text on a table model: refused by kind.typed)
     frame = predict_frame(bundle, table.df)
     for notice in frame.attrs.get("notices", []):
         print(f"note: {notice}")
     atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), make_parents=True)
     print(f"Wrote {len(frame):,} predictions to {out}")
     return EXIT_OK
+
+
+def _typed_answers(frame: Any) -> str:
+    """One line per typed text: ``prediction  confidence  text`` (the text cut at 60)."""
+    lines = []
+    for row in frame.itertuples(index=False):
+        text = " ".join(str(row.text).split())
+        text = text if len(text) <= 60 else text[:59] + "…"
+        if row.error:
+            lines.append(f"—  {row.error}  {text}")
+        else:
+            lines.append(f"{row.prediction}  {row.confidence:.3f}  {text}")
+    return "\n".join(lines)

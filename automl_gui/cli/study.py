@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl_gui.cli._common import EXIT_OK, device_plan, prepare_out, printer, say
-from automl_gui.cli._folders import folder_preprocess, refuse_target
+from automl_gui.cli._folders import folder_preprocess, load_options, refuse_target
 from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.cli._tables import read_table_for
 from automl_gui.cli._types import listed, positive_int
@@ -49,7 +49,9 @@ def add_study_parser(sub: Any) -> argparse.ArgumentParser:
     )
     study.add_argument("kind", choices=STUDY_KINDS, help="what to compare")
     study.add_argument("data", help="a table (CSV, TSV, Parquet) or a folder of images or clips")
-    study.add_argument("--target", help="the column to predict (tables; default: a good guess)")
+    study.add_argument(
+        "--target", help="the column to predict (tables, text tables; default: a good guess)"
+    )
     study.add_argument("--epochs", type=positive_int, help="maximum epochs per training (30)")
     study.add_argument(
         "--optimizers",
@@ -74,7 +76,10 @@ def add_study_parser(sub: Any) -> argparse.ArgumentParser:
         "best (default 0.05)",
     )
     study.add_argument(
-        "--model", default="auto", help="images/audio: auto, cnn, resnet50 or inceptionv3"
+        "--model",
+        default="auto",
+        help="images/audio: auto, cnn, resnet50 or inceptionv3; text: auto, ngram_mlp, sepcnn, "
+        "transformer or pretrained",
     )
     study.add_argument("--out", help="output folder (default: ./study_<data name>/)")
     study.add_argument("--seed", type=int, default=None, help="random seed (default 42)")
@@ -177,9 +182,10 @@ def _folder_job(
     from automl_gui.core.tune.study.jobs import StudyRequest
 
     refuse_target(args, kind)
+    options = load_options(args, kind)  # a text table's label column (--target)
     arch = resolve(args.model, kind.name)
     preprocess = folder_preprocess(argparse.Namespace(), kind, seed)  # the kind's defaults
-    dataset = interruptible(cancel, kind.load, args.data, on_event=lines)
+    dataset = interruptible(cancel, kind.load, args.data, on_event=lines, **options)
     counts = dataset.class_counts()
     say(args, f"Data: {len(dataset):,} {kind.items} in {len(counts)} classes.")
     model = kind.model_from_dict({"architecture": arch})

@@ -35,6 +35,7 @@ from automl_gui.cli._types import (
     positive_float,
     positive_int,
     sample_rate,
+    zero_or_int,
 )
 from automl_gui.core.base.events import CancelToken
 
@@ -43,13 +44,20 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     """Register the ``train`` subcommand on ``sub`` (argparse subparsers)."""
     train = sub.add_parser(
         "train",
-        help="train a model on a table (CSV/TSV/Parquet) or a folder of images or audio clips",
+        help="train a model on a table (CSV/TSV/Parquet), a folder of images or audio clips, "
+        "or texts",
         description="Train on a table, or on images or audio clips (WAV, FLAC, OGG, MP3): a "
         "folder with one subfolder per class, a folder split into train/ val/ test/, or a CSV "
-        "of file paths and labels.",
+        "of file paths and labels; or on texts: a CSV/TSV/Parquet or JSON Lines file with a "
+        "text and a label column, or a folder of .txt files per class (or split folders).",
     )
-    train.add_argument("data", help="the table file, or the image/audio folder or CSV")
-    train.add_argument("--target", help="target column of a table (default: a good guess)")
+    train.add_argument(
+        "data", help="the table file, the image/audio folder or CSV, or the text dataset"
+    )
+    train.add_argument(
+        "--target",
+        help="target column of a table, label column of a text table (default: a good guess)",
+    )
     train.add_argument(
         "--task",
         choices=["auto", "binary", "multiclass", "regression"],
@@ -61,7 +69,7 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         "--model",
         default="auto",
         help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images, "
-        "audio: on spectrograms)",
+        "audio: on spectrograms); auto, ngram_mlp, sepcnn, transformer or pretrained (text)",
     )
     train.add_argument("--epochs", type=positive_int, help="maximum epochs (default 100)")
     train.add_argument("--batch-size", type=positive_int, help="batch size (default: auto)")
@@ -93,7 +101,8 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         "AutoML search",
         "--model auto with --time-budget or --trials searches network shapes and training "
         "settings with Keras Tuner and keeps the best (tables: MLPs; images: the CNN or a "
-        "backbone whose weights are here; audio: spectrogram settings and the CNN); the "
+        "backbone whose weights are here; audio: spectrogram settings and the CNN; text: the "
+        "vectorization and the network); the "
         "output folder gains leaderboard.csv; --epochs is a trial's most epochs",
     )
     tune.add_argument("--trials", type=positive_int, help="trials to run at most")
@@ -139,10 +148,11 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     files.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
-        default=True,
+        default=None,
         help="random changes while training: flips, rotation, zoom, shifts, contrast, "
-        "brightness (images); noise, gain, time shift, time/frequency masks (audio). Default "
-        "on; off lets backbones train the head on cached features, much faster",
+        "brightness (images); noise, gain, time shift, time/frequency masks (audio); word "
+        "dropout (text). Default on for images and audio, off for text; off lets backbones "
+        "train the head on cached features, much faster",
     )
     files.add_argument(
         "--cache",
@@ -173,7 +183,61 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         "--features", choices=["log-mel", "mfcc"], help="spectrogram features (default log-mel)"
     )
     audio.add_argument("--n-mels", type=n_mels, metavar="N", help="mel bands (default 64)")
+    add_text_options(train)
     return train
+
+
+def add_text_options(train: argparse.ArgumentParser) -> None:
+    """The text dataset's options: its columns and how texts are vectorized (0 / auto: decided
+    from the network and the training texts, as the log then says)."""
+    text = train.add_argument_group("text")
+    text.add_argument(
+        "--text-column",
+        metavar="COL",
+        help="the column (JSON Lines: field) holding the texts (default: the wordiest one)",
+    )
+    text.add_argument(
+        "--standardize",
+        choices=["lower_and_strip_punctuation", "lower", "strip_punctuation", "none"],
+        help="how texts are standardized before splitting (default lower_and_strip_punctuation)",
+    )
+    text.add_argument(
+        "--token-split",
+        choices=["whitespace", "character"],
+        help="tokens are words (whitespace, default) or characters (languages without spaces)",
+    )
+    text.add_argument(
+        "--max-tokens",
+        type=zero_or_int,
+        metavar="N",
+        help="vocabulary size: the N most frequent tokens/n-grams (0 = auto: 20,000)",
+    )
+    text.add_argument(
+        "--ngrams",
+        type=zero_or_int,
+        metavar="N",
+        help="n-grams up to N words (0 = auto: 2 for the n-gram MLP, 1 for sequence models)",
+    )
+    text.add_argument(
+        "--output-mode",
+        choices=["auto", "tf_idf", "multi_hot", "count", "int"],
+        help="what the vectorizer gives the network (auto: tf_idf for the n-gram MLP, int "
+        "token ids for the sepCNN and Transformer)",
+    )
+    text.add_argument(
+        "--sequence-length",
+        type=zero_or_int,
+        metavar="N",
+        help="tokens per text for sequence models (0 = auto: the 95th percentile of the "
+        "training texts' lengths, within 16-500)",
+    )
+    text.add_argument(
+        "--word-dropout",
+        type=float,
+        metavar="RATE",
+        help="augmentation: drop this fraction of words at random while training (0-0.5; "
+        "default 0 = off, or 0.1 with --augment)",
+    )
 
 
 def train_command(args: argparse.Namespace) -> int:

@@ -87,22 +87,23 @@ def test_words_of_each_kind():
         "tabular": ("row", "rows", "table", False),
         "images": ("image", "images", "image folder", True),
         "audio": ("clip", "clips", "audio folder", True),
+        "text": ("text", "texts", "text dataset", True),
     }
     assert kind_named("audio").default_model().fine_tune_epochs == 5
 
 
 def test_export_input_of_each_kind():
     checked = {k.name: k.export_input({})[1] for k in all_kinds()}
-    assert checked == {"tabular": "rows", "images": "images", "audio": "waveforms"}
+    assert checked == {"tabular": "rows", "images": "images", "audio": "waveforms", "text": "texts"}
     takes = kind_named("audio").export_input({"sample_rate": 22050})[0]
     assert takes.startswith("raw waveforms at 22.05 kHz (float32 mono")
     assert "at the training sample rate" in kind_named("audio").export_input({})[0]
 
 
 def test_unknown_name_is_a_config_error():
-    with pytest.raises(ConfigError, match="Unknown kind of data 'text'") as info:
-        kind_named("text")
-    assert "tabular, images, audio" in info.value.hint
+    with pytest.raises(ConfigError, match="Unknown kind of data 'video'") as info:
+        kind_named("video")
+    assert "tabular, images, audio, text" in info.value.hint
 
 
 def test_unknown_path_is_a_data_error(tmp_path):

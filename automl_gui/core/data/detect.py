@@ -43,7 +43,6 @@ class Detectable(Protocol):
     trained_on: str
     opens: str
 
-
     def claims_file(self, path: Path) -> bool: ...
 
 
@@ -55,6 +54,7 @@ def supported_text(kinds: Sequence[Detectable]) -> str:
     said = [kind.opens for kind in sorted(kinds, key=lambda kind: kind.file_based)]  # tables first
     listed = ", ".join(said[:-1]) + f" or {said[-1]}" if len(said) > 1 else "".join(said)
     return f"Open {listed}."
+
 
 _SAVE_AS_CSV = "Save it as CSV (File > Save As > CSV UTF-8) or Parquet and open that file."
 _KNOWN_UNSUPPORTED: dict[str, tuple[str, str]] = {
@@ -165,7 +165,10 @@ def _detect_file(p: Path, kinds: list[K]) -> K:
 def _detect_folder(p: Path, kinds: list[K]) -> K:
     names = [kind.name for kind in kinds]
     counts = dict.fromkeys(names, 0)
-    by_suffix = {suffix: kind.name for kind in kinds for suffix in kind.extensions}
+    by_suffix: dict[str, str] = {}  # a suffix two kinds claim (.txt: texts, tables) is the
+    for kind in kinds:  # first's: kinds of files come first (a folder of .txt is texts)
+        for suffix in kind.extensions:
+            by_suffix.setdefault(suffix, kind.name)
     scanned = 0
     seen: set[tuple[int, int]] = set()
 

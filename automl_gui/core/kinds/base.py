@@ -133,6 +133,10 @@ class DataKind(ABC):
         path = resource_path("samples", self.sample)
         return path if path.exists() else None
 
+    #: ``load``'s keyword choices beyond the path (text: which columns hold the text and the
+    #: label); the command line offers them, a kind without them loads its path as it is
+    load_options: ClassVar[tuple[str, ...]] = ()
+
     # -- settings ---------------------------------------------------------------------------
     #: the settings a project keeps for this kind whatever dataset is loaded (its
     #: ``settings[name]`` parts); a table's preprocessing is built for one table and target,
@@ -201,6 +205,18 @@ class DataKind(ABC):
         """
         self.check_bundle(bundle)
         return self._answer(bundle, data, on_event=on_event, cancel=cancel)
+
+    def typed(self, texts: list[str]) -> Any:
+        """What :meth:`predict` takes for texts typed or pasted (a text model's raw strings).
+
+        Raises:
+            ConfigError: this kind's models take no typed text.
+        """
+        from automl_gui.core.base.errors import ConfigError
+
+        raise ConfigError(
+            f"Typed text is for text models; this is {self.model_noun}.", f"{self.input_hint}."
+        )
 
     @abstractmethod
     def _answer(
@@ -279,6 +295,7 @@ _REGISTRY: dict[str, str] = {
     "tabular": "automl_gui.core.kinds.tabular:TABULAR",
     "images": "automl_gui.core.kinds.images:IMAGES",
     "audio": "automl_gui.core.kinds.audio:AUDIO",
+    "text": "automl_gui.core.kinds.text:TEXT",
 }
 _loaded: dict[str, DataKind] = {}
 

@@ -57,6 +57,11 @@ class FilesKind(DataKind):
 
         return ImageModelConfig()
 
+    def set_augment(self, preprocess: Any, enabled: bool) -> Any:
+        """Turn this kind's training-time augmentation on or off in ``preprocess``."""
+        preprocess.augment.enabled = bool(enabled)
+        return preprocess
+
     @abstractmethod
     def media(self, dataset: MediaDataset, preprocess: Any) -> Media:
         """The shared files job's adapter for this kind (``core.jobs._files_media.Media``)."""

@@ -1,0 +1,261 @@
+"""Predicting with a text model: raw strings, ``.txt`` files and folders, or a table's text
+column → ``path, text, prediction, confidence, probability_<class>..., error``.
+
+Texts are read as the dataset's loader reads them (``core.data.text.read_text_file``: the
+encoding fallback, truncated to ``MAX_CHARS``), so a file gets the answer its text got in
+training. A file that cannot be read, a table row without text and an empty text get an
+empty prediction and the reason in ``error``; nothing is left out silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
+
+__all__ = ["collect_texts", "predict_text_data", "predict_texts"]
+
+#: table files whose rows are texts to predict on (one text column)
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".parquet", ".pq")
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
+EMPTY = "empty text (nothing to classify)"
+
+
+@dataclass
+class TextInput:
+    """One text to predict on: where it came from (a file, ``"<table>#<row>"``, or "" for
+    a text given directly), the text, and why it cannot be predicted ("" when it can)."""
+
+    path: str
+    text: str
+    error: str = ""
+
+
+def predict_text_data(
+    bundle: Any,
+    data: Any,
+    *,
+    text_column: str | None = None,
+    batch_size: int = 32,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """Answers for ``data``: ``kinds.text.Texts`` (or a pandas Series) of raw strings, or
+    paths (``.txt`` files, folders searched recursively, tables with a text column:
+    ``text_column``, else the model's training column when the table has it, else its
+    wordiest string column).
+
+    Raises:
+        DataError: a path does not exist, or nothing to predict was given.
+    """
+    from automl_gui.core.kinds.text import Texts
+
+    if isinstance(data, Texts) or _is_series(data):
+        inputs = [TextInput("", _clean(t), "" if _clean(t) else EMPTY) for t in list(data)]
+        if not inputs:
+            raise DataError("No texts were given.", "Type or paste a text to classify.")
+    else:
+        paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+        inputs = collect_texts(
+            paths,
+            text_column=text_column or None,
+            trained_column=bundle.metadata.get("text_column"),
+            on_event=on_event,
+            cancel=cancel,
+        )
+    return predict_texts(bundle, inputs, batch_size=batch_size, on_event=on_event, cancel=cancel)
+
+
+def predict_texts(
+    bundle: Any,
+    inputs: Sequence[TextInput],
+    *,
+    batch_size: int = 32,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """The prediction table for ``inputs``, in their order: ``path, text, prediction,
+    confidence, probability_<class>..., error`` (probabilities NaN where ``error``)."""
+    import pandas as pd
+
+    from automl_gui.core.jobs._files_predict import predict_dataset, prediction_frame
+    from automl_gui.core.kinds._text_media import text_batches
+
+    names = list(bundle.class_names or [])
+    good = [i for i, entry in enumerate(inputs) if not entry.error]
+    texts = [inputs[i].text for i in good]
+    emit(on_event, Progress("predict", 0.0, f"Predicting {len(texts):,} texts…"))
+
+    def make(_paths: list[str], labels: np.ndarray, batch: int) -> Any:
+        return text_batches(texts, labels, batch)
+
+    proba, _kept = predict_dataset(
+        bundle.model, make, [str(i) for i in good], batch_size, cancel, on_event
+    )
+    answered = prediction_frame([inputs[i].path for i in good], proba, names)
+    answered.insert(1, "text", texts)
+    answered["error"] = ""
+    answered.index = good
+    failed = [i for i, entry in enumerate(inputs) if entry.error]
+    rows = pd.DataFrame(
+        {
+            "path": [inputs[i].path for i in failed],
+            "text": [inputs[i].text for i in failed],
+            "prediction": "",
+            "error": [inputs[i].error for i in failed],
+        },
+        index=failed,
+    )
+    frame = pd.concat([answered, rows]) if failed else answered
+    frame = frame.sort_index().reset_index(drop=True)[list(answered.columns)]
+    emit(on_event, Progress("predict", 1.0, "Done."))
+    return frame
+
+
+def collect_texts(
+    paths: list[Any],
+    *,
+    text_column: str | None = None,
+    trained_column: str | None = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[TextInput]:
+    """The texts in ``paths``, in order: a ``.txt`` file is one text, a folder its ``.txt``
+    files (recursed, hidden skipped, sorted), a table or JSON Lines file one text per row.
+
+    Raises:
+        DataError: a path does not exist, a table has no such column, or no text was found.
+    """
+    from automl_gui.core.data._file_guard import shown
+
+    found: list[TextInput] = []
+    for raw in paths:
+        path = os.path.abspath(os.path.expanduser(os.fspath(raw)))
+        if not os.path.lexists(path):
+            raise DataError(f"'{shown(str(raw))}' does not exist.", "Check the path.")
+        suffix = os.path.splitext(path)[1].lower()
+        if os.path.isdir(path):
+            found.extend(_read_file(p) for p in _txt_files(path, on_event, cancel))
+        elif suffix in TABLE_SUFFIXES or suffix in JSON_LINES_SUFFIXES:
+            found.extend(_table_texts(path, text_column, trained_column, on_event, cancel))
+        else:
+            found.append(_read_file(path))
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+    if not found:
+        raise DataError(
+            "No texts found in what was given.",
+            "Give .txt files, folders holding them, or a CSV/JSON Lines file with a text column.",
+        )
+    return found
+
+
+def _txt_files(folder: str, on_event: EventCallback | None, cancel: CancelToken | None) -> list:
+    from automl_gui.core.data._media_files import Walker
+
+    walker = Walker(on_event, cancel, extensions=(".txt",), plural="texts")
+    walker.set_root(folder)
+    return sorted(dict.fromkeys(walker.files_under(folder)))
+
+
+def _read_file(path: str) -> TextInput:
+    """One ``.txt`` file as the loader reads it; the reason when it cannot be read."""
+    from automl_gui.core.data.text import read_text_file
+
+    try:
+        text = _clean(read_text_file(path))
+    except DataError as exc:
+        return TextInput(path, "", exc.message)
+    except OSError as exc:
+        from automl_gui.core.base.errors import describe
+
+        return TextInput(path, "", describe(exc)[0])
+    return TextInput(path, text, "" if text else EMPTY)
+
+
+def _table_texts(
+    path: str,
+    text_column: str | None,
+    trained_column: str | None,
+    on_event: EventCallback | None,
+    cancel: CancelToken | None,
+) -> list[TextInput]:
+    """One input per row of the table at ``path`` (located as ``"<path>#<row>"``, rows
+    counted from 1 as in the training data)."""
+    frame = _read_rows(path, on_event, cancel)
+    column = _text_column(frame, path, text_column, trained_column)
+    inputs = []
+    for row, value in enumerate(frame[column].tolist(), start=1):
+        text = _clean(value) if isinstance(value, str) else ""
+        inputs.append(TextInput(f"{path}#{row}", text, "" if text else EMPTY))
+    return inputs
+
+
+def _read_rows(path: str, on_event: EventCallback | None, cancel: CancelToken | None) -> Any:
+    """The rows of a table (``data.tabular.read_table``) or JSON Lines file (a line that is
+    not a JSON object is a row without text)."""
+    import pandas as pd
+
+    if os.path.splitext(path)[1].lower() not in JSON_LINES_SUFFIXES:
+        from automl_gui.core.data.tabular import read_table
+
+        return read_table(path, on_event=on_event, cancel=cancel).df
+    import json
+
+    rows: list[dict[str, Any]] = []
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = None
+            rows.append(value if isinstance(value, dict) else {})
+    return pd.DataFrame(rows)
+
+
+def _text_column(frame: Any, path: str, chosen: str | None, trained: str | None) -> str:
+    """The column holding the texts: ``chosen``, else the training column when present,
+    else the string column with the most words per value."""
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if chosen:
+        if chosen not in columns:
+            raise DataError(
+                f"{os.path.basename(path)} has no column '{chosen}'.",
+                f"Choose one of: {', '.join(columns[:20])}.",
+            )
+        return chosen
+    if trained and trained in columns:
+        return trained
+    wordy = {}
+    for column in columns:
+        values = [v for v in frame[column].tolist()[:2000] if isinstance(v, str)]
+        if values:
+            wordy[column] = float(np.mean([len(v.split()) for v in values]))
+    if not wordy:
+        raise DataError(
+            f"{os.path.basename(path)} has no column of texts.",
+            "Give a table with a text column (and choose it with --text-column).",
+        )
+    return max(wordy, key=lambda c: wordy[c])
+
+
+def _clean(text: Any) -> str:
+    """The text as the model gets it: truncated to the loader's ``MAX_CHARS``, and "" for
+    text that is only whitespace."""
+    from automl_gui.core.data.text import MAX_CHARS
+
+    text = str(text)
+    return text[:MAX_CHARS] if text.strip() else ""
+
+
+def _is_series(data: Any) -> bool:
+    return type(data).__name__ == "Series" and type(data).__module__.startswith("pandas")
