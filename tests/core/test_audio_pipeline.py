@@ -14,7 +14,7 @@ from kind_jobs import train_kind
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EpochEnd, Log, Progress
 from automl_gui.core.data.audio import scan_audio
-from automl_gui.core.jobs._files_steps import resolve_architecture
+from automl_gui.core.jobs._files_media import resolve_architecture
 from automl_gui.core.kinds import _audio_media as audio_pipeline
 from automl_gui.core.kinds._audio_media import (
     AudioMedia,

@@ -163,5 +163,5 @@ def _samples(job: Any, evaluated: list[str]) -> tuple[np.ndarray | None, np.ndar
             return None, None
         samples = np.concatenate(readable)
     # Keras takes strings (text samples) as Python str objects, not a NumPy '<U' array
-    inputs = samples.astype(object) if samples.dtype.kind == "U" else samples
+    inputs = samples.astype(object) if np.issubdtype(samples.dtype, np.str_) else samples
     return samples, np.asarray(job.built.model.predict(inputs, verbose=0), np.float32)

@@ -1,11 +1,14 @@
 """What the shared files job (``jobs.files``) asks of a medium: :class:`Media`, the adapter
 each file kind implements (``kinds._image_media.ImageMedia``, ``kinds._audio_media.AudioMedia``)
 for one training: it holds the dataset, the settings and what the job decides on the way
-(image size; clip length and band statistics)."""
+(image size; clip length and band statistics); and :func:`resolve_architecture`, what "auto"
+is for images and audio."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from automl_gui.core.base.events import EventCallback, Log, emit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -14,6 +17,8 @@ if TYPE_CHECKING:
     from automl_gui.core.models.image_config import ImageModelConfig
 
 NAMES = {"cnn": "Compact CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
+#: the pretrained image networks "auto" looks for, in order
+BACKBONES = ("resnet50", "inceptionv3")
 
 
 class Media:
@@ -92,8 +97,6 @@ class Media:
         is), and the weights file "auto" found for it or None; the log says why. Images and
         audio: a backbone whose weights are on this computer, else the CNN
         (``_files_steps.resolve_architecture``)."""
-        from automl_gui.core.jobs._files_steps import resolve_architecture
-
         return resolve_architecture(model_config, on_event, media=self, plan=plan)
 
     def backbone(self, architecture: str) -> bool:
@@ -113,3 +116,44 @@ class Media:
     def metadata(self, architecture: str, built: Any) -> dict[str, Any]:
         """Medium-specific metadata keys (input size, the input contract sentence...)."""
         return {}
+
+
+def resolve_architecture(
+    model_config: ImageModelConfig,
+    on_event: EventCallback | None,
+    *,
+    media: Media | None = None,
+    plan: Any = None,
+) -> tuple[str, str | None]:
+    """Resolve "auto": a backbone whose weights are already on this computer, else the CNN.
+
+    With ``media.backbone_needs_gpu`` (audio: a backbone on spectrograms is slow on a CPU) a
+    backbone is chosen only when ``plan`` trains on a GPU. The log says which and why.
+    Returns (architecture, weights file found for "auto" or None).
+    """
+    from automl_gui.core.models.weights import find_weights
+
+    arch = model_config.architecture
+    if arch != "auto":
+        return arch, None
+    if media is not None and media.backbone_needs_gpu and not getattr(plan, "uses_gpu", False):
+        emit(
+            on_event,
+            Log(
+                f"Auto: a compact CNN on the {media.noun}' spectrograms (training runs on the "
+                "CPU, where a pretrained ResNet50/InceptionV3 on spectrograms is slow; choose "
+                "one explicitly to use it anyway)."
+            ),
+        )
+        return "cnn", None
+    folder = model_config.weights_folder or None
+    for candidate in BACKBONES:
+        try:
+            found = find_weights(candidate, folder)
+        except Exception:  # noqa: BLE001 - a bad file never stops "auto": fall back to the CNN
+            found = None
+        if found is not None:
+            emit(on_event, Log(f"Auto: {NAMES[candidate]} with pretrained weights ({found})."))
+            return candidate, str(found)
+    emit(on_event, Log(media.auto_cnn_message if media is not None else Media.auto_cnn_message))
+    return "cnn", None

@@ -1,6 +1,7 @@
-"""Steps of the files job (``jobs.files``) that need none of its state: "auto" resolved
-to an architecture, the batch for "auto", two phases' histories merged, backbone features
-computed once, event offsets for a fit that does not know its later phases."""
+"""Steps of the files job (``jobs.files``) that need none of its state: the batch for
+"auto", two phases' histories merged, backbone features computed once, event offsets for a
+fit that does not know its later phases. ("auto" itself is the medium's question:
+``_files_media.Media.resolve_architecture``.)"""
 
 from __future__ import annotations
 
@@ -14,58 +15,13 @@ from automl_gui.core.base.events import (
     CancelToken,
     EpochEnd,
     EventCallback,
-    Log,
     Progress,
     emit,
 )
-from automl_gui.core.jobs._files_media import NAMES, Media
-from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 
-BACKBONES = ("resnet50", "inceptionv3")
 CPU_BACKBONE_BATCH = 32
 CPU_CNN_BATCH = 64
-
-
-def resolve_architecture(
-    model_config: ImageModelConfig,
-    on_event: EventCallback | None,
-    *,
-    media: Media | None = None,
-    plan: Any = None,
-) -> tuple[str, str | None]:
-    """Resolve "auto": a backbone whose weights are already on this computer, else the CNN.
-
-    With ``media.backbone_needs_gpu`` (audio: a backbone on spectrograms is slow on a CPU) a
-    backbone is chosen only when ``plan`` trains on a GPU. The log says which and why.
-    Returns (architecture, weights file found for "auto" or None).
-    """
-    from automl_gui.core.models.weights import find_weights
-
-    arch = model_config.architecture
-    if arch != "auto":
-        return arch, None
-    if media is not None and media.backbone_needs_gpu and not getattr(plan, "uses_gpu", False):
-        emit(
-            on_event,
-            Log(
-                f"Auto: a compact CNN on the {media.noun}' spectrograms (training runs on the "
-                "CPU, where a pretrained ResNet50/InceptionV3 on spectrograms is slow; choose "
-                "one explicitly to use it anyway)."
-            ),
-        )
-        return "cnn", None
-    folder = model_config.weights_folder or None
-    for candidate in BACKBONES:
-        try:
-            found = find_weights(candidate, folder)
-        except Exception:  # noqa: BLE001 - a bad file never stops "auto": fall back to the CNN
-            found = None
-        if found is not None:
-            emit(on_event, Log(f"Auto: {NAMES[candidate]} with pretrained weights ({found})."))
-            return candidate, str(found)
-    emit(on_event, Log(media.auto_cnn_message if media is not None else Media.auto_cnn_message))
-    return "cnn", None
 
 
 def batch_size_for(training: TrainConfig, n_train: int, backbone: bool, plan: Any) -> int:

@@ -19,12 +19,19 @@ import numpy as np
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 
-__all__ = ["collect_texts", "predict_text_data", "predict_texts"]
+__all__ = ["Texts", "collect_texts", "predict_text_data", "predict_texts"]
 
 #: table files whose rows are texts to predict on (one text column)
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".parquet", ".pq")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 EMPTY = "empty text (nothing to classify)"
+
+
+class Texts(tuple):
+    """Raw texts to predict on (``TEXT.typed([...])``), told apart from a list of paths,
+    which :func:`predict_text_data` reads as ``.txt`` files, folders or tables."""
+
+    __slots__ = ()
 
 
 @dataclass
@@ -46,7 +53,7 @@ def predict_text_data(
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
-    """Answers for ``data``: ``kinds.text.Texts`` (or a pandas Series) of raw strings, or
+    """Answers for ``data``: :class:`Texts` (or a pandas Series) of raw strings, or
     paths (``.txt`` files, folders searched recursively, tables with a text column:
     ``text_column``, else the model's training column when the table has it, else its
     wordiest string column).
@@ -54,8 +61,6 @@ def predict_text_data(
     Raises:
         DataError: a path does not exist, or nothing to predict was given.
     """
-    from automl_gui.core.kinds.text import Texts
-
     if isinstance(data, Texts) or _is_series(data):
         inputs = [TextInput("", _clean(t), "" if _clean(t) else EMPTY) for t in list(data)]
         if not inputs:

@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 
 
-class Texts(tuple):
-    """Raw texts to predict on (``TEXT.predict(bundle, Texts(["a review", ...]))``), told
-    apart from a list of paths, which ``predict`` reads as ``.txt`` files, folders or tables."""
-
-    __slots__ = ()
-
-
 class TextKind(FilesKind):
     """Short or long texts in any language; the model takes raw strings and vectorizes them
     itself (Keras ``TextVectorization`` inside the model)."""
@@ -186,8 +179,11 @@ class TextKind(FilesKind):
         return text_space(dataset, preprocess, model, **options)
 
     # -- predicting -------------------------------------------------------------------------
-    def typed(self, texts: list[str]) -> Texts:
-        """Raw strings to predict on (``predict`` reads a plain list as paths)."""
+    def typed(self, texts: list[str]) -> Any:
+        """Raw strings to predict on: ``TEXT.predict(bundle, TEXT.typed(["a review"]))``
+        (``predict`` reads a plain list as paths)."""
+        from automl_gui.core.kinds._text_predict import Texts
+
         return Texts(str(t) for t in texts)
 
     def _answer(
@@ -198,7 +194,7 @@ class TextKind(FilesKind):
         on_event: EventCallback | None,
         cancel: CancelToken | None,
     ) -> Any:
-        """``data``: :class:`Texts` (raw strings), or paths: ``.txt`` files, folders
+        """``data``: :meth:`typed` texts (raw strings), or paths: ``.txt`` files, folders
         (recursed) and tables (CSV/TSV/Parquet/JSON Lines) with a text column."""
         from automl_gui.core.kinds._text_predict import predict_text_data
 
