@@ -16,6 +16,7 @@ from automl_gui.core.base.errors import DataError
 from automl_gui.core.data.text import (
     MAX_CHARS,
     TextDataset,
+    lists_text_files,
     load_text,
     looks_like_text_table,
     read_text_file,
@@ -135,6 +136,21 @@ def test_split_folders(tmp_path):
     assert ds.layout == "split_folders" and ds.has_split
     assert ds.class_counts("validation") == {"neg": 2, "pos": 2}
     assert ds.class_counts("train") == {"neg": 3, "pos": 3}
+
+
+def test_csv_listing_txt_files(tmp_path):
+    _folders(tmp_path / "files")
+    rows = [(f"files/{lab}/{i:02d}.txt", lab) for lab in ("pos", "neg") for i in range(3)]
+    listing = _write_csv(tmp_path / "list.csv", rows, ("file", "label"))
+    assert lists_text_files(listing)
+    ds = load_text(listing)
+    assert ds.layout == "csv" and len(ds) == 6 and ds.folder == str(tmp_path)
+    assert ds.text_of(str(tmp_path / "files" / "neg" / "02.txt")) == NEG[2]
+    # a table of texts that mentions file names (that are not there) is a table
+    rows = [(t, lab, "notes.txt") for t, lab in _rows()]
+    table = _write_csv(tmp_path / "t.csv", rows, ("text", "label", "source"))
+    assert not lists_text_files(table)
+    assert load_text(table).layout == "table"
 
 
 def test_table_split_column(tmp_path):

@@ -22,6 +22,7 @@ files not in UTF-8. The user's files are only read.
 
 from __future__ import annotations
 
+import csv
 import os
 import statistics
 from collections import Counter
@@ -31,7 +32,12 @@ from pathlib import Path
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 from automl_gui.core.data._file_guard import shown
-from automl_gui.core.data._media_csv import looks_like_media_csv
+from automl_gui.core.data._media_csv import (
+    guess_path_column,
+    looks_like_media_csv,
+    read_csv,
+    resolve_path,
+)
 from automl_gui.core.data._media_scan import CSV_SUFFIXES, BadFile, Media, MediaDataset, scan
 from automl_gui.core.data._textdata_findings import (
     drop_duplicates,
@@ -157,11 +163,27 @@ def load_text(
 
 def _lists_text_files(p: Path, text_column: str | None) -> bool:
     """A CSV naming .txt files (read by the media scan), not a table of texts."""
-    return (
-        text_column is None
-        and p.suffix.lower() in CSV_SUFFIXES
-        and looks_like_media_csv(str(p), TEXT_EXTENSIONS)
-    )
+    return text_column is None and lists_text_files(p)
+
+
+def lists_text_files(path: str | os.PathLike[str]) -> bool:
+    """True for a CSV (TSV, ...) whose path column names ``.txt`` files that mostly exist
+    (beside the CSV or absolute): a table of texts may well mention "notes.txt" in a column
+    of its own."""
+    p = Path(path)
+    if p.suffix.lower() not in CSV_SUFFIXES or not looks_like_media_csv(str(p), TEXT_EXTENSIONS):
+        return False
+    try:
+        table = read_csv(str(p), max_rows=50, extensions=TEXT_EXTENSIONS)
+    except (OSError, DataError, csv.Error, UnicodeError):
+        return False
+    column = guess_path_column(table, TEXT_EXTENSIONS)
+    if column is None:
+        return False
+    index = table.header.index(column)
+    named = [row[index] for row in table.rows if row[index].lower().endswith(TEXT_EXTENSIONS)]
+    found = sum(os.path.isfile(resolve_path(name, str(p.parent))) for name in named)
+    return found * 2 > len(named)
 
 
 # -- folders ----------------------------------------------------------------------------------
@@ -351,6 +373,7 @@ __all__ = [
     "BadFile",
     "TextDataset",
     "TextItem",
+    "lists_text_files",
     "load_text",
     "looks_like_text_table",
     "read_text_file",
