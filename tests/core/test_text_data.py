@@ -384,3 +384,19 @@ def sample_csv():
     path = resource_path("samples", "forum_posts.csv")
     assert path.exists()
     return path
+
+
+def test_cancel_and_progress(tmp_path):
+    from automl_gui.core.base.errors import CancelledError
+    from automl_gui.core.base.events import CancelToken, Progress
+
+    path = _write_csv(tmp_path / "t.csv", _rows())
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(CancelledError):
+        load_text(path, cancel=token)
+    with pytest.raises(CancelledError):
+        load_text(_folders(tmp_path / "f"), cancel=token)
+    events: list = []
+    load_text(tmp_path / "f", on_event=events.append)
+    assert any(isinstance(e, Progress) and e.fraction == 1.0 for e in events)

@@ -140,8 +140,8 @@ def _choose_columns(
         raise DataError(
             f"'{name}' has no column of text (columns: {columns}).",
             "A text dataset needs a column of texts (sentences, reviews, messages) and a "
-            "column with each text's class; choose the text column with --text-column. "
-            "A table of numbers and categories is opened as a table.",
+            "column with each text's class; choose the text column (on the command line: "
+            "--text-column). A table of numbers and categories is opened as a table.",
         )
     if label_column:
         label = shapes[label_column]
@@ -159,8 +159,8 @@ def _refuse_text_label(label: ColumnShape, name: str) -> None:
         raise DataError(
             f"The column '{label.name}' of '{name}' looks like text, not a label: it has "
             f"{label.distinct:,} distinct values in {label.rows:,} rows.",
-            "Choose the label column with --target (a column with one class per row, "
-            "e.g. 'positive'/'negative').",
+            "Choose the label column (on the command line: --target): a column with one "
+            "class per row, e.g. 'positive'/'negative'.",
         )
 
 
@@ -185,7 +185,8 @@ def _no_label_error(
             f"The column '{s.name}' of '{name}' looks like text, not a label "
             f"({s.distinct:,} distinct values in {s.rows:,} rows), and no other column "
             "holds labels.",
-            "Choose the label column with --target, or add a column with each text's class.",
+            "Choose the label column (on the command line: --target), or add a column with "
+            "each text's class.",
         )
     single = [s for s in others if s.distinct == 1]
     if single and len(single) == len(others):
@@ -197,8 +198,8 @@ def _no_label_error(
     return DataError(
         f"'{name}' has no column that looks like labels next to the texts in '{text}' "
         f"(columns: {columns}).",
-        "Choose the label column with --target (a column with a few distinct values, one "
-        "class per row).",
+        "Choose the label column (on the command line: --target): a column with a few "
+        "distinct values, one class per row.",
     )
 
 

@@ -261,7 +261,7 @@ def _from_table(
         raise DataError(
             f"The text column '{table.text_column}' of '{name}' holds no text: all its "
             f"{len(table.rows):,} values are empty.",
-            "Choose the column that holds the texts with --text-column.",
+            "Choose the column that holds the texts (on the command line: --text-column).",
         )
     notices = list(table.notices)
     if table.split_column is not None:
