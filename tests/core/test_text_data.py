@@ -358,6 +358,11 @@ def test_looks_like_text_table(tmp_path, sample_csv):
         ("comment", "label", "price"),
     )
     assert not looks_like_text_table(mixed)  # numbers and a text column: a table
+    plans = ["a two year contract plan", "monthly plan with no contract"]
+    long_category = _write_csv(
+        tmp_path / "c.csv", [(plans[i % 2], lab) for i, (_, lab) in enumerate(_rows())]
+    )
+    assert not looks_like_text_table(long_category)  # two long values repeated: a category
     short = _write_csv(tmp_path / "s.csv", [("red", "a"), ("blue", "b"), ("red", "b")])
     assert not looks_like_text_table(short)
     parquet = tmp_path / "t.parquet"

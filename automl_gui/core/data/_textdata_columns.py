@@ -86,10 +86,11 @@ class ColumnShape:
 
     @property
     def free_text(self) -> bool:
-        """Free text: strings of a median of 4+ words or 30+ characters on average."""
-        return self.is_strings and (
-            self.median_words >= TEXT_MEDIAN_WORDS or self.mean_chars >= TEXT_MEAN_CHARS
-        )
+        """Free text: strings of a median of 4+ words or 30+ characters on average, mostly
+        distinct (a few long values repeated are categories: "two year contract")."""
+        long_enough = self.median_words >= TEXT_MEDIAN_WORDS or self.mean_chars >= TEXT_MEAN_CHARS
+        varied = self.distinct > AUTO_MAX_CLASSES or 2 * self.distinct > self.values
+        return self.is_strings and long_enough and varied
 
     @property
     def textual(self) -> bool:
