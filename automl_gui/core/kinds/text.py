@@ -80,23 +80,9 @@ class TextKind(FilesKind):
     def lists_files(self, path: str) -> bool:
         """A CSV whose path column names ``.txt`` files that exist (beside the CSV or
         absolute): a table may well mention "notes.txt" in a column of its own."""
-        import csv
+        from automl_gui.core.data.text import lists_text_files
 
-        from automl_gui.core.base.errors import DataError
-        from automl_gui.core.data._media_csv import guess_path_column, read_csv
-
-        try:
-            table = read_csv(str(path), max_rows=50, extensions=self.extensions)
-        except (OSError, DataError, csv.Error, UnicodeError):
-            return False
-        column = guess_path_column(table, self.extensions)
-        if column is None:
-            return False
-        index = table.header.index(column)
-        named = [row[index] for row in table.rows if row[index].lower().endswith(".txt")]
-        folder = Path(path).parent
-        found = sum((folder / name).expanduser().is_file() for name in named)
-        return found * 2 > len(named)
+        return lists_text_files(path)
 
     def load(
         self,
