@@ -118,6 +118,16 @@ def test_jsonl_counts_lines_that_are_not_json(tmp_path):
     assert ds.items[2].path.endswith("#4") and ds.items[2].text == POS[2]
 
 
+def test_ndjson_not_utf8_is_read_with_a_notice(tmp_path):
+    path = tmp_path / "t.ndjson"
+    lines = [json.dumps({"body": t, "sentiment": lab}, ensure_ascii=False) for t, lab in _rows()]
+    lines[0] = '{"body": "caf\xe9 cr\xe8me was lovely", "sentiment": "pos"}'
+    path.write_bytes("\n".join(lines).encode("cp1252"))
+    ds = load_text(path)
+    assert ds.items[0].text == "café crème was lovely" and ds.label_column == "sentiment"
+    assert any("not UTF-8" in n for n in ds.notices)
+
+
 def test_class_folders(tmp_path):
     _folders(tmp_path)
     (tmp_path / "pos" / "notes.md").write_text("ignored", encoding="utf-8")
@@ -205,7 +215,9 @@ def test_folder_findings_and_bad_files(tmp_path):
     (tmp_path / "neg" / "doc.txt").write_bytes(b"%PDF-1.4 not a text")
     (tmp_path / "neg" / "copy.txt").write_text(NEG[0], encoding="utf-8")
     (tmp_path / "neg" / "big.txt").write_text("ab " * MAX_CHARS, encoding="utf-8")
+    before = _hashes(tmp_path)
     ds = load_text(tmp_path)
+    assert _hashes(tmp_path) == before  # nothing written, nothing changed
     f = ds.findings
     assert (f["empty"], f["whitespace"], f["undecodable"]) == (1, 1, 2)
     assert (f["duplicates"], f["truncated"]) == (1, 1)
