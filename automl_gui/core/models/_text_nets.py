@@ -64,6 +64,7 @@ def ngram_mlp(
     ``TfidfVectorizer`` does (``norm="l2"``, which the guide uses): Keras' TF-IDF is
     count × IDF, which grows with the text's length.
     """
+    x = keras.ops.cast(x, "float32")  # multi-hot and count vectors come as int64
     x = word_dropout(keras, x, augment, seed, per_token=False)
     x = keras.layers.UnitNormalization(axis=-1, name="l2_normalize")(x)
     x = _dropout(keras, x, dropout, seed + 10, "input_dropout")
