@@ -13,7 +13,7 @@ layer (each column's fill value applied), plus ``<input>__missing`` for the colu
 missing-value indicator. A free-text column's encoded form is its TF-IDF vector (the output of
 the model's ``TextVectorization``, written out by ``_text_encode.vectorizer_spec`` and made by
 ``_text_encode.encode_texts``), a date column's its unscaled calendar features (the
-``datefeat_<input>`` layer, made by ``preprocess._dates.calendar_features`` on numpy).
+``datefeat_<input>`` layer, made by ``preprocess._dates.features_of`` on numpy).
 """
 
 from __future__ import annotations
@@ -202,7 +202,9 @@ def _text_item(model: Any, col: Any) -> dict[str, Any]:
 
 
 def _date_item(col: Any, facts: dict[str, Any]) -> dict[str, Any]:
-    needed = ("fill_value", "origin", "hours", "features")
+    from automl_gui.core.preprocess._dates import feature_names
+
+    needed = ("fill_value", "origin", "hours")
     if any(k not in facts for k in needed):
         raise ModelError(
             f"The model's metadata lacks the fitted facts of the date column '{col.name}', so "
@@ -213,22 +215,23 @@ def _date_item(col: Any, facts: dict[str, Any]) -> dict[str, Any]:
         "input": col.input_name,
         "column": col.name,
         "dtype": "float32",
-        "shape": [None, len(facts["features"])],
+        "shape": [None, len(feature_names(bool(facts["hours"])))],
         "encoding": "date_features",
         "how": "the date as Unix seconds (UTC), read as 'parse' says ('format:F': text parsed "
         "with pandas.to_datetime(format=F, utc=True); 'unix_s'/'unix_ms': seconds or "
         "milliseconds since 1970; 'datetime': a datetime column); missing or unreadable: "
-        "fill_value. Then, with days = floor(seconds / 86400) and (year, month) from "
-        "civil_from_days(days) (Howard Hinnant's algorithm), the features in 'features' order: "
-        "year, month (1-12), day_of_week ((days + 3) mod 7, Monday 0), hour "
-        "(floor((seconds - days*86400) / 3600)), sin/cos of 2*pi*(month-1)/12, of "
-        "2*pi*day_of_week/7, of 2*pi*hour/24, and elapsed_days = (seconds - origin) / 86400. "
-        "The model standardizes them itself.",
+        "fill_value. Then, with days = floor(seconds / 86400), second = seconds - days*86400 "
+        "and (year, month) from civil_from_days(days) (Howard Hinnant's algorithm, "
+        "howardhinnant.github.io/date_algorithms.html), the features in 'features' order, "
+        "as float32: year, month (1-12), day_of_week ((days + 3) mod 7, Monday 0), hour "
+        "(floor(second / 3600), when listed) and elapsed_days = (days - origin_day) + "
+        "(second - origin_second) / 86400 with origin split the same way. The model adds "
+        "their sine/cosine cycles and standardizes them itself.",
         "parse": col.parse,
         "fill_value": float(facts["fill_value"]),
         "origin": float(facts["origin"]),
         "hours": bool(facts["hours"]),
-        "features": list(facts["features"]),
+        "features": feature_names(bool(facts["hours"])),
     }
 
 
@@ -371,7 +374,7 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
             columns.append(InputColumn(item["column"], item["input"], "string", None, TEXT))
         elif encoding == "date_features":
             columns.append(
-                InputColumn(item["column"], item["input"], "float64", None, item["parse"])
+                InputColumn(item["column"], item["input"], "float32", None, item["parse"])
             )
         elif encoding == "numbers":
             columns += [
@@ -399,14 +402,17 @@ def encode_rows(spec: dict[str, Any], rows: pd.DataFrame) -> dict[str, np.ndarra
             out[item["input"]] = encode_texts(texts, item["vectorizer"]).astype(np.float32)
             continue
         if item["encoding"] == "date_features":
-            seconds = _dates.fill_seconds(arrays[item["input"]], float(item["fill_value"]))
-            out[item["input"]] = _dates.calendar_features(
-                _dates.NUMPY_OPS, seconds, hours=bool(item["hours"]), origin=float(item["origin"])
+            out[item["input"]], _ = _dates.features_of(
+                _dates.NUMPY_OPS,
+                arrays[item["input"]],
+                float(item["fill_value"]),
+                hours=bool(item["hours"]),
+                origin=float(item["origin"]),
             )
             continue
         values = by_column[item["column"]]
-        if values.dtype != object:  # a number column
-            missing = ~np.isfinite(values.astype(np.float64))
+        if values.dtype != object:  # a number column, or a date's (day, second)
+            missing = ~np.isfinite(values.astype(np.float64)).all(axis=1, keepdims=True)
             if item["encoding"] == "missing_indicator":
                 out[item["input"]] = missing.astype(np.float32)
             else:
@@ -430,9 +436,11 @@ def missing_rows(metadata: dict[str, Any]) -> pd.DataFrame:
     """Two raw rows of a table model's columns with every value missing: numbers NaN, then
     +inf (the model treats both as missing); categories, texts and dates None."""
     columns = _schema(metadata).columns
-    numbers = list(dict.fromkeys(c.name for c in columns if c.dtype == "float32"))
+    numbers = list(
+        dict.fromkeys(c.name for c in columns if c.dtype == "float32" and c.parse is None)
+    )
     block = np.tile(np.array([[np.nan], [np.inf]]), (1, len(numbers)))
-    other = {c.name: [None, None] for c in columns if c.dtype != "float32"}
+    other = {c.name: [None, None] for c in columns if c.name not in numbers}
     return pd.concat(
         [pd.DataFrame(block, columns=numbers), pd.DataFrame(other, dtype=object)], axis=1
     )

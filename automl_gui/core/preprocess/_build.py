@@ -85,7 +85,7 @@ def _input_of(col: ColumnConfig, train_df: pd.DataFrame) -> tuple[str, str, str 
         series = train_df[col.name]
         if isinstance(series, pd.DataFrame):  # duplicate names: the first, as frame_to_inputs
             series = series.iloc[:, 0]
-        return col.name, "float64", detect_parse(series)
+        return col.name, "float32", detect_parse(series)
     return col.name, "string", None
 
 
@@ -249,7 +249,7 @@ def build_preprocessor(
         elif col.type == "text":
             col_parts, facts = text_branch(keras, col, inp, arrays[spec.input_name])
         elif col.type == "datetime":
-            col_parts, facts = date_branch(keras, col, inp, values)
+            col_parts, facts = date_branch(keras, col, inp, arrays[spec.input_name])
             facts["parse"] = spec.parse
         else:
             col_parts, facts = _categorical_branch(keras, col, inp, values, embedding_dim, seed + i)

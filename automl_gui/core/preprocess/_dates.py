@@ -1,9 +1,12 @@
 """Date/time columns of a table: one parse to Unix seconds, and calendar features computed
 inside the model with ``keras.ops``.
 
-A date column reaches the model as float64 Unix seconds (UTC; NaN = missing or not a date),
-converted by ``_inputs.frame_to_inputs`` with the parse detected on the training split and
-stored in the input schema (``InputColumn.parse``):
+A date column reaches the model as a (n, 2) float32 pair: whole days since 1970-01-01 and
+seconds into that day (UTC; NaN = missing or not a date; :func:`day_and_second`), converted
+from Unix seconds by ``_inputs.frame_to_inputs`` with the parse detected on the training split
+and stored in the input schema (``InputColumn.parse``). Not one float64 of Unix seconds: Keras
+casts float64 inputs to float32 in ``fit``/``predict``, and float32 holds Unix seconds of today
+only to 128 s. The parses:
 
 - ``"datetime"``: a pandas datetime column (time-zone aware ones are converted to UTC);
 - ``"unix_s"`` / ``"unix_ms"``: numbers counting seconds / milliseconds since 1970-01-01 UTC;
@@ -12,11 +15,14 @@ stored in the input schema (``InputColumn.parse``):
   (``%d/%m/%Y``...), or ``mixed`` (each value parsed on its own) when no single pattern fits.
 
 Inside the model the missing values are filled with the training median, and the calendar
-features are computed from the seconds by :func:`calendar_features` (plain ``keras.ops``
-nodes, so a saved ``.keras`` loads in safe mode without this app): year, month, day of week,
-hour (only when the training times vary within a day), sine/cosine of month, day of week and
-hour, and days elapsed since the earliest training date. The same function runs on numpy
-arrays (:data:`NUMPY_OPS`) to fit the scaling and to encode rows for TFLite/ONNX.
+numbers are computed by :func:`calendar_features` (plain ``keras.ops`` nodes, so a saved
+``.keras`` loads in safe mode without this app): year, month, day of week, hour (only when the
+training times vary within a day) and days elapsed since the earliest training date; then
+:func:`cycles` adds the sine/cosine of month, day of week and hour. The same functions run on
+numpy arrays (:data:`NUMPY_OPS`) to fit the scaling, and :func:`calendar_features` to encode
+rows for TFLite/ONNX (whose graphs start at the calendar numbers, ``datefeat_<input>``, and
+compute the cycles themselves: exact arithmetic gives numpy and Keras the same bits, sine and
+cosine would not).
 
 The civil date is computed from the day number with Howard Hinnant's ``civil_from_days``
 ("chrono-Compatible Low-Level Date Algorithms", https://howardhinnant.github.io/date_algorithms.html),
@@ -192,6 +198,13 @@ class _NumpyOps:
     sin = staticmethod(np.sin)
     cos = staticmethod(np.cos)
     where = staticmethod(np.where)
+    isfinite = staticmethod(np.isfinite)
+    logical_and = staticmethod(np.logical_and)
+    logical_not = staticmethod(np.logical_not)
+
+    @staticmethod
+    def take(x: Any, indices: list[int], axis: int) -> Any:
+        return np.take(x, indices, axis=axis)
 
     @staticmethod
     def concatenate(parts: list[Any], axis: int = -1) -> Any:
@@ -205,19 +218,35 @@ class _NumpyOps:
 NUMPY_OPS = _NumpyOps()
 
 
+def day_and_second(seconds: np.ndarray) -> np.ndarray:
+    """Unix seconds as the model's (n, 2) float32 input: whole days since 1970-01-01 and
+    seconds into that day (NaN, NaN when missing). Both are exact in float32, which Unix
+    seconds are not (Keras casts float64 inputs to float32 in ``fit``/``predict``; float32
+    steps by 128 s around 2020)."""
+    seconds = np.asarray(seconds, dtype=np.float64).reshape(-1)
+    days = np.floor(seconds / DAY)
+    return np.stack([days, seconds - days * DAY], axis=1).astype(np.float32)
+
+
 def feature_names(hours: bool) -> list[str]:
-    """The calendar features in column order (``hours``: times vary within a day)."""
-    names = ["year", "month", "day_of_week"] + (["hour"] if hours else [])
-    names += ["month_sin", "month_cos", "day_of_week_sin", "day_of_week_cos"]
-    names += ["hour_sin", "hour_cos"] if hours else []
-    return [*names, "elapsed_days"]
+    """The calendar numbers of ``datefeat_<input>`` in column order (``hours``: times vary
+    within a day); the model adds their cycles (:func:`cycle_names`) itself."""
+    return ["year", "month", "day_of_week"] + (["hour"] if hours else []) + ["elapsed_days"]
+
+
+def cycle_names(hours: bool) -> list[str]:
+    """The cyclic features the model computes from the calendar numbers, in column order."""
+    names = ["month_sin", "month_cos", "day_of_week_sin", "day_of_week_cos"]
+    return names + (["hour_sin", "hour_cos"] if hours else [])
 
 
 def civil_from_days(ops: Any, days: Any) -> tuple[Any, Any, Any]:
-    """(year, month 1-12, day 1-31) of whole days since 1970-01-01, in float64.
+    """(year, month 1-12, day 1-31) of whole days since 1970-01-01.
 
     Howard Hinnant's ``civil_from_days`` (see the module docstring), written with floor
-    divisions so that it holds for days before 1970 too.
+    divisions so that it holds for days before 1970 too. Every intermediate value is an
+    integer below 2**24 for years within about ±40,000 of 1970, so float32 is exact, and no
+    quotient comes within float32's rounding of an integer it is not.
     """
     z = days + 719_468.0
     era = ops.floor(z / 146_097.0)
@@ -234,81 +263,96 @@ def civil_from_days(ops: Any, days: Any) -> tuple[Any, Any, Any]:
     return year, month, day
 
 
-def calendar_features(ops: Any, seconds: Any, *, hours: bool, origin: float) -> Any:
-    """The (n, k) float32 calendar features of (n, 1) float64 Unix seconds without missing
-    values, in :func:`feature_names` order; ``origin`` is the earliest training second."""
-    days = ops.floor(seconds / DAY)
+def calendar_features(ops: Any, days: Any, second: Any, *, hours: bool, origin: float) -> Any:
+    """The (n, k) float32 calendar numbers, in :func:`feature_names` order, of (n, 1) whole
+    days since 1970 and (n, 1) seconds into the day (no missing values); ``origin`` is the
+    earliest training date in Unix seconds. Only exact float32 arithmetic (floor, +, -, *, /),
+    so numpy and every runtime give the same bits."""
+    origin_day = math.floor(origin / DAY)
+    origin_second = origin - origin_day * DAY
     year, month, _ = civil_from_days(ops, days)
     weekday = days + 3.0 - ops.floor((days + 3.0) / 7.0) * 7.0  # Monday = 0 (1970-01-01: Thu)
-    turn = 2.0 * math.pi
     parts = [year, month, weekday]
-    hour = None
     if hours:
-        hour = ops.floor((seconds - days * DAY) / 3_600.0)
-        parts.append(hour)
-    month0 = month - 1.0
-    parts += [
-        ops.sin(month0 * (turn / 12.0)),
-        ops.cos(month0 * (turn / 12.0)),
-        ops.sin(weekday * (turn / 7.0)),
-        ops.cos(weekday * (turn / 7.0)),
-    ]
-    if hour is not None:
-        parts += [ops.sin(hour * (turn / 24.0)), ops.cos(hour * (turn / 24.0))]
-    parts.append((seconds - origin) / DAY)
+        parts.append(ops.floor(second / 3_600.0))
+    parts.append((days - float(origin_day)) + (second - origin_second) / DAY)
     return ops.cast(ops.concatenate(parts, axis=-1), "float32")
 
 
-def fill_seconds(seconds: np.ndarray, fill: float) -> np.ndarray:
-    """``seconds`` with NaN and +-inf replaced by ``fill`` (numpy)."""
-    return np.where(np.isfinite(seconds), seconds, fill)
+def cycles(ops: Any, numbers: Any, *, hours: bool) -> Any:
+    """Sine and cosine of month, day of week (and hour) on their circles, from the calendar
+    numbers of :func:`calendar_features` (in :func:`cycle_names` order)."""
+    turn = 2.0 * math.pi
+    month = ops.take(numbers, [1], axis=1) - 1.0
+    weekday = ops.take(numbers, [2], axis=1)
+    parts = [
+        ops.sin(month * (turn / 12.0)),
+        ops.cos(month * (turn / 12.0)),
+        ops.sin(weekday * (turn / 7.0)),
+        ops.cos(weekday * (turn / 7.0)),
+    ]
+    if hours:
+        hour = ops.take(numbers, [3], axis=1)
+        parts += [ops.sin(hour * (turn / 24.0)), ops.cos(hour * (turn / 24.0))]
+    return ops.concatenate(parts, axis=-1)
+
+
+def features_of(ops: Any, pair: Any, fill: float, *, hours: bool, origin: float):
+    """(calendar numbers, missing) of the (n, 2) day/second input ``pair``: a missing or
+    unreadable date (NaN) counts as the Unix second ``fill``; ``missing`` is (n, 1) bool."""
+    x = ops.cast(pair, "float32")
+    days, second = ops.take(x, [0], axis=1), ops.take(x, [1], axis=1)
+    missing = ops.logical_not(ops.logical_and(ops.isfinite(days), ops.isfinite(second)))
+    fill_day = math.floor(fill / DAY)
+    days = ops.where(missing, float(fill_day), days)
+    second = ops.where(missing, fill - fill_day * DAY, second)
+    return calendar_features(ops, days, second, hours=hours, origin=origin), missing
 
 
 # -- the model's date branch -------------------------------------------------------------------
 def date_branch(keras: Any, col: Any, inp: Any, values: np.ndarray) -> tuple[list[Any], dict]:
-    """Layers for one date input ``inp`` (float64 (n, 1) Unix seconds) fitted on the training
-    ``values``: fill, calendar features (``datefeat_<input>``), standardized; then the
-    missing indicator when ``col.missing_indicator``. Returns (parts, fitted facts)."""
+    """Layers for one date input ``inp`` ((n, 2) float32 day and second, see
+    :func:`day_and_second`) fitted on the training ``values``: fill, calendar features
+    (``datefeat_<input>``), standardized; then the missing indicator when
+    ``col.missing_indicator``. Returns (parts, fitted facts)."""
     from automl_gui.core.preprocess._impute import MISSING_PREFIX
 
-    ops = keras.ops
-    seconds = values.astype(np.float64).reshape(-1, 1)
-    finite = seconds[np.isfinite(seconds)]
-    fill = float(np.median(finite)) if finite.size else 0.0
-    origin = float(finite.min()) if finite.size else 0.0
-    hours = bool(finite.size and np.any(np.mod(finite, DAY) != 0.0))
-    filled = fill_seconds(seconds, fill)
-    table = calendar_features(NUMPY_OPS, filled, hours=hours, origin=origin).astype(np.float64)
+    pair = np.asarray(values, dtype=np.float64).reshape(-1, 2)
+    present = np.isfinite(pair).all(axis=1)
+    seconds = pair[present, 0] * DAY + pair[present, 1]
+    fill = float(np.median(seconds)) if seconds.size else 0.0
+    origin = float(seconds.min()) if seconds.size else 0.0
+    hours = bool(seconds.size and np.any(pair[present, 1] != 0.0))
+    numbers, _ = features_of(NUMPY_OPS, pair.astype(np.float32), fill, hours=hours, origin=origin)
+    table = np.concatenate([numbers, cycles(NUMPY_OPS, numbers, hours=hours)], axis=1)
+    table = table.astype(np.float64)
     mean, var = table.mean(axis=0), table.var(axis=0)
     var = np.where(var > 0, var, 1.0)
 
     name = inp.name
-    x = ops.cast(inp, "float64")
-    missing = ops.logical_not(ops.isfinite(x))
-    x = ops.where(missing, fill, x)
-    feats = calendar_features(ops, x, hours=hours, origin=origin)
+    feats, missing = features_of(keras.ops, inp, fill, hours=hours, origin=origin)
     feats = keras.layers.Identity(dtype="float32", name=f"{FEATURES_PREFIX}{name}")(feats)
+    feats = keras.ops.concatenate([feats, cycles(keras.ops, feats, hours=hours)], axis=-1)
     scaled = keras.layers.Normalization(
         axis=-1, mean=mean, variance=var, dtype="float32", name=f"scale_{name}"
     )(feats)
     parts = [scaled]
     if col.missing_indicator:
         flags = keras.layers.Identity(dtype="float32", name=f"{MISSING_PREFIX}{name}")(
-            ops.cast(missing, "float32")
+            keras.ops.cast(missing, "float32")
         )
         parts.append(flags)
-    names = feature_names(hours)
     facts: dict[str, Any] = {
         "type": "datetime",
         "fill_value": fill,
         "origin": origin,
         "hours": hours,
-        "features": names,
+        "features": feature_names(hours) + cycle_names(hours),
         "missing_indicator": bool(col.missing_indicator),
-        "missing_in_train": int((~np.isfinite(seconds)).sum()),
+        "missing_in_train": int((~present).sum()),
     }
-    if finite.size:
-        first, last = pd.to_datetime([finite.min(), finite.max()], unit="s")
+    if seconds.size:
+        first, last = pd.to_datetime([seconds.min(), seconds.max()], unit="s")
         facts.update(first=str(first), last=str(last))
     return parts, facts
 
@@ -321,10 +365,13 @@ __all__ = [
     "UNIX_SECONDS",
     "calendar_features",
     "civil_from_days",
+    "cycle_names",
+    "cycles",
     "date_branch",
     "date_seconds",
+    "day_and_second",
     "detect_parse",
     "feature_names",
-    "fill_seconds",
+    "features_of",
     "looks_like_unix_time",
 ]

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import DataError
-from automl_gui.core.preprocess._dates import date_seconds
+from automl_gui.core.preprocess._dates import date_seconds, day_and_second
 from automl_gui.core.preprocess._text_column import TEXT, text_values
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-INPUT_DTYPES = ("float32", "float64", "string")  # float64: dates as Unix seconds
+INPUT_DTYPES = ("float32", "string")
 
 
 # -- canonical values (one conversion for training and serving) -------------------------------
@@ -109,12 +109,13 @@ class InputColumn:
 
     ``parse`` is set for the columns whose raw values are converted before the model:
     ``"text"`` (free text, kept as written; ``_text_column``) or a date parse (``_dates``:
-    float64 Unix seconds read with the format detected on the training split).
+    read with the format detected on the training split, then a float32 (n, 2) input of
+    whole days since 1970 and seconds into the day).
     """
 
     name: str
     input_name: str
-    dtype: str  # "float32" | "float64" (dates) | "string"
+    dtype: str  # "float32" | "string"
     index: int | None = None
     parse: str | None = None
 
@@ -227,7 +228,7 @@ class InputSchema:
         specs: dict[str, list[Any]] = {}
         for c in self.columns:
             spec = specs.setdefault(c.input_name, [c.dtype, 0])
-            spec[1] += 1
+            spec[1] += column_width(c)
         return [InputSpec(name, dtype, width) for name, (dtype, width) in specs.items()]
 
     def to_dict(self) -> dict[str, Any]:
@@ -245,13 +246,19 @@ class InputSchema:
         return cls([InputColumn(**c) for c in data.get("columns", [])])
 
 
+def column_width(col: InputColumn) -> int:
+    """How many values of its input one column fills: 2 for a date (day, second), else 1."""
+    return 2 if col.parse is not None and col.parse != TEXT else 1
+
+
 def frame_to_inputs(df: pd.DataFrame, schema: InputSchema) -> dict[str, np.ndarray]:
     """Convert raw rows to model inputs: ``{input_name: array of shape (n, width)}``.
 
     Numeric columns become float32 (non-numbers and missing values NaN, infinities kept: the
     model treats both as missing); category columns become object arrays of canonical strings
     ("" for missing); free-text columns object arrays of the text as written ("" for missing);
-    date columns float64 Unix seconds (NaN where missing or not a date). A column of its own is an ``(n, 1)`` array; grouped numeric columns
+    date columns (n, 2) float32 whole days since 1970-01-01 and seconds into the day (NaN
+    where missing or not a date). A column of its own is an ``(n, 1)`` array; grouped numeric columns
     (wide tables) fill the columns of one ``(n, k)`` array in ``index`` order. Extra columns
     are ignored.
 
@@ -278,12 +285,12 @@ def frame_to_inputs(df: pd.DataFrame, schema: InputSchema) -> dict[str, np.ndarr
         if col.parse == TEXT:
             values = text_values(series)
         elif col.parse is not None:
-            values = date_seconds(series, col.parse, col.name)
+            values = day_and_second(date_seconds(series, col.parse, col.name))
         elif col.dtype == "float32":
             values = numeric_values(series, col.name).astype(np.float32)
         else:
             values = canonical_strings(series)
-        out[col.input_name] = values.reshape(-1, 1)
+        out[col.input_name] = values.reshape(len(df), column_width(col))
     for name, cols in groups.items():
         out[name] = _numeric_block(df, sorted(cols, key=lambda c: c.index or 0))
     return {spec.name: out[spec.name] for spec in schema.inputs()}

@@ -3,8 +3,7 @@
 A text column reaches the model as a (n, 1) string input, the raw value of each row ("" when
 missing; :func:`text_values`). Inside the model a Keras ``TextVectorization`` (lowercased,
 punctuation stripped, split on whitespace, words and word pairs, TF-IDF weights) adapted on
-the training split's column turns it into a vector, which a ``UnitNormalization`` scales to
-length 1 (as scikit-learn's ``TfidfVectorizer`` does by default, so long and short texts weigh
+the training split's column turns it into a vector, which ``keras.ops`` scale to length 1 (as scikit-learn's ``TfidfVectorizer`` does by default, so long and short texts weigh
 alike next to the other features); that vector is joined with the numeric and categorical
 features. N-gram TF-IDF is the representation Google's text-classification guide recommends
 for few samples per word ("Text classification guide", developers.google.com/machine-learning/
@@ -84,7 +83,12 @@ def text_branch(keras: Any, col: Any, inp: Any, values: np.ndarray) -> tuple[lis
     vectorizer.adapt(tf.constant(texts if texts.size else np.array([""]), dtype=tf.string))
     vector = vectorizer(inp)  # (n, 1, V): one document per row
     vector = keras.layers.Flatten(name=f"{FLAT_PREFIX}{name}")(vector)
-    vector = keras.layers.UnitNormalization(axis=-1, name=f"{NORM_PREFIX}{name}")(vector)
+    # length 1 (an empty text stays 0): ops, not UnitNormalization, which TFLite turns into
+    # an L2_NORMALIZATION that answers NaN for an all-zero row
+    ops = keras.ops
+    norm = ops.sqrt(ops.sum(ops.square(vector), axis=-1, keepdims=True))
+    vector = ops.divide(vector, ops.maximum(norm, 1e-12))
+    vector = keras.layers.Identity(dtype="float32", name=f"{NORM_PREFIX}{name}")(vector)
     vocabulary = vectorizer.get_vocabulary()
     words = [len(t.split()) for t in texts]
     facts: dict[str, Any] = {

@@ -101,6 +101,8 @@ def input_problems(
         if isinstance(series, pd.DataFrame):  # a duplicated column name: the first one
             series = series.iloc[:, 0]
         facts = fitted.get(col.name) or {}
+        if col.parse is not None:  # free text and dates: no range or vocabulary to check
+            continue
         if col.dtype == "float32":
             problems = _numeric(col.name, series, facts)
         else:
