@@ -62,7 +62,8 @@ def profile_table(df: pd.DataFrame, *, cancel: CancelToken | None = None) -> Tab
     """Profile every column of ``df`` and count duplicate rows.
 
     Kinds: constant (at most one distinct value), boolean (two values such as yes/no, 0/1),
-    datetime, text (many distinct, long or wordy strings), identifier (unique per row:
+    datetime (dates, date strings, and Unix seconds/milliseconds in a number column named like
+    a time: ``created_at``, ``timestamp``), text (many distinct, long or wordy strings), identifier (unique per row:
     strings, or integers named like an id or forming a dense run), numeric, categorical.
     Missing, infinite and duplicate-row counts and min/max/mean/std are exact. On tables of
     more than 200,000 rows some figures come from samples where exactness buys nothing (the
@@ -78,7 +79,25 @@ def profile_table(df: pd.DataFrame, *, cancel: CancelToken | None = None) -> Tab
     check_cancel()
     profile = profile_all(df, check_cancel)
     check_cancel()
-    return profile
+    return _unix_times(profile)
+
+
+def _unix_times(profile: TableProfile) -> TableProfile:
+    """Numeric columns named like a time (``created_at``, ``timestamp``, ``event_time``...)
+    holding Unix seconds or milliseconds of 1973..2286 are dates (``preprocess._dates``)."""
+    from dataclasses import replace
+
+    from automl_gui.core.preprocess._dates import looks_like_unix_time
+
+    changed = False
+    columns = list(profile.columns)
+    for i, col in enumerate(columns):
+        if col.kind in (ColumnKind.NUMERIC, ColumnKind.IDENTIFIER) and looks_like_unix_time(
+            col.name, col.minimum, col.maximum
+        ):
+            columns[i] = replace(col, kind=ColumnKind.DATETIME)
+            changed = True
+    return replace(profile, columns=tuple(columns)) if changed else profile
 
 
 # -- target and task ---------------------------------------------------------------------
@@ -284,7 +303,7 @@ _MORE = {
     "missing": "have missing values",
     "constant": "hold a single value (or none) and will be ignored",
     "identifier": "look like identifiers and will be ignored",
-    "text": "look like free text and will be ignored",
+    "text": "look like free text and are read as words (TF-IDF)",
     "mixed": "mix numbers with other values and are treated as categories",
     "high_cardinality": "have many distinct categories",
     "infinite": "have infinite values (treated as missing)",
@@ -426,8 +445,8 @@ def _column_warnings(col: ColumnProfile, n: int) -> list[DataWarning]:
             DataWarning(
                 "text",
                 f"Column '{name}' looks like free text ({col.unique:,} distinct values, e.g. "
-                f"'{example}'); free text is not used by the tabular model, so it will be "
-                "ignored.",
+                f"'{example}'); the model reads it as words and word pairs (TF-IDF) beside "
+                "the other columns.",
                 column=name,
                 count=col.unique,
                 severity="info",

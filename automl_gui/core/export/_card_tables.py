@@ -51,9 +51,41 @@ def group_text(name: str, columns: list[str]) -> str:
     return f"{name}: float32 (n, {len(columns)}), the columns in this order: {listed(columns)}"
 
 
+def converted_columns(metadata: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(free-text columns, date columns) of a table model's input schema."""
+    texts: list[str] = []
+    dates: list[str] = []
+    for c in (metadata.get("input_schema") or {}).get("columns", []):
+        parse = c.get("parse")
+        if parse:
+            (texts if parse == "text" else dates).append(str(c["name"]))
+    return texts, dates
+
+
+def converted_text(metadata: dict[str, Any]) -> str:
+    """How free-text and date columns are given to the model ("" when it has none)."""
+    texts, dates = converted_columns(metadata)
+    parts: list[str] = []
+    if texts:
+        parts.append(
+            f"free text ({listed(texts)}): an (n, 1) string tensor of the text as written "
+            "('' = missing)"
+        )
+    if dates:
+        parts.append(
+            f"dates ({listed(dates)}): an (n, 2) float32 tensor of whole days since "
+            "1970-01-01 and seconds into that day, UTC (NaN = missing), from the column read "
+            "as input_schema's 'parse' says (format:F = pandas.to_datetime(format=F, utc=True); "
+            "unix_s / unix_ms = seconds / milliseconds since 1970)"
+        )
+    return "; ".join(parts)
+
+
 def input_text(metadata: dict[str, Any]) -> str:
     """What a table model takes (one tensor per input, or grouped numeric columns)."""
     groups = grouped_inputs(metadata)
+    converted = converted_text(metadata)
+    extra = f"; {converted}" if converted else ""
     if groups:
         parts = [f"{group_text(n, c)} (NaN = missing)" for n, c in groups]
         if _has_single(metadata):
@@ -61,10 +93,10 @@ def input_text(metadata: dict[str, Any]) -> str:
                 "each category column its own (n, 1) string tensor, stripped of outer spaces "
                 "('' = missing)"
             )
-        return "; ".join(parts)
+        return "; ".join(parts) + extra
     return (
         "one (n, 1) tensor per input of input_schema: numbers as float32 (NaN = missing), "
-        "categories as strings stripped of outer spaces ('' = missing)"
+        "categories as strings stripped of outer spaces ('' = missing)" + extra
     )
 
 
@@ -82,9 +114,11 @@ def serving_text(metadata: dict[str, Any]) -> str:
                 else "."
             )
         )
+    converted = converted_text(metadata)
     return (
         "Call loaded.serve({input_name: tensor (n, 1)}); numbers as float32 (NaN = missing), "
-        "categories as strings ('' = missing) in the canonical form of input_schema."
+        "categories as strings ('' = missing) in the canonical form of input_schema"
+        + (f"; {converted}." if converted else ".")
     )
 
 
@@ -94,6 +128,14 @@ def data_lines(metadata: dict[str, Any]) -> list[str]:
     columns = [c["name"] for c in (metadata.get("input_schema") or {}).get("columns", [])]
     if columns:
         lines.append(f"- Input columns ({len(columns):,}): {listed(columns)}.")
+    texts, dates = converted_columns(metadata)
+    if texts:
+        lines.append(f"- Free text, read as TF-IDF of words and word pairs: {listed(texts)}.")
+    if dates:
+        lines.append(
+            f"- Dates, read as year, month, day of week, hour, their cycles and days since the "
+            f"first training date: {listed(dates)}."
+        )
     if metadata.get("target"):
         lines.append(f"- Target column: {metadata['target']}.")
     return lines
@@ -178,7 +220,7 @@ def as_text(value):
 def numbers(series):
     """A numeric column as float32; text that is no number becomes NaN (missing)."""
     return pd.to_numeric(series, errors="coerce").to_numpy("float32", na_value=np.nan)
-
+{converters}
 
 def model_input(df):
     """{{input name: tensor}} for the raw rows of ``df`` (one column per input column)."""
@@ -186,7 +228,7 @@ def model_input(df):
     for c in meta["input_schema"]["columns"]:
         if c.get("index") is not None:  # a wide table's numbers: one (n, k) input
             groups.setdefault(c["input_name"], []).append(c)
-        elif c["dtype"] == "float32":  # a number: (n, 1) float32, NaN = missing
+{converted_branches}        elif c["dtype"] == "float32":  # a number: (n, 1) float32, NaN = missing
             x[c["input_name"]] = tf.constant(numbers(df[c["name"]]).reshape(-1, 1))
         else:  # a category: (n, 1) strings (numpy object arrays are refused: use tf)
             texts = [as_text(v) for v in df[c["name"]]]
@@ -211,6 +253,39 @@ _CALL = {
 }
 
 
+#: the card's Python for free-text and date columns (only on cards of models that have them)
+_CONVERTERS = '''
+
+def day_and_second(series, parse):
+    """A date column as (n, 2) float32: days since 1970-01-01 and seconds into the day (UTC)."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        stamps = series
+    elif parse in ("unix_s", "unix_ms"):
+        stamps = pd.to_datetime(
+            pd.to_numeric(series, errors="coerce"), unit=parse[5:], errors="coerce"
+        )
+    else:  # "format:F" (a model trained on a datetime column: "datetime", any format)
+        fmt = parse[7:] if parse.startswith("format:") else "mixed"
+        text = [None if pd.isna(v) else str(v).strip() for v in series]
+        stamps = pd.to_datetime(pd.Series(text, dtype=object), format=fmt, errors="coerce", utc=True)
+    stamps = pd.Series(stamps)
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    raw = stamps.to_numpy("datetime64[ms]")
+    seconds = raw.astype("int64") / 1000.0
+    seconds[np.isnat(raw)] = np.nan
+    days = np.floor(seconds / 86400)
+    return np.stack([days, seconds - days * 86400], axis=1).astype("float32")
+'''
+_CONVERTED_BRANCHES = """\
+        elif c.get("parse") == "text":  # free text: (n, 1) strings as written, "" = missing
+            texts = ["" if pd.isna(v) else str(v) for v in df[c["name"]]]
+            x[c["input_name"]] = tf.constant(np.array(texts, dtype=object).reshape(-1, 1))
+        elif c.get("parse"):  # a date: (n, 2) float32 (days, seconds into the day)
+            x[c["input_name"]] = tf.constant(day_and_second(df[c["name"]], c["parse"]))
+"""
+
+
 def call_code(metadata: dict[str, Any], fmt: str, model: str, metadata_file: str) -> str:
     """Python that feeds a pandas DataFrame of raw rows to the exported table model
     (``fmt`` "keras" or "savedmodel"; paths as seen from the card's folder); "" for other
@@ -218,7 +293,13 @@ def call_code(metadata: dict[str, Any], fmt: str, model: str, metadata_file: str
     if fmt not in _CALL or not (metadata.get("input_schema") or {}).get("columns"):
         return ""
     keras = "import keras\n" if fmt == "keras" else ""
-    code = _INPUT_CODE.format(metadata=json.dumps(metadata_file), keras=keras)
+    texts, dates = converted_columns(metadata)
+    code = _INPUT_CODE.format(
+        metadata=json.dumps(metadata_file),
+        keras=keras,
+        converters=_CONVERTERS if dates else "",
+        converted_branches=_CONVERTED_BRANCHES if texts or dates else "",
+    )
     code += _CALL[fmt].format(model=json.dumps(model))
     if metadata.get("task") == "regression":
         return code + "values = answers.reshape(-1)  # the predicted target values\n"

@@ -61,15 +61,11 @@ _PROBE = 2000  # distinct training values tried per candidate format
 
 
 # -- raw values -> Unix seconds ---------------------------------------------------------------
-def looks_like_unix_time(name: str, values: np.ndarray) -> bool:
-    """True when a numeric column named like a time (``created_at``, ``timestamp``...) holds
-    Unix seconds or milliseconds of 1973..2286."""
-    if not UNIX_NAME.search(str(name)):
+def looks_like_unix_time(name: str, lo: float | None, hi: float | None) -> bool:
+    """True when a numeric column named like a time (``created_at``, ``timestamp``...) whose
+    values lie in ``[lo, hi]`` holds Unix seconds or milliseconds of 1973..2286."""
+    if lo is None or hi is None or not UNIX_NAME.search(str(name)):
         return False
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return False
-    lo, hi = float(np.min(finite)), float(np.max(finite))
     return any(a <= lo and hi <= b for a, b in (UNIX_RANGE_S, UNIX_RANGE_MS))
 
 
@@ -110,7 +106,8 @@ def date_seconds(series: pd.Series, parse: str, column: str) -> np.ndarray:
     """A column's values as float64 Unix seconds (UTC), NaN where missing or not a date.
 
     A datetime column is used as such whatever ``parse`` says; numbers follow a Unix
-    ``parse``; text is parsed with the stored format.
+    ``parse``; text is parsed with the stored format (each value on its own when the model
+    was trained on a datetime column).
 
     Raises:
         DataError: ``parse`` is not one this app writes (a damaged model file).
@@ -129,6 +126,8 @@ def date_seconds(series: pd.Series, parse: str, column: str) -> np.ndarray:
             )
         values = np.where(np.isfinite(values), values, np.nan)
         return values / 1000.0 if parse == UNIX_MILLISECONDS else values
+    if parse == DATETIME:  # trained on a datetime column, given text (a CSV): any format
+        parse = FORMAT_PREFIX + "mixed"
     if not parse.startswith(FORMAT_PREFIX):
         raise DataError(
             f"Column '{column}': unknown date parse '{parse}' in the model's input schema.",
