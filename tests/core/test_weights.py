@@ -70,7 +70,8 @@ def test_manifest_uses_the_md5_keras_checks_while_sha256_is_unknown() -> None:
     from keras.src.applications import inception_v3, resnet
 
     specs = manifest()
-    assert set(specs) == {"resnet50", "inceptionv3"}
+    assert set(specs) == {"resnet50", "inceptionv3", "pretrained"}  # + the text model's preset
+    assert specs["pretrained"].folder and not specs["resnet50"].folder
     r, i = specs["resnet50"], specs["inceptionv3"]
     assert r.file_name == FILE
     assert r.hash_algorithm == i.hash_algorithm == "md5"

@@ -393,7 +393,7 @@ def build_backbone_model(
         ModelError: the weights file does not fit the network.
     """
     from automl_gui.core.base import lazy
-    from automl_gui.core.models.weights import load_backbone_weights
+    from automl_gui.core.models._backbone_weights import load_backbone_weights
 
     keras = lazy.keras()
     s = int(image_size)

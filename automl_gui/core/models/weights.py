@@ -5,7 +5,9 @@ Lookup order for a backbone's weights file (names and checksums in
 ``models/pretrained/`` beside the package, then the Keras cache (``$KERAS_HOME/models`` or
 ``~/.keras/models``). Missing everywhere: download it (progress events, cancel, checksum) into
 the Keras cache. Offline or failed: :class:`WeightsMissingError` says which file, where it
-comes from and where to put it.
+comes from and where to put it. A pretrained text model is a KerasHub preset folder, not a
+file (the manifest's ``presets``; ``_presets``): looked for in the same folders, never
+downloaded.
 
 Checksums: the manifest's ``sha256`` when it has one, else the MD5 Keras itself checks
 (``keras_md5``). A file with the right name but the wrong checksum (a damaged or partial
@@ -26,7 +28,6 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import automl_gui
 from automl_gui.core.base.errors import CancelledError, ConfigError, ModelError
@@ -54,6 +55,7 @@ class WeightsSpec:
     hash: str | None  # hex digest, None = not verified
     hash_algorithm: str = "sha256"  # "sha256" or "md5" (Keras publishes md5 for these files)
     size_bytes: int | None = None
+    folder: bool = False  # a KerasHub preset folder (``_presets``) named file_name, not a file
 
 
 class WeightsMissingError(ModelError):
@@ -83,7 +85,8 @@ def display_name(architecture: str) -> str:
 
 
 def manifest(path: Path | None = None) -> dict[str, WeightsSpec]:
-    """The manifest's entries by architecture ("resnet50", "inceptionv3").
+    """The manifest's entries by architecture ("resnet50", "inceptionv3"; "pretrained", the
+    text model's KerasHub preset folder).
 
     The checksum is the entry's ``sha256`` when set, else its ``keras_md5`` (what
     ``keras.utils.get_file`` checks), else None (not verified).
@@ -95,12 +98,18 @@ def manifest(path: Path | None = None) -> dict[str, WeightsSpec]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entries = data["weights"]
+        folders = data.get("presets", [])  # KerasHub preset folders, by architecture
+        specs = {
+            str(e["architecture"]): WeightsSpec(
+                str(e["architecture"]), str(e["folder_name"]), str(e["origin"]), None, folder=True
+            )
+            for e in folders
+        }
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ModelError(
             f"Cannot read the weights manifest {path}: {exc}.",
             "Reinstall the app or restore models/pretrained/manifest.json.",
         ) from None
-    specs: dict[str, WeightsSpec] = {}
     for entry in entries:
         architecture = str(entry["backbone"]).lower()
         if entry.get("sha256"):
@@ -198,8 +207,16 @@ def find_weights(
 
     A file with the exact name but a wrong checksum is skipped with a warning ``Log`` event
     (the next folder, or a download, may have a good copy). ``spec`` overrides the manifest.
+    A KerasHub preset folder (``spec.folder``) is found by ``_presets.find_preset``.
     """
     spec = spec or weights_spec(architecture)
+    if spec.folder:
+        from automl_gui.core.models._presets import find_preset
+
+        found, skipped = find_preset(search_folders(configured), spec.file_name)
+        for message in skipped:
+            emit(on_event, Log(message, "warning"))
+        return found
     for folder in search_folders(configured):
         candidate = folder / spec.file_name
         try:
@@ -389,6 +406,10 @@ def resolve_weights(
     """
     if weights_path:
         path = Path(weights_path).expanduser()
+        if (spec or weights_spec(architecture)).folder:  # the user's own preset folder
+            from automl_gui.core.models._presets import check_preset
+
+            return check_preset(path)
         if not path.is_file():
             raise ModelError(
                 f"Weights file not found: {path}.",
@@ -408,6 +429,12 @@ def resolve_weights(
     if found is not None:
         emit(on_event, Log(f"Using {display_name(architecture)} weights from {found}."))
         return found
+    if spec.folder:  # a preset folder is never downloaded
+        from automl_gui.core.models._presets import missing_text
+
+        folders = search_folders(configured)
+        message, hint = missing_text(folders, spec.file_name)
+        raise WeightsMissingError(message, hint, spec, folders, destination=folders[0])
     folder = Path(destination) if destination is not None else keras_cache_folder()
     if not allow_download:
         raise _missing(
@@ -440,60 +467,3 @@ __all__ = [
     "search_folders",
     "weights_spec",
 ]
-
-
-# -- loading a backbone's weights -------------------------------------------------------------
-def detect_network(path: str) -> str | None:
-    """Which network a Keras HDF5 weights file belongs to, from its layer names, or None."""
-    try:
-        import h5py
-
-        with h5py.File(path, "r") as f:
-            group = (
-                f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
-            )
-            raw = group.attrs.get("layer_names")
-            if raw is None:
-                return None
-            names = {n.decode("utf8") if isinstance(n, bytes) else str(n) for n in raw}
-    except Exception:  # noqa: BLE001 - detection is a courtesy for the error message
-        return None
-    top = "predictions" in names or "fc1000" in names
-    if {"conv5_block3_out", "res5c_branch2c"} & names:
-        net = "ResNet50"
-    elif "mixed10" in names:
-        net = "InceptionV3"
-    else:
-        return None
-    return f"{net} with its ImageNet classifier (include_top=True)" if top else f"{net} (notop)"
-
-
-def load_backbone_weights(backbone: Any, weights_file: str, name: str) -> None:
-    """Load ``weights_file`` into ``backbone`` (the network ``name``, e.g. "ResNet50") as
-    ``keras.applications`` does (``model.load_weights``: legacy HDF5 ``*_notop.h5`` files by
-    layer order, or Keras 3 ``.weights.h5``/``.keras`` files); a ModelError says what the
-    file holds instead when it does not fit."""
-    path = Path(weights_file)
-    if not path.is_file():
-        raise ModelError(
-            f"Weights file not found: {path}.", "Choose the file again, or train from scratch."
-        )
-    if not path.name.lower().endswith((".h5", ".hdf5", ".keras")):
-        raise ModelError(
-            f"{path.name} is not a Keras weights file (.h5).",
-            f"Choose the {name} 'notop' .h5 file (see models/pretrained/README.md).",
-        )
-    try:
-        backbone.load_weights(str(path))
-    except Exception as exc:  # noqa: BLE001 - Keras/h5py raise many types for a bad file
-        fits = detect_network(str(path))
-        if fits:
-            what = f"it holds weights for {fits}, not {name} (notop)"
-        else:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            what = f"it does not fit {name} (notop): {first}"
-        raise ModelError(
-            f"Cannot load the weights file {path.name}: {what}.",
-            f"Choose the {name} 'notop' weights file (see models/pretrained/README.md), "
-            "or train from scratch.",
-        ) from None
