@@ -56,6 +56,24 @@ def refuse_target(args: argparse.Namespace, kind: DataKind) -> None:
             )
 
 
+def kind_for_data(args: argparse.Namespace) -> DataKind:
+    """The kind ``args.data`` holds, or the kind whose load options were given: a table with
+    two text columns is a table until ``--text-column`` names the text (``--target`` names a
+    table's target as well, so it decides nothing)."""
+    from automl_gui.core.kinds import kind_for_path
+
+    kind = kind_for_path(args.data)
+    wanted = {
+        option
+        for option, dest in LOAD_OPTIONS.items()
+        if dest != "target" and getattr(args, dest, None)
+    }
+    if wanted <= set(kind.load_options):
+        return kind
+    taking = [k for k in all_kinds() if wanted <= set(k.load_options)]
+    return taking[0] if taking else kind
+
+
 def load_options(args: argparse.Namespace, kind: DataKind) -> dict[str, Any]:
     """The keyword choices ``kind.load`` takes from the options (a text table's columns)."""
     given = {o: getattr(args, LOAD_OPTIONS[o], None) for o in kind.load_options}

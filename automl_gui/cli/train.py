@@ -22,7 +22,7 @@ from automl_gui.cli._common import (
     say,
     train_inputs,
 )
-from automl_gui.cli._folders import check_file_options, folder_setup
+from automl_gui.cli._folders import check_file_options, folder_setup, kind_for_data
 from automl_gui.cli._save import save_run
 from automl_gui.cli._search import check_search_options, run_search, wants_search
 from automl_gui.cli._signals import interruptible, stopped_by
@@ -246,10 +246,9 @@ def train_command(args: argparse.Namespace) -> int:
     options make of a table or a folder is ``_tables`` or ``_folders``. Returns the exit
     status."""
     from automl_gui.core.jobs import TrainRequest, train
-    from automl_gui.core.kinds import kind_for_path
     from automl_gui.core.models.registry import resolve
 
-    kind = kind_for_path(args.data)
+    kind = kind_for_data(args)  # --text-column: texts, though a table at first sight
     check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
     _check_state_folders(args)
     check_search_options(args, k_fold=not kind.file_based)  # k-fold trials: tables only
