@@ -171,6 +171,9 @@ def test_a_folder_of_txt_files_is_a_text_dataset_and_a_csv_naming_one_is_a_table
         for i in range(3):
             (tmp_path / "mail" / label / f"{i}.txt").write_text(f"{label} mail {i}", "utf-8")
     assert kind_for_path(tmp_path / "mail") is TEXT
+    lines = tmp_path / "posts.jsonl"
+    lines.write_text('{"text": "a post", "label": "x"}\n', encoding="utf-8")
+    assert kind_for_path(lines) is TEXT  # JSON Lines: always texts
     table = tmp_path / "table.csv"
     table.write_text("name,count\nnotes.txt,3\nother,4\n", encoding="utf-8")
     assert kind_for_path(table).name == "tabular"

@@ -1,4 +1,4 @@
-"""What the AutoML search explores on image and audio folders.
+"""What the AutoML search explores on image and audio folders (texts: ``_text_space``).
 
 :class:`ImageSpace`: the compact CNN (its input size, hence depth, and width) against the
 pretrained backbones whose weights are on this computer, dropout before the classifier,
@@ -58,13 +58,15 @@ CNN_WIDTHS = (16, 32, 64)
 
 @dataclass
 class FilesSettings:
-    """What one image or audio trial trains.
+    """What one image, audio or text trial trains.
 
     Args:
-        architecture: "cnn", "resnet50" or "inceptionv3".
-        preprocess: the trial's ImagePreprocessConfig / AudioPreprocessConfig.
-        model_config: the trial's ImageModelConfig (architecture, dropout, fine-tuning;
-            weights settings are the user's).
+        architecture: "cnn", "resnet50" or "inceptionv3"; a text network ("ngram_mlp",
+            "sepcnn", "transformer").
+        preprocess: the trial's ImagePreprocessConfig / AudioPreprocessConfig /
+            TextPreprocessConfig.
+        model_config: the trial's ImageModelConfig or TextModelConfig (architecture, dropout,
+            fine-tuning, a text network's sizes; weights settings are the user's).
         learning_rate: phase 1's rate (fine-tuning uses it × ``fine_tune_lr_factor``).
         cnn_width: base filters of the CNN (16, 32, 64: doubling per block); 0 = the
             builder's own rule (by the number of training files).
