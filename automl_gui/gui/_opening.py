@@ -211,10 +211,14 @@ class DatasetOpening:
             self.open_path(path)
 
     def open_folder_dialog(self, _checked: bool = False, *, kind: DataKind) -> None:
-        """File → Open Image Folder… (Open Audio Folder…, …): a folder of ``kind``."""
-        path = QFileDialog.getExistingDirectory(
-            self, f"Open {kind.dataset_noun}", app_settings.last_folder(self.settings)
-        )
+        """File → Open Image Folder… (Open Audio Folder…, …): a folder of ``kind`` (or what
+        the kind's own ``WaysIn.ask_path`` asks for: a text dataset is a file or a folder)."""
+        start = app_settings.last_folder(self.settings)
+        ask = kind_window(kind).ways_in.ask_path
+        if ask is not None:
+            path = ask(self, start)
+        else:
+            path = QFileDialog.getExistingDirectory(self, f"Open {kind.dataset_noun}", start)
         if path:
             self.open_path(path)
 

@@ -61,7 +61,7 @@ def test_predict_words_and_summary_parts_of_the_kinds_of_files():
         auto="ResNet50",  # the image pages' choice: not the audio model's
     )
     assert audio_parts[0] == "<b>Model</b> Auto"
-    assert [kind.name for kind, _ways in registry.ways_in()] == ["images", "audio"]
+    assert [kind.name for kind, _ways in registry.ways_in()] == ["images", "audio", "text"]
 
 
 def test_page_packages_import_no_page():
@@ -82,6 +82,8 @@ def test_page_packages_import_no_page():
             "automl_gui.gui.pages.images",
             "automl_gui.gui.pages.registry",
             "automl_gui.gui.pages.tabular",
+            "automl_gui.gui.pages.text",
+            "automl_gui.gui.pages.text._words",
         ]
     ), out.stdout + out.stderr
     assert lines[1] == "False False", out.stdout + out.stderr

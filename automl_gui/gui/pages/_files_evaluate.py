@@ -135,6 +135,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
     items_tab = "Files"
     cell_hint = "surest first"
     wrong_hint = "surest first"
+    architecture_names = ARCHITECTURE_NAMES  # metadata "architecture" → words
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -292,7 +293,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         parts = [f"Test split: {plural(n, self.noun)} never seen in training."]
         arch = str(meta.get("architecture", ""))
         if arch:
-            model = ARCHITECTURE_NAMES.get(arch, arch)
+            model = self.architecture_names.get(arch, arch)
             details = self._model_details(meta)
             if details:
                 model += f" {details}"

@@ -20,6 +20,7 @@ LAYOUT_WORDS = {
     "class_folders": "one folder per class",
     "split_folders": "split into train / validation / test folders",
     "csv": "listed in a CSV",
+    "table": "one per row of a table",
 }
 
 

@@ -27,6 +27,9 @@ class WaysIn:
     sample_tip: str
     welcome_tip: str
     sample_word: str  # "No sample image folder is installed."
+    # (parent, start folder) → the path chosen ("" when cancelled); None: a folder dialog.
+    # Kinds whose dataset may be a file or a folder (texts: a CSV or a folder) ask their way.
+    ask_path: Callable[[Any, str], str] | None = None
 
 
 def no_details(_meta: dict[str, Any], details: list[str]) -> list[str]:
@@ -45,6 +48,8 @@ class PredictWords:
     folder_tip: str
     gallery: bool = False  # thumbnails captioned with the predictions beside the table
     clips: bool = False  # the selected row's clip (play, waveform, spectrogram) beside it
+    type_box: bool = False  # a box to type or paste one example, classified as it is typed
+    also_opens: tuple[str, ...] = ()  # suffixes it takes besides the kind's own (tables)
     # (bundle metadata, the architecture's words or []) → the model line's details
     details: Callable[[dict[str, Any], list[str]], list[str]] = no_details
 

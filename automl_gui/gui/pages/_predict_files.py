@@ -29,6 +29,7 @@ from automl_gui.gui.pages.registry import kind_window
 PROGRESS_STEPS = 1000
 PATH_COLUMN_WIDTH = 340  # px at most for the path column (elided on the left)
 ERROR_WIDTH = 240  # px at most for the error column (the whole reason in the tooltip)
+TEXT_WIDTH = 380  # px at most for a text model's text column (the whole text in the tooltip)
 TABLE_SHARE = 0.6  # of the width, for the table beside an audio model's clip panel
 MAX_LISTED_CLASSES = 6  # classes named in the model line
 ARCHITECTURES = {"cnn": "CNN", "resnet50": "ResNet50", "inceptionv3": "InceptionV3"}
@@ -48,7 +49,8 @@ class MediaKind:
 
     @property
     def extensions(self) -> tuple[str, ...]:
-        return self.kind.extensions
+        """The kind's example files, and what else its models predict on (tables of texts)."""
+        return self.kind.extensions + self.words.also_opens
 
     @property
     def file_filter(self) -> str:
@@ -135,9 +137,11 @@ def broken_count(frame: Any) -> int:
 def shown_frame(frame: Any) -> Any:
     """The columns in reading order: path, prediction, confidence, the error (only when some
     file failed: the reasons next to the answers, else the empty column goes last), then the
-    probabilities. Confidence comes before the (capped but wide) error column so it stays in
+    probabilities (a text model's answers carry the ``text`` read, after the confidence).
+    Confidence comes before the (capped but wide) error column so it stays in
     sight beside the side panel."""
-    first = ["path", "prediction", "confidence", *(["error"] if broken_count(frame) else [])]
+    first = ["path", "prediction", "confidence", "text"]  # the text a text model read
+    first += ["error"] if broken_count(frame) else []
     first = [c for c in first if c in frame.columns]
     first += [c for c in frame.columns if c.startswith("probability_")]
     return frame[first + [c for c in frame.columns if c not in first]]
@@ -229,9 +233,11 @@ class FilesPredicting:
         self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
-        if broken:  # long reasons must not push the answers out of sight
-            column = list(self.model.frame.columns).index("error")
-            self.table.setColumnWidth(column, min(self.table.columnWidth(column), ERROR_WIDTH))
+        capped = {"error": ERROR_WIDTH, "text": TEXT_WIDTH}  # long cells must not push the
+        for name, width in capped.items():  # answers out of sight
+            if name in self.model.frame.columns:
+                column = list(self.model.frame.columns).index(name)
+                self.table.setColumnWidth(column, min(self.table.columnWidth(column), width))
         self._show_side_view(media)
         good = len(frame) - broken
         text = f"{media.plural(good)} classified in {self.source_name}."

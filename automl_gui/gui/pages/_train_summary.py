@@ -93,7 +93,7 @@ def _files_parts(st: Any, ds: Any, kept: Any) -> list[str]:
         if input_parts
         else [f"<b>Model</b> {model}"]
     )
-    aug = "on" if kept.preprocess.augment.active else "off"
+    aug = "on" if st.kind.media(ds, kept.preprocess).augment_active else "off"  # the kind's
     parts.append(f"<b>Augmentation</b> {aug}")
     return parts
 

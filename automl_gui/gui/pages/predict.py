@@ -39,6 +39,7 @@ from automl_gui.gui.pages._predict_files import (
     is_media_input,
 )
 from automl_gui.gui.pages._predict_model import PredictionsModel, probability_columns
+from automl_gui.gui.pages._predict_text import TypeBox
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.clip_list import ClipPanel
@@ -132,6 +133,7 @@ class PredictPage(FilesPredicting, QWidget):
         )
         self.gallery.activated_path.connect(self.select_path)
         self._clip_panel: ClipPanel | None = None  # made for the first audio model
+        self._type_box: TypeBox | None = None  # made for the first text model
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.table)
@@ -140,7 +142,7 @@ class PredictPage(FilesPredicting, QWidget):
         self.split.setStretchFactor(1, 2)
         self.gallery.hide()
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.model_label)
         layout.addLayout(buttons)
@@ -162,6 +164,15 @@ class PredictPage(FilesPredicting, QWidget):
             self.split.setStretchFactor(2, 2)
         return self._clip_panel
 
+    @property
+    def type_box(self) -> TypeBox:
+        """Where one example is typed and classified as it is typed (text models)."""
+        if self._type_box is None:
+            self._type_box = TypeBox()
+            self._type_box.hide()
+            self._layout.insertWidget(self._layout.indexOf(self.split), self._type_box)
+        return self._type_box
+
     def _on_run_finished(self) -> None:
         run = self.state.run
         if run is not None:
@@ -175,14 +186,24 @@ class PredictPage(FilesPredicting, QWidget):
         cleared."""
         old = self.media()
         self.bundle, self.bundle_source = bundle, source
-        if self.media() is not old:
+        media = self.media()
+        if media is not old:
             self._clear_predictions()
             self.info.setText(self._prompt())
+        typed = media is not None and media.words.type_box
+        if typed:
+            self.type_box.setTitle(f"Type or paste a {media.noun}")
+            self.type_box.set_bundle(bundle)
+        if typed or self._type_box is not None:
+            self.type_box.setVisible(typed)
 
     def _prompt(self) -> str:
         media = self.media()
         if media is not None:
-            return f"Drop {media.noun}s or a folder here, or use {media.open_text} / Open folder…"
+            typed = f"Type a {media.noun} above, or drop" if media.words.type_box else "Drop"
+            return (
+                f"{typed} {media.noun}s or a folder here, or use {media.open_text} / Open folder…"
+            )
         return "Drop a table file here, or use Open file…"
 
     def _model_text(self) -> str:
@@ -405,7 +426,8 @@ class PredictPage(FilesPredicting, QWidget):
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Block until the background job (if any) has ended; True when idle."""
         panel_idle = self._clip_panel is None or self._clip_panel.wait_idle(msecs)
-        return panel_idle and (self.worker is None or self.worker.wait(msecs))
+        box_idle = self._type_box is None or self._type_box.wait_idle(msecs)
+        return panel_idle and box_idle and (self.worker is None or self.worker.wait(msecs))
 
     # -- worker plumbing -----------------------------------------------------------------------
     def _start(self, job: Any, on_result: Any, *, clear_on_fail: bool = False) -> None:

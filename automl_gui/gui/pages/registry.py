@@ -41,6 +41,7 @@ KIND_PACKAGES: dict[str, str] = {
     "tabular": "automl_gui.gui.pages.tabular",
     "images": "automl_gui.gui.pages.images",
     "audio": "automl_gui.gui.pages.audio",
+    "text": "automl_gui.gui.pages.text",
 }
 
 

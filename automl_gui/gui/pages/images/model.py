@@ -79,7 +79,8 @@ class ImageModelPage(BackgroundPage):
     model_key = KEY_IMAGE_MODEL
     training_key = KEY_IMAGE_TRAINING
     training_defaults = IMAGE_TRAINING_DEFAULTS
-    config_defaults: dict[str, Any] = {}  # ImageModelConfig(**these) is the default
+    config_cls: type = ImageModelConfig  # the kind's model settings (text: TextModelConfig)
+    config_defaults: dict[str, Any] = {}  # config_cls(**these) is the default
     unit = "images"  # what the dataset holds, in texts
     explain = EXPLAIN
     intro = (
@@ -95,7 +96,7 @@ class ImageModelPage(BackgroundPage):
         self.weights_status: dict[str, dict[str, Any]] | None = None
         self._looked_up_folder = ""
         store = app_settings.current()
-        saved = app_settings.load_dataclass(store, self.model_key, ImageModelConfig)
+        saved = app_settings.load_dataclass(store, self.model_key, self.config_cls)
         if saved is not None:
             if saved.weights_path and not Path(saved.weights_path).is_file():
                 saved.weights_path = ""  # moved or deleted since
@@ -401,7 +402,7 @@ class ImageModelPage(BackgroundPage):
     def restore_defaults(self) -> None:
         """Model and training settings back to their defaults (the chosen folder stays)."""
         folder = self.config.weights_folder
-        defaults = ImageModelConfig(**self.config_defaults, weights_folder=folder)
+        defaults = self.config_cls(**self.config_defaults, weights_folder=folder)
         self.state.settings(self.kind).model = defaults
         self.training = copy.deepcopy(self.training_defaults)
         if self.state.kind is self.kind:

@@ -1,0 +1,202 @@
+"""The Predict page's box for models that classify typed examples (a text model,
+``PredictWords.type_box``): type or paste a text and see each class's probability, updated
+as you type.
+
+The model runs in a :class:`JobWorker` ~300 ms after the last keystroke, one run at a time
+(:class:`SerialJob`: a burst of typing starts at most one more run, with the text as it is
+by then), and an answer an edit made stale is dropped, so typing never waits for the model.
+The engine call is the kind's own ``predict`` on ``kind.typed([text])`` (raw strings), the
+same one the bulk files/table path uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.gui.format import probability
+from automl_gui.gui.pages._serial_job import SerialJob
+from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.workers import JobWorker
+
+TYPE_DEBOUNCE_MS = 300
+BAR_STEPS = 1000
+TOP_COLOUR = "#1565C0"
+OTHER_COLOUR = "#90A4AE"
+
+
+def classify_typed(bundle: Any, text: str) -> list[float]:
+    """Each class's probability for ``text`` (runs in the worker)."""
+    kind = bundle.kind
+    frame = kind.predict(bundle, kind.typed([text]))
+    error = str(frame["error"].iloc[0] or "") if "error" in frame.columns else ""
+    if error:
+        from automl_gui.core.base.errors import DataError
+
+        raise DataError(error[:1].upper() + error[1:] + ".", "Type a text with some words.")
+    names = [str(n) for n in bundle.class_names or []]
+    return [float(frame[f"probability_{n}"].iloc[0]) for n in names]
+
+
+class ProbabilityBars(QWidget):
+    """One bar per class: its name, a bar and the probability; the likeliest in bold."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(3)
+        self.grid.setColumnStretch(1, 1)
+        self.names: list[QLabel] = []
+        self.bars: list[QProgressBar] = []
+        self.values: list[QLabel] = []
+
+    def set_classes(self, names: list[str]) -> None:
+        for widgets in (self.names, self.bars, self.values):
+            for w in widgets:
+                w.deleteLater()
+            widgets.clear()
+        for row, name in enumerate(names):
+            label = QLabel(name)
+            label.setToolTip(name)
+            bar = QProgressBar()
+            bar.setRange(0, BAR_STEPS)
+            bar.setTextVisible(False)
+            bar.setMaximumHeight(14)
+            value = QLabel("–")
+            value.setMinimumWidth(52)
+            value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.grid.addWidget(label, row, 0)
+            self.grid.addWidget(bar, row, 1)
+            self.grid.addWidget(value, row, 2)
+            self.names.append(label)
+            self.bars.append(bar)
+            self.values.append(value)
+        self.clear()
+
+    def show_probabilities(self, probabilities: list[float]) -> None:
+        top = max(range(len(probabilities)), key=probabilities.__getitem__, default=-1)
+        for i, p in enumerate(probabilities[: len(self.bars)]):
+            self.bars[i].setValue(round(BAR_STEPS * min(max(p, 0.0), 1.0)))
+            self.values[i].setText(probability(p))
+            colour = TOP_COLOUR if i == top else OTHER_COLOUR
+            self.bars[i].setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+            weight = "600" if i == top else "normal"
+            for label in (self.names[i], self.values[i]):
+                label.setStyleSheet(f"font-weight: {weight};")
+
+    def clear(self) -> None:
+        for bar, value, name in zip(self.bars, self.values, self.names, strict=True):
+            bar.setValue(0)
+            value.setText("–")
+            value.setStyleSheet("")
+            name.setStyleSheet("")
+
+    def shown(self) -> list[str]:
+        """The probabilities as shown ("97.4%", "–" before any answer)."""
+        return [v.text() for v in self.values]
+
+
+class TypeBox(QGroupBox):
+    """Type or paste one example; the class probabilities follow as you type.
+
+    ``answered(probabilities)`` after each answer shown; ``failed(message)`` when the model
+    could not answer (the message is shown under the box too).
+    """
+
+    answered = Signal(list)
+    failed = Signal(str)
+
+    def __init__(self, noun: str = "text", parent: QWidget | None = None) -> None:
+        super().__init__(f"Type or paste a {noun}", parent)
+        self.bundle: Any = None
+        self._gen = 0
+        self._workers: set[JobWorker] = set()
+        self._job = SerialJob(self.classify_now)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPE_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.classify_now)
+        self.editor = QPlainTextEdit()
+        self.editor.setPlaceholderText(
+            f"Type or paste a {noun} here: the probabilities follow as you type."
+        )
+        self.editor.setToolTip(f"The {noun} to classify (pasted text of any length works)")
+        self.editor.setMinimumHeight(60)
+        self.editor.setMaximumHeight(96)
+        self.editor.textChanged.connect(self._on_typed)
+        self.bars = ProbabilityBars()
+        self.status = muted_label()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.bars)
+        layout.addWidget(self.status)
+
+    def set_bundle(self, bundle: Any) -> None:
+        """Classify with ``bundle`` (its classes become the bars); the text typed stays."""
+        self.bundle = bundle
+        self._gen += 1
+        self.bars.set_classes([str(n) for n in (bundle.class_names or [])] if bundle else [])
+        self._on_typed()
+
+    def _on_typed(self) -> None:
+        self._gen += 1  # an answer under way is for an older text
+        self._timer.start()
+
+    def classify_now(self) -> None:
+        """Classify the text as it is now, in the background (one run at a time)."""
+        self._timer.stop()
+        text = self.editor.toPlainText()
+        if self.bundle is None or not text.strip():
+            self.bars.clear()
+            self.status.setText("" if self.bundle is None else "Type a text to classify it.")
+            return
+        if self._job.queue_if_busy():  # goes again, with the text as it is then
+            return
+        gen, bundle = self._gen, self.bundle
+        worker = JobWorker(lambda _e, _c: classify_typed(bundle, text))
+        self._workers.add(worker)
+        self._job.track(worker)
+        worker.finished.connect(lambda result: self._on_answer(gen, result))
+        worker.failed.connect(lambda m, h: self._on_failed(gen, m, h))
+        worker.done.connect(lambda w=worker: self._workers.discard(w))
+        self.status.setText("Classifying…")
+        worker.start()
+
+    def _on_answer(self, gen: int, probabilities: list[float]) -> None:
+        if gen != self._gen:
+            return  # typed on meanwhile: the next run answers
+        self.bars.show_probabilities(probabilities)
+        names = [str(n) for n in (self.bundle.class_names or [])]
+        if probabilities:
+            top = max(range(len(probabilities)), key=probabilities.__getitem__)
+            self.status.setText(f"Predicted: {names[top]} ({probability(probabilities[top])}).")
+        self.answered.emit(probabilities)
+
+    def _on_failed(self, gen: int, message: str, hint: str) -> None:
+        if gen != self._gen:
+            return
+        self.bars.clear()
+        self.status.setText(f"No answer: {message} {hint}".strip())
+        self.failed.emit(message)
+
+    @property
+    def busy(self) -> bool:
+        return self._job.busy or self._timer.isActive()
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Stop the timer and join the running answer (the window calls this on close)."""
+        self._timer.stop()
+        self._job.pending = False
+        return all(w.wait(msecs) for w in list(self._workers))

@@ -1,0 +1,315 @@
+"""Text Model page: which network reads the texts, its size, a pretrained KerasHub model's
+folder, and the shared training settings.
+
+The image Model page (``pages/images/model.py``) with text's settings
+(``state.settings(TEXT).model``, a ``TextModelConfig``; its own training settings and
+remembered keys): it remembers and restores them, installs its training settings while texts
+are loaded and holds the AutoML search box. What differs is the form: the networks (Auto,
+n-gram MLP, sepCNN, Transformer, a pretrained KerasHub model from a folder), their sizes, and
+Auto's rule shown with this dataset's numbers (Google's text-classification guide: texts /
+words per text below 1,500 → the n-gram MLP, else the sepCNN). Nothing is looked up in the
+background: a pretrained text model is a folder the user chooses (no download).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.kinds.text import TEXT
+from automl_gui.core.models.text_config import TextModelConfig
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui.dialogs.study_open import open_study_or_say_why
+from automl_gui.gui.pages.images._networks import short_path
+from automl_gui.gui.pages.images.model import ImageModelPage
+from automl_gui.gui.pages.text._settings_words import auto_architecture_for
+from automl_gui.gui.pages.text._words import ARCHITECTURES, EXPLAIN, NAMES
+from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.widgets.columns import stacking_columns
+from automl_gui.gui.widgets.page_layout import scrolling_page
+from automl_gui.gui.widgets.search_settings import SearchSettingsBox
+from automl_gui.gui.widgets.training_settings import (
+    TrainingSettingsForm,
+    combo,
+    dspin,
+    select,
+    spin,
+)
+
+KEY_TEXT_MODEL = "text/model"
+KEY_TEXT_TRAINING = "text/training"
+TEXT_TRAINING_DEFAULTS = TrainConfig(epochs=30)
+SEQUENCE_NETWORKS = ("sepcnn", "transformer")
+
+
+class TextModelPage(ImageModelPage):
+    """Step 3 for texts: network, its size, a pretrained model's folder, training."""
+
+    kind = TEXT
+    model_key = KEY_TEXT_MODEL
+    training_key = KEY_TEXT_TRAINING
+    training_defaults = TEXT_TRAINING_DEFAULTS
+    config_cls = TextModelConfig
+    unit = "texts"
+    explain = EXPLAIN
+    intro = (
+        "Auto picks by Google's rule for text classification: an n-gram MLP when there are "
+        "few texts for their length, else a sepCNN. Hover any setting for what it does."
+    )
+    publish_auto = False  # state.auto_architecture is the image pages' (their Auto size)
+
+    def __init__(self, state: Any, parent: QWidget | None = None) -> None:
+        super().__init__(state, parent)
+        state.preprocess_changed.connect(self._update_texts)  # the split moves Auto's ratio
+
+    @property
+    def config(self) -> TextModelConfig:  # type: ignore[override]
+        return self.state.settings(self.kind).model
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        title = QLabel("Model")
+        title.setProperty("role", "title")
+        intro = muted_label(self.intro)
+
+        self.arch_combo = combo(
+            ARCHITECTURES,
+            "The network to train. The n-gram MLP and the sepCNN are Google's two "
+            "recommendations; the Transformer and a pretrained model need more time.",
+        )
+        self.arch_explain = muted_label()
+        self.auto_choice = muted_label()
+        self.units_spin = spin(
+            4,
+            4096,
+            "Width of the n-gram MLP's hidden layers (and of the Transformer's "
+            "classifier layer). 64 suits most datasets.",
+        )
+        self.embedding_spin = spin(
+            8,
+            1024,
+            "Size of the vector learned for each word by the sepCNN and the "
+            "Transformer. 64 is plenty for a few thousand texts; 200 for large corpora.",
+        )
+        self.dropout_spin = dspin(
+            0.0,
+            0.9,
+            2,
+            0.05,
+            "Share of the network's values switched off at random while training: fights "
+            "overfitting. 0.2 is the guide's value.",
+        )
+        for box in (self.units_spin, self.embedding_spin, self.dropout_spin):
+            box.setMaximumWidth(150)
+        arch_field = QVBoxLayout()
+        arch_field.setSpacing(4)
+        arch_field.addWidget(self.arch_combo)
+        arch_field.addWidget(self.arch_explain)
+        arch_field.addWidget(self.auto_choice)
+        net_box = QGroupBox("Network")
+        nform = QFormLayout(net_box)
+        nform.addRow("Architecture", arch_field)
+        nform.addRow("Hidden units", self.units_spin)
+        nform.addRow("Embedding size", self.embedding_spin)
+        nform.addRow("Dropout", self.dropout_spin)
+
+        self.folder_label = QLabel()
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setToolTip(
+            "A KerasHub preset folder (the files of keras_hub's preset, e.g. a DistilBERT "
+            "classifier saved with save_to_preset): its tokenizer and network are used"
+        )
+        self.choose_folder_button = QPushButton("Choose folder…")
+        self.choose_folder_button.setToolTip("Choose the folder of a KerasHub text model")
+        self.choose_folder_button.clicked.connect(self.choose_folder)
+        self.clear_folder_button = QPushButton("Clear")
+        self.clear_folder_button.setToolTip("Forget the chosen folder")
+        self.clear_folder_button.clicked.connect(self.clear_folder)
+        self.ft_epochs_spin = spin(
+            0,
+            100000,
+            "Epochs of phase 2, fine-tuning the whole pretrained network. Off = "
+            "train the new classifier only.",
+        )
+        self.ft_epochs_spin.setSpecialValueText("Off")
+        self.lr_factor_spin = dspin(
+            0.001,
+            1.0,
+            3,
+            0.01,
+            "Phase 2 learning rate = the training learning rate × this. Small, so fine-tuning "
+            "does not wipe out what the network learned before.",
+            True,
+        )
+        for box in (self.ft_epochs_spin, self.lr_factor_spin):
+            box.setMaximumWidth(150)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_label, 1)
+        folder_row.addWidget(self.choose_folder_button)
+        folder_row.addWidget(self.clear_folder_button)
+        self.pretrained_note = muted_label(
+            "Only for “Pretrained”: nothing is downloaded. Phase 1 trains a new classifier on "
+            "the frozen network, phase 2 fine-tunes it at a lower learning rate."
+        )
+        self.pretrained_box = QGroupBox("Pretrained model (KerasHub)")
+        pform = QFormLayout(self.pretrained_box)
+        pform.addRow(self.pretrained_note)
+        pform.addRow("Folder", folder_row)
+        pform.addRow("Fine-tune epochs", self.ft_epochs_spin)
+        pform.addRow("Learning-rate factor", self.lr_factor_spin)
+
+        self.training_form = TrainingSettingsForm("Training", batch_unit=self.unit)
+        self.training_form.epochs_spin.setToolTip(
+            "Maximum passes over the training texts (early stopping usually ends sooner)."
+        )
+        self.defaults_button = QPushButton("Restore defaults")
+        self.defaults_button.setToolTip("Set every model and training setting back to default.")
+        self.defaults_button.clicked.connect(self.restore_defaults)
+
+        left = QVBoxLayout()
+        left.addWidget(net_box)
+        left.addWidget(self.pretrained_box)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.addWidget(self.training_form)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.defaults_button)
+        right.addLayout(buttons)
+        right.addStretch(1)
+        columns = self.columns = stacking_columns((left, 3), (right, 2))
+        self.search_box = SearchSettingsBox(self.state, self.kind)
+        self.search_box.study_requested.connect(
+            lambda: open_study_or_say_why(self.state, self.window())
+        )
+        self.search_box.set_overridden(self.search_overridden())
+        self.search_box.mode_changed.connect(lambda _on: self._update_texts())
+        scrolling_page(self, title, intro, self.search_box, columns)
+        columns.follow(self.findChild(QScrollArea))
+
+        self.arch_combo.currentIndexChanged.connect(self._on_edit)
+        for box in (
+            self.units_spin,
+            self.embedding_spin,
+            self.dropout_spin,
+            self.ft_epochs_spin,
+            self.lr_factor_spin,
+        ):
+            box.valueChanged.connect(self._on_edit)
+        self.training_form.edited.connect(self._on_edit)
+
+    # -- config -> widgets -------------------------------------------------------------------
+    def _show(self) -> None:
+        c = self.config
+        self._updating = True
+        try:
+            select(self.arch_combo, c.architecture)
+            self.units_spin.setValue(c.units)
+            self.embedding_spin.setValue(c.embedding_dim)
+            self.dropout_spin.setValue(c.dropout)
+            self.ft_epochs_spin.setValue(c.fine_tune_epochs)
+            self.lr_factor_spin.setValue(c.fine_tune_lr_factor)
+            self.training_form.show_config(self.training)
+        finally:
+            self._updating = False
+        self._update_texts()
+
+    def _update_texts(self) -> None:
+        c = self.config
+        arch = c.architecture
+        self.arch_explain.setText(self.explain.get(arch, ""))
+        resolved = self.resolved_architecture()
+        pretrained = arch == "pretrained"
+        own = {
+            self.units_spin: resolved in ("ngram_mlp", "transformer") or arch == "auto",
+            self.embedding_spin: resolved in SEQUENCE_NETWORKS or arch == "auto",
+            self.ft_epochs_spin: pretrained,
+            self.lr_factor_spin: pretrained and c.fine_tune_epochs > 0,
+            self.choose_folder_button: pretrained,
+        }
+        for widget, enabled in own.items():
+            widget.setEnabled(enabled)
+        self.search_box.grey_overridden(own)
+        folder = c.weights_folder
+        self.folder_label.setText(short_path(folder) if folder else "none chosen")
+        self.clear_folder_button.setEnabled(bool(folder))
+        if pretrained and not folder:
+            self.folder_label.setText("none chosen: choose the folder of a KerasHub model")
+            self.folder_label.setStyleSheet("color: #B71C1C;")
+        else:
+            self.folder_label.setStyleSheet("")
+        self._update_status()
+
+    def _update_status(self) -> None:
+        """What Auto picks for the loaded texts, with the rule's numbers."""
+        if self.config.architecture != "auto":
+            self.auto_choice.setVisible(False)
+            return
+        self.auto_choice.setVisible(True)
+        choice = auto_architecture_for(self.state)
+        if choice is None:
+            self.auto_choice.setText(
+                "Auto will use: the n-gram MLP or the sepCNN, decided from the texts once they "
+                "are loaded."
+            )
+            return
+        reason = choice[1].replace("Auto chose", "Auto will use", 1)
+        self.auto_choice.setText(reason or f"Auto will use: {NAMES[choice[0]]}.")
+
+    def resolved_architecture(self) -> str:
+        """The network that will be trained: the chosen one, or Auto's for the loaded texts
+        ("auto" while none are loaded)."""
+        arch = self.config.architecture
+        if arch != "auto":
+            return arch
+        choice = auto_architecture_for(self.state)
+        return choice[0] if choice is not None else "auto"
+
+    def search_overridden(self) -> tuple[QWidget, ...]:
+        """The fields the text search sets for every trial: the network and its sizes, the
+        learning rate and the time budget (the search's)."""
+        f = self.training_form
+        return (
+            self.arch_combo,
+            self.units_spin,
+            self.embedding_spin,
+            self.dropout_spin,
+            f.lr_spin,
+            f.epochs_spin,
+            f.budget_spin,
+        )
+
+    # -- widgets -> config -------------------------------------------------------------------
+    def _on_edit(self, *_args: object) -> None:
+        if self._updating:
+            return
+        c = self.config
+        c.architecture = self.arch_combo.currentData()
+        c.units = self.units_spin.value()
+        c.embedding_dim = self.embedding_spin.value()
+        c.dropout = self.dropout_spin.value()
+        c.fine_tune_epochs = self.ft_epochs_spin.value()
+        c.fine_tune_lr_factor = self.lr_factor_spin.value()
+        self.training_form.read_into(self.training)
+        self._update_texts()
+        self._commit()
+
+    # -- state -------------------------------------------------------------------------------
+    def _on_dataset_changed(self) -> None:
+        super()._on_dataset_changed()
+        self._update_texts()  # Auto's choice follows the texts
+
+    def check_weights(self) -> None:
+        """Nothing to look up: a pretrained text model is the folder chosen."""
+        self._looked_up_folder = self.config.weights_folder
+        self._update_status()
