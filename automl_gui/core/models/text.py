@@ -201,12 +201,21 @@ def _pretrained(
         )
     from automl_gui.core.preprocess.text_config import AUTO_SEQUENCE_RANGE
 
-    return build_pretrained_text_model(
+    resolved = getattr(options.get("preprocess"), "sequence_length", 0)
+    length = options.get("sequence_length") or resolved or AUTO_SEQUENCE_RANGE[1]
+    parts = build_pretrained_text_model(
         str(folder),
         n_classes,
-        sequence_length=int(options.get("sequence_length") or AUTO_SEQUENCE_RANGE[1]),
+        sequence_length=int(length),
         seed=seed,
         dropout=float(config.dropout),
+    )
+    return TextModel(
+        model=parts.model,
+        architecture="pretrained",
+        backbone=parts.backbone,
+        feature_model=parts.feature_model,
+        head=parts.head,
     )
 
 
