@@ -317,3 +317,49 @@ def test_a_preset_that_does_not_fit_is_refused_clearly(preset: Path, tmp_path: P
     assert "KerasHub preset folder" in info.value.hint
     with pytest.raises(ConfigError, match="no room"):
         build_pretrained_text_model(preset, 2, sequence_length=2)
+
+
+def test_text_job_trains_the_preset_in_two_phases_and_the_bundle_predicts_the_same(
+    preset: Path, tmp_path: Path
+) -> None:
+    import dataclasses
+    import shutil
+
+    from kind_jobs import train_kind
+
+    from automl_gui.core.base.events import PhaseChanged
+    from automl_gui.core.export.bundle import load_bundle, save_bundle
+    from automl_gui.core.kinds import kind_named
+    from automl_gui.core.train.config import TrainConfig
+
+    text = kind_named("text")
+    sample = text.load(text.sample_path())
+    folder = tmp_path / "weights"
+    shutil.copytree(preset, folder / "text_model")
+    model = dataclasses.replace(
+        text.default_model(),
+        architecture="pretrained",
+        weights_folder=str(folder),
+        fine_tune_layers=-1,  # auto: 168 training texts → the top 2 layers
+        fine_tune_epochs=1,
+    )
+    events: list[object] = []
+    run = train_kind(
+        text,
+        sample,
+        text.default_preprocess(sample),
+        model,
+        TrainConfig(epochs=1, seed=1),
+        on_event=events.append,
+    )
+    assert [e.phase for e in events if isinstance(e, PhaseChanged)] == ["head", "fine-tune"]
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert any(str(folder / "text_model") in m for m in logs)
+    assert any("fine-tuning the top 2 backbone layers" in m for m in logs)
+    out = tmp_path / "bundle"
+    save_bundle(run.model, run.metadata, run.report, out, samples=run.samples)
+    bundle = load_bundle(out)
+    frame = text.predict(bundle, text.typed(list(bundle.samples)))
+    answers = frame[[f"probability_{n}" for n in bundle.class_names]].to_numpy("float64")
+    saved = np.asarray(bundle.metadata["sample_predictions"], dtype="float64")
+    assert np.abs(answers - saved).max() <= 1e-5

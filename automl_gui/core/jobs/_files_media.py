@@ -105,6 +105,13 @@ class Media:
         is off) and its top layers are fine-tuned after."""
         return architecture != "cnn"
 
+    def auto_fine_tune_layers(self, architecture: str, n_train: int, built: Any) -> int:
+        """Backbone layers phase 2 unfreezes for "auto" (``built``: what :meth:`build`
+        returned). Images and audio: ``models.images.auto_fine_tune_layers``."""
+        from automl_gui.core.models.images import auto_fine_tune_layers
+
+        return auto_fine_tune_layers(architecture, n_train)
+
     def describe(self, architecture: str) -> str:
         """What was built, for the log ("Compact CNN at 64×64 (rgb)")."""
         return NAMES.get(architecture, architecture)

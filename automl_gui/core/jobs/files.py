@@ -114,7 +114,6 @@ class _Job:
         emit(self.on_event, Log(message, level))
 
     def run(self) -> Run:
-        from automl_gui.core.models.images import auto_fine_tune_layers
         from automl_gui.core.train.balance import announce_class_weights, class_weighting
         from automl_gui.core.train.diagnostics import check_diverged
 
@@ -143,7 +142,7 @@ class _Job:
         if backbone:
             fine_tune = self.model_config.fine_tune_layers
             if fine_tune < 0:
-                fine_tune = auto_fine_tune_layers(self.arch, n_train)
+                fine_tune = media.auto_fine_tune_layers(self.arch, n_train, self.built)
         ft_epochs = self.model_config.fine_tune_epochs if fine_tune > 0 else 0
         info = self.resume_info
         if info is not None and info.phase == "fine-tune" and ft_epochs > 0:

@@ -106,6 +106,12 @@ class TextMedia(Media):
         train first and layers to fine-tune; the other networks train whole, in one phase."""
         return architecture == PRETRAINED
 
+    def auto_fine_tune_layers(self, architecture: str, n_train: int, built: Any) -> int:
+        """The pretrained model's "auto" (``_text_pretrained.auto_fine_tune_layers``)."""
+        from automl_gui.core.models._text_pretrained import auto_fine_tune_layers
+
+        return auto_fine_tune_layers(n_train, built.max_fine_tune_layers)
+
     def prepare(self, architecture: str, job: Any) -> None:
         """Resolve the automatic vectorization settings for ``architecture`` and adapt the
         vectorizer on the training texts (never on validation or test texts)."""
