@@ -143,6 +143,25 @@ def test_the_vocabulary_comes_from_the_training_texts_only():
     assert build_vectorizer(TextPreprocessConfig(), "pretrained", TRAIN) is None
 
 
+@pytest.mark.parametrize(("ngrams", "max_tokens"), [(1, 100_000), (2, 100_000), (2, 150)])
+def test_tf_idf_is_adapted_as_keras_adapts_it(ngrams, max_tokens):
+    import keras
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(300)] + ["Café", "東京", "🙂", "the"]
+    texts = TRAIN + [" ".join(rng.choice(words, rng.integers(1, 30))) for _ in range(300)]
+    config = TextPreprocessConfig(max_tokens=max_tokens, ngrams=ngrams, output_mode="tf_idf")
+    ours = build_vectorizer(config, "ngram_mlp", texts)
+    grams = ngrams if ngrams > 1 else None
+    keras_own = keras.layers.TextVectorization(
+        max_tokens=max_tokens, ngrams=grams, output_mode="tf_idf"
+    )
+    keras_own.adapt(texts)
+    assert ours.get_vocabulary() == keras_own.get_vocabulary()
+    probe = np.array(texts[:50] + UNSEEN)
+    assert np.abs(np.asarray(ours(probe)) - np.asarray(keras_own(probe))).max() <= 1e-6
+
+
 def test_texts_with_no_token_left_are_refused():
     with pytest.raises(DataError, match="No tokens"):
         build_vectorizer(TextPreprocessConfig(), "ngram_mlp", ["!!!", "...", "?"])

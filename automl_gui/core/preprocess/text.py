@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError, DataError
+from automl_gui.core.preprocess._text_adapt import adapt_vectorizer, no_tokens_error
 from automl_gui.core.preprocess.text_config import (
     AUTO_MAX_TOKENS,
     AUTO_NGRAMS_BAG,
@@ -219,17 +220,10 @@ def build_vectorizer(
         name=VECTORIZER_NAME,
         **_layer_options(resolved),
     )
-    no_tokens = DataError(
-        "No tokens are left in the training texts after standardization.",
-        "Choose another standardization (e.g. 'lower') or split by character.",
-    )
-    try:
-        layer.adapt(lazy.tf().constant(texts))
-    except AttributeError:  # Keras 3.15 fails this way adapting TF-IDF on no tokens at all
-        raise no_tokens from None
+    adapt_vectorizer(layer, texts)
     special = 2 if sequence else 1  # padding "" and [UNK], or [UNK] only
     if layer.vocabulary_size() <= special:
-        raise no_tokens
+        raise no_tokens_error()
     return layer
 
 
