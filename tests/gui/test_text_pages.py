@@ -149,7 +149,10 @@ def test_preprocess_edits_are_remembered_and_auto_says_what_it_chose(qtbot, stat
     saved = json.loads(app_settings.current().value(KEY_TEXT_PREPROCESS))
     assert saved["ngrams"] == 1 and saved["word_dropout"] == 0.1
     assert "10% of the words" in page.dropout_label.text()
-    assert "n-grams up to 1" in vectorizer_line(dataset, config)
+    assert "single words" in vectorizer_line(config)
+    parts = kind_window(TEXT).input_parts(dataset, config, "Auto")
+    assert parts[0] == "<b>Model</b> Auto → n-gram MLP"
+    assert "single words, TF-IDF" in parts[1] and "vocabulary of 20,000 at most" in parts[1]
 
     # the preview: a typed text's tokens, unknown words marked, computed in a worker
     page.editor.setPlainText("goal match zzzunknownzzz")

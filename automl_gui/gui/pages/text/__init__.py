@@ -29,9 +29,9 @@ def _ask_path(parent: Any, start: str) -> str:
 def _input_parts(dataset: Any, preprocess: Any, model: str, auto: str | None = None) -> list[str]:
     """The Train page's lines on the model and how texts become its input (``auto``, the
     image pages' Auto choice, is not the text one's: unused)."""
-    from automl_gui.gui.pages.text._settings_words import vectorizer_line
+    from automl_gui.gui.pages.text._settings_words import train_parts
 
-    return [f"<b>Model</b> {model}", f"<b>Texts</b> {vectorizer_line(dataset, preprocess)}"]
+    return train_parts(dataset, preprocess, model)
 
 
 WINDOW = KindWindow(

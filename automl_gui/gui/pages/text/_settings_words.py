@@ -109,22 +109,38 @@ def sequence_length_for(state: Any, dataset: Any) -> tuple[int, str]:
     return choice.sequence_length, "automatic: the 95th percentile of the training texts"
 
 
-def vectorizer_line(dataset: Any, preprocess: Any) -> str:
-    """The Train page's line on how texts become the model's input: "words, lower case
-    without punctuation, vocabulary auto, n-grams auto, sequence length auto"."""
-    from automl_gui.gui.pages.text._words import MODE_NAMES, SPLITS, STANDARDIZE
+def train_parts(dataset: Any, preprocess: Any, model: str) -> list[str]:
+    """The Train page's lines: the network ("Auto → n-gram MLP" once Auto has decided for
+    these texts) and how texts become its input, with Auto's values resolved."""
+    from automl_gui.gui.pages.text._words import NAMES
 
-    standardize = dict(STANDARDIZE).get(preprocess.standardize, preprocess.standardize)
-    split = dict(SPLITS).get(preprocess.split, preprocess.split).split(" (")[0].lower()
-    parts = [split, standardize.lower()]
+    resolved = None
+    if dataset is not None and len(dataset):
+        default = TEXT.default_model()  # "Auto" is the architecture; nothing else decides it
+        choice = auto_choice(dataset, preprocess, default) if model == "Auto" else None
+        if choice is not None and not choice.problem:
+            model = f"Auto → {NAMES.get(choice.architecture, choice.architecture)}"
+            resolved = choice.resolved
+    return [f"<b>Model</b> {model}", f"<b>Texts</b> {vectorizer_line(resolved or preprocess)}"]
+
+
+def vectorizer_line(preprocess: Any) -> str:
+    """How texts become the model's input: "words, lower case without punctuation, 1–2-grams,
+    TF-IDF, vocabulary of 20,000 at most" (a setting still automatic reads "auto")."""
+    from automl_gui.core.preprocess.text_config import BAG_MODES
+    from automl_gui.gui.pages.text._words import MODE_NAMES, STANDARDIZE_WORDS, ngram_words
+
+    c = preprocess
+    unit = "characters" if c.split == "character" else "words"
+    parts = [unit, STANDARDIZE_WORDS.get(c.standardize, c.standardize)]
+    parts.append(ngram_words(c.ngrams, c.split) if c.ngrams else "n-grams auto")
     parts.append(
-        f"vocabulary {preprocess.max_tokens:,}" if preprocess.max_tokens else "vocabulary auto"
+        MODE_NAMES.get(c.output_mode, c.output_mode) if c.output_mode != "auto" else "encoding auto"
     )
-    parts.append(f"n-grams up to {preprocess.ngrams}" if preprocess.ngrams else "n-grams auto")
-    mode = preprocess.output_mode
-    parts.append(MODE_NAMES.get(mode, mode) if mode != "auto" else "encoding auto")
-    length = preprocess.sequence_length
-    parts.append(f"sequence length {length:,}" if length else "sequence length auto")
-    if preprocess.word_dropout:
-        parts.append(f"word dropout {preprocess.word_dropout:.0%}")
+    if c.output_mode not in BAG_MODES:  # token ids (or not decided yet): a sequence length
+        length = c.sequence_length
+        parts.append(f"sequences of {length:,} tokens" if length else "sequence length auto")
+    parts.append(f"vocabulary of {c.max_tokens:,} at most" if c.max_tokens else "vocabulary auto")
+    if c.word_dropout:
+        parts.append(f"word dropout {c.word_dropout:.0%}")
     return ", ".join(parts)

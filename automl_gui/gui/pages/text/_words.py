@@ -42,6 +42,12 @@ STANDARDIZE = [
     ("strip_punctuation", "No punctuation"),
     ("none", "As written"),
 ]
+STANDARDIZE_WORDS = {
+    "lower_and_strip_punctuation": "lower case without punctuation",
+    "lower": "lower case",
+    "strip_punctuation": "without punctuation",
+    "none": "as written",
+}
 SPLITS = [("whitespace", "Words (split at spaces)"), ("character", "Characters")]
 OUTPUT_MODES = [
     ("auto", "Auto"),
@@ -54,9 +60,9 @@ MODE_NAMES = {key: text.split(" (")[0] for key, text in OUTPUT_MODES}
 
 
 def ngram_words(n: int, split: str = "whitespace") -> str:
-    """'words', '1–2-grams of words', '1–3-grams of characters'."""
+    """'single words', '1–2-grams of words', '1–3-grams of characters'."""
     unit = "characters" if split == "character" else "words"
-    return unit if n <= 1 else f"1–{n}-grams of {unit}"
+    return f"single {unit}" if n <= 1 else f"1–{n}-grams of {unit}"
 
 
 def text_model_details(meta: dict[str, Any]) -> str:
