@@ -17,6 +17,9 @@ ENCODINGS = ("onehot", "embedding")
 #: "text": free text, a TF-IDF vector inside the model (``_text_column``); "datetime": dates
 #: and times, calendar features inside the model (``_dates``)
 FEATURE_TYPES = ("numeric", "categorical", "text", "datetime")
+#: the missing-value strategies that mean something for free text (the model reads a missing
+#: text as "") and for dates (the model fills the training median); others take any
+MISSING_BY_TYPE = {"text": ("constant", "drop_rows"), "datetime": ("median", "drop_rows")}
 
 
 @dataclass

@@ -36,6 +36,7 @@ from automl_gui.core.preprocess._text_column import reason as text_reason
 from automl_gui.core.preprocess.config import (
     ENCODINGS,
     FEATURE_TYPES,
+    MISSING_BY_TYPE,
     MISSING_STRATEGIES,
     SCALINGS,
     ColumnConfig,
@@ -72,10 +73,6 @@ DATE_REASON = (
     "date/time: year, month, day of week (and hour when times vary), their cycles, and days "
     "since the first date; missing or unreadable dates: the median date, flagged"
 )
-#: missing-value strategies that mean something for free text and for dates (the model fills
-#: text with "" and dates with the training median; "drop_rows" drops them before training)
-TEXT_MISSING = ("constant", "drop_rows")
-DATE_MISSING = ("median", "drop_rows")
 
 
 def auto_config(
@@ -230,7 +227,7 @@ def validate_config(config: PreprocessConfig, columns: list[str]) -> None:
                 f"Column '{col.name}': unknown type '{col.type}'.",
                 f"Use one of {', '.join(FEATURE_TYPES)}.",
             )
-        allowed = {"text": TEXT_MISSING, "datetime": DATE_MISSING}.get(col.type, MISSING_STRATEGIES)
+        allowed = MISSING_BY_TYPE.get(col.type, MISSING_STRATEGIES)
         if col.missing not in allowed:
             raise ConfigError(
                 f"Column '{col.name}': missing-value strategy '{col.missing}' does not apply to "

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewIt
 from automl_gui.core.data.schema import ColumnKind
 from automl_gui.core.preprocess.config import (
     ENCODINGS,
+    MISSING_BY_TYPE,
     MISSING_STRATEGIES,
     SCALINGS,
     ColumnConfig,
@@ -20,6 +21,8 @@ from automl_gui.core.preprocess.config import (
 LABELS = {
     "numeric": "Numeric",
     "categorical": "Categorical",
+    "text": "Text",
+    "datetime": "Date/time",
     "mean": "Mean",
     "median": "Median",
     "most_frequent": "Most frequent",
@@ -38,7 +41,9 @@ NOT_APPLICABLE = "—"
 HEADERS = ["Column", "Type", "Missing values", "Fill value", "Indicator", "Scaling", "Encoding"]
 HEADER_TIPS = [
     "Tick to use the column as a model input; untick to leave it out. Hover for why.",
-    "Numeric: fed as a number. Categorical: each distinct value is a category.",
+    "Numeric: fed as a number. Categorical: each distinct value is a category. Text: free "
+    "text, read as TF-IDF of words and word pairs. Date/time: year, month, day of week, hour, "
+    "their cycles and days since the first date.",
     "How to fill missing values: mean/median (numbers), the most frequent value, a constant "
     "you choose, or drop the rows that miss it.",
     "The value used when Missing values is 'Constant'.",
@@ -49,8 +54,14 @@ HEADER_TIPS = [
 _Index = QModelIndex | QPersistentModelIndex
 
 
+#: the column types a column of a profiled kind may take besides numeric/categorical
+SPECIAL_TYPES = {ColumnKind.TEXT: "text", ColumnKind.DATETIME: "datetime"}
+
+
 def missing_options(kind: str) -> list[str]:
     """Missing strategies valid for a feature type."""
+    if kind in MISSING_BY_TYPE:
+        return list(MISSING_BY_TYPE[kind])
     if kind == ColumnKind.NUMERIC:
         return list(MISSING_STRATEGIES)
     return [m for m in MISSING_STRATEGIES if m not in ("mean", "median")]
@@ -66,12 +77,24 @@ class ColumnConfigModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[ColumnConfig] = []
         self.numeric_ok: dict[str, bool] = {}
+        self.special: dict[str, str] = {}
         self.on_edit: Any = None
 
-    def set_rows(self, rows: list[ColumnConfig], numeric_ok: dict[str, bool]) -> None:
+    def set_rows(
+        self,
+        rows: list[ColumnConfig],
+        numeric_ok: dict[str, bool],
+        special: dict[str, str] | None = None,
+    ) -> None:
+        """``special``: columns the profile found to be free text ("text") or dates
+        ("datetime"), which may be used as such."""
         self.beginResetModel()
         self.rows = rows
         self.numeric_ok = numeric_ok
+        self.special = dict(special or {})
+        for c in rows:  # settings read back from a project keep their type on offer
+            if c.type in MISSING_BY_TYPE:
+                self.special.setdefault(c.name, c.type)
         self.endResetModel()
 
     def row_of(self, name: str) -> int:
@@ -104,7 +127,9 @@ class ColumnConfigModel(QAbstractTableModel):
         if not c.use:
             return False
         if col == COL_FILL:
-            return c.missing == "constant"
+            return c.missing == "constant" and c.type != "text"  # missing text is ""
+        if col == COL_INDICATOR:
+            return c.type != "text"
         if col == COL_SCALING:
             return c.type == "numeric"
         if col == COL_ENCODING:
@@ -113,7 +138,9 @@ class ColumnConfigModel(QAbstractTableModel):
 
     def options(self, c: ColumnConfig, col: int) -> list[str]:
         if col == COL_TYPE:
-            return ["numeric", "categorical"] if self.numeric_ok.get(c.name) else ["categorical"]
+            base = ["numeric", "categorical"] if self.numeric_ok.get(c.name) else ["categorical"]
+            special = self.special.get(c.name)
+            return base + [special] if special else base
         if col == COL_MISSING:
             return missing_options(c.type)
         if col == COL_SCALING:
@@ -155,6 +182,8 @@ class ColumnConfigModel(QAbstractTableModel):
             }.get(col)
             if col == COL_FILL:
                 return "" if c.fill_value is None else str(c.fill_value)
+            if col == COL_MISSING and c.type == "text" and value == "constant":
+                return "Empty text"  # the model reads a missing text as ""
             return LABELS.get(value, value)
         if role == Qt.ItemDataRole.EditRole:
             return {
@@ -236,8 +265,9 @@ def _parse_fill(text: str, kind: str) -> float | str | None:
 
 def _change_type(c: ColumnConfig, kind: str) -> None:
     c.type = kind
-    if c.missing not in missing_options(kind):
-        c.missing = "most_frequent"
+    options = missing_options(kind)
+    if c.missing not in options:
+        c.missing = "most_frequent" if "most_frequent" in options else options[0]
     if c.fill_value is not None:
         c.fill_value = _parse_fill(str(c.fill_value), kind)
 

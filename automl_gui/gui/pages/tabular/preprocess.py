@@ -38,6 +38,7 @@ from automl_gui.gui.pages.tabular._preprocess_columns import (
     LABELS,
     NOT_APPLICABLE,
     OPTIONS_ROLE,
+    SPECIAL_TYPES,
     ChoiceDelegate,
     ColumnConfigModel,
     missing_options,
@@ -198,7 +199,11 @@ class PreprocessPage(QWidget):
         if self._numeric_ok[0] is not df:  # once per table, not per target
             self._numeric_ok = (df, _numeric_columns(df))
         numeric_ok = self._numeric_ok[1]
-        self.columns.set_rows([c for c in cfg.columns if c.name != cfg.target], numeric_ok)
+        self.columns.set_rows(
+            [c for c in cfg.columns if c.name != cfg.target],
+            numeric_ok,
+            _special_columns(self.state.profile),
+        )
         self._updating = True
         dups = self.state.profile.duplicate_rows if self.state.profile is not None else 0
         self.dedup_check.setText(f"Drop duplicate rows ({dups:,} found)")
@@ -296,6 +301,13 @@ class _Automatic:
 
 
 _column_values = attrgetter(*(f.name for f in fields(ColumnConfig)))
+
+
+def _special_columns(profile: Any) -> dict[str, str]:
+    """Columns the profile found to be free text or dates: the type they may be used as."""
+    if profile is None:
+        return {}
+    return {c.name: SPECIAL_TYPES[c.kind] for c in profile.columns if c.kind in SPECIAL_TYPES}
 
 
 def _numeric_columns(df: Any) -> dict[str, bool]:
