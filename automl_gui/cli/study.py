@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl_gui.cli._common import EXIT_OK, device_plan, prepare_out, printer, say
-from automl_gui.cli._folders import folder_preprocess, load_options, refuse_target
+from automl_gui.cli._folders import folder_preprocess, kind_for_data, load_options, refuse_target
 from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.cli._tables import read_table_for
 from automl_gui.cli._types import listed, positive_int
@@ -51,6 +51,9 @@ def add_study_parser(sub: Any) -> argparse.ArgumentParser:
     study.add_argument("data", help="a table (CSV, TSV, Parquet) or a folder of images or clips")
     study.add_argument(
         "--target", help="the column to predict (tables, text tables; default: a good guess)"
+    )
+    study.add_argument(
+        "--text-column", metavar="COL", help="the column holding the texts (text tables)"
     )
     study.add_argument("--epochs", type=positive_int, help="maximum epochs per training (30)")
     study.add_argument(
@@ -115,7 +118,6 @@ def study_config(args: argparse.Namespace) -> Any:
 
 def study_command(args: argparse.Namespace) -> int:
     """Run the study, print it, write the CSV and PNG; returns the exit status."""
-    from automl_gui.core.kinds import kind_for_path
     from automl_gui.core.tune.study.jobs import study
 
     config = study_config(args)
@@ -124,7 +126,7 @@ def study_command(args: argparse.Namespace) -> int:
     csv_path, png_path = out / f"study_{args.kind}.csv", out / f"study_{args.kind}.png"
     for path in (csv_path, png_path):  # replace rule, leftovers, a writable disk: up front
         prepare_out(path, args, [args.data], file=True)
-    kind = kind_for_path(args.data)
+    kind = kind_for_data(args)
     seed = 42 if args.seed is None else args.seed
     cancel = CancelToken()
     plan = device_plan(force_cpu=False)
