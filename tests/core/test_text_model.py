@@ -164,3 +164,20 @@ def test_model_settings_round_trip_and_refuse_unknown_values():
         TextModelConfig.from_dict({"embedding_dim": 4})
     with pytest.raises(ConfigError, match="units"):
         TextModelConfig.from_dict({"hidden": 3})
+
+
+def test_mixed_precision_keeps_float32_probabilities(data):
+    import keras
+    import tensorflow as tf
+
+    (texts, _), _ = data
+    before = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        for arch in FAMILIES:
+            model = _build(arch, texts).model
+            assert model.outputs[0].dtype == "float32", arch
+            answers = np.asarray(model.predict(tf.constant(texts[:4]), verbose=0))
+            assert answers.dtype == np.float32 and np.isfinite(answers).all(), arch
+    finally:
+        keras.mixed_precision.set_global_policy(before)
