@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core.base.errors import ModelError
-from automl_gui.core.export import _onnx, _serving, _tflite
+from automl_gui.core.export import _onnx, _serving, _text_serving, _tflite
 from automl_gui.core.export.bundle import Bundle, write_json
 
 CONVERTED_FORMATS = ("tflite", "tflite-dynamic", "tflite-float16", "onnx")
@@ -47,11 +47,14 @@ def runtime_name(fmt: str) -> str:
 
 
 def _candidates(bundle: Bundle) -> list[Any]:
-    """Graphs to try, best first: the whole model, then (tables) its numeric part."""
-    graphs: list[Any] = [_serving.full_graph]
-    if not bundle.kind.exports_whole:
-        graphs.append(_serving.encoded_graph)
-    return graphs
+    """Graphs to try, best first: the whole model; else, for a model taking raw texts, its
+    vectorized part alone (string ops never convert); else (tables) the whole model, then
+    its numeric part."""
+    if bundle.kind.exports_whole:
+        return [_serving.full_graph]
+    if _text_serving.takes_raw_text(bundle.model):
+        return [_text_serving.vectorized_graph]
+    return [_serving.full_graph, _serving.encoded_graph]
 
 
 def write_converted(bundle: Bundle, fmt: str, folder: Path, rows: Any, shape: tuple) -> Converted:
@@ -127,6 +130,8 @@ def _result(
         notes.append(graph.note)
         details["whole_model_error"] = failures[0] if failures else ""
         details["preprocessing_file"] = _serving.PREPROCESSING_FILE
+        if graph.preprocessing.get("model_input"):  # how the card names the encoded input
+            details["encoded_input"] = graph.preprocessing["model_input"]
         if len(rows) and graph.app_encoding is not None:
             ours = graph.feed(rows)
             app = graph.app_encoding(rows)

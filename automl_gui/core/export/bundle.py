@@ -185,10 +185,28 @@ def predict_arrays(model: Any, metadata: dict[str, Any], df: pd.DataFrame) -> np
     return out.reshape(len(df), -1).astype(np.float32)
 
 
+def sample_array(samples: Any) -> np.ndarray:
+    """Sample inputs as ``samples.npy`` keeps them: texts as a NumPy unicode array (``<U…``,
+    which loads without pickle), decoded images and waveforms as float32."""
+    from automl_gui.core.export._text_encode import as_text
+
+    array = np.asarray(samples)
+    if array.dtype.kind in "USO":
+        return np.asarray([as_text(v) for v in array.reshape(-1)], dtype=str).reshape(array.shape)
+    return array.astype(np.float32)
+
+
+def model_array(inputs: Any) -> np.ndarray:
+    """Sample inputs as a Keras model or a SavedModel takes them: texts as Python ``str``
+    objects (Keras refuses NumPy unicode arrays), images and waveforms as float32."""
+    array = sample_array(inputs)
+    return array.astype(object) if np.issubdtype(array.dtype, np.str_) else array
+
+
 def predict_array(model: Any, inputs: np.ndarray, batch_size: int = 32) -> np.ndarray:
     """Probabilities (n, classes) for decoded files of one shape: images (float32, values
-    0-255) or waveforms (float32 mono in [-1, 1] at the model's sample rate)."""
-    inputs = np.asarray(inputs, dtype=np.float32)
+    0-255), waveforms (float32 mono in [-1, 1] at the model's sample rate) or raw texts."""
+    inputs = model_array(inputs)
     if len(inputs) == 0:
         return np.zeros((0, int(model.outputs[0].shape[-1])), dtype=np.float32)
     return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float32)
@@ -326,10 +344,10 @@ def save_bundle(
 ) -> Path:
     """Write ``model.keras``, ``metadata.json`` and ``report.json`` into ``out_dir`` atomically.
 
-    Fills ``metadata["sample_predictions"]`` if the caller left it empty. ``samples`` (image
-    and audio models: a few input images or waveforms) are saved as ``samples.npy`` for
-    later checks. ``overwrite`` replaces only a folder this app wrote, never one of
-    ``inputs`` (the data, the source model), see :mod:`.outputs`.
+    Fills ``metadata["sample_predictions"]`` if the caller left it empty. ``samples`` (models
+    of files: a few input images, waveforms or texts) are saved as ``samples.npy`` for
+    later checks (:func:`sample_array`). ``overwrite`` replaces only a folder this app
+    wrote, never one of ``inputs`` (the data, the source model), see :mod:`.outputs`.
 
     Returns where it wrote: ``out_dir``, or, when ``out_dir`` changed while the model was
     made and may no longer be replaced, the first free ``OUT-2``, ``OUT-3``, … beside it
@@ -353,9 +371,7 @@ def save_bundle(
         write_json(tmp / METADATA_FILE, meta)
         write_json(tmp / REPORT_FILE, report or {})
         if samples is not None:
-            kept = np.asarray(samples)  # texts stay a unicode array (np.load without pickle)
-            kept = kept if kept.dtype.kind == "U" else kept.astype(np.float32)
-            np.save(tmp / SAMPLES_FILE, kept)
+            np.save(tmp / SAMPLES_FILE, sample_array(samples))
         written = commit_dir_or_beside(tmp, out, overwrite, inputs=inputs)
     finally:
         if tmp.exists():

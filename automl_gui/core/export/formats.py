@@ -41,7 +41,9 @@ from automl_gui.core.export.bundle import (
     check_destination,
     commit_dir_or_beside,
     load_keras_model,
+    model_array,
     predict_inputs,
+    sample_array,
     sample_inputs,
     serving_model_of,
     temp_dir_beside,
@@ -101,11 +103,11 @@ def serving_text(metadata: dict[str, Any]) -> str:
 
 
 def _write_extras(bundle: Bundle, folder: Path) -> None:
-    """report.json and (image and audio models) the sample inputs, inside an export folder."""
+    """report.json and (models of files) the sample inputs, inside an export folder."""
     if bundle.report:
         write_json(folder / REPORT_FILE, bundle.report)
     if bundle.kind.file_based and bundle.samples is not None:
-        np.save(folder / SAMPLES_FILE, np.asarray(bundle.samples, dtype=np.float32))
+        np.save(folder / SAMPLES_FILE, sample_array(bundle.samples))
 
 
 def _signature(bundle: Bundle) -> dict[str, Any]:
@@ -172,7 +174,7 @@ def _reload_savedmodel(path: Path, metadata: dict[str, Any], rows: Any) -> np.nd
     if len(rows) == 0:
         return np.zeros((0,), dtype=np.float32)
     if kind_named(str(metadata.get("kind", "tabular"))).file_based:
-        return np.asarray(loaded.serve(tf.constant(np.asarray(rows, dtype=np.float32))))
+        return np.asarray(loaded.serve(tf.constant(model_array(rows))))
     inputs = to_tensors(frame_to_inputs(rows, InputSchema.from_dict(metadata["input_schema"])))
     out = np.asarray(loaded.serve(inputs))
     if metadata.get("task") == "regression":
@@ -211,7 +213,7 @@ def _message(
 ) -> str:
     what = bundle.kind.sample_words
     if staged.part == "encoded":
-        what = "sample rows (encoded as preprocessing.json says)"
+        what += " (encoded as preprocessing.json says)"
     if n == 0:
         return f"Written; no {what} to compare."
     text = f"Loaded in {staged.runtime} and compared {n} {what}: max difference {diff:.2g}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from automl_gui.core.export._card_tables import call_code, flags_text, group_text, grouped_inputs
+from automl_gui.core.export._card_text import call_code as text_call_code
 from automl_gui.core.kinds import DataKind, kind_named
 from automl_gui.core.train.balance import is_imbalanced
 
@@ -46,7 +47,10 @@ def usage_text(
     """How to load and call the export of format ``fmt`` (``part``: "full" or "encoded";
     ``model_file``: the .keras file's name)."""
     groups = grouped_inputs(metadata)
-    if part == "encoded" and groups:
+    encoded_input = (metadata.get("export") or {}).get("encoded_input")
+    if part == "encoded" and encoded_input:  # the converted graph's own words (text)
+        inputs = str(encoded_input)
+    elif part == "encoded" and groups:
         grouped = "; ".join(
             f"{group_text(n, c)}, missing ones replaced by fill_values{flags_text(metadata, n, c)}"
             for n, c in groups
@@ -89,6 +93,20 @@ def usage_text(
             f"with feed = {inputs}, by input name; returns [{out}]."
         )
     return f"inputs: {inputs}; outputs: {out}."
+
+
+def _code(metadata: dict[str, Any], fmt: str, part: str, paths: tuple[str, str]) -> tuple[str, str]:
+    """The card's Python and the sentence before it: a table model's raw rows from pandas,
+    or a text model's texts (raw, or vectorized by the snippet for TFLite/ONNX); ("", "")
+    for other models."""
+    code = call_code(metadata, fmt, *paths) if part == "full" else ""
+    if code:
+        return "From a pandas DataFrame of raw rows, in this card's folder:", code
+    code = text_call_code(metadata, fmt, part, *paths)
+    if code:
+        how = " (vectorized in plain Python first)" if part == "encoded" else ""
+        return f"From a pandas column of raw texts{how}, in this card's folder:", code
+    return "", ""
 
 
 # -- the card ---------------------------------------------------------------------------------
@@ -212,7 +230,12 @@ def known_limits(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
                 else "."
             )
         )
-    if export.get("part") == "encoded":
+    if export.get("part") == "encoded" and export.get("encoded_input"):
+        limits.append(
+            "This file holds the model without its text vectorization: texts must be "
+            "vectorized as preprocessing.json describes (see 'How to call it')."
+        )
+    elif export.get("part") == "encoded":
         limits.append(
             "This file holds the model without its category lookups: rows must be encoded "
             "as preprocessing.json describes (see 'How to call it')."
@@ -289,9 +312,9 @@ def model_card(
     lines += ["## Model details", "", *_model_lines(metadata), ""]
     part = str(export.get("part", "full"))
     lines += ["## How to call it", "", usage_text(metadata, fmt, part, paths[0])]
-    code = call_code(metadata, fmt, *paths) if part == "full" else ""
+    intro, code = _code(metadata, fmt, part, paths)
     if code:
-        lines += ["", "From a pandas DataFrame of raw rows, in this card's folder:", ""]
+        lines += ["", intro, ""]
         lines += ["```python", code.rstrip(), "```"]
     for note in export.get("notes") or []:
         lines += ["", f"> {note}"]
