@@ -2,7 +2,8 @@
 
 Input contract: a 1-D ``tf.string`` tensor ``(n,)`` of raw, unstandardized texts, the
 model input ``keras.Input(shape=(), dtype="string", name="text")``; callers pass
-``tf.constant([...])`` (Keras refuses NumPy unicode and object arrays). Inside:
+``tf.constant([...])`` or a NumPy array of ``dtype=object`` holding ``str`` (``predict``
+refuses a NumPy unicode ``'<U…'`` array and a plain list). Inside:
 ``TextVectorization`` (adapted on the training texts, ``core.preprocess.text``) → the
 network → float32 softmax (also under mixed precision). Keras' own layers and ``keras.ops``
 nodes only: a saved ``.keras`` loads with plain Keras in safe mode. Word dropout
