@@ -18,6 +18,7 @@ from automl_gui.core.base.events import CancelToken
 from automl_gui.core.data._colstats import profile_all, profile_column
 from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_number_text
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
+from automl_gui.core.data._unix_times import unix_times_as_dates
 from automl_gui.core.data.schema import ColumnKind, ColumnProfile, DataWarning, TableProfile, Task
 from automl_gui.core.preprocess._target import Labels, canonical_labels, check_regression_values
 from automl_gui.core.train.balance import is_imbalanced  # one rule: training weights by it too
@@ -79,25 +80,7 @@ def profile_table(df: pd.DataFrame, *, cancel: CancelToken | None = None) -> Tab
     check_cancel()
     profile = profile_all(df, check_cancel)
     check_cancel()
-    return _unix_times(profile)
-
-
-def _unix_times(profile: TableProfile) -> TableProfile:
-    """Numeric columns named like a time (``created_at``, ``timestamp``, ``event_time``...)
-    holding Unix seconds or milliseconds of 1973..2286 are dates (``preprocess._dates``)."""
-    from dataclasses import replace
-
-    from automl_gui.core.preprocess._dates import looks_like_unix_time
-
-    changed = False
-    columns = list(profile.columns)
-    for i, col in enumerate(columns):
-        if col.kind in (ColumnKind.NUMERIC, ColumnKind.IDENTIFIER) and looks_like_unix_time(
-            col.name, col.minimum, col.maximum
-        ):
-            columns[i] = replace(col, kind=ColumnKind.DATETIME)
-            changed = True
-    return replace(profile, columns=tuple(columns)) if changed else profile
+    return unix_times_as_dates(profile)
 
 
 # -- target and task ---------------------------------------------------------------------
