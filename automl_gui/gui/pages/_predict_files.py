@@ -230,7 +230,11 @@ class FilesPredicting:
         self.predictions = frame
         broken = broken_count(frame)
         self.model.set_frame(shown_frame(frame), probability_columns(frame), self.path_root)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)  # keep the file names
+        # keep the file names; a text model's answers keep the start of each text instead
+        text = "text" in frame.columns
+        self.table.setTextElideMode(
+            Qt.TextElideMode.ElideRight if text else Qt.TextElideMode.ElideLeft
+        )
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
         capped = {"error": ERROR_WIDTH, "text": TEXT_WIDTH}  # long cells must not push the

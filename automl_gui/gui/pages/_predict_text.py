@@ -15,11 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QGroupBox,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +34,8 @@ from automl_gui.gui.workers import JobWorker
 
 TYPE_DEBOUNCE_MS = 300
 BAR_STEPS = 1000
+ROW_HEIGHT = 21  # px per class bar
+SHOWN_ROWS = 6  # bars in sight at once; more classes scroll
 TOP_COLOUR = "#1565C0"
 OTHER_COLOUR = "#90A4AE"
 
@@ -69,6 +74,7 @@ class ProbabilityBars(QWidget):
             widgets.clear()
         for row, name in enumerate(names):
             label = QLabel(name)
+            label.setFixedHeight(ROW_HEIGHT - 3)
             label.setToolTip(name)
             bar = QProgressBar()
             bar.setRange(0, BAR_STEPS)
@@ -133,21 +139,32 @@ class TypeBox(QGroupBox):
             f"Type or paste a {noun} here: the probabilities follow as you type."
         )
         self.editor.setToolTip(f"The {noun} to classify (pasted text of any length works)")
-        self.editor.setMinimumHeight(60)
-        self.editor.setMaximumHeight(96)
+        self.editor.setFixedHeight(72)
         self.editor.textChanged.connect(self._on_typed)
         self.bars = ProbabilityBars()
+        self.bars_area = QScrollArea()
+        self.bars_area.setWidget(self.bars)
+        self.bars_area.setWidgetResizable(True)
+        self.bars_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.bars_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.bars_area.setStyleSheet(
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+        )
         self.status = muted_label()
+        # as tall as its bars need, always: the table below takes the rest
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
-        layout.addWidget(self.bars)
+        layout.addWidget(self.bars_area)
         layout.addWidget(self.status)
 
     def set_bundle(self, bundle: Any) -> None:
         """Classify with ``bundle`` (its classes become the bars); the text typed stays."""
         self.bundle = bundle
         self._gen += 1
-        self.bars.set_classes([str(n) for n in (bundle.class_names or [])] if bundle else [])
+        names = [str(n) for n in (bundle.class_names or [])] if bundle else []
+        self.bars.set_classes(names)
+        self.bars_area.setFixedHeight(ROW_HEIGHT * min(len(names), SHOWN_ROWS) + 4)
         self._on_typed()
 
     def _on_typed(self) -> None:
