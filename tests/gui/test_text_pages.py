@@ -202,3 +202,31 @@ def test_evaluate_page_lists_the_test_texts(qtbot, state, dataset, run):
         path = browser.list.text_model.locators[0]
         assert browser.list.text_model.texts[0] == dataset.text_of(path)
         assert "#" in path and text_of(dataset, path) == dataset.text_of(path)
+
+
+def test_a_dataset_loaded_elsewhere_gets_its_figures_in_the_background(qtbot, state, dataset):
+    """A reopened project sets the dataset on the state: the page works its figures out in a
+    worker and shows placeholders meanwhile."""
+    page = TextDataPage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    state.set_dataset(TEXT, dataset)
+    assert page.browser.list.count() == 60  # the texts themselves right away
+    qtbot.waitUntil(lambda: page.words_table.columnCount() == 3, timeout=30_000)
+    assert "Findings" in page.findings_label.text() and "Looking" not in page.findings_label.text()
+    assert "median" in page.stat_labels["length"].text()
+
+
+def test_a_folder_of_txt_files_is_dropped_and_read(qtbot, state, tmp_path):
+    for label, words in WORDS.items():
+        folder = tmp_path / "texts" / label
+        folder.mkdir(parents=True)
+        for i in range(3):
+            (folder / f"{i}.txt").write_text(f"{words} {i}", encoding="utf-8")
+    page = TextDataPage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        assert page.accept_drop(str(tmp_path / "texts"))
+    assert len(state.loaded(TEXT)) == 9
+    assert page.stat_labels["source"].text() == "one .txt file per text, labelled by its folder"
+    path = page.browser.list.text_model.locators[0]
+    assert path.endswith(".txt") and text_of(None, path) == page.browser.full.toPlainText()

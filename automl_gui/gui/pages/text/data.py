@@ -35,6 +35,7 @@ from automl_gui.gui.pages._folder_parts import facts_form, heading, html
 from automl_gui.gui.pages.text._settings_words import sequence_length_for
 from automl_gui.gui.widgets.histogram import HistogramPlot
 from automl_gui.gui.widgets.text_list import TextBrowser
+from automl_gui.gui.workers import JobWorker
 
 FILTER_DEBOUNCE_MS = 200
 DISTINCTIVE_WORDS = 10  # per class
@@ -87,7 +88,8 @@ class TextDataPage(FolderDataPage):
 
     def __init__(self, state: Any, parent: QWidget | None = None) -> None:
         self._stats: dict[str, Any] = {}
-        self._stats_of: Any = None
+        self._stats_of: Any = None  # the dataset ``_stats`` describe
+        self._stats_for: Any = None  # the dataset whose figures a worker works out
         super().__init__(state, parent)
         state.preprocess_changed.connect(self._refresh_lengths)
         state.model_changed.connect(self._refresh_lengths)
@@ -109,12 +111,25 @@ class TextDataPage(FolderDataPage):
         self.load(path)
         return True
 
-    def stats(self, ds: Any) -> dict[str, Any]:
-        """The distinctive words and findings of ``ds`` (worked out again for a dataset
-        that did not come through this page: a reopened project)."""
-        if self._stats_of is not ds:
-            self._stats, self._stats_of = text_stats(ds), ds
-        return self._stats
+    def stats(self, ds: Any) -> dict[str, Any] | None:
+        """The length figures, distinctive words and findings of ``ds``; None while they are
+        worked out in the background (a dataset that did not come through this page: a
+        reopened project)."""
+        if self._stats_of is ds:
+            return self._stats
+        if self._stats_for is not ds:
+            self._stats_for = ds
+            worker = JobWorker(lambda _e, _c: text_stats(ds))
+            self._workers.add(worker)
+            worker.finished.connect(lambda result: self._on_stats(ds, result))
+            worker.done.connect(lambda w=worker: self._workers.discard(w))
+            worker.start()
+        return None
+
+    def _on_stats(self, ds: Any, stats: dict[str, Any]) -> None:
+        self._stats, self._stats_of = stats, ds
+        if self.dataset() is ds:
+            self._show_figures(ds, stats)
 
     # -- layout ------------------------------------------------------------------------------
     def _build_empty(self) -> QWidget:
@@ -251,12 +266,20 @@ class TextDataPage(FolderDataPage):
         self.findings_label.setText("")
 
     def _show_dataset(self, ds: Any) -> None:
-        stats = self.stats(ds)
+        self.tabs.setCurrentIndex(0)
         self._refresh_lengths()
-        self._show_stats(ds)
+        self._show_figures(ds, self.stats(ds))
+
+    def _show_figures(self, ds: Any, stats: dict[str, Any] | None) -> None:
+        """Length figures, findings and distinctive words (placeholders while ``stats`` is
+        None: they are being worked out)."""
+        self._show_stats(ds, stats)
+        if stats is None:
+            self.findings_label.setText("<b>Findings</b><br>Looking at the texts…")
+            self._show_words({})
+            return
         self._show_findings(stats.get("findings") or [])
         self._show_words(stats.get("distinctive") or {})
-        self.tabs.setCurrentIndex(0)
 
     def _refresh_lengths(self) -> None:
         """The histogram, with the sequence length the settings give marked."""
@@ -274,10 +297,11 @@ class TextDataPage(FolderDataPage):
             "word."
         )
 
-    def _show_stats(self, ds: Any) -> None:
+    def _show_stats(self, ds: Any, stats: dict[str, Any] | None) -> None:
         counts = ds.word_counts()
         self.stat_labels["total"].setText(f"{plural(len(ds), 'text')}, {sum(counts):,} words")
-        self.stat_labels["length"].setText(word_spread(counts, self.stats(ds)["lengths"]))
+        lengths = stats["lengths"] if stats is not None else None
+        self.stat_labels["length"].setText(word_spread(counts, lengths) if lengths else "…")
         if ds.text_column:
             self.stat_labels["source"].setText(
                 f"text “{ds.text_column}”, label “{ds.label_column or '?'}”"
