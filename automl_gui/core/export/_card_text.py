@@ -34,7 +34,7 @@ def encoded_input_text(item: dict[str, Any]) -> str:
 
 _HEAD = """\
 import json
-
+{stdlib}
 {imports}
 with open({metadata}, encoding="utf-8") as f:
     meta = json.load(f)
@@ -84,6 +84,7 @@ def vectorize(texts):
         return out * np.asarray(v["idf_weights"], dtype=np.float32)
     return out
 
+
 '''
 
 _CALL = {
@@ -99,9 +100,9 @@ _CALL = {
 _IMPORTS = {
     "keras": "import keras\nimport pandas as pd\nimport tensorflow as tf\n",
     "savedmodel": "import pandas as pd\nimport tensorflow as tf\n",
-    "tflite": "import re\n\nimport numpy as np\nimport pandas as pd\n"
+    "tflite": "import numpy as np\nimport pandas as pd\n"
     "from ai_edge_litert.interpreter import Interpreter\n",
-    "onnx": "import re\n\nimport numpy as np\nimport onnxruntime\nimport pandas as pd\n",
+    "onnx": "import numpy as np\nimport onnxruntime\nimport pandas as pd\n",
 }
 
 
@@ -116,7 +117,12 @@ def call_code(metadata: dict[str, Any], fmt: str, part: str, model: str, metadat
     if key not in _CALL or (part == "encoded") != (key in ("tflite", "onnx")):
         return ""
     column = json.dumps(str(metadata.get("text_column") or "text"))
-    code = _HEAD.format(imports=_IMPORTS[key], metadata=json.dumps(metadata_file), column=column)
+    code = _HEAD.format(
+        stdlib="import re\n" if part == "encoded" else "",
+        imports=_IMPORTS[key],
+        metadata=json.dumps(metadata_file),
+        column=column,
+    )
     if part == "encoded":
         code += _VECTORIZE
         model = str((metadata.get("export") or {}).get("model_file") or model)
