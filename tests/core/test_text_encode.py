@@ -33,6 +33,7 @@ TRAIN = [
     "a a a a b b c",
     "[UNK] token and '' quotes \"here\" {braces} <tags> #hash @at",
     "x",
+    "nul\x00inside zero\u200bwidth line\u2028separator e\u0301 \u00e9 ﬀ Ⅻ ＡＢＣ",
 ]
 PREDICT = [
     *TRAIN,
@@ -46,6 +47,8 @@ PREDICT = [
     "the the the the the the the the the the the the the the the the the the the",
     "東京 東京 東京",
     "ǅ ǈ ǋ titlecase Ω Å K",  # titlecase letters, Ohm, Angstrom, Kelvin signs
+    "nul\x00inside zero\u200bwidth line\u2028separator para\u2029graph",
+    "combining e\u0301 vs \u00e9, ﬀ ligature, Ⅻ numeral, ＡＢＣ fullwidth",
 ]
 
 
