@@ -230,3 +230,24 @@ def test_a_folder_of_txt_files_is_dropped_and_read(qtbot, state, tmp_path):
     assert page.stat_labels["source"].text() == "one .txt file per text, labelled by its folder"
     path = page.browser.list.text_model.locators[0]
     assert path.endswith(".txt") and text_of(None, path) == page.browser.full.toPlainText()
+
+
+def test_open_text_dataset_asks_for_a_file_or_a_folder(monkeypatch, tmp_path):
+    """File → Open Text Dataset… asks through the text pages' own dialog (a table or a
+    folder), not the folder dialog of images and audio; the choice is opened."""
+    from types import SimpleNamespace
+
+    from automl_gui.gui._opening import DatasetOpening
+    from automl_gui.gui.pages.text import _open
+
+    asked: list[str] = []
+    monkeypatch.setattr(
+        _open, "ask_text_dataset", lambda parent, start: asked.append(start) or "/x/posts.csv"
+    )
+    opened: list[str] = []
+    window = SimpleNamespace(
+        settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
+        open_path=opened.append,
+    )
+    DatasetOpening.open_folder_dialog(window, kind=TEXT)
+    assert len(asked) == 1 and opened == ["/x/posts.csv"]

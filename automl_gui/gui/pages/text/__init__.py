@@ -42,11 +42,11 @@ WINDOW = KindWindow(
         "evaluate": "automl_gui.gui.pages.text.evaluate:TextEvaluatePage",
     },
     ways_in=WaysIn(
-        "Open Te&xt Dataset…",
+        "Open Text &Dataset…",
         "Open texts to classify: a CSV, TSV, JSON Lines or Parquet table with a text column "
         "and a label column, or a folder of .txt files with one subfolder per class",
         "Ctrl+Shift+T",
-        "Open Text Sa&mple",
+        "Open Te&xt Sample",
         "Open the bundled demo texts (short forum posts about four topics)",
         "Load the bundled demo texts (240 forum posts: cooking, sports, technology, travel)",
         "text",
