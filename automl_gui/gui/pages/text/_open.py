@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
-TEXT_TABLE_FILTER = "Tables of texts (*.csv *.tsv *.jsonl *.parquet *.pq);;All files (*)"
+from automl_gui.core.data.detect import SUPPORTED_TABLE_SUFFIXES
+from automl_gui.core.kinds.text import JSON_LINES_SUFFIXES
+
+#: the files the text kind opens as a dataset (``TEXT.claims_file``: tables, JSON Lines)
+TEXT_TABLE_FILTER = (
+    "Tables of texts ("
+    + " ".join(f"*{suffix}" for suffix in SUPPORTED_TABLE_SUFFIXES + JSON_LINES_SUFFIXES)
+    + ");;All files (*)"
+)
 
 
 def ask_text_dataset(parent: QWidget | None, start: str) -> str:
