@@ -21,6 +21,7 @@ import pytest
 
 from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.base.events import Log
+from automl_gui.core.export import _portable
 from automl_gui.core.models import weights
 from automl_gui.core.models._presets import find_preset, preset_problem
 from automl_gui.core.models._text_pretrained import (
@@ -301,6 +302,12 @@ def test_saved_model_reloads_with_keras_hub_installed(
         [sys.executable, "-I", "-c", script], capture_output=True, text=True, env=env, timeout=300
     )
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+    # what the export's note and model card tell the user to install
+    layers = _portable.app_layers(path)
+    assert layers == {"BertBackbone": "keras_hub", "BertTokenizer": "keras_hub"}
+    note = _portable.requirement_note(layers)
+    assert "layers of KerasHub (BertBackbone, BertTokenizer)" in note
+    assert "`pip install keras-hub`, then `import keras_hub`" in note
 
 
 def test_a_preset_that_does_not_fit_is_refused_clearly(preset: Path, tmp_path: Path) -> None:

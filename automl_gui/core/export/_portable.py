@@ -18,6 +18,10 @@ from typing import Any
 
 PACKAGE = "automl_gui"
 PIP_NAME = "automl-gui"
+#: whose registered Keras classes a saved model may hold, by their registered names' prefix:
+#: (pip package, words for the note); this app's (models saved before issue 15) and
+#: KerasHub's (the pretrained text model, ``models._text_pretrained``)
+PACKAGES = {PACKAGE: (PIP_NAME, "this app"), "keras_hub": ("keras-hub", "KerasHub")}
 
 
 def inference_model(model: Any) -> Any:
@@ -41,8 +45,9 @@ def inference_model(model: Any) -> Any:
 
 
 def app_layers(path: Path) -> dict[str, str]:
-    """The classes of this app a ``.keras`` file's config names: ``{class name: module to
-    import}`` (empty when plain Keras loads it)."""
+    """The classes of this app (or of another package in :data:`PACKAGES`) a ``.keras``
+    file's config names: ``{class name: module to import}`` (empty when plain Keras loads
+    it)."""
     with zipfile.ZipFile(path) as archive:
         config = json.loads(archive.read("config.json"))
     found: dict[str, str] = {}
@@ -53,7 +58,7 @@ def app_layers(path: Path) -> dict[str, str]:
 def _walk(node: Any, found: dict[str, str]) -> None:
     if isinstance(node, dict):
         registered = node.get("registered_name")
-        if isinstance(registered, str) and registered.startswith(f"{PACKAGE}>"):
+        if isinstance(registered, str) and registered.split(">", 1)[0] in PACKAGES:
             found[registered.split(">", 1)[1]] = _module_of(registered)
         for value in node.values():
             _walk(value, found)
@@ -63,6 +68,8 @@ def _walk(node: Any, found: dict[str, str]) -> None:
 
 
 def _module_of(registered: str) -> str:
+    if not registered.startswith(f"{PACKAGE}>"):
+        return registered.split(">", 1)[0]  # the package itself: importing it registers all
     from automl_gui.core.base import lazy
 
     cls = lazy.keras().saving.get_registered_object(registered)
@@ -76,8 +83,10 @@ def requirement_note(layers: dict[str, str]) -> str:
         return ""
     modules = sorted(set(layers.values()))
     imports = "; ".join(f"import {m}" for m in modules)
+    owners = sorted({PACKAGES.get(m.split(".")[0], (PIP_NAME, "this app")) for m in modules})
     return (
-        f"The .keras file holds layers of this app ({', '.join(layers)}), so plain Keras "
-        f"cannot load it alone: `pip install {PIP_NAME}`, then `{imports}` before "
+        f"The .keras file holds layers of {' and '.join(w for _, w in owners)} "
+        f"({', '.join(layers)}), so plain Keras cannot load it alone: "
+        f"`pip install {' '.join(p for p, _ in owners)}`, then `{imports}` before "
         "`keras.saving.load_model(path)`."
     )
