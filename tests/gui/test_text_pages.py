@@ -19,6 +19,7 @@ from automl_gui.core.preprocess.text_config import TextPreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.registry import kind_window
+from automl_gui.gui.pages.text import model as text_model_page
 from automl_gui.gui.pages.text._settings_words import vectorizer_line
 from automl_gui.gui.pages.text.data import TextDataPage
 from automl_gui.gui.pages.text.evaluate import TextEvaluatePage, text_of
@@ -162,7 +163,9 @@ def test_preprocess_edits_are_remembered_and_auto_says_what_it_chose(qtbot, stat
     assert "1 not in the vocabulary" in page.preview_status.text()
 
 
-def test_model_page_shows_auto_rule_and_remembers_text_settings(qtbot, state, dataset):
+def test_model_page_shows_auto_rule_and_remembers_text_settings(
+    qtbot, state, dataset, monkeypatch, tmp_path
+):
     state.set_dataset(TEXT, dataset)
     page = TextModelPage(state)
     qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
@@ -182,6 +185,12 @@ def test_model_page_shows_auto_rule_and_remembers_text_settings(qtbot, state, da
     page.arch_combo.setCurrentIndex(page.arch_combo.findData("pretrained"))
     assert page.choose_folder_button.isEnabled()
     assert "none chosen" in page.folder_label.text()
+    monkeypatch.setattr(text_model_page, "ask_weights_folder", lambda _p, _s: str(tmp_path))
+    page.choose_folder()  # not a preset: said so, in red
+    assert model.weights_path == str(tmp_path) and page.folder_label.text().startswith("✗")
+    assert "config.json" in page.folder_label.text() or "missing" in page.folder_label.text()
+    page.clear_folder()
+    assert model.weights_path == "" and not page.clear_folder_button.isEnabled()
 
 
 def test_evaluate_page_lists_the_test_texts(qtbot, state, dataset, run):

@@ -8,7 +8,8 @@ are loaded and holds the AutoML search box. What differs is the form: the networ
 n-gram MLP, sepCNN, Transformer, a pretrained KerasHub model from a folder), their sizes, and
 Auto's rule shown with this dataset's numbers (Google's text-classification guide: texts /
 words per text below 1,500 → the n-gram MLP, else the sepCNN). Nothing is looked up in the
-background: a pretrained text model is a folder the user chooses (no download).
+background: a pretrained text model is a KerasHub preset folder the user chooses (its
+``weights_path``; no download), checked as it is shown.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from PySide6.QtWidgets import (
 from automl_gui.core.kinds.text import TEXT
 from automl_gui.core.models.text_config import TextModelConfig
 from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
-from automl_gui.gui.pages.images._networks import short_path
+from automl_gui.gui.pages.images._networks import ask_weights_folder, short_path
 from automl_gui.gui.pages.images.model import ImageModelPage
 from automl_gui.gui.pages.text._settings_words import auto_architecture_for
 from automl_gui.gui.pages.text._words import ARCHITECTURES, EXPLAIN, NAMES
@@ -48,6 +50,7 @@ from automl_gui.gui.widgets.training_settings import (
 
 KEY_TEXT_MODEL = "text/model"
 KEY_TEXT_TRAINING = "text/training"
+KEY_PRESET_FOLDER = "text/preset_folder"  # where the folder dialog starts
 TEXT_TRAINING_DEFAULTS = TrainConfig(epochs=30)
 SEQUENCE_NETWORKS = ("sepcnn", "transformer")
 
@@ -240,14 +243,10 @@ class TextModelPage(ImageModelPage):
         for widget, enabled in own.items():
             widget.setEnabled(enabled)
         self.search_box.grey_overridden(own)
-        folder = c.weights_folder
-        self.folder_label.setText(short_path(folder) if folder else "none chosen")
-        self.clear_folder_button.setEnabled(bool(folder))
-        if pretrained and not folder:
-            self.folder_label.setText("none chosen: choose the folder of a KerasHub model")
-            self.folder_label.setStyleSheet("color: #B71C1C;")
-        else:
-            self.folder_label.setStyleSheet("")
+        text, colour = preset_status(c.weights_path)
+        self.folder_label.setText(text)
+        self.folder_label.setStyleSheet(f"color: {colour};" if pretrained else "")
+        self.clear_folder_button.setEnabled(bool(c.weights_path))
         self._update_status()
 
     def _update_status(self) -> None:
@@ -310,6 +309,41 @@ class TextModelPage(ImageModelPage):
         self._update_texts()  # Auto's choice follows the texts
 
     def check_weights(self) -> None:
-        """Nothing to look up: a pretrained text model is the folder chosen."""
+        """Nothing to look up in the background: the chosen folder is checked as shown."""
         self._looked_up_folder = self.config.weights_folder
         self._update_status()
+
+    def choose_folder(self) -> None:
+        """Ask for the pretrained model's KerasHub preset folder (``weights_path``: the job
+        uses it as is, ``core.models._presets.check_preset``)."""
+        store = app_settings.current()
+        start = self.config.weights_path or app_settings.last_folder(store, KEY_PRESET_FOLDER)
+        folder = ask_weights_folder(self, start)
+        if not folder:
+            return
+        app_settings.set_last_folder(store, folder, KEY_PRESET_FOLDER)
+        self.config.weights_path = folder
+        self._update_texts()
+        self._commit()
+
+    def clear_folder(self) -> None:
+        self.config.weights_path = ""
+        self._update_texts()
+        self._commit()
+
+
+def preset_status(folder: str) -> tuple[str, str]:
+    """(what the folder line says, its colour) for the chosen preset folder."""
+    if not folder:
+        return (
+            "none chosen: a KerasHub preset under models/pretrained/ is used if there is one",
+            "#616E7C",
+        )
+    from pathlib import Path
+
+    from automl_gui.core.models._presets import preset_problem
+
+    problem = preset_problem(Path(folder))
+    if problem is not None:
+        return f"✗ {short_path(folder)} {problem}", "#B71C1C"
+    return f"✓ {short_path(folder)} (a KerasHub preset)", "#1B5E20"
