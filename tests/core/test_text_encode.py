@@ -33,6 +33,7 @@ TRAIN = [
     "a a a a b b c",
     "[UNK] token and '' quotes \"here\" {braces} <tags> #hash @at",
     "x",
+    # a NUL token: Keras' get_vocabulary() reads it as "" (vectorizer_spec reads the table)
     "nul\x00inside zero\u200bwidth line\u2028separator e\u0301 \u00e9 ﬀ Ⅻ ＡＢＣ",
 ]
 PREDICT = [

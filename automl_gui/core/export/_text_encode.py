@@ -27,7 +27,9 @@ n-grams 1-3 (integers equal, floats bit for bit):
    ``max_tokens`` with ``pad_to_max_tokens``).
 
 No Unicode case has been found where the two differ: every step above is ASCII- or
-code-point-level in TensorFlow too. A text that is not a string is taken as its ``str()``;
+code-point-level in TensorFlow too. (One trap is on Keras' side: ``get_vocabulary()`` reads a
+token ending in NUL, as character splitting makes of "\\x00", as ""; :func:`vectorizer_spec`
+reads the lookup table instead.) A text that is not a string is taken as its ``str()``;
 bytes are decoded as UTF-8 (undecodable bytes become U+FFFD), ``None`` and NaN as "". The
 export check still compares this encoder with the model's own layer on the samples, so a
 difference in a later Keras would be found at export.
@@ -98,7 +100,7 @@ def vectorizer_spec(layer: Any) -> dict[str, Any]:
             f"The text layer '{layer.name}' outputs '{mode}', which cannot be written out.",
             "Use the .keras or SavedModel export, which holds the layer itself.",
         )
-    vocabulary = [str(token) for token in layer.get_vocabulary()]
+    vocabulary = _vocabulary(layer)
     store: dict[str, Any] = {}
     layer.save_own_variables(store)  # tf_idf: the idf weights, as the .keras file keeps them
     idf = store.get("idf_weights")
@@ -125,6 +127,21 @@ def vectorizer_spec(layer: Any) -> dict[str, Any]:
         "vocabulary": vocabulary,
         "idf_weights": None if idf is None else [float(v) for v in np.asarray(idf).reshape(-1)],
     }
+
+
+def _vocabulary(layer: Any) -> list[str]:
+    """The layer's vocabulary, index by index, special tokens first. ``get_vocabulary`` goes
+    through a NumPy bytes array, which drops a token's trailing NUL characters ("\\x00" read
+    as ""), so the tokens are read from the lookup table itself where it can be."""
+    vocabulary = [str(token) for token in layer.get_vocabulary()]
+    table = getattr(getattr(layer, "_lookup_layer", None), "lookup_table", None)
+    if table is None or not hasattr(table, "export"):
+        return vocabulary
+    keys, values = table.export()
+    for key, index in zip(keys.numpy().tolist(), values.numpy().tolist(), strict=True):
+        if 0 <= int(index) < len(vocabulary) and isinstance(key, bytes):
+            vocabulary[int(index)] = key.decode("utf-8", "replace")
+    return vocabulary
 
 
 def _widths(ngrams: Any) -> list[int] | None:
