@@ -27,6 +27,7 @@ Target: Auto's test accuracy within ``TOLERANCE`` of the baseline's on every dat
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -108,26 +109,48 @@ def _same_split(run: Any, data: TextSet) -> bool:
     return rows == ours
 
 
-def app_auto(kind: Any, dataset: Any, data: TextSet, epochs: int, budget: float) -> dict[str, Any]:
-    """Auto trained through the engine (``TEXT.train(TrainRequest(...))``)."""
-    from automl_gui.core.jobs.requests import TrainRequest
+def settings(kind: Any, dataset: Any, args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    """The kind's default preprocessing and model settings and the benchmark's training
+    settings, with ``--set`` overrides (``model.units=256``, ``training.learning_rate=0.003``)."""
     from automl_gui.core.train.config import TrainConfig
 
+    parts = {
+        "preprocess": kind.default_preprocess(dataset),
+        "model": kind.default_model(),
+        "training": TrainConfig(seed=SEED, epochs=args.epochs, time_budget=args.train_budget),
+    }
+    for assignment in args.set:
+        key, _, value = assignment.partition("=")
+        part, _, field = key.partition(".")
+        target = parts.get(part)
+        if target is None or not hasattr(target, field) or not value:
+            raise SystemExit(f"--set {assignment}: use preprocess|model|training.FIELD=VALUE")
+        current = getattr(target, field)
+        kind_of = type(current)
+        if kind_of is bool:
+            parsed: Any = value.lower() in ("1", "true", "yes", "on")
+        else:
+            parsed = kind_of(value)
+        parts[part] = dataclasses.replace(target, **{field: parsed})
+    return parts["preprocess"], parts["model"], parts["training"]
+
+
+def app_auto(kind: Any, dataset: Any, data: TextSet, args: argparse.Namespace) -> dict[str, Any]:
+    """Auto trained through the engine (``TEXT.train(TrainRequest(...))``)."""
+    from automl_gui.core.jobs.requests import TrainRequest
+
     start = time.perf_counter()
-    request = TrainRequest(
-        kind,
-        dataset,
-        kind.default_preprocess(dataset),
-        kind.default_model(),
-        TrainConfig(seed=SEED, epochs=epochs, time_budget=budget),
-    )
+    request = TrainRequest(kind, dataset, *settings(kind, dataset, args))
     run = kind.train(request)
     meta = run.metadata
+    val = [float(v) for v in run.history.get("val_accuracy", [])]
     return {
         "accuracy": run.report["metrics"].get("accuracy"),
         "architecture": meta.get("architecture"),
         "vectorizer": meta.get("text", {}),
         "epochs": len(run.history.get("loss", [])),
+        "best_epoch": 1 + max(range(len(val)), key=val.__getitem__) if val else None,
+        "val_accuracy": [round(v, 3) for v in val],
         "stopped": getattr(run.result, "stopped_reason", None),
         "same_split": _same_split(run, data),
         "seconds": time.perf_counter() - start,
@@ -172,7 +195,7 @@ def measure(name: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]
         row["app"] = {"unavailable": str(exc)}
         return row
     dataset = _load_app_dataset(kind, path)
-    row["app"] = app_auto(kind, dataset, data, args.epochs, args.train_budget)
+    row["app"] = app_auto(kind, dataset, data, args)
     if args.search_budget > 0:
         row["search"] = app_search(kind, dataset, data, args.search_budget)
     return row
@@ -227,6 +250,13 @@ def body(argv: list[str] | None = None) -> dict[str, Any]:
         "--search-budget", type=float, default=0.0, help="seconds per search (0: no search)"
     )
     parser.add_argument("--char", action="store_true", help="also a character n-gram baseline")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PART.FIELD=VALUE",
+        help="override one of Auto's settings (part: preprocess, model, training), repeatable",
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.datasets) - set(LOADERS))
     if unknown:
@@ -276,6 +306,7 @@ def body(argv: list[str] | None = None) -> dict[str, Any]:
         skipped=skipped,
         epochs=args.epochs,
         train_budget_s=args.train_budget,
+        overrides=args.set,
     )
 
 
