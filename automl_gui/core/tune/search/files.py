@@ -84,7 +84,7 @@ class FilesSearch:
         cancel: CancelToken,
     ) -> None:
         kind, dataset = request.kind, request.dataset
-        _check_data(folder, kind.name, dataset, resume=request.resume)
+        _check_data(folder, kind, dataset, resume=request.resume)
         space = request.space
         if space is None:
             space = kind.search_space(
@@ -117,10 +117,10 @@ class FilesSearch:
         return {}
 
 
-def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
+def _check_data(folder: Path, kind: Any, dataset: Any, *, resume: bool) -> None:
     """Record which data the search is on; a resumed search must be on the same data."""
     path = folder / DATA_FILE
-    here = {"kind": kind, "root": str(dataset.root), "files": len(dataset.items)}
+    here = {"kind": kind.name, "root": str(dataset.root), "files": len(dataset.items)}
     if resume and path.exists():
         from automl_gui.core.base.json_read import read_json
 
@@ -128,7 +128,7 @@ def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
             saved = read_json(path)
         except (OSError, ValueError):
             saved = {}
-        if saved.get("kind") != kind or saved.get("root") != here["root"]:
+        if saved.get("kind") != kind.name or saved.get("root") != here["root"]:
             raise ConfigError(
                 f"The search in {folder} was on {saved.get('kind')} data in "
                 f"{saved.get('root')}, not on {here['root']}.",
@@ -136,7 +136,7 @@ def _check_data(folder: Path, kind: str, dataset: Any, *, resume: bool) -> None:
             )
     elif resume and (folder / LEADERBOARD_FILE).exists():
         raise ConfigError(
-            f"The search in {folder} is not a search on image or audio files.",
+            f"The search in {folder} is a search on a table, not on {kind.items}.",
             "Start a new search in another folder.",
         )
     write_json(path, here)
