@@ -112,6 +112,12 @@ class Media:
 
         return auto_fine_tune_layers(architecture, n_train)
 
+    def network_name(self, architecture: str) -> str:
+        """The network's name as the Model page shows it (``models.registry``)."""
+        from automl_gui.core.models.registry import MODEL_FAMILIES
+
+        return MODEL_FAMILIES.get(architecture, {}).get("name", architecture)
+
     def describe(self, architecture: str) -> str:
         """What was built, for the log ("Compact CNN at 64×64 (rgb)")."""
         return NAMES.get(architecture, architecture)

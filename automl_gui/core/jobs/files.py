@@ -29,7 +29,7 @@ from automl_gui.core.base.events import (
     Progress,
     emit,
 )
-from automl_gui.core.jobs._files_media import NAMES, Media
+from automl_gui.core.jobs._files_media import Media
 from automl_gui.core.jobs._files_steps import (
     batch_size_for,
     best_val,
@@ -228,7 +228,7 @@ class _Job:
         self.batch = batch_size_for(self.training, n_train, media.backbone(arch), self.plan)
         self.cancel.raise_if_cancelled()
 
-        emit(on_event, Progress("build", None, f"Building {NAMES.get(arch, arch)}…"))
+        emit(on_event, Progress("build", None, f"Building {media.network_name(arch)}…"))
         lazy.keras().utils.set_random_seed(self.training.seed)
         strategy = apply_plan(self.plan) if self.plan is not None else None
         kwargs = {"n_train": n_train, "weights_file": weights_file, "seed": self.training.seed}

@@ -47,13 +47,6 @@ def input_description() -> str:
     )
 
 
-def name_of(architecture: str) -> str:
-    """The network's name as the Model page shows it (``models.registry``)."""
-    from automl_gui.core.models.registry import MODEL_FAMILIES
-
-    return MODEL_FAMILIES.get(architecture, {}).get("name", architecture)
-
-
 class TextMedia(Media):
     """Texts for the shared job: strings from the dataset in memory, vectorized inside the
     model (``TextVectorization`` adapted here on the training split only).
@@ -166,18 +159,18 @@ class TextMedia(Media):
     def describe(self, architecture: str) -> str:
         pre = self.resolved
         if self.backbone(architecture):
-            return name_of(architecture)
+            return self.network_name(architecture)
         vocabulary = self.vocabulary_size()
         if getattr(pre, "output_mode", "") == "int":
             return (
-                f"{name_of(architecture)} on sequences of {pre.sequence_length:,} tokens "
+                f"{self.network_name(architecture)} on sequences of {pre.sequence_length:,} tokens "
                 f"(vocabulary {vocabulary:,})"
             )
         from automl_gui.core.preprocess.text import MODE_WORDS
 
         grams = "words" if int(pre.ngrams or 1) == 1 else f"1- to {int(pre.ngrams)}-grams"
         mode = MODE_WORDS.get(pre.output_mode, pre.output_mode)
-        return f"{name_of(architecture)} on {mode} of {grams} (vocabulary {vocabulary:,})"
+        return f"{self.network_name(architecture)} on {mode} of {grams} (vocabulary {vocabulary:,})"
 
     def vocabulary_size(self) -> int:
         if self.vectorizer is None:
