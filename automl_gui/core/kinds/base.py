@@ -1,7 +1,7 @@
 """What differs between kinds of data, in one object: :class:`DataKind`.
 
-Tables, image folders and audio folders are three implementations (``tabular``, ``images``,
-``audio``). The rest of the engine, the command line and the window ask the kind: its words,
+Tables, image folders, audio folders and texts are four implementations (``tabular``,
+``images``, ``audio``, ``text``). The rest of the engine, the command line and the window ask the kind: its words,
 whether its datasets are folders of files, how a path is loaded, what identifies a dataset,
 its default settings, how it trains and predicts, what its model card says. A new kind of
 data is one more module here (plus its page package in the window).
@@ -37,7 +37,7 @@ class DataKind(ABC):
 
     Attributes:
         name: the string stored in projects, bundle metadata and checkpoints and typed on the
-            command line ("tabular", "images", "audio"). Only the registry compares it.
+            command line ("tabular", "images", "audio", "text"). Only the registry compares it.
         title: the kind in a heading ("Table", "Images", "Audio").
         item, items: one example and many ("row"/"rows", "image"/"images", "clip"/"clips").
         dataset_noun: what the user opens ("table", "image folder", "audio folder").
