@@ -1,10 +1,10 @@
 """What differs between kinds of data, in one object: :class:`DataKind`.
 
 Tables, image folders, audio folders and texts are four implementations (``tabular``,
-``images``, ``audio``, ``text``). The rest of the engine, the command line and the window ask the kind: its words,
-whether its datasets are folders of files, how a path is loaded, what identifies a dataset,
-its default settings, how it trains and predicts, what its model card says. A new kind of
-data is one more module here (plus its page package in the window).
+``images``, ``audio``, ``text``). The rest of the engine, the command line and the window
+ask the kind: its words, whether its datasets are folders of files, how a path is loaded,
+what identifies a dataset, its default settings, how it trains and predicts, what its model
+card says. A new kind of data is one more module here (plus its page package in the window).
 
 Importing this module is cheap (no pandas, no TensorFlow): every heavy step imports what it
 needs inside the method, so the window can import the kinds at start.
