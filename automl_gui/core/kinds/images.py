@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 
 class FilesKind(DataKind):
-    """A kind whose examples are files in class folders: images and audio clips share the
-    scan layouts, the two-phase training job and prediction on files (``core.jobs.files``)."""
+    """A kind whose examples are items with one input each, classified: images and audio
+    clips (files in class folders) and texts (files, or a table's rows) share the scan
+    layouts, the two-phase training job and prediction (``core.jobs.files``)."""
 
     file_based = True
     #: audio trains the image networks on its spectrograms
