@@ -10,6 +10,7 @@ Preprocess, Model and Train pages say the same thing and a settings change recom
 from __future__ import annotations
 
 import copy
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ class AutoChoice:
     train_texts: list[str] = field(default_factory=list)
 
 
-_cache: dict[str, Any] = {"key": None, "dataset": None, "choice": None}
+_cache: dict[str, Any] = {"key": None, "dataset": lambda: None, "choice": None}
 
 
 def auto_choice(dataset: Any, preprocess: Any, model: Any) -> AutoChoice:
@@ -54,10 +55,12 @@ def auto_choice(dataset: Any, preprocess: Any, model: Any) -> AutoChoice:
         repr(preprocess.to_dict()),
         getattr(model, "architecture", "auto"),
     )
-    if _cache["key"] == key and _cache["dataset"] is dataset:
+    if _cache["key"] == key and _cache["dataset"]() is dataset:
         return _cache["choice"]
     choice = _decide(dataset, copy.deepcopy(preprocess), model)
-    _cache.update(key=key, dataset=dataset, choice=choice)
+    # the dataset is not kept alive by this, nor its training texts after it
+    gone = weakref.ref(dataset, lambda _ref: _cache.update(key=None, choice=None))
+    _cache.update(key=key, dataset=gone, choice=choice)
     return choice
 
 
