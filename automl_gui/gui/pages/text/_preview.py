@@ -11,6 +11,7 @@ re-tokenizes), and tokenizes (``core.preprocess.text.tokenize_preview``).
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,18 +55,21 @@ class TextPreview:
 
 
 class _VectorizerCache:
-    """The last adapted vectorizer, by the settings and the training texts it came from."""
+    """The last adapted vectorizer, by the dataset (held weakly: an id alone could be a new
+    dataset's) and the settings it was adapted with."""
 
     def __init__(self) -> None:
         self.key: Any = None
+        self.dataset: Any = lambda: None
         self.layer: Any = None
         self.lock = threading.Lock()
 
-    def get(self, key: Any, build: Any) -> Any:
+    def get(self, dataset: Any, key: Any, build: Any) -> Any:
         with self.lock:
-            if self.key != key:
+            if self.key != key or self.dataset() is not dataset:
                 self.layer, self.key = None, None
                 self.layer, self.key = build(), key
+                self.dataset = weakref.ref(dataset)
             return self.layer
 
 
@@ -97,9 +101,11 @@ def preview_job(dataset: Any, preprocess: Any, model: Any, text: str) -> TextPre
             with_vocabulary=False,
             notes=choice.notes,
         )
-    key = (id(dataset), len(dataset), repr(resolved.to_dict()), arch)
+    key = (repr(resolved.to_dict()), arch)
 
-    layer = VECTORIZERS.get(key, lambda: build_vectorizer(resolved, arch, choice.train_texts))
+    layer = VECTORIZERS.get(
+        dataset, key, lambda: build_vectorizer(resolved, arch, choice.train_texts)
+    )
     tokens = tokenize_preview(resolved, text, layer, architecture=arch)
     size = int(layer.vocabulary_size())
     return TextPreview(
