@@ -80,6 +80,7 @@ def preview_job(dataset: Any, preprocess: Any, model: Any, text: str) -> TextPre
     """The preview of ``text`` with the settings as training would resolve them (worker)."""
     from automl_gui.core.base.errors import ConfigError
     from automl_gui.core.preprocess.text import (
+        ARCHITECTURE_MODES,
         build_vectorizer,
         standardized_text,
         tokenize_preview,
@@ -90,8 +91,8 @@ def preview_job(dataset: Any, preprocess: Any, model: Any, text: str) -> TextPre
     if choice.problem:
         raise ConfigError(choice.problem)
     arch, resolved = choice.architecture, choice.resolved
-    if arch == "pretrained":  # its own tokenizer: the settings' split shows what it reads
-        tokens = tokenize_preview(preprocess, text, architecture="ngram_mlp")
+    if not ARCHITECTURE_MODES[arch]:  # its own tokenizer: the settings' split shows what it reads
+        tokens = tokenize_preview(preprocess, text, architecture=arch)
         return TextPreview(
             text,
             standardized_text(preprocess, text),

@@ -52,7 +52,7 @@ KEY_TEXT_MODEL = "text/model"
 KEY_TEXT_TRAINING = "text/training"
 KEY_PRESET_FOLDER = "text/preset_folder"  # where the folder dialog starts
 TEXT_TRAINING_DEFAULTS = TrainConfig(epochs=30)
-SEQUENCE_NETWORKS = ("sepcnn", "transformer")
+UNITS_NETWORKS = ("ngram_mlp", "transformer")  # TextModelConfig.units: their dense widths
 
 
 class TextModelPage(ImageModelPage):
@@ -234,8 +234,8 @@ class TextModelPage(ImageModelPage):
         resolved = self.resolved_architecture()
         pretrained = arch == "pretrained"
         own = {
-            self.units_spin: resolved in ("ngram_mlp", "transformer") or arch == "auto",
-            self.embedding_spin: resolved in SEQUENCE_NETWORKS or arch == "auto",
+            self.units_spin: resolved in UNITS_NETWORKS or arch == "auto",
+            self.embedding_spin: reads_sequences(resolved) or arch == "auto",
             self.ft_epochs_spin: pretrained,
             self.lr_factor_spin: pretrained and c.fine_tune_epochs > 0,
             self.choose_folder_button: pretrained,
@@ -330,6 +330,15 @@ class TextModelPage(ImageModelPage):
         self.config.weights_path = ""
         self._update_texts()
         self._commit()
+
+
+def reads_sequences(architecture: str) -> bool:
+    """True for the networks that read token ids in order (word embeddings: sepCNN,
+    Transformer), as ``core.preprocess.text`` feeds them."""
+    from automl_gui.core.preprocess.text import ARCHITECTURE_MODES
+    from automl_gui.core.preprocess.text_config import SEQUENCE_MODES
+
+    return ARCHITECTURE_MODES.get(architecture) == SEQUENCE_MODES
 
 
 def preset_status(folder: str) -> tuple[str, str]:

@@ -237,9 +237,13 @@ class TextPreprocessPage(PreviewPage):
         self.length_spin.setSpecialValueText(auto(f"{length:,}" if length else ""))
         mode = dict(OUTPUT_MODES).get(resolved.output_mode, "") if resolved is not None else ""
         self.mode_combo.setItemText(0, auto(mode.split(" (")[0]))
-        sequence = arch in ("sepcnn", "transformer")
+        from automl_gui.core.preprocess.text import ARCHITECTURE_MODES
+        from automl_gui.core.preprocess.text_config import SEQUENCE_MODES
+
+        modes = ARCHITECTURE_MODES.get(arch)  # what the network takes; () tokenizes itself
+        sequence = modes == SEQUENCE_MODES
         self.length_spin.setEnabled(sequence or not arch)
-        self.ngrams_spin.setEnabled(arch != "pretrained")
+        self.ngrams_spin.setEnabled(modes != ())
         self.dropout_label.setText(
             f"{self.config.word_dropout:.0%} of the words dropped in training"
             if self.config.word_dropout
