@@ -226,3 +226,20 @@ def test_a_study_runs_on_texts(sample):
     assert [row.label for row in result.rows] == ["adam", "sgd"]
     assert all(row.status == "completed" for row in result.rows)
     assert result.task == "multiclass"
+
+
+def test_texts_written_without_spaces_are_split_by_character(sample):
+    from dataclasses import replace
+
+    from automl_gui.core.data.text import TextItem
+
+    assert TEXT.default_preprocess(sample).split == "whitespace"
+    sentences = [
+        "今天天气很好我们去公园散步吧",
+        "这家餐厅的菜非常好吃价格也便宜",
+        "我的电脑坏了需要修理",
+    ]
+    items = [TextItem(f"t.csv#{i}", "a", text=t, words=1) for i, t in enumerate(sentences)]
+    chinese = replace(sample, items=items)
+    assert TEXT.default_preprocess(chinese).split == "character"
+    assert TEXT.default_preprocess(None).split == "whitespace"
