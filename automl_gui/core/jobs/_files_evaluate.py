@@ -162,6 +162,6 @@ def _samples(job: Any, evaluated: list[str]) -> tuple[np.ndarray | None, np.ndar
         if not readable:
             return None, None
         samples = np.concatenate(readable)
-    # Keras takes strings (text samples) as Python str objects, not a NumPy '<U' array
-    inputs = samples.astype(object) if np.issubdtype(samples.dtype, np.str_) else samples
-    return samples, np.asarray(job.built.model.predict(inputs, verbose=0), np.float32)
+    from automl_gui.core.export.bundle import predict_array  # (texts go in as str objects)
+
+    return samples, predict_array(job.built.model, samples)
