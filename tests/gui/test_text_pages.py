@@ -260,3 +260,29 @@ def test_open_text_dataset_asks_for_a_file_or_a_folder(monkeypatch, tmp_path):
     )
     DatasetOpening.open_folder_dialog(window, kind=TEXT)
     assert len(asked) == 1 and opened == ["/x/posts.csv"]
+
+
+@pytest.mark.parametrize("cls", [TextPreprocessPage, TextModelPage])
+def test_the_settings_pages_fit_a_1024_pixel_window(qtbot, state, dataset, cls):
+    """Side by side at 1400 pixels, never sideways scrolling at 1024 (the columns stack
+    where they do not fit side by side)."""
+    from PySide6.QtWidgets import QBoxLayout, QScrollArea
+
+    from automl_gui.core.base.resources import resource_path
+
+    def fits(page) -> bool:
+        scroll = page.findChild(QScrollArea)
+        inner, bar = scroll.widget(), scroll.horizontalScrollBar()
+        return inner.width() <= scroll.viewport().width() and not bar.isVisible()
+
+    state.set_dataset(TEXT, dataset)
+    page = cls(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    page.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
+    page.resize(830, 600)  # a 1024-pixel window less the step list
+    page.show()
+    qtbot.wait(100)
+    qtbot.waitUntil(lambda: fits(page), timeout=2000)
+    page.resize(1210, 800)
+    side = QBoxLayout.Direction.LeftToRight
+    qtbot.waitUntil(lambda: fits(page) and page.columns.direction() == side, timeout=2000)
