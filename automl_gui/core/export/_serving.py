@@ -37,8 +37,8 @@ MISSING_SUFFIX = "__missing"
 GROUP_FILL_PREFIX = _impute.GROUP_PREFIX  # the filled values of a grouped input
 TABLE_NOTE = (
     "This format cannot hold the table's preprocessing (category lookups, text vectorizers): "
-    "encode rows as "
-    "preprocessing.json describes, or use the .keras/SavedModel export which takes raw rows."
+    "encode rows as preprocessing.json describes, or use the .keras/SavedModel export which "
+    "takes raw rows."
 )
 
 
