@@ -35,6 +35,8 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("automl_quality", "bench_automl_quality.py", 1500),
     ("wide_tables", "wide_tables.py", 900),
     ("wide_ui", "bench_wide_ui.py", 1800),
+    ("text_quality", "text_quality.py", 900),
+    ("text_speed", "text_speed.py", 900),
 ]
 
 
