@@ -27,7 +27,7 @@ MODEL_FAMILIES: dict[str, dict[str, str]] = {
     },
     "ngram_mlp": {
         "name": "N-gram MLP",
-        "description": "TF-IDF of words and word pairs, then a dense layer (Google's text "
+        "description": "TF-IDF of words and word pairs, then two dense layers (Google's text "
         "classification guide): best with few or long texts.",
     },
     "sepcnn": {

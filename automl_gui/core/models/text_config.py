@@ -34,7 +34,7 @@ class TextModelConfig:
             words and word pairs → MLP), "sepcnn" (word embeddings → separable 1-D
             convolutions), "transformer" (a small Transformer encoder) or "pretrained" (a
             KerasHub model from a local folder).
-        units: width of the n-gram MLP's hidden layer and of the Transformer's classifier
+        units: width of the n-gram MLP's hidden layers and of the Transformer's classifier
             layer.
         embedding_dim: word embedding size of the sepCNN and the Transformer.
         dropout: dropout rate inside the network (the guide's 0.2).
