@@ -243,3 +243,28 @@ def test_texts_written_without_spaces_are_split_by_character(sample):
     chinese = replace(sample, items=items)
     assert TEXT.default_preprocess(chinese).split == "character"
     assert TEXT.default_preprocess(None).split == "whitespace"
+
+
+@pytest.mark.parametrize("mode", ["multi_hot", "count"])
+def test_the_ngram_mlp_takes_every_bag_output_mode_the_search_tries(mode, sample):
+    """TextVectorization gives multi-hot and count vectors as int64: the network casts them
+    (a search trial with these modes failed on Dropout and UnitNormalization before)."""
+    import tensorflow as tf
+
+    from automl_gui.core.models.text import build_text_model
+    from automl_gui.core.preprocess.text import build_vectorizer
+
+    texts = sample.texts()[:40]
+    pre = replace_config(TEXT.default_preprocess(sample), output_mode=mode)
+    vectorizer = build_vectorizer(pre, "ngram_mlp", texts)
+    config = TEXT.model_from_dict({"architecture": "ngram_mlp"})
+    built = build_text_model("ngram_mlp", 2, vectorizer, config, word_dropout=0.1)
+    built.model.compile("adam", "sparse_categorical_crossentropy")
+    history = built.model.fit(tf.constant(texts), np.arange(40) % 2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def replace_config(config, **changes):
+    from dataclasses import replace
+
+    return replace(config, **changes)
