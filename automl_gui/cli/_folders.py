@@ -68,8 +68,8 @@ def kind_for_data(args: argparse.Namespace) -> DataKind:
         for option, dest in LOAD_OPTIONS.items()
         if dest != "target" and getattr(args, dest, None)
     }
-    if wanted <= set(kind.load_options):
-        return kind
+    if wanted <= set(kind.load_options) or not Path(args.data).is_file():
+        return kind  # (columns are a file's: a folder stays what it holds)
     taking = [k for k in all_kinds() if wanted <= set(k.load_options)]
     return taking[0] if taking else kind
 
