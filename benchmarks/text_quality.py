@@ -157,7 +157,7 @@ def app_auto(kind: Any, dataset: Any, data: TextSet, args: argparse.Namespace) -
     }
 
 
-def app_search(kind: Any, dataset: Any, data: TextSet, budget: float) -> dict[str, Any]:
+def app_search(kind: Any, dataset: Any, data: TextSet, args: argparse.Namespace) -> dict[str, Any]:
     """The Auto search (``--model auto --time-budget``) over vectorizations and networks."""
     from automl_gui.core.train.config import TrainConfig
 
@@ -166,10 +166,9 @@ def app_search(kind: Any, dataset: Any, data: TextSet, budget: float) -> dict[st
     config = require("automl_gui.core.tune.search.space", "SearchConfig")
 
     start = time.perf_counter()
-    pre, model = kind.default_preprocess(dataset), kind.default_model()
-    run = search(
-        request(kind, dataset, pre, model, config(time_budget=budget, seed=SEED), TrainConfig())
-    )
+    pre, model, _ = settings(kind, dataset, args)
+    budget = config(time_budget=args.search_budget, seed=SEED)
+    run = search(request(kind, dataset, pre, model, budget, TrainConfig(seed=SEED)))
     trials = [r for r in run.leaderboard if r.status != "baseline"]
     best = run.best_trial.hyperparameters if run.best_trial else {}
     return {
@@ -194,10 +193,16 @@ def measure(name: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]
     except Unavailable as exc:
         row["app"] = {"unavailable": str(exc)}
         return row
+    from automl_gui.core.base.errors import ConfigError, DataError
+
     dataset = _load_app_dataset(kind, path)
-    row["app"] = app_auto(kind, dataset, data, args)
-    if args.search_budget > 0:
-        row["search"] = app_search(kind, dataset, data, args.search_budget)
+    for part, job in (("app", app_auto), ("search", app_search)):
+        if part == "search" and args.search_budget <= 0:
+            continue
+        try:
+            row[part] = job(kind, dataset, data, args)
+        except (ConfigError, DataError) as exc:  # e.g. a --set this network cannot take
+            row[part] = {"unavailable": f"{type(exc).__name__}: {exc}"}
     return row
 
 
@@ -294,10 +299,10 @@ def body(argv: list[str] | None = None) -> dict[str, Any]:
         NAME,
         "datasets within tolerance",
         len(close),
-        f"of {len(scored)}",
+        f"of {len(rows)}",
         f"Auto >= TF-IDF+LR - {TOLERANCE} on every dataset",
-        len(close) == len(scored),
-        summary=f"{len(close)}/{len(scored)} datasets, mean Auto - baseline {mean_gap:+.3f}: "
+        len(close) == len(rows),
+        summary=f"{len(close)}/{len(rows)} datasets, mean Auto - baseline {mean_gap:+.3f}: "
         + ", ".join(
             f"{r['dataset']} {r['app']['accuracy']:.3f} vs {r['baseline']['accuracy']:.3f}"
             for r in scored
