@@ -300,6 +300,55 @@ def test_binary_junk_is_refused(tmp_path):
         load_text(tmp_path / "j.jsonl")
 
 
+#: words of real texts in several scripts (the generated texts below mix them)
+_SCRIPTS = {
+    "latin": "café crème déjà naïve Größe über façade año señor smörgåsbord".split(),
+    "cjk": "今天 天气 很好 我们 去 公园 散步 日本語 のテキスト 한국어 문장".split(),
+    "arabic": "هذا فيلم رائع جدا أحببت القصة والتمثيل".split(),
+    "emoji": "👍 😀 🎬 ❤️ 👨‍👩‍👧 🇫🇷 great fun".split(),
+    "ascii": "the quick brown fox jumps over the lazy dog again and again".split(),
+}
+
+
+def _real_text(rng, script, size):
+    """A text of about ``size`` bytes in UTF-8: words of ``script`` with tabs and newlines."""
+    words, text = _SCRIPTS[script], ""
+    while len(text.encode()) < size:
+        text += rng.choice(words) + rng.choice([" ", " ", " ", "\t", "\n", ", ", ".\r\n"])
+    return text
+
+
+def test_random_bytes_are_refused_and_real_texts_in_any_script_pass(tmp_path):
+    """Random bytes of 100-500 bytes decode as Windows-1252/Latin-1 with 11-23 % control
+    characters: none of 200 may pass as a text; real texts (CJK, Arabic, emoji, accents in
+    UTF-8, UTF-16 and Windows-1252, tabs and newlines) all pass."""
+    import random
+
+    from automl_gui.core.data._textdata_read import TextRead, check_text
+
+    for size in (100, 300, 500):
+        rng = random.Random(size)
+        passed = []
+        for i in range(200):
+            path = tmp_path / f"junk_{size}_{i}.txt"
+            path.write_bytes(rng.randbytes(size))
+            if isinstance(check_text(str(path)), TextRead):
+                passed.append(path.name)
+        assert passed == [], f"{len(passed)} random files of {size} bytes passed as text"
+    rng = random.Random(7)
+    for i in range(200):
+        script = list(_SCRIPTS)[i % len(_SCRIPTS)]
+        text = _real_text(rng, script, rng.randint(100, 500))
+        encoding = ["utf-8", "utf-8-sig", "utf-16"][i % 3]
+        if script in ("latin", "ascii") and i % 2:
+            encoding = "cp1252"
+        path = tmp_path / f"real_{i}.txt"
+        path.write_bytes(text.encode(encoding))
+        read = check_text(str(path))
+        assert isinstance(read, TextRead), f"{script} in {encoding}: {read}"
+        assert read.text == text
+
+
 def test_single_class_is_refused(tmp_path):
     rows = [(t, "pos") for t in POS + NEG]
     with pytest.raises(DataError, match="single class"):
