@@ -93,7 +93,10 @@ def test_data_page_loads_off_the_ui_thread_and_describes_the_texts(qtbot, state,
     ds = state.loaded(TEXT)
     assert ds is not None and len(ds) == 60
     assert "60 texts" in page.info_label.text() and "3 classes" in page.info_label.text()
+    # a table's rows are its texts: no unexplained "CSV 60" in the summary
+    assert "CSV" not in page.info_label.text()
     assert page.stat_labels["source"].text() == "text “text”, label “label”"
+    assert page.tabs.tabText(page.tabs.indexOf(page.bad_tab)) == "Unusable texts (0)"
     assert "words" in page.stat_labels["length"].text()
     # the histogram of words per text, with the sequence length marked
     assert page.lengths_plot.counts.sum() == 60 and page.lengths_plot.marker is not None
@@ -231,12 +234,18 @@ def test_a_folder_of_txt_files_is_dropped_and_read(qtbot, state, tmp_path):
         folder.mkdir(parents=True)
         for i in range(3):
             (folder / f"{i}.txt").write_text(f"{words} {i}", encoding="utf-8")
+    (tmp_path / "texts" / "food" / "blank.txt").write_text("  \n", encoding="utf-8")
     page = TextDataPage(state)
     qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
     with qtbot.waitSignal(page.loaded, timeout=30_000):
         assert page.accept_drop(str(tmp_path / "texts"))
     assert len(state.loaded(TEXT)) == 9
-    assert page.stat_labels["source"].text() == "one .txt file per text, labelled by its folder"
+    assert page.stat_labels["source"].text() == ".txt files, labelled by their folder"
+    # the summary says what its formats are (the encodings), the left-out file is unusable
+    info = page.info_label.text()
+    assert "all UTF-8" in info and "1 unusable left out" in info, info
+    assert page.tabs.tabText(page.tabs.indexOf(page.bad_tab)) == "Unusable texts (1)"
+    assert "1 file could not be used" in page.bad_label.text()
     path = page.browser.list.text_model.locators[0]
     assert path.endswith(".txt") and text_of(None, path) == page.browser.full.toPlainText()
 

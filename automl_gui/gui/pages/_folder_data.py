@@ -20,12 +20,14 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -52,6 +54,8 @@ from automl_gui.gui.widgets.bar_chart import HorizontalBarChart, Series, scrolli
 from automl_gui.gui.widgets.page_layout import BusyRow, page_column
 from automl_gui.gui.workers import JobWorker, cancel_and_join
 
+CHART_ROWS_IN_SIGHT = 7 * HorizontalBarChart.ROW + 6  # px: the class chart's least height
+
 
 class FolderDataPage(QWidget):
     """Step 1 for a folder dataset: scan it in the background, then describe it.
@@ -67,6 +71,9 @@ class FolderDataPage(QWidget):
     kind: DataKind  # the kind of this page's datasets
     NOUN, NOUNS = "file", "files"
     EXTENSION_WORD = "a known"  # broken files: "with {} extension"
+    # what the items that cannot be used are called (tab, summary line, status bar)
+    BAD_TAB, BAD_WORD = "Broken files", "broken"
+    BAD_TAB_TIP = "Files that cannot be used, and why (they are left out)"
     NO_DATA = "No folder loaded."
     SCAN_TIP = "Every file is opened and checked once, in the background"
 
@@ -188,23 +195,31 @@ class FolderDataPage(QWidget):
             else:
                 left_layout.addWidget(part)
         left_layout.addStretch(0)
+        left_area = QScrollArea()  # a short window scrolls the column, not squeezes it
+        left_area.setWidget(left)
+        left_area.setWidgetResizable(True)
+        left_area.setFrameShape(QFrame.Shape.NoFrame)
+        left_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left_area.setStyleSheet("QScrollArea { background: transparent; }")
+        left_area.viewport().setAutoFillBackground(False)
+        left.setAutoFillBackground(False)
 
         widget, title, tip = items_tab
         self.tabs = QTabWidget()
         self.tabs.addTab(widget, title)
         self.bad_tab = self._build_bad_tab()
-        self.tabs.addTab(self.bad_tab, "Broken files")
+        self.tabs.addTab(self.bad_tab, self.BAD_TAB)
         self.tabs.setTabToolTip(0, tip)
-        self.tabs.setTabToolTip(1, "Files that cannot be used, and why (they are left out)")
+        self.tabs.setTabToolTip(1, self.BAD_TAB_TIP)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
+        split.addWidget(left_area)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 5)
         split.setSizes([left_width, 1100 - left_width])
         split.setChildrenCollapsible(False)
-        left.setMinimumWidth(260)
+        left_area.setMinimumWidth(260)
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -343,7 +358,7 @@ class FolderDataPage(QWidget):
         if not self._done(gen):
             return
         dataset = self._accept(result)
-        bad = f", {len(dataset.bad_files):,} broken left out" if dataset.bad_files else ""
+        bad = f", {len(dataset.bad_files):,} {self.BAD_WORD} left out" if dataset.bad_files else ""
         self.state.status.emit(
             f"Loaded {self.state.dataset_name}: {len(dataset):,} {self.NOUNS} in "
             f"{len(dataset.class_names)} classes{bad}"
@@ -399,7 +414,18 @@ class FolderDataPage(QWidget):
 
     def _summary_html(self, ds: Any, extra: list[str] | None = None) -> str:
         """'<b>name</b> — 1,234 images · 3 classes · one folder per class · …'."""
-        return summary_html(ds, self.state.dataset_name, self.NOUNS, extra)
+        return summary_html(
+            ds,
+            self.state.dataset_name,
+            self.NOUNS,
+            extra,
+            formats=self._formats_words(ds),
+            bad=self.BAD_WORD,
+        )
+
+    def _formats_words(self, ds: Any) -> str | None:
+        """The summary line's part on the items' formats (None: "JPEG 1,000, PNG 234")."""
+        return None
 
     def _show_chart(self, ds: Any, counts: dict[str, int]) -> None:
         names = list(ds.class_names)
@@ -412,8 +438,10 @@ class FolderDataPage(QWidget):
             self.chart.set_data(names, series)
         else:
             self.chart.set_counts(counts)
-        # as tall as its rows, up to the space there is (then it scrolls)
+        # as tall as its rows, up to the space there is (then it scrolls); a few rows are
+        # always in sight whole: the column under it scrolls instead
         self.chart_area.setMaximumHeight(self.chart.height() + 2)
+        self.chart_area.setMinimumHeight(min(self.chart.height() + 2, CHART_ROWS_IN_SIGHT))
         self.chart_heading.setText(f"{self.NOUNS.capitalize()} per class ({len(names)})")
         if counts:
             lo, hi = min(counts.values()), max(counts.values())
@@ -423,15 +451,18 @@ class FolderDataPage(QWidget):
     def _show_bad_files(self, ds: Any) -> None:
         bad = ds.bad_files
         self.bad_model.set_files(bad, ds.root)
-        self.tabs.setTabText(self.tabs.indexOf(self.bad_tab), f"Broken files ({len(bad):,})")
+        self.tabs.setTabText(self.tabs.indexOf(self.bad_tab), f"{self.BAD_TAB} ({len(bad):,})")
         self.folder_button.setEnabled(bool(bad))
-        if bad:
-            self.bad_label.setText(
-                f"{plural(len(bad), 'file')} with {self.EXTENSION_WORD} extension could not "
-                "be used and are left out of training."
+        self.bad_label.setText(self._bad_words(len(bad)))
+
+    def _bad_words(self, n: int) -> str:
+        """The sentence over the table of the ``n`` items that cannot be used."""
+        if n:
+            return (
+                f"{plural(n, 'file')} with {self.EXTENSION_WORD} extension could not be used "
+                "and are left out of training."
             )
-        else:
-            self.bad_label.setText(f"No broken files: every {self.NOUN} could be read.")
+        return f"No {self.BAD_TAB.lower()}: every {self.NOUN} could be read."
 
     def _fill_class_list(self, ds: Any, counts: dict[str, int]) -> None:
         self.class_list.blockSignals(True)

@@ -93,9 +93,18 @@ def split_counts(ds: Any) -> dict[str, int]:
     return {split: n for split, n in counts.items() if n}
 
 
-def summary_html(ds: Any, name: str, nouns: str, extra: list[str] | None = None) -> str:
+def summary_html(
+    ds: Any,
+    name: str,
+    nouns: str,
+    extra: list[str] | None = None,
+    *,
+    formats: str | None = None,
+    bad: str = "broken",
+) -> str:
     """'<b>pets</b> — 1,234 images · 3 classes · one folder per class · JPEG 1,000, PNG 234';
-    ``extra`` parts go before the formats."""
+    ``extra`` parts go before the formats; ``formats`` replaces the formats' part ("": none),
+    ``bad`` is what the left-out items are called ("3 broken left out")."""
     parts = [
         f"{len(ds):,} {nouns}",
         plural(len(ds.class_names), "class", "classes"),
@@ -104,10 +113,12 @@ def summary_html(ds: Any, name: str, nouns: str, extra: list[str] | None = None)
     if ds.has_split:
         parts.append(", ".join(f"{split} {n:,}" for split, n in split_counts(ds).items()))
     parts += extra or []
-    if ds.formats:
-        parts.append(", ".join(f"{f} {n:,}" for f, n in ds.formats.items()))
+    if formats is None:
+        formats = ", ".join(f"{f} {n:,}" for f, n in ds.formats.items())
+    if formats:
+        parts.append(formats)
     if ds.bad_files:
-        parts.append(f"<span style='color:#B71C1C'>{len(ds.bad_files):,} broken left out</span>")
+        parts.append(f"<span style='color:#B71C1C'>{len(ds.bad_files):,} {bad} left out</span>")
     return f"<b>{html(name)}</b> — " + " · ".join(parts)
 
 

@@ -34,6 +34,12 @@ def _short(label: str) -> str:
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
 
 
+def _rotated(n: int, label_w: int, cell: float) -> bool:
+    """Whether the predicted labels stand up under their columns: with many classes, or when
+    the widest label is wider than its column (cut to "techno…" otherwise)."""
+    return n > 4 or label_w > cell - 4
+
+
 class ConfusionMatrixView(QWidget):
     """Paints a confusion matrix; diagonal cells in blue, errors in red."""
 
@@ -70,10 +76,15 @@ class ConfusionMatrixView(QWidget):
         label_w = max((fm.horizontalAdvance(_short(c)) for c in self.class_names), default=0)
         left = label_w + fm.height() + 16
         top = 8
-        bottom = (label_w if n > 4 else fm.height()) + fm.height() + 16
         avail_w = self.width() - left - 10
-        avail_h = self.height() - top - bottom
-        cell = max(min(avail_w, avail_h) / max(n, 1), 4.0)
+
+        def size(label_h: int) -> float:
+            avail_h = self.height() - top - label_h - fm.height() - 16
+            return max(min(avail_w, avail_h) / max(n, 1), 4.0)
+
+        cell = size(fm.height())
+        if _rotated(n, label_w, cell):  # predicted labels stand up: less room for the grid
+            cell = size(label_w)
         return QRect(left, top, round(cell * n), round(cell * n)), cell
 
     def cell_rect(
@@ -171,7 +182,8 @@ class ConfusionMatrixView(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         painter.setFont(bold)
-        label_h = (label_w if n > 4 else fm.height()) + 8
+        rotated = _rotated(n, label_w, cell)
+        label_h = (label_w if rotated else fm.height()) + 8
         painter.drawText(
             QRect(grid.left(), grid.bottom() + label_h, grid.width(), fm.height() + 2),
             Qt.AlignmentFlag.AlignCenter,
@@ -196,7 +208,7 @@ class ConfusionMatrixView(QWidget):
                 label,
             )
             col = self.cell_rect(0, i, layout)
-            if n > 4:
+            if rotated:
                 painter.save()
                 painter.translate(col.center().x() + fm.height() / 3, grid.bottom() + 6)
                 painter.rotate(-90)
@@ -206,7 +218,7 @@ class ConfusionMatrixView(QWidget):
                     label,
                 )
                 painter.restore()
-            else:  # a label wider than its column is cut with "…", never by the next one
+            else:
                 painter.drawText(
                     QRect(col.left(), grid.bottom() + 4, col.width(), fm.height() + 2),
                     Qt.AlignmentFlag.AlignCenter,

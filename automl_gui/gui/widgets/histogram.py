@@ -112,4 +112,6 @@ class HistogramPlot(QWidget):
             lo, hi = min(lo, float(marker)), max(hi, float(marker))
         pad = (hi - lo) * 0.03
         self.plot.setXRange(lo - pad, hi + pad, padding=0)
-        self.plot.setYRange(0, max(1, int(self.counts.max())) * 1.08, padding=0)
+        # room above the bars for the marker's label (drawn at 0.9 of the height)
+        top = 1.3 if self.marker is not None and marker_label else 1.08
+        self.plot.setYRange(0, max(1, int(self.counts.max())) * top, padding=0)

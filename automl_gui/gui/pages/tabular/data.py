@@ -101,7 +101,8 @@ class DataPage(QWidget):
         self.welcome_title.setProperty("role", "title")
         self.welcome_text = QLabel(
             "Train a Keras model in a few clicks: load a CSV, TSV or Parquet table, a folder "
-            "of images or a folder of sound clips (or drop it anywhere on this window), check "
+            "of images, a folder of sound clips, or texts to classify (a table with a text "
+            "column, or a folder of .txt files); or drop it anywhere on this window. Check "
             "what was found, review the automatic preprocessing and model, then train and "
             "watch it learn live."
         )

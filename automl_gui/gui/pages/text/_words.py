@@ -22,9 +22,9 @@ ARCHITECTURES = [
 ]
 RATIO_THRESHOLD = 1500  # samples / words per sample: Google's text-classification guide
 EXPLAIN = {
-    "auto": "The rule of Google's text-classification guide: with fewer than "
-    f"{RATIO_THRESHOLD:,} texts per word of a median text, word order adds little and an "
-    "n-gram MLP is best; with more, a sepCNN learns from the order of the words.",
+    "auto": "Google's text-classification guide: divide the number of training texts by the "
+    f"words in a typical (median) text. Below {RATIO_THRESHOLD:,}, word order adds little and "
+    "an n-gram MLP is best; from there on, a sepCNN learns from the order of the words.",
     "ngram_mlp": "Counts of words and word pairs (TF-IDF), ignoring their order, into a small "
     "dense network: fast, strong with few or long texts, hard to overfit.",
     "sepcnn": "Each word becomes a learned vector; separable 1-D convolutions read them in "

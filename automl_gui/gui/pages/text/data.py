@@ -83,6 +83,8 @@ class TextDataPage(FolderDataPage):
     kind = TEXT
     NOUN, NOUNS = "text", "texts"
     EXTENSION_WORD = "a .txt"
+    BAD_TAB, BAD_WORD = "Unusable texts", "unusable"
+    BAD_TAB_TIP = "Texts that cannot be used (not text, unreadable), and why: they are left out"
     NO_DATA = "No texts loaded."
     SCAN_TIP = "Every text is read and checked once, in the background"
 
@@ -131,6 +133,23 @@ class TextDataPage(FolderDataPage):
         if self.dataset() is ds:
             self._show_figures(ds, stats)
 
+    def _bad_words(self, n: int) -> str:
+        if n:
+            return (
+                f"{plural(n, 'file')} could not be used (empty, blank or not text) and "
+                f"{'is' if n == 1 else 'are'} left out of training."
+            )
+        return "Every text could be read."
+
+    def _formats_words(self, ds: Any) -> str:
+        """A folder's encodings ("all UTF-8", "encodings: UTF-8 300, Windows-1252 20"); none
+        for a table (its name says CSV, its rows are the texts)."""
+        if ds.text_column or not ds.formats:
+            return ""
+        if len(ds.formats) == 1:
+            return f"all {next(iter(ds.formats))}"
+        return "encodings: " + ", ".join(f"{f} {n:,}" for f, n in ds.formats.items())
+
     # -- layout ------------------------------------------------------------------------------
     def _build_empty(self) -> QWidget:
         panel = self._empty_panel(
@@ -166,7 +185,12 @@ class TextDataPage(FolderDataPage):
                     "Shortest – longest text in words, the median, and the "
                     "length 95% of the texts do not exceed",
                 ),
-                ("source", "Columns", "The table's columns used as text and as label"),
+                (
+                    "source",
+                    "Source",
+                    "Where the texts and their labels come from: a table's columns, or .txt "
+                    "files and the folders they are in",
+                ),
                 ("left_out", "Left out", "Empty or unreadable texts, which are not used"),
             )
         )
@@ -307,7 +331,7 @@ class TextDataPage(FolderDataPage):
                 f"text “{ds.text_column}”, label “{ds.label_column or '?'}”"
             )
         else:
-            self.stat_labels["source"].setText("one .txt file per text, labelled by its folder")
+            self.stat_labels["source"].setText(".txt files, labelled by their folder")
         found = ds.findings or {}
         left = [
             f"{found[k]:,} {word}"

@@ -66,8 +66,7 @@ class TextModelPage(ImageModelPage):
     unit = "texts"
     explain = EXPLAIN
     intro = (
-        "Auto picks by Google's rule for text classification: an n-gram MLP when there are "
-        "few texts for their length, else a sepCNN. Hover any setting for what it does."
+        "The network that reads the texts, and how it trains. Hover any setting for what it does."
     )
     publish_auto = False  # state.auto_architecture is the image pages' (their Auto size)
 
@@ -156,10 +155,17 @@ class TextModelPage(ImageModelPage):
         )
         for box in (self.ft_epochs_spin, self.lr_factor_spin):
             box.setMaximumWidth(150)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder_label, 1)
-        folder_row.addWidget(self.choose_folder_button)
-        folder_row.addWidget(self.clear_folder_button)
+        # the folder's line on its own (it wraps), its buttons under it: a wrapped label
+        # beside buttons in a form row is given one line's height and clipped
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.choose_folder_button)
+        buttons.addWidget(self.clear_folder_button)
+        buttons.addStretch(1)
+        folder_row = QVBoxLayout()
+        folder_row.setSpacing(4)
+        folder_row.addWidget(self.folder_label)
+        folder_row.addLayout(buttons)
         self.pretrained_note = muted_label(
             "Only for “Pretrained”: nothing is downloaded. Phase 1 trains a new classifier on "
             "the frozen network, phase 2 fine-tunes it at a lower learning rate."
@@ -251,11 +257,13 @@ class TextModelPage(ImageModelPage):
 
     def _update_status(self) -> None:
         """What Auto picks for the loaded texts, with the rule's numbers."""
-        if self.config.architecture != "auto":
-            self.auto_choice.setVisible(False)
+        auto = self.config.architecture == "auto"
+        choice = auto_architecture_for(self.state) if auto else None
+        # once texts are loaded Auto's sentence gives the rule with their numbers: said once
+        self.arch_explain.setVisible(not auto or choice is None)
+        self.auto_choice.setVisible(auto)
+        if not auto:
             return
-        self.auto_choice.setVisible(True)
-        choice = auto_architecture_for(self.state)
         if choice is None:
             self.auto_choice.setText(
                 "Auto will use: the n-gram MLP or the sepCNN, decided from the texts once they "
