@@ -268,3 +268,56 @@ def replace_config(config, **changes):
     from dataclasses import replace
 
     return replace(config, **changes)
+
+
+def test_texts_the_model_knows_nothing_of_are_answered_with_a_warning(bundle, sample):
+    """A text none of whose words is in the vocabulary is answered (the model's answer to an
+    all-unknown input) with the reason in ``warning``; known texts have none."""
+    from automl_gui.core.kinds._text_predict import unknown_words_note
+
+    known = sample.texts()[0]
+    texts = ["xyzzy plugh", "Qwzx plorf vrimble glarn", known, "!!!"]
+    frame = TEXT.predict(bundle, TEXT.typed([*texts, ""]))
+    assert list(frame.columns[-2:]) == ["error", "warning"]
+    assert (frame["prediction"][:4] != "").all() and frame.loc[4, "error"]
+    warned = [bool(w) for w in frame["warning"]]
+    assert warned == [True, True, False, True, False]  # the empty text: refused, in error
+    assert frame.loc[0, "warning"].startswith("none of its words is in the model's vocabulary")
+    assert frame.loc[0, "confidence"] == pytest.approx(frame.loc[1, "confidence"])
+    notes = unknown_words_note(bundle, [*texts, " "])
+    assert notes[:4] == list(frame["warning"][:4]) and notes[4].startswith("it has no words")
+    assert unknown_words_note(bundle.model, []) == []
+
+
+@pytest.mark.parametrize(("mode", "split"), [("int", "whitespace"), ("count", "character")])
+def test_known_tokens_are_counted_by_the_models_own_vectorizer(mode, split):
+    import keras
+
+    from automl_gui.core.kinds._text_predict import known_token_counts, unknown_words_note
+
+    layer = keras.layers.TextVectorization(
+        output_mode=mode, split=split, vocabulary=["good", "bad", "g", "o", "d"]
+    )
+    text = keras.Input(shape=(), dtype="string", name="text")
+    model = keras.Model(text, keras.layers.Identity()(layer(text)))
+    texts = ["good good zz", "zz yy", "Good", ""]
+    counts = known_token_counts(model, texts).tolist()
+    if split == "whitespace":
+        assert counts == [2, 0, 1, 0]
+        assert unknown_words_note(model, texts)[1].startswith("none of its words")
+    else:  # count: distinct known characters (g, o, d), not repeats
+        assert counts == [3, 0, 3, 0]
+        assert unknown_words_note(model, texts)[1].startswith("none of its characters")
+
+
+def test_a_pretrained_tokenizers_unknown_pieces_are_not_known_words():
+    keras_hub = pytest.importorskip("keras_hub")
+    import keras
+
+    from automl_gui.core.kinds._text_predict import known_token_counts
+
+    vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "good", "film", "##s"]
+    tokenizer = keras_hub.models.BertTokenizer(vocabulary=vocabulary, sequence_length=8)
+    text = keras.Input(shape=(), dtype="string", name="text")
+    model = keras.Model(text, tokenizer(text))
+    assert known_token_counts(model, ["good films", "xyzzy", ""]).tolist() == [3, 0, 0]

@@ -4,7 +4,10 @@ column → ``path, text, prediction, confidence, probability_<class>..., error``
 Texts are read as the dataset's loader reads them (``core.data.text.read_text_file``: the
 encoding fallback, truncated to ``MAX_CHARS``), so a file gets the answer its text got in
 training. A file that cannot be read, a table row without text and an empty text get an
-empty prediction and the reason in ``error``; nothing is left out silently.
+empty prediction and the reason in ``error``; nothing is left out silently. A text the
+model sees nothing of (none of its tokens in the vocabulary) is answered, with
+:func:`unknown_words_note`'s sentence in ``warning``: the answer is the same whatever such a
+text says (every unknown word is the same out-of-vocabulary token to the model).
 """
 
 from __future__ import annotations
@@ -19,12 +22,26 @@ import numpy as np
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
 
-__all__ = ["Texts", "collect_texts", "predict_text_data", "predict_texts"]
+__all__ = [
+    "Texts",
+    "collect_texts",
+    "known_token_counts",
+    "predict_text_data",
+    "predict_texts",
+    "unknown_words_note",
+]
 
 #: table files whose rows are texts to predict on (one text column)
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".parquet", ".pq")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 EMPTY = "empty text (nothing to classify)"
+#: ``warning`` for a text the model sees nothing of ({unit}: words, characters)
+UNKNOWN = (
+    "none of its {unit} is in the model's vocabulary: the answer does not depend on what it says"
+)
+NO_WORDS = "it has no {unit}: the answer does not depend on what it says"
+#: texts vectorized at once when counting known tokens
+COUNT_BATCH = 256
 
 
 class Texts(tuple):
@@ -86,7 +103,8 @@ def predict_texts(
     cancel: CancelToken | None = None,
 ) -> Any:
     """The prediction table for ``inputs``, in their order: ``path, text, prediction,
-    confidence, probability_<class>..., error`` (probabilities NaN where ``error``)."""
+    confidence, probability_<class>..., error, warning`` (probabilities NaN where
+    ``error``; ``warning``: :func:`unknown_words_note` for the answered texts)."""
     import pandas as pd
 
     from automl_gui.core.jobs._files_predict import predict_dataset, prediction_frame
@@ -106,6 +124,7 @@ def predict_texts(
     answered = prediction_frame([inputs[i].path for i in good], proba, names)
     answered.insert(1, "text", texts)
     answered["error"] = ""
+    answered["warning"] = unknown_words_note(bundle, texts) if texts else []
     answered.index = good
     failed = [i for i, entry in enumerate(inputs) if entry.error]
     rows = pd.DataFrame(
@@ -114,6 +133,7 @@ def predict_texts(
             "text": [inputs[i].text for i in failed],
             "prediction": "",
             "error": [inputs[i].error for i in failed],
+            "warning": "",
         },
         index=failed,
     )
@@ -121,6 +141,101 @@ def predict_texts(
     frame = frame.sort_index().reset_index(drop=True)[list(answered.columns)]
     emit(on_event, Progress("predict", 1.0, "Done."))
     return frame
+
+
+def unknown_words_note(model: Any, texts: Sequence[str]) -> list[str]:
+    """Per text, "" when the model sees some of it, else why its answer means nothing: every
+    word it does not know is the same out-of-vocabulary token to the model (nothing at all
+    in a TF-IDF vector), so the answer is the same whatever the text says (:data:`UNKNOWN`,
+    or :data:`NO_WORDS` when it has no words at all). ``model``: a bundle or a text model.
+
+    Counted by the model's own tokenizer (:func:`known_token_counts`), as the model sees
+    the text (standardized, split, n-grams, cut to its sequence length).
+    """
+    counts = known_token_counts(model, texts)
+    if counts is None:
+        return ["" for _ in texts]
+    unit = "characters" if _splits_characters(_tokenizer_layer(model)) else "words"
+    unknown, nothing = UNKNOWN.format(unit=unit), NO_WORDS.format(unit=unit)
+    notes = []
+    for text, count in zip(texts, counts.tolist(), strict=True):
+        notes.append("" if count else (unknown if str(text).strip() else nothing))
+    return notes
+
+
+def known_token_counts(model: Any, texts: Sequence[str]) -> np.ndarray | None:
+    """How many of each text's tokens (n-grams included) are in the model's vocabulary, by
+    the model's own tokenizer: its ``TextVectorization`` (ids past the padding and the OOV
+    id; nonzero entries past the OOV slot for TF-IDF, multi-hot and count vectors), or a
+    pretrained model's KerasHub tokenizer (pieces that are neither padding nor its unknown
+    token). None for a model without either."""
+    layer = _tokenizer_layer(model)
+    if layer is None:
+        return None
+    from automl_gui.core.base import lazy
+
+    tf = lazy.tf()
+    counted = _vectorizer_counter(layer) if _is_vectorizer(layer) else _piece_counter(layer)
+    counts = [np.zeros(0, dtype="int64")]
+    for start in range(0, len(texts), COUNT_BATCH):
+        batch = [str(t) for t in texts[start : start + COUNT_BATCH]]
+        out = layer(tf.constant(batch, dtype=tf.string, shape=(len(batch),)))
+        if hasattr(out, "to_tensor"):  # a ragged tokenizer output
+            out = out.to_tensor()
+        counts.append(counted(np.asarray(out)).astype("int64"))
+    return np.concatenate(counts)
+
+
+def _vectorizer_counter(layer: Any) -> Any:
+    """Counts known tokens in a ``TextVectorization``'s output: its first entries are the
+    padding ("", int output only) and the OOV token ("[UNK]")."""
+    special = 0
+    for token in layer.get_vocabulary()[:2]:
+        if token not in ("", "[UNK]"):
+            break
+        special += 1
+    if layer.get_config().get("output_mode") == "int":
+        return lambda out: (out >= special).sum(axis=1)
+    return lambda out: (out[:, special:] != 0).sum(axis=1)
+
+
+def _piece_counter(tokenizer: Any) -> Any:
+    """Counts a KerasHub tokenizer's pieces that are neither padding (0) nor unknown."""
+    unknown = -1
+    for attribute in ("oov_token", "unk_token", "unknown_token"):
+        token = getattr(tokenizer, attribute, None)
+        if isinstance(token, str):
+            try:
+                unknown = int(tokenizer.token_to_id(token))
+            except (KeyError, ValueError, TypeError):
+                continue
+            break
+    return lambda out: ((out != 0) & (out != unknown)).sum(axis=1)
+
+
+def _tokenizer_layer(model: Any) -> Any:
+    """The first ``TextVectorization`` or KerasHub tokenizer inside ``model`` (a bundle or
+    a Keras model, searched through nested models), or None."""
+    model = getattr(model, "model", model)
+    stack = list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop(0)
+        if _is_vectorizer(layer) or _is_hub_tokenizer(layer):
+            return layer
+        stack[:0] = list(getattr(layer, "layers", []))
+    return None
+
+
+def _is_vectorizer(layer: Any) -> bool:
+    return type(layer).__name__ == "TextVectorization"
+
+
+def _is_hub_tokenizer(layer: Any) -> bool:
+    return callable(getattr(layer, "token_to_id", None)) and hasattr(layer, "special_token_ids")
+
+
+def _splits_characters(layer: Any) -> bool:
+    return _is_vectorizer(layer) and layer.get_config().get("split") == "character"
 
 
 def collect_texts(
