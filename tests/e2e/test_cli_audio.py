@@ -87,7 +87,7 @@ def test_predict_a_folder_with_a_broken_clip(run, sounds, tmp_path):
     assert len(good) == 9 and good["prediction"].isin(names).all()
     broken = df[df["path"].str.endswith("empty.wav")]
     assert "empty file" in broken["error"].iloc[0] and broken["prediction"].iloc[0] == ""
-    assert "Wrote 9 predictions" in proc.stdout and "could not be read" in proc.stderr
+    assert "Wrote 9 predictions" in proc.stdout and "1 clip could not be classified" in proc.stderr
 
 
 def test_export_an_audio_model_as_savedmodel_reloads_and_compares(run, tmp_path):

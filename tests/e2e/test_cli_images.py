@@ -73,7 +73,7 @@ def test_predict_single_files_and_a_broken_one(run, shapes, tmp_path):
     df = pd.read_csv(tmp_path / "p.csv", keep_default_na=False)
     assert len(df) == 3
     assert "empty file" in df.loc[df["path"].str.endswith("empty.jpg"), "error"].iloc[0]
-    assert "could not be read" in proc.stderr
+    assert "1 image could not be classified" in proc.stderr
 
 
 def test_export_an_image_model_reloads_and_compares(run, tmp_path):

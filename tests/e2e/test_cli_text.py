@@ -72,6 +72,8 @@ def test_predict_typed_texts_prints_and_writes_answers(run, tmp_path):
         "The marathon runners sprinted the last lap",
         "--text",
         "   ",
+        "--text",
+        "xyzzy plugh",
         "--out",
         str(csv),
         cwd=tmp_path,
@@ -79,12 +81,18 @@ def test_predict_typed_texts_prints_and_writes_answers(run, tmp_path):
     assert proc.returncode == 0, proc.stderr
     frame = pd.read_csv(csv, keep_default_na=False)
     assert list(frame.columns[:4]) == ["path", "text", "prediction", "confidence"]
+    assert list(frame.columns[-2:]) == ["error", "warning"]
     assert frame.loc[0, "prediction"] in ("cooking", "sports", "technology", "travel")
     assert frame.loc[1, "error"] and frame.loc[1, "prediction"] == ""
-    first, second = proc.stdout.splitlines()[:2]
+    assert frame.loc[2, "prediction"] and "vocabulary" in frame.loc[2, "warning"]
+    assert list(frame["warning"] != "") == [False, False, True]
+    first, second, third, fourth = proc.stdout.splitlines()[:4]
     assert first.startswith(f"{frame.loc[0, 'prediction']}  ") and "marathon" in first
-    assert second.startswith("—  ")
-    assert "1 file(s) could not be read" in proc.stderr
+    assert second.startswith("—  ") and "xyzzy plugh" in third
+    assert fourth == f"   ({frame.loc[2, 'warning']})"
+    assert "Wrote 2 predictions" in proc.stdout
+    assert "1 text could not be classified" in proc.stderr
+    assert "1 text answered without any word the model knows" in proc.stderr
 
 
 def test_predict_files_and_a_table(run, folders, tmp_path):
@@ -93,6 +101,9 @@ def test_predict_files_and_a_table(run, folders, tmp_path):
     proc = _cli("predict", str(out), str(folders / "spam"), "--out", str(csv), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert len(pd.read_csv(csv)) == 12 and "Wrote 12 predictions" in proc.stdout
+    one = sorted((folders / "ham").iterdir())[0]
+    proc = _cli("predict", str(out), str(one), "--out", str(tmp_path / "one.csv"), cwd=tmp_path)
+    assert proc.returncode == 0 and "Wrote 1 prediction to" in proc.stdout, proc.stderr
     table = tmp_path / "new.csv"
     pd.DataFrame({"text": ["I baked bread with garlic", "The hotel by the beach"]}).to_csv(
         table, index=False
@@ -206,7 +217,8 @@ def test_text_options_on_other_data_and_typed_text_on_other_models(folders, tmp_
     assert proc.returncode == 1 and "--text-column is for tables" in proc.stderr
     proc = _cli("train", str(images), "--max-tokens", "500", cwd=tmp_path)
     assert proc.returncode == 1 and "--max-tokens is for a text dataset" in proc.stderr
+    (tmp_path / "texts_predictions.csv").write_text("x\n", encoding="utf-8")
     proc = _cli("predict", str(TABLE_MODEL), "--text", "hello", cwd=tmp_path)
-    assert proc.returncode == 1 and "Typed text is for text models" in proc.stderr
+    assert proc.returncode == 1 and "Typed text is for text models" in proc.stderr  # not --out
     proc = _cli("predict", str(TABLE_MODEL), cwd=tmp_path)
     assert proc.returncode == 1 and "Nothing to predict on" in proc.stderr
