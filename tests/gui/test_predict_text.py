@@ -109,3 +109,29 @@ def test_predict_page_shows_the_box_and_predicts_a_table_of_texts(qtbot, run, cs
 
     state.set_run(None)  # the trained model goes away: so does the box
     assert not page.type_box.isVisibleTo(page)
+
+
+def test_a_text_with_no_known_word_is_answered_with_the_engines_warning(qtbot, run, tmp_path):
+    """The model's answer to a text none of whose words it knows is its answer to an empty
+    vector: the box says so under the bars, and the bulk table shows the warning column."""
+    box = TypeBox()
+    qtbot.addWidget(box, before_close_func=lambda w: w.wait_idle())
+    box.set_bundle(run.bundle)
+    box.editor.setPlainText("xyzzy plugh")
+    qtbot.waitUntil(lambda: answered(box), timeout=60_000)
+    assert box.warning.isVisibleTo(box)
+    assert "vocabulary" in box.warning.text() and box.warning.text().startswith("⚠ None")
+    box.editor.setPlainText("goal match team")  # known words: no warning
+    qtbot.waitUntil(lambda: not box.busy and not box.warning.isVisibleTo(box), timeout=60_000)
+
+    table = tmp_path / "new.csv"
+    table.write_text("text\ngoal match team\nxyzzy plugh\n", encoding="utf-8")
+    state = AppState()
+    page = PredictPage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    state.set_run(run)
+    assert page.accept_drop(str(table))
+    qtbot.waitUntil(lambda: page.worker is None, timeout=60_000)
+    shown = list(page.model.frame.columns)
+    assert "warning" in shown[: shown.index("probability_food")]
+    assert "1 of them with a warning" in page.info.text()

@@ -134,6 +134,13 @@ def broken_count(frame: Any) -> int:
     return int((frame["error"].fillna("").astype(str) != "").sum())
 
 
+def warned_count(frame: Any) -> int:
+    """Answers the engine warns about (a text with no word the model knows: ``warning``)."""
+    if "warning" not in frame.columns:
+        return 0
+    return int((frame["warning"].fillna("").astype(str) != "").sum())
+
+
 def shown_frame(frame: Any) -> Any:
     """The columns in reading order: path, prediction, confidence, the error (only when some
     file failed: the reasons next to the answers, else the empty column goes last), then the
@@ -142,6 +149,7 @@ def shown_frame(frame: Any) -> Any:
     sight beside the side panel."""
     first = ["path", "prediction", "confidence", "text"]  # the text a text model read
     first += ["error"] if broken_count(frame) else []
+    first += ["warning"] if warned_count(frame) else []  # an answer that means nothing
     first = [c for c in first if c in frame.columns]
     first += [c for c in frame.columns if c.startswith("probability_")]
     return frame[first + [c for c in frame.columns if c not in first]]
@@ -237,7 +245,11 @@ class FilesPredicting:
         )
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, min(self.table.columnWidth(0), PATH_COLUMN_WIDTH))
-        capped = {"error": ERROR_WIDTH, "text": TEXT_WIDTH}  # long cells must not push the
+        capped = {
+            "error": ERROR_WIDTH,
+            "warning": ERROR_WIDTH,
+            "text": TEXT_WIDTH,
+        }  # long cells must not push the
         for name, width in capped.items():  # answers out of sight
             if name in self.model.frame.columns:
                 column = list(self.model.frame.columns).index(name)
@@ -252,6 +264,9 @@ class FilesPredicting:
                 "They are listed with the reason in the error column; the others are predicted.",
                 "warning",
             )
+        warned = warned_count(frame)
+        if warned:
+            text = text[:-1] + f"; {warned:,} of them with a warning (see the warning column)."
         self.info.setText(text)
         self.state.status.emit(f"Classified {media.plural(good)} in {self.source_name}")
         self.predictions_ready.emit(frame)

@@ -38,10 +38,13 @@ ROW_HEIGHT = 21  # px per class bar
 SHOWN_ROWS = 6  # bars in sight at once; more classes scroll
 TOP_COLOUR = "#1565C0"
 OTHER_COLOUR = "#90A4AE"
+WARNING_COLOUR = "#8A4B00"  # as the Data page's findings
 
 
-def classify_typed(bundle: Any, text: str) -> list[float]:
-    """Each class's probability for ``text`` (runs in the worker)."""
+def classify_typed(bundle: Any, text: str) -> tuple[list[float], str]:
+    """Each class's probability for ``text``, and the engine's warning about the answer (""
+    or why it means nothing: none of the text's words is in the model's vocabulary; the
+    ``warning`` column of ``kind.predict``). Runs in the worker."""
     kind = bundle.kind
     frame = kind.predict(bundle, kind.typed([text]))
     error = str(frame["error"].iloc[0] or "") if "error" in frame.columns else ""
@@ -50,7 +53,8 @@ def classify_typed(bundle: Any, text: str) -> list[float]:
 
         raise DataError(error[:1].upper() + error[1:] + ".", "Type a text with some words.")
     names = [str(n) for n in bundle.class_names or []]
-    return [float(frame[f"probability_{n}"].iloc[0]) for n in names]
+    warning = str(frame["warning"].iloc[0] or "") if "warning" in frame.columns else ""
+    return [float(frame[f"probability_{n}"].iloc[0]) for n in names], warning
 
 
 class ProbabilityBars(QWidget):
@@ -151,12 +155,18 @@ class TypeBox(QGroupBox):
             "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
         )
         self.status = muted_label()
+        # the engine's word on an answer that means nothing (no known word in the text)
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(f"color: {WARNING_COLOUR};")
+        self.warning.setVisible(False)
         # as tall as its bars need, always: the table below takes the rest
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
         layout.addWidget(self.bars_area)
         layout.addWidget(self.status)
+        layout.addWidget(self.warning)
 
     def set_bundle(self, bundle: Any) -> None:
         """Classify with ``bundle`` (its classes become the bars); the text typed stays."""
@@ -177,6 +187,7 @@ class TypeBox(QGroupBox):
         text = self.editor.toPlainText()
         if self.bundle is None or not text.strip():
             self.bars.clear()
+            self.warning.setVisible(False)
             self.status.setText("" if self.bundle is None else "Type a text to classify it.")
             return
         if self._job.queue_if_busy():  # goes again, with the text as it is then
@@ -191,20 +202,24 @@ class TypeBox(QGroupBox):
         self.status.setText("Classifying…")
         worker.start()
 
-    def _on_answer(self, gen: int, probabilities: list[float]) -> None:
+    def _on_answer(self, gen: int, result: tuple[list[float], str]) -> None:
         if gen != self._gen:
             return  # typed on meanwhile: the next run answers
+        probabilities, warning = result
         self.bars.show_probabilities(probabilities)
         names = [str(n) for n in (self.bundle.class_names or [])]
         if probabilities:
             top = max(range(len(probabilities)), key=probabilities.__getitem__)
             self.status.setText(f"Predicted: {names[top]} ({probability(probabilities[top])}).")
+        self.warning.setText(f"⚠ {warning[:1].upper()}{warning[1:]}." if warning else "")
+        self.warning.setVisible(bool(warning))
         self.answered.emit(probabilities)
 
     def _on_failed(self, gen: int, message: str, hint: str) -> None:
         if gen != self._gen:
             return
         self.bars.clear()
+        self.warning.setVisible(False)
         self.status.setText(f"No answer: {message} {hint}".strip())
         self.failed.emit(message)
 
