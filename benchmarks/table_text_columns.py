@@ -12,8 +12,12 @@ Tables (offline, no downloads):
   families of ``_text_data.STDLIB_FAMILIES``).
 - ``churn_notes``: the app's customer_churn sample with a generated support-note column whose
   words hint at churn (complaints more often before churning), and an account-opened date.
+- ``product_reviews``: 600 generated product reviews whose sentiment (positive / neutral /
+  negative, from a 1-5 rating) follows their words, beside a price, a store and an order
+  date that carry no signal: a text-dominated table. It is also trained as the text kind on
+  the review alone, on the very same split (the table's split written as a ``split`` column).
 
-Run: ``.venv/bin/python benchmarks/table_text_columns.py [--rows N]``.
+Run: ``.venv/bin/python benchmarks/table_text_columns.py [--per-family N] [--only NAME...]``.
 """
 
 from __future__ import annotations
@@ -127,6 +131,134 @@ def churn_notes() -> pd.DataFrame:
     return df.drop(columns=["customer_id"])
 
 
+PRODUCTS = (
+    "headphones blender kettle backpack lamp charger umbrella jacket toaster keyboard".split()
+)
+POSITIVE = [
+    "love it",
+    "excellent",
+    "fantastic",
+    "sturdy",
+    "works perfectly",
+    "great value",
+    "highly recommend",
+    "comfortable",
+    "quiet",
+    "reliable",
+    "exceeded expectations",
+    "solid build",
+]
+NEGATIVE = [
+    "broke",
+    "terrible",
+    "flimsy",
+    "stopped working",
+    "waste of money",
+    "disappointed",
+    "returned it",
+    "cheap plastic",
+    "noisy",
+    "arrived damaged",
+    "useless",
+    "poor quality",
+]
+NEUTRAL_WORDS = [
+    "okay",
+    "average",
+    "does the job",
+    "nothing special",
+    "fine for the price",
+    "as described",
+    "mediocre",
+    "decent",
+    "acceptable",
+]
+OPENINGS = [
+    "I bought this {p} last month.",
+    "The {p} came in a small box.",
+    "Got the {p} as a gift.",
+    "My partner uses the {p} daily.",
+    "Ordered a second {p} for the office.",
+    "After two weeks with the {p}:",
+    "Honestly, this {p}",
+    "Third {p} I have owned.",
+]
+
+
+def product_reviews(n: int = 600) -> pd.DataFrame:
+    rng = np.random.default_rng(SEED)
+    rows = []
+    start = pd.Timestamp("2024-01-01")
+    for _ in range(n):
+        rating = int(rng.choice([1, 2, 3, 4, 5], p=[0.15, 0.1, 0.15, 0.25, 0.35]))
+        opening = str(rng.choice(OPENINGS)).format(p=rng.choice(PRODUCTS))
+        if rating >= 4:
+            words = list(rng.choice(POSITIVE, 2, replace=False))
+            words += [rng.choice(NEUTRAL_WORDS)] if rng.random() < 0.3 else []
+        elif rating <= 2:
+            words = list(rng.choice(NEGATIVE, 2, replace=False))
+            words += [rng.choice(POSITIVE)] if rng.random() < 0.15 else []
+        else:
+            words = list(rng.choice(NEUTRAL_WORDS, 2, replace=False))
+            words += [rng.choice(POSITIVE + NEGATIVE)]
+        rng.shuffle(words)
+        text = f"{opening} {', '.join(words).capitalize()}."
+        rows.append(
+            {
+                "price": round(float(rng.uniform(5, 300)), 2),
+                "store": str(rng.choice(["north", "south", "online", "outlet"])),
+                "review": text,
+                "ordered_at": (
+                    start + pd.Timedelta(minutes=int(rng.integers(0, 500_000)))
+                ).strftime("%Y-%m-%dT%H:%M:%S"),
+                "sentiment": "positive"
+                if rating >= 4
+                else "negative"
+                if rating <= 2
+                else "neutral",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def text_kind_accuracy(prepared, text: str, target: str) -> float:
+    """The text kind with its default settings on the text column alone, on the same split."""
+    import tempfile
+
+    from automl_gui.core.jobs.requests import TrainRequest
+    from automl_gui.core.kinds import kind_named
+    from automl_gui.core.train.config import TrainConfig
+
+    parts = []
+    for name, part, y in (
+        ("train", prepared.train, prepared.y_train),
+        ("validation", prepared.validation, prepared.y_validation),
+        ("test", prepared.test, prepared.y_test),
+    ):
+        labels = [prepared.class_names[int(i)] for i in y] if prepared.class_names else list(y)
+        parts.append(
+            pd.DataFrame(
+                {"text": part[text].fillna("").astype(str), "label": labels, "split": name}
+            )
+        )
+    frame = pd.concat(parts)
+    frame = frame[frame["text"].str.strip() != ""]
+    kind = kind_named("text")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "texts.csv"
+        frame.to_csv(path, index=False)
+        dataset = kind.load(path, text_column="text", label_column="label")
+        request = TrainRequest(
+            kind,
+            dataset,
+            kind.default_preprocess(dataset),
+            kind.default_model(),
+            TrainConfig(seed=1),
+        )
+        run = kind.train(request)
+    return float(run.report["metrics"]["accuracy"])
+
+
 def app_accuracy(df: pd.DataFrame, target: str, text: str, use_text: bool):
     from automl_gui.core.data.profile import profile_table
     from automl_gui.core.data.schema import LoadedTable, TableSource
@@ -142,7 +274,9 @@ def app_accuracy(df: pd.DataFrame, target: str, text: str, use_text: bool):
     start = time.perf_counter()
     run = train_tabular(df, setup.preprocess, MLPConfig(auto=True), TrainConfig(seed=1))
     seconds = time.perf_counter() - start
-    return float(run.report["metrics"]["accuracy"]), seconds, setup.preprocess
+    metrics = run.report["metrics"]
+    balanced = float(metrics.get("balanced_accuracy", float("nan")))
+    return float(metrics["accuracy"]), seconds, setup.preprocess, balanced
 
 
 def split_of(df: pd.DataFrame, config) -> tuple:
@@ -200,22 +334,29 @@ def hgb_accuracy(prepared, config, text: str, with_text: bool) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-family", type=int, default=300)
+    parser.add_argument("--only", nargs="*", help="table names to run (default: all)")
     args = parser.parse_args()
     tables = {
-        "stdlib_functions": (stdlib_functions(args.per_family), "family", "docstring"),
-        "churn_notes": (churn_notes(), "churn", "support_notes"),
+        "stdlib_functions": lambda: (stdlib_functions(args.per_family), "family", "docstring"),
+        "churn_notes": lambda: (churn_notes(), "churn", "support_notes"),
+        "product_reviews": lambda: (product_reviews(), "sentiment", "review"),
     }
-    for name, (df, target, text) in tables.items():
-        with_text, t1, config = app_accuracy(df, target, text, True)
-        without, t2, _ = app_accuracy(df, target, text, False)
+    for name, make in tables.items():
+        if args.only and name not in args.only:
+            continue
+        df, target, text = make()
+        with_text, t1, config, balanced = app_accuracy(df, target, text, True)
+        without, t2, _, _ = app_accuracy(df, target, text, False)
         prepared = split_of(df, config)
         hgb = hgb_accuracy(prepared, config, text, False)
         hgb_text = hgb_accuracy(prepared, config, text, True)
+        text_kind = text_kind_accuracy(prepared, text, target)
         classes = df[target].nunique()
         print(
             f"{name}: {len(df)} rows, {classes} classes, test {len(prepared.y_test)} rows | "
-            f"app with text {with_text:.3f} ({t1:.0f} s), without {without:.3f} ({t2:.0f} s) | "
-            f"HGB without text {hgb:.3f}, HGB + TF-IDF/SVD {hgb_text:.3f}",
+            f"app with text {with_text:.3f} (balanced {balanced:.3f}, {t1:.0f} s), "
+            f"without {without:.3f} ({t2:.0f} s) | HGB without text {hgb:.3f}, "
+            f"HGB + TF-IDF/SVD {hgb_text:.3f} | text kind on the text alone {text_kind:.3f}",
             flush=True,
         )
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.data.profile import profile_table
 from automl_gui.core.data.schema import LoadedTable, TableSource
 from automl_gui.core.export.bundle import Bundle, predict_arrays
 from automl_gui.core.export.formats import export_model
@@ -181,6 +182,73 @@ def test_settings_that_cannot_apply_are_refused():
         col.use, col.type, col.missing = True, "text", "constant"
     with pytest.raises(ConfigError, match="at most 5"):
         validate_config(config, list(wide.columns))
+
+
+def test_the_vocabulary_and_ngrams_are_the_columns_settings(mixed):
+    """Auto: the text kind's 20,000 terms of words and pairs; set: the column's own, refused
+    out of range, saved with the settings; older settings (without them) read as Auto."""
+    from automl_gui.core.preprocess._build import build_preprocessor
+    from automl_gui.core.preprocess.config import PreprocessConfig
+    from automl_gui.core.preprocess.tabular import auto_config, validate_config
+
+    _, run = mixed
+    fitted = run.bundle.metadata["preprocessing_fitted"]["review"]
+    assert (fitted["max_tokens"], fitted["ngrams"]) == (20_000, 2)
+    df = mixed_table(60, seed=3)
+    config = auto_config(df, profile_table(df), "label", "binary")
+    review = config.column("review")
+    review.max_tokens, review.ngrams = 100, 1
+    validate_config(config, list(df.columns))
+    pre = build_preprocessor(config, df)
+    facts = pre.summary["review"]
+    assert (facts["max_tokens"], facts["ngrams"]) == (100, 1)
+    assert facts["vocabulary_size"] <= 100 and not any(" " in t for t in facts["top_terms"])
+    assert pre.text_columns == 1 and pre.text_width == facts["width"]
+    data = config.to_dict()
+    saved = {c["name"]: c for c in data["columns"]}
+    assert saved["review"]["max_tokens"] == 100 and "max_tokens" not in saved["price"]
+    del saved["review"]["max_tokens"], saved["review"]["ngrams"]  # settings from before
+    assert PreprocessConfig.from_dict(data).column("review").max_tokens == 0
+    for field, value in (("max_tokens", 50), ("ngrams", 4), ("max_tokens", 2.5)):
+        config = auto_config(df, profile_table(df), "label", "binary")
+        setattr(config.column("review"), field, value)
+        with pytest.raises(ConfigError, match="out of range"):
+            validate_config(config, list(df.columns))
+
+
+def test_a_sparse_text_vector_does_not_widen_the_network():
+    """Auto sizes the hidden layers counting a text vector as TEXT_VECTOR_INPUTS inputs: a
+    20,000-term vector would otherwise make every table with text 256 units wide."""
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.models.mlp import (
+        TEXT_VECTOR_INPUTS,
+        auto_hidden_units,
+        build_tabular_model,
+    )
+    from automl_gui.core.preprocess._build import build_preprocessor
+    from automl_gui.core.preprocess.tabular import auto_config
+
+    df = mixed_table(120, seed=4)
+    config = auto_config(df, profile_table(df), "label", "binary")
+    pre = build_preprocessor(config, df)
+    assert pre.n_features > 200 and pre.text_width > 190
+    built = build_tabular_model(pre, "binary", 2, 120, MLPConfig(auto=True))
+    dense = pre.n_features - pre.text_width + TEXT_VECTOR_INPUTS
+    want = auto_hidden_units(dense, 120)
+    assert want[0] < 256
+    assert built.train_model.get_layer("dense_0").units == want[0]
+
+
+def test_a_text_column_without_words_is_refused_clearly():
+    from automl_gui.core.base.errors import DataError
+    from automl_gui.core.preprocess._build import build_preprocessor
+    from automl_gui.core.preprocess.tabular import auto_config
+
+    df = mixed_table(40, seed=5)
+    config = auto_config(df, profile_table(df), "label", "binary")
+    df["review"] = "!!! ..."
+    with pytest.raises(DataError, match="'review' is set to free text, but its training rows"):
+        build_preprocessor(config, df)
 
 
 def test_a_table_of_numbers_and_categories_builds_the_model_it_built_before():

@@ -58,7 +58,7 @@ def test_text_and_date_columns_are_offered_as_such(page):
     assert model.data(cell(page, "review", pp.COL_TYPE)) == "Text"
     assert model.data(cell(page, "ordered", pp.COL_TYPE)) == "Date/time"
     tip = model.data(cell(page, "review", pp.COL_NAME), TIP)
-    assert "used. free text: TF-IDF of words and word pairs" in tip
+    assert "used. free text: TF-IDF of words and word pairs, 20,000-word vocabulary" in tip
     assert "day of week" in model.data(cell(page, "ordered", pp.COL_NAME), TIP)
     assert model.data(cell(page, "review", pp.COL_TYPE), pp.OPTIONS_ROLE) == [
         "categorical",
@@ -68,8 +68,11 @@ def test_text_and_date_columns_are_offered_as_such(page):
         "constant",
         "drop_rows",
     ]
-    for col in (pp.COL_FILL, pp.COL_INDICATOR, pp.COL_SCALING, pp.COL_ENCODING):
+    for col in (pp.COL_FILL, pp.COL_INDICATOR, pp.COL_SCALING):
         assert not model.flags(cell(page, "review", col)) & Qt.ItemFlag.ItemIsEnabled
+    # the encoding cell says the n-grams and vocabulary; they are set at the side
+    assert model.data(cell(page, "review", pp.COL_ENCODING)) == "TF-IDF 1-2 words, 20,000"
+    assert not model.flags(cell(page, "review", pp.COL_ENCODING)) & Qt.ItemFlag.ItemIsEditable
     assert model.flags(cell(page, "ordered", pp.COL_INDICATOR)) & Qt.ItemFlag.ItemIsEnabled
     # free text turned into categories, and back
     assert model.setData(cell(page, "review", pp.COL_TYPE), "categorical", EDIT)
@@ -80,13 +83,48 @@ def test_text_and_date_columns_are_offered_as_such(page):
     assert not model.setData(cell(page, "price", pp.COL_TYPE), "text", EDIT)
 
 
+def test_vocabulary_and_ngrams_are_set_per_text_column(page):
+    page, state = page
+    assert not page.text_box.isHidden()
+    assert "review" in page.text_column_label.text()
+    assert page.vocab_spin.text() == "Auto (20,000)"
+    page.vocab_spin.setValue(5000)
+    page.ngram_combo.setCurrentIndex(page.ngram_combo.findData(1))
+    cfg = state.settings(TABULAR).preprocess
+    review = cfg.column("review")
+    assert (review.max_tokens, review.ngrams) == (5000, 1)
+    assert page.columns.data(cell(page, "review", pp.COL_ENCODING)) == "TF-IDF words, 5,000"
+    page.vocab_spin.setValue(40)  # below the least vocabulary: its least
+    assert review.max_tokens == page.vocab_spin.value() == 100
+    # saved and read back (a project), and the price column's settings carry no text fields
+    data = cfg.to_dict()
+    columns = {c["name"]: c for c in data["columns"]}
+    assert "max_tokens" not in columns["price"] and columns["review"]["max_tokens"] == 100
+    assert type(cfg).from_dict(data).column("review").ngrams == 1
+    page.reset_to_automatic()
+    assert (cfg.column("review").max_tokens, cfg.column("review").ngrams) == (0, 0)
+    assert page.vocab_spin.value() == 0
+
+
+def test_a_table_without_text_has_no_text_box(qtbot, tmp_path):
+    app_settings.use(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    state = AppState()
+    df = pd.DataFrame({"x": np.arange(30.0), "y": ["a", "b", "c"] * 10})
+    page = PreprocessPage(state)
+    qtbot.addWidget(page)
+    profile = profile_table(df)
+    state.set_dataset(TABULAR, LoadedTable(df, TableSource("/tmp/t.csv", "csv")), profile)
+    state.set_target("y", "multiclass", auto_config(df, profile, "y", "multiclass"), [])
+    assert page.text_box.isHidden()
+
+
 def test_screenshot(page, tmp_path):
     """Saved for a look when SCREENSHOT_DIR is set."""
     page, _ = page
     folder = os.environ.get("SCREENSHOT_DIR")
     if not folder:
         pytest.skip("SCREENSHOT_DIR not set")
-    page.resize(1100, 420)
+    page.resize(1024, 560)
     page.show()
     page.table.resizeColumnsToContents()
     page.grab().save(os.path.join(folder, "table_text_columns_preprocess.png"))

@@ -43,6 +43,14 @@ def target_scale_for(y: np.ndarray) -> tuple[float, float]:
     return mean, (std if std > 1e-12 and np.isfinite(std) else 1.0)
 
 
+#: what one free-text column's TF-IDF vector counts as when Auto sizes the hidden layers: the
+#: vector is as wide as the vocabulary (thousands) but sparse, a row has a few dozen terms.
+#: Counted at full width, a text column alone made every table 256 units wide (5 million
+#: weights on a 20,000-term vocabulary) and overfit; counted as 32 inputs, a table of text
+#: alone gets the text kind's n-gram MLP width (64).
+TEXT_VECTOR_INPUTS = 32
+
+
 def auto_hidden_units(n_features: int, n_rows: int) -> list[int]:
     """Width from the number of features, depth (1-3 layers) from the number of rows."""
     width = int(np.clip(2 * n_features, 16, 256))
@@ -86,7 +94,8 @@ def build_tabular_model(
         raise ConfigError(f"Dropout {cfg.dropout} is out of range.", "Use a value in [0, 1).")
     if cfg.l1 < 0 or cfg.l2 < 0:
         raise ConfigError("L1/L2 penalties cannot be negative.", "Use 0 or a small positive value.")
-    n_features = pre.n_features
+    # a sparse text vector counts as TEXT_VECTOR_INPUTS (a table without text: as before)
+    n_features = pre.n_features - pre.text_width + TEXT_VECTOR_INPUTS * pre.text_columns
     units = auto_hidden_units(n_features, n_train_rows) if cfg.auto else list(cfg.hidden_units)
     if any(int(u) < 1 for u in units):
         raise ConfigError("Every hidden layer needs at least one unit.", "Fix the layer sizes.")

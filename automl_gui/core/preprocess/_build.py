@@ -13,12 +13,7 @@ from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.preprocess._dates import date_branch, detect_parse
 from automl_gui.core.preprocess._impute import category_index, fill_numbers
 from automl_gui.core.preprocess._inputs import InputSchema, frame_to_inputs
-from automl_gui.core.preprocess._text_column import (
-    MAX_TEXT_COLUMNS,
-    MAX_TOKENS,
-    TEXT,
-    text_branch,
-)
+from automl_gui.core.preprocess._text_column import MAX_TEXT_COLUMNS, TEXT, text_branch
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
 
 MAX_VOCABULARY = 10_000  # most frequent categories kept; rarer ones share the unseen slot
@@ -43,6 +38,10 @@ class Preprocessor:
     schema: InputSchema
     summary: dict[str, Any] = field(default_factory=dict)
     summary_omitted: int = 0  # feature columns whose facts were left out of ``summary``
+    #: of the features, how many are free-text vectors (TF-IDF weights) and from how many
+    #: text columns: the MLP's automatic size counts a sparse text vector apart
+    text_width: int = 0
+    text_columns: int = 0
 
     @property
     def n_features(self) -> int:
@@ -60,7 +59,8 @@ def check_width(config: PreprocessConfig) -> None:
     if n_text > MAX_TEXT_COLUMNS:
         raise ConfigError(
             f"{n_text} free-text columns are set to be used, but a model takes at most "
-            f"{MAX_TEXT_COLUMNS}: each becomes a vector of up to {MAX_TOKENS:,} word weights.",
+            f"{MAX_TEXT_COLUMNS}: each becomes a vector of word weights as wide as its "
+            "vocabulary.",
             "Exclude the text columns you need least, or set short ones to categorical.",
         )
     n = sum(c.type == "categorical" for c in config.feature_columns())
@@ -238,6 +238,7 @@ def build_preprocessor(
     parts: list[Any] = []
     summary: dict[str, Any] = {}
     grouped: list[tuple[ColumnConfig, Any]] = []
+    text_width = text_columns = 0
     for i, (col, spec) in enumerate(zip(features, schema.columns, strict=True)):
         if spec.index is not None:
             grouped.append((col, spec))
@@ -248,6 +249,8 @@ def build_preprocessor(
             col_parts, facts = _numeric_branch(keras, col, inp, values)
         elif col.type == "text":
             col_parts, facts = text_branch(keras, col, inp, arrays[spec.input_name])
+            text_width += int(sum(p.shape[-1] for p in col_parts))
+            text_columns += 1
         elif col.type == "datetime":
             col_parts, facts = date_branch(keras, col, inp, arrays[spec.input_name])
             facts["parse"] = spec.parse
@@ -274,5 +277,11 @@ def build_preprocessor(
     else:
         feats = keras.layers.Concatenate(dtype="float32", name="features")(parts)
     return Preprocessor(
-        inputs=inputs, features=feats, schema=schema, summary=summary, summary_omitted=omitted
+        inputs=inputs,
+        features=feats,
+        schema=schema,
+        summary=summary,
+        summary_omitted=omitted,
+        text_width=text_width,
+        text_columns=text_columns,
     )

@@ -2,8 +2,12 @@
 
 A text column reaches the model as a (n, 1) string input, the raw value of each row ("" when
 missing; :func:`text_values`). Inside the model a Keras ``TextVectorization`` (lowercased,
-punctuation stripped, split on whitespace, words and word pairs, TF-IDF weights) adapted on
-the training split's column turns it into a vector, which ``keras.ops`` scale to length 1 (as scikit-learn's ``TfidfVectorizer`` does by default, so long and short texts weigh
+punctuation stripped, split on whitespace, TF-IDF weights) adapted on the training split's
+column turns it into a vector; the vocabulary size and n-gram length are the column's
+``max_tokens`` / ``ngrams``, automatically the text kind's n-gram settings (20,000 terms,
+words and word pairs; ``core.preprocess.text_config``), adapted in batches by the text kind's
+``_text_adapt.adapt_vectorizer`` (Keras' TF-IDF adapt deduplicates text by text). ``keras.ops`` scale the vector to
+length 1 (as scikit-learn's ``TfidfVectorizer`` does by default, so long and short texts weigh
 alike next to the other features); that vector is joined with the numeric and categorical
 features. N-gram TF-IDF is the representation Google's text-classification guide recommends
 for few samples per word ("Text classification guide", developers.google.com/machine-learning/
@@ -22,34 +26,52 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from automl_gui.core.base.errors import ConfigError, DataError
+from automl_gui.core.preprocess.config import ColumnConfig
+from automl_gui.core.preprocess.text_config import MAX_TOKENS_RANGE, NGRAMS_RANGE
+
 TEXT = "text"  # InputColumn.parse of a text column
 VECTORIZER_PREFIX = "text_"  # the TextVectorization layer: text_<input>
 FLAT_PREFIX = "textflat_"
 NORM_PREFIX = "textnorm_"
 STANDARDIZE = "lower_and_strip_punctuation"
 SPLIT = "whitespace"
-NGRAMS = 2
 OUTPUT_MODE = "tf_idf"
-MIN_TOKENS = 1_000
-MAX_TOKENS = 20_000
-TOKENS_PER_ROW = 10
-#: at most this many free-text columns feed one model (each is a vector of up to
-#: MAX_TOKENS values); the automatic settings use the first ones in the table
+#: at most this many free-text columns feed one model (each is a vector as wide as its
+#: vocabulary); the automatic settings use the first ones in the table
 MAX_TEXT_COLUMNS = 5
+_NGRAM_WORDS = {1: "words", 2: "words and word pairs", 3: "words and phrases of up to 3 words"}
 
 
-def auto_max_tokens(n_train: int) -> int:
-    """Vocabulary size for ``n_train`` training rows: ten terms per row, within
-    [:data:`MIN_TOKENS`, :data:`MAX_TOKENS`], rounded to a thousand."""
-    wanted = TOKENS_PER_ROW * max(int(n_train), 0)
-    return int(min(MAX_TOKENS, max(MIN_TOKENS, round(wanted / 1000) * 1000)))
-
-
-def reason(n_train: int) -> str:
-    """The automatic settings' words for a text column."""
+def describe(col: ColumnConfig) -> str:
+    """The text settings in words: "TF-IDF of words and word pairs, 20,000-word vocabulary"."""
     return (
-        f"free text: TF-IDF of words and word pairs, {auto_max_tokens(n_train):,}-word vocabulary"
+        f"TF-IDF of {_NGRAM_WORDS.get(col.text_ngrams(), f'{col.text_ngrams()}-grams')}, "
+        f"{col.text_max_tokens():,}-word vocabulary"
     )
+
+
+def reason(col: ColumnConfig) -> str:
+    """The automatic settings' words for a text column."""
+    return f"free text: {describe(col)} (the text kind's n-gram settings)"
+
+
+def check_settings(col: ColumnConfig) -> None:
+    """Refuse a text column's vocabulary size or n-gram length out of range.
+
+    Raises:
+        ConfigError: ``max_tokens`` or ``ngrams`` is neither 0 (automatic) nor in range.
+    """
+    for what, value, (low, high) in (
+        ("vocabulary size", col.max_tokens, MAX_TOKENS_RANGE),
+        ("n-gram length", col.ngrams, NGRAMS_RANGE),
+    ):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if not ok or not (value == 0 or low <= value <= high):
+            raise ConfigError(
+                f"Column '{col.name}': {what} {value!r} is out of range.",
+                f"Use 0 (automatic) or a whole number from {low:,} to {high:,}.",
+            )
 
 
 def text_values(series: pd.Series) -> np.ndarray:
@@ -63,24 +85,35 @@ def text_values(series: pd.Series) -> np.ndarray:
     return out
 
 
-def text_branch(keras: Any, col: Any, inp: Any, values: np.ndarray) -> tuple[list[Any], dict]:
+def text_branch(
+    keras: Any, col: ColumnConfig, inp: Any, values: np.ndarray
+) -> tuple[list[Any], dict]:
     """The TF-IDF branch of one text input ``inp`` ((n, 1) string), adapted on the training
-    ``values`` ((n, 1) object array of str). Returns ([vector], fitted facts)."""
-    from automl_gui.core.base import lazy
+    ``values`` ((n, 1) object array of str). Returns ([vector], fitted facts).
 
-    tf = lazy.tf()
+    Raises:
+        DataError: no word is left in the column's training values after standardization.
+    """
+    from automl_gui.core.preprocess._text_adapt import adapt_vectorizer
+
     name = inp.name
-    texts = values.reshape(-1).astype(str)
-    max_tokens = auto_max_tokens(len(texts))
+    texts = [str(t) for t in values.reshape(-1)]
+    max_tokens, ngrams = col.text_max_tokens(), col.text_ngrams()
     vectorizer = keras.layers.TextVectorization(
         max_tokens=max_tokens,
         standardize=STANDARDIZE,
         split=SPLIT,
-        ngrams=NGRAMS,
+        ngrams=ngrams if ngrams > 1 else None,
         output_mode=OUTPUT_MODE,
         name=f"{VECTORIZER_PREFIX}{name}",
     )
-    vectorizer.adapt(tf.constant(texts if texts.size else np.array([""]), dtype=tf.string))
+    try:  # the text kind's batched adapt: Keras' own TF-IDF adapt goes text by text
+        adapt_vectorizer(vectorizer, texts)
+    except DataError:
+        raise DataError(
+            f"Column '{col.name}' is set to free text, but its training rows hold no words.",
+            "Exclude the column, or set it to categorical.",
+        ) from None
     vector = vectorizer(inp)  # (n, 1, V): one document per row
     vector = keras.layers.Flatten(name=f"{FLAT_PREFIX}{name}")(vector)
     # length 1 (an empty text stays 0): ops, not UnitNormalization, which TFLite turns into
@@ -96,7 +129,7 @@ def text_branch(keras: Any, col: Any, inp: Any, values: np.ndarray) -> tuple[lis
         "output_mode": OUTPUT_MODE,
         "standardize": STANDARDIZE,
         "split": SPLIT,
-        "ngrams": NGRAMS,
+        "ngrams": ngrams,
         "max_tokens": max_tokens,
         "vocabulary_size": len(vocabulary),
         "top_terms": [str(v) for v in vocabulary[1:21]],
@@ -110,7 +143,8 @@ __all__ = [
     "MAX_TEXT_COLUMNS",
     "TEXT",
     "VECTORIZER_PREFIX",
-    "auto_max_tokens",
+    "check_settings",
+    "describe",
     "reason",
     "text_branch",
     "text_values",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from automl_gui.core.preprocess.text_config import AUTO_MAX_TOKENS, AUTO_NGRAMS_BAG
+
 CONFIG_VERSION = 1
 
 MISSING_STRATEGIES = ("mean", "median", "most_frequent", "constant", "drop_rows")
@@ -20,6 +22,8 @@ FEATURE_TYPES = ("numeric", "categorical", "text", "datetime")
 #: the missing-value strategies that mean something for free text (the model reads a missing
 #: text as "") and for dates (the model fills the training median); others take any
 MISSING_BY_TYPE = {"text": ("constant", "drop_rows"), "datetime": ("median", "drop_rows")}
+#: ColumnConfig fields of text columns alone (left out of other columns' saved settings)
+TEXT_FIELDS = ("max_tokens", "ngrams")
 
 
 @dataclass
@@ -37,6 +41,10 @@ class ColumnConfig:
         scaling: numeric only, see SCALINGS (date features are always standardized).
         encoding: categorical only, "onehot" or "embedding" (index + learned embedding).
         reason: why the automatic default chose this (shown as a tooltip).
+        max_tokens: text only: vocabulary size, the most frequent words and n-grams of the
+            training rows; 0 = automatic (20,000, as the text kind).
+        ngrams: text only: n-grams up to this length (1 = words, 2 = words and word pairs,
+            3 = up to three-word phrases); 0 = automatic (2, as the text kind's n-gram model).
     """
 
     name: str
@@ -48,6 +56,17 @@ class ColumnConfig:
     scaling: str = "standardize"
     encoding: str = "onehot"
     reason: str = ""
+    max_tokens: int = 0
+    ngrams: int = 0
+
+    def text_max_tokens(self) -> int:
+        """A text column's vocabulary size: as set, or the text kind's automatic 20,000."""
+        return int(self.max_tokens) or AUTO_MAX_TOKENS
+
+    def text_ngrams(self) -> int:
+        """A text column's longest n-gram: as set, or the text kind's automatic 2 for a bag
+        of n-grams (words and word pairs)."""
+        return int(self.ngrams) or AUTO_NGRAMS_BAG
 
 
 @dataclass
@@ -83,7 +102,12 @@ class PreprocessConfig:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for column in data["columns"]:  # text settings only where they mean something: the
+            if column["type"] != "text":  # settings of other columns read as they always did
+                for key in TEXT_FIELDS:
+                    column.pop(key, None)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PreprocessConfig:

@@ -31,7 +31,7 @@ from automl_gui.core.preprocess._inputs import (
 )
 from automl_gui.core.preprocess._skew import skewed_positions
 from automl_gui.core.preprocess._target import canonical_labels, check_regression_values
-from automl_gui.core.preprocess._text_column import MAX_TEXT_COLUMNS
+from automl_gui.core.preprocess._text_column import MAX_TEXT_COLUMNS, check_settings
 from automl_gui.core.preprocess._text_column import reason as text_reason
 from automl_gui.core.preprocess.config import (
     ENCODINGS,
@@ -112,10 +112,9 @@ def auto_config(
             )
             continue
         if kind is ColumnKind.TEXT:
-            rows = int(len(df) * config.split.train)
-            config.columns.append(
-                ColumnConfig(name, type="text", missing="constant", reason=text_reason(rows))
-            )
+            text_col = ColumnConfig(name, type="text", missing="constant")
+            text_col.reason = text_reason(text_col)
+            config.columns.append(text_col)
             continue
         if kind is ColumnKind.DATETIME:
             config.columns.append(
@@ -244,6 +243,8 @@ def validate_config(config: PreprocessConfig, columns: list[str]) -> None:
                 f"Column '{col.name}': unknown encoding '{col.encoding}'.",
                 f"Use one of {', '.join(ENCODINGS)}.",
             )
+        if col.type == "text":
+            check_settings(col)
         if col.type == "numeric" and col.missing == "constant":
             try:
                 float(col.fill_value if col.fill_value is not None else 0.0)

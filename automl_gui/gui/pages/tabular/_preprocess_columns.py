@@ -49,8 +49,17 @@ HEADER_TIPS = [
     "The value used when Missing values is 'Constant'.",
     "Add a 0/1 input saying the value was missing (helps when missingness means something).",
     "Numbers only: standardize (mean 0, std 1), min-max (0..1) or none.",
-    "Categories only: one-hot (one input per value) or embedding (learned vector, for many values).",
+    "Categories: one-hot (one input per value) or embedding (learned vector, for many "
+    "values). Text: TF-IDF of n-grams, with the vocabulary size (set under 'Free-text column' "
+    "at the side when the row is selected).",
 ]
+#: the n-gram lengths a text column may take (0: automatic, the text kind's words and pairs)
+NGRAM_LABELS = {
+    0: "Auto (words and pairs)",
+    1: "Words",
+    2: "Words and pairs",
+    3: "Up to 3-word phrases",
+}
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -133,7 +142,7 @@ class ColumnConfigModel(QAbstractTableModel):
         if col == COL_SCALING:
             return c.type == "numeric"
         if col == COL_ENCODING:
-            return c.type == "categorical"
+            return c.type in ("categorical", "text")
         return True
 
     def options(self, c: ColumnConfig, col: int) -> list[str]:
@@ -160,6 +169,8 @@ class ColumnConfigModel(QAbstractTableModel):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         if col == COL_TYPE and len(self.options(c, col)) < 2:
             return base
+        if col == COL_ENCODING and c.type == "text":  # set at the side (two settings)
+            return base
         return base | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -184,6 +195,8 @@ class ColumnConfigModel(QAbstractTableModel):
                 return "" if c.fill_value is None else str(c.fill_value)
             if col == COL_MISSING and c.type == "text" and value == "constant":
                 return "Empty text"  # the model reads a missing text as ""
+            if col == COL_ENCODING and c.type == "text":
+                return text_encoding(c)
             return LABELS.get(value, value)
         if role == Qt.ItemDataRole.EditRole:
             return {
@@ -207,6 +220,12 @@ class ColumnConfigModel(QAbstractTableModel):
                 return f"{c.name}: {state}. {c.reason}".strip()
             if not applicable:
                 return "Not used for this column as set up."
+            if col == COL_ENCODING and c.type == "text":
+                return (
+                    f"TF-IDF of {NGRAM_LABELS.get(c.text_ngrams(), 'n-grams').lower()}, the "
+                    f"{c.text_max_tokens():,} most frequent in the training rows. Select the "
+                    "row to change them under 'Free-text column' at the side."
+                )
             return HEADER_TIPS[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_NAME and not c.use:
             return QBrush(QColor("#9AA5B1"))
@@ -249,6 +268,12 @@ class ColumnConfigModel(QAbstractTableModel):
         if self.on_edit is not None:
             self.on_edit()
         return True
+
+
+def text_encoding(c: ColumnConfig) -> str:
+    """A text column's Encoding cell: "TF-IDF 1-2 words, 20,000" (n-grams and vocabulary)."""
+    n = c.text_ngrams()
+    return f"TF-IDF {'words' if n == 1 else f'1-{n} words'}, {c.text_max_tokens():,}"
 
 
 def _parse_fill(text: str, kind: str) -> float | str | None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig, SplitConfig
+from automl_gui.core.preprocess.text_config import AUTO_MAX_TOKENS, MAX_TOKENS_RANGE
 from automl_gui.gui.pages.tabular._preprocess_columns import (
     COL_ENCODING,
     COL_FILL,
@@ -36,6 +37,7 @@ from automl_gui.gui.pages.tabular._preprocess_columns import (
     HEADER_TIPS,
     HEADERS,
     LABELS,
+    NGRAM_LABELS,
     NOT_APPLICABLE,
     OPTIONS_ROLE,
     SPECIAL_TYPES,
@@ -139,6 +141,7 @@ class PreprocessPage(QWidget):
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setToolTip("Random seed of the split: the same seed gives the same split.")
         self.seed_spin.valueChanged.connect(self._on_options)
+        self._build_text_box()
         self.reset_button = QPushButton("Reset to automatic")
         self.reset_button.setToolTip(
             "Undo every change on this page (back to the automatic setup)."
@@ -163,6 +166,7 @@ class PreprocessPage(QWidget):
         side = QVBoxLayout()
         side.addWidget(rows_box)
         side.addWidget(split_box)
+        side.addWidget(self.text_box)
         side.addStretch(1)
         side.addWidget(self.reset_button)
         self.side_box = QWidget()
@@ -179,7 +183,58 @@ class PreprocessPage(QWidget):
         layout.addWidget(self.info_label)
         layout.addLayout(body, 1)
 
+    def _build_text_box(self) -> None:
+        """'Free-text column': the vocabulary size and n-grams of the selected text column
+        (or the first one), shown only when the table has text columns."""
+        self.text_box = QGroupBox("Free-text column")
+        form = QFormLayout(self.text_box)
+        self.text_column_label = QLabel()
+        self.text_column_label.setWordWrap(True)
+        self.vocab_spin = QSpinBox()
+        self.vocab_spin.setRange(0, MAX_TOKENS_RANGE[1])
+        self.vocab_spin.setSingleStep(1000)
+        self.vocab_spin.setGroupSeparatorShown(True)
+        self.vocab_spin.setSpecialValueText(f"Auto ({AUTO_MAX_TOKENS:,})")
+        self.vocab_spin.setKeyboardTracking(False)
+        self.vocab_spin.setToolTip(
+            "How many of the most frequent words and n-grams of the training rows the model "
+            f"knows (others are ignored). Auto: {AUTO_MAX_TOKENS:,}, as the text kind. "
+            "Smaller helps only with very many rows."
+        )
+        self.ngram_combo = QComboBox()
+        for n, label in NGRAM_LABELS.items():
+            self.ngram_combo.addItem(label, n)
+        self.ngram_combo.setToolTip(
+            "Which word runs the model reads: single words, words and word pairs ('not good'), "
+            "or phrases of up to three words."
+        )
+        self.vocab_spin.valueChanged.connect(self._on_text_settings)
+        self.ngram_combo.currentIndexChanged.connect(self._on_text_settings)
+        form.addRow(self.text_column_label)
+        form.addRow("Vocabulary", self.vocab_spin)
+        form.addRow("N-grams", self.ngram_combo)
+        self.table.selectionModel().currentRowChanged.connect(self._show_text_settings)
+
     # -- state -> widgets --------------------------------------------------------------------
+    def _text_column(self) -> ColumnConfig | None:
+        """The text column the side box edits: the current row's, else the first one."""
+        rows = self.columns.rows
+        current = self.table.currentIndex()
+        if current.isValid() and rows[current.row()].type == "text":
+            return rows[current.row()]
+        return next((c for c in rows if c.type == "text"), None)
+
+    def _show_text_settings(self, *_args: Any) -> None:
+        col = self._text_column()
+        self.text_box.setVisible(col is not None)
+        if col is None:
+            return
+        updating, self._updating = self._updating, True
+        self.text_column_label.setText(f"<b>{col.name}</b>")
+        self.vocab_spin.setValue(int(col.max_tokens))
+        self.ngram_combo.setCurrentIndex(max(self.ngram_combo.findData(int(col.ngrams)), 0))
+        self._updating = updating
+
     def _on_target_changed(self) -> None:
         cfg = self.state.settings(TABULAR).preprocess
         self._auto = _Automatic.of(cfg) if cfg is not None else None
@@ -193,6 +248,7 @@ class PreprocessPage(QWidget):
         if not enabled:
             self._numeric_ok = (None, {})  # let a replaced table go
             self.columns.set_rows([], {})
+            self._show_text_settings()
             self.info_label.setText("Load a dataset and pick a target on the Data page first.")
             return
         df = self.state.loaded(TABULAR).df
@@ -217,6 +273,7 @@ class PreprocessPage(QWidget):
         self.stratify_check.setChecked(cfg.split.stratify and classification)
         self.seed_spin.setValue(cfg.split.seed)
         self._updating = False
+        self._show_text_settings()
         self._update_info()
 
     def _update_info(self) -> None:
@@ -249,6 +306,24 @@ class PreprocessPage(QWidget):
         self.test_spin.setValue(100 - self.train_spin.value() - self.val_spin.value())
         self._updating = False
         self._on_options()
+
+    def _on_text_settings(self) -> None:
+        col = self._text_column()
+        if self._updating or col is None:
+            return
+        tokens = self.vocab_spin.value()
+        if 0 < tokens < MAX_TOKENS_RANGE[0]:  # 0 is Auto; below the range, its least
+            tokens = MAX_TOKENS_RANGE[0]
+            self._updating = True
+            self.vocab_spin.setValue(tokens)
+            self._updating = False
+        col.max_tokens = tokens
+        col.ngrams = int(self.ngram_combo.currentData())
+        row = self.columns.row_of(col.name)
+        self.columns.dataChanged.emit(
+            self.columns.index(row, 0), self.columns.index(row, len(HEADERS) - 1)
+        )
+        self._changed()
 
     def _on_options(self) -> None:
         cfg = self.state.settings(TABULAR).preprocess
