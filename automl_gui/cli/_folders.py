@@ -92,15 +92,31 @@ def check_file_options(args: argparse.Namespace, kind: DataKind, arch: str) -> N
                 f"{flag} is for {a_folder(other)}, but {args.data} is {a_folder(kind)}.",
                 f"Leave out {flag}.",
             )
-    from automl_gui.core.models.weights import DISPLAY_NAMES  # the pretrained backbones
+    if args.weights:
+        check_weights_option(args.weights, kind, arch)
 
-    if args.weights and arch not in DISPLAY_NAMES:
+
+def check_weights_option(weights: str, kind: DataKind, arch: str) -> None:
+    """ConfigError unless --weights fits ``arch``: a file for an image backbone, a folder for
+    the pretrained text model (a KerasHub preset: ``spec.folder``)."""
+    from automl_gui.core.models.weights import manifest
+
+    specs = manifest()
+    takes = [a for a in kind.model_families if a in specs]
+    if arch not in takes:
+        models = " or ".join(f"--model {a}" for a in takes) or "a pretrained model"
         raise ConfigError(
-            "--weights needs --model resnet50 or --model inceptionv3.",
-            "Add the model the weights file belongs to.",
+            f"--weights needs {models}." if takes else f"--weights is not for {kind.items}.",
+            "Add the model the weights belong to." if takes else "Leave out --weights.",
         )
-    if args.weights and not Path(args.weights).expanduser().is_file():
-        raise ConfigError(f"The weights file {args.weights} does not exist.", "Check the path.")
+    path = Path(weights).expanduser()
+    if specs[arch].folder and not path.is_dir():
+        raise ConfigError(
+            f"The pretrained model folder {weights} does not exist.",
+            "Give the KerasHub preset folder (config.json, tokenizer.json, … inside).",
+        )
+    if not specs[arch].folder and not path.is_file():
+        raise ConfigError(f"The weights file {weights} does not exist.", "Check the path.")
 
 
 def folder_preprocess(args: argparse.Namespace, kind: DataKind, seed: int) -> Any:

@@ -129,7 +129,11 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         "--folds", type=positive_int, help="folds of the cross-validation (default: automatic)"
     )
     files = train.add_argument_group("images and audio")
-    files.add_argument("--weights", help="pretrained weights file for resnet50/inceptionv3")
+    files.add_argument(
+        "--weights",
+        help="pretrained weights: a file for resnet50/inceptionv3, a KerasHub preset folder "
+        "for a text model's --model pretrained",
+    )
     files.add_argument(
         "--weights-folder", help="folder searched first for pretrained weights files"
     )

@@ -200,6 +200,8 @@ def test_a_search_on_texts_prints_its_leaderboard(tmp_path):
         (["--sample-rate", "8000"], "--sample-rate is for an audio folder, but"),
         (["--output-mode", "int", "--model", "ngram_mlp"], "cannot take token id sequences"),
         (["--text-column", "nope"], "nope"),
+        (["--model", "ngram_mlp", "--weights", "x"], "--weights needs --model pretrained."),
+        (["--model", "pretrained", "--weights", "nowhere"], "folder nowhere does not exist"),
     ],
 )
 def test_bad_text_options_are_one_line_errors(args, words, tmp_path):

@@ -124,12 +124,16 @@ def find_preset(folders: list[Path], name: str) -> tuple[Path | None, list[str]]
 
 
 def missing_text(folders: list[Path], name: str) -> tuple[str, str]:
-    """(message, hint) when no preset was found in ``folders``."""
+    """(message, hint) when no preset was found in ``folders``: short, naming the ways to
+    give one (the folder itself: ``--weights`` or the Model page's Folder; else a folder
+    searched, with the subfolder name the lookup tries first)."""
     places = ", ".join(str(f) for f in folders)
+    into = f"{folders[0] / name}/" if folders else f"{name}/"
     return (
-        "No pretrained text model found: no KerasHub preset folder in the folders searched.",
-        f"Put {LAYOUT} into one of these folders (or into a subfolder {name}/ of one), "
-        f"searched in this order: {places}; or choose the folder itself.",
+        "No pretrained text model found: no KerasHub preset folder (config.json, "
+        f"model.weights.h5, tokenizer.json, assets/tokenizer/) in {places}.",
+        "Choose the preset folder itself (--weights FOLDER, or Folder on the Model page), "
+        f"or copy it to {into}",
     )
 
 
