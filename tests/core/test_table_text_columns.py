@@ -294,3 +294,26 @@ def test_an_old_bundle_still_loads_and_answers_as_it_did():
     rows = pd.DataFrame.from_records(bundle.metadata["sample_rows"])
     got = predict_arrays(bundle.model, bundle.metadata, rows)
     np.testing.assert_allclose(got, bundle.metadata["sample_predictions"], atol=1e-6)
+
+
+def test_categories_that_are_short_phrases_suggest_opening_them_as_texts():
+    """Review finding 11: 72 distinct 3-6 word utterances open as categories; the warning
+    says how to classify them by their words. Single-word categories get no such note."""
+    from automl_gui.core.data.profile import dataset_warnings
+
+    rng = np.random.default_rng(0)
+    verbs = ["play", "pause", "skip", "set", "cancel", "show", "turn", "book", "find"]
+    things = ["the music", "an alarm", "my timer", "the lights", "a table", "the weather"]
+    phrases = [f"{v} {t} please" for v in verbs for t in things][:72]
+    df = pd.DataFrame(
+        {
+            "utterance": rng.choice(phrases, 300),
+            "code": rng.choice([f"c{i}" for i in range(72)], 300),
+            "intent": rng.choice(["a", "b", "c"], 300),
+        }
+    )
+    warnings = dataset_warnings(df, profile_table(df), "intent", "multiclass")
+    notes = {w.column: w.message for w in warnings if w.code == "high_cardinality"}
+    assert "--text-column 'utterance'" in notes["utterance"]
+    assert "Open Text Dataset" in notes["utterance"]
+    assert "text" not in notes["code"].split("signal.")[1]

@@ -210,3 +210,19 @@ def _looks_like_dates(values: list[str]) -> bool:
         warnings.simplefilter("ignore")
         parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="mixed")
     return bool(parsed.notna().mean() >= 0.95)
+
+
+#: a category column whose frequent values mostly have this many words is short phrases
+PHRASE_WORDS = 3
+
+
+def phrases_note(name: str, col: ColumnProfile) -> str:
+    """For categories that are short phrases (most frequent values of 3+ words): the way to
+    classify them by their words, as texts (review finding 11: 72 distinct utterances)."""
+    top = [value for value, _ in col.top_values]
+    if not top or sum(len(v.split()) >= PHRASE_WORDS for v in top) < 0.8 * len(top):
+        return ""
+    return (
+        " Its values are short phrases: to learn from their words, open the file as texts "
+        f"(Open Text Dataset… in the window, or automl-gui train FILE --text-column '{name}')."
+    )

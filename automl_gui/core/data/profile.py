@@ -18,6 +18,7 @@ from automl_gui.core.base.events import CancelToken
 from automl_gui.core.data._colstats import profile_all, profile_column
 from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_number_text
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
+from automl_gui.core.data._text import phrases_note
 from automl_gui.core.data._unix_times import unix_times_as_dates
 from automl_gui.core.data.schema import ColumnKind, ColumnProfile, DataWarning, TableProfile, Task
 from automl_gui.core.preprocess._target import Labels, canonical_labels, check_regression_values
@@ -452,7 +453,7 @@ def _column_warnings(col: ColumnProfile, n: int) -> list[DataWarning]:
             DataWarning(
                 "high_cardinality",
                 f"Column '{name}' has {col.unique:,} distinct categories; rare categories "
-                "carry little signal.",
+                "carry little signal." + phrases_note(name, col),
                 column=name,
                 count=col.unique,
                 severity="info",
