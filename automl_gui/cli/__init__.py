@@ -84,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: files that exist where an NVIDIA driver is installed (Linux; ``/dev/dxg``: WSL 2's GPU)
+GPU_DRIVER_FILES = ("/proc/driver/nvidia/version", "/dev/nvidiactl", "/dev/dxg")
+
+
+def tf_log_level(driver_files: tuple[str, ...] = GPU_DRIVER_FILES) -> str:
+    """TensorFlow's C++ log level for a command: "2" (its errors shown) where a GPU driver
+    is installed, else "3". Without a driver, TensorFlow's CUDA build logs "failed call to
+    cuInit" as an error on the first tensor of every command (hiding the GPUs with
+    ``CUDA_VISIBLE_DEVICES`` does not stop it), and there is no GPU whose errors could
+    matter; finding GPUs is unchanged (``core.hardware.list_devices``)."""
+    return "2" if any(os.path.exists(path) for path in driver_files) else "3"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a subcommand; returns the process exit status."""
     parser = build_parser()
@@ -91,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", tf_log_level())
     _add_parser, command = COMMANDS[args.command]
     try:
         with stop_signals_interrupt():

@@ -159,3 +159,33 @@ def test_info_lists_versions_and_devices(tmp_path):
     proc = _cli("info", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "tensorflow" in proc.stdout.lower() and "CPU" in proc.stdout
+
+
+def test_tensorflow_log_level_hides_cuinit_only_without_a_gpu_driver(tmp_path):
+    from automl_gui.cli import tf_log_level
+
+    driver = tmp_path / "nvidiactl"
+    assert tf_log_level((str(tmp_path / "none"),)) == "3"
+    driver.write_text("", encoding="utf-8")
+    assert tf_log_level((str(tmp_path / "none"), str(driver))) == "2"  # errors shown
+
+
+def test_a_command_prints_no_tensorflow_start_up_errors(tmp_path):
+    """A real process with the user's environment (no TF_CPP_MIN_LOG_LEVEL): loading a model
+    printed "E0000 … failed call to cuInit" on machines without a GPU driver."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",)}
+    model = Path(__file__).parents[1] / "core" / "fixtures" / "bundles" / "before_issue13_binary"
+    proc = subprocess.run(
+        [sys.executable, "-m", "automl_gui", "predict", str(model), "--text", "hi"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 1 and "Typed text is for text models" in proc.stderr
+    assert "cuInit" not in proc.stderr and "E0000" not in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
