@@ -44,10 +44,11 @@ def target_scale_for(y: np.ndarray) -> tuple[float, float]:
 
 
 #: what one free-text column's TF-IDF vector counts as when Auto sizes the hidden layers: the
-#: vector is as wide as the vocabulary (thousands) but sparse, a row has a few dozen terms.
-#: Counted at full width, a text column alone made every table 256 units wide (5 million
-#: weights on a 20,000-term vocabulary) and overfit; counted as 32 inputs, a table of text
-#: alone gets the text kind's n-gram MLP width (64).
+#: vector is as wide as the vocabulary (up to 20,000) but sparse, a row has a few dozen terms.
+#: Counted at full width, any table with text got 256 units (5 million weights on a
+#: 20,000-term vocabulary); counted as 32 inputs, a table of text alone gets the text kind's
+#: n-gram MLP width (64) and a text-dominated table 128 at the same test accuracy
+#: (``benchmarks/table_text_columns.py``). Tables without text are sized as before.
 TEXT_VECTOR_INPUTS = 32
 
 
