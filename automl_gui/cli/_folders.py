@@ -34,8 +34,6 @@ FILE_OPTIONS = {
 FIELD_OF = {"token_split": "split"}
 #: ``kind.load_options`` → the argparse destination that gives it
 LOAD_OPTIONS = {"text_column": "text_column", "label_column": "target"}
-#: epochs of a folder's training, and a search's largest round, when --epochs is not given
-FOLDER_EPOCHS = 30
 
 
 def a_folder(kind: DataKind) -> str:
@@ -154,8 +152,6 @@ def folder_setup(
     args: argparse.Namespace, kind: DataKind, arch: str, seed: int, cancel: CancelToken
 ) -> TrainSetup:
     """Check the options, scan the folder and make the settings ``train`` uses."""
-    from automl_gui.core.train.config import TrainConfig
-
     check_file_options(args, kind, arch)
     dataset = scan_folder(args, kind, cancel)
     for notice in dataset.notices:
@@ -178,6 +174,8 @@ def folder_setup(
     if args.fine_tune_epochs:
         options["fine_tune_epochs"] = args.fine_tune_epochs
     model = kind.model_from_dict(options)  # the rest as --help says (fine-tune: 10 epochs)
-    training = TrainConfig(seed=seed, epochs=args.epochs or FOLDER_EPOCHS)
-
-    return TrainSetup(dataset, preprocess, model, training, search_epochs=FOLDER_EPOCHS)
+    training = kind.default_training()  # its epochs: a search's largest round too
+    default_epochs = training.epochs
+    training.seed = seed
+    training.epochs = args.epochs or default_epochs
+    return TrainSetup(dataset, preprocess, model, training, search_epochs=default_epochs)

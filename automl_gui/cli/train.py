@@ -40,6 +40,21 @@ from automl_gui.cli._types import (
 from automl_gui.core.base.events import CancelToken
 
 
+def epochs_help() -> str:
+    """--epochs' help with each kind's own default (``kind.default_training``) and a search
+    trial's (tables: the search's own; the other kinds: their training's)."""
+    from automl_gui.core.kinds import all_kinds
+    from automl_gui.core.tune.search.space import SearchConfig
+
+    kinds = all_kinds()
+    defaults = ", ".join(f"{k.title.lower()} {k.default_training().epochs}" for k in kinds)
+    own = " and ".join(k.title.lower() for k in kinds if not k.file_based)  # _tables' setup
+    return (
+        f"maximum epochs (default: {defaults}); with --model auto, a trial's most (default: "
+        f"the same; {own} {SearchConfig().max_epochs})"
+    )
+
+
 def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     """Register the ``train`` subcommand on ``sub`` (argparse subparsers)."""
     train = sub.add_parser(
@@ -71,7 +86,7 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images, "
         "audio: on spectrograms); auto, ngram_mlp, sepcnn, transformer or pretrained (text)",
     )
-    train.add_argument("--epochs", type=positive_int, help="maximum epochs (default 100)")
+    train.add_argument("--epochs", type=positive_int, help=epochs_help())
     train.add_argument("--batch-size", type=positive_int, help="batch size (default: auto)")
     train.add_argument(
         "--time-budget",

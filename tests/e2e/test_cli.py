@@ -189,3 +189,14 @@ def test_a_command_prints_no_tensorflow_start_up_errors(tmp_path):
     assert proc.returncode == 1 and "Typed text is for text models" in proc.stderr
     assert "cuInit" not in proc.stderr and "E0000" not in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_epochs_help_says_each_kinds_own_default(tmp_path):
+    from automl_gui.core.kinds import all_kinds
+
+    proc = _cli("train", "--help", cwd=tmp_path)
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    for kind in all_kinds():
+        assert f"{kind.title.lower()} {kind.default_training().epochs}" in text
+    assert "images 30" in text and "table 100" in text  # not "default 100" for every kind

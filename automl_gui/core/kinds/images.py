@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from automl_gui.core.jobs.run import Run
     from automl_gui.core.models.image_config import ImageModelConfig
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
+    from automl_gui.core.train.config import TrainConfig
+
+
+#: epochs of a files kind's training at most (early stopping usually ends it sooner)
+FILES_EPOCHS = 30
 
 
 class FilesKind(DataKind):
@@ -57,6 +62,13 @@ class FilesKind(DataKind):
         from automl_gui.core.models.image_config import ImageModelConfig
 
         return ImageModelConfig()
+
+    def default_training(self) -> TrainConfig:
+        """At most :data:`FILES_EPOCHS` epochs: an epoch over images or clips costs far more
+        than one over a table's rows (the command line's and the Model pages' default)."""
+        from automl_gui.core.train.config import TrainConfig
+
+        return TrainConfig(epochs=FILES_EPOCHS)
 
     def set_augment(self, preprocess: Any, enabled: bool) -> Any:
         """Turn this kind's training-time augmentation on or off in ``preprocess``."""
