@@ -42,6 +42,9 @@ UNKNOWN = (
 NO_WORDS = "it has no {unit}: the answer does not depend on what it says"
 #: texts vectorized at once when counting known tokens
 COUNT_BATCH = 256
+#: texts per prediction batch: strings cost little memory, and 128 predicted 10,080 texts
+#: 3x faster than 32 (6.5 s vs 20 s, n-gram MLP on 2 CPU threads)
+PREDICT_BATCH = 128
 
 
 class Texts(tuple):
@@ -66,7 +69,7 @@ def predict_text_data(
     data: Any,
     *,
     text_column: str | None = None,
-    batch_size: int = 32,
+    batch_size: int = PREDICT_BATCH,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
@@ -98,7 +101,7 @@ def predict_texts(
     bundle: Any,
     inputs: Sequence[TextInput],
     *,
-    batch_size: int = 32,
+    batch_size: int = PREDICT_BATCH,
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
