@@ -70,14 +70,14 @@ def test_auto_resolves_the_network_and_the_vectorizer_and_says_why(trained, samp
     assert "architecture" in meta["auto_chose"]
     assert any(line.startswith("Auto chose the n-gram MLP: 168 training texts") for line in logs)
     text = meta["text"]
-    assert text["output_mode"] == "tf_idf" and text["ngrams"] == 2
-    assert text["max_tokens"] == 20_000 and 100 < text["vocabulary_size"] <= 20_000
+    assert text["output_mode"] == "multi_hot" and text["ngrams"] == 2
+    assert text["max_tokens"] == 50_000 and 100 < text["vocabulary_size"] <= 50_000
     assert meta["preprocess"]["output_mode"] == "auto"  # the user's settings stay as given
     assert meta["text_column"] == sample.text_column and meta["label_column"]
     assert meta["class_names"] == sample.class_names and meta["task"] == "multiclass"
     assert meta["data"]["test_texts"] == len(run.test_predictions)
     assert run.phases == [("train", 0)]  # trained whole in one phase (no backbone)
-    assert any(line.startswith("Model: N-gram MLP on TF-IDF vectors") for line in logs)
+    assert any(line.startswith("Model: N-gram MLP on multi-hot vectors") for line in logs)
 
 
 def test_samples_are_texts_and_the_test_predictions_name_rows(trained, sample):
@@ -192,8 +192,8 @@ def test_search_tries_vectorizations_and_networks(sample):
     trials = [r for r in run.leaderboard if r.status != "baseline"]
     assert len(trials) == 2 and all(r.status == "completed" for r in trials)
     first = trials[0].hyperparameters  # the defaults first: what Auto would train
-    assert first["architecture"] == "ngram_mlp" and first["output_mode"] == "tf_idf"
-    assert first["ngrams"] == 2 and first["max_tokens"] == 20_000
+    assert first["architecture"] == "ngram_mlp" and first["output_mode"] == "multi_hot"
+    assert first["ngrams"] == 2 and first["max_tokens"] == 50_000
     assert run.kind is TEXT and run.metadata["kind"] == "text"
     assert run.metadata["architecture"] in ("ngram_mlp", "sepcnn")
 
@@ -204,7 +204,7 @@ def test_default_search_space_starts_with_autos_network(sample):
     space = TEXT.search_space(sample, TEXT.default_preprocess(sample), TEXT.default_model())
     settings = space.build(kt.HyperParameters())
     assert settings.architecture == "ngram_mlp" and settings.split_epochs(6) == (6, 0)
-    assert settings.preprocess.output_mode == "tf_idf" and settings.preprocess.word_dropout == 0
+    assert settings.preprocess.output_mode == "multi_hot" and settings.preprocess.word_dropout == 0
     assert settings.model_config.architecture == "ngram_mlp"
 
 

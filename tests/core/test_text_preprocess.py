@@ -14,6 +14,7 @@ import pytest
 from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.preprocess.text import (
     auto_sequence_length,
+    auto_split,
     auto_text_architecture,
     build_vectorizer,
     resolve_text_config,
@@ -106,14 +107,19 @@ def test_resolving_says_what_auto_chose():
     texts = ["w " * n for n in range(1, 41)]
     bag, said = resolve_text_config(TextPreprocessConfig(), "ngram_mlp", texts)
     assert (bag.output_mode, bag.max_tokens, bag.ngrams, bag.sequence_length) == (
-        "tf_idf",
-        20_000,
+        "multi_hot",
+        50_000,
         2,
         0,
     )
     assert len(said) == 3 and all(s.startswith("Auto chose") for s in said)
     seq, said = resolve_text_config(TextPreprocessConfig(), "transformer", texts)
-    assert (seq.output_mode, seq.ngrams, seq.sequence_length) == ("int", 1, 38)
+    assert (seq.output_mode, seq.max_tokens, seq.ngrams, seq.sequence_length) == (
+        "int",
+        20_000,
+        1,
+        38,
+    )
     assert any("38 tokens" in s and "95th percentile" in s for s in said)
     fixed = TextPreprocessConfig(max_tokens=500, ngrams=1, output_mode="count")
     assert resolve_text_config(fixed, "ngram_mlp", texts) == (fixed, [])
@@ -136,7 +142,11 @@ def test_the_vocabulary_comes_from_the_training_texts_only():
     vocabulary = set(layer.get_vocabulary())
     assert {"cat", "the cat", "東京"} <= vocabulary and "zebra" not in vocabulary
     config = layer.get_config()
-    assert (config["output_mode"], config["ngrams"], config["name"]) == ("tf_idf", 2, "vectorize")
+    assert (config["output_mode"], config["ngrams"], config["name"]) == (
+        "multi_hot",
+        2,
+        "vectorize",
+    )
     seq = build_vectorizer(TextPreprocessConfig(sequence_length=12), "sepcnn", TRAIN)
     assert seq.get_config()["output_sequence_length"] == 12
     assert np.asarray(seq(np.array(UNSEEN))).shape == (len(UNSEEN), 12)
@@ -209,3 +219,23 @@ def test_the_preview_without_a_vectorizer():
     # Keras lowercases ASCII letters only (tf.strings.lower without an encoding): so must we
     assert standardized_text(config, "Héllo, WÖRLD!") == "héllo wÖrld"
     assert standardized_text(TextPreprocessConfig(standardize="none"), "A, b") == "A, b"
+
+
+def test_characters_take_n_grams_up_to_3():
+    chars, said = resolve_text_config(TextPreprocessConfig(split="character"), "ngram_mlp", TRAIN)
+    assert chars.ngrams == 3 and any("up to 3 characters" in s for s in said)
+    seq, _ = resolve_text_config(TextPreprocessConfig(split="character"), "sepcnn", TRAIN)
+    assert seq.ngrams == 1
+
+
+def test_auto_split_takes_characters_for_spaceless_or_very_short_texts():
+    english = ["the cat sat on the mat today", "a dog ran in the park again"] * 20
+    assert auto_split(english) == ("whitespace", "")
+    # one text in ten without spaces (Chinese, Japanese, Thai) is enough: words fail on them
+    mixed = english[:18] + ["今天天气很好我们去公园散步吧", "ภาษาไทยไม่มีการเว้นวรรคระหว่างคำ"]
+    split, why = auto_split(mixed)
+    assert split == "character" and "10% of the texts" in why
+    assert auto_split(english[:17] + ["今天天气很好我们去公园散步吧"])[0] == "whitespace"
+    split, why = auto_split(["hello", "bonjour tout", "hola", "ciao bella"] * 5)
+    assert split == "character" and "median text has" in why
+    assert auto_split([]) == ("whitespace", "")

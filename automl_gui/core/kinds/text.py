@@ -126,13 +126,14 @@ class TextKind(FilesKind):
 
     def default_preprocess(self, dataset: Any = None) -> TextPreprocessConfig:
         """Automatic vectorization (decided at training from the network and the training
-        texts); tokens are characters when the texts are written without spaces (Chinese,
-        Japanese, Thai: a typical "word" of theirs is a whole sentence), else words."""
+        texts); tokens are characters when many texts are written without spaces (Chinese,
+        Japanese, Thai) or have very few words (``core.preprocess.text.auto_split``)."""
+        from automl_gui.core.preprocess.text import auto_split
         from automl_gui.core.preprocess.text_config import TextPreprocessConfig
 
         config = TextPreprocessConfig()
-        if dataset is not None and written_without_spaces(dataset.texts()):
-            config.split = "character"
+        if dataset is not None:
+            config.split = auto_split(dataset.texts())[0]
         return config
 
     def model_from_dict(self, data: dict[str, Any]) -> TextModelConfig:
@@ -243,24 +244,6 @@ class TextKind(FilesKind):
         if metadata.get("label_column"):
             lines.append(f"- Label column: {metadata['label_column']}.")
         return lines
-
-
-#: characters per whitespace-separated "word" above which texts count as written without
-#: spaces (English averages about 5, German 6 to 7; a Chinese sentence is one "word" of
-#: 10 to 50)
-CHARS_PER_WORD_WITHOUT_SPACES = 10
-
-
-def written_without_spaces(texts: list[str]) -> bool:
-    """Whether the typical text (the median, of up to 2,000 evenly spread) has more than
-    :data:`CHARS_PER_WORD_WITHOUT_SPACES` characters per whitespace-separated word."""
-    import statistics
-
-    if not texts:
-        return False
-    step = max(1, len(texts) // 2000)
-    ratios = [len(t) / max(1, len(t.split())) for t in texts[::step]]
-    return statistics.median(ratios) > CHARS_PER_WORD_WITHOUT_SPACES
 
 
 #: word dropout when augmentation is turned on without a rate (``--augment``)

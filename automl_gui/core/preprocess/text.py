@@ -8,7 +8,11 @@ for the n-gram MLP, a fixed-length sequence of token ids for the sequence networ
 What "auto" means follows Google's *Text classification* guide
 (https://developers.google.com/machine-learning/guides/text-classification/step-2-5):
 the number of samples divided by the median words per sample decides the network (under
-1,500: n-grams + MLP, else a sequence model), n-grams of 1-2 words, the top 20,000 of them.
+1,500: n-grams + MLP, else a sequence model), n-grams of 1-2 words. Measured departures from
+the guide for the n-gram MLP (``benchmarks/text_quality.py``, five n-gram datasets, mean test
+accuracy; figures in ``core.models._text_nets.ngram_mlp``): multi-hot vectors instead of TF-IDF and the
+top 50,000 n-grams instead of 20,000. Texts mostly written without spaces, or of very few
+words, are split into characters (n-grams up to 3), :func:`auto_split`.
 
 TensorFlow is imported inside the functions that build layers only.
 """
@@ -25,8 +29,11 @@ from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.preprocess._text_adapt import adapt_vectorizer, no_tokens_error
 from automl_gui.core.preprocess.text_config import (
     AUTO_MAX_TOKENS,
+    AUTO_MAX_TOKENS_BAG,
     AUTO_NGRAMS_BAG,
+    AUTO_NGRAMS_CHARACTER,
     AUTO_NGRAMS_SEQUENCE,
+    AUTO_OUTPUT_MODE_BAG,
     AUTO_SEQUENCE_PERCENTILE,
     AUTO_SEQUENCE_RANGE,
     BAG_MODES,
@@ -56,6 +63,7 @@ PREVIEW_LIMIT = 500
 
 __all__ = [
     "auto_sequence_length",
+    "auto_split",
     "auto_text_architecture",
     "build_vectorizer",
     "resolve_text_config",
@@ -85,6 +93,74 @@ def auto_text_architecture(n_train: int, median_words: float) -> tuple[str, str]
         f"Auto chose the sepCNN: {fact}, {SW_RATIO_THRESHOLD:,} or more (Google's text "
         "classification guide: with many short texts, a sequence model learns word order)."
     )
+
+
+#: characters per whitespace-separated "word" above which a text counts as written without
+#: spaces (English averages about 5, German 6 to 7; a Chinese sentence is one "word" of 10-50)
+CHARS_PER_WORD_WITHOUT_SPACES = 10
+#: the share of texts written without spaces from which words fail the dataset: in the
+#: 19-language chat set 19 % of the lines (Chinese, Japanese) were, and character n-grams
+#: scored 0.93 against 0.56 on words
+SHARE_WITHOUT_SPACES = 0.1
+#: median words per text at or under which words are too few to learn from (language or
+#: name-like labels of one or two words); characters instead
+FEW_WORDS = 3
+#: scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, CJK
+_NO_SPACE_RANGES = (
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FA1F),
+)
+#: texts looked at by :func:`auto_split` (evenly spread)
+SPLIT_SAMPLE = 2000
+
+
+def _without_spaces(text: str) -> bool:
+    """Whether ``text`` is written without spaces: more than half of its letters in a script
+    that does not separate words, or (any script) more than
+    :data:`CHARS_PER_WORD_WITHOUT_SPACES` characters per whitespace-separated word."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    spaceless = sum(any(lo <= ord(c) <= hi for lo, hi in _NO_SPACE_RANGES) for c in letters)
+    words = max(1, len(text.split()))
+    return 2 * spaceless > len(letters) or len(text) / words > CHARS_PER_WORD_WITHOUT_SPACES
+
+
+def auto_split(texts: Sequence[str]) -> tuple[str, str]:
+    """ "character" or "whitespace" for these (training) texts, and the sentence saying why.
+
+    Characters when at least :data:`SHARE_WITHOUT_SPACES` of the texts (of up to 2,000
+    evenly spread) are written without spaces (Chinese, Japanese, Thai: split on whitespace,
+    a whole sentence is one token and the vocabulary learns nothing), or when the median
+    text has at most :data:`FEW_WORDS` words; else words. Character n-grams are the classic
+    way to tell languages apart (Cavnar & Trenkle 1994, *N-Gram-Based Text Categorization*).
+    """
+    import statistics
+
+    step = max(1, len(texts) // SPLIT_SAMPLE)
+    sample = [str(t) for t in texts[::step]]
+    if not sample:
+        return "whitespace", ""
+    share = sum(_without_spaces(t) for t in sample) / len(sample)
+    if share >= SHARE_WITHOUT_SPACES:
+        return "character", (
+            f"Auto chose character tokens: {share:.0%} of the texts are written without "
+            "spaces between words (Chinese, Japanese, Thai…), where a word split makes a "
+            "whole sentence one token."
+        )
+    words = statistics.median(len(t.split()) for t in sample)
+    if words <= FEW_WORDS:
+        return "character", (
+            f"Auto chose character tokens: the median text has {words:g} words, too few to "
+            "learn from words alone."
+        )
+    return "whitespace", ""
 
 
 def _check_architecture(architecture: str) -> None:
@@ -142,7 +218,7 @@ def resolve_text_config(
         return dataclasses.replace(config, **changes), said
     sequence = modes == SEQUENCE_MODES
     if config.output_mode == "auto":
-        changes["output_mode"] = mode = "int" if sequence else "tf_idf"
+        changes["output_mode"] = mode = "int" if sequence else AUTO_OUTPUT_MODE_BAG
         said.append(f"Auto chose {MODE_WORDS[mode]} for {_network(architecture)}.")
     elif config.output_mode not in modes:
         raise ConfigError(
@@ -151,22 +227,32 @@ def resolve_text_config(
             f"Use output mode {' or '.join(repr(m) for m in modes)} or 'auto'.",
         )
     if config.max_tokens == 0:
-        changes["max_tokens"] = AUTO_MAX_TOKENS
+        changes["max_tokens"] = n = AUTO_MAX_TOKENS if sequence else AUTO_MAX_TOKENS_BAG
         said.append(
-            f"Auto chose a vocabulary of the {AUTO_MAX_TOKENS:,} most frequent "
+            f"Auto chose a vocabulary of the {n:,} most frequent "
             f"{'tokens' if sequence else 'n-grams'} of the training texts."
         )
     if config.ngrams == 0:
-        changes["ngrams"] = n = AUTO_NGRAMS_SEQUENCE if sequence else AUTO_NGRAMS_BAG
-        said.append(
-            "Auto chose single tokens (n-grams 1): the network reads word order itself."
-            if n == 1
-            else f"Auto chose n-grams up to {n} (words and word pairs)."
-        )
+        changes["ngrams"] = n = _auto_ngrams(sequence, config.split)
+        said.append(_ngrams_sentence(n, config.split))
     if sequence and config.sequence_length == 0:
         changes["sequence_length"] = n = auto_sequence_length(train_texts, config.split)
         said.append(_length_sentence(n, config.split))
     return dataclasses.replace(config, **changes), said
+
+
+def _auto_ngrams(sequence: bool, split: str) -> int:
+    if sequence:
+        return AUTO_NGRAMS_SEQUENCE
+    return AUTO_NGRAMS_CHARACTER if split == "character" else AUTO_NGRAMS_BAG
+
+
+def _ngrams_sentence(n: int, split: str) -> str:
+    if n == 1:
+        return "Auto chose single tokens (n-grams 1): the network reads word order itself."
+    if split == "character":
+        return f"Auto chose n-grams up to {n} characters (characters, pairs and triples)."
+    return f"Auto chose n-grams up to {n} (words and word pairs)."
 
 
 def _length_sentence(n: int, split: str) -> str:
@@ -303,7 +389,6 @@ def tokenize_preview(
     ngrams = config.ngrams
     if ngrams == 0:
         _check_architecture(architecture)
-        bag = ARCHITECTURE_MODES[architecture] == BAG_MODES
-        ngrams = AUTO_NGRAMS_BAG if bag else AUTO_NGRAMS_SEQUENCE
+        ngrams = _auto_ngrams(ARCHITECTURE_MODES[architecture] != BAG_MODES, config.split)
     tokens = _preprocess(_tokenizer(config.standardize, config.split, ngrams), text)
     return [(t, True) for t in tokens[: max(0, int(limit))]]

@@ -17,15 +17,22 @@ from automl_gui.core.base.errors import ConfigError
 STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", "none")
 #: ``TextVectorization``'s split choices
 SPLITS = ("whitespace", "character")
-#: "auto": TF-IDF for bag-of-n-grams networks, "int" (token ids) for sequence networks
+#: "auto": multi-hot for bag-of-n-grams networks, "int" (token ids) for sequence networks
 OUTPUT_MODES = ("auto", "tf_idf", "multi_hot", "count", "int")
 #: the bag-of-n-grams output modes (a vector per text) and the sequence one
 BAG_MODES = ("tf_idf", "multi_hot", "count")
 SEQUENCE_MODES = ("int",)
 
-#: automatic values (Google's text classification guide keeps the top 20,000 n-grams)
+#: automatic values. Google's text classification guide keeps the top 20,000 n-grams and
+#: TF-IDF; on the five n-gram datasets of ``benchmarks/text_quality.py`` multi-hot vectors of
+#: the top 50,000 scored higher (see ``core.preprocess.text``). Sequence networks and tables'
+#: text columns keep 20,000.
 AUTO_MAX_TOKENS = 20_000
+AUTO_MAX_TOKENS_BAG = 50_000
+AUTO_OUTPUT_MODE_BAG = "multi_hot"
 AUTO_NGRAMS_BAG = 2
+#: n-grams of characters (split "character"): characters, pairs and triples
+AUTO_NGRAMS_CHARACTER = 3
 AUTO_NGRAMS_SEQUENCE = 1
 AUTO_SEQUENCE_PERCENTILE = 95
 AUTO_SEQUENCE_RANGE = (16, 500)
@@ -48,12 +55,12 @@ class TextPreprocessConfig:
         split: "whitespace" (words) or "character" (Unicode characters: for languages
             written without spaces).
         max_tokens: vocabulary size, the most frequent tokens/n-grams of the training texts;
-            0 = automatic (20,000).
+            0 = automatic (50,000 for the n-gram MLP, 20,000 for the sequence networks).
         ngrams: n-grams up to this length (2 = words and word pairs); 0 = automatic (2 for
-            the n-gram MLP, 1 for the sequence networks).
+            the n-gram MLP, 3 for it on characters, 1 for the sequence networks).
         output_mode: "tf_idf", "multi_hot", "count" (one vector per text, for the n-gram
-            MLP), "int" (token ids, for the sepCNN and the Transformer) or "auto" (the one
-            the network takes).
+            MLP), "int" (token ids, for the sepCNN and the Transformer) or "auto" (multi-hot
+            for the n-gram MLP, token ids for the others).
         sequence_length: tokens per text for "int" (longer texts are cut, shorter padded);
             0 = automatic: the 95th percentile of the training texts' lengths, within
             [16, 500].

@@ -4,8 +4,8 @@ The vectorization (vocabulary size; for the n-gram MLP the n-gram length and TF-
 multi-hot or counts; for the sequence networks the sequence length stays automatic) and the
 network (n-gram MLP, sepCNN or Transformer, with its width: hidden units or embedding size),
 dropout, word dropout and the learning rate. The first trial is what Auto would train
-(Google's samples / words-per-sample rule picks the network; the guide's defaults: 20,000
-tokens, uni+bigram TF-IDF, 64 units, dropout 0.2, Adam at 1e-3), then the oracle picks.
+(Google's samples / words-per-sample rule picks the network; Auto's vectorization,
+``core.preprocess.text``; 64 units, dropout 0.2, Adam at 1e-3), then the oracle picks.
 
 Used like ``files_space.ImageSpace``: ``build(hp)`` declares (first call) and reads Keras
 Tuner hyperparameters and returns the :class:`~.files_space.FilesSettings` one trial trains
@@ -18,6 +18,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from automl_gui.core.preprocess.text_config import (
+    AUTO_MAX_TOKENS,
+    AUTO_MAX_TOKENS_BAG,
+    AUTO_OUTPUT_MODE_BAG,
+)
 from automl_gui.core.tune.search.files_space import FilesSettings
 
 __all__ = ["TEXT_AUGMENT", "TextSpace", "text_space"]
@@ -63,12 +68,14 @@ class TextSpace:
     def build(self, hp: Any) -> FilesSettings:
         """Declare (first call) and read the hyperparameters of ``hp``."""
         arch = hp.Choice("architecture", self.networks, default=self.auto_network)
-        max_tokens = hp.Choice("max_tokens", list(MAX_TOKENS), default=20_000)
+        bag_first = self.auto_network == "ngram_mlp"
+        first_tokens = AUTO_MAX_TOKENS_BAG if bag_first else AUTO_MAX_TOKENS
+        max_tokens = hp.Choice("max_tokens", list(MAX_TOKENS), default=first_tokens)
         ngrams, mode, units, embedding = 1, "int", self.model_config.units, 0
         if "ngram_mlp" in self.networks:
             with hp.conditional_scope("architecture", ["ngram_mlp"]):
                 ngrams = hp.Choice("ngrams", [1, 2, 3], default=2)
-                mode = hp.Choice("output_mode", list(BAG_MODES), default="tf_idf")
+                mode = hp.Choice("output_mode", list(BAG_MODES), default=AUTO_OUTPUT_MODE_BAG)
                 units = hp.Choice("units", list(UNITS), default=64)
         sequence = [n for n in self.networks if n in SEQUENCE_NETWORKS]
         if sequence:
