@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBox
 from automl_gui.core.kinds.text import TEXT
 from automl_gui.core.preprocess.text_config import (
     AUTO_MAX_TOKENS,
+    AUTO_MAX_TOKENS_BAG,
     MAX_TOKENS_RANGE,
     NGRAMS_RANGE,
     SEQUENCE_LENGTH_RANGE,
@@ -152,7 +153,8 @@ class TextPreprocessPage(PreviewPage):
             0,
             MAX_TOKENS_RANGE[1],
             "Vocabulary size: the most frequent tokens (and n-grams) of the training texts are "
-            f"kept, the others become “unknown”. Auto: {AUTO_MAX_TOKENS:,}, Google's choice.",
+            f"kept, the others become “unknown”. Auto: {AUTO_MAX_TOKENS_BAG:,} for the n-gram "
+            f"MLP, {AUTO_MAX_TOKENS:,} for the sequence networks.",
         )
         self.tokens_spin.setSingleStep(1000)
         for box in (self.ngrams_spin, self.tokens_spin):
