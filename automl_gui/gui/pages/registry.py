@@ -20,8 +20,8 @@ from automl_gui.gui.pages._kind_window import KindWindow, WaysIn
 STEPS = ("data", "preprocess", "model", "train", "evaluate", "predict")
 #: what each step is for (the navigation's and the View menu's tooltips)
 STEP_HELP = {
-    "data": "Load a table, an image folder or a folder of sound clips, look at it and choose "
-    "what to predict.",
+    "data": "Load a table, an image folder, a folder of sound clips or texts, look at it and "
+    "choose what to predict.",
     "preprocess": "Choose how each column is cleaned and encoded, and how rows are split.",
     "model": "Pick the network and how it is trained.",
     "train": "Train the model and watch it learn live.",
