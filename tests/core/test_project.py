@@ -491,17 +491,25 @@ def test_killing_the_project_writer_never_breaks_the_project(tmp_path, monkeypat
     log = tmp_path / "log.txt"
     # the first save completes before the kills start: there is a project to break
     proc = _child("project", folder, 0, log)
+    assert proc.stdout.readline().strip() == b"ready", proc.stderr.read().decode()
+    began = time.monotonic()
     while _last_logged(log) is None:
         assert proc.poll() is None, proc.stderr.read().decode()
         time.sleep(0.01)
-    _kill_later(proc, 0)
+    # kill times span a few saves as long as this machine takes now (a loaded machine took
+    # over 0.8 s for the first one, and every kill landed before it)
+    span = max(0.8, 3 * (time.monotonic() - began))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
     counter = load_project(folder).ui["counter"]
     seen = set()
     mid_write = 0  # kills that left a half-written temp file behind
     for _ in range(30):
         start = counter + 1
         proc = _child("project", folder, start, log)
-        _kill_later(proc, rng.uniform(0.0, 0.8))
+        _kill_later(proc, rng.uniform(0.0, span))
         done = _finished(log, start)
         data = load_project(folder)  # never raises: the old file or the new one
         counter = data.ui["counter"]
