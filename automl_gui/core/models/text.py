@@ -9,8 +9,9 @@ network → float32 softmax (also under mixed precision). Keras' own layers and 
 nodes only: a saved ``.keras`` loads with plain Keras in safe mode. Word dropout
 (augmentation) is wrapped in ``TrainingOnly`` and left out of saved models.
 
-Networks (``_text_nets``): "ngram_mlp" (TF-IDF of uni+bigrams, L2-normalized → 2 Dense
-layers of 64 units with dropout 0.2, Google's *Text classification* guide), "sepcnn"
+Networks (``_text_nets``): "ngram_mlp" (a bag of n-grams, multi-hot by default,
+L2-normalized → 2 Dense layers of 64 units with dropout 0.2, after Google's *Text
+classification* guide), "sepcnn"
 (Embedding → 2 blocks of ``SeparableConv1D`` + pooling, the guide's sequence model),
 "transformer" (token + position embeddings → one encoder block → mean pooling), and
 "pretrained" (a KerasHub model from a local folder, built by ``_text_pretrained``).
