@@ -178,4 +178,4 @@ def folder_setup(
     default_epochs = training.epochs
     training.seed = seed
     training.epochs = args.epochs or default_epochs
-    return TrainSetup(dataset, preprocess, model, training, search_epochs=default_epochs)
+    return TrainSetup(dataset, preprocess, model, training, search_epochs=kind.search_epochs())

@@ -174,10 +174,14 @@ def load_search(settings: QSettings, kind: str) -> Any:
     """The ``SearchConfig`` remembered for ``kind``'s Model page (the defaults, with a
     5-minute budget, when nothing or something unreadable is stored). Whether the search is
     on is not remembered: a new dataset starts with one model (an older "on" is ignored)."""
+    from automl_gui.core.kinds import kind_named
     from automl_gui.core.tune.search.space import SearchConfig
 
     data = _get_json(settings, KEY_SEARCH.format(kind=kind), {})
     default = SearchConfig(time_budget=300.0)
+    epochs = kind_named(kind).search_epochs()  # files: as many as one training
+    if epochs:
+        default.max_epochs = int(epochs)
     if not isinstance(data, dict):
         return default
     saved = data.get("config")

@@ -159,3 +159,18 @@ def test_search_mode_greys_what_the_files_search_sets(qtbot, name):
     page.arch_combo.setCurrentIndex(page.arch_combo.findData("cnn"))
     assert not page.layers_spin.isEnabled()  # the Compact CNN: nothing to fine-tune
     assert not page.lr_factor_spin.isEnabled()
+
+
+def test_a_search_trial_trains_as_long_as_one_training_by_default(tmp_path):
+    """The Model page showed 'Epochs per trial 60' beside 'Epochs 30' for files and texts;
+    the command line's trials take the kind's epochs."""
+    from automl_gui.core.kinds import all_kinds
+
+    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    for kind in all_kinds():
+        config = app_settings.load_search(store, kind.name)
+        expected = kind.search_epochs() or SearchConfig().max_epochs
+        assert config.max_epochs == expected, kind
+        if kind.file_based:
+            assert config.max_epochs == kind.default_training().epochs
+    assert TABULAR.search_epochs() is None

@@ -171,6 +171,10 @@ class DataKind(ABC):
     #: the model families (``models.registry.MODEL_FAMILIES``) this kind can train
     model_families: ClassVar[tuple[str, ...]]
 
+    def search_epochs(self) -> int | None:
+        """A search trial's most epochs by default (None: the search's own, ``SearchConfig``)."""
+        return None
+
     def auto_architecture_note(self) -> str:
         """How "Auto" chooses the network, in a sentence (Model pages, ``--help``)."""
         return "Auto chooses the network from the data."

@@ -70,6 +70,10 @@ class FilesKind(DataKind):
 
         return TrainConfig(epochs=FILES_EPOCHS)
 
+    def search_epochs(self) -> int | None:
+        """As many as one training (the command line's default for a search's trials too)."""
+        return self.default_training().epochs
+
     def set_augment(self, preprocess: Any, enabled: bool) -> Any:
         """Turn this kind's training-time augmentation on or off in ``preprocess``."""
         preprocess.augment.enabled = bool(enabled)

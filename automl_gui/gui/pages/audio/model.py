@@ -16,13 +16,11 @@ from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.models.image_config import DEFAULT_SIZES
-from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui.pages.images._networks import NAMES
 from automl_gui.gui.pages.images.model import ImageModelPage
 
 KEY_AUDIO_MODEL = "audio/model"
 KEY_AUDIO_TRAINING = "audio/training"
-AUDIO_TRAINING_DEFAULTS = TrainConfig(epochs=30)
 AUDIO_EXPLAIN = {
     "auto": "ResNet50 (or else InceptionV3) when its pretrained weights are on this computer "
     "and training runs on a GPU; otherwise the Compact CNN, which is fast on a CPU and needs "
@@ -45,7 +43,6 @@ class AudioModelPage(ImageModelPage):
     kind = AUDIO
     model_key = KEY_AUDIO_MODEL
     training_key = KEY_AUDIO_TRAINING
-    training_defaults = AUDIO_TRAINING_DEFAULTS
     config_defaults: dict[str, Any] = {"fine_tune_epochs": 5}  # as AppState.audio_model
     unit = "clips"
     explain = AUDIO_EXPLAIN

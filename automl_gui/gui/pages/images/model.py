@@ -12,7 +12,6 @@ words, what Auto picks): the audio Model page (``pages/audio/model.py``) is a su
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +62,6 @@ KEY_IMAGE_MODEL = "images/model"
 KEY_IMAGE_TRAINING = "images/training"
 KEY_WEIGHTS_FOLDER = "images/weights_folder"  # where the folder dialog starts
 KEY_WEIGHTS_FILE = "paths/weights_file"  # where the file dialog starts (as the weights dialog)
-IMAGE_TRAINING_DEFAULTS = TrainConfig(epochs=30)  # as `automl-gui train FOLDER`
 
 
 class ImageModelPage(BackgroundPage):
@@ -78,7 +76,6 @@ class ImageModelPage(BackgroundPage):
     kind = IMAGES  # whose model settings (on the state) and training settings this page holds
     model_key = KEY_IMAGE_MODEL
     training_key = KEY_IMAGE_TRAINING
-    training_defaults = IMAGE_TRAINING_DEFAULTS
     config_cls: type = ImageModelConfig  # the kind's model settings (text: TextModelConfig)
     config_defaults: dict[str, Any] = {}  # config_cls(**these) is the default
     unit = "images"  # what the dataset holds, in texts
@@ -102,7 +99,7 @@ class ImageModelPage(BackgroundPage):
                 saved.weights_path = ""  # moved or deleted since
             state.settings(self.kind).model = saved
         training = app_settings.load_dataclass(store, self.training_key, TrainConfig)
-        self.training = training or copy.deepcopy(self.training_defaults)
+        self.training = training or self.kind.default_training()
         self._build()
         self._show()
         state.dataset_changed.connect(self._on_dataset_changed)
@@ -404,7 +401,7 @@ class ImageModelPage(BackgroundPage):
         folder = self.config.weights_folder
         defaults = self.config_cls(**self.config_defaults, weights_folder=folder)
         self.state.settings(self.kind).model = defaults
-        self.training = copy.deepcopy(self.training_defaults)
+        self.training = self.kind.default_training()
         if self.state.kind is self.kind:
             self.state.training = self.training
         self._show()

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.kinds.text import TEXT
 from automl_gui.core.models.text_config import TextModelConfig
-from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
 from automl_gui.gui.pages.images._networks import ask_weights_folder, short_path
@@ -51,7 +50,6 @@ from automl_gui.gui.widgets.training_settings import (
 KEY_TEXT_MODEL = "text/model"
 KEY_TEXT_TRAINING = "text/training"
 KEY_PRESET_FOLDER = "text/preset_folder"  # where the folder dialog starts
-TEXT_TRAINING_DEFAULTS = TrainConfig(epochs=30)
 UNITS_NETWORKS = ("ngram_mlp", "transformer")  # TextModelConfig.units: their dense widths
 
 
@@ -61,7 +59,6 @@ class TextModelPage(ImageModelPage):
     kind = TEXT
     model_key = KEY_TEXT_MODEL
     training_key = KEY_TEXT_TRAINING
-    training_defaults = TEXT_TRAINING_DEFAULTS
     config_cls = TextModelConfig
     unit = "texts"
     explain = EXPLAIN
