@@ -58,7 +58,7 @@ def test_train_on_a_text_table_writes_the_model_and_predictions(run):
     assert meta["kind"] == "text" and meta["architecture"] == "ngram_mlp"
     assert meta["text_column"] == "text" and meta["label_column"] == "topic"
     assert "Data: 240 texts in 4 classes" in proc.stdout
-    assert "Model: N-gram MLP on TF-IDF vectors of 1- to 2-grams" in proc.stdout
+    assert "Model: N-gram MLP on multi-hot vectors of 1- to 2-grams" in proc.stdout
     assert "Test: accuracy" in proc.stdout and "Traceback" not in proc.stderr
 
 

@@ -142,7 +142,7 @@ def test_preprocess_edits_are_remembered_and_auto_says_what_it_chose(qtbot, stat
     page.show()
     # Auto's values read as chosen for these texts and the n-gram MLP Auto picks for them
     assert page.ngrams_spin.specialValueText() == "Auto (2)"
-    assert page.tokens_spin.specialValueText() == "Auto (20,000)"
+    assert page.tokens_spin.specialValueText() == "Auto (50,000)"
     assert "n-gram MLP" in page.auto_label.text()
     assert not page.length_spin.isEnabled()  # the n-gram MLP reads every word
 
@@ -156,7 +156,7 @@ def test_preprocess_edits_are_remembered_and_auto_says_what_it_chose(qtbot, stat
     assert "single words" in vectorizer_line(config)
     parts = kind_window(TEXT).input_parts(dataset, config, "Auto")
     assert parts[0] == "<b>Model</b> Auto → n-gram MLP"
-    assert "single words, TF-IDF" in parts[1] and "vocabulary of 20,000 at most" in parts[1]
+    assert "single words, Multi-hot" in parts[1] and "vocabulary of 50,000 at most" in parts[1]
 
     # the preview: a typed text's tokens, unknown words marked, computed in a worker
     page.editor.setPlainText("goal match zzzunknownzzz")
