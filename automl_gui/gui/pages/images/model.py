@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -85,6 +87,15 @@ class ImageModelPage(BackgroundPage):
         "trained from scratch. Hover any setting for what it does."
     )
     publish_auto = True  # tell the state what Auto resolves to (the Preprocess page's size)
+    # (widget attribute, config field): what _show puts in the form and _on_edit reads back
+    fields: tuple[tuple[str, str], ...] = (
+        ("arch_combo", "architecture"),
+        ("dropout_spin", "dropout"),
+        ("download_check", "allow_download"),
+        ("layers_spin", "fine_tune_layers"),
+        ("ft_epochs_spin", "fine_tune_epochs"),
+        ("lr_factor_spin", "fine_tune_lr_factor"),
+    )
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -226,12 +237,8 @@ class ImageModelPage(BackgroundPage):
         c = self.config
         self._updating = True
         try:
-            select(self.arch_combo, c.architecture)
-            self.dropout_spin.setValue(c.dropout)
-            self.download_check.setChecked(c.allow_download)
-            self.layers_spin.setValue(c.fine_tune_layers)
-            self.ft_epochs_spin.setValue(c.fine_tune_epochs)
-            self.lr_factor_spin.setValue(c.fine_tune_lr_factor)
+            for widget, field in self.fields:
+                put_value(getattr(self, widget), getattr(c, field))
             self.training_form.show_config(self.training)
         finally:
             self._updating = False
@@ -340,13 +347,8 @@ class ImageModelPage(BackgroundPage):
     def _on_edit(self, *_args: object) -> None:
         if self._updating:
             return
-        c = self.config
-        c.architecture = self.arch_combo.currentData()
-        c.dropout = self.dropout_spin.value()
-        c.allow_download = self.download_check.isChecked()
-        c.fine_tune_layers = self.layers_spin.value()
-        c.fine_tune_epochs = self.ft_epochs_spin.value()
-        c.fine_tune_lr_factor = self.lr_factor_spin.value()
+        for widget, field in self.fields:
+            setattr(self.config, field, read_value(getattr(self, widget)))
         self.training_form.read_into(self.training)
         self._update_texts()
         self._commit()
@@ -460,3 +462,22 @@ class ImageModelPage(BackgroundPage):
         """Join the weights lookup (the window calls this when it closes)."""
         self._lookup.pending = False
         return super().wait_idle(msecs)
+
+
+def put_value(widget: QWidget, value: Any) -> None:
+    """Show ``value`` in a form's combo (by its data), check box or spin box."""
+    if isinstance(widget, QComboBox):
+        select(widget, value)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    else:
+        widget.setValue(value)  # type: ignore[attr-defined]
+
+
+def read_value(widget: QWidget) -> Any:
+    """What a form's combo (its data), check box or spin box holds."""
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    return widget.value()  # type: ignore[attr-defined]

@@ -43,7 +43,6 @@ from automl_gui.gui.widgets.training_settings import (
     TrainingSettingsForm,
     combo,
     dspin,
-    select,
     spin,
 )
 
@@ -66,6 +65,14 @@ class TextModelPage(ImageModelPage):
         "The network that reads the texts, and how it trains. Hover any setting for what it does."
     )
     publish_auto = False  # state.auto_architecture is the image pages' (their Auto size)
+    fields = (
+        ("arch_combo", "architecture"),
+        ("units_spin", "units"),
+        ("embedding_spin", "embedding_dim"),
+        ("dropout_spin", "dropout"),
+        ("ft_epochs_spin", "fine_tune_epochs"),
+        ("lr_factor_spin", "fine_tune_lr_factor"),
+    )
 
     def __init__(self, state: Any, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -215,21 +222,6 @@ class TextModelPage(ImageModelPage):
         self.training_form.edited.connect(self._on_edit)
 
     # -- config -> widgets -------------------------------------------------------------------
-    def _show(self) -> None:
-        c = self.config
-        self._updating = True
-        try:
-            select(self.arch_combo, c.architecture)
-            self.units_spin.setValue(c.units)
-            self.embedding_spin.setValue(c.embedding_dim)
-            self.dropout_spin.setValue(c.dropout)
-            self.ft_epochs_spin.setValue(c.fine_tune_epochs)
-            self.lr_factor_spin.setValue(c.fine_tune_lr_factor)
-            self.training_form.show_config(self.training)
-        finally:
-            self._updating = False
-        self._update_texts()
-
     def _update_texts(self) -> None:
         c = self.config
         arch = c.architecture
@@ -292,21 +284,6 @@ class TextModelPage(ImageModelPage):
             f.epochs_spin,
             f.budget_spin,
         )
-
-    # -- widgets -> config -------------------------------------------------------------------
-    def _on_edit(self, *_args: object) -> None:
-        if self._updating:
-            return
-        c = self.config
-        c.architecture = self.arch_combo.currentData()
-        c.units = self.units_spin.value()
-        c.embedding_dim = self.embedding_spin.value()
-        c.dropout = self.dropout_spin.value()
-        c.fine_tune_epochs = self.ft_epochs_spin.value()
-        c.fine_tune_lr_factor = self.lr_factor_spin.value()
-        self.training_form.read_into(self.training)
-        self._update_texts()
-        self._commit()
 
     # -- state -------------------------------------------------------------------------------
     def _on_dataset_changed(self) -> None:
