@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +32,7 @@ from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
+from automl_gui.gui.pages.images._fields import edited_signal, put_value, read_value
 from automl_gui.gui.pages.images._networks import (
     ARCHITECTURES,
     EXPLAIN,
@@ -55,7 +54,6 @@ from automl_gui.gui.widgets.training_settings import (
     TrainingSettingsForm,
     combo,
     dspin,
-    select,
     spin,
 )
 from automl_gui.gui.workers import JobWorker
@@ -87,6 +85,7 @@ class ImageModelPage(BackgroundPage):
         "trained from scratch. Hover any setting for what it does."
     )
     publish_auto = True  # tell the state what Auto resolves to (the Preprocess page's size)
+    weights_follow_network = True  # choosing another network forgets the weights file
     # (widget attribute, config field): what _show puts in the form and _on_edit reads back
     fields: tuple[tuple[str, str], ...] = (
         ("arch_combo", "architecture"),
@@ -125,10 +124,6 @@ class ImageModelPage(BackgroundPage):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Model")
-        title.setProperty("role", "title")
-        intro = muted_label(self.intro)
-
         self.arch_combo = combo(
             ARCHITECTURES,
             "The network to train. Pretrained networks (ResNet50, InceptionV3) reach high "
@@ -199,14 +194,20 @@ class ImageModelPage(BackgroundPage):
             "size (smaller for big networks on the CPU); an out-of-memory error on the GPU "
             "halves it and retries."
         )
+        self._assemble(net_box, weights_box, ft_box)
+
+    def _assemble(self, *boxes: QWidget) -> None:
+        """Lay the page out around the kind's ``boxes`` (the left column): the training
+        settings and Restore defaults on the right, the search box above both; and make every
+        field of :attr:`fields` (``self.training_form`` built already) commit its edits."""
+        title = QLabel("Model")
+        title.setProperty("role", "title")
         self.defaults_button = QPushButton("Restore defaults")
         self.defaults_button.setToolTip("Set every model and training setting back to default.")
         self.defaults_button.clicked.connect(self.restore_defaults)
-
         left = QVBoxLayout()
-        left.addWidget(net_box)
-        left.addWidget(weights_box)
-        left.addWidget(ft_box)
+        for box in boxes:
+            left.addWidget(box)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(self.training_form)
@@ -222,14 +223,15 @@ class ImageModelPage(BackgroundPage):
         )
         self.search_box.set_overridden(self.search_overridden())
         self.search_box.mode_changed.connect(lambda _on: self._update_texts())
-        scrolling_page(self, title, intro, self.search_box, columns)
+        scrolling_page(self, title, muted_label(self.intro), self.search_box, columns)
         # one above the other where they do not fit side by side (a 1024-pixel window)
         columns.follow(self.findChild(QScrollArea))
 
         self.arch_combo.currentIndexChanged.connect(self._on_arch_changed)
-        for box in (self.dropout_spin, self.layers_spin, self.ft_epochs_spin, self.lr_factor_spin):
-            box.valueChanged.connect(self._on_edit)
-        self.download_check.toggled.connect(self._on_edit)
+        for name, _field in self.fields:
+            widget = getattr(self, name)
+            if widget is not self.arch_combo:
+                edited_signal(widget).connect(self._on_edit)
         self.training_form.edited.connect(self._on_edit)
 
     # -- config -> widgets -------------------------------------------------------------------
@@ -339,7 +341,11 @@ class ImageModelPage(BackgroundPage):
         if self._updating:
             return
         arch = self.arch_combo.currentData()
-        if arch != self.config.architecture and self.config.weights_path:
+        if (
+            self.weights_follow_network
+            and arch != self.config.architecture
+            and self.config.weights_path
+        ):
             self.config.weights_path = ""  # a weights file belongs to one network
         self.config.architecture = arch
         self._on_edit()
@@ -462,22 +468,3 @@ class ImageModelPage(BackgroundPage):
         """Join the weights lookup (the window calls this when it closes)."""
         self._lookup.pending = False
         return super().wait_idle(msecs)
-
-
-def put_value(widget: QWidget, value: Any) -> None:
-    """Show ``value`` in a form's combo (by its data), check box or spin box."""
-    if isinstance(widget, QComboBox):
-        select(widget, value)
-    elif isinstance(widget, QCheckBox):
-        widget.setChecked(bool(value))
-    else:
-        widget.setValue(value)  # type: ignore[attr-defined]
-
-
-def read_value(widget: QWidget) -> Any:
-    """What a form's combo (its data), check box or spin box holds."""
-    if isinstance(widget, QComboBox):
-        return widget.currentData()
-    if isinstance(widget, QCheckBox):
-        return widget.isChecked()
-    return widget.value()  # type: ignore[attr-defined]

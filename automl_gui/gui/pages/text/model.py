@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,15 +29,11 @@ from PySide6.QtWidgets import (
 from automl_gui.core.kinds.text import TEXT
 from automl_gui.core.models.text_config import TextModelConfig
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.dialogs.study_open import open_study_or_say_why
 from automl_gui.gui.pages.images._networks import ask_weights_folder, short_path
 from automl_gui.gui.pages.images.model import ImageModelPage
 from automl_gui.gui.pages.text._settings_words import auto_architecture_for
 from automl_gui.gui.pages.text._words import ARCHITECTURES, EXPLAIN, NAMES
 from automl_gui.gui.widgets.banner import muted_label
-from automl_gui.gui.widgets.columns import stacking_columns
-from automl_gui.gui.widgets.page_layout import scrolling_page
-from automl_gui.gui.widgets.search_settings import SearchSettingsBox
 from automl_gui.gui.widgets.training_settings import (
     TrainingSettingsForm,
     combo,
@@ -65,6 +60,7 @@ class TextModelPage(ImageModelPage):
         "The network that reads the texts, and how it trains. Hover any setting for what it does."
     )
     publish_auto = False  # state.auto_architecture is the image pages' (their Auto size)
+    weights_follow_network = False  # the preset folder is kept while trying other networks
     fields = (
         ("arch_combo", "architecture"),
         ("units_spin", "units"),
@@ -84,10 +80,6 @@ class TextModelPage(ImageModelPage):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Model")
-        title.setProperty("role", "title")
-        intro = muted_label(self.intro)
-
         self.arch_combo = combo(
             ARCHITECTURES,
             "The network to train. The n-gram MLP and the sepCNN are Google's two "
@@ -185,41 +177,7 @@ class TextModelPage(ImageModelPage):
         self.training_form.epochs_spin.setToolTip(
             "Maximum passes over the training texts (early stopping usually ends sooner)."
         )
-        self.defaults_button = QPushButton("Restore defaults")
-        self.defaults_button.setToolTip("Set every model and training setting back to default.")
-        self.defaults_button.clicked.connect(self.restore_defaults)
-
-        left = QVBoxLayout()
-        left.addWidget(net_box)
-        left.addWidget(self.pretrained_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(self.training_form)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.defaults_button)
-        right.addLayout(buttons)
-        right.addStretch(1)
-        columns = self.columns = stacking_columns((left, 3), (right, 2))
-        self.search_box = SearchSettingsBox(self.state, self.kind)
-        self.search_box.study_requested.connect(
-            lambda: open_study_or_say_why(self.state, self.window())
-        )
-        self.search_box.set_overridden(self.search_overridden())
-        self.search_box.mode_changed.connect(lambda _on: self._update_texts())
-        scrolling_page(self, title, intro, self.search_box, columns)
-        columns.follow(self.findChild(QScrollArea))
-
-        self.arch_combo.currentIndexChanged.connect(self._on_edit)
-        for box in (
-            self.units_spin,
-            self.embedding_spin,
-            self.dropout_spin,
-            self.ft_epochs_spin,
-            self.lr_factor_spin,
-        ):
-            box.valueChanged.connect(self._on_edit)
-        self.training_form.edited.connect(self._on_edit)
+        self._assemble(net_box, self.pretrained_box)
 
     # -- config -> widgets -------------------------------------------------------------------
     def _update_texts(self) -> None:
