@@ -205,7 +205,7 @@ class PreviewPage(BackgroundPage):
 
     Subclasses set the class attributes, call :meth:`_start` at the end of ``__init__``,
     build their widgets in ``_build`` (including ``preview_status``, a label), show a config
-    in ``_show``, react in ``_on_dataset_changed`` / ``_on_model_changed``, and implement
+    in ``_show_fields`` and read them back in ``_read_fields``, react in ``_on_dataset_changed`` / ``_on_model_changed``, and implement
     :meth:`preview_data` (the dataset, or None), :meth:`preview_job` (a callable run in the
     worker), :meth:`show_preview` (its result, on the UI thread) and :meth:`clear_preview`.
     """
@@ -215,6 +215,7 @@ class PreviewPage(BackgroundPage):
     settings_key = ""  # where it is remembered in QSettings
     config_cls: type = object
     preview_status: QLabel
+    split_box: SplitBox
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -267,7 +268,16 @@ class PreviewPage(BackgroundPage):
     def _build(self) -> None:
         raise NotImplementedError
 
-    def _show(self, config: Any) -> None:
+    def _show_fields(self, config: Any) -> None:
+        """Put ``config``'s settings (all but the split's) in the widgets."""
+        raise NotImplementedError
+
+    def _read_fields(self, config: Any, sender: object) -> None:
+        """Write the widgets (all but the split's) into ``config``; ``sender`` was edited."""
+        raise NotImplementedError
+
+    def _update_texts(self) -> None:
+        """Enabled states and the notes that follow the values."""
         raise NotImplementedError
 
     def _on_dataset_changed(self) -> None:
@@ -290,6 +300,28 @@ class PreviewPage(BackgroundPage):
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
+    def _show(self, config: Any) -> None:
+        self._updating = True
+        try:
+            self._show_fields(config)
+            self.split_box.show_config(config)
+        finally:
+            self._updating = False
+        self._update_texts()
+
+    def _on_edit(self, *_args: object) -> None:
+        if self._updating:
+            return
+        sender = self.sender()
+        self._read_fields(self.config, sender)
+        self.split_box.read_into(self.config, sender)
+        self._update_texts()
+        self._save()
+        self._notify()
+        # the split's shares and the cache leave the preview as it is (its seed does not)
+        if sender not in self.split_box.controls or sender is self.split_box.seed_spin:
+            self.schedule_preview()
+
     def _notify(self) -> None:
         self._emitting = True  # our own change: the widgets already show it
         try:

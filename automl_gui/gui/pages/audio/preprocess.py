@@ -212,24 +212,18 @@ class AudioPreprocessPage(PreviewPage):
         return box
 
     # -- config -> widgets -------------------------------------------------------------------
-    def _show(self, config: AudioPreprocessConfig) -> None:
-        self._updating = True
-        try:
-            if self.rate_combo.findData(config.sample_rate) < 0:  # e.g. from the command line
-                self.rate_combo.addItem(format_rate(config.sample_rate), config.sample_rate)
-            select(self.rate_combo, config.sample_rate)
-            self.clip_spin.setValue(config.clip_seconds)
-            select(self.features_combo, config.features)
-            self.mels_spin.setValue(config.n_mels)
-            self.mfcc_spin.setMaximum(config.n_mels)
-            self.mfcc_spin.setValue(config.n_mfcc)
-            self.window_spin.setValue(config.window_ms)
-            self.hop_spin.setValue(config.hop_ms)
-            self.augment_box.show_config(config.augment)
-            self.split_box.show_config(config)
-        finally:
-            self._updating = False
-        self._update_texts()
+    def _show_fields(self, config: AudioPreprocessConfig) -> None:
+        if self.rate_combo.findData(config.sample_rate) < 0:  # e.g. from the command line
+            self.rate_combo.addItem(format_rate(config.sample_rate), config.sample_rate)
+        select(self.rate_combo, config.sample_rate)
+        self.clip_spin.setValue(config.clip_seconds)
+        select(self.features_combo, config.features)
+        self.mels_spin.setValue(config.n_mels)
+        self.mfcc_spin.setMaximum(config.n_mels)
+        self.mfcc_spin.setValue(config.n_mfcc)
+        self.window_spin.setValue(config.window_ms)
+        self.hop_spin.setValue(config.hop_ms)
+        self.augment_box.show_config(config.augment)
 
     def clip_seconds(self) -> float | None:
         """The clip length training will use (the setting, or Auto's for this dataset; None
@@ -349,11 +343,7 @@ class AudioPreprocessPage(PreviewPage):
         )
 
     # -- widgets -> config -------------------------------------------------------------------
-    def _on_edit(self, *_args: object) -> None:
-        if self._updating:
-            return
-        sender = self.sender()
-        c = self.config
+    def _read_fields(self, c: AudioPreprocessConfig, sender: object) -> None:
         c.sample_rate = int(self.rate_combo.currentData())
         c.clip_seconds = round(self.clip_spin.value(), 2)
         c.features = self.features_combo.currentData()
@@ -365,12 +355,6 @@ class AudioPreprocessPage(PreviewPage):
         c.window_ms = round(self.window_spin.value(), 1)
         c.hop_ms = round(self.hop_spin.value(), 1)
         self.augment_box.read_into(c.augment, sender)
-        self.split_box.read_into(c, sender)
-        self._update_texts()
-        self._save()
-        self._notify()
-        if sender not in self.split_box.controls or sender is self.split_box.seed_spin:
-            self.schedule_preview()
 
     # -- state signals -----------------------------------------------------------------------
     def _on_dataset_changed(self) -> None:

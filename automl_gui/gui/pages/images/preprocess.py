@@ -277,20 +277,14 @@ class ImagePreprocessPage(PreviewPage):
         self.size_spin.editingFinished.connect(self._snap_size)
 
     # -- config -> widgets -------------------------------------------------------------------
-    def _show(self, config: ImagePreprocessConfig) -> None:
-        self._updating = True
-        try:
-            self.size_spin.setValue(config.image_size)
-            select(self.color_combo, config.color_mode)
-            aug = config.augment
-            self.augment_check.setChecked(aug.enabled)
-            select(self.flip_combo, aug.flip)
-            for name, box in self.strength_spins.items():
-                box.setValue(getattr(aug, name))
-            self.split_box.show_config(config)
-        finally:
-            self._updating = False
-        self._update_texts()
+    def _show_fields(self, config: ImagePreprocessConfig) -> None:
+        self.size_spin.setValue(config.image_size)
+        select(self.color_combo, config.color_mode)
+        aug = config.augment
+        self.augment_check.setChecked(aug.enabled)
+        select(self.flip_combo, aug.flip)
+        for name, box in self.strength_spins.items():
+            box.setValue(getattr(aug, name))
 
     def _update_texts(self) -> None:
         """Enabled states and the explanations that follow the values."""
@@ -362,10 +356,7 @@ class ImagePreprocessPage(PreviewPage):
         return self._cnn_auto_size or 64
 
     # -- widgets -> config -------------------------------------------------------------------
-    def _on_edit(self, *_args: object) -> None:
-        if self._updating:
-            return
-        c = self.config
+    def _read_fields(self, c: ImagePreprocessConfig, sender: object) -> None:
         size = self.size_spin.value()
         c.image_size = max(size, MIN_IMAGE_SIZE) if size else 0
         c.color_mode = self.color_combo.currentData()
@@ -374,13 +365,6 @@ class ImagePreprocessPage(PreviewPage):
         aug.flip = self.flip_combo.currentData()
         for name, box in self.strength_spins.items():
             setattr(aug, name, round(box.value(), 4))
-        sender = self.sender()
-        self.split_box.read_into(c, sender)
-        self._update_texts()
-        self._save()
-        self._notify()
-        if sender not in (self.val_spin, self.test_spin, self.cache_check):
-            self.schedule_preview()
 
     def _snap_size(self) -> None:
         """1–15 px typed: show the minimum the config uses."""

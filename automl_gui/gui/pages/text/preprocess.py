@@ -205,20 +205,14 @@ class TextPreprocessPage(PreviewPage):
         return box
 
     # -- config -> widgets -------------------------------------------------------------------
-    def _show(self, config: TextPreprocessConfig) -> None:
-        self._updating = True
-        try:
-            select(self.standardize_combo, config.standardize)
-            select(self.split_combo, config.split)
-            self.ngrams_spin.setValue(config.ngrams)
-            self.tokens_spin.setValue(config.max_tokens)
-            select(self.mode_combo, config.output_mode)
-            self.length_spin.setValue(config.sequence_length)
-            self.dropout_spin.setValue(config.word_dropout)
-            self.split_box.show_config(config)
-        finally:
-            self._updating = False
-        self._update_texts()
+    def _show_fields(self, config: TextPreprocessConfig) -> None:
+        select(self.standardize_combo, config.standardize)
+        select(self.split_combo, config.split)
+        self.ngrams_spin.setValue(config.ngrams)
+        self.tokens_spin.setValue(config.max_tokens)
+        select(self.mode_combo, config.output_mode)
+        self.length_spin.setValue(config.sequence_length)
+        self.dropout_spin.setValue(config.word_dropout)
 
     def _update_texts(self) -> None:
         """Auto values with what Auto chose, and the notes that follow the values."""
@@ -276,11 +270,7 @@ class TextPreprocessPage(PreviewPage):
         self.split_box.cache_note.setText("")
 
     # -- widgets -> config -------------------------------------------------------------------
-    def _on_edit(self, *_args: object) -> None:
-        if self._updating:
-            return
-        sender = self.sender()
-        c = self.config
+    def _read_fields(self, c: TextPreprocessConfig, sender: object) -> None:
         c.standardize = self.standardize_combo.currentData()
         c.split = self.split_combo.currentData()
         c.ngrams = self.ngrams_spin.value()
@@ -288,12 +278,6 @@ class TextPreprocessPage(PreviewPage):
         c.output_mode = self.mode_combo.currentData()
         c.sequence_length = self._length_value()
         c.word_dropout = round(self.dropout_spin.value(), 2)
-        self.split_box.read_into(c, sender)
-        self._update_texts()
-        self._save()
-        self._notify()
-        if sender not in self.split_box.controls or sender is self.split_box.seed_spin:
-            self.schedule_preview()
 
     def _tokens_value(self) -> int:
         """0 (Auto) or at least the smallest vocabulary allowed (the spin box steps from 0)."""
