@@ -38,6 +38,7 @@ from automl_gui.cli._types import (
     zero_or_int,
 )
 from automl_gui.core.base.events import CancelToken
+from automl_gui.core.preprocess import text_config as tc
 
 
 def epochs_help() -> str:
@@ -229,18 +230,21 @@ def add_text_options(train: argparse.ArgumentParser) -> None:
         "--max-tokens",
         type=zero_or_int,
         metavar="N",
-        help="vocabulary size: the N most frequent tokens/n-grams (0 = auto: 20,000)",
+        help="vocabulary size: the N most frequent tokens/n-grams (0 = auto: "
+        f"{tc.AUTO_MAX_TOKENS_BAG:,} for the n-gram MLP, {tc.AUTO_MAX_TOKENS:,} for sequence models)",
     )
     text.add_argument(
         "--ngrams",
         type=zero_or_int,
         metavar="N",
-        help="n-grams up to N words (0 = auto: 2 for the n-gram MLP, 1 for sequence models)",
+        help=f"n-grams up to N tokens (0 = auto: {tc.AUTO_NGRAMS_BAG} words or "
+        f"{tc.AUTO_NGRAMS_CHARACTER} characters for the n-gram MLP, {tc.AUTO_NGRAMS_SEQUENCE} for "
+        "sequence models)",
     )
     text.add_argument(
         "--output-mode",
         choices=["auto", "tf_idf", "multi_hot", "count", "int"],
-        help="what the vectorizer gives the network (auto: tf_idf for the n-gram MLP, int "
+        help=f"what the vectorizer gives the network (auto: {tc.AUTO_OUTPUT_MODE_BAG} for the n-gram MLP, int "
         "token ids for the sepCNN and Transformer)",
     )
     text.add_argument(
