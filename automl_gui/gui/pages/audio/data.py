@@ -45,6 +45,7 @@ from automl_gui.gui.pages._folder_parts import (
     heading,
     relative,
 )
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.clip_list import ClipPanel
 from automl_gui.gui.widgets.histogram import HistogramPlot
 
@@ -109,9 +110,7 @@ class AudioDataPage(FolderDataPage):
             "How long the clips are. The dashed line is the clip length every clip is cropped "
             "or padded to (automatic: the 95th percentile; change it on the Preprocess page)"
         )
-        self.clip_length_label = QLabel()
-        self.clip_length_label.setProperty("role", "muted")
-        self.clip_length_label.setWordWrap(True)
+        self.clip_length_label = muted_label()
         stats_box, self.stat_labels = facts_form(
             (
                 ("total", "Total", "Clips and their summed duration"),

@@ -33,6 +33,7 @@ from automl_gui.gui.format import plural, spread
 from automl_gui.gui.pages._folder_data import FolderDataPage
 from automl_gui.gui.pages._folder_parts import facts_form, heading, html
 from automl_gui.gui.pages.text._settings_words import sequence_length_for
+from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.histogram import HistogramPlot
 from automl_gui.gui.widgets.text_list import TextBrowser
 from automl_gui.gui.workers import JobWorker
@@ -173,9 +174,7 @@ class TextDataPage(FolderDataPage):
             "sequence models (sepCNN, Transformer) read the first that many words of each "
             "text; n-gram models read every word"
         )
-        self.length_label = QLabel()
-        self.length_label.setProperty("role", "muted")
-        self.length_label.setWordWrap(True)
+        self.length_label = muted_label()
         stats_box, self.stat_labels = facts_form(
             (
                 ("total", "Total", "Texts and words in all"),
@@ -266,13 +265,11 @@ class TextDataPage(FolderDataPage):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.words_table.setAlternatingRowColors(True)
-        self.words_label = QLabel(
+        self.words_label = muted_label(
             "Each column: the words that most set a class apart from the others, most typical "
             "first (hover a word for its score). Words that name the class itself can mean "
             "the texts give their label away."
         )
-        self.words_label.setProperty("role", "muted")
-        self.words_label.setWordWrap(True)
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(6, 6, 6, 6)
