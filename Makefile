@@ -44,6 +44,7 @@ lint: $(STAMP_TEST)
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP_TEST)
+	$(PIP) install --quiet -e ".[bench]"
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run.py
 
 clean:
