@@ -27,8 +27,8 @@ MODEL_FAMILIES: dict[str, dict[str, str]] = {
     },
     "ngram_mlp": {
         "name": "N-gram MLP",
-        "description": "TF-IDF of words and word pairs, then two dense layers (Google's text "
-        "classification guide): best with few or long texts.",
+        "description": "A bag of words and word pairs (multi-hot by default), then two dense "
+        "layers (Google's text classification guide): best with few or long texts.",
     },
     "sepcnn": {
         "name": "sepCNN",

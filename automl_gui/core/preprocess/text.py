@@ -86,7 +86,7 @@ def auto_text_architecture(n_train: int, median_words: float) -> tuple[str, str]
     if ratio < SW_RATIO_THRESHOLD:
         return "ngram_mlp", (
             f"Auto chose the n-gram MLP: {fact}, under {SW_RATIO_THRESHOLD:,} (Google's text "
-            "classification guide: with few or long texts, TF-IDF of words and word pairs "
+            "classification guide: with few or long texts, a bag of words and word pairs "
             "beats a sequence model)."
         )
     return "sepcnn", (
