@@ -36,7 +36,6 @@ from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
 from automl_gui.gui.widgets.training_settings import spin
-from automl_gui.gui.workers import JobWorker
 
 PREVIEW_DEBOUNCE_MS = 300
 NOT_READY = "Preview available once the engine has loaded."
@@ -358,16 +357,14 @@ class PreviewPage(BackgroundPage):
         self._preview_dirty = False
         if self._preview_job.queue_if_busy():  # one at a time: go again when it is done
             return
-        job = self.preview_job(data)
         gen = self._preview_gen
-        worker = JobWorker(lambda _e, _c: job())
-        self._workers.add(worker)
-        self._preview_job.track(worker)
-        worker.finished.connect(lambda result: self._on_preview(gen, result))
-        worker.failed.connect(lambda m, h: self._on_preview_failed(gen, m, h))
-        worker.done.connect(lambda w=worker: self._workers.discard(w))
+        self._preview_job.start(
+            self._workers,
+            self.preview_job(data),
+            lambda result: self._on_preview(gen, result),
+            lambda m, h: self._on_preview_failed(gen, m, h),
+        )
         self.preview_status.setText("Updating the preview…")
-        worker.start()
 
     def _on_preview(self, gen: int, result: Any) -> None:
         if gen == self._preview_gen:  # else an edit came after this one started

@@ -193,14 +193,13 @@ class TypeBox(QGroupBox):
         if self._job.queue_if_busy():  # goes again, with the text as it is then
             return
         gen, bundle = self._gen, self.bundle
-        worker = JobWorker(lambda _e, _c: classify_typed(bundle, text))
-        self._workers.add(worker)
-        self._job.track(worker)
-        worker.finished.connect(lambda result: self._on_answer(gen, result))
-        worker.failed.connect(lambda m, h: self._on_failed(gen, m, h))
-        worker.done.connect(lambda w=worker: self._workers.discard(w))
+        self._job.start(
+            self._workers,
+            lambda: classify_typed(bundle, text),
+            lambda result: self._on_answer(gen, result),
+            lambda m, h: self._on_failed(gen, m, h),
+        )
         self.status.setText("Classifying…")
-        worker.start()
 
     def _on_answer(self, gen: int, result: tuple[list[float], str]) -> None:
         if gen != self._gen:

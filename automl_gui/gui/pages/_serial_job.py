@@ -69,6 +69,24 @@ class SerialJob:
             return True
         return False
 
+    def start(
+        self,
+        workers: set[JobWorker],
+        job: Callable[[], Any],
+        on_result: Callable[[Any], None],
+        on_failed: Callable[[str, str], None],
+    ) -> JobWorker:
+        """Run ``job()`` in a worker tracked as the run now and kept in ``workers`` (the
+        page's, joined on close) until it ends; ``on_failed`` gets (message, hint)."""
+        worker = JobWorker(lambda _e, _c: job())
+        workers.add(worker)
+        self.track(worker)
+        worker.finished.connect(on_result)
+        worker.failed.connect(on_failed)
+        worker.done.connect(lambda w=worker: workers.discard(w))
+        worker.start()
+        return worker
+
     def track(self, worker: JobWorker) -> None:
         """``worker`` is the run now (call before ``worker.start()``)."""
         self.worker = worker

@@ -56,7 +56,6 @@ from automl_gui.gui.widgets.training_settings import (
     dspin,
     spin,
 )
-from automl_gui.gui.workers import JobWorker
 
 KEY_IMAGE_MODEL = "images/model"
 KEY_IMAGE_TRAINING = "images/training"
@@ -444,13 +443,12 @@ class ImageModelPage(BackgroundPage):
             return
         folder = self._looked_up_folder = self.config.weights_folder
         gen = self._lookup_gen
-        worker = JobWorker(lambda _e, _c: lookup_weights(folder))
-        self._workers.add(worker)
-        self._lookup.track(worker)
-        worker.finished.connect(lambda result: self._on_lookup(gen, result))
-        worker.failed.connect(lambda m, _h: self._on_lookup(gen, None, m))
-        worker.done.connect(lambda w=worker: self._workers.discard(w))
-        worker.start()
+        self._lookup.start(
+            self._workers,
+            lambda: lookup_weights(folder),
+            lambda result: self._on_lookup(gen, result),
+            lambda m, _h: self._on_lookup(gen, None, m),
+        )
 
     def _on_lookup(self, gen: int, result: Any, error: str = "") -> None:
         if gen != self._lookup_gen:
