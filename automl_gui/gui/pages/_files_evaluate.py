@@ -77,6 +77,21 @@ def top_classes(rows: Any, class_names: list[str]) -> list[str]:
     ]
 
 
+def prediction_columns(rows: Any, class_names: list[str]) -> tuple[list[str], ...]:
+    """(paths, actual, predicted, confidence as "97.4%", most likely classes): one list per
+    column of test-prediction ``rows``, a string per row."""
+    import numpy as np
+
+    confidence = rows["confidence"].to_numpy(dtype="float64", na_value=np.nan)
+    return (
+        rows["path"].astype(str).tolist(),
+        rows["actual"].astype(str).tolist(),
+        rows["prediction"].astype(str).tolist(),
+        [percent(c) for c in confidence],
+        top_classes(rows, class_names),
+    )
+
+
 def prediction_items(
     rows: Any, class_names: list[str], *, arrow: bool
 ) -> list[tuple[str, str, str]]:
@@ -88,16 +103,10 @@ def prediction_items(
     """
     if rows is None or len(rows) == 0:
         return []
-    import numpy as np
-
-    paths = rows["path"].astype(str).tolist()
-    actual = rows["actual"].astype(str).tolist()
-    predicted = rows["prediction"].astype(str).tolist()
-    confidence = rows["confidence"].to_numpy(dtype="float64", na_value=np.nan)
-    likely = top_classes(rows, class_names)
+    paths, actual, predicted, confidence, likely = prediction_columns(rows, class_names)
     items = []
     for i, path in enumerate(paths):
-        conf = percent(confidence[i])
+        conf = confidence[i]
         caption = f"{actual[i]} →\n{predicted[i]} {conf}" if arrow else f"{predicted[i]} {conf}"
         tip = f"{path}\nactual {actual[i]}, predicted {predicted[i]} ({conf})"
         if likely[i]:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.gui.format import audio_model_details
-from automl_gui.gui.pages._files_evaluate import FilesEvaluatePage, percent, top_classes
+from automl_gui.gui.pages._files_evaluate import FilesEvaluatePage, prediction_columns
 from automl_gui.gui.widgets.clip_list import ClipBrowser
 
 HEADERS = ("clip", "actual", "predicted", "confidence")
@@ -29,13 +29,7 @@ def clip_rows(rows: Any, class_names: list[str]) -> tuple[list[str], list[list[s
     """(paths, [actual, predicted, confidence] columns, tooltips) for test-prediction rows."""
     if rows is None or len(rows) == 0:
         return [], [[], [], []], []
-    import numpy as np
-
-    paths = rows["path"].astype(str).tolist()
-    actual = rows["actual"].astype(str).tolist()
-    predicted = rows["prediction"].astype(str).tolist()
-    confidence = [percent(c) for c in rows["confidence"].to_numpy("float64", na_value=np.nan)]
-    likely = top_classes(rows, class_names)
+    paths, actual, predicted, confidence, likely = prediction_columns(rows, class_names)
     tips = [
         f"{path}\nactual {a}, predicted {p} ({c})" + (f"\n{m}" if m else "")
         for path, a, p, c, m in zip(paths, actual, predicted, confidence, likely, strict=True)

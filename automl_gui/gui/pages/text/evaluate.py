@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from automl_gui.core.kinds.text import TEXT
-from automl_gui.gui.pages._files_evaluate import FilesEvaluatePage, percent, top_classes
+from automl_gui.gui.pages._files_evaluate import FilesEvaluatePage, prediction_columns
 from automl_gui.gui.pages.text._words import NAMES, text_model_details
 from automl_gui.gui.widgets.text_list import TextBrowser
 
@@ -46,13 +46,7 @@ def text_of(dataset: Any, path: str) -> str:
 
 def text_rows(rows: Any, class_names: list[str], dataset: Any, *, arrow: bool) -> dict[str, Any]:
     """The :meth:`TextBrowser.set_texts` arguments for test-prediction ``rows``."""
-    import numpy as np
-
-    paths = rows["path"].astype(str).tolist()
-    actual = rows["actual"].astype(str).tolist()
-    predicted = rows["prediction"].astype(str).tolist()
-    confidence = [percent(c) for c in rows["confidence"].to_numpy("float64", na_value=np.nan)]
-    likely = top_classes(rows, class_names)
+    paths, actual, predicted, confidence, likely = prediction_columns(rows, class_names)
     if arrow:
         captions = [
             f"{a} → {p} · {c}" for a, p, c in zip(actual, predicted, confidence, strict=True)
