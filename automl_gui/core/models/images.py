@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.models._fine_tune import FineTuning
 from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.preprocess.image_config import COLOR_MODES, ImagePreprocessConfig
 
@@ -50,7 +51,7 @@ CNN_BASE_FILTERS = ((10_000, 64), (1_000, 32), (0, 16))
 
 
 @dataclass
-class ImageModel:
+class ImageModel(FineTuning):
     """A built image model and the parts the two-phase training needs.
 
     Args:
@@ -72,52 +73,12 @@ class ImageModel:
     feature_model: Any = None
     head: Any = None
 
-    def _fine_tunable(self) -> list[Any]:
-        """Backbone layers with weights that fine-tuning may unfreeze (not BatchNorm)."""
-        if self.backbone is None:
-            return []
+    def _stays_frozen(self, layer: Any) -> bool:
+        """BatchNorm layers stay frozen: fine-tuning unfreezes the convolutions (Keras'
+        transfer-learning guide: their statistics would drift on a small dataset)."""
         from automl_gui.core.base import lazy
 
-        bn = lazy.keras().layers.BatchNormalization
-        return [
-            layer for layer in self.backbone.layers if layer.weights and not isinstance(layer, bn)
-        ]
-
-    @property
-    def max_fine_tune_layers(self) -> int:
-        """How many layers :meth:`unfreeze_top` can unfreeze at most (0 for the CNN)."""
-        return len(self._fine_tunable())
-
-    def unfreeze_top(self, n_layers: int) -> int:
-        """Make the top ``n_layers`` backbone layers trainable (BatchNorm layers stay frozen).
-
-        ``n_layers`` counts layers with weights other than BatchNorm (the convolutions), from
-        the output down; everything below stays frozen. Returns the number of layers unfrozen
-        (at most :attr:`max_fine_tune_layers`). 0 keeps the backbone frozen. The CNN has no
-        backbone: 0. Compile the model again afterwards.
-
-        Raises:
-            ConfigError: ``n_layers`` is negative ("auto" is resolved by the caller with
-                :func:`auto_fine_tune_layers`).
-        """
-        if int(n_layers) < 0:
-            raise ConfigError(
-                f"Cannot unfreeze {n_layers} layers.",
-                "Use 0 (head only) or a positive number; resolve 'auto' first.",
-            )
-        if self.backbone is None:
-            return 0
-        candidates = self._fine_tunable()
-        n = min(int(n_layers), len(candidates))
-        if n == 0:
-            self.backbone.trainable = False
-            return 0
-        self.backbone.trainable = True  # sets every sublayer trainable: freeze them again
-        for layer in self.backbone.layers:
-            layer.trainable = False
-        for layer in candidates[-n:]:
-            layer.trainable = True
-        return n
+        return isinstance(layer, lazy.keras().layers.BatchNormalization)
 
 
 def check_architecture(architecture: str, kind: str = "image") -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.models._fine_tune import FineTuning
 from automl_gui.core.models.text_config import FAMILIES, TextModelConfig
 
 #: every text model's input name
@@ -43,7 +44,7 @@ __all__ = ["ARCHITECTURES", "INPUT_NAME", "TextModel", "build_text_model", "text
 
 
 @dataclass
-class TextModel:
+class TextModel(FineTuning):
     """A built text model and the parts the shared files job needs (as ``ImageModel``).
 
     Args:
@@ -61,42 +62,6 @@ class TextModel:
     backbone: Any = None
     feature_model: Any = None
     head: Any = None
-
-    def _fine_tunable(self) -> list[Any]:
-        if self.backbone is None:
-            return []
-        return [layer for layer in self.backbone.layers if layer.weights]
-
-    @property
-    def max_fine_tune_layers(self) -> int:
-        """How many layers :meth:`unfreeze_top` can unfreeze at most (0 without a backbone)."""
-        return len(self._fine_tunable())
-
-    def unfreeze_top(self, n_layers: int) -> int:
-        """Make the top ``n_layers`` backbone layers with weights trainable; the number
-        unfrozen. Without a backbone (the networks trained from scratch, which train whole
-        in phase 1): 0. Compile the model again afterwards.
-
-        Raises:
-            ConfigError: ``n_layers`` is negative (resolve "auto" first).
-        """
-        if int(n_layers) < 0:
-            raise ConfigError(
-                f"Cannot unfreeze {n_layers} layers.",
-                "Use 0 (head only) or a positive number; resolve 'auto' first.",
-            )
-        candidates = self._fine_tunable()
-        n = min(int(n_layers), len(candidates))
-        if self.backbone is None or n == 0:
-            if self.backbone is not None:
-                self.backbone.trainable = False
-            return 0
-        self.backbone.trainable = True
-        for layer in self.backbone.layers:
-            layer.trainable = False
-        for layer in candidates[-n:]:
-            layer.trainable = True
-        return n
 
 
 def text_input() -> Any:
