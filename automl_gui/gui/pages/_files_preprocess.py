@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +36,8 @@ from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.widgets.columns import stacking_columns
+from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import spin
 
 PREVIEW_DEBOUNCE_MS = 300
@@ -215,6 +218,8 @@ class PreviewPage(BackgroundPage):
     config_cls: type = object
     preview_status: QLabel
     split_box: SplitBox
+    intro = ""  # the sentence under the title
+    preview_stretch = 1  # the preview column's share of the width (the settings': 1)
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -299,6 +304,15 @@ class PreviewPage(BackgroundPage):
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
+    def _lay_out(self, settings: QVBoxLayout, preview: QVBoxLayout) -> None:
+        """The page: its title and :attr:`intro` above the settings beside the preview (one
+        above the other where they do not fit side by side: a 1024-pixel window)."""
+        title = QLabel(self.title)
+        title.setProperty("role", "title")
+        columns = self.columns = stacking_columns((settings, 1), (preview, self.preview_stretch))
+        scrolling_page(self, title, muted_label(self.intro), columns)
+        columns.follow(self.findChild(QScrollArea))
+
     def _show(self, config: Any) -> None:
         self._updating = True
         try:

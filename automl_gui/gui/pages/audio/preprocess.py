@@ -18,8 +18,6 @@ import numpy as np
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
-    QLabel,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -45,8 +43,6 @@ from automl_gui.gui.pages.audio._preview import (
 )
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
-from automl_gui.gui.widgets.columns import stacking_columns
-from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, dspin, select, spin
 
 KEY_AUDIO_PREPROCESS = "audio/preprocess"
@@ -75,6 +71,11 @@ class AudioPreprocessPage(PreviewPage):
     settings_key = KEY_AUDIO_PREPROCESS
     config_cls = AudioPreprocessConfig
     config: AudioPreprocessConfig
+    intro = (
+        "How clips are fed to the network. Resampling, cropping and the spectrogram become "
+        "part of the saved model, so it later takes raw waveforms of any length. Hover a "
+        "setting for what it does."
+    )
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -84,13 +85,6 @@ class AudioPreprocessPage(PreviewPage):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Preprocess")
-        title.setProperty("role", "title")
-        intro = muted_label(
-            "How clips are fed to the network. Resampling, cropping and the spectrogram become "
-            "part of the saved model, so it later takes raw waveforms of any length. Hover a "
-            "setting for what it does."
-        )
         left = QVBoxLayout()
         left.addWidget(self._build_input())
         left.addWidget(self._build_features())
@@ -120,9 +114,7 @@ class AudioPreprocessPage(PreviewPage):
         self.new_clip_button.clicked.connect(self.new_clip)
         right.addWidget(box)
         right.addStretch(1)
-        columns = self.columns = stacking_columns((left, 1), (right, 1))
-        scrolling_page(self, title, intro, columns)
-        columns.follow(self.findChild(QScrollArea))  # one above the other at 1024 px
+        self._lay_out(left, right)
 
         for box in (self.rate_combo, self.features_combo):
             box.currentIndexChanged.connect(self._on_edit)

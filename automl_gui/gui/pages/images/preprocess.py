@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -52,8 +51,6 @@ from automl_gui.gui.pages._files_preprocess import (  # noqa: F401 - NOT_READY e
 from automl_gui.gui.pages.images._preview import PREVIEW_AUGMENTED, TILE, preview_images, to_pixmap
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
-from automl_gui.gui.widgets.columns import stacking_columns
-from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, select, spin
 
 KEY_IMAGE_PREPROCESS = "images/preprocess"
@@ -136,6 +133,11 @@ class ImagePreprocessPage(PreviewPage):
     kind = IMAGES
     settings_key = KEY_IMAGE_PREPROCESS
     config_cls = ImagePreprocessConfig
+    intro = (
+        "How images are fed to the network. Everything here becomes part of the saved "
+        "model, so it later accepts images of any size. Hover a setting for what it does."
+    )
+    preview_stretch = 0  # the preview column as wide as its tiles
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -146,13 +148,6 @@ class ImagePreprocessPage(PreviewPage):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Preprocess")
-        title.setProperty("role", "title")
-        intro = muted_label(
-            "How images are fed to the network. Everything here becomes part of the saved "
-            "model, so it later accepts images of any size. Hover a setting for what it does."
-        )
-
         self.size_spin = spin(
             0, MAX_IMAGE_SIZE, ""
         )  # tooltip and "Auto" text follow the model (_update_auto_texts)
@@ -263,9 +258,7 @@ class ImagePreprocessPage(PreviewPage):
         right = QVBoxLayout()
         right.addWidget(preview_box)
         right.addStretch(1)
-        columns = self.columns = stacking_columns((left, 1), (right, 0))
-        scrolling_page(self, title, intro, columns)
-        columns.follow(self.findChild(QScrollArea))  # one above the other at 1024 px
+        self._lay_out(left, right)
 
         for box in (self.color_combo, self.flip_combo):
             box.currentIndexChanged.connect(self._on_edit)

@@ -15,7 +15,7 @@ import copy
 import random
 from typing import Any
 
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QVBoxLayout, QWidget
 
 from automl_gui.core.kinds.text import TEXT
 from automl_gui.core.preprocess.text_config import (
@@ -43,8 +43,6 @@ from automl_gui.gui.pages.text._settings_words import auto_choice
 from automl_gui.gui.pages.text._words import NAMES, OUTPUT_MODES, SPLITS, STANDARDIZE
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import muted_label
-from automl_gui.gui.widgets.columns import stacking_columns
-from automl_gui.gui.widgets.page_layout import scrolling_page
 from automl_gui.gui.widgets.training_settings import combo, select, spin
 
 KEY_TEXT_PREPROCESS = "text/preprocess"
@@ -81,6 +79,11 @@ class TextPreprocessPage(PreviewPage):
     settings_key = KEY_TEXT_PREPROCESS
     config_cls = TextPreprocessConfig
     config: TextPreprocessConfig
+    intro = (
+        "How texts are turned into numbers for the network. All of it happens inside the "
+        "saved model (Keras TextVectorization), so it later takes raw text. The vocabulary "
+        "is learned from the training texts only. Hover a setting for what it does."
+    )
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(state, parent)
@@ -89,13 +92,6 @@ class TextPreprocessPage(PreviewPage):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        title = QLabel("Preprocess")
-        title.setProperty("role", "title")
-        intro = muted_label(
-            "How texts are turned into numbers for the network. All of it happens inside the "
-            "saved model (Keras TextVectorization), so it later takes raw text. The vocabulary "
-            "is learned from the training texts only. Hover a setting for what it does."
-        )
         left = QVBoxLayout()
         left.addWidget(self._build_tokens())
         left.addWidget(self._build_encoding())
@@ -120,9 +116,7 @@ class TextPreprocessPage(PreviewPage):
         right.addWidget(box, 1)
         right.addWidget(auto_box)
         right.addStretch(0)
-        columns = self.columns = stacking_columns((left, 1), (right, 1))
-        scrolling_page(self, title, intro, columns)
-        columns.follow(self.findChild(QScrollArea))
+        self._lay_out(left, right)
 
         for c in (self.standardize_combo, self.split_combo, self.mode_combo):
             c.currentIndexChanged.connect(self._on_edit)
