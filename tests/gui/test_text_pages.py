@@ -19,7 +19,6 @@ from automl_gui.core.preprocess.text_config import TextPreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.registry import kind_window
-from automl_gui.gui.pages.text import model as text_model_page
 from automl_gui.gui.pages.text._settings_words import vectorizer_line
 from automl_gui.gui.pages.text.data import TextDataPage
 from automl_gui.gui.pages.text.evaluate import TextEvaluatePage, text_of
@@ -188,7 +187,8 @@ def test_model_page_shows_auto_rule_and_remembers_text_settings(
     page.arch_combo.setCurrentIndex(page.arch_combo.findData("pretrained"))
     assert page.choose_folder_button.isEnabled()
     assert "none chosen" in page.folder_label.text()
-    monkeypatch.setattr(text_model_page, "ask_weights_folder", lambda _p, _s: str(tmp_path))
+    ask = "automl_gui.gui.pages.images.model.ask_weights_folder"  # the file Model pages'
+    monkeypatch.setattr(ask, lambda _p, _s: str(tmp_path))
     page.choose_folder()  # not a preset: said so, in red
     assert model.weights_path == str(tmp_path) and page.folder_label.text().startswith("✗")
     assert "config.json" in page.folder_label.text() or "missing" in page.folder_label.text()

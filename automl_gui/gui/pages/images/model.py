@@ -85,6 +85,8 @@ class ImageModelPage(BackgroundPage):
     )
     publish_auto = True  # tell the state what Auto resolves to (the Preprocess page's size)
     weights_follow_network = True  # choosing another network forgets the weights file
+    folder_field = "weights_folder"  # the config's folder that Choose folder… sets: searched
+    folder_key = KEY_WEIGHTS_FOLDER  # first for weights; where its dialog starts
     # (widget attribute, config field): what _show puts in the form and _on_edit reads back
     fields: tuple[tuple[str, str], ...] = (
         ("arch_combo", "architecture"),
@@ -385,20 +387,23 @@ class ImageModelPage(BackgroundPage):
         self._commit()
 
     def choose_folder(self) -> None:
-        """Ask for a folder searched first for weights (sets ``weights_folder``)."""
+        """Ask for the folder of :attr:`folder_field` (the dialog starts at the one chosen,
+        else where the last one was) and check the weights it gives."""
         store = app_settings.current()
-        start = self.config.weights_folder or app_settings.last_folder(store, KEY_WEIGHTS_FOLDER)
+        start = getattr(self.config, self.folder_field) or app_settings.last_folder(
+            store, self.folder_key
+        )
         folder = ask_weights_folder(self, start)
         if not folder:
             return
-        app_settings.set_last_folder(store, folder, KEY_WEIGHTS_FOLDER)
-        self.config.weights_folder = folder
+        app_settings.set_last_folder(store, folder, self.folder_key)
+        setattr(self.config, self.folder_field, folder)
         self._update_texts()
         self._commit()
         self.check_weights()
 
     def clear_folder(self) -> None:
-        self.config.weights_folder = ""
+        setattr(self.config, self.folder_field, "")
         self._update_texts()
         self._commit()
         self.check_weights()

@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
 
 from automl_gui.core.kinds.text import TEXT
 from automl_gui.core.models.text_config import TextModelConfig
-from automl_gui.gui import settings as app_settings
-from automl_gui.gui.pages.images._networks import ask_weights_folder, short_path
+from automl_gui.gui.pages.images._networks import short_path
 from automl_gui.gui.pages.images.model import ImageModelPage
 from automl_gui.gui.pages.text._settings_words import auto_architecture_for
 from automl_gui.gui.pages.text._words import ARCHITECTURES, EXPLAIN, NAMES
@@ -61,6 +60,10 @@ class TextModelPage(ImageModelPage):
     )
     publish_auto = False  # state.auto_architecture is the image pages' (their Auto size)
     weights_follow_network = False  # the preset folder is kept while trying other networks
+    # the pretrained model's KerasHub preset folder: the job uses it as is
+    # (core.models._presets.check_preset)
+    folder_field = "weights_path"
+    folder_key = KEY_PRESET_FOLDER
     fields = (
         ("arch_combo", "architecture"),
         ("units_spin", "units"),
@@ -252,24 +255,6 @@ class TextModelPage(ImageModelPage):
         """Nothing to look up in the background: the chosen folder is checked as shown."""
         self._looked_up_folder = self.config.weights_folder
         self._update_status()
-
-    def choose_folder(self) -> None:
-        """Ask for the pretrained model's KerasHub preset folder (``weights_path``: the job
-        uses it as is, ``core.models._presets.check_preset``)."""
-        store = app_settings.current()
-        start = self.config.weights_path or app_settings.last_folder(store, KEY_PRESET_FOLDER)
-        folder = ask_weights_folder(self, start)
-        if not folder:
-            return
-        app_settings.set_last_folder(store, folder, KEY_PRESET_FOLDER)
-        self.config.weights_path = folder
-        self._update_texts()
-        self._commit()
-
-    def clear_folder(self) -> None:
-        self.config.weights_path = ""
-        self._update_texts()
-        self._commit()
 
 
 def reads_sequences(architecture: str) -> bool:
