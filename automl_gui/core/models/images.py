@@ -18,7 +18,7 @@ fine-tunes ``model`` at a lower learning rate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,15 +81,16 @@ class ImageModel(FineTuning):
         return isinstance(layer, lazy.keras().layers.BatchNormalization)
 
 
-def check_architecture(architecture: str, kind: str = "image") -> None:
-    """ConfigError unless ``architecture`` is one of ``FAMILIES`` (``kind`` names the data in
-    the message: "image", "audio")."""
-    if architecture not in FAMILIES:
-        hint = (
-            "Resolve 'auto' to a network first."
-            if architecture == "auto"
-            else f"Use one of {', '.join(FAMILIES)}."
-        )
+def check_architecture(
+    architecture: str,
+    kind: str = "image",
+    families: Sequence[str] = FAMILIES,
+    auto_hint: str = "Resolve 'auto' to a network first.",
+) -> None:
+    """ConfigError unless ``architecture`` is one of ``families`` (``kind`` names the data in
+    the message: "image", "audio", "text"; ``auto_hint`` says where "auto" is resolved)."""
+    if architecture not in families:
+        hint = auto_hint if architecture == "auto" else f"Use one of {', '.join(families)}."
         raise ConfigError(f"Unknown {kind} model '{architecture}'.", hint)
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.models._fine_tune import FineTuning
+from automl_gui.core.models.images import check_architecture
 from automl_gui.core.models.text_config import FAMILIES, TextModelConfig
 
 #: every text model's input name
@@ -209,13 +210,12 @@ def build_text_model(
         ConfigError: unknown architecture ("auto" unresolved), fewer than 2 classes, a
             setting out of range, a vectorizer the network cannot take, no pretrained model.
     """
-    if architecture not in ARCHITECTURES:
-        hint = (
-            "Resolve 'auto' first (core.preprocess.text.auto_text_architecture)."
-            if architecture == "auto"
-            else f"Use one of: {', '.join(ARCHITECTURES)}."
-        )
-        raise ConfigError(f"Unknown text model '{architecture}'.", hint)
+    check_architecture(
+        architecture,
+        "text",
+        ARCHITECTURES,
+        "Resolve 'auto' first (core.preprocess.text.auto_text_architecture).",
+    )
     if int(n_classes) < 2:
         raise ConfigError(
             f"A text classifier needs at least 2 classes, got {n_classes}.",
