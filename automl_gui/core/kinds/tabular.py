@@ -156,4 +156,5 @@ class TabularKind(DataKind):
 
         return architecture_lines(metadata)
 
+
 TABULAR = TabularKind()
