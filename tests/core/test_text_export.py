@@ -79,7 +79,11 @@ def _bundle(folder: Path, architecture: str) -> Path:
 
     texts = [t for t, _ in TRAIN]
     labels = np.asarray([y for _, y in TRAIN])
-    config = TextPreprocessConfig(sequence_length=12 if architecture != "ngram_mlp" else 0)
+    # the n-gram MLP with TF-IDF (not Auto's multi-hot): the export's idf weights are tested
+    bag = architecture == "ngram_mlp"
+    config = TextPreprocessConfig(
+        sequence_length=0 if bag else 12, output_mode="tf_idf" if bag else "auto"
+    )
     resolved, _ = resolve_text_config(config, architecture, texts)
     vectorizer = build_vectorizer(resolved, architecture, texts)
     settings = TextModelConfig(units=8, embedding_dim=8)
