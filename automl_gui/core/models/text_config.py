@@ -10,7 +10,7 @@ and sizes are text's, and a project stores each kind's settings apart.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError
@@ -89,14 +89,9 @@ class TextModelConfig:
         Raises:
             ConfigError: an unknown setting, or a value out of range.
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                f"Unknown text model setting(s): {', '.join(unknown)}.",
-                f"Known settings: {', '.join(sorted(known))}.",
-            )
-        return cls(**data).validate()
+        from automl_gui.core.preprocess.text_config import known_settings
+
+        return known_settings(cls, data, "text model").validate()
 
 
 __all__ = ["ARCHITECTURES", "FAMILIES", "TextModelConfig"]

@@ -119,14 +119,24 @@ class TextPreprocessConfig:
         Raises:
             ConfigError: an unknown setting, or a value out of range.
         """
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ConfigError(
-                f"Unknown text preprocessing setting(s): {', '.join(unknown)}.",
-                f"Known settings: {', '.join(sorted(known))}.",
-            )
-        return cls(**data).validate()
+        return known_settings(cls, data, "text preprocessing").validate()
+
+
+def known_settings(cls: type, data: dict[str, Any], noun: str) -> Any:
+    """``cls(**data)`` for a settings dataclass, refusing keys it does not have (the text
+    settings' ``from_dict``: preprocessing here, the network in ``models.text_config``).
+
+    Raises:
+        ConfigError: an unknown setting (the message lists the known ones).
+    """
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown {noun} setting(s): {', '.join(unknown)}.",
+            f"Known settings: {', '.join(sorted(known))}.",
+        )
+    return cls(**data)
 
 
 def _choice(what: str, value: Any, allowed: tuple[str, ...]) -> None:
