@@ -35,7 +35,7 @@ import random
 import re
 import sysconfig
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,19 +192,25 @@ STDLIB_FAMILIES = {
 }  # fmt: skip
 
 
-def python_docs(seed: int = SEED) -> TextSet:
+def stdlib_trees() -> Iterator[tuple[str, ast.Module]]:
+    """(family, parsed module) of every standard-library module of a family in
+    :data:`STDLIB_FAMILIES`, tests left out, in path order."""
     family_of = {m: fam for fam, mods in STDLIB_FAMILIES.items() for m in mods}
     lib = Path(sysconfig.get_paths()["stdlib"])
-    pairs = []
     for path in sorted(lib.rglob("*.py")):
         rel = path.relative_to(lib).parts
         fam = family_of.get(rel[0].removesuffix(".py"))
         if fam is None or "test" in rel or "tests" in rel:
             continue
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            yield fam, ast.parse(path.read_text(encoding="utf-8"))
         except (SyntaxError, UnicodeDecodeError, ValueError):
             continue
+
+
+def python_docs(seed: int = SEED) -> TextSet:
+    pairs = []
+    for fam, tree in stdlib_trees():
         for node in ast.walk(tree):
             if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
                 doc = ast.get_docstring(node)

@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
-import sysconfig
 import time
 from pathlib import Path
 
@@ -47,25 +46,15 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _text_data import STDLIB_FAMILIES  # noqa: E402
+from _text_data import stdlib_trees  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 42
 
 
 def stdlib_functions(limit_per_family: int = 300) -> pd.DataFrame:
-    family_of = {m: fam for fam, mods in STDLIB_FAMILIES.items() for m in mods}
-    lib = Path(sysconfig.get_paths()["stdlib"])
     rows = []
-    for path in sorted(lib.rglob("*.py")):
-        rel = path.relative_to(lib).parts
-        fam = family_of.get(rel[0].removesuffix(".py"))
-        if fam is None or "test" in rel or "tests" in rel:
-            continue
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (SyntaxError, UnicodeDecodeError, ValueError):
-            continue
+    for fam, tree in stdlib_trees():
         methods = {
             id(f)
             for c in ast.walk(tree)
