@@ -141,15 +141,7 @@ class ImageModelPage(BackgroundPage):
             "fights overfitting. 0.2 is typical.",
         )
         self.dropout_spin.setMaximumWidth(150)
-        arch_field = QVBoxLayout()
-        arch_field.setSpacing(4)
-        arch_field.addWidget(self.arch_combo)
-        arch_field.addWidget(self.arch_explain)
-        arch_field.addWidget(self.auto_choice)
-        net_box = QGroupBox("Network")
-        nform = QFormLayout(net_box)
-        nform.addRow("Architecture", arch_field)
-        nform.addRow("Dropout", self.dropout_spin)
+        net_box = self._network_box(("Dropout", self.dropout_spin))
 
         weights_box = build_weights_box(self)
 
@@ -196,6 +188,21 @@ class ImageModelPage(BackgroundPage):
             "halves it and retries."
         )
         self._assemble(net_box, weights_box, ft_box)
+
+    def _network_box(self, *rows: tuple[str, QWidget]) -> QGroupBox:
+        """The Network box: the architecture with its explanation and Auto's choice, then
+        ``rows`` (label, field) of this kind's network settings."""
+        arch_field = QVBoxLayout()
+        arch_field.setSpacing(4)
+        arch_field.addWidget(self.arch_combo)
+        arch_field.addWidget(self.arch_explain)
+        arch_field.addWidget(self.auto_choice)
+        net_box = QGroupBox("Network")
+        form = QFormLayout(net_box)
+        form.addRow("Architecture", arch_field)
+        for label, field_widget in rows:
+            form.addRow(label, field_widget)
+        return net_box
 
     def _assemble(self, *boxes: QWidget) -> None:
         """Lay the page out around the kind's ``boxes`` (the left column): the training

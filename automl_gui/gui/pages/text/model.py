@@ -112,17 +112,11 @@ class TextModelPage(ImageModelPage):
         )
         for box in (self.units_spin, self.embedding_spin, self.dropout_spin):
             box.setMaximumWidth(150)
-        arch_field = QVBoxLayout()
-        arch_field.setSpacing(4)
-        arch_field.addWidget(self.arch_combo)
-        arch_field.addWidget(self.arch_explain)
-        arch_field.addWidget(self.auto_choice)
-        net_box = QGroupBox("Network")
-        nform = QFormLayout(net_box)
-        nform.addRow("Architecture", arch_field)
-        nform.addRow("Hidden units", self.units_spin)
-        nform.addRow("Embedding size", self.embedding_spin)
-        nform.addRow("Dropout", self.dropout_spin)
+        net_box = self._network_box(
+            ("Hidden units", self.units_spin),
+            ("Embedding size", self.embedding_spin),
+            ("Dropout", self.dropout_spin),
+        )
 
         self.folder_label = QLabel()
         self.folder_label.setWordWrap(True)
