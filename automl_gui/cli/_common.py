@@ -19,6 +19,21 @@ EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130  # Ctrl+C, and SIGTERM (the same cancel path)
 #: a progress message within one stage is printed at most this often (seconds)
 PROGRESS_EVERY_S = 2.0
+#: kind name → the options that fit only its data (argparse destinations)
+KIND_OPTIONS = {
+    "tabular": ("numeric_embedding", "n_bins", "ensemble_size"),
+    "images": ("image_size", "color_mode"),
+    "audio": ("sample_rate", "clip_seconds", "features", "n_mels"),
+    "text": (
+        "standardize",
+        "token_split",
+        "max_tokens",
+        "ngrams",
+        "output_mode",
+        "sequence_length",
+        "word_dropout",
+    ),
+}
 
 
 def say(args: argparse.Namespace, line: str) -> None:

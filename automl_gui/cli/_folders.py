@@ -9,27 +9,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from automl_gui.cli._common import TrainSetup, printer, say
+from automl_gui.cli._common import KIND_OPTIONS, TrainSetup, printer, say
 from automl_gui.cli._signals import interruptible
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.kinds import DataKind, all_kinds
 
-#: kind name → the options that fit only its folders (argparse destinations; the parser's
-#: argument group of that name)
-FILE_OPTIONS = {
-    "images": ("image_size", "color_mode"),
-    "audio": ("sample_rate", "clip_seconds", "features", "n_mels"),
-    "text": (
-        "standardize",
-        "token_split",
-        "max_tokens",
-        "ngrams",
-        "output_mode",
-        "sequence_length",
-        "word_dropout",
-    ),
-}
 #: a preprocessing field set by an option of another name (argparse destination → field)
 FIELD_OF = {"token_split": "split"}
 #: ``kind.load_options`` → the argparse destination that gives it
@@ -78,11 +63,11 @@ def load_options(args: argparse.Namespace, kind: DataKind) -> dict[str, Any]:
     return {option: value for option, value in given.items() if value}
 
 
-def check_file_options(args: argparse.Namespace, kind: DataKind, arch: str) -> None:
-    """ConfigError for options that do not fit this folder or the model chosen."""
-    refuse_target(args, kind)
+def check_kind_options(args: argparse.Namespace, kind: DataKind) -> None:
+    """ConfigError for an option of another kind's data (``--image-size`` for a table,
+    ``--numeric-embedding`` for an image folder)."""
     for other in all_kinds():
-        names = () if other is kind else FILE_OPTIONS.get(other.name, ())
+        names = () if other is kind else KIND_OPTIONS.get(other.name, ())
         given = [n for n in names if getattr(args, n, None) is not None]
         if given:
             flag = "--" + given[0].replace("_", "-")
@@ -90,6 +75,12 @@ def check_file_options(args: argparse.Namespace, kind: DataKind, arch: str) -> N
                 f"{flag} is for {a_folder(other)}, but {args.data} is {a_folder(kind)}.",
                 f"Leave out {flag}.",
             )
+
+
+def check_file_options(args: argparse.Namespace, kind: DataKind, arch: str) -> None:
+    """ConfigError for options that do not fit this folder or the model chosen."""
+    refuse_target(args, kind)
+    check_kind_options(args, kind)
     if args.weights:
         check_weights_option(args.weights, kind, arch)
 
@@ -123,7 +114,7 @@ def folder_preprocess(args: argparse.Namespace, kind: DataKind, seed: int) -> An
     preprocess = kind.default_preprocess(None)
     preprocess.seed = seed
     preprocess.cache = bool(getattr(args, "cache", False))
-    for name in FILE_OPTIONS.get(kind.name, ()):
+    for name in KIND_OPTIONS.get(kind.name, ()):
         value = getattr(args, name, None)
         if value is not None:
             setattr(preprocess, FIELD_OF.get(name, name), value)

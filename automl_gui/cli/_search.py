@@ -39,6 +39,13 @@ if TYPE_CHECKING:
 
 SEARCH_OPTIONS = ("trials", "search", "search_dir", "resume", "cross_validation", "folds")
 TABLE_ONLY = ("cross_validation", "folds")  # k-fold trials are for (small) tables
+#: one training's options that a search decides itself (each trial's network) or does not do
+NOT_SEARCHED = {
+    "numeric_embedding": "the search chooses it for each trial",
+    "n_bins": "the search's trials use Auto's bins",
+    "ensemble_size": "the search chooses it for each trial",
+    "refit": "the search keeps its best trial as trained",
+}
 
 
 def wants_search(args: argparse.Namespace) -> bool:
@@ -50,7 +57,16 @@ def wants_search(args: argparse.Namespace) -> bool:
 def check_search_options(args: argparse.Namespace, *, k_fold: bool) -> None:
     """ConfigError for search options that cannot apply: k-fold options where trials cannot
     be cross-validated (``k_fold`` False: a folder), a fixed model, no budget, --resume
-    without --search-dir."""
+    without --search-dir; and for one training's options a search decides itself."""
+    if wants_search(args):
+        for name, why in NOT_SEARCHED.items():
+            if getattr(args, name, None) not in (None, False, 0, "auto"):  # auto: as searched
+                flag = "--" + name.replace("_", "-")
+                raise ConfigError(
+                    f"{flag} is for training one model: {why}.",
+                    f"Leave out {flag}, or train one model (--model mlp, or no --time-budget "
+                    "or --trials).",
+                )
     named = [name for name in SEARCH_OPTIONS if getattr(args, name, None)]
     given = [f"--{name.replace('_', '-')}" for name in named]
     if not given:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from automl_gui.cli._common import TrainSetup, say
+from automl_gui.cli._common import KIND_OPTIONS, TrainSetup, say
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.kinds import DataKind
 
@@ -39,11 +39,16 @@ def table_setup(
     args: argparse.Namespace, kind: DataKind, arch: str, seed: int, _cancel: CancelToken
 ) -> TrainSetup:
     """Read the table, choose target and task (``--target``, ``--task``) and make the
-    settings ``train`` uses."""
+    settings ``train`` uses (the network's: ``--numeric-embedding`` …)."""
     table, setup = read_table_for(args, kind, seed, None if args.task == "auto" else args.task)
     training = kind.default_training()
     training.seed = seed
     if args.epochs:
         training.epochs = args.epochs
+    model = kind.default_model()
+    for name in KIND_OPTIONS[kind.name]:  # --numeric-embedding, --n-bins, --ensemble-size
+        value = getattr(args, name, None)
+        if value is not None:
+            setattr(model, name, value)
     model_note = f" Model: {arch}."
-    return TrainSetup(table.df, setup.preprocess, kind.default_model(), training, model_note)
+    return TrainSetup(table.df, setup.preprocess, model, training, model_note)

@@ -100,3 +100,37 @@ def listed(cast: type, noun: str):
             raise argparse.ArgumentTypeError(f"'{text}' is not a list of {noun}s") from None
 
     return parse
+
+
+def auto_or_count(low: int, high: int):
+    """An argparse type: ``auto`` (0) or a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        if text.strip().lower() == "auto":
+            return 0
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not 'auto' or a whole number") from None
+        if value == 0:
+            return 0  # the config's own "auto"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be 'auto' or from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def ensemble_size(text: str) -> int:
+    from automl_gui.core.models.config import MAX_ENSEMBLE
+
+    return auto_or_count(1, MAX_ENSEMBLE)(text)
+
+
+def n_bins(text: str) -> int:
+    from automl_gui.core.models.config import MAX_BINS
+
+    return auto_or_count(1, MAX_BINS)(text)
+
+
+weight_decay = ranged(float, "a number", 0.0, 1.0)

@@ -9,8 +9,9 @@ One way for every kind (``train_command``): the kind found for the path, the opt
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_gui.cli._checkpoint import check_checkpoint_options, checkpoint_options
 from automl_gui.cli._common import (
@@ -22,34 +23,55 @@ from automl_gui.cli._common import (
     say,
     train_inputs,
 )
-from automl_gui.cli._folders import check_file_options, folder_setup, kind_for_data
+from automl_gui.cli._folders import (
+    check_file_options,
+    check_kind_options,
+    folder_setup,
+    kind_for_data,
+)
 from automl_gui.cli._save import save_run
 from automl_gui.cli._search import check_search_options, run_search, wants_search
 from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.cli._tables import table_setup
 from automl_gui.cli._types import (
     clip_seconds,
+    ensemble_size,
     fine_tune_layers,
     image_size,
+    n_bins,
     n_mels,
     positive_float,
     positive_int,
     sample_rate,
+    weight_decay,
     zero_or_int,
 )
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.preprocess import text_config as tc
 
+if TYPE_CHECKING:
+    from automl_gui.core.train.config import TrainConfig
+
+
+def kind_defaults(value: Callable[[TrainConfig], object]) -> str:
+    """A training setting's default for each kind (``kind.default_training``): "table 100,
+    image 0, …", or the one value they share."""
+    from automl_gui.core.kinds import all_kinds
+
+    said = [(k.title.lower(), str(value(k.default_training()))) for k in all_kinds()]
+    if len({v for _, v in said}) == 1:
+        return said[0][1]
+    return ", ".join(f"{kind} {v}" for kind, v in said)
+
 
 def epochs_help() -> str:
-    """--epochs' help with each kind's own default (``kind.default_training``) and a search
-    trial's (tables: the search's own; the other kinds: their training's)."""
+    """--epochs' help with each kind's own default (``kind.default_training``; 0: auto) and
+    a search trial's (tables: the search's own; the other kinds: their training's)."""
     from automl_gui.core.kinds import all_kinds
     from automl_gui.core.tune.search.space import SearchConfig
 
-    kinds = all_kinds()
-    defaults = ", ".join(f"{k.title.lower()} {k.default_training().epochs}" for k in kinds)
-    own = " and ".join(k.title.lower() for k in kinds if not k.file_based)  # _tables' setup
+    defaults = kind_defaults(lambda tr: tr.epochs or "auto (from the data's size)")
+    own = " and ".join(k.title.lower() for k in all_kinds() if not k.file_based)  # _tables'
     return (
         f"maximum epochs (default: {defaults}); with --model auto, a trial's most (default: "
         f"the same; {own} {SearchConfig().max_epochs})"
@@ -102,6 +124,22 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         help="weigh classes by n / (classes × count): auto (default) does when the classes "
         "are imbalanced (largest ≥ 3× smallest) and says so",
     )
+    train.add_argument(
+        "--weight-decay",
+        type=weight_decay,
+        metavar="X",
+        help="decoupled weight decay (0-1): each update shrinks the weights by learning rate "
+        "× X (AdamW is Adam with it; the other optimizers apply it too; default: "
+        f"{kind_defaults(lambda tr: f'{tr.weight_decay:g}')}); with --model auto, where a "
+        "table search's trials start",
+    )
+    train.add_argument(
+        "--refit",
+        action="store_true",
+        help="after training and the test evaluation, train the same settings again from "
+        "scratch on the training and validation data together for the epochs validation "
+        "chose, and keep that model (its test score is reported beside the first one's)",
+    )
     train.add_argument("--cpu", action="store_true", help="train on the CPU even with a GPU")
     train.add_argument(
         "--overwrite", action="store_true", help="replace the output folder if it exists"
@@ -144,6 +182,7 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     tune.add_argument(
         "--folds", type=positive_int, help="folds of the cross-validation (default: automatic)"
     )
+    add_table_options(train)
     files = train.add_argument_group("images and audio")
     files.add_argument(
         "--weights",
@@ -205,6 +244,37 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     audio.add_argument("--n-mels", type=n_mels, metavar="N", help="mel bands (default 64)")
     add_text_options(train)
     return train
+
+
+def add_table_options(train: argparse.ArgumentParser) -> None:
+    """A table network's options (``MLPConfig``): its numeric embedding and its efficient
+    ensemble; auto: chosen from the table, as the log then says."""
+    from automl_gui.core.models.config import MAX_BINS, MAX_ENSEMBLE, NUMERIC_EMBEDDINGS
+
+    table = train.add_argument_group(
+        "tables", "the network's numeric inputs and ensemble (an AutoML search chooses these)"
+    )
+    table.add_argument(
+        "--numeric-embedding",
+        choices=NUMERIC_EMBEDDINGS,
+        help="how numeric columns enter the network: none (scaled numbers), piecewise "
+        "(piecewise-linear encoding on quantile bins) or periodic (sin/cos of learned "
+        "frequencies), Gorishniy et al. 2022 (default auto)",
+    )
+    table.add_argument(
+        "--n-bins",
+        type=n_bins,
+        metavar="N",
+        help=f"quantile bins per numeric column for the piecewise embedding: 1-{MAX_BINS} or "
+        "auto (default)",
+    )
+    table.add_argument(
+        "--ensemble-size",
+        type=ensemble_size,
+        metavar="N",
+        help=f"efficient-ensemble members sharing the network's weights (TabM, Gorishniy et "
+        f"al. 2024): 1 (one network) to {MAX_ENSEMBLE}, or auto (default)",
+    )
 
 
 def add_text_options(train: argparse.ArgumentParser) -> None:
@@ -278,6 +348,8 @@ def train_command(args: argparse.Namespace) -> int:
     arch = resolve(args.model, kind.name)
     if kind.file_based:
         check_file_options(args, kind, arch)
+    else:
+        check_kind_options(args, kind)
     out = Path(args.out) if args.out else default_run_dir(args.data)
     out = prepare_out(out, args, train_inputs(args))
     seed = 42 if args.seed is None else args.seed
@@ -292,6 +364,9 @@ def train_command(args: argparse.Namespace) -> int:
         training.time_budget = args.time_budget
     if args.class_weights:
         training.class_weights = args.class_weights
+    if args.weight_decay is not None:
+        training.weight_decay = args.weight_decay
+    training.refit = training.refit or args.refit
     plan = device_plan(force_cpu=args.cpu)
     if wants_search(args):
         say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")

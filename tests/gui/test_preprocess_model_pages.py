@@ -253,8 +253,9 @@ def test_restore_defaults(qtbot, model_page, state):
     model_page.family_combo.setCurrentIndex(1)
     with qtbot.waitSignal(state.model_changed):
         model_page.defaults_button.click()
-    assert state.training == TrainConfig() and state.settings(TABULAR).model == MLPConfig()
-    assert model_page.epochs_spin.value() == TrainConfig().epochs
+    defaults = TABULAR.default_training()  # the table kind's own (H2's measured defaults)
+    assert state.training == defaults and state.settings(TABULAR).model == MLPConfig()
+    assert model_page.epochs_spin.value() == defaults.epochs
 
 
 def test_parse_hidden_units():

@@ -1,4 +1,5 @@
-"""The training-settings form (optimizer, learning rate, batch size, epochs, stopping, budget).
+"""The training-settings form (optimizer, learning rate, weight decay, batch size, epochs,
+stopping, refit on all data, budget).
 
 Shared by the tabular and the image Model pages: the form shows a :class:`TrainConfig`, writes
 edits back into one with :meth:`TrainingSettingsForm.read_into`, and emits ``edited`` after
@@ -141,6 +142,18 @@ class TrainingSettingsForm(QGroupBox):
             "low: training crawls. 0.001 suits Adam.",
             True,
         )
+        self.weight_decay_spin = dspin(
+            0.0,
+            1.0,
+            6,
+            1e-4,
+            'Decoupled weight decay (Loshchilov & Hutter 2019, "Decoupled Weight Decay '
+            'Regularization"): each update shrinks every weight a little toward zero '
+            "(learning rate × this), so the network does not memorize the training "
+            f"{batch_unit}. AdamW is Adam with it; the other optimizers apply it the same way. "
+            "0 = off; 1e-4 to 0.05 is typical.",
+            True,
+        )
         self.schedule_combo = combo(
             SCHEDULES,
             "How the learning rate changes: constant, lowered when validation loss stalls "
@@ -164,6 +177,15 @@ class TrainingSettingsForm(QGroupBox):
             "At the end (also on Stop) keep the weights of the epoch with the lowest "
             "validation loss, not the last ones."
         )
+        self.refit_check = QCheckBox("Refit on all data after evaluation")
+        self.refit_check.setToolTip(
+            "After training and the test evaluation, train the same settings once more from "
+            f"scratch on the training and validation {batch_unit} together, for the epochs "
+            "validation chose (best epoch + 1); that model becomes the run's model and the test "
+            "score shown is its own (the first model's is kept beside it). More data usually "
+            "helps a little; the cost: about twice the training time, and the refit has no "
+            "validation split, so no validation curve or early stopping of its own."
+        )
         self.class_weight_combo = combo(
             CLASS_WEIGHTS,
             "Balanced weighs each class by n / (classes × its count), so the model does not "
@@ -185,11 +207,13 @@ class TrainingSettingsForm(QGroupBox):
         form = QFormLayout(self)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr_spin)
+        form.addRow("Weight decay", self.weight_decay_spin)
         form.addRow("Schedule", self.schedule_combo)
         form.addRow("Batch size", self.batch_spin)
         form.addRow(epochs_label, self.epochs_spin)
         form.addRow("", patience_row)
         form.addRow("", self.restore_check)
+        form.addRow("", self.refit_check)
         form.addRow("Class weights", self.class_weight_combo)
         form.addRow("Seed", self.seed_spin)
         form.addRow("Time budget", self.budget_spin)
@@ -199,6 +223,7 @@ class TrainingSettingsForm(QGroupBox):
             box.currentIndexChanged.connect(self._on_edit)
         for s in (
             self.lr_spin,
+            self.weight_decay_spin,
             self.batch_spin,
             self.epochs_spin,
             self.patience_spin,
@@ -206,7 +231,7 @@ class TrainingSettingsForm(QGroupBox):
             self.budget_spin,
         ):
             s.valueChanged.connect(self._on_edit)
-        for check in (self.early_check, self.restore_check):
+        for check in (self.early_check, self.restore_check, self.refit_check):
             check.toggled.connect(self._on_edit)
 
     def show_config(self, training: TrainConfig) -> None:
@@ -215,12 +240,14 @@ class TrainingSettingsForm(QGroupBox):
         try:
             select(self.optimizer_combo, training.optimizer)
             self.lr_spin.setValue(training.learning_rate)
+            self.weight_decay_spin.setValue(training.weight_decay)
             select(self.schedule_combo, training.schedule)
             self.batch_spin.setValue(training.batch_size)
             self.epochs_spin.setValue(training.epochs)
             self.early_check.setChecked(training.early_stopping)
             self.patience_spin.setValue(training.patience)
             self.restore_check.setChecked(training.restore_best)
+            self.refit_check.setChecked(training.refit)
             select(self.class_weight_combo, training.class_weights)
             self.seed_spin.setValue(training.seed)
             self.budget_spin.setValue(int(training.time_budget))
@@ -232,12 +259,14 @@ class TrainingSettingsForm(QGroupBox):
         """Write the form's values into ``training`` (in place)."""
         training.optimizer = self.optimizer_combo.currentData()
         training.learning_rate = self.lr_spin.value()
+        training.weight_decay = self.weight_decay_spin.value()
         training.schedule = self.schedule_combo.currentData()
         training.batch_size = self.batch_spin.value()
         training.epochs = self.epochs_spin.value()
         training.early_stopping = self.early_check.isChecked()
         training.patience = self.patience_spin.value()
         training.restore_best = self.restore_check.isChecked()
+        training.refit = self.refit_check.isChecked()
         training.class_weights = self.class_weight_combo.currentData()
         training.seed = self.seed_spin.value()
         training.time_budget = float(self.budget_spin.value())

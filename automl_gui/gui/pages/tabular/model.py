@@ -1,5 +1,6 @@
-"""Model page: one network (Auto or a hand-built MLP) and how it is trained, or an AutoML
-search for the best one (``widgets/search_settings.py``)."""
+"""Model page: one network (Auto or a hand-built MLP, its numeric embedding and ensemble)
+and how it is trained, or an AutoML search for the best one (``widgets/search_settings.py``).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.kinds.tabular import TABULAR
-from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
+from automl_gui.core.models.config import (
+    ACTIVATIONS,
+    MAX_BINS,
+    MAX_ENSEMBLE,
+    NUMERIC_EMBEDDINGS,
+    MLPConfig,
+)
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
@@ -30,6 +37,7 @@ from automl_gui.gui.widgets.training_settings import CompactSpinBox, TrainingSet
 from automl_gui.gui.widgets.training_settings import combo as _combo
 from automl_gui.gui.widgets.training_settings import dspin as _dspin
 from automl_gui.gui.widgets.training_settings import select as _select
+from automl_gui.gui.widgets.training_settings import spin as _spin
 
 __all__ = ["CompactSpinBox", "ModelPage", "parse_hidden_units"]
 
@@ -37,6 +45,13 @@ FAMILIES = [
     ("auto", "Auto (MLP sized to the data)"),
     ("mlp", "MLP (multilayer perceptron)"),
 ]
+#: the numeric embeddings (``MLPConfig.numeric_embedding``) as the page names them
+EMBEDDING_WORDS = {
+    "auto": "Auto",
+    "none": "None (scaled numbers)",
+    "piecewise": "Piecewise-linear",
+    "periodic": "Periodic",
+}
 _LAYERS_RE = QRegularExpression(r"^\s*\d{0,5}(\s*,\s*\d{0,5})*\s*,?\s*$")
 
 
@@ -57,6 +72,42 @@ def parse_hidden_units(text: str) -> list[int]:
     return units
 
 
+def auto_choice_text(mlp: MLPConfig, n_rows: int | None = None, n_numeric: int = 0) -> str:
+    """What Auto makes of ``mlp``'s numeric embedding, bins and ensemble members for a table
+    of ``n_rows`` training rows and ``n_numeric`` numeric columns (``MLPConfig.resolved``):
+    "Auto chose for 7,000 training rows and 5 numeric columns: piecewise-linear embedding
+    with 48 bins, 8 ensemble members." "" when none of them is Auto; before a table is
+    loaded (``n_rows`` None), that Auto decides when training starts."""
+    autos = []
+    if mlp.numeric_embedding == "auto":
+        autos.append("the numeric embedding")
+    if mlp.n_bins == 0 and mlp.numeric_embedding in ("auto", "piecewise"):
+        autos.append("its bins")
+    if mlp.ensemble_size == 0:
+        autos.append("the ensemble members")
+    if not autos:
+        return ""
+    if n_rows is None:
+        said = " and ".join(filter(None, (", ".join(autos[:-1]), autos[-1])))
+        return f"Auto chooses {said} from the table when training starts."
+    chosen = mlp.resolved(n_rows, n_numeric)
+    parts = []
+    if "its bins" in autos or mlp.numeric_embedding == "auto":
+        if n_numeric == 0:
+            parts.append("no numeric columns to embed")
+        elif chosen.numeric_embedding == "piecewise":
+            parts.append(f"piecewise-linear embedding with up to {chosen.n_bins} bins")
+        elif chosen.numeric_embedding == "periodic":
+            parts.append("periodic embedding")
+        else:
+            parts.append("the scaled numbers (no embedding)")
+    if mlp.ensemble_size == 0:
+        k = chosen.ensemble_size
+        parts.append("one network (no ensemble)" if k == 1 else f"{k} ensemble members")
+    columns = "numeric column" if n_numeric == 1 else "numeric columns"
+    return f"Auto chose for {n_rows:,} training rows and {n_numeric} {columns}: {', '.join(parts)}."
+
+
 class ModelPage(QWidget):
     """Step 3: model family, MLP shape and regularization, optimizer and training settings."""
 
@@ -71,8 +122,7 @@ class ModelPage(QWidget):
         saved = app_settings.load_dataclass(
             app_settings.current(), app_settings.KEY_TRAINING, TrainConfig
         )
-        if saved is not None:
-            state.training = saved
+        state.training = saved or self.kind.default_training()
         # Tables and images keep their own training settings (an MLP trains ~100 epochs, an
         # image head ~20): this page puts its TrainConfig back into the state whenever a
         # table is loaded; the image Model page does the same for image folders.
@@ -81,6 +131,7 @@ class ModelPage(QWidget):
         self._show(state.settings(TABULAR).model, state.training)
         state.target_changed.connect(self._on_task_changed)
         state.dataset_changed.connect(self._on_task_changed)
+        state.preprocess_changed.connect(self._show_auto_choice)  # column types, split
         self._on_task_changed()
 
     # -- layout ------------------------------------------------------------------------------
@@ -146,6 +197,43 @@ class ModelPage(QWidget):
             "Normalize each hidden layer's outputs per batch: can speed up and stabilize "
             "training of deeper networks."
         )
+        self.embedding_combo = _combo(
+            [(e, EMBEDDING_WORDS.get(e, e)) for e in NUMERIC_EMBEDDINGS],
+            "How each numeric column reaches the network (category, text and date columns are "
+            "not affected).\n• None: the scaled number itself.\n• Piecewise-linear: the number "
+            "becomes a short vector saying which of its quantile bins it falls in and how far "
+            'along (Gorishniy et al. 2022, "On Embeddings for Numerical Features in Tabular '
+            'Deep Learning"). Helps where the target jumps or turns as a number grows, which '
+            "trees capture easily and a plain network does not; costs one input per bin.\n"
+            "• Periodic: sines and cosines of learned frequencies, then a small layer per "
+            "column (same paper); similar gains with fewer inputs, a little slower.\n"
+            "• Auto: chosen from the data, as the line below says.",
+        )
+        self.bins_spin = _spin(
+            0,
+            MAX_BINS,
+            "Quantile bins per numeric column for the piecewise-linear embedding, taken from "
+            "the training rows. More bins: finer steps, more inputs, and small tables overfit "
+            "sooner. Auto: chosen from the data (fewer for a column with few distinct values). "
+            "Only used by Piecewise-linear.",
+        )
+        self.bins_spin.setSpecialValueText("Auto")
+        self.ensemble_spin = _spin(
+            0,
+            MAX_ENSEMBLE,
+            "Train several networks at once that share their weights, each with its own small "
+            "scaling of every layer and its own output; the answer is their average (TabM, "
+            'Gorishniy et al. 2024, "TabM: Advancing Tabular Deep Learning with Parameter-'
+            'Efficient Ensembling"). Usually more accurate and steadier than one network. '
+            "The cost: training and answering take up to that many times the computation of "
+            "the hidden layers; the model file grows only a little. 1 = one network; Auto: "
+            "chosen from the size of the table.",
+        )
+        self.ensemble_spin.setSpecialValueText("Auto")
+        self.auto_choice = QLabel()  # what Auto picks for the numeric embedding and ensemble
+        self.auto_choice.setProperty("role", "muted")
+        self.auto_choice.setWordWrap(True)
+
         model_box = QGroupBox("Network")
         mform = QFormLayout(model_box)
         mform.addRow("Model family", self.family_combo)
@@ -157,6 +245,10 @@ class ModelPage(QWidget):
         mform.addRow("L1", self.l1_spin)
         mform.addRow("L2", self.l2_spin)
         mform.addRow("", self.batchnorm_check)
+        mform.addRow("Numeric embedding", self.embedding_combo)
+        mform.addRow("Bins", self.bins_spin)
+        mform.addRow("Ensemble members", self.ensemble_spin)
+        mform.addRow("", self.auto_choice)
 
         self.training_form = TrainingSettingsForm("Training")
         train_box = self.training_form
@@ -167,6 +259,7 @@ class ModelPage(QWidget):
         self.patience_spin, self.restore_check = f.patience_spin, f.restore_check
         self.class_weight_combo, self.seed_spin = f.class_weight_combo, f.seed_spin
         self.budget_spin = f.budget_spin
+        self.weight_decay_spin, self.refit_check = f.weight_decay_spin, f.refit_check
 
         self.defaults_button = QPushButton("Restore defaults")
         self.defaults_button.setToolTip("Set every model and training setting back to default.")
@@ -183,8 +276,8 @@ class ModelPage(QWidget):
             lambda: open_study_or_say_why(self.state, self.window())
         )
         # what TabularSpace sets for every trial: the whole network (activation and L1 at
-        # their defaults), the optimizer, learning rate, batch size, epochs (per trial) and
-        # the time budget (the search's)
+        # their defaults, its numeric embedding and ensemble), the optimizer, learning rate,
+        # weight decay, batch size, epochs (per trial) and the time budget (the search's)
         self.search_box.set_overridden(
             (
                 self.family_combo,
@@ -194,8 +287,11 @@ class ModelPage(QWidget):
                 self.l1_spin,
                 self.l2_spin,
                 self.batchnorm_check,
+                self.embedding_combo,
+                self.ensemble_spin,
                 self.optimizer_combo,
                 self.lr_spin,
+                self.weight_decay_spin,
                 self.batch_spin,
                 self.epochs_spin,
                 self.budget_spin,
@@ -204,9 +300,15 @@ class ModelPage(QWidget):
         self.search_box.mode_changed.connect(lambda _on: self._update_enabled())
         scrolling_page(self, title, intro, self.search_box, boxes, buttons, stretch=True)
 
-        for box in (self.family_combo, self.activation_combo):
+        for box in (self.family_combo, self.activation_combo, self.embedding_combo):
             box.currentIndexChanged.connect(self._on_edit)
-        for sp in (self.dropout_spin, self.l1_spin, self.l2_spin):
+        for sp in (
+            self.dropout_spin,
+            self.l1_spin,
+            self.l2_spin,
+            self.bins_spin,
+            self.ensemble_spin,
+        ):
             sp.valueChanged.connect(self._on_edit)
         self.batchnorm_check.toggled.connect(self._on_edit)
         self.training_form.edited.connect(self._on_edit)
@@ -233,6 +335,9 @@ class ModelPage(QWidget):
         self.l1_spin.setValue(mlp.l1)
         self.l2_spin.setValue(mlp.l2)
         self.batchnorm_check.setChecked(mlp.batch_norm)
+        _select(self.embedding_combo, mlp.numeric_embedding)
+        self.bins_spin.setValue(mlp.n_bins)
+        self.ensemble_spin.setValue(mlp.ensemble_size)
         self.training_form.show_config(training)
         self._updating = False
         self._update_enabled()
@@ -240,24 +345,43 @@ class ModelPage(QWidget):
     def _update_enabled(self) -> None:
         manual = self.family_combo.currentData() == "mlp"
         searching = self.search_box.on  # the search sets the network: no Auto or MLP notes
-        self.search_box.grey_overridden(
-            {
-                w: manual
-                for w in (
-                    self.layers_edit,
-                    self.activation_combo,
-                    self.dropout_spin,
-                    self.l1_spin,
-                    self.l2_spin,
-                    self.batchnorm_check,
-                )
-            }
-        )
+        self.training_form.update_enabled()  # then the search's greying over its own
+        own = {
+            w: manual
+            for w in (
+                self.layers_edit,
+                self.activation_combo,
+                self.dropout_spin,
+                self.l1_spin,
+                self.l2_spin,
+                self.batchnorm_check,
+            )
+        }
+        self.search_box.grey_overridden(own)
+        self.bins_spin.setEnabled(self.embedding_combo.currentData() in ("auto", "piecewise"))
         self.layers_error.setVisible(manual and not searching and bool(self.layers_error.text()))
         self.auto_note.setVisible(not manual and not searching)
-        self.training_form.update_enabled()
+        self._show_auto_choice()
         task = self.state.task
         self.training_form.set_class_weights_enabled(task is None or task != "regression")
+
+    def _show_auto_choice(self) -> None:
+        """ "Auto chose …": what the Auto numeric embedding, bins and ensemble become for the
+        loaded table (``MLPConfig.resolved``); hidden when none is Auto or the search sets
+        them."""
+        text = auto_choice_text(self.state.settings(self.kind).model, *self._table_counts())
+        self.auto_choice.setText(text)
+        self.auto_choice.setVisible(bool(text) and not self.search_box.on)
+
+    def _table_counts(self) -> tuple[int, int] | tuple[()]:
+        """(training rows, numeric feature columns) of the loaded table; () before one is
+        loaded with a target."""
+        st = self.state
+        pre = st.settings(self.kind).preprocess
+        if st.kind is not self.kind or st.dataset is None or pre is None:
+            return ()
+        rows = round(len(st.dataset.df) * pre.split.train)
+        return rows, sum(c.type == "numeric" for c in pre.feature_columns())
 
     def _on_task_changed(self) -> None:
         if self.state.kind is self.kind and self.state.training is not self._training:
@@ -284,6 +408,9 @@ class ModelPage(QWidget):
         mlp.l1 = self.l1_spin.value()
         mlp.l2 = self.l2_spin.value()
         mlp.batch_norm = self.batchnorm_check.isChecked()
+        mlp.numeric_embedding = self.embedding_combo.currentData()
+        mlp.n_bins = self.bins_spin.value()
+        mlp.ensemble_size = self.ensemble_spin.value()
         self.training_form.read_into(tr)
         self._update_enabled()
         app_settings.save_dataclass(app_settings.current(), app_settings.KEY_TRAINING, tr)
@@ -296,8 +423,8 @@ class ModelPage(QWidget):
 
     def restore_defaults(self) -> None:
         """Reset model and training settings to the dataclass defaults."""
-        self.state.settings(self.kind).model = MLPConfig()
-        self._training = TrainConfig()
+        self.state.settings(self.kind).model = self.kind.default_model()
+        self._training = self.kind.default_training()
         if self.state.kind is self.kind:
             self.state.training = self._training
         self._show(self.state.settings(self.kind).model, self._training)
