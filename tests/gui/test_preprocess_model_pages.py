@@ -18,7 +18,6 @@ from automl_gui.core.data.schema import (
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import ColumnConfig, PreprocessConfig
-from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.tabular import preprocess as pp
 from automl_gui.gui.pages.tabular.model import ModelPage, parse_hidden_units
@@ -150,7 +149,11 @@ def test_split_sums_to_100_and_updates_config(qtbot, prep, state):
     prep.stratify_check.setChecked(False)
     prep.seed_spin.setValue(7)
     prep.dedup_check.setChecked(False)
-    assert not split.stratify and split.seed == 7 and not state.settings(TABULAR).preprocess.drop_duplicates
+    assert (
+        not split.stratify
+        and split.seed == 7
+        and not state.settings(TABULAR).preprocess.drop_duplicates
+    )
 
 
 def test_reset_to_automatic(qtbot, prep, state):
@@ -195,15 +198,26 @@ def test_mlp_controls_follow_the_family(qtbot, model_page, state):
     assert state.settings(TABULAR).model.hidden_units == [128, 64, 8]
     model_page.layers_edit.setText("128, 0")
     model_page.layers_edit.textEdited.emit("128, 0")
-    assert state.settings(TABULAR).model.hidden_units == [128, 64, 8]  # invalid text keeps the last valid layers
+    assert state.settings(TABULAR).model.hidden_units == [
+        128,
+        64,
+        8,
+    ]  # invalid text keeps the last valid layers
     assert not model_page.layers_valid and model_page.layers_error.isVisibleTo(model_page)
     model_page.dropout_spin.setValue(0.3)
     model_page.l1_spin.setValue(0.001)
     model_page.l2_spin.setValue(0.0)
     model_page.batchnorm_check.setChecked(True)
     model_page.activation_combo.setCurrentIndex(model_page.activation_combo.findData("gelu"))
-    assert (state.settings(TABULAR).model.dropout, state.settings(TABULAR).model.l1, state.settings(TABULAR).model.l2) == (0.3, 0.001, 0.0)
-    assert state.settings(TABULAR).model.batch_norm and state.settings(TABULAR).model.activation == "gelu"
+    assert (
+        state.settings(TABULAR).model.dropout,
+        state.settings(TABULAR).model.l1,
+        state.settings(TABULAR).model.l2,
+    ) == (0.3, 0.001, 0.0)
+    assert (
+        state.settings(TABULAR).model.batch_norm
+        and state.settings(TABULAR).model.activation == "gelu"
+    )
 
 
 def test_training_edits_update_train_config_and_persist(qtbot, model_page, state, settings):
