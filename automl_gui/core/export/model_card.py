@@ -192,6 +192,35 @@ def _metric_lines(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]
     return lines or ["No evaluation was recorded with this model."]
 
 
+def refit_lines(metadata: dict[str, Any]) -> list[str]:
+    """What "Refit on all data" did (``metadata["refit"]``, ``core.jobs._refit``): which model
+    this is and which test figures are from before and after; nothing when it was not asked."""
+    refit = metadata.get("refit")
+    if not isinstance(refit, dict):
+        return []
+    unit = _kind(metadata).items
+    if refit.get("kept") == "first" or "test_after" not in refit:
+        reason = refit.get("reason") or "it did not finish"
+        return [
+            f"Refit on all data was asked for but not used ({reason}): this is the model "
+            "trained on the training split, chosen on the validation split."
+        ]
+    before, after = refit.get("test_before") or {}, refit.get("test_after") or {}
+    lines = [
+        f"Refit on all data: after a first model was trained on the training split and its "
+        f"epochs chosen on the validation split, the same settings were trained again from "
+        f"scratch on the training and validation {unit} together ({int(refit['rows']):,} "
+        f"{unit}) for {int(refit['epochs'])} epochs, the count validation chose. This is that "
+        "refit model: the metrics above are its own, on the same test split, which neither "
+        "model trained on. No validation split is left to check it.",
+    ]
+    shared = [k for k in before if k in after]
+    if shared:
+        lines += ["", "| test metric | before the refit | after the refit |", "|---|---|---|"]
+        lines += [f"| {k} | {_fmt(before[k])} | {_fmt(after[k])} |" for k in shared]
+    return lines
+
+
 def known_limits(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
     """Plain warnings: class imbalance, a small test set, over/underfitting, quantization."""
     limits: list[str] = []
@@ -250,6 +279,7 @@ def _training_lines(metadata: dict[str, Any]) -> list[str]:
         ("Optimizer", training.get("optimizer")),
         ("Learning rate", training.get("learning_rate")),
         ("Schedule", training.get("schedule")),
+        ("Weight decay", training.get("weight_decay") or None),
         ("Batch size", result.get("batch_size", training.get("batch_size"))),
         ("Epochs run", result.get("epochs_run")),
         ("Best epoch", None if result.get("best_epoch") is None else result["best_epoch"] + 1),
@@ -257,6 +287,14 @@ def _training_lines(metadata: dict[str, Any]) -> list[str]:
         ("Training time", None if result.get("seconds") is None else f"{result['seconds']:.1f} s"),
         ("Seed", training.get("seed")),
     ]
+    refit = metadata.get("refit")
+    if isinstance(refit, dict) and "test_after" in refit:
+        rows.append(
+            (
+                "Refit on all data",
+                f"{refit['epochs']} epochs on {int(refit['rows']):,} {_kind(metadata).items}",
+            )
+        )
     hardware = metadata.get("hardware")
     if isinstance(hardware, dict):
         rows.append(("Hardware", hardware.get("summary") or hardware.get("device") or hardware))
@@ -321,6 +359,9 @@ def model_card(
     lines += ["", "## Data", "", *_data_lines(metadata, report), ""]
     lines += ["## Intended use", "", *_intended_use(metadata), ""]
     lines += ["## Metrics", "", *_metric_lines(metadata, report), ""]
+    refit = refit_lines(metadata)
+    if refit:
+        lines += [*refit, ""]
     lines += ["## Known limits", "", *[f"- {item}" for item in known_limits(metadata, report)], ""]
     lines += ["## Training settings", "", *_training_lines(metadata), ""]
     if check:
@@ -341,4 +382,4 @@ def model_card(
     return "\n".join(lines).rstrip() + "\n"
 
 
-__all__ = ["CARD_FILE", "known_limits", "model_card", "serving_text", "usage_text"]
+__all__ = ["CARD_FILE", "known_limits", "model_card", "refit_lines", "serving_text", "usage_text"]

@@ -105,6 +105,14 @@ class _Job:
         self.resume_info: Any = None  # the CheckpointInfo to continue
         #: FileTracker per split streamed in training: files skipped by the input pipeline
         self.trackers: dict[str, Any] = {}
+        self.result1: Any = None  # phase 1's TrainResult (a refit repeats its length)
+        self.fine_tune_kept = False  # phase 2's weights were kept (it lowered val_loss)
+        #: a refit (``_files_refit``): Trainer options per phase ("first", "fine-tune"), the
+        #: items Auto sizes the network for; fine-tuning is kept without validation to judge
+        self.replay: dict[str, dict[str, Any]] = {}
+        self.size_items: int | None = None
+        self.refitting = False
+        self.phase_options: dict[str, Any] = {}
 
     @property
     def task(self) -> str:
@@ -114,9 +122,6 @@ class _Job:
         emit(self.on_event, Log(message, level))
 
     def run(self) -> Run:
-        from automl_gui.core.train.balance import announce_class_weights, class_weighting
-        from automl_gui.core.train.diagnostics import check_diverged
-
         media, cancel, on_event = self.media, self.cancel, self.on_event
         if self.checkpoint_dir is not None:
             self._open_checkpoint()
@@ -132,7 +137,19 @@ class _Job:
             self.paths[part] = [i.path for i in items]
         self._track()
         cancel.raise_if_cancelled()
+        run = self.train_and_evaluate()
+        if self.training.refit:
+            from automl_gui.core.jobs._files_refit import refit_files
 
+            run = refit_files(self, run)
+        return run
+
+    def train_and_evaluate(self) -> Run:
+        """Build, train (one or two phases) and evaluate on the split in ``paths``."""
+        from automl_gui.core.train.balance import announce_class_weights, class_weighting
+        from automl_gui.core.train.diagnostics import check_diverged
+
+        media, on_event = self.media, self.on_event
         self._build()
         n_train = len(self.paths["train"])
         self.class_weight = class_weighting(self.training.class_weights, self.y["train"]).weights
@@ -148,7 +165,7 @@ class _Job:
         if info is not None and info.phase == "fine-tune" and ft_epochs > 0:
             result = self._resume_fine_tune(info, fine_tune, ft_epochs)
             return self._end(self._evaluate(result, fine_tune))
-        result1 = self._phase_one(backbone, ft_epochs)
+        result1 = self.result1 = self._phase_one(backbone, ft_epochs)
         check_diverged(result1, self.checkpoint)  # NaN before any usable epoch: no model
         result = dataclasses.replace(result1, history=dict(result1.history))
         if ft_epochs > 0 and result1.stopped_reason not in ("cancelled", "nan", "time_budget"):
@@ -231,7 +248,11 @@ class _Job:
         emit(on_event, Progress("build", None, f"Building {media.network_name(arch)}…"))
         lazy.keras().utils.set_random_seed(self.training.seed)
         strategy = apply_plan(self.plan) if self.plan is not None else None
-        kwargs = {"n_train": n_train, "weights_file": weights_file, "seed": self.training.seed}
+        kwargs = {
+            "n_train": self.size_items or n_train,
+            "weights_file": weights_file,
+            "seed": self.training.seed,
+        }
         if strategy is not None:
             with strategy.scope():
                 self.built = media.build(arch, len(self.names), config, **kwargs)
@@ -273,7 +294,7 @@ class _Job:
         kwargs.setdefault("checkpoint", self.checkpoint)
         from automl_gui.core.train.trainer import Trainer
 
-        return Trainer(training, self.plan).fit_dataset(
+        return Trainer(training, self.plan, **self.phase_options).fit_dataset(
             self.built.model,
             self.task,
             self.make_train,
@@ -287,6 +308,7 @@ class _Job:
 
     def _phase_one(self, backbone: bool, ft_epochs: int) -> Any:
         phase_training = dataclasses.replace(self.training, batch_size=self.batch)
+        self.phase_options = self.replay.get("first", {})
         if backbone:
             self.phases.append(("head", 0))
             emit(self.on_event, PhaseChanged("head", 0))
@@ -324,7 +346,7 @@ class _Job:
         # training this trains the model's head)
         inputs = keras.Input(shape=tuple(head.inputs[0].shape[1:]), name="features")
         on_features = keras.Model({"features": inputs}, head(inputs), name="head_on_features")
-        return Trainer(phase_training, self.plan).fit(
+        return Trainer(phase_training, self.plan, **self.phase_options).fit(
             on_features,
             self.task,
             {"features": f_train},
@@ -345,7 +367,7 @@ class _Job:
         from automl_gui.core.train.result import TrainResult
 
         saved = dict(info.extra.get("phase1") or {})
-        result1 = TrainResult(**saved)
+        result1 = self.result1 = TrainResult(**saved)
         self.phases.append(("head", 0))
         emit(self.on_event, PhaseChanged("head", 0))
         total = result1.epochs_run + ft_epochs
@@ -359,6 +381,7 @@ class _Job:
         from pathlib import Path
 
         model = self.built.model
+        self.phase_options = self.replay.get("fine-tune", {})
         unfrozen = self.built.unfreeze_top(fine_tune)
         start_epoch = result1.epochs_run
         self.phases.append(("fine-tune", start_epoch))
@@ -391,7 +414,8 @@ class _Job:
             time_budget=budget_left,
         )
         result2 = self._fit_dataset(ft_training, epoch_offset=start_epoch, resume=resume)
-        improved = best_val(result2.history) <= best_before
+        improved = self.refitting or best_val(result2.history) <= best_before
+        self.fine_tune_kept = improved
         if not improved:
             model.set_weights(before)
             self._log(

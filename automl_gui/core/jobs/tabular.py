@@ -9,9 +9,12 @@ train with live events → evaluate on the held-out test split → metadata for 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import LoadedTable, Task
@@ -165,7 +168,65 @@ def train_prepared(
     )
     if checkpoint is not None:  # it ended (not by a crash): nothing left to resume
         checkpoint.finish()
+    if training.refit:
+        run = refit_tabular(
+            run, preprocess, mlp, training, plan=plan, on_event=on_event, cancel=cancel
+        )
     return run
+
+
+def refit_tabular(
+    first: Run,
+    preprocess: PreprocessConfig,
+    mlp: MLPConfig,
+    training: TrainConfig,
+    *,
+    plan: HardwarePlan | None = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Run:
+    """ "Refit on all data" (``jobs._refit``) for a table: the preprocessing and the network
+    built again from scratch on the training and validation rows together (the network sized
+    as for the first training's rows: the same architecture), fitted for the epochs
+    validation chose, evaluated on the same test rows."""
+    import pandas as pd
+
+    from automl_gui.core.jobs._refit import keep_refit, plan_refit, refit_events
+    from automl_gui.core.preprocess.tabular import frame_to_inputs
+    from automl_gui.core.train.trainer import Trainer
+
+    prepared = first.prepared
+    assert prepared is not None  # a table run in the process that trained it
+    refit = plan_refit(training, first.result, on_event=on_event, cancel=cancel)
+    if refit is None:
+        return first
+    merged = dataclasses.replace(
+        prepared,
+        train=pd.concat([prepared.train, prepared.validation], ignore_index=True),
+        validation=prepared.validation.iloc[:0],
+        y_train=np.concatenate([prepared.y_train, prepared.y_validation]),
+        y_validation=prepared.y_validation[:0],
+    )
+    rows = len(merged.train)
+    events = refit_events(on_event, first.result.epochs_run, refit.epochs, rows, "rows")
+    pre, built = build_tabular(
+        merged, preprocess, mlp, seed=training.seed, plan=plan, size_rows=len(prepared.train)
+    )
+    trainer = Trainer(refit.training, plan, **refit.trainer_options())
+    result = trainer.fit(
+        built.train_model,
+        built.task,
+        frame_to_inputs(merged.train, pre.schema),
+        built.standardize_target(merged.y_train),
+        None,
+        None,
+        on_event=events,
+        cancel=cancel,
+    )
+    if result.stopped_reason != "completed":
+        return keep_refit(first, first, result, refit, rows, on_event)
+    second = finish_tabular(merged, preprocess, mlp, training, pre, built, result, plan=plan)
+    return keep_refit(first, second, result, refit, rows, on_event)
 
 
 def tabular_checkpoint(
@@ -198,9 +259,12 @@ def build_tabular(
     *,
     seed: int,
     plan: HardwarePlan | None = None,
+    size_rows: int | None = None,
 ) -> tuple[Preprocessor, TabularModel]:
     """Seed Keras, fit the preprocessing layers on the training rows and stack the MLP.
 
+    ``size_rows``: the rows Auto sizes the network for (default: the training rows; a refit
+    passes the first training's, so it builds the same network).
     Returns ``(preprocessor, TabularModel)``, built in the plan's strategy scope if any.
     """
     from automl_gui.core.base import lazy
@@ -224,7 +288,7 @@ def build_tabular(
             pre,
             task.value,
             n_classes,
-            len(prepared.train),
+            len(prepared.train) if size_rows is None else size_rows,
             mlp,
             target_scale=target_scale,
             seed=seed,

@@ -10,19 +10,72 @@ MULTI_STEP = 8
 MULTI_STEP_MIN_STEPS = 64
 
 
-def _make_optimizer(keras: Any, name: str, learning_rate: Any) -> Any:
-    opts = keras.optimizers
-    if name == "sgd":
-        return opts.SGD(learning_rate=learning_rate, momentum=0.9, nesterov=True)
-    classes = {
-        "adam": opts.Adam,
-        "adamw": opts.AdamW,
-        "rmsprop": opts.RMSprop,
-        "adadelta": opts.Adadelta,
-        "adamax": opts.Adamax,
-        "nadam": opts.Nadam,
-    }
-    return classes[name](learning_rate=learning_rate)
+#: variables never decayed (``variable.name``): biases and normalization shifts and scales
+NO_DECAY = ("bias", "gamma", "beta")
+
+_CLASSES = {
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "sgd": "SGD",
+    "rmsprop": "RMSprop",
+    "adadelta": "Adadelta",
+    "adamax": "Adamax",
+    "nadam": "Nadam",
+}
+
+
+def _make_optimizer(keras: Any, name: str, learning_rate: Any, weight_decay: float = 0.0) -> Any:
+    """The optimizer ``name`` (``config.OPTIMIZERS``; "sgd" with Nesterov momentum 0.9).
+
+    ``weight_decay`` > 0 is decoupled weight decay (Loshchilov & Hutter 2019), which Keras 3
+    applies the same way in every optimizer (``w -= lr * weight_decay * w`` each step), to
+    weight matrices and embeddings only (:data:`NO_DECAY` are left alone). 0 is none, for
+    "adamw" too (Keras' AdamW would otherwise decay by 0.004).
+    """
+    cls = getattr(keras.optimizers, _CLASSES[name])
+    extra: dict[str, Any] = {"momentum": 0.9, "nesterov": True} if name == "sgd" else {}
+    decay = float(weight_decay) if weight_decay > 0 else (0.0 if name == "adamw" else None)
+    optimizer = cls(learning_rate=learning_rate, weight_decay=decay, **extra)
+    if weight_decay > 0:
+        optimizer.exclude_from_weight_decay(var_names=list(NO_DECAY))
+    return optimizer
+
+
+def _learning_rate(keras: Any, cfg: Any, steps: int, schedule_epochs: int = 0) -> Any:
+    """The optimizer's learning rate: a number, or for "cosine" a ``CosineDecay`` over
+    ``schedule_epochs`` (0: ``cfg.epochs``) epochs of ``steps`` batches."""
+    lr = float(cfg.learning_rate)
+    if cfg.schedule != "cosine":
+        return lr
+    span = schedule_epochs or cfg.epochs
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=lr, decay_steps=max(1, span * steps)
+    )
+
+
+def _schedule_callbacks(
+    keras: Any, cfg: Any, monitor: str, lr_by_epoch: list[float] | None
+) -> list[Any]:
+    """Callbacks of a "plateau" schedule: ``ReduceLROnPlateau`` halving the rate when
+    ``monitor`` stalls, or, given an earlier fit's rates (a refit), those rates replayed
+    epoch by epoch.
+
+    ReduceLROnPlateau: a resumed fit keeps the lowered rate (an optimizer variable) but its
+    wait/cooldown counters restart, so a reduction may come a few epochs later.
+    """
+    if cfg.schedule != "plateau":
+        return []
+    if lr_by_epoch:
+        rates = list(lr_by_epoch)
+        return [keras.callbacks.LearningRateScheduler(lambda e, _: rates[min(e, len(rates) - 1)])]
+    return [
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor,
+            factor=0.5,
+            patience=max(2, cfg.patience // 3),
+            min_lr=float(cfg.learning_rate) * 1e-3,
+        )
+    ]
 
 
 def _steps_per_execution(model: Any, steps: int) -> int:

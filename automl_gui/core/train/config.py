@@ -7,6 +7,8 @@ from typing import Any
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adadelta", "adamax", "nadam")
 SCHEDULES = ("constant", "plateau", "cosine")
+#: ``keras.optimizers.AdamW``'s own weight decay: what "adamw" used before ``weight_decay``
+KERAS_ADAMW_DECAY = 0.004
 
 
 @dataclass
@@ -27,6 +29,15 @@ class TrainConfig:
         seed: random seed for weights, shuffling and dropout.
         time_budget: seconds; 0 means no limit. Training stops after the batch that crosses it
             (the partial epoch is still validated) and keeps the best weights.
+        weight_decay: decoupled weight decay (Loshchilov & Hutter 2019, "Decoupled Weight
+            Decay Regularization"): each step shrinks every weight matrix by
+            ``learning_rate * weight_decay`` times itself; biases and normalization scales
+            are not decayed. Keras 3 applies it the same way in every optimizer here, so it is
+            passed to all of them ("adamw" is Adam with it; 0 turns it off).
+        refit: "Refit on all data": after training and the test evaluation, train the same
+            settings from scratch on the training and validation rows together for the epoch
+            count validation chose (best epoch + 1), evaluate that model on the same test split
+            and keep it (``core.jobs._refit``; the metadata's ``refit`` has both test figures).
     """
 
     optimizer: str = "adam"
@@ -40,6 +51,8 @@ class TrainConfig:
     class_weights: str = "auto"
     seed: int = 42
     time_budget: float = 0.0
+    weight_decay: float = 0.0
+    refit: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,5 +60,11 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         """The settings a project stored. One stored without ``class_weights`` predates the
-        "auto" default and trained with "none": it keeps that."""
+        "auto" default and trained with "none": it keeps that. One stored without
+        ``weight_decay`` predates the setting: "adamw" then used Keras' own default
+        (:data:`KERAS_ADAMW_DECAY`), the others none, and so they still do."""
+        data = dict(data)
+        if "weight_decay" not in data:
+            adamw = data.get("optimizer") == "adamw"
+            data["weight_decay"] = KERAS_ADAMW_DECAY if adamw else 0.0
         return cls(**{"class_weights": "none", **data})

@@ -36,7 +36,9 @@ from automl_gui.core.train._fit_parts import (  # noqa: F401 - the sizes stay im
     SMALL_MODEL_PARAMS,
     _dataset,
     _end_line,
+    _learning_rate,
     _make_optimizer,
+    _schedule_callbacks,
     _steps_per_execution,
 )
 from automl_gui.core.train.balance import CLASS_WEIGHTS, class_weighting, weight_list
@@ -73,11 +75,25 @@ class Trainer:
         plan: a ``hardware.HardwarePlan``; only its ``batch_size`` is used (for "auto").
             Apply the plan (``hardware.apply_plan``) and build the model in its strategy
             scope before calling :meth:`fit`.
+        schedule_epochs: the epochs a cosine schedule spans (0: ``config.epochs``). A refit
+            (``jobs._refit``) runs fewer epochs than the fit it repeats yet follows the same
+            curve.
+        lr_by_epoch: the learning rate of each epoch of an earlier fit, replayed instead of
+            "plateau" (a refit has no validation loss to watch); the last one holds after.
     """
 
-    def __init__(self, config: TrainConfig, plan: Any = None) -> None:
+    def __init__(
+        self,
+        config: TrainConfig,
+        plan: Any = None,
+        *,
+        schedule_epochs: int = 0,
+        lr_by_epoch: list[float] | None = None,
+    ) -> None:
         self.config = config
         self.plan = plan
+        self.schedule_epochs = int(schedule_epochs)
+        self.lr_by_epoch = [float(v) for v in lr_by_epoch or [] if math.isfinite(v)] or None
 
     def _check(self, task: str, n_train: int) -> None:
         cfg = self.config
@@ -103,6 +119,11 @@ class Trainer:
             raise ConfigError("The learning rate must be positive.", "Try 0.001.")
         if cfg.batch_size < 0:
             raise ConfigError("The batch size cannot be negative.", "Use 0 for automatic.")
+        if not (math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0):
+            raise ConfigError(
+                f"The weight decay must be 0 or more (got {cfg.weight_decay}).",
+                "Use 0 for none, or a small value such as 0.0001.",
+            )
         if n_train == 0:
             raise DataError(
                 "There are no training rows.", "Use a larger dataset or a smaller test split."
@@ -363,11 +384,7 @@ class Trainer:
 
         cfg = self.config
         steps = max(1, math.ceil(n / batch))
-        lr: Any = float(cfg.learning_rate)
-        if cfg.schedule == "cosine":
-            lr = keras.optimizers.schedules.CosineDecay(
-                initial_learning_rate=lr, decay_steps=max(1, cfg.epochs * steps)
-            )
+        lr = _learning_rate(keras, cfg, steps, self.schedule_epochs)
         classification = task != "regression"
         strategy = getattr(model, "_distribute_strategy", None)
         bridge = cb.make_event_bridge(
@@ -383,7 +400,7 @@ class Trainer:
         bridge.initial_weights = initial
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             model.compile(
-                optimizer=_make_optimizer(keras, cfg.optimizer, lr),
+                optimizer=_make_optimizer(keras, cfg.optimizer, lr, cfg.weight_decay),
                 loss="sparse_categorical_crossentropy" if classification else "mse",
                 metrics=["accuracy"] if classification else ["mae"],
                 steps_per_execution=_steps_per_execution(model, steps),
@@ -401,17 +418,7 @@ class Trainer:
         if cfg.early_stopping:  # patience counts on from the epochs run before a resume
             history = resume.history if resume is not None else None
             callbacks.append(cb.make_early_stopping(monitor, max(1, cfg.patience), history))
-        # ReduceLROnPlateau: a resumed fit keeps the lowered rate (an optimizer variable) but
-        # its wait/cooldown counters restart, so a reduction may come a few epochs later.
-        if cfg.schedule == "plateau":
-            callbacks.append(
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor=monitor,
-                    factor=0.5,
-                    patience=max(2, cfg.patience // 3),
-                    min_lr=float(cfg.learning_rate) * 1e-3,
-                )
-            )
+        callbacks += _schedule_callbacks(keras, cfg, monitor, self.lr_by_epoch)
         budget = None
         if cfg.time_budget and cfg.time_budget > 0:
             used = time.monotonic() - start + prior_seconds
