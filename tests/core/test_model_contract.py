@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl_gui.core.base import lazy
 from automl_gui.core.export.bundle import load_bundle, make_metadata, predict_frame, save_bundle
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.models.mlp import build_tabular_model, target_scale_for
@@ -22,6 +23,7 @@ from automl_gui.core.preprocess.tabular import (
     prepare_data,
     to_tensors,
 )
+from automl_gui.core.train._members import compile_args
 
 N = 200
 
@@ -81,8 +83,9 @@ def fit_model(task: str):
         target_scale=scale,
         class_names=prepared.class_names,
     )
-    loss = "mse" if task == "regression" else "sparse_categorical_crossentropy"
-    model.train_model.compile(optimizer="adam", loss=loss)
+    keras = lazy.keras()  # the trainer's loss: the members' mean for an ensemble
+    args = compile_args(keras, model.train_model, task != "regression")
+    model.train_model.compile(optimizer="adam", loss=args["loss"])
     x = to_tensors(frame_to_inputs(prepared.train, pre.schema))
     model.train_model.fit(
         x, model.standardize_target(prepared.y_train), epochs=2, batch_size=32, verbose=0
@@ -143,7 +146,7 @@ def test_saved_model_answers_raw_rows_exactly_as_in_memory(task, tmp_path):
 def test_regression_train_model_outputs_standardized_values():
     _, _, prepared, pre, model = fit_model("regression")
     x = to_tensors(frame_to_inputs(prepared.validation, pre.schema))
-    standardized = np.asarray(model.train_model.predict(x, verbose=0))[:, 0]
+    standardized = np.asarray(model.train_model.predict(x, verbose=0)).mean(axis=1)  # members
     served = np.asarray(model.serving_model.predict(x, verbose=0))[:, 0]
     mean, std = model.target_scale
     assert std > 10  # the synthetic target spreads widely around 1000

@@ -274,7 +274,8 @@ def test_a_table_of_numbers_and_categories_builds_the_model_it_built_before():
     df.loc[::4, "color"] = None
     setup = setup_tabular(LoadedTable(df=df, source=TableSource("mem.csv", "csv")), "y")
     prepared = prepare_data(df, setup.preprocess)
-    pre, built = build_tabular(prepared, setup.preprocess, MLPConfig(auto=True), seed=3)
+    mlp = MLPConfig(auto=True, numeric_embedding="none", ensemble_size=1)  # pre-issue-17 net
+    pre, built = build_tabular(prepared, setup.preprocess, mlp, seed=3)
     inputs = to_tensors(frame_to_inputs(df, pre.schema))
     answers = np.asarray(built.serving_model.predict(inputs, verbose=0))
     layers = [[layer.name, type(layer).__name__] for layer in built.serving_model.layers]

@@ -3,18 +3,28 @@
 ``train_model`` is what the trainer fits (probabilities, or a standardized regression value);
 ``serving_model`` shares its weights and is what gets saved and used for prediction
 (regression values de-standardized back to the target's scale). Models are not compiled.
+
+Numeric features may enter embedded (``_tab_embed``: piecewise-linear or periodic), and the
+MLP may be a TabM-style efficient ensemble of ``members`` (``_tabm``): then ``train_model``
+answers per member, (b, k, C) or (b, k), and ``serving_model`` averages them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from automl_gui.core.base.errors import ConfigError, ModelError
 from automl_gui.core.data.schema import Task
-from automl_gui.core.models.config import ACTIVATIONS, MLPConfig
+from automl_gui.core.models.config import (
+    ACTIVATIONS,
+    MAX_BINS,
+    MAX_ENSEMBLE,
+    NUMERIC_EMBEDDINGS,
+    MLPConfig,
+)
 
 
 @dataclass
@@ -26,6 +36,9 @@ class TabularModel:
     task: str  # Task value
     class_names: list[str] | None = None
     target_scale: tuple[float, float] | None = None  # (mean, std) for regression
+    members: int = 1  # efficient-ensemble members ``train_model`` answers for
+    #: the settings as built (Auto's embedding, bins and members resolved)
+    config: MLPConfig | None = None
 
     def standardize_target(self, y: np.ndarray) -> np.ndarray:
         """Regression targets as ``train_model`` learns them; other tasks unchanged."""
@@ -95,6 +108,7 @@ def build_tabular_model(
         raise ConfigError(f"Dropout {cfg.dropout} is out of range.", "Use a value in [0, 1).")
     if cfg.l1 < 0 or cfg.l2 < 0:
         raise ConfigError("L1/L2 penalties cannot be negative.", "Use 0 or a small positive value.")
+    cfg = check_settings(cfg).resolved(n_train_rows, pre.n_numeric)
     # a sparse text vector counts as TEXT_VECTOR_INPUTS (a table without text: as before)
     n_features = pre.n_features - pre.text_width + TEXT_VECTOR_INPUTS * pre.text_columns
     units = auto_hidden_units(n_features, n_train_rows) if cfg.auto else list(cfg.hidden_units)
@@ -106,8 +120,67 @@ def build_tabular_model(
             "Pick a target with two or more classes.",
         )
 
+    from automl_gui.core.models._tab_embed import embed_numeric
+
+    members = int(cfg.ensemble_size)
+    x = embed_numeric(keras, pre, cfg.numeric_embedding, cfg.n_bins, seed + 400)
+    if members > 1:
+        from automl_gui.core.models._tabm import member_features
+
+        x = member_features(keras, x, members, seed + 500)
+    x = _hidden_layers(keras, x, units, cfg, seed)
+    regression = task_value == Task.REGRESSION.value
+    out = _outputs(keras, x, 1 if regression else int(n_classes), regression, members, seed)
+    train_model = keras.Model(pre.inputs, out, name="tabular_mlp")
+    if members > 1:  # the serving model answers the members' mean
+        out = keras.ops.mean(out, axis=1, keepdims=regression)
+        out = keras.layers.Identity(dtype="float32", name="member_mean")(out)
+    scale = None
+    if regression:
+        mean, std = target_scale if target_scale is not None else (0.0, 1.0)
+        value = keras.layers.Rescaling(
+            scale=float(std), offset=float(mean), dtype="float32", name="prediction"
+        )(out)
+        serving_model = keras.Model(pre.inputs, value, name="tabular_mlp_serving")
+        scale = (float(mean), float(std))
+    elif members > 1:
+        serving_model = keras.Model(pre.inputs, out, name="tabular_mlp_serving")
+    else:
+        serving_model = train_model
+    return TabularModel(
+        train_model=train_model,
+        serving_model=serving_model,
+        task=task_value,
+        class_names=list(class_names) if class_names is not None else None,
+        target_scale=scale,
+        members=members,
+        config=replace(cfg, hidden_units=[int(u) for u in units]),
+    )
+
+
+def check_settings(cfg: MLPConfig) -> MLPConfig:
+    """``cfg`` if its embedding, bins and members are valid, else a ConfigError."""
+    if cfg.numeric_embedding not in NUMERIC_EMBEDDINGS:
+        raise ConfigError(
+            f"Unknown numeric embedding '{cfg.numeric_embedding}'.",
+            f"Use one of {', '.join(NUMERIC_EMBEDDINGS)}.",
+        )
+    if not 0 <= int(cfg.n_bins) <= MAX_BINS or int(cfg.n_bins) == 1:
+        raise ConfigError(
+            f"{cfg.n_bins} bins per numeric column is out of range.",
+            f"Use 0 (Auto) or 2 to {MAX_BINS}.",
+        )
+    if not 0 <= int(cfg.ensemble_size) <= MAX_ENSEMBLE:
+        raise ConfigError(
+            f"{cfg.ensemble_size} ensemble members is out of range.",
+            f"Use 0 (Auto), 1 (a single network) or up to {MAX_ENSEMBLE}.",
+        )
+    return cfg
+
+
+def _hidden_layers(keras: Any, x: Any, units: list[int], cfg: MLPConfig, seed: int) -> Any:
+    """The hidden Dense layers (shared by all members: Dense acts on the last axis)."""
     regularizer = keras.regularizers.L1L2(l1=cfg.l1, l2=cfg.l2) if (cfg.l1 or cfg.l2) else None
-    x = pre.features
     for i, n_units in enumerate(units):
         x = keras.layers.Dense(
             int(n_units),
@@ -121,35 +194,23 @@ def build_tabular_model(
         x = keras.layers.Activation(cfg.activation, name=f"{cfg.activation}_{i}")(x)
         if cfg.dropout > 0:
             x = keras.layers.Dropout(cfg.dropout, seed=seed + 200 + i, name=f"dropout_{i}")(x)
+    return x
 
-    out_init = keras.initializers.GlorotUniform(seed=seed + 300)
-    inputs = pre.inputs
-    if task_value == Task.REGRESSION.value:
-        out = keras.layers.Dense(
-            1, kernel_initializer=out_init, dtype="float32", name="standardized"
-        )(x)
-        mean, std = target_scale if target_scale is not None else (0.0, 1.0)
-        train_model = keras.Model(inputs, out, name="tabular_mlp")
-        value = keras.layers.Rescaling(
-            scale=float(std), offset=float(mean), dtype="float32", name="prediction"
-        )(out)
-        serving_model = keras.Model(inputs, value, name="tabular_mlp_serving")
-        scale = (float(mean), float(std))
-    else:
-        out = keras.layers.Dense(
-            int(n_classes),
-            activation="softmax",
-            kernel_initializer=out_init,
-            dtype="float32",
-            name="probabilities",
-        )(x)
-        train_model = keras.Model(inputs, out, name="tabular_mlp")
-        serving_model = train_model
-        scale = None
-    return TabularModel(
-        train_model=train_model,
-        serving_model=serving_model,
-        task=task_value,
-        class_names=list(class_names) if class_names is not None else None,
-        target_scale=scale,
-    )
+
+def _outputs(keras: Any, x: Any, n_out: int, regression: bool, members: int, seed: int) -> Any:
+    """The train model's answer: probabilities or a standardized value, per member if any."""
+    activation = None if regression else "softmax"
+    if members > 1:
+        from automl_gui.core.models._tabm import member_heads
+
+        out = member_heads(keras, x, n_out, seed + 300, activation)
+        if regression:  # (b, k, 1) -> (b, k)
+            out = keras.layers.Reshape((members,), dtype="float32", name="standardized")(out)
+        return out
+    return keras.layers.Dense(
+        n_out,
+        activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 300),
+        dtype="float32",
+        name="standardized" if regression else "probabilities",
+    )(x)

@@ -27,6 +27,9 @@ MAX_SUMMARY_COLUMNS = 1_000  # per-column fitted facts kept in the metadata (the
 # Category columns keep a Keras input and lookup layers each: 200 built and trained an epoch
 # in 18 s, 500 in 80 s and 1.5 GB (two cores); thousands never finish. Numbers have no limit.
 MAX_CATEGORY_COLUMNS = 500
+#: quantile levels of each numeric column's scaled training values kept on the preprocessor:
+#: the piecewise-linear encoding's bin edges for any bin count are read from them
+QUANTILE_LEVELS = 257
 
 
 @dataclass
@@ -42,10 +45,43 @@ class Preprocessor:
     #: text columns: the MLP's automatic size counts a sparse text vector apart
     text_width: int = 0
     text_columns: int = 0
+    #: the numeric features' scaled values as one (batch, n_numeric) tensor (None: no numeric
+    #: column), everything else (categories, texts, dates, missing indicators) as ``rest``
+    #: (None: nothing else); ``[numeric, rest]`` holds what ``features`` holds
+    numeric: Any = None
+    rest: Any = None
+    #: (n_numeric, QUANTILE_LEVELS) quantiles of each numeric column's scaled training
+    #: values at levels 0, 1/256, ..., 1 (:meth:`numeric_edges` reads bin edges from them)
+    numeric_quantiles: np.ndarray | None = None
 
     @property
     def n_features(self) -> int:
         return int(self.features.shape[-1])
+
+    @property
+    def n_numeric(self) -> int:
+        return 0 if self.numeric is None else int(self.numeric.shape[-1])
+
+    def numeric_edges(self, n_bins: int) -> list[np.ndarray]:
+        """Each numeric column's bin edges for ``n_bins`` quantile bins of its scaled training
+        values: ``n_bins + 1`` edges at most, repeated edges dropped (a column of few distinct
+        values gets fewer bins; a constant column one edge, so no bin)."""
+        if self.numeric_quantiles is None:
+            return []
+        levels = np.linspace(0.0, 1.0, self.numeric_quantiles.shape[1])
+        wanted = np.linspace(0.0, 1.0, int(n_bins) + 1)
+        return [np.unique(np.interp(wanted, levels, q)) for q in self.numeric_quantiles]
+
+
+def column_quantiles(scaled: np.ndarray) -> np.ndarray:
+    """(k, QUANTILE_LEVELS) quantiles of each column of ``scaled`` (n, k); zeros when n = 0.
+
+    Rounded to float32 (the precision the model compares in), so values that only differ in
+    float64 noise give one edge."""
+    if scaled.shape[0] == 0:
+        return np.zeros((scaled.shape[1], QUANTILE_LEVELS))
+    q = np.quantile(scaled, np.linspace(0.0, 1.0, QUANTILE_LEVELS), axis=0, method="linear")
+    return q.T.astype(np.float32).astype(np.float64)
 
 
 def check_width(config: PreprocessConfig) -> None:
@@ -110,6 +146,8 @@ def _numeric_fill(col: ColumnConfig, finite: np.ndarray) -> float:
 
 
 def _numeric_branch(keras: Any, col: ColumnConfig, inp: Any, values: np.ndarray):
+    """The column's parts (scaled value, then its missing indicator if any), fitted facts and
+    scaled training values (numpy, as the model computes them)."""
     finite = values[np.isfinite(values)].astype(np.float64)
     fill = _numeric_fill(col, finite)
     name = inp.name
@@ -125,6 +163,7 @@ def _numeric_branch(keras: Any, col: ColumnConfig, inp: Any, values: np.ndarray)
             mean=mean, variance=var if var > 0 else 1.0, dtype="float32", name=f"scale_{name}"
         )(x)
         facts.update(mean=mean, std=float(np.sqrt(var)))
+        filled = (filled - mean) / np.sqrt(var if var > 0 else 1.0)
     elif col.scaling == "minmax":
         lo = float(filled.min()) if filled.size else 0.0
         span = float(filled.max()) - lo if filled.size else 0.0
@@ -132,10 +171,11 @@ def _numeric_branch(keras: Any, col: ColumnConfig, inp: Any, values: np.ndarray)
         x = keras.layers.Rescaling(
             scale=scale, offset=-lo * scale, dtype="float32", name=f"scale_{name}"
         )(x)
+        filled = (filled - lo) * scale
     parts = [x] + ([indicator] if indicator is not None else [])
     facts["missing_indicator"] = bool(col.missing_indicator)
     facts["missing_in_train"] = int((~np.isfinite(values)).sum())
-    return parts, facts
+    return parts, facts, filled
 
 
 def _categorical_branch(
@@ -236,6 +276,8 @@ def build_preprocessor(
         for spec in schema.inputs()
     }
     parts: list[Any] = []
+    numeric: list[Any] = []  # scaled numeric values (also in parts)
+    scaled: list[np.ndarray] = []  # their training values
     summary: dict[str, Any] = {}
     grouped: list[tuple[ColumnConfig, Any]] = []
     text_width = text_columns = 0
@@ -246,7 +288,9 @@ def build_preprocessor(
         inp = inputs[spec.input_name]
         values = arrays[spec.input_name][:, 0]
         if col.type == "numeric":
-            col_parts, facts = _numeric_branch(keras, col, inp, values)
+            col_parts, facts, filled = _numeric_branch(keras, col, inp, values)
+            numeric.append(col_parts[0])
+            scaled.append(filled)
         elif col.type == "text":
             col_parts, facts = text_branch(keras, col, inp, arrays[spec.input_name])
             text_width += int(sum(p.shape[-1] for p in col_parts))
@@ -264,18 +308,23 @@ def build_preprocessor(
         from automl_gui.core.preprocess._group import numeric_group
 
         name = grouped[0][1].input_name
-        group_parts, group_facts = numeric_group(
+        group_parts, group_facts, group_scaled = numeric_group(
             keras, [c for c, _ in grouped], inputs[name], arrays[name]
         )
         parts = group_parts + parts
+        numeric = [group_parts[0], *numeric]
+        scaled = [group_scaled, *(v[:, None] for v in scaled)]
         summary = {c.name: summary.get(c.name) or group_facts[c.name] for c in features}
     omitted = max(0, len(summary) - MAX_SUMMARY_COLUMNS)
     if omitted:
         summary = dict(list(summary.items())[:MAX_SUMMARY_COLUMNS])
-    if len(parts) == 1:
-        feats = parts[0]
-    else:
-        feats = keras.layers.Concatenate(dtype="float32", name="features")(parts)
+    feats = _joined(keras, parts, "features")
+    numeric_ids = {id(t) for t in numeric}
+    rest = [p for p in parts if id(p) not in numeric_ids]
+    quantiles = None
+    if numeric:
+        columns = [v.reshape(len(v), -1) for v in scaled]
+        quantiles = column_quantiles(np.concatenate(columns, axis=1))
     return Preprocessor(
         inputs=inputs,
         features=feats,
@@ -284,4 +333,14 @@ def build_preprocessor(
         summary_omitted=omitted,
         text_width=text_width,
         text_columns=text_columns,
+        numeric=_joined(keras, numeric, "numeric_features") if numeric else None,
+        rest=_joined(keras, rest, "other_features") if rest else None,
+        numeric_quantiles=quantiles,
     )
+
+
+def _joined(keras: Any, parts: list[Any], name: str) -> Any:
+    """``parts`` side by side (one part as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    return keras.layers.Concatenate(dtype="float32", name=name)(parts)

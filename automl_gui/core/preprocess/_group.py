@@ -47,11 +47,12 @@ def fill_values(cols: list[ColumnConfig], x: np.ndarray, finite: np.ndarray) -> 
 
 def numeric_group(
     keras: Any, cols: list[ColumnConfig], inp: Any, block: np.ndarray
-) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+) -> tuple[list[Any], dict[str, dict[str, Any]], np.ndarray]:
     """Layers for the grouped numeric input ``inp`` fitted on ``block`` (n, k) float32.
 
-    Returns the encoded parts (scaled values, then the missing indicators if any) and each
-    column's fitted facts (as ``_build._numeric_branch`` records them, plus its ``index``).
+    Returns the encoded parts (scaled values, then the missing indicators if any), each
+    column's fitted facts (as ``_build._numeric_branch`` records them, plus its ``index``)
+    and the scaled training values (n, k) as the model computes them.
     """
     x = block.astype(np.float64)
     finite = np.isfinite(x)
@@ -102,4 +103,4 @@ def numeric_group(
             width=1 + int(col.missing_indicator),
         )
         facts[col.name] = entry
-    return parts, facts
+    return parts, facts, (filled - shift) / np.sqrt(spread)
