@@ -83,3 +83,4 @@ def _small_baseline_forests(request, monkeypatch):
 
     monkeypatch.setattr(baselines, "FOREST_TREES", 40)
     monkeypatch.setattr(baselines, "FOREST_CHUNK", 20)
+    monkeypatch.setattr(baselines, "BOOSTING_ITERS", 40)

@@ -27,6 +27,7 @@ from automl_gui.core.tune.search.baselines import (
 def _small_forest(monkeypatch):
     monkeypatch.setattr(baselines, "FOREST_TREES", 40)
     monkeypatch.setattr(baselines, "FOREST_CHUNK", 20)
+    monkeypatch.setattr(baselines, "BOOSTING_ITERS", 40)
 
 
 def _classification_table(n: int = 400, seed: int = 0) -> LoadedTable:
@@ -60,7 +61,11 @@ def test_classification_baselines_on_the_network_split_reach_a_sensible_score():
     results = run_baselines(
         prepared, setup.preprocess.task, preprocess=setup.preprocess, on_event=events.append
     )
-    assert [r.name for r in results] == ["logistic regression", "random forest"]
+    assert [r.name for r in results] == [
+        "logistic regression",
+        "random forest",
+        "hist gradient boosting",
+    ]
     for r in results:
         assert r.metric_name == "accuracy" == headline_metric("binary")
         assert r.validation_score > 0.8 and r.test_score > 0.8  # the rule is easy to learn
@@ -68,8 +73,9 @@ def test_classification_baselines_on_the_network_split_reach_a_sensible_score():
         assert 0.8 < r.details["roc_auc"] <= 1.0
         assert r.seconds > 0
         assert r.cv_mean is None and r.cv_scores == []  # 1,000+ learnable rows: no k-fold
-    assert sum(isinstance(e, Log) for e in events) == 2
-    assert [e.fraction for e in events if isinstance(e, Progress)] == [0.0, 0.5, 1.0]
+    assert sum(isinstance(e, Log) for e in events) == 3
+    fractions = [e.fraction for e in events if isinstance(e, Progress)]
+    assert fractions == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
     assert best_baseline(results) in results
     # JSON-able and back
     text = json.dumps([r.to_dict() for r in results])
@@ -97,7 +103,7 @@ def test_baselines_use_the_same_test_rows_as_prepare_data():
     finally:
         metrics.evaluate_classification = original
     # per model: validation then test report, on exactly the prepared rows
-    assert seen["n"] == [len(prepared.validation), len(prepared.test)] * 2
+    assert seen["n"] == [len(prepared.validation), len(prepared.test)] * 3
     assert seen["y"][1] == prepared.y_test.tolist()
 
 
@@ -106,24 +112,31 @@ def test_regression_baselines_report_r2():
     setup = setup_tabular(table, "price", "regression")
     prepared = prepare_data(table.df, setup.preprocess)
     results = run_baselines(prepared, "regression", preprocess=setup.preprocess, seed=3)
-    assert [r.name for r in results] == ["linear regression (ridge)", "random forest"]
-    linear, forest = results
+    assert [r.name for r in results] == [
+        "linear regression (ridge)",
+        "random forest",
+        "hist gradient boosting",
+    ]
+    linear, forest, boosting = results
     assert linear.metric_name == "r2"
     assert linear.test_score > 0.9  # the target is linear in the features
     assert forest.test_score > 0.7
     assert {"mse", "rmse", "mae", "r2"} <= set(linear.details)
     assert 1e-3 <= linear.settings["alpha"] <= 1e3
     assert forest.settings["n_estimators"] == 40 and forest.settings["max_samples"] is None
+    assert boosting.test_score > 0.8
+    assert 0 < boosting.settings["iterations"] <= 40
     # a small table: cross-validated on train + validation
     assert len(linear.cv_scores) == 5 and linear.cv_mean > 0.9 and linear.cv_std >= 0
 
 
 def test_forest_stops_adding_trees_after_its_time_allowance(monkeypatch):
-    monkeypatch.setattr(baselines, "FOREST_SECONDS", 0.0)
+    monkeypatch.setattr(baselines, "ENSEMBLE_SECONDS", 0.0)
     monkeypatch.setattr(baselines, "DENSE_MAX_VALUES", 0)  # keep the one-hot matrix sparse
     prepared = _handmade([f"color {i}" for i in range(30)], ["color 1", "mauve"])
-    logistic, forest = run_baselines(prepared, "binary", cross_validation=False)
+    logistic, forest, boosting = run_baselines(prepared, "binary", cross_validation=False)
     assert forest.settings["n_estimators"] == 20  # one chunk, not 40 trees
+    assert boosting.settings["iterations"] == 20  # one chunk, not 40 iterations
     assert forest.test_score is not None
     assert logistic.settings == {"C": 1.0}
 

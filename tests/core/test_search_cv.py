@@ -156,7 +156,11 @@ def test_baseline_rows_are_cross_validated_on_the_trials_folds(table):
     df, pre = table
     prepared = prepare_data(df, pre)
     rows = search_module._baseline_records(prepared, pre, 42, None, CancelToken(), folds=FOLDS)
-    assert [r.trial_id for r in rows] == ["baseline:logistic regression", "baseline:random forest"]
+    assert [r.trial_id for r in rows] == [
+        "baseline:logistic regression",
+        "baseline:random forest",
+        "baseline:hist gradient boosting",
+    ]
     for r in rows:
         assert r.cv_folds == FOLDS and r.value == r.cv_mean == pytest.approx(np.mean(r.cv_scores))
         assert r.reason.startswith("accuracy ") and r.reason.endswith("on the validation split")

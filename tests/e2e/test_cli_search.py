@@ -43,7 +43,7 @@ def test_search_prints_trials_and_leaderboard_and_writes_csv_then_resumes(table_
         "0001",
         "0002",
     ]
-    assert (board["status"] == "baseline").sum() == 2  # logistic regression, random forest
+    assert (board["status"] == "baseline").sum() == 3  # logistic regression, forest, boosting
     metadata = json.loads((folder / "run1" / "metadata.json").read_text())
     best = metadata["search"]["best_trial"]
     assert best["value"] == pytest.approx(trials["value"].min())

@@ -1,19 +1,32 @@
 """scikit-learn baselines on the same split as the neural network, so a user sees whether
 the network earns its place.
 
-Two baselines per task, both on the exact rows of a
+Three baselines per task, all on the exact rows of a
 :class:`~automl_gui.core.preprocess.tabular.PreparedData` (train to fit, validation and test
 to score):
 
-- classification: logistic regression (L2, C=1) and a random forest classifier;
+- classification: logistic regression (L2, C=1), a random forest classifier and
+  ``HistGradientBoostingClassifier``;
 - regression: linear regression with a ridge penalty chosen on the training rows
-  (``RidgeCV``, leave-one-out over 13 alphas from 1e-3 to 1e3) and a random forest regressor.
+  (``RidgeCV``, leave-one-out over 13 alphas from 1e-3 to 1e3), a random forest regressor and
+  ``HistGradientBoostingRegressor``.
+
+Gradient boosting is untuned (scikit-learn's defaults, a fixed ``random_state``): the
+strongest model a user fits in one line (histogram gradient boosting after LightGBM, Ke et
+al. 2017, "LightGBM: A Highly Efficient Gradient Boosting Decision Tree"), so it is the bar
+the network has to clear on larger tables.
 
 Features come from a ``ColumnTransformer`` built from the preprocessing settings' column
-roles and fitted on the training rows only: numeric columns are filled with the median and
-standardized, categorical columns filled with the most frequent value and one-hot encoded
-(categories unseen in training are ignored); excluded columns are not used. Values are
+roles and fitted on the training rows only (``_baseline_features``): for the linear model and
+the forest, numeric columns are filled with the median and standardized, categorical columns
+filled with the most frequent value and one-hot encoded (categories unseen in training are
+ignored); gradient boosting gets the numeric values as they are (it routes missing values
+itself) and the categories as codes for its native category support (``categorical_features``;
+a missing value is a category of its own). Excluded columns are not used. Values are
 converted exactly as the network sees them (``canonical_strings`` / ``numeric_values``).
+
+The forest and gradient boosting grow in chunks (trees, boosting iterations) with a look at
+the cancel token between two chunks, and stop adding chunks after ``ENSEMBLE_SECONDS``.
 
 Scores come from :func:`~automl_gui.core.evaluate.metrics.evaluate_classification` /
 :func:`~automl_gui.core.evaluate.metrics.evaluate_regression`, the same functions that score
@@ -38,14 +51,23 @@ from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import Task
 from automl_gui.core.preprocess.config import PreprocessConfig
-from automl_gui.core.preprocess.tabular import PreparedData, canonical_strings, numeric_values
+from automl_gui.core.preprocess.tabular import PreparedData
 from automl_gui.core.train.balance import weights_classes
+from automl_gui.core.tune.search._baseline_features import (
+    as_model_frame,
+    column_roles,
+    one_hot_transformer,
+    ordinal_transformer,
+)
 
 FOREST_TREES = 200  # a forest's quality has flattened by here on most tables
 FOREST_CHUNK = 25  # trees grown between two looks at the cancel token and the clock
-FOREST_SECONDS = 30.0  # no further chunk of trees once a forest has grown this long
 FOREST_MAX_SAMPLES = 20_000  # rows each tree sees at most: bounds the time on big tables
 FOREST_JOBS = 2  # this app targets laptops and small servers: two cores, not all of them
+BOOSTING_NAME = "hist gradient boosting"
+BOOSTING_ITERS = 100  # sklearn's default max_iter: boosting untuned, as a user fits it
+BOOSTING_CHUNK = 20  # boosting iterations between two looks at the cancel token and the clock
+ENSEMBLE_SECONDS = 30.0  # no further chunk of trees once a forest or boosting grew this long
 DENSE_MAX_VALUES = 50_000_000  # trees fit ~2× faster on dense input: up to 200 MB of float32
 LOGISTIC_MAX_ITER = 1000
 
@@ -97,78 +119,31 @@ def best_baseline(results: list[BaselineResult]) -> BaselineResult | None:
     return max(scored, key=lambda r: r.validation_score) if scored else None
 
 
-# -- features ---------------------------------------------------------------------------------
-def _column_roles(
-    frame: pd.DataFrame, preprocess: PreprocessConfig | None
-) -> tuple[list[str], list[str]]:
-    """(numeric, categorical) feature columns: from the settings, else from the dtypes."""
-    if preprocess is not None:
-        cols = [c for c in preprocess.feature_columns() if c.name in frame.columns]
-        numeric = [c.name for c in cols if c.type == "numeric"]
-        categorical = [c.name for c in cols if c.type == "categorical"]
-    else:
-        numeric, categorical = [], []
-        for name in frame.columns:
-            s = frame[name]
-            is_num = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-            (numeric if is_num else categorical).append(str(name))
-    return numeric, categorical
-
-
-def _as_model_frame(
-    frame: pd.DataFrame, numeric: list[str], categorical: list[str]
-) -> pd.DataFrame:
-    """Raw rows → float numeric columns (NaN for missing/inf) and canonical category strings
-    ("" for missing), the same conversion the network's inputs get."""
-    out: dict[str, Any] = {}
-    for name in numeric:
-        values = numeric_values(frame[name], name)
-        out[name] = np.where(np.isfinite(values), values, np.nan)
-    for name in categorical:
-        out[name] = canonical_strings(frame[name])
-    return pd.DataFrame(out, index=range(len(frame)), columns=numeric + categorical)
-
-
-def _feature_transformer(numeric: list[str], categorical: list[str]) -> Any:
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    parts = []
-    if numeric:
-        parts.append(
-            (
-                "numeric",
-                make_pipeline(
-                    SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler()
-                ),
-                numeric,
-            )
-        )
-    if categorical:
-        parts.append(
-            (
-                "categorical",
-                make_pipeline(
-                    SimpleImputer(
-                        strategy="most_frequent", missing_values="", keep_empty_features=True
-                    ),
-                    OneHotEncoder(handle_unknown="ignore"),
-                ),
-                categorical,
-            )
-        )
-    return ColumnTransformer(parts, remainder="drop", sparse_threshold=0.3)
-
-
 # -- the estimators ---------------------------------------------------------------------------
-def _estimators(
-    task: Task, seed: int, n_train: int, balanced: bool = False
-) -> list[tuple[str, Any]]:
+@dataclass
+class _Baseline:
+    """One baseline to fit: its estimator, its features ("one-hot" or "ordinal") and, for an
+    ensemble grown in chunks, the parameter that counts its members, how many and how many at
+    a time (a look at the cancel token and the clock between two chunks)."""
+
+    name: str
+    estimator: Any
+    features: str = "one-hot"
+    grow: str | None = None
+    total: int = 0
+    chunk: int = 0
+    seconds: float = 0.0
+
+
+def _estimators(task: Task, seed: int, n_train: int, balanced: bool = False) -> list[_Baseline]:
     """The baselines for ``task``; ``balanced`` weights classes as the network's training
-    does (sklearn's "balanced" is the same n / (k · count)), so both are judged alike."""
-    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+    does (sklearn's "balanced" is the same n / (k · count)), so all are judged alike."""
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
     from sklearn.linear_model import LogisticRegression, RidgeCV
 
     max_samples = FOREST_MAX_SAMPLES if n_train > FOREST_MAX_SAMPLES else None
@@ -179,15 +154,27 @@ def _estimators(
         "random_state": seed,
         "max_samples": max_samples,
     }
+    # sklearn's defaults (100 iterations at most, early stopping on 10 % of the rows above
+    # 10,000 rows): the untuned model a user fits in one line
+    boosting_args = {"warm_start": True, "random_state": seed, "max_iter": BOOSTING_CHUNK}
+    grow_forest = {"grow": "n_estimators", "total": FOREST_TREES, "chunk": FOREST_CHUNK}
+    grow_boosting = {"grow": "max_iter", "total": BOOSTING_ITERS, "chunk": BOOSTING_CHUNK}
+    seconds = {"seconds": ENSEMBLE_SECONDS}
     if task.is_classification:
         weight = {"class_weight": "balanced"} if balanced else {}
-        return [
-            ("logistic regression", LogisticRegression(max_iter=LOGISTIC_MAX_ITER, **weight)),
-            ("random forest", RandomForestClassifier(**forest_args, **weight)),
-        ]
+        linear = LogisticRegression(max_iter=LOGISTIC_MAX_ITER, **weight)
+        forest = RandomForestClassifier(**forest_args, **weight)
+        boosting = HistGradientBoostingClassifier(**boosting_args, **weight)
+        linear_name = "logistic regression"
+    else:
+        linear = RidgeCV(alphas=np.logspace(-3, 3, 13))
+        forest = RandomForestRegressor(**forest_args)
+        boosting = HistGradientBoostingRegressor(**boosting_args)
+        linear_name = "linear regression (ridge)"
     return [
-        ("linear regression (ridge)", RidgeCV(alphas=np.logspace(-3, 3, 13))),
-        ("random forest", RandomForestRegressor(**forest_args)),
+        _Baseline(linear_name, linear),
+        _Baseline("random forest", forest, **grow_forest, **seconds),
+        _Baseline(BOOSTING_NAME, boosting, "ordinal", **grow_boosting, **seconds),
     ]
 
 
@@ -203,26 +190,29 @@ def _for_estimator(estimator: Any, x: Any) -> Any:
     return x
 
 
-def _fit(estimator: Any, x: Any, y: np.ndarray, cancel: CancelToken) -> Any:
-    """Fit; a forest grows in chunks of trees with a look at ``cancel`` between them, and
-    stops adding chunks after ``FOREST_SECONDS`` (a big table then gets fewer trees)."""
+def _fit(baseline: _Baseline, estimator: Any, x: Any, y: np.ndarray, cancel: CancelToken) -> Any:
+    """Fit; an ensemble (forest, boosting) grows in chunks with a look at ``cancel`` between
+    them, and stops adding chunks after ``baseline.seconds`` (a big table then gets fewer
+    trees) or once boosting's early stopping ended it (fewer iterations than asked)."""
     x = _for_estimator(estimator, x)
-    if _is_forest(estimator):
-        grown = 0
-        start = time.perf_counter()
-        while grown < FOREST_TREES:
-            cancel.raise_if_cancelled()
-            if grown and time.perf_counter() - start > FOREST_SECONDS:
-                break
-            grown = min(FOREST_TREES, grown + FOREST_CHUNK)
-            estimator.set_params(n_estimators=grown)
-            with warnings.catch_warnings():
-                # every chunk of trees fits the same rows, the case the warning exempts
-                warnings.filterwarnings("ignore", message=".*not recommended for warm_start")
-                estimator.fit(x, y)
-        return estimator
-    cancel.raise_if_cancelled()
-    return estimator.fit(x, y)
+    if baseline.grow is None:
+        cancel.raise_if_cancelled()
+        return estimator.fit(x, y)
+    grown = 0
+    start = time.perf_counter()
+    while grown < baseline.total:
+        cancel.raise_if_cancelled()
+        if grown and time.perf_counter() - start > baseline.seconds:
+            break
+        grown = min(baseline.total, grown + baseline.chunk)
+        estimator.set_params(**{baseline.grow: grown})
+        with warnings.catch_warnings():
+            # every chunk of trees fits the same rows, the case the warning exempts
+            warnings.filterwarnings("ignore", message=".*not recommended for warm_start")
+            estimator.fit(x, y)
+        if getattr(estimator, "n_iter_", grown) < grown:  # boosting stopped early
+            break
+    return estimator
 
 
 def _settings(estimator: Any) -> dict[str, Any]:
@@ -232,6 +222,12 @@ def _settings(estimator: Any) -> dict[str, Any]:
             "n_estimators": len(estimator.estimators_),
             "max_samples": estimator.max_samples,
             "max_features": estimator.max_features,
+        }
+    elif hasattr(estimator, "n_iter_no_change"):  # gradient boosting
+        settings = {
+            "iterations": int(estimator.n_iter_),
+            "early_stopping": bool(estimator.do_early_stopping_),
+            "learning_rate": float(estimator.learning_rate),
         }
     elif hasattr(estimator, "alpha_"):
         settings = {"alpha": float(estimator.alpha_)}
@@ -268,7 +264,7 @@ def _score(report: dict[str, Any], metric: str) -> float | None:
 
 
 def _fit_and_score(
-    estimator: Any,
+    baseline: _Baseline,
     numeric: list[str],
     categorical: list[str],
     train: pd.DataFrame,
@@ -282,9 +278,15 @@ def _fit_and_score(
     each (frame, y) scored."""
     from sklearn.base import clone
 
-    transformer = _feature_transformer(numeric, categorical)
+    estimator = clone(baseline.estimator)
+    if baseline.features == "ordinal":  # native categories: the last len(categorical) columns
+        transformer = ordinal_transformer(numeric, categorical)
+        mask = [False] * len(numeric) + [True] * len(categorical)
+        estimator.set_params(categorical_features=mask if categorical else None)
+    else:
+        transformer = one_hot_transformer(numeric, categorical)
     x_train = transformer.fit_transform(train)
-    model = _fit(clone(estimator), x_train, y_train, cancel)
+    model = _fit(baseline, estimator, x_train, y_train, cancel)
     n_classes = len(class_names or [])
     return model, [
         _report(
@@ -311,10 +313,10 @@ def run_baselines(
     Args:
         prepared: the split the network uses (:func:`~automl_gui.core.preprocess.tabular.prepare_data`).
         task: "binary", "multiclass" or "regression".
-        seed: random state of the forest (and of the cross-validation folds).
+        seed: random state of the forest and gradient boosting (and of the folds).
         preprocess: the settings whose column roles (numeric / categorical / excluded) pick
             the features; None infers numeric vs categorical from the frames' dtypes.
-        cancel: checked between models, folds and chunks of trees.
+        cancel: checked between models, folds and chunks of trees or boosting iterations.
         on_event: receives ``Progress("baselines", …)`` and a ``Log`` line per baseline.
         cross_validation: force k-fold on (True) or off (False); None decides by the number
             of rows (:func:`~automl_gui.core.tune.search.cv.should_cross_validate`).
@@ -342,14 +344,14 @@ def run_baselines(
     cancel = cancel or CancelToken()
     task = Task(task)
     metric = headline_metric(task)
-    numeric, categorical = _column_roles(prepared.train, preprocess)
+    numeric, categorical = column_roles(prepared.train, preprocess)
     if not numeric and not categorical:
         raise DataError(
             "There are no feature columns to train the baselines on.",
             "Include at least one numeric or categorical column besides the target.",
         )
     frames = [
-        _as_model_frame(f, numeric, categorical)
+        as_model_frame(f, numeric, categorical)
         for f in (prepared.train, prepared.validation, prepared.test)
     ]
     train, validation, test = frames
@@ -364,12 +366,13 @@ def run_baselines(
     balanced = weights_classes(class_weights, task.value, prepared.y_train)
     estimators = _estimators(task, seed, len(train), balanced)
     results: list[BaselineResult] = []
-    for i, (name, estimator) in enumerate(estimators):
+    for i, baseline in enumerate(estimators):
+        name = baseline.name
         cancel.raise_if_cancelled()
         emit(on_event, Progress("baselines", i / len(estimators), f"Training the {name}…"))
         start = time.perf_counter()
         model, (val_report, test_report) = _fit_and_score(
-            estimator,
+            baseline,
             numeric,
             categorical,
             train,
@@ -390,9 +393,9 @@ def run_baselines(
         )
         if folds is not None:
 
-            def fit_score(tr: np.ndarray, va: np.ndarray, estimator: Any = estimator) -> float:
+            def fit_score(tr: np.ndarray, va: np.ndarray, baseline: Any = baseline) -> float:
                 _, (report,) = _fit_and_score(
-                    estimator,
+                    baseline,
                     numeric,
                     categorical,
                     pooled_x.iloc[tr].reset_index(drop=True),
