@@ -143,9 +143,58 @@ def test_new_tables_start_from_the_kinds_training_defaults(qtbot, page, state):
 def test_the_search_greys_what_it_chooses(qtbot, page, state):
     load_table(state)
     page.search_box.set_search(True)
-    for widget in (page.embedding_combo, page.ensemble_spin, page.weight_decay_spin):
+    for widget in (
+        page.embedding_combo,
+        page.ensemble_spin,
+        page.weight_decay_spin,
+        page.refit_check,  # the search keeps its best trial as trained
+    ):
         assert not widget.isEnabled(), widget
-    assert page.refit_check.isEnabled()
     assert not page.auto_choice.isVisibleTo(page)
     page.search_box.set_search(False)
     assert page.embedding_combo.isEnabled() and page.auto_choice.isVisibleTo(page)
+
+
+def test_evaluate_summary_says_how_the_refit_went():
+    from types import SimpleNamespace
+
+    from automl_gui.gui.pages._report import refit_text
+
+    kept = SimpleNamespace(
+        metadata={
+            "refit": {
+                "epochs": 12,
+                "rows": 1020,
+                "seconds": 3.0,
+                "test_before": {"accuracy": 0.91, "balanced_accuracy": 0.88, "log_loss": 0.3},
+                "test_after": {"accuracy": 0.925, "balanced_accuracy": 0.9, "log_loss": 0.28},
+            }
+        }
+    )
+    text = refit_text(kept, "row")
+    assert (
+        "trained again from scratch on 1,020 rows (training and validation) for 12 epochs" in text
+    )
+    assert "Accuracy 0.91 → 0.925, Balanced accuracy 0.88 → 0.9)" in text
+    first = SimpleNamespace(
+        metadata={
+            "refit": {"epochs": 0, "rows": 0, "kept": "first", "reason": "training was stopped"}
+        }
+    )
+    assert refit_text(first, "image") == (
+        "Refit on all data: not kept (training was stopped); the model is the first training's."
+    )
+    assert refit_text(SimpleNamespace(metadata={}), "row") == ""
+
+
+def test_train_summary_says_refit_and_auto_epochs(state):
+    from automl_gui.gui.pages._train_summary import summary_html
+
+    load_table(state)
+    state.training.refit = True
+    assert "up to 100 epochs, then refit on all data" in summary_html(state).replace(
+        f"up to {state.training.epochs} epochs", "up to 100 epochs"
+    )
+    state.training.epochs, state.training.refit = 0, False
+    text = summary_html(state)
+    assert "epochs from the data's size" in text and "refit" not in text

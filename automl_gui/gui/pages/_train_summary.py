@@ -39,9 +39,9 @@ def summary_html(st: Any) -> str:
     if st.search is not None:
         parts.append(f"<b>AutoML search</b> {search_summary(st.search)}")
     else:
-        parts.append(
-            f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, up to {tr.epochs} epochs"
-        )
+        epochs = f"up to {tr.epochs} epochs" if tr.epochs else "epochs from the data's size"
+        refit = ", then refit on all data" if tr.refit else ""
+        parts.append(f"<b>Training</b> {tr.optimizer}, lr {tr.learning_rate:g}, {epochs}{refit}")
     plan = st.hardware_plan
     device = getattr(plan, "device_label", None) or ("CPU" if plan is not None else "…")
     parts.append(f"<b>Device</b> {device}")

@@ -114,6 +114,9 @@ class TrainingSettingsForm(QGroupBox):
         title: the group title.
         epochs_label: the row label of the epochs spin box (the image page says which phase).
         batch_unit: what one batch holds, for the tooltip ("rows", "images").
+        auto_epochs: epochs may be 0, shown "Auto": the job picks them from the data's size
+            (``kind.epochs_for``); for kinds whose default training says so.
+        epochs_tip: the epochs spin box's tooltip (what Auto means is added to it).
     """
 
     edited = Signal()
@@ -125,6 +128,8 @@ class TrainingSettingsForm(QGroupBox):
         *,
         epochs_label: str = "Epochs",
         batch_unit: str = "rows",
+        auto_epochs: bool = False,
+        epochs_tip: str = "Maximum passes over the training data.",
     ) -> None:
         super().__init__(title, parent)
         self._updating = False
@@ -166,7 +171,14 @@ class TrainingSettingsForm(QGroupBox):
             "data size.",
         )
         self.batch_spin.setSpecialValueText("Auto")
-        self.epochs_spin = spin(1, 100000, "Maximum passes over the training data.")
+        self.epochs_spin = spin(1, 100000, epochs_tip)
+        if auto_epochs:
+            self.epochs_spin.setMinimum(0)
+            self.epochs_spin.setSpecialValueText("Auto")
+            self.epochs_spin.setToolTip(
+                f"{epochs_tip} Auto: enough for the number of training {batch_unit} (more "
+                "epochs for a small set); early stopping usually ends sooner."
+            )
         self.early_check = QCheckBox("Early stopping")
         self.early_check.setToolTip(
             "Stop when validation loss has not improved for 'patience' epochs."

@@ -176,11 +176,12 @@ class ImageModelPage(BackgroundPage):
         fform.addRow("Learning-rate factor", self.lr_factor_spin)
 
         self.training_form = TrainingSettingsForm(
-            "Training", epochs_label="Head / CNN epochs", batch_unit=self.unit
-        )
-        self.training_form.epochs_spin.setToolTip(
-            f"Maximum passes over the training {self.unit}: the whole Compact CNN, or phase 1 "
-            "(the new head) of a pretrained network."
+            "Training",
+            epochs_label="Head / CNN epochs",
+            batch_unit=self.unit,
+            auto_epochs=self.kind.default_training().epochs == 0,  # the kind sizes them
+            epochs_tip=f"Maximum passes over the training {self.unit}: the whole Compact CNN, "
+            "or phase 1 (the new head) of a pretrained network.",
         )
         self.training_form.batch_spin.setToolTip(
             f"{self.unit.capitalize()} per update. Auto picks one from the device and the data "
@@ -325,7 +326,7 @@ class ImageModelPage(BackgroundPage):
     def search_overridden(self) -> tuple[QWidget, ...]:
         """The fields the search sets for every trial (``ImageSpace``): the network, its
         dropout, the layers to fine-tune and the epochs of each phase, the learning rate
-        and the time budget (the search's)."""
+        and the time budget (the search's); it keeps its best trial as trained (no refit)."""
         f = self.training_form
         return (
             self.arch_combo,
@@ -335,6 +336,7 @@ class ImageModelPage(BackgroundPage):
             f.lr_spin,
             f.epochs_spin,
             f.budget_spin,
+            f.refit_check,
         )
 
     def resolve_auto(self, found: list[str]) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
-from automl_gui.gui.pages._report import ReportSaving
+from automl_gui.gui.pages._report import ReportSaving, refit_text
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
@@ -152,8 +152,8 @@ class EvaluatePage(ReportSaving, QWidget):
             f"{format_duration(r.seconds, unknown='?')} ({reason}); weights from the best epoch, "
             f"{r.best_epoch + 1}."
         )
-        weighted = class_weights_text(run, "row")
-        return f"{text} {weighted}" if weighted else text
+        more = (class_weights_text(run, "row"), refit_text(run, "row"))
+        return " ".join((text, *filter(None, more)))
 
     def _show_classification(self, report: dict[str, Any]) -> None:
         m = report.get("metrics", {})

@@ -292,6 +292,7 @@ class ModelPage(QWidget):
                 self.optimizer_combo,
                 self.lr_spin,
                 self.weight_decay_spin,
+                self.refit_check,  # the search keeps its best trial as trained
                 self.batch_spin,
                 self.epochs_spin,
                 self.budget_spin,

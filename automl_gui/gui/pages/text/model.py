@@ -170,9 +170,11 @@ class TextModelPage(ImageModelPage):
         pform.addRow("Fine-tune epochs", self.ft_epochs_spin)
         pform.addRow("Learning-rate factor", self.lr_factor_spin)
 
-        self.training_form = TrainingSettingsForm("Training", batch_unit=self.unit)
-        self.training_form.epochs_spin.setToolTip(
-            "Maximum passes over the training texts (early stopping usually ends sooner)."
+        self.training_form = TrainingSettingsForm(
+            "Training",
+            batch_unit=self.unit,
+            auto_epochs=self.kind.default_training().epochs == 0,  # the kind sizes them
+            epochs_tip="Maximum passes over the training texts.",
         )
         self._assemble(net_box, self.pretrained_box)
 
