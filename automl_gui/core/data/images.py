@@ -36,6 +36,7 @@ from automl_gui.core.data._media_scan import (
 )
 
 __all__ = [
+    "GRAY_MODES",
     "IMAGE_EXTENSIONS",
     "LAYOUTS",
     "SPLIT_NAMES",
@@ -48,6 +49,10 @@ __all__ = [
     "looks_like_image_csv",
     "scan_images",
 ]
+
+
+#: PIL modes of images stored with one gray channel (bilevel, 8/16/32-bit, float; with alpha)
+GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,11 @@ class ImageDataset(MediaDataset):
         (``[w, h]``), ``modes`` (mode → count), ``aspect_ratio`` (``min``/``max`` of w/h).
         """
         return _size_stats(self.items)
+
+    def gray_count(self) -> int:
+        """How many images are stored gray (:data:`GRAY_MODES`, read from each header at
+        scan time; a palette or RGB file counts as colour even when its colours are gray)."""
+        return sum(1 for item in self.items if item.mode in GRAY_MODES)
 
 
 def scan_images(

@@ -243,6 +243,10 @@ class _Job:
         n_train = len(self.paths["train"])
         media.prepare(arch, self)
         self.batch = batch_size_for(self.training, n_train, media.backbone(arch), self.plan)
+        if self.training.epochs <= 0:  # Auto: the kind's cap for this much data
+            epochs = media.kind.epochs_for(n_train, self.batch)
+            self.training = dataclasses.replace(self.training, epochs=epochs)
+            self._log(f"Auto epochs: at most {epochs} (early stopping usually ends sooner).")
         self.cancel.raise_if_cancelled()
 
         emit(on_event, Progress("build", None, f"Building {media.network_name(arch)}…"))

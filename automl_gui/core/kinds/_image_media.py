@@ -40,10 +40,20 @@ class ImageMedia(Media):
         return split_images(self.dataset, self.preprocess)
 
     def prepare(self, architecture: str, job: Any) -> None:
+        """The image size ("auto": from the network and the images' sizes) and the colour
+        mode ("auto": grayscale when every image is gray), said in the log."""
+        import dataclasses
+
+        from automl_gui.core.base.events import Log, emit
         from automl_gui.core.models.images import auto_image_size
+        from automl_gui.core.preprocess.images import resolve_color_mode
 
         if not self.image_size:
             self.image_size = auto_image_size(architecture, self.dataset.size_stats())
+        mode, note = resolve_color_mode(self.preprocess, self.dataset)
+        if mode != self.preprocess.color_mode:
+            self.preprocess = dataclasses.replace(self.preprocess, color_mode=mode)
+            emit(job.on_event, Log(note))
 
     def make_dataset(
         self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any

@@ -165,6 +165,15 @@ class DataKind(ABC):
 
         return TrainConfig()
 
+    def epochs_for(self, n_train: int, batch_size: int) -> int:
+        """The most epochs of a training whose epochs were left at Auto (``TrainConfig.epochs
+        = 0``) on ``n_train`` training examples in batches of ``batch_size``. Early stopping
+        usually ends it sooner. Here a fixed 100 (a table's epochs are cheap); the file kinds
+        scale it with the data (``kinds.images.FilesKind``)."""
+        from automl_gui.core.train.config import TrainConfig
+
+        return TrainConfig().epochs
+
     #: what "auto" resolves to before training (``models.registry.resolve``): a family, or
     #: "auto" when the job decides (from the weights on this computer and the device)
     auto_model: ClassVar[str] = "auto"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-COLOR_MODES = ("rgb", "grayscale")
+#: "auto": grayscale when every image is stored gray, else RGB (``images.resolve_color_mode``)
+COLOR_MODES = ("auto", "rgb", "grayscale")
 FLIP_MODES = ("none", "horizontal", "vertical", "both")
 MIN_IMAGE_SIZE = 16
 MAX_IMAGE_SIZE = 1024
@@ -18,10 +19,15 @@ class AugmentConfig:
     Strengths are the factors of the Keras layers: rotation is a fraction of a full turn
     (0.05 = up to ±18°), zoom and translation fractions of the image size, contrast and
     brightness fractions of the value range. 0 turns one off; ``enabled`` turns all off.
+
+    No flips by default: a mirrored digit, letter or arrow is another class (or none), and
+    whether mirroring keeps a folder's labels is the user's knowledge, not the data's. The
+    small rotation, zoom, shift, contrast and brightness keep every label this app has been
+    measured on (``benchmarks/_quality_images.py``). A project saved with a flip keeps it.
     """
 
     enabled: bool = True
-    flip: str = "horizontal"  # one of FLIP_MODES
+    flip: str = "none"  # one of FLIP_MODES
     rotation: float = 0.05
     zoom: float = 0.1
     translation: float = 0.1
@@ -51,7 +57,9 @@ class ImagePreprocessConfig:
     Args:
         image_size: square side the model resizes to; 0 = automatic from the model
             (ResNet50 224, InceptionV3 299, the CNN from the images' sizes).
-        color_mode: "rgb" or "grayscale" (grayscale is repeated to 3 channels for a backbone).
+        color_mode: "auto" (grayscale when every image is stored gray, else RGB; decided when
+            training starts, ``images.resolve_color_mode``), "rgb" or "grayscale" (grayscale
+            is repeated to 3 channels for a backbone).
         augment: training-time augmentation.
         validation_fraction, test_fraction: used when the folder is not already split
             (stratified by class).
@@ -61,7 +69,7 @@ class ImagePreprocessConfig:
     """
 
     image_size: int = 0
-    color_mode: str = "rgb"
+    color_mode: str = "auto"
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     validation_fraction: float = 0.15
     test_fraction: float = 0.15

@@ -54,6 +54,22 @@ def split_images(dataset: ImageDataset, config: ImagePreprocessConfig) -> ImageS
     return split_items(dataset, config, noun="images", split_class=ImageSplit)
 
 
+def resolve_color_mode(config: ImagePreprocessConfig, dataset: ImageDataset) -> tuple[str, str]:
+    """The colour mode to train with, and the sentence saying so.
+
+    "auto" is grayscale when every image of ``dataset`` is stored gray (one channel: the
+    model then learns from one channel instead of three equal ones, a third of the first
+    layer's weights) and RGB otherwise; "rgb" and "grayscale" stay as chosen.
+    """
+    mode, n = config.color_mode, len(dataset.items)
+    if mode != "auto":
+        return mode, f"Colour mode: {'grayscale' if mode == 'grayscale' else 'RGB'} (chosen)."
+    gray = dataset.gray_count()
+    if n and gray == n:
+        return "grayscale", f"Auto chose grayscale: all {n:,} images are gray."
+    return "rgb", f"Auto chose RGB: {n - gray:,} of {n:,} images are in colour."
+
+
 # -- decode -------------------------------------------------------------------------------------
 def _u16(header: Any, at: int) -> Any:
     tf = lazy.tf()
