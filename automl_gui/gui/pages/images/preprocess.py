@@ -57,7 +57,11 @@ KEY_IMAGE_PREPROCESS = "images/preprocess"
 PREVIEW_ROWS = 3  # sample images (from different classes where possible)
 PREVIEW_MAX_SIZE = 128  # px the preview is computed at (smaller when the model's size is)
 
-COLOR_MODES = [("rgb", "RGB (colour)"), ("grayscale", "Grayscale")]
+COLOR_MODES = [
+    ("auto", "Auto (grayscale if all gray)"),
+    ("rgb", "RGB (colour)"),
+    ("grayscale", "Grayscale"),
+]
 FLIPS = [
     ("none", "No flipping"),
     ("horizontal", "Left ↔ right"),
@@ -155,8 +159,9 @@ class ImagePreprocessPage(PreviewPage):
         self.size_spin.setSuffix(" px")
         self.color_combo = combo(
             COLOR_MODES,
-            "RGB keeps colour. Grayscale drops it: use it when colour carries no information "
-            "(scans, X-rays); a pretrained network then gets the grey image on all 3 channels.",
+            "Auto trains in grayscale when every image is stored gray, else in RGB. RGB keeps "
+            "colour. Grayscale drops it: use it when colour carries no information (scans, "
+            "X-rays); a pretrained network then gets the grey image on all 3 channels.",
         )
         self.norm_edit = QLineEdit()
         self.norm_edit.setReadOnly(True)
