@@ -222,21 +222,26 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     images.add_argument(
         "--image-size", type=image_size, help="square input size (default: from the model)"
     )
-    images.add_argument("--color-mode", choices=["rgb", "grayscale"], help="default rgb")
+    images.add_argument(
+        "--color-mode",
+        choices=["auto", "rgb", "grayscale"],
+        help="default auto: grayscale when every image is stored gray, else rgb",
+    )
     audio = train.add_argument_group("audio")
     audio.add_argument(
         "--sample-rate",
         type=sample_rate,
         metavar="HZ",
-        help="clips are mixed to mono and resampled to this rate in Hz (default 16000); the "
-        "model then takes waveforms at this rate",
+        help="clips are mixed to mono and resampled to this rate in Hz (default: the "
+        "recordings' own rate, at most 16000); the model then takes waveforms at this rate",
     )
     audio.add_argument(
         "--clip-seconds",
         type=clip_seconds,
         metavar="SECONDS",
-        help="clip length: longer clips are cropped, shorter ones padded "
-        "(default 0 = auto, the 95th percentile of the durations)",
+        help="the model's window: shorter clips are padded, longer ones train on random "
+        "windows and are answered from all their windows (default 0 = auto, the 75th "
+        "percentile of the durations)",
     )
     audio.add_argument(
         "--features", choices=["log-mel", "mfcc"], help="spectrogram features (default log-mel)"

@@ -153,16 +153,28 @@ def test_load_clips_gives_centred_clips(tmp_path):
 
 
 # -- streaming ------------------------------------------------------------------------------------
-def test_dataset_without_shuffle_keeps_order_shapes_and_labels(tmp_path):
-    lengths = [8000, 3000, 12000, 8001, 5000]
+def _by_label(ds) -> dict[int, np.ndarray]:
+    """Each clip of an evaluation dataset (labels = indices) by its label; every batch holds
+    clips of one length."""
+    out = {}
+    for x, y in ds:
+        assert x.dtype == np.float32 and len({w.shape for w in x.numpy()}) == 1
+        out.update({int(i): w for i, w in zip(y.numpy(), x.numpy(), strict=True)})
+    return out
+
+
+def test_evaluation_gives_whole_clips_short_ones_padded_in_batches_of_one_length(tmp_path):
+    lengths = [8000, 3000, 12000, 8001, 5000, 3000]
     paths = _ramp_clips(tmp_path, lengths)
-    labels = np.array([2, 0, 1, 1, 0], dtype=np.int32)
-    waves, got = _batches(make_audio_dataset(paths, labels, 8000, 6000, 2))
-    assert waves.shape == (5, 6000) and waves.dtype == np.float32
-    np.testing.assert_array_equal(got, labels)
-    np.testing.assert_allclose(waves, load_clips(paths, 8000, 6000), atol=1e-7)
-    only = list(make_audio_dataset(paths, None, 8000, 6000, 4))
-    assert [b.shape for b in only] == [(4, 6000), (1, 6000)]
+    got = _by_label(make_audio_dataset(paths, np.arange(6, dtype=np.int32), 8000, 6000, 2))
+    assert sorted(got) == list(range(6))
+    for i, n in enumerate(lengths):
+        whole = load_audio(paths[i], 8000)
+        assert len(whole) == n
+        want = whole if n >= 6000 else crop_or_pad(whole, 6000)  # what the model's window sees
+        np.testing.assert_allclose(got[i], want, atol=1e-7)
+    only = list(make_audio_dataset(paths[:2] + paths[4:], None, 8000, 6000, 4))
+    assert sorted(b.shape[0] for b in only) == [1, 3]  # 8000 alone; three padded to 6000
 
 
 def test_training_crops_move_each_epoch_and_evaluation_crops_do_not(tmp_path):
@@ -190,8 +202,8 @@ def test_training_crops_move_each_epoch_and_evaluation_crops_do_not(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(train, again, strict=True))  # seeded
     fast = starts(training())  # decode order free: crops still random per epoch, in range
     assert not np.array_equal(fast[0], fast[1]) and all(s.max() <= 12000 for s in fast)
-    evaluation = starts(make_audio_dataset(paths, labels, 8000, 4000, 4))
-    assert all(np.array_equal(s, np.full(6, 6000)) for s in evaluation)
+    evaluation = _by_label(make_audio_dataset(paths, labels, 8000, 4000, 4))
+    assert all(len(w) == 16000 and w[0] == 0 for w in evaluation.values())  # whole clips
 
 
 def test_shuffle_reorders_each_epoch_with_and_without_cache(tmp_path):
@@ -229,10 +241,11 @@ def test_dataset_resamples_and_mixes_down_every_format(tmp_path):
     root = factory.make_class_folders(tmp_path, ("tone", "click"), per_class=4, seconds=(0.5, 0.7))
     paths = sorted(str(p) for p in root.rglob("*.*"))
     assert {Path(p).suffix for p in paths} == {".wav", ".flac", ".ogg", ".mp3"}
-    waves, got = _batches(make_audio_dataset(paths, np.arange(8), 16000, 8000, 3))
-    np.testing.assert_array_equal(got, np.arange(8))
-    np.testing.assert_allclose(waves, load_clips(paths, 16000, 8000), atol=1e-6)
-    assert (np.sqrt(np.mean(waves**2, axis=1)) > 0.01).all()
+    got = _by_label(make_audio_dataset(paths, np.arange(8), 16000, 8000, 3))
+    assert sorted(got) == list(range(8))
+    for i, path in enumerate(paths):
+        np.testing.assert_allclose(got[i], load_audio(path, 16000), atol=1e-6)
+        assert np.sqrt(np.mean(got[i] ** 2)) > 0.01
 
 
 def test_bad_settings_are_config_errors(tmp_path):
@@ -257,15 +270,18 @@ def _dataset(counts: dict[str, int], split: str | None = None) -> AudioDataset:
 
 
 # -- clip length ----------------------------------------------------------------------------------
-def test_auto_clip_seconds_is_the_95th_percentile_rounded_up():
+def test_auto_clip_seconds_is_the_75th_percentile_rounded_up():
     assert auto_clip_seconds([1.0] * 20) == 1.0
-    assert auto_clip_seconds(np.linspace(0.5, 2.0, 101)) == 2.0  # p95 = 1.925 → 2.0
+    assert auto_clip_seconds(np.linspace(0.5, 2.0, 101)) == 1.7  # p75 = 1.625 → 1.7
     assert auto_clip_seconds([0.31] * 5) == 0.4
     assert auto_clip_seconds([0.002, 0.004]) == 0.1
     assert auto_clip_seconds([120.0, 300.0]) == 30.0
     assert auto_clip_seconds([]) == 1.0
-    durations = [1.0] * 95 + [10.0] * 5  # a few long outliers do not set the length
-    assert auto_clip_seconds(durations) == pytest.approx(1.5)
+    durations = [1.0] * 80 + [10.0] * 20  # a long fifth does not set the length
+    assert auto_clip_seconds(durations) == pytest.approx(1.0)
+    # telephone prompts: median 1.3 s, a long tail up to 85 s → the bulk, not the tail
+    prompts = np.concatenate([np.full(50, 1.3), np.linspace(1.3, 2.4, 30), np.linspace(3, 85, 20)])
+    assert auto_clip_seconds(prompts) == pytest.approx(2.3)  # p75 2.22 s
 
 
 def test_clip_seconds_for_uses_the_setting_or_the_dataset():

@@ -258,13 +258,15 @@ def test_backbone_shares_layers_and_fine_tunes(resnet) -> None:
     features = resnet.feature_model(x).numpy()
     assert features.shape == (2, 2048) and features.dtype == np.float32
     np.testing.assert_allclose(resnet.head(features).numpy(), resnet.model(x).numpy(), atol=1e-5)
-    assert resnet.model.get_layer("head") is resnet.head
-    assert resnet.model.get_layer("resnet50") is resnet.backbone
+    # the windowed model (a long clip's windows averaged) holds the backbone model
+    (inner,) = [layer for layer in resnet.model.layers if isinstance(layer, keras.Model)]
+    assert inner.get_layer("head") is resnet.head
+    assert inner.get_layer("resnet50") is resnet.backbone
     assert {id(w) for w in resnet.model.trainable_weights} == {
         id(w) for w in resnet.head.trainable_weights
     }
     # the spectrogram image reaches the backbone at its size, normalized the caffe way
-    image = keras.Model(resnet.model.input, resnet.model.get_layer("spectrogram_image").output)
+    image = keras.Model(inner.input, inner.get_layer("spectrogram_image").output)
     pixels = image(x).numpy()
     assert pixels.shape == (2, 32, 48, 3) and 0 <= pixels.min() and pixels.max() <= 255
     assert resnet.unfreeze_top(10) == 10

@@ -86,8 +86,9 @@ def test_training_and_prediction_stream_it(long_wav, tmp_path):
 
 
 def test_short_clips_give_the_same_answers_as_before(tmp_path):
-    """Under the old limit a clip is still decoded whole, then cropped (exactly as before)."""
-    from automl_gui.core.preprocess.audio import crop_or_pad, load_audio, make_audio_dataset
+    """Under the old limit a clip is still decoded whole (exactly as before); evaluation gets
+    it whole (the model averages its windows), training a window of it."""
+    from automl_gui.core.preprocess.audio import load_audio, make_audio_dataset
 
     rng = np.random.default_rng(1)
     path = tmp_path / "short.wav"
@@ -95,4 +96,4 @@ def test_short_clips_give_the_same_answers_as_before(tmp_path):
     whole = load_audio(str(path), 16_000)
     np.testing.assert_array_equal(whole, _full(path, 16_000).clip(-1, 1))
     (wave,) = next(iter(make_audio_dataset([str(path)], None, 16_000, 8_000, 1)))
-    np.testing.assert_array_equal(np.asarray(wave), crop_or_pad(whole, 8_000))
+    np.testing.assert_array_equal(np.asarray(wave), whole)

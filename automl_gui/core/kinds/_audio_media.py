@@ -33,7 +33,8 @@ def input_description(sample_rate: int) -> str:
     """The input contract of an audio model, in one sentence (metadata ``input``)."""
     return (
         f"float32 mono waveforms (n, samples) at {int(sample_rate)} Hz, values in [-1, 1], any "
-        "length: the model crops/pads centred and computes its spectrogram"
+        "length: the model pads a short clip, averages a long one's windows and computes its "
+        "spectrogram"
     )
 
 
@@ -49,6 +50,11 @@ class AudioMedia(Media):
     )
 
     def __init__(self, dataset: AudioDataset, preprocess: AudioPreprocessConfig) -> None:
+        from automl_gui.core.preprocess.audio import resolve_rate, sample_rate_words
+
+        # the rate used (Auto resolved from the recordings) is the one the run records
+        self.rate_words = sample_rate_words(dataset, preprocess)
+        preprocess = resolve_rate(dataset, preprocess)
         super().__init__(dataset, preprocess)
         self.sample_rate = int(preprocess.sample_rate)
         self.clip_seconds = 0.0
@@ -62,10 +68,11 @@ class AudioMedia(Media):
         return split_audio(self.dataset, self.preprocess)
 
     def prepare(self, architecture: str, job: Any) -> None:
-        """Clip length (the setting, or the 95th percentile of the durations) and the
+        """Clip length (the setting, or the 75th percentile of the durations) and the
         per-band statistics of the features over up to 500 training clips."""
         from automl_gui.core.models.audio import band_statistics
         from automl_gui.core.preprocess.audio import clip_seconds_for
+        from automl_gui.core.preprocess.audio_config import AUTO_CLIP_PERCENTILE
 
         self.clip_seconds = float(clip_seconds_for(self.dataset, self.preprocess))
         self.n_samples = self.preprocess.n_samples(self.clip_seconds)
@@ -73,12 +80,15 @@ class AudioMedia(Media):
         if len(train) > MAX_STATS_CLIPS:  # evenly spread over the (class-sorted) list
             picks = np.linspace(0, len(train) - 1, MAX_STATS_CLIPS).round().astype(int)
             train = [train[i] for i in picks]
+        emit(job.on_event, Log(f"Sample rate: {self.rate_words}."))
         if self.preprocess.clip_seconds == 0:
             emit(
                 job.on_event,
                 Log(
-                    f"Clip length: {self.clip_seconds:g} s (the 95th percentile of the clips' "
-                    f"durations), {self.n_samples:,} samples at {self.sample_rate:,} Hz."
+                    f"Clip length: {self.clip_seconds:g} s (the {AUTO_CLIP_PERCENTILE}th "
+                    f"percentile of the clips' durations), {self.n_samples:,} samples at "
+                    f"{self.sample_rate:,} Hz; a longer clip trains on a random window each "
+                    "epoch and is answered from all its windows."
                 ),
             )
         ds = self.make_dataset(train, None, STATS_BATCH)
@@ -194,7 +204,8 @@ def predict_audio(
     """DataFrame ``path, prediction, confidence, probability_<class>..., error`` for clip
     files or folders (recursed). Broken files get an empty prediction and the reason.
 
-    Clips are decoded, mixed down, resampled and centre-cropped exactly as in evaluation.
+    Clips are decoded, mixed down and resampled exactly as in evaluation, and answered whole
+    (the model averages a long clip's windows).
     """
     from automl_gui.core.preprocess.audio import make_audio_dataset
 

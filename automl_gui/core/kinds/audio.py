@@ -95,9 +95,10 @@ class AudioKind(FilesKind):
 
     def search_space(self, dataset: Any, preprocess: Any, model: Any, **options: Any) -> Any:
         """The AutoML search's default space for ``dataset`` (``tune.search.files_space``)."""
+        from automl_gui.core.preprocess.audio import resolve_rate
         from automl_gui.core.tune.search.files_space import audio_space
 
-        return audio_space(dataset, preprocess, model, **options)
+        return audio_space(dataset, resolve_rate(dataset, preprocess), model, **options)
 
     def _answer(
         self,
@@ -120,15 +121,19 @@ class AudioKind(FilesKind):
         rate = int(metadata.get("sample_rate") or 0)
         return (
             f"float32 mono waveforms (n, samples) at {rate} Hz, values in [-1, 1], any length "
-            "(the model crops/pads centred and computes its spectrogram)"
+            "(the model pads a shorter clip centred, answers a longer one with the mean of its "
+            "windows' probabilities, and computes its spectrogram)"
         )
 
     def model_card_serving(self, metadata: dict[str, Any]) -> str:
         rate = int(metadata.get("sample_rate") or 0)
         return (
             f"Call loaded.serve(waveforms): float32 (n, samples) mono at {rate} Hz, values in "
-            "[-1, 1], any length (the model crops/pads centred to its clip length and computes "
-            "its spectrogram); returns class probabilities in class_names order."
+            "[-1, 1], any length (the model pads a shorter clip centred to its clip length, "
+            "averages the probabilities of a longer clip's evenly spread half-overlapping "
+            "windows, and computes its spectrogram); every waveform of one call has the same "
+            "length (call once per clip for clips of different lengths: padding a batch "
+            "would add silence to the answer); returns class probabilities in class_names order."
         )
 
     def export_input(self, metadata: dict[str, Any]) -> tuple[str, str]:
@@ -137,15 +142,17 @@ class AudioKind(FilesKind):
         rate = format_rate(metadata.get("sample_rate"))
         at = f" at {rate}" if rate else " at the training sample rate"
         return (
-            f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; cropping or "
-            "padding and the spectrogram are inside it)",
+            f"raw waveforms{at} (float32 mono, values in [-1, 1], any length; padding, the "
+            "windows of a long clip and their average, and the spectrogram are inside it)",
             "waveforms",
         )
 
     def model_card_architecture(self, metadata: dict[str, Any]) -> list[str]:
         return [
-            f"- Audio: {metadata.get('sample_rate')} Hz, clips of {metadata.get('clip_seconds')}"
-            f" s, features {metadata.get('features')}."
+            f"- Audio: {metadata.get('sample_rate')} Hz, windows of "
+            f"{metadata.get('clip_seconds')} s, features {metadata.get('features')}; a longer "
+            "clip is answered with the mean of its evenly spread, half-overlapping windows' "
+            "probabilities (inside the model, in every export format)."
         ]
 
 

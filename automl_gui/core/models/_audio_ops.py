@@ -11,6 +11,9 @@ computes, in float32 whatever the global dtype policy:
 - :func:`log_mel`: the STFT as a ``Conv1D`` with the fixed windowed-DFT kernel, the power of
   its real and imaginary parts through one ``Dense`` holding the mel filterbank twice, then
   dB with the per-clip ``top_db`` floor (``LogMelSpectrogram``);
+- :func:`clip_windows`: a clip of any length → its windows (the centred one for a clip up to
+  the window, else evenly spread half-overlapping ones) folded into the batch, and the
+  average of the windows' probabilities back per clip (``segment_sum``);
 - :func:`mfcc`: a ``Dense`` holding the orthonormal DCT-II (``MFCC``);
 - :func:`spectrogram_image`: features → a 3-channel 0-255 image (``SpectrogramImage``),
   the output of an ``Identity`` layer named ``spectrogram_image``.
@@ -79,6 +82,79 @@ def crop_or_pad(keras: Any, n_samples: int) -> Callable[[Any], Any]:
         return ops.take_along_axis(padded, index, axis=1)
 
     return apply
+
+
+def window_count(length: int, n_samples: int) -> int:
+    """Windows :func:`clip_windows` answers a clip of ``length`` samples from: 1 up to
+    ``n_samples``, then one more per started half window (``1 + ceil((length - n) / hop)``,
+    hop ``max(1, n // 2)``)."""
+    n = int(n_samples)
+    hop = max(1, n // 2)
+    extra = max(int(length) - n, 0)
+    return 1 + -(-extra // hop)
+
+
+def window_starts(length: int, n_samples: int) -> np.ndarray:
+    """Where :func:`clip_windows`' windows start in a clip of ``length`` samples (NumPy, for
+    tests and plots): the centred offset for one window (negative = padding before the
+    clip), else ``i * (length - n) // (k - 1)``: evenly spread, the first at the start and
+    the last at the end."""
+    n, k = int(n_samples), window_count(length, n_samples)
+    extra = int(length) - n
+    if k == 1:
+        return np.array([extra // 2 if extra >= 0 else -((n - int(length)) // 2)])
+    return np.arange(k) * extra // (k - 1)
+
+
+def clip_windows(keras: Any, n_samples: int) -> tuple[Callable[[Any], Any], Callable]:
+    """(split, average) for answering clips of any length from windows of ``n_samples``.
+
+    ``split(waves)``: ``(n, length)`` → (``(n * k, n_samples)`` windows, ``k``): the clip's
+    :func:`window_starts` windows, clip by clip (a clip up to the window gives exactly what
+    :func:`crop_or_pad` gives). ``average(probabilities, k)``: ``(n * k, classes)`` → the mean
+    over each clip's ``k`` windows, ``(n, classes)``.
+
+    Built from ``keras.ops`` only: the length and the window numbers come from the input
+    itself (``ones_like`` + ``cumsum``; ``segment_sum`` makes a tensor of ``k`` elements to
+    number the windows, and sums each clip's probabilities), so the exported graph takes any
+    length; ``segment_sum`` is a TFLite builtin and an ONNX op through tf2onnx. Every clip of
+    a batch has the batch's length (pad nothing: zeros are sound to the model). A training
+    crop of exactly ``n_samples`` is one window, so the same model trains and answers.
+    """
+    n = int(n_samples)
+    if n < 1:
+        raise ValueError(f"clip_windows needs n_samples >= 1, got {n_samples}.")
+    hop = max(1, n // 2)
+    ops = keras.ops
+
+    def split(inputs: Any) -> tuple[Any, Any]:
+        x = ops.cast(inputs, "float32")
+        first = ops.take(x, 0, axis=0)
+        positions = ops.subtract(ops.cumsum(ops.ones_like(first, dtype="int32")), 1)
+        length = ops.sum(ops.ones_like(first, dtype="int32"))
+        extra = ops.maximum(ops.subtract(length, n), 0)
+        k = ops.add(ops.floor_divide(ops.add(extra, hop - 1), hop), 1)  # k <= length
+        # k segments (the last one holds the rest): their ones, counted, numbered 0 .. k-1
+        counts = ops.segment_sum(
+            ops.ones_like(positions), ops.minimum(positions, ops.subtract(k, 1)), sorted=True
+        )
+        numbers = ops.subtract(ops.cumsum(ops.minimum(counts, 1)), 1)
+        spread = ops.floor_divide(ops.multiply(numbers, extra), ops.maximum(ops.subtract(k, 1), 1))
+        longer = ops.floor_divide(ops.subtract(length, n), 2)
+        shorter = ops.negative(ops.floor_divide(ops.subtract(n, length), 2))
+        centred = ops.where(ops.greater_equal(length, n), longer, shorter)
+        starts = ops.where(ops.greater(k, 1), spread, centred)
+        index = ops.add(ops.add(starts[:, None], n), ops.arange(n, dtype="int32")[None, :])
+        padded = ops.pad(x, [[0, 0], [n, n]])
+        return ops.reshape(ops.take(padded, index, axis=1), (-1, n)), k
+
+    def average(probabilities: Any, k: Any) -> Any:
+        p = ops.cast(probabilities, "float32")
+        rows = ops.subtract(ops.cumsum(ops.ones_like(ops.take(p, 0, axis=1), dtype="int32")), 1)
+        sums = ops.segment_sum(p, ops.floor_divide(rows, k), sorted=True)
+        return ops.divide(sums, ops.cast(k, "float32"))
+
+    return split, average
 
 
 def log_mel(

@@ -1,10 +1,14 @@
 """Audio classifiers on spectrograms computed inside the model.
 
 Input contract: float32 mono waveforms ``(n, samples)`` at the preprocess sample rate, values
-in [-1, 1], any length. Inside the model: centred crop/pad to the clip length → waveform
+in [-1, 1], any length. Inside the model: the clip cut into windows of the clip length (one,
+centred and padded, for a clip up to it; else evenly spread half-overlapping windows,
+``_audio_ops.clip_windows``) → waveform
 augmentation (noise at an SNR, gain, time shift; ``TrainingOnly``) → log-mel spectrogram
 (or MFCCs) → per-band normalization fitted on training clips → SpecAugment masks
-(``TrainingOnly``) → network → float32 softmax. The front end is Keras's own layers and
+(``TrainingOnly``) → network → float32 softmax → the mean of each clip's windows'
+probabilities. Training feeds crops of exactly the clip length (one window each), so the
+model trained is the model that answers for long clips. The front end is Keras's own layers and
 ``keras.ops`` nodes (``_audio_ops``), so a saved model loads with plain Keras in safe mode;
 the augmentation layers (``audio_layers``) are left out of saved models.
 
@@ -357,18 +361,39 @@ def audio_cnn_plan(frames: int, bands: int, n_train: int) -> tuple[list[int], li
     return filters, pools
 
 
-def _build_cnn(stage: _Stage, n_classes: int, config: ImageModelConfig, n_train: int, seed: int):
+def _build_cnn(
+    stage: _Stage, n_classes: int, config: ImageModelConfig, n_train: int, seed: int, n: int
+):
     from automl_gui.core.base import lazy
+    from automl_gui.core.models._audio_ops import clip_windows
 
     keras = lazy.keras()
     frames, bands = stage.sizes.frames, stage.sizes.bands
     inputs = _waveform_input()
-    x = keras.layers.Reshape((frames, bands, 1), name="add_channel")(stage.trained(inputs))
+    split, average = clip_windows(keras, n)
+    windows, k = split(inputs)
+    x = keras.layers.Reshape((frames, bands, 1), name="add_channel")(stage.trained(windows))
     filters, pools = audio_cnn_plan(frames, bands, n_train)
     x = conv_blocks(x, filters, seed, pools, bn_momentum=CNN_BN_MOMENTUM)
-    outputs = cnn_top(x, n_classes, config.dropout, seed)
+    outputs = average(cnn_top(x, n_classes, config.dropout, seed), k)
     model = keras.Model(inputs, outputs, name="audio_cnn")
     return ImageModel(model=model, architecture="cnn", image_size=0)
+
+
+def _windowed(built: ImageModel, n: int) -> ImageModel:
+    """``built`` whose ``model`` answers a clip of any length from its windows (the
+    backbone model, windows in, nested: ``feature_model``/``head`` keep sharing its layers)."""
+    import dataclasses
+
+    from automl_gui.core.base import lazy
+    from automl_gui.core.models._audio_ops import clip_windows
+
+    keras = lazy.keras()
+    inputs = _waveform_input()
+    split, average = clip_windows(keras, n)
+    windows, k = split(inputs)
+    model = keras.Model(inputs, average(built.model(windows), k), name=built.model.name)
+    return dataclasses.replace(built, model=model)
 
 
 def _backbone_stage(stage: _Stage, architecture: str, image_size: int) -> Any:
@@ -432,7 +457,7 @@ def build_audio_model(
 
     stage = _Stage(preprocess, n_samples, band_mean, band_var, seed)
     if architecture == "cnn":
-        return _build_cnn(stage, n_classes, config, n_train, seed)
+        return _build_cnn(stage, n_classes, config, n_train, seed, int(n_samples))
     side = int(image_size) or int(DEFAULT_SIZES[architecture])
     if side < MIN_SIZES[architecture]:
         raise ConfigError(
@@ -441,7 +466,8 @@ def build_audio_model(
             f"Set the image size to {MIN_SIZES[architecture]} or more (or 0 for automatic).",
         )
     build = _backbone_stage(stage, architecture, side)
-    return build_backbone_model(architecture, n_classes, side, config, weights_file, seed, build)
+    built = build_backbone_model(architecture, n_classes, side, config, weights_file, seed, build)
+    return _windowed(built, int(n_samples))
 
 
 def augment_preview(

@@ -268,6 +268,7 @@ def stream_files(
     after_cache: Callable[[Any], Any] | None = None,
     track: FileTracker | None = None,
     draws: int | None = None,
+    batcher: Callable[[Any, int], Any] | None = None,
 ) -> Any:
     """A streaming ``tf.data.Dataset`` of ``(x, labels)`` batches (or ``x`` only) from files.
 
@@ -290,6 +291,8 @@ def stream_files(
         draws: a seed: ``load`` then gets a random int64 right after the path (``load(path,
             draw, label)``), a new one per element and per pass, the same sequence for a
             seed (a long clip's random window; with ``cache``, drawn on the first pass).
+        batcher: ``batcher(ds, batch_size)`` batches instead of ``ds.batch`` (e.g. clips
+            of any length grouped by length).
 
     Raises:
         ConfigError: ``batch_size`` below 1.
@@ -336,4 +339,5 @@ def stream_files(
             ds = ds.shuffle(n, seed=seed, reshuffle_each_iteration=True)
     if after_cache is not None:
         ds = after_cache(ds)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    batched = batcher(ds, batch_size) if batcher is not None else ds.batch(batch_size)
+    return batched.prefetch(tf.data.AUTOTUNE)

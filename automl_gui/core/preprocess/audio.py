@@ -35,6 +35,7 @@ from automl_gui.core.preprocess._audio_window import (
 from automl_gui.core.preprocess._files import FileSplit, FileTracker, split_items, stream_files
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
+    AUTO_SAMPLE_RATE,
     DEFAULT_SAMPLE_RATE,
     MAX_CLIP_SECONDS,
     MAX_SAMPLE_RATE,
@@ -272,11 +273,14 @@ def make_audio_dataset(
     and resampled in parallel (``tf.numpy_function`` around :func:`load_audio`'s decoder,
     which releases the GIL); files that fail are skipped (``ignore_errors``); ``cache``
     keeps the decoded full-length clips (before the crop, so random crops still vary per
-    epoch; the shuffle then comes after the cache, as for images); the crop is random when
-    ``training`` (a new window every epoch, reproducible from ``seed``) else centred, and
-    short clips are zero-padded centred; batch; prefetch. Memory does not grow with the
-    number of clips (without ``cache``). Built on ``_files.stream_files`` (shared with
-    images).
+    epoch; the shuffle then comes after the cache, as for images). Training: a random
+    window of ``n_samples`` (a new one every epoch, reproducible from ``seed``), short clips
+    zero-padded centred. Otherwise (evaluation, prediction) every clip whole, a short one
+    zero-padded centred to ``n_samples`` (what the model's windows do with it), in batches
+    of clips of one length (``group_by_window``; order then follows the lengths, so pass
+    indices as labels when the order matters): the model answers a longer clip from all its
+    windows. Prefetch. Memory does not grow with the number of clips (without ``cache``).
+    Built on ``_files.stream_files`` (shared with images).
 
     Args:
         deterministic: keep the order of the parallel decode (default True: runs with one
@@ -307,9 +311,20 @@ def make_audio_dataset(
         return (wave, *label) if label else wave
 
     @tf.autograph.experimental.do_not_convert
-    def centred(wave: Any, *label: Any) -> Any:
-        wave = _tf_crop_or_pad(wave, want)
+    def whole(wave: Any, *label: Any) -> Any:
+        short = tf.maximum(want - tf.shape(wave)[0], 0)
+        wave = tf.pad(wave, [[short // 2, short - short // 2]])
         return (wave, *label) if label else wave
+
+    @tf.autograph.experimental.do_not_convert
+    def length(wave: Any, *label: Any) -> Any:
+        return tf.cast(tf.shape(wave)[0], tf.int64)
+
+    def by_length(ds: Any, batch: int) -> Any:
+        def reduce(_key: Any, group: Any) -> Any:
+            return group.batch(batch)
+
+        return ds.group_by_window(length, reduce, window_size=batch)
 
     @tf.autograph.experimental.do_not_convert
     def random_crop(element: Any, r: Any) -> Any:
@@ -320,7 +335,7 @@ def make_audio_dataset(
 
     def crop(ds: Any) -> Any:
         if not training:
-            return ds.map(centred, num_parallel_calls=tf.data.AUTOTUNE)
+            return ds.map(whole, num_parallel_calls=tf.data.AUTOTUNE)
         # A fresh random number per element and per epoch; the same sequence for a seed.
         randoms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
         zipped = tf.data.Dataset.zip((ds, randoms))
@@ -329,13 +344,18 @@ def make_audio_dataset(
     options = {"shuffle": shuffle, "seed": seed, "cache": cache, "deterministic": deterministic}
     options["track"] = track
     options["draws"] = seed + 1 if training else None
+    options["batcher"] = None if training else by_length
     return stream_files(paths, labels, load, batch_size, after_cache=crop, **options)
 
 
 # -- clip length --------------------------------------------------------------------------------
 def auto_clip_seconds(durations: list[float] | np.ndarray) -> float:
-    """Automatic clip length: the 95th percentile of ``durations``, rounded up to 0.1 s,
-    within [0.1, 30] s (1.0 with no durations)."""
+    """Automatic clip length: the ``AUTO_CLIP_PERCENTILE``th (75th) percentile of
+    ``durations``, rounded up to 0.1 s, within [0.1, 30] s (1.0 with no durations).
+
+    The bulk of the clips, not the longest: a window sized for the few long ones would be
+    mostly padding for the rest (slower, and harder to learn), while a long clip still
+    trains on a random window each epoch and is answered from all its windows."""
     values = np.asarray(durations, dtype=np.float64).reshape(-1)
     values = values[np.isfinite(values) & (values > 0)]
     if not len(values):
@@ -357,9 +377,81 @@ def clip_seconds_for(dataset: AudioDataset, config: AudioPreprocessConfig) -> fl
     if not 0 < seconds <= MAX_CLIP_SECONDS:
         raise ConfigError(
             f"Clip length {seconds:g} s must be between 0 and {MAX_CLIP_SECONDS:g} s.",
-            "Use 0 for automatic (the 95th percentile of the clips' durations), or e.g. 1 s.",
+            f"Use 0 for automatic (the {AUTO_CLIP_PERCENTILE}th percentile of the clips' "
+            "durations), or e.g. 1 s.",
         )
     return seconds
+
+
+# -- sample rate --------------------------------------------------------------------------------
+def auto_sample_rate(rates: dict[int, int] | list[int]) -> int:
+    """Automatic sample rate: the recordings' most common own rate (a tie: the higher),
+    never above ``DEFAULT_SAMPLE_RATE`` (16 kHz, plenty for speech and most sounds) nor
+    below ``MIN_SAMPLE_RATE``; 16 kHz with no clips. Upsampling adds no information, only
+    samples to compute: telephone prompts at 8 kHz stay at 8 kHz.
+
+    Args:
+        rates: ``{rate: clips}`` (as ``duration_stats()["sample_rates"]``) or every clip's rate.
+    """
+    counts: dict[int, int] = {}
+    if isinstance(rates, dict):
+        counts = {int(r): int(n) for r, n in rates.items() if int(r) > 0}
+    else:
+        for r in rates:
+            if int(r) > 0:
+                counts[int(r)] = counts.get(int(r), 0) + 1
+    if not counts:
+        return DEFAULT_SAMPLE_RATE
+    rate = max(counts, key=lambda r: (counts[r], r))
+    return int(min(max(rate, MIN_SAMPLE_RATE), DEFAULT_SAMPLE_RATE))
+
+
+def sample_rate_for(dataset: AudioDataset | None, config: AudioPreprocessConfig) -> int:
+    """``config.sample_rate``, or for Auto (0) :func:`auto_sample_rate` of the dataset's
+    clips (16 kHz without a dataset).
+
+    Raises:
+        ConfigError: a set rate outside the supported range.
+    """
+    if int(config.sample_rate) != AUTO_SAMPLE_RATE:
+        return _check_rate(config.sample_rate)
+    items = dataset.items if dataset is not None else []
+    return auto_sample_rate([item.sample_rate for item in items])
+
+
+def sample_rate_words(dataset: AudioDataset | None, config: AudioPreprocessConfig) -> str:
+    """What the sample rate will be and why, e.g. "Auto chose 8 kHz: the recordings' own
+    rate" (for the log, the Preprocess page and the command line)."""
+    from automl_gui.core.base.units import format_rate
+
+    rate = sample_rate_for(dataset, config)
+    if int(config.sample_rate) != AUTO_SAMPLE_RATE:
+        return f"{format_rate(rate)} (set)"
+    rates = [item.sample_rate for item in dataset.items] if dataset is not None else []
+    if not rates:
+        return f"Auto: {format_rate(rate)} (no clips to follow yet)"
+    common = max(set(rates), key=lambda r: (rates.count(r), r))
+    if common == rate:
+        return f"Auto chose {format_rate(rate)}: the recordings' own rate"
+    if common > rate:
+        return (
+            f"Auto chose {format_rate(rate)}: the recordings are mostly {format_rate(common)}; "
+            f"{format_rate(rate)} keeps sounds up to {format_rate(rate // 2)} and computes faster"
+        )
+    return f"Auto chose {format_rate(rate)}: the lowest rate the models take"
+
+
+def resolve_rate(
+    dataset: AudioDataset | None, config: AudioPreprocessConfig
+) -> AudioPreprocessConfig:
+    """``config`` with an Auto sample rate replaced by :func:`sample_rate_for`'s (itself
+    when the rate is set)."""
+    import dataclasses
+
+    rate = sample_rate_for(dataset, config)
+    return (
+        config if rate == int(config.sample_rate) else dataclasses.replace(config, sample_rate=rate)
+    )
 
 
 # -- display spectrogram ------------------------------------------------------------------------
@@ -418,6 +510,7 @@ def log_mel_display(
 __all__ = [
     "AudioSplit",
     "auto_clip_seconds",
+    "auto_sample_rate",
     "clip_seconds_for",
     "crop_or_pad",
     "load_audio",
@@ -425,5 +518,8 @@ __all__ = [
     "log_mel_display",
     "mel_filterbank",
     "make_audio_dataset",
+    "resolve_rate",
+    "sample_rate_for",
+    "sample_rate_words",
     "split_audio",
 ]

@@ -7,14 +7,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 FEATURES = ("log-mel", "mfcc")
+#: "Auto" sample rate: the recordings' most common own rate, never above this (Hz); also the
+#: rate suggested when a setting is out of range
 DEFAULT_SAMPLE_RATE = 16_000
+#: ``sample_rate`` value meaning "Auto" (see ``preprocess.audio.auto_sample_rate``)
+AUTO_SAMPLE_RATE = 0
 MIN_SAMPLE_RATE = 4_000
 MAX_SAMPLE_RATE = 96_000
 #: the scan excludes clips shorter than this (seconds)
 MIN_CLIP_SECONDS = 0.01
 MAX_CLIP_SECONDS = 60.0
-#: automatic clip length: this percentile of the training clips' durations
-AUTO_CLIP_PERCENTILE = 95
+#: automatic clip length: this percentile of the training clips' durations (the bulk of them:
+#: longer clips train on random windows and are answered by averaging over their windows)
+AUTO_CLIP_PERCENTILE = 75
 
 
 @dataclass
@@ -64,10 +69,12 @@ class AudioPreprocessConfig:
 
     Args:
         sample_rate: every clip is mixed down to mono and resampled to this rate (Hz); the
-            exported model takes raw waveforms at this rate.
-        clip_seconds: fixed clip length; longer clips are cropped (randomly in training,
-            centred in evaluation and prediction), shorter ones zero-padded (centred).
-            0 = automatic: the 95th percentile of the clips' durations.
+            exported model takes raw waveforms at this rate. 0 = Auto: the recordings' most
+            common own rate, at most 16 kHz (never upsampled).
+        clip_seconds: the model's window; longer clips train on a random window each epoch
+            and are answered (evaluation, prediction, the exported model) by averaging the
+            probabilities of evenly spread, half-overlapping windows; shorter ones are
+            zero-padded (centred). 0 = automatic: the 75th percentile of the clips' durations.
         features: "log-mel" (log-mel spectrogram) or "mfcc" (MFCCs of the log-mel).
         n_mels: mel bands.
         window_ms, hop_ms: STFT window and hop in milliseconds (the FFT length is the next
@@ -81,7 +88,7 @@ class AudioPreprocessConfig:
         cache: keep decoded, resampled clips in memory after the first epoch.
     """
 
-    sample_rate: int = DEFAULT_SAMPLE_RATE
+    sample_rate: int = AUTO_SAMPLE_RATE
     clip_seconds: float = 0.0
     features: str = "log-mel"
     n_mels: int = 64
@@ -98,9 +105,11 @@ class AudioPreprocessConfig:
 
     def n_samples(self, clip_seconds: float | None = None) -> int:
         """Samples per clip at ``sample_rate`` (``clip_seconds`` overrides the setting,
-        e.g. once "auto" is resolved)."""
+        e.g. once "auto" is resolved; an Auto sample rate counts as 16 kHz until resolved by
+        ``preprocess.audio.resolve_rate``)."""
         seconds = self.clip_seconds if clip_seconds is None else clip_seconds
-        return max(1, int(round(float(seconds) * int(self.sample_rate))))
+        rate = int(self.sample_rate) or DEFAULT_SAMPLE_RATE
+        return max(1, int(round(float(seconds) * rate)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -47,6 +47,7 @@ from automl_gui.gui.widgets.training_settings import combo, dspin, select, spin
 
 KEY_AUDIO_PREPROCESS = "audio/preprocess"
 RATES = [
+    (0, "Auto (the recordings' own rate, at most 16 kHz)"),
     (8000, "8 kHz (telephone speech)"),
     (16000, "16 kHz (speech, most sounds)"),
     (22050, "22.05 kHz"),
@@ -133,7 +134,9 @@ class AudioPreprocessPage(PreviewPage):
         self.rate_combo = combo(
             [(hz, text) for hz, text in RATES],
             "Every clip is mixed down to mono and resampled to this rate; the saved model "
-            "takes waveforms at this rate. Sounds up to half the rate are kept: 16 kHz keeps "
+            "takes waveforms at this rate. Auto: the recordings' most common own rate, at most "
+            "16 kHz (a higher rate than the recordings' adds nothing but time). "
+            "Sounds up to half the rate are kept: 16 kHz keeps "
             "up to 8 kHz (enough for speech and most sounds), 44.1 kHz everything audible. "
             "Higher rates cost memory and time.",
         )
@@ -217,6 +220,12 @@ class AudioPreprocessPage(PreviewPage):
         self.hop_spin.setValue(config.hop_ms)
         self.augment_box.show_config(config.augment)
 
+    def _resolved(self) -> AudioPreprocessConfig:
+        """The settings with an Auto sample rate replaced by the one training will use."""
+        from automl_gui.core.preprocess.audio import resolve_rate
+
+        return resolve_rate(self.state.loaded(AUDIO), self.config)
+
     def clip_seconds(self) -> float | None:
         """The clip length training will use (the setting, or Auto's for this dataset; None
         for Auto with no dataset)."""
@@ -254,7 +263,10 @@ class AudioPreprocessPage(PreviewPage):
                 f"{format_rate(r)} ({n:,})"
                 for r, n in sorted(rates.items(), key=lambda x: (-x[1], x[0]))
             )
-            self.rates_note.setText(f"The clips are recorded at {seen}.")
+            from automl_gui.core.preprocess.audio import sample_rate_words
+
+            words = sample_rate_words(data, c)
+            self.rates_note.setText(f"The clips are recorded at {seen}. {words}.")
         else:
             self.rates_note.setText("")
         auto = c.clip_seconds == 0
@@ -268,24 +280,26 @@ class AudioPreprocessPage(PreviewPage):
             self.clip_spin.setSpecialValueText("Auto")
             auto_text = (
                 f"Auto: the {AUTO_CLIP_PERCENTILE}th percentile of the clips' durations, so "
-                f"{AUTO_CLIP_PERCENTILE} % of them fit whole"
+                f"{AUTO_CLIP_PERCENTILE} % of them fit in one window"
             )
         self.clip_spin.setToolTip(
-            "Every clip is cut or padded with silence to this length (longer clips: a random "
-            "window in training, the middle one when evaluating and predicting). "
+            "The model's window: shorter clips are padded with silence to it; a longer clip "
+            "trains on a random window each epoch and is answered (evaluation, prediction, "
+            "the exported model) with the mean of its half-overlapping windows. "
             f"{auto_text}. Longer keeps more of each sound; shorter trains faster."
         )
         if seconds is None:
             self.clip_note.setText("")
             self.shape_note.setText(self._shape_text(None))
             return None
+        c = self._resolved()
         n = c.n_samples(seconds)
         note = f"{seconds:g} s = {n:,} samples at {format_rate(c.sample_rate)}."
         if durations.size:
             longer = float(np.mean(durations > seconds + 1e-9)) * 100
             shorter = float(np.mean(durations < seconds - 1e-9)) * 100
             note += (
-                f" {longer:.0f} % of the clips are longer (cropped), {shorter:.0f} % shorter "
+                f" {longer:.0f} % of the clips are longer (windows averaged), {shorter:.0f} % shorter "
                 "(padded with silence)."
             )
         self.clip_note.setText(note)
@@ -326,11 +340,12 @@ class AudioPreprocessPage(PreviewPage):
             self.split_box.cache_note.setText("")
             return
         total = float(np.sum(data.durations()))  # full-length clips are cached, before the crop
-        need = total * self.config.sample_rate * 4  # float32 samples
+        rate = self._resolved().sample_rate
+        need = total * rate * 4  # float32 samples
         hours = total / 3600
         length = f"{hours:.1f} hours" if hours >= 1 else f"{total / 60:.1f} minutes"
         self.split_box.cache_note.setText(
-            f"Caching {len(data):,} clips ({length} at {format_rate(self.config.sample_rate)}) "
+            f"Caching {len(data):,} clips ({length} at {format_rate(rate)}) "
             f"needs about {format_bytes(need, base=1000)} of memory."
         )
 
@@ -380,7 +395,7 @@ class AudioPreprocessPage(PreviewPage):
         path = self.clip_combo.currentData() or self.preview_path
         if not path:
             path = self.preview_path = pick_samples(data, 1, self._sample_seed)[0]
-        config = copy.deepcopy(self.config)
+        config = copy.deepcopy(self._resolved())
         n_samples = config.n_samples(self.clip_seconds())
         seed = config.seed + self._sample_seed
         return lambda: preview_job(path, config, n_samples, seed)
