@@ -44,11 +44,13 @@ def table():
 
 
 def _search(table, config, *, training=None, **kwargs):
-    """The single-split search (k-fold trials are tested in test_search_cv.py)."""
+    """The single-split search (k-fold trials are tested in test_search_cv.py), keeping the
+    best trial alone (the average of the best trials: test_search_ensemble.py)."""
     df, pre = table
     kwargs.setdefault("baselines", False)
     if config.cross_validation == "auto":
         config = replace(config, cross_validation="off")
+    config = replace(config, average_best=0)
     events = {k: kwargs.pop(k) for k in ("on_event", "cancel") if k in kwargs}
     training = training or TrainConfig(epochs=2)
     request = SearchRequest(kind_named("tabular"), df, pre, None, config, training, **kwargs)

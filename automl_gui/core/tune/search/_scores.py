@@ -30,20 +30,32 @@ def headline(task: Any) -> str:
 def table_score(data: Any, pre: Any, built: Any, task: Any) -> float | None:
     """``headline(task)`` of a trained table model on ``data.validation`` (None: no rows,
     or not finite)."""
-    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
+    outputs = validation_outputs(data, pre, built.serving_model)
+    return None if outputs is None else outputs_score(data, outputs, task)
+
+
+def validation_outputs(data: Any, pre: Any, model: Any) -> np.ndarray | None:
+    """A serving model's answers for ``data.validation`` (float64: probabilities, or
+    values in the target's scale), predicted in slices; None without validation rows."""
     from automl_gui.core.preprocess.tabular import frame_to_inputs, to_tensors
 
-    frame, y = data.validation, np.asarray(data.y_validation)
+    frame = data.validation
     if len(frame) == 0:
         return None
-    model = built.serving_model
     parts = []
     for start in range(0, len(frame), SLICE_ROWS):
         inputs = to_tensors(frame_to_inputs(frame.iloc[start : start + SLICE_ROWS], pre.schema))
         parts.append(np.asarray(model(inputs, training=False), dtype="float64"))
-    outputs = np.concatenate(parts)
+    return np.concatenate(parts)
+
+
+def outputs_score(data: Any, outputs: np.ndarray, task: Any) -> float | None:
+    """``headline(task)`` of a model's ``outputs`` for ``data.validation``."""
+    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
+
+    y = np.asarray(data.y_validation)
     if data.class_names:
-        report = evaluate_classification(y, outputs.reshape(len(frame), -1), list(data.class_names))
+        report = evaluate_classification(y, outputs.reshape(len(y), -1), list(data.class_names))
     else:
         report = evaluate_regression(y, outputs.reshape(-1))
     return finite(report["metrics"].get(headline(task)))

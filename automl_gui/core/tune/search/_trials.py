@@ -19,7 +19,14 @@ from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log, PhaseChanged, Progress, emit
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.tune.search._cv_trials import FoldTrials
-from automl_gui.core.tune.search._scores import headline, mean_and_spread, table_score
+from automl_gui.core.tune.search._ensemble import Pool, average_best
+from automl_gui.core.tune.search._scores import (
+    headline,
+    mean_and_spread,
+    outputs_score,
+    table_score,
+    validation_outputs,
+)
 from automl_gui.core.tune.search._tuner import (
     Trials,
     best_value,
@@ -39,6 +46,8 @@ class TabularTrials(FoldTrials, Trials):
         self.fold_builds: list[float] = []  # seconds each fold took to build its model
         super().__init__(**kwargs)
         self.refit: dict[str, Any] | None = None  # how a cross-validated choice was trained
+        # the best few trained models, one per configuration: the average's members
+        self.pool = Pool(self.search.average_best, self.search.direction)
 
     def shortest_round(self) -> int:
         """Hyperband's shortest round in epochs: the config's; with k-fold trials at least a
@@ -95,9 +104,15 @@ class TabularTrials(FoldTrials, Trials):
             return self._end_folds(record, folds, settings, training, start)
         self._score(record, result.history, result, start)
         record.score_name = headline(self.preprocess.task)
-        record.score = table_score(self.prepared, pre, built, self.preprocess.task)
+        began = time.monotonic()
+        outputs = validation_outputs(self.prepared, pre, built.serving_model)
+        self.pool.seconds.append(time.monotonic() - began)
+        if outputs is not None:
+            record.score = outputs_score(self.prepared, outputs, self.preprocess.task)
         self._save_weights(built, trial.trial_id)
         self._end_trained(record, result, start)
+        if outputs is not None:
+            self.pool.offer(record, {"pre": pre, "built": built, "outputs": outputs})
         if self._better(record, self.best["record"] if self.best else None):
             self.best = {
                 "record": record,
@@ -184,6 +199,7 @@ class TabularTrials(FoldTrials, Trials):
             kept["training"] = training
         if not best.cross_validated:
             _train_on(self, best, kept)
+        kept = average_best(self, best, kept)
         training = replace(kept["training"], time_budget=self.training.time_budget)
         return finish_tabular(
             self.prepared,

@@ -59,6 +59,10 @@ class Trials:
 
     #: how a configuration chosen by k-fold was trained at the end (tables; None otherwise)
     refit: dict[str, Any] | None = None
+    #: the average of the best trials: what was compared, or why none was tried (tables)
+    average: dict[str, Any] | None = None
+    #: the leaderboard row of the model kept when it is not the best trial's (the average)
+    kept_record: TrialRecord | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         self.__dict__.update(kwargs)

@@ -60,6 +60,8 @@ def kept_row(best: Any, run: Any, test_score: float | None = None) -> Any:
 
     from automl_gui.core.tune.search._scores import history_score
 
+    if best.status == "average":  # the average of the best trials: its row as it is
+        return replace(best, test_score=test_score)
     history, best_epoch, epochs, more_seconds, score = _kept_figures(run)
     more = epochs - int(best.epochs)
     values = history.get(best.metric_name) or []
@@ -89,7 +91,15 @@ def kept_row(best: Any, run: Any, test_score: float | None = None) -> Any:
 def kept_words(row: Any, best: Any, *, short: bool = False) -> str:
     """The kept model in words: ``trial 0000 (val_loss 0.5081)``, or ``trial 0000 + 7 more
     epochs (val_loss 0.4874)`` when the search trained it on (``row``: :func:`kept_row`'s);
-    ``short``: ``trial 0000 + 7 epochs`` (a progress bar's room)."""
+    ``short``: ``trial 0000 + 7 epochs`` (a progress bar's room). The average of the best
+    trials reads ``the average of trials 0003, 0007, 0001 (val_loss 0.29)`` (``short``:
+    ``average of 3 trials``)."""
+    if best.status == "average":  # _ensemble's row: "average of trials 0003, 0007, 0001"
+        model = str(best.hyperparameters.get("model", "average of the best trials"))
+        words = f"the {model}" if not short else f"average of {model.count(',') + 1} trials"
+        if row.value is not None and not short:
+            words += f" ({row.metric_name} {row.value_text()})"
+        return words
     words = f"trial {best.trial_id}"
     more = int(row.epochs) - int(best.epochs)
     if more > 0 and not best.cross_validated:

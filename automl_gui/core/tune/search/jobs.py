@@ -137,21 +137,36 @@ def search(
         leaderboard = [*runner.records, *job.extra_rows()]
         runner.records = leaderboard  # the saved board gets the baselines too
         runner.save_board()
+        kept = runner.kept_record or best  # the average of the best trials, when it won
         run.metadata["search"] = {
             "config": config.to_dict(),
             "leaderboard": [r.to_dict(history=False) for r in leaderboard],
             "best_trial": best.to_dict(history=False),
+            "kept": kept.trial_id,
             "trained_on": runner.trained_on,
             **job.metadata(),
             "seconds": round(time.monotonic() - started, 3),
         }
-        emit(on_event, Log(_done(best, runner.trained_on, runner.refit) + "."))
+        emit(on_event, Log(_done(best, runner.trained_on, runner.refit, runner.average) + "."))
         fields_of_run = {f.name: getattr(run, f.name) for f in fields(Run)}
-        return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=best)
+        return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=kept)
 
 
-def _done(best: TrialRecord, more: dict[str, Any] | None, refit: dict[str, Any] | None) -> str:
-    """``Search done: kept trial 0003 (val_loss 0.31), trained on 12 more epochs to 0.29``."""
+def _done(
+    best: TrialRecord,
+    more: dict[str, Any] | None,
+    refit: dict[str, Any] | None,
+    average: dict[str, Any] | None = None,
+) -> str:
+    """``Search done: kept trial 0003 (val_loss 0.31), trained on 12 more epochs to 0.29``,
+    or ``Search done: kept the average of trials 0003, 0007, 0001 (val_loss 0.29 on the
+    validation rows; trial 0003 alone 0.31)``."""
+    if average and average.get("kept"):
+        return (
+            f"Search done: kept the average of trials {', '.join(average['members'])} "
+            f"({average['objective']} {average['value']:.4g} on the validation rows; trial "
+            f"{best.trial_id} alone {average['best_value']:.4g})"
+        )
     if best.cross_validated:
         done = f"Search done: kept trial {best.trial_id} ({best.metric_name} {best.value_text()})"
     else:

@@ -19,7 +19,7 @@ from typing import Any
 from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.files import atomic_write
 from automl_gui.core.base.json_read import read_json
-from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
+from automl_gui.core.tune.search.space import NOT_TRIALS, SearchConfig, TrialRecord
 
 #: every trial's row, rewritten as trials start and end; the baselines' rows join it when the
 #: search ends (the Train page of a reopened project shows it)
@@ -64,7 +64,7 @@ def unfinished_trials(folder: Path) -> int:
     if (Path(folder) / FINISHED_FILE).exists():
         return 0
     try:
-        return sum(r.status != "baseline" for r in finished_records(folder))
+        return sum(r.status not in NOT_TRIALS for r in finished_records(folder))
     except (OSError, ValueError):
         return 0
 
@@ -134,8 +134,8 @@ def open_folder(
                 "Resume with the same algorithm and objective, or start a new search.",
             )
         # the interrupted trial runs again: its row comes back when it ends; the baselines
-        # (saved with the finished board) are trained again at the end
-        return [r for r in records if r.status != "baseline"]
+        # and the average (saved with the finished board) are made again at the end
+        return [r for r in records if r.status not in NOT_TRIALS]
     if not resume and (board.exists() or (folder / PROJECT).exists()):
         if not overwrite:
             raise ConfigError(

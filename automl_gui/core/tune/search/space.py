@@ -22,7 +22,10 @@ from automl_gui.core.train.config import TrainConfig
 ALGORITHMS = ("hyperband", "bayesian", "random")
 OBJECTIVES = ("val_loss", "val_accuracy", "val_mae", "loss")
 MAXIMIZED = ("val_accuracy",)
-STATUSES = ("running", "completed", "failed", "stopped", "baseline")
+STATUSES = ("running", "completed", "failed", "stopped", "baseline", "average")
+#: rows that are not Keras Tuner trials: the baselines and the average of the best trials
+#: (both made again when a search ends, so a resumed search drops them)
+NOT_TRIALS = ("baseline", "average")
 CROSS_VALIDATION = ("auto", "off", "on")
 #: batch sizes the table space tries (those that give an epoch enough steps)
 BATCH_SIZES = (16, 32, 64, 128, 256)
@@ -32,6 +35,9 @@ SMALL_BATCH_SIZES = (4, 8)
 #: steps an epoch, and Hyperband's rounds of a few dozen epochs left even a linear model
 #: underfitted (iris: k-fold loss 0.30 where logistic regression scores 0.96)
 MIN_STEPS_PER_EPOCH = 8
+#: weight decays the table space tries: none, then a log scale up to the strong end of what
+#: RealMLP and TabM tune over (Holzmüller et al. 2024; Gorishniy et al. 2024)
+WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 5e-2)
 
 
 @dataclass
@@ -59,6 +65,10 @@ class SearchConfig:
             validation rows pooled: "auto" (small tables, see
             :func:`~automl_gui.core.tune.search.cv.should_cross_validate`), "on" or "off".
         folds: the number of folds; 0 picks it from the rows (5, fewer on tiny tables).
+        average_best: tables: when the trials end, average the best this many trials (each
+            a different configuration) into one model, kept only when it scores better on
+            the validation rows than the best trial alone (``_ensemble``); 0 or 1: keep the
+            best trial alone.
     """
 
     algorithm: str = "hyperband"
@@ -72,6 +82,7 @@ class SearchConfig:
     executions: int = 1
     cross_validation: str = "auto"
     folds: int = 0
+    average_best: int = 3
 
     def validate(self, task: str | None = None) -> None:
         """Raise :class:`ConfigError` for a setting that cannot be searched with."""
@@ -106,6 +117,11 @@ class SearchConfig:
             raise ConfigError(
                 f"Cross-validation needs 2 folds or more, not {self.folds}.",
                 "Set folds to 0 (automatic) or 2 and more.",
+            )
+        if self.average_best < 0:
+            raise ConfigError(
+                f"The number of trials to average cannot be negative ({self.average_best}).",
+                "Use 3, or 0 to keep the best trial alone.",
             )
         if self.objective not in OBJECTIVES:
             raise ConfigError(
@@ -144,14 +160,17 @@ class TrialRecord:
     """One leaderboard row: a trial of the search, or a baseline model (status "baseline").
 
     Args:
-        trial_id: Keras Tuner's trial id ("0000", "0001", ...) or "baseline:<name>".
+        trial_id: Keras Tuner's trial id ("0000", "0001", ...), "baseline:<name>" or
+            "average" (the average of the best trials, ``_ensemble``).
         hyperparameters: the values tried (Hyperband's "tuner/..." bookkeeping included).
         metric_name: what ``value`` measures (the objective, or a baseline's own metric).
         value: the best validation value the trial reached; None when it failed.
         epochs: epochs run.
         seconds: wall time of the trial.
         status: "running", "completed", "failed", "stopped" (Stop or the time budget ended
-            it early; its value still counts) or "baseline".
+            it early; its value still counts), "baseline" or "average" (its value is the
+            validation objective without the weight penalties Keras adds to a trial's
+            ``val_loss``; ``reason`` compares it with the best trial's measured the same way).
         reason: why it failed or stopped, in a sentence.
         history: per-epoch values (loss, val_loss, accuracy/mae, lr) for its curves.
         test_score: a baseline's score on the test split (None for trials).
@@ -272,15 +291,19 @@ def _short(value: float) -> str:
 
 @dataclass
 class TabularSettings:
-    """What one table trial trains: the MLP and the optimizer settings that vary."""
+    """What one table trial trains: the MLP and the optimizer settings that vary
+    (``weight_decay`` None: the base training's)."""
 
     mlp: MLPConfig
     optimizer: str
     learning_rate: float
     batch_size: int
+    weight_decay: float | None = None
 
     def training(self, base: TrainConfig, **overrides: Any) -> TrainConfig:
-        """``base`` with this trial's optimizer, learning rate and batch size."""
+        """``base`` with this trial's optimizer, learning rate, batch size and weight decay."""
+        if self.weight_decay is not None:
+            overrides = {"weight_decay": float(self.weight_decay), **overrides}
         return replace(
             base,
             optimizer=self.optimizer,
@@ -291,56 +314,111 @@ class TabularSettings:
 
 
 class TabularSpace:
-    """MLP depth and width, dropout, L2, batch normalization, optimizer, learning rate, batch.
+    """MLP depth and width, dropout, L2, batch normalization, numeric embedding, efficient
+    ensemble members, optimizer, learning rate, weight decay, batch size.
 
     Subclass and override :meth:`before_trial` to alter a trial's settings (tests use it to
     force a failing trial).
 
     A new search's first trial is the defaults below (``defaults_first``): two layers of 64,
-    a little dropout and L2, Adam at 1e-3, batches of 32, which do well on most tables; the
-    oracle picks the rest. Depth 0 is a linear model (softmax or linear regression on the
-    preprocessed columns, no hidden layer; width, dropout and L2 then do not apply), which
-    small or nearly linear tables often prefer; cross-validation tells.
+    a little dropout and L2, the numeric embedding and ensemble members Auto picks for the
+    table (``MLPConfig.resolved``), and the base training's optimizer, learning rate, weight
+    decay and batch size where the space holds them (Adam at 1e-3, batches of 32 otherwise),
+    so the search starts from what the Train button would train; the oracle picks the rest.
+    Depth 0 is a linear model (softmax or linear regression on the preprocessed columns, no
+    hidden layer; width, dropout and L2 then do not apply), which small or nearly linear
+    tables often prefer; cross-validation tells.
+
+    The numeric embeddings (none, piecewise-linear encoding on quantile bins, periodic PLR;
+    Gorishniy et al. 2022, "On Embeddings for Numerical Features in Tabular Deep Learning")
+    are tried only on a table with numeric columns; the efficient-ensemble members (TabM,
+    Gorishniy et al. 2024) are 1 (a plain MLP), 4 or 8; weight decay (decoupled, Loshchilov &
+    Hutter 2019) is one of :data:`WEIGHT_DECAYS`, ordered on a log scale with 0 first.
 
     Args:
         rows: the rows a trial trains on (the training split, or a fold's training part);
             0 = unknown. The batch sizes tried are those that give an epoch at least
             :data:`MIN_STEPS_PER_EPOCH` steps (:func:`batch_sizes_for`), so tiny tables get
             enough optimizer steps per trial.
+        numeric: the table's numeric feature columns (0: no embedding is tried).
+        base: the training the search starts from (its optimizer, learning rate, weight
+            decay and batch size are the first trial's where the space holds them).
     """
 
     kind = "tabular"
     defaults_first = True
     OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamax")
     BATCH_SIZES = BATCH_SIZES
+    NUMERIC_EMBEDDINGS = ("none", "piecewise", "periodic")
+    ENSEMBLE_SIZES = (1, 4, 8)
+    WEIGHT_DECAYS = WEIGHT_DECAYS
 
-    def __init__(self, rows: int = 0) -> None:
+    def __init__(self, rows: int = 0, numeric: int = 0, base: TrainConfig | None = None) -> None:
         self.rows = int(rows)
+        self.numeric = int(numeric)
+        self.base = base
         self.batch_sizes = batch_sizes_for(self.rows)
 
     def build(self, hp: Any) -> TabularSettings:
         """Declare (first call) and read the hyperparameters of ``hp``."""
         sizes = getattr(self, "batch_sizes", list(self.BATCH_SIZES))
-        default_batch = 32 if 32 in sizes else sizes[-1]
+        base = getattr(self, "base", None) or TrainConfig(batch_size=32)
+        auto = MLPConfig().resolved(max(1, getattr(self, "rows", 0)), getattr(self, "numeric", 0))
         depth = hp.Int("depth", 0, 4, default=2)
         units = hp.Int("units", 16, 512, sampling="log", default=64)
+        embedding = "none"
+        if getattr(self, "numeric", 0) > 0:
+            default = auto.numeric_embedding
+            embedding = hp.Choice(
+                "numeric_embedding",
+                list(self.NUMERIC_EMBEDDINGS),
+                default=default if default in self.NUMERIC_EMBEDDINGS else "none",
+            )
+        members = hp.Choice(
+            "ensemble_size",
+            list(self.ENSEMBLE_SIZES),
+            default=_nearest(self.ENSEMBLE_SIZES, auto.ensemble_size),
+        )
         mlp = MLPConfig(
             auto=False,
             hidden_units=[int(units)] * int(depth),
             dropout=hp.Float("dropout", 0.0, 0.5, default=0.1),
             l2=hp.Float("l2", 1e-6, 1e-2, sampling="log", default=1e-4),
             batch_norm=hp.Boolean("batch_norm", default=False),
+            numeric_embedding=embedding,
+            ensemble_size=int(members),
         )
+        optimizer = base.optimizer if base.optimizer in self.OPTIMIZERS else "adam"
+        rate = min(1e-2, max(1e-4, float(base.learning_rate)))
+        batch = base.batch_size if base.batch_size in sizes else (32 if 32 in sizes else sizes[-1])
         return TabularSettings(
             mlp=mlp,
-            optimizer=hp.Choice("optimizer", list(self.OPTIMIZERS), default="adam"),
-            learning_rate=hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3),
-            batch_size=hp.Choice("batch_size", sizes, default=default_batch),
+            optimizer=hp.Choice("optimizer", list(self.OPTIMIZERS), default=optimizer),
+            learning_rate=hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=rate),
+            batch_size=hp.Choice("batch_size", sizes, default=batch),
+            weight_decay=hp.Choice(
+                "weight_decay",
+                list(self.WEIGHT_DECAYS),
+                default=_nearest_decay(self.WEIGHT_DECAYS, base.weight_decay),
+            ),
         )
 
     def before_trial(self, trial_id: str, settings: TabularSettings) -> TabularSettings:
         """Hook called with each trial's settings just before it trains; returns them."""
         return settings
+
+
+def _nearest(values: tuple[int, ...], value: int) -> int:
+    """The entry of ``values`` closest to ``value``."""
+    return min(values, key=lambda v: (abs(v - value), v))
+
+
+def _nearest_decay(values: tuple[float, ...], value: float) -> float:
+    """The weight decay of ``values`` closest to ``value`` on a log scale (0 for 0)."""
+    if value <= 0:
+        return 0.0
+    positive = [v for v in values if v > 0]
+    return min(positive, key=lambda v: abs(math.log(v / value)))
 
 
 def batch_sizes_for(rows: int) -> list[int]:

@@ -84,7 +84,12 @@ class TableSearch:
             preprocess=preprocess,
             search=search,
             training=training,
-            space=request.space or TabularSpace(rows=_trial_rows(prepared, cv_plan)),
+            space=request.space
+            or TabularSpace(
+                rows=_trial_rows(prepared, cv_plan),
+                numeric=sum(c.type == "numeric" for c in preprocess.feature_columns()),
+                base=training,
+            ),
             plan=request.plan,
             on_event=on_event,
             cancel=cancel,
@@ -111,13 +116,16 @@ class TableSearch:
         )
 
     def metadata(self) -> dict[str, Any]:
-        """What the run's ``metadata["search"]`` says of k-fold scoring and the refit."""
+        """What the run's ``metadata["search"]`` says of k-fold scoring, the refit and the
+        average of the best trials (``_ensemble``: its members and figures, whether it was
+        kept, or why none was tried)."""
         cv_plan = self.cv_plan
         return {
             "cross_validation": (
                 {"folds": cv_plan.k, "rows": len(cv_plan.y)} if cv_plan is not None else None
             ),
             "refit": self.runner.refit,
+            "average": self.runner.average,
         }
 
 
