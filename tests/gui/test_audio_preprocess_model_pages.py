@@ -14,7 +14,7 @@ import pytest
 from audio_factory import make_class_folders
 from PySide6.QtCore import QSettings
 
-from automl_gui.core.base.units import format_bytes
+from automl_gui.core.base.units import format_bytes, format_rate
 from automl_gui.core.data.audio import AudioDataset, AudioItem, scan_audio
 from automl_gui.core.kinds.audio import AUDIO
 from automl_gui.core.kinds.images import IMAGES
@@ -149,13 +149,19 @@ def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_p
     expected = core_audio.auto_clip_seconds(dataset.durations())
     assert prep.clip_spin.text() == f"Auto ({expected:g} s)"
     assert f"{expected:g} s for these clips" in prep.clip_spin.toolTip()
-    n = round(expected * 16000)
-    assert prep.clip_note.text().startswith(f"{expected:g} s = {n:,} samples at 16 kHz.")
+    # Auto sample rate: the clips' most common own rate (never above 16 kHz)
+    resolved = core_audio.resolve_rate(dataset, state.settings(AUDIO).preprocess)
+    rate = resolved.sample_rate
+    assert rate == core_audio.auto_sample_rate([i.sample_rate for i in dataset.items])
+    n = round(expected * rate)
+    words = format_rate(rate)
+    assert prep.clip_note.text().startswith(f"{expected:g} s = {n:,} samples at {words}.")
     assert "8 kHz (" in prep.rates_note.text() and "16 kHz (" in prep.rates_note.text()
-    frames, bands = audio_models.feature_shape(state.settings(AUDIO).preprocess, n)
+    assert f"Auto chose {words}" in prep.rates_note.text()
+    frames, bands = audio_models.feature_shape(resolved, n)
     assert prep.shape_note.text() == f"Each clip becomes {frames:,} frames × {bands} mel bands."
     total = sum(dataset.durations())
-    assert f"about {format_bytes(total * 16000 * 4, base=1000)}" in prep.split_box.cache_note.text()
+    assert f"about {format_bytes(total * rate * 4, base=1000)}" in prep.split_box.cache_note.text()
     longer = make_class_folders(
         tmp_path / "long", ("a", "b"), per_class=2, seconds=(2.2, 2.6), formats=("wav",)
     )
@@ -163,7 +169,7 @@ def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_p
     second = core_audio.auto_clip_seconds(state.loaded(AUDIO).durations())
     assert second > expected and prep.clip_spin.text() == f"Auto ({second:g} s)"
     prep.clip_spin.setValue(1.0)  # a set length: every clip of 2.2-2.6 s is cropped
-    assert "100 % of the clips are longer (cropped)" in prep.clip_note.text()
+    assert "100 % of the clips are longer (windows averaged)" in prep.clip_note.text()
     assert prep.clip_spin.text() == "1.00 s"
 
 
@@ -257,7 +263,9 @@ def test_preview_shows_the_clip_and_three_augmented_versions(qtbot, prep, state,
     qtbot.waitUntil(lambda: len(fake.calls) == 1 and preview_done(prep), timeout=5000)
     config, n_samples, count = fake.calls[0]
     assert count == _preview.PREVIEW_AUGMENTED
-    assert n_samples == state.settings(AUDIO).preprocess.n_samples(prep.clip_seconds())
+    resolved = core_audio.resolve_rate(dataset, state.settings(AUDIO).preprocess)
+    assert config.sample_rate == resolved.sample_rate > 0  # Auto: the clips' own rate
+    assert n_samples == resolved.n_samples(prep.clip_seconds())
     assert config.augment == state.settings(AUDIO).preprocess.augment
     assert [v.shape for v in prep.views] == [(FakeCore.frames, FakeCore.bands)] * 4
     name = Path(prep.preview_path).name

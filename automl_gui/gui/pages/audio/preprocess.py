@@ -313,7 +313,7 @@ class AudioPreprocessPage(PreviewPage):
         from automl_gui.core.models.audio import feature_shape
 
         try:
-            frames, bands = feature_shape(self.config, n_samples)
+            frames, bands = feature_shape(self._resolved(), n_samples)
             return int(frames), int(bands)
         except Exception as exc:  # noqa: BLE001 - shown under the settings, never a crash
             message, hint = describe(exc)
