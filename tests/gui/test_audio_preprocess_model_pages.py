@@ -471,7 +471,7 @@ def test_audio_training_settings_are_their_own(qtbot, model_page, state, dataset
     assert state.settings(AUDIO).model == ImageModelConfig(
         fine_tune_epochs=5, weights_folder="/shared/weights"
     )
-    assert state.training == TrainConfig(epochs=30) and state.training is model_page.training
+    assert state.training == AUDIO.default_training() and state.training is model_page.training
 
 
 def test_both_model_pages_side_by_side_keep_their_own_auto(qtbot, model_page, state, found):
