@@ -67,6 +67,11 @@ FOREST_JOBS = 2  # this app targets laptops and small servers: two cores, not al
 BOOSTING_NAME = "hist gradient boosting"
 BOOSTING_ITERS = 100  # sklearn's default max_iter: boosting untuned, as a user fits it
 BOOSTING_CHUNK = 20  # boosting iterations between two looks at the cancel token and the clock
+#: OpenMP threads of gradient boosting: one. On a busy two-core machine (load 10) two threads
+#: spin-wait: 9-10 s for wine (178 rows) and 22-41 s for mpls_stops (43,699 rows) against
+#: 0.35 s and 3.3-4 s with one, and the threads' summing order changed the early-stopped
+#: model between two identical runs (62 vs 60 iterations); one thread gives the same model
+BOOSTING_THREADS = 1
 ENSEMBLE_SECONDS = 30.0  # no further chunk of trees once a forest or boosting grew this long
 DENSE_MAX_VALUES = 50_000_000  # trees fit ~2× faster on dense input: up to 200 MB of float32
 LOGISTIC_MAX_ITER = 1000
@@ -285,15 +290,22 @@ def _fit_and_score(
         estimator.set_params(categorical_features=mask if categorical else None)
     else:
         transformer = one_hot_transformer(numeric, categorical)
-    x_train = transformer.fit_transform(train)
-    model = _fit(baseline, estimator, x_train, y_train, cancel)
-    n_classes = len(class_names or [])
-    return model, [
-        _report(
-            y, _predict(model, transformer.transform(frame), task, n_classes), task, class_names
-        )
-        for frame, y in scored
-    ]
+    from threadpoolctl import threadpool_limits
+
+    threads = BOOSTING_THREADS if baseline.features == "ordinal" else None
+    with threadpool_limits(limits=threads, user_api="openmp"):
+        x_train = transformer.fit_transform(train)
+        model = _fit(baseline, estimator, x_train, y_train, cancel)
+        n_classes = len(class_names or [])
+        return model, [
+            _report(
+                y,
+                _predict(model, transformer.transform(frame), task, n_classes),
+                task,
+                class_names,
+            )
+            for frame, y in scored
+        ]
 
 
 def run_baselines(
