@@ -33,6 +33,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("gallery", "bench_gallery.py", 600),
     ("cached_features", "bench_cached_features.py", 1200),
     ("automl_quality", "bench_automl_quality.py", 1500),
+    ("quality", "bench_quality.py", 10800),
     ("wide_tables", "wide_tables.py", 900),
     ("wide_ui", "bench_wide_ui.py", 1800),
     ("text_quality", "text_quality.py", 900),
