@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import _quality_tables
-from _common import peak_rss_kb
+from _common import REPO, peak_rss_kb
 
 SEED = 0
 QUICK_ROWS = 1_500  # --quick: at most this many rows of each table (a random sample)
@@ -87,6 +87,18 @@ def _flaml(prepared: Any, preprocess: Any, task: str, budget: float) -> dict[str
     )
 
 
+def _commit() -> str:
+    """The app's commit this table was measured at ("+" when the tree had edits)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], capture_output=True, text=True, cwd=REPO)
+        return proc.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--untracked-files=no", "automl_gui")
+    return git("rev-parse", "--short", "HEAD") + ("+" if dirty else "")
+
+
 def measure_table(name: str, budget: float, quick: bool, flaml: bool = True) -> dict[str, Any]:
     """Every method on one table's split: one row of the benchmark's table."""
     from automl_gui.core.data.tabular import read_table
@@ -109,6 +121,7 @@ def measure_table(name: str, budget: float, quick: bool, flaml: bool = True) -> 
     prepared = prepare_data(table.df, preprocess)
     metric = headline_metric(task)
     row: dict[str, Any] = {
+        "commit": _commit(),
         "section": "tables",
         "dataset": name,
         "n": len(table.df),
