@@ -32,14 +32,16 @@ def member_features(keras: Any, features: Any, members: int, seed: int) -> Any:
 
 
 def member_heads(keras: Any, hidden: Any, outputs: int, seed: int, activation: Any = None) -> Any:
-    """Each member's own output layer: (b, k, h) -> (b, k, outputs)."""
+    """Each member's own output layer: (b, k, h) -> (b, k, outputs), or (b, k) for one
+    output (a regression value: "bkh,kh->bk"; TFLite cannot convert a bias over (k, 1))."""
     members = int(hidden.shape[1])
+    one = outputs == 1
     return keras.layers.EinsumDense(
-        "bkh,kho->bko",
-        output_shape=(members, outputs),
-        bias_axes="ko",
+        "bkh,kh->bk" if one else "bkh,kho->bko",
+        output_shape=(members,) if one else (members, outputs),
+        bias_axes="k" if one else "ko",
         activation=activation,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
         dtype="float32",
-        name="member_heads",
+        name="member_heads" if not one else "standardized",
     )(hidden)

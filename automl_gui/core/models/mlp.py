@@ -203,10 +203,7 @@ def _outputs(keras: Any, x: Any, n_out: int, regression: bool, members: int, see
     if members > 1:
         from automl_gui.core.models._tabm import member_heads
 
-        out = member_heads(keras, x, n_out, seed + 300, activation)
-        if regression:  # (b, k, 1) -> (b, k)
-            out = keras.layers.Reshape((members,), dtype="float32", name="standardized")(out)
-        return out
+        return member_heads(keras, x, n_out, seed + 300, activation)  # (b, k, C) or (b, k)
     return keras.layers.Dense(
         n_out,
         activation=activation,

@@ -34,11 +34,12 @@ def compile_args(keras: Any, model: Any, classification: bool) -> dict[str, Any]
     loss_fn = keras.losses.get(loss_name)
 
     def members_loss(y_true: Any, y_pred: Any) -> Any:
-        """The loss of every member against the same labels: (b, k)."""
+        """Each row's mean over the members of their losses against its label: (b,), so a
+        sample weight (b,) weighs rows, not members."""
         y = ops.repeat(ops.expand_dims(ops.reshape(y_true, (-1,)), 1), members, axis=1)
         if classification:
-            return loss_fn(y, y_pred)
-        return ops.square(ops.subtract(ops.cast(y, y_pred.dtype), y_pred))
+            return ops.mean(loss_fn(y, y_pred), axis=1)
+        return ops.mean(ops.square(ops.subtract(ops.cast(y, y_pred.dtype), y_pred)), axis=1)
 
     def mean_answer(y_true: Any, y_pred: Any) -> Any:
         """The wrapped metric of the members' mean."""
