@@ -380,6 +380,7 @@ class Trainer:
         resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         from automl_gui.core.train import callbacks as cb
+        from automl_gui.core.train._members import compile_args
         from automl_gui.core.train._resume import resume_fit
 
         cfg = self.config
@@ -401,8 +402,8 @@ class Trainer:
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             model.compile(
                 optimizer=_make_optimizer(keras, cfg.optimizer, lr, cfg.weight_decay),
-                loss="sparse_categorical_crossentropy" if classification else "mse",
-                metrics=["accuracy"] if classification else ["mae"],
+                # an efficient ensemble learns on the members' mean loss (_members.py)
+                **compile_args(keras, model, classification),
                 steps_per_execution=_steps_per_execution(model, steps),
             )
             # A resumed fit: weights, optimizer state (step count, moments, learning rate:
