@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from automl_gui.core.data.schema import LoadedTable, TableSource
+from automl_gui.core.export.model_card import model_card
 from automl_gui.core.jobs.tabular import build_tabular, fit_tabular, setup_tabular
 from automl_gui.core.kinds import kind_named
 from automl_gui.core.models.config import MLPConfig
@@ -163,6 +164,8 @@ def test_a_winning_average_is_the_searchs_model_and_its_own_leaderboard_row(sear
     assert "Kept" in row.reason and row.score is not None
     assert run.model.name == "tabular_average"
     assert run.report["metrics"]["accuracy"] is not None  # evaluated on the test split
+    card = model_card(run.metadata, run.report)
+    assert "Architecture: the average of 3 networks of the search (trials " in card
     # the window and the command line describe it as the average
     assert kept_row(row, run, 0.8).test_score == 0.8
     assert kept_words(row, row).startswith("the average of trials ")

@@ -41,7 +41,7 @@ from automl_gui.core.tune.search.saved import (  # TensorFlow-free
     saved_best,
     unfinished_trials,
 )
-from automl_gui.core.tune.search.space import MAXIMIZED
+from automl_gui.core.tune.search.space import MAXIMIZED, NOT_TRIALS
 from automl_gui.gui.dialogs.messages import show_error
 from automl_gui.gui.pages._train_view import TrainView
 from automl_gui.gui.widgets.banner import ChoiceBanner
@@ -292,7 +292,7 @@ class SearchController(QObject):
             if record.trial_id == self.running_id:
                 self.running_id = None
             self.leaderboard.model.upsert(record)
-            if record.status != "baseline":
+            if record.status not in NOT_TRIALS:  # baselines and the average are not trials
                 self.trials_done += 1
         self.update_progress()
 

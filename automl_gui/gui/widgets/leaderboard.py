@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.tune.search.space import TrialRecord
+from automl_gui.core.tune.search.space import NOT_TRIALS, TrialRecord
 from automl_gui.gui.widgets.leaderboard_model import (
     COLUMNS,
     SORT_ROLE,
@@ -119,7 +119,7 @@ class Leaderboard(QWidget):
 
     def _on_rows(self, *_args: object) -> None:
         self.export_button.setEnabled(bool(self.model.records))
-        trials = sum(r.status != "baseline" for r in self.model.records)
+        trials = sum(r.status not in NOT_TRIALS for r in self.model.records)
         self.hint.setText(f"{trials} trial{'s' if trials != 1 else ''}" if trials else "")
 
     # -- selection ---------------------------------------------------------------------------

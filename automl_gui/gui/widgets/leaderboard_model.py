@@ -28,6 +28,7 @@ STATUS_TEXT = {
     "failed": "✗ failed",
     "stopped": "■ stopped",
     "baseline": "◆ baseline",
+    "average": "Σ average",
 }
 STATUS_COLOR = {
     "running": "#1565C0",
@@ -43,6 +44,8 @@ STATUS_TIP = {
     "failed": "Could not be trained; the search went on without it.",
     "stopped": "Cut short by Stop or the time budget; its best epoch still counts.",
     "baseline": "A scikit-learn model trained on the same rows: does the network do better?",
+    "average": "One model answering the mean of the best trials' answers, kept only when it "
+    "beats the best trial on the validation rows.",
 }
 BASELINE_BACKGROUND = "#F1F3F5"
 BEST_BACKGROUND = "#FFF4D6"

@@ -203,6 +203,17 @@ def _average(
     return {**kept, "built": replace(kept["built"], serving_model=model), "record": record}
 
 
+def describe_average(metadata: dict[str, Any], average: dict[str, Any]) -> None:
+    """Say in a kept average's run metadata what its model is (the model card's
+    Architecture line); the network settings recorded are its best member's."""
+    members = list(average.get("members") or [])
+    if members:
+        metadata["architecture"] = (
+            f"the average of {len(members)} networks of the search (trials "
+            f"{', '.join(members)}; the settings below are trial {members[0]}'s)"
+        )
+
+
 def _text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 

@@ -19,7 +19,7 @@ from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log, PhaseChanged, Progress, emit
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.tune.search._cv_trials import FoldTrials
-from automl_gui.core.tune.search._ensemble import Pool, average_best
+from automl_gui.core.tune.search._ensemble import Pool, average_best, describe_average
 from automl_gui.core.tune.search._scores import (
     headline,
     mean_and_spread,
@@ -201,7 +201,7 @@ class TabularTrials(FoldTrials, Trials):
             _train_on(self, best, kept)
         kept = average_best(self, best, kept)
         training = replace(kept["training"], time_budget=self.training.time_budget)
-        return finish_tabular(
+        run = finish_tabular(
             self.prepared,
             self.preprocess,
             kept["mlp"],
@@ -212,6 +212,9 @@ class TabularTrials(FoldTrials, Trials):
             plan=self.plan,
             on_event=self.on_event,
         )
+        if self.kept_record is not None:
+            describe_average(run.metadata, self.average or {})
+        return run
 
 
 def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) -> None:
