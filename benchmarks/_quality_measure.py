@@ -142,13 +142,18 @@ def measure_table(name: str, budget: float, quick: bool, flaml: bool = True) -> 
     training = kind.default_training()
     if task != "regression" and weights_classes(training.class_weights, task, prepared.y_train):
         row["notes"].append("the app weights the classes (class weights auto: imbalanced)")
-    run, seconds = _default_training(kind, table.df, preprocess, budget if quick else 0.0)
-    row["default"] = run.report["metrics"].get(metric)
-    row["default_s"] = round(seconds, 1)
-    row["default_epochs"] = len(run.history.get("loss", []))
-    if run.report.get("n_samples") != len(prepared.test):
-        row["notes"].append("the default training scored other test rows")
-    del run
+    try:
+        run, seconds = _default_training(kind, table.df, preprocess, budget if quick else 0.0)
+    except Exception as exc:  # noqa: BLE001 - a failed training is a finding, not a crash
+        row["default"] = row["default_s"] = None
+        row["notes"].append(f"default training failed: {type(exc).__name__}: {exc}")
+    else:
+        row["default"] = run.report["metrics"].get(metric)
+        row["default_s"] = round(seconds, 1)
+        row["default_epochs"] = len(run.history.get("loss", []))
+        if run.report.get("n_samples") != len(prepared.test):
+            row["notes"].append("the default training scored other test rows")
+        del run
 
     try:
         run, seconds = _search(kind, table.df, preprocess, budget)
