@@ -50,31 +50,31 @@ from automl_gui.core.base.events import CancelToken
 from automl_gui.core.preprocess import text_config as tc
 
 if TYPE_CHECKING:
-    from automl_gui.core.train.config import TrainConfig
+    from automl_gui.core.kinds import DataKind
 
 
-def kind_defaults(value: Callable[[TrainConfig], object]) -> str:
-    """A training setting's default for each kind (``kind.default_training``): "table 100,
-    image 0, …", or the one value they share."""
+def kind_defaults(value: Callable[[DataKind], object]) -> str:
+    """A setting's default for each kind: "table 100, images auto, …", or the one value
+    they share."""
     from automl_gui.core.kinds import all_kinds
 
-    said = [(k.title.lower(), str(value(k.default_training()))) for k in all_kinds()]
+    said = [(k.title.lower(), str(value(k))) for k in all_kinds()]
     if len({v for _, v in said}) == 1:
         return said[0][1]
     return ", ".join(f"{kind} {v}" for kind, v in said)
 
 
 def epochs_help() -> str:
-    """--epochs' help with each kind's own default (``kind.default_training``; 0: auto) and
-    a search trial's (tables: the search's own; the other kinds: their training's)."""
-    from automl_gui.core.kinds import all_kinds
+    """--epochs' help with each kind's own default (``kind.default_training``; 0: auto, from
+    the data's size) and a search trial's (``kind.search_epochs``, else the search's own)."""
     from automl_gui.core.tune.search.space import SearchConfig
 
-    defaults = kind_defaults(lambda tr: tr.epochs or "auto (from the data's size)")
-    own = " and ".join(k.title.lower() for k in all_kinds() if not k.file_based)  # _tables'
+    trial = SearchConfig().max_epochs
+    training = kind_defaults(lambda k: k.default_training().epochs or "auto")
+    searched = kind_defaults(lambda k: k.search_epochs() or trial)
     return (
-        f"maximum epochs (default: {defaults}); with --model auto, a trial's most (default: "
-        f"the same; {own} {SearchConfig().max_epochs})"
+        f"maximum epochs (default: {training}; auto: from the data's size); with --model "
+        f"auto, a trial's most (default: {searched})"
     )
 
 
@@ -130,8 +130,8 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="X",
         help="decoupled weight decay (0-1): each update shrinks the weights by learning rate "
         "× X (AdamW is Adam with it; the other optimizers apply it too; default: "
-        f"{kind_defaults(lambda tr: f'{tr.weight_decay:g}')}); with --model auto, where a "
-        "table search's trials start",
+        f"{kind_defaults(lambda k: f'{k.default_training().weight_decay:g}')}); with --model "
+        "auto, where a table search's trials start",
     )
     train.add_argument(
         "--refit",

@@ -158,7 +158,7 @@ def test_the_search_greys_what_it_chooses(qtbot, page, state):
 def test_evaluate_summary_says_how_the_refit_went():
     from types import SimpleNamespace
 
-    from automl_gui.gui.pages._report import refit_text
+    from automl_gui.gui.pages._report import refit_text, was_refit
 
     kept = SimpleNamespace(
         metadata={
@@ -185,6 +185,7 @@ def test_evaluate_summary_says_how_the_refit_went():
         "Refit on all data: not kept (training was stopped); the model is the first training's."
     )
     assert refit_text(SimpleNamespace(metadata={}), "row") == ""
+    assert was_refit(kept) and not was_refit(first)
 
 
 def test_train_summary_says_refit_and_auto_epochs(state):

@@ -60,6 +60,10 @@ def describe(record: Any, current: bool) -> str:
         figures.append(OPTIMIZER_WORDS.get(opt, opt))
     if data.number(training.get("learning_rate")) is not None:
         figures.append(f"learning rate {data.fmt(training['learning_rate'])}")
+    if data.number(training.get("weight_decay")):
+        figures.append(f"weight decay {data.fmt(training['weight_decay'])}")
+    if training.get("refit"):
+        figures.append("refit on all data")
     lines.append("Training: " + (", ".join(figures) if figures else "no figures recorded"))
     return "<br>".join(lines)
 

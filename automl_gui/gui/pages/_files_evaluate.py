@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.kinds import DataKind
 from automl_gui.gui.format import plural, probability
-from automl_gui.gui.pages._report import ReportSaving, refit_text
+from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
@@ -331,7 +331,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             training += f", {STOP_REASONS.get(reason, reason)}"
         parts.append(training + ".")
         best = getattr(result, "best_epoch", -1)
-        if isinstance(best, int) and best >= 0:  # counted over all phases
+        if isinstance(best, int) and best >= 0 and not was_refit(run):  # over all phases
             parts.append(f"Weights from the best epoch, {best + 1}.")
         parts += filter(None, (class_weights_text(run, self.noun), refit_text(run, self.noun)))
         return " ".join(parts)

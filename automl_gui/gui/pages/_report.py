@@ -16,6 +16,12 @@ from automl_gui.gui.runs_data import METRIC_LABELS
 REFIT_FIGURES = 2  # test metrics the refit sentence compares (the report's headline first)
 
 
+def was_refit(run: Any) -> bool:
+    """Whether ``run``'s model is a refit on all data (not the best epoch's weights)."""
+    refit = (getattr(run, "metadata", None) or {}).get("refit")
+    return isinstance(refit, dict) and "test_after" in refit
+
+
 def refit_text(run: Any, noun: str) -> str:
     """A sentence saying how "Refit on all data" (``metadata["refit"]``, ``core.jobs._refit``)
     went: the kept model trained again on training + validation, for how many epochs, with

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
-from automl_gui.gui.pages._report import ReportSaving, refit_text
+from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
@@ -147,10 +147,10 @@ class EvaluatePage(ReportSaving, QWidget):
         r = run.result
         reason = STOP_REASONS.get(r.stopped_reason, r.stopped_reason)
         n = run.report.get("n_samples", 0)
+        weights = "" if was_refit(run) else f"; weights from the best epoch, {r.best_epoch + 1}"
         text = (
             f"Test split: {n:,} rows never seen in training. Training: {r.epochs_run} epochs in "
-            f"{format_duration(r.seconds, unknown='?')} ({reason}); weights from the best epoch, "
-            f"{r.best_epoch + 1}."
+            f"{format_duration(r.seconds, unknown='?')} ({reason}){weights}."
         )
         more = (class_weights_text(run, "row"), refit_text(run, "row"))
         return " ".join((text, *filter(None, more)))
