@@ -19,7 +19,6 @@ from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.weights import WeightsSpec
-from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages.images import preprocess as pp
 from automl_gui.gui.pages.images.model import ImageModelPage
@@ -268,13 +267,15 @@ def test_images_and_tables_keep_their_own_training_settings(
     qtbot.addWidget(tabular)
     table_training = state.training
     assert state.kind.name == "tabular" and table_training is not model_page.training
-    assert model_page.training.epochs == 30  # image default (as the command line)
+    assert model_page.training == IMAGES.default_training()  # as the command line
+    assert model_page.training.epochs == 0  # Auto, from the data's size
+    assert model_page.training_form.epochs_spin.text() == "Auto"
     state.set_dataset(IMAGES, dataset)
     assert state.training is model_page.training
     model_page.training_form.epochs_spin.setValue(8)
     model_page.training_form.batch_spin.setValue(16)
     assert (state.training.epochs, state.training.batch_size) == (8, 16)
-    assert table_training.epochs == TrainConfig().epochs
+    assert table_training.epochs == TABULAR.default_training().epochs
     saved = json.loads(settings.value(mp_key("KEY_IMAGE_TRAINING")))
     assert saved["epochs"] == 8
     assert not settings.value(app_settings.KEY_TRAINING)  # the tables' key is untouched
@@ -290,7 +291,7 @@ def test_model_restore_defaults(qtbot, model_page, state, dataset):
     with qtbot.waitSignal(state.model_changed):
         model_page.defaults_button.click()
     assert state.settings(IMAGES).model == ImageModelConfig(weights_folder="/shared/weights")
-    assert state.training == TrainConfig(epochs=30) and state.training is model_page.training
+    assert state.training == IMAGES.default_training() and state.training is model_page.training
     assert model_page.arch_combo.currentData() == "auto"
 
 
