@@ -21,7 +21,7 @@ from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.search.saved import FINISHED_FILE
-from automl_gui.core.tune.search.space import SearchConfig, TabularSpace, TrialRecord
+from automl_gui.core.tune.search.space import NOT_TRIALS, SearchConfig, TabularSpace, TrialRecord
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.pages._search_run import search_key
 from automl_gui.gui.pages.tabular.model import ModelPage
@@ -139,7 +139,7 @@ def test_search_fills_the_leaderboard_keeps_the_best_and_sets_the_run(qtbot, pag
     run = page.state.run
     assert run is not None and run.best_trial is not None
     records = rows(page)
-    trials = [r for r in records if r.status != "baseline"]
+    trials = [r for r in records if r.status not in NOT_TRIALS]
     assert [r.status for r in trials] == ["completed", "completed"]
     assert any(r.status == "baseline" for r in records)  # the scikit-learn yardsticks
     model = page.search.leaderboard.model
@@ -194,7 +194,7 @@ def test_stop_keeps_the_best_so_far_and_continue_resumes_it(qtbot, page):
 
     page.state.search = fast(max_trials=n + 1)
     run_search(qtbot, page, page.state.search, start=banner.continue_button.click)
-    trials = [r for r in rows(page) if r.status != "baseline"]
+    trials = [r for r in rows(page) if r.status not in NOT_TRIALS]
     assert len(trials) == n + 1  # the old ones were kept, one more ran
     assert "Continuing a random search" in page.log_view.toPlainText()
     assert not banner.isVisibleTo(page)
