@@ -152,15 +152,21 @@ def save_window_geometry(settings: QSettings, geometry: QByteArray, state: QByte
 def load_dataclass(settings: QSettings, key: str, cls: type) -> Any | None:
     """Rebuild a config dataclass saved with :func:`save_dataclass`; None when absent or bad.
 
-    Unknown keys (from another version) are ignored, missing ones take the class default.
+    Unknown keys (from another version) are ignored; the rest go through the class's
+    ``from_dict`` where it has one, so settings remembered by an older version read as a
+    project of that version does (missing keys: what that version did, e.g. AdamW's weight
+    decay before it was a setting), else the class defaults.
     """
+    from automl_gui.core.base.errors import ConfigError
+
     data = _get_json(settings, key, None)
     if not isinstance(data, dict):
         return None
     names = {f.name for f in fields(cls)}
+    known = {k: v for k, v in data.items() if k in names}
     try:
-        return cls(**{k: v for k, v in data.items() if k in names})
-    except (TypeError, ValueError):
+        return cls.from_dict(known) if hasattr(cls, "from_dict") else cls(**known)
+    except (TypeError, ValueError, ConfigError):
         return None
 
 

@@ -199,3 +199,16 @@ def test_train_summary_says_refit_and_auto_epochs(state):
     state.training.epochs, state.training.refit = 0, False
     text = summary_html(state)
     assert "epochs from the data's size" in text and "refit" not in text
+
+
+def test_settings_remembered_by_an_older_version_read_as_its_projects_do(qtbot, settings):
+    """Remembered before weight decay was a setting: AdamW keeps the decay Keras gave it."""
+    from automl_gui.core.train.config import KERAS_ADAMW_DECAY
+
+    old = {"optimizer": "adamw", "learning_rate": 0.002, "epochs": 50, "class_weights": "auto"}
+    settings.setValue(app_settings.KEY_TRAINING, json.dumps(old))
+    state = AppState()
+    page = ModelPage(state)
+    qtbot.addWidget(page)
+    assert state.training.weight_decay == KERAS_ADAMW_DECAY and not state.training.refit
+    assert page.weight_decay_spin.value() == KERAS_ADAMW_DECAY and page.epochs_spin.value() == 50
