@@ -190,7 +190,7 @@ def _print_tables(rows: list[dict[str, Any]], budget: float) -> list[tuple[str, 
     print(format_table(rows, TABLE_COLUMNS))
     for r in rows:
         notes = list(r.get("notes") or []) + ([r["error"]] if r.get("error") else [])
-        extra = []
+        extra = [f"at {r['commit']}"] if r.get("commit") else []
         if r.get("flaml_best"):
             extra.append(f"FLAML kept {r['flaml_best']}")
         if r.get("search_trials") is not None:
@@ -220,8 +220,17 @@ def body(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--budget", type=float, default=0.0, help="seconds per search/FLAML")
     parser.add_argument("--json", default="", help="also write every row to this file")
     parser.add_argument("--no-flaml", action="store_true", help="leave FLAML out")
+    parser.add_argument(
+        "--show", default="", help="print the tables of earlier --json files (a,b), measure nothing"
+    )
     args = parser.parse_args(argv)
     budget = args.budget or (QUICK_BUDGET_S if args.quick else BUDGET_S)
+    if args.show:
+        saved = [json.loads(Path(f).read_text()) for f in args.show.split(",")]
+        rows = [r for s in saved for r in s.get("tables", [])]
+        goals = _print_tables(rows, saved[0].get("budget_s", budget))
+        met = sum(ok for _, ok, _ in goals)
+        return result(NAME, "table goals met", met, f"of {len(goals)}", "", met == len(goals))
     sections = SECTIONS if args.section == "all" else (args.section,)
     out: dict[str, Any] = {"budget_s": budget, "quick": args.quick}
 
