@@ -163,8 +163,9 @@ class ModelPage(QWidget):
         self.layers_error.hide()
         self.auto_note = QLabel(
             "Auto sizes the layers when training starts, from the encoded inputs and the rows; "
-            "the training log says what it built. It uses the settings shown below; choose MLP "
-            "to change them."
+            "the training log says what it built. It uses the activation, dropout and "
+            "penalties shown below (choose MLP to change them) and the numeric embedding and "
+            "ensemble you choose."
         )
         self.auto_note.setProperty("role", "muted")
         self.auto_note.setWordWrap(True)
