@@ -86,7 +86,7 @@ def test_the_metadata_records_the_layers_auto_built(auto_table):
     assert built and built != [64, 32]
     settings = auto_table.metadata["model"]
     assert settings["hidden_units"] == built and settings["auto"] is True
-    assert auto_table.metadata["auto_chose"] == ["hidden_units"]
+    assert auto_table.metadata["auto_chose"][0] == "hidden_units"  # then embedding, members
     card = model_card(auto_table.metadata, None)
     sizes = ", ".join(map(str, built))
     assert f"- Hidden layers: {sizes} units (relu), chosen by Auto." in card
@@ -210,7 +210,7 @@ def test_the_run_record_names_the_layers_auto_built(auto_table):
         else "MLP " + "-".join(map(str, built))
     )
     assert record.name == f"Run 4 · {words} (auto)"
-    assert record.settings["auto_chose"] == ["hidden_units"]
+    assert record.settings["auto_chose"][0] == "hidden_units"
     assert mlp_words(record.settings) == f"{words} (auto)"
     old = {"model": {"auto": True, "hidden_units": [64, 32]}}  # before: sizes not recorded
     assert mlp_words(old) == "MLP (auto-sized)"

@@ -374,7 +374,7 @@ def finish_tabular(
         task=task.value,
         class_names=prepared.class_names,
         preprocess=preprocess,
-        mlp=built_settings(mlp, built.train_model),
+        mlp=built_settings(built.config or mlp, built.train_model),  # Auto's choices resolved
         training=training,
         metrics={},
         sample_rows=sample,
@@ -385,7 +385,7 @@ def finish_tabular(
                 {"preprocessing_fitted_omitted": pre.summary_omitted} if pre.summary_omitted else {}
             ),
             "training_result": result.summary(),
-            "auto_chose": ["hidden_units"] if mlp.auto else [],
+            "auto_chose": mlp.auto_fields(),
             "data": {
                 "rows_in": prepared.rows_in,
                 "rows_used": prepared.rows_used,

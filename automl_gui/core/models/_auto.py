@@ -5,7 +5,10 @@ Chosen by measurement (``benchmarks/tab_defaults.py``); the figures are in :func
 
 from __future__ import annotations
 
-from automl_gui.core.models.config import AUTO_EMBED_UP_TO
+#: numeric columns from which Auto leaves numbers unembedded and builds one network: a wide
+#: table's grouped vector (``preprocess._build.GROUP_NUMERIC_FROM``) times the bins, or times
+#: the members, would make the first layer huge
+AUTO_EMBED_UP_TO = 99
 
 
 def auto_embedding(n_rows: int, n_numeric: int) -> str:
@@ -20,7 +23,9 @@ def auto_bins(n_rows: int) -> int:
     return int(min(48, max(4, n_rows // 40)))
 
 
-def auto_members(n_rows: int) -> int:
-    """Efficient-ensemble members."""
+def auto_members(n_rows: int, n_numeric: int) -> int:
+    """Efficient-ensemble members; one network on a wide table (from
+    ``AUTO_EMBED_UP_TO + 1`` numeric columns): each member runs the first layer on its own
+    copy of the inputs, k times the cost of the widest layer."""
     del n_rows
-    return 8
+    return 8 if n_numeric <= AUTO_EMBED_UP_TO else 1

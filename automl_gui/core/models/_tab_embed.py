@@ -96,12 +96,12 @@ def periodic(keras: Any, numeric: Any, seed: int, name: str = "plr") -> Any:
     return keras.layers.Flatten(name=f"{name}_encoding")(v)
 
 
-def embed_numeric(keras: Any, pre: Any, kind: str, n_bins: int, seed: int) -> Any:
-    """The network's input features: ``pre``'s numeric block embedded as ``kind`` ("none",
-    "piecewise", "periodic") beside its other features; ``pre.features`` for "none"."""
-    if kind == "none" or pre.numeric is None:
+def embed_numeric(keras: Any, pre: Any, embedding: str, n_bins: int, seed: int) -> Any:
+    """The network's input features: ``pre``'s numeric block embedded as ``embedding``
+    ("none", "piecewise", "periodic") beside its other features; ``pre.features`` for "none"."""
+    if embedding == "none" or pre.numeric is None:
         return pre.features
-    if kind == "piecewise":
+    if embedding == "piecewise":
         numeric = piecewise_linear(keras, pre.numeric, pre.numeric_edges(n_bins))
     else:
         numeric = periodic(keras, pre.numeric, seed)

@@ -12,9 +12,6 @@ ACTIVATIONS = ("relu", "gelu", "silu", "tanh", "elu", "selu")
 NUMERIC_EMBEDDINGS = ("auto", "none", "piecewise", "periodic")
 MAX_BINS = 64  # piecewise bins per numeric column a setting may ask for
 MAX_ENSEMBLE = 32  # efficient-ensemble members a setting may ask for
-#: numeric columns from which Auto leaves numbers unembedded: a wide table's grouped vector
-#: (``preprocess._build.GROUP_NUMERIC_FROM``) times the bins would make the first layer huge
-AUTO_EMBED_UP_TO = 99
 
 
 @dataclass
@@ -50,6 +47,17 @@ class MLPConfig:
         """Settings from JSON; keys missing from older projects take their defaults."""
         return cls(**data)
 
+    def auto_fields(self) -> list[str]:
+        """The settings Auto decides here (the metadata's ``auto_chose``)."""
+        chosen = ["hidden_units"] if self.auto else []
+        if self.numeric_embedding == "auto":
+            chosen.append("numeric_embedding")
+        if self.n_bins <= 0 and self.numeric_embedding in ("auto", "piecewise"):
+            chosen.append("n_bins")
+        if self.ensemble_size <= 0:
+            chosen.append("ensemble_size")
+        return chosen
+
     def resolved(self, n_rows: int, n_numeric: int) -> MLPConfig:
         """A copy with the Auto embedding, bins and members filled in for a table of
         ``n_rows`` training rows and ``n_numeric`` numeric columns (see ``_auto``)."""
@@ -63,5 +71,5 @@ class MLPConfig:
         bins = self.n_bins
         if embedding == "piecewise" and bins <= 0:
             bins = auto_bins(n_rows)
-        members = self.ensemble_size if self.ensemble_size > 0 else auto_members(n_rows)
+        members = self.ensemble_size if self.ensemble_size > 0 else auto_members(n_rows, n_numeric)
         return replace(self, numeric_embedding=embedding, n_bins=bins, ensemble_size=members)
