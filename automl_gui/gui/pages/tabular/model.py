@@ -72,27 +72,31 @@ def parse_hidden_units(text: str) -> list[int]:
     return units
 
 
+#: the network settings Auto may decide (``MLPConfig.auto_fields``) as the "Auto chose" line
+#: names them before a table is loaded
+AUTO_WORDS = {
+    "numeric_embedding": "the numeric embedding",
+    "n_bins": "its bins",
+    "ensemble_size": "the ensemble members",
+}
+
+
 def auto_choice_text(mlp: MLPConfig, n_rows: int | None = None, n_numeric: int = 0) -> str:
     """What Auto makes of ``mlp``'s numeric embedding, bins and ensemble members for a table
     of ``n_rows`` training rows and ``n_numeric`` numeric columns (``MLPConfig.resolved``):
     "Auto chose for 7,000 training rows and 5 numeric columns: piecewise-linear embedding
-    with 48 bins, 8 ensemble members." "" when none of them is Auto; before a table is
+    with up to 48 bins, 8 ensemble members." "" when none of them is Auto; before a table is
     loaded (``n_rows`` None), that Auto decides when training starts."""
-    autos = []
-    if mlp.numeric_embedding == "auto":
-        autos.append("the numeric embedding")
-    if mlp.n_bins == 0 and mlp.numeric_embedding in ("auto", "piecewise"):
-        autos.append("its bins")
-    if mlp.ensemble_size == 0:
-        autos.append("the ensemble members")
+    autos = [f for f in AUTO_WORDS if f in mlp.auto_fields()]
     if not autos:
         return ""
     if n_rows is None:
-        said = " and ".join(filter(None, (", ".join(autos[:-1]), autos[-1])))
+        words = [AUTO_WORDS[f] for f in autos]
+        said = " and ".join(filter(None, (", ".join(words[:-1]), words[-1])))
         return f"Auto chooses {said} from the table when training starts."
     chosen = mlp.resolved(n_rows, n_numeric)
     parts = []
-    if "its bins" in autos or mlp.numeric_embedding == "auto":
+    if "numeric_embedding" in autos or "n_bins" in autos:
         if n_numeric == 0:
             parts.append("no numeric columns to embed")
         elif chosen.numeric_embedding == "piecewise":
@@ -101,7 +105,7 @@ def auto_choice_text(mlp: MLPConfig, n_rows: int | None = None, n_numeric: int =
             parts.append("periodic embedding")
         else:
             parts.append("the scaled numbers (no embedding)")
-    if mlp.ensemble_size == 0:
+    if "ensemble_size" in autos:
         k = chosen.ensemble_size
         parts.append("one network (no ensemble)" if k == 1 else f"{k} ensemble members")
     columns = "numeric column" if n_numeric == 1 else "numeric columns"
