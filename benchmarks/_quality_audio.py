@@ -324,7 +324,8 @@ def measure(name: str, quick: bool, folder: Path, speed: bool = True) -> dict[st
     import numpy as np
 
     from automl_gui.core.kinds import kind_named
-    from automl_gui.core.preprocess.audio import sample_rate_for, split_audio
+    from automl_gui.core.preprocess.audio import split_audio
+    from automl_gui.core.preprocess.audio_config import sample_rate_for
 
     kind = kind_named("audio")
     root = WRITERS[name](folder / name, QUICK_PER_CLASS if quick else PER_CLASS)

@@ -9,14 +9,14 @@ import pytest
 
 from automl_gui.core.data.audio import AudioDataset, AudioItem
 from automl_gui.core.models._audio_ops import window_count, window_starts
-from automl_gui.core.preprocess.audio import (
+from automl_gui.core.preprocess.audio import crop_or_pad
+from automl_gui.core.preprocess.audio_config import (
+    AudioPreprocessConfig,
     auto_sample_rate,
-    crop_or_pad,
     resolve_rate,
     sample_rate_for,
     sample_rate_words,
 )
-from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 
 
 def _dataset(rates: list[int]) -> AudioDataset:

@@ -21,6 +21,7 @@ from automl_gui.core.kinds.images import IMAGES
 from automl_gui.core.models import audio as audio_models
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.preprocess import audio as core_audio
+from automl_gui.core.preprocess import audio_config
 from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
@@ -150,9 +151,9 @@ def test_auto_clip_length_follows_the_dataset(qtbot, prep, state, dataset, tmp_p
     assert prep.clip_spin.text() == f"Auto ({expected:g} s)"
     assert f"{expected:g} s for these clips" in prep.clip_spin.toolTip()
     # Auto sample rate: the clips' most common own rate (never above 16 kHz)
-    resolved = core_audio.resolve_rate(dataset, state.settings(AUDIO).preprocess)
+    resolved = audio_config.resolve_rate(dataset, state.settings(AUDIO).preprocess)
     rate = resolved.sample_rate
-    assert rate == core_audio.auto_sample_rate([i.sample_rate for i in dataset.items])
+    assert rate == audio_config.auto_sample_rate([i.sample_rate for i in dataset.items])
     n = round(expected * rate)
     words = format_rate(rate)
     assert prep.clip_note.text().startswith(f"{expected:g} s = {n:,} samples at {words}.")
@@ -263,7 +264,7 @@ def test_preview_shows_the_clip_and_three_augmented_versions(qtbot, prep, state,
     qtbot.waitUntil(lambda: len(fake.calls) == 1 and preview_done(prep), timeout=5000)
     config, n_samples, count = fake.calls[0]
     assert count == _preview.PREVIEW_AUGMENTED
-    resolved = core_audio.resolve_rate(dataset, state.settings(AUDIO).preprocess)
+    resolved = audio_config.resolve_rate(dataset, state.settings(AUDIO).preprocess)
     assert config.sample_rate == resolved.sample_rate > 0  # Auto: the clips' own rate
     assert n_samples == resolved.n_samples(prep.clip_seconds())
     assert config.augment == state.settings(AUDIO).preprocess.augment

@@ -50,7 +50,7 @@ class AudioMedia(Media):
     )
 
     def __init__(self, dataset: AudioDataset, preprocess: AudioPreprocessConfig) -> None:
-        from automl_gui.core.preprocess.audio import resolve_rate, sample_rate_words
+        from automl_gui.core.preprocess.audio_config import resolve_rate, sample_rate_words
 
         # the rate used (Auto resolved from the recordings) is the one the run records
         self.rate_words = sample_rate_words(dataset, preprocess)

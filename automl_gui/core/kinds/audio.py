@@ -95,7 +95,7 @@ class AudioKind(FilesKind):
 
     def search_space(self, dataset: Any, preprocess: Any, model: Any, **options: Any) -> Any:
         """The AutoML search's default space for ``dataset`` (``tune.search.files_space``)."""
-        from automl_gui.core.preprocess.audio import resolve_rate
+        from automl_gui.core.preprocess.audio_config import resolve_rate
         from automl_gui.core.tune.search.files_space import audio_space
 
         return audio_space(dataset, resolve_rate(dataset, preprocess), model, **options)

@@ -35,12 +35,9 @@ from automl_gui.core.preprocess._audio_window import (
 from automl_gui.core.preprocess._files import FileSplit, FileTracker, split_items, stream_files
 from automl_gui.core.preprocess.audio_config import (
     AUTO_CLIP_PERCENTILE,
-    AUTO_SAMPLE_RATE,
-    DEFAULT_SAMPLE_RATE,
     MAX_CLIP_SECONDS,
-    MAX_SAMPLE_RATE,
-    MIN_SAMPLE_RATE,
     AudioPreprocessConfig,
+    check_rate,
 )
 
 #: the automatic clip length never exceeds this (seconds)
@@ -68,16 +65,6 @@ def split_audio(dataset: AudioDataset, config: AudioPreprocessConfig) -> AudioSp
 
 
 # -- decode -------------------------------------------------------------------------------------
-def _check_rate(sample_rate: int) -> int:
-    rate = int(sample_rate)
-    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
-        raise ConfigError(
-            f"Sample rate {sample_rate} Hz is outside {MIN_SAMPLE_RATE:,}–{MAX_SAMPLE_RATE:,} Hz.",
-            f"Use e.g. {DEFAULT_SAMPLE_RATE:,} Hz.",
-        )
-    return rate
-
-
 _DRAW_SCALE = 1 << 24  # a random int64 → a window position in [0, 1)
 
 
@@ -163,7 +150,7 @@ def load_audio(path: str, sample_rate: int, max_seconds: float | None = None) ->
         DataError: the file cannot be decoded, is not a regular file, or its header gives an
             absurd sample rate or a length over the bound (the message names it).
     """
-    return _load(path, _check_rate(sample_rate), max_seconds)
+    return _load(path, check_rate(sample_rate), max_seconds)
 
 
 def _load(
@@ -214,7 +201,7 @@ def load_clips(paths: list[str], sample_rate: int, n_samples: int) -> np.ndarray
     Raises:
         DataError: a file cannot be decoded.
     """
-    rate = _check_rate(sample_rate)
+    rate = check_rate(sample_rate)
     want = int(n_samples)
     out = np.zeros((len(paths), max(want, 1)), dtype=np.float32)[:, :want]
     if not paths:
@@ -292,7 +279,7 @@ def make_audio_dataset(
         ConfigError: sample rate, clip length or batch size out of range.
     """
     tf = lazy.tf()
-    rate = _check_rate(sample_rate)
+    rate = check_rate(sample_rate)
     want = int(n_samples)
     if want < 1:
         raise ConfigError(f"Clip length of {n_samples} samples is too short.", "Use e.g. 1 s.")
@@ -383,77 +370,6 @@ def clip_seconds_for(dataset: AudioDataset, config: AudioPreprocessConfig) -> fl
     return seconds
 
 
-# -- sample rate --------------------------------------------------------------------------------
-def auto_sample_rate(rates: dict[int, int] | list[int]) -> int:
-    """Automatic sample rate: the recordings' most common own rate (a tie: the higher),
-    never above ``DEFAULT_SAMPLE_RATE`` (16 kHz, plenty for speech and most sounds) nor
-    below ``MIN_SAMPLE_RATE``; 16 kHz with no clips. Upsampling adds no information, only
-    samples to compute: telephone prompts at 8 kHz stay at 8 kHz.
-
-    Args:
-        rates: ``{rate: clips}`` (as ``duration_stats()["sample_rates"]``) or every clip's rate.
-    """
-    counts: dict[int, int] = {}
-    if isinstance(rates, dict):
-        counts = {int(r): int(n) for r, n in rates.items() if int(r) > 0}
-    else:
-        for r in rates:
-            if int(r) > 0:
-                counts[int(r)] = counts.get(int(r), 0) + 1
-    if not counts:
-        return DEFAULT_SAMPLE_RATE
-    rate = max(counts, key=lambda r: (counts[r], r))
-    return int(min(max(rate, MIN_SAMPLE_RATE), DEFAULT_SAMPLE_RATE))
-
-
-def sample_rate_for(dataset: AudioDataset | None, config: AudioPreprocessConfig) -> int:
-    """``config.sample_rate``, or for Auto (0) :func:`auto_sample_rate` of the dataset's
-    clips (16 kHz without a dataset).
-
-    Raises:
-        ConfigError: a set rate outside the supported range.
-    """
-    if int(config.sample_rate) != AUTO_SAMPLE_RATE:
-        return _check_rate(config.sample_rate)
-    items = dataset.items if dataset is not None else []
-    return auto_sample_rate([item.sample_rate for item in items])
-
-
-def sample_rate_words(dataset: AudioDataset | None, config: AudioPreprocessConfig) -> str:
-    """What the sample rate will be and why, e.g. "Auto chose 8 kHz: the recordings' own
-    rate" (for the log, the Preprocess page and the command line)."""
-    from automl_gui.core.base.units import format_rate
-
-    rate = sample_rate_for(dataset, config)
-    if int(config.sample_rate) != AUTO_SAMPLE_RATE:
-        return f"{format_rate(rate)} (set)"
-    rates = [item.sample_rate for item in dataset.items] if dataset is not None else []
-    if not rates:
-        return f"Auto: {format_rate(rate)} (no clips to follow yet)"
-    common = max(set(rates), key=lambda r: (rates.count(r), r))
-    if common == rate:
-        return f"Auto chose {format_rate(rate)}: the recordings' own rate"
-    if common > rate:
-        return (
-            f"Auto chose {format_rate(rate)}: the recordings are mostly {format_rate(common)}; "
-            f"{format_rate(rate)} keeps sounds up to {format_rate(rate // 2)} and computes faster"
-        )
-    return f"Auto chose {format_rate(rate)}: the lowest rate the models take"
-
-
-def resolve_rate(
-    dataset: AudioDataset | None, config: AudioPreprocessConfig
-) -> AudioPreprocessConfig:
-    """``config`` with an Auto sample rate replaced by :func:`sample_rate_for`'s (itself
-    when the rate is set)."""
-    import dataclasses
-
-    rate = sample_rate_for(dataset, config)
-    return (
-        config if rate == int(config.sample_rate) else dataclasses.replace(config, sample_rate=rate)
-    )
-
-
 # -- display spectrogram ------------------------------------------------------------------------
 def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
     """HTK mel scale, as ``tf.signal.linear_to_mel_weight_matrix`` (and Keras) use."""
@@ -510,7 +426,6 @@ def log_mel_display(
 __all__ = [
     "AudioSplit",
     "auto_clip_seconds",
-    "auto_sample_rate",
     "clip_seconds_for",
     "crop_or_pad",
     "load_audio",
@@ -518,8 +433,5 @@ __all__ = [
     "log_mel_display",
     "mel_filterbank",
     "make_audio_dataset",
-    "resolve_rate",
-    "sample_rate_for",
-    "sample_rate_words",
     "split_audio",
 ]

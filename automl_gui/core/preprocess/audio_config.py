@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from automl_gui.core.base.errors import ConfigError
 
 FEATURES = ("log-mel", "mfcc")
 #: "Auto" sample rate: the recordings' most common own rate, never above this (Hz); also the
@@ -119,3 +121,79 @@ class AudioPreprocessConfig:
         data = dict(data)
         augment = AudioAugmentConfig.from_dict(data.pop("augment", {}) or {})
         return cls(augment=augment, **data)
+
+
+def check_rate(sample_rate: int) -> int:
+    """``sample_rate`` as an int, or a ConfigError when outside the supported range."""
+    rate = int(sample_rate)
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise ConfigError(
+            f"Sample rate {sample_rate} Hz is outside {MIN_SAMPLE_RATE:,}–{MAX_SAMPLE_RATE:,} Hz.",
+            f"Use e.g. {DEFAULT_SAMPLE_RATE:,} Hz.",
+        )
+    return rate
+
+
+# -- sample rate --------------------------------------------------------------------------------
+def auto_sample_rate(rates: dict[int, int] | list[int]) -> int:
+    """Automatic sample rate: the recordings' most common own rate (a tie: the higher),
+    never above ``DEFAULT_SAMPLE_RATE`` (16 kHz, plenty for speech and most sounds) nor
+    below ``MIN_SAMPLE_RATE``; 16 kHz with no clips. Upsampling adds no information, only
+    samples to compute: telephone prompts at 8 kHz stay at 8 kHz.
+
+    Args:
+        rates: ``{rate: clips}`` (as ``duration_stats()["sample_rates"]``) or every clip's rate.
+    """
+    counts: dict[int, int] = {}
+    if isinstance(rates, dict):
+        counts = {int(r): int(n) for r, n in rates.items() if int(r) > 0}
+    else:
+        for r in rates:
+            if int(r) > 0:
+                counts[int(r)] = counts.get(int(r), 0) + 1
+    if not counts:
+        return DEFAULT_SAMPLE_RATE
+    rate = max(counts, key=lambda r: (counts[r], r))
+    return int(min(max(rate, MIN_SAMPLE_RATE), DEFAULT_SAMPLE_RATE))
+
+
+def sample_rate_for(dataset: Any, config: AudioPreprocessConfig) -> int:
+    """``config.sample_rate``, or for Auto (0) :func:`auto_sample_rate` of the dataset's
+    clips (16 kHz without a dataset).
+
+    Raises:
+        ConfigError: a set rate outside the supported range.
+    """
+    if int(config.sample_rate) != AUTO_SAMPLE_RATE:
+        return check_rate(config.sample_rate)
+    items = dataset.items if dataset is not None else []
+    return auto_sample_rate([item.sample_rate for item in items])
+
+
+def sample_rate_words(dataset: Any, config: AudioPreprocessConfig) -> str:
+    """What the sample rate will be and why, e.g. "Auto chose 8 kHz: the recordings' own
+    rate" (for the log, the Preprocess page and the command line)."""
+    from automl_gui.core.base.units import format_rate
+
+    rate = sample_rate_for(dataset, config)
+    if int(config.sample_rate) != AUTO_SAMPLE_RATE:
+        return f"{format_rate(rate)} (set)"
+    rates = [item.sample_rate for item in dataset.items] if dataset is not None else []
+    if not rates:
+        return f"Auto: {format_rate(rate)} (no clips to follow yet)"
+    common = max(set(rates), key=lambda r: (rates.count(r), r))
+    if common == rate:
+        return f"Auto chose {format_rate(rate)}: the recordings' own rate"
+    if common > rate:
+        return (
+            f"Auto chose {format_rate(rate)}: the recordings are mostly {format_rate(common)}; "
+            f"{format_rate(rate)} keeps sounds up to {format_rate(rate // 2)} and computes faster"
+        )
+    return f"Auto chose {format_rate(rate)}: the lowest rate the models take"
+
+
+def resolve_rate(dataset: Any, config: AudioPreprocessConfig) -> AudioPreprocessConfig:
+    """``config`` with an Auto sample rate replaced by :func:`sample_rate_for`'s (itself
+    when the rate is set)."""
+    rate = sample_rate_for(dataset, config)
+    return config if rate == int(config.sample_rate) else replace(config, sample_rate=rate)

@@ -19,7 +19,8 @@ def _details(meta: dict[str, Any], details: list[str]) -> list[str]:
 def _input_parts(dataset: Any, preprocess: Any, model: str, auto: str | None = None) -> list[str]:
     """The Train page's lines on the model and its clips (``auto``, the image pages' Auto
     choice, is not the audio one's: unused)."""
-    from automl_gui.core.preprocess.audio import auto_clip_seconds, sample_rate_for
+    from automl_gui.core.preprocess.audio import auto_clip_seconds
+    from automl_gui.core.preprocess.audio_config import sample_rate_for
 
     clip = f"{preprocess.clip_seconds:g} s"
     if not preprocess.clip_seconds:

@@ -222,7 +222,7 @@ class AudioPreprocessPage(PreviewPage):
 
     def _resolved(self) -> AudioPreprocessConfig:
         """The settings with an Auto sample rate replaced by the one training will use."""
-        from automl_gui.core.preprocess.audio import resolve_rate
+        from automl_gui.core.preprocess.audio_config import resolve_rate
 
         return resolve_rate(self.state.loaded(AUDIO), self.config)
 
@@ -263,7 +263,7 @@ class AudioPreprocessPage(PreviewPage):
                 f"{format_rate(r)} ({n:,})"
                 for r, n in sorted(rates.items(), key=lambda x: (-x[1], x[0]))
             )
-            from automl_gui.core.preprocess.audio import sample_rate_words
+            from automl_gui.core.preprocess.audio_config import sample_rate_words
 
             words = sample_rate_words(data, c)
             self.rates_note.setText(f"The clips are recorded at {seen}. {words}.")
