@@ -48,10 +48,10 @@ def gray_folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def gray_run(gray_folder):
     """The image kind's defaults (colour mode, augmentation, epochs at Auto) on gray images;
-    patience 3 keeps it short."""
+    patience 1 keeps it short."""
     events: list = []
     training = IMAGES.default_training()
-    training.patience, training.batch_size, training.seed = 3, 8, 1
+    training.patience, training.batch_size, training.seed = 1, 8, 1
     run = train_kind(
         IMAGES,
         scan_images(str(gray_folder)),

@@ -164,7 +164,9 @@ def _input_stage_layers(
     image_size: int, color_mode: str, normalization: str
 ) -> tuple[list[Any], Any]:
     """(layers before augmentation, normalization) of the input stage: Keras layers and
-    ``keras.ops`` steps (``_image_ops``), callables on a Keras tensor."""
+    ``keras.ops`` steps (``_image_ops``), callables on a Keras tensor. ``color_mode`` "auto"
+    is resolved from the images before a training builds its model
+    (``preprocess.images.resolve_color_mode``); left unresolved it keeps the RGB input."""
     from automl_gui.core.base import lazy
     from automl_gui.core.models import _image_ops
 
