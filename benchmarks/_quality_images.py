@@ -23,6 +23,8 @@ fractions; the run's test files are checked to be that split's):
 - ``search``: the app's image search (``core.tune.search.jobs.search``) with ``budget_s``
   seconds (None with ``quick``).
 
+``python benchmarks/_quality_images.py [SET...] [--budget S] [--quick] [--before]`` prints the
+rows alone (``--before``: the defaults before issue 17, RGB, left-right flips, 30 epochs).
 ``rows(budget_s, quick)`` returns one dict per set (``section``, ``dataset``, ``n``,
 ``metric``, ``default``, ``search``, ``baseline``, ``default_s``, notes).
 """
@@ -193,25 +195,35 @@ def _same_split(run: Any, split: Any) -> bool:
     return set(map(str, frame["path"])) == {i.path for i in split.test}
 
 
-def default_training(kind: Any, dataset: Any, split: Any, quick: bool) -> dict[str, Any]:
-    """The kind's default settings trained through the engine, as the Train button does."""
+#: ``--before``: the defaults before issue 17 (RGB, left-right flips, at most 30 epochs)
+BEFORE = {"color_mode": "rgb", "flip": "horizontal", "epochs": 30}
+
+
+def default_training(
+    kind: Any, dataset: Any, split: Any, quick: bool, before: bool = False
+) -> dict[str, Any]:
+    """The kind's default settings trained through the engine, as the Train button does
+    (``before``: with :data:`BEFORE` instead, for the figures before issue 17)."""
     import dataclasses
 
     from automl_gui.core.base.events import Log
     from automl_gui.core.jobs.requests import TrainRequest
 
     training = kind.default_training()
+    preprocess = kind.default_preprocess(dataset)
+    if before:
+        training = dataclasses.replace(training, epochs=BEFORE["epochs"])
+        preprocess.color_mode = BEFORE["color_mode"]
+        preprocess.augment.flip = BEFORE["flip"]
     if quick:
         training = dataclasses.replace(training, time_budget=QUICK_TRAIN_BUDGET_S)
     logs: list[str] = []
 
     def on_event(event: Any) -> None:
-        if isinstance(event, Log) and "Auto chose" in event.message:
+        if isinstance(event, Log) and event.message.startswith(("Auto chose", "Auto epochs")):
             logs.append(event.message)
 
-    request = TrainRequest(
-        kind, dataset, kind.default_preprocess(dataset), kind.default_model(), training
-    )
+    request = TrainRequest(kind, dataset, preprocess, kind.default_model(), training)
     start = time.perf_counter()
     run = kind.train(request, on_event=on_event)
     seconds = time.perf_counter() - start
@@ -263,7 +275,9 @@ def search(kind: Any, dataset: Any, split: Any, budget_s: float) -> dict[str, An
     }
 
 
-def measure(name: str, budget_s: float, quick: bool, folder: Path) -> dict[str, Any]:
+def measure(
+    name: str, budget_s: float, quick: bool, folder: Path, before: bool = False
+) -> dict[str, Any]:
     """One set: write it, scan it, split it; the baseline, the default training, the search."""
     from automl_gui.core.kinds import kind_named
     from automl_gui.core.models.images import auto_image_size
@@ -287,7 +301,7 @@ def measure(name: str, budget_s: float, quick: bool, folder: Path) -> dict[str, 
     }
     row["baseline_detail"] = baseline(split, size, gray)
     row["baseline"] = row["baseline_detail"]["accuracy"]
-    detail = default_training(kind, dataset, split, quick)
+    detail = default_training(kind, dataset, split, quick, before)
     row["default_detail"] = detail
     row["default"], row["default_s"] = detail["accuracy"], detail["seconds"]
     row["search"] = None
@@ -298,13 +312,15 @@ def measure(name: str, budget_s: float, quick: bool, folder: Path) -> dict[str, 
     return row
 
 
-def rows(budget_s: float, quick: bool, names: tuple[str, ...] = SETS) -> list[dict[str, Any]]:
+def rows(
+    budget_s: float, quick: bool, names: tuple[str, ...] = SETS, before: bool = False
+) -> list[dict[str, Any]]:
     """One row per image set (module docstring); ``quick``: ≤ 600 images per set, the
-    default training within 60 s, no search."""
+    default training within 60 s, no search; ``before``: :data:`BEFORE`'s settings."""
     out = []
     with tempfile.TemporaryDirectory(prefix="quality_images_") as tmp:
         for name in names:
-            out.append(measure(name, budget_s, quick, Path(tmp)))
+            out.append(measure(name, budget_s, quick, Path(tmp), before))
     return out
 
 
@@ -316,6 +332,7 @@ if __name__ == "__main__":  # a quick look without bench_quality.py: python _qua
     parser.add_argument("sets", nargs="*", default=list(SETS), choices=SETS)
     parser.add_argument("--budget", type=float, default=120.0, help="search seconds per set")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--before", action="store_true", help="the defaults before issue 17")
     args = parser.parse_args()
-    for row in rows(args.budget, args.quick, tuple(args.sets)):
+    for row in rows(args.budget, args.quick, tuple(args.sets), args.before):
         print(json.dumps(row, default=str), flush=True)
