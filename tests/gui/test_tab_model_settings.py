@@ -212,3 +212,16 @@ def test_settings_remembered_by_an_older_version_read_as_its_projects_do(qtbot, 
     qtbot.addWidget(page)
     assert state.training.weight_decay == KERAS_ADAMW_DECAY and not state.training.refit
     assert page.weight_decay_spin.value() == KERAS_ADAMW_DECAY and page.epochs_spin.value() == 50
+
+
+def test_network_words_name_the_embedding_and_members_as_built():
+    from automl_gui.core.project._records import network_words
+
+    built = {"numeric_embedding": "piecewise", "n_bins": 24, "ensemble_size": 8}
+    assert network_words(built) == "piecewise-linear 24 bins, 8 members"
+    assert network_words({"numeric_embedding": "periodic", "ensemble_size": 1}) == (
+        "periodic embedding"
+    )
+    assert network_words({"numeric_embedding": "none", "ensemble_size": 1}) == ""
+    assert network_words({"numeric_embedding": "auto", "ensemble_size": 0}) == ""  # unresolved
+    assert network_words({}) == ""  # a model saved before these settings

@@ -79,6 +79,25 @@ def mlp_words(holder: dict[str, Any]) -> str:
     return words + (" (auto)" if auto else "")
 
 
+def network_words(model: dict[str, Any]) -> str:
+    """A table network's numeric embedding and efficient-ensemble members as built, from a
+    run's metadata "model": "piecewise-linear 24 bins, 8 members"; "" for scaled numbers
+    and one network, and for settings not resolved ("auto"). Said beside
+    :func:`mlp_words` where there is room (the Evaluate page), not in run names."""
+    extras = []
+    embedding, bins = model.get("numeric_embedding"), model.get("n_bins")
+    if embedding == "piecewise":
+        extras.append(
+            "piecewise-linear" + (f" {bins} bins" if isinstance(bins, int) and bins > 0 else "")
+        )
+    elif embedding == "periodic":
+        extras.append("periodic embedding")
+    members = model.get("ensemble_size")
+    if isinstance(members, int) and members > 1:
+        extras.append(f"{members} members")
+    return ", ".join(extras)
+
+
 def _model_words(metadata: dict[str, Any]) -> str:
     """A few words naming the model of a run's metadata ("MLP 2×64", "Compact CNN")."""
     if kind_named(str(metadata.get("kind") or "tabular")).file_based:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.project._records import mlp_words, network_words
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.state import AppState
@@ -148,8 +149,12 @@ class EvaluatePage(ReportSaving, QWidget):
         reason = STOP_REASONS.get(r.stopped_reason, r.stopped_reason)
         n = run.report.get("n_samples", 0)
         weights = "" if was_refit(run) else f"; weights from the best epoch, {r.best_epoch + 1}"
+        model = ", ".join(
+            filter(None, (mlp_words(run.metadata), network_words(run.metadata.get("model") or {})))
+        )
         text = (
-            f"Test split: {n:,} rows never seen in training. Training: {r.epochs_run} epochs in "
+            f"Test split: {n:,} rows never seen in training. Model: {model}. "
+            f"Training: {r.epochs_run} epochs in "
             f"{format_duration(r.seconds, unknown='?')} ({reason}){weights}."
         )
         more = (class_weights_text(run, "row"), refit_text(run, "row"))
