@@ -247,8 +247,9 @@ def test_the_kept_configuration_is_trained_on_after_a_short_hyperband_round(tabl
 def test_tiny_tables_try_batch_sizes_that_give_an_epoch_enough_steps(table):
     import keras_tuner as kt
 
-    assert batch_sizes_for(0) == [16, 32, 64, 128, 256]  # rows unknown: every size
-    assert batch_sizes_for(5000) == [16, 32, 64, 128, 256]
+    assert batch_sizes_for(0) == [16, 32, 64, 128, 256, 512]  # rows unknown: every size
+    assert batch_sizes_for(5000) == [16, 32, 64, 128, 256, 512]
+    assert batch_sizes_for(4000) == [16, 32, 64, 128, 256]  # 512 would be under 8 steps
     assert batch_sizes_for(300) == [16, 32]  # 64 would be under 8 steps an epoch
     assert batch_sizes_for(100) == [4, 8]  # iris's folds: 32 was 4 steps an epoch
     assert batch_sizes_for(10) == [4, 8]

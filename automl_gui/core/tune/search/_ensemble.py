@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core.base.errors import ModelError, describe
-from automl_gui.core.base.events import Log, TrialEnded, emit
+from automl_gui.core.base.events import Log, emit
 from automl_gui.core.tune.search._scores import headline, outputs_score, validation_outputs
 from automl_gui.core.tune.search.space import TrialRecord
 
@@ -130,12 +130,25 @@ def _why_not(runner: Any, members: list[dict[str, Any]]) -> str:
         return "the objective is the training loss, which no validation row gives"
     if len(members) < 2:
         return "only one configuration was trained"
-    seconds = runner.pool.seconds[-10:]
-    need = len(members) * SECONDS_PER_MEMBER + 2 * (sum(seconds) / max(1, len(seconds)))
+    need = seconds_needed(runner, len(members))
     left = runner.end - time.monotonic()
     if left < need:
         return f"{max(0.0, left):.0f} s of the budget were left, {need:.0f} needed"
     return ""
+
+
+def seconds_needed(runner: Any, members: int | None = None) -> float:
+    """The time the average of ``members`` models (default: the pool's) takes to score and
+    build: what the kept trial's training on leaves of the budget (0 when none is tried)."""
+    cfg = runner.search
+    if members is None:
+        if cfg.average_best < 2 or runner.cv_plan is not None or cfg.objective == "loss":
+            return 0.0
+        members = min(cfg.average_best, len(runner.pool.entries))
+        if members < 2:
+            return 0.0
+    seconds = runner.pool.seconds[-10:]
+    return members * SECONDS_PER_MEMBER + 2 * (sum(seconds) / max(1, len(seconds)))
 
 
 def _average(
@@ -195,8 +208,8 @@ def _average(
         "seconds": round(record.seconds, 3),
     }
     runner._put(record)
+    # a Log, not a TrialEnded: it is no trial; the leaderboard shows it when the search ends
     emit(runner.on_event, Log(f"Average of trials {', '.join(ids)}: {record.reason}"))
-    emit(runner.on_event, TrialEnded(record))
     if model is None:
         return kept
     runner.kept_record = record

@@ -19,7 +19,12 @@ from automl_gui.core.base.errors import ModelError
 from automl_gui.core.base.events import Log, PhaseChanged, Progress, emit
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.tune.search._cv_trials import FoldTrials
-from automl_gui.core.tune.search._ensemble import Pool, average_best, describe_average
+from automl_gui.core.tune.search._ensemble import (
+    Pool,
+    average_best,
+    describe_average,
+    seconds_needed,
+)
 from automl_gui.core.tune.search._scores import (
     headline,
     mean_and_spread,
@@ -226,7 +231,8 @@ def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) ->
 
     cfg = runner.search
     result = kept["result"]
-    left = runner.end - time.monotonic()
+    # the time the average of the best trials needs afterwards is kept for it
+    left = runner.end - time.monotonic() - seconds_needed(runner)
     if not wants_more(best, result, cfg) or left < 1.0 or runner.cancel.cancelled:
         return
     more = cfg.max_epochs - epochs_reached(best)

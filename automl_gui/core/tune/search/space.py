@@ -28,7 +28,7 @@ STATUSES = ("running", "completed", "failed", "stopped", "baseline", "average")
 NOT_TRIALS = ("baseline", "average")
 CROSS_VALIDATION = ("auto", "off", "on")
 #: batch sizes the table space tries (those that give an epoch enough steps)
-BATCH_SIZES = (16, 32, 64, 128, 256)
+BATCH_SIZES = (16, 32, 64, 128, 256, 512)
 #: smaller batches, offered only to tables too small for two of ``BATCH_SIZES``
 SMALL_BATCH_SIZES = (4, 8)
 #: optimizer steps an epoch should have at least: on a 100-row table a batch of 32 is four
@@ -323,7 +323,8 @@ class TabularSpace:
     A new search's first trial is the defaults below (``defaults_first``): two layers of 64,
     a little dropout and L2, the numeric embedding and ensemble members Auto picks for the
     table (``MLPConfig.resolved``), and the base training's optimizer, learning rate, weight
-    decay and batch size where the space holds them (Adam at 1e-3, batches of 32 otherwise),
+    decay and batch size where the space holds them (Adam at 1e-3; at Auto batch size the
+    trainer's choice for the rows, snapped to the sizes tried; batches of 32 otherwise),
     so the search starts from what the Train button would train; the oracle picks the rest.
     Depth 0 is a linear model (softmax or linear regression on the preprocessed columns, no
     hidden layer; width, dropout and L2 then do not apply), which small or nearly linear
@@ -390,7 +391,7 @@ class TabularSpace:
         )
         optimizer = base.optimizer if base.optimizer in self.OPTIMIZERS else "adam"
         rate = min(1e-2, max(1e-4, float(base.learning_rate)))
-        batch = base.batch_size if base.batch_size in sizes else (32 if 32 in sizes else sizes[-1])
+        batch = _default_batch(base.batch_size, sizes, getattr(self, "rows", 0))
         return TabularSettings(
             mlp=mlp,
             optimizer=hp.Choice("optimizer", list(self.OPTIMIZERS), default=optimizer),
@@ -406,6 +407,19 @@ class TabularSpace:
     def before_trial(self, trial_id: str, settings: TabularSettings) -> TabularSettings:
         """Hook called with each trial's settings just before it trains; returns them."""
         return settings
+
+
+def _default_batch(batch: int, sizes: list[int], rows: int) -> int:
+    """The first trial's batch size: the base training's when the space holds it; at Auto
+    (0) the trainer's own choice for ``rows`` (a larger batch on a large table: its epochs
+    cost a fraction of batches of 32 on two cores), snapped to ``sizes``; else 32."""
+    if batch in sizes:
+        return batch
+    if batch <= 0 and rows > 0:
+        from automl_gui.core.train.trainer import auto_batch_size
+
+        return _nearest(tuple(sizes), auto_batch_size(rows))
+    return 32 if 32 in sizes else sizes[-1]
 
 
 def _nearest(values: tuple[int, ...], value: int) -> int:
