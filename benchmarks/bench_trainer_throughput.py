@@ -25,6 +25,7 @@ hand-written gather pipeline. Target the same: ≥ 0.95.
 from __future__ import annotations
 
 import gc
+import math
 import time
 
 from _common import require, result, run_main
@@ -252,9 +253,14 @@ def default_table_part(tf, keras, trainer_cls, config_cls) -> dict:
         gc.collect()
         runs["plain"].append(table_plain_fit(tf, keras, data, build, defaults))
     sps = {k: max(n * TABLE_EPOCHS / s for s, _ in v) for k, v in runs.items()}
+    steady = {
+        k: max(n * (len(e) - 1) / (e[-1] - e[0]) if len(e) > 1 else math.nan for _, e in v)
+        for k, v in runs.items()
+    }
     _, built = build()
     return {
         "ratio": round(sps["app"] / sps["plain"], 3),
+        "steady_ratio": round(steady["app"] / steady["plain"], 3),
         "samples_per_s": {k: round(v) for k, v in sps.items()},
         "fit_s": {k: [round(s, 3) for s, _ in v] for k, v in runs.items()},
         "rows": n,
