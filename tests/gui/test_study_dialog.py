@@ -35,7 +35,9 @@ def load_table(state: AppState, tmp_path, n: int = 120) -> None:
     setup = setup_tabular(table, "label")
     state.set_dataset(TABULAR, table, setup.profile)
     state.set_target("label", setup.preprocess.task, setup.preprocess, setup.warnings)
-    state.settings(TABULAR).model = MLPConfig(auto=False, hidden_units=[8], dropout=0.0)
+    state.settings(TABULAR).model = MLPConfig(  # one tiny network: scaled numbers, no ensemble
+        auto=False, hidden_units=[8], dropout=0.0, numeric_embedding="none", ensemble_size=1
+    )
     state.training = TrainConfig(epochs=5, batch_size=16, early_stopping=False, seed=1)
     state.set_engine_ready(True, None)
 
