@@ -43,9 +43,9 @@ class TabularKind(DataKind):
     model_families = ("mlp",)
     kept_parts = ("model",)  # the preprocessing is the table's: kept with its target
     search_note = (
-        "The search chooses the layers, dropout, L2 penalty, batch normalization, optimizer, "
-        "learning rate and batch size. Early stopping, the seed and class weights below apply "
-        "to every trial."
+        "The search chooses the layers, dropout, L2 penalty, batch normalization, numeric "
+        "embedding, ensemble members, optimizer, learning rate, weight decay and batch size. "
+        "Early stopping, the seed and class weights below apply to every trial."
     )
 
     def claims_file(self, path: Path) -> bool:
