@@ -134,7 +134,7 @@ def searched(tmp_path_factory):
     config = SearchConfig(algorithm="random", max_trials=3, max_epochs=2, cross_validation="off")
     folder = tmp_path_factory.mktemp("search")
     request = SearchRequest(kind_named("tabular"), df, preprocess, None, config,
-                            TrainConfig(epochs=2, seed=3), directory=folder,
+                            TrainConfig(epochs=2, seed=3, refit=True), directory=folder,
                             baselines=False)  # fmt: skip
     real = _ensemble.objective_value
     calls: list[float | None] = []
@@ -163,6 +163,7 @@ def test_a_winning_average_is_the_searchs_model_and_its_own_leaderboard_row(sear
     assert row.hyperparameters["model"] == f"average of trials {', '.join(average['members'])}"
     assert "Kept" in row.reason and row.score is not None
     assert run.model.name == "tabular_average"
+    assert run.metadata["training"]["refit"] is False  # a search refits nothing
     assert run.report["metrics"]["accuracy"] is not None  # evaluated on the test split
     card = model_card(run.metadata, run.report)
     assert "Architecture: the average of 3 networks of the search (trials " in card

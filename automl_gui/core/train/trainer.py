@@ -423,7 +423,8 @@ class Trainer:
         budget = None
         if cfg.time_budget and cfg.time_budget > 0:
             used = time.monotonic() - start + prior_seconds
-            budget = cb.make_time_budget(max(0.0, cfg.time_budget - used))
+            # a budget spent before the first batch still stops (0 would mean no limit)
+            budget = cb.make_time_budget(max(1e-3, cfg.time_budget - used))
             callbacks.append(budget)
         if checkpoint is not None:  # last: after the bridge and any learning-rate change
             callbacks.append(

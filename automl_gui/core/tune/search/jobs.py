@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,6 +114,9 @@ def search(
     config = request.search
     config.validate(side.declared_task(request))
     check_tensorboard()
+    # "Refit on all data" is a single training's last step: no trial refits, and the search
+    # keeps its model as trained (the window greys the box, the command line refuses it)
+    request = replace(request, training=replace(request.training, refit=False))
     cancel = cancel or CancelToken()
     started = time.monotonic()
     budget = config.time_budget
