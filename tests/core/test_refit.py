@@ -177,3 +177,12 @@ def test_a_stopped_refit_keeps_the_first_model():
     assert "stopped" in run.metadata["refit"]["reason"]
     assert "test_after" not in run.metadata["refit"]
     assert any("Refit on all data" in n for n in run.notices)
+
+
+def test_the_card_says_when_a_refit_was_asked_for_but_not_used():
+    from automl_gui.core.export.model_card import refit_lines
+
+    record = {"epochs": 0, "rows": 90, "kept": "first", "reason": "the refit stopped early"}
+    text = " ".join(refit_lines({"kind": "images", "refit": record}))
+    assert "asked for but not used: the refit stopped early." in text
+    assert refit_lines({"kind": "tabular"}) == []

@@ -202,7 +202,7 @@ def refit_lines(metadata: dict[str, Any]) -> list[str]:
     if refit.get("kept") == "first" or "test_after" not in refit:
         reason = refit.get("reason") or "it did not finish"
         return [
-            f"Refit on all data was asked for but not used ({reason}): this is the model "
+            f"Refit on all data was asked for but not used: {reason}. This is the model "
             "trained on the training split, chosen on the validation split."
         ]
     before, after = refit.get("test_before") or {}, refit.get("test_after") or {}

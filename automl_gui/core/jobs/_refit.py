@@ -158,7 +158,7 @@ def keep_refit(
     """
     if refit_result.epochs_run < plan.epochs or refit_result.stopped_reason != "completed":
         why = NOT_REFITTED.get(refit_result.stopped_reason, "it did not finish")
-        return kept_first(first, f"the refit stopped early ({why})", on_event, rows=rows)
+        return kept_first(first, f"the refit stopped early, {why}", on_event, rows=rows)
     metadata = dict(refit.metadata)
     for key in ("training", "training_result", "data", "phases"):
         if key in first.metadata:
