@@ -6,9 +6,11 @@ Averaging the predictions of several good models of a search is the simplest for
 ensemble selection (Caruana et al. 2004, "Ensemble Selection from Libraries of Models",
 ICML; the ensembles of Auto-sklearn and AutoGluon build on it): the members' errors partly
 cancel, so the mean is usually at least as good as its best member on log loss or squared
-error. Here the members are the best ``SearchConfig.average_best`` trials, one per
-configuration (Hyperband trains a configuration again in later rounds: only its best model
-counts), weighted equally.
+error, but a much worse member can pull it down. Here the candidates are the best
+``SearchConfig.average_best`` trials, one per configuration (Hyperband trains a
+configuration again in later rounds: only its best model counts); as in Caruana's forward
+selection, starting from the best trial each next one joins the average only when the
+average with it scores better on the validation rows, and the members are weighted equally.
 
 Design notes:
 
@@ -130,14 +132,14 @@ def _why_not(runner: Any, members: list[dict[str, Any]]) -> str:
         return "the objective is the training loss, which no validation row gives"
     if len(members) < 2:
         return "only one configuration was trained"
-    need = seconds_needed(runner, len(members))
+    need = average_seconds(runner, len(members))
     left = runner.end - time.monotonic()
     if left < need:
         return f"{max(0.0, left):.0f} s of the budget were left, {need:.0f} needed"
     return ""
 
 
-def seconds_needed(runner: Any, members: int | None = None) -> float:
+def average_seconds(runner: Any, members: int | None = None) -> float:
     """The time the average of ``members`` models (default: the pool's) takes to score and
     build: what the kept trial's training on leaves of the budget (0 when none is tried)."""
     cfg = runner.search
@@ -152,23 +154,32 @@ def seconds_needed(runner: Any, members: int | None = None) -> float:
 
 
 def _average(
-    runner: Any, best: TrialRecord, kept: dict[str, Any], members: list[dict[str, Any]]
+    runner: Any, best: TrialRecord, kept: dict[str, Any], candidates: list[dict[str, Any]]
 ) -> dict[str, Any]:
     cfg, data, task = runner.search, runner.prepared, runner.preprocess.task
     start = time.monotonic()
     # the kept model may have trained on since its trial: its answers are asked again
-    members[0]["outputs"] = validation_outputs(data, kept["pre"], kept["built"].serving_model)
-    outputs = [np.asarray(m["outputs"], dtype="float64") for m in members]
-    mean = np.mean(outputs, axis=0)
+    candidates[0]["outputs"] = validation_outputs(data, kept["pre"], kept["built"].serving_model)
+    outputs = [np.asarray(m["outputs"], dtype="float64") for m in candidates]
     scale = kept["built"].target_scale
-    alone = objective_value(cfg.objective, data.y_validation, outputs[0], scale, data.class_names)
-    value = objective_value(cfg.objective, data.y_validation, mean, scale, data.class_names)
+
+    def figure(chosen: list[int]) -> float | None:
+        mean = np.mean([outputs[i] for i in chosen], axis=0)
+        return objective_value(cfg.objective, data.y_validation, mean, scale, data.class_names)
+
+    alone = figure([0])
+    chosen, value = [0], alone
+    for i in range(1, len(candidates)):  # forward selection: a member joins when it helps
+        tried = figure([*chosen, i])
+        if tried is not None and (value is None or _better(tried, value, cfg.direction)):
+            chosen, value = [*chosen, i], tried
+    better = len(chosen) > 1 and alone is not None
+    if not better:  # the row shows the best two's average, which did not help
+        chosen = [0, 1]
+        value = figure(chosen)
+    members = [candidates[i] for i in chosen]
+    mean = np.mean([outputs[i] for i in chosen], axis=0)
     ids = [m["record"].trial_id for m in members]
-    better = (
-        value is not None
-        and alone is not None
-        and (value > alone if cfg.direction == "max" else value < alone)
-    )
     record = TrialRecord(
         AVERAGE_ID,
         {"model": f"average of trials {', '.join(ids)}"},
@@ -225,6 +236,10 @@ def describe_average(metadata: dict[str, Any], average: dict[str, Any]) -> None:
             f"the average of {len(members)} networks of the search (trials "
             f"{', '.join(members)}; the settings below are trial {members[0]}'s)"
         )
+
+
+def _better(a: float, b: float, direction: str) -> bool:
+    return a > b if direction == "max" else a < b
 
 
 def _text(value: float | None) -> str:

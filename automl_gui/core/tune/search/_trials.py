@@ -22,8 +22,8 @@ from automl_gui.core.tune.search._cv_trials import FoldTrials
 from automl_gui.core.tune.search._ensemble import (
     Pool,
     average_best,
+    average_seconds,
     describe_average,
-    seconds_needed,
 )
 from automl_gui.core.tune.search._scores import (
     headline,
@@ -61,6 +61,10 @@ class TabularTrials(FoldTrials, Trials):
         if self.cv_plan is not None and not cfg.min_epochs:
             return max(cfg.shortest_round, cfg.max_epochs // 3)
         return cfg.shortest_round
+
+    def kept_seconds(self) -> float:
+        """The time the average of the best trials needs at the end (``_ensemble``)."""
+        return average_seconds(self)
 
     def seconds_needed(self) -> float:
         """With k-fold trials, time for every fold once a trial has a score."""
@@ -232,7 +236,7 @@ def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) ->
     cfg = runner.search
     result = kept["result"]
     # the time the average of the best trials needs afterwards is kept for it
-    left = runner.end - time.monotonic() - seconds_needed(runner)
+    left = runner.end - time.monotonic() - runner.kept_seconds()
     if not wants_more(best, result, cfg) or left < 1.0 or runner.cancel.cancelled:
         return
     more = cfg.max_epochs - epochs_reached(best)

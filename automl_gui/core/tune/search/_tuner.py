@@ -160,13 +160,19 @@ class Trials:
 
     def trials_deadline(self) -> float:
         """When trials must end: before the time kept for training the best on, unless the
-        best so far does not need it (it converged, or ran the most epochs)."""
+        best so far does not need it (it converged, or ran the most epochs): then before
+        what the end needs (:meth:`kept_seconds`)."""
         best = self.best
         if best is None or best.get("cv"):  # a k-fold choice is trained afresh at the end
             return self.deadline
         if not wants_more(best["record"], best["result"], self.search):
-            return self.end
+            return self.end - self.kept_seconds()
         return self.deadline
+
+    def kept_seconds(self) -> float:
+        """Seconds the end of the search needs after the trials and the training on (tables:
+        the average of the best trials); none unless a runner says otherwise."""
+        return 0.0
 
     def search_best(self, *, resume: bool, hint: str) -> tuple[Any, TrialRecord]:
         """Run the trials; return the tuner and the best trial (ModelError when every trial
