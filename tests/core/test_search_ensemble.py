@@ -104,6 +104,22 @@ def test_the_objective_is_computed_as_keras_measures_it():
     assert _ensemble.objective_value("val_mae", target, values, (10.0, 2.0), None) == 1.0
 
 
+def test_forward_selection_leaves_out_a_member_that_makes_the_average_worse():
+    y = np.array([0, 1, 0, 1])
+    outputs = [
+        np.array([[0.8, 0.2], [0.3, 0.7], [0.7, 0.3], [0.4, 0.6]]),  # the best trial
+        np.array([[0.1, 0.9], [0.9, 0.1], [0.2, 0.8], [0.8, 0.2]]),  # wrong everywhere
+        np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]]),  # good too
+    ]
+
+    def figure(chosen):
+        mean = np.mean([outputs[i] for i in chosen], axis=0)
+        return _ensemble.objective_value("val_loss", y, mean, None, ["a", "b"])
+
+    chosen, value = _ensemble.forward_selection(3, figure, "min")
+    assert chosen == [0, 2] and value == pytest.approx(figure([0, 2])) and value < figure([0])
+
+
 def test_the_pool_keeps_the_best_model_of_each_configuration():
     pool = _ensemble.Pool(2, "min")
 

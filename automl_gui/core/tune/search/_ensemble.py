@@ -168,11 +168,7 @@ def _average(
         return objective_value(cfg.objective, data.y_validation, mean, scale, data.class_names)
 
     alone = figure([0])
-    chosen, value = [0], alone
-    for i in range(1, len(candidates)):  # forward selection: a member joins when it helps
-        tried = figure([*chosen, i])
-        if tried is not None and (value is None or _better(tried, value, cfg.direction)):
-            chosen, value = [*chosen, i], tried
+    chosen, value = forward_selection(len(candidates), figure, cfg.direction)
     better = len(chosen) > 1 and alone is not None
     if not better:  # the row shows the best two's average, which did not help
         chosen = [0, 1]
@@ -236,6 +232,18 @@ def describe_average(metadata: dict[str, Any], average: dict[str, Any]) -> None:
             f"the average of {len(members)} networks of the search (trials "
             f"{', '.join(members)}; the settings below are trial {members[0]}'s)"
         )
+
+
+def forward_selection(n: int, figure: Any, direction: str) -> tuple[list[int], float | None]:
+    """Caruana's forward selection over candidates ``0..n-1`` ranked best first: start from
+    candidate 0; each next one joins when ``figure(members)`` (the objective of their mean
+    answer) gets better. Returns the members and their figure."""
+    chosen, value = [0], figure([0])
+    for i in range(1, n):
+        tried = figure([*chosen, i])
+        if tried is not None and (value is None or _better(tried, value, direction)):
+            chosen, value = [*chosen, i], tried
+    return chosen, value
 
 
 def _better(a: float, b: float, direction: str) -> bool:
