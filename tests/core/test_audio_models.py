@@ -196,10 +196,10 @@ def test_augment_preview() -> None:
 # -- the CNN ------------------------------------------------------------------------------------
 def test_cnn_plan_follows_the_spectrogram_and_data_size() -> None:
     assert audio_cnn_plan(48, 32, 50) == ([16, 32, 64], [(2, 2), (2, 2), (2, 1)])
-    filters, pools = audio_cnn_plan(98, 64, 5000)
-    assert filters == [32, 64, 128, 256] and pools[-1] == (2, 1)
+    filters, pools = audio_cnn_plan(98, 64, 5000)  # widest block: 4 times the first
+    assert filters == [32, 64, 128, 128] and pools[-1] == (2, 1)
     filters, pools = audio_cnn_plan(3000, 13, 50)  # 30 s of MFCCs: capped, bands pooled once
-    assert len(filters) == 6 and [p[1] for p in pools] == [2, 1, 1, 1, 1, 1]
+    assert filters == [16, 32, 64, 64] and [p[1] for p in pools] == [2, 1, 1, 1]
 
 
 def test_save_load_safe_mode_same_predictions_on_any_length(tmp_path) -> None:
