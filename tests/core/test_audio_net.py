@@ -36,7 +36,7 @@ def test_one_convolution_per_block_and_a_small_network() -> None:
     model = build_audio_model("cnn", 10, pre, ImageModelConfig(), n_samples=n, n_train=300).model
     names = [layer.name for layer in model.layers]
     convs = [name for name in names if name.startswith("block") and "_conv" in name]
-    assert convs == [f"block{b}_conv" for b in range(1, 5)]
+    assert convs == [f"block{b}_conv1" for b in range(1, 5)]
     assert 40_000 < _trainable(model) < 80_000  # the CNN before: 1.25 M
     out = model.predict(np.zeros((2, n + 8_000), "float32"), verbose=0)  # a longer clip too
     assert out.shape == (2, 10)

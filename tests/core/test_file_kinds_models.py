@@ -60,9 +60,10 @@ def audio_float16_parts(net: str, built) -> dict[str, str]:
     probabilities' (kept in float32)."""
     cnn = net == "cnn"
     head, body = (built.model, built.model) if cnn else (built.head, built.backbone)
+    front = built.model if cnn else built.feature_model  # a backbone's model nests it (windows)
     return {
-        "stft": built.model.get_layer("stft").compute_dtype,
-        "band_norm": built.model.get_layer("band_norm").compute_dtype,
+        "stft": front.get_layer("stft").compute_dtype,
+        "band_norm": front.get_layer("band_norm").compute_dtype,
         "probabilities": head.get_layer("probabilities").compute_dtype,
         "conv": body.get_layer("block1_conv1" if cnn else "conv1_conv").compute_dtype,
     }

@@ -368,8 +368,9 @@ def audio_cnn_plan(frames: int, bands: int, n_train: int) -> tuple[list[int], li
 
 def _audio_blocks(x: Any, filters: list[int], pools: list[tuple], seed: int) -> Any:
     """The audio CNN's body: per block ONE 3×3 convolution (no bias) + BatchNorm
-    (:data:`images.CNN_BN_MOMENTUM`) + ReLU, then max pooling by ``pools[b]``. Layer names
-    ``block{b}_conv``, ``block{b}_bn``, ``block{b}_relu``, ``block{b}_pool``."""
+    (:data:`images.CNN_BN_MOMENTUM`) + ReLU, then max pooling by ``pools[b]``. Layer names as
+    the image CNN's first convolution of a block: ``block{b}_conv1``, ``block{b}_bn1``,
+    ``block{b}_relu1``, ``block{b}_pool``."""
     from automl_gui.core.base import lazy
 
     keras = lazy.keras()
@@ -380,10 +381,10 @@ def _audio_blocks(x: Any, filters: list[int], pools: list[tuple], seed: int) -> 
             padding="same",
             use_bias=False,
             kernel_initializer=keras.initializers.HeNormal(seed=seed + b),
-            name=f"block{b}_conv",
+            name=f"block{b}_conv1",
         )(x)
-        x = keras.layers.BatchNormalization(momentum=CNN_BN_MOMENTUM, name=f"block{b}_bn")(x)
-        x = keras.layers.Activation("relu", name=f"block{b}_relu")(x)
+        x = keras.layers.BatchNormalization(momentum=CNN_BN_MOMENTUM, name=f"block{b}_bn1")(x)
+        x = keras.layers.Activation("relu", name=f"block{b}_relu1")(x)
         x = keras.layers.MaxPooling2D(pool, name=f"block{b}_pool")(x)
     return x
 
