@@ -63,8 +63,10 @@ class TabularTrials(FoldTrials, Trials):
         return cfg.shortest_round
 
     def kept_seconds(self) -> float:
-        """The time the average of the best trials needs at the end (``_ensemble``)."""
-        return average_seconds(self)
+        """The time kept for the average of the best trials at the end (``_ensemble``):
+        twice its estimate, as a trial or the training on ends a few seconds after its
+        limit on a busy machine (its evaluation, the partial epoch's validation)."""
+        return 2.0 * average_seconds(self)
 
     def seconds_needed(self) -> float:
         """With k-fold trials, time for every fold once a trial has a score."""
