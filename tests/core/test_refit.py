@@ -34,7 +34,7 @@ def _table() -> tuple[pd.DataFrame, object]:
 def table_runs():
     """The iris table trained without and with refit (same settings, same seed)."""
     df, setup = _table()
-    training = TrainConfig(epochs=12, patience=3, seed=3, schedule="plateau")
+    training = TrainConfig(epochs=6, patience=2, seed=3, schedule="plateau", batch_size=64)
     plain = train_tabular(df, setup.preprocess, SMALL, training)
     events: list = []
     refit = train_tabular(
@@ -99,7 +99,7 @@ def test_an_image_folder_refit_trains_on_training_and_validation_images(image_fo
     from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 
     images = kind_named("images")
-    pre = ImagePreprocessConfig(image_size=32)
+    pre = ImagePreprocessConfig(image_size=16)  # small: what is checked is the bookkeeping
     pre.augment.enabled = False
     logs: list[str] = []
     run = train_kind(
@@ -107,7 +107,7 @@ def test_an_image_folder_refit_trains_on_training_and_validation_images(image_fo
         scan_images(str(image_folder)),
         pre,
         ImageModelConfig(architecture="cnn"),
-        TrainConfig(epochs=3, batch_size=8, seed=1, refit=True),
+        TrainConfig(epochs=2, batch_size=16, seed=1, refit=True),
         on_event=lambda e: logs.append(e.message) if isinstance(e, Log) else None,
     )
     record = run.metadata["refit"]
@@ -171,7 +171,7 @@ def test_a_stopped_refit_keeps_the_first_model():
         if isinstance(event, PhaseChanged) and event.phase == "refit":
             token.cancel()
 
-    training = TrainConfig(epochs=4, patience=2, seed=3, refit=True)
+    training = TrainConfig(epochs=2, patience=1, seed=3, batch_size=64, refit=True)
     run = train_tabular(df, setup.preprocess, SMALL, training, on_event=on_event, cancel=token)
     assert run.metadata["refit"]["kept"] == "first"
     assert "stopped" in run.metadata["refit"]["reason"]
