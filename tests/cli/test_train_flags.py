@@ -16,7 +16,7 @@ from cli_runner import call_cli
 @pytest.fixture(scope="module")
 def table_csv(tmp_path_factory) -> Path:
     rng = np.random.default_rng(0)
-    n = 240
+    n = 120
     x = rng.normal(size=(n, 3))
     df = pd.DataFrame(x, columns=["a", "b", "c"])
     df["colour"] = rng.choice(["red", "green", "blue"], size=n)
@@ -39,7 +39,7 @@ def flagged_run(table_csv: Path, tmp_path_factory):
         "--model",
         "mlp",
         "--epochs",
-        "4",
+        "2",
         "--numeric-embedding",
         "periodic",
         "--ensemble-size",
