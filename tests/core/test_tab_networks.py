@@ -135,7 +135,7 @@ def test_settings_resolve_auto_and_refuse_bad_values():
             check_settings(bad)
 
 
-def small_table(task: str, n: int = 90) -> pd.DataFrame:
+def small_table(task: str, n: int = 60) -> pd.DataFrame:
     rng = np.random.default_rng(3)
     df = pd.DataFrame(
         {
@@ -179,7 +179,7 @@ def runs():
             ensemble_size=members,
             n_bins=4,
         )
-        training = TrainConfig(epochs=2, batch_size=16, seed=1)
+        training = TrainConfig(epochs=1, batch_size=32, seed=1)
         done[embedding, members] = train_tabular(df, setup.preprocess, mlp, training)
     return done
 
