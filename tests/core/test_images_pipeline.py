@@ -160,7 +160,7 @@ def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(image_f
     from automl_gui.core.base.errors import ModelError
     from automl_gui.core.train.checkpoint import read_checkpoint
 
-    pre = ImagePreprocessConfig(image_size=32)
+    pre = ImagePreprocessConfig(image_size=16)  # the first step already diverges
     pre.augment.enabled = False
     checkpoints = tmp_path / "ck"
     with pytest.raises(ModelError) as caught:
@@ -169,7 +169,7 @@ def test_an_image_training_that_diverges_at_once_is_an_error_not_a_model(image_f
             scan_images(str(image_folder)),
             pre,
             ImageModelConfig(architecture="cnn"),
-            TrainConfig(epochs=2, batch_size=8, seed=1, optimizer="sgd", learning_rate=1e30),
+            TrainConfig(epochs=1, batch_size=16, seed=1, optimizer="sgd", learning_rate=1e30),
             checkpoint_dir=checkpoints,
         )
     assert caught.value.message.startswith("Training diverged")
