@@ -1,11 +1,18 @@
 """Pieces of the tabular job (``jobs.tabular``): the sample rows its metadata stores, the
-model settings as built and the log line describing them."""
+model settings as built and the log line describing them, Auto epochs for a table."""
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import math
+from typing import TYPE_CHECKING, Any
 
+from automl_gui.core.base.events import Log, emit
 from automl_gui.core.models.config import MLPConfig
+
+if TYPE_CHECKING:
+    from automl_gui.core.base.events import EventCallback
+    from automl_gui.core.train.config import TrainConfig
 
 MAX_SAMPLE_CELLS = 20_000  # values of sample rows stored in metadata (wide tables: fewer rows)
 MAX_SAMPLE_TEXT = 200  # characters of a sample cell stored; longer ones are cut and end in "…"
@@ -63,3 +70,41 @@ def describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
         f"Model: MLP {how}, hidden layers {layers} on {n_features} encoded inputs "
         f"({model.count_params():,} weights)."
     )
+
+
+#: Auto epochs of a table (``TrainConfig.epochs = 0``, :func:`table_epochs`): enough optimizer
+#: steps for the Auto network to converge, at most :data:`AUTO_EPOCHS_MAX` passes (what every
+#: table got before), at least :data:`AUTO_EPOCHS_MIN`. Figures: :func:`table_epochs`.
+AUTO_STEPS = 3000
+AUTO_EPOCHS_MIN = 20
+AUTO_EPOCHS_MAX = 100
+
+
+def table_epochs(n_train: int, batch_size: int) -> int:
+    """The most epochs of a table training left at Auto: :data:`AUTO_STEPS` optimizer steps
+    of ``batch_size`` over ``n_train`` training rows, within [:data:`AUTO_EPOCHS_MIN`,
+    :data:`AUTO_EPOCHS_MAX`]. Early stopping (patience 10, best epoch kept) usually ends
+    sooner; a large table rarely stops early because the plateau schedule keeps lowering
+    validation loss a little, so before this cap it ran all 100 passes.
+
+    FIGURES
+    """
+    steps = max(1, math.ceil(max(1, int(n_train)) / max(1, int(batch_size))))
+    epochs = math.ceil(AUTO_STEPS / steps)
+    return int(min(AUTO_EPOCHS_MAX, max(AUTO_EPOCHS_MIN, epochs)))
+
+
+def resolve_epochs(
+    training: TrainConfig, n_train: int, plan: Any, on_event: EventCallback | None
+) -> TrainConfig:
+    """``training`` with Auto epochs (0) replaced by :func:`table_epochs` for ``n_train``
+    rows in the batches the trainer will use, and the log line saying so; set epochs
+    (a project saved with 100 keeps 100) are returned unchanged."""
+    if training.epochs > 0:
+        return training
+    from automl_gui.core.train.trainer import Trainer
+
+    batch = Trainer(dataclasses.replace(training, epochs=1), plan).batch_size_for(n_train)
+    epochs = table_epochs(n_train, batch)
+    emit(on_event, Log(f"Auto epochs: at most {epochs} (early stopping usually ends sooner)."))
+    return dataclasses.replace(training, epochs=epochs)

@@ -18,7 +18,12 @@ import numpy as np
 
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
 from automl_gui.core.data.schema import LoadedTable, Task
-from automl_gui.core.jobs._tabular_parts import built_settings, describe_model, sample_frame
+from automl_gui.core.jobs._tabular_parts import (
+    built_settings,
+    describe_model,
+    resolve_epochs,
+    sample_frame,
+)
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.models.config import MLPConfig
 from automl_gui.core.preprocess.config import PreprocessConfig
@@ -139,8 +144,11 @@ def train_prepared(
     :func:`fit_tabular`, :func:`finish_tabular`) for each trial and for the model it keeps.
     ``checkpoint_dir``/``resume`` as for :func:`train_tabular`; ``data_id`` identifies the
     table (``checkpoint.table_identity`` of the raw frame; default: of the split frames).
+    Epochs at Auto (0) become ``_tabular_parts.table_epochs`` of the training rows.
     """
     cancel = cancel or CancelToken()
+    # Auto epochs (0): from the training rows and batch; what the run records and a refit follows
+    training = resolve_epochs(training, len(prepared.train), plan, on_event)
     checkpoint, info = None, None
     if checkpoint_dir is not None:
         checkpoint, info = tabular_checkpoint(

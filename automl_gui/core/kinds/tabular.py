@@ -89,7 +89,8 @@ class TabularKind(DataKind):
         return setup_tabular(dataset, None).preprocess
 
     def default_training(self) -> TrainConfig:
-        """Adam at 1e-3, halved on validation plateaus, no weight decay, early stopping
+        """Epochs at Auto (0: :meth:`epochs_for` the training rows, decided when training
+        starts); Adam at 1e-3, halved on validation plateaus, no weight decay, early stopping
         (patience 10) keeping the best epoch's weights (as RealMLP, Holzmüller et al. 2024,
         selects its best epoch on validation).
 
@@ -116,8 +117,16 @@ class TabularKind(DataKind):
         from automl_gui.core.train.config import TrainConfig
 
         return TrainConfig(
-            optimizer="adam", learning_rate=1e-3, schedule="plateau", weight_decay=0.0
+            epochs=0, optimizer="adam", learning_rate=1e-3, schedule="plateau", weight_decay=0.0
         )
+
+    def epochs_for(self, n_train: int, batch_size: int) -> int:
+        """Auto epochs of a table (``TrainConfig.epochs = 0``): enough optimizer steps for
+        the Auto network, at most 100 passes (``jobs._tabular_parts.table_epochs``, where
+        the figures behind the rule are)."""
+        from automl_gui.core.jobs._tabular_parts import table_epochs
+
+        return table_epochs(n_train, batch_size)
 
     def default_model(self) -> MLPConfig:
         from automl_gui.core.models.config import MLPConfig

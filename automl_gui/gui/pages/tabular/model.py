@@ -255,7 +255,9 @@ class ModelPage(QWidget):
         mform.addRow("Ensemble members", self.ensemble_spin)
         mform.addRow("", self.auto_choice)
 
-        self.training_form = TrainingSettingsForm("Training")
+        self.training_form = TrainingSettingsForm(
+            "Training", auto_epochs=self.kind.default_training().epochs == 0
+        )
         train_box = self.training_form
         f = self.training_form  # its controls keep their names on the page (tests, shortcuts)
         self.optimizer_combo, self.lr_spin = f.optimizer_combo, f.lr_spin
