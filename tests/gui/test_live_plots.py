@@ -152,3 +152,26 @@ def test_epoch_axes_tick_whole_epochs_only(plots, qtbot):
         values = [v for _, vs in levels for v in vs]
         assert values and all(float(v).is_integer() for v in values), values
         assert all(s >= 1 for s, _ in axis.tickSpacing(lo, hi, axis.width()))
+
+
+def test_refit_epochs_are_their_own_labelled_series(plots, qtbot):
+    """The refit (training and validation rows together) is drawn in its own colour after
+    its phase line, named in the legend, so its higher loss does not read as divergence."""
+    plots.reset("binary")
+    for e, loss in enumerate((1.0, 0.8, 0.6)):
+        plots.add_epoch(_epoch(e, loss, loss + 0.1))
+    legend = [label.text for _, label in plots.legend.items]
+    assert "refit on all data" not in legend
+    plots.mark_phase(PhaseChanged("refit", 3))
+    for e, loss in enumerate((1.1, 0.9), start=3):  # no validation figures in a refit
+        plots.add_epoch(EpochEnd(epoch=e, epochs=5, logs={"loss": loss, "accuracy": 0.6}))
+    plots.redraw()
+    assert list(plots._loss_curve.getData()[0]) == [1, 2, 3]
+    assert list(plots._refit_loss_curve.getData()[0]) == [4, 5]
+    assert list(plots._refit_metric_curve.getData()[1]) == [0.6, 0.6]
+    assert "refit on all data" in [label.text for _, label in plots.legend.items]
+    line = next(line for _, line in plots._markers if line.name() == "refit")
+    assert line.label.orthoPos > 0.5  # labelled at the top, clear of the best-epoch star
+    plots.reset("binary")
+    assert "refit on all data" not in [label.text for _, label in plots.legend.items]
+    assert _n(plots._refit_loss_curve) == 0

@@ -417,7 +417,16 @@ class TrainPage(QWidget):
             if 0 <= result.best_epoch < len(val_loss)
             else ""
         )
-        message = f"Training finished: best epoch {result.best_epoch + 1}{best_val}"
+        refit = (run.metadata or {}).get("refit") or {}
+        refit_kept = bool(refit) and refit.get("kept") != "first"
+        # after a kept refit the best epoch and val_loss are the first model's (the refit has
+        # no validation rows)
+        whose = "first model's best epoch" if refit_kept else "best epoch"
+        message = f"Training finished: {whose} {result.best_epoch + 1}{best_val}"
+        if refit_kept:
+            message += f"; kept its refit on all data ({refit.get('epochs', '?')} epochs)"
+        elif refit:
+            message += "; the refit on all data was not kept"
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat(

@@ -49,6 +49,9 @@ STATUS_TIP = {
 }
 BASELINE_BACKGROUND = "#F1F3F5"
 BEST_BACKGROUND = "#FFF4D6"
+#: the numeric embeddings' short names (Gorishniy et al. 2022: piecewise-linear "PLE",
+#: periodic "PLR"); "none" is left out of the row
+EMBEDDING_NAMES = {"piecewise": "PLE", "periodic": "PLR"}
 OPTIMIZER_NAMES = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamax": "Adamax"}
 
 
@@ -69,15 +72,30 @@ def _num(value: Any) -> str:
 
 
 def describe_hyperparameters(hp: dict[str, Any]) -> str:
-    """Readable settings: ``"2×64, dropout 0.10, L2 1e-4, adam, lr 1e-3, batch 32"``.
+    """Readable settings: ``"PLE ×8, WD 0.02, 2×64, dropout 0.10, L2 1e-4, adam, lr 1e-3,
+    batch 32"``.
 
-    Known table keys are written first and short; other keys (image and audio spaces, a
+    The network's family comes first (numeric embedding, members, weight decay: the settings
+    the search's rows differ by most), then the known table keys, short; other keys (image and audio spaces, a
     baseline's settings) follow as ``name value``; Keras Tuner's "tuner/..." keys are left out.
     """
     hp = {k: v for k, v in hp.items() if not str(k).startswith("tuner/") and v is not None}
     parts: list[str] = []
     if "model" in hp:
         parts.append(str(hp.pop("model")))
+    embedding = str(hp.pop("numeric_embedding", "none"))
+    bins = hp.pop("n_bins", None)
+    members = hp.pop("ensemble_size", None)
+    family = EMBEDDING_NAMES.get(embedding, "")
+    if family and bins and embedding == "piecewise":
+        family += f" {bins} bins"
+    if isinstance(members, int) and members > 1:
+        family = f"{family} ×{members}".strip()
+    if family:
+        parts.append(family)
+    decay = hp.pop("weight_decay", 0)
+    if decay:  # 0: no decay, nothing to say
+        parts.append(f"WD {_num(decay)}")
     if "depth" in hp and "units" in hp:
         depth, units = hp.pop("depth"), hp.pop("units")
         parts.append("linear" if depth == 0 else f"{depth}×{units}")
@@ -278,6 +296,8 @@ class LeaderboardModel(QAbstractTableModel):
             name = r.trial_id.removeprefix("baseline:")
             return f"★ {name}" if r.trial_id == self.best_id else name
         if col == "Status":
+            if r.status == "average":  # _ensemble's reason opens with its verdict
+                return "Σ average · " + ("kept" if r.reason.startswith("Kept") else "not kept")
             return STATUS_TEXT.get(r.status, r.status)
         if col == "Score":
             return r.score_text()
@@ -295,6 +315,8 @@ class LeaderboardModel(QAbstractTableModel):
             test = _finite(r.test_score)
             return f"{test:.4g}" if test is not None else "—"
         if col == "Epochs":
+            if r.status == "average":  # no training of its own: its members' epochs differ
+                return "—"
             return "" if r.status == "baseline" else str(r.epochs)
         if col == "Time":
             return _seconds(r.seconds) if r.status != "running" else "…"

@@ -31,6 +31,11 @@ GAP_COLOR = "#7048e8"
 PHASE_COLOR = "#868e96"
 OVERFIT_COLOR = "#c92a2a"
 BEST_COLOR = "#f08c00"
+REFIT_COLOR = "#0ca678"
+#: the phase ``core.jobs._refit`` announces: its epochs (training and validation rows
+#: together, no validation curve) are drawn as their own series, not as more "train" epochs
+REFIT_PHASE = "refit"
+REFIT_NAME = "refit on all data"
 
 
 def _finite(value: object) -> float | None:
@@ -166,6 +171,13 @@ class TrainingPlots(QWidget):
         self._val_metric_curve = self.metric_plot.plot(
             pen=pen(VAL_COLOR), symbolBrush=VAL_COLOR, symbolPen=None, name="validation", **sym
         )
+        self._refit_loss_curve = self.loss_plot.plot(
+            pen=pen(REFIT_COLOR), symbolBrush=REFIT_COLOR, symbolPen=None, name=REFIT_NAME, **sym
+        )
+        self._refit_metric_curve = self.metric_plot.plot(
+            pen=pen(REFIT_COLOR), symbolBrush=REFIT_COLOR, symbolPen=None, name=REFIT_NAME, **sym
+        )
+        self._refit_in_legend = False
         self._lr_curve = self.lr_plot.plot(
             pen=pen(LR_COLOR), symbolBrush=LR_COLOR, symbolPen=None, **sym
         )
@@ -259,6 +271,7 @@ class TrainingPlots(QWidget):
         """Draw a labelled vertical line where a training phase begins."""
         self._phases.append((event.phase, event.epoch))
         self._add_marker(event.epoch, event.phase, PHASE_COLOR)
+        self._schedule()  # the refit's epochs become their own series
 
     def mark_overfitting(self, epoch: int | None) -> None:
         """Draw (or move) the "overfitting" marker at 0-based ``epoch``; None removes it."""
@@ -268,7 +281,7 @@ class TrainingPlots(QWidget):
             self._remove_markers("overfitting")
         self.overfitting_epoch = epoch
         if epoch is not None:
-            self._add_marker(epoch + 1, "overfitting", OVERFIT_COLOR)
+            self._add_marker(epoch + 1, "overfitting", OVERFIT_COLOR, top=False)
 
     def set_best_epoch(self, epoch: int | None) -> None:
         """Force the best-epoch marker (0-based), e.g. from ``TrainResult.best_epoch``."""
@@ -333,6 +346,10 @@ class TrainingPlots(QWidget):
     def phase_marks(self) -> list[tuple[str, int]]:
         return list(self._phases)
 
+    def refit_start(self) -> int | None:
+        """The epochs the first model trained (the refit's are drawn after them), or None."""
+        return next((epoch for name, epoch in self._phases if name == REFIT_PHASE), None)
+
     def best_epoch(self) -> int | None:
         """0-based best epoch: the given one, else the lowest validation loss so far."""
         if self._best_override is not None:
@@ -362,17 +379,29 @@ class TrainingPlots(QWidget):
         self._epochs_dirty = False
         xs = [e + 1 for e in self._epochs]
 
-        def put(curve: pg.PlotDataItem, key: str, positive: bool = False) -> None:
+        refit = self.refit_start()
+        first = (lambda x: x <= refit) if refit is not None else (lambda x: True)
+
+        def put(curve: pg.PlotDataItem, key: str, positive: bool = False, keep=None) -> None:  # noqa: ANN001
             pts = [
                 (x, y)
                 for x, y in zip(xs, self.epoch_points(key), strict=False)
-                if not math.isnan(y) and (y > 0 or not positive)
+                if not math.isnan(y) and (y > 0 or not positive) and (keep is None or keep(x))
             ]
             curve.setData([p[0] for p in pts], [p[1] for p in pts])
 
-        put(self._loss_curve, "loss")
+        put(self._loss_curve, "loss", keep=first)
         put(self._val_loss_curve, "val_loss")
-        put(self._metric_curve, self.metric_key)
+        put(self._metric_curve, self.metric_key, keep=first)
+        later = (lambda x: x > refit) if refit is not None else (lambda x: False)
+        put(self._refit_loss_curve, "loss", keep=later)
+        put(self._refit_metric_curve, self.metric_key, keep=later)
+        if (refit is not None) != self._refit_in_legend:
+            self._refit_in_legend = refit is not None
+            if refit is not None:
+                self.legend.addItem(self._refit_loss_curve, REFIT_NAME)
+            else:
+                self.legend.removeItem(self._refit_loss_curve)
         put(self._val_metric_curve, f"val_{self.metric_key}")
         put(self._lr_curve, "lr", positive=True)
         rates = {y for y in self.epoch_points("lr") if y > 0}  # NaN: not > 0
@@ -393,8 +422,17 @@ class TrainingPlots(QWidget):
         """An empty plot shows no tick labels: pyqtgraph's default range (0 to 1, on the log
         axis 1 to 10) means nothing before the first value arrives."""
         curves = {
-            self.loss_plot: (self._loss_curve, self._val_loss_curve, self._batch_curve),
-            self.metric_plot: (self._metric_curve, self._val_metric_curve),
+            self.loss_plot: (
+                self._loss_curve,
+                self._val_loss_curve,
+                self._batch_curve,
+                self._refit_loss_curve,
+            ),
+            self.metric_plot: (
+                self._metric_curve,
+                self._val_metric_curve,
+                self._refit_metric_curve,
+            ),
             self.lr_plot: (self._lr_curve,),
             self.gap_plot: (self._gap_curve,),
         }
@@ -408,14 +446,20 @@ class TrainingPlots(QWidget):
         """Whether ``plot`` labels its ticks (tests)."""
         return bool(plot.getAxis("left").style["showValues"])
 
-    def _add_marker(self, x: float, label: str, color: str) -> None:
+    def _add_marker(self, x: float, label: str, color: str, top: bool = True) -> None:
         for i, plot in enumerate((self.loss_plot, self.metric_plot, self.lr_plot, self.gap_plot)):
             line = pg.InfiniteLine(
                 pos=x,
                 angle=90,
                 pen=pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine),
                 label=label if i == 0 else None,
-                labelOpts={"position": 0.06, "color": color, "fill": (255, 255, 255, 200)},
+                # phases are labelled at the top, clear of the best-epoch star near the
+                # curves' foot; the overfitting marker at the foot, clear of the phases
+                labelOpts={
+                    "position": 0.94 if top else 0.06,
+                    "color": color,
+                    "fill": (255, 255, 255, 200),
+                },
                 name=label,
             )
             plot.addItem(line)

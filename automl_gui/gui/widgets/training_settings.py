@@ -193,7 +193,7 @@ class TrainingSettingsForm(QGroupBox):
         self.refit_check.setToolTip(
             "After training and the test evaluation, train the same settings once more from "
             f"scratch on the training and validation {batch_unit} together, for the epochs "
-            "validation chose (best epoch + 1); that model becomes the run's model and the test "
+            "validation chose (up to and including the best epoch); that model becomes the run's model and the test "
             "score shown is its own (the first model's is kept beside it). More data usually "
             "helps a little; the cost: about twice the training time, and the refit has no "
             "validation split, so no validation curve or early stopping of its own."

@@ -200,8 +200,13 @@ def _average(
     verdict = "Kept" if better else "Not kept"
     record.reason = (
         f"{verdict}: the mean of the answers of trials {', '.join(ids)} scores {figures} alone "
-        "on the validation rows (both without weight penalties)."
+        "on the validation rows."
     )
+    if cfg.objective == "val_loss":  # the trials' rows add Keras' weight penalties to the loss
+        record.reason += (
+            " Both losses leave out the weight penalty that training adds, so the trial's figure "
+            "here can be a little lower than on its row."
+        )
     record.seconds = time.monotonic() - start
     runner.average = {
         "members": ids,
