@@ -97,16 +97,22 @@ def test_auto_chose_line_follows_the_table(qtbot, page, state):
     assert text.startswith("Auto chose for 800 training rows and 3 numeric columns")
     assert f"{chosen.ensemble_size} ensemble members" in text or "one network" in text
     assert page.auto_choice.isVisibleTo(page)
-    # nothing left to Auto: no line
+    assert "1 hidden layer (2 units per encoded input, 16 to 256)" in text  # under 1,000 rows
+    # the layers left to Auto alone: the line names them only
     choose(page.embedding_combo, "none")
     page.ensemble_spin.setValue(2)
+    assert "embedding" not in page.auto_choice.text() and "hidden layer" in page.auto_choice.text()
+    # nothing left to Auto: no line
+    choose(page.family_combo, "mlp")
     assert page.auto_choice.text() == "" and not page.auto_choice.isVisibleTo(page)
 
 
 def test_auto_choice_words():
-    assert auto_choice_text(MLPConfig(numeric_embedding="periodic", ensemble_size=3), 100) == ""
+    fixed = MLPConfig(auto=False, numeric_embedding="periodic", ensemble_size=3)
+    assert auto_choice_text(fixed, 100) == ""
     before = auto_choice_text(MLPConfig())
-    assert before.startswith("Auto chooses the numeric embedding, its bins and the ensemble")
+    assert before.startswith("Auto chooses the hidden layers, the numeric embedding, its bins")
+    assert "2 hidden layers" in auto_choice_text(MLPConfig(), 5000, 2)
     only_members = auto_choice_text(MLPConfig(numeric_embedding="none"), 5000, 2)
     assert "embedding" not in only_members and "5,000 training rows" in only_members
     no_numbers = auto_choice_text(MLPConfig(), 5000, 0)
@@ -175,7 +181,7 @@ def test_evaluate_summary_says_how_the_refit_went():
     assert (
         "trained again from scratch on 1,020 rows (training and validation) for 12 epochs" in text
     )
-    assert "Accuracy 0.91 → 0.925, Balanced accuracy 0.88 → 0.9)" in text
+    assert "Accuracy 0.9100 → 0.9250, Balanced accuracy 0.8800 → 0.9000)" in text
     first = SimpleNamespace(
         metadata={
             "refit": {"epochs": 0, "rows": 0, "kept": "first", "reason": "training was stopped"}

@@ -27,6 +27,7 @@ from automl_gui.core.models.config import (
     NUMERIC_EMBEDDINGS,
     MLPConfig,
 )
+from automl_gui.core.models.mlp import auto_hidden_units
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
@@ -75,6 +76,7 @@ def parse_hidden_units(text: str) -> list[int]:
 #: the network settings Auto may decide (``MLPConfig.auto_fields``) as the "Auto chose" line
 #: names them before a table is loaded
 AUTO_WORDS = {
+    "hidden_units": "the hidden layers",
     "numeric_embedding": "the numeric embedding",
     "n_bins": "its bins",
     "ensemble_size": "the ensemble members",
@@ -84,8 +86,9 @@ AUTO_WORDS = {
 def auto_choice_text(mlp: MLPConfig, n_rows: int | None = None, n_numeric: int = 0) -> str:
     """What Auto makes of ``mlp``'s numeric embedding, bins and ensemble members for a table
     of ``n_rows`` training rows and ``n_numeric`` numeric columns (``MLPConfig.resolved``):
-    "Auto chose for 7,000 training rows and 5 numeric columns: piecewise-linear embedding
-    with up to 48 bins, 8 ensemble members." "" when none of them is Auto; before a table is
+    "Auto chose for 7,000 training rows and 5 numeric columns: 2 hidden layers (...),
+    piecewise-linear embedding with up to 48 bins, 8 ensemble members." "" when none of them
+    is Auto; before a table is
     loaded (``n_rows`` None), that Auto decides when training starts."""
     autos = [f for f in AUTO_WORDS if f in mlp.auto_fields()]
     if not autos:
@@ -96,6 +99,12 @@ def auto_choice_text(mlp: MLPConfig, n_rows: int | None = None, n_numeric: int =
         return f"Auto chooses {said} from the table when training starts."
     chosen = mlp.resolved(n_rows, n_numeric)
     parts = []
+    if "hidden_units" in autos:  # the depth follows the rows; the width the encoded inputs,
+        # which only the fitted preprocessing knows (the training log gives the layers)
+        depth = len(auto_hidden_units(0, n_rows))
+        layers = "1 hidden layer" if depth == 1 else f"{depth} hidden layers"
+        halving = ", each next one half as wide" if depth > 1 else ""
+        parts.append(f"{layers} (2 units per encoded input, 16 to 256{halving})")
     if "numeric_embedding" in autos or "n_bins" in autos:
         if n_numeric == 0:
             parts.append("no numeric columns to embed")
