@@ -321,3 +321,19 @@ def test_pages_show_changes_made_elsewhere(qtbot, model_page, prep, state, weigh
     state.settings(IMAGES).preprocess.augment.enabled = False
     state.notify_preprocess_changed()
     assert not prep.augment_check.isChecked()
+
+
+def test_auto_epochs_say_what_they_become_for_the_folder(qtbot, model_page, state, dataset):
+    """Auto epochs name the cap the job will use: the kind's ``epochs_for`` the training
+    images of the same split, in the batch the job picks."""
+    hint = model_page.training_form.epochs_hint
+    assert model_page.training.epochs == 0 and not hint.isVisibleTo(model_page)  # no folder
+    state.set_dataset(IMAGES, dataset)
+    text = hint.text()
+    media = IMAGES.media(dataset, state.settings(IMAGES).preprocess)
+    n_train = len(media.split().train)
+    assert f"for {n_train} training images" in text and hint.isVisibleTo(model_page)
+    batch = int(text.split("batches of ")[1].split(" ")[0])
+    assert f"at most {IMAGES.epochs_for(n_train, batch)} epochs" in text
+    model_page.training_form.epochs_spin.setValue(30)  # set by hand: nothing to say
+    assert not hint.isVisibleTo(model_page)

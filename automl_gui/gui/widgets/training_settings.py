@@ -223,6 +223,11 @@ class TrainingSettingsForm(QGroupBox):
         form.addRow("Schedule", self.schedule_combo)
         form.addRow("Batch size", self.batch_spin)
         form.addRow(epochs_label, self.epochs_spin)
+        # what Auto epochs become for the loaded data (a file kind's Model page says it)
+        self.epochs_hint = QLabel()
+        self.epochs_hint.setProperty("role", "muted")
+        self.epochs_hint.setWordWrap(True)
+        form.addRow("", self.epochs_hint)
         form.addRow("", patience_row)
         form.addRow("", self.restore_check)
         form.addRow("", self.refit_check)
@@ -230,6 +235,7 @@ class TrainingSettingsForm(QGroupBox):
         form.addRow("Seed", self.seed_spin)
         form.addRow("Time budget", self.budget_spin)
         self.form = form
+        form.setRowVisible(self.epochs_hint, False)
 
         for box in (self.optimizer_combo, self.schedule_combo, self.class_weight_combo):
             box.currentIndexChanged.connect(self._on_edit)
@@ -282,6 +288,11 @@ class TrainingSettingsForm(QGroupBox):
         training.class_weights = self.class_weight_combo.currentData()
         training.seed = self.seed_spin.value()
         training.time_budget = float(self.budget_spin.value())
+
+    def set_epochs_hint(self, text: str) -> None:
+        """Show ``text`` under the epochs ("" hides the line)."""
+        self.epochs_hint.setText(text)
+        self.form.setRowVisible(self.epochs_hint, bool(text))
 
     def set_class_weights_enabled(self, enabled: bool) -> None:
         """Class weights mean nothing for regression: grey them out there."""

@@ -31,6 +31,7 @@ from automl_gui.core.models.image_config import BACKBONES, ImageModelConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.dialogs.study_open import open_study_or_say_why
+from automl_gui.gui.pages._auto_epochs import auto_epochs_text
 from automl_gui.gui.pages._serial_job import BackgroundPage, SerialJob
 from automl_gui.gui.pages.images._fields import edited_signal, put_value, read_value
 from automl_gui.gui.pages.images._networks import (
@@ -115,6 +116,7 @@ class ImageModelPage(BackgroundPage):
         self._show()
         state.dataset_changed.connect(self._on_dataset_changed)
         state.model_changed.connect(self._on_model_changed)
+        state.preprocess_changed.connect(self._show_auto_epochs)  # the split's fractions
         state.engine_ready_changed.connect(lambda _ready: self._update_status())
         self._on_dataset_changed()
         self.check_weights()
@@ -309,6 +311,7 @@ class ImageModelPage(BackgroundPage):
             if text.startswith(("✗", "could not")) or "downloading is off" in text:
                 colour = "#B71C1C"
             label.setStyleSheet(f"color: {colour};")
+        self._show_auto_epochs()
         if c.architecture != "auto":
             self.auto_choice.setVisible(False)
             return
@@ -322,6 +325,13 @@ class ImageModelPage(BackgroundPage):
             self.state.auto_architecture = resolved  # the Preprocess page shows Auto's size
             self.state.notify_model_changed()
         self.auto_choice.setText(text)
+        self._show_auto_epochs()
+
+    def _show_auto_epochs(self) -> None:
+        """ "Auto: at most E epochs for N training images" under the epochs, for the loaded
+        folder (hidden when the epochs are set, or the search sets them)."""
+        text = auto_epochs_text(self.state, self.kind, self.training, self.config.architecture)
+        self.training_form.set_epochs_hint("" if self.search_box.on else text)
 
     def search_overridden(self) -> tuple[QWidget, ...]:
         """The fields the search sets for every trial (``ImageSpace``): the network, its
@@ -446,6 +456,7 @@ class ImageModelPage(BackgroundPage):
         """A dataset of this page's kind is loaded: training uses this page's settings."""
         if self.state.kind is self.kind and self.state.training is not self.training:
             self.state.training = self.training
+        self._show_auto_epochs()
 
     # -- weights lookup ----------------------------------------------------------------------
     def check_weights(self) -> None:
