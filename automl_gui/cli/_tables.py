@@ -8,6 +8,7 @@ import argparse
 from typing import Any
 
 from automl_gui.cli._common import KIND_OPTIONS, TrainSetup, say
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.kinds import DataKind
 
@@ -33,6 +34,18 @@ def read_table_for(
     for warning in setup.warnings:
         say(args, f"warning: {warning.message}")
     return table, setup
+
+
+def check_table_options(args: argparse.Namespace) -> None:
+    """ConfigError for a bin count with a numeric embedding that has no bins (only the
+    piecewise-linear one bins the numbers)."""
+    embedding = getattr(args, "numeric_embedding", None)
+    if getattr(args, "n_bins", None) and embedding in ("none", "periodic"):
+        raise ConfigError(
+            f"--n-bins applies to the piecewise embedding only, not to --numeric-embedding "
+            f"{embedding}.",
+            "Drop --n-bins, or use --numeric-embedding piecewise (or auto).",
+        )
 
 
 def table_setup(

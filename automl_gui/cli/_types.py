@@ -25,6 +25,19 @@ positive_int = positive(int, "a whole number")
 positive_float = positive(float, "a number")
 
 
+def epochs(text: str) -> int:
+    """``auto`` or 0 (0: the kind's Auto, from the data's size) or a positive whole number."""
+    if text.strip().lower() == "auto":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'auto'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 'auto' (or 0) or a positive number, got {value}")
+    return value
+
+
 def zero_or_int(text: str) -> int:
     """A whole number ≥ 0 (0: automatic)."""
     try:

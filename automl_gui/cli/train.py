@@ -32,10 +32,11 @@ from automl_gui.cli._folders import (
 from automl_gui.cli._save import save_run
 from automl_gui.cli._search import check_search_options, run_search, wants_search
 from automl_gui.cli._signals import interruptible, stopped_by
-from automl_gui.cli._tables import table_setup
+from automl_gui.cli._tables import check_table_options, table_setup
 from automl_gui.cli._types import (
     clip_seconds,
     ensemble_size,
+    epochs,
     fine_tune_layers,
     image_size,
     n_bins,
@@ -73,7 +74,8 @@ def epochs_help() -> str:
     training = kind_defaults(lambda k: k.default_training().epochs or "auto")
     searched = kind_defaults(lambda k: k.search_epochs() or trial)
     return (
-        f"maximum epochs (default: {training}; auto: from the data's size); with --model "
+        f"maximum epochs: a number, or auto (0) to size them from the data (default: "
+        f"{training}); with --model "
         f"auto, a trial's most (default: {searched})"
     )
 
@@ -109,7 +111,7 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         help="model: auto or mlp (tables); auto, cnn, resnet50 or inceptionv3 (images, "
         "audio: on spectrograms); auto, ngram_mlp, sepcnn, transformer or pretrained (text)",
     )
-    train.add_argument("--epochs", type=positive_int, help=epochs_help())
+    train.add_argument("--epochs", type=epochs, metavar="N", help=epochs_help())
     train.add_argument("--batch-size", type=positive_int, help="batch size (default: auto)")
     train.add_argument(
         "--time-budget",
@@ -355,6 +357,7 @@ def train_command(args: argparse.Namespace) -> int:
         check_file_options(args, kind, arch)
     else:
         check_kind_options(args, kind)
+        check_table_options(args)
     out = Path(args.out) if args.out else default_run_dir(args.data)
     out = prepare_out(out, args, train_inputs(args))
     seed = 42 if args.seed is None else args.seed

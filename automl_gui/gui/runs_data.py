@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.evaluate.labels import metric_label
 from automl_gui.core.kinds import DataKind, kind_named, kind_names
 from automl_gui.core.project._records import mlp_words
 from automl_gui.gui.runs_groups import positions_by_group
@@ -36,26 +37,6 @@ CLASSIFICATION_METRICS = (
     "log_loss",
 )
 REGRESSION_METRICS = ("r2", "mae", "rmse", "mse")
-METRIC_LABELS = {
-    "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy",
-    "f1_macro": "F1 (macro)",
-    "precision_macro": "Precision (macro)",
-    "recall_macro": "Recall (macro)",
-    "f1_weighted": "F1 (weighted)",
-    "precision_weighted": "Precision (weighted)",
-    "recall_weighted": "Recall (weighted)",
-    "roc_auc": "ROC AUC",
-    "top_k_accuracy": "Top-3 accuracy",
-    "log_loss": "Log loss",
-    "r2": "R²",
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "mse": "MSE",
-    "loss": "Loss",
-    "lr": "Learning rate",
-    "learning_rate": "Learning rate",
-}
 LOWER_IS_BETTER = ("loss", "mae", "mse", "rmse", "error")
 
 ARCH_WORDS = {
@@ -137,13 +118,6 @@ def fmt_metric(value: Any) -> str:
     if f != 0 and (abs(f) < 1e-3 or abs(f) >= 1e5):
         return f"{f:.3g}"
     return f"{f:.4f}"
-
-
-def metric_label(key: str) -> str:
-    """``f1_macro`` → "F1 (macro)" (unknown keys: underscores become spaces)."""
-    if key.startswith("val_"):
-        return "Validation " + metric_label(key[4:]).lower()
-    return METRIC_LABELS.get(key, key.replace("_", " ").capitalize())
 
 
 def lower_is_better(key: str) -> bool:

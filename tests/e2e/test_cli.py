@@ -199,5 +199,7 @@ def test_epochs_help_says_each_kinds_own_default(tmp_path):
     text = " ".join(proc.stdout.split())
     # every kind sizes its epochs from the data (tables too: jobs._tabular_parts.table_epochs)
     assert all(kind.default_training().epochs == 0 for kind in all_kinds())
-    assert "maximum epochs (default: auto; auto: from the data's size)" in text
+    assert (
+        "maximum epochs: a number, or auto (0) to size them from the data (default: auto)" in text
+    )
     assert "table 60" in text and "images 30" in text  # a search trial's

@@ -142,20 +142,39 @@ def data_lines(metadata: dict[str, Any]) -> list[str]:
 
 
 def architecture_lines(metadata: dict[str, Any]) -> list[str]:
-    """The hidden layers as built. The metadata records what was built, with ``auto_chose``
-    naming what Auto decided; metadata written before that (no ``auto_chose``) kept Auto's
-    placeholder sizes, so an Auto model of then says only that Auto chose them."""
+    """The hidden layers as built, then the numeric embedding and ensemble members
+    (:func:`~automl_gui.core.project._records.network_words`; nothing for metadata written
+    before they existed, or scaled numbers and one network). The metadata records what was
+    built, with ``auto_chose`` naming what Auto decided; metadata written before that (no
+    ``auto_chose``) kept Auto's placeholder sizes, so an Auto model of then says only that
+    Auto chose them."""
     model = metadata.get("model") or {}
     if not model:
         return []
+    network = _network_line(model, metadata.get("auto_chose") or [])
     activation = model.get("activation", "relu")
     auto = bool(model.get("auto"))
     if auto and "auto_chose" not in metadata:
-        return ["- Hidden layers: sized by Auto to the data (the sizes were not recorded)."]
+        return [
+            "- Hidden layers: sized by Auto to the data (the sizes were not recorded).",
+            *network,
+        ]
     units = [int(u) for u in model.get("hidden_units") or []]
     sizes = ", ".join(str(u) for u in units)
     layers = f"{sizes} units ({activation})" if units else "none (a linear model)"
-    return [f"- Hidden layers: {layers}" + (", chosen by Auto." if auto else ".")]
+    return [f"- Hidden layers: {layers}" + (", chosen by Auto." if auto else "."), *network]
+
+
+def _network_line(model: dict[str, Any], chose: list[str]) -> list[str]:
+    """ "- Numeric inputs and members: piecewise-linear 26 bins, 8 members, chosen by Auto." as
+    the metadata's ``model`` records them built; [] when there is nothing to add."""
+    from automl_gui.core.project._records import network_words
+
+    words = network_words(model)
+    if not words:
+        return []
+    by_auto = any(f in chose for f in ("numeric_embedding", "n_bins", "ensemble_size"))
+    return [f"- Numeric inputs and members: {words}" + (", chosen by Auto." if by_auto else ".")]
 
 
 def with_built_layers(metadata: dict[str, Any], model: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from automl_gui.core.evaluate.labels import changed_figures
 from automl_gui.core.export._card_tables import call_code, flags_text, group_text, grouped_inputs
 from automl_gui.core.export._card_text import call_code as text_call_code
 from automl_gui.core.kinds import DataKind, kind_named
@@ -214,10 +215,10 @@ def refit_lines(metadata: dict[str, Any]) -> list[str]:
         "refit model: the metrics above are its own, on the same test split, which neither "
         "model trained on. No validation split is left to check it.",
     ]
-    shared = [k for k in before if k in after]
-    if shared:
+    figures = changed_figures(before, after)
+    if figures:
         lines += ["", "| test metric | before the refit | after the refit |", "|---|---|---|"]
-        lines += [f"| {k} | {_fmt(before[k])} | {_fmt(after[k])} |" for k in shared]
+        lines += [f"| {name} | {old} | {new} |" for name, old, new in figures]
     return lines
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from automl_gui.core.base.events import Log, PhaseChanged, emit
+from automl_gui.core.evaluate.labels import change_text
 from automl_gui.core.jobs._files_steps import offset_events
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def keep_refit(
         "test_before": before,
         "test_after": after,
     }
-    shown = ", ".join(f"{k} {before[k]:.4g} → {after[k]:.4g}" for k in before if k in after)
+    shown = change_text(before, after)
     emit(on_event, Log(f"Refit on all data done; the refit model is kept (test: {shown})."))
     return dataclasses.replace(
         refit,

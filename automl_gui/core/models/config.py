@@ -68,7 +68,7 @@ class MLPConfig:
             embedding = auto_embedding(n_rows, n_numeric)
         if n_numeric == 0:
             embedding = "none"
-        bins = self.n_bins
+        bins = self.n_bins if embedding == "piecewise" else 0  # bins apply to piecewise only
         if embedding == "piecewise" and bins <= 0:
             bins = auto_bins(n_rows)
         members = self.ensemble_size if self.ensemble_size > 0 else auto_members(n_rows, n_numeric)

@@ -8,10 +8,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton
 
+from automl_gui.core.evaluate.labels import change_text
 from automl_gui.core.evaluate.metrics import CHANCE_REMEDIES, chance_note
 from automl_gui.gui import settings as app_settings
 from automl_gui.gui.format import plural
-from automl_gui.gui.runs_data import METRIC_LABELS
 
 REFIT_FIGURES = 2  # test metrics the refit sentence compares (the report's headline first)
 
@@ -34,11 +34,7 @@ def refit_text(run: Any, noun: str) -> str:
         reason = refit.get("reason") or "it did not finish"
         return f"Refit on all data: not kept ({reason}); the model is the first training's."
     before, after = refit.get("test_before") or {}, refit["test_after"]
-    figures = [
-        f"{METRIC_LABELS.get(k, k)} {before[k]:.4g} → {after[k]:.4g}"
-        for k in before
-        if isinstance(after.get(k), int | float)
-    ][:REFIT_FIGURES]
+    figures = change_text(before, after, REFIT_FIGURES)
     rows = refit.get("rows")
     data = "the training and validation data"
     if isinstance(rows, int) and rows > 0:
@@ -48,7 +44,7 @@ def refit_text(run: Any, noun: str) -> str:
         f"Refit on all data: this model was trained again from scratch on {data} for "
         f"{epochs}, the count validation chose; the test figures are its own"
     )
-    return f"{text} (first model → refit: {', '.join(figures)})." if figures else f"{text}."
+    return f"{text} (first model → refit: {figures})." if figures else f"{text}."
 
 
 class ReportSaving:
