@@ -320,3 +320,26 @@ def test_strength_texts():
     assert pp.strength_text("rotation", 0.05) == "up to ±18°"
     assert pp.strength_text("translation", 0.2) == "shift up to 20 %"
     assert pp.strength_text("zoom", 0) == "off"
+
+
+def test_auto_colour_says_what_it_resolves_to(qtbot, prep, state, dataset):
+    """Auto colour names its choice for the loaded folder (the job's rule), as Auto size
+    names its size; the preview follows it."""
+    import dataclasses
+
+    combo = prep.color_combo
+    auto = combo.findData("auto")
+    assert combo.itemText(auto) == "Auto (grayscale if all gray)"  # nothing loaded
+    state.set_dataset(IMAGES, dataset)
+    n = len(dataset)
+    colour = n - dataset.gray_count()  # the factory makes some images gray
+    assert 0 < colour and combo.itemText(auto) == f"Auto (RGB: {colour} of {n} images in colour)"
+    assert prep.resolved_colour() == "rgb"
+    gray = dataclasses.replace(
+        dataset, items=[dataclasses.replace(i, mode="L") for i in dataset.items]
+    )
+    state.set_dataset(IMAGES, gray)
+    assert combo.itemText(auto) == f"Auto (grayscale: all {n} images are gray)"
+    assert prep.resolved_colour() == "grayscale"
+    combo.setCurrentIndex(combo.findData("rgb"))
+    assert prep.resolved_colour() == "rgb"  # chosen by hand

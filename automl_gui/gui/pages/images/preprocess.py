@@ -10,6 +10,7 @@ that an edit made stale is dropped.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -318,11 +319,38 @@ class ImagePreprocessPage(PreviewPage):
             special = "Auto"
             auto = f"224 px for ResNet50, 299 px for InceptionV3, {cnn} for the Compact CNN"
         self.size_spin.setSpecialValueText(special)
+        self._show_auto_colour()
         self.size_spin.setToolTip(
             "Side of the square images the network sees (images are resized; the saved "
             f"model does this itself). Auto: {auto}. Smaller trains faster; larger keeps "
             f"detail. {MIN_IMAGE_SIZE}–{MAX_IMAGE_SIZE} px."
         )
+
+    def resolved_colour(self) -> str:
+        """The colour mode training will use: Auto resolved for the loaded folder as the job
+        does (``resolve_color_mode``: grayscale when every image is stored gray)."""
+        from automl_gui.core.preprocess.images import resolve_color_mode
+
+        data = self.state.loaded(IMAGES)
+        if data is None or not len(data):
+            return self.config.color_mode
+        return resolve_color_mode(self.config, data)[0]
+
+    def _show_auto_colour(self) -> None:
+        """The Auto entry says what it resolves to for the loaded folder, as Image size's
+        Auto does: "Auto (grayscale: all 300 images are gray)"."""
+        from automl_gui.core.preprocess.images import resolve_color_mode
+
+        data = self.state.loaded(IMAGES)
+        text = dict(COLOR_MODES)["auto"]
+        if data is not None and len(data):
+            auto = dataclasses.replace(self.config, color_mode="auto")
+            n, gray = len(data), data.gray_count()
+            if resolve_color_mode(auto, data)[0] == "grayscale":
+                text = f"Auto (grayscale: all {n:,} images are gray)"
+            else:
+                text = f"Auto (RGB: {n - gray:,} of {n:,} images in colour)"
+        self.color_combo.setItemText(self.color_combo.findData("auto"), text)
 
     def _update_split(self) -> None:
         data = self.state.loaded(IMAGES)
@@ -415,7 +443,7 @@ class ImagePreprocessPage(PreviewPage):
         paths = list(self.preview_paths)
         augment = copy.deepcopy(self.config.augment)
         size = min(self.effective_size(), PREVIEW_MAX_SIZE)
-        gray = self.config.color_mode == "grayscale"
+        gray = self.resolved_colour() == "grayscale"
         seed = self.config.seed + self._sample_seed
         return lambda: preview_images(paths, augment, size, seed, gray)
 
