@@ -49,3 +49,22 @@ def test_the_network_family_comes_first_and_short():
     plain = {"depth": 1, "units": 32, "numeric_embedding": "none", "ensemble_size": 1}
     assert describe_hyperparameters({**plain, "weight_decay": 0.0}) == "1×32"
     assert describe_hyperparameters({**plain, "numeric_embedding": "periodic"}) == "PLR, 1×32"
+
+
+def test_a_finished_search_board_grows_to_show_its_rows(qtbot):
+    from automl_gui.gui.widgets.leaderboard import FIT_ROWS, Leaderboard
+
+    board = Leaderboard()
+    qtbot.addWidget(board)
+    board.setMinimumHeight(200)
+    rows = [TrialRecord(f"{i:04d}", {}, value=0.5, status="completed") for i in range(10)]
+    board.model.set_records(rows[:2])
+    board.fit_rows()
+    assert board.minimumHeight() == 200  # two rows fit the page's minimum
+    board.model.set_records(rows)
+    board.fit_rows()
+    row = board.view.verticalHeader().defaultSectionSize()
+    header = board.view.horizontalHeader().sizeHint().height()
+    assert board.minimumHeight() > max(200, header + FIT_ROWS * row)  # 8 rows, not 10
+    board.clear()
+    assert board.minimumHeight() == 200  # a new search starts small again

@@ -215,6 +215,7 @@ class SearchController(QObject):
             kept_row(r, run, ours) if r.trial_id == best and run is not None else r for r in records
         ]
         self.leaderboard.model.set_records(records, best)
+        self.leaderboard.fit_rows()
         self.trials_done = sum(r.status != "baseline" for r in records)
         self._show_board()
         self.show_result(best)
@@ -388,6 +389,7 @@ class SearchController(QObject):
             records = [row if r is best else r for r in records]
             kept, short = kept_words(row, best), kept_words(row, best, short=True)
         self.leaderboard.model.set_records(records, best.trial_id if best else None)
+        self.leaderboard.fit_rows()  # the baselines the banner names, not below the fold
         self.show_result(best.trial_id if best else None)
         result = run.result
         page.plots.load_history(run.history, task=self.task, best_epoch=result.best_epoch)

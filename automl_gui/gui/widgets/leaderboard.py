@@ -33,6 +33,10 @@ from automl_gui.gui.widgets.leaderboard_model import (
     describe_hyperparameters,
 )
 
+#: rows a finished search's leaderboard shows without scrolling (:meth:`Leaderboard.fit_rows`):
+#: a few trials, the average and the three baselines
+FIT_ROWS = 8
+
 
 def leaderboard_csv_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
     """Rows for the CSV: ``core.tune.search.space.leaderboard_rows`` plus readable settings and, when
@@ -109,6 +113,7 @@ class Leaderboard(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
+        self._floor: int | None = None  # the minimum height before fit_rows grew it
         self.model.rowsInserted.connect(self._on_rows)
         self.model.modelReset.connect(self._on_rows)
 
@@ -116,6 +121,26 @@ class Leaderboard(QWidget):
     def clear(self, maximize: bool = False) -> None:
         self._scroll_target = None
         self.model.clear(maximize)
+        if self._floor is not None:  # a new search: the page's own minimum again
+            self.setMinimumHeight(self._floor)
+
+    def fit_rows(self, most: int = FIT_ROWS) -> None:
+        """Grow the minimum height so up to ``most`` rows show without scrolling the table
+        (a finished search: its trials, the average and the baselines the banner names);
+        the page around it scrolls instead when the window is short."""
+        if self._floor is None:
+            self._floor = self.minimumHeight()
+        rows = min(len(self.model.records), most)
+        view = self.view
+        need = (
+            self.export_button.sizeHint().height()
+            + view.horizontalHeader().sizeHint().height()
+            + rows * view.verticalHeader().defaultSectionSize()
+            + view.horizontalScrollBar().sizeHint().height()
+            + 2 * view.frameWidth()
+            + 8
+        )
+        self.setMinimumHeight(max(self._floor, need))
 
     def _on_rows(self, *_args: object) -> None:
         self.export_button.setEnabled(bool(self.model.records))
