@@ -36,14 +36,16 @@ def _subsample(df: Any, rows: int) -> Any:
 
 
 def _default_training(kind: Any, df: Any, preprocess: Any, cap_s: float) -> tuple[Any, float]:
+    from automl_gui.core.hardware import list_devices, plan_for
     from automl_gui.core.jobs.tabular import train_tabular
 
+    plan = plan_for(list_devices())  # as the window and the CLI train (Auto batch: the plan's)
     training = kind.default_training()
     training.seed = SEED
     if cap_s > 0:
         training.time_budget = cap_s
     start = time.perf_counter()
-    run = train_tabular(df, preprocess, kind.default_model(), training)
+    run = train_tabular(df, preprocess, kind.default_model(), training, plan=plan)
     return run, time.perf_counter() - start
 
 

@@ -75,7 +75,7 @@ def describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
 #: Auto epochs of a table (``TrainConfig.epochs = 0``, :func:`table_epochs`): enough optimizer
 #: steps for the Auto network to converge, at most :data:`AUTO_EPOCHS_MAX` passes (what every
 #: table got before), at least :data:`AUTO_EPOCHS_MIN`. Figures: :func:`table_epochs`.
-AUTO_STEPS = 3000
+AUTO_STEPS = 8000
 AUTO_EPOCHS_MIN = 20
 AUTO_EPOCHS_MAX = 100
 
