@@ -31,7 +31,7 @@ GAP_COLOR = "#7048e8"
 PHASE_COLOR = "#868e96"
 OVERFIT_COLOR = "#c92a2a"
 BEST_COLOR = "#f08c00"
-REFIT_COLOR = "#0ca678"
+REFIT_COLOR = "#c2255c"  # not the learning rate's green nor the gap's violet
 #: the phase ``core.jobs._refit`` announces: its epochs (training and validation rows
 #: together, no validation curve) are drawn as their own series, not as more "train" epochs
 REFIT_PHASE = "refit"
