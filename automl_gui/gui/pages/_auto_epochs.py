@@ -13,8 +13,8 @@ from automl_gui.core.base.errors import AutoMLError
 def auto_epochs_text(state: Any, kind: Any, training: Any, architecture: str) -> str:
     """The hint for ``kind``'s Model page, "" when the epochs are not Auto or no folder of
     ``kind`` is loaded (or its split cannot be made yet: the Data page says why)."""
-    if training.epochs > 0 or state.kind is not kind or state.dataset is None:
-        return ""
+    if training.epochs > 0 or state.kind is not kind or not getattr(state.dataset, "items", None):
+        return ""  # set by hand, another kind's data, or no files to split
     from automl_gui.core.jobs._files_steps import batch_size_for  # numpy only, no Keras
 
     preprocess = state.settings(kind).preprocess
