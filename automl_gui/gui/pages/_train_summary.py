@@ -147,3 +147,25 @@ def replay_log(record: Any) -> list[str]:
             + (f" ({reason})." if reason else ".")
         )
     return lines
+
+
+def finished_message(run: Any) -> str:
+    """ "Training finished: best epoch 3, val_loss 0.55" for the status bar and the log.
+    After a kept refit the best epoch and val_loss are the first model's (the refit has no
+    validation rows), and the line says so; a refit tried and dropped is said too."""
+    result = run.result
+    val_loss = run.history.get("val_loss") or []
+    best_val = (
+        f", val_loss {val_loss[result.best_epoch]:.4g}"
+        if 0 <= result.best_epoch < len(val_loss)
+        else ""
+    )
+    refit = (run.metadata or {}).get("refit") or {}
+    refit_kept = bool(refit) and refit.get("kept") != "first"
+    whose = "first model's best epoch" if refit_kept else "best epoch"
+    message = f"Training finished: {whose} {result.best_epoch + 1}{best_val}"
+    if refit_kept:
+        message += f"; kept its refit on all data ({refit.get('epochs', '?')} epochs)"
+    elif refit:
+        message += "; the refit on all data was not kept"
+    return message

@@ -32,7 +32,13 @@ from automl_gui.core.base.events import BatchEnd, EpochEnd, Log, PhaseChanged, P
 from automl_gui.core.base.units import format_duration
 from automl_gui.gui.pages._resume_training import TrainingCheckpoints
 from automl_gui.gui.pages._search_run import SearchController
-from automl_gui.gui.pages._train_summary import STOP_REASONS, replay_run, start_mode, summary_html
+from automl_gui.gui.pages._train_summary import (
+    STOP_REASONS,
+    finished_message,
+    replay_run,
+    start_mode,
+    summary_html,
+)
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.live_plots import TrainingPlots
@@ -411,22 +417,7 @@ class TrainPage(QWidget):
         if run.diagnosis is not None or self._last_diagnosis is not None:
             self.show_diagnosis(run.diagnosis)
         reason = STOP_REASONS.get(result.stopped_reason, result.stopped_reason)
-        val_loss = run.history.get("val_loss") or []
-        best_val = (
-            f", val_loss {val_loss[result.best_epoch]:.4g}"
-            if 0 <= result.best_epoch < len(val_loss)
-            else ""
-        )
-        refit = (run.metadata or {}).get("refit") or {}
-        refit_kept = bool(refit) and refit.get("kept") != "first"
-        # after a kept refit the best epoch and val_loss are the first model's (the refit has
-        # no validation rows)
-        whose = "first model's best epoch" if refit_kept else "best epoch"
-        message = f"Training finished: {whose} {result.best_epoch + 1}{best_val}"
-        if refit_kept:
-            message += f"; kept its refit on all data ({refit.get('epochs', '?')} epochs)"
-        elif refit:
-            message += "; the refit on all data was not kept"
+        message = finished_message(run)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.progress.setFormat(
