@@ -14,8 +14,8 @@ from automl_gui.core.train.config import TrainConfig
 
 
 def test_small_tables_keep_100_epochs_and_large_ones_get_fewer():
-    assert table_epochs(265, 16) == _tabular_parts.AUTO_EPOCHS_MAX  # diabetes' training rows
-    assert table_epochs(341, 16) == _tabular_parts.AUTO_EPOCHS_MAX  # breast cancer's
+    assert table_epochs(310, 16) == _tabular_parts.AUTO_EPOCHS_MAX  # diabetes' training rows
+    assert table_epochs(399, 16) == _tabular_parts.AUTO_EPOCHS_MAX  # breast cancer's
     large = table_epochs(35_000, 128)  # synthetic_50k's, in the CPU plan's batches
     assert _tabular_parts.AUTO_EPOCHS_MIN <= large < _tabular_parts.AUTO_EPOCHS_MAX
     assert table_epochs(10_000_000, 512) == _tabular_parts.AUTO_EPOCHS_MIN
