@@ -67,3 +67,24 @@ def test_bins_are_recorded_only_for_the_piecewise_embedding():
         built = MLPConfig(numeric_embedding=embedding, n_bins=8).resolved(500, 3)
         assert built.n_bins == 0
     assert MLPConfig(numeric_embedding="piecewise", n_bins=8).resolved(500, 3).n_bins == 8
+
+
+def test_the_training_log_names_the_embedding_and_members_as_built():
+    """The log line says what Auto built: the hidden layers, then the numeric embedding and
+    the ensemble members (the same words as the card), not just the layers."""
+    from automl_gui.core.base import lazy
+    from automl_gui.core.jobs._tabular_parts import describe_model
+    from automl_gui.core.models.config import MLPConfig
+
+    keras = lazy.keras()
+    inp = keras.Input((3,))
+    out = keras.layers.Dense(2)(keras.layers.Dense(16)(inp))
+    model = keras.Model(inp, out)
+    built = MLPConfig(numeric_embedding="piecewise", n_bins=12, ensemble_size=8)
+    line = describe_model(model, MLPConfig(), 3, built)
+    assert line.startswith("Model: MLP sized to the data, hidden layers 16, ")
+    assert "piecewise-linear 12 bins, 8 members on 3 encoded inputs" in line
+    plain = describe_model(
+        model, MLPConfig(), 3, MLPConfig(numeric_embedding="none", ensemble_size=1)
+    )
+    assert "hidden layers 16 on 3 encoded inputs" in plain

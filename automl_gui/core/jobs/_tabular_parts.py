@@ -62,13 +62,18 @@ def built_settings(mlp: MLPConfig, model: Any) -> dict[str, Any]:
     return {**mlp.to_dict(), "hidden_units": built_hidden_units(model)}
 
 
-def describe_model(model: Any, mlp: MLPConfig, n_features: int) -> str:
-    """One log line saying what was built (Auto sizes the network: say to what)."""
+def describe_model(model: Any, mlp: MLPConfig, n_features: int, built: MLPConfig) -> str:
+    """One log line saying what was built (Auto sizes the network: say to what), with the
+    numeric embedding and ensemble members as built (``built``: Auto resolved), in the words
+    the Evaluate page and the model card use."""
+    from automl_gui.core.project._records import network_words
+
     how = "sized to the data" if mlp.auto else "as set"
     layers = ", ".join(str(u) for u in built_hidden_units(model)) or "none"
+    extra = network_words(built.to_dict())
     return (
-        f"Model: MLP {how}, hidden layers {layers} on {n_features} encoded inputs "
-        f"({model.count_params():,} weights)."
+        f"Model: MLP {how}, hidden layers {layers}{f', {extra}' if extra else ''} on "
+        f"{n_features} encoded inputs ({model.count_params():,} weights)."
     )
 
 

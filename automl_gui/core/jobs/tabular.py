@@ -156,7 +156,7 @@ def train_prepared(
         )
     emit(on_event, Progress("build", 0.0, "Building the model…"))
     pre, built = build_tabular(prepared, preprocess, mlp, seed=training.seed, plan=plan)
-    emit(on_event, Log(describe_model(built.train_model, mlp, pre.n_features)))
+    emit(on_event, Log(describe_model(built.train_model, mlp, pre.n_features, built.config or mlp)))
     announce_class_weights(training.class_weights, built.task, prepared.y_train, on_event)
     cancel.raise_if_cancelled()
     result = fit_tabular(
