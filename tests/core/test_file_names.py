@@ -117,7 +117,9 @@ def test_the_input_pipelines_read_any_file_name(tmp_path):
     written = audio_factory.write(tmp_path / "a.wav", audio_factory.synth("a", 0.2, 8000), 8000)
     os.rename(written, clip)
     waves = list(make_audio_dataset([clip], None, 8000, 800, 2))
-    assert waves[0].shape == (1, 800)
+    assert waves[0].shape == (1, 1600)  # evaluation reads the 0.2 s clip whole
+    crops = list(make_audio_dataset([clip], None, 8000, 800, 2, training=True))
+    assert crops[0].shape == (1, 800)  # training takes one window of it
 
 
 def test_a_table_with_an_undecodable_name_reads_and_its_notices_print(tmp_path):

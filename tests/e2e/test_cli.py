@@ -141,7 +141,7 @@ def test_regression_and_binary_end_to_end(tmp_path):
         (["train", "empty.csv", "--target", "y"], ["empty"]),
         (["train", "ok.csv", "--target", "nope"], ["nope"]),
         (["predict", "no-model-here", "ok.csv"], ["model"]),
-        (["train", "ok.csv", "--epochs", "0"], ["positive"]),
+        (["train", "ok.csv", "--epochs", "-3"], ["positive"]),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, words):
