@@ -116,7 +116,7 @@ def test_regression_and_binary_end_to_end(tmp_path):
         "--out",
         "reg",
         "--epochs",
-        "150",
+        "auto",  # the default: early stopping within the Auto cap (100 here)
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
