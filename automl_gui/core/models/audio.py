@@ -29,7 +29,6 @@ from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.models.image_config import DEFAULT_SIZES, ImageModelConfig
 from automl_gui.core.models.images import (
     CNN_BASE_FILTERS,
-    CNN_BN_MOMENTUM,
     CNN_FINAL_SIDE,
     DISPLAY_NAMES,
     MIN_SIZES,
@@ -38,6 +37,7 @@ from automl_gui.core.models.images import (
     check_architecture,
     cnn_plan,
     cnn_top,
+    conv_blocks,
 )
 from automl_gui.core.preprocess.audio_config import (
     FEATURES,
@@ -366,29 +366,6 @@ def audio_cnn_plan(frames: int, bands: int, n_train: int) -> tuple[list[int], li
     return filters, pools
 
 
-def _audio_blocks(x: Any, filters: list[int], pools: list[tuple], seed: int) -> Any:
-    """The audio CNN's body: per block ONE 3×3 convolution (no bias) + BatchNorm
-    (:data:`images.CNN_BN_MOMENTUM`) + ReLU, then max pooling by ``pools[b]``. Layer names as
-    the image CNN's first convolution of a block: ``block{b}_conv1``, ``block{b}_bn1``,
-    ``block{b}_relu1``, ``block{b}_pool``."""
-    from automl_gui.core.base import lazy
-
-    keras = lazy.keras()
-    for b, (n_filters, pool) in enumerate(zip(filters, pools, strict=True), start=1):
-        x = keras.layers.Conv2D(
-            n_filters,
-            3,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=keras.initializers.HeNormal(seed=seed + b),
-            name=f"block{b}_conv1",
-        )(x)
-        x = keras.layers.BatchNormalization(momentum=CNN_BN_MOMENTUM, name=f"block{b}_bn1")(x)
-        x = keras.layers.Activation("relu", name=f"block{b}_relu1")(x)
-        x = keras.layers.MaxPooling2D(pool, name=f"block{b}_pool")(x)
-    return x
-
-
 def _build_cnn(
     stage: _Stage, n_classes: int, config: ImageModelConfig, n_train: int, seed: int, n: int
 ):
@@ -432,7 +409,7 @@ def _build_cnn(
     windows, k = split(inputs)
     x = keras.layers.Reshape((frames, bands, 1), name="add_channel")(stage.trained(windows))
     filters, pools = audio_cnn_plan(frames, bands, n_train)
-    x = _audio_blocks(x, filters, pools, seed)
+    x = conv_blocks(x, filters, seed + 1, pools, convs=1)  # one convolution a block
     outputs = average(cnn_top(x, n_classes, config.dropout, seed), k)
     model = keras.Model(inputs, outputs, name="audio_cnn")
     return ImageModel(model=model, architecture="cnn", image_size=0)

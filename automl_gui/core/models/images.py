@@ -273,10 +273,12 @@ def conv_blocks(
     seed: int,
     pools: list[Any] | None = None,
     bn_momentum: float = CNN_BN_MOMENTUM,
+    convs: int = 2,
 ) -> Any:
-    """The compact CNN's body: per block two 3×3 convolutions (no bias) + BatchNorm + ReLU,
-    then max pooling by ``pools[b]`` (default 2; a tuple pools the two axes differently).
-    ``bn_momentum``: BatchNorm's moving-average momentum (:data:`CNN_BN_MOMENTUM`).
+    """The compact CNN's body: per block ``convs`` 3×3 convolutions (no bias) + BatchNorm +
+    ReLU (two for images, one for audio), then max pooling by ``pools[b]`` (default 2; a
+    tuple pools the two axes differently). ``bn_momentum``: BatchNorm's moving-average
+    momentum (:data:`CNN_BN_MOMENTUM`).
 
     Shared by the image CNN and the audio CNN (``core.models.audio``); layer names
     ``block{b}_conv{c}``, ``block{b}_bn{c}``, ``block{b}_relu{c}``, ``block{b}_pool``.
@@ -286,7 +288,7 @@ def conv_blocks(
     keras = lazy.keras()
     k = 0
     for b, n_filters in enumerate(filters, start=1):
-        for c in (1, 2):
+        for c in range(1, convs + 1):
             x = keras.layers.Conv2D(
                 n_filters,
                 3,
