@@ -297,12 +297,7 @@ class ModelPage(QWidget):
         self.search_box.set_overridden(
             (
                 self.family_combo,
-                self.layers_edit,
-                self.activation_combo,
-                self.dropout_spin,
-                self.l1_spin,
-                self.l2_spin,
-                self.batchnorm_check,
+                *self._mlp_widgets(),
                 self.embedding_combo,
                 self.ensemble_spin,
                 self.optimizer_combo,
@@ -359,22 +354,23 @@ class ModelPage(QWidget):
         self._updating = False
         self._update_enabled()
 
+    def _mlp_widgets(self) -> tuple:
+        """The settings only the MLP family takes (Auto decides them): greyed under Auto, and
+        set by the search for every trial."""
+        return (
+            self.layers_edit,
+            self.activation_combo,
+            self.dropout_spin,
+            self.l1_spin,
+            self.l2_spin,
+            self.batchnorm_check,
+        )
+
     def _update_enabled(self) -> None:
         manual = self.family_combo.currentData() == "mlp"
         searching = self.search_box.on  # the search sets the network: no Auto or MLP notes
         self.training_form.update_enabled()  # then the search's greying over its own
-        own = {
-            w: manual
-            for w in (
-                self.layers_edit,
-                self.activation_combo,
-                self.dropout_spin,
-                self.l1_spin,
-                self.l2_spin,
-                self.batchnorm_check,
-            )
-        }
-        self.search_box.grey_overridden(own)
+        self.search_box.grey_overridden({w: manual for w in self._mlp_widgets()})
         self.bins_spin.setEnabled(self.embedding_combo.currentData() in ("auto", "piecewise"))
         self.layers_error.setVisible(manual and not searching and bool(self.layers_error.text()))
         self.auto_note.setVisible(not manual and not searching)
