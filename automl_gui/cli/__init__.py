@@ -48,6 +48,8 @@ import sys
 from automl_gui import __version__
 from automl_gui.cli._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail
 from automl_gui.cli._signals import stop_signals_interrupt, stopped_by
+from automl_gui.cli.evaluate import add_evaluate_parser, evaluate_command
+from automl_gui.cli.explain import add_explain_parser, explain_command
 from automl_gui.cli.export import add_export_parser, export_command
 from automl_gui.cli.info import add_info_parser, info_command
 from automl_gui.cli.predict import add_predict_parser, predict_command
@@ -61,6 +63,8 @@ __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "build_parser", "main"]
 COMMANDS = {
     "train": (add_train_parser, train_command),
     "predict": (add_predict_parser, predict_command),
+    "evaluate": (add_evaluate_parser, evaluate_command),
+    "explain": (add_explain_parser, explain_command),
     "export": (add_export_parser, export_command),
     "info": (add_info_parser, info_command),
     "study": (add_study_parser, study_command),

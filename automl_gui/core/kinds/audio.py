@@ -113,6 +113,23 @@ class AudioKind(FilesKind):
 
         return predict_audio(bundle, list(data), on_event=on_event, cancel=cancel)
 
+    def _explain(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        rows: int | None,
+        out_dir: Any,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """``data``: audio files or folders; a Grad-CAM map on each clip's log-mel spectrogram (``core.trust.saliency``)."""
+        from automl_gui.core.trust.saliency import explain_audio
+
+        return explain_audio(
+            bundle, list(data), rows=rows, out_dir=out_dir, on_event=on_event, cancel=cancel
+        )
+
     @property
     def required_metadata(self) -> tuple[str, ...]:
         return ("class_names", "sample_rate", "n_samples")

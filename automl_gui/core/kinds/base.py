@@ -217,7 +217,71 @@ class DataKind(ABC):
             DataError: ``bundle`` was trained on another kind (:meth:`check_bundle`).
         """
         self.check_bundle(bundle)
-        return self._answer(bundle, data, on_event=on_event, cancel=cancel)
+        frame = self._answer(bundle, data, on_event=on_event, cancel=cancel)
+        from automl_gui.core.trust.thresholds import apply_threshold
+
+        return apply_threshold(frame, bundle.metadata)  # a binary model's chosen threshold
+
+    # -- trust (issue 18: ``core/trust``) -----------------------------------------------------
+    def explain(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        rows: int | None = None,
+        out_dir: str | os.PathLike[str] | None = None,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """Why ``bundle`` answers as it does on ``data`` (what :meth:`predict` takes; a
+        table with its target column for importance): a ``core.trust.explanation.Explanation``.
+        ``rows`` caps the items explained; ``out_dir`` (already checked by the caller) gets the
+        kind's files (``importance.csv``, or ``explanations.csv`` and one PNG per file).
+
+        Raises:
+            DataError: ``bundle`` was trained on another kind, or ``data`` cannot be explained.
+        """
+        self.check_bundle(bundle)
+        return self._explain(
+            bundle, data, rows=rows, out_dir=out_dir, on_event=on_event, cancel=cancel
+        )
+
+    @abstractmethod
+    def _explain(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        rows: int | None,
+        out_dir: str | os.PathLike[str] | None,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """:meth:`explain` for a bundle already checked to be of this kind."""
+
+    def drift(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Any:
+        """How far ``data`` (what :meth:`predict` takes) is from what ``bundle`` trained on: a
+        ``core.trust.drift.DriftReport``, or None for a model saved without a reference."""
+        self.check_bundle(bundle)
+        return self._drift(bundle, data, on_event=on_event, cancel=cancel)
+
+    @abstractmethod
+    def _drift(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """:meth:`drift` for a bundle already checked to be of this kind."""
 
     def typed(self, texts: list[str]) -> Any:
         """What :meth:`predict` takes for texts typed or pasted (a text model's raw strings).

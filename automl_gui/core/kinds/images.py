@@ -102,6 +102,20 @@ class FilesKind(DataKind):
     def media(self, dataset: MediaDataset, preprocess: Any) -> Media:
         """The shared files job's adapter for this kind (``core.jobs._files_media.Media``)."""
 
+    def _drift(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """``data``: what :meth:`predict` takes; compared on the model's own embeddings
+        (``core.trust.drift``)."""
+        from automl_gui.core.trust.drift import files_drift
+
+        return files_drift(bundle, data, on_event=on_event, cancel=cancel)
+
     def empty_samples(self, metadata: dict[str, Any]) -> Any:
         import numpy as np
 
@@ -208,6 +222,23 @@ class ImagesKind(FilesKind):
         from automl_gui.core.kinds._image_media import predict_images
 
         return predict_images(bundle, list(data), on_event=on_event, cancel=cancel)
+
+    def _explain(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        rows: int | None,
+        out_dir: Any,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """``data``: image files or folders; a Grad-CAM map per image (``core.trust.saliency``)."""
+        from automl_gui.core.trust.saliency import explain_images
+
+        return explain_images(
+            bundle, list(data), rows=rows, out_dir=out_dir, on_event=on_event, cancel=cancel
+        )
 
     @property
     def required_metadata(self) -> tuple[str, ...]:

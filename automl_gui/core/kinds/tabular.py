@@ -170,6 +170,42 @@ class TabularKind(DataKind):
 
         return predict_frame(bundle, getattr(data, "df", data))
 
+    def _explain(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        rows: int | None,
+        out_dir: Any,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """``data``: a DataFrame (or ``LoadedTable``) of rows with the model's columns and
+        its target (permutation importance, then per-row contributions of ``rows`` rows)."""
+        from automl_gui.core.trust.tables import explain_table
+
+        return explain_table(
+            bundle,
+            getattr(data, "df", data),
+            rows=rows,
+            out_dir=out_dir,
+            on_event=on_event,
+            cancel=cancel,
+        )
+
+    def _drift(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """``data``: the rows to predict on (a DataFrame or ``LoadedTable``)."""
+        from automl_gui.core.trust.drift import table_drift
+
+        return table_drift(bundle, getattr(data, "df", data), on_event=on_event, cancel=cancel)
+
     @property
     def required_metadata(self) -> tuple[str, ...]:
         return ("input_schema",)

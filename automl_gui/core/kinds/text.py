@@ -191,6 +191,24 @@ class TextKind(FilesKind):
 
         return predict_text_data(bundle, data, on_event=on_event, cancel=cancel)
 
+    def _explain(
+        self,
+        bundle: Bundle,
+        data: Any,
+        *,
+        rows: int | None,
+        out_dir: Any,
+        on_event: EventCallback | None,
+        cancel: CancelToken | None,
+    ) -> Any:
+        """``data``: what :meth:`predict` takes; the words that pushed each answer and the
+        words that matter most overall (``core.trust.words``)."""
+        from automl_gui.core.trust.words import explain_texts
+
+        return explain_texts(
+            bundle, data, rows=rows, out_dir=out_dir, on_event=on_event, cancel=cancel
+        )
+
     # -- bundles and exports ----------------------------------------------------------------
     @property
     def exports_whole(self) -> bool:
