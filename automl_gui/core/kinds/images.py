@@ -98,6 +98,11 @@ class FilesKind(DataKind):
         preprocess.augment.enabled = bool(enabled)
         return preprocess
 
+    def item_inputs(self, items: list[Any]) -> Any:
+        """What :meth:`predict` and :meth:`explain` take for these dataset items (their
+        files; ``core.trust._data`` judges a model on a labelled dataset's items)."""
+        return [item.path for item in items]
+
     @abstractmethod
     def media(self, dataset: MediaDataset, preprocess: Any) -> Media:
         """The shared files job's adapter for this kind (``core.jobs._files_media.Media``)."""

@@ -177,6 +177,10 @@ class TextKind(FilesKind):
 
         return Texts(str(t) for t in texts)
 
+    def item_inputs(self, items: list[Any]) -> Any:
+        """The items' texts as :meth:`typed` texts (an item's path may be a table row)."""
+        return self.typed([item.text for item in items])
+
     def _answer(
         self,
         bundle: Bundle,

@@ -288,6 +288,9 @@ class PreparedData:
     rows_in: int = 0
     rows_used: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    #: the test rows' positions in the table given to :func:`prepare_data` (``core.trust``
+    #: slices and explains the run's test rows by columns the model does not take)
+    test_positions: np.ndarray | None = None
 
 
 def _text_only_notice(features: list[ColumnConfig]) -> str:
@@ -477,6 +480,7 @@ def prepare_data(
         rows_in=rows_in,
         rows_used=n,
         dropped=dropped,
+        test_positions=np.flatnonzero(keep)[te],
     )
 
 
