@@ -1,0 +1,278 @@
+"""Whether a classifier's probabilities mean what they say, and temperature scaling.
+
+- :func:`reliability`: the reliability diagram's bins and the expected calibration error
+  (ECE) over the top-class confidence, 15 equal-width bins, as defined by Guo, Pleiss, Sun &
+  Weinberger 2017, "On Calibration of Modern Neural Networks" (ICML), eq. 3:
+  ``ECE = sum_m |B_m| / n * |acc(B_m) - conf(B_m)|``, bin ``m`` holding the confidences in
+  ``((m - 1) / M, m / M]``. Pure NumPy (the window draws it too).
+- :func:`fit_temperature`: the one scalar ``T`` that minimizes the validation negative log
+  likelihood of ``softmax(log(p) / T)`` (Guo et al. 2017, section 4.2: temperature scaling;
+  the argmax, hence accuracy, is unchanged). The models end in a softmax, so ``log(p)`` is the
+  logits up to a per-row constant, which the softmax ignores.
+- :func:`scale_probabilities`: that scaling on arrays; :func:`with_temperature`: the same
+  inside a Keras model (built-in layers and ``keras.ops`` only, a flat functional graph that
+  reloads in plain Keras safe mode and converts to TFLite and ONNX);
+  :func:`without_temperature`: the network's own output again.
+- :func:`calibrate`: the training jobs' rule (fit on validation, keep it when it lowers
+  validation ECE by at least :data:`MIN_GAIN`) and ``report["calibration"]``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+METHOD = "Temperature scaling (Guo et al. 2017)"
+BINS = 15
+#: probabilities are clipped to [EPS, 1] before the log (Keras' own epsilon)
+EPS = 1e-7
+#: the temperatures searched (log T is bounded): a softer or sharper model beyond these is
+#: a broken one, not a miscalibrated one
+T_BOUNDS = (0.05, 20.0)
+#: fewer validation examples than this fit no temperature (15 bins of a few examples each
+#: say nothing about calibration)
+MIN_VALIDATION = 50
+#: the validation ECE must drop by at least this much for the scaled model to be kept
+MIN_GAIN = 0.005
+#: an ECE above this is named among the model card's known limits
+HIGH_ECE = 0.1
+#: the layers :func:`with_temperature` adds (``without_temperature`` finds the first)
+UNCALIBRATED_LAYER = "uncalibrated"
+SCALE_LAYER = "temperature_scale"
+OUTPUT_LAYER = "calibrated"
+
+
+def reliability(y_true: Any, proba: Any, bins: int = BINS) -> dict[str, Any]:
+    """The reliability diagram of ``proba`` ((n, k) class probabilities) against ``y_true``
+    (n class indices): ``{"ece", "bins": [{"low", "high", "confidence", "accuracy",
+    "count"}, ...], "count", "accuracy", "confidence"}``. Every bin is listed; an empty one
+    has ``confidence`` and ``accuracy`` None. ECE is 0.0 for no examples."""
+    y = np.asarray(y_true).reshape(-1).astype(np.int64)
+    p = np.asarray(proba, dtype=np.float64)
+    if p.ndim == 1:
+        p = p.reshape(len(y), -1)
+    n = len(y)
+    conf = p.max(axis=1) if n else np.zeros(0)
+    correct = (p.argmax(axis=1) == y).astype(np.float64) if n else np.zeros(0)
+    # bin m holds ((m-1)/M, m/M]: ceil(conf * M) - 1, a confidence of 0 in the first
+    index = np.clip(np.ceil(conf * bins).astype(np.int64) - 1, 0, bins - 1)
+    table: list[dict[str, Any]] = []
+    ece = 0.0
+    for m in range(bins):
+        inside = index == m
+        count = int(inside.sum())
+        row: dict[str, Any] = {
+            "low": m / bins,
+            "high": (m + 1) / bins,
+            "confidence": None,
+            "accuracy": None,
+            "count": count,
+        }
+        if count:
+            mean_conf, acc = float(conf[inside].mean()), float(correct[inside].mean())
+            row.update(confidence=mean_conf, accuracy=acc)
+            ece += count / n * abs(acc - mean_conf)
+        table.append(row)
+    return {
+        "ece": float(ece),
+        "bins": table,
+        "count": n,
+        "accuracy": float(correct.mean()) if n else None,
+        "confidence": float(conf.mean()) if n else None,
+    }
+
+
+def _log_probabilities(proba: Any) -> np.ndarray:
+    return np.log(np.clip(np.asarray(proba, dtype=np.float64), EPS, 1.0))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def scale_probabilities(proba: Any, temperature: float) -> np.ndarray:
+    """``softmax(log(clip(proba, EPS, 1)) / T)`` row by row (float64): what
+    :func:`with_temperature`'s model answers."""
+    p = np.asarray(proba, dtype=np.float64)
+    if p.size == 0:
+        return p.copy()
+    return _softmax(_log_probabilities(p) / float(temperature))
+
+
+def _nll(log_p: np.ndarray, y: np.ndarray, temperature: float) -> float:
+    z = log_p / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(z).sum(axis=1))
+    return float(np.mean(log_norm - z[np.arange(len(y)), y]))
+
+
+def fit_temperature(y_val: Any, proba_val: Any) -> float:
+    """The temperature minimizing the negative log likelihood of the scaled validation
+    probabilities (Guo et al. 2017), searched over ``log T`` within :data:`T_BOUNDS` by
+    ``scipy.optimize.minimize_scalar`` (bounded). 1.0 for no examples."""
+    from scipy.optimize import minimize_scalar
+
+    y = np.asarray(y_val).reshape(-1).astype(np.int64)
+    if len(y) == 0:
+        return 1.0
+    log_p = _log_probabilities(proba_val).reshape(len(y), -1)
+    low, high = (math.log(t) for t in T_BOUNDS)
+    found = minimize_scalar(
+        lambda log_t: _nll(log_p, y, math.exp(log_t)),
+        bounds=(low, high),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    return float(math.exp(found.x))
+
+
+def with_temperature(model: Any, temperature: float) -> Any:
+    """``model`` (a functional Keras model ending in class probabilities) answering
+    ``softmax(log(clip(p)) / T)`` instead: the same inputs (and input structure), its own
+    layers and weights shared, then ``Identity`` (named :data:`UNCALIBRATED_LAYER`, the
+    network's own output), clip and log (``keras.ops``), ``Rescaling(1 / T)`` and
+    ``Softmax`` in float32. A model already scaled is scaled anew from its own output."""
+    from automl_gui.core.base import lazy
+
+    keras = lazy.keras()
+    ops = keras.ops
+    base = without_temperature(model)
+    out = keras.layers.Identity(name=UNCALIBRATED_LAYER, dtype="float32")(base.outputs[0])
+    x = ops.log(ops.clip(ops.cast(out, "float32"), EPS, 1.0))
+    x = keras.layers.Rescaling(1.0 / float(temperature), name=SCALE_LAYER, dtype="float32")(x)
+    y = keras.layers.Softmax(name=OUTPUT_LAYER, dtype="float32")(x)
+    return keras.Model(base.input, y, name=base.name)
+
+
+def without_temperature(model: Any) -> Any:
+    """The network of a :func:`with_temperature` model without the scaling (its own
+    probabilities, sharing its layers and weights); ``model`` itself when it has none. Train
+    on this one (continued training), never on the scaled model."""
+    from automl_gui.core.base import lazy
+
+    names = {layer.name for layer in getattr(model, "layers", ())}
+    if UNCALIBRATED_LAYER not in names or SCALE_LAYER not in names:
+        return model
+    keras = lazy.keras()
+    inner = model.get_layer(UNCALIBRATED_LAYER).input
+    return keras.Model(model.input, inner, name=model.name)
+
+
+def temperature_of(model: Any) -> float | None:
+    """The temperature built into ``model`` by :func:`with_temperature`, else None."""
+    for layer in getattr(model, "layers", ()):
+        if layer.name == SCALE_LAYER:
+            return float(1.0 / float(layer.scale))
+    return None
+
+
+@dataclass
+class Calibration:
+    """What :func:`calibrate` decided: ``temperature`` (None: not applied), the report entry
+    (``report["calibration"]``), the test probabilities of the model kept, and a log line."""
+
+    temperature: float | None
+    report: dict[str, Any]
+    test_proba: np.ndarray
+    message: str
+
+    @property
+    def applied(self) -> bool:
+        return self.temperature is not None
+
+
+def calibrate(y_val: Any, proba_val: Any, y_test: Any, proba_test: Any) -> Calibration:
+    """The training jobs' rule: fit a temperature on the validation answers and keep it when
+    it lowers the validation ECE by at least :data:`MIN_GAIN` (with fewer than
+    :data:`MIN_VALIDATION` validation examples none is fitted). The test figures are
+    reported before and after; ``test_proba`` is what the kept model answers on the test
+    examples (scaled or as given)."""
+    y_val = np.asarray(y_val).reshape(-1)
+    test = np.asarray(proba_test, dtype=np.float64)
+    before_test = reliability(y_test, test)
+    before_val = reliability(y_val, proba_val)
+    entry: dict[str, Any] = {
+        "method": METHOD,
+        "bins": BINS,
+        "ece": before_test["ece"],
+        "ece_before": before_test["ece"],
+        "validation_ece_before": before_val["ece"] if len(y_val) else None,
+        "validation_ece_after": None,
+        "temperature": None,
+        "fitted_temperature": None,
+        "applied": False,
+        "reason": "",
+        "validation_count": int(len(y_val)),
+        "test_count": int(before_test["count"]),
+        "reliability": before_test["bins"],
+        "reliability_before": before_test["bins"],
+    }
+    if len(y_val) < MIN_VALIDATION:
+        entry["reason"] = (
+            f"too few validation examples to fit a temperature on ({len(y_val):,}, at least "
+            f"{MIN_VALIDATION} needed)"
+            if len(y_val)
+            else "no validation examples to fit a temperature on"
+        )
+        return Calibration(None, entry, test, _message(entry))
+    temperature = fit_temperature(y_val, proba_val)
+    after_val = reliability(y_val, scale_probabilities(proba_val, temperature))
+    entry.update(fitted_temperature=temperature, validation_ece_after=after_val["ece"])
+    if before_val["ece"] - after_val["ece"] < MIN_GAIN:
+        entry["reason"] = (
+            f"temperature {temperature:.2f} did not lower the validation ECE by at least "
+            f"{MIN_GAIN} ({before_val['ece']:.3f} → {after_val['ece']:.3f}): the model's "
+            "probabilities are kept as they are"
+        )
+        return Calibration(None, entry, test, _message(entry))
+    scaled = scale_probabilities(test, temperature)
+    after_test = reliability(y_test, scaled)
+    entry.update(
+        temperature=temperature,
+        applied=True,
+        ece=after_test["ece"],
+        reliability=after_test["bins"],
+        reason=(
+            f"temperature {temperature:.2f} lowered the validation ECE from "
+            f"{before_val['ece']:.3f} to {after_val['ece']:.3f}"
+        ),
+    )
+    return Calibration(temperature, entry, scaled, _message(entry))
+
+
+def _message(entry: dict[str, Any]) -> str:
+    """The training log's line ("Calibration: temperature 1.80 lowered validation ECE 0.071
+    → 0.018; test ECE 0.064 → 0.021")."""
+    if entry["applied"]:
+        return (
+            f"Calibration: temperature {entry['temperature']:.2f} lowered validation ECE "
+            f"{entry['validation_ece_before']:.3f} → {entry['validation_ece_after']:.3f}; "
+            f"test ECE {entry['ece_before']:.3f} → {entry['ece']:.3f}."
+        )
+    return f"Calibration: not applied, {entry['reason']}; test ECE {entry['ece']:.3f}."
+
+
+def not_refitted(entry: dict[str, Any] | None, first_temperature: float | None) -> dict[str, Any]:
+    """``report["calibration"]`` of a refit on all data: no validation rows were left to fit
+    a temperature on, and the first model's does not carry over to a network trained anew."""
+    entry = dict(entry or {})
+    carried = (
+        f"; the first model's temperature ({first_temperature:.2f}) does not carry over to a "
+        "network trained anew"
+        if first_temperature
+        else ""
+    )
+    entry.update(
+        applied=False,
+        temperature=None,
+        reason=(
+            "refit on all data: the validation examples were trained on, so no temperature "
+            f"was fitted{carried}"
+        ),
+    )
+    return entry
