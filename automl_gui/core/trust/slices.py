@@ -1,0 +1,529 @@
+"""Whether a model works as well for every group: metrics by subgroup, the gaps between
+groups, and the four-fifths rule on selection rates.
+
+The per-group figures come from fairlearn's ``MetricFrame`` (Weerts, Dudík, Edgar, Jalali,
+Lutz & Madaio 2023, "Fairlearn: Assessing and Improving Fairness of AI Systems", JMLR 24(257)):
+classification: count, accuracy, balanced accuracy, the selection rate (the share of a group
+predicted as the positive class; multiclass: each class) and, binary, the false negative
+rate and ROC AUC (when probabilities are given); regression: count, R², MAE, RMSE. A
+group's gap is the largest minus the smallest value among groups with at least
+``min_count`` examples; smaller groups are named, not judged (their figures would be
+noise). For binary models, the four-fifths rule of the US Uniform Guidelines on Employee
+Selection Procedures (29 CFR 1607.4(D)): the lowest group's selection rate should be at
+least 80 % of the highest group's.
+
+Which groups: :func:`groups_for_column` (a table's column; numbers in quartiles) and
+:func:`groups_for_files` (a file's subfolder, a CSV of per-file attributes), in
+``_slices_groups``. ``report["slices"][by] = SliceReport.to_dict()``; the model card's known
+limits are :meth:`SliceReport.lines`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from automl_gui.core.base.errors import DataError
+from automl_gui.core.trust._slices_groups import (
+    MISSING,
+    group_order,
+    groups_for_column,
+    groups_for_files,
+)
+
+__all__ = [
+    "FOUR_FIFTHS",
+    "MIN_COUNT",
+    "FourFifths",
+    "Gap",
+    "SliceReport",
+    "group_order",
+    "groups_for_column",
+    "groups_for_files",
+    "slice_metrics",
+]
+
+#: groups with fewer examples are named, not judged
+MIN_COUNT = 30
+#: the four-fifths rule's ratio (29 CFR 1607.4(D))
+FOUR_FIFTHS = 0.8
+#: metrics where a larger value is worse (a group's "worst" is its highest)
+LOWER_IS_BETTER = frozenset({"false_negative_rate", "mae", "rmse"})
+#: at most this many groups (a column of names or ids has one group per row)
+MAX_GROUPS = 200
+
+_WORDS = {
+    "count": "Count",
+    "accuracy": "Accuracy",
+    "balanced_accuracy": "Balanced accuracy",
+    "selection_rate": "Selection rate",
+    "false_negative_rate": "False negative rate",
+    "roc_auc": "ROC AUC",
+    "r2": "R²",
+    "mae": "Mean absolute error",
+    "rmse": "Root mean squared error",
+}
+
+
+def metric_words(metric: str) -> str:
+    """A metric's name in words ("selection_rate_cat" → "Selection rate of 'cat'")."""
+    if metric.startswith("selection_rate_"):
+        return f"Selection rate of '{metric[len('selection_rate_') :]}'"
+    return _WORDS.get(metric, metric.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One metric's spread over the judged groups: ``high_value - low_value``."""
+
+    metric: str
+    gap: float
+    low: str
+    low_value: float
+    high: str
+    high_value: float
+
+    @property
+    def worst(self) -> str:
+        """The group the metric is worse for."""
+        return self.high if self.metric in LOWER_IS_BETTER else self.low
+
+
+@dataclass(frozen=True)
+class FourFifths:
+    """The four-fifths rule on a binary model's selection rate of class ``positive``."""
+
+    positive: str
+    ratio: float
+    low: str
+    low_rate: float
+    high: str
+    high_rate: float
+
+    @property
+    def passed(self) -> bool:
+        return self.ratio >= FOUR_FIFTHS
+
+
+@dataclass
+class SliceReport:
+    """Metrics by subgroup.
+
+    Attributes:
+        by: what the groups come from ("region", "subfolder", "attrs.csv:sex").
+        task: "binary", "multiclass" or "regression".
+        table: one row per group, in display order: ``group, count`` and the metrics
+            (:attr:`metrics`); a group under ``min_count`` has its count only.
+        overall: the same figures over every example.
+        gaps: per metric (count aside), the spread over the judged groups.
+        four_fifths: binary with two judged groups or more, else None.
+        small: (group, count) of the groups too small to judge.
+        positive: a binary model's positive class (None otherwise).
+        data: which examples, in words ("the run's test split (240 of 1,200 rows)").
+    """
+
+    by: str
+    task: str
+    table: pd.DataFrame
+    overall: dict[str, float]
+    gaps: list[Gap] = field(default_factory=list)
+    four_fifths: FourFifths | None = None
+    small: list[tuple[str, int]] = field(default_factory=list)
+    positive: str | None = None
+    min_count: int = MIN_COUNT
+    data: str = ""
+
+    @property
+    def metrics(self) -> list[str]:
+        """The table's figure columns, ``count`` first."""
+        return [c for c in self.table.columns if c != "group"]
+
+    @property
+    def main_metric(self) -> str:
+        """The figure the summary leads with: accuracy, or MAE for regression."""
+        return "mae" if self.task == "regression" else "accuracy"
+
+    def gap(self, metric: str) -> Gap | None:
+        return next((g for g in self.gaps if g.metric == metric), None)
+
+    @property
+    def worst(self) -> str | None:
+        """The judged group the main metric is worst for (None with fewer than two)."""
+        gap = self.gap(self.main_metric)
+        return gap.worst if gap is not None else None
+
+    # -- words ------------------------------------------------------------------------------
+    def lines(self) -> list[str]:
+        """Sentences for people (the CLI, the Subgroups tab, the model card's known limits)."""
+        out: list[str] = []
+        main = self.gap(self.main_metric)
+        if main is None:
+            out.append(
+                f"By {self.by}: fewer than two groups have {self.min_count} examples or more, "
+                "so no groups can be compared."
+            )
+        else:
+            counts = dict(zip(self.table["group"], self.table["count"], strict=True))
+            worse, better = (
+                (main.high, main.low) if main.metric in LOWER_IS_BETTER else (main.low, main.high)
+            )
+            values = {main.low: main.low_value, main.high: main.high_value}
+            out.append(
+                f"{metric_words(main.metric)} by {self.by}: {_fmt(values[worse])} for {worse} "
+                f"({counts[worse]:,}) against {_fmt(values[better])} for {better} "
+                f"({counts[better]:,}): a gap of {_fmt(main.gap)}; the model is worst for "
+                f"{worse}."
+            )
+            others = sorted(
+                (g for g in self.gaps if g is not main and not g.metric.startswith("selection")),
+                key=lambda g: -g.gap,
+            )
+            if others:
+                out.append(
+                    "Other gaps: "
+                    + "; ".join(
+                        f"{_lower(metric_words(g.metric))} {_fmt(g.gap)} ({g.low} {_fmt(g.low_value)}"
+                        f", {g.high} {_fmt(g.high_value)})"
+                        for g in others
+                    )
+                    + "."
+                )
+        rule = self.four_fifths
+        if rule is not None:
+            verdict = (
+                "at least 0.8: passes"
+                if rule.passed
+                else "below 0.8: the groups are selected at rates the rule calls adverse impact"
+            )
+            out.append(
+                f"Four-fifths rule (29 CFR 1607.4(D)): '{rule.positive}' is predicted for "
+                f"{rule.low_rate:.1%} of {rule.low} and {rule.high_rate:.1%} of {rule.high}, a "
+                f"ratio of {rule.ratio:.2f} ({verdict})."
+            )
+        if self.small:
+            shown = ", ".join(f"{g} ({n:,})" for g, n in self.small[:8])
+            more = f" and {len(self.small) - 8} more" if len(self.small) > 8 else ""
+            out.append(f"Too few examples to judge (under {self.min_count}): {shown}{more}.")
+        return out
+
+    # -- storage ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form kept in ``report["slices"][by]``."""
+        return {
+            "by": self.by,
+            "task": self.task,
+            "positive": self.positive,
+            "min_count": int(self.min_count),
+            "data": self.data,
+            "metrics": self.metrics,
+            "groups": [
+                {k: _json_value(v) for k, v in row.items()}
+                for row in self.table.to_dict(orient="records")
+            ],
+            "overall": {k: _json_value(v) for k, v in self.overall.items()},
+            "gaps": [{k: _json_value(v) for k, v in vars(g).items()} for g in self.gaps],
+            "worst": ({"metric": self.main_metric, "group": self.worst} if self.worst else None),
+            "four_fifths": (
+                {
+                    "class": self.four_fifths.positive,
+                    "ratio": self.four_fifths.ratio,
+                    "passed": self.four_fifths.passed,
+                    "low": self.four_fifths.low,
+                    "low_rate": self.four_fifths.low_rate,
+                    "high": self.four_fifths.high,
+                    "high_rate": self.four_fifths.high_rate,
+                }
+                if self.four_fifths
+                else None
+            ),
+            "small": [{"group": g, "count": int(n)} for g, n in self.small],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SliceReport:
+        """The report as :meth:`to_dict` stored it."""
+        metrics = list(data.get("metrics") or ["count"])
+        table = pd.DataFrame(data.get("groups") or [], columns=["group", *metrics])
+        table = table.astype({m: "float64" for m in metrics if m != "count"})
+        if len(table):
+            table["count"] = table["count"].astype("int64")
+        rule = data.get("four_fifths")
+        return cls(
+            by=str(data.get("by", "")),
+            task=str(data.get("task", "")),
+            table=table,
+            overall={k: _float(v) for k, v in (data.get("overall") or {}).items()},
+            gaps=[
+                Gap(
+                    str(g["metric"]),
+                    _float(g["gap"]),
+                    str(g["low"]),
+                    _float(g["low_value"]),
+                    str(g["high"]),
+                    _float(g["high_value"]),
+                )
+                for g in data.get("gaps") or []
+            ],
+            four_fifths=(
+                FourFifths(
+                    str(rule["class"]),
+                    _float(rule["ratio"]),
+                    str(rule["low"]),
+                    _float(rule["low_rate"]),
+                    str(rule["high"]),
+                    _float(rule["high_rate"]),
+                )
+                if rule
+                else None
+            ),
+            small=[(str(s["group"]), int(s["count"])) for s in data.get("small") or []],
+            positive=data.get("positive"),
+            min_count=int(data.get("min_count", MIN_COUNT)),
+            data=str(data.get("data", "")),
+        )
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write :attr:`table` (``group,count,accuracy,...`` / ``group,count,r2,...``)
+        atomically; small groups' figures are empty."""
+        from automl_gui.core.base.files import atomic_write
+
+        path = Path(path)
+        atomic_write(path, lambda tmp: self.table.to_csv(tmp, index=False), make_parents=True)
+        return path
+
+
+def _lower(words: str) -> str:
+    """ "Balanced accuracy" → "balanced accuracy"; "ROC AUC" and "R²" stay."""
+    return words if words[:2].isupper() or words.startswith("R²") else words[0].lower() + words[1:]
+
+
+def _fmt(value: float) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.3f}"
+
+
+def _float(value: Any) -> float:
+    return float("nan") if value is None else float(value)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(float(value)) else None
+    return value
+
+
+# -- computing ----------------------------------------------------------------------------------
+def _classification_metrics(
+    task: str, class_names: list[str], positive: int | None
+) -> dict[str, Any]:
+    from fairlearn.metrics import count, false_negative_rate, selection_rate
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    metrics: dict[str, Any] = {
+        "count": count,
+        "accuracy": accuracy_score,
+        "balanced_accuracy": balanced_accuracy_score,
+    }
+    if task == "binary" and positive is not None:
+        metrics["selection_rate"] = partial(selection_rate, pos_label=positive)
+        metrics["false_negative_rate"] = partial(false_negative_rate, pos_label=positive)
+    else:
+        for k, name in enumerate(class_names):
+            metrics[f"selection_rate_{name}"] = partial(selection_rate, pos_label=k)
+    return metrics
+
+
+def _auc(y_true: np.ndarray, score: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    if len(np.unique(y_true)) < 2:
+        return float("nan")
+    return float(roc_auc_score(y_true, score))
+
+
+def _regression_metrics() -> dict[str, Any]:
+    from fairlearn.metrics import count
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    def r2(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return float(r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan")
+
+    def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+        return float(math.sqrt(mean_squared_error(y_true, y_pred)))
+
+    return {"count": count, "r2": r2, "mae": mean_absolute_error, "rmse": rmse}
+
+
+def _codes(values: Any, class_names: list[str], what: str) -> np.ndarray:
+    index = {str(name): i for i, name in enumerate(class_names)}
+    out = np.empty(len(values), dtype=np.int64)
+    for i, value in enumerate(np.asarray(values, dtype=object).tolist()):
+        code = index.get(str(value))
+        if code is None:
+            raise DataError(
+                f"The {what} '{value}' is not one of the model's classes.",
+                "Slice a model's answers on data labelled with its own classes.",
+            )
+        out[i] = code
+    return out
+
+
+def slice_metrics(
+    task: str,
+    class_names: list[str] | None,
+    actual: Any,
+    predicted: Any,
+    proba: np.ndarray | None,
+    groups: Any,
+    *,
+    min_count: int = MIN_COUNT,
+    by: str | None = None,
+    positive: str | None = None,
+    data: str = "",
+) -> SliceReport:
+    """Metrics of a model's answers by group (see the module).
+
+    Args:
+        task: "binary", "multiclass" or "regression".
+        class_names: the model's classes (output order); None for regression.
+        actual, predicted: per example, class names (or values for regression).
+        proba: (n, k) class probabilities, or None (binary: adds ROC AUC per group).
+        groups: per example, its group (a Series from :func:`groups_for_column` or
+            :func:`groups_for_files`; its name is ``by`` when ``by`` is not given).
+        min_count: groups with fewer examples are named, not judged.
+        positive: a binary model's positive class (default: its second class, the one
+            ``probability_`` columns and ROC curves score).
+        data: which examples, in words (kept in the report).
+
+    Raises:
+        DataError: lengths differ, every example is in one group, or there are more than
+            :data:`MAX_GROUPS` groups.
+    """
+    from fairlearn.metrics import MetricFrame
+
+    groups = groups if isinstance(groups, pd.Series) else pd.Series(list(groups), dtype=object)
+    by = by or str(groups.name or "group")
+    n = len(groups)
+    if not (len(actual) == len(predicted) == n):
+        raise DataError(
+            f"{len(actual)} answers, {len(predicted)} predictions and {n} groups do not match.",
+            "Slice each example once.",
+        )
+    order = group_order(groups)
+    if len(order) < 2:
+        only = order[0] if order else MISSING
+        raise DataError(
+            f"Every example is in one group of '{by}' ({only}): there is nothing to compare.",
+            "Slice by a column with two groups or more.",
+        )
+    if len(order) > MAX_GROUPS:
+        raise DataError(
+            f"'{by}' has {len(order):,} groups: too many to compare (at most {MAX_GROUPS}).",
+            "Slice by a column of a few categories, or a number (cut into quartiles).",
+        )
+    labels = groups.astype(str).to_numpy()
+    regression = task == "regression"
+    extra: dict[str, Any] = {}
+    if regression:
+        y_true = np.asarray(actual, dtype="float64")
+        y_pred = np.asarray(predicted, dtype="float64")
+        metrics = _regression_metrics()
+        positive = None
+    else:
+        names = [str(c) for c in class_names or []]
+        y_true = _codes(actual, names, "answer")
+        y_pred = _codes(predicted, names, "prediction")
+        pos_code = None
+        if task == "binary" and len(names) == 2:
+            positive = str(positive) if positive in names else names[1]
+            pos_code = names.index(positive)
+        else:
+            positive = None
+        metrics = _classification_metrics(task, names, pos_code)
+        if pos_code is not None and proba is not None:
+            score = np.asarray(proba, dtype="float64")[:, pos_code]
+            extra = {"y_true": (y_true == pos_code).astype(int), "y_pred": score}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one-class groups: balanced accuracy, FNR, R²
+        frame = MetricFrame(
+            metrics=metrics, y_true=y_true, y_pred=y_pred, sensitive_features=labels
+        )
+        by_group = frame.by_group.copy()
+        overall = frame.overall.to_dict()
+        if extra:
+            auc = MetricFrame(metrics=_auc, sensitive_features=labels, **extra)
+            by_group["roc_auc"] = auc.by_group
+            overall["roc_auc"] = float(auc.overall)
+    by_group = by_group.reindex(order)
+    by_group.index.name = "group"
+    table = by_group.reset_index()
+    table["count"] = table["count"].fillna(0).astype("int64")
+    judged = table["count"] >= min_count
+    figures = [c for c in table.columns if c not in ("group", "count")]
+    table[figures] = table[figures].astype("float64")
+    table.loc[~judged, figures] = np.nan
+    small = [
+        (str(g), int(c))
+        for g, c in zip(table["group"], table["count"], strict=True)
+        if c < min_count
+    ]
+    gaps = _gaps(table[judged], figures)
+    rule = None
+    if positive is not None and judged.sum() >= 2:
+        rates = table.loc[judged, ["group", "selection_rate"]].dropna()
+        if len(rates) >= 2:
+            low = rates.loc[rates["selection_rate"].idxmin()]
+            high = rates.loc[rates["selection_rate"].idxmax()]
+            top = float(high["selection_rate"])
+            ratio = float(low["selection_rate"]) / top if top > 0 else 1.0
+            rule = FourFifths(
+                positive,
+                ratio,
+                str(low["group"]),
+                float(low["selection_rate"]),
+                str(high["group"]),
+                top,
+            )
+    overall = {k: (int(v) if k == "count" else float(v)) for k, v in overall.items()}
+    return SliceReport(
+        by=by,
+        task=task,
+        table=table,
+        overall=overall,
+        gaps=gaps,
+        four_fifths=rule,
+        small=small,
+        positive=positive,
+        min_count=int(min_count),
+        data=data,
+    )
+
+
+def _gaps(judged: pd.DataFrame, figures: list[str]) -> list[Gap]:
+    """Per figure, the spread over the judged groups (two or more with a value)."""
+    out = []
+    for metric in figures:
+        values = judged[["group", metric]].dropna()
+        if len(values) < 2:
+            continue
+        low = values.loc[values[metric].idxmin()]
+        high = values.loc[values[metric].idxmax()]
+        out.append(
+            Gap(
+                metric,
+                float(high[metric] - low[metric]),
+                str(low["group"]),
+                float(low[metric]),
+                str(high["group"]),
+                float(high[metric]),
+            )
+        )
+    return out
