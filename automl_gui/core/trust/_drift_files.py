@@ -1,0 +1,327 @@
+"""Drift of images, clips and texts on the model's own embedding (``core.trust.drift``).
+
+The embedding is the input of the model's last Dense softmax layer: what the classifier
+sees (the pooled CNN or backbone features, a text network's last hidden layer). It is found
+in the graph by walking back from the model's output, through nested models (backbones,
+an audio model's windowed network) and the operations after the softmax (an audio model's
+window average, a temperature), so every file kind's network gets one without being named.
+
+An item's distance is the root mean square of its embedding's z-scores against the
+training items' mean and spread. The threshold is the split-conformal quantile of the
+validation items' distances (Vovk, Gammerman & Shafer 2005, *Algorithmic Learning in a
+Random World*): a new item of the training distribution lies beyond it with probability at
+most 5 %. New items are read through the kind's own prediction (``DataKind.predict``) with
+a model that also hands over their embeddings, so what is compared is exactly what the
+model answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
+
+REFERENCE_VERSION = 1
+#: items of each split the reference is computed from
+MAX_ITEMS = 500
+#: the share of validation items the threshold leaves beyond it
+ALPHA = 0.05
+#: fewer validation items than this: the training items' distances set the threshold
+MIN_VALIDATION = 5
+#: drift needs at least this many times the expected share beyond the threshold
+EFFECT = 2.0
+#: a dimension's spread is floored at this share of the median spread (dead units)
+SPREAD_FLOOR = 0.1
+PERCENTILES = (50, 75, 90, 95, 99, 100)
+
+
+# -- finding the embedding --------------------------------------------------------------------
+def _is_dense(op: Any) -> bool:
+    return type(op).__name__ == "Dense"
+
+
+def _is_softmax(op: Any) -> bool:
+    activation = getattr(op, "activation", None)
+    return getattr(activation, "__name__", "") == "softmax"
+
+
+def _is_model(op: Any) -> bool:
+    return hasattr(op, "operations") and hasattr(op, "inputs") and hasattr(op, "outputs")
+
+
+def _contains_dense(model: Any) -> bool:
+    return any(_is_dense(op) or (_is_model(op) and _contains_dense(op)) for op in model.operations)
+
+
+def _inputs_of(model: Any) -> Any:
+    """A model's inputs as it was built (one tensor, not a list of one: Keras warns)."""
+    return model.inputs[0] if len(model.inputs) == 1 else model.inputs
+
+
+def embedding_tensor(model: Any) -> tuple[Any, str] | None:
+    """(the symbolic tensor feeding ``model``'s last Dense layer, in ``model``'s own graph;
+    that layer's name), or None when the model has no Dense layer.
+
+    Walks back from the outputs (breadth first, so the Dense nearest the answer wins; a
+    softmax Dense before any other): a nested model on the way is searched the same way, and
+    its embedding is re-expressed on this graph by applying a model from the nested model's
+    inputs to that tensor on the nested model's own inputs here.
+    """
+    from automl_gui.core.base import lazy
+
+    keras = lazy.keras()
+    queue = list(model.outputs)
+    seen: set[int] = set()
+    fallback: tuple[Any, str] | None = None
+    while queue:
+        tensor = queue.pop(0)
+        history = getattr(tensor, "_keras_history", None)
+        if history is None:
+            continue
+        op, node_index = history[0], history[1]
+        node = op._inbound_nodes[node_index]
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if _is_dense(op):
+            found = (node.input_tensors[0], str(op.name))
+            if _is_softmax(op):
+                return found
+            fallback = fallback or found
+        elif _is_model(op) and _contains_dense(op):
+            inner = embedding_tensor(op)
+            if inner is not None:
+                part = keras.Model(_inputs_of(op), inner[0])
+                args = node.input_tensors
+                return part(args[0] if len(args) == 1 else list(args)), inner[1]
+        queue.extend(node.input_tensors)
+    return fallback
+
+
+def embedding_model(model: Any) -> tuple[Any, str] | None:
+    """(a model with ``model``'s inputs answering ``[its output, the embedding]``, the
+    embedding layer's name), or None. Shares ``model``'s layers and weights."""
+    from automl_gui.core.base import lazy
+
+    found = embedding_tensor(model)
+    if found is None:
+        return None
+    both = lazy.keras().Model(_inputs_of(model), [model.outputs[0], found[0]])
+    return both, found[1]
+
+
+def answers_and_embeddings(both: Any, inputs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(answers, embeddings) for a batch, one embedding row per answer: a model that answers
+    from several windows of one input (audio: a clip's windows, contiguous) gives several
+    embedding rows per answer, averaged here as the model averages their answers."""
+    out, embedded = both(inputs, training=False)
+    out = np.asarray(out, dtype="float32")
+    embedded = np.asarray(embedded, dtype="float32").reshape(len(np.asarray(embedded)), -1)
+    n = len(out)
+    if n and len(embedded) != n and len(embedded) % n == 0:
+        embedded = embedded.reshape(n, len(embedded) // n, -1).mean(axis=1)
+    return out, embedded
+
+
+class RecordingModel:
+    """Stands in for a bundle's model in the kind's own prediction: answers as the model
+    does (``predict_dataset`` calls ``model(x, training=False)``) and keeps each batch's
+    embeddings; anything else (``layers``, ``outputs``, a text model's tokenizer lookup) is
+    the model's."""
+
+    def __init__(self, model: Any, both: Any) -> None:
+        self._model = model
+        self._both = both
+        self.embeddings: list[np.ndarray] = []
+
+    def __call__(self, inputs: Any, training: bool = False) -> np.ndarray:
+        out, embedded = answers_and_embeddings(self._both, inputs)
+        self.embeddings.append(embedded)
+        return out
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+    def collected(self) -> np.ndarray:
+        return np.concatenate(self.embeddings) if self.embeddings else np.zeros((0, 0), "float32")
+
+
+# -- the reference ----------------------------------------------------------------------------
+def _batch_inputs(batch: Any) -> Any:
+    """A batch's model inputs: the batch itself, or the first of an (inputs, labels) pair."""
+    if isinstance(batch, tuple) and len(batch) == 2:
+        return batch[0]
+    return batch
+
+
+def _embed(both: Any, batches: Iterable[Any], limit: int) -> np.ndarray:
+    parts: list[np.ndarray] = []
+    n = 0
+    for batch in batches:
+        if n >= limit:
+            break
+        _out, embedded = answers_and_embeddings(both, _batch_inputs(batch))
+        parts.append(embedded[: limit - n])
+        n += len(parts[-1])
+    return np.concatenate(parts) if parts else np.zeros((0, 0), "float32")
+
+
+def _round(values: Any, digits: int = 6) -> list[float]:
+    return [float(f"{float(v):.{digits}g}") for v in np.asarray(values).reshape(-1)]
+
+
+def distances(embedded: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Each row's root-mean-square z-score against the training ``mean`` and ``scale``."""
+    if len(embedded) == 0:
+        return np.zeros(0)
+    z = (embedded.astype("float64") - mean) / scale
+    return np.sqrt(np.mean(z * z, axis=1))
+
+
+def conformal_threshold(scores: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
+    """(threshold, expected share beyond it): the ⌈(1 − α)(n + 1)⌉-th smallest of ``n``
+    held-out scores, beyond which a new score of the same distribution lies with probability
+    at most ``(n + 1 − k) / (n + 1)`` (split conformal; the largest score when n is small)."""
+    ordered = np.sort(np.asarray(scores, dtype="float64"))
+    n = len(ordered)
+    k = min(n, math.ceil((1 - alpha) * (n + 1)))
+    return float(ordered[k - 1]), (n + 1 - k) / (n + 1)
+
+
+def files_reference(model: Any, train_batches: Any, val_batches: Any) -> dict[str, Any] | None:
+    """See :func:`automl_gui.core.trust.drift.files_reference`."""
+    found = embedding_model(model)
+    if found is None:
+        return None
+    both, layer = found
+    train = _embed(both, train_batches, MAX_ITEMS)
+    if len(train) < 2:
+        return None
+    validation = _embed(both, val_batches, MAX_ITEMS)
+    mean = train.mean(axis=0).astype("float64")
+    spread = train.std(axis=0).astype("float64")
+    positive = spread[spread > 0]
+    floor = SPREAD_FLOOR * float(np.median(positive)) if len(positive) else 1.0
+    scale = np.maximum(spread, max(floor, 1e-12))
+    mean_r, scale_r = np.asarray(_round(mean)), np.asarray(_round(scale))
+    held_out = validation if len(validation) >= MIN_VALIDATION else train
+    held = distances(held_out, mean_r, scale_r)
+    threshold, expected = conformal_threshold(held)
+    return {
+        "type": "embeddings",
+        "version": REFERENCE_VERSION,
+        "layer": layer,
+        "dim": int(train.shape[1]),
+        "train_items": len(train),
+        "validation_items": len(validation),
+        "threshold_from": "validation" if held_out is validation else "training",
+        "mean": _round(mean_r),
+        "scale": _round(scale_r),
+        "threshold": _round([threshold])[0],
+        "expected_share": round(expected, 6),
+        "distances": {
+            "validation" if held_out is validation else "training": {
+                str(p): v
+                for p, v in zip(PERCENTILES, _round(np.percentile(held, PERCENTILES)), strict=True)
+            },
+            "training": {
+                str(p): v
+                for p, v in zip(
+                    PERCENTILES,
+                    _round(np.percentile(distances(train, mean_r, scale_r), PERCENTILES)),
+                    strict=True,
+                )
+            },
+        },
+    }
+
+
+# -- comparing --------------------------------------------------------------------------------
+def recording_bundle(bundle: Any) -> tuple[Any, RecordingModel] | None:
+    """(``bundle`` with its model replaced by a :class:`RecordingModel`, the recorder), or
+    None when the model has no embedding to record."""
+    found = embedding_model(bundle.model)
+    if found is None:
+        return None
+    recorder = RecordingModel(bundle.model, found[0])
+    return dataclasses.replace(bundle, model=recorder), recorder
+
+
+def report_from_embeddings(bundle: Any, reference: dict[str, Any], embedded: np.ndarray) -> Any:
+    """The :class:`~automl_gui.core.trust.drift.DriftReport` of new items' embeddings."""
+    import pandas as pd
+    from scipy import stats
+
+    from automl_gui.core.trust.drift import P_DRIFT, DriftReport
+
+    items = bundle.kind.items
+    mean = np.asarray(reference["mean"], dtype="float64")
+    scale = np.asarray(reference["scale"], dtype="float64")
+    notes: list[str] = []
+    if embedded.size and embedded.shape[1] != len(mean):
+        notes.append("The model's embedding does not match its reference: not compared.")
+        embedded = np.zeros((0, len(mean)))
+    scores = distances(embedded, mean, scale)
+    n = len(scores)
+    threshold = float(reference["threshold"])
+    expected = max(ALPHA, float(reference.get("expected_share", ALPHA)))
+    far = int((scores > threshold).sum())
+    share = far / n if n else 0.0
+    p = float(stats.binomtest(far, n, expected, alternative="greater").pvalue) if n else 1.0
+    drifted = bool(n and p < P_DRIFT and share >= EFFECT * expected)
+    if n and n < 20:
+        notes.append(f"Only {n} {items}: too few to tell drift from chance.")
+    table = pd.DataFrame(
+        [
+            {
+                "feature": "embeddings",
+                "statistic": "embedding distance",
+                "score": share,
+                "drifted": drifted,
+                "p_value": p,
+                "psi": math.nan,
+                "far": far,
+                "items": n,
+                "threshold": threshold,
+                "expected_share": expected,
+                "median_distance": float(np.median(scores)) if n else math.nan,
+                "layer": str(reference.get("layer", "")),
+            }
+        ]
+    )
+    source = str(reference.get("threshold_from", "validation"))
+    method = (
+        f"The model's embedding (the input of its '{reference.get('layer')}' layer) of each of "
+        f"the {n:,} {items}, as a distance from the training {items}' mean in standard "
+        f"deviations; beyond {threshold:.3g} (the split-conformal 95 % of the {source} "
+        f"{items}, Vovk et al. 2005) is far. The share of far {items} is tested against "
+        f"{expected:.0%} (binomial test); drift when p < {P_DRIFT:g} and the share is at "
+        f"least {EFFECT:g}× that."
+    )
+    return DriftReport(
+        table=table, subject="embeddings", items=items, compared=n, method=method, notes=notes
+    )
+
+
+def compare_files(
+    bundle: Any,
+    reference: dict[str, Any],
+    data: Any,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """See :func:`automl_gui.core.trust.drift.files_drift`."""
+    recording = recording_bundle(bundle)
+    if recording is None:
+        return None
+    proxy, recorder = recording
+    emit(on_event, Progress("drift", 0.0, "Comparing with the training data…"))
+    bundle.kind.predict(proxy, data, on_event=on_event, cancel=cancel)
+    emit(on_event, Progress("drift", 1.0, "Compared with the training data."))
+    return report_from_embeddings(bundle, reference, recorder.collected())

@@ -1,0 +1,230 @@
+"""Whether new data still looks like the data a model trained on (concept drift).
+
+At training, the jobs store a compact summary of the training data in
+``metadata["drift_reference"]`` (:func:`table_reference`, :func:`files_reference`). When the
+model predicts, the new data is compared with it (``DataKind.drift`` → :func:`table_drift` or
+:func:`files_drift`) and the answer is a :class:`DriftReport`:
+
+- Tables, per used column: numbers by the two-sample Kolmogorov–Smirnov test against a
+  stored sample of the training values (``scipy.stats.ks_2samp``) and the population
+  stability index (PSI, Siddiqi 2006, *Credit Risk Scorecards*, ch. 8) on the training
+  split's decile bins; categories by Pearson's chi-square goodness of fit to the training
+  proportions (``scipy.stats.chisquare``, bins expecting fewer than 5 rows merged) and PSI,
+  with categories the model never saw counted and named; the share of missing values is a
+  bin of its own. A column has drifted when PSI ≥ 0.2 (a "significant shift" in Siddiqi's
+  scale) **and** the test's p < 0.01: the effect is large and not chance.
+- Images, audio, texts: the model's own embedding (the input of its last Dense softmax
+  layer), standardized by the training items' mean and spread; an item is "far" when its
+  distance to the training mean exceeds what 95 % of the validation items reached (a
+  split-conformal threshold, Vovk et al. 2005). The share of far new items is tested
+  against 5 % (``scipy.stats.binomtest``, one-sided); drift when p < 0.01 and the share is
+  at least twice the expected one.
+
+Models saved without a reference (older ones) get None: nothing is said about drift.
+TensorFlow-free at import; pandas and scipy are imported inside functions.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from automl_gui.core.base.events import CancelToken, EventCallback
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "DRIFT_KEY",
+    "P_DRIFT",
+    "PSI_DRIFT",
+    "DriftReport",
+    "files_drift",
+    "files_reference",
+    "table_drift",
+    "table_reference",
+]
+
+#: the metadata key holding the training data's summary
+DRIFT_KEY = "drift_reference"
+#: PSI at or above which a column's distribution has shifted significantly (Siddiqi 2006)
+PSI_DRIFT = 0.2
+#: p-value below which the difference is not chance
+P_DRIFT = 0.01
+#: the columns every ``drift.csv`` starts with
+FIRST_COLUMNS = ("feature", "statistic", "score", "drifted")
+#: features named in a sentence before "and N more"
+NAMED = 5
+
+
+@dataclass
+class DriftReport:
+    """How far new data is from the training data.
+
+    Attributes:
+        table: one row per compared feature (a column, or ``"embeddings"``): ``feature,
+            statistic, score, drifted`` first (statistic: the test's name, "KS",
+            "chi-square" or "embedding distance"; score: the PSI for a column, the share of
+            far items for embeddings), then ``p_value, psi`` and the kind's own figures
+            (columns: ``unseen``, ``unseen_values``, ``missing_train``, ``missing_new``,
+            ``test_statistic``, ``rows``; embeddings: ``far``, ``items``, ``threshold``,
+            ``expected_share``). Drifted features first.
+        subject: what a row is, plural ("columns"; "embeddings" for files).
+        items: what the new data is made of, plural ("rows", "images", "clips", "texts").
+        compared: how many new items were compared.
+        method: the method in words, with its sources.
+        notes: sentences for the user (columns not compared, a small sample, ...).
+    """
+
+    table: pd.DataFrame
+    subject: str = "columns"
+    items: str = "rows"
+    compared: int = 0
+    method: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> list[str]:
+        """The features that drifted, most shifted first."""
+        if self.table is None or not len(self.table):
+            return []
+        return [str(f) for f in self.table.loc[self.table["drifted"].astype(bool), "feature"]]
+
+    @property
+    def unseen(self) -> dict[str, tuple[int, str]]:
+        """Column → (rows holding a category the model never saw, the first of them)."""
+        if "unseen" not in self.table.columns:
+            return {}
+        out = {}
+        for row in self.table.itertuples(index=False):
+            count = row.unseen
+            if count == count and count:  # not NaN, not 0
+                out[str(row.feature)] = (int(count), str(getattr(row, "unseen_values", "")))
+        return out
+
+    def summary(self) -> str:
+        """One sentence: "2 of 9 columns differ from the training data: age, income (PSI ≥
+        0.2, p < 0.01)." (files: the share of far items), with new categories named."""
+        if self.subject == "embeddings":
+            return _files_sentence(self)
+        n = len(self.table)
+        drifted = self.drifted
+        if drifted:
+            text = (
+                f"{len(drifted)} of {n} {self.subject} differ from the training data: "
+                f"{_named(drifted)} (PSI ≥ {PSI_DRIFT:g}, p < {P_DRIFT:g})."
+            )
+        else:
+            text = f"No drift: none of the {n} {self.subject} differs from the training data."
+        unseen = self.unseen
+        if unseen:
+            parts = [
+                f"{column} ({count:,}: {values})" for column, (count, values) in unseen.items()
+            ]
+            shown = "; ".join(parts[:NAMED]) + (
+                f"; and {len(parts) - NAMED} more" if len(parts) > NAMED else ""
+            )
+            text += f" Categories the model never saw: {shown}."
+        return text
+
+    def to_csv(self, path: str | os.PathLike[str], *, make_parents: bool = False) -> Any:
+        """Write :attr:`table` as ``drift.csv`` (atomically: ``atomic_write``); returns the
+        path written."""
+        from automl_gui.core.base.files import atomic_write
+
+        table = self.table
+        return atomic_write(
+            path, lambda tmp: table.to_csv(tmp, index=False), make_parents=make_parents
+        )
+
+
+def _named(names: list[str]) -> str:
+    shown = ", ".join(names[:NAMED])
+    return shown + (f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
+
+
+def _files_sentence(report: DriftReport) -> str:
+    row = report.table.iloc[0]
+    share, expected = float(row["score"]), float(row["expected_share"])
+    p = float(row["p_value"])
+    items = report.items
+    far = f"{share:.0%} of the {report.compared:,} {items}"
+    if bool(row["drifted"]):
+        p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        return (
+            f"The {items} differ from the training data: {far} lie farther from the training "
+            f"{items} than {1 - expected:.0%} of the validation {items} did "
+            f"({expected:.0%} expected, {p_text})."
+        )
+    return (
+        f"No drift: {far} lie beyond the validation {items}' {1 - expected:.0%} distance "
+        f"({expected:.0%} expected)."
+    )
+
+
+# -- tables -----------------------------------------------------------------------------------
+def table_reference(train_frame: pd.DataFrame, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The training split's summary that :func:`table_drift` compares new rows with (JSON-
+    ready, for ``metadata["drift_reference"]``): per column of ``metadata["input_schema"]``
+    (the columns the model uses), numbers as decile bin edges + proportions + a sample of
+    at most 500 values, categories as the top-50 proportions + "other", and the missing
+    share. Free-text columns are compared by their number of words, dates by their day.
+
+    ``train_frame``: the raw training rows (the model's columns; others are ignored).
+    """
+    from automl_gui.core.trust._drift_table import table_reference as build
+
+    return build(train_frame, metadata)
+
+
+def table_drift(
+    bundle: Any,
+    frame: pd.DataFrame,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> DriftReport | None:
+    """How far the rows of ``frame`` are from ``bundle``'s training split, per used column;
+    None for a model saved without a reference (before drift was recorded)."""
+    reference = (getattr(bundle, "metadata", None) or {}).get(DRIFT_KEY)
+    if not reference or reference.get("type") != "table":
+        return None
+    from automl_gui.core.trust._drift_table import compare_table
+
+    return compare_table(bundle, reference, frame, on_event=on_event, cancel=cancel)
+
+
+# -- images, audio, texts ---------------------------------------------------------------------
+def files_reference(model: Any, train_batches: Any, val_batches: Any) -> dict[str, Any] | None:
+    """The embedding summary :func:`files_drift` compares new items with (JSON-ready, for
+    ``metadata["drift_reference"]``): the embedding layer's name, the per-dimension mean and
+    spread of at most 500 training items, and the distances of at most 500 validation items
+    that set the threshold. None for a model without a Dense classifier layer.
+
+    ``train_batches``, ``val_batches``: iterables of model input batches (or ``(inputs,
+    labels)`` pairs, as the files job's datasets yield them), in evaluation form (no
+    shuffling or random crops needed; the model runs with ``training=False``).
+    """
+    from automl_gui.core.trust._drift_files import files_reference as build
+
+    return build(model, train_batches, val_batches)
+
+
+def files_drift(
+    bundle: Any,
+    data: Any,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> DriftReport | None:
+    """How far the items of ``data`` (what ``bundle.kind.predict`` takes: files, folders,
+    typed texts) are from ``bundle``'s training items, on the model's own embedding; None
+    for a model saved without a reference. The items go through the kind's own prediction
+    (reading, decoding, resampling exactly as when predicting)."""
+    reference = (getattr(bundle, "metadata", None) or {}).get(DRIFT_KEY)
+    if not reference or reference.get("type") != "embeddings":
+        return None
+    from automl_gui.core.trust._drift_files import compare_files
+
+    return compare_files(bundle, reference, data, on_event=on_event, cancel=cancel)
