@@ -5,6 +5,9 @@ loss...) and a per-class table with the class each is most often mistaken for (b
 ``widgets/metrics_view``, shared with the table's Evaluate page), the confusion matrix (click a cell, or
 pick "actual"/"predicted" with the keyboard, to see those test files), the most confidently
 wrong test files, the training summary and diagnosis, and "Save report…" (report.json).
+Beside them, the trust tabs every Evaluate page shares (``pages/_trust_tabs.py``:
+Calibration, Threshold for two classes, Subgroups by subfolder or a CSV of per-file
+attributes).
 
 What varies between kinds is how a set of test files is shown (a gallery of thumbnails, a
 list of playable clips) and how the model is described; subclasses supply those through
@@ -33,6 +36,8 @@ from automl_gui.core.kinds import DataKind
 from automl_gui.gui.format import plural, probability
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
+from automl_gui.gui.pages._trust_slices import FileGroups
+from automl_gui.gui.pages._trust_tabs import TrustViews
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -216,6 +221,9 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.split)
+        self.trust = TrustViews(
+            state, self.stack, noun, FileGroups(lambda: state.loaded(self.kind))
+        )
 
         page_column(
             self,
@@ -224,7 +232,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             self.banner,
             self.diagnosis_banner,
             self.cards,
-            self.stack,
+            self.trust.tabs,
             margins=False,
         )
 
@@ -247,6 +255,10 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         """What follows the architecture's name in the summary ("at 224×224 px")."""
         return ""
 
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Stop the trust tabs' workers (the window calls this on close)."""
+        return self.trust.wait_idle(msecs)
+
     def _empty_text(self) -> str:
         return f"Train a model to see its results on held-out test {self.noun}s."
 
@@ -257,6 +269,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         if run is not None and str(getattr(run, "kind", None)) != self.kind.name:
             run = None
         self.run = run
+        self.trust.show_run(run)
         self.diagnosis_banner.dismiss()
         self.banner.dismiss()
         self.save_button.setEnabled(run is not None)

@@ -4,6 +4,11 @@ Classification: metric cards (accuracy next to balanced accuracy), per-class tab
 class each is most often mistaken for; both shared with the file kinds' page), confusion
 matrix (click a cell to list those test rows), ROC curve for binary tasks. Regression: metric cards, predicted-vs-actual and residual
 plots. Plus the training summary and diagnosis, and "Save report…" (report.json).
+
+Beside these results, the trust tabs every Evaluate page shares (``pages/_trust_tabs.py``:
+Calibration, Threshold, Subgroups by any column of the loaded table) and the table's own
+explanations (``pages/_trust_explain.py``: Importance, Explain rows; double-click a listed
+row to explain it).
 """
 
 from __future__ import annotations
@@ -22,9 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.core.base.units import format_duration
+from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.project._records import mlp_words, network_words
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
+from automl_gui.gui.pages._trust_explain import ExplainRowsTab, ImportanceTab
+from automl_gui.gui.pages._trust_slices import TableGroups
+from automl_gui.gui.pages._trust_tabs import TrustViews
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -105,6 +114,15 @@ class EvaluatePage(ReportSaving, QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(cls_split)
         self.stack.addWidget(reg_split)
+        self.errors_table.doubleClicked.connect(self._explain_listed_row)
+        self.errors_table.setToolTip("Double-click a row to see what moved its answer")
+        self.trust = TrustViews(
+            state,
+            self.stack,
+            "row",
+            TableGroups(lambda: state.loaded(TABULAR)),
+            self._explanation_tabs,
+        )
 
         page_column(
             self,
@@ -113,7 +131,7 @@ class EvaluatePage(ReportSaving, QWidget):
             self.banner,
             self.diagnosis_banner,
             self.cards,
-            self.stack,
+            self.trust.tabs,
             margins=False,
         )
 
@@ -122,11 +140,24 @@ class EvaluatePage(ReportSaving, QWidget):
         if state.run is not None:
             self.show_run()
 
+    def _explanation_tabs(self, jobs: Any, _changed: Any) -> list[tuple[QWidget, str, str]]:
+        self.importance = ImportanceTab(jobs)
+        self.explain_rows = ExplainRowsTab(jobs)
+        return [
+            (self.importance, "Importance", "Which columns the model relies on"),
+            (self.explain_rows, "Explain rows", "Why the model answered one test row as it did"),
+        ]
+
+    def wait_idle(self, msecs: int = 30000) -> bool:
+        """Stop the trust tabs' workers (the window calls this on close)."""
+        return self.trust.wait_idle(msecs)
+
     # -- showing a run ------------------------------------------------------------------------
     def show_run(self, run: Any = None) -> None:
         """Show ``run`` (default: ``state.run``); clears the page when there is none."""
         run = run if run is not None else self.state.run
         self.run = run
+        self.trust.show_run(run)
         self.diagnosis_banner.dismiss()
         self.banner.dismiss()
         self.save_button.setEnabled(run is not None)
@@ -249,6 +280,17 @@ class EvaluatePage(ReportSaving, QWidget):
         )
         self.errors_table.resizeColumnsToContents()
         self.tabs.setCurrentIndex(1)
+
+    def _explain_listed_row(self, index: Any) -> None:
+        """Explain the listed test row double-clicked (in the Explain rows tab)."""
+        rows, run = self.errors_model.frame, self.run
+        if rows is None or run is None or not index.isValid():
+            return
+        label = rows.index[index.row()]
+        position = run.test_predictions.index.get_loc(label)
+        if isinstance(position, int):
+            self.trust.tabs.setCurrentWidget(self.explain_rows)
+            self.explain_rows.select_row(position)
 
     def shown_rows(self) -> Any:
         """The DataFrame the rows table currently shows (tests)."""

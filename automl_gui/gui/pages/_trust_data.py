@@ -1,0 +1,76 @@
+"""What the Evaluate pages' trust tabs read from a run (Qt-free): the test answers as arrays.
+
+A run's ``test_predictions`` holds, per test example, ``actual``, ``prediction`` and one
+``probability_<class>`` column per class (tables, images, audio and texts alike; a table's own
+columns named like them moved the answers to a suffix, found with ``answer_column``). Runs
+saved before issue 18 carry no ``report["calibration"]``: their reliability and threshold
+curves are worked out from these columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A classifier's answers on its test split.
+
+    Attributes:
+        class_names: the classes, in the model's output order.
+        y_true: the index of each example's true class (-1: a class the model does not know).
+        proba: (n, k) probabilities.
+    """
+
+    class_names: list[str]
+    y_true: np.ndarray
+    proba: np.ndarray
+
+    @property
+    def known(self) -> np.ndarray:
+        """Rows whose true class is one of the model's (and whose probabilities are finite)."""
+        return (self.y_true >= 0) & np.isfinite(self.proba).all(axis=1)
+
+
+def held_out(run: Any) -> HeldOut | None:
+    """The test answers of a classification ``run``; None for regression, a run without test
+    predictions, or predictions without their probability columns."""
+    from automl_gui.core.export.bundle import answer_column
+
+    report = getattr(run, "report", None) or {}
+    df = getattr(run, "test_predictions", None)
+    names = [str(c) for c in report.get("class_names") or []]
+    if report.get("task") == "regression" or df is None or len(names) < 2:
+        return None
+    columns = [answer_column(df, f"probability_{c}") for c in names]
+    actual = answer_column(df, "actual")
+    if actual not in df.columns or not all(c in df.columns for c in columns):
+        return None
+    proba = df[columns].to_numpy(dtype="float64", na_value=np.nan)
+    index = {name: i for i, name in enumerate(names)}
+    y_true = np.array([index.get(str(a), -1) for a in df[actual].tolist()], dtype=np.int64)
+    return HeldOut(names, y_true, proba)
+
+
+def positive_class(run: Any) -> str | None:
+    """The positive class of a binary classifier (the second class, whose probability the
+    threshold is set on; a stored threshold's own ``positive`` wins); None otherwise."""
+    from automl_gui.core.trust.thresholds import positive_class as of_metadata
+
+    return of_metadata(getattr(run, "metadata", None) or {})
+
+
+def binary_scores(run: Any) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """(positive class, 1 where the true class is positive, the positive class's
+    probability) over the test examples with a known class; None unless binary."""
+    positive = positive_class(run)
+    answers = held_out(run) if positive is not None else None
+    if answers is None or positive is None:
+        return None
+    keep = answers.known
+    column = answers.class_names.index(positive)
+    y01 = (answers.y_true[keep] == column).astype(np.int64)
+    return positive, y01, answers.proba[keep, column]

@@ -1,0 +1,265 @@
+"""The table Evaluate page's explanation tabs: which columns the model relies on (Importance)
+and why it answered one test row as it did (Explain rows).
+
+Importance is ``core.trust.tables.permutation_importance`` on the run's test rows (their
+columns and the true answers under the target's name), computed in a worker with progress
+and Cancel; it starts by itself when the test split is small (under :data:`AUTO_ROWS` rows)
+and is kept per run while the window is open. A row's contributions are
+``core.trust.tables.row_contributions`` (sampling Shapley values over the user's columns,
+with the test rows as background), one row at a time in a worker: picking another row while
+one is worked out starts the new one and drops the old one's answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.gui.widgets.bar_chart import scrolling
+from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.frame_table import FrameTable
+from automl_gui.gui.widgets.importance_chart import ImportanceChart
+from automl_gui.gui.widgets.page_layout import BusyRow
+
+AUTO_ROWS = 2000  # test splits this small get their importance without asking
+REPEATS = 5
+BACKGROUND_ROWS = 100  # test rows the contributions compare a row against
+
+
+def _answers_of(df: Any) -> set[str]:
+    from automl_gui.gui.pages._trust_slices import _answer_columns
+
+    return _answer_columns(df)
+
+
+def feature_rows(run: Any) -> Any:
+    """The run's test rows as the model takes them (its answer columns left out)."""
+    df = run.test_predictions
+    answers = _answers_of(df)
+    return df[[c for c in df.columns if str(c) not in answers]].reset_index(drop=True)
+
+
+def rows_with_target(run: Any) -> Any:
+    """The test rows with the true answers under the target's name (what importance scores)."""
+    from automl_gui.core.export.bundle import answer_column
+
+    df = run.test_predictions
+    frame = feature_rows(run)
+    target = str((run.metadata or {}).get("target") or "target")
+    frame[target] = df[answer_column(df, "actual")].to_numpy()
+    return frame
+
+
+class ImportanceTab(QWidget):
+    """Permutation importance as bars with ± std whiskers, most important on top."""
+
+    def __init__(self, jobs: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.run: Any = None
+        self._kept: dict[int, tuple[Any, Any]] = {}  # id(run) → (run, importance frame)
+        self.words = QLabel()
+        self.words.setWordWrap(True)
+        self.compute_button = QPushButton("&Compute importance")
+        self.compute_button.setToolTip(
+            "Shuffle each column of the test rows in turn and measure how much worse the "
+            "model does: the columns it relies on most lose the most"
+        )
+        self.compute_button.clicked.connect(self.compute)
+        self.busy = BusyRow("Shuffling each column in turn", "Stop working out the importance", 160)
+        self.chart = ImportanceChart()
+        top = QHBoxLayout()
+        top.addWidget(self.words, 1)
+        top.addWidget(self.compute_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.busy)
+        layout.addWidget(scrolling(self.chart), 1)
+
+    def show_run(self, run: Any) -> bool:
+        self.run = run
+        if run is None or run.test_predictions is None or not len(run.test_predictions):
+            return False
+        kept = self._kept.get(id(run))
+        if kept is not None and kept[0] is run:
+            self._show(kept[1])
+            return True
+        self.chart.clear()
+        n = len(run.test_predictions)
+        self.words.setText(
+            "Which columns the model relies on: each column of the test rows is shuffled in "
+            f"turn and the drop in its test score measured ({REPEATS} repeats)."
+        )
+        if n < AUTO_ROWS:
+            self.compute()
+        return True
+
+    def compute(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        bundle, frame = run.bundle, rows_with_target(run)
+
+        def work(on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.trust.tables import permutation_importance
+
+            return permutation_importance(
+                bundle, frame, repeats=REPEATS, seed=0, on_event=on_event, cancel=cancel
+            )
+
+        self.compute_button.setEnabled(False)
+        self.jobs.start(
+            work,
+            lambda result, r=run: self._finished(r, result),
+            self,
+            on_failed=self._failed,
+            events=True,
+        )
+
+    def _failed(self, message: str, hint: str) -> None:
+        self.compute_button.setEnabled(True)
+        self.words.setText(f"{message} {hint}".strip())
+
+    def _finished(self, run: Any, importance: Any) -> None:
+        self.compute_button.setEnabled(True)
+        self._kept = {k: v for k, v in self._kept.items() if v[0] is not run}
+        self._kept[id(run)] = (run, importance)
+        if run is self.run:
+            self._show(importance)
+
+    def _show(self, importance: Any) -> None:
+        method = str(importance.attrs.get("method") or "")
+        ordered = importance.sort_values("importance", ascending=False, kind="stable")
+        self.chart.set_bars(
+            ordered["feature"].astype(str).tolist(),
+            ordered["importance"].astype(float).tolist(),
+            ordered["std"].astype(float).tolist() if "std" in ordered else None,
+        )
+        self.words.setText(
+            (method + " " if method else "")
+            + "Longer bars: columns the model relies on more; whiskers: ± the spread over "
+            "repeats. A bar near zero: shuffling that column hardly changes the answers."
+        )
+
+
+class ExplainRowsTab(QWidget):
+    """The test rows; selecting one shows how each of its columns moved the answer."""
+
+    def __init__(self, jobs: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.run: Any = None
+        self.rows_model = DataFrameModel()
+        self.rows_table = FrameTable()
+        self.rows_table.setModel(self.rows_model)
+        self.rows_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rows_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.rows_table.setToolTip("Select a test row (↑/↓) to see what moved its answer")
+        self.words = QLabel("Select a test row to see how each of its columns moved the answer.")
+        self.words.setWordWrap(True)
+        self.busy = BusyRow("Working out the row's contributions", "Stop", 120)
+        self.chart = ImportanceChart()
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(4, 0, 0, 0)
+        rl.addWidget(self.words)
+        rl.addWidget(self.busy)
+        rl.addWidget(scrolling(self.chart), 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.rows_table)
+        split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(split)
+        self.rows_table.selectionModel().currentRowChanged.connect(
+            lambda current, _old: self.explain(current.row())
+        )
+
+    def show_run(self, run: Any) -> bool:
+        self.run = run
+        if run is None or run.test_predictions is None or not len(run.test_predictions):
+            self.rows_model.set_frame(None)
+            return False
+        self.rows_model.set_frame(run.test_predictions.reset_index(drop=True))
+        self.rows_table.resizeColumnsToContents()
+        self.chart.clear()
+        self.words.setText("Select a test row to see how each of its columns moved the answer.")
+        return True
+
+    def select_row(self, position: int) -> None:
+        """Select the test row at ``position`` (its contributions follow)."""
+        index = self.rows_model.index(position, 0)
+        self.rows_table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.rows_table.scrollTo(index)
+
+    def explain(self, position: int) -> None:
+        """Work out the contributions of the test row at ``position`` (in a worker)."""
+        run = self.run
+        if run is None or position < 0:
+            return
+        features = feature_rows(run)
+        if position >= len(features):
+            return
+        row = features.iloc[[position]]
+        background = features.sample(min(BACKGROUND_ROWS, len(features)), random_state=0)
+        bundle = run.bundle
+
+        def work(_on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.trust.tables import row_contributions
+
+            return row_contributions(bundle, row, background, seed=0, cancel=cancel)
+
+        self.words.setText(f"Working out what moved the answer of test row {position + 1:,}…")
+        self.jobs.start(
+            work, lambda result, r=run, p=position: self._finished(r, p, result), self, events=True
+        )
+
+    def _finished(self, run: Any, position: int, contributions: Any) -> None:
+        if run is not self.run or contributions is None or not len(contributions):
+            return
+        first = contributions.iloc[0]
+        prefix = "contribution_"
+        pairs = [
+            (str(c)[len(prefix) :], float(first[c]))
+            for c in contributions.columns
+            if str(c).startswith(prefix)
+        ]
+        pairs.sort(key=lambda p: -abs(p[1]))
+        self.chart.set_bars([name for name, _ in pairs], [v for _, v in pairs], signed_colors=True)
+        self.words.setText(self._sentence(run, position, first))
+
+    @staticmethod
+    def _sentence(run: Any, position: int, row: Any) -> str:
+        from automl_gui.core.export.bundle import answer_column
+
+        df = run.test_predictions
+        predicted = df[answer_column(df, "prediction")].iloc[position]
+        base, output = float(row["base"]), float(row["output"])
+        if run.task == "regression":
+            what = f"the predicted value {output:,.4g}"
+            start = f"the average prediction {base:,.4g}"
+        else:
+            what = f"P({predicted}) = {output:.1%}"
+            start = f"the average P({predicted}), {base:.1%}"
+        return (
+            f"Test row {position + 1:,}: starting from {start} over typical rows, its columns "
+            f"move the answer to {what}. Blue bars pushed it up, orange down (sampling Shapley "
+            "values, Štrumbelj & Kononenko 2014)."
+        )

@@ -1,0 +1,92 @@
+"""A reliability diagram: how often a classifier is right at each level of its confidence.
+
+One bar per confidence bin (its width the bin's, its height the share of the bin's examples
+the model got right), the diagonal a perfectly calibrated model would follow, and, faint
+behind them, the share of examples that fall in each bin (so a bin of three examples is seen
+for what it is). Bins come as ``core.trust.calibration.reliability`` returns them:
+``{"low", "high", "confidence", "accuracy", "count"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from automl_gui.gui.widgets.live_plots import TRAIN_COLOR
+from automl_gui.plots.style import style_plot
+
+GAP_COLOR = "#e8590c"
+
+
+class ReliabilityPlot(pg.PlotWidget):
+    """Accuracy per confidence bin against the diagonal, with each bin's share of examples."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background="w")
+        style_plot(
+            self.getPlotItem(),
+            "Reliability (test split)",
+            "confidence of the predicted class",
+            "share right · share of examples",
+        )
+        self.getPlotItem().setMouseEnabled(x=False, y=False)
+        self.getPlotItem().addLegend(offset=(8, 8))
+        self.setMinimumHeight(200)
+        self.bins: list[dict[str, Any]] = []
+
+    def show_bins(self, bins: list[dict[str, Any]]) -> None:
+        """Draw ``bins`` (empty bins are skipped); an empty list clears the plot."""
+        plot = self.getPlotItem()
+        plot.clear()
+        self.bins = [b for b in bins if int(b.get("count") or 0) > 0]
+        if not self.bins:
+            return
+        total = sum(int(b["count"]) for b in self.bins)
+        lows = [float(b["low"]) for b in self.bins]
+        widths = [float(b["high"]) - float(b["low"]) for b in self.bins]
+        centers = [lo + w / 2 for lo, w in zip(lows, widths, strict=True)]
+        shares = [int(b["count"]) / total for b in self.bins]
+        accuracy = [float(b["accuracy"]) for b in self.bins]
+        plot.addItem(
+            pg.BarGraphItem(
+                x=centers,
+                height=shares,
+                width=[w * 0.92 for w in widths],
+                brush=pg.mkBrush("#adb5bd55"),
+                pen=pg.mkPen(None),
+                name="share of examples",
+            )
+        )
+        plot.addItem(
+            pg.BarGraphItem(
+                x=centers,
+                height=accuracy,
+                width=[w * 0.7 for w in widths],
+                brush=pg.mkBrush(TRAIN_COLOR + "bb"),
+                pen=pg.mkPen(TRAIN_COLOR),
+                name="share right",
+            )
+        )
+        plot.plot(
+            [0, 1],
+            [0, 1],
+            pen=pg.mkPen("#868e96", width=1.5, style=Qt.PenStyle.DashLine),
+            name="perfectly calibrated",
+        )
+        conf = [float(b["confidence"]) for b in self.bins]
+        plot.plot(
+            conf,
+            accuracy,
+            pen=None,
+            symbol="o",
+            symbolSize=6,
+            symbolBrush=pg.mkBrush(GAP_COLOR),
+            symbolPen=None,
+            name="mean confidence",
+        )
+        low = max(0.0, min(lows) - 0.02)
+        plot.setXRange(low, 1.0, padding=0.02)
+        plot.setYRange(0.0, 1.0, padding=0.02)

@@ -1,0 +1,122 @@
+"""Metrics per subgroup: a picker of what to group by, the groups' table and what it shows.
+
+The table is a DataFrame as ``core.trust.slices.SliceReport.table`` holds it (``group,
+count`` and one column per metric); groups too small to judge are greyed with a tooltip
+saying why. Above it, the report's sentences (the largest gap, the four-fifths ratio with a
+pass/fail word). The picker's entries and what choosing one does belong to the page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.core.evaluate.labels import metric_label
+from automl_gui.gui.widgets.page_layout import BusyRow
+
+MAX_ROWS = 500  # groups listed (a column of identifiers would make thousands)
+SMALL_COLOR = "#adb5bd"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.3f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+class SlicesView(QWidget):
+    """Group-by picker, Show button, progress row, sentences and the groups' table."""
+
+    show_clicked = Signal(int)  # the picker's index
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.picker = QComboBox()
+        self.picker.setMinimumContentsLength(16)
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.picker.setToolTip("What to group the test examples by")
+        label = QLabel("&Group the test split by")
+        label.setBuddy(self.picker)
+        self.show_button = QPushButton("&Show groups")
+        self.show_button.setToolTip("Work out the metrics of each group (kept in the report)")
+        self.busy = BusyRow("Working out each group's metrics", "Stop", 160)
+        self.words = QLabel("Pick what to group by, then Show groups.")
+        self.words.setWordWrap(True)
+        self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = QTableWidget(0, 0)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        top = QHBoxLayout()
+        top.addWidget(label)
+        top.addWidget(self.picker, 1)
+        top.addWidget(self.show_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.words)
+        layout.addWidget(self.table, 1)
+        self.show_button.clicked.connect(lambda: self.show_clicked.emit(self.picker.currentIndex()))
+        self.small: set[str] = set()
+
+    def set_choices(self, choices: list[str]) -> None:
+        self.picker.clear()
+        self.picker.addItems(choices)
+        self.show_button.setEnabled(bool(choices))
+
+    def clear(self, words: str = "") -> None:
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.words.setText(words)
+
+    def show_table(self, table: Any, small: Any, lines: list[str], min_count: int) -> None:
+        """Show the groups' ``table`` (DataFrame), greying the groups in ``small``."""
+        self.small = {str(g) for g in (small or [])}
+        columns = [str(c) for c in table.columns]
+        shown = table.head(MAX_ROWS)
+        self.table.setColumnCount(len(columns))
+        self.table.setHorizontalHeaderLabels(
+            [c if c in ("group", "count") else metric_label(c) for c in columns]
+        )
+        self.table.setRowCount(len(shown))
+        grey = QBrush(QColor(SMALL_COLOR))
+        tip = f"Fewer than {min_count} test examples: too few to judge, left out of the gaps"
+        for i, row in enumerate(shown.itertuples(index=False)):
+            small = str(row[0]) in self.small
+            for j, value in enumerate(row):
+                item = QTableWidgetItem(_cell(value.item() if hasattr(value, "item") else value))
+                if j > 0:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if small:
+                    item.setForeground(grey)
+                    item.setToolTip(tip)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        more = len(table) - len(shown)
+        text = " ".join(lines)
+        if more > 0:
+            text += f" The first {MAX_ROWS:,} of {len(table):,} groups are listed."
+        self.words.setText(text)
