@@ -70,3 +70,35 @@ def train(
             normally with the best weights and ``result.stopped_reason == "cancelled"``).
     """
     return request.kind.train(request, on_event=on_event, cancel=cancel)
+
+
+@dataclass
+class ContinueRequest:
+    """Train an earlier run's model further on new labelled data: a new run
+    (``core.jobs.continued``).
+
+    Args:
+        kind: the kind of data (the earlier run's).
+        model_path: the earlier run's serving model as a ``.keras`` file (it crosses to the
+            engine process as a file; the earlier run itself is never touched).
+        metadata: the earlier run's metadata (its settings, classes, input contract).
+        new_data: the new labelled data, as the kind's job takes it (a table's DataFrame,
+            a scanned folder).
+        old_data: the data the earlier run trained on, to train on old and new together
+            (split as it was split then); None: the new data only.
+        base_name, base_id: the earlier run's name and id in the project ("" when unknown).
+        lr_factor: the new learning rate is the earlier run's times this (0 < f ≤ 1).
+        epochs: the most epochs (0: Auto, from the training data's size, as for a training).
+        plan: the hardware plan (None: TensorFlow's default placement).
+    """
+
+    kind: DataKind
+    model_path: str
+    metadata: dict
+    new_data: Dataset
+    old_data: Dataset | None = None
+    base_name: str = ""
+    base_id: str = ""
+    lr_factor: float = 0.1
+    epochs: int = 0
+    plan: HardwarePlan | None = None

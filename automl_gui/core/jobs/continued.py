@@ -1,0 +1,200 @@
+"""Continue training with new labelled data: an earlier run's model trained further on new
+rows or files (or the old and new data together), kept as a new run.
+
+The new run starts from the earlier run's trained model, never from scratch: the same
+network, its preprocessing inside with the statistics it fitted (a category or a scaling
+learned then is kept), its classes. Its data is prepared with the earlier run's recorded
+settings and split by the same rules; the model trains at the earlier learning rate times
+``lr_factor`` (0.1 by default: small steps keep what it learned, as in fine-tuning) with
+early stopping on the new validation split, and is evaluated on the new test split by the
+kind's own evaluation step. Before it trains, the earlier model is evaluated on the same test
+rows, so ``metadata["continued_from"]`` holds the before → after figures.
+
+:func:`continue_training` is the job (``job(request, *, on_event, cancel) -> Run``, run by
+``isolated.run_job`` in the engine process like training); :func:`continue_run` writes the
+earlier model to a temporary file and runs the job; :func:`check_new_data` is the quick check
+a dialog runs before starting; :func:`continued_lines` says what happened in sentences (the
+Evaluate page, the model card).
+
+Stop keeps the best weights (a normal run with ``stopped_reason="cancelled"``); a cancel
+before training raises ``CancelledError``. Either way the earlier run is untouched: the job
+trains a copy loaded from its file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.jobs.requests import ContinueRequest
+
+if TYPE_CHECKING:
+    from automl_gui.core.base.events import CancelToken, EventCallback
+    from automl_gui.core.jobs.process import EngineProcess
+    from automl_gui.core.jobs.run import Run
+    from automl_gui.core.kinds.base import DataKind
+
+#: the default learning-rate factor: the earlier run's rate × 0.1
+LR_FACTOR = 0.1
+#: ``ContinueRequest.old_data`` given / not given, as ``metadata["continued_from"]["data"]``
+OLD_AND_NEW = "old and new"
+NEW_ONLY = "new only"
+
+
+def continued_name(base_name: str) -> str:
+    """The new run's name: "<earlier run's name> + new data"."""
+    return f"{base_name or 'Earlier run'} + new data"
+
+
+def check_lr_factor(factor: float) -> float:
+    """``factor`` if it is in (0, 1], else a ConfigError."""
+    value = float(factor)
+    if not 0.0 < value <= 1.0:
+        raise ConfigError(
+            f"The learning-rate factor {factor:g} is out of range.",
+            "Use a value above 0 and at most 1 (0.1 keeps most of what the model learned).",
+        )
+    return value
+
+
+def check_new_data(kind: DataKind, metadata: dict[str, Any], dataset: Any) -> None:
+    """Refuse, with a DataError saying what to do, new data the earlier run cannot be trained
+    further on: another kind of data, missing columns, an unlabelled target, classes the run
+    does not know (retrain instead). ``dataset``: as the kind's job takes it. Fast (no model,
+    no TensorFlow): the dialog runs it before starting."""
+    from automl_gui.core.base.errors import DataError
+
+    if str(metadata.get("kind") or "tabular") != kind.name:
+        raise DataError(
+            f"The run was trained on {kind_title(metadata)} data, not {kind.title.lower()} data.",
+            f"Choose new data of the run's kind ({kind_title(metadata)}).",
+        )
+    _part(kind).check_new_data(metadata, dataset)
+
+
+def kind_title(metadata: dict[str, Any]) -> str:
+    from automl_gui.core.kinds import kind_named
+
+    try:
+        return kind_named(str(metadata.get("kind") or "tabular")).title.lower()
+    except ConfigError:
+        return str(metadata.get("kind"))
+
+
+def _part(kind: DataKind) -> Any:
+    """The module that continues ``kind``'s runs: tables' rows, or the files' items."""
+    if kind.file_based:
+        from automl_gui.core.jobs import _continued_files as part
+    else:
+        from automl_gui.core.jobs import _continued_table as part
+    return part
+
+
+def continue_training(
+    request: ContinueRequest,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Run:
+    """The job: the earlier run's model trained further on ``request``'s data, evaluated,
+    described (module docstring). Module-level, so the engine process can run it.
+
+    Raises:
+        DataError: the new data does not fit the run (``check_new_data``).
+        ConfigError: a learning-rate factor out of range. ModelError: the model file.
+        CancelledError: cancelled before training began.
+    """
+    from automl_gui.core.base.events import CancelToken
+
+    check_lr_factor(request.lr_factor)
+    check_new_data(request.kind, request.metadata, request.new_data)
+    if request.old_data is not None:
+        _part(request.kind).check_old_data(request.metadata, request.old_data)
+    return _part(request.kind).continue_job(request, on_event, cancel or CancelToken())
+
+
+def continue_run(
+    model: Any,
+    metadata: dict[str, Any],
+    new_data: Any,
+    *,
+    old_data: Any = None,
+    base_name: str = "",
+    base_id: str = "",
+    lr_factor: float = LR_FACTOR,
+    epochs: int = 0,
+    plan: Any = None,
+    engine_process: EngineProcess | None = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Run:
+    """:func:`continue_training` of an earlier run's ``model`` (a ``keras.Model``, or the path
+    of its ``.keras`` file) and ``metadata``: the model is written to a temporary file (the
+    job loads its own copy, in the engine process when there is one) and removed after.
+    ``epochs``: the most epochs (0: Auto). The rest as :class:`ContinueRequest`."""
+    from automl_gui.core.jobs.isolated import run_job
+    from automl_gui.core.kinds import kind_named
+
+    kind = kind_named(str(metadata.get("kind") or "tabular"))
+    check_lr_factor(lr_factor)
+    workdir = Path(tempfile.mkdtemp(prefix="automl-gui-continue-"))
+    try:
+        if isinstance(model, str | Path):
+            path = str(model)
+        else:
+            from automl_gui.core.export.bundle import serving_model_of
+
+            path = str(workdir / "earlier.keras")
+            serving_model_of(model).save(path)
+        request = ContinueRequest(
+            kind,
+            path,
+            dict(metadata),
+            new_data,
+            old_data,
+            base_name,
+            base_id,
+            float(lr_factor),
+            int(epochs),
+            plan,
+        )
+        return run_job(
+            continue_training,
+            request,
+            engine_process=engine_process,
+            on_event=on_event,
+            cancel=cancel,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def continued_lines(metadata: dict[str, Any]) -> list[str]:
+    """What ``metadata["continued_from"]`` says, in sentences (empty for a run trained from
+    scratch): where the run came from, on which data and learning rate, and the test figures
+    of the earlier model → this one on the same test rows."""
+    from automl_gui.core.evaluate.labels import change_text
+
+    info = metadata.get("continued_from")
+    if not isinstance(info, dict):
+        return []
+    name = info.get("name") or info.get("run_id") or "an earlier run"
+    data = "the earlier and the new data" if info.get("data") == OLD_AND_NEW else "new data"
+    lines = [
+        f"Continued from '{name}': its model trained further on {data} at learning rate "
+        f"{info.get('learning_rate', 0):.2g} ({info.get('lr_factor', LR_FACTOR):g} × the "
+        "earlier rate), not from scratch."
+    ]
+    change = change_text(info.get("test_before") or {}, info.get("test_after") or {}, limit=3)
+    if change:
+        lines.append(f"On this run's test {info.get('items', 'rows')}, before → after: {change}.")
+    for part, words in (("new", "the new data's"), ("old", "the earlier data's")):
+        figures = (info.get("parts") or {}).get(part)
+        if isinstance(figures, dict):
+            change = change_text(figures.get("before") or {}, figures.get("after") or {}, 2)
+            if change:
+                lines.append(f"On {words} test {info.get('items', 'rows')} alone: {change}.")
+    return lines

@@ -1,0 +1,174 @@
+"""Continue training with new labelled data (``core.jobs.continued``): a table run trained
+further on rows where the relation moved scores better on them than before, as a new run that
+says where it came from; the earlier run is untouched; data that does not fit is refused."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl_gui.core.base.errors import CancelledError, ConfigError, DataError
+from automl_gui.core.base.events import CancelToken, EpochEnd, Log
+from automl_gui.core.jobs.continued import (
+    NEW_ONLY,
+    OLD_AND_NEW,
+    check_new_data,
+    continue_run,
+    continued_lines,
+    continued_name,
+)
+from automl_gui.core.kinds import kind_named
+
+TABLE = kind_named("tabular")
+
+
+def rows(n: int, edge: float, seed: int) -> pd.DataFrame:
+    """y is "yes" where x is above ``edge`` (z is noise): moving the edge moves the relation."""
+    rng = np.random.default_rng(seed)
+    x, z = rng.normal(size=n), rng.normal(size=n)
+    return pd.DataFrame({"x": x, "z": z, "y": np.where(x > edge, "yes", "no")})
+
+
+@pytest.fixture(scope="module")
+def earlier():
+    from automl_gui.core.jobs.tabular import train_tabular
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.preprocess.tabular import auto_config
+    from automl_gui.core.train.config import TrainConfig
+
+    old = rows(400, -0.8, 1)
+    config = auto_config(old, None, "y", "binary")
+    run = train_tabular(
+        old, config, MLPConfig(), TrainConfig(epochs=40, learning_rate=3e-3, batch_size=64)
+    )
+    return old, run
+
+
+@pytest.fixture(scope="module")
+def continued(earlier):
+    old, run = earlier
+    weights = [w.copy() for w in run.model.get_weights()]
+    metadata = copy.deepcopy(run.metadata)
+    events: list = []
+    new_run = continue_run(
+        run.model,
+        run.metadata,
+        rows(400, 0.8, 2),
+        base_name="Run 1 · MLP",
+        base_id="run-1",
+        lr_factor=0.5,
+        epochs=40,
+        on_event=events.append,
+    )
+    return new_run, weights, metadata, events
+
+
+def test_continued_run_learns_the_moved_relation(continued):
+    new_run, _, _, events = continued
+    info = new_run.metadata["continued_from"]
+    before, after = info["test_before"]["accuracy"], info["test_after"]["accuracy"]
+    # rows with x between -0.8 and 0.8 (about half) changed class: the earlier model gets
+    # them wrong; trained further, the new one learns the new edge
+    assert before < 0.75
+    assert after > before + 0.1
+    assert after == pytest.approx(new_run.report["metrics"]["accuracy"])
+    assert any(isinstance(e, EpochEnd) for e in events)
+    assert any(isinstance(e, Log) and "earlier model → this one" in e.message for e in events)
+
+
+def test_the_new_run_says_where_it_came_from(continued):
+    new_run, _, _, _ = continued
+    info = new_run.metadata["continued_from"]
+    assert info["run_id"] == "run-1" and info["name"] == "Run 1 · MLP"
+    assert info["data"] == NEW_ONLY
+    assert info["learning_rate"] == pytest.approx(0.5 * 3e-3)
+    assert new_run.metadata["training"]["learning_rate"] == pytest.approx(1.5e-3)
+    assert new_run.metadata["class_names"] == ["no", "yes"]
+    assert new_run.metadata["data"]["identity"] == TABLE.identity(rows(400, 0.8, 2))
+    lines = continued_lines(new_run.metadata)
+    assert lines[0].startswith("Continued from 'Run 1 · MLP'")
+    assert "Accuracy" in lines[1] and "→" in lines[1]
+    assert continued_name("Run 1 · MLP") == "Run 1 · MLP + new data"
+
+
+def test_the_earlier_run_is_untouched(earlier, continued):
+    _, run = earlier
+    new_run, weights, metadata, _ = continued
+    assert all(np.array_equal(a, b) for a, b in zip(weights, run.model.get_weights(), strict=True))
+    assert run.metadata == metadata
+    assert new_run.model is not run.model
+    assert "continued_from" not in run.metadata
+
+
+def test_old_and_new_data_together(earlier):
+    old, run = earlier
+    new_run = continue_run(
+        run.model, run.metadata, rows(200, 0.8, 3), old_data=old, lr_factor=0.5, epochs=3
+    )
+    info = new_run.metadata["continued_from"]
+    assert info["data"] == OLD_AND_NEW
+    assert set(info["parts"]) == {"new", "old"}
+    # the old rows keep their own split: the run's test rows are both tests
+    tests = info["parts"]["new"]["test_rows"] + info["parts"]["old"]["test_rows"]
+    assert len(new_run.test_predictions) == tests
+    assert any("earlier data's" in line for line in continued_lines(new_run.metadata))
+
+
+def test_a_regression_run_continues_on_its_target_scale():
+    from automl_gui.core.jobs.tabular import train_tabular
+    from automl_gui.core.models.config import MLPConfig
+    from automl_gui.core.preprocess.tabular import auto_config
+    from automl_gui.core.train.config import TrainConfig
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=300)
+    old = pd.DataFrame({"x": x, "y": 100 + 20 * x})
+    run = train_tabular(
+        old,
+        auto_config(old, None, "y", "regression"),
+        MLPConfig(),
+        TrainConfig(epochs=5, batch_size=64),
+    )
+    new = pd.DataFrame({"x": x, "y": 130 + 20 * x})  # the level moved up by 1.5 std
+    new_run = continue_run(run.model, run.metadata, new, lr_factor=1.0, epochs=15)
+    info = new_run.metadata["continued_from"]
+    assert info["test_after"]["mae"] < info["test_before"]["mae"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "words"),
+    [
+        (pd.DataFrame({"x": [1.0, 2.0], "y": ["no", "yes"]}), "lacks 1 of the run's columns: 'z'"),
+        (pd.DataFrame({"x": [1.0], "z": [1.0], "y": [None]}), "no labelled rows"),
+        (
+            pd.DataFrame({"x": [1.0, 2.0], "z": [0.0, 0.0], "y": ["no", "maybe"]}),
+            "class the run does not know: 'maybe'",
+        ),
+        (pd.DataFrame({"x": [1.0, 2.0], "z": [0.0, 0.0], "y": ["no", "no"]}), "one class only"),
+    ],
+)
+def test_new_data_that_does_not_fit_is_refused(earlier, frame, words):
+    _, run = earlier
+    with pytest.raises(DataError) as caught:
+        check_new_data(TABLE, run.metadata, frame)
+    assert words in caught.value.message
+    assert caught.value.hint
+
+
+def test_another_kind_and_bad_factor_are_refused(earlier):
+    _, run = earlier
+    with pytest.raises(DataError, match="trained on table data"):
+        check_new_data(kind_named("images"), run.metadata, object())
+    with pytest.raises(ConfigError, match="factor"):
+        continue_run(run.model, run.metadata, rows(50, 0.8, 5), lr_factor=2.0)
+
+
+def test_cancel_before_training_leaves_no_run(earlier):
+    _, run = earlier
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(CancelledError):
+        continue_run(run.model, run.metadata, rows(60, 0.8, 6), cancel=cancel)
