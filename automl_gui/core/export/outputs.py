@@ -53,6 +53,7 @@ RUN_FOLDER_FILES = frozenset(
 #: files the app writes in an output folder (bundles, exports, run folders, CLI extras)
 OWN_FILES = RUN_FOLDER_FILES | {
     "test_predictions.csv",
+    "slices.csv",  # automl-gui evaluate --by
     "leaderboard.csv",
     "MODEL_CARD.md",
     "preprocessing.json",

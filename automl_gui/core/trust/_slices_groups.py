@@ -124,13 +124,13 @@ def groups_for_files(
     """
     if by == "subfolder":
         return _subfolders(paths, root, labels)
-    file, column = _split_by(by)
+    file, column = split_by(by)
     if file is not None:
         return _attributes(paths, root, Path(file), column)
     return _table_rows(paths, by)
 
 
-def _split_by(by: str) -> tuple[str | None, str]:
+def split_by(by: str) -> tuple[str | None, str]:
     """("attrs.csv", "sex") for "attrs.csv:sex"; (None, by) for a plain column name."""
     head, sep, tail = by.rpartition(":")
     if sep and head and tail and (os.path.isfile(head) or "." in Path(head).name):

@@ -36,6 +36,7 @@ from automl_gui.core.trust._slices_groups import (
     group_order,
     groups_for_column,
     groups_for_files,
+    split_by,
 )
 
 __all__ = [
@@ -44,6 +45,9 @@ __all__ = [
     "FourFifths",
     "Gap",
     "SliceReport",
+    "attributes_file",
+    "slice_name",
+    "check_groups",
     "group_order",
     "groups_for_column",
     "groups_for_files",
@@ -376,6 +380,40 @@ def _codes(values: Any, class_names: list[str], what: str) -> np.ndarray:
     return out
 
 
+def check_groups(groups: pd.Series, by: str) -> list[str]:
+    """The groups in display order (:func:`group_order`).
+
+    Raises:
+        DataError: every example is in one group, or there are more than
+            :data:`MAX_GROUPS` groups (a column of names or ids).
+    """
+    order = group_order(groups)
+    if len(order) < 2:
+        only = order[0] if order else MISSING
+        raise DataError(
+            f"Every example is in one group of '{by}' ({only}): there is nothing to compare.",
+            "Slice by a column with two groups or more.",
+        )
+    if len(order) > MAX_GROUPS:
+        raise DataError(
+            f"'{by}' has {len(order):,} groups: too many to compare (at most {MAX_GROUPS}).",
+            "Slice by a column of a few categories, or a number (cut into quartiles).",
+        )
+    return order
+
+
+def attributes_file(by: str) -> str | None:
+    """The CSV of per-file attributes that ``by`` ("attrs.csv:sex") reads, or None."""
+    return split_by(by)[0]
+
+
+def slice_name(by: str) -> str:
+    """``by`` as a slice is named in reports: "region", "subfolder", "attrs.csv:sex" (the
+    CSV's file name, not its whole path)."""
+    file, column = split_by(by)
+    return f"{Path(file).name}:{column}" if file else by
+
+
 def slice_metrics(
     task: str,
     class_names: list[str] | None,
@@ -417,18 +455,7 @@ def slice_metrics(
             f"{len(actual)} answers, {len(predicted)} predictions and {n} groups do not match.",
             "Slice each example once.",
         )
-    order = group_order(groups)
-    if len(order) < 2:
-        only = order[0] if order else MISSING
-        raise DataError(
-            f"Every example is in one group of '{by}' ({only}): there is nothing to compare.",
-            "Slice by a column with two groups or more.",
-        )
-    if len(order) > MAX_GROUPS:
-        raise DataError(
-            f"'{by}' has {len(order):,} groups: too many to compare (at most {MAX_GROUPS}).",
-            "Slice by a column of a few categories, or a number (cut into quartiles).",
-        )
+    order = check_groups(groups, by)
     labels = groups.astype(str).to_numpy()
     regression = task == "regression"
     extra: dict[str, Any] = {}
