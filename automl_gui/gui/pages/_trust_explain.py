@@ -243,14 +243,12 @@ class ExplainRowsTab(QWidget):
         ]
         pairs.sort(key=lambda p: -abs(p[1]))
         self.chart.set_bars([name for name, _ in pairs], [v for _, v in pairs], signed_colors=True)
-        self.words.setText(self._sentence(run, position, first))
+        method = str(contributions.attrs.get("method") or "")
+        self.words.setText(f"{self._sentence(run, position, first)} {method}".strip())
 
     @staticmethod
     def _sentence(run: Any, position: int, row: Any) -> str:
-        from automl_gui.core.export.bundle import answer_column
-
-        df = run.test_predictions
-        predicted = df[answer_column(df, "prediction")].iloc[position]
+        predicted = row["prediction"]
         base, output = float(row["base"]), float(row["output"])
         if run.task == "regression":
             what = f"the predicted value {output:,.4g}"
@@ -260,6 +258,5 @@ class ExplainRowsTab(QWidget):
             start = f"the average P({predicted}), {base:.1%}"
         return (
             f"Test row {position + 1:,}: starting from {start} over typical rows, its columns "
-            f"move the answer to {what}. Blue bars pushed it up, orange down (sampling Shapley "
-            "values, Štrumbelj & Kononenko 2014)."
+            f"move the answer to {what}. Blue bars pushed it up, orange down."
         )

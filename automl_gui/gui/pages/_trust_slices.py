@@ -129,20 +129,20 @@ class FileGroups:
         )
         if not ok:
             return None
-        return f"{Path(path).name}:{column}", (path, column)
+        return f"{Path(path).name}:{column}", f"{path}:{column}"
 
     def job(self, run: Any, how: Any) -> Callable[[], Any]:
         from automl_gui.core.export.bundle import answer_column
 
         df = run.test_predictions
         paths = df[answer_column(df, "path")].astype(str).tolist()
-        dataset = self._dataset()
-        root = getattr(dataset, "root", None) or (run.metadata or {}).get("data", {}).get("root")
+        labels = df[answer_column(df, "actual")].astype(str).tolist()
+        root = getattr(self._dataset(), "root", None)
 
         def work() -> Any:
             from automl_gui.core.trust.slices import groups_for_files
 
-            return groups_for_files(paths, root, how)
+            return groups_for_files(paths, root, str(how), labels=labels)
 
         return work
 
@@ -198,7 +198,7 @@ class SlicesTab(QWidget):
 
     def show_report(self, report: Any) -> None:
         self.report = report
-        small = [s.get("group") if isinstance(s, dict) else s for s in (report.small or [])]
+        small = [s[0] for s in report.small or []]
         min_count = int(getattr(report, "min_count", 30) or 30)
         self.view.show_table(report.table, small, list(report.lines()), min_count)
 
@@ -216,15 +216,29 @@ class SlicesTab(QWidget):
         except AutoMLError as exc:
             self.view.clear(f"{exc.message} {exc.hint}".strip())
             return
+        from automl_gui.core.trust.thresholds import positive_class
+
         run = self.run
         actual, predicted, proba = _answers(run)
         task, names = run.task, [str(c) for c in run.report.get("class_names") or []]
+        positive = positive_class(run.metadata or {})
+        data = f"the run's test split ({len(actual):,} {run.kind.items})"
 
         def work() -> Any:
             from automl_gui.core.trust.slices import slice_metrics
 
             groups = groups_job()
-            return key, slice_metrics(task, names, actual, predicted, proba, groups)
+            return key, slice_metrics(
+                task,
+                names or None,
+                actual,
+                predicted,
+                proba,
+                groups,
+                by=key,
+                positive=positive,
+                data=data,
+            )
 
         self.view.words.setText("Working out each group's figures…")
         self._run_job(work, lambda result, r=run: self._finished(r, result), self.view)

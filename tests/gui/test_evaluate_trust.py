@@ -1,0 +1,202 @@
+"""The Evaluate pages' trust tabs (issue 18) on a real tiny table run (binary, with a column
+the model does not take) and on runs of files: calibration, threshold, subgroups, importance
+and a row's contributions; older runs without the new report keys; hidden tabs per task."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import Qt
+from test_image_evaluate_page import fake_run  # tests/gui is on the path
+
+from automl_gui.core.kinds.tabular import TABULAR
+from automl_gui.core.models.config import MLPConfig
+from automl_gui.core.train.config import TrainConfig
+from automl_gui.gui.pages.images.evaluate import ImageEvaluatePage
+from automl_gui.gui.pages.tabular.evaluate import EvaluatePage
+from automl_gui.gui.state import AppState
+
+
+def _frame(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    color = rng.choice(["red", "green", "blue"], size=n)
+    score = 1.5 * x1 + 0.3 * x2 + (color == "red")
+    label = np.where(score + rng.normal(scale=0.5, size=n) > 0.5, "yes", "no")
+    region = rng.choice(["north", "south"], size=n)
+    return pd.DataFrame({"x1": x1, "x2": x2, "color": color, "region": region, "label": label})
+
+
+@pytest.fixture(scope="module")
+def binary(tmp_path_factory):
+    """A binary table run whose table has a column ("region") the model does not take."""
+    from automl_gui.core.data.tabular import read_table
+    from automl_gui.core.jobs.tabular import setup_tabular, train_tabular
+
+    path = tmp_path_factory.mktemp("data") / "train.csv"
+    _frame(800, 0).to_csv(path, index=False)
+    table = read_table(path)
+    setup = setup_tabular(table, "label", None)
+    config = copy.deepcopy(setup.preprocess)
+    next(c for c in config.columns if c.name == "region").use = False
+    run = train_tabular(
+        table.df,
+        config,
+        MLPConfig(auto=False, hidden_units=[8], dropout=0.0, ensemble_size=1),
+        TrainConfig(epochs=4, batch_size=32, early_stopping=False, seed=1),
+    )
+    return table, setup, config, run
+
+
+def _page(qtbot, binary) -> tuple[AppState, EvaluatePage]:
+    table, setup, config, run = binary
+    state = AppState()
+    state.set_dataset(TABULAR, table, setup.profile)
+    state.set_target("label", config.task, config, setup.warnings)
+    page = EvaluatePage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    page.resize(1200, 760)
+    page.show()
+    state.set_run(run)
+    state.dirty = False
+    return state, page
+
+
+def test_a_binary_table_run_shows_every_trust_tab_and_its_calibration(qtbot, binary):
+    _state, page = _page(qtbot, binary)
+    assert page.trust.visible_titles() == [
+        "Results",
+        "Calibration",
+        "Threshold",
+        "Subgroups",
+        "Importance",
+        "Explain rows",
+    ]
+    words = page.trust.calibration.words.text()
+    assert "When the model says about" in words and "ECE" in words
+    assert page.trust.calibration.plot.bins  # the non-empty bins drawn
+    assert sum(b["count"] for b in page.trust.calibration.plot.bins) == len(
+        binary[3].test_predictions
+    )
+
+
+def test_the_threshold_moves_by_keyboard_is_chosen_by_rule_and_is_stored(qtbot, binary):
+    from automl_gui.core.trust.thresholds import best_threshold
+
+    state, page = _page(qtbot, binary)
+    run = binary[3]
+    tab = page.trust.threshold
+    view = tab.view
+    page.trust.tabs.setCurrentWidget(tab)
+    assert view.value() == pytest.approx(0.5)
+    view.slider.setFocus()
+    qtbot.keyClick(view.slider, Qt.Key.Key_Right)
+    assert view.value() == pytest.approx(0.51)
+    figures = {view.figures.item(i, 0).text(): view.figures.item(i, 1).text() for i in range(9)}
+    n = len(run.test_predictions)
+    counts = [figures[k] for k in ("Positives found", "False alarms", "Positives missed")]
+    assert (
+        sum(int(c.replace(",", "")) for c in counts)
+        + int(figures["Negatives right"].replace(",", ""))
+        == n
+    )
+    qtbot.mouseClick(view.best_f1, Qt.MouseButton.LeftButton)
+    assert view.value() == pytest.approx(best_threshold(view.curve, rule="f1"), abs=1e-3)
+    assert view.chosen == "F1"
+    view.cost.setValue(5.0)
+    qtbot.mouseClick(view.lowest_cost, Qt.MouseButton.LeftButton)
+    assert view.chosen == "cost 1:5"
+    qtbot.mouseClick(view.use_button, Qt.MouseButton.LeftButton)
+    stored = run.metadata["threshold"]
+    assert stored["value"] == pytest.approx(round(view.value(), 3))
+    assert stored["chosen"] == "cost 1:5" and stored["positive"] == "yes"
+    assert state.dirty
+    assert "at least" in tab.stored.text()
+    # shown again as stored when the run is shown anew (a reopened project)
+    page.show_run(run)
+    assert tab.view.value() == pytest.approx(stored["value"])
+    qtbot.mouseClick(tab.view.reset_button, Qt.MouseButton.LeftButton)
+    assert "threshold" not in run.metadata and tab.view.value() == pytest.approx(0.5)
+
+
+def test_subgroups_by_a_feature_and_by_a_column_the_model_does_not_take(qtbot, binary):
+    state, page = _page(qtbot, binary)
+    run = binary[3]
+    view = page.trust.slices.view
+    choices = [view.picker.itemText(i) for i in range(view.picker.count())]
+    assert choices == ["x1", "x2", "color", "region", "label"]  # every column of the table
+    for column in ("color", "region"):
+        view.picker.setCurrentText(column)
+        qtbot.mouseClick(view.show_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda c=column: c in run.report.get("slices", {}), timeout=20000)
+        stored = run.report["slices"][column]
+        groups = {g["group"] for g in stored["groups"]}
+        assert groups == set(binary[0].df[column].unique())
+        assert view.table.rowCount() == len(groups)
+        assert sum(g["count"] for g in stored["groups"]) == len(run.test_predictions)
+        assert "four-fifths" in view.words.text().lower()
+    assert state.dirty
+    # the stored groups show again with the run
+    page.show_run(run)
+    assert view.picker.currentText() == "region" and view.table.rowCount() == 2
+
+
+def test_importance_runs_by_itself_and_a_selected_row_shows_its_contributions(qtbot, binary):
+    _state, page = _page(qtbot, binary)
+    importance = page.importance
+    qtbot.waitUntil(lambda: bool(importance.chart.labels), timeout=30000)
+    assert set(importance.chart.labels) == {"x1", "x2", "color"}
+    assert importance.chart.labels[0] == "x1"  # the column the label mostly depends on
+    assert "Permutation importance" in importance.words.text()
+    rows = page.explain_rows
+    page.trust.tabs.setCurrentWidget(rows)
+    rows.select_row(2)
+    qtbot.waitUntil(lambda: bool(rows.chart.labels), timeout=30000)
+    assert set(rows.chart.labels) == {"x1", "x2", "color"}
+    assert "Test row 3" in rows.words.text()
+
+
+def test_an_older_run_without_calibration_and_other_tasks_hide_what_does_not_apply(qtbot, binary):
+    _state, page = _page(qtbot, binary)
+    run = binary[3]
+    older = copy.copy(run)
+    older.report = {k: v for k, v in run.report.items() if k not in ("calibration", "slices")}
+    older.metadata = {k: v for k, v in run.metadata.items() if k != "threshold"}
+    page.show_run(older)
+    assert "Calibration" in page.trust.visible_titles()
+    assert "trained before temperature scaling" in page.trust.calibration.words.text()
+    regression = copy.copy(run)
+    regression.report = {"task": "regression", "metrics": {}, "samples": {}}
+    regression.metadata = {**run.metadata, "task": "regression"}
+    page.show_run(regression)
+    titles = page.trust.visible_titles()
+    assert "Calibration" not in titles and "Threshold" not in titles and "Subgroups" in titles
+
+
+def test_a_file_run_has_calibration_threshold_and_subgroups_by_subfolder(qtbot, tmp_path):
+    run = fake_run(tmp_path / "files", ("cat", "dog"), 40)
+    df = run.test_predictions
+    # half of each class's files in a subfolder "indoor", half in "outdoor"
+    df["path"] = [
+        str(tmp_path / "files" / a / ("indoor" if i % 2 else "outdoor") / f"{i}.png")
+        for i, a in enumerate(df["actual"])
+    ]
+    state = AppState()
+    page = ImageEvaluatePage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    page.resize(1200, 760)
+    page.show()
+    state.set_run(run)
+    assert page.trust.visible_titles() == ["Results", "Calibration", "Threshold", "Subgroups"]
+    view = page.trust.slices.view
+    assert view.picker.itemText(0) == "subfolder"
+    qtbot.mouseClick(view.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "subfolder" in run.report.get("slices", {}), timeout=20000)
+    groups = {g["group"] for g in run.report["slices"]["subfolder"]["groups"]}
+    assert groups == {"indoor", "outdoor"}
+    three = fake_run(tmp_path / "three", ("cat", "dog", "fox"), 9)
+    state.set_run(three)
+    assert page.trust.visible_titles() == ["Results", "Calibration", "Subgroups"]
