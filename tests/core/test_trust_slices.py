@@ -73,9 +73,11 @@ def test_numbers_are_cut_into_quartiles_with_readable_names():
     frame = pd.DataFrame({"age": list(range(20, 60)) + [None, float("inf")]})
     groups = groups_for_column(frame, "age")
     order = list(groups.cat.categories)
-    assert order == ["20–29.8", "29.8–39.5", "39.5–49.2", "49.2–59", "(missing)"]
+    assert order == ["20–29", "30–39", "40–49", "50–59", "(missing)"]
     assert groups.value_counts()["(missing)"] == 2
-    assert groups.iloc[0] == "20–29.8" and groups.iloc[39] == "49.2–59"
+    assert groups.iloc[0] == "20–29" and groups.iloc[39] == "50–59"
+    floats = groups_for_column(pd.DataFrame({"r": np.linspace(0, 1, 101)}), "r")
+    assert list(floats.cat.categories)[:2] == ["0–0.25", "0.26–0.5"]
     few = groups_for_column(pd.DataFrame({"stars": [1, 2, 3, 2.0, None]}), "stars")
     assert list(few) == ["1", "2", "3", "2", "(missing)"]
     flags = groups_for_column(pd.DataFrame({"member": [True, False, True]}), "member")

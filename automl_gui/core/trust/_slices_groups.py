@@ -78,16 +78,21 @@ def groups_for_column(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(text, index=frame.index, name=column)
 
 
-def _quartiles(numbers: np.ndarray, finite: np.ndarray) -> np.ndarray:
-    """Quartile bins of the finite ``numbers`` named "low–high" (edges shared by neighbours;
-    each bin holds its upper edge, the first its lower one too); others "(missing)"."""
-    edges = np.unique(np.quantile(numbers[finite], [0.0, 0.25, 0.5, 0.75, 1.0]))
-    names = [
-        f"{_number_text(lo)}–{_number_text(hi)}"
-        for lo, hi in zip(edges[:-1], edges[1:], strict=True)
-    ]
+def _quartiles(numbers: np.ndarray, finite: np.ndarray) -> Any:
+    """Quartile bins of the finite ``numbers``, each named by the smallest and largest value
+    it holds ("18–32", "33–48": no edge in two names, whole numbers stay whole); the others
+    "(missing)". A bin holds its upper quartile edge (the first one its lower edge too)."""
+    values = numbers[finite]
+    edges = np.unique(np.quantile(values, [0.0, 0.25, 0.5, 0.75, 1.0]))
+    bins = np.searchsorted(edges[1:-1], values, side="left")
+    names = []
+    for b in range(len(edges) - 1):
+        inside = values[bins == b]
+        low, high = (float(inside.min()), float(inside.max())) if len(inside) else (0.0, 0.0)
+        names.append(
+            _number_text(low) if low == high else f"{_number_text(low)}–{_number_text(high)}"
+        )
     out = np.full(len(numbers), MISSING, dtype=object)
-    bins = np.searchsorted(edges[1:-1], numbers[finite], side="left")
     out[finite] = np.asarray(names, dtype=object)[bins]
     return pd.Categorical(out, categories=[*names, MISSING], ordered=True)
 
