@@ -87,10 +87,9 @@ def permutation_importance(
         labelled, y = _sample(labelled, y, max_rows, rng)
     x = encode(bundle, labelled)
     predict = model_predict(bundle)
-    loss, measure = _loss(bundle, y)
-    p = len(x.slots)
+    loss_of, measure = _loss(bundle)
     repeats = max(1, int(repeats))
-    frame, rows_used = _measure(predict, x, loss, p, repeats, rng, on_event, cancel, notes)
+    frame, rows_used = _measure(predict, x, y, loss_of, repeats, rng, on_event, cancel, notes)
     frame.attrs["method"] = (
         f"Permutation importance (Breiman 2001): the {measure} when a column's values are "
         f"shuffled, on {rows_used:,} rows, {repeats} repeat{'s' if repeats > 1 else ''}"
@@ -102,18 +101,19 @@ def permutation_importance(
 def _measure(
     predict: Any,
     x: Any,
-    loss: Any,
-    p: int,
+    y: np.ndarray,
+    loss_of: Any,
     repeats: int,
     rng: np.random.Generator,
     on_event: EventCallback | None,
     cancel: CancelToken | None,
     notes: list[str],
 ) -> tuple[pd.DataFrame, int]:
-    """Importance of every column within :data:`EVAL_BUDGET`; (frame, rows measured on)."""
+    """Importance of every column within :data:`EVAL_BUDGET`; (frame, rows measured on).
+    ``loss_of(y)`` is the loss over the true answers ``y`` of the rows measured."""
     from automl_gui.core.trust._permutation import permutation_losses
 
-    n = x.n
+    n, p = x.n, len(x.slots)
     if p * repeats * n > EVAL_BUDGET:
         fewer = max(min(n, MIN_ROWS), EVAL_BUDGET // (p * repeats))
         if fewer < n:
@@ -121,25 +121,25 @@ def _measure(
                 f"Measured on {fewer:,} of the {n:,} rows: {p:,} columns × {repeats} repeats "
                 "on every row would take minutes."
             )
-            x = x.take(rng.choice(n, fewer, replace=False))
-            n = fewer
+            pick = np.sort(rng.choice(n, fewer, replace=False))
+            x, y, n = x.take(pick), y[pick], fewer
     if p * repeats * n <= EVAL_BUDGET * 1.5:
         imp = permutation_losses(
-            predict, x, loss, columns=list(range(p)), repeats=repeats, rng=rng,
+            predict, x, loss_of(y), columns=list(range(p)), repeats=repeats, rng=rng,
             on_event=on_event, cancel=cancel,
         )  # fmt: skip
         return _importance_frame(x.columns, imp.columns, imp.mean, imp.std), n
     # too many columns even on MIN_ROWS rows: screen all once, measure the strongest fully
     screen_rows = max(32, min(n, EVAL_BUDGET // p))
-    screen_x = x.take(rng.choice(n, screen_rows, replace=False))
+    pick = np.sort(rng.choice(n, screen_rows, replace=False))
     screen = permutation_losses(
-        predict, screen_x, loss, columns=list(range(p)), repeats=1, rng=rng,
+        predict, x.take(pick), loss_of(y[pick]), columns=list(range(p)), repeats=1, rng=rng,
         on_event=on_event, cancel=cancel, message="Screening the columns",
     )  # fmt: skip
     keep = max(1, EVAL_BUDGET // (repeats * n))
     strongest = [int(j) for j in np.argsort(-screen.mean, kind="stable")[:keep]]
     full = permutation_losses(
-        predict, x, loss, columns=strongest, repeats=repeats, rng=rng,
+        predict, x, loss_of(y), columns=strongest, repeats=repeats, rng=rng,
         on_event=on_event, cancel=cancel,
     )  # fmt: skip
     rest = [j for j in range(p) if j not in set(strongest)]
@@ -170,13 +170,13 @@ def _importance_frame(
     return frame.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _loss(bundle: Bundle, y: np.ndarray) -> tuple[Any, str]:
-    """The task's loss over the true answers ``y`` and its words."""
+def _loss(bundle: Bundle) -> tuple[Any, str]:
+    """The task's loss (a function of the true answers) and its words."""
     from automl_gui.core.trust._permutation import log_loss, r2_loss
 
     if _is_regression(bundle):
-        return r2_loss(y), "drop in R²"
-    return log_loss(y), "increase in log loss"
+        return r2_loss, "drop in R²"
+    return log_loss, "increase in log loss"
 
 
 def _is_regression(bundle: Bundle) -> bool:
