@@ -25,9 +25,12 @@ from automl_gui.core.base.events import CancelToken, EventCallback, Progress, em
 __all__ = [
     "Texts",
     "collect_texts",
+    "is_vectorizer",
     "known_token_counts",
     "predict_text_data",
     "predict_texts",
+    "text_inputs",
+    "tokenizer_layer",
     "unknown_words_note",
 ]
 
@@ -81,20 +84,37 @@ def predict_text_data(
     Raises:
         DataError: a path does not exist, or nothing to predict was given.
     """
+    inputs = text_inputs(bundle, data, text_column=text_column, on_event=on_event, cancel=cancel)
+    return predict_texts(bundle, inputs, batch_size=batch_size, on_event=on_event, cancel=cancel)
+
+
+def text_inputs(
+    bundle: Any,
+    data: Any,
+    *,
+    text_column: str | None = None,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[TextInput]:
+    """The texts in ``data`` (what :func:`predict_text_data` takes), in order, each with why
+    it cannot be classified ("" when it can).
+
+    Raises:
+        DataError: a path does not exist, or nothing to predict was given.
+    """
     if isinstance(data, Texts) or _is_series(data):
         inputs = [TextInput("", _clean(t), "" if _clean(t) else EMPTY) for t in list(data)]
         if not inputs:
             raise DataError("No texts were given.", "Type or paste a text to classify.")
-    else:
-        paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
-        inputs = collect_texts(
-            paths,
-            text_column=text_column or None,
-            trained_column=bundle.metadata.get("text_column"),
-            on_event=on_event,
-            cancel=cancel,
-        )
-    return predict_texts(bundle, inputs, batch_size=batch_size, on_event=on_event, cancel=cancel)
+        return inputs
+    paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    return collect_texts(
+        paths,
+        text_column=text_column or None,
+        trained_column=bundle.metadata.get("text_column"),
+        on_event=on_event,
+        cancel=cancel,
+    )
 
 
 def predict_texts(
@@ -158,7 +178,7 @@ def unknown_words_note(model: Any, texts: Sequence[str]) -> list[str]:
     counts = known_token_counts(model, texts)
     if counts is None:
         return ["" for _ in texts]
-    unit = "characters" if _splits_characters(_tokenizer_layer(model)) else "words"
+    unit = "characters" if _splits_characters(tokenizer_layer(model)) else "words"
     unknown, nothing = UNKNOWN.format(unit=unit), NO_WORDS.format(unit=unit)
     notes = []
     for text, count in zip(texts, counts.tolist(), strict=True):
@@ -172,13 +192,13 @@ def known_token_counts(model: Any, texts: Sequence[str]) -> np.ndarray | None:
     id; nonzero entries past the OOV slot for TF-IDF, multi-hot and count vectors), or a
     pretrained model's KerasHub tokenizer (pieces that are neither padding nor its unknown
     token). None for a model without either."""
-    layer = _tokenizer_layer(model)
+    layer = tokenizer_layer(model)
     if layer is None:
         return None
     from automl_gui.core.base import lazy
 
     tf = lazy.tf()
-    counted = _vectorizer_counter(layer) if _is_vectorizer(layer) else _piece_counter(layer)
+    counted = _vectorizer_counter(layer) if is_vectorizer(layer) else _piece_counter(layer)
     counts = [np.zeros(0, dtype="int64")]
     for start in range(0, len(texts), COUNT_BATCH):
         batch = [str(t) for t in texts[start : start + COUNT_BATCH]]
@@ -216,20 +236,20 @@ def _piece_counter(tokenizer: Any) -> Any:
     return lambda out: ((out != 0) & (out != unknown)).sum(axis=1)
 
 
-def _tokenizer_layer(model: Any) -> Any:
+def tokenizer_layer(model: Any) -> Any:
     """The first ``TextVectorization`` or KerasHub tokenizer inside ``model`` (a bundle or
     a Keras model, searched through nested models), or None."""
     model = getattr(model, "model", model)
     stack = list(getattr(model, "layers", []))
     while stack:
         layer = stack.pop(0)
-        if _is_vectorizer(layer) or _is_hub_tokenizer(layer):
+        if is_vectorizer(layer) or _is_hub_tokenizer(layer):
             return layer
         stack[:0] = list(getattr(layer, "layers", []))
     return None
 
 
-def _is_vectorizer(layer: Any) -> bool:
+def is_vectorizer(layer: Any) -> bool:
     return type(layer).__name__ == "TextVectorization"
 
 
@@ -238,7 +258,7 @@ def _is_hub_tokenizer(layer: Any) -> bool:
 
 
 def _splits_characters(layer: Any) -> bool:
-    return _is_vectorizer(layer) and layer.get_config().get("split") == "character"
+    return is_vectorizer(layer) and layer.get_config().get("split") == "character"
 
 
 def collect_texts(
