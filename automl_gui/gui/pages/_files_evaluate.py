@@ -37,7 +37,7 @@ from automl_gui.gui.format import plural, probability
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.pages._trust_slices import FileGroups
-from automl_gui.gui.pages._trust_tabs import TrustViews
+from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -225,7 +225,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             state, self.stack, noun, FileGroups(lambda: state.loaded(self.kind))
         )
 
-        page_column(
+        column = page_column(
             self,
             header,
             self.summary,
@@ -235,6 +235,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             self.trust.tabs,
             margins=False,
         )
+        column.setContentsMargins(TRUST_MARGINS)
 
         state.run_finished.connect(self.show_run)
         state.dataset_changed.connect(lambda: self.show_run())

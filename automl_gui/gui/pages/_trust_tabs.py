@@ -18,12 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import QMargins
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from automl_gui.gui.pages._trust_calibration import CalibrationTab
 from automl_gui.gui.pages._trust_slices import SlicesTab
 from automl_gui.gui.pages._trust_threshold import ThresholdTab
 from automl_gui.gui.workers import JobWorker, cancel_and_join
+
+#: the Evaluate pages' margins: 2 px less at the sides than Qt's default 11, the room the
+#: tab widget's frame takes, so the results fit a 1024-pixel window as they did without it
+TRUST_MARGINS = QMargins(9, 11, 9, 11)
 
 
 class TrustJobs:
@@ -129,7 +134,8 @@ class TrustViews:
         self.state = state
         self.jobs = TrustJobs()
         self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
+        # no frame around the pane: the results keep the width they had without the tabs
+        self.tabs.setStyleSheet("QTabWidget::pane { border: none; margin: 0; padding: 0; }")
         self.calibration = CalibrationTab(noun)
         self.threshold = ThresholdTab(self.run_changed)
         self.slices = SlicesTab(

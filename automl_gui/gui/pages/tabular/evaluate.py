@@ -33,7 +33,7 @@ from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.pages._trust_explain import ExplainRowsTab, ImportanceTab
 from automl_gui.gui.pages._trust_slices import TableGroups
-from automl_gui.gui.pages._trust_tabs import TrustViews
+from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -124,7 +124,7 @@ class EvaluatePage(ReportSaving, QWidget):
             self._explanation_tabs,
         )
 
-        page_column(
+        column = page_column(
             self,
             header,
             self.summary,
@@ -134,6 +134,7 @@ class EvaluatePage(ReportSaving, QWidget):
             self.trust.tabs,
             margins=False,
         )
+        column.setContentsMargins(TRUST_MARGINS)
 
         state.run_finished.connect(self.show_run)
         state.dataset_changed.connect(lambda: self.show_run())
