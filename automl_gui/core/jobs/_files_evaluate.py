@@ -1,5 +1,7 @@
-"""The last step of the files job (``jobs.files._Job``): evaluation on the test split,
-the files left out on the way, sample inputs for the bundle, metadata → the run.
+"""The last step of the files job (``jobs.files._Job``): calibration on the validation
+split (temperature scaling, kept when it lowers the validation ECE: the run's model is then
+the scaled one), evaluation on the test split, the files left out on the way, sample inputs
+for the bundle, metadata → the run.
 
 Nothing is lost silently: files the input pipeline skipped (moved, deleted, unreadable or
 damaged since the scan; ``ignore_errors`` keeps an epoch alive) are counted per split, told
@@ -49,20 +51,23 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
     from automl_gui.core.evaluate.metrics import class_counts, evaluate_classification
     from automl_gui.core.export.bundle import base_metadata, jsonable
     from automl_gui.core.train.diagnostics import diagnose, still_improving
+    from automl_gui.core.trust.calibration import metadata_entry
 
     media, names, model = job.media, job.names, job.built.model
     test_paths = job.paths["test"]
     emit(job.on_event, Progress("evaluate", 0.0, f"Evaluating on the held-out test {media.noun}…"))
     proba, kept = predict_dataset(model, media.make_dataset, test_paths, job.batch, None)
     y_kept = job.y["test"][kept] if len(kept) else np.zeros(0, "int32")
+    model, proba, cal = _calibrate(job, model, proba, y_kept)
     report = evaluate_classification(y_kept, proba.astype("float64"), names)
+    report["calibration"] = cal.report
     test_predictions = prediction_frame([test_paths[i] for i in kept], proba, names)
     actual = np.asarray(names, dtype=object)[y_kept] if len(kept) else []
     test_predictions.insert(1, "actual", actual)
 
     left_out = _left_out(job, len(test_paths) - len(kept))
     report["left_out"] = dict(left_out)
-    samples, sample_out = _samples(job, [test_paths[i] for i in kept])
+    samples, sample_out = _samples(job, model, [test_paths[i] for i in kept])
     dataset, noun = media.dataset, media.noun
     metadata: dict[str, Any] = jsonable(
         {
@@ -75,10 +80,12 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
             **_built_settings(job, fine_tuned),
             "training": job.training.to_dict(),
             "metrics": report["metrics"],
+            "calibration": metadata_entry(cal.report),
             "sample_predictions": sample_out.tolist() if sample_out is not None else None,
             "phases": [list(p) for p in job.phases],
             "training_result": {**result.summary(), "fine_tuned_layers": fine_tuned},
             "data": {
+                "identity": media.kind.identity(dataset),
                 "root": dataset.root,
                 "layout": dataset.layout,
                 f"{noun}_used": len(dataset.items),
@@ -112,6 +119,24 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
     )
 
 
+def _calibrate(job: Any, model: Any, proba: np.ndarray, y_test: np.ndarray) -> Any:
+    """Temperature scaling (``core.trust.calibration``): one pass over the validation files
+    for their probabilities, the temperature fitted there and kept when it lowers their ECE.
+    Returns the model to keep (scaled or ``model``), its test probabilities and the
+    ``Calibration``."""
+    from automl_gui.core.trust.calibration import calibrated_run_model
+
+    paths = job.paths.get("validation") or []
+    if paths:
+        emit(job.on_event, Progress("evaluate", None, "Calibrating on the validation split…"))
+        val, kept = predict_dataset(model, job.media.make_dataset, paths, job.batch, None)
+        y_val = job.y["validation"][kept] if len(kept) else np.zeros(0, "int32")
+    else:
+        val, y_val = np.zeros((0, proba.shape[-1]), np.float32), np.zeros(0, "int32")
+    kept_model, cal = calibrated_run_model(model, y_val, val, y_test, proba, job.on_event)
+    return kept_model, cal.test_proba.astype(np.float32), cal
+
+
 def _left_out(job: Any, test_skipped: int) -> dict[str, int]:
     """Files skipped per split (the trackers' counts; the test split's from its
     predictions), each told as a notice and a warning."""
@@ -129,9 +154,11 @@ def _left_out(job: Any, test_skipped: int) -> dict[str, int]:
     return counts
 
 
-def _samples(job: Any, evaluated: list[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """A few test inputs from files inside the dataset's folder, and the model's outputs on
-    them (None, None when there are none)."""
+def _samples(
+    job: Any, model: Any, evaluated: list[str]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A few test inputs from files inside the dataset's folder, and the outputs of
+    ``model`` (the one kept) on them (None, None when there are none)."""
     dataset, media = job.media.dataset, job.media
     holds = getattr(dataset, "holds", None)
     chosen: list[str] = []
@@ -164,4 +191,4 @@ def _samples(job: Any, evaluated: list[str]) -> tuple[np.ndarray | None, np.ndar
         samples = np.concatenate(readable)
     from automl_gui.core.export.bundle import predict_array  # (texts go in as str objects)
 
-    return samples, predict_array(job.built.model, samples)
+    return samples, predict_array(model, samples)

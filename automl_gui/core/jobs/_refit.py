@@ -177,9 +177,17 @@ def keep_refit(
     }
     shown = change_text(before, after)
     emit(on_event, Log(f"Refit on all data done; the refit model is kept (test: {shown})."))
+    report = refit.report
+    if "calibration" in report:  # no validation rows left: no temperature fitted, say so
+        from automl_gui.core.trust.calibration import metadata_entry, not_refitted
+
+        first_t = (first.report.get("calibration") or {}).get("temperature")
+        report = {**report, "calibration": not_refitted(report["calibration"], first_t)}
+        metadata["calibration"] = metadata_entry(report["calibration"])
     return dataclasses.replace(
         refit,
         metadata=metadata,
+        report=report,
         history=first.history,
         result=first.result,
         diagnosis=first.diagnosis,

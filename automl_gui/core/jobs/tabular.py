@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from automl_gui.core.preprocess.tabular import PreparedData
     from automl_gui.core.train.checkpoint import CheckpointInfo, EpochCheckpointer
     from automl_gui.core.train.result import TrainResult
+    from automl_gui.core.trust.calibration import Calibration
 
 
 @dataclass
@@ -106,11 +107,9 @@ def train_tabular(
     for notice in prepared.notices:
         emit(on_event, Log(notice, "warning"))
     cancel.raise_if_cancelled()
-    data_id = None
-    if checkpoint_dir is not None:
-        from automl_gui.core.train.checkpoint import table_identity
+    from automl_gui.core.train.checkpoint import table_identity
 
-        data_id = table_identity(df)
+    data_id = table_identity(getattr(df, "df", df))  # TABULAR.identity: the checkpoint's too
     return train_prepared(
         prepared,
         preprocess,
@@ -143,7 +142,8 @@ def train_prepared(
     The search prepares the data once and calls the pieces below (:func:`build_tabular`,
     :func:`fit_tabular`, :func:`finish_tabular`) for each trial and for the model it keeps.
     ``checkpoint_dir``/``resume`` as for :func:`train_tabular`; ``data_id`` identifies the
-    table (``checkpoint.table_identity`` of the raw frame; default: of the split frames).
+    table (``checkpoint.table_identity`` of the raw frame, recorded as
+    ``metadata["data"]["identity"]``; default: the checkpoint uses the split frames').
     Epochs at Auto (0) become ``_tabular_parts.table_epochs`` of the training rows.
     """
     cancel = cancel or CancelToken()
@@ -172,7 +172,16 @@ def train_prepared(
     )
     check_diverged(result, checkpoint)
     run = finish_tabular(
-        prepared, preprocess, mlp, training, pre, built, result, plan=plan, on_event=on_event
+        prepared,
+        preprocess,
+        mlp,
+        training,
+        pre,
+        built,
+        result,
+        plan=plan,
+        on_event=on_event,
+        identity=data_id,
     )
     if checkpoint is not None:  # it ended (not by a crash): nothing left to resume
         checkpoint.finish()
@@ -357,8 +366,15 @@ def finish_tabular(
     *,
     plan: HardwarePlan | None = None,
     on_event: EventCallback | None = None,
+    identity: str | None = None,
 ) -> Run:
-    """Evaluate a trained model on the test split and describe it: the finished run."""
+    """Evaluate a trained model on the test split and describe it: the finished run.
+
+    A classifier's probabilities are calibrated first (:func:`_calibrate`): the run's model
+    is the temperature-scaled one when that lowered the validation ECE, and the test
+    evaluation, test predictions and sample answers are that model's; ``report
+    ["calibration"]`` says what was decided. ``identity``: the table's
+    (``TABULAR.identity``), recorded as ``metadata["data"]["identity"]``."""
     from automl_gui.core.evaluate.metrics import (
         class_counts,
         evaluate_classification,
@@ -372,6 +388,7 @@ def finish_tabular(
         predict_arrays,
     )
     from automl_gui.core.train.diagnostics import diagnose, still_improving
+    from automl_gui.core.trust.calibration import metadata_entry
 
     task = Task(preprocess.task)
     emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
@@ -401,12 +418,16 @@ def finish_tabular(
                 "validation_rows": len(prepared.validation),
                 "test_rows": len(prepared.test),
                 "dropped": dict(prepared.dropped),
+                **({"identity": identity} if identity else {}),
             },
             "hardware": getattr(plan, "device_label", None),
         },
     )
-    bundle = Bundle(model=model, metadata=metadata, path=None)
     outputs = predict_arrays(model, metadata, prepared.test)  # the one pass over the test rows
+    cal = None
+    if task.is_classification:  # temperature scaling fitted on the validation rows
+        model, outputs, cal = _calibrate(model, metadata, prepared, outputs, on_event)
+    bundle = Bundle(model=model, metadata=metadata, path=None)
     if task.is_classification:
         names = list(prepared.class_names)
         report = evaluate_classification(prepared.y_test, outputs.astype("float64"), names)
@@ -418,9 +439,14 @@ def finish_tabular(
     # "prediction" is kept and ours take a suffix (attrs["answer_columns"] says which)
     test_predictions = frame_with_outputs(bundle, prepared.test, outputs, actual=actual)
     metadata["metrics"] = report["metrics"]
+    if cal is not None:
+        report["calibration"] = cal.report
+        metadata["calibration"] = metadata_entry(cal.report)
     # the stored sample rows are the first test rows: their answers are already computed
-    # (unless a long text was cut: then the rows as stored are asked again)
-    samples = predict_arrays(model, metadata, sample) if cut else outputs[: len(sample)]
+    # (unless a long text was cut, or the kept model is the scaled one: then the kept model
+    # answers the rows as stored, which the export check compares)
+    redo = cut or (cal is not None and cal.applied)
+    samples = predict_arrays(model, metadata, sample) if redo else outputs[: len(sample)]
     metadata["sample_predictions"] = samples[: len(metadata["sample_rows"])].tolist()
 
     diagnosis = diagnose(result.history) or still_improving(result.history, result.stopped_reason)
@@ -443,3 +469,25 @@ def finish_tabular(
         diagnosis=diagnosis,
         notices=list(prepared.notices),
     )
+
+
+def _calibrate(
+    model: Any,
+    metadata: dict[str, Any],
+    prepared: PreparedData,
+    outputs: np.ndarray,
+    on_event: EventCallback | None,
+) -> tuple[Any, np.ndarray, Calibration]:
+    """Temperature scaling (``core.trust.calibration``) of a classifier: one pass over the
+    validation rows, the temperature fitted there and kept when it lowers their ECE.
+    Returns the model to keep, its test probabilities and what was decided."""
+    from automl_gui.core.export.bundle import predict_arrays
+    from automl_gui.core.trust.calibration import calibrated_run_model
+
+    validation = outputs[:0]  # a refit trains on the validation rows: none are left
+    if len(prepared.validation):
+        validation = predict_arrays(model, metadata, prepared.validation)
+    kept, cal = calibrated_run_model(
+        model, prepared.y_validation, validation, prepared.y_test, outputs, on_event
+    )
+    return kept, cal.test_proba.astype(np.float32), cal

@@ -245,6 +245,34 @@ def calibrate(y_val: Any, proba_val: Any, y_test: Any, proba_test: Any) -> Calib
     return Calibration(temperature, entry, scaled, _message(entry))
 
 
+def calibrated_run_model(
+    model: Any,
+    y_val: Any,
+    proba_val: Any,
+    y_test: Any,
+    proba_test: Any,
+    on_event: Any = None,
+) -> tuple[Any, Calibration]:
+    """The training jobs' step (tables and every file kind): :func:`calibrate` on the
+    validation and test answers of ``model``, the log line, and the model to keep
+    (``with_temperature`` when applied, else ``model``)."""
+    from automl_gui.core.base.events import Log, emit
+
+    cal = calibrate(y_val, proba_val, y_test, proba_test)
+    emit(on_event, Log(cal.message))
+    if cal.temperature is not None:
+        model = with_temperature(model, cal.temperature)
+    return model, cal
+
+
+def metadata_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """What a model's metadata says of its calibration (``metadata["calibration"]``, copied
+    into every export's metadata.json): method, temperature (None: not scaled), applied,
+    the test ECE before and after, and why."""
+    keys = ("method", "temperature", "applied", "ece", "ece_before", "reason")
+    return {k: entry.get(k) for k in keys}
+
+
 def _message(entry: dict[str, Any]) -> str:
     """The training log's line ("Calibration: temperature 1.80 lowered validation ECE 0.071
     → 0.018; test ECE 0.064 → 0.021")."""

@@ -137,6 +137,7 @@ def search(
         tuner, best = runner.search_best(resume=request.resume, hint=job.hint)
         with quiet_tensorflow():
             run = runner.final_run(best, tuner)
+        run.metadata.setdefault("data", {})["identity"] = request.kind.identity(request.dataset)
         leaderboard = [*runner.records, *job.extra_rows()]
         runner.records = leaderboard  # the saved board gets the baselines too
         runner.save_board()
