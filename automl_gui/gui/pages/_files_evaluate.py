@@ -37,7 +37,7 @@ from automl_gui.gui.format import plural, probability
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.pages._trust_slices import FileGroups
-from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews
+from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews, continued_words
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -348,6 +348,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         if isinstance(best, int) and best >= 0 and not was_refit(run):  # over all phases
             parts.append(f"Weights from the best epoch, {best + 1}.")
         parts += filter(None, (class_weights_text(run, self.noun), refit_text(run, self.noun)))
+        parts += continued_words(run)
         return " ".join(parts)
 
     def _show_confidently_wrong(self) -> None:

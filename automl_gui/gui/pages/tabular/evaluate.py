@@ -33,7 +33,7 @@ from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.pages._trust_explain import ExplainRowsTab, ImportanceTab
 from automl_gui.gui.pages._trust_slices import TableGroups
-from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews
+from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews, continued_words
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -189,7 +189,7 @@ class EvaluatePage(ReportSaving, QWidget):
             f"Training: {r.epochs_run} epochs in "
             f"{format_duration(r.seconds, unknown='?')} ({reason}){weights}."
         )
-        more = (class_weights_text(run, "row"), refit_text(run, "row"))
+        more = (class_weights_text(run, "row"), refit_text(run, "row"), *continued_words(run))
         return " ".join((text, *filter(None, more)))
 
     def _show_classification(self, report: dict[str, Any]) -> None:
