@@ -54,6 +54,9 @@ RUN_FOLDER_FILES = frozenset(
 OWN_FILES = RUN_FOLDER_FILES | {
     "test_predictions.csv",
     "slices.csv",  # automl-gui evaluate --by
+    "importance.csv",  # automl-gui explain (tables, texts)
+    "contributions.csv",  # automl-gui explain (tables)
+    "explanations.csv",  # automl-gui explain (images, audio, texts)
     "leaderboard.csv",
     "MODEL_CARD.md",
     "preprocessing.json",
@@ -62,6 +65,8 @@ OWN_FILES = RUN_FOLDER_FILES | {
     "saved_model.pb",
     "fingerprint.pb",
 }
+#: ends of file names the app writes in an output folder (explain's overlays: NAME_gradcam.png)
+OWN_SUFFIXES = ("_gradcam.png",)
 #: a project run folder's run.json says this (``core/_project_runs`` imports it from here)
 RUN_FORMAT = "automl-gui-run"
 #: folders a SavedModel export holds (TensorFlow writes their contents)
@@ -108,6 +113,10 @@ def is_temp_name(name: str) -> bool:
     return parse_temp_name(name) is not None
 
 
+def _own_file(name: str) -> bool:
+    return name in OWN_FILES or name.endswith(OWN_SUFFIXES)
+
+
 def foreign_entries(folder: Path) -> list[str]:
     """Names in ``folder`` this app does not write there (empty for one of its outputs)."""
     foreign: list[str] = []
@@ -117,7 +126,7 @@ def foreign_entries(folder: Path) -> list[str]:
         elif entry.is_dir():
             if entry.name not in OWN_DIRS and not is_temp_name(entry.name):
                 foreign.append(entry.name)
-        elif entry.name not in OWN_FILES and not is_temp_name(entry.name):
+        elif not _own_file(entry.name) and not is_temp_name(entry.name):
             foreign.append(entry.name)
     return foreign
 
