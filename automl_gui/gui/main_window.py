@@ -33,6 +33,7 @@ from automl_gui.gui._project import ProjectController
 from automl_gui.gui._steps import step_blocker
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs.about import AboutDialog
+from automl_gui.gui.dialogs.continue_training import continue_action
 from automl_gui.gui.engine import EngineLoader
 from automl_gui.gui.pages.registry import STEP_HELP, STEPS, own_pages, page_spec
 from automl_gui.gui.pages.tabular.data import DataPage
@@ -200,6 +201,8 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.action_stop.setIcon(QIcon(str(icons / "stop.svg")))
         train_menu.addAction(self.action_start)
         train_menu.addAction(self.action_stop)
+        self.action_continue = continue_action(self)  # Continue Training with New Data…
+        train_menu.addAction(self.action_continue)
         train_menu.addSeparator()
         self.action_force_cpu = self.make_action(
             "Train on the &CPU Only",

@@ -13,13 +13,12 @@ import pytest
 from automl_gui.core.base.errors import CancelledError, ConfigError, DataError
 from automl_gui.core.base.events import CancelToken, EpochEnd, Log
 from automl_gui.core.jobs.continued import (
-    NEW_ONLY,
-    OLD_AND_NEW,
     check_new_data,
     continue_run,
     continued_lines,
     continued_name,
 )
+from automl_gui.core.jobs.requests import NEW_ONLY, OLD_AND_NEW
 from automl_gui.core.kinds import kind_named
 
 TABLE = kind_named("tabular")

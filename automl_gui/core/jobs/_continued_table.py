@@ -210,7 +210,7 @@ def continue_job(
     from automl_gui.core.evaluate.labels import change_text
     from automl_gui.core.export.bundle import load_keras_model
     from automl_gui.core.jobs._tabular_parts import resolve_epochs
-    from automl_gui.core.jobs.continued import NEW_ONLY, OLD_AND_NEW
+    from automl_gui.core.jobs.requests import NEW_ONLY, OLD_AND_NEW
     from automl_gui.core.jobs.tabular import finish_tabular, fit_tabular
     from automl_gui.core.models.config import MLPConfig
     from automl_gui.core.models.mlp import TabularModel

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl_gui.core.base.errors import ConfigError
-from automl_gui.core.jobs.requests import ContinueRequest
+from automl_gui.core.jobs.requests import OLD_AND_NEW, ContinueRequest
 
 if TYPE_CHECKING:
     from automl_gui.core.base.events import CancelToken, EventCallback
@@ -39,9 +39,6 @@ if TYPE_CHECKING:
 
 #: the default learning-rate factor: the earlier run's rate × 0.1
 LR_FACTOR = 0.1
-#: ``ContinueRequest.old_data`` given / not given, as ``metadata["continued_from"]["data"]``
-OLD_AND_NEW = "old and new"
-NEW_ONLY = "new only"
 
 
 def continued_name(base_name: str) -> str:
@@ -65,6 +62,12 @@ def check_new_data(kind: DataKind, metadata: dict[str, Any], dataset: Any) -> No
     further on: another kind of data, missing columns, an unlabelled target, classes the run
     does not know (retrain instead). ``dataset``: as the kind's job takes it. Fast (no model,
     no TensorFlow): the dialog runs it before starting."""
+    check_kind(kind, metadata)
+    _part(kind).check_new_data(metadata, dataset)
+
+
+def check_kind(kind: DataKind, metadata: dict[str, Any]) -> None:
+    """A DataError when ``kind`` (of the data chosen) is not the kind the run trained on."""
     from automl_gui.core.base.errors import DataError
 
     if str(metadata.get("kind") or "tabular") != kind.name:
@@ -72,7 +75,41 @@ def check_new_data(kind: DataKind, metadata: dict[str, Any], dataset: Any) -> No
             f"The run was trained on {kind_title(metadata)} data, not {kind.title.lower()} data.",
             f"Choose new data of the run's kind ({kind_title(metadata)}).",
         )
-    _part(kind).check_new_data(metadata, dataset)
+
+
+def load_new_data(
+    metadata: dict[str, Any],
+    path: str | Path,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Any:
+    """The new labelled data at ``path`` (a table file, a folder), loaded by its kind and
+    checked against the run (:func:`check_new_data`): what :func:`continue_run` takes."""
+    from automl_gui.core.kinds import kind_for_path
+
+    kind = kind_for_path(path)
+    check_kind(kind, metadata)
+    data = kind.load(path, on_event=on_event, cancel=cancel)
+    check_new_data(kind, metadata, data)
+    return data
+
+
+def earlier_data(metadata: dict[str, Any], kind: DataKind | None, dataset: Any) -> Any:
+    """``dataset`` (of ``kind``: the data loaded now) as the run's own data, for training on
+    the earlier and the new data together. A DataError when nothing is loaded, or it is of
+    another kind, or the run recorded its data's identity and this is other data."""
+    from automl_gui.core.base.errors import DataError
+
+    hint = "Load the data the run was trained on first, or continue on the new data only."
+    if kind is None or dataset is None:
+        raise DataError("The data the run was trained on is not loaded.", hint)
+    check_kind(kind, metadata)
+    recorded = (metadata.get("data") or {}).get("identity")
+    if recorded and recorded != kind.identity(dataset):
+        raise DataError("The loaded data is not the data the run was trained on.", hint)
+    _part(kind).check_old_data(metadata, dataset)
+    return dataset
 
 
 def kind_title(metadata: dict[str, Any]) -> str:

@@ -72,6 +72,11 @@ def train(
     return request.kind.train(request, on_event=on_event, cancel=cancel)
 
 
+#: what a continued run trained on, as ``metadata["continued_from"]["data"]`` says
+OLD_AND_NEW = "old and new"
+NEW_ONLY = "new only"
+
+
 @dataclass
 class ContinueRequest:
     """Train an earlier run's model further on new labelled data: a new run
