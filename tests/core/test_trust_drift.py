@@ -116,7 +116,7 @@ def test_the_reference_stays_small_for_a_wide_table() -> None:
     columns = [(c, "string" if i % 5 == 0 else "float32") for i, c in enumerate(wide.columns)]
     metadata = {"input_schema": InputSchema.from_columns(columns).to_dict()}
     reference = table_reference(wide, metadata)
-    size = len(json.dumps(reference))
+    size = len(json.dumps(reference, indent=2))  # as metadata.json is written
     assert len(reference["columns"]) == 100
     assert size < 300_000, size
 

@@ -6,8 +6,11 @@ in the graph by walking back from the model's output, through nested models (bac
 an audio model's windowed network) and the operations after the softmax (an audio model's
 window average, a temperature), so every file kind's network gets one without being named.
 
-An item's distance is the root mean square of its embedding's z-scores against the
-training items' mean and spread. The threshold is the split-conformal quantile of the
+An item's distance is its embedding's Mahalanobis distance from the training items (Lee et
+al. 2018, "A simple unified framework for detecting out-of-distribution samples": Gaussian
+features of the penultimate layer), under a probabilistic-PCA covariance (Tipping & Bishop
+1999: the leading principal axes, one variance for the rest) so that a 2,048-wide
+embedding's reference stays small. The threshold is the split-conformal quantile of the
 validation items' distances (Vovk, Gammerman & Shafer 2005, *Algorithmic Learning in a
 Random World*): a new item of the training distribution lies beyond it with probability at
 most 5 %. New items are read through the kind's own prediction (``DataKind.predict``) with
@@ -25,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.trust._drift_pack import pack, unpack
 
 REFERENCE_VERSION = 1
 #: items of each split the reference is computed from
@@ -35,8 +39,12 @@ ALPHA = 0.05
 MIN_VALIDATION = 5
 #: drift needs at least this many times the expected share beyond the threshold
 EFFECT = 2.0
-#: a dimension's spread is floored at this share of the median spread (dead units)
-SPREAD_FLOOR = 0.1
+#: principal axes kept (at most; and at most COMPONENT_BUDGET numbers of them in all: 11 of
+#: a 2,048-wide backbone embedding, 90 kB packed)
+MAX_COMPONENTS = 16
+COMPONENT_BUDGET = 24_000
+#: variances floored at this share of the largest (a direction training never moved in)
+FLOOR = 1e-6
 PERCENTILES = (50, 75, 90, 95, 99, 100)
 
 
@@ -120,12 +128,19 @@ def answers_and_embeddings(both: Any, inputs: Any) -> tuple[np.ndarray, np.ndarr
     from several windows of one input (audio: a clip's windows, contiguous) gives several
     embedding rows per answer, averaged here as the model averages their answers."""
     out, embedded = both(inputs, training=False)
-    out = np.asarray(out, dtype="float32")
-    embedded = np.asarray(embedded, dtype="float32").reshape(len(np.asarray(embedded)), -1)
+    out = _numpy(out)
+    embedded = _numpy(embedded)
+    embedded = embedded.reshape(len(embedded), -1)
     n = len(out)
     if n and len(embedded) != n and len(embedded) % n == 0:
         embedded = embedded.reshape(n, len(embedded) // n, -1).mean(axis=1)
     return out, embedded
+
+
+def _numpy(tensor: Any) -> np.ndarray:
+    """A model output as float32 NumPy (a TF tensor through its own ``numpy()``)."""
+    value = tensor.numpy() if hasattr(tensor, "numpy") else tensor
+    return np.asarray(value, dtype="float32")
 
 
 class RecordingModel:
@@ -171,16 +186,44 @@ def _embed(both: Any, batches: Iterable[Any], limit: int) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros((0, 0), "float32")
 
 
-def _round(values: Any, digits: int = 6) -> list[float]:
-    return [float(f"{float(v):.{digits}g}") for v in np.asarray(values).reshape(-1)]
+def _round(value: float, digits: int = 6) -> float:
+    return float(f"{float(value):.{digits}g}")
 
 
-def distances(embedded: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Each row's root-mean-square z-score against the training ``mean`` and ``scale``."""
+def fit_gaussian(train: np.ndarray, components: int = MAX_COMPONENTS) -> dict[str, Any]:
+    """The training embeddings' mean and a probabilistic-PCA covariance (Tipping & Bishop
+    1999): the ``components`` leading principal axes with their variances, and one variance
+    for every other direction (the rest's mean). JSON-ready, packed small."""
+    train = np.asarray(train, dtype="float64")
+    n, d = train.shape
+    mean = train.mean(axis=0)
+    _, singular, axes = np.linalg.svd(train - mean, full_matrices=False)
+    variances = singular**2 / max(1, n - 1)
+    k = int(min(components, d - 1, n - 1, max(1, COMPONENT_BUDGET // max(1, d))))
+    k = max(k, 0)
+    top = float(variances[0]) if len(variances) and variances[0] > 0 else 1.0
+    rest = float(variances[k:].sum()) / max(1, d - k)
+    return {
+        "mean": pack(mean, "<f4"),
+        "axes": pack(axes[:k], "<f2"),
+        "variances": [_round(max(v, FLOOR * top)) for v in variances[:k]],
+        "residual_variance": _round(max(rest, FLOOR * top)),
+    }
+
+
+def distances(embedded: np.ndarray, gaussian: dict[str, Any]) -> np.ndarray:
+    """Each row's Mahalanobis distance under :func:`fit_gaussian`'s covariance, as a root
+    mean square over the dimensions (about 1 for a typical training item)."""
+    mean = unpack(gaussian["mean"])
     if len(embedded) == 0:
         return np.zeros(0)
-    z = (embedded.astype("float64") - mean) / scale
-    return np.sqrt(np.mean(z * z, axis=1))
+    axes = unpack(gaussian["axes"]).reshape(-1, len(mean))
+    variances = np.asarray(gaussian["variances"], dtype="float64")
+    centred = np.asarray(embedded, dtype="float64") - mean
+    along = centred @ axes.T
+    residual = np.maximum((centred * centred).sum(axis=1) - (along * along).sum(axis=1), 0.0)
+    squared = (along * along / variances).sum(axis=1) + residual / gaussian["residual_variance"]
+    return np.sqrt(squared / len(mean))
 
 
 def conformal_threshold(scores: np.ndarray, alpha: float = ALPHA) -> tuple[float, float]:
@@ -193,6 +236,13 @@ def conformal_threshold(scores: np.ndarray, alpha: float = ALPHA) -> tuple[float
     return float(ordered[k - 1]), (n + 1 - k) / (n + 1)
 
 
+def _percentiles(scores: np.ndarray) -> dict[str, float]:
+    return {
+        str(p): _round(v)
+        for p, v in zip(PERCENTILES, np.percentile(scores, PERCENTILES), strict=True)
+    }
+
+
 def files_reference(model: Any, train_batches: Any, val_batches: Any) -> dict[str, Any] | None:
     """See :func:`automl_gui.core.trust.drift.files_reference`."""
     found = embedding_model(model)
@@ -203,14 +253,9 @@ def files_reference(model: Any, train_batches: Any, val_batches: Any) -> dict[st
     if len(train) < 2:
         return None
     validation = _embed(both, val_batches, MAX_ITEMS)
-    mean = train.mean(axis=0).astype("float64")
-    spread = train.std(axis=0).astype("float64")
-    positive = spread[spread > 0]
-    floor = SPREAD_FLOOR * float(np.median(positive)) if len(positive) else 1.0
-    scale = np.maximum(spread, max(floor, 1e-12))
-    mean_r, scale_r = np.asarray(_round(mean)), np.asarray(_round(scale))
-    held_out = validation if len(validation) >= MIN_VALIDATION else train
-    held = distances(held_out, mean_r, scale_r)
+    gaussian = fit_gaussian(train)
+    source = "validation" if len(validation) >= MIN_VALIDATION else "training"
+    held = distances(validation if source == "validation" else train, gaussian)
     threshold, expected = conformal_threshold(held)
     return {
         "type": "embeddings",
@@ -219,24 +264,17 @@ def files_reference(model: Any, train_batches: Any, val_batches: Any) -> dict[st
         "dim": int(train.shape[1]),
         "train_items": len(train),
         "validation_items": len(validation),
-        "threshold_from": "validation" if held_out is validation else "training",
-        "mean": _round(mean_r),
-        "scale": _round(scale_r),
-        "threshold": _round([threshold])[0],
+        "threshold_from": source,
+        **gaussian,
+        "threshold": _round(threshold),
         "expected_share": round(expected, 6),
         "distances": {
-            "validation" if held_out is validation else "training": {
-                str(p): v
-                for p, v in zip(PERCENTILES, _round(np.percentile(held, PERCENTILES)), strict=True)
-            },
-            "training": {
-                str(p): v
-                for p, v in zip(
-                    PERCENTILES,
-                    _round(np.percentile(distances(train, mean_r, scale_r), PERCENTILES)),
-                    strict=True,
-                )
-            },
+            source: _percentiles(held),
+            **(
+                {}
+                if source == "training"
+                else {"training": _percentiles(distances(train, gaussian))}
+            ),
         },
     }
 
@@ -260,13 +298,12 @@ def report_from_embeddings(bundle: Any, reference: dict[str, Any], embedded: np.
     from automl_gui.core.trust.drift import P_DRIFT, DriftReport
 
     items = bundle.kind.items
-    mean = np.asarray(reference["mean"], dtype="float64")
-    scale = np.asarray(reference["scale"], dtype="float64")
     notes: list[str] = []
-    if embedded.size and embedded.shape[1] != len(mean):
+    dim = int(reference.get("dim", 0))
+    if embedded.size and embedded.shape[1] != dim:
         notes.append("The model's embedding does not match its reference: not compared.")
-        embedded = np.zeros((0, len(mean)))
-    scores = distances(embedded, mean, scale)
+        embedded = np.zeros((0, dim))
+    scores = distances(embedded, reference)
     n = len(scores)
     threshold = float(reference["threshold"])
     expected = max(ALPHA, float(reference.get("expected_share", ALPHA)))
@@ -297,9 +334,9 @@ def report_from_embeddings(bundle: Any, reference: dict[str, Any], embedded: np.
     source = str(reference.get("threshold_from", "validation"))
     method = (
         f"The model's embedding (the input of its '{reference.get('layer')}' layer) of each of "
-        f"the {n:,} {items}, as a distance from the training {items}' mean in standard "
-        f"deviations; beyond {threshold:.3g} (the split-conformal 95 % of the {source} "
-        f"{items}, Vovk et al. 2005) is far. The share of far {items} is tested against "
+        f"the {n:,} {items}: its Mahalanobis distance from the training {items} (probabilistic "
+        f"PCA covariance, Tipping & Bishop 1999; Lee et al. 2018); beyond {threshold:.3g} (the "
+        f"split-conformal 95 % of the {source} {items}, Vovk et al. 2005) is far. The share of far {items} is tested against "
         f"{expected:.0%} (binomial test); drift when p < {P_DRIFT:g} and the share is at "
         f"least {EFFECT:g}× that."
     )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from automl_gui.core.base.errors import AutoMLError
 from automl_gui.core.base.events import CancelToken, EventCallback, Progress, emit
+from automl_gui.core.trust._drift_pack import pack, unpack
 
 REFERENCE_VERSION = 1
 #: quantile bins of a number column (deciles)
@@ -118,14 +119,14 @@ def _number_reference(
     missing = 1.0 - len(present) / max(1, len(values))
     edges: list[float] = []
     proportions: list[float] = [1.0]
-    sample: list[float] = []
+    sample = np.zeros(0)
     if len(present):
         quantiles = np.quantile(present, np.linspace(0, 1, BINS + 1)[1:-1])
         edges = sorted(set(_round(quantiles)))
         counts = np.bincount(_bins(present, edges), minlength=len(edges) + 1)
         proportions = _round(counts / len(present), 8)
         take = rng.choice(len(present), size=min(per_column, len(present)), replace=False)
-        sample = _round(present[np.sort(take)])
+        sample = present[np.sort(take)]
     return {
         "name": name,
         "type": "number",
@@ -134,7 +135,7 @@ def _number_reference(
         "missing": round(missing, 8),
         "edges": edges,
         "proportions": proportions,
-        "sample": sample,
+        "sample": pack(sample, "<f4"),  # base64: small in the indented metadata.json
     }
 
 
@@ -267,7 +268,7 @@ def _compare_number(ref: dict[str, Any], values: np.ndarray) -> dict[str, Any]:
     if np.ndim(new_bins) == 0:
         new_bins = np.zeros(len(edges) + 1)
     index = psi(np.append(train_bins, missing_train), np.append(new_bins, missing_new))
-    sample = np.asarray(ref["sample"], dtype="float64")
+    sample = unpack(ref["sample"])
     statistic, p_ks = math.nan, 1.0
     if len(sample) and len(present):
         result = stats.ks_2samp(sample, present)

@@ -14,8 +14,8 @@ model predicts, the new data is compared with it (``DataKind.drift`` → :func:`
   bin of its own. A column has drifted when PSI ≥ 0.2 (a "significant shift" in Siddiqi's
   scale) **and** the test's p < 0.01: the effect is large and not chance.
 - Images, audio, texts: the model's own embedding (the input of its last Dense softmax
-  layer), standardized by the training items' mean and spread; an item is "far" when its
-  distance to the training mean exceeds what 95 % of the validation items reached (a
+  layer); an item is "far" when its Mahalanobis distance from the training items (a
+  probabilistic-PCA covariance, Lee et al. 2018; Tipping & Bishop 1999) exceeds what 95 % of the validation items reached (a
   split-conformal threshold, Vovk et al. 2005). The share of far new items is tested
   against 5 % (``scipy.stats.binomtest``, one-sided); drift when p < 0.01 and the share is
   at least twice the expected one.
@@ -198,9 +198,9 @@ def table_drift(
 # -- images, audio, texts ---------------------------------------------------------------------
 def files_reference(model: Any, train_batches: Any, val_batches: Any) -> dict[str, Any] | None:
     """The embedding summary :func:`files_drift` compares new items with (JSON-ready, for
-    ``metadata["drift_reference"]``): the embedding layer's name, the per-dimension mean and
-    spread of at most 500 training items, and the distances of at most 500 validation items
-    that set the threshold. None for a model without a Dense classifier layer.
+    ``metadata["drift_reference"]``): the embedding layer's name, the mean and leading
+    principal axes of at most 500 training items, and the distances of at most 500
+    validation items that set the threshold. None for a model without a Dense classifier layer.
 
     ``train_batches``, ``val_batches``: iterables of model input batches (or ``(inputs,
     labels)`` pairs, as the files job's datasets yield them), in evaluation form (no

@@ -59,12 +59,10 @@ def apply_threshold(frame: Any, metadata: dict[str, Any]) -> Any:
     positive = positive_class(metadata)
     if not chosen or frame is None or positive is None:
         return frame
-    from automl_gui.core.export.bundle import answer_column
-
     names = [str(n) for n in metadata["class_names"]]
     negative = names[0] if positive == names[1] else names[1]
-    column = answer_column(frame, f"probability_{positive}")
-    target = answer_column(frame, "prediction")
+    column = _answer_column(frame, f"probability_{positive}")
+    target = _answer_column(frame, "prediction")
     if column not in frame.columns or target not in frame.columns:
         return frame
     p = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -75,12 +73,19 @@ def apply_threshold(frame: Any, metadata: dict[str, Any]) -> Any:
     predicted = result[target].astype(object).to_numpy(copy=True)
     predicted[known] = np.where(is_positive[known], positive, negative)
     result[target] = predicted
-    confidence = answer_column(frame, "confidence")
+    confidence = _answer_column(frame, "confidence")
     if confidence in result.columns:
         values = result[confidence].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
         values[known] = np.where(is_positive[known], p[known], 1.0 - p[known])
         result[confidence] = values
     return result
+
+
+def _answer_column(frame: Any, name: str) -> str:
+    """The column holding answer ``name``, as ``export.bundle.answer_column`` reads it from
+    ``frame.attrs["answer_columns"]`` (not imported: ``kinds.base`` imports this module and
+    ``export.bundle`` imports the kinds)."""
+    return str((frame.attrs.get("answer_columns") or {}).get(name, name))
 
 
 def threshold_curve(y_true01: Any, p_pos: Any) -> pd.DataFrame:
