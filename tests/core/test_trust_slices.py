@@ -164,3 +164,30 @@ def test_texts_from_a_table_slice_by_its_columns(tmp_path):
     table.write_text("text,label,lang\nhello there,a,en\nbonjour,b,fr\nhi,a,en\n")
     paths = [f"{table}#1", f"{table}#3", f"{table}#2"]
     assert list(groups_for_files(paths, tmp_path, "lang")) == ["en", "en", "fr"]
+
+
+def test_the_data_page_names_groups_too_small_to_judge():
+    from automl_gui.core.data.profile import dataset_warnings, profile_table
+
+    rng = np.random.default_rng(0)
+    n = 1000
+    region = np.array(["South"] * 900 + ["North"] * 80 + ["East"] * 20)
+    frame = pd.DataFrame(
+        {
+            "region": region,
+            "member": rng.choice([True, False], n),
+            "x": rng.normal(size=n),
+            "y": rng.choice(["a", "b"], n),
+        }
+    )
+    warnings = dataset_warnings(frame, profile_table(frame), "y", "binary")
+    small = [w for w in warnings if w.code == "small_groups"]
+    assert len(small) == 1
+    assert small[0].message.startswith(
+        "Too few rows to judge the model for: region=North (12 expected test rows), "
+        "region=East (3)."
+    )
+    assert "South" not in small[0].message and "member" not in small[0].message
+    big = frame.assign(region=rng.choice(["North", "South"], n))
+    codes = [w.code for w in dataset_warnings(big, profile_table(big), "y", "binary")]
+    assert "small_groups" not in codes

@@ -18,6 +18,7 @@ from automl_gui.core.base.events import CancelToken
 from automl_gui.core.data._colstats import profile_all, profile_column
 from automl_gui.core.data._common import HIGH_CARDINALITY, format_value, is_number_text
 from automl_gui.core.data._leaks import is_numeric, leak_warnings
+from automl_gui.core.data._small_groups import small_group_warning
 from automl_gui.core.data._text import phrases_note
 from automl_gui.core.data._unix_times import unix_times_as_dates
 from automl_gui.core.data.schema import ColumnKind, ColumnProfile, DataWarning, TableProfile, Task
@@ -280,7 +281,7 @@ def dataset_warnings(
     for col in profile.columns:
         if col.name != target:
             per_column += _column_warnings(col, n)
-    return out + _sum_up(per_column)
+    return out + _sum_up(per_column) + small_group_warning(profile, target)
 
 
 _MORE = {

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import DataError
+from automl_gui.core.data._small_groups import MIN_GROUP_ROWS
 from automl_gui.core.trust._slices_groups import (
     MISSING,
     group_order,
@@ -54,8 +55,9 @@ __all__ = [
     "slice_metrics",
 ]
 
-#: groups with fewer examples are named, not judged
-MIN_COUNT = 30
+#: groups with fewer examples are named, not judged (the Data page warns of them by the same
+#: number: ``core.data._small_groups``)
+MIN_COUNT = MIN_GROUP_ROWS
 #: the four-fifths rule's ratio (29 CFR 1607.4(D))
 FOUR_FIFTHS = 0.8
 #: metrics where a larger value is worse (a group's "worst" is its highest)
