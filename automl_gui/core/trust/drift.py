@@ -42,6 +42,7 @@ __all__ = [
     "DriftReport",
     "files_drift",
     "files_reference",
+    "predict_with_drift",
     "table_drift",
     "table_reference",
 ]
@@ -228,3 +229,31 @@ def files_drift(
     from automl_gui.core.trust._drift_files import compare_files
 
     return compare_files(bundle, reference, data, on_event=on_event, cancel=cancel)
+
+
+# -- both at once -----------------------------------------------------------------------------
+def predict_with_drift(
+    bundle: Any,
+    data: Any,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[Any, DriftReport | None]:
+    """(``bundle.kind.predict(bundle, data)``, the drift of ``data``) in one pass over the
+    data: files are embedded while they are answered (the kind's own prediction runs once,
+    with a model that also hands over the embeddings: the answers are the model's own).
+    A model without a reference costs nothing more than predicting."""
+    kind = bundle.kind
+    reference = (getattr(bundle, "metadata", None) or {}).get(DRIFT_KEY) or {}
+    if reference.get("type") == "embeddings":
+        from automl_gui.core.trust._drift_files import recording_bundle, report_from_embeddings
+
+        recording = recording_bundle(bundle)
+        if recording is not None:
+            proxy, recorder = recording
+            frame = kind.predict(proxy, data, on_event=on_event, cancel=cancel)
+            return frame, report_from_embeddings(bundle, reference, recorder.collected())
+    frame = kind.predict(bundle, data, on_event=on_event, cancel=cancel)
+    if not reference:
+        return frame, None
+    return frame, kind.drift(bundle, data, on_event=on_event, cancel=cancel)
