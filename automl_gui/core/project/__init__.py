@@ -82,7 +82,7 @@ from automl_gui.core.project._owner import (
     take_id,
     tidy_folder,
 )
-from automl_gui.core.project._records import RunRecord, now_iso, record_for_run
+from automl_gui.core.project._records import RunRecord, now_iso, record_for_run, sync_edits
 from automl_gui.core.project._runs import (
     RUN_ID_RE,
     RUNS_DIR,
@@ -292,6 +292,9 @@ def save_project(
     runs = root / RUNS_DIR
     check_runs_link(runs)
     check_ids(data.runs)
+    for record in data.runs:  # a threshold chosen or slices computed since the run was saved
+        if objects.get(record.id) is not None:
+            sync_edits(record, objects[record.id])
     elsewhere = src is not None and src.resolve() != root.resolve()
     before = read_before(real)
     journal = journal_path(root, target.name)

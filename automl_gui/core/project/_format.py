@@ -319,7 +319,7 @@ _RUN_REQUIRED = dict.fromkeys(("id", "name", "created", "kind", "task"), "text")
 _RUN = {
     **dict.fromkeys(("dataset", "note"), "text"),
     "folder": "text?",
-    **dict.fromkeys(("settings", "metrics", "summary", "history"), "object"),
+    **dict.fromkeys(("settings", "metrics", "summary", "history", "edits"), "object"),
     "phases": "list",
 }
 

@@ -10,6 +10,10 @@ from typing import Any
 from automl_gui.core.jobs._files_media import NAMES
 from automl_gui.core.kinds import kind_named
 
+#: the run's metadata and report keys that may change after training (a threshold chosen on
+#: Evaluate, subgroup slices computed there): a project keeps them in ``RunRecord.edits``
+EDITABLE: dict[str, tuple[str, ...]] = {"metadata": ("threshold",), "report": ("slices",)}
+
 
 def now_iso() -> str:
     """The current UTC time as ISO text (seconds)."""
@@ -36,6 +40,11 @@ class RunRecord:
         phases: [[phase name, first epoch index], ...] (image/audio fine-tuning).
         folder: the run's folder relative to the project ("runs/run-003"), None until saved.
         note: free text the user typed.
+        edits: what was decided or computed for the run after training, which its folder
+            (written once) does not hold: ``{"metadata": {key: value}, "report": {key:
+            value}}`` for the keys in :data:`EDITABLE` (a chosen threshold, subgroup
+            slices); a None value removes the key. :func:`sync_edits` fills it from the run
+            object when the project is saved; ``load_run`` lays it over the folder's files.
     """
 
     id: str
@@ -51,6 +60,7 @@ class RunRecord:
     phases: list[list[Any]] = field(default_factory=list)
     folder: str | None = None
     note: str = ""
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,3 +172,40 @@ def record_for_run(
         summary=summary,
         phases=[list(p) for p in (getattr(run, "phases", None) or meta.get("phases") or [])],
     )
+
+
+def sync_edits(record: RunRecord, run: Any) -> None:
+    """Copy the :data:`EDITABLE` keys of ``run``'s metadata and report into
+    ``record.edits``: the value when the run has the key, None when it no longer has a key
+    the record held (a cleared threshold), nothing when neither has it."""
+    import copy
+
+    edits = {part: dict(values) for part, values in (record.edits or {}).items()}
+    for part, keys in EDITABLE.items():
+        source = getattr(run, part, None)
+        source = source if isinstance(source, dict) else {}
+        held = edits.setdefault(part, {})
+        for key in keys:
+            if source.get(key) is not None:
+                held[key] = copy.deepcopy(source[key])
+            elif key in held:
+                held[key] = None
+        if not held:
+            edits.pop(part)
+    record.edits = edits
+
+
+def apply_edits(edits: Any, metadata: dict[str, Any], report: dict[str, Any]) -> None:
+    """Lay a record's ``edits`` over a run's ``metadata`` and ``report`` (in place): only
+    the :data:`EDITABLE` keys, a None value removing the key."""
+    targets = {"metadata": metadata, "report": report}
+    for part, values in (edits or {}).items():
+        if part not in targets or not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            if key not in EDITABLE[part]:
+                continue
+            if value is None:
+                targets[part].pop(key, None)
+            else:
+                targets[part][key] = value

@@ -33,6 +33,7 @@ from automl_gui.core.export.outputs import RUN_FORMAT
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.kinds import kind_named
 from automl_gui.core.project._json import MB, JsonProblem, read_json
+from automl_gui.core.project._records import apply_edits
 
 RUN_FILE = "run.json"
 #: the folder of a project holding one folder per run
@@ -370,6 +371,8 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Run:
         _read_json(folder / REPORT_FILE, "report.json") if (folder / REPORT_FILE).is_file() else {}
     )
     saved = _read_json(folder / RUN_FILE, "run.json") if (folder / RUN_FILE).is_file() else {}
+    # what was chosen after training (a threshold, slices): the record's, over the folder's
+    apply_edits(getattr(record, "edits", None), metadata, report)
     model = load_keras_model(folder / MODEL_FILE)
 
     raw_history = saved.get("history") or getattr(record, "history", None) or {}
