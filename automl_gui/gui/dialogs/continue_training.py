@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -175,6 +176,8 @@ class ContinueTrainingDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        # a message shown grows the dialog instead of squeezing the form
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.banner)
@@ -247,6 +250,7 @@ class ContinueTrainingDialog(QDialog):
     def _refused(self, message: str, hint: str) -> None:
         self.status.setText("")
         self.banner.show_message(message, hint, "error")
+        self.adjustSize()
 
     def _check_done(self) -> None:
         self.worker = None
@@ -322,14 +326,33 @@ def start_continued(window: Any, dialog: ContinueTrainingDialog) -> None:
     page = window.train_page
     if not window.go_to("train") or page.is_training():
         return
-    page.start_job(job, run.task, 0)
+    page.start_job(job, run.task, epochs)
     worker = page.worker
     if worker is None:
         return
+    # the page's summary describes the Model page's settings: say what runs instead (its
+    # own refresh puts them back when the job ends)
+    page.summary.setText(continuing_html(dialog, base_name, epochs))
     # connected after the Train page's own slots, so these run once it has kept the run
     worker.finished.connect(lambda _run: keep_continued(st, record, base_name))
     worker.failed.connect(lambda *_args: give_back(st, record))
     worker.cancelled.connect(lambda: give_back(st, record))
+
+
+def continuing_html(dialog: ContinueTrainingDialog, base_name: str, epochs: int) -> str:
+    """The Train page's summary while a run is continued: from what, on what, how fast."""
+    from pathlib import Path
+
+    data = Path(dialog.path_edit.text().strip()).name or "the new data"
+    how = "with the earlier data" if dialog.old_data is not None else "alone"
+    rate = dialog.earlier_lr * dialog.lr_factor
+    limit = f"up to {epochs} epochs" if epochs > 0 else "Auto epochs"
+    return (
+        f"<b>Continuing</b> {html.escape(base_name or 'the earlier run')} · <b>New data</b> "
+        f"{html.escape(data)} ({how}) · <b>Learning rate</b> {rate:.2g} "
+        f"({dialog.lr_factor:g} × {dialog.earlier_lr:g}) · {limit}, early stopping on the new "
+        "validation rows"
+    )
 
 
 def keep_continued(state: Any, earlier: Any, base_name: str) -> None:
