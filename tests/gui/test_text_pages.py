@@ -199,7 +199,7 @@ def test_model_page_shows_auto_rule_and_remembers_text_settings(
 def test_evaluate_page_lists_the_test_texts(qtbot, state, dataset, run):
     state.set_dataset(TEXT, dataset)
     page = TextEvaluatePage(state)
-    qtbot.addWidget(page)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())  # its highlights' workers
     page.resize(1280, 800)
     state.set_run(run)
     assert "Test split:" in page.summary.text() and "n-gram MLP" in page.summary.text()

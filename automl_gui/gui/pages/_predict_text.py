@@ -7,17 +7,26 @@ The model runs in a :class:`JobWorker` ~300 ms after the last keystroke, one run
 by then), and an answer an edit made stale is dropped, so typing never waits for the model.
 The engine call is the kind's own ``predict`` on ``kind.typed([text])`` (raw strings), the
 same one the bulk files/table path uses.
+
+The words that pushed the answer are highlighted in the box itself, green for and red
+against, deeper for a bigger effect, the figure in a tooltip over each word
+(``core.trust.words.word_attributions`` for the predicted class, in the same run as the
+answer; a "Highlight words" box turns them off). An answer a later edit made stale is
+dropped with its words, so a highlight always matches the text it covers.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -30,6 +39,7 @@ from PySide6.QtWidgets import (
 from automl_gui.gui.format import probability
 from automl_gui.gui.pages._serial_job import SerialJob
 from automl_gui.gui.widgets.banner import muted_label
+from automl_gui.gui.widgets.word_highlights import METHOD_TIP, EditorWords, legend_label
 from automl_gui.gui.workers import JobWorker
 
 TYPE_DEBOUNCE_MS = 300
@@ -41,10 +51,11 @@ OTHER_COLOUR = "#90A4AE"
 WARNING_COLOUR = "#8A4B00"  # as the Data page's findings
 
 
-def classify_typed(bundle: Any, text: str) -> tuple[list[float], str]:
-    """Each class's probability for ``text``, and the engine's warning about the answer (""
+def classify_typed(bundle: Any, text: str) -> tuple[list[float], str, str]:
+    """Each class's probability for ``text``, the engine's warning about the answer (""
     or why it means nothing: none of the text's words is in the model's vocabulary; the
-    ``warning`` column of ``kind.predict``). Runs in the worker."""
+    ``warning`` column of ``kind.predict``) and the predicted class (a chosen threshold
+    included). Runs in the worker."""
     kind = bundle.kind
     frame = kind.predict(bundle, kind.typed([text]))
     error = str(frame["error"].iloc[0] or "") if "error" in frame.columns else ""
@@ -54,7 +65,30 @@ def classify_typed(bundle: Any, text: str) -> tuple[list[float], str]:
         raise DataError(error[:1].upper() + error[1:] + ".", "Type a text with some words.")
     names = [str(n) for n in bundle.class_names or []]
     warning = str(frame["warning"].iloc[0] or "") if "warning" in frame.columns else ""
-    return [float(frame[f"probability_{n}"].iloc[0]) for n in names], warning
+    probabilities = [float(frame[f"probability_{n}"].iloc[0]) for n in names]
+    return probabilities, warning, str(frame["prediction"].iloc[0])
+
+
+@dataclass
+class TypedAnswer:
+    """What the box shows for one text: the probabilities, the engine's warning, the
+    predicted class and (when asked) the words that pushed it."""
+
+    probabilities: list[float]
+    warning: str
+    prediction: str
+    words: list[Any] | None = None
+
+
+def answer_typed(bundle: Any, text: str, words: bool) -> TypedAnswer:
+    """:func:`classify_typed`, then (``words``) the text's words weighed for its answer."""
+    probabilities, warning, prediction = classify_typed(bundle, text)
+    answer = TypedAnswer(probabilities, warning, prediction)
+    if words:
+        from automl_gui.core.trust.words import word_attributions
+
+        answer.words = word_attributions(bundle, [text], classes=[prediction])[0]
+    return answer
 
 
 class ProbabilityBars(QWidget):
@@ -145,6 +179,18 @@ class TypeBox(QGroupBox):
         self.editor.setToolTip(f"The {noun} to classify (pasted text of any length works)")
         self.editor.setFixedHeight(72)
         self.editor.textChanged.connect(self._on_typed)
+        self.editor_words = EditorWords(self.editor)
+        self.words_box = QCheckBox("Highlight words")
+        self.words_box.setChecked(True)
+        self.words_box.setToolTip(
+            "Tint the words that pushed the answer: green towards it, red against. " + METHOD_TIP
+        )
+        self.words_box.toggled.connect(self._words_toggled)
+        self.legend = legend_label()
+        words_row = QHBoxLayout()
+        words_row.setContentsMargins(0, 0, 0, 0)
+        words_row.addWidget(self.words_box)
+        words_row.addWidget(self.legend, 1)
         self.bars = ProbabilityBars()
         self.bars_area = QScrollArea()
         self.bars_area.setWidget(self.bars)
@@ -164,6 +210,7 @@ class TypeBox(QGroupBox):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
+        layout.addLayout(words_row)
         layout.addWidget(self.bars_area)
         layout.addWidget(self.status)
         layout.addWidget(self.warning)
@@ -187,37 +234,51 @@ class TypeBox(QGroupBox):
         text = self.editor.toPlainText()
         if self.bundle is None or not text.strip():
             self.bars.clear()
+            self.editor_words.clear()
             self.warning.setVisible(False)
             self.status.setText("" if self.bundle is None else "Type a text to classify it.")
             return
         if self._job.queue_if_busy():  # goes again, with the text as it is then
             return
-        gen, bundle = self._gen, self.bundle
+        gen, bundle, words = self._gen, self.bundle, self.words_box.isChecked()
         self._job.start(
             self._workers,
-            lambda: classify_typed(bundle, text),
+            lambda: answer_typed(bundle, text, words),
             lambda result: self._on_answer(gen, result),
             lambda m, h: self._on_failed(gen, m, h),
         )
         self.status.setText("Classifying…")
 
-    def _on_answer(self, gen: int, result: tuple[list[float], str]) -> None:
+    def _on_answer(self, gen: int, answer: TypedAnswer) -> None:
         if gen != self._gen:
             return  # typed on meanwhile: the next run answers
-        probabilities, warning = result
+        probabilities = answer.probabilities
         self.bars.show_probabilities(probabilities)
         names = [str(n) for n in (self.bundle.class_names or [])]
-        if probabilities:
-            top = max(range(len(probabilities)), key=probabilities.__getitem__)
-            self.status.setText(f"Predicted: {names[top]} ({probability(probabilities[top])}).")
+        shown = None
+        if answer.prediction in names:
+            shown = probabilities[names.index(answer.prediction)]
+            self.status.setText(f"Predicted: {answer.prediction} ({probability(shown)}).")
+        if answer.words is not None and self.words_box.isChecked():
+            self.editor_words.set_words(answer.words, answer.prediction, shown)
+        else:
+            self.editor_words.clear()
+        warning = answer.warning
         self.warning.setText(f"⚠ {warning[:1].upper()}{warning[1:]}." if warning else "")
         self.warning.setVisible(bool(warning))
         self.answered.emit(probabilities)
+
+    def _words_toggled(self, shown: bool) -> None:
+        if shown:
+            self._on_typed()  # weigh the words of the text as it is
+        else:
+            self.editor_words.clear()
 
     def _on_failed(self, gen: int, message: str, hint: str) -> None:
         if gen != self._gen:
             return
         self.bars.clear()
+        self.editor_words.clear()
         self.warning.setVisible(False)
         self.status.setText(f"No answer: {message} {hint}".strip())
         self.failed.emit(message)

@@ -174,6 +174,13 @@ class TrustViews:
             if widget is not results:
                 self.trust_tabs.append(widget)
 
+    def add_tab(self, widget: QWidget, title: str, tip: str) -> None:
+        """A page's own trust tab added after the others (``widget.show_run(run) -> bool``)."""
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(index, tip)
+        self.tabs.setTabVisible(index, False)
+        self.trust_tabs.append(widget)
+
     def show_run(self, run: Any) -> None:
         """Show ``run`` (None: only the results tab, with its empty view)."""
         for tab in self.trust_tabs:

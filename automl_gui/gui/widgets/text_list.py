@@ -6,6 +6,12 @@ first lines of the text, word-wrapped and elided. Every row has the same height,
 stays virtual: 50,000 texts scroll smoothly and only the visible rows are ever painted. The
 model keeps plain lists of strings.
 
+Word highlights (issue 18): :meth:`TextListModel.set_words` gives a row the words that pushed
+its answer (``core.trust.words.word_attributions``: spans of the text and their weights);
+the row then paints them green (for) or red (against), deeper for a bigger effect, with the
+figure in a tooltip over each word (``word_highlights``), and the whole text below is
+highlighted the same way. :attr:`TextListModel.show_words` turns them off.
+
 :class:`TextBrowser` is a list above the selected text shown whole (selectable, scrollable),
 with its caption and where it comes from (a file, or a table's row).
 """
@@ -17,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -27,15 +34,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QFontMetrics,
+    QHelpEvent,
     QPainter,
     QPalette,
-    QTextLayout,
-    QTextOption,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
     QLabel,
     QListView,
     QPlainTextEdit,
@@ -43,8 +50,20 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
+)
+
+from automl_gui.gui.widgets._text_rows import RowLayout, collapsed, wrapped
+from automl_gui.gui.widgets.word_highlights import (
+    METHOD_TIP,
+    Attribution,
+    EditorWords,
+    legend_label,
+    text_scale,
+    word_colour,
+    word_tip,
 )
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -57,6 +76,7 @@ MAX_PAINTED_CHARS = 2000  # of a text laid out in a row (a 20,000-character text
 CAPTION_ROLE = Qt.ItemDataRole.UserRole + 1
 LOCATOR_ROLE = Qt.ItemDataRole.UserRole + 2
 WRONG_ROLE = Qt.ItemDataRole.UserRole + 3
+WORDS_ROLE = Qt.ItemDataRole.UserRole + 4  # the row's word weights (None: none, or turned off)
 
 
 def one_line(text: str) -> str:
@@ -84,6 +104,10 @@ class TextListModel(QAbstractListModel):
         self.locators: list[str] = []
         self.tips: list[str] = []
         self.wrong: list[bool] = []
+        self.answers: list[str] = []  # the class each row's words are weighed for
+        self.probabilities: list[float | None] = []  # its probability
+        self.words: dict[int, list[Attribution]] = {}
+        self.show_words = True
 
     def set_texts(
         self,
@@ -92,11 +116,16 @@ class TextListModel(QAbstractListModel):
         locators: Sequence[str] | None = None,
         tips: Sequence[str] | None = None,
         wrong: Sequence[bool] | None = None,
+        answers: Sequence[str] | None = None,
+        probabilities: Sequence[float | None] | None = None,
     ) -> None:
         """Show ``texts``; ``captions`` (one line above each), ``locators`` (the item's path:
-        a file, or ``table#row``), ``tips`` and ``wrong`` (captions in red) are one per text."""
+        a file, or ``table#row``), ``tips``, ``wrong`` (captions in red), ``answers`` (the
+        class the row's highlighted words are weighed for) and ``probabilities`` (its
+        probability) are one per text. Word highlights are dropped."""
         n = len(texts)
-        for name, values in (("captions", captions), ("locators", locators), ("tips", tips)):
+        named = (("captions", captions), ("locators", locators), ("tips", tips))
+        for name, values in (*named, ("answers", answers), ("probabilities", probabilities)):
             if values is not None and len(values) != n:
                 raise ValueError(f"{name}: one per text expected ({n}), got {len(values)}")
         self.beginResetModel()
@@ -105,10 +134,32 @@ class TextListModel(QAbstractListModel):
         self.locators = list(locators) if locators is not None else [""] * n
         self.tips = list(tips) if tips is not None else []
         self.wrong = list(wrong) if wrong is not None else [False] * n
+        self.answers = list(answers) if answers is not None else [""] * n
+        self.probabilities = list(probabilities) if probabilities is not None else [None] * n
+        self.words = {}
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_texts([])
+
+    def set_words(self, words: dict[int, list[Attribution]]) -> None:
+        """Highlight the words of these rows (row → ``(word, start, end, weight)``)."""
+        rows = [r for r in words if 0 <= r < len(self.texts)]
+        for row in rows:
+            self.words[row] = list(words[row])
+        for row in rows:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [WORDS_ROLE])
+
+    def set_show_words(self, shown: bool) -> None:
+        """Paint the highlights (``shown``) or not."""
+        self.show_words = bool(shown)
+        if self.texts:
+            self.dataChanged.emit(self.index(0), self.index(len(self.texts) - 1), [WORDS_ROLE])
+
+    def words_of(self, row: int) -> list[Attribution] | None:
+        """The row's words when shown and worked out, else None."""
+        return self.words.get(row) if self.show_words else None
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.texts)
@@ -125,6 +176,8 @@ class TextListModel(QAbstractListModel):
             return self.locators[row]
         if role == WRONG_ROLE:
             return self.wrong[row]
+        if role == WORDS_ROLE:
+            return self.words_of(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             if self.tips:
                 return self.tips[row]
@@ -135,7 +188,8 @@ class TextListModel(QAbstractListModel):
 
 class TextRowDelegate(QStyledItemDelegate):
     """Paints a row: the caption (one line, elided), then up to ``lines`` wrapped lines of
-    the text, the last elided with "…"."""
+    the text, the last elided with "…", its highlighted words tinted behind (with a
+    tooltip each)."""
 
     def __init__(self, lines: int = TEXT_LINES, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -146,24 +200,31 @@ class TextRowDelegate(QStyledItemDelegate):
         height = metrics.lineSpacing() * (self.lines + 1) + 2 * PADDING
         return QSize(200, height)
 
+    def _layout(self, opt: QStyleOptionViewItem, index: _Index) -> RowLayout:
+        rect: QRect = opt.rect.adjusted(PADDING, PADDING // 2, -PADDING, -PADDING // 2)  # type: ignore[attr-defined]
+        line = QFontMetrics(opt.font).lineSpacing()  # type: ignore[attr-defined]
+        top = rect.top() + (line if index.data(CAPTION_ROLE) else 0)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")[:MAX_PAINTED_CHARS]
+        flat, where = collapsed(text)
+        pieces = wrapped(flat, opt.font, rect.width(), self.lines)  # type: ignore[attr-defined]
+        return RowLayout(rect, top, line, flat, where, pieces)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        text, opt.text = opt.text, ""  # type: ignore[attr-defined]
+        opt.text = ""  # type: ignore[attr-defined]
         style = opt.widget.style() if opt.widget is not None else None  # type: ignore[attr-defined]
         if style is not None:  # background, selection and focus as the style draws them
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
-        rect: QRect = opt.rect.adjusted(PADDING, PADDING // 2, -PADDING, -PADDING // 2)  # type: ignore[attr-defined]
+        row = self._layout(opt, index)
+        rect, line = row.rect, row.line
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
         palette: QPalette = opt.palette  # type: ignore[attr-defined]
         text_colour = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        metrics = QFontMetrics(opt.font)  # type: ignore[attr-defined]
-        line = metrics.lineSpacing()
         painter.save()
         caption = str(index.data(CAPTION_ROLE) or "")
-        top = rect.top()
         if caption:
             font = painter.font()
             font.setBold(True)
@@ -173,46 +234,42 @@ class TextRowDelegate(QStyledItemDelegate):
             elided = QFontMetrics(font).elidedText(
                 caption, Qt.TextElideMode.ElideRight, rect.width()
             )
-            painter.drawText(QRect(rect.left(), top, rect.width(), line), 0, elided)
+            painter.drawText(QRect(rect.left(), rect.top(), rect.width(), line), 0, elided)
             font.setBold(False)
             painter.setFont(font)
-            top += line
+        words = index.data(WORDS_ROLE)
+        if words:
+            scale = text_scale(words)
+            for box, word in row.word_boxes(words, opt.font):  # type: ignore[attr-defined]
+                colour = word_colour(word[3], scale)
+                if colour is not None:
+                    painter.fillRect(box, colour)
         painter.setPen(text_colour)
-        lines = wrapped_lines(
-            one_line(text[:MAX_PAINTED_CHARS]),
-            opt.font,
-            rect.width(),
-            self.lines,  # type: ignore[attr-defined]
-        )
-        for i, part in enumerate(lines):
-            painter.drawText(QRect(rect.left(), top + i * line, rect.width(), line), 0, part)
+        for i, (_start, _length, part) in enumerate(row.pieces):
+            painter.drawText(QRect(rect.left(), row.top + i * line, rect.width(), line), 0, part)
         painter.restore()
 
-
-def wrapped_lines(text: str, font: QFont, width: int, lines: int) -> list[str]:
-    """``text`` word-wrapped to ``width`` pixels in ``font``, at most ``lines`` lines; the
-    last one ends in "…" when the text goes on."""
-    if not text or width <= 0 or lines <= 0:
-        return []
-    layout = QTextLayout(text, font)
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-    layout.setTextOption(option)
-    out: list[str] = []
-    layout.beginLayout()
-    while len(out) < lines:
-        tl = layout.createLine()
-        if not tl.isValid():
-            break
-        tl.setLineWidth(width)
-        start, length = tl.textStart(), tl.textLength()
-        out.append(text[start : start + length].rstrip())
-        if len(out) == lines and start + length < len(text):
-            out[-1] = QFontMetrics(font).elidedText(
-                text[start:], Qt.TextElideMode.ElideRight, width
-            )
-    layout.endLayout()
-    return out
+    def helpEvent(  # noqa: N802
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: _Index,
+    ) -> bool:
+        words = index.data(WORDS_ROLE) if index.isValid() else None
+        if event is not None and event.type() == QEvent.Type.ToolTip and words:
+            opt = QStyleOptionViewItem(option)
+            self.initStyleOption(opt, index)
+            model = index.model()
+            for box, word in self._layout(opt, index).word_boxes(words, opt.font):  # type: ignore[attr-defined]
+                if box.contains(event.pos()):
+                    row = index.row()
+                    answer = getattr(model, "answers", [""] * (row + 1))[row]
+                    probability = getattr(model, "probabilities", [None] * (row + 1))[row]
+                    tip = word_tip(word[0], word[3], answer or "its answer", probability)
+                    QToolTip.showText(event.globalPos(), tip, view)
+                    return True
+        return super().helpEvent(event, view, option, index)
 
 
 class TextList(QListView):
@@ -260,9 +317,17 @@ class TextList(QListView):
 
 
 class TextBrowser(QWidget):
-    """A :class:`TextList` above the current text shown whole, with its caption and source."""
+    """A :class:`TextList` above the current text shown whole, with its caption and source.
 
-    def __init__(self, lines: int = TEXT_LINES, parent: QWidget | None = None) -> None:
+    With ``words`` a row of a "Highlight words" check box, the legend and a status line sits
+    between them; ``words_toggled(bool)`` when the box changes (the page works the words out
+    while it is on)."""
+
+    words_toggled = Signal(bool)
+
+    def __init__(
+        self, lines: int = TEXT_LINES, parent: QWidget | None = None, *, words: bool = False
+    ) -> None:
         super().__init__(parent)
         self.list = TextList(lines)
         self.title = QLabel()
@@ -272,9 +337,28 @@ class TextBrowser(QWidget):
         self.full.setReadOnly(True)
         self.full.setPlaceholderText("Select a text to read it whole.")
         self.full.setToolTip("The selected text, whole (as read, before any standardization)")
+        self.full_words = EditorWords(self.full)
+        self.words_box = QCheckBox("Highlight words")
+        self.words_box.setChecked(True)
+        self.words_box.setToolTip(
+            "Tint the words that pushed each answer: green towards it, red against. " + METHOD_TIP
+        )
+        self.words_box.toggled.connect(self._words_toggled)
+        self.legend = legend_label()
+        self.words_status = QLabel()
+        self.words_status.setProperty("role", "muted")
+        words_row = QWidget()
+        row_layout = QHBoxLayout(words_row)
+        row_layout.setContentsMargins(0, 2, 0, 0)
+        row_layout.addWidget(self.words_box)
+        row_layout.addWidget(self.legend, 1)
+        row_layout.addWidget(self.words_status)
+        words_row.setVisible(words)
+        self.words_row = words_row
         panel = QWidget()
         panel_layout = QVBoxLayout(panel)
         panel_layout.setContentsMargins(0, 4, 0, 0)
+        panel_layout.addWidget(words_row)
         panel_layout.addWidget(self.title)
         panel_layout.addWidget(self.full, 1)
         self.split = QSplitter(Qt.Orientation.Vertical)
@@ -289,23 +373,50 @@ class TextBrowser(QWidget):
         self.list.text_changed.connect(self._show_row)
 
     def set_texts(self, texts: Sequence[str], **extra: Any) -> None:
+        self.words_status.setText("")
         self.list.set_texts(texts, **extra)
 
     def clear(self, message: str = "") -> None:
         self.list.clear()
         self.full.setPlaceholderText(message or "Select a text to read it whole.")
 
+    @property
+    def words_shown(self) -> bool:
+        return self.words_row.isVisibleTo(self) and self.words_box.isChecked()
+
+    def set_words(self, words: dict[int, list[Attribution]]) -> None:
+        """Highlight these rows' words (row → ``(word, start, end, weight)``)."""
+        self.list.text_model.set_words(words)
+        row = self.list.current_row()
+        if row in words:
+            self._show_words(row)
+
+    def _words_toggled(self, shown: bool) -> None:
+        self.list.text_model.set_show_words(shown)
+        self._show_words(self.list.current_row())
+        self.words_toggled.emit(shown)
+
+    def _show_words(self, row: int) -> None:
+        model = self.list.text_model
+        words = model.words_of(row) if 0 <= row < len(model.texts) else None
+        if words:
+            self.full_words.set_words(words, model.answers[row], model.probabilities[row])
+        else:
+            self.full_words.clear()
+
     def _show_row(self, row: int) -> None:
         model = self.list.text_model
         if not 0 <= row < len(model.texts):
             self.title.setText("")
             self.full.setPlainText("")
+            self.full_words.clear()
             return
         caption = model.captions[row]
         where = locator_words(model.locators[row]) if model.locators[row] else ""
         self.title.setText(" — ".join(_escape(p) for p in (caption, where) if p))
         self.title.setToolTip(model.locators[row])
         self.full.setPlainText(model.texts[row])
+        self._show_words(row)
 
 
 def _escape(text: str) -> str:
