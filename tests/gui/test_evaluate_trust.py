@@ -155,8 +155,11 @@ def test_importance_runs_by_itself_and_a_selected_row_shows_its_contributions(qt
     page.trust.tabs.setCurrentWidget(rows)
     rows.select_row(2)
     qtbot.waitUntil(lambda: bool(rows.chart.labels), timeout=30000)
-    assert set(rows.chart.labels) == {"x1", "x2", "color"}
-    assert "Test row 3" in rows.words.text()
+    # each column named with its value in the row
+    assert {label.split(" = ")[0] for label in rows.chart.labels} == {"x1", "x2", "color"}
+    color = page.explain_rows.rows_model.frame["color"].iloc[2]
+    assert f"color = {color}" in rows.chart.labels
+    assert "Test row 3 (actual" in rows.words.text()
 
 
 def test_an_older_run_without_calibration_and_other_tasks_hide_what_does_not_apply(qtbot, binary):

@@ -45,11 +45,13 @@ def example_sentence(bins: list[dict[str, Any]], noun: str) -> str:
 
 def ece_sentence(ece: float) -> str:
     """The ECE in words: how many percentage points confidence is off on average."""
+    from automl_gui.core.trust.calibration import HIGH_ECE
+
     verdict = (
         "well calibrated"
-        if ece < 0.03
+        if ece < HIGH_ECE / 2
         else "fairly calibrated"
-        if ece < 0.08
+        if ece < HIGH_ECE
         else "poorly calibrated: read its probabilities with care"
     )
     return (

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +60,25 @@ def rows_with_target(run: Any) -> Any:
     target = str((run.metadata or {}).get("target") or "target")
     frame[target] = df[answer_column(df, "actual")].to_numpy()
     return frame
+
+
+def sentence(text: str) -> str:
+    """``text`` ending with a full stop ("" stays "")."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
+
+
+def shown_value(value: Any) -> str:
+    """A row's value as the chart names it: numbers in 4 significant figures, missing "–"."""
+    if isinstance(value, float | np.floating):
+        return "–" if np.isnan(value) else f"{float(value):.4g}"
+    return "–" if value is None or value is pd.NA else str(value)
+
+
+def answers_first(df: Any) -> Any:
+    """The test rows with the model's answers (actual, prediction, probabilities) first."""
+    answers = [c for c in df.columns if str(c) in _answers_of(df)]
+    return df[answers + [c for c in df.columns if c not in answers]].reset_index(drop=True)
 
 
 class ImportanceTab(QWidget):
@@ -139,7 +160,7 @@ class ImportanceTab(QWidget):
             self._show(importance)
 
     def _show(self, importance: Any) -> None:
-        method = str(importance.attrs.get("method") or "")
+        method = sentence(str(importance.attrs.get("method") or ""))
         ordered = importance.sort_values("importance", ascending=False, kind="stable")
         self.chart.set_bars(
             ordered["feature"].astype(str).tolist(),
@@ -193,7 +214,7 @@ class ExplainRowsTab(QWidget):
         if run is None or run.test_predictions is None or not len(run.test_predictions):
             self.rows_model.set_frame(None)
             return False
-        self.rows_model.set_frame(run.test_predictions.reset_index(drop=True))
+        self.rows_model.set_frame(answers_first(run.test_predictions))
         self.rows_table.resizeColumnsToContents()
         self.chart.clear()
         self.words.setText("Select a test row to see how each of its columns moved the answer.")
@@ -236,18 +257,23 @@ class ExplainRowsTab(QWidget):
             return
         first = contributions.iloc[0]
         prefix = "contribution_"
-        pairs = [
-            (str(c)[len(prefix) :], float(first[c]))
-            for c in contributions.columns
-            if str(c).startswith(prefix)
-        ]
+        values = feature_rows(run).iloc[position]
+        pairs = []
+        for c in contributions.columns:
+            if str(c).startswith(prefix):
+                name = str(c)[len(prefix) :]
+                pairs.append((f"{name} = {shown_value(values.get(name))}", float(first[c])))
         pairs.sort(key=lambda p: -abs(p[1]))
         self.chart.set_bars([name for name, _ in pairs], [v for _, v in pairs], signed_colors=True)
-        method = str(contributions.attrs.get("method") or "")
+        method = sentence(str(contributions.attrs.get("method") or ""))
         self.words.setText(f"{self._sentence(run, position, first)} {method}".strip())
 
     @staticmethod
     def _sentence(run: Any, position: int, row: Any) -> str:
+        from automl_gui.core.export.bundle import answer_column
+
+        df = run.test_predictions
+        actual = df[answer_column(df, "actual")].iloc[position]
         predicted = row["prediction"]
         base, output = float(row["base"]), float(row["output"])
         if run.task == "regression":
@@ -257,6 +283,7 @@ class ExplainRowsTab(QWidget):
             what = f"P({predicted}) = {output:.1%}"
             start = f"the average P({predicted}), {base:.1%}"
         return (
-            f"Test row {position + 1:,}: starting from {start} over typical rows, its columns "
-            f"move the answer to {what}. Blue bars pushed it up, orange down."
+            f"Test row {position + 1:,} (actual {actual}, predicted {predicted}): starting from "
+            f"{start} over typical rows, its columns move the answer to {what}. Blue bars "
+            "pushed it up, orange down."
         )

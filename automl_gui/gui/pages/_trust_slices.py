@@ -201,6 +201,14 @@ class SlicesTab(QWidget):
         small = [s[0] for s in report.small or []]
         min_count = int(getattr(report, "min_count", 30) or 30)
         self.view.show_table(report.table, small, list(report.lines()), min_count)
+        rule = report.four_fifths
+        self.view.show_verdict(
+            None if rule is None else bool(rule.passed),
+            ""
+            if rule is None
+            else f"the four-fifths rule on how often each group is predicted '{rule.positive}' "
+            f"(ratio {rule.ratio:.2f}; 0.8 or more passes).",
+        )
 
     def _show_clicked(self, index: int) -> None:
         if self.run is None or index < 0:

@@ -52,7 +52,7 @@ class ThresholdTab(QWidget):
         value = float(stored.get("value", DEFAULT)) if stored else DEFAULT
         self.view.set_curve(threshold_curve(y01, p), positive, value)
         if stored:
-            self.view.chosen = str(stored.get("chosen") or "by hand")
+            self.view.set_value(value, str(stored.get("chosen") or "by hand"))
         self._say()
         return True
 

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import QWidget
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR
 from automl_gui.plots.style import style_plot
 
-GAP_COLOR = "#e8590c"
-
 
 class ReliabilityPlot(pg.PlotWidget):
     """Accuracy per confidence bin against the diagonal, with each bin's share of examples."""
@@ -75,17 +73,6 @@ class ReliabilityPlot(pg.PlotWidget):
             [0, 1],
             pen=pg.mkPen("#868e96", width=1.5, style=Qt.PenStyle.DashLine),
             name="perfectly calibrated",
-        )
-        conf = [float(b["confidence"]) for b in self.bins]
-        plot.plot(
-            conf,
-            accuracy,
-            pen=None,
-            symbol="o",
-            symbolSize=6,
-            symbolBrush=pg.mkBrush(GAP_COLOR),
-            symbolPen=None,
-            name="mean confidence",
         )
         low = max(0.0, min(lows) - 0.02)
         plot.setXRange(low, 1.0, padding=0.02)

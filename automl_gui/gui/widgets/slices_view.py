@@ -9,6 +9,7 @@ pass/fail word). The picker's entries and what choosing one does belong to the p
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -61,6 +62,9 @@ class SlicesView(QWidget):
         self.busy = BusyRow("Working out each group's metrics", "Stop", 160)
         self.words = QLabel("Pick what to group by, then Show groups.")
         self.words.setWordWrap(True)
+        self.verdict = QLabel()  # the four-fifths rule's pass/fail, coloured
+        self.verdict.setWordWrap(True)
+        self.verdict.hide()
         self.words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, 0)
         self.table.verticalHeader().hide()
@@ -75,6 +79,7 @@ class SlicesView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
         layout.addWidget(self.busy)
+        layout.addWidget(self.verdict)
         layout.addWidget(self.words)
         layout.addWidget(self.table, 1)
         self.show_button.clicked.connect(lambda: self.show_clicked.emit(self.picker.currentIndex()))
@@ -88,7 +93,17 @@ class SlicesView(QWidget):
     def clear(self, words: str = "") -> None:
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
+        self.verdict.hide()
         self.words.setText(words)
+
+    def show_verdict(self, passed: bool | None, text: str) -> None:
+        """The four-fifths rule's verdict in a coloured line (None: no verdict, hidden)."""
+        if passed is None:
+            self.verdict.hide()
+            return
+        color, word = ("#2b8a3e", "Passes") if passed else ("#c92a2a", "Fails")
+        self.verdict.setText(f'<b style="color:{color}">{word}</b> {text}')
+        self.verdict.show()
 
     def show_table(self, table: Any, small: Any, lines: list[str], min_count: int) -> None:
         """Show the groups' ``table`` (DataFrame), greying the groups in ``small``."""
@@ -97,7 +112,7 @@ class SlicesView(QWidget):
         shown = table.head(MAX_ROWS)
         self.table.setColumnCount(len(columns))
         self.table.setHorizontalHeaderLabels(
-            [c if c in ("group", "count") else metric_label(c) for c in columns]
+            [c.capitalize() if c in ("group", "count") else metric_label(c) for c in columns]
         )
         self.table.setRowCount(len(shown))
         grey = QBrush(QColor(SMALL_COLOR))
@@ -116,7 +131,10 @@ class SlicesView(QWidget):
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
         more = len(table) - len(shown)
-        text = " ".join(lines)
         if more > 0:
-            text += f" The first {MAX_ROWS:,} of {len(table):,} groups are listed."
-        self.words.setText(text)
+            lines = [*lines, f"The first {MAX_ROWS:,} of {len(table):,} groups are listed."]
+        # the largest gap first, in bold; one paragraph per sentence
+        paragraphs = [escape(line) for line in lines]
+        if paragraphs:
+            paragraphs[0] = f"<b>{paragraphs[0]}</b>"
+        self.words.setText("<br>".join(paragraphs))

@@ -166,7 +166,7 @@ class ThresholdView(QWidget):
         self.threshold_label.setText(f"&Threshold on P({positive})")
         plot = self.plot.getPlotItem()
         plot.clear()
-        pr = self.curve.sort_values("recall", kind="stable")
+        pr = self.curve.iloc[::-1]  # from the highest threshold: recall only grows
         plot.plot(
             pr["recall"].to_numpy(float),
             np.nan_to_num(pr["precision"].to_numpy(float), nan=1.0),
@@ -183,8 +183,7 @@ class ThresholdView(QWidget):
 
     def set_value(self, value: float, chosen: str = "by hand") -> None:
         """Move the controls to ``value`` (``chosen``: how it was picked)."""
-        self._moved(float(value))
-        self.chosen = chosen
+        self._moved(float(value), chosen)
 
     def row(self, value: float | None = None) -> dict[str, float]:
         """The curve's figures at the threshold nearest ``value`` (default: the current)."""
@@ -193,7 +192,7 @@ class ThresholdView(QWidget):
         return curve_at(self.curve, self.value() if value is None else value)
 
     # -- reacting ----------------------------------------------------------------------------
-    def _moved(self, value: float) -> None:
+    def _moved(self, value: float, chosen: str = "by hand") -> None:
         if self._updating:
             return
         self._updating = True
@@ -202,7 +201,7 @@ class ThresholdView(QWidget):
             self.slider.setValue(int(round(value * STEPS)))
         finally:
             self._updating = False
-        self.chosen = "by hand"
+        self.chosen = chosen
         self._show_figures()
 
     def _best(self, rule: str) -> None:
@@ -231,6 +230,12 @@ class ThresholdView(QWidget):
             ("Negatives right", f"{tn:,}", "True negatives"),
             ("Cost", f"{cost:,.1f}", "Missed positives × the cost ratio + false alarms"),
         ]  # fmt: skip
+        how = {"F1": "the best F1", "by hand": ""}.get(self.chosen, self.chosen)
+        self.words.setText(
+            f"At {self.value():.3f}"
+            + (f", picked for {how}" if how else "")
+            + ": “Use this threshold” keeps it with the model."
+        )
         self.figures.setRowCount(len(rows))
         for i, (name, text, tip) in enumerate(rows):
             for j, cell in enumerate((name, text)):
