@@ -4,8 +4,9 @@ Files and folders (recursed) are dropped or chosen, predicted in a worker with p
 Cancel by the kind's engine call (``core.kinds._image_media.predict_images`` or
 ``core.kinds._audio_media.predict_audio``, through ``DataKind.predict``), and shown as a table (path, prediction, confidence,
 probability_<class>, error). Beside the table: a gallery captioned with the predictions for
-images, the selected row's clip (play, waveform, spectrogram) for audio. Broken files get a
-row with the reason.
+images (with "Show where the model looked": Grad-CAM overlays, ``widgets/saliency.py``), the
+selected row's clip (play, waveform, spectrogram) for audio. Broken files get a row with the
+reason.
 
 :class:`FilesPredicting` is a mixin of ``PredictPage``; what differs between kinds is the
 kind's own (``item``, ``extensions``, ``predict``) and its page package's words
@@ -278,6 +279,8 @@ class FilesPredicting:
         if not clips and self._clip_panel is not None:
             self._clip_panel.hide()
         if gallery:
+            if not hasattr(self.gallery, "feeder"):  # "Show where the model looked"
+                self.gallery.enable_saliency(lambda: self.bundle)
             self.gallery.set_items(self.gallery_items)
         self.gallery.setVisible(gallery)
         if clips:

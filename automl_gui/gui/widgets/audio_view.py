@@ -148,6 +148,9 @@ class SpectrogramView(QWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.levels = (-DYNAMIC_RANGE_DB, 0.0)
         self.shape = (0, 0)
+        self.heat = pg.ImageItem(axisOrder="col-major")  # where the model looked (Grad-CAM)
+        self.heat.setZValue(5)
+        self.plot.addItem(self.heat)
         self.setToolTip("Loudness (dB) of each mel band over time; bright is loud")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -155,6 +158,7 @@ class SpectrogramView(QWidget):
 
     def clear(self, message: str = "") -> None:
         self.image.clear()
+        self.heat.clear()
         self.shape = (0, 0)
         self.plot.getAxis("left").setTicks(None)
         self.plot.setTitle(message or self._title, color=AXIS_COLOR, size="11pt")
@@ -192,3 +196,20 @@ class SpectrogramView(QWidget):
             self.plot.setLabel("left", "mel band", color=AXIS_COLOR)
         self.plot.setXRange(0, frames * float(hop_seconds), padding=0)
         self.plot.setYRange(0, bands, padding=0)
+        self.heat.clear()
+
+    def set_heat(self, cam: np.ndarray | None, seconds: float) -> None:
+        """Draw ``cam`` (``(frames, bands)`` in [0, 1] over the clip's ``seconds``; time
+        first, the lowest band first) over the spectrogram in heat colours, transparent where
+        it is 0 (None removes it). It spans the same bands as the spectrogram."""
+        if cam is None or not np.size(cam) or seconds <= 0 or not self.shape[1]:
+            self.heat.clear()
+            return
+        from automl_gui.core.trust._overlay import MAX_ALPHA, heat_colours
+
+        c = np.clip(np.asarray(cam, dtype=np.float32), 0.0, 1.0)
+        rgba = np.concatenate(
+            [heat_colours(c), (255 * MAX_ALPHA * c)[..., None].astype(np.uint8)], axis=-1
+        )
+        self.heat.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.heat.setRect(QRectF(0.0, 0.0, float(seconds), float(self.shape[1])))

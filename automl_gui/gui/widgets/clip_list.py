@@ -347,6 +347,14 @@ class ClipPanel(QWidget):
     def wait_idle(self, msecs: int = 10000) -> bool:
         return self._worker is None or self._worker.wait(msecs)
 
+    def enable_saliency(self, source: Any) -> None:
+        """Add "Show where the model looked": the Grad-CAM map of ``source()``'s model over
+        the spectrogram of each clip shown (``widgets/saliency.ClipSaliency``)."""
+        from automl_gui.gui.widgets.saliency import ClipSaliency
+
+        self.saliency = ClipSaliency(self, source)
+        self.layout().insertWidget(2, self.saliency.bar)
+
     def _set_title(self, path: str, caption: str) -> None:
         from html import escape
 
@@ -467,6 +475,10 @@ class ClipBrowser(QWidget):
 
     def wait_idle(self, msecs: int = 10000) -> bool:
         return self.panel.wait_idle(msecs)
+
+    def enable_saliency(self, source: Any) -> None:
+        """ "Show where the model looked" on the panel's spectrogram (:meth:`ClipPanel.enable_saliency`)."""
+        self.panel.enable_saliency(source)
 
     def _on_clip_changed(self, path: str) -> None:
         if not path:

@@ -13,6 +13,10 @@ items costs one list copy. Thumbnails are decoded lazily and off the UI thread:
   loads and a "broken" tile when a file cannot be read.
 
 Double-click (or Enter) emits ``activated_path`` and opens :class:`ImagePreviewDialog`.
+
+:meth:`ImageGallery.enable_saliency` adds a "Show where the model looked" bar above the grid:
+while it is on, each thumbnail is replaced by its Grad-CAM overlay as the overlays arrive
+from a background thread (``widgets/saliency.py``).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from automl_gui.gui.widgets._thumbnails import (  # noqa: F401  (re-exported)
     loader,
 )
 from automl_gui.gui.widgets.image_preview import ImagePreviewDialog  # noqa: F401
+from automl_gui.gui.widgets.saliency import SaliencyGallery
 
 
 # -- model -------------------------------------------------------------------------------------
@@ -84,6 +89,8 @@ class GalleryModel(QAbstractListModel):
         self.cache_size = CACHE_SIZE
         self.cache_bytes = CACHE_BYTES
         self._bytes = 0
+        self._overlays: dict[str, QPixmap] = {}  # path → overlay (Grad-CAM), when shown
+        self.show_overlays = False
 
     # -- Qt model API ----------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -128,6 +135,31 @@ class GalleryModel(QAbstractListModel):
     def item(self, row: int) -> tuple[str, str, str]:
         return self._items[row]
 
+    # -- overlays (where the model looked) ---------------------------------------------------
+    def set_overlay(self, path: str, image: QImage) -> None:
+        """Show ``image`` instead of ``path``'s thumbnail while overlays are shown."""
+        self._overlays[path] = QPixmap.fromImage(image)
+        if self.show_overlays:
+            self._refresh_paths({path})
+
+    def overlay_count(self) -> int:
+        return len(self._overlays)
+
+    def clear_overlays(self) -> None:
+        self._overlays.clear()
+
+    def set_show_overlays(self, on: bool) -> None:
+        if bool(on) != self.show_overlays:
+            self.show_overlays = bool(on)
+            self._refresh_paths(set(self._overlays))
+
+    def _refresh_paths(self, paths: set[str]) -> None:
+        role = [Qt.ItemDataRole.DecorationRole]
+        for row, (path, _caption, _tip) in enumerate(self._items):
+            if path in paths:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx, role)
+
     @property
     def thumb_size(self) -> int:
         return self._size
@@ -146,6 +178,10 @@ class GalleryModel(QAbstractListModel):
 
     # -- thumbnails ------------------------------------------------------------------------
     def thumbnail(self, row: int, path: str) -> QPixmap:
+        if self.show_overlays:
+            overlay = self._overlays.get(path)
+            if overlay is not None:
+                return overlay
         key = (path, self._size)
         cache = self._cache
         if key in cache:
@@ -302,7 +338,7 @@ class _ThumbDelegate(QStyledItemDelegate):
 
 
 # -- view --------------------------------------------------------------------------------------
-class ImageGallery(QListView):
+class ImageGallery(SaliencyGallery, QListView):
     """A grid of thumbnails with captions; see the module docstring for how it stays fast.
 
     Args:
@@ -355,11 +391,15 @@ class ImageGallery(QListView):
             self.caption_lines = lines
             self._apply_cell_size()
         self._model.set_items(items)
+        self._model.clear_overlays()
         self.scrollToTop()
+        self._start_saliency()
 
     def clear(self) -> None:
         """Remove every item."""
         self._model.set_items([])
+        self._model.clear_overlays()
+        self._start_saliency()
 
     def count(self) -> int:
         """Number of items."""
@@ -426,6 +466,10 @@ class ImageGallery(QListView):
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)
+        bar = getattr(self, "saliency_bar", None)
+        if bar is not None:
+            frame = self.frameWidth()
+            bar.setGeometry(frame, frame, self.width() - 2 * frame, bar.sizeHint().height())
         self._on_scrolled()
 
     def _on_activated(self, index: QModelIndex) -> None:

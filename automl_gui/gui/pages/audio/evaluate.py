@@ -4,7 +4,8 @@ The shared Evaluate page of file classifiers (``pages/_files_evaluate.py``: metr
 per-class table, clickable confusion matrix, most confidently wrong, summary, Save report)
 with the clips of a cell and the confident mistakes as clip lists (name, actual, predicted,
 confidence); the selected clip plays (Enter, double-click, Space) and shows its waveform and
-log-mel spectrogram as the model hears it.
+log-mel spectrogram as the model hears it; "Show where the model looked" draws the clip's
+Grad-CAM map over the spectrogram, aligned in time with the waveform (``widgets/saliency.py``).
 
 Reads ``state.run`` when it is a ``core.jobs.run.Run`` of the audio kind;
 any other run clears the page.
@@ -49,6 +50,7 @@ class AudioEvaluatePage(FilesEvaluatePage):
     def _make_view(self, *, wrong: bool) -> QWidget:
         browser = ClipBrowser()
         browser.list.setToolTip(LIST_TIP)
+        browser.enable_saliency(lambda: self.run)
         return browser
 
     def _show_rows(self, view: QWidget, rows: Any, *, arrow: bool) -> list[Any]:

@@ -2,7 +2,9 @@
 
 The shared Evaluate page of file classifiers (``pages/_files_evaluate.py``: metric cards,
 per-class table, clickable confusion matrix, most confidently wrong, summary, Save report)
-with the test images of a cell and the confident mistakes shown as thumbnail galleries.
+with the test images of a cell and the confident mistakes shown as thumbnail galleries, each
+with "Show where the model looked" (Grad-CAM overlays of the run's model, computed in the
+background: ``widgets/saliency.py``).
 
 Reads ``state.run`` when it is a ``core.jobs.run.Run`` of the image kind;
 any other run clears the page.
@@ -49,6 +51,7 @@ class ImageEvaluatePage(FilesEvaluatePage):
         # the mistakes get bigger cells: room for "true → predicted NN%"
         gallery = ImageGallery(thumb_size=128) if wrong else ImageGallery()
         gallery.setToolTip(GALLERY_TIP)
+        gallery.enable_saliency(lambda: self.run)
         return gallery
 
     def _show_rows(self, view: QWidget, rows: Any, *, arrow: bool) -> list[Any]:

@@ -1,0 +1,345 @@
+""" "Show where the model looked": Grad-CAM overlays (``core.trust.saliency``) in the window.
+
+- :class:`SaliencyToggle`: the check box, remembered across sessions (one setting for every
+  view), with a tooltip; keyboard reachable like any check box.
+- :class:`OverlayFeeder`: computes overlays off the UI thread in batches (a Python thread;
+  TensorFlow releases the GIL while it computes) and hands each finished one back on the UI
+  thread; a new request or :meth:`OverlayFeeder.stop` cancels the one running.
+
+The model comes from a ``source`` callable returning anything with ``model`` and
+``metadata`` (the run in memory on Evaluate, the loaded bundle on Predict), or None.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QCheckBox, QWidget
+
+from automl_gui.core.base.events import CancelToken
+
+SETTING_KEY = "trust/show_where_the_model_looked"
+TOGGLE_TEXT = "Show where the model looked"
+TOGGLE_TIP = (
+    "Colour each picture by how much each part pushed the model towards its answer "
+    "(Grad-CAM, Selvaraju et al. 2017): red is where it looked most. Computed in the "
+    "background, a batch at a time."
+)
+#: at most this many files get an overlay per list (the first ones, in the list's order)
+MAX_OVERLAYS = 500
+BATCH = 16
+
+Source = Callable[[], Any]
+
+
+def _settings() -> Any:
+    from automl_gui.gui import settings
+
+    return settings.current()
+
+
+class SaliencyToggle(QCheckBox):
+    """The "Show where the model looked" check box; its state is remembered."""
+
+    def __init__(self, text: str = TOGGLE_TEXT, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setToolTip(TOGGLE_TIP)
+        try:
+            on = str(_settings().value(SETTING_KEY, "false")).lower() == "true"
+        except Exception:  # noqa: BLE001 - no settings yet: off
+            on = False
+        self.setChecked(on)
+        self.toggled.connect(self._remember)
+
+    def _remember(self, on: bool) -> None:
+        try:
+            _settings().setValue(SETTING_KEY, "true" if on else "false")
+        except Exception:  # noqa: BLE001 - nowhere to remember: the box still works
+            pass
+
+
+class OverlayFeeder(QObject):
+    """Overlays for a list of files, computed in a background thread.
+
+    ``compute(paths, cancel)`` runs in the thread and yields ``(path, uint8 RGB)`` pairs;
+    each arrives through :attr:`ready` (path, array) on the UI thread. :attr:`progress`
+    says (done, total); :attr:`failed` carries a sentence when the model cannot be explained.
+    """
+
+    ready = Signal(str, object)
+    progress = Signal(int, int)
+    failed = Signal(str)
+    _deliver = Signal(int, str, object)
+    _count = Signal(int, int, int)
+    _fail = Signal(int, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._generation = 0
+        self._cancel: CancelToken | None = None
+        self._thread: threading.Thread | None = None
+        self._deliver.connect(self._on_deliver)
+        self._count.connect(self._on_count)
+        self._fail.connect(self._on_fail)
+
+    def start(self, paths: list[str], compute: Callable[..., Any]) -> None:
+        """Cancel what runs and compute overlays for ``paths`` (at most :data:`MAX_OVERLAYS`)."""
+        self.stop()
+        self._generation += 1
+        generation, cancel = self._generation, CancelToken()
+        self._cancel = cancel
+        paths = list(paths)[:MAX_OVERLAYS]
+
+        def run() -> None:
+            from automl_gui.core.base.errors import AutoMLError, CancelledError
+
+            done = 0
+            try:
+                for path, picture in compute(paths, cancel):
+                    if cancel.cancelled:
+                        return
+                    done += 1
+                    self._deliver.emit(generation, path, picture)
+                    self._count.emit(generation, done, len(paths))
+            except CancelledError:
+                return
+            except AutoMLError as exc:
+                self._fail.emit(generation, exc.message)
+            except Exception as exc:  # noqa: BLE001 - shown, never a crash of the window
+                self._fail.emit(generation, f"Could not compute where the model looked: {exc}")
+            except BaseException:  # noqa: BLE001 - the interpreter is exiting
+                return
+
+        self._thread = threading.Thread(target=run, name="saliency", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Cancel the computation running (its late results are dropped)."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+        self._generation += 1
+
+    def wait(self, seconds: float = 30.0) -> bool:
+        """Join the thread (tests, closing)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(seconds)
+            return not thread.is_alive()
+        return True
+
+    def _on_deliver(self, generation: int, path: str, picture: Any) -> None:
+        if generation == self._generation:
+            self.ready.emit(path, picture)
+
+    def _on_count(self, generation: int, done: int, total: int) -> None:
+        if generation == self._generation:
+            self.progress.emit(done, total)
+
+    def _on_fail(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self.failed.emit(message)
+
+
+def image_overlays(source: Source, thumb_size: int) -> Callable[..., Any]:
+    """``compute`` for :class:`OverlayFeeder`: each image's Grad-CAM map drawn over the file
+    itself scaled to ``thumb_size`` (the model's square view stretched back over the
+    picture); unreadable files are skipped."""
+
+    def compute(paths: list[str], cancel: CancelToken) -> Any:
+        from automl_gui.core.trust.saliency import gradcam, image_batches, overlay_rgb
+
+        bundle = source()
+        if bundle is None:
+            return
+        size = int(bundle.metadata.get("image_size") or 0)
+        for start in range(0, len(paths), BATCH):
+            cancel.raise_if_cancelled()
+            chunk = paths[start : start + BATCH]
+            for found, x in image_batches(chunk, size, BATCH):
+                maps, _proba = gradcam(bundle.model, x)
+                for path, cam in zip(found, maps, strict=True):
+                    thumb = _thumbnail(path, thumb_size)
+                    if thumb is not None:
+                        yield path, overlay_rgb(thumb, cam)
+
+    return compute
+
+
+def _thumbnail(path: str, size: int) -> np.ndarray | None:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (size, size))
+            im = im.convert("RGB")
+            im.thumbnail((size, size))
+            return np.asarray(im, dtype=np.uint8)
+    except Exception:  # noqa: BLE001 - a file that cannot be shown gets no overlay
+        return None
+
+
+class SaliencyGallery:
+    """The "Show where the model looked" part of ``ImageGallery`` (a mixin: ``self`` is the
+    gallery, with ``_model`` its ``GalleryModel``, ``thumb_size`` and ``setViewportMargins``)."""
+
+    def enable_saliency(self, source: Any) -> None:
+        """Add the "Show where the model looked" bar; ``source()`` returns the model to
+        explain (anything with ``model`` and ``metadata``) or None."""
+        from PySide6.QtWidgets import QHBoxLayout, QLabel
+
+        self._saliency_source = source
+        bar = QWidget(self)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(4, 2, 4, 2)
+        self.saliency_toggle = SaliencyToggle(parent=bar)
+        self.saliency_status = QLabel(bar)
+        self.saliency_status.setProperty("role", "muted")
+        row.addWidget(self.saliency_toggle)
+        row.addWidget(self.saliency_status, 1)
+        self.saliency_bar = bar
+        self.feeder = OverlayFeeder(self)
+        self.feeder.ready.connect(lambda path, pic: self._model.set_overlay(path, to_qimage(pic)))
+        self.feeder.progress.connect(self._saliency_progress)
+        self.feeder.failed.connect(self.saliency_status.setText)
+        self.saliency_toggle.toggled.connect(self._saliency_toggled)
+        self.setViewportMargins(0, bar.sizeHint().height(), 0, 0)
+        self._model.set_show_overlays(self.saliency_toggle.isChecked())
+
+    def refresh_saliency(self) -> None:
+        """Compute the overlays again (the model changed)."""
+        self._model.clear_overlays()
+        self._start_saliency()
+
+    def _start_saliency(self) -> None:
+        feeder = getattr(self, "feeder", None)
+        if feeder is None:
+            return
+        paths = [self._model.item(r)[0] for r in range(self._model.rowCount())]
+        source = self._saliency_source()
+        wanted = self.saliency_toggle.isChecked() and getattr(source, "model", None) is not None
+        if not wanted or not paths:
+            feeder.stop()
+            self.saliency_status.setText("")
+            return
+        missing = [p for p in paths if p not in self._model._overlays]
+        if not missing:
+            return
+        self.saliency_status.setText("Working out where the model looked…")
+        feeder.start(missing, image_overlays(self._saliency_source, self.thumb_size))
+
+    def _saliency_toggled(self, on: bool) -> None:
+        self._model.set_show_overlays(on)
+        if on:
+            self._start_saliency()
+        else:
+            self.feeder.stop()
+            self.saliency_status.setText("")
+
+    def _saliency_progress(self, done: int, total: int) -> None:
+        if done >= total:
+            self.saliency_status.setText("Red: where the model looked most (Grad-CAM).")
+        else:
+            self.saliency_status.setText(f"Where the model looked: {done:,} of {total:,}…")
+
+
+def clip_maps(source: Source, max_seconds: float) -> Callable[..., Any]:
+    """``compute`` for :class:`OverlayFeeder` on clips: ``(path, (map, seconds))``, the
+    clip's Grad-CAM map ``(frames, bands)`` over its first ``max_seconds`` (MFCC models: the
+    map's profile over time spread over the bands)."""
+
+    def compute(paths: list[str], cancel: CancelToken) -> Any:
+        from automl_gui.core.preprocess.audio import load_audio
+        from automl_gui.core.trust.saliency import clip_window, gradcam, time_profile
+
+        bundle = source()
+        if bundle is None:
+            return
+        meta = bundle.metadata
+        rate, window = int(meta.get("sample_rate") or 0), clip_window(meta)
+        for path in paths:
+            cancel.raise_if_cancelled()
+            wave = load_audio(path, rate, max_seconds=max_seconds)
+            maps, _proba = gradcam(bundle.model, wave[None], clip_window=window)
+            cam = maps[0]
+            if str(meta.get("features", "")) == "mfcc":
+                cam = np.repeat(time_profile(cam)[:, None], window[2], axis=1)
+            yield path, (cam, len(wave) / float(rate))
+
+    return compute
+
+
+class ClipSaliency(QObject):
+    """ "Show where the model looked" for a ``ClipPanel``: its clip's map over the spectrogram,
+    computed in the background once the clip is drawn."""
+
+    def __init__(self, panel: Any, source: Source) -> None:
+        from PySide6.QtWidgets import QHBoxLayout, QLabel
+
+        super().__init__(panel)
+        self.panel, self.source = panel, source
+        self.bar = QWidget()
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.toggle = SaliencyToggle()
+        self.toggle.setToolTip(
+            "Colour the spectrogram by how much each time and band pushed the model towards "
+            "its answer (Grad-CAM, Selvaraju et al. 2017): red is where it looked most. The "
+            "map lines up in time with the waveform."
+        )
+        self.status = QLabel()
+        self.status.setProperty("role", "muted")
+        row.addWidget(self.toggle)
+        row.addWidget(self.status, 1)
+        self.feeder = OverlayFeeder(self)
+        self.feeder.ready.connect(self._on_ready)
+        self.feeder.failed.connect(self.status.setText)
+        self.toggle.toggled.connect(lambda _on: self.refresh())
+        panel.loaded.connect(lambda _path: self.refresh())
+
+    def refresh(self) -> None:
+        """Compute the shown clip's map (or remove it when the toggle is off)."""
+        self.panel.spectrogram.set_heat(None, 0)
+        bundle = self.source()
+        path = self.panel.drawn
+        if not self.toggle.isChecked() or getattr(bundle, "model", None) is None or not path:
+            self.feeder.stop()
+            self.status.setText("")
+            return
+        from automl_gui.gui.widgets.clip_list import MAX_DISPLAY_SECONDS
+
+        self.status.setText("Working out where the model looked…")
+        self.feeder.start([path], clip_maps(self.source, MAX_DISPLAY_SECONDS))
+
+    def _on_ready(self, path: str, result: Any) -> None:
+        if path != self.panel.drawn:
+            return
+        cam, seconds = result
+        self.panel.spectrogram.set_heat(cam, seconds)
+        self.status.setText("Red: where the model looked most (Grad-CAM), aligned in time.")
+
+
+def to_qimage(picture: np.ndarray) -> Any:
+    """A uint8 RGB array as a QImage (copied: the array may go)."""
+    from PySide6.QtGui import QImage
+
+    rgb = np.ascontiguousarray(picture[..., :3], dtype=np.uint8)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+__all__ = [
+    "MAX_OVERLAYS",
+    "SETTING_KEY",
+    "TOGGLE_TEXT",
+    "OverlayFeeder",
+    "SaliencyGallery",
+    "ClipSaliency",
+    "clip_maps",
+    "SaliencyToggle",
+    "image_overlays",
+    "to_qimage",
+]
