@@ -81,6 +81,7 @@ def test_table_run_keeps_the_scaled_model(table_run) -> None:
     samples = predict_arrays(run.model, run.metadata, pd.DataFrame(run.metadata["sample_rows"]))
     assert np.asarray(run.metadata["sample_predictions"]) == pytest.approx(samples, abs=1e-6)
     assert run.metadata["data"]["identity"] == TABULAR.identity(df)
+    assert run.metadata["drift_reference"]["type"] == "table"  # core.trust.drift's summary
 
 
 @pytest.mark.parametrize("fmt", ["keras", "tflite", "onnx"])
@@ -145,6 +146,7 @@ def test_image_run_keeps_the_scaled_model_and_honours_a_threshold(image_run, tmp
     cal = run.report["calibration"]
     assert cal["applied"] and temperature_of(run.model) == pytest.approx(cal["temperature"])
     assert run.metadata["data"]["identity"] == IMAGES.identity(dataset)
+    assert run.metadata["drift_reference"]["type"] == "embeddings"
     # the sample answers the export check compares are the kept model's
     from automl_gui.core.export.bundle import predict_array
 

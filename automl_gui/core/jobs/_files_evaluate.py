@@ -23,6 +23,8 @@ from automl_gui.core.jobs._files_predict import predict_dataset, prediction_fram
 from automl_gui.core.jobs.run import Run
 
 MAX_SAMPLES = 8
+#: training and validation files whose embeddings the drift reference summarizes (each)
+REFERENCE_ITEMS = 500
 _PARTS = {"train": "training", "validation": "validation", "test": "test"}
 _WHERE = {"train": "training", "validation": "validation", "test": "the evaluation"}
 
@@ -98,6 +100,9 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
             "hardware": getattr(job.plan, "device_label", None),
         }
     )
+    reference = _drift_reference(job, model)
+    if reference:
+        metadata["drift_reference"] = reference
     history = result.history
     diagnosis = diagnose(history) or still_improving(history, result.stopped_reason)
     if diagnosis is not None:
@@ -135,6 +140,26 @@ def _calibrate(job: Any, model: Any, proba: np.ndarray, y_test: np.ndarray) -> A
         val, y_val = np.zeros((0, proba.shape[-1]), np.float32), np.zeros(0, "int32")
     kept_model, cal = calibrated_run_model(model, y_val, val, y_test, proba, job.on_event)
     return kept_model, cal.test_proba.astype(np.float32), cal
+
+
+def _drift_reference(job: Any, model: Any) -> dict[str, Any] | None:
+    """What Predict compares new files with (``core.trust.drift.files_reference``): the
+    model's embeddings of at most 500 training and 500 validation files, picked at random
+    (the paths are in class order)."""
+    from automl_gui.core.trust.drift import files_reference
+
+    rng = np.random.default_rng(0)
+
+    def batches(part: str) -> Any:
+        paths = job.paths.get(part) or []
+        if not paths:
+            return []
+        pick = np.sort(rng.permutation(len(paths))[:REFERENCE_ITEMS])
+        chosen = [paths[i] for i in pick]
+        return job.media.make_dataset(chosen, np.asarray(job.y[part])[pick], job.batch)
+
+    emit(job.on_event, Progress("evaluate", None, "Summarizing the training data for drift…"))
+    return files_reference(model, batches("train"), batches("validation"))
 
 
 def _left_out(job: Any, test_skipped: int) -> dict[str, int]:

@@ -389,6 +389,7 @@ def finish_tabular(
     )
     from automl_gui.core.train.diagnostics import diagnose, still_improving
     from automl_gui.core.trust.calibration import metadata_entry
+    from automl_gui.core.trust.drift import table_reference
 
     task = Task(preprocess.task)
     emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
@@ -423,6 +424,8 @@ def finish_tabular(
             "hardware": getattr(plan, "device_label", None),
         },
     )
+    # what Predict compares new rows with (drift): the training split's columns, summarized
+    metadata["drift_reference"] = table_reference(prepared.train, metadata)
     outputs = predict_arrays(model, metadata, prepared.test)  # the one pass over the test rows
     cal = None
     if task.is_classification:  # temperature scaling fitted on the validation rows
