@@ -23,6 +23,7 @@ from automl_gui.cli._common import (
     say,
     train_inputs,
 )
+from automl_gui.cli._continue import add_continue_options, continue_command
 from automl_gui.cli._folders import (
     check_file_options,
     check_kind_options,
@@ -250,6 +251,7 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
     )
     audio.add_argument("--n-mels", type=n_mels, metavar="N", help="mel bands (default 64)")
     add_text_options(train)
+    add_continue_options(train)  # --continue-from RUN: train a saved model further
     return train
 
 
@@ -348,6 +350,8 @@ def train_command(args: argparse.Namespace) -> int:
     from automl_gui.core.jobs import TrainRequest, train
     from automl_gui.core.models.registry import resolve
 
+    if args.continue_from:
+        return continue_command(args)
     kind = kind_for_data(args)  # --text-column: texts, though a table at first sight
     check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
     _check_state_folders(args)

@@ -171,3 +171,25 @@ def test_cancel_before_training_leaves_no_run(earlier):
     cancel.cancel()
     with pytest.raises(CancelledError):
         continue_run(run.model, run.metadata, rows(60, 0.8, 6), cancel=cancel)
+
+
+def test_the_command_line_continues_a_saved_model(earlier, tmp_path, capsys):
+    import json
+
+    from automl_gui.cli import main
+    from automl_gui.core.jobs.run import save_run
+
+    _, run = earlier
+    saved = save_run(run, tmp_path / "run1")
+    rows(200, 0.8, 7).to_csv(tmp_path / "new.csv", index=False)
+    out = tmp_path / "run2"
+    args = ["train", str(tmp_path / "new.csv"), "--continue-from", str(saved)]
+    code = main([*args, "--epochs", "3", "--lr-factor", "0.5", "--out", str(out)])
+    assert code == 0
+    info = json.loads((out / "metadata.json").read_text())["continued_from"]
+    assert info["name"] == "run1" and info["lr_factor"] == 0.5
+    assert "earlier model → this one" in capsys.readouterr().out
+    # a from-scratch option is refused in one line, nothing written
+    assert main([*args, "--target", "y", "--out", str(tmp_path / "run3")]) == 1
+    assert "cannot be used with --continue-from" in capsys.readouterr().err
+    assert not (tmp_path / "run3").exists()
