@@ -96,6 +96,9 @@ def test_a_scaled_table_model_exports(table_run, tmp_path, fmt) -> None:
     written = next(folder.glob("*metadata.json"))
     saved = json.loads(written.read_text())
     assert saved["threshold"]["value"] == 0.3 and saved["calibration"]["applied"]
+    card = next(folder.glob("*MODEL_CARD.md")).read_text()
+    assert "## Calibration" in card and "is built into this model" in card
+    assert "Predicts 'yes' when its probability is at least 0.30" in card
 
 
 def test_table_predictions_honour_a_stored_threshold(table_run, tmp_path) -> None:

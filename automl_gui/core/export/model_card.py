@@ -9,6 +9,7 @@ from typing import Any
 from automl_gui.core.evaluate.labels import changed_figures
 from automl_gui.core.export._card_tables import call_code, flags_text, group_text, grouped_inputs
 from automl_gui.core.export._card_text import call_code as text_call_code
+from automl_gui.core.export._card_trust import calibration_lines, trust_limits
 from automl_gui.core.kinds import DataKind, kind_named
 from automl_gui.core.train.balance import is_imbalanced
 
@@ -223,7 +224,8 @@ def refit_lines(metadata: dict[str, Any]) -> list[str]:
 
 
 def known_limits(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
-    """Plain warnings: class imbalance, a small test set, over/underfitting, quantization."""
+    """Plain warnings: class imbalance, a small test set, over/underfitting, quantization,
+    poorly calibrated probabilities and gaps between subgroups (``_card_trust``)."""
     limits: list[str] = []
     counts, source = _class_counts(metadata, report)
     present = [v for v in counts.values() if v > 0]
@@ -270,6 +272,7 @@ def known_limits(metadata: dict[str, Any], report: dict[str, Any]) -> list[str]:
             "This file holds the model without its category lookups: rows must be encoded "
             "as preprocessing.json describes (see 'How to call it')."
         )
+    limits += trust_limits(metadata, report)  # high ECE, subgroup gaps, four-fifths rule
     return limits or ["None recorded beyond the usual: see intended use."]
 
 
@@ -363,6 +366,14 @@ def model_card(
     refit = refit_lines(metadata)
     if refit:
         lines += [*refit, ""]
+    from automl_gui.core.jobs.continued import continued_lines
+
+    continued = continued_lines(metadata)  # a run trained further on new data: before → after
+    if continued:
+        lines += [*continued, ""]
+    trust = calibration_lines(metadata, report)
+    if trust:
+        lines += ["## Calibration", "", *trust, ""]
     lines += ["## Known limits", "", *[f"- {item}" for item in known_limits(metadata, report)], ""]
     lines += ["## Training settings", "", *_training_lines(metadata), ""]
     if check:
