@@ -38,6 +38,7 @@ BENCHMARKS: list[tuple[str, str, int]] = [
     ("wide_ui", "bench_wide_ui.py", 1800),
     ("text_quality", "text_quality.py", 900),
     ("text_speed", "text_speed.py", 900),
+    ("trust", "bench_trust.py", 1200),
 ]
 
 
