@@ -259,7 +259,8 @@ def test_a_rerun_tidies_what_a_killed_export_or_predict_left(
         == 0
     )
     assert cli.main(["predict", str(model), str(csv), "--out", str(tmp_path / "p.csv")]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["export", "p.csv", live.name])
+    written = ["export", "p.csv", "p_drift.csv", live.name]  # drift figures beside predictions
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(written)
 
 
 def test_sigterm_cancels_a_job_like_ctrl_c_and_a_second_one_stops_it(capsys):

@@ -250,7 +250,7 @@ def test_predict_banner_names_a_few_columns_and_lists_the_rest_on_hover(qtbot, c
         answer_columns={},
     )
     page.source_path = "wide.csv"
-    page._on_predicted((frame, []))
+    page._on_predicted((frame, [], None))  # answers, read notices, no drift report
     shown = page.banner.text.splitlines()
     assert shown[:4] == lines[:4]
     assert shown[4] == "…and 26 more columns with odd values (hover to list them)."

@@ -295,7 +295,7 @@ def report_from_embeddings(bundle: Any, reference: dict[str, Any], embedded: np.
     import pandas as pd
     from scipy import stats
 
-    from automl_gui.core.trust.drift import P_DRIFT, DriftReport
+    from automl_gui.core.trust._drift_report import P_DRIFT, DriftReport
 
     items = bundle.kind.items
     notes: list[str] = []

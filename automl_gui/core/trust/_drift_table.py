@@ -180,7 +180,7 @@ def compare_table(
 ) -> Any:
     """The :class:`~automl_gui.core.trust.drift.DriftReport` of ``frame``'s rows."""
     from automl_gui.core.preprocess._inputs import InputSchema
-    from automl_gui.core.trust.drift import P_DRIFT, PSI_DRIFT, DriftReport
+    from automl_gui.core.trust._drift_report import P_DRIFT, PSI_DRIFT, DriftReport
 
     schema = {c.name: c for c in InputSchema.from_dict(bundle.metadata["input_schema"]).columns}
     present = {str(c) for c in frame.columns}

@@ -11,6 +11,11 @@ clip with Play, waveform and spectrogram (audio); see ``_predict_files.py``.
 
 Problems (missing columns, unreadable files) appear in a banner with the engine's message and
 hint. "Save predictions…" writes the table as CSV.
+
+Trust (``_predict_drift.py``): after the answers, the data is compared with the training
+data (a table in the same worker, files in a second one) and a strip names what drifted; a
+table model's selected row shows what moved its answer; the model line says a binary
+model's chosen threshold.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui import settings as app_settings
+from automl_gui.gui.pages._predict_drift import PredictTrust
 from automl_gui.gui.pages._predict_files import (
     FilesPredicting,
     files_model_text,
@@ -57,7 +63,7 @@ __all__ = ["PredictPage", "image_items"]
 SHOWN_NOTICES = 4
 
 
-class PredictPage(FilesPredicting, QWidget):
+class PredictPage(PredictTrust, FilesPredicting, QWidget):
     """Predict on new files with the current model."""
 
     name = "predict"
@@ -141,12 +147,17 @@ class PredictPage(FilesPredicting, QWidget):
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
         self.gallery.hide()
+        self._init_trust()
+        self.split.addWidget(self.contributions)  # the clip panel goes before it (index 2)
+        self.split.setStretchFactor(self.split.indexOf(self.contributions), 2)
+        self.predictions_ready.connect(self._after_predictions)
 
         layout = self._layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.model_label)
         layout.addLayout(buttons)
         layout.addWidget(self.banner)
+        layout.addWidget(self.drift_strip)
         layout.addWidget(self.info)
         layout.addWidget(self.split, 1)
 
@@ -160,7 +171,7 @@ class PredictPage(FilesPredicting, QWidget):
         if self._clip_panel is None:
             self._clip_panel = ClipPanel(shortcut_scope=self.table)  # Space plays
             self._clip_panel.hide()
-            self.split.addWidget(self._clip_panel)
+            self.split.insertWidget(2, self._clip_panel)  # the files' side view is third
             self.split.setStretchFactor(2, 2)
         return self._clip_panel
 
@@ -185,6 +196,8 @@ class PredictPage(FilesPredicting, QWidget):
         """Use ``bundle``; answers of a model of another kind (table/images/audio) are
         cleared."""
         old = self.media()
+        if bundle is not self.bundle:
+            self._stop_trust()  # drift and contributions were the old model's
         self.bundle, self.bundle_source = bundle, source
         media = self.media()
         if media is not old:
@@ -207,18 +220,26 @@ class PredictPage(FilesPredicting, QWidget):
         return "Drop a table file here, or use Open file…"
 
     def _model_text(self) -> str:
+        from html import escape
+
+        from automl_gui.core.trust.thresholds import threshold_words
+
         media = self.media()
-        if media is not None:
-            return files_model_text(self.bundle, media, self.bundle_source)
         meta = getattr(self.bundle, "metadata", {}) or {}
-        target = meta.get("target", "?")
-        task = meta.get("task", "?")
-        return f"Model: {self.bundle_source} (predicts <b>{target}</b>, {task})."
+        if media is not None:
+            text = files_model_text(self.bundle, media, self.bundle_source)
+        else:
+            target = meta.get("target", "?")
+            task = meta.get("task", "?")
+            text = f"Model: {self.bundle_source} (predicts <b>{target}</b>, {task})."
+        threshold = threshold_words(meta)  # a binary model's chosen threshold
+        return f"{text} {escape(threshold)}" if threshold else text
 
     def _refresh(self) -> None:
         has_model = self.bundle is not None
-        busy = self.worker is not None
+        busy = self.worker is not None or self.drift_worker is not None
         media = self.media()
+        self.contributions.setVisible(has_model and media is None and self.predictions is not None)
         if has_model:
             self.model_label.setText(self._model_text())
         else:
@@ -299,20 +320,23 @@ class PredictPage(FilesPredicting, QWidget):
             self._fail("No model to predict with.", "Train a model or load an exported one.")
             return
         bundle = self.bundle
+        self._stop_trust()
 
         def job(on_event: Any, cancel: Any) -> Any:
             from automl_gui.core.data.tabular import read_table
-            from automl_gui.core.export.bundle import predict_frame
+            from automl_gui.core.trust.drift import predict_with_drift
 
             table = read_table(path, on_event=on_event, cancel=cancel)
-            return predict_frame(bundle, table.df), table.notices
+            # the answers (through the kind: a chosen threshold applies), then the drift
+            frame, drift = predict_with_drift(bundle, table.df, on_event=on_event, cancel=cancel)
+            return frame, table.notices, drift
 
         self.source_path = path
         self.info.setText(f"Predicting on {Path(path).name}…")
         self._start(job, self._on_predicted, clear_on_fail=True)
 
     def _on_predicted(self, result: Any) -> None:
-        frame, notices = result
+        frame, notices, drift = result
         self.predictions = frame
         self.source_name = Path(self.source_path or "").name
         self._show_side_view(None)
@@ -348,13 +372,18 @@ class PredictPage(FilesPredicting, QWidget):
         elif notices:
             self.banner.show_message("; ".join(notices), "", "info")
         self.state.status.emit(f"Predicted {len(frame):,} rows of {name}")
+        self._show_drift(drift)
+        self._split_for_contributions()
         self.predictions_ready.emit(frame)
 
     def cancel(self) -> None:
-        """Stop the running prediction (the job ends at its next batch)."""
+        """Stop the running prediction (the job ends at its next batch), or the drift check
+        after it (the answers stay)."""
         if self.worker is not None:
             self.worker.cancel()
             self.info.setText("Cancelling…")
+        elif self.drift_worker is not None:
+            self.drift_worker.cancel()
 
     def _on_cancelled(self) -> None:
         self._clear_predictions()
@@ -427,7 +456,8 @@ class PredictPage(FilesPredicting, QWidget):
         """Block until the background job (if any) has ended; True when idle."""
         panel_idle = self._clip_panel is None or self._clip_panel.wait_idle(msecs)
         box_idle = self._type_box is None or self._type_box.wait_idle(msecs)
-        return panel_idle and box_idle and (self.worker is None or self.worker.wait(msecs))
+        idle = self.worker is None or self.worker.wait(msecs)
+        return panel_idle and box_idle and idle and self._trust_idle(msecs)
 
     # -- worker plumbing -----------------------------------------------------------------------
     def _start(self, job: Any, on_result: Any, *, clear_on_fail: bool = False) -> None:
@@ -445,6 +475,7 @@ class PredictPage(FilesPredicting, QWidget):
         worker.start()
 
     def _clear_predictions(self, *_: Any) -> None:
+        self._stop_trust()
         self.predictions = None
         self.model.set_frame(None)
         self.gallery_items = []

@@ -1,0 +1,384 @@
+"""The Predict page's trust parts: whether the data predicted on still looks like the
+training data (drift), and for a table model, what moved the selected row's answer.
+
+Drift (``core.trust.drift``) is worked out off the UI thread: for a table in the prediction's
+own worker (``predict_with_drift``: per column), for files and texts in a second worker once
+the answers show (``DataKind.drift``: on the model's embedding, the files read again through
+the kind's own prediction). A :class:`DriftStrip` under the buttons names what drifted, with
+the figures a click away ("Details"); nothing shows when nothing drifted; a muted line says
+so when the model was saved without a reference (before drift was recorded).
+
+A table row's contributions are ``core.trust.tables.row_contributions`` (sampling Shapley
+values over the user's columns, the bundle's sample rows as background), one row at a time
+in a worker; selecting rows quickly keeps only the last one asked for
+(:class:`ContributionsPanel`, :class:`PredictTrust`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl_gui.gui.widgets.bar_chart import scrolling
+from automl_gui.gui.widgets.dataframe_model import DataFrameModel
+from automl_gui.gui.widgets.frame_table import FrameTable
+from automl_gui.gui.widgets.importance_chart import ImportanceChart
+from automl_gui.gui.workers import JobWorker
+
+#: the drift figures shown under the strip (the report's own column names, in this order)
+DETAIL_COLUMNS = (
+    "feature",
+    "drifted",
+    "statistic",
+    "score",
+    "p_value",
+    "missing_train",
+    "missing_new",
+    "unseen",
+    "unseen_values",
+    "far",
+    "items",
+    "threshold",
+    "expected_share",
+)
+DETAILS_HEIGHT = 170  # px of the details table
+RETRAIN = "The model may be less accurate on them; retrain it with recent data."
+NO_REFERENCE = (
+    "Drift not checked: this model was saved without a summary of its training data "
+    "(models trained from now on have one)."
+)
+ROW_DELAY_MS = 150  # a row selected this long is explained (arrowing through rows is not)
+TABLE_SHARE = 0.66  # of the width, for a table model's answers beside the contributions
+
+
+class DriftStrip(QFrame):
+    """A warning strip naming what drifted, "Details" showing the figures, ✕ dismissing it;
+    or a muted line (checking, no reference)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.report: Any = None
+        self.bar = QFrame()
+        self.bar.setObjectName("banner")
+        self.bar.setProperty("banner", "warning")
+        icon = QLabel()
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(18, 18)
+        )
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button = QPushButton("Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setToolTip("Show the figures per column (or for the embedding)")
+        self.details_button.toggled.connect(self._toggle_details)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss this message")
+        close.clicked.connect(self.clear)
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(6, 4, 4, 4)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.method = QLabel()
+        self.method.setProperty("role", "muted")
+        self.method.setWordWrap(True)
+        self.details_model = DataFrameModel()
+        self.details = FrameTable()
+        self.details.setModel(self.details_model)
+        self.details.setMaximumHeight(DETAILS_HEIGHT)
+        self.note = QLabel()
+        self.note.setProperty("role", "muted")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        for widget in (self.bar, self.method, self.details, self.note):
+            layout.addWidget(widget)
+            widget.hide()
+        self.hide()
+
+    @property
+    def shown_text(self) -> str:
+        """What the strip says (the warning, or the muted line)."""
+        if self.bar.isVisibleTo(self):
+            return self.text.text()
+        return self.note.text() if self.note.isVisibleTo(self) else ""
+
+    def show_report(self, report: Any) -> None:
+        """A report: the warning when something drifted, else nothing at all."""
+        self.clear()
+        if report is None or not report.drifted:
+            return
+        self.report = report
+        self.text.setText(f"Drift: {report.summary()} {RETRAIN}")
+        self.method.setText(" ".join([report.method, *report.notes]).strip())
+        columns = [c for c in DETAIL_COLUMNS if c in report.table.columns]
+        self.details_model.set_frame(report.table[columns])
+        self.bar.show()
+        self.show()
+
+    def show_note(self, text: str) -> None:
+        """A muted line instead of the warning (checking…, no reference)."""
+        self.clear()
+        self.note.setText(text)
+        self.note.show()
+        self.show()
+
+    def clear(self) -> None:
+        self.report = None
+        self.details_button.setChecked(False)
+        for widget in (self.bar, self.method, self.details, self.note):
+            widget.hide()
+        self.details_model.set_frame(None)
+        self.hide()
+
+    def _toggle_details(self, on: bool) -> None:
+        self.details_button.setText("Hide details" if on else "Details")
+        self.method.setVisible(on and bool(self.method.text()))
+        self.details.setVisible(on)
+        if on:
+            self.details.resizeColumnsToContents()
+
+
+class ContributionsPanel(QWidget):
+    """One table row's contributions: a sentence and signed bars (blue up, orange down)."""
+
+    PROMPT = "Select a row to see how each of its columns moved the answer."
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.words = QLabel(self.PROMPT)
+        self.words.setWordWrap(True)
+        self.chart = ImportanceChart()
+        self.chart.setMinimumWidth(200)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.addWidget(self.words)
+        layout.addWidget(scrolling(self.chart), 1)
+
+    def clear(self) -> None:
+        self.words.setText(self.PROMPT)
+        self.chart.clear()
+
+    def show_busy(self, row: int) -> None:
+        self.words.setText(f"Working out what moved the answer of row {row + 1:,}…")
+
+    def show_contributions(self, row: int, contributions: Any, task: str) -> None:
+        """The first row of ``row_contributions``' answer, largest effects first."""
+        first = contributions.iloc[0]
+        prefix = "contribution_"
+        pairs = [
+            (str(c)[len(prefix) :], float(first[c]))
+            for c in contributions.columns
+            if str(c).startswith(prefix)
+        ]
+        pairs.sort(key=lambda p: -abs(p[1]))
+        self.chart.set_bars([n for n, _ in pairs], [v for _, v in pairs], signed_colors=True)
+        self.words.setText(contribution_words(row, first, task))
+
+
+def contribution_words(row: int, first: Any, task: str) -> str:
+    """ "Row 3 (predicted yes): from the average P(yes), 41.0%, over typical rows, its
+    columns move the answer to P(yes) = 87.2%. Blue bars pushed it up, orange down."."""
+    predicted = first["prediction"]
+    base, output = float(first["base"]), float(first["output"])
+    if task == "regression":
+        start, what = f"the average prediction {base:,.4g}", f"the predicted value {output:,.4g}"
+    else:
+        start, what = f"the average P({predicted}), {base:.1%},", f"P({predicted}) = {output:.1%}"
+    return (
+        f"Row {row + 1:,} (predicted {predicted}): starting from {start} over typical rows, "
+        f"its columns move the answer to {what}. Blue bars pushed it up, orange down."
+    )
+
+
+def has_reference(bundle: Any) -> bool:
+    """Whether ``bundle`` was saved with a summary of its training data."""
+    from automl_gui.core.trust.drift import DRIFT_KEY
+
+    return bool((getattr(bundle, "metadata", None) or {}).get(DRIFT_KEY))
+
+
+class PredictTrust:
+    """Mixin of the Predict page: drift after each prediction, a table row's contributions.
+
+    The page supplies ``bundle``, ``predictions``, ``table``, ``split``, ``busy``,
+    ``media()``, ``_refresh()`` and ``predictions_ready``; it calls :meth:`_init_trust` once
+    its widgets exist, :meth:`_show_drift` with a table's report and :meth:`_stop_trust`
+    when the model or the answers change. It comes before ``FilesPredicting`` among the
+    page's bases: its :meth:`predict_files` remembers what a file model predicts on.
+    """
+
+    def _init_trust(self) -> None:
+        self._files_data: list[str] | None = None  # what the file model last predicted on
+        self.drift_strip = DriftStrip()
+        self.contributions = ContributionsPanel()
+        self.contributions.hide()
+        self.drift_worker: JobWorker | None = None
+        self.contributions_worker: JobWorker | None = None
+        self._asked_row = -1  # the row whose contributions are wanted
+        self._trust_generation = 0  # answers for older predictions are dropped
+        self._row_timer = QTimer(self)
+        self._row_timer.setSingleShot(True)
+        self._row_timer.setInterval(ROW_DELAY_MS)
+        self._row_timer.timeout.connect(self._explain_asked_row)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self._row_selected(current.row())
+        )
+
+    # -- files: the drift check after the answers -----------------------------------------
+    def predict_files(self, paths: list[str]) -> None:
+        """``FilesPredicting.predict_files``, then the files compared with the training
+        data (:meth:`_after_predictions`)."""
+        self._stop_trust()
+        self._files_data = [str(p) for p in paths]
+        super().predict_files(paths)  # type: ignore[misc]
+
+    predict_images = predict_files  # the names the tests and the window know
+    predict_clips = predict_files
+
+    def _after_predictions(self, _frame: Any) -> None:
+        """``predictions_ready``: a file model's answers show; now the drift check."""
+        if self.media() is not None and self._files_data:
+            data, self._files_data = self._files_data, None
+            self._check_files_drift(data)
+
+    def _split_for_contributions(self) -> None:
+        """A table model's answers beside the selected row's contributions."""
+        split = self.split
+        self.contributions.show()
+        total = max(sum(split.sizes()), split.width())
+        sizes = [0] * split.count()
+        sizes[0] = int(total * TABLE_SHARE)
+        sizes[split.indexOf(self.contributions)] = total - sizes[0]
+        split.setSizes(sizes)
+
+    # -- drift ------------------------------------------------------------------------------
+    def _show_drift(self, report: Any) -> None:
+        """After a prediction: the warning, nothing, or the no-reference note."""
+        if report is None and not has_reference(self.bundle):
+            self.drift_strip.show_note(NO_REFERENCE)
+        else:
+            self.drift_strip.show_report(report)
+
+    def _check_files_drift(self, data: Any) -> None:
+        """Compare the files just answered with the training data, in a second worker."""
+        if not has_reference(self.bundle):
+            self._show_drift(None)
+            return
+        bundle, generation, media = self.bundle, self._trust_generation, self.media()
+        items = media.kind.items if media is not None else "items"
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            return bundle.kind.drift(bundle, data, on_event=on_event, cancel=cancel)
+
+        worker = JobWorker(job, self)
+        worker.finished.connect(lambda report: self._drift_done(generation, report))
+        worker.failed.connect(lambda message, _hint: self._drift_failed(generation, message))
+        worker.cancelled.connect(lambda: self._drift_failed(generation, "stopped"))
+        worker.progress.connect(self._drift_progress)
+        worker.done.connect(self._drift_worker_done)
+        self.drift_worker = worker
+        self.drift_strip.show_note(f"Comparing the {items} with the training {items}…")
+        worker.start()
+        self._refresh()  # busy: Cancel stops the check (the answers stay)
+
+    def _drift_progress(self, event: Any) -> None:
+        if event.fraction is not None:
+            self.busy.setRange(0, 1000)
+            self.busy.setValue(round(1000 * min(max(event.fraction, 0.0), 1.0)))
+
+    def _drift_done(self, generation: int, report: Any) -> None:
+        if generation == self._trust_generation:
+            self._show_drift(report)
+
+    def _drift_failed(self, generation: int, message: str) -> None:
+        if generation == self._trust_generation:
+            self.drift_strip.show_note(f"Drift not checked: {message}")
+
+    def _drift_worker_done(self) -> None:
+        self.drift_worker = None
+        self._refresh()
+
+    # -- a table row's contributions --------------------------------------------------------
+    def _shows_contributions(self) -> bool:
+        return self.bundle is not None and self.media() is None and self.predictions is not None
+
+    def _row_selected(self, row: int) -> None:
+        if not self._shows_contributions() or row < 0:
+            return
+        self._asked_row = row
+        self.contributions.show_busy(row)
+        self._row_timer.start()
+
+    def _explain_asked_row(self) -> None:
+        if self.contributions_worker is not None:  # the last row asked goes next
+            self.contributions_worker.cancel()
+            return
+        row, frame, bundle = self._asked_row, self.predictions, self.bundle
+        if row < 0 or frame is None or row >= len(frame):
+            return
+        generation = self._trust_generation
+        record = frame.iloc[[row]]
+
+        def job(on_event: Any, cancel: Any) -> Any:
+            from automl_gui.core.trust.tables import row_contributions
+
+            # background None: the bundle's own sample rows (training-like rows)
+            return row_contributions(bundle, record, None, seed=0, cancel=cancel)
+
+        worker = JobWorker(job, self)
+        worker.finished.connect(lambda result: self._contributions_done(generation, row, result))
+        worker.failed.connect(
+            lambda message, _hint: self._contributions_failed(generation, message)
+        )
+        worker.done.connect(self._contributions_worker_done)
+        self.contributions_worker = worker
+        worker.start()
+
+    def _contributions_done(self, generation: int, row: int, result: Any) -> None:
+        if generation != self._trust_generation or result is None or not len(result):
+            return
+        if row == self._asked_row:
+            self.contributions.show_contributions(row, result, str(self.bundle.task))
+
+    def _contributions_failed(self, generation: int, message: str) -> None:
+        if generation == self._trust_generation:
+            self.contributions.words.setText(f"Could not work out the contributions: {message}")
+
+    def _contributions_worker_done(self) -> None:
+        self.contributions_worker = None
+        shown = self.contributions.words.text()
+        if self._asked_row >= 0 and shown.startswith("Working out"):
+            self._explain_asked_row()  # a newer row was asked meanwhile
+
+    # -- lifetime ---------------------------------------------------------------------------
+    def _stop_trust(self) -> None:
+        """The answers or the model changed: drop what is under way and what is shown."""
+        self._trust_generation += 1
+        self._asked_row = -1
+        self._row_timer.stop()
+        for worker in (self.drift_worker, self.contributions_worker):
+            if worker is not None:
+                worker.cancel()
+        self.drift_strip.clear()
+        self.contributions.clear()
+
+    def _trust_idle(self, msecs: int) -> bool:
+        workers = (self.drift_worker, self.contributions_worker)
+        return all(w is None or w.wait(msecs) for w in workers)
