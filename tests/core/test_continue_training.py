@@ -193,3 +193,26 @@ def test_the_command_line_continues_a_saved_model(earlier, tmp_path, capsys):
     assert main([*args, "--target", "y", "--out", str(tmp_path / "run3")]) == 1
     assert "cannot be used with --continue-from" in capsys.readouterr().err
     assert not (tmp_path / "run3").exists()
+
+
+def test_stop_keeps_the_best_weights_as_a_run(earlier):
+    _, run = earlier
+    cancel = CancelToken()
+
+    def on_event(event):
+        if isinstance(event, EpochEnd) and event.epoch >= 1:
+            cancel.cancel()  # Stop after the second epoch
+
+    new_run = continue_run(
+        run.model, run.metadata, rows(200, 0.8, 8), epochs=20, on_event=on_event, cancel=cancel
+    )
+    assert new_run.result.stopped_reason == "cancelled"
+    assert new_run.result.epochs_run <= 3
+    assert "continued_from" in new_run.metadata
+
+
+def test_file_runs_are_not_continued_yet():
+    from automl_gui.core.jobs.continued import unsupported
+
+    assert unsupported(TABLE) == ""
+    assert "table runs only" in unsupported(kind_named("images"))

@@ -143,3 +143,20 @@ def test_a_continued_run_is_kept_beside_the_earlier_one(qtbot, window, earlier, 
         np.array_equal(a, b) for a, b in zip(weights, old_run.model.get_weights(), strict=True)
     )
     assert "continued_from" not in old_run.metadata
+
+
+def test_cancel_gives_the_earlier_run_back(qtbot, window, earlier, tmp_path):
+    from automl_gui.gui.dialogs.continue_training import start_continued
+
+    st = window.state
+    dialog = _dialog(qtbot, window, earlier)
+    earlier_id = st.current_run_id
+    dialog.new_data = pd.read_csv(write_rows(tmp_path / "new.csv", 300, 0.8, 2))
+    page = window.train_page
+    with qtbot.waitSignal(st.run_selected, timeout=60_000):
+        start_continued(window, dialog)
+        assert "<b>Continuing</b>" in page.summary.text()
+        page.stop_training()  # before training began: the job is cancelled
+    qtbot.waitUntil(lambda: not page.is_training(), timeout=30_000)
+    assert st.current_run_id == earlier_id and st.run is earlier[1]
+    assert len(st.runs) == 1

@@ -6,10 +6,13 @@ from typing import Any
 
 from automl_gui.core.base.errors import ConfigError
 
+#: why a run of files cannot be continued yet ("" where it can); ``continued.unsupported``
+UNSUPPORTED = "Continuing training is available for table runs only in this version."
+
 
 def _refuse(metadata: dict[str, Any]) -> None:
     raise ConfigError(
-        "Continuing training is available for tables only in this version.",
+        UNSUPPORTED,
         "Train a new model on the earlier and the new files together (Train → Start Training).",
     )
 

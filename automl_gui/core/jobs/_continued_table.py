@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from automl_gui.core.jobs.run import Run
     from automl_gui.core.preprocess.tabular import PreparedData
 
+#: why a run cannot be continued ("" : it can; ``continued.unsupported``)
+UNSUPPORTED = ""
 #: the layers whose output the trainer fits, by the names ``models.mlp`` gives them
 TRAIN_OUTPUTS = ("probabilities", "member_heads", "standardized")
 RETRAIN_HINT = "Train a new model on all the data instead (Train → Start Training)."

@@ -121,6 +121,11 @@ def kind_title(metadata: dict[str, Any]) -> str:
         return str(metadata.get("kind"))
 
 
+def unsupported(kind: DataKind) -> str:
+    """Why runs of ``kind`` cannot be continued in this version ('' when they can)."""
+    return str(_part(kind).UNSUPPORTED)
+
+
 def _part(kind: DataKind) -> Any:
     """The module that continues ``kind``'s runs: tables' rows, or the files' items."""
     if kind.file_based:

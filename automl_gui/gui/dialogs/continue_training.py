@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.jobs.continued import LR_FACTOR, continued_name
+from automl_gui.core.jobs.continued import LR_FACTOR, continued_name, unsupported
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.workers import JobWorker
 
@@ -55,6 +55,9 @@ def continue_blocker(window: Any) -> str:
         return "Train a model or select a run first (View → Compare Runs…)."
     if getattr(st.run, "model", None) is None:
         return "The selected run has no model to train further."
+    reason = unsupported(st.run.kind)
+    if reason:
+        return reason
     if not st.engine_ready:
         return "Engine loading…"
     return ""
