@@ -203,3 +203,37 @@ def test_a_file_run_has_calibration_threshold_and_subgroups_by_subfolder(qtbot, 
     three = fake_run(tmp_path / "three", ("cat", "dog", "fox"), 9)
     state.set_run(three)
     assert page.trust.visible_titles() == ["Results", "Calibration", "Subgroups"]
+
+
+def test_a_chosen_threshold_and_subgroups_are_there_after_reopening_the_project(
+    qtbot, binary, tmp_path
+):
+    from automl_gui.core.project import (
+        ProjectData,
+        load_project,
+        load_run,
+        record_for_run,
+        save_project,
+    )
+
+    run = copy.copy(binary[3])  # this test's own metadata and report
+    run.metadata = copy.deepcopy(run.metadata)
+    run.report = copy.deepcopy(run.report)
+    data = ProjectData(kind="tabular", runs=[record_for_run(run, "run-001")])
+    save_project(tmp_path / "p", data, {"run-001": run})  # saved before anything was chosen
+    state, page = _page(qtbot, binary)
+    page.show_run(run)
+    page.trust.threshold.view.set_value(0.42)
+    page.trust.threshold.view.use_button.click()
+    view = page.trust.slices.view
+    view.picker.setCurrentText("region")
+    view.show_button.click()
+    qtbot.waitUntil(lambda: "region" in run.report.get("slices", {}), timeout=20000)
+    assert state.dirty
+    save_project(tmp_path / "p", data, {"run-001": run})
+    again = load_run(tmp_path / "p", load_project(tmp_path / "p").runs[0])
+    assert again.metadata["threshold"]["value"] == pytest.approx(0.42)
+    page.show_run(again)
+    assert page.trust.threshold.view.value() == pytest.approx(0.42)
+    assert "0.42" in page.trust.threshold.stored.text()
+    assert view.picker.currentText() == "region" and view.table.rowCount() == 2
