@@ -78,6 +78,8 @@ def test_numbers_are_cut_into_quartiles_with_readable_names():
     assert groups.iloc[0] == "20–29" and groups.iloc[39] == "50–59"
     floats = groups_for_column(pd.DataFrame({"r": np.linspace(0, 1, 101)}), "r")
     assert list(floats.cat.categories)[:2] == ["0–0.25", "0.26–0.5"]
+    below = groups_for_column(pd.DataFrame({"r": np.linspace(-1, 0, 101)}), "r")
+    assert list(below.cat.categories)[0] == "-1 to -0.75"
     few = groups_for_column(pd.DataFrame({"stars": [1, 2, 3, 2.0, None]}), "stars")
     assert list(few) == ["1", "2", "3", "2", "(missing)"]
     flags = groups_for_column(pd.DataFrame({"member": [True, False, True]}), "member")

@@ -89,8 +89,9 @@ def _quartiles(numbers: np.ndarray, finite: np.ndarray) -> Any:
     for b in range(len(edges) - 1):
         inside = values[bins == b]
         low, high = (float(inside.min()), float(inside.max())) if len(inside) else (0.0, 0.0)
+        dash = " to " if low < 0 or high < 0 else "–"  # "-0.09 to -0.04", not "-0.09–-0.04"
         names.append(
-            _number_text(low) if low == high else f"{_number_text(low)}–{_number_text(high)}"
+            _number_text(low) if low == high else f"{_number_text(low)}{dash}{_number_text(high)}"
         )
     out = np.full(len(numbers), MISSING, dtype=object)
     out[finite] = np.asarray(names, dtype=object)[bins]
