@@ -101,7 +101,12 @@ def _load(
     cancel: CancelToken | None,
 ) -> Any:
     """``data`` as the bundle's kind loads it (a path), or as given (already loaded)."""
-    if isinstance(data, (list, tuple)) and len(data) == 1:
+    if isinstance(data, (list, tuple)):
+        if len(data) != 1:
+            raise ConfigError(
+                f"{len(data)} datasets were given; a model is judged on one at a time.",
+                "Give one labelled table, folder or text dataset.",
+            )
         data = data[0]
     if not isinstance(data, (str, os.PathLike)):
         return data
