@@ -156,7 +156,8 @@ def _explain_into(out: Path, args: argparse.Namespace, bundle: Any, data: Any) -
 
 def _print(explanation: Any, out: Path) -> None:
     """The method, the notes, the top features (tables, texts) or the files written."""
-    print(explanation.method)
+    for part in explanation.method.split("; "):
+        print(part[:1].upper() + part[1:])
     for note in explanation.notes:
         print(f"note: {note}")
     importance = explanation.importance

@@ -10,6 +10,7 @@ or one position of the grouped ``numeric_columns`` input of a wide table (``Inpu
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,8 +25,9 @@ if TYPE_CHECKING:
 
 #: model inputs mixed and predicted at once: at most this many values (rows × columns) ...
 CHUNK_VALUES = 4_000_000
-#: ... and never fewer than this many rows (the model's per-call cost is ~0.1 s)
+#: ... and never fewer than this many rows, nor more (cancel is checked between calls)
 MIN_CHUNK_ROWS = 1024
+MAX_CHUNK_ROWS = 32_768
 #: Keras' own batch inside one call
 PREDICT_BATCH = 8192
 
@@ -105,22 +107,43 @@ def mix(
 def chunk_rows(arrays: dict[str, np.ndarray]) -> int:
     """How many mixed rows of these inputs one model call takes (:data:`CHUNK_VALUES`)."""
     width = sum(int(np.prod(a.shape[1:])) for a in arrays.values()) or 1
-    return max(MIN_CHUNK_ROWS, CHUNK_VALUES // width)
+    return min(MAX_CHUNK_ROWS, max(MIN_CHUNK_ROWS, CHUNK_VALUES // width))
+
+
+#: model → its forward pass as one traced TensorFlow function (traced once per model)
+_FORWARD: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _forward(model: Any) -> Any:
+    """``model``'s inference call traced once (``reduce_retracing``: any row count after
+    the second); a third faster than ``model.predict``'s per-call dataset on 20,000 rows."""
+    fn = _FORWARD.get(model)
+    if fn is None:
+        from automl_gui.core.base import lazy
+
+        tf = lazy.tf()
+        ref = weakref.ref(model)  # the function must not keep its model (the cache's key) alive
+        fn = tf.function(lambda inputs: ref()(inputs, training=False), reduce_retracing=True)
+        _FORWARD[model] = fn
+    return fn
 
 
 def model_predict(bundle: Bundle) -> Predict:
     """``bundle``'s model as a function of input arrays: ``(n, classes)`` probabilities or
-    ``(n, 1)`` values, float64, one Keras call."""
+    ``(n, 1)`` values, float64, in batches of :data:`PREDICT_BATCH` rows."""
     from automl_gui.core.preprocess.tabular import to_tensors
 
     n_out = len(bundle.metadata.get("class_names") or []) or 1
+    forward = _forward(bundle.model)
 
     def predict(arrays: dict[str, np.ndarray]) -> np.ndarray:
         n = len(next(iter(arrays.values())))
-        if n == 0:
-            return np.zeros((0, n_out))
-        out = bundle.model.predict(to_tensors(arrays), batch_size=PREDICT_BATCH, verbose=0)
-        return np.asarray(out, dtype=np.float64).reshape(n, -1)
+        parts = [np.zeros((0, n_out))]
+        for start in range(0, n, PREDICT_BATCH):
+            batch = {k: v[start : start + PREDICT_BATCH] for k, v in arrays.items()}
+            out = np.asarray(forward(to_tensors(batch)), dtype=np.float64)
+            parts.append(out.reshape(len(out), -1))
+        return np.concatenate(parts)
 
     return predict
 

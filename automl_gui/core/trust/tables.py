@@ -33,8 +33,17 @@ if TYPE_CHECKING:
     from automl_gui.core.export.bundle import Bundle
     from automl_gui.core.trust.explanation import Explanation
 
-#: model rows one importance may cost (columns × repeats × rows): ~10 s on 2 shared cores
+#: model rows one importance may cost (columns × repeats × rows) at most ...
 EVAL_BUDGET = 600_000
+#: ... and for a larger model, this many weights × rows (a row costs about its weights in
+#: multiply-adds). Measured: the Auto network of a 20-column table (112,000 weights:
+#: piecewise-linear encoding, 8 members) answered 2,500–4,000 rows a second on the 2 shared
+#: cores under a load of 7, and 2,000 rows × 20 columns × 5 repeats (200,000 rows) took 57 s;
+#: this budget measures it on 446 rows (44,600 model rows, ~12-18 s there); a 5,000-weight
+#: network keeps the full 600,000
+PARAM_ROWS = 5_000_000_000
+#: ... but never fewer rows than this
+MIN_BUDGET = 20_000
 #: fewest rows an importance is measured on when a wide table's columns cut the rows
 MIN_ROWS = 200
 #: background rows for contributions (more add time, not accuracy worth having)
@@ -72,7 +81,7 @@ def permutation_importance(
     samples rank noisily). For regression the **drop in R²**.
 
     ``max_rows`` rows at most (a random sample, ``seed``); a wide table is cut further so the
-    model answers at most :data:`EVAL_BUDGET` rows in all (rows first, down to
+    model answers at most :func:`eval_budget` rows in all (rows first, down to
     :data:`MIN_ROWS`; beyond that every column is screened once on fewer rows and the ones
     that matter most are measured in full; notes say so).
 
@@ -89,7 +98,10 @@ def permutation_importance(
     predict = model_predict(bundle)
     loss_of, measure = _loss(bundle)
     repeats = max(1, int(repeats))
-    frame, rows_used = _measure(predict, x, y, loss_of, repeats, rng, on_event, cancel, notes)
+    budget = eval_budget(bundle)
+    frame, rows_used = _measure(
+        predict, x, y, loss_of, repeats, rng, budget, on_event, cancel, notes
+    )
     frame.attrs["method"] = (
         f"Permutation importance (Breiman 2001): the {measure} when a column's values are "
         f"shuffled, on {rows_used:,} rows, {repeats} repeat{'s' if repeats > 1 else ''}"
@@ -105,38 +117,39 @@ def _measure(
     loss_of: Any,
     repeats: int,
     rng: np.random.Generator,
+    budget: int,
     on_event: EventCallback | None,
     cancel: CancelToken | None,
     notes: list[str],
 ) -> tuple[pd.DataFrame, int]:
-    """Importance of every column within :data:`EVAL_BUDGET`; (frame, rows measured on).
+    """Importance of every column within ``budget`` model rows; (frame, rows measured on).
     ``loss_of(y)`` is the loss over the true answers ``y`` of the rows measured."""
     from automl_gui.core.trust._permutation import permutation_losses
 
     n, p = x.n, len(x.slots)
-    if p * repeats * n > EVAL_BUDGET:
-        fewer = max(min(n, MIN_ROWS), EVAL_BUDGET // (p * repeats))
+    if p * repeats * n > budget:
+        fewer = max(min(n, MIN_ROWS), budget // (p * repeats))
         if fewer < n:
             notes.append(
                 f"Measured on {fewer:,} of the {n:,} rows: {p:,} columns × {repeats} repeats "
-                "on every row would take minutes."
+                "on every row would take too long with this model."
             )
             pick = np.sort(rng.choice(n, fewer, replace=False))
             x, y, n = x.take(pick), y[pick], fewer
-    if p * repeats * n <= EVAL_BUDGET * 1.5:
+    if p * repeats * n <= budget * 1.5:
         imp = permutation_losses(
             predict, x, loss_of(y), columns=list(range(p)), repeats=repeats, rng=rng,
             on_event=on_event, cancel=cancel,
         )  # fmt: skip
         return _importance_frame(x.columns, imp.columns, imp.mean, imp.std), n
     # too many columns even on MIN_ROWS rows: screen all once, measure the strongest fully
-    screen_rows = max(32, min(n, EVAL_BUDGET // p))
+    screen_rows = max(32, min(n, budget // p))
     pick = np.sort(rng.choice(n, screen_rows, replace=False))
     screen = permutation_losses(
         predict, x.take(pick), loss_of(y[pick]), columns=list(range(p)), repeats=1, rng=rng,
         on_event=on_event, cancel=cancel, message="Screening the columns",
     )  # fmt: skip
-    keep = max(1, EVAL_BUDGET // (repeats * n))
+    keep = max(1, budget // (repeats * n))
     strongest = [int(j) for j in np.argsort(-screen.mean, kind="stable")[:keep]]
     full = permutation_losses(
         predict, x, loss_of(y), columns=strongest, repeats=repeats, rng=rng,
@@ -153,6 +166,17 @@ def _measure(
     import pandas as pd
 
     return pd.concat([top, others], ignore_index=True), n
+
+
+def eval_budget(bundle: Bundle) -> int:
+    """Model rows one importance may cost: :data:`EVAL_BUDGET`, fewer for a larger model
+    (:data:`PARAM_ROWS` over its weights, at least :data:`MIN_BUDGET`)."""
+    try:
+        weights = int(bundle.model.count_params())
+    except (AttributeError, ValueError):
+        weights = 0
+    by_size = PARAM_ROWS // weights if weights > 0 else EVAL_BUDGET
+    return int(min(EVAL_BUDGET, max(MIN_BUDGET, by_size)))
 
 
 def _importance_frame(
