@@ -216,3 +216,27 @@ def test_file_runs_are_not_continued_yet():
 
     assert unsupported(TABLE) == ""
     assert "table runs only" in unsupported(kind_named("images"))
+
+
+def test_in_the_engine_process_as_the_window_runs_it(earlier):
+    """The window's path: the earlier model crosses as a file, the new one comes back."""
+    from automl_gui.core.jobs import EngineProcess
+
+    old, run = earlier
+    process = EngineProcess(warm=False)
+    events: list = []
+    try:
+        new_run = continue_run(
+            run.model,
+            run.metadata,
+            rows(200, 0.8, 9),
+            old_data=old,
+            epochs=2,
+            engine_process=process,
+            on_event=events.append,
+        )
+    finally:
+        process.close()
+    assert new_run.model is not None and new_run.model is not run.model
+    assert new_run.metadata["continued_from"]["data"] == OLD_AND_NEW
+    assert sum(isinstance(e, EpochEnd) for e in events) == 2

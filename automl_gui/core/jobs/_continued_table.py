@@ -177,6 +177,21 @@ def test_metrics(model: Any, metadata: dict[str, Any], rows: pd.DataFrame, y: np
     return evaluate_regression(y, outputs)["metrics"]
 
 
+def own_names(model: Any) -> Any:
+    """``model`` (just loaded) with its operations that are not layers (a ``cast``, a
+    ``clip``) renamed ``<name>_loaded``. A fresh process (the engine's) numbers new operations
+    from the start again, so the next ``cast`` Keras makes (the calibration's) would be named
+    like one in the loaded graph, and a model holding both cannot be built ("The name 'cast'
+    is used 2 times in the model")."""
+    from automl_gui.core.base import lazy
+
+    layer = lazy.keras().layers.Layer
+    for operation in model.operations:
+        if not isinstance(operation, layer):
+            operation.name = f"{operation.name}_loaded"
+    return model
+
+
 def train_view(model: Any) -> tuple[Any, tuple[float, float] | None, int]:
     """The training view of a table's serving model (module docstring), the regression
     target's ``(mean, std)`` (None for classes) and the ensemble members."""
@@ -231,7 +246,7 @@ def continue_job(
     cancel.raise_if_cancelled()
 
     emit(on_event, Progress("build", 0.0, "Loading the earlier run's model…"))
-    model = load_keras_model(Path(request.model_path))
+    model = own_names(load_keras_model(Path(request.model_path)))
     network = without_temperature(model)  # the table job calibrates the new model again
     view, scale, members = train_view(network)
     task = str(meta["task"])
