@@ -237,3 +237,35 @@ def test_a_chosen_threshold_and_subgroups_are_there_after_reopening_the_project(
     assert page.trust.threshold.view.value() == pytest.approx(0.42)
     assert "0.42" in page.trust.threshold.stored.text()
     assert view.picker.currentText() == "region" and view.table.rowCount() == 2
+
+
+def test_every_trust_tab_fits_the_page_at_a_1024_pixel_window(qtbot, binary):
+    from automl_gui.core.base.resources import resource_path
+
+    _state, page = _page(qtbot, binary)
+    page.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))  # as the app
+    page.resize(800, 600)  # the page at a 1024x700 window (beside the steps, in margins)
+    tabs = page.trust.tabs
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        qtbot.wait(20)
+        assert page.minimumSizeHint().width() <= 800, tabs.tabText(i)
+
+
+def test_texts_read_from_a_table_are_grouped_by_the_tables_other_columns(tmp_path):
+    from automl_gui.gui.pages._trust_slices import CSV_CHOICE, FileGroups
+
+    table = tmp_path / "posts.csv"
+    pd.DataFrame({"text": ["a b", "c d"], "topic": ["x", "y"], "source": ["app", "web"]}).to_csv(
+        table, index=False
+    )
+
+    class Texts:
+        text_column = "text"
+
+    class TextRun:
+        test_predictions = pd.DataFrame({"path": [f"{table}#1", f"{table}#2"]})
+
+    assert FileGroups(lambda: Texts()).choices(TextRun()) == ["topic", "source", CSV_CHOICE]
+    TextRun.test_predictions = pd.DataFrame({"path": [str(tmp_path / "cat" / "a.png")]})
+    assert FileGroups(lambda: None).choices(TextRun()) == ["subfolder", CSV_CHOICE]

@@ -17,10 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from automl_gui.gui.format import plural
 from automl_gui.gui.pages._trust_data import held_out
-from automl_gui.gui.widgets.reliability_plot import ReliabilityPlot
-
-#: a bin quoted in words holds at least this many examples
-QUOTED_MIN = 10
+from automl_gui.gui.widgets.reliability_plot import FEW, ReliabilityPlot
 
 
 def _pct(value: float) -> str:
@@ -30,7 +27,7 @@ def _pct(value: float) -> str:
 def example_sentence(bins: list[dict[str, Any]], noun: str) -> str:
     """ "When the model says about 90 %, it is right 78 % of the time (412 test rows)." for the
     fullest of the confident bins (mean confidence ≥ 70 %), else the fullest bin."""
-    full = [b for b in bins if int(b.get("count") or 0) >= QUOTED_MIN] or [
+    full = [b for b in bins if int(b.get("count") or 0) >= FEW] or [
         b for b in bins if int(b.get("count") or 0) > 0
     ]
     if not full:

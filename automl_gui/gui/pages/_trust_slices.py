@@ -99,14 +99,51 @@ def _groups(frame: Any, column: str) -> Any:
     return groups_for_column(frame, column)
 
 
+def table_of_items(paths: list[str]) -> str | None:
+    """The table file that items read from a table ("<table>#<row>", texts) come from;
+    None for files."""
+    import os
+
+    file, sep, row = (paths[0] if paths else "").rpartition("#")
+    if not sep or not row.isdigit() or not os.path.isfile(file):
+        return None
+    return file if all(p.startswith(file + "#") for p in paths) else None
+
+
+def table_columns(file: str) -> list[str]:
+    """The column names of a table of items (its header only; [] when unreadable)."""
+    import json
+
+    try:
+        if Path(file).suffix.lower() in (".jsonl", ".ndjson"):
+            with open(file, encoding="utf-8", errors="replace") as handle:
+                first = next((line for line in handle if line.strip()), "{}")
+            record = json.loads(first)
+            return [str(k) for k in record] if isinstance(record, dict) else []
+        import pandas as pd
+
+        return [str(c) for c in pd.read_csv(file, nrows=0, sep=None, engine="python").columns]
+    except Exception:  # noqa: BLE001 - a moved or odd table: only the other choices
+        return []
+
+
 class FileGroups:
-    """Group a file run's test items by subfolder or by a CSV of per-file attributes."""
+    """Group a file run's test items by subfolder or by a CSV of per-file attributes; items
+    read from a table (texts) by that table's other columns instead of a subfolder."""
 
     def __init__(self, dataset: Callable[[], Any]) -> None:
         self._dataset = dataset  # the loaded MediaDataset (or None)
 
     def choices(self, run: Any) -> list[str]:
-        return ["subfolder", CSV_CHOICE]
+        from automl_gui.core.export.bundle import answer_column
+
+        df = run.test_predictions
+        column = answer_column(df, "path")
+        table = table_of_items(df[column].astype(str).tolist()) if column in df else None
+        if table is None:
+            return ["subfolder", CSV_CHOICE]
+        text = getattr(self._dataset(), "text_column", None)  # one group per text: no use
+        return [c for c in table_columns(table) if c != text] + [CSV_CHOICE]
 
     def ask(self, parent: QWidget, choice: str) -> tuple[str, Any] | None:
         if choice != CSV_CHOICE:

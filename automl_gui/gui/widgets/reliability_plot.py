@@ -18,6 +18,9 @@ from PySide6.QtWidgets import QWidget
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR
 from automl_gui.plots.style import style_plot
 
+#: a bin with fewer examples is drawn pale
+FEW = 10
+
 
 class ReliabilityPlot(pg.PlotWidget):
     """Accuracy per confidence bin against the diagonal, with each bin's share of examples."""
@@ -31,7 +34,9 @@ class ReliabilityPlot(pg.PlotWidget):
             "share right · share of examples",
         )
         self.getPlotItem().setMouseEnabled(x=False, y=False)
-        self.getPlotItem().addLegend(offset=(8, 8))
+        self.getPlotItem().addLegend(
+            offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 230), pen=pg.mkPen("#dee2e6")
+        )
         self.setMinimumHeight(200)
         self.bins: list[dict[str, Any]] = []
 
@@ -58,16 +63,24 @@ class ReliabilityPlot(pg.PlotWidget):
                 name="share of examples",
             )
         )
-        plot.addItem(
-            pg.BarGraphItem(
-                x=centers,
-                height=accuracy,
-                width=[w * 0.7 for w in widths],
-                brush=pg.mkBrush(TRAIN_COLOR + "bb"),
-                pen=pg.mkPen(TRAIN_COLOR),
-                name="share right",
+        # bins of few examples pale: their share right says little
+        for full, color, name in (
+            (True, TRAIN_COLOR + "bb", "share right"),
+            (False, TRAIN_COLOR + "40", f"share right, under {FEW} examples"),
+        ):
+            picked = [i for i, b in enumerate(self.bins) if (int(b["count"]) >= FEW) == full]
+            if not picked:
+                continue
+            plot.addItem(
+                pg.BarGraphItem(
+                    x=[centers[i] for i in picked],
+                    height=[accuracy[i] for i in picked],
+                    width=[widths[i] * 0.7 for i in picked],
+                    brush=pg.mkBrush(color),
+                    pen=pg.mkPen(TRAIN_COLOR),
+                    name=name,
+                )
             )
-        )
         plot.plot(
             [0, 1],
             [0, 1],
