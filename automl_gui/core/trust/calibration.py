@@ -32,9 +32,10 @@ EPS = 1e-7
 #: the temperatures searched (log T is bounded): a softer or sharper model beyond these is
 #: a broken one, not a miscalibrated one
 T_BOUNDS = (0.05, 20.0)
-#: fewer validation examples than this fit no temperature (15 bins of a few examples each
-#: say nothing about calibration)
-MIN_VALIDATION = 50
+#: fewer validation examples than this fit no temperature (one parameter fits on a few dozen,
+#: but 15 bins of a handful each say nothing about calibration; 30 is also the subgroups'
+#: smallest judged group, and a 300-image folder's 15 % validation split holds 45)
+MIN_VALIDATION = 30
 #: the validation ECE must drop by at least this much for the scaled model to be kept
 MIN_GAIN = 0.005
 #: an ECE above this is named among the model card's known limits
