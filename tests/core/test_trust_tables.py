@@ -135,6 +135,7 @@ def test_permutation_importance_ranks_the_two_deciding_columns_first(two_of_six)
 def test_a_wide_table_is_screened_within_the_budget(two_of_six, monkeypatch):
     bundle, frame = two_of_six
     monkeypatch.setattr(tables, "EVAL_BUDGET", 500)
+    monkeypatch.setattr(tables, "MIN_BUDGET", 0)
     imp = tables.permutation_importance(bundle, frame, repeats=2)
     assert imp["feature"][0] in DECIDING
     assert imp["std"][1:].isna().all()  # only the strongest measured in full

@@ -35,14 +35,13 @@ if TYPE_CHECKING:
 
 #: model rows one importance may cost (columns × repeats × rows) at most ...
 EVAL_BUDGET = 600_000
-#: ... and for a larger model, this many weights × rows (a row costs about its weights in
-#: multiply-adds). Measured: the Auto network of a 20-column table (112,000 weights:
-#: piecewise-linear encoding, 8 members) answered 2,500–4,000 rows a second on the 2 shared
-#: cores under a load of 7, and 2,000 rows × 20 columns × 5 repeats (200,000 rows) took 57 s;
-#: this budget measures it on 446 rows (44,600 model rows, ~12-18 s there); a 5,000-weight
-#: network keeps the full 600,000
-PARAM_ROWS = 5_000_000_000
-#: ... but never fewer rows than this
+#: ... and no more than the model answers in this many seconds (timed on the rows, so a
+#: heavy network is measured on fewer rows: the Auto network of a 20-column table, 112,000
+#: weights in 8 members over a piecewise-linear encoding, answered 2,500–4,000 rows a second
+#: on 2 busy shared cores, and 2,000 rows × 20 columns × 5 repeats took 57 s there; a
+#: 300-column single MLP of as many weights answers ~150,000 a second)
+SECONDS = 8.0
+#: ... but never fewer model rows than this
 MIN_BUDGET = 20_000
 #: fewest rows an importance is measured on when a wide table's columns cut the rows
 MIN_ROWS = 200
@@ -75,15 +74,16 @@ def permutation_importance(
     known-answer table (2,000 rows, the label set by ``x1 + x4 > 0``, six other columns;
     measured): both put the two deciding columns first by about 35 spreads over repeats,
     but log loss gave the weaker deciding column 256 times the strongest other column's
-    importance against 118 times, and it never scores a column below zero by chance (a
-    shuffled column moves every row's probability, while accuracy only sees the rows whose
-    answer flips: columns that sharpen probabilities read as unimportant and small
-    samples rank noisily). For regression the **drop in R²**.
+    importance against 118 times, and no column below zero against one (a shuffled column
+    moves every row's probability, while accuracy only sees the rows whose answer flips:
+    columns that sharpen probabilities read as unimportant, and small samples rank
+    noisily). For regression the **drop in R²**.
 
-    ``max_rows`` rows at most (a random sample, ``seed``); a wide table is cut further so the
-    model answers at most :func:`eval_budget` rows in all (rows first, down to
-    :data:`MIN_ROWS`; beyond that every column is screened once on fewer rows and the ones
-    that matter most are measured in full; notes say so).
+    ``max_rows`` rows at most (a random sample, ``seed``); a wide table or a heavy model is
+    cut further so the model answers at most :func:`eval_budget` rows in all (what it
+    answers in :data:`SECONDS`): rows first, down to :data:`MIN_ROWS`; beyond that every
+    column is screened once on fewer rows and the ones that matter most are measured in
+    full. The notes say so.
 
     Raises:
         DataError: the target column is missing or holds no usable answer.
@@ -98,7 +98,7 @@ def permutation_importance(
     predict = model_predict(bundle)
     loss_of, measure = _loss(bundle)
     repeats = max(1, int(repeats))
-    budget = eval_budget(bundle)
+    budget = eval_budget(predict, x, len(x.slots) * repeats * x.n)
     frame, rows_used = _measure(
         predict, x, y, loss_of, repeats, rng, budget, on_event, cancel, notes
     )
@@ -168,15 +168,20 @@ def _measure(
     return pd.concat([top, others], ignore_index=True), n
 
 
-def eval_budget(bundle: Bundle) -> int:
-    """Model rows one importance may cost: :data:`EVAL_BUDGET`, fewer for a larger model
-    (:data:`PARAM_ROWS` over its weights, at least :data:`MIN_BUDGET`)."""
-    try:
-        weights = int(bundle.model.count_params())
-    except (AttributeError, ValueError):
-        weights = 0
-    by_size = PARAM_ROWS // weights if weights > 0 else EVAL_BUDGET
-    return int(min(EVAL_BUDGET, max(MIN_BUDGET, by_size)))
+def eval_budget(predict: Any, x: Any, wanted: int) -> int:
+    """Model rows one importance may cost: ``wanted`` when that is at most
+    :data:`MIN_BUDGET`, else what the model answers in :data:`SECONDS` (timed on ``x``'s
+    rows after tracing), within :data:`MIN_BUDGET` … :data:`EVAL_BUDGET`."""
+    import time
+
+    if wanted <= MIN_BUDGET:
+        return min(wanted, EVAL_BUDGET)
+    predict(x.take(np.array([0])).arrays)  # traced for one row count, then for any
+    predict(x.take(np.array([0, 0])).arrays)
+    start = time.perf_counter()
+    predict(x.arrays)
+    rate = x.n / max(time.perf_counter() - start, 1e-3)
+    return int(min(EVAL_BUDGET, max(MIN_BUDGET, rate * SECONDS)))
 
 
 def _importance_frame(
