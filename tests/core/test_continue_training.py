@@ -91,6 +91,9 @@ def test_the_new_run_says_where_it_came_from(continued):
     assert lines[0].startswith("Continued from 'Run 1 · MLP'")
     assert "Accuracy" in lines[1] and "→" in lines[1]
     assert continued_name("Run 1 · MLP") == "Run 1 · MLP + new data"
+    from automl_gui.core.export.model_card import model_card
+
+    assert lines[0] in model_card(new_run.metadata, new_run.report)
 
 
 def test_the_earlier_run_is_untouched(earlier, continued):
