@@ -117,6 +117,7 @@ class ImportanceTab(QWidget):
             self._show(kept[1])
             return True
         self.chart.clear()
+        self.compute_button.setEnabled(True)
         n = len(run.test_predictions)
         self.words.setText(
             "Which columns the model relies on: each column of the test rows is shuffled in "
@@ -153,13 +154,14 @@ class ImportanceTab(QWidget):
         self.words.setText(f"{message} {hint}".strip())
 
     def _finished(self, run: Any, importance: Any) -> None:
-        self.compute_button.setEnabled(True)
+        self.compute_button.setEnabled(run is not self.run)
         self._kept = {k: v for k, v in self._kept.items() if v[0] is not run}
         self._kept[id(run)] = (run, importance)
         if run is self.run:
             self._show(importance)
 
     def _show(self, importance: Any) -> None:
+        self.compute_button.setEnabled(False)  # worked out for this run (the same again)
         method = sentence(str(importance.attrs.get("method") or ""))
         ordered = importance.sort_values("importance", ascending=False, kind="stable")
         self.chart.set_bars(
@@ -181,6 +183,8 @@ class ExplainRowsTab(QWidget):
         super().__init__(parent)
         self.jobs = jobs
         self.run: Any = None
+        self._features: Any = None  # the run's test rows as the model takes them
+        self._background: Any = None  # the rows a row's answer is compared against
         self.rows_model = DataFrameModel()
         self.rows_table = FrameTable()
         self.rows_table.setModel(self.rows_model)
@@ -215,6 +219,10 @@ class ExplainRowsTab(QWidget):
             self.rows_model.set_frame(None)
             return False
         self.rows_model.set_frame(answers_first(run.test_predictions))
+        self._features = feature_rows(run)  # once per run: a row is explained from these
+        self._background = self._features.sample(
+            min(BACKGROUND_ROWS, len(self._features)), random_state=0
+        )
         self.rows_table.resizeColumnsToContents()
         self.chart.clear()
         self.words.setText("Select a test row to see how each of its columns moved the answer.")
@@ -235,11 +243,10 @@ class ExplainRowsTab(QWidget):
         run = self.run
         if run is None or position < 0:
             return
-        features = feature_rows(run)
+        features, background = self._features, self._background
         if position >= len(features):
             return
         row = features.iloc[[position]]
-        background = features.sample(min(BACKGROUND_ROWS, len(features)), random_state=0)
         bundle = run.bundle
 
         def work(_on_event: Any, cancel: Any) -> Any:
@@ -257,7 +264,7 @@ class ExplainRowsTab(QWidget):
             return
         first = contributions.iloc[0]
         prefix = "contribution_"
-        values = feature_rows(run).iloc[position]
+        values = self._features.iloc[position]
         pairs = []
         for c in contributions.columns:
             if str(c).startswith(prefix):

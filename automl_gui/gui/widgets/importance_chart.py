@@ -21,11 +21,12 @@ WHISKER = "#343a40"
 
 
 def _figure(value: float) -> str:
+    """A bar's value, signed: "+0.428", "-0.001", "+1.53", "+12,345"."""
     if not math.isfinite(value):
         return "–"
-    if value == 0 or 0.001 <= abs(value) < 10_000:
-        return f"{value:+.3f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"{value:+,.2f}"
-    return f"{value:+.2e}"
+    if abs(value) >= 1000:
+        return f"{value:+,.0f}"
+    return f"{value:+.2f}" if abs(value) >= 1 else f"{value:+.3f}"
 
 
 class ImportanceChart(QWidget):
