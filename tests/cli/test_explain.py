@@ -124,3 +124,35 @@ def test_a_text_model_names_the_words_that_matter(tmp_path):
         cwd=tmp_path,
     )  # fmt: skip
     assert typed.returncode == 0, typed.stderr
+
+
+def test_an_image_model_writes_an_overlay_per_file(tmp_path):
+    from image_factory import make_class_folders
+
+    root = tmp_path / "shapes"
+    make_class_folders(
+        root, per_class=10, size=(16, 16), vary_size=False, formats=("png",), modes=False,
+        seed=1,
+    )  # fmt: skip
+    model = tmp_path / "model"
+    trained = call_cli(
+        "train", str(root), "--model", "cnn", "--epochs", "1", "--image-size", "16",
+        "--out", str(model), "-q", cwd=tmp_path,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    out = tmp_path / "where"
+    result = call_cli("explain", str(model), str(root), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Explained on the run's test split" in result.stdout
+    assert "Grad-CAM" in result.stdout and "Files: " in result.stdout
+    rows = pd.read_csv(out / "explanations.csv")
+    assert list(rows.columns[:2]) == ["path", "prediction"]
+    overlays = sorted(p.name for p in out.glob("*_gradcam.png"))
+    assert len(overlays) == len(rows) > 0
+    # a folder of files given without answers: every file, as predict takes them
+    one = next(root.rglob("*.png"))
+    again = call_cli(
+        "explain", str(model), str(one), "--out", str(out), "--overwrite", cwd=tmp_path
+    )
+    assert again.returncode == 0, again.stderr
+    assert len(list(out.glob("*_gradcam.png"))) == 1
