@@ -4,7 +4,8 @@
 in a tab widget beside whole-width tabs that judge whether the model can be trusted:
 Calibration (classifiers: ``_trust_calibration``), Threshold (binary classifiers:
 ``_trust_threshold``), Subgroups (``_trust_slices``, with the page's groups source), and the
-page's own extra tabs (tables: Importance and Explain rows, ``_trust_explain``). Each tab has
+page's own tabs added with :meth:`TrustViews.add_tab` (tables: Importance and Explain rows,
+``_trust_explain``; texts: Important words). Each tab has
 ``show_run(run) -> bool`` and is hidden when it has nothing to show for the run (regression
 has no calibration; only two classes have a threshold).
 
@@ -128,7 +129,7 @@ def _show_progress(busy: Any, event: Any) -> None:
 
 class TrustViews:
     """The tabs around a page's results: Results, Calibration, Threshold, Subgroups and the
-    page's ``extra`` tabs (made by ``extra(jobs, changed)``: ``[(tab, title, tip)]``)."""
+    page's own tabs (:meth:`add_tab`)."""
 
     def __init__(
         self,
@@ -136,8 +137,6 @@ class TrustViews:
         results: QWidget,
         noun: str,
         groups_source: Any,
-        extra: Callable[[TrustJobs, Callable[[Any], None]], list[tuple[QWidget, str, str]]]
-        | None = None,
     ) -> None:
         self.state = state
         self.jobs = TrustJobs()
@@ -165,7 +164,6 @@ class TrustViews:
                 "The probability at which the positive class is predicted",
             ),
             (self.slices, "Subgroups", "The figures for each group of the test split"),
-            *(extra(self.jobs, self.run_changed) if extra is not None else []),
         ]
         self.trust_tabs: list[QWidget] = []
         for widget, title, tip in tabs:

@@ -121,7 +121,12 @@ class EvaluatePage(ReportSaving, QWidget):
             self.stack,
             "row",
             TableGroups(lambda: state.loaded(TABULAR)),
-            self._explanation_tabs,
+        )
+        self.importance = ImportanceTab(self.trust.jobs)
+        self.explain_rows = ExplainRowsTab(self.trust.jobs)
+        self.trust.add_tab(self.importance, "Importance", "Which columns the model relies on")
+        self.trust.add_tab(
+            self.explain_rows, "Explain rows", "Why the model answered one test row as it did"
         )
 
         column = page_column(
@@ -140,14 +145,6 @@ class EvaluatePage(ReportSaving, QWidget):
         state.dataset_changed.connect(lambda: self.show_run())
         if state.run is not None:
             self.show_run()
-
-    def _explanation_tabs(self, jobs: Any, _changed: Any) -> list[tuple[QWidget, str, str]]:
-        self.importance = ImportanceTab(jobs)
-        self.explain_rows = ExplainRowsTab(jobs)
-        return [
-            (self.importance, "Importance", "Which columns the model relies on"),
-            (self.explain_rows, "Explain rows", "Why the model answered one test row as it did"),
-        ]
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Stop the trust tabs' workers (the window calls this on close)."""
