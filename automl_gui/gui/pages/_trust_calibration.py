@@ -19,6 +19,9 @@ from automl_gui.gui.format import plural
 from automl_gui.gui.pages._trust_data import held_out
 from automl_gui.gui.widgets.reliability_plot import FEW, ReliabilityPlot
 
+#: fewer test examples than this make the calibration figures a rough guide (said)
+ROUGH_BELOW = 100
+
 
 def _pct(value: float) -> str:
     return f"{100 * value:.0f} %"
@@ -108,6 +111,11 @@ class CalibrationTab(QWidget):
         bins = list(calibration.get("reliability") or [])
         self.plot.show_bins(bins)
         parts = [example_sentence(bins, self.noun)]
+        total = sum(int(b.get("count") or 0) for b in bins)
+        if 0 < total < ROUGH_BELOW:
+            parts.append(
+                f"With {plural(total, f'test {self.noun}')}, these figures are a rough guide."
+            )
         ece = calibration.get("ece")
         if isinstance(ece, (int, float)):
             parts.append(ece_sentence(float(ece)))
