@@ -190,6 +190,10 @@ def test_an_additive_model_gets_exact_contributions(additive):
         got = result[f"contribution_{column}"].to_numpy()
         np.testing.assert_allclose(got, expected[k], atol=2e-4, err_msg=column)
     assert "value" in result.attrs["method"]
+    imp = tables.permutation_importance(bundle, frame, repeats=2)
+    assert "drop in R²" in imp.attrs["method"]
+    assert set(imp["feature"]) == {"a", "b", "kind"}
+    assert imp.set_index("feature").loc["a", "importance"] > 0  # the strongest term
 
 
 def test_explain_table_writes_importance_and_contributions(two_of_six, tmp_path):
