@@ -147,6 +147,9 @@ def test_subgroups_by_a_feature_and_by_a_column_the_model_does_not_take(qtbot, b
 def test_importance_runs_by_itself_and_a_selected_row_shows_its_contributions(qtbot, binary):
     _state, page = _page(qtbot, binary)
     importance = page.importance
+    qtbot.wait(50)
+    assert not importance.chart.labels and not page.trust.jobs.busy(importance)  # not yet
+    page.trust.tabs.setCurrentWidget(importance)  # opening the tab starts it (small split)
     qtbot.waitUntil(lambda: bool(importance.chart.labels), timeout=30000)
     assert set(importance.chart.labels) == {"x1", "x2", "color"}
     assert importance.chart.labels[0] == "x1"  # the column the label mostly depends on

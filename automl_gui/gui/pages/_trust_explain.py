@@ -3,8 +3,8 @@ and why it answered one test row as it did (Explain rows).
 
 Importance is ``core.trust.tables.permutation_importance`` on the run's test rows (their
 columns and the true answers under the target's name), computed in a worker with progress
-and Cancel; it starts by itself when the test split is small (under :data:`AUTO_ROWS` rows)
-and is kept per run while the window is open. A row's contributions are
+and Cancel; it starts by itself when the tab is opened on a small test split (under
+:data:`AUTO_ROWS` rows) and is kept per run while the window is open. A row's contributions are
 ``core.trust.tables.row_contributions`` (sampling Shapley values over the user's columns,
 with the test rows as background), one row at a time in a worker: picking another row while
 one is worked out starts the new one and drops the old one's answer.
@@ -33,7 +33,7 @@ from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.importance_chart import ImportanceChart
 from automl_gui.gui.widgets.page_layout import BusyRow
 
-AUTO_ROWS = 2000  # test splits this small get their importance without asking
+AUTO_ROWS = 2000  # test splits this small get their importance when the tab is opened
 REPEATS = 5
 BACKGROUND_ROWS = 100  # test rows the contributions compare a row against
 
@@ -89,6 +89,7 @@ class ImportanceTab(QWidget):
         self.jobs = jobs
         self.run: Any = None
         self._kept: dict[int, tuple[Any, Any]] = {}  # id(run) → (run, importance frame)
+        self._auto = False  # compute when the tab shows (a small test split not yet done)
         self.words = QLabel()
         self.words.setWordWrap(True)
         self.compute_button = QPushButton("&Compute importance")
@@ -112,6 +113,7 @@ class ImportanceTab(QWidget):
         self.run = run
         if run is None or run.test_predictions is None or not len(run.test_predictions):
             return False
+        self._auto = False
         kept = self._kept.get(id(run))
         if kept is not None and kept[0] is run:
             self._show(kept[1])
@@ -123,9 +125,19 @@ class ImportanceTab(QWidget):
             "Which columns the model relies on: each column of the test rows is shuffled in "
             f"turn and the drop in its test score measured ({REPEATS} repeats)."
         )
-        if n < AUTO_ROWS:
+        self._auto = n < AUTO_ROWS  # worked out when the tab is first looked at
+        if self._auto and self.isVisible():
+            self._auto = False
             self.compute()
         return True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """A small test split's importance starts when the tab is first shown (not for every
+        run shown: it takes seconds of the computer's time)."""
+        super().showEvent(event)
+        if self._auto and self.run is not None:
+            self._auto = False
+            self.compute()
 
     def compute(self) -> None:
         run = self.run
