@@ -134,3 +134,29 @@ def test_scaled_model_answers_as_numpy_and_reloads_in_safe_mode(small_model, tmp
     assert loaded.predict(data, verbose=0) == pytest.approx(got, abs=1e-6)
     assert temperature_of(loaded) == pytest.approx(2.5)
     assert without_temperature(loaded).predict(data, verbose=0) == pytest.approx(plain, abs=1e-6)
+
+
+def test_a_kept_refit_says_no_temperature_was_fitted() -> None:
+    """A refit trains on the validation rows: its run's calibration entry says why none was
+    fitted and that the first model's temperature does not carry over."""
+    from automl_gui.core.jobs._refit import RefitPlan, keep_refit
+    from automl_gui.core.jobs.run import Run
+    from automl_gui.core.train.config import TrainConfig
+    from automl_gui.core.train.result import TrainResult
+
+    y, p = _drawn(200, 3.0)
+    first_cal = calibrate(y, p, y, p)
+    refit_cal = calibrate(y[:0], p[:0], y, p)
+    meta = {"kind": "tabular", "task": "multiclass", "metrics": {"accuracy": 0.5}}
+    done = TrainResult(history={"loss": [1.0]}, best_epoch=0, epochs_run=2)
+
+    def run(cal):
+        report = {"metrics": {"accuracy": 0.5}, "calibration": cal.report}
+        return Run(None, dict(meta), report, {"loss": [1.0]}, done, None)
+
+    plan = RefitPlan(TrainConfig(epochs=2), 2, 2, [])
+    kept = keep_refit(run(first_cal), run(refit_cal), done, plan, 180, None)
+    entry = kept.report["calibration"]
+    assert not entry["applied"] and entry["temperature"] is None
+    assert f"{first_cal.temperature:.2f}" in entry["reason"] and "refit" in entry["reason"]
+    assert kept.metadata["calibration"]["reason"] == entry["reason"]
