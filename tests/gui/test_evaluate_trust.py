@@ -75,7 +75,9 @@ def test_a_binary_table_run_shows_every_trust_tab_and_its_calibration(qtbot, bin
         "Importance",
         "Explain rows",
     ]
-    words = page.trust.calibration.words.text()
+    calibration = page.trust.calibration
+    qtbot.waitUntil(lambda: calibration.calibration is not None, timeout=10000)
+    words = calibration.words.text()
     assert "When the model says about" in words and "ECE" in words
     assert page.trust.calibration.plot.bins  # the non-empty bins drawn
     assert sum(b["count"] for b in page.trust.calibration.plot.bins) == len(
@@ -91,6 +93,7 @@ def test_the_threshold_moves_by_keyboard_is_chosen_by_rule_and_is_stored(qtbot, 
     tab = page.trust.threshold
     view = tab.view
     page.trust.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: view.curve is not None and view.isEnabled(), timeout=10000)
     assert view.value() == pytest.approx(0.5)
     view.slider.setFocus()
     qtbot.keyClick(view.slider, Qt.Key.Key_Right)
@@ -117,6 +120,7 @@ def test_the_threshold_moves_by_keyboard_is_chosen_by_rule_and_is_stored(qtbot, 
     assert "at least" in tab.stored.text()
     # shown again as stored when the run is shown anew (a reopened project)
     page.show_run(run)
+    qtbot.waitUntil(lambda: view.curve is not None, timeout=10000)
     assert tab.view.value() == pytest.approx(stored["value"])
     qtbot.mouseClick(tab.view.reset_button, Qt.MouseButton.LeftButton)
     assert "threshold" not in run.metadata and tab.view.value() == pytest.approx(0.5)
@@ -173,6 +177,7 @@ def test_an_older_run_without_calibration_and_other_tasks_hide_what_does_not_app
     older.metadata = {k: v for k, v in run.metadata.items() if k != "threshold"}
     page.show_run(older)
     assert "Calibration" in page.trust.visible_titles()
+    qtbot.waitUntil(lambda: page.trust.calibration.calibration is not None, timeout=10000)
     assert "trained before temperature scaling" in page.trust.calibration.words.text()
     regression = copy.copy(run)
     regression.report = {"task": "regression", "metrics": {}, "samples": {}}
@@ -226,6 +231,7 @@ def test_a_chosen_threshold_and_subgroups_are_there_after_reopening_the_project(
     save_project(tmp_path / "p", data, {"run-001": run})  # saved before anything was chosen
     state, page = _page(qtbot, binary)
     page.show_run(run)
+    qtbot.waitUntil(lambda: page.trust.threshold.view.curve is not None, timeout=10000)
     page.trust.threshold.view.set_value(0.42)
     page.trust.threshold.view.use_button.click()
     view = page.trust.slices.view
@@ -237,6 +243,7 @@ def test_a_chosen_threshold_and_subgroups_are_there_after_reopening_the_project(
     again = load_run(tmp_path / "p", load_project(tmp_path / "p").runs[0])
     assert again.metadata["threshold"]["value"] == pytest.approx(0.42)
     page.show_run(again)
+    qtbot.waitUntil(lambda: page.trust.threshold.view.curve is not None, timeout=10000)
     assert page.trust.threshold.view.value() == pytest.approx(0.42)
     assert "0.42" in page.trust.threshold.stored.text()
     assert view.picker.currentText() == "region" and view.table.rowCount() == 2

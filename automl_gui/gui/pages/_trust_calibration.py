@@ -4,8 +4,8 @@ A reliability diagram (``widgets/reliability_plot``) and sentences a non-expert 
 "When the model says about 90 %, it is right 78 % of the time", the expected calibration
 error (ECE) and what temperature scaling (Guo et al. 2017, fitted on the validation split by
 the training job) changed. The figures come from ``report["calibration"]``; a run saved
-before it existed has them worked out here from its test predictions
-(``core.trust.calibration.reliability``, pure NumPy: milliseconds on 50,000 examples).
+before it existed has them worked out from its test predictions in a worker
+(``core.trust.calibration.reliability``, pure NumPy: ~50 ms on 50,000 examples).
 """
 
 from __future__ import annotations
@@ -81,9 +81,11 @@ def temperature_sentence(calibration: dict[str, Any]) -> str:
 class CalibrationTab(QWidget):
     """The reliability diagram with its sentences (classification runs)."""
 
-    def __init__(self, noun: str, parent: QWidget | None = None) -> None:
+    def __init__(self, noun: str, jobs: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.noun = noun
+        self.jobs = jobs  # the trust tabs' TrustJobs (an older run's figures are worked out)
+        self.run: Any = None
         self.words = QLabel()
         self.words.setWordWrap(True)
         self.words.setTextFormat(Qt.TextFormat.PlainText)
@@ -100,14 +102,33 @@ class CalibrationTab(QWidget):
         self.calibration: dict[str, Any] | None = None
 
     def show_run(self, run: Any) -> bool:
-        """Show ``run``'s calibration; False when there is none to show (regression, or no
-        probabilities), so the tab is hidden."""
-        calibration = self.calibration_of(run)
-        self.calibration = calibration
-        if calibration is None:
-            self.plot.show_bins([])
-            self.words.setText("")
+        """Show ``run``'s calibration (an older run's worked out in a worker); False when
+        there is none to show (regression, or no probabilities), so the tab is hidden."""
+        self.run = run
+        self.calibration = None
+        self.plot.show_bins([])
+        report = getattr(run, "report", None) or {}
+        if report.get("task") == "regression":
             return False
+        stored = report.get("calibration")
+        if isinstance(stored, dict) and stored.get("reliability"):
+            self._show(stored)
+            return True
+        answers = held_out(run)
+        if answers is None or not answers.known.any():
+            return False
+        self.words.setText("Working out how often the model is right at each confidence…")
+        self.jobs.start(
+            lambda: worked_out(answers), lambda found, r=run: self._found(r, found), self
+        )
+        return True
+
+    def _found(self, run: Any, calibration: dict[str, Any]) -> None:
+        if run is self.run:
+            self._show(calibration)
+
+    def _show(self, calibration: dict[str, Any]) -> None:
+        self.calibration = calibration
         bins = list(calibration.get("reliability") or [])
         self.plot.show_bins(bins)
         parts = [example_sentence(bins, self.noun)]
@@ -124,25 +145,14 @@ class CalibrationTab(QWidget):
         else:
             parts.append("This run was trained before temperature scaling was offered.")
         self.words.setText(" ".join(p for p in parts if p))
-        return True
 
-    @staticmethod
-    def calibration_of(run: Any) -> dict[str, Any] | None:
-        """``report["calibration"]``, else reliability worked out from the test predictions
-        (older runs); None for regression or without probabilities."""
-        report = getattr(run, "report", None) or {}
-        if report.get("task") == "regression":
-            return None
-        stored = report.get("calibration")
-        if isinstance(stored, dict) and stored.get("reliability"):
-            return stored
-        answers = held_out(run)
-        if answers is None or not answers.known.any():
-            return None
-        from automl_gui.core.trust.calibration import reliability
 
-        keep = answers.known
-        worked_out = dict(reliability(answers.y_true[keep], answers.proba[keep]))
-        if not isinstance(worked_out.get("reliability"), list):  # its bins under "bins"
-            worked_out["reliability"] = worked_out.get("bins") or []
-        return worked_out
+def worked_out(answers: Any) -> dict[str, Any]:
+    """The reliability of an older run's test answers (``HeldOut``), its bins under
+    ``"reliability"`` as in ``report["calibration"]``."""
+    from automl_gui.core.trust.calibration import reliability
+
+    keep = answers.known
+    found = dict(reliability(answers.y_true[keep], answers.proba[keep]))
+    found["reliability"] = found.get("bins") or []
+    return found

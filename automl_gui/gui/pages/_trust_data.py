@@ -49,9 +49,11 @@ def held_out(run: Any) -> HeldOut | None:
     actual = answer_column(df, "actual")
     if actual not in df.columns or not all(c in df.columns for c in columns):
         return None
+    import pandas as pd
+
     proba = df[columns].to_numpy(dtype="float64", na_value=np.nan)
-    index = {name: i for i, name in enumerate(names)}
-    y_true = np.array([index.get(str(a), -1) for a in df[actual].tolist()], dtype=np.int64)
+    codes = pd.Categorical(df[actual].astype(str), categories=names).codes  # -1: unknown
+    y_true = np.asarray(codes, dtype=np.int64)
     return HeldOut(names, y_true, proba)
 
 

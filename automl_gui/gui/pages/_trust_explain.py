@@ -227,21 +227,36 @@ class ExplainRowsTab(QWidget):
 
     def show_run(self, run: Any) -> bool:
         self.run = run
+        self._features = self._background = None
+        self.rows_model.set_frame(None)
+        self.chart.clear()
         if run is None or run.test_predictions is None or not len(run.test_predictions):
-            self.rows_model.set_frame(None)
             return False
+        self.words.setText("Select a test row to see how each of its columns moved the answer.")
+        if self.isVisible():
+            self._fill()
+        return True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """The rows are listed when the tab is first shown for a run (a copy of the test
+        split: tens of milliseconds on a large one, not spent for every run shown)."""
+        super().showEvent(event)
+        if self.run is not None and self._features is None:
+            self._fill()
+
+    def _fill(self) -> None:
+        run = self.run
         self.rows_model.set_frame(answers_first(run.test_predictions))
+        self.rows_table.resizeColumnsToContents()
         self._features = feature_rows(run)  # once per run: a row is explained from these
         self._background = self._features.sample(
             min(BACKGROUND_ROWS, len(self._features)), random_state=0
         )
-        self.rows_table.resizeColumnsToContents()
-        self.chart.clear()
-        self.words.setText("Select a test row to see how each of its columns moved the answer.")
-        return True
 
     def select_row(self, position: int) -> None:
         """Select the test row at ``position`` (its contributions follow)."""
+        if self.run is not None and self._features is None:
+            self._fill()
         index = self.rows_model.index(position, 0)
         self.rows_table.selectionModel().setCurrentIndex(
             index,
@@ -253,7 +268,7 @@ class ExplainRowsTab(QWidget):
     def explain(self, position: int) -> None:
         """Work out the contributions of the test row at ``position`` (in a worker)."""
         run = self.run
-        if run is None or position < 0:
+        if run is None or position < 0 or self._features is None:
             return
         features, background = self._features, self._background
         if position >= len(features):

@@ -143,8 +143,8 @@ class TrustViews:
         self.tabs = QTabWidget()
         # no frame around the pane: the results keep the width they had without the tabs
         self.tabs.setStyleSheet("QTabWidget::pane { border: none; margin: 0; padding: 0; }")
-        self.calibration = CalibrationTab(noun)
-        self.threshold = ThresholdTab(self.run_changed)
+        self.calibration = CalibrationTab(noun, self.jobs)
+        self.threshold = ThresholdTab(self.jobs, self.run_changed)
         self.slices = SlicesTab(
             groups_source,
             lambda job, on_result, owner: self.jobs.start(job, on_result, owner),

@@ -1,8 +1,9 @@
 """The Evaluate pages' Threshold tab (binary classifiers): choose the probability at which the
 positive class is predicted, and store it with the model.
 
-The curve is ``core.trust.thresholds.threshold_curve`` over the run's test predictions
-(worked out once per run shown: sklearn's precision–recall points plus a grid, milliseconds);
+The curve is ``core.trust.thresholds.threshold_curve`` over the run's test predictions,
+worked out in a worker once per run shown (sklearn's precision–recall points plus a grid:
+~30 ms on 50,000 rows, but importing scikit-learn the first time takes a second or two);
 "Use this threshold" writes ``metadata["threshold"]`` with ``set_threshold`` and "Reset to
 0.5" removes it (``clear_threshold``). Either marks the project changed, so the next save
 writes the run again and the chosen value is there after reopening.
@@ -23,8 +24,11 @@ class ThresholdTab(QWidget):
     """:class:`ThresholdView` over the current run; ``changed()`` is called after the run's
     stored threshold changed."""
 
-    def __init__(self, changed: Callable[[Any], None], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, jobs: Any, changed: Callable[[Any], None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.jobs = jobs  # the trust tabs' TrustJobs
         self._changed = changed
         self.run: Any = None
         self.stored = QLabel()
@@ -38,23 +42,36 @@ class ThresholdTab(QWidget):
         self.view.reset_clicked.connect(self.reset)
 
     def show_run(self, run: Any) -> bool:
-        """Show ``run``'s threshold; False unless it is a binary classifier with test
-        probabilities (the tab is then hidden)."""
+        """Show ``run``'s threshold (its curve worked out in a worker); False unless it is a
+        binary classifier with test probabilities (the tab is then hidden)."""
         self.run = None
         scores = binary_scores(run) if run is not None else None
         if scores is None or len(scores[1]) == 0:
             return False
-        from automl_gui.core.trust.thresholds import threshold_curve
-
         positive, y01, p = scores
         self.run = run
+        self.view.curve = None
+        self.view.setEnabled(False)
+        self.stored.setText("Working out precision and recall at each threshold…")
+
+        def work() -> Any:
+            from automl_gui.core.trust.thresholds import threshold_curve
+
+            return threshold_curve(y01, p)
+
+        self.jobs.start(work, lambda curve, r=run: self._curve_ready(r, positive, curve), self)
+        return True
+
+    def _curve_ready(self, run: Any, positive: str, curve: Any) -> None:
+        if run is not self.run:
+            return
         stored = self._stored()
         value = float(stored.get("value", DEFAULT)) if stored else DEFAULT
-        self.view.set_curve(threshold_curve(y01, p), positive, value)
+        self.view.set_curve(curve, positive, value)
         if stored:
             self.view.set_value(value, str(stored.get("chosen") or "by hand"))
+        self.view.setEnabled(True)
         self._say()
-        return True
 
     def _stored(self) -> dict[str, Any]:
         chosen = (self.run.metadata or {}).get("threshold") if self.run is not None else None
@@ -77,7 +94,7 @@ class ThresholdTab(QWidget):
 
     def use(self, value: float, chosen: str) -> None:
         """Store ``value`` as the run's threshold (``chosen``: how it was picked)."""
-        if self.run is None:
+        if self.run is None or self.view.curve is None:
             return
         from automl_gui.core.trust.thresholds import set_threshold
 
@@ -95,7 +112,7 @@ class ThresholdTab(QWidget):
 
     def reset(self) -> None:
         """Forget the run's threshold: the most likely class wins again."""
-        if self.run is None:
+        if self.run is None or self.view.curve is None:
             return
         from automl_gui.core.trust.thresholds import clear_threshold
 
