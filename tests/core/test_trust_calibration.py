@@ -160,3 +160,23 @@ def test_a_kept_refit_says_no_temperature_was_fitted() -> None:
     assert not entry["applied"] and entry["temperature"] is None
     assert f"{first_cal.temperature:.2f}" in entry["reason"] and "refit" in entry["reason"]
     assert kept.metadata["calibration"]["reason"] == entry["reason"]
+
+
+def test_scaling_a_loaded_graph_never_reuses_an_op_name() -> None:
+    """A model loaded in a fresh process holds ops named "cast", "clip", "log" (Keras
+    numbers them per process): the temperature's own ops get names of their own."""
+    import keras
+    from keras import ops
+
+    inputs = keras.Input((3,))
+    x = ops.log(ops.clip(ops.cast(inputs, "float32"), 1e-3, 1.0))
+    x = ops.add(x, 0.0)
+    out = keras.layers.Dense(2, activation="softmax")(x)
+    model = keras.Model(inputs, out)
+    names = ["cast", "clip", "log", "temperature_cast"]
+    for op, name in zip(model.operations[1:5], names, strict=True):
+        op.name = name
+    scaled = with_temperature(model, 2.0)
+    names = [op.name for op in scaled.operations]
+    assert len(names) == len(set(names)) and "temperature_cast_2" in names
+    assert temperature_of(with_temperature(scaled, 3.0)) == pytest.approx(3.0)

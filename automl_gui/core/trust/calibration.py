@@ -143,11 +143,28 @@ def with_temperature(model: Any, temperature: float) -> Any:
     keras = lazy.keras()
     ops = keras.ops
     base = without_temperature(model)
+    taken = {op.name for op in getattr(base, "operations", ())}
     out = keras.layers.Identity(name=UNCALIBRATED_LAYER, dtype="float32")(base.outputs[0])
-    x = ops.log(ops.clip(ops.cast(out, "float32"), EPS, 1.0))
+    x = _named(ops.cast(out, "float32"), "cast", taken)
+    x = _named(ops.clip(x, EPS, 1.0), "clip", taken)
+    x = _named(ops.log(x), "log", taken)
     x = keras.layers.Rescaling(1.0 / float(temperature), name=SCALE_LAYER, dtype="float32")(x)
     y = keras.layers.Softmax(name=OUTPUT_LAYER, dtype="float32")(x)
     return keras.Model(base.input, y, name=base.name)
+
+
+def _named(tensor: Any, what: str, taken: set[str]) -> Any:
+    """``tensor`` with the ``keras.ops`` node that made it renamed ``temperature_<what>``
+    (numbered when taken): Keras numbers new ops from 0 in each process, so in a model
+    loaded from a file an op made now could take the name of one already in its graph
+    ("cast" used twice), which ``keras.Model`` refuses."""
+    operation = tensor._keras_history.operation
+    name, n = f"temperature_{what}", 2
+    while name in taken:
+        name, n = f"temperature_{what}_{n}", n + 1
+    operation.name = name
+    taken.add(name)
+    return tensor
 
 
 def without_temperature(model: Any) -> Any:
