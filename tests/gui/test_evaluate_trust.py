@@ -167,6 +167,14 @@ def test_importance_runs_by_itself_and_a_selected_row_shows_its_contributions(qt
     color = page.explain_rows.rows_model.frame["color"].iloc[2]
     assert f"color = {color}" in rows.chart.labels
     assert "Test row 3 (actual" in rows.words.text()
+    # a row listed for a confusion-matrix cell: double-click explains it
+    page.trust.tabs.setCurrentIndex(0)
+    page.show_cell_rows(1, 1)
+    listed = page.shown_rows()
+    page.errors_table.doubleClicked.emit(page.errors_model.index(0, 0))
+    assert page.trust.tabs.currentWidget() is rows
+    position = page.run.test_predictions.index.get_loc(listed.index[0])
+    assert rows.rows_table.currentIndex().row() == position
 
 
 def test_an_older_run_without_calibration_and_other_tasks_hide_what_does_not_apply(qtbot, binary):

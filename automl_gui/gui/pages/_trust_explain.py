@@ -57,7 +57,8 @@ def rows_with_target(run: Any) -> Any:
 
     df = run.test_predictions
     frame = feature_rows(run)
-    target = str((run.metadata or {}).get("target") or "target")
+    metadata = run.metadata or {}
+    target = str(metadata.get("target") or (metadata.get("preprocess") or {}).get("target"))
     frame[target] = df[answer_column(df, "actual")].to_numpy()
     return frame
 

@@ -83,6 +83,14 @@ class TableGroups:
                 "Open the table the run was trained on.",
             )
         preprocess = (run.metadata or {}).get("preprocess") or {}
+        if not preprocess:
+            from automl_gui.core.base.errors import DataError
+
+            raise DataError(
+                f"This run does not record how its rows were split, so '{column}' (not a "
+                "column the model takes) cannot be matched to its test rows.",
+                "Group by one of the model's own columns, or train the model again.",
+            )
 
         def work() -> Any:
             from automl_gui.core.trust._data import test_rows
