@@ -78,7 +78,9 @@ def test_a_table_that_drifted_is_named_with_details_a_click_away(qtbot, table) -
     strip.details_button.click()
     assert strip.details.isVisible() and "Kolmogorov" in strip.method.text()
     assert strip.details_model.rowCount() == 3
-    assert strip.details_model.frame.iloc[0]["feature"] == "x1"
+    assert strip.details_model.frame.iloc[0]["Compared"] == "x1"
+    assert strip.details_model.frame.iloc[0]["Drifted"] == "yes"
+    assert "PSI" not in strip.shown_text  # the rule's figures are in the details
     strip.details_button.click()
     assert not strip.details.isVisible()
 

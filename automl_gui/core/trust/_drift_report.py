@@ -67,17 +67,19 @@ class DriftReport:
                 out[str(row.feature)] = (int(count), str(getattr(row, "unseen_values", "")))
         return out
 
-    def summary(self) -> str:
+    def summary(self, *, figures: bool = True) -> str:
         """One sentence: "2 of 9 columns differ from the training data: age, income (PSI ≥
-        0.2, p < 0.01)." (files: the share of far items), with new categories named."""
+        0.2, p < 0.01)." (files: the share of far items), with new categories named.
+        ``figures=False`` leaves out the rule's figures (the window's banner)."""
         if self.subject == "embeddings":
-            return _files_sentence(self)
+            return _files_sentence(self, figures)
         n = len(self.table)
         drifted = self.drifted
         if drifted:
+            rule = f" (PSI ≥ {PSI_DRIFT:g}, p < {P_DRIFT:g})" if figures else ""
             text = (
                 f"{len(drifted)} of {n} {self.subject} differ from the training data: "
-                f"{_named(drifted)} (PSI ≥ {PSI_DRIFT:g}, p < {P_DRIFT:g})."
+                f"{_named(drifted)}{rule}."
             )
         else:
             text = f"No drift: none of the {n} {self.subject} differs from the training data."
@@ -108,7 +110,7 @@ def _named(names: list[str]) -> str:
     return shown + (f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
 
 
-def _files_sentence(report: DriftReport) -> str:
+def _files_sentence(report: DriftReport, figures: bool = True) -> str:
     row = report.table.iloc[0]
     share, expected = float(row["score"]), float(row["expected_share"])
     p = float(row["p_value"])
@@ -116,10 +118,10 @@ def _files_sentence(report: DriftReport) -> str:
     far = f"{share:.0%} of the {report.compared:,} {items}"
     if bool(row["drifted"]):
         p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        rule = f" ({expected:.0%} expected, {p_text})" if figures else ""
         return (
             f"The {items} differ from the training data: {far} lie farther from the training "
-            f"{items} than {1 - expected:.0%} of the validation {items} did "
-            f"({expected:.0%} expected, {p_text})."
+            f"{items} than {1 - expected:.0%} of the validation {items} did{rule}."
         )
     return (
         f"No drift: {far} lie beyond the validation {items}' {1 - expected:.0%} distance "

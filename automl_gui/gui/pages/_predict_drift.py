@@ -36,30 +36,30 @@ from automl_gui.gui.widgets.frame_table import FrameTable
 from automl_gui.gui.widgets.importance_chart import ImportanceChart
 from automl_gui.gui.workers import JobWorker
 
-#: the drift figures shown under the strip (the report's own column names, in this order)
-DETAIL_COLUMNS = (
-    "feature",
-    "drifted",
-    "statistic",
-    "score",
-    "p_value",
-    "missing_train",
-    "missing_new",
-    "unseen",
-    "unseen_values",
-    "far",
-    "items",
-    "threshold",
-    "expected_share",
-)
+#: the drift figures shown under the strip: the report's column → (header, format); the
+#: report's own names and figures are what ``drift.csv`` holds
+DETAIL_COLUMNS = {
+    "feature": ("Compared", "text"),
+    "drifted": ("Drifted", "yes"),
+    "statistic": ("Test", "text"),
+    "score": ("Score", "figure"),
+    "p_value": ("p-value", "p"),
+    "missing_train": ("Missing in training", "percent"),
+    "missing_new": ("Missing now", "percent"),
+    "unseen": ("Rows with new categories", "count"),
+    "unseen_values": ("New categories", "text"),
+    "far": ("Far from training", "count"),
+    "items": ("Compared items", "count"),
+    "expected_share": ("Expected far", "percent"),
+}
 DETAILS_HEIGHT = 170  # px of the details table
-RETRAIN = "The model may be less accurate on them; retrain it with recent data."
+RETRAIN = "The model may be less accurate on this data; retrain it with recent data."
 NO_REFERENCE = (
     "Drift not checked: this model was saved without a summary of its training data "
     "(models trained from now on have one)."
 )
 ROW_DELAY_MS = 150  # a row selected this long is explained (arrowing through rows is not)
-TABLE_SHARE = 0.66  # of the width, for a table model's answers beside the contributions
+TABLE_SHARE = 0.62  # of the width, for a table model's answers beside the contributions
 
 
 class DriftStrip(QFrame):
@@ -125,10 +125,9 @@ class DriftStrip(QFrame):
         if report is None or not report.drifted:
             return
         self.report = report
-        self.text.setText(f"Drift: {report.summary()} {RETRAIN}")
+        self.text.setText(f"Drift: {report.summary(figures=False)} {RETRAIN}")
         self.method.setText(" ".join([report.method, *report.notes]).strip())
-        columns = [c for c in DETAIL_COLUMNS if c in report.table.columns]
-        self.details_model.set_frame(report.table[columns])
+        self.details_model.set_frame(details_frame(report.table))
         self.bar.show()
         self.show()
 
@@ -153,6 +152,34 @@ class DriftStrip(QFrame):
         self.details.setVisible(on)
         if on:
             self.details.resizeColumnsToContents()
+
+
+def details_frame(table: Any) -> Any:
+    """The report's figures in words a reader knows ("p < 0.001", "2.5%", "yes"); at most
+    one row per used column, so vectorized formatting is quick."""
+    import numpy as np
+    import pandas as pd
+
+    shown = {}
+    for column, (header, style) in DETAIL_COLUMNS.items():
+        if column not in table.columns:
+            continue
+        values = table[column]
+        if style == "yes":
+            shown[header] = np.where(values.astype(bool), "yes", "")
+        elif style == "percent":
+            shown[header] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        elif style == "p":
+            shown[header] = values.map(
+                lambda v: "" if pd.isna(v) else "< 0.001" if v < 0.001 else f"{v:.3f}"
+            )
+        elif style == "figure":
+            shown[header] = values.map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+        elif style == "count":
+            shown[header] = values.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
+        else:
+            shown[header] = values.astype(str)
+    return pd.DataFrame(shown)
 
 
 class ContributionsPanel(QWidget):
