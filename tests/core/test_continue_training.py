@@ -162,7 +162,7 @@ def test_new_data_that_does_not_fit_is_refused(earlier, frame, words):
 
 def test_another_kind_and_bad_factor_are_refused(earlier):
     _, run = earlier
-    with pytest.raises(DataError, match="trained on table data"):
+    with pytest.raises(DataError, match="trained on a table; this is an image folder"):
         check_new_data(kind_named("images"), run.metadata, object())
     with pytest.raises(ConfigError, match="factor"):
         continue_run(run.model, run.metadata, rows(50, 0.8, 5), lr_factor=2.0)
@@ -214,11 +214,12 @@ def test_stop_keeps_the_best_weights_as_a_run(earlier):
     assert "continued_from" in new_run.metadata
 
 
-def test_file_runs_are_not_continued_yet():
-    from automl_gui.core.jobs.continued import unsupported
+def test_every_kind_continues_and_tables_also_on_old_and_new():
+    from automl_gui.core.jobs.continued import old_and_new, unsupported
+    from automl_gui.core.kinds import all_kinds
 
-    assert unsupported(TABLE) == ""
-    assert "table runs only" in unsupported(kind_named("images"))
+    assert all(unsupported(kind) == "" for kind in all_kinds())
+    assert old_and_new(TABLE) == ""
 
 
 def test_in_the_engine_process_as_the_window_runs_it(earlier):

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 #: why a run cannot be continued ("" : it can; ``continued.unsupported``)
 UNSUPPORTED = ""
+#: why the earlier and the new data cannot be trained on together ("": they can)
+OLD_AND_NEW = ""
 #: the layers whose output the trainer fits, by the names ``models.mlp`` gives them
 TRAIN_OUTPUTS = ("probabilities", "member_heads", "standardized")
 RETRAIN_HINT = "Train a new model on all the data instead (Train → Start Training)."

@@ -69,6 +69,11 @@ class Media:
         """Decide the input settings once the network is known (image size; clip length and
         band statistics). ``job`` has ``paths["train"]``, ``on_event`` and ``cancel``."""
 
+    def restore(self, metadata: dict[str, Any]) -> None:
+        """Take the input settings a trained run recorded (``metadata``, as :meth:`metadata`
+        wrote them) instead of deciding them from the files as :meth:`prepare` does: the
+        run's own model is trained further on new files (``jobs.continued``)."""
+
     def make_dataset(
         self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
     ) -> Any:

@@ -69,11 +69,15 @@ def check_new_data(kind: DataKind, metadata: dict[str, Any], dataset: Any) -> No
 def check_kind(kind: DataKind, metadata: dict[str, Any]) -> None:
     """A DataError when ``kind`` (of the data chosen) is not the kind the run trained on."""
     from automl_gui.core.base.errors import DataError
+    from automl_gui.core.kinds import kind_named
 
-    if str(metadata.get("kind") or "tabular") != kind.name:
+    run_kind = kind_named(str(metadata.get("kind") or "tabular"))
+    if run_kind is not kind:
+        noun = kind.dataset_noun
         raise DataError(
-            f"The run was trained on {kind_title(metadata)} data, not {kind.title.lower()} data.",
-            f"Choose new data of the run's kind ({kind_title(metadata)}).",
+            f"The run was trained on {run_kind.trained_on}; this is "
+            f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}.",
+            f"Choose new labelled data like the run's own ({run_kind.trained_on}).",
         )
 
 
@@ -84,13 +88,20 @@ def load_new_data(
     on_event: EventCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> Any:
-    """The new labelled data at ``path`` (a table file, a folder), loaded by its kind and
-    checked against the run (:func:`check_new_data`): what :func:`continue_run` takes."""
-    from automl_gui.core.kinds import kind_for_path
+    """The new labelled data at ``path`` (a table file, a folder, texts), loaded by the run's
+    kind as the run's data was (a text run's columns) and checked against the run
+    (:func:`check_new_data`): what :func:`continue_run` takes. Data the run's kind cannot
+    read is named by its own kind ("trained on table data, not image data")."""
+    from automl_gui.core.base.errors import DataError
+    from automl_gui.core.kinds import kind_for_path, kind_named
 
-    kind = kind_for_path(path)
-    check_kind(kind, metadata)
-    data = kind.load(path, on_event=on_event, cancel=cancel)
+    kind = kind_named(str(metadata.get("kind") or "tabular"))
+    options = {name: metadata[name] for name in kind.load_options if metadata.get(name)}
+    try:
+        data = kind.load(path, on_event=on_event, cancel=cancel, **options)
+    except DataError:
+        check_kind(kind_for_path(path), metadata)  # another kind of data: say so
+        raise
     check_new_data(kind, metadata, data)
     return data
 
@@ -112,18 +123,15 @@ def earlier_data(metadata: dict[str, Any], kind: DataKind | None, dataset: Any) 
     return dataset
 
 
-def kind_title(metadata: dict[str, Any]) -> str:
-    from automl_gui.core.kinds import kind_named
-
-    try:
-        return kind_named(str(metadata.get("kind") or "tabular")).title.lower()
-    except ConfigError:
-        return str(metadata.get("kind"))
-
-
 def unsupported(kind: DataKind) -> str:
     """Why runs of ``kind`` cannot be continued in this version ('' when they can)."""
     return str(_part(kind).UNSUPPORTED)
+
+
+def old_and_new(kind: DataKind) -> str:
+    """Why runs of ``kind`` cannot train on the earlier and the new data together ('' when
+    they can)."""
+    return str(_part(kind).OLD_AND_NEW)
 
 
 def _part(kind: DataKind) -> Any:

@@ -95,6 +95,13 @@ class AudioMedia(Media):
         batches = _counted(ds, len(train), job.on_event, job.cancel)
         self.band_mean, self.band_var = band_statistics(self.preprocess, self.n_samples, batches)
 
+    def restore(self, metadata: dict[str, Any]) -> None:
+        """The run's sample rate and window (``Media.restore``); its band statistics are in
+        its model."""
+        self.sample_rate = int(metadata.get("sample_rate") or self.sample_rate)
+        self.clip_seconds = float(metadata.get("clip_seconds") or self.clip_seconds)
+        self.n_samples = int(metadata.get("n_samples") or self.n_samples)
+
     def make_dataset(
         self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
     ) -> Any:

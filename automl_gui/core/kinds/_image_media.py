@@ -55,6 +55,15 @@ class ImageMedia(Media):
             self.preprocess = dataclasses.replace(self.preprocess, color_mode=mode)
             emit(job.on_event, Log(note))
 
+    def restore(self, metadata: dict[str, Any]) -> None:
+        """The run's image size and colour mode (``Media.restore``)."""
+        import dataclasses
+
+        self.image_size = int(metadata.get("image_size") or self.image_size)
+        mode = metadata.get("color_mode")
+        if mode and mode != self.preprocess.color_mode:
+            self.preprocess = dataclasses.replace(self.preprocess, color_mode=str(mode))
+
     def make_dataset(
         self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
     ) -> Any:

@@ -123,6 +123,16 @@ class TextMedia(Media):
         self.vectorizer = build_vectorizer(self.resolved, architecture, train)
 
     # -- batches ---------------------------------------------------------------------------
+    def restore(self, metadata: dict[str, Any]) -> None:
+        """The run's vectorization settings as built (``Media.restore``); its vocabulary is
+        in its model."""
+        import dataclasses
+
+        built = metadata.get("text") or {}
+        names = {f.name for f in dataclasses.fields(self.preprocess)}
+        known = {k: v for k, v in built.items() if k in VECTORIZER_SETTINGS and k in names}
+        self.resolved = dataclasses.replace(self.preprocess, **known)
+
     def make_dataset(
         self, paths: list[str], labels: np.ndarray | None, batch_size: int, **options: Any
     ) -> Any:

@@ -35,7 +35,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl_gui.core.jobs.continued import LR_FACTOR, continued_name, unsupported
+from automl_gui.core.jobs.continued import (
+    LR_FACTOR,
+    continued_name,
+    old_and_new,
+    unsupported,
+)
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.workers import JobWorker
 
@@ -138,6 +143,11 @@ class ContinueTrainingDialog(QDialog):
         for button in (self.both, self.new_only):
             self.modes.addButton(button)
         self.both.setChecked(True)
+        together = old_and_new(kind)  # '' where the kind can: folders cannot yet
+        if together:
+            self.both.setEnabled(False)
+            self.both.setToolTip(together)
+            self.new_only.setChecked(True)
         modes = QVBoxLayout()
         modes.setSpacing(2)
         modes.addWidget(self.both)
