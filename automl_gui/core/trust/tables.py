@@ -40,9 +40,11 @@ EVAL_BUDGET = 600_000
 #: weights in 8 members over a piecewise-linear encoding, answered 2,500–4,000 rows a second
 #: on 2 busy shared cores, and 2,000 rows × 20 columns × 5 repeats took 57 s there; a
 #: 300-column single MLP of as many weights answers ~150,000 a second)
-SECONDS = 8.0
+SECONDS = 6.0
 #: ... but never fewer model rows than this
 MIN_BUDGET = 20_000
+#: rows the model's speed is timed on (as many as the explanations' calls hold, roughly)
+TIMING_ROWS = 2048
 #: fewest rows an importance is measured on when a wide table's columns cut the rows
 MIN_ROWS = 200
 #: background rows for contributions (more add time, not accuracy worth having)
@@ -170,17 +172,18 @@ def _measure(
 
 def eval_budget(predict: Any, x: Any, wanted: int) -> int:
     """Model rows one importance may cost: ``wanted`` when that is at most
-    :data:`MIN_BUDGET`, else what the model answers in :data:`SECONDS` (timed on ``x``'s
-    rows after tracing), within :data:`MIN_BUDGET` … :data:`EVAL_BUDGET`."""
+    :data:`MIN_BUDGET`, else what the model answers in :data:`SECONDS` (timed on
+    :data:`TIMING_ROWS` of ``x``'s rows after tracing), within :data:`MIN_BUDGET` … :data:`EVAL_BUDGET`."""
     import time
 
     if wanted <= MIN_BUDGET:
         return min(wanted, EVAL_BUDGET)
     predict(x.take(np.array([0])).arrays)  # traced for one row count, then for any
     predict(x.take(np.array([0, 0])).arrays)
+    timed = x.take(np.resize(np.arange(x.n), TIMING_ROWS))  # small calls run faster a row
     start = time.perf_counter()
-    predict(x.arrays)
-    rate = x.n / max(time.perf_counter() - start, 1e-3)
+    predict(timed.arrays)
+    rate = timed.n / max(time.perf_counter() - start, 1e-3)
     return int(min(EVAL_BUDGET, max(MIN_BUDGET, rate * SECONDS)))
 
 
@@ -413,8 +416,14 @@ def explain_table(
     explained = frame.iloc[:count]
     rng = np.random.default_rng(0)
     pick = rng.choice(len(frame), min(len(frame), MAX_BACKGROUND), replace=False)
+    background = frame.iloc[np.sort(pick)]
     contributions = row_contributions(
-        bundle, explained, frame.iloc[np.sort(pick)], on_event=on_event, cancel=cancel
+        bundle,
+        explained,
+        background,
+        permutations=_pairs_in_time(bundle, background, count),
+        on_event=on_event,
+        cancel=cancel,
     )
     methods.append(contributions.attrs["method"])
     items = _items(bundle, contributions)
@@ -426,6 +435,19 @@ def explain_table(
     if out_dir is not None:
         explanation.files = _write(explanation, out_dir)
     return explanation
+
+
+def _pairs_in_time(bundle: Bundle, background: pd.DataFrame, rows: int) -> int:
+    """Orders to sample per row so ``rows`` rows' contributions take about
+    :data:`SECONDS` (:func:`eval_budget`): one per background row on a light model, fewer on
+    a heavy one (the Auto network of a 20-column table: ~40 on 2 busy cores)."""
+    from automl_gui.core.trust._encoded import encode, model_predict
+
+    x = encode(bundle, background)
+    per_pair = 2 * max(1, len(x.slots) - 1)
+    wanted = rows * len(background) * per_pair
+    budget = eval_budget(model_predict(bundle), x, wanted)
+    return int(max(1, min(len(background), budget // (rows * per_pair))))
 
 
 def _items(bundle: Bundle, contributions: pd.DataFrame) -> pd.DataFrame:
