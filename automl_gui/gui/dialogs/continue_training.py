@@ -109,7 +109,7 @@ class ContinueTrainingDialog(QDialog):
         name = record.name if record is not None else "the current run"
         intro = QLabel(
             f"Trains <b>{html.escape(name)}</b>'s model further on new labelled "
-            f"{html.escape(kind.dataset_noun)} data, starting from what it learned (not from "
+            f"{html.escape(kind.items)}, starting from what it learned (not from "
             "scratch). The result is a new run, compared with this one in Compare Runs; "
             "this run stays as it is."
         )
@@ -118,9 +118,7 @@ class ContinueTrainingDialog(QDialog):
 
         self.path_edit = QLineEdit()
         noun = "folder" if kind.file_based else "table"
-        self.path_edit.setPlaceholderText(
-            f"A {noun} like the run's, with the right answers filled in"
-        )
+        self.path_edit.setPlaceholderText(f"A {noun} of labelled {kind.items}, like the run's")
         self.path_edit.setToolTip(_data_tip(run))
         self.path_edit.textChanged.connect(self._update_start)
         browse = QPushButton("Browse…")
@@ -212,9 +210,13 @@ class ContinueTrainingDialog(QDialog):
 
     def _browse(self) -> None:
         from automl_gui.gui import settings as app_settings
+        from automl_gui.gui.pages.registry import kind_window
 
         start = app_settings.last_folder(app_settings.current())
-        if self.run.kind.file_based:
+        ways = kind_window(self.run.kind).ways_in
+        if ways is not None and ways.ask_path is not None:  # texts: a file or a folder
+            path = ways.ask_path(self, start)
+        elif self.run.kind.file_based:
             path = QFileDialog.getExistingDirectory(self, "Choose the new labelled data", start)
         else:
             from automl_gui.gui._opening import TABLE_FILTER
