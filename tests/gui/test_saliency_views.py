@@ -86,8 +86,10 @@ def test_image_galleries_show_overlays_in_the_background(qtbot, tmp_path, off_at
     assert SaliencyToggle().isChecked()  # remembered for every view
     toggle.setChecked(False)
     assert model_.thumbnail(0, path) is not model_._overlays[path]
+    assert not page.cell_gallery.saliency_toggle.isChecked()  # one setting for every view
     # a cell's gallery computes its own overlays once shown
-    page.cell_gallery.saliency_toggle.setChecked(True)
+    toggle.setChecked(True)
+    assert page.cell_gallery.saliency_toggle.isChecked()
     page.show_cell(0, 0)
     qtbot.waitUntil(
         lambda: page.cell_gallery.gallery_model().overlay_count() == page.cell_gallery.count(),

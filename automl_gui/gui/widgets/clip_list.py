@@ -352,7 +352,7 @@ class ClipPanel(QWidget):
         the spectrogram of each clip shown (``widgets/saliency.ClipSaliency``)."""
         from automl_gui.gui.widgets.saliency import ClipSaliency
 
-        self.saliency = ClipSaliency(self, source)
+        self.saliency = ClipSaliency(self, source, MAX_DISPLAY_SECONDS)
         self.layout().insertWidget(2, self.saliency.bar)
 
     def _set_title(self, path: str, caption: str) -> None:

@@ -42,8 +42,25 @@ def _settings() -> Any:
     return settings.current()
 
 
+class _Shared(QObject):
+    """Tells every toggle when one of them changes: one setting for every view."""
+
+    changed = Signal(bool)
+
+
+_shared: _Shared | None = None
+
+
+def _broadcast() -> _Shared:
+    global _shared
+    if _shared is None:
+        _shared = _Shared()
+    return _shared
+
+
 class SaliencyToggle(QCheckBox):
-    """The "Show where the model looked" check box; its state is remembered."""
+    """The "Show where the model looked" check box; its state is remembered and shared by
+    every view that has one."""
 
     def __init__(self, text: str = TOGGLE_TEXT, parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
@@ -54,11 +71,20 @@ class SaliencyToggle(QCheckBox):
             on = False
         self.setChecked(on)
         self.toggled.connect(self._remember)
+        _broadcast().changed.connect(self._follow)
 
     def _remember(self, on: bool) -> None:
         try:
             _settings().setValue(SETTING_KEY, "true" if on else "false")
         except Exception:  # noqa: BLE001 - nowhere to remember: the box still works
+            pass
+        _broadcast().changed.emit(on)
+
+    def _follow(self, on: bool) -> None:
+        try:
+            if self.isChecked() != on:
+                self.setChecked(on)
+        except RuntimeError:  # deleted: Qt drops its connection soon
             pass
 
 
@@ -276,11 +302,11 @@ class ClipSaliency(QObject):
     """ "Show where the model looked" for a ``ClipPanel``: its clip's map over the spectrogram,
     computed in the background once the clip is drawn."""
 
-    def __init__(self, panel: Any, source: Source) -> None:
+    def __init__(self, panel: Any, source: Source, max_seconds: float) -> None:
         from PySide6.QtWidgets import QHBoxLayout, QLabel
 
         super().__init__(panel)
-        self.panel, self.source = panel, source
+        self.panel, self.source, self.max_seconds = panel, source, float(max_seconds)
         self.bar = QWidget()
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(0, 0, 0, 0)
@@ -309,10 +335,8 @@ class ClipSaliency(QObject):
             self.feeder.stop()
             self.status.setText("")
             return
-        from automl_gui.gui.widgets.clip_list import MAX_DISPLAY_SECONDS
-
         self.status.setText("Working out where the model looked…")
-        self.feeder.start([path], clip_maps(self.source, MAX_DISPLAY_SECONDS))
+        self.feeder.start([path], clip_maps(self.source, self.max_seconds))
 
     def _on_ready(self, path: str, result: Any) -> None:
         if path != self.panel.drawn:
