@@ -6,6 +6,13 @@ in scikit-learn's ``sklearn.inspection.permutation_importance`` (Fisher, Rudin &
 2019): a column's importance is how much the model's loss grows when that column's values
 are shuffled among the rows (its link with the answer broken, its distribution kept),
 averaged over repeats, with the spread over repeats as ``std``.
+
+Not scikit-learn's function itself: it calls the model once per column and repeat on a
+DataFrame (each call converting the raw rows again), while here the rows are converted
+once and the permuted copies of several columns go to the model together. Same work
+(2,000 rows × 5 repeats, the same scorer around the app's model), on 2 busy shared cores:
+a 7-column MLP 19.3 s with scikit-learn against 7.4 s here; the 8-member Auto network of a
+20-column table 117 s against 74 s.
 """
 
 from __future__ import annotations
