@@ -98,7 +98,9 @@ def continue_command(args: argparse.Namespace) -> int:
     )
     if run.result.stopped_reason == "cancelled":
         say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
-    save_run(run, out, overwrite=args.overwrite, inputs=inputs, test_predictions=False)
+    # a file run's test predictions name the files (as train writes them); a table's are rows
+    file_based = bundle.kind.file_based
+    save_run(run, out, overwrite=args.overwrite, inputs=inputs, test_predictions=file_based)
     return EXIT_OK
 
 

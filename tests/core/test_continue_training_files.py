@@ -92,3 +92,22 @@ def test_new_data_is_read_as_the_run_read_its_own(image_run, tmp_path):
     table.write_text("x,y\n1,a\n2,b\n")
     with pytest.raises(DataError, match="trained on images; this is a table"):
         load_new_data(run.metadata, table)
+
+
+def test_the_command_line_continues_an_image_model(image_run, tmp_path, capsys):
+    import json
+
+    from automl_gui.cli import main
+    from automl_gui.core.export.bundle import save_bundle
+
+    run, _, dataset = image_run
+    saved = save_bundle(run.model, run.metadata, run.report, tmp_path / "run1", samples=run.samples)
+    new = make_shape_folders(tmp_path / "new", per_class=6, seed=12)
+    out = tmp_path / "run2"
+    args = ["train", str(new), "--continue-from", str(saved), "--epochs", "1", "--out", str(out)]
+    assert main(args) == 0
+    assert json.loads((out / "metadata.json").read_text())["continued_from"]["items"] == "images"
+    assert (out / "test_predictions.csv").exists()
+    old = ["--with-earlier-data", str(dataset.root), "--out", str(tmp_path / "run3")]
+    assert main([*args[:-2], *old]) == 1
+    assert "not offered for folders" in capsys.readouterr().err
