@@ -197,6 +197,9 @@ def test_explain_texts_writes_importance_and_explanations(run, fresh, tmp_path):
     assert hits >= 0.8 * len(texts)
     capped = TEXT.explain(run.bundle, TEXT.typed(texts), rows=7)
     assert len(capped.items) == 7 and any("7 of 60" in n for n in capped.notes)
+    long_texts = [" ".join(["tree"] * 400)] * 300  # the default keeps to the erasure budget
+    assert words._default_rows(long_texts) == words.ERASURE_BUDGET // (words.MAX_UNITS + 1)
+    assert words._default_rows(texts) == words.DEFAULT_ROWS
     with pytest.raises(DataError):
         TEXT.explain(run.bundle, TEXT.typed(["", " "]))
     with pytest.raises(ConfigError):

@@ -74,9 +74,9 @@ def word_at(words: Sequence[Attribution], position: int) -> Attribution | None:
 def legend_label() -> QLabel:
     """A one-line legend: the two colours and what they mean."""
     label = QLabel(
-        f"<span style='background: {_css(FOR_RGB)}'>&nbsp;green&nbsp;</span> pushed towards "
-        f"the answer · <span style='background: {_css(AGAINST_RGB)}'>&nbsp;red&nbsp;</span> "
-        "against it · deeper: a bigger effect (hover a word for its figure)"
+        f"<span style='background: {_css(FOR_RGB)}'>&nbsp;green&nbsp;</span> for the answer · "
+        f"<span style='background: {_css(AGAINST_RGB)}'>&nbsp;red&nbsp;</span> against · "
+        "deeper: stronger (hover a word for its figure)"
     )
     label.setToolTip(METHOD_TIP)
     label.setProperty("role", "muted")
