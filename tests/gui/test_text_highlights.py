@@ -147,3 +147,13 @@ def test_the_type_box_highlights_the_words_of_its_answer(qtbot, run):
     box.words_box.setChecked(False)
     assert box.editor_words.highlighted() == []
     qtbot.waitUntil(lambda: not box.busy, timeout=60_000)
+
+
+def test_without_the_texts_the_words_tab_says_what_to_open(qtbot, run):
+    state = AppState()  # the run's table of texts is not loaded: its rows cannot be read
+    page = TextEvaluatePage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    state.set_run(run)
+    qtbot.waitUntil(lambda: "not available" in page.words_tab.words.text(), timeout=30_000)
+    assert "Open the dataset" in page.words_tab.words.text()
+    assert page.words_tab.compute_button.isEnabled()

@@ -28,11 +28,14 @@ class WordsTab(QWidget):
     """Global word importance for a text run's test texts."""
 
     def __init__(
-        self, jobs: Any, texts_of: Callable[[Any], list[str]], parent: QWidget | None = None
+        self,
+        jobs: Any,
+        texts_of: Callable[[Any], Callable[[], list[str]]],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.jobs = jobs
-        self.texts_of = texts_of  # run → its test texts that can be read
+        self.texts_of = texts_of  # run → a reader of its test texts (called in the worker)
         self.run: Any = None
         self.explanation: Any = None
         self._kept: dict[int, tuple[Any, Any]] = {}  # id(run) → (run, Explanation)
@@ -79,16 +82,18 @@ class WordsTab(QWidget):
         run = self.run
         if run is None:
             return
-        texts = self.texts_of(run)
-        if not texts:
-            self.words.setText(
-                "The test texts are not available: open the dataset the model was trained on "
-                "to weigh its words."
-            )
-            return
+        read = self.texts_of(run)
         bundle = run.bundle
 
         def work(on_event: Any, cancel: Any) -> Any:
+            texts = read()
+            if not texts:
+                from automl_gui.core.base.errors import DataError
+
+                raise DataError(
+                    "The test texts are not available.",
+                    "Open the dataset the model was trained on to weigh its words.",
+                )
             kind = bundle.kind
             return kind.explain(bundle, kind.typed(texts), on_event=on_event, cancel=cancel)
 

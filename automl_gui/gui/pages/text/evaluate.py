@@ -20,6 +20,7 @@ clears the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -119,11 +120,12 @@ class TextEvaluatePage(FilesEvaluatePage):
         words.start(self.run.bundle if self.run is not None else None, texts, parts["answers"])
         return parts["locators"]
 
-    def test_texts(self, run: Any) -> list[str]:
-        """The run's test texts that can be read (the dataset's, or their ``.txt`` files)."""
+    def test_texts(self, run: Any) -> Callable[[], list[str]]:
+        """A reader of the run's test texts that can be read (the loaded dataset's, or their
+        ``.txt`` files), called in the worker: reading files never blocks the window."""
         data = self.state.loaded(TEXT)
         paths = run.test_predictions["path"].astype(str).tolist()
-        return [t for t in (text_of(data, p) for p in paths) if t.strip()]
+        return lambda: [t for t in (text_of(data, p) for p in paths) if t.strip()]
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         """Stop the highlights' and the trust tabs' workers (the window calls this on close)."""
