@@ -31,7 +31,8 @@ from automl_gui.core.base.events import CancelToken, EventCallback, Progress, em
 from automl_gui.core.trust._drift_pack import pack, unpack
 
 REFERENCE_VERSION = 1
-#: items of each split the reference is computed from
+#: items of each split read for the reference at most, whatever is passed (callers pick
+#: ``drift.REFERENCE_ITEMS`` at random)
 MAX_ITEMS = 500
 #: the share of validation items the threshold leaves beyond it
 ALPHA = 0.05

@@ -100,7 +100,6 @@ class DriftStrip(QFrame):
         self.details_model = DataFrameModel()
         self.details = FrameTable()
         self.details.setModel(self.details_model)
-        self.details.setMaximumHeight(DETAILS_HEIGHT)
         self.note = QLabel()
         self.note.setProperty("role", "muted")
         self.note.setWordWrap(True)
@@ -152,6 +151,12 @@ class DriftStrip(QFrame):
         self.details.setVisible(on)
         if on:
             self.details.resizeColumnsToContents()
+            view = self.details  # as tall as its rows (one for files), up to DETAILS_HEIGHT
+            rows = self.details_model.rowCount()
+            height = view.horizontalHeader().height() + 2 * view.frameWidth()
+            height += rows * view.verticalHeader().defaultSectionSize()
+            height += view.horizontalScrollBar().sizeHint().height()
+            view.setFixedHeight(min(DETAILS_HEIGHT, height))
 
 
 def details_frame(table: Any) -> Any:
