@@ -148,6 +148,7 @@ class SpectrogramView(QWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.levels = (-DYNAMIC_RANGE_DB, 0.0)
         self.shape = (0, 0)
+        self.gray = pg.colormap.get("CET-L1")  # under a heat overlay
         self.heat = pg.ImageItem(axisOrder="col-major")  # where the model looked (Grad-CAM)
         self.heat.setZValue(5)
         self.plot.addItem(self.heat)
@@ -156,9 +157,14 @@ class SpectrogramView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
 
+    def _set_colormap(self, colormap: object) -> None:
+        self.image.setColorMap(colormap)
+        self.colorbar.setColorMap(colormap)
+
     def clear(self, message: str = "") -> None:
         self.image.clear()
         self.heat.clear()
+        self._set_colormap(self.colormap)
         self.shape = (0, 0)
         self.plot.getAxis("left").setTicks(None)
         self.plot.setTitle(message or self._title, color=AXIS_COLOR, size="11pt")
@@ -197,6 +203,7 @@ class SpectrogramView(QWidget):
         self.plot.setXRange(0, frames * float(hop_seconds), padding=0)
         self.plot.setYRange(0, bands, padding=0)
         self.heat.clear()
+        self._set_colormap(self.colormap)
 
     def set_heat(self, cam: np.ndarray | None, seconds: float) -> None:
         """Draw ``cam`` (``(frames, bands)`` in [0, 1] over the clip's ``seconds``; time
@@ -204,7 +211,9 @@ class SpectrogramView(QWidget):
         it is 0 (None removes it). It spans the same bands as the spectrogram."""
         if cam is None or not np.size(cam) or seconds <= 0 or not self.shape[1]:
             self.heat.clear()
+            self._set_colormap(self.colormap)
             return
+        self._set_colormap(self.gray)  # the heat colours read on a gray spectrogram
         from automl_gui.core.trust._overlay import MAX_ALPHA, heat_colours
 
         c = np.clip(np.asarray(cam, dtype=np.float32), 0.0, 1.0)
