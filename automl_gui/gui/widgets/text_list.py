@@ -242,8 +242,12 @@ class TextRowDelegate(QStyledItemDelegate):
             scale = text_scale(words)
             for box, word in row.word_boxes(words, opt.font):  # type: ignore[attr-defined]
                 colour = word_colour(word[3], scale)
-                if colour is not None:
-                    painter.fillRect(box, colour)
+                if colour is None:
+                    continue
+                if selected:  # a tint vanishes on the selection's colour: a bar under the word
+                    colour.setAlpha(min(255, 100 + 2 * colour.alpha()))
+                    box = QRect(box.left(), box.bottom() - 2, box.width(), 3)
+                painter.fillRect(box, colour)
         painter.setPen(text_colour)
         for i, (_start, _length, part) in enumerate(row.pieces):
             painter.drawText(QRect(rect.left(), row.top + i * line, rect.width(), line), 0, part)
