@@ -155,18 +155,17 @@ def images(tmp_path_factory):
     return run, alike, inverted
 
 
-def test_an_image_folder_that_drifted_is_named_after_its_answers(qtbot, images) -> None:
+def test_an_image_folder_that_drifted_is_named_with_its_answers(qtbot, images) -> None:
     run, alike, inverted = images
     page = _page(qtbot, run)
     with qtbot.waitSignal(page.predictions_ready, timeout=60_000):
         page.predict_files([str(inverted)])
     assert page.predictions is not None and len(page.predictions) == 24
-    qtbot.waitUntil(lambda: page.drift_strip.bar.isVisible(), timeout=60_000)
+    assert page.drift_strip.bar.isVisible()  # worked out with the answers, in one pass
     assert page.drift_strip.shown_text.startswith("Drift: The images differ from the training")
     assert not page.contributions.isVisible()  # contributions are for table rows
     assert page.wait_idle()
     with qtbot.waitSignal(page.predictions_ready, timeout=60_000):
         page.predict_files([str(alike)])
     assert page.wait_idle()
-    qtbot.waitUntil(lambda: page.drift_worker is None, timeout=60_000)
     assert not page.drift_strip.isVisible()

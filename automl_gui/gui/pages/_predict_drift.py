@@ -1,10 +1,9 @@
 """The Predict page's trust parts: whether the data predicted on still looks like the
 training data (drift), and for a table model, what moved the selected row's answer.
 
-Drift (``core.trust.drift``) is worked out off the UI thread: for a table in the prediction's
-own worker (``predict_with_drift``: per column), for files and texts in a second worker once
-the answers show (``DataKind.drift``: on the model's embedding, the files read again through
-the kind's own prediction). A :class:`DriftStrip` under the buttons names what drifted, with
+Drift (``core.trust.drift.predict_with_drift``) is worked out in the prediction's own
+worker, in the same pass: a table per column, files and texts on the model's embedding (the
+kind's own prediction runs once with a model that also hands over the embeddings). A :class:`DriftStrip` under the buttons names what drifted, with
 the figures a click away ("Details"); nothing shows when nothing drifted; a muted line says
 so when the model was saved without a reference (before drift was recorded).
 
@@ -16,6 +15,7 @@ in a worker; selecting rows quickly keeps only the last one asked for
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.gui.pages._predict_files import MediaKind
 from automl_gui.gui.widgets.bar_chart import scrolling
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
@@ -246,22 +247,39 @@ def has_reference(bundle: Any) -> bool:
     return bool((getattr(bundle, "metadata", None) or {}).get(DRIFT_KEY))
 
 
+@dataclass(frozen=True)
+class DriftingMedia(MediaKind):
+    """A file model's :class:`MediaKind` whose ``predict`` also works out the drift (the
+    kind's own prediction runs once, with a model that also hands over the embeddings) and
+    leaves the report in ``sink`` under the prediction's ``generation`` (the worker thread
+    writes it before the answers reach the window; the window reads it then)."""
+
+    sink: dict[int, Any] = field(default_factory=dict, compare=False)
+    generation: int = 0
+
+    def predict(self, bundle: Any, paths: list[str], on_event: Any, cancel: Any) -> Any:
+        from automl_gui.core.trust.drift import predict_with_drift
+
+        frame, report = predict_with_drift(bundle, paths, on_event=on_event, cancel=cancel)
+        self.sink[self.generation] = report
+        return frame
+
+
 class PredictTrust:
     """Mixin of the Predict page: drift after each prediction, a table row's contributions.
 
-    The page supplies ``bundle``, ``predictions``, ``table``, ``split``, ``busy``,
-    ``media()``, ``_refresh()`` and ``predictions_ready``; it calls :meth:`_init_trust` once
-    its widgets exist, :meth:`_show_drift` with a table's report and :meth:`_stop_trust`
-    when the model or the answers change. It comes before ``FilesPredicting`` among the
-    page's bases: its :meth:`predict_files` remembers what a file model predicts on.
+    The page supplies ``bundle``, ``predictions``, ``table``, ``split`` and
+    ``predictions_ready``; it calls :meth:`_init_trust` once its widgets exist,
+    :meth:`_show_drift` with a table's report and :meth:`_stop_trust` when the model or the
+    answers change (and before each prediction). It comes before ``FilesPredicting`` among
+    the page's bases: its :meth:`media` answers files and compares them in one pass.
     """
 
     def _init_trust(self) -> None:
-        self._files_data: list[str] | None = None  # what the file model last predicted on
+        self._drift_sink: dict[int, Any] = {}  # prediction generation → a files' report
         self.drift_strip = DriftStrip()
         self.contributions = ContributionsPanel()
         self.contributions.hide()
-        self.drift_worker: JobWorker | None = None
         self.contributions_worker: JobWorker | None = None
         self._asked_row = -1  # the row whose contributions are wanted
         self._trust_generation = 0  # answers for older predictions are dropped
@@ -273,22 +291,28 @@ class PredictTrust:
             lambda current, _previous: self._row_selected(current.row())
         )
 
-    # -- files: the drift check after the answers -----------------------------------------
+    # -- files: answered and compared in one pass ------------------------------------------
+    def media(self) -> MediaKind | None:
+        """``FilesPredicting.media``; for a model with a drift reference, an adapter whose
+        ``predict`` also compares the files with the training data while answering them
+        (``predict_with_drift``: one pass, in the prediction's worker)."""
+        media = super().media()  # type: ignore[misc]
+        if media is None or not has_reference(self.bundle):
+            return media
+        return DriftingMedia(media.kind, media.words, self._drift_sink, self._trust_generation)
+
     def predict_files(self, paths: list[str]) -> None:
-        """``FilesPredicting.predict_files``, then the files compared with the training
-        data (:meth:`_after_predictions`)."""
-        self._stop_trust()
-        self._files_data = [str(p) for p in paths]
+        """``FilesPredicting.predict_files`` for a new prediction: what showed goes."""
+        self._stop_trust()  # a new generation: the adapter made next files its report here
         super().predict_files(paths)  # type: ignore[misc]
 
     predict_images = predict_files  # the names the tests and the window know
     predict_clips = predict_files
 
     def _after_predictions(self, _frame: Any) -> None:
-        """``predictions_ready``: a file model's answers show; now the drift check."""
-        if self.media() is not None and self._files_data:
-            data, self._files_data = self._files_data, None
-            self._check_files_drift(data)
+        """``predictions_ready``: a file model's answers show, and its drift with them."""
+        if self.media() is not None:
+            self._show_drift(self._drift_sink.pop(self._trust_generation, None))
 
     def _split_for_contributions(self) -> None:
         """A table model's answers beside the selected row's contributions."""
@@ -307,45 +331,6 @@ class PredictTrust:
             self.drift_strip.show_note(NO_REFERENCE)
         else:
             self.drift_strip.show_report(report)
-
-    def _check_files_drift(self, data: Any) -> None:
-        """Compare the files just answered with the training data, in a second worker."""
-        if not has_reference(self.bundle):
-            self._show_drift(None)
-            return
-        bundle, generation, media = self.bundle, self._trust_generation, self.media()
-        items = media.kind.items if media is not None else "items"
-
-        def job(on_event: Any, cancel: Any) -> Any:
-            return bundle.kind.drift(bundle, data, on_event=on_event, cancel=cancel)
-
-        worker = JobWorker(job, self)
-        worker.finished.connect(lambda report: self._drift_done(generation, report))
-        worker.failed.connect(lambda message, _hint: self._drift_failed(generation, message))
-        worker.cancelled.connect(lambda: self._drift_failed(generation, "stopped"))
-        worker.progress.connect(self._drift_progress)
-        worker.done.connect(self._drift_worker_done)
-        self.drift_worker = worker
-        self.drift_strip.show_note(f"Comparing the {items} with the training {items}…")
-        worker.start()
-        self._refresh()  # busy: Cancel stops the check (the answers stay)
-
-    def _drift_progress(self, event: Any) -> None:
-        if event.fraction is not None:
-            self.busy.setRange(0, 1000)
-            self.busy.setValue(round(1000 * min(max(event.fraction, 0.0), 1.0)))
-
-    def _drift_done(self, generation: int, report: Any) -> None:
-        if generation == self._trust_generation:
-            self._show_drift(report)
-
-    def _drift_failed(self, generation: int, message: str) -> None:
-        if generation == self._trust_generation:
-            self.drift_strip.show_note(f"Drift not checked: {message}")
-
-    def _drift_worker_done(self) -> None:
-        self.drift_worker = None
-        self._refresh()
 
     # -- a table row's contributions --------------------------------------------------------
     def _shows_contributions(self) -> bool:
@@ -405,12 +390,12 @@ class PredictTrust:
         self._trust_generation += 1
         self._asked_row = -1
         self._row_timer.stop()
-        for worker in (self.drift_worker, self.contributions_worker):
-            if worker is not None:
-                worker.cancel()
+        self._drift_sink.clear()
+        if self.contributions_worker is not None:
+            self.contributions_worker.cancel()
         self.drift_strip.clear()
         self.contributions.clear()
 
     def _trust_idle(self, msecs: int) -> bool:
-        workers = (self.drift_worker, self.contributions_worker)
-        return all(w is None or w.wait(msecs) for w in workers)
+        worker = self.contributions_worker
+        return worker is None or worker.wait(msecs)

@@ -12,8 +12,8 @@ clip with Play, waveform and spectrogram (audio); see ``_predict_files.py``.
 Problems (missing columns, unreadable files) appear in a banner with the engine's message and
 hint. "Save predictions…" writes the table as CSV.
 
-Trust (``_predict_drift.py``): after the answers, the data is compared with the training
-data (a table in the same worker, files in a second one) and a strip names what drifted; a
+Trust (``_predict_drift.py``): the data is compared with the training data while it is
+answered (``predict_with_drift``, the same worker) and a strip names what drifted; a
 table model's selected row shows what moved its answer; the model line says a binary
 model's chosen threshold.
 """
@@ -237,7 +237,7 @@ class PredictPage(PredictTrust, FilesPredicting, QWidget):
 
     def _refresh(self) -> None:
         has_model = self.bundle is not None
-        busy = self.worker is not None or self.drift_worker is not None
+        busy = self.worker is not None
         media = self.media()
         self.contributions.setVisible(has_model and media is None and self.predictions is not None)
         if has_model:
@@ -377,13 +377,10 @@ class PredictPage(PredictTrust, FilesPredicting, QWidget):
         self.predictions_ready.emit(frame)
 
     def cancel(self) -> None:
-        """Stop the running prediction (the job ends at its next batch), or the drift check
-        after it (the answers stay)."""
+        """Stop the running prediction (the job ends at its next batch)."""
         if self.worker is not None:
             self.worker.cancel()
             self.info.setText("Cancelling…")
-        elif self.drift_worker is not None:
-            self.drift_worker.cancel()
 
     def _on_cancelled(self) -> None:
         self._clear_predictions()
