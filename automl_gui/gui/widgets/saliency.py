@@ -215,14 +215,14 @@ class SaliencyGallery:
     def enable_saliency(self, source: Any) -> None:
         """Add the "Show where the model looked" bar; ``source()`` returns the model to
         explain (anything with ``model`` and ``metadata``) or None."""
-        from PySide6.QtWidgets import QHBoxLayout, QLabel
+        from PySide6.QtWidgets import QHBoxLayout
 
         self._saliency_source = source
         bar = QWidget(self)
         row = QHBoxLayout(bar)
         row.setContentsMargins(4, 2, 4, 2)
         self.saliency_toggle = SaliencyToggle(parent=bar)
-        self.saliency_status = QLabel(bar)
+        self.saliency_status = status_label(bar)
         self.saliency_status.setProperty("role", "muted")
         row.addWidget(self.saliency_toggle)
         row.addWidget(self.saliency_status, 1)
@@ -254,7 +254,7 @@ class SaliencyGallery:
         missing = [p for p in paths if p not in self._model._overlays]
         if not missing:
             return
-        self.saliency_status.setText("Working out where the model looked…")
+        self.saliency_status.setText("Working…")
         feeder.start(missing, image_overlays(self._saliency_source, self.thumb_size))
 
     def _saliency_toggled(self, on: bool) -> None:
@@ -267,9 +267,9 @@ class SaliencyGallery:
 
     def _saliency_progress(self, done: int, total: int) -> None:
         if done >= total:
-            self.saliency_status.setText("Red: where the model looked most (Grad-CAM).")
+            self.saliency_status.setText("Red: where it looked most.")
         else:
-            self.saliency_status.setText(f"Where the model looked: {done:,} of {total:,}…")
+            self.saliency_status.setText(f"{done:,} of {total:,}…")
 
 
 def clip_maps(source: Source, max_seconds: float) -> Callable[..., Any]:
@@ -303,7 +303,7 @@ class ClipSaliency(QObject):
     computed in the background once the clip is drawn."""
 
     def __init__(self, panel: Any, source: Source, max_seconds: float) -> None:
-        from PySide6.QtWidgets import QHBoxLayout, QLabel
+        from PySide6.QtWidgets import QHBoxLayout
 
         super().__init__(panel)
         self.panel, self.source, self.max_seconds = panel, source, float(max_seconds)
@@ -316,7 +316,7 @@ class ClipSaliency(QObject):
             "its answer (Grad-CAM, Selvaraju et al. 2017): red is where it looked most. The "
             "map lines up in time with the waveform."
         )
-        self.status = QLabel()
+        self.status = status_label()
         self.status.setProperty("role", "muted")
         row.addWidget(self.toggle)
         row.addWidget(self.status, 1)
@@ -335,7 +335,7 @@ class ClipSaliency(QObject):
             self.feeder.stop()
             self.status.setText("")
             return
-        self.status.setText("Working out where the model looked…")
+        self.status.setText("Working…")
         self.feeder.start([path], clip_maps(self.source, self.max_seconds))
 
     def _on_ready(self, path: str, result: Any) -> None:
@@ -343,7 +343,24 @@ class ClipSaliency(QObject):
             return
         cam, seconds = result
         self.panel.spectrogram.set_heat(cam, seconds)
-        self.status.setText("Red: where the model looked most (Grad-CAM), aligned in time.")
+        self.status.setText("Red: where it looked most, aligned in time with the waveform.")
+
+
+def status_label(parent: QWidget | None = None) -> Any:
+    """The muted label beside a toggle: it never widens its row (long text is cut; the
+    whole text is its tooltip)."""
+    from PySide6.QtWidgets import QLabel, QSizePolicy
+
+    class Status(QLabel):
+        def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+            super().setText(text)
+            self.setToolTip(text)
+
+    label = Status(parent)
+    label.setProperty("role", "muted")
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(0)
+    return label
 
 
 def to_qimage(picture: np.ndarray) -> Any:
