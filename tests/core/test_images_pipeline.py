@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from image_factory import save_legacy_notop_weights, write_truncated
+from image_factory import write_truncated
 from kind_jobs import train_kind
 
-from automl_gui.core.base.events import EpochEnd, Log, PhaseChanged
+from automl_gui.core.base.events import EpochEnd, Log
 from automl_gui.core.data.images import scan_images
 from automl_gui.core.kinds._image_media import predict_images
 from automl_gui.core.kinds.images import IMAGES
@@ -94,43 +94,6 @@ def test_missing_weights_without_download_names_the_file(image_folder, tmp_path,
         )
     assert "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(info.value)
     assert info.value.spec is not None and info.value.folders
-
-
-def test_backbone_two_phases_with_cached_features(image_folder, tmp_path):
-    """ResNet50 on a weights file saved here: phase 1 on cached features, then fine-tuning."""
-    from automl_gui.core.base import lazy
-
-    keras = lazy.keras()
-    weights_file = save_legacy_notop_weights(
-        keras.applications.ResNet50(include_top=False, weights=None, input_shape=(32, 32, 3)),
-        tmp_path / "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-    )
-    events: list = []
-    pre = ImagePreprocessConfig(image_size=32)
-    pre.augment.enabled = False
-    run = train_kind(
-        IMAGES,
-        scan_images(str(image_folder)),
-        pre,
-        ImageModelConfig(
-            architecture="resnet50",
-            weights_path=str(weights_file),
-            fine_tune_layers=4,
-            fine_tune_epochs=1,
-        ),
-        TrainConfig(epochs=2, batch_size=16, early_stopping=False),
-        on_event=events.append,
-    )
-    phases = [e for e in events if isinstance(e, PhaseChanged)]
-    assert [p.phase for p in phases] == ["head", "fine-tune"]
-    assert phases[1].epoch == 2
-    epochs = [e for e in events if isinstance(e, EpochEnd)]
-    assert [e.epoch for e in epochs] == [0, 1, 2]
-    assert all(e.epochs == 3 for e in epochs)
-    assert any(isinstance(e, Log) and "cached backbone features" in e.message for e in events)
-    assert run.phases == [("head", 0), ("fine-tune", 2)]
-    assert len(run.history["loss"]) == 3
-    assert run.metadata["architecture"] == "resnet50"
 
 
 def test_training_in_the_engine_process_returns_a_usable_model(image_folder):
