@@ -86,6 +86,30 @@ def test_search_options_that_cannot_apply_are_one_line_errors(table_csv, extra, 
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
+#: ``automl-gui ARGS`` whose epochs end with a pause, so a kill lands while a trial trains
+#: however fast the machine: the trials can be a few epochs long (they were 40 without it)
+SLOW_EPOCHS = """
+import sys, time
+from automl_gui.core.train import callbacks
+make = callbacks.make_event_bridge
+
+def slow_bridge(*args, **kwargs):
+    bridge = make(*args, **kwargs)
+    end = bridge.on_epoch_end
+
+    def on_epoch_end(epoch, logs=None):
+        end(epoch, logs)
+        time.sleep(0.4)
+
+    bridge.on_epoch_end = on_epoch_end
+    return bridge
+
+callbacks.make_event_bridge = slow_bridge
+from automl_gui.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_a_search_killed_mid_trial_resumes_from_its_folder(table_csv):
     """The process is killed (SIGKILL, nothing runs on the way out) while a trial trains;
     run again with --resume, the finished trials are kept and the search completes."""
@@ -97,11 +121,11 @@ def test_a_search_killed_mid_trial_resumes_from_its_folder(table_csv):
 
     folder = table_csv.parent / "killed"
     state = folder / "state"
-    args = ["train", str(table_csv), "--target", "label", "--model", "auto", "--epochs", "40"]
+    args = ["train", str(table_csv), "--target", "label", "--model", "auto", "--epochs", "6"]
     args += ["--search", "random", "--search-dir", str(state), "--cross-validation", "off"]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "automl_gui", *args, "--trials", "4", "--out", str(folder / "a")],
+        [sys.executable, "-c", SLOW_EPOCHS, *args, "--trials", "4", "--out", str(folder / "a")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=table_csv.parent,
