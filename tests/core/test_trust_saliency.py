@@ -215,7 +215,7 @@ def test_explain_audio_writes_spectrogram_overlays(tmp_path, tone_model) -> None
         seconds = {"c0": 0.5, "c1": 1.2, "c2": 0.3}[path[-6:-4]]
         assert m.shape[1] == 32 and abs(m.shape[0] - seconds * 96) <= 2  # 48 frames a window
     png = np.asarray(Image.open(out / result.items["overlay"][1]))
-    assert png.shape[0] == 32 and png.shape[1] > 100  # bands up, time along x
+    assert png.shape[0] == 192 and png.shape[1] >= 480  # bands up, time along x, enlarged
     assert (out / EXPLANATIONS_FILE).is_file()
 
 

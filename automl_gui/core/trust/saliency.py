@@ -39,6 +39,8 @@ METHOD = "Grad-CAM (Selvaraju et al. 2017)"
 #: the largest side of a map kept in ``Explanation.maps`` (stretch it over the picture)
 MAP_SIDE = 128
 EXPLANATIONS_FILE = "explanations.csv"
+#: a clip's PNG is at least this wide and tall (its spectrogram cells enlarged whole)
+PICTURE_WIDTH, PICTURE_HEIGHT = 480, 192
 BATCH = 16
 
 
@@ -301,10 +303,15 @@ def clip_overlay(wave: np.ndarray, rate: int, cam: np.ndarray, mfcc: bool = Fals
     """The clip's log-mel spectrogram (time along x, low bands at the bottom) with ``cam``
     (frames × bands over the clip) drawn over it, uint8 RGB. ``mfcc``: the map's second axis
     is MFCC coefficients, not bands, so only its profile over time is drawn."""
+    from PIL import Image
+
     from automl_gui.core.preprocess.audio import log_mel_display
 
     bands = int(cam.shape[1]) if cam.ndim == 2 and not mfcc else 64
     picture = spectrogram_rgb(log_mel_display(wave, rate, n_mels=bands))
+    h, w = picture.shape[:2]  # a cell a pixel is too small to see: whole cells enlarged
+    sx, sy = max(1, -(-PICTURE_WIDTH // w)), max(1, -(-PICTURE_HEIGHT // h))
+    picture = np.asarray(Image.fromarray(picture).resize((w * sx, h * sy), Image.NEAREST))
     shown = time_profile(cam)[:, None].repeat(bands, axis=1) if mfcc else cam
     return overlay_rgb(picture, spectrogram_picture_map(shown))
 
@@ -368,11 +375,7 @@ def explain_audio(
     mfcc = str(meta.get("features", "")) == "mfcc"
     good, bad, _other = collect_audio_paths(list(paths), on_event=on_event, cancel=cancel)
     bad = list(bad)
-    notes = [
-        f"A clip longer than the model's window ({window[0] / rate:.1f} s) is answered from "
-        "half-overlapping windows: each is explained for the clip's class and their maps are "
-        "placed at their times and averaged."
-    ]
+    notes: list[str] = []
     if mfcc:
         notes.append("The model reads MFCCs: the pictures show where in time it looked.")
     good = _capped(good, rows, notes, "clips")
@@ -389,6 +392,12 @@ def explain_audio(
             picture = clip_overlay(waves[j], rate, batch_maps[j], mfcc)
             done.append((path, proba[j], writer.write(path, picture)))
         _progress(on_event, len(done), len(good), "clips")
+    if any(m.shape[0] > window[1] + 1 for m in maps.values()):
+        notes.append(
+            f"A clip longer than the model's window ({window[0] / rate:.1f} s) is answered "
+            "from half-overlapping windows: each is explained for the clip's class and their "
+            "maps are placed at their times and averaged."
+        )
     order = {p: i for i, p in enumerate(good)}
     done.sort(key=lambda r: order[r[0]])
     method = (
