@@ -148,3 +148,27 @@ def test_audio_map_lies_over_the_spectrogram(qtbot, tmp_path, off_at_start) -> N
     assert heat.mapRectToParent(heat.boundingRect()).width() == pytest.approx(1.0, abs=0.01)
     panel.saliency.toggle.setChecked(False)
     assert panel.spectrogram.heat.image is None
+
+
+def test_predict_gallery_shows_overlays(qtbot, tmp_path, off_at_start) -> None:
+    from automl_gui.core.models.images import build_image_model
+    from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig
+    from automl_gui.gui.pages.predict import PredictPage
+
+    names = ["circle", "square"]
+    make_class_folders(tmp_path, names, 3, size=(32, 32), vary_size=False, seed=2)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.*") if p.is_file())
+    pre = ImagePreprocessConfig(color_mode="rgb", augment=AugmentConfig(enabled=False))
+    model = build_image_model("cnn", 2, 32, pre, ImageModelConfig(), n_train=6).model
+    state = AppState()
+    page = PredictPage(state)
+    qtbot.addWidget(page, before_close_func=lambda w: w.wait_idle())
+    page.resize(1024, 700)
+    page.show()
+    state.set_run(_run("images", paths, names, model, {"image_size": 32, "architecture": "cnn"}))
+    with qtbot.waitSignal(page.predictions_ready, timeout=60_000):
+        assert page.accept_drops([str(tmp_path)]) is True
+    gallery = page.gallery
+    assert gallery.count() == len(paths)
+    gallery.saliency_toggle.setChecked(True)
+    qtbot.waitUntil(lambda: gallery.gallery_model().overlay_count() == len(paths), timeout=60000)
