@@ -81,20 +81,6 @@ def test_stop_crosses_the_process_boundary(engine):
     assert run.result.stopped_reason == "cancelled" and run.result.epochs_run < 20
 
 
-def test_a_dead_child_is_reported_not_waited_for():
-    process = EngineProcess(warm=False)
-    df, pre = _data()
-    mlp, training = _configs(epochs=500)
-
-    def kill_on_first_epoch(event):
-        if isinstance(event, EpochEnd):
-            process._proc.kill()
-
-    with pytest.raises(ModelError, match="stopped unexpectedly"):
-        train_in_process(process, df, pre, mlp, training, on_event=kill_on_first_epoch)
-    process.close()
-
-
 def test_the_child_does_not_outlive_a_killed_parent(tmp_path):
     import os
     import subprocess
@@ -145,3 +131,17 @@ def test_errors_from_other_core_modules_keep_their_class_and_details(engine, tmp
     assert err.spec.file_name == "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
     assert str(tmp_path) in [str(f) for f in err.folders]
     assert err.destination is not None and err.hint
+
+
+def test_a_dead_child_is_reported_not_waited_for(engine):
+    """Last in this file: it kills the module's engine (no second engine start for it)."""
+    df, pre = _data()
+    mlp, training = _configs(epochs=500)
+
+    def kill_on_first_epoch(event):
+        if isinstance(event, EpochEnd):
+            engine._proc.kill()
+
+    with pytest.raises(ModelError, match="stopped unexpectedly"):
+        train_in_process(engine, df, pre, mlp, training, on_event=kill_on_first_epoch)
+    assert not engine.alive
