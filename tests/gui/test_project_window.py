@@ -105,7 +105,10 @@ def test_table_project_reopens_settings_pages_run_and_predictions(
     model.dropout_spin.setValue(0.25)
     model.epochs_spin.setValue(3)
     model.batch_spin.setValue(32)
-    assert st.settings(TABULAR).preprocess.column("sepal").scaling == "minmax" and st.settings(TABULAR).preprocess.split.seed == 11
+    assert (
+        st.settings(TABULAR).preprocess.column("sepal").scaling == "minmax"
+        and st.settings(TABULAR).preprocess.split.seed == 11
+    )
     assert st.settings(TABULAR).model.hidden_units == [8] and st.training.epochs == 3
     assert st.dirty and window.windowTitle() == "Untitled* — automl-gui"
 
@@ -124,7 +127,7 @@ def test_table_project_reopens_settings_pages_run_and_predictions(
     before = window.projects.capture()
 
     # a new window, with its own settings, reopens it
-    other = make_window("b.ini", engine=True)
+    other = make_window("b.ini")  # reopening needs no engine: no second TensorFlow start
     other.show()
     reopen(qtbot, other, folder)
     ost = other.state
@@ -364,7 +367,7 @@ def test_image_folder_project_reopens_settings_and_its_run(
     save_to(qtbot, window, folder, monkeypatch)
     before = window.projects.capture()
 
-    other = make_window("b.ini", engine=True)
+    other = make_window("b.ini")  # reopening needs no engine: no second TensorFlow start
     reopen(qtbot, other, folder)
     ost = other.state
     assert same(before, other.projects.capture()) == {}
@@ -395,7 +398,9 @@ def test_audio_folder_project_reopens_its_settings(qtbot, tmp_path, monkeypatch,
     prep.mels_spin.setValue(48)
     model.dropout_spin.setValue(0.45)
     model.search_box.set_search(True)
-    assert st.settings(AUDIO).preprocess.n_mels == 48 and st.settings(AUDIO).model.dropout == pytest.approx(0.45)
+    assert st.settings(AUDIO).preprocess.n_mels == 48 and st.settings(
+        AUDIO
+    ).model.dropout == pytest.approx(0.45)
     assert st.search is not None and st.dirty
     folder = tmp_path / "sounds project"
     save_to(qtbot, window, folder, monkeypatch)
