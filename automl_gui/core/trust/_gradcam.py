@@ -57,7 +57,9 @@ class _Runner:
     def __init__(self, model: Any) -> None:
         import tensorflow as tf
 
-        self.model = model
+        # a weak reference: the runner is cached under the model as a weak key, so a strong
+        # one would keep every explained model alive
+        self._model = weakref.ref(model)
         self.image_layout = False
         self._lock = threading.Lock()
         rank = len(model.inputs[0].shape)
@@ -94,7 +96,8 @@ class _Runner:
             made[id(out)] = (name, first)
             return out
 
-        proba = self.model._run_through_graph(x, operation_fn=lambda o: o, call_fn=call)
+        model = self._model()
+        proba = model._run_through_graph(x, operation_fn=lambda o: o, call_fn=call)
         if not found:
             from automl_gui.core.base.errors import ModelError
 
