@@ -172,3 +172,35 @@ def test_predict_gallery_shows_overlays(qtbot, tmp_path, off_at_start) -> None:
     assert gallery.count() == len(paths)
     gallery.saliency_toggle.setChecked(True)
     qtbot.waitUntil(lambda: gallery.gallery_model().overlay_count() == len(paths), timeout=60000)
+
+
+def test_overlays_follow_the_scroll_past_the_cap(
+    qtbot, tmp_path, off_at_start, monkeypatch
+) -> None:
+    from types import SimpleNamespace
+
+    from automl_gui.core.models.images import build_image_model
+    from automl_gui.core.preprocess.image_config import AugmentConfig, ImagePreprocessConfig
+    from automl_gui.gui.widgets import saliency
+    from automl_gui.gui.widgets.image_gallery import ImageGallery
+
+    monkeypatch.setattr(saliency, "MAX_OVERLAYS", 4)
+    make_class_folders(tmp_path, ["circle", "square"], 20, size=(32, 32), vary_size=False)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.*") if p.is_file())
+    pre = ImagePreprocessConfig(color_mode="rgb", augment=AugmentConfig(enabled=False))
+    model = build_image_model("cnn", 2, 32, pre, ImageModelConfig(), n_train=6).model
+    bundle = SimpleNamespace(model=model, metadata={"image_size": 32})
+    gallery = ImageGallery()
+    qtbot.addWidget(gallery)
+    gallery.resize(300, 200)
+    gallery.show()
+    gallery.enable_saliency(lambda: bundle)
+    gallery.set_items([(p, "", p) for p in paths])
+    gallery.saliency_toggle.setChecked(True)
+    model_ = gallery.gallery_model()
+    qtbot.waitUntil(lambda: "Scroll for more" in gallery.saliency_status.text(), timeout=60000)
+    assert model_.overlay_count() == 4
+    gallery.scrollToBottom()
+    gallery.saliency_scrolled()
+    last = gallery.visible_rows()[1]
+    qtbot.waitUntil(lambda: model_.item(last)[0] in model_._overlays, timeout=60000)

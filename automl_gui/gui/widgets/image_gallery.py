@@ -463,6 +463,7 @@ class ImageGallery(SaliencyGallery, QListView):
 
     def _on_settled(self) -> None:
         self._model.release(*self._wanted_rows())
+        self.saliency_scrolled()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -251,11 +251,24 @@ class SaliencyGallery:
             feeder.stop()
             self.saliency_status.setText("")
             return
-        missing = [p for p in paths if p not in self._model._overlays]
+        first = max(0, self.visible_rows()[0])  # from where the user looks
+        missing = [p for p in paths[first:] + paths[:first] if p not in self._model._overlays]
         if not missing:
             return
         self.saliency_status.setText("Working…")
+        self._saliency_queue = set(missing[:MAX_OVERLAYS])
         feeder.start(missing, image_overlays(self._saliency_source, self.thumb_size))
+
+    def saliency_scrolled(self) -> None:
+        """Scrolling settled: compute the rows in view first if they are not on their way."""
+        toggle = getattr(self, "saliency_toggle", None)
+        if toggle is None or not toggle.isChecked():
+            return
+        first, last = self.visible_rows()
+        shown = [self._model.item(r)[0] for r in range(first, last + 1)]
+        queue = getattr(self, "_saliency_queue", set())
+        if any(p not in self._model._overlays and p not in queue for p in shown):
+            self._start_saliency()
 
     def _saliency_toggled(self, on: bool) -> None:
         self._model.set_show_overlays(on)
@@ -267,7 +280,9 @@ class SaliencyGallery:
 
     def _saliency_progress(self, done: int, total: int) -> None:
         if done >= total:
-            self.saliency_status.setText("Red: where it looked most.")
+            more = self._model.overlay_count() < self._model.rowCount()
+            more_text = " Scroll for more." if more else ""
+            self.saliency_status.setText(f"Red: where it looked most.{more_text}")
         else:
             self.saliency_status.setText(f"{done:,} of {total:,}…")
 
