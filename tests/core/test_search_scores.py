@@ -23,7 +23,10 @@ def _search(df: pd.DataFrame, target: str, cv: str):
     setup = setup_tabular(
         LoadedTable(df=df, source=TableSource(path="m.csv", format="csv")), target
     )
-    config = SearchConfig(algorithm="random", max_trials=2, max_epochs=2, cross_validation=cv)
+    # 2 folds (not the automatic 5) when cross-validated: a spread needs only two
+    config = SearchConfig(
+        algorithm="random", max_trials=2, max_epochs=2, cross_validation=cv, folds=2
+    )
     request = SearchRequest(
         kind_named("tabular"),
         df,
