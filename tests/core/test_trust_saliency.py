@@ -232,3 +232,20 @@ def test_audio_backbone_map_is_turned_back_to_frames_by_bands() -> None:
     maps, proba = gradcam(built.model, x, clip_window=(N, frames, bands))
     np.testing.assert_allclose(proba, built.model.predict(x, verbose=0), atol=1e-5)
     assert maps[0].shape[1] == bands and abs(maps[0].shape[0] - 1.5 * frames) <= 1
+
+
+def test_a_chosen_threshold_decides_the_class_explained(tmp_path, patch_model) -> None:
+    folder = tmp_path / "images"
+    folder.mkdir()
+    for i in range(4):
+        img, _ = patch_image("red", seed=3000 + i)
+        Image.fromarray(img.astype(np.uint8)).save(folder / f"red{i}.png")
+    meta = {"class_names": list(CLASSES), "image_size": SIDE, "task": "binary"}
+    meta["threshold"] = {"positive": "blue", "value": 0.0, "chosen": "by hand"}  # always blue
+    bundle = SimpleNamespace(model=patch_model, metadata=meta)
+    result = explain_images(bundle, [str(folder)])
+    assert set(result.items["prediction"]) == {"blue"}
+    paths = list(result.items["path"])
+    x = np.stack([np.asarray(Image.open(p).convert("RGB"), np.float32) for p in paths])
+    blue, _ = gradcam(patch_model, x, classes=np.ones(len(paths), int))
+    np.testing.assert_allclose(np.stack([result.maps[p] for p in paths]), np.stack(blue), atol=1e-5)

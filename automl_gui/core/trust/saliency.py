@@ -269,7 +269,7 @@ def explain_images(
     for found, x in image_batches(good, size, batch_size):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        batch_maps, proba = gradcam(bundle.model, x)
+        batch_maps, proba = _explained(bundle, names, x, None)
         for j, path in enumerate(found):
             maps[path] = _small(batch_maps[j])
             picture = overlay_rgb(np.clip(x[j], 0, 255).astype(np.uint8), batch_maps[j])
@@ -279,6 +279,24 @@ def explain_images(
     bad = list(bad) + [_Broken(p, "not a readable image") for p in skipped]
     method = f"{METHOD} on the last convolutional feature map, for the predicted class"
     return _finish(method, _items(bundle, done, bad, names), maps, writer, notes)
+
+
+def _explained(
+    bundle: Any, names: list[str], x: np.ndarray, window: tuple[int, int, int] | None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """:func:`gradcam` for the class the model answers: the most likely one, or another
+    where the model's chosen threshold (``thresholds.apply_threshold``) decides otherwise."""
+    from automl_gui.core.jobs._files_predict import prediction_frame
+    from automl_gui.core.trust.thresholds import apply_threshold
+
+    maps, proba = gradcam(bundle.model, x, clip_window=window)
+    if not (bundle.metadata or {}).get("threshold") or not len(proba):
+        return maps, proba
+    frame = apply_threshold(prediction_frame([""] * len(proba), proba, names), bundle.metadata)
+    decided = np.array([names.index(str(p)) for p in frame["prediction"]])
+    if np.array_equal(decided, proba.argmax(axis=1)):
+        return maps, proba
+    return gradcam(bundle.model, x, classes=decided, clip_window=window)
 
 
 class _Broken:
@@ -386,7 +404,7 @@ def explain_audio(
     for found, waves in _clip_groups(good, rate, batch_size, bad):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        batch_maps, proba = gradcam(bundle.model, waves, clip_window=window)
+        batch_maps, proba = _explained(bundle, names, waves, window)
         for j, path in enumerate(found):
             maps[path] = batch_maps[j]
             picture = clip_overlay(waves[j], rate, batch_maps[j], mfcc)
