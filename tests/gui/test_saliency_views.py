@@ -189,7 +189,7 @@ def test_overlays_follow_the_scroll_past_the_cap(
     paths = sorted(str(p) for p in tmp_path.rglob("*.*") if p.is_file())
     pre = ImagePreprocessConfig(color_mode="rgb", augment=AugmentConfig(enabled=False))
     model = build_image_model("cnn", 2, 32, pre, ImageModelConfig(), n_train=6).model
-    bundle = SimpleNamespace(model=model, metadata={"image_size": 32})
+    bundle = SimpleNamespace(model=model, metadata={"image_size": 32, "class_names": ["a", "b"]})
     gallery = ImageGallery()
     qtbot.addWidget(gallery)
     gallery.resize(300, 200)

@@ -269,7 +269,7 @@ def explain_images(
     for found, x in image_batches(good, size, batch_size):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        batch_maps, proba = _explained(bundle, names, x, None)
+        batch_maps, proba = gradcam_answered(bundle, x)
         for j, path in enumerate(found):
             maps[path] = _small(batch_maps[j])
             picture = overlay_rgb(np.clip(x[j], 0, 255).astype(np.uint8), batch_maps[j])
@@ -281,14 +281,16 @@ def explain_images(
     return _finish(method, _items(bundle, done, bad, names), maps, writer, notes)
 
 
-def _explained(
-    bundle: Any, names: list[str], x: np.ndarray, window: tuple[int, int, int] | None
+def gradcam_answered(
+    bundle: Any, x: np.ndarray, clip_window: tuple[int, int, int] | None = None
 ) -> tuple[list[np.ndarray], np.ndarray]:
     """:func:`gradcam` for the class the model answers: the most likely one, or another
     where the model's chosen threshold (``thresholds.apply_threshold``) decides otherwise."""
     from automl_gui.core.jobs._files_predict import prediction_frame
     from automl_gui.core.trust.thresholds import apply_threshold
 
+    window = clip_window
+    names = _class_names(bundle)
     maps, proba = gradcam(bundle.model, x, clip_window=window)
     if not (bundle.metadata or {}).get("threshold") or not len(proba):
         return maps, proba
@@ -404,7 +406,7 @@ def explain_audio(
     for found, waves in _clip_groups(good, rate, batch_size, bad):
         if cancel is not None:
             cancel.raise_if_cancelled()
-        batch_maps, proba = _explained(bundle, names, waves, window)
+        batch_maps, proba = gradcam_answered(bundle, waves, window)
         for j, path in enumerate(found):
             maps[path] = batch_maps[j]
             picture = clip_overlay(waves[j], rate, batch_maps[j], mfcc)
@@ -433,6 +435,7 @@ __all__ = [
     "explain_audio",
     "explain_images",
     "gradcam",
+    "gradcam_answered",
     "image_batches",
     "overlay_rgb",
     "time_profile",

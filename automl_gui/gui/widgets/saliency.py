@@ -176,7 +176,7 @@ def image_overlays(source: Source, thumb_size: int) -> Callable[..., Any]:
     picture); unreadable files are skipped."""
 
     def compute(paths: list[str], cancel: CancelToken) -> Any:
-        from automl_gui.core.trust.saliency import gradcam, image_batches, overlay_rgb
+        from automl_gui.core.trust.saliency import gradcam_answered, image_batches, overlay_rgb
 
         bundle = source()
         if bundle is None:
@@ -186,7 +186,7 @@ def image_overlays(source: Source, thumb_size: int) -> Callable[..., Any]:
             cancel.raise_if_cancelled()
             chunk = paths[start : start + BATCH]
             for found, x in image_batches(chunk, size, BATCH):
-                maps, _proba = gradcam(bundle.model, x)
+                maps, _proba = gradcam_answered(bundle, x)
                 for path, cam in zip(found, maps, strict=True):
                     thumb = _thumbnail(path, thumb_size)
                     if thumb is not None:
@@ -294,7 +294,7 @@ def clip_maps(source: Source, max_seconds: float) -> Callable[..., Any]:
 
     def compute(paths: list[str], cancel: CancelToken) -> Any:
         from automl_gui.core.preprocess.audio import load_audio
-        from automl_gui.core.trust.saliency import clip_window, gradcam, time_profile
+        from automl_gui.core.trust.saliency import clip_window, gradcam_answered, time_profile
 
         bundle = source()
         if bundle is None:
@@ -304,7 +304,7 @@ def clip_maps(source: Source, max_seconds: float) -> Callable[..., Any]:
         for path in paths:
             cancel.raise_if_cancelled()
             wave = load_audio(path, rate, max_seconds=max_seconds)
-            maps, _proba = gradcam(bundle.model, wave[None], clip_window=window)
+            maps, _proba = gradcam_answered(bundle, wave[None], window)
             cam = maps[0]
             if str(meta.get("features", "")) == "mfcc":
                 cam = np.repeat(time_profile(cam)[:, None], window[2], axis=1)
