@@ -5,12 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +21,6 @@ from automl_gui.core.train.checkpoint import (
     table_identity,
 )
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 EPOCHS = 6
 
 
@@ -157,66 +149,49 @@ def test_checkpoint_info_fields_round_trip(tmp_path):
 
 
 # -- a table training killed and resumed ------------------------------------------------------
-CHILD = textwrap.dedent(
-    """
-    import sys, time
-    import pandas as pd
-    sys.path.insert(0, {here!r})
-    from automl_gui.core.train.checkpoint import EpochCheckpointer
-    from test_checkpoint import _settings
-    save = EpochCheckpointer.save
-
-    def slow_save(self, *args, **kwargs):  # a slow epoch: the kill lands between epochs
-        save(self, *args, **kwargs)
-        time.sleep(1.0)
-
-    EpochCheckpointer.save = slow_save
-    from automl_gui.core.jobs.tabular import train_tabular
-    df = pd.read_csv({csv!r})
-    train_tabular(df, *_settings(df), checkpoint_dir={folder!r})
-    print("finished without being killed")
-    """
-)
-
-
-def _kill_after(folder: Path, csv: Path, epochs_done: int) -> None:
-    """Train in a child process and SIGKILL it once its checkpoint has ``epochs_done``."""
-    script = CHILD.format(here=str(HERE), csv=str(csv), folder=str(folder))
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
-    child = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env)
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and child.poll() is None:
-            info = read_checkpoint(folder)
-            if info is not None and info.epochs_done >= epochs_done:
-                child.send_signal(signal.SIGKILL)
-                break
-            time.sleep(0.05)
-        child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL, "the training was not killed mid-way"
-
-
 @pytest.fixture(scope="module")
 def killed(tmp_path_factory):
-    """A checkpoint folder left by a training killed after epoch 3 (or a little later)."""
+    """A checkpoint folder left by a table training whose engine process (the window's path)
+    was SIGKILLed at the end of epoch 3, and the table it trained on. Each test resumes a copy
+    (``_copy``): in this process and in a new engine process, from one killed training."""
+    from automl_gui.core.base.errors import ModelError
+    from automl_gui.core.base.events import EpochEnd
+    from automl_gui.core.jobs import EngineProcess, TrainRequest, run_isolated, train
+    from automl_gui.core.kinds.tabular import TABULAR
+
     root = tmp_path_factory.mktemp("killed")
     csv = root / "table.csv"
     _frame().to_csv(csv, index=False)
+    df = pd.read_csv(csv)  # as the resumes read it
     folder = root / "checkpoints"
-    _kill_after(folder, csv, 3)
+    process = EngineProcess(warm=False)
+
+    def kill_after_two(event):  # at the end of epoch 3, before or after its checkpoint
+        if isinstance(event, EpochEnd) and event.epoch == 2:
+            process._proc.kill()  # SIGKILL: nothing runs on the way out
+
+    try:
+        with pytest.raises(ModelError, match="stopped unexpectedly"):
+            request = TrainRequest(TABULAR, df, *_settings(df), checkpoint_dir=folder)
+            run_isolated(process, train, request, on_event=kill_after_two)
+    finally:
+        process.close()
     return folder, csv
 
 
-def test_a_killed_training_resumes_from_its_last_epoch(killed):
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(folder, tmp_path / "checkpoints"))
+
+
+def test_a_killed_training_resumes_from_its_last_epoch(killed, tmp_path):
     from automl_gui.core.base.events import EpochEnd, Log
     from automl_gui.core.jobs.tabular import train_tabular
 
-    folder, csv = killed
+    folder, csv = _copy(killed[0], tmp_path), killed[1]
     info = read_checkpoint(folder)
-    assert info is not None and 3 <= info.epochs_done < EPOCHS
+    assert info is not None and 2 <= info.epochs_done < EPOCHS  # the kill races the save
     assert info.kind == "tabular" and info.epochs_total == EPOCHS
     saved = {k: list(v) for k, v in info.history.items()}
     df = pd.read_csv(csv)
@@ -292,37 +267,26 @@ def test_a_stopped_run_leaves_nothing_to_resume(tmp_path):
     assert not any(p.name.endswith((".h5", ".npz")) for p in tmp_path.iterdir())
 
 
-def test_a_killed_engine_process_resumes_in_a_new_one(tmp_path):
-    """The window's path: training in the engine's child process, which dies mid-training."""
-    from automl_gui.core.base.errors import ModelError
-    from automl_gui.core.base.events import EpochEnd, Log
+def test_a_killed_engine_process_resumes_in_a_new_one(killed, tmp_path):
+    """The window's path: training in the engine's child process, which died mid-training
+    (``killed``), resumed in a new engine process."""
+    from automl_gui.core.base.events import Log
     from automl_gui.core.jobs import EngineProcess, TrainRequest, run_isolated, train
     from automl_gui.core.kinds.tabular import TABULAR
 
-    df = _frame()
-    process = EngineProcess(warm=False)
-
-    def kill_after_two(event):  # at the end of epoch 3, before its checkpoint
-        if isinstance(event, EpochEnd) and event.epoch == 2:
-            process._proc.kill()
-
-    try:
-        with pytest.raises(ModelError, match="stopped unexpectedly"):
-            request = TrainRequest(TABULAR, df, *_settings(df), checkpoint_dir=tmp_path)
-            run_isolated(process, train, request, on_event=kill_after_two)
-    finally:
-        process.close()
-    info = read_checkpoint(tmp_path)
+    folder = _copy(killed[0], tmp_path)
+    df = pd.read_csv(killed[1])
+    info = read_checkpoint(folder)
     assert info is not None and info.epochs_done in (2, 3)  # the kill races the save
 
     again = EngineProcess(warm=False)
     events: list = []
     try:
-        request = TrainRequest(TABULAR, df, *_settings(df), checkpoint_dir=tmp_path, resume=True)
+        request = TrainRequest(TABULAR, df, *_settings(df), checkpoint_dir=folder, resume=True)
         run = run_isolated(again, train, request, on_event=events.append)
     finally:
         again.close()
     logs = [e.message for e in events if isinstance(e, Log)]
     assert f"Resuming from epoch {info.epochs_done + 1} of {EPOCHS}." in logs
     assert run.result.epochs_run == EPOCHS and run.model is not None
-    assert read_checkpoint(tmp_path) is None
+    assert read_checkpoint(folder) is None
