@@ -66,18 +66,30 @@ def test_table_run_keeps_the_scaled_model(table_run) -> None:
     run, df, events = table_run
     cal = run.report["calibration"]
     assert cal["applied"] and cal["temperature"] == pytest.approx(temperature_of(run.model))
-    assert cal["method"].startswith("Temperature scaling") and cal["bins"] == 15
+    # two classes: Platt scaling (slope and bias) measured on P(yes)
+    assert cal["method"].startswith("Platt scaling") and cal["bins"] == 15
+    assert cal["on"] == "positive" and cal["positive"] == "yes"
+    assert cal["bias"] == pytest.approx(calibration.bias_of(run.model), abs=1e-6)
     assert run.metadata["calibration"]["temperature"] == cal["temperature"]
     assert any(
-        isinstance(e, Log) and e.message.startswith("Calibration: temperature") for e in events
+        isinstance(e, Log) and e.message.startswith("Calibration of P(yes): Platt scaling")
+        for e in events
     )
+    # the validation answers a threshold can be chosen on
+    answers = run.report["validation_answers"]
+    assert answers["positive"] == "yes"
+    assert len(answers["actual"]) == len(answers["p_positive"]) == len(run.prepared.validation)
     # the test answers are the kept model's (and differ from the network's own)
     test = run.prepared.test
     kept = predict_arrays(run.model, run.metadata, test)
     own = predict_arrays(without_temperature(run.model), run.metadata, test)
     shown = run.test_predictions[["probability_no", "probability_yes"]].to_numpy()
     assert shown == pytest.approx(kept, abs=1e-5)
-    assert (kept.argmax(1) == own.argmax(1)).all()
+    # the decisions are the network's own: the threshold calibration stored keeps them
+    chosen = run.metadata["threshold"]
+    assert chosen["source"] == "calibration" and chosen["value"] == pytest.approx(cal["boundary"])
+    shown_pred = run.test_predictions["prediction"].to_numpy()
+    assert (shown_pred == np.where(own[:, 1] > own[:, 0], "yes", "no")).all()
     samples = predict_arrays(run.model, run.metadata, pd.DataFrame(run.metadata["sample_rows"]))
     assert np.asarray(run.metadata["sample_predictions"]) == pytest.approx(samples, abs=1e-6)
     assert run.metadata["data"]["identity"] == TABULAR.identity(df)
@@ -107,8 +119,10 @@ def test_table_predictions_honour_a_stored_threshold(table_run, tmp_path) -> Non
     run, df, _ = table_run
     rows = df.drop(columns="outcome").iloc[:80]
     path = save_bundle(run.model, run.metadata, run.report, tmp_path / "plain")
-    plain = TABULAR.predict(load_bundle(path), rows)  # an older bundle: no threshold
-    assert (plain["prediction"] == np.where(plain["probability_yes"] >= 0.5, "yes", "no")).all()
+    plain = TABULAR.predict(load_bundle(path), rows)  # the calibration's boundary
+    boundary = run.metadata["threshold"]["value"]
+    expect = np.where(plain["probability_yes"] >= boundary, "yes", "no")
+    assert (plain["prediction"] == expect).all()
     meta = set_threshold(dict(run.metadata), 0.8, "by hand")
     path = save_bundle(run.model, meta, run.report, tmp_path / "chosen")
     loaded = load_bundle(path)

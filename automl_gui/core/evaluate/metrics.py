@@ -58,6 +58,7 @@ def evaluate_classification(
     y_true: Sequence[int] | np.ndarray,
     proba: np.ndarray,
     class_names: Sequence[Any],
+    predicted: Sequence[int] | np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Report for a classifier from true class indices and predicted probabilities.
 
@@ -65,6 +66,8 @@ def evaluate_classification(
         y_true: int class indices, shape (n,), in ``class_names`` order.
         proba: predicted probabilities, shape (n, k) with k = len(class_names).
         class_names: class labels in index order (shown as text).
+        predicted: the class indices the model answers when they are not the most probable
+            class (a binary model's threshold, e.g. the boundary calibration keeps).
 
     Returns:
         ``{"task", "n_samples", "class_names", "metrics", "per_class", "confusion_matrix",
@@ -91,7 +94,7 @@ def evaluate_classification(
     if p.shape != (len(y), k):
         raise ValueError(f"proba has shape {p.shape}, expected ({len(y)}, {k})")
     labels = np.arange(k)
-    pred = p.argmax(axis=1)
+    pred = p.argmax(axis=1) if predicted is None else np.asarray(predicted).astype(int).ravel()
     task = "binary" if k == 2 else "multiclass"
 
     prec, rec, f1, support = precision_recall_fscore_support(

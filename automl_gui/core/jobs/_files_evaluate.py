@@ -23,8 +23,6 @@ from automl_gui.core.jobs._files_predict import predict_dataset, prediction_fram
 from automl_gui.core.jobs.run import Run
 
 MAX_SAMPLES = 8
-#: training and validation files whose embeddings the drift reference summarizes (each)
-REFERENCE_ITEMS = 500
 _PARTS = {"train": "training", "validation": "validation", "test": "test"}
 _WHERE = {"train": "training", "validation": "validation", "test": "the evaluation"}
 
@@ -53,7 +51,12 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
     from automl_gui.core.evaluate.metrics import class_counts, evaluate_classification
     from automl_gui.core.export.bundle import base_metadata, jsonable
     from automl_gui.core.train.diagnostics import diagnose, still_improving
-    from automl_gui.core.trust.calibration import metadata_entry
+    from automl_gui.core.trust.calibration import keep_decisions, metadata_entry
+    from automl_gui.core.trust.thresholds import (
+        VALIDATION_KEY,
+        apply_threshold,
+        validation_answers,
+    )
 
     media, names, model = job.media, job.names, job.built.model
     test_paths = job.paths["test"]
@@ -61,8 +64,13 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
     proba, kept = predict_dataset(model, media.make_dataset, test_paths, job.batch, None)
     y_kept = job.y["test"][kept] if len(kept) else np.zeros(0, "int32")
     model, proba, cal = _calibrate(job, model, proba, y_kept)
-    report = evaluate_classification(y_kept, proba.astype("float64"), names)
+    report = evaluate_classification(
+        y_kept, proba.astype("float64"), names, predicted=cal.decisions(proba)
+    )
     report["calibration"] = cal.report
+    answers = validation_answers(cal.validation_y, cal.validation_proba, names)
+    if answers:
+        report[VALIDATION_KEY] = answers
     test_predictions = prediction_frame([test_paths[i] for i in kept], proba, names)
     actual = np.asarray(names, dtype=object)[y_kept] if len(kept) else []
     test_predictions.insert(1, "actual", actual)
@@ -100,6 +108,8 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
             "hardware": getattr(job.plan, "device_label", None),
         }
     )
+    keep_decisions(metadata, cal)  # a Platt bias moved the boundary: same decisions
+    test_predictions = apply_threshold(test_predictions, metadata)
     reference = _drift_reference(job, model)
     if reference:
         metadata["drift_reference"] = reference
@@ -129,6 +139,7 @@ def _calibrate(job: Any, model: Any, proba: np.ndarray, y_test: np.ndarray) -> A
     for their probabilities, the temperature fitted there and kept when it lowers their ECE.
     Returns the model to keep (scaled or ``model``), its test probabilities and the
     ``Calibration``."""
+    from automl_gui.core.train.balance import class_weighting
     from automl_gui.core.trust.calibration import calibrated_run_model
 
     paths = job.paths.get("validation") or []
@@ -138,15 +149,19 @@ def _calibrate(job: Any, model: Any, proba: np.ndarray, y_test: np.ndarray) -> A
         y_val = job.y["validation"][kept] if len(kept) else np.zeros(0, "int32")
     else:
         val, y_val = np.zeros((0, proba.shape[-1]), np.float32), np.zeros(0, "int32")
-    kept_model, cal = calibrated_run_model(model, y_val, val, y_test, proba, job.on_event)
+    weighted = class_weighting(job.training.class_weights, job.y["train"]).weights is not None
+    kept_model, cal = calibrated_run_model(
+        model, y_val, val, y_test, proba, job.on_event, class_names=job.names, weighted=weighted
+    )
     return kept_model, cal.test_proba.astype(np.float32), cal
 
 
 def _drift_reference(job: Any, model: Any) -> dict[str, Any] | None:
     """What Predict compares new files with (``core.trust.drift.files_reference``): the
-    model's embeddings of at most 500 training and 500 validation files, picked at random
+    model's embeddings of at most ``drift.REFERENCE_ITEMS`` training and validation files
+    each, picked at random
     (the paths are in class order)."""
-    from automl_gui.core.trust.drift import files_reference
+    from automl_gui.core.trust.drift import REFERENCE_ITEMS, files_reference
 
     rng = np.random.default_rng(0)
 

@@ -388,8 +388,13 @@ def finish_tabular(
         predict_arrays,
     )
     from automl_gui.core.train.diagnostics import diagnose, still_improving
-    from automl_gui.core.trust.calibration import metadata_entry
+    from automl_gui.core.trust.calibration import keep_decisions, metadata_entry
     from automl_gui.core.trust.drift import table_reference
+    from automl_gui.core.trust.thresholds import (
+        VALIDATION_KEY,
+        apply_threshold,
+        validation_answers,
+    )
 
     task = Task(preprocess.task)
     emit(on_event, Progress("evaluate", 0.0, "Evaluating on the held-out test split…"))
@@ -430,17 +435,26 @@ def finish_tabular(
     cal = None
     if task.is_classification:  # temperature scaling fitted on the validation rows
         model, outputs, cal = _calibrate(model, metadata, prepared, outputs, on_event)
+    if cal is not None:  # a Platt bias moved the boundary: keep the trained decisions
+        keep_decisions(metadata, cal)
     bundle = Bundle(model=model, metadata=metadata, path=None)
     if task.is_classification:
         names = list(prepared.class_names)
-        report = evaluate_classification(prepared.y_test, outputs.astype("float64"), names)
+        report = evaluate_classification(
+            prepared.y_test, outputs.astype("float64"), names, predicted=cal.decisions(outputs)
+        )
+        answers = validation_answers(prepared.y_validation, cal.validation_proba, names)
+        if answers:
+            report[VALIDATION_KEY] = answers
         actual = [names[i] for i in prepared.y_test]
     else:
         report = evaluate_regression(prepared.y_test, outputs.astype("float64"))
         actual = prepared.y_test
     # the test rows, then actual/prediction/probabilities: a feature named "actual" or
     # "prediction" is kept and ours take a suffix (attrs["answer_columns"] says which)
-    test_predictions = frame_with_outputs(bundle, prepared.test, outputs, actual=actual)
+    test_predictions = apply_threshold(
+        frame_with_outputs(bundle, prepared.test, outputs, actual=actual), metadata
+    )
     metadata["metrics"] = report["metrics"]
     if cal is not None:
         report["calibration"] = cal.report
@@ -491,6 +505,22 @@ def _calibrate(
     if len(prepared.validation):
         validation = predict_arrays(model, metadata, prepared.validation)
     kept, cal = calibrated_run_model(
-        model, prepared.y_validation, validation, prepared.y_test, outputs, on_event
+        model,
+        prepared.y_validation,
+        validation,
+        prepared.y_test,
+        outputs,
+        on_event,
+        class_names=prepared.class_names,
+        weighted=_weighted(metadata, prepared),
     )
     return kept, cal.test_proba.astype(np.float32), cal
+
+
+def _weighted(metadata: dict[str, Any], prepared: PreparedData) -> bool:
+    """Whether the training weighted the classes (its ``class_weights`` setting resolved on
+    the training labels, as the trainer did)."""
+    from automl_gui.core.train.balance import class_weighting
+
+    setting = str((metadata.get("training") or {}).get("class_weights") or "none")
+    return class_weighting(setting, np.asarray(prepared.y_train)).weights is not None

@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 #: the metadata key holding a chosen threshold: {"positive": class, "value": t, ...}
 THRESHOLD_KEY = "threshold"
+#: ``chosen`` of the threshold calibration stores: the calibrated probability at which the
+#: trained network's own decisions are kept (``source`` is "calibration")
+BOUNDARY = "the trained model's boundary"
+#: a binary run's validation answers kept for choosing a threshold on (``report[...]``)
+VALIDATION_KEY = "validation_answers"
+#: at most this many validation rows are kept there
+MAX_VALIDATION_ROWS = 20_000
 #: the regular grid of thresholds every curve holds (0.00, 0.01, …, 1.00)
 GRID = np.round(np.linspace(0.0, 1.0, 101), 2)
 #: at most this many of the precision–recall curve's own points join the grid
@@ -194,9 +201,12 @@ def set_threshold(
     positive: str | None = None,
     precision: float | None = None,
     recall: float | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """Store a threshold in ``metadata`` (in place; also returned): ``chosen`` says how
-    ("F1", :func:`cost_words`, "by hand"); ``precision``/``recall`` the test figures at it.
+    ("F1", :func:`cost_words`, "by hand", :data:`BOUNDARY`); ``precision``/``recall`` the
+    test figures at it; ``source`` "calibration" marks the one calibration stored (the
+    trained model's own boundary, see :func:`is_boundary`).
 
     Raises:
         ConfigError: the model is not a binary classifier, ``value`` is outside [0, 1], or
@@ -223,6 +233,8 @@ def set_threshold(
         entry["precision"] = float(precision)
     if recall is not None:
         entry["recall"] = float(recall)
+    if source:
+        entry["source"] = str(source)
     metadata[THRESHOLD_KEY] = entry
     return metadata
 
@@ -241,6 +253,12 @@ def threshold_words(metadata: dict[str, Any]) -> str:
     if not chosen or positive is None:
         return ""
     how = str(chosen.get("chosen") or "by hand")
+    if is_boundary(chosen):
+        return (
+            f"Predicts '{positive}' when its calibrated probability is at least "
+            f"{float(chosen['value']):.2f}: the trained model's own boundary, kept through "
+            "calibration (the probabilities were corrected, the decisions are unchanged)."
+        )
     if how.lower() == "f1":
         why = "chosen for F1 on the test split"
     elif how.lower().startswith("cost"):
@@ -259,3 +277,40 @@ def threshold_words(metadata: dict[str, Any]) -> str:
         f"Predicts '{positive}' when its probability is at least "
         f"{float(chosen['value']):.2f} ({why})."
     )
+
+
+def is_boundary(chosen: dict[str, Any] | None) -> bool:
+    """Whether a stored threshold is the one calibration set to keep the trained model's
+    decisions (not one a person chose)."""
+    return bool(chosen) and (
+        chosen.get("source") == "calibration" or chosen.get("chosen") == BOUNDARY
+    )
+
+
+def boundary_value(metadata: dict[str, Any]) -> float:
+    """Where the model decides when no threshold is chosen: the calibration's boundary
+    (``metadata["calibration"]["boundary"]``) when a Platt bias moved it, else 0.5 —
+    what a Threshold tab's Reset goes back to."""
+    value = ((metadata or {}).get("calibration") or {}).get("boundary")
+    return float(value) if isinstance(value, int | float) else 0.5
+
+
+def validation_answers(y_val: Any, proba_val: Any, class_names: Any) -> dict[str, Any] | None:
+    """``report["validation_answers"]`` of a binary run: ``{"actual": [0/1 ...],
+    "p_positive": [...], "positive": name}`` of at most :data:`MAX_VALIDATION_ROWS`
+    validation rows (evenly spread), P rounded to 5 decimals, for choosing a threshold on
+    the validation split rather than the test rows it is then judged on; None when the
+    model is not binary or has no validation answers."""
+    names = [str(n) for n in class_names or []]
+    p = np.asarray(proba_val, dtype=np.float64)
+    y = np.asarray(y_val).reshape(-1).astype(np.int64)
+    if len(names) != 2 or p.ndim != 2 or p.shape[1] != 2 or len(y) == 0 or len(p) != len(y):
+        return None
+    if len(y) > MAX_VALIDATION_ROWS:
+        pick = np.linspace(0, len(y) - 1, MAX_VALIDATION_ROWS).round().astype(np.int64)
+        y, p = y[pick], p[pick]
+    return {
+        "actual": [int(v) for v in (y == 1)],
+        "p_positive": [round(float(v), 5) for v in p[:, 1]],
+        "positive": names[1],
+    }
