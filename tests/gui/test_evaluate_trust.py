@@ -94,11 +94,19 @@ def test_the_threshold_moves_by_keyboard_is_chosen_by_rule_and_is_stored(qtbot, 
     view = tab.view
     page.trust.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: view.curve is not None and view.isEnabled(), timeout=10000)
-    assert view.value() == pytest.approx(0.5)
+    from automl_gui.core.trust.thresholds import boundary_value
+
+    # the trained model's own boundary (that calibration stores as its threshold) or 0.5
+    start = float((run.metadata.get("threshold") or {}).get("value", boundary_value(run.metadata)))
+    assert view.value() == pytest.approx(start, abs=1e-3)
+    assert not view.use_button.isEnabled()  # in use already
     view.slider.setFocus()
     qtbot.keyClick(view.slider, Qt.Key.Key_Right)
-    assert view.value() == pytest.approx(0.51)
-    figures = {view.figures.item(i, 0).text(): view.figures.item(i, 1).text() for i in range(9)}
+    assert view.value() == pytest.approx(round(start, 2) + 0.01, abs=0.006)
+    assert view.use_button.isEnabled()
+    last = view.figures.columnCount() - 1  # the test split's column
+    assert view.figures.horizontalHeaderItem(last).text().startswith("Test")
+    figures = {view.figures.item(i, 0).text(): view.figures.item(i, last).text() for i in range(9)}
     n = len(run.test_predictions)
     counts = [figures[k] for k in ("Positives found", "False alarms", "Positives missed")]
     assert (
@@ -118,12 +126,18 @@ def test_the_threshold_moves_by_keyboard_is_chosen_by_rule_and_is_stored(qtbot, 
     assert stored["chosen"] == "cost 1:5" and stored["positive"] == "yes"
     assert state.dirty
     assert "at least" in tab.stored.text()
+    assert not view.use_button.isEnabled() and "in use" in view.words.text()
     # shown again as stored when the run is shown anew (a reopened project)
     page.show_run(run)
     qtbot.waitUntil(lambda: view.curve is not None, timeout=10000)
     assert tab.view.value() == pytest.approx(stored["value"])
     qtbot.mouseClick(tab.view.reset_button, Qt.MouseButton.LeftButton)
-    assert "threshold" not in run.metadata and tab.view.value() == pytest.approx(0.5)
+    assert tab.view.value() == pytest.approx(start, abs=1e-3)
+    if start == 0.5:
+        assert "threshold" not in run.metadata
+    else:  # back to the boundary calibration stored
+        assert run.metadata["threshold"]["source"] == "calibration"
+    assert not tab.view.reset_button.isEnabled()
 
 
 def test_subgroups_by_a_feature_and_by_a_column_the_model_does_not_take(qtbot, binary):
@@ -131,7 +145,7 @@ def test_subgroups_by_a_feature_and_by_a_column_the_model_does_not_take(qtbot, b
     run = binary[3]
     view = page.trust.slices.view
     choices = [view.picker.itemText(i) for i in range(view.picker.count())]
-    assert choices == ["x1", "x2", "color", "region", "label"]  # every column of the table
+    assert choices == ["x1", "x2", "color", "region"]  # every column of the table but the target
     for column in ("color", "region"):
         view.picker.setCurrentText(column)
         qtbot.mouseClick(view.show_button, Qt.MouseButton.LeftButton)

@@ -76,3 +76,41 @@ def binary_scores(run: Any) -> tuple[str, np.ndarray, np.ndarray] | None:
     column = answers.class_names.index(positive)
     y01 = (answers.y_true[keep] == column).astype(np.int64)
     return positive, y01, answers.proba[keep, column]
+
+
+def chosen_threshold(run: Any) -> float | None:
+    """The threshold stored with a binary ``run`` (``metadata["threshold"]["value"]``); None
+    when the most likely class decides."""
+    chosen = (getattr(run, "metadata", None) or {}).get("threshold")
+    if not isinstance(chosen, dict) or chosen.get("value") is None:
+        return None
+    return float(chosen["value"])
+
+
+def decided(run: Any) -> Any:
+    """``run``'s test predictions as the model decides them now: re-decided by the run's
+    stored threshold (``core.trust.thresholds.apply_threshold``; the same frame when none),
+    so what the Subgroups and Explain rows tabs show is what Predict and exports answer."""
+    from automl_gui.core.trust.thresholds import apply_threshold
+
+    return apply_threshold(run.test_predictions, getattr(run, "metadata", None) or {})
+
+
+def threshold_phrase(run: Any) -> str:
+    """ "at the chosen threshold 0.46" for a run with a stored threshold, else ""."""
+    value = chosen_threshold(run)
+    return "" if value is None else f"at the chosen threshold {value:g}"
+
+
+def validation_scores(run: Any, positive: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(1 where the true class is positive, P(positive)) over the validation answers a binary
+    run keeps (``report["validation_answers"]``, for choosing a threshold on other rows than
+    the test split it is judged on); None for runs without them (older ones)."""
+    kept = (getattr(run, "report", None) or {}).get("validation_answers")
+    if not isinstance(kept, dict) or str(kept.get("positive")) != str(positive):
+        return None
+    y = np.asarray(kept.get("actual") or [], dtype=np.int64)
+    p = np.asarray(kept.get("p_positive") or [], dtype=np.float64)
+    if len(y) == 0 or len(y) != len(p) or len(np.unique(y)) < 2:
+        return None
+    return y, p

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl_gui.gui.pages._trust_data import decided
 from automl_gui.gui.widgets.bar_chart import scrolling
 from automl_gui.gui.widgets.dataframe_model import DataFrameModel
 from automl_gui.gui.widgets.frame_table import FrameTable
@@ -76,10 +77,40 @@ def shown_value(value: Any) -> str:
     return "–" if value is None or value is pd.NA else str(value)
 
 
-def answers_first(df: Any) -> Any:
-    """The test rows with the model's answers (actual, prediction, probabilities) first."""
+def answers_first(df: Any, ids: Any = None) -> Any:
+    """The test rows with an identifying column (``ids``, a Series in the rows' order) first,
+    then the model's answers (actual, prediction, probabilities to 3 decimals) and the rest."""
     answers = [c for c in df.columns if str(c) in _answers_of(df)]
-    return df[answers + [c for c in df.columns if c not in answers]].reset_index(drop=True)
+    shown = df[answers + [c for c in df.columns if c not in answers]].reset_index(drop=True)
+    for c in answers:
+        if str(c).startswith("probability_") and pd.api.types.is_float_dtype(shown[c]):
+            shown[c] = shown[c].round(3)
+    if ids is not None and str(ids.name) not in map(str, shown.columns):
+        shown.insert(0, str(ids.name), np.asarray(ids))
+    return shown
+
+
+def id_column(run: Any, table: Any) -> Any:
+    """The loaded table's identifying column for ``run``'s test rows (a Series in their order):
+    a column the model does not take whose values are all different ("customer_id"), names
+    ending in "id" first; None when there is none or the table is not the run's."""
+    df = getattr(table, "df", None)
+    preprocess = (getattr(run, "metadata", None) or {}).get("preprocess") or {}
+    if df is None or not preprocess or not len(df):
+        return None
+    taken = set(map(str, run.test_predictions.columns))
+    candidates = [c for c in df.columns if str(c) not in taken]
+    candidates.sort(key=lambda c: not str(c).lower().replace("_", "").endswith("id"))
+    for c in candidates[:20]:
+        if df[c].is_unique and df[c].notna().all():
+            try:
+                from automl_gui.core.trust._data import test_rows
+
+                positions = test_rows(df, preprocess, run.task, expected=run.test_predictions)
+            except Exception:  # noqa: BLE001 - another table: no id shown
+                return None
+            return df[c].iloc[positions].reset_index(drop=True).rename(str(c))
+    return None
 
 
 class ImportanceTab(QWidget):
@@ -192,9 +223,11 @@ class ImportanceTab(QWidget):
 class ExplainRowsTab(QWidget):
     """The test rows; selecting one shows how each of its columns moved the answer."""
 
-    def __init__(self, jobs: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, jobs: Any, table: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.jobs = jobs
+        self._table = table or (lambda: None)  # the loaded table (its id column is shown)
+        self._ids: tuple[Any, Any] | None = None  # (run, its test rows' ids or None)
         self.run: Any = None
         self._features: Any = None  # the run's test rows as the model takes them
         self._background: Any = None  # the rows a row's answer is compared against
@@ -211,17 +244,21 @@ class ExplainRowsTab(QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(4, 0, 0, 0)
-        rl.addWidget(self.words)
         rl.addWidget(self.busy)
         rl.addWidget(scrolling(self.chart), 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.rows_table)
         split.addWidget(right)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 9)  # the list ~45 %: an id, the answers and some values
+        split.setStretchFactor(1, 11)
+        split.setSizes([450, 550])
+        self.split = split
+        self.right = right
+        right.hide()  # until a row is selected: the list takes the width
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(split)
+        layout.addWidget(self.words)
+        layout.addWidget(split, 1)
         self.rows_table.selectionModel().currentRowChanged.connect(
             lambda current, _old: self.explain(current.row())
         )
@@ -231,6 +268,7 @@ class ExplainRowsTab(QWidget):
         self._features = self._background = None
         self.rows_model.set_frame(None)
         self.chart.clear()
+        self.right.hide()
         if run is None or run.test_predictions is None or not len(run.test_predictions):
             return False
         self.words.setText("Select a test row to see how each of its columns moved the answer.")
@@ -247,12 +285,23 @@ class ExplainRowsTab(QWidget):
 
     def _fill(self) -> None:
         run = self.run
-        self.rows_model.set_frame(answers_first(run.test_predictions))
+        # the answers as the model decides them now (a stored threshold applied)
+        if self._ids is None or self._ids[0] is not run:
+            self._ids = (run, id_column(run, self._table()))
+        self.rows_model.set_frame(answers_first(decided(run), self._ids[1]))
         self.rows_table.resizeColumnsToContents()
         self._features = feature_rows(run)  # once per run: a row is explained from these
         self._background = self._features.sample(
             min(BACKGROUND_ROWS, len(self._features)), random_state=0
         )
+
+    def threshold_changed(self, run: Any) -> None:
+        """``run``'s threshold changed: the listed predictions follow it."""
+        if run is self.run and self._features is not None:
+            current = self.rows_table.currentIndex().row()
+            self._fill()
+            if current >= 0:
+                self.select_row(current)
 
     def select_row(self, position: int) -> None:
         """Select the test row at ``position`` (its contributions follow)."""
@@ -283,6 +332,7 @@ class ExplainRowsTab(QWidget):
             return row_contributions(bundle, row, background, seed=0, cancel=cancel)
 
         self.words.setText(f"Working out what moved the answer of test row {position + 1:,}…")
+        self.right.show()
         self.jobs.start(
             work, lambda result, r=run, p=position: self._finished(r, p, result), self, events=True
         )

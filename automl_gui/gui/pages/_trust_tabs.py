@@ -187,8 +187,13 @@ class TrustViews:
         self.tabs.setCurrentIndex(0)
 
     def run_changed(self, run: Any) -> None:
-        """``run``'s metadata or report changed in a tab: the project has unsaved changes."""
+        """``run``'s metadata or report changed in a tab: the project has unsaved changes, and
+        tabs that show its decisions (``threshold_changed``) follow a new threshold."""
         self.state.mark_dirty()
+        for tab in self.trust_tabs:
+            follow = getattr(tab, "threshold_changed", None)
+            if follow is not None:
+                follow(run)
 
     def visible_titles(self) -> list[str]:
         """The titles of the tabs shown now (tests)."""

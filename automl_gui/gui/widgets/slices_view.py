@@ -51,9 +51,8 @@ class SlicesView(QWidget):
         super().__init__(parent)
         self.picker = QComboBox()
         self.picker.setMinimumContentsLength(16)
-        self.picker.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        self.picker.setMaximumWidth(420)  # never the whole width (a long CSV choice elided)
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.picker.setToolTip("What to group the test examples by")
         label = QLabel("&Group the test split by")
         label.setBuddy(self.picker)
@@ -73,8 +72,9 @@ class SlicesView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         top = QHBoxLayout()
         top.addWidget(label)
-        top.addWidget(self.picker, 1)
+        top.addWidget(self.picker)
         top.addWidget(self.show_button)
+        top.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(top)
@@ -85,10 +85,24 @@ class SlicesView(QWidget):
         self.show_button.clicked.connect(lambda: self.show_clicked.emit(self.picker.currentIndex()))
         self.small: set[str] = set()
 
-    def set_choices(self, choices: list[str]) -> None:
+    def set_choices(self, choices: list[str], disabled: dict[str, str] | None = None) -> None:
+        """The picker's entries; those in ``disabled`` are listed greyed with why, and the
+        first usable entry is selected."""
+        disabled = disabled or {}
         self.picker.clear()
-        self.picker.addItems(choices)
-        self.show_button.setEnabled(bool(choices))
+        model = self.picker.model()
+        first = -1
+        for choice in choices:
+            why = disabled.get(choice)
+            self.picker.addItem(f"{choice} ({why})" if why else choice)
+            if why:
+                item = model.item(self.picker.count() - 1)  # a QStandardItemModel's
+                item.setEnabled(False)
+                item.setToolTip(why)
+            elif first < 0:
+                first = self.picker.count() - 1
+        self.picker.setCurrentIndex(first)
+        self.show_button.setEnabled(first >= 0)
 
     def clear(self, words: str = "") -> None:
         self.table.setRowCount(0)

@@ -52,7 +52,9 @@ class ThresholdView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.curve: Any = None
+        self.curve: Any = None  # the curve the threshold is chosen on
+        self.test_curve: Any = None  # the test split's, when chosen on validation
+        self.stored: float | None = None  # the threshold in use (greys "Use")
         self.positive = ""
         self.chosen = "by hand"
         self._updating = False
@@ -106,7 +108,7 @@ class ThresholdView(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.figures.setMinimumWidth(250)
-        self.figures.setMaximumWidth(340)
+        self.figures.setMaximumWidth(420)
         self.figures.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
         self.plot = pg.PlotWidget(background="w")
@@ -159,13 +161,36 @@ class ThresholdView(QWidget):
         )
 
     # -- data ------------------------------------------------------------------------------
-    def set_curve(self, curve: Any, positive: str, value: float = DEFAULT) -> None:
-        """Show ``curve`` (a DataFrame) for the ``positive`` class, the threshold at ``value``."""
+    def set_curve(
+        self, curve: Any, positive: str, value: float = DEFAULT, test: Any = None
+    ) -> None:
+        """Show ``curve`` (a DataFrame) for the ``positive`` class, the threshold at ``value``.
+        ``test``: the test split's curve when ``curve`` is the validation split's (the
+        threshold is chosen on validation, the test figures are what to expect); None when
+        ``curve`` is the test split's own."""
         self.curve = curve.sort_values("threshold", kind="stable").reset_index(drop=True)
+        self.test_curve = (
+            None
+            if test is None
+            else test.sort_values("threshold", kind="stable").reset_index(drop=True)
+        )
         self.positive = positive
         self.threshold_label.setText(f"&Threshold on P({positive})")
+        split = "validation split" if self.test_curve is not None else "test split"
+        for button, what in ((self.best_f1, "highest F1"), (self.lowest_cost, "lowest cost")):
+            button.setToolTip(f"The threshold with the {what} on the {split}")
+        self.figures.setColumnCount(3 if self.test_curve is not None else 2)
+        self.figures.setHorizontalHeaderLabels(
+            ["At this threshold", "Validation", "Test"]
+            if self.test_curve is not None
+            else ["At this threshold", "Test split"]
+        )
+        header = self.figures.horizontalHeader()
+        for column in range(1, self.figures.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         plot = self.plot.getPlotItem()
         plot.clear()
+        plot.setTitle(f"Precision–recall ({split})", color="#212529", size="10pt")
         pr = self.curve.iloc[::-1]  # from the highest threshold: recall only grows
         plot.plot(
             pr["recall"].to_numpy(float),
@@ -178,6 +203,12 @@ class ThresholdView(QWidget):
         self.chosen = "by hand"
         self.set_value(value)
 
+    def set_stored(self, value: float | None) -> None:
+        """The threshold the model uses now (None: none stored): "Use this threshold" is
+        greyed while the controls show it, and the words say it is in use."""
+        self.stored = value
+        self._show_figures()
+
     def value(self) -> float:
         return float(self.spin.value())
 
@@ -186,10 +217,18 @@ class ThresholdView(QWidget):
         self._moved(float(value), chosen)
 
     def row(self, value: float | None = None) -> dict[str, float]:
-        """The curve's figures at the threshold nearest ``value`` (default: the current)."""
+        """The choosing curve's figures at the threshold nearest ``value`` (default: the
+        current)."""
         from automl_gui.core.trust.thresholds import curve_at
 
         return curve_at(self.curve, self.value() if value is None else value)
+
+    def test_row(self, value: float | None = None) -> dict[str, float]:
+        """The test split's figures at ``value`` (default: the current): what to expect."""
+        from automl_gui.core.trust.thresholds import curve_at
+
+        curve = self.test_curve if self.test_curve is not None else self.curve
+        return curve_at(curve, self.value() if value is None else value)
 
     # -- reacting ----------------------------------------------------------------------------
     def _moved(self, value: float, chosen: str = "by hand") -> None:
@@ -216,30 +255,68 @@ class ThresholdView(QWidget):
     def _show_figures(self) -> None:
         if self.curve is None or self.curve.empty:
             return
-        r = self.row()
-        tp, fp, fn, tn = (int(r[k]) for k in ("tp", "fp", "fn", "tn"))
-        cost = fn * float(self.cost.value()) + fp
-        rows = [
-            ("Precision", _pct(float(r["precision"])), "Of the examples predicted positive, the share that are"),
-            ("Recall", _pct(float(r["recall"])), "Of the positive examples, the share found"),
-            ("F1", f"{float(r['f1']):.3f}", "The balance of precision and recall"),
-            (f"Predicted {self.positive}", _pct(float(r["predicted_positive_rate"])), "Share of the test split predicted positive"),
-            ("Positives found", f"{tp:,}", "True positives"),
-            ("False alarms", f"{fp:,}", "False positives"),
-            ("Positives missed", f"{fn:,}", "False negatives"),
-            ("Negatives right", f"{tn:,}", "True negatives"),
-            ("Cost", f"{cost:,.1f}", "Missed positives × the cost ratio + false alarms"),
-        ]  # fmt: skip
+        ratio = float(self.cost.value())
+        rows_of = [self.row()] + ([self.test_row()] if self.test_curve is not None else [])
+        names = [
+            ("Precision", "Of the examples predicted positive, the share that are"),
+            ("Recall", "Of the positive examples, the share found"),
+            ("F1", "The balance of precision and recall"),
+            (f"Predicted {self.positive}", "Share of the split predicted positive"),
+            ("Positives found", "True positives"),
+            ("False alarms", "False positives"),
+            ("Positives missed", "False negatives"),
+            ("Negatives right", "True negatives"),
+            (
+                "Cost (in false alarms)",
+                "Missed positives × the cost ratio + false alarms: what the mistakes cost, "
+                "counted in false alarms",
+            ),
+        ]
+        columns = [_figures(r, ratio) for r in rows_of]
+        stored = self.stored
+        in_use = stored is not None and abs(self.value() - stored) < 5e-4
+        self.use_button.setEnabled(not in_use)
         how = {"F1": "the best F1", "by hand": ""}.get(self.chosen, self.chosen)
-        self.words.setText(
-            f"At {self.value():.3f}"
-            + (f", picked for {how}" if how else "")
-            + ": “Use this threshold” keeps it with the model."
-        )
-        self.figures.setRowCount(len(rows))
-        for i, (name, text, tip) in enumerate(rows):
-            for j, cell in enumerate((name, text)):
+        if self.test_curve is not None:
+            where = (
+                " Chosen on the validation split; the Test column is what to expect on new data."
+            )
+        else:
+            where = (
+                " No validation answers kept with this run: the threshold is chosen on the "
+                "test split, so its figures there are optimistic."
+            )
+        if in_use:
+            lead = f"At {self.value():.3f}: in use — Predict, the command line and exports decide with it."
+        else:
+            lead = (
+                f"At {self.value():.3f}"
+                + (f", picked for {how}" if how else "")
+                + ": “Use this threshold” keeps it with the model."
+            )
+        self.words.setText(lead + where)
+        self.figures.setRowCount(len(names))
+        for i, (name, tip) in enumerate(names):
+            for j, cell in enumerate([name] + [c[i] for c in columns]):
                 item = QTableWidgetItem(cell)
                 item.setToolTip(tip)
                 self.figures.setItem(i, j, item)
+        r = rows_of[0]
         self._marker.setData([float(r["recall"])], [float(np.nan_to_num(r["precision"], nan=1.0))])
+
+
+def _figures(r: dict[str, float], ratio: float) -> list[str]:
+    """The figures table's cells for one split's row of the curve."""
+    tp, fp, fn, tn = (int(r[k]) for k in ("tp", "fp", "fn", "tn"))
+    cost = fn * ratio + fp
+    return [
+        _pct(float(r["precision"])),
+        _pct(float(r["recall"])),
+        f"{float(r['f1']):.3f}",
+        _pct(float(r["predicted_positive_rate"])),
+        f"{tp:,}",
+        f"{fp:,}",
+        f"{fn:,}",
+        f"{tn:,}",
+        f"{cost:,.0f}" if float(cost).is_integer() else f"{cost:,.1f}",
+    ]

@@ -123,7 +123,7 @@ class EvaluatePage(ReportSaving, QWidget):
             TableGroups(lambda: state.loaded(TABULAR)),
         )
         self.importance = ImportanceTab(self.trust.jobs)
-        self.explain_rows = ExplainRowsTab(self.trust.jobs)
+        self.explain_rows = ExplainRowsTab(self.trust.jobs, lambda: state.loaded(TABULAR))
         self.trust.add_tab(self.importance, "Importance", "Which columns the model relies on")
         self.trust.add_tab(
             self.explain_rows, "Explain rows", "Why the model answered one test row as it did"
