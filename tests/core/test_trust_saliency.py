@@ -66,7 +66,7 @@ def test_most_of_the_map_lies_on_the_patch(patch_model) -> None:
     pairs = [patch_image(CLASSES[i % 2], seed=1000 + i) for i in range(40)]
     x = np.stack([p[0] for p in pairs])
     maps, proba = gradcam(patch_model, x)
-    np.testing.assert_allclose(proba, patch_model.predict(x, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(proba, patch_model(x, training=False), atol=1e-5)
     assert np.mean(proba.argmax(1) == np.arange(40) % 2) >= 0.9  # it learned the colours
     assert all(m.shape == (SIDE, SIDE) and m.min() >= 0 and m.max() <= 1 for m in maps)
     shares = np.array([patch_share(m, p[1]) for m, p in zip(maps, pairs, strict=True)])
@@ -91,7 +91,7 @@ def test_backbones_as_built_and_as_loaded(tmp_path, net, size) -> None:
     nodes = {layer.name: len(layer._inbound_nodes) for layer in built.backbone.layers}
     x = np.random.default_rng(0).uniform(0, 255, (3, 48, 40, 3)).astype(np.float32)
     maps, proba = gradcam(built.model, x)
-    np.testing.assert_allclose(proba, built.model.predict(x, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(proba, built.model(x, training=False), atol=1e-5)
     assert [m.shape for m in maps] == [(48, 40)] * 3
     # the model is left as it was: no layer was called again on new tensors
     assert nodes == {layer.name: len(layer._inbound_nodes) for layer in built.backbone.layers}
@@ -191,7 +191,7 @@ def test_audio_map_over_a_long_clip_finds_the_tone(tone_model) -> None:
     clip = np.concatenate([quiet, synth("tone", 0.5, RATE, seed=77)])  # tone in the last third
     window = clip_window(tone_model.metadata)
     maps, proba = gradcam(tone_model.model, clip[None], classes=np.array([0]), clip_window=window)
-    np.testing.assert_allclose(proba, tone_model.model.predict(clip[None], verbose=0), atol=1e-5)
+    np.testing.assert_allclose(proba, tone_model.model(clip[None], training=False), atol=1e-5)
     frames, bands = maps[0].shape
     assert bands == 32 and abs(frames - 3 * clip_window(tone_model.metadata)[1]) <= 1
     profile = time_profile(maps[0])
@@ -230,7 +230,7 @@ def test_audio_backbone_map_is_turned_back_to_frames_by_bands() -> None:
     frames, bands = feature_shape(pre, N)
     x = np.random.default_rng(1).uniform(-0.5, 0.5, (2, 6000)).astype(np.float32)
     maps, proba = gradcam(built.model, x, clip_window=(N, frames, bands))
-    np.testing.assert_allclose(proba, built.model.predict(x, verbose=0), atol=1e-5)
+    np.testing.assert_allclose(proba, built.model(x, training=False), atol=1e-5)
     assert maps[0].shape[1] == bands and abs(maps[0].shape[0] - 1.5 * frames) <= 1
 
 
