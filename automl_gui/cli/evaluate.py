@@ -71,10 +71,11 @@ def evaluate_command(args: argparse.Namespace) -> int:
     bundle = load_bundle(args.model)
     kind = bundle.kind
     judged = interruptible(CancelToken(), judged_data, bundle, args.data)
+    target = (bundle.metadata or {}).get("target")
+    groups = _groups(judged, args.by, target) if args.by else None  # a wrong --by: one line
     print(f"Judged on {judged.words}.", flush=True)
     for notice in judged.notices:
         print(f"note: {notice}")
-    groups = _groups(judged, args.by) if args.by else None
     frame = interruptible(CancelToken(), kind.predict, bundle, judged.inputs)
     for notice in frame.attrs.get("notices", []):
         print(f"note: {notice}")
@@ -102,12 +103,13 @@ def _attributes_file(by: str | None) -> str | None:
     return attributes_file(by) if by else None
 
 
-def _groups(judged: Any, by: str) -> Any:
-    """Each judged example's group, before any prediction (a wrong --by costs nothing)."""
+def _groups(judged: Any, by: str, target: str | None = None) -> Any:
+    """Each judged example's group, before any prediction (a wrong --by costs nothing; the
+    model's own target is refused)."""
     from automl_gui.core.trust.slices import check_groups, groups_for_column, groups_for_files
 
     if judged.rows is not None:  # a table: its own column
-        groups = groups_for_column(judged.rows, by)
+        groups = groups_for_column(judged.rows, by, target=target)
     else:
         root = getattr(judged.dataset, "root", None)
         groups = groups_for_files(judged.paths, root, by, labels=judged.actual)
@@ -153,13 +155,21 @@ def _report(bundle: Any, actual: Any, proba: Any, predicted: Any) -> dict[str, A
 
     if proba is None:
         return evaluate_regression(actual, predicted)
-    from automl_gui.core.trust.calibration import reliability
+    from automl_gui.core.trust._platt import reliability_positive
+    from automl_gui.core.trust.calibration import BINS, reliability
 
     names = [str(n) for n in bundle.class_names]
     codes = _codes(actual, names)
-    report = evaluate_classification(codes, proba, names)
-    shown = reliability(codes, proba)
-    report["reliability"] = {"ece": shown["ece"], "bins": shown["bins"]}
+    # the decisions as Predict makes them (a stored threshold included)
+    report = evaluate_classification(codes, proba, names, predicted=_codes(predicted, names))
+    binary = len(names) == 2
+    shown = reliability_positive(codes, proba, BINS) if binary else reliability(codes, proba)
+    report["reliability"] = {
+        "ece": shown["ece"],
+        "bins": shown["bins"],
+        "on": "positive" if binary else "top",
+        **({"positive": names[1]} if binary else {}),
+    }
     if (bundle.metadata or {}).get("threshold"):
         decided = float(np.mean(np.asarray(predicted, dtype=str) == np.asarray(actual, str)))
         report["threshold"] = {**bundle.metadata["threshold"], "accuracy": decided}
@@ -177,16 +187,23 @@ def _figure_lines(bundle: Any, report: dict[str, Any]) -> list[str]:
     lines = [f"{report.get('n_samples', 0):,} {bundle.kind.items}: {summary_line(report)}"]
     shown = report.get("reliability")
     if shown is not None:
-        lines.append(
-            f"Expected calibration error (ECE, 15 bins of confidence): {shown['ece']:.3f} "
-            "(0 when the stated confidence matches how often it is right)"
-        )
+        if shown.get("on") == "positive":
+            lines.append(
+                f"Expected calibration error of P({shown['positive']}) (ECE, 15 bins): "
+                f"{shown['ece']:.3f} (0 when the stated probability matches how often "
+                f"'{shown['positive']}' is the answer)"
+            )
+        else:
+            lines.append(
+                f"Expected calibration error (ECE, 15 bins of confidence): {shown['ece']:.3f} "
+                "(0 when the stated confidence matches how often it is right)"
+            )
     chosen = report.get("threshold")
     if chosen:
         from automl_gui.core.trust.thresholds import threshold_words
 
         lines.append(
-            f"{threshold_words(bundle.metadata)}; accuracy at that threshold "
+            f"{threshold_words(bundle.metadata).rstrip('.')}; accuracy at that threshold "
             f"{chosen['accuracy']:.3f}."
         )
     return lines
@@ -212,14 +229,27 @@ def _slices(
 
 
 def _table_text(slices: Any) -> str:
-    """The slices' table as aligned text (3 decimals; small groups' figures '—')."""
+    """The slices' table as aligned text (3 decimals, a rate's 95 % interval beside it in
+    brackets; unjudged figures '—')."""
     table = slices.table.copy()
-    for column in slices.metrics:
-        if column != "count":
-            table[column] = [
-                "—" if value != value else f"{value:.3f}" for value in table[column].tolist()
-            ]
-    return table.to_string(index=False)
+    shown = ["group", *(c for c in ("count", "positives") if c in table.columns)]
+    for column in slices.figures:
+        values = table[column].tolist()
+        low, high = f"{column}_low", f"{column}_high"
+        ends = (
+            list(zip(table[low].tolist(), table[high].tolist(), strict=True))
+            if low in table.columns
+            else [None] * len(values)
+        )
+        table[column] = [
+            "—"
+            if value != value
+            else f"{value:.3f}"
+            + (f" [{end[0]:.2f}–{end[1]:.2f}]" if end and end[0] == end[0] else "")
+            for value, end in zip(values, ends, strict=True)
+        ]
+        shown.append(column)
+    return table[shown].to_string(index=False)
 
 
 def _write(

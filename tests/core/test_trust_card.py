@@ -33,6 +33,10 @@ SLICES = {
                 "low_value": 0.79,
                 "high": "North",
                 "high_value": 0.91,
+                "p_value": 0.004,
+                "test": "chi-square test",
+                "low_count": 120,
+                "high_count": 108,
             },
             {
                 "metric": "selection_rate",
@@ -49,6 +53,10 @@ SLICES = {
                 "low_value": 0.1,
                 "high": "South",
                 "high_value": 0.3,
+                "p_value": 0.31,
+                "test": "Fisher's exact test",
+                "low_count": 20,
+                "high_count": 30,
             },
         ],
         "worst": {"metric": "accuracy", "group": "South"},
@@ -60,6 +68,9 @@ SLICES = {
             "low_rate": 0.31,
             "high": "North",
             "high_rate": 0.5,
+            "p_value": 0.002,
+            "test": "chi-square test",
+            "protected": False,
         },
         "small": [{"group": "West", "count": 12}],
     }
@@ -88,15 +99,43 @@ def test_threshold_sentence() -> None:
     ]
 
 
-def test_limits_name_the_largest_gap_a_failed_four_fifths_and_high_ece() -> None:
+def test_limits_name_significant_gaps_main_metric_first_and_protected_four_fifths() -> None:
     report = {"calibration": dict(APPLIED, ece=0.14), "slices": SLICES}
     limits = trust_limits(META, report)
     assert limits[0].startswith("Poorly calibrated probabilities") and "0.140" in limits[0]
     gap = limits[1]
     assert gap.startswith("Subgroups by region (the run's test split")
-    assert "false negative rate differs by 0.200 between North (0.100) and South (0.300)" in gap
-    assert "Four-fifths rule failed by region" in limits[2] and "0.62" in limits[2]
-    assert "West" in limits[3]
+    assert "accuracy 0.790 for South (120 rows) against 0.910 for North (108 rows)" in gap
+    assert "a gap of 0.120 (p = 0.004, chi-square test)" in gap
+    # the false negative rate's gap is within chance (p = 0.31): not a limit; region is not
+    # a protected attribute: its four-fifths ratio is not a limit either
+    assert not any("false negative" in x or "Four-fifths" in x for x in limits)
+    assert "West" in limits[2]
     assert all(item in known_limits(META, report) for item in limits)
+    rule = dict(SLICES["region"]["four_fifths"], protected=True)
+    sex = {"sex": dict(SLICES["region"], by="sex", four_fifths=rule)}
+    limits = trust_limits(META, {"slices": sex})
+    assert any("Four-fifths rule failed by sex" in x and "0.62" in x for x in limits)
+    chance = dict(rule, p_value=0.2)
+    limits = trust_limits(META, {"slices": {"sex": dict(sex["sex"], four_fifths=chance)}})
+    assert not any("Four-fifths" in x for x in limits)
     calm = {"calibration": APPLIED, "slices": {"region": dict(SLICES["region"], four_fifths=None)}}
     assert not any("Four-fifths" in x or "Poorly" in x for x in trust_limits(META, calm))
+
+
+def test_platt_paragraph_and_no_real_change() -> None:
+    entry = dict(
+        APPLIED,
+        method="Platt scaling on the logit",
+        on="positive",
+        positive="yes",
+        bias=-1.2,
+        temperature=1.25,
+        class_weighted=True,
+        ece=0.058,
+        ece_before=0.064,
+    )
+    text = " ".join(calibration_lines(META, {"calibration": entry}))
+    assert "Platt scaling" in text and "P(yes) = sigmoid(0.80 × logit − 1.20)" in text
+    assert "weighted in training" in text and "no real change on the test split" in text
+    assert "bins of P(yes)" in text

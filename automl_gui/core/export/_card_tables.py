@@ -10,6 +10,8 @@ import json
 import re
 from typing import Any
 
+from automl_gui.core.export._card_trust import DECIDE_CODE
+
 #: input columns named one by one on the card (a wide table lists the rest as a count)
 MAX_LISTED = 50
 
@@ -322,7 +324,4 @@ def call_code(metadata: dict[str, Any], fmt: str, model: str, metadata_file: str
     code += _CALL[fmt].format(model=json.dumps(model))
     if metadata.get("task") == "regression":
         return code + "values = answers.reshape(-1)  # the predicted target values\n"
-    return (
-        code + "# (n, classes) probabilities in meta['class_names'] order; the likeliest:\n"
-        'predicted = [meta["class_names"][i] for i in answers.argmax(axis=1)]\n'
-    )
+    return code + DECIDE_CODE

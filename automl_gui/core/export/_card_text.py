@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from automl_gui.core.export._card_trust import DECIDE_CODE
+
 _MODES = {
     "token_indices": "the token indices of each text (0 = padding, 1 = unknown word)",
     "tf_idf": "the TF-IDF vector of each text (count x idf weight per vocabulary entry)",
@@ -127,10 +129,7 @@ def call_code(metadata: dict[str, Any], fmt: str, part: str, model: str, metadat
         code += _VECTORIZE
         model = str((metadata.get("export") or {}).get("model_file") or model)
     code += _CALL[key].format(model=json.dumps(model))
-    return (
-        code + "# (n, classes) probabilities in meta['class_names'] order; the likeliest:\n"
-        'predicted = [meta["class_names"][i] for i in answers.argmax(axis=1)]\n'
-    )
+    return code + DECIDE_CODE
 
 
 __all__ = ["call_code", "encoded_input_text"]

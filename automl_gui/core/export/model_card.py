@@ -12,6 +12,7 @@ from automl_gui.core.export._card_text import call_code as text_call_code
 from automl_gui.core.export._card_trust import calibration_lines, trust_limits
 from automl_gui.core.kinds import DataKind, kind_named
 from automl_gui.core.train.balance import is_imbalanced
+from automl_gui.core.trust.thresholds import decision_rule
 
 SMALL_TEST_SET = 50  # fewer test samples than this gets a warning
 CARD_FILE = "MODEL_CARD.md"
@@ -354,6 +355,9 @@ def model_card(
     lines += ["## Model details", "", *_model_lines(metadata), ""]
     part = str(export.get("part", "full"))
     lines += ["## How to call it", "", usage_text(metadata, fmt, part, paths[0])]
+    rule = decision_rule(metadata)
+    if rule:
+        lines += ["", rule]
     intro, code = _code(metadata, fmt, part, paths)
     if code:
         lines += ["", intro, ""]

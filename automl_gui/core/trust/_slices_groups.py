@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from automl_gui.core.base.errors import ConfigError, DataError
+from automl_gui.core.data._small_groups import MIN_GROUP_ROWS
 
 #: the name of the group of rows without a value
 MISSING = "(missing)"
@@ -20,6 +21,8 @@ MISSING = "(missing)"
 NO_SUBFOLDER = "(no subfolder)"
 #: files a CSV of attributes does not list
 NOT_LISTED = "(not listed)"
+#: the rows a group needs to be judged (``core.trust.slices.MIN_COUNT``)
+MIN_ROWS = MIN_GROUP_ROWS
 #: a number column with more distinct values than this is cut into quartiles
 MAX_DISTINCT_NUMBERS = 10
 #: the folders of a split layout (above the class folders)
@@ -28,16 +31,26 @@ SPLIT_FOLDERS = frozenset({"train", "training", "val", "valid", "validation", "t
 PATH_COLUMNS = ("path", "file", "filename", "file_name", "filepath", "image", "clip", "name")
 
 
-def _number_text(value: float) -> str:
-    """A bin edge as people write it: 35, 2.5, 0.0031, 1.2e+06."""
+def _number_text(value: float, extra: int = 0) -> str:
+    """A bin edge as people write it: 35, 2.5, 0.0031, 1.2e+06 (``extra`` more digits)."""
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
     magnitude = math.floor(math.log10(abs(value)))
     if -3 <= magnitude < 6:
-        digits = max(0, 2 - magnitude)
+        digits = max(0, 2 - magnitude) + extra
         text = f"{value:.{digits}f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{value:.3g}"
+    return f"{value:.{3 + extra}g}"
+
+
+def _apart(high: float, low: float) -> tuple[str, str]:
+    """The upper end of one bin and the lower end of the next, with just enough digits that
+    the two names do not share a number ("11.62" and "11.64", not "11.6" twice)."""
+    for extra in range(8):
+        a, b = _number_text(high, extra), _number_text(low, extra)
+        if a != b:
+            return a, b
+    return _number_text(high, 8), _number_text(low, 8)
 
 
 def _category_text(value: Any) -> str:
@@ -46,15 +59,28 @@ def _category_text(value: Any) -> str:
     return str(value)
 
 
-def groups_for_column(frame: pd.DataFrame, column: str) -> pd.Series:
+def groups_for_column(
+    frame: pd.DataFrame, column: str, *, target: str | None = None, min_count: int = MIN_ROWS
+) -> pd.Series:
     """Each row's group by ``column`` of ``frame`` (index kept): categories and booleans as
     they are, numbers with at most :data:`MAX_DISTINCT_NUMBERS` distinct values as they are,
-    other numbers in quartile bins named by their edges ("20–35"); missing values (and
-    infinities) are the group "(missing)". A categorical Series keeps its order.
+    other numbers in quartile bins named by their edges ("20–35"), or in halves (below and
+    above the median) when every quartile would hold fewer than ``min_count`` rows but the
+    halves hold enough; missing values (and infinities) are the group "(missing)". A
+    categorical Series keeps its order.
 
     Raises:
-        DataError: ``frame`` has no such column (the message lists a few that exist).
+        DataError: ``frame`` has no such column (the message lists a few that exist), or
+            ``column`` is the model's ``target`` (grouping by the answer itself).
     """
+    if target is not None and str(column) == str(target):
+        raise DataError(
+            f"'{column}' is what the model predicts: grouping by it only splits its answers "
+            "by the truth (every useful model 'selects' the groups differently), and a rate "
+            "such as missed positives means nothing in a group without positives.",
+            "Slice by another column; the per-class figures on Evaluate already show how "
+            "each answer fares.",
+        )
     if column not in frame.columns:
         shown = ", ".join(f"'{c}'" for c in list(frame.columns)[:8])
         more = " …" if len(frame.columns) > 8 else ""
@@ -69,7 +95,8 @@ def groups_for_column(frame: pd.DataFrame, column: str) -> pd.Series:
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
         finite = np.isfinite(numbers)
         if len(np.unique(numbers[finite])) > MAX_DISTINCT_NUMBERS:
-            return pd.Series(_quartiles(numbers, finite), index=frame.index, name=column)
+            cuts = _cuts(int(finite.sum()), min_count)
+            return pd.Series(_quartiles(numbers, finite, cuts), index=frame.index, name=column)
     missing = values.isna().to_numpy().copy()
     if numeric:
         missing |= ~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))
@@ -78,21 +105,36 @@ def groups_for_column(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(text, index=frame.index, name=column)
 
 
-def _quartiles(numbers: np.ndarray, finite: np.ndarray) -> Any:
-    """Quartile bins of the finite ``numbers``, each named by the smallest and largest value
-    it holds ("18–32", "33–48": no edge in two names, whole numbers stay whole); the others
-    "(missing)". A bin holds its upper quartile edge (the first one its lower edge too)."""
+def _cuts(n: int, min_count: int) -> list[float]:
+    """Quartiles, or halves when each quartile would hold under ``min_count`` of ``n``
+    values but a half would not."""
+    if n / 4 < min_count <= n / 2:
+        return [0.0, 0.5, 1.0]
+    return [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def _quartiles(numbers: np.ndarray, finite: np.ndarray, cuts: list[float] | None = None) -> Any:
+    """Quantile bins (``cuts``, default quartiles) of the finite ``numbers``, each named by
+    the smallest and largest value it holds ("18–32", "33–48": neighbours' names never share
+    a number, whole numbers stay whole); the others "(missing)". A bin holds its upper edge
+    (the first one its lower edge too)."""
     values = numbers[finite]
-    edges = np.unique(np.quantile(values, [0.0, 0.25, 0.5, 0.75, 1.0]))
+    edges = np.unique(np.quantile(values, cuts or [0.0, 0.25, 0.5, 0.75, 1.0]))
     bins = np.searchsorted(edges[1:-1], values, side="left")
-    names = []
+    ends = []
     for b in range(len(edges) - 1):
         inside = values[bins == b]
-        low, high = (float(inside.min()), float(inside.max())) if len(inside) else (0.0, 0.0)
+        ends.append((float(inside.min()), float(inside.max())) if len(inside) else (0.0, 0.0))
+    texts = [[_number_text(low), _number_text(high)] for low, high in ends]
+    for b in range(len(ends) - 1):  # enough digits that neighbours do not touch
+        texts[b][1], texts[b + 1][0] = _apart(ends[b][1], ends[b + 1][0])
+    for b in range(len(ends)):  # a bin's own ends stay apart too
+        if ends[b][0] != ends[b][1] and texts[b][0] == texts[b][1]:
+            texts[b] = list(_apart(ends[b][0], ends[b][1]))
+    names = []
+    for (low, high), (low_text, high_text) in zip(ends, texts, strict=True):
         dash = " to " if low < 0 or high < 0 else "–"  # "-0.09 to -0.04", not "-0.09–-0.04"
-        names.append(
-            _number_text(low) if low == high else f"{_number_text(low)}{dash}{_number_text(high)}"
-        )
+        names.append(low_text if low == high else f"{low_text}{dash}{high_text}")
     out = np.full(len(numbers), MISSING, dtype=object)
     out[finite] = np.asarray(names, dtype=object)[bins]
     return pd.Categorical(out, categories=[*names, MISSING], ordered=True)

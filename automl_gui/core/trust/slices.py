@@ -12,6 +12,16 @@ noise). For binary models, the four-fifths rule of the US Uniform Guidelines on 
 Selection Procedures (29 CFR 1607.4(D)): the lowest group's selection rate should be at
 least 80 % of the highest group's.
 
+Chance (``_slices_stats``): each rate is judged on its own denominator (accuracy and the
+selection rate on the group's rows, the false negative rate on its positives, ROC AUC on at
+least :data:`MIN_AUC_CLASS` of each class), gets a 95 % Wilson interval (``<metric>_low`` /
+``<metric>_high`` columns; binary tables also count ``positives``), and every gap is tested
+(the two extreme groups' counts: chi-square or Fisher's exact test, scipy; regression: the
+Mann–Whitney U test of absolute errors). A gap with p ≥ 0.05 is said to be "within what
+chance alone gives"; the four-fifths rule fails only when the selection rates differ
+significantly, and it is worded as a rule for protected attributes (``is_protected``): on an
+ordinary predictive column it only shows that the column changes the answer.
+
 Which groups: :func:`groups_for_column` (a table's column; numbers in quartiles) and
 :func:`groups_for_files` (a file's subfolder, a CSV of per-file attributes), in
 ``_slices_groups``. ``report["slices"][by] = SliceReport.to_dict()``; the model card's known
@@ -32,16 +42,35 @@ import pandas as pd
 
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.data._small_groups import MIN_GROUP_ROWS
+from automl_gui.core.trust._slices_compute import (
+    MIN_AUC_CLASS,
+    add_interval,
+    four_fifths,
+    own_denominators,
+    rate_counts,
+    tested_gaps,
+)
 from automl_gui.core.trust._slices_groups import (
     MISSING,
+    NO_SUBFOLDER,
     group_order,
     groups_for_column,
     groups_for_files,
     split_by,
 )
+from automl_gui.core.trust._slices_stats import (
+    FOUR_FIFTHS,
+    LOWER_IS_BETTER,
+    FourFifths,
+    Gap,
+)
+from automl_gui.core.trust._slices_words import metric_words
 
 __all__ = [
     "FOUR_FIFTHS",
+    "LOWER_IS_BETTER",
+    "MIN_AUC_CLASS",
+    "metric_words",
     "MIN_COUNT",
     "FourFifths",
     "Gap",
@@ -58,64 +87,10 @@ __all__ = [
 #: groups with fewer examples are named, not judged (the Data page warns of them by the same
 #: number: ``core.data._small_groups``)
 MIN_COUNT = MIN_GROUP_ROWS
-#: the four-fifths rule's ratio (29 CFR 1607.4(D))
-FOUR_FIFTHS = 0.8
-#: metrics where a larger value is worse (a group's "worst" is its highest)
-LOWER_IS_BETTER = frozenset({"false_negative_rate", "mae", "rmse"})
+#: the table's columns that are not figures of their own (an interval's ends, a count)
+_NOT_FIGURES = ("group", "count", "positives")
 #: at most this many groups (a column of names or ids has one group per row)
 MAX_GROUPS = 200
-
-_WORDS = {
-    "count": "Count",
-    "accuracy": "Accuracy",
-    "balanced_accuracy": "Balanced accuracy",
-    "selection_rate": "Selection rate",
-    "false_negative_rate": "False negative rate",
-    "roc_auc": "ROC AUC",
-    "r2": "R²",
-    "mae": "Mean absolute error",
-    "rmse": "Root mean squared error",
-}
-
-
-def metric_words(metric: str) -> str:
-    """A metric's name in words ("selection_rate_cat" → "Selection rate of 'cat'")."""
-    if metric.startswith("selection_rate_"):
-        return f"Selection rate of '{metric[len('selection_rate_') :]}'"
-    return _WORDS.get(metric, metric.replace("_", " ").capitalize())
-
-
-@dataclass(frozen=True)
-class Gap:
-    """One metric's spread over the judged groups: ``high_value - low_value``."""
-
-    metric: str
-    gap: float
-    low: str
-    low_value: float
-    high: str
-    high_value: float
-
-    @property
-    def worst(self) -> str:
-        """The group the metric is worse for."""
-        return self.high if self.metric in LOWER_IS_BETTER else self.low
-
-
-@dataclass(frozen=True)
-class FourFifths:
-    """The four-fifths rule on a binary model's selection rate of class ``positive``."""
-
-    positive: str
-    ratio: float
-    low: str
-    low_rate: float
-    high: str
-    high_rate: float
-
-    @property
-    def passed(self) -> bool:
-        return self.ratio >= FOUR_FIFTHS
 
 
 @dataclass
@@ -145,11 +120,23 @@ class SliceReport:
     positive: str | None = None
     min_count: int = MIN_COUNT
     data: str = ""
+    #: (metric, group, denominator) of rates left unjudged in a judged group: too few
+    #: positives for a false negative rate, too few of a class for ROC AUC
+    unjudged: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def metrics(self) -> list[str]:
-        """The table's figure columns, ``count`` first."""
+        """The table's columns, ``count`` first (intervals and ``positives`` included)."""
         return [c for c in self.table.columns if c != "group"]
+
+    @property
+    def figures(self) -> list[str]:
+        """The figures of their own: no count, positives or interval ends."""
+        return [
+            c
+            for c in self.table.columns
+            if c not in _NOT_FIGURES and not c.endswith(("_low", "_high"))
+        ]
 
     @property
     def main_metric(self) -> str:
@@ -161,63 +148,19 @@ class SliceReport:
 
     @property
     def worst(self) -> str | None:
-        """The judged group the main metric is worst for (None with fewer than two)."""
+        """The judged group the main metric is worst for (None with fewer than two, or when
+        the gap is within chance)."""
         gap = self.gap(self.main_metric)
-        return gap.worst if gap is not None else None
+        if gap is None or (gap.p_value is not None and not gap.significant):
+            return None
+        return gap.worst
 
     # -- words ------------------------------------------------------------------------------
     def lines(self) -> list[str]:
         """Sentences for people (the CLI, the Subgroups tab, the model card's known limits)."""
-        out: list[str] = []
-        main = self.gap(self.main_metric)
-        if main is None:
-            out.append(
-                f"By {self.by}: fewer than two groups have {self.min_count} examples or more, "
-                "so no groups can be compared."
-            )
-        else:
-            counts = dict(zip(self.table["group"], self.table["count"], strict=True))
-            worse, better = (
-                (main.high, main.low) if main.metric in LOWER_IS_BETTER else (main.low, main.high)
-            )
-            values = {main.low: main.low_value, main.high: main.high_value}
-            out.append(
-                f"{metric_words(main.metric)} by {self.by}: {_fmt(values[worse])} for {worse} "
-                f"({counts[worse]:,}) against {_fmt(values[better])} for {better} "
-                f"({counts[better]:,}): a gap of {_fmt(main.gap)}; the model is worst for "
-                f"{worse}."
-            )
-            others = sorted(
-                (g for g in self.gaps if g is not main and not g.metric.startswith("selection")),
-                key=lambda g: -g.gap,
-            )
-            if others:
-                out.append(
-                    "Other gaps: "
-                    + "; ".join(
-                        f"{_lower(metric_words(g.metric))} {_fmt(g.gap)} ({g.low} {_fmt(g.low_value)}"
-                        f", {g.high} {_fmt(g.high_value)})"
-                        for g in others
-                    )
-                    + "."
-                )
-        rule = self.four_fifths
-        if rule is not None:
-            verdict = (
-                "at least 0.8: passes"
-                if rule.passed
-                else "below 0.8: the groups are selected at rates the rule calls adverse impact"
-            )
-            out.append(
-                f"Four-fifths rule (29 CFR 1607.4(D)): '{rule.positive}' is predicted for "
-                f"{rule.low_rate:.1%} of {rule.low} and {rule.high_rate:.1%} of {rule.high}, a "
-                f"ratio of {rule.ratio:.2f} ({verdict})."
-            )
-        if self.small:
-            shown = ", ".join(f"{g} ({n:,})" for g, n in self.small[:8])
-            more = f" and {len(self.small) - 8} more" if len(self.small) > 8 else ""
-            out.append(f"Too few examples to judge (under {self.min_count}): {shown}{more}.")
-        return out
+        from automl_gui.core.trust._slices_words import report_lines
+
+        return report_lines(self)
 
     # -- storage ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -234,7 +177,10 @@ class SliceReport:
                 for row in self.table.to_dict(orient="records")
             ],
             "overall": {k: _json_value(v) for k, v in self.overall.items()},
-            "gaps": [{k: _json_value(v) for k, v in vars(g).items()} for g in self.gaps],
+            "gaps": [
+                {**{k: _json_value(v) for k, v in vars(g).items()}, "significant": g.significant}
+                for g in self.gaps
+            ],
             "worst": ({"metric": self.main_metric, "group": self.worst} if self.worst else None),
             "four_fifths": (
                 {
@@ -245,11 +191,19 @@ class SliceReport:
                     "low_rate": self.four_fifths.low_rate,
                     "high": self.four_fifths.high,
                     "high_rate": self.four_fifths.high_rate,
+                    "p_value": _json_value(self.four_fifths.p_value),
+                    "test": self.four_fifths.test,
+                    "significant": self.four_fifths.significant,
+                    "below": self.four_fifths.below,
+                    "protected": self.four_fifths.protected,
                 }
                 if self.four_fifths
                 else None
             ),
             "small": [{"group": g, "count": int(n)} for g, n in self.small],
+            "unjudged": [
+                {"metric": m, "group": g, "denominator": int(n)} for m, g, n in self.unjudged
+            ],
         }
 
     @classmethod
@@ -257,9 +211,11 @@ class SliceReport:
         """The report as :meth:`to_dict` stored it."""
         metrics = list(data.get("metrics") or ["count"])
         table = pd.DataFrame(data.get("groups") or [], columns=["group", *metrics])
-        table = table.astype({m: "float64" for m in metrics if m != "count"})
+        table = table.astype({m: "float64" for m in metrics if m not in _NOT_FIGURES[1:]})
         if len(table):
-            table["count"] = table["count"].astype("int64")
+            for whole in _NOT_FIGURES[1:]:
+                if whole in table.columns:
+                    table[whole] = table[whole].astype("int64")
         rule = data.get("four_fifths")
         return cls(
             by=str(data.get("by", "")),
@@ -274,6 +230,10 @@ class SliceReport:
                     _float(g["low_value"]),
                     str(g["high"]),
                     _float(g["high_value"]),
+                    _maybe(g.get("p_value")),
+                    str(g.get("test") or ""),
+                    int(g.get("low_count") or 0),
+                    int(g.get("high_count") or 0),
                 )
                 for g in data.get("gaps") or []
             ],
@@ -285,6 +245,9 @@ class SliceReport:
                     _float(rule["low_rate"]),
                     str(rule["high"]),
                     _float(rule["high_rate"]),
+                    _maybe(rule.get("p_value")),
+                    str(rule.get("test") or ""),
+                    bool(rule.get("protected", False)),
                 )
                 if rule
                 else None
@@ -293,6 +256,10 @@ class SliceReport:
             positive=data.get("positive"),
             min_count=int(data.get("min_count", MIN_COUNT)),
             data=str(data.get("data", "")),
+            unjudged=[
+                (str(u["metric"]), str(u["group"]), int(u["denominator"]))
+                for u in data.get("unjudged") or []
+            ],
         )
 
     def to_csv(self, path: str | Path) -> Path:
@@ -305,17 +272,12 @@ class SliceReport:
         return path
 
 
-def _lower(words: str) -> str:
-    """ "Balanced accuracy" → "balanced accuracy"; "ROC AUC" and "R²" stay."""
-    return words if words[:2].isupper() or words.startswith("R²") else words[0].lower() + words[1:]
-
-
-def _fmt(value: float) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:.3f}"
-
-
 def _float(value: Any) -> float:
     return float("nan") if value is None else float(value)
+
+
+def _maybe(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _json_value(value: Any) -> Any:
@@ -392,6 +354,13 @@ def check_groups(groups: pd.Series, by: str) -> list[str]:
     order = group_order(groups)
     if len(order) < 2:
         only = order[0] if order else MISSING
+        if only == NO_SUBFOLDER:
+            raise DataError(
+                "The files are not in subfolders below their class folders, so there are no "
+                "groups to compare by subfolder.",
+                "Put them in subfolders (e.g. circle/daylight/…, circle/night/…), or slice by "
+                "a CSV of per-file attributes (FILE.csv:COLUMN).",
+            )
         raise DataError(
             f"Every example is in one group of '{by}' ({only}): there is nothing to compare.",
             "Slice by a column with two groups or more.",
@@ -495,7 +464,7 @@ def slice_metrics(
     by_group.index.name = "group"
     table = by_group.reset_index()
     table["count"] = table["count"].fillna(0).astype("int64")
-    judged = table["count"] >= min_count
+    judged = (table["count"] >= min_count).to_numpy()
     figures = [c for c in table.columns if c not in ("group", "count")]
     table[figures] = table[figures].astype("float64")
     table.loc[~judged, figures] = np.nan
@@ -504,23 +473,28 @@ def slice_metrics(
         for g, c in zip(table["group"], table["count"], strict=True)
         if c < min_count
     ]
-    gaps = _gaps(table[judged], figures)
-    rule = None
-    if positive is not None and judged.sum() >= 2:
-        rates = table.loc[judged, ["group", "selection_rate"]].dropna()
-        if len(rates) >= 2:
-            low = rates.loc[rates["selection_rate"].idxmin()]
-            high = rates.loc[rates["selection_rate"].idxmax()]
-            top = float(high["selection_rate"])
-            ratio = float(low["selection_rate"]) / top if top > 0 else 1.0
-            rule = FourFifths(
-                positive,
-                ratio,
-                str(low["group"]),
-                float(low["selection_rate"]),
-                str(high["group"]),
-                top,
-            )
+    member = [labels == g for g in order]
+    rates: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    unjudged: list[tuple[str, str, int]] = []
+    if not regression:
+        rates = rate_counts(y_true, y_pred, pos_code, names, member)
+        if pos_code is not None:
+            positives = rates["false_negative_rate"][1] if "false_negative_rate" in rates else None
+            if positives is not None:
+                at = list(table.columns).index("false_negative_rate")  # its denominator
+                table.insert(at, "positives", positives.astype("int64"))
+                unjudged += own_denominators(table, judged, positives, min_count, "positives")
+                if "roc_auc" in table.columns:
+                    fewest = np.minimum(positives, table["count"].to_numpy() - positives)
+                    unjudged += own_denominators(
+                        table, judged, fewest, MIN_AUC_CLASS, "roc_auc", metric="roc_auc"
+                    )
+        for metric, (hits, total) in rates.items():
+            if metric in table.columns:
+                add_interval(table, metric, hits, total)
+    errors = None if not regression else np.abs(y_true - y_pred)
+    gaps = tested_gaps(table, figures, rates, member, errors, order)
+    rule = four_fifths(table, positive, rates, by) if positive is not None else None
     overall = {k: (int(v) if k == "count" else float(v)) for k, v in overall.items()}
     return SliceReport(
         by=by,
@@ -533,26 +507,5 @@ def slice_metrics(
         positive=positive,
         min_count=int(min_count),
         data=data,
+        unjudged=unjudged,
     )
-
-
-def _gaps(judged: pd.DataFrame, figures: list[str]) -> list[Gap]:
-    """Per figure, the spread over the judged groups (two or more with a value)."""
-    out = []
-    for metric in figures:
-        values = judged[["group", metric]].dropna()
-        if len(values) < 2:
-            continue
-        low = values.loc[values[metric].idxmin()]
-        high = values.loc[values[metric].idxmax()]
-        out.append(
-            Gap(
-                metric,
-                float(high[metric] - low[metric]),
-                str(low["group"]),
-                float(low[metric]),
-                str(high["group"]),
-                float(high[metric]),
-            )
-        )
-    return out

@@ -314,3 +314,25 @@ def validation_answers(y_val: Any, proba_val: Any, class_names: Any) -> dict[str
         "p_positive": [round(float(v), 5) for v in p[:, 1]],
         "positive": names[1],
     }
+
+
+def decision_rule(metadata: dict[str, Any]) -> str:
+    """How an integrator must decide with the stored threshold ("" without one): "Answer
+    'yes' when P('yes') (output column 1) is at least 0.46 (metadata.json → threshold.value),
+    else 'no'; taking the larger probability ignores this threshold." """
+    chosen = (metadata or {}).get(THRESHOLD_KEY)
+    positive = positive_class(metadata)
+    if not chosen or positive is None:
+        return ""
+    names = [str(n) for n in metadata["class_names"]]
+    negative = names[0] if positive == names[1] else names[1]
+    why = (
+        "the trained model's own boundary after calibration"
+        if is_boundary(chosen)
+        else "the chosen threshold"
+    )
+    return (
+        f"Answer '{positive}' when its probability (output column {names.index(positive)}) is "
+        f"at least {float(chosen['value']):.4g} ({why}, metadata.json → threshold.value), else "
+        f"'{negative}'; taking the larger probability ignores this threshold."
+    )
