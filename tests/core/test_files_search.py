@@ -1,86 +1,27 @@
 """The AutoML search on image and audio folders: leaderboard and kept run, Hyperband rounds
-continuing from weights, budget and Stop, failed trials, resume, backbones offered only with
-their weights."""
+continuing from weights, backbones offered only with their weights (the spectrogram search,
+budget, Stop, failed trials and resume are in test_files_search_runs.py)."""
 
 from __future__ import annotations
 
 import json
-import pickle
-import time
-from dataclasses import replace
 
-import audio_factory
-import numpy as np
+import files_search_support as support
 import pytest
-from image_factory import make_class_folders
+from files_search_support import _search
 
-from automl_gui.core.base.errors import ConfigError, ModelError
-from automl_gui.core.base.events import CancelToken, EpochEnd, Log, TrialEnded, TrialStarted
-from automl_gui.core.data.audio import scan_audio
-from automl_gui.core.data.images import scan_images
-from automl_gui.core.kinds import kind_named
+from automl_gui.core.base.events import EpochEnd, Log, TrialEnded, TrialStarted
 from automl_gui.core.models.image_config import ImageModelConfig
 from automl_gui.core.models.images import CNN_BN_MOMENTUM
-from automl_gui.core.preprocess.audio_config import AudioPreprocessConfig
 from automl_gui.core.preprocess.image_config import ImagePreprocessConfig
 from automl_gui.core.train.config import TrainConfig
 from automl_gui.core.tune.search import files_space
-from automl_gui.core.tune.search._files_keep import layer_weights
-from automl_gui.core.tune.search.files_space import AudioSpace, ImageSpace, available_backbones
-from automl_gui.core.tune.search.jobs import SearchRequest, SearchRun, search
+from automl_gui.core.tune.search.files_space import ImageSpace, available_backbones
+from automl_gui.core.tune.search.jobs import SearchRun
 from automl_gui.core.tune.search.space import SearchConfig, leaderboard_rows
 
-
-@pytest.fixture(scope="module")
-def images(tmp_path_factory):
-    root = tmp_path_factory.mktemp("shapes")
-    make_class_folders(root, per_class=12, size=(32, 32), vary_size=False, seed=3)
-    return scan_images(str(root))
-
-
-@pytest.fixture(scope="module")
-def clips(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sounds")
-    audio_factory.make_class_folders(
-        root, ("low", "high"), per_class=10, seconds=(0.5, 0.5), rates=(8000,), seed=2
-    )
-    return scan_audio(str(root))
-
-
-class _Images(ImageSpace):
-    """Small CNNs only; chosen trials fail (an out-of-memory error) or crash the process."""
-
-    def __init__(self, fail=(), crash=()):
-        pre = ImagePreprocessConfig()
-        super().__init__(pre, ImageModelConfig(), {}, cnn_size=32, widths=(16,), augments=("none",))
-        self.cnn_sizes = [16, 32]
-        self.fail, self.crash = set(fail), set(crash)
-
-    def before_trial(self, trial_id, settings):
-        if trial_id in self.crash:
-            raise _Crash(trial_id)
-        if trial_id in self.fail:
-            raise ModelError("Out of memory even at batch size 8.", "Use a smaller model.")
-        return settings
-
-
-class _Crash(BaseException):
-    """Stands for the process dying mid-trial (not an Exception: nothing catches it)."""
-
-
-def _search(dataset, config, *, space=None, training=None, **kwargs):
-    events = {k: kwargs.pop(k) for k in ("on_event", "cancel") if k in kwargs}
-    request = SearchRequest(
-        kind_named("images"),
-        dataset,
-        ImagePreprocessConfig(),
-        ImageModelConfig(),
-        config,
-        training or TrainConfig(epochs=1, batch_size=8, seed=1),
-        space=space or _Images(),
-        **kwargs,
-    )
-    return search(request, **events)
+#: the module fixture (one per test file)
+images = support.images
 
 
 def test_image_search_keeps_the_best_trial_and_hyperband_continues_from_weights(images, tmp_path):
@@ -155,107 +96,6 @@ def test_tiny_images_are_not_upscaled_absurdly_and_cnn_rounds_are_long():
     assert shortest(max_epochs=2) == 1
 
 
-def test_audio_search_searches_spectrograms_and_keeps_a_run(clips):
-    config = SearchConfig(algorithm="random", max_trials=2, max_epochs=1)
-    request = SearchRequest(
-        kind_named("audio"),
-        clips,
-        AudioPreprocessConfig(sample_rate=8000),
-        ImageModelConfig(),
-        config,
-        TrainConfig(epochs=1, batch_size=8, seed=1),
-        space=AudioSpace(
-            AudioPreprocessConfig(sample_rate=8000), ImageModelConfig(), (16,), ("none",)
-        ),
-    )
-    run = search(request)
-    assert isinstance(run, SearchRun) and run.kind.name == "audio"
-    assert [r.status for r in run.leaderboard] == ["completed", "completed"]
-    best = run.best_trial
-    assert run.metadata["features"] == best.hyperparameters["features"]
-    assert run.metadata["preprocess"]["n_mels"] == best.hyperparameters["n_mels"]
-    assert run.metadata["preprocess"]["hop_ms"] == best.hyperparameters["hop_ms"]
-    assert "accuracy" in run.report["metrics"] and run.model is not None
-
-
-def test_time_budget_ends_the_search_with_the_best_so_far(images):
-    config = SearchConfig(algorithm="random", time_budget=8.0, max_epochs=200)
-    training = TrainConfig(epochs=200, batch_size=8, seed=1, early_stopping=False)
-    start = time.monotonic()
-    run = _search(images, config, training=training)
-    elapsed = time.monotonic() - start
-    # within a few seconds of the budget either way: the trials end at 80 % of it, and the kept
-    # trial trains on in the rest only when more than a second is left
-    assert 8.0 - 2.0 <= elapsed <= 8.0 + 25.0, elapsed  # upper bound: a busy machine (every core)
-    assert run.leaderboard[-1].status == "stopped"
-    assert run.leaderboard[-1].reason == "Time budget reached."
-    assert run.best_trial.scored and run.model is not None
-
-
-def test_stop_mid_trial_ends_cleanly_with_the_best_so_far(images):
-    cancel = CancelToken()
-    seen = []
-
-    def on_event(event):
-        seen.append(event)
-        if isinstance(event, EpochEnd) and sum(isinstance(e, TrialStarted) for e in seen) == 2:
-            cancel.cancel()  # in the second trial, after its first epoch
-
-    training = TrainConfig(epochs=3, batch_size=8, seed=1, early_stopping=False)
-    run = _search(
-        images,
-        SearchConfig(algorithm="random", max_trials=5, max_epochs=3),
-        training=training,
-        on_event=on_event,
-        cancel=cancel,
-    )
-    assert [r.status for r in run.leaderboard] == ["completed", "stopped"]
-    assert run.leaderboard[1].epochs < 3 and run.leaderboard[1].reason == "Stopped by the user."
-    assert run.best_trial in run.leaderboard and run.model is not None
-
-
-def test_failed_trials_go_on_and_a_crashed_search_resumes_restoring_its_best(images, tmp_path):
-    folder = tmp_path / "search"
-    config = SearchConfig(algorithm="random", max_trials=3, max_epochs=1)
-    with pytest.raises(_Crash):
-        _search(images, config, directory=folder, space=_Images(fail={"0001"}, crash={"0002"}))
-    before = {r["trial_id"]: r for r in json.loads((folder / "leaderboard.json").read_text())}
-    assert {k: r["status"] for k, r in before.items()} == {
-        "0000": "completed",
-        "0001": "failed",
-        "0002": "running",
-    }
-    assert before["0001"]["reason"].startswith("Out of memory")
-    with pytest.raises(ConfigError, match="already holds a search"):
-        _search(images, config, directory=folder)
-
-    # the interrupted trial runs again (and fails): the best is trial 0000, from its weights
-    events = []
-    run = _search(
-        images,
-        config,
-        directory=folder,
-        resume=True,
-        space=_Images(fail={"0001", "0002"}),
-        on_event=events.append,
-    )
-    assert [e.trial for e in events if isinstance(e, TrialStarted)] == ["0002"]
-    statuses = {r.trial_id: r.status for r in run.leaderboard}
-    assert statuses == {"0000": "completed", "0001": "failed", "0002": "failed"}
-    best = run.best_trial
-    assert best.trial_id == "0000" and best.seconds == before["0000"]["seconds"]
-    assert run.history == best.history and "accuracy" in run.report["metrics"]
-    with np.load(folder / "weights" / "0000.npz") as saved:
-        built = type("Built", (), {"model": run.model, "backbone": None})()
-        restored = layer_weights(built)
-        assert sorted(restored) == sorted(saved.files)
-        assert all(np.array_equal(saved[k], restored[k]) for k in saved.files)
-
-    # another folder's data cannot continue this search
-    with pytest.raises(ConfigError, match="same folder"):
-        _search(replace(images, root=str(tmp_path)), config, directory=folder, resume=True)
-
-
 def test_backbones_are_offered_only_when_their_weights_are_here(tmp_path, monkeypatch):
     from automl_gui.core.models import weights
 
@@ -291,36 +131,3 @@ def test_backbones_are_offered_only_when_their_weights_are_here(tmp_path, monkey
     assert settings.weights_file == str(own) and settings.fine_tune_layers() == 29
     assert settings.split_epochs(5) == (3, 2) and settings.preprocess.image_size == 0
     assert files_space.cnn_n_train(64) == 10_000
-
-
-def test_the_isolated_search_sends_a_picklable_job_and_its_child_saves_the_model(
-    images, tmp_path, monkeypatch
-):
-    from automl_gui.core.jobs import isolated
-    from automl_gui.core.tune.search import jobs as search_module
-
-    sent = {}
-
-    class Sent(Exception):
-        pass
-
-    class FakeProcess:
-        def run(self, target, kwargs, *, on_event=None, cancel=None):
-            sent.update(target=target, kwargs=pickle.loads(pickle.dumps(kwargs)), cancel=cancel)
-            raise Sent
-
-    config = SearchConfig(algorithm="random", max_trials=1, max_epochs=1)
-    training = TrainConfig(epochs=1, batch_size=8, seed=1)
-    cancel = CancelToken()
-    args = (kind_named("images"), images, ImagePreprocessConfig(), ImageModelConfig())
-    request = SearchRequest(*args, config, training, space=_Images())
-    with pytest.raises(Sent):
-        isolated.run_isolated(FakeProcess(), search, request, cancel=cancel)
-    assert sent["cancel"] is cancel
-    module, name = sent["kwargs"]["job"].split(":")
-    assert module == search_module.__name__
-    path = tmp_path / "model.keras"
-    run = isolated._in_child(**{**sent["kwargs"], "model_path": str(path)})
-    assert path.exists() and run.model is None
-    again = pickle.loads(pickle.dumps(run))
-    assert again.best_trial.trial_id == "0000" and again.leaderboard[0].status == "completed"
