@@ -318,9 +318,11 @@ def report_from_embeddings(bundle: Any, reference: dict[str, Any], embedded: np.
         [
             {
                 "feature": "embeddings",
-                "statistic": "embedding distance",
+                "statistic": "share beyond the 95 % distance",
                 "score": share,
                 "drifted": drifted,
+                "test": "binomial",
+                "test_statistic": far,
                 "p_value": p,
                 "psi": math.nan,
                 "far": far,
@@ -328,13 +330,16 @@ def report_from_embeddings(bundle: Any, reference: dict[str, Any], embedded: np.
                 "threshold": threshold,
                 "expected_share": expected,
                 "median_distance": float(np.median(scores)) if n else math.nan,
-                "layer": str(reference.get("layer", "")),
+                # the embedding is the INPUT of this layer (the last hidden layer when it
+                # is the softmax classifier), not its output probabilities
+                "layer": f"input of '{reference.get('layer', '')}' ({dim} values)",
             }
         ]
     )
     source = str(reference.get("threshold_from", "validation"))
     method = (
-        f"The model's embedding (the input of its '{reference.get('layer')}' layer) of each of "
+        f"The model's inner representation (the {dim} values its '{reference.get('layer')}' "
+        f"layer reads: the last hidden layer, not the answers) of each of "
         f"the {n:,} {items}: its Mahalanobis distance from the training {items} (probabilistic "
         f"PCA covariance, Tipping & Bishop 1999; Lee et al. 2018); beyond {threshold:.3g} (the "
         f"split-conformal 95 % of the {source} {items}, Vovk et al. 2005) is far. The share of far {items} is tested against "

@@ -28,9 +28,10 @@ class DriftReport:
 
     Attributes:
         table: one row per compared feature (a column, or ``"embeddings"``): ``feature,
-            statistic, score, drifted`` first (statistic: the test's name, "KS",
-            "chi-square" or "embedding distance"; score: the PSI for a column, the share of
-            far items for embeddings), then ``p_value, psi`` and the kind's own figures
+            statistic, score, drifted`` first (statistic: what score is, "PSI" for a column,
+            "share beyond the 95 % distance" for embeddings), then ``test`` ("KS",
+            "chi-square", "binomial"), ``test_statistic``, ``p_value``, ``psi`` and the
+            kind's own figures
             (columns: ``unseen``, ``unseen_values``, ``missing_train``, ``missing_new``,
             ``test_statistic``, ``rows``; embeddings: ``far``, ``items``, ``threshold``,
             ``expected_share``). Drifted features first.
@@ -81,9 +82,21 @@ class DriftReport:
                 f"{len(drifted)} of {n} {self.subject} differ from the training data: "
                 f"{_named(drifted)}{rule}."
             )
-        else:
-            text = f"No drift: none of the {n} {self.subject} differs from the training data."
         unseen = self.unseen
+        if not drifted and unseen:  # never "No drift" beside values the model never saw
+            parts = [
+                f"{column} has {count:,} values the model never saw ({values})"
+                for column, (count, values) in unseen.items()
+            ]
+            shown = "; ".join(parts[:NAMED]) + (
+                f"; and {len(parts) - NAMED} more" if len(parts) > NAMED else ""
+            )
+            return (
+                f"No column's distribution changed ({n} compared with the training data), "
+                f"but {shown}."
+            )
+        if not drifted:
+            return f"No drift: none of the {n} {self.subject} differs from the training data."
         if unseen:
             parts = [
                 f"{column} ({count:,}: {values})" for column, (count, values) in unseen.items()

@@ -235,9 +235,10 @@ _COLUMNS = (
     "statistic",
     "score",
     "drifted",
+    "test",
+    "test_statistic",
     "p_value",
     "psi",
-    "test_statistic",
     "missing_train",
     "missing_new",
     "unseen",
@@ -358,12 +359,13 @@ def _row(
 ) -> dict[str, Any]:
     return {
         "feature": ref["name"],
-        "statistic": statistic,
+        "statistic": "PSI",  # score is the population stability index
         "score": index,
         "drifted": False,
+        "test": statistic,  # the test whose statistic and p value follow
+        "test_statistic": test_statistic,
         "p_value": p,
         "psi": index,
-        "test_statistic": test_statistic,
         "missing_train": missing_train,
         "missing_new": missing_new,
         "unseen": math.nan,
