@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from automl_gui.core.base.errors import DataError, ModelError
+from automl_gui.core.base.errors import AutoMLError, DataError, ModelError
 from automl_gui.core.base.events import Log, Progress, emit
 
 if TYPE_CHECKING:
@@ -249,6 +249,9 @@ def continue_job(
 
     emit(on_event, Progress("build", 0.0, "Loading the earlier run's model…"))
     model = own_names(load_keras_model(Path(request.model_path)))
+    unknown = unseen_categories(model, meta, request.new_data)
+    for line in unknown:  # said before training: continuing cannot learn them
+        emit(on_event, Log(line, "warning"))
     network = without_temperature(model)  # the table job calibrates the new model again
     view, scale, members = train_view(network)
     task = str(meta["task"])
@@ -319,8 +322,30 @@ def continue_job(
     run.metadata["continued_from"] = _jsonable(info)
     # the data the run judges itself on later (explain/evaluate): the new table's test split
     run.metadata.setdefault("data", {})["identity"] = request.kind.identity(request.new_data)
+    run.notices = [*unknown, *run.notices]
     emit(on_event, Log(f"Test rows, earlier model → this one: {change_text(before, after, 3)}."))
     return run
+
+
+def unseen_categories(model: Any, metadata: dict[str, Any], data: Any) -> list[str]:
+    """One sentence per category column of the new ``data`` holding values outside the
+    model's vocabulary (found as Predict's drift check finds them, ``trust.drift``): the
+    preprocessing keeps its vocabulary, so continuing keeps them unknown."""
+    from automl_gui.core.export.bundle import Bundle
+    from automl_gui.core.trust.drift import table_drift
+
+    try:
+        report = table_drift(Bundle(model=model, metadata=metadata, path=None), _frame(data))
+    except (AutoMLError, ValueError, KeyError, TypeError):
+        return []
+    if report is None:  # an older model without a drift reference
+        return []
+    return [
+        f"Column '{column}': {count:,} rows hold values that are not among the model's "
+        f"categories ({values}): continuing keeps them unknown (the preprocessing keeps its "
+        "vocabulary); train a new model to learn them."
+        for column, (count, values) in report.unseen.items()
+    ]
 
 
 def _jsonable(value: Any) -> Any:

@@ -163,7 +163,31 @@ def continue_training(
     check_new_data(request.kind, request.metadata, request.new_data)
     if request.old_data is not None:
         _part(request.kind).check_old_data(request.metadata, request.old_data)
-    return _part(request.kind).continue_job(request, on_event, cancel or CancelToken())
+    run = _part(request.kind).continue_job(request, on_event, cancel or CancelToken())
+    said = threshold_notice(request.metadata)
+    if said:
+        from automl_gui.core.base.events import Log, emit
+
+        emit(on_event, Log(said, "warning"))
+        run.notices = [*run.notices, said]
+    return run
+
+
+def threshold_notice(metadata: dict[str, Any]) -> str:
+    """What becomes of the earlier run's decision threshold: a person's choice is not
+    carried over (said); the calibration's boundary is set anew by the new run's own
+    calibration (nothing to say)."""
+    from automl_gui.core.trust.thresholds import THRESHOLD_KEY, is_boundary
+
+    chosen = (metadata or {}).get(THRESHOLD_KEY)
+    if not chosen or is_boundary(chosen):
+        return ""
+    how = str(chosen.get("chosen") or "by hand")
+    return (
+        f"The earlier run's threshold {float(chosen['value']):.2f} ({how}) was not carried "
+        "over: the model trained further answers with other probabilities, so the same "
+        "number would decide differently; choose one again on Evaluate → Threshold."
+    )
 
 
 def continue_run(
