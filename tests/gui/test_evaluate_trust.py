@@ -78,7 +78,9 @@ def test_a_binary_table_run_shows_every_trust_tab_and_its_calibration(qtbot, bin
     calibration = page.trust.calibration
     qtbot.waitUntil(lambda: calibration.calibration is not None, timeout=10000)
     words = calibration.words.text()
-    assert "When the model says about" in words and "ECE" in words
+    # two classes: on the chance of the positive class, with the average against the real share
+    assert "When the model gives 'yes' about a" in words and "ECE" in words
+    assert "On average it gives 'yes' a" in words
     assert page.trust.calibration.plot.bins  # the non-empty bins drawn
     assert sum(b["count"] for b in page.trust.calibration.plot.bins) == len(
         binary[3].test_predictions

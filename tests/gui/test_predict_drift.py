@@ -85,12 +85,14 @@ def test_a_table_that_drifted_is_named_with_details_a_click_away(qtbot, table) -
     assert not strip.details.isVisible()
 
 
-def test_a_table_like_the_training_data_shows_nothing(qtbot, table) -> None:
+def test_a_table_like_the_training_data_says_so_in_a_muted_line(qtbot, table) -> None:
     run, folder = table
     page = _page(qtbot, run)
     _predict(qtbot, page, folder / "shifted.csv")
     _predict(qtbot, page, folder / "alike.csv")
-    assert not page.drift_strip.isVisible()
+    strip = page.drift_strip
+    assert strip.isVisible() and not strip.bar.isVisible()  # checked, fine: no warning
+    assert strip.shown_text == "Compared with the training data: nothing drifted (3 columns)."
 
 
 def test_a_model_without_a_reference_says_so_quietly(qtbot, table) -> None:
@@ -106,12 +108,15 @@ def test_a_selected_row_shows_what_moved_its_answer(qtbot, table) -> None:
     run, folder = table
     page = _page(qtbot, run)
     frame = _predict(qtbot, page, folder / "alike.csv")
-    assert page.contributions.isVisible()
+    assert not page.contributions.isVisible()  # the answers take the width until a row is picked
     page.table.selectRow(4)
     page.table.selectRow(2)  # quickly on: only the last row asked is worked out
     qtbot.waitUntil(lambda: page.contributions.words.text().startswith("Row 3 "), timeout=60_000)
+    assert page.contributions.isVisible()
     chart = page.contributions.chart
-    assert sorted(chart.labels) == ["colour", "x1", "x2"]
+    # each bar named with the row's value, as on the Evaluate page
+    assert sorted(label.split(" = ")[0] for label in chart.labels) == ["colour", "x1", "x2"]
+    assert f"colour = {frame['colour'].iloc[2]}" in chart.labels
     predicted = frame["prediction"].iloc[2]
     assert f"(predicted {predicted})" in page.contributions.words.text()
     assert page.wait_idle()
@@ -168,4 +173,26 @@ def test_an_image_folder_that_drifted_is_named_with_its_answers(qtbot, images) -
     with qtbot.waitSignal(page.predictions_ready, timeout=60_000):
         page.predict_files([str(alike)])
     assert page.wait_idle()
-    assert not page.drift_strip.isVisible()
+    assert not page.drift_strip.bar.isVisible()  # no warning; the muted line says it was checked
+    assert page.drift_strip.shown_text.startswith("Compared with the training data: ")
+
+
+def test_categories_the_model_never_saw_are_said_once_in_the_drift_strip() -> None:
+    from types import SimpleNamespace
+
+    from automl_gui.gui.pages._predict_drift import said_by_drift
+
+    notices = [
+        "Column 'contract': 300 values are categories the model never saw (unknown) (e.g. 'x').",
+        "Column 'age': 2 values are not numbers (treated as missing).",
+        "Column 'plan': 3 values are categories the model never saw (unknown); 1 value is far.",
+    ]
+    problems = [
+        {"column": "contract", "unseen": 300},
+        {"column": "age", "not_numbers": 2},
+        {"column": "plan", "unseen": 3, "far_outside": 1},
+    ]
+    report = SimpleNamespace(unseen={"contract": (300, "x"), "plan": (3, "y")})
+    # contract's only problem is said by the strip; plan has another one, kept
+    assert said_by_drift(notices, problems, report) == notices[1:]
+    assert said_by_drift(notices, problems, None) == notices

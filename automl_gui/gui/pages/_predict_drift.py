@@ -3,9 +3,11 @@ training data (drift), and for a table model, what moved the selected row's answ
 
 Drift (``core.trust.drift.predict_with_drift``) is worked out in the prediction's own
 worker, in the same pass: a table per column, files and texts on the model's embedding (the
-kind's own prediction runs once with a model that also hands over the embeddings). A :class:`DriftStrip` under the buttons names what drifted, with
-the figures a click away ("Details"); nothing shows when nothing drifted; a muted line says
-so when the model was saved without a reference (before drift was recorded).
+kind's own prediction runs once with a model that also hands over the embeddings). A :class:`DriftStrip` under the buttons names what drifted (and
+categories the model never saw, said there only: :func:`said_by_drift` takes them out of the
+page's notices), with the figures a click away ("Details"); a muted line says the data was
+compared and nothing drifted, or that the model was saved without a reference (before drift
+was recorded).
 
 A table row's contributions are ``core.trust.tables.row_contributions`` (sampling Shapley
 values over the user's columns, the bundle's sample rows as background), one row at a time
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -42,8 +44,8 @@ from automl_gui.gui.workers import JobWorker
 DETAIL_COLUMNS = {
     "feature": ("Compared", "text"),
     "drifted": ("Drifted", "yes"),
-    "statistic": ("Test", "text"),
-    "score": ("Score", "figure"),
+    "test": ("Test", "text"),
+    "score": ("Score", "figure"),  # named by the report's "statistic" ("PSI")
     "p_value": ("p-value", "p"),
     "missing_train": ("Missing in training", "percent"),
     "missing_new": ("Missing now", "percent"),
@@ -120,9 +122,19 @@ class DriftStrip(QFrame):
         return self.note.text() if self.note.isVisibleTo(self) else ""
 
     def show_report(self, report: Any) -> None:
-        """A report: the warning when something drifted, else nothing at all."""
+        """A report: the warning when something drifted or holds categories the model never
+        saw, else a muted line saying the data was compared and nothing drifted."""
         self.clear()
-        if report is None or not report.drifted:
+        if report is None:
+            return
+        if not report.drifted and not _unseen(report):
+            n = len(report.table) if report.table is not None else 0
+            if report.subject == "embeddings":  # files: the share far from training
+                self.show_note(f"Compared with the training data: {report.summary()}")
+            else:
+                self.show_note(
+                    f"Compared with the training data: nothing drifted ({n:,} {report.subject})."
+                )
             return
         self.report = report
         self.text.setText(f"Drift: {report.summary(figures=False)} {RETRAIN}")
@@ -160,6 +172,27 @@ class DriftStrip(QFrame):
             view.setFixedHeight(min(DETAILS_HEIGHT, height))
 
 
+def _unseen(report: Any) -> dict[str, Any]:
+    try:
+        return dict(report.unseen)
+    except Exception:  # noqa: BLE001 - a files' report has no categories
+        return {}
+
+
+def said_by_drift(notices: list[str], problems: list[dict[str, Any]], report: Any) -> list[str]:
+    """``notices`` without the lines the drift strip says already: a column's line whose only
+    problem is categories the model never saw, when the drift report names that column."""
+    unseen = set(_unseen(report)) if report is not None else set()
+    only_unseen = {
+        str(p.get("column"))
+        for p in problems or []
+        if int(p.get("unseen") or 0)
+        and not any(int(p.get(k) or 0) for k in ("not_numbers", "infinite", "far_outside"))
+    }
+    dropped = {f"Column '{c}':" for c in only_unseen & unseen}
+    return [n for n in notices if not any(str(n).startswith(d) for d in dropped)]
+
+
 def details_frame(table: Any) -> Any:
     """The report's figures in words a reader knows ("p < 0.001", "2.5%", "yes"); at most
     one row per used column, so vectorized formatting is quick."""
@@ -171,6 +204,10 @@ def details_frame(table: Any) -> Any:
         if column not in table.columns:
             continue
         values = table[column]
+        if column == "score" and "statistic" in table.columns:
+            names = {str(v) for v in table["statistic"].dropna()}
+            if len(names) == 1 and len(next(iter(names))) <= 12:  # "PSI"; a long one: tooltip
+                header = next(iter(names))
         if style == "yes":
             shown[header] = np.where(values.astype(bool), "yes", "")
         elif style == "percent":
@@ -211,15 +248,23 @@ class ContributionsPanel(QWidget):
     def show_busy(self, row: int) -> None:
         self.words.setText(f"Working out what moved the answer of row {row + 1:,}…")
 
-    def show_contributions(self, row: int, contributions: Any, task: str) -> None:
-        """The first row of ``row_contributions``' answer, largest effects first."""
+    def show_contributions(
+        self, row: int, contributions: Any, task: str, values: Any = None
+    ) -> None:
+        """The first row of ``row_contributions``' answer, largest effects first; ``values``
+        (the row, a Series) names each bar with the column's value ("monthly_charges =
+        59.14"), as the Evaluate page does."""
+        from automl_gui.gui.pages._trust_explain import shown_value
+
         first = contributions.iloc[0]
         prefix = "contribution_"
-        pairs = [
-            (str(c)[len(prefix) :], float(first[c]))
-            for c in contributions.columns
-            if str(c).startswith(prefix)
-        ]
+        pairs = []
+        for c in contributions.columns:
+            if str(c).startswith(prefix):
+                name = str(c)[len(prefix) :]
+                if values is not None and name in values.index:
+                    name = f"{name} = {shown_value(values[name])}"
+                pairs.append((name, float(first[c])))
         pairs.sort(key=lambda p: -abs(p[1]))
         self.chart.set_bars([n for n, _ in pairs], [v for _, v in pairs], signed_colors=True)
         self.words.setText(contribution_words(row, first, task))
@@ -287,9 +332,11 @@ class PredictTrust:
         self._row_timer.setSingleShot(True)
         self._row_timer.setInterval(ROW_DELAY_MS)
         self._row_timer.timeout.connect(self._explain_asked_row)
-        self.table.selectionModel().currentRowChanged.connect(
-            lambda current, _previous: self._row_selected(current.row())
-        )
+        # a row the user picked: current AND selected (focus alone makes a row current; a
+        # click or selectRow sets the current row before or after selecting it)
+        selection = self.table.selectionModel()
+        selection.currentRowChanged.connect(lambda *_: self._picked_row())
+        selection.selectionChanged.connect(lambda *_: self._picked_row())
 
     # -- files: answered and compared in one pass ------------------------------------------
     def media(self) -> MediaKind | None:
@@ -315,8 +362,15 @@ class PredictTrust:
             self._show_drift(self._drift_sink.pop(self._trust_generation, None))
 
     def _split_for_contributions(self) -> None:
-        """A table model's answers beside the selected row's contributions."""
+        """A table model's answers take the width until a row is selected (the panel would
+        only say "select a row"); then they share it with the row's contributions."""
+        self.contributions.hide()
+
+    def _open_contributions(self) -> None:
+        """The selected row's contributions beside the answers."""
         split = self.split
+        if self.contributions.isVisible():
+            return
         self.contributions.show()
         total = max(sum(split.sizes()), split.width())
         sizes = [0] * split.count()
@@ -336,10 +390,17 @@ class PredictTrust:
     def _shows_contributions(self) -> bool:
         return self.bundle is not None and self.media() is None and self.predictions is not None
 
+    def _picked_row(self) -> None:
+        selection = self.table.selectionModel()
+        row = selection.currentIndex().row()
+        if row >= 0 and row != self._asked_row and selection.isRowSelected(row, QModelIndex()):
+            self._row_selected(row)
+
     def _row_selected(self, row: int) -> None:
         if not self._shows_contributions() or row < 0:
             return
         self._asked_row = row
+        self._open_contributions()
         self.contributions.show_busy(row)
         self._row_timer.start()
 
@@ -372,7 +433,9 @@ class PredictTrust:
         if generation != self._trust_generation or result is None or not len(result):
             return
         if row == self._asked_row:
-            self.contributions.show_contributions(row, result, str(self.bundle.task))
+            frame = self.predictions
+            values = frame.iloc[row] if frame is not None and row < len(frame) else None
+            self.contributions.show_contributions(row, result, str(self.bundle.task), values)
 
     def _contributions_failed(self, generation: int, message: str) -> None:
         if generation == self._trust_generation:

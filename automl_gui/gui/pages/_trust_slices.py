@@ -98,9 +98,10 @@ class TableGroups:
     def job(self, run: Any, how: Any) -> Callable[[], Any]:
         """A job (run in a worker) returning the groups of the test rows, in their order."""
         column, df, table = str(how), run.test_predictions, self._table()
+        target = (run.metadata or {}).get("target")
         if column in df.columns and column not in _answer_columns(df):
             frame = df.reset_index(drop=True)
-            return lambda: _groups(frame, column)
+            return lambda: _groups(frame, column, target)
         if table is None:
             from automl_gui.core.base.errors import DataError
 
@@ -122,15 +123,44 @@ class TableGroups:
             from automl_gui.core.trust._data import test_rows
 
             positions = test_rows(table.df, preprocess, run.task, expected=df)
-            return _groups(table.df.iloc[positions].reset_index(drop=True), column)
+            return _groups(table.df.iloc[positions].reset_index(drop=True), column, target)
 
         return work
 
 
-def _groups(frame: Any, column: str) -> Any:
+def _groups(frame: Any, column: str, target: str | None = None) -> Any:
     from automl_gui.core.trust.slices import groups_for_column
 
-    return groups_for_column(frame, column)
+    return groups_for_column(frame, column, target=target)
+
+
+def four_fifths_verdict(rule: Any, by: str, phrase: str = "") -> tuple[str | None, str]:
+    """(verdict, words) of the four-fifths line: "fails" (red) only for a protected attribute
+    whose selection rates differ beyond chance; an ordinary column below 0.8 "below" (it only
+    shows the column changes the answer); a ratio below 0.8 within chance "chance"; None
+    without a rule (not binary, fewer than two judged groups)."""
+    if rule is None:
+        return None, ""
+    at = f"; {phrase}" if phrase else ""
+    what = (
+        f"the four-fifths rule on how often each group is predicted '{rule.positive}' "
+        f"(ratio {rule.ratio:.2f}; 0.8 or more passes{at})"
+    )
+    below = bool(getattr(rule, "below", not rule.passed))
+    fails = bool(getattr(rule, "fails", not rule.passed))
+    if not below:
+        return "passes", what + "."
+    if not fails:
+        return "chance", (
+            f"{what}: the groups are small enough that chance alone gives such a ratio, so "
+            "this is not a failure of the rule."
+        )
+    if getattr(rule, "protected", True):
+        return "fails", what + "."
+    return "below", (
+        f"{what}. The rule is meant for protected attributes (sex, age, ethnicity…); "
+        f"{by} looks like an ordinary column, so this only shows that it changes the answer."
+    )
 
 
 def table_of_items(paths: list[str]) -> str | None:
@@ -366,16 +396,7 @@ class SlicesTab(QWidget):
         if phrase and lines:
             lines.insert(1, f"The model's answers {phrase} (as Predict and exports decide).")
         self.view.show_table(report.table, small, lines, min_count)
-        rule = report.four_fifths
-        self.view.show_verdict(
-            None if rule is None else bool(rule.passed),
-            ""
-            if rule is None
-            else f"the four-fifths rule on how often each group is predicted '{rule.positive}' "
-            f"(ratio {rule.ratio:.2f}; 0.8 or more passes"
-            + (f"; {phrase}" if phrase else "")
-            + ").",
-        )
+        self.view.show_verdict(*four_fifths_verdict(report.four_fifths, report.by, phrase))
 
     def _metrics_job(self, run: Any) -> Callable[[str, Any], Any]:
         """(key, groups) → the SliceReport of ``run``'s answers as decided now (the arrays are

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl_gui.gui import settings as app_settings
-from automl_gui.gui.pages._predict_drift import PredictTrust
+from automl_gui.gui.pages._predict_drift import PredictTrust, said_by_drift
 from automl_gui.gui.pages._predict_files import (
     FilesPredicting,
     files_model_text,
@@ -239,7 +239,9 @@ class PredictPage(PredictTrust, FilesPredicting, QWidget):
         has_model = self.bundle is not None
         busy = self.worker is not None
         media = self.media()
-        self.contributions.setVisible(has_model and media is None and self.predictions is not None)
+        self.contributions.setVisible(
+            has_model and media is None and self.predictions is not None and self._asked_row >= 0
+        )
         if has_model:
             self.model_label.setText(self._model_text())
         else:
@@ -355,8 +357,11 @@ class PredictPage(PredictTrust, FilesPredicting, QWidget):
         self.table.resizeColumnsToContents()
         name = Path(self.source_path or "").name
         self.info.setText(f"{len(frame):,} predictions for {name}.")
-        notices = [*notices, *frame.attrs.get("notices", [])]
-        if frame.attrs.get("input_problems"):  # values filled, unknown or extrapolated
+        # categories the model never saw are said once, in the drift strip
+        notices = said_by_drift(
+            [*notices, *frame.attrs.get("notices", [])], frame.attrs.get("input_problems"), drift
+        )
+        if frame.attrs.get("input_problems") and notices:  # values filled, unknown or extrapolated
             shown, more = notices[:SHOWN_NOTICES], notices[SHOWN_NOTICES:]
             if more:  # a wide table can name thousands of columns: the rest in the tooltip
                 n = len(frame.attrs["input_problems"]) - sum(

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from automl_gui.gui.widgets.live_plots import TRAIN_COLOR
-from automl_gui.plots.style import style_plot
+from automl_gui.plots.style import AXIS_COLOR, style_plot
 
 #: a bin with fewer examples is drawn pale
 FEW = 10
@@ -34,16 +34,32 @@ class ReliabilityPlot(pg.PlotWidget):
             "share right · share of examples",
         )
         self.getPlotItem().setMouseEnabled(x=False, y=False)
+        # the legend in a band above 1.0 kept free for it: it never covers a bar
         self.getPlotItem().addLegend(
-            offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 230), pen=pg.mkPen("#dee2e6")
+            offset=(8, 4),
+            brush=pg.mkBrush(255, 255, 255, 230),
+            pen=pg.mkPen("#dee2e6"),
+            colCount=2,
         )
+        self.getPlotItem().getAxis("left").setTicks([[(v / 5, f"{v / 5:.1f}") for v in range(6)]])
         self.setMinimumHeight(200)
         self.bins: list[dict[str, Any]] = []
 
-    def show_bins(self, bins: list[dict[str, Any]]) -> None:
-        """Draw ``bins`` (empty bins are skipped); an empty list clears the plot."""
+    def show_bins(self, bins: list[dict[str, Any]], positive: str | None = None) -> None:
+        """Draw ``bins`` (empty bins are skipped); an empty list clears the plot. ``positive``:
+        the bins are of P(positive) (two classes), their height the share that is positive."""
         plot = self.getPlotItem()
         plot.clear()
+        if positive:
+            plot.setLabel("bottom", f"the model's chance of '{positive}'", color=AXIS_COLOR)
+            plot.setLabel(
+                "left", f"share really '{positive}' · share of examples", color=AXIS_COLOR
+            )
+            right = f"share really '{positive}'"
+        else:
+            plot.setLabel("bottom", "confidence of the predicted class", color=AXIS_COLOR)
+            plot.setLabel("left", "share right · share of examples", color=AXIS_COLOR)
+            right = "share right"
         self.bins = [b for b in bins if int(b.get("count") or 0) > 0]
         if not self.bins:
             return
@@ -65,8 +81,8 @@ class ReliabilityPlot(pg.PlotWidget):
         )
         # bins of few examples pale: their share right says little
         for full, color, name in (
-            (True, TRAIN_COLOR + "bb", "share right"),
-            (False, TRAIN_COLOR + "40", f"share right, under {FEW} examples"),
+            (True, TRAIN_COLOR + "bb", right),
+            (False, TRAIN_COLOR + "40", f"{right}, under {FEW} examples"),
         ):
             picked = [i for i, b in enumerate(self.bins) if (int(b["count"]) >= FEW) == full]
             if not picked:
@@ -89,4 +105,4 @@ class ReliabilityPlot(pg.PlotWidget):
         )
         low = max(0.0, min(lows) - 0.02)
         plot.setXRange(low, 1.0, padding=0.02)
-        plot.setYRange(0.0, 1.0, padding=0.02)
+        plot.setYRange(0.0, 1.3, padding=0.0)  # 1.0–1.3: the legend's band

@@ -32,6 +32,43 @@ from automl_gui.gui.widgets.page_layout import BusyRow
 
 MAX_ROWS = 500  # groups listed (a column of identifiers would make thousands)
 SMALL_COLOR = "#adb5bd"
+#: the four-fifths verdicts: (colour, first word)
+VERDICTS = {
+    "passes": ("#2b8a3e", "Passes"),
+    "fails": ("#c92a2a", "Fails"),
+    "below": ("#495057", "Below 0.8:"),
+    "chance": ("#495057", "Within chance:"),
+}
+
+
+def _merge_intervals(table: Any) -> tuple[Any, dict[str, str]]:
+    """The groups' table with each ``<metric>_low``/``_high`` pair folded into its metric's
+    cell ("0.611 (0.524–0.692)"); the second value maps a header to its tooltip."""
+    import pandas as pd
+
+    columns = [str(c) for c in table.columns]
+    out = pd.DataFrame(index=table.index)
+    tips: dict[str, str] = {}
+    for c in columns:
+        if c.endswith(("_low", "_high")) and c.rsplit("_", 1)[0] in columns:
+            continue
+        low, high = f"{c}_low", f"{c}_high"
+        if low in columns and high in columns:
+            out[c] = [
+                _cell(v) if _missing(a) or _missing(b) else f"{_cell(v)} ({a:.2f}–{b:.2f})"
+                for v, a, b in zip(table[c], table[low], table[high], strict=True)
+            ]
+            tips[c] = "The group's figure, with its 95 % interval (Wilson) in brackets"
+        else:
+            out[c] = table[c]
+    return out, tips
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):
+        return True
 
 
 def _cell(value: Any) -> str:
@@ -110,24 +147,33 @@ class SlicesView(QWidget):
         self.verdict.hide()
         self.words.setText(words)
 
-    def show_verdict(self, passed: bool | None, text: str) -> None:
-        """The four-fifths rule's verdict in a coloured line (None: no verdict, hidden)."""
-        if passed is None:
+    def show_verdict(self, verdict: str | None, text: str) -> None:
+        """The four-fifths rule's verdict in a line (None: no verdict, hidden): "passes"
+        green, "fails" red (a protected attribute's significant gap), "below" and "chance"
+        (below 0.8 on an ordinary column, or within chance) in plain dark grey."""
+        if verdict is None:
             self.verdict.hide()
             return
-        color, word = ("#2b8a3e", "Passes") if passed else ("#c92a2a", "Fails")
-        self.verdict.setText(f'<b style="color:{color}">{word}</b> {text}')
+        color, word = VERDICTS[verdict]
+        self.verdict.setText(f'<b style="color:{color}">{word}</b> {escape(text)}')
         self.verdict.show()
 
     def show_table(self, table: Any, small: Any, lines: list[str], min_count: int) -> None:
         """Show the groups' ``table`` (DataFrame), greying the groups in ``small``."""
         self.small = {str(g) for g in (small or [])}
+        table, tips = _merge_intervals(table)
         columns = [str(c) for c in table.columns]
         shown = table.head(MAX_ROWS)
         self.table.setColumnCount(len(columns))
         self.table.setHorizontalHeaderLabels(
-            [c.capitalize() if c in ("group", "count") else metric_label(c) for c in columns]
+            [
+                c.capitalize() if c in ("group", "count", "positives") else metric_label(c)
+                for c in columns
+            ]
         )
+        for j, c in enumerate(columns):
+            if c in tips:
+                self.table.horizontalHeaderItem(j).setToolTip(tips[c])
         self.table.setRowCount(len(shown))
         grey = QBrush(QColor(SMALL_COLOR))
         tip = f"Fewer than {min_count} test examples: too few to judge, left out of the gaps"

@@ -187,7 +187,8 @@ class ThresholdView(QWidget):
         )
         header = self.figures.horizontalHeader()
         for column in range(1, self.figures.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.figures.setMinimumWidth(340 if self.test_curve is not None else 250)
         plot = self.plot.getPlotItem()
         plot.clear()
         plot.setTitle(f"Precision–recall ({split})", color="#212529", size="10pt")
