@@ -99,7 +99,8 @@ def read_tabular(path: str) -> Any:
     if kind.file_based:
         raise DataError(
             f"{path} holds {kind.trained_on}, but this model was trained on a table.",
-            "Give it a CSV, TSV or Parquet file, or use an image or audio model.",
+            "Give it a CSV, TSV or Parquet file with the table's columns, or use a model "
+            f"trained on {kind.trained_on}.",
         )
     return kind.load(path)
 
@@ -134,3 +135,11 @@ class TrainSetup:
     training: Any
     model_note: str = ""
     search_epochs: int | None = None
+
+
+def drift_note(report: Any) -> str:
+    """The drift sentence worth printing for data that is not the run's own: something
+    drifted or holds categories the model never saw ("" otherwise, or without a report)."""
+    if report is None or not (report.drifted or report.unseen):
+        return ""
+    return f"note: {report.summary()}"

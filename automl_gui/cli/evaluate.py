@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from automl_gui.cli._common import EXIT_OK, prepare_out
+from automl_gui.cli._common import EXIT_OK, drift_note, prepare_out
 from automl_gui.cli._signals import interruptible
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import CancelToken
@@ -76,7 +76,14 @@ def evaluate_command(args: argparse.Namespace) -> int:
     print(f"Judged on {judged.words}.", flush=True)
     for notice in judged.notices:
         print(f"note: {notice}")
-    frame = interruptible(CancelToken(), kind.predict, bundle, judged.inputs)
+    if judged.own:
+        frame = interruptible(CancelToken(), kind.predict, bundle, judged.inputs)
+    else:  # other data: compared with the training data in the same pass
+        from automl_gui.core.trust.drift import predict_with_drift
+
+        frame, drift = interruptible(CancelToken(), predict_with_drift, bundle, judged.inputs)
+        if drift_note(drift):
+            print(drift_note(drift))
     for notice in frame.attrs.get("notices", []):
         print(f"note: {notice}")
     answered, actual, predicted, proba = _answers(bundle, judged, frame)

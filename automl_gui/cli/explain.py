@@ -20,7 +20,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from automl_gui.cli._common import EXIT_OK, prepare_out, printer, read_tabular, say
+from automl_gui.cli._common import EXIT_OK, drift_note, prepare_out, printer, read_tabular, say
 from automl_gui.cli._signals import interruptible
 from automl_gui.core.base.errors import ConfigError, DataError
 from automl_gui.core.base.events import CancelToken
@@ -84,15 +84,38 @@ def explain_command(args: argparse.Namespace) -> int:
     out = prepare_out(out, args, [args.model, *args.data])
     if bundle is None:
         bundle = load_bundle(args.model)
-    data = bundle.kind.typed(args.text) if args.text else _data(bundle, args)
+    own = False
+    if args.text:
+        data = bundle.kind.typed(args.text)
+    else:
+        data, own = _data(bundle, args)
+    if not own and not args.text:  # other data: say when it is unlike the training data
+        _say_drift(args, bundle, data)
     explanation = _explain_into(out, args, bundle, data)
     _print(explanation, out)
     return EXIT_OK
 
 
-def _data(bundle: Any, args: argparse.Namespace) -> Any:
-    """What the kind's ``explain`` takes for DATA: the judged examples when DATA is labelled
-    (the run's own data: its test split only), else what ``predict`` takes."""
+def _say_drift(args: argparse.Namespace, bundle: Any, data: Any) -> None:
+    """The drift sentence when ``data`` is unlike the training data; a check that cannot
+    run (an older model, odd data) never stops the explanation."""
+    from automl_gui.core.base.errors import AutoMLError, CancelledError
+
+    try:
+        report = interruptible(CancelToken(), bundle.kind.drift, bundle, data)
+    except CancelledError:
+        raise
+    except AutoMLError:
+        return
+    note = drift_note(report)
+    if note:
+        say(args, note)
+
+
+def _data(bundle: Any, args: argparse.Namespace) -> tuple[Any, bool]:
+    """(what the kind's ``explain`` takes for DATA: the judged examples when DATA is labelled
+    (the run's own data: its test split only), else what ``predict`` takes; whether DATA is
+    the run's own data)."""
     from automl_gui.core.trust._data import judged_data
 
     kind = bundle.kind
@@ -112,8 +135,8 @@ def _data(bundle: Any, args: argparse.Namespace) -> Any:
             say(args, f"Explained on {judged.words}.")
             for notice in judged.notices:
                 say(args, f"note: {notice}")
-            return judged.inputs
-    return getattr(plain, "df", plain)
+            return judged.inputs, judged.own
+    return getattr(plain, "df", plain), False
 
 
 def _explain_into(out: Path, args: argparse.Namespace, bundle: Any, data: Any) -> Any:

@@ -149,3 +149,16 @@ def test_images_by_subfolder_and_by_a_csv_of_attributes(tmp_path):
     assert "By attrs.csv:light:" in result.stdout
     wrong = call_cli("evaluate", str(model), str(root), "--by", "colour", cwd=tmp_path)
     assert wrong.returncode == 1 and "'subfolder'" in wrong.stderr
+
+
+def test_other_data_that_drifted_is_said(table_model):
+    folder, model, _data, _new = table_model
+    frame = _gapped_table(300, 3)
+    frame["x"] = frame["x"] * 5 + 4  # far outside the training rows
+    frame.loc[:59, "region"] = "Mars"
+    path = folder / "shifted.csv"
+    frame.to_csv(path, index=False)
+    result = call_cli("evaluate", str(model), str(path), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    note = next(x for x in result.stdout.splitlines() if x.startswith("note: ") and "x" in x)
+    assert "differ from the training data" in note and "Mars" in note

@@ -57,6 +57,16 @@ class Texts(tuple):
     __slots__ = ()
 
 
+class LocatedTexts(Texts):
+    """:class:`Texts` that know where each came from (``paths``: a file, or
+    ``"<table>#<row>"``): a dataset's items judged or explained keep their locators."""
+
+    def __new__(cls, texts: Any, paths: Any = ()) -> LocatedTexts:
+        made = super().__new__(cls, texts)
+        made.paths = tuple(str(p) for p in paths)
+        return made
+
+
 @dataclass
 class TextInput:
     """One text to predict on: where it came from (a file, ``"<table>#<row>"``, or "" for
@@ -103,7 +113,13 @@ def text_inputs(
         DataError: a path does not exist, or nothing to predict was given.
     """
     if isinstance(data, Texts) or _is_series(data):
-        inputs = [TextInput("", _clean(t), "" if _clean(t) else EMPTY) for t in list(data)]
+        texts = list(data)
+        located = list(getattr(data, "paths", ()) or ())
+        where = located if len(located) == len(texts) else [""] * len(texts)
+        inputs = [
+            TextInput(w, _clean(t), "" if _clean(t) else EMPTY)
+            for w, t in zip(where, texts, strict=True)
+        ]
         if not inputs:
             raise DataError("No texts were given.", "Type or paste a text to classify.")
         return inputs

@@ -178,8 +178,11 @@ class TextKind(FilesKind):
         return Texts(str(t) for t in texts)
 
     def item_inputs(self, items: list[Any]) -> Any:
-        """The items' texts as :meth:`typed` texts (an item's path may be a table row)."""
-        return self.typed([item.text for item in items])
+        """The items' texts as :meth:`typed` texts that keep each item's locator (its file,
+        or ``"<table>#<row>"``), so explanations and predictions name where a text came from."""
+        from automl_gui.core.kinds._text_predict import LocatedTexts
+
+        return LocatedTexts([str(item.text) for item in items], [item.path for item in items])
 
     def _answer(
         self,
