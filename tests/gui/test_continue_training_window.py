@@ -72,6 +72,18 @@ def test_the_action_needs_a_run(window, earlier):
     assert action.toolTip().startswith("Train the selected run's model further")
 
 
+def test_the_action_is_enabled_again_as_soon_as_a_training_ends(qtbot, window, earlier):
+    """The window clears its "training" flag in a slot connected after the action's: the
+    action re-checks once every slot has run (it stayed greyed right after a training)."""
+    action = window.action_continue
+    window.state.set_engine_ready(True, None)
+    window.state.set_run(earlier[1])
+    window.train_page.training_active_changed.emit(True)
+    qtbot.waitUntil(lambda: not action.isEnabled(), timeout=2000)
+    window.train_page.training_active_changed.emit(False)
+    qtbot.waitUntil(action.isEnabled, timeout=2000)
+
+
 def _dialog(qtbot, window, earlier) -> ContinueTrainingDialog:
     st = window.state
     st.set_engine_ready(True, None)

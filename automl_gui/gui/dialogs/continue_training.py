@@ -16,7 +16,7 @@ import copy
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -85,7 +85,9 @@ def continue_action(window: Any) -> QAction:
         signal.connect(update)
     training = getattr(window.train_page, "training_active_changed", None)
     if training is not None:
-        training.connect(update)
+        # after every slot of the signal (the window's own, connected later, clears its
+        # "training" flag): run now, the action stayed greyed after a training ended
+        training.connect(lambda *_: QTimer.singleShot(0, update))
     update()
     return action
 
