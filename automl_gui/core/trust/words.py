@@ -222,8 +222,8 @@ def explain_texts(
             f"Leave-one-out word erasure (Li, Monroe & Jurafsky 2016) on {len(texts):,} texts: "
             f"a word's weight is how much the predicted class's probability falls when the "
             f"word is removed; importance is its mean absolute weight over its uses (words "
-            f"used at least {count} times), std the spread over those uses. Units: "
-            f"{reading.unit}."
+            f"used at least {count} times), std the spread over those uses. One bar per "
+            f"{reading.unit.replace('words', 'word', 1)}."
         ),
         importance=importance,
         items=items,
