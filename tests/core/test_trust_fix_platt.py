@@ -82,6 +82,8 @@ def test_boundary_threshold_words_and_validation_answers() -> None:
     set_threshold(meta, 0.21, BOUNDARY, source="calibration")
     assert is_boundary(meta["threshold"])
     assert "the trained model's own boundary" in threshold_words(meta)
+    set_threshold(meta, 0.4, "F1", split="validation", precision=0.7, recall=0.8)
+    assert "chosen for F1 on the validation split" in threshold_words(meta)
     answers = validation_answers(np.array([0, 1, 1]), np.array([[0.9, 0.1]] * 3), ["no", "yes"])
     assert answers == {"actual": [0, 1, 1], "p_positive": [0.1, 0.1, 0.1], "positive": "yes"}
     assert validation_answers([0], np.ones((1, 3)) / 3, ["a", "b", "c"]) is None

@@ -202,11 +202,13 @@ def set_threshold(
     precision: float | None = None,
     recall: float | None = None,
     source: str | None = None,
+    split: str | None = None,
 ) -> dict[str, Any]:
     """Store a threshold in ``metadata`` (in place; also returned): ``chosen`` says how
     ("F1", :func:`cost_words`, "by hand", :data:`BOUNDARY`); ``precision``/``recall`` the
     test figures at it; ``source`` "calibration" marks the one calibration stored (the
-    trained model's own boundary, see :func:`is_boundary`).
+    trained model's own boundary, see :func:`is_boundary`); ``split`` the split the rule
+    chose it on ("validation" or "test"; unsaid: the test split, as older models did).
 
     Raises:
         ConfigError: the model is not a binary classifier, ``value`` is outside [0, 1], or
@@ -235,6 +237,8 @@ def set_threshold(
         entry["recall"] = float(recall)
     if source:
         entry["source"] = str(source)
+    if split:
+        entry["split"] = str(split)
     metadata[THRESHOLD_KEY] = entry
     return metadata
 
@@ -259,11 +263,12 @@ def threshold_words(metadata: dict[str, Any]) -> str:
             f"{float(chosen['value']):.2f}: the trained model's own boundary, kept through "
             "calibration (the probabilities were corrected, the decisions are unchanged)."
         )
+    split = str(chosen.get("split") or "test")
     if how.lower() == "f1":
-        why = "chosen for F1 on the test split"
+        why = f"chosen for F1 on the {split} split"
     elif how.lower().startswith("cost"):
         ratio = how.split(" ", 1)[1] if " " in how else ""
-        why = f"chosen for the lowest cost on the test split, a false alarm to a miss {ratio}"
+        why = f"chosen for the lowest cost on the {split} split, a false alarm to a miss {ratio}"
     else:
         why = f"chosen {how}"
     figures = [
