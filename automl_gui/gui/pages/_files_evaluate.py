@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.kinds import DataKind
 from automl_gui.gui.format import plural, probability
+from automl_gui.gui.pages._continued_summary import continued_html, continued_sentence
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.pages._trust_slices import FileGroups
-from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews, continued_words
+from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -165,6 +166,11 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         self.summary = QLabel(self._empty_text())
         self.summary.setProperty("role", "muted")
         self.summary.setWordWrap(True)
+        # a continued run's before → after figures, as a small table (hidden otherwise)
+        self.continued = QLabel()
+        self.continued.setProperty("role", "muted")
+        self.continued.setTextFormat(Qt.TextFormat.RichText)
+        self.continued.hide()
         self.banner = Banner()
         self.diagnosis_banner = Banner()
         self.cards = MetricCards()
@@ -229,6 +235,7 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             self,
             header,
             self.summary,
+            self.continued,
             self.banner,
             self.diagnosis_banner,
             self.cards,
@@ -284,12 +291,15 @@ class FilesEvaluatePage(ReportSaving, QWidget):
             for combo in (self.actual_combo, self.predicted_combo):
                 combo.clear()
             self.summary.setText(self._empty_text())
+            self.continued.hide()
             self.stack.setCurrentWidget(self.empty)
             return
         report = run.report
         names = self.class_names()
         self.cards.show_report(report, self.noun)
         self.summary.setText(self._summary_text(run))
+        self.continued.setText(continued_html(run))
+        self.continued.setVisible(bool(self.continued.text()))
         self._show_verdict(run)
         if run.notices:
             self.banner.show_message(" ".join(run.notices), "", "info")
@@ -348,8 +358,8 @@ class FilesEvaluatePage(ReportSaving, QWidget):
         if isinstance(best, int) and best >= 0 and not was_refit(run):  # over all phases
             parts.append(f"Weights from the best epoch, {best + 1}.")
         parts += filter(None, (class_weights_text(run, self.noun), refit_text(run, self.noun)))
-        parts += continued_words(run)
-        return " ".join(parts)
+        parts.append(continued_sentence(run))
+        return " ".join(p for p in parts if p)
 
     def _show_confidently_wrong(self) -> None:
         df = self.run.test_predictions

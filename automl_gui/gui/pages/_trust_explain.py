@@ -213,10 +213,18 @@ class ImportanceTab(QWidget):
             ordered["importance"].astype(float).tolist(),
             ordered["std"].astype(float).tolist() if "std" in ordered else None,
         )
+        regression = getattr(self.run, "task", "") == "regression"
+        score = (
+            "R² (how much of the spread of the answers the model explains)"
+            if regression
+            else "log loss (how far the model's probabilities are from the real answers)"
+        )
         self.words.setText(
             (method + " " if method else "")
-            + "Longer bars: columns the model relies on more; whiskers: ± the spread over "
-            "repeats. A bar near zero: shuffling that column hardly changes the answers."
+            + f"The score is {score}. Longer bars: columns the model relies on more; "
+            "whiskers: ± the spread over repeats. Grey bars, whose whisker reaches zero, and "
+            "bars below zero (shuffling the column did not hurt) are columns the model does "
+            "not need: differences this small are chance."
         )
 
 

@@ -32,14 +32,6 @@ from automl_gui.gui.workers import JobWorker, cancel_and_join
 TRUST_MARGINS = QMargins(9, 11, 9, 11)
 
 
-def continued_words(run: Any) -> list[str]:
-    """Where a run continued from an earlier one came from, with the before → after test
-    figures (``core.jobs.continued.continued_lines``; empty for a run trained from scratch)."""
-    from automl_gui.core.jobs.continued import continued_lines
-
-    return list(continued_lines(getattr(run, "metadata", None) or {}))
-
-
 class TrustJobs:
     """The trust tabs' workers: one per tab at a time, joined when the window closes."""
 

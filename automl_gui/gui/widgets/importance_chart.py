@@ -1,5 +1,6 @@
 """Horizontal bars for signed values with optional spread: feature importance (std whiskers)
-and one row's contributions (positive and negative coloured).
+and one row's contributions (positive and negative coloured). An importance whose whisker
+reaches zero is grey: the repeats do not tell it apart from no importance at all.
 
 One row per feature, in the order given (most important first, at the top): the name on the
 left (elided, whole in the tooltip), a bar from zero, a whisker of ± the spread, the value
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 POSITIVE = "#1f77b4"
 NEGATIVE = "#e8590c"
 WHISKER = "#343a40"
+CHANCE = "#adb5bd"  # an importance whose whisker reaches zero: not told apart from chance
 
 
 def _figure(value: float) -> str:
@@ -69,6 +71,13 @@ class ImportanceChart(QWidget):
 
     def clear(self) -> None:
         self.set_bars([], [])
+
+    def chance(self, row: int) -> bool:
+        """Whether bar ``row``'s ± spread whisker reaches zero (drawn grey): its value is not
+        told apart from chance."""
+        if not self.spreads or row >= len(self.spreads) or not math.isfinite(self.spreads[row]):
+            return False
+        return self.values[row] - abs(self.spreads[row]) <= 0.0
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(420, self.height())
@@ -142,6 +151,8 @@ class ImportanceChart(QWidget):
             if not math.isfinite(value):
                 continue
             color = NEGATIVE if self.signed_colors and value < 0 else POSITIVE
+            if not self.signed_colors and self.chance(row):
+                color = CHANCE
             x0, x1 = sorted((zero, x_of(value)))
             p.fillRect(
                 QRect(int(x0), y + 4, max(1, int(round(x1 - x0))), self.ROW - 8), QColor(color)

@@ -328,8 +328,8 @@ class ClipSaliency(QObject):
         self.toggle = SaliencyToggle()
         self.toggle.setToolTip(
             "Colour the spectrogram by how much each time and band pushed the model towards "
-            "its answer (Grad-CAM, Selvaraju et al. 2017): red is where it looked most. The "
-            "map lines up in time with the waveform."
+            "its answer (Grad-CAM, Selvaraju et al. 2017): red is where it looked most, by "
+            "time (across) and frequency band (up)."
         )
         self.status = status_label()
         self.status.setProperty("role", "muted")
@@ -358,7 +358,7 @@ class ClipSaliency(QObject):
             return
         cam, seconds = result
         self.panel.spectrogram.set_heat(cam, seconds)
-        self.status.setText("Red: where it looked most, aligned in time with the waveform.")
+        self.status.setText("Red: where it looked most, by time (across) and band (up).")
 
 
 def status_label(parent: QWidget | None = None) -> Any:

@@ -5,7 +5,7 @@ per-class table, clickable confusion matrix, most confidently wrong, summary, Sa
 with the clips of a cell and the confident mistakes as clip lists (name, actual, predicted,
 confidence); the selected clip plays (Enter, double-click, Space) and shows its waveform and
 log-mel spectrogram as the model hears it; "Show where the model looked" draws the clip's
-Grad-CAM map over the spectrogram, aligned in time with the waveform (``widgets/saliency.py``).
+Grad-CAM map over the spectrogram, by time and frequency band (``widgets/saliency.py``).
 
 Reads ``state.run`` when it is a ``core.jobs.run.Run`` of the audio kind;
 any other run clears the page.

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 from automl_gui.core.base.units import format_duration
 from automl_gui.core.kinds.tabular import TABULAR
 from automl_gui.core.project._records import mlp_words, network_words
+from automl_gui.gui.pages._continued_summary import continued_html, continued_sentence
 from automl_gui.gui.pages._report import ReportSaving, refit_text, was_refit
 from automl_gui.gui.pages._train_summary import STOP_REASONS
 from automl_gui.gui.pages._trust_explain import ExplainRowsTab, ImportanceTab
 from automl_gui.gui.pages._trust_slices import TableGroups
-from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews, continued_words
+from automl_gui.gui.pages._trust_tabs import TRUST_MARGINS, TrustViews
 from automl_gui.gui.state import AppState
 from automl_gui.gui.widgets.banner import Banner
 from automl_gui.gui.widgets.confusion_matrix import ConfusionMatrixView
@@ -67,6 +68,11 @@ class EvaluatePage(ReportSaving, QWidget):
         self.summary = QLabel("Train a model to see its results on held-out test data.")
         self.summary.setProperty("role", "muted")
         self.summary.setWordWrap(True)
+        # a continued run's before → after figures, as a small table (hidden otherwise)
+        self.continued = QLabel()
+        self.continued.setProperty("role", "muted")
+        self.continued.setTextFormat(Qt.TextFormat.RichText)
+        self.continued.hide()
         self.banner = Banner()
         self.diagnosis_banner = Banner()
         self.cards = MetricCards()
@@ -133,6 +139,7 @@ class EvaluatePage(ReportSaving, QWidget):
             self,
             header,
             self.summary,
+            self.continued,
             self.banner,
             self.diagnosis_banner,
             self.cards,
@@ -163,10 +170,13 @@ class EvaluatePage(ReportSaving, QWidget):
             self.cards.set_metrics([])
             self.matrix.clear()
             self.summary.setText("Train a model to see its results on held-out test data.")
+            self.continued.hide()
             self.stack.setCurrentWidget(self.empty)
             return
         report = run.report
         self.summary.setText(self._summary_text(run))
+        self.continued.setText(continued_html(run))
+        self.continued.setVisible(bool(self.continued.text()))
         self._show_verdict(run)
         if report.get("task") == "regression":
             self._show_regression(report)
@@ -186,7 +196,7 @@ class EvaluatePage(ReportSaving, QWidget):
             f"Training: {r.epochs_run} epochs in "
             f"{format_duration(r.seconds, unknown='?')} ({reason}){weights}."
         )
-        more = (class_weights_text(run, "row"), refit_text(run, "row"), *continued_words(run))
+        more = (class_weights_text(run, "row"), refit_text(run, "row"), continued_sentence(run))
         return " ".join((text, *filter(None, more)))
 
     def _show_classification(self, report: dict[str, Any]) -> None:
