@@ -303,3 +303,43 @@ def test_texts_read_from_a_table_are_grouped_by_the_tables_other_columns(tmp_pat
     assert FileGroups(lambda: Texts()).choices(TextRun()) == ["topic", "source", CSV_CHOICE]
     TextRun.test_predictions = pd.DataFrame({"path": [str(tmp_path / "cat" / "a.png")]})
     assert FileGroups(lambda: None).choices(TextRun()) == ["subfolder", CSV_CHOICE]
+
+
+def test_subgroups_and_rows_follow_the_chosen_threshold(qtbot, binary):
+    """Groups are judged, and rows listed, on the answers the model gives with its stored
+    threshold; choosing another threshold works the stored groups out again."""
+    from automl_gui.core.trust.thresholds import apply_threshold
+
+    run = copy.copy(binary[3])  # this test's own metadata and report
+    run.metadata = copy.deepcopy(run.metadata)
+    run.report = {k: v for k, v in copy.deepcopy(run.report).items() if k != "slices"}
+    state, page = _page(qtbot, binary)
+    page.show_run(run)
+    threshold = page.trust.threshold
+    qtbot.waitUntil(lambda: threshold.view.curve is not None, timeout=10000)
+    threshold.view.set_value(0.2)
+    threshold.view.use_button.click()
+    view = page.trust.slices.view
+    view.picker.setCurrentText("region")
+    view.show_button.click()
+    qtbot.waitUntil(lambda: "region" in run.report.get("slices", {}), timeout=20000)
+    stored = run.report["slices"]["region"]
+    assert stored["threshold"] == pytest.approx(0.2)
+    decided = apply_threshold(run.test_predictions, run.metadata)
+    share = (decided["prediction"].astype(str) == "yes").mean()
+    rates = [g["selection_rate"] * g["count"] for g in stored["groups"]]
+    assert sum(rates) / len(decided) == pytest.approx(share)
+    assert "at the chosen threshold 0.2" in view.words.text()
+    # another threshold: the stored groups are worked out again at it
+    threshold.view.set_value(0.8)
+    threshold.view.use_button.click()
+    qtbot.waitUntil(
+        lambda: run.report["slices"]["region"]["threshold"] == pytest.approx(0.8), timeout=20000
+    )
+    # the rows listed carry the thresholded answers
+    rows = page.explain_rows
+    page.trust.tabs.setCurrentWidget(rows)
+    qtbot.waitUntil(lambda: rows.rows_model.frame is not None, timeout=5000)
+    listed = rows.rows_model.frame["prediction"].astype(str).tolist()
+    again = apply_threshold(run.test_predictions, run.metadata)
+    assert listed == again["prediction"].astype(str).tolist()
