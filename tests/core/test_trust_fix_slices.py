@@ -42,6 +42,7 @@ def test_gaps_on_noise_are_within_chance_and_fail_no_rule() -> None:
     assert main is not None and not main.significant and main.test
     assert "within what chance alone gives on groups this small (p = " in report.lines()[0]
     assert "worst" not in report.lines()[0]
+    assert not any(x.startswith("Other gaps") for x in report.lines())  # none beyond chance
     rule = report.four_fifths
     assert rule is not None and not rule.fails and rule.passed
     table = report.table

@@ -116,8 +116,16 @@ def report_lines(report: Any) -> list[str]:
     else:
         out.append(gap_sentence(report, main))
         others = [g for g in report.gaps if g is not main and not g.metric.startswith("selection")]
+        # gaps beyond chance; untested ones (balanced accuracy, ROC AUC) only beside a main
+        # gap beyond chance: on their own they would read as findings on noise
         beyond = sorted(
-            (g for g in others if g.p_value is None or g.significant), key=lambda g: -g.gap
+            (
+                g
+                for g in others
+                if g.significant
+                or (g.p_value is None and (main.p_value is None or main.significant))
+            ),
+            key=lambda g: -g.gap,
         )
         if beyond:
             out.append(
