@@ -151,15 +151,12 @@ def four_fifths_verdict(rule: Any, by: str, phrase: str = "") -> tuple[str | Non
     if not below:
         return "passes", what + "."
     if not fails:
-        return "chance", (
-            f"{what}: the groups are small enough that chance alone gives such a ratio, so "
-            "this is not a failure of the rule."
-        )
+        return "chance", f"{what}: within what chance gives on groups this small."
     if getattr(rule, "protected", True):
         return "fails", what + "."
     return "below", (
-        f"{what}. The rule is meant for protected attributes (sex, age, ethnicity…); "
-        f"{by} looks like an ordinary column, so this only shows that it changes the answer."
+        f"{what}: {by} does not look like a protected attribute (sex, age, ethnicity…), so "
+        "this only shows that it changes the answer."
     )
 
 

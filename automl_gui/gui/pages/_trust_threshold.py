@@ -152,10 +152,8 @@ class ThresholdTab(QWidget):
             positive=self.view.positive,
             precision=at["precision"],
             recall=at["recall"],
-        )
-        # where it was chosen (threshold_words: "chosen for F1 on the validation split")
-        self.run.metadata["threshold"]["split"] = (
-            "validation" if self.view.test_curve is not None else "test"
+            # where it was chosen (threshold_words: "chosen for F1 on the validation split")
+            split="validation" if self.view.test_curve is not None else "test",
         )
         self._say()
         self._changed(self.run)

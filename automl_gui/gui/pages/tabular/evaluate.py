@@ -178,6 +178,8 @@ class EvaluatePage(ReportSaving, QWidget):
         self.continued.setText(continued_html(run))
         self.continued.setVisible(bool(self.continued.text()))
         self._show_verdict(run)
+        if getattr(run, "notices", None):  # e.g. a continued run's categories it cannot learn
+            self.banner.show_message(" ".join(run.notices), "", "info")
         if report.get("task") == "regression":
             self._show_regression(report)
         else:
