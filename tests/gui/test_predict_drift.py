@@ -122,6 +122,18 @@ def test_a_selected_row_shows_what_moved_its_answer(qtbot, table) -> None:
     assert page.wait_idle()
 
 
+def test_a_drifted_columns_push_is_marked(qtbot, table) -> None:
+    run, folder = table
+    page = _page(qtbot, run)
+    _predict(qtbot, page, folder / "shifted.csv")
+    page.table.selectRow(1)
+    qtbot.waitUntil(lambda: page.contributions.words.text().startswith("Row 2 "), timeout=60_000)
+    marked = [label for label in page.contributions.chart.labels if label.endswith("⚠")]
+    assert [label.split(" = ")[0] for label in marked] == ["x1"]  # the drifted column only
+    assert "unlike the training data" in page.contributions.words.text()
+    assert page.wait_idle()
+
+
 def test_a_chosen_threshold_is_said_in_the_model_line(qtbot, table) -> None:
     from automl_gui.core.trust.thresholds import set_threshold, threshold_words
 

@@ -249,7 +249,12 @@ class ContributionsPanel(QWidget):
         self.words.setText(f"Working out what moved the answer of row {row + 1:,}…")
 
     def show_contributions(
-        self, row: int, contributions: Any, task: str, values: Any = None
+        self,
+        row: int,
+        contributions: Any,
+        task: str,
+        values: Any = None,
+        drift: Any = None,
     ) -> None:
         """The first row of ``row_contributions``' answer, largest effects first; ``values``
         (the row, a Series) names each bar with the column's value ("monthly_charges =
@@ -258,16 +263,35 @@ class ContributionsPanel(QWidget):
 
         first = contributions.iloc[0]
         prefix = "contribution_"
-        pairs = []
+        drifted = set(drift.drifted) if drift is not None else set()
+        unseen = set(_unseen(drift)) if drift is not None else set()
+        pairs, tips = [], {}
         for c in contributions.columns:
             if str(c).startswith(prefix):
-                name = str(c)[len(prefix) :]
-                if values is not None and name in values.index:
-                    name = f"{name} = {shown_value(values[name])}"
+                column = str(c)[len(prefix) :]
+                name = column
+                if values is not None and column in values.index:
+                    name = f"{column} = {shown_value(values[column])}"
+                if column in unseen or column in drifted:
+                    # a push from a value unlike the training data: not to be trusted
+                    name += " ⚠"
+                    tips[name] = (
+                        f"{column} holds categories the model never saw"
+                        if column in unseen
+                        else f"{column} differs from the training data (drift)"
+                    ) + ": its push is an extrapolation, not to be trusted"
                 pairs.append((name, float(first[c])))
         pairs.sort(key=lambda p: -abs(p[1]))
-        self.chart.set_bars([n for n, _ in pairs], [v for _, v in pairs], signed_colors=True)
-        self.words.setText(contribution_words(row, first, task))
+        self.chart.set_bars(
+            [n for n, _ in pairs],
+            [v for _, v in pairs],
+            signed_colors=True,
+            tips=[tips.get(n, "") for n, _ in pairs],
+        )
+        words = contribution_words(row, first, task)
+        if tips:
+            words += " ⚠: a column unlike the training data (see the drift line above)."
+        self.words.setText(words)
 
 
 def contribution_words(row: int, first: Any, task: str) -> str:
@@ -435,7 +459,9 @@ class PredictTrust:
         if row == self._asked_row:
             frame = self.predictions
             values = frame.iloc[row] if frame is not None and row < len(frame) else None
-            self.contributions.show_contributions(row, result, str(self.bundle.task), values)
+            self.contributions.show_contributions(
+                row, result, str(self.bundle.task), values, self.drift_strip.report
+            )
 
     def _contributions_failed(self, generation: int, message: str) -> None:
         if generation == self._trust_generation:
