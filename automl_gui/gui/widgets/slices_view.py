@@ -119,6 +119,8 @@ class SlicesView(QWidget):
         layout.addWidget(self.verdict)
         layout.addWidget(self.words)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)  # the room below the words while no table is shown
+        self.table.hide()  # no empty white pane before the first groups
         self.show_button.clicked.connect(lambda: self.show_clicked.emit(self.picker.currentIndex()))
         self.small: set[str] = set()
 
@@ -144,6 +146,7 @@ class SlicesView(QWidget):
     def clear(self, words: str = "") -> None:
         self.table.setRowCount(0)
         self.table.setColumnCount(0)
+        self.table.hide()
         self.verdict.hide()
         self.words.setText(words)
 
@@ -190,6 +193,7 @@ class SlicesView(QWidget):
                     item.setToolTip(tip)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        self.table.show()
         more = len(table) - len(shown)
         if more > 0:
             lines = [*lines, f"The first {MAX_ROWS:,} of {len(table):,} groups are listed."]
