@@ -17,7 +17,7 @@ def _continued(before: float, after: float, new: tuple[float, float] | None = No
         "name": "Run 1",
         "data": "old and new",
         "items": "rows",
-        "rows": {"test": 300},
+        "rows": {"test": 90},  # the new data's split
         "test_before": {"accuracy": before},
         "test_after": {"accuracy": after},
     }
@@ -39,11 +39,13 @@ def test_a_small_change_on_few_rows_is_about_the_same_and_a_large_one_better() -
 def test_a_continued_run_shows_a_before_after_table_led_by_the_new_data() -> None:
     html = continued_html(_continued(0.68, 0.70, new=(0.61, 0.62)))
     assert html.count("<tr>") == 4  # header, all, new, earlier
+    assert "<td align='right'>300</td>" in html  # all = the parts' test rows together
     assert "New data&#x27;s test rows" in html and "Earlier data&#x27;s rows" in html
     assert "<b>About the same</b> on new data's test rows" in html.replace("&#x27;", "'")
     assert "within what chance gives on 90 rows" in html
     assert continued_html(SimpleNamespace(metadata={})) == ""
     only_new = continued_html(_continued(0.55, 0.85))
+    assert "<td align='right'>90</td>" in only_new
     assert only_new.count("<tr>") == 2 and "<b>Better</b>" in only_new
 
 

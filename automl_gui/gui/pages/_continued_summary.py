@@ -33,8 +33,12 @@ def continued_sentence(run: Any) -> str:
 def _rows(info: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any], int]]:
     """(what, before, after, test rows) for all of the test rows and each part."""
     items = str(info.get("items") or "rows")
-    total = int((info.get("rows") or {}).get("test") or 0)
     parts = info.get("parts") or {}
+    # with old + new data, all of the test rows are the parts' together ("rows" counts the
+    # new data's split)
+    counted = [int(p.get("test_rows") or 0) for p in parts.values() if isinstance(p, dict)]
+    total = sum(counted) if counted and all(counted) else 0
+    total = total or int((info.get("rows") or {}).get("test") or 0)
     everything = f"All test {items}" if parts else f"The new data's test {items}"
     out = [(everything, info.get("test_before") or {}, info.get("test_after") or {}, total)]
     for part, words in (("new", f"New data's test {items}"), ("old", f"Earlier data's {items}")):
@@ -98,7 +102,7 @@ def continued_html(run: Any) -> str:
         "<th align='left'></th></tr>"
     )
     table = (
-        "<table cellspacing='0' cellpadding='2' style='margin-top:2px'>"
+        "<table cellspacing='0' cellpadding='3' style='margin-top:2px'>"
         + head
         + "".join(cells)
         + "</table>"
