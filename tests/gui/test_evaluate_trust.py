@@ -203,6 +203,12 @@ def test_an_older_run_without_calibration_and_other_tasks_hide_what_does_not_app
     assert "Calibration" in page.trust.visible_titles()
     qtbot.waitUntil(lambda: page.trust.calibration.calibration is not None, timeout=10000)
     assert "trained before temperature scaling" in page.trust.calibration.words.text()
+    # no validation answers kept: the threshold is chosen on the test split, said optimistic
+    older.report.pop("validation_answers", None)
+    page.show_run(older)
+    view = page.trust.threshold.view
+    qtbot.waitUntil(lambda: view.curve is not None and view.isEnabled(), timeout=10000)
+    assert view.figures.columnCount() == 2 and "optimistic" in view.words.text()
     regression = copy.copy(run)
     regression.report = {"task": "regression", "metrics": {}, "samples": {}}
     regression.metadata = {**run.metadata, "task": "regression"}
