@@ -130,7 +130,10 @@ class DriftStrip(QFrame):
         if not report.drifted and not _unseen(report):
             n = len(report.table) if report.table is not None else 0
             if report.subject == "embeddings":  # files: the share far from training
-                self.show_note(f"Compared with the training data: {report.summary()}")
+                said = report.summary()
+                if said.startswith("No drift: "):
+                    said = "nothing drifted; " + said[len("No drift: ") :]
+                self.show_note(f"Compared with the training data: {said}")
             else:
                 self.show_note(
                     f"Compared with the training data: nothing drifted ({n:,} {report.subject})."
