@@ -119,7 +119,7 @@ def continue_job(
     """The files part of ``continued.continue_training``."""
     from automl_gui.core.evaluate.labels import change_text
     from automl_gui.core.export.bundle import load_keras_model
-    from automl_gui.core.jobs._continued_table import own_names
+    from automl_gui.core.jobs._continued_table import figures, own_names
     from automl_gui.core.jobs._files_evaluate import evaluate_job
     from automl_gui.core.jobs._files_predict import predict_dataset
     from automl_gui.core.jobs._files_steps import batch_size_for
@@ -149,10 +149,9 @@ def continue_job(
         out, kept = predict_dataset(model, media.make_dataset, paths, job.batch, None)
         return out, labels[kept] if len(kept) else labels[:0]
 
-    from automl_gui.core.evaluate.metrics import evaluate_classification
-
     test_out, test_y = proba(job.paths["test"], job.y["test"])
-    before = evaluate_classification(test_y, test_out.astype("float64"), job.names)["metrics"]
+    # the earlier model's own decisions: its stored threshold (as the report scores the new)
+    before = figures(meta, test_y, test_out.astype("float64"))
     cancel.raise_if_cancelled()
 
     lr = earlier.learning_rate * request.lr_factor

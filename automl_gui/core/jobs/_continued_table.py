@@ -166,17 +166,66 @@ def _joined(old: PreparedData, new: PreparedData) -> PreparedData:
     )
 
 
-def test_metrics(model: Any, metadata: dict[str, Any], rows: pd.DataFrame, y: np.ndarray) -> dict:
-    """The report's headline metrics of ``model`` on ``rows`` (its answers ``y``)."""
-    from automl_gui.core.evaluate.metrics import evaluate_classification, evaluate_regression
-    from automl_gui.core.export.bundle import predict_arrays
+def figures(metadata: dict[str, Any], y: np.ndarray, outputs: np.ndarray) -> dict:
+    """The report's headline metrics of a model's ``outputs`` (its answers ``y``), a
+    classifier's scored on the classes it answers (:func:`scored`)."""
+    from automl_gui.core.evaluate.metrics import evaluate_regression
 
-    if len(rows) == 0:
+    if len(y) == 0:
         return {}
-    outputs = predict_arrays(model, metadata, rows).astype("float64")
     if metadata.get("class_names"):
-        return evaluate_classification(y, outputs, list(metadata["class_names"]))["metrics"]
-    return evaluate_regression(y, outputs)["metrics"]
+        return scored(metadata, y, outputs)
+    return evaluate_regression(y, np.asarray(outputs, dtype=np.float64))["metrics"]
+
+
+def split_figures(
+    metadata: dict[str, Any], y: np.ndarray, outputs: np.ndarray, parts: dict[str, int]
+) -> tuple[dict, dict[str, dict]]:
+    """:func:`figures` of all the test rows and of each part (``{name: rows}``, the parts'
+    rows one after the other in that order, as ``_joined`` puts them): every figure from the
+    same answers, so the parts recombine to the whole."""
+    whole = figures(metadata, y, outputs)
+    each, start = {}, 0
+    for name, n in parts.items():
+        each[name] = figures(metadata, y[start : start + n], outputs[start : start + n])
+        start += n
+    return whole, each
+
+
+def _run_outputs(run: Run) -> np.ndarray:
+    """The kept model's test outputs as the run's report scored them (its test predictions:
+    the probabilities of each class, or the predicted value)."""
+    from automl_gui.core.export.bundle import answer_column
+
+    frame = run.test_predictions
+    names = run.metadata.get("class_names")
+    if names:
+        columns = [answer_column(frame, f"probability_{n}") for n in names]
+        return frame[columns].to_numpy(dtype=np.float64)
+    return frame[answer_column(frame, "prediction")].to_numpy(dtype=np.float64)
+
+
+def scored(metadata: dict[str, Any], y: np.ndarray, proba: np.ndarray) -> dict:
+    """A classifier's headline metrics on its probabilities ``proba`` (answers ``y``), on
+    the decisions it makes: a binary model's stored threshold (a person's, or the boundary
+    its calibration keeps) applied as Predict applies it (``thresholds.apply_threshold``),
+    else its most probable class. Scoring the most probable class would judge a model on
+    answers it never gives, and disagree with its report (which decides at the boundary)."""
+    import pandas as pd
+
+    from automl_gui.core.evaluate.metrics import evaluate_classification
+    from automl_gui.core.trust.thresholds import apply_threshold
+
+    names = [str(n) for n in metadata["class_names"]]
+    p = np.asarray(proba, dtype=np.float64)
+    if p.ndim == 1:  # a single sigmoid column: P(second class)
+        p = np.stack([1.0 - p, p], axis=1)
+    frame = pd.DataFrame({f"probability_{n}": p[:, i] for i, n in enumerate(names)})
+    frame["prediction"] = [names[i] for i in p.argmax(axis=1)] if len(p) else []
+    decided = apply_threshold(frame, metadata)
+    index = {name: i for i, name in enumerate(names)}
+    predicted = decided["prediction"].map(index).to_numpy(dtype=np.int64)
+    return evaluate_classification(y, p, names, predicted=predicted)["metrics"]
 
 
 def own_names(model: Any) -> Any:
@@ -227,7 +276,7 @@ def continue_job(
 ) -> Run:
     """The table part of ``continued.continue_training``."""
     from automl_gui.core.evaluate.labels import change_text
-    from automl_gui.core.export.bundle import load_keras_model
+    from automl_gui.core.export.bundle import load_keras_model, predict_arrays
     from automl_gui.core.jobs._tabular_parts import resolve_epochs
     from automl_gui.core.jobs.requests import NEW_ONLY, OLD_AND_NEW
     from automl_gui.core.jobs.tabular import finish_tabular, fit_tabular
@@ -256,8 +305,10 @@ def continue_job(
     view, scale, members = train_view(network)
     task = str(meta["task"])
     parts = {"new": new, "old": old} if old is not None else {}
-    before = test_metrics(model, meta, prepared.test, prepared.y_test)
-    parts_before = {k: test_metrics(model, meta, p.test, p.y_test) for k, p in parts.items()}
+    # the parts in the joined rows' order: the earlier data's rows, then the new data's
+    sizes = {k: len(parts[k].test) for k in ("old", "new") if k in parts}
+    outputs = predict_arrays(model, meta, prepared.test) if len(prepared.test) else np.zeros(0)
+    before, parts_before = split_figures(meta, prepared.y_test, outputs, sizes)
     cancel.raise_if_cancelled()
 
     earlier = TrainConfig.from_dict(meta.get("training") or {})
@@ -298,6 +349,9 @@ def continue_job(
         prepared, config, mlp, training, fitted, built, result, plan=request.plan, on_event=on_event
     )
     after = dict(run.report.get("metrics") or {})
+    parts_after: dict[str, dict] = {}
+    if len(prepared.test):  # the kept model's decisions: its own threshold (calibration's)
+        _, parts_after = split_figures(run.metadata, prepared.y_test, _run_outputs(run), sizes)
     info: dict[str, Any] = {
         "run_id": request.base_id,
         "name": request.base_name,
@@ -306,7 +360,8 @@ def continue_job(
         "lr_factor": request.lr_factor,
         "earlier_learning_rate": earlier.learning_rate,
         "items": "rows",
-        "rows": {"train": len(new.train), "validation": len(new.validation), "test": len(new.test)},
+        # the rows trained and judged on: with old + new data, both (the parts' together)
+        "rows": {p: len(getattr(prepared, p)) for p in ("train", "validation", "test")},
         "test_before": before,
         "test_after": after,
     }
@@ -314,7 +369,7 @@ def continue_job(
         info["parts"] = {
             k: {
                 "before": parts_before[k],
-                "after": test_metrics(run.model, run.metadata, p.test, p.y_test),
+                "after": parts_after.get(k, {}),
                 "test_rows": len(p.test),
             }
             for k, p in parts.items()

@@ -6,9 +6,12 @@ network, its preprocessing inside with the statistics it fitted (a category or a
 learned then is kept), its classes. Its data is prepared with the earlier run's recorded
 settings and split by the same rules; the model trains at the earlier learning rate times
 ``lr_factor`` (0.1 by default: small steps keep what it learned, as in fine-tuning) with
-early stopping on the new validation split, and is evaluated on the new test split by the
-kind's own evaluation step. Before it trains, the earlier model is evaluated on the same test
-rows, so ``metadata["continued_from"]`` holds the before → after figures.
+early stopping on the new validation split, and is evaluated on the test split (the new
+data's, or with old + new rows both data's) by the kind's own evaluation step. Before it
+trains, the earlier model is evaluated on the same test rows, so ``metadata
+["continued_from"]`` holds the before → after figures (and each part's, with old + new rows):
+each model scored on the decisions it makes, its own stored threshold applied (a person's,
+or the boundary its calibration keeps), so the parts recombine to the whole.
 
 :func:`continue_training` is the job (``job(request, *, on_event, cancel) -> Run``, run by
 ``isolated.run_job`` in the engine process like training); :func:`continue_run` writes the
