@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.trust._reliability import binned_reliability
+
 #: probabilities are clipped to [EPS, 1] before the log (Keras' own epsilon)
 EPS = 1e-7
 #: the slope is bounded like the temperature (1 / 20 … 1 / 0.05), the bias to ±20 logits
@@ -90,28 +92,4 @@ def reliability_positive(y_true: Any, proba: Any, bins: int, positive: int = 1) 
     y = (np.asarray(y_true).reshape(-1).astype(np.int64) == positive).astype(np.float64)
     n = len(y)
     p = np.asarray(proba, dtype=np.float64).reshape(n, -1)[:, positive] if n else np.zeros(0)
-    index = np.clip(np.ceil(p * bins).astype(np.int64) - 1, 0, bins - 1)
-    table: list[dict[str, Any]] = []
-    ece = 0.0
-    for m in range(bins):
-        inside = index == m
-        count = int(inside.sum())
-        row: dict[str, Any] = {
-            "low": m / bins,
-            "high": (m + 1) / bins,
-            "confidence": None,
-            "accuracy": None,
-            "count": count,
-        }
-        if count:
-            mean_p, rate = float(p[inside].mean()), float(y[inside].mean())
-            row.update(confidence=mean_p, accuracy=rate)
-            ece += count / n * abs(rate - mean_p)
-        table.append(row)
-    return {
-        "ece": float(ece),
-        "bins": table,
-        "count": n,
-        "accuracy": float(y.mean()) if n else None,
-        "confidence": float(p.mean()) if n else None,
-    }
+    return binned_reliability(p, y, bins)

@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from automl_gui.core.trust._reliability import binned_reliability
+
 METHOD = "Temperature scaling (Guo et al. 2017)"
 PLATT_METHOD = (
     "Platt scaling on the logit: slope and bias, i.e. bias-corrected temperature scaling "
@@ -70,32 +72,7 @@ def reliability(y_true: Any, proba: Any, bins: int = BINS) -> dict[str, Any]:
     n = len(y)
     conf = p.max(axis=1) if n else np.zeros(0)
     correct = (p.argmax(axis=1) == y).astype(np.float64) if n else np.zeros(0)
-    # bin m holds ((m-1)/M, m/M]: ceil(conf * M) - 1, a confidence of 0 in the first
-    index = np.clip(np.ceil(conf * bins).astype(np.int64) - 1, 0, bins - 1)
-    table: list[dict[str, Any]] = []
-    ece = 0.0
-    for m in range(bins):
-        inside = index == m
-        count = int(inside.sum())
-        row: dict[str, Any] = {
-            "low": m / bins,
-            "high": (m + 1) / bins,
-            "confidence": None,
-            "accuracy": None,
-            "count": count,
-        }
-        if count:
-            mean_conf, acc = float(conf[inside].mean()), float(correct[inside].mean())
-            row.update(confidence=mean_conf, accuracy=acc)
-            ece += count / n * abs(acc - mean_conf)
-        table.append(row)
-    return {
-        "ece": float(ece),
-        "bins": table,
-        "count": n,
-        "accuracy": float(correct.mean()) if n else None,
-        "confidence": float(conf.mean()) if n else None,
-    }
+    return binned_reliability(conf, correct, bins)
 
 
 def _log_probabilities(proba: Any) -> np.ndarray:
