@@ -113,24 +113,25 @@ def id_column(run: Any, table: Any) -> Any:
     return None
 
 
-class ImportanceTab(QWidget):
-    """Permutation importance as bars with ± std whiskers, most important on top."""
+class ImportanceBase(QWidget):
+    """A tab ranking what a run's model relies on as bars (``ImportanceChart``), worked out in
+    the trust tabs' worker with progress and Stop and kept per run while the window is open:
+    the table's Importance and the text page's Important words. A subclass gives its words
+    (button, tooltip, busy row), ``_work(run)`` (the worker's callable) and ``_show``."""
+
+    BUTTON = TOOLTIP = BUSY = STOP = ""
 
     def __init__(self, jobs: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.jobs = jobs
         self.run: Any = None
-        self._kept: dict[int, tuple[Any, Any]] = {}  # id(run) → (run, importance frame)
-        self._auto = False  # compute when the tab shows (a small test split not yet done)
+        self._kept: dict[int, tuple[Any, Any]] = {}  # id(run) → (run, its answer)
         self.words = QLabel()
         self.words.setWordWrap(True)
-        self.compute_button = QPushButton("&Compute importance")
-        self.compute_button.setToolTip(
-            "Shuffle each column of the test rows in turn and measure how much worse the "
-            "model does: the columns it relies on most lose the most"
-        )
+        self.compute_button = QPushButton(self.BUTTON)
+        self.compute_button.setToolTip(self.TOOLTIP)
         self.compute_button.clicked.connect(self.compute)
-        self.busy = BusyRow("Shuffling each column in turn", "Stop working out the importance", 160)
+        self.busy = BusyRow(self.BUSY, self.STOP, 160)
         self.chart = ImportanceChart()
         top = QHBoxLayout()
         top.addWidget(self.words, 1)
@@ -141,14 +142,66 @@ class ImportanceTab(QWidget):
         layout.addWidget(self.busy)
         layout.addWidget(scrolling(self.chart), 1)
 
+    def kept_answer(self, run: Any) -> Any:
+        """``run``'s answer worked out earlier in this window, or None."""
+        kept = self._kept.get(id(run))
+        return kept[1] if kept is not None and kept[0] is run else None
+
+    def compute(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        work = self._work(run)
+        self.compute_button.setEnabled(False)
+        self.jobs.start(
+            work,
+            lambda result, r=run: self._finished(r, result),
+            self,
+            on_failed=self._failed,
+            events=True,
+        )
+
+    def _work(self, run: Any) -> Any:
+        """The worker's ``work(on_event, cancel)`` for ``run`` (read what it needs here)."""
+        raise NotImplementedError
+
+    def _failed(self, message: str, hint: str) -> None:
+        self.compute_button.setEnabled(True)
+        self.words.setText(f"{message} {hint}".strip())
+
+    def _finished(self, run: Any, answer: Any) -> None:
+        self.compute_button.setEnabled(True)
+        self._kept = {k: v for k, v in self._kept.items() if v[0] is not run}
+        self._kept[id(run)] = (run, answer)
+        if run is self.run:
+            self._show(answer)
+
+    def _show(self, answer: Any) -> None:
+        raise NotImplementedError
+
+
+class ImportanceTab(ImportanceBase):
+    """Permutation importance as bars with ± std whiskers, most important on top."""
+
+    BUTTON = "&Compute importance"
+    TOOLTIP = (
+        "Shuffle each column of the test rows in turn and measure how much worse the "
+        "model does: the columns it relies on most lose the most"
+    )
+    BUSY, STOP = "Shuffling each column in turn", "Stop working out the importance"
+
+    def __init__(self, jobs: Any, parent: QWidget | None = None) -> None:
+        super().__init__(jobs, parent)
+        self._auto = False  # compute when the tab shows (a small test split not yet done)
+
     def show_run(self, run: Any) -> bool:
         self.run = run
         if run is None or run.test_predictions is None or not len(run.test_predictions):
             return False
         self._auto = False
-        kept = self._kept.get(id(run))
-        if kept is not None and kept[0] is run:
-            self._show(kept[1])
+        kept = self.kept_answer(run)
+        if kept is not None:
+            self._show(kept)
             return True
         self.chart.clear()
         self.compute_button.setEnabled(True)
@@ -171,10 +224,7 @@ class ImportanceTab(QWidget):
             self._auto = False
             self.compute()
 
-    def compute(self) -> None:
-        run = self.run
-        if run is None:
-            return
+    def _work(self, run: Any) -> Any:
         bundle, frame = run.bundle, rows_with_target(run)
 
         def work(on_event: Any, cancel: Any) -> Any:
@@ -184,25 +234,7 @@ class ImportanceTab(QWidget):
                 bundle, frame, repeats=REPEATS, seed=0, on_event=on_event, cancel=cancel
             )
 
-        self.compute_button.setEnabled(False)
-        self.jobs.start(
-            work,
-            lambda result, r=run: self._finished(r, result),
-            self,
-            on_failed=self._failed,
-            events=True,
-        )
-
-    def _failed(self, message: str, hint: str) -> None:
-        self.compute_button.setEnabled(True)
-        self.words.setText(f"{message} {hint}".strip())
-
-    def _finished(self, run: Any, importance: Any) -> None:
-        self.compute_button.setEnabled(run is not self.run)
-        self._kept = {k: v for k, v in self._kept.items() if v[0] is not run}
-        self._kept[id(run)] = (run, importance)
-        if run is self.run:
-            self._show(importance)
+        return work
 
     def _show(self, importance: Any) -> None:
         self.compute_button.setEnabled(False)  # worked out for this run (the same again)

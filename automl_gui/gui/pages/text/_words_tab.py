@@ -12,20 +12,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from automl_gui.gui.widgets.bar_chart import scrolling
-from automl_gui.gui.widgets.importance_chart import ImportanceChart
-from automl_gui.gui.widgets.page_layout import BusyRow
+from automl_gui.gui.pages._trust_explain import ImportanceBase
 
 SHOWN_WORDS = 40  # bars in the chart (the rest are in the CSV the command line writes)
 TITLE = "Important words"
 TIP = "The words the model relies on most over the test texts"
 
 
-class WordsTab(QWidget):
+class WordsTab(ImportanceBase):
     """Global word importance for a text run's test texts."""
+
+    BUTTON = "&Weigh the words"
+    TOOLTIP = (
+        "Remove each word of the test texts in turn and measure how much the predicted "
+        "class's probability falls: the words the model relies on fall most"
+    )
+    BUSY, STOP = "Removing each word in turn", "Stop weighing the words"
 
     def __init__(
         self,
@@ -33,31 +37,10 @@ class WordsTab(QWidget):
         texts_of: Callable[[Any], Callable[[], list[str]]],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.jobs = jobs
+        super().__init__(jobs, parent)
         self.texts_of = texts_of  # run → a reader of its test texts (called in the worker)
-        self.run: Any = None
         self.explanation: Any = None
-        self._kept: dict[int, tuple[Any, Any]] = {}  # id(run) → (run, Explanation)
-        self.words = QLabel()
-        self.words.setWordWrap(True)
-        self.compute_button = QPushButton("&Weigh the words")
-        self.compute_button.setToolTip(
-            "Remove each word of the test texts in turn and measure how much the predicted "
-            "class's probability falls: the words the model relies on fall most"
-        )
-        self.compute_button.clicked.connect(self.compute)
-        self.busy = BusyRow("Removing each word in turn", "Stop weighing the words", 160)
         self.busy.cancel_button.setText("Stop")
-        self.chart = ImportanceChart()
-        top = QHBoxLayout()
-        top.addWidget(self.words, 1)
-        top.addWidget(self.compute_button, 0, Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addWidget(self.busy)
-        layout.addWidget(scrolling(self.chart), 1)
 
     def show_run(self, run: Any) -> bool:
         """Show ``run``'s important words (worked out now unless kept); False for a run
@@ -65,9 +48,9 @@ class WordsTab(QWidget):
         self.run = run
         if run is None or run.test_predictions is None or not len(run.test_predictions):
             return False
-        kept = self._kept.get(id(run))
-        if kept is not None and kept[0] is run:
-            self._show(kept[1])
+        kept = self.kept_answer(run)
+        if kept is not None:
+            self._show(kept)
             return True
         self.chart.clear()
         self.explanation = None
@@ -78,10 +61,7 @@ class WordsTab(QWidget):
         self.compute()
         return True
 
-    def compute(self) -> None:
-        run = self.run
-        if run is None:
-            return
+    def _work(self, run: Any) -> Any:
         read = self.texts_of(run)
         bundle = run.bundle
 
@@ -97,25 +77,7 @@ class WordsTab(QWidget):
             kind = bundle.kind
             return kind.explain(bundle, kind.typed(texts), on_event=on_event, cancel=cancel)
 
-        self.compute_button.setEnabled(False)
-        self.jobs.start(
-            work,
-            lambda result, r=run: self._finished(r, result),
-            self,
-            on_failed=self._failed,
-            events=True,
-        )
-
-    def _failed(self, message: str, hint: str) -> None:
-        self.compute_button.setEnabled(True)
-        self.words.setText(f"{message} {hint}".strip())
-
-    def _finished(self, run: Any, explanation: Any) -> None:
-        self.compute_button.setEnabled(True)
-        self._kept = {k: v for k, v in self._kept.items() if v[0] is not run}
-        self._kept[id(run)] = (run, explanation)
-        if run is self.run:
-            self._show(explanation)
+        return work
 
     def _show(self, explanation: Any) -> None:
         self.explanation = explanation
