@@ -47,7 +47,7 @@ import sys
 
 from automl_gui import __version__
 from automl_gui.cli._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail
-from automl_gui.cli._signals import stop_signals_interrupt, stopped_by
+from automl_gui.cli._signals import stop_arrived, stop_signals_interrupt, stopped_by
 from automl_gui.cli.evaluate import add_evaluate_parser, evaluate_command
 from automl_gui.cli.explain import add_explain_parser, explain_command
 from automl_gui.cli.export import add_export_parser, export_command
@@ -116,11 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, CancelledError):  # Ctrl+C / SIGTERM outside a training
         print(f"error: interrupted ({stopped_by()}).", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except AutoMLError as exc:
-        fail(exc)
-        return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        if stop_arrived():  # a library turned our KeyboardInterrupt into its own error
+            print(f"error: interrupted ({stopped_by()}).", file=sys.stderr)
+            return EXIT_INTERRUPTED
         fail(exc)
+        if isinstance(exc, AutoMLError):
+            return EXIT_ERROR
         if os.environ.get("AUTOML_GUI_DEBUG"):
             raise
         return EXIT_ERROR

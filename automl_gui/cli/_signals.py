@@ -17,7 +17,7 @@ from automl_gui.core.base.events import CancelToken
 
 #: the signals that stop a command: a first one cancels the job, a second one ends it
 STOP_SIGNALS = {signal.SIGINT: "Ctrl+C", signal.SIGTERM: "SIGTERM"}
-_last_stop = {"name": "Ctrl+C"}
+_last_stop: dict[str, Any] = {"name": "Ctrl+C", "arrived": False}
 
 T = TypeVar("T")
 
@@ -42,13 +42,14 @@ def _handling(handler: Any) -> Iterator[None]:
 
 def _interrupt(signum: int, _frame: Any) -> None:
     _last_stop["name"] = STOP_SIGNALS.get(signum, "a signal")
+    _last_stop["arrived"] = True
     raise KeyboardInterrupt
 
 
 def stop_signals_interrupt() -> contextlib.AbstractContextManager[None]:
     """SIGTERM does what Ctrl+C does: a KeyboardInterrupt, so temp files and folders are
     removed on the way out (``finally``) and the command exits 130."""
-    _last_stop["name"] = "Ctrl+C"
+    _last_stop.update(name="Ctrl+C", arrived=False)
     return _handling(_interrupt)
 
 
@@ -64,6 +65,14 @@ def interruptible(cancel: CancelToken, job: Callable[..., T], *args: Any, **kwar
 
     with _handling(on_signal):
         return job(*args, **kwargs, cancel=cancel)
+
+
+def stop_arrived() -> bool:
+    """Whether Ctrl+C or SIGTERM stopped the command. A library can catch the
+    KeyboardInterrupt raised inside its own code and raise something else (TensorFlow turns
+    it into "Failed to convert elements of ... to Tensor" when it lands in ``convert_to_tensor``
+    while a SavedModel traces): the command was still interrupted, not broken."""
+    return bool(_last_stop["arrived"])
 
 
 def stopped_by() -> str:

@@ -296,3 +296,30 @@ def test_sigterm_outside_a_training_exits_as_ctrl_c_does(tmp_path, capsys, monke
     assert code == cli.EXIT_INTERRUPTED
     assert "interrupted (SIGTERM)" in capsys.readouterr().err
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_sigterm_a_library_turned_into_its_own_error_still_exits_130(
+    tmp_path, capsys, monkeypatch, trained
+):
+    """TensorFlow catches a KeyboardInterrupt raised inside ``convert_to_tensor`` and raises
+    a TypeError instead (seen in CI: SIGTERM while a SavedModel traced gave exit 1)."""
+    from automl_gui.core.export import bundle
+
+    model, _ = trained
+
+    def swallowed(*_a, **_k):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        except KeyboardInterrupt as exc:
+            raise TypeError("Failed to convert elements of (None, 1, 1) to Tensor.") from exc
+        raise AssertionError("SIGTERM was not handled")
+
+    monkeypatch.setattr(bundle, "load_bundle", swallowed)
+    code = cli.main(["export", str(model), "--format", "keras", "--out", str(tmp_path / "e")])
+    assert code == cli.EXIT_INTERRUPTED
+    err = capsys.readouterr().err
+    assert "interrupted (SIGTERM)" in err and "convert" not in err
+    # the next command starts clean: a plain failure is an error again, not an interruption
+    monkeypatch.setattr(bundle, "load_bundle", lambda *_a, **_k: 1 / 0)
+    assert cli.main(["export", str(model), "--format", "keras", "--out", str(tmp_path / "f")]) == 1
