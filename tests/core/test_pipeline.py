@@ -99,8 +99,11 @@ def test_a_huge_cell_is_not_stored_in_the_model_or_its_metadata(tmp_path):
     """Issue 13, item 8: a 200 MB cell made a 400 MB bundle (vocabulary + sample rows)."""
     table = _table()
     df = table.df.copy()
-    huge = "x" * 2_000_000
-    df["note"] = np.where(np.arange(len(df)) % 2 == 0, huge, "short")  # the most frequent value
+    huge = "x" * 600_000  # over the 500 kB and 200 kB limits asserted below, were it stored
+    # one shared str object (np.where would build a 400 x 2M-char unicode array: 3.2 GB)
+    note = np.full(len(df), "short", dtype=object)
+    note[::2] = huge  # the most frequent value
+    df["note"] = note
     setup = setup_tabular(LoadedTable(df=df, source=table.source), "outcome")
     setup.preprocess.column("note").use = True  # what the profile calls text, used as a category
     setup.preprocess.column("note").type = "categorical"
