@@ -1,7 +1,7 @@
-"""Devices → a training plan (strategy, mixed precision, batch size).
+"""Devices (and a cluster) → a training plan (strategy, mixed precision, batch size).
 
-:func:`plan_for` is a pure function of a device list, so the GPU logic is tested on machines
-without one. :func:`list_devices` asks TensorFlow and :func:`apply_plan` configures it; both
+:func:`plan_for` is a pure function of a device list and the ``TF_CONFIG`` cluster, so the GPU
+and multi-worker logic is tested on machines without either. :func:`list_devices` asks TensorFlow and :func:`apply_plan` configures it; both
 import TensorFlow inside the function, so importing this module stays cheap.
 """
 
@@ -10,7 +10,10 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from automl_gui.core.cluster.tf_config import ClusterInfo
 
 GIB = 2**30
 MIXED_PRECISION_MIN_CC = (7, 0)  # Volta and newer have tensor cores: float16 pays off
@@ -19,6 +22,19 @@ BATCH_LARGE_GPU = 256
 BATCH_SMALL_GPU = 128
 BATCH_CPU = 128
 GPU, CPU = "GPU", "CPU"  # device types, as TensorFlow names them
+#: seconds a collective (an all-reduce between workers) may wait before it fails: a worker
+#: that died is then reported instead of the others waiting forever. Generous, because a
+#: worker may legitimately lag by a validation pass or the chief's checkpoint write.
+COLLECTIVE_TIMEOUT_S = 600.0
+#: the environment variable that overrides it (seconds), e.g. for tests or slow file systems
+COLLECTIVE_TIMEOUT_ENV = "AUTOML_GUI_COLLECTIVE_TIMEOUT"
+#: ``HardwarePlan.strategy`` → TensorFlow's strategy class ("" = none: default placement)
+STRATEGY_NAMES = {"multi_worker": "MultiWorkerMirroredStrategy", "mirrored": "MirroredStrategy"}
+#: the learning-rate rule, stated in every plan that trains on several replicas
+LR_RULE = (
+    "learning rate not scaled: the global batch is the batch one process would use, split "
+    "across the replicas, so the same rate fits"
+)
 
 
 @dataclass(frozen=True)
@@ -43,13 +59,19 @@ class HardwarePlan:
     Args:
         device_label: short text for the status bar ("GPU: NVIDIA H100", "CPU (8 threads)").
         reason: why this plan, in a sentence fragment the UI can show.
-        strategy: "default" (CPU), "one_device" (one GPU) or "mirrored" (several GPUs).
+        strategy: "default" (CPU), "one_device" (one GPU), "mirrored" (several GPUs) or
+            "multi_worker" (several processes of a ``TF_CONFIG`` cluster).
         mixed_precision: train with the ``mixed_float16`` policy.
-        batch_size: suggested global batch size (used when the user leaves it on auto).
+        batch_size: suggested global batch size (used when the user leaves it on auto):
+            ``per_replica_batch × replicas``.
         devices: the devices the plan uses.
         cpu_threads: CPU threads available (None when unknown).
         intra_op_threads: threads one operation may use (0 = TensorFlow's default).
         inter_op_threads: operations run at once (0 = TensorFlow's default).
+        replicas: copies of the model that train together, on all workers.
+        workers: processes of the cluster (1 on one machine).
+        per_replica_batch: the batch each replica takes of a suggested global batch.
+        cluster: this process's view of the cluster (None on one machine).
     """
 
     device_label: str
@@ -61,10 +83,31 @@ class HardwarePlan:
     cpu_threads: int | None = None
     intra_op_threads: int = 0
     inter_op_threads: int = 0
+    replicas: int = 1
+    workers: int = 1
+    per_replica_batch: int = 0
+    cluster: ClusterInfo | None = None
 
     @property
     def uses_gpu(self) -> bool:
-        return self.strategy in ("one_device", "mirrored")
+        return any(d.is_gpu for d in self.devices)
+
+    @property
+    def strategy_name(self) -> str:
+        """TensorFlow's class for the strategy ("" when none is needed)."""
+        return STRATEGY_NAMES.get(self.strategy, "")
+
+    def distribution(self, global_batch_size: int | None = None) -> dict[str, Any]:
+        """What a run's ``metadata["distribution"]`` records: the strategy ("none" without
+        one), replicas, workers and the global batch size (the batch actually used, else the
+        plan's)."""
+        batch = int(global_batch_size) if global_batch_size else self.batch_size
+        return {
+            "strategy": self.strategy_name or "none",
+            "replicas": self.replicas,
+            "workers": self.workers,
+            "global_batch_size": batch,
+        }
 
 
 def _gpu_batch(device: Device) -> int:
@@ -89,14 +132,51 @@ def plan_for(
     *,
     force_cpu: bool = False,
     cpu_count: int | None = None,
+    cluster: ClusterInfo | None = None,
 ) -> HardwarePlan:
     """Choose a training plan for ``devices`` (pure: no TensorFlow).
+
+    On one machine: the CPU, one GPU, or several GPUs mirrored (``MirroredStrategy``). With a
+    ``cluster`` (``TF_CONFIG`` naming several processes): ``MultiWorkerMirroredStrategy`` over
+    every worker's devices, assuming each worker has this one's (the usual cluster of alike
+    nodes); replicas = local replicas × workers and the suggested global batch =
+    per-replica batch × replicas. The learning rate is not scaled with the replicas
+    (:data:`LR_RULE`): the trainer's batch size, automatic or given, is the global batch, the
+    same one a single process would take, so the same rate applies (no linear-scaling rule,
+    Goyal et al. 2017, is needed for a batch that did not grow).
 
     Args:
         devices: what :func:`list_devices` returned (or a fake list in tests).
         force_cpu: the user turned GPU use off in the settings.
         cpu_count: CPU threads (default ``os.cpu_count()``).
+        cluster: ``core.cluster.tf_config.cluster_from_env``'s answer (None: one machine).
     """
+    local = _local_plan(devices, force_cpu=force_cpu, cpu_count=cpu_count)
+    if cluster is None or cluster.size < 2:
+        return local
+    import dataclasses
+
+    replicas = local.replicas * cluster.size
+    where = f"{cluster.size} workers × {local.device_label}"
+    return dataclasses.replace(
+        local,
+        device_label=f"{where}",
+        reason=(
+            f"{cluster.size} workers (this one: {cluster.describe()}), {replicas} replicas "
+            f"mirrored across them, each as here ({local.reason}); {LR_RULE}"
+        ),
+        strategy="multi_worker",
+        batch_size=local.per_replica_batch * replicas,
+        replicas=replicas,
+        workers=cluster.size,
+        cluster=cluster,
+    )
+
+
+def _local_plan(
+    devices: list[Device] | tuple[Device, ...], *, force_cpu: bool, cpu_count: int | None
+) -> HardwarePlan:
+    """One machine's plan (what :func:`plan_for` gives without a cluster)."""
     threads = cpu_count if cpu_count is not None else os.cpu_count()
     gpus = tuple(d for d in devices if d.is_gpu)
     cpus = tuple(d for d in devices if not d.is_gpu) or (Device(CPU, CPU),)
@@ -118,6 +198,7 @@ def plan_for(
             cpu_threads=threads,
             intra_op_threads=intra,
             inter_op_threads=inter,
+            per_replica_batch=BATCH_CPU,
         )
 
     mixed = all(_supports_mixed(g) for g in gpus)
@@ -141,7 +222,7 @@ def plan_for(
         precision = (
             "with mixed precision" if mixed else "in float32 (not every GPU has compute ≥ 7.0)"
         )
-        reason = f"{len(gpus)} GPUs mirrored {precision}"
+        reason = f"{len(gpus)} GPUs mirrored {precision}; {LR_RULE}"
         strategy = "mirrored"
     return HardwarePlan(
         device_label=label,
@@ -151,6 +232,8 @@ def plan_for(
         batch_size=per_gpu * len(gpus),
         devices=gpus,
         cpu_threads=threads,
+        replicas=len(gpus),
+        per_replica_batch=per_gpu,
     )
 
 
@@ -224,8 +307,40 @@ def list_devices() -> list[Device]:
     return devices
 
 
+_MULTI_WORKER: list[Any] = []  # the process's one MultiWorkerMirroredStrategy, once made
+
+
+def collective_timeout(env: dict[str, str] | None = None) -> float:
+    """Seconds a collective may wait (:data:`COLLECTIVE_TIMEOUT_S`, or the environment's
+    :data:`COLLECTIVE_TIMEOUT_ENV` when it holds a positive number)."""
+    value = (os.environ if env is None else env).get(COLLECTIVE_TIMEOUT_ENV, "")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return COLLECTIVE_TIMEOUT_S
+    return seconds if seconds > 0 else COLLECTIVE_TIMEOUT_S
+
+
+def _multi_worker_strategy(tf: Any) -> Any:
+    """``MultiWorkerMirroredStrategy`` from ``TF_CONFIG``, made once per process (TensorFlow
+    allows one: it configures the process's collectives), with a collective timeout so that
+    a dead worker ends the others' wait with an error."""
+    if not _MULTI_WORKER:
+        options = tf.distribute.experimental.CommunicationOptions(
+            timeout_seconds=collective_timeout()
+        )
+        _MULTI_WORKER.append(
+            tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+        )
+    return _MULTI_WORKER[0]
+
+
 def apply_plan(plan: HardwarePlan) -> Any:
     """Configure TensorFlow for ``plan``; return the ``tf.distribute`` strategy or None.
+
+    A "multi_worker" plan gets ``MultiWorkerMirroredStrategy`` (from ``TF_CONFIG``): call this
+    before any other TensorFlow operation runs in the process, as that strategy requires (the
+    CLI does so first thing); later calls return the same strategy.
 
     Sets memory growth on GPUs (so the app does not grab all GPU memory), the Keras mixed
     precision policy (``mixed_float16`` or ``float32``), and hides the GPUs when the plan is
@@ -269,6 +384,8 @@ def apply_plan(plan: HardwarePlan) -> Any:
             except RuntimeError:
                 pass  # runtime already started: it keeps its thread pools
     keras.mixed_precision.set_global_policy("mixed_float16" if plan.mixed_precision else "float32")
+    if plan.strategy == "multi_worker":
+        return _multi_worker_strategy(tf)
     if plan.strategy == "mirrored":
         return tf.distribute.MirroredStrategy()
     # One GPU: TensorFlow already places everything on GPU:0; a OneDeviceStrategy would only
