@@ -21,6 +21,7 @@
     automl-gui export MODEL --format keras|savedmodel|tflite|tflite-dynamic|tflite-float16|onnx
                      --out PATH [--overwrite]   (loads the export in its runtime and compares)
     automl-gui info
+    automl-gui cluster-env --from slurm|kubernetes|tf-config [--mode train|search] [--port N]
     automl-gui study optimizers|batch-sizes|learning-curve|devices DATA [--target COL]
 
 Every failure exits non-zero with one line on stderr saying what is wrong and what to do.
@@ -48,6 +49,7 @@ import sys
 from automl_gui import __version__
 from automl_gui.cli._common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, fail
 from automl_gui.cli._signals import stop_arrived, stop_signals_interrupt, stopped_by
+from automl_gui.cli.cluster import add_cluster_parser, cluster_command
 from automl_gui.cli.evaluate import add_evaluate_parser, evaluate_command
 from automl_gui.cli.explain import add_explain_parser, explain_command
 from automl_gui.cli.export import add_export_parser, export_command
@@ -68,6 +70,7 @@ COMMANDS = {
     "export": (add_export_parser, export_command),
     "info": (add_info_parser, info_command),
     "study": (add_study_parser, study_command),
+    "cluster-env": (add_cluster_parser, cluster_command),
 }
 
 
