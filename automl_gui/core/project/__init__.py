@@ -72,6 +72,7 @@ from automl_gui.core.project._format import (
     read_project_file,
     write_json_atomic,
 )
+from automl_gui.core.project._import import OpenedRun, open_run_folder
 from automl_gui.core.project._owner import (
     check_runs_link,
     claim,
@@ -120,6 +121,7 @@ __all__ = [
     "RUNS_DIR",
     "RUN_ID_RE",
     "SEARCH_DIR",
+    "OpenedRun",
     "ProjectData",
     "ProjectError",
     "RunRecord",
@@ -129,6 +131,7 @@ __all__ = [
     "migrate",
     "next_run_id",
     "now_iso",
+    "open_run_folder",
     "project_file",
     "record_for_run",
     "save_project",

@@ -333,16 +333,7 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Run:
         ProjectError: the folder or its metadata is missing or damaged.
         ModelError: the model file is missing, damaged or unsafe.
     """
-    import numpy as np
-
-    from automl_gui.core.export.bundle import (
-        LEGACY_SAMPLES_FILE,
-        METADATA_FILE,
-        MODEL_FILE,
-        REPORT_FILE,
-        SAMPLES_FILE,
-        load_keras_model,
-    )
+    from automl_gui.core.export.bundle import METADATA_FILE
 
     root = Path(project_folder).expanduser().absolute()
     if root.name.endswith(".automl.json") and not root.is_dir():
@@ -366,6 +357,30 @@ def load_run(project_folder: str | os.PathLike[str], record: Any) -> Run:
             f"metadata.json is missing in the folder of run '{label}' ({relative}).",
             "Delete this run from the run history and train it again.",
         )
+    return read_run_folder(folder, record, label)
+
+
+def read_run_folder(folder: Path, record: Any = None, label: str = "") -> Run:
+    """The run object of a run folder holding metadata.json (see :func:`load_run`);
+    ``record``'s edits, history, summary and phases fill in what the folder lacks.
+
+    Raises:
+        ProjectError: its metadata, report, run.json or test predictions are damaged, or
+            it is of a kind this version does not know.
+        ModelError: the model file is missing, damaged or unsafe.
+    """
+    import numpy as np
+
+    from automl_gui.core.export.bundle import (
+        LEGACY_SAMPLES_FILE,
+        METADATA_FILE,
+        MODEL_FILE,
+        REPORT_FILE,
+        SAMPLES_FILE,
+        load_keras_model,
+    )
+
+    label = label or folder.name
     metadata = _read_json(folder / METADATA_FILE, "metadata.json")
     report = (
         _read_json(folder / REPORT_FILE, "report.json") if (folder / REPORT_FILE).is_file() else {}
