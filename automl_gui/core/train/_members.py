@@ -22,16 +22,10 @@ def members_of(model: Any, classification: bool) -> int:
     return int(shape[1]) if len(shape) == 2 and shape[1] and shape[1] > 1 else 1
 
 
-def compile_args(keras: Any, model: Any, classification: bool) -> dict[str, Any]:
-    """``loss`` and ``metrics`` for ``model.compile``: Keras's own for a single network, the
-    members' mean loss and the mean answer's metric for an ensemble."""
-    loss_name = "sparse_categorical_crossentropy" if classification else "mse"
-    metric_name = "accuracy" if classification else "mae"
-    members = members_of(model, classification)
-    if members == 1:
-        return {"loss": loss_name, "metrics": [metric_name]}
+def _member_functions(keras: Any, members: int, classification: bool) -> tuple[Any, Any]:
+    """An ensemble's per-row loss and metric functions of ``(y_true, y_pred)``."""
     ops = keras.ops
-    loss_fn = keras.losses.get(loss_name)
+    loss_fn = keras.losses.get("sparse_categorical_crossentropy" if classification else "mse")
 
     def members_loss(y_true: Any, y_pred: Any) -> Any:
         """Each row's mean over the members of their losses against its label: (b,), so a
@@ -47,6 +41,57 @@ def compile_args(keras: Any, model: Any, classification: bool) -> dict[str, Any]
         if classification:
             return keras.metrics.sparse_categorical_accuracy(ops.reshape(y_true, (-1, 1)), mean)
         return ops.abs(ops.subtract(ops.cast(ops.reshape(y_true, (-1,)), mean.dtype), mean))
+
+    return members_loss, mean_answer
+
+
+def _single_functions(keras: Any, classification: bool) -> tuple[Any, Any]:
+    """One network's per-row loss and metric (what Keras' "sparse_categorical_crossentropy"/
+    "accuracy" or "mse"/"mae" compute per row)."""
+    ops = keras.ops
+
+    def loss(y_true: Any, y_pred: Any) -> Any:
+        y = ops.reshape(y_true, (-1,))
+        if classification:
+            return keras.losses.sparse_categorical_crossentropy(y, y_pred)
+        return ops.mean(ops.square(ops.subtract(ops.cast(y, y_pred.dtype)[:, None], y_pred)), -1)
+
+    def metric(y_true: Any, y_pred: Any) -> Any:
+        y = ops.reshape(y_true, (-1,))
+        if classification:
+            hit = ops.equal(ops.cast(y, "int32"), ops.cast(ops.argmax(y_pred, axis=-1), "int32"))
+            return ops.cast(hit, y_pred.dtype)
+        return ops.mean(ops.abs(ops.subtract(ops.cast(y, y_pred.dtype)[:, None], y_pred)), -1)
+
+    return loss, metric
+
+
+def row_functions(keras: Any, model: Any, classification: bool) -> tuple[Any, dict[str, Any]]:
+    """The loss and the metrics of :func:`compile_args` as per-row functions of ``(y_true,
+    y_pred)`` → (b,): what a training loop of its own (``_distributed.py``) weighs, sums and
+    averages over the global batch."""
+    members = members_of(model, classification)
+    if members == 1:
+        loss, metric = _single_functions(keras, classification)
+    else:
+        loss, metric = _member_functions(keras, members, classification)
+    ops = keras.ops
+
+    def flat_metric(y_true: Any, y_pred: Any) -> Any:
+        return ops.reshape(metric(y_true, y_pred), (-1,))
+
+    return loss, {"accuracy" if classification else "mae": flat_metric}
+
+
+def compile_args(keras: Any, model: Any, classification: bool) -> dict[str, Any]:
+    """``loss`` and ``metrics`` for ``model.compile``: Keras's own for a single network, the
+    members' mean loss and the mean answer's metric for an ensemble."""
+    loss_name = "sparse_categorical_crossentropy" if classification else "mse"
+    metric_name = "accuracy" if classification else "mae"
+    members = members_of(model, classification)
+    if members == 1:
+        return {"loss": loss_name, "metrics": [metric_name]}
+    members_loss, mean_answer = _member_functions(keras, members, classification)
 
     class MembersLoss(keras.losses.Loss):
         def call(self, y_true: Any, y_pred: Any) -> Any:
