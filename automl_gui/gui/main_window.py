@@ -33,6 +33,7 @@ from automl_gui.gui._project import ProjectController
 from automl_gui.gui._steps import step_blocker
 from automl_gui.gui.dialogs import messages
 from automl_gui.gui.dialogs.about import AboutDialog
+from automl_gui.gui.dialogs.cluster_menu import add_cluster_actions
 from automl_gui.gui.dialogs.continue_training import continue_action
 from automl_gui.gui.engine import EngineLoader
 from automl_gui.gui.pages.registry import STEP_HELP, STEPS, own_pages, page_spec
@@ -181,6 +182,7 @@ class MainWindow(DatasetOpening, QMainWindow):
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         file_menu.addSeparator()
         file_menu.addMenu(self.export_menu)
+        add_cluster_actions(self, file_menu)  # Export Training Job…, Open Run Folder…
         file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
 

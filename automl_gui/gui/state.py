@@ -178,12 +178,20 @@ class AppState(QObject):
         self.run_finished.emit()
 
     # -- run history -----------------------------------------------------------------------
-    def add_run(self, run: Any) -> Any:
-        """Keep ``run`` in the history (it becomes current); returns its RunRecord."""
+    def add_run(self, run: Any, *, dataset: str | None = None, search: Any = None) -> Any:
+        """Keep ``run`` in the history (it becomes current); returns its RunRecord.
+        ``dataset``, ``search``: what it was trained on and chosen by, given for a run made
+        elsewhere (default: the loaded dataset and the window's search settings)."""
         from automl_gui.core.project import next_run_id, record_for_run
 
         run_id = next_run_id([r.id for r in self.runs], self.project_path)
-        record = record_for_run(run, run_id, dataset=self.dataset_name, search=self.search)
+        outside = dataset is not None
+        record = record_for_run(
+            run,
+            run_id,
+            dataset=dataset if outside else self.dataset_name,
+            search=search if outside else self.search,
+        )
         self.runs.append(record)
         self.run_objects[run_id] = run
         self.current_run_id = run_id
