@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: the variable a launch file runs the app through (a test or a site may point it elsewhere)
 APP_VARIABLE = "AUTOML_GUI"
 #: where a container finds the job folder (Kubernetes: a volume mounted there)
 CONTAINER_JOB_DIR = "/job"
+#: inside the job folder: the run the chief writes, and (by mode) the option and folder of
+#: the state a resume continues from
+RUN_DIR = "output/run"
+STATE_DIRS = {
+    "train": ("--checkpoint-dir", "output/checkpoints"),
+    "search": ("--search-dir", "output/search"),
+}
+
+
+def data_name(data: Path) -> str:
+    """The data's place in the job folder, as the command reads it: ``data/<its name>``."""
+    return f"data/{Path(data).name}"
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from automl_gui.core.cluster._launch_common import JobPlan
+from automl_gui.core.cluster._launch_common import RUN_DIR, STATE_DIRS, JobPlan, data_name
 
 
 def readme(plan: JobPlan, data: Path, copied: bool) -> str:
     """The job folder's README."""
-    from automl_gui.core.cluster.job_export import RUN_DIR, STATE_DIRS, data_name
-
     state = STATE_DIRS[plan.mode][1]
     what = (
         f"an AutoML search: a chief (Keras Tuner's oracle) and {plan.size - 1} search workers"

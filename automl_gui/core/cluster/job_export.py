@@ -34,18 +34,18 @@ from pathlib import Path
 from typing import Any
 
 from automl_gui.core.base.errors import ConfigError, DataError
-from automl_gui.core.cluster._launch_common import JobPlan, Process
+from automl_gui.core.cluster._launch_common import (
+    RUN_DIR,
+    STATE_DIRS,
+    JobPlan,
+    Process,
+    data_name,
+)
 from automl_gui.core.cluster.environment import search_variables, train_variables
 
 MODES = ("train", "search")
 #: the options the job sets itself (its folders) or that only a relaunch adds (--resume)
 JOB_OPTIONS = ("--out", "--checkpoint-dir", "--search-dir", "--overwrite", "--resume")
-#: inside the job folder: the run the chief writes, and the state a resume continues
-RUN_DIR = "output/run"
-STATE_DIRS = {
-    "train": ("--checkpoint-dir", "output/checkpoints"),
-    "search": ("--search-dir", "output/search"),
-}
 JOB_FORMAT = 1
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$")
 MAX_PROCESSES = 512
@@ -126,11 +126,6 @@ def job_name(name: str) -> str:
     if not text:
         return "job"
     return text if text[0].isalpha() else f"job-{text}"[:40].strip("-")
-
-
-def data_name(data: Path) -> str:
-    """The data's place in the job folder, as the command reads it: ``data/<its name>``."""
-    return f"data/{Path(data).name}"
 
 
 def export_job(settings: JobSettings, target: JobTarget, out: Path) -> list[Path]:
