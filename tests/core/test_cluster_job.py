@@ -367,3 +367,11 @@ def test_sbatch_asks_one_task_per_node(tmp_path, table):
         "--output": "slurm-%j.out",
     }
     assert "cluster-env --from slurm --mode search --port 12345" in text
+
+
+def test_every_option_the_export_writes_is_one_train_takes():
+    from automl_gui.core.cluster._train_args import OPTIONS
+
+    train = build_parser()._subparsers._group_actions[0].choices["train"]
+    flags = {flag for action in train._actions for flag in action.option_strings}
+    assert {option for _, _, option in OPTIONS} <= flags
