@@ -107,6 +107,8 @@ def test_file_settings_take_their_kind_options_and_skip_defaults():
     assert parsed.no_download and parsed.time_budget == 600 and parsed.epochs is None
     assert any("zoom" in note for note in left)
     assert "--color-mode" not in args  # the default is left to the command line
+    named = train_args_for({"kind": "images", "target": "label", "text_column": "x"})
+    assert named == ["--model", "auto"]  # an image folder's classes are its subfolders
 
 
 def test_auto_model_with_a_budget_would_search_so_the_budget_stays_behind():

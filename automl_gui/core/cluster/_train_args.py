@@ -164,10 +164,12 @@ def _head(
     budget for a search)."""
     preprocess = parts["preprocess"]
     args: list[str] = []
+    # a column is named where the kind reads one (a table's target, a text table's label
+    # and text columns); a folder's classes are its subfolders
     target = settings.get("target") or preprocess.get("target")
-    if target:
+    if target and (not kind.file_based or "label_column" in kind.load_options):
         args += ["--target", str(target)]
-    if settings.get("text_column"):
+    if settings.get("text_column") and "text_column" in kind.load_options:
         args += ["--text-column", str(settings["text_column"])]
     task = settings.get("task") or preprocess.get("task")
     if task and not kind.file_based:
