@@ -106,6 +106,14 @@ def test_file_settings_take_their_kind_options_and_skip_defaults():
     assert (parsed.model, parsed.image_size, parsed.augment) == ("cnn", 96, False)
     assert parsed.no_download and parsed.time_budget == 600 and parsed.epochs is None
     assert any("zoom" in note for note in left)
+    left.clear()
+    model.update(weights_path="/here/w.h5", architecture="resnet50")
+    args = train_args_for({"kind": "images", "model": model}, left_out=left)
+    assert args[args.index("--weights") + 1] == "/here/w.h5"
+    assert "path on this computer" in left[0]
+    auto_sized = {"auto": True, "hidden_units": [512], "dropout": 0.4}
+    train_args_for({"kind": "tabular", "model": auto_sized}, left_out=left)
+    assert len(left) == 1  # Auto sizes the network: its sizes are no setting of the user's
     assert "--color-mode" not in args  # the default is left to the command line
     named = train_args_for({"kind": "images", "target": "label", "text_column": "x"})
     assert named == ["--model", "auto"]  # an image folder's classes are its subfolders

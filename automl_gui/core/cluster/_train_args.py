@@ -133,7 +133,8 @@ def train_args(settings: dict[str, Any], left_out: list[str] | None = None) -> l
             if option == "--token-split" and not isinstance(value, str):
                 option = None  # a table's split is its train/validation/test shares
             if option is None:
-                _note_left(section, field, value, default, notes)
+                if not (section == "model" and values.get("auto") is True):  # auto-sized
+                    _note_left(section, field, value, default, notes)
                 continue
             if field in SEARCH_DECIDES and search:
                 continue
@@ -149,6 +150,11 @@ def train_args(settings: dict[str, Any], left_out: list[str] | None = None) -> l
             if option == "--time-budget" and _auto_model_budget(parts, kind, notes):
                 continue
             args += _flag_value(option, value)
+            if option in ("--weights", "--weights-folder") and value:
+                notes.append(
+                    f"{option} {value} is a path on this computer: put the file at that path "
+                    "on the machines that run the job, or edit the path in the launch files"
+                )
     if left_out is not None:
         left_out.extend(notes)
     return args
