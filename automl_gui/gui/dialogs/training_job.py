@@ -77,7 +77,7 @@ def job_action(window: Any) -> Any:
     """The File menu's "Export Training Job…" action (Ctrl+Shift+J), disabled with the
     reason as tooltip until the data is ready to train."""
     action = window.make_action(
-        "Export Training &Job…",
+        "Export Training Jo&b…",
         EXPORT_JOB_TIP,
         lambda: open_job_dialog(window),
         QKeySequence(SHORTCUT),

@@ -1,0 +1,82 @@
+"""File → Export Training Job…: off (saying why) until a table is ready to train; then the
+dialog writes a job folder for the loaded table with the window's settings, remembers its
+fields and shows what it wrote."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from PySide6.QtCore import QSettings
+
+from automl_gui.gui.dialogs import training_job
+from automl_gui.gui.main_window import MainWindow
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+
+    def make() -> MainWindow:
+        w = MainWindow(settings=settings, load_engine=False)
+        qtbot.addWidget(w)
+        return w
+
+    return make
+
+
+def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window, tmp_path):
+    window = make_window()
+    action = window.action_export_job
+    assert not action.isEnabled() and "Open a dataset first" in action.toolTip()
+    assert action.shortcut().toString() == training_job.SHORTCUT
+
+    rng = np.random.default_rng(2)
+    csv = tmp_path / "loans.csv"
+    a = rng.normal(size=60)
+    pd.DataFrame({"a": a, "b": rng.normal(size=60), "y": (a > 0).astype(int)}).to_csv(
+        csv, index=False
+    )
+    with qtbot.waitSignal(window.data_page.loaded, timeout=60_000):
+        window.open_path(str(csv))
+    if window.state.target != "y":
+        with qtbot.waitSignal(window.state.target_changed, timeout=60_000):
+            window.data_page.set_target("y")
+    window.state.training.epochs = 7  # a Train page setting the job carries
+    assert action.isEnabled() and action.toolTip() == training_job.EXPORT_JOB_TIP
+
+    action.trigger()
+    dialog = window.job_dialog
+    assert dialog.name.text() == "loans-train" and dialog.mode_key == "train"
+    assert "--target y" in dialog.command.text() and "--epochs 7" in dialog.command.text()
+    dialog.workers.setValue(3)
+    dialog.hosts.setText("node1, node2 node3")
+    dialog.where.setText(str(tmp_path / "jobs"))
+    assert dialog.export_button.isEnabled()
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.worker is None and dialog.folder is not None, timeout=30_000)
+
+    job = tmp_path / "jobs" / "loans-train"
+    assert dialog.folder == job and dialog.open_button.isVisible()
+    names = {p.name for p in job.iterdir()}
+    expected = {"job.json", "data.txt", "run-on-hosts.sh", "slurm.sbatch", "README.txt"}
+    assert expected <= names and {"kubernetes-job.yaml", "tfjob.yaml"} <= names
+    saved = json.loads((job / "job.json").read_text())
+    text = json.dumps(saved)
+    assert "node3" in text and "--epochs" in text and '"y"' in text
+    assert "Wrote" in dialog.result.text() and str(job) in dialog.result.text()
+
+    # a second export into the same place is refused with a message, the first kept
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=30_000)
+    assert "already exists" in dialog.result.text()
+    dialog.close()
+
+    # the fields are remembered for the next time
+    again = training_job.open_job_dialog(window)
+    assert again.workers.value() == 3 and again.hosts.text() == "node1, node2 node3"
+    again.mode.setCurrentIndex(again.mode.findData("search"))
+    assert again.name.text() == "loans-search" and "--model auto" in again.command.text()
+    again.close()
