@@ -85,6 +85,8 @@ from automl_gui.core.project._owner import (
 )
 from automl_gui.core.project._records import RunRecord, now_iso, record_for_run, sync_edits
 from automl_gui.core.project._runs import (
+    PROJECT_FILE,
+    PROJECT_SUFFIX,
     RUN_ID_RE,
     RUNS_DIR,
     ProjectError,
@@ -106,8 +108,6 @@ from automl_gui.core.project._save import (
     write_planned,
 )
 
-PROJECT_FILE = "project.automl.json"
-PROJECT_SUFFIX = ".automl.json"
 SEARCH_DIR = "search"
 CHECKPOINTS_DIR = "checkpoints"
 

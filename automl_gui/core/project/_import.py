@@ -40,7 +40,12 @@ from typing import Any
 from automl_gui.core.base.errors import ModelError
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.kinds import DataKind
-from automl_gui.core.project._runs import PREDICTIONS_FILE, ProjectError, read_run_folder
+from automl_gui.core.project._runs import (
+    PREDICTIONS_FILE,
+    PROJECT_FILE,
+    ProjectError,
+    read_run_folder,
+)
 
 #: what the CLI writes with ``--test-predictions`` (a project's run folder holds parquet)
 PREDICTIONS_CSV = "test_predictions.csv"
@@ -97,13 +102,12 @@ def open_run_folder(
     from automl_gui.core.export.bundle import METADATA_FILE, MODEL_FILE
     from automl_gui.core.export.bundle import _check_metadata as check_metadata
     from automl_gui.core.export.bundle import _read_json as read_bundle_json
-    from automl_gui.core.project import PROJECT_FILE, is_project
 
     path = Path(folder).expanduser().absolute()
     if not path.is_dir():
         what = "does not exist" if not path.exists() else "is not a folder"
         raise ProjectError(f"{path} {what}.", WHAT_TO_CHOOSE)
-    if is_project(path):
+    if (path / PROJECT_FILE).is_file():
         raise ProjectError(
             f"{path.name} is a project folder (it holds {PROJECT_FILE}), not a run folder.",
             "Open it with File → Open Project…, or choose one of its runs/run-… folders.",

@@ -36,6 +36,9 @@ from automl_gui.core.project._json import MB, JsonProblem, read_json
 from automl_gui.core.project._records import apply_edits
 
 RUN_FILE = "run.json"
+#: a project folder's project file, and the ending of any project file
+PROJECT_FILE = "project.automl.json"
+PROJECT_SUFFIX = ".automl.json"
 #: the folder of a project holding one folder per run
 RUNS_DIR = "runs"
 PREDICTIONS_FILE = "test_predictions.parquet"
