@@ -9,6 +9,7 @@ runs.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -57,7 +58,9 @@ def wants_search(args: argparse.Namespace) -> bool:
 def check_search_options(args: argparse.Namespace, *, k_fold: bool) -> None:
     """ConfigError for search options that cannot apply: k-fold options where trials cannot
     be cross-validated (``k_fold`` False: a folder), a fixed model, no budget, --resume
-    without --search-dir; and for one training's options a search decides itself."""
+    without --search-dir; and for one training's options a search decides itself; and
+    KERASTUNER_* variables that are malformed or cannot apply (:func:`check_search_role`)."""
+    check_search_role(args)
     if wants_search(args):
         for name, why in NOT_SEARCHED.items():
             if getattr(args, name, None) not in (None, False, 0, "auto"):  # auto: as searched
@@ -84,6 +87,38 @@ def check_search_options(args: argparse.Namespace, *, k_fold: bool) -> None:
         )
     if args.resume and not args.search_dir:
         raise ConfigError("--resume needs the search folder.", "Add --search-dir DIR.")
+
+
+def check_search_role(args: argparse.Namespace) -> Any:
+    """The KERASTUNER_* role of this process (None: one machine); ConfigError when they are
+    malformed, set for something other than a search, beside TF_CONFIG, or without the
+    shared search folder."""
+    from automl_gui.core.cluster.search_role import search_role
+    from automl_gui.core.cluster.tf_config import cluster_from_env
+
+    role = search_role(os.environ)
+    if role is None:
+        return None
+    if not wants_search(args):
+        raise ConfigError(
+            "KERASTUNER_TUNER_ID, KERASTUNER_ORACLE_IP and KERASTUNER_ORACLE_PORT are for an "
+            "AutoML search across processes.",
+            "Add --model auto with --time-budget SECONDS or --trials N (and --search-dir), or "
+            "unset them to train one model.",
+        )
+    if cluster_from_env(os.environ) is not None:
+        raise ConfigError(
+            "Both TF_CONFIG and KERASTUNER_* are set: a search's processes are Keras Tuner's "
+            "chief and workers, each trial trains on one process.",
+            "Unset TF_CONFIG for a search across processes.",
+        )
+    if not args.search_dir:
+        raise ConfigError(
+            f"This process is a {role.describe()}: it needs the search folder every process "
+            "shares.",
+            "Add --search-dir DIR, the same shared folder on the chief and every worker.",
+        )
+    return role
 
 
 def search_config(args: argparse.Namespace, seed: int, default_epochs: int | None) -> Any:
@@ -117,8 +152,9 @@ def run_search(
     """Search models for ``setup``'s data (``core.tune.search.jobs.search``, any kind), print
     each trial, the leaderboard and how the kept model did against the baselines, and save it
     with ``leaderboard.csv``; returns the exit status."""
-    from automl_gui.core.tune.search.jobs import SearchRequest, search
+    from automl_gui.core.tune.search.jobs import SearchRequest, search, search_worker
 
+    role = check_search_role(args)
     config = search_config(args, training.seed, setup.search_epochs)
     training = replace(training, time_budget=0.0, epochs=config.max_epochs)
     trial_printer = _folder_trial_printer if kind.file_based else _table_trial_printer
@@ -140,8 +176,18 @@ def run_search(
         resume=args.resume,
         overwrite=args.overwrite,
         space=space,
+        role=role,
     )
     cancel = CancelToken()
+    if role is not None and not role.is_chief:
+        say(args, f"This process is the {role.describe()}.")
+        mine = interruptible(cancel, search_worker, request, on_event=lines)
+        if cancel.cancelled:
+            say(args, f"Stopped by {stopped_by()}: this worker takes no more trials.")
+        say(args, f"{len(mine)} trials ran here; the chief keeps the leaderboard and the model.")
+        return EXIT_OK
+    if role is not None:
+        say(args, f"This process is the {role.describe()}; workers run the trials.")
     run = interruptible(cancel, search, request, on_event=lines)
     if cancel.cancelled:
         say(args, f"Stopped by {stopped_by()}: keeping the best trial so far.")
@@ -213,8 +259,9 @@ def trial_line(record: Any) -> str:
     """``Trial 0003 completed  val_loss 0.4077  2 epochs  1.9 s  depth=2, units=37, …``; a
     cross-validated trial's value reads ``val_loss 0.412 ± 0.031 (5-fold)``."""
     value = f"{record.metric_name} {record.value_text()}" if record.value is not None else "—"
+    where = f"on {record.worker}  " if record.worker else ""
     line = (
-        f"Trial {record.trial_id} {record.status:<9} {value}  {record.epochs} epochs  "
+        f"Trial {record.trial_id} {record.status:<9} {where}{value}  {record.epochs} epochs  "
         f"{record.seconds:.1f} s  {_params(record.hyperparameters)}"
     )
     return f"{line}  ({record.reason})" if record.reason else line
@@ -242,15 +289,19 @@ def format_leaderboard(records: list[Any], best: Any, kept: str = "") -> str:
     name = f"val {shared}" if shared else ""
     scores = {id(r): r.score_text() if shared else "" for r in ordered}
     sw = max([len(name) + 2, *(len(t) + 2 for t in scores.values())]) if shared else 0
+    # the search worker that ran each trial, when trials ran on several (else no column)
+    ww = max([len("worker") + 2, *(len(r.worker) + 2 for r in ordered)])
+    ww = ww if any(r.worker for r in ordered) else 0
+    worker = f"{'worker':<{ww}}" if ww else ""
     header = (
-        f"  {'trial':<{width}}{'status':<11}{name:>{sw}}  {'metric':<14}{'value':>{vw}}"
-        f"{'epochs':>8}{'s':>8}"
+        f"  {'trial':<{width}}{'status':<11}{worker}{name:>{sw}}  {'metric':<14}"
+        f"{'value':>{vw}}{'epochs':>8}{'s':>8}"
     )
     out = ["", "Leaderboard", header]
     for r in ordered:
         mark = "* " if r is best else "  "
         out.append(
-            f"{mark}{r.trial_id:<{width}}{r.status:<11}{scores[id(r)]:>{sw}}  "
+            f"{mark}{r.trial_id:<{width}}{r.status:<11}{r.worker:<{ww}}{scores[id(r)]:>{sw}}  "
             f"{r.metric_name:<14}{texts[id(r)]:>{vw}}"
             f"{r.epochs:>8}{r.seconds:>8.1f}  {_params(r.hyperparameters)}"
             + (f"  ({r.reason})" if r.reason else "")

@@ -130,6 +130,8 @@ def _why_not(runner: Any, members: list[dict[str, Any]]) -> str:
         )
     if runner.search.objective == "loss":
         return "the objective is the training loss, which no validation row gives"
+    if len(members) < 2 and getattr(runner, "role", None) is not None:
+        return "the trials were trained on the search workers; the chief keeps the best one"
     if len(members) < 2:
         return "only one configuration was trained"
     need = average_seconds(runner, len(members))

@@ -29,7 +29,11 @@ from automl_gui.core.base.errors import (
 )
 from automl_gui.core.base.events import Log, TrialEnded, TrialStarted, emit
 from automl_gui.core.base.files import atomic_write
+from automl_gui.core.cluster.search_role import SearchRole
 from automl_gui.core.tune._quiet import quiet_tensorflow
+from automl_gui.core.tune.search._chief import serve
+from automl_gui.core.tune.search._shared import tuner_environment, write_record
+from automl_gui.core.tune.search._worker import WorkerLink
 from automl_gui.core.tune.search.saved import LEADERBOARD_FILE, PROJECT, write_json
 from automl_gui.core.tune.search.space import SearchConfig, TrialRecord
 
@@ -69,8 +73,44 @@ class Trials:
         self.best: dict[str, Any] | None = None  # the best trial's model, when trained here
         self.trained_on: dict[str, Any] | None = None  # the kept model trained further
 
+    #: this process's part in a search across processes (``core.cluster.search_role``);
+    #: None on one machine
+    role: SearchRole | None = None
+
+    @property
+    def is_worker(self) -> bool:
+        """Whether this process runs trials for another's oracle (it keeps no leaderboard)."""
+        return self.role is not None and not self.role.is_chief
+
     # Keras Tuner side
     def run(self, *, resume: bool) -> Any:
+        """Run the trials (one machine), serve the oracle (the chief, ``_chief``) or ask it
+        for trials (a worker, ``_worker``); return the tuner."""
+        link = None
+        if self.is_worker:
+            link = WorkerLink(self, self.role)
+            link.connect()  # the chief has set the folder up once it answers
+        try:
+            with tuner_environment(self.role):
+                tuner = self._tuner(resume=resume and not self.is_worker)
+                if link is not None:
+                    link.attach(tuner)
+                    link.search(tuner, _SearchOver)
+                elif self.role is not None:
+                    tuner.save()  # the oracle's state, for --resume
+                    serve(self, tuner, self.role, _SearchOver)
+                else:
+                    try:
+                        tuner.search(verbose=0)
+                    except _SearchOver:
+                        pass
+        finally:
+            if link is not None:
+                link.close()
+        return tuner
+
+    def _tuner(self, *, resume: bool) -> Any:
+        """Keras Tuner's oracle and the tuner whose trials this runner trains."""
         import keras_tuner as kt
 
         runner = self
@@ -115,16 +155,14 @@ class Trials:
                 hypermodel=_HyperModel(),
                 directory=str(self.folder),
                 project_name=PROJECT,
-                overwrite=not resume,
+                # a worker never clears the shared project: the chief owns it
+                overwrite=not resume and not self.is_worker,
             )
         verb = "Continuing" if self.records else "Starting"
         budget = f"{cfg.time_budget:g} s" if cfg.time_budget else "no time limit"
         trials = f"{cfg.max_trials} trials" if cfg.max_trials else "no trial limit"
-        emit(self.on_event, Log(f"{verb} a {cfg.algorithm} search ({budget}, {trials})."))
-        try:
-            tuner.search(verbose=0)
-        except _SearchOver:
-            pass
+        if not self.is_worker:
+            emit(self.on_event, Log(f"{verb} a {cfg.algorithm} search ({budget}, {trials})."))
         return tuner
 
     def run_trial(self, trial: Any) -> dict[str, float]:
@@ -141,11 +179,15 @@ class Trials:
         """The least time left for a new trial to start."""
         return 0.5
 
-    def check_go_on(self) -> None:
-        """End the search (before a new trial) on Stop, at the budget or the trial limit."""
-        done = sum(r.status != "running" for r in self.records)
+    def check_go_on(self, started: int | None = None) -> None:
+        """End the search (before a new trial) on Stop, at the budget or the trial limit
+        (``started``: the trials every worker began, counted by the chief; else the ended
+        ones here). A worker ends only on its own Stop: the chief counts the rest."""
+        done = sum(r.status != "running" for r in self.records) if started is None else started
         if self.cancel.cancelled:
             raise _SearchOver("cancelled")
+        if self.is_worker:
+            return
         if time.monotonic() >= self.trials_deadline() - self.seconds_needed():
             if not self.records:  # setting up took the budget: one short trial still runs,
                 emit(  # or the search would end with nothing and call every trial failed
@@ -163,8 +205,8 @@ class Trials:
         best so far does not need it (it converged, or ran the most epochs): then before
         what the end needs (:meth:`kept_seconds`)."""
         best = self.best
-        if best is None or best.get("cv"):  # a k-fold choice is trained afresh at the end
-            return self.deadline
+        if best is None or best.get("cv") or self.is_worker:  # a k-fold choice is trained
+            return self.deadline  # afresh at the end; a worker has the chief's limit
         if not wants_more(best["record"], best["result"], self.search):
             return self.end - self.kept_seconds()
         return self.deadline
@@ -193,6 +235,7 @@ class Trials:
         values, its row, its start time)."""
         values = dict(trial.hyperparameters.values)
         record = TrialRecord(trial.trial_id, values, self.search.objective)
+        record.worker = self.role.tuner_id if self.is_worker else ""
         self._put(record)
         emit(self.on_event, TrialStarted(trial.trial_id, values))
         emit(self.on_event, Log(f"Trial {trial.trial_id}: {describe_values(values)}"))
@@ -254,12 +297,12 @@ class Trials:
     # the leaderboard
     def _put(self, record: TrialRecord) -> None:
         self.records = [r for r in self.records if r.trial_id != record.trial_id] + [record]
-        self.save_board()
+        self._saved(record)
 
     def _end(self, record: TrialRecord, status: str, start: float, reason: str = "") -> None:
         record.status, record.reason = status, reason
         record.seconds = time.monotonic() - start
-        self.save_board()
+        self._saved(record)
         level = "warning" if status == "failed" else "info"
         tail = f": {reason}" if reason else ""
         emit(
@@ -270,6 +313,14 @@ class Trials:
 
     def save_board(self) -> None:
         write_json(self.folder / LEADERBOARD_FILE, [r.to_dict() for r in self.records])
+
+    def _saved(self, record: TrialRecord) -> None:
+        """Keep a trial's changed row: in the leaderboard, or (a worker) in the row file the
+        chief merges into its leaderboard."""
+        if self.is_worker:
+            write_record(self.folder, record)
+        else:
+            self.save_board()
 
     def _better(self, a: TrialRecord, b: TrialRecord | None) -> bool:
         if not a.scored:

@@ -84,7 +84,8 @@ class FilesSearch:
         cancel: CancelToken,
     ) -> None:
         kind, dataset = request.kind, request.dataset
-        _check_data(folder, kind, dataset, resume=request.resume)
+        if request.role is None or request.role.is_chief:  # the chief's to record
+            _check_data(folder, kind, dataset, resume=request.resume)
         space = request.space
         if space is None:
             space = kind.search_space(

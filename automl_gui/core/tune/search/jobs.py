@@ -24,7 +24,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from automl_gui.core.base.errors import ConfigError
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, emit
+from automl_gui.core.cluster.search_role import SearchRole
 from automl_gui.core.jobs.run import Run
 from automl_gui.core.tune._quiet import quiet_tensorflow
 from automl_gui.core.tune.search._tuner import check_tensorboard, value_text
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     from automl_gui.core.kinds.base import DataKind
     from automl_gui.core.train.config import TrainConfig
 
-__all__ = ["SearchRequest", "SearchRun", "search"]
+__all__ = ["SearchRequest", "SearchRun", "search", "search_worker"]
 
 
 @dataclass
@@ -68,6 +70,10 @@ class SearchRequest:
         baselines: tables: also train the scikit-learn baselines on the same split
             (leaderboard rows with status "baseline").
         allow_scratch_backbones: folders: try backbones without weights from random weights.
+        role: this process's part in a search across processes (Keras Tuner's distributed
+            mode, ``core.cluster.search_role``): the chief serves the oracle and keeps the
+            model (:func:`search`), a worker runs trials (:func:`search_worker`); both need
+            ``directory``, a folder every process shares. None: one machine.
     """
 
     kind: DataKind
@@ -83,6 +89,7 @@ class SearchRequest:
     space: Any = None
     baselines: bool = True
     allow_scratch_backbones: bool = False
+    role: SearchRole | None = None
 
 
 @dataclass
@@ -110,13 +117,13 @@ def search(
         ConfigError / DataError: settings or data that cannot be searched.
         ModelError: every trial failed. CancelledError: stopped before any trial finished.
     """
-    side = FilesSearch if request.kind.file_based else TableSearch
+    side, request = _checked(request)
+    if request.role is not None and not request.role.is_chief:
+        raise ConfigError(
+            f"This process is {request.role.describe()}: it runs trials, it keeps no model.",
+            "Run it with search_worker, or as the chief (KERASTUNER_TUNER_ID=chief).",
+        )
     config = request.search
-    config.validate(side.declared_task(request))
-    check_tensorboard()
-    # "Refit on all data" is a single training's last step: no trial refits, and the search
-    # keeps its model as trained (the window greys the box, the command line refuses it)
-    request = replace(request, training=replace(request.training, refit=False))
     cancel = cancel or CancelToken()
     started = time.monotonic()
     budget = config.time_budget
@@ -134,6 +141,7 @@ def search(
             cancel=cancel,
         )
         runner = job.runner
+        runner.role = request.role
         tuner, best = runner.search_best(resume=request.resume, hint=job.hint)
         with quiet_tensorflow():
             run = runner.final_run(best, tuner)
@@ -154,6 +162,64 @@ def search(
         emit(on_event, Log(_done(best, runner.trained_on, runner.refit, runner.average) + "."))
         fields_of_run = {f.name: getattr(run, f.name) for f in fields(Run)}
         return SearchRun(**fields_of_run, leaderboard=leaderboard, best_trial=kept)
+
+
+def search_worker(
+    request: SearchRequest,
+    *,
+    on_event: EventCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[TrialRecord]:
+    """Run trials for the chief's oracle (``request.role``, a worker) until it gives no more;
+    return this worker's trials. The data is prepared here as on the chief (same split, same
+    seed); each trial's row and weights go into the shared ``request.directory``.
+
+    Raises:
+        ConfigError / DataError: settings or data that cannot be searched.
+        ModelError: the chief did not answer, or stopped answering.
+    """
+    side, request = _checked(request)
+    if request.role is None or request.role.is_chief:
+        raise ConfigError("search_worker runs a search worker's trials.", "Use search().")
+    cancel = cancel or CancelToken()
+    folder = Path(request.directory)  # type: ignore[arg-type] - _checked made sure
+    job = side(
+        request,
+        folder=folder,
+        records=[],
+        deadline=math.inf,  # the chief's limits arrive with its heartbeat
+        end=math.inf,
+        on_event=on_event,
+        cancel=cancel,
+    )
+    runner = job.runner
+    runner.role = request.role
+    with quiet_tensorflow():
+        runner.run(resume=False)
+    mine = [r for r in runner.records if r.worker == request.role.tuner_id]
+    emit(
+        on_event,
+        Log(
+            f"Search worker {request.role.tuner_id}: the chief gives no more trials ({len(mine)} run here)."
+        ),
+    )
+    return mine
+
+
+def _checked(request: SearchRequest) -> tuple[Any, SearchRequest]:
+    """The kind's side of the search and the request as every search runs it (settings
+    checked, no refit)."""
+    side = FilesSearch if request.kind.file_based else TableSearch
+    request.search.validate(side.declared_task(request))
+    check_tensorboard()
+    if request.role is not None and request.directory is None:
+        raise ConfigError(
+            f"A {request.role.describe()} needs the search folder every process shares.",
+            "Give the same --search-dir (a shared folder) to the chief and every worker.",
+        )
+    # "Refit on all data" is a single training's last step: no trial refits, and the search
+    # keeps its model as trained (the window greys the box, the command line refuses it)
+    return side, replace(request, training=replace(request.training, refit=False))
 
 
 def _done(

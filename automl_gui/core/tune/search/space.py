@@ -185,6 +185,9 @@ class TrialRecord:
             folds' mean and spread when cross-validated); None where it could not be measured.
             A trial's ``value`` is the search objective (often val_loss), a baseline's its
             headline metric, so ``value`` alone does not compare across the two.
+        worker: the Keras Tuner id of the search worker that ran the trial ("tuner0", ...)
+            in a search across processes; "" on one machine, for baselines and the average
+            (and in leaderboards saved before searches ran on several workers).
     """
 
     trial_id: str
@@ -204,6 +207,7 @@ class TrialRecord:
     score_name: str = ""
     score: float | None = None
     score_std: float | None = None
+    worker: str = ""
 
     @property
     def cross_validated(self) -> bool:
@@ -256,7 +260,8 @@ class TrialRecord:
 
 
 def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
-    """Flat rows for a table or CSV: trial, status, metric, value, epochs, seconds, params.
+    """Flat rows for a table or CSV: trial, status, metric, value, epochs, seconds, params,
+    reason and worker (the search worker that ran the trial; empty on one machine).
 
     For a cross-validated row ``value`` is the mean over ``cv_folds`` folds and ``cv_std``
     their standard deviation (``cv_folds`` 0 and ``cv_std`` empty otherwise)."""
@@ -279,6 +284,7 @@ def leaderboard_rows(records: list[TrialRecord]) -> list[dict[str, Any]]:
                 "seconds": round(r.seconds, 2),
                 "hyperparameters": json.dumps(params, sort_keys=True, default=str),
                 "reason": r.reason,
+                "worker": r.worker,
             }
         )
     return rows
