@@ -83,11 +83,12 @@ def prepare_out(
     return prepare_output(out, bool(args.overwrite), inputs=inputs, file=file)
 
 
-def device_plan(force_cpu: bool) -> Any:
-    """The training plan for the devices found (``core.hardware.plan_for``)."""
+def device_plan(force_cpu: bool, cluster: Any = None) -> Any:
+    """The training plan for the devices found (``core.hardware.plan_for``), across the
+    ``TF_CONFIG`` cluster when one is given."""
     from automl_gui.core.hardware import list_devices, plan_for
 
-    return plan_for(list_devices(), force_cpu=force_cpu)
+    return plan_for(list_devices(), force_cpu=force_cpu, cluster=cluster)
 
 
 def read_tabular(path: str) -> Any:

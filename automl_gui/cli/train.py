@@ -9,6 +9,7 @@ One way for every kind (``train_command``): the kind found for the path, the opt
 from __future__ import annotations
 
 import argparse
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ from automl_gui.cli._types import (
     weight_decay,
     zero_or_int,
 )
+from automl_gui.cli._workers import finish_worker, start_cluster, worker_scratch
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.preprocess import text_config as tc
 
@@ -347,9 +349,10 @@ def train_command(args: argparse.Namespace) -> int:
     ``--time-budget`` or ``--trials``): the same steps for every kind of data; what the
     options make of a table or a folder is ``_tables`` or ``_folders``. Returns the exit
     status."""
-    from automl_gui.core.jobs import TrainRequest, train
     from automl_gui.core.models.registry import resolve
 
+    # TF_CONFIG: the strategy is made first, before any other TensorFlow op (_workers.py)
+    cluster_plan = start_cluster(args, search=wants_search(args))
     if args.continue_from:
         return continue_command(args)
     kind = kind_for_data(args)  # --text-column: texts, though a table at first sight
@@ -362,6 +365,20 @@ def train_command(args: argparse.Namespace) -> int:
     else:
         check_kind_options(args, kind)
         check_table_options(args)
+    scratch = worker_scratch(args, cluster_plan)  # not the chief: writes to a temporary folder
+    try:
+        return _train(args, kind, arch, cluster_plan, scratch)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _train(
+    args: argparse.Namespace, kind: DataKind, arch: Any, cluster_plan: Any, scratch: Any
+) -> int:
+    """The rest of :func:`train_command`, after the options are checked."""
+    from automl_gui.core.jobs import TrainRequest, train
+
     out = Path(args.out) if args.out else default_run_dir(args.data)
     out = prepare_out(out, args, train_inputs(args))
     seed = 42 if args.seed is None else args.seed
@@ -379,7 +396,7 @@ def train_command(args: argparse.Namespace) -> int:
     if args.weight_decay is not None:
         training.weight_decay = args.weight_decay
     training.refit = training.refit or args.refit
-    plan = device_plan(force_cpu=args.cpu)
+    plan = cluster_plan or device_plan(force_cpu=args.cpu)
     if wants_search(args):
         say(args, f"Device: {plan.device_label} ({plan.reason}). Model: AutoML search.")
         return run_search(args, kind, setup, training, plan, out)
@@ -397,6 +414,8 @@ def train_command(args: argparse.Namespace) -> int:
     run = interruptible(cancel, train, request, on_event=printer(args))
     if run.result.stopped_reason == "cancelled":
         say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
+    if scratch is not None:  # not the chief: the chief saves the same model
+        return finish_worker(cluster_plan, scratch)
     # a file run's test predictions name the files; a table's are its own rows again
     save_run(
         run,

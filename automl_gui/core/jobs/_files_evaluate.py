@@ -19,6 +19,7 @@ import numpy as np
 
 from automl_gui.core.base.errors import DataError
 from automl_gui.core.base.events import Log, Progress, emit
+from automl_gui.core.cluster.training import distribution
 from automl_gui.core.jobs._files_predict import predict_dataset, prediction_frame
 from automl_gui.core.jobs.run import Run
 
@@ -106,6 +107,7 @@ def evaluate_job(job: Any, result: Any, fine_tuned: int) -> Run:
                 "left_out": dict(left_out),
             },
             "hardware": getattr(job.plan, "device_label", None),
+            "distribution": distribution(job.plan, result.batch_size),
         }
     )
     keep_decisions(metadata, cal)  # a Platt bias moved the boundary: same decisions

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl_gui.core.base.events import CancelToken, EventCallback, Log, Progress, emit
+from automl_gui.core.cluster.training import distribution
 from automl_gui.core.data.schema import LoadedTable, Task
 from automl_gui.core.jobs._tabular_parts import (
     built_settings,
@@ -427,6 +428,7 @@ def finish_tabular(
                 **({"identity": identity} if identity else {}),
             },
             "hardware": getattr(plan, "device_label", None),
+            "distribution": distribution(plan, result.batch_size),
         },
     )
     # what Predict compares new rows with (drift): the training split's columns, summarized
