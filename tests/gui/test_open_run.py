@@ -84,6 +84,7 @@ def test_a_cli_run_folder_joins_the_runs_and_is_saved_with_the_project(
     (record,) = state.runs
     assert state.current_run_id == record.id and state.run is state.run_objects[record.id]
     assert record.dataset == "t.csv" and record.task == "binary"  # grouped with this data
+    assert record.name.endswith("· run") and record.created == state.run.metadata["created"]
     assert window.current_page_name() == "evaluate" and "opened from" in window.banner.text
     assert fx.blocker(state) == ""  # Export takes it
     runs = open_runs_window(window)

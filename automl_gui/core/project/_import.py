@@ -130,7 +130,7 @@ def open_run_folder(
             f"{path.name} holds {run_kind.model_noun}; this project's data is "
             f"{_article(kind.dataset_noun)}.",
             f"Open it in a project of its own: File → New Project, open the "
-            f"{run_kind.dataset_noun} it was trained on, then File → Open Run Folder….",
+            f"{run_kind.dataset_noun} it was trained on, then File → Open Run Folder… again.",
         )
     try:
         run = read_run_folder(path, label=path.name)

@@ -127,6 +127,9 @@ def _joined(window: Any, opened: Any) -> None:
         return
     metadata = opened.run.metadata
     record = state.add_run(opened.run, dataset=opened.dataset, search=metadata.get("search"))
+    record.name = f"{record.name} · {opened.folder.name}"  # which folder it came from
+    if isinstance(metadata.get("created"), str):  # trained then, not now
+        record.created = metadata["created"]
     state.select_run(record.id)
     data_words = {
         True: f"trained on {state.dataset_name}",

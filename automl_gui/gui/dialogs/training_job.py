@@ -169,7 +169,7 @@ class TrainingJobDialog(QDialog):
             "A folder with everything other machines need to run this project's training: "
             "the settings, the data (or where it is) and launch files for plain hosts, Slurm "
             "and Kubernetes. When it has run, open its output/run folder here with File → "
-            "Open Run Folder…."
+            "Open Run Folder…"
         )
         intro.setWordWrap(True)
         self.name = QLineEdit()
@@ -276,8 +276,9 @@ class TrainingJobDialog(QDialog):
         self.copy_data.setCurrentIndex(1 if saved.get("copy_data") is True else 0)
         self.image.setText(str(saved.get("image") or "automl-gui:latest"))
         self.where.setText(str(saved.get("where") or default_folder()))
-        stem = Path(self.state.dataset_name).stem or "job"
-        self.name.setText(f"{stem}-{self.mode_key}")
+        from automl_gui.core.cluster.job_export import job_name
+
+        self.name.setText(job_name(f"{Path(self.state.dataset_name).stem}-{self.mode_key}"))
 
     def _remember(self) -> None:
         values = {
