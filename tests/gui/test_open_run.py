@@ -87,6 +87,8 @@ def test_a_cli_run_folder_joins_the_runs_and_is_saved_with_the_project(
     assert record.name.endswith("· run") and record.created == state.run.metadata["created"]
     assert window.current_page_name() == "evaluate" and "opened from" in window.banner.text
     assert fx.blocker(state) == ""  # Export takes it
+    open_folder(qtbot, window, folder, monkeypatch)  # again: said, not added twice
+    assert len(state.runs) == 1 and "already in this project" in errors.pop()[0]
     runs = open_runs_window(window)
     assert runs.runs_list.ids() == [record.id]
     runs.close()

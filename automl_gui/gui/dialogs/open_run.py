@@ -126,6 +126,19 @@ def _joined(window: Any, opened: Any) -> None:
         )
         return
     metadata = opened.run.metadata
+    metrics = (opened.run.report or {}).get("metrics") or {}
+    kept = next(
+        (r for r in state.runs if r.created == metadata.get("created") and r.metrics == metrics),
+        None,
+    )
+    if kept is not None:  # the same folder (or a copy of it) opened again
+        messages.show_error(
+            window,
+            "Open Run Folder",
+            f"{opened.folder.name} is already in this project as “{kept.name}”.",
+            "Compare Runs lists it; choose it there with Use this run.",
+        )
+        return
     record = state.add_run(opened.run, dataset=opened.dataset, search=metadata.get("search"))
     record.name = f"{record.name} · {opened.folder.name}"  # which folder it came from
     if isinstance(metadata.get("created"), str):  # trained then, not now
