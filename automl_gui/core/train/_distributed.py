@@ -122,11 +122,22 @@ def fit_multi_worker(
             raise
         raise ModelError(
             "A worker of the training cluster stopped answering, so training cannot go on "
-            f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}).",
+            f"({type(exc).__name__}: {_reason(exc)}).",
             "Check that every process of TF_CONFIG is running and reachable; restart them all "
             "with --resume and the same --checkpoint-dir to go on from the chief's last "
             "checkpoint.",
         ) from exc
+
+
+def _reason(exc: Any) -> str:
+    """What a collective's error says went wrong, e.g. "Collective ops is aborted by: ... The
+    following tasks are unhealthy (stopped sending heartbeats): /job:worker/replica:0/task:1"
+    (TensorFlow's message opens with "Graph execution error:" and the node's traceback)."""
+    text = str(getattr(exc, "message", "") or exc)
+    noise = ("File ", "Detected at node", "Graph execution error", "[[", "The error could be")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    keep = [line for line in lines if not line.startswith(noise) and "Check the task" not in line]
+    return " ".join(keep[:3] or lines[:1] or [type(exc).__name__])[:400]
 
 
 class _Loop:
