@@ -20,6 +20,7 @@ model's chosen threshold.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -186,9 +187,11 @@ class PredictPage(PredictTrust, FilesPredicting, QWidget):
 
     def _on_run_finished(self) -> None:
         run = self.state.run
-        if run is not None:
-            self._set_bundle(run.bundle, "the model trained in this session")
-        elif self.bundle_source.startswith("the model trained"):
+        if run is not None:  # a kept run (one opened from a folder too) by its name
+            record = self.state.run_record(self.state.current_run_id)
+            named = f"of “{html.escape(record.name)}”" if record else "trained in this session"
+            self._set_bundle(run.bundle, f"the model {named}")
+        elif self.bundle_source.startswith("the model "):
             self._set_bundle(None, "")
         self._refresh()
 
