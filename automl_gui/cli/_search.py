@@ -182,9 +182,8 @@ def run_search(
     if role is not None and not role.is_chief:
         say(args, f"This process is the {role.describe()}.")
         mine = interruptible(cancel, search_worker, request, on_event=lines)
-        if cancel.cancelled:
-            say(args, f"Stopped by {stopped_by()}: this worker takes no more trials.")
-        say(args, f"{len(mine)} trials ran here; the chief keeps the leaderboard and the model.")
+        trials = "1 trial" if len(mine) == 1 else f"{len(mine)} trials"
+        say(args, f"{trials} ran here; the chief keeps the leaderboard and the model.")
         return EXIT_OK
     if role is not None:
         say(args, f"This process is the {role.describe()}; workers run the trials.")

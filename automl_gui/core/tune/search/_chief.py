@@ -47,6 +47,7 @@ class Chief:
         self.silence = _shared.Silence()
         self.timeout = _shared.silence_timeout()
         self._waiting_said = False
+        self.began: dict[str, float] = {}  # when each trial's first row arrived
 
     # the oracle's answers (gRPC threads)
     def should_stop(self) -> bool:
@@ -142,6 +143,7 @@ class Chief:
             self.runner.records = [r for r in self.runner.records if r.trial_id != row.trial_id]
             self.runner.records.append(row)
             self.runner.save_board()
+            self.began.setdefault(row.trial_id, time.monotonic())
             if row.status == "running" and (old is None or old.status != "running"):
                 emit(self.runner.on_event, TrialStarted(row.trial_id, dict(row.hyperparameters)))
             elif row.status != "running" and (old is None or old.status == "running"):
@@ -199,6 +201,9 @@ class Chief:
 
     def _fail(self, record: TrialRecord, why: str) -> None:
         record.status, record.reason = "failed", why
+        began = self.began.get(record.trial_id)
+        if began is not None and not record.seconds:
+            record.seconds = time.monotonic() - began  # from its row's arrival: near enough
         self.runner.save_board()
         emit(self.runner.on_event, Log(f"Trial {record.trial_id} failed: {why}", "warning"))
         emit(self.runner.on_event, TrialEnded(record))

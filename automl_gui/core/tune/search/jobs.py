@@ -197,12 +197,7 @@ def search_worker(
     with quiet_tensorflow():
         runner.run(resume=False)
     mine = [r for r in runner.records if r.worker == request.role.tuner_id]
-    emit(
-        on_event,
-        Log(
-            f"Search worker {request.role.tuner_id}: the chief gives no more trials ({len(mine)} run here)."
-        ),
-    )
+    emit(on_event, Log(f"Search worker {request.role.tuner_id}: no more trials for it."))
     return mine
 
 
