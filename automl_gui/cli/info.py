@@ -29,8 +29,18 @@ def info_command(args: argparse.Namespace) -> int:
             else ""
         )
         print(f"  {device.kind}: {device.name}{memory}{cc}")
-    plan = plan_for(devices)
+    plan = plan_for(devices, cluster=_cluster())
     print(f"training plan: {plan.device_label} ({plan.reason})")
+    if plan.cluster is not None:
+        cluster = plan.cluster
+        print(f"cluster (TF_CONFIG): this process: {cluster.describe()}")
+        if cluster.chief:
+            print(f"  chief: {cluster.chief}")
+        print(f"  workers: {', '.join(cluster.workers)}")
+        print(
+            f"  {plan.strategy_name}: {plan.replicas} replicas; an automatic batch size is at "
+            f"most {plan.per_replica_batch} × {plan.replicas} = {plan.batch_size} (global)"
+        )
     from automl_gui.core.models.weights import DISPLAY_NAMES, find_weights, search_folders
 
     print("weights folders (searched in this order):")
@@ -43,3 +53,18 @@ def info_command(args: argparse.Namespace) -> int:
             found = None
         print(f"  {arch}: {found if found else 'not found (downloaded when first used)'}")
     return EXIT_OK
+
+
+def _cluster() -> Any:
+    """The ``TF_CONFIG`` cluster (None: one machine); a bad one is said, not raised: ``info``
+    never fails."""
+    import os
+
+    from automl_gui.core.base.errors import ConfigError
+    from automl_gui.core.cluster.tf_config import cluster_from_env
+
+    try:
+        return cluster_from_env(os.environ)
+    except ConfigError as exc:
+        print(f"cluster (TF_CONFIG): not usable: {exc.message} {exc.hint}")
+        return None

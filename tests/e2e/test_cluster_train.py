@@ -199,3 +199,16 @@ def test_a_worker_resumes_from_the_chiefs_checkpoint(tmp_path):
         cluster=parse_tf_config(tf_config(["127.0.0.1:1", "127.0.0.1:2"], 0)),
     )
     assert worker_scratch(argparse.Namespace(), chief) is None
+
+
+def test_info_shows_the_cluster(monkeypatch, capsys):
+    monkeypatch.setenv(
+        "TF_CONFIG",
+        '{"cluster": {"worker": ["127.0.0.1:1111", "127.0.0.1:2222"]}, '
+        '"task": {"type": "worker", "index": 1}}',
+    )
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "cluster (TF_CONFIG): this process: worker 1, process 2 of 2 (127.0.0.1:2222)" in out
+    assert "workers: 127.0.0.1:1111, 127.0.0.1:2222" in out
+    assert "MultiWorkerMirroredStrategy: 2 replicas" in out
