@@ -61,7 +61,7 @@ def test_a_cli_run_folder_opens_as_a_run_of_its_data_and_is_left_as_it_was(cli_r
     table = TABULAR.load(str(csv))
     opened = open_run_folder(folder, kind=TABULAR, dataset=table, dataset_name="t.csv")
     assert opened.same_data is True and opened.dataset == "t.csv"
-    assert opened.kind is TABULAR and opened.folder == folder
+    assert opened.kind is TABULAR and opened.folder == folder and opened.label == "run"
     run = opened.run
     assert run.model is not None and run.metadata["target"] == "y"
     assert run.report["metrics"] and run.result.epochs_run == 1
@@ -120,10 +120,12 @@ def test_what_is_not_a_run_folder_is_refused_with_what_to_choose(cli_run, tmp_pa
     with pytest.raises(ModelError, match="model.keras"):
         open_run_folder(broken)
 
-    with_csv = tmp_path / "with_csv"
+    with_csv = tmp_path / "loans-job" / "output" / "run"  # an exported job's run
     shutil.copytree(folder, with_csv)
     pd.DataFrame({"path": ["a.png"], "label": ["x"]}).to_csv(with_csv / "test_predictions.csv")
-    assert list(open_run_folder(with_csv).run.test_predictions.columns)[-2:] == ["path", "label"]
+    job_run = open_run_folder(with_csv)
+    assert list(job_run.run.test_predictions.columns)[-2:] == ["path", "label"]
+    assert job_run.label == "loans-job"  # named by its job, not "run"
 
     with pytest.raises(ProjectError, match="a table model; this project's data is an image"):
         open_run_folder(folder, kind=IMAGES)

@@ -78,6 +78,17 @@ class OpenedRun:
     same_data: bool | None
     dataset: str
 
+    @property
+    def label(self) -> str:
+        """A few words naming where the run came from: its folder's name, or the job's for
+        the run of a job written by File → Export Training Job… (``<job>/output/run``)."""
+        from automl_gui.core.cluster.job_export import RUN_DIR
+
+        inside = Path(RUN_DIR).parts
+        if self.folder.parts[-len(inside) :] == inside and len(self.folder.parts) > len(inside):
+            return self.folder.parents[len(inside) - 1].name
+        return self.folder.name
+
 
 def open_run_folder(
     folder: str | os.PathLike[str],

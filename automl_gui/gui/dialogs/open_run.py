@@ -140,7 +140,7 @@ def _joined(window: Any, opened: Any) -> None:
         )
         return
     record = state.add_run(opened.run, dataset=opened.dataset, search=metadata.get("search"))
-    record.name = f"{record.name} · {opened.folder.name}"  # which folder it came from
+    record.name = f"{record.name} · {opened.label}"  # which folder or job it came from
     if isinstance(metadata.get("created"), str):  # trained then, not now
         record.created = metadata["created"]
     state.select_run(record.id)
