@@ -135,3 +135,18 @@ def test_shard_policy_is_explicit(tf_keras):
     off.experimental_distribute.auto_shard_policy = policy.OFF
     files = with_shard_policy(tf, tf.data.Dataset.range(4).with_options(off))
     assert files.options().experimental_distribute.auto_shard_policy == policy.OFF
+
+
+def test_a_worker_share_of_files_is_marked_not_to_be_sharded_again(tf_keras):
+    tf, _ = tf_keras
+    from automl_gui.core.cluster.tf_config import parse_tf_config, tf_config
+    from automl_gui.core.cluster.training import mark_sharded
+    from automl_gui.core.hardware import Device, plan_for
+
+    policy = tf.data.experimental.AutoShardPolicy
+    ds = tf.data.Dataset.range(4)
+    assert mark_sharded(ds, None) is ds
+    worker = parse_tf_config(tf_config(["127.0.0.1:1", "127.0.0.1:2"], 1))
+    plan = plan_for([Device("cpu", "CPU")], cluster=worker)
+    marked = mark_sharded(ds, plan)
+    assert marked.options().experimental_distribute.auto_shard_policy == policy.OFF

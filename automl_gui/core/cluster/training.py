@@ -24,19 +24,22 @@ def worker_share(plan: Any) -> tuple[int, int]:
     return cluster.rank, cluster.size
 
 
-def shard_paths(paths: Sequence[Any], labels: Any, rank: int, workers: int) -> tuple[list, Any]:
+def shard_paths(
+    paths: Sequence[Any], labels: Any, rank: int, workers: int, *, training: bool = True
+) -> tuple[list, Any]:
     """Worker ``rank``'s share of ``paths`` (and the labels that go with them): every
     ``workers``-th file from position ``rank``, so the shares are disjoint, together hold
     every file and differ in size by at most one (class order is mixed in each).
 
     Raises:
-        DataError: fewer files than workers (a worker would have nothing to train on).
+        DataError: fewer training files than workers (a worker would have nothing to train
+            on; validation shares may be empty: their sums are added across workers).
     """
     if workers <= 1:
         return list(paths), labels
     if not 0 <= rank < workers:
         raise ValueError(f"rank {rank} is not among {workers} workers")
-    if len(paths) < workers:
+    if training and len(paths) < workers:
         raise DataError(
             f"There are {len(paths)} training files for {workers} workers: each worker needs "
             "at least one.",
@@ -56,3 +59,27 @@ def distribution(plan: Any, global_batch_size: int) -> dict[str, Any]:
             "global_batch_size": int(global_batch_size),
         }
     return plan.distribution(global_batch_size)
+
+
+def worker_files(
+    plan: Any, paths: Sequence[Any], labels: Any, *, training: bool = True
+) -> tuple[list, Any]:
+    """This worker's share of ``paths`` and their ``labels`` under ``plan`` (all of them on
+    one machine): :func:`shard_paths` at :func:`worker_share`."""
+    rank, workers = worker_share(plan)
+    return shard_paths(paths, labels, rank, workers, training=training)
+
+
+def mark_sharded(dataset: Any, plan: Any) -> Any:
+    """``dataset`` built from :func:`worker_files` declares it is this worker's share:
+    ``AutoShardPolicy.OFF``, so ``tf.distribute`` neither shards it again (FILE or DATA would
+    split a share that is already split) nor expects the other workers' files. On one machine
+    it is returned as is."""
+    if worker_share(plan)[1] <= 1:
+        return dataset
+    from automl_gui.core.base import lazy
+
+    tf = lazy.tf()
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+    return dataset.with_options(options)

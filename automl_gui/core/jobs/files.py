@@ -29,6 +29,7 @@ from automl_gui.core.base.events import (
     Progress,
     emit,
 )
+from automl_gui.core.cluster.training import mark_sharded, worker_files
 from automl_gui.core.jobs._files_media import Media
 from automl_gui.core.jobs._files_steps import (
     batch_size_for,
@@ -270,9 +271,11 @@ class _Job:
 
     # -- training ---------------------------------------------------------------------------
     def make_train(self, b: int) -> Any:
-        return self.media.make_dataset(
-            self.paths["train"],
-            self.y["train"],
+        # across workers, each decodes only its share of the files (core/cluster/training.py)
+        paths, labels = worker_files(self.plan, self.paths["train"], self.y["train"])
+        dataset = self.media.make_dataset(
+            paths,
+            labels,
             b,
             shuffle=True,
             training=True,
@@ -280,15 +283,20 @@ class _Job:
             cache=bool(self.media.preprocess.cache),
             track=self.trackers.get("train"),
         )
+        return mark_sharded(dataset, self.plan)
 
     def _make_val(self, b: int) -> Any:
-        return self.media.make_dataset(
-            self.paths["validation"],
-            self.y["validation"],
+        paths, labels = worker_files(
+            self.plan, self.paths["validation"], self.y["validation"], training=False
+        )
+        dataset = self.media.make_dataset(
+            paths,
+            labels,
             b,
             cache=bool(self.media.preprocess.cache),
             track=self.trackers.get("validation"),
         )
+        return mark_sharded(dataset, self.plan)
 
     @property
     def make_val(self) -> Callable[[int], Any] | None:
