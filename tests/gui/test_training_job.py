@@ -52,7 +52,11 @@ def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window,
     assert dialog.name.text() == "loans-train" and dialog.mode_key == "train"
     assert "--target y" in dialog.command.text() and "--epochs 7" in dialog.command.text()
     dialog.workers.setValue(3)
+    dialog.hosts.setText("node1, node2")  # checked as typed: one host per process
+    assert "2 hosts for 3 processes" in dialog.command.text()
+    assert not dialog.export_button.isEnabled()
     dialog.hosts.setText("node1, node2 node3")
+    assert "--out output/run" in dialog.command.text()
     dialog.where.setText(str(tmp_path / "jobs"))
     assert dialog.export_button.isEnabled()
     dialog.export_button.click()
@@ -77,6 +81,8 @@ def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window,
     # the fields are remembered for the next time
     again = training_job.open_job_dialog(window)
     assert again.workers.value() == 3 and again.hosts.text() == "node1, node2 node3"
-    again.mode.setCurrentIndex(again.mode.findData("search"))
-    assert again.name.text() == "loans-search" and "--model auto" in again.command.text()
+    again.mode.setCurrentIndex(again.mode.findData("search"))  # a chief more: 4 processes
+    assert again.name.text() == "loans-search" and "4 processes" in again.command.text()
+    again.hosts.setText("")  # placeholders
+    assert "--model auto" in again.command.text() and "--search-dir" in again.command.text()
     again.close()

@@ -259,7 +259,10 @@ class TrainingJobDialog(QDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.mode.currentIndexChanged.connect(self._update_preview)
-        self.workers.valueChanged.connect(self._update_preview)
+        for box in (self.workers, self.port):
+            box.valueChanged.connect(self._update_preview)
+        for line in (self.hosts, self.image):
+            line.textChanged.connect(self._update_preview)
 
     # -- remembered fields -----------------------------------------------------------------
     def _restore(self) -> None:
@@ -340,18 +343,18 @@ class TrainingJobDialog(QDialog):
         for key, _text, _tip in MODES:  # a name this dialog made follows the mode
             if old.endswith(f"-{key}") and key != self.mode_key:
                 self.name.setText(old[: -len(key)] + self.mode_key)
+        from automl_gui.core.cluster.job_export import plan_job
+
         try:
-            settings, _target = self.job()
+            settings, target = self.job()
+            plan = plan_job(settings, target)  # checked as the export checks it
         except Exception as exc:  # noqa: BLE001 - shown, and Export stays off
             message, hint = describe(exc)
-            self.command.setText(f"{message} {hint}".strip())
+            self.command.setText(f"⚠ {_escape(message)} {_escape(hint)}".strip())
             self.notes.setText("")
             self.export_button.setEnabled(False)
             return
-        from automl_gui.core.cluster.job_export import data_name
-
-        line = shlex.join(["automl-gui", "train", data_name(settings.data), *settings.train_args])
-        self.command.setText(f"<code>{_escape(line)}</code>")
+        self.command.setText(f"<code>{_escape(shlex.join(plan.command))}</code>")
         self.notes.setText(
             "Not carried (the command line uses its own): " + "; ".join(settings.notes) + "."
             if settings.notes
