@@ -3,7 +3,7 @@
 A *run folder* is what ``automl-gui train DATA --out RUN`` writes, on this computer or on a
 cluster (the chief of a multi-worker training or search writes it): ``model.keras``,
 ``metadata.json``, ``report.json``, maybe ``samples.npy`` (images, audio),
-``test_predictions.csv`` (``--test-predictions``) and ``leaderboard.csv`` (a search). A run
+``test_predictions.csv`` (files) and ``leaderboard.csv`` (a search). A run
 folder of another project (``runs/run-003``, with its ``run.json`` and
 ``test_predictions.parquet``) is one too.
 
@@ -47,7 +47,7 @@ from automl_gui.core.project._runs import (
     read_run_folder,
 )
 
-#: what the CLI writes with ``--test-predictions`` (a project's run folder holds parquet)
+#: the test predictions the CLI writes for image, audio and text runs (a project's run folder holds parquet)
 PREDICTIONS_CSV = "test_predictions.csv"
 #: the hint for a folder that is not a run folder
 WHAT_TO_CHOOSE = (
