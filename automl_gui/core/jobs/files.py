@@ -29,7 +29,7 @@ from automl_gui.core.base.events import (
     Progress,
     emit,
 )
-from automl_gui.core.cluster.training import mark_sharded, worker_files
+from automl_gui.core.cluster.training import mark_sharded, worker_files, worker_share
 from automl_gui.core.jobs._files_media import Media
 from automl_gui.core.jobs._files_steps import (
     batch_size_for,
@@ -180,9 +180,12 @@ class _Job:
         distribution strategy's scope: its variables stay plain, on the CPU)."""
         from automl_gui.core.preprocess._files import FileTracker
 
-        self.trackers = {
-            part: FileTracker(len(self.paths[part])) for part in ("train", "validation")
+        # across workers, each streams (and tracks) only its share of the files
+        shares = {
+            part: worker_files(self.plan, self.paths[part], self.y[part], training=False)[0]
+            for part in ("train", "validation")
         }
+        self.trackers = {part: FileTracker(len(shares[part])) for part in shares}
 
     # -- checkpoints ------------------------------------------------------------------------
     def _open_checkpoint(self) -> None:
@@ -335,7 +338,9 @@ class _Job:
         return self._fit_dataset(phase_training, epochs_after=ft_epochs, resume=resume)
 
     def _features(self, part: str, what: str) -> tuple[np.ndarray, np.ndarray]:
-        track = self.trackers.get(part)
+        # every worker computes every file's features (the fit on them shards rows); the
+        # trackers count each worker's share of the streamed files, so none here then
+        track = self.trackers.get(part) if worker_share(self.plan)[1] == 1 else None
         ds = self.media.make_dataset(
             self.paths[part], self.y[part], self.batch, shuffle=False, track=track
         )
