@@ -135,12 +135,11 @@ def test_two_workers_train_as_well_as_one_and_only_the_chief_writes(runs):
     assert list((root / "tmp1").iterdir()) == []
 
 
-def test_a_dead_worker_is_reported_by_the_other(table, tmp_path):
-    addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+def test_a_dead_worker_is_reported_and_the_job_resumes_from_the_chiefs_checkpoint(table, tmp_path):
     out = tmp_path / "run"
-    procs = [
-        _start(table, out, i, addresses, tmp_path / f"tmp{i}", "--epochs", "500") for i in range(2)
-    ]
+    options = ("--epochs", "6", "--checkpoint-dir", str(tmp_path / "ckpt"))
+    addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+    procs = [_start(table, out, i, addresses, tmp_path / f"tmp{i}", *options) for i in range(2)]
     try:
         deadline = time.monotonic() + RUN_TIMEOUT_S
         for line in procs[0].stdout:  # the chief reports epochs; kill the other mid-training
@@ -162,6 +161,16 @@ def test_a_dead_worker_is_reported_by_the_other(table, tmp_path):
             if proc.poll() is None:
                 proc.kill()
             proc.communicate(timeout=30)
+    # the same command with --resume, on new ports: both go on from the chief's checkpoint
+    addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+    procs = [
+        _start(table, out, i, addresses, tmp_path / f"tmp{i}", *options, "--resume")
+        for i in range(2)
+    ]
+    (rc0, out0, err0), (rc1, _, err1) = (_finish(p) for p in procs)
+    assert rc0 == 0 and rc1 == 0, err0[-2000:] + err1[-2000:]
+    assert "Resuming from epoch" in out0 and "Epoch 6/6" in out0
+    assert (out / "model.keras").is_file()
 
 
 def test_bad_tf_config_is_one_line_and_exit_1(table, tmp_path, monkeypatch, capsys):
