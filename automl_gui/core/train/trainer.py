@@ -13,6 +13,11 @@ With a checkpointer (``core.train.checkpoint``) every epoch is saved; with a che
 resume, the weights, optimizer state and history are loaded and ``model.fit`` goes on from
 the next epoch.
 
+Under ``MultiWorkerMirroredStrategy`` (a model built in its scope: ``TF_CONFIG`` names several
+workers) ``model.fit`` fails in Keras 3 (keras-team/keras#20585), so ``_distributed`` runs the
+same callbacks from a training loop of its own; the batch size is then the global batch,
+split across the replicas. Every other strategy keeps ``model.fit``.
+
 ``stopped_reason`` is one of "completed", "early_stopping", "cancelled", "time_budget" and
 "nan" (the loss became NaN/inf: training stopped, the best — or, failing that, the initial —
 weights were restored and a warning logged).
