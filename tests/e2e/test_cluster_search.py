@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from cli_runner import call_cli
 
-BUDGET = 40  # seconds of search on the chief
+BUDGET = 25  # seconds of search on the chief
 LIMIT = 150  # no process of this test runs longer
 
 

@@ -27,6 +27,7 @@ from automl_gui.gui.pages._search_run import search_key
 from automl_gui.gui.pages.tabular.model import ModelPage
 from automl_gui.gui.pages.train import TrainPage
 from automl_gui.gui.state import AppState
+from automl_gui.gui.widgets.leaderboard_model import COLUMNS
 
 LONG = 180_000
 
@@ -153,7 +154,7 @@ def test_search_fills_the_leaderboard_keeps_the_best_and_sets_the_run(qtbot, pag
     folder = app_settings.search_folder(search_key(page.state))
     assert (folder / FINISHED_FILE).exists() and not page.search.resume_banner.isVisibleTo(page)
     # settings are readable: "1×64, dropout 0.10, …"
-    settings = model.data(model.index(0, 7))
+    settings = model.data(model.index(0, COLUMNS.index("Settings")))
     assert "×" in settings and "lr " in settings and "batch " in settings
 
     # selecting a trial plots its own history; the finished run's curves were shown before
@@ -216,8 +217,10 @@ def test_a_failing_trial_is_shown_failed_and_the_search_goes_on(qtbot, page, mon
     assert len(failed) == 1 and "Out of memory" in failed[0].reason
     model = page.search.leaderboard.model
     row = records.index(failed[0])
-    assert model.data(model.index(row, 1)) == "✗ failed"
-    assert "Out of memory" in model.data(model.index(row, 1), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(row, COLUMNS.index("Status"))) == "✗ failed"
+    assert "Out of memory" in model.data(
+        model.index(row, COLUMNS.index("Status")), Qt.ItemDataRole.ToolTipRole
+    )
     assert page.state.run.best_trial.trial_id != failed[0].trial_id
 
 
@@ -292,8 +295,10 @@ def test_cross_validated_rows_show_mean_and_spread(qtbot):
     model = LeaderboardModel()
     model.upsert(CVRecord("0000", value=0.4, status="completed", cv_mean=0.42, cv_std=0.031,
                           cv_folds=[0.4, 0.44, 0.42]))  # fmt: skip
-    assert model.data(model.index(0, 3)) == "0.42 ± 0.031"
-    assert "3 folds" in model.data(model.index(0, 3), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(0, COLUMNS.index("Objective"))) == "0.42 ± 0.031"
+    assert "3 folds" in model.data(
+        model.index(0, COLUMNS.index("Objective")), Qt.ItemDataRole.ToolTipRole
+    )
     text = describe_hyperparameters(
         {"depth": 2, "units": 64, "dropout": 0.1, "l2": 1e-4, "batch_norm": True,
          "optimizer": "adam", "learning_rate": 0.001, "batch_size": 32, "tuner/epochs": 3}
@@ -360,7 +365,7 @@ def test_a_folder_search_runs_through_the_same_page(qtbot, tmp_path, monkeypatch
     assert [r.trial_id for r in rows(page)] == ["0000", "0001"]
     assert page.search.leaderboard.model.best_id == "0001"
     assert "architecture cnn" in page.search.leaderboard.model.data(
-        page.search.leaderboard.model.index(0, 7)
+        page.search.leaderboard.model.index(0, COLUMNS.index("Settings"))
     )
     assert state.run.best_trial.trial_id == "0001"
     assert page.plots.epoch_points("val_loss") == pytest.approx([1.1 / 2, 1.1 / 3])

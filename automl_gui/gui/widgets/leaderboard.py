@@ -116,6 +116,8 @@ class Leaderboard(QWidget):
         self._floor: int | None = None  # the minimum height before fit_rows grew it
         self.model.rowsInserted.connect(self._on_rows)
         self.model.modelReset.connect(self._on_rows)
+        self.model.dataChanged.connect(self._show_workers)
+        self._show_workers()
 
     # -- feeding (delegates to the model) -----------------------------------------------------
     def clear(self, maximize: bool = False) -> None:
@@ -142,7 +144,14 @@ class Leaderboard(QWidget):
         )
         self.setMinimumHeight(max(self._floor, need))
 
+    def _show_workers(self, *_args: object) -> None:
+        """The Worker column only for a search whose trials ran on several workers (rows
+        from a search across processes); one machine's rows have none."""
+        shown = any(r.worker for r in self.model.records)
+        self.view.setColumnHidden(COLUMNS.index("Worker"), not shown)
+
     def _on_rows(self, *_args: object) -> None:
+        self._show_workers()
         self.export_button.setEnabled(bool(self.model.records))
         trials = sum(r.status not in NOT_TRIALS for r in self.model.records)
         self.hint.setText(f"{trials} trial{'s' if trials != 1 else ''}" if trials else "")

@@ -20,7 +20,19 @@ from automl_gui.plots.style import short_number
 _Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: column keys; the figures' headers name their metric (:meth:`LeaderboardModel.header`)
-COLUMNS = ("Trial", "Status", "Score", "Objective", "Test", "Epochs", "Time", "Settings")
+#: "Worker" (the search worker that ran the trial) shows only when trials ran on several
+#: (``Leaderboard`` hides it otherwise)
+COLUMNS = (
+    "Trial",
+    "Status",
+    "Worker",
+    "Score",
+    "Objective",
+    "Test",
+    "Epochs",
+    "Time",
+    "Settings",
+)
 METRIC_WORDS = {"accuracy": "accuracy", "r2": "R²"}
 STATUS_TEXT = {
     "running": "● running",
@@ -254,6 +266,9 @@ class LeaderboardModel(QAbstractTableModel):
                 "curves). Baselines are not scored on it.",
                 "Test": f"The {word} on the test rows (baselines, and the kept model once the "
                 "search ends; Evaluate has the kept model's full report).",
+                "Worker": "The search worker (Keras Tuner's tuner id) that trained the trial, "
+                "in a search run across processes; the chief kept the leaderboard and the "
+                "model.",
             }.get(COLUMNS[section])
         return None
 
@@ -322,6 +337,8 @@ class LeaderboardModel(QAbstractTableModel):
             return _seconds(r.seconds) if r.status != "running" else "…"
         if col == "Settings":
             return describe_hyperparameters(r.hyperparameters)
+        if col == "Worker":
+            return r.worker
         return ""
 
     def _sort_key(self, r: TrialRecord, col: str) -> Any:
