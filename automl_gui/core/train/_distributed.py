@@ -33,7 +33,6 @@ _PEER_ERRORS = (
     "DeadlineExceededError",
     "CancelledError",
     "AbortedError",
-    "InternalError",
 )
 
 
@@ -85,7 +84,7 @@ def _unpack(tf: Any, batch: Any) -> tuple[Any, Any, Any]:
     return x, y, (rest[0] if rest else None)
 
 
-def fit_multi_worker(
+def fit_epochs(
     tf: Any,
     keras: Any,
     model: Any,
@@ -97,22 +96,31 @@ def fit_multi_worker(
     epochs: int,
     initial_epoch: int,
     steps: int,
-    global_batch: int,
     callbacks: list[Any],
 ) -> None:
-    """Train compiled ``model`` (built in ``strategy.scope()``) like ``model.fit(train_ds,
-    validation_data=val_ds, epochs=epochs, initial_epoch=initial_epoch,
-    callbacks=callbacks)`` would, on every worker of the cluster at once.
+    """Train compiled ``model`` like ``model.fit(train_ds, validation_data=val_ds,
+    epochs=epochs, initial_epoch=initial_epoch, callbacks=callbacks)``: with ``model.fit``
+    itself, or under ``MultiWorkerMirroredStrategy`` (``strategy``, the model's) with this
+    module's loop, on every worker of the cluster at once.
 
     Args:
         train_ds, val_ds: datasets of global batches ``(x, y)`` or ``(x, y, sample_weight)``.
         steps: batches per epoch (the same on every worker).
-        global_batch: the batch size all replicas together take per step (each step's
-            loss is averaged over the rows its global batch actually holds).
 
     Raises:
         ModelError: a worker stopped answering (died, or lagged past the collective timeout).
     """
+    if not is_multi_worker(strategy):
+        model.fit(
+            train_ds,
+            validation_data=val_ds,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
+            verbose=0,
+        )
+        return
     try:
         _Loop(tf, keras, model, strategy, classification).run(
             train_ds, val_ds, epochs, initial_epoch, steps, callbacks

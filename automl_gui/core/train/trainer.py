@@ -385,7 +385,7 @@ class Trainer:
         resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         from automl_gui.core.train import callbacks as cb
-        from automl_gui.core.train._distributed import fit_multi_worker, is_multi_worker
+        from automl_gui.core.train._distributed import fit_epochs
         from automl_gui.core.train._members import compile_args
         from automl_gui.core.train._resume import resume_fit
 
@@ -443,10 +443,10 @@ class Trainer:
             # a streamed dataset (files that fail to decode are skipped) has no known length:
             # Keras learns it at the end of the first epoch and warns, needlessly
             warnings.filterwarnings("ignore", message="Your input ran out of data")
-            if initial_epoch < cfg.epochs and is_multi_worker(strategy):
-                # model.fit fails under MultiWorkerMirroredStrategy (keras-team/keras#20585):
-                # the same callbacks, driven by a loop of our own
-                fit_multi_worker(
+            if initial_epoch < cfg.epochs:
+                # model.fit; under MultiWorkerMirroredStrategy, where it fails in Keras 3
+                # (keras-team/keras#20585), the same callbacks driven by a loop of our own
+                fit_epochs(
                     tf,
                     keras,
                     model,
@@ -457,18 +457,7 @@ class Trainer:
                     epochs=cfg.epochs,
                     initial_epoch=initial_epoch,
                     steps=steps,
-                    global_batch=batch,
                     callbacks=callbacks,
-                )
-            elif initial_epoch < cfg.epochs:
-                model.fit(
-                    train_ds,
-                    validation_data=val_ds,
-                    epochs=cfg.epochs,
-                    initial_epoch=initial_epoch,
-                    callbacks=callbacks,
-                    shuffle=False,  # the dataset reshuffles itself each epoch, reproducibly
-                    verbose=0,
                 )
 
         if bridge.cancelled:
