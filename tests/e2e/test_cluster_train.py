@@ -76,70 +76,17 @@ def _finish(proc: subprocess.Popen) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def runs(table, tmp_path_factory):
-    """The same training by one process (in this one) and by two workers."""
+    """One process trains (in this one); then two workers train the same, one of them is
+    killed after epoch 2 (the chief must report it), and the same command with --resume
+    finishes the job from the chief's checkpoint. Returns the folder, the chief's error and
+    seconds from the kill to its exit, and the resumed workers' results."""
     root = tmp_path_factory.mktemp("runs")
-    args = ["--epochs", "6"]
-    assert (
-        cli.main(
-            [
-                "train",
-                str(table),
-                "--target",
-                "y",
-                "--model",
-                "mlp",
-                "--seed",
-                "1",
-                "--out",
-                str(root / "one"),
-                "--quiet",
-                *args,
-            ]
-        )
-        == 0
-    )
+    options = ("--epochs", "6", "--checkpoint-dir", str(root / "ckpt"))
+    one = ["train", str(table), "--target", "y", "--model", "mlp", "--seed", "1"]
+    assert cli.main([*one, "--out", str(root / "one"), "--quiet", "--epochs", "6"]) == 0
+    out = root / "two"
     addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
-    started = time.monotonic()
-    procs = [_start(table, root / "two", i, addresses, root / f"tmp{i}", *args) for i in range(2)]
-    results = [_finish(p) for p in procs]
-    return root, results, time.monotonic() - started
-
-
-def _metadata(folder: Path) -> dict:
-    return json.loads((folder / "metadata.json").read_text())
-
-
-def test_two_workers_train_as_well_as_one_and_only_the_chief_writes(runs):
-    root, ((rc0, out0, err0), (rc1, out1, err1)), _ = runs
-    assert rc0 == 0, err0[-2000:]
-    assert rc1 == 0, err1[-2000:]
-    assert (root / "two" / "model.keras").is_file()
-    meta = _metadata(root / "two")
-    assert meta["distribution"] == {
-        "strategy": "MultiWorkerMirroredStrategy",
-        "replicas": 2,
-        "workers": 2,
-        "global_batch_size": meta["training_result"]["batch_size"],
-    }
-    one = _metadata(root / "one")
-    assert one["distribution"]["strategy"] == "none" and one["distribution"]["workers"] == 1
-    # the same global batches, split over two replicas: the same quality within noise
-    # (measured: test accuracy 0.877 vs 0.880, ROC AUC 0.951 vs 0.952 on 2,000 rows)
-    assert abs(meta["metrics"]["accuracy"] - one["metrics"]["accuracy"]) <= 0.05
-    assert "2 workers" in out0 and "Epoch 6/6" in out0
-    # the other worker: one line, nothing left in its temporary folder
-    assert out1.strip().splitlines() == [
-        next(line for line in out1.splitlines() if "training done" in line)
-    ]
-    assert "worker 1, process 2 of 2" in out1
-    assert list((root / "tmp1").iterdir()) == []
-
-
-def test_a_dead_worker_is_reported_and_the_job_resumes_from_the_chiefs_checkpoint(table, tmp_path):
-    out = tmp_path / "run"
-    options = ("--epochs", "6", "--checkpoint-dir", str(tmp_path / "ckpt"))
-    addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
-    procs = [_start(table, out, i, addresses, tmp_path / f"tmp{i}", *options) for i in range(2)]
+    procs = [_start(table, out, i, addresses, root / f"tmp{i}", *options) for i in range(2)]
     try:
         deadline = time.monotonic() + RUN_TIMEOUT_S
         for line in procs[0].stdout:  # the chief reports epochs; kill the other mid-training
@@ -151,11 +98,7 @@ def test_a_dead_worker_is_reported_and_the_job_resumes_from_the_chiefs_checkpoin
             _, err = procs[0].communicate(timeout=DEAD_WORKER_S)
         except subprocess.TimeoutExpired:
             pytest.fail(f"the chief did not notice the dead worker within {DEAD_WORKER_S} s")
-        assert procs[0].returncode == 1
-        assert "A worker of the training cluster stopped answering" in err
-        assert "--resume" in err and "Traceback" not in err
-        assert time.monotonic() - killed < DEAD_WORKER_S
-        assert not (out / "model.keras").exists()
+        dead = (procs[0].returncode, err, time.monotonic() - killed, (out / "model.keras").exists())
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -164,13 +107,47 @@ def test_a_dead_worker_is_reported_and_the_job_resumes_from_the_chiefs_checkpoin
     # the same command with --resume, on new ports: both go on from the chief's checkpoint
     addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
     procs = [
-        _start(table, out, i, addresses, tmp_path / f"tmp{i}", *options, "--resume")
+        _start(table, out, i, addresses, root / f"resumed{i}", *options, "--resume")
         for i in range(2)
     ]
-    (rc0, out0, err0), (rc1, _, err1) = (_finish(p) for p in procs)
-    assert rc0 == 0 and rc1 == 0, err0[-2000:] + err1[-2000:]
-    assert "Resuming from epoch" in out0 and "Epoch 6/6" in out0
-    assert (out / "model.keras").is_file()
+    return root, dead, [_finish(p) for p in procs]
+
+
+def _metadata(folder: Path) -> dict:
+    return json.loads((folder / "metadata.json").read_text())
+
+
+def test_a_dead_worker_is_reported_by_the_other_in_bounded_time(runs):
+    _, (code, err, seconds, wrote_model), _ = runs
+    assert code == 1
+    assert "A worker of the training cluster stopped answering" in err
+    assert "--resume" in err and "Traceback" not in err
+    assert seconds < DEAD_WORKER_S  # measured: 8-12 s (TensorFlow's heartbeats)
+    assert not wrote_model
+
+
+def test_two_workers_resume_and_train_as_well_as_one_and_only_the_chief_writes(runs):
+    root, _, ((rc0, out0, err0), (rc1, out1, err1)) = runs
+    assert rc0 == 0, err0[-2000:]
+    assert rc1 == 0, err1[-2000:]
+    assert "Resuming from epoch" in out0 and "Epoch 6/6" in out0 and "2 workers" in out0
+    assert (root / "two" / "model.keras").is_file()
+    meta = _metadata(root / "two")
+    assert meta["distribution"] == {
+        "strategy": "MultiWorkerMirroredStrategy",
+        "replicas": 2,
+        "workers": 2,
+        "global_batch_size": meta["training_result"]["batch_size"],
+    }
+    one = _metadata(root / "one")
+    assert one["distribution"]["strategy"] == "none" and one["distribution"]["workers"] == 1
+    # the same global batches, split over two replicas: the same quality within noise
+    # (measured on 2,000 rows: test accuracy 0.877 one process, 0.880 two workers)
+    assert abs(meta["metrics"]["accuracy"] - one["metrics"]["accuracy"]) <= 0.05
+    # the other worker: one line, nothing left in its temporary folder
+    assert len(out1.strip().splitlines()) == 1
+    assert "worker 1, process 2 of 2" in out1 and "training done" in out1
+    assert list((root / "resumed1").iterdir()) == []
 
 
 def test_bad_tf_config_is_one_line_and_exit_1(table, tmp_path, monkeypatch, capsys):
