@@ -56,7 +56,11 @@ class Chief:
         if self.ending:
             return True
         started = {r.trial_id for r in self.runner.records if r.status not in NOT_TRIALS}
-        started |= set(self.oracle.trials)  # handed out, whether or not a row arrived
+        # ended or running in the oracle, whether or not a row arrived (an interrupted
+        # trial waiting in the oracle's retry queue after a resume is not counted: it runs
+        # again, as on one machine)
+        started |= set(self.oracle.end_order)
+        started |= {t.trial_id for t in self.oracle.ongoing_trials.values()}
         try:
             self.runner.check_go_on(started=len(started))
         except self._over as exc:

@@ -100,23 +100,29 @@ class WorkerLink:
     def search(self, tuner: Any, over: type[Exception]) -> None:
         """Run trials until the oracle says "STOPPED", the chief ends the search, or Stop."""
         import grpc
+        from keras_tuner.src import config
 
-        try:
+        debug, config.DEBUG = config.DEBUG, False  # no traceback for a trial cut off by a
+        try:  # chief that went (its row says why a trial failed)
             tuner.search(verbose=0)
         except over:
             pass
-        except grpc.RpcError as exc:
+        except (grpc.RpcError, ValueError) as exc:
+            # a call on the channel this link closed raises ValueError ("closed channel")
+            if isinstance(exc, ValueError) and "closed channel" not in str(exc):
+                raise
+            hint = "Start the chief again with --resume, then the workers (the same command)."
             if self.gone:
                 raise ModelError(
-                    f"The search chief on {self.role.address} {self.gone}.",
-                    "Start the chief again with --resume; the workers then join it again.",
+                    f"The search chief on {self.role.address} {self.gone}.", hint
                 ) from exc
             if not self.over and not self.runner.cancel.cancelled:
+                code = exc.code().name if isinstance(exc, grpc.RpcError) else "closed"
                 raise ModelError(
-                    f"The search chief on {self.role.address} stopped answering "
-                    f"({exc.code().name}).",
-                    "Start the chief again with --resume; the workers then join it again.",
+                    f"The search chief on {self.role.address} stopped answering ({code}).", hint
                 ) from exc
+        finally:
+            config.DEBUG = debug
 
     def close(self) -> None:
         self._done.set()
