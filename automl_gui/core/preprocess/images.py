@@ -265,9 +265,11 @@ def make_dataset(
     tf = lazy.tf()
     size = _check_size(image_size)
 
+    decode = _loader(size)  # traced once per size: each dataset's map only calls it
+
     @tf.autograph.experimental.do_not_convert  # plain TF ops; spares autograph's warnings
     def load(path: Any, *label: Any) -> Any:
-        image = resize(decode_image(path), size)
+        image = decode(path)
         return (image, *label) if label else image
 
     return stream_files(
