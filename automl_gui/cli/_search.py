@@ -91,10 +91,9 @@ def check_search_options(args: argparse.Namespace, *, k_fold: bool) -> None:
 
 def check_search_role(args: argparse.Namespace) -> Any:
     """The KERASTUNER_* role of this process (None: one machine); ConfigError when they are
-    malformed, set for something other than a search, beside TF_CONFIG, or without the
-    shared search folder."""
+    malformed, set for something other than a search, or without the shared search folder
+    (TF_CONFIG beside a search is refused by ``_workers.start_cluster``)."""
     from automl_gui.core.cluster.search_role import search_role
-    from automl_gui.core.cluster.tf_config import cluster_from_env
 
     role = search_role(os.environ)
     if role is None:
@@ -105,12 +104,6 @@ def check_search_role(args: argparse.Namespace) -> Any:
             "AutoML search across processes.",
             "Add --model auto with --time-budget SECONDS or --trials N (and --search-dir), or "
             "unset them to train one model.",
-        )
-    if cluster_from_env(os.environ) is not None:
-        raise ConfigError(
-            "Both TF_CONFIG and KERASTUNER_* are set: a search's processes are Keras Tuner's "
-            "chief and workers, each trial trains on one process.",
-            "Unset TF_CONFIG for a search across processes.",
         )
     if not args.search_dir:
         raise ConfigError(
