@@ -19,6 +19,7 @@ def save_run(
     (``core.export.outputs``)."""
     from automl_gui.core.evaluate.metrics import CHANCE_REMEDIES, chance_note, summary_line
     from automl_gui.core.export.bundle import save_bundle
+    from automl_gui.core.train.history_csv import HISTORY_FILE, write_history
 
     path = save_bundle(
         run.model,
@@ -30,6 +31,8 @@ def save_run(
         inputs=inputs,
     )
     written = ["model.keras", "metadata.json", "report.json"]
+    if write_history(getattr(run, "history", None) or {}, path / HISTORY_FILE):
+        written.append(HISTORY_FILE)  # the curves, for a spreadsheet and Open Run Folder…
     if test_predictions:
         preds = path / "test_predictions.csv"
         atomic_write(preds, lambda tmp: run.test_predictions.to_csv(tmp, index=False))

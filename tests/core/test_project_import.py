@@ -65,6 +65,9 @@ def test_a_cli_run_folder_opens_as_a_run_of_its_data_and_is_left_as_it_was(cli_r
     run = opened.run
     assert run.model is not None and run.metadata["target"] == "y"
     assert run.report["metrics"] and run.result.epochs_run == 1
+    # its curves come from the history.csv the command line wrote (Compare Runs draws them)
+    assert (folder / "history.csv").is_file()
+    assert len(run.history["loss"]) == 1 and np.isfinite(run.history["val_loss"][0])
     assert run.test_predictions is None  # the CLI writes them for files only (as CSV)
     assert any(str(folder) in n for n in run.notices)
 

@@ -58,6 +58,7 @@ OWN_FILES = RUN_FOLDER_FILES | {
     "contributions.csv",  # automl-gui explain (tables)
     "explanations.csv",  # automl-gui explain (images, audio, texts)
     "leaderboard.csv",
+    "history.csv",  # automl-gui train: the curves (core.train.history_csv)
     "MODEL_CARD.md",
     "preprocessing.json",
     "model.tflite",

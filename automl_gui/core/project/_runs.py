@@ -34,6 +34,7 @@ from automl_gui.core.jobs.run import Run
 from automl_gui.core.kinds import kind_named
 from automl_gui.core.project._json import MB, JsonProblem, read_json
 from automl_gui.core.project._records import apply_edits
+from automl_gui.core.train.history_csv import HISTORY_FILE, read_history
 
 RUN_FILE = "run.json"
 #: a project folder's project file, and the ending of any project file
@@ -393,7 +394,12 @@ def read_run_folder(folder: Path, record: Any = None, label: str = "") -> Run:
     apply_edits(getattr(record, "edits", None), metadata, report)
     model = load_keras_model(folder / MODEL_FILE)
 
-    raw_history = saved.get("history") or getattr(record, "history", None) or {}
+    # a run folder the command line wrote has no run.json: its curves are in history.csv
+    raw_history = (
+        saved.get("history")
+        or getattr(record, "history", None)
+        or read_history(folder / HISTORY_FILE)
+    )
     history = {str(k): _floats(v) for k, v in raw_history.items()}
     summary = (
         saved.get("result")
