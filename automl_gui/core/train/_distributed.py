@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_gui.core.base.errors import ModelError
+from automl_gui.core.base.errors import ConfigError, ModelError
 
 #: TensorFlow errors a collective raises when a peer is gone or too late
 _PEER_ERRORS = (
@@ -137,6 +137,52 @@ def fit_epochs(
         ) from exc
 
 
+def _all_sum(tf: Any, strategy: Any, local: int) -> Any:
+    """A compiled ``values -> Σ over workers of each worker's values`` (one collective; each
+    worker's ``local`` replicas count it once)."""
+
+    @tf.function
+    def all_sum(values: Any) -> Any:
+        def replica() -> Any:
+            ctx = tf.distribute.get_replica_context()
+            first = tf.equal(ctx.replica_id_in_sync_group % local, 0)
+            return tf.where(first, values, tf.zeros_like(values))
+
+        return strategy.reduce("SUM", strategy.run(replica), axis=None)
+
+    return all_sum
+
+
+def agree_start(tf: Any, strategy: Any, initial_epoch: int) -> None:
+    """Under ``MultiWorkerMirroredStrategy``, check that every worker starts at the chief's
+    epoch (resumes from the same checkpoint) before anything else runs: resuming creates the
+    optimizer's variables, a collective every worker must join in the same order. A worker
+    that found no copy of the chief's checkpoint is then an error on every worker, not a
+    hang or a garbled collective. Elsewhere a no-op.
+
+    Raises:
+        ConfigError: the workers start at different epochs.
+    """
+    if not is_multi_worker(strategy):
+        return
+    rank, workers = worker_position(strategy)
+    all_sum = _all_sum(tf, strategy, max(1, strategy.num_replicas_in_sync // workers))
+    mine = float(initial_epoch)
+    chief = float(all_sum(tf.constant([mine if rank == 0 else 0.0])).numpy()[0])
+    if all_sum(tf.constant([0.0 if mine == chief else 1.0])).numpy()[0] > 0:
+        where = (
+            f"this worker would start at epoch {initial_epoch + 1}"
+            if mine != chief
+            else "another worker would start elsewhere"
+        )
+        raise ConfigError(
+            f"The chief resumes at epoch {int(chief) + 1} but {where}: not every worker sees "
+            "the chief's checkpoint.",
+            "Give every worker the same --checkpoint-dir on a shared folder (or a copy of the "
+            "chief's) when resuming with --resume.",
+        )
+
+
 def _reason(exc: Any) -> str:
     """What a collective's error says went wrong, e.g. "Collective ops is aborted by: ... The
     following tasks are unhealthy (stopped sending heartbeats): /job:worker/replica:0/task:1"
@@ -169,7 +215,7 @@ class _Loop:
         self.local = max(1, strategy.num_replicas_in_sync // self.workers)
         self.train_step = tf.function(self._train_step)
         self.eval_step = tf.function(self._eval_step)
-        self.all_sum = tf.function(self._all_sum)
+        self.all_sum = _all_sum(tf, strategy, self.local)
 
     # -- compiled pieces ---------------------------------------------------------------------
     def _stats(self, y: Any, pred: Any, weight: Any) -> tuple[Any, Any]:
@@ -224,17 +270,6 @@ class _Loop:
         stats, _ = self._stats(y, pred, weight)
         reg = self._regularization()
         return self.tf.tensor_scatter_nd_add(stats, [[0]], [reg * stats[1]])
-
-    def _all_sum(self, values: Any) -> Any:
-        """The sum over workers of each worker's ``values`` (one collective)."""
-        tf, local = self.tf, self.local
-
-        def replica() -> Any:
-            ctx = tf.distribute.get_replica_context()
-            first = tf.equal(ctx.replica_id_in_sync_group % local, 0)
-            return tf.where(first, values, tf.zeros_like(values))
-
-        return self.strategy.reduce("SUM", self.strategy.run(replica), axis=None)
 
     # -- the epochs ----------------------------------------------------------------------------
     def _logs(self, totals: Any, prefix: str = "") -> dict[str, float]:

@@ -385,7 +385,7 @@ class Trainer:
         resume: CheckpointInfo | None = None,
     ) -> TrainResult:
         from automl_gui.core.train import callbacks as cb
-        from automl_gui.core.train._distributed import fit_epochs
+        from automl_gui.core.train._distributed import agree_start, fit_epochs
         from automl_gui.core.train._members import compile_args
         from automl_gui.core.train._resume import resume_fit
 
@@ -405,6 +405,8 @@ class Trainer:
             epochs_after=epochs_after,
         )
         bridge.initial_weights = initial
+        # across workers: all resume at the chief's epoch, or all stop here (_distributed)
+        agree_start(tf, strategy, resume.epochs_done if resume is not None else 0)
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             model.compile(
                 optimizer=_make_optimizer(keras, cfg.optimizer, lr, cfg.weight_decay),
