@@ -23,6 +23,7 @@ from automl_gui.core.tune.search._ensemble import (
     Pool,
     average_best,
     average_seconds,
+    configuration,
     describe_average,
 )
 from automl_gui.core.tune.search._scores import (
@@ -175,39 +176,17 @@ class TabularTrials(FoldTrials, Trials):
     # the model the search keeps
     def final_run(self, best: TrialRecord, tuner: Any) -> Run:
         """The best trial's model, evaluated on the test split (restored if trained earlier)."""
-        from automl_gui.core.jobs.tabular import build_tabular, finish_tabular
-        from automl_gui.core.train.result import TrainResult
+        from automl_gui.core.jobs.tabular import finish_tabular
 
         emit(self.on_event, Progress("evaluate", 0.0, f"Keeping trial {best.trial_id}…"))
         if best.cross_validated:
             kept = self.refit_chosen(best, tuner)
         elif self.best is not None and self.best["record"] is best:
             kept = self.best
-        else:  # trained before a resume: rebuild it and load its weights
-            hp = tuner.oracle.get_trial(best.trial_id).hyperparameters
-            settings = self.space.build(hp)
-            training = settings.training(self.training, epochs=max(1, best.epochs))
-            pre, built = build_tabular(
-                self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
-            )
-            if not self._load_weights(built, best.trial_id):
-                raise ModelError(
-                    f"The weights of trial {best.trial_id} are missing from {self.folder}.",
-                    "Start a new search.",
-                )
-            history = best.history
-            losses = history.get("val_loss") or history.get("loss") or []
-            finite = [v if math.isfinite(v) else math.inf for v in losses]
-            result = TrainResult(
-                history=history,
-                best_epoch=int(np.argmin(finite)) if finite else -1,
-                epochs_run=best.epochs,
-                stopped_reason="completed",
-                seconds=best.seconds,
-                batch_size=training.batch_size,
-            )
-            kept = {"pre": pre, "built": built, "result": result, "mlp": settings.mlp}
-            kept["training"] = training
+        else:  # trained before a resume, or by a search worker: rebuild it, load its weights
+            kept = self._restore(best, tuner)
+        if self.role is not None and not best.cross_validated:
+            self._pool_from_workers(best, tuner)  # first: training on leaves the average time
         if not best.cross_validated:
             _train_on(self, best, kept)
         kept = average_best(self, best, kept)
@@ -226,6 +205,71 @@ class TabularTrials(FoldTrials, Trials):
         if self.kept_record is not None:
             describe_average(run.metadata, self.average or {})
         return run
+
+    def _restore(self, record: TrialRecord, tuner: Any) -> dict[str, Any]:
+        """A trial trained elsewhere (before a resume, or by a search worker): its model
+        rebuilt from the oracle's hyperparameters and its saved weights."""
+        from automl_gui.core.jobs.tabular import build_tabular
+        from automl_gui.core.train.result import TrainResult
+
+        hp = tuner.oracle.get_trial(record.trial_id).hyperparameters
+        settings = self.space.build(hp)
+        training = settings.training(self.training, epochs=max(1, record.epochs))
+        pre, built = build_tabular(
+            self.prepared, self.preprocess, settings.mlp, seed=training.seed, plan=self.plan
+        )
+        if not self._load_weights(built, record.trial_id):
+            raise ModelError(
+                f"The weights of trial {record.trial_id} are missing from {self.folder}.",
+                "Start a new search.",
+            )
+        history = record.history
+        losses = history.get("val_loss") or history.get("loss") or []
+        finite = [v if math.isfinite(v) else math.inf for v in losses]
+        result = TrainResult(
+            history=history,
+            best_epoch=int(np.argmin(finite)) if finite else -1,
+            epochs_run=record.epochs,
+            stopped_reason="completed",
+            seconds=record.seconds,
+            batch_size=training.batch_size,
+        )
+        return {
+            "pre": pre,
+            "built": built,
+            "result": result,
+            "mlp": settings.mlp,
+            "training": training,
+        }
+
+    def _pool_from_workers(self, best: TrialRecord, tuner: Any) -> None:
+        """The chief of a search across processes trained none of the trials: the best
+        other configurations join the pool of the average (``_ensemble``) from the weights
+        their workers saved, with their validation answers measured here."""
+        if self.search.average_best < 2 or self.cancel.cancelled:
+            return
+        ranked = sorted(
+            (r for r in self.records if r.scored and r is not best),
+            key=lambda r: self.pool._rank(r),
+        )
+        for record in ranked:
+            if len(self.pool.entries) >= self.search.average_best - 1:
+                return
+            if configuration(record) in self.pool.entries or configuration(record) == configuration(
+                best
+            ):
+                continue
+            began = time.monotonic()
+            try:
+                entry = self._restore(record, tuner)
+            except ModelError:  # its worker died before saving: the next one
+                continue
+            outputs = validation_outputs(self.prepared, entry["pre"], entry["built"].serving_model)
+            self.pool.seconds.append(time.monotonic() - began)
+            if outputs is not None:
+                self.pool.offer(
+                    record, {"pre": entry["pre"], "built": entry["built"], "outputs": outputs}
+                )
 
 
 def _train_on(runner: TabularTrials, best: TrialRecord, kept: dict[str, Any]) -> None:
