@@ -64,19 +64,10 @@ def test_export_prints_files_runtime_figures_and_notes(
 
     again = _cli("export", str(table_model), "--format", fmt, "--out", str(dest), cwd=tmp_path)
     assert again.returncode == 1 and "--overwrite" in again.stderr
-    assert (
-        _cli(
-            "export",
-            str(table_model),
-            "--format",
-            fmt,
-            "--out",
-            str(dest),
-            "--overwrite",
-            cwd=tmp_path,
-        ).returncode
-        == 0
-    )
+    if whole:  # replacing goes through the same folder commit for every format: once is enough
+        return
+    args = ("export", str(table_model), "--format", fmt, "--out", str(dest), "--overwrite")
+    assert _cli(*args, cwd=tmp_path).returncode == 0
 
 
 def test_unknown_format_lists_the_choices(table_model, tmp_path):
