@@ -187,6 +187,12 @@ class Trials:
         if self.cancel.cancelled:
             raise _SearchOver("cancelled")
         if self.is_worker:
+            # Keras Tuner asks again at once when the oracle answers IDLE (Hyperband waits
+            # for a round's other trials): ask at most twice a second then
+            now = time.monotonic()
+            if now - getattr(self, "_asked", -math.inf) < 0.5:
+                time.sleep(0.5)
+            self._asked = time.monotonic()
             return
         if time.monotonic() >= self.trials_deadline() - self.seconds_needed():
             if not self.records:  # setting up took the budget: one short trial still runs,
