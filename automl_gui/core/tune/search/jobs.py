@@ -14,6 +14,12 @@ final model), the settings (``search.json``) and the leaderboard (``leaderboard.
 ``resume=True`` continues a search whose process ended (a crash, a closed window): finished
 trials are kept, the interrupted one is run again. In the window the search runs in the
 engine process: ``jobs.isolated.run_isolated(engine_process, search, request)``.
+
+Across processes (``SearchRequest.role``, Keras Tuner's distributed mode with its
+KERASTUNER_* variables): the chief runs :func:`search`, serving the oracle (``_chief``)
+instead of training, then keeps the model as above; each worker runs :func:`search_worker`
+(``_worker``): the same data preparation and trials, asking the chief's oracle for them.
+They share ``directory``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The search (``tables.py``, ``files.py``, ``_tuner.py``) writes them; the window reads them to
 offer an unfinished search back, and both read them to resume. ``tuner/`` (Keras Tuner's
-project) and ``weights/`` live beside these files.
+project) and ``weights/`` live beside these files; a search across processes adds
+``records/`` (each trial's row, written by the worker that ran it) and ``cluster/`` (the
+heartbeats and the chief's state, ``_shared``). The leaderboard stays the chief's alone.
 """
 
 from __future__ import annotations
