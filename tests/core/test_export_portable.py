@@ -58,15 +58,17 @@ PLAIN_KERAS = textwrap.dedent(
     import keras
     import tensorflow as tf
 
-    model_path, inputs_path, out_path = sys.argv[1:4]
+    model_path, pairs = sys.argv[1], sys.argv[2:]  # then (inputs, answers) file pairs
     model = keras.saving.load_model(model_path, safe_mode=True)
-    data = np.load(inputs_path, allow_pickle=False)
-    inputs = {
-        k: tf.constant(v.astype(str)) if v.dtype.kind == "U" else v for k, v in data.items()
-    }
-    if list(inputs) == ["x"]:
-        inputs = inputs["x"]
-    np.save(out_path, np.asarray(model.predict(inputs, verbose=0)))
+    for inputs_path, out_path in zip(pairs[::2], pairs[1::2]):
+        data = np.load(inputs_path, allow_pickle=False)
+        inputs = {
+            k: tf.constant(v.astype(str)) if v.dtype.kind == "U" else v
+            for k, v in data.items()
+        }
+        if list(inputs) == ["x"]:
+            inputs = inputs["x"]
+        np.save(out_path, np.asarray(model.predict(inputs, verbose=0)))
     print("modules:", sorted(m for m in sys.modules if m.startswith("automl_gui")))
     """
 )
@@ -74,16 +76,29 @@ PLAIN_KERAS = textwrap.dedent(
 
 def plain_keras_predict(model_path: Path, inputs: dict[str, np.ndarray], tmp: Path):
     """The model's answers in a Python that has Keras and TensorFlow but not this app."""
-    npz, out = tmp / "inputs.npz", tmp / "answers.npy"
-    np.savez(npz, **{k: v.astype(str) if v.dtype == object else v for k, v in inputs.items()})
+    done, answers = plain_keras_predict_each(model_path, [inputs], tmp)
+    return done, answers[0]
+
+
+def plain_keras_predict_each(
+    model_path: Path, batches: list[dict[str, np.ndarray]], tmp: Path
+) -> tuple[subprocess.CompletedProcess, list[np.ndarray | None]]:
+    """The model's answers to each of ``batches``, from one such Python (one load)."""
+    args, outs = [], []
+    for k, inputs in enumerate(batches):
+        npz, out = tmp / f"inputs{k}.npz", tmp / f"answers{k}.npy"
+        arrays = {name: v.astype(str) if v.dtype == object else v for name, v in inputs.items()}
+        np.savez(npz, **arrays)
+        args += [str(npz), str(out)]
+        outs.append(out)
     done = subprocess.run(
-        [sys.executable, "-I", "-c", PLAIN_KERAS, str(model_path), str(npz), str(out)],
+        [sys.executable, "-I", "-c", PLAIN_KERAS, str(model_path), *args],
         capture_output=True,
         text=True,
         cwd=tmp,
         timeout=300,
     )
-    return done, (np.load(out) if out.is_file() else None)
+    return done, [np.load(out) if out.is_file() else None for out in outs]
 
 
 def table_inputs(bundle: Bundle, rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -263,9 +278,10 @@ def test_an_audio_export_loads_and_answers_in_plain_keras(tmp_path_factory, tmp_
     assert not any("pip install" in note for note in result.notes)
     clips = np.asarray(sample_inputs(bundle), dtype=np.float32)
     rng = np.random.default_rng(1)
-    for waves in (clips, rng.uniform(-0.5, 0.5, (2, clips.shape[1] + 333)).astype(np.float32)):
-        done, got = plain_keras_predict(path, {"x": waves}, tmp_path)
-        assert done.returncode == 0, done.stderr[-3000:]
+    longer = rng.uniform(-0.5, 0.5, (2, clips.shape[1] + 333)).astype(np.float32)
+    done, answers = plain_keras_predict_each(path, [{"x": clips}, {"x": longer}], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for waves, got in zip((clips, longer), answers, strict=True):
         want = np.asarray(bundle.model.predict(waves, verbose=0))
         assert got is not None and np.allclose(got, want, atol=1e-5)
 
