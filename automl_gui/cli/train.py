@@ -32,7 +32,12 @@ from automl_gui.cli._folders import (
     kind_for_data,
 )
 from automl_gui.cli._save import save_run
-from automl_gui.cli._search import check_search_options, run_search, wants_search
+from automl_gui.cli._search import (
+    check_search_options,
+    check_search_role,
+    run_search,
+    wants_search,
+)
 from automl_gui.cli._signals import interruptible, stopped_by
 from automl_gui.cli._tables import check_table_options, table_setup
 from automl_gui.cli._types import (
@@ -380,7 +385,9 @@ def _train(
     from automl_gui.core.jobs import TrainRequest, train
 
     out = Path(args.out) if args.out else default_run_dir(args.data)
-    out = prepare_out(out, args, train_inputs(args))
+    role = check_search_role(args) if wants_search(args) else None
+    if role is None or role.is_chief:  # a search worker never writes --out: its chief does
+        out = prepare_out(out, args, train_inputs(args))
     seed = 42 if args.seed is None else args.seed
     cancel = CancelToken()
     make_setup = folder_setup if kind.file_based else table_setup

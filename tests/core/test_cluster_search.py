@@ -89,3 +89,35 @@ def test_record_files_are_read_again_only_when_changed(tmp_path):
     silence.seen("tuner0", 1, now=10.0)
     silence.seen("tuner0", 1, now=14.0)  # the same beat: silent since 10
     assert silence.quiet_for("tuner0", 15.0) == 5.0 and silence.quiet_for("x", 1.0) is None
+
+
+def test_a_search_worker_leaves_out_to_its_chief(tmp_path, monkeypatch, capsys):
+    """A worker never writes --out (its chief does), so an --out the chief already wrote, or
+    a user's folder there, does not stop a worker from joining (a late or restarted worker)."""
+    import pandas as pd
+
+    from automl_gui import cli
+    from automl_gui.cli import train as train_cli
+
+    csv = tmp_path / "t.csv"
+    pd.DataFrame({"a": range(40), "y": ["p", "n"] * 20}).to_csv(csv, index=False)
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("the user's")
+    seen = {}
+
+    def searched(args, kind, setup, training, plan, where):
+        seen["out"] = where
+        return 0
+
+    monkeypatch.setattr(train_cli, "run_search", searched)
+    monkeypatch.setenv(ID, "tuner0")
+    monkeypatch.setenv(IP, "127.0.0.1")
+    monkeypatch.setenv(PORT, "45678")
+    args = ["train", str(csv), "--target", "y", "--model", "auto", "--trials", "2"]
+    args += ["--search-dir", str(tmp_path / "s"), "--out", str(out)]
+    assert cli.main(args) == 0, capsys.readouterr().err
+    assert seen["out"] == out and (out / "notes.txt").read_text() == "the user's"
+    monkeypatch.setenv(ID, "chief")  # the chief writes it: a user's folder there is refused
+    assert cli.main(args) == 1
+    assert "run" in capsys.readouterr().err
