@@ -41,8 +41,16 @@ def test_unset_empty_or_single_process_means_this_machine():
         ("[1]", "JSON object"),
         (json.dumps({"cluster": {"ps": ["a:1"], "worker": ["b:2"]}}), "ps"),
         (json.dumps({"cluster": {"worker": ["a"]}, "task": {}}), "not host:port"),
-        (json.dumps({"cluster": {"worker": HOSTS}, "task": {"index": 3}}), "lists 3"),
-        (json.dumps({"cluster": {"worker": HOSTS}, "task": {"type": "evaluator"}}), "evaluator"),
+        (
+            json.dumps({"cluster": {"worker": HOSTS}, "task": {"type": "worker", "index": 3}}),
+            "lists 3",
+        ),
+        (json.dumps({"cluster": {"worker": HOSTS}}), 'no "task"'),
+        (json.dumps({"cluster": {"worker": HOSTS}, "task": {"index": 1}}), '"type" and "index"'),
+        (
+            json.dumps({"cluster": {"worker": HOSTS}, "task": {"type": "evaluator", "index": 0}}),
+            "evaluator",
+        ),
         (json.dumps({"cluster": {}, "task": {"type": "worker", "index": 0}}), "no cluster"),
     ],
 )

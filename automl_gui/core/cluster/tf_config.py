@@ -126,8 +126,20 @@ def parse_tf_config(text: str) -> ClusterInfo | None:
         if not task:
             return None
         raise ConfigError("TF_CONFIG gives a task but no cluster.", _HINT)
-    task_type = task.get("type", "worker")
-    index = task.get("index", 0)
+    if len(chiefs) + len(workers) == 1:
+        return None  # one process: one machine, whatever its task says
+    if "type" not in task or "index" not in task:
+        raise ConfigError(
+            'TF_CONFIG has no "task" saying which of the '
+            f"{len(chiefs) + len(workers)} processes this one is."
+            if not task
+            else 'TF_CONFIG\'s "task" needs both "type" and "index".',
+            'Give each process its own TF_CONFIG, the same "cluster" with its own "task", '
+            'such as {"type": "worker", "index": 1} on the second host (automl-gui '
+            "cluster-env --from slurm|kubernetes writes it from the scheduler's variables).",
+        )
+    task_type = task["type"]
+    index = task["index"]
     if task_type not in TRAINING_TYPES:
         raise ConfigError(
             f"TF_CONFIG's task type is '{task_type}'; this app runs 'chief' and 'worker'.",
