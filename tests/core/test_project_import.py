@@ -5,6 +5,7 @@ project's kind of data; saved into the project's runs/ like a run trained here."
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -74,7 +75,9 @@ def test_a_cli_run_folder_opens_as_a_run_of_its_data_and_is_left_as_it_was(cli_r
     # another table: accepted, grouped apart
     other = TABULAR.load(str(write_table(tmp_path / "o.csv", seed=9)))
     apart = open_run_folder(folder, kind=TABULAR, dataset=other, dataset_name="o.csv")
-    assert apart.same_data is False and apart.dataset.startswith("other table (")
+    identity = run.metadata["data"]["identity"]
+    assert apart.same_data is False
+    assert apart.dataset == (apart.data_name or f"other table ({identity[:6]})")
 
     # kept in a project: Save writes it into runs/ with the project's writer, and it reloads
     record = record_for_run(run, "run-001", dataset=opened.dataset)
@@ -133,3 +136,37 @@ def test_what_is_not_a_run_folder_is_refused_with_what_to_choose(cli_run, tmp_pa
     with pytest.raises(ProjectError, match="a table model; this project's data is an image"):
         open_run_folder(folder, kind=IMAGES)
     assert digest(folder) == before
+
+
+def test_a_run_of_other_data_is_grouped_by_its_data_file_name(cli_run, tmp_path):
+    """The group and the banner's words name the data the run trained on: the metadata's
+    ``data["name"]``, else an exported job's job.json; the id only when neither says."""
+    csv, folder = cli_run
+    other = TABULAR.load(str(write_table(tmp_path / "o.csv", seed=9)))
+    job_run = tmp_path / "churn-job" / "output" / "run"
+    shutil.copytree(folder, job_run)
+    job = {"name": "churn-job", "data": {"original": "/far/away/t.csv", "in_job": "data/t.csv"}}
+    (job_run.parents[1] / "job.json").write_text(json.dumps(job))
+    metadata = json.loads((job_run / "metadata.json").read_text())
+    metadata.get("data", {}).pop("name", None)
+    (job_run / "metadata.json").write_text(json.dumps(metadata))
+    opened = open_run_folder(job_run, kind=TABULAR, dataset=other, dataset_name="o.csv")
+    assert opened.same_data is False and opened.data_name == "t.csv"
+    assert opened.dataset == "t.csv" and opened.label == "churn-job"
+    n = opened.run.report["n_samples"]
+    assert opened.test_words == f"its own test split ({n:,} rows of t.csv)"
+    # the same file name as the loaded data's but other contents: kept apart from its runs
+    same_name = open_run_folder(job_run, kind=TABULAR, dataset=other, dataset_name="t.csv")
+    identity = metadata["data"]["identity"]
+    assert same_name.dataset == f"t.csv (other contents, {identity[:6]})"
+
+    named = tmp_path / "named"
+    shutil.copytree(folder, named)
+    metadata["data"]["name"] = "loans.csv"
+    (named / "metadata.json").write_text(json.dumps(metadata))
+    assert open_run_folder(named, kind=TABULAR, dataset=other).dataset == "loans.csv"
+
+    (job_run.parents[1] / "job.json").unlink()  # neither says: the id
+    unnamed = open_run_folder(job_run, kind=TABULAR, dataset=other, dataset_name="o.csv")
+    assert unnamed.data_name == "" and unnamed.dataset == f"other table ({identity[:6]})"
+    assert unnamed.test_words == f"its own test split ({n:,} rows)"

@@ -5,6 +5,8 @@ folder that is not a run says so and changes nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +103,45 @@ def test_a_cli_run_folder_joins_the_runs_and_is_saved_with_the_project(
     assert [r.folder for r in saved] == [f"runs/{record.id}"]
     assert (project / "runs" / record.id / "model.keras").is_file()
     assert digest(folder) == before  # the user's folder: read, never changed
+
+
+def test_a_job_run_of_other_data_says_what_evaluate_shows(
+    qtbot, cli_run, tmp_path, monkeypatch, errors
+):
+    """A run trained on another table: the banner names that data and says Evaluate shows
+    the run's own recorded test split (as it does), Compare Runs groups it under that data's
+    file name, and opening it again names the job, not its "run" folder."""
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=70)
+    other = tmp_path / "o.csv"
+    pd.DataFrame({"a": a, "b": rng.normal(size=70), "y": (a > 0).astype(int)}).to_csv(
+        other, index=False
+    )
+    job_run = tmp_path / "churn-job" / "output" / "run"
+    shutil.copytree(cli_run[1], job_run)
+    job = {"name": "churn-job", "data": {"original": str(cli_run[0]), "copied": False}}
+    (job_run.parents[1] / "job.json").write_text(json.dumps(job))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, load_engine=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.data_page.loaded, timeout=60_000):
+        window.open_path(str(other))
+    if window.state.target != "y":
+        with qtbot.waitSignal(window.state.target_changed, timeout=60_000):
+            window.data_page.set_target("y")
+    open_folder(qtbot, window, job_run, monkeypatch)
+    assert errors == []
+    (record,) = window.state.runs
+    n = window.state.run.report["n_samples"]
+    banner = window.banner.text
+    assert "trained on t.csv, not the loaded o.csv" in banner
+    assert f"Evaluate shows its results on its own test split ({n:,} rows of t.csv)" in banner
+    assert "all the loaded data" not in banner
+    evaluate = window.pages["evaluate"]
+    assert f"Test split: {n:,} rows" in evaluate.summary.text()  # what the banner says
+    assert record.dataset == "t.csv" and record.name.endswith("· churn-job")
+    open_folder(qtbot, window, job_run, monkeypatch)
+    assert errors.pop()[0].startswith("churn-job is already in this project as")
 
 
 def test_a_folder_that_is_not_a_run_says_so_and_changes_nothing(

@@ -24,14 +24,15 @@ What is refused, with a message saying what to choose instead (``ProjectError``,
 - a run of another kind of data than the project's loaded data (an image model in a table's
   project): Evaluate and Predict would feed it the wrong inputs, and the runs of one project
   are compared on its data. A table run of another table is accepted: Compare Runs lists it
-  in its own group, and Evaluate judges it on all the loaded table's labelled rows (as for
-  any model given data it did not train on).
+  in its own group (named by that data's file name when the run records it), and Evaluate
+  shows what it recorded on its own test split of that data, as for every run.
 
 Qt-free; TensorFlow is imported only when the model is loaded.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,8 +69,11 @@ class OpenedRun:
             (its recorded identity equals that dataset's); None when no dataset was given or
             the run recorded none.
         dataset: the name the run history groups it under: ``dataset_name`` when it was
-            trained on that data, else "other <kind's dataset noun> (<identity>)" (runs of
-            one other dataset share a group), "" when unknown.
+            trained on that data, else the name of the data it was trained on (see
+            :func:`data_name`; with its identity's first characters when that name is the
+            loaded data's too), else "other <kind's dataset noun> (<identity>)"; "" when
+            its data is unknown. Runs of one other dataset share a group.
+        data_name: the file or folder name of the data it was trained on ("" when unknown).
     """
 
     run: Run
@@ -77,17 +81,24 @@ class OpenedRun:
     kind: DataKind
     same_data: bool | None
     dataset: str
+    data_name: str = ""
+
+    @property
+    def test_words(self) -> str:
+        """What its recorded test results are about: "its own test split (30 rows of
+        small.csv)", or "its own test split" when the count is unknown."""
+        n = (self.run.report or {}).get("n_samples")
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            return "its own test split"
+        of = f" of {self.data_name}" if self.data_name else ""
+        return f"its own test split ({n:,} {self.kind.items}{of})"
 
     @property
     def label(self) -> str:
         """A few words naming where the run came from: its folder's name, or the job's for
         the run of a job written by File → Export Training Job… (``<job>/output/run``)."""
-        from automl_gui.core.cluster.job_export import RUN_DIR
-
-        inside = Path(RUN_DIR).parts
-        if self.folder.parts[-len(inside) :] == inside and len(self.folder.parts) > len(inside):
-            return self.folder.parents[len(inside) - 1].name
-        return self.folder.name
+        job = _job_folder(self.folder)
+        return job.name if job is not None else self.folder.name
 
 
 def open_run_folder(
@@ -150,8 +161,40 @@ def open_run_folder(
     if run.test_predictions is None and not (path / PREDICTIONS_FILE).is_file():
         run.test_predictions = _csv_predictions(path / PREDICTIONS_CSV)
     run.notices.append(f"Opened from the run folder {path} (left there as it was).")
-    same, group = _data_group(run_kind, metadata, dataset, dataset_name)
-    return OpenedRun(run=run, folder=path, kind=run_kind, same_data=same, dataset=group)
+    trained_on = data_name(path, metadata)
+    same, group = _data_group(run_kind, metadata, dataset, dataset_name, trained_on)
+    return OpenedRun(
+        run=run, folder=path, kind=run_kind, same_data=same, dataset=group, data_name=trained_on
+    )
+
+
+def data_name(folder: Path, metadata: dict[str, Any]) -> str:
+    """The file or folder name of the data the run in ``folder`` was trained on: the
+    metadata's ``data["name"]`` when recorded, else, for the run of a job written by File →
+    Export Training Job… (``<job>/output/run``), the data its ``job.json`` names; "" when
+    neither says."""
+    name = (metadata.get("data") or {}).get("name")
+    if isinstance(name, str) and name.strip():
+        return Path(name.strip()).name
+    job = _job_folder(folder)
+    if job is None:
+        return ""
+    try:
+        data = json.loads((job / "job.json").read_text(encoding="utf-8")).get("data")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    given = (data.get("original") or data.get("in_job")) if isinstance(data, dict) else None
+    return Path(given).name if isinstance(given, str) and given.strip() else ""
+
+
+def _job_folder(folder: Path) -> Path | None:
+    """The job folder when ``folder`` is a job's run folder (``<job>/output/run``), else None."""
+    from automl_gui.core.cluster.job_export import RUN_DIR
+
+    inside = Path(RUN_DIR).parts
+    if folder.parts[-len(inside) :] == inside and len(folder.parts) > len(inside):
+        return folder.parents[len(inside) - 1]
+    return None
 
 
 def _article(noun: str) -> str:
@@ -172,16 +215,22 @@ def _csv_predictions(path: Path) -> Any:
 
 
 def _data_group(
-    kind: DataKind, metadata: dict[str, Any], dataset: Any, name: str
+    kind: DataKind, metadata: dict[str, Any], dataset: Any, name: str, trained_on: str
 ) -> tuple[bool | None, str]:
     """(trained on ``dataset``?, the dataset name the run history groups it under)."""
     recorded = (metadata.get("data") or {}).get("identity")
     if not isinstance(recorded, str) or not recorded:
         return None, ""
+    if trained_on and trained_on != name:
+        other = trained_on
+    elif trained_on:  # the same name, other contents: kept apart from the loaded data's runs
+        other = f"{trained_on} (other contents, {recorded[:6]})"
+    else:
+        other = f"other {kind.dataset_noun} ({recorded[:6]})"
     if dataset is None:
-        return None, f"other {kind.dataset_noun} ({recorded[:6]})"
+        return None, other
     try:
         same = kind.identity(dataset) == recorded
     except (TypeError, ValueError, AttributeError):
         return None, ""
-    return same, name if same else f"other {kind.dataset_noun} ({recorded[:6]})"
+    return same, name if same else other

@@ -135,7 +135,7 @@ def _joined(window: Any, opened: Any) -> None:
         messages.show_error(
             window,
             "Open Run Folder",
-            f"{opened.folder.name} is already in this project as “{kept.name}”.",
+            f"{opened.label} is already in this project as “{kept.name}”.",
             "Compare Runs lists it; choose it there with Use this run.",
         )
         return
@@ -144,11 +144,13 @@ def _joined(window: Any, opened: Any) -> None:
     if isinstance(metadata.get("created"), str):  # trained then, not now
         record.created = metadata["created"]
     state.select_run(record.id)
+    shown = f"Evaluate shows its results on {opened.test_words}, as recorded when it trained"
+    other = opened.data_name if opened.data_name not in ("", state.dataset_name) else ""
     data_words = {
         True: f"trained on {state.dataset_name}",
-        False: "trained on other data: Compare Runs lists it in its own group, Evaluate "
-        "judges it on all the loaded data's labelled examples",
-        None: "its data is not recorded",
+        False: f"trained on {other or 'other data'}, not the loaded {state.dataset_name}: "
+        f"Compare Runs lists it in its own group; {shown}",
+        None: f"its data is not recorded; {shown}",
     }[opened.same_data]
     message = f"“{record.name}” opened from {opened.folder} ({data_words})."
     state.status.emit(message)
