@@ -72,10 +72,21 @@ def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window,
     assert "node3" in text and "--epochs" in text and '"y"' in text
     assert "Wrote" in dialog.result.text() and str(job) in dialog.result.text()
 
-    # a second export into the same place is refused with a message, the first kept
-    dialog.export_button.click()
-    qtbot.waitUntil(lambda: dialog.worker is None, timeout=30_000)
-    assert "already exists" in dialog.result.text()
+    # written: Export waits for another name, the success line and Open Folder stay
+    assert not dialog.export_button.isEnabled()
+    assert "just written" in dialog.taken.text() and "change the job name" in dialog.taken.text()
+    dialog.port.setValue(12400)  # any other field: still the same folder
+    assert not dialog.export_button.isEnabled() and dialog.open_button.isVisible()
+    dialog.name.setText("loans-train-2")
+    assert dialog.export_button.isEnabled() and not dialog.taken.isVisible()
+    assert "Wrote" in dialog.result.text() and dialog.open_button.isVisible()
+    dialog.name.setText("loans-train")
+    assert not dialog.export_button.isEnabled()
+    # the container image only names the Kubernetes files' image: empty is the default
+    dialog.name.setText("loans-image")
+    dialog.image.setText("")
+    assert dialog.export_button.isEnabled() and dialog.job()[1].image == "automl-gui:latest"
+    dialog.image.setText("automl-gui:latest")
     dialog.close()
 
     # the fields are remembered for the next time

@@ -47,6 +47,8 @@ EXPORT_JOB_TIP = (
     "(or where it is) and launch files for plain hosts, Slurm and Kubernetes"
 )
 SHORTCUT = "Ctrl+Shift+J"
+#: the container image when the field is left empty (JobTarget's own default)
+DEFAULT_IMAGE = "automl-gui:latest"
 #: (mode, what the box says, its tooltip)
 MODES = (
     (
@@ -186,8 +188,8 @@ class TrainingJobDialog(QDialog):
         self.hosts.setPlaceholderText("host1, host2, … (empty: placeholders to fill in)")
         self.hosts.setToolTip(
             "For the plain multi-host launch (run-on-hosts.sh): one host per process, the "
-            "first writes the run; a host named twice gets the next port. Slurm and "
-            "Kubernetes find their hosts themselves."
+            "first writes the run; a host named twice gets the next port, and a host may "
+            "carry its own (node1:2222). Slurm and Kubernetes find their hosts themselves."
         )
         self.port = _spin(1024, 65535 - 512, "The port each process listens on")
         self.copy_data = QComboBox()
@@ -198,8 +200,10 @@ class TrainingJobDialog(QDialog):
             "data.txt says where the job expects it"
         )
         self.image = QLineEdit()
+        self.image.setPlaceholderText(DEFAULT_IMAGE)
         self.image.setToolTip(
-            "The container image the Kubernetes files run (the project's Dockerfile builds one)"
+            "The container image the Kubernetes files run (the project's Dockerfile builds "
+            f"one); empty: {DEFAULT_IMAGE}. Plain hosts and Slurm do not use it."
         )
         self.where = QLineEdit()
         self.where.setToolTip("The folder the job's folder is written into")
@@ -231,6 +235,9 @@ class TrainingJobDialog(QDialog):
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setProperty("muted", True)
+        self.taken = QLabel()  # the job folder exists already: Export waits for a new name
+        self.taken.setWordWrap(True)
+        self.taken.hide()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -255,13 +262,14 @@ class TrainingJobDialog(QDialog):
         layout.addWidget(QLabel("<b>Command</b>"))
         layout.addWidget(self.command)
         layout.addWidget(self.notes)
+        layout.addWidget(self.taken)
         layout.addWidget(self.result)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.mode.currentIndexChanged.connect(self._update_preview)
         for box in (self.workers, self.port):
             box.valueChanged.connect(self._update_preview)
-        for line in (self.hosts, self.image):
+        for line in (self.name, self.hosts, self.image, self.where):
             line.textChanged.connect(self._update_preview)
 
     # -- remembered fields -----------------------------------------------------------------
@@ -277,7 +285,7 @@ class TrainingJobDialog(QDialog):
         self.hosts.setText(str(saved.get("hosts") or ""))
         self.port.setValue(_int(saved.get("port"), 12345))
         self.copy_data.setCurrentIndex(1 if saved.get("copy_data") is True else 0)
-        self.image.setText(str(saved.get("image") or "automl-gui:latest"))
+        self.image.setText(str(saved.get("image") or DEFAULT_IMAGE))
         self.where.setText(str(saved.get("where") or default_folder()))
         from automl_gui.core.cluster.job_export import job_name
 
@@ -325,9 +333,16 @@ class TrainingJobDialog(QDialog):
             hosts=hosts,
             port=self.port.value(),
             copy_data=bool(self.copy_data.currentData()),
-            image=self.image.text().strip(),
+            image=self.image.text().strip() or DEFAULT_IMAGE,
         )
         return settings, target
+
+    def out_folder(self) -> Path:
+        """The job folder Export writes: the job's (sanitized) name in "Save in"."""
+        from automl_gui.core.cluster.job_export import job_name
+
+        where = Path(self.where.text().strip() or default_folder()).expanduser()
+        return where / job_name(self.name.text().strip() or "job")
 
     def _update_preview(self) -> None:
         from automl_gui.core.base.errors import describe
@@ -342,7 +357,8 @@ class TrainingJobDialog(QDialog):
         old = self.name.text()
         for key, _text, _tip in MODES:  # a name this dialog made follows the mode
             if old.endswith(f"-{key}") and key != self.mode_key:
-                self.name.setText(old[: -len(key)] + self.mode_key)
+                self.name.setText(old[: -len(key)] + self.mode_key)  # previews again
+                return
         from automl_gui.core.cluster.job_export import plan_job
 
         try:
@@ -360,7 +376,15 @@ class TrainingJobDialog(QDialog):
             if settings.notes
             else ""
         )
-        self.export_button.setEnabled(self.worker is None)
+        out = self.out_folder()
+        taken = out.exists()
+        if taken:
+            done = " (just written)" if out == self.folder else ""
+            self.taken.setText(
+                f"⚠ {_escape(str(out))} exists{done}: change the job name to write another."
+            )
+        self.taken.setVisible(taken)
+        self.export_button.setEnabled(self.worker is None and not taken)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(
@@ -372,15 +396,15 @@ class TrainingJobDialog(QDialog):
     def export(self) -> None:
         """Write the job folder (worker thread); the result or the problem shows below."""
         from automl_gui.core.base.errors import describe
-        from automl_gui.core.cluster.job_export import export_job, job_name
+        from automl_gui.core.cluster.job_export import export_job
 
         try:
             settings, target = self.job()
         except Exception as exc:  # noqa: BLE001 - shown in the dialog
             self._show_problem(*describe(exc))
             return
-        where = Path(self.where.text().strip() or default_folder()).expanduser()
-        out = where / job_name(settings.name)
+        out = self.out_folder()
+        where = out.parent
         self._remember()
 
         def job(on_event: Any, cancel: Any) -> list[Path]:
@@ -397,7 +421,7 @@ class TrainingJobDialog(QDialog):
 
     def _worker_done(self) -> None:
         self.worker = None
-        self.export_button.setEnabled(True)
+        self._update_preview()  # Export stays off while the folder written is named
 
     def _written(self, out: Path, files: list[Path]) -> None:
         self.folder, self.written = out, list(files)
@@ -405,7 +429,7 @@ class TrainingJobDialog(QDialog):
         self.result.setText(
             f"Wrote {len(files)} files into {out}: {names}.\nREADME.txt there says which "
             "launch file to use; the chief writes output/run, which File → Open Run "
-            "Folder… opens here."
+            "Folder… opens here. To write another job, change the job name."
         )
         self.result.setProperty("error", False)
         self.open_button.show()
