@@ -91,9 +91,11 @@ def test_tone_versus_noise_is_learned(tmp_path):
 
 
 @pytest.mark.slow  # ~25 s: the one run of a pretrained backbone on spectrograms
-def test_backbone_on_spectrograms_trains_in_two_phases(audio_folder, tmp_path, monkeypatch):
+def test_backbone_on_spectrograms_trains_in_two_phases(tmp_path, monkeypatch):
     """ResNet50 (weights file saved here, spectrograms resized to 32 px to stay quick): the
-    head on cached features, then fine-tuning; the metadata records the spectrogram side."""
+    head on cached features, then fine-tuning; the metadata records the spectrogram side.
+    Its own 12 short clips: every batch through the backbone (features computed eagerly,
+    then fine-tuning) costs more than any other step here."""
     from image_factory import save_legacy_notop_weights
 
     from automl_gui.core.base import lazy
@@ -109,7 +111,7 @@ def test_backbone_on_spectrograms_trains_in_two_phases(audio_folder, tmp_path, m
     events: list = []
     result = train_kind(
         AUDIO,
-        scan_audio(str(audio_folder)),
+        scan_audio(str(make_class_folders(tmp_path / "clips", ("tone", "noise"), 6, seed=4))),
         _pre(clip_seconds=0.5),
         ImageModelConfig(
             architecture="resnet50",
