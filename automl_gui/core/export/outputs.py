@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
+import secrets
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -407,9 +407,19 @@ def prepare_output(
 def temp_dir_beside(out: Path) -> Path:
     """A fresh temporary folder in the same parent as ``out`` (so rename is atomic), named
     ``.NAME.tmp-automl-gui-PID-XXXXXXXX`` so a later run can tell it is the app's and when
-    its writer is gone."""
+    its writer is gone. Made with the usual permissions of a new folder (``0o777`` less the
+    umask, as ``mkdir`` gives), not ``mkdtemp``'s owner-only ``0o700``: the folder becomes
+    the user's output (a run folder a cluster's batch account or a container's root writes
+    must stay readable by the others)."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=temp_name(out.name, "tmp") + "-", dir=out.parent))
+    for _ in range(100):
+        tmp = out.parent / f"{temp_name(out.name, 'tmp')}-{secrets.token_hex(4)}"
+        try:
+            tmp.mkdir()
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {out}")
 
 
 def commit_dir(
