@@ -315,13 +315,13 @@ def test_every_optimizer_trains_multiclass(keras):
     x, _ = _data(120, seed=9)
     y = rng.integers(0, 3, 120).astype("int32")
     xt, yt, xv, yv = _split(x, y, 20)
+    models = {}
     for name in OPTIMIZERS:
         cfg = TrainConfig(optimizer=name, epochs=1, batch_size=64)
-        result = Trainer(cfg).fit(_model(keras, "multiclass", 3), "multiclass", xt, yt, xv, yv)
+        models[name] = _model(keras, "multiclass", 3)
+        result = Trainer(cfg).fit(models[name], "multiclass", xt, yt, xv, yv)
         assert math.isfinite(result.history["loss"][0]), name
-    model = _model(keras, "multiclass", 3)
-    Trainer(TrainConfig(optimizer="sgd", epochs=1)).fit(model, "multiclass", xt, yt, xv, yv)
-    assert model.optimizer.momentum == 0.9 and model.optimizer.nesterov
+    assert models["sgd"].optimizer.momentum == 0.9 and models["sgd"].optimizer.nesterov
 
 
 def test_out_of_memory_retries_once_with_half_the_batch(keras, monkeypatch):
