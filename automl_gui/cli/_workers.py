@@ -11,14 +11,19 @@ same steps) but writes into a temporary folder (:func:`worker_scratch`) that
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from automl_gui.cli._common import EXIT_OK, device_plan
-from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.base.errors import ConfigError, ModelError
+
+#: TensorFlow's errors when another process of the cluster is gone (a collective aborted)
+_GONE = ("UnavailableError", "AbortedError", "CancelledError", "DeadlineExceededError")
 
 
 def start_cluster(args: argparse.Namespace, *, search: bool) -> Any:
@@ -46,11 +51,19 @@ def start_cluster(args: argparse.Namespace, *, search: bool) -> Any:
             "Continued training (--continue-from) runs on one machine.",
             "Unset TF_CONFIG for --continue-from.",
         )
+    from automl_gui.core.cluster.peers import start_timeout, wait_for_peers
     from automl_gui.core.hardware import apply_plan
 
     plan = device_plan(force_cpu=args.cpu, cluster=cluster)
+    # TensorFlow's own wait for the cluster is silent, unbounded and deaf to Ctrl+C: wait here
+    wait_for_peers(cluster, timeout=start_timeout(os.environ), say=_say)
     apply_plan(plan)  # MultiWorkerMirroredStrategy now, before any other TensorFlow op
     return plan
+
+
+def _say(line: str) -> None:
+    """A cluster line every process prints, even with --quiet: its log says where it is."""
+    print(line, flush=True)
 
 
 def worker_scratch(args: argparse.Namespace, plan: Any) -> Path | None:
@@ -71,6 +84,9 @@ def worker_scratch(args: argparse.Namespace, plan: Any) -> Path | None:
     args.out = str(scratch / "run")
     args.overwrite = False
     args.quiet = True
+    _say(
+        f"{plan.cluster.describe()}: joined the cluster; training its share of the data (the chief reports the progress)."
+    )
     return scratch
 
 
@@ -82,3 +98,31 @@ def finish_worker(plan: Any, scratch: Path) -> int:
         flush=True,
     )
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def cluster_errors(plan: Any) -> Iterator[None]:
+    """Inside: TensorFlow's error when another process of the cluster stops (the chief
+    refused its options, or any process died or was stopped) becomes one clear
+    :class:`ModelError` saying so, instead of an unexpected collective error. The training
+    loop's own mapping covers the epochs; this covers the rest (building the model, the
+    first broadcast, the final evaluation). A no-op on one machine."""
+    try:
+        yield
+    except Exception as exc:
+        if plan is None or plan.cluster is None or type(exc).__name__ not in _GONE:
+            raise
+        if not type(exc).__module__.startswith("tensorflow"):
+            raise
+        cluster = plan.cluster
+        lead = cluster.chief or cluster.workers[0]
+        first = str(getattr(exc, "message", "") or exc).strip().splitlines()
+        cause = next((line for line in first if "aborted by" in line or "closed" in line), "")
+        raise ModelError(
+            f"{cluster.describe()}: the training cluster broke up: the chief ({lead}) or "
+            f"another worker stopped ({type(exc).__name__}"
+            f"{': ' + cause.strip()[:200] if cause else ''}).",
+            "Look at the chief's output (and the other workers'): its first error says why. "
+            "Fix that and start every process again (with --resume and the same "
+            "--checkpoint-dir to go on from the chief's last checkpoint).",
+        ) from exc

@@ -54,7 +54,7 @@ from automl_gui.cli._types import (
     weight_decay,
     zero_or_int,
 )
-from automl_gui.cli._workers import finish_worker, start_cluster, worker_scratch
+from automl_gui.cli._workers import cluster_errors, finish_worker, start_cluster, worker_scratch
 from automl_gui.core.base.events import CancelToken
 from automl_gui.core.preprocess import text_config as tc
 
@@ -372,7 +372,8 @@ def train_command(args: argparse.Namespace) -> int:
         check_table_options(args)
     scratch = worker_scratch(args, cluster_plan)  # not the chief: writes to a temporary folder
     try:
-        return _train(args, kind, arch, cluster_plan, scratch)
+        with cluster_errors(cluster_plan):  # another process stopped: say so, not a bug
+            return _train(args, kind, arch, cluster_plan, scratch)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
