@@ -19,6 +19,7 @@ from automl_gui.core.project import load_project
 from automl_gui.gui import _project_questions as questions
 from automl_gui.gui.dialogs import _export_formats as fx
 from automl_gui.gui.dialogs import messages, open_run
+from automl_gui.gui.dialogs._runs_details import describe, distribution_words
 from automl_gui.gui.dialogs.runs import open_runs_window
 from automl_gui.gui.main_window import MainWindow
 
@@ -121,6 +122,14 @@ def test_a_job_run_of_other_data_says_what_evaluate_shows(
     shutil.copytree(cli_run[1], job_run)
     job = {"name": "churn-job", "data": {"original": str(cli_run[0]), "copied": False}}
     (job_run.parents[1] / "job.json").write_text(json.dumps(job))
+    metadata = json.loads((job_run / "metadata.json").read_text())  # trained by 2 workers
+    metadata["distribution"] = {
+        "strategy": "MultiWorkerMirroredStrategy",
+        "replicas": 2,
+        "workers": 2,
+        "global_batch_size": 16,
+    }
+    (job_run / "metadata.json").write_text(json.dumps(metadata))
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings=settings, load_engine=False)
     qtbot.addWidget(window)
@@ -140,6 +149,14 @@ def test_a_job_run_of_other_data_says_what_evaluate_shows(
     evaluate = window.pages["evaluate"]
     assert f"Test split: {n:,} rows" in evaluate.summary.text()  # what the banner says
     assert record.dataset == "t.csv" and record.name.endswith("· churn-job")
+    # its details say how it trained across workers (one line; none for one process)
+    assert describe(record, True).endswith(
+        "<br>Across 2 workers: MultiWorkerMirroredStrategy, 2 replicas, global batch 16"
+    )
+    one = {"strategy": "none", "replicas": 1, "workers": 1, "global_batch_size": 16}
+    assert distribution_words(one) == "" and distribution_words(None) == ""
+    gpus = {"strategy": "MirroredStrategy", "replicas": 2, "workers": 1}
+    assert distribution_words(gpus) == "On one machine: MirroredStrategy, 2 replicas"
     open_folder(qtbot, window, job_run, monkeypatch)
     assert errors.pop()[0].startswith("churn-job is already in this project as")
 

@@ -36,7 +36,8 @@ class RunRecord:
         history: per-epoch values, one list per key ("loss", "val_loss", "accuracy", "lr" ...).
         metrics: headline test metrics (the report's ``metrics``).
         summary: the TrainResult summary (best_epoch, epochs_run, stopped_reason, seconds,
-            batch_size).
+            batch_size), and the metadata's ``distribution`` (strategy, replicas, workers,
+            global_batch_size) when recorded.
         phases: [[phase name, first epoch index], ...] (image/audio fine-tuning).
         folder: the run's folder relative to the project ("runs/run-003"), None until saved.
         note: free text the user typed.
@@ -145,6 +146,8 @@ def record_for_run(
     summary = _summary_of(result)
     if not summary:
         summary = dict(meta.get("training_result") or {})
+    if isinstance(meta.get("distribution"), dict):  # how many workers and replicas trained it
+        summary["distribution"] = dict(meta["distribution"])
     if number is None:
         digits = "".join(ch for ch in run_id if ch.isdigit())
         number = int(digits) if digits else 0

@@ -65,7 +65,28 @@ def describe(record: Any, current: bool) -> str:
     if training.get("refit"):
         figures.append("refit on all data")
     lines.append("Training: " + (", ".join(figures) if figures else "no figures recorded"))
+    spread = distribution_words(summary.get("distribution"))
+    if spread:
+        lines.append(esc(spread))
     return "<br>".join(lines)
+
+
+def distribution_words(recorded: Any) -> str:
+    """How a run trained on several workers or devices, in one line ("Across 2 workers:
+    MultiWorkerMirroredStrategy, 2 replicas, global batch 16"); "" for one worker with one
+    replica, or when not recorded (``metadata["distribution"]``)."""
+    if not isinstance(recorded, dict):
+        return ""
+    workers = data.number(recorded.get("workers")) or 1
+    replicas = data.number(recorded.get("replicas")) or 1
+    if workers <= 1 and replicas <= 1:
+        return ""
+    where = f"Across {int(workers)} workers" if workers > 1 else "On one machine"
+    parts = [str(recorded.get("strategy") or "")] if recorded.get("strategy") != "none" else []
+    parts.append(f"{int(replicas)} replica{'s' if replicas != 1 else ''}")
+    if data.number(recorded.get("global_batch_size")):
+        parts.append(f"global batch {int(recorded['global_batch_size'])}")
+    return f"{where}: " + ", ".join(p for p in parts if p)
 
 
 class RunDetails(QGroupBox):
