@@ -38,8 +38,9 @@ def info_command(args: argparse.Namespace) -> int:
             print(f"  chief: {cluster.chief}")
         print(f"  workers: {', '.join(cluster.workers)}")
         print(
-            f"  {plan.strategy_name}: {plan.replicas} replicas; an automatic batch size is at "
-            f"most {plan.per_replica_batch} × {plan.replicas} = {plan.batch_size} (global)"
+            f"  {plan.strategy_name}: {plan.replicas} replicas; --batch-size (or the automatic "
+            f"one, at most {plan.per_replica_batch} × {plan.replicas} = {plan.batch_size}) is "
+            f"the global batch, split equally across the replicas"
         )
     from automl_gui.core.models.weights import DISPLAY_NAMES, find_weights, search_folders
 

@@ -120,7 +120,12 @@ def add_train_parser(sub: Any) -> argparse.ArgumentParser:
         "audio: on spectrograms); auto, ngram_mlp, sepcnn, transformer or pretrained (text)",
     )
     train.add_argument("--epochs", type=epochs, metavar="N", help=epochs_help())
-    train.add_argument("--batch-size", type=positive_int, help="batch size (default: auto)")
+    train.add_argument(
+        "--batch-size",
+        type=positive_int,
+        help="batch size (default: auto); across workers (TF_CONFIG) "
+        "or GPUs the global batch: the examples of one step over all replicas, split equally",
+    )
     train.add_argument(
         "--time-budget",
         type=positive_float,

@@ -32,8 +32,8 @@ COLLECTIVE_TIMEOUT_ENV = "AUTOML_GUI_COLLECTIVE_TIMEOUT"
 STRATEGY_NAMES = {"multi_worker": "MultiWorkerMirroredStrategy", "mirrored": "MirroredStrategy"}
 #: the learning-rate rule, stated in every plan that trains on several replicas
 LR_RULE = (
-    "learning rate not scaled: the global batch is the batch one process would use, split "
-    "across the replicas, so the same rate fits"
+    "the batch size (given or automatic) is the global batch, the examples of one step over "
+    "all replicas, each replica taking an equal share; the learning rate is not scaled"
 )
 
 
@@ -162,8 +162,8 @@ def plan_for(
         local,
         device_label=f"{where}",
         reason=(
-            f"{cluster.size} workers (this one: {cluster.describe()}), {replicas} replicas "
-            f"mirrored across them, each as here ({local.reason}); {LR_RULE}"
+            f"{replicas} replicas over {cluster.size} workers, each worker as this one: "
+            f"{local.reason}; this process is {cluster.describe()}; {LR_RULE}"
         ),
         strategy="multi_worker",
         batch_size=local.per_replica_batch * replicas,

@@ -53,7 +53,7 @@ def test_cpu_workers_train_multi_worker_with_a_global_batch():
     assert plan.batch_size == BATCH_CPU * 2 == plan.per_replica_batch * plan.replicas
     assert not plan.uses_gpu and not plan.mixed_precision
     assert "2 workers" in plan.reason and "worker 1" in plan.reason
-    assert "learning rate not scaled" in plan.reason
+    assert "global batch" in plan.reason and "learning rate is not scaled" in plan.reason
     assert plan.distribution(64) == {
         "strategy": "MultiWorkerMirroredStrategy",
         "replicas": 2,
