@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -118,6 +119,7 @@ def cluster_errors(plan: Any) -> Iterator[None]:
         lead = cluster.chief or cluster.workers[0]
         first = str(getattr(exc, "message", "") or exc).strip().splitlines()
         cause = next((line for line in first if "aborted by" in line or "closed" in line), "")
+        cause = re.sub(r"\{\{.*?\}\}\s*", "", cause)  # TensorFlow's node name
         raise ModelError(
             f"{cluster.describe()}: the training cluster broke up: the chief ({lead}) or "
             f"another worker stopped ({type(exc).__name__}"
