@@ -145,8 +145,10 @@ def slurm_addresses(env: Mapping[str, str], port: int) -> tuple[list[str], int]:
     if len(addresses) < ntasks:
         raise ConfigError(
             f"Slurm runs {ntasks} tasks on {len(nodes)} nodes ({', '.join(nodes)}) and this "
-            "app cannot tell which task runs where.",
-            "Run one task per node: srun --ntasks-per-node=1 (the exported slurm.sbatch does).",
+            "app cannot tell which task runs where (SLURM_STEP_TASKS_PER_NODE, which srun "
+            "sets, is missing or says fewer tasks).",
+            "Run it inside srun, or one task per node: srun --ntasks-per-node=1 (the exported "
+            "slurm.sbatch does; one task uses all of its node's GPUs).",
         )
     if not 0 <= rank < ntasks:
         raise ConfigError(f"SLURM_PROCID {rank} is outside 0-{ntasks - 1}.", _SLURM_HINT)
