@@ -73,15 +73,17 @@ def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window,
     assert "Wrote" in dialog.result.text() and str(job) in dialog.result.text()
 
     # written: Export waits for another name, the success line and Open Folder stay
-    assert not dialog.export_button.isEnabled()
-    assert "just written" in dialog.taken.text() and "change the job name" in dialog.taken.text()
+    assert not dialog.export_button.isEnabled() and not dialog.taken.isVisible()
+    assert "change the job name" in dialog.export_button.toolTip()
     dialog.port.setValue(12400)  # any other field: still the same folder
     assert not dialog.export_button.isEnabled() and dialog.open_button.isVisible()
     dialog.name.setText("loans-train-2")
     assert dialog.export_button.isEnabled() and not dialog.taken.isVisible()
     assert "Wrote" in dialog.result.text() and dialog.open_button.isVisible()
-    dialog.name.setText("loans-train")
-    assert not dialog.export_button.isEnabled()
+    (tmp_path / "jobs" / "mine").mkdir()  # a folder of the user's: named, never written over
+    dialog.name.setText("mine")
+    assert not dialog.export_button.isEnabled() and dialog.taken.isVisible()
+    assert "mine exists: change the job name" in dialog.taken.text()
     # the container image only names the Kubernetes files' image: empty is the default
     dialog.name.setText("loans-image")
     dialog.image.setText("")

@@ -378,13 +378,13 @@ class TrainingJobDialog(QDialog):
         )
         out = self.out_folder()
         taken = out.exists()
-        if taken:
-            done = " (just written)" if out == self.folder else ""
-            self.taken.setText(
-                f"⚠ {_escape(str(out))} exists{done}: change the job name to write another."
-            )
-        self.taken.setVisible(taken)
+        just_written = out == self.folder  # the result line below says so already
+        self.taken.setText(f"⚠ {_escape(str(out))} exists: change the job name.")
+        self.taken.setVisible(taken and not just_written)
         self.export_button.setEnabled(self.worker is None and not taken)
+        self.export_button.setToolTip(
+            "Write the job folder" if not taken else f"{out} exists: change the job name"
+        )
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(
