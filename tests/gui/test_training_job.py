@@ -51,6 +51,7 @@ def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window,
     dialog = window.job_dialog
     assert dialog.name.text() == "loans-train" and dialog.mode_key == "train"
     assert "--target y" in dialog.command.text() and "--epochs 7" in dialog.command.text()
+    assert training_job.AUTO_EPOCHS_NOTE not in dialog.notes.text()  # set: no Auto note
     dialog.workers.setValue(3)
     dialog.hosts.setText("node1, node2")  # checked as typed: one host per process
     assert "2 hosts for 3 processes" in dialog.command.text()
@@ -92,9 +93,13 @@ def test_the_dialog_writes_a_job_folder_for_the_loaded_table(qtbot, make_window,
     dialog.close()
 
     # the fields are remembered for the next time
+    window.state.training.epochs = 0  # Auto: no --epochs, and the dialog says what then
     again = training_job.open_job_dialog(window)
     assert again.workers.value() == 3 and again.hosts.text() == "node1, node2 node3"
+    assert "--epochs" not in again.command.text()
+    assert training_job.AUTO_EPOCHS_NOTE in again.notes.text()
     again.mode.setCurrentIndex(again.mode.findData("search"))  # a chief more: 4 processes
+    assert training_job.AUTO_EPOCHS_NOTE not in again.notes.text()  # a search's own epochs
     assert again.name.text() == "loans-search" and "4 processes" in again.command.text()
     again.hosts.setText("")  # placeholders
     assert "--model auto" in again.command.text() and "--search-dir" in again.command.text()

@@ -47,6 +47,11 @@ EXPORT_JOB_TIP = (
     "(or where it is) and launch files for plain hosts, Slurm and Kubernetes"
 )
 SHORTCUT = "Ctrl+Shift+J"
+#: said under the command when the Train page's epochs are Auto (no --epochs)
+AUTO_EPOCHS_NOTE = (
+    "Epochs: Auto, as on the Train page: the command line sets them from the data's size, "
+    "and early stopping usually ends sooner. Set epochs on the Train page to fix the length."
+)
 #: the container image when the field is left empty (JobTarget's own default)
 DEFAULT_IMAGE = "automl-gui:latest"
 #: (mode, what the box says, its tooltip)
@@ -371,11 +376,14 @@ class TrainingJobDialog(QDialog):
             self.export_button.setEnabled(False)
             return
         self.command.setText(f"<code>{_escape(shlex.join(plan.command))}</code>")
-        self.notes.setText(
-            "Not carried (the command line uses its own): " + "; ".join(settings.notes) + "."
+        notes = (
+            ["Not carried (the command line uses its own): " + "; ".join(settings.notes) + "."]
             if settings.notes
-            else ""
+            else []
         )
+        if not searching and "--epochs" not in settings.train_args:
+            notes.append(AUTO_EPOCHS_NOTE)
+        self.notes.setText("<br>".join(_escape(n) for n in notes))
         out = self.out_folder()
         taken = out.exists()
         just_written = out == self.folder  # the result line below says so already
