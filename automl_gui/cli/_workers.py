@@ -23,6 +23,8 @@ from typing import Any
 from automl_gui.cli._common import EXIT_OK, device_plan
 from automl_gui.core.base.errors import ConfigError, ModelError
 
+#: a non-chief worker's temporary folder: automl-gui-worker-PID-XXXXXXXX in the temp folder
+_SCRATCH = "automl-gui-worker-"
 #: TensorFlow's errors when another process of the cluster is gone (a collective aborted)
 _GONE = ("UnavailableError", "AbortedError", "CancelledError", "DeadlineExceededError")
 
@@ -75,13 +77,17 @@ def worker_scratch(args: argparse.Namespace, plan: Any) -> Path | None:
     on one machine."""
     if plan is None or plan.cluster is None or plan.cluster.is_chief:
         return None
-    scratch = Path(tempfile.mkdtemp(prefix="automl-gui-worker-"))
+    tidy_scratch()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-"))
     if getattr(args, "checkpoint_dir", None):
         chief = Path(args.checkpoint_dir).expanduser()
-        mine = scratch / "checkpoint"
-        if args.resume_training and chief.is_dir():
-            shutil.copytree(chief, mine)
-        args.checkpoint_dir = str(mine)
+        if args.resume_training:  # resumes from the chief's: its copy is read (and kept up)
+            mine = scratch / "checkpoint"
+            if chief.is_dir():
+                shutil.copytree(chief, mine)
+            args.checkpoint_dir = str(mine)
+        else:  # nothing would read it: no full checkpoint each epoch in the scratch folder
+            args.checkpoint_dir = None
     args.out = str(scratch / "run")
     args.overwrite = False
     args.quiet = True
@@ -89,6 +95,26 @@ def worker_scratch(args: argparse.Namespace, plan: Any) -> Path | None:
         f"{plan.cluster.describe()}: joined the cluster; training its share of the data (the chief reports the progress)."
     )
     return scratch
+
+
+def tidy_scratch(root: Path | None = None) -> list[Path]:
+    """Remove the temporary folders of workers that were killed (SIGKILL, a scheduler's end):
+    this user's ``automl-gui-worker-PID-*`` whose process is gone (after a minute idle), or
+    any idle six hours (core.base.files.is_stale). Returns what it removed."""
+    from automl_gui.core.base.files import is_stale, remove_path
+
+    removed = []
+    root = Path(tempfile.gettempdir()) if root is None else root
+    for entry in root.glob(f"{_SCRATCH}*"):
+        found = re.match(rf"{_SCRATCH}(\d+)-", entry.name)
+        try:
+            mine = entry.is_dir() and not entry.is_symlink() and entry.stat().st_uid == os.getuid()
+        except (OSError, AttributeError):  # gone meanwhile; no getuid on Windows
+            mine = False
+        if mine and is_stale(entry, int(found.group(1)) if found else None):
+            remove_path(entry)
+            removed.append(entry)
+    return removed
 
 
 def finish_worker(plan: Any, scratch: Path) -> int:
