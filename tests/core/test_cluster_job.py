@@ -233,6 +233,7 @@ def test_a_failed_write_leaves_nothing(tmp_path, table, monkeypatch):
         (TABLE_ARGS, {"mode": "tune"}, "Unknown job mode"),
         (TABLE_ARGS, {"workers": 0}, "1 to 512"),
         (TABLE_ARGS, {"hosts": ["a", "b", "c"]}, "3 hosts for 2 processes"),
+        (TABLE_ARGS, {"hosts": ["a"]}, "1 host for 2 processes"),
         (SEARCH_ARGS, {"mode": "search", "hosts": ["a", "b"]}, "2 hosts for 3 processes"),
         (TABLE_ARGS, {"hosts": ["a b", "c"]}, "not a host name"),
         (TABLE_ARGS, {"hosts": ["a:1", "a:1"]}, "share a host and port"),
@@ -242,6 +243,16 @@ def test_a_failed_write_leaves_nothing(tmp_path, table, monkeypatch):
 def test_targets_that_cannot_run_are_refused(table, args, target, words):
     with pytest.raises(ConfigError, match=words):
         plan_job(JobSettings(table, "tabular", args), JobTarget(**target))
+
+
+def test_an_empty_image_is_the_default_and_search_workers_are_named_as_the_leaderboard(table):
+    plan = plan_job(JobSettings(table, "tabular", TABLE_ARGS), JobTarget(image=" "))
+    assert plan.image == "automl-gui:latest"
+    search = plan_job(JobSettings(table, "tabular", SEARCH_ARGS), JobTarget(mode="search"))
+    assert [p.role for p in search.processes][1:] == [
+        "search worker tuner0",
+        "search worker tuner1",
+    ]
 
 
 def test_names_become_dns_labels():

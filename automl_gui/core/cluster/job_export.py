@@ -41,7 +41,7 @@ from automl_gui.core.cluster._launch_common import (
     Process,
     data_name,
 )
-from automl_gui.core.cluster.environment import search_variables, train_variables
+from automl_gui.core.cluster.environment import TUNER_ID, search_variables, train_variables
 
 MODES = ("train", "search")
 #: the options the job sets itself (its folders) or that only a relaunch adds (--resume)
@@ -49,6 +49,8 @@ JOB_OPTIONS = ("--out", "--checkpoint-dir", "--search-dir", "--overwrite", "--re
 JOB_FORMAT = 1
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?$")
 MAX_PROCESSES = 512
+#: the container image the Kubernetes files run when none is given (the Dockerfile's tag)
+DEFAULT_IMAGE = "automl-gui:latest"
 
 
 @dataclass
@@ -94,7 +96,7 @@ class JobTarget:
     hosts: list[str] = field(default_factory=list)
     port: int = 12345
     copy_data: bool = False
-    image: str = "automl-gui:latest"
+    image: str = DEFAULT_IMAGE
 
 
 def train_args_for(settings: dict[str, Any], *, left_out: list[str] | None = None) -> list[str]:
@@ -186,7 +188,9 @@ def plan_job(settings: JobSettings, target: JobTarget) -> JobPlan:
     else:
         processes = [
             Process(
-                "chief (the oracle; writes the run)" if i == 0 else f"search worker {i}",
+                "chief (the oracle; writes the run)"
+                if i == 0
+                else f"search worker {env[TUNER_ID]}",  # as the leaderboard
                 hosts[i],
                 env,
             )
@@ -198,7 +202,7 @@ def plan_job(settings: JobSettings, target: JobTarget) -> JobPlan:
         command,
         processes,
         target.port,
-        target.image,
+        str(target.image).strip() or DEFAULT_IMAGE,  # empty: the default (Kubernetes only)
         list(settings.notes),
     )
 
@@ -216,7 +220,7 @@ def _check_target(target: JobTarget) -> None:
         raise ConfigError(
             f"Port {target.port} cannot be used.", f"Give a port from 1024 to {65535 - 512}."
         )
-    if not str(target.image).strip() or any(c.isspace() for c in str(target.image)):
+    if any(c.isspace() for c in str(target.image).strip()):
         raise ConfigError(
             f"'{target.image}' is not a container image name.",
             "Give one such as automl-gui:latest or registry/automl-gui:1.0.",
@@ -269,7 +273,7 @@ def _addresses(target: JobTarget, count: int) -> list[str]:
     if len(hosts) != count:
         who = "a chief and search workers" if target.mode == "search" else "workers"
         raise ConfigError(
-            f"{len(hosts)} hosts for {count} processes ({who}).",
+            f"{len(hosts)} host{'' if len(hosts) == 1 else 's'} for {count} processes ({who}).",
             "Give one host per process, the first the one that writes the run (a host may "
             "be named more than once), or none for placeholders.",
         )
