@@ -42,6 +42,7 @@ def info_command(args: argparse.Namespace) -> int:
             f"one, at most {plan.per_replica_batch} × {plan.replicas} = {plan.batch_size}) is "
             f"the global batch, split equally across the replicas"
         )
+    _search_role()
     from automl_gui.core.models.weights import DISPLAY_NAMES, find_weights, search_folders
 
     print("weights folders (searched in this order):")
@@ -69,3 +70,20 @@ def _cluster() -> Any:
     except ConfigError as exc:
         print(f"cluster (TF_CONFIG): not usable: {exc.message} {exc.hint}")
         return None
+
+
+def _search_role() -> None:
+    """The Keras Tuner role (KERASTUNER_*) of a search across processes, if set; a bad one
+    is said, not raised."""
+    import os
+
+    from automl_gui.core.base.errors import ConfigError
+    from automl_gui.core.cluster.search_role import search_role
+
+    try:
+        role = search_role(os.environ)
+    except ConfigError as exc:
+        print(f"search (KERASTUNER_*): not usable: {exc.message} {exc.hint}")
+        return
+    if role is not None:
+        print(f"search (KERASTUNER_*): this process: {role.describe()}")

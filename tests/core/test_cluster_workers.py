@@ -45,3 +45,15 @@ def test_a_worker_not_resuming_writes_no_checkpoint(tmp_path, monkeypatch):
     scratch = worker_scratch(args, plan)
     assert args.checkpoint_dir is None and scratch.parent == tmp_path
     assert scratch.name.startswith(f"automl-gui-worker-{os.getpid()}-")
+
+
+def test_info_shows_the_search_role(monkeypatch, capsys):
+    from automl_gui import cli
+
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    monkeypatch.setenv("KERASTUNER_TUNER_ID", "tuner0")
+    monkeypatch.setenv("KERASTUNER_ORACLE_IP", "10.0.0.1")
+    monkeypatch.setenv("KERASTUNER_ORACLE_PORT", "8000")
+    assert cli.main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert "search (KERASTUNER_*): this process: search worker tuner0" in out
