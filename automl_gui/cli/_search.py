@@ -181,6 +181,10 @@ def run_search(
     if role is not None:
         say(args, f"This process is the {role.describe()}; workers run the trials.")
     run = interruptible(cancel, search, request, on_event=lines)
+    if role is not None:  # the run says the search ran across processes, and on which
+        tuners = sorted({r.worker for r in run.leaderboard if r.worker})
+        distribution = run.metadata.setdefault("distribution", {})
+        distribution.update(search_workers=len(tuners), search_tuners=tuners)
     if cancel.cancelled:
         say(args, f"Stopped by {stopped_by()}: keeping the best trial so far.")
     if not args.quiet:

@@ -129,6 +129,8 @@ def test_chief_and_two_workers_search_and_a_killed_worker_fails_only_its_trial(t
     assert (out / "model.keras").exists()
     metadata = json.loads((out / "metadata.json").read_text())
     kept = metadata["search"]["best_trial"]
+    assert metadata["distribution"]["search_workers"] == 2
+    assert metadata["distribution"]["search_tuners"] == ["tuner0", "tuner1"]
     assert kept["worker"] in ("tuner0", "tuner1") and kept["status"] in ("completed", "stopped")
     assert f"Trial {failed.iloc[0]['trial']} failed" in log
     assert "tuner1" in (cwd / "tuner1.log").read_text()
