@@ -15,7 +15,9 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ from automl_gui.core.base.errors import ConfigError, ModelError
 
 #: a non-chief worker's temporary folder: automl-gui-worker-PID-XXXXXXXX in the temp folder
 _SCRATCH = "automl-gui-worker-"
+#: what ends a process while TensorFlow forms the cluster (Python's handlers cannot run then)
+_STOPS = (signal.SIGINT, signal.SIGTERM)
 #: TensorFlow's errors when another process of the cluster is gone (a collective aborted)
 _GONE = ("UnavailableError", "AbortedError", "CancelledError", "DeadlineExceededError")
 
@@ -59,9 +63,39 @@ def start_cluster(args: argparse.Namespace, *, search: bool) -> Any:
 
     plan = device_plan(force_cpu=args.cpu, cluster=cluster)
     # TensorFlow's own wait for the cluster is silent, unbounded and deaf to Ctrl+C: wait here
-    wait_for_peers(cluster, timeout=start_timeout(os.environ), say=_say)
-    apply_plan(plan)  # MultiWorkerMirroredStrategy now, before any other TensorFlow op
+    timeout = start_timeout(os.environ)
+    wait_for_peers(cluster, timeout=timeout, say=_say)
+    with _bounded_native_wait(cluster, timeout):
+        apply_plan(plan)  # MultiWorkerMirroredStrategy now, before any other TensorFlow op
     return plan
+
+
+@contextlib.contextmanager
+def _bounded_native_wait(cluster: Any, timeout: float) -> Iterator[None]:
+    """Around the strategy's creation, which waits for the cluster inside TensorFlow's C++
+    holding Python's lock (every peer answered :func:`wait_for_peers`, so this is short
+    unless one stopped just then, or something else listens on its port): no Python code
+    runs there, not a signal handler, not a timer thread. So Ctrl+C gets the system's own
+    action (the process ends; nothing is written yet), and faulthandler's watchdog, a C
+    thread, ends it with status 1 after ``timeout`` (said beforehand). (SIGTERM is
+    TensorFlow's own there: its preemption notifier takes it; the watchdog still ends the
+    wait.)"""
+    import faulthandler
+
+    _say(
+        f"{cluster.describe()}: every worker answered; forming the cluster (TensorFlow), "
+        f"at most {timeout:.0f} s (then it ends with status 1: look at the others' output)."
+    )
+    main = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, signal.SIG_DFL) for sig in _STOPS} if main else {}
+    with open(os.devnull, "w") as sink:
+        faulthandler.dump_traceback_later(timeout, exit=True, file=sink)
+        try:
+            yield
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _say(line: str) -> None:

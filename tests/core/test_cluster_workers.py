@@ -57,3 +57,16 @@ def test_info_shows_the_search_role(monkeypatch, capsys):
     assert cli.main(["info"]) == 0
     out = capsys.readouterr().out
     assert "search (KERASTUNER_*): this process: search worker tuner0" in out
+
+
+def test_while_tensorflow_forms_the_cluster_a_stop_signal_ends_the_process():
+    import signal
+
+    from automl_gui.cli._workers import _bounded_native_wait
+
+    cluster = parse_tf_config(tf_config(["127.0.0.1:1", "127.0.0.1:2"], 1))
+    before = signal.getsignal(signal.SIGTERM)
+    with _bounded_native_wait(cluster, 60):
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # Python's cannot run there
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -144,12 +144,13 @@ def test_two_workers_resume_and_train_as_well_as_one_and_only_the_chief_writes(r
     # the same global batches, split over two replicas: the same quality within noise
     # (measured on 2,000 rows: test accuracy 0.877 one process, 0.880 two workers)
     assert abs(meta["metrics"]["accuracy"] - one["metrics"]["accuracy"]) <= 0.05
-    # the other worker: what it waits for, that it joined, that it is done; nothing left in
-    # its temporary folder
+    # the other worker: what it waits for, that it forms the cluster, that it joined, that it
+    # is done; nothing left in its temporary folder
     lines = out1.strip().splitlines()
-    assert len(lines) == 3 and all("worker 1, process 2 of 2" in line for line in lines)
+    assert len(lines) == 4 and all("worker 1, process 2 of 2" in line for line in lines)
     assert "waiting for the other workers: 127.0.0.1:" in lines[0]
-    assert "joined the cluster" in lines[1] and "training done" in lines[2]
+    assert "forming the cluster" in lines[1] and "joined the cluster" in lines[2]
+    assert "training done" in lines[3]
     assert list((root / "resumed1").iterdir()) == []
 
 
