@@ -100,7 +100,14 @@ def continue_command(args: argparse.Namespace) -> int:
         say(args, f"Stopped by {stopped_by()}: keeping the best weights so far.")
     # a file run's test predictions name the files (as train writes them); a table's are rows
     file_based = bundle.kind.file_based
-    save_run(run, out, overwrite=args.overwrite, inputs=inputs, test_predictions=file_based)
+    save_run(
+        run,
+        out,
+        overwrite=args.overwrite,
+        inputs=inputs,
+        test_predictions=file_based,
+        data=args.data,
+    )
     return EXIT_OK
 
 

@@ -11,16 +11,25 @@ from automl_gui.core.base.files import atomic_write
 
 
 def save_run(
-    run: Any, out: Path, *, overwrite: bool, inputs: Any = (), test_predictions: bool = False
+    run: Any,
+    out: Path,
+    *,
+    overwrite: bool,
+    inputs: Any = (),
+    test_predictions: bool = False,
+    data: Any = None,
 ) -> Path:
     """Save ``run`` into ``out`` (the model, metadata, report and the run's samples, if it
     has any; ``test_predictions.csv`` when asked) and print its test scores and where it
     went. ``overwrite`` replaces only an output of this app, never one of ``inputs``
-    (``core.export.outputs``)."""
+    (``core.export.outputs``). ``data``: the DATA given, whose name is recorded as
+    ``metadata["data"]["name"]`` (File → Open Run Folder… names the run's data by it)."""
     from automl_gui.core.evaluate.metrics import CHANCE_REMEDIES, chance_note, summary_line
     from automl_gui.core.export.bundle import save_bundle
     from automl_gui.core.train.history_csv import HISTORY_FILE, write_history
 
+    if data:
+        run.metadata.setdefault("data", {}).setdefault("name", Path(str(data)).name)
     path = save_bundle(
         run.model,
         run.metadata,

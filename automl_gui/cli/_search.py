@@ -203,6 +203,7 @@ def run_search(
         overwrite=args.overwrite,
         inputs=train_inputs(args),
         test_predictions=kind.file_based,
+        data=args.data,
     )
     write_leaderboard_csv(run.leaderboard, path / "leaderboard.csv")
     return EXIT_OK

@@ -436,6 +436,7 @@ def _train(
         overwrite=args.overwrite,
         inputs=train_inputs(args),
         test_predictions=kind.file_based,
+        data=args.data,
     )
     return EXIT_OK
 

@@ -76,8 +76,10 @@ def test_a_cli_run_folder_opens_as_a_run_of_its_data_and_is_left_as_it_was(cli_r
     other = TABULAR.load(str(write_table(tmp_path / "o.csv", seed=9)))
     apart = open_run_folder(folder, kind=TABULAR, dataset=other, dataset_name="o.csv")
     identity = run.metadata["data"]["identity"]
-    assert apart.same_data is False
-    assert apart.dataset == (apart.data_name or f"other table ({identity[:6]})")
+    assert apart.same_data is False and len(identity) > 6
+    # the command line records the data's name: the group is named after the run's own data
+    assert run.metadata["data"]["name"] == "t.csv"
+    assert apart.data_name == "t.csv" and apart.dataset == "t.csv"
 
     # kept in a project: Save writes it into runs/ with the project's writer, and it reloads
     record = record_for_run(run, "run-001", dataset=opened.dataset)
