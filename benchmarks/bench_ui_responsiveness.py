@@ -118,7 +118,10 @@ def body() -> dict:
     window.open_path(str(path))
     _wait(
         app,
-        lambda: bool(load_errors) or (state.target is not None and state.settings().preprocess is not None),
+        lambda: (
+            bool(load_errors)
+            or (state.target is not None and state.settings().preprocess is not None)
+        ),
         120,
         "the data to load",
     )

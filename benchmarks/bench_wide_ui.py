@@ -276,8 +276,10 @@ def walk(window, case: str, path: Path, beat: Heartbeat, shown: list, until: str
     opened = timed("open", window.open_path, str(path))
     if opened:
         run_loop(
-            lambda: bool(failed)
-            or (state.settings().preprocess is not None and not window.data_page.is_busy),
+            lambda: (
+                bool(failed)
+                or (state.settings().preprocess is not None and not window.data_page.is_busy)
+            ),
             600,
         )
     idle()

@@ -116,8 +116,9 @@ def main() -> int:
     window.open_path(str(data))
     st = window.state
     wait_for(
-        lambda: st.dataset is not None
-        and (st.kind.file_based or st.settings().preprocess is not None)
+        lambda: (
+            st.dataset is not None and (st.kind.file_based or st.settings().preprocess is not None)
+        )
     )
     media = st.kind.file_based  # thumbnails, clip plots and previews load lazily
     data_page = window.data_page_of(st.kind)

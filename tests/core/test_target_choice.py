@@ -62,4 +62,3 @@ def test_a_missing_column_and_an_unknown_task_are_clear_errors() -> None:
     with pytest.raises(ConfigError, match="Unknown task 'cluster'"):
         parse_task("cluster")
     assert parse_task("auto") is None and parse_task("binary") == "binary"
-

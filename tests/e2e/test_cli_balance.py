@@ -43,7 +43,9 @@ def test_train_weights_imbalanced_classes_by_default_and_says_so(churn, tmp_path
     assert proc.returncode == 0, proc.stderr
     said = [line for line in proc.stdout.splitlines() if line.startswith(NOTE)]
     if choice is None:  # the default: weighted, and one line says so and how to change it
-        assert said == [f"{NOTE} (Class weights on the Model page; --class-weights on the command line)."]
+        assert said == [
+            f"{NOTE} (Class weights on the Model page; --class-weights on the command line)."
+        ]
     else:  # the user's choice: no automatic weighting to announce
         assert said == []
     test_line = next(line for line in proc.stdout.splitlines() if line.startswith("Test: "))

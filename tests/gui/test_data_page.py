@@ -69,7 +69,10 @@ def test_load_fills_preview_profile_target_and_warnings(qtbot, page, state, tmp_
     assert state.target == "label" and state.task == "binary"
     assert page.target_combo.currentText() == "label"
     assert page.task_combo.itemText(0) == "Auto (binary classification)"
-    assert state.settings(TABULAR).preprocess is not None and state.settings(TABULAR).preprocess.target == "label"
+    assert (
+        state.settings(TABULAR).preprocess is not None
+        and state.settings(TABULAR).preprocess.target == "label"
+    )
     codes = page.warnings_view.codes()
     assert "imbalance" in codes and "constant" in codes
     assert page.warnings_view.rowCount() == len(codes)

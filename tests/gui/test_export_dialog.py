@@ -380,7 +380,9 @@ def test_default_name_comes_from_the_dataset_and_format(qtbot, run, tmp_path):
 
     state = AppState()
     state.set_run(run)
-    state.dataset = SimpleNamespace(source=SimpleNamespace(path=str(tmp_path / "Customer churn.csv")))
+    state.dataset = SimpleNamespace(
+        source=SimpleNamespace(path=str(tmp_path / "Customer churn.csv"))
+    )
     d = ExportDialog(state, fmt="onnx")
     qtbot.addWidget(d)
     assert d.name_edit.text() == "Customer_churn_onnx"

@@ -198,7 +198,7 @@ def test_bar_chart_labels_counts_clicks_and_scrolls_with_many_classes(qtbot):
 
 
 def test_distinct_sizes_name_a_most_common_size_only_when_one_repeats(page):
-    """"Distinct sizes: 120 (most common 78×91)" when every size occurred once: a size seen
+    """ "Distinct sizes: 120 (most common 78×91)" when every size occurred once: a size seen
     once is no more common than any other."""
     from types import SimpleNamespace
 

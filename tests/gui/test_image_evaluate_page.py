@@ -266,7 +266,9 @@ def test_a_long_true_class_never_hides_the_prediction(qtbot):
     assert gallery.gridSize().height() > one_line  # room for the second line
     delegate = gallery.itemDelegate()
     width = delegate.cell_size().width() - 6
-    for (_path, caption, tip), predicted in zip(items, ["square 83.1%", "square 79.0%"], strict=True):
+    for (_path, caption, tip), predicted in zip(
+        items, ["square 83.1%", "square 79.0%"], strict=True
+    ):
         shown = delegate.shown_caption(caption, gallery.fontMetrics(), width)
         assert predicted in shown  # whole, on its own line
         assert "predicted square" in tip  # and the full text in the tooltip
@@ -287,10 +289,14 @@ def test_the_per_class_headers_show_whole_at_1024_pixels(qtbot, run3):
     header = table.horizontalHeader()
 
     def whole() -> bool:
-        return all(
-            header.sectionSize(i) >= header.sectionSizeFromContents(i).width()
-            for i in range(header.count())
-        ) and sum(header.sectionSize(i) for i in range(header.count())) <= table.viewport().width()
+        return (
+            all(
+                header.sectionSize(i) >= header.sectionSizeFromContents(i).width()
+                for i in range(header.count())
+            )
+            and sum(header.sectionSize(i) for i in range(header.count()))
+            <= table.viewport().width()
+        )
 
     qtbot.waitUntil(whole, timeout=2000)
     assert page.minimumSizeHint().width() <= 800  # nothing runs off the window's right

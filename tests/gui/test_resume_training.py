@@ -57,7 +57,12 @@ def _interrupt(page: TrainPage) -> None:
     folder = page.checkpoints.folder()
     with pytest.raises(Crash):
         train_tabular(
-            st.loaded(TABULAR).df, st.settings(TABULAR).preprocess, st.settings(TABULAR).model, st.training, checkpoint_dir=folder, on_event=crash
+            st.loaded(TABULAR).df,
+            st.settings(TABULAR).preprocess,
+            st.settings(TABULAR).model,
+            st.training,
+            checkpoint_dir=folder,
+            on_event=crash,
         )
     assert read_checkpoint(folder).epochs_done == 2
 
@@ -137,9 +142,7 @@ def test_the_banner_is_only_for_the_dataset_it_was_made_with(qtbot, page, tmp_pa
     assert read_checkpoint(page.checkpoints.folder()) is None
 
 
-def test_resume_with_other_settings_asks_before_discarding_the_checkpoint(
-    qtbot, page, monkeypatch
-):
+def test_resume_with_other_settings_asks_before_discarding_the_checkpoint(qtbot, page, monkeypatch):
     _interrupt(page)
     folder = page.checkpoints.folder()
     before = read_checkpoint(folder)

@@ -19,8 +19,12 @@ def _record(run_id: str, epochs: int, reason: str = "early_stopping") -> RunReco
         kind="tabular",
         task="binary",
         history={"loss": loss, "val_loss": [v + 0.1 for v in loss], "accuracy": [0.5] * epochs},
-        summary={"best_epoch": epochs - 2, "epochs_run": epochs, "stopped_reason": reason,
-                 "seconds": 12.5},
+        summary={
+            "best_epoch": epochs - 2,
+            "epochs_run": epochs,
+            "stopped_reason": reason,
+            "seconds": 12.5,
+        },
         phases=[["train", 0], ["fine-tune", 2]] if epochs > 3 else [],
     )
 
