@@ -136,6 +136,9 @@ def run(path: Path, inputs: dict[str, np.ndarray]) -> np.ndarray:
         out = session.run(None, feed)[0]
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own kinds
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        # onnxruntime names the file by its whole (temporary) path: the name says as much
+        # and leaves the 300 characters to what is wrong (the failing node)
+        text = text.replace(str(path), path.name)
         raise ModelError(
             f"The written ONNX model does not run in onnxruntime: {text[:300]}",
             "Use the .keras or SavedModel export.",
