@@ -23,6 +23,7 @@ import shlex
 from collections.abc import Mapping
 
 from automl_gui.core.base.errors import ConfigError
+from automl_gui.core.cluster.search_role import CHIEF, SearchRole
 from automl_gui.core.cluster.tf_config import TF_CONFIG, cluster_from_env, tf_config
 
 SOURCES = ("slurm", "kubernetes", "tf-config")
@@ -33,12 +34,6 @@ DEFAULT_PORT = 12345
 KUBE_PODS = "AUTOML_GUI_PODS"
 KUBE_JOB = "AUTOML_GUI_JOB"
 KUBE_SERVICE = "AUTOML_GUI_SERVICE"
-#: Keras Tuner's variables (keras_tuner.src.distribute)
-TUNER_ID, ORACLE_IP, ORACLE_PORT = (
-    "KERASTUNER_TUNER_ID",
-    "KERASTUNER_ORACLE_IP",
-    "KERASTUNER_ORACLE_PORT",
-)
 
 
 def expand_hostlist(text: str) -> list[str]:
@@ -205,10 +200,8 @@ def search_variables(addresses: list[str]) -> list[dict[str, str]]:
     """Each process's variables for a search on ``addresses``: the first is the chief,
     whose oracle the others reach at its address."""
     host, _, port = addresses[0].rpartition(":")
-    return [
-        {TUNER_ID: "chief" if i == 0 else f"tuner{i - 1}", ORACLE_IP: host, ORACLE_PORT: port}
-        for i in range(len(addresses))
-    ]
+    ids = [CHIEF] + [f"tuner{i}" for i in range(len(addresses) - 1)]
+    return [SearchRole(tuner_id, host, int(port)).environment() for tuner_id in ids]
 
 
 def cluster_variables(

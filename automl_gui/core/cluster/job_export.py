@@ -41,7 +41,8 @@ from automl_gui.core.cluster._launch_common import (
     Process,
     data_name,
 )
-from automl_gui.core.cluster.environment import TUNER_ID, search_variables, train_variables
+from automl_gui.core.cluster.environment import search_variables, train_variables
+from automl_gui.core.cluster.search_role import TUNER_ID
 
 MODES = ("train", "search")
 #: the options the job sets itself (its folders) or that only a relaunch adds (--resume)
