@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from local_ports import free_ports
 
 from automl_gui import cli
 from automl_gui.core.base.errors import ConfigError
@@ -18,22 +19,12 @@ from automl_gui.core.cluster.peers import START_TIMEOUT_ENV, start_timeout, wait
 from automl_gui.core.cluster.tf_config import parse_tf_config, tf_config
 
 
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
-
-
 def _cluster(index: int, ports: list[int]):
     return parse_tf_config(tf_config([f"127.0.0.1:{p}" for p in ports], index))
 
 
 def test_processes_that_wait_for_each_other_all_go_on():
-    ports = _free_ports(3)
+    ports = free_ports(3)
     said: list[str] = []
     done: list[int] = []
     servers = []  # what TensorFlow's server does next: listen on the same port again
@@ -56,7 +47,7 @@ def test_processes_that_wait_for_each_other_all_go_on():
 
 
 def test_a_worker_that_never_starts_ends_the_wait_with_its_address():
-    ports = _free_ports(3)
+    ports = free_ports(3)
     said: list[str] = []
     started = time.monotonic()
     with pytest.raises(ConfigError) as info:
@@ -69,7 +60,7 @@ def test_a_worker_that_never_starts_ends_the_wait_with_its_address():
 
 
 def test_its_own_port_taken_is_said():
-    ports = _free_ports(2)
+    ports = free_ports(2)
     with socket.create_server(("", ports[0])), pytest.raises(ConfigError, match="in use"):
         wait_for_peers(_cluster(0, ports), timeout=0.5, say=lambda _: None, poll=0.05)
 
@@ -82,7 +73,7 @@ def test_the_bound_comes_from_the_environment():
 
 
 def _train_cli(tmp_path, monkeypatch, seconds: str) -> list[str]:
-    ports = _free_ports(2)
+    ports = free_ports(2)
     monkeypatch.setenv("TF_CONFIG", tf_config([f"127.0.0.1:{p}" for p in ports], 1))
     monkeypatch.setenv(START_TIMEOUT_ENV, seconds)
     table = tmp_path / "t.csv"

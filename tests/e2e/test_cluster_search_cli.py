@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,15 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_runner import call_cli
+from local_ports import free_ports
 
 BUDGET = 25  # seconds of search on the chief
 LIMIT = 150  # no process of this test runs longer
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +79,7 @@ def test_chief_and_two_workers_search_and_a_killed_worker_fails_only_its_trial(t
     args = ["train", str(table_csv), "--target", "label", "--model", "auto", "--search"]
     args += ["random", "--epochs", "25", "--cross-validation", "off", "--search-dir"]
     args += [str(state), "--time-budget", str(BUDGET), "--out", str(out)]
-    port = _free_port()
+    port = free_ports(1)[0]
     began = time.monotonic()
     procs = {name: _start(args, name, port, cwd) for name in ("chief", "tuner0", "tuner1")}
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from local_ports import free_ports
 
 from automl_gui import cli
 
@@ -25,16 +25,6 @@ RUN_TIMEOUT_S = 300
 #: the chief must report a dead worker within this time of the kill
 DEAD_WORKER_S = 90
 ROWS = 1200
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    for s in socks:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in socks]
-    for s in socks:
-        s.close()
-    return ports
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +75,7 @@ def runs(table, tmp_path_factory):
     one = ["train", str(table), "--target", "y", "--model", "mlp", "--seed", "1"]
     assert cli.main([*one, "--out", str(root / "one"), "--quiet", "--epochs", "6"]) == 0
     out = root / "two"
-    addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+    addresses = [f"127.0.0.1:{p}" for p in free_ports(2)]
     procs = [_start(table, out, i, addresses, root / f"tmp{i}", *options) for i in range(2)]
     try:
         deadline = time.monotonic() + RUN_TIMEOUT_S
@@ -105,7 +95,7 @@ def runs(table, tmp_path_factory):
                 proc.kill()
             proc.communicate(timeout=30)
     # the same command with --resume, on new ports: both go on from the chief's checkpoint
-    addresses = [f"127.0.0.1:{p}" for p in _free_ports(2)]
+    addresses = [f"127.0.0.1:{p}" for p in free_ports(2)]
     procs = [
         _start(table, out, i, addresses, root / f"resumed{i}", *options, "--resume")
         for i in range(2)
