@@ -66,6 +66,13 @@ class JobPlan:
         """Processes in all (a search's chief included)."""
         return len(self.processes)
 
+    def what(self, unit: str = "workers") -> str:
+        """What the job does, for the launch files' comments: "an AutoML search: a chief and
+        2 search workers", or "one model trained on 3 nodes (MultiWorkerMirroredStrategy)"."""
+        if self.mode == "search":
+            return f"an AutoML search: a chief and {self.size - 1} search workers"
+        return f"one model trained on {self.size} {unit} (MultiWorkerMirroredStrategy)"
+
     def app_command(self) -> str:
         """The command as shell text, run through ``$AUTOML_GUI`` (default ``automl-gui``)."""
         return f'"${APP_VARIABLE}" ' + shlex.join(self.command[1:])

@@ -11,7 +11,7 @@ def hosts_script(plan: JobPlan) -> str:
     last = plan.size - 1
     lines = [
         "#!/usr/bin/env bash",
-        f"# automl-gui job '{plan.name}' ({_what(plan)}) on {plan.size} hosts, one process each.",
+        f"# automl-gui job '{plan.name}' ({plan.what()}) on {plan.size} hosts, one process each.",
         "# The job folder must be at the same path on every host (a shared file system, or",
         "# copied there), with automl-gui installed. Start every process at about the same",
         "# time, each on its own host, from this folder:",
@@ -54,9 +54,3 @@ def hosts_script(plan: JobPlan) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def _what(plan: JobPlan) -> str:
-    if plan.mode == "search":
-        return f"an AutoML search: a chief and {plan.size - 1} search workers"
-    return f"training on {plan.size} workers with MultiWorkerMirroredStrategy"

@@ -93,7 +93,7 @@ def kubernetes_job(plan: JobPlan) -> str:
         plan,
         "kubectl apply -f kubernetes-job.yaml",
         [
-            f"An Indexed Job of {plan.size} pods ({_what(plan)}) and the headless Service that",
+            f"An Indexed Job of {plan.size} pods ({plan.what()}) and the headless Service that",
             f"gives them stable names ({plan.name}-0.{plan.name}, {plan.name}-1.{plan.name}, ...).",
             "Each pod builds its variables from its JOB_COMPLETION_INDEX with",
             f"'automl-gui {plan.cluster_env('kubernetes')}'; pod 0 writes output/run.",
@@ -141,17 +141,11 @@ def tfjob(plan: JobPlan) -> str:
         plan,
         "kubectl apply -f tfjob.yaml",
         [
-            f"A Kubeflow TFJob ({_what(plan)}): the training operator sets TF_CONFIG in each pod.",
+            f"A Kubeflow TFJob ({plan.what()}): the training operator sets TF_CONFIG in each pod.",
             "Needs the Kubeflow training operator installed in the cluster.",
         ],
     )
     return head + to_yaml(doc)
-
-
-def _what(plan: JobPlan) -> str:
-    if plan.mode == "search":
-        return f"an AutoML search: a chief and {plan.size - 1} search workers"
-    return f"one model on {plan.size} workers, MultiWorkerMirroredStrategy"
 
 
 def _header(plan: JobPlan, apply: str, about: list[str]) -> str:

@@ -36,7 +36,7 @@ def sbatch_script(plan: JobPlan) -> str:
         "##SBATCH --gpus-per-node=1",
         "# A time limit, partition or account your cluster needs go here too (#SBATCH ...).",
         "#",
-        f"# automl-gui job '{plan.name}': {_what(plan)}.",
+        f"# automl-gui job '{plan.name}': {plan.what('nodes')}.",
         "# Submit from this folder (it must be on a file system every node sees):",
         "#     sbatch slurm.sbatch",
         "# Extra options go to 'automl-gui train' on every node, e.g. to continue a job that",
@@ -53,9 +53,3 @@ def sbatch_script(plan: JobPlan) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def _what(plan: JobPlan) -> str:
-    if plan.mode == "search":
-        return f"an AutoML search, a chief and {plan.size - 1} search workers, one per node"
-    return f"one model trained on {plan.size} nodes (MultiWorkerMirroredStrategy)"
