@@ -361,11 +361,14 @@ def train_command(args: argparse.Namespace) -> int:
     status."""
     from automl_gui.core.models.registry import resolve
 
+    # --text-column: texts, though a table at first sight. Found before the cluster forms
+    # (no TensorFlow: a missing or unreadable DATA is said at once, not after the wait for
+    # the other workers)
+    kind = None if args.continue_from else kind_for_data(args)
     # TF_CONFIG: the strategy is made first, before any other TensorFlow op (_workers.py)
     cluster_plan = start_cluster(args, search=wants_search(args))
-    if args.continue_from:
+    if kind is None:
         return continue_command(args)
-    kind = kind_for_data(args)  # --text-column: texts, though a table at first sight
     check_checkpoint_options(args)  # takes --resume for the training with --checkpoint-dir
     _check_state_folders(args)
     check_search_options(args, k_fold=not kind.file_based)  # k-fold trials: tables only

@@ -70,3 +70,18 @@ def test_while_tensorflow_forms_the_cluster_a_stop_signal_ends_the_process():
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # Python's cannot run there
         assert signal.getsignal(signal.SIGINT) is signal.SIG_DFL
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_missing_data_file_is_said_before_waiting_for_the_other_workers(
+    tmp_path, monkeypatch, capsys
+):
+    from local_ports import free_ports
+
+    from automl_gui import cli
+
+    addresses = [f"127.0.0.1:{p}" for p in free_ports(2)]
+    monkeypatch.setenv("TF_CONFIG", tf_config(addresses, 0))
+    monkeypatch.setenv("AUTOML_CLUSTER_START_TIMEOUT", "3")  # the wait, were it reached
+    code = cli.main(["train", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 1 and "does not exist" in err and "waiting" not in err.lower()
