@@ -128,6 +128,13 @@ def test_what_is_not_a_run_folder_is_refused_with_what_to_choose(cli_run, tmp_pa
     with pytest.raises(ModelError, match="model.keras"):
         open_run_folder(broken)
 
+    garbled = tmp_path / "garbled"  # damaged metadata: say what to choose, not "export again"
+    shutil.copytree(folder, garbled)
+    (garbled / "metadata.json").write_text("{not json")
+    with pytest.raises(ProjectError, match="metadata.json") as info:
+        open_run_folder(garbled)
+    assert "--out" in info.value.hint
+
     with_csv = tmp_path / "loans-job" / "output" / "run"  # an exported job's run
     shutil.copytree(folder, with_csv)
     pd.DataFrame({"path": ["a.png"], "label": ["x"]}).to_csv(with_csv / "test_predictions.csv")

@@ -139,7 +139,10 @@ def open_run_folder(
             raise ProjectError(
                 f"{path.name} is not a run folder: it has no {needed}.", WHAT_TO_CHOOSE
             )
-    metadata = read_bundle_json(path / METADATA_FILE)
+    try:
+        metadata = read_bundle_json(path / METADATA_FILE)
+    except ModelError as exc:  # its hint speaks of exporting a model
+        raise ProjectError(exc.message, WHAT_TO_CHOOSE) from None
     version = metadata.get("format_version", 0)
     if not isinstance(version, int) or version > 1:
         raise ModelError(
